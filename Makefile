@@ -1,0 +1,129 @@
+# twonet — top-level build.
+#
+#   make            build lib/libtwonet.{a,so}, bin/*, server/twonetd, tui/casedesk
+#   make check      install deps, build with -Werror, run every test, then again
+#                   under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
+#   make demo       install deps, build, run scripts/demo
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Every lib/*.c is part of libtwonet; every bin/*.c is one command; every
+# server/*.c is part of twonetd; every tui/*.c is part of casedesk; every
+# tests/unit/*.c is one cmocka test program.  No file list to keep in sync.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+O          ?= .
+SAN        ?=
+WERROR     ?=
+
+CC         ?= cc
+PKGS       := libcurl yaml-0.1 libevent sqlite3 libxml-2.0 ncursesw readline openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wformat=2
+ifneq ($(WERROR),)
+WARN       += -Werror
+endif
+ifneq ($(SAN),)
+CFLAGS     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN      := -fsanitize=address,undefined
+endif
+CPPFLAGS   += -std=gnu11 -D_GNU_SOURCE -DTN_VERSION='"$(VERSION)"' \
+              -DTN_SHAREDIR='"$(PREFIX)/share/twonet"' -Ilib $(PKG_CFLAGS)
+ALL_CFLAGS  = $(CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -MMD -MP
+LIBS        = -ljq -lonig $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC    := $(sort $(wildcard lib/*.c))
+BIN_SRC    := $(sort $(wildcard bin/*.c))
+SRV_SRC    := $(sort $(wildcard server/*.c))
+TUI_SRC    := $(sort $(wildcard tui/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(O)/obj/%.o)
+SRV_OBJ    := $(SRV_SRC:%.c=$(O)/obj/%.o)
+TUI_OBJ    := $(TUI_SRC:%.c=$(O)/obj/%.o)
+COMMANDS   := $(BIN_SRC:bin/%.c=$(O)/bin/%)
+UNITS      := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%)
+STATICLIB  := $(O)/lib/libtwonet.a
+SHAREDLIB  := $(O)/lib/libtwonet.so
+TWONETD    := $(if $(SRV_SRC),$(O)/server/twonetd)
+CASEDESK   := $(if $(TUI_SRC),$(O)/tui/casedesk)
+
+.PHONY: all check check-build test deps demo install clean unit cli bench
+all: $(STATICLIB) $(SHAREDLIB) $(COMMANDS) $(TWONETD) $(CASEDESK) $(UNITS)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(STATICLIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(SHAREDLIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libtwonet.so.0 $(LDSAN) -o $@ $^ $(LIBS)
+
+$(O)/bin/%: $(O)/obj/bin/%.o $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(STATICLIB) $(LIBS)
+
+$(O)/server/twonetd: $(SRV_OBJ) $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(SRV_OBJ) $(STATICLIB) $(LIBS)
+
+$(O)/tui/casedesk: $(TUI_OBJ) $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(TUI_OBJ) $(STATICLIB) $(LIBS)
+
+$(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(STATICLIB) $(LIBS) -lcmocka
+
+deps:
+	@scripts/install-deps
+
+# The suite, against the build in $(O).
+test: all
+	@O=$(O) tests/run-suite
+
+check: deps
+	$(MAKE) WERROR=1 all
+	$(MAKE) WERROR=1 test
+	$(MAKE) O=build/asan SAN=1 WERROR=1 all
+	$(MAKE) O=build/asan SAN=1 WERROR=1 test
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+bench: all
+	@for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/twonet \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/twonet
+	install -m 755 $(COMMANDS) $(CASEDESK) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(TWONETD),install -m 755 $(TWONETD) $(DESTDIR)$(PREFIX)/sbin/)
+	install -m 644 $(STATICLIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHAREDLIB) $(DESTDIR)$(PREFIX)/lib/libtwonet.so.0
+	ln -sf libtwonet.so.0 $(DESTDIR)$(PREFIX)/lib/libtwonet.so
+	install -m 644 lib/twonet.h lib/tn_*.h $(DESTDIR)$(PREFIX)/include/twonet/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' twonet.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/twonet.pc
+	for m in man/*.[1-8]; do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+	install -m 644 completions/bash/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	install -m 644 completions/zsh/* $(DESTDIR)$(PREFIX)/share/zsh/site-functions/
+	cp -R share/twonet/. $(DESTDIR)$(PREFIX)/share/twonet/
+
+clean:
+	rm -rf obj build lib/libtwonet.a lib/libtwonet.so $(COMMANDS) server/twonetd tui/casedesk $(UNITS)
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,98 @@
+/* tn_cli.h — one option table per command: parsing, --help, --version, common options. */
+#ifndef TN_CLI_H
+#define TN_CLI_H
+
+#include <stdio.h>
+
+#include "tn_err.h"
+
+enum tn_opt_type {
+	TN_OPT_END = 0,
+	TN_OPT_GROUP,   /* a heading in --help; only `help` is used */
+	TN_OPT_FLAG,    /* int *value set to 1 (or incremented with TN_OPTF_COUNT) */
+	TN_OPT_STRING,  /* const char **value set to the argument (borrowed from argv) */
+	TN_OPT_LONG,    /* long *value, checked as a whole number */
+	TN_OPT_LIST,    /* const char **value; repeated uses are joined with ',' (kept by the parser) */
+};
+
+#define TN_OPTF_COUNT  0x1  /* TN_OPT_FLAG: count repetitions (-vv) */
+#define TN_OPTF_HIDDEN 0x2  /* not shown in --help */
+
+struct tn_option {
+	enum tn_opt_type type;
+	int short_name;         /* 0 for none */
+	const char *long_name;  /* without the leading "--" */
+	void *value;
+	const char *argh;       /* placeholder in --help, e.g. "EXPR" */
+	const char *help;
+	const char *choices;    /* "a|b|c" for completion and checking, or NULL */
+	int flags;
+};
+
+#define TN_OPT_END_ENTRY { TN_OPT_END, 0, NULL, NULL, NULL, NULL, NULL, 0 }
+
+/* Which common option groups a command takes; the parser adds their options. */
+#define TN_CMD_OUTPUT 0x1  /* --format --jq --fields --no-color */
+#define TN_CMD_SERVER 0x2  /* --url --token --profile --timeout --retries -v */
+
+/* Values of the common options, filled by tn_cli_parse.  Strings are borrowed from argv. */
+struct tn_common {
+	const char *format;    /* json|ndjson|table|csv|tsv or NULL (auto) */
+	const char *jq;        /* --jq EXPR */
+	const char *fields;    /* --fields a,b,c */
+	int no_color;
+	const char *url;
+	const char *token;
+	const char *profile;
+	long timeout_s;        /* --timeout SECONDS, 0 = default */
+	long retries;          /* --retries N, -1 = default */
+	int verbose;
+};
+
+struct tn_cmd {
+	const char *name;        /* "case-list" */
+	const char *usage;       /* usage lines, '\n'-separated, without the program name */
+	const char *summary;     /* one line */
+	const struct tn_option *options;
+	int common;              /* TN_CMD_OUTPUT | TN_CMD_SERVER */
+};
+
+/*
+ * Parse argv against cmd's table plus its common options, GNU style (options
+ * and operands may mix; "--" ends options; --opt=value and -abc work).
+ * Operands are moved, in order, to argv[1..*nargs] (argv[0] untouched).
+ * On --help or --version writes to `out` and returns TN_OK with *done = 1.
+ * On a usage error returns TN_EUSAGE with err->message set ("unknown option '--x'").
+ */
+enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
+			  struct tn_common *common, int *nargs, int *done,
+			  FILE *out, struct tn_err *err);
+
+/* Write the --help text generated from the table. */
+void tn_cli_usage(const struct tn_cmd *cmd, FILE *out);
+
+/* Every option a command accepts, long names with "--", one per line (for tests/completions). */
+void tn_cli_list_options(const struct tn_cmd *cmd, FILE *out);
+
+/*
+ * Print "PROG: error: MESSAGE" (or the code's fixed message) to stderr and
+ * return the exit status for err->code.  The one place commands turn an error
+ * into an exit status.
+ */
+int tn_cli_fail(const char *prog, const struct tn_err *err);
+
+/* "PROG: warning: ..." to stderr. */
+void tn_cli_warn(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Install SIGINT/SIGTERM handlers that set a flag; tn_cli_interrupted() reads it. */
+void tn_cli_catch_signals(void);
+int tn_cli_interrupted(void);
+
+/*
+ * The data folder (catalog, calendar, certificate kinds): $TWONET_SHAREDIR,
+ * else the install prefix's share/twonet when it exists, else share/twonet
+ * beside the running binary's source tree.  Returns a static string.
+ */
+const char *tn_sharedir(void);
+
+#endif

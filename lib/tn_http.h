@@ -1,0 +1,84 @@
+/* tn_http.h — the HTTP client of twonet: libcurl, keep-alive, retries, problem+json, bulk. */
+#ifndef TN_HTTP_H
+#define TN_HTTP_H
+
+#include <jv.h>
+
+#include "tn_config.h"
+#include "tn_err.h"
+
+struct tn_client;
+
+/*
+ * A client for the server in `cfg` (borrowed: it must outlive the client).
+ * curl_global_init happens on the first request, not here, so commands that
+ * only print --help never load TLS.  Cannot fail (allocation aborts).
+ */
+struct tn_client *tn_client_new(const struct tn_config *cfg);
+void tn_client_free(struct tn_client *c);
+
+/* A request.  Header strings are borrowed for the call. */
+struct tn_request {
+	const char *method;          /* "GET", "POST" ... */
+	const char *path;            /* "/v1/cases?status=accepted", relative to the base URL */
+	jv body;                     /* consumed; jv_invalid() for none */
+	const char *idempotency_key; /* Idempotency-Key header, or NULL */
+	const char *if_match;        /* If-Match header, or NULL */
+	const char *const *headers;  /* extra "Name: value" lines, NULL-terminated, or NULL */
+	int no_retry;                /* 1: never retry (a write without a key is never retried anyway) */
+};
+
+#define TN_REQUEST_INIT { "GET", NULL, jv_invalid(), NULL, NULL, NULL, 0 }
+
+/* A response.  tn_response_release frees it. */
+struct tn_response {
+	long status;        /* HTTP status, 0 when no response */
+	jv body;            /* parsed JSON body, or jv_null() when empty / not JSON */
+	char *etag;         /* ETag header, or NULL */
+	long retry_after;   /* seconds, -1 when absent */
+	int attempts;       /* how many tries it took */
+};
+
+/*
+ * Perform a request, retrying with exponential back-off and jitter (base
+ * 200 ms, factor 2, cap 10 s, full jitter) on connection errors and on 502,
+ * 503, 504 and 429 (waiting at least Retry-After), never on other 4xx.  A
+ * POST/PATCH/DELETE is retried only when it carries an idempotency key.
+ * Returns TN_OK for 2xx.  Otherwise the error code follows the status:
+ * 400/422 TN_EINVALID, 401/403 TN_EAUTH, 404 TN_ENOTFOUND, 409/412 TN_ECONFLICT,
+ * 413 TN_EINVALID, 410 TN_ERESET, 5xx TN_ESERVER, no connection after the
+ * retries TN_EUNREACHABLE; err->message is the problem+json `detail` (or
+ * `title`), err->http_status the status.  `resp` is filled in every case
+ * (resp->body holds the problem document on an error status).
+ */
+enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,
+			  struct tn_response *resp, struct tn_err *err);
+void tn_response_release(struct tn_response *resp);
+
+/* Shorthand: GET path, return the body (owned) in *out. */
+enum tn_code tn_client_get(struct tn_client *c, const char *path, jv *out, struct tn_err *err);
+
+/* Percent-encode `s` for a query string or path segment, appended to `b`. */
+struct tn_buf;
+void tn_url_escape(struct tn_buf *b, const char *s);
+
+/*
+ * Bulk driver on the curl multi interface: up to `parallel` requests in flight
+ * on one thread, each with the same retry rules as tn_client_do.  The caller
+ * feeds requests through `next` and gets each result through `done`, in
+ * completion order.  Constant memory: `next` is called only when a slot is free.
+ *
+ *   next(ctx, &req, &tag): fill req (body consumed by the driver) and an opaque
+ *        tag; return 1 for a request, 0 when the input is exhausted, -1 to stop.
+ *   done(ctx, tag, code, &resp, &err): one result; resp is released after it returns.
+ *
+ * Returns TN_OK when every request was performed (whatever their statuses),
+ * TN_EINTR when tn_cli_interrupted() became true.
+ */
+typedef int (*tn_bulk_next_fn)(void *ctx, struct tn_request *req, void **tag);
+typedef void (*tn_bulk_done_fn)(void *ctx, void *tag, enum tn_code code,
+				struct tn_response *resp, const struct tn_err *err);
+enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn next,
+			    tn_bulk_done_fn done, void *ctx, struct tn_err *err);
+
+#endif

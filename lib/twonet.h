@@ -1,0 +1,21 @@
+/* twonet.h — libtwonet, the one client library of the twonet toolkit.
+ *
+ * Ownership follows jq's jv rule: every function consumes the jv arguments it
+ * is given and returns new references; `const char *` arguments are borrowed;
+ * a returned `char *` is the caller's to free.  The library never prints to
+ * stdout/stderr on its own and never exits: errors come back as enum tn_code
+ * with a struct tn_err.
+ */
+#ifndef TWONET_H
+#define TWONET_H
+
+#include "tn_err.h"
+#include "tn_buf.h"
+#include "tn_cli.h"
+#include "tn_config.h"
+#include "tn_out.h"
+#include "tn_http.h"
+#include "tn_id.h"
+#include "tn_cal.h"
+
+#endif
