@@ -1,0 +1,172 @@
+# test-lib.sh — the shell test library (after git's t/test-lib.sh).
+#
+# Source it from tests/cli/tNNNN-topic.sh.  It prints TAP, gives every test
+# script a fresh trash folder (cd'd into), the built commands on PATH, and a
+# twonetd of its own on a free 127.0.0.1 port (start_server), stopped at exit.
+#
+#   test_expect_success 'title' 'commands chained with &&'
+#   test_expect_code N 'title' 'commands'  (last command's exit status must be N)
+#   test_must_fail CMD...        CMD must exit non-zero (not by a signal)
+#   test_expect_exit N CMD...    CMD must exit exactly N
+#   test_cmp EXPECTED ACTUAL     diff -u
+#   test_when_finished 'cmd'     run after the current test, pass or fail
+#   test_done                    the plan line; exit status
+#   start_server [serve options] init a db, import the catalog, serve; sets
+#                                TWONET_URL, TWONETD_PID, TWONETD_DB, TWONETD_LOG
+#   stop_server                  SIGTERM and wait
+#   make_token ROLE NAME [DEPT] [SUBJECT]   print a new token
+
+set -u
+TWONET_SRC=${TWONET_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+TWONET_BUILD=${TWONET_BUILD:-$TWONET_SRC}
+export TWONET_SRC TWONET_BUILD
+export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$TWONET_BUILD/tui:$TWONET_SRC/scripts:$PATH"
+export TWONET_SHAREDIR="$TWONET_SRC/share/twonet"
+export LC_ALL=C.UTF-8 TZ=Asia/Shanghai NO_COLOR=1
+unset TWONET_URL TWONET_TOKEN TWONET_PROFILE TWONET_CONFIG COLUMNS
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/twonet-$TEST_NAME.XXXXXX")
+export HOME="$TRASH/home" XDG_CONFIG_HOME="$TRASH/home/.config" \
+	XDG_STATE_HOME="$TRASH/home/.local/state" XDG_CACHE_HOME="$TRASH/home/.cache"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME"
+cd "$TRASH" || exit 1
+
+test_count=0
+test_failed=0
+test_skipped=0
+TWONETD_PID=""
+
+say() { printf '# %s\n' "$*"; }
+
+test_when_finished() {
+	# the body runs in a subshell: keep the clean-up in a file the parent reads
+	printf '%s\n' "$1" | cat - "$TRASH/.finish" > "$TRASH/.finish.new" 2>/dev/null
+	mv "$TRASH/.finish.new" "$TRASH/.finish"
+}
+
+_run_test() {
+	# the body runs in a subshell: variables it sets do not leak into the next test
+	: > "$TRASH/.finish"
+	( eval "$1" ) > "$TRASH/.out" 2>&1 </dev/null
+	local rc=$?
+	if [ -s "$TRASH/.finish" ]; then ( . "$TRASH/.finish" ) >/dev/null 2>&1; fi
+	rm -f "$TRASH/.finish"
+	return $rc
+}
+
+_report() {
+	local ok=$1 title=$2
+	test_count=$((test_count + 1))
+	if [ "$ok" = 0 ]; then
+		echo "ok $test_count - $title"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $title"
+		sed -e 's/^/#   /' "$TRASH/.out" | tail -n 40
+	fi
+}
+
+test_expect_success() {
+	local title=$1 body=$2
+	_run_test "set -e; $body"
+	local rc=$?
+	# set -e inside eval does not stop at && chains; rely on the body's own status too
+	_report $rc "$title"
+}
+
+test_expect_code() {
+	local want=$1 title=$2 body=$3
+	_run_test "$body"
+	local rc=$?
+	if [ "$rc" = "$want" ]; then _report 0 "$title"; else
+		echo "expected exit $want, got $rc" >> "$TRASH/.out"; _report 1 "$title"; fi
+}
+
+test_must_fail() {
+	"$@"
+	local rc=$?
+	if [ $rc -eq 0 ]; then echo "test_must_fail: '$*' succeeded" >&2; return 1; fi
+	if [ $rc -gt 128 ] && [ $rc -ne 130 ]; then echo "test_must_fail: '$*' died by signal $((rc - 128))" >&2; return 1; fi
+	return 0
+}
+
+test_expect_exit() {
+	local want=$1; shift
+	"$@"
+	local rc=$?
+	if [ $rc -ne "$want" ]; then echo "test_expect_exit: '$*' exited $rc, expected $want" >&2; return 1; fi
+	return 0
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# a JSON value at a jq path of a file or stdin equals the expected text: json_eq '.status' accepted < file
+json_eq() {
+	local got
+	got=$(jq -r "$1") || return 1
+	if [ "$got" != "$2" ]; then echo "json_eq: $1 is '$got', expected '$2'" >&2; return 1; fi
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+start_server() {
+	TWONETD_DB="$TRASH/twonet.db"
+	TWONETD_LOG="$TRASH/twonetd.log"
+	local portfile="$TRASH/twonetd.port"
+	rm -f "$portfile"
+	if [ ! -f "$TWONETD_DB" ]; then
+		twonetd init --db "$TWONETD_DB" >/dev/null || return 1
+		twonetd import catalog --db "$TWONETD_DB" >/dev/null || return 1
+	fi
+	twonetd serve --db "$TWONETD_DB" --listen 127.0.0.1:0 --port-file "$portfile" \
+		--workers "${TWONETD_WORKERS:-1}" "$@" >>"$TWONETD_LOG" 2>&1 &
+	TWONETD_PID=$!
+	local i=0
+	while [ ! -s "$portfile" ]; do
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 "$TWONETD_PID" 2>/dev/null; then
+			echo "start_server: twonetd did not start:" >&2
+			cat "$TWONETD_LOG" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	TWONETD_PORT=$(cat "$portfile")
+	export TWONET_URL="http://127.0.0.1:$TWONETD_PORT"
+}
+
+stop_server() {
+	if [ -n "$TWONETD_PID" ] && kill -0 "$TWONETD_PID" 2>/dev/null; then
+		kill -TERM "$TWONETD_PID" 2>/dev/null
+		wait "$TWONETD_PID" 2>/dev/null
+		TWONETD_RC=$?
+	fi
+	TWONETD_PID=""
+}
+
+make_token() {
+	local role=$1 name=$2 dept=${3:-} subject=${4:-}
+	twonetd token add --db "$TWONETD_DB" --role "$role" --name "$name" \
+		${dept:+--dept "$dept"} ${subject:+--subject "$subject"}
+}
+
+test_done() {
+	echo "1..$test_count"
+	if [ "$test_failed" -gt 0 ]; then
+		echo "# failed $test_failed of $test_count"
+		exit 1
+	fi
+	exit 0
+}
+
+_cleanup() {
+	stop_server
+	cd /
+	if [ "$test_failed" = 0 ] && [ -z "${TWONET_KEEP_TRASH:-}" ]; then rm -rf "$TRASH"; fi
+}
+trap _cleanup EXIT
