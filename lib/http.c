@@ -1,0 +1,595 @@
+/* http.c — the HTTP client: libcurl easy and multi, retries with back-off, problem+json. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tn_buf.h"
+#include "tn_cli.h"
+#include "tn_http.h"
+
+#define BACKOFF_BASE_MS 200
+#define BACKOFF_CAP_MS 10000
+
+struct tn_client {
+	const struct tn_config *cfg;
+	CURL *easy;
+	unsigned int seed;
+};
+
+/* One transfer's state: what to send and what came back. */
+struct xfer {
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char *method, *url, *body, *idem, *if_match;
+	size_t body_len;
+	int retryable_write;
+	int no_retry;
+	struct tn_buf data;
+	char *etag;
+	long retry_after;
+	int attempts;
+	/* bulk */
+	void *tag;
+	long long due_ms;       /* when a waiting retry may start */
+	int busy;
+	int waiting;
+};
+
+static int curl_ready;
+
+static void global_init(void)
+{
+	if (!curl_ready) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		curl_ready = 1;
+		atexit(curl_global_cleanup);
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct tn_client *tn_client_new(const struct tn_config *cfg)
+{
+	struct tn_client *c = tn_xcalloc(1, sizeof(*c));
+
+	c->cfg = cfg;
+	c->seed = (unsigned int)(getpid() ^ (unsigned int)now_ms());
+	return c;
+}
+
+void tn_client_free(struct tn_client *c)
+{
+	if (!c)
+		return;
+	if (c->easy)
+		curl_easy_cleanup(c->easy);
+	free(c);
+}
+
+void tn_response_release(struct tn_response *resp)
+{
+	jv_free(resp->body);
+	resp->body = jv_null();
+	free(resp->etag);
+	resp->etag = NULL;
+}
+
+void tn_url_escape(struct tn_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+			tn_buf_addch(b, ch);
+		} else {
+			tn_buf_addch(b, '%');
+			tn_buf_addch(b, hex[ch >> 4]);
+			tn_buf_addch(b, hex[ch & 15]);
+		}
+	}
+}
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+
+	tn_buf_add(&x->data, ptr, size * nmemb);
+	return size * nmemb;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb, len = n;
+
+	while (len && (ptr[len - 1] == '\r' || ptr[len - 1] == '\n'))
+		len--;
+	if (len > 5 && !strncasecmp(ptr, "ETag:", 5)) {
+		const char *v = ptr + 5;
+		while (*v == ' ')
+			v++;
+		free(x->etag);
+		x->etag = tn_xstrndup(v, len - (size_t)(v - ptr));
+	} else if (len > 12 && !strncasecmp(ptr, "Retry-After:", 12)) {
+		char tmp[32];
+		long secs;
+		size_t vl = len - 12;
+
+		if (vl >= sizeof(tmp))
+			vl = sizeof(tmp) - 1;
+		memcpy(tmp, ptr + 12, vl);
+		tmp[vl] = '\0';
+		char *v = tmp;
+		while (*v == ' ')
+			v++;
+		if (tn_parse_long(v, &secs) == 0 && secs >= 0)
+			x->retry_after = secs;
+	} else if (len > 5 && !strncasecmp(ptr, "HTTP/", 5)) {
+		/* a new response (after a redirect or 100-continue): forget old headers */
+		free(x->etag);
+		x->etag = NULL;
+		x->retry_after = -1;
+	}
+	return n;
+}
+
+static void xfer_clear(struct xfer *x)
+{
+	curl_slist_free_all(x->hdrs);
+	free(x->method);
+	free(x->url);
+	free(x->body);
+	free(x->idem);
+	free(x->if_match);
+	free(x->etag);
+	tn_buf_release(&x->data);
+	x->hdrs = NULL;
+	x->method = x->url = x->body = x->idem = x->if_match = x->etag = NULL;
+	x->busy = x->waiting = 0;
+	x->attempts = 0;
+}
+
+/* Take over a request into a transfer: copies strings, consumes the body. */
+static void xfer_setup(struct xfer *x, const struct tn_client *c, struct tn_request *req)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const char *base = c->cfg && c->cfg->url ? c->cfg->url : TN_DEFAULT_URL;
+	size_t bl = strlen(base);
+
+	while (bl && base[bl - 1] == '/')
+		bl--;
+	tn_buf_add(&b, base, bl);
+	if (req->path && req->path[0] != '/')
+		tn_buf_addch(&b, '/');
+	tn_buf_adds(&b, req->path ? req->path : "/");
+	x->url = tn_buf_detach(&b, NULL);
+	x->method = tn_xstrdup(req->method ? req->method : "GET");
+	if (jv_is_valid(req->body)) {
+		jv s = jv_dump_string(req->body, 0);
+		x->body_len = (size_t)jv_string_length_bytes(jv_copy(s));
+		x->body = tn_xstrndup(jv_string_value(s), x->body_len);
+		jv_free(s);
+	} else {
+		jv_free(req->body);
+		x->body = NULL;
+		x->body_len = 0;
+	}
+	req->body = jv_invalid();
+	x->idem = req->idempotency_key ? tn_xstrdup(req->idempotency_key) : NULL;
+	x->if_match = req->if_match ? tn_xstrdup(req->if_match) : NULL;
+	x->no_retry = req->no_retry;
+	x->retryable_write = !strcmp(x->method, "GET") || !strcmp(x->method, "HEAD") ||
+			     !strcmp(x->method, "PUT") || x->idem != NULL;
+
+	x->hdrs = curl_slist_append(x->hdrs, "Accept: application/json, application/problem+json");
+	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+	if (x->body)
+		x->hdrs = curl_slist_append(x->hdrs, "Content-Type: application/json");
+	if (c->cfg && c->cfg->token && *c->cfg->token) {
+		tn_buf_addf(&b, "Authorization: Bearer %s", c->cfg->token);
+		x->hdrs = curl_slist_append(x->hdrs, b.buf);
+		tn_buf_reset(&b);
+	}
+	if (x->idem) {
+		tn_buf_addf(&b, "Idempotency-Key: %s", x->idem);
+		x->hdrs = curl_slist_append(x->hdrs, b.buf);
+		tn_buf_reset(&b);
+	}
+	if (x->if_match) {
+		tn_buf_addf(&b, "If-Match: %s", x->if_match);
+		x->hdrs = curl_slist_append(x->hdrs, b.buf);
+		tn_buf_reset(&b);
+	}
+	for (const char *const *h = req->headers; h && *h; h++)
+		x->hdrs = curl_slist_append(x->hdrs, *h);
+	tn_buf_release(&b);
+}
+
+/* Point the easy handle at the transfer for one attempt. */
+static void xfer_arm(struct xfer *x, const struct tn_client *c)
+{
+	CURL *e = x->easy;
+	long timeout = c->cfg && c->cfg->timeout_s > 0 ? c->cfg->timeout_s : 30;
+	long connect = c->cfg && c->cfg->connect_timeout_s > 0 ? c->cfg->connect_timeout_s : 5;
+
+	tn_buf_reset(&x->data);
+	free(x->etag);
+	x->etag = NULL;
+	x->retry_after = -1;
+	curl_easy_setopt(e, CURLOPT_URL, x->url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, connect);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "twonet/" TN_VERSION);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, c->cfg && c->cfg->verbose >= 2 ? 1L : 0L);
+	if (!strcmp(x->method, "GET")) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body ? x->body : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
+	}
+	if (!strcmp(x->method, "GET"))
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+	x->attempts++;
+}
+
+static int retryable_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int retryable_status(long status)
+{
+	return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+/* How long to wait before attempt number `attempt` (1-based retry), in ms. */
+static long backoff_ms(struct tn_client *c, int attempt, long retry_after)
+{
+	long cap = BACKOFF_BASE_MS;
+	long wait;
+
+	for (int i = 1; i < attempt && cap < BACKOFF_CAP_MS; i++)
+		cap *= 2;
+	if (cap > BACKOFF_CAP_MS)
+		cap = BACKOFF_CAP_MS;
+	/* full jitter, with half the window as a floor so retries never bunch at 0 */
+	wait = cap / 2 + (long)(rand_r(&c->seed) % (unsigned)(cap / 2 + 1));
+	if (retry_after >= 0 && retry_after * 1000 > wait)
+		wait = retry_after * 1000;
+	return wait;
+}
+
+static long max_retries(const struct tn_client *c)
+{
+	const char *env = getenv("TWONET_RETRIES");
+	long n;
+
+	if (c->cfg && c->cfg->retries >= 0)
+		return c->cfg->retries;
+	if (env && tn_parse_long(env, &n) == 0 && n >= 0)
+		return n;
+	return 4;
+}
+
+static enum tn_code code_for_status(long status)
+{
+	switch (status) {
+	case 400: case 422: case 413: case 415:
+		return TN_EINVALID;
+	case 401: case 403:
+		return TN_EAUTH;
+	case 404:
+		return TN_ENOTFOUND;
+	case 409: case 412: case 428:
+		return TN_ECONFLICT;
+	case 410:
+		return TN_ERESET;
+	default:
+		if (status >= 500)
+			return TN_ESERVER;
+		if (status >= 400)
+			return TN_EINVALID;
+		return TN_OK;
+	}
+}
+
+/*
+ * Turn a finished attempt into a response and a code.  Consumes the data
+ * buffer's contents into resp->body.
+ */
+static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_response *resp,
+			   struct tn_err *err)
+{
+	enum tn_code code;
+
+	resp->status = status;
+	resp->body = jv_null();
+	resp->etag = x->etag;
+	x->etag = NULL;
+	resp->retry_after = x->retry_after;
+	resp->attempts = x->attempts;
+	if (crc != CURLE_OK) {
+		if (retryable_curl(crc))
+			return tn_err_set(err, TN_EUNREACHABLE, "cannot reach '%s' after %d attempt%s: %s",
+					  x->url, x->attempts, x->attempts == 1 ? "" : "s",
+					  curl_easy_strerror(crc));
+		return tn_err_set(err, TN_EUNREACHABLE, "request to '%s' failed: %s", x->url,
+				  curl_easy_strerror(crc));
+	}
+	if (x->data.len) {
+		jv body = jv_parse_sized(x->data.buf, (int)x->data.len);
+		if (jv_is_valid(body)) {
+			resp->body = body;
+		} else {
+			jv_free(body);
+			if (status >= 200 && status < 300)
+				return tn_err_set(err, TN_ESERVER,
+						  "server sent a response that is not JSON (%s %s, status %ld)",
+						  x->method, x->url, status);
+		}
+	}
+	code = code_for_status(status);
+	if (code != TN_OK) {
+		const char *detail = NULL;
+		jv d = jv_invalid(), t = jv_invalid();
+
+		if (jv_get_kind(resp->body) == JV_KIND_OBJECT) {
+			d = jv_object_get(jv_copy(resp->body), jv_string("detail"));
+			t = jv_object_get(jv_copy(resp->body), jv_string("title"));
+			if (jv_get_kind(d) == JV_KIND_STRING)
+				detail = jv_string_value(d);
+			else if (jv_get_kind(t) == JV_KIND_STRING)
+				detail = jv_string_value(t);
+		}
+		if (detail)
+			tn_err_set(err, code, "%s", detail);
+		else
+			tn_err_set(err, code, "%s %s: HTTP %ld", x->method, x->url, status);
+		if (err)
+			err->http_status = status;
+		jv_free(d);
+		jv_free(t);
+	}
+	return code;
+}
+
+static int should_retry(const struct tn_client *c, struct xfer *x, CURLcode crc, long status)
+{
+	if (x->no_retry || !x->retryable_write)
+		return 0;
+	if (x->attempts > max_retries(c))
+		return 0;
+	if (tn_cli_interrupted())
+		return 0;
+	if (crc != CURLE_OK)
+		return retryable_curl(crc);
+	return retryable_status(status);
+}
+
+enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,
+			  struct tn_response *resp, struct tn_err *err)
+{
+	struct xfer x;
+	CURLcode crc;
+	long status = 0;
+	enum tn_code code;
+
+	memset(&x, 0, sizeof(x));
+	tn_buf_init(&x.data);
+	resp->status = 0;
+	resp->body = jv_null();
+	resp->etag = NULL;
+	resp->retry_after = -1;
+	resp->attempts = 0;
+	global_init();
+	if (!c->easy)
+		c->easy = curl_easy_init();
+	else
+		curl_easy_reset(c->easy);
+	x.easy = c->easy;
+	xfer_setup(&x, c, req);
+	for (;;) {
+		xfer_arm(&x, c);
+		crc = curl_easy_perform(x.easy);
+		status = 0;
+		if (crc == CURLE_OK)
+			curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &status);
+		if (!should_retry(c, &x, crc, status))
+			break;
+		long wait = backoff_ms(c, x.attempts, x.retry_after);
+		if (c->cfg && c->cfg->verbose)
+			fprintf(stderr, "twonet: %s %s: %s, retrying in %ld ms\n", x.method, x.url,
+				crc != CURLE_OK ? curl_easy_strerror(crc) : "server busy", wait);
+		usleep((useconds_t)wait * 1000);
+		if (tn_cli_interrupted())
+			break;
+	}
+	code = finish(&x, crc, status, resp, err);
+	xfer_clear(&x);
+	if (code == TN_OK)
+		tn_err_clear(err);
+	if (tn_cli_interrupted() && code != TN_OK)
+		code = tn_err_set(err, TN_EINTR, "interrupted");
+	return code;
+}
+
+enum tn_code tn_client_get(struct tn_client *c, const char *path, jv *out, struct tn_err *err)
+{
+	struct tn_request req = TN_REQUEST_INIT;
+	struct tn_response resp;
+	enum tn_code code;
+
+	req.path = path;
+	code = tn_client_do(c, &req, &resp, err);
+	if (code == TN_OK) {
+		*out = resp.body;
+		resp.body = jv_null();
+	} else {
+		*out = jv_invalid();
+	}
+	tn_response_release(&resp);
+	return code;
+}
+
+enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn next,
+			    tn_bulk_done_fn done, void *ctx, struct tn_err *err)
+{
+	struct xfer *slots;
+	CURLM *multi;
+	int exhausted = 0, active = 0, waiting = 0;
+	enum tn_code rc = TN_OK;
+
+	if (parallel < 1)
+		parallel = 1;
+	if (parallel > 256)
+		parallel = 256;
+	global_init();
+	multi = curl_multi_init();
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
+	slots = tn_xcalloc((size_t)parallel, sizeof(*slots));
+	for (int i = 0; i < parallel; i++) {
+		slots[i].easy = curl_easy_init();
+		tn_buf_init(&slots[i].data);
+	}
+
+	for (;;) {
+		long long t = now_ms();
+		long poll_ms = 1000;
+		int running;
+		CURLMsg *msg;
+		int left;
+
+		if (tn_cli_interrupted()) {
+			rc = tn_err_set(err, TN_EINTR, "interrupted");
+			break;
+		}
+		/* start retries that are due, then new requests into free slots */
+		for (int i = 0; i < parallel; i++) {
+			struct xfer *x = &slots[i];
+
+			if (x->busy && x->waiting && x->due_ms <= t) {
+				x->waiting = 0;
+				waiting--;
+				xfer_arm(x, c);
+				curl_multi_add_handle(multi, x->easy);
+				active++;
+			} else if (x->busy && x->waiting && x->due_ms - t < poll_ms) {
+				poll_ms = (long)(x->due_ms - t);
+			}
+		}
+		for (int i = 0; i < parallel && !exhausted; i++) {
+			struct xfer *x = &slots[i];
+			struct tn_request req = TN_REQUEST_INIT;
+			void *tag = NULL;
+			int got;
+
+			if (x->busy)
+				continue;
+			got = next(ctx, &req, &tag);
+			if (got <= 0) {
+				jv_free(req.body);
+				exhausted = 1;
+				if (got < 0)
+					rc = TN_EINTR;
+				break;
+			}
+			curl_easy_reset(x->easy);
+			xfer_setup(x, c, &req);
+			x->tag = tag;
+			x->busy = 1;
+			xfer_arm(x, c);
+			curl_multi_add_handle(multi, x->easy);
+			active++;
+		}
+		if (!active && !waiting && exhausted)
+			break;
+		curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &left))) {
+			struct xfer *x = NULL;
+			long status = 0;
+			CURLcode crc;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			crc = msg->data.result;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			if (crc == CURLE_OK)
+				curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+			curl_multi_remove_handle(multi, x->easy);
+			active--;
+			if (should_retry(c, x, crc, status)) {
+				x->waiting = 1;
+				x->due_ms = now_ms() + backoff_ms(c, x->attempts, x->retry_after);
+				waiting++;
+				continue;
+			}
+			{
+				struct tn_response resp;
+				struct tn_err e = TN_ERR_INIT;
+				enum tn_code code = finish(x, crc, status, &resp, &e);
+				void *tag = x->tag;
+
+				done(ctx, tag, code, &resp, &e);
+				tn_response_release(&resp);
+				{
+					CURL *keep = x->easy;
+					xfer_clear(x);
+					x->easy = keep;
+				}
+			}
+		}
+		if (active || waiting)
+			curl_multi_poll(multi, NULL, 0, active ? (int)(poll_ms > 0 ? poll_ms : 1) :
+					(int)(poll_ms > 0 ? poll_ms : 1), NULL);
+	}
+
+	for (int i = 0; i < parallel; i++) {
+		struct xfer *x = &slots[i];
+		if (x->busy && !x->waiting)
+			curl_multi_remove_handle(multi, x->easy);
+		if (x->busy) {
+			struct tn_response resp = { 0, jv_null(), NULL, -1, x->attempts };
+			struct tn_err e = TN_ERR_INIT;
+			tn_err_set(&e, TN_EINTR, "interrupted before an answer came");
+			done(ctx, x->tag, TN_EINTR, &resp, &e);
+		}
+		curl_easy_cleanup(x->easy);
+		x->easy = NULL;
+		xfer_clear(x);
+	}
+	free(slots);
+	curl_multi_cleanup(multi);
+	return rc;
+}
