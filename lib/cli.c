@@ -19,7 +19,7 @@
 #endif
 
 static struct tn_common parsed_common;
-static int help_flag, version_flag;
+static int help_flag, version_flag, list_flag;
 
 /* The common option groups, in --help order. */
 static const struct tn_option output_options[] = {
@@ -48,6 +48,7 @@ static const struct tn_option basic_options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "General options:", NULL, 0 },
 	{ TN_OPT_FLAG, 'h', "help", &help_flag, NULL, "show this help and exit", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "version", &version_flag, NULL, "show the version and exit", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "list-options", &list_flag, NULL, "list every option, one a line (for completions and tests)", NULL, TN_OPTF_HIDDEN },
 	TN_OPT_END_ENTRY
 };
 
@@ -181,7 +182,7 @@ enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 	tables_for(cmd, tabs);
 	memset(&parsed_common, 0, sizeof(parsed_common));
 	parsed_common.retries = -1;
-	help_flag = version_flag = 0;
+	help_flag = version_flag = list_flag = 0;
 	*done = 0;
 	operands = tn_xcalloc((size_t)argc + 1, sizeof(*operands));
 
@@ -263,6 +264,9 @@ enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 
 	if (help_flag) {
 		tn_cli_usage(cmd, out);
+		*done = 1;
+	} else if (list_flag) {
+		tn_cli_list_options(cmd, out);
 		*done = 1;
 	} else if (version_flag) {
 		fprintf(out, "%s (twonet) %s\n", cmd->name, TN_VERSION);
