@@ -1,0 +1,756 @@
+/* case.c — case bodies: from flags, JSON and YAML files; canonical form, content keys, checks, text view. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+#include <openssl/evp.h>
+#include <yaml.h>
+
+#include "tn_buf.h"
+#include "tn_case.h"
+#include "tn_id.h"
+#include "tn_out.h"
+
+const char *tn_case_list_columns[] = {
+	"id", "status", "item_name", "applicant.name", "deadline", "overdue", NULL
+};
+
+const char *tn_case_event_columns[] = {
+	"seq", "at", "actor", "action", "from", "to", "comment", NULL
+};
+
+/* ---- flags ---- */
+
+/* 1 when `s` starts with NAME= or NAME:= (NAME an identifier), the start of the next field. */
+static int starts_field(const char *s)
+{
+	const char *p = s;
+
+	if (!(isalpha((unsigned char)*p) || *p == '_'))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-')
+		p++;
+	return *p == '=' || (p[0] == ':' && p[1] == '=');
+}
+
+/* Get member `k` of object `o` (borrowed) as a new reference, or jv_null() when absent or not an object. */
+static jv member(jv o, const char *k)
+{
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return jv_null();
+	jv v = jv_object_get(jv_copy(o), jv_string(k));
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return jv_null();
+	}
+	return v;
+}
+
+/* The object member `k` of `o` (borrowed), or a new empty object. */
+static jv member_object(jv o, const char *k)
+{
+	jv v = member(o, k);
+
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		return jv_object();
+	}
+	return v;
+}
+
+static enum tn_code apply_one_field(jv *form, const char *item, size_t len, struct tn_err *err)
+{
+	char *text = tn_xstrndup(item, len);
+	char *eq = strchr(text, '=');
+	enum tn_code rc = TN_OK;
+
+	if (!eq || eq == text || (eq == text + 1 && text[0] == ':')) {
+		rc = tn_err_set(err, TN_EUSAGE, "invalid --field '%s': expected NAME=VALUE or NAME:=JSON",
+				text);
+		goto out;
+	}
+	int raw = eq[-1] == ':';
+	char *name_end = raw ? eq - 1 : eq;
+	*name_end = '\0';
+	const char *value = eq + 1;
+	if (raw) {
+		jv v = jv_parse(value);
+		if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+			rc = tn_err_set(err, TN_EUSAGE, "invalid --field '%s:=%s': %s", text, value,
+					jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
+									   : "not JSON");
+			jv_free(msg);
+			goto out;
+		}
+		*form = jv_object_set(*form, jv_string(text), v);
+	} else {
+		*form = jv_object_set(*form, jv_string(text), jv_string(value));
+	}
+out:
+	free(text);
+	return rc;
+}
+
+static enum tn_code apply_fields(jv *form, const char *list, struct tn_err *err)
+{
+	const char *start = list, *p;
+
+	for (p = list;; p++) {
+		if (*p == '\0' || (*p == ',' && starts_field(p + 1))) {
+			if (p > start) {
+				enum tn_code rc = apply_one_field(form, start, (size_t)(p - start), err);
+				if (rc != TN_OK)
+					return rc;
+			}
+			if (*p == '\0')
+				return TN_OK;
+			start = p + 1;
+		}
+	}
+}
+
+static enum tn_code apply_materials(jv *materials, const char *list, struct tn_err *err)
+{
+	const char *start = list, *p;
+
+	for (p = list;; p++) {
+		if (*p != '\0' && *p != ',')
+			continue;
+		if (p > start) {
+			char *text = tn_xstrndup(start, (size_t)(p - start));
+			char *eq = strchr(text, '=');
+			if (eq)
+				*eq = '\0';
+			if (text[0] == '\0' || (eq && eq[1] == '\0')) {
+				tn_err_set(err, TN_EUSAGE,
+					   "invalid --material '%.*s': expected CODE or CODE=REF",
+					   (int)(p - start), start);
+				free(text);
+				return TN_EUSAGE;
+			}
+			jv m = jv_object_set(jv_object(), jv_string("code"), jv_string(text));
+			if (eq)
+				m = jv_object_set(m, jv_string("ref"), jv_string(eq + 1));
+			/* replace an entry of the same code, else append */
+			int n = jv_array_length(jv_copy(*materials)), i, found = 0;
+			for (i = 0; i < n && !found; i++) {
+				jv el = jv_array_get(jv_copy(*materials), i);
+				jv code = member(el, "code");
+				if (jv_get_kind(code) == JV_KIND_STRING && !strcmp(jv_string_value(code), text)) {
+					*materials = jv_array_set(*materials, i, jv_copy(m));
+					found = 1;
+				}
+				jv_free(code);
+				jv_free(el);
+			}
+			if (!found)
+				*materials = jv_array_append(*materials, jv_copy(m));
+			jv_free(m);
+			free(text);
+		}
+		if (*p == '\0')
+			return TN_OK;
+		start = p + 1;
+	}
+}
+
+enum tn_code tn_case_apply_spec(jv body, const struct tn_case_spec *spec, jv *out,
+				struct tn_err *err)
+{
+	enum tn_code rc;
+
+	if (jv_get_kind(body) == JV_KIND_NULL) {
+		jv_free(body);
+		body = jv_object();
+	}
+	if (jv_get_kind(body) != JV_KIND_OBJECT) {
+		rc = tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
+				jv_kind_name(jv_get_kind(body)));
+		jv_free(body);
+		return rc;
+	}
+	if (spec->item)
+		body = jv_object_set(body, jv_string("item"), jv_string(spec->item));
+	if (spec->applicant_id || spec->applicant_name || spec->applicant_phone ||
+	    spec->applicant_type) {
+		jv a = member_object(body, "applicant");
+		if (spec->applicant_type)
+			a = jv_object_set(a, jv_string("type"), jv_string(spec->applicant_type));
+		if (spec->applicant_id)
+			a = jv_object_set(a, jv_string("id"), jv_string(spec->applicant_id));
+		if (spec->applicant_name)
+			a = jv_object_set(a, jv_string("name"), jv_string(spec->applicant_name));
+		if (spec->applicant_phone)
+			a = jv_object_set(a, jv_string("phone"), jv_string(spec->applicant_phone));
+		body = jv_object_set(body, jv_string("applicant"), a);
+	}
+	if (spec->fields && *spec->fields) {
+		jv form = member_object(body, "form");
+		rc = apply_fields(&form, spec->fields, err);
+		if (rc != TN_OK) {
+			jv_free(form);
+			jv_free(body);
+			return rc;
+		}
+		body = jv_object_set(body, jv_string("form"), form);
+	}
+	if (spec->materials && *spec->materials) {
+		jv m = member(body, "materials");
+		if (jv_get_kind(m) != JV_KIND_ARRAY) {
+			jv_free(m);
+			m = jv_array();
+		}
+		rc = apply_materials(&m, spec->materials, err);
+		if (rc != TN_OK) {
+			jv_free(m);
+			jv_free(body);
+			return rc;
+		}
+		body = jv_object_set(body, jv_string("materials"), m);
+	}
+	*out = body;
+	return TN_OK;
+}
+
+/* ---- files: JSON and YAML ---- */
+
+enum yctx { Y_NONE, Y_TOP, Y_APPLICANT, Y_STR };
+
+/* Resolve a plain YAML scalar by the core schema, keeping long or zero-led numbers as strings. */
+static jv yaml_plain(const char *s, size_t len)
+{
+	static const char *nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+	static const char *trues[] = { "true", "True", "TRUE", NULL };
+	static const char *falses[] = { "false", "False", "FALSE", NULL };
+	int i;
+
+	for (i = 0; nulls[i]; i++)
+		if (!strcmp(s, nulls[i]))
+			return jv_null();
+	for (i = 0; trues[i]; i++)
+		if (!strcmp(s, trues[i]))
+			return jv_true();
+	for (i = 0; falses[i]; i++)
+		if (!strcmp(s, falses[i]))
+			return jv_false();
+	/* [-+]?digits(.digits)?([eE][-+]?digits)? */
+	const char *p = s;
+	int digits = 0, lead = 0;
+	if (*p == '-' || *p == '+')
+		p++;
+	const char *first = p;
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits++;
+	}
+	if (digits == 0)
+		return jv_string_sized(s, (int)len);
+	lead = first[0] == '0' && digits > 1;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits++;
+		}
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return jv_string_sized(s, (int)len);
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p != '\0' || lead || digits > 15)
+		return jv_string_sized(s, (int)len);
+	return jv_number(strtod(s, NULL));
+}
+
+static jv yaml_node(yaml_document_t *doc, yaml_node_t *node, enum yctx ctx, int depth)
+{
+	if (!node || depth > 64)
+		return jv_invalid_with_msg(jv_string("YAML nested too deeply"));
+	switch (node->type) {
+	case YAML_SCALAR_NODE: {
+		const char *s = (const char *)node->data.scalar.value;
+		size_t len = node->data.scalar.length;
+		if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || ctx == Y_STR ||
+		    (node->tag && !strcmp((const char *)node->tag, YAML_STR_TAG)))
+			return jv_string_sized(s, (int)len);
+		return yaml_plain(s, len);
+	}
+	case YAML_SEQUENCE_NODE: {
+		jv a = jv_array();
+		yaml_node_item_t *it;
+		for (it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
+			jv v = yaml_node(doc, yaml_document_get_node(doc, *it),
+					 ctx == Y_STR ? Y_STR : Y_NONE, depth + 1);
+			if (!jv_is_valid(v)) {
+				jv_free(a);
+				return v;
+			}
+			a = jv_array_append(a, v);
+		}
+		return a;
+	}
+	case YAML_MAPPING_NODE: {
+		jv o = jv_object();
+		yaml_node_pair_t *pr;
+		for (pr = node->data.mapping.pairs.start; pr < node->data.mapping.pairs.top; pr++) {
+			yaml_node_t *kn = yaml_document_get_node(doc, pr->key);
+			if (!kn || kn->type != YAML_SCALAR_NODE) {
+				jv_free(o);
+				return jv_invalid_with_msg(jv_string("a mapping key must be a scalar"));
+			}
+			const char *k = (const char *)kn->data.scalar.value;
+			enum yctx sub = Y_NONE;
+			if (ctx == Y_STR)
+				sub = Y_STR;
+			else if (ctx == Y_TOP && !strcmp(k, "applicant"))
+				sub = Y_APPLICANT;
+			else if (ctx == Y_TOP && (!strcmp(k, "materials") || !strcmp(k, "item") ||
+						  !strcmp(k, "key")))
+				sub = Y_STR;
+			else if (ctx == Y_APPLICANT && (!strcmp(k, "id") || !strcmp(k, "phone")))
+				sub = Y_STR;
+			jv v = yaml_node(doc, yaml_document_get_node(doc, pr->value), sub, depth + 1);
+			if (!jv_is_valid(v)) {
+				jv_free(o);
+				return v;
+			}
+			o = jv_object_set(o, jv_string_sized(k, (int)kn->data.scalar.length), v);
+		}
+		return o;
+	}
+	default:
+		return jv_null();
+	}
+}
+
+static enum tn_code parse_yaml(const char *name, const char *text, size_t len, jv *out,
+			       struct tn_err *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	enum tn_code rc = TN_OK;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = tn_err_set(err, TN_EINVALID, "%s:%lu:%lu: %s", name,
+				(unsigned long)parser.problem_mark.line + 1,
+				(unsigned long)parser.problem_mark.column + 1,
+				parser.problem ? parser.problem : "cannot parse YAML");
+		yaml_parser_delete(&parser);
+		return rc;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		rc = tn_err_set(err, TN_EINVALID, "%s: empty document", name);
+	} else {
+		jv v = yaml_node(&doc, root, Y_TOP, 0);
+		if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+			rc = tn_err_set(err, TN_EINVALID, "%s: %s", name,
+					jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
+									   : "bad YAML");
+			jv_free(msg);
+		} else {
+			*out = v;
+		}
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+enum tn_code tn_case_read_file(const char *path, jv *out, struct tn_err *err)
+{
+	struct tn_buf text = TN_BUF_INIT;
+	const char *name = strcmp(path, "-") ? path : "stdin";
+	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char chunk[8192];
+	size_t n;
+	enum tn_code rc = TN_OK;
+
+	if (!fp)
+		return tn_err_set(err, TN_EIO, "cannot open '%s': %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		tn_buf_add(&text, chunk, n);
+		if (text.len > TN_CASE_MAX_FILE) {
+			rc = tn_err_set(err, TN_EINVALID, "%s: larger than %d bytes", name,
+					TN_CASE_MAX_FILE);
+			goto out;
+		}
+	}
+	if (ferror(fp)) {
+		rc = tn_err_set(err, TN_EIO, "cannot read '%s': %s", name, strerror(errno));
+		goto out;
+	}
+	if (!tn_utf8_valid(text.buf, text.len)) {
+		rc = tn_err_set(err, TN_EINVALID, "%s: not valid UTF-8", name);
+		goto out;
+	}
+	const char *p = text.buf;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (ends_with(path, ".json") || *p == '{' || *p == '[') {
+		jv v = jv_parse_sized(text.buf, (int)text.len);
+		if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+			rc = tn_err_set(err, TN_EINVALID, "%s: %s", name,
+					jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
+									   : "not valid JSON");
+			jv_free(msg);
+		} else {
+			*out = v;
+		}
+	} else {
+		rc = parse_yaml(name, text.buf, text.len, out, err);
+	}
+out:
+	if (fp != stdin)
+		fclose(fp);
+	tn_buf_release(&text);
+	return rc;
+}
+
+/* ---- canonical form and keys ---- */
+
+char *tn_json_canonical(jv v)
+{
+	jv s = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
+	char *r = tn_xstrdup(jv_string_value(s));
+
+	jv_free(s);
+	return r;
+}
+
+char *tn_case_content_key(jv v)
+{
+	char *text = tn_json_canonical(v);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	if (!EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL)) {
+		fprintf(stderr, "fatal: SHA-256 is not available\n");
+		abort();
+	}
+	free(text);
+	char *r = tn_xmalloc(mdlen * 2 + 1);
+	for (unsigned int i = 0; i < mdlen; i++) {
+		r[2 * i] = hex[md[i] >> 4];
+		r[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	r[mdlen * 2] = '\0';
+	return r;
+}
+
+/* ---- checks ---- */
+
+static int looks_resident(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n != 18)
+		return 0;
+	for (size_t i = 0; i < 17; i++)
+		if (!isdigit((unsigned char)id[i]))
+			return 0;
+	return isdigit((unsigned char)id[17]) || id[17] == 'X' || id[17] == 'x';
+}
+
+enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct tn_err *err)
+{
+	enum tn_code rc = TN_OK;
+	struct tn_err e = TN_ERR_INIT;
+
+	if (warning && warning_size)
+		warning[0] = '\0';
+	if (jv_get_kind(body) != JV_KIND_OBJECT)
+		return tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
+				  jv_kind_name(jv_get_kind(body)));
+	jv item = member(body, "item");
+	if (jv_get_kind(item) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(item)) == 0)
+		rc = tn_err_set(err, TN_EINVALID, "item: missing (give the item's code)");
+	jv_free(item);
+	if (rc != TN_OK)
+		return rc;
+	jv a = member(body, "applicant");
+	jv id = member(a, "id"), type = member(a, "type");
+	if (jv_get_kind(a) != JV_KIND_OBJECT) {
+		rc = tn_err_set(err, TN_EINVALID, "applicant: missing");
+	} else if (jv_get_kind(id) != JV_KIND_STRING) {
+		rc = tn_err_set(err, TN_EINVALID, "applicant.id: %s",
+				jv_get_kind(id) == JV_KIND_NULL ? "missing" : "must be a string");
+	} else if (jv_get_kind(type) != JV_KIND_NULL && jv_get_kind(type) != JV_KIND_STRING) {
+		rc = tn_err_set(err, TN_EINVALID, "applicant.type: must be 'person' or 'org'");
+	} else {
+		const char *ids = jv_string_value(id);
+		const char *t = jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type)
+			: looks_resident(ids) ? "person" : "org";
+		if (!strcmp(t, "person")) {
+			if (tn_id_check_resident(ids, &e) != TN_OK)
+				rc = tn_err_set(err, TN_EINVALID, "applicant.id '%s': %s", ids, e.message);
+		} else if (!strcmp(t, "org")) {
+			int warn = 0;
+			char msg[256] = "";
+			if (tn_id_check_uscc(ids, &warn, msg, &e) != TN_OK)
+				rc = tn_err_set(err, TN_EINVALID, "applicant.id '%s': %s", ids, e.message);
+			else if (warn && warning && warning_size)
+				snprintf(warning, warning_size, "applicant.id '%s': %s", ids, msg);
+		} else {
+			rc = tn_err_set(err, TN_EINVALID, "applicant.type '%s': must be 'person' or 'org'", t);
+		}
+	}
+	jv_free(a);
+	jv_free(id);
+	jv_free(type);
+	return rc;
+}
+
+static int key_ok(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n == 0 || n > 128)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)k[i] < 0x20 || (unsigned char)k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key,
+			     char *warning, size_t warning_size, struct tn_err *err)
+{
+	enum tn_code rc;
+	char *k = NULL;
+
+	if (jv_get_kind(body) != JV_KIND_OBJECT) {
+		rc = tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
+				jv_kind_name(jv_get_kind(body)));
+		jv_free(body);
+		return rc;
+	}
+	jv mk = member(body, "key");
+	if (jv_get_kind(mk) != JV_KIND_NULL) {
+		if (jv_get_kind(mk) != JV_KIND_STRING || !key_ok(jv_string_value(mk))) {
+			jv_free(mk);
+			jv_free(body);
+			return tn_err_set(err, TN_EINVALID,
+					  "key: must be a string of 1 to 128 printable characters");
+		}
+		k = tn_xstrdup(jv_string_value(mk));
+	}
+	jv_free(mk);
+	body = jv_object_delete(body, jv_string("key"));
+	if (given_key) {
+		if (!key_ok(given_key)) {
+			free(k);
+			jv_free(body);
+			return tn_err_set(err, TN_EUSAGE,
+					  "invalid key '%s': must be 1 to 128 printable characters",
+					  given_key);
+		}
+		free(k);
+		k = tn_xstrdup(given_key);
+	}
+	/* fill applicant.type from the id's shape */
+	jv a = member(body, "applicant");
+	if (jv_get_kind(a) == JV_KIND_OBJECT) {
+		jv type = member(a, "type"), id = member(a, "id");
+		if (jv_get_kind(type) == JV_KIND_NULL && jv_get_kind(id) == JV_KIND_STRING) {
+			const char *t = looks_resident(jv_string_value(id)) ? "person" : "org";
+			a = jv_object_set(a, jv_string("type"), jv_string(t));
+			body = jv_object_set(body, jv_string("applicant"), jv_copy(a));
+		}
+		jv_free(type);
+		jv_free(id);
+	}
+	jv_free(a);
+	rc = tn_case_check(body, warning, warning_size, err);
+	if (rc != TN_OK) {
+		free(k);
+		jv_free(body);
+		return rc;
+	}
+	if (!k)
+		k = tn_case_content_key(body);
+	*out = body;
+	*key = k;
+	return TN_OK;
+}
+
+/* ---- ids from lines ---- */
+
+char *tn_case_id_from_line(const char *line, long *version, struct tn_err *err)
+{
+	*version = 0;
+	if (line[0] == '{') {
+		jv v = jv_parse(line);
+		char *id = NULL;
+		if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+			tn_err_set(err, TN_EINVALID, "%s",
+				   jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
+								      : "not valid JSON");
+			jv_free(msg);
+			return NULL;
+		}
+		jv idv = member(v, "id"), ver = member(v, "version");
+		if (jv_get_kind(idv) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(idv)) > 0)
+			id = tn_xstrdup(jv_string_value(idv));
+		else
+			tn_err_set(err, TN_EINVALID, "no \"id\" member (a string) in the object");
+		if (jv_get_kind(ver) == JV_KIND_NUMBER && jv_number_value(ver) >= 1)
+			*version = (long)jv_number_value(ver);
+		jv_free(idv);
+		jv_free(ver);
+		jv_free(v);
+		return id;
+	}
+	for (const char *p = line; *p; p++)
+		if (isspace((unsigned char)*p) || *p == '/' || *p == '?' || *p == '#') {
+			tn_err_set(err, TN_EINVALID, "'%s' is not a case id", line);
+			return NULL;
+		}
+	return tn_xstrdup(line);
+}
+
+/* ---- text view ---- */
+
+static char *text_at(jv v, const char *path)
+{
+	return tn_cell_text(v, path);
+}
+
+static void kv(struct tn_buf *b, const char *key, const char *value)
+{
+	if (!value || !*value)
+		return;
+	tn_buf_addf(b, "%-12s %s\n", key, value);
+}
+
+void tn_case_format_text(struct tn_buf *b, jv kase)
+{
+	char *s, *t, *u;
+	struct tn_buf line = TN_BUF_INIT;
+
+	s = text_at(kase, "id");
+	kv(b, "id:", s);
+	free(s);
+	s = text_at(kase, "status");
+	t = text_at(kase, "version");
+	tn_buf_addf(&line, "%s (version %s)", s, t);
+	kv(b, "status:", line.buf);
+	free(s);
+	free(t);
+	tn_buf_reset(&line);
+	s = text_at(kase, "item");
+	t = text_at(kase, "item_name");
+	tn_buf_addf(&line, "%s %s", s, t);
+	kv(b, "item:", line.buf);
+	free(s);
+	free(t);
+	tn_buf_reset(&line);
+	s = text_at(kase, "department");
+	kv(b, "department:", s);
+	free(s);
+	s = text_at(kase, "workflow");
+	kv(b, "workflow:", s);
+	free(s);
+	s = text_at(kase, "applicant.name");
+	t = text_at(kase, "applicant.id");
+	u = text_at(kase, "applicant.phone");
+	tn_buf_addf(&line, "%s %s%s%s", s, t, *u ? " " : "", u);
+	kv(b, "applicant:", line.buf);
+	free(s);
+	free(t);
+	free(u);
+	tn_buf_reset(&line);
+	s = text_at(kase, "submitted_at");
+	t = text_at(kase, "submitted_by");
+	tn_buf_addf(&line, "%s%s%s", s, *t ? " by " : "", t);
+	kv(b, "submitted:", line.buf);
+	free(s);
+	free(t);
+	tn_buf_reset(&line);
+	s = text_at(kase, "accepted_at");
+	kv(b, "accepted:", s);
+	free(s);
+	s = text_at(kase, "completed_at");
+	kv(b, "completed:", s);
+	free(s);
+	s = text_at(kase, "deadline");
+	t = text_at(kase, "legal_deadline");
+	jv od = member(kase, "overdue");
+	if (*s) {
+		tn_buf_addf(&line, "%s", s);
+		if (*t)
+			tn_buf_addf(&line, " (legal %s)", t);
+		if (jv_get_kind(od) == JV_KIND_TRUE)
+			tn_buf_adds(&line, " OVERDUE");
+		kv(b, "deadline:", line.buf);
+	}
+	jv_free(od);
+	free(s);
+	free(t);
+	tn_buf_reset(&line);
+
+	jv form = member(kase, "form");
+	if (jv_get_kind(form) == JV_KIND_OBJECT && jv_object_length(jv_copy(form)) > 0) {
+		tn_buf_adds(b, "form:\n");
+		jv keys = jv_keys_unsorted(jv_copy(form));
+		int n = jv_array_length(jv_copy(keys));
+		for (int i = 0; i < n; i++) {
+			jv k = jv_array_get(jv_copy(keys), i);
+			jv v = jv_object_get(jv_copy(form), jv_copy(k));
+			if (jv_get_kind(v) == JV_KIND_STRING) {
+				tn_buf_addf(b, "  %s: %s\n", jv_string_value(k), jv_string_value(v));
+			} else {
+				jv d = jv_dump_string(jv_copy(v), 0);
+				tn_buf_addf(b, "  %s: %s\n", jv_string_value(k), jv_string_value(d));
+				jv_free(d);
+			}
+			jv_free(k);
+			jv_free(v);
+		}
+		jv_free(keys);
+	}
+	jv_free(form);
+	jv mats = member(kase, "materials");
+	if (jv_get_kind(mats) == JV_KIND_ARRAY && jv_array_length(jv_copy(mats)) > 0) {
+		tn_buf_adds(b, "materials:\n");
+		int n = jv_array_length(jv_copy(mats));
+		for (int i = 0; i < n; i++) {
+			jv m = jv_array_get(jv_copy(mats), i);
+			s = text_at(m, "code");
+			t = text_at(m, "name");
+			u = text_at(m, "state");
+			char *r = text_at(m, "ref");
+			tn_buf_addf(b, "  %s %s%s%s%s%s\n", s, t, *u ? "  " : "", u,
+				    *r ? "  " : "", r);
+			free(s);
+			free(t);
+			free(u);
+			free(r);
+			jv_free(m);
+		}
+	}
+	jv_free(mats);
+	tn_buf_release(&line);
+}

@@ -1,0 +1,193 @@
+/* tn_case.h — cases: building bodies, idempotency keys, filing (single and bulk), listing, actions. */
+#ifndef TN_CASE_H
+#define TN_CASE_H
+
+#include <stdio.h>
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_err.h"
+#include "tn_http.h"
+
+/*
+ * A case described by command-line flags.  Every member may be NULL.
+ * `fields` and `materials` are lists as tn_cli joins repeated options, with
+ * ',' between uses: "shop_name=Noodles,area:=42" and "M-BL,M-ID=REF".  A
+ * field is NAME=VALUE (a string) or NAME:=JSON (a JSON value: number, true,
+ * ["a"] ...).  A ',' inside a value is kept unless it is followed by
+ * something that looks like the next NAME= or NAME:=.
+ */
+struct tn_case_spec {
+	const char *item;
+	const char *applicant_id;
+	const char *applicant_name;
+	const char *applicant_phone;
+	const char *applicant_type;   /* "person" | "org"; derived from the id when NULL */
+	const char *fields;
+	const char *materials;
+};
+
+/*
+ * Apply the flags in `spec` over `body` (consumed; an object, or jv_null()
+ * for a new one) and return the result in *out (owned).  Flags win over the
+ * members already in body.  A malformed --field/--material is TN_EUSAGE;
+ * body not an object is TN_EINVALID.  On failure *out is untouched.
+ */
+enum tn_code tn_case_apply_spec(jv body, const struct tn_case_spec *spec, jv *out,
+				struct tn_err *err);
+
+/*
+ * Read one JSON or YAML document from `path` ("-" is stdin) into *out (owned).
+ * JSON when the name ends in .json or the text starts with '{', YAML otherwise.
+ * In YAML, plain scalars follow the core schema (null, true/false, numbers)
+ * except that numbers of more than 15 digits or with a leading zero stay
+ * strings, and identifiers (applicant.id, applicant.phone, item, key and
+ * every member of materials) are always strings.  Errors: TN_EIO (cannot
+ * read) or TN_EINVALID ("PATH:LINE:COL: reason").
+ */
+#define TN_CASE_MAX_FILE (1024 * 1024)
+enum tn_code tn_case_read_file(const char *path, jv *out, struct tn_err *err);
+
+/*
+ * The canonical form of `v` (borrowed): JSON with object keys sorted and no
+ * white space (jv_dump_string with JV_PRINT_SORTED).  Returns a malloc'd string.
+ */
+char *tn_json_canonical(jv v);
+
+/* SHA-256 of `v`'s canonical form (borrowed) as 64 lower-case hex digits; malloc'd. */
+char *tn_case_content_key(jv v);
+
+/*
+ * Check a body before it is sent: an object with a string "item" and an
+ * "applicant" object whose "id" is a valid resident ID number (type person)
+ * or unified social credit code (type org).  TN_EINVALID naming the member
+ * ("applicant.id: check character is 'X', expected '3'").  A USCC that only
+ * fails its organisation-code digit passes, with *warning (may be NULL) set.
+ */
+enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct tn_err *err);
+
+/*
+ * Make `body` (consumed) ready to send, in *out (owned), and its key in *key
+ * (malloc'd): a "key" member is always taken out of the body; the key is
+ * `given_key` when not NULL, else that member (a non-empty string of at most
+ * 128 printable characters), else the content key of the final body;
+ * applicant.type is filled in from the id's shape when absent ("org" when it
+ * is not a resident ID number); then tn_case_check.  Re-preparing the same
+ * input always gives the same key.  On failure nothing is returned.
+ */
+enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key,
+			     char *warning, size_t warning_size, struct tn_err *err);
+
+/*
+ * File one prepared case: POST /v1/cases with Idempotency-Key `key`
+ * (retried safely under it).  The case (owned) in *created; *replayed = 1
+ * when the server answered with the case filed earlier under the same key.
+ * Errors as tn_client_do (409 TN_ECONFLICT: same key, different body).
+ */
+enum tn_code tn_case_submit(struct tn_client *c, jv body, const char *key, jv *created,
+			    int *replayed, struct tn_err *err);
+
+/* Counts of a bulk submission. */
+struct tn_case_stats {
+	long read;      /* records read (good or bad) */
+	long filed;     /* created now (201) */
+	long replayed;  /* already filed under the same key (200) */
+	long failed;    /* bad lines, bad records, refused by the server */
+};
+
+/*
+ * Called once per record of a bulk submission, in completion order.
+ * `line` is its input line; on success `kase` (owned by the callee) is the
+ * case and `key` its key; on failure `kase` is jv_invalid() and err says why,
+ * prefixed with "NAME:LINE: ".  In a dry run `kase` is {"key":..,"body":..}.
+ */
+typedef void (*tn_case_result_fn)(void *ctx, long line, enum tn_code code, jv kase,
+				  int replayed, const struct tn_err *err);
+
+/*
+ * File every NDJSON record read from `in` (named `name` in messages), with up
+ * to `parallel` requests in flight (tn_client_bulk), in constant memory.
+ * Every record is prepared as tn_case_prepare does (its own "key" member or
+ * its content key); a bad line or record is reported through `fn` and
+ * skipped.  `dry_run`: nothing is sent, `fn` gets each prepared body.
+ * Returns TN_OK when every record went through, TN_EPARTIAL when some
+ * failed, TN_EINTR when interrupted, TN_EIO when the input cannot be read.
+ * `client` may be NULL in a dry run.
+ */
+enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char *name,
+				 int parallel, int dry_run, tn_case_result_fn fn, void *ctx,
+				 struct tn_case_stats *stats, struct tn_err *err);
+
+/* Filters of GET /v1/cases; NULL members are not sent. */
+struct tn_case_query {
+	const char *status, *item, *department, *applicant;
+	const char *since, *until, *q, *order;
+	int overdue;    /* -1 not sent, 0 false, 1 true */
+};
+
+/*
+ * Append the path of one page ("/v1/cases?status=..&limit=N[&cursor=..]")
+ * to `path`.  Dates in since/until are checked (TN_EUSAGE).
+ */
+enum tn_code tn_case_query_path(const struct tn_case_query *q, long page_size,
+				const char *cursor, struct tn_buf *path, struct tn_err *err);
+
+/* Called with every case of a list, in order; returning non-zero stops the listing. */
+typedef int (*tn_case_each_fn)(void *ctx, jv kase);
+
+/*
+ * List cases matching `q`, page after page (following `next`), handing each
+ * case (owned by the callee) to `fn` as soon as its page arrives: memory
+ * holds one page at most.  `limit` >= 1: at most that many cases; -1: all.
+ * Returns TN_OK, or the first request's error.
+ */
+enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, long limit,
+			  tn_case_each_fn fn, void *ctx, struct tn_err *err);
+
+/*
+ * One case with its history: the CASE object of GET /v1/cases/{id} with an
+ * "events" member holding every event of GET /v1/cases/{id}/events, in
+ * order.  Owned by the caller in *out.  TN_ENOTFOUND "case 'ID' not found"
+ * when the server does not show it to this token.
+ */
+enum tn_code tn_case_get(struct tn_client *c, const char *id, int with_events, jv *out,
+			 struct tn_err *err);
+
+/* 1 when `action` is one of accept, return, resubmit, approve, reject, complete. */
+int tn_case_action_valid(const char *action);
+/* The actions, '|'-separated, for option tables and completion. */
+#define TN_CASE_ACTIONS "accept|return|resubmit|approve|reject|complete"
+
+/*
+ * Act on case `id`: POST /v1/cases/{id}/actions {action, comment} with
+ * If-Match `version`, or with the version read by a GET first when `version`
+ * < 1, so that a decision made by someone else in between is never
+ * overwritten.  On a stale version: TN_ECONFLICT "case 'ID' was changed by
+ * someone else (now version N)".  Other 409s (a move the case's status does
+ * not allow) keep the server's message.  The updated case (owned) in *out.
+ * `comment` may be NULL.
+ */
+enum tn_code tn_case_act(struct tn_client *c, const char *id, const char *action,
+			 const char *comment, long version, jv *out, struct tn_err *err);
+
+/*
+ * Take a case id out of one input line of case-act: the line itself, or the
+ * "id" member of a JSON object (whose "version", when a number, goes to
+ * *version; else *version = 0).  Returns a malloc'd id, or NULL with err set
+ * (TN_EINVALID) for a line with no usable id.
+ */
+char *tn_case_id_from_line(const char *line, long *version, struct tn_err *err);
+
+/*
+ * A readable text view of a case (borrowed) for a terminal: "key: value"
+ * lines (id, status, item, applicant, form fields, materials, dates),
+ * appended to `b`.  The history table is not part of it.
+ */
+void tn_case_format_text(struct tn_buf *b, jv kase);
+
+/* Default table columns of case lists, NULL-terminated. */
+extern const char *tn_case_list_columns[];
+/* Default table columns of a case's history, NULL-terminated. */
+extern const char *tn_case_event_columns[];
+
+#endif
