@@ -1,0 +1,80 @@
+#!/bin/bash
+# Every command ships whole: --help, --version, a man page, bash and zsh
+# completions and a README line, and all of them name the same options.
+. "$(dirname "$0")/test-lib.sh"
+
+for src in "$TWONET_SRC"/bin/*.c; do
+	cmd=$(basename "$src" .c)
+	[ -x "$TWONET_BUILD/bin/$cmd" ] || continue
+
+	test_expect_success "$cmd: --help and --version exit 0 and say who they are" '
+		"$cmd" --help >help.out &&
+		grep -q "^usage: $cmd" help.out &&
+		"$cmd" --version >version.out &&
+		grep -q "^$cmd (twonet) [0-9]" version.out
+	'
+
+	test_expect_code 2 "$cmd: an unknown option is a usage error (exit 2)" '
+		"$cmd" --no-such-option-here 2>err.out
+	'
+
+	test_expect_success "$cmd: man page, completions and README exist" '
+		test -f "$TWONET_SRC/man/$cmd.1" &&
+		test -f "$TWONET_SRC/completions/bash/$cmd" &&
+		test -f "$TWONET_SRC/completions/zsh/_$cmd" &&
+		grep -q "$cmd" "$TWONET_SRC/README.md"
+	'
+
+	test_expect_success "$cmd: man page and completions name every option of --help" '
+		"$cmd" --list-options >opts &&
+		test -s opts &&
+		missing="" &&
+		while read -r o; do
+			case $o in --*) ;; *) continue ;; esac
+			man_o=$(printf "%s" "$o" | sed "s/-/\\\\\\\\-/g")
+			grep -q -e "$man_o" -e "$o" "$TWONET_SRC/man/$cmd.1" || missing="$missing man:$o"
+			grep -q -e "$o" "$TWONET_SRC/completions/bash/$cmd" || missing="$missing bash:$o"
+			grep -q -e "$o" "$TWONET_SRC/completions/zsh/_$cmd" || missing="$missing zsh:$o"
+		done <opts &&
+		if [ -n "$missing" ]; then echo "missing:$missing"; false; fi
+	'
+
+	test_expect_success "$cmd: completions name no option the command lacks" '
+		"$cmd" --list-options >opts &&
+		extra="" &&
+		for o in $(grep -o -e "--[a-z][a-z0-9-]*" "$TWONET_SRC/completions/bash/$cmd" | sort -u); do
+			grep -qx -e "$o" opts || extra="$extra $o"
+		done &&
+		if [ -n "$extra" ]; then echo "bash completion offers:$extra"; false; fi
+	'
+
+	test_expect_success "$cmd: bash completion loads and completes options" '
+		bash -c ". \"$TWONET_SRC/completions/bash/$cmd\" &&
+			COMP_WORDS=($cmd --) && COMP_CWORD=1 && COMP_LINE=\"$cmd --\" && COMP_POINT=\${#COMP_LINE} &&
+			fn=\$(complete -p $cmd | sed -n \"s/.*-F \\([^ ]*\\) .*/\\1/p\") &&
+			\$fn $cmd -- $cmd && printf \"%s\\n\" \"\${COMPREPLY[@]}\"" >compl &&
+		grep -qx -- --help compl
+	'
+done
+
+test_expect_success 'twonet(7), twonet-api(7) and twonetd(8) exist and render' '
+	for m in twonet.7 twonet-api.7 twonetd.8; do
+		test -f "$TWONET_SRC/man/$m" || { echo "no man/$m"; exit 1; }
+		MANWIDTH=80 man -l "$TWONET_SRC/man/$m" >/dev/null 2>man.err || { cat man.err; exit 1; }
+	done
+'
+
+test_expect_success 'every man page renders without warnings' '
+	for m in "$TWONET_SRC"/man/*.[1-8]; do
+		LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$m" >/dev/null 2>man.err || { echo "$m"; cat man.err; exit 1; }
+		if [ -s man.err ]; then echo "$m:"; cat man.err; exit 1; fi
+	done
+'
+
+test_expect_success 'twonet(7) lists every exit code the library defines' '
+	for code in 0 1 2 3 4 5 6 7 8 130; do
+		grep -qx "\.B $code" "$TWONET_SRC/man/twonet.7" || { echo "exit $code not in twonet.7"; exit 1; }
+	done
+'
+
+test_done
