@@ -1,0 +1,52 @@
+#!/bin/bash
+# bench/submit.sh [N] — file N generated cases (default 100,000) with
+# `case-submit --parallel 16` against a local twonetd and print cases per
+# second and the client's peak RSS; then post the same bodies with
+# `curl --parallel --parallel-max 16` to a fresh database and print the ratio.
+# Also shows that the client's RSS does not grow with the input size.
+. "$(dirname "$0")/lib.sh"
+N=${1:-100000}
+WORKERS=${WORKERS:-2}
+
+echo "bench/submit: $N cases, twonetd --workers $WORKERS, $(nproc) cores"
+gen-cases "$N" > "$BENCH_TMP/cases.ndjson"
+gen-cases $((N / 10)) > "$BENCH_TMP/cases-small.ndjson"
+
+start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" 2>/dev/null
+TOKEN=$(twonetd token add --db "$BENCH_TMP/a.db" --role admin --name bench)
+export TWONET_URL=$URL TWONET_TOKEN=$TOKEN
+
+t0=$(now)
+/usr/bin/time -f '%M' -o "$BENCH_TMP/rss" \
+	case-submit --bulk --parallel 16 < "$BENCH_TMP/cases.ndjson" > /dev/null 2> "$BENCH_TMP/submit.err" || {
+	echo "case-submit failed:"; tail -5 "$BENCH_TMP/submit.err"; exit 1; }
+t1=$(now)
+tn_secs=$(echo "$t1 - $t0" | bc -l)
+tn_rss=$(cat "$BENCH_TMP/rss")
+filed=$(sqlite3 "$BENCH_TMP/a.db" 'select count(*) from cases')
+printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB (%d filed)\n' \
+	"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$filed"
+
+# RSS against input size: a tenth of the input, replayed (all idempotent hits)
+/usr/bin/time -f '%M' -o "$BENCH_TMP/rss-small" \
+	case-submit --bulk --parallel 16 < "$BENCH_TMP/cases-small.ndjson" > /dev/null 2>&1 || true
+printf 'case-submit RSS: %d KiB for %d lines, %d KiB for %d lines\n' \
+	"$(cat "$BENCH_TMP/rss-small")" $((N / 10)) "$tn_rss" "$N"
+stop_bench_server
+
+# curl baseline: the same bodies, the same keys, a fresh database
+start_bench_server "$BENCH_TMP/b.db" --workers "$WORKERS" 2>/dev/null
+TOKEN=$(twonetd token add --db "$BENCH_TMP/b.db" --role admin --name bench)
+# one block per case; options do not carry over `next`, so each block names its headers
+jq -r --arg url "$URL/v1/cases" --arg tok "$TOKEN" '
+	"url = \"\($url)\"\nheader = \"Authorization: Bearer \($tok)\"\nheader = \"Content-Type: application/json\"\nheader = \"Idempotency-Key: \(.key)\"\ndata = \(del(.key) | tojson | tojson)\noutput = \"/dev/null\"\nnext"' \
+	"$BENCH_TMP/cases.ndjson" \
+	> "$BENCH_TMP/curl.cfg"
+t0=$(now)
+curl -s --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
+t1=$(now)
+curl_secs=$(echo "$t1 - $t0" | bc -l)
+filed=$(sqlite3 "$BENCH_TMP/b.db" 'select count(*) from cases')
+printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s (%d filed)\n' \
+	"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$filed"
+printf 'ratio case-submit/curl throughput: %.2f\n' "$(echo "$curl_secs / $tn_secs" | bc -l)"
