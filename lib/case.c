@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jv.h>
 #include <openssl/evp.h>
@@ -632,6 +633,15 @@ char *tn_case_id_from_line(const char *line, long *version, struct tn_err *err)
 }
 
 /* ---- text view ---- */
+
+int tn_case_text_view(const struct tn_common *common, FILE *fp)
+{
+	if (common->jq || common->fields)
+		return 0;
+	if (common->format)
+		return !strcmp(common->format, "table");
+	return isatty(fileno(fp));
+}
 
 static char *text_at(jv v, const char *path)
 {

@@ -169,7 +169,7 @@ enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char 
 			rc = TN_EIO;
 	} else {
 		rc = tn_client_bulk(client, parallel, bulk_next, bulk_done, &b, err);
-		if (rc == TN_OK && b.ioerr.code != TN_OK)
+		if (b.ioerr.code != TN_OK)
 			rc = TN_EIO;
 	}
 	if (rc == TN_EIO && b.ioerr.code != TN_OK && err)

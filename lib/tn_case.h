@@ -6,6 +6,7 @@
 #include <jv.h>
 
 #include "tn_buf.h"
+#include "tn_cli.h"
 #include "tn_err.h"
 #include "tn_http.h"
 
@@ -184,6 +185,13 @@ char *tn_case_id_from_line(const char *line, long *version, struct tn_err *err);
  * appended to `b`.  The history table is not part of it.
  */
 void tn_case_format_text(struct tn_buf *b, jv kase);
+
+/*
+ * 1 when one case should be written as the text view: the format asked for
+ * (common->format, already merged with the profile's) is "table", or none
+ * is asked for and `fp` is a terminal; and neither --jq nor --fields is given.
+ */
+int tn_case_text_view(const struct tn_common *common, FILE *fp);
 
 /* Default table columns of case lists, NULL-terminated. */
 extern const char *tn_case_list_columns[];
