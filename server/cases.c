@@ -1,0 +1,1045 @@
+/* cases.c — twonetd's case endpoints: file, list, show, act on, and the history of cases. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tn_buf.h"
+#include "tn_cal.h"
+#include "tn_id.h"
+#include "twonetd.h"
+
+static const char *const statuses[] = {
+	"submitted", "accepted", "returned", "resubmitted", "approved", "rejected", "completed", NULL
+};
+
+/* The moves of a case: action, the statuses it may start from, where it leads. */
+static const struct transition {
+	const char *action;
+	const char *from;       /* '|'-separated */
+	const char *to;
+	int need_comment;
+} transitions[] = {
+	{ "accept",   "submitted|resubmitted",          "accepted",    0 },
+	{ "return",   "submitted|resubmitted|accepted", "returned",    1 },
+	{ "resubmit", "returned",                       "resubmitted", 0 },
+	{ "approve",  "accepted",                       "approved",    0 },
+	{ "reject",   "submitted|resubmitted|accepted", "rejected",    1 },
+	{ "complete", "approved",                       "completed",   0 },
+};
+
+/* 1 when `s` is one of the '|'-separated words of `list`. */
+static int in_list(const char *list, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (*list) {
+		const char *bar = strchr(list, '|');
+		size_t len = bar ? (size_t)(bar - list) : strlen(list);
+
+		if (len == n && strncmp(list, s, n) == 0)
+			return 1;
+		list += len + (bar ? 1 : 0);
+	}
+	return 0;
+}
+
+/* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
+static const char *str_of(jv obj, const char *key, jv *hold)
+{
+	*hold = jv_object_get(jv_copy(obj), jv_string(key));
+	if (jv_get_kind(*hold) != JV_KIND_STRING)
+		return NULL;
+	return jv_string_value(*hold);
+}
+
+/* 1 when member `key` of `obj` is true. */
+static int bool_of(jv obj, const char *key)
+{
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	int t = jv_get_kind(v) == JV_KIND_TRUE;
+
+	jv_free(v);
+	return t;
+}
+
+static void today_str(char *buf)
+{
+	tn_date_format(tn_date_today(), buf);
+}
+
+/* The CASE as sent out: with "overdue" computed against today.  Consumes doc. */
+static jv case_out(jv doc, const char *today)
+{
+	jv h1, h2;
+	const char *deadline = str_of(doc, "deadline", &h1), *status = str_of(doc, "status", &h2);
+	int overdue = deadline && status && strcmp(status, "completed") != 0 &&
+		      strcmp(status, "rejected") != 0 && strcmp(today, deadline) > 0;
+
+	jv_free(h1);
+	jv_free(h2);
+	return jv_object_set(doc, jv_string("overdue"), jv_bool(overdue));
+}
+
+/* May the caller see this case?  Clerks: their department; applicants: their own. */
+static int case_visible(const struct req *q, jv doc, long token_id)
+{
+	jv h;
+	const char *s;
+	int ok = 0;
+
+	if (req_role(q, "admin"))
+		return 1;
+	if (req_role(q, "clerk")) {
+		s = str_of(doc, "department", &h);
+		ok = s && q->tok.dept && strcmp(s, q->tok.dept) == 0;
+		jv_free(h);
+		return ok;
+	}
+	if (req_role(q, "applicant")) {
+		jv app = jv_object_get(jv_copy(doc), jv_string("applicant"));
+
+		if (token_id == q->tok.id)
+			ok = 1;
+		else if (q->tok.subject && jv_get_kind(app) == JV_KIND_OBJECT) {
+			s = str_of(app, "id", &h);
+			ok = s && strcmp(s, q->tok.subject) == 0;
+			jv_free(h);
+		}
+		jv_free(app);
+	}
+	return ok;
+}
+
+/* Send a CASE with its ETag. */
+static void reply_case(struct req *q, int status, jv doc)
+{
+	char today[16], etag[32];
+	jv v = jv_object_get(jv_copy(doc), jv_string("version"));
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		snprintf(etag, sizeof(etag), "\"%ld\"", (long)jv_number_value(v));
+		req_set_header(q, "ETag", etag);
+	}
+	jv_free(v);
+	today_str(today);
+	reply_json(q, status, case_out(doc, today));
+}
+
+/* Number of characters (code points) in UTF-8 `s`. */
+static long utf8_chars(const char *s)
+{
+	long n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int phone_ok(const char *s)
+{
+	size_t digits = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p != '-' && *p != ' ' && !(*p == '+' && p == s))
+			return 0;
+	}
+	return digits >= 5 && digits <= 20;
+}
+
+static int number_ok(jv v)
+{
+	char *end;
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER)
+		return 1;
+	if (jv_get_kind(v) != JV_KIND_STRING || !*jv_string_value(v))
+		return 0;
+	(void)strtod(jv_string_value(v), &end);
+	return *end == '\0';
+}
+
+/* Check one form value against its field; 0, or -1 after replying 422. */
+static int check_field(struct req *q, jv f, const char *name, jv v)
+{
+	jv h1, h2, vals, ml;
+	const char *type = str_of(f, "type", &h1), *pattern = str_of(f, "pattern", &h2);
+	struct tn_err err = TN_ERR_INIT;
+	char field[300];
+	const char *s;
+	int rc = 0;
+
+	snprintf(field, sizeof(field), "form.%s", name);
+	if (!type)
+		type = "string";
+	if (strcmp(type, "number") == 0) {
+		if (!number_ok(v)) {
+			reply_problem(q, 422, field, "form field '%s' must be a number", name);
+			rc = -1;
+		}
+		goto out;
+	}
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		reply_problem(q, 422, field, "form field '%s' must be a string", name);
+		rc = -1;
+		goto out;
+	}
+	s = jv_string_value(v);
+	ml = jv_object_get(jv_copy(f), jv_string("max_length"));
+	if (jv_get_kind(ml) == JV_KIND_NUMBER && utf8_chars(s) > (long)jv_number_value(ml)) {
+		reply_problem(q, 422, field, "form field '%s' is longer than %ld characters", name,
+			      (long)jv_number_value(ml));
+		rc = -1;
+	}
+	jv_free(ml);
+	if (rc)
+		goto out;
+	if (strcmp(type, "resident_id") == 0 && tn_id_check_resident(s, &err) != TN_OK) {
+		reply_problem(q, 422, field, "form field '%s': %s", name, err.message);
+		rc = -1;
+	} else if (strcmp(type, "uscc") == 0 && tn_id_check_uscc(s, NULL, NULL, &err) != TN_OK) {
+		reply_problem(q, 422, field, "form field '%s': %s", name, err.message);
+		rc = -1;
+	} else if (strcmp(type, "phone") == 0 && !phone_ok(s)) {
+		reply_problem(q, 422, field, "form field '%s' is not a phone number: '%s'", name, s);
+		rc = -1;
+	} else if (strcmp(type, "date") == 0) {
+		long d;
+
+		if (tn_date_parse(s, &d) != 0) {
+			reply_problem(q, 422, field, "form field '%s' is not a date (YYYY-MM-DD): '%s'",
+				      name, s);
+			rc = -1;
+		}
+	} else if (strcmp(type, "enum") == 0) {
+		int found = 0;
+
+		vals = jv_object_get(jv_copy(f), jv_string("values"));
+		if (jv_get_kind(vals) == JV_KIND_ARRAY) {
+			jv_array_foreach(vals, i, e) {
+				if (jv_get_kind(e) == JV_KIND_STRING && strcmp(jv_string_value(e), s) == 0)
+					found = 1;
+				jv_free(e);
+			}
+		}
+		jv_free(vals);
+		if (!found) {
+			reply_problem(q, 422, field, "form field '%s' does not allow '%s'", name, s);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && pattern) {
+		regex_t re;
+
+		if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+			if (regexec(&re, s, 0, NULL, 0) != 0) {
+				reply_problem(q, 422, field, "form field '%s' does not match '%s'",
+					      name, pattern);
+				rc = -1;
+			}
+			regfree(&re);
+		}
+	}
+out:
+	jv_free(h1);
+	jv_free(h2);
+	return rc;
+}
+
+/* 1 when an object of array `list` (borrowed) has member `key` equal to `value`. */
+static int has_named(jv list, const char *key, const char *value)
+{
+	int found = 0;
+
+	jv_array_foreach(list, i, e) {
+		jv h;
+		const char *n = jv_get_kind(e) == JV_KIND_OBJECT ? str_of(e, key, &h) : NULL;
+
+		if (n && strcmp(n, value) == 0)
+			found = 1;
+		if (jv_get_kind(e) == JV_KIND_OBJECT)
+			jv_free(h);
+		jv_free(e);
+	}
+	return found;
+}
+
+/*
+ * The supplied material `code` in array `given` (borrowed): 1 and its ref
+ * (a string or null, owned) in *ref; 0 when not supplied.
+ */
+static int supplied(jv given, const char *code, jv *ref)
+{
+	int found = 0;
+
+	*ref = jv_null();
+	jv_array_foreach(given, i, g) {
+		jv h;
+		const char *gc = str_of(g, "code", &h);
+
+		if (gc && strcmp(gc, code) == 0) {
+			jv r = jv_object_get(jv_copy(g), jv_string("ref"));
+
+			found = 1;
+			jv_free(*ref);
+			if (jv_get_kind(r) == JV_KIND_STRING) {
+				*ref = r;
+			} else {
+				jv_free(r);
+				*ref = jv_null();
+			}
+		}
+		jv_free(h);
+		jv_free(g);
+	}
+	return found;
+}
+
+/* Check the form against the item's fields; 0, or -1 after replying. */
+static int check_form(struct req *q, jv item, jv form)
+{
+	jv fields = jv_object_get(jv_copy(item), jv_string("fields"));
+	int rc = 0;
+
+	if (jv_get_kind(fields) != JV_KIND_ARRAY) {
+		jv_free(fields);
+		fields = jv_array();
+	}
+	/* members that are not fields of the item */
+	jv_object_foreach(form, key, val) {
+		if (!has_named(fields, "name", jv_string_value(key)) && rc == 0) {
+			char field[300];
+
+			snprintf(field, sizeof(field), "form.%s", jv_string_value(key));
+			reply_problem(q, 400, field, "unknown form field '%s'", jv_string_value(key));
+			rc = -1;
+		}
+		jv_free(key);
+		jv_free(val);
+	}
+	jv_array_foreach(fields, i, f) {
+		jv h, v;
+		const char *n = str_of(f, "name", &h);
+
+		if (rc == 0 && n) {
+			v = jv_object_get(jv_copy(form), jv_string(n));
+			if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL ||
+			    (jv_get_kind(v) == JV_KIND_STRING && !*jv_string_value(v))) {
+				if (bool_of(f, "required")) {
+					char field[300];
+
+					snprintf(field, sizeof(field), "form.%s", n);
+					reply_problem(q, 422, field, "form field '%s' is required", n);
+					rc = -1;
+				}
+			} else if (check_field(q, f, n, jv_copy(v)) < 0) {
+				rc = -1;
+			}
+			jv_free(v);
+		}
+		jv_free(h);
+		jv_free(f);
+	}
+	jv_free(fields);
+	return rc;
+}
+
+/*
+ * The case's materials from the item's list and what the request supplied:
+ * supplied (given, with an optional reference), exempted (held as an
+ * e-certificate: never asked for), missing.  0, or -1 after replying.
+ */
+static int build_materials(struct req *q, jv item, jv given, jv *out)
+{
+	static const char *const mkeys[] = { "code", "ref", NULL };
+	jv list = jv_object_get(jv_copy(item), jv_string("materials"));
+	char field[64];
+	int rc = 0;
+
+	*out = jv_array();
+	if (jv_get_kind(list) != JV_KIND_ARRAY) {
+		jv_free(list);
+		list = jv_array();
+	}
+	if (jv_get_kind(given) == JV_KIND_INVALID || jv_get_kind(given) == JV_KIND_NULL) {
+		jv_free(given);
+		given = jv_array();
+	}
+	if (jv_get_kind(given) != JV_KIND_ARRAY) {
+		reply_problem(q, 422, "materials", "materials must be an array");
+		rc = -1;
+		goto out;
+	}
+	jv_array_foreach(given, i, g) {
+		char *bad;
+		jv h, r;
+		const char *code;
+
+		if (rc) {
+			jv_free(g);
+			continue;
+		}
+		if (jv_get_kind(g) != JV_KIND_OBJECT) {
+			snprintf(field, sizeof(field), "materials[%d]", i);
+			reply_problem(q, 422, field, "material %d must be an object", i);
+			rc = -1;
+		} else if ((bad = unknown_member(g, mkeys)) != NULL) {
+			char f2[300];
+
+			snprintf(f2, sizeof(f2), "materials[%d].%s", i, bad);
+			reply_problem(q, 400, f2, "unknown member '%s' in material %d", bad, i);
+			free(bad);
+			rc = -1;
+		} else {
+			code = str_of(g, "code", &h);
+			r = jv_object_get(jv_copy(g), jv_string("ref"));
+			snprintf(field, sizeof(field), "materials[%d].code", i);
+			if (!code) {
+				reply_problem(q, 422, field, "material %d has no code", i);
+				rc = -1;
+			} else if (jv_get_kind(r) != JV_KIND_INVALID && jv_get_kind(r) != JV_KIND_NULL &&
+				   jv_get_kind(r) != JV_KIND_STRING) {
+				snprintf(field, sizeof(field), "materials[%d].ref", i);
+				reply_problem(q, 422, field, "material %d: ref must be a string", i);
+				rc = -1;
+			} else if (!has_named(list, "code", code)) {
+				reply_problem(q, 422, field, "the item asks for no material '%s'", code);
+				rc = -1;
+			}
+			jv_free(r);
+			jv_free(h);
+		}
+		jv_free(g);
+	}
+	if (rc)
+		goto out;
+	jv_array_foreach(list, k, m) {
+		jv hm, hn, ck, mat = jv_object(), state = jv_string("missing"), ref = jv_null();
+		const char *mc = str_of(m, "code", &hm), *mn = str_of(m, "name", &hn);
+
+		ck = jv_object_get(jv_copy(m), jv_string("cert_kind"));
+		if (mc) {
+			jv_free(ref);
+			if (supplied(given, mc, &ref)) {
+				jv_free(state);
+				state = jv_string("supplied");
+			} else if (jv_get_kind(ck) == JV_KIND_STRING) {
+				jv_free(state);
+				state = jv_string("exempted");
+			}
+		}
+		mat = jv_object_set(mat, jv_string("code"), mc ? jv_string(mc) : jv_null());
+		mat = jv_object_set(mat, jv_string("name"), mn ? jv_string(mn) : jv_null());
+		mat = jv_object_set(mat, jv_string("state"), state);
+		mat = jv_object_set(mat, jv_string("ref"), ref);
+		*out = jv_array_append(*out, mat);
+		jv_free(ck);
+		jv_free(hm);
+		jv_free(hn);
+		jv_free(m);
+	}
+out:
+	jv_free(given);
+	jv_free(list);
+	if (rc) {
+		jv_free(*out);
+		*out = jv_invalid();
+	}
+	return rc;
+}
+
+/* `n` working days after today as YYYY-MM-DD, or null (no calendar, out of its range). */
+static jv deadline_after(struct srv *srv, jv item, const char *key, const char *fallback)
+{
+	jv n = jv_object_get(jv_copy(item), jv_string(key));
+	struct tn_err err = TN_ERR_INIT;
+	char buf[16];
+	long d;
+	jv out = jv_null();
+
+	if (jv_get_kind(n) != JV_KIND_NUMBER && fallback) {
+		jv_free(n);
+		n = jv_object_get(jv_copy(item), jv_string(fallback));
+	}
+	if (srv->cal && jv_get_kind(n) == JV_KIND_NUMBER && jv_number_value(n) >= 0 &&
+	    tn_cal_add_workdays(srv->cal, tn_date_today(), (long)jv_number_value(n), &d,
+				&err) == TN_OK) {
+		tn_date_format(d, buf);
+		out = jv_string(buf);
+	}
+	jv_free(n);
+	return out;
+}
+
+/* The applicant: checked, with its type settled.  0, or -1 after replying. */
+static int check_applicant(struct req *q, jv app, jv *out)
+{
+	static const char *const akeys[] = { "type", "id", "name", "phone", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	jv h1, h2, h3, h4, a = jv_object();
+	const char *type, *id, *name, *phone;
+	char *bad;
+	int rc = -1;
+
+	*out = jv_invalid();
+	if (jv_get_kind(app) != JV_KIND_OBJECT) {
+		reply_problem(q, 422, "applicant", "applicant is required (an object)");
+		jv_free(app);
+		jv_free(a);
+		return -1;
+	}
+	if ((bad = unknown_member(app, akeys)) != NULL) {
+		char field[300];
+
+		snprintf(field, sizeof(field), "applicant.%s", bad);
+		reply_problem(q, 400, field, "unknown member '%s' in applicant", bad);
+		free(bad);
+		jv_free(app);
+		jv_free(a);
+		return -1;
+	}
+	type = str_of(app, "type", &h1);
+	id = str_of(app, "id", &h2);
+	name = str_of(app, "name", &h3);
+	phone = str_of(app, "phone", &h4);
+	if (!id || !*id) {
+		reply_problem(q, 422, "applicant.id", "applicant.id is required");
+		goto out;
+	}
+	if (!name || !*name) {
+		reply_problem(q, 422, "applicant.name", "applicant.name is required");
+		goto out;
+	}
+	if (!type) {
+		jv t = jv_object_get(jv_copy(app), jv_string("type"));
+		int present = jv_get_kind(t) != JV_KIND_INVALID && jv_get_kind(t) != JV_KIND_NULL;
+
+		jv_free(t);
+		if (present) {
+			reply_problem(q, 422, "applicant.type", "applicant.type must be person or org");
+			goto out;
+		}
+		/* a resident ID number is 17 digits and a digit or X; anything else is an org */
+		type = strlen(id) == 18 && strspn(id, "0123456789") >= 17 ? "person" : "org";
+	}
+	if (strcmp(type, "person") == 0) {
+		if (tn_id_check_resident(id, &err) != TN_OK) {
+			reply_problem(q, 422, "applicant.id", "applicant.id: %s", err.message);
+			goto out;
+		}
+	} else if (strcmp(type, "org") == 0) {
+		if (tn_id_check_uscc(id, NULL, NULL, &err) != TN_OK) {
+			reply_problem(q, 422, "applicant.id", "applicant.id: %s", err.message);
+			goto out;
+		}
+	} else {
+		reply_problem(q, 422, "applicant.type", "applicant.type must be person or org, "
+			      "not '%s'", type);
+		goto out;
+	}
+	if (phone && !phone_ok(phone)) {
+		reply_problem(q, 422, "applicant.phone", "applicant.phone is not a phone number: "
+			      "'%s'", phone);
+		goto out;
+	}
+	if (req_role(q, "applicant") && q->tok.subject && strcmp(q->tok.subject, id) != 0) {
+		reply_problem(q, 403, "applicant.id", "this token may file cases for '%s' only",
+			      q->tok.subject);
+		goto out;
+	}
+	a = jv_object_set(a, jv_string("type"), jv_string(type));
+	a = jv_object_set(a, jv_string("id"), jv_string(id));
+	a = jv_object_set(a, jv_string("name"), jv_string(name));
+	a = jv_object_set(a, jv_string("phone"), phone ? jv_string(phone) : jv_null());
+	*out = a;
+	a = jv_invalid();
+	rc = 0;
+out:
+	jv_free(a);
+	jv_free(h1);
+	jv_free(h2);
+	jv_free(h3);
+	jv_free(h4);
+	jv_free(app);
+	return rc;
+}
+
+static int idem_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n < 1 || n > 128)
+		return 0;
+	for (; *k; k++)
+		if ((unsigned char)*k < 0x20 || (unsigned char)*k > 0x7e)
+			return 0;
+	return 1;
+}
+
+static jv new_event(struct req *q, const char *when, const char *action, const char *from,
+		    const char *to, const char *comment, long version)
+{
+	jv e = jv_object();
+
+	e = jv_object_set(e, jv_string("at"), jv_string(when));
+	e = jv_object_set(e, jv_string("actor"), jv_string(q->tok.name));
+	e = jv_object_set(e, jv_string("role"), jv_string(q->tok.role));
+	e = jv_object_set(e, jv_string("action"), jv_string(action));
+	e = jv_object_set(e, jv_string("from"), from ? jv_string(from) : jv_null());
+	e = jv_object_set(e, jv_string("to"), jv_string(to));
+	e = jv_object_set(e, jv_string("comment"), comment ? jv_string(comment) : jv_null());
+	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
+	return e;
+}
+
+/* POST /v1/cases: applicant, clerk of the item's department, admin. */
+static void create_case(struct req *q)
+{
+	static const char *const keys[] = { "item", "applicant", "form", "materials", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	struct store_case_new c;
+	const char *key, *code, *dept;
+	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
+	jv h1, h2, h3, h4, h5, canon, doc, deadline, legal, out;
+	char hash[65], now[40], loc[64], *bad;
+	int replayed = 0;
+	enum tn_code rc;
+
+	if (req_body(q, &body) < 0)
+		return;
+	if (!req_role(q, "applicant|clerk|admin")) {
+		jv_free(body);
+		reply_problem(q, 403, NULL, "role '%s' may not file cases", q->tok.role);
+		return;
+	}
+	key = req_header(q, "Idempotency-Key");
+	if (!key) {
+		jv_free(body);
+		reply_problem(q, 400, NULL, "the Idempotency-Key header is required");
+		return;
+	}
+	if (!idem_key_ok(key)) {
+		jv_free(body);
+		reply_problem(q, 400, NULL, "Idempotency-Key must be 1 to 128 printable characters");
+		return;
+	}
+	if ((bad = unknown_member(body, keys)) != NULL) {
+		reply_problem(q, 400, bad, "unknown member '%s'", bad);
+		free(bad);
+		jv_free(body);
+		return;
+	}
+	code = str_of(body, "item", &h1);
+	if (!code) {
+		reply_problem(q, 422, "item", "item is required (an item code)");
+		goto done;
+	}
+	if (store_item_get(q->srv->st, code, &item, &err) != TN_OK) {
+		if (err.code == TN_ENOTFOUND)
+			reply_problem(q, 422, "item", "unknown item '%s'", code);
+		else
+			reply_error(q, &err);
+		goto done;
+	}
+	dept = str_of(item, "department", &h2);
+	if (req_role(q, "clerk") && (!dept || !q->tok.dept || strcmp(dept, q->tok.dept) != 0)) {
+		reply_problem(q, 403, "item", "a clerk of '%s' may not file cases on item '%s'",
+			      q->tok.dept ? q->tok.dept : "", code);
+		goto done;
+	}
+	if (check_applicant(q, jv_object_get(jv_copy(body), jv_string("applicant")),
+			    &applicant) < 0)
+		goto done;
+	form = jv_object_get(jv_copy(body), jv_string("form"));
+	if (jv_get_kind(form) == JV_KIND_INVALID || jv_get_kind(form) == JV_KIND_NULL) {
+		jv_free(form);
+		form = jv_object();
+	}
+	if (jv_get_kind(form) != JV_KIND_OBJECT) {
+		jv_free(form);
+		reply_problem(q, 422, "form", "form must be an object");
+		goto done;
+	}
+	if (check_form(q, item, form) < 0) {
+		jv_free(form);
+		goto done;
+	}
+	if (build_materials(q, item, jv_object_get(jv_copy(body), jv_string("materials")),
+			    &mats) < 0) {
+		jv_free(form);
+		goto done;
+	}
+
+	canon = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
+	sha256_hex(jv_string_value(canon), (size_t)jv_string_length_bytes(jv_copy(canon)), hash);
+	jv_free(canon);
+	time_now_rfc3339(now, sizeof(now));
+	deadline = deadline_after(q->srv, item, "promised_days", "legal_days");
+	legal = deadline_after(q->srv, item, "legal_days", NULL);
+
+	doc = jv_object();
+	doc = jv_object_set(doc, jv_string("item"), jv_string(code));
+	doc = jv_object_set(doc, jv_string("item_name"),
+			    jv_object_get(jv_copy(item), jv_string("name")));
+	doc = jv_object_set(doc, jv_string("department"), jv_string(dept ? dept : ""));
+	doc = jv_object_set(doc, jv_string("workflow"), jv_null());
+	doc = jv_object_set(doc, jv_string("parent"), jv_null());
+	doc = jv_object_set(doc, jv_string("applicant"), jv_copy(applicant));
+	doc = jv_object_set(doc, jv_string("form"), form);
+	doc = jv_object_set(doc, jv_string("materials"), mats);
+	mats = jv_invalid();
+	doc = jv_object_set(doc, jv_string("status"), jv_string("submitted"));
+	doc = jv_object_set(doc, jv_string("version"), jv_number(1));
+	doc = jv_object_set(doc, jv_string("submitted_at"), jv_string(now));
+	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(now));
+	doc = jv_object_set(doc, jv_string("accepted_at"), jv_null());
+	doc = jv_object_set(doc, jv_string("completed_at"), jv_null());
+	doc = jv_object_set(doc, jv_string("deadline"), jv_copy(deadline));
+	doc = jv_object_set(doc, jv_string("legal_deadline"), legal);
+	doc = jv_object_set(doc, jv_string("submitted_by"), jv_string(q->tok.name));
+
+	memset(&c, 0, sizeof(c));
+	c.doc = doc;
+	c.event = new_event(q, now, "submit", NULL, "submitted", NULL, 1);
+	c.item = code;
+	c.department = dept ? dept : "";
+	c.status = "submitted";
+	c.applicant_id = str_of(applicant, "id", &h3);
+	c.applicant_name = str_of(applicant, "name", &h4);
+	c.submitted_at = now;
+	c.deadline = jv_get_kind(deadline) == JV_KIND_STRING ? jv_string_value(deadline) : NULL;
+	c.submitted_by = q->tok.name;
+	c.token_id = q->tok.id;
+	c.idem_key = key;
+	c.idem_hash = hash;
+	rc = store_case_create(q->srv->st, &c, &out, &replayed, &err);
+	jv_free(h3);
+	jv_free(h4);
+	jv_free(deadline);
+	if (rc != TN_OK) {
+		reply_error(q, &err);
+		goto done;
+	}
+	h5 = jv_object_get(jv_copy(out), jv_string("id"));
+	snprintf(loc, sizeof(loc), "/v1/cases/%s", jv_string_value(h5));
+	jv_free(h5);
+	req_set_header(q, "Location", loc);
+	if (replayed)
+		req_set_header(q, "Idempotent-Replayed", "true");
+	reply_case(q, replayed ? 200 : 201, out);
+done:
+	if (jv_is_valid(item))
+		jv_free(h2);
+	jv_free(h1);
+	jv_free(item);
+	jv_free(applicant);
+	jv_free(mats);
+	jv_free(body);
+}
+
+static int date_param(struct req *q, const char *name, const char **out)
+{
+	long d;
+
+	*out = req_query(q, name);
+	if (*out && tn_date_parse(*out, &d) != 0) {
+		reply_problem(q, 400, name, "%s must be a date (YYYY-MM-DD), not '%s'", name, *out);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /v1/cases: clerk (own department), applicant (own cases), admin. */
+static void list_cases(struct req *q)
+{
+	static const char *const params[] = {
+		"status", "item", "department", "applicant", "overdue", "since", "until", "q",
+		"order", "limit", "cursor", NULL
+	};
+	struct store_case_filter f;
+	struct tn_err err = TN_ERR_INIT;
+	char today[16];
+	const char *v;
+	char *next = NULL;
+	jv items;
+	int known = 0;
+
+	if (!req_role(q, "clerk|applicant|admin")) {
+		reply_problem(q, 403, NULL, "role '%s' may not list cases", q->tok.role);
+		return;
+	}
+	if (req_query_check(q, params) < 0)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.overdue = -1;
+	f.scope_token_id = -1;
+	f.limit = 100;
+	f.status = req_query(q, "status");
+	if (f.status) {
+		for (const char *const *s = statuses; *s; s++)
+			if (strcmp(*s, f.status) == 0)
+				known = 1;
+		if (!known) {
+			reply_problem(q, 400, "status", "unknown status '%s'", f.status);
+			return;
+		}
+	}
+	f.item = req_query(q, "item");
+	f.department = req_query(q, "department");
+	f.applicant = req_query(q, "applicant");
+	f.q = req_query(q, "q");
+	if ((v = req_query(q, "overdue")) != NULL) {
+		if (strcmp(v, "true") == 0)
+			f.overdue = 1;
+		else if (strcmp(v, "false") == 0)
+			f.overdue = 0;
+		else {
+			reply_problem(q, 400, "overdue", "overdue must be true or false, not '%s'", v);
+			return;
+		}
+	}
+	if (date_param(q, "since", &f.since) < 0 || date_param(q, "until", &f.until) < 0)
+		return;
+	if ((v = req_query(q, "order")) != NULL) {
+		if (strcmp(v, "deadline") == 0)
+			f.order_deadline = 1;
+		else if (strcmp(v, "id") != 0) {
+			reply_problem(q, 400, "order", "order must be id or deadline, not '%s'", v);
+			return;
+		}
+	}
+	if ((v = req_query(q, "limit")) != NULL &&
+	    (tn_parse_long(v, &f.limit) != 0 || f.limit < 1 || f.limit > 1000)) {
+		reply_problem(q, 400, "limit", "limit must be a number from 1 to 1000, not '%s'", v);
+		return;
+	}
+	f.cursor = req_query(q, "cursor");
+	today_str(today);
+	f.today = today;
+	if (req_role(q, "clerk")) {
+		f.scope_department = q->tok.dept ? q->tok.dept : "";
+	} else if (req_role(q, "applicant")) {
+		f.scope_token_id = q->tok.id;
+		f.scope_subject = q->tok.subject;
+	}
+	if (store_case_list(q->srv->st, &f, &items, &next, &err) != TN_OK) {
+		jv_free(items);
+		if (err.code == TN_EINVALID)
+			reply_problem(q, 400, "cursor", "%s", err.message);
+		else
+			reply_error(q, &err);
+		return;
+	}
+	{
+		jv out = jv_array();
+
+		jv_array_foreach(items, i, c)
+			out = jv_array_append(out, case_out(c, today));
+		jv_free(items);
+		reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), out),
+						 jv_string("next"),
+						 next ? jv_string(next) : jv_null()));
+	}
+	free(next);
+}
+
+void h_cases(struct req *q)
+{
+	if (req_auth(q) < 0)
+		return;
+	if (strcmp(q->method, "POST") == 0)
+		create_case(q);
+	else
+		list_cases(q);
+}
+
+/*
+ * The case `id` if the caller may see it: *doc (owned) and 0; otherwise -1
+ * after replying (404 also when it exists but is not the caller's: never
+ * reveal it).
+ */
+static int load_case(struct req *q, const char *id, jv *doc)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long token_id = -1;
+
+	if (!req_role(q, "clerk|applicant|admin")) {
+		reply_problem(q, 403, NULL, "role '%s' may not read cases", q->tok.role);
+		*doc = jv_invalid();
+		return -1;
+	}
+	if (store_case_get(q->srv->st, id, doc, &token_id, &err) != TN_OK) {
+		if (err.code == TN_ENOTFOUND)
+			reply_problem(q, 404, NULL, "no case '%s'", id);
+		else
+			reply_error(q, &err);
+		return -1;
+	}
+	if (!case_visible(q, *doc, token_id)) {
+		jv_free(*doc);
+		*doc = jv_invalid();
+		reply_problem(q, 404, NULL, "no case '%s'", id);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /v1/cases/{id} */
+void h_case(struct req *q, const char *id)
+{
+	jv doc;
+
+	if (req_auth(q) < 0 || load_case(q, id, &doc) < 0)
+		return;
+	reply_case(q, 200, doc);
+}
+
+/* GET /v1/cases/{id}/events */
+void h_case_events(struct req *q, const char *id)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv doc, events;
+
+	if (req_auth(q) < 0 || load_case(q, id, &doc) < 0)
+		return;
+	jv_free(doc);
+	if (store_case_events(q->srv->st, id, &events, &err) != TN_OK) {
+		jv_free(events);
+		reply_error(q, &err);
+		return;
+	}
+	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), events),
+					 jv_string("next"), jv_null()));
+}
+
+/* If-Match: "3", 3 or W/"3".  -1 when malformed. */
+static long parse_if_match(const char *h)
+{
+	char buf[32];
+	size_t n;
+	long v;
+
+	while (*h == ' ')
+		h++;
+	if (strncmp(h, "W/", 2) == 0)
+		h += 2;
+	n = strlen(h);
+	while (n && h[n - 1] == ' ')
+		n--;
+	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+		h++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, h, n);
+	buf[n] = '\0';
+	if (tn_parse_long(buf, &v) != 0 || v < 1)
+		return -1;
+	return v;
+}
+
+/* POST /v1/cases/{id}/actions: clerk of the case's department, admin; resubmit also applicant. */
+void h_case_actions(struct req *q, const char *id)
+{
+	static const char *const keys[] = { "action", "comment", NULL };
+	const struct transition *t = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	const char *h, *action, *comment = NULL, *status;
+	jv doc, body = jv_invalid(), ha = jv_invalid(), hc = jv_invalid(), hs = jv_invalid(), cv;
+	char now[40], *bad;
+	long want, version;
+
+	if (req_auth(q) < 0 || load_case(q, id, &doc) < 0)
+		return;
+	h = req_header(q, "If-Match");
+	if (!h) {
+		reply_problem(q, 428, NULL, "If-Match with the case's version is required");
+		goto done;
+	}
+	if ((want = parse_if_match(h)) < 0) {
+		reply_problem(q, 400, NULL, "If-Match must be a case version, not '%s'", h);
+		goto done;
+	}
+	if (req_body(q, &body) < 0)
+		goto done;
+	if ((bad = unknown_member(body, keys)) != NULL) {
+		reply_problem(q, 400, bad, "unknown member '%s'", bad);
+		free(bad);
+		goto done;
+	}
+	action = str_of(body, "action", &ha);
+	if (!action) {
+		reply_problem(q, 422, "action", "action is required");
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (strcmp(transitions[i].action, action) == 0)
+			t = &transitions[i];
+	if (!t) {
+		reply_problem(q, 422, "action", "unknown action '%s'", action);
+		goto done;
+	}
+	cv = jv_object_get(jv_copy(body), jv_string("comment"));
+	if (jv_get_kind(cv) != JV_KIND_INVALID && jv_get_kind(cv) != JV_KIND_NULL &&
+	    jv_get_kind(cv) != JV_KIND_STRING) {
+		jv_free(cv);
+		reply_problem(q, 422, "comment", "comment must be a string");
+		goto done;
+	}
+	jv_free(cv);
+	comment = str_of(body, "comment", &hc);
+	if (comment && !*comment)
+		comment = NULL;
+	if (req_role(q, "applicant") && strcmp(action, "resubmit") != 0) {
+		reply_problem(q, 403, "action", "an applicant may only resubmit a case");
+		goto done;
+	}
+	cv = jv_object_get(jv_copy(doc), jv_string("version"));
+	version = jv_get_kind(cv) == JV_KIND_NUMBER ? (long)jv_number_value(cv) : 0;
+	jv_free(cv);
+	if (version != want) {
+		reply_problem(q, 409, NULL, "case %s is at version %ld, not %ld", id, version, want);
+		goto done;
+	}
+	status = str_of(doc, "status", &hs);
+	if (!status || !in_list(t->from, status)) {
+		reply_problem(q, 409, NULL, "cannot %s a case that is %s", action,
+			      status ? status : "of no status");
+		goto done;
+	}
+	if (t->need_comment && !comment) {
+		reply_problem(q, 422, "comment", "a comment is required to %s a case", action);
+		goto done;
+	}
+	time_now_rfc3339(now, sizeof(now));
+	{
+		jv event = new_event(q, now, action, status, t->to, comment, version + 1);
+		jv next = jv_copy(doc);
+		long current = -1;
+
+		next = jv_object_set(next, jv_string("status"), jv_string(t->to));
+		next = jv_object_set(next, jv_string("version"), jv_number((double)(version + 1)));
+		next = jv_object_set(next, jv_string("updated_at"), jv_string(now));
+		if (strcmp(t->to, "accepted") == 0)
+			next = jv_object_set(next, jv_string("accepted_at"), jv_string(now));
+		if (strcmp(t->to, "completed") == 0)
+			next = jv_object_set(next, jv_string("completed_at"), jv_string(now));
+		if (store_case_act(q->srv->st, id, version, t->to, jv_copy(next), event, &current,
+				   &err) != TN_OK) {
+			jv_free(next);
+			reply_error(q, &err);
+			goto done;
+		}
+		reply_case(q, 200, next);
+	}
+done:
+	jv_free(ha);
+	jv_free(hc);
+	jv_free(hs);
+	jv_free(body);
+	jv_free(doc);
+}

@@ -1,0 +1,396 @@
+/* http.c — twonetd's request helpers: replies, problem+json, the request log, auth, bodies. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <openssl/evp.h>
+
+#include "tn_buf.h"
+#include "twonetd.h"
+
+static const struct {
+	int status;
+	const char *slug;
+	const char *title;
+} problems[] = {
+	{ 400, "bad-request", "Bad Request" },
+	{ 401, "unauthorized", "Unauthorized" },
+	{ 403, "forbidden", "Forbidden" },
+	{ 404, "not-found", "Not Found" },
+	{ 405, "method-not-allowed", "Method Not Allowed" },
+	{ 409, "conflict", "Conflict" },
+	{ 410, "gone", "Gone" },
+	{ 413, "payload-too-large", "Payload Too Large" },
+	{ 422, "unprocessable", "Unprocessable Content" },
+	{ 428, "precondition-required", "Precondition Required" },
+	{ 500, "internal", "Internal Server Error" },
+	{ 503, "unavailable", "Service Unavailable" },
+};
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	}
+	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++)
+		if (problems[i].status == status)
+			return problems[i].title;
+	return "Error";
+}
+
+void time_now_rfc3339(char *buf, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char off[8];
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (strftime(off, sizeof(off), "%z", &tm) == 5)   /* +0800 -> +08:00 */
+		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
+	else
+		snprintf(buf + n, size - n, "Z");
+}
+
+void sha256_hex(const void *data, size_t len, char *hex)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL))
+		n = 0;
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * n] = '\0';
+}
+
+int utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates, beyond U+10FFFF */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+char *unknown_member(jv obj, const char *const *allowed)
+{
+	char *found = NULL;
+
+	jv_object_foreach(obj, key, val) {
+		int known = 0;
+
+		for (const char *const *a = allowed; *a; a++)
+			if (strcmp(*a, jv_string_value(key)) == 0)
+				known = 1;
+		if (!known && !found)
+			found = tn_xstrdup(jv_string_value(key));
+		jv_free(key);
+		jv_free(val);
+	}
+	return found;
+}
+
+static void log_request(struct req *q, int status)
+{
+	struct timespec t1;
+	char when[40], peer[64] = "-";
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+	struct evhttp_connection *con = evhttp_request_get_connection(q->r);
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - q->t0.tv_sec) * 1000L + (t1.tv_nsec - q->t0.tv_nsec) / 1000000L;
+	time_now_rfc3339(when, sizeof(when));
+	if (con) {
+		evhttp_connection_get_peer(con, &addr, &port);
+		if (addr)
+			snprintf(peer, sizeof(peer), "%s", addr);
+	}
+	fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri, status, ms,
+		q->tok.name ? q->tok.name : "-");
+}
+
+static void reply_done(struct evhttp_request *r, void *arg)
+{
+	struct srv *srv = arg;
+
+	(void)r;
+	srv->pending--;
+}
+
+static void send_body(struct req *q, int status, const char *ctype, const char *body, size_t len)
+{
+	struct evbuffer *buf;
+	struct evkeyvalq *h = evhttp_request_get_output_headers(q->r);
+
+	if (q->replied)
+		return;
+	q->replied = 1;
+	evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	buf = evbuffer_new();
+	if (buf && len && strcmp(q->method, "HEAD") != 0)
+		evbuffer_add(buf, body, len);
+	log_request(q, status);
+	q->srv->pending++;
+	evhttp_request_set_on_complete_cb(q->r, reply_done, q->srv);
+	evhttp_send_reply(q->r, status, reason(status), buf);
+	if (buf)
+		evbuffer_free(buf);
+}
+
+void reply_json(struct req *q, int status, jv body)
+{
+	jv text = jv_dump_string(body, 0);
+
+	send_body(q, status, "application/json", jv_string_value(text),
+		  (size_t)jv_string_length_bytes(jv_copy(text)));
+	jv_free(text);
+}
+
+static void problem_v(struct req *q, int status, const char *field, const char *fmt, va_list ap)
+{
+	const char *slug = "internal", *title = "Internal Server Error";
+	char detail[1200];
+	jv p, text;
+
+	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++) {
+		if (problems[i].status == status) {
+			slug = problems[i].slug;
+			title = problems[i].title;
+		}
+	}
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	p = jv_object();
+	p = jv_object_set(p, jv_string("type"), jv_string_fmt("/problems/%s", slug));
+	p = jv_object_set(p, jv_string("title"), jv_string(title));
+	p = jv_object_set(p, jv_string("status"), jv_number(status));
+	p = jv_object_set(p, jv_string("detail"), jv_string(detail));
+	if (field)
+		p = jv_object_set(p, jv_string("field"), jv_string(field));
+	text = jv_dump_string(p, 0);
+	send_body(q, status, "application/problem+json", jv_string_value(text),
+		  (size_t)jv_string_length_bytes(jv_copy(text)));
+	jv_free(text);
+}
+
+void reply_problem(struct req *q, int status, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	problem_v(q, status, field, fmt, ap);
+	va_end(ap);
+}
+
+void reply_error(struct req *q, const struct tn_err *err)
+{
+	int status;
+
+	switch (err->code) {
+	case TN_ENOTFOUND: status = 404; break;
+	case TN_ECONFLICT: status = 409; break;
+	case TN_EINVALID: status = 422; break;
+	case TN_EUSAGE: status = 400; break;
+	case TN_EAUTH: status = 403; break;
+	case TN_ESERVER: status = 503; break;
+	default: status = 500; break;
+	}
+	if (err->http_status >= 400 && err->http_status < 600)
+		status = (int)err->http_status;
+	if (status >= 500)
+		fprintf(stderr, "twonetd: error: %s\n", err->message);
+	reply_problem(q, status, NULL, "%s", err->message[0] ? err->message : tn_code_str(err->code));
+}
+
+const char *req_header(struct req *q, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(q->r), name);
+}
+
+void req_set_header(struct req *q, const char *name, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(q->r), name, value);
+}
+
+const char *req_query(struct req *q, const char *name)
+{
+	const char *v;
+
+	if (!q->have_query)
+		return NULL;
+	v = evhttp_find_header(&q->query, name);
+	return v && *v ? v : NULL;
+}
+
+int req_query_check(struct req *q, const char *const *allowed)
+{
+	struct evkeyval *kv;
+
+	if (!q->have_query)
+		return 0;
+	TAILQ_FOREACH(kv, &q->query, next) {
+		int known = 0;
+
+		for (const char *const *a = allowed; *a; a++)
+			if (strcmp(*a, kv->key) == 0)
+				known = 1;
+		if (!known) {
+			reply_problem(q, 400, kv->key, "unknown query parameter '%s'", kv->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int req_auth(struct req *q)
+{
+	const char *h = req_header(q, "Authorization");
+	char hex[65];
+	struct tn_err err = TN_ERR_INIT;
+	enum tn_code code;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		req_set_header(q, "WWW-Authenticate", "Bearer");
+		reply_problem(q, 401, NULL, "a bearer token is required");
+		return -1;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	sha256_hex(h, strlen(h), hex);
+	code = store_token_lookup(q->srv->st, hex, &q->tok, &err);
+	if (code == TN_ENOTFOUND) {
+		req_set_header(q, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		reply_problem(q, 401, NULL, "unknown token");
+		return -1;
+	}
+	if (code != TN_OK) {
+		reply_error(q, &err);
+		return -1;
+	}
+	return 0;
+}
+
+int req_role(const struct req *q, const char *roles)
+{
+	size_t n;
+	const char *p = roles;
+
+	if (!q->tok.role)
+		return 0;
+	n = strlen(q->tok.role);
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, q->tok.role, n) == 0)
+			return 1;
+		p += len + (bar ? 1 : 0);
+	}
+	return 0;
+}
+
+int req_body(struct req *q, jv *out)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(q->r);
+	size_t len = evbuffer_get_length(in);
+	const char *cl = req_header(q, "Content-Length");
+	long clv;
+	const char *data;
+	jv_parser *p;
+	jv v, extra;
+
+	*out = jv_invalid();
+	if ((cl && tn_parse_long(cl, &clv) == 0 && clv > TWONETD_MAX_BODY) ||
+	    len > (size_t)TWONETD_MAX_BODY) {
+		reply_problem(q, 413, NULL, "request body is larger than %ld bytes",
+			      TWONETD_MAX_BODY);
+		return -1;
+	}
+	if (len == 0) {
+		reply_problem(q, 400, NULL, "request body is empty; a JSON object is expected");
+		return -1;
+	}
+	data = (const char *)evbuffer_pullup(in, -1);
+	if (!utf8_valid(data, len)) {
+		reply_problem(q, 400, NULL, "request body is not valid UTF-8");
+		return -1;
+	}
+	p = jv_parser_new(0);
+	jv_parser_set_buf(p, data, (int)len, 0);
+	v = jv_parser_next(p);
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+
+		if (jv_get_kind(msg) == JV_KIND_STRING)
+			reply_problem(q, 400, NULL, "malformed JSON: %s", jv_string_value(msg));
+		else
+			reply_problem(q, 400, NULL, "malformed JSON: no value in the body");
+		jv_free(msg);
+		jv_parser_free(p);
+		return -1;
+	}
+	extra = jv_parser_next(p);
+	if (jv_is_valid(extra) || jv_invalid_has_msg(jv_copy(extra))) {
+		jv msg = jv_invalid_get_msg(jv_copy(extra));
+
+		reply_problem(q, 400, NULL, "malformed JSON: %s",
+			      jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
+			      "more than one value in the body");
+		jv_free(msg);
+		jv_free(extra);
+		jv_free(v);
+		jv_parser_free(p);
+		return -1;
+	}
+	jv_free(extra);
+	jv_parser_free(p);
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		reply_problem(q, 400, NULL, "request body must be a JSON object");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* items.c — twonetd's health and service-item catalog endpoints. */
+#include "twonetd.h"
+
+/* GET /v1/health: no token; liveness, version, database state. */
+void h_health(struct req *q)
+{
+	jv db, okv, body = jv_object();
+	int ok;
+
+	store_health(q->srv->st, &db);
+	okv = jv_object_get(jv_copy(db), jv_string("ok"));
+	ok = jv_get_kind(okv) == JV_KIND_TRUE;
+	jv_free(okv);
+	body = jv_object_set(body, jv_string("status"), jv_string(ok ? "ok" : "degraded"));
+	body = jv_object_set(body, jv_string("version"), jv_string(TN_VERSION));
+	body = jv_object_set(body, jv_string("database"), db);
+	reply_json(q, ok ? 200 : 503, body);
+}
+
+/* GET /v1/items and GET /v1/items/{code}: any token. */
+void h_items(struct req *q, const char *code)
+{
+	static const char *const params[] = { "department", "q", "limit", "cursor", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	jv v;
+
+	if (req_auth(q) < 0)
+		return;
+	if (code) {
+		if (store_item_get(q->srv->st, code, &v, &err) != TN_OK) {
+			reply_error(q, &err);
+			return;
+		}
+		reply_json(q, 200, v);
+		return;
+	}
+	if (req_query_check(q, params) < 0)
+		return;
+	if (store_item_list(q->srv->st, req_query(q, "department"), req_query(q, "q"), &v,
+			    &err) != TN_OK) {
+		jv_free(v);
+		reply_error(q, &err);
+		return;
+	}
+	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), v),
+					 jv_string("next"), jv_null()));
+}

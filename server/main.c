@@ -1,0 +1,328 @@
+/* main.c — twonetd: the reference server's command line (init, serve, token add, import catalog). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/rand.h>
+
+#include "tn_buf.h"
+#include "tn_catalog.h"
+#include "tn_cli.h"
+#include "tn_id.h"
+#include "twonetd.h"
+
+static const char *const roles[] = { "applicant", "clerk", "issuer", "operator", "sensor",
+				     "admin", NULL };
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: twonetd init --db PATH\n"
+		"   or: twonetd serve --db PATH [--listen HOST:PORT] [--workers N] "
+		"[--port-file FILE] [--calendar FILE]\n"
+		"   or: twonetd token add --db PATH --role ROLE --name NAME [--dept DEPT] "
+		"[--subject ID]\n"
+		"   or: twonetd import catalog --db PATH [DIR|FILE.yaml...|FILE.json]\n"
+		"   or: twonetd --help | --version\n"
+		"\n"
+		"The twonet reference server: HTTP (libevent) over SQLite in WAL mode.\n"
+		"Run 'twonetd COMMAND --help' for the options of a command.\n");
+}
+
+/* Parse a subcommand's options; returns -1 to go on, else the exit status. */
+static int parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
+{
+	struct tn_err err = TN_ERR_INIT;
+	int done = 0;
+
+	if (tn_cli_parse(cmd, argc, argv, NULL, nargs, &done, stdout, &err) != TN_OK)
+		return tn_cli_fail("twonetd", &err);
+	return done ? 0 : -1;
+}
+
+static int need(const char *value, const char *opt, const struct tn_cmd *cmd)
+{
+	if (value && *value)
+		return 0;
+	fprintf(stderr, "twonetd: error: %s requires %s\n", cmd->name + strlen("twonetd "), opt);
+	tn_cli_usage(cmd, stderr);
+	return -1;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	const char *db = NULL;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file (created when missing)", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd init", "--db PATH",
+		"create or migrate the database", opts, 0 };
+	struct tn_err err = TN_ERR_INIT;
+	struct store *st;
+	int nargs, rc, from = 0, to = 0;
+
+	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (need(db, "--db PATH", &cmd) < 0 || nargs > 0) {
+		if (nargs > 0)
+			fprintf(stderr, "twonetd: error: init takes no operands\n");
+		return 2;
+	}
+	if (store_open(&st, db, 1, &err) != TN_OK ||
+	    store_migrate(st, &from, &to, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return 1;
+	}
+	store_close(st);
+	printf("database '%s' at schema %d\n", db, to);
+	return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct serve_opts o = { NULL, "127.0.0.1:8642", 0, NULL, NULL };
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &o.db, "PATH", "the database file (made by twonetd init)", NULL, 0 },
+		{ TN_OPT_STRING, 'l', "listen", &o.listen, "HOST:PORT",
+		  "address to listen on (default 127.0.0.1:8642; port 0 picks a free one)", NULL, 0 },
+		{ TN_OPT_LONG, 'w', "workers", &o.workers, "N",
+		  "worker processes sharing the port (default: one per core)", NULL, 0 },
+		{ TN_OPT_STRING, 0, "port-file", &o.port_file, "FILE",
+		  "write the bound port to FILE once listening", NULL, 0 },
+		{ TN_OPT_STRING, 0, "calendar", &o.calendar, "FILE",
+		  "working-day calendar (default: the shipped calendar/cn.txt)", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd serve",
+		"--db PATH [--listen HOST:PORT] [--workers N] [--port-file FILE] [--calendar FILE]",
+		"serve the twonet API", opts, 0 };
+	int nargs, rc;
+
+	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (need(o.db, "--db PATH", &cmd) < 0)
+		return 2;
+	if (nargs > 0) {
+		fprintf(stderr, "twonetd: error: serve takes no operands\n");
+		return 2;
+	}
+	if (o.workers < 0 || o.workers > 256) {
+		fprintf(stderr, "twonetd: error: --workers takes 1 to 256, not %ld\n", o.workers);
+		return 2;
+	}
+	return serve_run(&o);
+}
+
+static int cmd_token(int argc, char **argv)
+{
+	const char *db = NULL, *role = NULL, *name = NULL, *dept = NULL, *subject = NULL;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "role", &role, "ROLE", "the token's role",
+		  "applicant|clerk|issuer|operator|sensor|admin", 0 },
+		{ TN_OPT_STRING, 0, "name", &name, "NAME", "who holds it (shown in logs and history)", NULL, 0 },
+		{ TN_OPT_STRING, 0, "dept", &dept, "DEPT", "department code (clerk and issuer)", NULL, 0 },
+		{ TN_OPT_STRING, 0, "subject", &subject, "ID",
+		  "an applicant's resident ID number or credit code", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd token add",
+		"--db PATH --role ROLE --name NAME [--dept DEPT] [--subject ID]",
+		"create a token and print it once", opts, 0 };
+	struct tn_err err = TN_ERR_INIT;
+	unsigned char raw[20];
+	char token[64], hash[65];
+	struct store *st;
+	int nargs, rc, known = 0;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			tn_cli_usage(&cmd, stdout);
+			return 0;
+		}
+		fprintf(stderr, "twonetd: error: usage: twonetd token add --db PATH --role ROLE "
+			"--name NAME [--dept DEPT] [--subject ID]\n");
+		return 2;
+	}
+	argc--;
+	argv++;
+	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (need(db, "--db PATH", &cmd) < 0 || need(role, "--role ROLE", &cmd) < 0 ||
+	    need(name, "--name NAME", &cmd) < 0)
+		return 2;
+	if (nargs > 0) {
+		fprintf(stderr, "twonetd: error: token add takes no operands\n");
+		return 2;
+	}
+	for (const char *const *r = roles; *r; r++)
+		if (strcmp(*r, role) == 0)
+			known = 1;
+	if (!known) {
+		fprintf(stderr, "twonetd: error: unknown role '%s'\n", role);
+		return 2;
+	}
+	if ((strcmp(role, "clerk") == 0 || strcmp(role, "issuer") == 0) && (!dept || !*dept)) {
+		fprintf(stderr, "twonetd: error: a %s token needs --dept\n", role);
+		return 2;
+	}
+	if (subject && tn_id_check_holder(subject, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: error: --subject '%s': %s\n", subject, err.message);
+		return 7;
+	}
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		fprintf(stderr, "twonetd: error: no random bytes for the token\n");
+		return 1;
+	}
+	memcpy(token, "tn_", 3);
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(token + 3 + 2 * i, 3, "%02x", raw[i]);
+	sha256_hex(token, strlen(token), hash);
+	if (store_open(&st, db, 0, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return 1;
+	}
+	rc = store_token_add(st, hash, role, name, dept, subject, &err);
+	store_close(st);
+	if (rc != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return 1;
+	}
+	printf("%s\n", token);
+	return 0;
+}
+
+/* A catalog from a .json file: the document tn_catalog_load would build. */
+static enum tn_code load_json_catalog(const char *path, jv *out, struct tn_err *err)
+{
+	jv text = jv_load_file(path, 1), v;
+
+	*out = jv_invalid();
+	if (!jv_is_valid(text)) {
+		jv msg = jv_invalid_get_msg(text);
+
+		tn_err_set(err, TN_EIO, "cannot read catalog '%s': %s", path,
+			   jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "error");
+		jv_free(msg);
+		return TN_EIO;
+	}
+	v = jv_parse_sized(jv_string_value(text), jv_string_length_bytes(jv_copy(text)));
+	jv_free(text);
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+
+		tn_err_set(err, TN_EINVALID, "catalog '%s': %s", path,
+			   jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "not JSON");
+		jv_free(msg);
+		return TN_EINVALID;
+	}
+	*out = v;
+	return TN_OK;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	const char *db = NULL;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd import catalog",
+		"--db PATH [DIR | FILE.yaml... | FILE.json]",
+		"import the service catalog (default: the shipped one)", opts, 0 };
+	struct tn_err err = TN_ERR_INIT;
+	struct store *st;
+	struct stat sb;
+	jv catalog;
+	long nd = 0, ni = 0, nw = 0;
+	int nargs, rc;
+	enum tn_code code;
+
+	if (argc < 2 || strcmp(argv[1], "catalog") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			tn_cli_usage(&cmd, stdout);
+			return 0;
+		}
+		fprintf(stderr, "twonetd: error: usage: twonetd import catalog --db PATH [DIR]\n");
+		return 2;
+	}
+	argc--;
+	argv++;
+	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (need(db, "--db PATH", &cmd) < 0)
+		return 2;
+	if (nargs == 0) {
+		code = tn_catalog_load(NULL, &catalog, &err);
+	} else if (nargs == 1 && ends_with(argv[1], ".json")) {
+		code = load_json_catalog(argv[1], &catalog, &err);
+	} else if (nargs == 1 && stat(argv[1], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		code = tn_catalog_load(argv[1], &catalog, &err);
+	} else {
+		const char **files = tn_xcalloc((size_t)nargs + 1, sizeof(*files));
+
+		for (int i = 0; i < nargs; i++)
+			files[i] = argv[i + 1];
+		code = tn_catalog_load_files(files, &catalog, &err);
+		free(files);
+	}
+	if (code != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return tn_exit_status(code);
+	}
+	if (store_open(&st, db, 0, &err) != TN_OK) {
+		jv_free(catalog);
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return 1;
+	}
+	code = store_catalog_import(st, catalog, &nd, &ni, &nw, &err);
+	store_close(st);
+	if (code != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return tn_exit_status(code);
+	}
+	printf("imported %ld departments, %ld items, %ld workflows\n", nd, ni, nw);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("twonetd (twonet) %s\n", TN_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "init") == 0)
+		rc = cmd_init(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "serve") == 0)
+		rc = cmd_serve(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "token") == 0)
+		rc = cmd_token(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "import") == 0)
+		rc = cmd_import(argc - 1, argv + 1);
+	else {
+		fprintf(stderr, "twonetd: error: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		rc = 2;
+	}
+	return rc;
+}

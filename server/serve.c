@@ -1,0 +1,508 @@
+/* serve.c — twonetd serve: the listening socket, worker processes, signals, the router. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
+
+#include "tn_buf.h"
+#include "tn_cal.h"
+#include "twonetd.h"
+
+#define MAX_WORKERS 256
+#define DRAIN_TICK_MS 20
+#define DRAIN_MAX_TICKS 500     /* 10 s for in-flight replies at shutdown */
+
+static void bad_listen(const char *spec)
+{
+	fprintf(stderr, "twonetd: error: --listen takes HOST:PORT, not '%s'\n", spec);
+}
+
+/*
+ * Bind and listen on `spec` (HOST:PORT, [V6]:PORT); SO_REUSEPORT so that
+ * several processes may share the port.  Returns the socket, or -1 after a
+ * message.  *port gets the bound port (useful with port 0).
+ */
+static int open_listener(const char *spec, int *port)
+{
+	char host[256];
+	const char *colon, *h = spec, *p;
+	size_t hl;
+	struct addrinfo hints, *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd, one = 1, rc;
+	long pv;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (!close || close[1] != ':') {
+			bad_listen(spec);
+			return -1;
+		}
+		h = spec + 1;
+		hl = (size_t)(close - h);
+		p = close + 2;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon) {
+			bad_listen(spec);
+			return -1;
+		}
+		hl = (size_t)(colon - spec);
+		p = colon + 1;
+	}
+	if (hl >= sizeof(host) || tn_parse_long(p, &pv) != 0 || pv < 0 || pv > 65535) {
+		bad_listen(spec);
+		return -1;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(hl ? host : NULL, p, &hints, &res);
+	if (rc != 0) {
+		fprintf(stderr, "twonetd: error: cannot resolve '%s': %s\n", host, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+	if (fd < 0) {
+		fprintf(stderr, "twonetd: error: socket: %s\n", strerror(errno));
+		freeaddrinfo(res);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+		fprintf(stderr, "twonetd: error: cannot listen on '%s': %s\n", spec, strerror(errno));
+		freeaddrinfo(res);
+		close(fd);
+		return -1;
+	}
+	freeaddrinfo(res);
+	evutil_make_socket_nonblocking(fd);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		*port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+			ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+/* Write the port to `path` atomically (a reader never sees half a number). */
+static int write_port_file(const char *path, int port)
+{
+	struct tn_buf tmp = TN_BUF_INIT;
+	FILE *fp;
+	int ok;
+
+	tn_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	fp = fopen(tmp.buf, "w");
+	ok = fp && fprintf(fp, "%d\n", port) > 0;
+	if (fp && fclose(fp) != 0)
+		ok = 0;
+	if (ok && rename(tmp.buf, path) != 0)
+		ok = 0;
+	if (!ok) {
+		fprintf(stderr, "twonetd: error: cannot write port file '%s': %s\n", path,
+			strerror(errno));
+		unlink(tmp.buf);
+	}
+	tn_buf_release(&tmp);
+	return ok ? 0 : -1;
+}
+
+static const char *method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	}
+	return "UNKNOWN";
+}
+
+/* Answer 405 unless the method is one of `allowed` ("GET|POST"). */
+static int method_ok(struct req *q, const char *allowed)
+{
+	const char *m = strcmp(q->method, "HEAD") == 0 ? "GET" : q->method;
+	size_t n = strlen(m);
+	const char *p = allowed;
+
+	while (*p) {
+		size_t l = strcspn(p, "|");
+
+		if (l == n && strncmp(p, m, n) == 0)
+			return 1;
+		p += l + (p[l] ? 1 : 0);
+	}
+	{
+		char allow[64];
+		size_t i;
+
+		snprintf(allow, sizeof(allow), "%s", allowed);
+		for (i = 0; allow[i]; i++)
+			if (allow[i] == '|')
+				allow[i] = ',';
+		req_set_header(q, "Allow", allow);
+	}
+	reply_problem(q, 405, NULL, "method %s is not allowed on this resource", q->method);
+	return 0;
+}
+
+#define MAX_SEGS 6
+
+static void route(struct req *q, char **seg, int n)
+{
+	if (n < 2 || strcmp(seg[0], "v1") != 0)
+		goto notfound;
+	if (strcmp(seg[1], "health") == 0 && n == 2) {
+		if (method_ok(q, "GET"))
+			h_health(q);
+		return;
+	}
+	if (strcmp(seg[1], "items") == 0 && n <= 3) {
+		if (method_ok(q, "GET"))
+			h_items(q, n == 3 ? seg[2] : NULL);
+		return;
+	}
+	if (strcmp(seg[1], "cases") == 0) {
+		if (n == 2) {
+			if (method_ok(q, "GET|POST"))
+				h_cases(q);
+			return;
+		}
+		if (n == 3) {
+			if (method_ok(q, "GET"))
+				h_case(q, seg[2]);
+			return;
+		}
+		if (n == 4 && strcmp(seg[3], "actions") == 0) {
+			if (method_ok(q, "POST"))
+				h_case_actions(q, seg[2]);
+			return;
+		}
+		if (n == 4 && strcmp(seg[3], "events") == 0) {
+			if (method_ok(q, "GET"))
+				h_case_events(q, seg[2]);
+			return;
+		}
+	}
+notfound:
+	reply_problem(q, 404, NULL, "no such endpoint '%s'", q->uri);
+}
+
+/* The one request callback: parse the path and query, route, clean up. */
+static void dispatch(struct evhttp_request *r, void *arg)
+{
+	struct req q;
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r);
+	const char *path = u ? evhttp_uri_get_path(u) : NULL, *query = u ? evhttp_uri_get_query(u) : NULL;
+	char *seg[MAX_SEGS], *copy = NULL;
+	int n = 0, too_deep = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.srv = arg;
+	q.r = r;
+	clock_gettime(CLOCK_MONOTONIC, &q.t0);
+	q.method = method_name(evhttp_request_get_command(r));
+	q.uri = evhttp_request_get_uri(r);
+	if (!q.uri)
+		q.uri = "-";
+	TAILQ_INIT(&q.query);
+	if (query) {
+		if (evhttp_parse_query_str(query, &q.query) != 0) {
+			reply_problem(&q, 400, NULL, "malformed query string");
+			goto out;
+		}
+		q.have_query = 1;
+	}
+	copy = tn_xstrdup(path ? path : "/");
+	for (char *p = copy, *s; p && *p; p = s) {
+		s = strchr(p, '/');
+		if (s)
+			*s++ = '\0';
+		if (!*p)
+			continue;
+		if (n == MAX_SEGS) {
+			too_deep = 1;
+			break;
+		}
+		seg[n] = evhttp_uridecode(p, 0, NULL);
+		if (!seg[n])
+			seg[n] = tn_xstrdup(p);
+		n++;
+	}
+	if (too_deep)
+		reply_problem(&q, 404, NULL, "no such endpoint '%s'", q.uri);
+	else
+		route(&q, seg, n);
+out:
+	if (!q.replied)
+		reply_problem(&q, 500, NULL, "the request got no answer");
+	for (int i = 0; i < n; i++)
+		free(seg[i]);
+	free(copy);
+	evhttp_clear_headers(&q.query);
+	store_token_release(&q.tok);
+}
+
+static void drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct srv *srv = arg;
+	static int ticks;
+
+	(void)fd;
+	(void)what;
+	if (srv->pending <= 0 || ++ticks > DRAIN_MAX_TICKS)
+		event_base_loopexit(srv->base, NULL);
+}
+
+/* SIGTERM/SIGINT: stop accepting, let queued replies go out, then leave the loop. */
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct srv *srv = arg;
+	struct timeval tv = { 0, DRAIN_TICK_MS * 1000 };
+
+	(void)what;
+	if (srv->stopping) {
+		event_base_loopbreak(srv->base);
+		return;
+	}
+	srv->stopping = 1;
+	fprintf(stderr, "twonetd[%ld]: %s, shutting down\n", (long)getpid(),
+		sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	if (srv->bound) {
+		evhttp_del_accept_socket(srv->http, srv->bound);
+		srv->bound = NULL;
+	}
+	srv->drain = event_new(srv->base, -1, EV_PERSIST, drain_tick, srv);
+	if (srv->drain)
+		event_add(srv->drain, &tv);
+	else
+		event_base_loopexit(srv->base, NULL);
+}
+
+/* One worker: its own database connection and event loop on the shared socket. */
+static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal)
+{
+	struct srv srv;
+	struct tn_err err = TN_ERR_INIT;
+	int rc = 0;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.cal = cal;
+	signal(SIGPIPE, SIG_IGN);
+	if (store_open(&srv.st, o->db, 0, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return 1;
+	}
+	srv.base = event_base_new();
+	srv.http = srv.base ? evhttp_new(srv.base) : NULL;
+	if (!srv.http) {
+		fprintf(stderr, "twonetd: error: cannot set up the event loop\n");
+		rc = 1;
+		goto out;
+	}
+	evhttp_set_max_body_size(srv.http, TWONETD_READ_LIMIT);
+	evhttp_set_timeout(srv.http, 60);
+	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+				   EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+				   EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(srv.http, dispatch, &srv);
+	srv.bound = evhttp_accept_socket_with_handle(srv.http, fd);
+	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
+	srv.sig_int = evsignal_new(srv.base, SIGINT, on_signal, &srv);
+	if (!srv.bound || !srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
+	    evsignal_add(srv.sig_int, NULL) < 0) {
+		fprintf(stderr, "twonetd: error: cannot set up the listener or signals\n");
+		rc = 1;
+		goto out;
+	}
+	if (event_base_dispatch(srv.base) < 0)
+		rc = 1;
+out:
+	if (srv.http)
+		evhttp_free(srv.http);
+	if (srv.drain)
+		event_free(srv.drain);
+	if (srv.sig_term)
+		event_free(srv.sig_term);
+	if (srv.sig_int)
+		event_free(srv.sig_int);
+	if (srv.base)
+		event_base_free(srv.base);
+	store_close(srv.st);
+	return rc;
+}
+
+static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const sigset_t *old)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int rc;
+
+		sigprocmask(SIG_SETMASK, old, NULL);
+		rc = worker(fd, o, cal);
+		tn_cal_free(cal);
+		fflush(stderr);
+		_exit(rc);
+	}
+	if (pid < 0)
+		fprintf(stderr, "twonetd: error: fork: %s\n", strerror(errno));
+	return pid;
+}
+
+/*
+ * The parent of N workers: forwards SIGTERM/SIGINT to them and waits; a
+ * worker killed by a signal is replaced; one that exits on an error is not.
+ */
+static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, long n)
+{
+	pid_t pids[MAX_WORKERS];
+	sigset_t set, old;
+	long live = 0;
+	int stopping = 0, failed = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (long i = 0; i < n; i++) {
+		pids[i] = spawn(fd, o, cal, &old);
+		if (pids[i] > 0)
+			live++;
+		else
+			failed = 1;
+	}
+	while (live > 0) {
+		siginfo_t info;
+		int sig = sigwaitinfo(&set, &info);
+
+		if (sig < 0)
+			continue;
+		if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
+			stopping = 1;
+			for (long i = 0; i < n; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGTERM);
+			continue;
+		}
+		if (sig != SIGCHLD)
+			continue;
+		for (;;) {
+			int status;
+			pid_t pid = waitpid(-1, &status, WNOHANG);
+			long i;
+
+			if (pid <= 0)
+				break;
+			for (i = 0; i < n && pids[i] != pid; i++)
+				;
+			if (i == n)
+				continue;
+			pids[i] = -1;
+			live--;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				continue;
+			if (WIFSIGNALED(status) && !stopping) {
+				fprintf(stderr, "twonetd: worker %ld died by signal %d; starting "
+					"another\n", (long)pid, WTERMSIG(status));
+				pids[i] = spawn(fd, o, cal, &old);
+				if (pids[i] > 0)
+					live++;
+				else
+					failed = 1;
+			} else {
+				failed = 1;
+				if (!stopping) {
+					/* a worker that cannot start: stop them all */
+					stopping = 1;
+					for (long k = 0; k < n; k++)
+						if (pids[k] > 0)
+							kill(pids[k], SIGTERM);
+				}
+			}
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return failed ? 1 : 0;
+}
+
+int serve_run(const struct serve_opts *o)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct store *st = NULL;
+	struct tn_cal *cal = NULL;
+	long n = o->workers;
+	int fd, port = 0, rc;
+
+	/* check the database before binding: a missing one is a clear error */
+	if (store_open(&st, o->db, 0, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return 1;
+	}
+	store_close(st);
+	if (tn_cal_load(&cal, o->calendar, &err) != TN_OK) {
+		if (o->calendar) {
+			fprintf(stderr, "twonetd: error: %s\n", err.message);
+			return 1;
+		}
+		fprintf(stderr, "twonetd: warning: no working-day calendar, deadlines will be "
+			"null: %s\n", err.message);
+		cal = NULL;
+	}
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n <= 0)
+		n = 1;
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	fd = open_listener(o->listen, &port);
+	if (fd < 0) {
+		tn_cal_free(cal);
+		return 1;
+	}
+	if (o->port_file && write_port_file(o->port_file, port) < 0) {
+		close(fd);
+		tn_cal_free(cal);
+		return 1;
+	}
+	fprintf(stderr, "twonetd: listening on %s (port %d), %ld worker%s, database '%s'\n",
+		o->listen, port, n, n == 1 ? "" : "s", o->db);
+	if (n == 1) {
+		rc = worker(fd, o, cal);        /* the worker's listener owns and closes fd */
+	} else {
+		rc = supervise(fd, o, cal, n);
+		close(fd);
+	}
+	tn_cal_free(cal);
+	if (o->port_file)
+		unlink(o->port_file);
+	fprintf(stderr, "twonetd: stopped\n");
+	return rc;
+}

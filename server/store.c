@@ -1,0 +1,1142 @@
+/* store.c — twonetd's SQLite storage: schema migrations, prepared statements, every SQL statement. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "tn_buf.h"
+#include "store.h"
+
+#define STMT_CACHE 64
+#define NO_DEADLINE "9999-12-31"
+
+struct cached {
+	char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	struct cached cache[STMT_CACHE];
+	int ncache;
+	int evict;      /* next slot to reuse when the cache is full */
+};
+
+/*
+ * The migrations, one script per schema version: migrations[i] takes the
+ * database from version i to i + 1.  Never edit a released script; add one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  dept TEXT,"
+	"  subject TEXT,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));"
+	"CREATE TABLE departments ("
+	"  code TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  doc TEXT NOT NULL);"
+	"CREATE TABLE items ("
+	"  code TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  department TEXT NOT NULL,"
+	"  legal_days INTEGER,"
+	"  promised_days INTEGER,"
+	"  doc TEXT NOT NULL);"
+	"CREATE INDEX items_department ON items (department);"
+	"CREATE TABLE workflows ("
+	"  code TEXT PRIMARY KEY,"
+	"  doc TEXT NOT NULL);"
+	/* seq is the case id: \"C\" and seq zero-padded to 8 digits */
+	"CREATE TABLE cases ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  item TEXT NOT NULL,"
+	"  department TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  applicant_id TEXT NOT NULL,"
+	"  applicant_name TEXT NOT NULL,"
+	"  submitted_at TEXT NOT NULL,"
+	"  deadline TEXT,"
+	"  version INTEGER NOT NULL,"
+	"  submitted_by TEXT NOT NULL,"
+	"  token_id INTEGER NOT NULL,"
+	"  idem_key TEXT NOT NULL,"
+	"  idem_hash TEXT NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  UNIQUE (token_id, idem_key));"
+	"CREATE INDEX cases_department ON cases (department, seq);"
+	"CREATE INDEX cases_status ON cases (status, seq);"
+	"CREATE INDEX cases_item ON cases (item, seq);"
+	"CREATE INDEX cases_applicant ON cases (applicant_id, seq);"
+	"CREATE INDEX cases_token ON cases (token_id, seq);"
+	"CREATE INDEX cases_deadline ON cases (deadline, seq);"
+	"CREATE INDEX cases_submitted ON cases (submitted_at);"
+	"CREATE TABLE events ("
+	"  case_seq INTEGER NOT NULL REFERENCES cases (seq),"
+	"  seq INTEGER NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  from_status TEXT,"
+	"  to_status TEXT NOT NULL,"
+	"  comment TEXT,"
+	"  version INTEGER NOT NULL,"
+	"  PRIMARY KEY (case_seq, seq)) WITHOUT ROWID;",
+};
+
+static enum tn_code db_fail(struct store *st, struct tn_err *err, const char *what)
+{
+	int rc = sqlite3_errcode(st->db);
+	enum tn_code code = TN_EINTERNAL;
+
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		code = TN_ESERVER;
+	return tn_err_set(err, code, "database error in %s: %s", what, sqlite3_errmsg(st->db));
+}
+
+/*
+ * The prepared statement for `sql`, from the connection's cache (prepared
+ * and cached on first use), reset and with no bindings.  NULL on error.
+ */
+static sqlite3_stmt *stmt(struct store *st, const char *sql, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	int i;
+
+	for (i = 0; i < st->ncache; i++) {
+		if (strcmp(st->cache[i].sql, sql) == 0) {
+			s = st->cache[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		db_fail(st, err, "prepare");
+		return NULL;
+	}
+	if (st->ncache < STMT_CACHE) {
+		i = st->ncache++;
+	} else {
+		i = st->evict;
+		st->evict = (st->evict + 1) % STMT_CACHE;
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	st->cache[i].sql = tn_xstrdup(sql);
+	st->cache[i].stmt = s;
+	return s;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? tn_xstrdup((const char *)t) : NULL;
+}
+
+static jv col_json(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	int n = sqlite3_column_bytes(s, i);
+
+	return t ? jv_parse_sized(t, n) : jv_null();
+}
+
+static jv col_jv_text(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return t ? jv_string(t) : jv_null();
+}
+
+/* Run a statement to completion (no rows wanted). */
+static enum tn_code run(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		enum tn_code code = db_fail(st, err, what);
+		sqlite3_reset(s);
+		return code;
+	}
+	sqlite3_reset(s);
+	return TN_OK;
+}
+
+static enum tn_code exec_simple(struct store *st, const char *sql, struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, sql, err);
+
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	return run(st, s, err, sql);
+}
+
+static enum tn_code begin(struct store *st, struct tn_err *err)
+{
+	return exec_simple(st, "BEGIN IMMEDIATE", err);
+}
+
+static enum tn_code commit(struct store *st, struct tn_err *err)
+{
+	return exec_simple(st, "COMMIT", err);
+}
+
+static void rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		exec_simple(st, "ROLLBACK", NULL);
+}
+
+static int user_version(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, "PRAGMA user_version", NULL);
+	int v = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return v;
+}
+
+enum tn_code store_open(struct store **out, const char *path, int create, struct tn_err *err)
+{
+	struct store *st;
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	enum tn_code code;
+	int v;
+
+	*out = NULL;
+	st = tn_xcalloc(1, sizeof(*st));
+	st->path = tn_xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		tn_err_set(err, create ? TN_EIO : TN_EINVALID, "cannot open database '%s': %s%s",
+			   path, st->db ? sqlite3_errmsg(st->db) : "out of memory",
+			   create ? "" : " (run 'twonetd init' first)");
+		store_close(st);
+		return create ? TN_EIO : TN_EINVALID;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 0);
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			 "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
+		code = tn_err_set(err, TN_EIO, "cannot set up database '%s': %s", path,
+				  sqlite3_errmsg(st->db));
+		store_close(st);
+		return code;
+	}
+	if (create) {
+		code = store_migrate(st, NULL, NULL, err);
+		if (code != TN_OK) {
+			store_close(st);
+			return code;
+		}
+	}
+	v = user_version(st);
+	if (v != STORE_SCHEMA) {
+		if (v < 0)
+			tn_err_set(err, TN_EINVALID, "cannot read database '%s': %s", path,
+				   sqlite3_errmsg(st->db));
+		else if (v < STORE_SCHEMA)
+			tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, not %d "
+				   "(run 'twonetd init --db %s')", path, v, STORE_SCHEMA, path);
+		else
+			tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, newer than "
+				   "this twonetd (%d)", path, v, STORE_SCHEMA);
+		store_close(st);
+		return TN_EINVALID;
+	}
+	*out = st;
+	return TN_OK;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < st->ncache; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *err)
+{
+	int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	int v;
+	char *msg = NULL;
+	char sql[64];
+
+	if (begin(st, err) != TN_OK)
+		return err ? err->code : TN_EINTERNAL;
+	v = user_version(st);
+	if (from)
+		*from = v;
+	if (v < 0 || v > n) {
+		rollback(st);
+		return tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, this twonetd "
+				  "knows %d", st->path, v, n);
+	}
+	for (; v < n; v++) {
+		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+			tn_err_set(err, TN_EINTERNAL, "migration to schema %d failed: %s", v + 1,
+				   msg ? msg : "unknown error");
+			sqlite3_free(msg);
+			rollback(st);
+			return TN_EINTERNAL;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", n);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		enum tn_code code = db_fail(st, err, "migration");
+		rollback(st);
+		return code;
+	}
+	if (commit(st, err) != TN_OK) {
+		rollback(st);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	if (to)
+		*to = n;
+	return TN_OK;
+}
+
+void store_health(struct store *st, jv *out)
+{
+	sqlite3_stmt *s = stmt(st, "PRAGMA journal_mode", NULL);
+	jv journal = jv_null();
+	int v = user_version(st);
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		journal = col_jv_text(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	*out = jv_object();
+	*out = jv_object_set(*out, jv_string("ok"),
+			     jv_bool(v == STORE_SCHEMA && jv_get_kind(journal) == JV_KIND_STRING));
+	*out = jv_object_set(*out, jv_string("schema"), jv_number(v));
+	*out = jv_object_set(*out, jv_string("journal"), journal);
+}
+
+/* ---- tokens ---- */
+
+enum tn_code store_token_add(struct store *st, const char *hash_hex, const char *role,
+			     const char *name, const char *dept, const char *subject,
+			     struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO tokens (hash, name, role, dept, subject) "
+			       "VALUES (?, ?, ?, ?, ?)", err);
+	int rc;
+
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	bind_text(s, 1, hash_hex);
+	bind_text(s, 2, name);
+	bind_text(s, 3, role);
+	bind_text(s, 4, dept);
+	bind_text(s, 5, subject);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return tn_err_set(err, TN_ECONFLICT, "token already exists");
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "token add");
+	return TN_OK;
+}
+
+enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
+				struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT id, name, role, dept, subject FROM tokens "
+			       "WHERE hash = ?", err);
+	int rc;
+
+	memset(tok, 0, sizeof(*tok));
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	bind_text(s, 1, hash_hex);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		tok->id = (long)sqlite3_column_int64(s, 0);
+		tok->name = col_dup(s, 1);
+		tok->role = col_dup(s, 2);
+		tok->dept = col_dup(s, 3);
+		tok->subject = col_dup(s, 4);
+		sqlite3_reset(s);
+		return TN_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return tn_err_set(err, TN_ENOTFOUND, "unknown token");
+	return db_fail(st, err, "token lookup");
+}
+
+void store_token_release(struct store_token *tok)
+{
+	free(tok->name);
+	free(tok->role);
+	free(tok->dept);
+	free(tok->subject);
+	memset(tok, 0, sizeof(*tok));
+}
+
+/* ---- catalog ---- */
+
+/* The string member `key` of `obj` (borrowed), or NULL when absent or not a string. */
+static const char *member_str(jv obj, const char *key, jv *hold)
+{
+	*hold = jv_object_get(jv_copy(obj), jv_string(key));
+	if (jv_get_kind(*hold) != JV_KIND_STRING)
+		return NULL;
+	return jv_string_value(*hold);
+}
+
+static void bind_days(sqlite3_stmt *s, int i, jv obj, const char *key)
+{
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER)
+		sqlite3_bind_int64(s, i, (sqlite3_int64)jv_number_value(v));
+	else
+		sqlite3_bind_null(s, i);
+	jv_free(v);
+}
+
+static jv catalog_list(jv catalog, const char *key)
+{
+	jv a = jv_object_get(jv_copy(catalog), jv_string(key));
+
+	if (jv_get_kind(a) == JV_KIND_NULL || jv_get_kind(a) == JV_KIND_INVALID) {
+		jv_free(a);
+		return jv_array();
+	}
+	return a;
+}
+
+static enum tn_code import_departments(struct store *st, jv depts, jv *names, long *count,
+				       struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+	int n = jv_array_length(jv_copy(depts));
+
+	for (int i = 0; i < n && code == TN_OK; i++) {
+		jv d = jv_array_get(jv_copy(depts), i), h1, h2;
+		const char *c = member_str(d, "code", &h1), *name = member_str(d, "name", &h2);
+
+		if (!c || !name) {
+			code = tn_err_set(err, TN_EINVALID, "department %d has no code or name", i + 1);
+		} else if ((s = stmt(st, "INSERT OR REPLACE INTO departments (code, name, doc) "
+				     "VALUES (?, ?, ?)", err)) == NULL) {
+			code = err ? err->code : TN_EINTERNAL;
+		} else {
+			jv text = jv_dump_string(jv_copy(d), 0);
+
+			bind_text(s, 1, c);
+			bind_text(s, 2, name);
+			bind_text(s, 3, jv_string_value(text));
+			code = run(st, s, err, "department import");
+			jv_free(text);
+			*names = jv_object_set(*names, jv_string(c), jv_string(name));
+			(*count)++;
+		}
+		jv_free(h1);
+		jv_free(h2);
+		jv_free(d);
+	}
+	jv_free(depts);
+	return code;
+}
+
+static enum tn_code import_items(struct store *st, jv items, jv names, long *count,
+				 struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+	int n = jv_array_length(jv_copy(items));
+
+	for (int i = 0; i < n && code == TN_OK; i++) {
+		jv it = jv_array_get(jv_copy(items), i), h1, h2, h3;
+		const char *c = member_str(it, "code", &h1), *name = member_str(it, "name", &h2);
+		const char *dept = member_str(it, "department", &h3);
+
+		if (!c || !name || !dept) {
+			code = tn_err_set(err, TN_EINVALID, "item %d has no code, name or department",
+					  i + 1);
+		} else if ((s = stmt(st, "INSERT OR REPLACE INTO items (code, name, department, "
+				     "legal_days, promised_days, doc) VALUES (?, ?, ?, ?, ?, ?)",
+				     err)) == NULL) {
+			code = err ? err->code : TN_EINTERNAL;
+		} else {
+			jv dn = jv_object_get(jv_copy(it), jv_string("department_name")), text;
+
+			if (jv_get_kind(dn) != JV_KIND_STRING) {
+				jv known = jv_object_get(jv_copy(names), jv_string(dept));
+
+				if (jv_get_kind(known) == JV_KIND_STRING)
+					it = jv_object_set(it, jv_string("department_name"), known);
+				else
+					jv_free(known);
+			}
+			jv_free(dn);
+			text = jv_dump_string(jv_copy(it), 0);
+			bind_text(s, 1, c);
+			bind_text(s, 2, name);
+			bind_text(s, 3, dept);
+			bind_days(s, 4, it, "legal_days");
+			bind_days(s, 5, it, "promised_days");
+			bind_text(s, 6, jv_string_value(text));
+			code = run(st, s, err, "item import");
+			jv_free(text);
+			(*count)++;
+		}
+		jv_free(h1);
+		jv_free(h2);
+		jv_free(h3);
+		jv_free(it);
+	}
+	jv_free(items);
+	jv_free(names);
+	return code;
+}
+
+static enum tn_code import_workflows(struct store *st, jv wfs, long *count, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+	int n = jv_array_length(jv_copy(wfs));
+
+	for (int i = 0; i < n && code == TN_OK; i++) {
+		jv w = jv_array_get(jv_copy(wfs), i), h;
+		const char *c = member_str(w, "code", &h);
+
+		if (!c) {
+			code = tn_err_set(err, TN_EINVALID, "workflow %d has no code", i + 1);
+		} else if ((s = stmt(st, "INSERT OR REPLACE INTO workflows (code, doc) "
+				     "VALUES (?, ?)", err)) == NULL) {
+			code = err ? err->code : TN_EINTERNAL;
+		} else {
+			jv text = jv_dump_string(jv_copy(w), 0);
+
+			bind_text(s, 1, c);
+			bind_text(s, 2, jv_string_value(text));
+			code = run(st, s, err, "workflow import");
+			jv_free(text);
+			(*count)++;
+		}
+		jv_free(h);
+		jv_free(w);
+	}
+	jv_free(wfs);
+	return code;
+}
+
+enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, long *nitems,
+				  long *nworkflows, struct tn_err *err)
+{
+	jv depts, items, wfs, names = jv_object();
+	long nd = 0, ni = 0, nw = 0;
+	enum tn_code code;
+
+	if (jv_get_kind(catalog) != JV_KIND_OBJECT) {
+		jv_free(catalog);
+		jv_free(names);
+		return tn_err_set(err, TN_EINVALID, "catalog is not an object");
+	}
+	depts = catalog_list(catalog, "departments");
+	items = catalog_list(catalog, "items");
+	wfs = catalog_list(catalog, "workflows");
+	jv_free(catalog);
+	if (jv_get_kind(depts) != JV_KIND_ARRAY || jv_get_kind(items) != JV_KIND_ARRAY ||
+	    jv_get_kind(wfs) != JV_KIND_ARRAY) {
+		jv_free(depts);
+		jv_free(items);
+		jv_free(wfs);
+		jv_free(names);
+		return tn_err_set(err, TN_EINVALID, "catalog departments, items and workflows "
+				  "must be arrays");
+	}
+	code = begin(st, err);
+	if (code == TN_OK)
+		code = import_departments(st, depts, &names, &nd, err);
+	else
+		jv_free(depts);
+	if (code == TN_OK)
+		code = import_items(st, items, jv_copy(names), &ni, err);
+	else
+		jv_free(items);
+	if (code == TN_OK)
+		code = import_workflows(st, wfs, &nw, err);
+	else
+		jv_free(wfs);
+	jv_free(names);
+	if (code == TN_OK)
+		code = commit(st, err);
+	if (code != TN_OK) {
+		rollback(st);
+		return code;
+	}
+	if (ndepts)
+		*ndepts = nd;
+	if (nitems)
+		*nitems = ni;
+	if (nworkflows)
+		*nworkflows = nw;
+	return TN_OK;
+}
+
+enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT doc FROM items WHERE code = ?", err);
+	int rc;
+
+	*item = jv_invalid();
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	bind_text(s, 1, code);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*item = col_json(s, 0);
+		sqlite3_reset(s);
+		return TN_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return tn_err_set(err, TN_ENOTFOUND, "no item '%s'", code);
+	return db_fail(st, err, "item get");
+}
+
+enum tn_code store_item_list(struct store *st, const char *department, const char *q,
+			     jv *items, struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT doc FROM items "
+			       "WHERE (?1 IS NULL OR department = ?1) "
+			       "AND (?2 IS NULL OR instr(name, ?2) > 0 OR instr(code, ?2) > 0) "
+			       "ORDER BY code", err);
+	int rc;
+
+	*items = jv_array();
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	bind_text(s, 1, department);
+	bind_text(s, 2, q);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*items = jv_array_append(*items, col_json(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "item list");
+	return TN_OK;
+}
+
+/* ---- cases ---- */
+
+static void format_id(long seq, char *buf, size_t size)
+{
+	snprintf(buf, size, "C%08ld", seq);
+}
+
+/* Parse "C00000001" into its row number; -1 when malformed. */
+static long parse_id(const char *id)
+{
+	long v;
+
+	if (!id || id[0] != 'C' || strlen(id) < 9 || strlen(id) > 19)
+		return -1;
+	for (const char *p = id + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	if (tn_parse_long(id + 1, &v) != 0 || v <= 0)
+		return -1;
+	return v;
+}
+
+/* The stored document of a row with its id set; consumes nothing. */
+static jv case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
+{
+	char id[32];
+	jv doc = col_json(s, doc_col);
+
+	format_id((long)sqlite3_column_int64(s, seq_col), id, sizeof(id));
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		doc = jv_object();
+	}
+	return jv_object_set(doc, jv_string("id"), jv_string(id));
+}
+
+static enum tn_code add_event(struct store *st, long seq, jv event, struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, "INSERT INTO events (case_seq, seq, at, actor, role, action, "
+			       "from_status, to_status, comment, version) VALUES (?1, "
+			       "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE case_seq = ?1), "
+			       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
+	static const char *const keys[] = { "at", "actor", "role", "action", "from", "to", "comment" };
+	enum tn_code code;
+	jv v;
+
+	if (!s) {
+		jv_free(event);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	sqlite3_bind_int64(s, 1, seq);
+	for (int i = 0; i < 7; i++) {
+		v = jv_object_get(jv_copy(event), jv_string(keys[i]));
+		bind_text(s, i + 2, jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL);
+		jv_free(v);
+	}
+	v = jv_object_get(jv_copy(event), jv_string("version"));
+	sqlite3_bind_int64(s, 9, jv_get_kind(v) == JV_KIND_NUMBER ? (sqlite3_int64)jv_number_value(v) : 0);
+	jv_free(v);
+	jv_free(event);
+	code = run(st, s, err, "event insert");
+	return code;
+}
+
+enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *out,
+			       int *replayed, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code;
+	jv text;
+	long seq;
+	char id[32];
+	int rc;
+
+	*out = jv_invalid();
+	*replayed = 0;
+	if ((code = begin(st, err)) != TN_OK)
+		goto out;
+	s = stmt(st, "SELECT seq, idem_hash, doc FROM cases WHERE token_id = ? AND idem_key = ?",
+		 err);
+	if (!s) {
+		code = err ? err->code : TN_EINTERNAL;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, c->token_id);
+	bind_text(s, 2, c->idem_key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(s, 1);
+
+		if (h && strcmp(h, c->idem_hash) == 0) {
+			*out = case_doc(s, 0, 2);
+			*replayed = 1;
+			code = TN_OK;
+		} else {
+			format_id((long)sqlite3_column_int64(s, 0), id, sizeof(id));
+			code = tn_err_set(err, TN_ECONFLICT, "idempotency key '%s' was used for "
+					  "case %s with a different body", c->idem_key, id);
+		}
+		sqlite3_reset(s);
+		goto out;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		code = db_fail(st, err, "case create");
+		goto out;
+	}
+	s = stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
+		 "submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc) "
+		 "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", err);
+	if (!s) {
+		code = err ? err->code : TN_EINTERNAL;
+		goto out;
+	}
+	text = jv_dump_string(jv_copy(c->doc), 0);
+	bind_text(s, 1, c->item);
+	bind_text(s, 2, c->department);
+	bind_text(s, 3, c->status);
+	bind_text(s, 4, c->applicant_id);
+	bind_text(s, 5, c->applicant_name);
+	bind_text(s, 6, c->submitted_at);
+	bind_text(s, 7, c->deadline);
+	bind_text(s, 8, c->submitted_by);
+	sqlite3_bind_int64(s, 9, c->token_id);
+	bind_text(s, 10, c->idem_key);
+	bind_text(s, 11, c->idem_hash);
+	bind_text(s, 12, jv_string_value(text));
+	code = run(st, s, err, "case insert");
+	jv_free(text);
+	if (code != TN_OK)
+		goto out;
+	seq = (long)sqlite3_last_insert_rowid(st->db);
+	code = add_event(st, seq, c->event, err);
+	c->event = jv_invalid();
+	if (code == TN_OK)
+		code = commit(st, err);
+	if (code == TN_OK) {
+		format_id(seq, id, sizeof(id));
+		*out = jv_object_set(jv_copy(c->doc), jv_string("id"), jv_string(id));
+	}
+out:
+	if (code != TN_OK || *replayed)
+		rollback(st);
+	jv_free(c->doc);
+	jv_free(c->event);
+	c->doc = jv_invalid();
+	c->event = jv_invalid();
+	if (code != TN_OK) {
+		jv_free(*out);
+		*out = jv_invalid();
+	}
+	return code;
+}
+
+enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *token_id,
+			    struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	long seq = parse_id(id);
+	int rc;
+
+	*doc = jv_invalid();
+	if (seq < 0)
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	if (!(s = stmt(st, "SELECT seq, doc, token_id FROM cases WHERE seq = ?", err)))
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*doc = case_doc(s, 0, 1);
+		if (token_id)
+			*token_id = (long)sqlite3_column_int64(s, 2);
+		sqlite3_reset(s);
+		return TN_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	return db_fail(st, err, "case get");
+}
+
+/* A bound parameter of a dynamic query. */
+struct param {
+	const char *text;
+	long num;
+	int is_num;
+};
+
+#define MAX_PARAMS 24
+
+static void add_text(struct param *p, int *n, const char *v)
+{
+	if (*n < MAX_PARAMS) {
+		p[*n].text = v;
+		p[*n].is_num = 0;
+		(*n)++;
+	}
+}
+
+static void add_num(struct param *p, int *n, long v)
+{
+	if (*n < MAX_PARAMS) {
+		p[*n].num = v;
+		p[*n].is_num = 1;
+		(*n)++;
+	}
+}
+
+/* Cursor: hex of "i:SEQ" or "d:DEADLINE:SEQ".  Opaque to clients. */
+static char *cursor_make(int by_deadline, const char *deadline, long seq)
+{
+	char raw[64];
+	struct tn_buf b = TN_BUF_INIT;
+
+	if (by_deadline)
+		snprintf(raw, sizeof(raw), "d:%s:%ld", deadline ? deadline : NO_DEADLINE, seq);
+	else
+		snprintf(raw, sizeof(raw), "i:%ld", seq);
+	for (const char *p = raw; *p; p++)
+		tn_buf_addf(&b, "%02x", (unsigned char)*p);
+	return tn_buf_detach(&b, NULL);
+}
+
+static int cursor_parse(const char *cur, int by_deadline, char *deadline, long *seq)
+{
+	char raw[64], *colon;
+	size_t n = strlen(cur), i;
+
+	if (n % 2 || n / 2 >= sizeof(raw))
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		unsigned int x;
+
+		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
+			return -1;
+		raw[i] = (char)x;
+	}
+	raw[i] = '\0';
+	if (!by_deadline) {
+		if (strncmp(raw, "i:", 2) != 0)
+			return -1;
+		return tn_parse_long(raw + 2, seq) == 0 && *seq >= 0 ? 0 : -1;
+	}
+	if (strncmp(raw, "d:", 2) != 0 || strlen(raw) < 2 + 10 + 2 || raw[12] != ':')
+		return -1;
+	memcpy(deadline, raw + 2, 10);
+	deadline[10] = '\0';
+	colon = raw + 12;
+	return tn_parse_long(colon + 1, seq) == 0 && *seq >= 0 ? 0 : -1;
+}
+
+enum tn_code store_case_list(struct store *st, const struct store_case_filter *f, jv *items,
+			     char **next, struct tn_err *err)
+{
+	struct tn_buf sql = TN_BUF_INIT;
+	struct param p[MAX_PARAMS];
+	char cur_deadline[16] = "", until_end[32], like[512];
+	long cur_seq = 0, last_seq = 0, count = 0;
+	char last_deadline[16] = "";
+	int np = 0, rc, has_cursor = 0;
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+
+	*items = jv_array();
+	*next = NULL;
+	if (f->cursor && *f->cursor) {
+		if (cursor_parse(f->cursor, f->order_deadline, cur_deadline, &cur_seq) != 0)
+			return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
+		has_cursor = 1;
+	}
+	tn_buf_adds(&sql, "SELECT seq, doc, COALESCE(deadline, '" NO_DEADLINE "') FROM cases "
+		    "WHERE 1");
+	if (f->scope_department) {
+		tn_buf_adds(&sql, " AND department = ?");
+		add_text(p, &np, f->scope_department);
+	}
+	if (f->scope_token_id >= 0 || f->scope_subject) {
+		tn_buf_adds(&sql, " AND (token_id = ?");
+		add_num(p, &np, f->scope_token_id);
+		if (f->scope_subject) {
+			tn_buf_adds(&sql, " OR applicant_id = ?");
+			add_text(p, &np, f->scope_subject);
+		}
+		tn_buf_adds(&sql, ")");
+	}
+	if (f->status) {
+		tn_buf_adds(&sql, " AND status = ?");
+		add_text(p, &np, f->status);
+	}
+	if (f->item) {
+		tn_buf_adds(&sql, " AND item = ?");
+		add_text(p, &np, f->item);
+	}
+	if (f->department) {
+		tn_buf_adds(&sql, " AND department = ?");
+		add_text(p, &np, f->department);
+	}
+	if (f->applicant) {
+		tn_buf_adds(&sql, " AND applicant_id = ?");
+		add_text(p, &np, f->applicant);
+	}
+	if (f->since) {
+		tn_buf_adds(&sql, " AND submitted_at >= ?");
+		add_text(p, &np, f->since);
+	}
+	if (f->until) {
+		/* every time on that date sorts before "DATEU" ('T' < 'U') */
+		snprintf(until_end, sizeof(until_end), "%sU", f->until);
+		tn_buf_adds(&sql, " AND submitted_at < ?");
+		add_text(p, &np, until_end);
+	}
+	if (f->q) {
+		/* LIKE with the wildcards of q escaped */
+		size_t j = 0;
+
+		like[j++] = '%';
+		for (const char *c = f->q; *c && j < sizeof(like) - 3; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				like[j++] = '\\';
+			like[j++] = *c;
+		}
+		like[j++] = '%';
+		like[j] = '\0';
+		tn_buf_adds(&sql, " AND (applicant_name LIKE ? ESCAPE '\\' OR "
+			    "printf('C%08d', seq) LIKE ? ESCAPE '\\')");
+		add_text(p, &np, like);
+		add_text(p, &np, like);
+	}
+	if (f->overdue >= 0) {
+		tn_buf_adds(&sql, f->overdue ?
+			    " AND (deadline IS NOT NULL AND deadline < ? AND status NOT IN "
+			    "('completed', 'rejected'))" :
+			    " AND NOT (deadline IS NOT NULL AND deadline < ? AND status NOT IN "
+			    "('completed', 'rejected'))");
+		add_text(p, &np, f->today);
+	}
+	if (has_cursor && f->order_deadline) {
+		tn_buf_adds(&sql, " AND (COALESCE(deadline, '" NO_DEADLINE "') > ? OR "
+			    "(COALESCE(deadline, '" NO_DEADLINE "') = ? AND seq > ?))");
+		add_text(p, &np, cur_deadline);
+		add_text(p, &np, cur_deadline);
+		add_num(p, &np, cur_seq);
+	} else if (has_cursor) {
+		tn_buf_adds(&sql, " AND seq > ?");
+		add_num(p, &np, cur_seq);
+	}
+	tn_buf_adds(&sql, f->order_deadline ?
+		    " ORDER BY COALESCE(deadline, '" NO_DEADLINE "'), seq LIMIT ?" :
+		    " ORDER BY seq LIMIT ?");
+	add_num(p, &np, f->limit + 1);
+
+	s = stmt(st, sql.buf, err);
+	tn_buf_release(&sql);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	for (int i = 0; i < np; i++) {
+		if (p[i].is_num)
+			sqlite3_bind_int64(s, i + 1, p[i].num);
+		else
+			bind_text(s, i + 1, p[i].text);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == f->limit) {
+			*next = cursor_make(f->order_deadline, last_deadline, last_seq);
+			break;
+		}
+		*items = jv_array_append(*items, case_doc(s, 0, 1));
+		last_seq = (long)sqlite3_column_int64(s, 0);
+		snprintf(last_deadline, sizeof(last_deadline), "%s",
+			 (const char *)sqlite3_column_text(s, 2));
+		count++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		code = db_fail(st, err, "case list");
+	sqlite3_reset(s);
+	if (code != TN_OK) {
+		free(*next);
+		*next = NULL;
+	}
+	return code;
+}
+
+enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
+			    jv doc, jv event, long *current, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	long seq = parse_id(id);
+	enum tn_code code;
+	jv text;
+
+	if (current)
+		*current = -1;
+	if (seq < 0) {
+		jv_free(doc);
+		jv_free(event);
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	}
+	doc = jv_object_delete(doc, jv_string("id"));
+	if ((code = begin(st, err)) != TN_OK) {
+		jv_free(doc);
+		jv_free(event);
+		return code;
+	}
+	s = stmt(st, "UPDATE cases SET status = ?, version = version + 1, doc = ? "
+		 "WHERE seq = ? AND version = ?", err);
+	if (!s) {
+		code = err ? err->code : TN_EINTERNAL;
+		jv_free(doc);
+		jv_free(event);
+		goto out;
+	}
+	text = jv_dump_string(doc, 0);
+	bind_text(s, 1, status);
+	bind_text(s, 2, jv_string_value(text));
+	sqlite3_bind_int64(s, 3, seq);
+	sqlite3_bind_int64(s, 4, version);
+	code = run(st, s, err, "case update");
+	jv_free(text);
+	if (code == TN_OK && sqlite3_changes(st->db) != 1) {
+		s = stmt(st, "SELECT version FROM cases WHERE seq = ?", err);
+		if (s) {
+			sqlite3_bind_int64(s, 1, seq);
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				long v = (long)sqlite3_column_int64(s, 0);
+
+				if (current)
+					*current = v;
+				code = tn_err_set(err, TN_ECONFLICT, "case %s is at version %ld, "
+						  "not %ld", id, v, version);
+			} else {
+				code = tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+			}
+			sqlite3_reset(s);
+		} else {
+			code = err ? err->code : TN_EINTERNAL;
+		}
+		jv_free(event);
+		goto out;
+	}
+	if (code == TN_OK)
+		code = add_event(st, seq, event, err);
+	else
+		jv_free(event);
+	if (code == TN_OK)
+		code = commit(st, err);
+out:
+	if (code != TN_OK)
+		rollback(st);
+	return code;
+}
+
+enum tn_code store_case_events(struct store *st, const char *id, jv *events,
+			       struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	long seq = parse_id(id);
+	int rc;
+
+	*events = jv_array();
+	if (seq < 0)
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	s = stmt(st, "SELECT seq, at, actor, role, action, from_status, to_status, comment, "
+		 "version FROM events WHERE case_seq = ? ORDER BY seq", err);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, seq);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		jv e = jv_object();
+
+		e = jv_object_set(e, jv_string("seq"), jv_number((double)sqlite3_column_int64(s, 0)));
+		e = jv_object_set(e, jv_string("at"), col_jv_text(s, 1));
+		e = jv_object_set(e, jv_string("actor"), col_jv_text(s, 2));
+		e = jv_object_set(e, jv_string("role"), col_jv_text(s, 3));
+		e = jv_object_set(e, jv_string("action"), col_jv_text(s, 4));
+		e = jv_object_set(e, jv_string("from"), col_jv_text(s, 5));
+		e = jv_object_set(e, jv_string("to"), col_jv_text(s, 6));
+		e = jv_object_set(e, jv_string("comment"), col_jv_text(s, 7));
+		e = jv_object_set(e, jv_string("version"),
+				  jv_number((double)sqlite3_column_int64(s, 8)));
+		*events = jv_array_append(*events, e);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "case events");
+	if (jv_array_length(jv_copy(*events)) == 0) {
+		jv_free(*events);
+		*events = jv_array();
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	}
+	return TN_OK;
+}

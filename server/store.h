@@ -1,0 +1,162 @@
+/* store.h — twonetd's storage interface: every SQL statement lives behind it (SQLite today). */
+#ifndef TWONETD_STORE_H
+#define TWONETD_STORE_H
+
+#include <jv.h>
+
+#include "tn_err.h"
+
+/*
+ * The storage layer of twonetd.  Handlers speak jv documents and the small
+ * structs below; nothing outside store.c knows there is SQL underneath, so a
+ * PostgreSQL backend can implement this same interface.
+ *
+ * Ownership follows the jv rule: jv arguments are consumed, jv results are
+ * the caller's; `const char *` arguments are borrowed for the call.  Every
+ * function returns TN_OK or an error code with `err` filled (err may be NULL).
+ * A connection belongs to one process: open it after fork().
+ */
+
+struct store;
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define STORE_SCHEMA 1
+
+/*
+ * Open the database at `path`.  create = 1 creates the file when missing and
+ * migrates the schema to STORE_SCHEMA (twonetd init); create = 0 requires an
+ * existing database at STORE_SCHEMA (TN_EINVALID "run 'twonetd init'" when
+ * older, newer or missing).  WAL journal, busy timeout, foreign keys on.
+ * On failure *st is NULL.
+ */
+enum tn_code store_open(struct store **st, const char *path, int create, struct tn_err *err);
+
+/* Finalize every cached statement and close the connection.  NULL is fine. */
+void store_close(struct store *st);
+
+/*
+ * Migrate to STORE_SCHEMA inside one transaction; *from and *to (may be NULL)
+ * get the versions before and after.  Idempotent.
+ */
+enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *err);
+
+/* Health: {"ok":bool,"schema":N,"journal":"wal"} in *out.  Cannot fail. */
+void store_health(struct store *st, jv *out);
+
+/* ---- tokens ---- */
+
+/* A token's owner.  Strings are owned by the struct; store_token_release frees them. */
+struct store_token {
+	long id;
+	char *name;
+	char *role;
+	char *dept;     /* NULL when none */
+	char *subject;  /* NULL when none */
+};
+
+/* Add a token by the hex SHA-256 of its secret.  A duplicate hash is TN_ECONFLICT. */
+enum tn_code store_token_add(struct store *st, const char *hash_hex, const char *role,
+			     const char *name, const char *dept, const char *subject,
+			     struct tn_err *err);
+
+/* Find the token whose secret hashes to `hash_hex`; TN_ENOTFOUND when none. */
+enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
+				struct tn_err *err);
+void store_token_release(struct store_token *tok);
+
+/* ---- catalog ---- */
+
+/*
+ * Import a catalog document (consumed), shaped as tn_catalog_load returns it:
+ * {"departments":[{code,name,...}], "items":[ITEM...], "workflows":[{code,...}]}.
+ * Rows are inserted or replaced by code, all in one transaction.  Items get
+ * "department_name" from the departments when they lack it.  Counts (may be
+ * NULL) tell what was imported.  A member of the wrong shape is TN_EINVALID.
+ */
+enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, long *nitems,
+				  long *nworkflows, struct tn_err *err);
+
+/* The ITEM with `code` in *item; TN_ENOTFOUND when none. */
+enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct tn_err *err);
+
+/*
+ * Every item (array in *items, by code), optionally only of `department`
+ * and/or whose name or code contains `q` (NULL: no filter).
+ */
+enum tn_code store_item_list(struct store *st, const char *department, const char *q,
+			     jv *items, struct tn_err *err);
+
+/* ---- cases ---- */
+
+/* What a new case is filed with; the key columns mirror the document. */
+struct store_case_new {
+	jv doc;                 /* the CASE without "id" (consumed) */
+	jv event;               /* the "submit" event without "seq" (consumed) */
+	const char *item;
+	const char *department;
+	const char *status;
+	const char *applicant_id;
+	const char *applicant_name;
+	const char *submitted_at;
+	const char *deadline;   /* YYYY-MM-DD or NULL */
+	const char *submitted_by;
+	long token_id;
+	const char *idem_key;   /* scoped to token_id */
+	const char *idem_hash;  /* hex SHA-256 of the canonical request body */
+};
+
+/*
+ * File a case atomically: its row, its id ("C" + 8 digits, from the row
+ * number) set into the document, and its first event.  When the token
+ * already filed under idem_key: the same idem_hash gives that case back with
+ * *replayed = 1; another hash is TN_ECONFLICT.  *out gets the stored CASE.
+ */
+enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *out,
+			       int *replayed, struct tn_err *err);
+
+/*
+ * The CASE `id` in *doc, and (may be NULL) the id of the token that filed it.
+ * TN_ENOTFOUND when no such case (or `id` is malformed).
+ */
+enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *token_id,
+			    struct tn_err *err);
+
+/* Filters of a case list.  NULL / -1 means no filter. */
+struct store_case_filter {
+	const char *status, *item, *department, *applicant;
+	const char *since, *until;   /* YYYY-MM-DD, on submission */
+	const char *q;               /* substring of applicant name or case id */
+	int overdue;                 /* -1 any, 0 not overdue, 1 overdue */
+	const char *today;           /* YYYY-MM-DD: reference for overdue */
+	/* scoping by the caller's role */
+	const char *scope_department; /* a clerk's department */
+	long scope_token_id;          /* an applicant's token id, or -1 */
+	const char *scope_subject;    /* an applicant's subject, or NULL */
+	int order_deadline;           /* 0: by id, 1: by deadline then id */
+	const char *cursor;           /* opaque, from a previous page's next, or NULL */
+	long limit;                   /* 1..1000 */
+};
+
+/*
+ * One page of cases in *items (array of CASE documents) and the cursor of
+ * the next page in *next (malloc'd, the caller frees; NULL on the last
+ * page).  A cursor this store did not make is TN_EINVALID.
+ */
+enum tn_code store_case_list(struct store *st, const struct store_case_filter *f, jv *items,
+			     char **next, struct tn_err *err);
+
+/*
+ * Replace case `id` at `version` with `doc` (consumed, carrying version + 1
+ * and `status`), and append `event` (consumed, without "seq") to its history
+ * in one transaction.  When the stored version is no longer `version`,
+ * nothing changes and the result is TN_ECONFLICT with *current (may be NULL)
+ * set to the stored version.
+ */
+enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
+			    jv doc, jv event, long *current, struct tn_err *err);
+
+/* The history of case `id`, oldest first, in *events.  TN_ENOTFOUND when no such case. */
+enum tn_code store_case_events(struct store *st, const char *id, jv *events,
+			       struct tn_err *err);
+
+#endif

@@ -1,0 +1,111 @@
+/* twonetd.h — twonetd's internal interfaces: the worker, a request, replies, the handlers. */
+#ifndef TWONETD_H
+#define TWONETD_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jv.h>
+
+#include "tn_err.h"
+#include "store.h"
+
+#define TWONETD_MAX_BODY (1024L * 1024L)        /* larger request bodies: 413 */
+#define TWONETD_READ_LIMIT (16L * 1024L * 1024L) /* what evhttp reads before its own 413 */
+
+struct tn_cal;
+
+/* What `twonetd serve` was asked for. */
+struct serve_opts {
+	const char *db;
+	const char *listen;     /* HOST:PORT */
+	long workers;           /* 0: one per core */
+	const char *port_file;
+	const char *calendar;   /* NULL: the shipped calendar */
+};
+
+/* One worker process: its event loop, its HTTP server, its own database connection. */
+struct srv {
+	struct store *st;
+	struct tn_cal *cal;     /* NULL: deadlines are null */
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct event *sig_term, *sig_int, *drain;
+	long pending;           /* replies queued but not yet written out */
+	int stopping;
+};
+
+/* A request being handled. */
+struct req {
+	struct srv *srv;
+	struct evhttp_request *r;
+	const char *method;     /* "GET", "POST", ... */
+	const char *uri;        /* as received, for the log */
+	struct evkeyvalq query;
+	int have_query;
+	struct store_token tok; /* tok.name is NULL until authenticated */
+	struct timespec t0;
+	int replied;
+};
+
+/* serve.c */
+/* Run the server until SIGTERM/SIGINT; returns the exit status. */
+int serve_run(const struct serve_opts *o);
+
+/* http.c — request helpers and replies.  Each reply function answers exactly once. */
+/* Send `body` (consumed) as JSON with `status`. */
+void reply_json(struct req *q, int status, jv body);
+/* Send a problem+json: status, slug from the status, detail (printf), optional field. */
+void reply_problem(struct req *q, int status, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Send the problem that corresponds to `err` (its code picks the status). */
+void reply_error(struct req *q, const struct tn_err *err);
+/* A request header (borrowed) or NULL. */
+const char *req_header(struct req *q, const char *name);
+/* Add a response header (copied). */
+void req_set_header(struct req *q, const char *name, const char *value);
+/* A query parameter (borrowed), NULL when absent or empty. */
+const char *req_query(struct req *q, const char *name);
+/*
+ * Refuse a query parameter not in `allowed` (NULL-terminated): returns 0 when
+ * every parameter is known, else replies 400 and returns -1.
+ */
+int req_query_check(struct req *q, const char *const *allowed);
+/* Authenticate the bearer token; 0 when q->tok is filled, else replied 401 and -1. */
+int req_auth(struct req *q);
+/* 1 when the token's role is one of the '|'-separated `roles`. */
+int req_role(const struct req *q, const char *roles);
+/*
+ * The request body as a JSON value in *out (owned): 413 when over 1 MiB,
+ * 400 for invalid UTF-8, malformed JSON (with the parser's message), or an
+ * empty body.  Returns 0, or -1 after replying.
+ */
+int req_body(struct req *q, jv *out);
+/* Now as RFC 3339 with the local offset ("2026-11-28T10:00:00+08:00"); buf >= 32 bytes. */
+void time_now_rfc3339(char *buf, size_t size);
+/* Hex SHA-256 of `data` into `hex` (65 bytes). */
+void sha256_hex(const void *data, size_t len, char *hex);
+/* 1 when s[0..len) is valid UTF-8. */
+int utf8_valid(const char *s, size_t len);
+
+/*
+ * The first member of object `obj` (borrowed) whose name is not in `allowed`
+ * (NULL-terminated), as a malloc'd string; NULL when all are known.
+ */
+char *unknown_member(jv obj, const char *const *allowed);
+
+/* items.c */
+void h_health(struct req *q);
+void h_items(struct req *q, const char *code);
+
+/* cases.c */
+void h_cases(struct req *q);
+void h_case(struct req *q, const char *id);
+void h_case_actions(struct req *q, const char *id);
+void h_case_events(struct req *q, const char *id);
+
+#endif
