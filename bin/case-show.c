@@ -1,0 +1,109 @@
+/* case-show.c — show cases with their history: a readable view on a terminal, JSON otherwise. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "twonet.h"
+#include "tn_case.h"
+
+static const char *prog = "case-show";
+
+static int no_events;
+
+static const struct tn_option options[] = {
+	{ TN_OPT_FLAG, 0, "no-events", &no_events, NULL, "leave the history out", NULL, 0 },
+	TN_OPT_END_ENTRY
+};
+
+static const struct tn_cmd cmd = {
+	"case-show",
+	"[OPTIONS] ID...",
+	"Show cases, each with its history in an \"events\" member.",
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+};
+
+/* The text view: key: value lines, then the history as a table. */
+static enum tn_code show_text(jv kase, int first, const struct tn_common *common,
+			      struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_common tc = *common;
+	struct tn_out ev;
+	enum tn_code rc = TN_OK;
+
+	if (!first)
+		fputc('\n', stdout);
+	tn_case_format_text(&b, kase);
+	fputs(b.buf, stdout);
+	tn_buf_release(&b);
+	jv events = jv_object_get(jv_copy(kase), jv_string("events"));
+	if (jv_get_kind(events) == JV_KIND_ARRAY && jv_array_length(jv_copy(events)) > 0) {
+		fputs("history:\n", stdout);
+		fflush(stdout);
+		tc.format = "table";
+		if ((rc = tn_out_open(&ev, stdout, &tc, 1, tn_case_event_columns, err)) == TN_OK) {
+			int n = jv_array_length(jv_copy(events));
+			for (int i = 0; i < n && rc == TN_OK; i++)
+				rc = tn_out_emit(&ev, jv_array_get(jv_copy(events), i), err);
+			enum tn_code rc2 = tn_out_close(&ev, err);
+			if (rc == TN_OK)
+				rc = rc2;
+		}
+	}
+	jv_free(events);
+	jv_free(kase);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_common common;
+	struct tn_config cfg;
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_out out;
+	int nargs, done, status = 0, failed = 0, text;
+	enum tn_code last = TN_OK;
+
+	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (done)
+		return 0;
+	if (nargs == 0) {
+		tn_err_set(&err, TN_EUSAGE, "no case id given");
+		return tn_cli_fail(prog, &err);
+	}
+	if (tn_config_load(&cfg, &common, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (!common.format)
+		common.format = cfg.format;
+	text = tn_case_text_view(&common, stdout);
+	if (!text && tn_out_open(&out, stdout, &common, nargs > 1, NULL, &err) != TN_OK) {
+		tn_config_release(&cfg);
+		return tn_cli_fail(prog, &err);
+	}
+	tn_cli_catch_signals();
+	struct tn_client *c = tn_client_new(&cfg);
+	for (int i = 1; i <= nargs && !tn_cli_interrupted(); i++) {
+		jv kase;
+		enum tn_code rc = tn_case_get(c, argv[i], !no_events, &kase, &err);
+		if (rc == TN_OK)
+			rc = text ? show_text(kase, i == 1, &common, &err) : tn_out_emit(&out, kase, &err);
+		if (rc != TN_OK) {
+			tn_cli_fail(prog, &err);
+			failed++;
+			last = rc;
+			if (rc == TN_EUNREACHABLE || rc == TN_EAUTH || rc == TN_EINTR)
+				break;
+		}
+	}
+	if (!text && tn_out_close(&out, &err) != TN_OK && !out.broken_pipe)
+		failed++, last = tn_cli_fail(prog, &err) ? err.code : TN_EIO;
+	if (tn_cli_interrupted())
+		status = tn_exit_status(TN_EINTR);
+	else if (failed)
+		status = tn_exit_status(nargs == 1 || last == TN_EAUTH || last == TN_EUNREACHABLE ?
+					last : TN_EPARTIAL);
+	tn_client_free(c);
+	tn_config_release(&cfg);
+	return status;
+}

@@ -1,0 +1,224 @@
+/* case-submit.c — file cases: from flags, a JSON/YAML file, bulk NDJSON on stdin, or interactively. */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "twonet.h"
+#include "tn_case.h"
+#include "tn_prompt.h"
+
+static const char *prog = "case-submit";
+
+static struct tn_case_spec spec;
+static const char *file, *key;
+static int interactive, bulk, dry_run, yes;
+static long parallel = 8;
+
+static const struct tn_option options[] = {
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Case options:", NULL, 0 },
+	{ TN_OPT_STRING, 0, "item", &spec.item, "CODE", "the service item's code", NULL, 0 },
+	{ TN_OPT_STRING, 0, "applicant-id", &spec.applicant_id, "ID",
+	  "the applicant's resident ID number or unified social credit code", NULL, 0 },
+	{ TN_OPT_STRING, 0, "applicant-name", &spec.applicant_name, "NAME", "the applicant's name", NULL, 0 },
+	{ TN_OPT_STRING, 0, "applicant-phone", &spec.applicant_phone, "PHONE", "the applicant's phone", NULL, 0 },
+	{ TN_OPT_STRING, 0, "applicant-type", &spec.applicant_type, "TYPE",
+	  "person|org (default: from the shape of the ID)", "person|org", 0 },
+	{ TN_OPT_LIST, 0, "field", &spec.fields, "NAME=VALUE",
+	  "a form field, a string; NAME:=JSON for a JSON value (repeatable)", NULL, 0 },
+	{ TN_OPT_LIST, 0, "material", &spec.materials, "CODE[=REF]",
+	  "a material supplied, or held as the e-certificate REF (repeatable)", NULL, 0 },
+	{ TN_OPT_STRING, 'f', "file", &file, "FILE", "read the case from a JSON or YAML file (- for stdin)", NULL, 0 },
+	{ TN_OPT_FLAG, 'i', "interactive", &interactive, NULL,
+	  "ask for each field of the item's form on the terminal", NULL, 0 },
+	{ TN_OPT_FLAG, 'y', "yes", &yes, NULL, "with -i: file without asking for confirmation", NULL, 0 },
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Filing options:", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "bulk", &bulk, NULL, "file every NDJSON line of stdin as a case", NULL, 0 },
+	{ TN_OPT_LONG, 'p', "parallel", &parallel, "N", "with --bulk: requests in flight (default 8)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "key", &key, "KEY",
+	  "idempotency key (default: SHA-256 of the case's canonical JSON)", NULL, 0 },
+	{ TN_OPT_FLAG, 'n', "dry-run", &dry_run, NULL, "print each body and its key; send nothing", NULL, 0 },
+	TN_OPT_END_ENTRY
+};
+
+static const struct tn_cmd cmd = {
+	"case-submit",
+	"--item CODE --applicant-id ID --applicant-name NAME [--field NAME=VALUE]... [OPTIONS]\n"
+	"-f FILE [OPTIONS]\n"
+	"--bulk [-p N] [OPTIONS] < cases.ndjson\n"
+	"-i [--item CODE] [OPTIONS]",
+	"File cases on service items; re-running the same input never files a case twice.",
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+};
+
+struct bulk_ctx {
+	struct tn_out *out;
+	int progress;
+	long done;
+	int stop;
+};
+
+static void on_result(void *ctx, long line, enum tn_code code, jv kase, int replayed,
+		      const struct tn_err *err)
+{
+	struct bulk_ctx *b = ctx;
+	struct tn_err e = TN_ERR_INIT;
+
+	b->done++;
+	if (code != TN_OK) {
+		if (b->progress)
+			fputs("\r\033[K", stderr);
+		tn_cli_fail(prog, err);
+	} else if (!b->stop && tn_out_emit(b->out, kase, &e) != TN_OK) {
+		if (!b->out->broken_pipe)
+			tn_cli_fail(prog, &e);
+		b->stop = 1;
+	} else if (b->stop) {
+		jv_free(kase);
+	}
+	if (b->progress && b->done % 50 == 0)
+		fprintf(stderr, "\r%s: %ld cases", prog, b->done);
+}
+
+static int run_bulk(struct tn_client *c, struct tn_out *out)
+{
+	struct bulk_ctx b = { out, isatty(2), 0, 0 };
+	struct tn_case_stats st;
+	struct tn_err err = TN_ERR_INIT;
+	enum tn_code rc;
+
+	rc = tn_case_submit_bulk(c, stdin, "stdin", (int)parallel, dry_run, on_result, &b, &st, &err);
+	if (b.progress)
+		fputs("\r\033[K", stderr);
+	if (!dry_run)
+		fprintf(stderr, "%s: filed %ld, replayed %ld, failed %ld\n", prog, st.filed,
+			st.replayed, st.failed);
+	if (rc == TN_EPARTIAL)
+		return tn_exit_status(rc);
+	return rc == TN_OK ? 0 : tn_cli_fail(prog, &err);
+}
+
+/* The body of a single case: --file, flags or the prompts. */
+static enum tn_code single_body(struct tn_client *c, jv *body, struct tn_err *err)
+{
+	jv base = jv_null();
+	enum tn_code rc;
+
+	if (interactive) {
+		rc = tn_prompt_case(c, &spec, stderr, &base, err);
+		if (rc != TN_OK)
+			return rc;
+		*body = base;
+		return TN_OK;
+	}
+	if (file && (rc = tn_case_read_file(file, &base, err)) != TN_OK)
+		return rc;
+	return tn_case_apply_spec(base, &spec, body, err);
+}
+
+static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_common *common)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char warning[300], *k = NULL;
+	jv body, prepared, created;
+	int replayed = 0;
+	enum tn_code rc;
+
+	if ((rc = single_body(c, &body, &err)) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if ((rc = tn_case_prepare(body, key, &prepared, &k, warning, sizeof(warning), &err)) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (warning[0])
+		tn_cli_warn(prog, "%s", warning);
+	if (dry_run || interactive) {
+		jv d = jv_object_set(jv_object(), jv_string("key"), jv_string(k));
+		d = jv_object_set(d, jv_string("body"), jv_copy(prepared));
+		if (dry_run) {
+			jv_free(prepared);
+			free(k);
+			if ((rc = tn_out_emit(out, d, &err)) != TN_OK)
+				return tn_cli_fail(prog, &err);
+			return 0;
+		}
+		jv s = jv_dump_string(d, JV_PRINT_PRETTY | JV_PRINT_SPACE2);
+		fprintf(stderr, "%s\n", jv_string_value(s));
+		jv_free(s);
+		if (!yes && tn_prompt_confirm(stderr, "file this case?", 1) != 1) {
+			fprintf(stderr, "%s: not filed\n", prog);
+			jv_free(prepared);
+			free(k);
+			return tn_exit_status(TN_EINTR);
+		}
+	}
+	rc = tn_case_submit(c, prepared, k, &created, &replayed, &err);
+	free(k);
+	if (rc != TN_OK)
+		return tn_cli_fail(prog, &err);
+	jv id = jv_object_get(jv_copy(created), jv_string("id"));
+	if (replayed)
+		fprintf(stderr, "%s: case '%s' was filed before with this key; nothing new filed\n",
+			prog, jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "?");
+	else if (interactive)
+		fprintf(stderr, "%s: filed case '%s'\n", prog,
+			jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "?");
+	jv_free(id);
+	if (tn_case_text_view(common, stdout)) {
+		struct tn_buf b = TN_BUF_INIT;
+		tn_case_format_text(&b, created);
+		fputs(b.buf, stdout);
+		tn_buf_release(&b);
+		jv_free(created);
+		return 0;
+	}
+	if ((rc = tn_out_emit(out, created, &err)) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_common common;
+	struct tn_config cfg;
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_out out;
+	struct tn_client *c = NULL;
+	int nargs, done, status;
+
+	setlocale(LC_ALL, "");
+	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (done)
+		return 0;
+	if (nargs > 0)
+		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
+	else if (bulk + interactive + (file != NULL) > 1)
+		tn_err_set(&err, TN_EUSAGE, "--bulk, --file and -i are exclusive");
+	else if (bulk && (key || spec.item || spec.applicant_id || spec.fields))
+		tn_err_set(&err, TN_EUSAGE, "--bulk takes each case, and its \"key\", from stdin");
+	else if (!bulk && !interactive && !file && !spec.item)
+		tn_err_set(&err, TN_EUSAGE, "nothing to file: give --item, --file, --bulk or -i");
+	else if (parallel < 1 || parallel > 256)
+		tn_err_set(&err, TN_EUSAGE, "--parallel takes 1 to 256, not %ld", parallel);
+	if (err.code != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (tn_config_load(&cfg, &common, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (!common.format)
+		common.format = cfg.format;
+	if (tn_out_open(&out, stdout, &common, bulk, tn_case_list_columns, &err) != TN_OK) {
+		tn_config_release(&cfg);
+		return tn_cli_fail(prog, &err);
+	}
+	if (!interactive)
+		tn_cli_catch_signals();
+	if (!dry_run || interactive)
+		c = tn_client_new(&cfg);
+	status = bulk ? run_bulk(c, &out) : run_single(c, &out, &common);
+	if (tn_out_close(&out, &err) != TN_OK && status == 0 && !out.broken_pipe)
+		status = tn_cli_fail(prog, &err);
+	if (c)
+		tn_client_free(c);
+	tn_config_release(&cfg);
+	return status;
+}
