@@ -29,6 +29,11 @@ struct tn_out {
 	jv rows;                /* buffered rows (table, json list) */
 	long count;
 	int broken_pipe;        /* set when a write failed with EPIPE */
+	/* private to out.c */
+	int raw_jq;             /* --jq without --format: JSON lines, strings raw */
+	const char **cols;      /* resolved columns (table/csv/tsv) */
+	int ncols;
+	jv keys;                /* keys of the first record when columns come from it */
 };
 
 /*
