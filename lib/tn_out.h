@@ -26,7 +26,7 @@ struct tn_out {
 	struct tn_jq *jq;
 	char **fields;          /* NULL-terminated, or NULL for every field */
 	const char **default_columns; /* table/csv columns when --fields is not given */
-	jv rows;                /* buffered rows (table, json list) */
+	jv rows;                /* buffered rows (table only; a json list streams) */
 	long count;
 	int broken_pipe;        /* set when a write failed with EPIPE */
 	/* private to out.c */
@@ -43,6 +43,9 @@ struct tn_out {
  * (dotted paths allowed, "item.name"), NULL-terminated, borrowed.
  * A jq compile error is TN_EUSAGE with jq's message; an unknown format TN_EUSAGE.
  * Colour: on a TTY, unless --no-color, NO_COLOR set, or the table is not on a TTY.
+ * --jq without --format: each jq output is printed as one JSON line, strings
+ * raw (as gh --jq does); with --format, jq's outputs are the records of it.
+ * --fields picks table/csv/tsv columns and projects json/ndjson objects.
  */
 enum tn_code tn_out_open(struct tn_out *out, FILE *fp, const struct tn_common *common,
 			 int is_list, const char **default_columns, struct tn_err *err);
