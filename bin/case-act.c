@@ -13,9 +13,10 @@ static const char *comment;
 static long version;
 
 static const struct tn_option options[] = {
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Action options:", NULL, 0 },
 	{ TN_OPT_STRING, 'm', "comment", &comment, "TEXT",
 	  "why (required by return and reject)", NULL, 0 },
-	{ TN_OPT_LONG, 0, "version", &version, "N",
+	{ TN_OPT_LONG, 0, "if-version", &version, "N",
 	  "act only if the case is still at version N (one id; default: the version read just before)",
 	  NULL, 0 },
 	TN_OPT_END_ENTRY
@@ -23,7 +24,7 @@ static const struct tn_option options[] = {
 
 static const struct tn_cmd cmd = {
 	"case-act",
-	"ACTION [-m TEXT] [--version N] ID...\n"
+	"ACTION [-m TEXT] [--if-version N] ID...\n"
 	"ACTION [-m TEXT] - < ids",
 	"Act on cases: ACTION is one of accept, return, resubmit, approve, reject, complete.\n"
 	"IDs come from the arguments, or from stdin with '-': one id a line, or NDJSON\n"
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 	else if (!tn_case_action_valid(argv[1]))
 		tn_err_set(&err, TN_EUSAGE, "unknown action '%s' (one of %s)", argv[1], TN_CASE_ACTIONS);
 	else if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
-		tn_err_set(&err, TN_EUSAGE, "--version takes a number above 0 and one case id");
+		tn_err_set(&err, TN_EUSAGE, "--if-version takes a number above 0 and one case id");
 	for (int i = 2; i <= nargs && err.code == TN_OK; i++)
 		if (!strcmp(argv[i], "-")) {
 			if (nargs != 2)

@@ -11,6 +11,7 @@ static const char *prog = "case-show";
 static int no_events;
 
 static const struct tn_option options[] = {
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Show options:", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "no-events", &no_events, NULL, "leave the history out", NULL, 0 },
 	TN_OPT_END_ENTRY
 };

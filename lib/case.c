@@ -280,8 +280,8 @@ static jv yaml_node(yaml_document_t *doc, yaml_node_t *node, enum yctx ctx, int 
 	case YAML_SCALAR_NODE: {
 		const char *s = (const char *)node->data.scalar.value;
 		size_t len = node->data.scalar.length;
-		if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || ctx == Y_STR ||
-		    (node->tag && !strcmp((const char *)node->tag, YAML_STR_TAG)))
+		/* the loader tags every untagged scalar !!str: only the style tells */
+		if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || ctx == Y_STR)
 			return jv_string_sized(s, (int)len);
 		return yaml_plain(s, len);
 	}
@@ -505,12 +505,12 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 			: looks_resident(ids) ? "person" : "org";
 		if (!strcmp(t, "person")) {
 			if (tn_id_check_resident(ids, &e) != TN_OK)
-				rc = tn_err_set(err, TN_EINVALID, "applicant.id '%s': %s", ids, e.message);
+				rc = tn_err_set(err, TN_EINVALID, "applicant.id: %s", e.message);
 		} else if (!strcmp(t, "org")) {
 			int warn = 0;
 			char msg[256] = "";
 			if (tn_id_check_uscc(ids, &warn, msg, &e) != TN_OK)
-				rc = tn_err_set(err, TN_EINVALID, "applicant.id '%s': %s", ids, e.message);
+				rc = tn_err_set(err, TN_EINVALID, "applicant.id: %s", e.message);
 			else if (warn && warning && warning_size)
 				snprintf(warning, warning_size, "applicant.id '%s': %s", ids, msg);
 		} else {
