@@ -287,10 +287,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	struct timeval tv = { 0, DRAIN_TICK_MS * 1000 };
 
 	(void)what;
-	if (srv->stopping) {
-		event_base_loopbreak(srv->base);
+	if (srv->stopping)      /* already draining (a terminal's ^C reaches every worker too) */
 		return;
-	}
 	srv->stopping = 1;
 	fprintf(stderr, "twonetd[%ld]: %s, shutting down\n", (long)getpid(),
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");

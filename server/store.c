@@ -682,7 +682,7 @@ static jv case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
 		jv_free(doc);
 		doc = jv_object();
 	}
-	return jv_object_set(doc, jv_string("id"), jv_string(id));
+	return jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)), doc);
 }
 
 static enum tn_code add_event(struct store *st, long seq, jv event, struct tn_err *err)
@@ -787,7 +787,8 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 		code = commit(st, err);
 	if (code == TN_OK) {
 		format_id(seq, id, sizeof(id));
-		*out = jv_object_set(jv_copy(c->doc), jv_string("id"), jv_string(id));
+		*out = jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)),
+				       jv_copy(c->doc));
 	}
 out:
 	if (code != TN_OK || *replayed)
