@@ -590,8 +590,15 @@ static enum tn_code item_field(struct loader *L, struct src *s, yaml_node_t *e, 
 	f = jv_object();
 	f = jv_object_set(f, jv_string("name"), jv_string(name));
 	alias = jv_object_get(jv_object_get(jv_copy(def), jv_string("aliases")), jv_string(dept));
-	f = jv_object_set(f, jv_string("label"), jv_is_valid(alias) ? alias
-			  : (jv_free(alias), jv_object_get(jv_copy(def), jv_string("label"))));
+	if (jv_is_valid(alias)) {
+		/* the department's own label; the merged form uses the canonical one */
+		f = jv_object_set(f, jv_string("label"), alias);
+		f = jv_object_set(f, jv_string("canonical_label"),
+				  jv_object_get(jv_copy(def), jv_string("label")));
+	} else {
+		jv_free(alias);
+		f = jv_object_set(f, jv_string("label"), jv_object_get(jv_copy(def), jv_string("label")));
+	}
 	f = jv_object_set(f, jv_string("type"), jv_object_get(jv_copy(def), jv_string("type")));
 	f = jv_object_set(f, jv_string("required"), jv_object_get(jv_copy(def), jv_string("required")));
 	for (const char *const *k = (const char *const[]){ "values", "pattern", "max_length", NULL };

@@ -24,7 +24,8 @@
  * inspections [{kind,name,site,joint}], before [CODE], produces [CODE];
  * each material also carries issuer, issuer_name and asked_as (the
  * department's wording, when it differs), each field the label of the item's
- * department (its alias) and the item's own constraints.
+ * department (its alias; then also canonical_label, the dictionary's label)
+ * and the item's own constraints.
  *
  * Errors are TN_EINVALID with "FILE:LINE: MESSAGE", e.g.
  * "catalog/items.yaml:12: unknown material 'M-X' in item '310000-SCJG-001'";
