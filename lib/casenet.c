@@ -41,6 +41,7 @@ struct bulk {
 	int dry_run;
 	char *key;          /* key of the record last prepared (moved into a tag when sent) */
 	struct tn_err ioerr;
+	struct tn_err fatal;  /* 401 or server unreachable: every record would fail so */
 };
 
 /* Report a failed record through the callback. */
@@ -99,9 +100,11 @@ static int bulk_next(void *ctx, struct tn_request *req, void **tag)
 	struct bulk *b = ctx;
 	jv body;
 	long line;
-	int rc = next_record(b, &body, &line);
+	int rc;
 
-	if (rc <= 0)
+	if (b->fatal.code != TN_OK)
+		return -1;
+	if ((rc = next_record(b, &body, &line)) <= 0)
 		return rc;
 	struct bulk_tag *t = tn_xmalloc(sizeof(*t));
 	t->line = line;
@@ -134,6 +137,15 @@ static void bulk_done(void *ctx, void *tag, enum tn_code code, struct tn_respons
 	} else {
 		struct tn_err e = *err;
 		e.code = code;
+		if (b->fatal.code != TN_OK) {
+			b->stats->failed++;  /* already said once */
+			return;
+		}
+		if ((code == TN_EAUTH && e.http_status == 401) || code == TN_EUNREACHABLE) {
+			b->fatal = e;
+			b->stats->failed++;
+			return;
+		}
 		tn_err_prefix(&e, "%s:%ld", b->in.name, line);
 		fail(b, line, &e);
 	}
@@ -169,8 +181,13 @@ enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char 
 			rc = TN_EIO;
 	} else {
 		rc = tn_client_bulk(client, parallel, bulk_next, bulk_done, &b, err);
-		if (b.ioerr.code != TN_OK)
+		if (b.fatal.code != TN_OK) {
+			if (err)
+				*err = b.fatal;
+			rc = b.fatal.code;
+		} else if (b.ioerr.code != TN_OK) {
 			rc = TN_EIO;
+		}
 	}
 	if (rc == TN_EIO && b.ioerr.code != TN_OK && err)
 		*err = b.ioerr;

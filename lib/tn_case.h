@@ -113,6 +113,9 @@ typedef void (*tn_case_result_fn)(void *ctx, long line, enum tn_code code, jv ka
  * skipped.  `dry_run`: nothing is sent, `fn` gets each prepared body.
  * Returns TN_OK when every record went through, TN_EPARTIAL when some
  * failed, TN_EINTR when interrupted, TN_EIO when the input cannot be read.
+ * A failure that every record would share stops the run at once, with its
+ * own code: a token refused (401, TN_EAUTH) or the server unreachable after
+ * the retries (TN_EUNREACHABLE); records not yet read are not counted.
  * `client` may be NULL in a dry run.
  */
 enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char *name,
