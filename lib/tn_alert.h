@@ -1,0 +1,162 @@
+/* tn_alert.h — city-operations alerts: severities, districts, validation, posting, table rows. */
+#ifndef TN_ALERT_H
+#define TN_ALERT_H
+
+#include <stdio.h>
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_err.h"
+#include "tn_http.h"
+
+/* Our severity scale, lowest first.  TN_SEV_NONE: not a severity. */
+enum tn_severity { TN_SEV_NONE = -1, TN_SEV_BLUE = 0, TN_SEV_YELLOW, TN_SEV_ORANGE, TN_SEV_RED };
+
+#define TN_ALERT_SEVERITIES "blue|yellow|orange|red"
+
+/*
+ * The severity named by `s`, case-insensitively: ours (blue..red), CAP 1.2's
+ * (Minor, Moderate, Severe, Extreme), China's (Blue..Red, the same words as
+ * ours) or Chinese (蓝色/蓝 ... 红色/红).  TN_SEV_NONE for anything else,
+ * CAP's "Unknown" included.  Cannot fail.
+ */
+enum tn_severity tn_severity_parse(const char *s);
+/* "blue".."red"; "" for TN_SEV_NONE.  Static strings. */
+const char *tn_severity_name(enum tn_severity sev);
+/* CAP 1.2's name: "Minor".."Extreme"; "Unknown" for TN_SEV_NONE. */
+const char *tn_severity_cap(enum tn_severity sev);
+
+/* One of Shanghai's 16 districts. */
+struct tn_district {
+	const char *code;    /* "310101" */
+	const char *name;    /* "黄浦区" */
+	const char *pinyin;  /* "huangpu" */
+};
+
+#define TN_DISTRICT_COUNT 16
+extern const struct tn_district tn_districts[TN_DISTRICT_COUNT];
+
+/*
+ * The district named by `s`: its code ("310101"), its name ("黄浦区"), its
+ * name without 区 / 新区 ("黄浦", "浦东"), or its pinyin ("huangpu", any case).
+ * NULL when none.
+ */
+const struct tn_district *tn_district_find(const char *s);
+/*
+ * The first district whose name (or short name, at least two characters)
+ * appears in `text` (an area description such as "黄浦区中山东一路").  NULL when none.
+ */
+const struct tn_district *tn_district_in_text(const char *text);
+
+/* 1 when `kind` is 1..64 of [a-z0-9_.-] starting with a letter. */
+int tn_alert_kind_valid(const char *kind);
+
+/*
+ * 1 when `s` is an RFC 3339 time with an offset ("2026-07-01T10:00:00+08:00",
+ * "...Z", fractional seconds allowed) naming a real date and time.
+ */
+int tn_time_valid(const char *s);
+
+/*
+ * Check and normalise an alert input (consumed) into *out (owned): a JSON
+ * object with the members of doc/api-alerts.md.  Severity names (CAP,
+ * Chinese, any case) become blue..red; districts given by name or pinyin
+ * become their code; numbers given as numeric strings (value, threshold,
+ * location.lat/lon) become numbers; null members are dropped.  The members
+ * that the server owns in an ALERT (id, seq, status, raised_at, district_name,
+ * event, action, ...) are dropped, so that alert-tail's output can be posted
+ * again.  Any other unknown member, a missing required member (source,
+ * source_id, kind, severity, district) or a bad value is TN_EINVALID naming
+ * the member ("severity: 'purple' is not a severity ..."); *out is untouched
+ * then.  When source_id is missing and `derive_source_id` is set, it is
+ * derived from the content ("sha256:" and 32 hex digits of the canonical
+ * JSON), so that posting the same input twice raises one alert.
+ */
+enum tn_code tn_alert_normalize(jv in, int derive_source_id, jv *out, struct tn_err *err);
+
+/* An alert described by command-line flags; every member may be NULL. */
+struct tn_alert_spec {
+	const char *source, *source_id, *kind, *severity, *district;
+	const char *lat, *lon, *address;
+	const char *value, *threshold, *unit;
+	const char *headline, *text;
+	const char *sent_at, *onset_at, *expires_at;
+};
+
+/* 1 when any member of `spec` is set. */
+int tn_alert_spec_any(const struct tn_alert_spec *spec);
+
+/*
+ * Apply the flags over `body` (consumed; an object, or jv_null() for a new
+ * one) into *out (owned): flags win.  Numbers are checked (TN_EUSAGE "--lat
+ * takes a number, not 'x'").  The result is not normalised yet.
+ */
+enum tn_code tn_alert_apply_spec(jv body, const struct tn_alert_spec *spec, jv *out,
+				 struct tn_err *err);
+
+/*
+ * Post one normalised alert (consumed): POST /v1/alerts, retried safely
+ * (alerts are deduplicated by source and source_id).  The stored ALERT
+ * (owned) in *created; *replayed = 1 when the server already had it.
+ */
+enum tn_code tn_alert_post(struct tn_client *c, jv alert, jv *created, int *replayed,
+			   struct tn_err *err);
+
+/* Counts of a bulk post. */
+struct tn_alert_stats {
+	long read;      /* records read, good or bad */
+	long created;   /* new alerts (201) */
+	long replayed;  /* already known (200) */
+	long failed;    /* bad lines, bad records, refused items */
+};
+
+/*
+ * Called once per record of a bulk post, in input order: `line` is its input
+ * line; on success `alert` (owned by the callee) is the stored ALERT, or in a
+ * dry run the normalised input; on failure `alert` is jv_invalid() and err
+ * says why, prefixed with "NAME:LINE: ".
+ */
+typedef void (*tn_alert_result_fn)(void *ctx, long line, enum tn_code code, jv alert,
+				   int replayed, const struct tn_err *err);
+
+/*
+ * Post every NDJSON record of `in` (named `name` in messages) in batches of
+ * up to `batch` (1..1000) alerts per request ({"alerts":[...]}), in
+ * constant memory.  Each record is normalised first (source_id derived when
+ * missing); bad lines and bad records are reported through `fn` and skipped.
+ * `dry_run`: nothing is sent (`client` may be NULL).  Returns TN_OK when all
+ * went through, TN_EPARTIAL when some failed, TN_EINTR when interrupted, or
+ * a request's error when a whole batch could not be sent (server unreachable,
+ * not allowed): the batch's records are reported failed and posting stops.
+ */
+enum tn_code tn_alert_post_bulk(struct tn_client *client, FILE *in, const char *name,
+				long batch, int dry_run, tn_alert_result_fn fn, void *ctx,
+				struct tn_alert_stats *stats, struct tn_err *err);
+
+/* The loop's actions, '|'-separated. */
+#define TN_ALERT_ACTIONS "dispatch|acknowledge|resolve|close"
+
+/*
+ * One step of the loop on alert `id`: POST /v1/alerts/{id}/actions.  `crew`
+ * (dispatch), `evaluation` (close) and `comment` may be NULL when not needed.
+ * The updated ALERT (owned) in *out.  A step out of order is TN_ECONFLICT
+ * with the server's message.
+ */
+enum tn_code tn_alert_act(struct tn_client *c, long long id, const char *action,
+			  const char *crew, const char *evaluation, const char *comment,
+			  jv *out, struct tn_err *err);
+
+/*
+ * One line of the alert table for a terminal, appended to `b` without a line
+ * end: SEQ TIME SEVERITY DISTRICT KIND STATUS HEADLINE, the columns fitted by
+ * display width (Chinese is two columns), `width` the terminal's width (0:
+ * no limit).  `color`: the severity in its colour (ANSI).  `alert` is
+ * borrowed.  tn_alert_table_header gives the heading line.
+ */
+void tn_alert_format_row(struct tn_buf *b, jv alert, int width, int color);
+void tn_alert_table_header(struct tn_buf *b, int width);
+
+/* A number member as a long long (ids, seq); -1 when absent or not a whole number. */
+long long tn_alert_ll(jv alert, const char *member);
+
+#endif
