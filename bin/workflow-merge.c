@@ -221,6 +221,9 @@ int main(int argc, char **argv)
 			rc = list_workflows(cat, &o, &out, &err);
 		else if (jv_is_valid(wf))
 			rc = tn_merge_workflow(cat, argv[1], &o, &merged, &err);
+		else if (nargs == 1 && !jv_is_valid(jv_copy(wf = tn_catalog_item(cat, argv[1]))))
+			rc = tn_err_set(&err, TN_ENOTFOUND, "no workflow or item '%s' in the catalog",
+					argv[1]);
 		else
 			rc = tn_merge_codes(cat, (const char *const *)argv + 1, nargs, &o, &merged, &err);
 		jv_free(wf);

@@ -213,14 +213,18 @@ static enum tn_code visit(struct merge *M, int i, unsigned char *color, int *sta
 		if (color[p] == 1) {
 			/* stack[d..depth] are on the cycle; p comes before stack[depth] ... */
 			struct tn_buf b = TN_BUF_INIT;
-			int d = depth;
+			int d = depth, len, first = 0;
 
 			while (stack[d] != p)
 				d--;
-			tn_buf_adds(&b, M->v[i].code);
-			for (int j = depth - 1; j >= d; j--)
-				tn_buf_addf(&b, " → %s", M->v[stack[j]].code);
-			tn_buf_addf(&b, " → %s", M->v[i].code);
+			/* in 'before' order: stack[depth] → stack[depth - 1] → ... → stack[d] */
+			len = depth - d + 1;
+			for (int j = 0; j < len; j++)
+				if (stack[depth - j] < stack[depth - first])
+					first = j;
+			for (int j = 0; j <= len; j++)
+				tn_buf_addf(&b, "%s%s", j ? " → " : "",
+					    M->v[stack[depth - (first + j) % len]].code);
 			tn_err_set(M->err, TN_EINVALID, "cycle in 'before': %s", b.buf);
 			tn_buf_release(&b);
 			return TN_EINVALID;
