@@ -162,7 +162,7 @@ static int number_ok(jv v)
 	return *end == '\0';
 }
 
-/* Check one form value against its field; 0, or -1 after replying 422. */
+/* Check one form value (borrowed) against its field; 0, or -1 after replying 422. */
 static int check_field(struct req *q, jv f, const char *name, jv v)
 {
 	jv h1, h2, vals, ml;
@@ -335,7 +335,7 @@ static int check_form(struct req *q, jv item, jv form)
 					reply_problem(q, 422, field, "form field '%s' is required", n);
 					rc = -1;
 				}
-			} else if (check_field(q, f, n, jv_copy(v)) < 0) {
+			} else if (check_field(q, f, n, v) < 0) {
 				rc = -1;
 			}
 			jv_free(v);
