@@ -1,0 +1,494 @@
+/* certverify.c — verifying e-certificates: issuers' key ring, single and bulk (threaded, deduplicated) verification, audit hashes. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tn_buf.h"
+#include "tn_cal.h"
+#include "tn_cert.h"
+#include "tnp_cert.h"
+
+struct ring_entry {
+	char *dept;
+	char *uscc;
+	struct tn_cert_key *key;
+};
+
+struct tn_cert_keyring {
+	struct ring_entry *e;
+	size_t n, alloc;
+};
+
+struct tn_cert_keyring *tn_cert_keyring_new(void)
+{
+	return tn_xcalloc(1, sizeof(struct tn_cert_keyring));
+}
+
+void tn_cert_keyring_free(struct tn_cert_keyring *kr)
+{
+	if (!kr)
+		return;
+	for (size_t i = 0; i < kr->n; i++) {
+		free(kr->e[i].dept);
+		free(kr->e[i].uscc);
+		tn_cert_key_free(kr->e[i].key);
+	}
+	free(kr->e);
+	free(kr);
+}
+
+size_t tn_cert_keyring_count(const struct tn_cert_keyring *kr)
+{
+	return kr ? kr->n : 0;
+}
+
+static const struct ring_entry *ring_find(const struct tn_cert_keyring *kr, const char *key_id)
+{
+	for (size_t i = 0; kr && i < kr->n; i++)
+		if (!strcmp(tn_cert_key_id(kr->e[i].key), key_id))
+			return &kr->e[i];
+	return NULL;
+}
+
+void tn_cert_keyring_add(struct tn_cert_keyring *kr, const char *dept, const char *uscc,
+			 struct tn_cert_key *key)
+{
+	if (ring_find(kr, tn_cert_key_id(key))) {
+		tn_cert_key_free(key);
+		return;
+	}
+	if (kr->n == kr->alloc) {
+		kr->alloc = kr->alloc ? 2 * kr->alloc : 8;
+		kr->e = tn_xrealloc(kr->e, kr->alloc * sizeof(*kr->e));
+	}
+	kr->e[kr->n].dept = tn_xstrdup(dept ? dept : "");
+	kr->e[kr->n].uscc = tn_xstrdup(uscc ? uscc : "");
+	kr->e[kr->n].key = key;
+	kr->n++;
+}
+
+/* A string member of `obj` (borrowed), or NULL; the pointer lives as long as `obj`. */
+static const char *str_member(jv obj, const char *name)
+{
+	jv v;
+	const char *s = NULL;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return NULL;
+	v = jv_object_get(jv_copy(obj), jv_string(name));
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		s = jv_string_value(v);
+	/* the object keeps its own reference to the string, so s stays valid */
+	jv_free(v);
+	return s;
+}
+
+enum tn_code tn_cert_keyring_add_issuers(struct tn_cert_keyring *kr, jv issuers,
+					 struct tn_err *err)
+{
+	jv items;
+	enum tn_code rc = TN_OK;
+	int n;
+
+	if (jv_get_kind(issuers) == JV_KIND_OBJECT)
+		items = jv_object_get(jv_copy(issuers), jv_string("items"));
+	else
+		items = jv_copy(issuers);
+	if (jv_get_kind(items) != JV_KIND_ARRAY) {
+		jv_free(items);
+		return tn_err_set(err, TN_EINVALID, "issuers list has no 'items' array");
+	}
+	n = jv_array_length(jv_copy(items));
+	for (int i = 0; i < n && rc == TN_OK; i++) {
+		jv it = jv_array_get(jv_copy(items), i);
+		const char *pem = str_member(it, "public_key");
+		const char *kid = str_member(it, "key_id");
+		struct tn_cert_key *key = NULL;
+
+		if (!pem || !kid) {
+			rc = tn_err_set(err, TN_EINVALID, "issuer %d has no public_key or key_id", i + 1);
+		} else if ((rc = tn_cert_key_from_pem(pem, strlen(pem), &key, err)) != TN_OK) {
+			tn_err_prefix(err, "issuer key '%s'", kid);
+		} else if (strcmp(tn_cert_key_id(key), kid)) {
+			rc = tn_err_set(err, TN_EINVALID,
+					"issuer key '%s' does not match its public key (fingerprint %s)",
+					kid, tn_cert_key_id(key));
+			tn_cert_key_free(key);
+		} else {
+			tn_cert_keyring_add(kr, str_member(it, "dept"), str_member(it, "uscc"), key);
+		}
+		jv_free(it);
+	}
+	jv_free(items);
+	return rc;
+}
+
+/* ---- verification ---- */
+
+static void set_reason(struct tn_cert_verification *v, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_reason(struct tn_cert_verification *v, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->valid = 0;
+	v->reason = reason;
+	va_start(ap, fmt);
+	vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+	va_end(ap);
+}
+
+static void set_valid(struct tn_cert_verification *v)
+{
+	v->valid = 1;
+	v->reason = NULL;
+	v->detail[0] = '\0';
+}
+
+/* Today in China (UTC+8) as YYYY-MM-DD. */
+static void china_today(char out[11])
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static int is_date(const char *s)
+{
+	long d;
+
+	return s && strlen(s) == 10 && tn_date_parse(s, &d) == 0;
+}
+
+/* What a certificate needs checked by SM2, found by the checks before it. */
+struct prepared {
+	const struct ring_entry *issuer;
+	char *content;          /* the signed content, malloc'd */
+	size_t content_len;
+	unsigned char *sig;     /* decoded signature, malloc'd */
+	size_t sig_len;
+	char key_id[17];
+	const char *sig_b64;    /* borrowed from the certificate */
+};
+
+static void prepared_release(struct prepared *p)
+{
+	free(p->content);
+	free(p->sig);
+	p->content = NULL;
+	p->sig = NULL;
+}
+
+/*
+ * Every check before the signature.  Returns 1 with `p` filled when the
+ * signature is to be checked, 0 with `v` set to the reason otherwise.
+ */
+static int precheck(const struct tn_cert_keyring *kr, jv cert, struct prepared *p,
+		    struct tn_cert_verification *v)
+{
+	struct tn_err e = TN_ERR_INIT;
+	struct tn_cert_idparts parts;
+	const char *id, *kind, *from, *status, *htype, *hid, *dept, *uscc, *alg, *kid, *val;
+	jv holder, issuer, sig, until, fields;
+	int ok = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (jv_get_kind(cert) != JV_KIND_OBJECT) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate is not a JSON object");
+		return 0;
+	}
+	holder = jv_object_get(jv_copy(cert), jv_string("holder"));
+	issuer = jv_object_get(jv_copy(cert), jv_string("issuer"));
+	sig = jv_object_get(jv_copy(cert), jv_string("signature"));
+	until = jv_object_get(jv_copy(cert), jv_string("valid_until"));
+	fields = jv_object_get(jv_copy(cert), jv_string("fields"));
+	id = str_member(cert, "id");
+	kind = str_member(cert, "kind");
+	from = str_member(cert, "valid_from");
+	status = str_member(cert, "status");
+	htype = str_member(holder, "type");
+	hid = str_member(holder, "id");
+	dept = str_member(issuer, "dept");
+	uscc = str_member(issuer, "uscc");
+	alg = str_member(sig, "alg");
+	kid = str_member(sig, "key_id");
+	val = str_member(sig, "value");
+
+	if (!id || !kind || !str_member(cert, "kind_name") || !str_member(cert, "issued_at")) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate lacks one of id, kind, kind_name, issued_at");
+	} else if (!htype || !hid || !str_member(holder, "name")) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate holder lacks type, id or name");
+	} else if (!dept || !uscc) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate issuer lacks dept or uscc");
+	} else if (jv_get_kind(fields) != JV_KIND_OBJECT) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate fields is not an object");
+	} else if (!is_date(from) ||
+		   (jv_get_kind(until) != JV_KIND_NULL &&
+		    !(jv_get_kind(until) == JV_KIND_STRING && is_date(jv_string_value(until))))) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate validity dates are not YYYY-MM-DD");
+	} else if (!status || (strcmp(status, "valid") && strcmp(status, "revoked"))) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate status is not valid or revoked");
+	} else if (!alg || !kid || !val) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate has no signature {alg, key_id, value}");
+	} else if (strcmp(alg, TN_CERT_ALG)) {
+		set_reason(v, TN_CERT_MALFORMED, "signature algorithm '%s' is not %s", alg, TN_CERT_ALG);
+	} else if (tn_cert_id_parse(id, &parts, &e) != TN_OK) {
+		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
+	} else if (strcmp(parts.kind, kind) || strcmp(parts.issuer, uscc)) {
+		set_reason(v, TN_CERT_MALFORMED,
+			   "certificate id '%s' does not name its kind '%s' and issuer '%s'", id, kind, uscc);
+	} else if (tn_cert_check_holder(htype, hid, &e) != TN_OK) {
+		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
+	} else if (!(p->issuer = ring_find(kr, kid))) {
+		set_reason(v, TN_CERT_UNKNOWN_ISSUER, "no issuer key '%s' is known", kid);
+	} else if (strcmp(p->issuer->dept, dept) || strcmp(p->issuer->uscc, uscc)) {
+		set_reason(v, TN_CERT_UNKNOWN_ISSUER,
+			   "key '%s' belongs to %s (%s), not to the issuer %s (%s)", kid,
+			   p->issuer->dept, p->issuer->uscc, dept, uscc);
+	} else if (!(p->sig = tnp_unbase64(val, &p->sig_len))) {
+		set_reason(v, TN_CERT_BAD_SIGNATURE, "signature value is not base64");
+	} else if (tn_cert_signed_content(cert, &p->content, &p->content_len, &e) != TN_OK) {
+		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
+	} else {
+		snprintf(p->key_id, sizeof(p->key_id), "%s", kid);
+		p->sig_b64 = val;
+		ok = 1;
+	}
+	if (!ok)
+		prepared_release(p);
+	jv_free(holder);
+	jv_free(issuer);
+	jv_free(sig);
+	jv_free(until);
+	jv_free(fields);
+	return ok;
+}
+
+/* The checks after a good signature: status, then dates against `today`. */
+static void postcheck(jv cert, const char *today, struct tn_cert_verification *v)
+{
+	char now[11];
+	const char *status = str_member(cert, "status");
+	const char *from = str_member(cert, "valid_from");
+	const char *until = str_member(cert, "valid_until");
+
+	if (!today || !is_date(today)) {
+		china_today(now);
+		today = now;
+	}
+	if (status && !strcmp(status, "revoked")) {
+		const char *at = str_member(cert, "revoked_at");
+		const char *why = str_member(cert, "revoke_reason");
+		set_reason(v, TN_CERT_REVOKED, "revoked%s%s%s%s", at ? " at " : "", at ? at : "",
+			   why ? ": " : "", why ? why : "");
+	} else if (until && strcmp(today, until) > 0) {
+		set_reason(v, TN_CERT_EXPIRED, "expired: valid until %s", until);
+	} else if (from && strcmp(today, from) < 0) {
+		set_reason(v, TN_CERT_NOT_YET_VALID, "not valid before %s", from);
+	} else {
+		set_valid(v);
+	}
+}
+
+void tn_cert_verify(const struct tn_cert_keyring *kr, jv cert, const char *today,
+		    struct tn_cert_verification *v)
+{
+	struct prepared p;
+
+	if (!precheck(kr, cert, &p, v))
+		return;
+	if (!tn_cert_verify_bytes(p.issuer->key, p.content, p.content_len, p.sig, p.sig_len))
+		set_reason(v, TN_CERT_BAD_SIGNATURE,
+			   "the signature does not match the certificate's content and key '%s'", p.key_id);
+	else
+		postcheck(cert, today, v);
+	prepared_release(&p);
+}
+
+jv tn_cert_verification_json(const struct tn_cert_verification *v)
+{
+	jv o = jv_object_set(jv_object(), jv_string("valid"), jv_bool(v->valid));
+
+	if (!v->valid) {
+		o = jv_object_set(o, jv_string("reason"), jv_string(v->reason ? v->reason : TN_CERT_MALFORMED));
+		o = jv_object_set(o, jv_string("detail"), jv_string(v->detail));
+	}
+	return o;
+}
+
+/* ---- bulk ---- */
+
+struct slot {
+	struct tn_cert_verification v;  /* the answer, or the answer after a good signature */
+	long job;                       /* index into jobs, -1 when no signature to check */
+};
+
+struct tn_cert_batch {
+	const struct tn_cert_keyring *kr;
+	int threads;
+	char today[11];
+	int has_today;
+	struct slot *slots;
+	size_t nslots, aslots;
+	struct tn_cert_job *jobs;
+	size_t njobs, ajobs, ran;       /* jobs [ran, njobs) are queued */
+	jv seen;                        /* digest -> job index */
+	long sm2;
+};
+
+struct tn_cert_batch *tn_cert_batch_new(const struct tn_cert_keyring *kr, int threads,
+					const char *today)
+{
+	struct tn_cert_batch *b = tn_xcalloc(1, sizeof(*b));
+
+	b->kr = kr;
+	b->threads = threads;
+	if (today && is_date(today)) {
+		snprintf(b->today, sizeof(b->today), "%s", today);
+		b->has_today = 1;
+	}
+	b->seen = jv_object();
+	return b;
+}
+
+void tn_cert_batch_free(struct tn_cert_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = b->ran; i < b->njobs; i++) {
+		free((char *)b->jobs[i].msg);
+		free(b->jobs[i].sig);
+	}
+	free(b->jobs);
+	free(b->slots);
+	jv_free(b->seen);
+	free(b);
+}
+
+size_t tn_cert_batch_add(struct tn_cert_batch *b, jv cert)
+{
+	struct prepared p;
+	struct slot *s;
+	size_t idx;
+
+	if (b->nslots == b->aslots) {
+		b->aslots = b->aslots ? 2 * b->aslots : 64;
+		b->slots = tn_xrealloc(b->slots, b->aslots * sizeof(*b->slots));
+	}
+	idx = b->nslots++;
+	s = &b->slots[idx];
+	s->job = -1;
+	if (!precheck(b->kr, cert, &p, &s->v))
+		return idx;
+	postcheck(cert, b->has_today ? b->today : NULL, &s->v);
+
+	/* the digest of what SM2 would check: key, signature and content */
+	struct tn_buf k = TN_BUF_INIT;
+	char digest[65];
+	tn_buf_addf(&k, "%s\n%s\n", p.key_id, p.sig_b64);
+	tn_buf_add(&k, p.content, p.content_len);
+	tnp_sha256_hex(k.buf, k.len, digest);
+	tn_buf_release(&k);
+
+	jv known = jv_object_get(jv_copy(b->seen), jv_string(digest));
+	if (jv_get_kind(known) == JV_KIND_NUMBER) {
+		s->job = (long)jv_number_value(known);
+		jv_free(known);
+		prepared_release(&p);
+		return idx;
+	}
+	jv_free(known);
+	if (b->njobs == b->ajobs) {
+		b->ajobs = b->ajobs ? 2 * b->ajobs : 64;
+		b->jobs = tn_xrealloc(b->jobs, b->ajobs * sizeof(*b->jobs));
+	}
+	struct tn_cert_job *j = &b->jobs[b->njobs];
+	j->msg = p.content;             /* taken over; freed after the run */
+	j->msg_len = p.content_len;
+	j->sig = p.sig;
+	j->sig_len = p.sig_len;
+	j->key = p.issuer->key;         /* the ring outlives the batch */
+	j->ok = 0;
+	s->job = (long)b->njobs;
+	b->seen = jv_object_set(b->seen, jv_string(digest), jv_number((double)b->njobs));
+	b->njobs++;
+	return idx;
+}
+
+void tn_cert_batch_run(struct tn_cert_batch *b)
+{
+	size_t n = b->njobs - b->ran;
+
+	if (!n)
+		return;
+	tn_cert_verify_many(b->jobs + b->ran, n, b->threads);
+	for (size_t i = b->ran; i < b->njobs; i++) {
+		free((char *)b->jobs[i].msg);
+		free(b->jobs[i].sig);
+		b->jobs[i].msg = NULL;
+		b->jobs[i].sig = NULL;
+	}
+	b->sm2 += (long)n;
+	b->ran = b->njobs;
+}
+
+void tn_cert_batch_get(const struct tn_cert_batch *b, size_t slot, struct tn_cert_verification *v)
+{
+	const struct slot *s;
+
+	if (slot >= b->nslots) {
+		set_reason(v, TN_CERT_MALFORMED, "no such certificate in the batch");
+		return;
+	}
+	s = &b->slots[slot];
+	if (s->job >= 0 && ((size_t)s->job >= b->ran || !b->jobs[s->job].ok)) {
+		set_reason(v, TN_CERT_BAD_SIGNATURE, "%s",
+			   (size_t)s->job >= b->ran ? "the signature was not checked yet"
+						    : "the signature does not match the certificate's content and key");
+		return;
+	}
+	*v = s->v;
+}
+
+void tn_cert_batch_clear(struct tn_cert_batch *b)
+{
+	b->nslots = 0;
+}
+
+long tn_cert_batch_sm2_count(const struct tn_cert_batch *b)
+{
+	return b->sm2;
+}
+
+/* ---- audit chain ---- */
+
+enum tn_code tn_cert_audit_hash(jv row, const char *prev_hash, char out[65], struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	char *text;
+	size_t len;
+	enum tn_code rc;
+	jv r;
+
+	if (jv_get_kind(row) != JV_KIND_OBJECT)
+		return tn_err_set(err, TN_EINVALID, "audit row is not an object");
+	if (!prev_hash)
+		prev_hash = str_member(row, "prev_hash");
+	if (!prev_hash || strlen(prev_hash) != 64)
+		return tn_err_set(err, TN_EINVALID, "audit row has no 64-digit prev_hash");
+	r = jv_object_delete(jv_copy(row), jv_string("prev_hash"));
+	r = jv_object_delete(r, jv_string("hash"));
+	rc = tn_cert_canonical(r, &text, &len, err);
+	jv_free(r);
+	if (rc != TN_OK)
+		return rc;
+	tn_buf_adds(&b, prev_hash);
+	tn_buf_add(&b, text, len);
+	tnp_sha256_hex(b.buf, b.len, out);
+	free(text);
+	tn_buf_release(&b);
+	return TN_OK;
+}
