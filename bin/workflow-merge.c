@@ -23,7 +23,7 @@ static const struct tn_option options[] = {
 	{ TN_OPT_STRING, 0, "start", &start_date, "DATE", "filing date: deadlines from the working-day calendar", NULL, 0 },
 	{ TN_OPT_STRING, 0, "calendar", &calendar, "FILE", "calendar file (default: the shipped one)", NULL, 0 },
 	{ TN_OPT_STRING, 'w', "window", &window, "NAME", "the one window of an ad-hoc set of items", NULL, 0 },
-	{ TN_OPT_LIST, 0, "without", &without, "RULE", "switch a merge rule off (repeatable; see workflow-merge(1))",
+	{ TN_OPT_LIST, 0, "without", &without, "RULE", "switch a merge rule off (repeatable): one-form|field-dedup|material-dedup|cert-exempt|produced-exempt|one-visit|joint-inspection|critical-path|promised-days",
 	  "one-form|field-dedup|material-dedup|cert-exempt|produced-exempt|one-visit|joint-inspection|critical-path|promised-days", 0 },
 	TN_OPT_END_ENTRY
 };
@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 			rc = list_workflows(cat, &o, &out, &err);
 		else if (jv_is_valid(wf))
 			rc = tn_merge_workflow(cat, argv[1], &o, &merged, &err);
-		else if (nargs == 1 && !jv_is_valid(jv_copy(wf = tn_catalog_item(cat, argv[1]))))
+		else if (nargs == 1 && !jv_is_valid(wf = tn_catalog_item(cat, argv[1])))
 			rc = tn_err_set(&err, TN_ENOTFOUND, "no workflow or item '%s' in the catalog",
 					argv[1]);
 		else
