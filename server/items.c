@@ -1,4 +1,7 @@
-/* items.c — twonetd's health and service-item catalog endpoints. */
+/* items.c — twonetd's health, service-item and workflow catalog endpoints. */
+#include <stdio.h>
+#include <string.h>
+
 #include "twonetd.h"
 
 /* GET /v1/health: no token; liveness, version, database state. */
@@ -38,6 +41,63 @@ void h_items(struct req *q, const char *code)
 		return;
 	if (store_item_list(q->srv->st, req_query(q, "department"), req_query(q, "q"), &v,
 			    &err) != TN_OK) {
+		jv_free(v);
+		reply_error(q, &err);
+		return;
+	}
+	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), v),
+					 jv_string("next"), jv_null()));
+}
+
+/* GET /v1/workflows, GET /v1/workflows/{code}: any token; POST /v1/workflows: admin. */
+void h_workflows(struct req *q, const char *code)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv v, c;
+	int created = 0;
+
+	if (req_auth(q) < 0)
+		return;
+	if (strcmp(q->method, "POST") == 0) {
+		if (!req_role(q, "admin")) {
+			reply_problem(q, 403, NULL, "only an admin may publish workflows");
+			return;
+		}
+		if (req_body(q, &v) < 0)
+			return;
+		c = jv_object_get(jv_copy(v), jv_string("code"));
+		if (jv_get_kind(c) != JV_KIND_STRING || !*jv_string_value(c)) {
+			jv_free(c);
+			jv_free(v);
+			reply_problem(q, 422, "code", "a workflow needs a code (a string)");
+			return;
+		}
+		if (store_workflow_put(q->srv->st, jv_string_value(c), jv_copy(v), &created,
+				       &err) != TN_OK) {
+			jv_free(c);
+			jv_free(v);
+			reply_error(q, &err);
+			return;
+		}
+		{
+			char loc[300];
+
+			snprintf(loc, sizeof(loc), "/v1/workflows/%s", jv_string_value(c));
+			req_set_header(q, "Location", loc);
+		}
+		jv_free(c);
+		reply_json(q, created ? 201 : 200, v);
+		return;
+	}
+	if (code) {
+		if (store_workflow_get(q->srv->st, code, &v, &err) != TN_OK) {
+			reply_error(q, &err);
+			return;
+		}
+		reply_json(q, 200, v);
+		return;
+	}
+	if (store_workflow_list(q->srv->st, &v, &err) != TN_OK) {
 		jv_free(v);
 		reply_error(q, &err);
 		return;

@@ -188,6 +188,11 @@ static void route(struct req *q, char **seg, int n)
 			h_items(q, n == 3 ? seg[2] : NULL);
 		return;
 	}
+	if (strcmp(seg[1], "workflows") == 0 && n <= 3) {
+		if (method_ok(q, n == 2 ? "GET|POST" : "GET"))
+			h_workflows(q, n == 3 ? seg[2] : NULL);
+		return;
+	}
 	if (strcmp(seg[1], "cases") == 0) {
 		if (n == 2) {
 			if (method_ok(q, "GET|POST"))

@@ -649,6 +649,84 @@ enum tn_code store_item_list(struct store *st, const char *department, const cha
 	return TN_OK;
 }
 
+enum tn_code store_workflow_get(struct store *st, const char *code, jv *wf, struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT doc FROM workflows WHERE code = ?", err);
+	int rc;
+
+	*wf = jv_invalid();
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	bind_text(s, 1, code);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*wf = col_json(s, 0);
+		sqlite3_reset(s);
+		return TN_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return tn_err_set(err, TN_ENOTFOUND, "no workflow '%s'", code);
+	return db_fail(st, err, "workflow get");
+}
+
+enum tn_code store_workflow_list(struct store *st, jv *wfs, struct tn_err *err)
+{
+	sqlite3_stmt *s = stmt(st, "SELECT doc FROM workflows ORDER BY code", err);
+	int rc;
+
+	*wfs = jv_array();
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*wfs = jv_array_append(*wfs, col_json(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "workflow list");
+	return TN_OK;
+}
+
+enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int *created,
+				struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code rc;
+	jv text;
+
+	if (created)
+		*created = 0;
+	if ((rc = begin(st, err)) != TN_OK) {
+		jv_free(doc);
+		return rc;
+	}
+	s = stmt(st, "SELECT 1 FROM workflows WHERE code = ?", err);
+	if (!s) {
+		jv_free(doc);
+		rollback(st);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	bind_text(s, 1, code);
+	if (sqlite3_step(s) == SQLITE_DONE && created)
+		*created = 1;
+	sqlite3_reset(s);
+	s = stmt(st, "INSERT OR REPLACE INTO workflows (code, doc) VALUES (?, ?)", err);
+	if (!s) {
+		jv_free(doc);
+		rollback(st);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	text = jv_dump_string(doc, 0);
+	bind_text(s, 1, code);
+	bind_text(s, 2, jv_string_value(text));
+	rc = run(st, s, err, "workflow put");
+	jv_free(text);
+	if (rc == TN_OK)
+		rc = commit(st, err);
+	if (rc != TN_OK)
+		rollback(st);
+	return rc;
+}
+
 /* ---- cases ---- */
 
 static void format_id(long seq, char *buf, size_t size)

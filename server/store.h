@@ -86,6 +86,19 @@ enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct
 enum tn_code store_item_list(struct store *st, const char *department, const char *q,
 			     jv *items, struct tn_err *err);
 
+/* The workflow with `code` in *wf; TN_ENOTFOUND when none. */
+enum tn_code store_workflow_get(struct store *st, const char *code, jv *wf, struct tn_err *err);
+
+/* Every workflow, by code, in *wfs (an array). */
+enum tn_code store_workflow_list(struct store *st, jv *wfs, struct tn_err *err);
+
+/*
+ * Store workflow `doc` (consumed) under `code`, replacing one of that code;
+ * *created (may be NULL) is 1 when there was none.
+ */
+enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int *created,
+				struct tn_err *err);
+
 /* ---- cases ---- */
 
 /* What a new case is filed with; the key columns mirror the document. */

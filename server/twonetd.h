@@ -101,6 +101,7 @@ char *unknown_member(jv obj, const char *const *allowed);
 /* items.c */
 void h_health(struct req *q);
 void h_items(struct req *q, const char *code);
+void h_workflows(struct req *q, const char *code);
 
 /* cases.c */
 void h_cases(struct req *q);

@@ -81,6 +81,23 @@ test_expect_success 'a broken catalog is refused and nothing is imported' '
 
 TWONETD_WORKERS=2 start_server || exit 1
 CLERK=$(make_token clerk w-clerk RSJ)
+ADMIN=$(make_token admin w-admin)
+
+test_expect_success 'workflows: listed and shown to any token, published by an admin only' '
+	curl -sS -H "Authorization: Bearer $CLERK" "$TWONET_URL/v1/workflows" >wfs &&
+	jq -e ".items | length > 0 and all(.code | type == \"string\")" wfs &&
+	code=$(jq -r ".items[0].code" wfs) &&
+	curl -sS -H "Authorization: Bearer $CLERK" "$TWONET_URL/v1/workflows/$code" | json_eq .code "$code" &&
+	test "$(curl -sS -o out.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		-d "{\"code\":\"WF-T\",\"name\":\"t\"}" "$TWONET_URL/v1/workflows")" = 403 &&
+	test "$(curl -sS -o out.json -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
+		-d "{\"code\":\"WF-T\",\"name\":\"t\"}" "$TWONET_URL/v1/workflows")" = 201 &&
+	test "$(curl -sS -o out.json -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
+		-d "{\"code\":\"WF-T\",\"name\":\"t2\"}" "$TWONET_URL/v1/workflows")" = 200 &&
+	curl -sS -H "Authorization: Bearer $CLERK" "$TWONET_URL/v1/workflows/WF-T" | json_eq .name t2 &&
+	test "$(curl -sS -o out.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/workflows/NONE")" = 404
+'
 
 test_expect_success '--workers 2: two worker processes serve requests' '
 	test "$(pgrep -P "$TWONETD_PID" | wc -l)" = 2 &&
