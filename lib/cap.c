@@ -1,0 +1,765 @@
+/* cap.c — CAP 1.2 XML: checked parsing with line numbers (libxml2) and writing, mapped onto alerts. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "tn_alert.h"
+#include "tn_cap.h"
+
+/* What may appear inside an element: name, minimum and maximum count (0: any). */
+struct child {
+	const char *name;
+	int min, max;
+};
+
+static const struct child alert_children[] = {
+	{ "identifier", 1, 1 }, { "sender", 1, 1 }, { "sent", 1, 1 }, { "status", 1, 1 },
+	{ "msgType", 1, 1 }, { "source", 0, 1 }, { "scope", 1, 1 }, { "restriction", 0, 1 },
+	{ "addresses", 0, 1 }, { "code", 0, 0 }, { "note", 0, 1 }, { "references", 0, 1 },
+	{ "incidents", 0, 1 }, { "info", 0, 0 }, { NULL, 0, 0 }
+};
+static const struct child info_children[] = {
+	{ "language", 0, 1 }, { "category", 1, 0 }, { "event", 1, 1 }, { "responseType", 0, 0 },
+	{ "urgency", 1, 1 }, { "severity", 1, 1 }, { "certainty", 1, 1 }, { "audience", 0, 1 },
+	{ "eventCode", 0, 0 }, { "effective", 0, 1 }, { "onset", 0, 1 }, { "expires", 0, 1 },
+	{ "senderName", 0, 1 }, { "headline", 0, 1 }, { "description", 0, 1 },
+	{ "instruction", 0, 1 }, { "web", 0, 1 }, { "contact", 0, 1 }, { "parameter", 0, 0 },
+	{ "resource", 0, 0 }, { "area", 0, 0 }, { NULL, 0, 0 }
+};
+static const struct child area_children[] = {
+	{ "areaDesc", 1, 1 }, { "polygon", 0, 0 }, { "circle", 0, 0 }, { "geocode", 0, 0 },
+	{ "altitude", 0, 1 }, { "ceiling", 0, 1 }, { NULL, 0, 0 }
+};
+static const struct child pair_children[] = {
+	{ "valueName", 1, 1 }, { "value", 1, 1 }, { NULL, 0, 0 }
+};
+static const struct child resource_children[] = {
+	{ "resourceDesc", 1, 1 }, { "mimeType", 1, 1 }, { "size", 0, 1 }, { "uri", 0, 1 },
+	{ "derefUri", 0, 1 }, { "digest", 0, 1 }, { NULL, 0, 0 }
+};
+
+/* Enumerated elements: name, what to call it, allowed values ('|'-separated). */
+static const struct {
+	const char *element, *what, *values;
+} enums[] = {
+	{ "status", "status", "Actual|Exercise|System|Test|Draft" },
+	{ "msgType", "message type", "Alert|Update|Cancel|Ack|Error" },
+	{ "scope", "scope", "Public|Restricted|Private" },
+	{ "category", "category", "Geo|Met|Safety|Security|Rescue|Fire|Health|Env|Transport|Infra|CBRNE|Other" },
+	{ "responseType", "response type", "Shelter|Evacuate|Prepare|Execute|Avoid|Monitor|Assess|AllClear|None" },
+	{ "urgency", "urgency", "Immediate|Expected|Future|Past|Unknown" },
+	/* CAP's, and the Chinese profile's (GB/T 35965.1) */
+	{ "severity", "severity", "Extreme|Severe|Moderate|Minor|Unknown|Red|Orange|Yellow|Blue" },
+	{ "certainty", "certainty", "Observed|Likely|Possible|Unlikely|Unknown" },
+};
+
+static const char *const datetime_elements[] = { "sent", "effective", "onset", "expires", NULL };
+
+struct ctx {
+	const char *name;
+	struct tn_err *err;
+};
+
+static int is_cap(xmlNode *n)
+{
+	return n->ns && n->ns->href && !strcmp((const char *)n->ns->href, TN_CAP_NS);
+}
+
+static long line_of(xmlNode *n)
+{
+	return (long)xmlGetLineNo(n);
+}
+
+static enum tn_code fail(struct ctx *c, xmlNode *n, const char *element, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum tn_code fail(struct ctx *c, xmlNode *n, const char *element, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return tn_err_set(c->err, TN_EINVALID, "%s:%ld: %s: %s", c->name, n ? line_of(n) : 0L,
+			  element, msg);
+}
+
+/* The text of an element, trimmed, malloc'd (never NULL). */
+static char *text_of(xmlNode *n)
+{
+	xmlChar *raw = xmlNodeGetContent(n);
+	const char *s = raw ? (const char *)raw : "";
+	size_t len;
+	char *r;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	r = tn_xstrndup(s, len);
+	xmlFree(raw);
+	return r;
+}
+
+/* CAP's dateTime: YYYY-MM-DDThh:mm:ss with a numeric offset, no "Z", no fraction. */
+static int cap_datetime(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n == 25 && (s[19] == '+' || s[19] == '-') && tn_time_valid(s);
+}
+
+static int in_choices(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+
+	while (*choices) {
+		size_t l = strcspn(choices, "|");
+		if (l == n && !strncmp(choices, v, n))
+			return 1;
+		choices += l;
+		if (*choices)
+			choices++;
+	}
+	return 0;
+}
+
+static const struct child *children_of(const char *element)
+{
+	if (!strcmp(element, "alert"))
+		return alert_children;
+	if (!strcmp(element, "info"))
+		return info_children;
+	if (!strcmp(element, "area"))
+		return area_children;
+	if (!strcmp(element, "parameter") || !strcmp(element, "eventCode") ||
+	    !strcmp(element, "geocode"))
+		return pair_children;
+	if (!strcmp(element, "resource"))
+		return resource_children;
+	return NULL;
+}
+
+/* Check an element's value and, recursively, its children against CAP 1.2. */
+static enum tn_code check(struct ctx *c, xmlNode *node)
+{
+	const char *ename = (const char *)node->name;
+	const struct child *tab = children_of(ename);
+	int counts[32] = { 0 };
+	enum tn_code rc;
+
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++)
+		if (!strcmp(ename, enums[i].element)) {
+			char *v = text_of(node);
+			if (!in_choices(enums[i].values, v)) {
+				rc = fail(c, node, ename, "'%s' is not a CAP %s (%s)", v, enums[i].what,
+					  enums[i].values);
+				free(v);
+				return rc;
+			}
+			free(v);
+		}
+	for (const char *const *d = datetime_elements; *d; d++)
+		if (!strcmp(ename, *d)) {
+			char *v = text_of(node);
+			if (!cap_datetime(v)) {
+				rc = fail(c, node, ename,
+					  "'%s' is not a CAP date and time (2026-07-01T10:00:00+08:00)", v);
+				free(v);
+				return rc;
+			}
+			free(v);
+		}
+	if ((!strcmp(ename, "identifier") || !strcmp(ename, "sender"))) {
+		char *v = text_of(node);
+		int bad = !*v || strpbrk(v, " \t\r\n,<&") != NULL;
+
+		if (bad) {
+			rc = fail(c, node, ename, "'%s' must be non-empty, without spaces, commas, '<' or '&'", v);
+			free(v);
+			return rc;
+		}
+		free(v);
+	}
+	if (!tab)
+		return TN_OK;
+	for (xmlNode *k = node->children; k; k = k->next) {
+		int i;
+
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_cap(k))
+			return fail(c, k, (const char *)k->name, "not in the CAP 1.2 namespace");
+		for (i = 0; tab[i].name; i++)
+			if (!strcmp(tab[i].name, (const char *)k->name))
+				break;
+		if (!tab[i].name)
+			return fail(c, k, (const char *)k->name, "not a CAP 1.2 element of <%s>", ename);
+		counts[i]++;
+		if (tab[i].max && counts[i] > tab[i].max)
+			return fail(c, k, (const char *)k->name, "appears more than once in <%s>", ename);
+		if ((rc = check(c, k)))
+			return rc;
+	}
+	for (int i = 0; tab[i].name; i++)
+		if (counts[i] < tab[i].min)
+			return fail(c, node, ename, "required element '%s' is missing", tab[i].name);
+	if (!strcmp(ename, "alert")) {
+		for (xmlNode *k = node->children; k; k = k->next)
+			if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "scope")) {
+				char *v = text_of(k);
+				int need = !strcmp(v, "Restricted") ? 7 : !strcmp(v, "Private") ? 8 : -1;
+				free(v);
+				if (need >= 0 && !counts[need])
+					return fail(c, k, "scope", "'%s' requires <%s>",
+						    need == 7 ? "Restricted" : "Private",
+						    alert_children[need].name);
+			}
+	}
+	return TN_OK;
+}
+
+static xmlNode *first(xmlNode *parent, const char *name)
+{
+	for (xmlNode *k = parent->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, name))
+			return k;
+	return NULL;
+}
+
+/* The value of a valueName/value pair named `want` (case-insensitive) among parent's `element`s. */
+static xmlNode *pair_value(xmlNode *parent, const char *element, const char *want)
+{
+	for (xmlNode *k = parent->children; k; k = k->next) {
+		xmlNode *vn;
+		char *name;
+		int hit;
+
+		if (k->type != XML_ELEMENT_NODE || strcmp((const char *)k->name, element))
+			continue;
+		if (!(vn = first(k, "valueName")))
+			continue;
+		name = text_of(vn);
+		hit = !strcasecmp(name, want);
+		free(name);
+		if (hit)
+			return first(k, "value");
+	}
+	return NULL;
+}
+
+static jv set_text(jv obj, const char *member, xmlNode *n)
+{
+	char *v;
+
+	if (!n)
+		return obj;
+	v = text_of(n);
+	obj = jv_object_set(obj, jv_string(member), jv_string(v));
+	free(v);
+	return obj;
+}
+
+/* "lat,lon" into two numbers.  0 ok, -1 malformed. */
+static int parse_point(const char *s, double *lat, double *lon)
+{
+	char *end;
+
+	errno = 0;
+	*lat = strtod(s, &end);
+	if (end == s || *end != ',')
+		return -1;
+	s = end + 1;
+	*lon = strtod(s, &end);
+	if (end == s || errno)
+		return -1;
+	if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180)
+		return -1;
+	return (*end == '\0' || isspace((unsigned char)*end)) ? 0 : -1;
+}
+
+static enum tn_code map_area(struct ctx *c, xmlNode *area, jv *a)
+{
+	xmlNode *desc = first(area, "areaDesc"), *geo = pair_value(area, "geocode", "district");
+	xmlNode *circle = first(area, "circle"), *poly = first(area, "polygon");
+	const struct tn_district *d = NULL;
+	char *dtext = text_of(desc);
+	jv loc = jv_object();
+	double lat, lon;
+	enum tn_code rc = TN_OK;
+
+	if (geo) {
+		char *g = text_of(geo);
+		d = tn_district_find(g);
+		if (!d)
+			rc = fail(c, geo, "geocode", "'%s' is not one of Shanghai's 16 district codes", g);
+		free(g);
+	} else {
+		d = tn_district_in_text(dtext);
+		if (!d)
+			rc = fail(c, area, "area",
+				  "no district: add <geocode><valueName>district</valueName><value>310101</value></geocode> or name the district in <areaDesc>");
+	}
+	if (rc == TN_OK && circle) {
+		char *t = text_of(circle);
+		char *sp = strchr(t, ' ');
+		char *end = NULL;
+		int ok = sp && parse_point(t, &lat, &lon) == 0;
+
+		if (ok) {
+			sp += strspn(sp, " ");
+			strtod(sp, &end);
+			ok = end != sp && *end == '\0';
+		}
+		if (!ok)
+			rc = fail(c, circle, "circle", "'%s' is not \"lat,lon radius\"", t);
+		else
+			loc = jv_object_set(jv_object_set(loc, jv_string("lat"), jv_number(lat)),
+					    jv_string("lon"), jv_number(lon));
+		free(t);
+	} else if (rc == TN_OK && poly) {
+		char *t = text_of(poly), *p = t;
+		double slat = 0, slon = 0, flat = 0, flon = 0;
+		int n = 0;
+
+		while (rc == TN_OK) {
+			size_t len;
+
+			p += strspn(p, " \t\r\n");
+			if (!*p)
+				break;
+			len = strcspn(p, " \t\r\n");
+			if (p[len])
+				p[len++] = '\0';
+			if (parse_point(p, &lat, &lon) < 0) {
+				rc = fail(c, poly, "polygon", "'%s' is not a \"lat,lon\" pair", p);
+				break;
+			}
+			if (n == 0) {
+				flat = lat;
+				flon = lon;
+			}
+			slat += lat;
+			slon += lon;
+			n++;
+			p += len;
+		}
+		if (rc == TN_OK && (n < 4 || lat != flat || lon != flon))
+			rc = fail(c, poly, "polygon", "needs at least 4 points, the last equal to the first");
+		if (rc == TN_OK) {
+			/* the centroid of the vertices, the closing point counted once */
+			slat -= lat;
+			slon -= lon;
+			n--;
+			loc = jv_object_set(jv_object_set(loc, jv_string("lat"),
+							  jv_number(round(slat / n * 1e6) / 1e6)),
+					    jv_string("lon"), jv_number(round(slon / n * 1e6) / 1e6));
+		}
+		free(t);
+	}
+	if (rc == TN_OK) {
+		*a = jv_object_set(*a, jv_string("district"), jv_string(d->code));
+		if (*dtext && strcmp(dtext, d->name))
+			loc = jv_object_set(loc, jv_string("address"), jv_string(dtext));
+		if (jv_object_length(jv_copy(loc)))
+			*a = jv_object_set(*a, jv_string("location"), jv_copy(loc));
+	}
+	jv_free(loc);
+	free(dtext);
+	return rc;
+}
+
+/* The kind: a "kind" eventCode or parameter, else the event lowercased with '_' for spaces. */
+static enum tn_code map_kind(struct ctx *c, xmlNode *info, jv *a)
+{
+	xmlNode *k = pair_value(info, "eventCode", "kind");
+	xmlNode *src;
+	char *v;
+	enum tn_code rc = TN_OK;
+
+	if (!k)
+		k = pair_value(info, "parameter", "kind");
+	src = k ? k : first(info, "event");
+	v = text_of(src);
+	for (char *p = v; *p; p++)
+		*p = *p == ' ' ? '_' : (char)tolower((unsigned char)*p);
+	if (!tn_alert_kind_valid(v))
+		rc = fail(c, src, k ? "value" : "event",
+			  "'%s' is not a kind (letters, digits, '_', '.', '-'); add <eventCode><valueName>kind</valueName><value>water_depth</value></eventCode>",
+			  v);
+	else
+		*a = jv_object_set(*a, jv_string("kind"), jv_string(v));
+	free(v);
+	return rc;
+}
+
+static enum tn_code map_number(struct ctx *c, xmlNode *info, const char *name, jv *a)
+{
+	xmlNode *n = pair_value(info, "parameter", name);
+	char *v, *end;
+	double d;
+	enum tn_code rc = TN_OK;
+
+	if (!n)
+		return TN_OK;
+	v = text_of(n);
+	d = strtod(v, &end);
+	if (end == v || *end || !isfinite(d))
+		rc = fail(c, n, "parameter", "%s: '%s' is not a number", name, v);
+	else
+		*a = jv_object_set(*a, jv_string(name), jv_number(d));
+	free(v);
+	return rc;
+}
+
+static enum tn_code map(struct ctx *c, xmlNode *root, int flags, jv *out)
+{
+	xmlNode *info = first(root, "info"), *area, *sev;
+	jv a = jv_object();
+	enum tn_code rc;
+	char *s;
+
+	if (!info)
+		return fail(c, root, "alert", "no <info>: an alert needs its severity, event and area");
+	a = set_text(a, "source", first(root, "sender"));
+	a = set_text(a, "source_id", first(root, "identifier"));
+	a = set_text(a, "sent_at", first(root, "sent"));
+	sev = first(info, "severity");
+	s = text_of(sev);
+	if (tn_severity_parse(s) != TN_SEV_NONE) {
+		a = jv_object_set(a, jv_string("severity"),
+				  jv_string(tn_severity_name(tn_severity_parse(s))));
+	} else if (!(flags & TN_CAP_ALLOW_UNKNOWN_SEVERITY)) {
+		rc = fail(c, sev, "severity", "'%s' has no place on the blue..red scale; give the severity explicitly", s);
+		free(s);
+		jv_free(a);
+		return rc;
+	}
+	free(s);
+	if ((rc = map_kind(c, info, &a)))
+		goto bad;
+	if (first(info, "headline"))
+		a = set_text(a, "headline", first(info, "headline"));
+	else
+		a = set_text(a, "headline", first(info, "event"));
+	a = set_text(a, "text", first(info, "description"));
+	a = set_text(a, "onset_at", first(info, "onset"));
+	a = set_text(a, "expires_at", first(info, "expires"));
+	if ((rc = map_number(c, info, "value", &a)) || (rc = map_number(c, info, "threshold", &a)))
+		goto bad;
+	a = set_text(a, "unit", pair_value(info, "parameter", "unit"));
+	area = first(info, "area");
+	if (!area) {
+		rc = fail(c, info, "info", "no <area>: the alert's district cannot be known");
+		goto bad;
+	}
+	if ((rc = map_area(c, area, &a)))
+		goto bad;
+	*out = a;
+	return TN_OK;
+bad:
+	jv_free(a);
+	return rc;
+}
+
+enum tn_code tn_cap_parse(const char *buf, size_t len, const char *name, int flags, jv *out,
+			  struct tn_err *err)
+{
+	struct ctx c = { name ? name : "-", err };
+	xmlParserCtxtPtr px;
+	xmlDocPtr doc;
+	xmlNode *root;
+	enum tn_code rc;
+
+	if (len > TN_CAP_MAX_FILE)
+		return tn_err_set(err, TN_EINVALID, "%s: larger than %d bytes", c.name, TN_CAP_MAX_FILE);
+	xmlInitParser();
+	px = xmlNewParserCtxt();
+	if (!px)
+		return tn_err_set(err, TN_ENOMEM, "cannot create an XML parser");
+	doc = xmlCtxtReadMemory(px, buf, (int)len, c.name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				XML_PARSE_BIG_LINES);
+	if (!doc) {
+		xmlErrorPtr e = xmlCtxtGetLastError(px);
+		char msg[512] = "not well-formed";
+
+		if (e && e->message) {
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			for (size_t n = strlen(msg); n && isspace((unsigned char)msg[n - 1]); n--)
+				msg[n - 1] = '\0';
+		}
+		rc = tn_err_set(err, TN_EINVALID, "%s:%d: malformed XML: %s", c.name, e ? e->line : 0, msg);
+		xmlFreeParserCtxt(px);
+		return rc;
+	}
+	xmlFreeParserCtxt(px);
+	root = xmlDocGetRootElement(doc);
+	if (!root || strcmp((const char *)root->name, "alert"))
+		rc = fail(&c, root, root ? (const char *)root->name : "document",
+			  "the root element must be CAP's <alert>");
+	else if (!is_cap(root))
+		rc = fail(&c, root, "alert", "namespace is '%s', not CAP 1.2's '%s'",
+			  root->ns && root->ns->href ? (const char *)root->ns->href : "",
+			  TN_CAP_NS);
+	else if (!(rc = check(&c, root)))
+		rc = map(&c, root, flags, out);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+enum tn_code tn_cap_read_file(const char *path, int flags, jv *out, struct tn_err *err)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	struct tn_buf b = TN_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	enum tn_code rc;
+
+	if (!fp)
+		return tn_err_set(err, TN_EIO, "cannot read '%s': %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		tn_buf_add(&b, chunk, n);
+		if (b.len > TN_CAP_MAX_FILE)
+			break;
+	}
+	if (ferror(fp))
+		rc = tn_err_set(err, TN_EIO, "cannot read '%s': %s", path, strerror(errno));
+	else
+		rc = tn_cap_parse(b.buf, b.len, strcmp(path, "-") ? path : "stdin", flags, out, err);
+	if (fp != stdin)
+		fclose(fp);
+	tn_buf_release(&b);
+	return rc;
+}
+
+/* ---- writing ---- */
+
+static void xml_escape(struct tn_buf *b, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&': tn_buf_adds(b, "&amp;"); break;
+		case '<': tn_buf_adds(b, "&lt;"); break;
+		case '>': tn_buf_adds(b, "&gt;"); break;
+		case '"': tn_buf_adds(b, "&quot;"); break;
+		default: tn_buf_addch(b, *s);
+		}
+}
+
+/* An identifier made CAP-safe: ' ', ',', '<', '&' and '%' percent-encoded. */
+static void cap_ident(struct tn_buf *b, const char *s)
+{
+	for (; *s; s++)
+		if (strchr(" ,<&%", *s) || (unsigned char)*s < 0x20)
+			tn_buf_addf(b, "%%%02X", (unsigned char)*s);
+		else
+			tn_buf_addch(b, *s);
+}
+
+static void element(struct tn_buf *b, int indent, const char *name, const char *text)
+{
+	tn_buf_addf(b, "%*s<%s>", indent, "", name);
+	xml_escape(b, text);
+	tn_buf_addf(b, "</%s>\n", name);
+}
+
+/* RFC 3339 → CAP dateTime: no fraction, "Z" as "-00:00".  Into out. */
+static void cap_time(const char *s, char *out, size_t size)
+{
+	const char *p = s + 19;
+
+	if (!tn_time_valid(s)) {
+		snprintf(out, size, "%s", s);
+		return;
+	}
+	while (*p == '.' || isdigit((unsigned char)*p))
+		p++;
+	snprintf(out, size, "%.19s%s", s, *p == 'Z' ? "-00:00" : p);
+}
+
+static void now_time(char *out, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char z[8];
+
+	localtime_r(&t, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(z, sizeof(z), "%z", &tm);
+	if (strlen(z) == 5)
+		snprintf(out + strlen(out), size - strlen(out), "%.3s:%s", z, z + 3);
+}
+
+static const char *category_of(const char *kind)
+{
+	static const struct {
+		const char *prefix, *category;
+	} map[] = {
+		{ "water", "Met" }, { "flood", "Met" }, { "rain", "Met" }, { "typhoon", "Met" },
+		{ "wind", "Met" }, { "storm", "Met" }, { "fire", "Fire" }, { "smoke", "Fire" },
+		{ "crowd", "Safety" }, { "falling", "Safety" }, { "pump", "Infra" },
+		{ "drain", "Infra" }, { "elevator", "Infra" }, { "power", "Infra" }, { "gas", "Infra" },
+		{ "bridge", "Infra" }, { "traffic", "Transport" }, { "metro", "Transport" },
+		{ "road", "Transport" }, { "epidemic", "Health" }, { "health", "Health" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strncmp(kind, map[i].prefix, strlen(map[i].prefix)))
+			return map[i].category;
+	return "Other";
+}
+
+static void number_text(jv v, char *out, size_t size)
+{
+	snprintf(out, size, "%.17g", jv_number_value(v));
+	/* the shortest form that reads back the same */
+	for (int prec = 1; prec <= 17; prec++) {
+		char tmp[64];
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, jv_number_value(v));
+		if (strtod(tmp, NULL) == jv_number_value(v)) {
+			snprintf(out, size, "%s", tmp);
+			return;
+		}
+	}
+}
+
+static void parameter(struct tn_buf *b, const char *name, const char *value)
+{
+	tn_buf_adds(b, "    <parameter>\n");
+	element(b, 6, "valueName", name);
+	element(b, 6, "value", value);
+	tn_buf_adds(b, "    </parameter>\n");
+}
+
+enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
+{
+	static const char *const need[] = { "source", "source_id", "kind", "severity", "district", NULL };
+	jv hold[16];
+	const char *v[16];
+	enum tn_severity sev;
+	const struct tn_district *d;
+	char when[64];
+	jv loc, x;
+	int nh = 0;
+
+	if (jv_get_kind(alert) != JV_KIND_OBJECT)
+		return tn_err_set(err, TN_EINVALID, "an alert must be a JSON object");
+	for (int i = 0; need[i]; i++) {
+		hold[nh] = jv_object_get(jv_copy(alert), jv_string(need[i]));
+		if (jv_get_kind(hold[nh]) != JV_KIND_STRING) {
+			tn_err_set(err, TN_EINVALID, "%s: missing, cannot write CAP", need[i]);
+			for (int k = 0; k <= nh; k++)
+				jv_free(hold[k]);
+			return TN_EINVALID;
+		}
+		v[nh] = jv_string_value(hold[nh]);
+		nh++;
+	}
+	sev = tn_severity_parse(v[3]);
+	d = tn_district_find(v[4]);
+	tn_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	tn_buf_adds(b, "<alert xmlns=\"" TN_CAP_NS "\">\n  <identifier>");
+	{
+		struct tn_buf id = TN_BUF_INIT;
+		cap_ident(&id, v[1]);
+		xml_escape(b, id.buf);
+		tn_buf_adds(b, "</identifier>\n  <sender>");
+		tn_buf_reset(&id);
+		cap_ident(&id, v[0]);
+		xml_escape(b, id.buf);
+		tn_buf_adds(b, "</sender>\n");
+		tn_buf_release(&id);
+	}
+	x = jv_object_get(jv_copy(alert), jv_string("sent_at"));
+	if (jv_get_kind(x) != JV_KIND_STRING) {
+		jv_free(x);
+		x = jv_object_get(jv_copy(alert), jv_string("raised_at"));
+	}
+	if (jv_get_kind(x) == JV_KIND_STRING)
+		cap_time(jv_string_value(x), when, sizeof(when));
+	else
+		now_time(when, sizeof(when));
+	jv_free(x);
+	element(b, 2, "sent", when);
+	element(b, 2, "status", "Actual");
+	element(b, 2, "msgType", "Alert");
+	element(b, 2, "scope", "Public");
+	tn_buf_adds(b, "  <info>\n");
+	element(b, 4, "language", "zh-CN");
+	element(b, 4, "category", category_of(v[2]));
+	element(b, 4, "event", v[2]);
+	element(b, 4, "urgency", sev >= TN_SEV_ORANGE ? "Immediate" : sev == TN_SEV_YELLOW ? "Expected" : "Future");
+	element(b, 4, "severity", tn_severity_cap(sev));
+	element(b, 4, "certainty", "Observed");
+	tn_buf_adds(b, "    <eventCode>\n");
+	element(b, 6, "valueName", "kind");
+	element(b, 6, "value", v[2]);
+	tn_buf_adds(b, "    </eventCode>\n");
+	for (const char *const *t = (const char *const[]){ "onset_at", "onset", "expires_at", "expires", NULL };
+	     *t; t += 2) {
+		x = jv_object_get(jv_copy(alert), jv_string(t[0]));
+		if (jv_get_kind(x) == JV_KIND_STRING) {
+			cap_time(jv_string_value(x), when, sizeof(when));
+			element(b, 4, t[1], when);
+		}
+		jv_free(x);
+	}
+	for (const char *const *t = (const char *const[]){ "headline", "headline", "text", "description", NULL };
+	     *t; t += 2) {
+		x = jv_object_get(jv_copy(alert), jv_string(t[0]));
+		if (jv_get_kind(x) == JV_KIND_STRING && *jv_string_value(x))
+			element(b, 4, t[1], jv_string_value(x));
+		jv_free(x);
+	}
+	for (const char *const *p = (const char *const[]){ "value", "threshold", "unit", "id", "seq",
+							    "status", "crew", NULL }; *p; p++) {
+		char num[64];
+
+		x = jv_object_get(jv_copy(alert), jv_string(*p));
+		if (jv_get_kind(x) == JV_KIND_NUMBER) {
+			number_text(x, num, sizeof(num));
+			parameter(b, *p, num);
+		} else if (jv_get_kind(x) == JV_KIND_STRING) {
+			parameter(b, *p, jv_string_value(x));
+		}
+		jv_free(x);
+	}
+	tn_buf_adds(b, "    <area>\n");
+	loc = jv_object_get(jv_copy(alert), jv_string("location"));
+	x = jv_get_kind(loc) == JV_KIND_OBJECT ? jv_object_get(jv_copy(loc), jv_string("address")) : jv_invalid();
+	element(b, 6, "areaDesc", jv_get_kind(x) == JV_KIND_STRING ? jv_string_value(x) : d ? d->name : v[4]);
+	jv_free(x);
+	if (jv_get_kind(loc) == JV_KIND_OBJECT) {
+		jv la = jv_object_get(jv_copy(loc), jv_string("lat"));
+		jv lo = jv_object_get(jv_copy(loc), jv_string("lon"));
+
+		if (jv_get_kind(la) == JV_KIND_NUMBER && jv_get_kind(lo) == JV_KIND_NUMBER) {
+			char a1[64], a2[64], circle[160];
+			number_text(la, a1, sizeof(a1));
+			number_text(lo, a2, sizeof(a2));
+			snprintf(circle, sizeof(circle), "%s,%s 0", a1, a2);
+			element(b, 6, "circle", circle);
+		}
+		jv_free(la);
+		jv_free(lo);
+	}
+	jv_free(loc);
+	tn_buf_adds(b, "      <geocode>\n");
+	element(b, 8, "valueName", "district");
+	element(b, 8, "value", d ? d->code : v[4]);
+	tn_buf_adds(b, "      </geocode>\n    </area>\n  </info>\n</alert>\n");
+	for (int k = 0; k < nh; k++)
+		jv_free(hold[k]);
+	return TN_OK;
+}

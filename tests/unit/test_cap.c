@@ -1,0 +1,312 @@
+/* test_cap.c — CAP 1.2 in and out: mapping, round trips, and refusals naming element and line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tn_alert.h"
+#include "tn_cap.h"
+
+/* A flood-prone point's water depth, in the Chinese profile's words (line numbers matter below). */
+static const char good[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                        /* 1 */
+	"<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n"             /* 2 */
+	"  <identifier>WD-0017-20260701-001</identifier>\n"                    /* 3 */
+	"  <sender>wd-0017</sender>\n"                                         /* 4 */
+	"  <sent>2026-07-01T10:00:00+08:00</sent>\n"                           /* 5 */
+	"  <status>Actual</status>\n"                                          /* 6 */
+	"  <msgType>Alert</msgType>\n"                                         /* 7 */
+	"  <scope>Public</scope>\n"                                            /* 8 */
+	"  <info>\n"                                                           /* 9 */
+	"    <language>zh-CN</language>\n"                                     /* 10 */
+	"    <category>Met</category>\n"                                       /* 11 */
+	"    <event>Water Depth</event>\n"                                     /* 12 */
+	"    <urgency>Immediate</urgency>\n"                                   /* 13 */
+	"    <severity>Orange</severity>\n"                                    /* 14 */
+	"    <certainty>Observed</certainty>\n"                                /* 15 */
+	"    <expires>2026-07-01T13:00:00+08:00</expires>\n"                   /* 16 */
+	"    <headline>外滩积水 0.32 米</headline>\n"                          /* 17 */
+	"    <description>易积水点 17 水深超过阈值</description>\n"           /* 18 */
+	"    <parameter><valueName>value</valueName><value>0.32</value></parameter>\n"
+	"    <parameter><valueName>threshold</valueName><value>0.25</value></parameter>\n"
+	"    <parameter><valueName>unit</valueName><value>m</value></parameter>\n"
+	"    <area>\n"
+	"      <areaDesc>中山东一路外滩</areaDesc>\n"
+	"      <circle>31.2397,121.4906 0.5</circle>\n"
+	"      <geocode><valueName>district</valueName><value>310101</value></geocode>\n"
+	"    </area>\n"
+	"  </info>\n"
+	"</alert>\n";
+
+static char *dump(jv v)
+{
+	jv s = jv_dump_string(v, JV_PRINT_SORTED);
+	char *r = strdup(jv_string_value(s));
+
+	jv_free(s);
+	return r;
+}
+
+/* Replace the first `from` of the good document by `to`; caller frees. */
+static char *variant(const char *from, const char *to)
+{
+	const char *at = strstr(good, from);
+	size_t n;
+	char *r;
+
+	assert_non_null(at);
+	n = strlen(good) - strlen(from) + strlen(to) + 1;
+	r = malloc(n);
+	assert_non_null(r);
+	snprintf(r, n, "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+	return r;
+}
+
+static void test_parse_maps(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv a = jv_invalid(), n = jv_invalid();
+	char *s;
+
+	assert_int_equal(tn_cap_parse(good, strlen(good), "wd.xml", 0, &a, &err), TN_OK);
+	assert_int_equal(tn_alert_normalize(a, 0, &n, &err), TN_OK);
+	s = dump(n);
+	assert_string_equal(s,
+		"{\"district\":\"310101\",\"expires_at\":\"2026-07-01T13:00:00+08:00\","
+		"\"headline\":\"外滩积水 0.32 米\",\"kind\":\"water_depth\","
+		"\"location\":{\"address\":\"中山东一路外滩\",\"lat\":31.2397,\"lon\":121.4906},"
+		"\"sent_at\":\"2026-07-01T10:00:00+08:00\",\"severity\":\"orange\","
+		"\"source\":\"wd-0017\",\"source_id\":\"WD-0017-20260701-001\","
+		"\"text\":\"易积水点 17 水深超过阈值\",\"threshold\":0.25,\"unit\":\"m\",\"value\":0.32}");
+	free(s);
+}
+
+static void test_cap_severities(void **state)
+{
+	static const struct {
+		const char *cap, *ours;
+	} map[] = {
+		{ "Extreme", "red" }, { "Severe", "orange" }, { "Moderate", "yellow" }, { "Minor", "blue" },
+		{ "Red", "red" }, { "Yellow", "yellow" }, { "Blue", "blue" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		char to[64];
+		char *doc;
+		struct tn_err err = TN_ERR_INIT;
+		jv a = jv_invalid(), sev;
+
+		snprintf(to, sizeof(to), "<severity>%s</severity>", map[i].cap);
+		doc = variant("<severity>Orange</severity>", to);
+		assert_int_equal(tn_cap_parse(doc, strlen(doc), "x.xml", 0, &a, &err), TN_OK);
+		sev = jv_object_get(a, jv_string("severity"));
+		assert_string_equal(jv_string_value(sev), map[i].ours);
+		jv_free(sev);
+		free(doc);
+	}
+}
+
+/* JSON → CAP → JSON keeps what CAP can carry. */
+static void test_round_trip(void **state)
+{
+	static const char *inputs[] = {
+		"{\"source\":\"pump-0193\",\"source_id\":\"F-88\",\"kind\":\"pump_fault\",\"severity\":\"red\","
+		"\"district\":\"310115\",\"location\":{\"lat\":31.2,\"lon\":121.55,\"address\":\"张江泵站\"},"
+		"\"value\":3,\"unit\":\"pumps\",\"headline\":\"泵站故障\",\"text\":\"3 台泵停机\","
+		"\"sent_at\":\"2026-07-01T10:00:00+08:00\",\"onset_at\":\"2026-07-01T09:58:00+08:00\","
+		"\"expires_at\":\"2026-07-02T10:00:00+08:00\"}",
+		"{\"source\":\"bund-cam-3\",\"source_id\":\"c 1,2\",\"kind\":\"crowd_density\",\"severity\":\"yellow\","
+		"\"district\":\"310101\",\"headline\":\"外滩人流密集 <4.1/m²> & rising\","
+		"\"sent_at\":\"2026-12-31T23:30:00-00:00\",\"threshold\":4}",
+	};
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		struct tn_err err = TN_ERR_INIT;
+		struct tn_buf xml = TN_BUF_INIT;
+		jv in = jv_invalid(), back = jv_invalid(), nback = jv_invalid();
+		char *want, *got;
+
+		assert_int_equal(tn_alert_normalize(jv_parse(inputs[i]), 0, &in, &err), TN_OK);
+		assert_int_equal(tn_cap_write(&xml, in, &err), TN_OK);
+		assert_non_null(strstr(xml.buf, "xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\""));
+		if (tn_cap_parse(xml.buf, xml.len, "out.xml", 0, &back, &err))
+			fail_msg("%s\n%s", err.message, xml.buf);
+		assert_int_equal(tn_alert_normalize(back, 0, &nback, &err), TN_OK);
+		if (i == 1) {
+			/* an identifier with spaces and commas comes back percent-encoded */
+			in = jv_object_set(in, jv_string("source_id"), jv_string("c%201%2C2"));
+		}
+		want = dump(in);
+		got = dump(nback);
+		assert_string_equal(got, want);
+		free(want);
+		free(got);
+		tn_buf_release(&xml);
+	}
+}
+
+static void test_write_server_alert(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf xml = TN_BUF_INIT;
+	jv a = jv_parse("{\"id\":42,\"seq\":57,\"source\":\"s\",\"source_id\":\"x\",\"kind\":\"elevator\","
+			"\"severity\":\"blue\",\"district\":\"310151\",\"status\":\"dispatched\",\"crew\":\"E-3\","
+			"\"raised_at\":\"2026-07-01T02:00:00.123Z\",\"headline\":\"\"}");
+
+	assert_int_equal(tn_cap_write(&xml, a, &err), TN_OK);
+	assert_non_null(strstr(xml.buf, "<sent>2026-07-01T02:00:00-00:00</sent>"));
+	assert_non_null(strstr(xml.buf, "<severity>Minor</severity>"));
+	assert_non_null(strstr(xml.buf, "<areaDesc>崇明区</areaDesc>"));
+	assert_non_null(strstr(xml.buf, "<valueName>id</valueName>\n      <value>42</value>"));
+	assert_non_null(strstr(xml.buf, "<valueName>status</valueName>\n      <value>dispatched</value>"));
+	assert_null(strstr(xml.buf, "<headline>"));
+	jv_free(a);
+	tn_buf_release(&xml);
+
+	a = jv_parse("{\"source\":\"s\",\"kind\":\"elevator\"}");
+	assert_int_equal(tn_cap_write(&xml, a, &err), TN_EINVALID);
+	assert_string_equal(err.message, "source_id: missing, cannot write CAP");
+	jv_free(a);
+	tn_buf_release(&xml);
+}
+
+/* Each broken variant is refused with this message (line and element). */
+static void test_refusals(void **state)
+{
+	static const struct {
+		const char *from, *to, *msg;
+	} cases[] = {
+		{ "<severity>Orange</severity>", "<severity>Bad</severity>",
+		  "bad.xml:14: severity: 'Bad' is not a CAP severity" },
+		{ "  <sent>2026-07-01T10:00:00+08:00</sent>\n", "",
+		  "bad.xml:2: alert: required element 'sent' is missing" },
+		{ "  <identifier>WD-0017-20260701-001</identifier>\n", "",
+		  "bad.xml:2: alert: required element 'identifier' is missing" },
+		{ "    <certainty>Observed</certainty>\n", "",
+		  "bad.xml:9: info: required element 'certainty' is missing" },
+		{ "    <category>Met</category>\n", "",
+		  "bad.xml:9: info: required element 'category' is missing" },
+		{ "<sent>2026-07-01T10:00:00+08:00</sent>", "<sent>2026-07-01 10:00</sent>",
+		  "bad.xml:5: sent: '2026-07-01 10:00' is not a CAP date and time" },
+		{ "<sent>2026-07-01T10:00:00+08:00</sent>", "<sent>2026-07-01T02:00:00Z</sent>",
+		  "bad.xml:5: sent: '2026-07-01T02:00:00Z' is not a CAP date and time" },
+		{ "<expires>2026-07-01T13:00:00+08:00</expires>", "<expires>2026-02-30T13:00:00+08:00</expires>",
+		  "bad.xml:16: expires: '2026-02-30T13:00:00+08:00'" },
+		{ "<status>Actual</status>", "<status>Real</status>",
+		  "bad.xml:6: status: 'Real' is not a CAP status" },
+		{ "<msgType>Alert</msgType>", "<msgType>Warning</msgType>",
+		  "bad.xml:7: msgType: 'Warning' is not a CAP message type" },
+		{ "<urgency>Immediate</urgency>", "<urgency>Now</urgency>",
+		  "bad.xml:13: urgency: 'Now' is not a CAP urgency" },
+		{ "<certainty>Observed</certainty>", "<certainty>Very Likely</certainty>",
+		  "bad.xml:15: certainty: 'Very Likely' is not a CAP certainty" },
+		{ "<category>Met</category>", "<category>Weather</category>",
+		  "bad.xml:11: category: 'Weather' is not a CAP category" },
+		{ "<status>Actual</status>", "<status>Actual</status><status>Test</status>",
+		  "bad.xml:6: status: appears more than once in <alert>" },
+		{ "<language>zh-CN</language>", "<lang>zh-CN</lang>",
+		  "bad.xml:10: lang: not a CAP 1.2 element of <info>" },
+		{ "cap:1.2\">", "cap:1.1\">",
+		  "bad.xml:2: alert: namespace is 'urn:oasis:names:tc:emergency:cap:1.1', not CAP 1.2's" },
+		{ "<severity>Orange</severity>", "<severity>Orange</severty>",
+		  "bad.xml:14: malformed XML:" },
+		{ "<sender>wd-0017</sender>", "<sender>wd 0017</sender>",
+		  "bad.xml:4: sender: 'wd 0017' must be non-empty, without spaces" },
+		{ "<value>310101</value>", "<value>310108</value>",
+		  "bad.xml:25: geocode: '310108' is not one of Shanghai's 16 district codes" },
+		{ "<value>0.32</value>", "<value>deep</value>",
+		  "bad.xml:19: parameter: value: 'deep' is not a number" },
+		{ "<event>Water Depth</event>", "<event>积水</event>",
+		  "bad.xml:12: event: '积水' is not a kind" },
+		{ "<circle>31.2397,121.4906 0.5</circle>", "<circle>31.2397;121.4906</circle>",
+		  "bad.xml:24: circle: '31.2397;121.4906' is not \"lat,lon radius\"" },
+		{ "<scope>Public</scope>", "<scope>Restricted</scope>",
+		  "bad.xml:8: scope: 'Restricted' requires <restriction>" },
+		{ "<severity>Orange</severity>", "<severity>Unknown</severity>",
+		  "bad.xml:14: severity: 'Unknown' has no place on the blue..red scale" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *doc = variant(cases[i].from, cases[i].to);
+		struct tn_err err = TN_ERR_INIT;
+		jv a = jv_invalid();
+
+		if (tn_cap_parse(doc, strlen(doc), "bad.xml", 0, &a, &err) != TN_EINVALID)
+			fail_msg("case %zu was accepted", i);
+		if (strncmp(err.message, cases[i].msg, strlen(cases[i].msg)))
+			fail_msg("case %zu: got '%s', want '%s'", i, err.message, cases[i].msg);
+		free(doc);
+	}
+}
+
+static void test_area_forms(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv a = jv_invalid(), v;
+	char *doc, *s;
+
+	/* no geocode: the district named in areaDesc; a polygon gives its centroid */
+	doc = variant("      <circle>31.2397,121.4906 0.5</circle>\n"
+		      "      <geocode><valueName>district</valueName><value>310101</value></geocode>\n",
+		      "      <polygon>31.0,121.0 31.0,122.0 32.0,122.0 32.0,121.0 31.0,121.0</polygon>\n");
+	{
+		char *doc2 = NULL;
+		const char *at = strstr(doc, "中山东一路外滩");
+		size_t n = strlen(doc) + 32;
+
+		doc2 = malloc(n);
+		assert_non_null(doc2);
+		snprintf(doc2, n, "%.*s浦东新区陆家嘴%s", (int)(at - doc), doc, at + strlen("中山东一路外滩"));
+		free(doc);
+		doc = doc2;
+	}
+	assert_int_equal(tn_cap_parse(doc, strlen(doc), "p.xml", 0, &a, &err), TN_OK);
+	v = jv_object_get(jv_copy(a), jv_string("location"));
+	s = dump(v);
+	assert_string_equal(s, "{\"address\":\"浦东新区陆家嘴\",\"lat\":31.5,\"lon\":121.5}");
+	free(s);
+	v = jv_object_get(a, jv_string("district"));
+	assert_string_equal(jv_string_value(v), "310115");
+	jv_free(v);
+	free(doc);
+
+	/* Unknown severity is left out when the caller will give one */
+	doc = variant("<severity>Orange</severity>", "<severity>Unknown</severity>");
+	assert_int_equal(tn_cap_parse(doc, strlen(doc), "u.xml", TN_CAP_ALLOW_UNKNOWN_SEVERITY, &a, &err),
+			 TN_OK);
+	assert_false(jv_object_has(a, jv_string("severity")));
+	free(doc);
+
+	/* an area that names no district */
+	doc = variant("      <geocode><valueName>district</valueName><value>310101</value></geocode>\n", "");
+	assert_int_equal(tn_cap_parse(doc, strlen(doc), "n.xml", 0, &a, &err), TN_EINVALID);
+	assert_non_null(strstr(err.message, "n.xml:22: area: no district"));
+	free(doc);
+}
+
+static void test_read_file(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv a = jv_invalid();
+
+	assert_int_equal(tn_cap_read_file("/nonexistent/x.xml", 0, &a, &err), TN_EIO);
+	assert_non_null(strstr(err.message, "cannot read '/nonexistent/x.xml'"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_maps),
+		cmocka_unit_test(test_cap_severities),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_write_server_alert),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_area_forms),
+		cmocka_unit_test(test_read_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
