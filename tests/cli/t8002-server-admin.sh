@@ -100,6 +100,10 @@ test_expect_success 'workflows: listed and shown to any token, published by an a
 '
 
 test_expect_success '--workers 2: two worker processes serve requests' '
+	for i in $(seq 1 100); do
+		test "$(pgrep -P "$TWONETD_PID" | wc -l)" = 2 && break
+		sleep 0.05
+	done &&
 	test "$(pgrep -P "$TWONETD_PID" | wc -l)" = 2 &&
 	for i in $(seq 1 20); do
 		curl -sS -o /dev/null -w "%{http_code}\n" "$TWONET_URL/v1/health"
