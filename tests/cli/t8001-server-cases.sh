@@ -102,6 +102,18 @@ test_expect_success 'an applicant cannot act on a case that is not theirs (404)'
 	test "$(api POST "/v1/cases/$ID/actions" "$APP" -H "If-Match: 7" -d "{\"action\":\"accept\"}")" = 404
 '
 
+test_expect_success 'an applicant resubmits their returned case but may not accept it' '
+	test "$(api POST /v1/cases "$APP" -H "Idempotency-Key: app-1" -d "$(rs_case 申请人公司)")" = 201 &&
+	aid=$(jq -r .id out.json) &&
+	json_eq .submitted_by li <out.json &&
+	test "$(act "$aid" 1 return "请补充材料")" = 200 &&
+	test "$(api POST "/v1/cases/$aid/actions" "$APP" -H "If-Match: 2" -d "{\"action\":\"accept\"}")" = 403 &&
+	test "$(api POST "/v1/cases/$aid/actions" "$APP" -H "If-Match: 2" -d "{\"action\":\"resubmit\"}")" = 200 &&
+	json_eq .status resubmitted <out.json &&
+	test "$(api GET "/v1/cases/$aid/events" "$APP")" = 200 &&
+	json_eq ".items[2].role" applicant <out.json
+'
+
 # 250 cases for paging, filed through one curl process
 for i in $(seq 1 250); do
 	printf 'url = "%s/v1/cases"\nheader = "Authorization: Bearer %s"\nheader = "Idempotency-Key: page-%d"\ndata = "%s"\noutput = "/dev/null"\nnext\n' \
