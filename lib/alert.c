@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -696,4 +697,52 @@ void tn_alert_format_row(struct tn_buf *b, jv alert, int width, int color)
 	jv_free(h5);
 	jv_free(h6);
 	jv_free(h7);
+}
+
+enum tn_code tn_time_since(const char *arg, char *out, size_t size, struct tn_err *err)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char z[8];
+	int y, mo, d;
+	size_t n = arg ? strlen(arg) : 0;
+
+	if (n && tn_time_valid(arg)) {
+		snprintf(out, size, "%s", arg);
+		return TN_OK;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (n == 10 && digits(arg, 4, &y) && arg[4] == '-' && digits(arg + 5, 2, &mo) &&
+	    arg[7] == '-' && digits(arg + 8, 2, &d)) {
+		char probe[40];
+
+		snprintf(probe, sizeof(probe), "%sT00:00:00+08:00", arg);
+		if (!tn_time_valid(probe))
+			return tn_err_set(err, TN_EUSAGE, "'%s' is not a real date", arg);
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	} else if (n >= 2 && strchr("smhd", arg[n - 1])) {
+		char num[32];
+		long v;
+		long mult = arg[n - 1] == 's' ? 1 : arg[n - 1] == 'm' ? 60 : arg[n - 1] == 'h' ? 3600 : 86400;
+
+		snprintf(num, sizeof(num), "%.*s", (int)(n - 1), arg);
+		if (tn_parse_long(num, &v) < 0 || v < 0 || v > 3650L * 86400 / mult)
+			return tn_err_set(err, TN_EUSAGE,
+					  "'%s' is not a time (RFC 3339, YYYY-MM-DD, or N s/m/h/d ago)", arg);
+		t -= (time_t)(v * mult);
+	} else {
+		return tn_err_set(err, TN_EUSAGE,
+				  "'%s' is not a time (RFC 3339, YYYY-MM-DD, or N s/m/h/d ago)",
+				  arg ? arg : "");
+	}
+	localtime_r(&t, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(z, sizeof(z), "%z", &tm);
+	if (strlen(z) == 5 && strlen(out) + 7 <= size)
+		snprintf(out + strlen(out), size - strlen(out), "%.3s:%s", z, z + 3);
+	return TN_OK;
 }

@@ -156,6 +156,59 @@ enum tn_code tn_alert_act(struct tn_client *c, long long id, const char *action,
 void tn_alert_format_row(struct tn_buf *b, jv alert, int width, int color);
 void tn_alert_table_header(struct tn_buf *b, int width);
 
+/*
+ * Resolve a --since argument into an RFC 3339 time in `out`: an RFC 3339
+ * time as it is, a date YYYY-MM-DD (its midnight, local time), or a duration
+ * ago: N followed by s, m, h or d ("90s", "10m", "2h", "1d").  TN_EUSAGE for
+ * anything else.
+ */
+enum tn_code tn_time_since(const char *arg, char *out, size_t size, struct tn_err *err);
+
+/* Output formats of alert streams. */
+enum tn_alert_format { TN_AFMT_AUTO = 0, TN_AFMT_NDJSON, TN_AFMT_TABLE, TN_AFMT_CAP };
+#define TN_ALERT_FORMATS "ndjson|json|table|cap"
+
+struct tn_jq;
+
+/*
+ * Writes alerts one at a time, flushed after each: NDJSON, a table line
+ * (coloured by severity), or a CAP 1.2 document; through --jq first (each jq
+ * output is written; a non-object output is written as JSON in every format).
+ */
+struct tn_alert_writer {
+	FILE *fp;
+	enum tn_alert_format format;
+	struct tn_jq *jq;
+	int color;
+	int width;           /* terminal columns for the table, 0 when not a terminal */
+	int header_done;
+	int broken_pipe;     /* a write failed with EPIPE: the reader is gone */
+};
+
+/*
+ * Open a writer on `fp`.  `format` is "ndjson", "json" (the same: one
+ * object a line), "table", "cap" or NULL (table on a terminal, NDJSON
+ * otherwise); `jq` an expression or NULL; colour on a terminal unless
+ * `no_color` or NO_COLOR.  TN_EUSAGE for a bad format or a jq compile error.
+ */
+enum tn_code tn_alert_writer_open(struct tn_alert_writer *w, FILE *fp, const char *format,
+				  const char *jq, int no_color, struct tn_err *err);
+
+/*
+ * Write one alert given as JSON text (`len` bytes; parsed only when needed)
+ * and flush.  *written (may be NULL) is the number of records written (0 when
+ * --jq selected none).  TN_EINVALID for text that is not JSON or a jq runtime
+ * error (nothing written); TN_EIO when writing failed (broken_pipe set for
+ * EPIPE).
+ */
+enum tn_code tn_alert_writer_emit_text(struct tn_alert_writer *w, const char *json, size_t len,
+				       long *written, struct tn_err *err);
+/* The same for an alert as a jv (consumed). */
+enum tn_code tn_alert_writer_emit(struct tn_alert_writer *w, jv alert, long *written,
+				  struct tn_err *err);
+/* Free the jq program.  Does not close fp. */
+void tn_alert_writer_close(struct tn_alert_writer *w);
+
 /* A number member as a long long (ids, seq); -1 when absent or not a whole number. */
 long long tn_alert_ll(jv alert, const char *member);
 
