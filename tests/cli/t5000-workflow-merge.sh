@@ -137,6 +137,27 @@ if command -v twonetd >/dev/null 2>&1; then
 		TWONET_TOKEN=$TOKEN test_expect_exit 3 workflow-merge --server 310000-SCJG-001 NO-ITEM 2>err &&
 		grep -F "NO-ITEM" err
 	'
+	test_expect_success '--server: a workflow of the server merges as the local one' '
+		TWONET_TOKEN=$TOKEN workflow-merge --server restaurant >s.json &&
+		workflow-merge restaurant >l.json &&
+		jq -S . s.json >s.sorted && jq -S . l.json >l.sorted &&
+		test_cmp l.sorted s.sorted
+	'
+	test_expect_success '--publish: an admin stores the merged workflow' '
+		ADMIN=$(make_token admin wm-admin) &&
+		TWONET_TOKEN=$ADMIN workflow-merge --publish --start 2026-02-09 restaurant >p.json &&
+		curl -sf -H "Authorization: Bearer $ADMIN" "$TWONET_URL/v1/workflows/restaurant" >got.json &&
+		json_eq ".figures.after.materials" 12 <got.json &&
+		json_eq ".time.deadline" 2026-02-28 <got.json &&
+		TWONET_TOKEN=$TOKEN workflow-merge --server restaurant >again.json &&
+		json_eq ".figures.after.days" 10 <again.json
+	'
+	test_expect_success '--publish: not an admin is exit 4, an ad-hoc set exit 2' '
+		TWONET_TOKEN=$TOKEN test_expect_exit 4 workflow-merge --publish restaurant 2>err &&
+		ADMIN=$(make_token admin wm-admin2) &&
+		TWONET_TOKEN=$ADMIN test_expect_exit 2 workflow-merge --publish 310000-SCJG-001 310000-SCJG-002 2>err &&
+		grep -F "ad-hoc" err
+	'
 	stop_server
 fi
 
