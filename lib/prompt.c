@@ -1,7 +1,6 @@
 /* prompt.c — interactive case entry with readline: prompts per form field, completion, checks as typed. */
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,11 @@
 #include <sys/stat.h>
 
 #include <jv.h>
+/*
+ * libonig (linked for libjq) exports its own regcomp/regexec, which shadow
+ * glibc's and expect onig's regex_t: use its POSIX API by its own header.
+ */
+#include <onigposix.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 
@@ -129,6 +133,7 @@ enum tn_code tn_prompt_check_field(jv field, const char *text, jv *value, struct
 	}
 	if (rc == TN_OK && pattern) {
 		regex_t re;
+		reg_set_encoding(REG_POSIX_ENCODING_UTF8);
 		if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
 			if (regexec(&re, text, 0, NULL, 0) != 0)
 				rc = tn_err_set(err, TN_EINVALID, "'%s' does not match the pattern '%s'",
