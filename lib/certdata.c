@@ -138,8 +138,9 @@ enum tn_code tn_cert_kinds_load(const char *path, jv *out, struct tn_err *err)
 		tn_buf_release(&def);
 		return rc;
 	}
-	depts = jv_invalid();
-	rc = load_departments(path, jv_object_get(jv_copy(doc), jv_string("departments")), &depts, err);
+	list = jv_object_get(jv_copy(doc), jv_string("departments"));
+	rc = load_departments(path, list, &depts, err);
+	jv_free(list);
 	kinds = jv_object_get(jv_copy(doc), jv_string("kinds"));
 	seen = jv_object();
 	list = jv_array();

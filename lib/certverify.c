@@ -183,16 +183,17 @@ static void prepared_release(struct prepared *p)
 }
 
 /*
- * Every check before the signature.  Returns 1 with `p` filled when the
- * signature is to be checked, 0 with `v` set to the reason otherwise.
+ * What must hold before the signature can be checked: the signed members,
+ * the signature member, a known key.  Nothing else comes first, so that a
+ * changed byte in any signed member reads as a bad signature.  Returns 1
+ * with `p` filled when the signature is to be checked, 0 with `v` set.
  */
 static int precheck(const struct tn_cert_keyring *kr, jv cert, struct prepared *p,
 		    struct tn_cert_verification *v)
 {
 	struct tn_err e = TN_ERR_INIT;
-	struct tn_cert_idparts parts;
-	const char *id, *kind, *from, *status, *htype, *hid, *dept, *uscc, *alg, *kid, *val;
-	jv holder, issuer, sig, until, fields;
+	const char *alg, *kid, *val;
+	jv sig;
 	int ok = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -200,97 +201,95 @@ static int precheck(const struct tn_cert_keyring *kr, jv cert, struct prepared *
 		set_reason(v, TN_CERT_MALFORMED, "certificate is not a JSON object");
 		return 0;
 	}
-	holder = jv_object_get(jv_copy(cert), jv_string("holder"));
-	issuer = jv_object_get(jv_copy(cert), jv_string("issuer"));
 	sig = jv_object_get(jv_copy(cert), jv_string("signature"));
-	until = jv_object_get(jv_copy(cert), jv_string("valid_until"));
-	fields = jv_object_get(jv_copy(cert), jv_string("fields"));
-	id = str_member(cert, "id");
-	kind = str_member(cert, "kind");
-	from = str_member(cert, "valid_from");
-	status = str_member(cert, "status");
-	htype = str_member(holder, "type");
-	hid = str_member(holder, "id");
-	dept = str_member(issuer, "dept");
-	uscc = str_member(issuer, "uscc");
 	alg = str_member(sig, "alg");
 	kid = str_member(sig, "key_id");
 	val = str_member(sig, "value");
-
-	if (!id || !kind || !str_member(cert, "kind_name") || !str_member(cert, "issued_at")) {
-		set_reason(v, TN_CERT_MALFORMED, "certificate lacks one of id, kind, kind_name, issued_at");
-	} else if (!htype || !hid || !str_member(holder, "name")) {
-		set_reason(v, TN_CERT_MALFORMED, "certificate holder lacks type, id or name");
-	} else if (!dept || !uscc) {
-		set_reason(v, TN_CERT_MALFORMED, "certificate issuer lacks dept or uscc");
-	} else if (jv_get_kind(fields) != JV_KIND_OBJECT) {
-		set_reason(v, TN_CERT_MALFORMED, "certificate fields is not an object");
-	} else if (!is_date(from) ||
-		   (jv_get_kind(until) != JV_KIND_NULL &&
-		    !(jv_get_kind(until) == JV_KIND_STRING && is_date(jv_string_value(until))))) {
-		set_reason(v, TN_CERT_MALFORMED, "certificate validity dates are not YYYY-MM-DD");
-	} else if (!status || (strcmp(status, "valid") && strcmp(status, "revoked"))) {
-		set_reason(v, TN_CERT_MALFORMED, "certificate status is not valid or revoked");
-	} else if (!alg || !kid || !val) {
+	if (!alg || !kid || !val) {
 		set_reason(v, TN_CERT_MALFORMED, "certificate has no signature {alg, key_id, value}");
 	} else if (strcmp(alg, TN_CERT_ALG)) {
 		set_reason(v, TN_CERT_MALFORMED, "signature algorithm '%s' is not %s", alg, TN_CERT_ALG);
-	} else if (tn_cert_id_parse(id, &parts, &e) != TN_OK) {
-		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
-	} else if (strcmp(parts.kind, kind) || strcmp(parts.issuer, uscc)) {
-		set_reason(v, TN_CERT_MALFORMED,
-			   "certificate id '%s' does not name its kind '%s' and issuer '%s'", id, kind, uscc);
-	} else if (tn_cert_check_holder(htype, hid, &e) != TN_OK) {
+	} else if (tn_cert_signed_content(cert, &p->content, &p->content_len, &e) != TN_OK) {
 		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
 	} else if (!(p->issuer = ring_find(kr, kid))) {
 		set_reason(v, TN_CERT_UNKNOWN_ISSUER, "no issuer key '%s' is known", kid);
-	} else if (strcmp(p->issuer->dept, dept) || strcmp(p->issuer->uscc, uscc)) {
-		set_reason(v, TN_CERT_UNKNOWN_ISSUER,
-			   "key '%s' belongs to %s (%s), not to the issuer %s (%s)", kid,
-			   p->issuer->dept, p->issuer->uscc, dept, uscc);
 	} else if (!(p->sig = tnp_unbase64(val, &p->sig_len))) {
 		set_reason(v, TN_CERT_BAD_SIGNATURE, "signature value is not base64");
-	} else if (tn_cert_signed_content(cert, &p->content, &p->content_len, &e) != TN_OK) {
-		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
 	} else {
 		snprintf(p->key_id, sizeof(p->key_id), "%s", kid);
-		p->sig_b64 = val;
+		p->sig_b64 = val;   /* the certificate holds it */
 		ok = 1;
 	}
 	if (!ok)
 		prepared_release(p);
-	jv_free(holder);
-	jv_free(issuer);
 	jv_free(sig);
-	jv_free(until);
-	jv_free(fields);
 	return ok;
 }
 
-/* The checks after a good signature: status, then dates against `today`. */
-static void postcheck(jv cert, const char *today, struct tn_cert_verification *v)
+/*
+ * The checks after a good signature by the key of `issuer`: the key is the
+ * certificate's issuer's, the form (identifier agrees with kind and issuer,
+ * holder code, dates), then status, then dates against `today`.
+ */
+static void postcheck(jv cert, const struct ring_entry *issuer, const char *today,
+		      struct tn_cert_verification *v)
 {
+	struct tn_err e = TN_ERR_INIT;
+	struct tn_cert_idparts parts;
 	char now[11];
+	jv holder = jv_object_get(jv_copy(cert), jv_string("holder"));
+	jv iss = jv_object_get(jv_copy(cert), jv_string("issuer"));
+	jv until_v = jv_object_get(jv_copy(cert), jv_string("valid_until"));
+	jv fields = jv_object_get(jv_copy(cert), jv_string("fields"));
+	const char *id = str_member(cert, "id"), *kind = str_member(cert, "kind");
 	const char *status = str_member(cert, "status");
 	const char *from = str_member(cert, "valid_from");
 	const char *until = str_member(cert, "valid_until");
+	const char *dept = str_member(iss, "dept"), *uscc = str_member(iss, "uscc");
+	const char *htype = str_member(holder, "type"), *hid = str_member(holder, "id");
 
 	if (!today || !is_date(today)) {
 		china_today(now);
 		today = now;
 	}
-	if (status && !strcmp(status, "revoked")) {
+	if (!dept || !uscc) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate issuer lacks dept or uscc");
+	} else if (strcmp(issuer->dept, dept) || strcmp(issuer->uscc, uscc)) {
+		set_reason(v, TN_CERT_UNKNOWN_ISSUER,
+			   "signed with the key of %s (%s), not of the issuer %s (%s)",
+			   issuer->dept, issuer->uscc, dept, uscc);
+	} else if (!id || !kind || !str_member(cert, "kind_name") || !str_member(cert, "issued_at")) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate id, kind, kind_name or issued_at is not a string");
+	} else if (tn_cert_id_parse(id, &parts, &e) != TN_OK) {
+		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
+	} else if (strcmp(parts.kind, kind) || strcmp(parts.issuer, uscc)) {
+		set_reason(v, TN_CERT_MALFORMED,
+			   "certificate id '%s' does not name its kind '%s' and issuer '%s'", id, kind, uscc);
+	} else if (!str_member(holder, "name") || tn_cert_check_holder(htype, hid, &e) != TN_OK) {
+		set_reason(v, TN_CERT_MALFORMED, "%s", str_member(holder, "name") ? e.message
+						      : "certificate holder has no name");
+	} else if (jv_get_kind(fields) != JV_KIND_OBJECT) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate fields is not an object");
+	} else if (!is_date(from) || (jv_get_kind(until_v) != JV_KIND_NULL && !is_date(until))) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate validity dates are not YYYY-MM-DD");
+	} else if (!status || (strcmp(status, "valid") && strcmp(status, "revoked"))) {
+		set_reason(v, TN_CERT_MALFORMED, "certificate status is not valid or revoked");
+	} else if (!strcmp(status, "revoked")) {
 		const char *at = str_member(cert, "revoked_at");
 		const char *why = str_member(cert, "revoke_reason");
 		set_reason(v, TN_CERT_REVOKED, "revoked%s%s%s%s", at ? " at " : "", at ? at : "",
 			   why ? ": " : "", why ? why : "");
 	} else if (until && strcmp(today, until) > 0) {
 		set_reason(v, TN_CERT_EXPIRED, "expired: valid until %s", until);
-	} else if (from && strcmp(today, from) < 0) {
+	} else if (strcmp(today, from) < 0) {
 		set_reason(v, TN_CERT_NOT_YET_VALID, "not valid before %s", from);
 	} else {
 		set_valid(v);
 	}
+	jv_free(holder);
+	jv_free(iss);
+	jv_free(until_v);
+	jv_free(fields);
 }
 
 void tn_cert_verify(const struct tn_cert_keyring *kr, jv cert, const char *today,
@@ -304,7 +303,7 @@ void tn_cert_verify(const struct tn_cert_keyring *kr, jv cert, const char *today
 		set_reason(v, TN_CERT_BAD_SIGNATURE,
 			   "the signature does not match the certificate's content and key '%s'", p.key_id);
 	else
-		postcheck(cert, today, v);
+		postcheck(cert, p.issuer, today, v);
 	prepared_release(&p);
 }
 
@@ -383,7 +382,7 @@ size_t tn_cert_batch_add(struct tn_cert_batch *b, jv cert)
 	s->job = -1;
 	if (!precheck(b->kr, cert, &p, &s->v))
 		return idx;
-	postcheck(cert, b->has_today ? b->today : NULL, &s->v);
+	postcheck(cert, p.issuer, b->has_today ? b->today : NULL, &s->v);
 
 	/* the digest of what SM2 would check: key, signature and content */
 	struct tn_buf k = TN_BUF_INIT;

@@ -218,9 +218,19 @@ size_t tn_cert_keyring_count(const struct tn_cert_keyring *kr);
 
 /* ---- verification ---- */
 
-/* Reasons, in the order they are checked; the first that applies is reported. */
-#define TN_CERT_MALFORMED      "malformed"       /* missing members, bad id, id disagrees with kind/issuer */
-#define TN_CERT_UNKNOWN_ISSUER "unknown issuer"  /* key id not in the ring, or not the issuer's key */
+/*
+ * Reasons.  The checks run in this order and the first that fails is
+ * reported: (1) the signed members and the signature member are there
+ * (else malformed), (2) the key id is in the ring (else unknown issuer),
+ * (3) the SM2 signature over the signed content (else bad signature) — so
+ * that a changed byte in any signed member reads as a bad signature —
+ * (4) the key is the key of the certificate's issuer, dept and uscc (else
+ * unknown issuer), (5) the form: identifier and its check character, the
+ * identifier naming the kind and the issuer's USCC, the holder's code,
+ * dates, status (else malformed), (6) revoked, (7) expired, (8) not yet valid.
+ */
+#define TN_CERT_MALFORMED      "malformed"
+#define TN_CERT_UNKNOWN_ISSUER "unknown issuer"
 #define TN_CERT_BAD_SIGNATURE  "bad signature"
 #define TN_CERT_REVOKED        "revoked"
 #define TN_CERT_EXPIRED        "expired"
@@ -233,11 +243,11 @@ struct tn_cert_verification {
 };
 
 /*
- * Verify one certificate (borrowed) against the ring: its form, its issuer's
- * key, the SM2 signature over its signed content, then its status ("revoked"
- * as the server sent it: not signed), then its dates against `today`
- * ("YYYY-MM-DD"; NULL: today in China, UTC+8): expired when today is after
- * valid_until (null: no end), not yet valid when before valid_from.
+ * Verify one certificate (borrowed) against the ring, in the order above:
+ * the status is taken as the server sent it (it is not signed); dates are
+ * compared with `today` ("YYYY-MM-DD"; NULL: today in China, UTC+8):
+ * expired when today is after valid_until (null: no end), not yet valid
+ * when before valid_from.
  * Cannot fail: problems are reasons.
  */
 void tn_cert_verify(const struct tn_cert_keyring *kr, jv cert, const char *today,
