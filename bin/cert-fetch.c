@@ -1,0 +1,212 @@
+/* cert-fetch.c — fetch e-certificates by id or by holder and verify their SM2 signatures, or verify saved ones offline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "twonet.h"
+#include "tn_case.h"
+#include "tn_cert.h"
+#include "tn_ndjson.h"
+
+static const char *prog = "cert-fetch";
+
+static const char *holder, *kind, *purpose, *consent, *verify_file, *issuers_file, *date;
+static long parallel = 8, threads;
+static int no_verify;
+
+static const struct tn_option options[] = {
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "What to fetch:", NULL, 0 },
+	{ TN_OPT_STRING, 0, "holder", &holder, "CODE",
+	  "every certificate of this holder (resident ID number or credit code)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "kind", &kind, "KIND", "with --holder: only this kind (code or alias, e.g. CK-YYZZ)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "purpose", &purpose, "TEXT",
+	  "why the certificates are read, written to the audit log (default: the profile's purpose)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "consent", &consent, "TOKEN", "the holder's consent token for this scenario", NULL, 0 },
+	{ TN_OPT_LONG, 'P', "parallel", &parallel, "N", "requests in flight for many ids, 1 to 256 (default 8)", NULL, 0 },
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Verification:", NULL, 0 },
+	{ TN_OPT_STRING, 0, "verify", &verify_file, "FILE",
+	  "verify the certificates saved in FILE (- for stdin) offline, with the cached issuer keys", NULL, 0 },
+	{ TN_OPT_STRING, 0, "issuers", &issuers_file, "FILE",
+	  "take the issuer keys from FILE (a GET /v1/issuers body) instead of the server or the cache", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "no-verify", &no_verify, NULL, "do not verify: print the certificates as the server sent them", NULL, 0 },
+	{ TN_OPT_STRING, 0, "date", &date, "DATE", "verify validity as of DATE (YYYY-MM-DD; default today in China)", NULL, 0 },
+	{ TN_OPT_LONG, 0, "threads", &threads, "N", "verification threads (default: one per core)", NULL, 0 },
+	TN_OPT_END_ENTRY
+};
+
+static const struct tn_cmd cmd = {
+	"cert-fetch",
+	"[OPTIONS] ID...\n"
+	"[OPTIONS] --holder CODE [--kind KIND]\n"
+	"[OPTIONS] [--parallel N] -  < ids\n"
+	"[OPTIONS] --verify FILE",
+	"Fetch e-certificates and verify each one's SM2 signature, validity dates and status.",
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+};
+
+static struct tn_out out;
+
+/* Each certificate to the output, each failure to stderr. */
+static void on_result(void *ctx, enum tn_code code, jv cert, const struct tn_err *err)
+{
+	struct tn_err e = TN_ERR_INIT;
+
+	if (code != TN_OK) {
+		tn_cli_fail(prog, err);
+		jv_free(cert);
+		return;
+	}
+	if (tn_out_emit(&out, cert, &e) != TN_OK && !out.broken_pipe)
+		tn_cli_fail(prog, &e);
+}
+
+/* Identifiers from the operands, or one a line from stdin when the operand is "-". */
+struct ids {
+	char **argv;
+	int nargs, next;
+	struct tn_ndjson in;
+	int use_stdin;
+};
+
+static int next_id(void *ctx, const char **id, struct tn_err *err)
+{
+	struct ids *s = ctx;
+
+	if (s->use_stdin)
+		return tn_ndjson_next_line(&s->in, id, err);
+	if (s->next > s->nargs)
+		return 0;
+	*id = s->argv[s->next++];
+	return 1;
+}
+
+/* The issuer keys: from --issuers FILE, the cache (offline) or the server. */
+static enum tn_code load_keys(struct tn_cert_keyring *kr, struct tn_client *c,
+			      const struct tn_config *cfg, struct tn_err *err)
+{
+	enum tn_code rc;
+	jv items;
+
+	if (issuers_file) {
+		jv doc;
+		if ((rc = tn_case_read_file(issuers_file, &doc, err)) != TN_OK)
+			return rc;
+		rc = tn_cert_keyring_add_issuers(kr, doc, err);
+		jv_free(doc);
+		return rc;
+	}
+	if (!c) {
+		rc = tn_cert_cache_read(NULL, &items, NULL, err);
+		if (rc == TN_ENOTFOUND)
+			tn_err_set(err, rc, "no issuer keys cached: run cert-fetch once against the server, or give --issuers FILE");
+	} else {
+		rc = tn_cert_issuers_fetch(c, cfg->url, &items, NULL, err);
+	}
+	if (rc == TN_OK)
+		rc = tn_cert_keyring_add_issuers(kr, items, err);
+	jv_free(items);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_common common;
+	struct tn_config cfg;
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_cert_fetch f;
+	struct tn_cert_keyring *kr = NULL;
+	struct tn_client *c = NULL;
+	struct ids ids;
+	int nargs, done, status;
+	enum tn_code rc = TN_OK;
+	long day;
+
+	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (done)
+		return 0;
+	if ((verify_file != NULL) + (holder != NULL) + (nargs > 0) != 1)
+		tn_err_set(&err, TN_EUSAGE, "give certificate ids, --holder CODE or --verify FILE (one of them)");
+	else if (kind && !holder)
+		tn_err_set(&err, TN_EUSAGE, "--kind goes with --holder");
+	else if (parallel < 1 || parallel > 256)
+		tn_err_set(&err, TN_EUSAGE, "--parallel %ld is not within 1..256", parallel);
+	else if (date && tn_date_parse(date, &day) != 0)
+		tn_err_set(&err, TN_EUSAGE, "--date '%s' is not a date (YYYY-MM-DD)", date);
+	else if (no_verify && (verify_file || issuers_file))
+		tn_err_set(&err, TN_EUSAGE, "--no-verify cannot go with --verify or --issuers");
+	if (err.code != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (tn_config_load(&cfg, &common, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (!common.format)
+		common.format = cfg.format;
+	if (!purpose)
+		purpose = cfg.purpose;
+	if (!verify_file && (!purpose || !*purpose)) {
+		tn_err_set(&err, TN_EUSAGE, "say why the certificates are read: --purpose TEXT (or purpose: in the profile)");
+		tn_config_release(&cfg);
+		return tn_cli_fail(prog, &err);
+	}
+	if (tn_out_open(&out, stdout, &common, !(nargs == 1 && strcmp(argv[1], "-")),
+			tn_cert_columns, &err) != TN_OK) {
+		tn_config_release(&cfg);
+		return tn_cli_fail(prog, &err);
+	}
+	tn_cli_catch_signals();
+	if (!verify_file)
+		c = tn_client_new(&cfg);
+	if (!no_verify) {
+		kr = tn_cert_keyring_new();
+		rc = load_keys(kr, c, &cfg, &err);
+	}
+
+	memset(&f, 0, sizeof(f));
+	f.client = c;
+	f.purpose = purpose;
+	f.consent = consent;
+	f.parallel = (int)parallel;
+	f.threads = (int)threads;
+	f.kr = kr;
+	f.today = date;
+	f.fn = on_result;
+	if (rc == TN_OK) {
+		if (verify_file) {
+			rc = tn_cert_verify_file(&f, verify_file, &err);
+		} else if (holder) {
+			rc = tn_cert_fetch_holder(&f, holder, kind, &err);
+		} else {
+			memset(&ids, 0, sizeof(ids));
+			ids.argv = argv;
+			ids.nargs = nargs;
+			ids.next = 1;
+			ids.use_stdin = nargs == 1 && !strcmp(argv[1], "-");
+			if (ids.use_stdin)
+				tn_ndjson_init(&ids.in, stdin, "stdin");
+			rc = tn_cert_fetch_ids(&f, next_id, &ids, &err);
+			if (ids.use_stdin)
+				tn_ndjson_release(&ids.in);
+		}
+	}
+	if (rc != TN_OK) {
+		status = tn_cli_fail(prog, &err);
+	} else if (f.not_found) {
+		status = tn_exit_status(TN_ENOTFOUND);
+	} else if (f.failed) {
+		/* nothing came back: say why; some did: some records failed */
+		status = tn_exit_status(f.ok ? TN_EPARTIAL : f.first_error);
+	} else {
+		status = f.invalid ? 1 : 0;
+	}
+	if (tn_out_close(&out, &err) != TN_OK && !out.broken_pipe && status == 0)
+		status = tn_cli_fail(prog, &err);
+	if (tn_cli_interrupted())
+		status = tn_exit_status(TN_EINTR);
+	if (cfg.verbose && kr)
+		fprintf(stderr, "%s: %ld certificate%s, %ld not valid, %ld SM2 verification%s\n", prog,
+			f.ok, f.ok == 1 ? "" : "s", f.invalid, f.sm2, f.sm2 == 1 ? "" : "s");
+	tn_cert_keyring_free(kr);
+	tn_client_free(c);
+	tn_config_release(&cfg);
+	return status;
+}

@@ -1,0 +1,151 @@
+#!/bin/bash
+# cert-fetch without a server: options, usage errors, offline verification of
+# certificates signed here (valid, tampered, revoked, expired, foreign keys),
+# the key cache, deduplication, and SM2 interoperability with the openssl tool.
+. "$(dirname "$0")/test-lib.sh"
+
+tool="$TWONET_BUILD/tests/unit/test_certtool"
+ZJW=113100000024017134
+MZJ=1131000000240157XF
+KIND=113100000024017134001
+
+test_expect_success 'set up: two issuer keys and three signed certificates' '
+	"$tool" genkey ZJW $ZJW zjw.key >zjw.json &&
+	"$tool" genkey MZJ $MZJ mzj.key >mzj.json &&
+	test "$(stat -c %a zjw.key)" = 600 &&
+	jq -cs "{items: .}" zjw.json mzj.json >issuers.json &&
+	"$tool" gen 3 zjw.key ZJW $ZJW $KIND >certs.ndjson &&
+	test $(wc -l <certs.ndjson) = 3
+'
+
+test_expect_success '--help and --version' '
+	cert-fetch --help >out &&
+	grep -q "^usage: cert-fetch \[OPTIONS\] ID" out &&
+	grep -q -- "--verify FILE" out &&
+	grep -q -- "--consent TOKEN" out &&
+	cert-fetch --version | grep -q "^cert-fetch (twonet) "
+'
+
+test_expect_code 2 'no ids, no --holder, no --verify is a usage error' 'cert-fetch 2>err'
+test_expect_code 2 '--kind without --holder is a usage error' 'cert-fetch --kind CK-YYZZ x 2>err'
+test_expect_code 2 'ids and --holder together are a usage error' \
+	'cert-fetch --holder 11010519491231002X x 2>err'
+test_expect_code 2 'a bad --date is a usage error' \
+	'cert-fetch --verify certs.ndjson --date 2026-02-30 2>err'
+test_expect_success 'a look-up without a purpose is refused before anything is sent' '
+	test_expect_exit 2 cert-fetch --url http://127.0.0.1:9 --no-verify \
+		1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U 2>err &&
+	grep -q "purpose" err
+'
+test_expect_success 'a malformed identifier is refused (exit 7) and not sent' '
+	test_expect_exit 7 cert-fetch --url http://127.0.0.1:9 --retries 0 --no-verify --purpose test \
+		1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.V 2>err &&
+	grep -q "check character is .V., expected .U." err &&
+	! grep -q "cannot reach" err
+'
+test_expect_success 'a bad holder code is refused (exit 7)' '
+	test_expect_exit 7 cert-fetch --url http://127.0.0.1:9 --retries 0 --no-verify --purpose test \
+		--holder 110105194912310021 2>err &&
+	grep -q "expected .X." err
+'
+
+test_expect_success '--verify: signed certificates are valid, exit 0' '
+	cert-fetch --verify certs.ndjson --issuers issuers.json --format ndjson >out &&
+	test $(jq -s "map(select(.verification == {valid: true})) | length" out) = 3
+'
+
+test_expect_success '--verify: one changed byte is a bad signature, exit 1' '
+	head -n 1 certs.ndjson | sed "s/上海申城/上海申域/" >tampered.json &&
+	! cmp -s tampered.json <(head -n 1 certs.ndjson) &&
+	test_expect_exit 1 cert-fetch --verify tampered.json --issuers issuers.json --format json >out &&
+	json_eq ".[0].verification.reason" "bad signature" <out
+'
+
+test_expect_success '--verify: a revoked certificate says so (status is not signed)' '
+	head -n 1 certs.ndjson |
+	jq -c ".status = \"revoked\" | .revoked_at = \"2026-05-01T10:00:00+08:00\" | .revoke_reason = \"吊销\"" >revoked.json &&
+	test_expect_exit 1 cert-fetch --verify revoked.json --issuers issuers.json --format ndjson >out &&
+	json_eq .verification.reason revoked <out &&
+	jq -r .verification.detail out | grep -q 吊销
+'
+
+test_expect_success '--verify --date: expired after valid_until, not yet valid before valid_from' '
+	test_expect_exit 1 cert-fetch --verify certs.ndjson --issuers issuers.json --date 2031-01-01 --format ndjson >out &&
+	test "$(jq -r .verification.reason out | sort -u)" = expired &&
+	test_expect_exit 1 cert-fetch --verify certs.ndjson --issuers issuers.json --date 2025-12-31 --format ndjson >out &&
+	test "$(jq -r .verification.reason out | sort -u)" = "not yet valid" &&
+	cert-fetch --verify certs.ndjson --issuers issuers.json --date 2030-12-31 --format ndjson >out
+'
+
+test_expect_success '--verify: signed with another department'"'"'s key, or an unknown key' '
+	"$tool" gen 1 mzj.key ZJW $ZJW $KIND >foreign.json &&
+	test_expect_exit 1 cert-fetch --verify foreign.json --issuers issuers.json --format ndjson >out &&
+	json_eq .verification.reason "unknown issuer" <out &&
+	"$tool" genkey ZJW $ZJW rogue.key >/dev/null &&
+	"$tool" gen 1 rogue.key ZJW $ZJW $KIND >rogue.json &&
+	test_expect_exit 1 cert-fetch --verify rogue.json --issuers issuers.json --format ndjson >out &&
+	json_eq .verification.reason "unknown issuer" <out
+'
+
+test_expect_success '--verify reads back its own JSON output, and stdin' '
+	cert-fetch --verify certs.ndjson --issuers issuers.json --format json >saved.json &&
+	jq -e "type == \"array\" and length == 3" saved.json &&
+	cert-fetch --verify saved.json --issuers issuers.json --format ndjson >out &&
+	test $(jq -s "map(select(.verification.valid)) | length" out) = 3 &&
+	cat certs.ndjson | cert-fetch --verify - --issuers issuers.json --format ndjson >out &&
+	test $(wc -l <out) = 3
+'
+
+test_expect_success '--verify never verifies the same certificate twice' '
+	cat certs.ndjson certs.ndjson tampered.json tampered.json >dups.ndjson &&
+	test_expect_exit 1 cert-fetch -v --verify dups.ndjson --issuers issuers.json --format ndjson >out 2>err &&
+	test $(wc -l <out) = 8 &&
+	grep -q "8 certificates, 2 not valid, 4 SM2 verifications" err
+'
+
+test_expect_success '--verify without --issuers uses the key cache; no cache is exit 3' '
+	test_expect_exit 3 cert-fetch --verify certs.ndjson 2>err &&
+	grep -q "no issuer keys cached" err &&
+	mkdir -p "$XDG_CACHE_HOME/twonet" &&
+	jq -c "{version: 1, servers: {\"http://127.0.0.1:8642\": {etag: \"\\\"x\\\"\", fetched_at: \"2026-01-01T00:00:00Z\", items: .items}}}" \
+		issuers.json >"$XDG_CACHE_HOME/twonet/issuers.json" &&
+	cert-fetch --verify certs.ndjson --format ndjson >out &&
+	test $(jq -s "map(select(.verification.valid)) | length" out) = 3
+'
+
+test_expect_success '--verify: a file that is not JSON is invalid input (exit 7)' '
+	echo "{not json" >bad.json &&
+	test_expect_exit 7 cert-fetch --verify bad.json --issuers issuers.json 2>err &&
+	grep -q "bad.json" err
+'
+
+test_expect_success 'a table shows the verification' '
+	cert-fetch --verify certs.ndjson --issuers issuers.json --format table >out &&
+	head -n 1 out | grep -q "VERIFICATION.VALID" &&
+	test $(grep -c " true " out) = 3
+'
+
+# SM2 with the GM/T 0009 distinguishing ID 1234567812345678, interoperable:
+# the signed content is the canonical JSON of the issued members.
+test_expect_success 'the openssl tool verifies our signatures with distid 1234567812345678 only' '
+	head -n 1 certs.ndjson >one.json &&
+	jq -jcS "{id,kind,kind_name,holder,issuer,fields,valid_from,valid_until,issued_at}" one.json >content &&
+	jq -r .signature.value one.json | base64 -d >sig.der &&
+	jq -r .public_key zjw.json >zjw.pub &&
+	openssl dgst -sm3 -verify zjw.pub -sigopt distid:1234567812345678 -signature sig.der content &&
+	test_must_fail openssl dgst -sm3 -verify zjw.pub -signature sig.der content &&
+	test_must_fail openssl dgst -sm3 -verify zjw.pub -sigopt distid:ALICE123@YAHOO.COM -signature sig.der content
+'
+
+test_expect_success 'we verify signatures the openssl tool makes with that distid, not with another' '
+	openssl dgst -sm3 -sign zjw.key -sigopt distid:1234567812345678 -out sig2.der content &&
+	jq -c --arg v "$(base64 -w0 sig2.der)" ".signature.value = \$v" one.json >ossl.json &&
+	cert-fetch --verify ossl.json --issuers issuers.json --format ndjson >out &&
+	json_eq .verification.valid true <out &&
+	openssl dgst -sm3 -sign zjw.key -sigopt distid:OTHER -out sig3.der content &&
+	jq -c --arg v "$(base64 -w0 sig3.der)" ".signature.value = \$v" one.json >ossl3.json &&
+	test_expect_exit 1 cert-fetch --verify ossl3.json --issuers issuers.json --format ndjson >out &&
+	json_eq .verification.reason "bad signature" <out
+'
+
+test_done
