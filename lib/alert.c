@@ -675,7 +675,10 @@ void tn_alert_format_row(struct tn_buf *b, jv alert, int width, int color)
 		snprintf(hhmmss, sizeof(hhmmss), "%.8s", t + 11);
 	if (seq < 0)
 		seq = tn_alert_ll(alert, "id");
-	tn_buf_addf(b, "%*lld  %-*s  ", COL_SEQ, seq, COL_TIME, hhmmss);
+	if (seq >= 0)
+		tn_buf_addf(b, "%*lld  %-*s  ", COL_SEQ, seq, COL_TIME, hhmmss);
+	else
+		tn_buf_addf(b, "%*s  %-*s  ", COL_SEQ, "", COL_TIME, hhmmss);
 	if (color && sev != TN_SEV_NONE)
 		tn_buf_adds(b, sev_color(sev));
 	tn_fit_width(b, sevs, COL_SEV, 1);

@@ -1,5 +1,8 @@
 /* follow.c — the alert-stream follower: one SSE connection at a time, resumed by Last-Event-ID. */
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -533,5 +536,59 @@ enum tn_code tn_follow_run(struct tn_follow *f, struct tn_err *err)
 			break;
 	}
 	curl_multi_cleanup(m);
+	return rc;
+}
+
+int tn_follow_cursor_read(const char *path, long long *pos, struct tn_err *err)
+{
+	FILE *fp = fopen(path, "r");
+	char buf[64];
+	size_t n;
+	long long v;
+
+	if (!fp) {
+		if (errno == ENOENT)
+			return 0;
+		tn_err_set(err, TN_EIO, "cannot read cursor file '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	if (n == 0)
+		return 0;
+	v = parse_seq(buf);
+	if (v < 0) {
+		tn_err_set(err, TN_EINVALID, "cursor file '%s' does not hold a position (a whole number)",
+			   path);
+		return -1;
+	}
+	*pos = v;
+	return 1;
+}
+
+enum tn_code tn_follow_cursor_write(const char *path, long long pos, struct tn_err *err)
+{
+	struct tn_buf tmp = TN_BUF_INIT;
+	char text[32];
+	int fd, len;
+	enum tn_code rc = TN_OK;
+
+	tn_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	len = snprintf(text, sizeof(text), "%lld\n", pos);
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = tn_err_set(err, TN_EIO, "cannot write cursor file '%s': %s", tmp.buf, strerror(errno));
+	} else if (write(fd, text, (size_t)len) != len) {
+		rc = tn_err_set(err, TN_EIO, "cannot write cursor file '%s': %s", tmp.buf, strerror(errno));
+		close(fd);
+		unlink(tmp.buf);
+	} else if (close(fd) < 0 || rename(tmp.buf, path) < 0) {
+		rc = tn_err_set(err, TN_EIO, "cannot replace cursor file '%s': %s", path, strerror(errno));
+		unlink(tmp.buf);
+	}
+	tn_buf_release(&tmp);
 	return rc;
 }

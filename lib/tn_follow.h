@@ -93,4 +93,19 @@ long long tn_follow_position(const struct tn_follow *f);
 /* Number of connections made so far. */
 long tn_follow_connections(const struct tn_follow *f);
 
+/*
+ * A cursor file holds one position, a decimal number and a line end.
+ * tn_follow_cursor_read: 1 and *pos when `path` holds one, 0 when there is no
+ * such file (or it is empty), -1 with err set when it cannot be read
+ * (TN_EIO) or holds anything else (TN_EINVALID).
+ */
+int tn_follow_cursor_read(const char *path, long long *pos, struct tn_err *err);
+/*
+ * Save `pos` to `path` atomically: written to "PATH.tmp.PID" in the same
+ * folder, then renamed over `path`, so that a reader (or the next run after a
+ * crash) sees the old position or the new one, never a torn one.  TN_EIO on
+ * failure (the old file is left as it was).
+ */
+enum tn_code tn_follow_cursor_write(const char *path, long long pos, struct tn_err *err);
+
 #endif
