@@ -1,7 +1,7 @@
 /* catalog.c — load the YAML service catalog (twonet-catalog(5)), check every reference, resolve items. */
 #include <dirent.h>
 #include <errno.h>
-#include <regex.h>
+#include "tn_regex.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,13 +465,10 @@ static enum tn_code constraints(struct loader *L, struct src *s, yaml_node_t *n,
 	if ((c = get_str(L, s, n, "pattern", 0, what, code, &pattern)))
 		return c;
 	if (pattern) {
-		regex_t re;
-
-		if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB))
+		if (tn_regex_match(pattern, "", NULL) < 0)
 			return bad(L, s, yget(s, n, "pattern"),
 				   "pattern '%s' of %s '%s' is not a valid regular expression",
 				   pattern, what, code);
-		regfree(&re);
 		*f = jv_object_set(*f, jv_string("pattern"), jv_string(pattern));
 	}
 	if (yget(s, n, "max_length")) {

@@ -8,11 +8,6 @@
 #include <sys/stat.h>
 
 #include <jv.h>
-/*
- * libonig (linked for libjq) exports its own regcomp/regexec, which shadow
- * glibc's and expect onig's regex_t: use its POSIX API by its own header.
- */
-#include <onigposix.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 
@@ -20,6 +15,7 @@
 #include "tn_cal.h"
 #include "tn_id.h"
 #include "tn_prompt.h"
+#include "tn_regex.h"
 
 /* The words tab completes for the current question (NULL-terminated), or NULL. */
 static char **completions;
@@ -132,14 +128,9 @@ enum tn_code tn_prompt_check_field(jv field, const char *text, jv *value, struct
 		tn_buf_release(&list);
 	}
 	if (rc == TN_OK && pattern) {
-		regex_t re;
-		reg_set_encoding(REG_POSIX_ENCODING_UTF8);
-		if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
-			if (regexec(&re, text, 0, NULL, 0) != 0)
-				rc = tn_err_set(err, TN_EINVALID, "'%s' does not match the pattern '%s'",
-						text, pattern);
-			regfree(&re);
-		}
+		if (tn_regex_match(pattern, text, NULL) == 0)
+			rc = tn_err_set(err, TN_EINVALID, "'%s' does not match the pattern '%s'",
+					text, pattern);
 	}
 	if (rc == TN_OK && !jv_is_valid(*value)) {
 		jv_free(*value);

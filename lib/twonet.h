@@ -17,5 +17,6 @@
 #include "tn_http.h"
 #include "tn_id.h"
 #include "tn_cal.h"
+#include "tn_regex.h"
 
 #endif

@@ -1,5 +1,5 @@
 /* cases.c — twonetd's case endpoints: file, list, show, act on, and the history of cases. */
-#include <regex.h>
+#include "tn_regex.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,15 +232,10 @@ static int check_field(struct req *q, jv f, const char *name, jv v)
 		}
 	}
 	if (rc == 0 && pattern) {
-		regex_t re;
-
-		if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
-			if (regexec(&re, s, 0, NULL, 0) != 0) {
-				reply_problem(q, 422, field, "form field '%s' does not match '%s'",
-					      name, pattern);
-				rc = -1;
-			}
-			regfree(&re);
+		if (tn_regex_match(pattern, s, NULL) == 0) {
+			reply_problem(q, 422, field, "form field '%s' does not match '%s'",
+				      name, pattern);
+			rc = -1;
 		}
 	}
 out:

@@ -215,8 +215,25 @@ static void route(struct req *q, char **seg, int n)
 			return;
 		}
 	}
+	/* each module routes its own resources (certs.c, alerts.c, reports.c) */
+	if (!strcmp(seg[1], "certs") || !strcmp(seg[1], "issuers") ||
+	    !strcmp(seg[1], "consents") || !strcmp(seg[1], "audit")) {
+		if (route_certs(q, seg, n))
+			return;
+	} else if (!strcmp(seg[1], "alerts")) {
+		if (route_alerts(q, seg, n))
+			return;
+	} else if (!strcmp(seg[1], "reports")) {
+		if (route_reports(q, seg, n))
+			return;
+	}
 notfound:
 	reply_problem(q, 404, NULL, "no such endpoint '%s'", q->uri);
+}
+
+int serve_method_ok(struct req *q, const char *allowed)
+{
+	return method_ok(q, allowed);
 }
 
 /* The one request callback: parse the path and query, route, clean up. */
@@ -344,8 +361,13 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal)
 		rc = 1;
 		goto out;
 	}
+	if (alerts_worker_start(&srv) < 0) {
+		rc = 1;
+		goto out;
+	}
 	if (event_base_dispatch(srv.base) < 0)
 		rc = 1;
+	alerts_worker_stop(&srv);
 out:
 	if (srv.http)
 		evhttp_free(srv.http);

@@ -7,28 +7,17 @@
 
 #include "tn_buf.h"
 #include "store.h"
+#include "store_int.h"
 
-#define STMT_CACHE 64
 #define NO_DEADLINE "9999-12-31"
 
-struct cached {
-	char *sql;
-	sqlite3_stmt *stmt;
-};
 
-struct store {
-	sqlite3 *db;
-	char *path;
-	struct cached cache[STMT_CACHE];
-	int ncache;
-	int evict;      /* next slot to reuse when the cache is full */
-};
 
 /*
  * The migrations, one script per schema version: migrations[i] takes the
  * database from version i to i + 1.  Never edit a released script; add one.
  */
-static const char *const migrations[] = {
+static const char *const migrations_cases[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE tokens ("
 	"  id INTEGER PRIMARY KEY,"
@@ -91,7 +80,7 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (case_seq, seq)) WITHOUT ROWID;",
 };
 
-static enum tn_code db_fail(struct store *st, struct tn_err *err, const char *what)
+enum tn_code store_fail(struct store *st, struct tn_err *err, const char *what)
 {
 	int rc = sqlite3_errcode(st->db);
 	enum tn_code code = TN_EINTERNAL;
@@ -105,7 +94,7 @@ static enum tn_code db_fail(struct store *st, struct tn_err *err, const char *wh
  * The prepared statement for `sql`, from the connection's cache (prepared
  * and cached on first use), reset and with no bindings.  NULL on error.
  */
-static sqlite3_stmt *stmt(struct store *st, const char *sql, struct tn_err *err)
+sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	int i;
@@ -119,7 +108,7 @@ static sqlite3_stmt *stmt(struct store *st, const char *sql, struct tn_err *err)
 		}
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		db_fail(st, err, "prepare");
+		store_fail(st, err, "prepare");
 		return NULL;
 	}
 	if (st->ncache < STMT_CACHE) {
@@ -135,7 +124,7 @@ static sqlite3_stmt *stmt(struct store *st, const char *sql, struct tn_err *err)
 	return s;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -143,14 +132,14 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static char *col_dup(sqlite3_stmt *s, int i)
+char *store_col_dup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t ? tn_xstrdup((const char *)t) : NULL;
 }
 
-static jv col_json(sqlite3_stmt *s, int i)
+jv store_col_json(sqlite3_stmt *s, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(s, i);
 	int n = sqlite3_column_bytes(s, i);
@@ -158,7 +147,7 @@ static jv col_json(sqlite3_stmt *s, int i)
 	return t ? jv_parse_sized(t, n) : jv_null();
 }
 
-static jv col_jv_text(sqlite3_stmt *s, int i)
+jv store_col_text(sqlite3_stmt *s, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(s, i);
 
@@ -166,12 +155,12 @@ static jv col_jv_text(sqlite3_stmt *s, int i)
 }
 
 /* Run a statement to completion (no rows wanted). */
-static enum tn_code run(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what)
+enum tn_code store_run(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what)
 {
 	int rc = sqlite3_step(s);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		enum tn_code code = db_fail(st, err, what);
+		enum tn_code code = store_fail(st, err, what);
 		sqlite3_reset(s);
 		return code;
 	}
@@ -179,34 +168,34 @@ static enum tn_code run(struct store *st, sqlite3_stmt *s, struct tn_err *err, c
 	return TN_OK;
 }
 
-static enum tn_code exec_simple(struct store *st, const char *sql, struct tn_err *err)
+enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, sql, err);
+	sqlite3_stmt *s = store_stmt(st, sql, err);
 
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
-	return run(st, s, err, sql);
+	return store_run(st, s, err, sql);
 }
 
-static enum tn_code begin(struct store *st, struct tn_err *err)
+enum tn_code store_begin(struct store *st, struct tn_err *err)
 {
-	return exec_simple(st, "BEGIN IMMEDIATE", err);
+	return store_exec(st, "BEGIN IMMEDIATE", err);
 }
 
-static enum tn_code commit(struct store *st, struct tn_err *err)
+enum tn_code store_commit(struct store *st, struct tn_err *err)
 {
-	return exec_simple(st, "COMMIT", err);
+	return store_exec(st, "COMMIT", err);
 }
 
-static void rollback(struct store *st)
+void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		exec_simple(st, "ROLLBACK", NULL);
+		store_exec(st, "ROLLBACK", NULL);
 }
 
 static int user_version(struct store *st)
 {
-	sqlite3_stmt *s = stmt(st, "PRAGMA user_version", NULL);
+	sqlite3_stmt *s = store_stmt(st, "PRAGMA user_version", NULL);
 	int v = -1;
 
 	if (s && sqlite3_step(s) == SQLITE_ROW)
@@ -281,40 +270,56 @@ void store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * The script that takes the schema from version v to v + 1.  Each module owns
+ * its scripts (store_certs.c, store_alerts.c, store_reports.c); the order is
+ * fixed here and never changes once released.
+ */
+static const char *migration(int v)
+{
+	switch (v) {
+	case 0: return migrations_cases[0];
+	case 1: return store_certs_schema;
+	case 2: return store_alerts_schema;
+	case 3: return store_reports_schema;
+	default: return NULL;
+	}
+}
+
 enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *err)
 {
-	int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	int n = STORE_SCHEMA;
 	int v;
 	char *msg = NULL;
 	char sql[64];
 
-	if (begin(st, err) != TN_OK)
+	if (store_begin(st, err) != TN_OK)
 		return err ? err->code : TN_EINTERNAL;
 	v = user_version(st);
 	if (from)
 		*from = v;
 	if (v < 0 || v > n) {
-		rollback(st);
+		store_rollback(st);
 		return tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, this twonetd "
 				  "knows %d", st->path, v, n);
 	}
 	for (; v < n; v++) {
-		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+		if (sqlite3_exec(st->db, migration(v), NULL, NULL, &msg) != SQLITE_OK) {
 			tn_err_set(err, TN_EINTERNAL, "migration to schema %d failed: %s", v + 1,
 				   msg ? msg : "unknown error");
 			sqlite3_free(msg);
-			rollback(st);
+			store_rollback(st);
 			return TN_EINTERNAL;
 		}
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", n);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		enum tn_code code = db_fail(st, err, "migration");
-		rollback(st);
+		enum tn_code code = store_fail(st, err, "migration");
+		store_rollback(st);
 		return code;
 	}
-	if (commit(st, err) != TN_OK) {
-		rollback(st);
+	if (store_commit(st, err) != TN_OK) {
+		store_rollback(st);
 		return err ? err->code : TN_EINTERNAL;
 	}
 	if (to)
@@ -324,12 +329,12 @@ enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *
 
 void store_health(struct store *st, jv *out)
 {
-	sqlite3_stmt *s = stmt(st, "PRAGMA journal_mode", NULL);
+	sqlite3_stmt *s = store_stmt(st, "PRAGMA journal_mode", NULL);
 	jv journal = jv_null();
 	int v = user_version(st);
 
 	if (s && sqlite3_step(s) == SQLITE_ROW)
-		journal = col_jv_text(s, 0);
+		journal = store_col_text(s, 0);
 	if (s)
 		sqlite3_reset(s);
 	*out = jv_object();
@@ -345,51 +350,51 @@ enum tn_code store_token_add(struct store *st, const char *hash_hex, const char 
 			     const char *name, const char *dept, const char *subject,
 			     struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, "INSERT INTO tokens (hash, name, role, dept, subject) "
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO tokens (hash, name, role, dept, subject) "
 			       "VALUES (?, ?, ?, ?, ?)", err);
 	int rc;
 
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
-	bind_text(s, 1, hash_hex);
-	bind_text(s, 2, name);
-	bind_text(s, 3, role);
-	bind_text(s, 4, dept);
-	bind_text(s, 5, subject);
+	store_bind_text(s, 1, hash_hex);
+	store_bind_text(s, 2, name);
+	store_bind_text(s, 3, role);
+	store_bind_text(s, 4, dept);
+	store_bind_text(s, 5, subject);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
 		return tn_err_set(err, TN_ECONFLICT, "token already exists");
 	if (rc != SQLITE_DONE)
-		return db_fail(st, err, "token add");
+		return store_fail(st, err, "token add");
 	return TN_OK;
 }
 
 enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
 				struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT id, name, role, dept, subject FROM tokens "
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, name, role, dept, subject FROM tokens "
 			       "WHERE hash = ?", err);
 	int rc;
 
 	memset(tok, 0, sizeof(*tok));
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
-	bind_text(s, 1, hash_hex);
+	store_bind_text(s, 1, hash_hex);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		tok->id = (long)sqlite3_column_int64(s, 0);
-		tok->name = col_dup(s, 1);
-		tok->role = col_dup(s, 2);
-		tok->dept = col_dup(s, 3);
-		tok->subject = col_dup(s, 4);
+		tok->name = store_col_dup(s, 1);
+		tok->role = store_col_dup(s, 2);
+		tok->dept = store_col_dup(s, 3);
+		tok->subject = store_col_dup(s, 4);
 		sqlite3_reset(s);
 		return TN_OK;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return tn_err_set(err, TN_ENOTFOUND, "unknown token");
-	return db_fail(st, err, "token lookup");
+	return store_fail(st, err, "token lookup");
 }
 
 void store_token_release(struct store_token *tok)
@@ -447,16 +452,16 @@ static enum tn_code import_departments(struct store *st, jv depts, jv *names, lo
 
 		if (!c || !name) {
 			code = tn_err_set(err, TN_EINVALID, "department %d has no code or name", i + 1);
-		} else if ((s = stmt(st, "INSERT OR REPLACE INTO departments (code, name, doc) "
+		} else if ((s = store_stmt(st, "INSERT OR REPLACE INTO departments (code, name, doc) "
 				     "VALUES (?, ?, ?)", err)) == NULL) {
 			code = err ? err->code : TN_EINTERNAL;
 		} else {
 			jv text = jv_dump_string(jv_copy(d), 0);
 
-			bind_text(s, 1, c);
-			bind_text(s, 2, name);
-			bind_text(s, 3, jv_string_value(text));
-			code = run(st, s, err, "department import");
+			store_bind_text(s, 1, c);
+			store_bind_text(s, 2, name);
+			store_bind_text(s, 3, jv_string_value(text));
+			code = store_run(st, s, err, "department import");
 			jv_free(text);
 			*names = jv_object_set(*names, jv_string(c), jv_string(name));
 			(*count)++;
@@ -484,7 +489,7 @@ static enum tn_code import_items(struct store *st, jv items, jv names, long *cou
 		if (!c || !name || !dept) {
 			code = tn_err_set(err, TN_EINVALID, "item %d has no code, name or department",
 					  i + 1);
-		} else if ((s = stmt(st, "INSERT OR REPLACE INTO items (code, name, department, "
+		} else if ((s = store_stmt(st, "INSERT OR REPLACE INTO items (code, name, department, "
 				     "legal_days, promised_days, doc) VALUES (?, ?, ?, ?, ?, ?)",
 				     err)) == NULL) {
 			code = err ? err->code : TN_EINTERNAL;
@@ -501,13 +506,13 @@ static enum tn_code import_items(struct store *st, jv items, jv names, long *cou
 			}
 			jv_free(dn);
 			text = jv_dump_string(jv_copy(it), 0);
-			bind_text(s, 1, c);
-			bind_text(s, 2, name);
-			bind_text(s, 3, dept);
+			store_bind_text(s, 1, c);
+			store_bind_text(s, 2, name);
+			store_bind_text(s, 3, dept);
 			bind_days(s, 4, it, "legal_days");
 			bind_days(s, 5, it, "promised_days");
-			bind_text(s, 6, jv_string_value(text));
-			code = run(st, s, err, "item import");
+			store_bind_text(s, 6, jv_string_value(text));
+			code = store_run(st, s, err, "item import");
 			jv_free(text);
 			(*count)++;
 		}
@@ -533,15 +538,15 @@ static enum tn_code import_workflows(struct store *st, jv wfs, long *count, stru
 
 		if (!c) {
 			code = tn_err_set(err, TN_EINVALID, "workflow %d has no code", i + 1);
-		} else if ((s = stmt(st, "INSERT OR REPLACE INTO workflows (code, doc) "
+		} else if ((s = store_stmt(st, "INSERT OR REPLACE INTO workflows (code, doc) "
 				     "VALUES (?, ?)", err)) == NULL) {
 			code = err ? err->code : TN_EINTERNAL;
 		} else {
 			jv text = jv_dump_string(jv_copy(w), 0);
 
-			bind_text(s, 1, c);
-			bind_text(s, 2, jv_string_value(text));
-			code = run(st, s, err, "workflow import");
+			store_bind_text(s, 1, c);
+			store_bind_text(s, 2, jv_string_value(text));
+			code = store_run(st, s, err, "workflow import");
 			jv_free(text);
 			(*count)++;
 		}
@@ -577,7 +582,7 @@ enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, lo
 		return tn_err_set(err, TN_EINVALID, "catalog departments, items and workflows "
 				  "must be arrays");
 	}
-	code = begin(st, err);
+	code = store_begin(st, err);
 	if (code == TN_OK)
 		code = import_departments(st, depts, &names, &nd, err);
 	else
@@ -592,9 +597,9 @@ enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, lo
 		jv_free(wfs);
 	jv_free(names);
 	if (code == TN_OK)
-		code = commit(st, err);
+		code = store_commit(st, err);
 	if (code != TN_OK) {
-		rollback(st);
+		store_rollback(st);
 		return code;
 	}
 	if (ndepts)
@@ -608,29 +613,29 @@ enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, lo
 
 enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT doc FROM items WHERE code = ?", err);
+	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM items WHERE code = ?", err);
 	int rc;
 
 	*item = jv_invalid();
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
-	bind_text(s, 1, code);
+	store_bind_text(s, 1, code);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*item = col_json(s, 0);
+		*item = store_col_json(s, 0);
 		sqlite3_reset(s);
 		return TN_OK;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return tn_err_set(err, TN_ENOTFOUND, "no item '%s'", code);
-	return db_fail(st, err, "item get");
+	return store_fail(st, err, "item get");
 }
 
 enum tn_code store_item_list(struct store *st, const char *department, const char *q,
 			     jv *items, struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT doc FROM items "
+	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM items "
 			       "WHERE (?1 IS NULL OR department = ?1) "
 			       "AND (?2 IS NULL OR instr(name, ?2) > 0 OR instr(code, ?2) > 0) "
 			       "ORDER BY code", err);
@@ -639,50 +644,50 @@ enum tn_code store_item_list(struct store *st, const char *department, const cha
 	*items = jv_array();
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
-	bind_text(s, 1, department);
-	bind_text(s, 2, q);
+	store_bind_text(s, 1, department);
+	store_bind_text(s, 2, q);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*items = jv_array_append(*items, col_json(s, 0));
+		*items = jv_array_append(*items, store_col_json(s, 0));
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(st, err, "item list");
+		return store_fail(st, err, "item list");
 	return TN_OK;
 }
 
 enum tn_code store_workflow_get(struct store *st, const char *code, jv *wf, struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT doc FROM workflows WHERE code = ?", err);
+	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM workflows WHERE code = ?", err);
 	int rc;
 
 	*wf = jv_invalid();
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
-	bind_text(s, 1, code);
+	store_bind_text(s, 1, code);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*wf = col_json(s, 0);
+		*wf = store_col_json(s, 0);
 		sqlite3_reset(s);
 		return TN_OK;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return tn_err_set(err, TN_ENOTFOUND, "no workflow '%s'", code);
-	return db_fail(st, err, "workflow get");
+	return store_fail(st, err, "workflow get");
 }
 
 enum tn_code store_workflow_list(struct store *st, jv *wfs, struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, "SELECT doc FROM workflows ORDER BY code", err);
+	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM workflows ORDER BY code", err);
 	int rc;
 
 	*wfs = jv_array();
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*wfs = jv_array_append(*wfs, col_json(s, 0));
+		*wfs = jv_array_append(*wfs, store_col_json(s, 0));
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(st, err, "workflow list");
+		return store_fail(st, err, "workflow list");
 	return TN_OK;
 }
 
@@ -695,35 +700,35 @@ enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int 
 
 	if (created)
 		*created = 0;
-	if ((rc = begin(st, err)) != TN_OK) {
+	if ((rc = store_begin(st, err)) != TN_OK) {
 		jv_free(doc);
 		return rc;
 	}
-	s = stmt(st, "SELECT 1 FROM workflows WHERE code = ?", err);
+	s = store_stmt(st, "SELECT 1 FROM workflows WHERE code = ?", err);
 	if (!s) {
 		jv_free(doc);
-		rollback(st);
+		store_rollback(st);
 		return err ? err->code : TN_EINTERNAL;
 	}
-	bind_text(s, 1, code);
+	store_bind_text(s, 1, code);
 	if (sqlite3_step(s) == SQLITE_DONE && created)
 		*created = 1;
 	sqlite3_reset(s);
-	s = stmt(st, "INSERT OR REPLACE INTO workflows (code, doc) VALUES (?, ?)", err);
+	s = store_stmt(st, "INSERT OR REPLACE INTO workflows (code, doc) VALUES (?, ?)", err);
 	if (!s) {
 		jv_free(doc);
-		rollback(st);
+		store_rollback(st);
 		return err ? err->code : TN_EINTERNAL;
 	}
 	text = jv_dump_string(doc, 0);
-	bind_text(s, 1, code);
-	bind_text(s, 2, jv_string_value(text));
-	rc = run(st, s, err, "workflow put");
+	store_bind_text(s, 1, code);
+	store_bind_text(s, 2, jv_string_value(text));
+	rc = store_run(st, s, err, "workflow put");
 	jv_free(text);
 	if (rc == TN_OK)
-		rc = commit(st, err);
+		rc = store_commit(st, err);
 	if (rc != TN_OK)
-		rollback(st);
+		store_rollback(st);
 	return rc;
 }
 
@@ -753,7 +758,7 @@ static long parse_id(const char *id)
 static jv case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
 {
 	char id[32];
-	jv doc = col_json(s, doc_col);
+	jv doc = store_col_json(s, doc_col);
 
 	format_id((long)sqlite3_column_int64(s, seq_col), id, sizeof(id));
 	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
@@ -765,7 +770,7 @@ static jv case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
 
 static enum tn_code add_event(struct store *st, long seq, jv event, struct tn_err *err)
 {
-	sqlite3_stmt *s = stmt(st, "INSERT INTO events (case_seq, seq, at, actor, role, action, "
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO events (case_seq, seq, at, actor, role, action, "
 			       "from_status, to_status, comment, version) VALUES (?1, "
 			       "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE case_seq = ?1), "
 			       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
@@ -780,14 +785,14 @@ static enum tn_code add_event(struct store *st, long seq, jv event, struct tn_er
 	sqlite3_bind_int64(s, 1, seq);
 	for (int i = 0; i < 7; i++) {
 		v = jv_object_get(jv_copy(event), jv_string(keys[i]));
-		bind_text(s, i + 2, jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL);
+		store_bind_text(s, i + 2, jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL);
 		jv_free(v);
 	}
 	v = jv_object_get(jv_copy(event), jv_string("version"));
 	sqlite3_bind_int64(s, 9, jv_get_kind(v) == JV_KIND_NUMBER ? (sqlite3_int64)jv_number_value(v) : 0);
 	jv_free(v);
 	jv_free(event);
-	code = run(st, s, err, "event insert");
+	code = store_run(st, s, err, "event insert");
 	return code;
 }
 
@@ -803,16 +808,16 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 
 	*out = jv_invalid();
 	*replayed = 0;
-	if ((code = begin(st, err)) != TN_OK)
+	if ((code = store_begin(st, err)) != TN_OK)
 		goto out;
-	s = stmt(st, "SELECT seq, idem_hash, doc FROM cases WHERE token_id = ? AND idem_key = ?",
+	s = store_stmt(st, "SELECT seq, idem_hash, doc FROM cases WHERE token_id = ? AND idem_key = ?",
 		 err);
 	if (!s) {
 		code = err ? err->code : TN_EINTERNAL;
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, c->token_id);
-	bind_text(s, 2, c->idem_key);
+	store_bind_text(s, 2, c->idem_key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(s, 1);
@@ -831,10 +836,10 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		code = db_fail(st, err, "case create");
+		code = store_fail(st, err, "case create");
 		goto out;
 	}
-	s = stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
+	s = store_stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
 		 "submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc) "
 		 "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", err);
 	if (!s) {
@@ -842,19 +847,19 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 		goto out;
 	}
 	text = jv_dump_string(jv_copy(c->doc), 0);
-	bind_text(s, 1, c->item);
-	bind_text(s, 2, c->department);
-	bind_text(s, 3, c->status);
-	bind_text(s, 4, c->applicant_id);
-	bind_text(s, 5, c->applicant_name);
-	bind_text(s, 6, c->submitted_at);
-	bind_text(s, 7, c->deadline);
-	bind_text(s, 8, c->submitted_by);
+	store_bind_text(s, 1, c->item);
+	store_bind_text(s, 2, c->department);
+	store_bind_text(s, 3, c->status);
+	store_bind_text(s, 4, c->applicant_id);
+	store_bind_text(s, 5, c->applicant_name);
+	store_bind_text(s, 6, c->submitted_at);
+	store_bind_text(s, 7, c->deadline);
+	store_bind_text(s, 8, c->submitted_by);
 	sqlite3_bind_int64(s, 9, c->token_id);
-	bind_text(s, 10, c->idem_key);
-	bind_text(s, 11, c->idem_hash);
-	bind_text(s, 12, jv_string_value(text));
-	code = run(st, s, err, "case insert");
+	store_bind_text(s, 10, c->idem_key);
+	store_bind_text(s, 11, c->idem_hash);
+	store_bind_text(s, 12, jv_string_value(text));
+	code = store_run(st, s, err, "case insert");
 	jv_free(text);
 	if (code != TN_OK)
 		goto out;
@@ -862,7 +867,7 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 	code = add_event(st, seq, c->event, err);
 	c->event = jv_invalid();
 	if (code == TN_OK)
-		code = commit(st, err);
+		code = store_commit(st, err);
 	if (code == TN_OK) {
 		format_id(seq, id, sizeof(id));
 		*out = jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)),
@@ -870,7 +875,7 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 	}
 out:
 	if (code != TN_OK || *replayed)
-		rollback(st);
+		store_rollback(st);
 	jv_free(c->doc);
 	jv_free(c->event);
 	c->doc = jv_invalid();
@@ -892,7 +897,7 @@ enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *tok
 	*doc = jv_invalid();
 	if (seq < 0)
 		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
-	if (!(s = stmt(st, "SELECT seq, doc, token_id FROM cases WHERE seq = ?", err)))
+	if (!(s = store_stmt(st, "SELECT seq, doc, token_id FROM cases WHERE seq = ?", err)))
 		return err ? err->code : TN_EINTERNAL;
 	sqlite3_bind_int64(s, 1, seq);
 	rc = sqlite3_step(s);
@@ -906,7 +911,7 @@ enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *tok
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
-	return db_fail(st, err, "case get");
+	return store_fail(st, err, "case get");
 }
 
 /* A bound parameter of a dynamic query. */
@@ -1079,7 +1084,7 @@ enum tn_code store_case_list(struct store *st, const struct store_case_filter *f
 		    " ORDER BY seq LIMIT ?");
 	add_num(p, &np, f->limit + 1);
 
-	s = stmt(st, sql.buf, err);
+	s = store_stmt(st, sql.buf, err);
 	tn_buf_release(&sql);
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
@@ -1087,7 +1092,7 @@ enum tn_code store_case_list(struct store *st, const struct store_case_filter *f
 		if (p[i].is_num)
 			sqlite3_bind_int64(s, i + 1, p[i].num);
 		else
-			bind_text(s, i + 1, p[i].text);
+			store_bind_text(s, i + 1, p[i].text);
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (count == f->limit) {
@@ -1101,7 +1106,7 @@ enum tn_code store_case_list(struct store *st, const struct store_case_filter *f
 		count++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		code = db_fail(st, err, "case list");
+		code = store_fail(st, err, "case list");
 	sqlite3_reset(s);
 	if (code != TN_OK) {
 		free(*next);
@@ -1126,12 +1131,12 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
 	}
 	doc = jv_object_delete(doc, jv_string("id"));
-	if ((code = begin(st, err)) != TN_OK) {
+	if ((code = store_begin(st, err)) != TN_OK) {
 		jv_free(doc);
 		jv_free(event);
 		return code;
 	}
-	s = stmt(st, "UPDATE cases SET status = ?, version = version + 1, doc = ? "
+	s = store_stmt(st, "UPDATE cases SET status = ?, version = version + 1, doc = ? "
 		 "WHERE seq = ? AND version = ?", err);
 	if (!s) {
 		code = err ? err->code : TN_EINTERNAL;
@@ -1140,14 +1145,14 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 		goto out;
 	}
 	text = jv_dump_string(doc, 0);
-	bind_text(s, 1, status);
-	bind_text(s, 2, jv_string_value(text));
+	store_bind_text(s, 1, status);
+	store_bind_text(s, 2, jv_string_value(text));
 	sqlite3_bind_int64(s, 3, seq);
 	sqlite3_bind_int64(s, 4, version);
-	code = run(st, s, err, "case update");
+	code = store_run(st, s, err, "case update");
 	jv_free(text);
 	if (code == TN_OK && sqlite3_changes(st->db) != 1) {
-		s = stmt(st, "SELECT version FROM cases WHERE seq = ?", err);
+		s = store_stmt(st, "SELECT version FROM cases WHERE seq = ?", err);
 		if (s) {
 			sqlite3_bind_int64(s, 1, seq);
 			if (sqlite3_step(s) == SQLITE_ROW) {
@@ -1172,10 +1177,10 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 	else
 		jv_free(event);
 	if (code == TN_OK)
-		code = commit(st, err);
+		code = store_commit(st, err);
 out:
 	if (code != TN_OK)
-		rollback(st);
+		store_rollback(st);
 	return code;
 }
 
@@ -1189,7 +1194,7 @@ enum tn_code store_case_events(struct store *st, const char *id, jv *events,
 	*events = jv_array();
 	if (seq < 0)
 		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
-	s = stmt(st, "SELECT seq, at, actor, role, action, from_status, to_status, comment, "
+	s = store_stmt(st, "SELECT seq, at, actor, role, action, from_status, to_status, comment, "
 		 "version FROM events WHERE case_seq = ? ORDER BY seq", err);
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
@@ -1198,20 +1203,20 @@ enum tn_code store_case_events(struct store *st, const char *id, jv *events,
 		jv e = jv_object();
 
 		e = jv_object_set(e, jv_string("seq"), jv_number((double)sqlite3_column_int64(s, 0)));
-		e = jv_object_set(e, jv_string("at"), col_jv_text(s, 1));
-		e = jv_object_set(e, jv_string("actor"), col_jv_text(s, 2));
-		e = jv_object_set(e, jv_string("role"), col_jv_text(s, 3));
-		e = jv_object_set(e, jv_string("action"), col_jv_text(s, 4));
-		e = jv_object_set(e, jv_string("from"), col_jv_text(s, 5));
-		e = jv_object_set(e, jv_string("to"), col_jv_text(s, 6));
-		e = jv_object_set(e, jv_string("comment"), col_jv_text(s, 7));
+		e = jv_object_set(e, jv_string("at"), store_col_text(s, 1));
+		e = jv_object_set(e, jv_string("actor"), store_col_text(s, 2));
+		e = jv_object_set(e, jv_string("role"), store_col_text(s, 3));
+		e = jv_object_set(e, jv_string("action"), store_col_text(s, 4));
+		e = jv_object_set(e, jv_string("from"), store_col_text(s, 5));
+		e = jv_object_set(e, jv_string("to"), store_col_text(s, 6));
+		e = jv_object_set(e, jv_string("comment"), store_col_text(s, 7));
 		e = jv_object_set(e, jv_string("version"),
 				  jv_number((double)sqlite3_column_int64(s, 8)));
 		*events = jv_array_append(*events, e);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(st, err, "case events");
+		return store_fail(st, err, "case events");
 	if (jv_array_length(jv_copy(*events)) == 0) {
 		jv_free(*events);
 		*events = jv_array();

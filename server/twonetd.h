@@ -17,6 +17,7 @@
 #define TWONETD_READ_LIMIT (16L * 1024L * 1024L) /* what evhttp reads before its own 413 */
 
 struct tn_cal;
+struct alerts_hub;
 
 /* What `twonetd serve` was asked for. */
 struct serve_opts {
@@ -36,6 +37,7 @@ struct srv {
 	struct evhttp_bound_socket *bound;
 	struct event *sig_term, *sig_int, *drain;
 	long pending;           /* replies queued but not yet written out */
+	struct alerts_hub *alerts; /* alerts.c: stream followers and the cross-process wake-up */
 	int stopping;
 };
 
@@ -97,6 +99,29 @@ int utf8_valid(const char *s, size_t len);
  * (NULL-terminated), as a malloc'd string; NULL when all are known.
  */
 char *unknown_member(jv obj, const char *const *allowed);
+
+/*
+ * 1 when the method is one of the '|'-separated `allowed`; else replies 405
+ * (with Allow) and returns 0.
+ */
+int serve_method_ok(struct req *q, const char *allowed);
+
+/*
+ * Module routers, called with the path split into segments (seg[0] "v1",
+ * seg[1] the resource).  Each returns 1 when it answered (or will answer)
+ * the request, 0 to let the router reply 404.
+ */
+int route_certs(struct req *q, char **seg, int n);    /* certs.c: certs, issuers, consents, audit */
+int route_alerts(struct req *q, char **seg, int n);   /* alerts.c */
+int route_reports(struct req *q, char **seg, int n);  /* reports.c */
+
+/*
+ * alerts.c: per-worker set-up after the event loop exists and before it
+ * runs (the stream hub, the cross-process wake-up); -1 on failure.  Stop
+ * runs after the loop ends.
+ */
+int alerts_worker_start(struct srv *srv);
+void alerts_worker_stop(struct srv *srv);
 
 /* items.c */
 void h_health(struct req *q);

@@ -83,17 +83,16 @@ test_expect_code() {
 }
 
 test_must_fail() {
-	"$@"
-	local rc=$?
+	local rc=0
+	"$@" || rc=$?
 	if [ $rc -eq 0 ]; then echo "test_must_fail: '$*' succeeded" >&2; return 1; fi
 	if [ $rc -gt 128 ] && [ $rc -ne 130 ]; then echo "test_must_fail: '$*' died by signal $((rc - 128))" >&2; return 1; fi
 	return 0
 }
 
 test_expect_exit() {
-	local want=$1; shift
-	"$@"
-	local rc=$?
+	local want=$1 rc=0; shift
+	"$@" || rc=$?
 	if [ $rc -ne "$want" ]; then echo "test_expect_exit: '$*' exited $rc, expected $want" >&2; return 1; fi
 	return 0
 }
