@@ -75,6 +75,12 @@ static enum tn_code format_one(struct tn_alert_writer *w, jv rec, struct tn_buf 
 	}
 	if (jv_get_kind(rec) == JV_KIND_OBJECT && w->format == TN_AFMT_CAP)
 		return tn_cap_write(b, rec, err);
+	if (jv_get_kind(rec) == JV_KIND_STRING) {
+		/* a string from --jq is written as it is (like jq -r, gh --jq) */
+		tn_buf_adds(b, jv_string_value(rec));
+		tn_buf_addch(b, '\n');
+		return TN_OK;
+	}
 	{
 		jv s = jv_dump_string(jv_copy(rec), 0);
 

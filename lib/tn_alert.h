@@ -173,7 +173,8 @@ struct tn_jq;
 /*
  * Writes alerts one at a time, flushed after each: NDJSON, a table line
  * (coloured by severity), or a CAP 1.2 document; through --jq first (each jq
- * output is written; a non-object output is written as JSON in every format).
+ * output is written; a string output as its text, like jq -r; another
+ * non-object output as JSON, in every format).
  */
 struct tn_alert_writer {
 	FILE *fp;
