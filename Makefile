@@ -52,7 +52,9 @@ SHAREDLIB  := $(O)/lib/libtwonet.so
 TWONETD    := $(if $(SRV_SRC),$(O)/server/twonetd)
 CASEDESK   := $(if $(TUI_SRC),$(O)/tui/casedesk)
 
-.PHONY: all check check-build test deps demo install clean unit cli bench
+.PHONY: all check check-build test deps demo install clean unit cli bench api-man
+# twonet-api(7) is generated from the contract documents, in this order
+API_DOCS   := $(wildcard doc/api-contract.md doc/api-certs.md doc/api-alerts.md doc/api-reports.md)
 all: $(STATICLIB) $(SHAREDLIB) $(COMMANDS) $(TWONETD) $(CASEDESK) $(UNITS)
 
 $(O)/obj/%.o: %.c
@@ -85,6 +87,10 @@ $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(STATICLIB)
 
 deps:
 	@scripts/install-deps
+
+api-man: man/twonet-api.7
+man/twonet-api.7: $(API_DOCS) scripts/md2man
+	scripts/md2man $(API_DOCS) > $@.tmp && mv $@.tmp $@
 
 # The suite, against the build in $(O).
 test: all

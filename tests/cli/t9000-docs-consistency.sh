@@ -64,6 +64,13 @@ test_expect_success 'twonet(7), twonet-api(7) and twonetd(8) exist and render' '
 	done
 '
 
+test_expect_success 'twonet-api(7) is up to date with the contract documents (make api-man)' '
+	docs=$(sed -n "s/^API_DOCS *:= *\$(wildcard \(.*\))$/\1/p" "$TWONET_SRC/Makefile") &&
+	test -n "$docs" &&
+	(cd "$TWONET_SRC" && for d in $docs; do test -f "$d" && echo "$d"; done | xargs scripts/md2man) >api.7 &&
+	test_cmp "$TWONET_SRC/man/twonet-api.7" api.7
+'
+
 test_expect_success 'every man page renders without warnings' '
 	for m in "$TWONET_SRC"/man/*.[1-8]; do
 		LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$m" >/dev/null 2>man.err || { echo "$m"; cat man.err; exit 1; }
