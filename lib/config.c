@@ -347,8 +347,17 @@ enum tn_code tn_config_load(struct tn_config *cfg, const struct tn_common *commo
 	cfg->connect_timeout_s = p && p->connect_timeout >= 0 ? p->connect_timeout : DEFAULT_CONNECT;
 	if (cfg->timeout_s > 0 && cfg->connect_timeout_s > cfg->timeout_s)
 		cfg->connect_timeout_s = cfg->timeout_s;
-	cfg->retries = common->retries >= 0 ? common->retries :
-		       p && p->retries >= 0 ? p->retries : DEFAULT_RETRIES;
+	{
+		const char *env_retries = getenv_nonempty("TWONET_RETRIES");
+		long n;
+
+		if (common->retries >= 0)
+			cfg->retries = common->retries;
+		else if (env_retries && tn_parse_long(env_retries, &n) == 0 && n >= 0)
+			cfg->retries = n;
+		else
+			cfg->retries = p && p->retries >= 0 ? p->retries : DEFAULT_RETRIES;
+	}
 	cfg->color = !(common->no_color || getenv_nonempty("NO_COLOR") || (p && p->color == 0));
 	cfg->verbose = common->verbose;
 	rc = TN_OK;

@@ -291,15 +291,11 @@ static long backoff_ms(struct tn_client *c, int attempt, long retry_after)
 	return wait;
 }
 
+/* Retries come resolved from the configuration (flag > TWONET_RETRIES > profile > 4). */
 static long max_retries(const struct tn_client *c)
 {
-	const char *env = getenv("TWONET_RETRIES");
-	long n;
-
 	if (c->cfg && c->cfg->retries >= 0)
 		return c->cfg->retries;
-	if (env && tn_parse_long(env, &n) == 0 && n >= 0)
-		return n;
 	return 4;
 }
 

@@ -98,6 +98,31 @@ static void test_defaults_without_file(void **state)
 	tn_config_release(&cfg);
 }
 
+/* TWONET_RETRIES sits between the flag and the profile, like the other variables */
+static void test_retries_env(void **state)
+{
+	struct tn_config cfg;
+	struct tn_common common;
+	struct tn_err err = TN_ERR_INIT;
+
+	memset(&common, 0, sizeof(common));
+	common.retries = -1;
+	setenv("TWONET_RETRIES", "1", 1);
+	assert_int_equal(tn_config_load(&cfg, &common, &err), TN_OK);
+	assert_int_equal(cfg.retries, 1);
+	tn_config_release(&cfg);
+	common.retries = 7;
+	assert_int_equal(tn_config_load(&cfg, &common, &err), TN_OK);
+	assert_int_equal(cfg.retries, 7);
+	tn_config_release(&cfg);
+	setenv("TWONET_RETRIES", "many", 1);   /* not a number: the default */
+	common.retries = -1;
+	assert_int_equal(tn_config_load(&cfg, &common, &err), TN_OK);
+	assert_int_equal(cfg.retries, 4);
+	tn_config_release(&cfg);
+	unsetenv("TWONET_RETRIES");
+}
+
 static void test_default_profile(void **state)
 {
 	struct tn_config cfg;
@@ -365,6 +390,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_defaults_without_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_profile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retries_env, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xdg_and_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_refusal, setup, teardown),
