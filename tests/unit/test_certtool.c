@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tn_buf.h"
+#include "tn_case.h"
 #include "tn_cert.h"
 #include "tn_ndjson.h"
 #include "tnp_cert.h"
@@ -19,6 +20,7 @@
  * test_certtool sign KEYFILE                  sign each JSON certificate of stdin; NDJSON out
  * test_certtool gen N KEYFILE DEPT USCC KIND [THREADS]
  *                                             N distinct signed certificates, NDJSON out
+ * test_certtool bench-sign N THREADS           time tn_cert_sign_many alone; prints "signed N seconds S rate R threads T"
  * test_certtool bench-verify FILE ISSUERS [THREADS]
  *                                             verify FILE's certificates with the bulk verifier;
  *                                             prints "certs N seconds S rate R threads T sm2 M"
@@ -164,8 +166,8 @@ static int bench_verify(const char *file, const char *issuers, int threads)
 
 	if (!fp)
 		die(file, NULL);
-	doc = jv_load_file(issuers, 0);
-	if (tn_cert_keyring_add_issuers(kr, doc, &err) != TN_OK)
+	if (tn_case_read_file(issuers, &doc, &err) != TN_OK ||
+	    tn_cert_keyring_add_issuers(kr, doc, &err) != TN_OK)
 		die("issuers", &err);
 	jv_free(doc);
 	tn_ndjson_init(&r, fp, file);
@@ -235,6 +237,30 @@ static int tool(int argc, char **argv)
 		if (tn_cert_key_load_private(argv[3], &k, &err) != TN_OK)
 			die("key", &err);
 		gen(n, k, argv[4], argv[5], argv[6], (int)t, stdout);
+	} else if (!strcmp(argv[1], "bench-sign") && argc == 4) {
+		long n, t;
+		if (tn_parse_long(argv[2], &n) != 0 || n < 1 || tn_parse_long(argv[3], &t) != 0)
+			die("bench-sign", NULL);
+		if (tn_cert_key_generate(&k, &err) != TN_OK)
+			die("key", &err);
+		struct tn_cert_job *jobs = tn_xcalloc((size_t)n, sizeof(*jobs));
+		char *text;
+		size_t len;
+		jv c = make_cert(0, "ZJW", "113100000024017134", "113100000024017134001");
+		if (tn_cert_signed_content(c, &text, &len, &err) != TN_OK)
+			die("content", &err);
+		jv_free(c);
+		for (long i = 0; i < n; i++)
+			jobs[i] = (struct tn_cert_job){ text, len, NULL, 0, k, 0 };
+		double t0 = now_s();
+		tn_cert_sign_many(jobs, (size_t)n, (int)t);
+		double t1 = now_s();
+		printf("signed %ld seconds %.3f rate %.0f threads %d\n", n, t1 - t0, (double)n / (t1 - t0),
+		       t < 1 ? tn_cert_ncpu() : (int)t);
+		for (long i = 0; i < n; i++)
+			free(jobs[i].sig);
+		free(jobs);
+		free(text);
 	} else if (!strcmp(argv[1], "bench-verify") && (argc == 4 || argc == 5)) {
 		long t = 0;
 		if (argc == 5 && tn_parse_long(argv[4], &t) != 0)

@@ -1,0 +1,56 @@
+#!/bin/bash
+# bench/certs-verify.sh [N] — the client's SM2 verification rate against the
+# machine's: `openssl speed -seconds 3 sm2` (one core) times the cores, beside
+#   1. the bulk signer (tn_cert_sign_many) alone, then making N signed
+#      certificates (default 10,000),
+#   2. the bulk verifier (tn_cert_batch: canonical JSON on the main thread,
+#      SM2 on every core) over them,
+#   3. `cert-fetch --verify` end to end (parse, verify, write NDJSON),
+#   4. the same file twice: deduplication means no more SM2 work.
+# Prints the figures and the ratios; asserts nothing about time.
+. "$(dirname "$0")/lib.sh"
+N=${1:-10000}
+CORES=$(nproc)
+TOOL="$TOP/tests/unit/test_certtool"
+[ -x "$TOOL" ] || { echo "build first: make tests/unit/test_certtool"; exit 1; }
+
+echo "bench/certs-verify: $N certificates, $CORES cores, $(openssl version)"
+speed=$(openssl speed -seconds 3 sm2 2>/dev/null | awk '/SM2/ { print $(NF-1), $NF }')
+sign1=${speed% *}
+verify1=${speed#* }
+printf 'openssl speed sm2 (1 core): %.0f sign/s, %.0f verify/s; x %d cores = %.0f sign/s, %.0f verify/s\n' \
+	"$sign1" "$verify1" "$CORES" "$(echo "$sign1 * $CORES" | bc -l)" "$(echo "$verify1 * $CORES" | bc -l)"
+
+cd "$BENCH_TMP"
+"$TOOL" genkey ZJW 113100000024017134 zjw.key > item.json
+jq -c '{items: [.]}' item.json > issuers.json
+
+read -r _ _ _ ssecs _ srate _ _ < <("$TOOL" bench-sign "$N" 0)
+printf 'bulk signer alone (tn_cert_sign_many, %d threads): %d in %.2f s = %.0f sign/s = %.0f%% of openssl x cores\n' \
+	"$CORES" "$N" "$ssecs" "$srate" "$(echo "100 * $srate / ($sign1 * $CORES)" | bc -l)"
+
+t0=$(now)
+"$TOOL" gen "$N" zjw.key ZJW 113100000024017134 113100000024017134001 > certs.ndjson
+t1=$(now)
+gen_rate=$(echo "$N / ($t1 - $t0)" | bc -l)
+printf 'signed certificates (JSON building and writing on one thread included): %d in %.2f s = %.0f sign/s = %.0f%% of openssl x cores\n' \
+	"$N" "$(echo "$t1 - $t0" | bc -l)" "$gen_rate" "$(echo "100 * $gen_rate / ($sign1 * $CORES)" | bc -l)"
+
+read -r _ _ _ secs _ rate _ threads _ sm2 _ invalid < <("$TOOL" bench-verify certs.ndjson issuers.json)
+printf 'bulk verifier (%d threads): %d in %.2f s = %.0f verify/s = %.0f%% of openssl x cores (%d SM2, %d invalid)\n' \
+	"$threads" "$N" "$secs" "$rate" "$(echo "100 * $rate / ($verify1 * $CORES)" | bc -l)" "$sm2" "$invalid"
+
+t0=$(now)
+cert-fetch --verify certs.ndjson --issuers issuers.json --date 2026-06-01 --format ndjson > out.ndjson
+t1=$(now)
+e2e=$(echo "$N / ($t1 - $t0)" | bc -l)
+valid=$(grep -c '"verification":{"valid":true}' out.ndjson || true)
+printf 'cert-fetch --verify (parse + verify + output): %.2f s = %.0f certs/s = %.0f%% of openssl x cores (%d valid)\n' \
+	"$(echo "$t1 - $t0" | bc -l)" "$e2e" "$(echo "100 * $e2e / ($verify1 * $CORES)" | bc -l)" "$valid"
+
+cat certs.ndjson certs.ndjson > twice.ndjson
+t0=$(now)
+cert-fetch -v --verify twice.ndjson --issuers issuers.json --date 2026-06-01 --format ndjson > /dev/null 2> twice.err
+t1=$(now)
+printf 'cert-fetch --verify, every certificate twice: %.2f s; %s\n' "$(echo "$t1 - $t0" | bc -l)" \
+	"$(sed 's/^cert-fetch: //' twice.err)"
