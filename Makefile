@@ -34,7 +34,11 @@ endif
 CPPFLAGS   += -std=gnu11 -D_GNU_SOURCE -DTN_VERSION='"$(VERSION)"' \
               -DTN_SHAREDIR='"$(PREFIX)/share/twonet"' -Ilib $(PKG_CFLAGS)
 ALL_CFLAGS  = $(CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -MMD -MP
-LIBS        = -ljq -lonig $(PKG_LIBS) -lm -lpthread
+# --as-needed: a binary maps only the libraries it calls.  libcurl is loaded
+# on first use (lib/curl_dl.c), so no command pays for its thirty libraries
+# at start-up.
+LDFLAGS    += -Wl,--as-needed
+LIBS        = -ljq -lonig $(PKG_LIBS) -ldl -lm -lpthread
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 BIN_SRC    := $(sort $(wildcard bin/*.c))
@@ -67,7 +71,7 @@ $(STATICLIB): $(LIB_OBJ)
 
 $(SHAREDLIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libtwonet.so.0 $(LDSAN) -o $@ $^ $(LIBS)
+	$(CC) -shared -Wl,-soname,libtwonet.so.0 $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/bin/%: $(O)/obj/bin/%.o $(STATICLIB)
 	@mkdir -p $(dir $@)
