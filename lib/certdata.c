@@ -134,6 +134,10 @@ enum tn_code tn_cert_kinds_load(const char *path, jv *out, struct tn_err *err)
 		path = def.buf;
 	}
 	rc = tn_case_read_file(path, &doc, err);
+	if (rc == TN_OK && jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		rc = tn_err_set(err, TN_EINVALID, "%s: not a mapping of departments and kinds", path);
+	}
 	if (rc != TN_OK) {
 		tn_buf_release(&def);
 		return rc;
@@ -263,7 +267,8 @@ enum tn_code tn_cert_cache_read(const char *url, jv *items, char **etag, struct 
 	}
 	if (url) {
 		jv s = jv_object_get(jv_copy(servers), jv_string(url));
-		jv it = jv_object_get(jv_copy(s), jv_string("items"));
+		jv it = jv_get_kind(s) == JV_KIND_OBJECT
+			? jv_object_get(jv_copy(s), jv_string("items")) : jv_invalid();
 		if (jv_get_kind(it) == JV_KIND_ARRAY) {
 			const char *e = member(s, "etag");
 			*items = it;
@@ -278,7 +283,8 @@ enum tn_code tn_cert_cache_read(const char *url, jv *items, char **etag, struct 
 		int it = jv_object_iter(servers);
 		while (jv_object_iter_valid(servers, it)) {
 			jv s = jv_object_iter_value(servers, it);
-			jv list = jv_object_get(s, jv_string("items"));
+			jv list = jv_get_kind(s) == JV_KIND_OBJECT
+				  ? jv_object_get(s, jv_string("items")) : (jv_free(s), jv_invalid());
 			if (jv_get_kind(list) == JV_KIND_ARRAY)
 				all = jv_array_concat(all, list);
 			else
