@@ -40,10 +40,9 @@ TOKEN=$(twonetd token add --db "$BENCH_TMP/b.db" --role admin --name bench)
 # one block per case; options do not carry over `next`, so each block names its headers
 jq -r --arg url "$URL/v1/cases" --arg tok "$TOKEN" '
 	"url = \"\($url)\"\nheader = \"Authorization: Bearer \($tok)\"\nheader = \"Content-Type: application/json\"\nheader = \"Idempotency-Key: \(.key)\"\ndata = \(del(.key) | tojson | tojson)\noutput = \"/dev/null\"\nnext"' \
-	"$BENCH_TMP/cases.ndjson" \
-	> "$BENCH_TMP/curl.cfg"
+	"$BENCH_TMP/cases.ndjson" | sed '$d' > "$BENCH_TMP/curl.cfg"   # no "next" after the last
 t0=$(now)
-curl -s --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
+curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
 t1=$(now)
 curl_secs=$(echo "$t1 - $t0" | bc -l)
 filed=$(sqlite3 "$BENCH_TMP/b.db" 'select count(*) from cases')
