@@ -18,5 +18,15 @@
 #include "tn_id.h"
 #include "tn_cal.h"
 #include "tn_regex.h"
+#include "tn_ndjson.h"
+#include "tn_case.h"
+#include "tn_prompt.h"
+#include "tn_catalog.h"
+#include "tn_merge.h"
+#include "tn_cert.h"
+#include "tn_alert.h"
+#include "tn_cap.h"
+#include "tn_sse.h"
+#include "tn_follow.h"
 
 #endif
