@@ -1,7 +1,468 @@
 /* reports.c — aggregates for case-report (GET /v1/reports/cases, /v1/reports/alerts). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tn_buf.h"
+#include "tn_cal.h"
 #include "twonetd.h"
+#include "store_reports.h"
+
+/* A histogram: how many cases (or alerts) took each value. */
+struct hist {
+	long *v, *n;
+	size_t len, cap;
+};
+
+static void hist_add(struct hist *h, long v, long n)
+{
+	if (h->len && h->v[h->len - 1] == v) {
+		h->n[h->len - 1] += n;
+		return;
+	}
+	if (h->len == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 16;
+		h->v = tn_xrealloc(h->v, h->cap * sizeof(long));
+		h->n = tn_xrealloc(h->n, h->cap * sizeof(long));
+	}
+	h->v[h->len] = v;
+	h->n[h->len] = n;
+	h->len++;
+}
+
+static void hist_free(struct hist *h)
+{
+	free(h->v);
+	free(h->n);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Sort by value and merge equal values (a total gathers several groups' histograms). */
+static void hist_sort(struct hist *h)
+{
+	size_t i, j, k = 0;
+
+	for (i = 1; i < h->len; i++) {          /* insertion sort: a few dozen values */
+		long v = h->v[i], n = h->n[i];
+
+		for (j = i; j > 0 && h->v[j - 1] > v; j--) {
+			h->v[j] = h->v[j - 1];
+			h->n[j] = h->n[j - 1];
+		}
+		h->v[j] = v;
+		h->n[j] = n;
+	}
+	for (i = 0; i < h->len; i++) {
+		if (k && h->v[k - 1] == h->v[i]) {
+			h->n[k - 1] += h->n[i];
+		} else {
+			h->v[k] = h->v[i];
+			h->n[k] = h->n[i];
+			k++;
+		}
+	}
+	h->len = k;
+}
+
+/* The value at 1-based `rank` of a sorted histogram. */
+static long hist_at(const struct hist *h, long rank)
+{
+	long seen = 0;
+
+	for (size_t i = 0; i < h->len; i++) {
+		seen += h->n[i];
+		if (seen >= rank)
+			return h->v[i];
+	}
+	return h->len ? h->v[h->len - 1] : 0;
+}
+
+static long hist_count(const struct hist *h)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < h->len; i++)
+		n += h->n[i];
+	return n;
+}
+
+static double round_to(double x, int decimals)
+{
+	double f = decimals == 1 ? 10.0 : 100.0;
+
+	return round(x * f) / f;
+}
+
+/*
+ * Mean (2 decimals), median (the mean of the two middle values when the
+ * count is even) and 90th percentile (nearest rank: the smallest value with
+ * at least 90% of the values at or below it) of a sorted histogram, set on
+ * `row` under PREFIX_n, PREFIX_mean, PREFIX_median, PREFIX_p90 (nulls when
+ * empty).  Returns the row.
+ */
+static jv hist_stats(jv row, const struct hist *h, const char *prefix)
+{
+	long n = hist_count(h);
+	double sum = 0;
+	char k[64];
+	jv mean = jv_null(), median = jv_null(), p90 = jv_null();
+
+	if (n > 0) {
+		for (size_t i = 0; i < h->len; i++)
+			sum += (double)h->v[i] * (double)h->n[i];
+		mean = jv_number(round_to(sum / (double)n, 2));
+		if (n % 2)
+			median = jv_number((double)hist_at(h, (n + 1) / 2));
+		else
+			median = jv_number(((double)hist_at(h, n / 2) + (double)hist_at(h, n / 2 + 1)) / 2);
+		p90 = jv_number((double)hist_at(h, (9 * n + 9) / 10));
+	}
+	snprintf(k, sizeof(k), "%s_n", prefix);
+	row = jv_object_set(row, jv_string(k), jv_number((double)n));
+	snprintf(k, sizeof(k), "%s_mean", prefix);
+	row = jv_object_set(row, jv_string(k), mean);
+	snprintf(k, sizeof(k), "%s_median", prefix);
+	row = jv_object_set(row, jv_string(k), median);
+	snprintf(k, sizeof(k), "%s_p90", prefix);
+	row = jv_object_set(row, jv_string(k), p90);
+	return row;
+}
+
+/* part / whole in percent with one decimal, or null when whole is 0. */
+static jv pct(long part, long whole)
+{
+	if (whole <= 0)
+		return jv_null();
+	return jv_number(round_to(100.0 * (double)part / (double)whole, 1));
+}
+
+static jv num(long v)
+{
+	return jv_number((double)v);
+}
+
+/* "2026-11-23" (a Monday) -> "2026-W48", the ISO week; the text as is when not a date. */
+static jv iso_week(const char *monday)
+{
+	long d, jan1;
+	char buf[16], y[8];
+
+	if (!monday || tn_date_parse(monday, &d) != 0)
+		return monday ? jv_string(monday) : jv_null();
+	tn_date_format(d + 3, buf);             /* the Thursday decides the year */
+	memcpy(y, buf, 4);
+	y[4] = '\0';
+	snprintf(buf, sizeof(buf), "%s-01-01", y);
+	if (tn_date_parse(buf, &jan1) != 0)
+		return jv_string(monday);
+	snprintf(buf, sizeof(buf), "%s-W%02ld", y, (d + 3 - jan1) / 7 + 1);
+	return jv_string(buf);
+}
+
+/* ---- the working-day table, once per worker ---- */
+
+static int workdays_ready;
+
+/* Fill `workdays` from the worker's calendar; without a calendar, leave it as it is. */
+static void workdays_fill(struct srv *srv)
+{
+	struct tn_err err = TN_ERR_INIT;
+	unsigned char *work;
+	int y0, y1;
+	long d0, d1;
+	char buf[16];
+
+	if (workdays_ready || !srv->cal)
+		return;
+	tn_cal_range(srv->cal, &y0, &y1);
+	snprintf(buf, sizeof(buf), "%04d-01-01", y0);
+	if (tn_date_parse(buf, &d0) != 0)
+		return;
+	snprintf(buf, sizeof(buf), "%04d-12-31", y1);
+	if (tn_date_parse(buf, &d1) != 0 || d1 < d0)
+		return;
+	work = tn_xmalloc((size_t)(d1 - d0 + 1));
+	for (long d = d0; d <= d1; d++)
+		work[d - d0] = tn_cal_is_workday(srv->cal, d, NULL) == 1;
+	snprintf(buf, sizeof(buf), "%04d-01-01", y0);
+	if (store_report_workdays(srv->st, buf, work, d1 - d0 + 1, &err) == TN_OK)
+		workdays_ready = 1;
+	else
+		fprintf(stderr, "twonetd: warning: cannot fill the working-day table: %s\n",
+			err.message);
+	free(work);
+}
+
+/* ---- the query: period, grouping ---- */
+
+/*
+ * from and to (YYYY-MM-DD; default this month up to today) and `by` (one of
+ * the '|'-separated `groupings`, default the first) from the query, checked.
+ * 0, or -1 after replying 400.
+ */
+static int period_of(struct req *q, const char *groupings, char *from, char *to, char *today,
+		     const char **by)
+{
+	const char *f = req_query(q, "from"), *t = req_query(q, "to");
+	const char *b = req_query(q, "by");
+	long df, dt, now = tn_date_today();
+	size_t blen;
+
+	tn_date_format(now, today);
+	if (f && tn_date_parse(f, &df) != 0) {
+		reply_problem(q, 400, "from", "from must be a date (YYYY-MM-DD), not '%s'", f);
+		return -1;
+	}
+	if (t && tn_date_parse(t, &dt) != 0) {
+		reply_problem(q, 400, "to", "to must be a date (YYYY-MM-DD), not '%s'", t);
+		return -1;
+	}
+	if (!t)
+		dt = now;
+	if (!f) {
+		char m[16];
+
+		tn_date_format(dt, m);
+		memcpy(m + 8, "01", 3);
+		tn_date_parse(m, &df);
+	}
+	if (df > dt) {
+		reply_problem(q, 400, "from", "the period starts after it ends (%s > %s)",
+			      f ? f : "from", t ? t : "to");
+		return -1;
+	}
+	tn_date_format(df, from);
+	tn_date_format(dt, to);
+	blen = strcspn(groupings, "|");
+	if (!b) {
+		static char first[32];
+
+		snprintf(first, sizeof(first), "%.*s", (int)blen, groupings);
+		*by = first;
+		return 0;
+	}
+	for (const char *p = groupings; *p; ) {
+		size_t n = strcspn(p, "|");
+
+		if (strlen(b) == n && strncmp(p, b, n) == 0) {
+			*by = b;
+			return 0;
+		}
+		p += n + (p[n] == '|');
+	}
+	reply_problem(q, 400, "by", "by must be one of %s, not '%s'", groupings, b);
+	return -1;
+}
+
+/* ---- GET /v1/reports/cases ---- */
+
+struct group {
+	char *key;              /* NULL: no key (no workflow) */
+	long c[RC_COUNT];
+	struct hist days;
+};
+
+struct cases_acc {
+	struct group *g;
+	size_t len, cap;
+	struct group total;
+};
+
+static int same_key(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int cases_row(void *ctx, const struct store_report_row *r)
+{
+	struct cases_acc *a = ctx;
+	struct group *g;
+
+	if (!a->len || !same_key(a->g[a->len - 1].key, r->group)) {
+		if (a->len == a->cap) {
+			a->cap = a->cap ? a->cap * 2 : 16;
+			a->g = tn_xrealloc(a->g, a->cap * sizeof(*a->g));
+		}
+		g = &a->g[a->len++];
+		memset(g, 0, sizeof(*g));
+		g->key = r->group ? tn_xstrdup(r->group) : NULL;
+	}
+	g = &a->g[a->len - 1];
+	for (int i = 0; i < RC_COUNT; i++) {
+		g->c[i] += r->c[i];
+		a->total.c[i] += r->c[i];
+	}
+	if (r->has_days) {
+		hist_add(&g->days, r->days, r->n_days);
+		hist_add(&a->total.days, r->days, r->n_days);
+	}
+	return 0;
+}
+
+/* The JSON row of a group (see doc/api-reports.md). */
+static jv cases_json(const struct group *g, jv key, jv name)
+{
+	const long *c = g->c;
+	jv row = jv_object();
+	long asked = c[RC_MATERIALS] - c[RC_EXEMPTED];
+	long ndays = hist_count(&g->days);
+	double sum = 0;
+
+	row = jv_object_set(row, jv_string("group"), key);
+	row = jv_object_set(row, jv_string("name"), name);
+	row = jv_object_set(row, jv_string("received"), num(c[RC_RECEIVED]));
+	row = jv_object_set(row, jv_string("accepted"), num(c[RC_ACCEPTED]));
+	row = jv_object_set(row, jv_string("returned"), num(c[RC_RETURNED]));
+	row = jv_object_set(row, jv_string("rejected"), num(c[RC_REJECTED]));
+	row = jv_object_set(row, jv_string("completed"), num(c[RC_COMPLETED]));
+	row = jv_object_set(row, jv_string("open"), num(c[RC_OPEN]));
+	row = jv_object_set(row, jv_string("open_overdue"), num(c[RC_OPEN_OVERDUE]));
+	row = jv_object_set(row, jv_string("on_time"), num(c[RC_ONTIME_PROMISED]));
+	row = jv_object_set(row, jv_string("late"), num(c[RC_LATE_PROMISED]));
+	row = jv_object_set(row, jv_string("on_time_rate"),
+			    pct(c[RC_ONTIME_PROMISED], c[RC_ONTIME_PROMISED] + c[RC_LATE_PROMISED]));
+	row = jv_object_set(row, jv_string("on_time_legal"), num(c[RC_ONTIME_LEGAL]));
+	row = jv_object_set(row, jv_string("late_legal"), num(c[RC_LATE_LEGAL]));
+	row = jv_object_set(row, jv_string("on_time_legal_rate"),
+			    pct(c[RC_ONTIME_LEGAL], c[RC_ONTIME_LEGAL] + c[RC_LATE_LEGAL]));
+	row = hist_stats(row, &g->days, "days");
+	for (size_t i = 0; i < g->days.len; i++)
+		sum += (double)g->days.v[i] * (double)g->days.n[i];
+	if (c[RC_LEGAL_N] > 0 && c[RC_LEGAL_N] == ndays && c[RC_LEGAL_DAYS] > 0) {
+		row = jv_object_set(row, jv_string("legal_days_mean"),
+				    jv_number(round_to((double)c[RC_LEGAL_DAYS] / (double)ndays, 2)));
+		row = jv_object_set(row, jv_string("time_saving_pct"),
+				    jv_number(round_to(100.0 * (1.0 - sum / (double)c[RC_LEGAL_DAYS]), 1)));
+	} else {
+		row = jv_object_set(row, jv_string("legal_days_mean"), jv_null());
+		row = jv_object_set(row, jv_string("time_saving_pct"), jv_null());
+	}
+	row = jv_object_set(row, jv_string("materials"), num(c[RC_MATERIALS]));
+	row = jv_object_set(row, jv_string("materials_exempted"), num(c[RC_EXEMPTED]));
+	row = jv_object_set(row, jv_string("materials_asked"), num(asked));
+	row = jv_object_set(row, jv_string("materials_saving_pct"),
+			    pct(c[RC_EXEMPTED], c[RC_MATERIALS]));
+	return row;
+}
+
+/*
+ * Who may see which department's report: an admin any (department= picks
+ * one), a clerk their own only.  *dept is the filter (NULL: all).  0, or -1
+ * after replying 403.
+ */
+static int scope_of(struct req *q, const char **dept)
+{
+	const char *want = req_query(q, "department");
+
+	*dept = NULL;
+	if (req_role(q, "admin")) {
+		*dept = want;
+		return 0;
+	}
+	if (!req_role(q, "clerk") || !q->tok.dept) {
+		reply_problem(q, 403, NULL, "role '%s' may not read case reports", q->tok.role);
+		return -1;
+	}
+	if (want && strcmp(want, q->tok.dept) != 0) {
+		reply_problem(q, 403, "department", "a clerk of '%s' may read reports of '%s' only",
+			      q->tok.dept, q->tok.dept);
+		return -1;
+	}
+	*dept = q->tok.dept;
+	return 0;
+}
+
+static void h_report_cases(struct req *q)
+{
+	static const char *const params[] = { "from", "to", "by", "department", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	struct store_report_q rq;
+	struct cases_acc acc;
+	char from[16], to[16], today[16];
+	const char *by, *dept;
+	jv names = jv_invalid(), groups, body;
+
+	if (req_auth(q) < 0 || req_query_check(q, params) < 0)
+		return;
+	if (scope_of(q, &dept) < 0)
+		return;
+	if (period_of(q, "department|item|workflow|day|week|month", from, to, today, &by) < 0)
+		return;
+	workdays_fill(q->srv);
+	memset(&rq, 0, sizeof(rq));
+	rq.from = from;
+	rq.to = to;
+	rq.by = by;
+	rq.department = dept;
+	rq.today = today;
+	memset(&acc, 0, sizeof(acc));
+	if (store_report_cases(q->srv->st, &rq, cases_row, &acc, &err) != TN_OK ||
+	    store_report_names(q->srv->st, by, &names, &err) != TN_OK) {
+		reply_error(q, &err);
+		goto out;
+	}
+	groups = jv_array();
+	for (size_t i = 0; i < acc.len; i++) {
+		struct group *g = &acc.g[i];
+		jv key, name = jv_null();
+
+		if (strcmp(by, "week") == 0) {
+			key = iso_week(g->key);
+			name = g->key ? jv_string(g->key) : jv_null();
+		} else {
+			key = g->key ? jv_string(g->key) : jv_null();
+			if (g->key) {
+				name = jv_object_get(jv_copy(names), jv_string(g->key));
+				if (jv_get_kind(name) != JV_KIND_STRING) {
+					jv_free(name);
+					name = jv_null();
+				}
+			}
+		}
+		groups = jv_array_append(groups, cases_json(g, key, name));
+	}
+	hist_sort(&acc.total.days);
+	body = jv_object();
+	body = jv_object_set(body, jv_string("report"), jv_string("cases"));
+	body = jv_object_set(body, jv_string("from"), jv_string(from));
+	body = jv_object_set(body, jv_string("to"), jv_string(to));
+	body = jv_object_set(body, jv_string("by"), jv_string(by));
+	body = jv_object_set(body, jv_string("department"), dept ? jv_string(dept) : jv_null());
+	body = jv_object_set(body, jv_string("as_of"), jv_string(today));
+	body = jv_object_set(body, jv_string("groups"), groups);
+	body = jv_object_set(body, jv_string("total"), cases_json(&acc.total, jv_null(), jv_null()));
+	reply_json(q, 200, body);
+out:
+	jv_free(names);
+	for (size_t i = 0; i < acc.len; i++) {
+		free(acc.g[i].key);
+		hist_free(&acc.g[i].days);
+	}
+	free(acc.g);
+	hist_free(&acc.total.days);
+}
+
+/* ---- GET /v1/reports/alerts ---- */
+
+static void h_report_alerts(struct req *q)
+{
+	reply_problem(q, 503, NULL, "alert reports are not available yet");
+}
 
 int route_reports(struct req *q, char **seg, int n)
 {
+	if (n != 3 || strcmp(seg[1], "reports") != 0)
+		return 0;
+	if (strcmp(seg[2], "cases") == 0) {
+		if (serve_method_ok(q, "GET"))
+			h_report_cases(q);
+		return 1;
+	}
+	if (strcmp(seg[2], "alerts") == 0) {
+		if (serve_method_ok(q, "GET"))
+			h_report_alerts(q);
+		return 1;
+	}
 	return 0;
 }
