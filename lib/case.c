@@ -176,6 +176,8 @@ enum tn_code tn_case_apply_spec(jv body, const struct tn_case_spec *spec, jv *ou
 	}
 	if (spec->item)
 		body = jv_object_set(body, jv_string("item"), jv_string(spec->item));
+	if (spec->workflow)
+		body = jv_object_set(body, jv_string("workflow"), jv_string(spec->workflow));
 	if (spec->applicant_id || spec->applicant_name || spec->applicant_phone ||
 	    spec->applicant_type) {
 		jv a = member_object(body, "applicant");
@@ -484,10 +486,17 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 	if (jv_get_kind(body) != JV_KIND_OBJECT)
 		return tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
 				  jv_kind_name(jv_get_kind(body)));
-	jv item = member(body, "item");
-	if (jv_get_kind(item) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(item)) == 0)
+	jv item = member(body, "item"), wf = member(body, "workflow");
+	if (jv_get_kind(wf) != JV_KIND_NULL) {
+		if (jv_get_kind(item) != JV_KIND_NULL)
+			rc = tn_err_set(err, TN_EINVALID, "workflow: give an item or a workflow, not both");
+		else if (jv_get_kind(wf) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(wf)) == 0)
+			rc = tn_err_set(err, TN_EINVALID, "workflow: must be a workflow's code");
+	} else if (jv_get_kind(item) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(item)) == 0) {
 		rc = tn_err_set(err, TN_EINVALID, "item: missing (give the item's code)");
+	}
 	jv_free(item);
+	jv_free(wf);
 	if (rc != TN_OK)
 		return rc;
 	jv a = member(body, "applicant");
@@ -672,17 +681,35 @@ void tn_case_format_text(struct tn_buf *b, jv kase)
 	tn_buf_reset(&line);
 	s = text_at(kase, "item");
 	t = text_at(kase, "item_name");
-	tn_buf_addf(&line, "%s %s", s, t);
+	tn_buf_addf(&line, "%s%s%s", s, *s && *t ? " " : "", t);
 	kv(b, "item:", line.buf);
 	free(s);
 	free(t);
 	tn_buf_reset(&line);
 	s = text_at(kase, "department");
-	kv(b, "department:", s);
+	t = text_at(kase, "department_name");
+	tn_buf_addf(&line, "%s%s%s", s, *s && *t ? " " : "", t);
+	kv(b, "department:", line.buf);
 	free(s);
+	free(t);
+	tn_buf_reset(&line);
 	s = text_at(kase, "workflow");
 	kv(b, "workflow:", s);
 	free(s);
+	s = text_at(kase, "parent");
+	kv(b, "parent:", s);
+	free(s);
+	jv kids = member(kase, "children");
+	if (jv_get_kind(kids) == JV_KIND_ARRAY && jv_array_length(jv_copy(kids)) > 0) {
+		jv_array_foreach(kids, i, k) {
+			if (jv_get_kind(k) == JV_KIND_STRING)
+				tn_buf_addf(&line, "%s%s", i ? " " : "", jv_string_value(k));
+			jv_free(k);
+		}
+		kv(b, "sub-cases:", line.buf);
+		tn_buf_reset(&line);
+	}
+	jv_free(kids);
 	s = text_at(kase, "applicant.name");
 	t = text_at(kase, "applicant.id");
 	u = text_at(kase, "applicant.phone");
@@ -752,12 +779,20 @@ void tn_case_format_text(struct tn_buf *b, jv kase)
 			t = text_at(m, "name");
 			u = text_at(m, "state");
 			char *r = text_at(m, "ref");
-			tn_buf_addf(b, "  %s %s%s%s%s%s\n", s, t, *u ? "  " : "", u,
+			char *pb = text_at(m, "produced_by"), *ck = text_at(m, "cert_kind");
+			tn_buf_addf(b, "  %s %s%s%s%s%s", s, t, *u ? "  " : "", u,
 				    *r ? "  " : "", r);
+			if (*pb)
+				tn_buf_addf(b, " by %s", pb);
+			else if (*ck && !strcmp(u, "exempted"))
+				tn_buf_addf(b, " (%s)", ck);
+			tn_buf_addch(b, '\n');
 			free(s);
 			free(t);
 			free(u);
 			free(r);
+			free(pb);
+			free(ck);
 			jv_free(m);
 		}
 	}

@@ -375,6 +375,47 @@ enum tn_code tn_case_get(struct tn_client *c, const char *id, int with_events, j
 	return TN_OK;
 }
 
+enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_events, jv *out,
+			      struct tn_err *err)
+{
+	jv kase, kids, subs = jv_array();
+	enum tn_code rc = tn_case_get(c, id, with_events, &kase, err);
+	int n;
+
+	if (rc != TN_OK) {
+		jv_free(subs);
+		return rc;
+	}
+	kids = jv_object_get(jv_copy(kase), jv_string("children"));
+	if (jv_get_kind(kids) != JV_KIND_ARRAY) {
+		jv_free(kids);
+		jv_free(subs);
+		*out = kase;
+		return TN_OK;
+	}
+	n = jv_array_length(jv_copy(kids));
+	for (int i = 0; i < n && rc == TN_OK; i++) {
+		jv k = jv_array_get(jv_copy(kids), i), sub;
+
+		if (jv_get_kind(k) == JV_KIND_STRING) {
+			rc = tn_case_get(c, jv_string_value(k), with_events, &sub, err);
+			if (rc == TN_OK)
+				subs = jv_array_append(subs, sub);
+			else if (rc == TN_ENOTFOUND)
+				rc = TN_OK;
+		}
+		jv_free(k);
+	}
+	jv_free(kids);
+	if (rc != TN_OK) {
+		jv_free(kase);
+		jv_free(subs);
+		return rc;
+	}
+	*out = jv_object_set(kase, jv_string("subcases"), subs);
+	return TN_OK;
+}
+
 /* ---- actions ---- */
 
 int tn_case_action_valid(const char *action)

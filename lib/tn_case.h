@@ -6,6 +6,7 @@
 #include <jv.h>
 
 #include "tn_buf.h"
+#include "tn_cal.h"
 #include "tn_cli.h"
 #include "tn_err.h"
 #include "tn_http.h"
@@ -26,6 +27,7 @@ struct tn_case_spec {
 	const char *applicant_type;   /* "person" | "org"; derived from the id when NULL */
 	const char *fields;
 	const char *materials;
+	const char *workflow;         /* a "one thing" workflow's code instead of item */
 };
 
 /*
@@ -59,7 +61,8 @@ char *tn_json_canonical(jv v);
 char *tn_case_content_key(jv v);
 
 /*
- * Check a body before it is sent: an object with a string "item" and an
+ * Check a body before it is sent: an object with a string "item" (or, for a
+ * case on a "one thing" workflow, a string "workflow" instead) and an
  * "applicant" object whose "id" is a valid resident ID number (type person)
  * or unified social credit code (type org).  TN_EINVALID naming the member
  * ("applicant.id: check character is 'X', expected '3'").  A USCC that only
@@ -196,9 +199,53 @@ void tn_case_format_text(struct tn_buf *b, jv kase);
  */
 int tn_case_text_view(const struct tn_common *common, FILE *fp);
 
+/*
+ * As tn_case_get, and when the case is the parent of a workflow case (it has
+ * "children"), each sub-case the server shows this token, fetched the same
+ * way, in a "subcases" array, in the order of "children".  A sub-case the
+ * server does not show (404) is left out.  Owned by the caller in *out.
+ */
+enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_events, jv *out,
+			      struct tn_err *err);
+
+/*
+ * The cases of a "one thing" workflow filed on day `start` (tn_date_parse;
+ * -1 for none): from `merged` (MERGED of workflow-merge(1), borrowed) and the
+ * materials the applicant gave, `given` ([{code, ref?}], borrowed; anything
+ * else counts as none), build in *plan (owned):
+ *
+ *   {"days":N, "deadline":DATE|null, "legal_deadline":DATE|null,
+ *    "materials":[MAT],        every material of the workflow, once
+ *    "subcases":[{department, department_name, item, item_name,
+ *                 items:[{code,name,start,finish,deadline}], days,
+ *                 deadline, legal_deadline, fields:[NAME], materials:[MAT]}]}
+ *
+ * one sub-case per department of MERGED, in its order.  MAT is {code, name,
+ * state, ref, cert_kind?, produced_by?}: state "produced" when an earlier
+ * item of the workflow produces it (produced_by), "supplied" when given
+ * (ref the given ref or null), "exempted" when an e-certificate stands for
+ * it (cert_kind), else "missing".  A sub-case's deadline is the finish of its
+ * last item in working days after `start`, through `cal`; its legal deadline
+ * the latest start plus legal limit of its items; the parent's deadline is
+ * MERGED's time.days after start, its legal deadline the latest of the
+ * sub-cases'.  A deadline is null when cal is NULL, start < 0 or the date is
+ * past the calendar.  MERGED without departments or items is TN_EINVALID.
+ */
+enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal, long start,
+				   jv *plan, struct tn_err *err);
+
+/*
+ * How the workflow `merged` (borrowed) asks for material `code`: 0 not at
+ * all, 1 from the applicant or as an e-certificate, 2 only as produced by
+ * one of its items (the applicant cannot supply it).  Cannot fail.
+ */
+int tn_case_workflow_asks(jv merged, const char *code);
+
 /* Default table columns of case lists, NULL-terminated. */
 extern const char *tn_case_list_columns[];
 /* Default table columns of a case's history, NULL-terminated. */
 extern const char *tn_case_event_columns[];
+/* Table columns of a parent case's sub-cases, NULL-terminated. */
+extern const char *tn_case_subcase_columns[];
 
 #endif

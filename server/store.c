@@ -80,6 +80,16 @@ static const char *const migrations_cases[] = {
 	"  PRIMARY KEY (case_seq, seq)) WITHOUT ROWID;",
 };
 
+/*
+ * 4 -> 5: cases on a "one thing" workflow.  A parent case and its sub-cases
+ * (one per department) carry the workflow's code; a sub-case its parent.
+ */
+static const char store_workflow_cases[] =
+	"ALTER TABLE cases ADD COLUMN workflow TEXT;"
+	"ALTER TABLE cases ADD COLUMN parent_seq INTEGER REFERENCES cases (seq);"
+	"CREATE INDEX cases_parent ON cases (parent_seq, seq);"
+	"CREATE INDEX cases_workflow ON cases (workflow, seq);";
+
 enum tn_code store_fail(struct store *st, struct tn_err *err, const char *what)
 {
 	int rc = sqlite3_errcode(st->db);
@@ -282,6 +292,7 @@ static const char *migration(int v)
 	case 1: return store_certs_schema;
 	case 2: return store_alerts_schema;
 	case 3: return store_reports_schema;
+	case 4: return store_workflow_cases;
 	default: return NULL;
 	}
 }
@@ -796,55 +807,65 @@ static enum tn_code add_event(struct store *st, long seq, jv event, struct tn_er
 	return code;
 }
 
-enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *out,
-			       int *replayed, struct tn_err *err)
+/*
+ * The case filed by `token_id` under `key`: TN_OK with *found = 1 and the
+ * stored document in *out when its hash is `hash` (a replay), TN_ECONFLICT
+ * when it is another; TN_OK with *found = 0 when there is none.
+ */
+static enum tn_code idem_lookup(struct store *st, long token_id, const char *key,
+				const char *hash, jv *out, int *found, struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	enum tn_code code;
-	jv text;
-	long seq;
+	enum tn_code code = TN_OK;
 	char id[32];
 	int rc;
 
-	*out = jv_invalid();
-	*replayed = 0;
-	if ((code = store_begin(st, err)) != TN_OK)
-		goto out;
+	*found = 0;
 	s = store_stmt(st, "SELECT seq, idem_hash, doc FROM cases WHERE token_id = ? AND idem_key = ?",
 		 err);
-	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, c->token_id);
-	store_bind_text(s, 2, c->idem_key);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, token_id);
+	store_bind_text(s, 2, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(s, 1);
 
-		if (h && strcmp(h, c->idem_hash) == 0) {
+		if (h && strcmp(h, hash) == 0) {
 			*out = case_doc(s, 0, 2);
-			*replayed = 1;
-			code = TN_OK;
+			*found = 1;
 		} else {
 			format_id((long)sqlite3_column_int64(s, 0), id, sizeof(id));
 			code = tn_err_set(err, TN_ECONFLICT, "idempotency key '%s' was used for "
-					  "case %s with a different body", c->idem_key, id);
+					  "case %s with a different body", key, id);
 		}
-		sqlite3_reset(s);
-		goto out;
+	} else if (rc != SQLITE_DONE) {
+		code = store_fail(st, err, "case create");
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		code = store_fail(st, err, "case create");
-		goto out;
-	}
+	return code;
+}
+
+/*
+ * Insert the row of `c` (its doc borrowed, its event consumed) under
+ * `idem_key`, with `workflow` and `parent_seq` (NULL / 0 for none), and its
+ * first event; its row number in *seq.  Inside a transaction.
+ */
+static enum tn_code insert_case(struct store *st, struct store_case_new *c, const char *idem_key,
+				const char *workflow, long parent_seq, long *seq,
+				struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code;
+	jv text, event = c->event;
+
+	c->event = jv_invalid();
 	s = store_stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
-		 "submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc) "
-		 "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", err);
+		 "submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc, "
+		 "workflow, parent_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
-		goto out;
+		jv_free(event);
+		return err ? err->code : TN_EINTERNAL;
 	}
 	text = jv_dump_string(jv_copy(c->doc), 0);
 	store_bind_text(s, 1, c->item);
@@ -856,23 +877,70 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 	store_bind_text(s, 7, c->deadline);
 	store_bind_text(s, 8, c->submitted_by);
 	sqlite3_bind_int64(s, 9, c->token_id);
-	store_bind_text(s, 10, c->idem_key);
+	store_bind_text(s, 10, idem_key);
 	store_bind_text(s, 11, c->idem_hash);
 	store_bind_text(s, 12, jv_string_value(text));
+	store_bind_text(s, 13, workflow);
+	if (parent_seq > 0)
+		sqlite3_bind_int64(s, 14, parent_seq);
+	else
+		sqlite3_bind_null(s, 14);
 	code = store_run(st, s, err, "case insert");
 	jv_free(text);
-	if (code != TN_OK)
+	if (code != TN_OK) {
+		jv_free(event);
+		return code;
+	}
+	*seq = (long)sqlite3_last_insert_rowid(st->db);
+	return add_event(st, *seq, event, err);
+}
+
+/* Replace the stored document of row `seq` with `doc` (consumed, without "id"). */
+static enum tn_code update_doc(struct store *st, long seq, jv doc, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE cases SET doc = ? WHERE seq = ?", err);
+	enum tn_code code;
+	jv text;
+
+	if (!s) {
+		jv_free(doc);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	text = jv_dump_string(doc, 0);
+	store_bind_text(s, 1, jv_string_value(text));
+	sqlite3_bind_int64(s, 2, seq);
+	code = store_run(st, s, err, "case update");
+	jv_free(text);
+	return code;
+}
+
+/* The document `doc` (consumed) with "id" of row `seq` first. */
+static jv with_id(long seq, jv doc)
+{
+	char id[32];
+
+	format_id(seq, id, sizeof(id));
+	return jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)), doc);
+}
+
+enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *out,
+			       int *replayed, struct tn_err *err)
+{
+	enum tn_code code;
+	long seq;
+
+	*out = jv_invalid();
+	*replayed = 0;
+	if ((code = store_begin(st, err)) != TN_OK)
 		goto out;
-	seq = (long)sqlite3_last_insert_rowid(st->db);
-	code = add_event(st, seq, c->event, err);
-	c->event = jv_invalid();
+	code = idem_lookup(st, c->token_id, c->idem_key, c->idem_hash, out, replayed, err);
+	if (code != TN_OK || *replayed)
+		goto out;
+	code = insert_case(st, c, c->idem_key, NULL, 0, &seq, err);
 	if (code == TN_OK)
 		code = store_commit(st, err);
-	if (code == TN_OK) {
-		format_id(seq, id, sizeof(id));
-		*out = jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)),
-				       jv_copy(c->doc));
-	}
+	if (code == TN_OK)
+		*out = with_id(seq, jv_copy(c->doc));
 out:
 	if (code != TN_OK || *replayed)
 		store_rollback(st);
@@ -880,6 +948,65 @@ out:
 	jv_free(c->event);
 	c->doc = jv_invalid();
 	c->event = jv_invalid();
+	if (code != TN_OK) {
+		jv_free(*out);
+		*out = jv_invalid();
+	}
+	return code;
+}
+
+enum tn_code store_case_create_tree(struct store *st, const char *workflow,
+				    struct store_case_new *parent, struct store_case_new *subs,
+				    int n, jv *out, int *replayed, struct tn_err *err)
+{
+	struct tn_buf key = TN_BUF_INIT;
+	enum tn_code code;
+	jv children = jv_array();
+	char pid[32], id[32];
+	long pseq = 0, seq;
+
+	*out = jv_invalid();
+	*replayed = 0;
+	if ((code = store_begin(st, err)) != TN_OK)
+		goto out;
+	code = idem_lookup(st, parent->token_id, parent->idem_key, parent->idem_hash, out,
+			   replayed, err);
+	if (code != TN_OK || *replayed)
+		goto out;
+	code = insert_case(st, parent, parent->idem_key, workflow, 0, &pseq, err);
+	format_id(pseq, pid, sizeof(pid));
+	for (int i = 0; i < n && code == TN_OK; i++) {
+		tn_buf_reset(&key);
+		tn_buf_addf(&key, "%s\t%s", parent->idem_key,
+			    subs[i].department ? subs[i].department : "");
+		subs[i].token_id = parent->token_id;
+		subs[i].idem_hash = parent->idem_hash;
+		subs[i].doc = jv_object_set(subs[i].doc, jv_string("parent"), jv_string(pid));
+		code = insert_case(st, &subs[i], key.buf, workflow, pseq, &seq, err);
+		format_id(seq, id, sizeof(id));
+		children = jv_array_append(children, jv_string(id));
+	}
+	if (code == TN_OK) {
+		parent->doc = jv_object_set(parent->doc, jv_string("children"), jv_copy(children));
+		code = update_doc(st, pseq, jv_copy(parent->doc), err);
+	}
+	if (code == TN_OK)
+		code = store_commit(st, err);
+	if (code == TN_OK)
+		*out = with_id(pseq, jv_copy(parent->doc));
+out:
+	if (code != TN_OK || *replayed)
+		store_rollback(st);
+	tn_buf_release(&key);
+	jv_free(children);
+	jv_free(parent->doc);
+	jv_free(parent->event);
+	parent->doc = parent->event = jv_invalid();
+	for (int i = 0; i < n; i++) {
+		jv_free(subs[i].doc);
+		jv_free(subs[i].event);
+		subs[i].doc = subs[i].event = jv_invalid();
+	}
 	if (code != TN_OK) {
 		jv_free(*out);
 		*out = jv_invalid();
@@ -1034,6 +1161,14 @@ enum tn_code store_case_list(struct store *st, const struct store_case_filter *f
 		tn_buf_adds(&sql, " AND applicant_id = ?");
 		add_text(p, &np, f->applicant);
 	}
+	if (f->parent) {
+		tn_buf_adds(&sql, " AND parent_seq = ?");
+		add_num(p, &np, parse_id(f->parent));
+	}
+	if (f->workflow) {
+		tn_buf_adds(&sql, " AND workflow = ?");
+		add_text(p, &np, f->workflow);
+	}
 	if (f->since) {
 		tn_buf_adds(&sql, " AND submitted_at >= ?");
 		add_text(p, &np, f->since);
@@ -1115,6 +1250,101 @@ enum tn_code store_case_list(struct store *st, const struct store_case_filter *f
 	return code;
 }
 
+/* One integer of a one-row query on `seq`: 1 and *v, 0 for no row or NULL, -1 on error. */
+static int query_long(struct store *st, const char *sql, long seq, long *v, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	int rc, got = 0;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*v = (long)sqlite3_column_int64(s, 0);
+		got = 1;
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(st, err, "case query");
+		got = -1;
+	}
+	sqlite3_reset(s);
+	return got;
+}
+
+/*
+ * Row `seq` has just moved to completed: when it is a sub-case and every
+ * sibling is completed, move its parent to completed too, as "system", at
+ * `at`.  Inside the caller's transaction.
+ */
+static enum tn_code complete_parent(struct store *st, long seq, const char *at, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code;
+	long pseq = 0, open_subs = 0, version;
+	char *from;
+	jv doc, text, e;
+	int got;
+
+	got = query_long(st, "SELECT parent_seq FROM cases WHERE seq = ?", seq, &pseq, err);
+	if (got <= 0)
+		return got < 0 ? (err ? err->code : TN_EINTERNAL) : TN_OK;
+	got = query_long(st, "SELECT COUNT(*) FROM cases WHERE parent_seq = ? AND "
+			 "status <> 'completed'", pseq, &open_subs, err);
+	if (got < 0)
+		return err ? err->code : TN_EINTERNAL;
+	if (open_subs > 0)
+		return TN_OK;
+	s = store_stmt(st, "SELECT status, version, doc FROM cases WHERE seq = ?", err);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, pseq);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(st, err, "parent case");
+	}
+	from = store_col_dup(s, 0);
+	version = (long)sqlite3_column_int64(s, 1) + 1;
+	doc = store_col_json(s, 2);
+	sqlite3_reset(s);
+	if (!from || strcmp(from, "completed") == 0 || jv_get_kind(doc) != JV_KIND_OBJECT) {
+		free(from);
+		jv_free(doc);
+		return TN_OK;
+	}
+	doc = jv_object_set(doc, jv_string("status"), jv_string("completed"));
+	doc = jv_object_set(doc, jv_string("version"), jv_number((double)version));
+	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(at));
+	doc = jv_object_set(doc, jv_string("completed_at"), jv_string(at));
+	s = store_stmt(st, "UPDATE cases SET status = 'completed', version = ?, doc = ? "
+		 "WHERE seq = ?", err);
+	if (!s) {
+		free(from);
+		jv_free(doc);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	text = jv_dump_string(doc, 0);
+	sqlite3_bind_int64(s, 1, version);
+	store_bind_text(s, 2, jv_string_value(text));
+	sqlite3_bind_int64(s, 3, pseq);
+	code = store_run(st, s, err, "parent update");
+	jv_free(text);
+	if (code != TN_OK) {
+		free(from);
+		return code;
+	}
+	e = jv_object();
+	e = jv_object_set(e, jv_string("at"), jv_string(at));
+	e = jv_object_set(e, jv_string("actor"), jv_string("system"));
+	e = jv_object_set(e, jv_string("role"), jv_string("system"));
+	e = jv_object_set(e, jv_string("action"), jv_string("complete"));
+	e = jv_object_set(e, jv_string("from"), jv_string(from));
+	e = jv_object_set(e, jv_string("to"), jv_string("completed"));
+	e = jv_object_set(e, jv_string("comment"), jv_string("every sub-case is completed"));
+	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
+	free(from);
+	return add_event(st, pseq, e, err);
+}
+
 enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
 			    jv doc, jv event, long *current, struct tn_err *err)
 {
@@ -1172,10 +1402,17 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 		jv_free(event);
 		goto out;
 	}
-	if (code == TN_OK)
+	if (code == TN_OK) {
+		jv at = jv_object_get(jv_copy(event), jv_string("at"));
+
 		code = add_event(st, seq, event, err);
-	else
+		if (code == TN_OK && strcmp(status, "completed") == 0)
+			code = complete_parent(st, seq, jv_get_kind(at) == JV_KIND_STRING ?
+					       jv_string_value(at) : "", err);
+		jv_free(at);
+	} else {
 		jv_free(event);
+	}
 	if (code == TN_OK)
 		code = store_commit(st, err);
 out:

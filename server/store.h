@@ -20,7 +20,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA 4
+#define STORE_SCHEMA 5
 
 /*
  * Open the database at `path`.  create = 1 creates the file when missing and
@@ -119,6 +119,23 @@ struct store_case_new {
 };
 
 /*
+ * File a case on a "one thing" workflow atomically: the parent `parent` and
+ * its `n` sub-cases `subs`, in one transaction.  Each document gets its id;
+ * each sub-case's document gets "parent" (the parent's id) and the parent's
+ * gets "children" (the sub-cases' ids, in the order of subs); all rows carry
+ * the workflow code `workflow`, and the sub-cases' rows their parent.  The
+ * parent is filed under parent->idem_key; each sub-case under that key, a
+ * tab and its department (no client key can hold a tab), so that the
+ * subs' idem_key, idem_hash and token_id are not read.  A replay (the same
+ * token, key and idem_hash) gives the stored parent with *replayed = 1;
+ * another hash is TN_ECONFLICT.  *out gets the stored parent CASE.  Every
+ * document and event of parent and subs is consumed.
+ */
+enum tn_code store_case_create_tree(struct store *st, const char *workflow,
+				    struct store_case_new *parent, struct store_case_new *subs,
+				    int n, jv *out, int *replayed, struct tn_err *err);
+
+/*
  * File a case atomically: its row, its id ("C" + 8 digits, from the row
  * number) set into the document, and its first event.  When the token
  * already filed under idem_key: the same idem_hash gives that case back with
@@ -148,6 +165,8 @@ struct store_case_filter {
 	int order_deadline;           /* 0: by id, 1: by deadline then id */
 	const char *cursor;           /* opaque, from a previous page's next, or NULL */
 	long limit;                   /* 1..1000 */
+	const char *parent;           /* the sub-cases of this case id ("C00000001") */
+	const char *workflow;         /* cases on this workflow (parents and sub-cases) */
 };
 
 /*
@@ -164,6 +183,12 @@ enum tn_code store_case_list(struct store *st, const struct store_case_filter *f
  * in one transaction.  When the stored version is no longer `version`,
  * nothing changes and the result is TN_ECONFLICT with *current (may be NULL)
  * set to the stored version.
+ *
+ * When the move is to "completed" and the case is a sub-case whose siblings
+ * are all completed too, its parent moves to "completed" in the same
+ * transaction (version + 1, updated_at and completed_at from the event's
+ * "at"), with an event by actor and role "system", action "complete"; so
+ * exactly one of two concurrent last completions completes the parent.
  */
 enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
 			    jv doc, jv event, long *current, struct tn_err *err);

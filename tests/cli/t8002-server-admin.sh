@@ -5,11 +5,11 @@
 
 test_expect_success 'init creates a WAL database at the current schema, and again is harmless' '
 	twonetd init --db a.db >out &&
-	grep -q "schema 4" out &&
-	test "$(sqlite3 a.db "pragma user_version")" = 4 &&
+	grep -q "schema 5" out &&
+	test "$(sqlite3 a.db "pragma user_version")" = 5 &&
 	test "$(sqlite3 a.db "pragma journal_mode")" = wal &&
 	twonetd init --db a.db &&
-	test "$(sqlite3 a.db "pragma user_version")" = 4
+	test "$(sqlite3 a.db "pragma user_version")" = 5
 '
 
 test_expect_success 'init without --db is a usage error (exit 2)' '

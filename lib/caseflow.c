@@ -1,0 +1,324 @@
+/* caseflow.c — cases on a "one thing" workflow: the parent and one sub-case per department, with deadlines and material states. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_cal.h"
+#include "tn_case.h"
+
+const char *tn_case_subcase_columns[] = {
+	"id", "department", "status", "deadline", "item_name", NULL
+};
+
+/* Member `k` of object `o` (borrowed) as a new reference; jv_null() when absent. */
+static jv get(jv o, const char *k)
+{
+	jv v;
+
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return jv_null();
+	v = jv_object_get(jv_copy(o), jv_string(k));
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return jv_null();
+	}
+	return v;
+}
+
+/* Member `k` of `o` (borrowed) as an array (a new empty one when it is not). */
+static jv get_array(jv o, const char *k)
+{
+	jv v = get(o, k);
+
+	if (jv_get_kind(v) != JV_KIND_ARRAY) {
+		jv_free(v);
+		return jv_array();
+	}
+	return v;
+}
+
+/* Member `k` of `o` (borrowed) as a whole number, or `dflt`. */
+static long get_long(jv o, const char *k, long dflt)
+{
+	jv v = get(o, k);
+	long n = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : dflt;
+
+	jv_free(v);
+	return n;
+}
+
+/* 1 when member `k` of `o` (borrowed) is the string `s`. */
+static int str_is(jv o, const char *k, const char *s)
+{
+	jv v = get(o, k);
+	int eq = jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), s) == 0;
+
+	jv_free(v);
+	return eq;
+}
+
+/* 1 when the array `a` (borrowed) holds the string `s`. */
+static int has_string(jv a, const char *s)
+{
+	int found = 0;
+
+	jv_array_foreach(a, i, e) {
+		if (jv_get_kind(e) == JV_KIND_STRING && strcmp(jv_string_value(e), s) == 0)
+			found = 1;
+		jv_free(e);
+	}
+	return found;
+}
+
+/* Index of the object of array `a` (borrowed) whose "code" is `code`, or -1. */
+static int find_code(jv a, const char *code)
+{
+	int found = -1;
+
+	jv_array_foreach(a, i, e) {
+		if (found < 0 && str_is(e, "code", code))
+			found = i;
+		jv_free(e);
+	}
+	return found;
+}
+
+/* `n` working days after `start` as a jv string, or null (no calendar, no start, past it). */
+static jv deadline(const struct tn_cal *cal, long start, long n)
+{
+	char buf[16];
+	long d;
+
+	if (!cal || start < 0 || n < 0 || tn_cal_add_workdays(cal, start, n, &d, NULL) != TN_OK)
+		return jv_null();
+	tn_date_format(d, buf);
+	return jv_string(buf);
+}
+
+/*
+ * The state of material `m` (an item's material of MERGED, borrowed) for the
+ * applicant's `given` list (borrowed): a new MAT object.
+ */
+static jv material_state(jv m, jv given)
+{
+	jv code = get(m, "code"), out = jv_object(), ref = jv_null();
+	jv disp = get(m, "disposition");
+	const char *d = jv_get_kind(disp) == JV_KIND_STRING ? jv_string_value(disp) : "supply";
+	const char *state = "missing";
+	int gi = jv_get_kind(code) == JV_KIND_STRING ? find_code(given, jv_string_value(code)) : -1;
+
+	if (gi >= 0) {
+		jv g = jv_array_get(jv_copy(given), gi), r = get(g, "ref");
+
+		jv_free(g);
+		if (jv_get_kind(r) == JV_KIND_STRING) {
+			jv_free(ref);
+			ref = r;
+		} else {
+			jv_free(r);
+		}
+	}
+	if (strcmp(d, "produced") == 0)
+		state = "produced";
+	else if (gi >= 0)
+		state = "supplied";
+	else if (strcmp(d, "certificate") == 0)
+		state = "exempted";
+	if (strcmp(state, "supplied") != 0) {
+		jv_free(ref);
+		ref = jv_null();
+	}
+	out = jv_object_set(out, jv_string("code"), code);
+	out = jv_object_set(out, jv_string("name"), get(m, "name"));
+	out = jv_object_set(out, jv_string("state"), jv_string(state));
+	out = jv_object_set(out, jv_string("ref"), ref);
+	if (strcmp(d, "certificate") == 0 || strcmp(state, "exempted") == 0)
+		out = jv_object_set(out, jv_string("cert_kind"), get(m, "cert_kind"));
+	if (strcmp(state, "produced") == 0)
+		out = jv_object_set(out, jv_string("produced_by"), get(m, "produced_by"));
+	jv_free(disp);
+	return out;
+}
+
+/* Append the materials of `item` (borrowed) to *list, once per code. */
+static void add_materials(jv *list, jv item, jv given)
+{
+	jv mats = get_array(item, "materials");
+
+	jv_array_foreach(mats, i, m) {
+		jv code = get(m, "code");
+
+		if (jv_get_kind(code) == JV_KIND_STRING && find_code(*list, jv_string_value(code)) < 0)
+			*list = jv_array_append(*list, material_state(m, given));
+		jv_free(code);
+		jv_free(m);
+	}
+	jv_free(mats);
+}
+
+/* Append the field names of `item` (borrowed) to *names, once each. */
+static void add_fields(jv *names, jv item)
+{
+	jv fields = get_array(item, "fields");
+
+	jv_array_foreach(fields, i, f) {
+		if (jv_get_kind(f) == JV_KIND_STRING && !has_string(*names, jv_string_value(f)))
+			*names = jv_array_append(*names, jv_copy(f));
+		jv_free(f);
+	}
+	jv_free(fields);
+}
+
+/* The later of two date strings or nulls (consumed). */
+static jv later(jv a, jv b)
+{
+	if (jv_get_kind(a) != JV_KIND_STRING) {
+		jv_free(a);
+		return b;
+	}
+	if (jv_get_kind(b) != JV_KIND_STRING) {
+		jv_free(b);
+		return a;
+	}
+	if (strcmp(jv_string_value(a), jv_string_value(b)) >= 0) {
+		jv_free(b);
+		return a;
+	}
+	jv_free(a);
+	return b;
+}
+
+/* The sub-case of department `dept` (an entry of MERGED's departments, borrowed). */
+static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long start)
+{
+	jv codes = get_array(dept, "items"), items = get_array(merged, "items");
+	jv out = jv_object(), plan = jv_array(), fields = jv_array(), mats = jv_array();
+	jv legal = jv_null();
+	struct tn_buf names = TN_BUF_INIT;
+	long finish = 0;
+
+	/* the department's items, in MERGED's (topological) order */
+	jv_array_foreach(items, i, it) {
+		jv code = get(it, "code");
+
+		if (jv_get_kind(code) == JV_KIND_STRING && has_string(codes, jv_string_value(code))) {
+			long s = get_long(it, "start", 0), f = get_long(it, "finish", 0);
+			long l = get_long(it, "legal_days", get_long(it, "days", 0));
+			jv p = jv_object(), name = get(it, "name");
+
+			p = jv_object_set(p, jv_string("code"), jv_copy(code));
+			p = jv_object_set(p, jv_string("name"), jv_copy(name));
+			p = jv_object_set(p, jv_string("start"), jv_number((double)s));
+			p = jv_object_set(p, jv_string("finish"), jv_number((double)f));
+			p = jv_object_set(p, jv_string("deadline"), deadline(cal, start, f));
+			plan = jv_array_append(plan, p);
+			if (jv_get_kind(name) == JV_KIND_STRING)
+				tn_buf_addf(&names, "%s%s", names.len ? "、" : "", jv_string_value(name));
+			jv_free(name);
+			if (f > finish)
+				finish = f;
+			legal = later(legal, deadline(cal, start, s + l));
+			add_fields(&fields, it);
+			add_materials(&mats, it, given);
+		}
+		jv_free(code);
+		jv_free(it);
+	}
+	out = jv_object_set(out, jv_string("department"), get(dept, "code"));
+	out = jv_object_set(out, jv_string("department_name"), get(dept, "name"));
+	if (jv_array_length(jv_copy(plan)) > 0) {
+		jv first = jv_array_get(jv_copy(plan), 0);
+
+		out = jv_object_set(out, jv_string("item"), get(first, "code"));
+		jv_free(first);
+	} else {
+		out = jv_object_set(out, jv_string("item"), jv_null());
+	}
+	out = jv_object_set(out, jv_string("item_name"), jv_string(names.len ? names.buf : ""));
+	out = jv_object_set(out, jv_string("items"), plan);
+	out = jv_object_set(out, jv_string("days"), jv_number((double)finish));
+	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, finish));
+	out = jv_object_set(out, jv_string("legal_deadline"), legal);
+	out = jv_object_set(out, jv_string("fields"), fields);
+	out = jv_object_set(out, jv_string("materials"), mats);
+	tn_buf_release(&names);
+	jv_free(codes);
+	jv_free(items);
+	return out;
+}
+
+enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal, long start,
+				   jv *plan, struct tn_err *err)
+{
+	jv depts, items, subs = jv_array(), mats = jv_array(), legal = jv_null(), time, out;
+	long days;
+
+	*plan = jv_invalid();
+	if (jv_get_kind(given) != JV_KIND_ARRAY)
+		given = jv_array();
+	else
+		given = jv_copy(given);
+	depts = get(merged, "departments");
+	items = get(merged, "items");
+	if (jv_get_kind(depts) != JV_KIND_ARRAY || jv_get_kind(items) != JV_KIND_ARRAY ||
+	    jv_array_length(jv_copy(depts)) == 0) {
+		jv_free(depts);
+		jv_free(items);
+		jv_free(subs);
+		jv_free(mats);
+		jv_free(legal);
+		jv_free(given);
+		return tn_err_set(err, TN_EINVALID, "the merged workflow has no departments or items");
+	}
+	jv_array_foreach(items, i, it) {
+		add_materials(&mats, it, given);
+		jv_free(it);
+	}
+	jv_array_foreach(depts, i, d) {
+		jv s = subcase(merged, d, given, cal, start);
+
+		legal = later(legal, get(s, "legal_deadline"));
+		subs = jv_array_append(subs, s);
+		jv_free(d);
+	}
+	time = get(merged, "time");
+	days = get_long(time, "days", 0);
+	jv_free(time);
+	out = jv_object();
+	out = jv_object_set(out, jv_string("days"), jv_number((double)days));
+	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, days));
+	out = jv_object_set(out, jv_string("legal_deadline"), legal);
+	out = jv_object_set(out, jv_string("materials"), mats);
+	out = jv_object_set(out, jv_string("subcases"), subs);
+	*plan = out;
+	jv_free(depts);
+	jv_free(items);
+	jv_free(given);
+	return TN_OK;
+}
+
+int tn_case_workflow_asks(jv merged, const char *code)
+{
+	jv items = get_array(merged, "items");
+	int found = 0;
+
+	jv_array_foreach(items, i, it) {
+		jv mats = get_array(it, "materials");
+
+		jv_array_foreach(mats, k, m) {
+			if (str_is(m, "code", code)) {
+				if (!str_is(m, "disposition", "produced"))
+					found = 1;
+				else if (!found)
+					found = 2;
+			}
+			jv_free(m);
+		}
+		jv_free(mats);
+		jv_free(it);
+	}
+	jv_free(items);
+	return found;
+}
