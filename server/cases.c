@@ -8,6 +8,7 @@
 #include "tn_cal.h"
 #include "tn_id.h"
 #include "twonetd.h"
+#include "certs.h"
 
 static const char *const statuses[] = {
 	"submitted", "accepted", "returned", "resubmitted", "approved", "rejected", "completed", NULL
@@ -293,6 +294,29 @@ static int supplied(jv given, const char *code, jv *ref)
 	return found;
 }
 
+/* The certificate id given for material `code` in `given` (borrowed), or jv_null(). */
+static jv given_cert(jv given, const char *code)
+{
+	jv cert = jv_null();
+
+	jv_array_foreach(given, i, g) {
+		jv h;
+		const char *gc = str_of(g, "code", &h);
+
+		if (gc && strcmp(gc, code) == 0) {
+			jv c = jv_object_get(jv_copy(g), jv_string("cert"));
+
+			jv_free(cert);
+			cert = jv_get_kind(c) == JV_KIND_STRING ? c : jv_null();
+			if (jv_get_kind(c) != JV_KIND_STRING)
+				jv_free(c);
+		}
+		jv_free(h);
+		jv_free(g);
+	}
+	return cert;
+}
+
 /* Check the form against the item's fields; 0, or -1 after replying. */
 static int check_form(struct req *q, jv item, jv form)
 {
@@ -349,7 +373,7 @@ static int check_form(struct req *q, jv item, jv form)
  */
 static int build_materials(struct req *q, jv item, jv given, jv *out)
 {
-	static const char *const mkeys[] = { "code", "ref", NULL };
+	static const char *const mkeys[] = { "code", "ref", "cert", NULL };
 	jv list = jv_object_get(jv_copy(item), jv_string("materials"));
 	char field[64];
 	int rc = 0;
@@ -426,10 +450,17 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 				state = jv_string("exempted");
 			}
 		}
+		/* zero-material: a certificate (checked by certs_check_materials) stands for it */
+		jv cert = mc ? given_cert(given, mc) : jv_null();
+		if (jv_get_kind(cert) == JV_KIND_STRING) {
+			jv_free(state);
+			state = jv_string("exempted");
+		}
 		mat = jv_object_set(mat, jv_string("code"), mc ? jv_string(mc) : jv_null());
 		mat = jv_object_set(mat, jv_string("name"), mn ? jv_string(mn) : jv_null());
 		mat = jv_object_set(mat, jv_string("state"), state);
 		mat = jv_object_set(mat, jv_string("ref"), ref);
+		mat = jv_object_set(mat, jv_string("cert"), cert);
 		*out = jv_array_append(*out, mat);
 		jv_free(ck);
 		jv_free(hm);
@@ -659,6 +690,11 @@ static void create_case(struct req *q)
 		goto done;
 	}
 	if (check_form(q, item, form) < 0) {
+		jv_free(form);
+		goto done;
+	}
+	/* zero-material: the certificates named for materials (certs.c, audited) */
+	if (certs_check_materials(q, item, code, body, applicant) < 0) {
 		jv_free(form);
 		goto done;
 	}

@@ -11,9 +11,10 @@
 #include "tn_cli.h"
 #include "tn_id.h"
 #include "twonetd.h"
+#include "certs.h"
 
 static const char *const roles[] = { "applicant", "clerk", "issuer", "operator", "sensor",
-				     "admin", NULL };
+				     "admin", "reader", NULL };
 
 static void usage(FILE *out)
 {
@@ -24,6 +25,10 @@ static void usage(FILE *out)
 		"   or: twonetd token add --db PATH --role ROLE --name NAME [--dept DEPT] "
 		"[--subject ID]\n"
 		"   or: twonetd import catalog --db PATH [DIR|FILE.yaml...|FILE.json]\n"
+		/* e-certificates (certcmd.c, gencerts.c) */
+		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
+		"   or: twonetd audit verify --db PATH\n"
+		"   or: twonetd gen-certs --db PATH [--threads N] [--seed N] N\n"
 		"   or: twonetd --help | --version\n"
 		"\n"
 		"The twonet reference server: HTTP (libevent) over SQLite in WAL mode.\n"
@@ -118,18 +123,22 @@ static int cmd_serve(int argc, char **argv)
 static int cmd_token(int argc, char **argv)
 {
 	const char *db = NULL, *role = NULL, *name = NULL, *dept = NULL, *subject = NULL;
+	const char *scenario = NULL;
 	const struct tn_option opts[] = {
 		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
 		{ TN_OPT_STRING, 0, "role", &role, "ROLE", "the token's role",
-		  "applicant|clerk|issuer|operator|sensor|admin", 0 },
+		  "applicant|clerk|issuer|operator|sensor|admin|reader", 0 },
 		{ TN_OPT_STRING, 0, "name", &name, "NAME", "who holds it (shown in logs and history)", NULL, 0 },
 		{ TN_OPT_STRING, 0, "dept", &dept, "DEPT", "department code (clerk and issuer)", NULL, 0 },
 		{ TN_OPT_STRING, 0, "subject", &subject, "ID",
 		  "an applicant's resident ID number or credit code", NULL, 0 },
+		{ TN_OPT_STRING, 0, "scenario", &scenario, "SCENARIO",
+		  "a reader's scenario (certificates read with a holder's consent)",
+		  "hospital|school|station|museum|bank|yrd-city", 0 },
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd token add",
-		"--db PATH --role ROLE --name NAME [--dept DEPT] [--subject ID]",
+		"--db PATH --role ROLE --name NAME [--dept DEPT] [--subject ID] [--scenario S]",
 		"create a token and print it once", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	unsigned char raw[20];
@@ -166,6 +175,24 @@ static int cmd_token(int argc, char **argv)
 	}
 	if ((strcmp(role, "clerk") == 0 || strcmp(role, "issuer") == 0) && (!dept || !*dept)) {
 		fprintf(stderr, "twonetd: error: a %s token needs --dept\n", role);
+		return 2;
+	}
+	/* a reader's scenario is stored where a clerk's department is (doc/api-certs.md §5) */
+	if (strcmp(role, "reader") == 0) {
+		static const char *const sc[] = { "hospital", "school", "station", "museum", "bank",
+						  "yrd-city", NULL };
+		int ok = 0;
+
+		for (const char *const *p = sc; scenario && *p; p++)
+			ok |= strcmp(*p, scenario) == 0;
+		if (!ok || dept) {
+			fprintf(stderr, "twonetd: error: a reader token needs --scenario "
+				"hospital|school|station|museum|bank|yrd-city (and no --dept)\n");
+			return 2;
+		}
+		dept = scenario;
+	} else if (scenario) {
+		fprintf(stderr, "twonetd: error: --scenario is for reader tokens\n");
 		return 2;
 	}
 	if (subject && tn_id_check_holder(subject, &err) != TN_OK) {
@@ -319,6 +346,13 @@ int main(int argc, char **argv)
 		rc = cmd_token(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "import") == 0)
 		rc = cmd_import(argc - 1, argv + 1);
+	/* e-certificates (certcmd.c, gencerts.c) */
+	else if (strcmp(argv[1], "issuer") == 0)
+		rc = certs_cmd_issuer(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "audit") == 0)
+		rc = certs_cmd_audit(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "gen-certs") == 0)
+		rc = certs_cmd_gencerts(argc - 1, argv + 1);
 	else {
 		fprintf(stderr, "twonetd: error: unknown command '%s'\n", argv[1]);
 		usage(stderr);

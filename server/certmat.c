@@ -1,0 +1,232 @@
+/* certmat.c — zero-material cases: checking the certificates that stand for a case's materials (doc/api-certs.md §7). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tn_cert.h"
+#include "certs.h"
+#include "store_certs.h"
+#include "twonetd.h"
+
+/* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
+static const char *str_of(jv obj, const char *key, jv *hold)
+{
+	*hold = jv_get_kind(obj) == JV_KIND_OBJECT ? jv_object_get(jv_copy(obj), jv_string(key))
+						   : jv_invalid();
+	if (jv_get_kind(*hold) != JV_KIND_STRING)
+		return NULL;
+	return jv_string_value(*hold);
+}
+
+/* Today in China (UTC+8) as YYYY-MM-DD. */
+static void china_today(char *buf, size_t size)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d", &tm);
+}
+
+/* Write one audit row of a zero-material check in its own transaction; 0 or -1. */
+static int audit_check(struct req *q, const char *item, const char *material, const char *cert,
+		       const char *holder, const char *outcome)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct store_audit row;
+	char now[40], purpose[300];
+
+	time_now_rfc3339(now, sizeof(now));
+	snprintf(purpose, sizeof(purpose), "case-submit %s %s", item, material);
+	row.at = now;
+	row.actor = q->tok.name;
+	row.role = q->tok.role;
+	row.cert = cert;
+	row.holder = holder;
+	row.purpose = purpose;
+	row.outcome = outcome;
+	if (store_certs_begin(q->srv->st, &err) != TN_OK ||
+	    store_audit_append(q->srv->st, &row, &err) != TN_OK ||
+	    store_certs_commit(q->srv->st, &err) != TN_OK) {
+		store_certs_rollback(q->srv->st);
+		fprintf(stderr, "twonetd: error: audit: %s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+/* The name of a kind code or alias (borrowed from the kinds), or the code itself. */
+static const char *kind_name(const char *code, jv *hold)
+{
+	jv k = tn_cert_kind_find(certs_kinds(), code);
+	const char *n = str_of(k, "name", hold);
+
+	jv_free(k);
+	return n ? n : code;
+}
+
+int certs_check_material(struct req *q, const char *item, jv material, const char *applicant_id,
+			 const char *cert_id)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_cert_verification v;
+	struct tn_cert_keyring *kr;
+	jv hm, hk, hh, hck, hs, hf, hu, hn1, hn2, doc = jv_invalid(), holder, issuers;
+	const char *mcode = str_of(material, "code", &hm), *ck = str_of(material, "cert_kind", &hk);
+	const char *h = NULL, *ckind, *status, *vf, *vu, *outcome = "forbidden";
+	char field[300], want[22], today[16], detail[600] = "";
+	int rc = -1, status422 = 422;
+
+	hh = hck = hs = hf = hu = hn1 = hn2 = jv_invalid();
+	holder = jv_invalid();
+	if (!mcode)
+		mcode = "?";
+	snprintf(field, sizeof(field), "materials.%s", mcode);
+	if (!ck) {
+		snprintf(detail, sizeof(detail), "material '%s' cannot be exempted: no certificate "
+			 "stands for it", mcode);
+	} else if (tn_cert_id_parse(cert_id, NULL, NULL) != TN_OK ||
+		   store_cert_get(q->srv->st, cert_id, &doc, &err) != TN_OK) {
+		if (err.code != TN_OK && err.code != TN_ENOTFOUND) {
+			status422 = 500;
+			snprintf(detail, sizeof(detail), "%s", err.message);
+		} else {
+			outcome = "not-found";
+			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' does not "
+				 "exist", cert_id, mcode);
+		}
+	} else {
+		holder = jv_object_get(jv_copy(doc), jv_string("holder"));
+		h = str_of(holder, "id", &hh);
+		ckind = str_of(doc, "kind", &hck);
+		status = str_of(doc, "status", &hs);
+		vf = str_of(doc, "valid_from", &hf);
+		vu = str_of(doc, "valid_until", &hu);
+		china_today(today, sizeof(today));
+		if (!h || strcmp(h, applicant_id) != 0) {
+			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' belongs to "
+				 "another holder", cert_id, mcode);
+		} else if (certs_kind_code(ck, want) < 0 || !ckind || strcmp(ckind, want) != 0) {
+			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' is a %s, "
+				 "not a %s", cert_id, mcode, kind_name(ckind ? ckind : "?", &hn1),
+				 kind_name(ck, &hn2));
+		} else if (!status || strcmp(status, "valid") != 0) {
+			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' is revoked",
+				 cert_id, mcode);
+		} else if (vu && strcmp(today, vu) > 0) {
+			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' expired on %s",
+				 cert_id, mcode, vu);
+		} else if (vf && strcmp(today, vf) < 0) {
+			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' is not yet "
+				 "valid (from %s)", cert_id, mcode, vf);
+		} else {
+			kr = tn_cert_keyring_new();
+			if (store_issuer_list(q->srv->st, &issuers, &err) == TN_OK)
+				tn_cert_keyring_add_issuers(kr, issuers, NULL);
+			jv_free(issuers);
+			tn_cert_verify(kr, doc, today, &v);
+			tn_cert_keyring_free(kr);
+			if (!v.valid)
+				snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' has a "
+					 "bad signature (%s)", cert_id, mcode, v.reason);
+			else {
+				outcome = "allowed";
+				rc = 0;
+			}
+		}
+	}
+	if (audit_check(q, item, mcode, cert_id, h, outcome) < 0 && rc == 0) {
+		rc = -1;
+		status422 = 500;
+		snprintf(detail, sizeof(detail), "the check of certificate '%s' could not be written to "
+			 "the audit log", cert_id);
+	}
+	if (rc < 0)
+		reply_problem(q, status422, status422 == 422 ? field : NULL, "%s", detail);
+	jv_free(hm);
+	jv_free(hk);
+	jv_free(hh);
+	jv_free(hck);
+	jv_free(hs);
+	jv_free(hf);
+	jv_free(hu);
+	jv_free(hn1);
+	jv_free(hn2);
+	jv_free(holder);
+	jv_free(doc);
+	return rc;
+}
+
+
+/* The material `code` of the item's list (new reference), or jv_invalid(). */
+static jv item_material(jv item, const char *code)
+{
+	jv list = jv_object_get(jv_copy(item), jv_string("materials")), found = jv_invalid();
+
+	if (jv_get_kind(list) == JV_KIND_ARRAY) {
+		jv_array_foreach(list, i, m) {
+			jv h;
+			const char *c = str_of(m, "code", &h);
+
+			if (c && !jv_is_valid(found) && strcmp(c, code) == 0)
+				found = jv_copy(m);
+			jv_free(h);
+			jv_free(m);
+		}
+	}
+	jv_free(list);
+	return found;
+}
+
+int certs_check_materials(struct req *q, jv item, const char *item_code, jv body, jv applicant)
+{
+	jv given = jv_object_get(jv_copy(body), jv_string("materials")), ha;
+	const char *applicant_id = str_of(applicant, "id", &ha);
+	char field[300];
+	int rc = 0;
+
+	if (jv_get_kind(given) != JV_KIND_ARRAY || !applicant_id) {
+		jv_free(given);         /* build_materials refuses what is not an array */
+		jv_free(ha);
+		return 0;
+	}
+	jv_array_foreach(given, i, g) {
+		jv cert = jv_get_kind(g) == JV_KIND_OBJECT ? jv_object_get(jv_copy(g), jv_string("cert"))
+							   : jv_invalid();
+		jv ref = jv_get_kind(g) == JV_KIND_OBJECT ? jv_object_get(jv_copy(g), jv_string("ref"))
+							  : jv_invalid();
+		jv hc, m;
+		const char *code = str_of(g, "code", &hc);
+
+		if (rc || jv_get_kind(cert) == JV_KIND_INVALID || jv_get_kind(cert) == JV_KIND_NULL) {
+			;       /* no certificate named: build_materials checks the rest */
+		} else if (jv_get_kind(cert) != JV_KIND_STRING) {
+			snprintf(field, sizeof(field), "materials[%d].cert", i);
+			reply_problem(q, 422, field, "material %d: cert must be a certificate id", i);
+			rc = -1;
+		} else if (jv_get_kind(ref) != JV_KIND_INVALID && jv_get_kind(ref) != JV_KIND_NULL) {
+			snprintf(field, sizeof(field), "materials[%d]", i);
+			reply_problem(q, 400, field, "material %d: cert and ref are exclusive", i);
+			rc = -1;
+		} else if (!code) {
+			snprintf(field, sizeof(field), "materials[%d].code", i);
+			reply_problem(q, 422, field, "material %d has no code", i);
+			rc = -1;
+		} else if (!jv_is_valid(m = item_material(item, code))) {
+			snprintf(field, sizeof(field), "materials.%s", code);
+			reply_problem(q, 422, field, "the item asks for no material '%s'", code);
+			rc = -1;
+		} else {
+			rc = certs_check_material(q, item_code, m, applicant_id, jv_string_value(cert));
+			jv_free(m);
+		}
+		jv_free(hc);
+		jv_free(cert);
+		jv_free(ref);
+		jv_free(g);
+	}
+	jv_free(given);
+	jv_free(ha);
+	return rc;
+}

@@ -1,0 +1,181 @@
+/* store_certs.h — the storage of e-certificates, issuers' keys, consents and the hash-chained audit log. */
+#ifndef TWONETD_STORE_CERTS_H
+#define TWONETD_STORE_CERTS_H
+
+#include <jv.h>
+
+#include "tn_err.h"
+#include "store.h"
+
+/*
+ * Same rules as store.h: jv arguments are consumed, jv results are the
+ * caller's, `const char *` arguments are borrowed; every function returns
+ * TN_OK or an error code with `err` (may be NULL) filled.  The SQL lives in
+ * store_certs.c (migration slot 1 -> 2).
+ */
+
+/* ---- transactions (a read and its audit row commit together) ---- */
+
+/* BEGIN IMMEDIATE; COMMIT; ROLLBACK (a no-op outside a transaction). */
+enum tn_code store_certs_begin(struct store *st, struct tn_err *err);
+enum tn_code store_certs_commit(struct store *st, struct tn_err *err);
+void store_certs_rollback(struct store *st);
+
+/* The database file's path (borrowed from the store): private keys live beside it. */
+const char *store_certs_db_path(struct store *st);
+
+/* ---- issuers ---- */
+
+/*
+ * Record a new key of department `dept` (its USCC `uscc`): key id, public
+ * key PEM, time of creation.  The department's previous current key gets
+ * retired_at = created_at.  A key id already recorded is TN_ECONFLICT.
+ */
+enum tn_code store_issuer_add(struct store *st, const char *dept, const char *uscc,
+			      const char *key_id, const char *pem, const char *created_at,
+			      struct tn_err *err);
+
+/*
+ * Every key, ordered by dept then created_at, as ISSUER objects
+ * {dept, uscc, key_id, alg, public_key, created_at, retired_at} in *items
+ * (an array; dept_name is the caller's to add).
+ */
+enum tn_code store_issuer_list(struct store *st, jv *items, struct tn_err *err);
+
+/*
+ * The current (not retired) key of `dept`: its id (malloc'd) in *key_id.
+ * TN_ENOTFOUND when the department has no key.
+ */
+enum tn_code store_issuer_current(struct store *st, const char *dept, char **key_id,
+				  struct tn_err *err);
+
+/* ---- certificates ---- */
+
+/*
+ * Reserve `n` serial numbers of (kind, issuer USCC, year): *first is the
+ * first of them (from 1, per year).  Runs in its own transaction unless one
+ * is open.
+ */
+enum tn_code store_cert_serials(struct store *st, const char *kind, const char *issuer,
+				const char *year, long n, long *first, struct tn_err *err);
+
+/* A certificate row to insert: the key columns and the signed CERT's text. */
+struct store_cert_row {
+	const char *id, *kind, *holder, *dept;
+	const char *doc;        /* the CERT as JSON text */
+	long token_id;          /* -1: not filed through the API (gen-certs) */
+	const char *idem_key;   /* NULL with token_id -1 */
+	const char *idem_hash;
+};
+
+/*
+ * Insert one certificate.  The same (token_id, idem_key) again is
+ * TN_ECONFLICT, as is an id already present.
+ */
+enum tn_code store_cert_insert(struct store *st, const struct store_cert_row *row,
+			       struct tn_err *err);
+
+/*
+ * What `token_id` filed under `idem_key`: the body hash (malloc'd) in *hash
+ * and the CERT in *doc.  TN_ENOTFOUND when nothing was.
+ */
+enum tn_code store_cert_idem(struct store *st, long token_id, const char *idem_key,
+			     char **hash, jv *doc, struct tn_err *err);
+
+/*
+ * The certificate `id`: its JSON text (malloc'd, the CERT as served) in
+ * *doc, its holder and department (malloc'd; each pointer may be NULL when
+ * not wanted).  TN_ENOTFOUND when none.
+ */
+enum tn_code store_cert_get_text(struct store *st, const char *id, char **doc, char **holder,
+				 char **dept, struct tn_err *err);
+
+/* The certificate `id` parsed, in *doc.  TN_ENOTFOUND when none. */
+enum tn_code store_cert_get(struct store *st, const char *id, jv *doc, struct tn_err *err);
+
+/* Filters of a certificate list; NULL: no filter. */
+struct store_cert_filter {
+	const char *holder, *kind, *dept, *status;
+	const char *after;      /* list ids greater than this (the cursor) */
+	long limit;             /* 1..1000 */
+};
+
+/*
+ * One page of certificates, ordered by id, in *items; *next (malloc'd, or
+ * NULL on the last page) is the id to continue after.
+ */
+enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f, jv *items,
+			     char **next, struct tn_err *err);
+
+/*
+ * Mark `id` revoked at `at` for `reason`, storing `doc` (consumed: the CERT
+ * with its new status members).  TN_ENOTFOUND when none; TN_ECONFLICT
+ * when it is already revoked.
+ */
+enum tn_code store_cert_revoke(struct store *st, const char *id, const char *at,
+			       const char *reason, jv doc, struct tn_err *err);
+
+/* ---- who may read ---- */
+
+/*
+ * *open = 1 when a case of applicant `holder` is open in department `dept`
+ * (submitted, accepted, returned, resubmitted or approved), else 0.
+ */
+enum tn_code store_holder_case_open(struct store *st, const char *holder, const char *dept,
+				    int *open, struct tn_err *err);
+
+/* A consent token: what the holder granted. */
+struct store_consent {
+	const char *holder, *scenario, *expires_at, *created_at, *created_by;
+	long long expires_epoch;
+};
+
+/* Record a consent under the hex SHA-256 of its token. */
+enum tn_code store_consent_add(struct store *st, const char *hash_hex,
+			       const struct store_consent *c, struct tn_err *err);
+
+/*
+ * The consent of `hash_hex`: holder, scenario, expires_at as an object in
+ * *out ({holder, scenario, expires_at, expires_epoch}).  TN_ENOTFOUND when
+ * no such consent.
+ */
+enum tn_code store_consent_get(struct store *st, const char *hash_hex, jv *out,
+			       struct tn_err *err);
+
+/* ---- the audit log ---- */
+
+/* One read to write down; strings may be NULL (written as null) except at, actor, role, outcome. */
+struct store_audit {
+	const char *at, *actor, *role, *cert, *holder, *purpose, *outcome;
+};
+
+/*
+ * Append a row to the hash-chained log: seq = last + 1, prev_hash = the
+ * last row's hash (64 zeros for the first), hash by tn_cert_audit_hash;
+ * the chain's head (count and last hash) is kept beside it.  Call inside a
+ * transaction (store_certs_begin) to write it with the read it records.
+ */
+enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
+				struct tn_err *err);
+
+/* Filters of GET /v1/audit; NULL / 0: none. */
+struct store_audit_filter {
+	const char *holder, *cert, *actor;
+	long long after;        /* rows with seq > after */
+	long limit;
+};
+
+/* One page of ROWs in *items (seq ascending), *next the seq to go on after, or -1. */
+enum tn_code store_audit_list(struct store *st, const struct store_audit_filter *f, jv *items,
+			      long long *next, struct tn_err *err);
+
+/*
+ * Walk the whole chain: seq contiguous from 1, each prev_hash the previous
+ * row's hash, each hash recomputed, and the head's count and last hash.
+ * *rows gets the number of rows; *bad_seq the first bad seq (0 when the
+ * chain is whole) and `why` (size bytes) what is wrong with it.
+ */
+enum tn_code store_audit_verify(struct store *st, long long *rows, long long *bad_seq,
+				char *why, size_t size, struct tn_err *err);
+
+#endif
