@@ -8,28 +8,51 @@
 
 static const char *prog = "case-show";
 
-static int no_events;
+static int no_events, no_subcases;
 
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Show options:", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "no-events", &no_events, NULL, "leave the history out", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "no-subcases", &no_subcases, NULL,
+	  "show a workflow's parent case without its sub-cases", NULL, 0 },
 	TN_OPT_END_ENTRY
 };
 
 static const struct tn_cmd cmd = {
 	"case-show",
 	"[OPTIONS] ID...",
-	"Show cases, each with its history in an \"events\" member.",
+	"Show cases, each with its history in an \"events\" member and, for the parent\n"
+	"of a workflow case, its sub-cases in a \"subcases\" member.",
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER
 };
 
-/* The text view: key: value lines, then the history as a table. */
+/* Print `rows` (borrowed) as a table with `columns`. */
+static enum tn_code table(jv rows, const char **columns, const struct tn_common *common,
+			  struct tn_err *err)
+{
+	struct tn_common tc = *common;
+	struct tn_out t;
+	enum tn_code rc, rc2;
+	int n = jv_array_length(jv_copy(rows));
+
+	fflush(stdout);
+	tc.format = "table";
+	if ((rc = tn_out_open(&t, stdout, &tc, 1, columns, err)) != TN_OK)
+		return rc;
+	for (int i = 0; i < n && rc == TN_OK; i++)
+		rc = tn_out_emit(&t, jv_array_get(jv_copy(rows), i), err);
+	rc2 = tn_out_close(&t, err);
+	return rc == TN_OK ? rc2 : rc;
+}
+
+/*
+ * The text view: key: value lines, then the history as a table; for a
+ * workflow's parent, its sub-cases as a table, then each of them.
+ */
 static enum tn_code show_text(jv kase, int first, const struct tn_common *common,
 			      struct tn_err *err)
 {
 	struct tn_buf b = TN_BUF_INIT;
-	struct tn_common tc = *common;
-	struct tn_out ev;
 	enum tn_code rc = TN_OK;
 
 	if (!first)
@@ -40,18 +63,19 @@ static enum tn_code show_text(jv kase, int first, const struct tn_common *common
 	jv events = jv_object_get(jv_copy(kase), jv_string("events"));
 	if (jv_get_kind(events) == JV_KIND_ARRAY && jv_array_length(jv_copy(events)) > 0) {
 		fputs("history:\n", stdout);
-		fflush(stdout);
-		tc.format = "table";
-		if ((rc = tn_out_open(&ev, stdout, &tc, 1, tn_case_event_columns, err)) == TN_OK) {
-			int n = jv_array_length(jv_copy(events));
-			for (int i = 0; i < n && rc == TN_OK; i++)
-				rc = tn_out_emit(&ev, jv_array_get(jv_copy(events), i), err);
-			enum tn_code rc2 = tn_out_close(&ev, err);
-			if (rc == TN_OK)
-				rc = rc2;
-		}
+		rc = table(events, tn_case_event_columns, common, err);
 	}
 	jv_free(events);
+	jv subs = jv_object_get(jv_copy(kase), jv_string("subcases"));
+	if (rc == TN_OK && jv_get_kind(subs) == JV_KIND_ARRAY && jv_array_length(jv_copy(subs)) > 0) {
+		int n = jv_array_length(jv_copy(subs));
+
+		fputs("sub-cases:\n", stdout);
+		rc = table(subs, tn_case_subcase_columns, common, err);
+		for (int i = 0; i < n && rc == TN_OK; i++)
+			rc = show_text(jv_array_get(jv_copy(subs), i), 0, common, err);
+	}
+	jv_free(subs);
 	jv_free(kase);
 	return rc;
 }
@@ -86,7 +110,8 @@ int main(int argc, char **argv)
 	struct tn_client *c = tn_client_new(&cfg);
 	for (int i = 1; i <= nargs && !tn_cli_interrupted(); i++) {
 		jv kase;
-		enum tn_code rc = tn_case_get(c, argv[i], !no_events, &kase, &err);
+		enum tn_code rc = no_subcases ? tn_case_get(c, argv[i], !no_events, &kase, &err)
+					      : tn_case_get_tree(c, argv[i], !no_events, &kase, &err);
 		if (rc == TN_OK)
 			rc = text ? show_text(kase, i == 1, &common, &err) : tn_out_emit(&out, kase, &err);
 		if (rc != TN_OK) {

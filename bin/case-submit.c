@@ -19,6 +19,8 @@ static long parallel = 8;
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Case options:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "item", &spec.item, "CODE", "the service item's code", NULL, 0 },
+	{ TN_OPT_STRING, 'w', "workflow", &spec.workflow, "CODE",
+	  "a \"one thing\" workflow: one parent case and a sub-case per department", NULL, 0 },
 	{ TN_OPT_STRING, 0, "applicant-id", &spec.applicant_id, "ID",
 	  "the applicant's resident ID number or unified social credit code", NULL, 0 },
 	{ TN_OPT_STRING, 0, "applicant-name", &spec.applicant_name, "NAME", "the applicant's name", NULL, 0 },
@@ -45,6 +47,7 @@ static const struct tn_option options[] = {
 static const struct tn_cmd cmd = {
 	"case-submit",
 	"--item CODE --applicant-id ID --applicant-name NAME [--field NAME=VALUE]... [OPTIONS]\n"
+	"--workflow CODE --applicant-id ID --applicant-name NAME [--field NAME=VALUE]... [OPTIONS]\n"
 	"-f FILE [OPTIONS]\n"
 	"--bulk [-p N] [OPTIONS] < cases.ndjson\n"
 	"-i [--item CODE] [OPTIONS]",
@@ -194,10 +197,16 @@ int main(int argc, char **argv)
 		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
 	else if (bulk + interactive + (file != NULL) > 1)
 		tn_err_set(&err, TN_EUSAGE, "--bulk, --file and -i are exclusive");
-	else if (bulk && (key || spec.item || spec.applicant_id || spec.fields))
+	else if (bulk && (key || spec.item || spec.workflow || spec.applicant_id || spec.fields))
 		tn_err_set(&err, TN_EUSAGE, "--bulk takes each case, and its \"key\", from stdin");
-	else if (!bulk && !interactive && !file && !spec.item)
-		tn_err_set(&err, TN_EUSAGE, "nothing to file: give --item, --file, --bulk or -i");
+	else if (spec.item && spec.workflow)
+		tn_err_set(&err, TN_EUSAGE, "--item and --workflow are exclusive");
+	else if (interactive && spec.workflow)
+		tn_err_set(&err, TN_EUSAGE, "-i asks for one item's form; give --workflow with "
+			   "--field flags or --file");
+	else if (!bulk && !interactive && !file && !spec.item && !spec.workflow)
+		tn_err_set(&err, TN_EUSAGE, "nothing to file: give --item, --workflow, --file, --bulk "
+			   "or -i");
 	else if (parallel < 1 || parallel > 256)
 		tn_err_set(&err, TN_EUSAGE, "--parallel takes 1 to 256, not %ld", parallel);
 	if (err.code != TN_OK)

@@ -215,7 +215,7 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 			p = jv_object_set(p, jv_string("deadline"), deadline(cal, start, f));
 			plan = jv_array_append(plan, p);
 			if (jv_get_kind(name) == JV_KIND_STRING)
-				tn_buf_addf(&names, "%s%s", names.len ? "、" : "", jv_string_value(name));
+				tn_buf_addf(&names, "%s%s", names.len ? "；" : "", jv_string_value(name));
 			jv_free(name);
 			if (f > finish)
 				finish = f;

@@ -220,7 +220,8 @@ enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_even
  *                 items:[{code,name,start,finish,deadline}], days,
  *                 deadline, legal_deadline, fields:[NAME], materials:[MAT]}]}
  *
- * one sub-case per department of MERGED, in its order.  MAT is {code, name,
+ * one sub-case per department of MERGED, in its order; its item is the
+ * first of its items, item_name their names joined by "；".  MAT is {code, name,
  * state, ref, cert_kind?, produced_by?}: state "produced" when an earlier
  * item of the workflow produces it (produced_by), "supplied" when given
  * (ref the given ref or null), "exempted" when an e-certificate stands for

@@ -1,0 +1,229 @@
+#!/bin/bash
+# case-submit --workflow: a parent case and a sub-case per department, deadlines from the
+# calendar, one form, the merge's material states, department scoping, completion, the tree.
+. "$(dirname "$0")/test-lib.sh"
+
+# every deadline below counts from Monday 2026-02-09, across the 2026 Spring Festival
+export TWONETD_TEST_TODAY=2026-02-09
+start_server || exit 1
+APP=$(make_token applicant app-wang)
+ADMIN=$(make_token admin admin)
+C_SCJG=$(make_token clerk clerk-scjg SCJGJ)
+C_JLZM=$(make_token clerk clerk-jlzm JLZMJ)
+C_LHSR=$(make_token clerk clerk-lhsr LHSRJ)
+C_XF=$(make_token clerk clerk-xf XFZD)
+export TWONET_TOKEN=$APP
+
+# api METHOD PATH TOKEN [curl args]: status on stdout, body in out.json
+api() {
+	local m=$1 p=$2 t=$3
+	shift 3
+	curl -sS -o out.json -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t" "$@" \
+		"$TWONET_URL$p"
+}
+
+# the sub-case of department $2 of parent $1, as JSON on stdout (admin)
+sub_of() {
+	api GET "/v1/cases?parent=$1&department=$2" "$ADMIN" >/dev/null &&
+	jq -c '.items[0]' out.json
+}
+
+cat >case.json <<'EOF'
+{"applicant":{"id":"91350100M000100Y43","name":"老王面馆有限公司","phone":"13800000000"},
+ "form":{"org_name":"老王面馆有限公司","org_type":"有限责任公司","uscc":"91350100M000100Y43",
+   "legal_rep":"王五","legal_rep_id":"110101199003070003","premises":"黄浦区中山东一路1号",
+   "district":"黄浦区","registered_capital":500000,"business_scope":"餐饮服务",
+   "applicant_phone":"13800000000","food_category":"热食类食品制售","floor_area":120,"seats":40,
+   "liquor_kind":"啤酒","sign_text":"老王面馆","sign_size":"3x1","opening_date":"2026-03-15"},
+ "materials":[{"code":"M-GSZC"},{"code":"M-ZSZM"},{"code":"M-WTS"},{"code":"M-RZWJ"},
+   {"code":"M-PMT"},{"code":"M-SBBJ"},{"code":"M-SPAQ"},{"code":"M-JLGH"},{"code":"M-ZPSJ"},
+   {"code":"M-ZPJG"},{"code":"M-XFSJ"}]}
+EOF
+
+test_expect_success 'a workflow case files a parent and one sub-case per department' '
+	case-submit --workflow restaurant -f case.json --format json >parent.json &&
+	json_eq .workflow restaurant <parent.json &&
+	json_eq .parent null <parent.json &&
+	json_eq .item null <parent.json &&
+	json_eq .item_name 开办餐饮店一件事 <parent.json &&
+	json_eq .status submitted <parent.json &&
+	json_eq ".children | length" 4 <parent.json &&
+	json_eq "[.departments[].code] | join(\",\")" SCJGJ,JLZMJ,LHSRJ,XFZD <parent.json &&
+	jq -r .id parent.json >id &&
+	test "$(api GET "/v1/cases?parent=$(cat id)" "$ADMIN")" = 200 &&
+	json_eq "[.items[].department] | join(\",\")" SCJGJ,JLZMJ,LHSRJ,XFZD <out.json &&
+	json_eq "[.items[].id] == $(jq -c .children parent.json)" true <out.json &&
+	json_eq "[.items[] | select(.parent == \"$(cat id)\" and .workflow == \"restaurant\")] | length" 4 <out.json &&
+	json_eq "[.items[] | has(\"children\")] | any" false <out.json
+'
+
+test_expect_success 'sub-case deadlines come from the merged time plan and the calendar' '
+	# market regulation: its last item finishes 7 working days after Mon 02-09:
+	# 10, 11, 12, 13, Sat 14 (a working Saturday), 15-23 Spring Festival, 24, 25
+	sub_of "$(cat id)" SCJGJ >scjg.json &&
+	json_eq .deadline 2026-02-25 <scjg.json &&
+	json_eq "[.items[].code] | join(\",\")" 310000-SCJG-001,310000-SCJG-002 <scjg.json &&
+	json_eq ".items[0].deadline" 2026-02-12 <scjg.json &&
+	# liquor: 10 working days: then 26, 27 and Sat 28 (a working Saturday)
+	sub_of "$(cat id)" JLZMJ >jlzm.json &&
+	json_eq .deadline 2026-02-28 <jlzm.json &&
+	sub_of "$(cat id)" XFZD >xf.json &&
+	json_eq .deadline 2026-02-26 <xf.json &&
+	json_eq .days 8 <xf.json &&
+	# the parent: the critical path, the same as workflow-merge computes
+	json_eq .deadline 2026-02-28 <parent.json &&
+	json_eq .days 10 <parent.json &&
+	test "$(workflow-merge --start 2026-02-09 --jq .time.deadline restaurant)" = 2026-02-28
+'
+
+test_expect_success 'the applicant fills one form: the parent holds it, each sub-case its fields' '
+	json_eq "(.form | length)" 17 <parent.json &&
+	test "$(workflow-merge --jq ".fields | length" restaurant)" = 17 &&
+	json_eq "[.form.liquor_kind, (.form | has(\"sign_text\"))] | @text" "[\"啤酒\",false]" <jlzm.json &&
+	sub_of "$(cat id)" LHSRJ >lhsr.json &&
+	json_eq "[.form.sign_text, (.form | has(\"liquor_kind\"))] | @text" "[\"老王面馆\",false]" <lhsr.json &&
+	json_eq .form.org_name 老王面馆有限公司 <lhsr.json
+'
+
+test_expect_success 'materials: certificate → exempted, produced → by the earlier item, the rest asked' '
+	json_eq "[.materials[] | select(.state == \"supplied\")] | length" 11 <parent.json &&
+	json_eq "[.materials[] | select(.state == \"missing\") | .code] | join(\",\")" M-XFZD <parent.json &&
+	json_eq "[.materials[] | select(.state == \"exempted\")] | length" 5 <parent.json &&
+	json_eq "[.materials[] | select(.state == \"produced\")] | length" 3 <parent.json &&
+	json_eq "[.materials[] | select(.state == \"supplied\" or .state == \"missing\")] | length" \
+		"$(workflow-merge --jq .figures.after.materials restaurant)" <parent.json &&
+	json_eq "[.materials[] | select(.code == \"M-FRSFZ\") | .state, .cert_kind] | join(\" \")" \
+		"exempted CK-SFZ" <parent.json &&
+	json_eq "[.materials[] | select(.code == \"M-YYZZ\") | .state, .produced_by] | join(\" \")" \
+		"produced 310000-SCJG-001" <jlzm.json &&
+	json_eq "[.materials[] | select(.code == \"M-SPXK\") | .produced_by] | join(\",\")" \
+		310000-SCJG-002 <jlzm.json &&
+	json_eq "[.materials[] | select(.code == \"M-XFZD\") | .state] | join(\",\")" missing <xf.json
+'
+
+test_expect_success 'a material the workflow produces, or does not ask for, is refused (exit 7)' '
+	jq ".materials += [{\"code\":\"M-YYZZ\"}]" case.json >bad.json &&
+	test_expect_exit 7 case-submit --workflow restaurant -f bad.json 2>err &&
+	grep -q "M-YYZZ.*produced by an item of the workflow" err &&
+	jq ".materials += [{\"code\":\"M-NOPE\"}]" case.json >bad.json &&
+	test_expect_exit 7 case-submit --workflow restaurant -f bad.json 2>err &&
+	grep -q "asks for no material .M-NOPE." err
+'
+
+test_expect_success 'a missing field of the one form and an unknown workflow are refused (exit 7)' '
+	jq "del(.form.liquor_kind)" case.json >bad.json &&
+	test_expect_exit 7 case-submit --workflow restaurant -f bad.json 2>err &&
+	grep -q "liquor_kind" err &&
+	test_expect_exit 7 case-submit --workflow no-such-thing -f case.json 2>err &&
+	grep -q "unknown workflow .no-such-thing." err
+'
+
+test_expect_success 're-running the same submission files nothing new' '
+	test "$(api GET "/v1/cases?limit=1000" "$ADMIN")" = 200 &&
+	jq ".items | length" out.json >before &&
+	case-submit --workflow restaurant -f case.json --format json >again.json 2>err &&
+	grep -q "filed before" err &&
+	json_eq .id "$(cat id)" <again.json &&
+	json_eq ".children | join(\",\")" "$(jq -r ".children | join(\",\")" parent.json)" <again.json &&
+	test "$(api GET "/v1/cases?limit=1000" "$ADMIN")" = 200 &&
+	test "$(jq ".items | length" out.json)" = "$(cat before)"
+'
+
+test_expect_success '--item and --workflow exclude each other; -i takes no workflow (exit 2)' '
+	test_expect_exit 2 case-submit --workflow restaurant --item 310000-SCJG-001 -f case.json &&
+	test_expect_exit 2 case-submit --workflow restaurant -i
+'
+
+test_expect_success 'a clerk lists only the sub-case of their department' '
+	case-list --token "$C_SCJG" --format json >list.json &&
+	json_eq "length" 1 <list.json &&
+	json_eq ".[0].department" SCJGJ <list.json &&
+	json_eq ".[0].parent" "$(cat id)" <list.json
+'
+
+test_expect_success 'a clerk gets not found for another department'"'"'s sub-case' '
+	test_expect_exit 3 case-show --token "$C_SCJG" "$(jq -r .id jlzm.json)" >out 2>err &&
+	test ! -s out &&
+	test "$(api GET "/v1/cases/$(jq -r .id jlzm.json)" "$C_SCJG")" = 404
+'
+
+test_expect_success 'a clerk sees the parent redacted: no form, no materials, only their sub-case' '
+	test "$(api GET "/v1/cases/$(cat id)" "$C_SCJG")" = 200 &&
+	json_eq .redacted true <out.json &&
+	json_eq "has(\"form\") or has(\"materials\")" false <out.json &&
+	json_eq ".children | join(\",\")" "$(jq -r .id scjg.json)" <out.json &&
+	json_eq "[.departments[].code] | join(\",\")" SCJGJ <out.json &&
+	! grep -q -e JLZMJ -e 啤酒 -e M-XFZD out.json &&
+	case-show --token "$C_SCJG" --format json "$(cat id)" >tree.json &&
+	json_eq "[.subcases[].department] | join(\",\")" SCJGJ <tree.json &&
+	other=$(make_token clerk clerk-sw SWJ) &&
+	test "$(api GET "/v1/cases/$(cat id)" "$other")" = 404
+'
+
+test_expect_success 'nobody moves the parent by hand (exit 5)' '
+	test_expect_exit 5 case-act --token "$ADMIN" accept "$(cat id)" 2>err &&
+	grep -q "parent of a workflow case" err
+'
+
+# walk ID through accept, approve, complete as TOKEN
+finish() {
+	case-act --token "$2" accept "$1" >/dev/null &&
+	case-act --token "$2" approve "$1" >/dev/null &&
+	case-act --token "$2" complete "$1" >/dev/null
+}
+
+test_expect_success 'the parent stays open while one sub-case is not completed' '
+	finish "$(jq -r .id scjg.json)" "$C_SCJG" &&
+	finish "$(jq -r .id jlzm.json)" "$C_JLZM" &&
+	finish "$(jq -r .id lhsr.json)" "$C_LHSR" &&
+	case-act --token "$C_XF" accept "$(jq -r .id xf.json)" >/dev/null &&
+	case-act --token "$C_XF" approve "$(jq -r .id xf.json)" >/dev/null &&
+	case-show --no-subcases --format json "$(cat id)" >p.json &&
+	json_eq .status submitted <p.json &&
+	json_eq .completed_at null <p.json &&
+	json_eq "[.events[].action] | join(\",\")" submit <p.json
+'
+
+test_expect_success 'completing the last sub-case completes the parent, as "system"' '
+	case-act --token "$C_XF" complete "$(jq -r .id xf.json)" >/dev/null &&
+	case-show --no-subcases --format json "$(cat id)" >p.json &&
+	json_eq .status completed <p.json &&
+	json_eq .version 2 <p.json &&
+	json_eq "(.completed_at | type)" string <p.json &&
+	json_eq ".events[-1] | [.actor, .role, .action, .from, .to] | join(\" \")" \
+		"system system complete submitted completed" <p.json
+'
+
+test_expect_success 'case-show shows the tree: JSON with "subcases"' '
+	case-show --format json "$(cat id)" >tree.json &&
+	json_eq ".subcases | length" 4 <tree.json &&
+	json_eq "[.subcases[].id] == .children" true <tree.json &&
+	json_eq "[.subcases[] | .parent == \"$(cat id)\"] | all" true <tree.json &&
+	json_eq "[.subcases[].status] | unique | join(\",\")" completed <tree.json &&
+	json_eq ".subcases[0].events | length" 4 <tree.json &&
+	case-show --no-subcases --format json "$(cat id)" >flat.json &&
+	json_eq "has(\"subcases\")" false <flat.json
+'
+
+test_expect_success 'case-show shows the tree as text: the parent, its sub-cases table, each sub-case' '
+	case-show --format table "$(cat id)" >tree.txt &&
+	grep -q "^id: *$(cat id)" tree.txt &&
+	grep -q "^item: *开办餐饮店一件事" tree.txt &&
+	grep -q "^workflow: *restaurant" tree.txt &&
+	grep -q "^sub-cases: *$(jq -r ".children | join(\" \")" parent.json)" tree.txt &&
+	grep -q "^sub-cases:$" tree.txt &&
+	grep -q "^ID *DEPARTMENT *STATUS *DEADLINE *ITEM_NAME" tree.txt &&
+	grep -q "^$(jq -r .id jlzm.json) *JLZMJ *completed *2026-02-28 *酒类商品零售许可" tree.txt &&
+	test "$(grep -c "^parent: *$(cat id)" tree.txt)" = 4 &&
+	grep -q "^department: *XFZD 消防救援总队" tree.txt &&
+	grep -q "^  M-YYZZ 营业执照  produced by 310000-SCJG-001" tree.txt &&
+	grep -q "system *complete *submitted *completed" tree.txt
+'
+
+test_expect_success 'the applicant lists the parent and its sub-cases' '
+	case-list --format json >mine.json &&
+	json_eq "length" 5 <mine.json &&
+	json_eq "[.[] | select(.parent == null)] | length" 1 <mine.json
+'
+
+test_done
