@@ -1,0 +1,187 @@
+/* bench.c — casedesk --bench-inbox N: load N synthetic cases as the server sends them, paint, filter; print timings. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "casedesk.h"
+#include "display.h"
+#include "tn_buf.h"
+#include "tn_cal.h"
+
+#define PAGE 1000
+
+static double ms_since(long long t0)
+{
+	return (double)(app_now_ms() - t0);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* One page of the list as the server would send it: {"items":[CASE...],"next":..}. */
+static void make_page(struct tn_buf *b, long first, long n, long today)
+{
+	static const char *const sur[] = { "王", "李", "张", "刘", "陈", "欧阳", "司马", "诸葛", "杨", "黄" };
+	static const char *const giv[] = { "芳", "伟", "秀英", "建华", "娜", "明", "小龙", "桂英", "静", "一" };
+	static const char *const items[][2] = {
+		{ "310000-YB-001", "医疗费用报销" }, { "310000-YB-003", "职工退休申请" },
+		{ "310101-SCJG-001", "食品经营许可" }, { "310000-GA-002", "出生登记" },
+		{ "310000-MZ-004", "死亡登记" }, { "310000-SW-001", "企业纳税申报" },
+	};
+	static const char *const st[] = { "submitted", "accepted", "returned", "resubmitted",
+					  "approved", "rejected", "completed" };
+
+	tn_buf_adds(b, "{\"items\":[");
+	for (long i = first; i < first + n; i++) {
+		char dl[11], sub[11];
+		long d = today - 30 + (i * 7919) % 60;
+
+		tn_date_format(d, dl);
+		tn_date_format(d - 14, sub);
+		if (i > first)
+			tn_buf_addch(b, ',');
+		tn_buf_addf(b, "{\"id\":\"C%08ld\",\"item\":\"%s\",\"item_name\":\"%s\",\"department\":\"YBJ\","
+			    "\"workflow\":null,\"parent\":null,"
+			    "\"applicant\":{\"type\":\"person\",\"id\":\"11010119900307%04ld\",\"name\":\"%s%s\",\"phone\":\"139%08ld\"},"
+			    "\"form\":{\"applicant_name\":\"%s%s\",\"hospital\":\"瑞金医院\",\"expense_amount\":%ld},"
+			    "\"materials\":[{\"code\":\"M-ID\",\"name\":\"居民身份证\",\"state\":\"supplied\",\"ref\":null,\"cert\":null}],"
+			    "\"status\":\"%s\",\"version\":%ld,\"submitted_at\":\"%sT10:00:00+08:00\","
+			    "\"updated_at\":\"%sT10:00:00+08:00\",\"accepted_at\":null,\"completed_at\":null,"
+			    "\"deadline\":\"%s\",\"legal_deadline\":\"%s\",\"overdue\":false,\"submitted_by\":\"bench\"}",
+			    i + 1, items[i % 6][0], items[i % 6][1], i % 10000,
+			    sur[i % 10], giv[(i / 10) % 10], i, sur[i % 10], giv[(i / 10) % 10], 100 + i % 900,
+			    st[(i / 3) % 7], 1 + i % 4, sub, sub, dl, dl);
+	}
+	tn_buf_addf(b, "],\"next\":%s}", first + n < LONG_MAX ? "\"x\"" : "null");
+}
+
+static void frame(void)
+{
+	int h, w;
+
+	disp_size(&h, &w);
+	inbox_view.draw(h, w);
+	disp_flush();
+}
+
+static long rss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+int bench_inbox(long n)
+{
+	struct tn_buf *pages;
+	long npages = (n + PAGE - 1) / PAGE;
+	long long t0;
+	double t_first_page = 0, t_parse = 0, t_sort, t_paint, t_first_paint;
+	double worst = 0, total = 0;
+	long rss_before;
+	size_t bytes = 0;
+	static const char *const typing[] = {
+		"王", "王芳", "2026", "2026-0", "C0001", "C00012", "C000123", "returned", "医疗", "x", NULL
+	};
+	int keys = 0;
+
+	app.today = tn_date_today();
+	app.due_limit = app.today + 2;
+	if (tn_cal_load(&app.cal, NULL, NULL) == TN_OK) {
+		long due;
+		if (tn_cal_add_workdays(app.cal, app.today, 2, &due, NULL) == TN_OK)
+			app.due_limit = due;
+	} else {
+		app.cal = NULL;
+	}
+	pages = tn_xcalloc((size_t)npages, sizeof(*pages));
+	for (long p = 0; p < npages; p++) {
+		long k = n - p * PAGE < PAGE ? n - p * PAGE : PAGE;
+		tn_buf_init(&pages[p]);
+		make_page(&pages[p], p * PAGE, k, app.today);
+		bytes += pages[p].len;
+	}
+	rss_before = rss_kb();
+	rows_init(&inbox_rows);
+	if (disp_init_virtual(30, 100) != 0) {
+		fprintf(stderr, "casedesk: error: cannot start a virtual screen\n");
+		return 1;
+	}
+
+	/* as in the TUI: each page is parsed and turned into rows as it arrives; the first paints */
+	t0 = app_now_ms();
+	for (long p = 0; p < npages; p++) {
+		double a = now_us();
+		jv page = jv_parse_sized(pages[p].buf, (int)pages[p].len);
+		jv items = jv_object_get(page, jv_string("items"));
+		rows_add_page(&inbox_rows, items);
+		jv_free(items);
+		t_parse += (now_us() - a) / 1000;
+		if (p == 0) {
+			frame();
+			t_first_page = (now_us() - a) / 1000;
+		}
+		tn_buf_release(&pages[p]);
+	}
+	free(pages);
+	{
+		double a = now_us();
+		rows_sort(&inbox_rows);
+		rows_recount(&inbox_rows);
+		t_sort = (now_us() - a) / 1000;
+		a = now_us();
+		frame();
+		t_paint = (now_us() - a) / 1000;
+	}
+	t_first_paint = ms_since(t0);
+
+	for (int i = 0; typing[i]; i++) {
+		double a = now_us();
+		rows_filter(&inbox_rows, typing[i]);
+		frame();
+		double d = (now_us() - a) / 1000;
+		total += d;
+		if (d > worst)
+			worst = d;
+		keys++;
+	}
+	{
+		/* backspace back to nothing: the filter is rebuilt from every row */
+		double a = now_us();
+		rows_filter(&inbox_rows, NULL);
+		frame();
+		double d = (now_us() - a) / 1000;
+		total += d;
+		if (d > worst)
+			worst = d;
+		keys++;
+	}
+	disp_end();
+
+	printf("cases                       %ld (%ld pages of %d, %.1f MB of JSON)\n", n, npages, PAGE,
+	       (double)bytes / 1e6);
+	printf("first page parsed + painted %.1f ms\n", t_first_page);
+	printf("all pages parsed into rows  %.1f ms (%.2f ms a page)\n", t_parse, t_parse / (double)npages);
+	printf("sort + counts               %.1f ms\n", t_sort);
+	printf("paint after the last page   %.1f ms\n", t_paint);
+	printf("all data to full paint      %.1f ms\n", t_first_paint);
+	printf("filter keystroke + redraw   %.2f ms mean, %.2f ms worst (%d keystrokes)\n",
+	       total / keys, worst, keys);
+	printf("rows store                  %.1f MB (%zu rows, %.1f MB strings)\n",
+	       (double)(inbox_rows.alloc * (sizeof(struct row) + 2 * sizeof(uint32_t)) + inbox_rows.aalloc) / 1e6,
+	       inbox_rows.n, (double)inbox_rows.alen / 1e6);
+	printf("max RSS                     %.1f MB (%.1f MB before loading, test data included)\n",
+	       (double)rss_kb() / 1024, (double)rss_before / 1024);
+	rows_free(&inbox_rows);
+	if (app.cal)
+		tn_cal_free(app.cal);
+	return 0;
+}

@@ -1,0 +1,821 @@
+/* case.c — the case view (form, materials with their certificates, history, sub-cases) and actions on cases. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casedesk.h"
+#include "display.h"
+#include "tn_buf.h"
+#include "tn_cal.h"
+#include "tn_cert.h"
+#include "tn_http.h"
+#include "tn_out.h"
+
+#define CACHE 32
+
+/* A certificate that exempts a material: fetched and verified once. */
+struct certcheck {
+	char *id;
+	jv cert;                /* the CERT, or jv_invalid() */
+	char *error;            /* why it could not be fetched */
+	int verified;
+	struct tn_cert_verification v;
+};
+
+struct line {
+	char *text;
+	enum dcol c;
+	int attr;
+	char *link;             /* a sub-case id: Enter opens it */
+};
+
+static struct {
+	char *id;
+	jv kase;                /* CASE with "events", or jv_invalid() */
+	int loading;
+	long gen;
+	char error[256];
+	int from_cache;
+	struct line *lines;
+	size_t nlines, alloc;
+	size_t cur, top;
+	int height;
+	struct certcheck *certs;
+	size_t ncerts;
+} cv;
+
+static struct {
+	char *id;
+	jv kase;
+	long long used;
+} cache[CACHE];
+
+/* ---- the cache of cases seen (so that a loaded case opens offline) ---- */
+
+static void cache_put(const char *id, jv kase)
+{
+	int slot = 0;
+
+	for (int i = 0; i < CACHE; i++) {
+		if (cache[i].id && !strcmp(cache[i].id, id)) {
+			slot = i;
+			break;
+		}
+		if (!cache[i].id || cache[i].used < cache[slot].used)
+			slot = i;
+	}
+	if (cache[slot].id) {
+		free(cache[slot].id);
+		jv_free(cache[slot].kase);
+	}
+	cache[slot].id = tn_xstrdup(id);
+	cache[slot].kase = kase;
+	cache[slot].used = app_now_ms();
+}
+
+static jv cache_get(const char *id)
+{
+	for (int i = 0; i < CACHE; i++)
+		if (cache[i].id && !strcmp(cache[i].id, id)) {
+			cache[i].used = app_now_ms();
+			return jv_copy(cache[i].kase);
+		}
+	return jv_invalid();
+}
+
+/* ---- lines ---- */
+
+static void lines_clear(void)
+{
+	for (size_t i = 0; i < cv.nlines; i++) {
+		free(cv.lines[i].text);
+		free(cv.lines[i].link);
+	}
+	cv.nlines = 0;
+}
+
+static void add(enum dcol c, int attr, const char *link, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add(enum dcol c, int attr, const char *link, const char *fmt, ...)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	tn_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (cv.nlines == cv.alloc) {
+		cv.alloc = cv.alloc ? cv.alloc * 2 : 64;
+		cv.lines = tn_xrealloc(cv.lines, cv.alloc * sizeof(*cv.lines));
+	}
+	cv.lines[cv.nlines].text = tn_buf_detach(&b, NULL);
+	cv.lines[cv.nlines].c = c;
+	cv.lines[cv.nlines].attr = attr;
+	cv.lines[cv.nlines].link = link ? tn_xstrdup(link) : NULL;
+	cv.nlines++;
+}
+
+/* A member as text (borrowed object); "" when absent.  Valid until the next call. */
+static const char *s_of(jv o, const char *k)
+{
+	static char buf[4][512];
+	static int which;
+	char *t = tn_cell_text(o, k), *out = buf[which++ % 4];
+
+	snprintf(out, 512, "%s", t ? t : "");
+	free(t);
+	return out;
+}
+
+static struct certcheck *cert_find(const char *id)
+{
+	for (size_t i = 0; i < cv.ncerts; i++)
+		if (!strcmp(cv.certs[i].id, id))
+			return &cv.certs[i];
+	return NULL;
+}
+
+static void certs_clear(void)
+{
+	for (size_t i = 0; i < cv.ncerts; i++) {
+		free(cv.certs[i].id);
+		free(cv.certs[i].error);
+		jv_free(cv.certs[i].cert);
+	}
+	free(cv.certs);
+	cv.certs = NULL;
+	cv.ncerts = 0;
+}
+
+static void material_line(jv m)
+{
+	const char *code = s_of(m, "code"), *name = s_of(m, "name"), *state = s_of(m, "state");
+	const char *cert = s_of(m, "cert"), *ref = s_of(m, "ref");
+	struct tn_buf b = TN_BUF_INIT;
+	enum dcol c = DC_NORMAL;
+
+	tn_buf_adds(&b, "  ");
+	tn_fit_width(&b, code, 10, 1);
+	tn_buf_addch(&b, ' ');
+	tn_fit_width(&b, name, 20, 1);
+	tn_buf_addch(&b, ' ');
+	if (!strcmp(state, "exempted") && *cert) {
+		struct certcheck *cc = cert_find(cert);
+		tn_buf_addf(&b, "exempted by e-certificate %s", cert);
+		add(DC_NORMAL, 0, NULL, "%s", b.buf);
+		tn_buf_reset(&b);
+		if (!cc || (!jv_is_valid(cc->cert) && !cc->error)) {
+			add(DC_DIM, 0, NULL, "             checking the certificate...");
+		} else if (cc->error) {
+			add(DC_BAD, 0, NULL, "             ? not checked: %s", cc->error);
+		} else if (!certs_keyring()) {
+			add(DC_DIM, 0, NULL, "             waiting for the issuers' keys...");
+		} else {
+			if (!cc->verified) {
+				tn_cert_verify(certs_keyring(), cc->cert, NULL, &cc->v);
+				cc->verified = 1;
+			}
+			jv holder = jv_object_get(jv_copy(cc->cert), jv_string("holder"));
+			if (cc->v.valid)
+				add(DC_OK, 0, NULL, "             ✓ verified: %s of %s, issued by %s, valid from %s",
+				    s_of(cc->cert, "kind_name"), s_of(holder, "name"),
+				    s_of(cc->cert, "issuer.dept"), s_of(cc->cert, "valid_from"));
+			else
+				add(DC_BAD, 0, NULL, "             ✗ NOT VALID: %s%s%s", cc->v.reason,
+				    cc->v.detail[0] ? ": " : "", cc->v.detail);
+			jv_free(holder);
+		}
+		tn_buf_release(&b);
+		return;
+	}
+	if (!strcmp(state, "missing"))
+		c = DC_BAD;
+	tn_buf_adds(&b, state);
+	if (*ref)
+		tn_buf_addf(&b, " (%s)", ref);
+	add(c, 0, NULL, "%s", b.buf);
+	tn_buf_release(&b);
+}
+
+static void build(void)
+{
+	jv k = cv.kase, v;
+	int n;
+
+	lines_clear();
+	if (!jv_is_valid(k)) {
+		long at = rows_find(&inbox_rows, cv.id);
+		add(DC_TITLE, 0, NULL, "%s", cv.id);
+		if (at >= 0) {
+			const struct row *w = &inbox_rows.v[at];
+			add(DC_NORMAL, 0, NULL, "status     %s (version %u)", status_names[w->status], w->version);
+			add(DC_NORMAL, 0, NULL, "applicant  %s", rows_str(&inbox_rows, w->name));
+			add(DC_NORMAL, 0, NULL, "item       %s %s",
+			    rows_str(&inbox_rows, inbox_rows.items[w->item].code),
+			    rows_str(&inbox_rows, inbox_rows.items[w->item].name));
+			add(DC_NORMAL, 0, NULL, "deadline   %s", rows_str(&inbox_rows, w->deadline_s));
+		}
+		add(DC_NORMAL, 0, NULL, "%s", "");
+		add(cv.error[0] ? DC_BAD : DC_DIM, 0, NULL, "%s",
+		    cv.error[0] ? cv.error : "loading the case...");
+		return;
+	}
+	add(DC_TITLE, 0, NULL, "%s  %s  version %s%s", s_of(k, "id"), s_of(k, "status"),
+	    s_of(k, "version"), cv.from_cache ? "  (as loaded earlier: the server does not answer)" : "");
+	add(DC_NORMAL, 0, NULL, "item        %s %s", s_of(k, "item"), s_of(k, "item_name"));
+	add(DC_NORMAL, 0, NULL, "department  %s", s_of(k, "department"));
+	add(DC_NORMAL, 0, NULL, "applicant   %s  %s %s  %s", s_of(k, "applicant.name"),
+	    s_of(k, "applicant.type"), s_of(k, "applicant.id"), s_of(k, "applicant.phone"));
+	add(DC_NORMAL, 0, NULL, "submitted   %s by %s", s_of(k, "submitted_at"), s_of(k, "submitted_by"));
+	{
+		long d;
+		const char *dl = s_of(k, "deadline");
+		int urg = tn_date_parse(dl, &d) == 0 ?
+			  app_urgency(d, status_open(status_parse(s_of(k, "status")))) : URG_NONE;
+		add(urg == URG_OVERDUE ? DC_OVERDUE : urg == URG_DUE ? DC_DUE : DC_NORMAL, 0, NULL,
+		    "deadline    %s%s (legal %s)", dl,
+		    urg == URG_OVERDUE ? " OVERDUE" : urg == URG_DUE ? " due soon" : "",
+		    s_of(k, "legal_deadline"));
+	}
+	if (*s_of(k, "workflow"))
+		add(DC_NORMAL, 0, NULL, "workflow    %s", s_of(k, "workflow"));
+	if (*s_of(k, "parent"))
+		add(DC_NORMAL, 0, s_of(k, "parent"), "part of     %s", s_of(k, "parent"));
+
+	add(DC_HEADER, 0, NULL, "Form");
+	v = jv_object_get(jv_copy(k), jv_string("form"));
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		jv_object_foreach(v, key, val) {
+			char *t = jv_get_kind(val) == JV_KIND_STRING ? tn_xstrdup(jv_string_value(val)) : NULL;
+			if (!t) {
+				jv d = jv_dump_string(jv_copy(val), 0);
+				t = tn_xstrdup(jv_string_value(d));
+				jv_free(d);
+			}
+			add(DC_NORMAL, 0, NULL, "  %-22s %s", jv_string_value(key), t);
+			free(t);
+			jv_free(key);
+			jv_free(val);
+		}
+	}
+	jv_free(v);
+
+	add(DC_HEADER, 0, NULL, "Materials");
+	v = jv_object_get(jv_copy(k), jv_string("materials"));
+	n = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_length(jv_copy(v)) : 0;
+	for (int i = 0; i < n; i++) {
+		jv m = jv_array_get(jv_copy(v), i);
+		material_line(m);
+		jv_free(m);
+	}
+	if (!n)
+		add(DC_DIM, 0, NULL, "  none");
+	jv_free(v);
+
+	add(DC_HEADER, 0, NULL, "History");
+	v = jv_object_get(jv_copy(k), jv_string("events"));
+	n = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_length(jv_copy(v)) : 0;
+	for (int i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(v), i);
+		const char *from = s_of(e, "from"), *comment = s_of(e, "comment");
+		add(DC_NORMAL, 0, NULL, "  %-3s %s  %s (%s)  %s %s%s%s  v%s%s%s%s", s_of(e, "seq"),
+		    s_of(e, "at"), s_of(e, "actor"), s_of(e, "role"), s_of(e, "action"),
+		    from, *from ? " → " : "", s_of(e, "to"), s_of(e, "version"),
+		    *comment ? "  \"" : "", comment, *comment ? "\"" : "");
+		jv_free(e);
+	}
+	if (!n)
+		add(DC_DIM, 0, NULL, "  not loaded");
+	jv_free(v);
+
+	/* sub-cases: cases of the inbox whose parent is this one */
+	{
+		int any = 0;
+		for (size_t i = 0; i < inbox_rows.n; i++) {
+			const struct row *w = &inbox_rows.v[i];
+			if (!w->parent || strcmp(rows_str(&inbox_rows, w->parent), cv.id) != 0)
+				continue;
+			if (!any++)
+				add(DC_HEADER, 0, NULL, "Sub-cases");
+			add(DC_NORMAL, 0, rows_str(&inbox_rows, w->id), "  %s  %-11s %s  %s",
+			    rows_str(&inbox_rows, w->id), status_names[w->status],
+			    rows_str(&inbox_rows, w->deadline_s),
+			    rows_str(&inbox_rows, inbox_rows.items[w->item].name));
+		}
+		if (!any && *s_of(k, "workflow"))
+			add(DC_DIM, 0, NULL, "Sub-cases: none in the inbox");
+	}
+}
+
+/* ---- loading ---- */
+
+static void on_cert(void *ctx, long tag, const struct net_result *r)
+{
+	char *id = ctx;
+	struct certcheck *cc;
+
+	if (tag != cv.gen || !(cc = cert_find(id))) {
+		free(id);
+		return;
+	}
+	free(id);
+	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
+		jv_free(cc->cert);
+		cc->cert = jv_copy(r->body);
+		cc->verified = 0;
+	} else {
+		free(cc->error);
+		cc->error = tn_xstrdup(r->error ? r->error : "no answer");
+	}
+	app.dirty = 1;
+}
+
+/* Fetch the certificates that exempt materials, once each. */
+static void fetch_certs(void)
+{
+	jv mats = jv_object_get(jv_copy(cv.kase), jv_string("materials"));
+	int n = jv_get_kind(mats) == JV_KIND_ARRAY ? jv_array_length(jv_copy(mats)) : 0;
+	char purpose[160];
+
+	for (int i = 0; i < n; i++) {
+		jv m = jv_array_get(jv_copy(mats), i);
+		const char *cert = s_of(m, "cert");
+		if (*cert && !cert_find(cert)) {
+			struct tn_buf p = TN_BUF_INIT;
+			cv.certs = tn_xrealloc(cv.certs, (cv.ncerts + 1) * sizeof(*cv.certs));
+			memset(&cv.certs[cv.ncerts], 0, sizeof(cv.certs[0]));
+			cv.certs[cv.ncerts].id = tn_xstrdup(cert);
+			cv.certs[cv.ncerts].cert = jv_invalid();
+			cv.ncerts++;
+			tn_buf_adds(&p, "/v1/certs/");
+			tn_url_escape(&p, cert);
+			tn_buf_adds(&p, "?purpose=");
+			tn_url_escape(&p, certs_case_purpose(cv.id, purpose, sizeof(purpose)));
+			net_request("GET", p.buf, jv_invalid(), 0, on_cert, tn_xstrdup(cert), cv.gen);
+			tn_buf_release(&p);
+			(void)certs_keyring();
+		}
+		jv_free(m);
+	}
+	jv_free(mats);
+}
+
+static void on_events(void *ctx, long tag, const struct net_result *r)
+{
+	(void)ctx;
+	if (tag != cv.gen || !jv_is_valid(cv.kase))
+		return;
+	if (r->status == 200) {
+		jv items = jv_object_get(jv_copy(r->body), jv_string("items"));
+		cv.kase = jv_object_set(cv.kase, jv_string("events"), items);
+		cache_put(cv.id, jv_copy(cv.kase));
+	}
+	app.dirty = 1;
+}
+
+static void on_case(void *ctx, long tag, const struct net_result *r)
+{
+	struct tn_buf p = TN_BUF_INIT;
+
+	(void)ctx;
+	if (tag != cv.gen)
+		return;
+	cv.loading = 0;
+	if (r->status != 200 || jv_get_kind(r->body) != JV_KIND_OBJECT) {
+		if (jv_is_valid(cv.kase)) {
+			cv.from_cache = r->status == 0;
+			if (r->status)
+				app_msg(1, "cannot load %s: %s", cv.id, r->error ? r->error : "no answer");
+		} else {
+			snprintf(cv.error, sizeof(cv.error), "cannot load %s: %s", cv.id,
+				 r->error ? r->error : "no answer");
+		}
+		app.dirty = 1;
+		return;
+	}
+	/* keep the history seen until the new one arrives */
+	jv old_events = jv_is_valid(cv.kase) ? jv_object_get(jv_copy(cv.kase), jv_string("events")) :
+			jv_invalid();
+	jv_free(cv.kase);
+	cv.kase = jv_copy(r->body);
+	if (jv_is_valid(old_events))
+		cv.kase = jv_object_set(cv.kase, jv_string("events"), old_events);
+	else
+		jv_free(old_events);
+	cv.from_cache = 0;
+	cv.error[0] = '\0';
+	inbox_row_updated(r->body);
+	cache_put(cv.id, jv_copy(cv.kase));
+	fetch_certs();
+	tn_buf_adds(&p, "/v1/cases/");
+	tn_url_escape(&p, cv.id);
+	tn_buf_adds(&p, "/events");
+	net_request("GET", p.buf, jv_invalid(), 0, on_events, NULL, cv.gen);
+	tn_buf_release(&p);
+	app.dirty = 1;
+}
+
+static void load(void)
+{
+	struct tn_buf p = TN_BUF_INIT;
+
+	cv.gen++;
+	cv.loading = 1;
+	tn_buf_adds(&p, "/v1/cases/");
+	tn_url_escape(&p, cv.id);
+	net_request("GET", p.buf, jv_invalid(), 0, on_case, NULL, cv.gen);
+	tn_buf_release(&p);
+}
+
+void case_open(const char *id)
+{
+	if (!id)
+		return;
+	if (!cv.id || strcmp(cv.id, id) != 0) {
+		free(cv.id);
+		cv.id = tn_xstrdup(id);
+		jv_free(cv.kase);
+		cv.kase = cache_get(id);
+		cv.from_cache = jv_is_valid(cv.kase) && net_offline();
+		cv.cur = cv.top = 0;
+		cv.error[0] = '\0';
+		certs_clear();
+	}
+	if (jv_is_valid(cv.kase))
+		fetch_certs();
+	load();
+	app_push(&case_view);
+}
+
+void case_updated(jv kase)
+{
+	const char *id;
+	jv h = jv_object_get(jv_copy(kase), jv_string("id"));
+
+	id = jv_get_kind(h) == JV_KIND_STRING ? jv_string_value(h) : "";
+	if (cv.id && !strcmp(cv.id, id))
+		load();
+	jv_free(h);
+}
+
+static void pend_clear(void);
+
+void case_done(void)
+{
+	pend_clear();
+	lines_clear();
+	free(cv.lines);
+	cv.lines = NULL;
+	cv.alloc = 0;
+	certs_clear();
+	free(cv.id);
+	cv.id = NULL;
+	jv_free(cv.kase);
+	cv.kase = jv_invalid();
+	for (int i = 0; i < CACHE; i++)
+		if (cache[i].id) {
+			free(cache[i].id);
+			jv_free(cache[i].kase);
+			cache[i].id = NULL;
+		}
+}
+
+/* ---- the view ---- */
+
+static void case_draw(int rows, int cols)
+{
+	(void)cols;
+	build();
+	cv.height = rows;
+	if (cv.cur >= cv.nlines)
+		cv.cur = cv.nlines ? cv.nlines - 1 : 0;
+	if (cv.cur < cv.top)
+		cv.top = cv.cur;
+	if (rows > 0 && cv.cur >= cv.top + (size_t)rows)
+		cv.top = cv.cur - (size_t)rows + 1;
+	for (int y = 0; y < rows; y++) {
+		size_t i = cv.top + (size_t)y;
+		if (i >= cv.nlines) {
+			disp_clear_from(y);
+			break;
+		}
+		disp_line(y, cv.lines[i].c, cv.lines[i].attr | (i == cv.cur ? DA_REVERSE : 0),
+			  cv.lines[i].text);
+	}
+}
+
+static void case_status(struct tn_buf *b)
+{
+	tn_buf_addf(b, "case %s", cv.id ? cv.id : "");
+	if (cv.loading)
+		tn_buf_adds(b, " · loading");
+	if (cv.from_cache)
+		tn_buf_adds(b, " · offline copy");
+}
+
+static long cur_version(void)
+{
+	jv v;
+	long n = 0;
+
+	if (jv_is_valid(cv.kase)) {
+		v = jv_object_get(jv_copy(cv.kase), jv_string("version"));
+		if (jv_get_kind(v) == JV_KIND_NUMBER)
+			n = (long)jv_number_value(v);
+		jv_free(v);
+	} else {
+		long at = rows_find(&inbox_rows, cv.id);
+		if (at >= 0)
+			n = inbox_rows.v[at].version;
+	}
+	return n;
+}
+
+static int case_key(enum act a, int key)
+{
+	size_t page = cv.height > 1 ? (size_t)cv.height - 1 : 1;
+
+	(void)key;
+	switch (a) {
+	case ACT_DOWN:
+		if (cv.cur + 1 < cv.nlines)
+			cv.cur++;
+		return 1;
+	case ACT_UP:
+		if (cv.cur)
+			cv.cur--;
+		return 1;
+	case ACT_PGDN:
+		cv.cur = cv.cur + page < cv.nlines ? cv.cur + page : (cv.nlines ? cv.nlines - 1 : 0);
+		return 1;
+	case ACT_PGUP:
+		cv.cur = cv.cur > page ? cv.cur - page : 0;
+		return 1;
+	case ACT_FIRST:
+		cv.cur = 0;
+		return 1;
+	case ACT_LAST:
+		cv.cur = cv.nlines ? cv.nlines - 1 : 0;
+		return 1;
+	case ACT_OPEN:
+		if (cv.cur < cv.nlines && cv.lines[cv.cur].link) {
+			char *id = tn_xstrdup(cv.lines[cv.cur].link);
+			app_pop();
+			case_open(id);
+			free(id);
+		}
+		return 1;
+	case ACT_REFRESH:
+		load();
+		return 1;
+	case ACT_CERTS:
+		if (jv_is_valid(cv.kase))
+			certs_open(s_of(cv.kase, "applicant.id"));
+		else
+			certs_open(NULL);
+		return 1;
+	case ACT_ACCEPT: case ACT_RETURN: case ACT_APPROVE: case ACT_REJECT: case ACT_COMPLETE: {
+		char *ids[1] = { cv.id };
+		long vers[1] = { cur_version() };
+		cases_action(a, ids, vers, 1);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+static void case_leave(void)
+{
+	cv.gen++;
+}
+
+const struct view case_view = {
+	"case", V_CASE, case_draw, case_status, case_key, case_leave
+};
+
+/* ---- actions ---- */
+
+const char *case_action_name(enum act a)
+{
+	switch (a) {
+	case ACT_ACCEPT: return "accept";
+	case ACT_RETURN: return "return";
+	case ACT_APPROVE: return "approve";
+	case ACT_REJECT: return "reject";
+	case ACT_COMPLETE: return "complete";
+	default: return NULL;
+	}
+}
+
+int case_action_needs_comment(const char *action)
+{
+	return !strcmp(action, "return") || !strcmp(action, "reject");
+}
+
+/* One batch of actions sent together (tagged cases). */
+struct batch {
+	char *action;
+	size_t n, outstanding;
+	char **ids;
+	long *vers;
+	char **why;             /* a 409's detail, until the reload tells which */
+	long ok, conflicts, failed;
+	char first_conflict[64];
+	char first_error[300];
+};
+
+static struct {
+	char *action;
+	char **ids;
+	long *vers;
+	size_t n;
+} pend;
+
+static void pend_clear(void)
+{
+	for (size_t i = 0; i < pend.n; i++)
+		free(pend.ids[i]);
+	free(pend.ids);
+	free(pend.vers);
+	free(pend.action);
+	memset(&pend, 0, sizeof(pend));
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->ids[i]);
+		free(b->why[i]);
+	}
+	free(b->ids);
+	free(b->vers);
+	free(b->why);
+	free(b->action);
+	free(b);
+}
+
+static const char *past(const char *action)
+{
+	if (!strcmp(action, "accept")) return "accepted";
+	if (!strcmp(action, "return")) return "returned";
+	if (!strcmp(action, "approve")) return "approved";
+	if (!strcmp(action, "reject")) return "rejected";
+	if (!strcmp(action, "complete")) return "completed";
+	return action;
+}
+
+static void batch_step(struct batch *b)
+{
+	if (--b->outstanding > 0)
+		return;
+	if (b->n == 1 && b->ok == 1)
+		app_msg(0, "%s %s", past(b->action), b->ids[0]);
+	else if (b->n == 1 && b->conflicts)
+		app_msg(1, "%s", b->first_error);
+	else if (b->n == 1)
+		app_msg(1, "cannot %s %s: %s", b->action, b->ids[0], b->first_error);
+	else
+		app_msg(b->conflicts || b->failed, "%s %ld of %zu cases%s%s%s%s", past(b->action), b->ok,
+			b->n, b->conflicts ? "; changed by someone else (reloaded, nothing overwritten): " : "",
+			b->conflicts ? b->first_conflict : "", b->failed ? "; failed: " : "",
+			b->failed ? b->first_error : "");
+	batch_free(b);
+	app.dirty = 1;
+}
+
+static void on_reload(void *ctx, long tag, const struct net_result *r)
+{
+	struct batch *b = ctx;
+	size_t i = (size_t)tag;
+
+	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
+		jv v = jv_object_get(jv_copy(r->body), jv_string("version"));
+		long now = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : 0;
+		jv st = jv_object_get(jv_copy(r->body), jv_string("status"));
+		jv_free(v);
+		inbox_row_updated(r->body);
+		case_updated(r->body);
+		if (now != b->vers[i]) {
+			b->conflicts++;
+			if (!b->first_conflict[0])
+				snprintf(b->first_conflict, sizeof(b->first_conflict), "%s", b->ids[i]);
+			if (!b->first_error[0] || b->n == 1)
+				snprintf(b->first_error, sizeof(b->first_error),
+					 "%s was changed by someone else (now version %ld, %s): reloaded, nothing overwritten",
+					 b->ids[i], now, jv_get_kind(st) == JV_KIND_STRING ? jv_string_value(st) : "?");
+		} else {
+			b->failed++;
+			if (!b->first_error[0])
+				snprintf(b->first_error, sizeof(b->first_error), "%s", b->why[i] ? b->why[i] : "conflict");
+		}
+		jv_free(st);
+	} else {
+		b->failed++;
+		if (!b->first_error[0])
+			snprintf(b->first_error, sizeof(b->first_error), "%s", b->why[i] ? b->why[i] : "conflict");
+	}
+	batch_step(b);
+}
+
+static void on_acted(void *ctx, long tag, const struct net_result *r)
+{
+	struct batch *b = ctx;
+	size_t i = (size_t)tag;
+
+	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
+		b->ok++;
+		inbox_row_updated(r->body);
+		case_updated(r->body);
+	} else if (r->status == 409) {
+		/* a stale version or a move the status does not allow: read it again to tell */
+		struct tn_buf p = TN_BUF_INIT;
+		b->why[i] = tn_xstrdup(r->error ? r->error : "conflict");
+		tn_buf_adds(&p, "/v1/cases/");
+		tn_url_escape(&p, b->ids[i]);
+		net_request("GET", p.buf, jv_invalid(), 0, on_reload, b, (long)i);
+		tn_buf_release(&p);
+		return;
+	} else {
+		b->failed++;
+		if (!b->first_error[0])
+			snprintf(b->first_error, sizeof(b->first_error), "%s: %s", b->ids[i],
+				 r->error ? r->error : "no answer");
+	}
+	batch_step(b);
+}
+
+static void send_actions(const char *comment)
+{
+	struct batch *b = tn_xcalloc(1, sizeof(*b));
+
+	b->action = pend.action;
+	b->ids = pend.ids;
+	b->vers = pend.vers;
+	b->n = b->outstanding = pend.n;
+	b->why = tn_xcalloc(pend.n, sizeof(*b->why));
+	memset(&pend, 0, sizeof(pend));
+	for (size_t i = 0; i < b->n; i++) {
+		struct tn_buf p = TN_BUF_INIT;
+		jv body = jv_object_set(jv_object(), jv_string("action"), jv_string(b->action));
+		if (comment)
+			body = jv_object_set(body, jv_string("comment"), jv_string(comment));
+		tn_buf_adds(&p, "/v1/cases/");
+		tn_url_escape(&p, b->ids[i]);
+		tn_buf_adds(&p, "/actions");
+		net_request("POST", p.buf, body, b->vers[i], on_acted, b, (long)i);
+		tn_buf_release(&p);
+	}
+	app_msg(0, "%s: sending %zu", b->action, b->n);
+}
+
+static void on_comment(const char *line)
+{
+	if (!line || !*line) {
+		app_msg(1, "%s cancelled: it needs a comment", pend.action ? pend.action : "action");
+		pend_clear();
+		return;
+	}
+	send_actions(line);
+}
+
+static void confirmed(void *ctx)
+{
+	(void)ctx;
+	if (!pend.action)
+		return;
+	if (case_action_needs_comment(pend.action)) {
+		edit_start(!strcmp(pend.action, "return") ? "return: what is missing? " :
+			   "reject: why? ", NULL, NULL, on_comment, NULL);
+		return;
+	}
+	send_actions(NULL);
+}
+
+void cases_action(enum act a, char **ids, const long *versions, size_t n)
+{
+	const char *action = case_action_name(a);
+
+	if (!action || !n)
+		return;
+	if (app.readonly) {
+		app_msg(1, "read-only: casedesk was started with --readonly, cannot %s", action);
+		return;
+	}
+	pend_clear();
+	pend.action = tn_xstrdup(action);
+	pend.ids = tn_xcalloc(n, sizeof(*pend.ids));
+	pend.vers = tn_xcalloc(n, sizeof(*pend.vers));
+	for (size_t i = 0; i < n; i++) {
+		pend.ids[i] = tn_xstrdup(ids[i]);
+		pend.vers[i] = versions[i];
+	}
+	pend.n = n;
+	if (n == 1)
+		app_confirm(app.last_key, confirmed, NULL, 0, "%s %s (version %ld)", action, ids[0],
+			    versions[0]);
+	else
+		app_confirm(app.last_key, confirmed, NULL, 0, "%s %zu tagged cases", action, n);
+}

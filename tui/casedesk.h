@@ -1,0 +1,268 @@
+/* casedesk.h — casedesk's shared declarations: the app, views, keys, rows, network, line editor. */
+#ifndef CASEDESK_H
+#define CASEDESK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <curl/curl.h>
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_config.h"
+#include "tn_err.h"
+
+struct tn_cal;
+struct dkey;
+
+/* ---- actions and the key table (keys.c) ---- */
+
+/* Which views a binding works in (a mask). */
+#define V_INBOX  0x01
+#define V_CASE   0x02
+#define V_CERTS  0x04
+#define V_ALERTS 0x08
+#define V_HELP   0x10
+#define V_ALL    0x1f
+
+enum act {
+	ACT_NONE = 0,
+	ACT_QUIT, ACT_HELP, ACT_DOWN, ACT_UP, ACT_PGDN, ACT_PGUP, ACT_FIRST, ACT_LAST,
+	ACT_OPEN, ACT_FILTER, ACT_COMMAND, ACT_TAG, ACT_UNTAG, ACT_REFRESH, ACT_REDRAW,
+	ACT_ACCEPT, ACT_RETURN, ACT_APPROVE, ACT_REJECT, ACT_COMPLETE,
+	ACT_CERTS, ACT_ALERTS, ACT_INBOX,
+	ACT_DISPATCH, ACT_ACKNOWLEDGE, ACT_RESOLVE, ACT_CLOSE,
+	ACT_COUNT
+};
+
+/* Key codes: a Unicode code point, or a DK_* function key of display.h. */
+
+/* The action bound to `key` in the views of `mask`; ACT_NONE when none. */
+enum act keys_action(unsigned mask, int key);
+/* The configured name of an action ("accept"), and its first key's name ("a"). */
+const char *keys_act_name(enum act a);
+const char *keys_first_key(enum act a);
+/* Write a key's name ("a", "Enter", "C-l", "PgDn") into buf. */
+void keys_name(int key, char *buf, size_t size);
+/* The help lines (one per action): "  KEYS  ACTION  HELP", for the `?` view.  NULL-terminated, static. */
+size_t keys_help_lines(struct tn_buf *out, int width);
+/*
+ * Read the `casedesk:` section of the config file `path` (may be NULL):
+ * keys: {ACTION: KEY or [KEY, ...]} and colors: {ELEMENT: "FG [on BG]"}.
+ * Unknown actions, keys, elements or colours are TN_EINVALID naming them.
+ */
+enum tn_code keys_load_config(const char *path, struct tn_err *err);
+
+/* ---- the app (main.c) ---- */
+
+struct view {
+	const char *name;
+	unsigned mask;
+	void (*draw)(int rows, int cols);          /* the main area */
+	void (*status)(struct tn_buf *left);       /* the status line's left part */
+	int (*key)(enum act a, int key);           /* 1 when handled */
+	void (*leave)(void);                       /* popped off the stack */
+};
+
+struct app {
+	struct tn_config cfg;
+	struct tn_cal *cal;
+	long today;             /* days since 1970 */
+	long due_limit;         /* the last day that is "due within two working days" */
+	int readonly;
+	int no_color;
+	int no_alerts;
+	int quit;
+	int dirty;              /* redraw wanted */
+	int last_key;           /* the key being handled (confirmations ask for it again) */
+	char message[512];      /* the bottom line until the next key */
+	int message_bad;
+	char flash[256];        /* a red alert flashing in the status line */
+	long long flash_until_ms;
+	char *purpose;          /* the purpose of certificate look-ups, asked once */
+};
+
+extern struct app app;
+
+void app_push(const struct view *v);
+void app_pop(void);
+const struct view *app_top(void);
+/* Set the bottom-line message (printf-style); bad: shown as an error. */
+void app_msg(int bad, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void app_flash(const char *text);
+/*
+ * Ask for a confirmation on the bottom line: pressing `key` (or y) calls
+ * fn(ctx); any other key cancels.  `ctx` is freed with free() afterwards
+ * when free_ctx is set.
+ */
+typedef void (*confirm_fn)(void *ctx);
+void app_confirm(int key, confirm_fn fn, void *ctx, int free_ctx, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Run a `:` command line. */
+void app_command(const char *line);
+char **app_complete(const char *text, int start, int end);
+long long app_now_ms(void);
+/* Urgency of a deadline (days since 1970, or LONG_MIN for none) for a case in `status`. */
+int app_urgency(long deadline, int open);
+
+/* ---- the line editor: readline's callback interface (edit.c) ---- */
+
+typedef void (*edit_done_fn)(const char *line);      /* NULL: cancelled */
+typedef void (*edit_change_fn)(const char *line);
+typedef char **(*edit_complete_fn)(const char *text, int start, int end);
+
+void edit_init(void);
+void edit_shutdown(void);
+/* Start editing on the bottom line; `initial` may be NULL. */
+void edit_start(const char *prompt, const char *initial, edit_change_fn change,
+		edit_done_fn done, edit_complete_fn complete);
+int edit_active(void);
+/* Feed one key (a code point or KEYC(...)). */
+void edit_key(int key);
+/* Draw the prompt line (display module) when active. */
+void edit_draw(void);
+
+/* ---- network: the curl multi (net.c) ---- */
+
+struct net_result {
+	long status;            /* HTTP status, 0 when there was no answer */
+	jv body;                /* parsed body (borrowed for the call), jv_null() when none */
+	const char *error;      /* a sentence when not 2xx: problem detail or curl's error */
+};
+
+typedef void (*net_fn)(void *ctx, long tag, const struct net_result *r);
+
+void net_init(const struct tn_config *cfg);
+void net_shutdown(void);
+/*
+ * Queue a request: method, path (relative to the base URL), body (consumed;
+ * jv_invalid() for none), If-Match version (< 1: none).  `fn(ctx, tag, r)`
+ * is called from net_poll when it is done.  Never blocks.
+ */
+void net_request(const char *method, const char *path, jv body, long if_match,
+		 net_fn fn, void *ctx, long tag);
+/*
+ * Wait for the network or a key for at most `timeout_ms`, run the transfers
+ * and deliver finished ones.  Returns when a key may be waiting.
+ */
+void net_poll(int timeout_ms);
+/* The network's state for the status line ("" when all is well). */
+void net_state(struct tn_buf *b);
+/* 1 when the last request could not reach the server. */
+int net_offline(void);
+/* Milliseconds until the network needs attention (timers), at most `cap`. */
+int net_timeout(int cap);
+/*
+ * Run an easy handle owned by someone else (the alert follower) on the
+ * multi; `fn(ctx, handle, result)` when it ends (the handle is removed first).
+ */
+typedef void (*net_easy_fn)(void *ctx, CURL *h, CURLcode rc);
+void net_add_easy(CURL *h, net_easy_fn fn, void *ctx);
+void net_remove_easy(CURL *h);
+
+/* ---- rows: the inbox's compact store (rows.c) ---- */
+
+enum cstatus { ST_SUBMITTED, ST_ACCEPTED, ST_RETURNED, ST_RESUBMITTED, ST_APPROVED,
+	       ST_REJECTED, ST_COMPLETED, ST_OTHER, ST_COUNT };
+enum urgency { URG_NONE = 0, URG_DUE, URG_OVERDUE };
+enum sortkey { SORT_DEADLINE, SORT_ID, SORT_STATUS, SORT_APPLICANT, SORT_ITEM, SORT_SUBMITTED,
+	       SORT_COUNT };
+
+#define NO_DATE INT32_MIN
+
+/* One case of the inbox: offsets into the string arena, pre-computed widths. */
+struct row {
+	uint32_t id, name, parent, deadline_s;  /* arena offsets (0: "") */
+	uint16_t item;                           /* index of the interned item */
+	uint16_t name_w;                         /* display width of the name */
+	int32_t deadline;                        /* days since 1970, NO_DATE when none */
+	int32_t submitted;
+	uint32_t version;
+	uint8_t status, urgency, tagged, workflow;
+};
+
+struct item_ref {
+	uint32_t code, name;    /* arena offsets */
+	uint16_t name_w;
+};
+
+struct rows {
+	struct row *v;
+	size_t n, alloc;
+	char *arena;
+	size_t alen, aalloc;
+	struct item_ref *items;
+	size_t nitems;
+	uint32_t *order;        /* every row, sorted */
+	uint32_t *vis;          /* the rows shown: filtered, in order */
+	size_t nvis;
+	enum sortkey sort;
+	char *needle;           /* the `/` filter, lower-cased ASCII */
+	int status_only;        /* -1, or the cstatus of `:status` */
+	int item_only;          /* -1, or the item of `:item` */
+	uint16_t max_name_w;
+	long counts[ST_COUNT];
+	long overdue, due, tagged;
+};
+
+extern const char *const status_names[ST_COUNT];
+
+void rows_init(struct rows *r);
+void rows_free(struct rows *r);
+void rows_clear(struct rows *r);
+const char *rows_str(const struct rows *r, uint32_t off);
+/* Add or update (by id) a case (borrowed); returns its row index. */
+size_t rows_put(struct rows *r, jv kase);
+/* Add every case of a list page's "items" (borrowed); new rows go at the end of order and vis. */
+void rows_add_page(struct rows *r, jv items);
+/* The row of case `id`, or -1. */
+long rows_find(const struct rows *r, const char *id);
+/* Sort `order` by r->sort, then refilter. */
+void rows_sort(struct rows *r);
+/* Apply `needle` (NULL: none) incrementally when it extends the last one. */
+void rows_filter(struct rows *r, const char *needle);
+/* Recompute vis from order (after a status/item restriction changed). */
+void rows_refilter(struct rows *r);
+/* Recompute counts and urgencies (after today or rows changed). */
+void rows_recount(struct rows *r);
+int status_parse(const char *s);
+int status_open(int st);
+
+/* ---- views ---- */
+
+extern const struct view inbox_view, case_view, certs_view, alerts_view, help_view;
+extern struct rows inbox_rows;
+
+void inbox_start(void);             /* begin loading */
+void inbox_command(const char *word, const char *arg);
+void inbox_reload(void);
+void inbox_row_updated(jv kase);    /* a case changed (borrowed) */
+char **inbox_complete(const char *text, int start, int end);
+void case_open(const char *id);
+void case_done(void);
+void certs_open(const char *holder);
+void certs_done(void);
+/* The issuers' keys for verification: NULL until loaded; asking starts the load (once). */
+const struct tn_cert_keyring *certs_keyring(void);
+/* The purpose of certificate look-ups made for a case. */
+const char *certs_case_purpose(const char *case_id, char *buf, size_t size);
+/* A case changed (borrowed): the case view shows it when it is that case. */
+void case_updated(jv kase);
+void alerts_start(void);            /* start following the stream */
+void alerts_tick(void);             /* connect the follower when it is due */
+void alerts_done(void);
+void help_done(void);
+
+/*
+ * An action on cases (case.c): refused under --readonly, confirmed by a
+ * second key, a comment asked when the action needs one, then sent for
+ * every id with its version (If-Match).  `ids` and `versions` are copied.
+ */
+void cases_action(enum act a, char **ids, const long *versions, size_t n);
+/* The action's name for an act, NULL when it is not a case action. */
+const char *case_action_name(enum act a);
+int case_action_needs_comment(const char *action);
+
+/* Bench mode (main.c): load n synthetic rows, paint, filter; print the timings. */
+int bench_inbox(long n);
+
+#endif

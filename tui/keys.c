@@ -1,0 +1,378 @@
+/* keys.c — casedesk's one table of keys and actions, the `?` help made from it, and the casedesk: config. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+
+#include <yaml.h>
+
+#include "casedesk.h"
+#include "display.h"
+#include "tn_out.h"
+
+#define MAXKEYS 4
+
+struct binding {
+	enum act act;
+	const char *name;       /* the config name */
+	unsigned views;
+	int keys[MAXKEYS];      /* 0-terminated */
+	const char *help;
+};
+
+#define CTRL(c) ((c) & 0x1f)
+
+/* The table.  Order is the help screen's order. */
+static struct binding table[] = {
+	{ ACT_HELP, "help", V_ALL, { '?', DK_F1 }, "show this help" },
+	{ ACT_QUIT, "quit", V_ALL, { 'q' }, "back to the previous view; quit from the inbox" },
+	{ ACT_DOWN, "down", V_ALL, { 'j', DK_DOWN }, "next line" },
+	{ ACT_UP, "up", V_ALL, { 'k', DK_UP }, "previous line" },
+	{ ACT_PGDN, "page-down", V_ALL, { DK_PGDN, CTRL('f') }, "next page" },
+	{ ACT_PGUP, "page-up", V_ALL, { DK_PGUP, CTRL('b') }, "previous page" },
+	{ ACT_FIRST, "first", V_ALL, { 'g', DK_HOME }, "first line" },
+	{ ACT_LAST, "last", V_ALL, { 'G', DK_END }, "last line" },
+	{ ACT_OPEN, "open", V_INBOX | V_CASE, { '\r', '\n', DK_ENTER }, "open the case (a sub-case in the case view)" },
+	{ ACT_TAG, "tag", V_INBOX, { ' ' }, "tag or untag the case; actions apply to every tagged case" },
+	{ ACT_UNTAG, "untag-all", V_INBOX, { 'u' }, "untag every case" },
+	{ ACT_FILTER, "filter", V_INBOX | V_ALERTS, { '/' }, "filter as you type over the visible columns" },
+	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, quit" },
+	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS, { 'R' }, "load again from the server" },
+	{ ACT_REDRAW, "redraw", V_ALL, { CTRL('l') }, "repaint the screen" },
+	{ ACT_ACCEPT, "accept", V_INBOX | V_CASE, { 'a' }, "accept the case (press again to confirm)" },
+	{ ACT_RETURN, "return", V_INBOX | V_CASE, { 'r' }, "return the case for a missing material, with a comment" },
+	{ ACT_APPROVE, "approve", V_INBOX | V_CASE, { 'p' }, "approve the case" },
+	{ ACT_REJECT, "reject", V_INBOX | V_CASE, { 'x' }, "reject the case, with a comment" },
+	{ ACT_COMPLETE, "complete", V_INBOX | V_CASE, { 'c' }, "complete the case" },
+	{ ACT_CERTS, "certificates", V_INBOX | V_CASE | V_CERTS, { 'C' }, "look up a holder's e-certificates (the applicant's in a case)" },
+	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS, { 'A' }, "the live alert stream (operators)" },
+	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP, { 'I' }, "back to the inbox" },
+	{ ACT_DISPATCH, "dispatch", V_ALERTS, { 'd' }, "dispatch a crew to the alert" },
+	{ ACT_ACKNOWLEDGE, "acknowledge", V_ALERTS, { 'a' }, "acknowledge the alert" },
+	{ ACT_RESOLVE, "resolve", V_ALERTS, { 'v' }, "mark the alert resolved" },
+	{ ACT_CLOSE, "close", V_ALERTS, { 'c' }, "close the alert, with an evaluation" },
+};
+
+#define NTABLE (sizeof(table) / sizeof(table[0]))
+
+enum act keys_action(unsigned mask, int key)
+{
+	if (key == '\n' || key == DK_ENTER)
+		key = '\r';
+	for (size_t i = 0; i < NTABLE; i++) {
+		if (!(table[i].views & mask))
+			continue;
+		for (int k = 0; k < MAXKEYS && table[i].keys[k]; k++)
+			if (table[i].keys[k] == key)
+				return table[i].act;
+	}
+	return ACT_NONE;
+}
+
+const char *keys_act_name(enum act a)
+{
+	for (size_t i = 0; i < NTABLE; i++)
+		if (table[i].act == a)
+			return table[i].name;
+	return "";
+}
+
+static const struct {
+	int key;
+	const char *name;
+} named[] = {
+	{ DK_UP, "Up" }, { DK_DOWN, "Down" }, { DK_LEFT, "Left" }, { DK_RIGHT, "Right" },
+	{ DK_PGUP, "PgUp" }, { DK_PGDN, "PgDn" }, { DK_HOME, "Home" }, { DK_END, "End" },
+	{ DK_BACKSPACE, "Backspace" }, { DK_DELETE, "Delete" }, { DK_ENTER, "KpEnter" },
+	{ DK_BTAB, "BackTab" }, { DK_F1, "F1" }, { '\r', "Enter" }, { '\n', "C-j" },
+	{ ' ', "Space" }, { '\t', "Tab" }, { 27, "Esc" },
+};
+
+void keys_name(int key, char *buf, size_t size)
+{
+	mbstate_t st;
+	char mb[MB_LEN_MAX + 1];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (named[i].key == key) {
+			snprintf(buf, size, "%s", named[i].name);
+			return;
+		}
+	if (key > 0 && key < 32) {
+		snprintf(buf, size, "C-%c", key + 'a' - 1);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	n = wcrtomb(mb, (wchar_t)key, &st);
+	if (n == (size_t)-1)
+		n = 0;
+	mb[n] = '\0';
+	snprintf(buf, size, "%s", mb);
+}
+
+const char *keys_first_key(enum act a)
+{
+	static char buf[32];
+
+	for (size_t i = 0; i < NTABLE; i++)
+		if (table[i].act == a) {
+			keys_name(table[i].keys[0], buf, sizeof(buf));
+			return buf;
+		}
+	return "";
+}
+
+/* Parse a key name: one character, C-x, or a name of the table above. */
+static int key_parse(const char *s)
+{
+	wchar_t wc;
+	mbstate_t st;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (!strcasecmp(named[i].name, s))
+			return named[i].key;
+	if ((s[0] == 'C' || s[0] == 'c') && s[1] == '-' && s[2] && !s[3])
+		return CTRL(s[2]);
+	memset(&st, 0, sizeof(st));
+	n = mbrtowc(&wc, s, strlen(s), &st);
+	if (n == 0 || n == (size_t)-1 || n == (size_t)-2 || s[n] != '\0')
+		return 0;
+	return (int)wc;
+}
+
+static const char *view_names(unsigned v, char *buf, size_t size)
+{
+	if (v == V_ALL) {
+		snprintf(buf, size, "everywhere");
+		return buf;
+	}
+	buf[0] = '\0';
+	if (v & V_INBOX)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%sinbox", *buf ? "," : "");
+	if (v & V_CASE)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%scase", *buf ? "," : "");
+	if (v & V_CERTS)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%scerts", *buf ? "," : "");
+	if (v & V_ALERTS)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%salerts", *buf ? "," : "");
+	return buf;
+}
+
+size_t keys_help_lines(struct tn_buf *out, int width)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < NTABLE; i++) {
+		struct tn_buf k = TN_BUF_INIT;
+		char name[32], views[64];
+
+		for (int j = 0; j < MAXKEYS && table[i].keys[j]; j++) {
+			if (table[i].keys[j] == '\n' || table[i].keys[j] == DK_ENTER)
+				continue;
+			keys_name(table[i].keys[j], name, sizeof(name));
+			tn_buf_addf(&k, "%s%s", k.len ? " " : "", name);
+		}
+		tn_fit_width(out, k.buf, 16, 1);
+		tn_buf_addch(out, ' ');
+		tn_fit_width(out, table[i].name, 13, 1);
+		tn_buf_addch(out, ' ');
+		tn_fit_width(out, view_names(table[i].views, views, sizeof(views)), 18, 1);
+		tn_buf_addch(out, ' ');
+		tn_fit_width(out, table[i].help, width > 50 ? width - 50 : 10, 0);
+		tn_buf_addch(out, '\n');
+		tn_buf_release(&k);
+		n++;
+	}
+	return n;
+}
+
+/* ---- the casedesk: section of the config file ---- */
+
+struct ystate {
+	yaml_parser_t p;
+	yaml_event_t ev;
+	const char *path;
+	struct tn_err *err;
+};
+
+static int ynext(struct ystate *y)
+{
+	yaml_event_delete(&y->ev);
+	if (!yaml_parser_parse(&y->p, &y->ev)) {
+		tn_err_set(y->err, TN_EINVALID, "%s:%lu:%lu: %s", y->path,
+			   (unsigned long)y->p.problem_mark.line + 1,
+			   (unsigned long)y->p.problem_mark.column + 1,
+			   y->p.problem ? y->p.problem : "bad YAML");
+		y->ev.type = YAML_NO_EVENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* Skip the value whose first event is the current one. */
+static int yskip(struct ystate *y)
+{
+	int depth = 0;
+
+	do {
+		if (y->ev.type == YAML_MAPPING_START_EVENT || y->ev.type == YAML_SEQUENCE_START_EVENT)
+			depth++;
+		else if (y->ev.type == YAML_MAPPING_END_EVENT || y->ev.type == YAML_SEQUENCE_END_EVENT)
+			depth--;
+		if (depth > 0 && ynext(y) < 0)
+			return -1;
+	} while (depth > 0);
+	return 0;
+}
+
+static int yfail(struct ystate *y, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int yfail(struct ystate *y, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tn_err_set(y->err, TN_EINVALID, "%s:%lu: casedesk: %s", y->path,
+		   (unsigned long)y->ev.start_mark.line + 1, msg);
+	return -1;
+}
+
+static int bind_keys(struct ystate *y, const char *action)
+{
+	struct binding *b = NULL;
+	int keys[MAXKEYS] = { 0 }, n = 0;
+
+	for (size_t i = 0; i < NTABLE; i++)
+		if (!strcmp(table[i].name, action))
+			b = &table[i];
+	if (!b)
+		return yfail(y, "no action '%s'", action);
+	if (y->ev.type == YAML_SCALAR_EVENT) {
+		keys[n] = key_parse((const char *)y->ev.data.scalar.value);
+		if (!keys[n])
+			return yfail(y, "'%s' is not a key", (const char *)y->ev.data.scalar.value);
+		n++;
+	} else if (y->ev.type == YAML_SEQUENCE_START_EVENT) {
+		for (;;) {
+			if (ynext(y) < 0)
+				return -1;
+			if (y->ev.type == YAML_SEQUENCE_END_EVENT)
+				break;
+			if (y->ev.type != YAML_SCALAR_EVENT)
+				return yfail(y, "keys of '%s' must be names", action);
+			int k = key_parse((const char *)y->ev.data.scalar.value);
+			if (!k)
+				return yfail(y, "'%s' is not a key", (const char *)y->ev.data.scalar.value);
+			if (n < MAXKEYS - 1)
+				keys[n++] = k;
+		}
+	} else {
+		return yfail(y, "the key of '%s' must be a name or a list", action);
+	}
+	memset(b->keys, 0, sizeof(b->keys));
+	memcpy(b->keys, keys, sizeof(int) * (size_t)n);
+	return 0;
+}
+
+static int set_color(struct ystate *y, const char *element)
+{
+	int role = disp_color_find(element), fg, bg = -1;
+	char spec[128], *on;
+
+	if (role < 0)
+		return yfail(y, "no colour element '%s'", element);
+	if (y->ev.type != YAML_SCALAR_EVENT)
+		return yfail(y, "the colour of '%s' must be \"FG [on BG]\"", element);
+	snprintf(spec, sizeof(spec), "%s", (const char *)y->ev.data.scalar.value);
+	on = strstr(spec, " on ");
+	if (on) {
+		*on = '\0';
+		bg = disp_color_parse(on + 4);
+		if (bg == -2)
+			return yfail(y, "unknown colour '%s'", on + 4);
+	}
+	fg = disp_color_parse(spec);
+	if (fg == -2)
+		return yfail(y, "unknown colour '%s'", spec);
+	disp_colors[role].fg = (short)fg;
+	disp_colors[role].bg = (short)bg;
+	return 0;
+}
+
+/* A mapping of NAME: VALUE, each handed to fn; the current event is its start. */
+static int ymap(struct ystate *y, int (*fn)(struct ystate *, const char *))
+{
+	if (y->ev.type != YAML_MAPPING_START_EVENT)
+		return yskip(y);
+	for (;;) {
+		char name[64];
+		if (ynext(y) < 0)
+			return -1;
+		if (y->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if (y->ev.type != YAML_SCALAR_EVENT)
+			return yfail(y, "%s", "expected a name");
+		snprintf(name, sizeof(name), "%s", (const char *)y->ev.data.scalar.value);
+		if (ynext(y) < 0 || fn(y, name) < 0)
+			return -1;
+	}
+}
+
+static int section(struct ystate *y, const char *name)
+{
+	if (!strcmp(name, "keys"))
+		return ymap(y, bind_keys);
+	if (!strcmp(name, "colors") || !strcmp(name, "colours"))
+		return ymap(y, set_color);
+	return yskip(y);
+}
+
+static int top(struct ystate *y, const char *name)
+{
+	if (!strcmp(name, "casedesk"))
+		return ymap(y, section);
+	return yskip(y);
+}
+
+enum tn_code keys_load_config(const char *path, struct tn_err *err)
+{
+	struct ystate y;
+	FILE *fp;
+	int rc = 0;
+
+	if (!path)
+		return TN_OK;
+	fp = fopen(path, "r");
+	if (!fp)
+		return TN_OK;
+	memset(&y, 0, sizeof(y));
+	y.path = path;
+	y.err = err;
+	yaml_parser_initialize(&y.p);
+	yaml_parser_set_input_file(&y.p, fp);
+	while (rc == 0 && ynext(&y) == 0) {
+		if (y.ev.type == YAML_STREAM_END_EVENT)
+			break;
+		if (y.ev.type == YAML_DOCUMENT_START_EVENT || y.ev.type == YAML_STREAM_START_EVENT ||
+		    y.ev.type == YAML_DOCUMENT_END_EVENT)
+			continue;
+		if (y.ev.type == YAML_MAPPING_START_EVENT) {
+			rc = ymap(&y, top);
+			continue;
+		}
+		rc = yskip(&y);
+	}
+	if (y.ev.type == YAML_NO_EVENT && err->code == TN_OK)
+		rc = 0;
+	yaml_event_delete(&y.ev);
+	yaml_parser_delete(&y.p);
+	fclose(fp);
+	return err->code != TN_OK ? err->code : TN_OK;
+}

@@ -1,0 +1,401 @@
+/* rows.c — the inbox's compact store: one small struct a case, strings in one arena, incremental filter. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casedesk.h"
+#include "tn_cal.h"
+#include "tn_out.h"
+
+const char *const status_names[ST_COUNT] = {
+	"submitted", "accepted", "returned", "resubmitted", "approved", "rejected", "completed", "?"
+};
+
+/* id -> row: open addressing over row indexes + 1 (0 empty). */
+static uint32_t *idx;
+static size_t idx_size;
+
+/* The filter's per-status and per-item answers, computed once per needle. */
+static unsigned char status_hit[ST_COUNT];
+static unsigned char *item_hit;
+
+static void prepare_hits(struct rows *r);
+static int row_matches(const struct rows *r, const struct row *w);
+
+int status_parse(const char *s)
+{
+	for (int i = 0; i < ST_OTHER; i++)
+		if (s && !strcmp(s, status_names[i]))
+			return i;
+	return -1;
+}
+
+int status_open(int st)
+{
+	return st != ST_REJECTED && st != ST_COMPLETED;
+}
+
+void rows_init(struct rows *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status_only = r->item_only = -1;
+	r->aalloc = 1 << 16;
+	r->arena = tn_xmalloc(r->aalloc);
+	r->arena[0] = '\0';
+	r->alen = 1;
+}
+
+void rows_clear(struct rows *r)
+{
+	enum sortkey sort = r->sort;
+	int so = r->status_only, io = r->item_only;
+	char *needle = r->needle;
+
+	r->needle = NULL;
+	rows_free(r);
+	rows_init(r);
+	r->sort = sort;
+	r->status_only = so;
+	r->item_only = io;
+	r->needle = needle;
+}
+
+void rows_free(struct rows *r)
+{
+	free(r->v);
+	free(r->arena);
+	free(r->items);
+	free(r->order);
+	free(r->vis);
+	free(r->needle);
+	free(idx);
+	idx = NULL;
+	idx_size = 0;
+	free(item_hit);
+	item_hit = NULL;
+	memset(r, 0, sizeof(*r));
+	r->status_only = r->item_only = -1;
+}
+
+const char *rows_str(const struct rows *r, uint32_t off)
+{
+	return r->arena + off;
+}
+
+static uint32_t intern(struct rows *r, const char *s)
+{
+	size_t n;
+
+	if (!s || !*s)
+		return 0;
+	n = strlen(s) + 1;
+	if (r->alen + n > r->aalloc) {
+		while (r->alen + n > r->aalloc)
+			r->aalloc *= 2;
+		r->arena = tn_xrealloc(r->arena, r->aalloc);
+	}
+	memcpy(r->arena + r->alen, s, n);
+	r->alen += n;
+	return (uint32_t)(r->alen - n);
+}
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void idx_insert(struct rows *r, size_t row);
+
+static void idx_grow(struct rows *r)
+{
+	free(idx);
+	idx_size = idx_size ? idx_size * 2 : 1024;
+	idx = tn_xcalloc(idx_size, sizeof(*idx));
+	for (size_t i = 0; i < r->n; i++)
+		idx_insert(r, i);
+}
+
+static void idx_insert(struct rows *r, size_t row)
+{
+	size_t m = idx_size - 1, h = hash(rows_str(r, r->v[row].id)) & m;
+
+	while (idx[h])
+		h = (h + 1) & m;
+	idx[h] = (uint32_t)row + 1;
+}
+
+long rows_find(const struct rows *r, const char *id)
+{
+	size_t m, h;
+
+	if (!idx_size)
+		return -1;
+	m = idx_size - 1;
+	h = hash(id) & m;
+	while (idx[h]) {
+		if (!strcmp(rows_str(r, r->v[idx[h] - 1].id), id))
+			return (long)idx[h] - 1;
+		h = (h + 1) & m;
+	}
+	return -1;
+}
+
+static const char *str_member(jv o, const char *k, jv *hold)
+{
+	*hold = jv_object_get(jv_copy(o), jv_string(k));
+	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
+}
+
+static uint16_t item_of(struct rows *r, const char *code, const char *name)
+{
+	static size_t last;
+
+	if (!code)
+		code = "";
+	if (last < r->nitems && !strcmp(rows_str(r, r->items[last].code), code))
+		return (uint16_t)last;
+	for (size_t i = 0; i < r->nitems; i++)
+		if (!strcmp(rows_str(r, r->items[i].code), code))
+			return (uint16_t)(last = i);
+	if (r->nitems >= 65535)
+		return 0;
+	r->items = tn_xrealloc(r->items, (r->nitems + 1) * sizeof(*r->items));
+	r->items[r->nitems].code = intern(r, code);
+	r->items[r->nitems].name = intern(r, name && *name ? name : code);
+	r->items[r->nitems].name_w = (uint16_t)tn_display_width(name && *name ? name : code);
+	last = r->nitems;
+	return (uint16_t)r->nitems++;
+}
+
+static int32_t date_of(const char *s)
+{
+	long d;
+
+	if (!s || strlen(s) < 10)
+		return NO_DATE;
+	char buf[11];
+	memcpy(buf, s, 10);
+	buf[10] = '\0';
+	if (tn_date_parse(buf, &d) != 0)
+		return NO_DATE;
+	return (int32_t)d;
+}
+
+static void fill(struct rows *r, struct row *w, jv kase, int fresh)
+{
+	jv h1, h2, h3, h4, h5, h6, h7, appl, ver, wf;
+	const char *id = str_member(kase, "id", &h1);
+	const char *st = str_member(kase, "status", &h2);
+	const char *item = str_member(kase, "item", &h3);
+	const char *item_name = str_member(kase, "item_name", &h4);
+	const char *deadline = str_member(kase, "deadline", &h5);
+	const char *submitted = str_member(kase, "submitted_at", &h6);
+	const char *parent = str_member(kase, "parent", &h7);
+	const char *name;
+	jv hn;
+	int s;
+
+	appl = jv_object_get(jv_copy(kase), jv_string("applicant"));
+	name = jv_get_kind(appl) == JV_KIND_OBJECT ? str_member(appl, "name", &hn) : (hn = jv_null(), NULL);
+	if (fresh) {
+		w->id = intern(r, id);
+		w->name = intern(r, name);
+		w->name_w = (uint16_t)tn_display_width(name ? name : "");
+		w->parent = intern(r, parent);
+		w->deadline_s = intern(r, deadline);
+		w->item = item_of(r, item, item_name);
+		w->deadline = date_of(deadline);
+		w->submitted = date_of(submitted);
+		wf = jv_object_get(jv_copy(kase), jv_string("workflow"));
+		w->workflow = jv_get_kind(wf) == JV_KIND_STRING;
+		jv_free(wf);
+	}
+	s = status_parse(st);
+	w->status = (uint8_t)(s < 0 ? ST_OTHER : s);
+	ver = jv_object_get(jv_copy(kase), jv_string("version"));
+	w->version = jv_get_kind(ver) == JV_KIND_NUMBER ? (uint32_t)jv_number_value(ver) : 0;
+	jv_free(ver);
+	w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
+					  status_open(w->status));
+	jv_free(hn);
+	jv_free(appl);
+	jv_free(h1);
+	jv_free(h2);
+	jv_free(h3);
+	jv_free(h4);
+	jv_free(h5);
+	jv_free(h6);
+	jv_free(h7);
+}
+
+size_t rows_put(struct rows *r, jv kase)
+{
+	jv hid;
+	const char *id = str_member(kase, "id", &hid);
+	long at = id ? rows_find(r, id) : -1;
+
+	jv_free(hid);
+	if (at >= 0) {
+		fill(r, &r->v[at], kase, 0);
+		return (size_t)at;
+	}
+	if (r->n == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 1024;
+		r->v = tn_xrealloc(r->v, r->alloc * sizeof(*r->v));
+		r->order = tn_xrealloc(r->order, r->alloc * sizeof(*r->order));
+		r->vis = tn_xrealloc(r->vis, r->alloc * sizeof(*r->vis));
+	}
+	memset(&r->v[r->n], 0, sizeof(r->v[0]));
+	fill(r, &r->v[r->n], kase, 1);
+	if (r->v[r->n].name_w > r->max_name_w)
+		r->max_name_w = r->v[r->n].name_w;
+	r->order[r->n] = (uint32_t)r->n;
+	r->n++;
+	if (r->n * 2 > idx_size)
+		idx_grow(r);
+	else
+		idx_insert(r, r->n - 1);
+	return r->n - 1;
+}
+
+void rows_add_page(struct rows *r, jv items)
+{
+	int n = jv_get_kind(items) == JV_KIND_ARRAY ? jv_array_length(jv_copy(items)) : 0;
+	size_t first = r->n;
+
+	for (int i = 0; i < n; i++) {
+		jv k = jv_array_get(jv_copy(items), i);
+		if (jv_get_kind(k) == JV_KIND_OBJECT)
+			rows_put(r, k);
+		jv_free(k);
+	}
+	prepare_hits(r);
+	for (size_t i = first; i < r->n; i++)
+		if (row_matches(r, &r->v[i]))
+			r->vis[r->nvis++] = (uint32_t)i;
+}
+
+void rows_recount(struct rows *r)
+{
+	memset(r->counts, 0, sizeof(r->counts));
+	r->overdue = r->due = r->tagged = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct row *w = &r->v[i];
+		w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
+						  status_open(w->status));
+		r->counts[w->status]++;
+		r->overdue += w->urgency == URG_OVERDUE;
+		r->due += w->urgency == URG_DUE;
+		r->tagged += w->tagged != 0;
+	}
+}
+
+/* ---- sorting ---- */
+
+static int cmp_rows(const void *a, const void *b, void *ctx)
+{
+	const struct rows *r = ctx;
+	const struct row *x = &r->v[*(const uint32_t *)a], *y = &r->v[*(const uint32_t *)b];
+	int c = 0;
+
+	switch (r->sort) {
+	case SORT_DEADLINE:
+		c = (x->deadline > y->deadline) - (x->deadline < y->deadline);
+		if (x->deadline == NO_DATE || y->deadline == NO_DATE)
+			c = -c;
+		break;
+	case SORT_STATUS:
+		c = (int)x->status - (int)y->status;
+		break;
+	case SORT_APPLICANT:
+		c = strcmp(rows_str(r, x->name), rows_str(r, y->name));
+		break;
+	case SORT_ITEM:
+		c = strcmp(rows_str(r, r->items[x->item].name), rows_str(r, r->items[y->item].name));
+		break;
+	case SORT_SUBMITTED:
+		c = (x->submitted > y->submitted) - (x->submitted < y->submitted);
+		break;
+	default:
+		break;
+	}
+	if (c == 0)
+		c = strcmp(rows_str(r, x->id), rows_str(r, y->id));
+	return c;
+}
+
+void rows_sort(struct rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		r->order[i] = (uint32_t)i;
+	qsort_r(r->order, r->n, sizeof(*r->order), cmp_rows, r);
+	rows_refilter(r);
+}
+
+/* ---- filtering ---- */
+
+static void prepare_hits(struct rows *r)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		status_hit[i] = r->needle && strcasestr(status_names[i], r->needle) != NULL;
+	free(item_hit);
+	item_hit = tn_xcalloc(r->nitems + 1, 1);
+	for (size_t i = 0; i < r->nitems && r->needle; i++)
+		item_hit[i] = strcasestr(rows_str(r, r->items[i].name), r->needle) != NULL;
+}
+
+static int row_matches(const struct rows *r, const struct row *w)
+{
+	const char *n = r->needle;
+
+	if (r->status_only >= 0 && w->status != r->status_only)
+		return 0;
+	if (r->item_only >= 0 && w->item != r->item_only)
+		return 0;
+	if (!n)
+		return 1;
+	return status_hit[w->status] || item_hit[w->item] ||
+	       strcasestr(rows_str(r, w->id), n) || strstr(rows_str(r, w->name), n) ||
+	       strstr(rows_str(r, w->deadline_s), n);
+}
+
+void rows_refilter(struct rows *r)
+{
+	size_t k = 0;
+
+	prepare_hits(r);
+	for (size_t i = 0; i < r->n; i++)
+		if (row_matches(r, &r->v[r->order[i]]))
+			r->vis[k++] = r->order[i];
+	r->nvis = k;
+}
+
+void rows_filter(struct rows *r, const char *needle)
+{
+	char *old = r->needle;
+	int narrower;
+
+	if (needle && !*needle)
+		needle = NULL;
+	narrower = old && needle && strstr(needle, old) != NULL;
+	if (!old && !needle)
+		return;
+	r->needle = needle ? tn_xstrdup(needle) : NULL;
+	free(old);
+	if (!narrower) {
+		rows_refilter(r);
+		return;
+	}
+	/* the new needle holds the old one: only the rows shown can still match */
+	prepare_hits(r);
+	size_t k = 0;
+	for (size_t i = 0; i < r->nvis; i++)
+		if (row_matches(r, &r->v[r->vis[i]]))
+			r->vis[k++] = r->vis[i];
+	r->nvis = k;
+}
