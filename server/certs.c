@@ -287,7 +287,11 @@ static int may_read(struct req *q, const char *holder, const char *cert_dept, ch
 		if (store_holder_case_open(q->srv->st, holder, q->tok.dept ? q->tok.dept : "", &open,
 					   err) != TN_OK)
 			return -1;
-		if (!open)
+		/* GET one: never name the holder, the id alone must reveal nothing */
+		if (!open && cert_dept)
+			snprintf(why, size, "no case of the certificate's holder is open in %s (%s)",
+				 q->tok.dept ? q->tok.dept : "", open_reasons);
+		else if (!open)
 			snprintf(why, size, "no case of holder '%s' is open in %s (%s)", holder,
 				 q->tok.dept ? q->tok.dept : "", open_reasons);
 		return open;
