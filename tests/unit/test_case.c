@@ -9,7 +9,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tn_cal.h"
 #include "tn_case.h"
+#include "tn_catalog.h"
+#include "tn_merge.h"
 #include "tn_ndjson.h"
 #include "tn_prompt.h"
 
@@ -261,6 +264,208 @@ static void test_field_rules(void **state)
 	jv_free(f);
 }
 
+/* ---- cases on a workflow ---- */
+
+static const char *src_dir(void)
+{
+	const char *s = getenv("TWONET_SRC");
+
+	return s && *s ? s : ".";
+}
+
+/* The catalog's workflow `code` merged, and the shipped calendar in *cal. */
+static jv merged_workflow(const char *code, struct tn_cal **cal)
+{
+	struct tn_merge_opts o = TN_MERGE_OPTS_INIT;
+	struct tn_buf path = TN_BUF_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	jv catalog, m;
+
+	tn_buf_addf(&path, "%s/share/twonet/catalog", src_dir());
+	assert_int_equal(tn_catalog_load(path.buf, &catalog, &err), TN_OK);
+	tn_buf_reset(&path);
+	tn_buf_addf(&path, "%s/share/twonet/calendar/cn.txt", src_dir());
+	assert_int_equal(tn_cal_load(cal, path.buf, &err), TN_OK);
+	tn_buf_release(&path);
+	assert_int_equal(tn_merge_workflow(catalog, code, &o, &m, &err), TN_OK);
+	jv_free(catalog);
+	return m;
+}
+
+/* The text of jq-ish member `key` of the sub-case of `dept` in `plan` (borrowed); malloc'd. */
+static char *sub_member(jv plan, const char *dept, const char *key)
+{
+	jv subs = jv_object_get(jv_copy(plan), jv_string("subcases"));
+	char *out = NULL;
+
+	jv_array_foreach(subs, i, sc) {
+		jv d = jv_object_get(jv_copy(sc), jv_string("department"));
+
+		if (!out && jv_get_kind(d) == JV_KIND_STRING && !strcmp(jv_string_value(d), dept)) {
+			jv v = jv_object_get(jv_copy(sc), jv_string(key));
+
+			out = tn_json_canonical(v);
+			jv_free(v);
+		}
+		jv_free(d);
+		jv_free(sc);
+	}
+	jv_free(subs);
+	return out ? out : tn_xstrdup("absent");
+}
+
+/* The state (and its reason) of material `code` in array `mats` (borrowed), "state[:reason]". */
+static char *state_of(jv mats, const char *code)
+{
+	char buf[128] = "absent";
+
+	jv_array_foreach(mats, i, m) {
+		jv c = jv_object_get(jv_copy(m), jv_string("code"));
+
+		if (!strcmp(jv_string_value(c), code)) {
+			jv st = jv_object_get(jv_copy(m), jv_string("state"));
+			jv pb = jv_object_get(jv_copy(m), jv_string("produced_by"));
+			jv ck = jv_object_get(jv_copy(m), jv_string("cert_kind"));
+			jv ref = jv_object_get(jv_copy(m), jv_string("ref"));
+
+			snprintf(buf, sizeof(buf), "%s%s%s", jv_string_value(st),
+				 jv_get_kind(pb) == JV_KIND_STRING ? ":" : jv_get_kind(ck) == JV_KIND_STRING ? ":" :
+				 jv_get_kind(ref) == JV_KIND_STRING ? ":" : "",
+				 jv_get_kind(pb) == JV_KIND_STRING ? jv_string_value(pb) :
+				 jv_get_kind(ck) == JV_KIND_STRING ? jv_string_value(ck) :
+				 jv_get_kind(ref) == JV_KIND_STRING ? jv_string_value(ref) : "");
+			jv_free(st);
+			jv_free(pb);
+			jv_free(ck);
+			jv_free(ref);
+		}
+		jv_free(c);
+		jv_free(m);
+	}
+	return tn_xstrdup(buf);
+}
+
+#define ASSERT_TEXT(expr, want) do { char *t_ = (expr); assert_string_equal(t_, want); free(t_); } while (0)
+
+static void test_workflow_plan_restaurant(void **state)
+{
+	struct tn_cal *cal = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	jv m = merged_workflow("restaurant", &cal), plan, mats;
+	jv given = jv_parse("[{\"code\":\"M-GSZC\",\"ref\":\"upload-1\"},{\"code\":\"M-ZSZM\"}]");
+	long start;
+
+	assert_int_equal(tn_date_parse("2026-02-09", &start), 0);     /* a Monday */
+	assert_int_equal(tn_case_workflow_plan(m, given, cal, start, &plan, &err), TN_OK);
+	/* one sub-case per department, in the merge's order */
+	jv subs = jv_object_get(jv_copy(plan), jv_string("subcases"));
+	assert_int_equal(jv_array_length(subs), 4);
+	/*
+	 * By hand, working days after Mon 2026-02-09: 10 11 12 13 (4), Sat 14
+	 * (a working Saturday, 5), 15-23 the Spring Festival, 24 (6) 25 (7)
+	 * 26 (8) 27 (9), Sat 28 (working, 10).
+	 */
+	ASSERT_TEXT(sub_member(plan, "SCJGJ", "deadline"), "\"2026-02-25\"");
+	ASSERT_TEXT(sub_member(plan, "SCJGJ", "days"), "7");
+	ASSERT_TEXT(sub_member(plan, "JLZMJ", "deadline"), "\"2026-02-28\"");
+	ASSERT_TEXT(sub_member(plan, "LHSRJ", "deadline"), "\"2026-02-26\"");
+	ASSERT_TEXT(sub_member(plan, "XFZD", "deadline"), "\"2026-02-26\"");
+	ASSERT_TEXT(sub_member(plan, "SCJGJ", "item"), "\"310000-SCJG-001\"");
+	ASSERT_TEXT(sub_member(plan, "SCJGJ", "item_name"), "\"企业设立登记；食品经营许可\"");
+	/* the first item of market regulation finishes on day 3: Thu 02-12 */
+	jv scjg = jv_array_get(jv_object_get(jv_copy(plan), jv_string("subcases")), 0);
+	jv it0 = jv_array_get(jv_object_get(jv_copy(scjg), jv_string("items")), 0);
+	ASSERT_TEXT(tn_json_canonical(jv_object_get(jv_copy(it0), jv_string("deadline"))) ,
+		    "\"2026-02-12\"");
+	jv_free(it0);
+	/* the parent: the critical path, 10 working days */
+	jv dl = jv_object_get(jv_copy(plan), jv_string("deadline"));
+	assert_string_equal(jv_string_value(dl), "2026-02-28");
+	jv_free(dl);
+	/* materials: given, asked, certificate, produced */
+	mats = jv_object_get(jv_copy(plan), jv_string("materials"));
+	ASSERT_TEXT(state_of(mats, "M-GSZC"), "supplied:upload-1");
+	ASSERT_TEXT(state_of(mats, "M-ZSZM"), "supplied");
+	ASSERT_TEXT(state_of(mats, "M-RZWJ"), "missing");
+	ASSERT_TEXT(state_of(mats, "M-FRSFZ"), "exempted:CK-SFZ");
+	ASSERT_TEXT(state_of(mats, "M-SPXK"), "produced:310000-SCJG-002");
+	jv_free(mats);
+	mats = jv_object_get(jv_copy(scjg), jv_string("materials"));
+	ASSERT_TEXT(state_of(mats, "M-YYZZ"), "produced:310000-SCJG-001");
+	ASSERT_TEXT(state_of(mats, "M-JLGH"), "absent");   /* the liquor bureau's */
+	jv_free(mats);
+	/* the sub-case's fields are its items' only */
+	ASSERT_TEXT(sub_member(plan, "JLZMJ", "fields"),
+		    "[\"org_name\",\"uscc\",\"legal_rep\",\"premises\",\"liquor_kind\",\"applicant_phone\"]");
+	jv_free(scjg);
+	/* a material only produced by the workflow is not asked for */
+	assert_int_equal(tn_case_workflow_asks(m, "M-YYZZ"), 2);
+	assert_int_equal(tn_case_workflow_asks(m, "M-GSZC"), 1);
+	assert_int_equal(tn_case_workflow_asks(m, "M-FRSFZ"), 1);
+	assert_int_equal(tn_case_workflow_asks(m, "M-NOPE"), 0);
+	jv_free(plan);
+	/* no calendar: no deadlines, the rest the same */
+	assert_int_equal(tn_case_workflow_plan(m, jv_null(), NULL, start, &plan, &err), TN_OK);
+	ASSERT_TEXT(sub_member(plan, "SCJGJ", "deadline"), "null");
+	jv_free(plan);
+	/* not a merged workflow */
+	assert_int_equal(tn_case_workflow_plan(jv_null(), jv_null(), cal, start, &plan, &err), TN_EINVALID);
+	jv_free(given);
+	jv_free(m);
+	tn_cal_free(cal);
+}
+
+static void test_workflow_plan_national_day(void **state)
+{
+	struct tn_cal *cal = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	jv m = merged_workflow("child-birth", &cal), plan;
+	long start;
+
+	/*
+	 * Filed Thu 2026-09-24.  By hand: Fri 25 to Sun 27 are the Mid-Autumn
+	 * holiday; 28 (1) 29 (2) 30 (3); 1-7 October National Day; Thu 8 (4),
+	 * Fri 9 (5), Sat 10 (a working Saturday, 6), 12-16 (7-11), 19-22 (12-15).
+	 */
+	assert_int_equal(tn_date_parse("2026-09-24", &start), 0);
+	assert_int_equal(tn_case_workflow_plan(m, jv_null(), cal, start, &plan, &err), TN_OK);
+	ASSERT_TEXT(sub_member(plan, "WSJKW", "deadline"), "\"2026-10-09\"");
+	ASSERT_TEXT(sub_member(plan, "GAJ", "deadline"), "\"2026-10-22\"");
+	/* 30 working days: past 2026's calendar from late November, so null, not a guess */
+	jv_free(plan);
+	assert_int_equal(tn_date_parse("2026-11-27", &start), 0);
+	assert_int_equal(tn_case_workflow_plan(m, jv_null(), cal, start, &plan, &err), TN_OK);
+	jv dl = jv_object_get(jv_copy(plan), jv_string("deadline"));
+	assert_int_equal(jv_get_kind(dl), JV_KIND_NULL);
+	jv_free(dl);
+	ASSERT_TEXT(sub_member(plan, "WSJKW", "deadline"), "\"2026-12-04\"");
+	jv_free(plan);
+	jv_free(m);
+	tn_cal_free(cal);
+}
+
+static void test_check_workflow_body(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv ok = jv_parse("{\"workflow\":\"restaurant\",\"applicant\":{\"id\":\"110101199003070003\"}}");
+	jv both = jv_parse("{\"workflow\":\"restaurant\",\"item\":\"X\",\"applicant\":{\"id\":\"110101199003070003\"}}");
+	jv bad = jv_parse("{\"workflow\":7,\"applicant\":{\"id\":\"110101199003070003\"}}");
+	struct tn_case_spec spec = { 0 };
+	jv body;
+
+	assert_int_equal(tn_case_check(ok, NULL, 0, &err), TN_OK);
+	assert_int_equal(tn_case_check(both, NULL, 0, &err), TN_EINVALID);
+	assert_non_null(strstr(err.message, "not both"));
+	assert_int_equal(tn_case_check(bad, NULL, 0, &err), TN_EINVALID);
+	spec.workflow = "child-birth";
+	assert_int_equal(tn_case_apply_spec(jv_null(), &spec, &body, &err), TN_OK);
+	ASSERT_TEXT(tn_json_canonical(body), "{\"workflow\":\"child-birth\"}");
+	jv_free(body);
+	jv_free(ok);
+	jv_free(both);
+	jv_free(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +477,9 @@ int main(void)
 		cmocka_unit_test(test_ndjson_lines),
 		cmocka_unit_test(test_id_from_line),
 		cmocka_unit_test(test_field_rules),
+		cmocka_unit_test(test_workflow_plan_restaurant),
+		cmocka_unit_test(test_workflow_plan_national_day),
+		cmocka_unit_test(test_check_workflow_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
