@@ -117,12 +117,12 @@ static void add(enum dcol c, int attr, const char *link, const char *fmt, ...)
 	cv.nlines++;
 }
 
-/* A member as text (borrowed object); "" when absent.  Valid until the next call. */
+/* A member as text (borrowed object); "" when absent.  Valid for the next 15 calls. */
 static const char *s_of(jv o, const char *k)
 {
-	static char buf[4][512];
+	static char buf[16][512];
 	static int which;
-	char *t = tn_cell_text(o, k), *out = buf[which++ % 4];
+	char *t = tn_cell_text(o, k), *out = buf[which++ % 16];
 
 	snprintf(out, 512, "%s", t ? t : "");
 	free(t);

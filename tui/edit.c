@@ -116,6 +116,7 @@ void edit_init(void)
 	rl_completion_display_matches_hook = show_matches;
 	rl_variable_bind("bell-style", "none");
 	rl_variable_bind("horizontal-scroll-mode", "on");
+	rl_variable_bind("show-all-if-ambiguous", "on");
 	using_history();
 }
 
@@ -174,6 +175,7 @@ void edit_key(int key)
 	char mb[MB_LEN_MAX + 1];
 
 	npending = ppending = 0;
+	app.message[0] = '\0';
 	if (key == 27 || key == 7) {    /* Escape or C-g: cancel */
 		line_done(NULL);
 		return;

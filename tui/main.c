@@ -245,9 +245,10 @@ char **app_complete(const char *text, int start, int end)
 
 void app_command(const char *line)
 {
-	char word[32] = "";
+	char word[32] = "", argbuf[256];
 	const char *arg;
 	int n = 0;
+	size_t len;
 
 	if (!line)
 		return;
@@ -259,6 +260,11 @@ void app_command(const char *line)
 	arg = line + n;
 	while (*arg == ' ')
 		arg++;
+	snprintf(argbuf, sizeof(argbuf), "%s", arg);
+	len = strlen(argbuf);
+	while (len && (argbuf[len - 1] == ' ' || argbuf[len - 1] == '\t'))
+		argbuf[--len] = '\0';
+	arg = argbuf;
 	if (!strcmp(word, "quit") || !strcmp(word, "q")) {
 		app.quit = 1;
 	} else if (!strcmp(word, "help")) {
@@ -302,7 +308,10 @@ static void draw(void)
 	net_state(&right);
 	if (app.readonly)
 		tn_buf_adds(&right, right.len ? " · read-only" : "read-only");
-	if (app.flash_until_ms > now) {
+	if (edit_active() && app.message[0]) {
+		/* completions while typing: shown where the status line is */
+		disp_status(app.message, right.buf, DC_STATUS, 0);
+	} else if (app.flash_until_ms > now) {
 		int on = ((app.flash_until_ms - now) / 500) % 2 == 0;
 		disp_status(app.flash, right.buf, on ? DC_FLASH : DC_SEV_RED, on ? 0 : DA_REVERSE);
 	} else {
