@@ -14,6 +14,7 @@ static const char *prog = "case-submit";
 static struct tn_case_spec spec;
 static const char *file, *key;
 static int interactive, bulk, dry_run, yes;
+static int lookup_certs;        /* a token is configured: look up the applicant's certificates */
 static long parallel = 8;
 
 static const struct tn_option options[] = {
@@ -40,7 +41,7 @@ static const struct tn_option options[] = {
 	{ TN_OPT_LONG, 'p', "parallel", &parallel, "N", "with --bulk: requests in flight (default 8)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "key", &key, "KEY",
 	  "idempotency key (default: SHA-256 of the case's canonical JSON)", NULL, 0 },
-	{ TN_OPT_FLAG, 'n', "dry-run", &dry_run, NULL, "print each body and its key; send nothing", NULL, 0 },
+	{ TN_OPT_FLAG, 'n', "dry-run", &dry_run, NULL, "print each body, its key and the materials e-certificates would exempt; file nothing", NULL, 0 },
 	TN_OPT_END_ENTRY
 };
 
@@ -134,11 +135,29 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 		return tn_cli_fail(prog, &err);
 	if (warning[0])
 		tn_cli_warn(prog, "%s", warning);
+	/* zero-material: the applicant's e-certificates stand for materials (needs a token) */
+	jv exempted = jv_array();
+	if (c && lookup_certs) {
+		jv_free(exempted);
+		tn_case_attach_certs(c, prepared, &body, &exempted, NULL);
+		if (jv_array_length(jv_copy(exempted)) > 0) {
+			free(k);
+			if (tn_case_prepare(body, key, &prepared, &k, warning, sizeof(warning), &err) != TN_OK) {
+				jv_free(exempted);
+				return tn_cli_fail(prog, &err);
+			}
+		} else {
+			prepared = body;
+		}
+	}
 	if (dry_run || interactive) {
 		jv d = jv_object_set(jv_object(), jv_string("key"), jv_string(k));
 		d = jv_object_set(d, jv_string("body"), jv_copy(prepared));
+		if (jv_array_length(jv_copy(exempted)) > 0)
+			d = jv_object_set(d, jv_string("exempted"), jv_copy(exempted));
 		if (dry_run) {
 			jv_free(prepared);
+			jv_free(exempted);
 			free(k);
 			if ((rc = tn_out_emit(out, d, &err)) != TN_OK)
 				return tn_cli_fail(prog, &err);
@@ -150,10 +169,12 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 		if (!yes && tn_prompt_confirm(stderr, "file this case?", 1) != 1) {
 			fprintf(stderr, "%s: not filed\n", prog);
 			jv_free(prepared);
+			jv_free(exempted);
 			free(k);
 			return tn_exit_status(TN_EINTR);
 		}
 	}
+	jv_free(exempted);
 	rc = tn_case_submit(c, prepared, k, &created, &replayed, &err);
 	free(k);
 	if (rc != TN_OK)
@@ -221,7 +242,8 @@ int main(int argc, char **argv)
 	}
 	if (!interactive)
 		tn_cli_catch_signals();
-	if (!dry_run || interactive)
+	lookup_certs = cfg.token && *cfg.token;
+	if (!dry_run || interactive || lookup_certs)
 		c = tn_client_new(&cfg);
 	status = bulk ? run_bulk(c, &out) : run_single(c, &out, &common);
 	if (tn_out_close(&out, &err) != TN_OK && status == 0 && !out.broken_pipe)

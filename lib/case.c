@@ -134,8 +134,10 @@ static enum tn_code apply_materials(jv *materials, const char *list, struct tn_e
 				return TN_EUSAGE;
 			}
 			jv m = jv_object_set(jv_object(), jv_string("code"), jv_string(text));
+			/* an e-certificate id stands for the material (zero-material), else a reference */
 			if (eq)
-				m = jv_object_set(m, jv_string("ref"), jv_string(eq + 1));
+				m = jv_object_set(m, jv_string(strncmp(eq + 1, "1.2.156.3005.2.", 15) ?
+							       "ref" : "cert"), jv_string(eq + 1));
 			/* replace an entry of the same code, else append */
 			int n = jv_array_length(jv_copy(*materials)), i, found = 0;
 			for (i = 0; i < n && !found; i++) {

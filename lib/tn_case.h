@@ -249,4 +249,19 @@ extern const char *tn_case_event_columns[];
 /* Table columns of a parent case's sub-cases, NULL-terminated. */
 extern const char *tn_case_subcase_columns[];
 
+/*
+ * Zero-material filing (casecert.c): for each material of the case's item
+ * (GET /v1/items/ITEM) that a certificate kind can stand for and that
+ * `body` (consumed) does not list yet, look up the applicant's certificates
+ * of that kind (GET /v1/certs?holder=&kind=&status=valid, purpose
+ * "case-submit ITEM") and add {"code":M,"cert":ID} for the first one valid
+ * today.  The body in *out (unchanged when nothing was found);
+ * *exempted (may be NULL) gets an array of {"code","name","cert"}.  A
+ * look-up the server refuses (the token may not read the holder) is
+ * skipped: that material is asked for as before.  Returns TN_OK, or the
+ * error of GET /v1/items/ITEM (with the body unchanged in *out).
+ */
+enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, jv *out, jv *exempted,
+				  struct tn_err *err);
+
 #endif

@@ -1,0 +1,171 @@
+/* casecert.c — zero-material filing: the applicant's e-certificates attached to a case in place of materials. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_case.h"
+#include "tn_http.h"
+
+/* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
+static const char *str_of(jv obj, const char *key, jv *hold)
+{
+	*hold = jv_get_kind(obj) == JV_KIND_OBJECT ? jv_object_get(jv_copy(obj), jv_string(key))
+						   : jv_invalid();
+	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
+}
+
+/* 1 when the body's materials (borrowed) already list `code`. */
+static int listed(jv mats, const char *code)
+{
+	int found = 0;
+
+	if (jv_get_kind(mats) != JV_KIND_ARRAY)
+		return 0;
+	jv_array_foreach(mats, i, m) {
+		jv h;
+		const char *c = str_of(m, "code", &h);
+
+		if (c && strcmp(c, code) == 0)
+			found = 1;
+		jv_free(h);
+		jv_free(m);
+	}
+	return found;
+}
+
+/* Today in China (UTC+8), YYYY-MM-DD. */
+static void china_today(char *buf, size_t size)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d", &tm);
+}
+
+/*
+ * The id (malloc'd) of the first certificate of `holder` of `kind` that is
+ * valid today, or NULL when there is none or the server does not say.
+ */
+static char *find_cert(struct tn_client *c, const char *holder, const char *kind,
+		       const char *item)
+{
+	struct tn_request req = TN_REQUEST_INIT;
+	struct tn_response resp;
+	struct tn_buf path = TN_BUF_INIT, purpose = TN_BUF_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	char today[16], *found = NULL;
+	jv items;
+
+	china_today(today, sizeof(today));
+	tn_buf_addf(&purpose, "case-submit %s", item);
+	tn_buf_adds(&path, "/v1/certs?holder=");
+	tn_url_escape(&path, holder);
+	tn_buf_adds(&path, "&kind=");
+	tn_url_escape(&path, kind);
+	tn_buf_adds(&path, "&status=valid&limit=100&purpose=");
+	tn_url_escape(&path, purpose.buf);
+	req.path = path.buf;
+	if (tn_client_do(c, &req, &resp, &err) == TN_OK) {
+		items = jv_get_kind(resp.body) == JV_KIND_OBJECT
+			? jv_object_get(jv_copy(resp.body), jv_string("items")) : jv_invalid();
+		if (jv_get_kind(items) == JV_KIND_ARRAY) {
+			jv_array_foreach(items, i, cert) {
+				jv h1, h2, h3;
+				const char *id = str_of(cert, "id", &h1);
+				const char *from = str_of(cert, "valid_from", &h2);
+				const char *until = str_of(cert, "valid_until", &h3);
+
+				if (!found && id && (!from || strcmp(from, today) <= 0) &&
+				    (!until || strcmp(until, today) >= 0))
+					found = tn_xstrdup(id);
+				jv_free(h1);
+				jv_free(h2);
+				jv_free(h3);
+				jv_free(cert);
+			}
+		}
+		jv_free(items);
+	}
+	tn_response_release(&resp);
+	tn_buf_release(&path);
+	tn_buf_release(&purpose);
+	return found;
+}
+
+enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, jv *out, jv *exempted,
+				  struct tn_err *err)
+{
+	struct tn_request req = TN_REQUEST_INIT;
+	struct tn_response resp;
+	struct tn_buf path = TN_BUF_INIT;
+	jv hi, app, ha, mats, list, got = jv_array();
+	const char *item = str_of(body, "item", &hi), *holder;
+	enum tn_code rc;
+
+	app = jv_object_get(jv_copy(body), jv_string("applicant"));
+	holder = str_of(app, "id", &ha);
+	if (!item || !holder) {
+		rc = TN_OK;
+		goto out;
+	}
+	tn_buf_adds(&path, "/v1/items/");
+	tn_url_escape(&path, item);
+	req.path = path.buf;
+	rc = tn_client_do(c, &req, &resp, err);
+	if (rc != TN_OK) {
+		tn_response_release(&resp);
+		goto out;
+	}
+	list = jv_get_kind(resp.body) == JV_KIND_OBJECT
+	       ? jv_object_get(jv_copy(resp.body), jv_string("materials")) : jv_invalid();
+	tn_response_release(&resp);
+	mats = jv_object_get(jv_copy(body), jv_string("materials"));
+	if (jv_get_kind(mats) != JV_KIND_ARRAY) {
+		jv_free(mats);
+		mats = jv_array();
+	}
+	if (jv_get_kind(list) == JV_KIND_ARRAY) {
+		jv_array_foreach(list, i, m) {
+			jv h1, h2, h3;
+			const char *code = str_of(m, "code", &h1), *kind = str_of(m, "cert_kind", &h2);
+			const char *name = str_of(m, "name", &h3);
+			char *id;
+
+			if (code && kind && !listed(mats, code) &&
+			    (id = find_cert(c, holder, kind, item)) != NULL) {
+				jv e = jv_object_set(jv_object(), jv_string("code"), jv_string(code));
+
+				mats = jv_array_append(mats, jv_object_set(jv_copy(e), jv_string("cert"),
+									    jv_string(id)));
+				e = jv_object_set(e, jv_string("name"), name ? jv_string(name) : jv_null());
+				got = jv_array_append(got, jv_object_set(e, jv_string("cert"), jv_string(id)));
+				free(id);
+			}
+			jv_free(h1);
+			jv_free(h2);
+			jv_free(h3);
+			jv_free(m);
+		}
+	}
+	jv_free(list);
+	if (jv_array_length(jv_copy(got)) > 0)
+		body = jv_object_set(body, jv_string("materials"), mats);
+	else
+		jv_free(mats);
+out:
+	jv_free(hi);
+	jv_free(ha);
+	jv_free(app);
+	tn_buf_release(&path);
+	*out = body;
+	if (exempted)
+		*exempted = got;
+	else
+		jv_free(got);
+	return rc;
+}
