@@ -1,16 +1,899 @@
-/* alerts.c — city-operations alerts: posting, the closed loop, and the SSE stream. */
-#include "twonetd.h"
+/* alerts.c — city-operations alerts: raising (single and batch), the list, one alert, the closed loop. */
+/*
+ * Everything that changes an alert appends an event to the one event log
+ * (store_alerts.c), inside the same transaction, and after the commit calls
+ * alerts_notify() so that every follower of every worker sees it (the
+ * stream and the cross-process wake-up are in alerts_stream.c, whose
+ * header comment describes their design).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tn_alert.h"
+#include "tn_buf.h"
+#include "alerts_int.h"
+#include "store_alerts.h"
+
+#define BATCH_MAX 1000
+
+static const char *const input_members[] = {
+	"source", "source_id", "kind", "severity", "district", "location", "value",
+	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", NULL
+};
+
+static const char *const statuses[] = {
+	"raised", "dispatched", "acknowledged", "resolved", "closed", NULL
+};
+
+/* The closed loop: each step only from the one before it. */
+static const struct step {
+	const char *action, *from, *to, *time_member, *need; /* need: required member or NULL */
+	long need_max;
+} steps[] = {
+	{ "dispatch",    "raised",       "dispatched",   "dispatched_at",   "crew",       64 },
+	{ "acknowledge", "dispatched",   "acknowledged", "acknowledged_at", NULL,         0 },
+	{ "resolve",     "acknowledged", "resolved",     "resolved_at",     NULL,         0 },
+	{ "close",       "resolved",     "closed",       "closed_at",       "evaluation", 1000 },
+};
+
+/* A refusal of one input: what POST answers, or one item of a batch. */
+struct problem {
+	int status;
+	char field[96];
+	char detail[512];
+};
+
+static int refuse(struct problem *p, int status, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int refuse(struct problem *p, int status, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->status = status;
+	snprintf(p->field, sizeof(p->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(p->detail, sizeof(p->detail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The problem as a problem+json object (for a batch's results). */
+static jv problem_json(const struct problem *p)
+{
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("type"), jv_string(p->status == 400 ?
+		"/problems/bad-request" : "/problems/unprocessable"));
+	o = jv_object_set(o, jv_string("title"), jv_string(p->status == 400 ?
+		"Bad Request" : "Unprocessable Content"));
+	o = jv_object_set(o, jv_string("status"), jv_number(p->status));
+	o = jv_object_set(o, jv_string("detail"), jv_string(p->detail));
+	if (p->field[0])
+		o = jv_object_set(o, jv_string("field"), jv_string(p->field));
+	return o;
+}
+
+/* Code points in UTF-8 text. */
+static long utf8_chars(const char *s)
+{
+	long n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* RFC 3339 from seconds, in local time with its offset. */
+static void fmt_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	char off[8];
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (strftime(off, sizeof(off), "%z", &tm) == 5)
+		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
+	else
+		snprintf(buf + n, size - n, "Z");
+}
+
+int alert_time_parse(const char *s, long long *epoch)
+{
+	struct tm tm;
+	const char *p;
+	long off = 0;
+	time_t t;
+
+	if (!s || !tn_time_valid(s))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	p = s + 19;
+	if (*p == '.' || *p == ',')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (*p == '+' || *p == '-') {
+		int hh, mm;
+
+		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+			return -1;
+		off = (hh * 60L + mm) * 60L * (*p == '-' ? -1 : 1);
+	}
+	t = timegm(&tm);
+	*epoch = (long long)t - off;
+	return 0;
+}
+
+int alert_parse_seq(const char *s, long long *v)
+{
+	long long n = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > 900719925474099LL)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	*v = n;
+	return 0;
+}
+
+/* ---- the filters shared with the stream ---- */
+
+void alert_filters_release(struct alert_filters *f)
+{
+	for (int i = 0; f->district[i]; i++)
+		free(f->district[i]);
+	for (int i = 0; f->kind[i]; i++)
+		free(f->kind[i]);
+	memset(f, 0, sizeof(*f));
+	f->min_severity = -1;
+}
+
+/* Split a ','-separated list into list[] (owned, NULL-terminated); -1 when too long. */
+static int split(const char *s, char **list)
+{
+	int n = 0;
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+
+		if (len) {
+			if (n == ALERTS_MAX_LIST)
+				return -1;
+			list[n++] = tn_xstrndup(s, len);
+			list[n] = NULL;
+		}
+		s += len + (s[len] == ',');
+	}
+	return 0;
+}
+
+int alert_filters_parse(struct req *q, struct alert_filters *f)
+{
+	const char *v;
+
+	memset(f, 0, sizeof(*f));
+	f->min_severity = -1;
+	if ((v = req_query(q, "severity")) != NULL) {
+		enum tn_severity s = tn_severity_parse(v);
+
+		if (s == TN_SEV_NONE || strcmp(tn_severity_name(s), v) != 0) {
+			reply_problem(q, 400, "severity", "severity takes blue, yellow, orange or red, "
+				      "not '%s'", v);
+			return -1;
+		}
+		f->min_severity = (int)s;
+	}
+	if ((v = req_query(q, "district")) != NULL) {
+		if (split(v, f->district) < 0) {
+			alert_filters_release(f);
+			reply_problem(q, 400, "district", "at most %d districts", ALERTS_MAX_LIST);
+			return -1;
+		}
+		for (int i = 0; f->district[i]; i++) {
+			const struct tn_district *d = tn_district_find(f->district[i]);
+
+			if (!d) {
+				reply_problem(q, 400, "district", "'%s' is not one of Shanghai's 16 "
+					      "district codes", f->district[i]);
+				alert_filters_release(f);
+				return -1;
+			}
+			free(f->district[i]);
+			f->district[i] = tn_xstrdup(d->code);
+		}
+	}
+	if ((v = req_query(q, "kind")) != NULL) {
+		if (split(v, f->kind) < 0) {
+			alert_filters_release(f);
+			reply_problem(q, 400, "kind", "at most %d kinds", ALERTS_MAX_LIST);
+			return -1;
+		}
+		for (int i = 0; f->kind[i]; i++) {
+			if (!tn_alert_kind_valid(f->kind[i])) {
+				reply_problem(q, 400, "kind", "'%s' is not a kind of alert", f->kind[i]);
+				alert_filters_release(f);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int alert_filters_match(const struct alert_filters *f, int severity, const char *district,
+			const char *kind)
+{
+	int ok;
+
+	if (f->min_severity > 0 && severity < f->min_severity)
+		return 0;
+	if (f->district[0]) {
+		ok = 0;
+		for (int i = 0; f->district[i] && !ok; i++)
+			ok = strcmp(f->district[i], district) == 0;
+		if (!ok)
+			return 0;
+	}
+	if (f->kind[0]) {
+		ok = 0;
+		for (int i = 0; f->kind[i] && !ok; i++)
+			ok = strcmp(f->kind[i], kind) == 0;
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- checking an input ---- */
+
+/* Member `name` of `in` (consumed result): a string of 1..max characters, or absent/null when optional. */
+static int text_member(jv in, const char *name, long max, int required, int allow_empty,
+		       jv *out, struct problem *p)
+{
+	jv v = jv_object_get(jv_copy(in), jv_string(name));
+
+	*out = jv_null();
+	if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL) {
+		jv_free(v);
+		if (required)
+			return refuse(p, 422, name, "%s is required", name);
+		return 0;
+	}
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		return refuse(p, 422, name, "%s must be a string", name);
+	}
+	if ((!allow_empty && !*jv_string_value(v)) || utf8_chars(jv_string_value(v)) > max) {
+		jv_free(v);
+		return refuse(p, 422, name, "%s must be %d to %ld characters", name,
+			      allow_empty ? 0 : 1, max);
+	}
+	*out = v;
+	return 0;
+}
+
+/* An identifier (source, source_id): 1..128 printable characters. */
+static int ident_member(jv in, const char *name, jv *out, struct problem *p)
+{
+	if (text_member(in, name, 128, 1, 0, out, p) < 0)
+		return -1;
+	if (has_control(jv_string_value(*out))) {
+		jv_free(*out);
+		*out = jv_null();
+		return refuse(p, 422, name, "%s must not hold control characters", name);
+	}
+	return 0;
+}
+
+/* A number member, or null; within [lo, hi]. */
+static int number_member(jv obj, const char *name, const char *field, double lo, double hi,
+			 jv *out, struct problem *p)
+{
+	jv v = jv_object_get(jv_copy(obj), jv_string(name));
+
+	*out = jv_null();
+	if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL) {
+		jv_free(v);
+		return 0;
+	}
+	if (jv_get_kind(v) != JV_KIND_NUMBER) {
+		jv_free(v);
+		return refuse(p, 422, field, "%s must be a number", field);
+	}
+	if (jv_number_value(v) < lo || jv_number_value(v) > hi) {
+		jv_free(v);
+		return refuse(p, 422, field, "%s must be from %g to %g", field, lo, hi);
+	}
+	*out = v;
+	return 0;
+}
+
+static int time_member(jv in, const char *name, jv *out, struct problem *p)
+{
+	if (text_member(in, name, 64, 0, 0, out, p) < 0)
+		return -1;
+	if (jv_get_kind(*out) == JV_KIND_STRING && !tn_time_valid(jv_string_value(*out))) {
+		refuse(p, 422, name, "%s is not an RFC 3339 time with an offset: '%s'", name,
+		       jv_string_value(*out));
+		jv_free(*out);
+		*out = jv_null();
+		return -1;
+	}
+	return 0;
+}
+
+static int location_member(jv in, jv *out, struct problem *p)
+{
+	static const char *const keys[] = { "lat", "lon", "address", NULL };
+	jv loc = jv_object_get(jv_copy(in), jv_string("location")), lat, lon, addr;
+	char *bad;
+
+	*out = jv_null();
+	if (jv_get_kind(loc) == JV_KIND_INVALID || jv_get_kind(loc) == JV_KIND_NULL) {
+		jv_free(loc);
+		return 0;
+	}
+	if (jv_get_kind(loc) != JV_KIND_OBJECT) {
+		jv_free(loc);
+		return refuse(p, 422, "location", "location must be an object {lat, lon, address} "
+			      "or null");
+	}
+	if ((bad = unknown_member(loc, keys)) != NULL) {
+		char field[96];
+
+		snprintf(field, sizeof(field), "location.%s", bad);
+		refuse(p, 400, field, "unknown member '%s' in location", bad);
+		free(bad);
+		jv_free(loc);
+		return -1;
+	}
+	if (number_member(loc, "lat", "location.lat", -90, 90, &lat, p) < 0) {
+		jv_free(loc);
+		return -1;
+	}
+	if (number_member(loc, "lon", "location.lon", -180, 180, &lon, p) < 0) {
+		jv_free(lat);
+		jv_free(loc);
+		return -1;
+	}
+	if (text_member(loc, "address", 200, 0, 1, &addr, p) < 0) {
+		snprintf(p->field, sizeof(p->field), "location.address");
+		jv_free(lat);
+		jv_free(lon);
+		jv_free(loc);
+		return -1;
+	}
+	jv_free(loc);
+	if ((jv_get_kind(lat) == JV_KIND_NULL) != (jv_get_kind(lon) == JV_KIND_NULL)) {
+		const char *missing = jv_get_kind(lat) == JV_KIND_NULL ? "location.lat" : "location.lon";
+
+		jv_free(lat);
+		jv_free(lon);
+		jv_free(addr);
+		return refuse(p, 422, missing, "location.lat and location.lon come together");
+	}
+	if (jv_get_kind(lat) == JV_KIND_NULL && jv_get_kind(addr) == JV_KIND_NULL) {
+		jv_free(lat);
+		jv_free(lon);
+		jv_free(addr);
+		return 0;
+	}
+	*out = jv_object();
+	if (jv_get_kind(lat) != JV_KIND_NULL) {
+		*out = jv_object_set(*out, jv_string("lat"), lat);
+		*out = jv_object_set(*out, jv_string("lon"), lon);
+	} else {
+		jv_free(lat);
+		jv_free(lon);
+	}
+	*out = jv_object_set(*out, jv_string("address"), addr);
+	return 0;
+}
+
+/*
+ * Check an input (borrowed) and build the ALERT as raised by `actor` at
+ * `now`, with "id" and "seq" left null for the store.  0, or -1 with *p
+ * filled (400 for an unknown member, 422 for a bad value).
+ */
+static int build_alert(jv in, const char *actor, time_t now, jv *doc, struct problem *p)
+{
+	const char *names[] = { "source", "source_id", "kind", "severity", "district",
+				"location", "value", "threshold", "unit", "headline", "text",
+				"sent_at", "onset_at", "expires_at" };
+	jv v[14];
+	const struct tn_district *d = NULL;
+	char when[40], *bad;
+	int rc = -1, i;
+
+	*doc = jv_invalid();
+	if (jv_get_kind(in) != JV_KIND_OBJECT)
+		return refuse(p, 400, NULL, "an alert must be a JSON object");
+	if ((bad = unknown_member(in, input_members)) != NULL) {
+		refuse(p, 400, bad, "unknown member '%s' (the server sets it, or it does not "
+		       "exist)", bad);
+		free(bad);
+		return -1;
+	}
+	for (i = 0; i < 14; i++)
+		v[i] = jv_null();
+	if (ident_member(in, "source", &v[0], p) < 0 || ident_member(in, "source_id", &v[1], p) < 0 ||
+	    text_member(in, "kind", 64, 1, 0, &v[2], p) < 0 ||
+	    text_member(in, "severity", 16, 1, 0, &v[3], p) < 0 ||
+	    text_member(in, "district", 16, 1, 0, &v[4], p) < 0)
+		goto out;
+	if (!tn_alert_kind_valid(jv_string_value(v[2]))) {
+		refuse(p, 422, "kind", "kind '%s' is not a kind: a letter, then letters, digits, "
+		       "'_', '.' or '-', at most 64", jv_string_value(v[2]));
+		goto out;
+	}
+	if (tn_severity_parse(jv_string_value(v[3])) == TN_SEV_NONE ||
+	    strcmp(tn_severity_name(tn_severity_parse(jv_string_value(v[3]))),
+		   jv_string_value(v[3])) != 0) {
+		refuse(p, 422, "severity", "severity '%s' is not one of blue, yellow, orange, red",
+		       jv_string_value(v[3]));
+		goto out;
+	}
+	d = tn_district_find(jv_string_value(v[4]));
+	if (!d || strcmp(d->code, jv_string_value(v[4])) != 0) {
+		refuse(p, 422, "district", "district '%s' is not one of Shanghai's 16 district codes",
+		       jv_string_value(v[4]));
+		goto out;
+	}
+	if (location_member(in, &v[5], p) < 0 ||
+	    number_member(in, "value", "value", -1e300, 1e300, &v[6], p) < 0 ||
+	    number_member(in, "threshold", "threshold", -1e300, 1e300, &v[7], p) < 0 ||
+	    text_member(in, "unit", 16, 0, 1, &v[8], p) < 0 ||
+	    text_member(in, "headline", 200, 0, 1, &v[9], p) < 0 ||
+	    text_member(in, "text", 4000, 0, 1, &v[10], p) < 0 ||
+	    time_member(in, "sent_at", &v[11], p) < 0 ||
+	    time_member(in, "onset_at", &v[12], p) < 0 ||
+	    time_member(in, "expires_at", &v[13], p) < 0)
+		goto out;
+	if (jv_get_kind(v[9]) == JV_KIND_NULL) {
+		jv_free(v[9]);
+		v[9] = jv_string("");
+	}
+	fmt_time(now, when, sizeof(when));
+	*doc = jv_object();
+	*doc = jv_object_set(*doc, jv_string("id"), jv_null());
+	*doc = jv_object_set(*doc, jv_string("seq"), jv_null());
+	for (i = 0; i < 14; i++) {
+		*doc = jv_object_set(*doc, jv_string(names[i]), v[i]);
+		v[i] = jv_null();
+		if (i == 4)
+			*doc = jv_object_set(*doc, jv_string("district_name"), jv_string(d->name));
+	}
+	*doc = jv_object_set(*doc, jv_string("status"), jv_string("raised"));
+	*doc = jv_object_set(*doc, jv_string("raised_at"), jv_string(when));
+	*doc = jv_object_set(*doc, jv_string("raised_by"), jv_string(actor));
+	*doc = jv_object_set(*doc, jv_string("dispatched_at"), jv_null());
+	*doc = jv_object_set(*doc, jv_string("crew"), jv_null());
+	*doc = jv_object_set(*doc, jv_string("acknowledged_at"), jv_null());
+	*doc = jv_object_set(*doc, jv_string("resolved_at"), jv_null());
+	*doc = jv_object_set(*doc, jv_string("closed_at"), jv_null());
+	*doc = jv_object_set(*doc, jv_string("evaluation"), jv_null());
+	*doc = jv_object_set(*doc, jv_string("updated_at"), jv_string(when));
+	rc = 0;
+out:
+	for (i = 0; i < 14; i++)
+		jv_free(v[i]);
+	return rc;
+}
+
+/* ---- POST /v1/alerts ---- */
+
+static void reply_alert(struct req *q, int status, jv alert, int replayed)
+{
+	char loc[64];
+
+	if (status == 201) {
+		snprintf(loc, sizeof(loc), "/v1/alerts/%lld", tn_alert_ll(alert, "id"));
+		req_set_header(q, "Location", loc);
+	}
+	if (replayed)
+		req_set_header(q, "Idempotent-Replayed", "true");
+	reply_json(q, status, alert);
+}
+
+static void post_one(struct req *q, jv body)
+{
+	struct problem p;
+	struct tn_err err = TN_ERR_INIT;
+	time_t now = time(NULL);
+	long long latest = 0;
+	int replayed = 0;
+	jv doc, out;
+
+	if (build_alert(body, q->tok.name, now, &doc, &p) < 0) {
+		reply_problem(q, p.status, p.field[0] ? p.field : NULL, "%s", p.detail);
+		return;
+	}
+	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
+		jv_free(doc);
+		reply_error(q, &err);
+		return;
+	}
+	if (store_alert_raise(q->srv->st, doc, (long long)now, &out, &replayed, &err) != TN_OK) {
+		store_alerts_rollback(q->srv->st);
+		reply_error(q, &err);
+		return;
+	}
+	if (replayed) {
+		store_alerts_rollback(q->srv->st);
+		reply_alert(q, 200, out, 1);
+		return;
+	}
+	if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
+		jv_free(out);
+		reply_error(q, &err);
+		return;
+	}
+	reply_alert(q, 201, out, 0);
+	alerts_notify(q->srv, latest);
+}
+
+static void post_batch(struct req *q, jv list)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct problem p;
+	time_t now = time(NULL);
+	long long latest = 0;
+	long created = 0, replays = 0, failed = 0;
+	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : -1;
+	jv results = jv_array(), answer;
+
+	if (n < 1 || n > BATCH_MAX) {
+		jv_free(results);
+		reply_problem(q, 422, "alerts", "alerts must be an array of 1 to %d alerts", BATCH_MAX);
+		return;
+	}
+	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
+		jv_free(results);
+		reply_error(q, &err);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		jv item = jv_array_get(jv_copy(list), i), doc, out, r;
+		int replayed = 0;
+
+		r = jv_object_set(jv_object(), jv_string("index"), jv_number(i));
+		if (build_alert(item, q->tok.name, now, &doc, &p) < 0) {
+			r = jv_object_set(r, jv_string("status"), jv_number(p.status));
+			r = jv_object_set(r, jv_string("problem"), problem_json(&p));
+			failed++;
+		} else if (store_alert_raise(q->srv->st, doc, (long long)now, &out, &replayed,
+					     &err) != TN_OK) {
+			jv_free(item);
+			jv_free(r);
+			jv_free(results);
+			store_alerts_rollback(q->srv->st);
+			reply_error(q, &err);
+			return;
+		} else {
+			r = jv_object_set(r, jv_string("status"), jv_number(replayed ? 200 : 201));
+			r = jv_object_set(r, jv_string("alert"), out);
+			if (replayed) {
+				r = jv_object_set(r, jv_string("replayed"), jv_true());
+				replays++;
+			} else {
+				created++;
+			}
+		}
+		jv_free(item);
+		results = jv_array_append(results, r);
+	}
+	if (created == 0) {
+		store_alerts_rollback(q->srv->st);
+	} else if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
+		jv_free(results);
+		reply_error(q, &err);
+		return;
+	}
+	answer = jv_object_set(jv_object(), jv_string("results"), results);
+	answer = jv_object_set(answer, jv_string("created"), jv_number((double)created));
+	answer = jv_object_set(answer, jv_string("replayed"), jv_number((double)replays));
+	answer = jv_object_set(answer, jv_string("failed"), jv_number((double)failed));
+	reply_json(q, 200, answer);
+	if (created)
+		alerts_notify(q->srv, latest);
+}
+
+static void h_post(struct req *q)
+{
+	jv body, list;
+
+	if (!req_role(q, "sensor|operator|admin")) {
+		reply_problem(q, 403, NULL, "a %s token may not raise alerts", q->tok.role);
+		return;
+	}
+	if (req_body(q, &body) < 0)
+		return;
+	list = jv_object_get(jv_copy(body), jv_string("alerts"));
+	if (jv_is_valid(list)) {
+		static const char *const batch_keys[] = { "alerts", NULL };
+		char *bad = unknown_member(body, batch_keys);
+
+		if (bad) {
+			reply_problem(q, 400, bad, "a batch is {\"alerts\":[...]} only, not '%s'", bad);
+			free(bad);
+		} else {
+			post_batch(q, jv_copy(list));
+		}
+	} else {
+		post_one(q, jv_copy(body));
+	}
+	jv_free(list);
+	jv_free(body);
+}
+
+/* ---- GET /v1/alerts, GET /v1/alerts/{id} ---- */
+
+static void h_list(struct req *q)
+{
+	static const char *const allowed[] = {
+		"status", "severity", "district", "kind", "source", "since", "until", "after",
+		"order", "limit", "cursor", NULL
+	};
+	struct store_alert_filter sf;
+	struct alert_filters af;
+	struct tn_err err = TN_ERR_INIT;
+	char *status[ALERTS_MAX_LIST + 1] = { NULL }, *next = NULL;
+	const char *v;
+	long long after = -1;
+	jv items;
+
+	if (req_query_check(q, allowed) < 0 || alert_filters_parse(q, &af) < 0)
+		return;
+	memset(&sf, 0, sizeof(sf));
+	sf.since = sf.until = sf.after = -1;
+	sf.limit = 100;
+	if ((v = req_query(q, "status")) != NULL) {
+		if (split(v, status) < 0) {
+			reply_problem(q, 400, "status", "too many statuses");
+			goto out;
+		}
+		for (int i = 0; status[i]; i++) {
+			int known = 0;
+
+			for (const char *const *s = statuses; *s; s++)
+				known |= strcmp(*s, status[i]) == 0;
+			if (!known) {
+				reply_problem(q, 400, "status", "'%s' is not a status of an alert "
+					      "(raised, dispatched, acknowledged, resolved, closed)",
+					      status[i]);
+				goto out;
+			}
+		}
+		sf.status = status;
+	}
+	if ((v = req_query(q, "since")) != NULL && alert_time_parse(v, &sf.since) < 0) {
+		reply_problem(q, 400, "since", "since takes an RFC 3339 time, not '%s'", v);
+		goto out;
+	}
+	if ((v = req_query(q, "until")) != NULL && alert_time_parse(v, &sf.until) < 0) {
+		reply_problem(q, 400, "until", "until takes an RFC 3339 time, not '%s'", v);
+		goto out;
+	}
+	if ((v = req_query(q, "after")) != NULL && alert_parse_seq(v, &after) < 0) {
+		reply_problem(q, 400, "after", "after takes a whole number, not '%s'", v);
+		goto out;
+	}
+	sf.after = after;
+	if ((v = req_query(q, "order")) != NULL) {
+		if (strcmp(v, "id") && strcmp(v, "-id")) {
+			reply_problem(q, 400, "order", "order takes id or -id, not '%s'", v);
+			goto out;
+		}
+		sf.desc = v[0] == '-';
+	}
+	if ((v = req_query(q, "limit")) != NULL &&
+	    (tn_parse_long(v, &sf.limit) != 0 || sf.limit < 1 || sf.limit > 1000)) {
+		reply_problem(q, 400, "limit", "limit must be a number from 1 to 1000, not '%s'", v);
+		goto out;
+	}
+	sf.cursor = req_query(q, "cursor");
+	sf.source = req_query(q, "source");
+	sf.min_severity = af.min_severity;
+	sf.district = af.district[0] ? af.district : NULL;
+	sf.kind = af.kind[0] ? af.kind : NULL;
+	if (store_alert_list(q->srv->st, &sf, &items, &next, &err) != TN_OK) {
+		if (err.code == TN_EINVALID)
+			reply_problem(q, 400, "cursor", "%s", err.message);
+		else
+			reply_error(q, &err);
+		goto out;
+	}
+	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), items),
+					  jv_string("next"), next ? jv_string(next) : jv_null()));
+	free(next);
+out:
+	for (int i = 0; status[i]; i++)
+		free(status[i]);
+	alert_filters_release(&af);
+}
+
+static void h_one(struct req *q, const char *id)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long long n;
+	jv doc;
+
+	if (alert_parse_seq(id, &n) < 0 || n < 1) {
+		reply_problem(q, 404, NULL, "no alert '%s'", id);
+		return;
+	}
+	if (store_alert_get(q->srv->st, n, &doc, &err) != TN_OK) {
+		reply_error(q, &err);
+		return;
+	}
+	reply_json(q, 200, doc);
+}
+
+/* ---- POST /v1/alerts/{id}/actions ---- */
+
+/* 1 when string member `key` of `doc` equals `want` (NULL: the member is null). */
+static int member_is(jv doc, const char *key, const char *want)
+{
+	jv v = jv_object_get(jv_copy(doc), jv_string(key));
+	int same = want ? jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), want) == 0 :
+		   jv_get_kind(v) == JV_KIND_NULL;
+
+	jv_free(v);
+	return same;
+}
+
+static void h_actions(struct req *q, const char *id)
+{
+	static const char *const keys[] = { "action", "crew", "evaluation", "comment", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	struct problem p;
+	const struct step *s = NULL;
+	jv body, action = jv_null(), need = jv_null(), comment = jv_null(), doc = jv_invalid(), out;
+	long long n, latest = 0;
+	time_t now = time(NULL);
+	char when[40], *bad;
+
+	if (!req_role(q, "operator|admin")) {
+		reply_problem(q, 403, NULL, "a %s token may not act on alerts", q->tok.role);
+		return;
+	}
+	if (alert_parse_seq(id, &n) < 0 || n < 1) {
+		reply_problem(q, 404, NULL, "no alert '%s'", id);
+		return;
+	}
+	if (req_body(q, &body) < 0)
+		return;
+	if ((bad = unknown_member(body, keys)) != NULL) {
+		reply_problem(q, 400, bad, "unknown member '%s'", bad);
+		free(bad);
+		goto out;
+	}
+	if (text_member(body, "action", 32, 1, 0, &action, &p) < 0) {
+		reply_problem(q, p.status, "action", "%s", p.detail);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (strcmp(steps[i].action, jv_string_value(action)) == 0)
+			s = &steps[i];
+	if (!s) {
+		reply_problem(q, 422, "action", "unknown action '%s' (dispatch, acknowledge, resolve, "
+			      "close)", jv_string_value(action));
+		goto out;
+	}
+	if (s->need && text_member(body, s->need, s->need_max, 1, 0, &need, &p) < 0) {
+		reply_problem(q, 422, s->need, "%s", p.detail);
+		goto out;
+	}
+	if (text_member(body, "comment", 1000, 0, 1, &comment, &p) < 0) {
+		reply_problem(q, 422, "comment", "%s", p.detail);
+		goto out;
+	}
+	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
+		reply_error(q, &err);
+		goto out;
+	}
+	if (store_alert_get(q->srv->st, n, &doc, &err) != TN_OK) {
+		store_alerts_rollback(q->srv->st);
+		reply_error(q, &err);
+		goto out;
+	}
+	if (member_is(doc, "status", s->to) &&
+	    (!s->need || member_is(doc, s->need, jv_string_value(need)))) {
+		/* the step just done, asked again: harmless */
+		store_alerts_rollback(q->srv->st);
+		reply_alert(q, 200, doc, 1);
+		doc = jv_invalid();
+		goto out;
+	}
+	if (!member_is(doc, "status", s->from)) {
+		jv st = jv_object_get(jv_copy(doc), jv_string("status"));
+
+		store_alerts_rollback(q->srv->st);
+		reply_problem(q, 409, NULL, "cannot %s an alert that is %s", s->action,
+			      jv_get_kind(st) == JV_KIND_STRING ? jv_string_value(st) : "unknown");
+		jv_free(st);
+		goto out;
+	}
+	fmt_time(now, when, sizeof(when));
+	doc = jv_object_set(doc, jv_string("status"), jv_string(s->to));
+	doc = jv_object_set(doc, jv_string(s->time_member), jv_string(when));
+	if (s->need)
+		doc = jv_object_set(doc, jv_string(s->need), jv_copy(need));
+	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(when));
+	if (store_alert_update(q->srv->st, n, doc, (long long)now, s->action, q->tok.name,
+			       jv_get_kind(comment) == JV_KIND_STRING ? jv_string_value(comment) : NULL,
+			       &out, &err) != TN_OK) {
+		doc = jv_invalid();
+		store_alerts_rollback(q->srv->st);
+		reply_error(q, &err);
+		goto out;
+	}
+	doc = jv_invalid();
+	if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
+		jv_free(out);
+		reply_error(q, &err);
+		goto out;
+	}
+	reply_json(q, 200, out);
+	alerts_notify(q->srv, latest);
+out:
+	jv_free(doc);
+	jv_free(action);
+	jv_free(need);
+	jv_free(comment);
+	jv_free(body);
+}
 
 int route_alerts(struct req *q, char **seg, int n)
 {
+	if (n == 2) {
+		if (!serve_method_ok(q, "GET|POST") || req_auth(q) < 0)
+			return 1;
+		if (strcmp(q->method, "POST") == 0)
+			h_post(q);
+		else if (!req_role(q, "operator|admin"))
+			reply_problem(q, 403, NULL, "a %s token may not read alerts", q->tok.role);
+		else
+			h_list(q);
+		return 1;
+	}
+	if (n == 3) {
+		if (!serve_method_ok(q, "GET") || req_auth(q) < 0)
+			return 1;
+		if (!req_role(q, "operator|admin"))
+			reply_problem(q, 403, NULL, "a %s token may not read alerts", q->tok.role);
+		else if (strcmp(seg[2], "stream") == 0)
+			alerts_stream(q);
+		else
+			h_one(q, seg[2]);
+		return 1;
+	}
+	if (n == 4 && strcmp(seg[3], "actions") == 0) {
+		if (!serve_method_ok(q, "POST") || req_auth(q) < 0)
+			return 1;
+		h_actions(q, seg[2]);
+		return 1;
+	}
 	return 0;
-}
-
-int alerts_worker_start(struct srv *srv)
-{
-	return 0;
-}
-
-void alerts_worker_stop(struct srv *srv)
-{
 }

@@ -1,5 +1,524 @@
-/* store_alerts.c — the alerts tables of twonetd's SQLite storage (see store.h). */
-#include "store_int.h"
+/* store_alerts.c — the alerts tables of twonetd's SQLite storage (see store.h, store_alerts.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* Migration to this module's schema (placeholder until its tables land). */
-const char store_alerts_schema[] = "SELECT 1;";
+#include <sqlite3.h>
+
+#include "tn_alert.h"
+#include "tn_buf.h"
+#include "store_int.h"
+#include "store_alerts.h"
+
+/*
+ * Migration 2 -> 3.  alert_events is the one log of alerts and updates: its
+ * seq (AUTOINCREMENT, so never reused even after old rows are deleted) is
+ * the stream position and the id of an alert is the seq of its "alert"
+ * event.  Each event row carries the SSE data line ready to send and the
+ * alert's filter attributes, so the stream never parses JSON.
+ */
+const char store_alerts_schema[] =
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL,"
+	"  source_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  district TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  raised_at INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  UNIQUE (source, source_id));"
+	"CREATE INDEX alerts_status ON alerts (status, id);"
+	"CREATE INDEX alerts_district ON alerts (district, id);"
+	"CREATE INDEX alerts_kind ON alerts (kind, id);"
+	"CREATE INDEX alerts_raised ON alerts (raised_at);"
+	"CREATE TABLE alert_events ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alert_id INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  district TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  action TEXT,"
+	"  actor TEXT,"
+	"  comment TEXT,"
+	"  data TEXT NOT NULL);"
+	"CREATE INDEX alert_events_at ON alert_events (at);";
+
+enum tn_code store_alerts_begin(struct store *st, struct tn_err *err)
+{
+	return store_begin(st, err);
+}
+
+void store_alerts_rollback(struct store *st)
+{
+	store_rollback(st);
+}
+
+long long store_alert_latest(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT seq FROM sqlite_sequence WHERE name = 'alert_events'",
+				     NULL);
+	long long v = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		v = -1;
+	sqlite3_reset(s);
+	return v;
+}
+
+enum tn_code store_alerts_commit(struct store *st, long keep, long long *latest,
+				 struct tn_err *err)
+{
+	long long last = store_alert_latest(st);
+	sqlite3_stmt *s;
+
+	if (last < 0) {
+		store_fail(st, err, "alert commit");
+		store_rollback(st);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	if (keep > 0 && last > keep) {
+		s = store_stmt(st, "DELETE FROM alert_events WHERE seq <= ?", err);
+		if (!s) {
+			store_rollback(st);
+			return err ? err->code : TN_EINTERNAL;
+		}
+		sqlite3_bind_int64(s, 1, last - keep);
+		if (store_run(st, s, err, "alert retention") != TN_OK) {
+			store_rollback(st);
+			return err ? err->code : TN_EINTERNAL;
+		}
+	}
+	if (store_commit(st, err) != TN_OK) {
+		store_rollback(st);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	if (latest)
+		*latest = last;
+	return TN_OK;
+}
+
+/* The string member `key` of `doc` (borrowed by the caller through *hold), or "". */
+static const char *member(jv doc, const char *key, jv *hold)
+{
+	*hold = jv_object_get(jv_copy(doc), jv_string(key));
+	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : "";
+}
+
+/*
+ * Append an event for the alert `doc` (borrowed, its "seq" already set to
+ * `seq`) with its data line made from `data` (consumed).
+ */
+static enum tn_code append_event(struct store *st, long long seq, long long alert_id,
+				 const char *event, long long at, jv doc, const char *action,
+				 const char *actor, const char *comment, jv data,
+				 struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO alert_events (seq, alert_id, event, at, "
+				     "severity, district, kind, action, actor, comment, data) "
+				     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	jv h1, h2, h3, text;
+	enum tn_code code;
+
+	if (!s) {
+		jv_free(data);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	text = jv_dump_string(data, 0);
+	sqlite3_bind_int64(s, 1, seq);
+	sqlite3_bind_int64(s, 2, alert_id);
+	store_bind_text(s, 3, event);
+	sqlite3_bind_int64(s, 4, at);
+	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity", &h1)));
+	store_bind_text(s, 6, member(doc, "district", &h2));
+	store_bind_text(s, 7, member(doc, "kind", &h3));
+	store_bind_text(s, 8, action);
+	store_bind_text(s, 9, actor);
+	store_bind_text(s, 10, comment);
+	sqlite3_bind_text(s, 11, jv_string_value(text), -1, SQLITE_STATIC);
+	code = store_run(st, s, err, "alert event");
+	jv_free(h1);
+	jv_free(h2);
+	jv_free(h3);
+	jv_free(text);
+	return code;
+}
+
+enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, int *replayed,
+			       struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	jv h1, h2, h3, h4, h5, h6, text;
+	long long seq;
+	enum tn_code code;
+	int rc;
+
+	*out = jv_invalid();
+	*replayed = 0;
+	s = store_stmt(st, "SELECT doc FROM alerts WHERE source = ? AND source_id = ?", err);
+	if (!s) {
+		jv_free(doc);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	store_bind_text(s, 1, member(doc, "source", &h1));
+	store_bind_text(s, 2, member(doc, "source_id", &h2));
+	rc = sqlite3_step(s);
+	jv_free(h1);
+	jv_free(h2);
+	if (rc == SQLITE_ROW) {
+		*out = store_col_json(s, 0);
+		*replayed = 1;
+		sqlite3_reset(s);
+		jv_free(doc);
+		return TN_OK;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		jv_free(doc);
+		return store_fail(st, err, "alert lookup");
+	}
+	seq = store_alert_latest(st);
+	if (seq < 0) {
+		jv_free(doc);
+		return store_fail(st, err, "alert sequence");
+	}
+	seq++;
+	doc = jv_object_set(doc, jv_string("id"), jv_number((double)seq));
+	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
+	code = append_event(st, seq, seq, "alert", at, doc, NULL, NULL, NULL,
+			    jv_object_set(jv_copy(doc), jv_string("event"), jv_string("alert")), err);
+	if (code != TN_OK) {
+		jv_free(doc);
+		return code;
+	}
+	s = store_stmt(st, "INSERT INTO alerts (id, source, source_id, kind, severity, district, "
+		       "status, raised_at, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	if (!s) {
+		jv_free(doc);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	text = jv_dump_string(jv_copy(doc), 0);
+	sqlite3_bind_int64(s, 1, seq);
+	store_bind_text(s, 2, member(doc, "source", &h1));
+	store_bind_text(s, 3, member(doc, "source_id", &h2));
+	store_bind_text(s, 4, member(doc, "kind", &h3));
+	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity", &h4)));
+	store_bind_text(s, 6, member(doc, "district", &h5));
+	store_bind_text(s, 7, member(doc, "status", &h6));
+	sqlite3_bind_int64(s, 8, at);
+	sqlite3_bind_int64(s, 9, seq);
+	sqlite3_bind_text(s, 10, jv_string_value(text), -1, SQLITE_STATIC);
+	code = store_run(st, s, err, "alert insert");
+	jv_free(h1);
+	jv_free(h2);
+	jv_free(h3);
+	jv_free(h4);
+	jv_free(h5);
+	jv_free(h6);
+	jv_free(text);
+	if (code != TN_OK) {
+		jv_free(doc);
+		return code;
+	}
+	*out = doc;
+	return TN_OK;
+}
+
+enum tn_code store_alert_get(struct store *st, long long id, jv *doc, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM alerts WHERE id = ?", err);
+	int rc;
+
+	*doc = jv_invalid();
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*doc = store_col_json(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return TN_OK;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "alert get");
+	return tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
+}
+
+enum tn_code store_alert_update(struct store *st, long long id, jv doc, long long at,
+				const char *action, const char *actor, const char *comment,
+				jv *out, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	long long seq = store_alert_latest(st);
+	jv h, text, data;
+	enum tn_code code;
+
+	*out = jv_invalid();
+	if (seq < 0) {
+		jv_free(doc);
+		return store_fail(st, err, "alert sequence");
+	}
+	seq++;
+	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
+	s = store_stmt(st, "UPDATE alerts SET status = ?, seq = ?, doc = ? WHERE id = ?", err);
+	if (!s) {
+		jv_free(doc);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	text = jv_dump_string(jv_copy(doc), 0);
+	store_bind_text(s, 1, member(doc, "status", &h));
+	sqlite3_bind_int64(s, 2, seq);
+	sqlite3_bind_text(s, 3, jv_string_value(text), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, id);
+	code = store_run(st, s, err, "alert update");
+	jv_free(h);
+	jv_free(text);
+	if (code == TN_OK && sqlite3_changes(st->db) == 0)
+		code = tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
+	if (code != TN_OK) {
+		jv_free(doc);
+		return code;
+	}
+	data = jv_object_set(jv_copy(doc), jv_string("event"), jv_string("update"));
+	data = jv_object_set(data, jv_string("action"), jv_string(action));
+	data = jv_object_set(data, jv_string("actor"), jv_string(actor));
+	code = append_event(st, seq, id, "update", at, doc, action, actor, comment, data, err);
+	if (code != TN_OK) {
+		jv_free(doc);
+		return code;
+	}
+	*out = doc;
+	return TN_OK;
+}
+
+/* Cursor of the alert list: hex of "a:ID" (ascending) or "d:ID" (descending). */
+static char *cursor_make(int desc, long long id)
+{
+	char raw[40];
+	struct tn_buf b = TN_BUF_INIT;
+
+	snprintf(raw, sizeof(raw), "%c:%lld", desc ? 'd' : 'a', id);
+	for (const char *p = raw; *p; p++)
+		tn_buf_addf(&b, "%02x", (unsigned char)*p);
+	return tn_buf_detach(&b, NULL);
+}
+
+static int cursor_parse(const char *cur, int desc, long long *id)
+{
+	char raw[40], *end;
+	size_t n = strlen(cur), i;
+
+	if (n % 2 || n / 2 >= sizeof(raw) || n < 6)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		unsigned int x;
+
+		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
+			return -1;
+		raw[i] = (char)x;
+	}
+	raw[i] = '\0';
+	if (raw[0] != (desc ? 'd' : 'a') || raw[1] != ':')
+		return -1;
+	*id = strtoll(raw + 2, &end, 10);
+	return *end || end == raw + 2 || *id < 0 ? -1 : 0;
+}
+
+#define MAX_PARAMS 200
+
+/* A bound value of a dynamic query. */
+struct param {
+	int is_num;
+	long long num;
+	const char *text;
+};
+
+/* " AND col IN (?, ?...)" for a NULL-terminated list. */
+static void add_in(struct tn_buf *sql, struct param *p, int *np, const char *col, char **list)
+{
+	if (!list || !*list)
+		return;
+	tn_buf_addf(sql, " AND %s IN (", col);
+	for (int i = 0; list[i] && *np < MAX_PARAMS - 12; i++) {
+		tn_buf_adds(sql, i ? ", ?" : "?");
+		p[*np].is_num = 0;
+		p[(*np)++].text = list[i];
+	}
+	tn_buf_adds(sql, ")");
+}
+
+static void add_num(struct tn_buf *sql, struct param *p, int *np, const char *cond, long long v)
+{
+	tn_buf_adds(sql, cond);
+	p[*np].is_num = 1;
+	p[(*np)++].num = v;
+}
+
+enum tn_code store_alert_list(struct store *st, const struct store_alert_filter *f, jv *items,
+			      char **next, struct tn_err *err)
+{
+	struct tn_buf sql = TN_BUF_INIT;
+	struct param p[MAX_PARAMS];
+	long long cur = 0, last = 0;
+	long count = 0;
+	int np = 0, rc;
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+
+	*items = jv_array();
+	*next = NULL;
+	if (f->cursor && cursor_parse(f->cursor, f->desc, &cur) != 0)
+		return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
+	tn_buf_adds(&sql, "SELECT id, doc FROM alerts WHERE 1");
+	add_in(&sql, p, &np, "status", f->status);
+	add_in(&sql, p, &np, "district", f->district);
+	add_in(&sql, p, &np, "kind", f->kind);
+	if (f->min_severity > 0)
+		add_num(&sql, p, &np, " AND severity >= ?", f->min_severity);
+	if (f->source) {
+		tn_buf_adds(&sql, " AND source = ?");
+		p[np].is_num = 0;
+		p[np++].text = f->source;
+	}
+	if (f->since >= 0)
+		add_num(&sql, p, &np, " AND raised_at >= ?", f->since);
+	if (f->until >= 0)
+		add_num(&sql, p, &np, " AND raised_at < ?", f->until);
+	if (f->after >= 0)
+		add_num(&sql, p, &np, " AND id > ?", f->after);
+	if (f->cursor)
+		add_num(&sql, p, &np, f->desc ? " AND id < ?" : " AND id > ?", cur);
+	add_num(&sql, p, &np, f->desc ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?",
+		f->limit + 1);
+	s = store_stmt(st, sql.buf, err);
+	tn_buf_release(&sql);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	for (int i = 0; i < np; i++) {
+		if (p[i].is_num)
+			sqlite3_bind_int64(s, i + 1, p[i].num);
+		else
+			store_bind_text(s, i + 1, p[i].text);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == f->limit) {
+			*next = cursor_make(f->desc, last);
+			break;
+		}
+		*items = jv_array_append(*items, store_col_json(s, 1));
+		last = sqlite3_column_int64(s, 0);
+		count++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		code = store_fail(st, err, "alert list");
+	sqlite3_reset(s);
+	if (code != TN_OK) {
+		jv_free(*items);
+		*items = jv_invalid();
+		free(*next);
+		*next = NULL;
+	}
+	return code;
+}
+
+enum tn_code store_alert_events(struct store *st, long long after, int desc, long max,
+				store_alert_event_fn fn, void *ctx, long *n, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, desc ?
+				     "SELECT seq, event, severity, district, kind, data FROM alert_events "
+				     "WHERE seq <= ? ORDER BY seq DESC LIMIT ?" :
+				     "SELECT seq, event, severity, district, kind, data FROM alert_events "
+				     "WHERE seq > ? ORDER BY seq LIMIT ?", err);
+	struct store_alert_event ev;
+	long count = 0;
+	int rc;
+
+	if (n)
+		*n = 0;
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int64(s, 2, max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ev.seq = sqlite3_column_int64(s, 0);
+		ev.event = (const char *)sqlite3_column_text(s, 1);
+		ev.severity = sqlite3_column_int(s, 2);
+		ev.district = (const char *)sqlite3_column_text(s, 3);
+		ev.kind = (const char *)sqlite3_column_text(s, 4);
+		ev.data = (const char *)sqlite3_column_text(s, 5);
+		ev.len = (size_t)sqlite3_column_bytes(s, 5);
+		if (!ev.event || !ev.district || !ev.kind || !ev.data) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		count++;
+		if (fn(ctx, &ev))
+			break;
+	}
+	if (n)
+		*n = count;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return store_fail(st, err, "alert events");
+	}
+	sqlite3_reset(s);
+	return TN_OK;
+}
+
+enum tn_code store_alert_bounds(struct store *st, long long *oldest, long long *latest,
+				struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*latest = store_alert_latest(st);
+	if (*latest < 0)
+		return store_fail(st, err, "alert bounds");
+	s = store_stmt(st, "SELECT MIN(seq) FROM alert_events", err);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*oldest = sqlite3_column_int64(s, 0);
+	else
+		*oldest = *latest + 1;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, err, "alert bounds");
+	return TN_OK;
+}
+
+enum tn_code store_alert_first_since(struct store *st, long long at, long long *seq,
+				     struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT seq FROM alert_events WHERE at >= ? "
+				     "ORDER BY at, seq LIMIT 1", err);
+	int rc;
+
+	*seq = 0;
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, at);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, err, "alert since");
+	return TN_OK;
+}
+
+const char *store_alerts_path(struct store *st)
+{
+	return st->path;
+}
