@@ -568,6 +568,7 @@ static int case_key(enum act a, int key)
 		}
 		return 1;
 	case ACT_REFRESH:
+		certs_clear();          /* a certificate may have been revoked since */
 		load();
 		return 1;
 	case ACT_CERTS:

@@ -13,7 +13,7 @@
 struct dcolor_spec disp_colors[DC_COUNT] = {
 	[DC_NORMAL]     = { "normal", -1, -1, 0 },
 	[DC_HEADER]     = { "header", -1, -1, DA_BOLD | DA_UNDER },
-	[DC_STATUS]     = { "status", COLOR_WHITE, COLOR_BLUE, DA_REVERSE },
+	[DC_STATUS]     = { "status", COLOR_WHITE, COLOR_BLUE, 0 },
 	[DC_TITLE]      = { "title", COLOR_CYAN, -1, DA_BOLD },
 	[DC_OVERDUE]    = { "overdue", COLOR_RED, -1, DA_BOLD },
 	[DC_DUE]        = { "due", COLOR_YELLOW, -1, 0 },
@@ -170,8 +170,9 @@ static attr_t attrs_of(enum dcol c, int attr)
 	attr_t a = 0;
 	int all = attr | disp_colors[c].attr;
 
-	if (!colored && c != DC_NORMAL)
-		all = attr | (disp_colors[c].attr & ~DA_REVERSE);
+	/* without colours, a role drawn on a background (the status line) is reversed */
+	if (!colored && disp_colors[c].bg >= 0)
+		all |= DA_REVERSE;
 	if (colored && c != DC_NORMAL)
 		a |= COLOR_PAIR(c);
 	if (all & DA_BOLD)

@@ -360,7 +360,7 @@ static int row_matches(const struct rows *r, const struct row *w)
 	if (!n)
 		return 1;
 	return status_hit[w->status] || item_hit[w->item] ||
-	       strcasestr(rows_str(r, w->id), n) || strstr(rows_str(r, w->name), n) ||
+	       strcasestr(rows_str(r, w->id), n) || strcasestr(rows_str(r, w->name), n) ||
 	       strstr(rows_str(r, w->deadline_s), n);
 }
 
