@@ -601,7 +601,7 @@ static int has_control(const char *s)
 	return 0;
 }
 
-/* The checked holder object of a new certificate in *out; 0, or -1 after replying. */
+/* The checked holder object (`h` consumed) of a new certificate in *out; 0, or -1 after replying. */
 static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out)
 {
 	static const char *const keys[] = { "type", "id", "name", NULL };
@@ -614,6 +614,7 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 	*out = jv_invalid();
 	if (jv_get_kind(h) != JV_KIND_OBJECT) {
 		reply_problem(q, 422, "holder", "holder is required (an object: type, id, name)");
+		jv_free(h);
 		return -1;
 	}
 	if ((bad = unknown_member(h, keys)) != NULL) {
@@ -622,6 +623,7 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 		snprintf(field, sizeof(field), "holder.%s", bad);
 		reply_problem(q, 400, field, "unknown member '%s' in holder", bad);
 		free(bad);
+		jv_free(h);
 		return -1;
 	}
 	type = str_of(h, "type", &h1);
@@ -643,6 +645,7 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 	jv_free(h1);
 	jv_free(h2);
 	jv_free(h3);
+	jv_free(h);
 	return rc;
 }
 
