@@ -129,6 +129,28 @@ test_expect_success 're-running the same submission files nothing new' '
 	test "$(jq ".items | length" out.json)" = "$(cat before)"
 '
 
+test_expect_success 'the same case as a bulk line with "workflow" is the same key: replayed' '
+	jq -c ". + {workflow: \"restaurant\"}" case.json >line.ndjson &&
+	case-submit --bulk <line.ndjson >bulk.out 2>err &&
+	grep -q "filed 0, replayed 1, failed 0" err &&
+	json_eq .id "$(cat id)" <bulk.out
+'
+
+test_expect_success 'a published (merged) workflow is merged again from the server'"'"'s items' '
+	workflow-merge --token "$ADMIN" --publish child-birth >/dev/null &&
+	test "$(api GET /v1/workflows/child-birth "$ADMIN")" = 200 &&
+	json_eq ".items[0] | type" object <out.json &&
+	case-submit --workflow child-birth --applicant-id 110101199003070003 \
+		--applicant-name 张三 --field child_name=张小宝 --field birth_date=2026-02-01 \
+		--field birth_hospital=华山医院 --field applicant_name=张三 \
+		--field applicant_id=110101199003070003 --field applicant_phone=13800000000 \
+		--field address=黄浦区中山东一路1号 --field district=黄浦区 --material M-ZP \
+		--format json >birth.json &&
+	json_eq "[.departments[].code] | join(\",\")" WSJKW,GAJ,YBJ,RSJ <birth.json &&
+	json_eq "[.materials[] | select(.state == \"supplied\") | .code] | join(\",\")" M-ZP <birth.json &&
+	json_eq .deadline "$(workflow-merge --start 2026-02-09 --jq .time.deadline child-birth)" <birth.json
+'
+
 test_expect_success '--item and --workflow exclude each other; -i takes no workflow (exit 2)' '
 	test_expect_exit 2 case-submit --workflow restaurant --item 310000-SCJG-001 -f case.json &&
 	test_expect_exit 2 case-submit --workflow restaurant -i
@@ -220,10 +242,11 @@ test_expect_success 'case-show shows the tree as text: the parent, its sub-cases
 	grep -q "system *complete *submitted *completed" tree.txt
 '
 
-test_expect_success 'the applicant lists the parent and its sub-cases' '
+test_expect_success 'the applicant lists the parents and their sub-cases' '
 	case-list --format json >mine.json &&
-	json_eq "length" 5 <mine.json &&
-	json_eq "[.[] | select(.parent == null)] | length" 1 <mine.json
+	json_eq "[.[] | select(.workflow == \"restaurant\")] | length" 5 <mine.json &&
+	json_eq "[.[] | select(.workflow == \"restaurant\" and .parent == null)] | length" 1 <mine.json &&
+	json_eq "[.[] | select(.workflow == \"child-birth\")] | length" 5 <mine.json
 '
 
 test_done
