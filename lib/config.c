@@ -245,6 +245,8 @@ static enum tn_code parse_file(struct file *f, int *missing, struct tn_err *err)
 				continue;
 			if (parse_profiles(f, v, err) != TN_OK)
 				return TN_EINVALID;
+		} else if (key && !strcmp(key, "casedesk")) {
+			continue;       /* casedesk's own section (keys, colours): read by tui/keys.c */
 		} else
 			return at(err, f, k, "unknown key '%s' (known: default, profiles)",
 				  key ? key : "?");

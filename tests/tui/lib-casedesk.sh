@@ -100,3 +100,11 @@ set_deadline() {
 	local seq=$((10#${1#C}))
 	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline='$2', doc=json_set(doc,'\$.deadline','$2') WHERE seq=$seq"
 }
+
+# open case $1 from the inbox: filter on its id, Enter
+open_case() {
+	keys / && typ "$1" && keys Enter &&
+	wait_screen "1 shown" &&
+	keys Enter &&
+	wait_screen "case $1"
+}

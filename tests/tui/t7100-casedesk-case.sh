@@ -1,0 +1,217 @@
+#!/bin/bash
+# casedesk's case view and actions: materials supplied, missing and exempted by a verified
+# e-certificate (and a revoked one), accept then approve (checked with case-show), a
+# stale version changed behind the TUI's back, return with a readline comment, tagged
+# cases, --readonly, keys from the config file, the certificates view.
+. "$(dirname "$0")/../cli/test-lib.sh"
+. "$TWONET_SRC/tests/tui/lib-casedesk.sh"
+
+if ! command -v tmux >/dev/null; then
+	test_skip 'casedesk case view' 'no tmux'
+	test_done
+fi
+
+start_server || exit 1
+twonetd issuer add --db "$TWONETD_DB" --dept RSJ >/dev/null || exit 1
+RS=$(make_token issuer rs-issuer RSJ)
+ADMIN=$(make_token admin root)
+export TWONET_TOKEN=$(make_token clerk clerk-yb YBJ)
+P=110101199003070003
+
+# a social security card (社会保障卡, RSJ) of $P
+curl -sS -o cert.json -H "Authorization: Bearer $RS" -H "Idempotency-Key: sbk-1" \
+	-d "{\"kind\":\"CK-SBK\",\"holder\":{\"type\":\"person\",\"id\":\"$P\",\"name\":\"张三\"},\"fields\":{\"card_no\":\"S310101\",\"bank\":\"工商银行\",\"issue_date\":\"2020-01-01\"},\"valid_from\":\"2020-01-01\"}" \
+	"$TWONET_URL/v1/certs"
+CERT=$(jq -r .id cert.json)
+C1=$(file_case $P 张三 "[{\"code\":\"M-SBK\",\"cert\":\"$CERT\"},{\"code\":\"M-TXSP\",\"ref\":\"scan-001\"}]")
+C2=$(file_case $P 李四)
+C3=$(file_case $P 王芳)
+C4=$(file_case $P 赵六)
+set_deadline $C1 2030-01-01
+set_deadline $C2 2030-01-02
+set_deadline $C3 2030-01-03
+set_deadline $C4 2030-01-04
+M=$(gen-cases 1 | case-submit --bulk 2>/dev/null | jq -r .id)
+set_deadline $M 2035-01-01
+
+test_expect_success 'set up: a certificate and four cases' '
+	case $CERT in 1.2.156.3005.2.*) ;; *) false ;; esac &&
+	test -n "$C1" && test -n "$C4"
+'
+
+test_expect_success 'the case view: form, materials supplied and exempted by a verified certificate, history' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C1" &&
+	keys Enter &&
+	wait_screen "✓ verified: 社会保障卡 of 张三, issued by RSJ" &&
+	wait_screen "submit submitted  v1" &&
+	grep -q "M-TXSP .*职工退休审批表 .*supplied (scan-001)" screen &&
+	grep -q "M-SBK .*社会保障卡 .*exempted by e-certificate 1.2.156.3005.2" screen &&
+	grep -q "retire_date .*2026-12-01" screen &&
+	grep -q "submit submitted  v1" screen &&
+	grep -q "^case $C1" screen
+'
+
+test_expect_success 'a material neither supplied nor held as a certificate shows missing' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C2" &&
+	open_case $M &&
+	wait_screen "Materials" &&
+	grep -q "M-YLPJ .*医疗费用票据 .*missing" screen
+'
+
+test_expect_success 'a revoked certificate reads NOT VALID after a refresh (R)' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C1" &&
+	keys Enter &&
+	wait_screen "✓ verified" &&
+	curl -sS -o revoked.json -H "Authorization: Bearer $RS" -d "{\"reason\":\"卡片挂失\"}" \
+		"$TWONET_URL/v1/certs/$CERT/revoke" &&
+	json_eq .status revoked <revoked.json &&
+	keys R &&
+	wait_screen "✗ NOT VALID: revoked"
+'
+
+test_expect_success 'accept, then approve: each confirmed by a second key; case-show agrees' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C2" &&
+	keys j Enter &&
+	wait_screen "case $C2" &&
+	keys a &&
+	wait_screen "accept $C2 (version 1)? press a again to confirm" &&
+	keys a &&
+	wait_screen "accepted $C2" &&
+	wait_screen "$C2  accepted  version 2" &&
+	keys p &&
+	wait_screen "approve $C2 (version 2)?" &&
+	keys n &&
+	wait_screen "cancelled" &&
+	case-show --no-events $C2 >shown && json_eq .status accepted <shown &&
+	keys p p &&
+	wait_screen "approved $C2" &&
+	case-show $C2 >shown &&
+	json_eq .status approved <shown &&
+	json_eq .version 3 <shown &&
+	json_eq "[.events[].action] | join(\",\")" submit,accept,approve <shown &&
+	json_eq ".events[2].actor" clerk-yb <shown
+'
+
+test_expect_success 'a stale version: "changed by someone else", the case reloaded, nothing overwritten' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C3" &&
+	keys j j Enter &&
+	wait_screen "$C3  submitted  version 1" &&
+	case-act return -m "缺少退休审批表" $C3 >/dev/null &&
+	keys a a &&
+	wait_screen "$C3 was changed by someone else (now version 2, returned): reloaded, nothing overwritten" &&
+	wait_screen "$C3  returned  version 2" &&
+	case-show $C3 >shown &&
+	json_eq .status returned <shown &&
+	json_eq .version 2 <shown &&
+	json_eq "[.events[].action] | join(\",\")" submit,return <shown
+'
+
+test_expect_success 'return asks what is missing (readline editing), sent as the comment' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C4" &&
+	open_case $C4 &&
+	wait_screen "$C4  submitted" &&
+	keys r r &&
+	wait_screen "return: what is missing?" &&
+	typ "缺少社保卡" && keys C-a && typ "仍" && keys End && typ "复印件" &&
+	keys Enter &&
+	wait_screen "returned $C4" &&
+	case-show $C4 >shown &&
+	json_eq .status returned <shown &&
+	json_eq ".events[-1].comment" 仍缺少社保卡复印件 <shown
+'
+
+test_expect_success 'a move the status does not allow keeps the server'"'"'s reason' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C4" &&
+	keys / && typ $C4 && keys Enter && wait_screen "1 shown" &&
+	keys c c &&
+	wait_screen "cannot complete $C4: cannot complete a case that is returned" &&
+	case-show --no-events $C4 >shown && json_eq .status returned <shown
+'
+
+test_expect_success 'tagged cases (Space): one action applies to all of them' '
+	test_when_finished desk_finish &&
+	C5=$(file_case $P 孙七) && C6=$(file_case $P 周八) &&
+	set_deadline $C5 2030-02-01 && set_deadline $C6 2030-02-02 &&
+	desk &&
+	wait_screen "$C6" &&
+	keys / && typ 孙七 && keys Enter && wait_screen "1 shown" && keys Space &&
+	keys / C-u && typ 周八 && keys Enter && wait_screen "/周八" && keys Space &&
+	wait_screen "2 tagged" &&
+	keys / C-u Enter && wait_gone "shown" &&
+	grep -q "^\* $C5" screen && grep -q "^\* $C6" screen && ! grep -q "^\* $C1" screen &&
+	keys a &&
+	wait_screen "accept 2 tagged cases? press a again" &&
+	keys a &&
+	wait_screen "accepted 2 of 2 cases" &&
+	case-show --no-events $C5 >s5 && json_eq .status accepted <s5 &&
+	case-show --no-events $C6 >s6 && json_eq .status accepted <s6 &&
+	case-show --no-events $C1 >s1 && json_eq .status submitted <s1
+'
+
+test_expect_success '--readonly refuses every action' '
+	test_when_finished desk_finish &&
+	desk --readonly &&
+	wait_screen "$C1" &&
+	keys Enter &&
+	wait_screen "case $C1" &&
+	keys a &&
+	wait_screen "read-only: casedesk was started with --readonly, cannot accept" &&
+	keys a &&
+	case-show --no-events $C1 >s1 && json_eq .status submitted <s1 &&
+	grep -q "read-only" screen
+'
+
+test_expect_success 'keys and colours from the config file (casedesk: section); a bad key is refused' '
+	test_when_finished desk_finish &&
+	mkdir -p "$XDG_CONFIG_HOME/twonet" &&
+	printf "casedesk:\n  keys:\n    accept: o\n    down: [n, Down]\n  colors:\n    overdue: magenta\n" \
+		>"$XDG_CONFIG_HOME/twonet/config.yaml" &&
+	test_when_finished "rm -f \"$XDG_CONFIG_HOME/twonet/config.yaml\"" &&
+	desk &&
+	wait_screen "$C1" &&
+	keys "?" && wait_screen "help" &&
+	grep -q "^o  *accept" screen && grep -q "^n Down  *down" screen &&
+	keys q && keys Enter && wait_screen "case $C1" &&
+	keys a && sleep 0.3 && screen && ! grep -q "accept $C1" screen &&
+	keys o && wait_screen "accept $C1 (version 1)? press o again" && keys Escape &&
+	desk_finish &&
+	printf "casedesk:\n  keys:\n    accept: ctrl-alt-x\n" >"$XDG_CONFIG_HOME/twonet/config.yaml" &&
+	test_expect_exit 7 casedesk 2>err &&
+	grep -q "config.yaml:3: casedesk: '"'"'ctrl-alt-x'"'"' is not a key" err
+'
+
+test_expect_success 'the certificates view: the applicant'"'"'s certificates, the purpose asked once' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C1" &&
+	keys Enter && wait_screen "case $C1" &&
+	keys C &&
+	wait_screen "purpose of the look-up (asked once):" &&
+	typ "核验社保卡" && keys Enter &&
+	wait_screen "e-certificates of $P  (purpose: 核验社保卡)" &&
+	wait_screen "✗ NOT VALID  社会保障卡" &&
+	grep -q "revoked" screen &&
+	keys q && wait_screen "case $C1" && keys q && wait_screen "inbox:" &&
+	keys C && wait_screen "holder (ID number or credit code):" &&
+	typ $P && keys Enter &&
+	wait_screen "certificates: 1" &&
+	! grep -q "purpose of the look-up" screen &&
+	sqlite3 "$TWONETD_DB" "select purpose from audit" >purposes &&
+	test "$(grep -c "^核验社保卡$" purposes)" = 2
+'
+
+test_done
