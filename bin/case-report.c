@@ -1,0 +1,174 @@
+/* case-report.c — batch reports for cron: case or alert aggregates as JSON, CSV, a table, SVG, HTML. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "twonet.h"
+#include "tn_report.h"
+
+static const char *prog = "case-report";
+
+static const char *from, *to, *by, *department, *svg, *html, *today_opt;
+static int alerts, no_wait;
+
+static const struct tn_option options[] = {
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Report:", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "alerts", &alerts, NULL, "report on alerts instead of cases", NULL, 0 },
+	{ TN_OPT_STRING, 0, "from", &from, "PERIOD",
+	  "first day: YYYY-MM-DD, YYYY-MM, YYYY, YYYY-Www, today, yesterday, this-week, last-week, "
+	  "this-month, last-month, this-year, last-year (default this-month)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "to", &to, "PERIOD", "last day, the end of PERIOD (default the end of --from)",
+	  NULL, 0 },
+	{ TN_OPT_STRING, 0, "by", &by, "GROUP",
+	  "group by department|item|workflow|day|week|month (cases, default department) or "
+	  "kind|severity|district|day|week|month (alerts, default kind)",
+	  "department|item|workflow|day|week|month|kind|severity|district", 0 },
+	{ TN_OPT_STRING, 0, "department", &department, "DEPT",
+	  "only this department (an admin; a clerk always gets their own)", NULL, 0 },
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Files:", NULL, 0 },
+	{ TN_OPT_STRING, 0, "svg", &svg, "FILE", "write the chart as SVG to FILE (- for stdout)",
+	  NULL, 0 },
+	{ TN_OPT_STRING, 0, "html", &html, "FILE",
+	  "write a one-page HTML report (table and chart) to FILE (- for stdout)", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "no-wait", &no_wait, NULL,
+	  "exit 5 at once when another case-report is running, instead of waiting", NULL, 0 },
+	{ TN_OPT_STRING, 0, "today", &today_opt, "DATE", "take DATE as today (tests)", NULL,
+	  TN_OPTF_HIDDEN },
+	TN_OPT_END_ENTRY
+};
+
+static const struct tn_cmd cmd = {
+	"case-report",
+	"[--alerts] [--from PERIOD [--to PERIOD]] [--by GROUP] [--svg FILE] [--html FILE] [--no-wait] "
+	"[OPTIONS]",
+	"Report on cases (or alerts) over a period: counts, on-time rates, working days, materials "
+	"saved.",
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+};
+
+/* Write the report to stdout in the format asked for. */
+static enum tn_code print_report(struct tn_common *common, jv report, struct tn_err *err)
+{
+	enum tn_report_kind kind = tn_report_kind_of(report);
+	int fmt = tn_format_parse(common->format);
+	int whole = fmt == TN_FMT_JSON || (fmt == TN_FMT_AUTO && (common->jq || !isatty(1)));
+	const char **cols;
+	struct tn_out out;
+	enum tn_code rc;
+	jv rows;
+
+	if (fmt == TN_FMT_CSV || fmt == TN_FMT_TSV || fmt == TN_FMT_NDJSON)
+		cols = kind == TN_REPORT_ALERTS ? tn_report_alert_csv : tn_report_case_csv;
+	else
+		cols = kind == TN_REPORT_ALERTS ? tn_report_alert_table : tn_report_case_table;
+	if (whole && fmt == TN_FMT_AUTO && !common->jq)
+		common->format = "json";
+	if ((rc = tn_out_open(&out, stdout, common, !whole, cols, err)) != TN_OK) {
+		jv_free(report);
+		return rc;
+	}
+	if (whole) {
+		rc = tn_out_emit(&out, report, err);
+	} else {
+		rows = tn_report_rows(report);
+		jv_free(report);
+		jv_array_foreach(rows, i, row) {
+			if (rc == TN_OK)
+				rc = tn_out_emit(&out, row, err);
+			else
+				jv_free(row);
+		}
+		jv_free(rows);
+	}
+	if (tn_out_close(&out, rc == TN_OK ? err : NULL) != TN_OK && rc == TN_OK)
+		rc = err->code;
+	if (out.broken_pipe)
+		rc = TN_OK;
+	return rc;
+}
+
+/* --svg and --html files. */
+static enum tn_code write_files(jv report, struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	enum tn_code rc = TN_OK;
+
+	if (svg) {
+		tn_report_svg(&b, report, 1);
+		rc = tn_report_write_file(svg, b.buf, b.len, err);
+		tn_buf_reset(&b);
+	}
+	if (rc == TN_OK && html) {
+		tn_report_html(&b, report);
+		rc = tn_report_write_file(html, b.buf, b.len, err);
+	}
+	tn_buf_release(&b);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_common common;
+	struct tn_config cfg;
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_report_query q;
+	struct tn_buf path = TN_BUF_INIT;
+	struct tn_client *c;
+	char f[16], t[16];
+	long today;
+	int nargs, done, lock = -1, status = 0;
+	jv report;
+
+	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (done)
+		return 0;
+	if (nargs > 0)
+		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
+	else if (svg && html && strcmp(svg, "-") == 0 && strcmp(html, "-") == 0)
+		tn_err_set(&err, TN_EUSAGE, "--svg and --html cannot both go to stdout");
+	if (err.code != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (tn_report_today(today_opt, &today, &err) != TN_OK ||
+	    tn_report_period(from, to, today, f, t, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	memset(&q, 0, sizeof(q));
+	q.kind = alerts ? TN_REPORT_ALERTS : TN_REPORT_CASES;
+	q.from = f;
+	q.to = t;
+	q.by = by;
+	q.department = department;
+	if (tn_report_path(&q, &path, &err) != TN_OK)  /* check --by before anything else */
+		return tn_cli_fail(prog, &err);
+	tn_buf_release(&path);
+	if (tn_config_load(&cfg, &common, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (!common.format)
+		common.format = cfg.format;
+	if (common.format && tn_format_parse(common.format) < 0) {
+		tn_err_set(&err, TN_EUSAGE, "unknown format '%s'", common.format);
+		tn_config_release(&cfg);
+		return tn_cli_fail(prog, &err);
+	}
+	tn_cli_catch_signals();
+	if (tn_report_lock(prog, !no_wait, &lock, &err) != TN_OK) {
+		tn_config_release(&cfg);
+		return tn_cli_fail(prog, &err);
+	}
+	c = tn_client_new(&cfg);
+	if (tn_report_fetch(c, &q, &report, &err) != TN_OK) {
+		status = tn_cli_fail(prog, &err);
+	} else if (write_files(report, &err) != TN_OK) {
+		jv_free(report);
+		status = tn_cli_fail(prog, &err);
+	} else if ((svg && strcmp(svg, "-") == 0) || (html && strcmp(html, "-") == 0)) {
+		jv_free(report);        /* the file on stdout is the report */
+	} else if (print_report(&common, report, &err) != TN_OK) {
+		status = tn_cli_fail(prog, &err);
+	}
+	tn_client_free(c);
+	tn_config_release(&cfg);
+	tn_report_unlock(lock);
+	return status;
+}

@@ -1,0 +1,585 @@
+/* report.c — case and alert reports: periods, the request, rows and columns, HTML, files, the run lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tn_cal.h"
+#include "tn_cli.h"
+#include "tn_out.h"
+#include "tn_report.h"
+
+#define LOCK_POLL_MS 100
+
+/* ---- periods ---- */
+
+enum tn_code tn_report_today(const char *given, long *today, struct tn_err *err)
+{
+	const char *env = getenv("TWONET_TODAY");
+
+	if (given) {
+		if (tn_date_parse(given, today) != 0)
+			return tn_err_set(err, TN_EUSAGE, "invalid --today '%s' (YYYY-MM-DD)", given);
+		return TN_OK;
+	}
+	if (env && *env) {
+		if (tn_date_parse(env, today) != 0)
+			return tn_err_set(err, TN_EUSAGE, "invalid TWONET_TODAY '%s' (YYYY-MM-DD)", env);
+		return TN_OK;
+	}
+	*today = tn_date_today();
+	return TN_OK;
+}
+
+/* Day number of y-m-d; -1 when not a date. */
+static long ymd(long y, long m, long d)
+{
+	char buf[32];
+	long v;
+
+	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	snprintf(buf, sizeof(buf), "%04ld-%02ld-%02ld", y, m, d);
+	return tn_date_parse(buf, &v) == 0 ? v : -1;
+}
+
+/* Year and month of a day number. */
+static void year_month(long day, long *y, long *m)
+{
+	char buf[16];
+
+	tn_date_format(day, buf);
+	*y = (buf[0] - '0') * 1000 + (buf[1] - '0') * 100 + (buf[2] - '0') * 10 + (buf[3] - '0');
+	*m = (buf[5] - '0') * 10 + (buf[6] - '0');
+}
+
+/* The month [first, last] of y-m. */
+static void month_range(long y, long m, long *first, long *last)
+{
+	*first = ymd(y, m, 1);
+	*last = (m == 12 ? ymd(y + 1, 1, 1) : ymd(y, m + 1, 1)) - 1;
+}
+
+/* 1 when s[0..n) are all digits. */
+static int digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static long num_of(const char *s, size_t n)
+{
+	long v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+enum tn_code tn_period_parse(const char *spec, long today, long *first, long *last,
+			     struct tn_err *err)
+{
+	size_t n = spec ? strlen(spec) : 0;
+	long y, m, wd = tn_date_weekday(today);
+
+	if (!spec || !*spec)
+		return tn_err_set(err, TN_EUSAGE, "empty period");
+	if (strcmp(spec, "today") == 0) {
+		*first = *last = today;
+	} else if (strcmp(spec, "yesterday") == 0) {
+		*first = *last = today - 1;
+	} else if (strcmp(spec, "this-week") == 0) {
+		*first = today - wd;
+		*last = today;
+	} else if (strcmp(spec, "last-week") == 0) {
+		*first = today - wd - 7;
+		*last = today - wd - 1;
+	} else if (strcmp(spec, "this-month") == 0) {
+		year_month(today, &y, &m);
+		*first = ymd(y, m, 1);
+		*last = today;
+	} else if (strcmp(spec, "last-month") == 0) {
+		year_month(today, &y, &m);
+		if (--m == 0) {
+			m = 12;
+			y--;
+		}
+		month_range(y, m, first, last);
+	} else if (strcmp(spec, "this-year") == 0) {
+		year_month(today, &y, &m);
+		*first = ymd(y, 1, 1);
+		*last = today;
+	} else if (strcmp(spec, "last-year") == 0) {
+		year_month(today, &y, &m);
+		*first = ymd(y - 1, 1, 1);
+		*last = ymd(y - 1, 12, 31);
+	} else if (n == 4 && digits(spec, 4) && num_of(spec, 4) >= 1) {
+		y = num_of(spec, 4);
+		*first = ymd(y, 1, 1);
+		*last = ymd(y, 12, 31);
+	} else if (n == 7 && digits(spec, 4) && spec[4] == '-' && digits(spec + 5, 2) &&
+		   ymd(num_of(spec, 4), num_of(spec + 5, 2), 1) >= 0) {
+		month_range(num_of(spec, 4), num_of(spec + 5, 2), first, last);
+	} else if (n == 8 && digits(spec, 4) && spec[4] == '-' && spec[5] == 'W' &&
+		   digits(spec + 6, 2)) {
+		long w = num_of(spec + 6, 2), jan4, mon1, thu;
+
+		y = num_of(spec, 4);
+		jan4 = ymd(y, 1, 4);
+		if (jan4 < 0 || w < 1 || w > 53)
+			goto bad;
+		mon1 = jan4 - tn_date_weekday(jan4);
+		*first = mon1 + 7 * (w - 1);
+		*last = *first + 6;
+		thu = *first + 3;               /* week 53 exists only when its Thursday is in y */
+		{
+			long ty, tm;
+
+			year_month(thu, &ty, &tm);
+			if (ty != y)
+				goto bad;
+		}
+	} else if (n == 10 && tn_date_parse(spec, first) == 0) {
+		*last = *first;
+	} else {
+		goto bad;
+	}
+	if (*first < 0 || *last < 0)
+		goto bad;
+	return TN_OK;
+bad:
+	return tn_err_set(err, TN_EUSAGE, "invalid period '%s' (YYYY-MM-DD, YYYY-MM, YYYY, "
+			  "YYYY-Www, today, yesterday, this-week, last-week, this-month, "
+			  "last-month, this-year, last-year)", spec);
+}
+
+enum tn_code tn_report_period(const char *from_spec, const char *to_spec, long today,
+			      char *from, char *to, struct tn_err *err)
+{
+	long f1, f2, t1, t2;
+	enum tn_code rc;
+
+	if (!from_spec && to_spec)
+		return tn_err_set(err, TN_EUSAGE, "--to needs --from");
+	if (!from_spec)
+		from_spec = "this-month";
+	if ((rc = tn_period_parse(from_spec, today, &f1, &f2, err)) != TN_OK) {
+		tn_err_prefix(err, "--from");
+		return rc;
+	}
+	t2 = f2;
+	if (to_spec) {
+		if ((rc = tn_period_parse(to_spec, today, &t1, &t2, err)) != TN_OK) {
+			tn_err_prefix(err, "--to");
+			return rc;
+		}
+	}
+	if (t2 < f1) {
+		char a[16], b[16];
+
+		tn_date_format(f1, a);
+		tn_date_format(t2, b);
+		return tn_err_set(err, TN_EUSAGE, "the period ends before it starts (%s to %s)", a, b);
+	}
+	tn_date_format(f1, from);
+	tn_date_format(t2, to);
+	return TN_OK;
+}
+
+/* ---- the request ---- */
+
+/* 1 when `word` is one of the '|'-separated `list`. */
+static int one_of(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*list) {
+		size_t len = strcspn(list, "|");
+
+		if (len == n && strncmp(list, word, n) == 0)
+			return 1;
+		list += len + (list[len] == '|');
+	}
+	return 0;
+}
+
+enum tn_code tn_report_path(const struct tn_report_query *q, struct tn_buf *path,
+			    struct tn_err *err)
+{
+	const char *groupings = q->kind == TN_REPORT_ALERTS ? TN_REPORT_ALERT_BY : TN_REPORT_CASE_BY;
+	char sep = '?';
+
+	if (q->by && !one_of(groupings, q->by))
+		return tn_err_set(err, TN_EUSAGE, "invalid --by '%s' (%s)", q->by, groupings);
+	if (q->kind == TN_REPORT_ALERTS && q->department)
+		return tn_err_set(err, TN_EUSAGE, "--department is for case reports only");
+	tn_buf_adds(path, q->kind == TN_REPORT_ALERTS ? "/v1/reports/alerts" : "/v1/reports/cases");
+#define PARAM(name, v) do { \
+		if (v) { \
+			tn_buf_addch(path, sep); \
+			tn_buf_adds(path, name "="); \
+			tn_url_escape(path, v); \
+			sep = '&'; \
+		} \
+	} while (0)
+	PARAM("from", q->from);
+	PARAM("to", q->to);
+	PARAM("by", q->by);
+	PARAM("department", q->department);
+#undef PARAM
+	return TN_OK;
+}
+
+enum tn_code tn_report_fetch(struct tn_client *c, const struct tn_report_query *q, jv *out,
+			     struct tn_err *err)
+{
+	struct tn_buf path = TN_BUF_INIT;
+	enum tn_code rc;
+
+	*out = jv_invalid();
+	if ((rc = tn_report_path(q, &path, err)) == TN_OK)
+		rc = tn_client_get(c, path.buf, out, err);
+	tn_buf_release(&path);
+	if (rc == TN_OK && jv_get_kind(*out) != JV_KIND_OBJECT) {
+		jv_free(*out);
+		*out = jv_invalid();
+		rc = tn_err_set(err, TN_ESERVER, "the server's report is not a JSON object");
+	}
+	return rc;
+}
+
+enum tn_report_kind tn_report_kind_of(jv report)
+{
+	jv k = jv_object_get(jv_copy(report), jv_string("report"));
+	enum tn_report_kind kind = TN_REPORT_CASES;
+
+	if (jv_get_kind(k) == JV_KIND_STRING && strcmp(jv_string_value(k), "alerts") == 0)
+		kind = TN_REPORT_ALERTS;
+	jv_free(k);
+	return kind;
+}
+
+/* `row` (consumed) with its group set to `key` when that is not a string. */
+static jv row_keyed(jv row, const char *key)
+{
+	jv g = jv_object_get(jv_copy(row), jv_string("group"));
+
+	if (jv_get_kind(g) != JV_KIND_STRING)
+		row = jv_object_set(row, jv_string("group"), jv_string(key));
+	jv_free(g);
+	return row;
+}
+
+jv tn_report_rows(jv report)
+{
+	jv rows = jv_array(), groups, total;
+
+	if (jv_get_kind(report) != JV_KIND_OBJECT)
+		return rows;
+	groups = jv_object_get(jv_copy(report), jv_string("groups"));
+	if (jv_get_kind(groups) == JV_KIND_ARRAY) {
+		jv_array_foreach(groups, i, g) {
+			if (jv_get_kind(g) == JV_KIND_OBJECT)
+				rows = jv_array_append(rows, row_keyed(g, "-"));
+			else
+				jv_free(g);
+		}
+	}
+	jv_free(groups);
+	total = jv_object_get(jv_copy(report), jv_string("total"));
+	if (jv_get_kind(total) == JV_KIND_OBJECT)
+		rows = jv_array_append(rows, jv_object_set(total, jv_string("group"),
+							   jv_string("total")));
+	else
+		jv_free(total);
+	return rows;
+}
+
+const char *tn_report_case_table[] = {
+	"group", "received", "accepted", "returned", "rejected", "completed", "open",
+	"on_time_rate", "on_time_legal_rate", "days_mean", "days_median", "days_p90",
+	"materials_saving_pct", NULL
+};
+
+const char *tn_report_case_csv[] = {
+	"group", "name", "received", "accepted", "returned", "rejected", "completed", "open",
+	"open_overdue", "on_time", "late", "on_time_rate", "on_time_legal", "late_legal",
+	"on_time_legal_rate", "days_n", "days_mean", "days_median", "days_p90",
+	"legal_days_mean", "time_saving_pct", "materials", "materials_exempted",
+	"materials_asked", "materials_saving_pct", NULL
+};
+
+const char *tn_report_alert_table[] = {
+	"group", "raised", "dispatched", "closed", "open", "open_past_target",
+	"closed_in_target_rate", "dispatch_min_median", "dispatch_min_p90",
+	"close_min_median", "close_min_p90", NULL
+};
+
+const char *tn_report_alert_csv[] = {
+	"group", "name", "raised", "dispatched", "closed", "open", "open_past_target",
+	"closed_in_target", "closed_in_target_rate", "dispatch_min_n", "dispatch_min_mean",
+	"dispatch_min_median", "dispatch_min_p90", "close_min_n", "close_min_mean",
+	"close_min_median", "close_min_p90", NULL
+};
+
+/* ---- HTML ---- */
+
+void tn_xml_escape(struct tn_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': tn_buf_adds(out, "&amp;"); break;
+		case '<': tn_buf_adds(out, "&lt;"); break;
+		case '>': tn_buf_adds(out, "&gt;"); break;
+		case '"': tn_buf_adds(out, "&quot;"); break;
+		case '\'': tn_buf_adds(out, "&#39;"); break;
+		default:
+			/* control characters other than tab and newline are not allowed in XML */
+			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
+				tn_buf_addch(out, ' ');
+			else
+				tn_buf_addch(out, *s);
+		}
+	}
+}
+
+/* Column headings of the HTML table. */
+static const char *heading(const char *col)
+{
+	static const struct {
+		const char *col, *text;
+	} h[] = {
+		{ "group", "Group" }, { "name", "Name" }, { "received", "Received" },
+		{ "accepted", "Accepted" }, { "returned", "Returned" }, { "rejected", "Rejected" },
+		{ "completed", "Completed" }, { "open", "Open" },
+		{ "on_time_rate", "On time (promised) %" },
+		{ "on_time_legal_rate", "On time (legal) %" },
+		{ "days_mean", "Working days, mean" }, { "days_median", "median" },
+		{ "days_p90", "p90" }, { "materials_saving_pct", "Materials saved %" },
+		{ "raised", "Raised" }, { "dispatched", "Dispatched" }, { "closed", "Closed" },
+		{ "open_past_target", "Open past target" },
+		{ "closed_in_target_rate", "Closed in target %" },
+		{ "dispatch_min_median", "Minutes to dispatch, median" },
+		{ "dispatch_min_p90", "p90" }, { "close_min_median", "Minutes to close, median" },
+		{ "close_min_p90", "p90" },
+	};
+
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+		if (strcmp(h[i].col, col) == 0)
+			return h[i].text;
+	return col;
+}
+
+/* A string member of `obj` (borrowed) or `dflt`; the text is copied into buf. */
+static const char *member_text(jv obj, const char *key, const char *dflt, char *buf, size_t size)
+{
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		snprintf(buf, size, "%s", jv_string_value(v));
+	else
+		snprintf(buf, size, "%s", dflt);
+	jv_free(v);
+	return buf;
+}
+
+void tn_report_html(struct tn_buf *out, jv report)
+{
+	enum tn_report_kind kind = tn_report_kind_of(report);
+	const char **cols = kind == TN_REPORT_ALERTS ? tn_report_alert_table : tn_report_case_table;
+	const char *what = kind == TN_REPORT_ALERTS ? "Alert report" : "Case report";
+	char from[64], to[64], by[64], dept[128], asof[64];
+	jv rows = tn_report_rows(report);
+
+	member_text(report, "from", "?", from, sizeof(from));
+	member_text(report, "to", "?", to, sizeof(to));
+	member_text(report, "by", "?", by, sizeof(by));
+	member_text(report, "department", "", dept, sizeof(dept));
+	member_text(report, "as_of", "", asof, sizeof(asof));
+	tn_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+		    "<title>");
+	tn_buf_adds(out, what);
+	tn_buf_adds(out, " ");
+	tn_xml_escape(out, from);
+	tn_buf_adds(out, " to ");
+	tn_xml_escape(out, to);
+	tn_buf_adds(out, "</title>\n<style>\n"
+		    "body{font-family:sans-serif;margin:1.5em;color:#222}\n"
+		    "table{border-collapse:collapse;margin:1em 0}\n"
+		    "th,td{border:1px solid #bbb;padding:3px 8px}\n"
+		    "th{background:#eef2f7;text-align:left}\n"
+		    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+		    "tr.total td{font-weight:bold;background:#f6f6f6}\n"
+		    "</style>\n</head>\n<body>\n<h1>");
+	tn_buf_adds(out, what);
+	tn_buf_adds(out, "</h1>\n<p>Period ");
+	tn_xml_escape(out, from);
+	tn_buf_adds(out, " to ");
+	tn_xml_escape(out, to);
+	tn_buf_adds(out, ", by ");
+	tn_xml_escape(out, by);
+	if (*dept) {
+		tn_buf_adds(out, ", department ");
+		tn_xml_escape(out, dept);
+	}
+	if (*asof) {
+		tn_buf_adds(out, "; figures as of ");
+		tn_xml_escape(out, asof);
+	}
+	tn_buf_adds(out, ".</p>\n<table>\n<tr>");
+	for (int i = 0; cols[i]; i++) {
+		tn_buf_adds(out, "<th>");
+		tn_xml_escape(out, heading(cols[i]));
+		tn_buf_adds(out, "</th>");
+	}
+	tn_buf_adds(out, "</tr>\n");
+	jv_array_foreach(rows, r, row) {
+		jv g = jv_object_get(jv_copy(row), jv_string("group"));
+		int total = r == jv_array_length(jv_copy(rows)) - 1 &&
+			    jv_get_kind(g) == JV_KIND_STRING && strcmp(jv_string_value(g), "total") == 0;
+
+		jv_free(g);
+		tn_buf_adds(out, total ? "<tr class=\"total\">" : "<tr>");
+		for (int i = 0; cols[i]; i++) {
+			char *cell = tn_cell_text(row, cols[i]);
+
+			tn_buf_adds(out, i ? "<td class=\"n\">" : "<td>");
+			tn_xml_escape(out, cell);
+			tn_buf_adds(out, "</td>");
+			free(cell);
+		}
+		tn_buf_adds(out, "</tr>\n");
+		jv_free(row);
+	}
+	tn_buf_adds(out, "</table>\n<div class=\"chart\">\n");
+	tn_report_svg(out, report, 0);
+	tn_buf_adds(out, "</div>\n<p style=\"color:#666;font-size:small\">On time: completed on "
+		    "or before the deadline, out of the cases completed and those still open past "
+		    "it. Working days count from submission to completion.</p>\n"
+		    "</body>\n</html>\n");
+	jv_free(rows);
+}
+
+/* ---- files ---- */
+
+enum tn_code tn_report_write_file(const char *path, const char *data, size_t len,
+				  struct tn_err *err)
+{
+	struct tn_buf tmp = TN_BUF_INIT;
+	size_t off = 0;
+	mode_t mask;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+			return tn_err_set(err, TN_EIO, "cannot write to stdout: %s", strerror(errno));
+		return TN_OK;
+	}
+	tn_buf_addf(&tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		tn_err_set(err, TN_EIO, "cannot write '%s': %s", path, strerror(errno));
+		tn_buf_release(&tmp);
+		return TN_EIO;
+	}
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0644 & ~mask);
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off < len || fsync(fd) != 0 || close(fd) != 0 || rename(tmp.buf, path) != 0) {
+		int e = errno;
+
+		if (off < len)
+			close(fd);
+		unlink(tmp.buf);
+		tn_buf_release(&tmp);
+		return tn_err_set(err, TN_EIO, "cannot write '%s': %s", path, strerror(e));
+	}
+	tn_buf_release(&tmp);
+	return TN_OK;
+}
+
+/* ---- the run lock ---- */
+
+void tn_report_lock_path(struct tn_buf *path, const char *name)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (run && *run == '/' && stat(run, &st) == 0 && S_ISDIR(st.st_mode))
+		tn_buf_addf(path, "%s/twonet-%s.lock", run, name);
+	else
+		tn_buf_addf(path, "/tmp/twonet-%s-%ld.lock", name, (long)getuid());
+}
+
+enum tn_code tn_report_lock(const char *name, int wait, int *fd, struct tn_err *err)
+{
+	struct tn_buf path = TN_BUF_INIT;
+	struct stat st;
+	enum tn_code rc = TN_OK;
+	int l;
+
+	*fd = -1;
+	tn_report_lock_path(&path, name);
+	l = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (l < 0) {
+		rc = tn_err_set(err, TN_EIO, "cannot open lock '%s': %s", path.buf, strerror(errno));
+		goto out;
+	}
+	if (fstat(l, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid()) {
+		close(l);
+		rc = tn_err_set(err, TN_EIO, "lock '%s' is not a file of this user", path.buf);
+		goto out;
+	}
+	for (;;) {
+		struct timespec ts = { 0, LOCK_POLL_MS * 1000000L };
+
+		if (flock(l, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			rc = tn_err_set(err, TN_EIO, "cannot lock '%s': %s", path.buf, strerror(errno));
+			close(l);
+			goto out;
+		}
+		if (!wait) {
+			rc = tn_err_set(err, TN_ECONFLICT, "another %s is running (lock '%s')", name,
+					path.buf);
+			close(l);
+			goto out;
+		}
+		if (tn_cli_interrupted()) {
+			rc = tn_err_set(err, TN_EINTR, "interrupted while waiting for lock '%s'",
+					path.buf);
+			close(l);
+			goto out;
+		}
+		nanosleep(&ts, NULL);
+	}
+	*fd = l;
+out:
+	tn_buf_release(&path);
+	return rc;
+}
+
+void tn_report_unlock(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}

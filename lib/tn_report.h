@@ -1,0 +1,153 @@
+/* tn_report.h — case and alert reports: periods, fetching, rows, the SVG chart, the HTML page, the run lock. */
+#ifndef TN_REPORT_H
+#define TN_REPORT_H
+
+#include <stddef.h>
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_err.h"
+#include "tn_http.h"
+
+/*
+ * Today's day number for relative periods: `given` (YYYY-MM-DD, e.g. a
+ * hidden --today option) when not NULL, else $TWONET_TODAY when set and not
+ * empty, else today in the local time zone.  A bad date is TN_EUSAGE naming
+ * where it came from.
+ */
+enum tn_code tn_report_today(const char *given, long *today, struct tn_err *err);
+
+/*
+ * The days [*first, *last] that a period word names, relative to `today`:
+ * YYYY-MM-DD (that day), YYYY-MM (that month), YYYY (that year), YYYY-Www
+ * (that ISO week, Monday to Sunday), today, yesterday, this-week,
+ * last-week, this-month, last-month, this-year, last-year.  The current
+ * week, month and year end today.  Anything else is TN_EUSAGE.
+ */
+enum tn_code tn_period_parse(const char *spec, long today, long *first, long *last,
+			     struct tn_err *err);
+
+/*
+ * A report's period from --from and --to words: [first of from, last of
+ * to]; --from alone is the whole of its period ("--from last-month" is last
+ * month, "--from 2026-11-03" that one day); neither: this month up to
+ * today; --to alone, or a period that ends before it starts: TN_EUSAGE.
+ * `from` and `to` get YYYY-MM-DD (at least 11 bytes each).
+ */
+enum tn_code tn_report_period(const char *from_spec, const char *to_spec, long today,
+			      char *from, char *to, struct tn_err *err);
+
+/* Which report. */
+enum tn_report_kind { TN_REPORT_CASES, TN_REPORT_ALERTS };
+
+/* The groupings of each kind, '|'-separated; the first is the default. */
+#define TN_REPORT_CASE_BY  "department|item|workflow|day|week|month"
+#define TN_REPORT_ALERT_BY "kind|severity|district|day|week|month"
+
+/* What to ask the server.  Strings are borrowed; NULL ones are not sent. */
+struct tn_report_query {
+	enum tn_report_kind kind;
+	const char *from, *to;  /* YYYY-MM-DD */
+	const char *by;
+	const char *department; /* cases only */
+};
+
+/*
+ * Check `q` (by among the kind's groupings: TN_EUSAGE) and append its path
+ * ("/v1/reports/cases?from=..&to=..&by=..") to `path`.
+ */
+enum tn_code tn_report_path(const struct tn_report_query *q, struct tn_buf *path,
+			    struct tn_err *err);
+
+/* GET the report; the document (owned) in *out.  Errors as tn_client_do. */
+enum tn_code tn_report_fetch(struct tn_client *c, const struct tn_report_query *q, jv *out,
+			     struct tn_err *err);
+
+/*
+ * The rows of a report document (borrowed): its groups, then its total as
+ * a row whose group is "total".  A group without a key (cases on no
+ * workflow) gets "-".  Returns an array (owned); empty for a document
+ * without groups.
+ */
+jv tn_report_rows(jv report);
+
+/* Table columns (short) and CSV columns (every figure) of each kind, NULL-terminated. */
+extern const char *tn_report_case_table[];
+extern const char *tn_report_case_csv[];
+extern const char *tn_report_alert_table[];
+extern const char *tn_report_alert_csv[];
+
+/* The kind of a report document (borrowed): its "report" member, cases when absent. */
+enum tn_report_kind tn_report_kind_of(jv report);
+
+/* ---- the chart (chart.c) ---- */
+
+/*
+ * A bar chart with a line: one bar per group (a <rect class="bar">), and
+ * the line's points (a percentage, 0..100, or NaN where there is none) on a
+ * right-hand axis.  Strings and arrays are borrowed.
+ */
+struct tn_chart {
+	const char *title;
+	const char *subtitle;   /* may be NULL */
+	const char *bar_label;  /* legend: what the bars count */
+	const char *line_label; /* legend: what the line is, or NULL for no line */
+	size_t n;
+	const char *const *labels;
+	const double *bars;
+	const double *line;     /* n values, or NULL */
+};
+
+/*
+ * Append the chart as SVG to `out`: a standalone document with the XML
+ * declaration when `standalone`, else an <svg> element to put inside HTML.
+ * Text is escaped; labels too long for their slot are cut with "…".
+ * Cannot fail.
+ */
+void tn_chart_svg(struct tn_buf *out, const struct tn_chart *chart, int standalone);
+
+/*
+ * The chart of a report document (borrowed): a bar per group for the cases
+ * received (alerts raised), a line for the on-time rate against the promised
+ * deadline (the alerts closed within their target).  Appended to `out`.
+ */
+void tn_report_svg(struct tn_buf *out, jv report, int standalone);
+
+/*
+ * A one-page HTML report (for mail): title, period, the table of every row
+ * with the chart's figures, and the chart inline.  Appended to `out`.
+ */
+void tn_report_html(struct tn_buf *out, jv report);
+
+/* XML/HTML-escape `s` into `out` (& < > " '). */
+void tn_xml_escape(struct tn_buf *out, const char *s);
+
+/* ---- files and the lock ---- */
+
+/*
+ * Write `len` bytes to `path` atomically (a temporary file beside it, then
+ * rename), mode 0644 less the umask; "-" writes to stdout.  TN_EIO naming
+ * the file on failure, and nothing is left behind.
+ */
+enum tn_code tn_report_write_file(const char *path, const char *data, size_t len,
+				  struct tn_err *err);
+
+/*
+ * The lock file of `name` for this user: $XDG_RUNTIME_DIR/twonet-NAME.lock
+ * when XDG_RUNTIME_DIR names a folder, else /tmp/twonet-NAME-UID.lock.
+ * Appended to `path`.
+ */
+void tn_report_lock_path(struct tn_buf *path, const char *name);
+
+/*
+ * Take the run lock of `name` (flock, exclusive) so that two runs never
+ * overlap.  wait = 1: wait for it, polling so that SIGINT/SIGTERM (through
+ * tn_cli_catch_signals) stop the wait with TN_EINTR; wait = 0: TN_ECONFLICT
+ * "another NAME is running" at once when it is held.  A lock file that is
+ * not a regular file of this user is refused (TN_EIO).  *fd gets the open
+ * lock; tn_report_unlock releases it (the kernel does so at exit too).
+ */
+enum tn_code tn_report_lock(const char *name, int wait, int *fd, struct tn_err *err);
+void tn_report_unlock(int fd);
+
+#endif

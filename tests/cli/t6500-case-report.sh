@@ -1,0 +1,267 @@
+#!/bin/bash
+# case-report: hand-computed figures on a fixture, period words, grouping, scoping, the lock, CSV, SVG, HTML.
+. "$(dirname "$0")/test-lib.sh"
+
+start_server || exit 1
+ADMIN=$(make_token admin root)
+CLERK_YB=$(make_token clerk clerk-yb YBJ)
+CLERK_RS=$(make_token clerk clerk-rs RSJ)
+OPERATOR=$(make_token operator op)
+export TWONET_TOKEN=$ADMIN XDG_RUNTIME_DIR="$TRASH/run"
+mkdir -p "$XDG_RUNTIME_DIR"
+
+YB='{"item":"310000-YB-003","applicant":{"id":"110101199003070003","name":"甲"},"form":{"applicant_name":"甲","applicant_id":"110101199003070003","retire_date":"2026-12-01","applicant_phone":"13800000000"}'
+RS='{"item":"310000-RS-001","applicant":{"id":"110101199003070003","name":"乙"},"form":{"child_name":"小明","birth_date":"2026-09-01","applicant_name":"乙","applicant_id":"110101199003070003","applicant_phone":"13800000000","address":"上海市"}'
+
+# file NAME BODY-PREFIX MATERIALS: file a case, remember its id in ids/NAME
+file() {
+	printf '%s,"materials":%s,"key":"%s"}\n' "$2" "$3" "$1" | case-submit --bulk >"ids/$1.json" &&
+	jq -r .id "ids/$1.json" >"ids/$1"
+}
+
+# act NAME ACTION...: move a case through actions
+act() {
+	local name=$1 id; shift
+	id=$(cat "ids/$name")
+	for a in "$@"; do
+		case $a in
+		return|reject) case-act "$a" -m "because" "$id" >/dev/null || return 1 ;;
+		*) case-act "$a" "$id" >/dev/null || return 1 ;;
+		esac
+	done
+}
+
+# when NAME SUBMITTED COMPLETED|- DEADLINE LEGAL: set a case's days in the database
+when() {
+	local seq done
+	seq=$(sed 's/^C0*//' "ids/$1")
+	if [ "$3" = - ]; then done=NULL; else done="'$3T15:00:00+08:00'"; fi
+	sqlite3 "$TWONETD_DB" "UPDATE cases SET submitted_at = '$2T09:00:00+08:00', deadline = '$4',
+		doc = json_set(doc, '\$.submitted_at', '$2T09:00:00+08:00', '\$.deadline', '$4',
+			'\$.legal_deadline', '$5',
+			'\$.completed_at', CASE WHEN status = 'completed' THEN $done END)
+		WHERE seq = $seq"
+}
+
+# Calendar around the fixture (share/twonet/calendar/cn.txt): 2026-10-01..07 off (National
+# Day), Saturday 2026-10-10 a working day; 2026-09-25..27 off.  Working days count in (a, b].
+test_expect_success 'set up: 6 YBJ cases and 4 RSJ cases, moved and dated' '
+	mkdir ids &&
+	file Y1 "$YB" "[{\"code\":\"M-TXSP\"}]" && file Y2 "$YB" "[]" && file Y3 "$YB" "[]" &&
+	file Y4 "$YB" "[]" && file Y5 "$YB" "[]" && file Y6 "$YB" "[]" &&
+	file R1 "$RS" "[{\"code\":\"M-HKB\"},{\"code\":\"M-ZP\"},{\"code\":\"M-FMSFZ\"}]" &&
+	file R2 "$RS" "[]" && file R3 "$RS" "[]" && file R4 "$RS" "[]" &&
+	act Y1 accept approve complete && act Y2 accept approve complete &&
+	act Y3 accept approve complete && act Y4 reject && act Y5 accept && act Y6 return &&
+	act R1 accept approve complete && act R2 accept approve complete &&
+	act R3 accept approve complete &&
+	when Y1 2026-10-08 2026-10-09 2026-10-15 2026-10-22 &&
+	when Y2 2026-10-08 2026-10-16 2026-10-15 2026-10-22 &&
+	when Y3 2026-10-09 2026-10-12 2026-10-16 2026-10-23 &&
+	when Y4 2026-10-12 - 2026-10-19 2026-10-26 &&
+	when Y5 2026-10-12 - 2026-10-19 2099-12-31 &&
+	when Y6 2026-10-13 - 2099-12-31 2099-12-31 &&
+	when R1 2026-10-08 2026-10-20 2026-10-22 2026-10-29 &&
+	when R2 2026-09-30 2026-10-09 2026-10-14 2026-10-21 &&
+	when R3 2026-10-14 2026-10-14 2026-10-28 2026-11-04 &&
+	when R4 2026-10-15 - 2026-10-20 2026-11-05 &&
+	test "$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM cases WHERE r_day LIKE '\''2026-1%'\''")" = 9
+'
+
+# YBJ: Y1 1 day (10-09), Y2 7 days (9,10,12..16), Y3 2 days (10, 12); Y5 open past its
+# promised deadline; materials 12, exempted 11.  RSJ: R1 9 days, R3 0; R4 open past both.
+test_expect_success 'a month by department: every figure as computed by hand' '
+	case-report --from 2026-10 --format json >oct.json &&
+	json_eq ".from + \" \" + .to + \" \" + .by" "2026-10-01 2026-10-31 department" <oct.json &&
+	jq -c ".groups[] | [.group, .received, .accepted, .returned, .rejected, .completed, .open,
+		.open_overdue]" oct.json >got &&
+	cat >want <<-\EOF &&
+	["RSJ",3,2,0,0,2,1,1]
+	["YBJ",6,4,1,1,3,2,1]
+	EOF
+	test_cmp want got &&
+	jq -c ".groups[], .total | [.on_time, .late, .on_time_rate, .on_time_legal, .late_legal,
+		.on_time_legal_rate]" oct.json >got &&
+	cat >want <<-\EOF &&
+	[2,1,66.7,2,1,66.7]
+	[2,2,50,3,0,100]
+	[4,3,57.1,5,1,83.3]
+	EOF
+	test_cmp want got &&
+	jq -c ".groups[], .total | [.days_n, .days_mean, .days_median, .days_p90,
+		.legal_days_mean, .time_saving_pct]" oct.json >got &&
+	cat >want <<-\EOF &&
+	[2,4.5,4.5,9,15,70]
+	[3,3.33,2,7,10,66.7]
+	[5,3.8,2,9,12,68.3]
+	EOF
+	test_cmp want got &&
+	jq -c ".groups[], .total | [.materials, .materials_exempted, .materials_asked,
+		.materials_saving_pct]" oct.json >got &&
+	cat >want <<-\EOF &&
+	[9,4,5,44.4]
+	[12,11,1,91.7]
+	[21,15,6,71.4]
+	EOF
+	test_cmp want got &&
+	json_eq ".groups[1].name" 医疗保障局 <oct.json
+'
+
+test_expect_success 'by day, week and month' '
+	case-report --from 2026-10 --by day --jq "[.groups[] | [.group, .received]]" >got &&
+	test "$(cat got)" = "[[\"2026-10-08\",3],[\"2026-10-09\",1],[\"2026-10-12\",2],[\"2026-10-13\",1],[\"2026-10-14\",1],[\"2026-10-15\",1]]" &&
+	case-report --from 2026-10 --by week --jq "[.groups[] | [.group, .name, .received]]" >got &&
+	test "$(cat got)" = "[[\"2026-W41\",\"2026-10-05\",4],[\"2026-W42\",\"2026-10-12\",5]]" &&
+	case-report --from 2026-09 --to 2026-10 --by month --jq "[.groups[] | [.group, .received, .days_median]]" >got &&
+	test "$(cat got)" = "[[\"2026-09\",1,2],[\"2026-10\",9,2]]" &&
+	case-report --from 2026-10 --by item --jq "[.groups[] | .group]" >got &&
+	test "$(cat got)" = "[\"310000-RS-001\",\"310000-YB-003\"]" &&
+	case-report --from 2026-10 --by workflow --format csv --fields group,received >got &&
+	printf "group,received\n-,9\ntotal,9\n" >want && test_cmp want got
+'
+
+test_expect_success 'a clerk sees only their department; an admin picks one' '
+	case-report --token "$CLERK_YB" --from 2026-10 --format json >yb.json &&
+	json_eq "[.groups[].group] | join(\",\")" YBJ <yb.json &&
+	json_eq ".department" YBJ <yb.json &&
+	json_eq ".total.received" 6 <yb.json &&
+	case-report --token "$CLERK_RS" --from 2026-10 --jq .total.received >got &&
+	test "$(cat got)" = 3 &&
+	case-report --department RSJ --from 2026-10 --jq "[.groups[].group]" >got &&
+	test "$(cat got)" = "[\"RSJ\"]"
+'
+
+test_expect_success 'another department, or a role without reports: 403, exit 4' '
+	test_expect_exit 4 case-report --token "$CLERK_YB" --department RSJ --from 2026-10 >out 2>err &&
+	test ! -s out && grep -q "case-report: error: .*YBJ" err &&
+	test_expect_exit 4 case-report --token "$OPERATOR" --from 2026-10 >out 2>err &&
+	test ! -s out
+'
+
+# Today is Wednesday 2026-11-18 for these.
+test_expect_success 'every period word, against a fixed today' '
+	while IFS="|" read -r args want; do
+		if [ "$args" = none ]; then args=; fi &&
+		got=$(case-report --today 2026-11-18 $args --jq "\"\(.from) \(.to)\"") &&
+		if [ "$got" != "$want" ]; then echo "$args: got $got, want $want"; exit 1; fi
+	done <<-\EOF
+	--from=today|2026-11-18 2026-11-18
+	--from=yesterday|2026-11-17 2026-11-17
+	--from=this-week|2026-11-16 2026-11-18
+	--from=last-week|2026-11-09 2026-11-15
+	--from=this-month|2026-11-01 2026-11-18
+	--from=last-month|2026-10-01 2026-10-31
+	--from=this-year|2026-01-01 2026-11-18
+	--from=last-year|2025-01-01 2025-12-31
+	--from=2026-02|2026-02-01 2026-02-28
+	--from=2024-02|2024-02-01 2024-02-29
+	--from=2026|2026-01-01 2026-12-31
+	--from=2026-W01|2025-12-29 2026-01-04
+	--from=2026-W53|2026-12-28 2027-01-03
+	--from=2026-10-08|2026-10-08 2026-10-08
+	--from=2026-09 --to=last-month|2026-09-01 2026-10-31
+	--from=2026-10-08 --to=today|2026-10-08 2026-11-18
+	none|2026-11-01 2026-11-18
+	EOF
+'
+
+test_expect_success 'TWONET_TODAY stands for today as well; the server echoes the period' '
+	TWONET_TODAY=2026-01-05 case-report --from last-week --jq "\"\(.from) \(.to)\"" >got &&
+	test "$(cat got)" = "2025-12-29 2026-01-04"
+'
+
+test_expect_success 'bad periods and groupings are usage errors, nothing sent (exit 2)' '
+	test_expect_exit 2 case-report --from 2026-13 2>err && grep -q "invalid period" err &&
+	test_expect_exit 2 case-report --from next-week 2>err &&
+	test_expect_exit 2 case-report --from 2025-W53 2>err &&
+	test_expect_exit 2 case-report --to 2026-10 2>err && grep -q "needs --from" err &&
+	test_expect_exit 2 case-report --from 2026-10 --to 2026-09 2>err &&
+	test_expect_exit 2 case-report --by severity 2>err &&
+	test_expect_exit 2 case-report --today 2026-02-30 2>err &&
+	before=$(grep -c "/v1/reports" "$TWONETD_LOG") &&
+	test_expect_exit 2 case-report --from 2026-10 --by kind 2>err &&
+	test "$(grep -c "/v1/reports" "$TWONETD_LOG")" = "$before"
+'
+
+test_expect_success 'CSV reads back with a CSV parser: a row per group and the total' '
+	case-report --from 2026-10 --format csv >oct.csv &&
+	perl -MText::ParseWords -ne "chomp; my @f = parse_line(q{,}, 0, \$_);
+		print join(q{|}, @f[0,2,11,17,24]), qq{\n}" oct.csv >got &&
+	cat >want <<-\EOF &&
+	group|received|on_time_rate|days_median|materials_saving_pct
+	RSJ|3|66.7|4.5|44.4
+	YBJ|6|50|2|91.7
+	total|9|57.1|2|71.4
+	EOF
+	test_cmp want got &&
+	test "$(head -n 1 oct.csv | tr , "\n" | wc -l)" = 25
+'
+
+test_expect_success 'a text table with the total last, no colour and nothing else on stdout' '
+	case-report --from 2026-10 --format table >table 2>err &&
+	test ! -s err &&
+	head -n 1 table | grep -q "^GROUP *RECEIVED" &&
+	test "$(wc -l <table)" = 4 &&
+	tail -n 1 table | grep -q "^total *9 " &&
+	! grep -q "$(printf "\033")" table
+'
+
+test_expect_success 'SVG: valid XML, one bar per group, renders to PNG' '
+	case-report --from 2026-10 --by day --svg day.svg >/dev/null &&
+	xmllint --noout day.svg &&
+	test "$(grep -c "<rect class=\"bar\"" day.svg)" = 6 &&
+	grep -q "<path class=\"line\"" day.svg &&
+	rsvg-convert -o day.png day.svg &&
+	test "$(head -c 8 day.png | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a &&
+	case-report --from 2026-10 --svg - >dept.svg &&
+	xmllint --noout dept.svg &&
+	test "$(grep -c "<rect class=\"bar\"" dept.svg)" = 2
+'
+
+test_expect_success 'an empty period still gives a valid chart and a zero total' '
+	case-report --from 2026-03 --svg empty.svg --jq .total.received >got &&
+	test "$(cat got)" = 0 &&
+	xmllint --noout empty.svg && ! grep -q "class=\"bar\"" empty.svg
+'
+
+test_expect_success 'HTML: one page with the table and the chart' '
+	case-report --from 2026-10 --html oct.html >/dev/null &&
+	xmllint --noout oct.html &&
+	grep -q "<svg" oct.html && grep -q "<td>total</td>" oct.html &&
+	test "$(grep -c "<tr" oct.html)" = 4 &&
+	case-report --from 2026-10 --html - | grep -q "^<!DOCTYPE html>"
+'
+
+# wait_for FILE: until FILE exists (at most 20 s)
+wait_for() {
+	local i=0
+	while [ ! -f "$1" ]; do
+		i=$((i + 1)); [ $i -le 400 ] || return 1
+		sleep 0.05
+	done
+}
+
+test_expect_success 'the lock: --no-wait exits 5 while another run holds it' '
+	test_when_finished ": >release1" &&
+	lock=$XDG_RUNTIME_DIR/twonet-case-report.lock &&
+	( flock "$lock" sh -c ": >held1; i=0; while [ ! -f release1 ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i+1)); done; : >gone1" & ) &&
+	wait_for held1 &&
+	test_expect_exit 5 case-report --no-wait --from 2026-10 >out 2>err &&
+	test ! -s out && grep -q "another case-report is running" err &&
+	: >release1 && wait_for gone1
+'
+
+test_expect_success 'the lock: without --no-wait the second run waits for the first' '
+	lock=$XDG_RUNTIME_DIR/twonet-case-report.lock &&
+	( flock "$lock" sh -c ": >held2; sleep 1; : >released2" & ) &&
+	wait_for held2 &&
+	case-report --from 2026-10 --jq .total.received >got &&
+	test -f released2 && test "$(cat got)" = 9
+'
+
+test_expect_success 'no server: exit 6, nothing on stdout' '
+	test_expect_exit 6 case-report --url http://127.0.0.1:1 --retries 0 --from 2026-10 >out 2>err &&
+	test ! -s out
+'
+
+test_done
