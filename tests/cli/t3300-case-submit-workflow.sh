@@ -54,7 +54,9 @@ test_expect_success 'a workflow case files a parent and one sub-case per departm
 	json_eq "[.items[].department] | join(\",\")" SCJGJ,JLZMJ,LHSRJ,XFZD <out.json &&
 	json_eq "[.items[].id] == $(jq -c .children parent.json)" true <out.json &&
 	json_eq "[.items[] | select(.parent == \"$(cat id)\" and .workflow == \"restaurant\")] | length" 4 <out.json &&
-	json_eq "[.items[] | has(\"children\")] | any" false <out.json
+	json_eq "[.items[] | has(\"children\")] | any" false <out.json &&
+	test "$(api GET "/v1/cases?workflow=restaurant" "$ADMIN")" = 200 &&
+	json_eq "[.items[].id] | join(\",\")" "$(jq -r "[.id] + .children | join(\",\")" parent.json)" <out.json
 '
 
 test_expect_success 'sub-case deadlines come from the merged time plan and the calendar' '
