@@ -333,7 +333,8 @@ void rows_sort(struct rows *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		r->order[i] = (uint32_t)i;
-	qsort_r(r->order, r->n, sizeof(*r->order), cmp_rows, r);
+	if (r->n > 1)
+		qsort_r(r->order, r->n, sizeof(*r->order), cmp_rows, r);
 	rows_refilter(r);
 }
 

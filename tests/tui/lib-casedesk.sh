@@ -108,3 +108,15 @@ open_case() {
 	keys Enter &&
 	wait_screen "case $1"
 }
+
+# quit casedesk from any view (:quit) and check it ended with status 0 and no sanitizer report
+desk_quit() {
+	local rc
+	keys Escape && keys : && typ quit && keys Enter &&
+	rc=$(wait_exit) || return 1
+	if [ "$rc" != 0 ] || grep -q "Sanitizer\|runtime error" desk.err 2>/dev/null; then
+		echo "casedesk ended with status $rc:" >&2
+		cat desk.err >&2
+		return 1
+	fi
+}

@@ -73,7 +73,8 @@ test_expect_success 'NO_COLOR: no colour at all, overdue still bold' '
 	screen -e &&
 	esc=$(printf "\033") &&
 	! grep -q -e "${esc}\[3[0-7]m" -e "${esc}\[4[0-7]m" screen &&
-	grep "$C3" screen | grep -q -E "${esc}\[([0-9]+;)*1(;[0-9]+)*m"
+	grep "$C3" screen | grep -q -E "${esc}\[([0-9]+;)*1(;[0-9]+)*m" &&
+	desk_quit
 '
 
 test_expect_success 'Chinese names line up: the item column starts at one screen column on every row' '
@@ -85,7 +86,8 @@ test_expect_success 'Chinese names line up: the item column starts at one screen
 	col_of 退休 rows | sort -u >cols &&
 	test "$(wc -l <cols)" = 1 &&
 	col_of 张三 rows >c1 && col_of 欧阳娜娜 rows >c2 && col_of Tom rows >c3 &&
-	test "$(cat c1)" = "$(cat c2)" && test "$(cat c1)" = "$(cat c3)"
+	test "$(cat c1)" = "$(cat c2)" && test "$(cat c1)" = "$(cat c3)" &&
+	desk_quit
 '
 
 test_expect_success '/ filters as you type over the visible columns; Esc clears the filter' '
@@ -103,7 +105,8 @@ test_expect_success '/ filters as you type over the visible columns; Esc clears 
 	wait_gone "shown" &&
 	grep -q "$C1" screen && grep -q "$C4" screen &&
 	keys / && typ tom && wait_screen "1 shown" && grep -q Tom screen && keys Enter &&
-	keys j && wait_screen "/tom" && grep -q Tom screen
+	keys j && wait_screen "/tom" && grep -q Tom screen &&
+	desk_quit
 '
 
 test_expect_success ':status with tab completion, :sort, :status all' '
@@ -125,7 +128,8 @@ test_expect_success ':status with tab completion, :sort, :status all' '
 	keys : && typ "sort deadline" && keys Enter &&
 	wait_gone "by applicant" &&
 	grep -o "C0000000[0-9]" screen | head -n 1 >first &&
-	test "$(cat first)" = $C3
+	test "$(cat first)" = $C3 &&
+	desk_quit
 '
 
 test_expect_success '? shows the keys from the one key table; q goes back; j/k/G/g move' '
@@ -140,7 +144,8 @@ test_expect_success '? shows the keys from the one key table; q goes back; j/k/G
 	keys q &&
 	wait_screen "inbox:" &&
 	keys G && keys Enter && wait_screen "case $C4" &&
-	keys q && wait_screen "inbox:" && keys g Enter && wait_screen "case $C3"
+	keys q && wait_screen "inbox:" && keys g Enter && wait_screen "case $C3" &&
+	desk_quit
 '
 
 test_expect_success 'a resize to 80x24 lays the inbox out again' '
@@ -156,7 +161,8 @@ test_expect_success 'a resize to 80x24 lays the inbox out again' '
 	col_of 退休 rows | sort -u >cols && test "$(wc -l <cols)" = 1 &&
 	tmux -L "$SOCK" resize-window -t desk -x 100 -y 30 &&
 	i=0 && while [ $i -lt 100 ]; do screen; sed -n 29p screen | grep -q "inbox:" && break; sleep 0.1; i=$((i + 1)); done &&
-	sed -n 29p screen | grep -q "inbox: 6 cases"
+	sed -n 29p screen | grep -q "inbox: 6 cases" &&
+	desk_quit
 '
 
 test_expect_success 'q quits with status 0 and the terminal is restored; SIGTERM restores it too' '

@@ -50,7 +50,8 @@ test_expect_success 'the case view: form, materials supplied and exempted by a v
 	grep -q "M-SBK .*社会保障卡 .*exempted by e-certificate 1.2.156.3005.2" screen &&
 	grep -q "retire_date .*2026-12-01" screen &&
 	grep -q "submit submitted  v1" screen &&
-	grep -q "^case $C1" screen
+	grep -q "^case $C1" screen &&
+	desk_quit
 '
 
 test_expect_success 'a material neither supplied nor held as a certificate shows missing' '
@@ -59,7 +60,8 @@ test_expect_success 'a material neither supplied nor held as a certificate shows
 	wait_screen "$C2" &&
 	open_case $M &&
 	wait_screen "Materials" &&
-	grep -q "M-YLPJ .*医疗费用票据 .*missing" screen
+	grep -q "M-YLPJ .*医疗费用票据 .*missing" screen &&
+	desk_quit
 '
 
 test_expect_success 'a revoked certificate reads NOT VALID after a refresh (R)' '
@@ -72,7 +74,8 @@ test_expect_success 'a revoked certificate reads NOT VALID after a refresh (R)' 
 		"$TWONET_URL/v1/certs/$CERT/revoke" &&
 	json_eq .status revoked <revoked.json &&
 	keys R &&
-	wait_screen "✗ NOT VALID: revoked"
+	wait_screen "✗ NOT VALID: revoked" &&
+	desk_quit
 '
 
 test_expect_success 'accept, then approve: each confirmed by a second key; case-show agrees' '
@@ -97,7 +100,8 @@ test_expect_success 'accept, then approve: each confirmed by a second key; case-
 	json_eq .status approved <shown &&
 	json_eq .version 3 <shown &&
 	json_eq "[.events[].action] | join(\",\")" submit,accept,approve <shown &&
-	json_eq ".events[2].actor" clerk-yb <shown
+	json_eq ".events[2].actor" clerk-yb <shown &&
+	desk_quit
 '
 
 test_expect_success 'a stale version: "changed by someone else", the case reloaded, nothing overwritten' '
@@ -113,7 +117,8 @@ test_expect_success 'a stale version: "changed by someone else", the case reload
 	case-show $C3 >shown &&
 	json_eq .status returned <shown &&
 	json_eq .version 2 <shown &&
-	json_eq "[.events[].action] | join(\",\")" submit,return <shown
+	json_eq "[.events[].action] | join(\",\")" submit,return <shown &&
+	desk_quit
 '
 
 test_expect_success 'return asks what is missing (readline editing), sent as the comment' '
@@ -129,7 +134,8 @@ test_expect_success 'return asks what is missing (readline editing), sent as the
 	wait_screen "returned $C4" &&
 	case-show $C4 >shown &&
 	json_eq .status returned <shown &&
-	json_eq ".events[-1].comment" 仍缺少社保卡复印件 <shown
+	json_eq ".events[-1].comment" 仍缺少社保卡复印件 <shown &&
+	desk_quit
 '
 
 test_expect_success 'a move the status does not allow keeps the server'"'"'s reason' '
@@ -139,7 +145,8 @@ test_expect_success 'a move the status does not allow keeps the server'"'"'s rea
 	keys / && typ $C4 && keys Enter && wait_screen "1 shown" &&
 	keys c c &&
 	wait_screen "cannot complete $C4: cannot complete a case that is returned" &&
-	case-show --no-events $C4 >shown && json_eq .status returned <shown
+	case-show --no-events $C4 >shown && json_eq .status returned <shown &&
+	desk_quit
 '
 
 test_expect_success 'tagged cases (Space): one action applies to all of them' '
@@ -159,7 +166,8 @@ test_expect_success 'tagged cases (Space): one action applies to all of them' '
 	wait_screen "accepted 2 of 2 cases" &&
 	case-show --no-events $C5 >s5 && json_eq .status accepted <s5 &&
 	case-show --no-events $C6 >s6 && json_eq .status accepted <s6 &&
-	case-show --no-events $C1 >s1 && json_eq .status submitted <s1
+	case-show --no-events $C1 >s1 && json_eq .status submitted <s1 &&
+	desk_quit
 '
 
 test_expect_success '--readonly refuses every action' '
@@ -172,7 +180,8 @@ test_expect_success '--readonly refuses every action' '
 	wait_screen "read-only: casedesk was started with --readonly, cannot accept" &&
 	keys a &&
 	case-show --no-events $C1 >s1 && json_eq .status submitted <s1 &&
-	grep -q "read-only" screen
+	grep -q "read-only" screen &&
+	desk_quit
 '
 
 test_expect_success 'keys and colours from the config file (casedesk: section); a bad key is refused' '
@@ -211,7 +220,8 @@ test_expect_success 'the certificates view: the applicant'"'"'s certificates, th
 	wait_screen "certificates: 1" &&
 	! grep -q "purpose of the look-up" screen &&
 	sqlite3 "$TWONETD_DB" "select purpose from audit" >purposes &&
-	test "$(grep -c "^核验社保卡$" purposes)" = 2
+	test "$(grep -c "^核验社保卡$" purposes)" = 2 &&
+	desk_quit
 '
 
 test_done

@@ -71,7 +71,8 @@ test_expect_success 'a server that is back is noticed; the action then goes thro
 	wait_gone "server unreachable" &&
 	keys Enter && wait_screen "case $C1" && keys a a &&
 	wait_screen "accepted $C1" &&
-	case-show --no-events $C1 >shown && json_eq .status accepted <shown
+	case-show --no-events $C1 >shown && json_eq .status accepted <shown &&
+	desk_quit
 '
 
 test_done

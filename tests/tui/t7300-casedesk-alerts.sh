@@ -41,7 +41,8 @@ test_expect_success 'the alerts view: alerts so far and live ones, coloured by s
 	grep "泵站故障" screen | grep -q -e "${esc}\[35m" -e "${esc}\[38;5;208m" &&
 	screen &&
 	grep -n "积水\|泵站" screen | cut -d: -f1 | tr "\n" " " >order &&
-	test "$(cat order)" = "2 3 4 "
+	test "$(cat order)" = "2 3 4 " &&
+	desk_quit
 '
 
 test_expect_success 'a new red alert flashes the status line in any view' '
@@ -52,7 +53,8 @@ test_expect_success 'a new red alert flashes the status line in any view' '
 	raise w-4 red 浦东新区 "积水 50cm 世纪大道" >/dev/null &&
 	wait_screen "RED ALERT #" &&
 	grep -q "RED ALERT #[0-9]* 浦东新区 积水 50cm 世纪大道" screen &&
-	grep -q "^  ID " screen
+	grep -q "^  ID " screen &&
+	desk_quit
 '
 
 test_expect_success 'dispatch, acknowledge, resolve and close from the keys' '
@@ -77,7 +79,8 @@ test_expect_success 'dispatch, acknowledge, resolve and close from the keys' '
 	curl -sS -H "Authorization: Bearer $OPER" "$TWONET_URL/v1/alerts/$id" >alert.json &&
 	json_eq .status closed <alert.json &&
 	json_eq .crew 泵车3号 <alert.json &&
-	json_eq .evaluation 已排水，道路恢复通行 <alert.json
+	json_eq .evaluation 已排水，道路恢复通行 <alert.json &&
+	desk_quit
 '
 
 test_expect_success '--readonly refuses the alert actions' '
@@ -88,7 +91,8 @@ test_expect_success '--readonly refuses the alert actions' '
 	keys G d &&
 	wait_screen "read-only" &&
 	curl -sS -H "Authorization: Bearer $OPER" "$TWONET_URL/v1/alerts/$A1" >alert.json &&
-	json_eq .status raised <alert.json
+	json_eq .status raised <alert.json &&
+	desk_quit
 '
 
 test_expect_success 'a clerk is told the stream is for operators' '
@@ -96,7 +100,8 @@ test_expect_success 'a clerk is told the stream is for operators' '
 	TWONET_TOKEN=$CLERK desk &&
 	wait_screen "inbox:" &&
 	keys A &&
-	wait_screen "may not read alerts"
+	wait_screen "may not read alerts" &&
+	desk_quit
 '
 
 test_done
