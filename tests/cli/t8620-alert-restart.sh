@@ -1,0 +1,95 @@
+#!/bin/bash
+# No gap, no repeat (issue 5): 20,000 alerts posted while alert-tail
+# --cursor-file follows; twonetd is killed with SIGKILL and restarted on the
+# same port twice, alert-tail stopped and started again once; the ids it
+# printed must be exactly the stored ones, each once, in order.  The servers
+# are started and killed by the script itself (not inside a test body, whose
+# subshell could not wait for them); the tests then check what happened.
+. "$(dirname "$0")/test-lib.sh"
+
+gen_alerts() {
+	seq "$1" "$2" | awk -v src="${3:-sim}" 'BEGIN { split("blue yellow orange red", sev, " ") } {
+		printf "{\"source\":\"%s\",\"source_id\":\"%d\",\"kind\":\"water_depth\",\"severity\":\"%s\",\"district\":\"%s\",\"value\":%d.5,\"unit\":\"cm\",\"headline\":\"point %d\"}\n",
+			src, $1, sev[$1 % 4 + 1], ($1 % 2 ? "310101" : "310115"), $1 % 90, $1 }'
+}
+
+# wait until FILE has at least N lines (bounded; no timing is asserted)
+wait_lines() {
+	local i=0
+	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+		i=$((i + 1)); [ $i -gt 2400 ] && return 1; sleep 0.05
+	done
+}
+
+# kill -9 the server and start another on the same port
+kill_and_restart() {
+	kill -9 "$TWONETD_PID"
+	wait "$TWONETD_PID" 2>/dev/null
+	twonetd serve --db "$TWONETD_DB" --listen "127.0.0.1:$TWONETD_PORT" --workers 1 \
+		>>"$TWONETD_LOG" 2>&1 &
+	TWONETD_PID=$!
+	local i=0
+	until curl -sf "$TWONET_URL/v1/health" >/dev/null; do
+		i=$((i + 1)); [ $i -gt 600 ] && return 1; sleep 0.05
+	done
+	echo restarted >>restarts
+}
+
+N=${ALERT_RESTART_COUNT:-20000}
+start_server || exit 1
+SENSOR=$(make_token sensor wd-sim)
+OPERATOR=$(make_token operator duty-1)
+export TWONET_TOKEN=$OPERATOR
+
+# a few alerts before the follower starts: it must not see them
+gen_alerts 1 5 before | TWONET_TOKEN=$SENSOR alert-post --bulk >/dev/null 2>&1
+alert-tail -n 1 --no-follow | jq .seq >start
+cp start cursor
+gen_alerts 1 "$N" restart >many.ndjson
+: >seen.ndjson
+(TWONET_TOKEN=$SENSOR alert-post --bulk --batch 50 --retries 50 <many.ndjson >/dev/null \
+	2>post.err; echo $? >post.rc) &
+poster=$!
+alert-tail --cursor-file cursor >>seen.ndjson 2>tail1.err &
+tail1=$!
+wait_lines seen.ndjson $((N * 15 / 100)) && kill_and_restart
+wait_lines seen.ndjson $((N * 40 / 100))
+kill -TERM $tail1
+wait $tail1
+echo $? >tail1.rc
+alert-tail --cursor-file cursor >>seen.ndjson 2>tail2.err &
+tail2=$!
+wait_lines seen.ndjson $((N * 60 / 100)) && kill_and_restart
+wait $poster
+# the follower has everything when its cursor reaches the last id
+last=$(sqlite3 "$TWONETD_DB" "SELECT max(id) FROM alerts")
+i=0
+until [ "$(cat cursor)" -ge "$last" ] || [ $i -gt 2400 ]; do i=$((i + 1)); sleep 0.05; done
+kill -TERM $tail2
+wait $tail2
+echo $? >tail2.rc
+
+test_expect_success 'the poster got every alert in through two kills' '
+	test "$(cat post.rc)" = 0 &&
+	test $(wc -l <restarts) = 2 &&
+	test "$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM alerts WHERE source = '\''restart'\''")" = $N
+'
+
+test_expect_success 'alert-tail ended by SIGTERM exits 130 and keeps its cursor' '
+	test "$(cat tail1.rc)" = 130 &&
+	test "$(cat tail2.rc)" = 130 &&
+	test "$(cat cursor)" = "$(tail -1 seen.ndjson | jq .seq)"
+'
+
+test_expect_success 'every stored id printed once, in order, none from before the start' '
+	jq .id seen.ndjson >printed &&
+	sqlite3 "$TWONETD_DB" "SELECT id FROM alerts WHERE id > $(cat start) ORDER BY id" >stored &&
+	test $(wc -l <stored) = $N &&
+	test_cmp stored printed
+'
+
+test_expect_success 'the follower reconnected: several stream connections in the log' '
+	test $(grep -c "GET /v1/alerts/stream" "$TWONETD_LOG") -ge 4
+'
+
+test_done
