@@ -4,6 +4,24 @@
 . "$(dirname "$0")/../cli/test-lib.sh"
 . "$TWONET_SRC/tests/tui/lib-casedesk.sh"
 
+test_expect_success 'casedesk: man page and completions name every option of --help, and no other' '
+	casedesk --list-options >opts &&
+	test -s opts &&
+	missing="" &&
+	while read -r o; do
+		case $o in --*) ;; *) continue ;; esac
+		man_o=$(printf "%s" "$o" | sed "s/-/\\\\\\\\-/g")
+		grep -q -e "$man_o" "$TWONET_SRC/man/casedesk.1" || missing="$missing man:$o"
+		grep -q -e "$o" "$TWONET_SRC/completions/bash/casedesk" || missing="$missing bash:$o"
+		grep -q -e "$o" "$TWONET_SRC/completions/zsh/_casedesk" || missing="$missing zsh:$o"
+	done <opts &&
+	test -z "$missing" &&
+	for o in $(grep -o -e "--[a-z][a-z0-9-]*" "$TWONET_SRC/completions/bash/casedesk" | sort -u); do
+		grep -qx -e "$o" opts
+	done &&
+	grep -q "casedesk" "$TWONET_SRC/README.md"
+'
+
 if ! command -v tmux >/dev/null; then
 	test_skip 'casedesk inbox' 'no tmux'
 	test_done

@@ -1,0 +1,57 @@
+#!/bin/bash
+# bench/casedesk.sh [N] — casedesk with N cases in the inbox (default 100,000).
+#
+# 1. In process (casedesk --bench-inbox N): N synthetic cases as the server sends
+#    them, 1,000 a page; times the parse of each page into the compact rows, the
+#    first paint after the first page, the sort and paint after the last page, a
+#    filter keystroke with its redraw (incremental while the filter narrows, a
+#    full pass when it widens), the size of the rows store and the peak RSS.
+# 2. End to end, when tmux is there (E2E=0 skips it): file E2E_N cases (default
+#    20,000) on a local twonetd, run casedesk in a 100x30 tmux pane, and time the
+#    first row on screen, the whole inbox loaded, a filter keystroke seen on
+#    screen (tmux's own round trip included), and casedesk's peak RSS.
+# Figures only; nothing here asserts a time.
+. "$(dirname "$0")/lib.sh"
+N=${1:-100000}
+E2E=${E2E:-1}
+E2E_N=${E2E_N:-20000}
+B=${O:+$TOP/$O}
+B=${B:-$TOP}
+export PATH="$B/tui:$B/bin:$B/server:$PATH"
+
+echo "bench/casedesk: $N cases in process; $(nproc) cores"
+casedesk --bench-inbox "$N"
+
+[ "$E2E" = 1 ] && command -v tmux >/dev/null || exit 0
+
+echo
+echo "bench/casedesk: end to end, $E2E_N cases on twonetd, casedesk in a 100x30 tmux pane"
+start_bench_server "$BENCH_TMP/e.db" --workers 2 2>/dev/null
+ADMIN=$(twonetd token add --db "$BENCH_TMP/e.db" --role admin --name bench)
+CLERK=$(twonetd token add --db "$BENCH_TMP/e.db" --role clerk --name clerk --dept YBJ)
+gen-cases "$E2E_N" | TWONET_URL=$URL TWONET_TOKEN=$ADMIN case-submit --bulk --parallel 16 >/dev/null 2>&1
+SOCK=bench-casedesk-$$
+trap 'tmux -L $SOCK kill-server 2>/dev/null; cleanup' EXIT
+pane() { tmux -L "$SOCK" capture-pane -p -t desk; }
+ms() { echo "($(now) - $1) * 1000" | bc -l; }
+
+t0=$(now)
+tmux -L "$SOCK" new-session -d -s desk -x 100 -y 30 \
+	"TWONET_URL=$URL TWONET_TOKEN=$CLERK casedesk --no-alerts; sleep 600"
+until pane | grep -q "C000000"; do sleep 0.01; done
+first=$(ms "$t0")
+until pane | grep -q "inbox: [0-9,]* cases" && ! pane | grep -q "loading page"; do sleep 0.02; done
+all=$(ms "$t0")
+loaded=$(pane | grep -o "inbox: [0-9,]* cases")
+pid=$(pgrep -P "$(tmux -L "$SOCK" list-panes -t desk -F '#{pane_pid}')" -x casedesk)
+tmux -L "$SOCK" send-keys -t desk /
+sleep 0.2
+t1=$(now)
+tmux -L "$SOCK" send-keys -t desk -l 王
+until pane | grep -q "shown"; do sleep 0.005; done
+key=$(ms "$t1")
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+printf 'first row on screen         %.0f ms after start\n' "$first"
+printf 'whole inbox loaded          %.0f ms after start (%s)\n' "$all" "$loaded"
+printf 'filter keystroke on screen  %.0f ms (tmux send-keys and capture included)\n' "$key"
+printf 'casedesk peak RSS           %.1f MB\n' "$(echo "$hwm / 1024" | bc -l)"
