@@ -264,4 +264,45 @@ test_expect_success 'no server: exit 6, nothing on stdout' '
 	test ! -s out
 '
 
+# parts MESSAGE: each MIME part's content type, file name and decoded body, a line each:
+# "TYPE|NAME|first line with TEXT" — enough to check what was mailed
+mime_parts() {
+	perl -MMIME::Base64 -0777 -ne '
+		my ($b) = /boundary="([^"]+)"/ or die "no boundary\n";
+		for my $p (split /^--\Q$b\E-?-?\n/m, $_) {
+			my ($h, $body) = split /\n\n/, $p, 2;
+			next unless defined $body && $h =~ /^Content-Type: ([^;\n]+)/m;
+			my $t = $1;
+			my $n = $h =~ /filename="([^"]+)"/ ? $1 : "";
+			my $d = decode_base64($body);
+			print "$t|$n|", length($d), "|", (split /\n/, $d)[0], "\n";
+		}' "$1"
+}
+
+test_expect_success 'cron: the monthly script mails the HTML page, the CSV and the chart' '
+	REPORT_TO=office@example.org SENDMAIL="tee mail.txt" TWONET_TODAY=2026-11-18 \
+		"$TWONET_SRC/scripts/cron/case-report-monthly" >/dev/null 2>err &&
+	test ! -s err &&
+	grep -q "^To: office@example.org$" mail.txt &&
+	grep -q "^Subject: =?UTF-8?B?" mail.txt &&
+	mime_parts mail.txt >parts &&
+	grep -q "^text/html||[0-9]*|<!DOCTYPE html>$" parts &&
+	grep -q "^text/csv|report-[0-9-]*\.csv|[0-9]*|group,name,received," parts &&
+	if command -v rsvg-convert >/dev/null; then grep -q "^image/png|chart-" parts; fi &&
+	perl -MMIME::Base64 -0777 -ne "print decode_base64(\$1) if /filename=\"report-[^\"]*\"\n.*?\n\n(.*?)\n--/s" mail.txt >mailed.csv &&
+	tail -n 1 mailed.csv | grep -q "^total,,9,"
+'
+
+test_expect_success 'cron: the daily script reports yesterday; a failed report mails nothing' '
+	REPORT_TO=office@example.org SENDMAIL="tee daily.txt" TWONET_TODAY=2026-10-09 \
+		"$TWONET_SRC/scripts/cron/case-report-daily" >/dev/null &&
+	perl -MMIME::Base64 -0777 -ne "print decode_base64(\$1) if /filename=\"report-[^\"]*\"\n.*?\n\n(.*?)\n--/s" daily.txt >daily.csv &&
+	tail -n 1 daily.csv | grep -q "^total,,3," &&
+	rm -f none.txt &&
+	test_expect_exit 4 env REPORT_TO=x@example.org SENDMAIL="tee none.txt" \
+		TWONET_TOKEN="$OPERATOR" "$TWONET_SRC/scripts/cron/case-report-daily" >/dev/null 2>err &&
+	test ! -e none.txt &&
+	test_expect_exit 2 env -u REPORT_TO "$TWONET_SRC/scripts/cron/report-mail" x 2>err
+'
+
 test_done
