@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "tn_alert.h"
 #include "tn_buf.h"
 #include "tn_cal.h"
 #include "twonetd.h"
@@ -135,6 +137,14 @@ static jv pct(long part, long whole)
 	if (whole <= 0)
 		return jv_null();
 	return jv_number(round_to(100.0 * (double)part / (double)whole, 1));
+}
+
+/* A whole number from fixed text (the targets' macros); 0 when not one. */
+static double fixed_num(const char *s)
+{
+	long v;
+
+	return tn_parse_long(s, &v) == 0 ? (double)v : 0;
 }
 
 static jv num(long v)
@@ -445,9 +455,173 @@ out:
 
 /* ---- GET /v1/reports/alerts ---- */
 
+struct agroup {
+	char *key;
+	long c[RA_COUNT];
+	struct hist dispatch, close;
+};
+
+struct alerts_acc {
+	struct agroup *g;
+	size_t len, cap;
+	struct agroup total;
+};
+
+static int alerts_row(void *ctx, const struct store_alert_row *r)
+{
+	struct alerts_acc *a = ctx;
+	struct agroup *g;
+
+	if (!a->len || !same_key(a->g[a->len - 1].key, r->group)) {
+		if (a->len == a->cap) {
+			a->cap = a->cap ? a->cap * 2 : 16;
+			a->g = tn_xrealloc(a->g, a->cap * sizeof(*a->g));
+		}
+		g = &a->g[a->len++];
+		memset(g, 0, sizeof(*g));
+		g->key = r->group ? tn_xstrdup(r->group) : NULL;
+	}
+	g = &a->g[a->len - 1];
+	if (r->what < 0) {
+		for (int i = 0; i < RA_COUNT; i++) {
+			g->c[i] += r->c[i];
+			a->total.c[i] += r->c[i];
+		}
+	} else {
+		hist_add(r->what == 0 ? &g->dispatch : &g->close, r->minutes, r->n);
+		hist_add(r->what == 0 ? &a->total.dispatch : &a->total.close, r->minutes, r->n);
+	}
+	return 0;
+}
+
+static jv alerts_json(const struct agroup *g, jv key, jv name)
+{
+	const long *c = g->c;
+	jv row = jv_object();
+
+	row = jv_object_set(row, jv_string("group"), key);
+	row = jv_object_set(row, jv_string("name"), name);
+	row = jv_object_set(row, jv_string("raised"), num(c[RA_RAISED]));
+	row = jv_object_set(row, jv_string("dispatched"), num(c[RA_DISPATCHED]));
+	row = jv_object_set(row, jv_string("closed"), num(c[RA_CLOSED]));
+	row = jv_object_set(row, jv_string("open"), num(c[RA_OPEN]));
+	row = jv_object_set(row, jv_string("open_past_target"), num(c[RA_OPEN_PAST_TARGET]));
+	row = jv_object_set(row, jv_string("closed_in_target"), num(c[RA_CLOSED_IN_TARGET]));
+	row = jv_object_set(row, jv_string("closed_in_target_rate"),
+			    pct(c[RA_CLOSED_IN_TARGET], c[RA_CLOSED]));
+	row = hist_stats(row, &g->dispatch, "dispatch_min");
+	row = hist_stats(row, &g->close, "close_min");
+	return row;
+}
+
+/* The group's key and name as the report shows them: severities by name, districts named. */
+static void alert_key(const char *by, const char *k, jv *key, jv *name)
+{
+	*name = jv_null();
+	if (!k) {
+		*key = jv_null();
+	} else if (strcmp(by, "severity") == 0) {
+		long v;
+
+		*key = jv_string(tn_parse_long(k, &v) == 0 && *tn_severity_name((enum tn_severity)v) ?
+				 tn_severity_name((enum tn_severity)v) : k);
+	} else if (strcmp(by, "district") == 0) {
+		const struct tn_district *d = tn_district_find(k);
+
+		*key = jv_string(k);
+		if (d)
+			*name = jv_string(d->name);
+	} else if (strcmp(by, "week") == 0) {
+		*key = iso_week(k);
+		*name = jv_string(k);
+	} else {
+		*key = jv_string(k);
+	}
+}
+
+/* Midnight at the start of day `d` (local time), in seconds since the epoch. */
+static long long local_midnight(long d)
+{
+	char buf[16];
+	struct tm tm;
+
+	tn_date_format(d, buf);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (buf[0] - '0') * 1000 + (buf[1] - '0') * 100 + (buf[2] - '0') * 10 +
+		     (buf[3] - '0') - 1900;
+	tm.tm_mon = (buf[5] - '0') * 10 + (buf[6] - '0') - 1;
+	tm.tm_mday = (buf[8] - '0') * 10 + (buf[9] - '0');
+	tm.tm_isdst = -1;
+	return (long long)mktime(&tm);
+}
+
 static void h_report_alerts(struct req *q)
 {
-	reply_problem(q, 503, NULL, "alert reports are not available yet");
+	static const char *const params[] = { "from", "to", "by", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	struct store_alert_report_q aq;
+	struct alerts_acc acc;
+	char from[16], to[16], today[16], now[40];
+	const char *by;
+	long df, dt;
+	jv groups, body, targets;
+
+	if (req_auth(q) < 0 || req_query_check(q, params) < 0)
+		return;
+	if (!req_role(q, "operator|admin")) {
+		reply_problem(q, 403, NULL, "role '%s' may not read alert reports", q->tok.role);
+		return;
+	}
+	if (period_of(q, "kind|severity|district|day|week|month", from, to, today, &by) < 0)
+		return;
+	tn_date_parse(from, &df);
+	tn_date_parse(to, &dt);
+	memset(&aq, 0, sizeof(aq));
+	aq.lo = local_midnight(df);
+	aq.hi = local_midnight(dt + 1);
+	aq.by = by;
+	aq.now = (long long)time(NULL);
+	memset(&acc, 0, sizeof(acc));
+	if (store_report_alerts(q->srv->st, &aq, alerts_row, &acc, &err) != TN_OK) {
+		reply_error(q, &err);
+		goto out;
+	}
+	groups = jv_array();
+	for (size_t i = 0; i < acc.len; i++) {
+		jv key, name;
+
+		hist_sort(&acc.g[i].dispatch);
+		hist_sort(&acc.g[i].close);
+		alert_key(by, acc.g[i].key, &key, &name);
+		groups = jv_array_append(groups, alerts_json(&acc.g[i], key, name));
+	}
+	hist_sort(&acc.total.dispatch);
+	hist_sort(&acc.total.close);
+	targets = jv_object();
+	targets = jv_object_set(targets, jv_string("blue"), jv_number(fixed_num(STORE_ALERT_TARGET_BLUE)));
+	targets = jv_object_set(targets, jv_string("yellow"), jv_number(fixed_num(STORE_ALERT_TARGET_YELLOW)));
+	targets = jv_object_set(targets, jv_string("orange"), jv_number(fixed_num(STORE_ALERT_TARGET_ORANGE)));
+	targets = jv_object_set(targets, jv_string("red"), jv_number(fixed_num(STORE_ALERT_TARGET_RED)));
+	time_now_rfc3339(now, sizeof(now));
+	body = jv_object();
+	body = jv_object_set(body, jv_string("report"), jv_string("alerts"));
+	body = jv_object_set(body, jv_string("from"), jv_string(from));
+	body = jv_object_set(body, jv_string("to"), jv_string(to));
+	body = jv_object_set(body, jv_string("by"), jv_string(by));
+	body = jv_object_set(body, jv_string("as_of"), jv_string(now));
+	body = jv_object_set(body, jv_string("targets_min"), targets);
+	body = jv_object_set(body, jv_string("groups"), groups);
+	body = jv_object_set(body, jv_string("total"), alerts_json(&acc.total, jv_null(), jv_null()));
+	reply_json(q, 200, body);
+out:
+	for (size_t i = 0; i < acc.len; i++) {
+		free(acc.g[i].key);
+		hist_free(&acc.g[i].dispatch);
+		hist_free(&acc.g[i].close);
+	}
+	free(acc.g);
+	hist_free(&acc.total.dispatch);
+	hist_free(&acc.total.close);
 }
 
 int route_reports(struct req *q, char **seg, int n)

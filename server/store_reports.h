@@ -80,14 +80,20 @@ enum tn_code store_report_names(struct store *st, const char *by, jv *names, str
 
 /* What an alert report is asked for.  Strings are borrowed. */
 struct store_alert_report_q {
-	const char *from, *to;  /* YYYY-MM-DD, days the alerts were raised, both included */
+	long long lo, hi;       /* raised at or after lo and before hi (seconds since the epoch) */
 	const char *by;         /* kind|severity|district|day|week|month */
-	const char *now;        /* RFC 3339: open alerts raised before now - target are past it */
+	long long now;          /* open alerts raised more than their target before now are past it */
 };
+
+/* The target of an alert, by severity: closed within this many minutes of being raised. */
+#define STORE_ALERT_TARGET_BLUE   "1440"
+#define STORE_ALERT_TARGET_YELLOW "720"
+#define STORE_ALERT_TARGET_ORANGE "240"
+#define STORE_ALERT_TARGET_RED    "120"
 
 /* The counters of one row of an alert report. */
 enum store_alert_counter {
-	RA_RAISED,
+	RA_RAISED,              /* raised in the period */
 	RA_DISPATCHED,          /* ever dispatched */
 	RA_CLOSED,
 	RA_OPEN,                /* not closed */
@@ -112,8 +118,9 @@ struct store_alert_row {
 typedef int (*store_alert_fn)(void *ctx, const struct store_alert_row *row);
 
 /*
- * Run the alert report (the alerts tables of store_alerts.c); TN_ENOTFOUND
- * when this database has no alerts table.
+ * Run the alert report over the alerts table of store_alerts.c (its
+ * columns and the ALERT documents' dispatched_at and closed_at).  A group's
+ * counter row comes first, then its dispatch and close histograms.
  */
 enum tn_code store_report_alerts(struct store *st, const struct store_alert_report_q *q,
 				 store_alert_fn fn, void *ctx, struct tn_err *err);
