@@ -69,6 +69,8 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 		if (c->bars[i] > max)
 			max = c->bars[i];
 	step = nice_step(max > 0 ? max : 1, 5);
+	if (step < 1)            /* counts: whole numbers on the axis */
+		step = 1;
 	top = ceil((max > 0 ? max : 1) / step) * step;
 	double slot = (w - LEFT - RIGHT) / (double)(n ? n : 1), x1 = w - RIGHT;
 
