@@ -126,6 +126,8 @@ void edit_draw(void);
 struct net_result {
 	long status;            /* HTTP status, 0 when there was no answer */
 	jv body;                /* parsed body (borrowed for the call), jv_null() when none */
+	const char *raw;        /* the body's text, NUL-terminated (borrowed for the call) */
+	size_t raw_len;
 	const char *error;      /* a sentence when not 2xx: problem detail or curl's error */
 };
 
@@ -140,6 +142,8 @@ void net_shutdown(void);
  */
 void net_request(const char *method, const char *path, jv body, long if_match,
 		 net_fn fn, void *ctx, long tag);
+/* The same for a GET whose 2xx body is read by the callback from r->raw (body stays jv_null()). */
+void net_get_raw(const char *path, net_fn fn, void *ctx, long tag);
 /*
  * Wait for the network or a key for at most `timeout_ms`, run the transfers
  * and deliver finished ones.  Returns when a key may be waiting.
@@ -214,6 +218,25 @@ const char *rows_str(const struct rows *r, uint32_t off);
 size_t rows_put(struct rows *r, jv kase);
 /* Add every case of a list page's "items" (borrowed); new rows go at the end of order and vis. */
 void rows_add_page(struct rows *r, jv items);
+
+/* The members of a case the inbox keeps (borrowed strings, NULL when absent). */
+struct case_fields {
+	const char *id, *status, *item, *item_name, *deadline, *submitted, *parent, *name;
+	int workflow;
+	long version;
+};
+/* Add or update (by id) a case given by its members; returns its row index. */
+size_t rows_put_fields(struct rows *r, const struct case_fields *f);
+/* Rows from `first` on are new: put those that match the filter at the end of vis. */
+void rows_added(struct rows *r, size_t first);
+/*
+ * Read a list page ({"items":[CASE...],"next":..}) straight into rows,
+ * without a jv per case (scan.c).  *next: the next cursor (malloc'd) or
+ * NULL.  Returns 0, or -1 when the text is not such a page (rows read
+ * before the fault are kept).
+ */
+int rows_scan_page(struct rows *r, const char *text, size_t len, char **next);
+void rows_scan_release(void);
 /* The row of case `id`, or -1. */
 long rows_find(const struct rows *r, const char *id);
 /* Sort `order` by r->sort, then refilter. */

@@ -71,7 +71,7 @@ static void request_page(const char *cursor);
 
 static void on_page(void *ctx, long tag, const struct net_result *r)
 {
-	jv items, next;
+	char *next = NULL;
 
 	(void)ctx;
 	if (tag != in.gen)
@@ -83,13 +83,16 @@ static void on_page(void *ctx, long tag, const struct net_result *r)
 		return;
 	}
 	in.error[0] = '\0';
-	items = jv_object_get(jv_copy(r->body), jv_string("items"));
-	rows_add_page(&inbox_rows, items);
-	jv_free(items);
+	if (rows_scan_page(&inbox_rows, r->raw, r->raw_len, &next) != 0) {
+		in.loading = 0;
+		snprintf(in.error, sizeof(in.error), "the server sent a list that is not JSON");
+		app_msg(1, "cannot load the inbox: %s", in.error);
+		return;
+	}
 	in.pages++;
-	next = jv_object_get(jv_copy(r->body), jv_string("next"));
-	if (jv_get_kind(next) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(next)) > 0) {
-		request_page(jv_string_value(next));
+	if (next) {
+		request_page(next);
+		free(next);
 	} else {
 		const char *id = cur_id();
 		char *keep = id ? tn_xstrdup(id) : NULL;
@@ -98,11 +101,9 @@ static void on_page(void *ctx, long tag, const struct net_result *r)
 		in.loaded = 1;
 		in.load_ms = app_now_ms() - in.load_started;
 		rows_sort(&inbox_rows);
-		rows_recount(&inbox_rows);
 		keep_cursor(keep);
 		free(keep);
 	}
-	jv_free(next);
 	rows_recount(&inbox_rows);
 }
 
@@ -115,7 +116,7 @@ static void request_page(const char *cursor)
 		tn_buf_adds(&p, "&cursor=");
 		tn_url_escape(&p, cursor);
 	}
-	net_request("GET", p.buf, jv_invalid(), 0, on_page, NULL, in.gen);
+	net_get_raw(p.buf, on_page, NULL, in.gen);
 	tn_buf_release(&p);
 }
 

@@ -414,6 +414,7 @@ static void cleanup(void)
 	help_done();
 	net_shutdown();
 	rows_free(&inbox_rows);
+	rows_scan_release();
 	if (app.cal)
 		tn_cal_free(app.cal);
 	free(app.purpose);

@@ -25,6 +25,7 @@ struct nreq {
 	long tag;
 	long long started;
 	int probe;
+	int raw;                /* a 2xx body is not parsed */
 	char errbuf[CURL_ERROR_SIZE];
 	struct nreq *next;
 };
@@ -155,6 +156,12 @@ void net_request(const char *method, const char *path, jv body, long if_match, n
 	start(method, path, body, if_match, fn, ctx, tag, 0);
 }
 
+void net_get_raw(const char *path, net_fn fn, void *ctx, long tag)
+{
+	start("GET", path, jv_invalid(), 0, fn, ctx, tag, 0);
+	inflight->raw = 1;
+}
+
 void net_add_easy(CURL *h, net_easy_fn fn, void *ctx)
 {
 	for (int i = 0; i < MAX_EXTERNAL; i++)
@@ -211,6 +218,8 @@ static void finish(struct nreq *r, CURLcode rc)
 
 	res.status = 0;
 	res.body = jv_null();
+	res.raw = r->data.buf;
+	res.raw_len = r->data.len;
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &res.status);
 	if (rc != CURLE_OK) {
 		res.status = 0;
@@ -219,7 +228,7 @@ static void finish(struct nreq *r, CURLcode rc)
 			set_offline(e.buf);
 	} else {
 		set_online();
-		if (r->data.len) {
+		if (r->data.len && !(r->raw && res.status >= 200 && res.status < 300)) {
 			jv v = jv_parse_sized(r->data.buf, (int)r->data.len);
 			if (jv_is_valid(v))
 				res.body = v;

@@ -186,62 +186,34 @@ static int32_t date_of(const char *s)
 	return (int32_t)d;
 }
 
-static void fill(struct rows *r, struct row *w, jv kase, int fresh)
+static void fill(struct rows *r, struct row *w, const struct case_fields *f, int fresh)
 {
-	jv h1, h2, h3, h4, h5, h6, h7, appl, ver, wf;
-	const char *id = str_member(kase, "id", &h1);
-	const char *st = str_member(kase, "status", &h2);
-	const char *item = str_member(kase, "item", &h3);
-	const char *item_name = str_member(kase, "item_name", &h4);
-	const char *deadline = str_member(kase, "deadline", &h5);
-	const char *submitted = str_member(kase, "submitted_at", &h6);
-	const char *parent = str_member(kase, "parent", &h7);
-	const char *name;
-	jv hn;
 	int s;
 
-	appl = jv_object_get(jv_copy(kase), jv_string("applicant"));
-	name = jv_get_kind(appl) == JV_KIND_OBJECT ? str_member(appl, "name", &hn) : (hn = jv_null(), NULL);
 	if (fresh) {
-		w->id = intern(r, id);
-		w->name = intern(r, name);
-		w->name_w = (uint16_t)tn_display_width(name ? name : "");
-		w->parent = intern(r, parent);
-		w->deadline_s = intern(r, deadline);
-		w->item = item_of(r, item, item_name);
-		w->deadline = date_of(deadline);
-		w->submitted = date_of(submitted);
-		wf = jv_object_get(jv_copy(kase), jv_string("workflow"));
-		w->workflow = jv_get_kind(wf) == JV_KIND_STRING;
-		jv_free(wf);
+		w->id = intern(r, f->id);
+		w->name = intern(r, f->name);
+		w->name_w = (uint16_t)tn_display_width(f->name ? f->name : "");
+		w->parent = intern(r, f->parent);
+		w->deadline_s = intern(r, f->deadline);
+		w->item = item_of(r, f->item, f->item_name);
+		w->deadline = date_of(f->deadline);
+		w->submitted = date_of(f->submitted);
+		w->workflow = (uint8_t)(f->workflow != 0);
 	}
-	s = status_parse(st);
+	s = status_parse(f->status);
 	w->status = (uint8_t)(s < 0 ? ST_OTHER : s);
-	ver = jv_object_get(jv_copy(kase), jv_string("version"));
-	w->version = jv_get_kind(ver) == JV_KIND_NUMBER ? (uint32_t)jv_number_value(ver) : 0;
-	jv_free(ver);
+	w->version = f->version > 0 ? (uint32_t)f->version : 0;
 	w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
 					  status_open(w->status));
-	jv_free(hn);
-	jv_free(appl);
-	jv_free(h1);
-	jv_free(h2);
-	jv_free(h3);
-	jv_free(h4);
-	jv_free(h5);
-	jv_free(h6);
-	jv_free(h7);
 }
 
-size_t rows_put(struct rows *r, jv kase)
+size_t rows_put_fields(struct rows *r, const struct case_fields *f)
 {
-	jv hid;
-	const char *id = str_member(kase, "id", &hid);
-	long at = id ? rows_find(r, id) : -1;
+	long at = f->id ? rows_find(r, f->id) : -1;
 
-	jv_free(hid);
 	if (at >= 0) {
-		fill(r, &r->v[at], kase, 0);
+		fill(r, &r->v[at], f, 0);
 		return (size_t)at;
 	}
 	if (r->n == r->alloc) {
@@ -251,7 +223,7 @@ size_t rows_put(struct rows *r, jv kase)
 		r->vis = tn_xrealloc(r->vis, r->alloc * sizeof(*r->vis));
 	}
 	memset(&r->v[r->n], 0, sizeof(r->v[0]));
-	fill(r, &r->v[r->n], kase, 1);
+	fill(r, &r->v[r->n], f, 1);
 	if (r->v[r->n].name_w > r->max_name_w)
 		r->max_name_w = r->v[r->n].name_w;
 	r->order[r->n] = (uint32_t)r->n;
@@ -261,6 +233,46 @@ size_t rows_put(struct rows *r, jv kase)
 	else
 		idx_insert(r, r->n - 1);
 	return r->n - 1;
+}
+
+size_t rows_put(struct rows *r, jv kase)
+{
+	struct case_fields f;
+	jv h[8], appl, ver, wf;
+	size_t at;
+
+	memset(&f, 0, sizeof(f));
+	f.id = str_member(kase, "id", &h[0]);
+	f.status = str_member(kase, "status", &h[1]);
+	f.item = str_member(kase, "item", &h[2]);
+	f.item_name = str_member(kase, "item_name", &h[3]);
+	f.deadline = str_member(kase, "deadline", &h[4]);
+	f.submitted = str_member(kase, "submitted_at", &h[5]);
+	f.parent = str_member(kase, "parent", &h[6]);
+	appl = jv_object_get(jv_copy(kase), jv_string("applicant"));
+	if (jv_get_kind(appl) == JV_KIND_OBJECT)
+		f.name = str_member(appl, "name", &h[7]);
+	else
+		h[7] = jv_null();
+	wf = jv_object_get(jv_copy(kase), jv_string("workflow"));
+	f.workflow = jv_get_kind(wf) == JV_KIND_STRING;
+	ver = jv_object_get(jv_copy(kase), jv_string("version"));
+	f.version = jv_get_kind(ver) == JV_KIND_NUMBER ? (long)jv_number_value(ver) : 0;
+	at = rows_put_fields(r, &f);
+	for (int i = 0; i < 8; i++)
+		jv_free(h[i]);
+	jv_free(appl);
+	jv_free(wf);
+	jv_free(ver);
+	return at;
+}
+
+void rows_added(struct rows *r, size_t first)
+{
+	prepare_hits(r);
+	for (size_t i = first; i < r->n; i++)
+		if (row_matches(r, &r->v[i]))
+			r->vis[r->nvis++] = (uint32_t)i;
 }
 
 void rows_add_page(struct rows *r, jv items)
@@ -274,10 +286,7 @@ void rows_add_page(struct rows *r, jv items)
 			rows_put(r, k);
 		jv_free(k);
 	}
-	prepare_hits(r);
-	for (size_t i = first; i < r->n; i++)
-		if (row_matches(r, &r->v[i]))
-			r->vis[r->nvis++] = (uint32_t)i;
+	rows_added(r, first);
 }
 
 void rows_recount(struct rows *r)
@@ -340,8 +349,20 @@ void rows_sort(struct rows *r)
 
 /* ---- filtering ---- */
 
+/* Does the needle hold an ASCII letter?  Without one, case does not matter: strstr is enough. */
+static int needle_alpha;
+
+static int has(const char *hay, const char *needle)
+{
+	return (needle_alpha ? strcasestr(hay, needle) : strstr(hay, needle)) != NULL;
+}
+
 static void prepare_hits(struct rows *r)
 {
+	needle_alpha = 0;
+	for (const char *p = r->needle; p && *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			needle_alpha = 1;
 	for (int i = 0; i < ST_COUNT; i++)
 		status_hit[i] = r->needle && strcasestr(status_names[i], r->needle) != NULL;
 	free(item_hit);
@@ -361,8 +382,8 @@ static int row_matches(const struct rows *r, const struct row *w)
 	if (!n)
 		return 1;
 	return status_hit[w->status] || item_hit[w->item] ||
-	       strcasestr(rows_str(r, w->id), n) || strcasestr(rows_str(r, w->name), n) ||
-	       strstr(rows_str(r, w->deadline_s), n);
+	       has(rows_str(r, w->id), n) || has(rows_str(r, w->name), n) ||
+	       (!needle_alpha && strstr(rows_str(r, w->deadline_s), n));
 }
 
 void rows_refilter(struct rows *r)
