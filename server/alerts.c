@@ -516,6 +516,7 @@ static void reply_alert(struct req *q, int status, jv alert, int replayed)
 	reply_json(q, status, alert);
 }
 
+/* Raise one alert from `body` (consumed). */
 static void post_one(struct req *q, jv body)
 {
 	struct problem p;
@@ -526,9 +527,11 @@ static void post_one(struct req *q, jv body)
 	jv doc, out;
 
 	if (build_alert(body, q->tok.name, now, &doc, &p) < 0) {
+		jv_free(body);
 		reply_problem(q, p.status, p.field[0] ? p.field : NULL, "%s", p.detail);
 		return;
 	}
+	jv_free(body);
 	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
 		jv_free(doc);
 		reply_error(q, &err);
@@ -553,6 +556,7 @@ static void post_one(struct req *q, jv body)
 	alerts_notify(q->srv, latest);
 }
 
+/* Raise the alerts of array `list` (consumed), each on its own, in one transaction. */
 static void post_batch(struct req *q, jv list)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -564,11 +568,13 @@ static void post_batch(struct req *q, jv list)
 	jv results = jv_array(), answer;
 
 	if (n < 1 || n > BATCH_MAX) {
+		jv_free(list);
 		jv_free(results);
 		reply_problem(q, 422, "alerts", "alerts must be an array of 1 to %d alerts", BATCH_MAX);
 		return;
 	}
 	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
+		jv_free(list);
 		jv_free(results);
 		reply_error(q, &err);
 		return;
@@ -587,6 +593,7 @@ static void post_batch(struct req *q, jv list)
 			jv_free(item);
 			jv_free(r);
 			jv_free(results);
+			jv_free(list);
 			store_alerts_rollback(q->srv->st);
 			reply_error(q, &err);
 			return;
@@ -603,6 +610,7 @@ static void post_batch(struct req *q, jv list)
 		jv_free(item);
 		results = jv_array_append(results, r);
 	}
+	jv_free(list);
 	if (created == 0) {
 		store_alerts_rollback(q->srv->st);
 	} else if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {

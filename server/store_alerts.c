@@ -375,10 +375,11 @@ enum tn_code store_alert_list(struct store *st, const struct store_alert_filter 
 	sqlite3_stmt *s;
 	enum tn_code code = TN_OK;
 
-	*items = jv_array();
+	*items = jv_invalid();
 	*next = NULL;
 	if (f->cursor && cursor_parse(f->cursor, f->desc, &cur) != 0)
 		return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
+	*items = jv_array();
 	tn_buf_adds(&sql, "SELECT id, doc FROM alerts WHERE 1");
 	add_in(&sql, p, &np, "status", f->status);
 	add_in(&sql, p, &np, "district", f->district);
@@ -402,8 +403,11 @@ enum tn_code store_alert_list(struct store *st, const struct store_alert_filter 
 		f->limit + 1);
 	s = store_stmt(st, sql.buf, err);
 	tn_buf_release(&sql);
-	if (!s)
+	if (!s) {
+		jv_free(*items);
+		*items = jv_invalid();
 		return err ? err->code : TN_EINTERNAL;
+	}
 	for (int i = 0; i < np; i++) {
 		if (p[i].is_num)
 			sqlite3_bind_int64(s, i + 1, p[i].num);
