@@ -290,22 +290,42 @@ static void build(void)
 		add(DC_DIM, 0, NULL, "  not loaded");
 	jv_free(v);
 
-	/* sub-cases: cases of the inbox whose parent is this one */
+	/* sub-cases: the "children" of a workflow case, and cases of the inbox whose parent is this one */
 	{
 		int any = 0;
-		for (size_t i = 0; i < inbox_rows.n; i++) {
+		jv ch = jv_object_get(jv_copy(k), jv_string("children"));
+		int nch = jv_get_kind(ch) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ch)) : 0;
+
+		for (int i = 0; i < nch; i++) {
+			jv c = jv_array_get(jv_copy(ch), i);
+			const char *cid = jv_get_kind(c) == JV_KIND_STRING ? jv_string_value(c) : NULL;
+			long at = cid ? rows_find(&inbox_rows, cid) : -1;
+			if (cid && !any++)
+				add(DC_HEADER, 0, NULL, "Sub-cases (Enter opens one)");
+			if (cid && at >= 0) {
+				const struct row *w = &inbox_rows.v[at];
+				add(DC_NORMAL, 0, cid, "  %s  %-11s %s  %s", cid, status_names[w->status],
+				    rows_str(&inbox_rows, w->deadline_s),
+				    rows_str(&inbox_rows, inbox_rows.items[w->item].name));
+			} else if (cid) {
+				add(DC_DIM, 0, cid, "  %s  (another department's)", cid);
+			}
+			jv_free(c);
+		}
+		jv_free(ch);
+		for (size_t i = 0; i < inbox_rows.n && !nch; i++) {
 			const struct row *w = &inbox_rows.v[i];
 			if (!w->parent || strcmp(rows_str(&inbox_rows, w->parent), cv.id) != 0)
 				continue;
 			if (!any++)
-				add(DC_HEADER, 0, NULL, "Sub-cases");
+				add(DC_HEADER, 0, NULL, "Sub-cases (Enter opens one)");
 			add(DC_NORMAL, 0, rows_str(&inbox_rows, w->id), "  %s  %-11s %s  %s",
 			    rows_str(&inbox_rows, w->id), status_names[w->status],
 			    rows_str(&inbox_rows, w->deadline_s),
 			    rows_str(&inbox_rows, inbox_rows.items[w->item].name));
 		}
-		if (!any && *s_of(k, "workflow"))
-			add(DC_DIM, 0, NULL, "Sub-cases: none in the inbox");
+		if (!any && *s_of(k, "workflow") && !*s_of(k, "parent"))
+			add(DC_DIM, 0, NULL, "Sub-cases: none seen");
 	}
 }
 

@@ -224,4 +224,34 @@ test_expect_success 'the certificates view: the applicant'"'"'s certificates, th
 	desk_quit
 '
 
+test_expect_success 'a workflow case lists its sub-cases; Enter opens one, which names its parent' '
+	test_when_finished desk_finish &&
+	cat >wf.json <<-\EOF &&
+	{"applicant":{"id":"91350100M000100Y43","name":"老王面馆有限公司","phone":"13800000000"},
+	 "form":{"org_name":"老王面馆有限公司","org_type":"有限责任公司","uscc":"91350100M000100Y43",
+	   "legal_rep":"王五","legal_rep_id":"110101199003070003","premises":"黄浦区中山东一路1号",
+	   "district":"黄浦区","registered_capital":500000,"business_scope":"餐饮服务",
+	   "applicant_phone":"13800000000","food_category":"热食类食品制售","floor_area":120,"seats":40,
+	   "liquor_kind":"啤酒","sign_text":"老王面馆","sign_size":"3x1","opening_date":"2026-03-15"},
+	 "materials":[{"code":"M-GSZC"},{"code":"M-ZSZM"},{"code":"M-WTS"},{"code":"M-RZWJ"},
+	   {"code":"M-PMT"},{"code":"M-SBBJ"},{"code":"M-SPAQ"},{"code":"M-JLGH"},{"code":"M-ZPSJ"},
+	   {"code":"M-ZPJG"},{"code":"M-XFSJ"}]}
+	EOF
+	case-submit --token "$ADMIN" --workflow restaurant -f wf.json --format json >parent.json &&
+	W=$(jq -r .id parent.json) &&
+	jq -r ".children[]" parent.json >children &&
+	test "$(wc -l <children)" = 4 &&
+	TWONET_TOKEN=$ADMIN desk --no-alerts &&
+	wait_screen "$W" &&
+	open_case $W &&
+	keys G &&
+	wait_screen "Sub-cases (Enter opens one)" &&
+	for c in $(cat children); do grep -q "^  $c  submitted" screen || exit 1; done &&
+	last=$(tail -n 1 children) &&
+	keys Enter &&
+	wait_screen "case $last" &&
+	wait_screen "part of     $W" &&
+	desk_quit
+'
+
 test_done
