@@ -140,6 +140,24 @@ test_expect_success 'a slow reader slows neither a second follower nor the posti
 	test_cmp fast slow
 '
 
+test_expect_success 'flood-sim: a token and URL from the environment; alert-tail sees every alert' '
+	pos=$(alert-tail -n 1 --no-follow | jq .seq) &&
+	TWONET_TOKEN=$SENSOR flood-sim --rate 40 --duration 1 --seed 5 --run t8610 2>sim.err &&
+	grep -q "sent 40 alerts" sim.err &&
+	alert-tail --after "$pos" --no-follow >sim &&
+	test $(wc -l <sim) = 40 &&
+	jq -r .kind sim | sort -u | grep -qx water_depth &&
+	jq -r .source_id sim | sort -u | wc -l | grep -qx 40 &&
+	test "$(jq -r "select(.kind == \"water_depth\") | .unit" sim | sort -u)" = m &&
+	TWONET_TOKEN=$SENSOR flood-sim --rate 40 --duration 1 --seed 5 --run t8610 2>/dev/null &&
+	test "$(alert-tail --after "$pos" --no-follow | wc -l)" = 40
+'
+
+test_expect_success 'flood-sim refuses without a sensor token (not allowed)' '
+	TWONET_TOKEN=nope test_must_fail flood-sim --rate 5 --duration 1 2>err &&
+	grep -qi "token\|401\|authenticat" err
+'
+
 # The rest runs on two workers.  Heartbeats (which also catch up a lost
 # wake-up) are made rare, so that only the wake-up can deliver in time.
 stop_server
