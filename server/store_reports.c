@@ -152,8 +152,9 @@ static const char *group_expr(const char *by)
  * completed or outside the calendar); rows are counted by group and working
  * days, so that medians and percentiles come from a small histogram instead
  * of from every case.  Joins, not correlated subqueries: those were
- * evaluated again for every mention of the days.  ?1 from, ?2 to, ?3 today,
- * ?4 department or NULL.
+ * evaluated again for every mention of the days.  The umbrella case of a
+ * "one thing" workflow (department '') is not counted: its sub-cases are.
+ * ?1 from, ?2 to, ?3 today, ?4 department or NULL.
  */
 #define OPEN "(status NOT IN ('completed', 'rejected'))"
 #define CASES_SQL_HEAD "SELECT "
@@ -173,7 +174,8 @@ static const char *group_expr(const char *by)
 	"FROM cases c INDEXED BY cases_report" \
 	" LEFT JOIN workdays d1 ON d1.day = c.r_done" \
 	" LEFT JOIN workdays d2 ON d2.day = c.r_day" \
-	" WHERE r_day >= ?1 AND r_day <= ?2 AND (?4 IS NULL OR department = ?4) " \
+	" WHERE r_day >= ?1 AND r_day <= ?2 AND department <> ''" \
+	" AND (?4 IS NULL OR department = ?4) " \
 	"GROUP BY 1, 2 ORDER BY 1, 2"
 
 enum tn_code store_report_cases(struct store *st, const struct store_report_q *q,
