@@ -1,0 +1,159 @@
+#!/bin/bash
+# bench/certs.sh [N] — e-certificates at scale (default N = 1,000,000):
+#   1. scripts/gen-certs N: signing rate beside openssl speed sm2 x cores;
+#   2. wrk (64 connections, random ids through a Lua script) on
+#      GET /v1/certs/{id}?purpose=... of twonetd (every read audited) beside
+#      wrk on nginx serving the same JSON texts as static files, in the same
+#      run: requests/s of both, the ratio, p99;
+#   3. cert-fetch --parallel 16 over 10,000 ids: certificates/s and SM2
+#      verifications beside openssl speed sm2 verify x cores; then
+#      cert-fetch --no-verify beside curl --parallel over the same URLs.
+# Environment: CERTS_DB=FILE reuses (or keeps) the generated database;
+# DURATION (default 15 s) per wrk run; WORKERS (default: cores) for twonetd.
+# TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
+# Prints figures; asserts nothing about time.
+. "$(dirname "$0")/lib.sh"
+N=${1:-1000000}
+CORES=$(nproc)
+DURATION=${DURATION:-15}
+WORKERS=${WORKERS:-$CORES}
+SAMPLE=${SAMPLE:-100000}
+FETCH=${FETCH:-10000}
+if [ -n "${TWONET_BUILD:-}" ]; then
+	export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$PATH"
+fi
+for t in wrk nginx curl sqlite3 jq openssl; do
+	command -v $t >/dev/null || { echo "bench/certs: needs $t"; exit 1; }
+done
+DB=${CERTS_DB:-$BENCH_TMP/certs.db}
+echo "bench/certs: $N certificates, $CORES cores, twonetd --workers $WORKERS, $(openssl version)"
+
+# ---- 1. generate ----
+have=0
+[ -f "$DB" ] && have=$(sqlite3 "$DB" "select count(*) from certs" 2>/dev/null || echo 0)
+if [ "$have" -lt "$N" ]; then
+	[ -f "$DB" ] || { twonetd init --db "$DB" >/dev/null && twonetd import catalog --db "$DB" >/dev/null; }
+	t0=$(now)
+	gen-certs --db "$DB" $((N - have)) 2>/dev/null
+	t1=$(now)
+	printf 'gen-certs: %d certificates in %.0f s\n' $((N - have)) "$(echo "$t1 - $t0" | bc -l)"
+else
+	echo "gen-certs: reusing $DB ($have certificates)"
+fi
+sqlite3 "$DB" "select count(*) from items" | grep -qv '^0$' || twonetd import catalog --db "$DB" >/dev/null
+
+# ---- a sample of ids, their JSON as static files for nginx ----
+mkdir -p "$BENCH_TMP/www/v1/certs"
+sqlite3 -separator $'\t' "$DB" <<SQL |
+CREATE TEMP TABLE sample AS SELECT id FROM certs ORDER BY random() LIMIT $SAMPLE;
+.output $BENCH_TMP/ids
+SELECT id FROM sample;
+.output
+SELECT c.id, c.doc FROM certs c JOIN sample USING (id);
+SQL
+	awk -F '\t' -v dir="$BENCH_TMP/www/v1/certs" '{ f = dir "/" $1; printf "%s", $2 > f; close(f) }'
+echo "static copies: $(ls "$BENCH_TMP/www/v1/certs" | wc -l) certificates, $(du -sh "$BENCH_TMP/www" | cut -f1)"
+
+cat > "$BENCH_TMP/random.lua" <<'LUA'
+local ids = {}
+for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+	return wrk.format("GET", "/v1/certs/" .. ids[math.random(#ids)] .. "?purpose=bench")
+end
+LUA
+export IDS_FILE="$BENCH_TMP/ids"
+
+# wrk_run URL [header]: "requests/s p99" of a run
+wrk_run() {
+	local out
+	out=$(wrk -t "$CORES" -c 64 -d "${DURATION}s" --latency -s "$BENCH_TMP/random.lua" ${2:+-H "$2"} "$1")
+	echo "$out" > "$BENCH_TMP/wrk.last"
+	local rps p99 non2xx
+	rps=$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')
+	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+	non2xx=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
+	echo "$rps $p99 ${non2xx:-0}"
+}
+
+# ---- 2. twonetd beside nginx ----
+rm -f "$BENCH_TMP/port"
+twonetd serve --db "$DB" --listen 127.0.0.1:0 --port-file "$BENCH_TMP/port" --workers "$WORKERS" >/dev/null \
+	2>"$BENCH_TMP/twonetd.log" &
+SERVER_PID=$!
+while [ ! -s "$BENCH_TMP/port" ]; do sleep 0.05; done
+URL="http://127.0.0.1:$(cat "$BENCH_TMP/port")"
+TOKEN=$(twonetd token add --db "$DB" --role admin --name bench-$$)
+audit0=$(sqlite3 "$DB" "select count(*) from audit")
+
+NGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18642)
+mkdir -p "$BENCH_TMP/nginx"
+cat > "$BENCH_TMP/nginx/nginx.conf" <<CONF
+worker_processes $CORES;
+daemon off;
+$( [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);" )
+pid $BENCH_TMP/nginx/nginx.pid;
+error_log $BENCH_TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $BENCH_TMP/nginx/body;
+	proxy_temp_path $BENCH_TMP/nginx/proxy;
+	fastcgi_temp_path $BENCH_TMP/nginx/fastcgi;
+	uwsgi_temp_path $BENCH_TMP/nginx/uwsgi;
+	scgi_temp_path $BENCH_TMP/nginx/scgi;
+	keepalive_requests 1000000;
+	server {
+		listen 127.0.0.1:$NGPORT;
+		root $BENCH_TMP/www;
+		default_type application/json;
+		location / { }
+	}
+}
+CONF
+nginx -c "$BENCH_TMP/nginx/nginx.conf" -p "$BENCH_TMP/nginx" 2>"$BENCH_TMP/nginx/stderr" &
+NGINX_PID=$!
+trap 'kill -TERM $NGINX_PID 2>/dev/null || true; cleanup' EXIT
+for i in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$NGPORT/v1/certs/$(head -n1 "$IDS_FILE")" && break; sleep 0.05; done
+curl -sf -o "$BENCH_TMP/a.json" "http://127.0.0.1:$NGPORT/v1/certs/$(head -n1 "$IDS_FILE")" &&
+curl -sf -H "Authorization: Bearer $TOKEN" -o "$BENCH_TMP/b.json" "$URL/v1/certs/$(head -n1 "$IDS_FILE")?purpose=check" &&
+cmp -s "$BENCH_TMP/a.json" "$BENCH_TMP/b.json" && echo "nginx and twonetd serve the same bytes ($(wc -c < "$BENCH_TMP/a.json") bytes a certificate)"
+
+read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
+cp "$BENCH_TMP/wrk.last" "$BENCH_TMP/wrk.twonetd"
+read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
+audit1=$(sqlite3 "$DB" "select count(*) from audit")
+kill -TERM $NGINX_PID 2>/dev/null || true; wait $NGINX_PID 2>/dev/null || true
+printf 'wrk GET /v1/certs/{id}, 64 connections, %d s, random ids of %d:\n' "$DURATION" "$(wc -l < "$IDS_FILE")"
+printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (audit rows +%d)\n' "$tn_rps" "$tn_p99" "$tn_bad" $((audit1 - audit0))
+printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rps" "$ng_p99" "$ng_bad"
+printf '  ratio twonetd / nginx:   %.0f%%\n' "$(echo "100 * $tn_rps / $ng_rps" | bc -l)"
+
+# ---- 3. cert-fetch --parallel 16 over 10,000 ids ----
+head -n "$FETCH" "$IDS_FILE" > "$BENCH_TMP/fetch.ids"
+export TWONET_URL=$URL TWONET_TOKEN=$TOKEN XDG_CACHE_HOME=$BENCH_TMP/cache
+speed=$(openssl speed -seconds 3 sm2 2>/dev/null | awk '/SM2/ { print $NF }')
+cert-fetch --purpose warm --no-verify --format ndjson "$(head -n1 "$BENCH_TMP/fetch.ids")" >/dev/null
+t0=$(now)
+cert-fetch --purpose bench --parallel 16 --format ndjson -v - < "$BENCH_TMP/fetch.ids" > "$BENCH_TMP/fetched" 2>"$BENCH_TMP/fetch.err" || true
+t1=$(now)
+secs=$(echo "$t1 - $t0" | bc -l)
+rate=$(echo "$FETCH / $secs" | bc -l)
+valid=$(jq -c 'select(.verification.valid)' "$BENCH_TMP/fetched" | wc -l)
+printf 'cert-fetch --parallel 16: %d certificates in %.2f s = %.0f/s (%d valid; %s)\n' \
+	"$FETCH" "$secs" "$rate" "$valid" "$(grep -o '[0-9]* SM2 verification[s]*' "$BENCH_TMP/fetch.err" || echo '? SM2')"
+printf '  openssl speed sm2 verify: %.0f/s on one core x %d = %.0f/s; cert-fetch = %.0f%% of it\n' \
+	"$speed" "$CORES" "$(echo "$speed * $CORES" | bc -l)" "$(echo "100 * $rate / ($speed * $CORES)" | bc -l)"
+
+t0=$(now)
+cert-fetch --purpose bench --parallel 16 --no-verify --format ndjson - < "$BENCH_TMP/fetch.ids" > /dev/null 2>&1 || true
+t1=$(now)
+nv=$(echo "$t1 - $t0" | bc -l)
+awk -v url="$URL" -v tok="$TOKEN" '{ printf "url = \"%s/v1/certs/%s?purpose=bench\"\noutput = \"/dev/null\"\n", url, $1 }' \
+	"$BENCH_TMP/fetch.ids" > "$BENCH_TMP/curl.cfg"
+t0=$(now)
+curl -sS --no-progress-meter --parallel --parallel-max 16 -H "Authorization: Bearer $TOKEN" -K "$BENCH_TMP/curl.cfg" 2>"$BENCH_TMP/curl.err"
+t1=$(now)
+cu=$(echo "$t1 - $t0" | bc -l)
+printf 'cert-fetch --no-verify --parallel 16: %.2f s = %.0f/s; curl --parallel --parallel-max 16: %.2f s = %.0f/s; ratio %.0f%%\n' \
+	"$nv" "$(echo "$FETCH / $nv" | bc -l)" "$cu" "$(echo "$FETCH / $cu" | bc -l)" "$(echo "100 * $cu / $nv" | bc -l)"
