@@ -285,8 +285,8 @@ test_expect_success 'a "one thing" case counts as its sub-cases, never as its um
 	test "$subs" -ge 2 &&
 	case-report --from "$day" --by workflow --jq "[.groups[] | [.group, .received]]" >got &&
 	test "$(cat got)" = "[[\"restaurant\",$subs]]" &&
-	case-report --from "$day" --jq "[.total.received, (.groups | map(.group) | index(\"\"))]" >got &&
-	test "$(cat got)" = "[$subs,null]"
+	case-report --from "$day" --jq "[.total.received, any(.groups[]; .group == \"\")]" >got &&
+	test "$(cat got)" = "[$subs,false]"
 '
 
 # parts MESSAGE: each MIME part's content type, file name and decoded body, a line each:
