@@ -98,7 +98,7 @@ man/twonet-api.7: $(API_DOCS) scripts/md2man
 
 # The suite, against the build in $(O).
 test: all
-	@O=$(O) tests/run-suite
+	@O=$(O) SAN=$(SAN) tests/run-suite
 
 check: deps
 	$(MAKE) WERROR=1 all

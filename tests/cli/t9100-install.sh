@@ -8,7 +8,7 @@ O_REL=${O_REL#/}
 O_ARG=${O_REL:-.}
 
 test_expect_success 'make install DESTDIR=... PREFIX=/opt/twonet puts every part in place' '
-	make -s -C "$TWONET_SRC" O="$O_ARG" install DESTDIR="$TRASH/root" PREFIX=/opt/twonet >install.log 2>&1 &&
+	make -s -C "$TWONET_SRC" O="$O_ARG" SAN="${SAN:-}" install DESTDIR="$TRASH/root" PREFIX=/opt/twonet >install.log 2>&1 &&
 	R="$TRASH/root/opt/twonet" &&
 	for c in "$TWONET_SRC"/bin/*.c; do
 		c=$(basename "$c" .c)
