@@ -50,6 +50,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -632,8 +634,13 @@ void alerts_stream(struct req *q)
 	bev = evhttp_connection_get_bufferevent(f->con);
 	stall.tv_sec = h->stall_ms / 1000;
 	stall.tv_usec = (h->stall_ms % 1000) * 1000;
-	if (bev)
+	if (bev) {
+		int one = 1;
+
 		bufferevent_set_timeouts(bev, NULL, &stall);
+		/* each event goes out at once, not held back for the last one's ACK (Nagle) */
+		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	if (reset) {
 		evbuffer_add_printf(f->out, "retry: %d\n\n", STREAM_RETRY_MS);
 		send_reset(f, from);

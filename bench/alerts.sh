@@ -1,0 +1,132 @@
+#!/bin/bash
+# bench/alerts.sh [N] — post N alerts (default 200,000) to a local twonetd as
+# fast as it takes them, while two followers read the stream at the same time:
+#   alert-tail --jq FILTER                      (ours)
+#   curl -N .../stream | sed data: | jq FILTER  (the baseline)
+# Each alert carries the time its batch was sent (in "text"); a small Perl
+# line stamper after each follower notes when each line reached it.  Prints
+# alerts per second posted and delivered, the latency from post to line
+# (p50, p99, max), and alert-tail's peak RSS.
+#   WORKERS (2), POSTERS (2, parallel posting connections), BATCH (100 alerts
+#   a request), TWONET_BUILD (the build to use; default: the source tree).
+. "$(dirname "$0")/lib.sh"
+BUILD=${TWONET_BUILD:-$TOP}
+export PATH="$BUILD/bin:$BUILD/server:$PATH"
+N=${1:-200000}
+WORKERS=${WORKERS:-2}
+POSTERS=${POSTERS:-2}
+BATCH=${BATCH:-100}
+FILTER='select(.kind == "water_depth" and .severity != "none") | "\(.id) \(.text)"'
+
+echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, twonetd --workers $WORKERS, $(nproc) cores"
+start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS"
+SENSOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role sensor --name bench-sensor)
+OPERATOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role operator --name bench-op)
+
+# the poster: batches stamped with the time they are sent
+cat >"$BENCH_TMP/post.pl" <<'PERL'
+use strict; use warnings;
+use IO::Socket::INET; use Socket qw(IPPROTO_TCP TCP_NODELAY); use Time::HiRes qw(time);
+my ($url, $tok, $first, $count, $batch, $src) = @ARGV;
+my ($host, $port) = $url =~ m{^http://([^:/]+):(\d+)} or die "url: $url\n";
+# one keep-alive connection, the request in one write, no Nagle delay
+my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp')
+	or die "connect: $!\n";
+setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1);
+my @sev = qw(blue yellow orange red);
+for (my $i = $first; $i < $first + $count; $i += $batch) {
+	my $last = $i + $batch - 1;
+	$last = $first + $count - 1 if $last > $first + $count - 1;
+	my $t = sprintf "%.6f", time;
+	my $body = '{"alerts":[' . join(',', map { sprintf
+		'{"source":"%s","source_id":"%d","kind":"water_depth","severity":"%s","district":"%s",'
+		. '"location":{"lat":31.2397,"lon":121.4906,"address":"中山东一路外滩"},'
+		. '"value":%.2f,"threshold":0.15,"unit":"m","headline":"外滩积水 %d","text":"%s"}',
+		$src, $_, $sev[$_ % 4], ($_ % 2 ? "310101" : "310115"), ($_ % 60) / 100, $_, $t
+	} ($i .. $last)) . ']}';
+	my $req = "POST /v1/alerts HTTP/1.1\r\nHost: $host\r\nAuthorization: Bearer $tok\r\n"
+		. "Content-Type: application/json\r\nContent-Length: " . length($body) . "\r\n\r\n" . $body;
+	defined syswrite($s, $req) or die "write: $!\n";
+	my $head = '';
+	while ($head !~ /\r\n\r\n/) { sysread($s, $head, 65536, length $head) or die "read: $!\n"; }
+	my ($h, $rest) = split /\r\n\r\n/, $head, 2;
+	$h =~ m{^HTTP/1\.1 (\d+)} && $1 == 200 or die "post: $h\n";
+	my ($len) = $h =~ /Content-Length: (\d+)/i;
+	while (length($rest) < $len) { sysread($s, $rest, 65536, length $rest) or die "read: $!\n"; }
+}
+PERL
+
+# the stamper: "ARRIVAL LINE" for the first COUNT lines, then it exits
+cat >"$BENCH_TMP/stamp.pl" <<'PERL'
+use strict; use warnings; use Time::HiRes qw(time);
+my $want = shift; my $n = 0; $| = 1;
+while (my $l = <STDIN>) { printf "%.6f %s", time, $l; last if ++$n >= $want; }
+PERL
+
+pos=$(TWONET_URL=$URL TWONET_TOKEN=$OPERATOR alert-tail -n 1 --no-follow | jq '.seq // 0')
+pos=${pos:-0}
+# ours
+( TWONET_URL=$URL TWONET_TOKEN=$OPERATOR /usr/bin/time -f '%M' -o "$BENCH_TMP/rss" \
+	alert-tail --after "$pos" --count "$N" --jq "$FILTER" |
+	perl "$BENCH_TMP/stamp.pl" "$N" >"$BENCH_TMP/tail.out" ) &
+tailer=$!
+# the baseline: curl into a FIFO, so that it can be stopped when all came
+mkfifo "$BENCH_TMP/sse"
+curl -s -N -H "Authorization: Bearer $OPERATOR" -H "Last-Event-ID: $pos" "$URL/v1/alerts/stream" \
+	>"$BENCH_TMP/sse" 2>/dev/null &
+curl_pid=$!
+( sed -un 's/^data: //p' <"$BENCH_TMP/sse" | jq --unbuffered -r "$FILTER" |
+	perl "$BENCH_TMP/stamp.pl" "$N" >"$BENCH_TMP/curl.out" ) 2>/dev/null &
+curler=$!
+sleep 1
+
+t0=$(now)
+per=$(( (N + POSTERS - 1) / POSTERS ))
+pids=""
+for p in $(seq 0 $((POSTERS - 1))); do
+	first=$((p * per + 1)); count=$per
+	[ $((first + count - 1)) -gt "$N" ] && count=$((N - first + 1))
+	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
+t1=$(now)
+wait "$tailer" || true
+i=0
+while [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 1200 ]; do i=$((i + 1)); sleep 0.1; done
+kill "$curl_pid" 2>/dev/null || true
+wait "$curler" 2>/dev/null || true
+
+stored=$(sqlite3 "$BENCH_TMP/a.db" "select count(*) from alerts")
+post_secs=$(echo "$t1 - $t0" | bc -l)
+printf 'posted: %d alerts in %.2f s = %.0f alerts/s (%d stored)\n' "$N" "$post_secs" \
+	"$(echo "$N / $post_secs" | bc -l)" "$stored"
+
+# report NAME FILE: delivery rate and post-to-line latency
+report() {
+	local lines first last
+	lines=$(wc -l <"$2")
+	if [ "$lines" = 0 ]; then echo "$1: nothing delivered"; return; fi
+	last=$(sort -n "$2" | tail -1 | cut -d" " -f1)
+	awk '{ sub(/^t=/, "", $3); printf "%.3f\n", ($1 - $3) * 1000 }' "$2" | sort -n >"$BENCH_TMP/lat"
+	awk -v name="$1" -v n="$lines" -v total="$N" -v secs="$(echo "$last - $t0" | bc -l)" '
+		{ lat[NR] = $1 }
+		END {
+			printf "%-10s delivered %d of %d in %.2f s = %.0f alerts/s; post to line p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+				name, n, total, secs, n / secs, lat[int(NR * 0.50) + 1], lat[int(NR * 0.99) + 1], lat[NR]
+		}' "$BENCH_TMP/lat"
+}
+report alert-tail "$BENCH_TMP/tail.out"
+report curl+jq "$BENCH_TMP/curl.out"
+printf 'alert-tail peak RSS: %s KiB\n' "$(cat "$BENCH_TMP/rss" 2>/dev/null || echo '?')"
+# every id once, in order
+if cut -d' ' -f2 "$BENCH_TMP/tail.out" | sort -n -c 2>/dev/null &&
+   [ "$(cut -d' ' -f2 "$BENCH_TMP/tail.out" | sort -u | wc -l)" = "$N" ]; then
+	echo "alert-tail: every alert once, in order"
+else
+	echo "alert-tail: ids out of order or missing"
+fi
+awk '$3 == "POST" && $4 == "/v1/alerts" { print $6 }' "$BENCH_TMP/twonetd.log" | sort -n >"$BENCH_TMP/srv"
+printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms\n' "$BATCH" \
+	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.5) + 1] }' "$BENCH_TMP/srv")" \
+	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.99) + 1] }' "$BENCH_TMP/srv")"
