@@ -375,8 +375,9 @@ static void test_workflow_plan_restaurant(void **state)
 	/* the first item of market regulation finishes on day 3: Thu 02-12 */
 	jv scjg = jv_array_get(jv_object_get(jv_copy(plan), jv_string("subcases")), 0);
 	jv it0 = jv_array_get(jv_object_get(jv_copy(scjg), jv_string("items")), 0);
-	ASSERT_TEXT(tn_json_canonical(jv_object_get(jv_copy(it0), jv_string("deadline"))) ,
-		    "\"2026-02-12\"");
+	jv it0_dl = jv_object_get(jv_copy(it0), jv_string("deadline"));
+	ASSERT_TEXT(tn_json_canonical(it0_dl), "\"2026-02-12\"");   /* borrows */
+	jv_free(it0_dl);
 	jv_free(it0);
 	/* the parent: the critical path, 10 working days */
 	jv dl = jv_object_get(jv_copy(plan), jv_string("deadline"));
