@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -48,14 +49,36 @@ const char store_alerts_schema[] =
 	"  data TEXT NOT NULL);"
 	"CREATE INDEX alert_events_at ON alert_events (at);";
 
+/*
+ * Workers posting at once take turns at the write lock.  SQLite's own busy
+ * handler sleeps 1, 2, 5, 10 ... ms between tries; an alert transaction
+ * waiting for the lock tries again every 20-50 us instead (for at most the
+ * same 10 s), as store_certs.c does.  store_open's handler is put back after.
+ */
+static int busy_short(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= 200000)
+		return 0;
+	usleep(tries < 20 ? 20 : 50);
+	return 1;
+}
+
 enum tn_code store_alerts_begin(struct store *st, struct tn_err *err)
 {
-	return store_begin(st, err);
+	enum tn_code code;
+
+	sqlite3_busy_handler(st->db, busy_short, NULL);
+	code = store_begin(st, err);
+	if (code != TN_OK)
+		sqlite3_busy_timeout(st->db, 10000);
+	return code;
 }
 
 void store_alerts_rollback(struct store *st)
 {
 	store_rollback(st);
+	sqlite3_busy_timeout(st->db, 10000);
 }
 
 long long store_alert_latest(struct store *st)
@@ -84,25 +107,26 @@ enum tn_code store_alerts_commit(struct store *st, long keep, long long *latest,
 
 	if (last < 0) {
 		store_fail(st, err, "alert commit");
-		store_rollback(st);
+		store_alerts_rollback(st);
 		return err ? err->code : TN_EINTERNAL;
 	}
 	if (keep > 0 && last > keep) {
 		s = store_stmt(st, "DELETE FROM alert_events WHERE seq <= ?", err);
 		if (!s) {
-			store_rollback(st);
+			store_alerts_rollback(st);
 			return err ? err->code : TN_EINTERNAL;
 		}
 		sqlite3_bind_int64(s, 1, last - keep);
 		if (store_run(st, s, err, "alert retention") != TN_OK) {
-			store_rollback(st);
+			store_alerts_rollback(st);
 			return err ? err->code : TN_EINTERNAL;
 		}
 	}
 	if (store_commit(st, err) != TN_OK) {
-		store_rollback(st);
+		store_alerts_rollback(st);
 		return err ? err->code : TN_EINTERNAL;
 	}
+	sqlite3_busy_timeout(st->db, 10000);
 	if (latest)
 		*latest = last;
 	return TN_OK;
