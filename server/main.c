@@ -88,6 +88,7 @@ static int cmd_init(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o = { NULL, "127.0.0.1:8642", 0, NULL, NULL };
+	long keep_events = -1;
 	const struct tn_option opts[] = {
 		{ TN_OPT_STRING, 0, "db", &o.db, "PATH", "the database file (made by twonetd init)", NULL, 0 },
 		{ TN_OPT_STRING, 'l', "listen", &o.listen, "HOST:PORT",
@@ -98,10 +99,13 @@ static int cmd_serve(int argc, char **argv)
 		  "write the bound port to FILE once listening", NULL, 0 },
 		{ TN_OPT_STRING, 0, "calendar", &o.calendar, "FILE",
 		  "working-day calendar (default: the shipped calendar/cn.txt)", NULL, 0 },
+		{ TN_OPT_LONG, 0, "keep-events", &keep_events, "N",
+		  "alert stream events kept for resuming (default 1000000; TWONETD_KEEP_EVENTS)", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd serve",
-		"--db PATH [--listen HOST:PORT] [--workers N] [--port-file FILE] [--calendar FILE]",
+		"--db PATH [--listen HOST:PORT] [--workers N] [--port-file FILE] [--calendar FILE] "
+		"[--keep-events N]",
 		"serve the twonet API", opts, 0 };
 	int nargs, rc;
 
@@ -116,6 +120,18 @@ static int cmd_serve(int argc, char **argv)
 	if (o.workers < 0 || o.workers > 256) {
 		fprintf(stderr, "twonetd: error: --workers takes 1 to 256, not %ld\n", o.workers);
 		return 2;
+	}
+	if (keep_events != -1) {
+		char n[32];
+
+		if (keep_events < 1) {
+			fprintf(stderr, "twonetd: error: --keep-events takes a number above 0, not %ld\n",
+				keep_events);
+			return 2;
+		}
+		/* the alerts module reads its retention from the environment, in every worker */
+		snprintf(n, sizeof(n), "%ld", keep_events);
+		setenv("TWONETD_KEEP_EVENTS", n, 1);
 	}
 	return serve_run(&o);
 }

@@ -279,7 +279,7 @@ stop_server
 test_expect_success 'a stopped worker removes its socket' '
 	test -z "$(ls "$TWONETD_DB.wake")"
 '
-TWONETD_KEEP_EVENTS=20 TWONETD_HEARTBEAT_MS=200 start_server || exit 1
+TWONETD_HEARTBEAT_MS=200 start_server --keep-events 20 || exit 1
 
 test_expect_success 'retention: old events go, alerts stay; an old position is a reset' '
 	gen_alerts 1 30 keep | jq -sc "{alerts: .}" >keep.json &&
