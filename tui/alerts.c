@@ -34,6 +34,7 @@ static struct {
 	long long act_id;       /* the alert an action waits for */
 	const char *act;
 	int listed;             /* the first list arrived */
+	int started;            /* alerts_start was called */
 } al;
 
 static void put_alert(jv a, int live, const char *event)
@@ -94,10 +95,27 @@ static int on_event(void *ctx, const struct tn_follow_event *ev, struct tn_err *
 	return 0;
 }
 
+/*
+ * Follow the stream from `after` (-1: from now).  alerts_tick connects.
+ */
+static void follow_from(long long after)
+{
+	if (al.f)
+		return;
+	memset(&al.opts, 0, sizeof(al.opts));
+	al.opts.cfg = &app.cfg;
+	al.opts.after = after;
+	al.opts.tail = -1;
+	al.opts.retry_max = -1;
+	al.f = tn_follow_new(&al.opts, on_event, NULL);
+	app.dirty = 1;
+}
+
 static void on_list(void *ctx, long tag, const struct net_result *r)
 {
 	jv items;
 	int n;
+	long long last = 0;
 
 	(void)ctx;
 	(void)tag;
@@ -105,27 +123,38 @@ static void on_list(void *ctx, long tag, const struct net_result *r)
 		snprintf(al.state, sizeof(al.state), "cannot list alerts: %s",
 			 r->error ? r->error : "no answer");
 		app.dirty = 1;
+		follow_from(-1);
 		return;
 	}
 	al.listed = 1;
 	items = jv_object_get(jv_copy(r->body), jv_string("items"));
 	n = jv_get_kind(items) == JV_KIND_ARRAY ? jv_array_length(jv_copy(items)) : 0;
 	/* newest first in the answer: add the oldest first */
-	for (int i = n - 1; i >= 0; i--)
-		put_alert(jv_array_get(jv_copy(items), i), 0, NULL);
+	for (int i = n - 1; i >= 0; i--) {
+		jv a = jv_array_get(jv_copy(items), i);
+		long long id = tn_alert_ll(a, "id"), seq = tn_alert_ll(a, "seq");
+
+		if (id > last)
+			last = id;
+		if (seq > last)
+			last = seq;
+		put_alert(a, 0, NULL);
+	}
 	jv_free(items);
+	/*
+	 * The stream goes on from the newest event the list holds: an alert raised
+	 * between the list and the stream's start is not lost (from "now" it was).
+	 * An empty list means no alert and so no event yet: from the beginning.
+	 */
+	follow_from(last);
 }
 
 void alerts_start(void)
 {
-	if (al.f)
+	if (al.started)
 		return;
-	memset(&al.opts, 0, sizeof(al.opts));
-	al.opts.cfg = &app.cfg;
-	al.opts.after = -1;
-	al.opts.tail = -1;
-	al.opts.retry_max = -1;
-	al.f = tn_follow_new(&al.opts, on_event, NULL);
+	al.started = 1;
+	/* the stream starts when the list is in (on_list) */
 	net_request("GET", "/v1/alerts?order=-id&limit=200", jv_invalid(), 0, on_list, NULL, 0);
 }
 
@@ -278,6 +307,8 @@ static void alerts_status(struct tn_buf *b)
 		tn_buf_adds(b, " · live");
 	else if (al.f)
 		tn_buf_adds(b, " · reconnecting");
+	else if (al.started)
+		tn_buf_adds(b, " · loading");
 }
 
 static void on_acted(void *ctx, long tag, const struct net_result *r)

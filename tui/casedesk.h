@@ -270,7 +270,7 @@ const struct tn_cert_keyring *certs_keyring(void);
 const char *certs_case_purpose(const char *case_id, char *buf, size_t size);
 /* A case changed (borrowed): the case view shows it when it is that case. */
 void case_updated(jv kase);
-void alerts_start(void);            /* start following the stream */
+void alerts_start(void);            /* list the alerts, then follow the stream from there */
 void alerts_tick(void);             /* connect the follower when it is due */
 void alerts_done(void);
 void help_done(void);
