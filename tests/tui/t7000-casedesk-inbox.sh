@@ -62,26 +62,25 @@ set_deadline $C4 $(date -d "+41 days" +%F)
 test_expect_success 'the inbox: the department'"'"'s cases by deadline, counts in the status line' '
 	test_when_finished desk_finish &&
 	desk &&
-	wait_screen "$C6" &&
+	wait_screen "inbox: 6 cases · 1 overdue · 1 due soon" &&
 	grep -o "C0000000[0-9]" screen | head -n 6 >order &&
 	printf "%s\n" $C3 $C5 $C1 $C2 $C6 $C4 >expect &&
 	test_cmp expect order &&
 	! grep -q "别人" screen &&
-	grep -q "inbox: 6 cases · 1 overdue · 1 due soon" screen &&
-	keys q && test "$(wait_exit)" = 0
+	keys q && desk_exited 0
 '
 
 test_expect_success 'overdue rows are red, due within two working days yellow, the others plain' '
 	test_when_finished desk_finish &&
-	tmux -L "$SOCK" new-session -d -s desk -x 100 -y 30 "env -u NO_COLOR casedesk 2>desk.err; echo \$? >desk.rc; sleep 600" &&
-	wait_screen "$C6" &&
+	desk_color &&
+	wait_screen "inbox: 6 cases · 1 overdue · 1 due soon" &&
 	screen -e &&
 	esc=$(printf "\033") &&
 	grep "$C3" screen | grep -q "${esc}\[31m" &&
 	grep "$C5" screen | grep -q "${esc}\[33m" &&
 	! grep "$C1" screen | grep -q -e "${esc}\[31m" -e "${esc}\[33m" &&
 	! grep "$C6" screen | grep -q -e "${esc}\[31m" -e "${esc}\[33m" &&
-	keys q && test "$(wait_exit)" = 0
+	keys q && desk_exited 0
 '
 
 test_expect_success 'NO_COLOR: no colour at all, overdue still bold' '
@@ -98,7 +97,7 @@ test_expect_success 'NO_COLOR: no colour at all, overdue still bold' '
 test_expect_success 'Chinese names line up: the item column starts at one screen column on every row' '
 	test_when_finished desk_finish &&
 	desk &&
-	wait_screen "$C6" &&
+	wait_screen "inbox: 6 cases · 1 overdue · 1 due soon" &&
 	grep -e 张三 -e 欧阳娜娜 -e 司马相如 -e Tom -e 王芳 -e 李四 screen >rows &&
 	test "$(wc -l <rows)" = 6 &&
 	col_of 退休 rows | sort -u >cols &&
@@ -135,10 +134,10 @@ test_expect_success ':status with tab completion, :sort, :status all' '
 	keys : && typ "status ret" && keys Tab &&
 	wait_screen ":status returned" &&
 	keys Enter &&
-	wait_screen "status returned" &&
+	wait_screen "· status returned" &&
 	grep -q "$C4" screen && ! grep -q "$C1" screen &&
 	keys : && typ "sta" && keys Tab && typ " all" && keys Enter &&
-	wait_gone "status returned" &&
+	wait_gone "· status returned" &&
 	keys : && typ "sort appl" && keys Tab && keys Enter &&
 	wait_screen "by applicant" &&
 	keys : && typ "nonsense" && keys Enter &&
@@ -166,20 +165,31 @@ test_expect_success '? shows the keys from the one key table; q goes back; j/k/G
 	desk_quit
 '
 
+# laid_out W H: the screen is casedesk's inbox laid out for W columns and H lines: H lines,
+# one header on the first line, one status line on the last but one (drawn after the rows),
+# the pane W wide.  What tmux keeps of the old screen when it resizes the pane fails it.
+laid_out() {
+	[ "$(wc -l <screen)" = "$2" ] &&
+	[ "$(desk_tmux display -p -t desk "#{pane_width}")" = "$1" ] &&
+	sed -n 1p screen | grep -q "DEADLINE" &&
+	[ "$(grep -c "DEADLINE" screen)" = 1 ] &&
+	sed -n "$(($2 - 1))p" screen | grep -q "inbox: 6 cases" &&
+	[ "$(grep -c "inbox:" screen)" = 1 ]
+}
+
 test_expect_success 'a resize to 80x24 lays the inbox out again' '
 	test_when_finished desk_finish &&
 	desk &&
-	wait_screen "$C6" &&
-	tmux -L "$SOCK" resize-window -t desk -x 80 -y 24 &&
-	i=0 && while [ $i -lt 100 ]; do screen; [ "$(wc -l <screen)" = 24 ] && sed -n 23p screen | grep -q "inbox:" && break; sleep 0.1; i=$((i + 1)); done &&
-	sed -n 23p screen | grep -q "inbox: 6 cases" &&
-	sed -n 1p screen | grep -q "DEADLINE" &&
+	wait_screen "inbox: 6 cases · 1 overdue · 1 due soon" &&
+	desk_tmux resize-window -t desk -x 80 -y 24 &&
+	wait_until "the inbox laid out for 80x24" laid_out 80 24 &&
 	grep -q "$C6" screen &&
 	grep -e 张三 -e 欧阳娜娜 -e Tom screen >rows &&
+	test "$(wc -l <rows)" = 3 &&
 	col_of 退休 rows | sort -u >cols && test "$(wc -l <cols)" = 1 &&
-	tmux -L "$SOCK" resize-window -t desk -x 100 -y 30 &&
-	i=0 && while [ $i -lt 100 ]; do screen; sed -n 29p screen | grep -q "inbox:" && break; sleep 0.1; i=$((i + 1)); done &&
-	sed -n 29p screen | grep -q "inbox: 6 cases" &&
+	desk_tmux resize-window -t desk -x 100 -y 30 &&
+	wait_until "the inbox laid out for 100x30" laid_out 100 30 &&
+	grep -q "$C6" screen &&
 	desk_quit
 '
 
@@ -187,17 +197,17 @@ test_expect_success 'q quits with status 0 and the terminal is restored; SIGTERM
 	test_when_finished desk_finish &&
 	desk &&
 	wait_screen "$C6" &&
-	test "$(tmux -L "$SOCK" display -p -t desk "#{alternate_on}")" = 1 &&
+	test "$(desk_tmux display -p -t desk "#{alternate_on}")" = 1 &&
 	keys q &&
-	test "$(wait_exit)" = 0 &&
-	test "$(tmux -L "$SOCK" display -p -t desk "#{alternate_on}")" = 0 &&
-	desk_finish &&
+	desk_exited 0 &&
+	test "$(desk_tmux display -p -t desk "#{alternate_on}")" = 0 &&
 	desk &&
 	wait_screen "$C6" &&
-	pid=$(tmux -L "$SOCK" list-panes -t desk -F "#{pane_pid}") &&
+	test "$(desk_tmux display -p -t desk "#{alternate_on}")" = 1 &&
+	pid=$(desk_tmux list-panes -t desk -F "#{pane_pid}") &&
 	kill -TERM $(pgrep -P "$pid" -x casedesk) &&
-	test "$(wait_exit)" = 143 &&
-	test "$(tmux -L "$SOCK" display -p -t desk "#{alternate_on}")" = 0
+	desk_exited 143 &&
+	test "$(desk_tmux display -p -t desk "#{alternate_on}")" = 0
 '
 
 test_done

@@ -12,10 +12,10 @@ fi
 
 # stop the server and wait until it is gone (the test body is a subshell: stop_server cannot wait)
 kill_server() {
-	local pid=$TWONETD_PID i=0
+	local pid=$TWONETD_PID end=$((SECONDS + DESK_WAIT))
 	stop_server
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! kill -0 "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.1; done
+	! kill -0 "$pid" 2>/dev/null || { echo "kill_server: twonetd $pid did not exit" >&2; return 1; }
 }
 
 start_server || exit 1
@@ -53,7 +53,7 @@ test_expect_success 'the server killed mid-session: status line says so, the TUI
 	grep -q "applicant  王芳" screen &&
 	keys q && keys / && typ 张 && wait_screen "1 shown" && keys Escape &&
 	grep -q "server unreachable" screen &&
-	keys q && test "$(wait_exit)" = 0
+	keys q && desk_exited 0
 '
 
 test_expect_success 'a server that is back is noticed; the action then goes through' '
