@@ -394,47 +394,43 @@ static void answer_set(struct answer *a, int status, const char *field, const ch
 }
 
 /*
- * Write the audit row of an answered read and commit the transaction (open
- * since the read began); then reply.  When the row cannot be written
- * nothing is served: 500.
+ * Answer a read once its audit row is written (certs_audit.c: the rows of
+ * the reads that arrive together are committed in one transaction, and
+ * only then are the replies sent).  A read that failed (500) has no row and
+ * is answered at once.
  */
 static void finish_read(struct req *q, struct answer *a, const char *cert, const char *holder,
 			const char *purpose)
 {
-	struct tn_err err = TN_ERR_INIT;
-	struct store_audit row;
-	char now[40];
+	struct certs_read r;
 	const char *outcome = outcome_of(a->status);
 
-	if (outcome) {
-		time_now_rfc3339(now, sizeof(now));
-		row.at = now;
-		row.actor = q->tok.name;
-		row.role = q->tok.role;
-		row.cert = cert;
-		row.holder = holder;
-		row.purpose = purpose;
-		row.outcome = outcome;
-		if (store_audit_append(q->srv->st, &row, &err) != TN_OK ||
-		    store_certs_commit(q->srv->st, &err) != TN_OK) {
-			store_certs_rollback(q->srv->st);
-			fprintf(stderr, "twonetd: error: audit: %s\n", err.message);
-			a->status = 500;
-			snprintf(a->detail, sizeof(a->detail), "the read could not be written to the "
-				 "audit log, so nothing is served: %s", err.message);
-			a->field = NULL;
-		}
-	} else {
-		store_certs_rollback(q->srv->st);
-	}
-	if (a->status == 200 && a->text) {
-		send_raw(q, 200, "OK", "application/json", "no-store", a->text, strlen(a->text));
-	} else if (a->status == 200) {
-		reply_json(q, 200, a->body);
-		a->body = jv_invalid();
-	} else {
+	if (!outcome) {
 		reply_problem(q, a->status, a->field, "%s", a->detail);
+		free(a->text);
+		jv_free(a->body);
+		return;
 	}
+	memset(&r, 0, sizeof(r));
+	r.status = a->status;
+	r.outcome = outcome;
+	r.field = a->field;
+	r.detail = a->detail;
+	if (a->status == 200 && !a->text) {
+		jv t = jv_dump_string(a->body, 0);
+
+		a->body = jv_invalid();
+		a->text = tn_xstrdup(jv_string_value(t));
+		jv_free(t);
+	}
+	if (a->status == 200) {
+		r.text = a->text;
+		a->text = NULL;
+	}
+	r.cert = cert;
+	r.holder = holder;
+	r.purpose = purpose;
+	certs_audit_read(q, &r);
 	free(a->text);
 	jv_free(a->body);
 }
@@ -486,10 +482,6 @@ static void get_cert(struct req *q, const char *id)
 	if (req_auth(q) < 0)
 		return;
 	purpose = req_query(q, "purpose");
-	if (store_certs_begin(q->srv->st, &err) != TN_OK) {
-		reply_error(q, &err);
-		return;
-	}
 	if ((bad = unknown_param(q, params)) != NULL) {
 		answer_set(&a, 400, bad, "unknown query parameter '%s'", bad);
 	} else if (check_purpose(&a, purpose) < 0) {
@@ -534,10 +526,6 @@ static void list_certs(struct req *q)
 	memset(&f, 0, sizeof(f));
 	f.limit = 100;
 	f.holder = req_query(q, "holder");
-	if (store_certs_begin(q->srv->st, &err) != TN_OK) {
-		reply_error(q, &err);
-		return;
-	}
 	if ((bad = unknown_param(q, params)) != NULL) {
 		answer_set(&a, 400, bad, "unknown query parameter '%s'", bad);
 	} else if (check_purpose(&a, purpose) < 0) {

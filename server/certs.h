@@ -29,6 +29,23 @@ int certs_check_materials(struct req *q, jv item, const char *item_code, jv body
 /* The 21-character kind code of a kind code or alias (copied to out[22]); -1 when unknown. */
 int certs_kind_code(const char *code_or_alias, char out[22]);
 
+/* A certificate read answered, waiting for its audit row (certs_audit.c). */
+struct certs_read {
+	int status;             /* 200, or the refusal's 400, 403, 404 */
+	const char *outcome;    /* the audit row's: allowed, forbidden, ... (static) */
+	const char *field;      /* the problem's field or NULL (copied) */
+	const char *detail;     /* the problem's detail (copied) */
+	char *text;             /* a 200 body, malloc'd: taken */
+	const char *cert, *holder, *purpose;    /* of the audit row, NULL: null (copied) */
+};
+
+/*
+ * Defer the reply of `q` (req_defer) until the audit row of `r` is
+ * committed with the others of its batch, then send it: the 200 body as it
+ * is, or the problem; 500 instead when the row cannot be written.
+ */
+void certs_audit_read(struct req *q, const struct certs_read *r);
+
 /* certcmd.c: `twonetd issuer add ...` and `twonetd audit verify ...`; return the exit status. */
 int certs_cmd_issuer(int argc, char **argv);
 int certs_cmd_audit(int argc, char **argv);

@@ -179,6 +179,38 @@ static void send_body(struct req *q, int status, const char *ctype, const char *
 		evbuffer_free(buf);
 }
 
+void reply_text(struct req *q, int status, const char *ctype, const char *body, size_t len)
+{
+	send_body(q, status, ctype, body, len);
+}
+
+struct req *req_defer(struct req *q)
+{
+	struct req *d = tn_xcalloc(1, sizeof(*d));
+
+	d->srv = q->srv;
+	d->r = q->r;
+	d->method = q->method;
+	d->uri = q->uri;        /* the evhttp request's, alive until the reply */
+	TAILQ_INIT(&d->query);
+	d->tok = q->tok;
+	d->t0 = q->t0;
+	d->deferred = 1;
+	memset(&q->tok, 0, sizeof(q->tok));
+	q->deferred = 1;
+	q->srv->pending++;
+	return d;
+}
+
+void req_deferred_free(struct req *d)
+{
+	if (!d)
+		return;
+	d->srv->pending--;
+	store_token_release(&d->tok);
+	free(d);
+}
+
 void reply_json(struct req *q, int status, jv body)
 {
 	jv text = jv_dump_string(body, 0);

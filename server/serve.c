@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <event2/event.h>
@@ -91,6 +92,9 @@ static int open_listener(const char *spec, int *port)
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	/* no Nagle delay on replies (accepted sockets inherit it; not for UNIX or UDP) */
+	if (res->ai_family == AF_INET || res->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
 		fprintf(stderr, "twonetd: error: cannot listen on '%s': %s\n", spec, strerror(errno));
 		freeaddrinfo(res);
@@ -282,7 +286,7 @@ static void dispatch(struct evhttp_request *r, void *arg)
 	else
 		route(&q, seg, n);
 out:
-	if (!q.replied)
+	if (!q.replied && !q.deferred)    /* deferred: answered later (req_defer) */
 		reply_problem(&q, 500, NULL, "the request got no answer");
 	for (int i = 0; i < n; i++)
 		free(seg[i]);
@@ -365,8 +369,14 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal)
 		rc = 1;
 		goto out;
 	}
+	if (certs_worker_start(&srv) < 0) {
+		alerts_worker_stop(&srv);
+		rc = 1;
+		goto out;
+	}
 	if (event_base_dispatch(srv.base) < 0)
 		rc = 1;
+	certs_worker_stop(&srv);
 	alerts_worker_stop(&srv);
 out:
 	if (srv.http)

@@ -111,6 +111,30 @@ enum tn_code store_certs_begin(struct store *st, struct tn_err *err)
 	return code;
 }
 
+int store_certs_try_begin(struct store *st, struct tn_err *err)
+{
+	int rc;
+
+	sqlite3_busy_handler(st->db, NULL, NULL);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_handler(st->db, busy_short, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		sqlite3_busy_timeout(st->db, 10000);
+		return 1;
+	}
+	store_fail(st, err, "begin");
+	sqlite3_busy_timeout(st->db, 10000);
+	return -1;
+}
+
+void store_certs_tune(struct store *st)
+{
+	/* a larger page cache: fewer reads of a large database */
+	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+}
+
 enum tn_code store_certs_commit(struct store *st, struct tn_err *err)
 {
 	enum tn_code code = store_commit(st, err);
@@ -562,6 +586,12 @@ static jv audit_row(long long seq, const struct store_audit *a)
 enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
 				struct tn_err *err)
 {
+	return store_audit_append_rows(st, a, 1, err);
+}
+
+enum tn_code store_audit_append_rows(struct store *st, const struct store_audit *rows, size_t n,
+				     struct tn_err *err)
+{
 	sqlite3_stmt *s;
 	char prev[65], hash[65];
 	long long seq;
@@ -569,6 +599,8 @@ enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
 	jv row;
 	int rc;
 
+	if (n == 0)
+		return TN_OK;
 	STMT_OR_FAIL(s, st, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
@@ -576,31 +608,37 @@ enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
 		return rc == SQLITE_DONE ? tn_err_set(err, TN_EINTERNAL, "the audit head is missing")
 					 : store_fail(st, err, "audit head");
 	}
-	seq = (long long)sqlite3_column_int64(s, 0) + 1;
+	seq = (long long)sqlite3_column_int64(s, 0);
 	snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(s, 1));
 	sqlite3_reset(s);
-	row = audit_row(seq, a);
-	code = tn_cert_audit_hash(row, prev, hash, err);
-	jv_free(row);
-	if (code != TN_OK)
-		return code;
-	STMT_OR_FAIL(s, st, "INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, outcome, "
-		     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
-	sqlite3_bind_int64(s, 1, seq);
-	store_bind_text(s, 2, a->at);
-	store_bind_text(s, 3, a->actor);
-	store_bind_text(s, 4, a->role);
-	store_bind_text(s, 5, a->cert);
-	store_bind_text(s, 6, a->holder);
-	store_bind_text(s, 7, a->purpose);
-	store_bind_text(s, 8, a->outcome);
-	store_bind_text(s, 9, prev);
-	store_bind_text(s, 10, hash);
-	if ((code = store_run(st, s, err, "audit append")) != TN_OK)
-		return code;
+	for (size_t i = 0; i < n; i++) {
+		const struct store_audit *a = &rows[i];
+
+		seq++;
+		row = audit_row(seq, a);
+		code = tn_cert_audit_hash(row, prev, hash, err);
+		jv_free(row);
+		if (code != TN_OK)
+			return code;
+		STMT_OR_FAIL(s, st, "INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, "
+			     "outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+		sqlite3_bind_int64(s, 1, seq);
+		store_bind_text(s, 2, a->at);
+		store_bind_text(s, 3, a->actor);
+		store_bind_text(s, 4, a->role);
+		store_bind_text(s, 5, a->cert);
+		store_bind_text(s, 6, a->holder);
+		store_bind_text(s, 7, a->purpose);
+		store_bind_text(s, 8, a->outcome);
+		store_bind_text(s, 9, prev);
+		store_bind_text(s, 10, hash);
+		if ((code = store_run(st, s, err, "audit append")) != TN_OK)
+			return code;
+		memcpy(prev, hash, sizeof(prev));
+	}
 	STMT_OR_FAIL(s, st, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
 	sqlite3_bind_int64(s, 1, seq);
-	store_bind_text(s, 2, hash);
+	store_bind_text(s, 2, prev);
 	return store_run(st, s, err, "audit head");
 }
 

@@ -21,6 +21,20 @@ enum tn_code store_certs_begin(struct store *st, struct tn_err *err);
 enum tn_code store_certs_commit(struct store *st, struct tn_err *err);
 void store_certs_rollback(struct store *st);
 
+/*
+ * BEGIN IMMEDIATE without waiting for the write lock: 0 when begun (commit
+ * or roll back with the functions above), 1 when another connection holds
+ * the lock (try again later), -1 on another error (err set).
+ */
+int store_certs_try_begin(struct store *st, struct tn_err *err);
+
+/*
+ * Connection settings for many reads of a large database: a 64 MiB page
+ * cache (mapping the file was slower: every checkpoint that grows the file
+ * remaps it).  Best effort.
+ */
+void store_certs_tune(struct store *st);
+
 /* The database file's path (borrowed from the store): private keys live beside it. */
 const char *store_certs_db_path(struct store *st);
 
@@ -157,6 +171,15 @@ struct store_audit {
  */
 enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
 				struct tn_err *err);
+
+/*
+ * Append `n` rows in order, as store_audit_append does one at a time: the
+ * chain is computed from the head read inside the caller's transaction, so
+ * that writers in several processes interleave correctly (the group commit
+ * of certificate reads).
+ */
+enum tn_code store_audit_append_rows(struct store *st, const struct store_audit *rows, size_t n,
+				     struct tn_err *err);
 
 /* Filters of GET /v1/audit; NULL / 0: none. */
 struct store_audit_filter {

@@ -52,6 +52,7 @@ struct req {
 	struct store_token tok; /* tok.name is NULL until authenticated */
 	struct timespec t0;
 	int replied;
+	int deferred;           /* moved to the heap by req_defer: answered later */
 };
 
 /* serve.c */
@@ -61,6 +62,8 @@ int serve_run(const struct serve_opts *o);
 /* http.c — request helpers and replies.  Each reply function answers exactly once. */
 /* Send `body` (consumed) as JSON with `status`. */
 void reply_json(struct req *q, int status, jv body);
+/* Send `len` bytes of `body` (borrowed) as they are, with `status` and `ctype` (no-store). */
+void reply_text(struct req *q, int status, const char *ctype, const char *body, size_t len);
 /* Send a problem+json: status, slug from the status, detail (printf), optional field. */
 void reply_problem(struct req *q, int status, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -77,6 +80,17 @@ const char *req_query(struct req *q, const char *name);
  * every parameter is known, else replies 400 and returns -1.
  */
 int req_query_check(struct req *q, const char *const *allowed);
+/*
+ * Deferred replies: answer a request after its handler has returned (from a
+ * timer, say).  req_defer moves what a reply needs (the evhttp request, the
+ * token, the start time) to a new heap request, which the caller owns and
+ * answers later with the reply functions above; the query parameters are
+ * not kept.  `q` is left empty and counts as answered for dispatch.  The
+ * worker's pending count includes the deferred request, so a shutdown
+ * waits for it.  req_deferred_free frees it (after its reply).
+ */
+struct req *req_defer(struct req *q);
+void req_deferred_free(struct req *d);
 /* Authenticate the bearer token; 0 when q->tok is filled, else replied 401 and -1. */
 int req_auth(struct req *q);
 /* 1 when the token's role is one of the '|'-separated `roles`. */
@@ -122,6 +136,13 @@ int route_reports(struct req *q, char **seg, int n);  /* reports.c */
  */
 int alerts_worker_start(struct srv *srv);
 void alerts_worker_stop(struct srv *srv);
+/*
+ * certs_audit.c: per-worker set-up and end of the certificate reads (the group
+ * commit of their audit rows): stop writes and answers what is still
+ * waiting; start returns -1 on failure.
+ */
+int certs_worker_start(struct srv *srv);
+void certs_worker_stop(struct srv *srv);
 
 /* items.c */
 void h_health(struct req *q);
