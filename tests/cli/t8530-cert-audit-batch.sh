@@ -1,0 +1,145 @@
+#!/bin/bash
+# The group commit of certificate reads: with two workers and 500 reads in
+# parallel (allowed, refused, not found, bad), every read has exactly one
+# audit row, the chain verifies, and no reply goes out before its row is in
+# the database; when the row cannot be written nothing is served.
+. "$(dirname "$0")/test-lib.sh"
+
+TWONETD_DB="$TRASH/twonet.db"
+twonetd init --db "$TWONETD_DB" >/dev/null &&
+twonetd import catalog --db "$TWONETD_DB" >/dev/null &&
+twonetd gen-certs --db "$TWONETD_DB" --threads 2 40 >/dev/null 2>&1 || exit 1
+TWONETD_WORKERS=2 TWONETD_AUDIT_STATS=1 start_server || exit 1
+ADMIN=$(make_token admin root)
+CLERK=$(make_token clerk yb-clerk YBJ)
+sqlite3 "$TWONETD_DB" "select id from certs order by id" > ids
+
+# the ISO/IEC 7064 MOD 37,36 check character of $1 (0-9A-Z)
+check36() {
+	local s=$1 a=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ p=36 i c v
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		v=${a%%"$c"*}
+		v=${#v}
+		p=$(((p + v) % 36))
+		[ $p = 0 ] && p=36
+		p=$((p * 2 % 37))
+	done
+	echo "${a:$(((37 - p) % 36)):1}"
+}
+# a well-formed id of no certificate: one of ours with serial 99999999
+IFS=. read -r _ _ _ _ _ KIND USCC _ _ _ < ids
+MISSING=1.2.156.3005.2.$KIND.$USCC.99999999.001.$(check36 "${KIND}${USCC}99999999001")
+
+audit_rows() {
+	sqlite3 "$TWONETD_DB" "select count(*) from audit"
+}
+
+# a curl config of 500 reads: 200 by the admin, 100 refused (a clerk with no
+# case open), 100 not found, 100 without a purpose; each writes its status
+reads() {
+	local i id
+	for i in $(seq 0 499); do
+		id=$(sed -n "$((i % 40 + 1))p" ids)
+		[ $i -gt 0 ] && echo next
+		case $((i % 5)) in
+		0|1) printf 'header = "Authorization: Bearer %s"\nurl = "%s/v1/certs/%s?purpose=batch-%d"\n' \
+			"$ADMIN" "$TWONET_URL" "$id" $i ;;
+		2) printf 'header = "Authorization: Bearer %s"\nurl = "%s/v1/certs/%s?purpose=batch-%d"\n' \
+			"$CLERK" "$TWONET_URL" "$id" $i ;;
+		3) printf 'header = "Authorization: Bearer %s"\nurl = "%s/v1/certs/%s?purpose=batch-%d"\n' \
+			"$ADMIN" "$TWONET_URL" "$MISSING" $i ;;
+		4) printf 'header = "Authorization: Bearer %s"\nurl = "%s/v1/certs/%s"\n' \
+			"$ADMIN" "$TWONET_URL" "$id" ;;
+		esac
+		printf 'output = "body.%d"\nwrite-out = "%%{http_code}\\n"\n' $i
+	done
+}
+
+q() {
+	sqlite3 "$TWONETD_DB" "$1"
+}
+
+test_expect_success 'set up: 40 certificates, two workers' '
+	test "$(wc -l < ids)" = 40 &&
+	case $MISSING in 1.2.156.3005.2.*) ;; *) false ;; esac &&
+	test "$(q "select count(*) from certs where id = '\''$MISSING'\''")" = 0 &&
+	test "$(audit_rows)" = 0
+'
+
+test_expect_success '500 reads in parallel: each answered, each with one audit row' '
+	reads > reads.cfg &&
+	curl -sS --parallel --parallel-max 64 -K reads.cfg > codes &&
+	test "$(wc -l < codes)" = 500 &&
+	test "$(grep -c "^200$" codes)" = 200 &&
+	test "$(grep -c "^403$" codes)" = 100 &&
+	test "$(grep -c "^404$" codes)" = 100 &&
+	test "$(grep -c "^400$" codes)" = 100 &&
+	test "$(audit_rows)" = 500 &&
+	test "$(grep -c " GET /v1/certs/" "$TWONETD_LOG")" = 500
+'
+
+test_expect_success 'the rows are the reads: outcome, actor and purpose of each' '
+	test "$(q "select count(*) from audit where outcome = '\''allowed'\'' and actor = '\''root'\''")" = 200 &&
+	test "$(q "select count(*) from audit where outcome = '\''forbidden'\'' and actor = '\''yb-clerk'\''")" = 100 &&
+	test "$(q "select count(*) from audit where outcome = '\''not-found'\'' and cert = '\''$MISSING'\''")" = 100 &&
+	test "$(q "select count(*) from audit where outcome = '\''bad-request'\'' and purpose is null")" = 100 &&
+	test "$(q "select count(distinct purpose) from audit where purpose like '\''batch-%'\''")" = 400 &&
+	test "$(q "select min(seq) || '\'' '\'' || max(seq) || '\'' '\'' || count(distinct seq) from audit")" = "1 500 500"
+'
+
+test_expect_success 'an allowed read is the stored certificate, byte for byte' '
+	q "select doc from certs where id = '\''$(head -n 1 ids)'\''" | tr -d "\n" > want &&
+	test_cmp want body.0
+'
+
+test_expect_success 'the chain verifies' '
+	twonetd audit verify --db "$TWONETD_DB"
+'
+
+test_expect_success 'a reply comes only after its row is in the database' '
+	id=$(head -n 1 ids) &&
+	for i in $(seq 20); do
+		before=$(audit_rows) &&
+		code=$(curl -sS -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
+			"$TWONET_URL/v1/certs/$id?purpose=one-by-one") &&
+		test "$code" = 200 &&
+		test "$(audit_rows)" = $((before + 1)) || return 1
+	done
+'
+
+test_expect_success 'when the row cannot be written nothing is served: 500 and no body' '
+	before=$(audit_rows) &&
+	test_when_finished "q \"drop trigger if exists audit_fail\"" &&
+	q "create trigger audit_fail before insert on audit begin select raise(abort, '\''disk says no'\''); end" &&
+	code=$(curl -sS -o fail.json -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
+		"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=fail") &&
+	test "$code" = 500 &&
+	jq -e ".detail | test(\"audit log\")" fail.json >/dev/null &&
+	! grep -q "signature" fail.json &&
+	test "$(audit_rows)" = "$before" &&
+	q "drop trigger audit_fail" &&
+	code=$(curl -sS -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
+		"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=after") &&
+	test "$code" = 200 &&
+	test "$(audit_rows)" = $((before + 1)) &&
+	twonetd audit verify --db "$TWONETD_DB"
+'
+
+test_expect_success 'reads in flight at shutdown are written before they are answered' '
+	before=$(audit_rows) &&
+	reads > reads2.cfg &&
+	{ curl -sS --parallel --parallel-max 64 -K reads2.cfg > codes2 2>curl.err & } &&
+	cpid=$! &&
+	sleep 0.1 &&
+	stop_server &&
+	{ wait $cpid || true; } &&
+	served=$(awk "/^(200|400|403|404)\$/ { n++ } END { print n + 0 }" codes2) &&
+	say "shutdown: $served of 500 reads answered before the port closed" &&
+	test "$(audit_rows)" -ge $((before + served)) &&
+	twonetd audit verify --db "$TWONETD_DB" &&
+	grep "audit: [0-9]* rows in [0-9]* transactions" "$TWONETD_LOG" | sed "s/^/# /" &&
+	! grep "Sanitizer" "$TWONETD_LOG"
+'
+
+test_done
