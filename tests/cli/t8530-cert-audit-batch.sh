@@ -97,6 +97,20 @@ test_expect_success 'the chain verifies' '
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
+test_expect_success 'purposes of every kind of character: the chain still verifies' '
+	before=$(audit_rows) &&
+	for p in "%E4%B8%AD%E6%96%87%20%E7%94%A8%E9%80%94" "a%22b%5Cc" "tab%09nl%0Acr%0D" \
+		"bell%07del%7Fesc%1B" "%F0%9F%98%80" "bad%FFutf8" "%C0%AF"; do
+		curl -sS -o /dev/null -w "%{http_code}\n" -H "Authorization: Bearer $ADMIN" \
+			"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=$p" || return 1
+	done > pcodes &&
+	test "$(grep -c "^200$" pcodes)" = 5 &&
+	test "$(grep -c "^400$" pcodes)" = 2 &&
+	test "$(audit_rows)" = $((before + 7)) &&
+	test "$(q "select count(*) from audit where purpose = '\''中文 用途'\''")" = 1 &&
+	twonetd audit verify --db "$TWONETD_DB"
+'
+
 test_expect_success 'a reply comes only after its row is in the database' '
 	id=$(head -n 1 ids) &&
 	for i in $(seq 20); do
