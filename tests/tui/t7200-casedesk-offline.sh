@@ -14,8 +14,8 @@ fi
 kill_server() {
 	local pid=$TWONETD_PID end=$((SECONDS + DESK_WAIT))
 	stop_server
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.1; done
-	! kill -0 "$pid" 2>/dev/null || { echo "kill_server: twonetd $pid did not exit" >&2; return 1; }
+	while ! _desk_gone "$pid" && [ $SECONDS -lt $end ]; do sleep 0.1; done
+	_desk_gone "$pid" || { echo "kill_server: twonetd $pid did not exit" >&2; return 1; }
 }
 
 start_server || exit 1
