@@ -1,5 +1,4 @@
 /* alert-post.c — raise city-operations alerts: from flags, a JSON file, CAP 1.2 XML, or NDJSON in bulk. */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +44,7 @@ static const struct tn_option options[] = {
 	{ TN_OPT_FLAG, 'n', "dry-run", &dry_run, NULL, "check and print each alert; send nothing", NULL, 0 },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Output options:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "format", &format, "FMT",
-	  "ndjson|json|table|cap (default: table on a terminal, NDJSON otherwise)", "ndjson|json|table|cap", 0 },
+	  "ndjson|json|table|cap (default: table on a terminal, NDJSON otherwise)", TN_ALERT_FORMATS, 0 },
 	{ TN_OPT_STRING, 0, "jq", &jq, "EXPR", "filter each alert written through a jq expression", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "no-color", &no_color, NULL, "never use colour (also NO_COLOR)", NULL, 0 },
 	TN_OPT_END_ENTRY
@@ -58,7 +57,7 @@ static const struct tn_cmd cmd = {
 	"--cap FILE [ALERT OPTIONS] [OPTIONS]\n"
 	"--bulk [--batch N] [OPTIONS] < alerts.ndjson",
 	"Raise city-operations alerts; a repeat of the same source and source id is the same alert.",
-	options, TN_CMD_SERVER
+	options, TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
 struct bulk_ctx {
@@ -136,21 +135,16 @@ static int run_single(struct tn_client *c, struct tn_alert_writer *w)
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_alert_writer w;
-	struct tn_client *c = NULL;
-	int nargs, done, status;
+	int status;
 
-	setlocale(LC_ALL, "");
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
-	if (nargs > 0)
-		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
-	else if (bulk + (file != NULL) + (cap_file != NULL) > 1)
+	if (bulk + (file != NULL) + (cap_file != NULL) > 1)
 		tn_err_set(&err, TN_EUSAGE, "--bulk, --file and --cap are exclusive");
 	else if (bulk && tn_alert_spec_any(&spec))
 		tn_err_set(&err, TN_EUSAGE, "--bulk takes every alert from stdin, not from flags");
@@ -160,19 +154,13 @@ int main(int argc, char **argv)
 		tn_err_set(&err, TN_EUSAGE, "--batch takes 1 to 1000, not %ld", batch);
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (tn_alert_writer_open(&w, stdout, format, jq, no_color, &err) != TN_OK)
+	if (tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (tn_config_load(&cfg, &common, &err) != TN_OK) {
-		tn_alert_writer_close(&w);
-		return tn_cli_fail(prog, &err);
-	}
-	tn_cli_catch_signals();
-	if (!dry_run)
-		c = tn_client_new(&cfg);
-	status = bulk ? run_bulk(c, &w) : run_single(c, &w);
+	if (tn_alert_writer_open(&w, stdout, tn_cmd_format(&x, format, TN_ALERT_FORMATS), jq, no_color,
+				 &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
+	tn_cmd_setup(&x, TN_SETUP_SIGNALS | (dry_run ? 0 : TN_SETUP_CLIENT), 0, NULL, &err);
+	status = bulk ? run_bulk(x.client, &w) : run_single(x.client, &w);
 	tn_alert_writer_close(&w);
-	if (c)
-		tn_client_free(c);
-	tn_config_release(&cfg);
-	return status;
+	return tn_cmd_finish(&x, status);
 }

@@ -1,5 +1,4 @@
 /* alert-tail.c — follow the alert stream like tail -f: filters, formats, a cursor file, never a lost or repeated alert. */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +35,7 @@ static const struct tn_option options[] = {
 	  TN_OPTF_HIDDEN },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Output options:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "format", &format, "FMT",
-	  "ndjson|json|table|cap (default: table on a terminal, NDJSON otherwise)", "ndjson|json|table|cap", 0 },
+	  "ndjson|json|table|cap (default: table on a terminal, NDJSON otherwise)", TN_ALERT_FORMATS, 0 },
 	{ TN_OPT_STRING, 0, "jq", &jq, "EXPR", "filter each alert through a jq expression", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "show-cursor", &show_cursor, NULL, "at the end, print the position reached on stderr", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "no-color", &no_color, NULL, "never use colour (also NO_COLOR)", NULL, 0 },
@@ -47,7 +46,7 @@ static const struct tn_cmd cmd = {
 	"alert-tail",
 	"[-n N | --since TIME | --after ID] [--cursor-file FILE] [FILTERS] [OPTIONS]",
 	"Follow the alert stream: every alert and status change once, in order, across reconnects and restarts.",
-	options, TN_CMD_SERVER
+	options, TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
 struct tail {
@@ -115,8 +114,7 @@ static enum tn_code check_filters(struct tn_buf *dist, struct tn_err *err)
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_follow_opts o;
 	struct tn_follow *f;
@@ -124,17 +122,14 @@ int main(int argc, char **argv)
 	struct tn_buf dist = TN_BUF_INIT;
 	char since_buf[64];
 	long long saved = -1;
-	int nargs, done, status = 0;
+	int status = 0;
 	enum tn_code rc;
 
-	setlocale(LC_ALL, "");
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
-	if (nargs > 0)
-		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
-	else if ((lines >= 0) + (since != NULL) + (after >= 0) > 1)
+	if ((lines >= 0) + (since != NULL) + (after >= 0) > 1)
 		tn_err_set(&err, TN_EUSAGE, "-n, --since and --after are exclusive");
 	else if (lines < -1 || lines > 1000)
 		tn_err_set(&err, TN_EUSAGE, "-n takes 0 to 1000, not %ld", lines);
@@ -150,18 +145,15 @@ int main(int argc, char **argv)
 		tn_buf_release(&dist);
 		return tn_cli_fail(prog, &err);
 	}
-	if (tn_alert_writer_open(&t.w, stdout, format, jq, no_color, &err) != TN_OK) {
+	if (tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err) != TN_OK ||
+	    tn_alert_writer_open(&t.w, stdout, tn_cmd_format(&x, format, TN_ALERT_FORMATS), jq, no_color,
+				 &err) != TN_OK) {
 		tn_buf_release(&dist);
-		return tn_cli_fail(prog, &err);
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	}
 	t.written = 0;
-	if (tn_config_load(&cfg, &common, &err) != TN_OK) {
-		tn_alert_writer_close(&t.w);
-		tn_buf_release(&dist);
-		return tn_cli_fail(prog, &err);
-	}
 	memset(&o, 0, sizeof(o));
-	o.cfg = &cfg;
+	o.cfg = &x.cfg;
 	o.severity = severity;
 	o.districts = dist.len ? dist.buf : NULL;
 	o.kinds = kinds;
@@ -170,10 +162,10 @@ int main(int argc, char **argv)
 	o.since = saved < 0 && since ? since_buf : NULL;
 	o.tail = saved < 0 ? lines : -1;
 	o.no_follow = no_follow;
-	o.retry_max = retry_max >= -1 ? retry_max : no_follow ? cfg.retries : -1;
+	o.retry_max = retry_max >= -1 ? retry_max : no_follow ? x.cfg.retries : -1;
 	o.heartbeat_timeout_ms = heartbeat * 1000;
 	o.idle_ms = until_idle * 1000;
-	tn_cli_catch_signals();
+	tn_cmd_setup(&x, TN_SETUP_SIGNALS, 0, NULL, &err);
 	f = tn_follow_new(&o, on_event, &t);
 	rc = tn_follow_run(f, &err);
 	if (show_cursor && tn_follow_position(f) >= 0)
@@ -189,7 +181,6 @@ int main(int argc, char **argv)
 	}
 	tn_follow_free(f);
 	tn_alert_writer_close(&t.w);
-	tn_config_release(&cfg);
 	tn_buf_release(&dist);
-	return status;
+	return tn_cmd_finish(&x, status);
 }

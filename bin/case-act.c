@@ -95,17 +95,16 @@ static void act_stdin(struct run *r)
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	struct tn_out out;
 	struct run r;
-	int nargs, done, from_stdin = 0, status = 0;
+	int nargs, from_stdin = 0, status = 0;
 
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
+	nargs = x.nargs;
 	if (nargs < 2)
 		tn_err_set(&err, TN_EUSAGE, nargs ? "no case id given (or '-' for stdin)"
 			   : "no action given (one of %s)", TN_CASE_ACTIONS);
@@ -121,25 +120,18 @@ int main(int argc, char **argv)
 		}
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (tn_config_load(&cfg, &common, &err) != TN_OK)
-		return tn_cli_fail(prog, &err);
-	if (!common.format)
-		common.format = cfg.format;
-	if (tn_out_open(&out, stdout, &common, from_stdin || nargs > 2, list_columns, &err) != TN_OK) {
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
-	}
-	tn_cli_catch_signals();
+	if (tn_cmd_setup(&x, TN_SETUP_ALL, from_stdin || nargs > 2, list_columns, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	memset(&r, 0, sizeof(r));
-	r.c = tn_client_new(&cfg);
-	r.out = &out;
+	r.c = x.client;
+	r.out = &x.out;
 	r.action = argv[1];
 	if (from_stdin)
 		act_stdin(&r);
 	else
 		for (int i = 2; i <= nargs && !r.stop && !tn_cli_interrupted(); i++)
 			act_one(&r, argv[i], version);
-	if (tn_out_close(&out, &err) != TN_OK && !out.broken_pipe && !r.failed) {
+	if (tn_cmd_close_out(&x, &err) != TN_OK && !r.failed) {
 		tn_cli_fail(prog, &err);
 		r.failed++;
 		r.last = err.code;
@@ -149,7 +141,5 @@ int main(int argc, char **argv)
 	else if (r.failed)
 		status = tn_exit_status(r.acted + r.failed == 1 || r.last == TN_EAUTH ||
 					r.last == TN_EUNREACHABLE ? r.last : TN_EPARTIAL);
-	tn_client_free(r.c);
-	tn_config_release(&cfg);
-	return status;
+	return tn_cmd_finish(&x, status);
 }

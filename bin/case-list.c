@@ -35,7 +35,7 @@ static const struct tn_cmd cmd = {
 	"case-list",
 	"[--status S] [--item CODE] [--overdue] [--since DATE] [-q TEXT] [--all | -n N] [OPTIONS]",
 	"List cases: a table on a terminal, NDJSON (one case a line) otherwise.",
-	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
 struct emit_ctx {
@@ -57,20 +57,16 @@ static int emit(void *ctx, jv kase)
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	struct tn_out out;
 	struct emit_ctx ectx;
-	int nargs, done, status = 0;
+	int status = 0;
 
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
-	if (nargs > 0)
-		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
-	else if (limit < 1)
+	if (limit < 1)
 		tn_err_set(&err, TN_EUSAGE, "--limit takes a number above 0, not %ld", limit);
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
@@ -84,25 +80,13 @@ int main(int argc, char **argv)
 		if (rc != TN_OK)
 			return tn_cli_fail(prog, &err);
 	}
-	if (tn_config_load(&cfg, &common, &err) != TN_OK)
-		return tn_cli_fail(prog, &err);
-	if (!common.format)
-		common.format = cfg.format;
-	if (tn_out_open(&out, stdout, &common, 1, tn_case_list_columns, &err) != TN_OK) {
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
-	}
-	tn_cli_catch_signals();
-	struct tn_client *c = tn_client_new(&cfg);
+	if (tn_cmd_setup(&x, TN_SETUP_ALL, 1, tn_case_list_columns, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	memset(&ectx, 0, sizeof(ectx));
-	ectx.out = &out;
-	if (tn_case_list(c, &q, all ? -1 : limit, emit, &ectx, &err) != TN_OK)
+	ectx.out = &x.out;
+	if (tn_case_list(x.client, &q, all ? -1 : limit, emit, &ectx, &err) != TN_OK)
 		status = tn_cli_fail(prog, &err);
-	else if (ectx.failed && !out.broken_pipe)
+	else if (ectx.failed && !x.out.broken_pipe)
 		status = tn_cli_fail(prog, &ectx.err);
-	if (tn_out_close(&out, &err) != TN_OK && status == 0 && !out.broken_pipe)
-		status = tn_cli_fail(prog, &err);
-	tn_client_free(c);
-	tn_config_release(&cfg);
-	return status;
+	return tn_cmd_finish(&x, status);
 }

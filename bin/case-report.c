@@ -44,7 +44,7 @@ static const struct tn_cmd cmd = {
 	"[OPTIONS]",
 	"Report on cases (or alerts) over a period: counts, on-time rates, working days, materials "
 	"saved.",
-	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
 /* Write the report to stdout in the format asked for. */
@@ -109,24 +109,20 @@ static enum tn_code write_files(jv report, struct tn_err *err)
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_report_query q;
 	struct tn_buf path = TN_BUF_INIT;
-	struct tn_client *c;
 	char f[16], t[16];
 	long today;
-	int nargs, done, lock = -1, status = 0;
+	int lock = -1, status = 0;
 	jv report;
 
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
-	if (nargs > 0)
-		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
-	else if (svg && html && strcmp(svg, "-") == 0 && strcmp(html, "-") == 0)
+	if (svg && html && strcmp(svg, "-") == 0 && strcmp(html, "-") == 0)
 		tn_err_set(&err, TN_EUSAGE, "--svg and --html cannot both go to stdout");
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
@@ -142,33 +138,28 @@ int main(int argc, char **argv)
 	if (tn_report_path(&q, &path, &err) != TN_OK)  /* check --by before anything else */
 		return tn_cli_fail(prog, &err);
 	tn_buf_release(&path);
-	if (tn_config_load(&cfg, &common, &err) != TN_OK)
+	if (tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (!common.format)
-		common.format = cfg.format;
-	if (common.format && tn_format_parse(common.format) < 0) {
-		tn_err_set(&err, TN_EUSAGE, "unknown format '%s'", common.format);
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
+	/* the output opens after the fetch, in a shape that depends on the format */
+	if (x.common.format && tn_format_parse(x.common.format) < 0) {
+		tn_err_set(&err, TN_EUSAGE, "unknown format '%s'", x.common.format);
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	}
-	tn_cli_catch_signals();
-	if (tn_report_lock(prog, !no_wait, &lock, &err) != TN_OK) {
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
-	}
-	c = tn_client_new(&cfg);
-	if (tn_report_fetch(c, &q, &report, &err) != TN_OK) {
+	tn_cmd_setup(&x, TN_SETUP_SIGNALS, 0, NULL, &err);
+	if (tn_report_lock(prog, !no_wait, &lock, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
+	tn_cmd_setup(&x, TN_SETUP_CLIENT, 0, NULL, &err);
+	if (tn_report_fetch(x.client, &q, &report, &err) != TN_OK) {
 		status = tn_cli_fail(prog, &err);
 	} else if (write_files(report, &err) != TN_OK) {
 		jv_free(report);
 		status = tn_cli_fail(prog, &err);
 	} else if ((svg && strcmp(svg, "-") == 0) || (html && strcmp(html, "-") == 0)) {
 		jv_free(report);        /* the file on stdout is the report */
-	} else if (print_report(&common, report, &err) != TN_OK) {
+	} else if (print_report(&x.common, report, &err) != TN_OK) {
 		status = tn_cli_fail(prog, &err);
 	}
-	tn_client_free(c);
-	tn_config_release(&cfg);
+	status = tn_cmd_finish(&x, status);
 	tn_report_unlock(lock);
 	return status;
 }

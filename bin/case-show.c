@@ -82,38 +82,31 @@ static enum tn_code show_text(jv kase, int first, const struct tn_common *common
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	struct tn_out out;
-	int nargs, done, status = 0, failed = 0, text;
+	int nargs, status = 0, failed = 0, text;
 	enum tn_code last = TN_OK;
 
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
-	if (nargs == 0) {
+	if ((nargs = x.nargs) == 0) {
 		tn_err_set(&err, TN_EUSAGE, "no case id given");
 		return tn_cli_fail(prog, &err);
 	}
-	if (tn_config_load(&cfg, &common, &err) != TN_OK)
+	if (tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (!common.format)
-		common.format = cfg.format;
-	text = tn_case_text_view(&common, stdout);
-	if (!text && tn_out_open(&out, stdout, &common, nargs > 1, NULL, &err) != TN_OK) {
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
-	}
-	tn_cli_catch_signals();
-	struct tn_client *c = tn_client_new(&cfg);
+	text = tn_case_text_view(&x.common, stdout);
+	if (tn_cmd_setup(&x, (text ? 0 : TN_SETUP_OUT) | TN_SETUP_SIGNALS | TN_SETUP_CLIENT,
+			 nargs > 1, NULL, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	for (int i = 1; i <= nargs && !tn_cli_interrupted(); i++) {
 		jv kase;
-		enum tn_code rc = no_subcases ? tn_case_get(c, argv[i], !no_events, &kase, &err)
-					      : tn_case_get_tree(c, argv[i], !no_events, &kase, &err);
+		enum tn_code rc = no_subcases ? tn_case_get(x.client, argv[i], !no_events, &kase, &err)
+					      : tn_case_get_tree(x.client, argv[i], !no_events, &kase, &err);
 		if (rc == TN_OK)
-			rc = text ? show_text(kase, i == 1, &common, &err) : tn_out_emit(&out, kase, &err);
+			rc = text ? show_text(kase, i == 1, &x.common, &err) : tn_out_emit(&x.out, kase, &err);
 		if (rc != TN_OK) {
 			tn_cli_fail(prog, &err);
 			failed++;
@@ -122,14 +115,12 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
-	if (!text && tn_out_close(&out, &err) != TN_OK && !out.broken_pipe)
+	if (tn_cmd_close_out(&x, &err) != TN_OK)
 		failed++, last = tn_cli_fail(prog, &err) ? err.code : TN_EIO;
 	if (tn_cli_interrupted())
 		status = tn_exit_status(TN_EINTR);
 	else if (failed)
 		status = tn_exit_status(nargs == 1 || last == TN_EAUTH || last == TN_EUNREACHABLE ?
 					last : TN_EPARTIAL);
-	tn_client_free(c);
-	tn_config_release(&cfg);
-	return status;
+	return tn_cmd_finish(&x, status);
 }

@@ -1,5 +1,4 @@
 /* case-submit.c — file cases: from flags, a JSON/YAML file, bulk NDJSON on stdin, or interactively. */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +52,7 @@ static const struct tn_cmd cmd = {
 	"--bulk [-p N] [OPTIONS] < cases.ndjson\n"
 	"-i [--item CODE] [OPTIONS]",
 	"File cases on service items; re-running the same input never files a case twice.",
-	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
 struct bulk_ctx {
@@ -202,21 +201,15 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	struct tn_out out;
-	struct tn_client *c = NULL;
-	int nargs, done, status;
+	int status;
 
-	setlocale(LC_ALL, "");
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
-	if (nargs > 0)
-		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[1]);
-	else if (bulk + interactive + (file != NULL) > 1)
+	if (bulk + interactive + (file != NULL) > 1)
 		tn_err_set(&err, TN_EUSAGE, "--bulk, --file and -i are exclusive");
 	else if (bulk && (key || spec.item || spec.workflow || spec.applicant_id || spec.fields))
 		tn_err_set(&err, TN_EUSAGE, "--bulk takes each case, and its \"key\", from stdin");
@@ -232,24 +225,13 @@ int main(int argc, char **argv)
 		tn_err_set(&err, TN_EUSAGE, "--parallel takes 1 to 256, not %ld", parallel);
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (tn_config_load(&cfg, &common, &err) != TN_OK)
-		return tn_cli_fail(prog, &err);
-	if (!common.format)
-		common.format = cfg.format;
-	if (tn_out_open(&out, stdout, &common, bulk, tn_case_list_columns, &err) != TN_OK) {
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
-	}
-	if (!interactive)
-		tn_cli_catch_signals();
-	lookup_certs = cfg.token && *cfg.token;
+	/* the terminal's ^C stops the prompts as it always does */
+	if (tn_cmd_setup(&x, TN_SETUP_OUT | (interactive ? 0 : TN_SETUP_SIGNALS), bulk,
+			 tn_case_list_columns, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
+	lookup_certs = x.cfg.token && *x.cfg.token;
 	if (!dry_run || interactive || lookup_certs)
-		c = tn_client_new(&cfg);
-	status = bulk ? run_bulk(c, &out) : run_single(c, &out, &common);
-	if (tn_out_close(&out, &err) != TN_OK && status == 0 && !out.broken_pipe)
-		status = tn_cli_fail(prog, &err);
-	if (c)
-		tn_client_free(c);
-	tn_config_release(&cfg);
-	return status;
+		tn_cmd_setup(&x, TN_SETUP_CLIENT, 0, NULL, &err);
+	status = bulk ? run_bulk(x.client, &x.out) : run_single(x.client, &x.out, &x.common);
+	return tn_cmd_finish(&x, status);
 }

@@ -44,11 +44,10 @@ static const struct tn_cmd cmd = {
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER
 };
 
-static struct tn_out out;
-
-/* Each certificate to the output, each failure to stderr. */
+/* Each certificate to the output (ctx), each failure to stderr. */
 static void on_result(void *ctx, enum tn_code code, jv cert, const struct tn_err *err)
 {
+	struct tn_out *out = ctx;
 	struct tn_err e = TN_ERR_INIT;
 
 	if (code != TN_OK) {
@@ -56,7 +55,7 @@ static void on_result(void *ctx, enum tn_code code, jv cert, const struct tn_err
 		jv_free(cert);
 		return;
 	}
-	if (tn_out_emit(&out, cert, &e) != TN_OK && !out.broken_pipe)
+	if (tn_out_emit(out, cert, &e) != TN_OK && !out->broken_pipe)
 		tn_cli_fail(prog, &e);
 }
 
@@ -110,21 +109,20 @@ static enum tn_code load_keys(struct tn_cert_keyring *kr, struct tn_client *c,
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_cert_fetch f;
 	struct tn_cert_keyring *kr = NULL;
-	struct tn_client *c = NULL;
 	struct ids ids;
-	int nargs, done, status;
+	int nargs, status;
 	enum tn_code rc = TN_OK;
 	long day;
 
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
+	nargs = x.nargs;
 	if ((verify_file != NULL) + (holder != NULL) + (nargs > 0) != 1)
 		tn_err_set(&err, TN_EUSAGE, "give certificate ids, --holder CODE or --verify FILE (one of them)");
 	else if (kind && !holder)
@@ -137,32 +135,24 @@ int main(int argc, char **argv)
 		tn_err_set(&err, TN_EUSAGE, "--no-verify cannot go with --verify or --issuers");
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (tn_config_load(&cfg, &common, &err) != TN_OK)
+	if (tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (!common.format)
-		common.format = cfg.format;
 	if (!purpose)
-		purpose = cfg.purpose;
+		purpose = x.cfg.purpose;
 	if (!verify_file && (!purpose || !*purpose)) {
 		tn_err_set(&err, TN_EUSAGE, "say why the certificates are read: --purpose TEXT (or purpose: in the profile)");
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	}
-	if (tn_out_open(&out, stdout, &common, !(nargs == 1 && strcmp(argv[1], "-")),
-			tn_cert_columns, &err) != TN_OK) {
-		tn_config_release(&cfg);
-		return tn_cli_fail(prog, &err);
-	}
-	tn_cli_catch_signals();
-	if (!verify_file)
-		c = tn_client_new(&cfg);
+	if (tn_cmd_setup(&x, TN_SETUP_OUT | TN_SETUP_SIGNALS | (verify_file ? 0 : TN_SETUP_CLIENT),
+			 !(nargs == 1 && strcmp(argv[1], "-")), tn_cert_columns, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	if (!no_verify) {
 		kr = tn_cert_keyring_new();
-		rc = load_keys(kr, c, &cfg, &err);
+		rc = load_keys(kr, x.client, &x.cfg, &err);
 	}
 
 	memset(&f, 0, sizeof(f));
-	f.client = c;
+	f.client = x.client;
 	f.purpose = purpose;
 	f.consent = consent;
 	f.parallel = (int)parallel;
@@ -170,6 +160,7 @@ int main(int argc, char **argv)
 	f.kr = kr;
 	f.today = date;
 	f.fn = on_result;
+	f.ctx = &x.out;
 	if (rc == TN_OK) {
 		if (verify_file) {
 			rc = tn_cert_verify_file(&f, verify_file, &err);
@@ -198,15 +189,13 @@ int main(int argc, char **argv)
 	} else {
 		status = f.invalid ? 1 : 0;
 	}
-	if (tn_out_close(&out, &err) != TN_OK && !out.broken_pipe && status == 0)
+	if (tn_cmd_close_out(&x, &err) != TN_OK && status == 0)
 		status = tn_cli_fail(prog, &err);
 	if (tn_cli_interrupted())
 		status = tn_exit_status(TN_EINTR);
-	if (cfg.verbose && kr)
+	if (x.cfg.verbose && kr)
 		fprintf(stderr, "%s: %ld certificate%s, %ld not valid, %ld SM2 verification%s\n", prog,
 			f.ok, f.ok == 1 ? "" : "s", f.invalid, f.sm2, f.sm2 == 1 ? "" : "s");
 	tn_cert_keyring_free(kr);
-	tn_client_free(c);
-	tn_config_release(&cfg);
-	return status;
+	return tn_cmd_finish(&x, status);
 }

@@ -166,21 +166,19 @@ static enum tn_code list_workflows(jv cat, const struct tn_merge_opts *o, struct
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
-	struct tn_config cfg;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_merge_opts o = TN_MERGE_OPTS_INIT;
-	struct tn_client *client = NULL;
 	struct tn_cal *cal = NULL;
-	struct tn_out out;
-	int nargs, done, text, cfg_loaded = 0, out_open = 0;
+	int nargs, text;
 	enum tn_code rc;
 	jv cat = jv_invalid(), merged = jv_invalid();
 
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
+	nargs = x.nargs;
 	if ((rc = parse_rules(&o.rules, &err)))
 		return tn_cli_fail(prog, &err);
 	if (!list_flag && nargs == 0)
@@ -197,28 +195,22 @@ int main(int argc, char **argv)
 	if (start_date && (rc = tn_cal_load(&cal, calendar, &err)))
 		goto done;
 	o.cal = cal;
-	if (use_server || publish) {
-		if ((rc = tn_config_load(&cfg, &common, &err)))
-			goto done;
-		cfg_loaded = 1;
-		if (!common.format)
-			common.format = cfg.format;
-		client = tn_client_new(&cfg);
-	}
-	text = !common.jq && !common.fields && (common.format ? !strcmp(common.format, "table")
-						  : isatty(fileno(stdout)));
-	if (list_flag || !text) {
-		if ((rc = tn_out_open(&out, stdout, &common, list_flag, list_flag ? list_columns : NULL, &err)))
-			goto done;
-		out_open = 1;
-	}
+	/* the configuration always (its profile's format), the server only when asked for */
+	if ((rc = tn_cmd_setup(&x, TN_SETUP_CONFIG | (use_server || publish ? TN_SETUP_CLIENT : 0),
+			       0, NULL, &err)))
+		goto done;
+	text = !x.common.jq && !x.common.fields && (x.common.format ? !strcmp(x.common.format, "table")
+						      : isatty(fileno(stdout)));
+	if ((list_flag || !text) &&
+	    (rc = tn_cmd_setup(&x, TN_SETUP_OUT, list_flag, list_flag ? list_columns : NULL, &err)))
+		goto done;
 	if (use_server)
-		rc = merge_remote(client, nargs, argv, &o, &merged, &err);
+		rc = merge_remote(x.client, nargs, argv, &o, &merged, &err);
 	else if ((rc = tn_catalog_load(catalog_dir, &cat, &err)) == TN_OK) {
 		jv wf = nargs == 1 ? tn_catalog_workflow(cat, argv[1]) : jv_invalid();
 
 		if (list_flag)
-			rc = list_workflows(cat, &o, &out, &err);
+			rc = list_workflows(cat, &o, &x.out, &err);
 		else if (jv_is_valid(wf))
 			rc = tn_merge_workflow(cat, argv[1], &o, &merged, &err);
 		else if (nargs == 1 && !jv_is_valid(wf = tn_catalog_item(cat, argv[1])))
@@ -242,7 +234,7 @@ int main(int argc, char **argv)
 			req.method = "POST";
 			req.path = "/v1/workflows";
 			req.body = jv_copy(merged);
-			rc = tn_client_do(client, &req, &resp, &err);
+			rc = tn_client_do(x.client, &req, &resp, &err);
 			tn_response_release(&resp);
 		}
 	}
@@ -254,22 +246,19 @@ int main(int argc, char **argv)
 			fputs(b.buf, stdout);
 			tn_buf_release(&b);
 		} else {
-			rc = tn_out_emit(&out, merged, &err);
+			rc = tn_out_emit(&x.out, merged, &err);
 			merged = jv_invalid();
 		}
 	}
 done:
-	if (out_open) {
-		enum tn_code rc2 = tn_out_close(&out, rc ? NULL : &err);
+	{
+		enum tn_code rc2 = tn_cmd_close_out(&x, rc ? NULL : &err);
 
-		if (rc == TN_OK && !out.broken_pipe)
+		if (rc == TN_OK)
 			rc = rc2;
 	}
 	jv_free(merged);
 	jv_free(cat);
-	tn_client_free(client);
 	tn_cal_free(cal);
-	if (cfg_loaded)
-		tn_config_release(&cfg);
-	return rc ? tn_cli_fail(prog, &err) : 0;
+	return tn_cmd_finish(&x, rc ? tn_cli_fail(prog, &err) : 0);
 }

@@ -272,6 +272,10 @@ enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 		fprintf(out, "%s (twonet) %s\n", cmd->name, TN_VERSION);
 		*done = 1;
 	}
+	if (!*done && nop > 0 && (cmd->common & TN_CMD_NO_OPERANDS)) {
+		rc = tn_err_set(err, TN_EUSAGE, "unexpected argument '%s'", operands[0]);
+		goto out;
+	}
 	if (parsed_common.format && !strcmp(parsed_common.format, "auto"))
 		parsed_common.format = NULL;
 	for (int k = 0; k < nop; k++)

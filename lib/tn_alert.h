@@ -194,6 +194,8 @@ struct tn_alert_writer {
  */
 enum tn_code tn_alert_writer_open(struct tn_alert_writer *w, FILE *fp, const char *format,
 				  const char *jq, int no_color, struct tn_err *err);
+/* The formats tn_alert_writer_open takes, as an option table's choices. */
+#define TN_ALERT_FORMATS "ndjson|json|table|cap"
 
 /*
  * Write one alert given as JSON text (`len` bytes; parsed only when needed)

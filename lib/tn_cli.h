@@ -34,6 +34,7 @@ struct tn_option {
 /* Which common option groups a command takes; the parser adds their options. */
 #define TN_CMD_OUTPUT 0x1  /* --format --jq --fields --no-color */
 #define TN_CMD_SERVER 0x2  /* --url --token --profile --timeout --retries -v */
+#define TN_CMD_NO_OPERANDS 0x4  /* options only: an operand is a usage error */
 
 /* Values of the common options, filled by tn_cli_parse.  Strings are borrowed from argv. */
 struct tn_common {
@@ -62,7 +63,8 @@ struct tn_cmd {
  * and operands may mix; "--" ends options; --opt=value and -abc work).
  * Operands are moved, in order, to argv[1..*nargs] (argv[0] untouched).
  * On --help or --version writes to `out` and returns TN_OK with *done = 1.
- * On a usage error returns TN_EUSAGE with err->message set ("unknown option '--x'").
+ * On a usage error returns TN_EUSAGE with err->message set ("unknown option '--x'",
+ * or "unexpected argument 'x'" for an operand of a TN_CMD_NO_OPERANDS command).
  */
 enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 			  struct tn_common *common, int *nargs, int *done,

@@ -12,6 +12,7 @@
 #include "tn_err.h"
 #include "tn_buf.h"
 #include "tn_cli.h"
+#include "tn_cmd.h"
 #include "tn_config.h"
 #include "tn_out.h"
 #include "tn_http.h"

@@ -1,6 +1,5 @@
 /* main.c — casedesk, the clerks' TUI: options, the view stack, the input loop. */
 #include <limits.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "display.h"
 #include "tn_cal.h"
 #include "tn_cli.h"
+#include "tn_cmd.h"
 #include "tn_config.h"
 #include "tn_out.h"
 
@@ -460,22 +460,22 @@ static void run(void)
 
 int main(int argc, char **argv)
 {
-	struct tn_common common;
+	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	int nargs, done, status = 0;
+	int status = 0;
 
-	setlocale(LC_ALL, "");
-	if (tn_cli_parse(&cmd, argc, argv, &common, &nargs, &done, stdout, &err) != TN_OK)
+	/* the options only: the configuration is app.cfg, the signals and the network are ours */
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
-	if (done)
+	if (x.done)
 		return 0;
-	if (nargs > 0) {
+	if (x.nargs > 0) {
 		tn_err_set(&err, TN_EUSAGE, "casedesk takes no operands ('%s')", argv[1]);
 		return tn_cli_fail(prog, &err);
 	}
 	if (opt_bench)
 		return bench_inbox(opt_bench);
-	if (tn_config_load(&app.cfg, &common, &err) != TN_OK)
+	if (tn_config_load(&app.cfg, &x.common, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (keys_load_config(app.cfg.path, &err) != TN_OK) {
 		tn_config_release(&app.cfg);
@@ -487,7 +487,7 @@ int main(int argc, char **argv)
 		return tn_cli_fail(prog, &err);
 	}
 	app.readonly = opt_readonly;
-	app.no_color = opt_no_color || common.no_color || !app.cfg.color ||
+	app.no_color = opt_no_color || x.common.no_color || !app.cfg.color ||
 		       (getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	app.no_alerts = opt_no_alerts;
 	if (tn_cal_load(&app.cal, NULL, &err) != TN_OK) {

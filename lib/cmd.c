@@ -1,0 +1,96 @@
+/* cmd.c — a command's run: locale and options, configuration, output, signals, client, release. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tn_cmd.h"
+
+enum tn_code tn_cmd_parse(struct tn_cmd_ctx *ctx, const struct tn_cmd *cmd, int argc, char **argv,
+			  struct tn_err *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cmd = cmd;
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	return tn_cli_parse(cmd, argc, argv, &ctx->common, &ctx->nargs, &ctx->done, stdout, err);
+}
+
+enum tn_code tn_cmd_setup(struct tn_cmd_ctx *ctx, unsigned what, int is_list,
+			  const char **columns, struct tn_err *err)
+{
+	enum tn_code rc;
+
+	if (what & (TN_SETUP_OUT | TN_SETUP_CLIENT))
+		what |= TN_SETUP_CONFIG;
+	what &= ~ctx->have;
+	if (what & TN_SETUP_CONFIG) {
+		if ((rc = tn_config_load(&ctx->cfg, &ctx->common, err)) != TN_OK)
+			return rc;
+		ctx->have |= TN_SETUP_CONFIG;
+		if (!ctx->common.format)
+			ctx->common.format = ctx->cfg.format;
+	}
+	if (what & TN_SETUP_OUT) {
+		if ((rc = tn_out_open(&ctx->out, stdout, &ctx->common, is_list, columns, err)) != TN_OK)
+			return rc;
+		ctx->have |= TN_SETUP_OUT;
+	}
+	if (what & TN_SETUP_SIGNALS) {
+		tn_cli_catch_signals();
+		ctx->have |= TN_SETUP_SIGNALS;
+	}
+	if (what & TN_SETUP_CLIENT) {
+		if (!ctx->client)
+			ctx->client = tn_client_new(&ctx->cfg);
+		ctx->have |= TN_SETUP_CLIENT;
+	}
+	return TN_OK;
+}
+
+const char *tn_cmd_format(const struct tn_cmd_ctx *ctx, const char *flag, const char *choices)
+{
+	const char *f = ctx->cfg.format, *p = choices;
+	size_t n;
+
+	if (flag)
+		return flag;
+	if (!(ctx->have & TN_SETUP_CONFIG) || !f || !*f || !p)
+		return NULL;
+	n = strlen(f);
+	while (*p) {
+		size_t l = strcspn(p, "|");
+
+		if (l == n && !strncmp(p, f, n))
+			return f;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return NULL;
+}
+
+enum tn_code tn_cmd_close_out(struct tn_cmd_ctx *ctx, struct tn_err *err)
+{
+	enum tn_code rc;
+
+	if (!(ctx->have & TN_SETUP_OUT))
+		return TN_OK;
+	ctx->have &= ~TN_SETUP_OUT;
+	rc = tn_out_close(&ctx->out, err);
+	return ctx->out.broken_pipe ? TN_OK : rc;
+}
+
+int tn_cmd_finish(struct tn_cmd_ctx *ctx, int status)
+{
+	struct tn_err err = TN_ERR_INIT;
+
+	if (tn_cmd_close_out(ctx, &err) != TN_OK && status == 0)
+		status = tn_cli_fail(ctx->cmd ? ctx->cmd->name : "twonet", &err);
+	if (ctx->client)
+		tn_client_free(ctx->client);
+	ctx->client = NULL;
+	if (ctx->have & TN_SETUP_CONFIG)
+		tn_config_release(&ctx->cfg);
+	ctx->have = 0;
+	return status;
+}

@@ -1,0 +1,82 @@
+/* tn_cmd.h — a command's run: the set-up every command needs, done once, and its release. */
+#ifndef TN_CMD_H
+#define TN_CMD_H
+
+#include "tn_cli.h"
+#include "tn_config.h"
+#include "tn_err.h"
+#include "tn_http.h"
+#include "tn_out.h"
+
+/* What tn_cmd_setup sets up; it does each thing once, however often it is asked. */
+#define TN_SETUP_CONFIG  0x01  /* load ctx->cfg; the profile's format becomes the default of --format */
+#define TN_SETUP_OUT     0x02  /* open ctx->out on stdout (implies TN_SETUP_CONFIG) */
+#define TN_SETUP_SIGNALS 0x04  /* tn_cli_catch_signals() */
+#define TN_SETUP_CLIENT  0x08  /* ctx->client from ctx->cfg (implies TN_SETUP_CONFIG) */
+#define TN_SETUP_ALL     (TN_SETUP_CONFIG | TN_SETUP_OUT | TN_SETUP_SIGNALS | TN_SETUP_CLIENT)
+
+/*
+ * One command's run.  Filled by tn_cmd_parse and tn_cmd_setup; everything in
+ * it is released by tn_cmd_finish.  The fields are the command's to read;
+ * `client` may be set by the command itself (tn_cmd_finish frees it).
+ */
+struct tn_cmd_ctx {
+	const struct tn_cmd *cmd;
+	struct tn_common common;  /* the common options; after TN_SETUP_CONFIG, common.format
+				   * is --format or else the profile's format (or NULL) */
+	int nargs;                /* operands, moved to argv[1..nargs] */
+	int done;                 /* --help, --version or --list-options was printed: exit 0 */
+	struct tn_config cfg;     /* valid after TN_SETUP_CONFIG */
+	struct tn_out out;        /* valid after TN_SETUP_OUT */
+	struct tn_client *client; /* NULL until TN_SETUP_CLIENT */
+	unsigned have;            /* private: the TN_SETUP_* bits done */
+};
+
+/*
+ * Start a command's run: take the locale from the environment (numbers stay
+ * in the C locale, so "12.5" reads and prints the same everywhere) and parse
+ * argv with tn_cli_parse against `cmd` (borrowed, kept in ctx).  On --help,
+ * --version or --list-options the text is on stdout and ctx->done is 1.
+ * A usage error is TN_EUSAGE with the message in err; ctx then holds nothing
+ * to release, and tn_cmd_finish may still be called.
+ */
+enum tn_code tn_cmd_parse(struct tn_cmd_ctx *ctx, const struct tn_cmd *cmd, int argc, char **argv,
+			  struct tn_err *err);
+
+/*
+ * Set up what `what` (TN_SETUP_* bits) asks for and is not set up yet, in
+ * this order: the configuration (tn_config_load with the common options; the
+ * profile's format then stands for --format when none is given), the output
+ * (tn_out_open on stdout with `is_list` and `columns`, borrowed), the signal
+ * handlers, the client.  May be called again for more.  On failure returns
+ * its code with err filled, keeps what was set up before (tn_cmd_finish
+ * releases it) and sets up nothing after the failing step.
+ */
+enum tn_code tn_cmd_setup(struct tn_cmd_ctx *ctx, unsigned what, int is_list,
+			  const char **columns, struct tn_err *err);
+
+/*
+ * The output format of a command that has its own --format option (`flag`,
+ * or NULL when not given) rather than the common one: `flag` when given,
+ * else the profile's format when it is one of `choices` ("a|b|c"), else
+ * NULL (the command's default).  Needs TN_SETUP_CONFIG; cannot fail.
+ */
+const char *tn_cmd_format(const struct tn_cmd_ctx *ctx, const char *flag, const char *choices);
+
+/*
+ * Close ctx->out when it is open.  TN_OK when closed, not open, or when the
+ * only failure is that the reader went away (ctx->out.broken_pipe); else the
+ * failure's code with err filled.  The output is closed in every case.
+ */
+enum tn_code tn_cmd_close_out(struct tn_cmd_ctx *ctx, struct tn_err *err);
+
+/*
+ * End the run: close the output if still open (a failure other than a broken
+ * pipe is reported as tn_cli_fail does, under the command's name, and becomes
+ * the status when `status` is 0), free the client and release the
+ * configuration.  Returns the exit status.  Safe on a ctx that tn_cmd_parse
+ * filled only, or that a failed tn_cmd_setup left.
+ */
+int tn_cmd_finish(struct tn_cmd_ctx *ctx, int status);
+
+#endif
