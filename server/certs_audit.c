@@ -50,6 +50,7 @@ static struct {
 	int busy;               /* 1 while retrying a busy write lock */
 	struct timespec busy_since;
 	long batches, rows;     /* statistics, logged at the end */
+	struct store_ckpt *ckpt;
 } b;
 
 static long env_long(const char *name, long dflt, long min, long max)
@@ -203,6 +204,9 @@ int certs_worker_start(struct srv *srv)
 		return -1;
 	}
 	store_certs_tune(srv->st);
+	if (env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L) > 0)
+		b.ckpt = store_certs_checkpointer(srv->st,
+						  env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L));
 	return 0;
 }
 
@@ -210,6 +214,8 @@ void certs_worker_stop(struct srv *srv)
 {
 	(void)srv;
 	flush(1);
+	store_certs_checkpointer_stop(b.ckpt);
+	b.ckpt = NULL;
 	if (b.timer)
 		event_free(b.timer);
 	b.timer = NULL;

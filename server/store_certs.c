@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
@@ -134,6 +136,94 @@ void store_certs_tune(struct store *st)
 {
 	/* a larger page cache: fewer reads of a large database */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+}
+
+/* ---- checkpoints off the request path ---- */
+
+struct store_ckpt {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int wanted, stop;
+	long frames;            /* checkpoint when the log is this long */
+	sqlite3 *db;            /* the thread's own connection */
+	struct store *st;
+};
+
+/* After each commit of the worker's connection: wake the thread when the log is long. */
+static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store_ckpt *c = arg;
+
+	(void)db;
+	(void)name;
+	if (frames >= c->frames) {
+		pthread_mutex_lock(&c->mu);
+		c->wanted = 1;
+		pthread_cond_signal(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *ckpt_main(void *arg)
+{
+	struct store_ckpt *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->wanted && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->wanted = 0;
+		pthread_mutex_unlock(&c->mu);
+		/* PASSIVE: copies what no reader still needs, never waits for a lock */
+		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+struct store_ckpt *store_certs_checkpointer(struct store *st, long frames)
+{
+	struct store_ckpt *c = tn_xcalloc(1, sizeof(*c));
+
+	c->st = st;
+	c->frames = frames;
+	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	sqlite3_wal_hook(st->db, wal_grown, c);  /* instead of the automatic checkpoint */
+	return c;
+}
+
+void store_certs_checkpointer_stop(struct store_ckpt *c)
+{
+	if (!c)
+		return;
+	sqlite3_wal_autocheckpoint(c->st->db, 1000);    /* SQLite's own again */
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	sqlite3_close(c->db);
+	free(c);
 }
 
 enum tn_code store_certs_commit(struct store *st, struct tn_err *err)

@@ -35,6 +35,19 @@ int store_certs_try_begin(struct store *st, struct tn_err *err);
  */
 void store_certs_tune(struct store *st);
 
+/*
+ * Checkpoint the write-ahead log in a thread of its own, with a connection
+ * of its own, instead of in the commit that makes it long: a request never
+ * waits for a checkpoint's writes and fsync.  The thread copies the log
+ * into the database (PASSIVE, never waiting for a lock) whenever a commit
+ * of `st` leaves it at least `frames` pages long.  NULL when the thread
+ * cannot start (SQLite's automatic checkpoint stays).  Stop before
+ * store_close(st); stopping restores the automatic checkpoint.
+ */
+struct store_ckpt;
+struct store_ckpt *store_certs_checkpointer(struct store *st, long frames);
+void store_certs_checkpointer_stop(struct store_ckpt *c);
+
 /* The database file's path (borrowed from the store): private keys live beside it. */
 const char *store_certs_db_path(struct store *st);
 
