@@ -16,6 +16,7 @@
 #include "tn_alert.h"
 #include "tn_buf.h"
 #include "alerts_int.h"
+#include "jvutil.h"
 #include "store_alerts.h"
 
 #define BATCH_MAX 1000
@@ -76,25 +77,6 @@ static jv problem_json(const struct problem *p)
 	if (p->field[0])
 		o = jv_object_set(o, jv_string("field"), jv_string(p->field));
 	return o;
-}
-
-/* Code points in UTF-8 text. */
-static long utf8_chars(const char *s)
-{
-	long n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-static int has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
 }
 
 /* RFC 3339 from seconds, in local time with its offset. */
@@ -732,8 +714,7 @@ static void h_list(struct req *q)
 			reply_error(q, &err);
 		goto out;
 	}
-	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), items),
-					  jv_string("next"), next ? jv_string(next) : jv_null()));
+	reply_list(q, items, next);
 	free(next);
 out:
 	for (int i = 0; status[i]; i++)
@@ -759,17 +740,6 @@ static void h_one(struct req *q, const char *id)
 }
 
 /* ---- POST /v1/alerts/{id}/actions ---- */
-
-/* 1 when string member `key` of `doc` equals `want` (NULL: the member is null). */
-static int member_is(jv doc, const char *key, const char *want)
-{
-	jv v = jv_object_get(jv_copy(doc), jv_string(key));
-	int same = want ? jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), want) == 0 :
-		   jv_get_kind(v) == JV_KIND_NULL;
-
-	jv_free(v);
-	return same;
-}
 
 static void h_actions(struct req *q, const char *id)
 {
@@ -835,11 +805,12 @@ static void h_actions(struct req *q, const char *id)
 		goto out;
 	}
 	if (!member_is(doc, "status", s->from)) {
-		jv st = jv_object_get(jv_copy(doc), jv_string("status"));
+		jv st;
+		const char *cur = member_str(doc, "status", &st);
 
 		store_alerts_rollback(q->srv->st);
 		reply_problem(q, 409, NULL, "cannot %s an alert that is %s", s->action,
-			      jv_get_kind(st) == JV_KIND_STRING ? jv_string_value(st) : "unknown");
+			      cur ? cur : "unknown");
 		jv_free(st);
 		goto out;
 	}

@@ -11,6 +11,7 @@
 #include "tn_merge.h"
 #include "twonetd.h"
 #include "certs.h"
+#include "jvutil.h"
 
 static const char *const statuses[] = {
 	"submitted", "accepted", "returned", "resubmitted", "approved", "rejected", "completed", NULL
@@ -31,65 +32,16 @@ static const struct transition {
 	{ "complete", "approved",                       "completed",   0 },
 };
 
-/* 1 when `s` is one of the '|'-separated words of `list`. */
-static int in_list(const char *list, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (*list) {
-		const char *bar = strchr(list, '|');
-		size_t len = bar ? (size_t)(bar - list) : strlen(list);
-
-		if (len == n && strncmp(list, s, n) == 0)
-			return 1;
-		list += len + (bar ? 1 : 0);
-	}
-	return 0;
-}
-
-/* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
-static const char *str_of(jv obj, const char *key, jv *hold)
-{
-	*hold = jv_object_get(jv_copy(obj), jv_string(key));
-	if (jv_get_kind(*hold) != JV_KIND_STRING)
-		return NULL;
-	return jv_string_value(*hold);
-}
-
-/* 1 when member `key` of `obj` is true. */
-static int bool_of(jv obj, const char *key)
-{
-	jv v = jv_object_get(jv_copy(obj), jv_string(key));
-	int t = jv_get_kind(v) == JV_KIND_TRUE;
-
-	jv_free(v);
-	return t;
-}
-
-/*
- * Today's day number; TWONETD_TEST_TODAY=YYYY-MM-DD fixes it, so that tests
- * can check deadlines against a hand computation on a known calendar.
- */
-static long today_day(void)
-{
-	const char *fixed = getenv("TWONETD_TEST_TODAY");
-	long d;
-
-	if (fixed && tn_date_parse(fixed, &d) == 0)
-		return d;
-	return tn_date_today();
-}
-
 static void today_str(char *buf)
 {
-	tn_date_format(today_day(), buf);
+	tn_date_format(srv_today(), buf);
 }
 
 /* The CASE as sent out: with "overdue" computed against today.  Consumes doc. */
 static jv case_out(jv doc, const char *today)
 {
 	jv h1, h2;
-	const char *deadline = str_of(doc, "deadline", &h1), *status = str_of(doc, "status", &h2);
+	const char *deadline = member_str(doc, "deadline", &h1), *status = member_str(doc, "status", &h2);
 	int overdue = deadline && status && strcmp(status, "completed") != 0 &&
 		      strcmp(status, "rejected") != 0 && strcmp(today, deadline) > 0;
 
@@ -107,7 +59,7 @@ static int parent_has_department(jv doc, const char *dept)
 	if (dept && jv_get_kind(depts) == JV_KIND_ARRAY) {
 		jv_array_foreach(depts, i, d) {
 			jv h;
-			const char *c = jv_get_kind(d) == JV_KIND_OBJECT ? str_of(d, "code", &h) : NULL;
+			const char *c = jv_get_kind(d) == JV_KIND_OBJECT ? member_str(d, "code", &h) : NULL;
 
 			if (c && strcmp(c, dept) == 0)
 				found = 1;
@@ -134,7 +86,7 @@ static int case_visible(const struct req *q, jv doc, long token_id)
 	if (req_role(q, "admin"))
 		return 1;
 	if (req_role(q, "clerk")) {
-		s = str_of(doc, "department", &h);
+		s = member_str(doc, "department", &h);
 		ok = s && q->tok.dept && strcmp(s, q->tok.dept) == 0;
 		jv_free(h);
 		return ok || parent_has_department(doc, q->tok.dept);
@@ -145,7 +97,7 @@ static int case_visible(const struct req *q, jv doc, long token_id)
 		if (token_id == q->tok.id)
 			ok = 1;
 		else if (q->tok.subject && jv_get_kind(app) == JV_KIND_OBJECT) {
-			s = str_of(app, "id", &h);
+			s = member_str(app, "id", &h);
 			ok = s && strcmp(s, q->tok.subject) == 0;
 			jv_free(h);
 		}
@@ -167,17 +119,6 @@ static void reply_case(struct req *q, int status, jv doc)
 	jv_free(v);
 	today_str(today);
 	reply_json(q, status, case_out(doc, today));
-}
-
-/* Number of characters (code points) in UTF-8 `s`. */
-static long utf8_chars(const char *s)
-{
-	long n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
 }
 
 static int phone_ok(const char *s)
@@ -209,7 +150,7 @@ static int number_ok(jv v)
 static int check_field(struct req *q, jv f, const char *name, jv v)
 {
 	jv h1, h2, vals, ml;
-	const char *type = str_of(f, "type", &h1), *pattern = str_of(f, "pattern", &h2);
+	const char *type = member_str(f, "type", &h1), *pattern = member_str(f, "pattern", &h2);
 	struct tn_err err = TN_ERR_INIT;
 	char field[300];
 	const char *s;
@@ -294,7 +235,7 @@ static int has_named(jv list, const char *key, const char *value)
 
 	jv_array_foreach(list, i, e) {
 		jv h;
-		const char *n = jv_get_kind(e) == JV_KIND_OBJECT ? str_of(e, key, &h) : NULL;
+		const char *n = jv_get_kind(e) == JV_KIND_OBJECT ? member_str(e, key, &h) : NULL;
 
 		if (n && strcmp(n, value) == 0)
 			found = 1;
@@ -316,7 +257,7 @@ static int supplied(jv given, const char *code, jv *ref)
 	*ref = jv_null();
 	jv_array_foreach(given, i, g) {
 		jv h;
-		const char *gc = str_of(g, "code", &h);
+		const char *gc = member_str(g, "code", &h);
 
 		if (gc && strcmp(gc, code) == 0) {
 			jv r = jv_object_get(jv_copy(g), jv_string("ref"));
@@ -343,7 +284,7 @@ static jv given_cert(jv given, const char *code)
 
 	jv_array_foreach(given, i, g) {
 		jv h;
-		const char *gc = str_of(g, "code", &h);
+		const char *gc = member_str(g, "code", &h);
 
 		if (gc && strcmp(gc, code) == 0) {
 			jv c = jv_object_get(jv_copy(g), jv_string("cert"));
@@ -383,13 +324,13 @@ static int check_form(struct req *q, jv item, jv form)
 	}
 	jv_array_foreach(fields, i, f) {
 		jv h, v;
-		const char *n = str_of(f, "name", &h);
+		const char *n = member_str(f, "name", &h);
 
 		if (rc == 0 && n) {
 			v = jv_object_get(jv_copy(form), jv_string(n));
 			if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL ||
 			    (jv_get_kind(v) == JV_KIND_STRING && !*jv_string_value(v))) {
-				if (bool_of(f, "required")) {
+				if (member_true(f, "required")) {
 					char field[300];
 
 					snprintf(field, sizeof(field), "form.%s", n);
@@ -455,7 +396,7 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 			free(bad);
 			rc = -1;
 		} else {
-			code = str_of(g, "code", &h);
+			code = member_str(g, "code", &h);
 			r = jv_object_get(jv_copy(g), jv_string("ref"));
 			snprintf(field, sizeof(field), "materials[%d].code", i);
 			if (!code) {
@@ -479,7 +420,7 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 		goto out;
 	jv_array_foreach(list, k, m) {
 		jv hm, hn, ck, mat = jv_object(), state = jv_string("missing"), ref = jv_null();
-		const char *mc = str_of(m, "code", &hm), *mn = str_of(m, "name", &hn);
+		const char *mc = member_str(m, "code", &hm), *mn = member_str(m, "name", &hn);
 
 		ck = jv_object_get(jv_copy(m), jv_string("cert_kind"));
 		if (mc) {
@@ -533,7 +474,7 @@ static jv deadline_after(struct srv *srv, jv item, const char *key, const char *
 		n = jv_object_get(jv_copy(item), jv_string(fallback));
 	}
 	if (srv->cal && jv_get_kind(n) == JV_KIND_NUMBER && jv_number_value(n) >= 0 &&
-	    tn_cal_add_workdays(srv->cal, today_day(), (long)jv_number_value(n), &d,
+	    tn_cal_add_workdays(srv->cal, srv_today(), (long)jv_number_value(n), &d,
 				&err) == TN_OK) {
 		tn_date_format(d, buf);
 		out = jv_string(buf);
@@ -569,10 +510,10 @@ static int check_applicant(struct req *q, jv app, jv *out)
 		jv_free(a);
 		return -1;
 	}
-	type = str_of(app, "type", &h1);
-	id = str_of(app, "id", &h2);
-	name = str_of(app, "name", &h3);
-	phone = str_of(app, "phone", &h4);
+	type = member_str(app, "type", &h1);
+	id = member_str(app, "id", &h2);
+	name = member_str(app, "name", &h3);
+	phone = member_str(app, "phone", &h4);
 	if (!id || !*id) {
 		reply_problem(q, 422, "applicant.id", "applicant.id is required");
 		goto out;
@@ -664,16 +605,6 @@ static jv new_event(struct req *q, const char *when, const char *action, const c
 }
 
 /* ---- cases on a "one thing" workflow ---- */
-
-/* 1 when `obj` (borrowed) has member `key`, null or not. */
-static int has_member(jv obj, const char *key)
-{
-	jv v = jv_object_get(jv_copy(obj), jv_string(key));
-	int has = jv_get_kind(v) != JV_KIND_INVALID;
-
-	jv_free(v);
-	return has;
-}
 
 /*
  * The workflow `code` merged, with every rule, from the items the server
@@ -778,7 +709,7 @@ static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
 			free(bad);
 			rc = -1;
 		} else if (rc == 0) {
-			code = str_of(g, "code", &h);
+			code = member_str(g, "code", &h);
 			r = jv_object_get(jv_copy(g), jv_string("ref"));
 			snprintf(field, sizeof(field), "materials[%d].code", i);
 			if (!code) {
@@ -855,11 +786,48 @@ static jv wf_doc(struct req *q, jv head, const char *workflow, jv applicant, jv 
 	return doc;
 }
 
-/* A string member of `obj` (borrowed) kept alive in *hold (freed by the caller), or NULL. */
-static const char *keep_str(jv obj, const char *key, jv *hold)
+/*
+ * The "form" member of `body` (borrowed): an object, {} when absent or null.
+ * 0 and *form (owned), or -1 after replying 422.
+ */
+static int form_of(struct req *q, jv body, jv *form)
 {
-	*hold = jv_object_get(jv_copy(obj), jv_string(key));
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
+	jv f = jv_object_get(jv_copy(body), jv_string("form"));
+
+	if (jv_get_kind(f) == JV_KIND_INVALID || jv_get_kind(f) == JV_KIND_NULL) {
+		jv_free(f);
+		f = jv_object();
+	}
+	if (jv_get_kind(f) != JV_KIND_OBJECT) {
+		jv_free(f);
+		reply_problem(q, 422, "form", "form must be an object");
+		return -1;
+	}
+	*form = f;
+	return 0;
+}
+
+/* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */
+static void body_hash(jv body, char hash[65])
+{
+	jv canon = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
+
+	sha256_hex(jv_string_value(canon), (size_t)jv_string_length_bytes(jv_copy(canon)), hash);
+	jv_free(canon);
+}
+
+/* Answer a filing with the case `doc` (consumed): 201 and its Location, or 200 for a replay. */
+static void reply_filed(struct req *q, jv doc, int replayed)
+{
+	char loc[64];
+	jv id = jv_object_get(jv_copy(doc), jv_string("id"));
+
+	snprintf(loc, sizeof(loc), "/v1/cases/%s", jv_string_value(id));
+	jv_free(id);
+	req_set_header(q, "Location", loc);
+	if (replayed)
+		req_set_header(q, "Idempotent-Replayed", "true");
+	reply_case(q, replayed ? 200 : 201, doc);
 }
 
 /*
@@ -873,12 +841,12 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	struct store_case_new parent, *subs = NULL;
 	jv hw, merged = jv_invalid(), applicant = jv_invalid(), form = jv_invalid();
 	jv given = jv_invalid(), plan = jv_invalid(), list = jv_invalid(), *hold = NULL;
-	jv canon, pdoc, depts, out, hid, hn, happ_id, happ_name, hdl;
+	jv pdoc, depts, out, hn, happ_id, happ_name, hdl;
 	const char *code, *wname;
-	char hash[65], now[40], loc[64];
+	char hash[65], now[40];
 	int n = 0, replayed = 0;
 
-	code = str_of(body, "workflow", &hw);
+	code = member_str(body, "workflow", &hw);
 	if (!code || !*code) {
 		reply_problem(q, 422, "workflow", "workflow must be a workflow's code (a string)");
 		goto done;
@@ -895,7 +863,7 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 
 		jv_array_foreach(ds, i, d) {
 			jv h;
-			const char *c = str_of(d, "code", &h);
+			const char *c = member_str(d, "code", &h);
 
 			if (!c || !q->tok.dept || strcmp(c, q->tok.dept) != 0)
 				others = 1;
@@ -913,31 +881,22 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	if (check_applicant(q, jv_object_get(jv_copy(body), jv_string("applicant")),
 			    &applicant) < 0)
 		goto done;
-	form = jv_object_get(jv_copy(body), jv_string("form"));
-	if (jv_get_kind(form) == JV_KIND_INVALID || jv_get_kind(form) == JV_KIND_NULL) {
-		jv_free(form);
-		form = jv_object();
-	}
-	if (jv_get_kind(form) != JV_KIND_OBJECT) {
-		reply_problem(q, 422, "form", "form must be an object");
+	if (form_of(q, body, &form) < 0)
 		goto done;
-	}
 	/* the one form: the merged workflow's fields, in the ITEM field shape */
 	if (check_form(q, merged, form) < 0)
 		goto done;
 	if (check_wf_materials(q, merged, jv_object_get(jv_copy(body), jv_string("materials")),
 			       &given) < 0)
 		goto done;
-	if (tn_case_workflow_plan(merged, given, q->srv->cal, today_day(), &plan, &err) != TN_OK) {
+	if (tn_case_workflow_plan(merged, given, q->srv->cal, srv_today(), &plan, &err) != TN_OK) {
 		reply_problem(q, 422, "workflow", "workflow '%s': %s", code, err.message);
 		goto done;
 	}
 
-	canon = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
-	sha256_hex(jv_string_value(canon), (size_t)jv_string_length_bytes(jv_copy(canon)), hash);
-	jv_free(canon);
+	body_hash(body, hash);
 	time_now_rfc3339(now, sizeof(now));
-	wname = keep_str(merged, "name", &hn);
+	wname = member_str(merged, "name", &hn);
 
 	list = jv_object_get(jv_copy(plan), jv_string("subcases"));
 	n = jv_array_length(jv_copy(list));
@@ -972,9 +931,9 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 		depts = jv_array_append(depts, jv_object_set(jv_object_set(jv_object(),
 			jv_string("code"), jv_object_get(jv_copy(sp), jv_string("department"))),
 			jv_string("name"), jv_object_get(jv_copy(sp), jv_string("department_name"))));
-		subs[i].item = keep_str(sp, "item", &hold[4 * i]);
-		subs[i].department = keep_str(sp, "department", &hold[4 * i + 1]);
-		subs[i].deadline = keep_str(sp, "deadline", &hold[4 * i + 2]);
+		subs[i].item = member_str(sp, "item", &hold[4 * i]);
+		subs[i].department = member_str(sp, "department", &hold[4 * i + 1]);
+		subs[i].deadline = member_str(sp, "deadline", &hold[4 * i + 2]);
 		if (!subs[i].item)
 			subs[i].item = "";
 		if (!subs[i].department)
@@ -1004,10 +963,10 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	parent.item = "";
 	parent.department = "";
 	parent.status = "submitted";
-	parent.applicant_id = keep_str(applicant, "id", &happ_id);
-	parent.applicant_name = keep_str(applicant, "name", &happ_name);
+	parent.applicant_id = member_str(applicant, "id", &happ_id);
+	parent.applicant_name = member_str(applicant, "name", &happ_name);
 	parent.submitted_at = now;
-	parent.deadline = keep_str(pdoc, "deadline", &hdl);
+	parent.deadline = member_str(pdoc, "deadline", &hdl);
 	parent.submitted_by = q->tok.name;
 	parent.token_id = q->tok.id;
 	parent.idem_key = key;
@@ -1020,13 +979,7 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 				   &err) != TN_OK) {
 		reply_error(q, &err);
 	} else {
-		hid = jv_object_get(jv_copy(out), jv_string("id"));
-		snprintf(loc, sizeof(loc), "/v1/cases/%s", jv_string_value(hid));
-		jv_free(hid);
-		req_set_header(q, "Location", loc);
-		if (replayed)
-			req_set_header(q, "Idempotent-Replayed", "true");
-		reply_case(q, replayed ? 200 : 201, out);
+		reply_filed(q, out, replayed);
 	}
 	jv_free(happ_id);
 	jv_free(happ_name);
@@ -1061,7 +1014,7 @@ static jv parent_for_clerk(jv doc, const char *dept)
 	if (jv_get_kind(kids) == JV_KIND_ARRAY && jv_get_kind(depts) == JV_KIND_ARRAY) {
 		jv_array_foreach(depts, i, d) {
 			jv h;
-			const char *c = jv_get_kind(d) == JV_KIND_OBJECT ? str_of(d, "code", &h) : NULL;
+			const char *c = jv_get_kind(d) == JV_KIND_OBJECT ? member_str(d, "code", &h) : NULL;
 
 			if (c && dept && strcmp(c, dept) == 0) {
 				keep_k = jv_array_append(keep_k, jv_array_get(jv_copy(kids), i));
@@ -1090,8 +1043,8 @@ static void create_case(struct req *q)
 	struct store_case_new c;
 	const char *key, *code, *dept;
 	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
-	jv h1, h2, h3, h4, h5, canon, doc, deadline, legal, out;
-	char hash[65], now[40], loc[64], *bad;
+	jv h1, h2, h3, h4, doc, deadline, legal, out;
+	char hash[65], now[40], *bad;
 	int replayed = 0;
 	enum tn_code rc;
 
@@ -1123,7 +1076,7 @@ static void create_case(struct req *q)
 		create_workflow_case(q, body, key);
 		return;
 	}
-	code = str_of(body, "item", &h1);
+	code = member_str(body, "item", &h1);
 	if (!code) {
 		reply_problem(q, 422, "item", "item is required (an item code)");
 		goto done;
@@ -1135,7 +1088,7 @@ static void create_case(struct req *q)
 			reply_error(q, &err);
 		goto done;
 	}
-	dept = str_of(item, "department", &h2);
+	dept = member_str(item, "department", &h2);
 	if (req_role(q, "clerk") && (!dept || !q->tok.dept || strcmp(dept, q->tok.dept) != 0)) {
 		reply_problem(q, 403, "item", "a clerk of '%s' may not file cases on item '%s'",
 			      q->tok.dept ? q->tok.dept : "", code);
@@ -1144,16 +1097,8 @@ static void create_case(struct req *q)
 	if (check_applicant(q, jv_object_get(jv_copy(body), jv_string("applicant")),
 			    &applicant) < 0)
 		goto done;
-	form = jv_object_get(jv_copy(body), jv_string("form"));
-	if (jv_get_kind(form) == JV_KIND_INVALID || jv_get_kind(form) == JV_KIND_NULL) {
-		jv_free(form);
-		form = jv_object();
-	}
-	if (jv_get_kind(form) != JV_KIND_OBJECT) {
-		jv_free(form);
-		reply_problem(q, 422, "form", "form must be an object");
+	if (form_of(q, body, &form) < 0)
 		goto done;
-	}
 	if (check_form(q, item, form) < 0) {
 		jv_free(form);
 		goto done;
@@ -1169,9 +1114,7 @@ static void create_case(struct req *q)
 		goto done;
 	}
 
-	canon = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
-	sha256_hex(jv_string_value(canon), (size_t)jv_string_length_bytes(jv_copy(canon)), hash);
-	jv_free(canon);
+	body_hash(body, hash);
 	time_now_rfc3339(now, sizeof(now));
 	deadline = deadline_after(q->srv, item, "promised_days", "legal_days");
 	legal = deadline_after(q->srv, item, "legal_days", NULL);
@@ -1203,8 +1146,8 @@ static void create_case(struct req *q)
 	c.item = code;
 	c.department = dept ? dept : "";
 	c.status = "submitted";
-	c.applicant_id = str_of(applicant, "id", &h3);
-	c.applicant_name = str_of(applicant, "name", &h4);
+	c.applicant_id = member_str(applicant, "id", &h3);
+	c.applicant_name = member_str(applicant, "name", &h4);
 	c.submitted_at = now;
 	c.deadline = jv_get_kind(deadline) == JV_KIND_STRING ? jv_string_value(deadline) : NULL;
 	c.submitted_by = q->tok.name;
@@ -1219,13 +1162,7 @@ static void create_case(struct req *q)
 		reply_error(q, &err);
 		goto done;
 	}
-	h5 = jv_object_get(jv_copy(out), jv_string("id"));
-	snprintf(loc, sizeof(loc), "/v1/cases/%s", jv_string_value(h5));
-	jv_free(h5);
-	req_set_header(q, "Location", loc);
-	if (replayed)
-		req_set_header(q, "Idempotent-Replayed", "true");
-	reply_case(q, replayed ? 200 : 201, out);
+	reply_filed(q, out, replayed);
 done:
 	if (jv_is_valid(item))
 		jv_free(h2);
@@ -1337,9 +1274,7 @@ static void list_cases(struct req *q)
 		jv_array_foreach(items, i, c)
 			out = jv_array_append(out, case_out(c, today));
 		jv_free(items);
-		reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), out),
-						 jv_string("next"),
-						 next ? jv_string(next) : jv_null()));
+		reply_list(q, out, next);
 	}
 	free(next);
 }
@@ -1411,8 +1346,7 @@ void h_case_events(struct req *q, const char *id)
 		reply_error(q, &err);
 		return;
 	}
-	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), events),
-					 jv_string("next"), jv_null()));
+	reply_list(q, events, NULL);
 }
 
 /* If-Match: "3", 3 or W/"3".  -1 when malformed. */
@@ -1476,7 +1410,7 @@ void h_case_actions(struct req *q, const char *id)
 		free(bad);
 		goto done;
 	}
-	action = str_of(body, "action", &ha);
+	action = member_str(body, "action", &ha);
 	if (!action) {
 		reply_problem(q, 422, "action", "action is required");
 		goto done;
@@ -1496,7 +1430,7 @@ void h_case_actions(struct req *q, const char *id)
 		goto done;
 	}
 	jv_free(cv);
-	comment = str_of(body, "comment", &hc);
+	comment = member_str(body, "comment", &hc);
 	if (comment && !*comment)
 		comment = NULL;
 	if (req_role(q, "applicant") && strcmp(action, "resubmit") != 0) {
@@ -1510,8 +1444,8 @@ void h_case_actions(struct req *q, const char *id)
 		reply_problem(q, 409, NULL, "case %s is at version %ld, not %ld", id, version, want);
 		goto done;
 	}
-	status = str_of(doc, "status", &hs);
-	if (!status || !in_list(t->from, status)) {
+	status = member_str(doc, "status", &hs);
+	if (!status || !word_in(t->from, status)) {
 		reply_problem(q, 409, NULL, "cannot %s a case that is %s", action,
 			      status ? status : "of no status");
 		goto done;

@@ -8,16 +8,7 @@
 #include "certs.h"
 #include "store_certs.h"
 #include "twonetd.h"
-
-/* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
-static const char *str_of(jv obj, const char *key, jv *hold)
-{
-	*hold = jv_get_kind(obj) == JV_KIND_OBJECT ? jv_object_get(jv_copy(obj), jv_string(key))
-						   : jv_invalid();
-	if (jv_get_kind(*hold) != JV_KIND_STRING)
-		return NULL;
-	return jv_string_value(*hold);
-}
+#include "jvutil.h"
 
 /* Today in China (UTC+8) as YYYY-MM-DD. */
 static void china_today(char *buf, size_t size)
@@ -60,7 +51,7 @@ static int audit_check(struct req *q, const char *item, const char *material, co
 static const char *kind_name(const char *code, jv *hold)
 {
 	jv k = tn_cert_kind_find(certs_kinds(), code);
-	const char *n = str_of(k, "name", hold);
+	const char *n = member_str(k, "name", hold);
 
 	jv_free(k);
 	return n ? n : code;
@@ -73,7 +64,7 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 	struct tn_cert_verification v;
 	struct tn_cert_keyring *kr;
 	jv hm, hk, hh, hck, hs, hf, hu, hn1, hn2, doc = jv_invalid(), holder, issuers;
-	const char *mcode = str_of(material, "code", &hm), *ck = str_of(material, "cert_kind", &hk);
+	const char *mcode = member_str(material, "code", &hm), *ck = member_str(material, "cert_kind", &hk);
 	const char *h = NULL, *ckind, *status, *vf, *vu, *outcome = "forbidden";
 	char field[300], want[22], today[16], detail[600] = "";
 	int rc = -1, status422 = 422;
@@ -98,11 +89,11 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 		}
 	} else {
 		holder = jv_object_get(jv_copy(doc), jv_string("holder"));
-		h = str_of(holder, "id", &hh);
-		ckind = str_of(doc, "kind", &hck);
-		status = str_of(doc, "status", &hs);
-		vf = str_of(doc, "valid_from", &hf);
-		vu = str_of(doc, "valid_until", &hu);
+		h = member_str(holder, "id", &hh);
+		ckind = member_str(doc, "kind", &hck);
+		status = member_str(doc, "status", &hs);
+		vf = member_str(doc, "valid_from", &hf);
+		vu = member_str(doc, "valid_until", &hu);
 		china_today(today, sizeof(today));
 		if (!h || strcmp(h, applicant_id) != 0) {
 			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' belongs to "
@@ -167,7 +158,7 @@ static jv item_material(jv item, const char *code)
 	if (jv_get_kind(list) == JV_KIND_ARRAY) {
 		jv_array_foreach(list, i, m) {
 			jv h;
-			const char *c = str_of(m, "code", &h);
+			const char *c = member_str(m, "code", &h);
 
 			if (c && !jv_is_valid(found) && strcmp(c, code) == 0)
 				found = jv_copy(m);
@@ -182,7 +173,7 @@ static jv item_material(jv item, const char *code)
 int certs_check_materials(struct req *q, jv item, const char *item_code, jv body, jv applicant)
 {
 	jv given = jv_object_get(jv_copy(body), jv_string("materials")), ha;
-	const char *applicant_id = str_of(applicant, "id", &ha);
+	const char *applicant_id = member_str(applicant, "id", &ha);
 	char field[300];
 	int rc = 0;
 
@@ -197,7 +188,7 @@ int certs_check_materials(struct req *q, jv item, const char *item_code, jv body
 		jv ref = jv_get_kind(g) == JV_KIND_OBJECT ? jv_object_get(jv_copy(g), jv_string("ref"))
 							  : jv_invalid();
 		jv hc, m;
-		const char *code = str_of(g, "code", &hc);
+		const char *code = member_str(g, "code", &hc);
 
 		if (rc || jv_get_kind(cert) == JV_KIND_INVALID || jv_get_kind(cert) == JV_KIND_NULL) {
 			;       /* no certificate named: build_materials checks the rest */

@@ -3,17 +3,16 @@
 #include <string.h>
 
 #include "twonetd.h"
+#include "jvutil.h"
 
 /* GET /v1/health: no token; liveness, version, database state. */
 void h_health(struct req *q)
 {
-	jv db, okv, body = jv_object();
+	jv db, body = jv_object();
 	int ok;
 
 	store_health(q->srv->st, &db);
-	okv = jv_object_get(jv_copy(db), jv_string("ok"));
-	ok = jv_get_kind(okv) == JV_KIND_TRUE;
-	jv_free(okv);
+	ok = member_true(db, "ok");
 	body = jv_object_set(body, jv_string("status"), jv_string(ok ? "ok" : "degraded"));
 	body = jv_object_set(body, jv_string("version"), jv_string(TN_VERSION));
 	body = jv_object_set(body, jv_string("database"), db);
@@ -45,8 +44,7 @@ void h_items(struct req *q, const char *code)
 		reply_error(q, &err);
 		return;
 	}
-	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), v),
-					 jv_string("next"), jv_null()));
+	reply_list(q, v, NULL);
 }
 
 /* GET /v1/workflows, GET /v1/workflows/{code}: any token; POST /v1/workflows: admin. */
@@ -102,6 +100,5 @@ void h_workflows(struct req *q, const char *code)
 		reply_error(q, &err);
 		return;
 	}
-	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), v),
-					 jv_string("next"), jv_null()));
+	reply_list(q, v, NULL);
 }

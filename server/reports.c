@@ -10,6 +10,7 @@
 #include "tn_cal.h"
 #include "twonetd.h"
 #include "store_reports.h"
+#include "jvutil.h"
 
 /* A histogram: how many cases (or alerts) took each value. */
 struct hist {
@@ -170,20 +171,6 @@ static jv iso_week(const char *monday)
 	return jv_string(buf);
 }
 
-/*
- * Today's day number, as cases.c has it: TWONETD_TEST_TODAY=YYYY-MM-DD fixes
- * it (tests), so that "open and past the deadline" matches a case's overdue.
- */
-static long report_today(void)
-{
-	const char *fixed = getenv("TWONETD_TEST_TODAY");
-	long d;
-
-	if (fixed && tn_date_parse(fixed, &d) == 0)
-		return d;
-	return tn_date_today();
-}
-
 /* ---- the working-day table, once per worker ---- */
 
 static int workdays_ready;
@@ -230,7 +217,7 @@ static int period_of(struct req *q, const char *groupings, char *from, char *to,
 {
 	const char *f = req_query(q, "from"), *t = req_query(q, "to");
 	const char *b = req_query(q, "by");
-	long df, dt, now = report_today();
+	long df, dt, now = srv_today();  /* as cases.c: "open and late" matches overdue */
 	size_t blen;
 
 	tn_date_format(now, today);

@@ -8,6 +8,7 @@
 #include "tn_buf.h"
 #include "store.h"
 #include "store_int.h"
+#include "jvutil.h"
 
 #define NO_DEADLINE "9999-12-31"
 
@@ -140,6 +141,14 @@ void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, i);
+}
+
+void store_bind_json(sqlite3_stmt *s, int i, jv doc)
+{
+	jv text = jv_dump_string(doc, 0);
+
+	sqlite3_bind_text(s, i, jv_string_value(text), -1, SQLITE_TRANSIENT);
+	jv_free(text);
 }
 
 char *store_col_dup(sqlite3_stmt *s, int i)
@@ -419,15 +428,6 @@ void store_token_release(struct store_token *tok)
 
 /* ---- catalog ---- */
 
-/* The string member `key` of `obj` (borrowed), or NULL when absent or not a string. */
-static const char *member_str(jv obj, const char *key, jv *hold)
-{
-	*hold = jv_object_get(jv_copy(obj), jv_string(key));
-	if (jv_get_kind(*hold) != JV_KIND_STRING)
-		return NULL;
-	return jv_string_value(*hold);
-}
-
 static void bind_days(sqlite3_stmt *s, int i, jv obj, const char *key)
 {
 	jv v = jv_object_get(jv_copy(obj), jv_string(key));
@@ -467,13 +467,10 @@ static enum tn_code import_departments(struct store *st, jv depts, jv *names, lo
 				     "VALUES (?, ?, ?)", err)) == NULL) {
 			code = err ? err->code : TN_EINTERNAL;
 		} else {
-			jv text = jv_dump_string(jv_copy(d), 0);
-
 			store_bind_text(s, 1, c);
 			store_bind_text(s, 2, name);
-			store_bind_text(s, 3, jv_string_value(text));
+			store_bind_json(s, 3, jv_copy(d));
 			code = store_run(st, s, err, "department import");
-			jv_free(text);
 			*names = jv_object_set(*names, jv_string(c), jv_string(name));
 			(*count)++;
 		}
@@ -505,7 +502,7 @@ static enum tn_code import_items(struct store *st, jv items, jv names, long *cou
 				     err)) == NULL) {
 			code = err ? err->code : TN_EINTERNAL;
 		} else {
-			jv dn = jv_object_get(jv_copy(it), jv_string("department_name")), text;
+			jv dn = jv_object_get(jv_copy(it), jv_string("department_name"));
 
 			if (jv_get_kind(dn) != JV_KIND_STRING) {
 				jv known = jv_object_get(jv_copy(names), jv_string(dept));
@@ -516,15 +513,13 @@ static enum tn_code import_items(struct store *st, jv items, jv names, long *cou
 					jv_free(known);
 			}
 			jv_free(dn);
-			text = jv_dump_string(jv_copy(it), 0);
 			store_bind_text(s, 1, c);
 			store_bind_text(s, 2, name);
 			store_bind_text(s, 3, dept);
 			bind_days(s, 4, it, "legal_days");
 			bind_days(s, 5, it, "promised_days");
-			store_bind_text(s, 6, jv_string_value(text));
+			store_bind_json(s, 6, jv_copy(it));
 			code = store_run(st, s, err, "item import");
-			jv_free(text);
 			(*count)++;
 		}
 		jv_free(h1);
@@ -553,12 +548,9 @@ static enum tn_code import_workflows(struct store *st, jv wfs, long *count, stru
 				     "VALUES (?, ?)", err)) == NULL) {
 			code = err ? err->code : TN_EINTERNAL;
 		} else {
-			jv text = jv_dump_string(jv_copy(w), 0);
-
 			store_bind_text(s, 1, c);
-			store_bind_text(s, 2, jv_string_value(text));
+			store_bind_json(s, 2, jv_copy(w));
 			code = store_run(st, s, err, "workflow import");
-			jv_free(text);
 			(*count)++;
 		}
 		jv_free(h);
@@ -622,25 +614,58 @@ enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, lo
 	return TN_OK;
 }
 
-enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct tn_err *err)
+/*
+ * The JSON document of the row that `sql` (its first column) selects with
+ * `code` bound to ?1: TN_OK and *doc (owned), TN_ENOTFOUND "no WHAT 'CODE'"
+ * when there is none (*doc invalid), or the database's error.
+ */
+static enum tn_code doc_by_code(struct store *st, const char *sql, const char *what,
+				const char *code, jv *doc, struct tn_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM items WHERE code = ?", err);
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	char failed[64];
 	int rc;
 
-	*item = jv_invalid();
+	*doc = jv_invalid();
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
 	store_bind_text(s, 1, code);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*item = store_col_json(s, 0);
+		*doc = store_col_json(s, 0);
 		sqlite3_reset(s);
 		return TN_OK;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return tn_err_set(err, TN_ENOTFOUND, "no item '%s'", code);
-	return store_fail(st, err, "item get");
+		return tn_err_set(err, TN_ENOTFOUND, "no %s '%s'", what, code);
+	snprintf(failed, sizeof(failed), "%s get", what);
+	return store_fail(st, err, failed);
+}
+
+/*
+ * The JSON documents (first column) of every row `s` (prepared, its
+ * parameters bound) selects, appended to *docs (an array, owned); the
+ * database's error as "WHAT list" when a step fails.
+ */
+static enum tn_code doc_list(struct store *st, sqlite3_stmt *s, const char *what, jv *docs,
+			     struct tn_err *err)
+{
+	char failed[64];
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*docs = jv_array_append(*docs, store_col_json(s, 0));
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return TN_OK;
+	snprintf(failed, sizeof(failed), "%s list", what);
+	return store_fail(st, err, failed);
+}
+
+enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct tn_err *err)
+{
+	return doc_by_code(st, "SELECT doc FROM items WHERE code = ?", "item", code, item, err);
 }
 
 enum tn_code store_item_list(struct store *st, const char *department, const char *q,
@@ -650,56 +675,28 @@ enum tn_code store_item_list(struct store *st, const char *department, const cha
 			       "WHERE (?1 IS NULL OR department = ?1) "
 			       "AND (?2 IS NULL OR instr(name, ?2) > 0 OR instr(code, ?2) > 0) "
 			       "ORDER BY code", err);
-	int rc;
 
 	*items = jv_array();
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
 	store_bind_text(s, 1, department);
 	store_bind_text(s, 2, q);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*items = jv_array_append(*items, store_col_json(s, 0));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "item list");
-	return TN_OK;
+	return doc_list(st, s, "item", items, err);
 }
 
 enum tn_code store_workflow_get(struct store *st, const char *code, jv *wf, struct tn_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM workflows WHERE code = ?", err);
-	int rc;
-
-	*wf = jv_invalid();
-	if (!s)
-		return err ? err->code : TN_EINTERNAL;
-	store_bind_text(s, 1, code);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*wf = store_col_json(s, 0);
-		sqlite3_reset(s);
-		return TN_OK;
-	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return tn_err_set(err, TN_ENOTFOUND, "no workflow '%s'", code);
-	return store_fail(st, err, "workflow get");
+	return doc_by_code(st, "SELECT doc FROM workflows WHERE code = ?", "workflow", code, wf, err);
 }
 
 enum tn_code store_workflow_list(struct store *st, jv *wfs, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM workflows ORDER BY code", err);
-	int rc;
 
 	*wfs = jv_array();
 	if (!s)
 		return err ? err->code : TN_EINTERNAL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*wfs = jv_array_append(*wfs, store_col_json(s, 0));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "workflow list");
-	return TN_OK;
+	return doc_list(st, s, "workflow", wfs, err);
 }
 
 enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int *created,
@@ -707,7 +704,6 @@ enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int 
 {
 	sqlite3_stmt *s;
 	enum tn_code rc;
-	jv text;
 
 	if (created)
 		*created = 0;
@@ -731,11 +727,9 @@ enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int 
 		store_rollback(st);
 		return err ? err->code : TN_EINTERNAL;
 	}
-	text = jv_dump_string(doc, 0);
 	store_bind_text(s, 1, code);
-	store_bind_text(s, 2, jv_string_value(text));
+	store_bind_json(s, 2, doc);
 	rc = store_run(st, s, err, "workflow put");
-	jv_free(text);
 	if (rc == TN_OK)
 		rc = store_commit(st, err);
 	if (rc != TN_OK)
@@ -857,7 +851,7 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 {
 	sqlite3_stmt *s;
 	enum tn_code code;
-	jv text, event = c->event;
+	jv event = c->event;
 
 	c->event = jv_invalid();
 	s = store_stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
@@ -867,7 +861,6 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 		jv_free(event);
 		return err ? err->code : TN_EINTERNAL;
 	}
-	text = jv_dump_string(jv_copy(c->doc), 0);
 	store_bind_text(s, 1, c->item);
 	store_bind_text(s, 2, c->department);
 	store_bind_text(s, 3, c->status);
@@ -879,14 +872,13 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	sqlite3_bind_int64(s, 9, c->token_id);
 	store_bind_text(s, 10, idem_key);
 	store_bind_text(s, 11, c->idem_hash);
-	store_bind_text(s, 12, jv_string_value(text));
+	store_bind_json(s, 12, jv_copy(c->doc));
 	store_bind_text(s, 13, workflow);
 	if (parent_seq > 0)
 		sqlite3_bind_int64(s, 14, parent_seq);
 	else
 		sqlite3_bind_null(s, 14);
 	code = store_run(st, s, err, "case insert");
-	jv_free(text);
 	if (code != TN_OK) {
 		jv_free(event);
 		return code;
@@ -900,17 +892,14 @@ static enum tn_code update_doc(struct store *st, long seq, jv doc, struct tn_err
 {
 	sqlite3_stmt *s = store_stmt(st, "UPDATE cases SET doc = ? WHERE seq = ?", err);
 	enum tn_code code;
-	jv text;
 
 	if (!s) {
 		jv_free(doc);
 		return err ? err->code : TN_EINTERNAL;
 	}
-	text = jv_dump_string(doc, 0);
-	store_bind_text(s, 1, jv_string_value(text));
+	store_bind_json(s, 1, doc);
 	sqlite3_bind_int64(s, 2, seq);
 	code = store_run(st, s, err, "case update");
-	jv_free(text);
 	return code;
 }
 
@@ -1282,7 +1271,7 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 	enum tn_code code;
 	long pseq = 0, open_subs = 0, version;
 	char *from;
-	jv doc, text, e;
+	jv doc, e;
 	int got;
 
 	got = query_long(st, "SELECT parent_seq FROM cases WHERE seq = ?", seq, &pseq, err);
@@ -1322,12 +1311,10 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 		jv_free(doc);
 		return err ? err->code : TN_EINTERNAL;
 	}
-	text = jv_dump_string(doc, 0);
 	sqlite3_bind_int64(s, 1, version);
-	store_bind_text(s, 2, jv_string_value(text));
+	store_bind_json(s, 2, doc);
 	sqlite3_bind_int64(s, 3, pseq);
 	code = store_run(st, s, err, "parent update");
-	jv_free(text);
 	if (code != TN_OK) {
 		free(from);
 		return code;
@@ -1351,7 +1338,6 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 	sqlite3_stmt *s;
 	long seq = parse_id(id);
 	enum tn_code code;
-	jv text;
 
 	if (current)
 		*current = -1;
@@ -1374,13 +1360,11 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 		jv_free(event);
 		goto out;
 	}
-	text = jv_dump_string(doc, 0);
 	store_bind_text(s, 1, status);
-	store_bind_text(s, 2, jv_string_value(text));
+	store_bind_json(s, 2, doc);
 	sqlite3_bind_int64(s, 3, seq);
 	sqlite3_bind_int64(s, 4, version);
 	code = store_run(st, s, err, "case update");
-	jv_free(text);
 	if (code == TN_OK && sqlite3_changes(st->db) != 1) {
 		s = store_stmt(st, "SELECT version FROM cases WHERE seq = ?", err);
 		if (s) {

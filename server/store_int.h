@@ -36,6 +36,8 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err);
 enum tn_code store_fail(struct store *st, struct tn_err *err, const char *what);
 /* Bind text or NULL. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Bind `doc` (consumed) as its compact JSON text (copied: free to go after the call). */
+void store_bind_json(sqlite3_stmt *s, int i, jv doc);
 /* Column as a malloc'd string (NULL for SQL NULL). */
 char *store_col_dup(sqlite3_stmt *s, int i);
 /* Column parsed as JSON (jv_null() for NULL). */

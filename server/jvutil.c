@@ -1,0 +1,98 @@
+/* jvutil.c — small helpers shared by twonetd's handlers: jv members, text checks, today, list replies. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tn_cal.h"
+#include "twonetd.h"
+#include "jvutil.h"
+
+/* Member `key` of `obj` (borrowed), or invalid when `obj` is not an object (jq asserts). */
+static jv member(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(obj), jv_string(key));
+}
+
+const char *member_str(jv obj, const char *key, jv *hold)
+{
+	*hold = member(obj, key);
+	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
+}
+
+int member_true(jv obj, const char *key)
+{
+	jv v = member(obj, key);
+	int t = jv_get_kind(v) == JV_KIND_TRUE;
+
+	jv_free(v);
+	return t;
+}
+
+int has_member(jv obj, const char *key)
+{
+	jv v = member(obj, key);
+	int has = jv_get_kind(v) != JV_KIND_INVALID;
+
+	jv_free(v);
+	return has;
+}
+
+int member_is(jv obj, const char *key, const char *want)
+{
+	jv v = member(obj, key);
+	int same = want ? jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), want) == 0 :
+		   jv_get_kind(v) == JV_KIND_NULL;
+
+	jv_free(v);
+	return same;
+}
+
+int word_in(const char *list, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (*list) {
+		const char *bar = strchr(list, '|');
+		size_t len = bar ? (size_t)(bar - list) : strlen(list);
+
+		if (len == n && strncmp(list, s, n) == 0)
+			return 1;
+		list += len + (bar ? 1 : 0);
+	}
+	return 0;
+}
+
+long utf8_chars(const char *s)
+{
+	long n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+long srv_today(void)
+{
+	const char *fixed = getenv("TWONETD_TEST_TODAY");
+	long d;
+
+	if (fixed && tn_date_parse(fixed, &d) == 0)
+		return d;
+	return tn_date_today();
+}
+
+void reply_list(struct req *q, jv items, const char *next)
+{
+	reply_json(q, 200, jv_object_set(jv_object_set(jv_object(), jv_string("items"), items),
+					 jv_string("next"), next ? jv_string(next) : jv_null()));
+}
