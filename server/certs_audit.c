@@ -155,8 +155,10 @@ static void flush(int wait)
 	b.n = 0;
 	b.batches++;
 	b.rows += (long)n;
+	req_log_hold(1);
 	for (size_t i = 0; i < n; i++)
 		answer(&b.w[i], ok, err.message);
+	req_log_hold(0);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)

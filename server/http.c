@@ -129,6 +129,19 @@ char *unknown_member(jv obj, const char *const *allowed)
 	return found;
 }
 
+/* Request log lines held back while a batch of replies goes out (req_log_hold). */
+static struct tn_buf log_held = TN_BUF_INIT;
+static int log_holding;
+
+void req_log_hold(int hold)
+{
+	log_holding = hold;
+	if (!hold && log_held.len) {
+		fwrite(log_held.buf, 1, log_held.len, stderr);
+		tn_buf_reset(&log_held);
+	}
+}
+
 static void log_request(struct req *q, int status)
 {
 	struct timespec t1;
@@ -146,8 +159,12 @@ static void log_request(struct req *q, int status)
 		if (addr)
 			snprintf(peer, sizeof(peer), "%s", addr);
 	}
-	fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri, status, ms,
-		q->tok.name ? q->tok.name : "-");
+	if (log_holding)
+		tn_buf_addf(&log_held, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri,
+			    status, ms, q->tok.name ? q->tok.name : "-");
+	else
+		fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri, status,
+			ms, q->tok.name ? q->tok.name : "-");
 }
 
 static void reply_done(struct evhttp_request *r, void *arg)
@@ -172,8 +189,11 @@ static void send_body(struct req *q, int status, const char *ctype, const char *
 	if (buf && len && strcmp(q->method, "HEAD") != 0)
 		evbuffer_add(buf, body, len);
 	log_request(q, status);
-	q->srv->pending++;
-	evhttp_request_set_on_complete_cb(q->r, reply_done, q->srv);
+	/* a deferred reply's client may have gone: evhttp then frees the request, no callback */
+	if (evhttp_request_get_connection(q->r)) {
+		q->srv->pending++;
+		evhttp_request_set_on_complete_cb(q->r, reply_done, q->srv);
+	}
 	evhttp_send_reply(q->r, status, reason(status), buf);
 	if (buf)
 		evbuffer_free(buf);

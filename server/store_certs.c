@@ -490,9 +490,10 @@ enum tn_code store_cert_get(struct store *st, const char *id, jv *doc, struct tn
 	return TN_OK;
 }
 
-enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f, jv *items,
-			     char **next, struct tn_err *err)
+enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f,
+			     struct tn_buf *out, char **next, struct tn_err *err)
 {
+	size_t mark = out->len;
 	struct tn_buf sql = TN_BUF_INIT;
 	const char *p[8];
 	int np = 0, rc;
@@ -501,7 +502,6 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 	sqlite3_stmt *s;
 	enum tn_code code = TN_OK;
 
-	*items = jv_array();
 	*next = NULL;
 	tn_buf_adds(&sql, "SELECT id, doc FROM certs WHERE 1");
 	if (f->holder) {
@@ -538,7 +538,9 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 			last = NULL;
 			break;
 		}
-		*items = jv_array_append(*items, store_col_json(s, 1));
+		if (count)
+			tn_buf_addch(out, ',');
+		tn_buf_add(out, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1));
 		free(last);
 		last = store_col_dup(s, 0);
 		count++;
@@ -550,6 +552,7 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 	if (code != TN_OK) {
 		free(*next);
 		*next = NULL;
+		tn_buf_setlen(out, mark);
 	}
 	return code;
 }

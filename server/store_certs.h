@@ -4,6 +4,7 @@
 
 #include <jv.h>
 
+#include "tn_buf.h"
 #include "tn_err.h"
 #include "store.h"
 
@@ -128,11 +129,13 @@ struct store_cert_filter {
 };
 
 /*
- * One page of certificates, ordered by id, in *items; *next (malloc'd, or
- * NULL on the last page) is the id to continue after.
+ * One page of certificates, ordered by id: their stored JSON texts (the
+ * CERTs as served) appended to `out` with commas between, the inside of a
+ * JSON array; *next (malloc'd, or NULL on the last page) is the id to
+ * continue after.  On error `out` is as it was.
  */
-enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f, jv *items,
-			     char **next, struct tn_err *err);
+enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f,
+			     struct tn_buf *out, char **next, struct tn_err *err);
 
 /*
  * Mark `id` revoked at `at` for `reason`, storing `doc` (consumed: the CERT

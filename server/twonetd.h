@@ -91,6 +91,11 @@ int req_query_check(struct req *q, const char *const *allowed);
  */
 struct req *req_defer(struct req *q);
 void req_deferred_free(struct req *d);
+/*
+ * hold 1: keep the request log lines of the replies that follow in memory;
+ * hold 0: write them out in one go (a batch of deferred replies).
+ */
+void req_log_hold(int hold);
 /* Authenticate the bearer token; 0 when q->tok is filled, else replied 401 and -1. */
 int req_auth(struct req *q);
 /* 1 when the token's role is one of the '|'-separated `roles`. */

@@ -31,8 +31,10 @@ check36() {
 IFS=. read -r _ _ _ _ _ KIND USCC _ _ _ < ids
 MISSING=1.2.156.3005.2.$KIND.$USCC.99999999.001.$(check36 "${KIND}${USCC}99999999001")
 
+# the sqlite3 shell waits for a lock as the server does (a worker's last
+# close checkpoints the log under an exclusive lock)
 audit_rows() {
-	sqlite3 "$TWONETD_DB" "select count(*) from audit"
+	sqlite3 -cmd ".timeout 10000" "$TWONETD_DB" "select count(*) from audit"
 }
 
 # a curl config of 500 reads: 200 by the admin, 100 refused (a clerk with no
@@ -57,7 +59,7 @@ reads() {
 }
 
 q() {
-	sqlite3 "$TWONETD_DB" "$1"
+	sqlite3 -cmd ".timeout 10000" "$TWONETD_DB" "$1"
 }
 
 test_expect_success 'set up: 40 certificates, two workers' '
@@ -137,6 +139,36 @@ test_expect_success 'when the row cannot be written nothing is served: 500 and n
 		"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=after") &&
 	test "$code" = 200 &&
 	test "$(audit_rows)" = $((before + 1)) &&
+	twonetd audit verify --db "$TWONETD_DB"
+'
+
+test_expect_success 'while another connection holds the write lock: reads wait, the rest is served' '
+	before=$(audit_rows) &&
+	mkfifo lockctl &&
+	{ sqlite3 "$TWONETD_DB" < lockctl > lock.out 2>&1 & } &&
+	lpid=$! &&
+	exec 9> lockctl &&
+	echo "begin immediate;" >&9 &&
+	test_when_finished "exec 9>&-" &&
+	while sqlite3 "$TWONETD_DB" ".timeout 0" "begin immediate; rollback;" 2>/dev/null; do sleep 0.05; done &&
+	{ curl -sS -o held.json -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
+		"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=held" > held.code 9>&- & } &&
+	cpid=$! &&
+	test_expect_exit 28 curl -sS -o /dev/null --max-time 1 -H "Authorization: Bearer $ADMIN" \
+		"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=gave-up" 2>/dev/null &&
+	for i in 1 2 3 4; do
+		test "$(curl -sS -o /dev/null -w "%{http_code}" "$TWONET_URL/v1/health")" = 200 || return 1
+	done &&
+	kill -0 $cpid &&
+	test "$(audit_rows)" = "$before" &&
+	echo "commit;" >&9 &&
+	exec 9>&- &&
+	wait $cpid &&
+	wait $lpid &&
+	test "$(cat held.code)" = 200 &&
+	jq -e .signature held.json >/dev/null &&
+	test "$(audit_rows)" = $((before + 2)) &&
+	test "$(q "select count(*) from audit where purpose = '\''gave-up'\''")" = 1 &&
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
