@@ -17,11 +17,6 @@ submit_flags() {
 		--field retire_date=2026-12-01 --field applicant_phone=13800000000 "${@:2}"
 }
 
-# how many cases the server holds (admin sees all)
-count_cases() {
-	case-list --token "$ADMIN" --all | wc -l
-}
-
 test_expect_success 'a case from flags is filed and written as JSON' '
 	submit_flags $GOOD_ID >case.json &&
 	json_eq .status submitted <case.json &&

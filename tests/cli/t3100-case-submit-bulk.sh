@@ -6,20 +6,9 @@ start_server || exit 1
 ADMIN=$(make_token admin root)
 export TWONET_TOKEN=$(make_token clerk clerk-yb YBJ)
 
-# gen N [FIRST]: N distinct cases on 310000-YB-003, one NDJSON line each
-gen() {
-	awk -v n="$1" -v first="${2:-1}" 'BEGIN {
-		for (i = first; i < first + n; i++)
-			printf "{\"item\":\"310000-YB-003\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"申请人%d\"},\"form\":{\"applicant_name\":\"申请人%d\",\"applicant_id\":\"110101199003070003\",\"retire_date\":\"2026-12-01\",\"applicant_phone\":\"13800000000\"}}\n", i, i
-	}'
-}
-
-count_cases() {
-	case-list --token "$ADMIN" --all | wc -l
-}
 
 test_expect_success 'bulk files every line and writes the cases as NDJSON' '
-	gen 5 >five.ndjson &&
+	yb_cases 5 >five.ndjson &&
 	case-submit --bulk <five.ndjson >out 2>err &&
 	test "$(wc -l <out)" = 5 &&
 	jq -e -s "map(.status == \"submitted\") | all" out &&
@@ -30,13 +19,13 @@ test_expect_success 'bulk files every line and writes the cases as NDJSON' '
 
 test_expect_success 'a bad line is reported with its number and skipped; the rest are filed; exit 1' '
 	{
-		gen 1 100 &&
+		yb_cases 1 100 &&
 		echo "{this is not json" &&
-		gen 1 101 &&
+		yb_cases 1 101 &&
 		echo "" &&
 		echo "{\"item\":\"310000-YB-003\",\"applicant\":{\"id\":\"110101199003070000\",\"name\":\"x\"}}" &&
 		echo "[1,2]" &&
-		gen 1 102
+		yb_cases 1 102
 	} >mixed.ndjson &&
 	test_expect_exit 1 case-submit --bulk <mixed.ndjson >out 2>err &&
 	test "$(wc -l <out)" = 3 &&
@@ -50,7 +39,7 @@ test_expect_success 'a bad line is reported with its number and skipped; the res
 
 test_expect_success 'a line the server refuses is reported with its number; exit 1' '
 	{
-		gen 1 200 &&
+		yb_cases 1 200 &&
 		echo "{\"item\":\"NO-SUCH\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"x\"}}"
 	} >refused.ndjson &&
 	test_expect_exit 1 case-submit --bulk <refused.ndjson >out 2>err &&
@@ -60,7 +49,7 @@ test_expect_success 'a line the server refuses is reported with its number; exit
 
 test_expect_success 're-running a bulk submission of 1,000 cases files 1,000, not 2,000' '
 	before=$(count_cases) &&
-	gen 1000 1000 >thousand.ndjson &&
+	yb_cases 1000 1000 >thousand.ndjson &&
 	case-submit --bulk --parallel 16 <thousand.ndjson >first.out 2>first.err &&
 	grep -qx "case-submit: filed 1000, replayed 0, failed 0" first.err &&
 	case-submit --bulk --parallel 16 <thousand.ndjson >second.out 2>second.err &&
@@ -72,11 +61,11 @@ test_expect_success 're-running a bulk submission of 1,000 cases files 1,000, no
 '
 
 test_expect_success 'two identical lines are one case; "key" members tell them apart' '
-	gen 1 3000 >dup.ndjson && gen 1 3000 >>dup.ndjson &&
+	yb_cases 1 3000 >dup.ndjson && yb_cases 1 3000 >>dup.ndjson &&
 	case-submit --bulk <dup.ndjson >out 2>err &&
 	grep -qx "case-submit: filed 1, replayed 1, failed 0" err &&
-	gen 1 3001 | jq -c ". + {key: \"k-a\"}" >same-body.ndjson &&
-	gen 1 3001 | jq -c ". + {key: \"k-b\"}" >>same-body.ndjson &&
+	yb_cases 1 3001 | jq -c ". + {key: \"k-a\"}" >same-body.ndjson &&
+	yb_cases 1 3001 | jq -c ". + {key: \"k-b\"}" >>same-body.ndjson &&
 	case-submit --bulk <same-body.ndjson >out 2>err &&
 	grep -qx "case-submit: filed 2, replayed 0, failed 0" err &&
 	test "$(jq -r .id out | sort -u | wc -l)" = 2
@@ -84,14 +73,14 @@ test_expect_success 'two identical lines are one case; "key" members tell them a
 
 test_expect_success '--dry-run prints each body with its key and sends nothing' '
 	before=$(count_cases) &&
-	gen 3 4000 | case-submit --bulk -n >dry &&
+	yb_cases 3 4000 | case-submit --bulk -n >dry &&
 	test "$(wc -l <dry)" = 3 &&
 	jq -e -s "map(.key | test(\"^[0-9a-f]{64}$\")) | all" dry &&
 	test "$(count_cases)" = "$before"
 '
 
 test_expect_success 'a wrong token stops the run at once with exit 4' '
-	gen 50 5000 >fifty.ndjson &&
+	yb_cases 50 5000 >fifty.ndjson &&
 	test_expect_exit 4 case-submit --bulk --token tn_0000000000000000000000000000000000000000 \
 		<fifty.ndjson >out 2>err &&
 	test "$(grep -c "error:" err)" = 1 &&
@@ -105,7 +94,7 @@ test_expect_success 'the server down exits 6 after the retries' '
 '
 
 test_expect_success 'a line over 1 MiB is reported and skipped' '
-	{ gen 1 6000 && head -c 1100000 /dev/zero | tr "\0" "x" && echo && gen 1 6001; } >long.ndjson &&
+	{ yb_cases 1 6000 && head -c 1100000 /dev/zero | tr "\0" "x" && echo && yb_cases 1 6001; } >long.ndjson &&
 	test_expect_exit 1 case-submit --bulk <long.ndjson >out 2>err &&
 	grep -q "stdin:2: line longer than" err &&
 	test "$(wc -l <out)" = 2

@@ -14,31 +14,13 @@ C_LHSR=$(make_token clerk clerk-lhsr LHSRJ)
 C_XF=$(make_token clerk clerk-xf XFZD)
 export TWONET_TOKEN=$APP
 
-# api METHOD PATH TOKEN [curl args]: status on stdout, body in out.json
-api() {
-	local m=$1 p=$2 t=$3
-	shift 3
-	curl -sS -o out.json -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t" "$@" \
-		"$TWONET_URL$p"
-}
-
 # the sub-case of department $2 of parent $1, as JSON on stdout (admin)
 sub_of() {
 	api GET "/v1/cases?parent=$1&department=$2" "$ADMIN" >/dev/null &&
 	jq -c '.items[0]' out.json
 }
 
-cat >case.json <<'EOF'
-{"applicant":{"id":"91350100M000100Y43","name":"老王面馆有限公司","phone":"13800000000"},
- "form":{"org_name":"老王面馆有限公司","org_type":"有限责任公司","uscc":"91350100M000100Y43",
-   "legal_rep":"王五","legal_rep_id":"110101199003070003","premises":"黄浦区中山东一路1号",
-   "district":"黄浦区","registered_capital":500000,"business_scope":"餐饮服务",
-   "applicant_phone":"13800000000","food_category":"热食类食品制售","floor_area":120,"seats":40,
-   "liquor_kind":"啤酒","sign_text":"老王面馆","sign_size":"3x1","opening_date":"2026-03-15"},
- "materials":[{"code":"M-GSZC"},{"code":"M-ZSZM"},{"code":"M-WTS"},{"code":"M-RZWJ"},
-   {"code":"M-PMT"},{"code":"M-SBBJ"},{"code":"M-SPAQ"},{"code":"M-JLGH"},{"code":"M-ZPSJ"},
-   {"code":"M-ZPJG"},{"code":"M-XFSJ"}]}
-EOF
+restaurant_case >case.json
 
 test_expect_success 'a workflow case files a parent and one sub-case per department' '
 	case-submit --workflow restaurant -f case.json --format json >parent.json &&

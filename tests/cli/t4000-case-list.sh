@@ -8,14 +8,6 @@ CLERK_YB=$(make_token clerk clerk-yb YBJ)
 CLERK_RS=$(make_token clerk clerk-rs RSJ)
 export TWONET_TOKEN=$CLERK_YB
 
-# gen N FIRST: N distinct cases on 310000-YB-003 (YBJ)
-gen() {
-	awk -v n="$1" -v first="$2" 'BEGIN {
-		for (i = first; i < first + n; i++)
-			printf "{\"item\":\"310000-YB-003\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"申请人%d\"},\"form\":{\"applicant_name\":\"申请人%d\",\"applicant_id\":\"110101199003070003\",\"retire_date\":\"2026-12-01\",\"applicant_phone\":\"13800000000\"}}\n", i, i
-	}'
-}
-
 # gen_rs N FIRST: N distinct cases on 310000-RS-001 (RSJ)
 gen_rs() {
 	awk -v n="$1" -v first="$2" 'BEGIN {
@@ -25,7 +17,7 @@ gen_rs() {
 }
 
 test_expect_success 'set up: 3 YBJ cases, 2 RSJ cases, one YBJ case accepted' '
-	gen 3 1 | case-submit --bulk >yb.ndjson &&
+	yb_cases 3 1 | case-submit --bulk >yb.ndjson &&
 	gen_rs 2 10 | case-submit --bulk --token "$CLERK_RS" >rs.ndjson &&
 	test "$(wc -l <yb.ndjson)" = 3 && test "$(wc -l <rs.ndjson)" = 2 &&
 	case-act accept "$(head -n 1 yb.ndjson | jq -r .id)" >/dev/null
@@ -61,7 +53,7 @@ test_expect_success 'a bad status or date is a usage error, nothing sent (exit 2
 '
 
 test_expect_success '--limit stops after N cases; --all follows the pages to the end' '
-	gen 620 100 | case-submit --bulk -p 16 >/dev/null 2>&1 &&
+	yb_cases 620 100 | case-submit --bulk -p 16 >/dev/null 2>&1 &&
 	case-list -n 7 >out && test "$(wc -l <out)" = 7 &&
 	case-list >out && test "$(wc -l <out)" = 100 &&
 	case-list --all >out && test "$(wc -l <out)" = 623 &&

@@ -10,10 +10,7 @@ export TWONET_TOKEN=$CLERK1
 
 # file N distinct cases, print their ids
 file_cases() {
-	awk -v n="$1" -v first="$2" 'BEGIN {
-		for (i = first; i < first + n; i++)
-			printf "{\"item\":\"310000-YB-003\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"申请人%d\"},\"form\":{\"applicant_name\":\"申请人%d\",\"applicant_id\":\"110101199003070003\",\"retire_date\":\"2026-12-01\",\"applicant_phone\":\"13800000000\"}}\n", i, i
-	}' | case-submit --bulk 2>/dev/null | jq -r .id
+	yb_cases "$1" "$2" | case-submit --bulk 2>/dev/null | jq -r .id
 }
 
 test_expect_success 'accept, approve, complete: each move writes the updated case' '

@@ -268,17 +268,7 @@ test_expect_success 'no server: exit 6, nothing on stdout' '
 '
 
 test_expect_success 'a "one thing" case counts as its sub-cases, never as its umbrella case' '
-	cat >wf.json <<-\EOF &&
-	{"applicant":{"id":"91350100M000100Y43","name":"老王面馆有限公司","phone":"13800000000"},
-	 "form":{"org_name":"老王面馆有限公司","org_type":"有限责任公司","uscc":"91350100M000100Y43",
-	   "legal_rep":"王五","legal_rep_id":"110101199003070003","premises":"黄浦区中山东一路1号",
-	   "district":"黄浦区","registered_capital":500000,"business_scope":"餐饮服务",
-	   "applicant_phone":"13800000000","food_category":"热食类食品制售","floor_area":120,"seats":40,
-	   "liquor_kind":"啤酒","sign_text":"老王面馆","sign_size":"3x1","opening_date":"2026-03-15"},
-	 "materials":[{"code":"M-GSZC"},{"code":"M-ZSZM"},{"code":"M-WTS"},{"code":"M-RZWJ"},
-	   {"code":"M-PMT"},{"code":"M-SBBJ"},{"code":"M-SPAQ"},{"code":"M-JLGH"},{"code":"M-ZPSJ"},
-	   {"code":"M-ZPJG"},{"code":"M-XFSJ"}]}
-	EOF
+	restaurant_case >wf.json &&
 	case-submit --workflow restaurant -f wf.json --format json >parent.json &&
 	day=$(jq -r ".submitted_at[0:10]" parent.json) &&
 	subs=$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM cases WHERE workflow = '\''restaurant'\'' AND department <> '\'''\''") &&

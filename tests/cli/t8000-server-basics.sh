@@ -3,19 +3,6 @@
 # limits and checks, idempotent filing, and a clean shutdown.
 . "$(dirname "$0")/test-lib.sh"
 
-# api METHOD PATH TOKEN [curl options...]: body to out.json, status on stdout
-api() {
-	local m=$1 p=$2 t=$3
-	shift 3
-	curl -sS -o out.json -D headers.txt -w '%{http_code}' -X "$m" \
-		${t:+-H "Authorization: Bearer $t"} "$@" "$TWONET_URL$p"
-}
-
-# a case of 310000-RS-006 (RSJ), for an organisation
-rs_case() {
-	printf '{"item":"310000-RS-006","applicant":{"type":"org","id":"91350100M000100Y43","name":"%s"},"form":{"org_name":"%s","uscc":"91350100M000100Y43","staff_count":5,"accountant_phone":"13800000000"}}' "$1" "$1"
-}
-
 # a case of 310000-SW-003 (SWJ)
 sw_case() {
 	printf '{"item":"310000-SW-003","applicant":{"id":"91350100M000100Y43","name":"%s"},"form":{"org_name":"%s","uscc":"91350100M000100Y43","tax_regime":"一般纳税人","accountant_phone":"13800000001"}}' "$1" "$1"

@@ -3,17 +3,6 @@
 # history, filters, and cursor paging that returns every case exactly once.
 . "$(dirname "$0")/test-lib.sh"
 
-api() {
-	local m=$1 p=$2 t=$3
-	shift 3
-	curl -sS -o out.json -D headers.txt -w '%{http_code}' -X "$m" \
-		${t:+-H "Authorization: Bearer $t"} "$@" "$TWONET_URL$p"
-}
-
-rs_case() {
-	printf '{"item":"310000-RS-006","applicant":{"type":"org","id":"91350100M000100Y43","name":"%s"},"form":{"org_name":"%s","uscc":"91350100M000100Y43","staff_count":5,"accountant_phone":"13800000000"}}' "$1" "$1"
-}
-
 # act ID VERSION ACTION [COMMENT]: POST an action, status on stdout
 act() {
 	local body

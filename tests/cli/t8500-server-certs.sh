@@ -4,14 +4,6 @@
 # and the hash-chained audit log that `twonetd audit verify` checks.
 . "$(dirname "$0")/test-lib.sh"
 
-# api METHOD PATH TOKEN [curl options...]: body to out.json, status on stdout
-api() {
-	local m=$1 p=$2 t=$3
-	shift 3
-	curl -sS -o out.json -D headers.txt -w '%{http_code}' -X "$m" \
-		${t:+-H "Authorization: Bearer $t"} "$@" "$TWONET_URL$p"
-}
-
 ORG=91310101MA1FPX121X
 PERSON=310101199003071230
 

@@ -5,13 +5,6 @@
 # not found, and a certificate signed with another department's key.
 . "$(dirname "$0")/test-lib.sh"
 
-api() {
-	local m=$1 p=$2 t=$3
-	shift 3
-	curl -sS -o out.json -D headers.txt -w '%{http_code}' -X "$m" \
-		${t:+-H "Authorization: Bearer $t"} "$@" "$TWONET_URL$p"
-}
-
 P1=310101199003071230          # has a case open at YBJ
 P2=310115198511204566          # has none
 tool="$TWONET_BUILD/tests/unit/test_certtool"

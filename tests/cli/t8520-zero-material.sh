@@ -5,13 +5,6 @@
 # material as exempted; a forged reference is refused with exit 7.
 . "$(dirname "$0")/test-lib.sh"
 
-api() {
-	local m=$1 p=$2 t=$3
-	shift 3
-	curl -sS -o out.json -D headers.txt -w '%{http_code}' -X "$m" \
-		${t:+-H "Authorization: Bearer $t"} "$@" "$TWONET_URL$p"
-}
-
 P1=310101199003071230
 P2=310115198511204566
 ITEM=310000-RS-004      # 基本养老金申领: M-TXSP, M-BRSFZ, M-SBK from certificates, M-YHZH not

@@ -9,21 +9,6 @@
 
 ALERT_IDS_SQL=${ALERT_IDS_SQL:-"SELECT id FROM alerts ORDER BY id"}
 
-# an alert a line: gen_alerts FIRST LAST [SOURCE]
-gen_alerts() {
-	seq "$1" "$2" | awk -v src="${3:-sim}" 'BEGIN { split("blue yellow orange red", sev, " ") } {
-		printf "{\"source\":\"%s\",\"source_id\":\"%d\",\"kind\":\"water_depth\",\"severity\":\"%s\",\"district\":\"%s\",\"value\":%d.5,\"unit\":\"cm\",\"headline\":\"point %d\"}\n",
-			src, $1, sev[$1 % 4 + 1], ($1 % 2 ? "310101" : "310115"), $1 % 90, $1 }'
-}
-
-# wait until FILE has at least N lines (bounded; no timing is asserted)
-wait_lines() {
-	local i=0
-	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
-		i=$((i + 1)); [ $i -gt 1200 ] && return 1; sleep 0.05
-	done
-}
-
 export TWONETD_KEEP_EVENTS=100000
 start_server || exit 1
 SENSOR=$(make_token sensor wd-sim)

@@ -7,19 +7,8 @@
 # subshell could not wait for them); the tests then check what happened.
 . "$(dirname "$0")/test-lib.sh"
 
-gen_alerts() {
-	seq "$1" "$2" | awk -v src="${3:-sim}" 'BEGIN { split("blue yellow orange red", sev, " ") } {
-		printf "{\"source\":\"%s\",\"source_id\":\"%d\",\"kind\":\"water_depth\",\"severity\":\"%s\",\"district\":\"%s\",\"value\":%d.5,\"unit\":\"cm\",\"headline\":\"point %d\"}\n",
-			src, $1, sev[$1 % 4 + 1], ($1 % 2 ? "310101" : "310115"), $1 % 90, $1 }'
-}
-
-# wait until FILE has at least N lines (bounded; no timing is asserted)
-wait_lines() {
-	local i=0
-	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
-		i=$((i + 1)); [ $i -gt 2400 ] && return 1; sleep 0.05
-	done
-}
+# wait_lines waits up to two minutes here: 20,000 alerts through two restarts
+WAIT_SECONDS=120
 
 # kill -9 the server and start another on the same port
 kill_and_restart() {

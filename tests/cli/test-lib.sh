@@ -15,6 +15,16 @@
 #                                TWONET_URL, TWONETD_PID, TWONETD_DB, TWONETD_LOG
 #   stop_server                  SIGTERM and wait
 #   make_token ROLE NAME [DEPT] [SUBJECT]   print a new token
+#
+# Helpers several tests share:
+#   api METHOD PATH TOKEN [curl options]     raw HTTP: status on stdout, body in
+#                                            out.json, headers in headers.txt
+#   yb_cases N [FIRST]           N distinct NDJSON cases on 310000-YB-003 (YBJ)
+#   rs_case NAME                 a case of 310000-RS-006 (RSJ) for organisation NAME
+#   restaurant_case              the "restaurant" workflow's case body (JSON)
+#   count_cases                  how many cases the server holds, as $ADMIN sees them
+#   gen_alerts FIRST LAST [SRC]  water_depth alerts numbered FIRST..LAST, a line each
+#   wait_lines FILE N            wait until FILE has N lines ($WAIT_SECONDS, 60)
 
 set -u
 TWONET_SRC=${TWONET_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -152,6 +162,62 @@ make_token() {
 	local role=$1 name=$2 dept=${3:-} subject=${4:-}
 	twonetd token add --db "$TWONETD_DB" --role "$role" --name "$name" \
 		${dept:+--dept "$dept"} ${subject:+--subject "$subject"}
+}
+
+# api METHOD PATH TOKEN [curl options...]: body to out.json, status on stdout
+api() {
+	local m=$1 p=$2 t=$3
+	shift 3
+	curl -sS -o out.json -D headers.txt -w '%{http_code}' -X "$m" \
+		${t:+-H "Authorization: Bearer $t"} "$@" "$TWONET_URL$p"
+}
+
+# yb_cases N [FIRST]: N distinct cases on 310000-YB-003 (YBJ), one NDJSON line each
+yb_cases() {
+	awk -v n="$1" -v first="${2:-1}" 'BEGIN {
+		for (i = first; i < first + n; i++)
+			printf "{\"item\":\"310000-YB-003\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"申请人%d\"},\"form\":{\"applicant_name\":\"申请人%d\",\"applicant_id\":\"110101199003070003\",\"retire_date\":\"2026-12-01\",\"applicant_phone\":\"13800000000\"}}\n", i, i
+	}'
+}
+
+# rs_case NAME: a case of 310000-RS-006 (RSJ), for an organisation
+rs_case() {
+	printf '{"item":"310000-RS-006","applicant":{"type":"org","id":"91350100M000100Y43","name":"%s"},"form":{"org_name":"%s","uscc":"91350100M000100Y43","staff_count":5,"accountant_phone":"13800000000"}}' "$1" "$1"
+}
+
+# restaurant_case: a case body for the "restaurant" workflow (a noodle shop), every material given
+restaurant_case() {
+	cat <<-\EOF
+	{"applicant":{"id":"91350100M000100Y43","name":"老王面馆有限公司","phone":"13800000000"},
+	 "form":{"org_name":"老王面馆有限公司","org_type":"有限责任公司","uscc":"91350100M000100Y43",
+	   "legal_rep":"王五","legal_rep_id":"110101199003070003","premises":"黄浦区中山东一路1号",
+	   "district":"黄浦区","registered_capital":500000,"business_scope":"餐饮服务",
+	   "applicant_phone":"13800000000","food_category":"热食类食品制售","floor_area":120,"seats":40,
+	   "liquor_kind":"啤酒","sign_text":"老王面馆","sign_size":"3x1","opening_date":"2026-03-15"},
+	 "materials":[{"code":"M-GSZC"},{"code":"M-ZSZM"},{"code":"M-WTS"},{"code":"M-RZWJ"},
+	   {"code":"M-PMT"},{"code":"M-SBBJ"},{"code":"M-SPAQ"},{"code":"M-JLGH"},{"code":"M-ZPSJ"},
+	   {"code":"M-ZPJG"},{"code":"M-XFSJ"}]}
+	EOF
+}
+
+# count_cases: how many cases the server holds (with $ADMIN's token: an admin sees all)
+count_cases() {
+	case-list --token "$ADMIN" --all | wc -l
+}
+
+# gen_alerts FIRST LAST [SOURCE]: water_depth alerts, one a line, severities and districts in turn
+gen_alerts() {
+	seq "$1" "$2" | awk -v src="${3:-sim}" 'BEGIN { split("blue yellow orange red", sev, " ") } {
+		printf "{\"source\":\"%s\",\"source_id\":\"%d\",\"kind\":\"water_depth\",\"severity\":\"%s\",\"district\":\"%s\",\"value\":%d.5,\"unit\":\"cm\",\"headline\":\"point %d\"}\n",
+			src, $1, sev[$1 % 4 + 1], ($1 % 2 ? "310101" : "310115"), $1 % 90, $1 }'
+}
+
+# wait_lines FILE N: wait until FILE has at least N lines; fails after $WAIT_SECONDS (60)
+wait_lines() {
+	local i=0 tries=$(( ${WAIT_SECONDS:-60} * 20 ))
+	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+		i=$((i + 1)); [ $i -gt $tries ] && return 1; sleep 0.05
+	done
 }
 
 test_done() {
