@@ -26,7 +26,8 @@
  * does not block: it goes on taking requests and tries again shortly.
  */
 
-#define RETRY_US 50             /* the write lock was busy: try again after */
+#define RETRY_US 50             /* the write lock was busy: try again after 50 us, */
+#define RETRY_MAX_US 800        /* doubling up to this (each try costs system calls) */
 #define BUSY_MAX_S 10           /* as store_open's busy timeout: then give up */
 
 /* A read answered and waiting for its audit row. */
@@ -47,7 +48,7 @@ static struct {
 	struct waiting *w;
 	size_t n, cap;
 	long window_us, max_rows;
-	int busy;               /* 1 while retrying a busy write lock */
+	int busy;               /* tries so far while the write lock is busy */
 	struct timespec busy_since;
 	long batches, rows;     /* statistics, logged at the end */
 	struct store_ckpt *ckpt;
@@ -117,12 +118,13 @@ static void flush(int wait)
 			struct timespec now;
 
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (!b.busy) {
-				b.busy = 1;
+			if (!b.busy)
 				b.busy_since = now;
-			}
 			if (now.tv_sec - b.busy_since.tv_sec < BUSY_MAX_S) {
-				arm(RETRY_US);
+				long us = b.busy < 5 ? RETRY_US << b.busy : RETRY_MAX_US;
+
+				b.busy++;
+				arm(us < RETRY_MAX_US ? us : RETRY_MAX_US);
 				return;
 			}
 			rc = -1;
