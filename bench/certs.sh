@@ -7,7 +7,8 @@
 #      run: requests/s of both, the ratio, p99;
 #   3. cert-fetch --parallel 16 over 10,000 ids: certificates/s and SM2
 #      verifications beside openssl speed sm2 verify x cores; then
-#      cert-fetch --no-verify beside curl --parallel over the same URLs.
+#      cert-fetch --no-verify beside curl --parallel over the same URLs;
+#   4. how many audit rows each commit wrote (the reads' group commit).
 # Environment: CERTS_DB=FILE reuses (or keeps) the generated database;
 # DURATION (default 15 s) per wrk run; WORKERS (default: cores) for twonetd.
 # TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
@@ -78,7 +79,7 @@ wrk_run() {
 
 # ---- 2. twonetd beside nginx ----
 rm -f "$BENCH_TMP/port"
-twonetd serve --db "$DB" --listen 127.0.0.1:0 --port-file "$BENCH_TMP/port" --workers "$WORKERS" >/dev/null \
+TWONETD_AUDIT_STATS=1 twonetd serve --db "$DB" --listen 127.0.0.1:0 --port-file "$BENCH_TMP/port" --workers "$WORKERS" >/dev/null \
 	2>"$BENCH_TMP/twonetd.log" &
 SERVER_PID=$!
 while [ ! -s "$BENCH_TMP/port" ]; do sleep 0.05; done
@@ -125,7 +126,8 @@ read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
 audit1=$(sqlite3 "$DB" "select count(*) from audit")
 kill -TERM $NGINX_PID 2>/dev/null || true; wait $NGINX_PID 2>/dev/null || true
 printf 'wrk GET /v1/certs/{id}, 64 connections, %d s, random ids of %d:\n' "$DURATION" "$(wc -l < "$IDS_FILE")"
-printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (audit rows +%d)\n' "$tn_rps" "$tn_p99" "$tn_bad" $((audit1 - audit0))
+tn_done=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.twonetd")
+printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (audit rows +%d for %d replies)\n' "$tn_rps" "$tn_p99" "$tn_bad" $((audit1 - audit0)) "$tn_done"
 printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rps" "$ng_p99" "$ng_bad"
 printf '  ratio twonetd / nginx:   %.0f%%\n' "$(echo "100 * $tn_rps / $ng_rps" | bc -l)"
 
@@ -157,3 +159,9 @@ t1=$(now)
 cu=$(echo "$t1 - $t0" | bc -l)
 printf 'cert-fetch --no-verify --parallel 16: %.2f s = %.0f/s; curl --parallel --parallel-max 16: %.2f s = %.0f/s; ratio %.0f%%\n' \
 	"$nv" "$(echo "$FETCH / $nv" | bc -l)" "$cu" "$(echo "$FETCH / $cu" | bc -l)" "$(echo "100 * $cu / $nv" | bc -l)"
+
+# ---- the group commit of the audit rows (each worker logs its count at the end) ----
+stop_bench_server
+awk '/audit: [0-9]+ rows in [0-9]+ transactions/ { r += $3; t += $6 }
+	END { if (t) printf "audit rows: %d in %d transactions (%.1f a commit)\n", r, t, r / t }' \
+	"$BENCH_TMP/twonetd.log"
