@@ -10,16 +10,6 @@
 #include "twonetd.h"
 #include "jvutil.h"
 
-/* Today in China (UTC+8) as YYYY-MM-DD. */
-static void china_today(char *buf, size_t size)
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
-}
-
 /* Write one audit row of a zero-material check in its own transaction; 0 or -1. */
 static int audit_check(struct req *q, const char *item, const char *material, const char *cert,
 		       const char *holder, const char *outcome)
@@ -94,7 +84,7 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 		status = member_str(doc, "status", &hs);
 		vf = member_str(doc, "valid_from", &hf);
 		vu = member_str(doc, "valid_until", &hu);
-		china_today(today, sizeof(today));
+		date_china_today(today, sizeof(today));
 		if (!h || strcmp(h, applicant_id) != 0) {
 			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' belongs to "
 				 "another holder", cert_id, mcode);

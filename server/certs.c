@@ -20,6 +20,7 @@
 #include "certs.h"
 #include "store_certs.h"
 #include "twonetd.h"
+#include "jvutil.h"
 
 #define PURPOSE_MAX 200
 #define SCENARIOS "hospital|school|station|museum|bank|yrd-city"
@@ -28,52 +29,6 @@
 static const char *const open_reasons = "submitted, accepted, returned, resubmitted or approved";
 
 /* ---- small helpers ---- */
-
-/* 1 when `s` is one of the '|'-separated words of `list`. */
-static int one_of(const char *list, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (*list) {
-		const char *bar = strchr(list, '|');
-		size_t len = bar ? (size_t)(bar - list) : strlen(list);
-
-		if (len == n && strncmp(list, s, n) == 0)
-			return 1;
-		list += len + (bar ? 1 : 0);
-	}
-	return 0;
-}
-
-/* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
-static const char *str_of(jv obj, const char *key, jv *hold)
-{
-	*hold = jv_get_kind(obj) == JV_KIND_OBJECT ? jv_object_get(jv_copy(obj), jv_string(key))
-						   : jv_invalid();
-	if (jv_get_kind(*hold) != JV_KIND_STRING)
-		return NULL;
-	return jv_string_value(*hold);
-}
-
-static long utf8_len(const char *s)
-{
-	long n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* Today in China (UTC+8) as YYYY-MM-DD (buf >= 11). */
-static void china_today(char *buf, size_t size)
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
-}
 
 /* Parse an RFC 3339 time ("2026-12-01T00:00:00+08:00", "...Z", fractions allowed); -1 when malformed. */
 static int parse_rfc3339(const char *s, long long *epoch)
@@ -194,7 +149,7 @@ jv certs_kinds(void)
 int certs_kind_code(const char *code_or_alias, char out[22])
 {
 	jv k = tn_cert_kind_find(certs_kinds(), code_or_alias), h;
-	const char *c = str_of(k, "code", &h);
+	const char *c = member_str(k, "code", &h);
 	int rc = -1;
 
 	if (c && strlen(c) == 21) {
@@ -329,9 +284,9 @@ static int may_read(struct req *q, const char *holder, const char *cert_dept, ch
 			snprintf(why, size, "unknown consent token");
 			return 0;
 		}
-		ch = str_of(c, "holder", &h1);
-		cs = str_of(c, "scenario", &h2);
-		ce = str_of(c, "expires_at", &h3);
+		ch = member_str(c, "holder", &h1);
+		cs = member_str(c, "scenario", &h2);
+		ce = member_str(c, "expires_at", &h3);
 		{
 			jv ep = jv_object_get(jv_copy(c), jv_string("expires_epoch"));
 			long long exp = (long long)jv_number_value(ep);
@@ -462,7 +417,7 @@ static int check_purpose(struct answer *a, const char *purpose)
 			   "parameter is required");
 		return -1;
 	}
-	if (utf8_len(purpose) > PURPOSE_MAX || !utf8_valid(purpose, strlen(purpose))) {
+	if (utf8_chars(purpose) > PURPOSE_MAX || !utf8_valid(purpose, strlen(purpose))) {
 		answer_set(a, 400, "purpose", "purpose must be 1 to %d characters of UTF-8", PURPOSE_MAX);
 		return -1;
 	}
@@ -536,7 +491,7 @@ static void list_certs(struct req *q)
 		answer_set(&a, 400, "holder", "holder: %s", err.message);
 	} else if ((v = req_query(q, "kind")) != NULL && certs_kind_code(v, kind) < 0) {
 		answer_set(&a, 400, "kind", "unknown certificate kind '%s'", v);
-	} else if ((f.status = req_query(q, "status")) != NULL && !one_of("valid|revoked", f.status)) {
+	} else if ((f.status = req_query(q, "status")) != NULL && !word_in("valid|revoked", f.status)) {
 		answer_set(&a, 400, "status", "status must be valid or revoked, not '%s'", f.status);
 	} else if ((v = req_query(q, "limit")) != NULL &&
 		   (tn_parse_long(v, &f.limit) != 0 || f.limit < 1 || f.limit > 1000)) {
@@ -586,8 +541,8 @@ static int idem_key_ok(const char *k)
 	return 1;
 }
 
-/* 1 when `s` holds a control character other than '\n'. */
-static int has_control(const char *s)
+/* 1 when `s` holds a control character other than '\n' (certificate text may span lines). */
+static int has_control_but_newline(const char *s)
 {
 	for (; *s; s++)
 		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f)
@@ -620,14 +575,14 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 		jv_free(h);
 		return -1;
 	}
-	type = str_of(h, "type", &h1);
-	id = str_of(h, "id", &h2);
-	name = str_of(h, "name", &h3);
+	type = member_str(h, "type", &h1);
+	id = member_str(h, "id", &h2);
+	name = member_str(h, "name", &h3);
 	if (!type || strcmp(type, want_type) != 0)
 		reply_problem(q, 422, "holder.type", "holder.type must be '%s' for this kind", want_type);
 	else if (!id || tn_cert_check_holder(type, id, &err) != TN_OK)
 		reply_problem(q, 422, "holder.id", "holder.id: %s", id ? err.message : "is required");
-	else if (!name || !*name || utf8_len(name) > 100 || has_control(name))
+	else if (!name || !*name || utf8_chars(name) > 100 || has_control_but_newline(name))
 		reply_problem(q, 422, "holder.name", "holder.name must be 1 to 100 characters");
 	else {
 		jv o = jv_object_set(jv_object(), jv_string("type"), jv_string(type));
@@ -666,7 +621,7 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 
 		jv_array_foreach(defs, i, d) {
 			jv hn;
-			const char *n = str_of(d, "name", &hn);
+			const char *n = member_str(d, "name", &hn);
 
 			if (n && strcmp(n, k) == 0)
 				known = 1;
@@ -682,7 +637,7 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 			reply_problem(q, 422, field, "field '%s' must be a string", k);
 			rc = -1;
 		} else if (rc == 0 && jv_get_kind(val) == JV_KIND_STRING &&
-			   (utf8_len(jv_string_value(val)) > 1000 || has_control(jv_string_value(val)))) {
+			   (utf8_chars(jv_string_value(val)) > 1000 || has_control_but_newline(jv_string_value(val)))) {
 			reply_problem(q, 422, field, "field '%s' must be at most 1000 characters without "
 				      "control characters", k);
 			rc = -1;
@@ -694,7 +649,7 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 		goto out;
 	jv_array_foreach(defs, i, d) {
 		jv hn, v, req;
-		const char *n = str_of(d, "name", &hn);
+		const char *n = member_str(d, "name", &hn);
 		int required;
 
 		req = jv_object_get(jv_copy(d), jv_string("required"));
@@ -815,27 +770,27 @@ static void issue_cert(struct req *q)
 		goto done;
 	}
 	tn_err_clear(&err);
-	kcode = str_of(body, "kind", &h1);
+	kcode = member_str(body, "kind", &h1);
 	kind = kcode ? tn_cert_kind_find(certs_kinds(), kcode) : jv_invalid();
 	if (!jv_is_valid(kind)) {
 		reply_problem(q, 422, "kind", kcode ? "unknown certificate kind '%s'"
 			      : "kind is required (a kind code or alias)%s", kcode ? kcode : "");
 		goto done;
 	}
-	kdept = str_of(kind, "dept", &h2);
+	kdept = member_str(kind, "dept", &h2);
 	if (!kdept || !q->tok.dept || strcmp(kdept, q->tok.dept) != 0) {
 		reply_problem(q, 403, "kind", "issuer of %s cannot issue kind %s (%s)",
 			      q->tok.dept ? q->tok.dept : "", kcode, kdept ? kdept : "?");
 		goto done;
 	}
-	htype = str_of(kind, "holder_type", &h3);
+	htype = member_str(kind, "holder_type", &h3);
 	if (check_cert_holder(q, jv_object_get(jv_copy(body), jv_string("holder")),
 			      htype ? htype : "person", &holder) < 0)
 		goto done;
 	if (check_cert_fields(q, kind, jv_object_get(jv_copy(body), jv_string("fields")),
 			      &fields) < 0)
 		goto done;
-	china_today(today, sizeof(today));
+	date_china_today(today, sizeof(today));
 	if (date_member(q, body, "valid_from", 0, today, &from) < 0 ||
 	    date_member(q, body, "valid_until", 1, NULL, &until) < 0)
 		goto done;
@@ -845,7 +800,7 @@ static void issue_cert(struct req *q)
 		goto done;
 	}
 	dept_doc = department(kdept);
-	uscc = str_of(dept_doc, "uscc", &h4);
+	uscc = member_str(dept_doc, "uscc", &h4);
 	if (!uscc) {
 		reply_problem(q, 500, NULL, "department '%s' has no credit code in the kinds file", kdept);
 		goto done;
@@ -863,8 +818,8 @@ static void issue_cert(struct req *q)
 		reply_problem(q, 500, NULL, "the issuer key of %s cannot be used", kdept);
 		goto done;
 	}
-	kcode = str_of(kind, "code", &h5);
-	kname = str_of(kind, "name", &h6);
+	kcode = member_str(kind, "code", &h5);
+	kname = member_str(kind, "name", &h6);
 	snprintf(year, sizeof(year), "%.4s", today);
 	if (store_cert_serials(q->srv->st, kcode, uscc, year, 1, &first, &err) != TN_OK) {
 		reply_error(q, &err);
@@ -902,7 +857,7 @@ static void issue_cert(struct req *q)
 	row.kind = kcode;
 	{
 		jv hid;
-		const char *hs = str_of(holder, "id", &hid);
+		const char *hs = member_str(holder, "id", &hid);
 
 		row.holder = hs;
 		row.dept = kdept;
@@ -963,8 +918,8 @@ static void revoke_cert(struct req *q, const char *id)
 		jv_free(body);
 		return;
 	}
-	reason = str_of(body, "reason", &hr);
-	if (!reason || !*reason || utf8_len(reason) > 500) {
+	reason = member_str(body, "reason", &hr);
+	if (!reason || !*reason || utf8_chars(reason) > 500) {
 		reply_problem(q, 422, "reason", "reason is required (1 to 500 characters)");
 		goto out;
 	}
@@ -977,7 +932,7 @@ static void revoke_cert(struct req *q, const char *id)
 		goto out;
 	}
 	issuer = jv_object_get(jv_copy(doc), jv_string("issuer"));
-	dept = str_of(issuer, "dept", &hd);
+	dept = member_str(issuer, "dept", &hd);
 	if (req_role(q, "issuer") && (!dept || !q->tok.dept || strcmp(dept, q->tok.dept) != 0)) {
 		reply_problem(q, 403, NULL, "an issuer of %s may not revoke a certificate of %s",
 			      q->tok.dept ? q->tok.dept : "", dept ? dept : "?");
@@ -1019,11 +974,11 @@ static void get_issuers(struct req *q)
 	}
 	jv_array_foreach(items, i, it) {
 		jv hd, d;
-		const char *dept = str_of(it, "dept", &hd), *name;
+		const char *dept = member_str(it, "dept", &hd), *name;
 		jv hn;
 
 		d = dept ? department(dept) : jv_invalid();
-		name = str_of(d, "name", &hn);
+		name = member_str(d, "name", &hn);
 		it = jv_object_set(it, jv_string("dept_name"), name ? jv_string(name) : jv_null());
 		out = jv_array_append(out, it);
 		jv_free(hn);
@@ -1072,9 +1027,9 @@ static void add_consent(struct req *q)
 		jv_free(body);
 		return;
 	}
-	scenario = str_of(body, "scenario", &h1);
-	expires = str_of(body, "expires_at", &h2);
-	holder = str_of(body, "holder", &h3);
+	scenario = member_str(body, "scenario", &h1);
+	expires = member_str(body, "expires_at", &h2);
+	holder = member_str(body, "holder", &h3);
 	if (req_role(q, "applicant")) {
 		if (holder && strcmp(holder, q->tok.subject) != 0) {
 			reply_problem(q, 403, "holder", "this token may grant consent for '%s' only",
@@ -1086,7 +1041,7 @@ static void add_consent(struct req *q)
 	if (!holder || tn_id_check_holder(holder, &err) != TN_OK) {
 		reply_problem(q, 422, "holder", holder ? "holder: %s" : "holder is required%s",
 			      holder ? err.message : "");
-	} else if (!scenario || !one_of(SCENARIOS, scenario)) {
+	} else if (!scenario || !word_in(SCENARIOS, scenario)) {
 		reply_problem(q, 422, "scenario", "scenario must be one of %s", SCENARIOS);
 	} else if (!expires || parse_rfc3339(expires, &exp) != 0) {
 		reply_problem(q, 422, "expires_at", "expires_at must be a time (RFC 3339, e.g. "

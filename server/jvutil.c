@@ -1,6 +1,7 @@
 /* jvutil.c — small helpers shared by twonetd's handlers: jv members, text checks, today, list replies. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tn_cal.h"
 #include "twonetd.h"
@@ -79,6 +80,15 @@ int has_control(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
 	return 0;
+}
+
+void date_china_today(char *buf, size_t size)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d", &tm);
 }
 
 long srv_today(void)

@@ -34,6 +34,8 @@ int has_control(const char *s);
  * that tests can check deadlines and reports against a known calendar.
  */
 long srv_today(void);
+/* Today in China (UTC+8) as YYYY-MM-DD into buf (at least 11 bytes); certificates' dates. */
+void date_china_today(char *buf, size_t size);
 
 /* Reply 200 with a page of a list: {"items": items (consumed), "next": next or null}. */
 void reply_list(struct req *q, jv items, const char *next);
