@@ -1,16 +1,13 @@
 /* cal.c — dates as day numbers and the working-day calendar (holidays and 调休 working days). */
 /*
- * The calendar file (share/twonet/calendar/cn.txt) is plain text, one fact a line:
- *
- *   # comment                  blank lines and '#' comments are ignored
- *   year 2025                  a year the file covers, completely; years are consecutive
- *   2025-01-01 off 元旦        a rest day (a weekday off, or a weekend day named for clarity)
- *   2025-01-26 work 春节       a working day (a weekend day made a working day, 调休)
- *
- * Days not listed follow the weekend rule: Monday to Friday work, Saturday and
- * Sunday rest.  Every dated line must fall in a year named by a "year" line.
+ * A calendar covers a span of whole years, first_year..last_year; each year of
+ * the span is known (a State Council notice was loaded for it) or not.  A day
+ * is DAY_DEFAULT (the weekend rule), DAY_OFF or DAY_WORK, with the name of its
+ * holiday when listed.  Days outside the span or in an unknown year follow the
+ * weekend rule and make every count through them provisional.  The file
+ * formats are read in calfile.c.
  */
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +15,16 @@
 
 #include "tn_buf.h"
 #include "tn_cal.h"
-#include "tn_cli.h"
 
 enum { DAY_DEFAULT = 0, DAY_OFF = 1, DAY_WORK = 2 };
 
 struct tn_cal {
-	int first_year, last_year;
-	long first_day;         /* first_year-01-01 */
-	long ndays;             /* days covered */
-	unsigned char *kind;    /* DAY_* per covered day */
+	int first_year, last_year;      /* the span; 0, 0 when empty */
+	long first_day;                 /* first_year-01-01 */
+	long ndays;                     /* days in the span */
+	unsigned char *kind;            /* DAY_* per day of the span */
+	char **name;                    /* the holiday's name per listed day, else NULL */
+	unsigned char *known;           /* per year of the span */
 };
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
@@ -115,204 +113,183 @@ int tn_date_weekday(long days)
 	return (int)(((days % 7) + 7 + 3) % 7);
 }
 
-static long year_of(long day)
+int tn_date_year(long days)
 {
 	long y;
 	unsigned m, d;
 
-	civil_from_days(day, &y, &m, &d);
-	return y;
+	civil_from_days(days, &y, &m, &d);
+	return (int)y;
 }
 
-/* Parse one line into the calendar under construction.  Returns 0 or -1 with msg set. */
-static int parse_line(char *line, int *years, int *nyears, struct tn_buf *dated,
-		      char *msg, size_t msgsz)
+struct tn_cal *tn_cal_new(void)
 {
-	char *p = line, *word, *kind, *end;
-	long v, day;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '\0' || *p == '#')
-		return 0;
-	word = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	if (*p)
-		*p++ = '\0';
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (!strcmp(word, "year")) {
-		end = p;
-		while (*end && *end != ' ' && *end != '\t' && *end != '#')
-			end++;
-		*end = '\0';
-		if (tn_parse_long(p, &v) < 0 || v < 1900 || v > 9999) {
-			snprintf(msg, msgsz, "year '%s' is not valid", p);
-			return -1;
-		}
-		if (*nyears >= 64) {
-			snprintf(msg, msgsz, "too many years");
-			return -1;
-		}
-		years[(*nyears)++] = (int)v;
-		return 0;
-	}
-	if (tn_date_parse(word, &day) < 0) {
-		snprintf(msg, msgsz, "'%s' is neither a date (YYYY-MM-DD) nor 'year'", word);
-		return -1;
-	}
-	kind = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	if (*p)
-		*p = '\0';
-	if (strcmp(kind, "off") && strcmp(kind, "work")) {
-		snprintf(msg, msgsz, "day kind '%s' is neither 'off' nor 'work'", kind);
-		return -1;
-	}
-	{
-		long rec[2] = { day, kind[0] == 'o' ? DAY_OFF : DAY_WORK };
-		tn_buf_add(dated, rec, sizeof(rec));
-	}
-	return 0;
+	return tn_xcalloc(1, sizeof(struct tn_cal));
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-enum tn_code tn_cal_load(struct tn_cal **calp, const char *path, struct tn_err *err)
-{
-	struct tn_buf fpath = TN_BUF_INIT, dated = TN_BUF_INIT;
-	struct tn_cal *cal = NULL;
-	char *line = NULL, msg[256], *nl;
-	size_t cap = 0;
-	long lineno = 0, *recs, nrecs, *linenos = NULL, nlines = 0;
-	int years[64], nyears = 0;
-	enum tn_code rc = TN_OK;
-	FILE *fp;
-
-	*calp = NULL;
-	if (!path) {
-		tn_buf_addf(&fpath, "%s/calendar/cn.txt", tn_sharedir());
-		path = fpath.buf;
-	}
-	fp = fopen(path, "r");
-	if (!fp) {
-		rc = tn_err_set(err, TN_EINVALID, "cannot read calendar '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	while (getline(&line, &cap, fp) >= 0) {
-		size_t before = dated.len;
-
-		lineno++;
-		if ((nl = strchr(line, '\n')))
-			*nl = '\0';
-		if ((nl = strchr(line, '\r')))
-			*nl = '\0';
-		if (parse_line(line, years, &nyears, &dated, msg, sizeof(msg)) < 0) {
-			rc = tn_err_set(err, TN_EINVALID, "%s:%ld: %s", path, lineno, msg);
-			goto out;
-		}
-		if (dated.len != before) {
-			linenos = tn_xrealloc(linenos, sizeof(*linenos) * (size_t)(nlines + 1));
-			linenos[nlines++] = lineno;
-		}
-	}
-	if (ferror(fp)) {
-		rc = tn_err_set(err, TN_EIO, "cannot read calendar '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!nyears) {
-		rc = tn_err_set(err, TN_EINVALID, "calendar '%s' names no year", path);
-		goto out;
-	}
-	qsort(years, (size_t)nyears, sizeof(years[0]), cmp_int);
-	for (int i = 1; i < nyears; i++)
-		if (years[i] != years[i - 1] + 1) {
-			rc = tn_err_set(err, TN_EINVALID,
-					"calendar '%s': years must be consecutive and named once (%d, %d)",
-					path, years[i - 1], years[i]);
-			goto out;
-		}
-
-	cal = tn_xcalloc(1, sizeof(*cal));
-	cal->first_year = years[0];
-	cal->last_year = years[nyears - 1];
-	cal->first_day = days_from_civil(cal->first_year, 1, 1);
-	cal->ndays = days_from_civil(cal->last_year + 1L, 1, 1) - cal->first_day;
-	cal->kind = tn_xcalloc((size_t)cal->ndays, 1);
-	recs = (long *)(void *)dated.buf;
-	nrecs = (long)(dated.len / (2 * sizeof(long)));
-	for (long i = 0; i < nrecs; i++) {
-		long day = recs[2 * i], idx = day - cal->first_day;
-		char d[11];
-
-		if (idx < 0 || idx >= cal->ndays) {
-			tn_date_format(day, d);
-			rc = tn_err_set(err, TN_EINVALID, "%s:%ld: %s is not in a year the file names",
-					path, linenos[i], d);
-			goto out;
-		}
-		if (cal->kind[idx] && cal->kind[idx] != recs[2 * i + 1]) {
-			tn_date_format(day, d);
-			rc = tn_err_set(err, TN_EINVALID, "%s:%ld: %s is listed as both off and work",
-					path, linenos[i], d);
-			goto out;
-		}
-		cal->kind[idx] = (unsigned char)recs[2 * i + 1];
-	}
-	*calp = cal;
-	cal = NULL;
-out:
-	if (fp)
-		fclose(fp);
-	free(line);
-	free(linenos);
-	tn_cal_free(cal);
-	tn_buf_release(&dated);
-	tn_buf_release(&fpath);
-	return rc;
-}
-
-/* Free a calendar; NULL is fine. */
 void tn_cal_free(struct tn_cal *cal)
 {
 	if (!cal)
 		return;
+	for (long i = 0; i < cal->ndays; i++)
+		free(cal->name[i]);
+	free(cal->name);
 	free(cal->kind);
+	free(cal->known);
 	free(cal);
+}
+
+/* Widen the span to hold `year`, keeping what is there.  Cannot fail. */
+static void span_cover(struct tn_cal *cal, int year)
+{
+	int fy, ly;
+	long first, n, shift;
+	unsigned char *kind, *known;
+	char **name;
+
+	if (cal->ndays && year >= cal->first_year && year <= cal->last_year)
+		return;
+	fy = cal->ndays && cal->first_year < year ? cal->first_year : year;
+	ly = cal->ndays && cal->last_year > year ? cal->last_year : year;
+	first = days_from_civil(fy, 1, 1);
+	n = days_from_civil(ly + 1L, 1, 1) - first;
+	kind = tn_xcalloc((size_t)n, 1);
+	name = tn_xcalloc((size_t)n, sizeof(*name));
+	known = tn_xcalloc((size_t)(ly - fy + 1), 1);
+	if (cal->ndays) {
+		shift = cal->first_day - first;
+		memcpy(kind + shift, cal->kind, (size_t)cal->ndays);
+		memcpy(name + shift, cal->name, sizeof(*name) * (size_t)cal->ndays);
+		memcpy(known + (cal->first_year - fy), cal->known,
+		       (size_t)(cal->last_year - cal->first_year + 1));
+	}
+	free(cal->kind);
+	free(cal->name);
+	free(cal->known);
+	cal->kind = kind;
+	cal->name = name;
+	cal->known = known;
+	cal->first_year = fy;
+	cal->last_year = ly;
+	cal->first_day = first;
+	cal->ndays = n;
+}
+
+enum tn_code tn_cal_add_year(struct tn_cal *cal, int year, struct tn_err *err)
+{
+	if (year < 1900 || year > 9999)
+		return tn_err_set(err, TN_EINVALID, "year %d is out of range (1900-9999)", year);
+	span_cover(cal, year);
+	cal->known[year - cal->first_year] = 1;
+	return TN_OK;
+}
+
+int tn_cal_year_known(const struct tn_cal *cal, int year)
+{
+	return cal && cal->ndays && year >= cal->first_year && year <= cal->last_year &&
+	       cal->known[year - cal->first_year];
+}
+
+enum tn_code tn_cal_set_day(struct tn_cal *cal, long day, int work, const char *name,
+			    struct tn_err *err)
+{
+	char d[11];
+	long idx;
+
+	if (!tn_cal_year_known(cal, tn_date_year(day))) {
+		tn_date_format(day, d);
+		return tn_err_set(err, TN_EINVALID, "%s is not in a year the calendar names", d);
+	}
+	idx = day - cal->first_day;
+	cal->kind[idx] = work ? DAY_WORK : DAY_OFF;
+	free(cal->name[idx]);
+	cal->name[idx] = tn_xstrdup(name ? name : "");
+	return TN_OK;
+}
+
+void tn_cal_merge(struct tn_cal *dst, const struct tn_cal *src)
+{
+	for (int y = src->first_year; src->ndays && y <= src->last_year; y++) {
+		long a, b;
+
+		if (!src->known[y - src->first_year])
+			continue;
+		tn_cal_add_year(dst, y, NULL);
+		a = days_from_civil(y, 1, 1);
+		b = days_from_civil(y + 1L, 1, 1);
+		for (long d = a; d < b; d++) {
+			long si = d - src->first_day, di = d - dst->first_day;
+
+			dst->kind[di] = src->kind[si];
+			free(dst->name[di]);
+			dst->name[di] = src->name[si] ? tn_xstrdup(src->name[si]) : NULL;
+		}
+	}
+}
+
+int tn_cal_years(const struct tn_cal *cal, int *years, int max)
+{
+	int n = 0;
+
+	for (int y = cal->first_year; cal->ndays && y <= cal->last_year; y++)
+		if (cal->known[y - cal->first_year]) {
+			if (n < max)
+				years[n] = y;
+			n++;
+		}
+	return n;
+}
+
+int tn_cal_next_day(const struct tn_cal *cal, long *day, int *work, const char **name)
+{
+	long i = *day == LONG_MIN || *day < cal->first_day ? 0 : *day - cal->first_day + 1;
+
+	for (; i < cal->ndays; i++)
+		if (cal->kind[i] != DAY_DEFAULT) {
+			*day = cal->first_day + i;
+			*work = cal->kind[i] == DAY_WORK;
+			*name = cal->name[i] ? cal->name[i] : "";
+			return 1;
+		}
+	return 0;
 }
 
 void tn_cal_range(const struct tn_cal *cal, int *first_year, int *last_year)
 {
+	int f = 0, l = 0;
+
+	for (int y = cal->first_year; cal->ndays && y <= cal->last_year; y++)
+		if (cal->known[y - cal->first_year]) {
+			if (!f)
+				f = y;
+			l = y;
+		}
 	if (first_year)
-		*first_year = cal->first_year;
+		*first_year = f;
 	if (last_year)
-		*last_year = cal->last_year;
+		*last_year = l;
 }
 
-static enum tn_code out_of_range(const struct tn_cal *cal, long day, struct tn_err *err)
+long tn_cal_known_through(const struct tn_cal *cal, long day)
 {
-	char d[11];
+	int y = tn_date_year(day);
 
-	tn_date_format(day, d);
-	if (year_of(day) < 1000 || year_of(day) > 9999)
-		snprintf(d, sizeof(d), "that date");
-	return tn_err_set(err, TN_EINVALID, "calendar covers %d-%d only; %s is %s it",
-			  cal->first_year, cal->last_year, d,
-			  day < cal->first_day ? "before" : "past");
-}
-
-int tn_cal_is_workday(const struct tn_cal *cal, long day, struct tn_err *err)
-{
-	long idx = day - cal->first_day;
-
-	if (idx < 0 || idx >= cal->ndays) {
-		out_of_range(cal, day, err);
+	if (!tn_cal_year_known(cal, y))
 		return -1;
+	while (tn_cal_year_known(cal, y + 1))
+		y++;
+	return days_from_civil(y + 1L, 1, 1) - 1;
+}
+
+int tn_cal_is_workday(const struct tn_cal *cal, long day, int *provisional)
+{
+	long idx = cal ? day - cal->first_day : -1;
+
+	if (!cal || idx < 0 || idx >= cal->ndays ||
+	    !cal->known[tn_date_year(day) - cal->first_year]) {
+		if (provisional)
+			*provisional = 1;
+		return tn_date_weekday(day) < 5;
 	}
 	if (cal->kind[idx] == DAY_OFF)
 		return 0;
@@ -322,40 +299,48 @@ int tn_cal_is_workday(const struct tn_cal *cal, long day, struct tn_err *err)
 }
 
 enum tn_code tn_cal_add_workdays(const struct tn_cal *cal, long start, long n, long *result,
-				 struct tn_err *err)
+				 int *provisional, struct tn_err *err)
 {
 	long day = start;
-	int w;
 
-	if (n < 0)
-		return tn_err_set(err, TN_EINVALID, "working day count %ld is negative", n);
-	if (start - cal->first_day < 0 || start - cal->first_day >= cal->ndays)
-		return out_of_range(cal, start, err);
+	if (n < 0 || n > 100000)
+		return tn_err_set(err, TN_EINVALID, "working day count %ld is out of range (0-100000)",
+				  n);
 	while (n > 0) {
 		day++;
-		if ((w = tn_cal_is_workday(cal, day, err)) < 0)
-			return TN_EINVALID;
-		n -= w;
+		n -= tn_cal_is_workday(cal, day, provisional);
 	}
 	*result = day;
 	return TN_OK;
 }
 
 enum tn_code tn_cal_workdays_between(const struct tn_cal *cal, long from, long to, long *result,
-				     struct tn_err *err)
+				     int *provisional, struct tn_err *err)
 {
 	long lo = from < to ? from : to, hi = from < to ? to : from, count = 0;
-	int w;
 
-	if (lo - cal->first_day < 0 || lo - cal->first_day >= cal->ndays)
-		return out_of_range(cal, lo, err);
-	if (hi - cal->first_day < 0 || hi - cal->first_day >= cal->ndays)
-		return out_of_range(cal, hi, err);
-	for (long day = lo + 1; day <= hi; day++) {
-		if ((w = tn_cal_is_workday(cal, day, err)) < 0)
-			return TN_EINVALID;
-		count += w;
-	}
+	if (hi - lo > 200L * 366)
+		return tn_err_set(err, TN_EINVALID, "a span of %ld days is too long to count", hi - lo);
+	for (long day = lo + 1; day <= hi; day++)
+		count += tn_cal_is_workday(cal, day, provisional);
 	*result = from <= to ? count : -count;
 	return TN_OK;
+}
+
+int tn_cal_year_equal(const struct tn_cal *a, const struct tn_cal *b, int year)
+{
+	long d0, d1;
+
+	if (!tn_cal_year_known(a, year) || !tn_cal_year_known(b, year))
+		return tn_cal_year_known(a, year) == tn_cal_year_known(b, year);
+	d0 = days_from_civil(year, 1, 1);
+	d1 = days_from_civil(year + 1L, 1, 1);
+	for (long d = d0; d < d1; d++) {
+		long ia = d - a->first_day, ib = d - b->first_day;
+		const char *na = a->name[ia] ? a->name[ia] : "", *nb = b->name[ib] ? b->name[ib] : "";
+
+		if (a->kind[ia] != b->kind[ib] || strcmp(na, nb) != 0)
+			return 0;
+	}
+	return 1;
 }

@@ -85,13 +85,16 @@ static int find_code(jv a, const char *code)
 	return found;
 }
 
-/* `n` working days after `start` as a jv string, or null (no calendar, no start, past it). */
-static jv deadline(const struct tn_cal *cal, long start, long n)
+/*
+ * `n` working days after `start` as a jv string, or null (no calendar, no
+ * start); *prov set when counted through a year the calendar does not know.
+ */
+static jv deadline(const struct tn_cal *cal, long start, long n, int *prov)
 {
 	char buf[16];
 	long d;
 
-	if (!cal || start < 0 || n < 0 || tn_cal_add_workdays(cal, start, n, &d, NULL) != TN_OK)
+	if (!cal || start < 0 || n < 0 || tn_cal_add_workdays(cal, start, n, &d, prov, NULL) != TN_OK)
 		return jv_null();
 	tn_date_format(d, buf);
 	return jv_string(buf);
@@ -171,33 +174,14 @@ static void add_fields(jv *names, jv item)
 	jv_free(fields);
 }
 
-/* The later of two date strings or nulls (consumed). */
-static jv later(jv a, jv b)
-{
-	if (jv_get_kind(a) != JV_KIND_STRING) {
-		jv_free(a);
-		return b;
-	}
-	if (jv_get_kind(b) != JV_KIND_STRING) {
-		jv_free(b);
-		return a;
-	}
-	if (strcmp(jv_string_value(a), jv_string_value(b)) >= 0) {
-		jv_free(b);
-		return a;
-	}
-	jv_free(a);
-	return b;
-}
-
 /* The sub-case of department `dept` (an entry of MERGED's departments, borrowed). */
 static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long start)
 {
 	jv codes = get_array(dept, "items"), items = get_array(merged, "items");
 	jv out = jv_object(), plan = jv_array(), fields = jv_array(), mats = jv_array();
-	jv legal = jv_null();
 	struct tn_buf names = TN_BUF_INIT;
-	long finish = 0;
+	long finish = 0, legal_n = 0;
+	int prov = 0, lprov = 0;
 
 	/* the department's items, in MERGED's (topological) order */
 	jv_array_foreach(items, i, it) {
@@ -212,14 +196,15 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 			p = jv_object_set(p, jv_string("name"), jv_copy(name));
 			p = jv_object_set(p, jv_string("start"), jv_number((double)s));
 			p = jv_object_set(p, jv_string("finish"), jv_number((double)f));
-			p = jv_object_set(p, jv_string("deadline"), deadline(cal, start, f));
+			p = jv_object_set(p, jv_string("deadline"), deadline(cal, start, f, &prov));
 			plan = jv_array_append(plan, p);
 			if (jv_get_kind(name) == JV_KIND_STRING)
 				tn_buf_addf(&names, "%s%s", names.len ? "；" : "", jv_string_value(name));
 			jv_free(name);
 			if (f > finish)
 				finish = f;
-			legal = later(legal, deadline(cal, start, s + l));
+			if (s + l > legal_n)
+				legal_n = s + l;
 			add_fields(&fields, it);
 			add_materials(&mats, it, given);
 		}
@@ -239,8 +224,11 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 	out = jv_object_set(out, jv_string("item_name"), jv_string(names.len ? names.buf : ""));
 	out = jv_object_set(out, jv_string("items"), plan);
 	out = jv_object_set(out, jv_string("days"), jv_number((double)finish));
-	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, finish));
-	out = jv_object_set(out, jv_string("legal_deadline"), legal);
+	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, finish, &prov));
+	out = jv_object_set(out, jv_string("legal_days"), jv_number((double)legal_n));
+	out = jv_object_set(out, jv_string("legal_deadline"), deadline(cal, start, legal_n, &lprov));
+	out = jv_object_set(out, jv_string("deadline_provisional"), jv_bool(prov));
+	out = jv_object_set(out, jv_string("legal_deadline_provisional"), jv_bool(lprov));
 	out = jv_object_set(out, jv_string("fields"), fields);
 	out = jv_object_set(out, jv_string("materials"), mats);
 	tn_buf_release(&names);
@@ -252,8 +240,9 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal, long start,
 				   jv *plan, struct tn_err *err)
 {
-	jv depts, items, subs = jv_array(), mats = jv_array(), legal = jv_null(), time, out;
-	long days;
+	jv depts, items, subs = jv_array(), mats = jv_array(), time, out;
+	long days, legal_n = 0;
+	int prov = 0, lprov = 0;
 
 	*plan = jv_invalid();
 	if (jv_get_kind(given) != JV_KIND_ARRAY)
@@ -268,7 +257,6 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 		jv_free(items);
 		jv_free(subs);
 		jv_free(mats);
-		jv_free(legal);
 		jv_free(given);
 		return tn_err_set(err, TN_EINVALID, "the merged workflow has no departments or items");
 	}
@@ -279,7 +267,8 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 	jv_array_foreach(depts, i, d) {
 		jv s = subcase(merged, d, given, cal, start);
 
-		legal = later(legal, get(s, "legal_deadline"));
+		if (get_long(s, "legal_days", 0) > legal_n)
+			legal_n = get_long(s, "legal_days", 0);
 		subs = jv_array_append(subs, s);
 		jv_free(d);
 	}
@@ -288,8 +277,11 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 	jv_free(time);
 	out = jv_object();
 	out = jv_object_set(out, jv_string("days"), jv_number((double)days));
-	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, days));
-	out = jv_object_set(out, jv_string("legal_deadline"), legal);
+	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, days, &prov));
+	out = jv_object_set(out, jv_string("legal_days"), jv_number((double)legal_n));
+	out = jv_object_set(out, jv_string("legal_deadline"), deadline(cal, start, legal_n, &lprov));
+	out = jv_object_set(out, jv_string("deadline_provisional"), jv_bool(prov));
+	out = jv_object_set(out, jv_string("legal_deadline_provisional"), jv_bool(lprov));
 	out = jv_object_set(out, jv_string("materials"), mats);
 	out = jv_object_set(out, jv_string("subcases"), subs);
 	*plan = out;

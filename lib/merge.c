@@ -731,12 +731,17 @@ static jv item_out(struct merge *M, struct mi *m, int critical)
 	return o;
 }
 
-/* Deadlines from the calendar: each item's, and the workflow's. */
+/*
+ * Deadlines from the calendar: each item's, and the workflow's, with
+ * "deadline_provisional" where the count ran through a year the calendar does
+ * not know (Monday to Friday assumed there).
+ */
 static enum tn_code deadlines(struct merge *M, const struct tn_merge_opts *o, jv *items, jv *time,
 			      long total)
 {
 	char buf[16];
 	long day;
+	int prov = 0;
 	enum tn_code c;
 
 	if (!o->cal || o->start < 0)
@@ -746,19 +751,22 @@ static enum tn_code deadlines(struct merge *M, const struct tn_merge_opts *o, jv
 	for (int t = 0; t < M->n; t++) {
 		struct mi *m = &M->v[M->order[t]];
 		jv it = jv_array_get(jv_copy(*items), t);
+		int p = 0;
 
-		if ((c = tn_cal_add_workdays(o->cal, o->start, m->finish, &day, M->err))) {
+		if ((c = tn_cal_add_workdays(o->cal, o->start, m->finish, &day, &p, M->err))) {
 			jv_free(it);
 			return c;
 		}
 		tn_date_format(day, buf);
 		it = jv_object_set(it, jv_string("deadline"), jv_string(buf));
+		it = jv_object_set(it, jv_string("deadline_provisional"), jv_bool(p));
 		*items = jv_array_set(*items, t, it);
 	}
-	if ((c = tn_cal_add_workdays(o->cal, o->start, total, &day, M->err)))
+	if ((c = tn_cal_add_workdays(o->cal, o->start, total, &day, &prov, M->err)))
 		return c;
 	tn_date_format(day, buf);
 	*time = jv_object_set(*time, jv_string("deadline"), jv_string(buf));
+	*time = jv_object_set(*time, jv_string("deadline_provisional"), jv_bool(prov));
 	return TN_OK;
 }
 

@@ -214,11 +214,14 @@ enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_even
  * materials the applicant gave, `given` ([{code, ref?}], borrowed; anything
  * else counts as none), build in *plan (owned):
  *
- *   {"days":N, "deadline":DATE|null, "legal_deadline":DATE|null,
+ *   {"days":N, "deadline":DATE|null, "legal_days":N, "legal_deadline":DATE|null,
+ *    "deadline_provisional":BOOL, "legal_deadline_provisional":BOOL,
  *    "materials":[MAT],        every material of the workflow, once
  *    "subcases":[{department, department_name, item, item_name,
  *                 items:[{code,name,start,finish,deadline}], days,
- *                 deadline, legal_deadline, fields:[NAME], materials:[MAT]}]}
+ *                 deadline, legal_days, legal_deadline, deadline_provisional,
+ *                 legal_deadline_provisional,
+ *                 fields:[NAME], materials:[MAT]}]}
  *
  * one sub-case per department of MERGED, in its order; its item is the
  * first of its items, item_name their names joined by "；".  MAT is {code, name,
@@ -229,8 +232,9 @@ enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_even
  * last item in working days after `start`, through `cal`; its legal deadline
  * the latest start plus legal limit of its items; the parent's deadline is
  * MERGED's time.days after start, its legal deadline the latest of the
- * sub-cases'.  A deadline is null when cal is NULL, start < 0 or the date is
- * past the calendar.  MERGED without departments or items is TN_EINVALID.
+ * sub-cases' (legal_days: the working days from start to it).  A deadline is
+ * null when cal is NULL or start < 0; counted through a year the calendar does
+ * not know, it assumes Monday to Friday and its *_provisional flag is true.  MERGED without departments or items is TN_EINVALID.
  */
 enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal, long start,
 				   jv *plan, struct tn_err *err);

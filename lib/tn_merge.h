@@ -54,7 +54,8 @@ const char *tn_merge_rule_slug(unsigned rule);
  * Errors (result jv_invalid()): TN_EINVALID for two items constraining the same
  * field differently ("field 'x' conflicts: ..."), a cycle of 'before'
  * ("cycle in 'before': A -> B -> A"), an item twice or a malformed item;
- * the calendar's errors for deadlines past its years.
+ * deadlines past the calendar's years are counted Monday to Friday and marked
+ * "deadline_provisional": true (in `time` and per item).
  */
 enum tn_code tn_merge_items(jv workflow, jv items, const struct tn_merge_opts *opts, jv *result,
 			    struct tn_err *err);

@@ -460,24 +460,31 @@ out:
 	return rc;
 }
 
-/* `n` working days after today as YYYY-MM-DD, or null (no calendar, out of its range). */
-static jv deadline_after(struct srv *srv, jv item, const char *key, const char *fallback)
+/*
+ * `n` working days after `today` as YYYY-MM-DD (n from the item's `key`, else
+ * `fallback`), or null when the item has no such number or no calendar is
+ * known; *days gets n (-1 for none), *prov is raised when a day of a year the
+ * calendar does not know was counted (Monday to Friday).
+ */
+static jv deadline_after(struct tn_cal *cal, long today, jv item, const char *key,
+			 const char *fallback, long *days, int *prov)
 {
 	jv n = jv_object_get(jv_copy(item), jv_string(key));
-	struct tn_err err = TN_ERR_INIT;
 	char buf[16];
 	long d;
 	jv out = jv_null();
 
+	*days = -1;
 	if (jv_get_kind(n) != JV_KIND_NUMBER && fallback) {
 		jv_free(n);
 		n = jv_object_get(jv_copy(item), jv_string(fallback));
 	}
-	if (srv->cal && jv_get_kind(n) == JV_KIND_NUMBER && jv_number_value(n) >= 0 &&
-	    tn_cal_add_workdays(srv->cal, srv_today(), (long)jv_number_value(n), &d,
-				&err) == TN_OK) {
+	if (jv_get_kind(n) == JV_KIND_NUMBER && jv_number_value(n) >= 0 &&
+	    jv_number_value(n) <= 100000 &&
+	    tn_cal_add_workdays(cal, today, (long)jv_number_value(n), &d, prov, NULL) == TN_OK) {
 		tn_date_format(d, buf);
 		out = jv_string(buf);
+		*days = (long)jv_number_value(n);
 	}
 	jv_free(n);
 	return out;
@@ -760,12 +767,30 @@ static jv form_subset(jv form, jv names)
 	return out;
 }
 
+/* What the deadlines of a plan's case (`p`, borrowed) were counted from (`from`, borrowed). */
+static void plan_basis(struct store_case_new *c, jv p, const char *from)
+{
+	jv d = jv_object_get(jv_copy(p), jv_string("days"));
+	jv l = jv_object_get(jv_copy(p), jv_string("legal_days"));
+	jv pr = jv_object_get(jv_copy(p), jv_string("deadline_provisional"));
+	jv lp = jv_object_get(jv_copy(p), jv_string("legal_deadline_provisional"));
+
+	c->deadline_from = from;
+	c->deadline_days = jv_get_kind(d) == JV_KIND_NUMBER ? (long)jv_number_value(d) : -1;
+	c->legal_days = jv_get_kind(l) == JV_KIND_NUMBER ? (long)jv_number_value(l) : -1;
+	c->deadline_provisional = jv_get_kind(pr) == JV_KIND_TRUE || jv_get_kind(lp) == JV_KIND_TRUE;
+	jv_free(lp);
+	jv_free(d);
+	jv_free(l);
+	jv_free(pr);
+}
+
 /*
  * A new CASE document: `head` (consumed: item, department... of a parent or
  * a sub-case) and the members every case on a workflow shares.
  */
 static jv wf_doc(struct req *q, jv head, const char *workflow, jv applicant, jv form, jv mats,
-		 const char *now, jv deadline, jv legal)
+		 const char *now, jv deadline, jv legal, jv prov, jv lprov)
 {
 	jv doc = head;
 
@@ -782,6 +807,12 @@ static jv wf_doc(struct req *q, jv head, const char *workflow, jv applicant, jv 
 	doc = jv_object_set(doc, jv_string("completed_at"), jv_null());
 	doc = jv_object_set(doc, jv_string("deadline"), deadline);
 	doc = jv_object_set(doc, jv_string("legal_deadline"), legal);
+	doc = jv_object_set(doc, jv_string("deadline_provisional"),
+			    jv_bool(jv_get_kind(prov) == JV_KIND_TRUE));
+	doc = jv_object_set(doc, jv_string("legal_deadline_provisional"),
+			    jv_bool(jv_get_kind(lprov) == JV_KIND_TRUE));
+	jv_free(prov);
+	jv_free(lprov);
 	doc = jv_object_set(doc, jv_string("submitted_by"), jv_string(q->tok.name));
 	return doc;
 }
@@ -843,9 +874,11 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	jv given = jv_invalid(), plan = jv_invalid(), list = jv_invalid(), *hold = NULL;
 	jv pdoc, depts, out, hn, happ_id, happ_name, hdl;
 	const char *code, *wname;
-	char hash[65], now[40];
+	char hash[65], now[40], from[16];
 	int n = 0, replayed = 0;
+	long today = srv_today();
 
+	tn_date_format(today, from);
 	code = member_str(body, "workflow", &hw);
 	if (!code || !*code) {
 		reply_problem(q, 422, "workflow", "workflow must be a workflow's code (a string)");
@@ -889,7 +922,7 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	if (check_wf_materials(q, merged, jv_object_get(jv_copy(body), jv_string("materials")),
 			       &given) < 0)
 		goto done;
-	if (tn_case_workflow_plan(merged, given, q->srv->cal, srv_today(), &plan, &err) != TN_OK) {
+	if (tn_case_workflow_plan(merged, given, srv_cal(q->srv), today, &plan, &err) != TN_OK) {
 		reply_problem(q, 422, "workflow", "workflow '%s': %s", code, err.message);
 		goto done;
 	}
@@ -924,7 +957,9 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 		doc = wf_doc(q, doc, code, jv_copy(applicant), form_subset(form, names),
 			     jv_object_get(jv_copy(sp), jv_string("materials")), now,
 			     jv_object_get(jv_copy(sp), jv_string("deadline")),
-			     jv_object_get(jv_copy(sp), jv_string("legal_deadline")));
+			     jv_object_get(jv_copy(sp), jv_string("legal_deadline")),
+			     jv_object_get(jv_copy(sp), jv_string("deadline_provisional")),
+			     jv_object_get(jv_copy(sp), jv_string("legal_deadline_provisional")));
 		jv_free(names);
 		doc = jv_object_set(doc, jv_string("days"), jv_object_get(jv_copy(sp), jv_string("days")));
 		doc = jv_object_set(doc, jv_string("items"), jv_object_get(jv_copy(sp), jv_string("items")));
@@ -934,6 +969,7 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 		subs[i].item = member_str(sp, "item", &hold[4 * i]);
 		subs[i].department = member_str(sp, "department", &hold[4 * i + 1]);
 		subs[i].deadline = member_str(sp, "deadline", &hold[4 * i + 2]);
+		plan_basis(&subs[i], sp, from);
 		if (!subs[i].item)
 			subs[i].item = "";
 		if (!subs[i].department)
@@ -952,7 +988,9 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	pdoc = wf_doc(q, pdoc, code, jv_copy(applicant), jv_copy(form),
 		      jv_object_get(jv_copy(plan), jv_string("materials")), now,
 		      jv_object_get(jv_copy(plan), jv_string("deadline")),
-		      jv_object_get(jv_copy(plan), jv_string("legal_deadline")));
+		      jv_object_get(jv_copy(plan), jv_string("legal_deadline")),
+		      jv_object_get(jv_copy(plan), jv_string("deadline_provisional")),
+		      jv_object_get(jv_copy(plan), jv_string("legal_deadline_provisional")));
 	pdoc = jv_object_set(pdoc, jv_string("workflow_name"), wname ? jv_string(wname) : jv_null());
 	pdoc = jv_object_set(pdoc, jv_string("days"), jv_object_get(jv_copy(plan), jv_string("days")));
 	pdoc = jv_object_set(pdoc, jv_string("departments"), depts);
@@ -967,6 +1005,7 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	parent.applicant_name = member_str(applicant, "name", &happ_name);
 	parent.submitted_at = now;
 	parent.deadline = member_str(pdoc, "deadline", &hdl);
+	plan_basis(&parent, plan, from);
 	parent.submitted_by = q->tok.name;
 	parent.token_id = q->tok.id;
 	parent.idem_key = key;
@@ -1044,8 +1083,10 @@ static void create_case(struct req *q)
 	const char *key, *code, *dept;
 	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
 	jv h1, h2, h3, h4, doc, deadline, legal, out;
-	char hash[65], now[40], *bad;
-	int replayed = 0;
+	char hash[65], now[40], from[16], *bad;
+	int replayed = 0, prov = 0, lprov = 0;
+	long today = srv_today(), ddays, ldays;
+	struct tn_cal *cal;
 	enum tn_code rc;
 
 	if (req_body(q, &body) < 0)
@@ -1116,8 +1157,10 @@ static void create_case(struct req *q)
 
 	body_hash(body, hash);
 	time_now_rfc3339(now, sizeof(now));
-	deadline = deadline_after(q->srv, item, "promised_days", "legal_days");
-	legal = deadline_after(q->srv, item, "legal_days", NULL);
+	cal = srv_cal(q->srv);
+	deadline = deadline_after(cal, today, item, "promised_days", "legal_days", &ddays, &prov);
+	legal = deadline_after(cal, today, item, "legal_days", NULL, &ldays, &lprov);
+	tn_date_format(today, from);
 
 	doc = jv_object();
 	doc = jv_object_set(doc, jv_string("item"), jv_string(code));
@@ -1138,9 +1181,15 @@ static void create_case(struct req *q)
 	doc = jv_object_set(doc, jv_string("completed_at"), jv_null());
 	doc = jv_object_set(doc, jv_string("deadline"), jv_copy(deadline));
 	doc = jv_object_set(doc, jv_string("legal_deadline"), legal);
+	doc = jv_object_set(doc, jv_string("deadline_provisional"), jv_bool(prov));
+	doc = jv_object_set(doc, jv_string("legal_deadline_provisional"), jv_bool(lprov));
 	doc = jv_object_set(doc, jv_string("submitted_by"), jv_string(q->tok.name));
 
 	memset(&c, 0, sizeof(c));
+	c.deadline_from = ddays >= 0 || ldays >= 0 ? from : NULL;
+	c.deadline_days = ddays;
+	c.legal_days = ldays;
+	c.deadline_provisional = prov || lprov;
 	c.doc = doc;
 	c.event = new_event(q, now, "submit", NULL, "submitted", NULL, 1);
 	c.item = code;

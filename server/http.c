@@ -185,6 +185,8 @@ static void send_body(struct req *q, int status, const char *ctype, const char *
 	q->replied = 1;
 	evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (*srv_cal_warning(q->srv))
+		evhttp_add_header(h, "Twonet-Warning", q->srv->cal_warning);
 	buf = evbuffer_new();
 	if (buf && len && strcmp(q->method, "HEAD") != 0)
 		evbuffer_add(buf, body, len);

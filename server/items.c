@@ -5,17 +5,25 @@
 #include "twonetd.h"
 #include "jvutil.h"
 
-/* GET /v1/health: no token; liveness, version, database state. */
+/*
+ * GET /v1/health: no token; liveness, version, database state, the
+ * calendar's coverage, and the warnings an operator must act on.
+ */
 void h_health(struct req *q)
 {
-	jv db, body = jv_object();
+	jv db, body = jv_object(), warnings = jv_array();
+	const char *w = srv_cal_warning(q->srv);
 	int ok;
 
 	store_health(q->srv->st, &db);
 	ok = member_true(db, "ok");
+	if (*w)
+		warnings = jv_array_append(warnings, jv_string(w));
 	body = jv_object_set(body, jv_string("status"), jv_string(ok ? "ok" : "degraded"));
 	body = jv_object_set(body, jv_string("version"), jv_string(TN_VERSION));
 	body = jv_object_set(body, jv_string("database"), db);
+	body = jv_object_set(body, jv_string("calendar"), srv_cal_coverage(q->srv));
+	body = jv_object_set(body, jv_string("warnings"), warnings);
 	reply_json(q, ok ? 200 : 503, body);
 }
 

@@ -7,10 +7,12 @@
 #include <openssl/rand.h>
 
 #include "tn_buf.h"
+#include "tn_cal.h"
 #include "tn_catalog.h"
 #include "tn_cli.h"
 #include "tn_id.h"
 #include "twonetd.h"
+#include "store_cal.h"
 #include "certs.h"
 
 static const char *const roles[] = { "applicant", "clerk", "issuer", "operator", "sensor",
@@ -25,6 +27,8 @@ static void usage(FILE *out)
 		"   or: twonetd token add --db PATH --role ROLE --name NAME [--dept DEPT] "
 		"[--subject ID]\n"
 		"   or: twonetd import catalog --db PATH [DIR|FILE.yaml...|FILE.json]\n"
+		"   or: twonetd calendar import --db PATH FILE\n"
+		"   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n"
 		/* e-certificates (certcmd.c, gencerts.c) */
 		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
 		"   or: twonetd audit verify --db PATH\n"
@@ -35,8 +39,7 @@ static void usage(FILE *out)
 		"Run 'twonetd COMMAND --help' for the options of a command.\n");
 }
 
-/* Parse a subcommand's options; returns -1 to go on, else the exit status. */
-static int parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
+int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
 {
 	struct tn_err err = TN_ERR_INIT;
 	int done = 0;
@@ -65,10 +68,11 @@ static int cmd_init(int argc, char **argv)
 	const struct tn_cmd cmd = { "twonetd init", "--db PATH",
 		"create or migrate the database", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
-	struct store *st;
+	struct store *st = NULL;
+	struct tn_cal *cal = NULL;
 	int nargs, rc, from = 0, to = 0;
 
-	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (need(db, "--db PATH", &cmd) < 0 || nargs > 0) {
 		if (nargs > 0)
@@ -78,8 +82,18 @@ static int cmd_init(int argc, char **argv)
 	if (store_open(&st, db, 1, &err) != TN_OK ||
 	    store_migrate(st, &from, &to, &err) != TN_OK) {
 		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		store_close(st);
 		return 1;
 	}
+	/* the calendar lives in the database: the shipped one seeds it once */
+	if (store_cal_load(st, &cal, NULL, &err) != TN_OK ||
+	    (!cal && calendar_seed(st, NULL, &err) != TN_OK)) {
+		fprintf(stderr, "twonetd: error: working-day calendar: %s\n", err.message);
+		tn_cal_free(cal);
+		store_close(st);
+		return 1;
+	}
+	tn_cal_free(cal);
 	store_close(st);
 	printf("database '%s' at schema %d\n", db, to);
 	return 0;
@@ -98,7 +112,7 @@ static int cmd_serve(int argc, char **argv)
 		{ TN_OPT_STRING, 0, "port-file", &o.port_file, "FILE",
 		  "write the bound port to FILE once listening", NULL, 0 },
 		{ TN_OPT_STRING, 0, "calendar", &o.calendar, "FILE",
-		  "working-day calendar (default: the shipped calendar/cn.txt)", NULL, 0 },
+		  "count with this calendar file instead of the database's (no reload)", NULL, 0 },
 		{ TN_OPT_LONG, 0, "keep-events", &keep_events, "N",
 		  "alert stream events kept for resuming (default 1000000; TWONETD_KEEP_EVENTS)", NULL, 0 },
 		TN_OPT_END_ENTRY
@@ -109,7 +123,7 @@ static int cmd_serve(int argc, char **argv)
 		"serve the twonet API", opts, 0 };
 	int nargs, rc;
 
-	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (need(o.db, "--db PATH", &cmd) < 0)
 		return 2;
@@ -173,7 +187,7 @@ static int cmd_token(int argc, char **argv)
 	}
 	argc--;
 	argv++;
-	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (need(db, "--db PATH", &cmd) < 0 || need(role, "--role ROLE", &cmd) < 0 ||
 	    need(name, "--name NAME", &cmd) < 0)
@@ -300,7 +314,7 @@ static int cmd_import(int argc, char **argv)
 	}
 	argc--;
 	argv++;
-	if ((rc = parse(&cmd, argc, argv, &nargs)) >= 0)
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (need(db, "--db PATH", &cmd) < 0)
 		return 2;
@@ -362,6 +376,8 @@ int main(int argc, char **argv)
 		rc = cmd_token(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "import") == 0)
 		rc = cmd_import(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "calendar") == 0)
+		rc = cmd_calendar(argc - 1, argv + 1);
 	/* e-certificates (certcmd.c, gencerts.c) */
 	else if (strcmp(argv[1], "issuer") == 0)
 		rc = certs_cmd_issuer(argc - 1, argv + 1);

@@ -23,6 +23,7 @@
 
 #include "tn_buf.h"
 #include "tn_cal.h"
+#include "store_cal.h"
 #include "twonetd.h"
 
 #define MAX_WORKERS 256
@@ -330,14 +331,18 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 /* One worker: its own database connection and event loop on the shared socket. */
-static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal)
+static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily)
 {
 	struct srv srv;
 	struct tn_err err = TN_ERR_INIT;
 	int rc = 0;
 
 	memset(&srv, 0, sizeof(srv));
-	srv.cal = cal;
+	/* a --calendar file is fixed; else the database's, read on first use (srv_cal) */
+	srv.cal = o->calendar ? cal : NULL;
+	srv.cal_fixed = o->calendar != NULL;
+	srv.cal_gen = -1;
+	srv.log_daily = log_daily;
 	signal(SIGPIPE, SIG_IGN);
 	if (store_open(&srv.st, o->db, 0, &err) != TN_OK) {
 		fprintf(stderr, "twonetd: error: %s\n", err.message);
@@ -374,11 +379,18 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal)
 		rc = 1;
 		goto out;
 	}
+	if (calendar_worker_start(&srv) < 0) {
+		certs_worker_stop(&srv);
+		alerts_worker_stop(&srv);
+		rc = 1;
+		goto out;
+	}
 	if (event_base_dispatch(srv.base) < 0)
 		rc = 1;
 	certs_worker_stop(&srv);
 	alerts_worker_stop(&srv);
 out:
+	calendar_worker_stop(&srv);
 	if (srv.http)
 		evhttp_free(srv.http);
 	if (srv.drain)
@@ -393,7 +405,8 @@ out:
 	return rc;
 }
 
-static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const sigset_t *old)
+static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const sigset_t *old,
+		   int log_daily)
 {
 	pid_t pid = fork();
 
@@ -401,7 +414,7 @@ static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const
 		int rc;
 
 		sigprocmask(SIG_SETMASK, old, NULL);
-		rc = worker(fd, o, cal);
+		rc = worker(fd, o, cal, log_daily);
 		tn_cal_free(cal);
 		fflush(stderr);
 		_exit(rc);
@@ -428,7 +441,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (long i = 0; i < n; i++) {
-		pids[i] = spawn(fd, o, cal, &old);
+		pids[i] = spawn(fd, o, cal, &old, i == 0);   /* the first logs daily */
 		if (pids[i] > 0)
 			live++;
 		else
@@ -467,7 +480,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 			if (WIFSIGNALED(status) && !stopping) {
 				fprintf(stderr, "twonetd: worker %ld died by signal %d; starting "
 					"another\n", (long)pid, WTERMSIG(status));
-				pids[i] = spawn(fd, o, cal, &old);
+				pids[i] = spawn(fd, o, cal, &old, i == 0);
 				if (pids[i] > 0)
 					live++;
 				else
@@ -488,6 +501,46 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 	return failed ? 1 : 0;
 }
 
+/*
+ * The database's calendar, seeded from the shipped file when it holds none
+ * (a database made before the calendar moved into it).  0, or -1 after
+ * saying why.
+ */
+static int calendar_ready(struct store *st)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_cal *cal = NULL;
+	long gen;
+
+	if (store_cal_load(st, &cal, &gen, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return -1;
+	}
+	if (!cal && calendar_seed(st, NULL, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: warning: the database holds no working-day calendar and "
+			"the shipped one cannot be read (%s): every deadline is provisional\n",
+			err.message);
+	}
+	tn_cal_free(cal);
+	return 0;
+}
+
+/* At start-up: say what the calendar covers, and warn when it ends soon. */
+static void calendar_log(struct store *st, struct tn_cal *fixed)
+{
+	struct srv srv;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.st = st;
+	srv.cal = fixed;
+	srv.cal_fixed = fixed != NULL;
+	srv.cal_gen = -1;
+	if (*srv_cal_warning(&srv))
+		fprintf(stderr, "twonetd: warning: %s\n", srv.cal_warning);
+	if (!srv.cal_fixed)
+		tn_cal_free(srv.cal);
+}
+
 int serve_run(const struct serve_opts *o)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -501,16 +554,18 @@ int serve_run(const struct serve_opts *o)
 		fprintf(stderr, "twonetd: error: %s\n", err.message);
 		return 1;
 	}
-	store_close(st);
-	if (tn_cal_load(&cal, o->calendar, &err) != TN_OK) {
-		if (o->calendar) {
+	if (o->calendar) {
+		if (tn_cal_load(&cal, o->calendar, &err) != TN_OK) {
 			fprintf(stderr, "twonetd: error: %s\n", err.message);
+			store_close(st);
 			return 1;
 		}
-		fprintf(stderr, "twonetd: warning: no working-day calendar, deadlines will be "
-			"null: %s\n", err.message);
-		cal = NULL;
+	} else if (calendar_ready(st) < 0) {
+		store_close(st);
+		return 1;
 	}
+	calendar_log(st, cal);
+	store_close(st);
 	if (n <= 0)
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n <= 0)
@@ -530,7 +585,7 @@ int serve_run(const struct serve_opts *o)
 	fprintf(stderr, "twonetd: listening on %s (port %d), %ld worker%s, database '%s'\n",
 		o->listen, port, n, n == 1 ? "" : "s", o->db);
 	if (n == 1) {
-		rc = worker(fd, o, cal);        /* the worker's listener owns and closes fd */
+		rc = worker(fd, o, cal, 1);     /* the worker's listener owns and closes fd */
 	} else {
 		rc = supervise(fd, o, cal, n);
 		close(fd);

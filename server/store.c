@@ -302,6 +302,7 @@ static const char *migration(int v)
 	case 2: return store_alerts_schema;
 	case 3: return store_reports_schema;
 	case 4: return store_workflow_cases;
+	case 5: return store_cal_schema;
 	default: return NULL;
 	}
 }
@@ -773,7 +774,7 @@ static jv case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
 	return jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)), doc);
 }
 
-static enum tn_code add_event(struct store *st, long seq, jv event, struct tn_err *err)
+enum tn_code store_case_event_add(struct store *st, long seq, jv event, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO events (case_seq, seq, at, actor, role, action, "
 			       "from_status, to_status, comment, version) VALUES (?1, "
@@ -856,7 +857,8 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	c->event = jv_invalid();
 	s = store_stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
 		 "submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc, "
-		 "workflow, parent_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)", err);
+		 "workflow, parent_seq, deadline_from, deadline_days, legal_days, deadline_provisional) "
+		 "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (!s) {
 		jv_free(event);
 		return err ? err->code : TN_EINTERNAL;
@@ -878,13 +880,19 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 		sqlite3_bind_int64(s, 14, parent_seq);
 	else
 		sqlite3_bind_null(s, 14);
+	store_bind_text(s, 15, c->deadline_from);
+	if (c->deadline_from && c->deadline_days >= 0)
+		sqlite3_bind_int64(s, 16, c->deadline_days);
+	if (c->deadline_from && c->legal_days >= 0)
+		sqlite3_bind_int64(s, 17, c->legal_days);
+	sqlite3_bind_int(s, 18, c->deadline_provisional != 0);
 	code = store_run(st, s, err, "case insert");
 	if (code != TN_OK) {
 		jv_free(event);
 		return code;
 	}
 	*seq = (long)sqlite3_last_insert_rowid(st->db);
-	return add_event(st, *seq, event, err);
+	return store_case_event_add(st, *seq, event, err);
 }
 
 /* Replace the stored document of row `seq` with `doc` (consumed, without "id"). */
@@ -1329,7 +1337,7 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 	e = jv_object_set(e, jv_string("comment"), jv_string("every sub-case is completed"));
 	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
 	free(from);
-	return add_event(st, pseq, e, err);
+	return store_case_event_add(st, pseq, e, err);
 }
 
 enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
@@ -1389,7 +1397,7 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 	if (code == TN_OK) {
 		jv at = jv_object_get(jv_copy(event), jv_string("at"));
 
-		code = add_event(st, seq, event, err);
+		code = store_case_event_add(st, seq, event, err);
 		if (code == TN_OK && strcmp(status, "completed") == 0)
 			code = complete_parent(st, seq, jv_get_kind(at) == JV_KIND_STRING ?
 					       jv_string_value(at) : "", err);

@@ -20,7 +20,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA 5
+#define STORE_SCHEMA 6
 
 /*
  * Open the database at `path`.  create = 1 creates the file when missing and
@@ -112,6 +112,15 @@ struct store_case_new {
 	const char *applicant_name;
 	const char *submitted_at;
 	const char *deadline;   /* YYYY-MM-DD or NULL */
+	/*
+	 * What the deadlines were counted from, so that a calendar import can
+	 * count a provisional one again (store_cal.h): the start day (NULL: not
+	 * counted), the working days to the deadline and to the legal deadline
+	 * (-1: none), and whether a day of an unknown year was counted.
+	 */
+	const char *deadline_from;
+	long deadline_days, legal_days;
+	int deadline_provisional;
 	const char *submitted_by;
 	long token_id;
 	const char *idem_key;   /* scoped to token_id */

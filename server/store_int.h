@@ -24,9 +24,11 @@ struct store {
 
 /*
  * The migration scripts of each module, in schema order (store.c's
- * migration()): 1 -> 2 certificates, 2 -> 3 alerts, 3 -> 4 reports.
+ * migration()): 1 -> 2 certificates, 2 -> 3 alerts, 3 -> 4 reports,
+ * 5 -> 6 the calendar.
  */
 extern const char store_certs_schema[];
+extern const char store_cal_schema[];
 extern const char store_alerts_schema[];
 extern const char store_reports_schema[];
 
@@ -48,6 +50,8 @@ jv store_col_text(sqlite3_stmt *s, int i);
 enum tn_code store_run(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what);
 /* Run SQL text without a result. */
 enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err);
+/* Append `event` (consumed: at, actor, role, action, from, to, comment, version) to case row `seq`. */
+enum tn_code store_case_event_add(struct store *st, long seq, jv event, struct tn_err *err);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 enum tn_code store_begin(struct store *st, struct tn_err *err);
 enum tn_code store_commit(struct store *st, struct tn_err *err);

@@ -25,13 +25,20 @@ struct serve_opts {
 	const char *listen;     /* HOST:PORT */
 	long workers;           /* 0: one per core */
 	const char *port_file;
-	const char *calendar;   /* NULL: the shipped calendar */
+	const char *calendar;   /* a fixed calendar file instead of the database's, or NULL */
 };
 
 /* One worker process: its event loop, its HTTP server, its own database connection. */
 struct srv {
 	struct store *st;
-	struct tn_cal *cal;     /* NULL: deadlines are null */
+	struct tn_cal *cal;     /* use srv_cal(): NULL when none is known */
+	long cal_gen;           /* the database generation cal was read at */
+	int cal_fixed;          /* 1: cal came from --calendar FILE, never reloaded */
+	time_t cal_checked;     /* when the warning was last worked out */
+	char cal_warning[256];  /* "" while the calendar is good for 60 days more */
+	int log_daily;          /* this worker logs the calendar warning once a day */
+	long cal_logged;        /* the day it last did */
+	struct event *cal_timer;
 	struct event_base *base;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
@@ -54,6 +61,39 @@ struct req {
 	int replied;
 	int deferred;           /* moved to the heap by req_defer: answered later */
 };
+
+/* calendar.c — the working-day calendar a worker counts with. */
+/*
+ * The current calendar: the one in the database, read again when another
+ * process (or instance) imported a year; NULL when none is known.  Borrowed:
+ * valid until the next call.
+ */
+struct tn_cal *srv_cal(struct srv *srv);
+/* The generation of srv_cal()'s calendar: it changes when the calendar does. */
+long srv_cal_generation(struct srv *srv);
+/*
+ * The warning while the calendar ends within 60 days of today ("" when none),
+ * worked out at most once a second.  Borrowed.
+ */
+const char *srv_cal_warning(struct srv *srv);
+/* {"from", "through", "days_left", "years": [Y...]} of the current calendar (owned). */
+jv srv_cal_coverage(struct srv *srv);
+/*
+ * Load the calendar file `path` (NULL: the shipped one) into the database
+ * (store_cal_import), as 'twonetd init' and a first start do.
+ */
+enum tn_code calendar_seed(struct store *st, const char *path, struct tn_err *err);
+/* Per worker: the daily log of the warning (when srv->log_daily); -1 on failure. */
+int calendar_worker_start(struct srv *srv);
+void calendar_worker_stop(struct srv *srv);
+/* Days before the calendar's end from which the warning is given. */
+#define TWONETD_CAL_WARN_DAYS 60
+
+/* main.c: parse a subcommand's options; -1 to go on, else the exit status. */
+struct tn_cmd;
+int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs);
+/* calcmd.c: twonetd calendar import | show; returns the exit status. */
+int cmd_calendar(int argc, char **argv);
 
 /* serve.c */
 /* Run the server until SIGTERM/SIGINT; returns the exit status. */

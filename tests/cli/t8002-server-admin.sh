@@ -5,7 +5,7 @@
 
 test_expect_success 'init creates a WAL database at the current schema, and again is harmless' '
 	twonetd init --db a.db >out &&
-	grep -q "schema 5" out &&
+	grep -q "schema 6" out &&
 	test "$(sqlite3 a.db "pragma user_version")" = 5 &&
 	test "$(sqlite3 a.db "pragma journal_mode")" = wal &&
 	twonetd init --db a.db &&

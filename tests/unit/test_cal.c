@@ -875,9 +875,9 @@ static void test_load_errors(void **state)
 	expect_load_error("bad-outside-year.txt", 5, "2028-01-03");
 	expect_load_error("bad-twice.txt", 8, "2027-01-02");
 
-	assert_int_equal(tn_cal_load(&c, "/nonexistent/cn.txt", &err), TN_EIO);
+	assert_int_equal(tn_cal_load(&c, "/nonexistent/cn.txt", &err), TN_EINVALID);
 	assert_null(c);
-	assert_int_equal(err.code, TN_EIO);
+	assert_int_equal(err.code, TN_EINVALID);
 	assert_non_null(strstr(err.message, "'/nonexistent/cn.txt'"));
 }
 
@@ -898,7 +898,7 @@ static void test_load_shipped(void **state)
 	assert_int_equal(assert_same_days(c, cal), 36 + 33 + 39);
 	tn_cal_free(c);
 	setenv("TWONET_SHAREDIR", "/nonexistent", 1);
-	assert_int_equal(tn_cal_load(&c, NULL, &err), TN_EIO);
+	assert_int_equal(tn_cal_load(&c, NULL, &err), TN_EINVALID);
 	assert_null(c);
 	assert_non_null(strstr(err.message, "/nonexistent/calendar/cn.txt"));
 	unsetenv("TWONET_SHAREDIR");
