@@ -1,0 +1,42 @@
+/* tn_json.h — reading JSON from hostile sources: exactly one value, bounded, no NUL, no control characters. */
+#ifndef TN_JSON_H
+#define TN_JSON_H
+
+#include <stddef.h>
+
+#include <jv.h>
+
+#include "tn_err.h"
+
+/* The default nesting limit of tn_json_parse_exact (arrays and objects). */
+#define TN_JSON_MAX_DEPTH 32
+
+/*
+ * Parse exactly one JSON value from buf[0..len): white space may stand
+ * before and after it, nothing else.  Refused, as TN_EINVALID with a message
+ * "malformed JSON: ... at offset N" (and *offset, when not NULL, set to the
+ * byte offset of the fault):
+ *   - bytes that are not valid UTF-8, and a NUL byte anywhere;
+ *   - no value, a second value or anything else after the first;
+ *   - arrays and objects nested deeper than `max_depth` (0: TN_JSON_MAX_DEPTH);
+ *   - a raw control character inside a string (JSON forbids them);
+ *   - a string or member name that holds U+0000, or a control character other
+ *     than tab, line feed and carriage return, even written as an escape
+ *     ("\u0000" would be stored cut short by C code); the message names its
+ *     path (".form.name");
+ *   - a number that is not finite (1e999).
+ * jq's own parser never sees a text that fails these checks, so nothing a
+ * client sends can reach one of its assertions through this function.  On
+ * success *out owns the value; on failure *out is jv_invalid().
+ */
+enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv *out,
+				 size_t *offset, struct tn_err *err);
+
+/*
+ * The first string of `v` (borrowed; keys included) that holds U+0000 or a
+ * control character other than tab, line feed and carriage return: 1 with
+ * its path written into `path` (".a[2].b", at most size bytes), else 0.
+ */
+int tn_json_find_control(jv v, char *path, size_t size);
+
+#endif
