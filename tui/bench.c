@@ -98,7 +98,7 @@ int bench_inbox(long n)
 	app.due_limit = app.today + 2;
 	if (tn_cal_load(&app.cal, NULL, NULL) == TN_OK) {
 		long due;
-		if (tn_cal_add_workdays(app.cal, app.today, 2, &due, NULL) == TN_OK)
+		if (tn_cal_add_workdays(app.cal, app.today, 2, &due, NULL, NULL) == TN_OK)
 			app.due_limit = due;
 	} else {
 		app.cal = NULL;

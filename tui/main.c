@@ -428,7 +428,7 @@ static void set_today(void)
 
 	app.today = tn_date_today();
 	app.due_limit = app.today + 2;
-	if (app.cal && tn_cal_add_workdays(app.cal, app.today, 2, &due, &err) == TN_OK)
+	if (app.cal && tn_cal_add_workdays(app.cal, app.today, 2, &due, NULL, &err) == TN_OK)
 		app.due_limit = due;
 }
 
