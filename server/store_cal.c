@@ -33,7 +33,19 @@ const char store_cal_schema[] =
 	"ALTER TABLE cases ADD COLUMN legal_days INTEGER;"           /* ... to legal_deadline */
 	"ALTER TABLE cases ADD COLUMN deadline_provisional INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX cases_provisional ON cases (deadline_provisional, status) "
-	"  WHERE deadline_provisional = 1;";
+	"  WHERE deadline_provisional = 1;"
+	/*
+	 * Open cases that the old calendar left without a deadline (filed near
+	 * its end): count them from the day they were filed, by their item's
+	 * days, once the calendar is seeded (the recount of store_cal_import).
+	 */
+	"UPDATE cases SET deadline_from = substr(submitted_at, 1, 10),"
+	"  deadline_days = (SELECT COALESCE(i.promised_days, i.legal_days) FROM items i"
+	"                   WHERE i.code = cases.item),"
+	"  legal_days = (SELECT i.legal_days FROM items i WHERE i.code = cases.item),"
+	"  deadline_provisional = 1"
+	"  WHERE deadline IS NULL AND workflow IS NULL AND item <> ''"
+	"  AND status NOT IN ('completed', 'rejected');";
 
 enum tn_code store_cal_generation(struct store *st, long *generation, struct tn_err *err)
 {

@@ -181,4 +181,37 @@ test_expect_success 'workflow-merge --start past the calendar is provisional, no
 	json_eq ".deadline | startswith(\"2027-01\")" true <time.json
 '
 
+test_expect_success 'an older database upgraded by init gets the calendar and deadlines for cases the old one left null' '
+	twonetd init --db old.db >/dev/null &&
+	twonetd import catalog --db old.db >/dev/null &&
+	# a schema-5 database: no calendar tables, no deadline columns, a case with a null deadline
+	# filed Monday 12-21 (10 working days: 12-22..25, 28..31, and Fri 01-01, Mon 01-04)
+	sqlite3 old.db "INSERT INTO cases (item, department, status, applicant_id, applicant_name,
+		submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc)
+		VALUES (\"310000-YB-001\", \"YBJ\", \"submitted\", \"110101199003070003\", \"王五\",
+		\"2026-12-21T10:00:00+08:00\", NULL, 1, \"c\", 1, \"k\", \"h\",
+		json_object(\"item\", \"310000-YB-001\", \"status\", \"submitted\", \"version\", 1,
+		\"deadline\", NULL, \"legal_deadline\", NULL));
+		INSERT INTO cases (item, department, status, applicant_id, applicant_name,
+		submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc)
+		VALUES (\"310000-YB-001\", \"YBJ\", \"completed\", \"110101199003070003\", \"王五\",
+		\"2026-12-21T10:00:00+08:00\", NULL, 3, \"c\", 1, \"k2\", \"h\",
+		json_object(\"status\", \"completed\", \"deadline\", NULL));
+		DROP INDEX cases_provisional;
+		ALTER TABLE cases DROP COLUMN deadline_from; ALTER TABLE cases DROP COLUMN deadline_days;
+		ALTER TABLE cases DROP COLUMN legal_days; ALTER TABLE cases DROP COLUMN deadline_provisional;
+		DROP TABLE calendar_years; DROP TABLE calendar_days; DROP TABLE calendar_state;
+		PRAGMA user_version = 5;" &&
+	twonetd init --db old.db >init.out &&
+	grep -q "at schema 6" init.out &&
+	sqlite3 old.db "SELECT deadline || \" \" || json_extract(doc, \"\$.deadline_provisional\") || \" \" ||
+		json_extract(doc, \"\$.legal_deadline\") FROM cases WHERE idem_key = \"k\"" >got &&
+	echo "2027-01-04 1 2027-01-18" >want &&
+	test_cmp want got &&
+	test "$(sqlite3 old.db "SELECT COUNT(*) FROM events WHERE action = \"recompute\"")" = 1 &&
+	test -z "$(sqlite3 old.db "SELECT deadline FROM cases WHERE idem_key = \"k2\"")" &&
+	twonetd calendar show --db old.db --format json >old.json &&
+	json_eq "[.years[].year] | join(\",\")" 2024,2025,2026 <old.json
+'
+
 test_done
