@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "tn_buf.h"
 #include "tn_catalog.h"
 #include "tn_cli.h"
+#include "tn_yaml.h"
 
 enum section { SEC_DEPT, SEC_KIND, SEC_MAT, SEC_FIELD, SEC_ITEM, SEC_FLOW, SEC_COUNT };
 
@@ -230,31 +229,19 @@ static jv str_or_null(const char *s)
 
 static enum tn_code read_file(struct loader *L, struct src *s)
 {
-	yaml_parser_t p;
 	yaml_node_t *root;
 	yaml_node_pair_t *pair;
+	enum tn_code c;
 	FILE *fp;
-	int ok;
 
 	if (!(fp = fopen(s->path, "rb")))
 		return tn_err_set(L->err, TN_EIO, "cannot read catalog file '%s': %s",
 				  s->path, strerror(errno));
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, fp);
-	ok = yaml_parser_load(&p, &s->doc);
-	if (!ok) {
-		enum tn_code c = tn_err_set(L->err, TN_EINVALID, "%s:%ld:%ld: %s%s%s", s->path,
-					    (long)p.problem_mark.line + 1,
-					    (long)p.problem_mark.column + 1,
-					    p.problem ? p.problem : "cannot parse YAML",
-					    p.context ? " " : "", p.context ? p.context : "");
-		yaml_parser_delete(&p);
-		fclose(fp);
-		return c;
-	}
-	s->loaded = 1;
-	yaml_parser_delete(&p);
+	c = tn_yaml_load_fp(s->path, fp, &s->doc, L->err);
 	fclose(fp);
+	if (c != TN_OK)
+		return c;
+	s->loaded = 1;
 
 	root = yaml_document_get_root_node(&s->doc);
 	if (!root || ynull(root))

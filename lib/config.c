@@ -4,10 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
-
 #include "tn_buf.h"
 #include "tn_config.h"
+#include "tn_yaml.h"
 
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_CONNECT 5
@@ -183,7 +182,6 @@ static enum tn_code parse_profiles(struct file *f, yaml_node_t *map, struct tn_e
 /* Parse the file at f->path.  *missing = 1 when there is none. */
 static enum tn_code parse_file(struct file *f, int *missing, struct tn_err *err)
 {
-	yaml_parser_t parser;
 	yaml_node_t *root;
 	yaml_node_pair_t *pair;
 	struct stat st;
@@ -205,23 +203,11 @@ static enum tn_code parse_file(struct file *f, int *missing, struct tn_err *err)
 		return tn_err_set(err, TN_EINVALID, "cannot read config '%s': %s", f->path,
 				  S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
 	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
-		return tn_err_set(err, TN_ENOMEM, "cannot read config '%s': out of memory", f->path);
-	}
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &f->doc)) {
-		rc = tn_err_set(err, TN_EINVALID, "%s:%lu:%lu: %s%s%s", f->path,
-				(unsigned long)parser.problem_mark.line + 1,
-				(unsigned long)parser.problem_mark.column + 1,
-				parser.problem ? parser.problem : "YAML syntax error",
-				parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+	if ((rc = tn_yaml_load_fp(f->path, fp, &f->doc, err)) != TN_OK) {
 		fclose(fp);
 		return rc;
 	}
 	f->loaded = 1;
-	yaml_parser_delete(&parser);
 	fclose(fp);
 
 	root = yaml_document_get_root_node(&f->doc);

@@ -315,6 +315,27 @@ static void yaml_syntax(void **state)
 	free(t);
 }
 
+/* "Billion laughs": nine lines that stand for 9^8 values are refused at the first anchor. */
+static void yaml_aliases(void **state)
+{
+	static const char laughs[] =
+		"fields:\n"
+		"  - {name: f1, label: x, type: enum, values: &a [l, l, l, l, l, l, l, l, l]}\n"
+		"  - {name: f2, label: x, type: enum, values: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]}\n"
+		"  - {name: f3, label: x, type: enum, values: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]}\n"
+		"  - {name: f4, label: x, type: enum, values: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]}\n"
+		"  - {name: f5, label: x, type: enum, values: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]}\n"
+		"  - {name: f6, label: x, type: enum, values: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]}\n"
+		"  - {name: f7, label: x, type: enum, values: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]}\n"
+		"  - {name: f8, label: x, type: enum, values: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]}\n";
+	char *t;
+
+	expect_error(laughs, "2:46: anchors (&a) are not allowed: write the value out");
+	t = patched(16, "    fields: *f1\n");
+	expect_error(t, "16:13: aliases (*f1) are not allowed: write the value out");
+	free(t);
+}
+
 static void missing_dir(void **state)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -343,6 +364,7 @@ int main(void)
 		cmocka_unit_test(bad_enum_value),
 		cmocka_unit_test(unknown_key),
 		cmocka_unit_test(yaml_syntax),
+		cmocka_unit_test(yaml_aliases),
 		cmocka_unit_test(missing_dir),
 	};
 

@@ -345,6 +345,34 @@ static void test_yaml_errors(void **state)
 		     ":1: default profile 'nope' is not defined");
 }
 
+/* Aliases and anchors, nesting, sizes and a second document: refused with the file and line (tn_yaml_load). */
+static void test_yaml_hostile(void **state)
+{
+	struct tn_buf big = TN_BUF_INIT, deep = TN_BUF_INIT;
+
+	expect_error("x: &a {url: 'http://a'}\nprofiles:\n  a: *a\n", TN_EINVALID,
+		     ":1:4: anchors (&a) are not allowed: write the value out");
+	expect_error("profiles:\n  a: {url: 'http://a'}\n  b:\n    <<: *a\n", TN_EINVALID,
+		     ":4:9: aliases (*a) are not allowed: write the value out");
+	expect_error("profiles: {}\n---\nprofiles: {}\n", TN_EINVALID,
+		     ":2:1: more than one document ('---'): one is read");
+	tn_buf_adds(&deep, "profiles: ");
+	for (int i = 0; i < 40; i++)
+		tn_buf_addch(&deep, '[');
+	expect_error(deep.buf, TN_EINVALID, ":1:42: nested more than 32 deep");
+	tn_buf_adds(&big, "profiles:\n  a: {url: '");
+	for (int i = 0; i < 70 * 1024; i++)
+		tn_buf_addch(&big, 'x');
+	tn_buf_adds(&big, "'}\n");
+	expect_error(big.buf, TN_EINVALID, ":2:12: a value longer than 65536 bytes");
+	tn_buf_reset(&big);
+	while (big.len <= 1024 * 1024)
+		tn_buf_adds(&big, "# a comment line to make the file larger than a mebibyte\n");
+	expect_error(big.buf, TN_EINVALID, ": larger than 1048576 bytes");
+	tn_buf_release(&big);
+	tn_buf_release(&deep);
+}
+
 static void test_empty_file(void **state)
 {
 	struct tn_config cfg;
@@ -395,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_xdg_and_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_yaml_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_profile, setup, teardown),
 	};

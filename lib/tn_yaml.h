@@ -1,0 +1,49 @@
+/* tn_yaml.h — YAML that users give (case files, config, catalog), loaded safely: no aliases, bounded, interruptible. */
+#ifndef TN_YAML_H
+#define TN_YAML_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <yaml.h>
+
+#include "tn_err.h"
+
+/*
+ * The limits of every YAML document the programs read (twonet(7)):
+ *   a file of at most TN_YAML_MAX_FILE bytes,
+ *   mappings and sequences nested at most TN_YAML_MAX_DEPTH deep,
+ *   one scalar (a key or a value) of at most TN_YAML_MAX_SCALAR bytes,
+ *   at most TN_YAML_MAX_NODES nodes (scalars, mappings, sequences) in all.
+ * So a file of a kilobyte stays a kilobyte's worth of nodes: anchors and
+ * aliases, which let a few lines stand for billions of nodes ("billion
+ * laughs"), are refused outright, and so are merge keys, which need them.
+ */
+#define TN_YAML_MAX_FILE   (1024 * 1024)
+#define TN_YAML_MAX_DEPTH  32
+#define TN_YAML_MAX_SCALAR (64 * 1024)
+#define TN_YAML_MAX_NODES  100000
+
+/*
+ * Load the one YAML document of `len` bytes at `text` (`name` names it in
+ * messages) into *doc, a tree: every node has one parent, the root is node 1
+ * (yaml_document_get_root_node), and each node's start_mark and end_mark are
+ * set as libyaml's own loader sets them.  A stream with no document gives a
+ * document with no root.  On TN_OK the caller frees *doc with
+ * yaml_document_delete; on failure nothing is left to free.
+ * Refused as TN_EINVALID with "NAME:LINE:COL: reason": malformed YAML, an
+ * anchor or an alias, a second document, and anything past the limits above.
+ * When tn_cli_interrupted() becomes true while parsing (SIGINT or SIGTERM
+ * caught by tn_cli_catch_signals) the load stops with TN_EINTR.
+ */
+enum tn_code tn_yaml_load(const char *name, const char *text, size_t len, yaml_document_t *doc,
+			  struct tn_err *err);
+
+/*
+ * Read `fp` (not closed) to its end, at most TN_YAML_MAX_FILE bytes, and
+ * tn_yaml_load it.  TN_EIO when it cannot be read, TN_EINVALID when it is
+ * larger, TN_EINTR when a signal interrupted the reading.
+ */
+enum tn_code tn_yaml_load_fp(const char *name, FILE *fp, yaml_document_t *doc,
+			     struct tn_err *err);
+
+#endif
