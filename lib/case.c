@@ -8,12 +8,13 @@
 
 #include <jv.h>
 #include <openssl/evp.h>
-#include <yaml.h>
-
 #include "tn_buf.h"
 #include "tn_case.h"
+#include "tn_cli.h"
 #include "tn_id.h"
+#include "tn_json.h"
 #include "tn_out.h"
+#include "tn_yaml.h"
 
 const char *tn_case_list_columns[] = {
 	"id", "status", "item_name", "applicant.name", "deadline", "overdue", NULL
@@ -340,20 +341,11 @@ static jv yaml_node(yaml_document_t *doc, yaml_node_t *node, enum yctx ctx, int 
 static enum tn_code parse_yaml(const char *name, const char *text, size_t len, jv *out,
 			       struct tn_err *err)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
-	enum tn_code rc = TN_OK;
+	enum tn_code rc;
 
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = tn_err_set(err, TN_EINVALID, "%s:%lu:%lu: %s", name,
-				(unsigned long)parser.problem_mark.line + 1,
-				(unsigned long)parser.problem_mark.column + 1,
-				parser.problem ? parser.problem : "cannot parse YAML");
-		yaml_parser_delete(&parser);
+	if ((rc = tn_yaml_load(name, text, len, &doc, err)) != TN_OK)
 		return rc;
-	}
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root) {
 		rc = tn_err_set(err, TN_EINVALID, "%s: empty document", name);
@@ -370,7 +362,6 @@ static enum tn_code parse_yaml(const char *name, const char *text, size_t len, j
 		}
 	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	return rc;
 }
 
@@ -386,9 +377,10 @@ enum tn_code tn_case_read_file(const char *path, jv *out, struct tn_err *err)
 	struct tn_buf text = TN_BUF_INIT;
 	const char *name = strcmp(path, "-") ? path : "stdin";
 	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char chunk[8192];
+	char chunk[8192], where[256];
 	size_t n;
 	enum tn_code rc = TN_OK;
+	jv v = jv_invalid();
 
 	if (!fp)
 		return tn_err_set(err, TN_EIO, "cannot open '%s': %s", path, strerror(errno));
@@ -401,7 +393,11 @@ enum tn_code tn_case_read_file(const char *path, jv *out, struct tn_err *err)
 		}
 	}
 	if (ferror(fp)) {
-		rc = tn_err_set(err, TN_EIO, "cannot read '%s': %s", name, strerror(errno));
+		/* SIGINT or SIGTERM while waiting for stdin: the handler is not restarting */
+		if (errno == EINTR && tn_cli_interrupted())
+			rc = tn_err_set(err, TN_EINTR, "%s: interrupted", name);
+		else
+			rc = tn_err_set(err, TN_EIO, "cannot read '%s': %s", name, strerror(errno));
 		goto out;
 	}
 	if (!tn_utf8_valid(text.buf, text.len)) {
@@ -412,20 +408,23 @@ enum tn_code tn_case_read_file(const char *path, jv *out, struct tn_err *err)
 	while (*p && isspace((unsigned char)*p))
 		p++;
 	if (ends_with(path, ".json") || *p == '{' || *p == '[') {
-		jv v = jv_parse_sized(text.buf, (int)text.len);
-		if (!jv_is_valid(v)) {
-			jv msg = jv_invalid_get_msg(v);
-			rc = tn_err_set(err, TN_EINVALID, "%s: %s", name,
-					jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
-									   : "not valid JSON");
-			jv_free(msg);
-		} else {
-			*out = v;
-		}
+		rc = tn_json_parse_exact(text.buf, text.len, 0, &v, NULL, err);
+		if (rc != TN_OK)
+			tn_err_prefix(err, "%s", name);
 	} else {
-		rc = parse_yaml(name, text.buf, text.len, out, err);
+		rc = parse_yaml(name, text.buf, text.len, &v, err);
+		/* a YAML escape ("\0") can say what JSON input may not hold */
+		if (rc == TN_OK && tn_json_find_control(v, where, sizeof(where)))
+			rc = tn_err_set(err, TN_EINVALID,
+					"%s: %s: a NUL or control character is not allowed",
+					name, *where ? where : "a key");
+	}
+	if (rc == TN_OK) {
+		*out = v;
+		v = jv_invalid();
 	}
 out:
+	jv_free(v);
 	if (fp != stdin)
 		fclose(fp);
 	tn_buf_release(&text);
@@ -488,6 +487,9 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 	if (jv_get_kind(body) != JV_KIND_OBJECT)
 		return tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
 				  jv_kind_name(jv_get_kind(body)));
+	/* kinds and sizes first, as the server checks them (casecheck.c) */
+	if ((rc = tn_case_check_shape(body, NULL, 0, err)) != TN_OK)
+		return rc;
 	jv item = member(body, "item"), wf = member(body, "workflow");
 	if (jv_get_kind(wf) != JV_KIND_NULL) {
 		if (jv_get_kind(item) != JV_KIND_NULL)

@@ -12,10 +12,7 @@
 #include <readline/readline.h>
 
 #include "tn_buf.h"
-#include "tn_cal.h"
-#include "tn_id.h"
 #include "tn_prompt.h"
-#include "tn_regex.h"
 
 /* The words tab completes for the current question (NULL-terminated), or NULL. */
 static char **completions;
@@ -44,109 +41,33 @@ static char *member_str(jv o, const char *k)
 
 /* ---- field rules ---- */
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-static int phone_ok(const char *s)
-{
-	size_t n = strlen(s), digits = 0;
-
-	if (n < 5 || n > 20)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (isdigit((unsigned char)s[i]))
-			digits++;
-		else if (s[i] != '-' && s[i] != ' ' && !(s[i] == '+' && i == 0))
-			return 0;
-	}
-	return digits >= 5;
-}
-
 enum tn_code tn_prompt_check_field(jv field, const char *text, jv *value, struct tn_err *err)
 {
-	struct tn_err e = TN_ERR_INIT;
 	char *type = member_str(field, "type");
-	char *pattern = member_str(field, "pattern");
-	jv req = member(field, "required"), maxl = member(field, "max_length");
-	jv values = member(field, "values");
-	enum tn_code rc = TN_OK;
-	const char *t = type ? type : "string";
+	jv v = jv_string(text);
+	enum tn_code rc;
 
 	*value = jv_invalid();
-	if (!*text) {
-		if (jv_get_kind(req) == JV_KIND_TRUE)
-			rc = tn_err_set(err, TN_EINVALID, "required");
-		goto out;
-	}
-	if (jv_get_kind(maxl) == JV_KIND_NUMBER && utf8_chars(text) > (size_t)jv_number_value(maxl)) {
-		rc = tn_err_set(err, TN_EINVALID, "longer than %d characters",
-				(int)jv_number_value(maxl));
-		goto out;
-	}
-	if (!strcmp(t, "resident_id")) {
-		if (tn_id_check_resident(text, &e) != TN_OK)
-			rc = tn_err_set(err, TN_EINVALID, "%s", e.message);
-	} else if (!strcmp(t, "uscc")) {
-		if (tn_id_check_uscc(text, NULL, NULL, &e) != TN_OK)
-			rc = tn_err_set(err, TN_EINVALID, "%s", e.message);
-	} else if (!strcmp(t, "phone")) {
-		if (!phone_ok(text))
-			rc = tn_err_set(err, TN_EINVALID, "'%s' is not a phone number", text);
-	} else if (!strcmp(t, "date")) {
-		long day;
-		if (tn_date_parse(text, &day) != 0)
-			rc = tn_err_set(err, TN_EINVALID, "'%s' is not a date (YYYY-MM-DD)", text);
-	} else if (!strcmp(t, "number")) {
+	/* a number field's answer goes in as a number, when it is one */
+	if (*text && type && !strcmp(type, "number")) {
 		char *end;
+		double d;
+
 		errno = 0;
-		double d = strtod(text, &end);
-		if (errno || end == text || *end)
-			rc = tn_err_set(err, TN_EINVALID, "'%s' is not a number", text);
-		else
-			*value = jv_number(d);
-	} else if (!strcmp(t, "enum") && jv_get_kind(values) == JV_KIND_ARRAY) {
-		int n = jv_array_length(jv_copy(values)), found = 0;
-		struct tn_buf list = TN_BUF_INIT;
-		for (int i = 0; i < n; i++) {
-			jv v = jv_array_get(jv_copy(values), i);
-			if (jv_get_kind(v) == JV_KIND_STRING) {
-				if (!strcmp(jv_string_value(v), text))
-					found = 1;
-				tn_buf_addf(&list, "%s%s", list.len ? ", " : "", jv_string_value(v));
-			}
+		d = strtod(text, &end);
+		if (!errno && end != text && !*end && !isspace((unsigned char)*text)) {
 			jv_free(v);
+			v = jv_number(d);
 		}
-		if (!found)
-			rc = tn_err_set(err, TN_EINVALID, "'%s' is not one of: %s", text, list.buf);
-		tn_buf_release(&list);
-	}
-	if (rc == TN_OK && pattern) {
-		if (tn_regex_match(pattern, text, NULL) == 0)
-			rc = tn_err_set(err, TN_EINVALID, "'%s' does not match the pattern '%s'",
-					text, pattern);
-	}
-	if (rc == TN_OK && !jv_is_valid(*value)) {
-		jv_free(*value);
-		*value = jv_string(text);
-	}
-out:
-	if (rc != TN_OK) {
-		jv_free(*value);
-		*value = jv_invalid();
 	}
 	free(type);
-	free(pattern);
-	jv_free(req);
-	jv_free(maxl);
-	jv_free(values);
-	return rc;
+	rc = tn_case_check_value(field, v, err);
+	if (rc != TN_OK || !*text) {
+		jv_free(v);
+		return rc;
+	}
+	*value = v;
+	return TN_OK;
 }
 
 /* ---- readline plumbing ---- */

@@ -71,6 +71,54 @@ char *tn_case_content_key(jv v);
 enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct tn_err *err);
 
 /*
+ * The maxima of a case body (doc/api-contract.md), the same on the client
+ * and the server.  Lengths count characters (code points), not bytes.
+ */
+#define TN_CASE_MAX_CODE      64      /* item, workflow, material code, form field name */
+#define TN_CASE_MAX_NAME      100     /* applicant.name */
+#define TN_CASE_MAX_PHONE     32      /* applicant.phone, a phone form field */
+#define TN_CASE_MAX_REF       200     /* a material's ref */
+#define TN_CASE_MAX_CERT      128     /* a material's cert (an e-certificate id) */
+#define TN_CASE_MAX_MATERIALS 200     /* materials listed in one body */
+#define TN_CASE_MAX_FIELDS    200     /* members of form */
+#define TN_CASE_MAX_TEXT      4000    /* a form value that is a string (a field's max_length may say less) */
+#define TN_CASE_MAX_COMMENT   2000    /* the comment of an action */
+#define TN_CASE_MAX_NUMBER    9007199254740991.0  /* |a form number|: 2^53 - 1, whole numbers exact */
+
+/*
+ * Check the kind and size of every member of a case body (borrowed) that
+ * POST /v1/cases takes, before any rule that needs the catalog: item and
+ * workflow strings of 1..64; applicant an object whose type, id, name and
+ * phone are strings (name 1..100, phone at most 32); form an object of at
+ * most 200 members, each null, a boolean, a string of at most 4000
+ * characters or a finite number within ±(2^53 - 1); materials an array of at
+ * most 200 objects, code a string of 1..64, ref a string of at most 200 or
+ * null, cert a string of 1..128 or null.  Absent members pass (what is
+ * required is the caller's rule).  TN_EINVALID "FIELD: reason" with the
+ * member's path in `field` ("applicant.phone", "materials[2].ref"; may be
+ * NULL).  Cannot fail otherwise.
+ */
+enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_err *err);
+
+/*
+ * Check one form value (borrowed) against its field (borrowed: an ITEM's
+ * field object {type, required, values, pattern, max_length}): null or "" is
+ * "required" when the field is; type number takes a number or a string that
+ * is one, finite and within ±(2^53 - 1); every other type takes a string
+ * only (at most max_length and TN_CASE_MAX_TEXT characters) that passes the
+ * type's rule (resident_id, uscc, phone, date, enum values, pattern).
+ * TN_EINVALID with a reason meant for the person who typed it ("required",
+ * "must be a string, not a number", "'x' is not one of: a, b").
+ */
+enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err);
+
+/* 1 when `s` is a phone number: 5 to 20 digits, spaces, '-', a leading '+'; at most 32 characters. */
+int tn_case_phone_valid(const char *s);
+
+/* TN_EINVALID "comment: longer than 2000 characters" when it is; NULL passes. */
+enum tn_code tn_case_check_comment(const char *comment, struct tn_err *err);
+
+/*
  * Make `body` (consumed) ready to send, in *out (owned), and its key in *key
  * (malloc'd): a "key" member is always taken out of the body; the key is
  * `given_key` when not NULL, else that member (a non-empty string of at most

@@ -1,5 +1,4 @@
 /* cases.c — twonetd's case endpoints: file, list, show, act on, and the history of cases. */
-#include "tn_regex.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,111 +120,17 @@ static void reply_case(struct req *q, int status, jv doc)
 	reply_json(q, status, case_out(doc, today));
 }
 
-static int phone_ok(const char *s)
-{
-	size_t digits = 0;
-
-	for (const char *p = s; *p; p++) {
-		if (*p >= '0' && *p <= '9')
-			digits++;
-		else if (*p != '-' && *p != ' ' && !(*p == '+' && p == s))
-			return 0;
-	}
-	return digits >= 5 && digits <= 20;
-}
-
-static int number_ok(jv v)
-{
-	char *end;
-
-	if (jv_get_kind(v) == JV_KIND_NUMBER)
-		return 1;
-	if (jv_get_kind(v) != JV_KIND_STRING || !*jv_string_value(v))
-		return 0;
-	(void)strtod(jv_string_value(v), &end);
-	return *end == '\0';
-}
-
-/* Check one form value (borrowed) against its field; 0, or -1 after replying 422. */
+/* Check one form value (borrowed) against its field (casecheck.c); 0, or -1 after replying 422. */
 static int check_field(struct req *q, jv f, const char *name, jv v)
 {
-	jv h1, h2, vals, ml;
-	const char *type = member_str(f, "type", &h1), *pattern = member_str(f, "pattern", &h2);
 	struct tn_err err = TN_ERR_INIT;
 	char field[300];
-	const char *s;
-	int rc = 0;
 
+	if (tn_case_check_value(f, v, &err) == TN_OK)
+		return 0;
 	snprintf(field, sizeof(field), "form.%s", name);
-	if (!type)
-		type = "string";
-	if (strcmp(type, "number") == 0) {
-		if (!number_ok(v)) {
-			reply_problem(q, 422, field, "form field '%s' must be a number", name);
-			rc = -1;
-		}
-		goto out;
-	}
-	if (jv_get_kind(v) != JV_KIND_STRING) {
-		reply_problem(q, 422, field, "form field '%s' must be a string", name);
-		rc = -1;
-		goto out;
-	}
-	s = jv_string_value(v);
-	ml = jv_object_get(jv_copy(f), jv_string("max_length"));
-	if (jv_get_kind(ml) == JV_KIND_NUMBER && utf8_chars(s) > (long)jv_number_value(ml)) {
-		reply_problem(q, 422, field, "form field '%s' is longer than %ld characters", name,
-			      (long)jv_number_value(ml));
-		rc = -1;
-	}
-	jv_free(ml);
-	if (rc)
-		goto out;
-	if (strcmp(type, "resident_id") == 0 && tn_id_check_resident(s, &err) != TN_OK) {
-		reply_problem(q, 422, field, "form field '%s': %s", name, err.message);
-		rc = -1;
-	} else if (strcmp(type, "uscc") == 0 && tn_id_check_uscc(s, NULL, NULL, &err) != TN_OK) {
-		reply_problem(q, 422, field, "form field '%s': %s", name, err.message);
-		rc = -1;
-	} else if (strcmp(type, "phone") == 0 && !phone_ok(s)) {
-		reply_problem(q, 422, field, "form field '%s' is not a phone number: '%s'", name, s);
-		rc = -1;
-	} else if (strcmp(type, "date") == 0) {
-		long d;
-
-		if (tn_date_parse(s, &d) != 0) {
-			reply_problem(q, 422, field, "form field '%s' is not a date (YYYY-MM-DD): '%s'",
-				      name, s);
-			rc = -1;
-		}
-	} else if (strcmp(type, "enum") == 0) {
-		int found = 0;
-
-		vals = jv_object_get(jv_copy(f), jv_string("values"));
-		if (jv_get_kind(vals) == JV_KIND_ARRAY) {
-			jv_array_foreach(vals, i, e) {
-				if (jv_get_kind(e) == JV_KIND_STRING && strcmp(jv_string_value(e), s) == 0)
-					found = 1;
-				jv_free(e);
-			}
-		}
-		jv_free(vals);
-		if (!found) {
-			reply_problem(q, 422, field, "form field '%s' does not allow '%s'", name, s);
-			rc = -1;
-		}
-	}
-	if (rc == 0 && pattern) {
-		if (tn_regex_match(pattern, s, NULL) == 0) {
-			reply_problem(q, 422, field, "form field '%s' does not match '%s'",
-				      name, pattern);
-			rc = -1;
-		}
-	}
-out:
-	jv_free(h1);
-	jv_free(h2);
-	return rc;
+	reply_problem(q, 422, field, "form field '%s': %s", name, err.message);
+	return -1;
 }
 
 /* 1 when an object of array `list` (borrowed) has member `key` equal to `value`. */
@@ -556,7 +461,7 @@ static int check_applicant(struct req *q, jv app, jv *out)
 			      "not '%s'", type);
 		goto out;
 	}
-	if (phone && !phone_ok(phone)) {
+	if (phone && !tn_case_phone_valid(phone)) {
 		reply_problem(q, 422, "applicant.phone", "applicant.phone is not a phone number: "
 			      "'%s'", phone);
 		goto out;
@@ -1083,7 +988,7 @@ static void create_case(struct req *q)
 	const char *key, *code, *dept;
 	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
 	jv h1, h2, h3, h4, doc, deadline, legal, out;
-	char hash[65], now[40], from[16], *bad;
+	char hash[65], now[40], from[16], shape_field[96], *bad;
 	int replayed = 0, prov = 0, lprov = 0;
 	long today = srv_today(), ddays, ldays;
 	struct tn_cal *cal;
@@ -1110,6 +1015,12 @@ static void create_case(struct req *q)
 	if ((bad = unknown_member(body, keys)) != NULL) {
 		reply_problem(q, 400, bad, "unknown member '%s'", bad);
 		free(bad);
+		jv_free(body);
+		return;
+	}
+	/* the kind and size of every member, as the client checked them (casecheck.c) */
+	if (tn_case_check_shape(body, shape_field, sizeof(shape_field), &err) != TN_OK) {
+		reply_problem(q, 422, shape_field[0] ? shape_field : NULL, "%s", err.message);
 		jv_free(body);
 		return;
 	}
@@ -1480,6 +1391,10 @@ void h_case_actions(struct req *q, const char *id)
 	}
 	jv_free(cv);
 	comment = member_str(body, "comment", &hc);
+	if (tn_case_check_comment(comment, &err) != TN_OK) {
+		reply_problem(q, 422, "comment", "%s", err.message);
+		goto done;
+	}
 	if (comment && !*comment)
 		comment = NULL;
 	if (req_role(q, "applicant") && strcmp(action, "resubmit") != 0) {

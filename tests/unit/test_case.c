@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tn_buf.h"
 #include "tn_cal.h"
 #include "tn_case.h"
 #include "tn_catalog.h"
@@ -105,6 +106,91 @@ static void test_yaml(void **state)
 	free(p);
 
 	assert_int_equal(tn_case_read_file("/nonexistent/x.json", &v, &err), TN_EIO);
+}
+
+/* Case files: anchors and aliases, a NUL by escape, a file too large; an interrupted read. */
+static void test_yaml_hostile(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "item: &i 310000-YB-003\nkey: *i\n", ":1:7: anchors (&i) are not allowed" },
+		{ "item: x\nform: {a: [l, l], b: [*a]}\n", ":2:23: aliases (*a) are not allowed" },
+		{ "item: x\napplicant: {name: \"张\\0三\"}\n",
+		  ": .applicant.name: a NUL or control character is not allowed" },
+		{ "item: x\n---\nitem: y\n", ":2:1: more than one document" },
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf big = TN_BUF_INIT;
+	jv v = jv_invalid();
+	char *p;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = write_tmp(".yaml", bad[i][0]);
+		assert_int_equal(tn_case_read_file(p, &v, &err), TN_EINVALID);
+		if (strncmp(err.message, p, strlen(p)) || !strstr(err.message, bad[i][1]))
+			fail_msg("case %zu: '%s'", i, err.message);
+		unlink(p);
+		free(p);
+	}
+	while (big.len <= TN_CASE_MAX_FILE)
+		tn_buf_adds(&big, "# padding padding padding padding padding padding\n");
+	p = write_tmp(".yaml", big.buf);
+	assert_int_equal(tn_case_read_file(p, &v, &err), TN_EINVALID);
+	assert_non_null(strstr(err.message, "larger than 1048576 bytes"));
+	unlink(p);
+	free(p);
+	tn_buf_release(&big);
+	/* JSON goes through the exact parser: one value, nothing after it */
+	p = write_tmp(".json", "{\"item\":\"x\"} {}");
+	assert_int_equal(tn_case_read_file(p, &v, &err), TN_EINVALID);
+	assert_non_null(strstr(err.message, "malformed JSON"));
+	unlink(p);
+	free(p);
+}
+
+/* Kinds and sizes of a case body, as the server checks them (casecheck.c). */
+static void test_shape(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "{\"item\":7}", "item" },
+		{ "{\"item\":\"x\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"张三\",\"phone\":13800000000}}",
+		  "applicant.phone" },
+		{ "{\"item\":\"x\",\"applicant\":{\"name\":[\"张三\"]}}", "applicant.name" },
+		{ "{\"item\":\"x\",\"applicant\":\"张三\"}", "applicant" },
+		{ "{\"item\":\"x\",\"form\":{\"a\":[1]}}", "form.a" },
+		{ "{\"item\":\"x\",\"form\":{\"a\":9007199254740993}}", "form.a" },
+		{ "{\"item\":\"x\",\"form\":[]}", "form" },
+		{ "{\"item\":\"x\",\"materials\":[{\"ref\":\"r\"}]}", "materials[0].code" },
+		{ "{\"item\":\"x\",\"materials\":[{\"code\":\"M\",\"ref\":5}]}", "materials[0].ref" },
+		{ "{\"item\":\"x\",\"materials\":{\"code\":\"M\"}}", "materials" },
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf name = TN_BUF_INIT;
+	char field[96];
+	jv b;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = jv_parse(bad[i][0]);
+		assert_int_equal(tn_case_check_shape(b, field, sizeof(field), &err), TN_EINVALID);
+		if (strcmp(field, bad[i][1]) || strncmp(err.message, field, strlen(field)))
+			fail_msg("case %zu: field '%s', '%s'", i, field, err.message);
+		/* the client refuses the same before sending */
+		assert_int_equal(tn_case_check(b, NULL, 0, &err), TN_EINVALID);
+		jv_free(b);
+	}
+	tn_buf_adds(&name, "{\"item\":\"x\",\"applicant\":{\"name\":\"");
+	for (int i = 0; i < TN_CASE_MAX_NAME; i++)
+		tn_buf_adds(&name, "张");
+	tn_buf_adds(&name, "\"}}");
+	b = jv_parse(name.buf);
+	assert_int_equal(tn_case_check_shape(b, field, sizeof(field), &err), TN_OK);
+	jv_free(b);
+	tn_buf_setlen(&name, name.len - 3);
+	tn_buf_adds(&name, "张\"}}");
+	b = jv_parse(name.buf);
+	assert_int_equal(tn_case_check_shape(b, field, sizeof(field), &err), TN_EINVALID);
+	assert_string_equal(err.message, "applicant.name: must be 1 to 100 characters");
+	jv_free(b);
+	tn_buf_release(&name);
 }
 
 static void test_key(void **state)
@@ -255,6 +341,30 @@ static void test_field_rules(void **state)
 	check_field("{\"type\":\"number\"}", "12x", TN_EINVALID, "number");
 	check_field("{\"type\":\"phone\"}", "abc", TN_EINVALID, "phone");
 	check_field("{\"type\":\"text\",\"max_length\":2}", "上海市", TN_EINVALID, "longer than 2");
+	check_field("{\"type\":\"number\"}", "1e999", TN_EINVALID, "not a number");
+	check_field("{\"type\":\"number\"}", "9007199254740993", TN_EINVALID, "not a number");
+	check_field("{\"type\":\"phone\"}", "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7", TN_EINVALID, "phone");
+
+	/* a JSON value of the wrong kind (what the server is sent) */
+	{
+		struct tn_err e = TN_ERR_INIT;
+		jv f = jv_parse("{\"type\":\"phone\"}"), n = jv_number(13800000000.0);
+
+		assert_int_equal(tn_case_check_value(f, n, &e), TN_EINVALID);
+		assert_string_equal(e.message, "must be a string, not a number");
+		jv_free(f);
+		jv_free(n);
+		f = jv_parse("{\"type\":\"number\"}");
+		n = jv_true();
+		assert_int_equal(tn_case_check_value(f, n, &e), TN_EINVALID);
+		assert_string_equal(e.message, "must be a number, not a boolean");
+		jv_free(n);
+		n = jv_string("12.5");
+		assert_int_equal(tn_case_check_value(f, n, &e), TN_OK);
+		jv_free(n);
+		jv_free(f);
+		assert_int_equal(tn_case_check_comment("好", &e), TN_OK);
+	}
 
 	struct tn_err err = TN_ERR_INIT;
 	jv f = jv_parse("{\"type\":\"number\"}"), v;
@@ -488,6 +598,8 @@ int main(void)
 		cmocka_unit_test(test_fields_split),
 		cmocka_unit_test(test_materials_merge),
 		cmocka_unit_test(test_yaml),
+		cmocka_unit_test(test_yaml_hostile),
+		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_key),
 		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_ndjson_lines),

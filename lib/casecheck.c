@@ -1,0 +1,357 @@
+/* casecheck.c — the kind and size of every member of a case body, and a form value against its field: one rule for client and server. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tn_buf.h"
+#include "tn_cal.h"
+#include "tn_case.h"
+#include "tn_id.h"
+#include "tn_regex.h"
+#include "tnp_text.h"
+
+size_t tnp_utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+
+static jv member(jv o, const char *k)
+{
+	jv v;
+
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return jv_invalid();
+	v = jv_object_get(jv_copy(o), jv_string(k));
+	return v;
+}
+
+static int absent(jv v)
+{
+	return jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL;
+}
+
+/* "a string", "a number" ...: what a value is, for messages. */
+static const char *kind_words(jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING: return "a string";
+	case JV_KIND_NUMBER: return "a number";
+	case JV_KIND_TRUE:
+	case JV_KIND_FALSE: return "a boolean";
+	case JV_KIND_ARRAY: return "an array";
+	case JV_KIND_OBJECT: return "an object";
+	default: return "null";
+	}
+}
+
+struct where {
+	char *field;
+	size_t size;
+	struct tn_err *err;
+};
+
+static enum tn_code refuse(struct where *w, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* TN_EINVALID "FIELD: message", FIELD also into w->field. */
+static enum tn_code refuse(struct where *w, const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (w->field && w->size)
+		snprintf(w->field, w->size, "%s", field);
+	return tn_err_set(w->err, TN_EINVALID, "%s: %s", field, msg);
+}
+
+/*
+ * Member `key` of `obj` (borrowed) when present and not null: a string of
+ * `min`..`max` characters.  `path` names it in messages.
+ */
+static enum tn_code text(struct where *w, jv obj, const char *key, const char *path,
+			 size_t min, size_t max)
+{
+	jv v = member(obj, key);
+	enum tn_code rc = TN_OK;
+
+	if (absent(v))
+		;
+	else if (jv_get_kind(v) != JV_KIND_STRING)
+		rc = refuse(w, path, "must be a string, not %s", kind_words(v));
+	else if (tnp_utf8_chars(jv_string_value(v)) < min || tnp_utf8_chars(jv_string_value(v)) > max)
+		rc = min ? refuse(w, path, "must be %zu to %zu characters", min, max)
+			 : refuse(w, path, "longer than %zu characters", max);
+	jv_free(v);
+	return rc;
+}
+
+int tn_case_phone_valid(const char *s)
+{
+	size_t n = strlen(s), digits = 0;
+
+	if (n > TN_CASE_MAX_PHONE)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (isdigit((unsigned char)s[i]))
+			digits++;
+		else if (s[i] != '-' && s[i] != ' ' && !(s[i] == '+' && i == 0))
+			return 0;
+	}
+	return digits >= 5 && digits <= 20;
+}
+
+static enum tn_code check_applicant(struct where *w, jv a)
+{
+	enum tn_code rc;
+
+	if (absent(a))
+		return TN_OK;       /* "required" is the caller's rule */
+	if (jv_get_kind(a) != JV_KIND_OBJECT)
+		return refuse(w, "applicant", "must be an object, not %s", kind_words(a));
+	if ((rc = text(w, a, "type", "applicant.type", 1, 16)) ||
+	    (rc = text(w, a, "id", "applicant.id", 1, 32)) ||
+	    (rc = text(w, a, "name", "applicant.name", 1, TN_CASE_MAX_NAME)) ||
+	    (rc = text(w, a, "phone", "applicant.phone", 0, TN_CASE_MAX_PHONE)))
+		return rc;
+	return TN_OK;
+}
+
+/* A form value that is a number: finite, and whole numbers exact in a double. */
+static int number_ok(double d)
+{
+	return isfinite(d) && fabs(d) <= TN_CASE_MAX_NUMBER;
+}
+
+static enum tn_code check_form(struct where *w, jv form)
+{
+	enum tn_code rc = TN_OK;
+	char path[96];
+
+	if (absent(form))
+		return TN_OK;
+	if (jv_get_kind(form) != JV_KIND_OBJECT)
+		return refuse(w, "form", "must be an object, not %s", kind_words(form));
+	if (jv_object_length(jv_copy(form)) > TN_CASE_MAX_FIELDS)
+		return refuse(w, "form", "more than %d fields", TN_CASE_MAX_FIELDS);
+	jv_object_foreach(form, k, v) {
+		const char *name = jv_string_value(k);
+
+		snprintf(path, sizeof(path), "form.%.80s", name);
+		if (rc != TN_OK)
+			;
+		else if (!*name || tnp_utf8_chars(name) > TN_CASE_MAX_CODE)
+			rc = refuse(w, path, "a field name must be 1 to %d characters", TN_CASE_MAX_CODE);
+		else if (jv_get_kind(v) == JV_KIND_ARRAY || jv_get_kind(v) == JV_KIND_OBJECT)
+			rc = refuse(w, path, "must be a string or a number, not %s", kind_words(v));
+		else if (jv_get_kind(v) == JV_KIND_STRING && tnp_utf8_chars(jv_string_value(v)) > TN_CASE_MAX_TEXT)
+			rc = refuse(w, path, "longer than %d characters", TN_CASE_MAX_TEXT);
+		else if (jv_get_kind(v) == JV_KIND_NUMBER && !number_ok(jv_number_value(v)))
+			rc = refuse(w, path, "a number from -%.0f to %.0f", TN_CASE_MAX_NUMBER,
+				    TN_CASE_MAX_NUMBER);
+		jv_free(k);
+		jv_free(v);
+	}
+	return rc;
+}
+
+static enum tn_code check_materials(struct where *w, jv mats)
+{
+	enum tn_code rc = TN_OK;
+	char path[64], sub[80];
+
+	if (absent(mats))
+		return TN_OK;
+	if (jv_get_kind(mats) != JV_KIND_ARRAY)
+		return refuse(w, "materials", "must be an array, not %s", kind_words(mats));
+	if (jv_array_length(jv_copy(mats)) > TN_CASE_MAX_MATERIALS)
+		return refuse(w, "materials", "more than %d materials", TN_CASE_MAX_MATERIALS);
+	jv_array_foreach(mats, i, m) {
+		snprintf(path, sizeof(path), "materials[%d]", i);
+		if (rc != TN_OK)
+			;
+		else if (jv_get_kind(m) != JV_KIND_OBJECT)
+			rc = refuse(w, path, "must be an object {code, ref}, not %s", kind_words(m));
+		else {
+			jv code = member(m, "code");
+
+			snprintf(sub, sizeof(sub), "%s.code", path);
+			if (absent(code))
+				rc = refuse(w, sub, "missing (the material's code)");
+			jv_free(code);
+			if (rc == TN_OK)
+				rc = text(w, m, "code", sub, 1, TN_CASE_MAX_CODE);
+			snprintf(sub, sizeof(sub), "%s.ref", path);
+			if (rc == TN_OK)
+				rc = text(w, m, "ref", sub, 0, TN_CASE_MAX_REF);
+			snprintf(sub, sizeof(sub), "%s.cert", path);
+			if (rc == TN_OK)
+				rc = text(w, m, "cert", sub, 1, TN_CASE_MAX_CERT);
+		}
+		jv_free(m);
+	}
+	return rc;
+}
+
+enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_err *err)
+{
+	struct where w = { field, size, err };
+	enum tn_code rc;
+	jv v;
+
+	if (field && size)
+		field[0] = '\0';
+	if (jv_get_kind(body) != JV_KIND_OBJECT)
+		return tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
+				  kind_words(body));
+	if ((rc = text(&w, body, "item", "item", 1, TN_CASE_MAX_CODE)) ||
+	    (rc = text(&w, body, "workflow", "workflow", 1, TN_CASE_MAX_CODE)))
+		return rc;
+	v = member(body, "applicant");
+	rc = check_applicant(&w, v);
+	jv_free(v);
+	if (rc)
+		return rc;
+	v = member(body, "form");
+	rc = check_form(&w, v);
+	jv_free(v);
+	if (rc)
+		return rc;
+	v = member(body, "materials");
+	rc = check_materials(&w, v);
+	jv_free(v);
+	return rc;
+}
+
+enum tn_code tn_case_check_comment(const char *comment, struct tn_err *err)
+{
+	if (comment && tnp_utf8_chars(comment) > TN_CASE_MAX_COMMENT)
+		return tn_err_set(err, TN_EINVALID, "comment: longer than %d characters",
+				  TN_CASE_MAX_COMMENT);
+	return TN_OK;
+}
+
+/* A string member of `o` (borrowed) as a malloc'd string, or NULL. */
+static char *member_dup(jv o, const char *k)
+{
+	jv v = member(o, k);
+	char *s = jv_get_kind(v) == JV_KIND_STRING ? tn_xstrdup(jv_string_value(v)) : NULL;
+
+	jv_free(v);
+	return s;
+}
+
+/* The number a form value holds (a number, or a string that is one): 0, or -1 when none. */
+static int as_number(jv v, double *out)
+{
+	const char *s;
+	char *end;
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		*out = jv_number_value(v);
+		return number_ok(*out) ? 0 : -1;
+	}
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		return -1;
+	s = jv_string_value(v);
+	if (!*s || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || *end || !number_ok(*out) ? -1 : 0;
+}
+
+enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err)
+{
+	struct tn_err e = TN_ERR_INIT;
+	char *type = member_dup(field, "type"), *pattern = member_dup(field, "pattern");
+	jv req = member(field, "required"), maxl = member(field, "max_length");
+	jv values = member(field, "values");
+	const char *t = type ? type : "string", *s;
+	enum tn_code rc = TN_OK;
+	double d;
+
+	if (absent(value) || (jv_get_kind(value) == JV_KIND_STRING && !*jv_string_value(value))) {
+		if (jv_get_kind(req) == JV_KIND_TRUE)
+			rc = tn_err_set(err, TN_EINVALID, "required");
+		goto out;
+	}
+	if (!strcmp(t, "number")) {
+		if (as_number(value, &d) < 0) {
+			if (jv_get_kind(value) == JV_KIND_STRING)
+				rc = tn_err_set(err, TN_EINVALID, "'%s' is not a number (at most %.0f)",
+						jv_string_value(value), TN_CASE_MAX_NUMBER);
+			else if (jv_get_kind(value) == JV_KIND_NUMBER)
+				rc = tn_err_set(err, TN_EINVALID, "not a number from -%.0f to %.0f",
+						TN_CASE_MAX_NUMBER, TN_CASE_MAX_NUMBER);
+			else
+				rc = tn_err_set(err, TN_EINVALID, "must be a number, not %s",
+						kind_words(value));
+		}
+		goto out;
+	}
+	if (jv_get_kind(value) != JV_KIND_STRING) {
+		rc = tn_err_set(err, TN_EINVALID, "must be a string, not %s", kind_words(value));
+		goto out;
+	}
+	s = jv_string_value(value);
+	if (jv_get_kind(maxl) == JV_KIND_NUMBER && tnp_utf8_chars(s) > (size_t)jv_number_value(maxl)) {
+		rc = tn_err_set(err, TN_EINVALID, "longer than %d characters",
+				(int)jv_number_value(maxl));
+		goto out;
+	}
+	if (tnp_utf8_chars(s) > TN_CASE_MAX_TEXT) {
+		rc = tn_err_set(err, TN_EINVALID, "longer than %d characters", TN_CASE_MAX_TEXT);
+		goto out;
+	}
+	if (!strcmp(t, "resident_id")) {
+		if (tn_id_check_resident(s, &e) != TN_OK)
+			rc = tn_err_set(err, TN_EINVALID, "%s", e.message);
+	} else if (!strcmp(t, "uscc")) {
+		if (tn_id_check_uscc(s, NULL, NULL, &e) != TN_OK)
+			rc = tn_err_set(err, TN_EINVALID, "%s", e.message);
+	} else if (!strcmp(t, "phone")) {
+		if (!tn_case_phone_valid(s))
+			rc = tn_err_set(err, TN_EINVALID, "'%s' is not a phone number", s);
+	} else if (!strcmp(t, "date")) {
+		long day;
+
+		if (tn_date_parse(s, &day) != 0)
+			rc = tn_err_set(err, TN_EINVALID, "'%s' is not a date (YYYY-MM-DD)", s);
+	} else if (!strcmp(t, "enum") && jv_get_kind(values) == JV_KIND_ARRAY) {
+		struct tn_buf list = TN_BUF_INIT;
+		int found = 0;
+
+		jv_array_foreach(values, i, x) {
+			if (jv_get_kind(x) == JV_KIND_STRING) {
+				found |= !strcmp(jv_string_value(x), s);
+				tn_buf_addf(&list, "%s%s", list.len ? ", " : "", jv_string_value(x));
+			}
+			jv_free(x);
+		}
+		if (!found)
+			rc = tn_err_set(err, TN_EINVALID, "'%s' is not one of: %s", s, list.buf);
+		tn_buf_release(&list);
+	}
+	if (rc == TN_OK && pattern && tn_regex_match(pattern, s, NULL) == 0)
+		rc = tn_err_set(err, TN_EINVALID, "'%s' does not match the pattern '%s'", s, pattern);
+out:
+	free(type);
+	free(pattern);
+	jv_free(req);
+	jv_free(maxl);
+	jv_free(values);
+	return rc;
+}
