@@ -9,7 +9,9 @@
 #include <openssl/evp.h>
 
 #include "tn_alert.h"
+#include "tn_cap.h"
 #include "tn_out.h"
+#include "tnp_text.h"
 
 const struct tn_district tn_districts[TN_DISTRICT_COUNT] = {
 	{ "310101", "黄浦区", "huangpu" },
@@ -174,20 +176,10 @@ int tn_time_valid(const char *s)
 	return oh <= 23 && om <= 59;
 }
 
-/* Number of UTF-8 characters in s. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 static const char *const input_members[] = {
 	"source", "source_id", "kind", "severity", "district", "location", "value",
-	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", NULL
+	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", "cap", NULL
 };
 
 static const char *const server_members[] = {
@@ -273,7 +265,7 @@ static enum tn_code text_member(jv *obj, const char *name, size_t max, struct tn
 		;
 	else if (jv_get_kind(v) != JV_KIND_STRING)
 		rc = tn_err_set(err, TN_EINVALID, "%s: must be a string", name);
-	else if (utf8_chars(jv_string_value(v)) > max)
+	else if (tnp_utf8_chars(jv_string_value(v)) > max)
 		rc = tn_err_set(err, TN_EINVALID, "%s: longer than %zu characters", name, max);
 	jv_free(v);
 	return rc;
@@ -478,6 +470,12 @@ static enum tn_code normalize(jv *a, int derive, struct tn_err *err)
 	    (rc = text_member(a, "unit", 16, err)) ||
 	    (rc = text_member(a, "headline", 200, err)) ||
 	    (rc = text_member(a, "text", 4000, err)))
+		return rc;
+	/* what a CAP document said beyond the members (capwrite.c) */
+	v = jv_object_get(jv_copy(*a), jv_string("cap"));
+	rc = jv_is_valid(v) ? tn_cap_details_check(v, NULL, 0, err) : TN_OK;
+	jv_free(v);
+	if (rc)
 		return rc;
 	for (const char *const *t = (const char *const[]){ "sent_at", "onset_at", "expires_at", NULL };
 	     *t; t++) {

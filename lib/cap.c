@@ -13,6 +13,7 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tnp_cap.h"
 
 /* What may appear inside an element: name, minimum and maximum count (0: any). */
 struct child {
@@ -63,9 +64,26 @@ static const struct {
 
 static const char *const datetime_elements[] = { "sent", "effective", "onset", "expires", NULL };
 
+const char *tnp_cap_enum(const char *element)
+{
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++)
+		if (!strcmp(element, enums[i].element))
+			return enums[i].values;
+	return NULL;
+}
+
+const char *tnp_cap_enum_what(const char *element)
+{
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++)
+		if (!strcmp(element, enums[i].element))
+			return enums[i].what;
+	return element;
+}
+
 struct ctx {
 	const char *name;
 	struct tn_err *err;
+	long dtd_line;          /* where a <!DOCTYPE> was met, 0 when none */
 };
 
 static int is_cap(xmlNode *n)
@@ -111,15 +129,14 @@ static char *text_of(xmlNode *n)
 	return r;
 }
 
-/* CAP's dateTime: YYYY-MM-DDThh:mm:ss with a numeric offset, no "Z", no fraction. */
-static int cap_datetime(const char *s)
+int tnp_cap_datetime(const char *s)
 {
 	size_t n = strlen(s);
 
 	return n == 25 && (s[19] == '+' || s[19] == '-') && tn_time_valid(s);
 }
 
-static int in_choices(const char *choices, const char *v)
+int tnp_cap_in_choices(const char *choices, const char *v)
 {
 	size_t n = strlen(v);
 
@@ -161,7 +178,7 @@ static enum tn_code check(struct ctx *c, xmlNode *node)
 	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++)
 		if (!strcmp(ename, enums[i].element)) {
 			char *v = text_of(node);
-			if (!in_choices(enums[i].values, v)) {
+			if (!tnp_cap_in_choices(enums[i].values, v)) {
 				rc = fail(c, node, ename, "'%s' is not a CAP %s (%s)", v, enums[i].what,
 					  enums[i].values);
 				free(v);
@@ -172,7 +189,7 @@ static enum tn_code check(struct ctx *c, xmlNode *node)
 	for (const char *const *d = datetime_elements; *d; d++)
 		if (!strcmp(ename, *d)) {
 			char *v = text_of(node);
-			if (!cap_datetime(v)) {
+			if (!tnp_cap_datetime(v)) {
 				rc = fail(c, node, ename,
 					  "'%s' is not a CAP date and time (2026-07-01T10:00:00+08:00)", v);
 				free(v);
@@ -422,6 +439,92 @@ static enum tn_code map_number(struct ctx *c, xmlNode *info, const char *name, j
 	return rc;
 }
 
+/* ---- the "cap" member: the elements the alert has no member for, kept for writing CAP out ---- */
+
+/* The text of every child `element` of `parent` as an array, set as `member` when there is one. */
+static jv add_texts(jv cap, const char *member, xmlNode *parent, const char *element)
+{
+	jv list = jv_array();
+
+	for (xmlNode *k = parent ? parent->children : NULL; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, element)) {
+			char *v = text_of(k);
+
+			list = jv_array_append(list, jv_string(v));
+			free(v);
+		}
+	if (jv_array_length(jv_copy(list)) == 0) {
+		jv_free(list);
+		return cap;
+	}
+	return jv_object_set(cap, jv_string(member), list);
+}
+
+/*
+ * Every child `element` (parameter, eventCode, geocode) of `parent` as
+ * [{valueName, value}], set as `member` when there is one; the server's own
+ * parameters ("twonet:id", ...; tn_cap_write) are left out.
+ */
+static jv add_pairs(jv cap, const char *member, xmlNode *parent, const char *element)
+{
+	jv list = jv_array();
+
+	for (xmlNode *k = parent ? parent->children : NULL; k; k = k->next) {
+		char *name, *value;
+
+		if (k->type != XML_ELEMENT_NODE || strcmp((const char *)k->name, element))
+			continue;
+		name = text_of(first(k, "valueName"));
+		value = text_of(first(k, "value"));
+		if (strncmp(name, "twonet:", 7))
+			list = jv_array_append(list, jv_object_set(jv_object_set(jv_object(),
+				jv_string("valueName"), jv_string(name)), jv_string("value"), jv_string(value)));
+		free(name);
+		free(value);
+	}
+	if (jv_array_length(jv_copy(list)) == 0) {
+		jv_free(list);
+		return cap;
+	}
+	return jv_object_set(cap, jv_string(member), list);
+}
+
+/*
+ * The "cap" member (doc/api-alerts.md): what the document says that the
+ * alert's own members do not, so that tn_cap_write gives the same elements
+ * back.  Of the first <info> and its first <area>.
+ */
+static jv details(xmlNode *root, xmlNode *info, xmlNode *area)
+{
+	static const char *const alert_texts[] = {
+		"status", "msgType", "source", "scope", "restriction", "addresses", "note",
+		"references", "incidents", NULL
+	};
+	static const char *const info_texts[] = {
+		"language", "event", "urgency", "severity", "certainty", "audience", "effective",
+		"senderName", "instruction", "web", "contact", NULL
+	};
+	jv cap = jv_object();
+
+	for (const char *const *e = alert_texts; *e; e++)
+		cap = set_text(cap, *e, first(root, *e));
+	cap = add_texts(cap, "code", root, "code");
+	for (const char *const *e = info_texts; *e; e++)
+		cap = set_text(cap, *e, first(info, *e));
+	cap = add_texts(cap, "category", info, "category");
+	cap = add_texts(cap, "responseType", info, "responseType");
+	cap = add_pairs(cap, "eventCodes", info, "eventCode");
+	cap = add_pairs(cap, "parameters", info, "parameter");
+	if (!first(info, "headline"))
+		cap = jv_object_set(cap, jv_string("headline"), jv_false());
+	cap = add_texts(cap, "polygons", area, "polygon");
+	cap = add_texts(cap, "circles", area, "circle");
+	cap = add_pairs(cap, "geocodes", area, "geocode");
+	cap = set_text(cap, "altitude", first(area, "altitude"));
+	cap = set_text(cap, "ceiling", first(area, "ceiling"));
+	return cap;
+}
+
 static enum tn_code map(struct ctx *c, xmlNode *root, int flags, jv *out)
 {
 	xmlNode *info = first(root, "info"), *area, *sev;
@@ -465,17 +568,35 @@ static enum tn_code map(struct ctx *c, xmlNode *root, int flags, jv *out)
 	}
 	if ((rc = map_area(c, area, &a)))
 		goto bad;
-	*out = a;
+	*out = jv_object_set(a, jv_string("cap"), details(root, info, area));
 	return TN_OK;
 bad:
 	jv_free(a);
 	return rc;
 }
 
+/*
+ * SAX: a <!DOCTYPE> stops the parse where it stands.  CAP has no use for a
+ * DTD, and refusing it before its declarations are read means no entity of
+ * it is ever defined, let alone expanded or fetched (external entities,
+ * "billion laughs"); libxml2's own limits stay as a second line.
+ */
+static void no_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+		       const xmlChar *system_id)
+{
+	xmlParserCtxtPtr px = ctx;
+	struct ctx *c = px->_private;
+
+	c->dtd_line = px->input ? px->input->line : 1;
+	if (c->dtd_line < 1)
+		c->dtd_line = 1;
+	xmlStopParser(px);
+}
+
 enum tn_code tn_cap_parse(const char *buf, size_t len, const char *name, int flags, jv *out,
 			  struct tn_err *err)
 {
-	struct ctx c = { name ? name : "-", err };
+	struct ctx c = { name ? name : "-", err, 0 };
 	xmlParserCtxtPtr px;
 	xmlDocPtr doc;
 	xmlNode *root;
@@ -487,9 +608,21 @@ enum tn_code tn_cap_parse(const char *buf, size_t len, const char *name, int fla
 	px = xmlNewParserCtxt();
 	if (!px)
 		return tn_err_set(err, TN_ENOMEM, "cannot create an XML parser");
+	px->_private = &c;
+	px->sax->internalSubset = no_doctype;
+	/*
+	 * Never XML_PARSE_NOENT (substitute entities), XML_PARSE_DTDLOAD or
+	 * XML_PARSE_HUGE; no network even for what a DTD could name.
+	 */
 	doc = xmlCtxtReadMemory(px, buf, (int)len, c.name, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 				XML_PARSE_BIG_LINES);
+	if (c.dtd_line) {
+		xmlFreeDoc(doc);
+		xmlFreeParserCtxt(px);
+		return tn_err_set(err, TN_EINVALID, "%s:%ld: DOCTYPE: a document type declaration "
+				  "(DTD, entities) is not allowed in CAP", c.name, c.dtd_line);
+	}
 	if (!doc) {
 		xmlErrorPtr e = xmlCtxtGetLastError(px);
 		char msg[512] = "not well-formed";
@@ -543,223 +676,3 @@ enum tn_code tn_cap_read_file(const char *path, int flags, jv *out, struct tn_er
 	return rc;
 }
 
-/* ---- writing ---- */
-
-static void xml_escape(struct tn_buf *b, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': tn_buf_adds(b, "&amp;"); break;
-		case '<': tn_buf_adds(b, "&lt;"); break;
-		case '>': tn_buf_adds(b, "&gt;"); break;
-		case '"': tn_buf_adds(b, "&quot;"); break;
-		default: tn_buf_addch(b, *s);
-		}
-}
-
-/* An identifier made CAP-safe: ' ', ',', '<', '&' and '%' percent-encoded. */
-static void cap_ident(struct tn_buf *b, const char *s)
-{
-	for (; *s; s++)
-		if (strchr(" ,<&%", *s) || (unsigned char)*s < 0x20)
-			tn_buf_addf(b, "%%%02X", (unsigned char)*s);
-		else
-			tn_buf_addch(b, *s);
-}
-
-static void element(struct tn_buf *b, int indent, const char *name, const char *text)
-{
-	tn_buf_addf(b, "%*s<%s>", indent, "", name);
-	xml_escape(b, text);
-	tn_buf_addf(b, "</%s>\n", name);
-}
-
-/* RFC 3339 → CAP dateTime: no fraction, "Z" as "-00:00".  Into out. */
-static void cap_time(const char *s, char *out, size_t size)
-{
-	const char *p = s + 19;
-
-	if (!tn_time_valid(s)) {
-		snprintf(out, size, "%s", s);
-		return;
-	}
-	while (*p == '.' || isdigit((unsigned char)*p))
-		p++;
-	snprintf(out, size, "%.19s%s", s, *p == 'Z' ? "-00:00" : p);
-}
-
-static void now_time(char *out, size_t size)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	char z[8];
-
-	localtime_r(&t, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(z, sizeof(z), "%z", &tm);
-	if (strlen(z) == 5)
-		snprintf(out + strlen(out), size - strlen(out), "%.3s:%s", z, z + 3);
-}
-
-static const char *category_of(const char *kind)
-{
-	static const struct {
-		const char *prefix, *category;
-	} map[] = {
-		{ "water", "Met" }, { "flood", "Met" }, { "rain", "Met" }, { "typhoon", "Met" },
-		{ "wind", "Met" }, { "storm", "Met" }, { "fire", "Fire" }, { "smoke", "Fire" },
-		{ "crowd", "Safety" }, { "falling", "Safety" }, { "pump", "Infra" },
-		{ "drain", "Infra" }, { "elevator", "Infra" }, { "power", "Infra" }, { "gas", "Infra" },
-		{ "bridge", "Infra" }, { "traffic", "Transport" }, { "metro", "Transport" },
-		{ "road", "Transport" }, { "epidemic", "Health" }, { "health", "Health" },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strncmp(kind, map[i].prefix, strlen(map[i].prefix)))
-			return map[i].category;
-	return "Other";
-}
-
-static void number_text(jv v, char *out, size_t size)
-{
-	snprintf(out, size, "%.17g", jv_number_value(v));
-	/* the shortest form that reads back the same */
-	for (int prec = 1; prec <= 17; prec++) {
-		char tmp[64];
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, jv_number_value(v));
-		if (strtod(tmp, NULL) == jv_number_value(v)) {
-			snprintf(out, size, "%s", tmp);
-			return;
-		}
-	}
-}
-
-static void parameter(struct tn_buf *b, const char *name, const char *value)
-{
-	tn_buf_adds(b, "    <parameter>\n");
-	element(b, 6, "valueName", name);
-	element(b, 6, "value", value);
-	tn_buf_adds(b, "    </parameter>\n");
-}
-
-enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
-{
-	static const char *const need[] = { "source", "source_id", "kind", "severity", "district", NULL };
-	jv hold[16];
-	const char *v[16];
-	enum tn_severity sev;
-	const struct tn_district *d;
-	char when[64];
-	jv loc, x;
-	int nh = 0;
-
-	if (jv_get_kind(alert) != JV_KIND_OBJECT)
-		return tn_err_set(err, TN_EINVALID, "an alert must be a JSON object");
-	for (int i = 0; need[i]; i++) {
-		hold[nh] = jv_object_get(jv_copy(alert), jv_string(need[i]));
-		if (jv_get_kind(hold[nh]) != JV_KIND_STRING) {
-			tn_err_set(err, TN_EINVALID, "%s: missing, cannot write CAP", need[i]);
-			for (int k = 0; k <= nh; k++)
-				jv_free(hold[k]);
-			return TN_EINVALID;
-		}
-		v[nh] = jv_string_value(hold[nh]);
-		nh++;
-	}
-	sev = tn_severity_parse(v[3]);
-	d = tn_district_find(v[4]);
-	tn_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	tn_buf_adds(b, "<alert xmlns=\"" TN_CAP_NS "\">\n  <identifier>");
-	{
-		struct tn_buf id = TN_BUF_INIT;
-		cap_ident(&id, v[1]);
-		xml_escape(b, id.buf);
-		tn_buf_adds(b, "</identifier>\n  <sender>");
-		tn_buf_reset(&id);
-		cap_ident(&id, v[0]);
-		xml_escape(b, id.buf);
-		tn_buf_adds(b, "</sender>\n");
-		tn_buf_release(&id);
-	}
-	x = jv_object_get(jv_copy(alert), jv_string("sent_at"));
-	if (jv_get_kind(x) != JV_KIND_STRING) {
-		jv_free(x);
-		x = jv_object_get(jv_copy(alert), jv_string("raised_at"));
-	}
-	if (jv_get_kind(x) == JV_KIND_STRING)
-		cap_time(jv_string_value(x), when, sizeof(when));
-	else
-		now_time(when, sizeof(when));
-	jv_free(x);
-	element(b, 2, "sent", when);
-	element(b, 2, "status", "Actual");
-	element(b, 2, "msgType", "Alert");
-	element(b, 2, "scope", "Public");
-	tn_buf_adds(b, "  <info>\n");
-	element(b, 4, "language", "zh-CN");
-	element(b, 4, "category", category_of(v[2]));
-	element(b, 4, "event", v[2]);
-	element(b, 4, "urgency", sev >= TN_SEV_ORANGE ? "Immediate" : sev == TN_SEV_YELLOW ? "Expected" : "Future");
-	element(b, 4, "severity", tn_severity_cap(sev));
-	element(b, 4, "certainty", "Observed");
-	tn_buf_adds(b, "    <eventCode>\n");
-	element(b, 6, "valueName", "kind");
-	element(b, 6, "value", v[2]);
-	tn_buf_adds(b, "    </eventCode>\n");
-	for (const char *const *t = (const char *const[]){ "onset_at", "onset", "expires_at", "expires", NULL };
-	     *t; t += 2) {
-		x = jv_object_get(jv_copy(alert), jv_string(t[0]));
-		if (jv_get_kind(x) == JV_KIND_STRING) {
-			cap_time(jv_string_value(x), when, sizeof(when));
-			element(b, 4, t[1], when);
-		}
-		jv_free(x);
-	}
-	for (const char *const *t = (const char *const[]){ "headline", "headline", "text", "description", NULL };
-	     *t; t += 2) {
-		x = jv_object_get(jv_copy(alert), jv_string(t[0]));
-		if (jv_get_kind(x) == JV_KIND_STRING && *jv_string_value(x))
-			element(b, 4, t[1], jv_string_value(x));
-		jv_free(x);
-	}
-	for (const char *const *p = (const char *const[]){ "value", "threshold", "unit", "id", "seq",
-							    "status", "crew", NULL }; *p; p++) {
-		char num[64];
-
-		x = jv_object_get(jv_copy(alert), jv_string(*p));
-		if (jv_get_kind(x) == JV_KIND_NUMBER) {
-			number_text(x, num, sizeof(num));
-			parameter(b, *p, num);
-		} else if (jv_get_kind(x) == JV_KIND_STRING) {
-			parameter(b, *p, jv_string_value(x));
-		}
-		jv_free(x);
-	}
-	tn_buf_adds(b, "    <area>\n");
-	loc = jv_object_get(jv_copy(alert), jv_string("location"));
-	x = jv_get_kind(loc) == JV_KIND_OBJECT ? jv_object_get(jv_copy(loc), jv_string("address")) : jv_invalid();
-	element(b, 6, "areaDesc", jv_get_kind(x) == JV_KIND_STRING ? jv_string_value(x) : d ? d->name : v[4]);
-	jv_free(x);
-	if (jv_get_kind(loc) == JV_KIND_OBJECT) {
-		jv la = jv_object_get(jv_copy(loc), jv_string("lat"));
-		jv lo = jv_object_get(jv_copy(loc), jv_string("lon"));
-
-		if (jv_get_kind(la) == JV_KIND_NUMBER && jv_get_kind(lo) == JV_KIND_NUMBER) {
-			char a1[64], a2[64], circle[160];
-			number_text(la, a1, sizeof(a1));
-			number_text(lo, a2, sizeof(a2));
-			snprintf(circle, sizeof(circle), "%s,%s 0", a1, a2);
-			element(b, 6, "circle", circle);
-		}
-		jv_free(la);
-		jv_free(lo);
-	}
-	jv_free(loc);
-	tn_buf_adds(b, "      <geocode>\n");
-	element(b, 8, "valueName", "district");
-	element(b, 8, "value", d ? d->code : v[4]);
-	tn_buf_adds(b, "      </geocode>\n    </area>\n  </info>\n</alert>\n");
-	for (int k = 0; k < nh; k++)
-		jv_free(hold[k]);
-	return TN_OK;
-}

@@ -15,6 +15,7 @@
 
 #include "tn_alert.h"
 #include "tn_buf.h"
+#include "tn_cap.h"
 #include "alerts_int.h"
 #include "jvutil.h"
 #include "store_alerts.h"
@@ -23,7 +24,7 @@
 
 static const char *const input_members[] = {
 	"source", "source_id", "kind", "severity", "district", "location", "value",
-	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", NULL
+	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", "cap", NULL
 };
 
 static const char *const statuses[] = {
@@ -403,9 +404,10 @@ static int build_alert(jv in, const char *actor, time_t now, jv *doc, struct pro
 	const char *names[] = { "source", "source_id", "kind", "severity", "district",
 				"location", "value", "threshold", "unit", "headline", "text",
 				"sent_at", "onset_at", "expires_at" };
-	jv v[14];
+	jv v[14], cap = jv_null();
 	const struct tn_district *d = NULL;
-	char when[40], *bad;
+	struct tn_err err = TN_ERR_INIT;
+	char when[40], field[96], *bad;
 	int rc = -1, i;
 
 	*doc = jv_invalid();
@@ -452,6 +454,16 @@ static int build_alert(jv in, const char *actor, time_t now, jv *doc, struct pro
 	    time_member(in, "onset_at", &v[12], p) < 0 ||
 	    time_member(in, "expires_at", &v[13], p) < 0)
 		goto out;
+	/* what a CAP document said beyond the members, for CAP out (capwrite.c) */
+	cap = jv_object_get(jv_copy(in), jv_string("cap"));
+	if (!jv_is_valid(cap)) {
+		jv_free(cap);
+		cap = jv_null();
+	}
+	if (tn_cap_details_check(cap, field, sizeof(field), &err) != TN_OK) {
+		refuse(p, 422, field, "%s", err.message);
+		goto out;
+	}
 	if (jv_get_kind(v[9]) == JV_KIND_NULL) {
 		jv_free(v[9]);
 		v[9] = jv_string("");
@@ -476,10 +488,15 @@ static int build_alert(jv in, const char *actor, time_t now, jv *doc, struct pro
 	*doc = jv_object_set(*doc, jv_string("closed_at"), jv_null());
 	*doc = jv_object_set(*doc, jv_string("evaluation"), jv_null());
 	*doc = jv_object_set(*doc, jv_string("updated_at"), jv_string(when));
+	if (jv_get_kind(cap) == JV_KIND_OBJECT) {
+		*doc = jv_object_set(*doc, jv_string("cap"), cap);
+		cap = jv_null();
+	}
 	rc = 0;
 out:
 	for (i = 0; i < 14; i++)
 		jv_free(v[i]);
+	jv_free(cap);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "twonetd.h"
 
 static const struct {
@@ -25,9 +26,12 @@ static const struct {
 	{ 405, "method-not-allowed", "Method Not Allowed" },
 	{ 409, "conflict", "Conflict" },
 	{ 410, "gone", "Gone" },
+	{ 411, "length-required", "Length Required" },
 	{ 413, "payload-too-large", "Payload Too Large" },
+	{ 414, "uri-too-long", "URI Too Long" },
 	{ 422, "unprocessable", "Unprocessable Content" },
 	{ 428, "precondition-required", "Precondition Required" },
+	{ 431, "header-fields-too-large", "Request Header Fields Too Large" },
 	{ 500, "internal", "Internal Server Error" },
 	{ 503, "unavailable", "Service Unavailable" },
 };
@@ -115,6 +119,8 @@ char *unknown_member(jv obj, const char *const *allowed)
 {
 	char *found = NULL;
 
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)        /* jv_object_foreach asserts */
+		return NULL;
 	jv_object_foreach(obj, key, val) {
 		int known = 0;
 
@@ -142,10 +148,24 @@ void req_log_hold(int hold)
 	}
 }
 
+/* `s` for the log: control characters as '?', cut after 2,000 bytes ("..."). */
+static void log_safe(char *dst, size_t size, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 4 < size; i++)
+		dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	if (s[i]) {
+		memcpy(dst + i, "...", 3);
+		i += 3;
+	}
+	dst[i] = '\0';
+}
+
 static void log_request(struct req *q, int status)
 {
 	struct timespec t1;
-	char when[40], peer[64] = "-";
+	char when[40], peer[64] = "-", uri[2004];
 	char *addr = NULL;
 	ev_uint16_t port = 0;
 	struct evhttp_connection *con = evhttp_request_get_connection(q->r);
@@ -159,11 +179,12 @@ static void log_request(struct req *q, int status)
 		if (addr)
 			snprintf(peer, sizeof(peer), "%s", addr);
 	}
+	log_safe(uri, sizeof(uri), q->uri);
 	if (log_holding)
-		tn_buf_addf(&log_held, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri,
+		tn_buf_addf(&log_held, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, uri,
 			    status, ms, q->tok.name ? q->tok.name : "-");
 	else
-		fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri, status,
+		fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, uri, status,
 			ms, q->tok.name ? q->tok.name : "-");
 }
 
@@ -235,7 +256,14 @@ void req_deferred_free(struct req *d)
 
 void reply_json(struct req *q, int status, jv body)
 {
-	jv text = jv_dump_string(body, 0);
+	jv text;
+
+	if (!jv_is_valid(body)) {       /* jv_dump_string asserts on an invalid value */
+		jv_free(body);
+		reply_problem(q, 500, NULL, "the reply could not be built");
+		return;
+	}
+	text = jv_dump_string(body, 0);
 
 	send_body(q, status, "application/json", jv_string_value(text),
 		  (size_t)jv_string_length_bytes(jv_copy(text)));
@@ -337,6 +365,90 @@ int req_query_check(struct req *q, const char *const *allowed)
 	return 0;
 }
 
+static int is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Refuse the request's head: problem+json, then the connection closes. */
+static int refuse_head(struct req *q, int status, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int refuse_head(struct req *q, int status, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	req_set_header(q, "Connection", "close");
+	va_start(ap, fmt);
+	problem_v(q, status, field, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int req_head_check(struct req *q)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(q->r);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(q->r);
+	const char *cl = NULL;
+	struct evkeyval *kv;
+	size_t bytes = 0;
+	int n = 0, te = 0;
+
+	if (strlen(q->uri) > (size_t)TWONETD_MAX_TARGET)
+		return refuse_head(q, 414, NULL, "the request target is longer than %ld bytes",
+				   TWONETD_MAX_TARGET);
+	TAILQ_FOREACH(kv, h, next) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s", kv->key);
+		for (char *c = name; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		bytes += strlen(kv->key) + strlen(kv->value) + 4;      /* "K: V\r\n" */
+		if (++n > TWONETD_MAX_HEADERS)
+			return refuse_head(q, 431, NULL, "more than %d header fields",
+					   TWONETD_MAX_HEADERS);
+		if (bytes > (size_t)TWONETD_MAX_HEADER_BYTES)
+			return refuse_head(q, 431, NULL, "the header fields are larger than %ld bytes",
+					   TWONETD_MAX_HEADER_BYTES);
+		if (!*kv->key)
+			return refuse_head(q, 400, NULL, "a header field without a name");
+		for (const char *c = kv->key; *c; c++)
+			if (!is_tchar((unsigned char)*c))
+				return refuse_head(q, 400, name, "header name '%s' is not a token",
+						   name);
+		for (const unsigned char *c = (const unsigned char *)kv->value; *c; c++)
+			if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
+				return refuse_head(q, 400, name, "header '%s' holds a NUL byte or a "
+						   "control character", name);
+		if (strcasecmp(kv->key, "Transfer-Encoding") == 0) {
+			te = 1;
+		} else if (strcasecmp(kv->key, "Content-Length") == 0) {
+			size_t digits = strspn(kv->value, "0123456789");
+
+			if (!digits || digits > 15 || kv->value[digits])
+				return refuse_head(q, 400, "Content-Length", "Content-Length must be "
+						   "a number of bytes");
+			if (cl && strcmp(cl, kv->value) != 0)
+				return refuse_head(q, 400, "Content-Length", "conflicting "
+						   "Content-Length headers");
+			cl = kv->value;
+		}
+	}
+	if (te && cl)
+		return refuse_head(q, 400, "Transfer-Encoding", "both Content-Length and "
+				   "Transfer-Encoding");
+	if (te)
+		return refuse_head(q, 411, "Transfer-Encoding", "Transfer-Encoding is not accepted "
+				   "in requests: send the body with Content-Length");
+	/* evhttp reads no body after these: it would take the body for the next request */
+	if ((cmd == EVHTTP_REQ_HEAD || cmd == EVHTTP_REQ_TRACE) && cl &&
+	    strspn(cl, "0") != strlen(cl))
+		return refuse_head(q, 400, "Content-Length", "a %s request may not have a body",
+				   q->method);
+	return 0;
+}
+
 int req_auth(struct req *q)
 {
 	const char *h = req_header(q, "Authorization");
@@ -385,17 +497,36 @@ int req_role(const struct req *q, const char *roles)
 	return 0;
 }
 
+/* Line and column (from 1) of byte `off` of text[0..len). */
+static void line_col(const char *text, size_t len, size_t off, long *line, long *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
 int req_body(struct req *q, jv *out)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(q->r);
-	size_t len = evbuffer_get_length(in);
+	size_t len = evbuffer_get_length(in), off = 0;
 	const char *cl = req_header(q, "Content-Length");
-	long clv;
+	struct tn_err err = TN_ERR_INIT;
+	static const char suffix[] = ": a NUL or control character in a string";
+	size_t ml, sl = sizeof(suffix) - 1;
+	long clv, line, col;
 	const char *data;
-	jv_parser *p;
-	jv v, extra;
 
 	*out = jv_invalid();
+	/* nobody's body is read before their token is known */
+	if (!q->tok.name && req_auth(q) < 0)
+		return -1;
 	if ((cl && tn_parse_long(cl, &clv) == 0 && clv > TWONETD_MAX_BODY) ||
 	    len > (size_t)TWONETD_MAX_BODY) {
 		reply_problem(q, 413, NULL, "request body is larger than %ld bytes",
@@ -407,44 +538,31 @@ int req_body(struct req *q, jv *out)
 		return -1;
 	}
 	data = (const char *)evbuffer_pullup(in, -1);
-	if (!utf8_valid(data, len)) {
-		reply_problem(q, 400, NULL, "request body is not valid UTF-8");
-		return -1;
-	}
-	p = jv_parser_new(0);
-	jv_parser_set_buf(p, data, (int)len, 0);
-	v = jv_parser_next(p);
-	if (!jv_is_valid(v)) {
-		jv msg = jv_invalid_get_msg(v);
+	if (tn_json_parse_exact(data, len, TWONETD_MAX_DEPTH, out, &off, &err) != TN_OK) {
+		ml = strlen(err.message);
+		if (ml > sl && strcmp(err.message + ml - sl, suffix) == 0) {
+			/* "PATH: a NUL or ...": the member at fault is the field */
+			char field[256];
 
-		if (jv_get_kind(msg) == JV_KIND_STRING)
-			reply_problem(q, 400, NULL, "malformed JSON: %s", jv_string_value(msg));
-		else
-			reply_problem(q, 400, NULL, "malformed JSON: no value in the body");
-		jv_free(msg);
-		jv_parser_free(p);
+			snprintf(field, sizeof(field), "%.*s", (int)(ml - sl), err.message);
+			reply_problem(q, 400, field[0] == '.' && field[1] ? field + 1 : field,
+				      "malformed JSON: %s", err.message);
+			return -1;
+		}
+		if (strstr(err.message, " line ")) {    /* jq's message already places it */
+			reply_problem(q, 400, NULL, "%s", err.message);
+		} else {
+			line_col(data, len, off, &line, &col);
+			reply_problem(q, 400, NULL, "%s (line %ld, column %ld)", err.message, line,
+				      col);
+		}
 		return -1;
 	}
-	extra = jv_parser_next(p);
-	if (jv_is_valid(extra) || jv_invalid_has_msg(jv_copy(extra))) {
-		jv msg = jv_invalid_get_msg(jv_copy(extra));
-
-		reply_problem(q, 400, NULL, "malformed JSON: %s",
-			      jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
-			      "more than one value in the body");
-		jv_free(msg);
-		jv_free(extra);
-		jv_free(v);
-		jv_parser_free(p);
-		return -1;
-	}
-	jv_free(extra);
-	jv_parser_free(p);
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
+	if (jv_get_kind(*out) != JV_KIND_OBJECT) {
+		jv_free(*out);
+		*out = jv_invalid();
 		reply_problem(q, 400, NULL, "request body must be a JSON object");
 		return -1;
 	}
-	*out = v;
 	return 0;
 }

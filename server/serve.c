@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -16,6 +17,8 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -23,12 +26,15 @@
 
 #include "tn_buf.h"
 #include "tn_cal.h"
+#include "tn_json.h"
 #include "store_cal.h"
 #include "twonetd.h"
+#include "jvutil.h"
 
 #define MAX_WORKERS 256
 #define DRAIN_TICK_MS 20
 #define DRAIN_MAX_TICKS 500     /* 10 s for in-flight replies at shutdown */
+#define WORKER_CANNOT_START 3   /* a worker's exit status: it could not set up */
 
 static void bad_listen(const char *spec)
 {
@@ -241,6 +247,55 @@ int serve_method_ok(struct req *q, const char *allowed)
 	return method_ok(q, allowed);
 }
 
+/* 1 when s[0..len) breaks the rule of JSON strings (tn_json.h): a NUL or a control character. */
+static int bad_text(const char *s, size_t len)
+{
+	jv v = jv_string_sized(s, (int)len);
+	char path[8];
+	int bad = tn_json_find_control(v, path, sizeof(path));
+
+	jv_free(v);
+	return bad;
+}
+
+/*
+ * The query string's parameters, as evhttp splits and decodes them (at '&',
+ * then '=', '+' a space): 0 when there are at most TWONETD_MAX_PARAMS and no
+ * value decodes to a NUL byte or a control character other than tab, LF and
+ * CR (the rule of JSON strings in a body), else replied 400 and -1.
+ */
+static int query_ok(struct req *q, const char *query)
+{
+	char *copy = tn_xstrdup(query), *rest = copy, *arg;
+	int n = 0, rc = 0;
+
+	while (rc == 0 && rest && *rest) {
+		char *key, *val, *dec;
+		size_t len = 0;
+
+		arg = strsep(&rest, "&");
+		if (++n > TWONETD_MAX_PARAMS) {
+			reply_problem(q, 400, NULL, "more than %d query parameters",
+				      TWONETD_MAX_PARAMS);
+			rc = -1;
+			break;
+		}
+		val = arg;
+		key = strsep(&val, "=");
+		if (!val)
+			continue;       /* evhttp_parse_query_str refuses it */
+		dec = evhttp_uridecode(val, 1, &len);
+		if (dec && bad_text(dec, len)) {
+			reply_problem(q, 400, key, "query parameter '%s' holds %s", key,
+				      len != strlen(dec) ? "a NUL byte" : "a control character");
+			rc = -1;
+		}
+		free(dec);
+	}
+	free(copy);
+	return rc;
+}
+
 /* The one request callback: parse the path and query, route, clean up. */
 static void dispatch(struct evhttp_request *r, void *arg)
 {
@@ -259,7 +314,11 @@ static void dispatch(struct evhttp_request *r, void *arg)
 	if (!q.uri)
 		q.uri = "-";
 	TAILQ_INIT(&q.query);
+	if (req_head_check(&q) < 0)
+		goto out;
 	if (query) {
+		if (query_ok(&q, query) < 0)
+			goto out;
 		if (evhttp_parse_query_str(query, &q.query) != 0) {
 			reply_problem(&q, 400, NULL, "malformed query string");
 			goto out;
@@ -268,6 +327,8 @@ static void dispatch(struct evhttp_request *r, void *arg)
 	}
 	copy = tn_xstrdup(path ? path : "/");
 	for (char *p = copy, *s; p && *p; p = s) {
+		size_t len = 0;
+
 		s = strchr(p, '/');
 		if (s)
 			*s++ = '\0';
@@ -277,10 +338,19 @@ static void dispatch(struct evhttp_request *r, void *arg)
 			too_deep = 1;
 			break;
 		}
-		seg[n] = evhttp_uridecode(p, 0, NULL);
-		if (!seg[n])
+		seg[n] = evhttp_uridecode(p, 0, &len);
+		if (!seg[n]) {
 			seg[n] = tn_xstrdup(p);
+			len = strlen(p);
+		}
 		n++;
+		/* %00 would cut the segment short; %0A and the like have no place in a name */
+		if (len != strlen(seg[n - 1]) || has_control(seg[n - 1])) {
+			reply_problem(&q, 400, "path", "path segment %d holds %s", n,
+				      len != strlen(seg[n - 1]) ? "a NUL byte" :
+				      "a control character");
+			goto out;
+		}
 	}
 	if (too_deep)
 		reply_problem(&q, 404, NULL, "no such endpoint '%s'", q.uri);
@@ -294,6 +364,44 @@ out:
 	free(copy);
 	evhttp_clear_headers(&q.query);
 	store_token_release(&q.tok);
+}
+
+/*
+ * Every connection's input passes here as it arrives, before evhttp parses
+ * it.  libevent 2.1 would silently cut a header value or the request line at
+ * a NUL byte, and take a line that starts with one for the end of the header
+ * block; so a NUL becomes 0x01, a control character that the checks after
+ * refuse wherever it stands (header value, request line, JSON body: 400).
+ */
+static void nul_watch(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	size_t len = evbuffer_get_length(buf);
+	struct evbuffer_ptr p;
+	struct evbuffer_iovec v;
+
+	(void)arg;
+	if (!info->n_added)
+		return;
+	/* what was just read is at the end */
+	if (evbuffer_ptr_set(buf, &p, info->n_added < len ? len - info->n_added : 0,
+			     EVBUFFER_PTR_SET) < 0)
+		return;
+	while ((p = evbuffer_search(buf, "", 1, &p)).pos >= 0 &&
+	       evbuffer_peek(buf, 1, &p, &v, 1) > 0 && v.iov_len > 0)
+		*(char *)v.iov_base = '\x01';
+}
+
+/* evhttp's bufferevent for a new connection: its own kind, with nul_watch on the input. */
+static struct bufferevent *connection_bev(struct event_base *base, void *arg)
+{
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
+
+	(void)arg;
+	if (bev && !evbuffer_add_cb(bufferevent_get_input(bev), nul_watch, NULL)) {
+		bufferevent_free(bev);
+		bev = NULL;
+	}
+	return bev;
 }
 
 static void drain_tick(evutil_socket_t fd, short what, void *arg)
@@ -330,7 +438,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(srv->base, NULL);
 }
 
-/* One worker: its own database connection and event loop on the shared socket. */
+/*
+ * One worker: its own database connection and event loop on the shared
+ * socket.  Returns 0 after a clean stop, WORKER_CANNOT_START when it could
+ * not set up, 1 when the loop failed.
+ */
 static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily)
 {
 	struct srv srv;
@@ -346,15 +458,17 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 	signal(SIGPIPE, SIG_IGN);
 	if (store_open(&srv.st, o->db, 0, &err) != TN_OK) {
 		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return 1;
+		return WORKER_CANNOT_START;
 	}
 	srv.base = event_base_new();
 	srv.http = srv.base ? evhttp_new(srv.base) : NULL;
 	if (!srv.http) {
 		fprintf(stderr, "twonetd: error: cannot set up the event loop\n");
-		rc = 1;
+		rc = WORKER_CANNOT_START;
 		goto out;
 	}
+	evhttp_set_bevcb(srv.http, connection_bev, NULL);
+	evhttp_set_max_headers_size(srv.http, TWONETD_HEAD_BACKSTOP);
 	evhttp_set_max_body_size(srv.http, TWONETD_READ_LIMIT);
 	evhttp_set_timeout(srv.http, 60);
 	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
@@ -367,22 +481,22 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 	if (!srv.bound || !srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
 	    evsignal_add(srv.sig_int, NULL) < 0) {
 		fprintf(stderr, "twonetd: error: cannot set up the listener or signals\n");
-		rc = 1;
+		rc = WORKER_CANNOT_START;
 		goto out;
 	}
 	if (alerts_worker_start(&srv) < 0) {
-		rc = 1;
+		rc = WORKER_CANNOT_START;
 		goto out;
 	}
 	if (certs_worker_start(&srv) < 0) {
 		alerts_worker_stop(&srv);
-		rc = 1;
+		rc = WORKER_CANNOT_START;
 		goto out;
 	}
 	if (calendar_worker_start(&srv) < 0) {
 		certs_worker_stop(&srv);
 		alerts_worker_stop(&srv);
-		rc = 1;
+		rc = WORKER_CANNOT_START;
 		goto out;
 	}
 	if (event_base_dispatch(srv.base) < 0)
@@ -408,11 +522,14 @@ out:
 static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const sigset_t *old,
 		   int log_daily)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid == 0) {
 		int rc;
 
+		/* a worker never outlives its supervisor (kill -9 of the server stops it all) */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(WORKER_CANNOT_START);
 		sigprocmask(SIG_SETMASK, old, NULL);
 		rc = worker(fd, o, cal, log_daily);
 		tn_cal_free(cal);
@@ -425,8 +542,11 @@ static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const
 }
 
 /*
- * The parent of N workers: forwards SIGTERM/SIGINT to them and waits; a
- * worker killed by a signal is replaced; one that exits on an error is not.
+ * The parent of N workers (one too): forwards SIGTERM/SIGINT to them and
+ * waits.  A worker that dies (a signal, an assertion, a sanitizer's exit) is
+ * replaced at once, so that no request kills more than the one worker that
+ * took it, and never the listening socket; a worker that could not set up
+ * stops them all.
  */
 static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, long n)
 {
@@ -477,9 +597,14 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 			live--;
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 				continue;
-			if (WIFSIGNALED(status) && !stopping) {
-				fprintf(stderr, "twonetd: worker %ld died by signal %d; starting "
-					"another\n", (long)pid, WTERMSIG(status));
+			if (!stopping && !(WIFEXITED(status) &&
+					   WEXITSTATUS(status) == WORKER_CANNOT_START)) {
+				if (WIFSIGNALED(status))
+					fprintf(stderr, "twonetd: worker %ld died by signal %d; "
+						"starting another\n", (long)pid, WTERMSIG(status));
+				else
+					fprintf(stderr, "twonetd: worker %ld exited with status %d; "
+						"starting another\n", (long)pid, WEXITSTATUS(status));
 				pids[i] = spawn(fd, o, cal, &old, i == 0);
 				if (pids[i] > 0)
 					live++;
@@ -584,12 +709,8 @@ int serve_run(const struct serve_opts *o)
 	}
 	fprintf(stderr, "twonetd: listening on %s (port %d), %ld worker%s, database '%s'\n",
 		o->listen, port, n, n == 1 ? "" : "s", o->db);
-	if (n == 1) {
-		rc = worker(fd, o, cal, 1);     /* the worker's listener owns and closes fd */
-	} else {
-		rc = supervise(fd, o, cal, n);
-		close(fd);
-	}
+	rc = supervise(fd, o, cal, n);
+	close(fd);
 	tn_cal_free(cal);
 	if (o->port_file)
 		unlink(o->port_file);

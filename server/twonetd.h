@@ -13,8 +13,19 @@
 #include "tn_err.h"
 #include "store.h"
 
+/*
+ * Limits on what a client controls, each refused with a 4xx problem+json
+ * (twonetd(8) LIMITS): the head's in req_head_check, the body's in
+ * req_body, the query's and the path's in serve.c.
+ */
 #define TWONETD_MAX_BODY (1024L * 1024L)        /* larger request bodies: 413 */
 #define TWONETD_READ_LIMIT (16L * 1024L * 1024L) /* what evhttp reads before its own 413 */
+#define TWONETD_MAX_TARGET 4096L        /* request target (path and query) bytes: 414 */
+#define TWONETD_MAX_HEADER_BYTES 8192L  /* the header lines together, in bytes: 431 */
+#define TWONETD_MAX_HEADERS 64          /* header fields: 431 */
+#define TWONETD_MAX_PARAMS 32           /* query parameters: 400 */
+#define TWONETD_MAX_DEPTH 32            /* nesting of arrays and objects in a body: 400 */
+#define TWONETD_HEAD_BACKSTOP (64L * 1024L) /* a larger head: evhttp's own 400, closed */
 
 struct tn_cal;
 struct alerts_hub;
@@ -99,6 +110,7 @@ int cmd_calendar(int argc, char **argv);
 /* Run the server until SIGTERM/SIGINT; returns the exit status. */
 int serve_run(const struct serve_opts *o);
 
+
 /* http.c — request helpers and replies.  Each reply function answers exactly once. */
 /* Send `body` (consumed) as JSON with `status`. */
 void reply_json(struct req *q, int status, jv body);
@@ -136,14 +148,29 @@ void req_deferred_free(struct req *d);
  * hold 0: write them out in one go (a batch of deferred replies).
  */
 void req_log_hold(int hold);
+/*
+ * The request's head against the limits above and the framing rules a proxy
+ * in front may read differently: the target's length (414), the number and
+ * size of the header fields (431), header names that are not tokens and
+ * values that hold a NUL byte or a control character (400, `field` the
+ * header), Transfer-Encoding (411; 400 with Content-Length), conflicting or
+ * malformed Content-Length and a body on HEAD or TRACE (400).  Returns 0, or
+ * -1 after replying with Connection: close (what follows on the connection
+ * may be framed differently than evhttp read it).
+ */
+int req_head_check(struct req *q);
 /* Authenticate the bearer token; 0 when q->tok is filled, else replied 401 and -1. */
 int req_auth(struct req *q);
 /* 1 when the token's role is one of the '|'-separated `roles`. */
 int req_role(const struct req *q, const char *roles);
 /*
- * The request body as a JSON value in *out (owned): 413 when over 1 MiB,
- * 400 for invalid UTF-8, malformed JSON (with the parser's message), or an
- * empty body.  Returns 0, or -1 after replying.
+ * The request body as a JSON object in *out (owned), read only once the
+ * token is known (req_auth first when it is not: no token, 401 and the body
+ * unread).  413 when over TWONETD_MAX_BODY; 400 for an empty body, one that
+ * is not exactly one JSON object (tn_json_parse_exact: the detail names the
+ * offset, line and column), nested deeper than TWONETD_MAX_DEPTH, or that
+ * holds a NUL or control character in a string (`field` names its member).
+ * Returns 0, or -1 after replying.
  */
 int req_body(struct req *q, jv *out);
 /* Now as RFC 3339 with the local offset ("2026-11-28T10:00:00+08:00"); buf >= 32 bytes. */
@@ -155,7 +182,8 @@ int utf8_valid(const char *s, size_t len);
 
 /*
  * The first member of object `obj` (borrowed) whose name is not in `allowed`
- * (NULL-terminated), as a malloc'd string; NULL when all are known.
+ * (NULL-terminated), as a malloc'd string; NULL when all are known, or when
+ * `obj` is not an object.
  */
 char *unknown_member(jv obj, const char *const *allowed);
 

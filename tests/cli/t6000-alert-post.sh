@@ -121,7 +121,7 @@ test_expect_success 'CAP out is well-formed CAP 1.2 and reads back the same' '
 	alert-post -n --cap wd.xml --format cap >out.xml &&
 	xmllint --noout out.xml &&
 	grep -q "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">" out.xml &&
-	grep -q "<severity>Severe</severity>" out.xml &&
+	grep -q "<severity>Orange</severity>" out.xml &&
 	alert-post -n --cap out.xml --format ndjson >back.json &&
 	test_cmp orig.json back.json
 '
@@ -166,6 +166,110 @@ test_expect_success 'bulk with the server down: exit 6, each record reported' '
 	head -1 in.ndjson >one.ndjson &&
 	test_expect_exit 6 alert-post --bulk --url http://127.0.0.1:1 --retries 0 <one.ndjson 2>err &&
 	grep -q "stdin:1:" err
+'
+
+# ---- CAP round trip fidelity: element for element, nothing lost, nothing made up ----
+
+cat >rich.xml <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>SH-FX-2026-0701-17%A</identifier>
+  <sender>fxb@shanghai.gov.cn</sender>
+  <sent>2026-07-01T10:00:00+08:00</sent>
+  <status>Exercise</status>
+  <msgType>Update</msgType>
+  <source>防汛指挥部值班室</source>
+  <scope>Restricted</scope>
+  <restriction>区防汛办及抢险队</restriction>
+  <code>drill</code>
+  <code>GB/T 35965.1</code>
+  <note>演练 &amp; 复盘</note>
+  <references>fxb@shanghai.gov.cn,SH-FX-2026-0701-16,2026-07-01T09:00:00+08:00</references>
+  <incidents>meiyu-2026</incidents>
+  <info>
+    <language>zh-CN</language>
+    <category>Met</category>
+    <category>Infra</category>
+    <event>暴雨积水</event>
+    <responseType>Prepare</responseType>
+    <responseType>Avoid</responseType>
+    <urgency>Expected</urgency>
+    <severity>Red</severity>
+    <certainty>Likely</certainty>
+    <audience>沿江居民</audience>
+    <eventCode><valueName>kind</valueName><value>Water_Depth</value></eventCode>
+    <eventCode><valueName>GB/T 35965</valueName><value>11B03</value></eventCode>
+    <effective>2026-07-01T10:05:00+08:00</effective>
+    <onset>2026-07-01T11:00:00+08:00</onset>
+    <expires>2026-07-01T18:00:00+08:00</expires>
+    <senderName>上海市防汛指挥部</senderName>
+    <description>积水 0.45 米 &lt;持续上涨&gt;</description>
+    <instruction>请绕行中山东一路，低洼处车辆尽快驶离。</instruction>
+    <web>https://fxb.example/alerts/17</web>
+    <contact>021-12345</contact>
+    <parameter><valueName>rainfall_mm_h</valueName><value>62.5</value></parameter>
+    <parameter><valueName>value</valueName><value>0.450</value></parameter>
+    <parameter><valueName>unit</valueName><value>m</value></parameter>
+    <area>
+      <areaDesc>中山东一路外滩</areaDesc>
+      <polygon>31.23,121.48 31.23,121.50 31.25,121.50 31.25,121.48 31.23,121.48</polygon>
+      <circle>31.2397,121.4906 0.75</circle>
+      <geocode><valueName>district</valueName><value>黄浦区</value></geocode>
+      <geocode><valueName>street</valueName><value>310101002</value></geocode>
+      <altitude>3.5</altitude>
+      <ceiling>12</ceiling>
+    </area>
+  </info>
+</alert>
+XML
+
+# cap_elements FILE: every element that holds text as "NAME: TEXT", and every
+# parameter, eventCode and geocode as one line, sorted; the server's own
+# twonet:* parameters left out; then the number of elements
+cap_elements() {
+	local n pairs
+	for n in identifier sender sent status msgType source scope restriction addresses code \
+		 note references incidents language category event responseType urgency severity \
+		 certainty audience effective onset expires senderName headline description \
+		 instruction web contact areaDesc polygon circle altitude ceiling; do
+		xmllint --xpath "//*[local-name()='$n']/text()" "$1" 2>/dev/null | sed "s/^/$n: /"
+		echo
+	done
+	for n in parameter eventCode geocode; do
+		xmllint --xpath "//*[local-name()='$n'][not(starts-with(*[local-name()='valueName'],'twonet:'))]" \
+			"$1" 2>/dev/null | tr -d "\n" | sed -e "s/>[[:space:]]*</></g" -e "s|</$n>|&\n|g"
+		echo
+	done
+	pairs=$(xmllint --xpath "count(//*[local-name()='parameter'][starts-with(*[local-name()='valueName'],'twonet:')])" "$1")
+	echo "elements: $(( $(xmllint --xpath "count(//*)" "$1") - 3 * pairs ))"
+}
+
+test_expect_success 'CAP in, CAP out: every element and its text back, nothing made up' '
+	alert-post -n --cap rich.xml --format cap >out.xml &&
+	xmllint --noout out.xml &&
+	cap_elements rich.xml | sort >want &&
+	cap_elements out.xml | sort >got &&
+	grep -q "^instruction: 请绕行" want &&
+	grep -q "^elements: 60" want &&
+	test_cmp want got &&
+	alert-post -n --cap out.xml --format cap >again.xml &&
+	test_cmp out.xml again.xml
+'
+
+test_expect_success 'CAP in, CAP out through twonetd and alert-tail, the server record as twonet: parameters' '
+	start_server &&
+	test_when_finished stop_server &&
+	SENSOR=$(make_token sensor fx-gw) &&
+	OPS=$(make_token operator duty) &&
+	TWONET_TOKEN=$SENSOR alert-post --cap rich.xml --format ndjson >posted &&
+	json_eq .cap.instruction 请绕行中山东一路，低洼处车辆尽快驶离。 <posted &&
+	TWONET_TOKEN=$OPS alert-tail --after 0 --no-follow --format cap >back.xml &&
+	xmllint --noout back.xml &&
+	grep -q "<valueName>twonet:id</valueName>" back.xml &&
+	cap_elements back.xml | sort >got &&
+	test_cmp want got &&
+	TWONET_TOKEN=$OPS alert-tail --after 0 --no-follow --format ndjson >back.json &&
+	jq -S .cap <posted >a && jq -S .cap <back.json >b && test_cmp a b
 '
 
 test_done

@@ -73,7 +73,15 @@ static void test_parse_maps(void **state)
 
 	assert_int_equal(tn_cap_parse(good, strlen(good), "wd.xml", 0, &a, &err), TN_OK);
 	assert_int_equal(tn_alert_normalize(a, 0, &n, &err), TN_OK);
-	s = dump(n);
+	s = dump(jv_object_get(jv_copy(n), jv_string("cap")));
+	assert_string_equal(s,
+		"{\"category\":[\"Met\"],\"certainty\":\"Observed\",\"circles\":[\"31.2397,121.4906 0.5\"],"
+		"\"event\":\"Water Depth\",\"geocodes\":[{\"value\":\"310101\",\"valueName\":\"district\"}],"
+		"\"language\":\"zh-CN\",\"msgType\":\"Alert\",\"parameters\":[{\"value\":\"0.32\",\"valueName\":\"value\"},"
+		"{\"value\":\"0.25\",\"valueName\":\"threshold\"},{\"value\":\"m\",\"valueName\":\"unit\"}],"
+		"\"scope\":\"Public\",\"severity\":\"Orange\",\"status\":\"Actual\",\"urgency\":\"Immediate\"}");
+	free(s);
+	s = dump(jv_object_delete(n, jv_string("cap")));
 	assert_string_equal(s,
 		"{\"district\":\"310101\",\"expires_at\":\"2026-07-01T13:00:00+08:00\","
 		"\"headline\":\"外滩积水 0.32 米\",\"kind\":\"water_depth\","
@@ -135,6 +143,8 @@ static void test_round_trip(void **state)
 		if (tn_cap_parse(xml.buf, xml.len, "out.xml", 0, &back, &err))
 			fail_msg("%s\n%s", err.message, xml.buf);
 		assert_int_equal(tn_alert_normalize(back, 0, &nback, &err), TN_OK);
+		/* what CAP required and the JSON did not say, made up on the way out */
+		nback = jv_object_delete(nback, jv_string("cap"));
 		if (i == 1) {
 			/* an identifier with spaces and commas comes back percent-encoded */
 			in = jv_object_set(in, jv_string("source_id"), jv_string("c%201%2C2"));
@@ -160,8 +170,9 @@ static void test_write_server_alert(void **state)
 	assert_non_null(strstr(xml.buf, "<sent>2026-07-01T02:00:00-00:00</sent>"));
 	assert_non_null(strstr(xml.buf, "<severity>Minor</severity>"));
 	assert_non_null(strstr(xml.buf, "<areaDesc>崇明区</areaDesc>"));
-	assert_non_null(strstr(xml.buf, "<valueName>id</valueName>\n      <value>42</value>"));
-	assert_non_null(strstr(xml.buf, "<valueName>status</valueName>\n      <value>dispatched</value>"));
+	assert_non_null(strstr(xml.buf, "<valueName>twonet:id</valueName>\n      <value>42</value>"));
+	assert_non_null(strstr(xml.buf, "<valueName>twonet:status</valueName>\n      <value>dispatched</value>"));
+	assert_non_null(strstr(xml.buf, "<valueName>twonet:crew</valueName>\n      <value>E-3</value>"));
 	assert_null(strstr(xml.buf, "<headline>"));
 	jv_free(a);
 	tn_buf_release(&xml);
@@ -287,6 +298,226 @@ static void test_area_forms(void **state)
 	free(doc);
 }
 
+/* Every element the alert model has no member for, and some it has in another word. */
+static const char rich[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n"
+	"  <identifier>SH-FX-2026-0701-17%A</identifier>\n"
+	"  <sender>fxb@shanghai.gov.cn</sender>\n"
+	"  <sent>2026-07-01T10:00:00+08:00</sent>\n"
+	"  <status>Exercise</status>\n"
+	"  <msgType>Update</msgType>\n"
+	"  <source>防汛指挥部值班室</source>\n"
+	"  <scope>Restricted</scope>\n"
+	"  <restriction>区防汛办及抢险队</restriction>\n"
+	"  <code>drill</code>\n"
+	"  <code>GB/T 35965.1</code>\n"
+	"  <note>演练 &amp; 复盘</note>\n"
+	"  <references>fxb@shanghai.gov.cn,SH-FX-2026-0701-16,2026-07-01T09:00:00+08:00</references>\n"
+	"  <incidents>meiyu-2026</incidents>\n"
+	"  <info>\n"
+	"    <language>zh-CN</language>\n"
+	"    <category>Met</category>\n"
+	"    <category>Infra</category>\n"
+	"    <event>暴雨积水</event>\n"
+	"    <responseType>Prepare</responseType>\n"
+	"    <responseType>Avoid</responseType>\n"
+	"    <urgency>Expected</urgency>\n"
+	"    <severity>Red</severity>\n"
+	"    <certainty>Likely</certainty>\n"
+	"    <audience>沿江居民</audience>\n"
+	"    <eventCode><valueName>kind</valueName><value>Water_Depth</value></eventCode>\n"
+	"    <eventCode><valueName>GB/T 35965</valueName><value>11B03</value></eventCode>\n"
+	"    <effective>2026-07-01T10:05:00+08:00</effective>\n"
+	"    <onset>2026-07-01T11:00:00+08:00</onset>\n"
+	"    <expires>2026-07-01T18:00:00+08:00</expires>\n"
+	"    <senderName>上海市防汛指挥部</senderName>\n"
+	"    <description>积水 0.45 米 &lt;持续上涨&gt;</description>\n"
+	"    <instruction>请绕行中山东一路，低洼处车辆尽快驶离。</instruction>\n"
+	"    <web>https://fxb.example/alerts/17</web>\n"
+	"    <contact>021-12345</contact>\n"
+	"    <parameter><valueName>rainfall_mm_h</valueName><value>62.5</value></parameter>\n"
+	"    <parameter><valueName>value</valueName><value>0.450</value></parameter>\n"
+	"    <parameter><valueName>unit</valueName><value>m</value></parameter>\n"
+	"    <area>\n"
+	"      <areaDesc>中山东一路外滩</areaDesc>\n"
+	"      <polygon>31.23,121.48 31.23,121.50 31.25,121.50 31.25,121.48 31.23,121.48</polygon>\n"
+	"      <circle>31.2397,121.4906 0.75</circle>\n"
+	"      <geocode><valueName>district</valueName><value>黄浦区</value></geocode>\n"
+	"      <geocode><valueName>street</valueName><value>310101002</value></geocode>\n"
+	"      <altitude>3.5</altitude>\n"
+	"      <ceiling>12</ceiling>\n"
+	"    </area>\n"
+	"  </info>\n"
+	"</alert>\n";
+
+/* Parse, normalise and write `doc` as CAP into `xml`; the normalised alert in *out. */
+static void cap_through(const char *doc, struct tn_buf *xml, jv *out)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv a = jv_invalid();
+
+	if (tn_cap_parse(doc, strlen(doc), "in.xml", 0, &a, &err) != TN_OK)
+		fail_msg("%s\n%s", err.message, doc);
+	if (tn_alert_normalize(a, 0, out, &err) != TN_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(tn_cap_write(xml, *out, &err), TN_OK);
+}
+
+/* CAP in, CAP out: every element and its text comes back, nothing is added; and again the same. */
+static void test_cap_fidelity(void **state)
+{
+	static const char *const kept[] = {
+		"<identifier>SH-FX-2026-0701-17%A</identifier>", "<sender>fxb@shanghai.gov.cn</sender>",
+		"<sent>2026-07-01T10:00:00+08:00</sent>", "<status>Exercise</status>",
+		"<msgType>Update</msgType>", "<source>防汛指挥部值班室</source>",
+		"<scope>Restricted</scope>", "<restriction>区防汛办及抢险队</restriction>",
+		"<code>drill</code>\n  <code>GB/T 35965.1</code>", "<note>演练 &amp; 复盘</note>",
+		"<references>fxb@shanghai.gov.cn,SH-FX-2026-0701-16,2026-07-01T09:00:00+08:00</references>",
+		"<incidents>meiyu-2026</incidents>", "<language>zh-CN</language>",
+		"<category>Met</category>\n    <category>Infra</category>", "<event>暴雨积水</event>",
+		"<responseType>Prepare</responseType>\n    <responseType>Avoid</responseType>",
+		"<urgency>Expected</urgency>", "<severity>Red</severity>", "<certainty>Likely</certainty>",
+		"<audience>沿江居民</audience>",
+		"<valueName>kind</valueName>\n      <value>Water_Depth</value>",
+		"<valueName>GB/T 35965</valueName>\n      <value>11B03</value>",
+		"<effective>2026-07-01T10:05:00+08:00</effective>", "<onset>2026-07-01T11:00:00+08:00</onset>",
+		"<expires>2026-07-01T18:00:00+08:00</expires>", "<senderName>上海市防汛指挥部</senderName>",
+		"<description>积水 0.45 米 &lt;持续上涨&gt;</description>",
+		"<instruction>请绕行中山东一路，低洼处车辆尽快驶离。</instruction>",
+		"<web>https://fxb.example/alerts/17</web>", "<contact>021-12345</contact>",
+		"<valueName>rainfall_mm_h</valueName>\n      <value>62.5</value>",
+		"<valueName>value</valueName>\n      <value>0.450</value>",
+		"<valueName>unit</valueName>\n      <value>m</value>",
+		"<areaDesc>中山东一路外滩</areaDesc>",
+		"<polygon>31.23,121.48 31.23,121.50 31.25,121.50 31.25,121.48 31.23,121.48</polygon>",
+		"<circle>31.2397,121.4906 0.75</circle>",
+		"<valueName>district</valueName>\n        <value>黄浦区</value>",
+		"<valueName>street</valueName>\n        <value>310101002</value>",
+		"<altitude>3.5</altitude>", "<ceiling>12</ceiling>",
+	};
+	static const char *const not_made_up[] = {
+		"<headline>", "<valueName>threshold", "twonet:", "<resource>",
+	};
+	struct tn_buf one = TN_BUF_INIT, two = TN_BUF_INIT;
+	jv a1, a2;
+	char *s1, *s2;
+	int opening = 0;
+
+	cap_through(rich, &one, &a1);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (!strstr(one.buf, kept[i]))
+			fail_msg("lost: %s\n%s", kept[i], one.buf);
+	for (size_t i = 0; i < sizeof(not_made_up) / sizeof(not_made_up[0]); i++)
+		if (strstr(one.buf, not_made_up[i]))
+			fail_msg("made up: %s\n%s", not_made_up[i], one.buf);
+	/* as many elements out as in: count the opening tags */
+	for (const char *p = one.buf; (p = strchr(p, '<')); p++)
+		opening += p[1] != '/' && p[1] != '?';
+	assert_int_equal(opening, 60);      /* as many as xmllint counts in the input */
+	cap_through(one.buf, &two, &a2);
+	assert_string_equal(two.buf, one.buf);
+	s1 = dump(a1);
+	s2 = dump(a2);
+	assert_string_equal(s1, s2);
+	free(s1);
+	free(s2);
+	tn_buf_release(&one);
+	tn_buf_release(&two);
+}
+
+/* A DTD is refused where it starts: no entity is declared, expanded or fetched. */
+static void test_no_doctype(void **state)
+{
+	static const char laughs[] =
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE alert [\n"
+		" <!ENTITY l \"lol\">\n"
+		" <!ENTITY l1 \"&l;&l;&l;&l;&l;&l;&l;&l;&l;&l;\">\n"
+		" <!ENTITY l2 \"&l1;&l1;&l1;&l1;&l1;&l1;&l1;&l1;&l1;&l1;\">\n"
+		" <!ENTITY l3 \"&l2;&l2;&l2;&l2;&l2;&l2;&l2;&l2;&l2;&l2;\">\n"
+		" <!ENTITY l4 \"&l3;&l3;&l3;&l3;&l3;&l3;&l3;&l3;&l3;&l3;\">\n"
+		" <!ENTITY l5 \"&l4;&l4;&l4;&l4;&l4;&l4;&l4;&l4;&l4;&l4;\">\n"
+		" <!ENTITY l6 \"&l5;&l5;&l5;&l5;&l5;&l5;&l5;&l5;&l5;&l5;\">\n"
+		" <!ENTITY l7 \"&l6;&l6;&l6;&l6;&l6;&l6;&l6;&l6;&l6;&l6;\">\n"
+		" <!ENTITY l8 \"&l7;&l7;&l7;&l7;&l7;&l7;&l7;&l7;&l7;&l7;\">\n"
+		" <!ENTITY l9 \"&l8;&l8;&l8;&l8;&l8;&l8;&l8;&l8;&l8;&l8;\">\n"
+		"]>\n"
+		"<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>&l9;</identifier></alert>\n";
+	static const char *const docs[] = {
+		laughs,
+		"<?xml version=\"1.0\"?>\n\n<!DOCTYPE alert [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>\n"
+		"<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>&x;</identifier></alert>\n",
+		"<!DOCTYPE alert SYSTEM \"http://127.0.0.1:1/cap.dtd\">\n"
+		"<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"/>\n",
+	};
+	static const char *const want[] = {
+		"lol.xml:2: DOCTYPE: a document type declaration (DTD, entities) is not allowed in CAP",
+		"lol.xml:3: DOCTYPE:", "lol.xml:1: DOCTYPE:",
+	};
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct tn_err err = TN_ERR_INIT;
+		jv a = jv_invalid();
+
+		assert_int_equal(tn_cap_parse(docs[i], strlen(docs[i]), "lol.xml", 0, &a, &err),
+				 TN_EINVALID);
+		if (strncmp(err.message, want[i], strlen(want[i])))
+			fail_msg("doc %zu: got '%s', want '%s'", i, err.message, want[i]);
+	}
+}
+
+/* The "cap" member of JSON input is checked member by member. */
+static void test_details_check(void **state)
+{
+	static const struct {
+		const char *cap, *field, *msg;
+	} cases[] = {
+		{ "[]", "cap", "cap: must be an object" },
+		{ "{\"colour\":\"red\"}", "cap.colour", "cap.colour: unknown member" },
+		{ "{\"msgType\":\"Warning\"}", "cap.msgType", "cap.msgType: 'Warning' is not a CAP message type" },
+		{ "{\"category\":\"Met\"}", "cap.category", "cap.category: must be an array" },
+		{ "{\"category\":[\"Met\",7]}", "cap.category[1]", "cap.category[1]: must be a string" },
+		{ "{\"instruction\":5}", "cap.instruction", "cap.instruction: must be a string" },
+		{ "{\"effective\":\"soon\"}", "cap.effective", "cap.effective: not a CAP date and time" },
+		{ "{\"headline\":true}", "cap.headline", "cap.headline: only false" },
+		{ "{\"parameters\":[{\"valueName\":\"a\"}]}", "cap.parameters[0]",
+		  "cap.parameters[0]: needs both valueName and value" },
+		{ "{\"parameters\":[{\"valueName\":\"a\",\"value\":1}]}", "cap.parameters[0].value",
+		  "cap.parameters[0].value: must be a string" },
+		{ "{\"geocodes\":[{\"valueName\":\"a\",\"value\":\"b\",\"x\":\"c\"}]}", "cap.geocodes[0].x",
+		  "cap.geocodes[0].x: unknown member" },
+		{ "{\"circles\":[]}", "cap.circles", "cap.circles: must hold 1 to 16 items" },
+	};
+	char field[96];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tn_err err = TN_ERR_INIT;
+		jv cap = jv_parse(cases[i].cap);
+
+		if (tn_cap_details_check(cap, field, sizeof(field), &err) != TN_EINVALID)
+			fail_msg("case %zu was accepted", i);
+		if (strcmp(field, cases[i].field) || strncmp(err.message, cases[i].msg, strlen(cases[i].msg)))
+			fail_msg("case %zu: got '%s' '%s'", i, field, err.message);
+		jv_free(cap);
+	}
+	{
+		struct tn_err err = TN_ERR_INIT;
+		struct tn_buf big = TN_BUF_INIT;
+		jv cap;
+
+		tn_buf_adds(&big, "{\"instruction\":\"");
+		for (int i = 0; i < 4001; i++)
+			tn_buf_adds(&big, "雨");
+		tn_buf_adds(&big, "\"}");
+		cap = jv_parse(big.buf);
+		assert_int_equal(tn_cap_details_check(cap, field, sizeof(field), &err), TN_EINVALID);
+		assert_string_equal(err.message, "cap.instruction: must be 1 to 4000 characters");
+		jv_free(cap);
+		tn_buf_release(&big);
+	}
+}
+
 static void test_read_file(void **state)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -305,6 +536,9 @@ int main(void)
 		cmocka_unit_test(test_write_server_alert),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_area_forms),
+		cmocka_unit_test(test_cap_fidelity),
+		cmocka_unit_test(test_no_doctype),
+		cmocka_unit_test(test_details_check),
 		cmocka_unit_test(test_read_file),
 	};
 

@@ -1,0 +1,235 @@
+/* test_json.c — tn_json_parse_exact: one value and nothing after it, offsets, depth, NUL and control characters. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_json.h"
+
+/* Parse buf[0..len) with `depth`; the code, *off and the message in err. */
+static enum tn_code parse_n(const char *buf, size_t len, int depth, jv *out, size_t *off,
+			    struct tn_err *err)
+{
+	*off = (size_t)-1;
+	tn_err_clear(err);
+	return tn_json_parse_exact(buf, len, depth, out, off, err);
+}
+
+/* `text` must be refused at `offset`, with `why` in the message. */
+static void refused(const char *text, size_t len, size_t offset, const char *why)
+{
+	struct tn_err err = TN_ERR_INIT;
+	size_t off;
+	jv v = jv_null();
+
+	assert_int_equal(parse_n(text, len, 0, &v, &off, &err), TN_EINVALID);
+	assert_int_equal(jv_get_kind(v), JV_KIND_INVALID);
+	jv_free(v);
+	assert_int_equal(err.code, TN_EINVALID);
+	if (strncmp(err.message, "malformed JSON: ", 16) != 0 || !strstr(err.message, why) ||
+	    off != offset)
+		fail_msg("'%.*s': got \"%s\" at %zu, expected \"%s\" at %zu", (int)len, text,
+			 err.message, off, why, offset);
+}
+
+/* `text` must be one value whose compact dump is `dump`. */
+static void accepted(const char *text, const char *dump)
+{
+	struct tn_err err = TN_ERR_INIT;
+	size_t off;
+	jv v, d;
+
+	if (parse_n(text, strlen(text), 0, &v, &off, &err) != TN_OK)
+		fail_msg("'%s': %s", text, err.message);
+	d = jv_dump_string(v, 0);
+	assert_string_equal(jv_string_value(d), dump);
+	jv_free(d);
+}
+
+static void test_one_value(void **state)
+{
+	accepted("{}", "{}");
+	accepted("  {\"a\": [1, 2, {\"b\": null}]}\n\t\r ", "{\"a\":[1,2,{\"b\":null}]}");
+	accepted("[]", "[]");
+	accepted("\"text\"", "\"text\"");
+	accepted("12.5", "12.5");
+	accepted("true", "true");
+	accepted(" null ", "null");
+	accepted("{\"名\":\"张三\"}", "{\"名\":\"张三\"}");
+	accepted("{\"s\":\"tab\\tnl\\ncr\\r\"}", "{\"s\":\"tab\\tnl\\ncr\\r\"}");
+	accepted("\"a}b]c{\"", "\"a}b]c{\"");     /* brackets inside a string */
+	accepted("{\"q\":\"\\\"}\"}", "{\"q\":\"\\\"}\"}");   /* an escaped quote */
+}
+
+/* Texts that must be refused: the bytes, the offset named, words of the message. */
+static const struct {
+	const char *text;
+	size_t len;
+	size_t offset;
+	const char *why;
+} bad[] = {
+	/* the request body that stopped the server: a second value after the first */
+	{ "{}{}", 4, 2, "more after the value" },
+	{ "{} x", 4, 3, "more after the value" },
+	{ "{}[]", 4, 2, "more after the value" },
+	{ "[1] 2", 5, 4, "more after the value" },
+	{ "1 2", 3, 2, "more after the value" },
+	{ "\"a\"\"b\"", 6, 3, "more after the value" },
+	{ "{}}", 3, 2, "more after the value" },
+	{ "{}\n\n  x", 7, 6, "more after the value" },
+	/* NUL bytes, and no value at all */
+	{ "{}\0", 3, 2, "a NUL byte" },
+	{ "\0{}", 3, 0, "a NUL byte" },
+	{ "{\"a\":\"x\0y\"}", 11, 7, "a NUL byte" },
+	{ "", 0, 0, "no value" },
+	{ "   ", 3, 3, "no value" },
+	/* cut short, unbalanced, raw control characters, not UTF-8 */
+	{ "{\"item\": ", 9, 9, "unfinished" },
+	{ "[1, 2", 5, 5, "unfinished" },
+	{ "\"abc", 4, 4, "unfinished string" },
+	{ "]", 1, 0, "" },
+	{ "{]", 2, 0, "" },                             /* jq's own message: unmatched */
+	{ "{\"a\":\"x\ty\"}", 11, 7, "control character" },   /* raw, unescaped */
+	{ "{\"a\":\"x\ny\"}", 11, 7, "control character" },
+	{ "\xff", 1, 0, "not UTF-8" },
+	{ "{\"a\":\"\xc0\xaf\"}", 10, 6, "not UTF-8" },       /* an overlong '/' */
+	{ "{\"a\":\"\xed\xa0\x80\"}", 11, 6, "not UTF-8" },  /* a surrogate */
+	/* numbers a double cannot hold */
+	{ "1e999", 5, 0, "out of range" },
+	{ "{\"n\":[1,-1e400]}", 16, 0, "out of range" },
+};
+
+static void test_refused(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused(bad[i].text, bad[i].len, bad[i].offset, bad[i].why);
+}
+
+/* jq's grammar errors are reported too, never asserted on */
+static void test_grammar(void **state)
+{
+	static const char *const texts[] = { "{\"a\" 1}", "[1,]", "nul", "{\"a\":tru}", "{,}",
+					     "[\"a\":1]", "\"\\x\"", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	size_t off;
+	jv v;
+
+	for (const char *const *t = texts; *t; t++) {
+		assert_int_equal(parse_n(*t, strlen(*t), 0, &v, &off, &err), TN_EINVALID);
+		assert_int_equal(jv_get_kind(v), JV_KIND_INVALID);
+		assert_non_null(strstr(err.message, "malformed JSON: "));
+	}
+}
+
+static void test_depth(void **state)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	size_t off;
+	jv v;
+
+	/* 32 deep is the default limit: accepted; 33 refused at the 33rd bracket */
+	for (int i = 0; i < 32; i++)
+		tn_buf_addch(&b, '[');
+	for (int i = 0; i < 32; i++)
+		tn_buf_addch(&b, ']');
+	assert_int_equal(parse_n(b.buf, b.len, 0, &v, &off, &err), TN_OK);
+	jv_free(v);
+	tn_buf_reset(&b);
+	for (int i = 0; i < 33; i++)             /* {"k":[{"k":[ ... */
+		tn_buf_adds(&b, i % 2 ? "[" : "{\"k\":");
+	refused(b.buf, b.len, 16 * 5 + 16 * 1, "nesting too deep");   /* the 33rd opener */
+	/* a smaller limit of the caller's own */
+	assert_int_equal(parse_n("[[[1]]]", 7, 2, &v, &off, &err), TN_EINVALID);
+	assert_int_equal(off, 2);
+	assert_int_equal(parse_n("[[1]]", 5, 2, &v, &off, &err), TN_OK);
+	jv_free(v);
+	/* a megabyte of brackets costs nothing on the stack */
+	tn_buf_reset(&b);
+	for (int i = 0; i < 1000000; i++)
+		tn_buf_addch(&b, '[');
+	refused(b.buf, b.len, 32, "nesting too deep");
+	tn_buf_release(&b);
+}
+
+static void test_escaped_control(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	size_t off;
+	jv v;
+	const char *t;
+
+	/* "\u0000" would be stored cut short by C code: refused, naming the path */
+	t = "{\"form\":{\"name\":\"a\\u0000b\"}}";
+	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_EINVALID);
+	assert_string_equal(err.message, ".form.name: a NUL or control character in a string");
+	t = "{\"list\":[\"ok\",\"bell\\u0007\"]}";
+	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_EINVALID);
+	assert_string_equal(err.message, ".list[1]: a NUL or control character in a string");
+	/* in a member name: the path names the member, the culprit shown as '?' */
+	t = "{\"a\\u001bb\":1}";
+	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_EINVALID);
+	assert_string_equal(err.message, ".a?b: a NUL or control character in a string");
+	/* tab, line feed and carriage return escaped are text */
+	t = "{\"c\":\"\\t\\n\\r\"}";
+	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_OK);
+	jv_free(v);
+}
+
+static void test_find_control(void **state)
+{
+	char path[64];
+	jv v = jv_parse("{\"a\":[1,{\"b\":\"x\"}],\"c\":\"y\"}");
+
+	assert_int_equal(tn_json_find_control(v, path, sizeof(path)), 0);
+	v = jv_object_set(v, jv_string("d"), jv_string_sized("p\0q", 3));
+	assert_int_equal(tn_json_find_control(v, path, sizeof(path)), 1);
+	assert_string_equal(path, ".d");
+	jv_free(v);
+	v = jv_string_sized("\x01", 1);
+	assert_int_equal(tn_json_find_control(v, path, sizeof(path)), 1);
+	assert_string_equal(path, ".");
+	jv_free(v);
+}
+
+static void test_numbers(void **state)
+{
+	accepted("1e308", "1e+308");
+	accepted("-0.5", "-0.5");
+	/* an identifier longer than a double holds stays a string */
+	accepted("{\"id\":\"110101199003070003\"}", "{\"id\":\"110101199003070003\"}");
+}
+
+static void test_no_offset_wanted(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv v;
+
+	/* offset and err may be NULL */
+	assert_int_equal(tn_json_parse_exact("{}{}", 4, 0, &v, NULL, NULL), TN_EINVALID);
+	assert_int_equal(tn_json_parse_exact("{}{}", 4, 0, &v, NULL, &err), TN_EINVALID);
+	assert_non_null(strstr(err.message, "at offset 2"));
+	assert_int_equal(tn_json_parse_exact("{} ", 3, 0, &v, NULL, NULL), TN_OK);
+	jv_free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_value),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_grammar),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_escaped_control),
+		cmocka_unit_test(test_find_control),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_no_offset_wanted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
