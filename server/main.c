@@ -156,15 +156,16 @@ static int cmd_token(int argc, char **argv)
 	const char *scenario = NULL;
 	const struct tn_option opts[] = {
 		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
-		{ TN_OPT_STRING, 0, "role", &role, "ROLE", "the token's role",
-		  "applicant|clerk|issuer|operator|sensor|admin|reader", 0 },
+		{ TN_OPT_STRING, 0, "role", &role, "ROLE",
+		  "the token's role: applicant, clerk, issuer, operator, sensor, admin or reader", NULL, 0 },
 		{ TN_OPT_STRING, 0, "name", &name, "NAME", "who holds it (shown in logs and history)", NULL, 0 },
-		{ TN_OPT_STRING, 0, "dept", &dept, "DEPT", "department code (clerk and issuer)", NULL, 0 },
+		{ TN_OPT_STRING, 0, "dept", &dept, "DEPT",
+		  "department code of the catalog (clerk and issuer)", NULL, 0 },
 		{ TN_OPT_STRING, 0, "subject", &subject, "ID",
 		  "an applicant's resident ID number or credit code", NULL, 0 },
 		{ TN_OPT_STRING, 0, "scenario", &scenario, "SCENARIO",
-		  "a reader's scenario (certificates read with a holder's consent)",
-		  "hospital|school|station|museum|bank|yrd-city", 0 },
+		  "a reader's scenario (certificates read with a holder's consent): hospital, "
+		  "school, station, museum, bank or yrd-city", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd token add",
@@ -200,8 +201,9 @@ static int cmd_token(int argc, char **argv)
 		if (strcmp(*r, role) == 0)
 			known = 1;
 	if (!known) {
-		fprintf(stderr, "twonetd: error: unknown role '%s'\n", role);
-		return 2;
+		fprintf(stderr, "twonetd: error: unknown role '%s' (applicant, clerk, issuer, operator, "
+			"sensor, admin, reader)\n", role);
+		return 7;
 	}
 	if ((strcmp(role, "clerk") == 0 || strcmp(role, "issuer") == 0) && (!dept || !*dept)) {
 		fprintf(stderr, "twonetd: error: a %s token needs --dept\n", role);
@@ -215,10 +217,15 @@ static int cmd_token(int argc, char **argv)
 
 		for (const char *const *p = sc; scenario && *p; p++)
 			ok |= strcmp(*p, scenario) == 0;
-		if (!ok || dept) {
+		if (!scenario || dept) {
 			fprintf(stderr, "twonetd: error: a reader token needs --scenario "
 				"hospital|school|station|museum|bank|yrd-city (and no --dept)\n");
 			return 2;
+		}
+		if (!ok) {
+			fprintf(stderr, "twonetd: error: unknown scenario '%s' (hospital, school, "
+				"station, museum, bank, yrd-city)\n", scenario);
+			return 7;
 		}
 		dept = scenario;
 	} else if (scenario) {
@@ -240,6 +247,22 @@ static int cmd_token(int argc, char **argv)
 	if (store_open(&st, db, 0, &err) != TN_OK) {
 		fprintf(stderr, "twonetd: error: %s\n", err.message);
 		return 1;
+	}
+	/* a department must be one of the catalog's (a reader's "department" is its scenario) */
+	if (dept && !scenario) {
+		jv d;
+
+		if ((rc = store_department_get(st, dept, &d, &err)) != TN_OK) {
+			store_close(st);
+			if (rc == TN_ENOTFOUND) {
+				fprintf(stderr, "twonetd: error: unknown department '%s': not in the "
+					"catalog (see 'twonetd import catalog')\n", dept);
+				return 7;
+			}
+			fprintf(stderr, "twonetd: error: %s\n", err.message);
+			return 1;
+		}
+		jv_free(d);
 	}
 	rc = store_token_add(st, hash, role, name, dept, subject, &err);
 	store_close(st);

@@ -669,6 +669,13 @@ enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct
 	return doc_by_code(st, "SELECT doc FROM items WHERE code = ?", "item", code, item, err);
 }
 
+enum tn_code store_department_get(struct store *st, const char *code, jv *dept,
+				  struct tn_err *err)
+{
+	return doc_by_code(st, "SELECT doc FROM departments WHERE code = ?", "department", code,
+			   dept, err);
+}
+
 enum tn_code store_item_list(struct store *st, const char *department, const char *q,
 			     jv *items, struct tn_err *err)
 {

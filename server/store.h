@@ -79,6 +79,10 @@ enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, lo
 /* The ITEM with `code` in *item; TN_ENOTFOUND when none. */
 enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct tn_err *err);
 
+/* The catalog's department `code` ({code, name, ...}) in *dept; TN_ENOTFOUND "no department 'X'" when none. */
+enum tn_code store_department_get(struct store *st, const char *code, jv *dept,
+				  struct tn_err *err);
+
 /*
  * Every item (array in *items, by code), optionally only of `department`
  * and/or whose name or code contains `q` (NULL: no filter).

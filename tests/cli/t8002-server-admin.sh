@@ -26,6 +26,7 @@ test_expect_success '--help and --version' '
 '
 
 test_expect_success 'token add prints a token once and stores only its hash' '
+	twonetd import catalog --db a.db >/dev/null &&
 	twonetd token add --db a.db --role clerk --name c1 --dept RSJ >tok &&
 	grep -qx "tn_[0-9a-f]\{40\}" tok &&
 	! sqlite3 a.db "select * from tokens" | grep -q "$(cat tok)" &&
@@ -33,10 +34,16 @@ test_expect_success 'token add prints a token once and stores only its hash' '
 	test "$(sqlite3 a.db "select name from tokens where hash = '\''$hash'\''")" = c1
 '
 
-test_expect_success 'token add refuses a clerk without a department, an unknown role, a bad subject' '
+test_expect_success 'token add refuses a clerk without a department, an unknown role, department or scenario, a bad subject' '
 	test_expect_exit 2 twonetd token add --db a.db --role clerk --name c2 2>err &&
 	grep -q "needs --dept" err &&
-	test_expect_exit 2 twonetd token add --db a.db --role king --name k 2>/dev/null &&
+	test_expect_exit 7 twonetd token add --db a.db --role king --name k 2>err &&
+	grep -q "unknown role .king." err &&
+	test_expect_exit 7 twonetd token add --db a.db --role clerk --name c3 --dept NOPE 2>err &&
+	grep -q "unknown department .NOPE.: not in the catalog" err &&
+	test_expect_exit 7 twonetd token add --db a.db --role issuer --name i --dept rsj 2>err &&
+	test_expect_exit 7 twonetd token add --db a.db --role reader --name r --scenario zoo 2>err &&
+	grep -q "unknown scenario .zoo." err &&
 	test_expect_exit 7 twonetd token add --db a.db --role applicant --name p --subject 110105194912310021 2>err &&
 	grep -q "check character" err &&
 	test "$(sqlite3 a.db "select count(*) from tokens")" = 1
