@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 	}
 	if (tn_cmd_setup(&x, TN_SETUP_ALL, 1, tn_case_list_columns, &err) != TN_OK)
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
+	tn_out_mark(&x.out, tn_mark_provisional);
 	memset(&ectx, 0, sizeof(ectx));
 	ectx.out = &x.out;
 	if (tn_case_list(x.client, &q, all ? -1 : limit, emit, &ectx, &err) != TN_OK)

@@ -9,6 +9,7 @@
 static const char *prog = "case-show";
 
 static int no_events, no_subcases;
+static unsigned marked;   /* the text view's marks put on (tn_mark_provisional) */
 
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Show options:", NULL, 0 },
@@ -26,7 +27,7 @@ static const struct tn_cmd cmd = {
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER
 };
 
-/* Print `rows` (borrowed) as a table with `columns`. */
+/* Print `rows` (borrowed) as a table with `columns`, deadlines marked (the notes come at the end). */
 static enum tn_code table(jv rows, const char **columns, const struct tn_common *common,
 			  struct tn_err *err)
 {
@@ -40,7 +41,8 @@ static enum tn_code table(jv rows, const char **columns, const struct tn_common 
 	if ((rc = tn_out_open(&t, stdout, &tc, 1, columns, err)) != TN_OK)
 		return rc;
 	for (int i = 0; i < n && rc == TN_OK; i++)
-		rc = tn_out_emit(&t, jv_array_get(jv_copy(rows), i), err);
+		rc = tn_out_emit(&t, tn_mark_record(jv_array_get(jv_copy(rows), i),
+						    tn_mark_provisional, &marked), err);
 	rc2 = tn_out_close(&t, err);
 	return rc == TN_OK ? rc2 : rc;
 }
@@ -57,6 +59,7 @@ static enum tn_code show_text(jv kase, int first, const struct tn_common *common
 
 	if (!first)
 		fputc('\n', stdout);
+	kase = tn_mark_record(kase, tn_mark_provisional, &marked);
 	tn_case_format_text(&b, kase);
 	fputs(b.buf, stdout);
 	tn_buf_release(&b);
@@ -114,6 +117,13 @@ int main(int argc, char **argv)
 			if (rc == TN_EUNREACHABLE || rc == TN_EAUTH || rc == TN_EINTR)
 				break;
 		}
+	}
+	if (text && marked) {
+		struct tn_buf notes = TN_BUF_INIT;
+
+		tn_mark_notes(&notes, tn_mark_provisional, marked);
+		fputs(notes.buf, stdout);
+		tn_buf_release(&notes);
 	}
 	if (tn_cmd_close_out(&x, &err) != TN_OK)
 		failed++, last = tn_cli_fail(prog, &err) ? err.code : TN_EIO;

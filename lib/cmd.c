@@ -2,6 +2,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tn_cmd.h"
 
@@ -83,9 +84,14 @@ enum tn_code tn_cmd_close_out(struct tn_cmd_ctx *ctx, struct tn_err *err)
 int tn_cmd_finish(struct tn_cmd_ctx *ctx, int status)
 {
 	struct tn_err err = TN_ERR_INIT;
+	const char *prog = ctx->cmd ? ctx->cmd->name : "twonet";
+	const char *warning = tn_client_warning(ctx->client);
 
 	if (tn_cmd_close_out(ctx, &err) != TN_OK && status == 0)
-		status = tn_cli_fail(ctx->cmd ? ctx->cmd->name : "twonet", &err);
+		status = tn_cli_fail(prog, &err);
+	/* the server's word to people (Twonet-Warning), once a run, never into a pipe or file */
+	if (warning && isatty(STDERR_FILENO))
+		tn_cli_warn(prog, "%s", warning);
 	if (ctx->client)
 		tn_client_free(ctx->client);
 	ctx->client = NULL;

@@ -13,11 +13,13 @@
 
 #define BACKOFF_BASE_MS 200
 #define BACKOFF_CAP_MS 10000
+#define WARNING_MAX 512         /* bytes of a Twonet-Warning kept */
 
 struct tn_client {
 	const struct tn_config *cfg;
 	CURL *easy;
 	unsigned int seed;
+	char *warning;          /* the latest Twonet-Warning, or NULL */
 };
 
 /* One transfer's state: what to send and what came back. */
@@ -30,6 +32,7 @@ struct xfer {
 	int no_retry;
 	struct tn_buf data;
 	char *etag;
+	char *warning;          /* Twonet-Warning of this attempt's response, or NULL */
 	long retry_after;
 	int attempts;
 	/* bulk */
@@ -73,7 +76,47 @@ void tn_client_free(struct tn_client *c)
 		return;
 	if (c->easy)
 		curl_easy_cleanup(c->easy);
+	free(c->warning);
 	free(c);
+}
+
+const char *tn_client_warning(const struct tn_client *c)
+{
+	return c ? c->warning : NULL;
+}
+
+char *tn_http_header_value(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *v;
+	char *t;
+
+	if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
+		return NULL;
+	v = line + nl + 1;
+	len -= nl + 1;
+	while (len && (*v == ' ' || *v == '\t'))
+		v++, len--;
+	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r' ||
+		       v[len - 1] == '\n'))
+		len--;
+	if (len > WARNING_MAX)
+		len = WARNING_MAX;
+	t = tn_xstrndup(v, len);
+	for (char *p = t; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return t;
+}
+
+/* Keep the warning of a finished transfer in the client (the latest wins). */
+static void keep_warning(struct tn_client *c, struct xfer *x)
+{
+	if (!x->warning || !*x->warning)
+		return;
+	free(c->warning);
+	c->warning = x->warning;
+	x->warning = NULL;
 }
 
 void tn_response_release(struct tn_response *resp)
@@ -113,6 +156,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct xfer *x = ud;
 	size_t n = size * nmemb, len = n;
+	char *w;
 
 	while (len && (ptr[len - 1] == '\r' || ptr[len - 1] == '\n'))
 		len--;
@@ -136,10 +180,15 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 			v++;
 		if (tn_parse_long(v, &secs) == 0 && secs >= 0)
 			x->retry_after = secs;
+	} else if ((w = tn_http_header_value(ptr, len, TN_HTTP_WARNING)) != NULL) {
+		free(x->warning);
+		x->warning = w;
 	} else if (len > 5 && !strncasecmp(ptr, "HTTP/", 5)) {
 		/* a new response (after a redirect or 100-continue): forget old headers */
 		free(x->etag);
 		x->etag = NULL;
+		free(x->warning);
+		x->warning = NULL;
 		x->retry_after = -1;
 	}
 	return n;
@@ -154,9 +203,10 @@ static void xfer_clear(struct xfer *x)
 	free(x->idem);
 	free(x->if_match);
 	free(x->etag);
+	free(x->warning);
 	tn_buf_release(&x->data);
 	x->hdrs = NULL;
-	x->method = x->url = x->body = x->idem = x->if_match = x->etag = NULL;
+	x->method = x->url = x->body = x->idem = x->if_match = x->etag = x->warning = NULL;
 	x->busy = x->waiting = 0;
 	x->attempts = 0;
 }
@@ -227,6 +277,8 @@ static void xfer_arm(struct xfer *x, const struct tn_client *c)
 	tn_buf_reset(&x->data);
 	free(x->etag);
 	x->etag = NULL;
+	free(x->warning);
+	x->warning = NULL;
 	x->retry_after = -1;
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
@@ -433,6 +485,7 @@ enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,
 			break;
 	}
 	code = finish(&x, crc, status, resp, err);
+	keep_warning(c, &x);
 	xfer_clear(&x);
 	if (code == TN_OK)
 		tn_err_clear(err);
@@ -557,6 +610,7 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 				enum tn_code code = finish(x, crc, status, &resp, &e);
 				void *tag = x->tag;
 
+				keep_warning(c, x);
 				done(ctx, tag, code, &resp, &e);
 				tn_response_release(&resp);
 				{

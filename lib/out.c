@@ -214,6 +214,97 @@ char *tn_cell_text(jv v, const char *path)
 	return tn_buf_detach(&b, NULL);
 }
 
+/* ---- marks ---- */
+
+const struct tn_mark tn_mark_provisional[] = {
+	{ "deadline", "deadline_provisional", "*",
+	  "provisional: " TN_PROVISIONAL_NOTE },
+	{ "legal_deadline", "legal_deadline_provisional", "*",
+	  "provisional: " TN_PROVISIONAL_NOTE },
+	{ NULL, NULL, NULL, NULL }
+};
+
+#define MAX_MARKS 32
+
+int tn_mark_applies(jv rec, const struct tn_mark *m)
+{
+	jv flag, cell;
+	int yes;
+
+	if (jv_get_kind(rec) != JV_KIND_OBJECT || !m->column || !m->flag)
+		return 0;
+	flag = get_path(rec, m->flag);
+	yes = jv_get_kind(flag) == JV_KIND_TRUE;
+	jv_free(flag);
+	if (!yes)
+		return 0;
+	cell = get_path(rec, m->column);
+	yes = jv_get_kind(cell) == JV_KIND_STRING;
+	jv_free(cell);
+	return yes;
+}
+
+jv tn_mark_record(jv rec, const struct tn_mark *marks, unsigned *used)
+{
+	for (int i = 0; marks && marks[i].column && i < MAX_MARKS; i++) {
+		struct tn_buf b = TN_BUF_INIT;
+		jv cell;
+
+		if (!tn_mark_applies(rec, &marks[i]))
+			continue;
+		cell = get_path(rec, marks[i].column);
+		tn_buf_adds(&b, jv_string_value(cell));
+		tn_buf_adds(&b, marks[i].sign ? marks[i].sign : "");
+		jv_free(cell);
+		rec = jv_setpath(rec, path_of(marks[i].column), jv_string(b.buf));
+		tn_buf_release(&b);
+		if (used)
+			*used |= 1u << i;
+	}
+	return rec;
+}
+
+void tn_mark_notes(struct tn_buf *b, const struct tn_mark *marks, unsigned used)
+{
+	for (int i = 0; marks && marks[i].column && i < MAX_MARKS; i++) {
+		int seen = 0;
+
+		if (!(used & (1u << i)) || !marks[i].note)
+			continue;
+		for (int j = 0; j < i && !seen; j++)
+			seen = (used & (1u << j)) && marks[j].note &&
+			       !strcmp(marks[j].note, marks[i].note) &&
+			       !strcmp(marks[j].sign ? marks[j].sign : "", marks[i].sign ? marks[i].sign : "");
+		if (!seen)
+			tn_buf_addf(b, "%s %s\n", marks[i].sign ? marks[i].sign : "", marks[i].note);
+	}
+}
+
+void tn_out_mark(struct tn_out *out, const struct tn_mark *marks)
+{
+	out->marks = marks;
+	out->marks_used = 0;
+}
+
+/* The text of a table cell: tn_cell_text, and the sign of the first mark of that column that applies. */
+static char *table_cell(struct tn_out *out, jv row, const char *col)
+{
+	char *c = tn_cell_text(row, col);
+
+	for (int i = 0; out->marks && out->marks[i].column && i < MAX_MARKS; i++) {
+		struct tn_buf b = TN_BUF_INIT;
+
+		if (strcmp(out->marks[i].column, col) != 0 || !tn_mark_applies(row, &out->marks[i]))
+			continue;
+		tn_buf_adds(&b, c);
+		tn_buf_adds(&b, out->marks[i].sign ? out->marks[i].sign : "");
+		free(c);
+		out->marks_used |= 1u << i;
+		return tn_buf_detach(&b, NULL);
+	}
+	return c;
+}
+
 /* Write `len` bytes; on EPIPE mark the output broken and stay quiet.  flush: fflush too. */
 static enum tn_code put(struct tn_out *out, const char *s, size_t len, int flush,
 			struct tn_err *err)
@@ -472,7 +563,7 @@ static enum tn_code write_table(struct tn_out *out, struct tn_err *err)
 	}
 	jv_array_foreach(out->rows, r, row) {
 		for (i = 0; i < out->ncols; i++) {
-			char *c = tn_cell_text(row, out->cols[i]);
+			char *c = table_cell(out, row, out->cols[i]);
 			int w = tn_display_width(c);
 
 			cells[(size_t)(r + 1) * (size_t)out->ncols + (size_t)i] = c;
@@ -513,6 +604,11 @@ static enum tn_code write_table(struct tn_out *out, struct tn_err *err)
 		}
 		tn_buf_rtrim(&b);
 		tn_buf_addch(&b, '\n');
+		rc = put(out, b.buf, b.len, 0, err);
+	}
+	if (rc == TN_OK && out->marks_used) {
+		tn_buf_reset(&b);
+		tn_mark_notes(&b, out->marks, out->marks_used);
 		rc = put(out, b.buf, b.len, 0, err);
 	}
 	for (size_t k = 0; k < (size_t)(nrows + 1) * (size_t)out->ncols; k++)

@@ -73,9 +73,11 @@ enum tn_code tn_cmd_close_out(struct tn_cmd_ctx *ctx, struct tn_err *err);
 /*
  * End the run: close the output if still open (a failure other than a broken
  * pipe is reported as tn_cli_fail does, under the command's name, and becomes
- * the status when `status` is 0), free the client and release the
- * configuration.  Returns the exit status.  Safe on a ctx that tn_cmd_parse
- * filled only, or that a failed tn_cmd_setup left.
+ * the status when `status` is 0), print the server's warning when the client
+ * got one and stderr is a terminal ("PROG: warning: TEXT", tn_client_warning;
+ * once, whatever number of responses carried it), free the client and release
+ * the configuration.  Returns the exit status.  Safe on a ctx that
+ * tn_cmd_parse filled only, or that a failed tn_cmd_setup left.
  */
 int tn_cmd_finish(struct tn_cmd_ctx *ctx, int status);
 

@@ -17,6 +17,28 @@ struct tn_client;
 struct tn_client *tn_client_new(const struct tn_config *cfg);
 void tn_client_free(struct tn_client *c);
 
+/*
+ * The server's warning to people: the Twonet-Warning header of the latest
+ * response that carried one ("the working-day calendar ends 2026-12-31 (28
+ * days left); ..."), control characters made spaces, at most 512 bytes.
+ * Borrowed from the client: valid until a later response brings another, or
+ * tn_client_free.  NULL when no response had one (or c is NULL).  The
+ * library never prints it; tn_cmd_finish does, once, when stderr is a
+ * terminal.
+ */
+const char *tn_client_warning(const struct tn_client *c);
+
+/* The header of the server's warnings to people (while its calendar runs out, say). */
+#define TN_HTTP_WARNING "Twonet-Warning"
+
+/*
+ * The value of header `name` (case-insensitive) in one raw header line of
+ * `len` bytes, as curl's header callback gets it: white space and the line
+ * end trimmed, control characters made spaces, at most 512 bytes.  Returns a
+ * malloc'd string (the caller's), or NULL when the line is another header.
+ */
+char *tn_http_header_value(const char *line, size_t len, const char *name);
+
 /* A request.  Header strings are borrowed for the call. */
 struct tn_request {
 	const char *method;          /* "GET", "POST" ... */

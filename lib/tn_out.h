@@ -34,7 +34,35 @@ struct tn_out {
 	const char **cols;      /* resolved columns (table/csv/tsv) */
 	int ncols;
 	jv keys;                /* keys of the first record when columns come from it */
+	const struct tn_mark *marks; /* tn_out_mark */
+	unsigned marks_used;    /* bit i: marks[i] was put on a cell */
 };
+
+/*
+ * A mark on table cells, the way a printed table flags a figure: the cell
+ * of column `column` gets `sign` appended when the record's `flag` (a dotted
+ * path) is true, and the line "SIGN NOTE" goes under the table when any
+ * cell got it.  Only a table is marked; the other formats carry the flag
+ * as data.  A list of marks ends with an entry whose column is NULL; at most
+ * 32 marks.
+ */
+struct tn_mark {
+	const char *column;     /* "deadline" */
+	const char *flag;       /* "deadline_provisional" */
+	const char *sign;       /* "*" */
+	const char *note;       /* the footnote, after the sign */
+};
+
+/* What a provisional deadline is, in the words of every note about one. */
+#define TN_PROVISIONAL_NOTE \
+	"counted Monday to Friday through a year the working-day calendar does not know yet"
+
+/*
+ * The marks of deadlines counted so: "deadline" (when deadline_provisional)
+ * and "legal_deadline" (when legal_deadline_provisional) get "*", and the
+ * note "* provisional: " TN_PROVISIONAL_NOTE.
+ */
+extern const struct tn_mark tn_mark_provisional[];
 
 /*
  * Open an output on `fp`.  `common` carries --format/--jq/--fields/--no-color;
@@ -58,8 +86,30 @@ enum tn_code tn_out_open(struct tn_out *out, FILE *fp, const struct tn_common *c
  */
 enum tn_code tn_out_emit(struct tn_out *out, jv record, struct tn_err *err);
 
-/* Finish: write buffered rows (table, json array), flush, free everything. */
+/*
+ * Finish: write buffered rows (table, json array) and the notes of the marks
+ * put on them, flush, free everything.
+ */
 enum tn_code tn_out_close(struct tn_out *out, struct tn_err *err);
+
+/* Mark a table's cells with `marks` (borrowed; NULL for none).  Cannot fail. */
+void tn_out_mark(struct tn_out *out, const struct tn_mark *marks);
+
+/*
+ * For views that show a record without a tn_out (case-show's text, casedesk):
+ * `rec` (consumed) with the string at each marked column followed by its
+ * sign; *used (may be NULL) gets bit i set for each marks[i] put on.
+ * Returns the record; a record that is not an object comes back unchanged.
+ */
+jv tn_mark_record(jv rec, const struct tn_mark *marks, unsigned *used);
+/* 1 when mark `m` applies to `rec` (borrowed): its flag is true and its column a string. */
+int tn_mark_applies(jv rec, const struct tn_mark *m);
+/*
+ * Append the note line ("SIGN NOTE\n") of each mark in `used` to `b`, a
+ * note shared by several marks once.  Cannot fail.
+ */
+struct tn_buf;
+void tn_mark_notes(struct tn_buf *b, const struct tn_mark *marks, unsigned used);
 
 /* Parse "json", "table", ... ; TN_FMT_AUTO for NULL; -1 for unknown. */
 int tn_format_parse(const char *name);
@@ -82,7 +132,6 @@ int tn_display_width(const char *s);
  * Append to `dst` at most `width` columns of `s`, never cutting a character;
  * pads with spaces to exactly `width` when `pad`.  When cut, the last column is "…".
  */
-struct tn_buf;
 void tn_fit_width(struct tn_buf *dst, const char *s, int width, int pad);
 /* 1 when `s` (length len) is valid UTF-8. */
 int tn_utf8_valid(const char *s, size_t len);

@@ -83,4 +83,73 @@ test_expect_success 'a wrong token exits 4; the server down exits 6' '
 	grep -q "^case-list: error:" err
 '
 
+
+# Past the calendar: the server's today near the end of its last known year (the shipped
+# calendar ends 2026-12-31).  310000-RS-001 promises 10 working days: from Sunday
+# 2026-12-20 that is 9 days of December and Friday 2027-01-01, counted Monday to Friday.
+stop_server
+export TWONETD_TEST_TODAY=2026-12-20
+start_server || exit 1
+NOTE="^\* provisional: counted Monday to Friday through a year the working-day calendar does not know yet$"
+
+test_expect_success 'past the calendar: a provisional deadline, never null' '
+	gen_rs 1 50 | case-submit --bulk --token "$CLERK_RS" >new.ndjson &&
+	json_eq .deadline 2027-01-01 <new.ndjson &&
+	json_eq .deadline_provisional true <new.ndjson &&
+	jq -r .id new.ndjson >prov.id &&
+	case-list --token "$CLERK_RS" -q 申请人50 >out &&
+	json_eq .deadline 2027-01-01 <out &&
+	json_eq .deadline_provisional true <out
+'
+
+test_expect_success 'past the calendar: the table marks the deadline and says why under it' '
+	case-list --token "$CLERK_RS" --format table >table &&
+	grep -q "^$(cat prov.id) .* 2027-01-01\* *false$" table &&
+	grep -q "$NOTE" table &&
+	test "$(grep -c "provisional" table)" = 1 &&
+	case-list --token "$CLERK_RS" \
+		--jq "\"\(.id) \(.deadline)\(if .deadline_provisional then \"*\" else \"\" end)\"" |
+		sort >want &&
+	case-list --token "$CLERK_RS" --format table --fields id,deadline | sed 1d |
+		grep -v "$NOTE" | awk "{ print \$1, \$2 }" | sort >got &&
+	test_cmp want got &&
+	case-list --token "$CLERK_RS" --format table --fields id,deadline,legal_deadline -q 申请人50 >table &&
+	grep -q "^$(cat prov.id)  2027-01-01\*  2027-01-08\*$" table &&
+	tail -n 1 table | grep -q "$NOTE"
+'
+
+test_expect_success 'past the calendar: only a table is marked (JSON, CSV and a table of other cases are not)' '
+	case-list --token "$CLERK_RS" -q 申请人50 --format csv --fields id,deadline,deadline_provisional >csv &&
+	grep -qx "$(cat prov.id),2027-01-01,true" csv &&
+	! grep -q provisional: csv &&
+	case-list --token "$CLERK_RS" -q 申请人50 --format json >json &&
+	! grep -q "2027-01-01\*" json &&
+	if case-list --token "$CLERK_RS" -q 申请人10 --jq .deadline_provisional | grep -qx false; then
+		case-list --token "$CLERK_RS" -q 申请人10 --format table >table &&
+		! grep -q "provisional" table
+	fi
+'
+
+test_expect_success 'the server'"'"'s warning: once a run on a terminal, however many pages' '
+	script -qec "case-list --all --format table" /dev/null >tty.out &&
+	test "$(grep -c "^case-list: warning: .*calendar ends 2026-12-31 (11 days left)" tty.out)" = 1 &&
+	grep -q "twonetd calendar import" tty.out
+'
+
+test_expect_success 'the server'"'"'s warning: never on a pipe or into a file' '
+	case-list --all >out 2>err &&
+	test ! -s err &&
+	case-list --all --format table 2>&1 >/dev/null | cat >err &&
+	test ! -s err
+'
+
+stop_server
+TWONETD_TEST_TODAY=2027-01-04 start_server || exit 1
+
+test_expect_success 'a provisional deadline passed: overdue, still marked' '
+	case-list --token "$CLERK_RS" --overdue --format table >table &&
+	grep -q "^$(cat prov.id) .* 2027-01-01\* *true$" table &&
+	grep -q "$NOTE" table
+'
+
 test_done

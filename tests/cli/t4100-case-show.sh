@@ -68,4 +68,45 @@ test_expect_success 'no id is a usage error; a wrong token exits 4; the server d
 	grep -q "^case-show: error:" err
 '
 
+
+# Past the calendar (the shipped one ends 2026-12-31): from the server's today 2026-12-20,
+# 310000-RS-001 (10 working days, legal 15) ends on 2027-01-01, legally on 2027-01-08,
+# counted Monday to Friday through 2027; so does the restaurant "one thing" (10 days).
+stop_server
+export TWONETD_TEST_TODAY=2026-12-20
+start_server || exit 1
+CLERK_RS=$(make_token clerk clerk-rs RSJ)
+ADMIN=$(make_token admin root)
+NOTE="^\* provisional: counted Monday to Friday through a year the working-day calendar does not know yet$"
+
+test_expect_success 'past the calendar: the deadlines marked, the note once at the end' '
+	printf "%s\n" "{\"item\":\"310000-RS-001\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"乙\"},\"form\":{\"child_name\":\"小明\",\"birth_date\":\"2026-11-01\",\"applicant_name\":\"乙\",\"applicant_id\":\"110101199003070003\",\"applicant_phone\":\"13800000000\",\"address\":\"上海市\"}}" |
+		case-submit --bulk --token "$CLERK_RS" --jq .id >prov.id &&
+	case-show --token "$CLERK_RS" "$(cat prov.id)" >json &&
+	json_eq .deadline_provisional true <json &&
+	json_eq .deadline 2027-01-01 <json &&
+	script -qec "case-show --token $CLERK_RS $(cat prov.id) $(cat prov.id)" /dev/null >tty.out &&
+	grep -q "^deadline: *2027-01-01\* (legal 2027-01-08\*)" tty.out &&
+	test "$(grep -c "^deadline:" tty.out)" = 2 &&
+	test "$(grep -c "provisional" tty.out)" = 1 &&
+	grep -v "^case-show: warning:" tty.out | tr -d "\r" | tail -n 1 | grep -q "$NOTE" &&
+	grep -q "^case-show: warning: .*calendar ends 2026-12-31 (11 days left)" tty.out
+'
+
+test_expect_success 'past the calendar: JSON is not marked; a case within the calendar has no note' '
+	! grep -q "2027-01-01\*" json &&
+	case-show "$(cat id)" >plain.json &&
+	script -qec "case-show $(cat id)" /dev/null >tty.out &&
+	if json_eq .deadline_provisional false <plain.json; then ! grep -q provisional tty.out; fi
+'
+
+test_expect_success 'past the calendar: a "one thing" parent and its sub-cases table marked' '
+	restaurant_case | case-submit --workflow restaurant -f - --token "$ADMIN" --jq .id >wf.id &&
+	case-show --token "$ADMIN" --format table "$(cat wf.id)" >wf.out &&
+	grep -q "^deadline: *2027-01-01\*" wf.out &&
+	sed -n "/^sub-cases:/,/^\$/p" wf.out >subs &&
+	grep -q "[0-9]\* " subs &&
+	test "$(grep -c "$NOTE" wf.out)" = 1
+'
+
 test_done
