@@ -54,6 +54,7 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	int fmt = tn_format_parse(common->format);
 	int whole = fmt == TN_FMT_JSON || (fmt == TN_FMT_AUTO && (common->jq || !isatty(1)));
 	const char **cols;
+	struct tn_buf note = TN_BUF_INIT;
 	struct tn_out out;
 	enum tn_code rc;
 	jv rows;
@@ -71,6 +72,9 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	if (whole) {
 		rc = tn_out_emit(&out, report, err);
 	} else {
+		/* a table's footnote: the cases whose deadline is provisional */
+		if (out.format == TN_FMT_TABLE && !common->jq)
+			tn_report_provisional_note(&note, report);
 		rows = tn_report_rows(report);
 		jv_free(report);
 		jv_array_foreach(rows, i, row) {
@@ -83,6 +87,9 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	}
 	if (tn_out_close(&out, rc == TN_OK ? err : NULL) != TN_OK && rc == TN_OK)
 		rc = err->code;
+	if (rc == TN_OK && note.len && !out.broken_pipe)
+		printf("%s\n", note.buf);
+	tn_buf_release(&note);
 	if (out.broken_pipe)
 		rc = TN_OK;
 	return rc;

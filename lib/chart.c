@@ -210,6 +210,7 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 	struct tn_buf sub = TN_BUF_INIT;
 	struct tn_chart c;
 	size_t n = 0;
+	long np;
 	char **labels;
 	double *bars, *line;
 
@@ -237,6 +238,10 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 		    jv_get_kind(from) == JV_KIND_STRING ? jv_string_value(from) : "?",
 		    jv_get_kind(to) == JV_KIND_STRING ? jv_string_value(to) : "?",
 		    jv_get_kind(by) == JV_KIND_STRING ? jv_string_value(by) : "?");
+	np = tn_report_provisional(report);
+	if (np > 0)     /* the note of the table: deadlines counted Monday to Friday */
+		tn_buf_addf(&sub, "; %ld provisional deadline%s (Monday to Friday)", np,
+			    np == 1 ? "" : "s");
 	memset(&c, 0, sizeof(c));
 	c.title = kind == TN_REPORT_ALERTS ? "Alerts raised and closed within target" :
 		  "Cases received and finished on time";

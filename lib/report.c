@@ -313,8 +313,48 @@ const char *tn_report_case_csv[] = {
 	"open_overdue", "on_time", "late", "on_time_rate", "on_time_legal", "late_legal",
 	"on_time_legal_rate", "days_n", "days_mean", "days_median", "days_p90",
 	"legal_days_mean", "time_saving_pct", "materials", "materials_exempted",
-	"materials_asked", "materials_saving_pct", NULL
+	"materials_asked", "materials_saving_pct", "provisional_deadlines", NULL
 };
+
+/* A whole number at `key` of the object at `at` of `report` (borrowed); 0 when there is none. */
+static long count_at(jv report, const char *at, const char *key)
+{
+	jv o = jv_object_get(jv_copy(report), jv_string(at)), v;
+	long n = 0;
+
+	if (jv_get_kind(o) == JV_KIND_OBJECT) {
+		v = jv_object_get(jv_copy(o), jv_string(key));
+		if (jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) > 0)
+			n = (long)jv_number_value(v);
+		jv_free(v);
+	}
+	jv_free(o);
+	return n;
+}
+
+long tn_report_provisional(jv report)
+{
+	if (tn_report_kind_of(report) != TN_REPORT_CASES)
+		return 0;
+	return count_at(report, "total", "provisional_deadlines");
+}
+
+long tn_report_provisional_note(struct tn_buf *out, jv report)
+{
+	long n = tn_report_provisional(report), of;
+
+	if (n <= 0)
+		return 0;
+	of = count_at(report, "total", "received");
+	if (of > n)
+		tn_buf_addf(out, "%ld of the %ld cases", n, of);
+	else if (n > 1)
+		tn_buf_addf(out, "all %ld cases", n);
+	else
+		tn_buf_adds(out, "1 case");
+	tn_buf_addf(out, " %s a provisional deadline: " TN_PROVISIONAL_NOTE, n == 1 ? "has" : "have");
+	return n;
+}
 
 const char *tn_report_alert_table[] = {
 	"group", "raised", "dispatched", "closed", "open", "open_past_target",
@@ -462,8 +502,18 @@ void tn_report_html(struct tn_buf *out, jv report)
 	tn_report_svg(out, report, 0);
 	tn_buf_adds(out, "</div>\n<p style=\"color:#666;font-size:small\">On time: completed on "
 		    "or before the deadline, out of the cases completed and those still open past "
-		    "it. Working days count from submission to completion.</p>\n"
-		    "</body>\n</html>\n");
+		    "it. Working days count from submission to completion.</p>\n");
+	{
+		struct tn_buf note = TN_BUF_INIT;
+
+		if (tn_report_provisional_note(&note, report) > 0) {
+			tn_buf_adds(out, "<p class=\"provisional\" style=\"color:#8a5a00;font-size:small\">");
+			tn_xml_escape(out, note.buf);
+			tn_buf_adds(out, ".</p>\n");
+		}
+		tn_buf_release(&note);
+	}
+	tn_buf_adds(out, "</body>\n</html>\n");
 	jv_free(rows);
 }
 

@@ -77,6 +77,22 @@ extern const char *tn_report_case_csv[];
 extern const char *tn_report_alert_table[];
 extern const char *tn_report_alert_csv[];
 
+/*
+ * How many cases of a case report (borrowed) have a provisional deadline
+ * (its total's provisional_deadlines): counted Monday to Friday through a
+ * year the server's calendar does not know.  0 for an alert report.
+ */
+long tn_report_provisional(jv report);
+/*
+ * The note of a case report (borrowed) on provisional deadlines, when its
+ * total counts any (provisional_deadlines): "3 of the 40 cases have a
+ * provisional deadline: counted ..." ("1 case has", "all 3 cases have" when
+ * they are every case), one sentence without a full stop or
+ * newline, appended to `out`.  Returns how many cases have one (0: nothing
+ * appended, also for an alert report).
+ */
+long tn_report_provisional_note(struct tn_buf *out, jv report);
+
 /* The kind of a report document (borrowed): its "report" member, cases when absent. */
 enum tn_report_kind tn_report_kind_of(jv report);
 

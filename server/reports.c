@@ -171,34 +171,49 @@ static jv iso_week(const char *monday)
 	return jv_string(buf);
 }
 
-/* ---- the working-day table, once per worker ---- */
+/* ---- the working-day table, per worker and calendar ---- */
 
-static int workdays_ready;
+/*
+ * The table spans WORKDAYS_FROM through the fifth year after the last one
+ * the calendar knows (or after this year, when that is later): the days of
+ * years it does not know count Monday to Friday, as deadlines do, so that
+ * cases filed before the next notice is loaded still have working days.
+ */
+#define WORKDAYS_FROM 2000
+#define WORKDAYS_AHEAD 5
 
-/* Fill `workdays` from the worker's calendar; without a calendar, leave it as it is. */
+static long workdays_gen = -1;  /* the calendar generation the table was filled from */
+
+/*
+ * Fill `workdays` from the worker's current calendar when the table was not
+ * filled from that calendar yet (at the first report, and after 'twonetd
+ * calendar import'); without a calendar, leave it as it is.
+ */
 static void workdays_fill(struct srv *srv)
 {
 	struct tn_err err = TN_ERR_INIT;
+	struct tn_cal *cal = srv_cal(srv);
+	long gen = srv_cal_generation(srv);
 	unsigned char *work;
-	int y0, y1;
+	int y0, y1, now = tn_date_year(srv_today());
 	long d0, d1;
-	char buf[16];
+	char first[16], last[16];
 
-	if (workdays_ready || !srv->cal)
+	if (!cal || gen == workdays_gen)
 		return;
-	tn_cal_range(srv->cal, &y0, &y1);
-	snprintf(buf, sizeof(buf), "%04d-01-01", y0);
-	if (tn_date_parse(buf, &d0) != 0)
-		return;
-	snprintf(buf, sizeof(buf), "%04d-12-31", y1);
-	if (tn_date_parse(buf, &d1) != 0 || d1 < d0)
+	tn_cal_range(cal, &y0, &y1);
+	if (y0 <= 0 || y0 > WORKDAYS_FROM)
+		y0 = WORKDAYS_FROM;
+	y1 = (y1 > now ? y1 : now) + WORKDAYS_AHEAD;
+	snprintf(first, sizeof(first), "%04d-01-01", y0);
+	snprintf(last, sizeof(last), "%04d-12-31", y1);
+	if (tn_date_parse(first, &d0) != 0 || tn_date_parse(last, &d1) != 0 || d1 < d0)
 		return;
 	work = tn_xmalloc((size_t)(d1 - d0 + 1));
 	for (long d = d0; d <= d1; d++)
-		work[d - d0] = tn_cal_is_workday(srv->cal, d, NULL) == 1;
-	snprintf(buf, sizeof(buf), "%04d-01-01", y0);
-	if (store_report_workdays(srv->st, buf, work, d1 - d0 + 1, &err) == TN_OK)
-		workdays_ready = 1;
+		work[d - d0] = (unsigned char)tn_cal_is_workday(cal, d, NULL);
+	if (store_report_workdays(srv->st, first, work, d1 - d0 + 1, &err) == TN_OK)
+		workdays_gen = gen;
 	else
 		fprintf(stderr, "twonetd: warning: cannot fill the working-day table: %s\n",
 			err.message);
@@ -354,6 +369,7 @@ static jv cases_json(const struct group *g, jv key, jv name)
 	row = jv_object_set(row, jv_string("materials_asked"), num(asked));
 	row = jv_object_set(row, jv_string("materials_saving_pct"),
 			    pct(c[RC_EXEMPTED], c[RC_MATERIALS]));
+	row = jv_object_set(row, jv_string("provisional_deadlines"), num(c[RC_PROVISIONAL]));
 	return row;
 }
 

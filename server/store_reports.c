@@ -62,6 +62,18 @@ const char store_reports_schema[] =
 	"CREATE INDEX cases_report ON cases (r_day, department, item, r_workflow, status,"
 	"  r_accepted, r_returned, deadline, r_legal, r_done, r_legal_days, r_mat, r_exempt);";
 
+/*
+ * Migration 6 -> 7: the covering index gains deadline_provisional (schema 6's
+ * column), which the case report counts, so that a month is still read from
+ * the index alone (without it the table rows are read too: 0.2 s -> 0.55 s a
+ * month over 1M cases).
+ */
+const char store_reports_provisional[] =
+	"DROP INDEX cases_report;"
+	"CREATE INDEX cases_report ON cases (r_day, department, item, r_workflow, status,"
+	"  r_accepted, r_returned, deadline, r_legal, r_done, r_legal_days, r_mat, r_exempt,"
+	"  deadline_provisional);";
+
 /* ---- the calendar ---- */
 
 enum tn_code store_report_workdays(struct store *st, const char *first, const unsigned char *work,
@@ -170,7 +182,7 @@ static const char *group_expr(const char *by)
 	" sum(r_legal IS NOT NULL AND ((status = 'completed' AND r_done > r_legal)" \
 	"     OR (" OPEN " AND r_legal < ?3)))," \
 	" total(r_legal_days), count(r_legal_days)," \
-	" sum(r_mat), sum(r_exempt) " \
+	" sum(r_mat), sum(r_exempt), sum(deadline_provisional) " \
 	"FROM cases c INDEXED BY cases_report" \
 	" LEFT JOIN workdays d1 ON d1.day = c.r_done" \
 	" LEFT JOIN workdays d2 ON d2.day = c.r_day" \

@@ -8,6 +8,12 @@
 #include "store.h"
 
 /*
+ * The migration script 6 -> 7 (store.c's migration()): the report's covering
+ * index with the cases' deadline_provisional.
+ */
+extern const char store_reports_provisional[];
+
+/*
  * Working days live in the table `workdays` (day, idx): idx is the number of
  * working days from the first covered day up to and including `day`, so that
  * the working days in (a, b] are idx(b) - idx(a), a subtraction in SQL.
@@ -15,7 +21,8 @@
  * Fill it from a calendar: `first` is the first covered day (YYYY-MM-DD),
  * work[i] is 1 when the i-th day from `first` is a working day, n days in
  * all.  Nothing is written when the table already holds exactly these days
- * (a fingerprint is compared), so every worker may call it at start.
+ * (a fingerprint is compared), so every worker may call it at start and
+ * whenever its calendar changes.
  */
 enum tn_code store_report_workdays(struct store *st, const char *first, const unsigned char *work,
 				   long n, struct tn_err *err);
@@ -45,6 +52,7 @@ enum store_report_counter {
 	RC_LEGAL_N,             /* how many completed cases that sum has */
 	RC_MATERIALS,           /* materials the items ask for */
 	RC_EXEMPTED,            /* ... of which exempted (held as e-certificates) */
+	RC_PROVISIONAL,         /* cases whose deadline is provisional (deadline_provisional) */
 	RC_COUNT
 };
 

@@ -197,7 +197,7 @@ test_expect_success 'CSV reads back with a CSV parser: a row per group and the t
 	total|9|57.1|2|71.4
 	EOF
 	test_cmp want got &&
-	test "$(head -n 1 oct.csv | tr , "\n" | wc -l)" = 25
+	test "$(head -n 1 oct.csv | tr , "\n" | wc -l)" = 26
 '
 
 test_expect_success 'a text table with the total last, no colour and nothing else on stdout' '
@@ -318,6 +318,54 @@ test_expect_success 'cron: the daily script reports yesterday; a failed report m
 		TWONET_TOKEN="$OPERATOR" "$TWONET_SRC/scripts/cron/case-report-daily" >/dev/null 2>err &&
 	test ! -e none.txt &&
 	test_expect_exit 2 env -u REPORT_TO "$TWONET_SRC/scripts/cron/report-mail" x 2>err
+'
+
+
+# Past the calendar (the shipped one ends 2026-12-31): filed with the server's today at
+# 2026-12-20, 310000-RS-001 (10 working days) ends on Friday 2027-01-01, counted Monday to
+# Friday: a provisional deadline.  P1 stays open; P2 ran from Monday 2026-12-28 to Tuesday
+# 2027-01-05: 29, 30, 31 December, then 1, 4 and 5 January counted Monday to Friday: 6 days.
+stop_server
+export TWONETD_TEST_TODAY=2026-12-20
+start_server || exit 1
+
+test_expect_success 'past the calendar: cases with provisional deadlines are counted' '
+	file P1 "$RS" "[]" && file P2 "$RS" "[]" &&
+	json_eq .deadline_provisional true <ids/P1.json &&
+	act P2 accept approve complete &&
+	when P1 2026-12-20 - 2027-01-01 2027-01-08 &&
+	when P2 2026-12-28 2027-01-05 2027-01-01 2027-01-08 &&
+	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ >dec.json &&
+	json_eq "[.total.received, .total.provisional_deadlines] | tojson" "[2,2]" <dec.json &&
+	json_eq "[.groups[] | [.group, .provisional_deadlines]] | tojson" "[[\"RSJ\",2]]" <dec.json &&
+	json_eq "[.total.days_n, .total.days_median] | tojson" "[1,6]" <dec.json &&
+	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --by day \
+		--jq "[.groups[] | [.group, .provisional_deadlines, .days_median]]" >got &&
+	test "$(cat got)" = "[[\"2026-12-20\",1,null],[\"2026-12-28\",1,6]]"
+'
+
+test_expect_success 'past the calendar: a CSV column, a note under the table, in the page and the chart' '
+	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --format csv >dec.csv &&
+	head -n 1 dec.csv | grep -q ",provisional_deadlines$" &&
+	tail -n 1 dec.csv | grep -q "^total,.*,2$" &&
+	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --format table >table 2>err &&
+	test ! -s err &&
+	tail -n 1 table | grep -qx "all 2 cases have a provisional deadline: counted Monday to Friday through a year the working-day calendar does not know yet" &&
+	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --format table --jq .total >jq.out &&
+	! grep -q "provisional deadline:" jq.out &&
+	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --html dec.html --svg dec.svg >/dev/null &&
+	grep -q "<p class=\"provisional\"[^>]*>all 2 cases have a provisional deadline: counted Monday to Friday" dec.html &&
+	xmllint --noout dec.svg &&
+	grep -q "by department; 2 provisional deadlines (Monday to Friday)</text>" dec.svg
+'
+
+test_expect_success 'a period without provisional deadlines: zero, and no note' '
+	case-report --from 2026-10 --jq .total.provisional_deadlines >got &&
+	test "$(cat got)" = 0 &&
+	case-report --from 2026-10 --format table >table &&
+	! grep -q "provisional" table &&
+	case-report --from 2026-10 --html oct.html >/dev/null &&
+	! grep -q "provisional" oct.html
 '
 
 test_done
