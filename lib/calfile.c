@@ -15,6 +15,7 @@
 #include "tn_buf.h"
 #include "tn_cal.h"
 #include "tn_cli.h"
+#include "tn_json.h"
 #include "tn_out.h"
 
 #define CALFILE_MAX (16L << 20)        /* bytes in a calendar file */
@@ -326,29 +327,19 @@ static const char *member_string(jv o, const char *key, jv *hold)
 static enum tn_code parse_json(struct facts *f, const char *text, size_t len, const char *fname,
 			       struct tn_err *err)
 {
-	struct jv_parser *p = jv_parser_new(0);
-	jv v, extra, year = jv_invalid(), days = jv_invalid();
-	size_t *off = NULL;
+	jv v, year = jv_invalid(), days = jv_invalid();
+	size_t *off = NULL, at = 0;
 	long n = 0;
 	enum tn_code rc = TN_OK;
+	struct tn_err perr = TN_ERR_INIT;
 
-	jv_parser_set_buf(p, text, (int)len, 0);
-	v = jv_parser_next(p);
-	extra = jv_is_valid(v) ? jv_parser_next(p) : jv_invalid();
-	if (!jv_is_valid(v) || jv_is_valid(extra) || jv_invalid_has_msg(jv_copy(extra))) {
-		jv msg = jv_invalid_get_msg(jv_is_valid(v) ? jv_copy(extra) : jv_copy(v));
-		const char *m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
-				jv_is_valid(v) ? "more than one value" : "no value";
-		const char *at = strstr(m, " at line ");
-		long line = at ? strtol(at + 9, NULL, 10) : 0;
+	if (tn_json_parse_exact(text, len, 16, &v, &at, &perr) != TN_OK) {
+		/* jq names the line of a grammar fault itself; else the offset's line */
+		const char *l = strstr(perr.message, " at line ");
+		long line = l ? strtol(l + 9, NULL, 10) : 0;
 
-		/* jq says "... at line N, column M": name the line as every other error does */
-		if (line > 0)
-			rc = tn_err_set(err, TN_EINVALID, "%s:%ld: malformed JSON: %s", fname, line, m);
-		else
-			rc = tn_err_set(err, TN_EINVALID, "%s: malformed JSON: %s", fname, m);
-		jv_free(msg);
-		goto out;
+		return tn_err_set(err, TN_EINVALID, "%s:%ld: %s", fname,
+				  line > 0 ? line : line_at(text, at), perr.message);
 	}
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		rc = tn_err_set(err, TN_EINVALID, "%s:1: a holiday-cn file is one JSON object", fname);
@@ -418,9 +409,7 @@ out:
 	free(off);
 	jv_free(year);
 	jv_free(days);
-	jv_free(extra);
 	jv_free(v);
-	jv_parser_free(p);
 	return rc;
 }
 
@@ -435,10 +424,12 @@ enum tn_code tn_cal_parse(struct tn_cal **cal, const char *text, size_t len, con
 	memset(&f, 0, sizeof(f));
 	if (len > (size_t)CALFILE_MAX)
 		return tn_err_set(err, TN_EINVALID, "%s: larger than %ld bytes", name, CALFILE_MAX);
-	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3;                 /* a byte-order mark, as some editors write */
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		text += 3;              /* a byte-order mark, as some editors write */
+		len -= 3;
+	}
+	for (p = text; p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'); p++)
+		;
 	if (p < end && *p == '{')
 		rc = parse_json(&f, text, len, name, err);
 	else
