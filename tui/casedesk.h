@@ -151,6 +151,11 @@ void net_get_raw(const char *path, net_fn fn, void *ctx, long tag);
 void net_poll(int timeout_ms);
 /* The network's state for the status line ("" when all is well). */
 void net_state(struct tn_buf *b);
+/*
+ * The server's warning to people (the Twonet-Warning header of its latest
+ * answer: its calendar runs out), "" when its latest answer had none.
+ */
+const char *net_warning(void);
 /* 1 when the last request could not reach the server. */
 int net_offline(void);
 /* Milliseconds until the network needs attention (timers), at most `cap`. */
@@ -181,7 +186,9 @@ struct row {
 	int32_t deadline;                        /* days since 1970, NO_DATE when none */
 	int32_t submitted;
 	uint32_t version;
-	uint8_t status, urgency, tagged, workflow;
+	uint8_t status, urgency, tagged;
+	uint8_t workflow : 1;
+	uint8_t provisional : 1;                 /* the deadline is provisional: shown with "*" */
 };
 
 struct item_ref {
@@ -206,6 +213,7 @@ struct rows {
 	uint16_t max_name_w;
 	long counts[ST_COUNT];
 	long overdue, due, tagged;
+	long provisional;       /* open cases whose deadline is provisional */
 };
 
 extern const char *const status_names[ST_COUNT];
@@ -214,6 +222,8 @@ void rows_init(struct rows *r);
 void rows_free(struct rows *r);
 void rows_clear(struct rows *r);
 const char *rows_str(const struct rows *r, uint32_t off);
+/* A row's deadline as shown: the date, "*" after a provisional one; in buf (returned). */
+const char *rows_deadline(const struct rows *r, const struct row *w, char *buf, size_t size);
 /* Add or update (by id) a case (borrowed); returns its row index. */
 size_t rows_put(struct rows *r, jv kase);
 /* Add every case of a list page's "items" (borrowed); new rows go at the end of order and vis. */
@@ -223,6 +233,7 @@ void rows_add_page(struct rows *r, jv items);
 struct case_fields {
 	const char *id, *status, *item, *item_name, *deadline, *submitted, *parent, *name;
 	int workflow;
+	int provisional;        /* deadline_provisional is true */
 	long version;
 };
 /* Add or update (by id) a case given by its members; returns its row index. */
@@ -276,11 +287,13 @@ void alerts_done(void);
 void help_done(void);
 
 /*
- * An action on cases (case.c): refused under --readonly, confirmed by a
+ * An action on cases (actions.c): refused under --readonly, confirmed by a
  * second key, a comment asked when the action needs one, then sent for
  * every id with its version (If-Match).  `ids` and `versions` are copied.
  */
 void cases_action(enum act a, char **ids, const long *versions, size_t n);
+/* Forget an action waiting for its confirmation or comment (the case view closes). */
+void cases_action_done(void);
 /* The action's name for an act, NULL when it is not a case action. */
 const char *case_action_name(enum act a);
 int case_action_needs_comment(const char *action);

@@ -237,11 +237,12 @@ void disp_line(int y, enum dcol c, int attr, const char *s)
 void disp_status(const char *left, const char *right, enum dcol c, int attr)
 {
 	int w = getmaxx(win_status);
-	int rw = tn_display_width(right);
+	int rw = tn_display_width(right), lw = tn_display_width(left);
 	struct tn_buf b = TN_BUF_INIT;
 
-	if (rw > w / 2)
-		rw = w / 2;
+	/* the right part gets half the line, or what the left part leaves when more */
+	if (rw > w / 2 && rw > w - lw - 2)
+		rw = w / 2 > w - lw - 2 ? w / 2 : w - lw - 2;
 	tn_fit_width(&b, left, w - rw - 1, 1);
 	tn_buf_addch(&b, ' ');
 	tn_fit_width(&b, right, rw, 1);

@@ -5,6 +5,7 @@
 #include "casedesk.h"
 #include "display.h"
 #include "tn_buf.h"
+#include "tn_out.h"
 
 static size_t top;
 static int height;
@@ -24,6 +25,7 @@ static void help_draw(int rows, int cols)
 	tn_buf_adds(&b, "\nCommands (:)     status S|all · item CODE|all · sort deadline|id|status|applicant|item|submitted\n"
 			"                 refresh · certs [HOLDER] · alerts · inbox · help · quit\n"
 			"Colours          overdue red, due within two working days yellow; NO_COLOR turns them off\n");
+	tn_buf_addf(&b, "Deadline %-7s %s\n", tn_mark_provisional[0].sign, tn_mark_provisional[0].note);
 	nlines = 0;
 	for (p = b.buf; *p; i++) {
 		const char *e = strchr(p, '\n');

@@ -163,7 +163,7 @@ static void columns(int width, struct layout *l)
 
 	l->id = 9;
 	l->status = 11;
-	l->deadline = 10;
+	l->deadline = 11;       /* YYYY-MM-DD and the "*" of a provisional deadline */
 	l->name = inbox_rows.max_name_w < 8 ? 8 : inbox_rows.max_name_w > 16 ? 16 : inbox_rows.max_name_w;
 	fixed = 2 + l->id + 1 + l->status + 1 + l->deadline + 1 + l->name + 1;
 	l->item = width - fixed;
@@ -185,13 +185,14 @@ static void columns(int width, struct layout *l)
 static void format_row(struct tn_buf *b, const struct row *w, const struct layout *l)
 {
 	const struct rows *r = &inbox_rows;
+	char deadline[64];
 
 	tn_buf_adds(b, w->tagged ? "* " : "  ");
 	tn_fit_width(b, rows_str(r, w->id), l->id, 1);
 	tn_buf_addch(b, ' ');
 	tn_fit_width(b, status_names[w->status], l->status, 1);
 	tn_buf_addch(b, ' ');
-	tn_fit_width(b, rows_str(r, w->deadline_s), l->deadline, 1);
+	tn_fit_width(b, rows_deadline(r, w, deadline, sizeof(deadline)), l->deadline, 1);
 	tn_buf_addch(b, ' ');
 	tn_fit_width(b, rows_str(r, w->name), l->name, 1);
 	tn_buf_addch(b, ' ');
@@ -267,6 +268,8 @@ static void inbox_status(struct tn_buf *b)
 		    num(r->due, n4, sizeof(n4)));
 	if (r->tagged)
 		tn_buf_addf(b, " · %ld tagged", r->tagged);
+	if (r->provisional)
+		tn_buf_addf(b, " · %ld provisional %s", r->provisional, tn_mark_provisional[0].sign);
 	if (r->status_only >= 0)
 		tn_buf_addf(b, " · status %s", status_names[r->status_only]);
 	if (r->item_only >= 0)

@@ -294,6 +294,22 @@ void app_command(const char *line)
 
 /* ---- drawing ---- */
 
+/*
+ * The server's warning for the status line, in the `room` columns the view's
+ * status leaves: its first part ("the working-day calendar ends 2026-12-31
+ * (28 days left)"), cut when need be; nothing when there is hardly room.
+ */
+static void warning_part(struct tn_buf *b, int room)
+{
+	const char *warn = net_warning();
+	char *first = tn_xstrndup(warn, strcspn(warn, ";"));
+	int fw = tn_display_width(first);
+
+	if (room >= 16)
+		tn_fit_width(b, first, fw < room ? fw : room, 0);
+	free(first);
+}
+
 static void draw(void)
 {
 	int h, w;
@@ -306,6 +322,8 @@ static void draw(void)
 	if (v->status)
 		v->status(&left);
 	net_state(&right);
+	if (!right.len && *net_warning())
+		warning_part(&right, w - tn_display_width(left.buf) - 2 - (app.readonly ? 12 : 0));
 	if (app.readonly)
 		tn_buf_adds(&right, right.len ? " · read-only" : "read-only");
 	if (edit_active() && app.message[0]) {

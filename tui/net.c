@@ -26,6 +26,7 @@ struct nreq {
 	long long started;
 	int probe;
 	int raw;                /* a 2xx body is not parsed */
+	char *warning;          /* its Twonet-Warning, or NULL */
 	char errbuf[CURL_ERROR_SIZE];
 	struct nreq *next;
 };
@@ -42,6 +43,8 @@ static struct nreq *inflight;
 static struct external ext[MAX_EXTERNAL];
 static int offline;
 static char offline_why[200];
+static char *warning;           /* the latest answer's Twonet-Warning, or NULL */
+static int warned;              /* it was shown on the bottom line once */
 static long long offline_since_wall, next_probe;
 
 void net_init(const struct tn_config *c)
@@ -59,6 +62,7 @@ static void nreq_free(struct nreq *r)
 	curl_slist_free_all(r->hdrs);
 	free(r->url);
 	free(r->body);
+	free(r->warning);
 	tn_buf_release(&r->data);
 	free(r);
 }
@@ -76,6 +80,8 @@ void net_shutdown(void)
 	if (multi)
 		curl_multi_cleanup(multi);
 	multi = NULL;
+	free(warning);
+	warning = NULL;
 	curl_global_cleanup();
 }
 
@@ -85,6 +91,41 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 
 	tn_buf_add(&r->data, p, size * n);
 	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct nreq *r = ud;
+	char *w = tn_http_header_value(p, size * n, TN_HTTP_WARNING);
+
+	if (w) {
+		free(r->warning);
+		r->warning = w;
+	} else if (size * n > 5 && !strncmp(p, "HTTP/", 5)) {
+		free(r->warning);       /* a new response: forget the last one's */
+		r->warning = NULL;
+	}
+	return size * n;
+}
+
+/* An answer came: its warning (NULL: none) is the server's word now. */
+static void take_warning(struct nreq *r)
+{
+	if (!r->warning == !warning && (!warning || !strcmp(r->warning, warning)))
+		return;
+	free(warning);
+	warning = r->warning;
+	r->warning = NULL;
+	if (warning && !warned && !app.message[0]) {
+		app_msg(0, "%s", warning);      /* in full once; the status line keeps its first part */
+		warned = 1;
+	}
+	app.dirty = 1;
+}
+
+const char *net_warning(void)
+{
+	return warning ? warning : "";
 }
 
 static void start(const char *method, const char *path, jv body, long if_match, net_fn fn,
@@ -125,6 +166,8 @@ static void start(const char *method, const char *path, jv body, long if_match, 
 	curl_easy_setopt(r->easy, CURLOPT_URL, r->url);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT, connect);
@@ -228,6 +271,7 @@ static void finish(struct nreq *r, CURLcode rc)
 			set_offline(e.buf);
 	} else {
 		set_online();
+		take_warning(r);
 		if (r->data.len && !(r->raw && res.status >= 200 && res.status < 300)) {
 			jv v = jv_parse_sized(r->data.buf, (int)r->data.len);
 			if (jv_is_valid(v))

@@ -1,5 +1,6 @@
 /* rows.c — the inbox's compact store: one small struct a case, strings in one arena, incremental filter. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,6 +82,13 @@ void rows_free(struct rows *r)
 const char *rows_str(const struct rows *r, uint32_t off)
 {
 	return r->arena + off;
+}
+
+const char *rows_deadline(const struct rows *r, const struct row *w, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", rows_str(r, w->deadline_s),
+		 w->provisional && w->deadline_s ? tn_mark_provisional[0].sign : "");
+	return buf;
 }
 
 static uint32_t intern(struct rows *r, const char *s)
@@ -195,12 +203,17 @@ static void fill(struct rows *r, struct row *w, const struct case_fields *f, int
 		w->name = intern(r, f->name);
 		w->name_w = (uint16_t)tn_display_width(f->name ? f->name : "");
 		w->parent = intern(r, f->parent);
-		w->deadline_s = intern(r, f->deadline);
 		w->item = item_of(r, f->item, f->item_name);
-		w->deadline = date_of(f->deadline);
 		w->submitted = date_of(f->submitted);
-		w->workflow = (uint8_t)(f->workflow != 0);
+		w->workflow = f->workflow != 0;
 	}
+	/* a deadline moves when the server counts it again ('twonetd calendar import') */
+	if (fresh || (f->deadline && strcmp(rows_str(r, w->deadline_s), f->deadline) != 0)) {
+		w->deadline_s = intern(r, f->deadline);
+		w->deadline = date_of(f->deadline);
+	}
+	if (fresh || f->deadline)
+		w->provisional = f->provisional != 0;
 	s = status_parse(f->status);
 	w->status = (uint8_t)(s < 0 ? ST_OTHER : s);
 	w->version = f->version > 0 ? (uint32_t)f->version : 0;
@@ -238,7 +251,7 @@ size_t rows_put_fields(struct rows *r, const struct case_fields *f)
 size_t rows_put(struct rows *r, jv kase)
 {
 	struct case_fields f;
-	jv h[8], appl, ver, wf;
+	jv h[8], appl, ver, wf, prov;
 	size_t at;
 
 	memset(&f, 0, sizeof(f));
@@ -256,6 +269,8 @@ size_t rows_put(struct rows *r, jv kase)
 		h[7] = jv_null();
 	wf = jv_object_get(jv_copy(kase), jv_string("workflow"));
 	f.workflow = jv_get_kind(wf) == JV_KIND_STRING;
+	prov = jv_object_get(jv_copy(kase), jv_string("deadline_provisional"));
+	f.provisional = jv_get_kind(prov) == JV_KIND_TRUE;
 	ver = jv_object_get(jv_copy(kase), jv_string("version"));
 	f.version = jv_get_kind(ver) == JV_KIND_NUMBER ? (long)jv_number_value(ver) : 0;
 	at = rows_put_fields(r, &f);
@@ -263,6 +278,7 @@ size_t rows_put(struct rows *r, jv kase)
 		jv_free(h[i]);
 	jv_free(appl);
 	jv_free(wf);
+	jv_free(prov);
 	jv_free(ver);
 	return at;
 }
@@ -292,7 +308,7 @@ void rows_add_page(struct rows *r, jv items)
 void rows_recount(struct rows *r)
 {
 	memset(r->counts, 0, sizeof(r->counts));
-	r->overdue = r->due = r->tagged = 0;
+	r->overdue = r->due = r->tagged = r->provisional = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct row *w = &r->v[i];
 		w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
@@ -301,6 +317,7 @@ void rows_recount(struct rows *r)
 		r->overdue += w->urgency == URG_OVERDUE;
 		r->due += w->urgency == URG_DUE;
 		r->tagged += w->tagged != 0;
+		r->provisional += w->provisional && status_open(w->status);
 	}
 }
 

@@ -174,6 +174,18 @@ static int null(struct scan *s)
 	return 0;
 }
 
+/* true (1, consumed), or any other value (0, skipped) */
+static int is_true(struct scan *s)
+{
+	ws(s);
+	if (s->end - s->p >= 4 && !memcmp(s->p, "true", 4)) {
+		s->p += 4;
+		return 1;
+	}
+	skip(s, 1);
+	return 0;
+}
+
 enum { F_ID, F_STATUS, F_ITEM, F_ITEM_NAME, F_DEADLINE, F_SUBMITTED, F_PARENT, F_WORKFLOW,
        F_NAME, F_COUNT };
 
@@ -187,6 +199,7 @@ static int one_case(struct scan *s, struct rows *r)
 {
 	int have[F_COUNT] = { 0 };
 	long version = 0;
+	int provisional = 0;
 	struct case_fields f;
 
 	if (!eat(s, '{'))
@@ -218,6 +231,8 @@ static int one_case(struct scan *s, struct rows *r)
 				else
 					s->p = e;
 				skip(s, 1);     /* the rest of a number such as 2.0 */
+			} else if (!strcmp(key.buf, "deadline_provisional")) {
+				provisional = is_true(s);
 			} else if (!strcmp(key.buf, "applicant")) {
 				if (null(s))
 					continue;
@@ -256,6 +271,7 @@ static int one_case(struct scan *s, struct rows *r)
 	f.parent = FV(F_PARENT);
 	f.name = FV(F_NAME);
 	f.workflow = have[F_WORKFLOW];
+	f.provisional = provisional;
 	f.version = version;
 #undef FV
 	rows_put_fields(r, &f);

@@ -16,6 +16,7 @@
 #   desk_quit             :quit, then desk_exited 0
 #   desk_finish           kill the tmux server and wait until it is gone
 #   col_of TEXT FILE      the screen column (display width before it) of TEXT on each line holding it
+#   set_deadline ID DATE [true]  a case's deadline (provisional with true), behind the server's back
 #
 # Every wait polls a fresh capture until its condition holds on a screen that is no longer
 # changing, for up to DESK_WAIT seconds: 20, times TWONET_TEST_SLOW (default 3 when the
@@ -226,10 +227,12 @@ file_case() {
 		"$1" "$2" "$2" "$1" "${3:+,\"materials\":$3}" | case-submit -f - | jq -r .id
 }
 
-# set the deadline of case $1 to date $2 (YYYY-MM-DD), behind the server's back
+# set the deadline of case $1 to date $2 (YYYY-MM-DD), behind the server's back; a counted
+# one (not provisional) unless $3 is true
 set_deadline() {
-	local seq=$((10#${1#C}))
-	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline='$2', doc=json_set(doc,'\$.deadline','$2') WHERE seq=$seq"
+	local seq=$((10#${1#C})) prov=${3:-false}
+	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline='$2', doc=json_set(doc,'\$.deadline','$2',
+		'\$.deadline_provisional',json('$prov')) WHERE seq=$seq"
 }
 
 # open case $1 from the inbox: filter on its id, Enter

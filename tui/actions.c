@@ -1,0 +1,235 @@
+/* actions.c — actions on cases: confirmed by a second key, a comment asked when one is needed, sent with If-Match for every case, a conflict read again to tell a stale version. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casedesk.h"
+#include "tn_buf.h"
+#include "tn_http.h"
+
+const char *case_action_name(enum act a)
+{
+	switch (a) {
+	case ACT_ACCEPT: return "accept";
+	case ACT_RETURN: return "return";
+	case ACT_APPROVE: return "approve";
+	case ACT_REJECT: return "reject";
+	case ACT_COMPLETE: return "complete";
+	default: return NULL;
+	}
+}
+
+int case_action_needs_comment(const char *action)
+{
+	return !strcmp(action, "return") || !strcmp(action, "reject");
+}
+
+/* One batch of actions sent together (tagged cases). */
+struct batch {
+	char *action;
+	size_t n, outstanding;
+	char **ids;
+	long *vers;
+	char **why;             /* a 409's detail, until the reload tells which */
+	long ok, conflicts, failed;
+	char first_conflict[64];
+	char first_error[300];
+};
+
+static struct {
+	char *action;
+	char **ids;
+	long *vers;
+	size_t n;
+} pend;
+
+static void pend_clear(void)
+{
+	for (size_t i = 0; i < pend.n; i++)
+		free(pend.ids[i]);
+	free(pend.ids);
+	free(pend.vers);
+	free(pend.action);
+	memset(&pend, 0, sizeof(pend));
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->ids[i]);
+		free(b->why[i]);
+	}
+	free(b->ids);
+	free(b->vers);
+	free(b->why);
+	free(b->action);
+	free(b);
+}
+
+static const char *past(const char *action)
+{
+	if (!strcmp(action, "accept")) return "accepted";
+	if (!strcmp(action, "return")) return "returned";
+	if (!strcmp(action, "approve")) return "approved";
+	if (!strcmp(action, "reject")) return "rejected";
+	if (!strcmp(action, "complete")) return "completed";
+	return action;
+}
+
+static void batch_step(struct batch *b)
+{
+	if (--b->outstanding > 0)
+		return;
+	if (b->n == 1 && b->ok == 1)
+		app_msg(0, "%s %s", past(b->action), b->ids[0]);
+	else if (b->n == 1 && b->conflicts)
+		app_msg(1, "%s", b->first_error);
+	else if (b->n == 1)
+		app_msg(1, "cannot %s %s: %s", b->action, b->ids[0], b->first_error);
+	else
+		app_msg(b->conflicts || b->failed, "%s %ld of %zu cases%s%s%s%s", past(b->action), b->ok,
+			b->n, b->conflicts ? "; changed by someone else (reloaded, nothing overwritten): " : "",
+			b->conflicts ? b->first_conflict : "", b->failed ? "; failed: " : "",
+			b->failed ? b->first_error : "");
+	batch_free(b);
+	app.dirty = 1;
+}
+
+static void on_reload(void *ctx, long tag, const struct net_result *r)
+{
+	struct batch *b = ctx;
+	size_t i = (size_t)tag;
+
+	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
+		jv v = jv_object_get(jv_copy(r->body), jv_string("version"));
+		long now = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : 0;
+		jv st = jv_object_get(jv_copy(r->body), jv_string("status"));
+		jv_free(v);
+		inbox_row_updated(r->body);
+		case_updated(r->body);
+		if (now != b->vers[i]) {
+			b->conflicts++;
+			if (!b->first_conflict[0])
+				snprintf(b->first_conflict, sizeof(b->first_conflict), "%s", b->ids[i]);
+			if (!b->first_error[0] || b->n == 1)
+				snprintf(b->first_error, sizeof(b->first_error),
+					 "%s was changed by someone else (now version %ld, %s): reloaded, nothing overwritten",
+					 b->ids[i], now, jv_get_kind(st) == JV_KIND_STRING ? jv_string_value(st) : "?");
+		} else {
+			b->failed++;
+			if (!b->first_error[0])
+				snprintf(b->first_error, sizeof(b->first_error), "%s", b->why[i] ? b->why[i] : "conflict");
+		}
+		jv_free(st);
+	} else {
+		b->failed++;
+		if (!b->first_error[0])
+			snprintf(b->first_error, sizeof(b->first_error), "%s", b->why[i] ? b->why[i] : "conflict");
+	}
+	batch_step(b);
+}
+
+static void on_acted(void *ctx, long tag, const struct net_result *r)
+{
+	struct batch *b = ctx;
+	size_t i = (size_t)tag;
+
+	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
+		b->ok++;
+		inbox_row_updated(r->body);
+		case_updated(r->body);
+	} else if (r->status == 409) {
+		/* a stale version or a move the status does not allow: read it again to tell */
+		struct tn_buf p = TN_BUF_INIT;
+		b->why[i] = tn_xstrdup(r->error ? r->error : "conflict");
+		tn_buf_adds(&p, "/v1/cases/");
+		tn_url_escape(&p, b->ids[i]);
+		net_request("GET", p.buf, jv_invalid(), 0, on_reload, b, (long)i);
+		tn_buf_release(&p);
+		return;
+	} else {
+		b->failed++;
+		if (!b->first_error[0])
+			snprintf(b->first_error, sizeof(b->first_error), "%s: %s", b->ids[i],
+				 r->error ? r->error : "no answer");
+	}
+	batch_step(b);
+}
+
+static void send_actions(const char *comment)
+{
+	struct batch *b = tn_xcalloc(1, sizeof(*b));
+
+	b->action = pend.action;
+	b->ids = pend.ids;
+	b->vers = pend.vers;
+	b->n = b->outstanding = pend.n;
+	b->why = tn_xcalloc(pend.n, sizeof(*b->why));
+	memset(&pend, 0, sizeof(pend));
+	for (size_t i = 0; i < b->n; i++) {
+		struct tn_buf p = TN_BUF_INIT;
+		jv body = jv_object_set(jv_object(), jv_string("action"), jv_string(b->action));
+		if (comment)
+			body = jv_object_set(body, jv_string("comment"), jv_string(comment));
+		tn_buf_adds(&p, "/v1/cases/");
+		tn_url_escape(&p, b->ids[i]);
+		tn_buf_adds(&p, "/actions");
+		net_request("POST", p.buf, body, b->vers[i], on_acted, b, (long)i);
+		tn_buf_release(&p);
+	}
+	app_msg(0, "%s: sending %zu", b->action, b->n);
+}
+
+static void on_comment(const char *line)
+{
+	if (!line || !*line) {
+		app_msg(1, "%s cancelled: it needs a comment", pend.action ? pend.action : "action");
+		pend_clear();
+		return;
+	}
+	send_actions(line);
+}
+
+static void confirmed(void *ctx)
+{
+	(void)ctx;
+	if (!pend.action)
+		return;
+	if (case_action_needs_comment(pend.action)) {
+		edit_start(!strcmp(pend.action, "return") ? "return: what is missing? " :
+			   "reject: why? ", NULL, NULL, on_comment, NULL);
+		return;
+	}
+	send_actions(NULL);
+}
+
+void cases_action(enum act a, char **ids, const long *versions, size_t n)
+{
+	const char *action = case_action_name(a);
+
+	if (!action || !n)
+		return;
+	if (app.readonly) {
+		app_msg(1, "read-only: casedesk was started with --readonly, cannot %s", action);
+		return;
+	}
+	pend_clear();
+	pend.action = tn_xstrdup(action);
+	pend.ids = tn_xcalloc(n, sizeof(*pend.ids));
+	pend.vers = tn_xcalloc(n, sizeof(*pend.vers));
+	for (size_t i = 0; i < n; i++) {
+		pend.ids[i] = tn_xstrdup(ids[i]);
+		pend.vers[i] = versions[i];
+	}
+	pend.n = n;
+	if (n == 1)
+		app_confirm(app.last_key, confirmed, NULL, 0, "%s %s (version %ld)", action, ids[0],
+			    versions[0]);
+	else
+		app_confirm(app.last_key, confirmed, NULL, 0, "%s %zu tagged cases", action, n);
+}
+
+void cases_action_done(void)
+{
+	pend_clear();
+}
