@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tn_case.h"
 #include "twonetd.h"
 #include "jvutil.h"
 
@@ -72,10 +73,12 @@ void h_workflows(struct req *q, const char *code)
 		if (req_body(q, &v) < 0)
 			return;
 		c = jv_object_get(jv_copy(v), jv_string("code"));
-		if (jv_get_kind(c) != JV_KIND_STRING || !*jv_string_value(c)) {
+		if (jv_get_kind(c) != JV_KIND_STRING || !*jv_string_value(c) ||
+		    utf8_chars(jv_string_value(c)) > TN_CASE_MAX_CODE) {
 			jv_free(c);
 			jv_free(v);
-			reply_problem(q, 422, "code", "a workflow needs a code (a string)");
+			reply_problem(q, 422, "code", "a workflow needs a code (a string of 1 to %d "
+				      "characters)", TN_CASE_MAX_CODE);
 			return;
 		}
 		if (store_workflow_put(q->srv->st, jv_string_value(c), jv_copy(v), &created,

@@ -166,6 +166,16 @@ test_expect_success 'a batch of alerts of every kind but an object: each item re
 	server_alive
 '
 
+test_expect_success 'a workflow published with a code of the wrong kind or size is 422 code' '
+	ADMIN=$(make_token admin root) &&
+	test "$(post /v1/workflows "$CLERK" "{\"code\":7}")" = 403 &&
+	for v in 7 true "[]" "{}" "\"\"" "\"$(repeat 65 w)\""; do
+		test "$(post /v1/workflows "$ADMIN" "{\"code\":$v,\"name\":\"x\",\"items\":[]}")" = 422 &&
+		json_eq .field code <out.json || return 1
+	done &&
+	server_alive
+'
+
 # ---- what the commands read: they check the same first, exit 7, send nothing ----
 
 test_expect_success 'case-submit checks kinds and sizes first (exit 7, nothing sent)' '
