@@ -13,6 +13,7 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tn_cli.h"
 #include "tnp_cap.h"
 
 /* What may appear inside an element: name, minimum and maximum count (0: any). */
@@ -666,7 +667,9 @@ enum tn_code tn_cap_read_file(const char *path, int flags, jv *out, struct tn_er
 		if (b.len > TN_CAP_MAX_FILE)
 			break;
 	}
-	if (ferror(fp))
+	if (ferror(fp) && errno == EINTR && tn_cli_interrupted())
+		rc = tn_err_set(err, TN_EINTR, "%s: interrupted", strcmp(path, "-") ? path : "stdin");
+	else if (ferror(fp))
 		rc = tn_err_set(err, TN_EIO, "cannot read '%s': %s", path, strerror(errno));
 	else
 		rc = tn_cap_parse(b.buf, b.len, strcmp(path, "-") ? path : "stdin", flags, out, err);

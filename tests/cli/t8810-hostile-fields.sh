@@ -218,7 +218,7 @@ test_expect_success 'YAML aliases in the config and in a catalog are refused wit
 	grep -q "zz.yaml:2:5: anchors (&d) are not allowed" err
 '
 
-test_expect_success 'SIGTERM while a case file is still being read: exit 130 at once' '
+test_expect_success 'SIGTERM or SIGINT while a case file or CAP document is still being read: exit 130 at once' '
 	mkfifo fifo &&
 	{ exec 3>fifo; sleep 30; } </dev/null &
 	writer=$!
@@ -229,7 +229,14 @@ test_expect_success 'SIGTERM while a case file is still being read: exit 130 at 
 	kill -TERM $pid &&
 	rc=0 && { wait $pid || rc=$?; } &&
 	test $rc = 130 &&
-	grep -q "^case-submit: error: stdin: interrupted" err
+	grep -q "^case-submit: error: stdin: interrupted" err || return 1
+	alert-post -n --cap - <fifo 2>err &
+	pid=$!
+	sleep 0.5 &&
+	kill -INT $pid &&
+	rc=0 && { wait $pid || rc=$?; } &&
+	test $rc = 130 &&
+	grep -q "^alert-post: error: stdin: interrupted" err
 '
 
 test_expect_success 'CAP with a DTD ("billion laughs", an external entity) is refused at the DOCTYPE (exit 7)' '
