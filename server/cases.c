@@ -824,6 +824,9 @@ static void create_workflow_case(struct req *q, jv body, const char *key)
 	/* the one form: the merged workflow's fields, in the ITEM field shape */
 	if (check_form(q, merged, form) < 0)
 		goto done;
+	/* the applicant's consent given with the case (certs_consent.c: a clerk's X-Consent-Code) */
+	if (certs_case_consent(q, applicant) < 0)
+		goto done;
 	if (check_wf_materials(q, merged, jv_object_get(jv_copy(body), jv_string("materials")),
 			       &given) < 0)
 		goto done;

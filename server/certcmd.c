@@ -129,44 +129,181 @@ out:
 	return rc;
 }
 
-int certs_cmd_audit(int argc, char **argv)
+/* The key that checks checkpoints: `path` holding a PEM public key or the server's private key. */
+static enum tn_code load_check_key(const char *path, struct tn_cert_key **key, struct tn_err *err)
 {
-	const char *db = NULL;
+	FILE *f = fopen(path, "r");
+	char buf[8192];
+	size_t n;
+
+	*key = NULL;
+	if (!f)
+		return tn_err_set(err, TN_EIO, "cannot read the server's key '%s': %s", path,
+				  strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (strstr(buf, "-----BEGIN PUBLIC KEY-----"))
+		return tn_cert_key_from_pem(buf, n, key, err);
+	return tn_cert_key_load_private(path, key, err);
+}
+
+/* `twonetd audit checkpoint`: sign the head now. */
+static int audit_checkpoint(int argc, char **argv)
+{
+	const char *db = NULL, *file = NULL;
 	const struct tn_option opts[] = {
 		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "checkpoints", &file, "FILE",
+		  "the checkpoints file (default: $TWONETD_AUDIT_CHECKPOINTS, else PATH.checkpoints)",
+		  NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd audit verify", "--db PATH",
-		"check the certificate audit log's hash chain; exit 7 when it is broken", opts, 0 };
+	const struct tn_cmd cmd = { "twonetd audit checkpoint", "--db PATH [--checkpoints FILE]",
+		"sign the audit chain's head with the server's key and append it to the checkpoints "
+		"file", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
-	struct store *st;
-	long long rows = 0, bad = 0;
-	char why[400];
+	struct tn_cert_key *key = NULL;
+	struct store *st = NULL;
+	char head[65], *path = NULL, *line = NULL;
+	long long seq;
 	int nargs, rc;
 
-	if ((rc = expect_verb(&cmd, "verify", &argc, &argv)) >= 0)
-		return rc;
 	if ((rc = parse_opts(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (!db || nargs > 0) {
-		fprintf(stderr, "twonetd: error: audit verify needs --db PATH\n");
+		fprintf(stderr, "twonetd: error: audit checkpoint needs --db PATH\n");
 		tn_cli_usage(&cmd, stderr);
 		return 2;
 	}
-	if (store_open(&st, db, 0, &err) != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return 1;
+	rc = 1;
+	path = file ? tn_xstrdup(file) : certs_ckpt_file(db);
+	if (store_open(&st, db, 0, &err) != TN_OK ||
+	    store_audit_head(st, &seq, head, &err) != TN_OK)
+		goto fail;
+	if (seq == 0) {
+		printf("the audit log is empty: nothing to checkpoint\n");
+		rc = 0;
+		goto out;
 	}
-	rc = store_audit_verify(st, &rows, &bad, why, sizeof(why), &err);
+	if (certs_ckpt_key(db, 1, &key, &err) != TN_OK ||
+	    certs_ckpt_append(path, key, seq, head, &line, &err) != TN_OK)
+		goto fail;
+	printf("%s\n", line);
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "twonetd: error: %s\n", err.message);
+out:
+	free(line);
+	free(path);
+	tn_cert_key_free(key);
 	store_close(st);
-	if (rc != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return 1;
+	return rc;
+}
+
+/* `twonetd audit verify`: the chain, then the checkpoints when asked. */
+static int audit_verify(int argc, char **argv)
+{
+	const char *db = NULL, *file = NULL, *keyfile = NULL;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "checkpoints", &file, "FILE",
+		  "also check the signed checkpoints of FILE: a truncated or rewritten tail", NULL, 0 },
+		{ TN_OPT_STRING, 0, "key", &keyfile, "PEM",
+		  "the server's public key (or its key file) that signed them (default: "
+		  "PATH.keys/twonetd.pem)", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd audit verify",
+		"--db PATH [--checkpoints FILE [--key PEM]]",
+		"check the certificate audit log's hash chain, and its tail against signed "
+		"checkpoints; exit 7 when either is broken, 1 when it cannot be checked", opts, 0 };
+	struct tn_err err = TN_ERR_INIT;
+	struct certs_ckpt_report rep;
+	struct tn_cert_key *key = NULL;
+	struct store *st = NULL;
+	long long rows = 0, bad = 0;
+	char why[400], *kpath = NULL, *dflt = NULL;
+	int nargs, rc;
+	struct stat sb;
+
+	if ((rc = parse_opts(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (!db || nargs > 0 || (keyfile && !file)) {
+		fprintf(stderr, "twonetd: error: %s\n", keyfile && !file ?
+			"--key goes with --checkpoints FILE" : "audit verify needs --db PATH");
+		tn_cli_usage(&cmd, stderr);
+		return 2;
 	}
+	rc = 1;
+	if (store_open(&st, db, 0, &err) != TN_OK)
+		goto fail;
+	if (file) {
+		kpath = keyfile ? tn_xstrdup(keyfile) : certs_ckpt_key_path(db);
+		if (load_check_key(kpath, &key, &err) != TN_OK)
+			goto fail;
+	}
+	if (store_audit_verify(st, &rows, &bad, why, sizeof(why), &err) != TN_OK)
+		goto fail;
 	if (bad) {
 		printf("audit log broken at seq %lld: %s\n", bad, why);
-		return 7;
+		rc = 7;
+		goto out;
 	}
-	printf("audit log intact: %lld row%s\n", rows, rows == 1 ? "" : "s");
-	return 0;
+	if (!file) {
+		printf("audit log intact: %lld row%s\n", rows, rows == 1 ? "" : "s");
+		dflt = certs_ckpt_file(db);
+		if (stat(dflt, &sb) == 0)
+			fprintf(stderr, "twonetd: note: the tail was not checked against '%s' "
+				"(--checkpoints)\n", dflt);
+		rc = 0;
+		goto out;
+	}
+	if (certs_ckpt_verify(st, file, key, rows, &rep, &err) != TN_OK)
+		goto fail;
+	if (rep.torn)
+		fprintf(stderr, "twonetd: warning: %s line %ld is cut short (skipped)\n", file, rep.torn);
+	if (rep.bad_seq) {
+		printf("audit log broken at seq %lld: %s\n", rep.bad_seq, rep.why);
+		rc = 7;
+	} else if (rep.bad_line) {
+		printf("audit checkpoints broken: %s\n", rep.why);
+		rc = 7;
+	} else {
+		printf("audit log intact: %lld row%s; %ld checkpoint%s hold", rows, rows == 1 ? "" : "s",
+		       rep.good, rep.good == 1 ? "" : "s");
+		if (rep.newest_seq)
+			printf(", the newest row %lld signed at %s", rep.newest_seq, rep.newest_at);
+		printf("\n");
+		rc = 0;
+	}
+	goto out;
+fail:
+	fprintf(stderr, "twonetd: error: %s\n", err.message);
+out:
+	free(kpath);
+	free(dflt);
+	tn_cert_key_free(key);
+	store_close(st);
+	return rc;
+}
+
+int certs_cmd_audit(int argc, char **argv)
+{
+	static const struct tn_cmd cmd = { "twonetd audit",
+		"verify --db PATH [--checkpoints FILE [--key PEM]] | checkpoint --db PATH "
+		"[--checkpoints FILE]", "check the certificate audit log, or checkpoint its head",
+		NULL, 0 };
+
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return audit_verify(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "checkpoint") == 0)
+		return audit_checkpoint(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: %s %s\n", cmd.name, cmd.usage);
+		return 0;
+	}
+	fprintf(stderr, "twonetd: error: usage: %s %s\n", cmd.name, cmd.usage);
+	return 2;
 }

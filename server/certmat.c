@@ -34,6 +34,7 @@ static int audit_check(struct req *q, const char *item, const char *material, co
 		fprintf(stderr, "twonetd: error: audit: %s\n", err.message);
 		return -1;
 	}
+	certs_ckpt_rows(1);
 	return 0;
 }
 
@@ -47,8 +48,18 @@ static const char *kind_name(const char *code, jv *hold)
 	return n ? n : code;
 }
 
-int certs_check_material(struct req *q, const char *item, jv material, const char *applicant_id,
-			 const char *cert_id)
+/*
+ * May the certificate `cert_id` stand for material `material` (borrowed: the
+ * item's material object, code, name, cert_kind) of item `item` filed for
+ * `applicant_id`, the submitter seeing `sees` (certs_submitter_sees)?
+ * Writes one audit row (actor the submitter, purpose "case-submit ITEM
+ * MATERIAL").  Returns 0 when it may; otherwise -1 after replying: 403 when
+ * the submitter may not look at the applicant's certificates at all, 422
+ * naming the material (a certificate that does not exist and one of another
+ * holder alike), 500 when the check cannot be made.
+ */
+static int check_material(struct req *q, const char *item, jv material, const char *applicant_id,
+			  const char *cert_id, int sees)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_cert_verification v;
@@ -56,7 +67,7 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 	jv hm, hk, hh, hck, hs, hf, hu, hn1, hn2, doc = jv_invalid(), holder, issuers;
 	const char *mcode = member_str(material, "code", &hm), *ck = member_str(material, "cert_kind", &hk);
 	const char *h = NULL, *ckind, *status, *vf, *vu, *outcome = "forbidden";
-	char field[300], want[22], today[16], detail[600] = "";
+	char field[300], want[22], today[16], detail[600] = "", *owner = NULL;
 	int rc = -1, status422 = 422;
 
 	hh = hck = hs = hf = hu = hn1 = hn2 = jv_invalid();
@@ -67,6 +78,18 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 	if (!ck) {
 		snprintf(detail, sizeof(detail), "material '%s' cannot be exempted: no certificate "
 			 "stands for it", mcode);
+	} else if (sees == 0) {
+		/* nothing of the certificate is looked at for this submitter; the row names its holder */
+		status422 = 403;
+		if (tn_cert_id_parse(cert_id, NULL, NULL) == TN_OK &&
+		    store_cert_get_text(q->srv->st, cert_id, NULL, &owner, NULL, NULL) == TN_OK)
+			h = owner;
+		else
+			outcome = "not-found";
+		snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' cannot be checked: "
+			 "a case that names the applicant's certificates rests on the applicant's own "
+			 "act (a case they file themselves, or their one-time code in X-Consent-Code)",
+			 cert_id, mcode);
 	} else if (tn_cert_id_parse(cert_id, NULL, NULL) != TN_OK ||
 		   store_cert_get(q->srv->st, cert_id, &doc, &err) != TN_OK) {
 		if (err.code != TN_OK && err.code != TN_ENOTFOUND) {
@@ -75,8 +98,11 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 		} else {
 			outcome = "not-found";
 			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' does not "
-				 "exist", cert_id, mcode);
+				 "exist%s", cert_id, mcode, sees == 2 ? "" : " or is not the applicant's");
 		}
+	} else if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		status422 = 500;
+		snprintf(detail, sizeof(detail), "certificate '%s' is stored damaged", cert_id);
 	} else {
 		holder = jv_object_get(jv_copy(doc), jv_string("holder"));
 		h = member_str(holder, "id", &hh);
@@ -86,8 +112,10 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 		vu = member_str(doc, "valid_until", &hu);
 		date_china_today(today, sizeof(today));
 		if (!h || strcmp(h, applicant_id) != 0) {
-			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' belongs to "
-				 "another holder", cert_id, mcode);
+			/* to all but an admin, as a certificate that does not exist */
+			snprintf(detail, sizeof(detail), sees == 2 ? "certificate '%s' for material '%s' "
+				 "belongs to another holder" : "certificate '%s' for material '%s' does not "
+				 "exist or is not the applicant's", cert_id, mcode);
 		} else if (certs_kind_code(ck, want) < 0 || !ckind || strcmp(ckind, want) != 0) {
 			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' is a %s, "
 				 "not a %s", cert_id, mcode, kind_name(ckind ? ckind : "?", &hn1),
@@ -124,7 +152,8 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 			 "the audit log", cert_id);
 	}
 	if (rc < 0)
-		reply_problem(q, status422, status422 == 422 ? field : NULL, "%s", detail);
+		reply_problem(q, status422, status422 != 500 ? field : NULL, "%s", detail);
+	free(owner);
 	jv_free(hm);
 	jv_free(hk);
 	jv_free(hh);
@@ -138,7 +167,6 @@ int certs_check_material(struct req *q, const char *item, jv material, const cha
 	jv_free(doc);
 	return rc;
 }
-
 
 /* The material `code` of the item's list (new reference), or jv_invalid(). */
 static jv item_material(jv item, const char *code)
@@ -162,15 +190,19 @@ static jv item_material(jv item, const char *code)
 
 int certs_check_materials(struct req *q, jv item, const char *item_code, jv body, jv applicant)
 {
+	struct tn_err err = TN_ERR_INIT;
 	jv given = jv_object_get(jv_copy(body), jv_string("materials")), ha;
 	const char *applicant_id = member_str(applicant, "id", &ha);
 	char field[300];
-	int rc = 0;
+	int rc = 0, sees = -2;
 
-	if (jv_get_kind(given) != JV_KIND_ARRAY || !applicant_id) {
+	/* the applicant's consent given with the case: its code redeemed first */
+	if (certs_case_consent(q, applicant) < 0)
+		rc = -1;
+	if (rc || jv_get_kind(given) != JV_KIND_ARRAY || !applicant_id) {
 		jv_free(given);         /* build_materials refuses what is not an array */
 		jv_free(ha);
-		return 0;
+		return rc;
 	}
 	jv_array_foreach(given, i, g) {
 		jv cert = jv_get_kind(g) == JV_KIND_OBJECT ? jv_object_get(jv_copy(g), jv_string("cert"))
@@ -199,7 +231,13 @@ int certs_check_materials(struct req *q, jv item, const char *item_code, jv body
 			reply_problem(q, 422, field, "the item asks for no material '%s'", code);
 			rc = -1;
 		} else {
-			rc = certs_check_material(q, item_code, m, applicant_id, jv_string_value(cert));
+			if (sees == -2 && (sees = certs_submitter_sees(q, applicant_id, &err)) < 0)
+				reply_error(q, &err);
+			else
+				rc = check_material(q, item_code, m, applicant_id,
+						    jv_string_value(cert), sees);
+			if (sees < 0)
+				rc = -1;
 			jv_free(m);
 		}
 		jv_free(hc);

@@ -54,7 +54,7 @@ static struct {
 	struct store_ckpt *ckpt;
 } b;
 
-static long env_long(const char *name, long dflt, long min, long max)
+long certs_env_long(const char *name, long dflt, long min, long max)
 {
 	const char *v = getenv(name);
 	long n;
@@ -161,6 +161,8 @@ static void flush(int wait)
 	for (size_t i = 0; i < n; i++)
 		answer(&b.w[i], ok, err.message);
 	req_log_hold(0);
+	if (ok)
+		certs_ckpt_rows((long)n);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
@@ -199,18 +201,22 @@ void certs_audit_read(struct req *q, const struct certs_read *r)
 
 int certs_worker_start(struct srv *srv)
 {
+	long pages;
+
+	if (certs_ckpt_worker_start(srv) < 0)
+		return -1;
 	b.srv = srv;
-	b.window_us = env_long("TWONETD_AUDIT_WINDOW_US", 0, 0, 1000000L);
-	b.max_rows = env_long("TWONETD_AUDIT_BATCH", 256, 1, 100000L);
+	b.window_us = certs_env_long("TWONETD_AUDIT_WINDOW_US", 0, 0, 1000000L);
+	b.max_rows = certs_env_long("TWONETD_AUDIT_BATCH", 256, 1, 100000L);
 	b.timer = evtimer_new(srv->base, on_timer, NULL);
 	if (!b.timer) {
 		fprintf(stderr, "twonetd: error: cannot set up the audit timer\n");
 		return -1;
 	}
 	store_certs_tune(srv->st);
-	if (env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L) > 0)
-		b.ckpt = store_certs_checkpointer(srv->st,
-						  env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L));
+	pages = certs_env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L);
+	if (pages > 0)
+		b.ckpt = store_certs_checkpointer(srv->st, pages);
 	return 0;
 }
 
@@ -218,6 +224,7 @@ void certs_worker_stop(struct srv *srv)
 {
 	(void)srv;
 	flush(1);
+	certs_ckpt_worker_stop();
 	store_certs_checkpointer_stop(b.ckpt);
 	b.ckpt = NULL;
 	if (b.timer)

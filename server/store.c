@@ -303,6 +303,7 @@ static const char *migration(int v)
 	case 3: return store_reports_schema;
 	case 4: return store_workflow_cases;
 	case 5: return store_cal_schema;
+	case 6: return store_certs_codes_schema;
 	default: return NULL;
 	}
 }

@@ -12,7 +12,8 @@
  * Same rules as store.h: jv arguments are consumed, jv results are the
  * caller's, `const char *` arguments are borrowed; every function returns
  * TN_OK or an error code with `err` (may be NULL) filled.  The SQL lives in
- * store_certs.c (migration slot 1 -> 2).
+ * store_certs.c (migration slots 1 -> 2 and 6 -> 7), store_consents.c and
+ * store_audit.c.
  */
 
 /* ---- transactions (a read and its audit row commit together) ---- */
@@ -145,14 +146,45 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 enum tn_code store_cert_revoke(struct store *st, const char *id, const char *at,
 			       const char *reason, jv doc, struct tn_err *err);
 
-/* ---- who may read ---- */
+/* ---- who may read (store_consents.c) ---- */
 
 /*
- * *open = 1 when a case of applicant `holder` is open in department `dept`
- * (submitted, accepted, returned, resubmitted or approved), else 0.
+ * The clerk's rule: *ok = 1 when clerk token `token_id` of department `dept`
+ * may read the certificates of `holder` at `now` (epoch seconds): an open
+ * case of the holder in `dept` (submitted, accepted, returned, resubmitted or
+ * approved) rests on the holder's own act (the holder filed it with their
+ * own applicant token, or a code of the holder was redeemed in `dept` while
+ * it was open or by the clerk that filed it before the code expired), or
+ * the clerk itself redeemed a code of the holder that has not expired.
  */
-enum tn_code store_holder_case_open(struct store *st, const char *holder, const char *dept,
-				    int *open, struct tn_err *err);
+enum tn_code store_clerk_may_read(struct store *st, const char *holder, const char *dept,
+				  long token_id, long long now, int *ok, struct tn_err *err);
+
+/* A one-time consent code a holder made (POST /v1/consents/codes). */
+struct store_code {
+	const char *holder, *created_at, *created_by;
+	long long expires_epoch;
+};
+
+/*
+ * Record a code under the hex SHA-256 of its text, in its own transaction
+ * (codes nobody redeemed are deleted a day after they expired).
+ * TN_ECONFLICT when the holder already has `max_live` codes unused and not
+ * expired at `now`.
+ */
+enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct store_code *c,
+			    long long now, int max_live, struct tn_err *err);
+
+/*
+ * Redeem the code of `hash_hex` for `holder` by clerk token `token_id` of
+ * `dept` at `now`: *ok = 1 when it is the holder's, has not expired, and
+ * either nobody redeemed it yet (now it is this clerk's) or this clerk did.
+ * *ok = 0 for every other case alike (unknown, another holder's, expired,
+ * another clerk's).
+ */
+enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const char *holder,
+			       long token_id, const char *dept, long long now, int *ok,
+			       struct tn_err *err);
 
 /* A consent token: what the holder granted. */
 struct store_consent {
@@ -165,14 +197,14 @@ enum tn_code store_consent_add(struct store *st, const char *hash_hex,
 			       const struct store_consent *c, struct tn_err *err);
 
 /*
- * The consent of `hash_hex`: holder, scenario, expires_at as an object in
- * *out ({holder, scenario, expires_at, expires_epoch}).  TN_ENOTFOUND when
- * no such consent.
+ * *ok = 1 when the consent token of `hash_hex` is of `holder`, for
+ * `scenario`, and has not expired at `now`; 0 otherwise, whatever the
+ * reason.
  */
-enum tn_code store_consent_get(struct store *st, const char *hash_hex, jv *out,
-			       struct tn_err *err);
+enum tn_code store_consent_check(struct store *st, const char *hash_hex, const char *holder,
+				 const char *scenario, long long now, int *ok, struct tn_err *err);
 
-/* ---- the audit log ---- */
+/* ---- the audit log (store_audit.c) ---- */
 
 /* One read to write down; strings may be NULL (written as null) except at, actor, role, outcome. */
 struct store_audit {
@@ -196,6 +228,13 @@ enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
  */
 enum tn_code store_audit_append_rows(struct store *st, const struct store_audit *rows, size_t n,
 				     struct tn_err *err);
+
+/* The chain's head: the last seq (0 when empty) and its hash (the genesis when empty). */
+enum tn_code store_audit_head(struct store *st, long long *seq, char hash[65], struct tn_err *err);
+
+/* The hash of row `seq` in `hash`, *found = 1; *found = 0 when there is no such row. */
+enum tn_code store_audit_hash_at(struct store *st, long long seq, char hash[65], int *found,
+				 struct tn_err *err);
 
 /* Filters of GET /v1/audit; NULL / 0: none. */
 struct store_audit_filter {

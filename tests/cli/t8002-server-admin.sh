@@ -5,11 +5,11 @@
 
 test_expect_success 'init creates a WAL database at the current schema, and again is harmless' '
 	twonetd init --db a.db >out &&
-	grep -q "schema 6" out &&
-	test "$(sqlite3 a.db "pragma user_version")" = 5 &&
+	grep -q "schema 7" out &&
+	test "$(sqlite3 a.db "pragma user_version")" = 7 &&
 	test "$(sqlite3 a.db "pragma journal_mode")" = wal &&
 	twonetd init --db a.db &&
-	test "$(sqlite3 a.db "pragma user_version")" = 5
+	test "$(sqlite3 a.db "pragma user_version")" = 7
 '
 
 test_expect_success 'init without --db is a usage error (exit 2)' '

@@ -2,7 +2,8 @@
 # Zero-material cases: case-submit finds the applicant's e-certificates and
 # files with references instead of uploads; twonetd checks each reference
 # (exists, the applicant's, the right kind, valid, signed) and records the
-# material as exempted; a forged reference is refused with exit 7.
+# material as exempted; a forged reference is refused with exit 7.  The
+# applicant files for themselves here; t8540 has a clerk with their code.
 . "$(dirname "$0")/test-lib.sh"
 
 P1=310101199003071230
@@ -69,11 +70,11 @@ test_expect_success 'each checked reference wrote one audit row (actor, purpose 
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
-test_expect_success 'a forged reference (another holder'"'"'s certificate) is refused with exit 7, naming the material' '
+test_expect_success 'a forged reference (another holder'"'"'s certificate) is refused with exit 7, as one that does not exist' '
 	before=$(sqlite3 "$TWONETD_DB" "select count(*) from cases") &&
 	test_expect_exit 7 submit --token "$APP1" --material M-BRSFZ=$SFZ2 --key forged >out 2>err &&
 	grep -q "M-BRSFZ" err &&
-	grep -q "belongs to another holder" err &&
+	grep -q "does not exist or is not the applicant" err &&
 	! grep -q "$P2" err &&
 	test "$(sqlite3 "$TWONETD_DB" "select count(*) from cases")" = "$before" &&
 	test "$(sqlite3 "$TWONETD_DB" "select outcome from audit where cert = '\''$SFZ2'\'' order by seq desc limit 1")" = forbidden

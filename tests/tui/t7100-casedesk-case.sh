@@ -17,13 +17,14 @@ RS=$(make_token issuer rs-issuer RSJ)
 ADMIN=$(make_token admin root)
 export TWONET_TOKEN=$(make_token clerk clerk-yb YBJ)
 P=110101199003070003
+APP=$(make_token applicant zhang "" $P)      # files C1 itself: the clerk may then read its certificates
 
 # a social security card (社会保障卡, RSJ) of $P
 curl -sS -o cert.json -H "Authorization: Bearer $RS" -H "Idempotency-Key: sbk-1" \
 	-d "{\"kind\":\"CK-SBK\",\"holder\":{\"type\":\"person\",\"id\":\"$P\",\"name\":\"张三\"},\"fields\":{\"card_no\":\"S310101\",\"bank\":\"工商银行\",\"issue_date\":\"2020-01-01\"},\"valid_from\":\"2020-01-01\"}" \
 	"$TWONET_URL/v1/certs"
 CERT=$(jq -r .id cert.json)
-C1=$(file_case $P 张三 "[{\"code\":\"M-SBK\",\"cert\":\"$CERT\"},{\"code\":\"M-TXSP\",\"ref\":\"scan-001\"}]")
+C1=$(TWONET_TOKEN=$APP file_case $P 张三 "[{\"code\":\"M-SBK\",\"cert\":\"$CERT\"},{\"code\":\"M-TXSP\",\"ref\":\"scan-001\"}]")
 C2=$(file_case $P 李四)
 C3=$(file_case $P 王芳)
 C4=$(file_case $P 赵六)

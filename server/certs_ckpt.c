@@ -1,0 +1,438 @@
+/* certs_ckpt.c — signed checkpoints of the audit chain's head: the server's key, the file, their check. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/evp.h>
+
+#include "tn_buf.h"
+#include "tn_cert.h"
+#include "tn_json.h"
+#include "certs.h"
+#include "store_certs.h"
+#include "twonetd.h"
+
+/*
+ * The hash chain shows a row changed or deleted in the middle, and
+ * audit_head a deleted tail; but someone who can write the database can
+ * delete the newest rows and set audit_head back to match.  So every worker
+ * signs the chain's head (seq and hash) with the server's own SM2 key and
+ * appends it, one JSON line, to a file outside the database:
+ *
+ *   {"at":TIME,"head":HEX64,"key_id":HEX16,"seq":N,"sig":BASE64}
+ *
+ * sig: SM2 over SM3 (distinguishing ID 1234567812345678, as certificates)
+ * of the canonical JSON of the line without "sig".  A worker writes one
+ * after every TWONETD_AUDIT_CHECKPOINT_ROWS rows it committed (1000), and
+ * every TWONETD_AUDIT_CHECKPOINT_SECONDS (10) and when it stops if it
+ * committed any since its last.  `twonetd audit verify --checkpoints FILE`
+ * then finds every checkpointed row still in the chain with the same hash:
+ * a truncated or rewritten tail shows.  What can go unseen is the tail
+ * written after the newest checkpoint (at most those intervals' rows).
+ */
+
+#define KEY_FILE "twonetd.pem"
+#define DEFAULT_ROWS 1000
+#define DEFAULT_SECONDS 10
+#define LINE_MAX_BYTES 4096
+
+char *certs_ckpt_key_path(const char *db)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	tn_buf_addf(&b, "%s.keys/" KEY_FILE, db);
+	return tn_buf_detach(&b, NULL);
+}
+
+char *certs_ckpt_file(const char *db)
+{
+	const char *e = getenv("TWONETD_AUDIT_CHECKPOINTS");
+	struct tn_buf b = TN_BUF_INIT;
+
+	if (e && *e)
+		return tn_xstrdup(e);
+	tn_buf_addf(&b, "%s.checkpoints", db);
+	return tn_buf_detach(&b, NULL);
+}
+
+enum tn_code certs_ckpt_key(const char *db, int create, struct tn_cert_key **key,
+			    struct tn_err *err)
+{
+	struct tn_buf dir = TN_BUF_INIT, tmp = TN_BUF_INIT;
+	struct tn_cert_key *k = NULL;
+	char *path = certs_ckpt_key_path(db);
+	enum tn_code code;
+	struct stat sb;
+
+	*key = NULL;
+	if (stat(path, &sb) == 0 || errno != ENOENT || !create) {
+		code = tn_cert_key_load_private(path, key, err);
+		free(path);
+		return code;
+	}
+	/* made once, beside the issuers' keys; linked in whole, so that a racing worker loads all of it */
+	tn_buf_addf(&dir, "%s.keys", db);
+	if (mkdir(dir.buf, 0700) != 0 && errno != EEXIST) {
+		code = tn_err_set(err, TN_EIO, "cannot create '%s': %s", dir.buf, strerror(errno));
+		goto out;
+	}
+	tn_buf_addf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	unlink(tmp.buf);
+	if ((code = tn_cert_key_generate(&k, err)) != TN_OK ||
+	    (code = tn_cert_key_save_private(k, tmp.buf, err)) != TN_OK)
+		goto out;
+	if (link(tmp.buf, path) == 0) {
+		*key = k;
+		k = NULL;
+	} else if (errno == EEXIST) {
+		code = tn_cert_key_load_private(path, key, err);
+	} else {
+		code = tn_err_set(err, TN_EIO, "cannot create '%s': %s", path, strerror(errno));
+	}
+	unlink(tmp.buf);
+out:
+	tn_cert_key_free(k);
+	tn_buf_release(&dir);
+	tn_buf_release(&tmp);
+	free(path);
+	return code;
+}
+
+/* The signed part of a checkpoint: {at, head, key_id, seq} (new reference). */
+static jv signed_part(const char *at, const char *head, const char *key_id, long long seq)
+{
+	jv o = jv_object_set(jv_object(), jv_string("at"), jv_string(at));
+
+	o = jv_object_set(o, jv_string("head"), jv_string(head));
+	o = jv_object_set(o, jv_string("key_id"), jv_string(key_id));
+	return jv_object_set(o, jv_string("seq"), jv_number((double)seq));
+}
+
+enum tn_code certs_ckpt_append(const char *path, const struct tn_cert_key *key, long long seq,
+			       const char *head, char **line, struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	char at[40], *canon = NULL, *b64 = NULL;
+	unsigned char *sig = NULL;
+	size_t len = 0, sig_len = 0;
+	enum tn_code code;
+	ssize_t w;
+	jv part;
+	int fd;
+
+	if (line)
+		*line = NULL;
+	time_now_rfc3339(at, sizeof(at));
+	part = signed_part(at, head, tn_cert_key_id(key), seq);
+	code = tn_cert_canonical(part, &canon, &len, err);
+	jv_free(part);
+	if (code != TN_OK)
+		return code;
+	if ((code = tn_cert_sign_bytes(key, canon, len, &sig, &sig_len, err)) != TN_OK)
+		goto out;
+	b64 = tn_xmalloc(4 * ((sig_len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)b64, sig, (int)sig_len);
+	/* the canonical text without its closing brace, then the signature */
+	tn_buf_add(&b, canon, len - 1);
+	tn_buf_addf(&b, ",\"sig\":\"%s\"}\n", b64);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		code = tn_err_set(err, TN_EIO, "cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	w = write(fd, b.buf, b.len);        /* one write: whole lines even with several workers */
+	if (w != (ssize_t)b.len || fdatasync(fd) != 0)
+		code = tn_err_set(err, TN_EIO, "cannot write '%s': %s", path,
+				  w < 0 || w == (ssize_t)b.len ? strerror(errno) : "short write");
+	close(fd);
+	if (code == TN_OK && line) {
+		tn_buf_setlen(&b, b.len - 1);
+		*line = tn_buf_detach(&b, NULL);
+	}
+out:
+	tn_buf_release(&b);
+	free(canon);
+	free(sig);
+	free(b64);
+	return code;
+}
+
+/* ---- in each worker ---- */
+
+static struct {
+	struct srv *srv;
+	struct event *timer;
+	char *path;
+	struct tn_cert_key *key;
+	long every_rows, since;
+	long long last_seq;     /* the head this worker checkpointed last */
+	int failing;            /* the last try failed: said once */
+} w;
+
+/*
+ * Checkpoint the committed head (when it moved since this worker's last
+ * one).  Called when this worker committed rows since then: workers that
+ * wrote nothing write no lines.  A failure is logged once and tried again
+ * at the next tick; it never stops a read.
+ */
+static void checkpoint_now(void)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long long seq;
+	char head[65], *line = NULL;
+
+	if (!w.srv || store_audit_head(w.srv->st, &seq, head, &err) != TN_OK)
+		goto fail;
+	if (seq == 0 || seq == w.last_seq) {
+		w.since = 0;
+		return;
+	}
+	if (!w.key && certs_ckpt_key(store_certs_db_path(w.srv->st), 1, &w.key, &err) != TN_OK)
+		goto fail;
+	if (certs_ckpt_append(w.path, w.key, seq, head, &line, &err) != TN_OK)
+		goto fail;
+	w.last_seq = seq;
+	w.since = 0;
+	w.failing = 0;
+	fprintf(stderr, "twonetd: audit checkpoint %s\n", line);
+	free(line);
+	return;
+fail:
+	if (!w.failing && w.srv)
+		fprintf(stderr, "twonetd: error: audit checkpoint: %s\n", err.message);
+	w.failing = 1;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (w.since > 0)
+		checkpoint_now();
+}
+
+void certs_ckpt_rows(long n)
+{
+	w.since += n;
+	if (w.srv && w.since >= w.every_rows)
+		checkpoint_now();
+}
+
+int certs_ckpt_worker_start(struct srv *srv)
+{
+	struct timeval tv;
+
+	w.srv = srv;
+	w.path = certs_ckpt_file(store_certs_db_path(srv->st));
+	w.every_rows = certs_env_long("TWONETD_AUDIT_CHECKPOINT_ROWS", DEFAULT_ROWS, 1, 100000000L);
+	tv.tv_sec = certs_env_long("TWONETD_AUDIT_CHECKPOINT_SECONDS", DEFAULT_SECONDS, 1, 86400L);
+	tv.tv_usec = 0;
+	w.timer = event_new(srv->base, -1, EV_PERSIST, on_tick, NULL);
+	if (!w.timer || evtimer_add(w.timer, &tv) < 0) {
+		fprintf(stderr, "twonetd: error: cannot set up the audit checkpoint timer\n");
+		return -1;
+	}
+	return 0;
+}
+
+void certs_ckpt_worker_stop(void)
+{
+	if (w.srv && w.since > 0)
+		checkpoint_now();
+	if (w.timer)
+		event_free(w.timer);
+	tn_cert_key_free(w.key);
+	free(w.path);
+	memset(&w, 0, sizeof(w));
+}
+
+/* ---- the check ---- */
+
+/* Strict base64 (padded, no white space) of a DER signature; malloc'd, or NULL. */
+static unsigned char *unbase64(const char *s, size_t *len)
+{
+	size_t n = strlen(s), pad = 0;
+	unsigned char *out;
+	int m;
+
+	if (n == 0 || n % 4 || n > 512)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '=' && i >= n - 2) {
+			pad++;
+			continue;
+		}
+		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return NULL;
+	}
+	out = tn_xmalloc(n / 4 * 3 + 1);
+	m = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+	if (m < 0 || (size_t)m < pad) {
+		free(out);
+		return NULL;
+	}
+	*len = (size_t)m - pad;
+	return out;
+}
+
+/* 1 when `s` is `n` lower-case hex digits. */
+static int is_hex(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * Check one line's checkpoint (from its first '{': a journal's prefix is
+ * skipped) against `key`: 0 with *seq, head[65] and at[40] filled; -1 with
+ * `why` saying what is wrong.
+ */
+static int check_line(const char *text, const struct tn_cert_key *key, long long *seq,
+		      char head[65], char at[40], char *why, size_t size)
+{
+	static const char *const names[] = { "at", "head", "key_id", "seq", "sig" };
+	struct tn_err err = TN_ERR_INIT;
+	const char *brace = strchr(text, '{'), *s[5] = { NULL };
+	jv v = jv_invalid(), m[5];
+	char *canon = NULL;
+	unsigned char *sig = NULL;
+	size_t len = 0, sig_len = 0;
+	double d = 0;
+	int rc = -1, n = 0;
+
+	for (int i = 0; i < 5; i++)
+		m[i] = jv_invalid();
+	if (!brace || tn_json_parse_exact(brace, strlen(brace), 2, &v, NULL, &err) != TN_OK) {
+		snprintf(why, size, "not a checkpoint: %s", brace ? err.message : "no JSON object");
+		goto out;
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		snprintf(why, size, "not a checkpoint: not a JSON object");
+		goto out;
+	}
+	jv_object_foreach(v, k, x) {
+		n++;
+		jv_free(k);
+		jv_free(x);
+	}
+	for (int i = 0; i < 5; i++) {
+		m[i] = jv_object_get(jv_copy(v), jv_string(names[i]));
+		if (i != 3 && jv_get_kind(m[i]) == JV_KIND_STRING)
+			s[i] = jv_string_value(m[i]);
+	}
+	if (jv_get_kind(m[3]) == JV_KIND_NUMBER)
+		d = jv_number_value(m[3]);
+	if (n != 5 || !s[0] || !s[1] || !s[2] || !s[4] || jv_get_kind(m[3]) != JV_KIND_NUMBER ||
+	    d < 1 || d > 999999999999999.0 || d != (double)(long long)d || !is_hex(s[1], 64) ||
+	    !is_hex(s[2], 16) || strlen(s[0]) >= 40) {
+		snprintf(why, size, "not a checkpoint: the members are at, head, key_id, seq and sig");
+		goto out;
+	}
+	if (strcmp(s[2], tn_cert_key_id(key)) != 0) {
+		snprintf(why, size, "signed with key %s, not the server's key %s", s[2],
+			 tn_cert_key_id(key));
+		goto out;
+	}
+	*seq = (long long)d;
+	{
+		jv part = signed_part(s[0], s[1], s[2], *seq);
+
+		if (tn_cert_canonical(part, &canon, &len, &err) != TN_OK) {
+			jv_free(part);
+			snprintf(why, size, "not a checkpoint: %s", err.message);
+			goto out;
+		}
+		jv_free(part);
+	}
+	if (!(sig = unbase64(s[4], &sig_len)) || !tn_cert_verify_bytes(key, canon, len, sig, sig_len)) {
+		snprintf(why, size, "bad signature");
+		goto out;
+	}
+	memcpy(head, s[1], 65);
+	snprintf(at, 40, "%s", s[0]);
+	rc = 0;
+out:
+	for (int i = 0; i < 5; i++)
+		jv_free(m[i]);
+	jv_free(v);
+	free(canon);
+	free(sig);
+	return rc;
+}
+
+enum tn_code certs_ckpt_verify(struct store *st, const char *path, const struct tn_cert_key *key,
+			       long long rows, struct certs_ckpt_report *r, struct tn_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL, head[65], at[40], have[65], why[400];
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	enum tn_code code = TN_OK;
+
+	memset(r, 0, sizeof(*r));
+	if (!f)
+		return tn_err_set(err, TN_EIO, "cannot read '%s': %s", path, strerror(errno));
+	while ((n = getline(&buf, &cap, f)) > 0) {
+		long long seq = 0;
+		int found = 0, torn = buf[n - 1] != '\n';
+
+		lineno++;
+		if (!torn)
+			buf[--n] = '\0';
+		if (n == 0 || strspn(buf, " \t\r") == (size_t)n)
+			continue;
+		if ((size_t)n > LINE_MAX_BYTES || strlen(buf) != (size_t)n) {
+			snprintf(why, sizeof(why), "not a checkpoint: %s", (size_t)n > LINE_MAX_BYTES ?
+				 "too long" : "a NUL byte");
+		} else if (check_line(buf, key, &seq, head, at, why, sizeof(why)) == 0) {
+			r->good++;
+			if (seq > r->newest_seq) {
+				r->newest_seq = seq;
+				snprintf(r->newest_at, sizeof(r->newest_at), "%s", at);
+			}
+			if (seq > rows) {
+				r->bad_seq = seq;
+				snprintf(r->why, sizeof(r->why), "truncated: %s line %ld, signed at %s, "
+					 "records row %lld, but the chain ends at row %lld", path, lineno,
+					 at, seq, rows);
+				break;
+			}
+			if ((code = store_audit_hash_at(st, seq, have, &found, err)) != TN_OK)
+				break;
+			if (!found || strcmp(have, head) != 0) {
+				r->bad_seq = seq;
+				snprintf(r->why, sizeof(r->why), "rewritten: row %lld is not the one %s "
+					 "line %ld, signed at %s, records", seq, path, lineno, at);
+				break;
+			}
+			continue;
+		} else if (torn) {
+			/* the last line cut short (a crash while writing it) */
+			r->torn = lineno;
+			continue;
+		}
+		r->bad_line = lineno;
+		snprintf(r->why, sizeof(r->why), "%s line %ld: %s", path, lineno, why);
+		break;
+	}
+	if (code == TN_OK && ferror(f))
+		code = tn_err_set(err, TN_EIO, "cannot read '%s': %s", path, strerror(errno));
+	r->lines = lineno;
+	free(buf);
+	fclose(f);
+	return code;
+}

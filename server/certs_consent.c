@@ -1,0 +1,434 @@
+/* certs_consent.c — who may read a holder's certificates: the reader matrix, consent tokens and codes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <openssl/rand.h>
+
+#include "tn_cal.h"
+#include "tn_id.h"
+#include "certs.h"
+#include "store_certs.h"
+#include "twonetd.h"
+#include "jvutil.h"
+
+#define SCENARIOS "hospital|school|station|museum|bank|yrd-city"
+#define CODE_TTL 600            /* a consent code lives 10 minutes */
+#define CODE_LIVE_MAX 5         /* unused codes a holder may have at once */
+#define CODE_CHARS 12           /* 60 bits: too many to guess in its life */
+
+/* Crockford's base 32: no I, L, O, U (read aloud and typed at a window) */
+static const char code_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/* ---- small helpers ---- */
+
+/* Parse an RFC 3339 time ("2026-12-01T00:00:00+08:00", "...Z", fractions); -1 when malformed. */
+static int parse_rfc3339(const char *s, long long *epoch)
+{
+	int y, mo, d, h, mi, sec, n = 0, oh, om;
+	long days;
+	char date[11];
+	const char *p;
+	long long off = 0;
+
+	if (strlen(s) < 20 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+	    n != 19 || (s[10] != 'T' && s[10] != 't'))
+		return -1;
+	snprintf(date, sizeof(date), "%.10s", s);
+	if (tn_date_parse(date, &days) != 0 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		off = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+		   sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 && oh <= 23 && om <= 59) {
+		off = (oh * 3600LL + om * 60LL) * (*p == '-' ? -1 : 1);
+	} else {
+		return -1;
+	}
+	*epoch = days * 86400LL + h * 3600LL + mi * 60LL + sec - off;
+	return 0;
+}
+
+/* `epoch` as RFC 3339 with the local offset, as time_now_rfc3339 writes now. */
+static void epoch_rfc3339(long long epoch, char *buf, size_t size)
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+	char off[8];
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (strftime(off, sizeof(off), "%z", &tm) == 5)
+		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
+	else
+		snprintf(buf + n, size - n, "Z");
+}
+
+static void random_hex(char *out, size_t bytes)
+{
+	unsigned char raw[32];
+
+	if (bytes > sizeof(raw))
+		bytes = sizeof(raw);
+	if (RAND_bytes(raw, (int)bytes) != 1)
+		memset(raw, 0, sizeof(raw));
+	for (size_t i = 0; i < bytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+int certs_str_member(struct req *q, jv body, const char *key, long max, int newline,
+		     const char **out, jv *hold)
+{
+	jv_kind k;
+	const char *s;
+
+	*out = NULL;
+	*hold = jv_get_kind(body) == JV_KIND_OBJECT ? jv_object_get(jv_copy(body), jv_string(key))
+						    : jv_invalid();
+	k = jv_get_kind(*hold);
+	if (k == JV_KIND_INVALID || k == JV_KIND_NULL)
+		return 0;
+	if (k != JV_KIND_STRING) {
+		reply_problem(q, 422, key, "%s must be a string", key);
+		return -1;
+	}
+	s = jv_string_value(*hold);
+	if ((size_t)jv_string_length_bytes(jv_copy(*hold)) != strlen(s)) {
+		reply_problem(q, 422, key, "%s holds a NUL character", key);
+		return -1;
+	}
+	for (const char *p = s; *p; p++)
+		if ((((unsigned char)*p < 0x20 && !(newline && *p == '\n')) || *p == 0x7f)) {
+			reply_problem(q, 422, key, "%s holds a control character", key);
+			return -1;
+		}
+	if (utf8_chars(s) > max) {
+		reply_problem(q, 422, key, "%s is longer than %ld characters", key, max);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+/* ---- one-time consent codes ---- */
+
+/*
+ * The code `text` as stored (upper case, no '-' or blanks, O read as 0 and I,
+ * L as 1) into out[CODE_CHARS + 1]; -1 when it cannot be a code.
+ */
+static int code_normalize(const char *text, char *out)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; p++) {
+		char c = *p;
+
+		if (c == '-' || c == ' ')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c == 'O')
+			c = '0';
+		else if (c == 'I' || c == 'L')
+			c = '1';
+		if (!strchr(code_alphabet, c) || c == '\0' || n == CODE_CHARS)
+			return -1;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n == CODE_CHARS ? 0 : -1;
+}
+
+/*
+ * Redeem the code `text` for `holder` by the calling clerk at `now`: *ok = 1
+ * when it is good (see store_code_redeem), 0 when not, whatever the reason.
+ * -1 on a storage error (err set).
+ */
+static int redeem(struct req *q, const char *holder, const char *text, long long now, int *ok,
+		  struct tn_err *err)
+{
+	char norm[CODE_CHARS + 1], hex[65];
+
+	*ok = 0;
+	if (!holder || code_normalize(text, norm) < 0)
+		return 0;
+	sha256_hex(norm, strlen(norm), hex);
+	if (store_code_redeem(q->srv->st, hex, holder, q->tok.id, q->tok.dept ? q->tok.dept : "",
+			      now, ok, err) != TN_OK)
+		return -1;
+	return 0;
+}
+
+/* The X-Consent-Code header, or NULL when absent or empty. */
+static const char *consent_code(struct req *q)
+{
+	const char *c = req_header(q, "X-Consent-Code");
+
+	return c && *c ? c : NULL;
+}
+
+int certs_case_consent(struct req *q, jv applicant)
+{
+	struct tn_err err = TN_ERR_INIT;
+	const char *text = consent_code(q), *holder;
+	jv hold;
+	int ok, rc;
+
+	if (!text || !req_role(q, "clerk"))
+		return 0;
+	holder = member_str(applicant, "id", &hold);
+	rc = redeem(q, holder, text, (long long)time(NULL), &ok, &err);
+	jv_free(hold);
+	if (rc < 0) {
+		reply_error(q, &err);
+		return -1;
+	}
+	if (!ok) {
+		reply_problem(q, 403, "X-Consent-Code", "the consent code is not good for this applicant "
+			      "(codes are the applicant's own, live %d minutes and serve one clerk)",
+			      CODE_TTL / 60);
+		return -1;
+	}
+	return 0;
+}
+
+/* POST /v1/consents/codes: the holder (an applicant token with a subject) makes a one-time code. */
+void certs_post_code(struct req *q)
+{
+	static const char *const keys[] = { NULL };
+	struct tn_err err = TN_ERR_INIT;
+	struct store_code c;
+	char code[CODE_CHARS + 1], shown[CODE_CHARS + 3], hex[65], now[40], exp[40], *bad;
+	unsigned char raw[CODE_CHARS];
+	long long t = (long long)time(NULL);
+	jv out;
+
+	if (req_auth(q) < 0)
+		return;
+	if (!req_role(q, "applicant") || !q->tok.subject) {
+		reply_problem(q, 403, NULL, "only a holder (an applicant token with a subject) makes "
+			      "consent codes");
+		return;
+	}
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(q->r)) > 0) {
+		jv body;
+
+		if (req_body(q, &body) < 0)
+			return;
+		bad = unknown_member(body, keys);
+		jv_free(body);
+		if (bad) {
+			reply_problem(q, 400, bad, "unknown member '%s' (the body is empty or {})", bad);
+			free(bad);
+			return;
+		}
+	}
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		reply_problem(q, 500, NULL, "no random bytes for a code");
+		return;
+	}
+	for (int i = 0; i < CODE_CHARS; i++)
+		code[i] = code_alphabet[raw[i] & 31];
+	code[CODE_CHARS] = '\0';
+	snprintf(shown, sizeof(shown), "%.4s-%.4s-%.4s", code, code + 4, code + 8);
+	sha256_hex(code, CODE_CHARS, hex);
+	time_now_rfc3339(now, sizeof(now));
+	epoch_rfc3339(t + CODE_TTL, exp, sizeof(exp));
+	c.holder = q->tok.subject;
+	c.created_at = now;
+	c.created_by = q->tok.name;
+	c.expires_epoch = t + CODE_TTL;
+	if (store_code_add(q->srv->st, hex, &c, t, CODE_LIVE_MAX, &err) != TN_OK) {
+		reply_error(q, &err);
+		return;
+	}
+	out = jv_object_set(jv_object(), jv_string("code"), jv_string(shown));
+	out = jv_object_set(out, jv_string("holder"), jv_string(q->tok.subject));
+	out = jv_object_set(out, jv_string("expires_at"), jv_string(exp));
+	out = jv_object_set(out, jv_string("created_at"), jv_string(now));
+	reply_json(q, 201, out);
+}
+
+/* ---- who may read ---- */
+
+int certs_role_reads(struct req *q, char *why, size_t size)
+{
+	if (req_role(q, "admin|clerk|issuer"))
+		return 1;
+	if (req_role(q, "applicant")) {
+		if (q->tok.subject)
+			return 1;
+		snprintf(why, size, "an applicant token without a subject reads no certificates");
+		return 0;
+	}
+	if (req_role(q, "reader")) {
+		const char *tok = req_header(q, "X-Consent-Token");
+
+		if (tok && *tok)
+			return 1;
+		snprintf(why, size, "a reader needs the holder's consent token (X-Consent-Token)");
+		return 0;
+	}
+	snprintf(why, size, "role '%s' may not read certificates", q->tok.role ? q->tok.role : "");
+	return 0;
+}
+
+int certs_may_read(struct req *q, const char *holder, const char *cert_dept, char *why,
+		   size_t size, struct tn_err *err)
+{
+	const char *dept = q->tok.dept ? q->tok.dept : "";
+	long long now = (long long)time(NULL);
+	char hex[65];
+	int ok = 0;
+
+	if (req_role(q, "admin"))
+		return 1;
+	if (!holder) {
+		snprintf(why, size, "the holder must be named");
+		return 0;
+	}
+	if (req_role(q, "clerk")) {
+		const char *code = consent_code(q);
+
+		if (code && redeem(q, holder, code, now, &ok, err) < 0)
+			return -1;
+		if (store_clerk_may_read(q->srv->st, holder, dept, q->tok.id, now, &ok, err) != TN_OK)
+			return -1;
+		snprintf(why, size, "a clerk reads a holder's certificates only for an open case in %s "
+			 "that the holder filed or consented to (the holder's one-time code in "
+			 "X-Consent-Code)", dept);
+		return ok;
+	}
+	if (req_role(q, "applicant")) {
+		snprintf(why, size, "an applicant reads only their own certificates");
+		return q->tok.subject && strcmp(q->tok.subject, holder) == 0;
+	}
+	if (req_role(q, "issuer")) {
+		snprintf(why, size, "an issuer reads only certificates of its department (%s)", dept);
+		return !cert_dept || strcmp(cert_dept, dept) == 0;
+	}
+	if (req_role(q, "reader")) {
+		const char *tok = req_header(q, "X-Consent-Token");
+
+		snprintf(why, size, "a reader of scenario '%s' needs a consent token of the holder for "
+			 "that scenario that has not expired (X-Consent-Token)", dept);
+		if (!tok || !*tok)
+			return 0;
+		sha256_hex(tok, strlen(tok), hex);
+		if (store_consent_check(q->srv->st, hex, holder, dept, now, &ok, err) != TN_OK)
+			return -1;
+		return ok;
+	}
+	certs_role_reads(q, why, size);
+	return 0;
+}
+
+int certs_submitter_sees(struct req *q, const char *holder, struct tn_err *err)
+{
+	int ok = 0;
+
+	if (req_role(q, "admin"))
+		return 2;
+	if (req_role(q, "applicant"))
+		return q->tok.subject && holder && strcmp(q->tok.subject, holder) == 0;
+	if (req_role(q, "clerk") && holder) {
+		if (store_clerk_may_read(q->srv->st, holder, q->tok.dept ? q->tok.dept : "", q->tok.id,
+					 (long long)time(NULL), &ok, err) != TN_OK)
+			return -1;
+		return ok;
+	}
+	return 0;
+}
+
+/* ---- consent tokens (readers) ---- */
+
+/* POST /v1/consents: an applicant for their subject, an admin for any holder. */
+void certs_post_consent(struct req *q)
+{
+	static const char *const keys[] = { "scenario", "expires_at", "holder", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	struct store_consent c;
+	jv body, h1, h2, h3, out;
+	const char *scenario, *expires, *holder;
+	char *bad, token[48], hex[65], now[40];
+	long long exp, t = (long long)time(NULL);
+
+	if (req_auth(q) < 0)
+		return;
+	if (!req_role(q, "admin") && !(req_role(q, "applicant") && q->tok.subject)) {
+		reply_problem(q, 403, NULL, "only a holder (an applicant token with a subject) or an "
+			      "admin may grant consent");
+		return;
+	}
+	if (req_body(q, &body) < 0)
+		return;
+	if ((bad = unknown_member(body, keys)) != NULL) {
+		reply_problem(q, 400, bad, "unknown member '%s'", bad);
+		free(bad);
+		jv_free(body);
+		return;
+	}
+	h1 = h2 = h3 = jv_invalid();
+	if (certs_str_member(q, body, "scenario", 20, 0, &scenario, &h1) < 0 ||
+	    certs_str_member(q, body, "expires_at", 40, 0, &expires, &h2) < 0 ||
+	    certs_str_member(q, body, "holder", 18, 0, &holder, &h3) < 0)
+		goto out;
+	if (req_role(q, "applicant")) {
+		if (holder && strcmp(holder, q->tok.subject) != 0) {
+			reply_problem(q, 403, "holder", "this token may grant consent for '%s' only",
+				      q->tok.subject);
+			goto out;
+		}
+		holder = q->tok.subject;
+	}
+	if (!holder || tn_id_check_holder(holder, &err) != TN_OK) {
+		reply_problem(q, 422, "holder", holder ? "holder: %s" : "holder is required%s",
+			      holder ? err.message : "");
+	} else if (!scenario || !word_in(SCENARIOS, scenario)) {
+		reply_problem(q, 422, "scenario", "scenario must be one of %s", SCENARIOS);
+	} else if (!expires || parse_rfc3339(expires, &exp) != 0) {
+		reply_problem(q, 422, "expires_at", "expires_at must be a time (RFC 3339, e.g. "
+			      "2026-12-01T00:00:00+08:00)");
+	} else if (exp <= t || exp > t + 365LL * 86400) {
+		reply_problem(q, 422, "expires_at", "expires_at must be in the future and at most 365 "
+			      "days ahead");
+	} else {
+		memcpy(token, "tnc_", 4);
+		random_hex(token + 4, 20);
+		sha256_hex(token, strlen(token), hex);
+		time_now_rfc3339(now, sizeof(now));
+		c.holder = holder;
+		c.scenario = scenario;
+		c.expires_at = expires;
+		c.expires_epoch = exp;
+		c.created_at = now;
+		c.created_by = q->tok.name;
+		if (store_consent_add(q->srv->st, hex, &c, &err) != TN_OK) {
+			reply_error(q, &err);
+			goto out;
+		}
+		out = jv_object_set(jv_object(), jv_string("token"), jv_string(token));
+		out = jv_object_set(out, jv_string("holder"), jv_string(holder));
+		out = jv_object_set(out, jv_string("scenario"), jv_string(scenario));
+		out = jv_object_set(out, jv_string("expires_at"), jv_string(expires));
+		out = jv_object_set(out, jv_string("created_at"), jv_string(now));
+		reply_json(q, 201, out);
+	}
+out:
+	jv_free(h1);
+	jv_free(h2);
+	jv_free(h3);
+	jv_free(body);
+}

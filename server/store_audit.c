@@ -1,0 +1,429 @@
+/* store_audit.c — the hash-chained audit log of certificate reads in twonetd's SQLite storage (schema: store_certs.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "tn_buf.h"
+#include "tn_cert.h"
+#include "store_int.h"
+#include "store_certs.h"
+
+#define STMT_OR_FAIL(s, st, sql, err) \
+	do { \
+		if (((s) = store_stmt((st), (sql), (err))) == NULL) \
+			return (err) ? (err)->code : TN_EINTERNAL; \
+	} while (0)
+
+/* ---- the audit log ---- */
+
+static jv text_or_null(const char *s)
+{
+	return s ? jv_string(s) : jv_null();
+}
+
+/* The ROW object of the chain (without prev_hash and hash). */
+static jv audit_row(long long seq, const struct store_audit *a)
+{
+	jv r = jv_object();
+
+	r = jv_object_set(r, jv_string("seq"), jv_number((double)seq));
+	r = jv_object_set(r, jv_string("at"), jv_string(a->at));
+	r = jv_object_set(r, jv_string("actor"), jv_string(a->actor));
+	r = jv_object_set(r, jv_string("role"), jv_string(a->role));
+	r = jv_object_set(r, jv_string("cert"), text_or_null(a->cert));
+	r = jv_object_set(r, jv_string("holder"), text_or_null(a->holder));
+	r = jv_object_set(r, jv_string("purpose"), text_or_null(a->purpose));
+	r = jv_object_set(r, jv_string("outcome"), jv_string(a->outcome));
+	return r;
+}
+
+/* 1 when `s` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+static int utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		unsigned long cp;
+		int n;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if ((*s & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *s & 0x1f;
+		} else if ((*s & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *s & 0x0f;
+		} else if ((*s & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *s & 0x07;
+		} else {
+			return 0;
+		}
+		for (int k = 1; k <= n; k++) {
+			if ((s[k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		s += n + 1;
+	}
+	return 1;
+}
+
+/*
+ * `s` as jq 1.6 writes a string (NULL: null): '"' and '\' escaped, control
+ * characters as \b \f \n \r \t or \u00XX, the rest as it is.  -1 when
+ * `s` is not valid UTF-8 (jq would replace bytes: leave that to jq).
+ */
+static int json_str(struct tn_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s) {
+		tn_buf_adds(b, "null");
+		return 0;
+	}
+	if (!utf8_ok(p))
+		return -1;
+	tn_buf_addch(b, '"');
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			tn_buf_addch(b, '\\');
+			tn_buf_addch(b, *p);
+		} else if (*p >= 0x20 && *p != 0x7f) {
+			tn_buf_addch(b, *p);
+		} else {
+			tn_buf_addch(b, '\\');
+			switch (*p) {
+			case '\b': tn_buf_addch(b, 'b'); break;
+			case '\f': tn_buf_addch(b, 'f'); break;
+			case '\n': tn_buf_addch(b, 'n'); break;
+			case '\r': tn_buf_addch(b, 'r'); break;
+			case '\t': tn_buf_addch(b, 't'); break;
+			default:
+				tn_buf_adds(b, "u00");
+				tn_buf_addch(b, hex[*p >> 4]);
+				tn_buf_addch(b, hex[*p & 15]);
+			}
+		}
+	}
+	tn_buf_addch(b, '"');
+	return 0;
+}
+
+/*
+ * The hash of audit row `seq` after `prev` without jq: the same bytes as
+ * tn_cert_audit_hash (prev, then the row's canonical text, members sorted:
+ * actor at cert holder outcome purpose role seq) written directly, for the
+ * reads' group commit.  -1 when a string is not valid UTF-8: use jq.
+ */
+static int audit_hash_fast(long long seq, const struct store_audit *a, const char *prev,
+			   char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	struct tn_buf b = TN_BUF_INIT;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int rc = -1;
+
+	if (seq < 0 || seq >= 1000000000000000LL)  /* canonical integers: 15 digits */
+		return -1;
+	tn_buf_adds(&b, prev);
+	tn_buf_adds(&b, "{\"actor\":");
+	if (json_str(&b, a->actor) < 0)
+		goto out;
+	tn_buf_adds(&b, ",\"at\":");
+	if (json_str(&b, a->at) < 0)
+		goto out;
+	tn_buf_adds(&b, ",\"cert\":");
+	if (json_str(&b, a->cert) < 0)
+		goto out;
+	tn_buf_adds(&b, ",\"holder\":");
+	if (json_str(&b, a->holder) < 0)
+		goto out;
+	tn_buf_adds(&b, ",\"outcome\":");
+	if (json_str(&b, a->outcome) < 0)
+		goto out;
+	tn_buf_adds(&b, ",\"purpose\":");
+	if (json_str(&b, a->purpose) < 0)
+		goto out;
+	tn_buf_adds(&b, ",\"role\":");
+	if (json_str(&b, a->role) < 0)
+		goto out;
+	tn_buf_addf(&b, ",\"seq\":%lld}", seq);
+	if (!EVP_Digest(b.buf, b.len, md, &n, EVP_sha256(), NULL) || n != 32)
+		goto out;
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+	rc = 0;
+out:
+	tn_buf_release(&b);
+	return rc;
+}
+
+enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
+				struct tn_err *err)
+{
+	return store_audit_append_rows(st, a, 1, err);
+}
+
+enum tn_code store_audit_head(struct store *st, long long *seq, char hash[65], struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	const char *h;
+	int rc;
+
+	*seq = 0;
+	hash[0] = '\0';
+	STMT_OR_FAIL(s, st, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && (h = (const char *)sqlite3_column_text(s, 1)) != NULL &&
+	    strlen(h) == 64) {
+		*seq = (long long)sqlite3_column_int64(s, 0);
+		memcpy(hash, h, 65);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW && hash[0])
+		return TN_OK;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return tn_err_set(err, TN_EINTERNAL, "the audit head is missing or damaged");
+	return store_fail(st, err, "audit head");
+}
+
+enum tn_code store_audit_hash_at(struct store *st, long long seq, char hash[65], int *found,
+				 struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	const char *h;
+	int rc;
+
+	*found = 0;
+	hash[0] = '\0';
+	STMT_OR_FAIL(s, st, "SELECT hash FROM audit WHERE seq = ?", err);
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && (h = (const char *)sqlite3_column_text(s, 0)) != NULL) {
+		snprintf(hash, 65, "%s", h);
+		*found = 1;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return TN_OK;
+	return store_fail(st, err, "audit row");
+}
+
+enum tn_code store_audit_append_rows(struct store *st, const struct store_audit *rows, size_t n,
+				     struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	char prev[65], hash[65];
+	long long seq;
+	enum tn_code code;
+	jv row;
+	int rc;
+
+	if (n == 0)
+		return TN_OK;
+	STMT_OR_FAIL(s, st, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? tn_err_set(err, TN_EINTERNAL, "the audit head is missing")
+					 : store_fail(st, err, "audit head");
+	}
+	seq = (long long)sqlite3_column_int64(s, 0);
+	snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct store_audit *a = &rows[i];
+
+		seq++;
+		if (!a->actor || !a->at || !a->role || !a->outcome ||
+		    audit_hash_fast(seq, a, prev, hash) < 0) {
+			row = audit_row(seq, a);
+			code = tn_cert_audit_hash(row, prev, hash, err);
+			jv_free(row);
+			if (code != TN_OK)
+				return code;
+		}
+		STMT_OR_FAIL(s, st, "INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, "
+			     "outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+		sqlite3_bind_int64(s, 1, seq);
+		store_bind_text(s, 2, a->at);
+		store_bind_text(s, 3, a->actor);
+		store_bind_text(s, 4, a->role);
+		store_bind_text(s, 5, a->cert);
+		store_bind_text(s, 6, a->holder);
+		store_bind_text(s, 7, a->purpose);
+		store_bind_text(s, 8, a->outcome);
+		store_bind_text(s, 9, prev);
+		store_bind_text(s, 10, hash);
+		if ((code = store_run(st, s, err, "audit append")) != TN_OK)
+			return code;
+		memcpy(prev, hash, sizeof(prev));
+	}
+	STMT_OR_FAIL(s, st, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
+	sqlite3_bind_int64(s, 1, seq);
+	store_bind_text(s, 2, prev);
+	return store_run(st, s, err, "audit head");
+}
+
+/* A ROW of the log from a statement's columns 0..9 (seq .. hash). */
+static jv audit_row_of(sqlite3_stmt *s)
+{
+	jv r = jv_object();
+	static const char *const names[] = {
+		"at", "actor", "role", "cert", "holder", "purpose", "outcome", "prev_hash", "hash"
+	};
+
+	r = jv_object_set(r, jv_string("seq"), jv_number((double)sqlite3_column_int64(s, 0)));
+	for (int i = 0; i < 9; i++)
+		r = jv_object_set(r, jv_string(names[i]), store_col_text(s, i + 1));
+	return r;
+}
+
+enum tn_code store_audit_list(struct store *st, const struct store_audit_filter *f, jv *items,
+			      long long *next, struct tn_err *err)
+{
+	struct tn_buf sql = TN_BUF_INIT;
+	const char *p[4];
+	int np = 0, rc;
+	long count = 0;
+	long long last = 0;
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+
+	*items = jv_array();
+	*next = -1;
+	tn_buf_adds(&sql, "SELECT seq, at, actor, role, cert, holder, purpose, outcome, prev_hash, "
+		    "hash FROM audit WHERE seq > ?");
+	if (f->holder) {
+		tn_buf_adds(&sql, " AND holder = ?");
+		p[np++] = f->holder;
+	}
+	if (f->cert) {
+		tn_buf_adds(&sql, " AND cert = ?");
+		p[np++] = f->cert;
+	}
+	if (f->actor) {
+		tn_buf_adds(&sql, " AND actor = ?");
+		p[np++] = f->actor;
+	}
+	tn_buf_adds(&sql, " ORDER BY seq LIMIT ?");
+	s = store_stmt(st, sql.buf, err);
+	tn_buf_release(&sql);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, f->after);
+	for (int i = 0; i < np; i++)
+		store_bind_text(s, i + 2, p[i]);
+	sqlite3_bind_int64(s, np + 2, f->limit + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == f->limit) {
+			*next = last;
+			break;
+		}
+		*items = jv_array_append(*items, audit_row_of(s));
+		last = (long long)sqlite3_column_int64(s, 0);
+		count++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		code = store_fail(st, err, "audit list");
+	sqlite3_reset(s);
+	return code;
+}
+
+enum tn_code store_audit_verify(struct store *st, long long *rows, long long *bad_seq,
+				char *why, size_t size, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	char prev[65], hash[65];
+	long long want = 1, head_seq = -1;
+	enum tn_code code = TN_OK;
+	int rc;
+
+	*rows = 0;
+	*bad_seq = 0;
+	why[0] = '\0';
+	snprintf(prev, sizeof(prev), "%s", TN_CERT_AUDIT_GENESIS);
+	STMT_OR_FAIL(s, st, "SELECT seq, at, actor, role, cert, holder, purpose, outcome, prev_hash, "
+		     "hash FROM audit ORDER BY seq", err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long seq = (long long)sqlite3_column_int64(s, 0);
+		const char *ph = (const char *)sqlite3_column_text(s, 8);
+		const char *h = (const char *)sqlite3_column_text(s, 9);
+		jv row;
+
+		(*rows)++;
+		if (*bad_seq)
+			continue;
+		if (seq != want) {
+			*bad_seq = want;
+			snprintf(why, size, seq > want ? "row %lld is missing (deleted): the next row is %lld"
+				 : "row %lld is out of order (found %lld)", want, seq);
+			continue;
+		}
+		if (!ph || strcmp(ph, prev) != 0) {
+			*bad_seq = seq;
+			snprintf(why, size, "row %lld does not follow row %lld: its prev_hash is not "
+				 "that row's hash", seq, seq - 1);
+			continue;
+		}
+		row = audit_row_of(s);
+		code = tn_cert_audit_hash(row, prev, hash, err);
+		jv_free(row);
+		if (code != TN_OK) {
+			*bad_seq = seq;
+			snprintf(why, size, "row %lld cannot be hashed: %s", seq,
+				 err ? err->message : "not canonical");
+			code = TN_OK;
+			continue;
+		}
+		if (!h || strcmp(h, hash) != 0) {
+			*bad_seq = seq;
+			snprintf(why, size, "row %lld was changed: its hash does not match its content",
+				 seq);
+			continue;
+		}
+		snprintf(prev, sizeof(prev), "%s", h);
+		want++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "audit verify");
+	if (*bad_seq)
+		return TN_OK;
+	STMT_OR_FAIL(s, st, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(s, 1);
+
+		head_seq = (long long)sqlite3_column_int64(s, 0);
+		if (head_seq != want - 1) {
+			*bad_seq = want;
+			snprintf(why, size, head_seq > want - 1 ?
+				 "rows %lld to %lld are missing (deleted): the chain's head says %lld rows" :
+				 "row %lld .. %lld: more rows than the chain's head (%lld) records",
+				 want, head_seq > want - 1 ? head_seq : want - 1, head_seq);
+		} else if (!h || strcmp(h, prev) != 0) {
+			*bad_seq = want - 1;
+			snprintf(why, size, "row %lld is not the chain's recorded last row", want - 1);
+		}
+	} else {
+		*bad_seq = 1;
+		snprintf(why, size, "the chain's head is missing");
+	}
+	sqlite3_reset(s);
+	(void)code;
+	return TN_OK;
+}

@@ -1,0 +1,148 @@
+#!/bin/bash
+# The audit chain's tail: someone who can write the database deletes the
+# newest rows and rewinds audit_head, and the hash chain alone still reads
+# intact.  Workers sign the head (SM2 over SM3, the server's own key beside
+# the database) every N rows, every T seconds and when they stop, one line
+# appended to DB.checkpoints; `twonetd audit verify --checkpoints FILE`
+# catches the truncated or rewritten tail (exit 7), and the openssl tool
+# checks a line on its own.
+. "$(dirname "$0")/test-lib.sh"
+
+TWONETD_DB="$TRASH/twonet.db"
+twonetd init --db "$TWONETD_DB" >/dev/null &&
+twonetd import catalog --db "$TWONETD_DB" >/dev/null &&
+twonetd gen-certs --db "$TWONETD_DB" 4 >/dev/null 2>&1 || exit 1
+CKPT="$TWONETD_DB.checkpoints"
+KEY="$TWONETD_DB.keys/twonetd.pem"
+TWONETD_AUDIT_CHECKPOINT_ROWS=5 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 start_server || exit 1
+ADMIN=$(make_token admin root)
+ID=$(sqlite3 "$TWONETD_DB" "select id from certs order by id limit 1")
+
+# read N: N reads one after another (each its own commit)
+read_n() {
+	local i
+	for i in $(seq "$1"); do
+		test "$(api GET "/v1/certs/$ID?purpose=tail-$i" "$ADMIN")" = 200 || return 1
+	done
+}
+rows() {
+	sqlite3 "$TWONETD_DB" "select count(*) from audit"
+}
+# cut DB to its first N rows and set its head back to match, as an intruder would
+cut_tail() {
+	sqlite3 "$1" "drop trigger audit_no_delete; delete from audit where seq > $2;
+		update audit_head set seq = $2, hash = (select hash from audit where seq = $2);"
+}
+
+test_expect_success 'every 5 rows a checkpoint; the key made 0600 beside the database' '
+	test ! -e "$KEY" &&
+	read_n 12 &&
+	test "$(wc -l <"$CKPT")" = 2 &&
+	test "$(jq -s -c "map(.seq)" "$CKPT")" = "[5,10]" &&
+	test "$(stat -c %a "$KEY")" = 600 &&
+	test "$(stat -c %a "$TWONETD_DB.keys")" = 700 &&
+	test "$(jq -r .head <(tail -n 1 "$CKPT"))" = "$(sqlite3 "$TWONETD_DB" "select hash from audit where seq = 10")" &&
+	grep -q "twonetd: audit checkpoint {" "$TWONETD_LOG"
+'
+
+test_expect_success 'a worker that stops checkpoints its last rows' '
+	stop_server &&
+	test "$(jq -s -c "map(.seq)" "$CKPT")" = "[5,10,12]" &&
+	twonetd audit verify --db "$TWONETD_DB" --checkpoints "$CKPT" >out &&
+	grep -q "audit log intact: 12 rows; 3 checkpoints hold, the newest row 12 signed at" out
+'
+
+test_expect_success 'a checkpoint verifies with the openssl tool (SM3, distid 1234567812345678)' '
+	tail -n 1 "$CKPT" >line &&
+	jq -cSj "del(.sig)" line >content &&
+	jq -r .sig line | base64 -d >sig.der &&
+	openssl pkey -in "$KEY" -pubout -out pub.pem &&
+	openssl dgst -sm3 -verify pub.pem -sigopt distid:1234567812345678 -signature sig.der content &&
+	test "$(jq -r .key_id line)" = "$(openssl pkey -pubin -in pub.pem -outform DER | sha256sum | cut -c1-16)"
+'
+
+test_expect_success 'a truncated tail: the chain alone reads intact, the checkpoints say truncated (exit 7)' '
+	sqlite3 "$TWONETD_DB" ".backup cut.db" &&
+	cut_tail cut.db 8 &&
+	twonetd audit verify --db cut.db >out &&
+	grep -q "audit log intact: 8 rows" out &&
+	test_expect_exit 7 twonetd audit verify --db cut.db --checkpoints "$CKPT" --key "$KEY" >out &&
+	grep -q "audit log broken at seq 10: truncated: .* records row 10, but the chain ends at row 8" out
+'
+
+test_expect_success 'a rewritten tail (cut, then new rows through the server) shows too (exit 7)' '
+	cp "$CKPT" saved.ckpt &&
+	cut_tail "$TWONETD_DB" 10 &&
+	TWONETD_AUDIT_CHECKPOINT_ROWS=5 start_server &&
+	read_n 2 &&
+	stop_server &&
+	test "$(rows)" = 12 &&
+	twonetd audit verify --db "$TWONETD_DB" >out &&
+	grep -q "audit log intact: 12 rows" out &&
+	test_expect_exit 7 twonetd audit verify --db "$TWONETD_DB" --checkpoints saved.ckpt >out &&
+	grep -q "audit log broken at seq 12: rewritten: row 12 is not the one saved.ckpt line 3" out &&
+	test_expect_exit 7 twonetd audit verify --db "$TWONETD_DB" --checkpoints "$CKPT" >out &&
+	grep -q "rewritten: row 12" out
+'
+
+test_expect_success 'forged lines: a changed seq, another key, not JSON (exit 7); a cut-short last line is skipped' '
+	twonetd init --db other.db >/dev/null &&
+	sqlite3 "$TWONETD_DB" ".backup fresh.db" && rm -f fresh.db.checkpoints &&
+	twonetd audit checkpoint --db fresh.db --checkpoints good.ckpt >out &&
+	test "$(jq -r .seq out)" = 12 &&
+	test "$(stat -c %a fresh.db.keys/twonetd.pem)" = 600 &&
+	twonetd audit verify --db fresh.db --checkpoints good.ckpt >out &&
+	grep -q "1 checkpoint hold" out &&
+	sed "s/\"seq\":12/\"seq\":11/" good.ckpt >seq.ckpt &&
+	test_expect_exit 7 twonetd audit verify --db fresh.db --checkpoints seq.ckpt >out &&
+	grep -q "audit checkpoints broken: seq.ckpt line 1: bad signature" out &&
+	{ cat good.ckpt; sed "s/\"key_id\":\"[0-9a-f]*\"/\"key_id\":\"0123456789abcdef\"/" good.ckpt; } >key.ckpt &&
+	test_expect_exit 7 twonetd audit verify --db fresh.db --checkpoints key.ckpt >out &&
+	grep -q "line 2: signed with key 0123456789abcdef, not the server" out &&
+	{ cat good.ckpt; echo "not json"; } >junk.ckpt &&
+	test_expect_exit 7 twonetd audit verify --db fresh.db --checkpoints junk.ckpt >out &&
+	grep -q "line 2: not a checkpoint" out &&
+	{ cat good.ckpt; head -c 40 good.ckpt; } >torn.ckpt &&
+	twonetd audit verify --db fresh.db --checkpoints torn.ckpt >out 2>err &&
+	grep -q "torn.ckpt line 2 is cut short" err
+'
+
+test_expect_success 'the server log'"'"'s lines (a journal) check as well; the public key alone is enough' '
+	grep "twonetd: audit checkpoint" "$TWONETD_LOG" | head -n 3 | sed "s/^/Dec 03 10:00:00 host /" >journal &&
+	test "$(wc -l <journal)" = 3 &&
+	sqlite3 "$TWONETD_DB" ".backup j.db" &&
+	openssl pkey -in "$KEY" -pubout -out pub.pem &&
+	test_expect_exit 7 twonetd audit verify --db j.db --checkpoints journal --key pub.pem >out &&
+	grep -q "rewritten: row 12" out &&
+	head -n 2 journal >journal2 &&
+	twonetd audit verify --db j.db --checkpoints journal2 --key pub.pem >out &&
+	grep -q "2 checkpoints hold, the newest row 10" out
+'
+
+test_expect_success 'exit 1 when it cannot check, 2 for usage; a plain verify points at the file' '
+	test_expect_exit 1 twonetd audit verify --db "$TWONETD_DB" --checkpoints nothing-here 2>err &&
+	grep -q "cannot read" err &&
+	test_expect_exit 1 twonetd audit verify --db other.db --checkpoints "$CKPT" 2>err &&
+	grep -q "server.s key" err &&
+	test_expect_exit 2 twonetd audit verify --db "$TWONETD_DB" --key "$KEY" 2>err &&
+	test_expect_exit 2 twonetd audit frobnicate 2>err &&
+	twonetd audit verify --db "$TWONETD_DB" >out 2>err &&
+	grep -q "not checked against .*twonet.db.checkpoints" err &&
+	twonetd audit checkpoint --db other.db >out &&
+	grep -q "empty" out
+'
+
+test_expect_success 'every T seconds a worker that wrote rows checkpoints them' '
+	TWONETD_AUDIT_CHECKPOINT_ROWS=1000 TWONETD_AUDIT_CHECKPOINT_SECONDS=1 start_server &&
+	before=$(wc -l <"$CKPT") &&
+	read_n 1 &&
+	for i in $(seq 50); do
+		test "$(wc -l <"$CKPT")" -gt "$before" && break
+		sleep 0.1
+	done &&
+	test "$(jq -s ".[-1].seq" "$CKPT")" = "$(rows)" &&
+	stop_server &&
+	test "$(wc -l <"$CKPT")" = $((before + 1))
+'
+
+test_done
