@@ -4,6 +4,7 @@
 #   make check      install deps, build with -Werror, run every test, then again
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
 #   make demo       install deps, build, run scripts/demo
+#   make fuzz       run every fuzz target (tests/fuzz) for FUZZ_SECONDS, clang + ASan + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Every lib/*.c is part of libtwonet; every bin/*.c is one command; every
@@ -132,6 +133,45 @@ install: all
 	install -m 644 completions/bash/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 	install -m 644 completions/zsh/* $(DESTDIR)$(PREFIX)/share/zsh/site-functions/
 	cp -R share/twonet/. $(DESTDIR)$(PREFIX)/share/twonet/
+
+# ---- fuzzing (tests/fuzz/README) ----
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="json cap"]
+#                   build every tests/fuzz/*.c target with clang, libFuzzer, ASan
+#                   and UBSan in build/fuzz, then run each for FUZZ_SECONDS
+#   make fuzz-build only build them: build/fuzz/tests/fuzz/TARGET
+# Each target is also linked with tests/fuzz/replay.c, a plain main, as
+# $(O)/obj/tests/fuzz/TARGET-replay (part of `all`): make check replays the
+# seed corpora and the regressions through it (tests/cli/t0900-fuzz-replay.sh).
+FUZZ_CC      ?= clang-14
+FUZZ_O       := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRC     := $(filter-out tests/fuzz/replay.c,$(sort $(wildcard tests/fuzz/*.c)))
+FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_LIB     := $(FUZZ_O)/lib/libtwonet.a
+REPLAYS      := $(FUZZ_NAMES:%=$(O)/obj/tests/fuzz/%-replay)
+
+.PHONY: fuzz fuzz-build FORCE
+all: $(REPLAYS)
+$(O)/obj/tests/fuzz/%.o: CPPFLAGS += -DFUZZ_SHAREDIR='"$(CURDIR)/share/twonet"'
+$(O)/obj/tests/fuzz/%-replay: $(O)/obj/tests/fuzz/%.o $(O)/obj/tests/fuzz/replay.o $(STATICLIB)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# the library compiled by clang with the same sanitizers and libFuzzer's coverage
+ifneq ($(O),$(FUZZ_O))
+$(FUZZ_LIB): FORCE
+	@$(MAKE) --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) SAN= WARN= \
+	  CFLAGS='$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link' $@
+endif
+$(FUZZ_O)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -DFUZZ_SHAREDIR='"$(CURDIR)/share/twonet"' $(FUZZ_CFLAGS) \
+	  -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LIBS)
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/tests/fuzz/%)
+fuzz: fuzz-build
+	@FUZZ_O=$(FUZZ_O) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_TARGETS)
 
 clean:
 	rm -rf obj build lib/libtwonet.a lib/libtwonet.so $(COMMANDS) server/twonetd tui/casedesk $(UNITS)

@@ -1,0 +1,85 @@
+/* catalog.c — fuzz target: a catalog YAML file (twonet-catalog(5)), then every workflow of it merged. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "tn_buf.h"
+#include "tn_catalog.h"
+#include "tn_cert.h"
+#include "tn_merge.h"
+
+#include "fuzz.h"
+
+/*
+ * The input is one catalog file (one file may hold every section): it goes
+ * through tn_catalog_load_files; a catalog that loads has every workflow
+ * merged (tn_merge_workflow, with the summary text) and every item merged
+ * alone.  The same file is also read as the certificate kinds file
+ * (tn_cert_kinds_load), the other YAML data file of the same shape.
+ */
+
+static const char *const sections[] = {
+	"departments", "inspection_kinds", "materials", "fields", "items", "workflows", NULL
+};
+
+FUZZ_SIMPLE_INIT
+
+static void merge_all(jv catalog)
+{
+	struct tn_merge_opts o = TN_MERGE_OPTS_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	jv list, merged;
+
+	for (int i = 0; sections[i]; i++)
+		jv_free(tn_catalog_index(catalog, sections[i]));
+	list = jv_object_get(jv_copy(catalog), jv_string("workflows"));
+	jv_array_foreach(list, i, w) {
+		jv code = jv_object_get(w, jv_string("code"));
+
+		if (jv_get_kind(code) == JV_KIND_STRING &&
+		    tn_merge_workflow(catalog, jv_string_value(code), &o, &merged, &err) == TN_OK) {
+			struct tn_buf b = TN_BUF_INIT;
+
+			tn_merge_summary(merged, 1, &b);
+			tn_buf_release(&b);
+			jv_free(merged);
+		}
+		jv_free(code);
+	}
+	jv_free(list);
+	list = jv_object_get(jv_copy(catalog), jv_string("items"));
+	jv_array_foreach(list, i, it) {
+		jv code = jv_object_get(it, jv_string("code"));
+
+		if (jv_get_kind(code) == JV_KIND_STRING) {
+			const char *codes[1] = { jv_string_value(code) };
+
+			if (tn_merge_codes(catalog, codes, 1, &o, &merged, &err) == TN_OK)
+				jv_free(merged);
+		}
+		jv_free(code);
+	}
+	jv_free(list);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tn_err err = TN_ERR_INIT;
+	const char *paths[2] = { fuzz_memfile(data, size), NULL };
+	jv catalog, kinds;
+
+	if (tn_catalog_load_files(paths, &catalog, &err) == TN_OK) {
+		FUZZ_ASSERT(jv_get_kind(catalog) == JV_KIND_OBJECT, "a loaded catalog is an object");
+		merge_all(catalog);
+	} else {
+		FUZZ_ASSERT(err.code == TN_EINVALID || err.code == TN_EIO,
+			    "a catalog that does not load is TN_EINVALID or TN_EIO");
+	}
+	jv_free(catalog);
+	if (tn_cert_kinds_load(paths[0], &kinds, &err) == TN_OK)
+		jv_free(tn_cert_kind_find(kinds, "dl"));
+	jv_free(kinds);
+	return 0;
+}

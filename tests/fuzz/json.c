@@ -1,0 +1,303 @@
+/* json.c — fuzz target: request bodies through tn_json_parse_exact, then every POST endpoint's library checks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "tn_alert.h"
+#include "tn_buf.h"
+#include "tn_cal.h"
+#include "tn_cap.h"
+#include "tn_case.h"
+#include "tn_catalog.h"
+#include "tn_cert.h"
+#include "tn_id.h"
+#include "tn_json.h"
+#include "tn_merge.h"
+
+#include "fuzz.h"
+
+/*
+ * The input is one request body.  Whatever endpoint it is posted to, twonetd
+ * parses it with tn_json_parse_exact first; the value then goes through the
+ * library's checks of every POST endpoint (a body meant for one endpoint can
+ * be sent to any other):
+ *   POST /v1/cases            tn_case_prepare (tn_case_check), the content key,
+ *                             the text view; with "workflow", the merge
+ *                             (tn_merge_items, as POST /v1/workflows stored it)
+ *                             and tn_case_workflow_plan / _asks
+ *   POST /v1/cases/{id}/actions  tn_case_action_valid; case-act's input line
+ *   POST /v1/alerts           tn_alert_normalize (one, or {"alerts":[...]}),
+ *                             then CAP out and back in, and the table row
+ *   POST /v1/certs, /v1/consents  the kind, holder and identifier checks,
+ *                             canonical JSON, signed content, verification
+ *                             against an empty key ring, the audit row hash
+ * The shipped catalog, calendar and kinds are loaded once.
+ */
+
+static jv catalog, kinds;
+static struct tn_cal *cal;
+static struct tn_cert_keyring *ring;
+static long start_day;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct tn_err err = TN_ERR_INIT;
+
+	(void)argc;
+	(void)argv;
+	fuzz_setup();
+	if (tn_catalog_load(NULL, &catalog, &err) != TN_OK ||
+	    tn_cert_kinds_load(NULL, &kinds, &err) != TN_OK ||
+	    tn_cal_load(&cal, NULL, &err) != TN_OK) {
+		fprintf(stderr, "fuzz json: cannot load the shipped data: %s\n", err.message);
+		abort();
+	}
+	ring = tn_cert_keyring_new();
+	tn_date_parse("2026-07-01", &start_day);
+	return 0;
+}
+
+/* Member `k` of `v` (borrowed) as a new reference; jv_null() when v is not an object. */
+static jv get(jv v, const char *k)
+{
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		return jv_null();
+	return jv_object_get(jv_copy(v), jv_string(k));
+}
+
+/* The string member `k` of `v` (borrowed), copied; NULL when it is not a string. */
+static char *get_str(jv v, const char *k)
+{
+	jv m = get(v, k);
+	char *s = jv_get_kind(m) == JV_KIND_STRING ? strdup(jv_string_value(m)) : NULL;
+
+	jv_free(m);
+	return s;
+}
+
+static void check_case(jv body)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf b = TN_BUF_INIT;
+	char warning[256];
+	char *key = NULL;
+	jv out;
+
+	if (tn_case_prepare(jv_copy(body), NULL, &out, &key, warning, sizeof(warning), &err) != TN_OK)
+		return;
+	FUZZ_ASSERT(key && strlen(key) > 0 && strlen(key) <= 128, "a prepared case has a key");
+	{
+		char *ck = tn_case_content_key(out), *canon = tn_json_canonical(out);
+
+		FUZZ_ASSERT(strlen(ck) == 64, "a content key is 64 hex digits");
+		free(ck);
+		free(canon);
+	}
+	tn_case_format_text(&b, out);
+	tn_buf_release(&b);
+	free(key);
+	jv_free(out);
+}
+
+/* A "one thing" case: the workflow as twonetd has it (the body itself when it carries items). */
+static void check_workflow_case(jv body)
+{
+	struct tn_merge_opts o = TN_MERGE_OPTS_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	char *code = get_str(body, "workflow");
+	jv wf, list, items, w, merged, plan, given;
+	int bad = 0;
+
+	if (!code)
+		return;
+	list = get(body, "items");
+	wf = jv_get_kind(list) == JV_KIND_ARRAY ? jv_copy(body) : tn_catalog_workflow(catalog, code);
+	jv_free(list);
+	if (!jv_is_valid(wf)) {
+		jv_free(wf);
+		free(code);
+		return;
+	}
+	list = get(wf, "items");
+	if (jv_get_kind(list) != JV_KIND_ARRAY) {
+		jv_free(list);
+		list = jv_array();
+	}
+	items = jv_array();
+	jv_array_foreach(list, i, e) {
+		jv c = jv_get_kind(e) == JV_KIND_OBJECT ? get(e, "code") : jv_copy(e), it;
+
+		if (!bad && jv_get_kind(c) == JV_KIND_STRING &&
+		    jv_is_valid(it = tn_catalog_item(catalog, jv_string_value(c))))
+			items = jv_array_append(items, it);
+		else
+			bad = 1;
+		jv_free(c);
+		jv_free(e);
+	}
+	jv_free(list);
+	if (bad) {
+		jv_free(items);
+		jv_free(wf);
+		free(code);
+		return;
+	}
+	w = jv_object_set(jv_object(), jv_string("code"), jv_string(code));
+	w = jv_object_set(w, jv_string("name"), get(wf, "name"));
+	w = jv_object_set(w, jv_string("window"), get(wf, "window"));
+	jv_free(wf);
+	o.cal = cal;
+	o.start = start_day;
+	if (tn_merge_items(w, items, &o, &merged, &err) != TN_OK) {
+		free(code);
+		return;
+	}
+	given = get(body, "materials");
+	if (jv_get_kind(given) == JV_KIND_ARRAY) {
+		jv_array_foreach(given, i, m) {
+			jv c = get(m, "code");
+
+			if (jv_get_kind(c) == JV_KIND_STRING)
+				tn_case_workflow_asks(merged, jv_string_value(c));
+			jv_free(c);
+			jv_free(m);
+		}
+	}
+	if (tn_case_workflow_plan(merged, given, cal, start_day, &plan, &err) == TN_OK)
+		jv_free(plan);
+	jv_free(given);
+	jv_free(merged);
+	free(code);
+}
+
+static void check_action(jv body, const char *text)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char *action = get_str(body, "action"), *id;
+	long version;
+
+	if (action) {
+		tn_case_action_valid(action);
+		free(action);
+	}
+	/* case-act reads ids (or {"id","version"} objects) a line each */
+	if (!strchr(text, '\n') && (id = tn_case_id_from_line(text, &version, &err)) != NULL)
+		free(id);
+}
+
+/* One alert input: normalised, written as CAP, read back, drawn as a table row. */
+static void check_alert(jv in)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf b = TN_BUF_INIT;
+	jv out, back;
+
+	if (tn_alert_normalize(in, 1, &out, &err) != TN_OK)
+		return;
+	tn_alert_format_row(&b, out, 80, 1);
+	tn_buf_reset(&b);
+	if (tn_cap_write(&b, out, &err) == TN_OK) {
+		enum tn_code rc = tn_cap_parse(b.buf, b.len, "written", 0, &back, &err);
+
+		if (rc != TN_OK)
+			fprintf(stderr, "fuzz json: CAP written for a normalised alert does not read "
+				"back: %s\n%s", err.message, b.buf);
+		FUZZ_ASSERT(rc == TN_OK, "CAP written by tn_cap_write reads back with tn_cap_parse");
+		jv_free(back);
+	}
+	tn_buf_release(&b);
+	jv_free(out);
+}
+
+static void check_alerts(jv body)
+{
+	jv list = get(body, "alerts");
+
+	if (jv_get_kind(list) == JV_KIND_ARRAY) {
+		jv_array_foreach(list, i, a)
+			check_alert(a);
+	} else {
+		check_alert(jv_copy(body));
+	}
+	jv_free(list);
+}
+
+static void check_cert(jv body)
+{
+	struct tn_cert_verification ver;
+	struct tn_err err = TN_ERR_INIT;
+	char *s, hash[65];
+	size_t len;
+	jv k, holder;
+
+	if ((s = get_str(body, "kind")) != NULL) {
+		k = tn_cert_kind_find(kinds, s);
+		jv_free(k);
+		free(s);
+	}
+	holder = get(body, "holder");
+	if (jv_get_kind(holder) == JV_KIND_OBJECT) {
+		char *type = get_str(holder, "type"), *id = get_str(holder, "id");
+
+		if (id)
+			tn_cert_check_holder(type ? type : "person", id, &err);
+		free(type);
+		free(id);
+	} else if (jv_get_kind(holder) == JV_KIND_STRING) {
+		tn_id_check_holder(jv_string_value(holder), &err);   /* POST /v1/consents */
+	}
+	jv_free(holder);
+	if ((s = get_str(body, "id")) != NULL) {
+		struct tn_cert_idparts parts;
+
+		if (tn_cert_id_parse(s, &parts, &err) == TN_OK)
+			FUZZ_ASSERT(strlen(s) < TN_CERT_ID_MAX, "a parsed identifier fits TN_CERT_ID_MAX");
+		free(s);
+	}
+	if (tn_cert_canonical(body, &s, &len, &err) == TN_OK) {
+		FUZZ_ASSERT(strlen(s) == len, "canonical JSON holds no NUL");
+		free(s);
+	}
+	if (tn_cert_signed_content(body, &s, &len, &err) == TN_OK)
+		free(s);
+	tn_cert_verify(ring, body, "2026-07-01", &ver);
+	jv_free(tn_cert_verification_json(&ver));
+	tn_cert_audit_hash(body, NULL, hash, &err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tn_err err = TN_ERR_INIT;
+	size_t offset = (size_t)-1;
+	char *text, path[256];
+	jv v;
+
+	if (tn_json_parse_exact((const char *)data, size, 0, &v, &offset, &err) != TN_OK) {
+		FUZZ_ASSERT(err.code == TN_EINVALID, "a refused body is TN_EINVALID");
+		FUZZ_ASSERT(offset <= size, "the offset of a fault is inside the body");
+		FUZZ_ASSERT(jv_get_kind(v) == JV_KIND_INVALID, "a refused body gives jv_invalid()");
+		jv_free(v);
+		return 0;
+	}
+	FUZZ_ASSERT(!memchr(data, '\0', size), "a body with a NUL byte is refused");
+	FUZZ_ASSERT(!tn_json_find_control(v, path, sizeof(path)),
+		    "an accepted body holds no U+0000 or control character");
+	text = fuzz_cstr(data, size);
+	/* what was accepted, jq's own parser reads as the same value */
+	{
+		jv again = jv_parse_sized(text, (int)size);
+
+		FUZZ_ASSERT(jv_is_valid(again), "jv_parse_sized reads what tn_json_parse_exact accepted");
+		FUZZ_ASSERT(jv_equal(jv_copy(v), again), "both parsers read the same value");
+	}
+	check_case(v);
+	check_workflow_case(v);
+	check_action(v, text);
+	check_alerts(v);
+	check_cert(v);
+	jv_free(v);
+	free(text);
+	return 0;
+}
