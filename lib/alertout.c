@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "tn_alert.h"
+#include "tn_json.h"
 #include "tn_cap.h"
 #include "tn_out.h"
 
@@ -147,7 +148,7 @@ enum tn_code tn_alert_writer_emit_text(struct tn_alert_writer *w, const char *js
 			*written = rc == TN_OK;
 		return rc;
 	}
-	v = jv_parse_sized(json, (int)len);
+	v = tn_json_parse(json, len);
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);
 		tn_err_set(err, TN_EINVALID, "an alert that is not JSON: %s",

@@ -529,12 +529,13 @@ static jv details(xmlNode *root, xmlNode *info, xmlNode *area)
 static enum tn_code map(struct ctx *c, xmlNode *root, int flags, jv *out)
 {
 	xmlNode *info = first(root, "info"), *area, *sev;
-	jv a = jv_object();
+	jv a;
 	enum tn_code rc;
 	char *s;
 
 	if (!info)
 		return fail(c, root, "alert", "no <info>: an alert needs its severity, event and area");
+	a = jv_object();
 	a = set_text(a, "source", first(root, "sender"));
 	a = set_text(a, "source_id", first(root, "identifier"));
 	a = set_text(a, "sent_at", first(root, "sent"));

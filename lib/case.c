@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_case.h"
 #include "tn_id.h"
 #include "tn_out.h"
@@ -77,7 +78,7 @@ static enum tn_code apply_one_field(jv *form, const char *item, size_t len, stru
 	*name_end = '\0';
 	const char *value = eq + 1;
 	if (raw) {
-		jv v = jv_parse(value);
+		jv v = tn_json_parse(value, strlen(value));
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
 			rc = tn_err_set(err, TN_EUSAGE, "invalid --field '%s:=%s': %s", text, value,
@@ -404,7 +405,7 @@ char *tn_case_id_from_line(const char *line, long *version, struct tn_err *err)
 {
 	*version = 0;
 	if (line[0] == '{') {
-		jv v = jv_parse(line);
+		jv v = tn_json_parse(line, strlen(line));
 		char *id = NULL;
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_case.h"
 #include "tn_cert.h"
 #include "tn_cli.h"
@@ -233,7 +234,7 @@ static enum tn_code cache_load(const char *path, jv *out, int *missing, struct t
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		tn_buf_add(&text, chunk, n);
 	fclose(fp);
-	*out = jv_parse_sized(text.buf, (int)text.len);
+	*out = tn_json_parse(text.buf, text.len);
 	tn_buf_release(&text);
 	if (jv_get_kind(*out) != JV_KIND_OBJECT) {
 		jv_free(*out);

@@ -154,6 +154,8 @@ static enum tn_code parse_profiles(struct file *f, yaml_node_t *map, struct tn_e
 
 	if (map->type != YAML_MAPPING_NODE)
 		return at(err, f, map, "'profiles' must be a mapping of profile names");
+	if (f->profiles)
+		return at(err, f, map, "'profiles' is given twice");
 	n = (int)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
 	f->profiles = tn_xcalloc((size_t)n + 1, sizeof(*f->profiles));
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {

@@ -12,6 +12,7 @@
 #include <jv.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_cli.h"
 #include "tn_follow.h"
 #include "tn_http.h"
@@ -139,7 +140,7 @@ static int on_sse(void *ud, const struct tn_sse_event *ev)
 		return 0;
 	}
 	if (!strcmp(ev->type, "end")) {
-		jv d = jv_parse_sized(ev->data, (int)ev->data_len);
+		jv d = tn_json_parse(ev->data, ev->data_len);
 		jv last = jv_get_kind(d) == JV_KIND_OBJECT ? jv_object_get(jv_copy(d), jv_string("last")) : jv_invalid();
 
 		if (jv_get_kind(last) == JV_KIND_NUMBER && jv_number_value(last) > (double)f->position &&
@@ -151,7 +152,7 @@ static int on_sse(void *ud, const struct tn_sse_event *ev)
 		return 1;
 	}
 	if (!strcmp(ev->type, "reset")) {
-		jv d = jv_parse_sized(ev->data, (int)ev->data_len);
+		jv d = tn_json_parse(ev->data, ev->data_len);
 		double oldest = -1, latest = -1;
 		int ahead = 0;
 
@@ -395,7 +396,7 @@ CURL *tn_follow_connect(struct tn_follow *f)
 /* The problem+json detail of a refusal, or a plain "HTTP N". */
 static void refusal(struct tn_follow *f, enum tn_code code, struct tn_err *err)
 {
-	jv body = f->body.len ? jv_parse_sized(f->body.buf, (int)f->body.len) : jv_invalid();
+	jv body = f->body.len ? tn_json_parse(f->body.buf, f->body.len) : jv_invalid();
 	jv d = jv_get_kind(body) == JV_KIND_OBJECT ? jv_object_get(jv_copy(body), jv_string("detail")) : jv_invalid();
 
 	if (jv_get_kind(d) == JV_KIND_STRING)
@@ -545,6 +546,7 @@ int tn_follow_cursor_read(const char *path, long long *pos, struct tn_err *err)
 	char buf[64];
 	size_t n;
 	long long v;
+	int more;
 
 	if (!fp) {
 		if (errno == ENOENT)
@@ -552,14 +554,16 @@ int tn_follow_cursor_read(const char *path, long long *pos, struct tn_err *err)
 		tn_err_set(err, TN_EIO, "cannot read cursor file '%s': %s", path, strerror(errno));
 		return -1;
 	}
+	/* the whole file is the position and a line end: anything longer is not ours */
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	more = fgetc(fp) != EOF;
 	fclose(fp);
 	buf[n] = '\0';
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
-	if (n == 0)
+	if (n == 0 && !more)
 		return 0;
-	v = parse_seq(buf);
+	v = more || memchr(buf, '\0', n) ? -1 : parse_seq(buf);
 	if (v < 0) {
 		tn_err_set(err, TN_EINVALID, "cursor file '%s' does not hold a position (a whole number)",
 			   path);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_cli.h"
 #include "tn_http.h"
 
@@ -397,7 +398,7 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 				  curl_easy_strerror(crc));
 	}
 	if (x->data.len) {
-		jv body = jv_parse_sized(x->data.buf, (int)x->data.len);
+		jv body = tn_json_parse(x->data.buf, x->data.len);
 		if (jv_is_valid(body)) {
 			resp->body = body;
 		} else {

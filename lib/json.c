@@ -13,65 +13,203 @@ static int is_ws(char c)
 }
 
 /*
- * Where the first value of buf[i..len) ends (one past its last byte), with
- * its nesting checked; -1 with *bad and *why set when the text cannot be one
- * value.  Only structure is checked here; jq's parser checks the grammar.
+ * A JSON validator (RFC 8259) over buf[0..len), so that jq's parser only ever
+ * reads a text that is one well-formed value: jq 1.6 asserts or leaks on some
+ * malformed texts (a value straight after a value, the record separator
+ * 0x1e of JSON text sequences between tokens).
  */
-static long value_end(const char *buf, size_t len, size_t i, int max_depth, size_t *bad,
-		      const char **why)
-{
-	int depth = 0;
+struct scan {
+	const char *b;
+	size_t len, i;
+	int depth, max_depth;
+	size_t bad;
+	const char *why;
+};
 
-	if (i >= len) {
-		*bad = i;
-		*why = "no value";
-		return -1;
+static int scan_fail(struct scan *s, const char *why)
+{
+	if (!s->why) {
+		s->bad = s->i;
+		s->why = why;
 	}
-	if (buf[i] != '{' && buf[i] != '[' && buf[i] != '"') {
-		/* a number or a literal: up to the next delimiter */
-		while (i < len && !is_ws(buf[i]) && !strchr("{}[],:\"", buf[i]))
-			i++;
-		return (long)i;
+	return -1;
+}
+
+static void scan_ws(struct scan *s)
+{
+	while (s->i < s->len && is_ws(s->b[s->i]))
+		s->i++;
+}
+
+static int hexdigit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The value of the 4 hex digits at b[at..], or -1. */
+static long hex4(const struct scan *s, size_t at)
+{
+	long v = 0;
+
+	for (int k = 0; k < 4; k++) {
+		char c = at + (size_t)k < s->len ? s->b[at + (size_t)k] : 0;
+
+		if (!hexdigit(c))
+			return -1;
+		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
 	}
-	for (; i < len; i++) {
-		unsigned char c = (unsigned char)buf[i];
+	return v;
+}
+
+static int scan_string(struct scan *s)
+{
+	s->i++;                                         /* the opening quote */
+	while (s->i < s->len) {
+		unsigned char c = (unsigned char)s->b[s->i];
 
 		if (c == '"') {
-			for (i++; i < len && buf[i] != '"'; i++) {
-				if ((unsigned char)buf[i] < 0x20) {
-					*bad = i;
-					*why = "a control character inside a string";
-					return -1;
+			s->i++;
+			return 0;
+		}
+		if (c < 0x20)
+			return scan_fail(s, "a control character inside a string");
+		if (c == '\\') {
+			if (++s->i >= s->len)
+				break;
+			c = (unsigned char)s->b[s->i];
+			if (c == 'u') {
+				long u = hex4(s, s->i + 1);
+
+				if (u < 0)
+					return scan_fail(s, "a bad \\u escape");
+				s->i += 4;
+				if (u >= 0xDC00 && u <= 0xDFFF)
+					return scan_fail(s, "a lone \\u surrogate");
+				if (u >= 0xD800 && u <= 0xDBFF) {
+					long lo = s->i + 2 < s->len && s->b[s->i + 1] == '\\' &&
+						  s->b[s->i + 2] == 'u' ? hex4(s, s->i + 3) : -1;
+
+					if (lo < 0xDC00 || lo > 0xDFFF)
+						return scan_fail(s, "a lone \\u surrogate");
+					s->i += 6;
 				}
-				if (buf[i] == '\\')
-					i++;
-			}
-			if (i >= len) {
-				*bad = len;
-				*why = "an unfinished string";
-				return -1;
-			}
-			if (depth == 0)
-				return (long)i + 1;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max_depth) {
-				*bad = i;
-				*why = "nesting too deep";
-				return -1;
-			}
-		} else if (c == '}' || c == ']') {
-			if (--depth == 0)
-				return (long)i + 1;
-			if (depth < 0) {
-				*bad = i;
-				*why = "an unbalanced bracket";
-				return -1;
+			} else if (!strchr("\"\\/bfnrt", c) || !c) {
+				return scan_fail(s, "a bad escape");
 			}
 		}
+		s->i++;
 	}
-	*bad = len;
-	*why = "an unfinished value";
-	return -1;
+	s->i = s->len;
+	return scan_fail(s, "an unfinished string");
+}
+
+static int scan_digits(struct scan *s)
+{
+	size_t from = s->i;
+
+	while (s->i < s->len && s->b[s->i] >= '0' && s->b[s->i] <= '9')
+		s->i++;
+	return s->i > from ? 0 : scan_fail(s, "a bad number");
+}
+
+static int scan_number(struct scan *s)
+{
+	if (s->b[s->i] == '-')
+		s->i++;
+	if (s->i < s->len && s->b[s->i] == '0')
+		s->i++;
+	else if (scan_digits(s) < 0)
+		return -1;
+	if (s->i < s->len && s->b[s->i] == '.') {
+		s->i++;
+		if (scan_digits(s) < 0)
+			return -1;
+	}
+	if (s->i < s->len && (s->b[s->i] == 'e' || s->b[s->i] == 'E')) {
+		s->i++;
+		if (s->i < s->len && (s->b[s->i] == '+' || s->b[s->i] == '-'))
+			s->i++;
+		if (scan_digits(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int scan_value(struct scan *s);
+
+/* An array or an object, from its opening bracket. */
+static int scan_container(struct scan *s)
+{
+	char close = s->b[s->i] == '{' ? '}' : ']';
+
+	if (++s->depth > s->max_depth)
+		return scan_fail(s, "nesting too deep");
+	s->i++;
+	scan_ws(s);
+	if (s->i < s->len && s->b[s->i] == close) {
+		s->i++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (s->i >= s->len || s->b[s->i] != '"')
+				return scan_fail(s, "a member name expected");
+			if (scan_string(s) < 0)
+				return -1;
+			scan_ws(s);
+			if (s->i >= s->len || s->b[s->i] != ':')
+				return scan_fail(s, "':' expected");
+			s->i++;
+			scan_ws(s);
+		}
+		if (scan_value(s) < 0)
+			return -1;
+		scan_ws(s);
+		if (s->i < s->len && s->b[s->i] == ',') {
+			s->i++;
+			scan_ws(s);
+			continue;
+		}
+		if (s->i < s->len && s->b[s->i] == close) {
+			s->i++;
+			s->depth--;
+			return 0;
+		}
+		return scan_fail(s, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+	}
+}
+
+static int scan_literal(struct scan *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (s->len - s->i < n || memcmp(s->b + s->i, word, n) != 0)
+		return scan_fail(s, "not a JSON value");
+	s->i += n;
+	return 0;
+}
+
+static int scan_value(struct scan *s)
+{
+	char c;
+
+	if (s->i >= s->len)
+		return scan_fail(s, "a value expected");
+	c = s->b[s->i];
+	if (c == '{' || c == '[')
+		return scan_container(s);
+	if (c == '"')
+		return scan_string(s);
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return scan_number(s);
+	if (c == 't')
+		return scan_literal(s, "true");
+	if (c == 'f')
+		return scan_literal(s, "false");
+	if (c == 'n')
+		return scan_literal(s, "null");
+	return scan_fail(s, "not a JSON value");
 }
 
 /* The offset of the first byte that does not start a valid UTF-8 character; len when none. */
@@ -196,7 +334,8 @@ enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv 
 				 size_t *offset, struct tn_err *err)
 {
 	struct jv_parser *p;
-	const char *why = NULL, *nul;
+	struct scan sc;
+	const char *nul;
 	size_t i = 0, bad = 0;
 	long end;
 	char path[256];
@@ -211,24 +350,32 @@ enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv 
 		return fail(err, offset, (size_t)(nul - buf), "a NUL byte");
 	if ((bad = first_bad_utf8(buf, len)) < len)
 		return fail(err, offset, bad, "bytes that are not UTF-8");
-	while (i < len && is_ws(buf[i]))
-		i++;
-	if ((end = value_end(buf, len, i, max_depth, &bad, &why)) < 0)
-		return fail(err, offset, bad, why);
-	for (size_t j = (size_t)end; j < len; j++)
-		if (!is_ws(buf[j]))
-			return fail(err, offset, j, "more after the value");
+	memset(&sc, 0, sizeof(sc));
+	sc.b = buf;
+	sc.len = len;
+	sc.max_depth = max_depth;
+	scan_ws(&sc);
+	i = sc.i;
+	if (i >= len)
+		return fail(err, offset, len, "no value");
+	if (scan_value(&sc) < 0)
+		return fail(err, offset, sc.bad, sc.why);
+	end = (long)sc.i;
+	scan_ws(&sc);
+	if (sc.i < len)
+		return fail(err, offset, sc.i, "more after the value");
+	/* well-formed: jq reads exactly one value and nothing after it */
 	p = jv_parser_new(0);
 	jv_parser_set_buf(p, buf, (int)end, 0);
 	v = jv_parser_next(p);
 	next = jv_is_valid(v) ? jv_parser_next(p) : jv_invalid();
 	jv_parser_free(p);
 	if (!jv_is_valid(v) || jv_is_valid(next) || jv_invalid_has_msg(jv_copy(next))) {
-		jv msg = jv_invalid_get_msg(jv_is_valid(v) ? jv_copy(next) : jv_copy(v));
+		jv msg = jv_is_valid(v) ? jv_invalid() : jv_invalid_get_msg(jv_copy(v));
 		char m[200];
 
 		snprintf(m, sizeof(m), "%s", jv_get_kind(msg) == JV_KIND_STRING ?
-			 jv_string_value(msg) : "not a JSON value");
+			 jv_string_value(msg) : "not one JSON value");
 		jv_free(msg);
 		jv_free(v);
 		jv_free(next);
@@ -248,4 +395,14 @@ enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv 
 	}
 	*out = v;
 	return TN_OK;
+}
+
+jv tn_json_parse(const char *buf, size_t len)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv v;
+
+	if (tn_json_parse_exact(buf, len, 0, &v, NULL, &err) != TN_OK)
+		return jv_invalid_with_msg(jv_string(err.message));
+	return v;
 }

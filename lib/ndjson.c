@@ -6,6 +6,7 @@
 #include <jv.h>
 
 #include "tn_ndjson.h"
+#include "tn_json.h"
 #include "tn_out.h"
 
 void tn_ndjson_init(struct tn_ndjson *r, FILE *fp, const char *name)
@@ -94,7 +95,7 @@ int tn_ndjson_next(struct tn_ndjson *r, jv *out, struct tn_err *err)
 
 	if (rc <= 0)
 		return rc;
-	jv v = jv_parse(line);
+	jv v = tn_json_parse(line, strlen(line));
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);
 		tn_err_set(err, TN_EINVALID, "%s:%ld: %s", r->name, r->line,

@@ -33,6 +33,15 @@ enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv 
 				 size_t *offset, struct tn_err *err);
 
 /*
+ * tn_json_parse_exact with the default depth, shaped as jq's jv_parse_sized:
+ * the value, or jv_invalid_with_msg(a string saying what is wrong).  The
+ * caller owns the result.  Use it instead of jv_parse* for every text from
+ * outside the process (files, stdin, the network): jq 1.6's own parser
+ * asserts or leaks on some malformed texts.
+ */
+jv tn_json_parse(const char *buf, size_t len);
+
+/*
  * The first string of `v` (borrowed; keys included) that holds U+0000 or a
  * control character other than tab, line feed and carriage return: 1 with
  * its path written into `path` (".a[2].b", at most size bytes), else 0.

@@ -75,7 +75,7 @@ static const char *const wday[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "
 /* The listed days of `year` (known to cal) as JSON or lines. */
 static int show_year(struct tn_cal *cal, int year, int json)
 {
-	jv days = jv_array();
+	jv days;
 	long day;
 	int work;
 	const char *name;
@@ -86,6 +86,7 @@ static int show_year(struct tn_cal *cal, int year, int json)
 			"Monday to Friday, provisionally\n", year);
 		return 3;
 	}
+	days = jv_array();
 	snprintf(d, sizeof(d), "%04d-01-01", year);
 	tn_date_parse(d, &day);
 	day--;

@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_cal.h"
 #include "tn_catalog.h"
 #include "tn_cli.h"
@@ -288,7 +289,7 @@ static enum tn_code load_json_catalog(const char *path, jv *out, struct tn_err *
 		jv_free(msg);
 		return TN_EIO;
 	}
-	v = jv_parse_sized(jv_string_value(text), jv_string_length_bytes(jv_copy(text)));
+	v = tn_json_parse(jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)));
 	jv_free(text);
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "casedesk.h"
+#include "tn_json.h"
 #include "display.h"
 #include "tn_alert.h"
 #include "tn_buf.h"
@@ -83,7 +84,7 @@ static void put_alert(jv a, int live, const char *event)
 
 static int on_event(void *ctx, const struct tn_follow_event *ev, struct tn_err *err)
 {
-	jv a = jv_parse_sized(ev->data, (int)ev->data_len);
+	jv a = tn_json_parse(ev->data, ev->data_len);
 
 	(void)ctx;
 	(void)err;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "casedesk.h"
+#include "tn_json.h"
 #include "tn_buf.h"
 #include "tn_http.h"
 
@@ -273,7 +274,7 @@ static void finish(struct nreq *r, CURLcode rc)
 		set_online();
 		take_warning(r);
 		if (r->data.len && !(r->raw && res.status >= 200 && res.status < 300)) {
-			jv v = jv_parse_sized(r->data.buf, (int)r->data.len);
+			jv v = tn_json_parse(r->data.buf, r->data.len);
 			if (jv_is_valid(v))
 				res.body = v;
 			else

@@ -7,6 +7,7 @@
 
 #include "tn_alert.h"
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_sse.h"
 
 #include "fuzz.h"
@@ -16,7 +17,7 @@
  * tn_sse_feed twice: in one piece, and cut into pieces of 1 to 16 bytes (as
  * the network may cut it); both must give the same callbacks and the same
  * last id.  Each event then goes where alert-tail sends it: "end" and
- * "reset" data through jv_parse_sized (lib/follow.c), other events through
+ * "reset" data through tn_json_parse (lib/follow.c), other events through
  * the alert writers in the table and CAP formats (tn_alert_writer_emit_text).
  */
 
@@ -50,7 +51,7 @@ static void deliver(const struct tn_sse_event *ev)
 	struct tn_err err = TN_ERR_INIT;
 
 	if (!strcmp(ev->type, "end") || !strcmp(ev->type, "reset")) {
-		jv_free(jv_parse_sized(ev->data, (int)ev->data_len));
+		jv_free(tn_json_parse(ev->data, ev->data_len));
 		return;
 	}
 	tn_alert_writer_emit_text(&table_w, ev->data, ev->data_len, NULL, &err);
