@@ -28,6 +28,8 @@ struct scan {
 
 static int scan_fail(struct scan *s, const char *why)
 {
+	if (s->i >= s->len && strcmp(why, "an unfinished string") != 0)
+		why = "an unfinished value";          /* cut short, whatever was due next */
 	if (!s->why) {
 		s->bad = s->i;
 		s->why = why;

@@ -93,7 +93,7 @@ static const struct {
 	{ "[1, 2", 5, 5, "unfinished" },
 	{ "\"abc", 4, 4, "unfinished string" },
 	{ "]", 1, 0, "" },
-	{ "{]", 2, 0, "" },                             /* jq's own message: unmatched */
+	{ "{]", 2, 1, "member name expected" },
 	{ "{\"a\":\"x\ty\"}", 11, 7, "control character" },   /* raw, unescaped */
 	{ "{\"a\":\"x\ny\"}", 11, 7, "control character" },
 	{ "\xff", 1, 0, "not UTF-8" },
