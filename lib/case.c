@@ -420,8 +420,8 @@ char *tn_case_id_from_line(const char *line, long *version, struct tn_err *err)
 			id = tn_xstrdup(jv_string_value(idv));
 		else
 			tn_err_set(err, TN_EINVALID, "no \"id\" member (a string) in the object");
-		if (jv_get_kind(ver) == JV_KIND_NUMBER && jv_number_value(ver) >= 1)
-			*version = (long)jv_number_value(ver);
+		if (tn_json_long(ver, 0) >= 1)
+			*version = tn_json_long(ver, 0);
 		jv_free(idv);
 		jv_free(ver);
 		jv_free(v);

@@ -5,6 +5,7 @@
 #include <jv.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_cal.h"
 #include "tn_case.h"
 
@@ -43,7 +44,7 @@ static jv get_array(jv o, const char *k)
 static long get_long(jv o, const char *k, long dflt)
 {
 	jv v = get(o, k);
-	long n = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : dflt;
+	long n = tn_json_long(v, dflt);
 
 	jv_free(v);
 	return n;

@@ -408,3 +408,15 @@ jv tn_json_parse(const char *buf, size_t len)
 		return jv_invalid_with_msg(jv_string(err.message));
 	return v;
 }
+
+long tn_json_long(jv v, long dflt)
+{
+	double d;
+
+	if (jv_get_kind(v) != JV_KIND_NUMBER)
+		return dflt;
+	d = jv_number_value(v);
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) || d != floor(d))
+		return dflt;
+	return (long)d;
+}

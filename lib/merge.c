@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_catalog.h"
 #include "tn_merge.h"
 
@@ -50,7 +51,7 @@ static const char *sget(jv o, const char *k)
 static long nget(jv o, const char *k, long def)
 {
 	jv v = jv_object_get(jv_copy(o), jv_string(k));
-	long n = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : def;
+	long n = tn_json_long(v, def);
 
 	jv_free(v);
 	return n;
@@ -990,7 +991,7 @@ long tn_merge_figure(jv merged, const char *side, const char *name)
 {
 	jv v = jv_object_get(jv_object_get(jv_object_get(jv_copy(merged), jv_string("figures")),
 					    jv_string(side)), jv_string(name));
-	long n = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : -1;
+	long n = tn_json_long(v, -1);
 
 	jv_free(v);
 	return n;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tn_cal.h"
+#include "tn_json.h"
 #include "tn_cli.h"
 #include "tn_out.h"
 #include "tn_report.h"
@@ -324,8 +325,8 @@ static long count_at(jv report, const char *at, const char *key)
 
 	if (jv_get_kind(o) == JV_KIND_OBJECT) {
 		v = jv_object_get(jv_copy(o), jv_string(key));
-		if (jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) > 0)
-			n = (long)jv_number_value(v);
+		if (tn_json_long(v, 0) > 0)
+			n = tn_json_long(v, 0);
 		jv_free(v);
 	}
 	jv_free(o);

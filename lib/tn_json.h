@@ -42,6 +42,13 @@ enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv 
 jv tn_json_parse(const char *buf, size_t len);
 
 /*
+ * The number `v` (borrowed) as a long, or `dflt` when it is not a number or
+ * not a whole number within +-2^53 (so no cast of a double out of range:
+ * that is undefined behaviour in C).  Cannot fail.
+ */
+long tn_json_long(jv v, long dflt);
+
+/*
  * The first string of `v` (borrowed; keys included) that holds U+0000 or a
  * control character other than tab, line feed and carriage return: 1 with
  * its path written into `path` (".a[2].b", at most size bytes), else 0.

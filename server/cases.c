@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_cal.h"
 #include "tn_case.h"
 #include "tn_id.h"
@@ -111,8 +112,8 @@ static void reply_case(struct req *q, int status, jv doc)
 	char today[16], etag[32];
 	jv v = jv_object_get(jv_copy(doc), jv_string("version"));
 
-	if (jv_get_kind(v) == JV_KIND_NUMBER) {
-		snprintf(etag, sizeof(etag), "\"%ld\"", (long)jv_number_value(v));
+	if (tn_json_long(v, -1) >= 0) {
+		snprintf(etag, sizeof(etag), "\"%ld\"", tn_json_long(v, -1));
 		req_set_header(q, "ETag", etag);
 	}
 	jv_free(v);
@@ -681,8 +682,8 @@ static void plan_basis(struct store_case_new *c, jv p, const char *from)
 	jv lp = jv_object_get(jv_copy(p), jv_string("legal_deadline_provisional"));
 
 	c->deadline_from = from;
-	c->deadline_days = jv_get_kind(d) == JV_KIND_NUMBER ? (long)jv_number_value(d) : -1;
-	c->legal_days = jv_get_kind(l) == JV_KIND_NUMBER ? (long)jv_number_value(l) : -1;
+	c->deadline_days = tn_json_long(d, -1);
+	c->legal_days = tn_json_long(l, -1);
 	c->deadline_provisional = jv_get_kind(pr) == JV_KIND_TRUE || jv_get_kind(lp) == JV_KIND_TRUE;
 	jv_free(lp);
 	jv_free(d);
@@ -1405,7 +1406,7 @@ void h_case_actions(struct req *q, const char *id)
 		goto done;
 	}
 	cv = jv_object_get(jv_copy(doc), jv_string("version"));
-	version = jv_get_kind(cv) == JV_KIND_NUMBER ? (long)jv_number_value(cv) : 0;
+	version = tn_json_long(cv, 0);
 	jv_free(cv);
 	if (version != want) {
 		reply_problem(q, 409, NULL, "case %s is at version %ld, not %ld", id, version, want);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "casedesk.h"
+#include "tn_json.h"
 #include "tn_buf.h"
 #include "tn_http.h"
 
@@ -102,7 +103,7 @@ static void on_reload(void *ctx, long tag, const struct net_result *r)
 
 	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
 		jv v = jv_object_get(jv_copy(r->body), jv_string("version"));
-		long now = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : 0;
+		long now = tn_json_long(v, 0);
 		jv st = jv_object_get(jv_copy(r->body), jv_string("status"));
 		jv_free(v);
 		inbox_row_updated(r->body);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "casedesk.h"
+#include "tn_json.h"
 #include "tn_cal.h"
 #include "tn_out.h"
 
@@ -272,7 +273,7 @@ size_t rows_put(struct rows *r, jv kase)
 	prov = jv_object_get(jv_copy(kase), jv_string("deadline_provisional"));
 	f.provisional = jv_get_kind(prov) == JV_KIND_TRUE;
 	ver = jv_object_get(jv_copy(kase), jv_string("version"));
-	f.version = jv_get_kind(ver) == JV_KIND_NUMBER ? (long)jv_number_value(ver) : 0;
+	f.version = tn_json_long(ver, 0);
 	at = rows_put_fields(r, &f);
 	for (int i = 0; i < 8; i++)
 		jv_free(h[i]);
