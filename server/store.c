@@ -304,6 +304,7 @@ static const char *migration(int v)
 	case 4: return store_workflow_cases;
 	case 5: return store_cal_schema;
 	case 6: return store_certs_codes_schema;
+	case 7: return store_reports_provisional;
 	default: return NULL;
 	}
 }

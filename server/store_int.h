@@ -25,13 +25,15 @@ struct store {
 /*
  * The migration scripts of each module, in schema order (store.c's
  * migration()): 1 -> 2 certificates, 2 -> 3 alerts, 3 -> 4 reports,
- * 5 -> 6 the calendar, 6 -> 7 consent codes (store_certs.c).
+ * 5 -> 6 the calendar, 6 -> 7 consent codes (store_certs.c), 7 -> 8 the
+ * report's covering index with deadline_provisional (store_reports.c).
  */
 extern const char store_certs_schema[];
 extern const char store_certs_codes_schema[];
 extern const char store_cal_schema[];
 extern const char store_alerts_schema[];
 extern const char store_reports_schema[];
+extern const char store_reports_provisional[];
 
 /* The cached prepared statement for `sql`, reset, no bindings; NULL (err set) on error. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err);

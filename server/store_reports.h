@@ -8,12 +8,6 @@
 #include "store.h"
 
 /*
- * The migration script 6 -> 7 (store.c's migration()): the report's covering
- * index with the cases' deadline_provisional.
- */
-extern const char store_reports_provisional[];
-
-/*
  * Working days live in the table `workdays` (day, idx): idx is the number of
  * working days from the first covered day up to and including `day`, so that
  * the working days in (a, b] are idx(b) - idx(a), a subtraction in SQL.

@@ -5,11 +5,33 @@
 
 test_expect_success 'init creates a WAL database at the current schema, and again is harmless' '
 	twonetd init --db a.db >out &&
-	grep -q "schema 7" out &&
-	test "$(sqlite3 a.db "pragma user_version")" = 7 &&
+	grep -q "schema 8" out &&
+	test "$(sqlite3 a.db "pragma user_version")" = 8 &&
 	test "$(sqlite3 a.db "pragma journal_mode")" = wal &&
 	twonetd init --db a.db &&
-	test "$(sqlite3 a.db "pragma user_version")" = 7
+	test "$(sqlite3 a.db "pragma user_version")" = 8
+'
+
+test_expect_success 'init upgrades a schema-7 database: the report index gains deadline_provisional' '
+	twonetd init --db s7.db >/dev/null &&
+	twonetd import catalog --db s7.db >/dev/null &&
+	RSC=$(twonetd token add --db s7.db --role clerk --name s7 --dept RSJ) &&
+	# schema 7 as it was released: the report index without deadline_provisional
+	sqlite3 s7.db "DROP INDEX cases_report;
+		CREATE INDEX cases_report ON cases (r_day, department, item, r_workflow, status,
+		r_accepted, r_returned, deadline, r_legal, r_done, r_legal_days, r_mat, r_exempt);
+		PRAGMA user_version = 7;" &&
+	test_must_fail twonetd serve --db s7.db --listen 127.0.0.1:0 2>err &&
+	grep -q "at schema 7, not 8" err &&
+	twonetd init --db s7.db >out &&
+	grep -q "schema 8" out &&
+	test "$(sqlite3 s7.db "pragma user_version")" = 8 &&
+	sqlite3 s7.db "SELECT name FROM pragma_index_info(\"cases_report\")" >cols &&
+	test "$(tail -n 1 cols)" = deadline_provisional &&
+	test "$(wc -l <cols)" = 14 &&
+	sqlite3 s7.db "EXPLAIN QUERY PLAN SELECT sum(deadline_provisional) FROM cases
+		INDEXED BY cases_report WHERE r_day >= \"2026-01-01\"" >plan &&
+	grep -q "COVERING INDEX cases_report" plan
 '
 
 test_expect_success 'init without --db is a usage error (exit 2)' '

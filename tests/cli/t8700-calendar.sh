@@ -197,13 +197,15 @@ test_expect_success 'an older database upgraded by init gets the calendar and de
 		VALUES (\"310000-YB-001\", \"YBJ\", \"completed\", \"110101199003070003\", \"王五\",
 		\"2026-12-21T10:00:00+08:00\", NULL, 3, \"c\", 1, \"k2\", \"h\",
 		json_object(\"status\", \"completed\", \"deadline\", NULL));
-		DROP INDEX cases_provisional;
+		DROP INDEX cases_provisional; DROP INDEX cases_report;
+		CREATE INDEX cases_report ON cases (r_day, department, item, r_workflow, status,
+		r_accepted, r_returned, deadline, r_legal, r_done, r_legal_days, r_mat, r_exempt);
 		ALTER TABLE cases DROP COLUMN deadline_from; ALTER TABLE cases DROP COLUMN deadline_days;
 		ALTER TABLE cases DROP COLUMN legal_days; ALTER TABLE cases DROP COLUMN deadline_provisional;
 		DROP TABLE calendar_years; DROP TABLE calendar_days; DROP TABLE calendar_state;
 		PRAGMA user_version = 5;" &&
 	twonetd init --db old.db >init.out &&
-	grep -q "at schema 7" init.out &&
+	grep -q "at schema 8" init.out &&
 	sqlite3 old.db "SELECT deadline || \" \" || json_extract(doc, \"\$.deadline_provisional\") || \" \" ||
 		json_extract(doc, \"\$.legal_deadline\") FROM cases WHERE idem_key = \"k\"" >got &&
 	echo "2027-01-04 1 2027-01-18" >want &&
