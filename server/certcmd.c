@@ -59,7 +59,7 @@ int certs_cmd_issuer(int argc, char **argv)
 	struct store *st = NULL;
 	struct tn_buf dir = TN_BUF_INIT;
 	char *path = NULL, *pem = NULL, now[40];
-	jv kinds, depts = jv_invalid(), d = jv_invalid(), hu = jv_invalid();
+	jv kinds, depts = jv_invalid(), d = jv_invalid(), hu = jv_invalid(), cat;
 	const char *known = NULL;
 	int nargs, rc;
 
@@ -94,6 +94,16 @@ int certs_cmd_issuer(int argc, char **argv)
 	}
 	if (store_open(&st, db, 0, &err) != TN_OK)
 		goto fail;
+	/* as token add: a department the imported catalog does not hold issues nothing */
+	if (store_department_get(st, dept, &cat, &err) != TN_OK) {
+		if (err.code != TN_ENOTFOUND)
+			goto fail;
+		fprintf(stderr, "twonetd: error: unknown department '%s': not in the catalog (see "
+			"'twonetd import catalog')\n", dept);
+		rc = 7;
+		goto out;
+	}
+	jv_free(cat);
 	tn_buf_addf(&dir, "%s.keys", db);
 	if (mkdir(dir.buf, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "twonetd: error: cannot create '%s': %s\n", dir.buf, strerror(errno));

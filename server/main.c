@@ -32,7 +32,8 @@ static void usage(FILE *out)
 		"   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n"
 		/* e-certificates (certcmd.c, gencerts.c) */
 		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
-		"   or: twonetd audit verify --db PATH\n"
+		"   or: twonetd audit verify --db PATH [--checkpoints FILE [--key PEM]]\n"
+		"   or: twonetd audit checkpoint --db PATH [--checkpoints FILE]\n"
 		"   or: twonetd gen-certs --db PATH [--threads N] [--seed N] N\n"
 		"   or: twonetd --help | --version\n"
 		"\n"

@@ -39,6 +39,17 @@ test_expect_success 'issuer add refuses an unknown department and a wrong --uscc
 	grep -q "uscc" err
 '
 
+test_expect_success 'issuer add refuses a department the imported catalog does not hold (exit 7), as token add' '
+	twonetd init --db bare.db >/dev/null &&
+	test_expect_exit 7 twonetd issuer add --db bare.db --dept MZJ 2>err &&
+	grep -q "unknown department '"'"'MZJ'"'"': not in the catalog" err &&
+	test "$(sqlite3 bare.db "select count(*) from issuers")" = 0 &&
+	! test -e bare.db.keys &&
+	twonetd import catalog --db bare.db >/dev/null &&
+	twonetd issuer add --db bare.db --dept MZJ >out &&
+	test "$(cut -d" " -f1 out)" = MZJ
+'
+
 test_expect_success 'an issuer issues a certificate of its department: 201, signed, Location' '
 	test "$(api POST /v1/certs "$SC" -H "Idempotency-Key: yyzz-1" -d "$(yyzz)")" = 201 &&
 	id=$(jq -r .id out.json) &&
