@@ -633,7 +633,7 @@ void tnp_sha256_hex(const void *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-char *tnp_base64(const unsigned char *data, size_t len)
+char *tn_cert_base64(const unsigned char *data, size_t len)
 {
 	char *out = tn_xmalloc(4 * ((len + 2) / 3) + 1);
 
@@ -641,7 +641,7 @@ char *tnp_base64(const unsigned char *data, size_t len)
 	return out;
 }
 
-unsigned char *tnp_unbase64(const char *s, size_t *len)
+unsigned char *tn_cert_unbase64(const char *s, size_t *len)
 {
 	size_t n = strlen(s), pad = 0;
 	unsigned char *out;
@@ -686,7 +686,7 @@ enum tn_code tn_cert_sign(jv cert, const struct tn_cert_key *key, jv *out, struc
 		jv_free(cert);
 		return rc;
 	}
-	b64 = tnp_base64(sig, sig_len);
+	b64 = tn_cert_base64(sig, sig_len);
 	free(sig);
 	jv s = jv_object();
 	s = jv_object_set(s, jv_string("alg"), jv_string(TN_CERT_ALG));

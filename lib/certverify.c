@@ -213,7 +213,7 @@ static int precheck(const struct tn_cert_keyring *kr, jv cert, struct prepared *
 		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
 	} else if (!(p->issuer = ring_find(kr, kid))) {
 		set_reason(v, TN_CERT_UNKNOWN_ISSUER, "no issuer key '%s' is known", kid);
-	} else if (!(p->sig = tnp_unbase64(val, &p->sig_len))) {
+	} else if (!(p->sig = tn_cert_unbase64(val, &p->sig_len))) {
 		set_reason(v, TN_CERT_BAD_SIGNATURE, "signature value is not base64");
 	} else {
 		snprintf(p->key_id, sizeof(p->key_id), "%s", kid);

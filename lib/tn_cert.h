@@ -282,6 +282,56 @@ void tn_cert_batch_clear(struct tn_cert_batch *b);
 long tn_cert_batch_sm2_count(const struct tn_cert_batch *b);
 void tn_cert_batch_free(struct tn_cert_batch *b);
 
+/* ---- base64 of signatures (RFC 4648, padded) ---- */
+
+/* Base64 of `len` bytes; malloc'd, the caller's.  Cannot fail.  Thread-safe. */
+char *tn_cert_base64(const unsigned char *data, size_t len);
+
+/*
+ * Decode strict base64: padded, no white space, at most 4096 characters
+ * (a DER signature is about 96).  Returns the bytes (malloc'd, the caller's)
+ * with *len set, or NULL when `s` is not such base64.  Thread-safe.
+ */
+unsigned char *tn_cert_unbase64(const char *s, size_t *len);
+
+/* ---- one-time consent codes (POST /v1/consents/codes) ---- */
+
+/*
+ * A holder's one-time code, given to a clerk at the window: 12 characters
+ * of Crockford's base 32 (no I, L, O, U), shown in groups of four
+ * ("7K2M-9QXD-4HT8").  As it is read back, case, '-' and blanks do not
+ * matter, O is read as 0 and I, L as 1.
+ */
+#define TN_CERT_CODE_LEN 12
+#define TN_CERT_CODE_ALPHABET "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+/*
+ * The code `text` as stored and compared: upper case, without '-' and
+ * blanks, O made 0 and I, L made 1, into out[TN_CERT_CODE_LEN + 1].
+ * TN_EINVALID ("consent code 'TEXT': ...", the text cut short when long)
+ * when it cannot be a code; `out` is then "".  Thread-safe.
+ */
+enum tn_code tn_cert_code_normalize(const char *text, char out[TN_CERT_CODE_LEN + 1],
+				    struct tn_err *err);
+
+/* A normalized code shown in groups of four, "7K2M-9QXD-4HT8", into out[TN_CERT_CODE_LEN + 3]. */
+void tn_cert_code_show(const char *code, char out[TN_CERT_CODE_LEN + 3]);
+
+struct tn_client;
+
+/*
+ * A new one-time code of the holder whose token the client carries (an
+ * applicant token with a subject): POST /v1/consents/codes, never retried
+ * (a retry would make a second code).  The answer {code, holder,
+ * expires_at, created_at} is the caller's in *out.  Errors as tn_client_do:
+ * TN_EAUTH for a token that is not a holder's, TN_ECONFLICT when the holder
+ * has 5 unused codes that have not expired.
+ */
+enum tn_code tn_cert_code_new(struct tn_client *c, jv *out, struct tn_err *err);
+
+/* Default table columns of a consent code, NULL-terminated. */
+extern const char *tn_cert_code_columns[];
+
 /* ---- the audit chain ---- */
 
 #define TN_CERT_AUDIT_GENESIS \
@@ -355,6 +405,7 @@ struct tn_cert_fetch {
 	struct tn_client *client;       /* NULL for tn_cert_verify_file */
 	const char *purpose;            /* the purpose of the look-up, required by the server */
 	const char *consent;            /* a consent token (X-Consent-Token), or NULL */
+	const char *consent_code;       /* the holder's one-time code (X-Consent-Code), or NULL */
 	int parallel;                   /* requests in flight, 1..256 */
 	int threads;                    /* verification threads, < 1: every core */
 	const struct tn_cert_keyring *kr; /* NULL: no verification (--no-verify) */

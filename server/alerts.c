@@ -80,21 +80,6 @@ static jv problem_json(const struct problem *p)
 	return o;
 }
 
-/* RFC 3339 from seconds, in local time with its offset. */
-static void fmt_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-	char off[8];
-	size_t n;
-
-	localtime_r(&t, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (strftime(off, sizeof(off), "%z", &tm) == 5)
-		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
-	else
-		snprintf(buf + n, size - n, "Z");
-}
-
 int alert_time_parse(const char *s, long long *epoch)
 {
 	struct tm tm;
@@ -468,7 +453,7 @@ static int build_alert(jv in, const char *actor, time_t now, jv *doc, struct pro
 		jv_free(v[9]);
 		v[9] = jv_string("");
 	}
-	fmt_time(now, when, sizeof(when));
+	time_rfc3339((long long)now, when, sizeof(when));
 	*doc = jv_object();
 	*doc = jv_object_set(*doc, jv_string("id"), jv_null());
 	*doc = jv_object_set(*doc, jv_string("seq"), jv_null());
@@ -831,7 +816,7 @@ static void h_actions(struct req *q, const char *id)
 		jv_free(st);
 		goto out;
 	}
-	fmt_time(now, when, sizeof(when));
+	time_rfc3339((long long)now, when, sizeof(when));
 	doc = jv_object_set(doc, jv_string("status"), jv_string(s->to));
 	doc = jv_object_set(doc, jv_string(s->time_member), jv_string(when));
 	if (s->need)

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <openssl/evp.h>
 
 #include "tn_buf.h"
 #include "tn_cert.h"
@@ -135,8 +134,7 @@ enum tn_code certs_ckpt_append(const char *path, const struct tn_cert_key *key, 
 		return code;
 	if ((code = tn_cert_sign_bytes(key, canon, len, &sig, &sig_len, err)) != TN_OK)
 		goto out;
-	b64 = tn_xmalloc(4 * ((sig_len + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)b64, sig, (int)sig_len);
+	b64 = tn_cert_base64(sig, sig_len);
 	/* the canonical text without its closing brace, then the signature */
 	tn_buf_add(&b, canon, len - 1);
 	tn_buf_addf(&b, ",\"sig\":\"%s\"}\n", b64);
@@ -254,36 +252,6 @@ void certs_ckpt_worker_stop(void)
 
 /* ---- the check ---- */
 
-/* Strict base64 (padded, no white space) of a DER signature; malloc'd, or NULL. */
-static unsigned char *unbase64(const char *s, size_t *len)
-{
-	size_t n = strlen(s), pad = 0;
-	unsigned char *out;
-	int m;
-
-	if (n == 0 || n % 4 || n > 512)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '=' && i >= n - 2) {
-			pad++;
-			continue;
-		}
-		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return NULL;
-	}
-	out = tn_xmalloc(n / 4 * 3 + 1);
-	m = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (m < 0 || (size_t)m < pad) {
-		free(out);
-		return NULL;
-	}
-	*len = (size_t)m - pad;
-	return out;
-}
-
 /* 1 when `s` is `n` lower-case hex digits. */
 static int is_hex(const char *s, size_t n)
 {
@@ -357,7 +325,7 @@ static int check_line(const char *text, const struct tn_cert_key *key, long long
 		}
 		jv_free(part);
 	}
-	if (!(sig = unbase64(s[4], &sig_len)) || !tn_cert_verify_bytes(key, canon, len, sig, sig_len)) {
+	if (!(sig = tn_cert_unbase64(s[4], &sig_len)) || !tn_cert_verify_bytes(key, canon, len, sig, sig_len)) {
 		snprintf(why, size, "bad signature");
 		goto out;
 	}

@@ -7,7 +7,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
 
 #include "tn_buf.h"
 #include "tn_cert.h"
@@ -314,15 +313,6 @@ static int prepare(struct store *st, jv kinds, struct dept_key *dk, int ndk, str
 	return rc;
 }
 
-/* Base64 (RFC 4648, padded) of `len` bytes; malloc'd. */
-static char *base64(const unsigned char *data, size_t len)
-{
-	char *out = tn_xmalloc(4 * ((len + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	return out;
-}
-
 /* Put what the threads signed into each certificate and store the chunk in one transaction. */
 static int finish(struct store *st, struct chunk *c, long *failed, struct tn_err *err)
 {
@@ -335,7 +325,7 @@ static int finish(struct store *st, struct chunk *c, long *failed, struct tn_err
 		jv doc = c->docs[i];
 
 		if (rc == 0 && j->ok) {
-			char *b64 = base64(j->sig, j->sig_len);
+			char *b64 = tn_cert_base64(j->sig, j->sig_len);
 			jv sig = jv_object(), text, hid, hh, hk, hd, hi;
 			struct store_cert_row row;
 

@@ -13,6 +13,7 @@
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "twonetd.h"
+#include "jvutil.h"
 
 static const struct {
 	int status;
@@ -51,17 +52,7 @@ static const char *reason(int status)
 
 void time_now_rfc3339(char *buf, size_t size)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	char off[8];
-	size_t n;
-
-	localtime_r(&t, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (strftime(off, sizeof(off), "%z", &tm) == 5)   /* +0800 -> +08:00 */
-		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
-	else
-		snprintf(buf + n, size - n, "Z");
+	time_rfc3339((long long)time(NULL), buf, size);
 }
 
 void sha256_hex(const void *data, size_t len, char *hex)

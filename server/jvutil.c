@@ -1,4 +1,5 @@
-/* jvutil.c — small helpers shared by twonetd's handlers: jv members, text checks, today, list replies. */
+/* jvutil.c — small helpers shared by twonetd's handlers: jv members, text checks, today and times, list replies. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -89,6 +90,21 @@ void date_china_today(char *buf, size_t size)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, size, "%Y-%m-%d", &tm);
+}
+
+void time_rfc3339(long long epoch, char *buf, size_t size)
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+	char off[8];
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (strftime(off, sizeof(off), "%z", &tm) == 5)   /* +0800 -> +08:00 */
+		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
+	else
+		snprintf(buf + n, size - n, "Z");
 }
 
 long srv_today(void)

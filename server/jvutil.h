@@ -1,4 +1,4 @@
-/* jvutil.h — small helpers shared by twonetd's handlers: jv members, text checks, today, list replies. */
+/* jvutil.h — small helpers shared by twonetd's handlers: jv members, text checks, today and times, list replies. */
 #ifndef TWONETD_JVUTIL_H
 #define TWONETD_JVUTIL_H
 
@@ -36,6 +36,12 @@ int has_control(const char *s);
 long srv_today(void);
 /* Today in China (UTC+8) as YYYY-MM-DD into buf (at least 11 bytes); certificates' dates. */
 void date_china_today(char *buf, size_t size);
+/*
+ * `epoch` (seconds) as RFC 3339 in local time with its offset
+ * ("2026-11-28T10:00:00+08:00", "Z" when the zone gives none) into buf (at
+ * least 32 bytes).  time_now_rfc3339 writes now with it.  Cannot fail.
+ */
+void time_rfc3339(long long epoch, char *buf, size_t size);
 
 /* Reply 200 with a page of a list: {"items": items (consumed), "next": next or null}. */
 void reply_list(struct req *q, jv items, const char *next);

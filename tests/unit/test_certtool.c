@@ -128,7 +128,7 @@ static void gen(long n, const struct tn_cert_key *k, const char *dept, const cha
 			char *b64;
 			if (!jobs[i].ok)
 				die("sign", NULL);
-			b64 = tnp_base64(jobs[i].sig, jobs[i].sig_len);
+			b64 = tn_cert_base64(jobs[i].sig, jobs[i].sig_len);
 			jv sig = jv_object();
 			sig = jv_object_set(sig, jv_string("alg"), jv_string(TN_CERT_ALG));
 			sig = jv_object_set(sig, jv_string("key_id"), jv_string(tn_cert_key_id(k)));
