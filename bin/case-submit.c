@@ -6,12 +6,14 @@
 
 #include "twonet.h"
 #include "tn_case.h"
+#include "tn_cert.h"
 #include "tn_prompt.h"
 
 static const char *prog = "case-submit";
 
 static struct tn_case_spec spec;
-static const char *file, *key;
+static const char *file, *key, *consent_code;
+static char code_norm[TN_CERT_CODE_LEN + 1];  /* --consent-code as the server reads it */
 static int interactive, bulk, dry_run, yes;
 static int lookup_certs;        /* a token is configured: look up the applicant's certificates */
 static long parallel = 8;
@@ -40,6 +42,8 @@ static const struct tn_option options[] = {
 	{ TN_OPT_LONG, 'p', "parallel", &parallel, "N", "with --bulk: requests in flight (default 8)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "key", &key, "KEY",
 	  "idempotency key (default: SHA-256 of the case's canonical JSON)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "consent-code", &consent_code, "CODE",
+	  "the applicant's one-time code (cert-consent code), for a clerk to look up their e-certificates", NULL, 0 },
 	{ TN_OPT_FLAG, 'n', "dry-run", &dry_run, NULL, "print each body, its key and the materials e-certificates would exempt; file nothing", NULL, 0 },
 	TN_OPT_END_ENTRY
 };
@@ -102,6 +106,26 @@ static int run_bulk(struct tn_client *c, struct tn_out *out)
 	return rc == TN_OK ? 0 : tn_cli_fail(prog, &err);
 }
 
+/* How a clerk gets the applicant's consent, when none was given. */
+static void consent_hint(void)
+{
+	if (!code_norm[0])
+		fprintf(stderr, "%s: hint: the applicant makes a one-time code with 'cert-consent code' "
+			"and reads it out; give it with --consent-code CODE\n", prog);
+}
+
+/* The applicant's certificates could not be looked up: the case goes without them (one line). */
+static void refused_lookup(const struct tn_err *e)
+{
+	if (!code_norm[0] && strstr(e->message, "X-Consent-Code"))
+		tn_cli_warn(prog, "the applicant's e-certificates were not looked up: a clerk needs "
+			    "their one-time code (--consent-code CODE; they make it with "
+			    "'cert-consent code')");
+	else
+		tn_cli_warn(prog, "the applicant's e-certificates were not looked up: %s",
+			    e->message);
+}
+
 /* The body of a single case: --file, flags or the prompts. */
 static enum tn_code single_body(struct tn_client *c, jv *body, struct tn_err *err)
 {
@@ -137,8 +161,12 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 	/* zero-material: the applicant's e-certificates stand for materials (needs a token) */
 	jv exempted = jv_array();
 	if (c && lookup_certs) {
+		struct tn_err refused = TN_ERR_INIT;
+
 		jv_free(exempted);
-		tn_case_attach_certs(c, prepared, &body, &exempted, NULL);
+		if (tn_case_attach_certs(c, prepared, code_norm[0] ? code_norm : NULL, &body,
+					 &exempted, &refused) == TN_EAUTH)
+			refused_lookup(&refused);
 		if (jv_array_length(jv_copy(exempted)) > 0) {
 			free(k);
 			if (tn_case_prepare(body, key, &prepared, &k, warning, sizeof(warning), &err) != TN_OK) {
@@ -174,10 +202,16 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 		}
 	}
 	jv_free(exempted);
-	rc = tn_case_submit(c, prepared, k, &created, &replayed, &err);
+	rc = tn_case_submit(c, prepared, k, code_norm[0] ? code_norm : NULL, &created, &replayed,
+			    &err);
 	free(k);
-	if (rc != TN_OK)
-		return tn_cli_fail(prog, &err);
+	if (rc != TN_OK) {
+		int status = tn_cli_fail(prog, &err);
+
+		if (rc == TN_EAUTH && strstr(err.message, "X-Consent-Code"))
+			consent_hint();
+		return status;
+	}
 	jv id = jv_object_get(jv_copy(created), jv_string("id"));
 	if (replayed)
 		fprintf(stderr, "%s: case '%s' was filed before with this key; nothing new filed\n",
@@ -223,7 +257,12 @@ int main(int argc, char **argv)
 			   "or -i");
 	else if (parallel < 1 || parallel > 256)
 		tn_err_set(&err, TN_EUSAGE, "--parallel takes 1 to 256, not %ld", parallel);
+	else if (bulk && consent_code)
+		tn_err_set(&err, TN_EUSAGE, "--consent-code is one applicant's: give it with a single "
+			   "case, not --bulk");
 	if (err.code != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (consent_code && tn_cert_code_normalize(consent_code, code_norm, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	/* the terminal's ^C stops the prompts as it always does */
 	if (tn_cmd_setup(&x, TN_SETUP_OUT | (interactive ? 0 : TN_SETUP_SIGNALS), bulk,

@@ -10,7 +10,9 @@
 
 static const char *prog = "cert-fetch";
 
-static const char *holder, *kind, *purpose, *consent, *verify_file, *issuers_file, *date;
+static const char *holder, *kind, *purpose, *consent, *consent_code, *verify_file, *issuers_file,
+		  *date;
+static char code_norm[TN_CERT_CODE_LEN + 1];  /* --consent-code as the server reads it */
 static long parallel = 8, threads;
 static int no_verify;
 
@@ -21,7 +23,9 @@ static const struct tn_option options[] = {
 	{ TN_OPT_STRING, 0, "kind", &kind, "KIND", "with --holder: only this kind (code or alias, e.g. CK-YYZZ)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "purpose", &purpose, "TEXT",
 	  "why the certificates are read, written to the audit log (default: the profile's purpose)", NULL, 0 },
-	{ TN_OPT_STRING, 0, "consent", &consent, "TOKEN", "the holder's consent token for this scenario", NULL, 0 },
+	{ TN_OPT_STRING, 0, "consent", &consent, "TOKEN", "a reader: the holder's consent token for this scenario", NULL, 0 },
+	{ TN_OPT_STRING, 0, "consent-code", &consent_code, "CODE",
+	  "a clerk: the holder's one-time code (cert-consent code), read out at the window", NULL, 0 },
 	{ TN_OPT_LONG, 'P', "parallel", &parallel, "N", "requests in flight for many ids, 1 to 256 (default 8)", NULL, 0 },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Verification:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "verify", &verify_file, "FILE",
@@ -133,7 +137,12 @@ int main(int argc, char **argv)
 		tn_err_set(&err, TN_EUSAGE, "--date '%s' is not a date (YYYY-MM-DD)", date);
 	else if (no_verify && (verify_file || issuers_file))
 		tn_err_set(&err, TN_EUSAGE, "--no-verify cannot go with --verify or --issuers");
+	else if (verify_file && (consent || consent_code))
+		tn_err_set(&err, TN_EUSAGE, "--verify reads no server: --consent and --consent-code go "
+			   "with a fetch");
 	if (err.code != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (consent_code && tn_cert_code_normalize(consent_code, code_norm, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
@@ -155,6 +164,7 @@ int main(int argc, char **argv)
 	f.client = x.client;
 	f.purpose = purpose;
 	f.consent = consent;
+	f.consent_code = code_norm[0] ? code_norm : NULL;
 	f.parallel = (int)parallel;
 	f.threads = (int)threads;
 	f.kr = kr;
@@ -181,6 +191,9 @@ int main(int argc, char **argv)
 	}
 	if (rc != TN_OK) {
 		status = tn_cli_fail(prog, &err);
+		if (rc == TN_EAUTH && !code_norm[0] && strstr(err.message, "X-Consent-Code"))
+			fprintf(stderr, "%s: hint: the holder makes a one-time code with 'cert-consent "
+				"code' and reads it out; give it with --consent-code CODE\n", prog);
 	} else if (f.not_found) {
 		status = tn_exit_status(TN_ENOTFOUND);
 	} else if (f.failed) {

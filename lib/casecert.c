@@ -50,9 +50,12 @@ static void china_today(char *buf, size_t size)
 /*
  * The id (malloc'd) of the first certificate of `holder` of `kind` that is
  * valid today, or NULL when there is none or the server does not say.
+ * `headers`: extra request headers (the consent code), or NULL.  A look-up
+ * the server refuses (403) fills *refused with its reason, unless an
+ * earlier one did.
  */
 static char *find_cert(struct tn_client *c, const char *holder, const char *kind,
-		       const char *item)
+		       const char *item, const char *const *headers, struct tn_err *refused)
 {
 	struct tn_request req = TN_REQUEST_INIT;
 	struct tn_response resp;
@@ -70,7 +73,11 @@ static char *find_cert(struct tn_client *c, const char *holder, const char *kind
 	tn_buf_adds(&path, "&status=valid&limit=100&purpose=");
 	tn_url_escape(&path, purpose.buf);
 	req.path = path.buf;
-	if (tn_client_do(c, &req, &resp, &err) == TN_OK) {
+	req.headers = headers;
+	if (tn_client_do(c, &req, &resp, &err) != TN_OK) {
+		if (err.code == TN_EAUTH && refused->code == TN_OK)
+			*refused = err;
+	} else {
 		items = jv_get_kind(resp.body) == JV_KIND_OBJECT
 			? jv_object_get(jv_copy(resp.body), jv_string("items")) : jv_invalid();
 		if (jv_get_kind(items) == JV_KIND_ARRAY) {
@@ -97,12 +104,14 @@ static char *find_cert(struct tn_client *c, const char *holder, const char *kind
 	return found;
 }
 
-enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, jv *out, jv *exempted,
-				  struct tn_err *err)
+enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *consent_code,
+				  jv *out, jv *exempted, struct tn_err *err)
 {
 	struct tn_request req = TN_REQUEST_INIT;
 	struct tn_response resp;
-	struct tn_buf path = TN_BUF_INIT;
+	struct tn_buf path = TN_BUF_INIT, consent = TN_BUF_INIT;
+	struct tn_err refused = TN_ERR_INIT;
+	const char *hdrs[2] = { NULL, NULL };
 	jv hi, app, ha, mats, list, got = jv_array();
 	const char *item = str_of(body, "item", &hi), *holder;
 	enum tn_code rc;
@@ -112,6 +121,10 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, jv *out, jv *exe
 	if (!item || !holder) {
 		rc = TN_OK;
 		goto out;
+	}
+	if (consent_code && *consent_code) {
+		tn_buf_addf(&consent, "X-Consent-Code: %s", consent_code);
+		hdrs[0] = consent.buf;
 	}
 	tn_buf_adds(&path, "/v1/items/");
 	tn_url_escape(&path, item);
@@ -137,7 +150,8 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, jv *out, jv *exe
 			char *id;
 
 			if (code && kind && !listed(mats, code) &&
-			    (id = find_cert(c, holder, kind, item)) != NULL) {
+			    (id = find_cert(c, holder, kind, item, hdrs[0] ? hdrs : NULL,
+						&refused)) != NULL) {
 				jv e = jv_object_set(jv_object(), jv_string("code"), jv_string(code));
 
 				mats = jv_array_append(mats, jv_object_set(jv_copy(e), jv_string("cert"),
@@ -157,11 +171,17 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, jv *out, jv *exe
 		body = jv_object_set(body, jv_string("materials"), mats);
 	else
 		jv_free(mats);
+	if (refused.code != TN_OK) {
+		rc = tn_err_set(err, TN_EAUTH, "%s", refused.message);
+		if (err)
+			err->http_status = refused.http_status;
+	}
 out:
 	jv_free(hi);
 	jv_free(ha);
 	jv_free(app);
 	tn_buf_release(&path);
+	tn_buf_release(&consent);
 	*out = body;
 	if (exempted)
 		*exempted = got;

@@ -13,18 +13,27 @@
 
 /* ---- filing ---- */
 
-enum tn_code tn_case_submit(struct tn_client *c, jv body, const char *key, jv *created,
-			    int *replayed, struct tn_err *err)
+enum tn_code tn_case_submit(struct tn_client *c, jv body, const char *key,
+			    const char *consent_code, jv *created, int *replayed,
+			    struct tn_err *err)
 {
 	struct tn_request req = TN_REQUEST_INIT;
 	struct tn_response resp;
+	struct tn_buf code = TN_BUF_INIT;
+	const char *hdrs[2] = { NULL, NULL };
 	enum tn_code rc;
 
 	req.method = "POST";
 	req.path = "/v1/cases";
 	req.body = body;
 	req.idempotency_key = key;
+	if (consent_code && *consent_code) {
+		tn_buf_addf(&code, "X-Consent-Code: %s", consent_code);
+		hdrs[0] = code.buf;
+		req.headers = hdrs;
+	}
 	rc = tn_client_do(c, &req, &resp, err);
+	tn_buf_release(&code);
 	if (rc == TN_OK) {
 		*created = jv_copy(resp.body);
 		*replayed = resp.status == 200;
@@ -451,6 +460,8 @@ enum tn_code tn_case_act(struct tn_client *c, const char *id, const char *action
 	if (!tn_case_action_valid(action))
 		return tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)", action,
 				  TN_CASE_ACTIONS);
+	if (tn_case_check_comment(comment, err) != TN_OK)
+		return TN_EINVALID;
 	if (version < 1) {
 		jv kase;
 		rc = get_case(c, id, &kase, err);

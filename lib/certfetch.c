@@ -164,6 +164,28 @@ static void add_purpose(struct tn_buf *b, const char *purpose, int first)
 	tn_url_escape(b, purpose ? purpose : "");
 }
 
+/*
+ * The consent headers of `f` into hdrs (NULL-terminated, at most two): the
+ * reader's X-Consent-Token and the holder's X-Consent-Code, each line kept
+ * in its buffer.  Returns hdrs, or NULL when there is neither.
+ */
+static const char *const *consent_headers(const struct tn_cert_fetch *f, struct tn_buf *token,
+					  struct tn_buf *code, const char *hdrs[3])
+{
+	int n = 0;
+
+	if (f->consent && *f->consent) {
+		tn_buf_addf(token, "X-Consent-Token: %s", f->consent);
+		hdrs[n++] = token->buf;
+	}
+	if (f->consent_code && *f->consent_code) {
+		tn_buf_addf(code, "X-Consent-Code: %s", f->consent_code);
+		hdrs[n++] = code->buf;
+	}
+	hdrs[n] = NULL;
+	return n ? hdrs : NULL;
+}
+
 /* ---- by id, in bulk ---- */
 
 struct bulk {
@@ -171,8 +193,9 @@ struct bulk {
 	tn_cert_next_id_fn next;
 	void *next_ctx;
 	struct tn_buf path;
-	struct tn_buf consent;
-	const char *headers[2];
+	struct tn_buf consent, code;
+	const char *headers[3];
+	const char *const *hdrs;        /* headers, or NULL */
 };
 
 static int bulk_next(void *ctx, struct tn_request *req, void **tag)
@@ -204,7 +227,7 @@ static int bulk_next(void *ctx, struct tn_request *req, void **tag)
 	add_purpose(&b->path, b->run.f->purpose, 1);
 	req->method = "GET";
 	req->path = b->path.buf;
-	req->headers = b->consent.len ? b->headers : NULL;
+	req->headers = b->hdrs;
 	*tag = tn_xstrdup(id);
 	return 1;
 }
@@ -242,14 +265,13 @@ enum tn_code tn_cert_fetch_ids(struct tn_cert_fetch *f, tn_cert_next_id_fn next,
 	b.next_ctx = next_ctx;
 	tn_buf_init(&b.path);
 	tn_buf_init(&b.consent);
-	if (f->consent && *f->consent) {
-		tn_buf_addf(&b.consent, "X-Consent-Token: %s", f->consent);
-		b.headers[0] = b.consent.buf;
-	}
+	tn_buf_init(&b.code);
+	b.hdrs = consent_headers(f, &b.consent, &b.code, b.headers);
 	rc = tn_client_bulk(f->client, f->parallel, bulk_next, bulk_done, &b, err);
 	run_done(&b.run);
 	tn_buf_release(&b.path);
 	tn_buf_release(&b.consent);
+	tn_buf_release(&b.code);
 	return rc;
 }
 
@@ -259,18 +281,16 @@ enum tn_code tn_cert_fetch_holder(struct tn_cert_fetch *f, const char *holder, c
 				  struct tn_err *err)
 {
 	struct run r;
-	struct tn_buf path = TN_BUF_INIT, consent = TN_BUF_INIT;
-	const char *hdrs[2] = { NULL, NULL };
+	struct tn_buf path = TN_BUF_INIT, consent = TN_BUF_INIT, code = TN_BUF_INIT;
+	const char *hdrs[3];
+	const char *const *headers;
 	char *cursor = NULL;
 	enum tn_code rc = TN_OK;
 
 	if (tn_id_check_holder(holder, err) != TN_OK)
 		return TN_EINVALID;
 	run_init(&r, f);
-	if (f->consent && *f->consent) {
-		tn_buf_addf(&consent, "X-Consent-Token: %s", f->consent);
-		hdrs[0] = consent.buf;
-	}
+	headers = consent_headers(f, &consent, &code, hdrs);
 	do {
 		struct tn_request req = TN_REQUEST_INIT;
 		struct tn_response resp;
@@ -291,7 +311,7 @@ enum tn_code tn_cert_fetch_holder(struct tn_cert_fetch *f, const char *holder, c
 		free(cursor);
 		cursor = NULL;
 		req.path = path.buf;
-		req.headers = consent.len ? hdrs : NULL;
+		req.headers = headers;
 		rc = tn_client_do(f->client, &req, &resp, err);
 		if (rc == TN_OK) {
 			jv items = jv_get_kind(resp.body) == JV_KIND_OBJECT
@@ -319,6 +339,7 @@ enum tn_code tn_cert_fetch_holder(struct tn_cert_fetch *f, const char *holder, c
 	run_done(&r);
 	tn_buf_release(&path);
 	tn_buf_release(&consent);
+	tn_buf_release(&code);
 	return rc;
 }
 

@@ -132,12 +132,17 @@ enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key
 
 /*
  * File one prepared case: POST /v1/cases with Idempotency-Key `key`
- * (retried safely under it).  The case (owned) in *created; *replayed = 1
- * when the server answered with the case filed earlier under the same key.
- * Errors as tn_client_do (409 TN_ECONFLICT: same key, different body).
+ * (retried safely under it).  `consent_code` (may be NULL): the applicant's
+ * one-time consent code, sent as X-Consent-Code when a clerk files for the
+ * applicant (doc/api-certs.md §5).  The case (owned) in *created;
+ * *replayed = 1 when the server answered with the case filed earlier under
+ * the same key.  Errors as tn_client_do (409 TN_ECONFLICT: same key,
+ * different body; 403 TN_EAUTH: a consent code that is not good, or
+ * certificates named without the applicant's consent).
  */
-enum tn_code tn_case_submit(struct tn_client *c, jv body, const char *key, jv *created,
-			    int *replayed, struct tn_err *err);
+enum tn_code tn_case_submit(struct tn_client *c, jv body, const char *key,
+			    const char *consent_code, jv *created, int *replayed,
+			    struct tn_err *err);
 
 /* Counts of a bulk submission. */
 struct tn_case_stats {
@@ -220,7 +225,8 @@ int tn_case_action_valid(const char *action);
  * overwritten.  On a stale version: TN_ECONFLICT "case 'ID' was changed by
  * someone else (now version N)".  Other 409s (a move the case's status does
  * not allow) keep the server's message.  The updated case (owned) in *out.
- * `comment` may be NULL.
+ * `comment` may be NULL; one past its limit (tn_case_check_comment) is
+ * TN_EINVALID and nothing is sent.
  */
 enum tn_code tn_case_act(struct tn_client *c, const char *id, const char *action,
 			 const char *comment, long version, jv *out, struct tn_err *err);
@@ -309,11 +315,16 @@ extern const char *tn_case_subcase_columns[];
  * "case-submit ITEM") and add {"code":M,"cert":ID} for the first one valid
  * today.  The body in *out (unchanged when nothing was found);
  * *exempted (may be NULL) gets an array of {"code","name","cert"}.  A
+ * clerk reads the applicant's certificates only with the applicant's
+ * one-time code, `consent_code` (sent as X-Consent-Code; NULL: none).  A
  * look-up the server refuses (the token may not read the holder) is
- * skipped: that material is asked for as before.  Returns TN_OK, or the
- * error of GET /v1/items/ITEM (with the body unchanged in *out).
+ * skipped: that material is asked for as before, and TN_EAUTH with the
+ * server's reason is returned once every look-up was made (*out and
+ * *exempted then hold what the others found: the case may still be filed).
+ * Returns TN_OK, or the error of GET /v1/items/ITEM (with the body
+ * unchanged in *out).
  */
-enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, jv *out, jv *exempted,
-				  struct tn_err *err);
+enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *consent_code,
+				  jv *out, jv *exempted, struct tn_err *err);
 
 #endif

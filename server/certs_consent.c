@@ -18,10 +18,7 @@
 #define SCENARIOS "hospital|school|station|museum|bank|yrd-city"
 #define CODE_TTL 600            /* a consent code lives 10 minutes */
 #define CODE_LIVE_MAX 5         /* unused codes a holder may have at once */
-#define CODE_CHARS 12           /* 60 bits: too many to guess in its life */
-
-/* Crockford's base 32: no I, L, O, U (read aloud and typed at a window) */
-static const char code_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+#define CODE_CHARS TN_CERT_CODE_LEN /* 60 bits: too many to guess in its life */
 
 /* ---- small helpers ---- */
 
@@ -58,22 +55,6 @@ static int parse_rfc3339(const char *s, long long *epoch)
 	}
 	*epoch = days * 86400LL + h * 3600LL + mi * 60LL + sec - off;
 	return 0;
-}
-
-/* `epoch` as RFC 3339 with the local offset, as time_now_rfc3339 writes now. */
-static void epoch_rfc3339(long long epoch, char *buf, size_t size)
-{
-	time_t t = (time_t)epoch;
-	struct tm tm;
-	char off[8];
-	size_t n;
-
-	localtime_r(&t, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (strftime(off, sizeof(off), "%z", &tm) == 5)
-		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
-	else
-		snprintf(buf + n, size - n, "Z");
 }
 
 static void random_hex(char *out, size_t bytes)
@@ -125,33 +106,6 @@ int certs_str_member(struct req *q, jv body, const char *key, long max, int newl
 /* ---- one-time consent codes ---- */
 
 /*
- * The code `text` as stored (upper case, no '-' or blanks, O read as 0 and I,
- * L as 1) into out[CODE_CHARS + 1]; -1 when it cannot be a code.
- */
-static int code_normalize(const char *text, char *out)
-{
-	size_t n = 0;
-
-	for (const char *p = text; *p; p++) {
-		char c = *p;
-
-		if (c == '-' || c == ' ')
-			continue;
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		if (c == 'O')
-			c = '0';
-		else if (c == 'I' || c == 'L')
-			c = '1';
-		if (!strchr(code_alphabet, c) || c == '\0' || n == CODE_CHARS)
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return n == CODE_CHARS ? 0 : -1;
-}
-
-/*
  * Redeem the code `text` for `holder` by the calling clerk at `now`: *ok = 1
  * when it is good (see store_code_redeem), 0 when not, whatever the reason.
  * -1 on a storage error (err set).
@@ -162,7 +116,7 @@ static int redeem(struct req *q, const char *holder, const char *text, long long
 	char norm[CODE_CHARS + 1], hex[65];
 
 	*ok = 0;
-	if (!holder || code_normalize(text, norm) < 0)
+	if (!holder || tn_cert_code_normalize(text, norm, NULL) != TN_OK)
 		return 0;
 	sha256_hex(norm, strlen(norm), hex);
 	if (store_code_redeem(q->srv->st, hex, holder, q->tok.id, q->tok.dept ? q->tok.dept : "",
@@ -240,12 +194,12 @@ void certs_post_code(struct req *q)
 		return;
 	}
 	for (int i = 0; i < CODE_CHARS; i++)
-		code[i] = code_alphabet[raw[i] & 31];
+		code[i] = TN_CERT_CODE_ALPHABET[raw[i] & 31];
 	code[CODE_CHARS] = '\0';
-	snprintf(shown, sizeof(shown), "%.4s-%.4s-%.4s", code, code + 4, code + 8);
+	tn_cert_code_show(code, shown);
 	sha256_hex(code, CODE_CHARS, hex);
 	time_now_rfc3339(now, sizeof(now));
-	epoch_rfc3339(t + CODE_TTL, exp, sizeof(exp));
+	time_rfc3339(t + CODE_TTL, exp, sizeof(exp));
 	c.holder = q->tok.subject;
 	c.created_at = now;
 	c.created_by = q->tok.name;

@@ -357,8 +357,14 @@ static void on_cert(void *ctx, long tag, const struct net_result *r)
 		cc->cert = jv_copy(r->body);
 		cc->verified = 0;
 	} else {
+		struct tn_buf e = TN_BUF_INIT;
+
+		tn_buf_adds(&e, r->error ? r->error : "no answer");
+		if (r->status == 403 || r->status == 404)   /* read only on the holder's own act */
+			tn_buf_addf(&e, " (%s: the applicant's consent code)",
+				    keys_first_key(ACT_CONSENT));
 		free(cc->error);
-		cc->error = tn_xstrdup(r->error ? r->error : "no answer");
+		cc->error = tn_buf_detach(&e, NULL);
 	}
 	app.dirty = 1;
 }
@@ -384,13 +390,22 @@ static void fetch_certs(void)
 			tn_url_escape(&p, cert);
 			tn_buf_adds(&p, "?purpose=");
 			tn_url_escape(&p, certs_case_purpose(cv.id, purpose, sizeof(purpose)));
-			net_request("GET", p.buf, jv_invalid(), 0, on_cert, tn_xstrdup(cert), cv.gen);
+			net_request_hdr("GET", p.buf, certs_consent_header(s_of(cv.kase, "applicant.id")),
+					jv_invalid(), 0, on_cert, tn_xstrdup(cert), cv.gen);
 			tn_buf_release(&p);
 			(void)certs_keyring();
 		}
 		jv_free(m);
 	}
 	jv_free(mats);
+}
+
+/* The applicant's consent code was entered: check the certificates again with it. */
+static void recheck_certs(void)
+{
+	certs_clear();
+	fetch_certs();
+	app.dirty = 1;
 }
 
 static void on_events(void *ctx, long tag, const struct net_result *r)
@@ -605,6 +620,10 @@ static int case_key(enum act a, int key)
 			certs_open(s_of(cv.kase, "applicant.id"));
 		else
 			certs_open(NULL);
+		return 1;
+	case ACT_CONSENT:
+		if (jv_is_valid(cv.kase))
+			certs_consent_ask(s_of(cv.kase, "applicant.id"), recheck_certs);
 		return 1;
 	case ACT_ACCEPT: case ACT_RETURN: case ACT_APPROVE: case ACT_REJECT: case ACT_COMPLETE: {
 		char *ids[1] = { cv.id };

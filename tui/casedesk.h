@@ -31,6 +31,7 @@ enum act {
 	ACT_ACCEPT, ACT_RETURN, ACT_APPROVE, ACT_REJECT, ACT_COMPLETE,
 	ACT_CERTS, ACT_ALERTS, ACT_INBOX,
 	ACT_DISPATCH, ACT_ACKNOWLEDGE, ACT_RESOLVE, ACT_CLOSE,
+	ACT_CONSENT,
 	ACT_COUNT
 };
 
@@ -142,6 +143,9 @@ void net_shutdown(void);
  */
 void net_request(const char *method, const char *path, jv body, long if_match,
 		 net_fn fn, void *ctx, long tag);
+/* The same with one more header line ("Name: value", copied; NULL: none). */
+void net_request_hdr(const char *method, const char *path, const char *header, jv body,
+		     long if_match, net_fn fn, void *ctx, long tag);
 /* The same for a GET whose 2xx body is read by the callback from r->raw (body stays jv_null()). */
 void net_get_raw(const char *path, net_fn fn, void *ctx, long tag);
 /*
@@ -279,6 +283,15 @@ void certs_done(void);
 const struct tn_cert_keyring *certs_keyring(void);
 /* The purpose of certificate look-ups made for a case. */
 const char *certs_case_purpose(const char *case_id, char *buf, size_t size);
+/*
+ * The holder's one-time consent code, read out at the window: ask for it on
+ * the bottom line (the code of `holder`, copied), check its form, keep it,
+ * then call `then` (NULL: nothing) to look up again.  One code is kept, for
+ * one holder: a code for another holder replaces it.
+ */
+void certs_consent_ask(const char *holder, void (*then)(void));
+/* "X-Consent-Code: CODE" when a code of `holder` is kept, else NULL (static storage). */
+const char *certs_consent_header(const char *holder);
 /* A case changed (borrowed): the case view shows it when it is that case. */
 void case_updated(jv kase);
 void alerts_start(void);            /* list the alerts, then follow the stream from there */

@@ -1,4 +1,4 @@
-/* certs.c — the certificates view: a holder's e-certificates with their verification; the issuers' keys. */
+/* certs.c — the certificates view: a holder's e-certificates with their verification; the issuers' keys; the holder's consent code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,14 +61,92 @@ const char *certs_case_purpose(const char *case_id, char *buf, size_t size)
 	return buf;
 }
 
+/* ---- the holder's one-time consent code ---- */
+
+/*
+ * A clerk reads a holder's certificates only on the holder's own act: at the
+ * window, the holder makes a code (cert-consent code) and reads it out.  The
+ * code typed here goes with every look-up of that holder's certificates (the
+ * server redeems it for this clerk once, then lets the clerk read for 10
+ * minutes and ties the holder's open cases in the department to it).
+ */
+static struct {
+	char *holder;                           /* whose the kept code is, or NULL */
+	char code[TN_CERT_CODE_LEN + 1];        /* as the server reads it */
+	char header[TN_CERT_CODE_LEN + 20];
+	char *asking;                           /* the holder a code is being asked for */
+	void (*then)(void);
+} consent;
+
+const char *certs_consent_header(const char *holder)
+{
+	if (!holder || !consent.holder || strcmp(holder, consent.holder) != 0)
+		return NULL;
+	snprintf(consent.header, sizeof(consent.header), "X-Consent-Code: %s", consent.code);
+	return consent.header;
+}
+
+static void on_code(const char *line)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char code[TN_CERT_CODE_LEN + 1], shown[TN_CERT_CODE_LEN + 3];
+	char *holder = consent.asking;
+
+	consent.asking = NULL;
+	if (!line || !*line) {
+		app_msg(0, "no consent code: %s's certificates stay unread", holder);
+		free(holder);
+		return;
+	}
+	if (tn_cert_code_normalize(line, code, &err) != TN_OK) {
+		app_msg(1, "%s; %s to enter it again", err.message, keys_first_key(ACT_CONSENT));
+		free(holder);
+		return;
+	}
+	free(consent.holder);
+	consent.holder = holder;
+	memcpy(consent.code, code, sizeof(code));
+	tn_cert_code_show(code, shown);
+	app_msg(0, "consent code %s of %s: looking up again", shown, holder);
+	if (consent.then)
+		consent.then();
+}
+
+void certs_consent_ask(const char *holder, void (*then)(void))
+{
+	struct tn_buf p = TN_BUF_INIT;
+
+	if (!holder || !*holder) {
+		app_msg(1, "no holder to ask a consent code of");
+		return;
+	}
+	free(consent.asking);
+	consent.asking = tn_xstrdup(holder);
+	consent.then = then;
+	tn_buf_addf(&p, "consent code of %s (the applicant reads it out): ", holder);
+	edit_start(p.buf, NULL, NULL, on_code, NULL);
+	tn_buf_release(&p);
+}
+
+static void consent_done(void)
+{
+	free(consent.holder);
+	free(consent.asking);
+	memset(&consent, 0, sizeof(consent));
+}
+
 /* ---- the view ---- */
+
+static void ask_purpose_then_fetch(void);
 
 static struct {
 	char *holder;
 	jv certs;               /* array of CERT */
 	int loading;
+	int sent_code;          /* the look-up carried the holder's consent code */
 	long gen;
-	char error[256];
+	char error[512];
+	char hint[256];         /* a line under the error: what the clerk can do */
 	size_t cur, top;
 	int height, nlines;
 	struct tn_cert_verification *v;
@@ -81,6 +159,22 @@ static void on_list(void *ctx, long tag, const struct net_result *r)
 	if (tag != cs.gen)
 		return;
 	cs.loading = 0;
+	if (r->status == 403 && r->error && strstr(r->error, "X-Consent-Code")) {
+		/* the clerk rule: only on the holder's own act, e.g. their code */
+		snprintf(cs.error, sizeof(cs.error), "%s", r->error);
+		if (cs.sent_code) {
+			snprintf(cs.hint, sizeof(cs.hint), "%s: enter it again; the consent code was not "
+				 "accepted (mistyped, expired, another holder's or another clerk's)",
+				 keys_first_key(ACT_CONSENT));
+		} else {
+			snprintf(cs.hint, sizeof(cs.hint), "%s: enter the consent code the holder reads "
+				 "out (they make it with 'cert-consent code')", keys_first_key(ACT_CONSENT));
+			if (app_top() == &certs_view && !edit_active())
+				certs_consent_ask(cs.holder, ask_purpose_then_fetch);
+		}
+		app.dirty = 1;
+		return;
+	}
 	if (r->status != 200) {
 		snprintf(cs.error, sizeof(cs.error), "cannot look up %s: %s", cs.holder,
 			 r->error ? r->error : "no answer");
@@ -97,6 +191,7 @@ static void on_list(void *ctx, long tag, const struct net_result *r)
 	cs.v = NULL;
 	cs.nv = 0;
 	cs.error[0] = '\0';
+	cs.hint[0] = '\0';
 	app.dirty = 1;
 }
 
@@ -109,6 +204,7 @@ static void fetch(void)
 	cs.gen++;
 	cs.loading = 1;
 	cs.error[0] = '\0';
+	cs.hint[0] = '\0';
 	jv_free(cs.certs);
 	cs.certs = jv_invalid();
 	tn_buf_adds(&p, "/v1/certs?holder=");
@@ -116,7 +212,9 @@ static void fetch(void)
 	tn_buf_adds(&p, "&purpose=");
 	tn_url_escape(&p, app.purpose);
 	tn_buf_adds(&p, "&limit=1000");
-	net_request("GET", p.buf, jv_invalid(), 0, on_list, NULL, cs.gen);
+	cs.sent_code = certs_consent_header(cs.holder) != NULL;
+	net_request_hdr("GET", p.buf, certs_consent_header(cs.holder), jv_invalid(), 0, on_list,
+			NULL, cs.gen);
 	tn_buf_release(&p);
 	(void)certs_keyring();
 }
@@ -173,6 +271,7 @@ void certs_done(void)
 		tn_cert_keyring_free(kr);
 	kr = NULL;
 	kr_state = 0;
+	consent_done();
 }
 
 static void put(int *y, int rows, size_t *line, enum dcol c, const char *text)
@@ -201,6 +300,8 @@ static void certs_draw(int rows, int cols)
 	if (n < 0) {
 		put(&y, rows, &line, cs.error[0] ? DC_BAD : DC_DIM,
 		    cs.error[0] ? cs.error : cs.loading ? "looking up..." : "");
+		if (cs.error[0] && cs.hint[0])
+			put(&y, rows, &line, DC_NORMAL, cs.hint);
 	} else if (n == 0) {
 		put(&y, rows, &line, DC_DIM, "no certificates");
 	}
@@ -298,6 +399,9 @@ static int certs_key(enum act a, int key)
 		break;
 	case ACT_CERTS:
 		edit_start("holder (ID number or credit code): ", NULL, NULL, on_holder, NULL);
+		break;
+	case ACT_CONSENT:
+		certs_consent_ask(cs.holder, ask_purpose_then_fetch);
 		break;
 	default:
 		return 0;

@@ -6,11 +6,10 @@
 #include <strings.h>
 #include <wchar.h>
 
-#include <yaml.h>
-
 #include "casedesk.h"
 #include "display.h"
 #include "tn_out.h"
+#include "tn_yaml.h"
 
 #define MAXKEYS 4
 
@@ -47,6 +46,7 @@ static struct binding table[] = {
 	{ ACT_REJECT, "reject", V_INBOX | V_CASE, { 'x' }, "reject the case, with a comment" },
 	{ ACT_COMPLETE, "complete", V_INBOX | V_CASE, { 'c' }, "complete the case" },
 	{ ACT_CERTS, "certificates", V_INBOX | V_CASE | V_CERTS, { 'C' }, "look up a holder's e-certificates (the applicant's in a case)" },
+	{ ACT_CONSENT, "consent-code", V_CASE | V_CERTS, { 'K' }, "enter the holder's one-time consent code, read out at the window, and look up again" },
 	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS, { 'A' }, "the live alert stream (operators)" },
 	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP, { 'I' }, "back to the inbox" },
 	{ ACT_DISPATCH, "dispatch", V_ALERTS, { 'd' }, "dispatch a crew to the alert" },
@@ -192,46 +192,17 @@ size_t keys_help_lines(struct tn_buf *out, int width)
 
 /* ---- the casedesk: section of the config file ---- */
 
+/* The file as the safe loader gives it (tn_yaml_load_fp: no aliases, bounded). */
 struct ystate {
-	yaml_parser_t p;
-	yaml_event_t ev;
+	yaml_document_t doc;
 	const char *path;
 	struct tn_err *err;
 };
 
-static int ynext(struct ystate *y)
-{
-	yaml_event_delete(&y->ev);
-	if (!yaml_parser_parse(&y->p, &y->ev)) {
-		tn_err_set(y->err, TN_EINVALID, "%s:%lu:%lu: %s", y->path,
-			   (unsigned long)y->p.problem_mark.line + 1,
-			   (unsigned long)y->p.problem_mark.column + 1,
-			   y->p.problem ? y->p.problem : "bad YAML");
-		y->ev.type = YAML_NO_EVENT;
-		return -1;
-	}
-	return 0;
-}
+static int yfail(struct ystate *y, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-/* Skip the value whose first event is the current one. */
-static int yskip(struct ystate *y)
-{
-	int depth = 0;
-
-	do {
-		if (y->ev.type == YAML_MAPPING_START_EVENT || y->ev.type == YAML_SEQUENCE_START_EVENT)
-			depth++;
-		else if (y->ev.type == YAML_MAPPING_END_EVENT || y->ev.type == YAML_SEQUENCE_END_EVENT)
-			depth--;
-		if (depth > 0 && ynext(y) < 0)
-			return -1;
-	} while (depth > 0);
-	return 0;
-}
-
-static int yfail(struct ystate *y, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int yfail(struct ystate *y, const char *fmt, ...)
+static int yfail(struct ystate *y, const yaml_node_t *n, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -240,11 +211,16 @@ static int yfail(struct ystate *y, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	tn_err_set(y->err, TN_EINVALID, "%s:%lu: casedesk: %s", y->path,
-		   (unsigned long)y->ev.start_mark.line + 1, msg);
+		   (unsigned long)n->start_mark.line + 1, msg);
 	return -1;
 }
 
-static int bind_keys(struct ystate *y, const char *action)
+static const char *yscalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int bind_keys(struct ystate *y, const char *action, yaml_node_t *v)
 {
 	struct binding *b = NULL;
 	int keys[MAXKEYS] = { 0 }, n = 0;
@@ -253,99 +229,100 @@ static int bind_keys(struct ystate *y, const char *action)
 		if (!strcmp(table[i].name, action))
 			b = &table[i];
 	if (!b)
-		return yfail(y, "no action '%s'", action);
-	if (y->ev.type == YAML_SCALAR_EVENT) {
-		keys[n] = key_parse((const char *)y->ev.data.scalar.value);
+		return yfail(y, v, "no action '%s'", action);
+	if (yscalar(v)) {
+		keys[n] = key_parse(yscalar(v));
 		if (!keys[n])
-			return yfail(y, "'%s' is not a key", (const char *)y->ev.data.scalar.value);
+			return yfail(y, v, "'%s' is not a key", yscalar(v));
 		n++;
-	} else if (y->ev.type == YAML_SEQUENCE_START_EVENT) {
-		for (;;) {
-			if (ynext(y) < 0)
-				return -1;
-			if (y->ev.type == YAML_SEQUENCE_END_EVENT)
-				break;
-			if (y->ev.type != YAML_SCALAR_EVENT)
-				return yfail(y, "keys of '%s' must be names", action);
-			int k = key_parse((const char *)y->ev.data.scalar.value);
-			if (!k)
-				return yfail(y, "'%s' is not a key", (const char *)y->ev.data.scalar.value);
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = v->data.sequence.items.start;
+		     it < v->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
+			int k;
+
+			if (!yscalar(e))
+				return yfail(y, e, "keys of '%s' must be names", action);
+			if (!(k = key_parse(yscalar(e))))
+				return yfail(y, e, "'%s' is not a key", yscalar(e));
 			if (n < MAXKEYS - 1)
 				keys[n++] = k;
 		}
 	} else {
-		return yfail(y, "the key of '%s' must be a name or a list", action);
+		return yfail(y, v, "the key of '%s' must be a name or a list", action);
 	}
 	memset(b->keys, 0, sizeof(b->keys));
 	memcpy(b->keys, keys, sizeof(int) * (size_t)n);
 	return 0;
 }
 
-static int set_color(struct ystate *y, const char *element)
+static int set_color(struct ystate *y, const char *element, yaml_node_t *v)
 {
 	int role = disp_color_find(element), fg, bg = -1;
 	char spec[128], *on;
 
 	if (role < 0)
-		return yfail(y, "no colour element '%s'", element);
-	if (y->ev.type != YAML_SCALAR_EVENT)
-		return yfail(y, "the colour of '%s' must be \"FG [on BG]\"", element);
-	snprintf(spec, sizeof(spec), "%s", (const char *)y->ev.data.scalar.value);
+		return yfail(y, v, "no colour element '%s'", element);
+	if (!yscalar(v))
+		return yfail(y, v, "the colour of '%s' must be \"FG [on BG]\"", element);
+	snprintf(spec, sizeof(spec), "%s", yscalar(v));
 	on = strstr(spec, " on ");
 	if (on) {
 		*on = '\0';
 		bg = disp_color_parse(on + 4);
 		if (bg == -2)
-			return yfail(y, "unknown colour '%s'", on + 4);
+			return yfail(y, v, "unknown colour '%s'", on + 4);
 	}
 	fg = disp_color_parse(spec);
 	if (fg == -2)
-		return yfail(y, "unknown colour '%s'", spec);
+		return yfail(y, v, "unknown colour '%s'", spec);
 	disp_colors[role].fg = (short)fg;
 	disp_colors[role].bg = (short)bg;
 	return 0;
 }
 
-/* A mapping of NAME: VALUE, each handed to fn; the current event is its start. */
-static int ymap(struct ystate *y, int (*fn)(struct ystate *, const char *))
+typedef int (*ymap_fn)(struct ystate *y, const char *name, yaml_node_t *value);
+
+/* A mapping of NAME: VALUE, each handed to fn; anything else is passed over. */
+static int ymap(struct ystate *y, yaml_node_t *map, ymap_fn fn)
 {
-	if (y->ev.type != YAML_MAPPING_START_EVENT)
-		return yskip(y);
-	for (;;) {
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return 0;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
 		char name[64];
-		if (ynext(y) < 0)
-			return -1;
-		if (y->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (y->ev.type != YAML_SCALAR_EVENT)
-			return yfail(y, "%s", "expected a name");
-		snprintf(name, sizeof(name), "%s", (const char *)y->ev.data.scalar.value);
-		if (ynext(y) < 0 || fn(y, name) < 0)
+
+		if (!yscalar(k))
+			return yfail(y, k, "%s", "expected a name");
+		snprintf(name, sizeof(name), "%s", yscalar(k));
+		if (fn(y, name, v) < 0)
 			return -1;
 	}
+	return 0;
 }
 
-static int section(struct ystate *y, const char *name)
+static int section(struct ystate *y, const char *name, yaml_node_t *v)
 {
 	if (!strcmp(name, "keys"))
-		return ymap(y, bind_keys);
+		return ymap(y, v, bind_keys);
 	if (!strcmp(name, "colors") || !strcmp(name, "colours"))
-		return ymap(y, set_color);
-	return yskip(y);
+		return ymap(y, v, set_color);
+	return 0;
 }
 
-static int top(struct ystate *y, const char *name)
+static int top(struct ystate *y, const char *name, yaml_node_t *v)
 {
 	if (!strcmp(name, "casedesk"))
-		return ymap(y, section);
-	return yskip(y);
+		return ymap(y, v, section);
+	return 0;
 }
 
 enum tn_code keys_load_config(const char *path, struct tn_err *err)
 {
 	struct ystate y;
+	enum tn_code rc;
 	FILE *fp;
-	int rc = 0;
 
 	if (!path)
 		return TN_OK;
@@ -355,24 +332,12 @@ enum tn_code keys_load_config(const char *path, struct tn_err *err)
 	memset(&y, 0, sizeof(y));
 	y.path = path;
 	y.err = err;
-	yaml_parser_initialize(&y.p);
-	yaml_parser_set_input_file(&y.p, fp);
-	while (rc == 0 && ynext(&y) == 0) {
-		if (y.ev.type == YAML_STREAM_END_EVENT)
-			break;
-		if (y.ev.type == YAML_DOCUMENT_START_EVENT || y.ev.type == YAML_STREAM_START_EVENT ||
-		    y.ev.type == YAML_DOCUMENT_END_EVENT)
-			continue;
-		if (y.ev.type == YAML_MAPPING_START_EVENT) {
-			rc = ymap(&y, top);
-			continue;
-		}
-		rc = yskip(&y);
-	}
-	if (y.ev.type == YAML_NO_EVENT && err->code == TN_OK)
-		rc = 0;
-	yaml_event_delete(&y.ev);
-	yaml_parser_delete(&y.p);
+	rc = tn_yaml_load_fp(path, fp, &y.doc, err);
 	fclose(fp);
-	return err->code != TN_OK ? err->code : TN_OK;
+	if (rc != TN_OK)
+		return rc;
+	if (ymap(&y, yaml_document_get_root_node(&y.doc), top) < 0)
+		rc = err->code;
+	yaml_document_delete(&y.doc);
+	return rc;
 }

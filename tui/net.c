@@ -129,8 +129,8 @@ const char *net_warning(void)
 	return warning ? warning : "";
 }
 
-static void start(const char *method, const char *path, jv body, long if_match, net_fn fn,
-		  void *ctx, long tag, int probe)
+static void start(const char *method, const char *path, const char *header, jv body,
+		  long if_match, net_fn fn, void *ctx, long tag, int probe)
 {
 	struct nreq *r = tn_xcalloc(1, sizeof(*r));
 	struct tn_buf b = TN_BUF_INIT;
@@ -162,6 +162,8 @@ static void start(const char *method, const char *path, jv body, long if_match, 
 		r->hdrs = curl_slist_append(r->hdrs, b.buf);
 		tn_buf_reset(&b);
 	}
+	if (header)
+		r->hdrs = curl_slist_append(r->hdrs, header);
 	tn_buf_release(&b);
 	r->easy = curl_easy_init();
 	curl_easy_setopt(r->easy, CURLOPT_URL, r->url);
@@ -197,12 +199,18 @@ static void start(const char *method, const char *path, jv body, long if_match, 
 void net_request(const char *method, const char *path, jv body, long if_match, net_fn fn,
 		 void *ctx, long tag)
 {
-	start(method, path, body, if_match, fn, ctx, tag, 0);
+	start(method, path, NULL, body, if_match, fn, ctx, tag, 0);
+}
+
+void net_request_hdr(const char *method, const char *path, const char *header, jv body,
+		     long if_match, net_fn fn, void *ctx, long tag)
+{
+	start(method, path, header, body, if_match, fn, ctx, tag, 0);
 }
 
 void net_get_raw(const char *path, net_fn fn, void *ctx, long tag)
 {
-	start("GET", path, jv_invalid(), 0, fn, ctx, tag, 0);
+	start("GET", path, NULL, jv_invalid(), 0, fn, ctx, tag, 0);
 	inflight->raw = 1;
 }
 
@@ -349,7 +357,7 @@ static void probe(void)
 	if (busy || !offline || app_now_ms() < next_probe)
 		return;
 	next_probe = app_now_ms() + PROBE_MS;
-	start("GET", "/v1/health", jv_invalid(), 0, NULL, NULL, 0, 1);
+	start("GET", "/v1/health", NULL, jv_invalid(), 0, NULL, NULL, 0, 1);
 }
 
 int net_timeout(int cap)

@@ -2,7 +2,8 @@
 # casedesk's case view and actions: materials supplied, missing and exempted by a verified
 # e-certificate (and a revoked one), accept then approve (checked with case-show), a
 # stale version changed behind the TUI's back, return with a readline comment, tagged
-# cases, --readonly, keys from the config file, the certificates view.
+# cases, --readonly, keys from the config file, the certificates view, and the holder's
+# one-time consent code asked for when the clerk may not read a stranger's certificates.
 . "$(dirname "$0")/../cli/test-lib.sh"
 . "$TWONET_SRC/tests/tui/lib-casedesk.sh"
 
@@ -24,6 +25,11 @@ curl -sS -o cert.json -H "Authorization: Bearer $RS" -H "Idempotency-Key: sbk-1"
 	-d "{\"kind\":\"CK-SBK\",\"holder\":{\"type\":\"person\",\"id\":\"$P\",\"name\":\"张三\"},\"fields\":{\"card_no\":\"S310101\",\"bank\":\"工商银行\",\"issue_date\":\"2020-01-01\"},\"valid_from\":\"2020-01-01\"}" \
 	"$TWONET_URL/v1/certs"
 CERT=$(jq -r .id cert.json)
+P2=310115198511204566           # a stranger to the clerk: no case of theirs anywhere
+APP2=$(make_token applicant li "" $P2)
+curl -sS -o cert2.json -H "Authorization: Bearer $RS" -H "Idempotency-Key: sbk-2" \
+	-d "{\"kind\":\"CK-SBK\",\"holder\":{\"type\":\"person\",\"id\":\"$P2\",\"name\":\"李四\"},\"fields\":{\"card_no\":\"S310115\",\"bank\":\"建设银行\",\"issue_date\":\"2021-01-01\"},\"valid_from\":\"2021-01-01\"}" \
+	"$TWONET_URL/v1/certs"
 C1=$(TWONET_TOKEN=$APP file_case $P 张三 "[{\"code\":\"M-SBK\",\"cert\":\"$CERT\"},{\"code\":\"M-TXSP\",\"ref\":\"scan-001\"}]")
 C2=$(file_case $P 李四)
 C3=$(file_case $P 王芳)
@@ -224,6 +230,35 @@ test_expect_success 'the certificates view: the applicant'"'"'s certificates, th
 	! grep -q "purpose of the look-up" screen &&
 	sqlite3 "$TWONETD_DB" "select purpose from audit" >purposes &&
 	test "$(grep -c "^核验社保卡$" purposes)" = 2 &&
+	desk_quit
+'
+
+test_expect_success 'a stranger'"'"'s certificates: casedesk asks for the consent code the holder reads out, and reads with it' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "$C1" &&
+	keys C && wait_screen "holder (ID number or credit code):" &&
+	typ $P2 && keys Enter &&
+	wait_screen "purpose of the look-up (asked once):" &&
+	typ "窗口核验" && keys Enter &&
+	wait_screen "consent code of $P2 (the applicant reads it out):" &&
+	grep -q "certificates of .$P2.: a clerk reads a holder" screen &&
+	grep -q "^K: enter the consent code the holder reads out" screen &&
+	typ "7K2M-9QXD" && keys Enter &&
+	wait_screen "consent code '"'"'7K2M-9QXD'"'"': 8 characters, a code has 12" &&
+	keys K && wait_screen "consent code of $P2 (the applicant reads it out):" &&
+	typ "0000-0000-0000" && keys Enter &&
+	wait_screen "K: enter it again; the consent code was not accepted (mistyped, expired" &&
+	! grep -q "consent code of $P2 (the" screen &&
+	code=$(curl -sS -X POST -H "Authorization: Bearer $APP2" "$TWONET_URL/v1/consents/codes" | jq -r .code) &&
+	keys K && wait_screen "consent code of $P2 (the applicant reads it out):" &&
+	typ "$(echo "$code" | tr A-Z a-z)" && keys Enter &&
+	wait_screen "certificates: 1 · 0 not valid" &&
+	grep -q "✓ valid .*社会保障卡" screen &&
+	test "$(sqlite3 "$TWONETD_DB" "select used_dept from consent_codes where holder = '"'"'$P2'"'"' and used_by is not null")" = YBJ &&
+	sqlite3 "$TWONETD_DB" "select outcome from audit where holder = '"'"'$P2'"'"' order by seq" >outcomes &&
+	printf "forbidden\nforbidden\nallowed\n" >want &&
+	test_cmp want outcomes &&
 	desk_quit
 '
 

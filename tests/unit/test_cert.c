@@ -18,6 +18,71 @@
 #define REAL2 "1.2.156.3005.2.11100000MB03271699022.340100.000000016.001.9"
 #define TODAY "2025-06-01"
 
+/* ---- one-time consent codes, base64 ---- */
+
+static void test_consent_code(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char code[TN_CERT_CODE_LEN + 1], shown[TN_CERT_CODE_LEN + 3];
+
+	(void)state;
+	/* as read back: case, '-' and blanks do not matter; O is 0, I and L are 1 */
+	assert_int_equal(tn_cert_code_normalize("7K2M-9QXD-4HT8", code, &err), TN_OK);
+	assert_string_equal(code, "7K2M9QXD4HT8");
+	assert_int_equal(tn_cert_code_normalize(" 7k2m 9qxd\t4ht8 ", code, &err), TN_OK);
+	assert_string_equal(code, "7K2M9QXD4HT8");
+	assert_int_equal(tn_cert_code_normalize("oOiI-lL00-1111", code, &err), TN_OK);
+	assert_string_equal(code, "001111001111");
+	tn_cert_code_show(code, shown);
+	assert_string_equal(shown, "0011-1100-1111");
+	/* not a code: short, long, U, another character, empty, NULL */
+	assert_int_equal(tn_cert_code_normalize("7K2M-9QXD-4HT", code, &err), TN_EINVALID);
+	assert_string_equal(code, "");
+	assert_non_null(strstr(err.message, "11 characters, a code has 12"));
+	assert_int_equal(tn_cert_code_normalize("7K2M-9QXD-4HT88", code, &err), TN_EINVALID);
+	assert_non_null(strstr(err.message, "longer than 12"));
+	assert_int_equal(tn_cert_code_normalize("7K2U-9QXD-4HT8", code, &err), TN_EINVALID);
+	assert_int_equal(tn_cert_code_normalize("7K2M_9QXD_4HT8", code, &err), TN_EINVALID);
+	assert_int_equal(tn_cert_code_normalize("", code, &err), TN_EINVALID);
+	assert_int_equal(tn_cert_code_normalize(NULL, code, NULL), TN_EINVALID);
+	/* every character of the alphabet stands for itself */
+	for (size_t i = 0; i + TN_CERT_CODE_LEN <= 32; i++) {
+		char in[TN_CERT_CODE_LEN + 1];
+
+		memcpy(in, TN_CERT_CODE_ALPHABET + i, TN_CERT_CODE_LEN);
+		in[TN_CERT_CODE_LEN] = '\0';
+		assert_int_equal(tn_cert_code_normalize(in, code, &err), TN_OK);
+		assert_string_equal(code, in);
+	}
+}
+
+static void test_base64(void **state)
+{
+	static const unsigned char bytes[] = { 0x30, 0x45, 0x02, 0x21, 0x00, 0xff };
+	unsigned char *back;
+	size_t len = 0;
+	char *b64;
+
+	(void)state;
+	for (size_t n = 1; n <= sizeof(bytes); n++) {
+		b64 = tn_cert_base64(bytes, n);
+		back = tn_cert_unbase64(b64, &len);
+		assert_non_null(back);
+		assert_int_equal(len, n);
+		assert_memory_equal(back, bytes, n);
+		free(back);
+		free(b64);
+	}
+	b64 = tn_cert_base64(bytes, 4);
+	assert_string_equal(b64, "MEUCIQ==");
+	free(b64);
+	/* strict: padding only at the end, no white space, whole quads */
+	assert_null(tn_cert_unbase64("ME=CIQ==", &len));
+	assert_null(tn_cert_unbase64("MEUC IQ=", &len));
+	assert_null(tn_cert_unbase64("MEUCIQ=", &len));
+	assert_null(tn_cert_unbase64("", &len));
+}
+
 /* ---- identifiers ---- */
 
 static void test_id_real_vectors(void **state)
@@ -673,6 +738,8 @@ static void test_kinds_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_consent_code),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_id_real_vectors),
 		cmocka_unit_test(test_id_build),
 		cmocka_unit_test(test_id_broken),
