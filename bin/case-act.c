@@ -118,6 +118,8 @@ int main(int argc, char **argv)
 				tn_err_set(&err, TN_EUSAGE, "'-' (ids from stdin) goes alone");
 			from_stdin = 1;
 		}
+	if (err.code == TN_OK)
+		tn_case_check_comment(comment, &err);   /* once, before any id is read or sent */
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (tn_cmd_setup(&x, TN_SETUP_ALL, from_stdin || nargs > 2, list_columns, &err) != TN_OK)

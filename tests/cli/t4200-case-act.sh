@@ -30,6 +30,19 @@ test_expect_success 'return needs a comment (exit 7); with one, then resubmit' '
 	case-act resubmit "$id" >out && json_eq .status resubmitted <out
 '
 
+test_expect_success 'a comment past 2000 characters is invalid input (exit 7): nothing is sent' '
+	id=$(file_cases 1 90) &&
+	long=$(printf "缺%.0s" $(seq 2001)) &&
+	test_expect_exit 7 case-act return -m "$long" "$id" 2>err &&
+	grep -q "comment: longer than 2000 characters" err &&
+	test_expect_exit 7 case-act reject -m "$long" --url http://127.0.0.1:9 --retries 0 "$id" C00000001 2>err &&
+	grep -q "comment: longer than 2000 characters" err &&
+	! grep -q "reach" err &&
+	test "$(grep -c error err)" = 1 &&
+	case-show "$id" --jq .version >v && test "$(cat v)" = 1 &&
+	case-act return -m "${long%缺}" "$id" >out && json_eq .status returned <out
+'
+
 test_expect_success 'two clerks acting on the same version: one wins, the other exits 5' '
 	id=$(file_cases 1 3) &&
 	v=$(case-show --no-events "$id" --jq .version) &&
