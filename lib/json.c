@@ -24,6 +24,8 @@ struct scan {
 	int depth, max_depth;
 	size_t bad;
 	const char *why;
+	int ctl_escape;         /* a \u escape of a control character: find its path */
+	int big_number;         /* an exponent or many digits: check numbers are finite */
 };
 
 static int scan_fail(struct scan *s, const char *why)
@@ -85,6 +87,8 @@ static int scan_string(struct scan *s)
 				if (u < 0)
 					return scan_fail(s, "a bad \\u escape");
 				s->i += 4;
+				if (u < 0x20 && u != '\t' && u != '\n' && u != '\r')
+					s->ctl_escape = 1;
 				if (u >= 0xDC00 && u <= 0xDFFF)
 					return scan_fail(s, "a lone \\u surrogate");
 				if (u >= 0xD800 && u <= 0xDBFF) {
@@ -105,6 +109,8 @@ static int scan_string(struct scan *s)
 	return scan_fail(s, "an unfinished string");
 }
 
+static int scan_number_text(struct scan *s);
+
 static int scan_digits(struct scan *s)
 {
 	size_t from = s->i;
@@ -115,6 +121,16 @@ static int scan_digits(struct scan *s)
 }
 
 static int scan_number(struct scan *s)
+{
+	size_t from = s->i;
+	int rc = scan_number_text(s);
+
+	if (rc == 0 && s->i - from > 15)
+		s->big_number = 1;      /* past what a double surely holds as written */
+	return rc;
+}
+
+static int scan_number_text(struct scan *s)
 {
 	if (s->b[s->i] == '-')
 		s->i++;
@@ -128,6 +144,7 @@ static int scan_number(struct scan *s)
 			return -1;
 	}
 	if (s->i < s->len && (s->b[s->i] == 'e' || s->b[s->i] == 'E')) {
+		s->big_number = 1;
 		s->i++;
 		if (s->i < s->len && (s->b[s->i] == '+' || s->b[s->i] == '-'))
 			s->i++;
@@ -384,11 +401,11 @@ enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv 
 		return fail(err, offset, i, m);
 	}
 	jv_free(next);
-	if (!all_finite(v)) {
+	if (sc.big_number && !all_finite(v)) {
 		jv_free(v);
 		return fail(err, offset, i, "a number out of range");
 	}
-	if (tn_json_find_control(v, path, sizeof(path))) {
+	if (sc.ctl_escape && tn_json_find_control(v, path, sizeof(path))) {
 		jv_free(v);
 		if (offset)
 			*offset = i;
