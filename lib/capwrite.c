@@ -10,6 +10,7 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tn_report.h"
 #include "tnp_cap.h"
 #include "tnp_text.h"
 
@@ -215,15 +216,7 @@ enum tn_code tn_cap_details_check(jv cap, char *field, size_t size, struct tn_er
 
 static void xml_escape(struct tn_buf *b, const char *s)
 {
-	for (; *s; s++)
-		switch (*s) {
-		case '&': tn_buf_adds(b, "&amp;"); break;
-		case '<': tn_buf_adds(b, "&lt;"); break;
-		case '>': tn_buf_adds(b, "&gt;"); break;
-		case '"': tn_buf_adds(b, "&quot;"); break;
-		case '\r': tn_buf_adds(b, "&#13;"); break;
-		default: tn_buf_addch(b, *s);
-		}
+	tn_xml_escape(b, s);    /* one escaper for every XML the library writes */
 }
 
 /*

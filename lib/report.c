@@ -381,12 +381,18 @@ void tn_xml_escape(struct tn_buf *out, const char *s)
 		case '>': tn_buf_adds(out, "&gt;"); break;
 		case '"': tn_buf_adds(out, "&quot;"); break;
 		case '\'': tn_buf_adds(out, "&#39;"); break;
+		case '\r': tn_buf_adds(out, "&#13;"); break;    /* kept: a reader would fold it */
 		default:
-			/* control characters other than tab and newline are not allowed in XML */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
+			/* XML 1.0 has no control characters but tab and line ends, and no U+FFFE, U+FFFF */
+			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') {
 				tn_buf_addch(out, ' ');
-			else
+			} else if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBF &&
+				   ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+				tn_buf_adds(out, "\xEF\xBF\xBD");
+				s += 2;
+			} else {
 				tn_buf_addch(out, *s);
+			}
 		}
 	}
 }
