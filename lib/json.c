@@ -101,6 +101,8 @@ static int scan_string(struct scan *s)
 				}
 			} else if (!strchr("\"\\/bfnrt", c) || !c) {
 				return scan_fail(s, "a bad escape");
+			} else if (c == 'b' || c == 'f') {
+				s->ctl_escape = 1;      /* backspace, form feed: control characters */
 			}
 		}
 		s->i++;

@@ -175,6 +175,13 @@ static void test_escaped_control(void **state)
 	t = "{\"a\\u001bb\":1}";
 	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_EINVALID);
 	assert_string_equal(err.message, ".a?b: a NUL or control character in a string");
+	/* the short escapes of control characters too: form feed, backspace */
+	t = "{\"staff\\f_count\":5}";
+	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_EINVALID);
+	assert_string_equal(err.message, ".staff?_count: a NUL or control character in a string");
+	t = "[\"x\\by\"]";
+	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_EINVALID);
+	assert_string_equal(err.message, "[0]: a NUL or control character in a string");
 	/* tab, line feed and carriage return escaped are text */
 	t = "{\"c\":\"\\t\\n\\r\"}";
 	assert_int_equal(parse_n(t, strlen(t), 0, &v, &off, &err), TN_OK);
