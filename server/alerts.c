@@ -752,7 +752,7 @@ static void h_actions(struct req *q, const char *id)
 	jv body, action = jv_null(), need = jv_null(), comment = jv_null(), doc = jv_invalid(), out;
 	long long n, latest = 0;
 	time_t now = time(NULL);
-	char when[40], *bad;
+	char when[40];
 
 	if (!req_role(q, "operator|admin")) {
 		reply_problem(q, 403, NULL, "a %s token may not act on alerts", q->tok.role);
@@ -764,11 +764,8 @@ static void h_actions(struct req *q, const char *id)
 	}
 	if (req_body(q, &body) < 0)
 		return;
-	if ((bad = unknown_member(body, keys)) != NULL) {
-		reply_problem(q, 400, bad, "unknown member '%s'", bad);
-		free(bad);
+	if (reply_unknown_member(q, body, keys, NULL) < 0)
 		goto out;
-	}
 	if (text_member(body, "action", 32, 1, 0, &action, &p) < 0) {
 		reply_problem(q, p.status, "action", "%s", p.detail);
 		goto out;

@@ -403,7 +403,6 @@ static int check_applicant(struct req *q, jv app, jv *out)
 	struct tn_err err = TN_ERR_INIT;
 	jv h1, h2, h3, h4, a = jv_object();
 	const char *type, *id, *name, *phone;
-	char *bad;
 	int rc = -1;
 
 	*out = jv_invalid();
@@ -413,12 +412,7 @@ static int check_applicant(struct req *q, jv app, jv *out)
 		jv_free(a);
 		return -1;
 	}
-	if ((bad = unknown_member(app, akeys)) != NULL) {
-		char field[300];
-
-		snprintf(field, sizeof(field), "applicant.%s", bad);
-		reply_problem(q, 400, field, "unknown member '%s' in applicant", bad);
-		free(bad);
+	if (reply_unknown_member(q, app, akeys, "applicant") < 0) {
 		jv_free(app);
 		jv_free(a);
 		return -1;
@@ -992,7 +986,7 @@ static void create_case(struct req *q)
 	const char *key, *code, *dept;
 	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
 	jv h1, h2, h3, h4, doc, deadline, legal, out;
-	char hash[65], now[40], from[16], shape_field[96], *bad;
+	char hash[65], now[40], from[16], shape_field[96];
 	int replayed = 0, prov = 0, lprov = 0;
 	long today = srv_today(), ddays, ldays;
 	struct tn_cal *cal;
@@ -1016,9 +1010,7 @@ static void create_case(struct req *q)
 		reply_problem(q, 400, NULL, "Idempotency-Key must be 1 to 128 printable characters");
 		return;
 	}
-	if ((bad = unknown_member(body, keys)) != NULL) {
-		reply_problem(q, 400, bad, "unknown member '%s'", bad);
-		free(bad);
+	if (reply_unknown_member(q, body, keys, NULL) < 0) {
 		jv_free(body);
 		return;
 	}
@@ -1348,7 +1340,7 @@ void h_case_actions(struct req *q, const char *id)
 	struct tn_err err = TN_ERR_INIT;
 	const char *h, *action, *comment = NULL, *status;
 	jv doc, body = jv_invalid(), ha = jv_invalid(), hc = jv_invalid(), hs = jv_invalid(), cv;
-	char now[40], *bad;
+	char now[40];
 	long want, version;
 
 	if (req_auth(q) < 0 || load_case(q, id, &doc) < 0)
@@ -1369,11 +1361,8 @@ void h_case_actions(struct req *q, const char *id)
 	}
 	if (req_body(q, &body) < 0)
 		goto done;
-	if ((bad = unknown_member(body, keys)) != NULL) {
-		reply_problem(q, 400, bad, "unknown member '%s'", bad);
-		free(bad);
+	if (reply_unknown_member(q, body, keys, NULL) < 0)
 		goto done;
-	}
 	action = member_str(body, "action", &ha);
 	if (!action) {
 		reply_problem(q, 422, "action", "action is required");

@@ -316,7 +316,7 @@ void certs_post_consent(struct req *q)
 	struct store_consent c;
 	jv body, h1, h2, h3, out;
 	const char *scenario, *expires, *holder;
-	char *bad, token[48], hex[65], now[40];
+	char token[48], hex[65], now[40];
 	long long exp, t = (long long)time(NULL);
 
 	if (req_auth(q) < 0)
@@ -328,9 +328,7 @@ void certs_post_consent(struct req *q)
 	}
 	if (req_body(q, &body) < 0)
 		return;
-	if ((bad = unknown_member(body, keys)) != NULL) {
-		reply_problem(q, 400, bad, "unknown member '%s'", bad);
-		free(bad);
+	if (reply_unknown_member(q, body, keys, NULL) < 0) {
 		jv_free(body);
 		return;
 	}

@@ -82,7 +82,6 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 	struct tn_err err = TN_ERR_INIT;
 	const char *type, *id, *name;
 	jv h1, h2, h3;
-	char *bad;
 	int rc = -1;
 
 	*out = jv_invalid();
@@ -91,12 +90,7 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 		jv_free(h);
 		return -1;
 	}
-	if ((bad = unknown_member(h, keys)) != NULL) {
-		char field[300];
-
-		snprintf(field, sizeof(field), "holder.%s", bad);
-		reply_problem(q, 400, field, "unknown member '%s' in holder", bad);
-		free(bad);
+	if (reply_unknown_member(q, h, keys, "holder") < 0) {
 		jv_free(h);
 		return -1;
 	}
@@ -251,7 +245,7 @@ void certs_post_cert(struct req *q)
 	jv from = jv_invalid(), until = jv_invalid(), dept_doc = jv_invalid(), doc, signed_doc;
 	jv h1, h2, h3, h4, h5, h6, text;
 	const char *ikey, *kcode, *kdept, *htype, *uscc, *kname;
-	char *bad, *canon, *stored_hash = NULL, *key_id = NULL, hash[65], today[16], year[8];
+	char *canon, *stored_hash = NULL, *key_id = NULL, hash[65], today[16], year[8];
 	char serial[32], id[TN_CERT_ID_MAX], now[40], loc[160];
 	long first;
 
@@ -271,11 +265,8 @@ void certs_post_cert(struct req *q)
 	if (req_body(q, &body) < 0)
 		return;
 	h1 = h2 = h3 = h4 = h5 = h6 = jv_invalid();
-	if ((bad = unknown_member(body, keys)) != NULL) {
-		reply_problem(q, 400, bad, "unknown member '%s'", bad);
-		free(bad);
+	if (reply_unknown_member(q, body, keys, NULL) < 0)
 		goto done;
-	}
 	canon = tn_json_canonical(body);
 	sha256_hex(canon, strlen(canon), hash);
 	free(canon);
@@ -433,7 +424,7 @@ void certs_post_revoke(struct req *q, const char *id)
 	struct tn_err err = TN_ERR_INIT;
 	jv body, doc, hr, hd, issuer;
 	const char *reason, *dept;
-	char *bad, now[40];
+	char now[40];
 
 	if (req_auth(q) < 0)
 		return;
@@ -443,9 +434,7 @@ void certs_post_revoke(struct req *q, const char *id)
 	}
 	if (req_body(q, &body) < 0)
 		return;
-	if ((bad = unknown_member(body, keys)) != NULL) {
-		reply_problem(q, 400, bad, "unknown member '%s'", bad);
-		free(bad);
+	if (reply_unknown_member(q, body, keys, NULL) < 0) {
 		jv_free(body);
 		return;
 	}

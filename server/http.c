@@ -557,3 +557,19 @@ int req_body(struct req *q, jv *out)
 	}
 	return 0;
 }
+
+int reply_unknown_member(struct req *q, jv obj, const char *const *allowed, const char *where)
+{
+	char *bad = unknown_member(obj, allowed), field[300];
+
+	if (!bad)
+		return 0;
+	if (where) {
+		snprintf(field, sizeof(field), "%s.%s", where, bad);
+		reply_problem(q, 400, field, "unknown member '%s' in %s", bad, where);
+	} else {
+		reply_problem(q, 400, bad, "unknown member '%s'", bad);
+	}
+	free(bad);
+	return -1;
+}

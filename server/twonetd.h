@@ -188,6 +188,13 @@ int utf8_valid(const char *s, size_t len);
 char *unknown_member(jv obj, const char *const *allowed);
 
 /*
+ * Refuse a member of `obj` (borrowed) that is not in `allowed`: 0 when every
+ * member is known, else replies 400 naming it ("applicant.phon" when `where`
+ * is "applicant", the bare name when `where` is NULL) and returns -1.
+ */
+int reply_unknown_member(struct req *q, jv obj, const char *const *allowed, const char *where);
+
+/*
  * 1 when the method is one of the '|'-separated `allowed`; else replies 405
  * (with Allow) and returns 0.
  */
