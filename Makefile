@@ -9,7 +9,10 @@
 #
 # Every lib/*.c is part of libtwonet; every bin/*.c is one command; every
 # server/*.c is part of twonetd; every tui/*.c is part of casedesk; every
-# tests/unit/*.c is one cmocka test program.  No file list to keep in sync.
+# tests/unit/*.c is one cmocka test program (test_srv_* also link twonetd's
+# modules, test_tui_* casedesk's); every bench/src/*.c is one benchmark or
+# data-generator program, built as bench/NAME beside the scripts and never
+# shipped inside the programs users run.  No file list to keep in sync.
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -46,12 +49,18 @@ BIN_SRC    := $(sort $(wildcard bin/*.c))
 SRV_SRC    := $(sort $(wildcard server/*.c))
 TUI_SRC    := $(sort $(wildcard tui/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
+TOOL_SRC   := $(sort $(wildcard bench/src/*.c))
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(O)/obj/%.o)
 SRV_OBJ    := $(SRV_SRC:%.c=$(O)/obj/%.o)
 TUI_OBJ    := $(TUI_SRC:%.c=$(O)/obj/%.o)
 COMMANDS   := $(BIN_SRC:bin/%.c=$(O)/bin/%)
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%)
+TOOLS      := $(TOOL_SRC:bench/src/%.c=$(O)/bench/%)
+# twonetd's and casedesk's modules without their main(), for the unit tests
+# and the bench programs that link them
+SRVLIB     := $(O)/obj/server/libtwonetd.a
+TUILIB     := $(O)/obj/tui/libcasedesk.a
 STATICLIB  := $(O)/lib/libtwonet.a
 SHAREDLIB  := $(O)/lib/libtwonet.so
 TWONETD    := $(if $(SRV_SRC),$(O)/server/twonetd)
@@ -60,7 +69,7 @@ CASEDESK   := $(if $(TUI_SRC),$(O)/tui/casedesk)
 .PHONY: all check check-build test deps demo install clean unit cli bench api-man
 # twonet-api(7) is generated from the contract documents, in this order
 API_DOCS   := $(wildcard doc/api-contract.md doc/api-certs.md doc/api-alerts.md doc/api-reports.md)
-all: $(STATICLIB) $(SHAREDLIB) $(COMMANDS) $(TWONETD) $(CASEDESK) $(UNITS)
+all: $(STATICLIB) $(SHAREDLIB) $(COMMANDS) $(TWONETD) $(CASEDESK) $(UNITS) $(TOOLS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -89,6 +98,25 @@ $(O)/tui/casedesk: $(TUI_OBJ) $(STATICLIB)
 $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(STATICLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(STATICLIB) $(LIBS) -lcmocka
+
+$(SRVLIB): $(filter-out $(O)/obj/server/main.o,$(SRV_OBJ))
+	rm -f $@ && ar rcs $@ $^
+$(TUILIB): $(filter-out $(O)/obj/tui/main.o,$(TUI_OBJ))
+	rm -f $@ && ar rcs $@ $^
+
+# unit tests of twonetd's and casedesk's modules, and the bench programs
+$(O)/obj/tests/unit/test_srv_%.o: CPPFLAGS += -Iserver
+$(O)/obj/tests/unit/test_tui_%.o: CPPFLAGS += -Itui
+$(O)/obj/bench/src/%.o: CPPFLAGS += -Iserver -Itui
+$(O)/tests/unit/test_srv_%: $(O)/obj/tests/unit/test_srv_%.o $(SRVLIB) $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(SRVLIB) $(STATICLIB) $(LIBS) -lcmocka
+$(O)/tests/unit/test_tui_%: $(O)/obj/tests/unit/test_tui_%.o $(TUILIB) $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(TUILIB) $(STATICLIB) $(LIBS) -lcmocka
+$(O)/bench/%: $(O)/obj/bench/src/%.o $(SRVLIB) $(TUILIB) $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(TUILIB) $(SRVLIB) $(STATICLIB) $(LIBS)
 
 deps:
 	@scripts/install-deps
@@ -174,6 +202,6 @@ fuzz: fuzz-build
 	@FUZZ_O=$(FUZZ_O) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_TARGETS)
 
 clean:
-	rm -rf obj build lib/libtwonet.a lib/libtwonet.so $(COMMANDS) server/twonetd tui/casedesk $(UNITS)
+	rm -rf obj build lib/libtwonet.a lib/libtwonet.so $(COMMANDS) server/twonetd tui/casedesk $(UNITS) $(TOOLS)
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
