@@ -1,0 +1,64 @@
+/* tn_jv.h — reading members of a jq jv object: one set of getters with one contract. */
+#ifndef TN_JV_H
+#define TN_JV_H
+
+#include <jv.h>
+
+/*
+ * The contract, the same for every function here:
+ *   - `obj` is BORROWED: never consumed, never changed; the caller still owns it.
+ *   - `obj` may be anything: a value that is not an object (null, invalid, an
+ *     array, ...) behaves as an empty object, so no getter can reach one of
+ *     jq's assertions.
+ *   - A member that is absent or of the wrong kind gives the default (NULL,
+ *     `dflt`, jv_null(), an empty array); no getter reports an error.
+ *   - Returned jv values are NEW references: the caller frees them.
+ *   - tn_jv_str returns a pointer INTO `obj`'s own copy of the string (jq 1.6's
+ *     jv_object_get hands back a new reference to the very string the object
+ *     holds).  The pointer stays valid exactly as long as `obj` holds that
+ *     string: until `obj` is freed or the member is set or deleted (which
+ *     includes any jv_object_set/jv_object_merge on `obj`).  Copy it
+ *     (tn_jv_strdup) if it must live longer.  Never call tn_jv_str on a
+ *     temporary (e.g. tn_jv_str(jv_object_get(...), k)): that leaks and, freed,
+ *     dangles.
+ * None of them can fail except tn_jv_strdup, which aborts on out of memory as
+ * tn_xstrdup does.
+ */
+
+/* Member `key` as a new reference, or jv_null() when absent (never invalid). */
+jv tn_jv_get(jv obj, const char *key);
+
+/* Member `key` when it is an array (new reference), else a new empty array. */
+jv tn_jv_array(jv obj, const char *key);
+
+/* Member `key` when it is an object (new reference), else a new empty object. */
+jv tn_jv_object(jv obj, const char *key);
+
+/* The string member `key`, borrowed from `obj` (see above), or NULL. */
+const char *tn_jv_str(jv obj, const char *key);
+
+/* The string member `key` as a malloc'd copy the caller frees, or NULL. */
+char *tn_jv_strdup(jv obj, const char *key);
+
+/* 1 for true, 0 for false, `dflt` for anything else or absent. */
+int tn_jv_bool(jv obj, const char *key, int dflt);
+
+/*
+ * The member `key` as an exact whole number within +-2^53 (tn_json_long's
+ * rule), else `dflt` (absent, not a number, 1.5, 1e300).
+ */
+long tn_jv_long(jv obj, const char *key, long dflt);
+
+/* 1 when `obj` is an object holding member `key` (null counts), else 0. */
+int tn_jv_has(jv obj, const char *key);
+
+/*
+ * 1 when member `key` is the string `want`; with `want` NULL, 1 when the
+ * member is present and null.  Else 0.
+ */
+int tn_jv_is(jv obj, const char *key, const char *want);
+
+/* 1 when the array `arr` (borrowed) holds the string `s`; 0 otherwise (also when not an array). */
+int tn_jv_array_has_str(jv arr, const char *s);
+
+#endif

@@ -1,0 +1,160 @@
+/* test_jv.c — the member getters of tn_jv.h: defaults, kinds, ownership (run under ASan to catch a dangling string). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tn_jv.h"
+
+static jv sample(void)
+{
+	const char *text = "{\"s\":\"shanghai\",\"e\":\"\",\"n\":42,\"neg\":-7,\"half\":1.5,"
+			   "\"big\":1e300,\"t\":true,\"f\":false,\"z\":null,"
+			   "\"a\":[\"x\",1,\"y\"],\"o\":{\"k\":\"v\"}}";
+	jv v = jv_parse(text);
+
+	assert_int_equal(jv_get_kind(v), JV_KIND_OBJECT);
+	return v;
+}
+
+static void test_str(void **state)
+{
+	jv o = sample();
+	const char *s = tn_jv_str(o, "s");
+	char *d;
+
+	assert_string_equal(s, "shanghai");
+	assert_string_equal(tn_jv_str(o, "e"), "");
+	assert_null(tn_jv_str(o, "n"));
+	assert_null(tn_jv_str(o, "z"));
+	assert_null(tn_jv_str(o, "missing"));
+	/* the pointer lives as long as o: read it again after other look-ups */
+	(void)tn_jv_str(o, "e");
+	assert_string_equal(s, "shanghai");
+	d = tn_jv_strdup(o, "s");
+	assert_null(tn_jv_strdup(o, "a"));
+	/* the copy outlives the object; the borrowed pointer would not (ASan) */
+	jv_free(o);
+	assert_string_equal(d, "shanghai");
+	free(d);
+}
+
+static void test_str_shared_object(void **state)
+{
+	jv o = sample();
+	jv copy = jv_copy(o);
+	const char *s = tn_jv_str(copy, "s");
+
+	/* setting a member of one reference copies the object; the other keeps its string */
+	o = jv_object_set(o, jv_string("s"), jv_string("beijing"));
+	assert_string_equal(s, "shanghai");
+	assert_string_equal(tn_jv_str(o, "s"), "beijing");
+	jv_free(o);
+	assert_string_equal(s, "shanghai");
+	jv_free(copy);
+}
+
+static void test_not_object(void **state)
+{
+	jv vals[] = { jv_null(), jv_invalid(), jv_array(), jv_string("s"), jv_number(1), jv_true() };
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		jv v;
+
+		assert_null(tn_jv_str(vals[i], "s"));
+		assert_null(tn_jv_strdup(vals[i], "s"));
+		assert_int_equal(tn_jv_bool(vals[i], "t", -1), -1);
+		assert_int_equal(tn_jv_long(vals[i], "n", -2), -2);
+		assert_int_equal(tn_jv_has(vals[i], "s"), 0);
+		assert_int_equal(tn_jv_is(vals[i], "s", "s"), 0);
+		assert_int_equal(tn_jv_is(vals[i], "s", NULL), 0);
+		v = tn_jv_get(vals[i], "s");
+		assert_int_equal(jv_get_kind(v), JV_KIND_NULL);
+		jv_free(v);
+		v = tn_jv_array(vals[i], "a");
+		assert_int_equal(jv_get_kind(v), JV_KIND_ARRAY);
+		jv_free(v);
+		v = tn_jv_object(vals[i], "o");
+		assert_int_equal(jv_get_kind(v), JV_KIND_OBJECT);
+		jv_free(v);
+		assert_int_equal(tn_jv_array_has_str(vals[i], "s"), 0);
+		jv_free(vals[i]);
+	}
+}
+
+static void test_bool_long(void **state)
+{
+	jv o = sample();
+
+	assert_int_equal(tn_jv_bool(o, "t", -1), 1);
+	assert_int_equal(tn_jv_bool(o, "f", -1), 0);
+	assert_int_equal(tn_jv_bool(o, "z", -1), -1);
+	assert_int_equal(tn_jv_bool(o, "s", 5), 5);
+	assert_int_equal(tn_jv_long(o, "n", -1), 42);
+	assert_int_equal(tn_jv_long(o, "neg", 0), -7);
+	assert_int_equal(tn_jv_long(o, "half", -1), -1);
+	assert_int_equal(tn_jv_long(o, "big", -1), -1);
+	assert_int_equal(tn_jv_long(o, "s", -1), -1);
+	assert_int_equal(tn_jv_long(o, "missing", 9), 9);
+	jv_free(o);
+}
+
+static void test_has_is(void **state)
+{
+	jv o = sample();
+
+	assert_int_equal(tn_jv_has(o, "z"), 1);
+	assert_int_equal(tn_jv_has(o, "s"), 1);
+	assert_int_equal(tn_jv_has(o, "missing"), 0);
+	assert_int_equal(tn_jv_is(o, "s", "shanghai"), 1);
+	assert_int_equal(tn_jv_is(o, "s", "shang"), 0);
+	assert_int_equal(tn_jv_is(o, "n", "42"), 0);
+	assert_int_equal(tn_jv_is(o, "z", NULL), 1);
+	assert_int_equal(tn_jv_is(o, "missing", NULL), 0);
+	assert_int_equal(tn_jv_is(o, "s", NULL), 0);
+	jv_free(o);
+}
+
+static void test_members(void **state)
+{
+	jv o = sample();
+	jv v = tn_jv_get(o, "n");
+
+	assert_int_equal(jv_get_kind(v), JV_KIND_NUMBER);
+	jv_free(v);
+	v = tn_jv_get(o, "missing");
+	assert_int_equal(jv_get_kind(v), JV_KIND_NULL);
+	jv_free(v);
+	v = tn_jv_array(o, "a");
+	assert_int_equal(jv_array_length(jv_copy(v)), 3);
+	assert_int_equal(tn_jv_array_has_str(v, "y"), 1);
+	assert_int_equal(tn_jv_array_has_str(v, "z"), 0);
+	jv_free(v);
+	v = tn_jv_array(o, "o");
+	assert_int_equal(jv_array_length(v), 0);
+	v = tn_jv_object(o, "o");
+	assert_string_equal(tn_jv_str(v, "k"), "v");
+	jv_free(v);
+	v = tn_jv_object(o, "a");
+	assert_int_equal(jv_object_length(v), 0);
+	/* o was never consumed */
+	assert_string_equal(tn_jv_str(o, "s"), "shanghai");
+	jv_free(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_str),
+		cmocka_unit_test(test_str_shared_object),
+		cmocka_unit_test(test_not_object),
+		cmocka_unit_test(test_bool_long),
+		cmocka_unit_test(test_has_is),
+		cmocka_unit_test(test_members),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
