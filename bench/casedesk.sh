@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/casedesk.sh [N] — casedesk with N cases in the inbox (default 100,000).
 #
-# 1. In process (casedesk --bench-inbox N): N synthetic cases as the server sends
+# 1. In process (bench/casedesk-inbox N): N synthetic cases as the server sends
 #    them, 1,000 a page; times the parse of each page into the compact rows, the
 #    first paint after the first page, the sort and paint after the last page, a
 #    filter keystroke with its redraw (incremental while the filter narrows, a
@@ -20,7 +20,7 @@ B=${B:-$TOP}
 export PATH="$B/tui:$B/bin:$B/server:$PATH"
 
 echo "bench/casedesk: $N cases in process; $(nproc) cores"
-casedesk --bench-inbox "$N"
+"$B/bench/casedesk-inbox" "$N"
 
 [ "$E2E" = 1 ] && command -v tmux >/dev/null || exit 0
 

@@ -53,7 +53,7 @@ size_t keys_help_lines(struct tn_buf *out, int width);
  */
 enum tn_code keys_load_config(const char *path, struct tn_err *err);
 
-/* ---- the app (main.c) ---- */
+/* ---- the app (app.c) ---- */
 
 struct view {
 	const char *name;
@@ -98,6 +98,10 @@ void app_flash(const char *text);
 typedef void (*confirm_fn)(void *ctx);
 void app_confirm(int key, confirm_fn fn, void *ctx, int free_ctx, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Draw a frame: the top view, the status line, the bottom line; one doupdate. */
+void app_draw(void);
+/* Handle one key (a code point or DK_*): the line editor, a confirmation, the top view, the common keys. */
+void app_key(int key);
 /* Run a `:` command line. */
 void app_command(const char *line);
 char **app_complete(const char *text, int start, int end);
@@ -310,8 +314,5 @@ void cases_action_done(void);
 /* The action's name for an act, NULL when it is not a case action. */
 const char *case_action_name(enum act a);
 int case_action_needs_comment(const char *action);
-
-/* Bench mode (main.c): load n synthetic rows, paint, filter; print the timings. */
-int bench_inbox(long n);
 
 #endif

@@ -1,9 +1,10 @@
-/* bench.c — casedesk --bench-inbox N: load N synthetic cases as the server sends them, paint, filter; print timings. */
+/* casedesk-inbox.c — bench/casedesk-inbox N: casedesk's inbox in process, N synthetic cases as the server sends them, parsed, painted, filtered; prints the timings. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "casedesk.h"
 #include "display.h"
@@ -79,7 +80,7 @@ static long rss_kb(void)
 	return ru.ru_maxrss;
 }
 
-int bench_inbox(long n)
+static int bench_inbox(long n)
 {
 	struct tn_buf *pages;
 	long npages = (n + PAGE - 1) / PAGE;
@@ -108,7 +109,7 @@ int bench_inbox(long n)
 	rss_before = rss_kb();
 	rows_init(&inbox_rows);
 	if (disp_init_virtual(30, 100) != 0) {
-		fprintf(stderr, "casedesk: error: cannot start a virtual screen\n");
+		fprintf(stderr, "casedesk-inbox: error: cannot start a virtual screen\n");
 		return 1;
 	}
 
@@ -125,7 +126,7 @@ int bench_inbox(long n)
 		double a = now_us();
 		char *next = NULL;
 		if (rows_scan_page(&inbox_rows, pages[p].buf, pages[p].len, &next) != 0) {
-			fprintf(stderr, "casedesk: error: page %ld does not scan\n", p);
+			fprintf(stderr, "casedesk-inbox: error: page %ld does not scan\n", p);
 			return 1;
 		}
 		free(next);
@@ -195,4 +196,16 @@ int bench_inbox(long n)
 	if (app.cal)
 		tn_cal_free(app.cal);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char *end;
+	long n = 100000;
+
+	if (argc > 2 || (argc == 2 && (n = strtol(argv[1], &end, 10), *end || end == argv[1] || n < 1))) {
+		fprintf(stderr, "usage: casedesk-inbox [N]\n");
+		return 2;
+	}
+	return bench_inbox(n);
 }
