@@ -25,11 +25,12 @@ struct store {
 /*
  * The migration scripts of each module, in schema order (store.c's
  * migration()): 1 -> 2 certificates, 2 -> 3 alerts, 3 -> 4 reports,
- * 5 -> 6 the calendar, 6 -> 7 consent codes (store_certs.c), 7 -> 8 the
+ * 4 -> 5 workflow cases (store_cases.c), 5 -> 6 the calendar, 6 -> 7 consent codes (store_certs.c), 7 -> 8 the
  * report's covering index with deadline_provisional (store_reports.c).
  */
 extern const char store_certs_schema[];
 extern const char store_certs_codes_schema[];
+extern const char store_cases_workflow_schema[];
 extern const char store_cal_schema[];
 extern const char store_alerts_schema[];
 extern const char store_reports_schema[];

@@ -1,0 +1,736 @@
+/* store_cases.c — the cases store: filing (alone or as a workflow tree), reading, listing, acting, history. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "tn_buf.h"
+#include "store.h"
+#include "store_int.h"
+
+#define NO_DEADLINE "9999-12-31"
+
+/*
+ * 4 -> 5: cases on a "one thing" workflow.  A parent case and its sub-cases
+ * (one per department) carry the workflow's code; a sub-case its parent.
+ */
+const char store_cases_workflow_schema[] =
+	"ALTER TABLE cases ADD COLUMN workflow TEXT;"
+	"ALTER TABLE cases ADD COLUMN parent_seq INTEGER REFERENCES cases (seq);"
+	"CREATE INDEX cases_parent ON cases (parent_seq, seq);"
+	"CREATE INDEX cases_workflow ON cases (workflow, seq);";
+
+static void format_id(long seq, char *buf, size_t size)
+{
+	snprintf(buf, size, "C%08ld", seq);
+}
+
+/* Parse "C00000001" into its row number; -1 when malformed. */
+static long parse_id(const char *id)
+{
+	long v;
+
+	if (!id || id[0] != 'C' || strlen(id) < 9 || strlen(id) > 19)
+		return -1;
+	for (const char *p = id + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	if (tn_parse_long(id + 1, &v) != 0 || v <= 0)
+		return -1;
+	return v;
+}
+
+/* The stored document of a row with its id set; consumes nothing. */
+static jv case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
+{
+	char id[32];
+	jv doc = store_col_json(s, doc_col);
+
+	format_id((long)sqlite3_column_int64(s, seq_col), id, sizeof(id));
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		doc = jv_object();
+	}
+	return jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)), doc);
+}
+
+enum tn_code store_case_event_add(struct store *st, long seq, jv event, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO events (case_seq, seq, at, actor, role, action, "
+			       "from_status, to_status, comment, version) VALUES (?1, "
+			       "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE case_seq = ?1), "
+			       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
+	static const char *const keys[] = { "at", "actor", "role", "action", "from", "to", "comment" };
+	enum tn_code code;
+	jv v;
+
+	if (!s) {
+		jv_free(event);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	sqlite3_bind_int64(s, 1, seq);
+	for (int i = 0; i < 7; i++) {
+		v = jv_object_get(jv_copy(event), jv_string(keys[i]));
+		store_bind_text(s, i + 2, jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL);
+		jv_free(v);
+	}
+	v = jv_object_get(jv_copy(event), jv_string("version"));
+	sqlite3_bind_int64(s, 9, jv_get_kind(v) == JV_KIND_NUMBER ? (sqlite3_int64)jv_number_value(v) : 0);
+	jv_free(v);
+	jv_free(event);
+	code = store_run(st, s, err, "event insert");
+	return code;
+}
+
+/*
+ * The case filed by `token_id` under `key`: TN_OK with *found = 1 and the
+ * stored document in *out when its hash is `hash` (a replay), TN_ECONFLICT
+ * when it is another; TN_OK with *found = 0 when there is none.
+ */
+static enum tn_code idem_lookup(struct store *st, long token_id, const char *key,
+				const char *hash, jv *out, int *found, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+	char id[32];
+	int rc;
+
+	*found = 0;
+	s = store_stmt(st, "SELECT seq, idem_hash, doc FROM cases WHERE token_id = ? AND idem_key = ?",
+		 err);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, token_id);
+	store_bind_text(s, 2, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(s, 1);
+
+		if (h && strcmp(h, hash) == 0) {
+			*out = case_doc(s, 0, 2);
+			*found = 1;
+		} else {
+			format_id((long)sqlite3_column_int64(s, 0), id, sizeof(id));
+			code = tn_err_set(err, TN_ECONFLICT, "idempotency key '%s' was used for "
+					  "case %s with a different body", key, id);
+		}
+	} else if (rc != SQLITE_DONE) {
+		code = store_fail(st, err, "case create");
+	}
+	sqlite3_reset(s);
+	return code;
+}
+
+/*
+ * Insert the row of `c` (its doc borrowed, its event consumed) under
+ * `idem_key`, with `workflow` and `parent_seq` (NULL / 0 for none), and its
+ * first event; its row number in *seq.  Inside a transaction.
+ */
+static enum tn_code insert_case(struct store *st, struct store_case_new *c, const char *idem_key,
+				const char *workflow, long parent_seq, long *seq,
+				struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code;
+	jv event = c->event;
+
+	c->event = jv_invalid();
+	s = store_stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
+		 "submitted_at, deadline, version, submitted_by, token_id, idem_key, idem_hash, doc, "
+		 "workflow, parent_seq, deadline_from, deadline_days, legal_days, deadline_provisional) "
+		 "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	if (!s) {
+		jv_free(event);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	store_bind_text(s, 1, c->item);
+	store_bind_text(s, 2, c->department);
+	store_bind_text(s, 3, c->status);
+	store_bind_text(s, 4, c->applicant_id);
+	store_bind_text(s, 5, c->applicant_name);
+	store_bind_text(s, 6, c->submitted_at);
+	store_bind_text(s, 7, c->deadline);
+	store_bind_text(s, 8, c->submitted_by);
+	sqlite3_bind_int64(s, 9, c->token_id);
+	store_bind_text(s, 10, idem_key);
+	store_bind_text(s, 11, c->idem_hash);
+	store_bind_json(s, 12, jv_copy(c->doc));
+	store_bind_text(s, 13, workflow);
+	if (parent_seq > 0)
+		sqlite3_bind_int64(s, 14, parent_seq);
+	else
+		sqlite3_bind_null(s, 14);
+	store_bind_text(s, 15, c->deadline_from);
+	if (c->deadline_from && c->deadline_days >= 0)
+		sqlite3_bind_int64(s, 16, c->deadline_days);
+	if (c->deadline_from && c->legal_days >= 0)
+		sqlite3_bind_int64(s, 17, c->legal_days);
+	sqlite3_bind_int(s, 18, c->deadline_provisional != 0);
+	code = store_run(st, s, err, "case insert");
+	if (code != TN_OK) {
+		jv_free(event);
+		return code;
+	}
+	*seq = (long)sqlite3_last_insert_rowid(st->db);
+	return store_case_event_add(st, *seq, event, err);
+}
+
+/* Replace the stored document of row `seq` with `doc` (consumed, without "id"). */
+static enum tn_code update_doc(struct store *st, long seq, jv doc, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE cases SET doc = ? WHERE seq = ?", err);
+	enum tn_code code;
+
+	if (!s) {
+		jv_free(doc);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	store_bind_json(s, 1, doc);
+	sqlite3_bind_int64(s, 2, seq);
+	code = store_run(st, s, err, "case update");
+	return code;
+}
+
+/* The document `doc` (consumed) with "id" of row `seq` first. */
+static jv with_id(long seq, jv doc)
+{
+	char id[32];
+
+	format_id(seq, id, sizeof(id));
+	return jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)), doc);
+}
+
+enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *out,
+			       int *replayed, struct tn_err *err)
+{
+	enum tn_code code;
+	long seq;
+
+	*out = jv_invalid();
+	*replayed = 0;
+	if ((code = store_begin(st, err)) != TN_OK)
+		goto out;
+	code = idem_lookup(st, c->token_id, c->idem_key, c->idem_hash, out, replayed, err);
+	if (code != TN_OK || *replayed)
+		goto out;
+	code = insert_case(st, c, c->idem_key, NULL, 0, &seq, err);
+	if (code == TN_OK)
+		code = store_commit(st, err);
+	if (code == TN_OK)
+		*out = with_id(seq, jv_copy(c->doc));
+out:
+	if (code != TN_OK || *replayed)
+		store_rollback(st);
+	jv_free(c->doc);
+	jv_free(c->event);
+	c->doc = jv_invalid();
+	c->event = jv_invalid();
+	if (code != TN_OK) {
+		jv_free(*out);
+		*out = jv_invalid();
+	}
+	return code;
+}
+
+enum tn_code store_case_create_tree(struct store *st, const char *workflow,
+				    struct store_case_new *parent, struct store_case_new *subs,
+				    int n, jv *out, int *replayed, struct tn_err *err)
+{
+	struct tn_buf key = TN_BUF_INIT;
+	enum tn_code code;
+	jv children = jv_array();
+	char pid[32], id[32];
+	long pseq = 0, seq;
+
+	*out = jv_invalid();
+	*replayed = 0;
+	if ((code = store_begin(st, err)) != TN_OK)
+		goto out;
+	code = idem_lookup(st, parent->token_id, parent->idem_key, parent->idem_hash, out,
+			   replayed, err);
+	if (code != TN_OK || *replayed)
+		goto out;
+	code = insert_case(st, parent, parent->idem_key, workflow, 0, &pseq, err);
+	format_id(pseq, pid, sizeof(pid));
+	for (int i = 0; i < n && code == TN_OK; i++) {
+		tn_buf_reset(&key);
+		tn_buf_addf(&key, "%s\t%s", parent->idem_key,
+			    subs[i].department ? subs[i].department : "");
+		subs[i].token_id = parent->token_id;
+		subs[i].idem_hash = parent->idem_hash;
+		subs[i].doc = jv_object_set(subs[i].doc, jv_string("parent"), jv_string(pid));
+		code = insert_case(st, &subs[i], key.buf, workflow, pseq, &seq, err);
+		format_id(seq, id, sizeof(id));
+		children = jv_array_append(children, jv_string(id));
+	}
+	if (code == TN_OK) {
+		parent->doc = jv_object_set(parent->doc, jv_string("children"), jv_copy(children));
+		code = update_doc(st, pseq, jv_copy(parent->doc), err);
+	}
+	if (code == TN_OK)
+		code = store_commit(st, err);
+	if (code == TN_OK)
+		*out = with_id(pseq, jv_copy(parent->doc));
+out:
+	if (code != TN_OK || *replayed)
+		store_rollback(st);
+	tn_buf_release(&key);
+	jv_free(children);
+	jv_free(parent->doc);
+	jv_free(parent->event);
+	parent->doc = parent->event = jv_invalid();
+	for (int i = 0; i < n; i++) {
+		jv_free(subs[i].doc);
+		jv_free(subs[i].event);
+		subs[i].doc = subs[i].event = jv_invalid();
+	}
+	if (code != TN_OK) {
+		jv_free(*out);
+		*out = jv_invalid();
+	}
+	return code;
+}
+
+enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *token_id,
+			    struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	long seq = parse_id(id);
+	int rc;
+
+	*doc = jv_invalid();
+	if (seq < 0)
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	if (!(s = store_stmt(st, "SELECT seq, doc, token_id FROM cases WHERE seq = ?", err)))
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*doc = case_doc(s, 0, 1);
+		if (token_id)
+			*token_id = (long)sqlite3_column_int64(s, 2);
+		sqlite3_reset(s);
+		return TN_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	return store_fail(st, err, "case get");
+}
+
+/* A bound parameter of a dynamic query. */
+struct param {
+	const char *text;
+	long num;
+	int is_num;
+};
+
+#define MAX_PARAMS 24
+
+static void add_text(struct param *p, int *n, const char *v)
+{
+	if (*n < MAX_PARAMS) {
+		p[*n].text = v;
+		p[*n].is_num = 0;
+		(*n)++;
+	}
+}
+
+static void add_num(struct param *p, int *n, long v)
+{
+	if (*n < MAX_PARAMS) {
+		p[*n].num = v;
+		p[*n].is_num = 1;
+		(*n)++;
+	}
+}
+
+/* Cursor: hex of "i:SEQ" or "d:DEADLINE:SEQ".  Opaque to clients. */
+static char *cursor_make(int by_deadline, const char *deadline, long seq)
+{
+	char raw[64];
+	struct tn_buf b = TN_BUF_INIT;
+
+	if (by_deadline)
+		snprintf(raw, sizeof(raw), "d:%s:%ld", deadline ? deadline : NO_DEADLINE, seq);
+	else
+		snprintf(raw, sizeof(raw), "i:%ld", seq);
+	for (const char *p = raw; *p; p++)
+		tn_buf_addf(&b, "%02x", (unsigned char)*p);
+	return tn_buf_detach(&b, NULL);
+}
+
+static int cursor_parse(const char *cur, int by_deadline, char *deadline, long *seq)
+{
+	char raw[64], *colon;
+	size_t n = strlen(cur), i;
+
+	if (n % 2 || n / 2 >= sizeof(raw))
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		unsigned int x;
+
+		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
+			return -1;
+		raw[i] = (char)x;
+	}
+	raw[i] = '\0';
+	if (!by_deadline) {
+		if (strncmp(raw, "i:", 2) != 0)
+			return -1;
+		return tn_parse_long(raw + 2, seq) == 0 && *seq >= 0 ? 0 : -1;
+	}
+	if (strncmp(raw, "d:", 2) != 0 || strlen(raw) < 2 + 10 + 2 || raw[12] != ':')
+		return -1;
+	memcpy(deadline, raw + 2, 10);
+	deadline[10] = '\0';
+	colon = raw + 12;
+	return tn_parse_long(colon + 1, seq) == 0 && *seq >= 0 ? 0 : -1;
+}
+
+enum tn_code store_case_list(struct store *st, const struct store_case_filter *f, jv *items,
+			     char **next, struct tn_err *err)
+{
+	struct tn_buf sql = TN_BUF_INIT;
+	struct param p[MAX_PARAMS];
+	char cur_deadline[16] = "", until_end[32], like[512];
+	long cur_seq = 0, last_seq = 0, count = 0;
+	char last_deadline[16] = "";
+	int np = 0, rc, has_cursor = 0;
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+
+	*items = jv_array();
+	*next = NULL;
+	if (f->cursor && *f->cursor) {
+		if (cursor_parse(f->cursor, f->order_deadline, cur_deadline, &cur_seq) != 0)
+			return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
+		has_cursor = 1;
+	}
+	tn_buf_adds(&sql, "SELECT seq, doc, COALESCE(deadline, '" NO_DEADLINE "') FROM cases "
+		    "WHERE 1");
+	if (f->scope_department) {
+		tn_buf_adds(&sql, " AND department = ?");
+		add_text(p, &np, f->scope_department);
+	}
+	if (f->scope_token_id >= 0 || f->scope_subject) {
+		tn_buf_adds(&sql, " AND (token_id = ?");
+		add_num(p, &np, f->scope_token_id);
+		if (f->scope_subject) {
+			tn_buf_adds(&sql, " OR applicant_id = ?");
+			add_text(p, &np, f->scope_subject);
+		}
+		tn_buf_adds(&sql, ")");
+	}
+	if (f->status) {
+		tn_buf_adds(&sql, " AND status = ?");
+		add_text(p, &np, f->status);
+	}
+	if (f->item) {
+		tn_buf_adds(&sql, " AND item = ?");
+		add_text(p, &np, f->item);
+	}
+	if (f->department) {
+		tn_buf_adds(&sql, " AND department = ?");
+		add_text(p, &np, f->department);
+	}
+	if (f->applicant) {
+		tn_buf_adds(&sql, " AND applicant_id = ?");
+		add_text(p, &np, f->applicant);
+	}
+	if (f->parent) {
+		tn_buf_adds(&sql, " AND parent_seq = ?");
+		add_num(p, &np, parse_id(f->parent));
+	}
+	if (f->workflow) {
+		tn_buf_adds(&sql, " AND workflow = ?");
+		add_text(p, &np, f->workflow);
+	}
+	if (f->since) {
+		tn_buf_adds(&sql, " AND submitted_at >= ?");
+		add_text(p, &np, f->since);
+	}
+	if (f->until) {
+		/* every time on that date sorts before "DATEU" ('T' < 'U') */
+		snprintf(until_end, sizeof(until_end), "%sU", f->until);
+		tn_buf_adds(&sql, " AND submitted_at < ?");
+		add_text(p, &np, until_end);
+	}
+	if (f->q) {
+		/* LIKE with the wildcards of q escaped */
+		size_t j = 0;
+
+		like[j++] = '%';
+		for (const char *c = f->q; *c && j < sizeof(like) - 3; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				like[j++] = '\\';
+			like[j++] = *c;
+		}
+		like[j++] = '%';
+		like[j] = '\0';
+		tn_buf_adds(&sql, " AND (applicant_name LIKE ? ESCAPE '\\' OR "
+			    "printf('C%08d', seq) LIKE ? ESCAPE '\\')");
+		add_text(p, &np, like);
+		add_text(p, &np, like);
+	}
+	if (f->overdue >= 0) {
+		tn_buf_adds(&sql, f->overdue ?
+			    " AND (deadline IS NOT NULL AND deadline < ? AND status NOT IN "
+			    "('completed', 'rejected'))" :
+			    " AND NOT (deadline IS NOT NULL AND deadline < ? AND status NOT IN "
+			    "('completed', 'rejected'))");
+		add_text(p, &np, f->today);
+	}
+	if (has_cursor && f->order_deadline) {
+		tn_buf_adds(&sql, " AND (COALESCE(deadline, '" NO_DEADLINE "') > ? OR "
+			    "(COALESCE(deadline, '" NO_DEADLINE "') = ? AND seq > ?))");
+		add_text(p, &np, cur_deadline);
+		add_text(p, &np, cur_deadline);
+		add_num(p, &np, cur_seq);
+	} else if (has_cursor) {
+		tn_buf_adds(&sql, " AND seq > ?");
+		add_num(p, &np, cur_seq);
+	}
+	tn_buf_adds(&sql, f->order_deadline ?
+		    " ORDER BY COALESCE(deadline, '" NO_DEADLINE "'), seq LIMIT ?" :
+		    " ORDER BY seq LIMIT ?");
+	add_num(p, &np, f->limit + 1);
+
+	s = store_stmt(st, sql.buf, err);
+	tn_buf_release(&sql);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	for (int i = 0; i < np; i++) {
+		if (p[i].is_num)
+			sqlite3_bind_int64(s, i + 1, p[i].num);
+		else
+			store_bind_text(s, i + 1, p[i].text);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == f->limit) {
+			*next = cursor_make(f->order_deadline, last_deadline, last_seq);
+			break;
+		}
+		*items = jv_array_append(*items, case_doc(s, 0, 1));
+		last_seq = (long)sqlite3_column_int64(s, 0);
+		snprintf(last_deadline, sizeof(last_deadline), "%s",
+			 (const char *)sqlite3_column_text(s, 2));
+		count++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		code = store_fail(st, err, "case list");
+	sqlite3_reset(s);
+	if (code != TN_OK) {
+		free(*next);
+		*next = NULL;
+	}
+	return code;
+}
+
+/* One integer of a one-row query on `seq`: 1 and *v, 0 for no row or NULL, -1 on error. */
+static int query_long(struct store *st, const char *sql, long seq, long *v, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	int rc, got = 0;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*v = (long)sqlite3_column_int64(s, 0);
+		got = 1;
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(st, err, "case query");
+		got = -1;
+	}
+	sqlite3_reset(s);
+	return got;
+}
+
+/*
+ * Row `seq` has just moved to completed: when it is a sub-case and every
+ * sibling is completed, move its parent to completed too, as "system", at
+ * `at`.  Inside the caller's transaction.
+ */
+static enum tn_code complete_parent(struct store *st, long seq, const char *at, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code;
+	long pseq = 0, open_subs = 0, version;
+	char *from;
+	jv doc, e;
+	int got;
+
+	got = query_long(st, "SELECT parent_seq FROM cases WHERE seq = ?", seq, &pseq, err);
+	if (got <= 0)
+		return got < 0 ? (err ? err->code : TN_EINTERNAL) : TN_OK;
+	got = query_long(st, "SELECT COUNT(*) FROM cases WHERE parent_seq = ? AND "
+			 "status <> 'completed'", pseq, &open_subs, err);
+	if (got < 0)
+		return err ? err->code : TN_EINTERNAL;
+	if (open_subs > 0)
+		return TN_OK;
+	s = store_stmt(st, "SELECT status, version, doc FROM cases WHERE seq = ?", err);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, pseq);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(st, err, "parent case");
+	}
+	from = store_col_dup(s, 0);
+	version = (long)sqlite3_column_int64(s, 1) + 1;
+	doc = store_col_json(s, 2);
+	sqlite3_reset(s);
+	if (!from || strcmp(from, "completed") == 0 || jv_get_kind(doc) != JV_KIND_OBJECT) {
+		free(from);
+		jv_free(doc);
+		return TN_OK;
+	}
+	doc = jv_object_set(doc, jv_string("status"), jv_string("completed"));
+	doc = jv_object_set(doc, jv_string("version"), jv_number((double)version));
+	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(at));
+	doc = jv_object_set(doc, jv_string("completed_at"), jv_string(at));
+	s = store_stmt(st, "UPDATE cases SET status = 'completed', version = ?, doc = ? "
+		 "WHERE seq = ?", err);
+	if (!s) {
+		free(from);
+		jv_free(doc);
+		return err ? err->code : TN_EINTERNAL;
+	}
+	sqlite3_bind_int64(s, 1, version);
+	store_bind_json(s, 2, doc);
+	sqlite3_bind_int64(s, 3, pseq);
+	code = store_run(st, s, err, "parent update");
+	if (code != TN_OK) {
+		free(from);
+		return code;
+	}
+	e = jv_object();
+	e = jv_object_set(e, jv_string("at"), jv_string(at));
+	e = jv_object_set(e, jv_string("actor"), jv_string("system"));
+	e = jv_object_set(e, jv_string("role"), jv_string("system"));
+	e = jv_object_set(e, jv_string("action"), jv_string("complete"));
+	e = jv_object_set(e, jv_string("from"), jv_string(from));
+	e = jv_object_set(e, jv_string("to"), jv_string("completed"));
+	e = jv_object_set(e, jv_string("comment"), jv_string("every sub-case is completed"));
+	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
+	free(from);
+	return store_case_event_add(st, pseq, e, err);
+}
+
+enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
+			    jv doc, jv event, long *current, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	long seq = parse_id(id);
+	enum tn_code code;
+
+	if (current)
+		*current = -1;
+	if (seq < 0) {
+		jv_free(doc);
+		jv_free(event);
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	}
+	doc = jv_object_delete(doc, jv_string("id"));
+	if ((code = store_begin(st, err)) != TN_OK) {
+		jv_free(doc);
+		jv_free(event);
+		return code;
+	}
+	s = store_stmt(st, "UPDATE cases SET status = ?, version = version + 1, doc = ? "
+		 "WHERE seq = ? AND version = ?", err);
+	if (!s) {
+		code = err ? err->code : TN_EINTERNAL;
+		jv_free(doc);
+		jv_free(event);
+		goto out;
+	}
+	store_bind_text(s, 1, status);
+	store_bind_json(s, 2, doc);
+	sqlite3_bind_int64(s, 3, seq);
+	sqlite3_bind_int64(s, 4, version);
+	code = store_run(st, s, err, "case update");
+	if (code == TN_OK && sqlite3_changes(st->db) != 1) {
+		s = store_stmt(st, "SELECT version FROM cases WHERE seq = ?", err);
+		if (s) {
+			sqlite3_bind_int64(s, 1, seq);
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				long v = (long)sqlite3_column_int64(s, 0);
+
+				if (current)
+					*current = v;
+				code = tn_err_set(err, TN_ECONFLICT, "case %s is at version %ld, "
+						  "not %ld", id, v, version);
+			} else {
+				code = tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+			}
+			sqlite3_reset(s);
+		} else {
+			code = err ? err->code : TN_EINTERNAL;
+		}
+		jv_free(event);
+		goto out;
+	}
+	if (code == TN_OK) {
+		jv at = jv_object_get(jv_copy(event), jv_string("at"));
+
+		code = store_case_event_add(st, seq, event, err);
+		if (code == TN_OK && strcmp(status, "completed") == 0)
+			code = complete_parent(st, seq, jv_get_kind(at) == JV_KIND_STRING ?
+					       jv_string_value(at) : "", err);
+		jv_free(at);
+	} else {
+		jv_free(event);
+	}
+	if (code == TN_OK)
+		code = store_commit(st, err);
+out:
+	if (code != TN_OK)
+		store_rollback(st);
+	return code;
+}
+
+enum tn_code store_case_events(struct store *st, const char *id, jv *events,
+			       struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	long seq = parse_id(id);
+	int rc;
+
+	*events = jv_array();
+	if (seq < 0)
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	s = store_stmt(st, "SELECT seq, at, actor, role, action, from_status, to_status, comment, "
+		 "version FROM events WHERE case_seq = ? ORDER BY seq", err);
+	if (!s)
+		return err ? err->code : TN_EINTERNAL;
+	sqlite3_bind_int64(s, 1, seq);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		jv e = jv_object();
+
+		e = jv_object_set(e, jv_string("seq"), jv_number((double)sqlite3_column_int64(s, 0)));
+		e = jv_object_set(e, jv_string("at"), store_col_text(s, 1));
+		e = jv_object_set(e, jv_string("actor"), store_col_text(s, 2));
+		e = jv_object_set(e, jv_string("role"), store_col_text(s, 3));
+		e = jv_object_set(e, jv_string("action"), store_col_text(s, 4));
+		e = jv_object_set(e, jv_string("from"), store_col_text(s, 5));
+		e = jv_object_set(e, jv_string("to"), store_col_text(s, 6));
+		e = jv_object_set(e, jv_string("comment"), store_col_text(s, 7));
+		e = jv_object_set(e, jv_string("version"),
+				  jv_number((double)sqlite3_column_int64(s, 8)));
+		*events = jv_array_append(*events, e);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "case events");
+	if (jv_array_length(jv_copy(*events)) == 0) {
+		jv_free(*events);
+		*events = jv_array();
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	}
+	return TN_OK;
+}
