@@ -12,8 +12,8 @@
  * Same rules as store.h: jv arguments are consumed, jv results are the
  * caller's, `const char *` arguments are borrowed; every function returns
  * TN_OK or an error code with `err` (may be NULL) filled.  The SQL lives in
- * store_certs.c (migration slots 1 -> 2 and 6 -> 7), store_consents.c and
- * store_audit.c.
+ * store_certs.c (migration slots 1 -> 2 and 6 -> 7), store_certs_consents.c and
+ * store_certs_audit.c.
  */
 
 /* ---- transactions (a read and its audit row commit together) ---- */
@@ -146,7 +146,7 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 enum tn_code store_cert_revoke(struct store *st, const char *id, const char *at,
 			       const char *reason, jv doc, struct tn_err *err);
 
-/* ---- who may read (store_consents.c) ---- */
+/* ---- who may read (store_certs_consents.c) ---- */
 
 /*
  * The clerk's rule: *ok = 1 when clerk token `token_id` of department `dept`
@@ -204,7 +204,7 @@ enum tn_code store_consent_add(struct store *st, const char *hash_hex,
 enum tn_code store_consent_check(struct store *st, const char *hash_hex, const char *holder,
 				 const char *scenario, long long now, int *ok, struct tn_err *err);
 
-/* ---- the audit log (store_audit.c) ---- */
+/* ---- the audit log (store_certs_audit.c) ---- */
 
 /* One read to write down; strings may be NULL (written as null) except at, actor, role, outcome. */
 struct store_audit {

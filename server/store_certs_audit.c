@@ -1,4 +1,4 @@
-/* store_audit.c — the hash-chained audit log of certificate reads in twonetd's SQLite storage (schema: store_certs.c). */
+/* store_certs_audit.c — the hash-chained audit log of certificate reads in twonetd's SQLite storage (schema: store_certs.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* store_consents.c — the tables of who may read: consent tokens, one-time codes, the clerk's rule. */
+/* store_certs_consents.c — the tables of who may read: consent tokens, one-time codes, the clerk's rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
