@@ -6,12 +6,11 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
 #include "tn_alert.h"
 #include "tn_cap.h"
 #include "tn_out.h"
-#include "tnp_text.h"
+#include "tn_text.h"
 
 const struct tn_district tn_districts[TN_DISTRICT_COUNT] = {
 	{ "310101", "黄浦区", "huangpu" },
@@ -265,7 +264,7 @@ static enum tn_code text_member(jv *obj, const char *name, size_t max, struct tn
 		;
 	else if (jv_get_kind(v) != JV_KIND_STRING)
 		rc = tn_err_set(err, TN_EINVALID, "%s: must be a string", name);
-	else if (tnp_utf8_chars(jv_string_value(v)) > max)
+	else if (tn_utf8_chars(jv_string_value(v)) > max)
 		rc = tn_err_set(err, TN_EINVALID, "%s: longer than %zu characters", name, max);
 	jv_free(v);
 	return rc;
@@ -336,22 +335,6 @@ static enum tn_code check_location(jv *alert, struct tn_err *err)
 		*alert = jv_object_set(*alert, jv_string("location"), jv_copy(loc));
 	jv_free(loc);
 	return rc;
-}
-
-/* 64 hex digits of SHA-256 over `s`, truncated to `hexlen`, into out. */
-static void sha256_hex(const char *s, size_t len, char *out, size_t hexlen)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < mdlen && 2 * i + 1 < hexlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[2 * i] = '\0';
 }
 
 /* Members in the order the contract lists them; absent ones left out. */
@@ -491,11 +474,11 @@ static enum tn_code normalize(jv *a, int derive, struct tn_err *err)
 	*a = ordered(*a);
 	if (!jv_object_has(jv_copy(*a), jv_string("source_id"))) {
 		jv s = jv_dump_string(jv_copy(*a), JV_PRINT_SORTED);
-		char hex[33], id[48];
+		char id[48];
 
-		sha256_hex(jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)), hex, sizeof(hex));
+		tn_idem_key_derive("sha256:", jv_string_value(s),
+				   (size_t)jv_string_length_bytes(jv_copy(s)), 32, id, sizeof(id));
 		jv_free(s);
-		snprintf(id, sizeof(id), "sha256:%s", hex);
 		*a = jv_object_set(*a, jv_string("source_id"), jv_string(id));
 		*a = ordered(*a);
 	}

@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "tn_alert.h"
 #include "tn_cli.h"
 #include "tn_ndjson.h"
@@ -13,18 +11,7 @@
 /* A retry key from text: "alert-" and 32 hex digits of its SHA-256. */
 static void retry_key(const char *s, char *out, size_t size)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	static const char hex[] = "0123456789abcdef";
-	size_t o;
-
-	EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-	o = (size_t)snprintf(out, size, "alert-");
-	for (unsigned int i = 0; i < 16 && i < n && o + 2 < size; i++) {
-		out[o++] = hex[md[i] >> 4];
-		out[o++] = hex[md[i] & 15];
-	}
-	out[o] = '\0';
+	tn_idem_key_derive("alert-", s, strlen(s), 32, out, size);
 }
 
 enum tn_code tn_alert_post(struct tn_client *c, jv alert, jv *created, int *replayed,

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <jv.h>
-#include <openssl/evp.h>
 
 #include "tn_buf.h"
 #include "tn_json.h"
@@ -235,22 +234,11 @@ char *tn_json_canonical(jv v)
 char *tn_case_content_key(jv v)
 {
 	char *text = tn_json_canonical(v);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	static const char hex[] = "0123456789abcdef";
+	char hex[65];
+	int rc = tn_idem_key_derive("", text, strlen(text), 64, hex, sizeof(hex));
 
-	if (!EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL)) {
-		fprintf(stderr, "fatal: SHA-256 is not available\n");
-		abort();
-	}
 	free(text);
-	char *r = tn_xmalloc(mdlen * 2 + 1);
-	for (unsigned int i = 0; i < mdlen; i++) {
-		r[2 * i] = hex[md[i] >> 4];
-		r[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	r[mdlen * 2] = '\0';
-	return r;
+	return rc == 0 ? tn_xstrdup(hex) : NULL;
 }
 
 /* ---- checks ---- */
@@ -326,17 +314,6 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 	return rc;
 }
 
-static int key_ok(const char *k)
-{
-	size_t n = strlen(k);
-
-	if (n == 0 || n > 128)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)k[i] < 0x20 || (unsigned char)k[i] > 0x7e)
-			return 0;
-	return 1;
-}
 
 enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key,
 			     char *warning, size_t warning_size, struct tn_err *err)
@@ -352,7 +329,7 @@ enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key
 	}
 	jv mk = member(body, "key");
 	if (jv_get_kind(mk) != JV_KIND_NULL) {
-		if (jv_get_kind(mk) != JV_KIND_STRING || !key_ok(jv_string_value(mk))) {
+		if (jv_get_kind(mk) != JV_KIND_STRING || tn_idem_key_check(jv_string_value(mk), NULL) != TN_OK) {
 			jv_free(mk);
 			jv_free(body);
 			return tn_err_set(err, TN_EINVALID,
@@ -363,7 +340,7 @@ enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key
 	jv_free(mk);
 	body = jv_object_delete(body, jv_string("key"));
 	if (given_key) {
-		if (!key_ok(given_key)) {
+		if (tn_idem_key_check(given_key, NULL) != TN_OK) {
 			free(k);
 			jv_free(body);
 			return tn_err_set(err, TN_EUSAGE,
@@ -392,8 +369,10 @@ enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key
 		jv_free(body);
 		return rc;
 	}
-	if (!k)
-		k = tn_case_content_key(body);
+	if (!k && !(k = tn_case_content_key(body))) {
+		jv_free(body);
+		return tn_err_set(err, TN_EINTERNAL, "cannot make the content key: SHA-256 is not available");
+	}
 	*out = body;
 	*key = k;
 	return TN_OK;

@@ -12,17 +12,7 @@
 #include "tn_case.h"
 #include "tn_id.h"
 #include "tn_regex.h"
-#include "tnp_text.h"
-
-size_t tnp_utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
+#include "tn_text.h"
 
 
 static jv member(jv o, const char *k)
@@ -91,7 +81,7 @@ static enum tn_code text(struct where *w, jv obj, const char *key, const char *p
 		;
 	else if (jv_get_kind(v) != JV_KIND_STRING)
 		rc = refuse(w, path, "must be a string, not %s", kind_words(v));
-	else if (tnp_utf8_chars(jv_string_value(v)) < min || tnp_utf8_chars(jv_string_value(v)) > max)
+	else if (tn_utf8_chars(jv_string_value(v)) < min || tn_utf8_chars(jv_string_value(v)) > max)
 		rc = min ? refuse(w, path, "must be %zu to %zu characters", min, max)
 			 : refuse(w, path, "longer than %zu characters", max);
 	jv_free(v);
@@ -152,11 +142,11 @@ static enum tn_code check_form(struct where *w, jv form)
 		snprintf(path, sizeof(path), "form.%.80s", name);
 		if (rc != TN_OK)
 			;
-		else if (!*name || tnp_utf8_chars(name) > TN_CASE_MAX_CODE)
+		else if (!*name || tn_utf8_chars(name) > TN_CASE_MAX_CODE)
 			rc = refuse(w, path, "a field name must be 1 to %d characters", TN_CASE_MAX_CODE);
 		else if (jv_get_kind(v) == JV_KIND_ARRAY || jv_get_kind(v) == JV_KIND_OBJECT)
 			rc = refuse(w, path, "must be a string or a number, not %s", kind_words(v));
-		else if (jv_get_kind(v) == JV_KIND_STRING && tnp_utf8_chars(jv_string_value(v)) > TN_CASE_MAX_TEXT)
+		else if (jv_get_kind(v) == JV_KIND_STRING && tn_utf8_chars(jv_string_value(v)) > TN_CASE_MAX_TEXT)
 			rc = refuse(w, path, "longer than %d characters", TN_CASE_MAX_TEXT);
 		else if (jv_get_kind(v) == JV_KIND_NUMBER && !number_ok(jv_number_value(v)))
 			rc = refuse(w, path, "a number from -%.0f to %.0f", TN_CASE_MAX_NUMBER,
@@ -237,7 +227,7 @@ enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_er
 
 enum tn_code tn_case_check_comment(const char *comment, struct tn_err *err)
 {
-	if (comment && tnp_utf8_chars(comment) > TN_CASE_MAX_COMMENT)
+	if (comment && tn_utf8_chars(comment) > TN_CASE_MAX_COMMENT)
 		return tn_err_set(err, TN_EINVALID, "comment: longer than %d characters",
 				  TN_CASE_MAX_COMMENT);
 	return TN_OK;
@@ -307,12 +297,12 @@ enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err)
 		goto out;
 	}
 	s = jv_string_value(value);
-	if (jv_get_kind(maxl) == JV_KIND_NUMBER && tnp_utf8_chars(s) > (size_t)jv_number_value(maxl)) {
+	if (jv_get_kind(maxl) == JV_KIND_NUMBER && tn_utf8_chars(s) > (size_t)jv_number_value(maxl)) {
 		rc = tn_err_set(err, TN_EINVALID, "longer than %d characters",
 				(int)jv_number_value(maxl));
 		goto out;
 	}
-	if (tnp_utf8_chars(s) > TN_CASE_MAX_TEXT) {
+	if (tn_utf8_chars(s) > TN_CASE_MAX_TEXT) {
 		rc = tn_err_set(err, TN_EINVALID, "longer than %d characters", TN_CASE_MAX_TEXT);
 		goto out;
 	}

@@ -6,6 +6,13 @@
 
 #include "tn_cmd.h"
 
+/* The client's notices (--verbose), printed for the command that asked for a client. */
+static void print_notice(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "twonet: %s\n", msg);
+}
+
 enum tn_code tn_cmd_parse(struct tn_cmd_ctx *ctx, const struct tn_cmd *cmd, int argc, char **argv,
 			  struct tn_err *err)
 {
@@ -41,8 +48,10 @@ enum tn_code tn_cmd_setup(struct tn_cmd_ctx *ctx, unsigned what, int is_list,
 		ctx->have |= TN_SETUP_SIGNALS;
 	}
 	if (what & TN_SETUP_CLIENT) {
-		if (!ctx->client)
+		if (!ctx->client) {
 			ctx->client = tn_client_new(&ctx->cfg);
+			tn_client_on_notice(ctx->client, print_notice, NULL);
+		}
 		ctx->have |= TN_SETUP_CLIENT;
 	}
 	return TN_OK;

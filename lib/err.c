@@ -7,8 +7,9 @@
 static const struct {
 	const char *msg;
 	int status;
+	int http;
 } codes[] = {
-#define TN_X_TABLE(name, status, msg) { msg, status },
+#define TN_X_TABLE(name, status, http, msg) { msg, status, http },
 	TN_CODES(TN_X_TABLE)
 #undef TN_X_TABLE
 };
@@ -35,11 +36,41 @@ enum tn_code tn_code_from_status(int status)
 	return TN_EINTERNAL;
 }
 
+int tn_code_http_status(enum tn_code code)
+{
+	if ((unsigned)code >= TN_CODE_COUNT)
+		return 500;
+	return codes[code].http;
+}
+
+enum tn_code tn_code_from_http(long status)
+{
+	switch (status) {
+	case 400: case 422: case 413: case 415:
+		return TN_EINVALID;
+	case 401: case 403:
+		return TN_EAUTH;
+	case 404:
+		return TN_ENOTFOUND;
+	case 409: case 412: case 428:
+		return TN_ECONFLICT;
+	case 410:
+		return TN_ERESET;
+	default:
+		if (status >= 500)
+			return TN_ESERVER;
+		if (status >= 400)
+			return TN_EINVALID;
+		return TN_OK;
+	}
+}
+
 enum tn_code tn_err_setv(struct tn_err *err, enum tn_code code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return code;
 	err->code = code;
+	err->field[0] = '\0';
 	if (fmt)
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	else
@@ -54,6 +85,19 @@ enum tn_code tn_err_set(struct tn_err *err, enum tn_code code, const char *fmt, 
 	va_start(ap, fmt);
 	tn_err_setv(err, code, fmt, ap);
 	va_end(ap);
+	return code;
+}
+
+enum tn_code tn_err_field(struct tn_err *err, enum tn_code code, const char *field,
+			  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tn_err_setv(err, code, fmt, ap);
+	va_end(ap);
+	if (err)
+		snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
 	return code;
 }
 
@@ -78,4 +122,5 @@ void tn_err_clear(struct tn_err *err)
 	err->code = TN_OK;
 	err->http_status = 0;
 	err->message[0] = '\0';
+	err->field[0] = '\0';
 }

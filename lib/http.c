@@ -21,6 +21,8 @@ struct tn_client {
 	CURL *easy;
 	unsigned int seed;
 	char *warning;          /* the latest Twonet-Warning, or NULL */
+	tn_client_notice_fn notice;
+	void *notice_ctx;
 };
 
 /* One transfer's state: what to send and what came back. */
@@ -60,6 +62,12 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tn_client_on_notice(struct tn_client *c, tn_client_notice_fn fn, void *ctx)
+{
+	c->notice = fn;
+	c->notice_ctx = ctx;
 }
 
 struct tn_client *tn_client_new(const struct tn_config *cfg)
@@ -352,28 +360,6 @@ static long max_retries(const struct tn_client *c)
 	return 4;
 }
 
-static enum tn_code code_for_status(long status)
-{
-	switch (status) {
-	case 400: case 422: case 413: case 415:
-		return TN_EINVALID;
-	case 401: case 403:
-		return TN_EAUTH;
-	case 404:
-		return TN_ENOTFOUND;
-	case 409: case 412: case 428:
-		return TN_ECONFLICT;
-	case 410:
-		return TN_ERESET;
-	default:
-		if (status >= 500)
-			return TN_ESERVER;
-		if (status >= 400)
-			return TN_EINVALID;
-		return TN_OK;
-	}
-}
-
 /*
  * Turn a finished attempt into a response and a code.  Consumes the data
  * buffer's contents into resp->body.
@@ -409,14 +395,15 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 						  x->method, x->url, status);
 		}
 	}
-	code = code_for_status(status);
+	code = tn_code_from_http(status);
 	if (code != TN_OK) {
 		const char *detail = NULL;
-		jv d = jv_invalid(), t = jv_invalid();
+		jv d = jv_invalid(), t = jv_invalid(), f = jv_invalid();
 
 		if (jv_get_kind(resp->body) == JV_KIND_OBJECT) {
 			d = jv_object_get(jv_copy(resp->body), jv_string("detail"));
 			t = jv_object_get(jv_copy(resp->body), jv_string("title"));
+			f = jv_object_get(jv_copy(resp->body), jv_string("field"));
 			if (jv_get_kind(d) == JV_KIND_STRING)
 				detail = jv_string_value(d);
 			else if (jv_get_kind(t) == JV_KIND_STRING)
@@ -426,10 +413,14 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 			tn_err_set(err, code, "%s", detail);
 		else
 			tn_err_set(err, code, "%s %s: HTTP %ld", x->method, x->url, status);
-		if (err)
+		if (err) {
 			err->http_status = status;
+			snprintf(err->field, sizeof(err->field), "%s",
+				 jv_get_kind(f) == JV_KIND_STRING ? jv_string_value(f) : "");
+		}
 		jv_free(d);
 		jv_free(t);
+		jv_free(f);
 	}
 	return code;
 }
@@ -478,9 +469,13 @@ enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,
 		if (!should_retry(c, &x, crc, status))
 			break;
 		long wait = backoff_ms(c, x.attempts, x.retry_after);
-		if (c->cfg && c->cfg->verbose)
-			fprintf(stderr, "twonet: %s %s: %s, retrying in %ld ms\n", x.method, x.url,
-				crc != CURLE_OK ? curl_easy_strerror(crc) : "server busy", wait);
+		if (c->cfg && c->cfg->verbose && c->notice) {
+			char msg[1200];
+
+			snprintf(msg, sizeof(msg), "%s %s: %s, retrying in %ld ms", x.method, x.url,
+				 crc != CURLE_OK ? curl_easy_strerror(crc) : "server busy", wait);
+			c->notice(c->notice_ctx, msg);
+		}
 		usleep((useconds_t)wait * 1000);
 		if (tn_cli_interrupted())
 			break;

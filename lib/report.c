@@ -372,31 +372,6 @@ const char *tn_report_alert_csv[] = {
 
 /* ---- HTML ---- */
 
-void tn_xml_escape(struct tn_buf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': tn_buf_adds(out, "&amp;"); break;
-		case '<': tn_buf_adds(out, "&lt;"); break;
-		case '>': tn_buf_adds(out, "&gt;"); break;
-		case '"': tn_buf_adds(out, "&quot;"); break;
-		case '\'': tn_buf_adds(out, "&#39;"); break;
-		case '\r': tn_buf_adds(out, "&#13;"); break;    /* kept: a reader would fold it */
-		default:
-			/* XML 1.0 has no control characters but tab and line ends, and no U+FFFE, U+FFFF */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') {
-				tn_buf_addch(out, ' ');
-			} else if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBF &&
-				   ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
-				tn_buf_adds(out, "\xEF\xBF\xBD");
-				s += 2;
-			} else {
-				tn_buf_addch(out, *s);
-			}
-		}
-	}
-}
-
 /* Column headings of the HTML table. */
 static const char *heading(const char *col)
 {

@@ -12,7 +12,7 @@
 #define TN_SETUP_CONFIG  0x01  /* load ctx->cfg; the profile's format becomes the default of --format */
 #define TN_SETUP_OUT     0x02  /* open ctx->out on stdout (implies TN_SETUP_CONFIG) */
 #define TN_SETUP_SIGNALS 0x04  /* tn_cli_catch_signals() */
-#define TN_SETUP_CLIENT  0x08  /* ctx->client from ctx->cfg (implies TN_SETUP_CONFIG) */
+#define TN_SETUP_CLIENT  0x08  /* ctx->client from ctx->cfg, its --verbose notices to stderr (implies TN_SETUP_CONFIG) */
 #define TN_SETUP_ALL     (TN_SETUP_CONFIG | TN_SETUP_OUT | TN_SETUP_SIGNALS | TN_SETUP_CLIENT)
 
 /*

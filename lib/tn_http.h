@@ -18,6 +18,15 @@ struct tn_client *tn_client_new(const struct tn_config *cfg);
 void tn_client_free(struct tn_client *c);
 
 /*
+ * Have `fn` told, with `ctx`, what a person running the command with
+ * --verbose wants to read and the library does not print on its own: each
+ * retry ("GET URL: server busy, retrying in N ms").  Told only when the
+ * configuration's verbose is set.  `fn` NULL: told to no one (the default).
+ */
+typedef void (*tn_client_notice_fn)(void *ctx, const char *msg);
+void tn_client_on_notice(struct tn_client *c, tn_client_notice_fn fn, void *ctx);
+
+/*
  * The server's warning to people: the Twonet-Warning header of the latest
  * response that carried one ("the working-day calendar ends 2026-12-31 (28
  * days left); ..."), control characters made spaces, at most 512 bytes.
@@ -38,6 +47,28 @@ const char *tn_client_warning(const struct tn_client *c);
  * malloc'd string (the caller's), or NULL when the line is another header.
  */
 char *tn_http_header_value(const char *line, size_t len, const char *name);
+
+/*
+ * The idempotency key rule, the same for the client and twonetd: a key
+ * (Idempotency-Key header, a case's "key" member) is 1 to 128 printable
+ * ASCII characters (0x20..0x7e).  Returns TN_OK, or TN_EINVALID "must be 1
+ * to 128 printable characters" with field "key" (callers that want another
+ * wording or code write their own from it).  `key` NULL is TN_EINVALID
+ * "is required".
+ */
+#define TN_IDEM_KEY_MAX 128
+enum tn_code tn_idem_key_check(const char *key, struct tn_err *err);
+
+/*
+ * A key derived from content: `prefix` followed by the first `digits` (at
+ * most 64) hex digits of the SHA-256 of the `len` bytes at `data`, into
+ * `out` of `size` bytes (cut to fit).  The same content always gives the
+ * same key: a case's content key (no prefix, 64 digits), an alert's retry
+ * key ("alert-", 32), an alert's derived source_id ("sha256:", 32).
+ * Returns 0, or -1 with `out` empty when no digest can be made.
+ */
+int tn_idem_key_derive(const char *prefix, const void *data, size_t len, size_t digits,
+		       char *out, size_t size);
 
 /* A request.  Header strings are borrowed for the call. */
 struct tn_request {
@@ -69,8 +100,9 @@ struct tn_response {
  * Returns TN_OK for 2xx.  Otherwise the error code follows the status:
  * 400/422 TN_EINVALID, 401/403 TN_EAUTH, 404 TN_ENOTFOUND, 409/412 TN_ECONFLICT,
  * 413 TN_EINVALID, 410 TN_ERESET, 5xx TN_ESERVER, no connection after the
- * retries TN_EUNREACHABLE; err->message is the problem+json `detail` (or
- * `title`), err->http_status the status.  `resp` is filled in every case
+ * retries TN_EUNREACHABLE (tn_code_from_http); err->message is the
+ * problem+json `detail` (or `title`), err->field its `field` ("" when it
+ * names none), err->http_status the status.  `resp` is filled in every case
  * (resp->body holds the problem document on an error status).
  */
 enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,

@@ -8,6 +8,7 @@
 #include "tn_buf.h"
 #include "tn_err.h"
 #include "tn_http.h"
+#include "tn_text.h"
 
 /*
  * Today's day number for relative periods: `given` (YYYY-MM-DD, e.g. a
@@ -135,8 +136,7 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone);
  */
 void tn_report_html(struct tn_buf *out, jv report);
 
-/* XML/HTML-escape `s` into `out` (& < > " '). */
-void tn_xml_escape(struct tn_buf *out, const char *s);
+/* tn_xml_escape (tn_text.h) escapes the page's and the chart's text. */
 
 /* ---- files and the lock ---- */
 

@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 
-/* Number of characters (code points) of UTF-8 `s`, as the documented maxima count them.  Cannot fail. */
-size_t tnp_utf8_chars(const char *s);
+#include "tn_text.h"
+
+/* The old internal name of tn_utf8_chars, until capwrite.c says tn_utf8_chars. */
+#define tnp_utf8_chars tn_utf8_chars
 
 #endif

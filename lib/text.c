@@ -1,0 +1,56 @@
+/* text.c — text helpers kept once: UTF-8 length, SHA-256 hex, XML escape. */
+#include <openssl/evp.h>
+
+#include "tn_text.h"
+
+size_t tn_utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int tn_sha256_hex(const void *data, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	out[0] = '\0';
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+		return -1;
+	for (unsigned int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
+void tn_xml_escape(struct tn_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': tn_buf_adds(out, "&amp;"); break;
+		case '<': tn_buf_adds(out, "&lt;"); break;
+		case '>': tn_buf_adds(out, "&gt;"); break;
+		case '"': tn_buf_adds(out, "&quot;"); break;
+		case '\'': tn_buf_adds(out, "&#39;"); break;
+		case '\r': tn_buf_adds(out, "&#13;"); break;    /* kept: a reader would fold it */
+		default:
+			/* XML 1.0 has no control characters but tab and line ends, and no U+FFFE, U+FFFF */
+			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') {
+				tn_buf_addch(out, ' ');
+			} else if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBF &&
+				   ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+				tn_buf_adds(out, "\xEF\xBF\xBD");
+				s += 2;
+			} else {
+				tn_buf_addch(out, *s);
+			}
+		}
+	}
+}

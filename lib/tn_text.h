@@ -1,0 +1,37 @@
+/* tn_text.h — text helpers kept once: UTF-8 length and validity, SHA-256 hex, XML escape. */
+#ifndef TN_TEXT_H
+#define TN_TEXT_H
+
+#include <stddef.h>
+
+#include "tn_buf.h"
+
+/*
+ * Number of characters (code points) of UTF-8 `s`, as the documented maxima
+ * count them: every byte that does not continue a character counts one.
+ * Cannot fail.
+ */
+size_t tn_utf8_chars(const char *s);
+
+/*
+ * 1 when `s` (length len) is valid UTF-8: no overlong forms, surrogates or
+ * code points past U+10FFFF; a NUL byte is valid.  Cannot fail.
+ * (Defined in width.c beside the decoder that measures widths.)
+ */
+int tn_utf8_valid(const char *s, size_t len);
+
+/*
+ * SHA-256 of `len` bytes at `data` as 64 lower-case hex digits and a NUL in
+ * `out`.  Returns 0, or -1 with `out` empty when no digest can be made.
+ */
+int tn_sha256_hex(const void *data, size_t len, char out[65]);
+
+/*
+ * XML/HTML-escape `s` (NULL: nothing) into `out`: & < > " ' as entities, a
+ * carriage return as &#13;, other control characters but tab and line feed
+ * as a space, U+FFFE and U+FFFF as U+FFFD, so that the result is always
+ * XML 1.0.  Cannot fail.
+ */
+void tn_xml_escape(struct tn_buf *out, const char *s);
+
+#endif
