@@ -113,3 +113,8 @@ int tn_jv_array_has_str(jv arr, const char *s)
 	}
 	return found;
 }
+
+jv tn_jv_string_or_null(const char *s)
+{
+	return s ? jv_string(s) : jv_null();
+}

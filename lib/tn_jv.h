@@ -58,6 +58,9 @@ int tn_jv_has(jv obj, const char *key);
  */
 int tn_jv_is(jv obj, const char *key, const char *want);
 
+/* A new jv string of `s`, or jv_null() when `s` is NULL (a constructor, not a getter). */
+jv tn_jv_string_or_null(const char *s);
+
 /* 1 when the array `arr` (borrowed) holds the string `s`; 0 otherwise (also when not an array). */
 int tn_jv_array_has_str(jv arr, const char *s);
 

@@ -46,4 +46,32 @@ enum tn_code tn_yaml_load(const char *name, const char *text, size_t len, yaml_d
 enum tn_code tn_yaml_load_fp(const char *name, FILE *fp, yaml_document_t *doc,
 			     struct tn_err *err);
 
+/*
+ * Reading a loaded document's nodes.  None of these allocate or fail; a NULL
+ * node is accepted everywhere (a missing member) and every returned pointer
+ * lives as long as the document.
+ */
+
+/* The text of a scalar node, or NULL when `n` is NULL or not a scalar. */
+const char *tn_yaml_scalar(const yaml_node_t *n);
+
+/* 1 when `n` is NULL or a plain (unquoted) scalar "", "~" or "null": a YAML null. */
+int tn_yaml_is_null(const yaml_node_t *n);
+
+/*
+ * The value of the first pair of mapping `map` whose key is the scalar `key`;
+ * NULL when there is none or `map` is NULL or not a mapping.
+ */
+yaml_node_t *tn_yaml_get(yaml_document_t *doc, const yaml_node_t *map, const char *key);
+
+/* The 1-based line where `n` starts, 0 for NULL: what "FILE:LINE:" messages give. */
+long tn_yaml_line(const yaml_node_t *n);
+
+/* For each node `n` of sequence `seq` (NULL or not a sequence: none), in order. */
+#define TN_YAML_SEQ_EACH(doc, seq, it, n) \
+	for (yaml_node_item_t *it = ((seq) && (seq)->type == YAML_SEQUENCE_NODE) ? \
+		(seq)->data.sequence.items.start : NULL; \
+	     it && it < (seq)->data.sequence.items.top && \
+		((n) = yaml_document_get_node((doc), *it), 1); it++)
+
 #endif

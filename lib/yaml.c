@@ -258,3 +258,42 @@ enum tn_code tn_yaml_load_fp(const char *name, FILE *fp, yaml_document_t *doc,
 	tn_buf_release(&text);
 	return rc;
 }
+
+/* ---- reading nodes ---- */
+
+const char *tn_yaml_scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+int tn_yaml_is_null(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (!n)
+		return 1;
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	v = (const char *)n->data.scalar.value;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null");
+}
+
+yaml_node_t *tn_yaml_get(yaml_document_t *doc, const yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *p;
+
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		const char *k = tn_yaml_scalar(yaml_document_get_node(doc, p->key));
+
+		if (k && !strcmp(k, key))
+			return yaml_document_get_node(doc, p->value);
+	}
+	return NULL;
+}
+
+long tn_yaml_line(const yaml_node_t *n)
+{
+	return n ? (long)n->start_mark.line + 1 : 0L;
+}
