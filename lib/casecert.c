@@ -8,6 +8,7 @@
 
 #include "tn_buf.h"
 #include "tn_case.h"
+#include "tn_today.h"
 #include "tn_http.h"
 
 /* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
@@ -37,16 +38,6 @@ static int listed(jv mats, const char *code)
 	return found;
 }
 
-/* Today in China (UTC+8), YYYY-MM-DD. */
-static void china_today(char *buf, size_t size)
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
-}
-
 /*
  * The id (malloc'd) of the first certificate of `holder` of `kind` that is
  * valid today, or NULL when there is none or the server does not say.
@@ -64,7 +55,7 @@ static char *find_cert(struct tn_client *c, const char *holder, const char *kind
 	char today[16], *found = NULL;
 	jv items;
 
-	china_today(today, sizeof(today));
+	tn_today_china_str(today, sizeof(today));
 	tn_buf_addf(&purpose, "case-submit %s", item);
 	tn_buf_adds(&path, "/v1/certs?holder=");
 	tn_url_escape(&path, holder);

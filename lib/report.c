@@ -21,20 +21,7 @@
 
 enum tn_code tn_report_today(const char *given, long *today, struct tn_err *err)
 {
-	const char *env = getenv("TWONET_TODAY");
-
-	if (given) {
-		if (tn_date_parse(given, today) != 0)
-			return tn_err_set(err, TN_EUSAGE, "invalid --today '%s' (YYYY-MM-DD)", given);
-		return TN_OK;
-	}
-	if (env && *env) {
-		if (tn_date_parse(env, today) != 0)
-			return tn_err_set(err, TN_EUSAGE, "invalid TWONET_TODAY '%s' (YYYY-MM-DD)", env);
-		return TN_OK;
-	}
-	*today = tn_date_today();
-	return TN_OK;
+	return tn_today_get(given, today, err);
 }
 
 /* Day number of y-m-d; -1 when not a date. */

@@ -10,6 +10,8 @@
 #include "tn_cli.h"
 #include "tn_err.h"
 #include "tn_http.h"
+#include "tn_text.h"
+#include "tn_today.h"
 
 /*
  * A case described by command-line flags.  Every member may be NULL.

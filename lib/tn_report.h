@@ -9,12 +9,12 @@
 #include "tn_err.h"
 #include "tn_http.h"
 #include "tn_text.h"
+#include "tn_today.h"
 
 /*
- * Today's day number for relative periods: `given` (YYYY-MM-DD, e.g. a
- * hidden --today option) when not NULL, else $TWONET_TODAY when set and not
- * empty, else today in the local time zone.  A bad date is TN_EUSAGE naming
- * where it came from.
+ * Today's day number for relative periods: tn_today_get (tn_today.h), so
+ * `given` (a hidden --today option), else $TWONET_TODAY, else today in the
+ * local time zone.  A bad date is TN_EUSAGE naming where it came from.
  */
 enum tn_code tn_report_today(const char *given, long *today, struct tn_err *err);
 
