@@ -46,6 +46,11 @@ jv tn_jv_object(jv obj, const char *key)
 	return of_kind(obj, key, JV_KIND_OBJECT, jv_object());
 }
 
+jv tn_jv_str_or_null(jv obj, const char *key)
+{
+	return of_kind(obj, key, JV_KIND_STRING, jv_null());
+}
+
 const char *tn_jv_str(jv obj, const char *key)
 {
 	jv v = member(obj, key);

@@ -34,6 +34,9 @@ jv tn_jv_array(jv obj, const char *key);
 /* Member `key` when it is an object (new reference), else a new empty object. */
 jv tn_jv_object(jv obj, const char *key);
 
+/* The string member `key` as a new jv string, or jv_null() when absent or not a string. */
+jv tn_jv_str_or_null(jv obj, const char *key);
+
 /* The string member `key`, borrowed from `obj` (see above), or NULL. */
 const char *tn_jv_str(jv obj, const char *key);
 
