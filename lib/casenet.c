@@ -427,18 +427,6 @@ enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_even
 
 /* ---- actions ---- */
 
-int tn_case_action_valid(const char *action)
-{
-	static const char *actions[] = {
-		"accept", "return", "resubmit", "approve", "reject", "complete", NULL
-	};
-
-	for (int i = 0; actions[i]; i++)
-		if (!strcmp(action, actions[i]))
-			return 1;
-	return 0;
-}
-
 static long version_of(jv kase)
 {
 	jv v = jv_object_get(jv_copy(kase), jv_string("version"));
@@ -459,7 +447,7 @@ enum tn_code tn_case_act(struct tn_client *c, const char *id, const char *action
 
 	if (!tn_case_action_valid(action))
 		return tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)", action,
-				  TN_CASE_ACTIONS);
+				  TN_CASE_ACTION_LIST);
 	if (tn_case_check_comment(comment, err) != TN_OK)
 		return TN_EINVALID;
 	if (version < 1) {

@@ -215,10 +215,120 @@ enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, lo
 enum tn_code tn_case_get(struct tn_client *c, const char *id, int with_events, jv *out,
 			 struct tn_err *err);
 
-/* 1 when `action` is one of accept, return, resubmit, approve, reject, complete. */
+/*
+ * The statuses of a case, once: X(enum, name, Chinese label, SEP) where SEP
+ * is "" for the first and "|" for the others, so that TN_CASE_STATE_LIST is
+ * one string literal.  Open (counted as overdue past the deadline): all
+ * but rejected and completed.
+ */
+#define TN_CASE_STATES(X) \
+	X(TN_CASE_SUBMITTED,   "submitted",   "已提交",   "")  \
+	X(TN_CASE_ACCEPTED,    "accepted",    "已受理",   "|") \
+	X(TN_CASE_RETURNED,    "returned",    "已退回",   "|") \
+	X(TN_CASE_RESUBMITTED, "resubmitted", "已补正",   "|") \
+	X(TN_CASE_APPROVED,    "approved",    "已批准",   "|") \
+	X(TN_CASE_REJECTED,    "rejected",    "不予批准", "|") \
+	X(TN_CASE_COMPLETED,   "completed",   "已办结",   "|")
+
+enum tn_case_state {
+#define TN_X_STATE_ENUM(e, name, label, sep) e,
+	TN_CASE_STATES(TN_X_STATE_ENUM)
+#undef TN_X_STATE_ENUM
+	TN_CASE_STATE_COUNT
+};
+
+#define TN_X_CASE_NAME(e, name, label, sep) sep name
+/* "submitted|accepted|...|completed", a string literal for option tables. */
+#define TN_CASE_STATE_LIST TN_CASE_STATES(TN_X_CASE_NAME)
+
+/* A state bit of an action's from-states. */
+#define TN_CASE_BIT(state) (1u << (state))
+
+/*
+ * The moves between statuses, once: X(enum, name, from-states (TN_CASE_BIT
+ * mask), to-state, needs a comment, roles that may do it ('|'-separated,
+ * as tokens name them), Chinese label, casedesk key (0: none), SEP as in
+ * TN_CASE_STATES).  A clerk acts only on cases of its department and an
+ * applicant only on its own: twonetd's route checks that scope.
+ */
+#define TN_CASE_ACTIONS(X) \
+	X(TN_CASE_ACCEPT,   "accept", \
+	  TN_CASE_BIT(TN_CASE_SUBMITTED) | TN_CASE_BIT(TN_CASE_RESUBMITTED), \
+	  TN_CASE_ACCEPTED, 0, "clerk|admin", "受理", 'a', "") \
+	X(TN_CASE_RETURN,   "return", \
+	  TN_CASE_BIT(TN_CASE_SUBMITTED) | TN_CASE_BIT(TN_CASE_RESUBMITTED) | TN_CASE_BIT(TN_CASE_ACCEPTED), \
+	  TN_CASE_RETURNED, 1, "clerk|admin", "退回补正", 'r', "|") \
+	X(TN_CASE_RESUBMIT, "resubmit", \
+	  TN_CASE_BIT(TN_CASE_RETURNED), \
+	  TN_CASE_RESUBMITTED, 0, "applicant|clerk|admin", "补正后重新提交", 0, "|") \
+	X(TN_CASE_APPROVE,  "approve", \
+	  TN_CASE_BIT(TN_CASE_ACCEPTED), \
+	  TN_CASE_APPROVED, 0, "clerk|admin", "批准", 'p', "|") \
+	X(TN_CASE_REJECT,   "reject", \
+	  TN_CASE_BIT(TN_CASE_SUBMITTED) | TN_CASE_BIT(TN_CASE_RESUBMITTED) | TN_CASE_BIT(TN_CASE_ACCEPTED), \
+	  TN_CASE_REJECTED, 1, "clerk|admin", "不予批准", 'x', "|") \
+	X(TN_CASE_COMPLETE, "complete", \
+	  TN_CASE_BIT(TN_CASE_APPROVED), \
+	  TN_CASE_COMPLETED, 0, "clerk|admin", "办结", 'c', "|")
+
+enum tn_case_action {
+#define TN_X_ACTION_ENUM(e, name, from, to, comment, roles, label, key, sep) e,
+	TN_CASE_ACTIONS(TN_X_ACTION_ENUM)
+#undef TN_X_ACTION_ENUM
+	TN_CASE_ACTION_COUNT
+};
+
+#define TN_X_ACTION_NAME(e, name, from, to, comment, roles, label, key, sep) sep name
+/* "accept|return|resubmit|approve|reject|complete", a string literal. */
+#define TN_CASE_ACTION_LIST TN_CASE_ACTIONS(TN_X_ACTION_NAME)
+
+/* One row of TN_CASE_ACTIONS. */
+struct tn_case_move {
+	const char *name;
+	unsigned from;                /* TN_CASE_BIT mask */
+	enum tn_case_state to;
+	int needs_comment;
+	const char *roles;
+	const char *label;
+	int key;
+};
+
+/* A state's name ("accepted") or Chinese label; NULL when out of range. */
+const char *tn_case_state_name(int state);
+const char *tn_case_state_label(int state);
+/* The state named `name`, or -1.  NULL is -1. */
+int tn_case_state_parse(const char *name);
+/* 1 when a case in `state` is still open (not rejected or completed; -1 counts as open). */
+int tn_case_state_open(int state);
+
+/* The action named `name`, or -1.  NULL is -1. */
+int tn_case_action_parse(const char *name);
+/* The row of action `action`; NULL when out of range. */
+const struct tn_case_move *tn_case_move(int action);
+/* 1 when `action` is one of TN_CASE_ACTION_LIST. */
 int tn_case_action_valid(const char *action);
-/* The actions, '|'-separated, for option tables and completion. */
-#define TN_CASE_ACTIONS "accept|return|resubmit|approve|reject|complete"
+
+/*
+ * The checks of an action that need no case: `action` is known (else
+ * TN_EINVALID "unknown action 'X'", field "action") and `role` (NULL: not
+ * checked) may take it (else TN_EAUTH, field "action": "an applicant may
+ * only resubmit a case", or "role 'R' may not ACTION a case").  The
+ * action's number in *act (may be NULL).
+ */
+enum tn_code tn_case_action_check(const char *action, const char *role, int *act,
+				  struct tn_err *err);
+
+/*
+ * The transition rule: tn_case_action_check, then the case's status `from`
+ * must be one the action starts from (else TN_ECONFLICT "cannot ACTION a
+ * case that is FROM", no field; FROM NULL reads "of no status"), then a
+ * `comment` (NULL or "" for none) is given when the action needs one (else
+ * TN_EINVALID "a comment is required to ACTION a case", field "comment").
+ * The status it leads to in *to (may be NULL).  twonetd checks the case's
+ * version between tn_case_action_check and this.
+ */
+enum tn_code tn_case_transition(const char *from, const char *action, const char *role,
+				const char *comment, enum tn_case_state *to, struct tn_err *err);
 
 /*
  * Act on case `id`: POST /v1/cases/{id}/actions {action, comment} with
