@@ -16,6 +16,7 @@
 #include "tn_cal.h"
 #include "tn_cli.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_out.h"
 
 #define CALFILE_MAX (16L << 20)        /* bytes in a calendar file */
@@ -318,12 +319,6 @@ static long day_offsets(const char *t, size_t len, size_t *off, long max)
 	return n;
 }
 
-static const char *member_string(jv o, const char *key, jv *hold)
-{
-	*hold = jv_object_get(jv_copy(o), jv_string(key));
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
-}
-
 static enum tn_code parse_json(struct facts *f, const char *text, size_t len, const char *fname,
 			       struct tn_err *err)
 {
@@ -367,7 +362,7 @@ static enum tn_code parse_json(struct facts *f, const char *text, size_t len, co
 	off = tn_xcalloc((size_t)n + 1, sizeof(*off));
 	day_offsets(text, len, off, n);
 	for (long i = 0; i < n && !rc; i++) {
-		jv e = jv_array_get(jv_copy(days), (int)i), h1 = jv_invalid(), h2 = jv_invalid();
+		jv e = jv_array_get(jv_copy(days), (int)i), namev = jv_invalid();
 		jv off_day = jv_invalid();
 		long line = line_at(text, off[i]), day;
 		const char *name, *date;
@@ -378,9 +373,11 @@ static enum tn_code parse_json(struct facts *f, const char *text, size_t len, co
 			jv_free(e);
 			break;
 		}
-		name = member_string(e, "name", &h1);
-		date = member_string(e, "date", &h2);
-		off_day = jv_object_get(jv_copy(e), jv_string("isOffDay"));
+		/* both borrowed from e, which lives to the end of the iteration */
+		name = tn_jv_str(e, "name");
+		date = tn_jv_str(e, "date");
+		namev = tn_jv_get(e, "name");
+		off_day = tn_jv_get(e, "isOffDay");
 		if (!date)
 			rc = tn_err_set(err, TN_EINVALID, "%s:%ld: days[%ld].date is missing or not "
 					"a string", fname, line, i);
@@ -394,15 +391,14 @@ static enum tn_code parse_json(struct facts *f, const char *text, size_t len, co
 			rc = tn_err_set(err, TN_EINVALID, "%s:%ld: days[%ld].name is missing or not "
 					"a string", fname, line, i);
 		else if (strlen(name) > CALFILE_MAX_NAME ||
-			 strlen(name) != (size_t)jv_string_length_bytes(jv_copy(h1)))
+			 strlen(name) != (size_t)jv_string_length_bytes(jv_copy(namev)))
 			rc = tn_err_set(err, TN_EINVALID, "%s:%ld: days[%ld].name is longer than %d "
 					"bytes or holds a NUL", fname, line, i, CALFILE_MAX_NAME);
 		else
 			fact_add(f, day, jv_get_kind(off_day) == JV_KIND_FALSE, name, strlen(name),
 				 line);
 		jv_free(off_day);
-		jv_free(h1);
-		jv_free(h2);
+		jv_free(namev);
 		jv_free(e);
 	}
 out:

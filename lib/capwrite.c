@@ -10,6 +10,7 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tn_jv.h"
 #include "tn_report.h"
 #include "tnp_cap.h"
 #include "tnp_text.h"
@@ -321,25 +322,10 @@ struct out {
 	const char *district;
 };
 
-/* Member `key` of `obj` (borrowed) as a new reference, jv_null() when absent. */
-static jv get(jv obj, const char *key)
-{
-	jv v;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_null();
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_null();
-	}
-	return v;
-}
-
 /* <element> for the string `key` of `obj`, when it is one (and not empty). */
 static void text_element(struct out *o, int indent, jv obj, const char *key, const char *name)
 {
-	jv v = get(obj, key);
+	jv v = tn_jv_get(obj, key);
 
 	if (jv_get_kind(v) == JV_KIND_STRING && *jv_string_value(v))
 		element(o->b, indent, name, jv_string_value(v));
@@ -349,7 +335,7 @@ static void text_element(struct out *o, int indent, jv obj, const char *key, con
 /* One <element> per string of the array `key` of the cap member. */
 static void texts_element(struct out *o, int indent, const char *key, const char *name)
 {
-	jv list = get(o->cap, key);
+	jv list = tn_jv_get(o->cap, key);
 
 	if (jv_get_kind(list) == JV_KIND_ARRAY)
 		jv_array_foreach(list, i, e) {
@@ -363,7 +349,7 @@ static void texts_element(struct out *o, int indent, const char *key, const char
 /* The cap member's string `key`, else `dflt` (NULL: none); into *hold. */
 static const char *cap_str(struct out *o, const char *key, const char *dflt, jv *hold)
 {
-	*hold = get(o->cap, key);
+	*hold = tn_jv_get(o->cap, key);
 	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : dflt;
 }
 
@@ -386,13 +372,13 @@ static int kind_from(const char *text, const char *kind)
 /* 1 when the document as written will tell the reader the kind: a "kind" pair or the event. */
 static int kind_carried(struct out *o, const char *event)
 {
-	jv lists[2] = { get(o->cap, "eventCodes"), get(o->cap, "parameters") };
+	jv lists[2] = { tn_jv_get(o->cap, "eventCodes"), tn_jv_get(o->cap, "parameters") };
 	int found = 0;
 
 	for (int l = 0; l < 2; l++) {
 		if (jv_get_kind(lists[l]) == JV_KIND_ARRAY)
 			jv_array_foreach(lists[l], i, p) {
-				jv n = get(p, "valueName");
+				jv n = tn_jv_get(p, "valueName");
 
 				found |= jv_get_kind(n) == JV_KIND_STRING &&
 					 !strcasecmp(jv_string_value(n), "kind");
@@ -424,7 +410,7 @@ static int pair_value(struct out *o, const char *element_name, const char *name,
 		return 0;
 	for (const char *const *n = numbers; *n; n++)
 		if (!strcasecmp(name, *n)) {
-			v = get(o->alert, *n);
+			v = tn_jv_get(o->alert, *n);
 			if (jv_get_kind(v) != JV_KIND_NUMBER) {
 				jv_free(v);
 				return -1;      /* the alert has none: leave it out */
@@ -439,7 +425,7 @@ static int pair_value(struct out *o, const char *element_name, const char *name,
 			return 1;
 		}
 	if (!strcasecmp(name, "unit")) {
-		v = get(o->alert, "unit");
+		v = tn_jv_get(o->alert, "unit");
 		if (jv_get_kind(v) == JV_KIND_STRING)
 			tn_buf_adds(value, jv_string_value(v));
 		jv_free(v);
@@ -457,12 +443,12 @@ static void pairs_element(struct out *o, int indent, const char *key, const char
 			  unsigned *seen)
 {
 	static const char *const tracked[] = { "value", "threshold", "unit", "kind", "district" };
-	jv list = get(o->cap, key);
+	jv list = tn_jv_get(o->cap, key);
 	struct tn_buf value = TN_BUF_INIT;
 
 	if (jv_get_kind(list) == JV_KIND_ARRAY)
 		jv_array_foreach(list, i, p) {
-			jv n = get(p, "valueName"), v = get(p, "value");
+			jv n = tn_jv_get(p, "valueName"), v = tn_jv_get(p, "value");
 
 			if (jv_get_kind(n) == JV_KIND_STRING && jv_get_kind(v) == JV_KIND_STRING) {
 				int r;
@@ -497,7 +483,7 @@ static void parameters(struct out *o)
 
 	pairs_element(o, 4, "parameters", "parameter", &seen);
 	for (int i = 0; i < 3; i++) {
-		jv v = get(o->alert, members[i]);
+		jv v = tn_jv_get(o->alert, members[i]);
 
 		if (seen & (1u << i))
 			;
@@ -511,7 +497,7 @@ static void parameters(struct out *o)
 	}
 	/* the server's record of the alert, named so that reading it back leaves it out */
 	for (int i = 0; i < 4; i++) {
-		jv v = get(o->alert, server[i]);
+		jv v = tn_jv_get(o->alert, server[i]);
 
 		snprintf(name, sizeof(name), "twonet:%s", server[i]);
 		if (jv_get_kind(v) == JV_KIND_NUMBER) {
@@ -526,7 +512,7 @@ static void parameters(struct out *o)
 
 static void area(struct out *o)
 {
-	jv loc = get(o->alert, "location"), addr = get(loc, "address");
+	jv loc = tn_jv_get(o->alert, "location"), addr = tn_jv_get(loc, "address");
 	const char *desc = jv_get_kind(addr) == JV_KIND_STRING ? jv_string_value(addr) :
 			   o->d ? o->d->name : o->district;
 	unsigned seen = 0;
@@ -537,7 +523,7 @@ static void area(struct out *o)
 	if (o->has_cap) {
 		texts_element(o, 6, "circles", "circle");
 	} else if (jv_get_kind(loc) == JV_KIND_OBJECT) {
-		jv la = get(loc, "lat"), lo = get(loc, "lon");
+		jv la = tn_jv_get(loc, "lat"), lo = tn_jv_get(loc, "lon");
 
 		if (jv_get_kind(la) == JV_KIND_NUMBER && jv_get_kind(lo) == JV_KIND_NUMBER) {
 			char a1[64], a2[64], circle[160];
@@ -571,7 +557,7 @@ static void info(struct out *o)
 	if (!o->has_cap)
 		element(o->b, 4, "language", "zh-CN");
 	text_element(o, 4, o->cap, "language", "language");
-	x = get(o->cap, "category");
+	x = tn_jv_get(o->cap, "category");
 	if (jv_get_kind(x) == JV_KIND_ARRAY)
 		texts_element(o, 4, "category", "category");
 	else
@@ -600,7 +586,7 @@ static void info(struct out *o)
 	text_element(o, 4, o->cap, "effective", "effective");
 	for (const char *const *t = (const char *const[]){ "onset_at", "onset", "expires_at", "expires", NULL };
 	     *t; t += 2) {
-		x = get(o->alert, t[0]);
+		x = tn_jv_get(o->alert, t[0]);
 		if (jv_get_kind(x) == JV_KIND_STRING) {
 			cap_time(jv_string_value(x), when, sizeof(when));
 			element(o->b, 4, t[1], when);
@@ -608,7 +594,7 @@ static void info(struct out *o)
 		jv_free(x);
 	}
 	text_element(o, 4, o->cap, "senderName", "senderName");
-	x = get(o->cap, "headline");
+	x = tn_jv_get(o->cap, "headline");
 	if (jv_get_kind(x) != JV_KIND_FALSE)    /* false: the document had none */
 		text_element(o, 4, o->alert, "headline", "headline");
 	jv_free(x);
@@ -651,7 +637,7 @@ enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
 	memset(&o, 0, sizeof(o));
 	o.b = b;
 	o.alert = alert;
-	o.cap = get(alert, "cap");
+	o.cap = tn_jv_get(alert, "cap");
 	o.has_cap = jv_get_kind(o.cap) == JV_KIND_OBJECT;
 	o.kind = v[2];
 	o.sev = tn_severity_parse(v[3]);
@@ -668,10 +654,10 @@ enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
 	xml_escape(b, id.buf);
 	tn_buf_adds(b, "</sender>\n");
 	tn_buf_release(&id);
-	x = get(alert, "sent_at");
+	x = tn_jv_get(alert, "sent_at");
 	if (jv_get_kind(x) != JV_KIND_STRING) {
 		jv_free(x);
-		x = get(alert, "raised_at");
+		x = tn_jv_get(alert, "raised_at");
 	}
 	if (jv_get_kind(x) == JV_KIND_STRING)
 		cap_time(jv_string_value(x), when, sizeof(when));

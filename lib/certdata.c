@@ -13,21 +13,7 @@
 #include "tn_cert.h"
 #include "tn_cli.h"
 #include "tn_id.h"
-
-/* A string member (borrowed from `obj`, which must stay alive), or NULL. */
-static const char *member(jv obj, const char *name)
-{
-	const char *s = NULL;
-	jv v;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return NULL;
-	v = jv_object_get(jv_copy(obj), jv_string(name));
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		s = jv_string_value(v);
-	jv_free(v);
-	return s;
-}
+#include "tn_jv.h"
 
 static int all36(const char *s)
 {
@@ -49,8 +35,8 @@ static enum tn_code load_departments(const char *path, jv depts, jv *out, struct
 	n = jv_array_length(jv_copy(depts));
 	for (int i = 0; i < n; i++) {
 		jv d = jv_array_get(jv_copy(depts), i);
-		const char *code = member(d, "code"), *uscc = member(d, "uscc");
-		const char *name = member(d, "name");
+		const char *code = tn_jv_str(d, "code"), *uscc = tn_jv_str(d, "uscc");
+		const char *name = tn_jv_str(d, "name");
 		enum tn_code rc = TN_OK;
 
 		if (!code || !uscc || !name)
@@ -73,9 +59,9 @@ static enum tn_code load_departments(const char *path, jv depts, jv *out, struct
 /* Check one kind (borrowed) against what is known; TN_EINVALID naming it. */
 static enum tn_code check_kind(const char *path, jv k, jv depts, jv seen, struct tn_err *err)
 {
-	const char *code = member(k, "code"), *alias = member(k, "alias");
-	const char *name = member(k, "name"), *dept = member(k, "dept");
-	const char *ht = member(k, "holder_type");
+	const char *code = tn_jv_str(k, "code"), *alias = tn_jv_str(k, "alias");
+	const char *name = tn_jv_str(k, "name"), *dept = tn_jv_str(k, "dept");
+	const char *ht = tn_jv_str(k, "holder_type");
 	jv fields, d;
 	int n, ok;
 
@@ -110,7 +96,7 @@ static enum tn_code check_kind(const char *path, jv k, jv depts, jv seen, struct
 	}
 	for (int i = 0; i < n; i++) {
 		jv f = jv_array_get(jv_copy(fields), i);
-		ok = member(f, "name") && member(f, "label");
+		ok = tn_jv_str(f, "name") && tn_jv_str(f, "label");
 		jv_free(f);
 		if (!ok) {
 			jv_free(fields);
@@ -156,8 +142,8 @@ enum tn_code tn_cert_kinds_load(const char *path, jv *out, struct tn_err *err)
 		jv k = jv_array_get(jv_copy(kinds), i);
 		rc = check_kind(path, k, depts, seen, err);
 		if (rc == TN_OK) {
-			seen = jv_object_set(seen, jv_string(member(k, "code")), jv_true());
-			seen = jv_object_set(seen, jv_string(member(k, "alias")), jv_true());
+			seen = jv_object_set(seen, jv_string(tn_jv_str(k, "code")), jv_true());
+			seen = jv_object_set(seen, jv_string(tn_jv_str(k, "alias")), jv_true());
 			list = jv_array_append(list, jv_copy(k));
 		}
 		jv_free(k);
@@ -190,7 +176,7 @@ jv tn_cert_kind_find(jv kinds, const char *code)
 	n = jv_array_length(jv_copy(list));
 	for (int i = 0; i < n; i++) {
 		jv k = jv_array_get(jv_copy(list), i);
-		const char *c = member(k, "code"), *a = member(k, "alias");
+		const char *c = tn_jv_str(k, "code"), *a = tn_jv_str(k, "alias");
 		if ((c && !strcmp(c, code)) || (a && !strcmp(a, code))) {
 			found = k;
 			break;
@@ -271,7 +257,7 @@ enum tn_code tn_cert_cache_read(const char *url, jv *items, char **etag, struct 
 		jv it = jv_get_kind(s) == JV_KIND_OBJECT
 			? jv_object_get(jv_copy(s), jv_string("items")) : jv_invalid();
 		if (jv_get_kind(it) == JV_KIND_ARRAY) {
-			const char *e = member(s, "etag");
+			const char *e = tn_jv_str(s, "etag");
 			*items = it;
 			if (etag && e)
 				*etag = tn_xstrdup(e);

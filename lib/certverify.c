@@ -6,6 +6,7 @@
 #include "tn_buf.h"
 #include "tn_cal.h"
 #include "tn_cert.h"
+#include "tn_jv.h"
 #include "tnp_cert.h"
 
 struct ring_entry {
@@ -67,22 +68,6 @@ void tn_cert_keyring_add(struct tn_cert_keyring *kr, const char *dept, const cha
 	kr->n++;
 }
 
-/* A string member of `obj` (borrowed), or NULL; the pointer lives as long as `obj`. */
-static const char *str_member(jv obj, const char *name)
-{
-	jv v;
-	const char *s = NULL;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return NULL;
-	v = jv_object_get(jv_copy(obj), jv_string(name));
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		s = jv_string_value(v);
-	/* the object keeps its own reference to the string, so s stays valid */
-	jv_free(v);
-	return s;
-}
-
 enum tn_code tn_cert_keyring_add_issuers(struct tn_cert_keyring *kr, jv issuers,
 					 struct tn_err *err)
 {
@@ -101,8 +86,8 @@ enum tn_code tn_cert_keyring_add_issuers(struct tn_cert_keyring *kr, jv issuers,
 	n = jv_array_length(jv_copy(items));
 	for (int i = 0; i < n && rc == TN_OK; i++) {
 		jv it = jv_array_get(jv_copy(items), i);
-		const char *pem = str_member(it, "public_key");
-		const char *kid = str_member(it, "key_id");
+		const char *pem = tn_jv_str(it, "public_key");
+		const char *kid = tn_jv_str(it, "key_id");
 		struct tn_cert_key *key = NULL;
 
 		if (!pem || !kid) {
@@ -115,7 +100,7 @@ enum tn_code tn_cert_keyring_add_issuers(struct tn_cert_keyring *kr, jv issuers,
 					kid, tn_cert_key_id(key));
 			tn_cert_key_free(key);
 		} else {
-			tn_cert_keyring_add(kr, str_member(it, "dept"), str_member(it, "uscc"), key);
+			tn_cert_keyring_add(kr, tn_jv_str(it, "dept"), tn_jv_str(it, "uscc"), key);
 		}
 		jv_free(it);
 	}
@@ -202,9 +187,9 @@ static int precheck(const struct tn_cert_keyring *kr, jv cert, struct prepared *
 		return 0;
 	}
 	sig = jv_object_get(jv_copy(cert), jv_string("signature"));
-	alg = str_member(sig, "alg");
-	kid = str_member(sig, "key_id");
-	val = str_member(sig, "value");
+	alg = tn_jv_str(sig, "alg");
+	kid = tn_jv_str(sig, "key_id");
+	val = tn_jv_str(sig, "value");
 	if (!alg || !kid || !val) {
 		set_reason(v, TN_CERT_MALFORMED, "certificate has no signature {alg, key_id, value}");
 	} else if (strcmp(alg, TN_CERT_ALG)) {
@@ -241,12 +226,12 @@ static void postcheck(jv cert, const struct ring_entry *issuer, const char *toda
 	jv iss = jv_object_get(jv_copy(cert), jv_string("issuer"));
 	jv until_v = jv_object_get(jv_copy(cert), jv_string("valid_until"));
 	jv fields = jv_object_get(jv_copy(cert), jv_string("fields"));
-	const char *id = str_member(cert, "id"), *kind = str_member(cert, "kind");
-	const char *status = str_member(cert, "status");
-	const char *from = str_member(cert, "valid_from");
-	const char *until = str_member(cert, "valid_until");
-	const char *dept = str_member(iss, "dept"), *uscc = str_member(iss, "uscc");
-	const char *htype = str_member(holder, "type"), *hid = str_member(holder, "id");
+	const char *id = tn_jv_str(cert, "id"), *kind = tn_jv_str(cert, "kind");
+	const char *status = tn_jv_str(cert, "status");
+	const char *from = tn_jv_str(cert, "valid_from");
+	const char *until = tn_jv_str(cert, "valid_until");
+	const char *dept = tn_jv_str(iss, "dept"), *uscc = tn_jv_str(iss, "uscc");
+	const char *htype = tn_jv_str(holder, "type"), *hid = tn_jv_str(holder, "id");
 
 	if (!today || !is_date(today)) {
 		china_today(now);
@@ -258,15 +243,15 @@ static void postcheck(jv cert, const struct ring_entry *issuer, const char *toda
 		set_reason(v, TN_CERT_UNKNOWN_ISSUER,
 			   "signed with the key of %s (%s), not of the issuer %s (%s)",
 			   issuer->dept, issuer->uscc, dept, uscc);
-	} else if (!id || !kind || !str_member(cert, "kind_name") || !str_member(cert, "issued_at")) {
+	} else if (!id || !kind || !tn_jv_str(cert, "kind_name") || !tn_jv_str(cert, "issued_at")) {
 		set_reason(v, TN_CERT_MALFORMED, "certificate id, kind, kind_name or issued_at is not a string");
 	} else if (tn_cert_id_parse(id, &parts, &e) != TN_OK) {
 		set_reason(v, TN_CERT_MALFORMED, "%s", e.message);
 	} else if (strcmp(parts.kind, kind) || strcmp(parts.issuer, uscc)) {
 		set_reason(v, TN_CERT_MALFORMED,
 			   "certificate id '%s' does not name its kind '%s' and issuer '%s'", id, kind, uscc);
-	} else if (!str_member(holder, "name") || tn_cert_check_holder(htype, hid, &e) != TN_OK) {
-		set_reason(v, TN_CERT_MALFORMED, "%s", str_member(holder, "name") ? e.message
+	} else if (!tn_jv_str(holder, "name") || tn_cert_check_holder(htype, hid, &e) != TN_OK) {
+		set_reason(v, TN_CERT_MALFORMED, "%s", tn_jv_str(holder, "name") ? e.message
 						      : "certificate holder has no name");
 	} else if (jv_get_kind(fields) != JV_KIND_OBJECT) {
 		set_reason(v, TN_CERT_MALFORMED, "certificate fields is not an object");
@@ -275,8 +260,8 @@ static void postcheck(jv cert, const struct ring_entry *issuer, const char *toda
 	} else if (!status || (strcmp(status, "valid") && strcmp(status, "revoked"))) {
 		set_reason(v, TN_CERT_MALFORMED, "certificate status is not valid or revoked");
 	} else if (!strcmp(status, "revoked")) {
-		const char *at = str_member(cert, "revoked_at");
-		const char *why = str_member(cert, "revoke_reason");
+		const char *at = tn_jv_str(cert, "revoked_at");
+		const char *why = tn_jv_str(cert, "revoke_reason");
 		set_reason(v, TN_CERT_REVOKED, "revoked%s%s%s%s", at ? " at " : "", at ? at : "",
 			   why ? ": " : "", why ? why : "");
 	} else if (until && strcmp(today, until) > 0) {
@@ -475,7 +460,7 @@ enum tn_code tn_cert_audit_hash(jv row, const char *prev_hash, char out[65], str
 	if (jv_get_kind(row) != JV_KIND_OBJECT)
 		return tn_err_set(err, TN_EINVALID, "audit row is not an object");
 	if (!prev_hash)
-		prev_hash = str_member(row, "prev_hash");
+		prev_hash = tn_jv_str(row, "prev_hash");
 	if (!prev_hash || strlen(prev_hash) != 64)
 		return tn_err_set(err, TN_EINVALID, "audit row has no 64-digit prev_hash");
 	r = jv_object_delete(jv_copy(row), jv_string("prev_hash"));

@@ -72,17 +72,12 @@ static enum tn_code at(struct tn_err *err, const struct file *f, yaml_node_t *no
 			  (unsigned long)node->start_mark.column + 1, msg);
 }
 
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 static enum tn_code want_scalar(const struct file *f, yaml_node_t *v, const char *key,
 				const char **out, struct tn_err *err)
 {
-	if (!scalar(v))
+	if (!tn_yaml_scalar(v))
 		return at(err, f, v, "'%s' must be a plain value", key);
-	*out = scalar(v);
+	*out = tn_yaml_scalar(v);
 	return TN_OK;
 }
 
@@ -108,7 +103,7 @@ static enum tn_code parse_profile(struct file *f, struct profile *p, yaml_node_t
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = yaml_document_get_node(&f->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(&f->doc, pair->value);
-		const char *key = scalar(k), *s = NULL;
+		const char *key = tn_yaml_scalar(k), *s = NULL;
 		enum tn_code rc;
 
 		if (!key)
@@ -163,17 +158,17 @@ static enum tn_code parse_profiles(struct file *f, yaml_node_t *map, struct tn_e
 		yaml_node_t *v = yaml_document_get_node(&f->doc, pair->value);
 		struct profile *p = &f->profiles[f->nprofiles];
 
-		if (!scalar(k) || !*scalar(k))
+		if (!tn_yaml_scalar(k) || !*tn_yaml_scalar(k))
 			return at(err, f, k, "profile names must be plain names");
 		for (int i = 0; i < f->nprofiles; i++)
-			if (!strcmp(f->profiles[i].name, scalar(k)))
-				return at(err, f, k, "profile '%s' is defined twice", scalar(k));
-		p->name = scalar(k);
+			if (!strcmp(f->profiles[i].name, tn_yaml_scalar(k)))
+				return at(err, f, k, "profile '%s' is defined twice", tn_yaml_scalar(k));
+		p->name = tn_yaml_scalar(k);
 		p->line = (int)k->start_mark.line + 1;
 		p->timeout = p->connect_timeout = p->retries = -1;
 		p->color = -1;
 		f->nprofiles++;
-		if (v->type == YAML_SCALAR_NODE && !*scalar(v))
+		if (v->type == YAML_SCALAR_NODE && !*tn_yaml_scalar(v))
 			continue;       /* "name:" with nothing: an empty profile */
 		if (parse_profile(f, p, v, err) != TN_OK)
 			return TN_EINVALID;
@@ -213,14 +208,14 @@ static enum tn_code parse_file(struct file *f, int *missing, struct tn_err *err)
 	fclose(fp);
 
 	root = yaml_document_get_root_node(&f->doc);
-	if (!root || (root->type == YAML_SCALAR_NODE && !*scalar(root)))
+	if (!root || (root->type == YAML_SCALAR_NODE && !*tn_yaml_scalar(root)))
 		goto perms;     /* an empty file */
 	if (root->type != YAML_MAPPING_NODE)
 		return at(err, f, root, "the config must be a mapping with 'default' and 'profiles'");
 	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = yaml_document_get_node(&f->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(&f->doc, pair->value);
-		const char *key = scalar(k);
+		const char *key = tn_yaml_scalar(k);
 
 		if (key && !strcmp(key, "default")) {
 			if (want_scalar(f, v, key, &f->def, err) != TN_OK)
@@ -229,7 +224,7 @@ static enum tn_code parse_file(struct file *f, int *missing, struct tn_err *err)
 			if (!*f->def)
 				f->def = NULL;
 		} else if (key && !strcmp(key, "profiles")) {
-			if (v->type == YAML_SCALAR_NODE && !*scalar(v))
+			if (v->type == YAML_SCALAR_NODE && !*tn_yaml_scalar(v))
 				continue;
 			if (parse_profiles(f, v, err) != TN_OK)
 				return TN_EINVALID;
