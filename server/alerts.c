@@ -611,14 +611,10 @@ static void post_batch(struct req *q, jv list)
 		alerts_notify(q->srv, latest);
 }
 
-static void h_post(struct req *q)
+void alerts_post(struct req *q, const char *arg)
 {
 	jv body, list;
 
-	if (!req_role(q, "sensor|operator|admin")) {
-		reply_problem(q, 403, NULL, "a %s token may not raise alerts", q->tok.role);
-		return;
-	}
 	if (req_body(q, &body) < 0)
 		return;
 	list = jv_object_get(jv_copy(body), jv_string("alerts"));
@@ -641,7 +637,7 @@ static void h_post(struct req *q)
 
 /* ---- GET /v1/alerts, GET /v1/alerts/{id} ---- */
 
-static void h_list(struct req *q)
+void alerts_list(struct req *q, const char *arg)
 {
 	static const char *const allowed[] = {
 		"status", "severity", "district", "kind", "source", "since", "until", "after",
@@ -724,7 +720,7 @@ out:
 	alert_filters_release(&af);
 }
 
-static void h_one(struct req *q, const char *id)
+void alerts_one(struct req *q, const char *id)
 {
 	struct tn_err err = TN_ERR_INIT;
 	long long n;
@@ -743,7 +739,7 @@ static void h_one(struct req *q, const char *id)
 
 /* ---- POST /v1/alerts/{id}/actions ---- */
 
-static void h_actions(struct req *q, const char *id)
+void alerts_actions(struct req *q, const char *id)
 {
 	static const char *const keys[] = { "action", "crew", "evaluation", "comment", NULL };
 	struct tn_err err = TN_ERR_INIT;
@@ -754,10 +750,6 @@ static void h_actions(struct req *q, const char *id)
 	time_t now = time(NULL);
 	char when[40];
 
-	if (!req_role(q, "operator|admin")) {
-		reply_problem(q, 403, NULL, "a %s token may not act on alerts", q->tok.role);
-		return;
-	}
 	if (alert_parse_seq(id, &n) < 0 || n < 1) {
 		reply_problem(q, 404, NULL, "no alert '%s'", id);
 		return;
@@ -841,37 +833,4 @@ out:
 	jv_free(need);
 	jv_free(comment);
 	jv_free(body);
-}
-
-int route_alerts(struct req *q, char **seg, int n)
-{
-	if (n == 2) {
-		if (!serve_method_ok(q, "GET|POST") || req_auth(q) < 0)
-			return 1;
-		if (strcmp(q->method, "POST") == 0)
-			h_post(q);
-		else if (!req_role(q, "operator|admin"))
-			reply_problem(q, 403, NULL, "a %s token may not read alerts", q->tok.role);
-		else
-			h_list(q);
-		return 1;
-	}
-	if (n == 3) {
-		if (!serve_method_ok(q, "GET") || req_auth(q) < 0)
-			return 1;
-		if (!req_role(q, "operator|admin"))
-			reply_problem(q, 403, NULL, "a %s token may not read alerts", q->tok.role);
-		else if (strcmp(seg[2], "stream") == 0)
-			alerts_stream(q);
-		else
-			h_one(q, seg[2]);
-		return 1;
-	}
-	if (n == 4 && strcmp(seg[3], "actions") == 0) {
-		if (!serve_method_ok(q, "POST") || req_auth(q) < 0)
-			return 1;
-		h_actions(q, seg[2]);
-		return 1;
-	}
-	return 0;
 }

@@ -30,9 +30,6 @@ int alert_time_parse(const char *s, long long *epoch);
 /* A whole number 0 <= N < 2^53 from text; 0, or -1. */
 int alert_parse_seq(const char *s, long long *v);
 
-/* alerts_stream.c: GET /v1/alerts/stream (auth and role already checked). */
-void alerts_stream(struct req *q);
-
 /*
  * After a commit that appended events up to `latest`: wake this worker's
  * followers and every other worker.  Cannot fail (a lost wake-up is only

@@ -528,7 +528,7 @@ static enum tn_code tail_position(struct store *st, const struct alert_filters *
 	return TN_OK;
 }
 
-void alerts_stream(struct req *q)
+void alerts_stream(struct req *q, const char *arg)
 {
 	static const char *const allowed[] = {
 		"after", "since", "tail", "follow", "severity", "district", "kind", NULL

@@ -83,16 +83,8 @@ int certs_submitter_sees(struct req *q, const char *holder, struct tn_err *err);
 /* certs.c: {"uscc":..,"name":..} of department `dept` in the kinds file (new reference) or jv_invalid(). */
 jv certs_department(const char *dept);
 
-/* certs_issue.c: POST /v1/certs (an issuer of the kind's department) and POST /v1/certs/{id}/revoke. */
-void certs_post_cert(struct req *q);
-void certs_post_revoke(struct req *q, const char *id);
-
 /* certs_audit.c: the number in environment variable `name` when it is one of min..max, else dflt. */
 long certs_env_long(const char *name, long dflt, long min, long max);
-
-/* POST /v1/consents and POST /v1/consents/codes. */
-void certs_post_consent(struct req *q);
-void certs_post_code(struct req *q);
 
 /*
  * The string member `key` of `body` (borrowed) in *out, borrowed from

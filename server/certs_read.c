@@ -1,4 +1,4 @@
-/* certs.c — e-certificates: the audited reads (GET /v1/certs ...), issuers, the audit log, the routes. */
+/* certs_read.c — e-certificates: the audited reads (GET /v1/certs ...), the issuers, the audit log, the kinds file. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 
 #define PURPOSE_MAX 200
 
-/* ---- sending without http.c's no-store (issuers are cacheable; stored texts go out as they are) ---- */
+/* ---- sending without reply.c's no-store (issuers are cacheable; stored texts go out as they are) ---- */
 
 static void sent(struct evhttp_request *r, void *arg)
 {
@@ -30,7 +30,7 @@ static void sent(struct evhttp_request *r, void *arg)
 	srv->pending--;
 }
 
-/* Send `len` bytes of `body` with `status`; extra headers already set.  The request log line as http.c writes it. */
+/* Send `len` bytes of `body` with `status`; extra headers already set.  The request log line as reply.c writes it. */
 static void send_raw(struct req *q, int status, const char *reason, const char *ctype,
 		     const char *cache, const char *body, size_t len)
 {
@@ -262,7 +262,7 @@ static int check_purpose(struct req *q, struct answer *a, const char *purpose)
  * detail): the id alone must not tell whether it exists, whose it is, or
  * whether it was revoked.  The audit row keeps what was so.
  */
-static void get_cert(struct req *q, const char *id)
+void certs_get(struct req *q, const char *id)
 {
 	static const char *const params[] = { "purpose", NULL };
 	struct tn_err err = TN_ERR_INIT;
@@ -271,8 +271,6 @@ static void get_cert(struct req *q, const char *id)
 	char *holder = NULL, *dept = NULL, why[400];
 	int ok;
 
-	if (req_auth(q) < 0)
-		return;
 	purpose = req_query(q, "purpose");
 	if ((bad = unknown_param(q, params)) != NULL) {
 		answer_set(&a, 400, bad, "unknown query parameter '%s'", bad);
@@ -305,7 +303,7 @@ static void get_cert(struct req *q, const char *id)
 }
 
 /* GET /v1/certs?holder=H&kind=K&purpose=P[&status][&limit][&cursor] */
-static void list_certs(struct req *q)
+void certs_list(struct req *q, const char *arg)
 {
 	static const char *const params[] = {
 		"holder", "kind", "purpose", "status", "limit", "cursor", NULL
@@ -317,8 +315,6 @@ static void list_certs(struct req *q)
 	char why[400], kind[22], *next = NULL;
 	int ok;
 
-	if (req_auth(q) < 0)
-		return;
 	purpose = req_query(q, "purpose");
 	memset(&f, 0, sizeof(f));
 	f.limit = 100;
@@ -375,7 +371,7 @@ static void list_certs(struct req *q)
 /* ---- issuers, the audit log ---- */
 
 /* GET /v1/issuers: no token; ETag and If-None-Match. */
-static void get_issuers(struct req *q)
+void certs_issuers(struct req *q, const char *arg)
 {
 	struct tn_err err = TN_ERR_INIT;
 	jv items, out = jv_array(), body, text;
@@ -418,7 +414,7 @@ static void get_issuers(struct req *q)
 }
 
 /* GET /v1/audit: admin. */
-static void get_audit(struct req *q)
+void certs_audit_list(struct req *q, const char *arg)
 {
 	static const char *const params[] = {
 		"holder", "cert", "actor", "after", "limit", "cursor", NULL
@@ -430,12 +426,6 @@ static void get_audit(struct req *q)
 	long n;
 	jv items, body;
 
-	if (req_auth(q) < 0)
-		return;
-	if (!req_role(q, "admin")) {
-		reply_problem(q, 403, NULL, "only an admin may read the audit log");
-		return;
-	}
 	if (req_query_check(q, params) < 0)
 		return;
 	memset(&f, 0, sizeof(f));
@@ -472,53 +462,4 @@ static void get_audit(struct req *q)
 	body = jv_object_set(body, jv_string("next"),
 			     next >= 0 ? jv_string_fmt("%lld", next) : jv_null());
 	reply_json(q, 200, body);
-}
-
-/* ---- the router ---- */
-
-int route_certs(struct req *q, char **seg, int n)
-{
-	if (strcmp(seg[1], "certs") == 0) {
-		if (n == 2) {
-			if (serve_method_ok(q, "GET|POST")) {
-				if (strcmp(q->method, "POST") == 0)
-					certs_post_cert(q);
-				else
-					list_certs(q);
-			}
-			return 1;
-		}
-		if (n == 3) {
-			if (serve_method_ok(q, "GET"))
-				get_cert(q, seg[2]);
-			return 1;
-		}
-		if (n == 4 && strcmp(seg[3], "revoke") == 0) {
-			if (serve_method_ok(q, "POST"))
-				certs_post_revoke(q, seg[2]);
-			return 1;
-		}
-		return 0;
-	}
-	if (strcmp(seg[1], "issuers") == 0 && n == 2) {
-		if (serve_method_ok(q, "GET"))
-			get_issuers(q);
-		return 1;
-	}
-	if (strcmp(seg[1], "consents") == 0 && n == 2) {
-		if (serve_method_ok(q, "POST"))
-			certs_post_consent(q);
-		return 1;
-	}
-	if (strcmp(seg[1], "consents") == 0 && n == 3 && strcmp(seg[2], "codes") == 0) {
-		if (serve_method_ok(q, "POST"))
-			certs_post_code(q);
-		return 1;
-	}
-	if (strcmp(seg[1], "audit") == 0 && n == 2) {
-		if (serve_method_ok(q, "GET"))
-			get_audit(q);
-		return 1;
-	}
-	return 0;
 }

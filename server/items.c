@@ -10,7 +10,7 @@
  * GET /v1/health: no token; liveness, version, database state, the
  * calendar's coverage, and the warnings an operator must act on.
  */
-void h_health(struct req *q)
+void h_health(struct req *q, const char *arg)
 {
 	jv db, body = jv_object(), warnings = jv_array();
 	const char *w = srv_cal_warning(q->srv);
@@ -35,8 +35,6 @@ void h_items(struct req *q, const char *code)
 	struct tn_err err = TN_ERR_INIT;
 	jv v;
 
-	if (req_auth(q) < 0)
-		return;
 	if (code) {
 		if (store_item_get(q->srv->st, code, &v, &err) != TN_OK) {
 			reply_error(q, &err);
@@ -56,48 +54,47 @@ void h_items(struct req *q, const char *code)
 	reply_list(q, v, NULL);
 }
 
-/* GET /v1/workflows, GET /v1/workflows/{code}: any token; POST /v1/workflows: admin. */
-void h_workflows(struct req *q, const char *code)
+/* POST /v1/workflows: an admin publishes a merged workflow. */
+void h_workflows_post(struct req *q, const char *arg)
 {
 	struct tn_err err = TN_ERR_INIT;
 	jv v, c;
 	int created = 0;
 
-	if (req_auth(q) < 0)
+	if (req_body(q, &v) < 0)
 		return;
-	if (strcmp(q->method, "POST") == 0) {
-		if (!req_role(q, "admin")) {
-			reply_problem(q, 403, NULL, "only an admin may publish workflows");
-			return;
-		}
-		if (req_body(q, &v) < 0)
-			return;
-		c = jv_object_get(jv_copy(v), jv_string("code"));
-		if (jv_get_kind(c) != JV_KIND_STRING || !*jv_string_value(c) ||
-		    utf8_chars(jv_string_value(c)) > TN_CASE_MAX_CODE) {
-			jv_free(c);
-			jv_free(v);
-			reply_problem(q, 422, "code", "a workflow needs a code (a string of 1 to %d "
-				      "characters)", TN_CASE_MAX_CODE);
-			return;
-		}
-		if (store_workflow_put(q->srv->st, jv_string_value(c), jv_copy(v), &created,
-				       &err) != TN_OK) {
-			jv_free(c);
-			jv_free(v);
-			reply_error(q, &err);
-			return;
-		}
-		{
-			char loc[300];
-
-			snprintf(loc, sizeof(loc), "/v1/workflows/%s", jv_string_value(c));
-			req_set_header(q, "Location", loc);
-		}
+	c = jv_object_get(jv_copy(v), jv_string("code"));
+	if (jv_get_kind(c) != JV_KIND_STRING || !*jv_string_value(c) ||
+	    utf8_chars(jv_string_value(c)) > TN_CASE_MAX_CODE) {
 		jv_free(c);
-		reply_json(q, created ? 201 : 200, v);
+		jv_free(v);
+		reply_problem(q, 422, "code", "a workflow needs a code (a string of 1 to %d "
+			      "characters)", TN_CASE_MAX_CODE);
 		return;
 	}
+	if (store_workflow_put(q->srv->st, jv_string_value(c), jv_copy(v), &created,
+			       &err) != TN_OK) {
+		jv_free(c);
+		jv_free(v);
+		reply_error(q, &err);
+		return;
+	}
+	{
+		char loc[300];
+
+		snprintf(loc, sizeof(loc), "/v1/workflows/%s", jv_string_value(c));
+		req_set_header(q, "Location", loc);
+	}
+	jv_free(c);
+	reply_json(q, created ? 201 : 200, v);
+}
+
+/* GET /v1/workflows, GET /v1/workflows/{code}: any token. */
+void h_workflows_get(struct req *q, const char *code)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv v;
+
 	if (code) {
 		if (store_workflow_get(q->srv->st, code, &v, &err) != TN_OK) {
 			reply_error(q, &err);

@@ -1,4 +1,4 @@
-/* serve.c — twonetd serve: the listening socket, worker processes, signals, the router. */
+/* serve.c — twonetd serve: the listening socket, worker processes, signals, a request's path split for the router (routes.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -155,97 +155,7 @@ static const char *method_name(enum evhttp_cmd_type m)
 	return "UNKNOWN";
 }
 
-/* Answer 405 unless the method is one of `allowed` ("GET|POST"). */
-static int method_ok(struct req *q, const char *allowed)
-{
-	const char *m = strcmp(q->method, "HEAD") == 0 ? "GET" : q->method;
-	size_t n = strlen(m);
-	const char *p = allowed;
-
-	while (*p) {
-		size_t l = strcspn(p, "|");
-
-		if (l == n && strncmp(p, m, n) == 0)
-			return 1;
-		p += l + (p[l] ? 1 : 0);
-	}
-	{
-		char allow[64];
-		size_t i;
-
-		snprintf(allow, sizeof(allow), "%s", allowed);
-		for (i = 0; allow[i]; i++)
-			if (allow[i] == '|')
-				allow[i] = ',';
-		req_set_header(q, "Allow", allow);
-	}
-	reply_problem(q, 405, NULL, "method %s is not allowed on this resource", q->method);
-	return 0;
-}
-
 #define MAX_SEGS 6
-
-static void route(struct req *q, char **seg, int n)
-{
-	if (n < 2 || strcmp(seg[0], "v1") != 0)
-		goto notfound;
-	if (strcmp(seg[1], "health") == 0 && n == 2) {
-		if (method_ok(q, "GET"))
-			h_health(q);
-		return;
-	}
-	if (strcmp(seg[1], "items") == 0 && n <= 3) {
-		if (method_ok(q, "GET"))
-			h_items(q, n == 3 ? seg[2] : NULL);
-		return;
-	}
-	if (strcmp(seg[1], "workflows") == 0 && n <= 3) {
-		if (method_ok(q, n == 2 ? "GET|POST" : "GET"))
-			h_workflows(q, n == 3 ? seg[2] : NULL);
-		return;
-	}
-	if (strcmp(seg[1], "cases") == 0) {
-		if (n == 2) {
-			if (method_ok(q, "GET|POST"))
-				h_cases(q);
-			return;
-		}
-		if (n == 3) {
-			if (method_ok(q, "GET"))
-				h_case(q, seg[2]);
-			return;
-		}
-		if (n == 4 && strcmp(seg[3], "actions") == 0) {
-			if (method_ok(q, "POST"))
-				h_case_actions(q, seg[2]);
-			return;
-		}
-		if (n == 4 && strcmp(seg[3], "events") == 0) {
-			if (method_ok(q, "GET"))
-				h_case_events(q, seg[2]);
-			return;
-		}
-	}
-	/* each module routes its own resources (certs.c, alerts.c, reports.c) */
-	if (!strcmp(seg[1], "certs") || !strcmp(seg[1], "issuers") ||
-	    !strcmp(seg[1], "consents") || !strcmp(seg[1], "audit")) {
-		if (route_certs(q, seg, n))
-			return;
-	} else if (!strcmp(seg[1], "alerts")) {
-		if (route_alerts(q, seg, n))
-			return;
-	} else if (!strcmp(seg[1], "reports")) {
-		if (route_reports(q, seg, n))
-			return;
-	}
-notfound:
-	reply_problem(q, 404, NULL, "no such endpoint '%s'", q->uri);
-}
-
-int serve_method_ok(struct req *q, const char *allowed)
-{
-	return method_ok(q, allowed);
-}
 
 /* 1 when s[0..len) breaks the rule of JSON strings (tn_json.h): a NUL or a control character. */
 static int bad_text(const char *s, size_t len)
@@ -355,7 +265,7 @@ static void dispatch(struct evhttp_request *r, void *arg)
 	if (too_deep)
 		reply_problem(&q, 404, NULL, "no such endpoint '%s'", q.uri);
 	else
-		route(&q, seg, n);
+		route_dispatch(&q, seg, n);
 out:
 	if (!q.replied && !q.deferred)    /* deferred: answered later (req_defer) */
 		reply_problem(&q, 500, NULL, "the request got no answer");

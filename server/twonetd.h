@@ -111,7 +111,7 @@ int cmd_calendar(int argc, char **argv);
 int serve_run(const struct serve_opts *o);
 
 
-/* http.c — request helpers and replies.  Each reply function answers exactly once. */
+/* reply.c — request helpers and replies.  Each reply function answers exactly once. */
 /* Send `body` (consumed) as JSON with `status`. */
 void reply_json(struct req *q, int status, jv body);
 /* Send `len` bytes of `body` (borrowed) as they are, with `status` and `ctype` (no-store). */
@@ -194,20 +194,38 @@ char *unknown_member(jv obj, const char *const *allowed);
  */
 int reply_unknown_member(struct req *q, jv obj, const char *const *allowed, const char *where);
 
-/*
- * 1 when the method is one of the '|'-separated `allowed`; else replies 405
- * (with Allow) and returns 0.
- */
-int serve_method_ok(struct req *q, const char *allowed);
+/* routes.c — the route table and the router. */
+#define ROUTE_PUBLIC "public"   /* roles of a row that needs no token */
+#define ROUTE_ANY "any"         /* roles of a row that any token may call */
+#define ROUTE_ROLE_IN_HANDLER 1 /* flags: the handler checks the roles (an audited refusal) */
 
+/* A handler: `arg` is the path segment that matched the row's {name} (borrowed), or NULL. */
+typedef void route_fn(struct req *q, const char *arg);
+
+/* One endpoint: redis's command table is the model. */
+struct route {
+	const char *method;     /* "GET" (HEAD too) or "POST" */
+	const char *path;       /* "/v1/cases/{id}/actions": {name} matches one segment */
+	const char *roles;      /* '|'-separated, ROUTE_PUBLIC or ROUTE_ANY */
+	const char *scope;      /* what the handler checks against the record: "-", "department", ... */
+	const char *deny;       /* the 403's detail, "%s" standing for the token's role */
+	route_fn *fn;
+	int flags;
+};
+
+/* Every role a token may have, NULL-terminated. */
+extern const char *const twonetd_roles[];
+/* The table (static) and its number of rows in *n. */
+const struct route *route_table(size_t *n);
 /*
- * Module routers, called with the path split into segments (seg[0] "v1",
- * seg[1] the resource).  Each returns 1 when it answered (or will answer)
- * the request, 0 to let the router reply 404.
+ * Answer a request whose path is seg[0..n): 404 when no row's path matches,
+ * 405 with Allow when none has the method, 401 without a known token (but
+ * on public rows), 403 when the token's role is not the row's; else the
+ * row's handler answers.
  */
-int route_certs(struct req *q, char **seg, int n);    /* certs.c: certs, issuers, consents, audit */
-int route_alerts(struct req *q, char **seg, int n);   /* alerts.c */
-int route_reports(struct req *q, char **seg, int n);  /* reports.c */
+void route_dispatch(struct req *q, char **seg, int n);
+/* routes.c: twonetd routes [--json | --format FORMAT]; returns the exit status. */
+int cmd_routes(int argc, char **argv);
 
 /*
  * alerts.c: per-worker set-up after the event loop exists and before it
@@ -224,15 +242,44 @@ void alerts_worker_stop(struct srv *srv);
 int certs_worker_start(struct srv *srv);
 void certs_worker_stop(struct srv *srv);
 
+/*
+ * The handlers (route_fn), one per row of the route table: the router has
+ * checked the method, the token and the role before they run.
+ */
 /* items.c */
-void h_health(struct req *q);
+void h_health(struct req *q, const char *arg);
 void h_items(struct req *q, const char *code);
-void h_workflows(struct req *q, const char *code);
+void h_workflows_get(struct req *q, const char *code);
+void h_workflows_post(struct req *q, const char *arg);
 
-/* cases.c */
-void h_cases(struct req *q);
+/* cases.c, cases_read.c */
+void h_cases_list(struct req *q, const char *arg);
+void h_cases_post(struct req *q, const char *arg);
 void h_case(struct req *q, const char *id);
 void h_case_actions(struct req *q, const char *id);
 void h_case_events(struct req *q, const char *id);
+
+/* certs_read.c */
+void certs_list(struct req *q, const char *arg);
+void certs_get(struct req *q, const char *id);
+void certs_issuers(struct req *q, const char *arg);
+void certs_audit_list(struct req *q, const char *arg);
+/* certs_issue.c */
+void certs_post_cert(struct req *q, const char *arg);
+void certs_post_revoke(struct req *q, const char *id);
+/* certs_consent.c */
+void certs_post_consent(struct req *q, const char *arg);
+void certs_post_code(struct req *q, const char *arg);
+
+/* alerts.c, alerts_stream.c */
+void alerts_list(struct req *q, const char *arg);
+void alerts_post(struct req *q, const char *arg);
+void alerts_one(struct req *q, const char *id);
+void alerts_actions(struct req *q, const char *id);
+void alerts_stream(struct req *q, const char *arg);
+
+/* reports.c */
+void h_report_cases(struct req *q, const char *arg);
+void h_report_alerts(struct req *q, const char *arg);
 
 #endif
