@@ -96,7 +96,7 @@ static void batch_step(struct batch *b)
 	app.dirty = 1;
 }
 
-static void on_reload(void *ctx, long tag, const struct net_result *r)
+static void on_reload(void *ctx, long tag, const struct tn_async_result *r)
 {
 	struct batch *b = ctx;
 	size_t i = (size_t)tag;
@@ -130,7 +130,7 @@ static void on_reload(void *ctx, long tag, const struct net_result *r)
 	batch_step(b);
 }
 
-static void on_acted(void *ctx, long tag, const struct net_result *r)
+static void on_acted(void *ctx, long tag, const struct tn_async_result *r)
 {
 	struct batch *b = ctx;
 	size_t i = (size_t)tag;

@@ -112,7 +112,7 @@ static void follow_from(long long after)
 	app.dirty = 1;
 }
 
-static void on_list(void *ctx, long tag, const struct net_result *r)
+static void on_list(void *ctx, long tag, const struct tn_async_result *r)
 {
 	jv items;
 	int n;
@@ -312,7 +312,7 @@ static void alerts_status(struct tn_buf *b)
 		tn_buf_adds(b, " · loading");
 }
 
-static void on_acted(void *ctx, long tag, const struct net_result *r)
+static void on_acted(void *ctx, long tag, const struct tn_async_result *r)
 {
 	(void)ctx;
 	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {

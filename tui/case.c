@@ -342,7 +342,7 @@ static void build(void)
 
 /* ---- loading ---- */
 
-static void on_cert(void *ctx, long tag, const struct net_result *r)
+static void on_cert(void *ctx, long tag, const struct tn_async_result *r)
 {
 	char *id = ctx;
 	struct certcheck *cc;
@@ -408,7 +408,7 @@ static void recheck_certs(void)
 	app.dirty = 1;
 }
 
-static void on_events(void *ctx, long tag, const struct net_result *r)
+static void on_events(void *ctx, long tag, const struct tn_async_result *r)
 {
 	(void)ctx;
 	if (tag != cv.gen || !jv_is_valid(cv.kase))
@@ -421,7 +421,7 @@ static void on_events(void *ctx, long tag, const struct net_result *r)
 	app.dirty = 1;
 }
 
-static void on_case(void *ctx, long tag, const struct net_result *r)
+static void on_case(void *ctx, long tag, const struct tn_async_result *r)
 {
 	struct tn_buf p = TN_BUF_INIT;
 

@@ -7,6 +7,8 @@
 #include <curl/curl.h>
 #include <jv.h>
 
+#include "tn_async.h"
+
 #include "tn_buf.h"
 #include "tn_config.h"
 #include "tn_err.h"
@@ -126,17 +128,10 @@ void edit_key(int key);
 /* Draw the prompt line (display module) when active. */
 void edit_draw(void);
 
-/* ---- network: the curl multi (net.c) ---- */
+/* ---- network: the library's event-loop client, tn_async (net.c) ---- */
 
-struct net_result {
-	long status;            /* HTTP status, 0 when there was no answer */
-	jv body;                /* parsed body (borrowed for the call), jv_null() when none */
-	const char *raw;        /* the body's text, NUL-terminated (borrowed for the call) */
-	size_t raw_len;
-	const char *error;      /* a sentence when not 2xx: problem detail or curl's error */
-};
-
-typedef void (*net_fn)(void *ctx, long tag, const struct net_result *r);
+/* Answers come as tn_async hands them over: struct tn_async_result (tn_async.h), borrowed for the call. */
+typedef void (*net_fn)(void *ctx, long tag, const struct tn_async_result *r);
 
 void net_init(const struct tn_config *cfg);
 void net_shutdown(void);

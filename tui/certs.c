@@ -15,7 +15,7 @@
 static struct tn_cert_keyring *kr;
 static int kr_state;            /* 0 not asked, 1 loading, 2 ready */
 
-static void on_issuers(void *ctx, long tag, const struct net_result *r)
+static void on_issuers(void *ctx, long tag, const struct tn_async_result *r)
 {
 	struct tn_err err = TN_ERR_INIT;
 
@@ -153,7 +153,7 @@ static struct {
 	size_t nv;
 } cs;
 
-static void on_list(void *ctx, long tag, const struct net_result *r)
+static void on_list(void *ctx, long tag, const struct tn_async_result *r)
 {
 	(void)ctx;
 	if (tag != cs.gen)

@@ -69,7 +69,7 @@ static void keep_cursor(const char *id)
 
 static void request_page(const char *cursor);
 
-static void on_page(void *ctx, long tag, const struct net_result *r)
+static void on_page(void *ctx, long tag, const struct tn_async_result *r)
 {
 	char *next = NULL;
 
