@@ -243,18 +243,6 @@ char *tn_case_content_key(jv v)
 
 /* ---- checks ---- */
 
-static int looks_resident(const char *id)
-{
-	size_t n = strlen(id);
-
-	if (n != 18)
-		return 0;
-	for (size_t i = 0; i < 17; i++)
-		if (!isdigit((unsigned char)id[i]))
-			return 0;
-	return isdigit((unsigned char)id[17]) || id[17] == 'X' || id[17] == 'x';
-}
-
 enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct tn_err *err)
 {
 	enum tn_code rc = TN_OK;
@@ -271,11 +259,11 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 	jv item = member(body, "item"), wf = member(body, "workflow");
 	if (jv_get_kind(wf) != JV_KIND_NULL) {
 		if (jv_get_kind(item) != JV_KIND_NULL)
-			rc = tn_err_set(err, TN_EINVALID, "workflow: give an item or a workflow, not both");
+			rc = tn_err_field(err, TN_EINVALID, "workflow", "workflow: give an item or a workflow, not both");
 		else if (jv_get_kind(wf) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(wf)) == 0)
-			rc = tn_err_set(err, TN_EINVALID, "workflow: must be a workflow's code");
+			rc = tn_err_field(err, TN_EINVALID, "workflow", "workflow: must be a workflow's code");
 	} else if (jv_get_kind(item) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(item)) == 0) {
-		rc = tn_err_set(err, TN_EINVALID, "item: missing (give the item's code)");
+		rc = tn_err_field(err, TN_EINVALID, "item", "item: missing (give the item's code)");
 	}
 	jv_free(item);
 	jv_free(wf);
@@ -284,28 +272,23 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 	jv a = member(body, "applicant");
 	jv id = member(a, "id"), type = member(a, "type");
 	if (jv_get_kind(a) != JV_KIND_OBJECT) {
-		rc = tn_err_set(err, TN_EINVALID, "applicant: missing");
+		rc = tn_err_field(err, TN_EINVALID, "applicant", "applicant: missing");
 	} else if (jv_get_kind(id) != JV_KIND_STRING) {
-		rc = tn_err_set(err, TN_EINVALID, "applicant.id: %s",
-				jv_get_kind(id) == JV_KIND_NULL ? "missing" : "must be a string");
+		rc = tn_err_field(err, TN_EINVALID, "applicant.id", "applicant.id: %s",
+				  jv_get_kind(id) == JV_KIND_NULL ? "missing" : "must be a string");
 	} else if (jv_get_kind(type) != JV_KIND_NULL && jv_get_kind(type) != JV_KIND_STRING) {
-		rc = tn_err_set(err, TN_EINVALID, "applicant.type: must be 'person' or 'org'");
+		rc = tn_err_field(err, TN_EINVALID, "applicant.type",
+				  "applicant.type: must be 'person' or 'org'");
 	} else {
 		const char *ids = jv_string_value(id);
-		const char *t = jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type)
-			: looks_resident(ids) ? "person" : "org";
-		if (!strcmp(t, "person")) {
-			if (tn_id_check_resident(ids, &e) != TN_OK)
-				rc = tn_err_set(err, TN_EINVALID, "applicant.id: %s", e.message);
-		} else if (!strcmp(t, "org")) {
-			int warn = 0;
-			char msg[256] = "";
-			if (tn_id_check_uscc(ids, &warn, msg, &e) != TN_OK)
-				rc = tn_err_set(err, TN_EINVALID, "applicant.id: %s", e.message);
-			else if (warn && warning && warning_size)
-				snprintf(warning, warning_size, "applicant.id '%s': %s", ids, msg);
-		} else {
-			rc = tn_err_set(err, TN_EINVALID, "applicant.type '%s': must be 'person' or 'org'", t);
+		const char *t = jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type) : NULL;
+
+		if (tn_party_check_id("applicant", t, ids, warning, warning_size, &e) != TN_OK) {
+			if (!strcmp(e.field, "applicant.type"))
+				rc = tn_err_field(err, TN_EINVALID, e.field,
+						  "applicant.type '%s': must be 'person' or 'org'", t);
+			else
+				rc = tn_err_field(err, TN_EINVALID, e.field, "applicant.id: %s", e.message);
 		}
 	}
 	jv_free(a);
@@ -355,7 +338,7 @@ enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key
 	if (jv_get_kind(a) == JV_KIND_OBJECT) {
 		jv type = member(a, "type"), id = member(a, "id");
 		if (jv_get_kind(type) == JV_KIND_NULL && jv_get_kind(id) == JV_KIND_STRING) {
-			const char *t = looks_resident(jv_string_value(id)) ? "person" : "org";
+			const char *t = tn_party_type_of(jv_string_value(id));
 			a = jv_object_set(a, jv_string("type"), jv_string(t));
 			body = jv_object_set(body, jv_string("applicant"), jv_copy(a));
 		}

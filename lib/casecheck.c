@@ -64,7 +64,7 @@ static enum tn_code refuse(struct where *w, const char *field, const char *fmt, 
 	va_end(ap);
 	if (w->field && w->size)
 		snprintf(w->field, w->size, "%s", field);
-	return tn_err_set(w->err, TN_EINVALID, "%s: %s", field, msg);
+	return tn_err_field(w->err, TN_EINVALID, field, "%s: %s", field, msg);
 }
 
 /*
@@ -228,8 +228,8 @@ enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_er
 enum tn_code tn_case_check_comment(const char *comment, struct tn_err *err)
 {
 	if (comment && tn_utf8_chars(comment) > TN_CASE_MAX_COMMENT)
-		return tn_err_set(err, TN_EINVALID, "comment: longer than %d characters",
-				  TN_CASE_MAX_COMMENT);
+		return tn_err_field(err, TN_EINVALID, "comment", "comment: longer than %d characters",
+				    TN_CASE_MAX_COMMENT);
 	return TN_OK;
 }
 
@@ -343,5 +343,71 @@ out:
 	jv_free(req);
 	jv_free(maxl);
 	jv_free(values);
+	return rc;
+}
+
+/* 1 when an object of array `fields` (borrowed) is named `name`. */
+static int is_field(jv fields, const char *name)
+{
+	int found = 0;
+
+	jv_array_foreach(fields, i, f) {
+		jv n = member(f, "name");
+
+		if (jv_get_kind(n) == JV_KIND_STRING && !strcmp(jv_string_value(n), name))
+			found = 1;
+		jv_free(n);
+		jv_free(f);
+	}
+	return found;
+}
+
+enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
+{
+	jv fields = member(item, "fields");
+	enum tn_code rc = TN_OK;
+	char path[300];
+
+	if (jv_get_kind(fields) != JV_KIND_ARRAY) {
+		jv_free(fields);
+		fields = jv_array();
+	}
+	if (jv_get_kind(form) == JV_KIND_OBJECT) {
+		jv_object_foreach(form, key, val) {
+			if (rc == TN_OK && !is_field(fields, jv_string_value(key))) {
+				snprintf(path, sizeof(path), "form.%s", jv_string_value(key));
+				rc = tn_err_field(err, TN_EINVALID, path, "unknown form field '%s'",
+						  jv_string_value(key));
+				if (err)
+					err->http_status = 400;
+			}
+			jv_free(key);
+			jv_free(val);
+		}
+	}
+	jv_array_foreach(fields, i, f) {
+		jv n = member(f, "name");
+
+		if (rc == TN_OK && jv_get_kind(n) == JV_KIND_STRING) {
+			const char *name = jv_string_value(n);
+			jv v = member(form, name), req = member(f, "required");
+			struct tn_err e = TN_ERR_INIT;
+
+			snprintf(path, sizeof(path), "form.%s", name);
+			if (absent(v) || (jv_get_kind(v) == JV_KIND_STRING && !*jv_string_value(v))) {
+				if (jv_get_kind(req) == JV_KIND_TRUE)
+					rc = tn_err_field(err, TN_EINVALID, path,
+							  "form field '%s' is required", name);
+			} else if (tn_case_check_value(f, v, &e) != TN_OK) {
+				rc = tn_err_field(err, TN_EINVALID, path, "form field '%s': %s", name,
+						  e.message);
+			}
+			jv_free(v);
+			jv_free(req);
+		}
+		jv_free(n);
+		jv_free(f);
+	}
+	jv_free(fields);
 	return rc;
 }

@@ -357,13 +357,11 @@ static jv applicant_field(const char *type, int required)
 /* Check the applicant's id as a resident ID number or a credit code, by its shape. */
 static enum tn_code check_applicant_id(const char *id, struct tn_err *err)
 {
-	jv body = jv_object_set(jv_object(), jv_string("item"), jv_string("x"));
-	body = jv_object_set(body, jv_string("applicant"),
-			     jv_object_set(jv_object(), jv_string("id"), jv_string(id)));
-	char warning[300];
-	enum tn_code rc = tn_case_check(body, warning, sizeof(warning), err);
-	jv_free(body);
-	return rc;
+	struct tn_err e = TN_ERR_INIT;
+
+	if (tn_party_check_id("applicant", NULL, id, NULL, 0, &e) != TN_OK)
+		return tn_err_field(err, e.code, e.field, "applicant.id: %s", e.message);
+	return TN_OK;
 }
 
 static enum tn_code ask_applicant(FILE *tty, const struct tn_case_spec *preset, jv *applicant,

@@ -114,6 +114,38 @@ enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_er
  */
 enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err);
 
+/*
+ * The type a party's id has the shape of: "person" for 17 digits and a
+ * digit or X (a resident ID number), "org" for anything else.  Cannot fail.
+ */
+const char *tn_party_type_of(const char *id);
+
+/*
+ * The applicant and holder rule: `id` of a party of `type` ("person": a
+ * resident ID number, GB 11643 check character; "org": a unified social
+ * credit code, GB 32100; NULL: the type tn_party_type_of gives).  `party`
+ * names it in field paths ("applicant", "holder").  A bad id is TN_EINVALID
+ * with field "PARTY.id" and the bare reason as message ("check character is
+ * 'X', expected '3'"; "missing" for NULL); another type TN_EINVALID field
+ * "PARTY.type" "must be 'person' or 'org'".  A credit code that fails only
+ * its organisation-code digit passes, with `warning` (may be NULL) set to
+ * "PARTY.id 'ID': REASON"; `warning` is emptied otherwise.
+ */
+enum tn_code tn_party_check_id(const char *party, const char *type, const char *id,
+			       char *warning, size_t warning_size, struct tn_err *err);
+
+/*
+ * Check a case's form (borrowed object; not an object counts as empty)
+ * against the item's catalog entry (borrowed: its "fields" list), as twonetd
+ * files it: a member that is not a field of the item is TN_EINVALID with
+ * err->http_status 400, "unknown form field 'NAME'"; then, in the item's
+ * order, a required field absent, null or "" is TN_EINVALID "form field
+ * 'NAME' is required", and a value tn_case_check_value refuses TN_EINVALID
+ * "form field 'NAME': REASON".  Field "form.NAME" in every case; the first
+ * fault only.
+ */
+enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err);
+
 /* 1 when `s` is a phone number: 5 to 20 digits, spaces, '-', a leading '+'; at most 32 characters. */
 int tn_case_phone_valid(const char *s);
 
