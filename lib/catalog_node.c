@@ -13,13 +13,13 @@
 enum tn_code tnp_cat_bad(struct cat_loader *L, struct cat_src *s, const yaml_node_t *n,
 			 const char *fmt, ...)
 {
-	char msg[768];
+	enum tn_code rc;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = tn_yaml_verr(L->err, s->path, n, 0, fmt, ap);
 	va_end(ap);
-	return tn_err_set(L->err, TN_EINVALID, "%s:%ld: %s", s->path, n ? tn_yaml_line(n) : 0L, msg);
+	return rc;
 }
 
 /* Refuse keys of `map` not in `allowed`. */

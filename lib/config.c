@@ -61,15 +61,13 @@ static enum tn_code at(struct tn_err *err, const struct file *f, yaml_node_t *no
 static enum tn_code at(struct tn_err *err, const struct file *f, yaml_node_t *node,
 		       const char *fmt, ...)
 {
-	char msg[512];
+	enum tn_code rc;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = tn_yaml_verr(err, f->path, node, 1, fmt, ap);
 	va_end(ap);
-	return tn_err_set(err, TN_EINVALID, "%s:%lu:%lu: %s", f->path,
-			  (unsigned long)node->start_mark.line + 1,
-			  (unsigned long)node->start_mark.column + 1, msg);
+	return rc;
 }
 
 static enum tn_code want_scalar(const struct file *f, yaml_node_t *v, const char *key,

@@ -2,6 +2,7 @@
 #ifndef TN_YAML_H
 #define TN_YAML_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <yaml.h>
@@ -66,6 +67,17 @@ yaml_node_t *tn_yaml_get(yaml_document_t *doc, const yaml_node_t *map, const cha
 
 /* The 1-based line where `n` starts, 0 for NULL: what "FILE:LINE:" messages give. */
 long tn_yaml_line(const yaml_node_t *n);
+
+/*
+ * Set `err` to TN_EINVALID with "NAME:LINE: MESSAGE" at node `n` (line 0 when
+ * NULL), or "NAME:LINE:COL: MESSAGE" when `with_column`: the one shape of
+ * every error about a YAML file's content.  Returns TN_EINVALID.
+ */
+enum tn_code tn_yaml_err(struct tn_err *err, const char *name, const yaml_node_t *n,
+			 int with_column, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+enum tn_code tn_yaml_verr(struct tn_err *err, const char *name, const yaml_node_t *n,
+			  int with_column, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 /* For each node `n` of sequence `seq` (NULL or not a sequence: none), in order. */
 #define TN_YAML_SEQ_EACH(doc, seq, it, n) \

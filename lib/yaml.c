@@ -32,17 +32,33 @@ struct loader {
 static enum tn_code at(struct loader *L, yaml_mark_t m, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* "NAME:LINE[:COL]: MESSAGE" into err; the message is not cut short before tn_err's own limit. */
+static enum tn_code mark_err(struct tn_err *err, const char *name, const yaml_mark_t *m,
+			     int with_column, const char *fmt, va_list ap)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	enum tn_code rc;
+
+	tn_buf_addf(&b, "%s:%lu", name, m ? (unsigned long)m->line + 1 : 0UL);
+	if (with_column)
+		tn_buf_addf(&b, ":%lu", m ? (unsigned long)m->column + 1 : 0UL);
+	tn_buf_adds(&b, ": ");
+	tn_buf_vaddf(&b, fmt, ap);
+	rc = tn_err_set(err, TN_EINVALID, "%s", b.buf);
+	tn_buf_release(&b);
+	return rc;
+}
+
 /* A TN_EINVALID "NAME:LINE:COL: message" at mark `m`. */
 static enum tn_code at(struct loader *L, yaml_mark_t m, const char *fmt, ...)
 {
-	char msg[512];
+	enum tn_code rc;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = mark_err(L->err, L->name, &m, 1, fmt, ap);
 	va_end(ap);
-	return tn_err_set(L->err, TN_EINVALID, "%s:%lu:%lu: %s", L->name,
-			  (unsigned long)m.line + 1, (unsigned long)m.column + 1, msg);
+	return rc;
 }
 
 /* The tag to give libyaml: NULL (its default) for none or the non-specific "!". */
@@ -296,4 +312,22 @@ yaml_node_t *tn_yaml_get(yaml_document_t *doc, const yaml_node_t *map, const cha
 long tn_yaml_line(const yaml_node_t *n)
 {
 	return n ? (long)n->start_mark.line + 1 : 0L;
+}
+
+enum tn_code tn_yaml_verr(struct tn_err *err, const char *name, const yaml_node_t *n,
+			  int with_column, const char *fmt, va_list ap)
+{
+	return mark_err(err, name, n ? &n->start_mark : NULL, with_column, fmt, ap);
+}
+
+enum tn_code tn_yaml_err(struct tn_err *err, const char *name, const yaml_node_t *n,
+			 int with_column, const char *fmt, ...)
+{
+	enum tn_code rc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = tn_yaml_verr(err, name, n, with_column, fmt, ap);
+	va_end(ap);
+	return rc;
 }
