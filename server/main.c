@@ -1,4 +1,4 @@
-/* main.c — twonetd: the reference server's command line (init, serve, token add, import catalog). */
+/* main.c — twonetd: the reference server's command line (init, serve, token add, import catalog, routes). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +16,6 @@
 #include "store_cal.h"
 #include "certs.h"
 
-static const char *const roles[] = { "applicant", "clerk", "issuer", "operator", "sensor",
-				     "admin", "reader", NULL };
 
 static void usage(FILE *out)
 {
@@ -30,6 +28,7 @@ static void usage(FILE *out)
 		"   or: twonetd import catalog --db PATH [DIR|FILE.yaml...|FILE.json]\n"
 		"   or: twonetd calendar import --db PATH FILE\n"
 		"   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n"
+		"   or: twonetd routes [--json | --format FORMAT]\n"
 		/* e-certificates (certcmd.c, gencerts.c) */
 		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
 		"   or: twonetd audit verify --db PATH [--checkpoints FILE [--key PEM]]\n"
@@ -199,7 +198,7 @@ static int cmd_token(int argc, char **argv)
 		fprintf(stderr, "twonetd: error: token add takes no operands\n");
 		return 2;
 	}
-	for (const char *const *r = roles; *r; r++)
+	for (const char *const *r = twonetd_roles; *r; r++)
 		if (strcmp(*r, role) == 0)
 			known = 1;
 	if (!known) {
@@ -403,6 +402,8 @@ int main(int argc, char **argv)
 		rc = cmd_import(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "calendar") == 0)
 		rc = cmd_calendar(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "routes") == 0)
+		rc = cmd_routes(argc - 1, argv + 1);
 	/* e-certificates (certcmd.c, gencerts.c) */
 	else if (strcmp(argv[1], "issuer") == 0)
 		rc = certs_cmd_issuer(argc - 1, argv + 1);

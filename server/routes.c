@@ -1,8 +1,10 @@
 /* routes.c — twonetd's route table: one row per endpoint (method, path, roles, scope, handler), and the router that walks it. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tn_buf.h"
+#include "tn_cli.h"
 #include "twonetd.h"
 #include "certs.h"
 
@@ -15,8 +17,10 @@ const char *const twonetd_roles[] = { "applicant", "clerk", "issuer", "operator"
  * are in the order of its Allow header (GET before POST).  The roles are
  * checked before the handler runs, except on the rows marked
  * ROUTE_ROLE_IN_HANDLER (certificate reads: the refusal is audited, after
- * the purpose is checked).  The scope says what the handler checks against
- * the record itself.
+ * the purpose is checked).  The scope names what the handler checks against
+ * the record itself: "department" (a clerk or issuer, its own department's
+ * only), "own" (an applicant, its own cases only), "holder" (the holder's
+ * own, or by consent), "audited" (every answer writes an audit row).
  */
 static const struct route table[] = {
 	{ "GET", "/v1/health", ROUTE_PUBLIC, "-", NULL, h_health, 0 },
@@ -26,26 +30,26 @@ static const struct route table[] = {
 	{ "POST", "/v1/workflows", "admin", "-", "only an admin may publish workflows",
 	  h_workflows_post, 0 },
 	{ "GET", "/v1/workflows/{code}", ROUTE_ANY, "-", NULL, h_workflows_get, 0 },
-	{ "GET", "/v1/cases", "clerk|applicant|admin", "department|applicant",
+	{ "GET", "/v1/cases", "applicant|clerk|admin", "department,own",
 	  "role '%s' may not list cases", h_cases_list, 0 },
-	{ "POST", "/v1/cases", "applicant|clerk|admin", "department|applicant",
+	{ "POST", "/v1/cases", "applicant|clerk|admin", "department,own",
 	  "role '%s' may not file cases", h_cases_post, 0 },
-	{ "GET", "/v1/cases/{id}", "clerk|applicant|admin", "department|applicant",
+	{ "GET", "/v1/cases/{id}", "applicant|clerk|admin", "department,own",
 	  "role '%s' may not read cases", h_case, 0 },
-	{ "POST", "/v1/cases/{id}/actions", "clerk|applicant|admin", "department|applicant",
+	{ "POST", "/v1/cases/{id}/actions", "applicant|clerk|admin", "department,own",
 	  "role '%s' may not read cases", h_case_actions, 0 },
-	{ "GET", "/v1/cases/{id}/events", "clerk|applicant|admin", "department|applicant",
+	{ "GET", "/v1/cases/{id}/events", "applicant|clerk|admin", "department,own",
 	  "role '%s' may not read cases", h_case_events, 0 },
-	{ "GET", "/v1/certs", "admin|clerk|issuer|applicant|reader", "holder",
+	{ "GET", "/v1/certs", "applicant|clerk|issuer|admin|reader", "holder,audited",
 	  "role '%s' may not read certificates", certs_list, ROUTE_ROLE_IN_HANDLER },
 	{ "POST", "/v1/certs", "issuer", "department",
 	  "role '%s' may not issue certificates (issuers only)", certs_post_cert, 0 },
-	{ "GET", "/v1/certs/{id}", "admin|clerk|issuer|applicant|reader", "holder",
+	{ "GET", "/v1/certs/{id}", "applicant|clerk|issuer|admin|reader", "holder,audited",
 	  "role '%s' may not read certificates", certs_get, ROUTE_ROLE_IN_HANDLER },
 	{ "POST", "/v1/certs/{id}/revoke", "issuer|admin", "department",
 	  "role '%s' may not revoke certificates", certs_post_revoke, 0 },
 	{ "GET", "/v1/issuers", ROUTE_PUBLIC, "-", NULL, certs_issuers, 0 },
-	{ "POST", "/v1/consents", "admin|applicant", "holder",
+	{ "POST", "/v1/consents", "applicant|admin", "holder",
 	  "only a holder (an applicant token with a subject) or an admin may grant consent",
 	  certs_post_consent, 0 },
 	{ "POST", "/v1/consents/codes", "applicant", "holder",
@@ -157,4 +161,104 @@ void route_dispatch(struct req *q, char **seg, int n)
 		hit->fn(q, arg);
 	}
 	tn_buf_release(&allow);
+}
+
+/* ---- twonetd routes: the table, printed ---- */
+
+/* The roles of `r` as printed: "public", "any" or "clerk,applicant,admin" (owned by *b). */
+static const char *roles_text(const struct route *r, struct tn_buf *b)
+{
+	tn_buf_reset(b);
+	for (const char *p = r->roles; *p; p++)
+		tn_buf_addch(b, *p == '|' ? ',' : *p);
+	return b->buf;
+}
+
+/* The row as JSON: {"method","path","roles":[...],"public","scope","checked_by"}. */
+static jv route_json(const struct route *r)
+{
+	jv o = jv_object(), roles = jv_array();
+	int pub = strcmp(r->roles, ROUTE_PUBLIC) == 0, any = strcmp(r->roles, ROUTE_ANY) == 0;
+
+	if (any) {
+		for (size_t i = 0; twonetd_roles[i]; i++)
+			roles = jv_array_append(roles, jv_string(twonetd_roles[i]));
+	} else if (!pub) {
+		for (const char *p = r->roles; *p;) {
+			size_t len = strcspn(p, "|");
+
+			roles = jv_array_append(roles, jv_string_sized(p, (int)len));
+			p += len + (p[len] ? 1 : 0);
+		}
+	}
+	o = jv_object_set(o, jv_string("method"), jv_string(r->method));
+	o = jv_object_set(o, jv_string("path"), jv_string(r->path));
+	o = jv_object_set(o, jv_string("roles"), roles);
+	o = jv_object_set(o, jv_string("public"), jv_bool(pub));
+	o = jv_object_set(o, jv_string("any_token"), jv_bool(any));
+	o = jv_object_set(o, jv_string("scope"), jv_string(r->scope));
+	o = jv_object_set(o, jv_string("checked_by"),
+			  jv_string(pub ? "none" : (r->flags & ROUTE_ROLE_IN_HANDLER) ? "handler" :
+				    "router"));
+	return o;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+	const char *format = NULL;
+	int json_flag = 0, nargs, rc, json;
+	const struct tn_option opts[] = {
+		{ TN_OPT_FLAG, 0, "json", &json_flag, NULL, "the same as --format json", NULL, 0 },
+		{ TN_OPT_STRING, 0, "format", &format, "FORMAT",
+		  "json or table (default: table on a terminal, json on a pipe)", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd routes", "[--json | --format FORMAT]",
+		"print the route table: each endpoint's method, path, roles and scope", opts, 0 };
+	size_t n = sizeof(table) / sizeof(table[0]);
+	struct tn_buf b = TN_BUF_INIT;
+
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (nargs > 0) {
+		fprintf(stderr, "twonetd: error: routes takes no operands\n");
+		return 2;
+	}
+	if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
+		fprintf(stderr, "twonetd: error: --format takes json or table, not '%s'\n", format);
+		return 2;
+	}
+	json = json_flag ? 1 : format ? !strcmp(format, "json") : !isatty(STDOUT_FILENO);
+	if (json) {
+		jv out = jv_array(), text;
+
+		for (size_t i = 0; i < n; i++)
+			out = jv_array_append(out, route_json(&table[i]));
+		text = jv_dump_string(out, 0);
+		printf("%s\n", jv_string_value(text));
+		jv_free(text);
+	} else {
+		int wm = (int)strlen("METHOD"), wp = (int)strlen("PATH"), wr = (int)strlen("ROLES");
+
+		for (size_t i = 0; i < n; i++) {
+			int l = (int)strlen(roles_text(&table[i], &b));
+
+			if ((int)strlen(table[i].method) > wm)
+				wm = (int)strlen(table[i].method);
+			if ((int)strlen(table[i].path) > wp)
+				wp = (int)strlen(table[i].path);
+			if (l > wr)
+				wr = l;
+		}
+		printf("%-*s  %-*s  %-*s  %s\n", wm, "METHOD", wp, "PATH", wr, "ROLES", "SCOPE");
+		for (size_t i = 0; i < n; i++)
+			printf("%-*s  %-*s  %-*s  %s\n", wm, table[i].method, wp, table[i].path, wr,
+			       roles_text(&table[i], &b), table[i].scope);
+	}
+	tn_buf_release(&b);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "twonetd: error: cannot write the routes\n");
+		return 1;
+	}
+	return 0;
 }
