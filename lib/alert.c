@@ -176,10 +176,6 @@ int tn_time_valid(const char *s)
 }
 
 
-static const char *const input_members[] = {
-	"source", "source_id", "kind", "severity", "district", "location", "value",
-	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", "cap", NULL
-};
 
 static const char *const server_members[] = {
 	"id", "seq", "status", "raised_at", "raised_by", "dispatched_at", "crew",
@@ -342,7 +338,7 @@ static jv ordered(jv alert)
 {
 	jv out = jv_object();
 
-	for (const char *const *m = input_members; *m; m++) {
+	for (const char *const *m = tn_alert_members; *m; m++) {
 		jv v = jv_object_get(jv_copy(alert), jv_string(*m));
 		if (jv_is_valid(v))
 			out = jv_object_set(out, jv_string(*m), v);
@@ -363,7 +359,7 @@ static enum tn_code normalize(jv *a, int derive, struct tn_err *err)
 		const char *k = jv_string_value(key);
 		int drop = jv_get_kind(val) == JV_KIND_NULL || in_list(server_members, k);
 
-		if (rc == TN_OK && !drop && !in_list(input_members, k))
+		if (rc == TN_OK && !drop && !in_list(tn_alert_members, k))
 			rc = tn_err_set(err, TN_EINVALID, "%s: unknown member", k);
 		else if (drop)
 			*a = jv_object_delete(*a, jv_copy(key));

@@ -74,6 +74,23 @@ int tn_time_valid(const char *s);
  */
 enum tn_code tn_alert_normalize(jv in, int derive_source_id, jv *out, struct tn_err *err);
 
+/* The members an alert input may hold, in the contract's order; NULL-terminated. */
+extern const char *const tn_alert_members[];
+
+/*
+ * The strict check of an alert input (borrowed), as twonetd raises it, where
+ * tn_alert_normalize is the client's lenient reading before it: every member
+ * in its canonical form (severity blue..red, district a code), no unknown
+ * member.  On success *out (owned) holds source, source_id, kind, severity,
+ * district, district_name, location, value, threshold, unit, headline ("" when
+ * absent), text, sent_at, onset_at, expires_at in that order (null when
+ * absent), then cap when it is an object.  Otherwise TN_EINVALID with the
+ * server's detail, err->field the member at fault ("location.lat", "" for
+ * none) and err->http_status 400 (not an object, an unknown member) or 422
+ * (a bad value); *out untouched.  What tn_alert_normalize returns passes.
+ */
+enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err);
+
 /* An alert described by command-line flags; every member may be NULL. */
 struct tn_alert_spec {
 	const char *source, *source_id, *kind, *severity, *district;

@@ -169,6 +169,71 @@ static void test_refusals(void **state)
 	}
 }
 
+/* The server's strict check: what normalize returns passes, a lenient input does not. */
+static void test_check(void **state)
+{
+	static const struct {
+		const char *in, *field, *msg;
+		long status;
+	} bad[] = {
+		{ "[1]", "", "an alert must be a JSON object", 400 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\",\"id\":4}", "id",
+		  "unknown member 'id' (the server sets it, or it does not exist)", 400 },
+		{ "{\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\",\"district\":\"310101\"}",
+		  "source", "source is required", 422 },
+		{ "{\"source\":\"s\\u0001\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\"}", "source", "source must not hold control characters", 422 },
+		{ "{\"source\":\"s\",\"source_id\":1,\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\"}", "source_id", "source_id must be a string", 422 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"Severe\","
+		  "\"district\":\"310101\"}", "severity",
+		  "severity 'Severe' is not one of blue, yellow, orange, red", 422 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"huangpu\"}", "district",
+		  "district 'huangpu' is not one of Shanghai's 16 district codes", 422 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\",\"location\":{\"lat\":1,\"alt\":2}}", "location.alt",
+		  "unknown member 'alt' in location", 400 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\",\"location\":{\"lat\":1}}", "location.lon",
+		  "location.lat and location.lon come together", 422 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\",\"location\":{\"address\":3}}", "location.address",
+		  "address must be a string", 422 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\",\"value\":\"3\"}", "value", "value must be a number", 422 },
+		{ "{\"source\":\"s\",\"source_id\":\"1\",\"kind\":\"k\",\"severity\":\"red\","
+		  "\"district\":\"310101\",\"sent_at\":\"today\"}", "sent_at",
+		  "sent_at is not an RFC 3339 time with an offset: 'today'", 422 },
+	};
+	struct tn_err err = TN_ERR_INIT;
+	jv in, out = jv_invalid(), d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		in = parse(bad[i].in);
+		assert_int_equal(tn_alert_check(in, &out, &err), TN_EINVALID);
+		assert_string_equal(err.message, bad[i].msg);
+		assert_string_equal(err.field, bad[i].field);
+		assert_int_equal(err.http_status, bad[i].status);
+		jv_free(in);
+	}
+	/* the client's reading of a lenient input passes the server's check */
+	assert_int_equal(tn_alert_normalize(parse("{\"kind\":\"Water_Depth\",\"severity\":\"Severe\","
+						  "\"district\":\"huangpu\",\"source\":\"wd\","
+						  "\"value\":\"0.32\",\"location\":{\"lat\":\"31.2\","
+						  "\"lon\":121.4}}"), 1, &in, &err), TN_OK);
+	assert_int_equal(tn_alert_check(in, &out, &err), TN_OK);
+	jv_free(in);
+	d = jv_dump_string(out, 0);
+	assert_non_null(strstr(jv_string_value(d), "\"kind\":\"water_depth\",\"severity\":\"orange\","
+			       "\"district\":\"310101\",\"district_name\":\"黄浦区\","
+			       "\"location\":{\"lat\":31.2,\"lon\":121.4,\"address\":null},"
+			       "\"value\":0.32,\"threshold\":null,\"unit\":null,\"headline\":\"\","));
+	jv_free(d);
+}
+
 static void test_spec(void **state)
 {
 	struct tn_alert_spec spec = { 0 };
@@ -220,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_derived_source_id_is_stable),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_spec),
 		cmocka_unit_test(test_row),
 	};
