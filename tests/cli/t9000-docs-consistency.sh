@@ -1,6 +1,8 @@
 #!/bin/bash
 # Every command ships whole: --help, --version, a man page, bash and zsh
 # completions and a README line, and all of them name the same options.
+# The other way round (every option a man page or completion names exists in
+# its command, twonetd's subcommands and casedesk included) is t9001.
 . "$(dirname "$0")/test-lib.sh"
 
 for src in "$TWONET_SRC"/bin/*.c; do
