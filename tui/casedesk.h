@@ -217,6 +217,7 @@ struct rows {
 	long counts[ST_COUNT];
 	long overdue, due, tagged;
 	long provisional;       /* open cases whose deadline is provisional */
+	int stale;              /* a row already there was updated: order may be off until rows_sort */
 };
 
 extern const char *const status_names[ST_COUNT];
@@ -241,7 +242,12 @@ struct case_fields {
 };
 /* Add or update (by id) a case given by its members; returns its row index. */
 size_t rows_put_fields(struct rows *r, const struct case_fields *f);
-/* Rows from `first` on are new: put those that match the filter at the end of vis. */
+/*
+ * Rows from `first` on are new: sort them, merge them into order and those
+ * that match the filter into vis, and count them.  O(k log k) for k new
+ * rows when they come after every row in the sort order (a page of the
+ * server's list by deadline), O(n + k log k) otherwise: never a full sort.
+ */
 void rows_added(struct rows *r, size_t first);
 /*
  * Read a list page ({"items":[CASE...],"next":..}) straight into rows,
@@ -250,6 +256,13 @@ void rows_added(struct rows *r, size_t first);
  * before the fault are kept).
  */
 int rows_scan_page(struct rows *r, const char *text, size_t len, char **next);
+/*
+ * The next cursor of a list page, read from its end without scanning the
+ * rows, so that the next page can be asked for first: 1 when the page ends
+ * with a "next" member (*next: the cursor, malloc'd, or NULL for null), 0
+ * when its end is not of that form (then rows_scan_page tells).
+ */
+int rows_scan_peek_next(const char *text, size_t len, char **next);
 void rows_scan_release(void);
 /* The row of case `id`, or -1. */
 long rows_find(const struct rows *r, const char *id);

@@ -69,9 +69,35 @@ static void keep_cursor(const char *id)
 
 static void request_page(const char *cursor);
 
+/* The cursor's row before rows were merged, found again after (a row index, not a position). */
+static long cur_row(void)
+{
+	return in.cur < inbox_rows.nvis ? (long)inbox_rows.vis[in.cur] : -1;
+}
+
+static void keep_row(long row)
+{
+	if (row >= 0)
+		for (size_t i = 0; i < inbox_rows.nvis; i++)
+			if (inbox_rows.vis[i] == (uint32_t)row) {
+				in.cur = i;
+				return;
+			}
+	keep_cursor(NULL);
+}
+
+/*
+ * A page came.  The next one is asked for before this one is read (its
+ * cursor is at the page's end), so the server works on it meanwhile; the
+ * rows are merged into the sorted, filtered inbox as they come, and the
+ * screen shows them at once: no full sort at the end unless a reload
+ * changed rows already there.
+ */
 static void on_page(void *ctx, long tag, const struct tn_async_result *r)
 {
 	char *next = NULL;
+	int asked = 0;
+	long row = cur_row();
 
 	(void)ctx;
 	if (tag != in.gen)
@@ -83,28 +109,33 @@ static void on_page(void *ctx, long tag, const struct tn_async_result *r)
 		return;
 	}
 	in.error[0] = '\0';
+	if (rows_scan_peek_next(r->raw, r->raw_len, &next) && next) {
+		request_page(next);
+		asked = 1;
+	}
+	free(next);
+	next = NULL;
 	if (rows_scan_page(&inbox_rows, r->raw, r->raw_len, &next) != 0) {
 		in.loading = 0;
+		in.gen++;       /* the page asked for ahead is dropped */
 		snprintf(in.error, sizeof(in.error), "the server sent a list that is not JSON");
 		app_msg(1, "cannot load the inbox: %s", in.error);
 		return;
 	}
 	in.pages++;
-	if (next) {
+	if (next && !asked)
 		request_page(next);
-		free(next);
-	} else {
-		const char *id = cur_id();
-		char *keep = id ? tn_xstrdup(id) : NULL;
-
+	if (!next) {
 		in.loading = 0;
 		in.loaded = 1;
 		in.load_ms = app_now_ms() - in.load_started;
-		rows_sort(&inbox_rows);
-		keep_cursor(keep);
-		free(keep);
+		if (inbox_rows.stale) {
+			rows_sort(&inbox_rows);
+			rows_recount(&inbox_rows);
+		}
 	}
-	rows_recount(&inbox_rows);
+	free(next);
+	keep_row(row);
 }
 
 static void request_page(const char *cursor)

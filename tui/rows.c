@@ -22,6 +22,10 @@ static size_t idx_size;
 static unsigned char status_hit[ST_COUNT];
 static unsigned char *item_hit;
 
+/* Scratch for merging a page into order and vis. */
+static uint32_t *merge_buf;
+static size_t merge_alloc;
+
 static void prepare_hits(struct rows *r);
 static int row_matches(const struct rows *r, const struct row *w);
 
@@ -76,6 +80,9 @@ void rows_free(struct rows *r)
 	idx_size = 0;
 	free(item_hit);
 	item_hit = NULL;
+	free(merge_buf);
+	merge_buf = NULL;
+	merge_alloc = 0;
 	memset(r, 0, sizeof(*r));
 	r->status_only = r->item_only = -1;
 }
@@ -228,6 +235,7 @@ size_t rows_put_fields(struct rows *r, const struct case_fields *f)
 
 	if (at >= 0) {
 		fill(r, &r->v[at], f, 0);
+		r->stale = 1;
 		return (size_t)at;
 	}
 	if (r->n == r->alloc) {
@@ -284,12 +292,74 @@ size_t rows_put(struct rows *r, jv kase)
 	return at;
 }
 
+static int cmp_rows(const void *a, const void *b, void *ctx);
+
+/*
+ * Merge the `k` sorted indexes of `add` into the sorted `n` of `into` (room
+ * for n + k), from the back: each new row's place found by one comparison
+ * when it goes after the rows there (the server's pages in its own order),
+ * else by a binary search, and the rows after it moved as one block:
+ * O(k log n) comparisons and at most n moves a page, never a full sort.
+ */
+static void merge_into(struct rows *r, uint32_t *into, size_t n, const uint32_t *add, size_t k)
+{
+	size_t i = n, out = n + k;
+
+	for (size_t j = k; j-- > 0;) {
+		size_t pos = i;
+		if (i > 0 && cmp_rows(&into[i - 1], &add[j], r) > 0) {
+			size_t lo = 0, hi = i - 1;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (cmp_rows(&into[mid], &add[j], r) > 0)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			pos = lo;
+		}
+		if (pos < i) {
+			memmove(&into[out - (i - pos)], &into[pos], (i - pos) * sizeof(*into));
+			out -= i - pos;
+			i = pos;
+		}
+		into[--out] = add[j];
+	}
+}
+
 void rows_added(struct rows *r, size_t first)
 {
+	size_t k = r->n - first, m = 0;
+
+	if (!k)
+		return;
+	if (k > merge_alloc) {
+		merge_alloc = k;
+		merge_buf = tn_xrealloc(merge_buf, merge_alloc * sizeof(*merge_buf));
+	}
+	/* the new rows sorted among themselves, then merged into order */
+	memcpy(merge_buf, r->order + first, k * sizeof(*merge_buf));
+	for (size_t i = 1; i < k; i++)
+		if (cmp_rows(&merge_buf[i - 1], &merge_buf[i], r) > 0) {
+			qsort_r(merge_buf, k, sizeof(*merge_buf), cmp_rows, r);
+			break;
+		}
+	merge_into(r, r->order, first, merge_buf, k);
+	/* those that pass the filter, merged into vis the same way */
 	prepare_hits(r);
-	for (size_t i = first; i < r->n; i++)
-		if (row_matches(r, &r->v[i]))
-			r->vis[r->nvis++] = (uint32_t)i;
+	for (size_t i = 0; i < k; i++) {
+		struct row *w = &r->v[merge_buf[i]];
+		if (row_matches(r, w))
+			merge_buf[m++] = merge_buf[i];
+		w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
+						  status_open(w->status));
+		r->counts[w->status]++;
+		r->overdue += w->urgency == URG_OVERDUE;
+		r->due += w->urgency == URG_DUE;
+		r->provisional += w->provisional && status_open(w->status);
+	}
+	merge_into(r, r->vis, r->nvis, merge_buf, m);
+	r->nvis += m;
 }
 
 void rows_add_page(struct rows *r, jv items)
@@ -358,6 +428,7 @@ static int cmp_rows(const void *a, const void *b, void *ctx)
 
 void rows_sort(struct rows *r)
 {
+	r->stale = 0;
 	for (size_t i = 0; i < r->n; i++)
 		r->order[i] = (uint32_t)i;
 	if (r->n > 1)
