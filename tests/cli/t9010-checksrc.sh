@@ -51,6 +51,7 @@ cat >bad/bin/private.c <<'EOF'
 /* private.c — a command reaching into the library. */
 #include "tnp_cert.h"
 int main(void) { tnp_sha256_hex("", 0, 0); return 0; }
+#include "../lib/tnp_text.h"
 EOF
 cat >bad/server/noheader.c <<'EOF'
 #include <stdio.h>
@@ -94,7 +95,8 @@ test_expect_success 'every banned function and <regex.h> are reported at their l
 test_expect_success 'tnp_ names and tnp_*.h headers are reported outside lib/' '
 	test_expect_exit 1 "$CHECKSRC" bad >out;
 	grep -qx "bin/private.c:2: library-internal header .tnp_cert.h. included outside lib/" out &&
-	grep -qx "bin/private.c:3: library-internal name .tnp_sha256_hex. used outside lib/" out
+	grep -qx "bin/private.c:3: library-internal name .tnp_sha256_hex. used outside lib/" out &&
+	grep -qx "bin/private.c:4: library-internal header .tnp_text.h. included outside lib/" out
 '
 
 test_expect_success 'a file over 800 lines is reported' '
@@ -111,7 +113,7 @@ test_expect_success 'a missing, multi-line or misnamed header comment is reporte
 
 test_expect_success 'nothing else is reported' '
 	test_expect_exit 1 "$CHECKSRC" bad >out;
-	test "$(wc -l <out)" = 15
+	test "$(wc -l <out)" = 16
 '
 
 test_expect_code 2 'a usage error exits 2' '
