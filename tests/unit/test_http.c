@@ -137,6 +137,47 @@ static struct tn_config cfg_for_port(char *url, size_t len)
 #define PROBLEM "HTTP/1.1 409 Conflict\r\nConnection: close\r\nContent-Type: application/problem+json\r\nContent-Length: 74\r\n\r\n" \
 	"{\"type\":\"/problems/conflict\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"x\"}"
 
+#define PROBLEM_FIELD "HTTP/1.1 422 Unprocessable Entity\r\nConnection: close\r\nContent-Type: application/problem+json\r\nContent-Length: 106\r\n\r\n" \
+	"{\"type\":\"/problems/invalid\",\"title\":\"Unprocessable\",\"status\":422,\"field\":\"applicant.id\",\"detail\":\"bad id\"}"
+
+static void notice(void *ctx, const char *msg)
+{
+	(*(int *)ctx)++;
+	assert_non_null(strstr(msg, "retrying in"));
+}
+
+/* A problem's field reaches err->field; retries are told to the notice callback, never printed. */
+static void test_problem_field_and_notice(void **state)
+{
+	static const struct script s = { { PROBLEM_FIELD, BUSY, OK_JSON } };
+	char url[64];
+	struct tn_config cfg;
+	struct tn_client *c;
+	struct tn_request req = TN_REQUEST_INIT;
+	struct tn_response resp;
+	struct tn_err err = TN_ERR_INIT;
+	int told = 0;
+
+	start(&s);
+	cfg = cfg_for_port(url, sizeof(url));
+	cfg.verbose = 1;
+	c = tn_client_new(&cfg);
+	tn_client_on_notice(c, notice, &told);
+	req.path = "/v1/cases";
+	assert_int_equal(tn_client_do(c, &req, &resp, &err), TN_EINVALID);
+	assert_int_equal(err.http_status, 422);
+	assert_string_equal(err.field, "applicant.id");
+	assert_string_equal(err.message, "bad id");
+	tn_response_release(&resp);
+	req.path = "/v1/health";
+	assert_int_equal(tn_client_do(c, &req, &resp, &err), TN_OK);
+	assert_string_equal(err.field, "");
+	assert_int_equal(told, 1);
+	tn_response_release(&resp);
+	tn_client_free(c);
+	assert_int_equal(stop(), 3);
+}
+
 static void test_retry_then_ok(void **state)
 {
 	static const struct script s = { { BUSY, BUSY, OK_JSON } };
@@ -329,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_url_escape),
+		cmocka_unit_test(test_problem_field_and_notice),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
