@@ -34,6 +34,7 @@ echo
 echo "bench/casedesk: end to end, $E2E_N cases on twonetd, casedesk in a 100x30 tmux pane"
 if [ -n "$E2E_DB" ] && [ -s "$E2E_DB" ]; then
 	cp "$E2E_DB" "$BENCH_TMP/e.db"
+	twonetd init --db "$BENCH_TMP/e.db" >/dev/null     # brings an older schema up to date
 	twonetd serve --db "$BENCH_TMP/e.db" --listen 127.0.0.1:0 --port-file "$BENCH_TMP/port" \
 		--workers 2 2>"$BENCH_TMP/twonetd.log" &
 	SERVER_PID=$!

@@ -10,6 +10,7 @@
 #include "tn_out.h"
 
 #define PAGE 1000
+#define FIRST_PAGE 100          /* more than a screen: painted as soon as it comes, the rest follows */
 
 struct rows inbox_rows;
 
@@ -142,7 +143,7 @@ static void request_page(const char *cursor)
 {
 	struct tn_buf p = TN_BUF_INIT;
 
-	tn_buf_addf(&p, "/v1/cases?order=deadline&limit=%d", PAGE);
+	tn_buf_addf(&p, "/v1/cases?order=deadline&limit=%d", cursor ? PAGE : FIRST_PAGE);
 	if (cursor) {
 		tn_buf_adds(&p, "&cursor=");
 		tn_url_escape(&p, cursor);
