@@ -108,8 +108,9 @@ static double load(long n, enum sortkey sort, int as_jv, double *first, size_t *
 		next = NULL;
 		if (as_jv) {
 			jv v = tn_json_parse(page.buf, page.len);
-			rows_add_page(&inbox_rows, jv_object_get(jv_copy(v), jv_string("items")));
-			jv_free(v);
+			jv items = jv_object_get(v, jv_string("items"));
+			rows_add_page(&inbox_rows, items);      /* borrowed */
+			jv_free(items);
 		} else if (rows_scan_page(&inbox_rows, page.buf, page.len, &next) != 0) {
 			fprintf(stderr, "casedesk-inbox: error: page %ld does not scan\n", p);
 			exit(1);
