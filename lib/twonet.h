@@ -1,5 +1,5 @@
-/* twonet.h — libtwonet, the one client library of the twonet toolkit.
- *
+/* twonet.h — libtwonet, the one client library of the twonet toolkit. */
+/*
  * Ownership follows jq's jv rule: every function consumes the jv arguments it
  * is given and returns new references; `const char *` arguments are borrowed;
  * a returned `char *` is the caller's to free.  The library never prints to

@@ -13,7 +13,6 @@
 #include "tn_case.h"
 #include "tn_cert.h"
 #include "tn_ndjson.h"
-#include "tnp_cert.h"
 
 /*
  * test_certtool genkey DEPT USCC KEYFILE      new key (0600 file); its ISSUER object on stdout
