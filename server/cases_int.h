@@ -1,0 +1,37 @@
+/* cases_int.h — shared by the case files: cases.c (filing), cases_workflow.c (workflow cases), cases_read.c (list, show, act). */
+#ifndef TWONETD_CASES_INT_H
+#define TWONETD_CASES_INT_H
+
+#include "twonetd.h"
+
+/* Today in China as YYYY-MM-DD into buf (>= 11 bytes). */
+void cases_today(char *buf);
+/* The CASE as sent out: "overdue" computed against `today`.  Consumes doc. */
+jv cases_out(jv doc, const char *today);
+/* Send a CASE (consumed) with its ETag. */
+void cases_reply(struct req *q, int status, jv doc);
+/* Answer a filing with the case `doc` (consumed): 201 and its Location, or 200 for a replay. */
+void cases_reply_filed(struct req *q, jv doc, int replayed);
+/* A history event (owned) by the caller's token. */
+jv cases_event(struct req *q, const char *when, const char *action, const char *from,
+	       const char *to, const char *comment, long version);
+
+/*
+ * The applicant of a body (`app` borrowed) checked, and against the token
+ * (an applicant with a subject files for it only): 0 and *out (owned), or
+ * -1 after replying.
+ */
+int cases_check_applicant(struct req *q, jv app, jv *out);
+/* The "form" member of `body` (borrowed), {} when absent or null: 0 and *form (owned), or -1 after replying 422. */
+int cases_form_of(struct req *q, jv body, jv *form);
+/* Check `form` (borrowed) against the fields of `item` (borrowed): 0, or -1 after replying 422. */
+int cases_check_form(struct req *q, jv item, jv form);
+/* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */
+void cases_body_hash(jv body, char hash[65]);
+
+/* cases_workflow.c: POST /v1/cases with "workflow" (body consumed, `key` the Idempotency-Key). */
+void cases_file_workflow(struct req *q, jv body, const char *key);
+/* cases_workflow.c: a clerk's view of a workflow's parent (consumed): their department's sub-cases only. */
+jv cases_parent_for_clerk(jv doc, const char *dept);
+
+#endif

@@ -1,0 +1,383 @@
+/* cases_read.c — twonetd's cases once filed: the list and its filters, one case, its history, and the actions that move it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tn_buf.h"
+#include "tn_json.h"
+#include "tn_cal.h"
+#include "tn_case.h"
+#include "tn_id.h"
+#include "tn_merge.h"
+#include "twonetd.h"
+#include "certs.h"
+#include "jvutil.h"
+#include "cases_int.h"
+
+static const char *const statuses[] = {
+	"submitted", "accepted", "returned", "resubmitted", "approved", "rejected", "completed", NULL
+};
+
+/* The moves of a case: action, the statuses it may start from, where it leads. */
+static const struct transition {
+	const char *action;
+	const char *from;       /* '|'-separated */
+	const char *to;
+	int need_comment;
+} transitions[] = {
+	{ "accept",   "submitted|resubmitted",          "accepted",    0 },
+	{ "return",   "submitted|resubmitted|accepted", "returned",    1 },
+	{ "resubmit", "returned",                       "resubmitted", 0 },
+	{ "approve",  "accepted",                       "approved",    0 },
+	{ "reject",   "submitted|resubmitted|accepted", "rejected",    1 },
+	{ "complete", "approved",                       "completed",   0 },
+};
+
+/* 1 when `doc` (borrowed) is a workflow's parent with a sub-case of department `dept`. */
+static int parent_has_department(jv doc, const char *dept)
+{
+	jv depts = jv_object_get(jv_copy(doc), jv_string("departments"));
+	int found = 0;
+
+	if (dept && jv_get_kind(depts) == JV_KIND_ARRAY) {
+		jv_array_foreach(depts, i, d) {
+			jv h;
+			const char *c = jv_get_kind(d) == JV_KIND_OBJECT ? member_str(d, "code", &h) : NULL;
+
+			if (c && strcmp(c, dept) == 0)
+				found = 1;
+			if (jv_get_kind(d) == JV_KIND_OBJECT)
+				jv_free(h);
+			jv_free(d);
+		}
+	}
+	jv_free(depts);
+	return found;
+}
+
+/*
+ * May the caller see this case?  Clerks: their department, and the parent of
+ * a workflow case with a sub-case of their department (shown redacted by
+ * h_case); applicants: their own.
+ */
+static int case_visible(const struct req *q, jv doc, long token_id)
+{
+	jv h;
+	const char *s;
+	int ok = 0;
+
+	if (req_role(q, "admin"))
+		return 1;
+	if (req_role(q, "clerk")) {
+		s = member_str(doc, "department", &h);
+		ok = s && q->tok.dept && strcmp(s, q->tok.dept) == 0;
+		jv_free(h);
+		return ok || parent_has_department(doc, q->tok.dept);
+	}
+	if (req_role(q, "applicant")) {
+		jv app = jv_object_get(jv_copy(doc), jv_string("applicant"));
+
+		if (token_id == q->tok.id)
+			ok = 1;
+		else if (q->tok.subject && jv_get_kind(app) == JV_KIND_OBJECT) {
+			s = member_str(app, "id", &h);
+			ok = s && strcmp(s, q->tok.subject) == 0;
+			jv_free(h);
+		}
+		jv_free(app);
+	}
+	return ok;
+}
+
+static int date_param(struct req *q, const char *name, const char **out)
+{
+	long d;
+
+	*out = req_query(q, name);
+	if (*out && tn_date_parse(*out, &d) != 0) {
+		reply_problem(q, 400, name, "%s must be a date (YYYY-MM-DD), not '%s'", name, *out);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /v1/cases: clerk (own department), applicant (own cases), admin. */
+void h_cases_list(struct req *q, const char *arg)
+{
+	static const char *const params[] = {
+		"status", "item", "department", "applicant", "overdue", "since", "until", "q",
+		"order", "limit", "cursor", "parent", "workflow", NULL
+	};
+	struct store_case_filter f;
+	struct tn_err err = TN_ERR_INIT;
+	char today[16];
+	const char *v;
+	char *next = NULL;
+	jv items;
+	int known = 0;
+
+	if (req_query_check(q, params) < 0)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.overdue = -1;
+	f.scope_token_id = -1;
+	f.limit = 100;
+	f.status = req_query(q, "status");
+	if (f.status) {
+		for (const char *const *s = statuses; *s; s++)
+			if (strcmp(*s, f.status) == 0)
+				known = 1;
+		if (!known) {
+			reply_problem(q, 400, "status", "unknown status '%s'", f.status);
+			return;
+		}
+	}
+	f.item = req_query(q, "item");
+	f.department = req_query(q, "department");
+	f.applicant = req_query(q, "applicant");
+	f.parent = req_query(q, "parent");
+	f.workflow = req_query(q, "workflow");
+	f.q = req_query(q, "q");
+	if ((v = req_query(q, "overdue")) != NULL) {
+		if (strcmp(v, "true") == 0)
+			f.overdue = 1;
+		else if (strcmp(v, "false") == 0)
+			f.overdue = 0;
+		else {
+			reply_problem(q, 400, "overdue", "overdue must be true or false, not '%s'", v);
+			return;
+		}
+	}
+	if (date_param(q, "since", &f.since) < 0 || date_param(q, "until", &f.until) < 0)
+		return;
+	if ((v = req_query(q, "order")) != NULL) {
+		if (strcmp(v, "deadline") == 0)
+			f.order_deadline = 1;
+		else if (strcmp(v, "id") != 0) {
+			reply_problem(q, 400, "order", "order must be id or deadline, not '%s'", v);
+			return;
+		}
+	}
+	if ((v = req_query(q, "limit")) != NULL &&
+	    (tn_parse_long(v, &f.limit) != 0 || f.limit < 1 || f.limit > 1000)) {
+		reply_problem(q, 400, "limit", "limit must be a number from 1 to 1000, not '%s'", v);
+		return;
+	}
+	f.cursor = req_query(q, "cursor");
+	cases_today(today);
+	f.today = today;
+	if (req_role(q, "clerk")) {
+		f.scope_department = q->tok.dept ? q->tok.dept : "";
+	} else if (req_role(q, "applicant")) {
+		f.scope_token_id = q->tok.id;
+		f.scope_subject = q->tok.subject;
+	}
+	if (store_case_list(q->srv->st, &f, &items, &next, &err) != TN_OK) {
+		jv_free(items);
+		if (err.code == TN_EINVALID)
+			reply_problem(q, 400, "cursor", "%s", err.message);
+		else
+			reply_error(q, &err);
+		return;
+	}
+	{
+		jv out = jv_array();
+
+		jv_array_foreach(items, i, c)
+			out = jv_array_append(out, cases_out(c, today));
+		jv_free(items);
+		reply_list(q, out, next);
+	}
+	free(next);
+}
+
+
+/*
+ * The case `id` if the caller may see it: *doc (owned) and 0; otherwise -1
+ * after replying (404 also when it exists but is not the caller's: never
+ * reveal it).
+ */
+static int load_case(struct req *q, const char *id, jv *doc)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long token_id = -1;
+
+	if (store_case_get(q->srv->st, id, doc, &token_id, &err) != TN_OK) {
+		if (err.code == TN_ENOTFOUND)
+			reply_problem(q, 404, NULL, "no case '%s'", id);
+		else
+			reply_error(q, &err);
+		return -1;
+	}
+	if (!case_visible(q, *doc, token_id)) {
+		jv_free(*doc);
+		*doc = jv_invalid();
+		reply_problem(q, 404, NULL, "no case '%s'", id);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /v1/cases/{id} */
+void h_case(struct req *q, const char *id)
+{
+	jv doc;
+
+	if (load_case(q, id, &doc) < 0)
+		return;
+	if (req_role(q, "clerk") && has_member(doc, "children"))
+		doc = cases_parent_for_clerk(doc, q->tok.dept);
+	cases_reply(q, 200, doc);
+}
+
+/* GET /v1/cases/{id}/events */
+void h_case_events(struct req *q, const char *id)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv doc, events;
+
+	if (load_case(q, id, &doc) < 0)
+		return;
+	jv_free(doc);
+	if (store_case_events(q->srv->st, id, &events, &err) != TN_OK) {
+		jv_free(events);
+		reply_error(q, &err);
+		return;
+	}
+	reply_list(q, events, NULL);
+}
+
+/* If-Match: "3", 3 or W/"3".  -1 when malformed. */
+static long parse_if_match(const char *h)
+{
+	char buf[32];
+	size_t n;
+	long v;
+
+	while (*h == ' ')
+		h++;
+	if (strncmp(h, "W/", 2) == 0)
+		h += 2;
+	n = strlen(h);
+	while (n && h[n - 1] == ' ')
+		n--;
+	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+		h++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, h, n);
+	buf[n] = '\0';
+	if (tn_parse_long(buf, &v) != 0 || v < 1)
+		return -1;
+	return v;
+}
+
+/* POST /v1/cases/{id}/actions: clerk of the case's department, admin; resubmit also applicant. */
+void h_case_actions(struct req *q, const char *id)
+{
+	static const char *const keys[] = { "action", "comment", NULL };
+	const struct transition *t = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	const char *h, *action, *comment = NULL, *status;
+	jv doc, body = jv_invalid(), ha = jv_invalid(), hc = jv_invalid(), hs = jv_invalid(), cv;
+	char now[40];
+	long want, version;
+
+	if (load_case(q, id, &doc) < 0)
+		return;
+	if (has_member(doc, "children")) {
+		reply_problem(q, 409, NULL, "case %s is the parent of a workflow case: it moves with "
+			      "its sub-cases and completes when every one of them does", id);
+		goto done;
+	}
+	h = req_header(q, "If-Match");
+	if (!h) {
+		reply_problem(q, 428, NULL, "If-Match with the case's version is required");
+		goto done;
+	}
+	if ((want = parse_if_match(h)) < 0) {
+		reply_problem(q, 400, NULL, "If-Match must be a case version, not '%s'", h);
+		goto done;
+	}
+	if (req_body(q, &body) < 0)
+		goto done;
+	if (reply_unknown_member(q, body, keys, NULL) < 0)
+		goto done;
+	action = member_str(body, "action", &ha);
+	if (!action) {
+		reply_problem(q, 422, "action", "action is required");
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (strcmp(transitions[i].action, action) == 0)
+			t = &transitions[i];
+	if (!t) {
+		reply_problem(q, 422, "action", "unknown action '%s'", action);
+		goto done;
+	}
+	cv = jv_object_get(jv_copy(body), jv_string("comment"));
+	if (jv_get_kind(cv) != JV_KIND_INVALID && jv_get_kind(cv) != JV_KIND_NULL &&
+	    jv_get_kind(cv) != JV_KIND_STRING) {
+		jv_free(cv);
+		reply_problem(q, 422, "comment", "comment must be a string");
+		goto done;
+	}
+	jv_free(cv);
+	comment = member_str(body, "comment", &hc);
+	if (tn_case_check_comment(comment, &err) != TN_OK) {
+		reply_problem(q, 422, "comment", "%s", err.message);
+		goto done;
+	}
+	if (comment && !*comment)
+		comment = NULL;
+	if (req_role(q, "applicant") && strcmp(action, "resubmit") != 0) {
+		reply_problem(q, 403, "action", "an applicant may only resubmit a case");
+		goto done;
+	}
+	cv = jv_object_get(jv_copy(doc), jv_string("version"));
+	version = tn_json_long(cv, 0);
+	jv_free(cv);
+	if (version != want) {
+		reply_problem(q, 409, NULL, "case %s is at version %ld, not %ld", id, version, want);
+		goto done;
+	}
+	status = member_str(doc, "status", &hs);
+	if (!status || !word_in(t->from, status)) {
+		reply_problem(q, 409, NULL, "cannot %s a case that is %s", action,
+			      status ? status : "of no status");
+		goto done;
+	}
+	if (t->need_comment && !comment) {
+		reply_problem(q, 422, "comment", "a comment is required to %s a case", action);
+		goto done;
+	}
+	time_now_rfc3339(now, sizeof(now));
+	{
+		jv event = cases_event(q, now, action, status, t->to, comment, version + 1);
+		jv next = jv_copy(doc);
+		long current = -1;
+
+		next = jv_object_set(next, jv_string("status"), jv_string(t->to));
+		next = jv_object_set(next, jv_string("version"), jv_number((double)(version + 1)));
+		next = jv_object_set(next, jv_string("updated_at"), jv_string(now));
+		if (strcmp(t->to, "accepted") == 0)
+			next = jv_object_set(next, jv_string("accepted_at"), jv_string(now));
+		if (strcmp(t->to, "completed") == 0)
+			next = jv_object_set(next, jv_string("completed_at"), jv_string(now));
+		if (store_case_act(q->srv->st, id, version, t->to, jv_copy(next), event, &current,
+				   &err) != TN_OK) {
+			jv_free(next);
+			reply_error(q, &err);
+			goto done;
+		}
+		cases_reply(q, 200, next);
+	}
+done:
+	jv_free(ha);
+	jv_free(hc);
+	jv_free(hs);
+	jv_free(body);
+	jv_free(doc);
+}
