@@ -181,6 +181,98 @@ enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err)
 	return store_run(st, s, err, sql);
 }
 
+enum tn_code store_errcode(const struct tn_err *err)
+{
+	return err ? err->code : TN_EINTERNAL;
+}
+
+void store_q_init(struct store_query *q, const char *sql)
+{
+	tn_buf_init(&q->sql);
+	tn_buf_adds(&q->sql, sql);
+	q->n = 0;
+}
+
+void store_q_add(struct store_query *q, const char *sql)
+{
+	tn_buf_adds(&q->sql, sql);
+}
+
+void store_q_text(struct store_query *q, const char *sql, const char *v)
+{
+	tn_buf_adds(&q->sql, sql);
+	if (q->n < STORE_Q_PARAMS) {
+		q->p[q->n].is_num = 0;
+		q->p[q->n].text = v;
+	}
+	q->n++;
+}
+
+void store_q_num(struct store_query *q, const char *sql, long long v)
+{
+	tn_buf_adds(&q->sql, sql);
+	if (q->n < STORE_Q_PARAMS) {
+		q->p[q->n].is_num = 1;
+		q->p[q->n].num = v;
+	}
+	q->n++;
+}
+
+void store_q_in(struct store_query *q, const char *col, char **list)
+{
+	if (!list || !*list)
+		return;
+	tn_buf_addf(&q->sql, " AND %s IN (", col);
+	for (int i = 0; list[i] && q->n < STORE_Q_PARAMS - 12; i++)
+		store_q_text(q, i ? ", ?" : "?", list[i]);
+	tn_buf_adds(&q->sql, ")");
+}
+
+sqlite3_stmt *store_q_stmt(struct store *st, struct store_query *q, struct tn_err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (q->n > STORE_Q_PARAMS)
+		tn_err_set(err, TN_EINTERNAL, "query has %d values, more than %d", q->n,
+			   STORE_Q_PARAMS);
+	else
+		s = store_stmt(st, q->sql.buf, err);
+	tn_buf_release(&q->sql);
+	for (int i = 0; s && i < q->n; i++) {
+		if (q->p[i].is_num)
+			sqlite3_bind_int64(s, i + 1, q->p[i].num);
+		else
+			store_bind_text(s, i + 1, q->p[i].text);
+	}
+	return s;
+}
+
+char *store_cursor_encode(const char *raw)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	for (const char *p = raw; *p; p++)
+		tn_buf_addf(&b, "%02x", (unsigned char)*p);
+	return tn_buf_detach(&b, NULL);
+}
+
+int store_cursor_decode(const char *cur, char *raw, size_t size)
+{
+	size_t n = strlen(cur), i;
+
+	if (n % 2 || n / 2 >= size)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		unsigned int x;
+
+		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
+			return -1;
+		raw[i] = (char)x;
+	}
+	raw[i] = '\0';
+	return 0;
+}
+
 enum tn_code store_begin(struct store *st, struct tn_err *err)
 {
 	return store_exec(st, "BEGIN IMMEDIATE", err);
@@ -290,6 +382,7 @@ static const char *migration(int v)
 	case 5: return store_cal_schema;
 	case 6: return store_certs_codes_schema;
 	case 7: return store_reports_provisional;
+	case 8: return store_cases_order_schema;
 	default: return NULL;
 	}
 }

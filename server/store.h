@@ -20,7 +20,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA 8
+#define STORE_SCHEMA 9
 
 /*
  * Open the database at `path`.  create = 1 creates the file when missing and
@@ -189,6 +189,27 @@ struct store_case_filter {
  */
 enum tn_code store_case_list(struct store *st, const struct store_case_filter *f, jv *items,
 			     char **next, struct tn_err *err);
+
+/* One case of store_case_list_text, borrowed for the call of the callback. */
+struct store_case_row {
+	const char *id;         /* "C00000001" */
+	const char *doc;        /* the stored CASE as compact JSON: an object without "id" */
+	size_t doc_len;
+	const char *status;     /* the status and deadline columns (deadline NULL when none) */
+	const char *deadline;
+};
+typedef void store_case_row_fn(const struct store_case_row *row, void *ctx);
+
+/*
+ * The page store_case_list gives, case by case as the JSON text it is stored
+ * as, so that a long list is sent without being parsed and printed again:
+ * `fn` is called for each case in order with `ctx`.  "id" + the document's
+ * members is the CASE of store_case_list, byte for byte.  *next and the
+ * errors as store_case_list.
+ */
+enum tn_code store_case_list_text(struct store *st, const struct store_case_filter *f,
+				  store_case_row_fn *fn, void *ctx, char **next,
+				  struct tn_err *err);
 
 /*
  * Replace case `id` at `version` with `doc` (consumed, carrying version + 1

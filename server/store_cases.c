@@ -1,4 +1,4 @@
-/* store_cases.c — the cases store: filing (alone or as a workflow tree), reading, listing, acting, history. */
+/* store_cases.c — the cases store: filing (alone or as a workflow tree), reading, acting, history (the list: store_cases_list.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +8,6 @@
 #include "tn_buf.h"
 #include "store.h"
 #include "store_int.h"
-
-#define NO_DEADLINE "9999-12-31"
 
 /*
  * 4 -> 5: cases on a "one thing" workflow.  A parent case and its sub-cases
@@ -21,13 +19,12 @@ const char store_cases_workflow_schema[] =
 	"CREATE INDEX cases_parent ON cases (parent_seq, seq);"
 	"CREATE INDEX cases_workflow ON cases (workflow, seq);";
 
-static void format_id(long seq, char *buf, size_t size)
+void store_case_id(long seq, char *buf, size_t size)
 {
 	snprintf(buf, size, "C%08ld", seq);
 }
 
-/* Parse "C00000001" into its row number; -1 when malformed. */
-static long parse_id(const char *id)
+long store_case_seq(const char *id)
 {
 	long v;
 
@@ -41,13 +38,12 @@ static long parse_id(const char *id)
 	return v;
 }
 
-/* The stored document of a row with its id set; consumes nothing. */
-static jv case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
+jv store_case_doc(sqlite3_stmt *s, int seq_col, int doc_col)
 {
 	char id[32];
 	jv doc = store_col_json(s, doc_col);
 
-	format_id((long)sqlite3_column_int64(s, seq_col), id, sizeof(id));
+	store_case_id((long)sqlite3_column_int64(s, seq_col), id, sizeof(id));
 	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
 		jv_free(doc);
 		doc = jv_object();
@@ -108,10 +104,10 @@ static enum tn_code idem_lookup(struct store *st, long token_id, const char *key
 		const char *h = (const char *)sqlite3_column_text(s, 1);
 
 		if (h && strcmp(h, hash) == 0) {
-			*out = case_doc(s, 0, 2);
+			*out = store_case_doc(s, 0, 2);
 			*found = 1;
 		} else {
-			format_id((long)sqlite3_column_int64(s, 0), id, sizeof(id));
+			store_case_id((long)sqlite3_column_int64(s, 0), id, sizeof(id));
 			code = tn_err_set(err, TN_ECONFLICT, "idempotency key '%s' was used for "
 					  "case %s with a different body", key, id);
 		}
@@ -197,7 +193,7 @@ static jv with_id(long seq, jv doc)
 {
 	char id[32];
 
-	format_id(seq, id, sizeof(id));
+	store_case_id(seq, id, sizeof(id));
 	return jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)), doc);
 }
 
@@ -252,7 +248,7 @@ enum tn_code store_case_create_tree(struct store *st, const char *workflow,
 	if (code != TN_OK || *replayed)
 		goto out;
 	code = insert_case(st, parent, parent->idem_key, workflow, 0, &pseq, err);
-	format_id(pseq, pid, sizeof(pid));
+	store_case_id(pseq, pid, sizeof(pid));
 	for (int i = 0; i < n && code == TN_OK; i++) {
 		tn_buf_reset(&key);
 		tn_buf_addf(&key, "%s\t%s", parent->idem_key,
@@ -261,7 +257,7 @@ enum tn_code store_case_create_tree(struct store *st, const char *workflow,
 		subs[i].idem_hash = parent->idem_hash;
 		subs[i].doc = jv_object_set(subs[i].doc, jv_string("parent"), jv_string(pid));
 		code = insert_case(st, &subs[i], key.buf, workflow, pseq, &seq, err);
-		format_id(seq, id, sizeof(id));
+		store_case_id(seq, id, sizeof(id));
 		children = jv_array_append(children, jv_string(id));
 	}
 	if (code == TN_OK) {
@@ -296,7 +292,7 @@ enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *tok
 			    struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	long seq = parse_id(id);
+	long seq = store_case_seq(id);
 	int rc;
 
 	*doc = jv_invalid();
@@ -307,7 +303,7 @@ enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *tok
 	sqlite3_bind_int64(s, 1, seq);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*doc = case_doc(s, 0, 1);
+		*doc = store_case_doc(s, 0, 1);
 		if (token_id)
 			*token_id = (long)sqlite3_column_int64(s, 2);
 		sqlite3_reset(s);
@@ -317,215 +313,6 @@ enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *tok
 	if (rc == SQLITE_DONE)
 		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
 	return store_fail(st, err, "case get");
-}
-
-/* A bound parameter of a dynamic query. */
-struct param {
-	const char *text;
-	long num;
-	int is_num;
-};
-
-#define MAX_PARAMS 24
-
-static void add_text(struct param *p, int *n, const char *v)
-{
-	if (*n < MAX_PARAMS) {
-		p[*n].text = v;
-		p[*n].is_num = 0;
-		(*n)++;
-	}
-}
-
-static void add_num(struct param *p, int *n, long v)
-{
-	if (*n < MAX_PARAMS) {
-		p[*n].num = v;
-		p[*n].is_num = 1;
-		(*n)++;
-	}
-}
-
-/* Cursor: hex of "i:SEQ" or "d:DEADLINE:SEQ".  Opaque to clients. */
-static char *cursor_make(int by_deadline, const char *deadline, long seq)
-{
-	char raw[64];
-	struct tn_buf b = TN_BUF_INIT;
-
-	if (by_deadline)
-		snprintf(raw, sizeof(raw), "d:%s:%ld", deadline ? deadline : NO_DEADLINE, seq);
-	else
-		snprintf(raw, sizeof(raw), "i:%ld", seq);
-	for (const char *p = raw; *p; p++)
-		tn_buf_addf(&b, "%02x", (unsigned char)*p);
-	return tn_buf_detach(&b, NULL);
-}
-
-static int cursor_parse(const char *cur, int by_deadline, char *deadline, long *seq)
-{
-	char raw[64], *colon;
-	size_t n = strlen(cur), i;
-
-	if (n % 2 || n / 2 >= sizeof(raw))
-		return -1;
-	for (i = 0; i < n / 2; i++) {
-		unsigned int x;
-
-		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
-			return -1;
-		raw[i] = (char)x;
-	}
-	raw[i] = '\0';
-	if (!by_deadline) {
-		if (strncmp(raw, "i:", 2) != 0)
-			return -1;
-		return tn_parse_long(raw + 2, seq) == 0 && *seq >= 0 ? 0 : -1;
-	}
-	if (strncmp(raw, "d:", 2) != 0 || strlen(raw) < 2 + 10 + 2 || raw[12] != ':')
-		return -1;
-	memcpy(deadline, raw + 2, 10);
-	deadline[10] = '\0';
-	colon = raw + 12;
-	return tn_parse_long(colon + 1, seq) == 0 && *seq >= 0 ? 0 : -1;
-}
-
-enum tn_code store_case_list(struct store *st, const struct store_case_filter *f, jv *items,
-			     char **next, struct tn_err *err)
-{
-	struct tn_buf sql = TN_BUF_INIT;
-	struct param p[MAX_PARAMS];
-	char cur_deadline[16] = "", until_end[32], like[512];
-	long cur_seq = 0, last_seq = 0, count = 0;
-	char last_deadline[16] = "";
-	int np = 0, rc, has_cursor = 0;
-	sqlite3_stmt *s;
-	enum tn_code code = TN_OK;
-
-	*items = jv_array();
-	*next = NULL;
-	if (f->cursor && *f->cursor) {
-		if (cursor_parse(f->cursor, f->order_deadline, cur_deadline, &cur_seq) != 0)
-			return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
-		has_cursor = 1;
-	}
-	tn_buf_adds(&sql, "SELECT seq, doc, COALESCE(deadline, '" NO_DEADLINE "') FROM cases "
-		    "WHERE 1");
-	if (f->scope_department) {
-		tn_buf_adds(&sql, " AND department = ?");
-		add_text(p, &np, f->scope_department);
-	}
-	if (f->scope_token_id >= 0 || f->scope_subject) {
-		tn_buf_adds(&sql, " AND (token_id = ?");
-		add_num(p, &np, f->scope_token_id);
-		if (f->scope_subject) {
-			tn_buf_adds(&sql, " OR applicant_id = ?");
-			add_text(p, &np, f->scope_subject);
-		}
-		tn_buf_adds(&sql, ")");
-	}
-	if (f->status) {
-		tn_buf_adds(&sql, " AND status = ?");
-		add_text(p, &np, f->status);
-	}
-	if (f->item) {
-		tn_buf_adds(&sql, " AND item = ?");
-		add_text(p, &np, f->item);
-	}
-	if (f->department) {
-		tn_buf_adds(&sql, " AND department = ?");
-		add_text(p, &np, f->department);
-	}
-	if (f->applicant) {
-		tn_buf_adds(&sql, " AND applicant_id = ?");
-		add_text(p, &np, f->applicant);
-	}
-	if (f->parent) {
-		tn_buf_adds(&sql, " AND parent_seq = ?");
-		add_num(p, &np, parse_id(f->parent));
-	}
-	if (f->workflow) {
-		tn_buf_adds(&sql, " AND workflow = ?");
-		add_text(p, &np, f->workflow);
-	}
-	if (f->since) {
-		tn_buf_adds(&sql, " AND submitted_at >= ?");
-		add_text(p, &np, f->since);
-	}
-	if (f->until) {
-		/* every time on that date sorts before "DATEU" ('T' < 'U') */
-		snprintf(until_end, sizeof(until_end), "%sU", f->until);
-		tn_buf_adds(&sql, " AND submitted_at < ?");
-		add_text(p, &np, until_end);
-	}
-	if (f->q) {
-		/* LIKE with the wildcards of q escaped */
-		size_t j = 0;
-
-		like[j++] = '%';
-		for (const char *c = f->q; *c && j < sizeof(like) - 3; c++) {
-			if (*c == '%' || *c == '_' || *c == '\\')
-				like[j++] = '\\';
-			like[j++] = *c;
-		}
-		like[j++] = '%';
-		like[j] = '\0';
-		tn_buf_adds(&sql, " AND (applicant_name LIKE ? ESCAPE '\\' OR "
-			    "printf('C%08d', seq) LIKE ? ESCAPE '\\')");
-		add_text(p, &np, like);
-		add_text(p, &np, like);
-	}
-	if (f->overdue >= 0) {
-		tn_buf_adds(&sql, f->overdue ?
-			    " AND (deadline IS NOT NULL AND deadline < ? AND status NOT IN "
-			    "('completed', 'rejected'))" :
-			    " AND NOT (deadline IS NOT NULL AND deadline < ? AND status NOT IN "
-			    "('completed', 'rejected'))");
-		add_text(p, &np, f->today);
-	}
-	if (has_cursor && f->order_deadline) {
-		tn_buf_adds(&sql, " AND (COALESCE(deadline, '" NO_DEADLINE "') > ? OR "
-			    "(COALESCE(deadline, '" NO_DEADLINE "') = ? AND seq > ?))");
-		add_text(p, &np, cur_deadline);
-		add_text(p, &np, cur_deadline);
-		add_num(p, &np, cur_seq);
-	} else if (has_cursor) {
-		tn_buf_adds(&sql, " AND seq > ?");
-		add_num(p, &np, cur_seq);
-	}
-	tn_buf_adds(&sql, f->order_deadline ?
-		    " ORDER BY COALESCE(deadline, '" NO_DEADLINE "'), seq LIMIT ?" :
-		    " ORDER BY seq LIMIT ?");
-	add_num(p, &np, f->limit + 1);
-
-	s = store_stmt(st, sql.buf, err);
-	tn_buf_release(&sql);
-	if (!s)
-		return err ? err->code : TN_EINTERNAL;
-	for (int i = 0; i < np; i++) {
-		if (p[i].is_num)
-			sqlite3_bind_int64(s, i + 1, p[i].num);
-		else
-			store_bind_text(s, i + 1, p[i].text);
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == f->limit) {
-			*next = cursor_make(f->order_deadline, last_deadline, last_seq);
-			break;
-		}
-		*items = jv_array_append(*items, case_doc(s, 0, 1));
-		last_seq = (long)sqlite3_column_int64(s, 0);
-		snprintf(last_deadline, sizeof(last_deadline), "%s",
-			 (const char *)sqlite3_column_text(s, 2));
-		count++;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		code = store_fail(st, err, "case list");
-	sqlite3_reset(s);
-	if (code != TN_OK) {
-		free(*next);
-		*next = NULL;
-	}
-	return code;
 }
 
 /* One integer of a one-row query on `seq`: 1 and *v, 0 for no row or NULL, -1 on error. */
@@ -625,7 +412,7 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 			    jv doc, jv event, long *current, struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	long seq = parse_id(id);
+	long seq = store_case_seq(id);
 	enum tn_code code;
 
 	if (current)
@@ -698,7 +485,7 @@ enum tn_code store_case_events(struct store *st, const char *id, jv *events,
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	long seq = parse_id(id);
+	long seq = store_case_seq(id);
 	int rc;
 
 	*events = jv_array();

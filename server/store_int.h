@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <jv.h>
 
+#include "tn_buf.h"
 #include "store.h"
 
 #define STMT_CACHE 64
@@ -26,11 +27,13 @@ struct store {
  * The migration scripts of each module, in schema order (store.c's
  * migration()): 1 -> 2 certificates, 2 -> 3 alerts, 3 -> 4 reports,
  * 4 -> 5 workflow cases (store_cases.c), 5 -> 6 the calendar, 6 -> 7 consent codes (store_certs.c), 7 -> 8 the
- * report's covering index with deadline_provisional (store_reports.c).
+ * report's covering index with deadline_provisional (store_reports.c),
+ * 8 -> 9 the case list's keyset indexes (store_cases_list.c).
  */
 extern const char store_certs_schema[];
 extern const char store_certs_codes_schema[];
 extern const char store_cases_workflow_schema[];
+extern const char store_cases_order_schema[];
 extern const char store_cal_schema[];
 extern const char store_alerts_schema[];
 extern const char store_reports_schema[];
@@ -56,6 +59,51 @@ enum tn_code store_run(struct store *st, sqlite3_stmt *s, struct tn_err *err, co
 enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err);
 /* Append `event` (consumed: at, actor, role, action, from, to, comment, version) to case row `seq`. */
 enum tn_code store_case_event_add(struct store *st, long seq, jv event, struct tn_err *err);
+/* The code `err` holds after a failed store_* call, TN_EINTERNAL when err is NULL. */
+enum tn_code store_errcode(const struct tn_err *err);
+
+/*
+ * A query built piece by piece: SQL text with ? placeholders and their
+ * values, bound in the order they were added.  Text values are borrowed
+ * until store_q_stmt.  More than STORE_Q_PARAMS values make store_q_stmt
+ * fail (TN_EINTERNAL) rather than bind the wrong ones.
+ */
+#define STORE_Q_PARAMS 200
+struct store_query {
+	struct tn_buf sql;
+	int n;
+	struct {
+		int is_num;
+		long long num;
+		const char *text;
+	} p[STORE_Q_PARAMS];
+};
+/* Start a query with `sql` (no placeholders). */
+void store_q_init(struct store_query *q, const char *sql);
+/* Append `sql` without a value. */
+void store_q_add(struct store_query *q, const char *sql);
+/* Append `sql` (one ?) with its text value `v` (NULL binds SQL NULL). */
+void store_q_text(struct store_query *q, const char *sql, const char *v);
+/* Append `sql` (one ?) with its number value `v`. */
+void store_q_num(struct store_query *q, const char *sql, long long v);
+/* Append " AND col IN (?, ...)" for the NULL-terminated `list` (nothing when empty), at most STORE_Q_PARAMS - 12 values. */
+void store_q_in(struct store_query *q, const char *col, char **list);
+/* The query prepared (cached) with its values bound; releases q's text.  NULL (err set) on error. */
+sqlite3_stmt *store_q_stmt(struct store *st, struct store_query *q, struct tn_err *err);
+
+/* An opaque list cursor: `raw` as lower-case hex (malloc'd, the caller frees). */
+char *store_cursor_encode(const char *raw);
+/* Decode hex cursor `cur` into `raw` (size bytes, NUL-terminated); -1 when it is not hex or too long. */
+int store_cursor_decode(const char *cur, char *raw, size_t size);
+
+/* ---- the cases store's internals (store_cases.c, store_cases_list.c) ---- */
+/* "C" and `seq` zero-padded to 8 digits, into buf. */
+void store_case_id(long seq, char *buf, size_t size);
+/* The row number of case id "C00000001"; -1 when malformed. */
+long store_case_seq(const char *id);
+/* The stored document of the current row with its "id" first (from column seq_col); consumes nothing. */
+jv store_case_doc(sqlite3_stmt *s, int seq_col, int doc_col);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 enum tn_code store_begin(struct store *st, struct tn_err *err);
 enum tn_code store_commit(struct store *st, struct tn_err *err);
