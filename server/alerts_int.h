@@ -1,6 +1,8 @@
-/* alerts_int.h — shared by alerts.c (the requests) and alerts_stream.c (the SSE stream and the wake-up). */
+/* alerts_int.h — shared by alerts.c (the requests), alerts_input.c (an input checked) and alerts_stream.c (the SSE stream and the wake-up). */
 #ifndef TWONETD_ALERTS_INT_H
 #define TWONETD_ALERTS_INT_H
+
+#include <time.h>
 
 #include "twonetd.h"
 
@@ -23,6 +25,28 @@ void alert_filters_release(struct alert_filters *f);
 /* 1 when an event of an alert with these attributes passes the filters. */
 int alert_filters_match(const struct alert_filters *f, int severity, const char *district,
 			const char *kind);
+
+/* A refusal of one input: what POST answers, or one item of a batch. */
+struct problem {
+	int status;
+	char field[96];
+	char detail[512];
+};
+
+/*
+ * alerts_input.c: check an input (borrowed) and build the ALERT as raised
+ * by `actor` at `now`, with "id" and "seq" left null for the store: 0 and
+ * *doc (owned), or -1 with *p filled (400 for an unknown member, 422 for a
+ * bad value).
+ */
+int alert_build(jv in, const char *actor, time_t now, jv *doc, struct problem *p);
+/*
+ * alerts_input.c: member `name` of `in` (borrowed) as a string of 1..max
+ * characters (0.. with allow_empty) into *out (owned; null when absent and
+ * not required): 0, or -1 with *p filled.
+ */
+int alert_text_member(jv in, const char *name, long max, int required, int allow_empty,
+		      jv *out, struct problem *p);
 
 /* An RFC 3339 time as seconds since the epoch; 0, or -1 when not one. */
 int alert_time_parse(const char *s, long long *epoch);
