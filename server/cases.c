@@ -551,7 +551,7 @@ void h_cases_post(struct req *q, const char *arg)
 		jv_free(form);
 		goto done;
 	}
-	/* zero-material: the certificates named for materials (certs.c, audited) */
+	/* zero-material: the certificates named for materials (certs_material.c, audited) */
 	if (certs_check_materials(q, item, code, body, applicant) < 0) {
 		jv_free(form);
 		goto done;

@@ -54,7 +54,7 @@ void certs_audit_read(struct req *q, const struct certs_read *r);
  */
 int certs_case_consent(struct req *q, jv applicant);
 
-/* ---- between the certs files (certs.c, certs_consent.c, certmat.c, certs_ckpt.c) ---- */
+/* ---- between the certs files (certs_read.c, certs_consent.c, certs_material.c, certs_ckpt.c) ---- */
 
 /*
  * May the caller's role read certificates at all (whatever the holder)?  1
@@ -80,7 +80,7 @@ int certs_may_read(struct req *q, const char *holder, const char *cert_dept, cha
  */
 int certs_submitter_sees(struct req *q, const char *holder, struct tn_err *err);
 
-/* certs.c: {"uscc":..,"name":..} of department `dept` in the kinds file (new reference) or jv_invalid(). */
+/* certs_read.c: {"uscc":..,"name":..} of department `dept` in the kinds file (new reference) or jv_invalid(). */
 jv certs_department(const char *dept);
 
 /* certs_audit.c: the number in environment variable `name` when it is one of min..max, else dflt. */
@@ -151,17 +151,17 @@ int certs_ckpt_worker_start(struct srv *srv);
 void certs_ckpt_rows(long n);
 void certs_ckpt_worker_stop(void);
 
-/* certcmd.c: `twonetd issuer add ...` and `twonetd audit verify ...`; return the exit status. */
+/* certs_cmd.c: `twonetd issuer add ...` and `twonetd audit verify ...`; return the exit status. */
 int certs_cmd_issuer(int argc, char **argv);
 int certs_cmd_audit(int argc, char **argv);
 
 /* gencerts.c: `twonetd gen-certs --db DB N`; returns the exit status. */
 int certs_cmd_gencerts(int argc, char **argv);
 
-/* certs.c: the kinds file, loaded once per process (borrowed; jv_invalid() when it cannot be read). */
+/* certs_read.c: the kinds file, loaded once per process (borrowed; jv_invalid() when it cannot be read). */
 jv certs_kinds(void);
 
-/* certs.c: "<db>.keys/<dept>-<key_id>.pem" for the database `db`; malloc'd. */
+/* certs_read.c: "<db>.keys/<dept>-<key_id>.pem" for the database `db`; malloc'd. */
 char *certs_key_path(const char *db, const char *dept, const char *key_id);
 
 #endif

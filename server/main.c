@@ -29,7 +29,7 @@ static void usage(FILE *out)
 		"   or: twonetd calendar import --db PATH FILE\n"
 		"   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n"
 		"   or: twonetd routes [--json | --format FORMAT]\n"
-		/* e-certificates (certcmd.c, gencerts.c) */
+		/* e-certificates (certs_cmd.c, gencerts.c) */
 		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
 		"   or: twonetd audit verify --db PATH [--checkpoints FILE [--key PEM]]\n"
 		"   or: twonetd audit checkpoint --db PATH [--checkpoints FILE]\n"
@@ -404,7 +404,7 @@ int main(int argc, char **argv)
 		rc = cmd_calendar(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "routes") == 0)
 		rc = cmd_routes(argc - 1, argv + 1);
-	/* e-certificates (certcmd.c, gencerts.c) */
+	/* e-certificates (certs_cmd.c, gencerts.c) */
 	else if (strcmp(argv[1], "issuer") == 0)
 		rc = certs_cmd_issuer(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "audit") == 0)

@@ -1,4 +1,4 @@
-/* http.c — twonetd's request helpers: replies, problem+json, the request log, auth, bodies. */
+/* reply.c — twonetd's request helpers: replies, problem+json, the request log, auth, bodies. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

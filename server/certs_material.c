@@ -1,4 +1,4 @@
-/* certmat.c — zero-material cases: checking the certificates that stand for a case's materials (doc/api-certs.md §7). */
+/* certs_material.c — zero-material cases: checking the certificates that stand for a case's materials (doc/api-certs.md §7). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

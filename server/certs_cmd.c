@@ -1,4 +1,4 @@
-/* certcmd.c — twonetd's certificate subcommands: issuer add (SM2 key pairs) and audit verify (the hash chain). */
+/* certs_cmd.c — twonetd's certificate subcommands: issuer add (SM2 key pairs) and audit verify (the hash chain). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
