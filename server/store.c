@@ -1,7 +1,9 @@
 /* store.c — twonetd's SQLite storage: opening, schema migrations, and the statement helpers every store_*.c shares. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -177,7 +179,7 @@ enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err)
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	return store_run(st, s, err, sql);
 }
 
@@ -273,6 +275,98 @@ int store_cursor_decode(const char *cur, char *raw, size_t size)
 	return 0;
 }
 
+static sqlite3_stmt *prep_v(struct store *st, struct tn_err *err, const char *sql,
+			    const char *types, va_list ap)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+
+	for (int i = 0; s && types[i]; i++) {
+		switch (types[i]) {
+		case 't':
+			store_bind_text(s, i + 1, va_arg(ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, int));
+			break;
+		case 'l':
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, long));
+			break;
+		default:
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, long long));
+			break;
+		}
+	}
+	return s;
+}
+
+sqlite3_stmt *store_prep(struct store *st, struct tn_err *err, const char *sql,
+			 const char *types, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+
+	va_start(ap, types);
+	s = prep_v(st, err, sql, types, ap);
+	va_end(ap);
+	return s;
+}
+
+enum tn_code store_do(struct store *st, struct tn_err *err, const char *what, const char *sql,
+		      const char *types, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+
+	va_start(ap, types);
+	s = prep_v(st, err, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return store_errcode(err);
+	return store_run(st, s, err, what);
+}
+
+int store_step_row(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		store_fail(st, err, what);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int busy_short(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= 200000)
+		return 0;
+	usleep(tries < 20 ? 20 : 50);
+	return 1;
+}
+
+void store_busy_short(struct store *st)
+{
+	sqlite3_busy_handler(st->db, busy_short, NULL);
+}
+
+void store_busy_default(struct store *st)
+{
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+}
+
+enum tn_code store_begin_short(struct store *st, struct tn_err *err)
+{
+	enum tn_code code;
+
+	store_busy_short(st);
+	code = store_begin(st, err);
+	if (code != TN_OK)
+		store_busy_default(st);
+	return code;
+}
+
 enum tn_code store_begin(struct store *st, struct tn_err *err)
 {
 	return store_exec(st, "BEGIN IMMEDIATE", err);
@@ -318,7 +412,7 @@ enum tn_code store_open(struct store **out, const char *path, int create, struct
 		store_close(st);
 		return create ? TN_EIO : TN_EINVALID;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	store_busy_default(st);
 	sqlite3_extended_result_codes(st->db, 0);
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			 "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
@@ -395,7 +489,7 @@ enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *
 	char sql[64];
 
 	if (store_begin(st, err) != TN_OK)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	v = user_version(st);
 	if (from)
 		*from = v;
@@ -421,7 +515,7 @@ enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *
 	}
 	if (store_commit(st, err) != TN_OK) {
 		store_rollback(st);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	if (to)
 		*to = n;

@@ -49,36 +49,15 @@ const char store_alerts_schema[] =
 	"  data TEXT NOT NULL);"
 	"CREATE INDEX alert_events_at ON alert_events (at);";
 
-/*
- * Workers posting at once take turns at the write lock.  SQLite's own busy
- * handler sleeps 1, 2, 5, 10 ... ms between tries; an alert transaction
- * waiting for the lock tries again every 20-50 us instead (for at most the
- * same 10 s), as store_certs.c does.  store_open's handler is put back after.
- */
-static int busy_short(void *arg, int tries)
-{
-	(void)arg;
-	if (tries >= 200000)
-		return 0;
-	usleep(tries < 20 ? 20 : 50);
-	return 1;
-}
-
 enum tn_code store_alerts_begin(struct store *st, struct tn_err *err)
 {
-	enum tn_code code;
-
-	sqlite3_busy_handler(st->db, busy_short, NULL);
-	code = store_begin(st, err);
-	if (code != TN_OK)
-		sqlite3_busy_timeout(st->db, 10000);
-	return code;
+	return store_begin_short(st, err);
 }
 
 void store_alerts_rollback(struct store *st)
 {
 	store_rollback(st);
-	sqlite3_busy_timeout(st->db, 10000);
+	store_busy_default(st);
 }
 
 long long store_alert_latest(struct store *st)
@@ -108,25 +87,25 @@ enum tn_code store_alerts_commit(struct store *st, long keep, long long *latest,
 	if (last < 0) {
 		store_fail(st, err, "alert commit");
 		store_alerts_rollback(st);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	if (keep > 0 && last > keep) {
 		s = store_stmt(st, "DELETE FROM alert_events WHERE seq <= ?", err);
 		if (!s) {
 			store_alerts_rollback(st);
-			return err ? err->code : TN_EINTERNAL;
+			return store_errcode(err);
 		}
 		sqlite3_bind_int64(s, 1, last - keep);
 		if (store_run(st, s, err, "alert retention") != TN_OK) {
 			store_alerts_rollback(st);
-			return err ? err->code : TN_EINTERNAL;
+			return store_errcode(err);
 		}
 	}
 	if (store_commit(st, err) != TN_OK) {
 		store_alerts_rollback(st);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	store_busy_default(st);
 	if (latest)
 		*latest = last;
 	return TN_OK;
@@ -159,7 +138,7 @@ static enum tn_code append_event(struct store *st, long long seq, long long aler
 	enum tn_code code;
 
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	tn_buf_add(&data, text, len ? len - 1 : 0);         /* without the closing brace */
 	tn_buf_addf(&data, ",\"event\":\"%s\"", event);
 	if (action && actor) {
@@ -204,7 +183,7 @@ enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, 
 	s = store_stmt(st, "SELECT doc FROM alerts WHERE source = ? AND source_id = ?", err);
 	if (!s) {
 		jv_free(doc);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	store_bind_text(s, 1, member(doc, "source", &h1));
 	store_bind_text(s, 2, member(doc, "source_id", &h2));
@@ -244,7 +223,7 @@ enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, 
 	if (!s) {
 		jv_free(text);
 		jv_free(doc);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	sqlite3_bind_int64(s, 1, seq);
 	store_bind_text(s, 2, member(doc, "source", &h1));
@@ -279,7 +258,7 @@ enum tn_code store_alert_get(struct store *st, long long id, jv *doc, struct tn_
 
 	*doc = jv_invalid();
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -311,7 +290,7 @@ enum tn_code store_alert_update(struct store *st, long long id, jv doc, long lon
 	s = store_stmt(st, "UPDATE alerts SET status = ?, seq = ?, doc = ? WHERE id = ?", err);
 	if (!s) {
 		jv_free(doc);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	text = jv_dump_string(jv_copy(doc), 0);
 	store_bind_text(s, 1, member(doc, "status", &h));
@@ -338,73 +317,30 @@ enum tn_code store_alert_update(struct store *st, long long id, jv doc, long lon
 static char *cursor_make(int desc, long long id)
 {
 	char raw[40];
-	struct tn_buf b = TN_BUF_INIT;
 
 	snprintf(raw, sizeof(raw), "%c:%lld", desc ? 'd' : 'a', id);
-	for (const char *p = raw; *p; p++)
-		tn_buf_addf(&b, "%02x", (unsigned char)*p);
-	return tn_buf_detach(&b, NULL);
+	return store_cursor_encode(raw);
 }
 
 static int cursor_parse(const char *cur, int desc, long long *id)
 {
 	char raw[40], *end;
-	size_t n = strlen(cur), i;
 
-	if (n % 2 || n / 2 >= sizeof(raw) || n < 6)
+	if (strlen(cur) < 6 || store_cursor_decode(cur, raw, sizeof(raw)) != 0)
 		return -1;
-	for (i = 0; i < n / 2; i++) {
-		unsigned int x;
-
-		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
-			return -1;
-		raw[i] = (char)x;
-	}
-	raw[i] = '\0';
 	if (raw[0] != (desc ? 'd' : 'a') || raw[1] != ':')
 		return -1;
 	*id = strtoll(raw + 2, &end, 10);
 	return *end || end == raw + 2 || *id < 0 ? -1 : 0;
 }
 
-#define MAX_PARAMS 200
-
-/* A bound value of a dynamic query. */
-struct param {
-	int is_num;
-	long long num;
-	const char *text;
-};
-
-/* " AND col IN (?, ?...)" for a NULL-terminated list. */
-static void add_in(struct tn_buf *sql, struct param *p, int *np, const char *col, char **list)
-{
-	if (!list || !*list)
-		return;
-	tn_buf_addf(sql, " AND %s IN (", col);
-	for (int i = 0; list[i] && *np < MAX_PARAMS - 12; i++) {
-		tn_buf_adds(sql, i ? ", ?" : "?");
-		p[*np].is_num = 0;
-		p[(*np)++].text = list[i];
-	}
-	tn_buf_adds(sql, ")");
-}
-
-static void add_num(struct tn_buf *sql, struct param *p, int *np, const char *cond, long long v)
-{
-	tn_buf_adds(sql, cond);
-	p[*np].is_num = 1;
-	p[(*np)++].num = v;
-}
-
 enum tn_code store_alert_list(struct store *st, const struct store_alert_filter *f, jv *items,
 			      char **next, struct tn_err *err)
 {
-	struct tn_buf sql = TN_BUF_INIT;
-	struct param p[MAX_PARAMS];
+	struct store_query q;
 	long long cur = 0, last = 0;
 	long count = 0;
-	int np = 0, rc;
+	int rc;
 	sqlite3_stmt *s;
 	enum tn_code code = TN_OK;
 
@@ -413,39 +349,28 @@ enum tn_code store_alert_list(struct store *st, const struct store_alert_filter 
 	if (f->cursor && cursor_parse(f->cursor, f->desc, &cur) != 0)
 		return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
 	*items = jv_array();
-	tn_buf_adds(&sql, "SELECT id, doc FROM alerts WHERE 1");
-	add_in(&sql, p, &np, "status", f->status);
-	add_in(&sql, p, &np, "district", f->district);
-	add_in(&sql, p, &np, "kind", f->kind);
+	store_q_init(&q, "SELECT id, doc FROM alerts WHERE 1");
+	store_q_in(&q, "status", f->status);
+	store_q_in(&q, "district", f->district);
+	store_q_in(&q, "kind", f->kind);
 	if (f->min_severity > 0)
-		add_num(&sql, p, &np, " AND severity >= ?", f->min_severity);
-	if (f->source) {
-		tn_buf_adds(&sql, " AND source = ?");
-		p[np].is_num = 0;
-		p[np++].text = f->source;
-	}
+		store_q_num(&q, " AND severity >= ?", f->min_severity);
+	if (f->source)
+		store_q_text(&q, " AND source = ?", f->source);
 	if (f->since >= 0)
-		add_num(&sql, p, &np, " AND raised_at >= ?", f->since);
+		store_q_num(&q, " AND raised_at >= ?", f->since);
 	if (f->until >= 0)
-		add_num(&sql, p, &np, " AND raised_at < ?", f->until);
+		store_q_num(&q, " AND raised_at < ?", f->until);
 	if (f->after >= 0)
-		add_num(&sql, p, &np, " AND id > ?", f->after);
+		store_q_num(&q, " AND id > ?", f->after);
 	if (f->cursor)
-		add_num(&sql, p, &np, f->desc ? " AND id < ?" : " AND id > ?", cur);
-	add_num(&sql, p, &np, f->desc ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?",
-		f->limit + 1);
-	s = store_stmt(st, sql.buf, err);
-	tn_buf_release(&sql);
-	if (!s) {
+		store_q_num(&q, f->desc ? " AND id < ?" : " AND id > ?", cur);
+	store_q_num(&q, f->desc ? " ORDER BY id DESC LIMIT ?" : " ORDER BY id LIMIT ?",
+		    f->limit + 1);
+	if (!(s = store_q_stmt(st, &q, err))) {
 		jv_free(*items);
 		*items = jv_invalid();
-		return err ? err->code : TN_EINTERNAL;
-	}
-	for (int i = 0; i < np; i++) {
-		if (p[i].is_num)
-			sqlite3_bind_int64(s, i + 1, p[i].num);
-		else
-			store_bind_text(s, i + 1, p[i].text);
+		return store_errcode(err);
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (count == f->limit) {
@@ -483,7 +408,7 @@ enum tn_code store_alert_events(struct store *st, long long after, int desc, lon
 	if (n)
 		*n = 0;
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, after);
 	sqlite3_bind_int64(s, 2, max);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -523,7 +448,7 @@ enum tn_code store_alert_bounds(struct store *st, long long *oldest, long long *
 		return store_fail(st, err, "alert bounds");
 	s = store_stmt(st, "SELECT MIN(seq) FROM alert_events", err);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		*oldest = sqlite3_column_int64(s, 0);
@@ -544,7 +469,7 @@ enum tn_code store_alert_first_since(struct store *st, long long at, long long *
 
 	*seq = 0;
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, at);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)

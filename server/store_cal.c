@@ -53,7 +53,7 @@ enum tn_code store_cal_generation(struct store *st, long *generation, struct tn_
 	int rc;
 
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	rc = sqlite3_step(s);
 	*generation = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
@@ -103,7 +103,7 @@ static enum tn_code load(struct store *st, struct tn_cal **out, struct tn_err *e
 	return TN_OK;
 fail:
 	tn_cal_free(cal);
-	return err ? err->code : TN_EINTERNAL;
+	return store_errcode(err);
 }
 
 enum tn_code store_cal_load(struct store *st, struct tn_cal **cal, long *generation,
@@ -139,14 +139,14 @@ static enum tn_code put_year(struct store *st, const struct tn_cal *cal, int yea
 	snprintf(lo, sizeof(lo), "%04d-01-01", year);
 	snprintf(hi, sizeof(hi), "%04d-12-31", year);
 	if (!(s = store_stmt(st, "DELETE FROM calendar_days WHERE day BETWEEN ? AND ?", err)))
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	store_bind_text(s, 1, lo);
 	store_bind_text(s, 2, hi);
 	if ((code = store_run(st, s, err, "calendar delete")) != TN_OK)
 		return code;
 	if (!(s = store_stmt(st, "INSERT OR REPLACE INTO calendar_years (year, source, loaded_at) "
 			     "VALUES (?, ?, ?)", err)))
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int(s, 1, year);
 	store_bind_text(s, 2, source);
 	store_bind_text(s, 3, at);
@@ -157,7 +157,7 @@ static enum tn_code put_year(struct store *st, const struct tn_cal *cal, int yea
 	while (tn_cal_next_day(cal, &day, &work, &name) && tn_date_year(day) == year) {
 		if (!(s = store_stmt(st, "INSERT INTO calendar_days (day, work, name) VALUES (?, ?, ?)",
 				     err)))
-			return err ? err->code : TN_EINTERNAL;
+			return store_errcode(err);
 		tn_date_format(day, d);
 		store_bind_text(s, 1, d);
 		sqlite3_bind_int(s, 2, work);
@@ -230,7 +230,7 @@ static enum tn_code recount(struct store *st, sqlite3_stmt *s, const struct tn_c
 	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(at));
 	if (!(u = store_stmt(st, "UPDATE cases SET deadline = ?, deadline_provisional = ?, "
 			     "version = ?, doc = ? WHERE seq = ?", err))) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	store_bind_text(u, 1, have_dl ? dl : NULL);
@@ -279,7 +279,7 @@ static enum tn_code recount_all(struct store *st, const struct tn_cal *cal, cons
 		if (!(s = store_stmt(st, "SELECT seq FROM cases WHERE deadline_provisional = 1 AND "
 				     "status NOT IN ('completed', 'rejected') AND seq > ? "
 				     "ORDER BY seq LIMIT 256", err)))
-			return err ? err->code : TN_EINTERNAL;
+			return store_errcode(err);
 		sqlite3_bind_int64(s, 1, last);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 			seqs[n++] = (long)sqlite3_column_int64(s, 0);
@@ -293,7 +293,7 @@ static enum tn_code recount_all(struct store *st, const struct tn_cal *cal, cons
 
 			if (!(s = store_stmt(st, "SELECT seq, status, version, doc, deadline_from, "
 					     "deadline_days, legal_days FROM cases WHERE seq = ?", err)))
-				return err ? err->code : TN_EINTERNAL;
+				return store_errcode(err);
 			sqlite3_bind_int64(s, 1, seqs[i]);
 			if (sqlite3_step(s) != SQLITE_ROW) {
 				sqlite3_reset(s);
@@ -337,7 +337,7 @@ enum tn_code store_cal_import(struct store *st, const struct tn_cal *add, const 
 		goto out;
 	if (!(s = store_stmt(st, "UPDATE calendar_state SET generation = generation + 1 "
 			     "WHERE id = 1", err))) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	if ((code = store_run(st, s, err, "calendar generation")) != TN_OK)
@@ -368,7 +368,7 @@ enum tn_code store_cal_years(struct store *st, jv *years, struct tn_err *err)
 
 	*years = jv_array();
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		jv y = jv_object();
 

@@ -63,7 +63,7 @@ enum tn_code store_case_event_add(struct store *st, long seq, jv event, struct t
 
 	if (!s) {
 		jv_free(event);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	sqlite3_bind_int64(s, 1, seq);
 	for (int i = 0; i < 7; i++) {
@@ -96,7 +96,7 @@ static enum tn_code idem_lookup(struct store *st, long token_id, const char *key
 	s = store_stmt(st, "SELECT seq, idem_hash, doc FROM cases WHERE token_id = ? AND idem_key = ?",
 		 err);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, token_id);
 	store_bind_text(s, 2, key);
 	rc = sqlite3_step(s);
@@ -138,7 +138,7 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 		 "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (!s) {
 		jv_free(event);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	store_bind_text(s, 1, c->item);
 	store_bind_text(s, 2, c->department);
@@ -180,7 +180,7 @@ static enum tn_code update_doc(struct store *st, long seq, jv doc, struct tn_err
 
 	if (!s) {
 		jv_free(doc);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	store_bind_json(s, 1, doc);
 	sqlite3_bind_int64(s, 2, seq);
@@ -299,7 +299,7 @@ enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *tok
 	if (seq < 0)
 		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
 	if (!(s = store_stmt(st, "SELECT seq, doc, token_id FROM cases WHERE seq = ?", err)))
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, seq);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -352,16 +352,16 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 
 	got = query_long(st, "SELECT parent_seq FROM cases WHERE seq = ?", seq, &pseq, err);
 	if (got <= 0)
-		return got < 0 ? (err ? err->code : TN_EINTERNAL) : TN_OK;
+		return got < 0 ? store_errcode(err) : TN_OK;
 	got = query_long(st, "SELECT COUNT(*) FROM cases WHERE parent_seq = ? AND "
 			 "status <> 'completed'", pseq, &open_subs, err);
 	if (got < 0)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	if (open_subs > 0)
 		return TN_OK;
 	s = store_stmt(st, "SELECT status, version, doc FROM cases WHERE seq = ?", err);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, pseq);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
@@ -385,7 +385,7 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 	if (!s) {
 		free(from);
 		jv_free(doc);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	sqlite3_bind_int64(s, 1, version);
 	store_bind_json(s, 2, doc);
@@ -431,7 +431,7 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 	s = store_stmt(st, "UPDATE cases SET status = ?, version = version + 1, doc = ? "
 		 "WHERE seq = ? AND version = ?", err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		jv_free(doc);
 		jv_free(event);
 		goto out;
@@ -457,7 +457,7 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 			}
 			sqlite3_reset(s);
 		} else {
-			code = err ? err->code : TN_EINTERNAL;
+			code = store_errcode(err);
 		}
 		jv_free(event);
 		goto out;
@@ -494,7 +494,7 @@ enum tn_code store_case_events(struct store *st, const char *id, jv *events,
 	s = store_stmt(st, "SELECT seq, at, actor, role, action, from_status, to_status, comment, "
 		 "version FROM events WHERE case_seq = ? ORDER BY seq", err);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, seq);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		jv e = jv_object();

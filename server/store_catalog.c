@@ -44,7 +44,7 @@ static enum tn_code import_departments(struct store *st, jv depts, jv *names, lo
 			code = tn_err_set(err, TN_EINVALID, "department %d has no code or name", i + 1);
 		} else if ((s = store_stmt(st, "INSERT OR REPLACE INTO departments (code, name, doc) "
 				     "VALUES (?, ?, ?)", err)) == NULL) {
-			code = err ? err->code : TN_EINTERNAL;
+			code = store_errcode(err);
 		} else {
 			store_bind_text(s, 1, c);
 			store_bind_text(s, 2, name);
@@ -79,7 +79,7 @@ static enum tn_code import_items(struct store *st, jv items, jv names, long *cou
 		} else if ((s = store_stmt(st, "INSERT OR REPLACE INTO items (code, name, department, "
 				     "legal_days, promised_days, doc) VALUES (?, ?, ?, ?, ?, ?)",
 				     err)) == NULL) {
-			code = err ? err->code : TN_EINTERNAL;
+			code = store_errcode(err);
 		} else {
 			jv dn = jv_object_get(jv_copy(it), jv_string("department_name"));
 
@@ -125,7 +125,7 @@ static enum tn_code import_workflows(struct store *st, jv wfs, long *count, stru
 			code = tn_err_set(err, TN_EINVALID, "workflow %d has no code", i + 1);
 		} else if ((s = store_stmt(st, "INSERT OR REPLACE INTO workflows (code, doc) "
 				     "VALUES (?, ?)", err)) == NULL) {
-			code = err ? err->code : TN_EINTERNAL;
+			code = store_errcode(err);
 		} else {
 			store_bind_text(s, 1, c);
 			store_bind_json(s, 2, jv_copy(w));
@@ -207,7 +207,7 @@ static enum tn_code doc_by_code(struct store *st, const char *sql, const char *w
 
 	*doc = jv_invalid();
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	store_bind_text(s, 1, code);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -264,7 +264,7 @@ enum tn_code store_item_list(struct store *st, const char *department, const cha
 
 	*items = jv_array();
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	store_bind_text(s, 1, department);
 	store_bind_text(s, 2, q);
 	return doc_list(st, s, "item", items, err);
@@ -281,7 +281,7 @@ enum tn_code store_workflow_list(struct store *st, jv *wfs, struct tn_err *err)
 
 	*wfs = jv_array();
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	return doc_list(st, s, "workflow", wfs, err);
 }
 
@@ -301,7 +301,7 @@ enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int 
 	if (!s) {
 		jv_free(doc);
 		store_rollback(st);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	store_bind_text(s, 1, code);
 	if (sqlite3_step(s) == SQLITE_DONE && created)
@@ -311,7 +311,7 @@ enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int 
 	if (!s) {
 		jv_free(doc);
 		store_rollback(st);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	store_bind_text(s, 1, code);
 	store_bind_json(s, 2, doc);

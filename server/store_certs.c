@@ -103,34 +103,16 @@ const char store_certs_codes_schema[] =
 #define STMT_OR_FAIL(s, st, sql, err) \
 	do { \
 		if (((s) = store_stmt((st), (sql), (err))) == NULL) \
-			return (err) ? (err)->code : TN_EINTERNAL; \
+			return store_errcode(err); \
 	} while (0)
 
 /*
- * Every certificate read is a short write transaction (its audit row), and
- * the workers take turns at the write lock.  SQLite's own busy handler sleeps
- * 1, 2, 5, 10 ... ms between tries, which shows as a p99 of tens of ms;
- * while a certificate transaction waits, this one tries again every 50 us
- * (for at most the same 10 s).  The store's handler is put back afterwards.
+ * Every certificate read is a short write transaction (its audit row): it
+ * waits for the write lock with the short busy handler (store_int.h).
  */
-static int busy_short(void *arg, int tries)
-{
-	(void)arg;
-	if (tries >= 200000)
-		return 0;
-	usleep(tries < 20 ? 20 : 50);
-	return 1;
-}
-
 enum tn_code store_certs_begin(struct store *st, struct tn_err *err)
 {
-	enum tn_code code;
-
-	sqlite3_busy_handler(st->db, busy_short, NULL);
-	code = store_begin(st, err);
-	if (code != TN_OK)
-		sqlite3_busy_timeout(st->db, 10000);
-	return code;
+	return store_begin_short(st, err);
 }
 
 int store_certs_try_begin(struct store *st, struct tn_err *err)
@@ -139,15 +121,15 @@ int store_certs_try_begin(struct store *st, struct tn_err *err)
 
 	sqlite3_busy_handler(st->db, NULL, NULL);
 	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	sqlite3_busy_handler(st->db, busy_short, NULL);
+	store_busy_short(st);
 	if (rc == SQLITE_OK)
 		return 0;
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-		sqlite3_busy_timeout(st->db, 10000);
+		store_busy_default(st);
 		return 1;
 	}
 	store_fail(st, err, "begin");
-	sqlite3_busy_timeout(st->db, 10000);
+	store_busy_default(st);
 	return -1;
 }
 
@@ -249,14 +231,14 @@ enum tn_code store_certs_commit(struct store *st, struct tn_err *err)
 {
 	enum tn_code code = store_commit(st, err);
 
-	sqlite3_busy_timeout(st->db, 10000);    /* store_open's */
+	store_busy_default(st);
 	return code;
 }
 
 void store_certs_rollback(struct store *st)
 {
 	store_rollback(st);
-	sqlite3_busy_timeout(st->db, 10000);
+	store_busy_default(st);
 }
 
 const char *store_certs_db_path(struct store *st)
@@ -279,7 +261,7 @@ enum tn_code store_issuer_add(struct store *st, const char *dept, const char *us
 	s = store_stmt(st, "UPDATE issuers SET retired_at = ? WHERE dept = ? AND retired_at IS NULL",
 		       err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	store_bind_text(s, 1, created_at);
@@ -289,7 +271,7 @@ enum tn_code store_issuer_add(struct store *st, const char *dept, const char *us
 	s = store_stmt(st, "INSERT INTO issuers (key_id, dept, uscc, public_key, created_at) "
 		       "VALUES (?, ?, ?, ?, ?)", err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	store_bind_text(s, 1, key_id);
@@ -374,7 +356,7 @@ enum tn_code store_cert_serials(struct store *st, const char *kind, const char *
 	s = store_stmt(st, "INSERT INTO cert_serials (kind, issuer, year, last) VALUES (?1, ?2, ?3, ?4) "
 		       "ON CONFLICT (kind, issuer, year) DO UPDATE SET last = last + ?4", err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	store_bind_text(s, 1, kind);
@@ -386,7 +368,7 @@ enum tn_code store_cert_serials(struct store *st, const char *kind, const char *
 	s = store_stmt(st, "SELECT last FROM cert_serials WHERE kind = ? AND issuer = ? AND year = ?",
 		       err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	store_bind_text(s, 1, kind);
@@ -547,7 +529,7 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 	s = store_stmt(st, sql.buf, err);
 	tn_buf_release(&sql);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	for (int i = 0; i < np; i++)
 		store_bind_text(s, i + 1, p[i]);
 	sqlite3_bind_int64(s, np + 1, f->limit + 1);
@@ -587,7 +569,7 @@ enum tn_code store_cert_revoke(struct store *st, const char *id, const char *at,
 		       "doc = ? WHERE id = ? AND status = 'valid'", err);
 	if (!s) {
 		jv_free(text);
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	}
 	store_bind_text(s, 1, at);
 	store_bind_text(s, 2, reason);

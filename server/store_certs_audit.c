@@ -323,7 +323,7 @@ enum tn_code store_audit_list(struct store *st, const struct store_audit_filter 
 	s = store_stmt(st, sql.buf, err);
 	tn_buf_release(&sql);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, f->after);
 	for (int i = 0; i < np; i++)
 		store_bind_text(s, i + 2, p[i]);

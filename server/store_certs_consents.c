@@ -80,7 +80,7 @@ enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct
 	s = store_stmt(st, "DELETE FROM consent_codes WHERE used_by IS NULL AND expires_epoch < ?",
 		       err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, now - 86400);
@@ -89,7 +89,7 @@ enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct
 	s = store_stmt(st, "SELECT count(*) FROM consent_codes WHERE holder = ? AND used_by IS NULL "
 		       "AND expires_epoch > ?", err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	store_bind_text(s, 1, c->holder);
@@ -110,7 +110,7 @@ enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct
 	s = store_stmt(st, "INSERT INTO consent_codes (hash, holder, created_at, created_by, "
 		       "expires_epoch) VALUES (?, ?, ?, ?, ?)", err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	store_bind_text(s, 1, hash_hex);

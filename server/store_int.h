@@ -104,6 +104,37 @@ long store_case_seq(const char *id);
 /* The stored document of the current row with its "id" first (from column seq_col); consumes nothing. */
 jv store_case_doc(sqlite3_stmt *s, int seq_col, int doc_col);
 
+/*
+ * Prepare `sql` (cached) with its values bound, one a letter of `types`:
+ * 't' const char * (NULL binds SQL NULL), 'i' int, 'l' long, 'L' long long.
+ * NULL (err set) on error.
+ */
+sqlite3_stmt *store_prep(struct store *st, struct tn_err *err, const char *sql,
+			 const char *types, ...);
+/* store_prep, then run it to completion (no rows wanted); errors name WHAT. */
+enum tn_code store_do(struct store *st, struct tn_err *err, const char *what, const char *sql,
+		      const char *types, ...);
+/*
+ * Step `s` (prepared, bound) once: 1 on a row (s stays on it: read it, then
+ * sqlite3_reset), 0 when there is none, -1 on error (err set from WHAT);
+ * reset unless 1.
+ */
+int store_step_row(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what);
+
+/* store_open's busy handler: wait up to this long for the write lock. */
+#define STORE_BUSY_MS 10000
+/*
+ * Workers take turns at the write lock, and SQLite's own busy handler sleeps
+ * 1, 2, 5, 10 ... ms between tries, which shows as a p99 of tens of ms.  A
+ * short write transaction (a certificate read's audit row, an alert) tries
+ * again every 20-50 us instead, for at most the same 10 s: store_busy_short
+ * puts that handler on, store_busy_default store_open's back.
+ */
+void store_busy_short(struct store *st);
+void store_busy_default(struct store *st);
+/* BEGIN IMMEDIATE with the short busy handler; store_open's back when it fails. */
+enum tn_code store_begin_short(struct store *st, struct tn_err *err);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 enum tn_code store_begin(struct store *st, struct tn_err *err);
 enum tn_code store_commit(struct store *st, struct tn_err *err);

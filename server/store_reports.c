@@ -96,7 +96,7 @@ enum tn_code store_report_workdays(struct store *st, const char *first, const un
 	s = store_stmt(st, "SELECT count(*), total(idx), min(day), max(day), max(idx) FROM workdays",
 		       err);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		const char *lo = (const char *)sqlite3_column_text(s, 2);
 		const char *hi = (const char *)sqlite3_column_text(s, 3);
@@ -114,7 +114,7 @@ enum tn_code store_report_workdays(struct store *st, const char *first, const un
 		goto out;
 	s = store_stmt(st, "INSERT INTO workdays (day, idx, work) VALUES (?, ?, ?)", err);
 	if (!s) {
-		code = err ? err->code : TN_EINTERNAL;
+		code = store_errcode(err);
 		goto out;
 	}
 	idx = 0;
@@ -208,7 +208,7 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 	s = store_stmt(st, sql.buf, err);
 	tn_buf_release(&sql);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	store_bind_text(s, 1, q->from);
 	store_bind_text(s, 2, q->to);
 	store_bind_text(s, 3, q->today);
@@ -246,7 +246,7 @@ enum tn_code store_report_names(struct store *st, const char *by, jv *names, str
 	if (!sql)
 		return TN_OK;
 	if (!(s = store_stmt(st, sql, err)))
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(s, 0);
 
@@ -326,7 +326,7 @@ enum tn_code store_report_alerts(struct store *st, const struct store_alert_repo
 	s = store_stmt(st, sql.buf, err);
 	tn_buf_release(&sql);
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	sqlite3_bind_int64(s, 1, q->lo);
 	sqlite3_bind_int64(s, 2, q->hi);
 	sqlite3_bind_int64(s, 3, q->now);

@@ -16,7 +16,7 @@ enum tn_code store_token_add(struct store *st, const char *hash_hex, const char 
 	int rc;
 
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	store_bind_text(s, 1, hash_hex);
 	store_bind_text(s, 2, name);
 	store_bind_text(s, 3, role);
@@ -40,7 +40,7 @@ enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct s
 
 	memset(tok, 0, sizeof(*tok));
 	if (!s)
-		return err ? err->code : TN_EINTERNAL;
+		return store_errcode(err);
 	store_bind_text(s, 1, hash_hex);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
