@@ -74,7 +74,9 @@ tmux -L "$SOCK" send-keys -t desk -l 王
 until pane | grep -q "shown"; do sleep 0.005; done
 key=$(ms "$t1")
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$pid/stat")
 printf 'first row on screen         %.0f ms after start\n' "$first"
 printf 'whole inbox loaded          %.0f ms after start (%s)\n' "$all" "$loaded"
 printf 'filter keystroke on screen  %.0f ms (tmux send-keys and capture included)\n' "$key"
 printf 'casedesk peak RSS           %.1f MB\n' "$(echo "$hwm / 1024" | bc -l)"
+printf 'casedesk CPU time           %.0f ms (the rest of the wait is the server)\n' "$cpu"
