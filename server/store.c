@@ -325,6 +325,28 @@ enum tn_code store_do(struct store *st, struct tn_err *err, const char *what, co
 	return store_run(st, s, err, what);
 }
 
+enum tn_code store_exists(struct store *st, struct tn_err *err, const char *what, int *found,
+			  const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+	int rc;
+
+	*found = 0;
+	va_start(ap, types);
+	s = prep_v(st, err, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return store_errcode(err);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		*found = 1;
+	else if (rc != SQLITE_DONE)
+		return store_fail(st, err, what);
+	return TN_OK;
+}
+
 int store_step_row(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what)
 {
 	int rc = sqlite3_step(s);

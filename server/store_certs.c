@@ -100,12 +100,6 @@ const char store_certs_codes_schema[] =
 	"  used_epoch INTEGER);"
 	"CREATE INDEX IF NOT EXISTS consent_codes_holder ON consent_codes (holder, used_dept);";
 
-#define STMT_OR_FAIL(s, st, sql, err) \
-	do { \
-		if (((s) = store_stmt((st), (sql), (err))) == NULL) \
-			return store_errcode(err); \
-	} while (0)
-
 /*
  * Every certificate read is a short write transaction (its audit row): it
  * waits for the write lock with the short busy handler (store_int.h).
@@ -258,27 +252,16 @@ enum tn_code store_issuer_add(struct store *st, const char *dept, const char *us
 
 	if ((code = store_begin(st, err)) != TN_OK)
 		return code;
-	s = store_stmt(st, "UPDATE issuers SET retired_at = ? WHERE dept = ? AND retired_at IS NULL",
-		       err);
+	code = store_do(st, err, "issuer retire", "UPDATE issuers SET retired_at = ? WHERE dept = ? "
+			"AND retired_at IS NULL", "tt", created_at, dept);
+	if (code != TN_OK)
+		goto out;
+	s = store_prep(st, err, "INSERT INTO issuers (key_id, dept, uscc, public_key, created_at) "
+		       "VALUES (?, ?, ?, ?, ?)", "ttttt", key_id, dept, uscc, pem, created_at);
 	if (!s) {
 		code = store_errcode(err);
 		goto out;
 	}
-	store_bind_text(s, 1, created_at);
-	store_bind_text(s, 2, dept);
-	if ((code = store_run(st, s, err, "issuer retire")) != TN_OK)
-		goto out;
-	s = store_stmt(st, "INSERT INTO issuers (key_id, dept, uscc, public_key, created_at) "
-		       "VALUES (?, ?, ?, ?, ?)", err);
-	if (!s) {
-		code = store_errcode(err);
-		goto out;
-	}
-	store_bind_text(s, 1, key_id);
-	store_bind_text(s, 2, dept);
-	store_bind_text(s, 3, uscc);
-	store_bind_text(s, 4, pem);
-	store_bind_text(s, 5, created_at);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -353,27 +336,17 @@ enum tn_code store_cert_serials(struct store *st, const char *kind, const char *
 	*first = 0;
 	if (own && (code = store_begin(st, err)) != TN_OK)
 		return code;
-	s = store_stmt(st, "INSERT INTO cert_serials (kind, issuer, year, last) VALUES (?1, ?2, ?3, ?4) "
-		       "ON CONFLICT (kind, issuer, year) DO UPDATE SET last = last + ?4", err);
+	code = store_do(st, err, "serial reserve", "INSERT INTO cert_serials (kind, issuer, year, "
+			"last) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind, issuer, year) DO UPDATE "
+			"SET last = last + ?4", "tttl", kind, issuer, year, n);
+	if (code != TN_OK)
+		goto out;
+	s = store_prep(st, err, "SELECT last FROM cert_serials WHERE kind = ? AND issuer = ? AND "
+		       "year = ?", "ttt", kind, issuer, year);
 	if (!s) {
 		code = store_errcode(err);
 		goto out;
 	}
-	store_bind_text(s, 1, kind);
-	store_bind_text(s, 2, issuer);
-	store_bind_text(s, 3, year);
-	sqlite3_bind_int64(s, 4, n);
-	if ((code = store_run(st, s, err, "serial reserve")) != TN_OK)
-		goto out;
-	s = store_stmt(st, "SELECT last FROM cert_serials WHERE kind = ? AND issuer = ? AND year = ?",
-		       err);
-	if (!s) {
-		code = store_errcode(err);
-		goto out;
-	}
-	store_bind_text(s, 1, kind);
-	store_bind_text(s, 2, issuer);
-	store_bind_text(s, 3, year);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*first = (long)sqlite3_column_int64(s, 0) - n + 1;
@@ -495,44 +468,28 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 			     struct tn_buf *out, char **next, struct tn_err *err)
 {
 	size_t mark = out->len;
-	struct tn_buf sql = TN_BUF_INIT;
-	const char *p[8];
-	int np = 0, rc;
+	struct store_query q;
+	int rc;
 	long count = 0;
 	char *last = NULL;
 	sqlite3_stmt *s;
 	enum tn_code code = TN_OK;
 
 	*next = NULL;
-	tn_buf_adds(&sql, "SELECT id, doc FROM certs WHERE 1");
-	if (f->holder) {
-		tn_buf_adds(&sql, " AND holder = ?");
-		p[np++] = f->holder;
-	}
-	if (f->kind) {
-		tn_buf_adds(&sql, " AND kind = ?");
-		p[np++] = f->kind;
-	}
-	if (f->dept) {
-		tn_buf_adds(&sql, " AND dept = ?");
-		p[np++] = f->dept;
-	}
-	if (f->status) {
-		tn_buf_adds(&sql, " AND status = ?");
-		p[np++] = f->status;
-	}
-	if (f->after) {
-		tn_buf_adds(&sql, " AND id > ?");
-		p[np++] = f->after;
-	}
-	tn_buf_adds(&sql, " ORDER BY id LIMIT ?");
-	s = store_stmt(st, sql.buf, err);
-	tn_buf_release(&sql);
-	if (!s)
+	store_q_init(&q, "SELECT id, doc FROM certs WHERE 1");
+	if (f->holder)
+		store_q_text(&q, " AND holder = ?", f->holder);
+	if (f->kind)
+		store_q_text(&q, " AND kind = ?", f->kind);
+	if (f->dept)
+		store_q_text(&q, " AND dept = ?", f->dept);
+	if (f->status)
+		store_q_text(&q, " AND status = ?", f->status);
+	if (f->after)
+		store_q_text(&q, " AND id > ?", f->after);
+	store_q_num(&q, " ORDER BY id LIMIT ?", f->limit + 1);
+	if (!(s = store_q_stmt(st, &q, err)))
 		return store_errcode(err);
-	for (int i = 0; i < np; i++)
-		store_bind_text(s, i + 1, p[i]);
-	sqlite3_bind_int64(s, np + 1, f->limit + 1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (count == f->limit) {
 			*next = last;
@@ -561,21 +518,12 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 enum tn_code store_cert_revoke(struct store *st, const char *id, const char *at,
 			       const char *reason, jv doc, struct tn_err *err)
 {
-	sqlite3_stmt *s;
 	enum tn_code code;
 	jv text = jv_dump_string(doc, 0);
 
-	s = store_stmt(st, "UPDATE certs SET status = 'revoked', revoked_at = ?, revoke_reason = ?, "
-		       "doc = ? WHERE id = ? AND status = 'valid'", err);
-	if (!s) {
-		jv_free(text);
-		return store_errcode(err);
-	}
-	store_bind_text(s, 1, at);
-	store_bind_text(s, 2, reason);
-	store_bind_text(s, 3, jv_string_value(text));
-	store_bind_text(s, 4, id);
-	code = store_run(st, s, err, "certificate revoke");
+	code = store_do(st, err, "certificate revoke", "UPDATE certs SET status = 'revoked', "
+			"revoked_at = ?, revoke_reason = ?, doc = ? WHERE id = ? AND status = 'valid'",
+			"tttt", at, reason, jv_string_value(text), id);
 	jv_free(text);
 	if (code != TN_OK)
 		return code;

@@ -11,12 +11,6 @@
 #include "store_int.h"
 #include "store_certs.h"
 
-#define STMT_OR_FAIL(s, st, sql, err) \
-	do { \
-		if (((s) = store_stmt((st), (sql), (err))) == NULL) \
-			return (err) ? (err)->code : TN_EINTERNAL; \
-	} while (0)
-
 /* ---- the audit log ---- */
 
 static jv text_or_null(const char *s)
@@ -256,26 +250,16 @@ enum tn_code store_audit_append_rows(struct store *st, const struct store_audit 
 			if (code != TN_OK)
 				return code;
 		}
-		STMT_OR_FAIL(s, st, "INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, "
-			     "outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
-		sqlite3_bind_int64(s, 1, seq);
-		store_bind_text(s, 2, a->at);
-		store_bind_text(s, 3, a->actor);
-		store_bind_text(s, 4, a->role);
-		store_bind_text(s, 5, a->cert);
-		store_bind_text(s, 6, a->holder);
-		store_bind_text(s, 7, a->purpose);
-		store_bind_text(s, 8, a->outcome);
-		store_bind_text(s, 9, prev);
-		store_bind_text(s, 10, hash);
-		if ((code = store_run(st, s, err, "audit append")) != TN_OK)
+		code = store_do(st, err, "audit append", "INSERT INTO audit (seq, at, actor, role, cert, "
+				"holder, purpose, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, "
+				"?, ?, ?)", "Lttttttttt", seq, a->at, a->actor, a->role, a->cert,
+				a->holder, a->purpose, a->outcome, prev, hash);
+		if (code != TN_OK)
 			return code;
 		memcpy(prev, hash, sizeof(prev));
 	}
-	STMT_OR_FAIL(s, st, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", err);
-	sqlite3_bind_int64(s, 1, seq);
-	store_bind_text(s, 2, prev);
-	return store_run(st, s, err, "audit head");
+	return store_do(st, err, "audit head", "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+			"Lt", seq, prev);
 }
 
 /* A ROW of the log from a statement's columns 0..9 (seq .. hash). */
@@ -295,9 +279,8 @@ static jv audit_row_of(sqlite3_stmt *s)
 enum tn_code store_audit_list(struct store *st, const struct store_audit_filter *f, jv *items,
 			      long long *next, struct tn_err *err)
 {
-	struct tn_buf sql = TN_BUF_INIT;
-	const char *p[4];
-	int np = 0, rc;
+	struct store_query q;
+	int rc;
 	long count = 0;
 	long long last = 0;
 	sqlite3_stmt *s;
@@ -305,29 +288,18 @@ enum tn_code store_audit_list(struct store *st, const struct store_audit_filter 
 
 	*items = jv_array();
 	*next = -1;
-	tn_buf_adds(&sql, "SELECT seq, at, actor, role, cert, holder, purpose, outcome, prev_hash, "
-		    "hash FROM audit WHERE seq > ?");
-	if (f->holder) {
-		tn_buf_adds(&sql, " AND holder = ?");
-		p[np++] = f->holder;
-	}
-	if (f->cert) {
-		tn_buf_adds(&sql, " AND cert = ?");
-		p[np++] = f->cert;
-	}
-	if (f->actor) {
-		tn_buf_adds(&sql, " AND actor = ?");
-		p[np++] = f->actor;
-	}
-	tn_buf_adds(&sql, " ORDER BY seq LIMIT ?");
-	s = store_stmt(st, sql.buf, err);
-	tn_buf_release(&sql);
-	if (!s)
+	store_q_init(&q, "SELECT seq, at, actor, role, cert, holder, purpose, outcome, prev_hash, "
+		     "hash FROM audit WHERE 1");
+	store_q_num(&q, " AND seq > ?", f->after);
+	if (f->holder)
+		store_q_text(&q, " AND holder = ?", f->holder);
+	if (f->cert)
+		store_q_text(&q, " AND cert = ?", f->cert);
+	if (f->actor)
+		store_q_text(&q, " AND actor = ?", f->actor);
+	store_q_num(&q, " ORDER BY seq LIMIT ?", f->limit + 1);
+	if (!(s = store_q_stmt(st, &q, err)))
 		return store_errcode(err);
-	sqlite3_bind_int64(s, 1, f->after);
-	for (int i = 0; i < np; i++)
-		store_bind_text(s, i + 2, p[i]);
-	sqlite3_bind_int64(s, np + 2, f->limit + 1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (count == f->limit) {
 			*next = last;

@@ -8,12 +8,6 @@
 #include "store_int.h"
 #include "store_certs.h"
 
-#define STMT_OR_FAIL(s, st, sql, err) \
-	do { \
-		if (((s) = store_stmt((st), (sql), (err))) == NULL) \
-			return (err) ? (err)->code : TN_EINTERNAL; \
-	} while (0)
-
 /* ---- the clerk's rule ---- */
 
 /*
@@ -46,22 +40,8 @@ static const char clerk_rule[] =
 enum tn_code store_clerk_may_read(struct store *st, const char *holder, const char *dept,
 				  long token_id, long long now, int *ok, struct tn_err *err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	*ok = 0;
-	STMT_OR_FAIL(s, st, clerk_rule, err);
-	store_bind_text(s, 1, holder);
-	store_bind_text(s, 2, dept);
-	sqlite3_bind_int64(s, 3, token_id);
-	sqlite3_bind_int64(s, 4, now);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		*ok = 1;
-	else if (rc != SQLITE_DONE)
-		return store_fail(st, err, "clerk's read rule");
-	return TN_OK;
+	return store_exists(st, err, "clerk's read rule", ok, clerk_rule, "ttlL", holder, dept,
+			    token_id, now);
 }
 
 /* ---- one-time consent codes ---- */
@@ -77,47 +57,32 @@ enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct
 	if ((code = store_begin(st, err)) != TN_OK)
 		return code;
 	/* codes nobody redeemed are of no use a day after they expired */
-	s = store_stmt(st, "DELETE FROM consent_codes WHERE used_by IS NULL AND expires_epoch < ?",
-		       err);
-	if (!s) {
+	code = store_do(st, err, "consent code purge", "DELETE FROM consent_codes WHERE used_by IS "
+			"NULL AND expires_epoch < ?", "L", now - 86400);
+	if (code != TN_OK)
+		goto out;
+	s = store_prep(st, err, "SELECT count(*) FROM consent_codes WHERE holder = ? AND used_by IS "
+		       "NULL AND expires_epoch > ?", "tL", c->holder, now);
+	if (!s || (rc = store_step_row(st, s, err, "consent code count")) < 0) {
 		code = store_errcode(err);
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, now - 86400);
-	if ((code = store_run(st, s, err, "consent code purge")) != TN_OK)
-		goto out;
-	s = store_stmt(st, "SELECT count(*) FROM consent_codes WHERE holder = ? AND used_by IS NULL "
-		       "AND expires_epoch > ?", err);
-	if (!s) {
-		code = store_errcode(err);
-		goto out;
-	}
-	store_bind_text(s, 1, c->holder);
-	sqlite3_bind_int64(s, 2, now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == 1) {
 		live = (long long)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
-		code = store_fail(st, err, "consent code count");
-		goto out;
+		sqlite3_reset(s);
 	}
 	if (live >= max_live) {
 		code = tn_err_set(err, TN_ECONFLICT, "%lld codes of this holder are unused and have not "
 				  "expired: use one or wait until one expires", live);
 		goto out;
 	}
-	s = store_stmt(st, "INSERT INTO consent_codes (hash, holder, created_at, created_by, "
-		       "expires_epoch) VALUES (?, ?, ?, ?, ?)", err);
+	s = store_prep(st, err, "INSERT INTO consent_codes (hash, holder, created_at, created_by, "
+		       "expires_epoch) VALUES (?, ?, ?, ?, ?)", "ttttL", hash_hex, c->holder,
+		       c->created_at, c->created_by, c->expires_epoch);
 	if (!s) {
 		code = store_errcode(err);
 		goto out;
 	}
-	store_bind_text(s, 1, hash_hex);
-	store_bind_text(s, 2, c->holder);
-	store_bind_text(s, 3, c->created_at);
-	store_bind_text(s, 4, c->created_by);
-	sqlite3_bind_int64(s, 5, c->expires_epoch);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -136,41 +101,24 @@ enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const cha
 			       long token_id, const char *dept, long long now, int *ok,
 			       struct tn_err *err)
 {
-	sqlite3_stmt *s;
 	enum tn_code code;
-	int rc;
 
 	*ok = 0;
 	/* the first clerk to present it takes it (one statement: atomic) */
-	STMT_OR_FAIL(s, st, "UPDATE consent_codes SET used_by = ?, used_dept = ?, used_epoch = ? "
-		     "WHERE hash = ? AND holder = ? AND expires_epoch > ? AND used_by IS NULL", err);
-	sqlite3_bind_int64(s, 1, token_id);
-	store_bind_text(s, 2, dept);
-	sqlite3_bind_int64(s, 3, now);
-	store_bind_text(s, 4, hash_hex);
-	store_bind_text(s, 5, holder);
-	sqlite3_bind_int64(s, 6, now);
-	if ((code = store_run(st, s, err, "consent code redeem")) != TN_OK)
+	code = store_do(st, err, "consent code redeem", "UPDATE consent_codes SET used_by = ?, "
+			"used_dept = ?, used_epoch = ? WHERE hash = ? AND holder = ? AND "
+			"expires_epoch > ? AND used_by IS NULL", "ltLttL", token_id, dept, now,
+			hash_hex, holder, now);
+	if (code != TN_OK)
 		return code;
 	if (sqlite3_changes(st->db) == 1) {
 		*ok = 1;
 		return TN_OK;
 	}
 	/* that clerk again (a retry, the case filed after the look-ups): still good until it expires */
-	STMT_OR_FAIL(s, st, "SELECT 1 FROM consent_codes WHERE hash = ? AND holder = ? AND "
-		     "expires_epoch > ? AND used_by = ? AND used_dept = ?", err);
-	store_bind_text(s, 1, hash_hex);
-	store_bind_text(s, 2, holder);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, token_id);
-	store_bind_text(s, 5, dept);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		*ok = 1;
-	else if (rc != SQLITE_DONE)
-		return store_fail(st, err, "consent code redeem");
-	return TN_OK;
+	return store_exists(st, err, "consent code redeem", ok, "SELECT 1 FROM consent_codes WHERE "
+			    "hash = ? AND holder = ? AND expires_epoch > ? AND used_by = ? AND "
+			    "used_dept = ?", "ttLlt", hash_hex, holder, now, token_id, dept);
 }
 
 /* ---- consent tokens (readers) ---- */
@@ -178,38 +126,16 @@ enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const cha
 enum tn_code store_consent_add(struct store *st, const char *hash_hex,
 			       const struct store_consent *c, struct tn_err *err)
 {
-	sqlite3_stmt *s;
-
-	STMT_OR_FAIL(s, st, "INSERT INTO consents (hash, holder, scenario, expires_at, expires_epoch, "
-		     "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
-	store_bind_text(s, 1, hash_hex);
-	store_bind_text(s, 2, c->holder);
-	store_bind_text(s, 3, c->scenario);
-	store_bind_text(s, 4, c->expires_at);
-	sqlite3_bind_int64(s, 5, c->expires_epoch);
-	store_bind_text(s, 6, c->created_at);
-	store_bind_text(s, 7, c->created_by);
-	return store_run(st, s, err, "consent add");
+	return store_do(st, err, "consent add", "INSERT INTO consents (hash, holder, scenario, "
+			"expires_at, expires_epoch, created_at, created_by) VALUES (?, ?, ?, ?, ?, "
+			"?, ?)", "ttttLtt", hash_hex, c->holder, c->scenario, c->expires_at,
+			c->expires_epoch, c->created_at, c->created_by);
 }
 
 enum tn_code store_consent_check(struct store *st, const char *hash_hex, const char *holder,
 				 const char *scenario, long long now, int *ok, struct tn_err *err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	*ok = 0;
-	STMT_OR_FAIL(s, st, "SELECT 1 FROM consents WHERE hash = ? AND holder = ? AND scenario = ? "
-		     "AND expires_epoch > ?", err);
-	store_bind_text(s, 1, hash_hex);
-	store_bind_text(s, 2, holder);
-	store_bind_text(s, 3, scenario);
-	sqlite3_bind_int64(s, 4, now);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		*ok = 1;
-	else if (rc != SQLITE_DONE)
-		return store_fail(st, err, "consent check");
-	return TN_OK;
+	return store_exists(st, err, "consent check", ok, "SELECT 1 FROM consents WHERE hash = ? AND "
+			    "holder = ? AND scenario = ? AND expires_epoch > ?", "tttL", hash_hex,
+			    holder, scenario, now);
 }

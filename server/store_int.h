@@ -55,6 +55,12 @@ jv store_col_json(sqlite3_stmt *s, int i);
 jv store_col_text(sqlite3_stmt *s, int i);
 /* Step a statement that returns no rows. */
 enum tn_code store_run(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what);
+/* In a function returning enum tn_code: s = the cached statement for sql, or return err's code. */
+#define STMT_OR_FAIL(s, st, sql, err) \
+	do { \
+		if (((s) = store_stmt((st), (sql), (err))) == NULL) \
+			return store_errcode(err); \
+	} while (0)
 /* Run SQL text without a result. */
 enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err);
 /* Append `event` (consumed: at, actor, role, action, from, to, comment, version) to case row `seq`. */
@@ -114,6 +120,9 @@ sqlite3_stmt *store_prep(struct store *st, struct tn_err *err, const char *sql,
 /* store_prep, then run it to completion (no rows wanted); errors name WHAT. */
 enum tn_code store_do(struct store *st, struct tn_err *err, const char *what, const char *sql,
 		      const char *types, ...);
+/* Whether `sql` (its values as store_prep's) gives a row: *found 1 or 0; errors name WHAT. */
+enum tn_code store_exists(struct store *st, struct tn_err *err, const char *what, int *found,
+			  const char *sql, const char *types, ...);
 /*
  * Step `s` (prepared, bound) once: 1 on a row (s stays on it: read it, then
  * sqlite3_reset), 0 when there is none, -1 on error (err set from WHAT);
