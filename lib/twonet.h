@@ -29,5 +29,12 @@
 #include "tn_cap.h"
 #include "tn_sse.h"
 #include "tn_follow.h"
+#include "tn_async.h"
+#include "tn_json.h"
+#include "tn_jv.h"
+#include "tn_report.h"
+#include "tn_text.h"
+#include "tn_today.h"
+#include "tn_yaml.h"
 
 #endif
