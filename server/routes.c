@@ -6,7 +6,6 @@
 #include "tn_buf.h"
 #include "tn_cli.h"
 #include "twonetd.h"
-#include "certs.h"
 
 const char *const twonetd_roles[] = { "applicant", "clerk", "issuer", "operator", "sensor",
 				      "admin", "reader", NULL };
