@@ -399,6 +399,15 @@ enum tn_code store_commit(struct store *st, struct tn_err *err)
 	return store_exec(st, "COMMIT", err);
 }
 
+enum tn_code store_end(struct store *st, enum tn_code code, struct tn_err *err)
+{
+	if (code == TN_OK)
+		code = store_commit(st, err);
+	if (code != TN_OK)
+		store_rollback(st);
+	return code;
+}
+
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))

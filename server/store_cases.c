@@ -473,12 +473,8 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 	} else {
 		jv_free(event);
 	}
-	if (code == TN_OK)
-		code = store_commit(st, err);
 out:
-	if (code != TN_OK)
-		store_rollback(st);
-	return code;
+	return store_end(st, code, err);
 }
 
 enum tn_code store_case_events(struct store *st, const char *id, jv *events,

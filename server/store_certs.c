@@ -268,12 +268,8 @@ enum tn_code store_issuer_add(struct store *st, const char *dept, const char *us
 		code = tn_err_set(err, TN_ECONFLICT, "key '%s' is already recorded", key_id);
 	else if (rc != SQLITE_DONE)
 		code = store_fail(st, err, "issuer add");
-	if (code == TN_OK)
-		code = store_commit(st, err);
 out:
-	if (code != TN_OK)
-		store_rollback(st);
-	return code;
+	return store_end(st, code, err);
 }
 
 enum tn_code store_issuer_list(struct store *st, jv *items, struct tn_err *err)

@@ -89,12 +89,8 @@ enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct
 		code = tn_err_set(err, TN_ECONFLICT, "the code is already recorded: ask again");
 	else if (rc != SQLITE_DONE)
 		code = store_fail(st, err, "consent code add");
-	if (code == TN_OK)
-		code = store_commit(st, err);
 out:
-	if (code != TN_OK)
-		store_rollback(st);
-	return code;
+	return store_end(st, code, err);
 }
 
 enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const char *holder,

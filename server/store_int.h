@@ -145,6 +145,8 @@ void store_busy_default(struct store *st);
 enum tn_code store_begin_short(struct store *st, struct tn_err *err);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* End a transaction: COMMIT when `code` is TN_OK, else (or when that fails) ROLLBACK; the code. */
+enum tn_code store_end(struct store *st, enum tn_code code, struct tn_err *err);
 enum tn_code store_begin(struct store *st, struct tn_err *err);
 enum tn_code store_commit(struct store *st, struct tn_err *err);
 void store_rollback(struct store *st);

@@ -127,12 +127,8 @@ enum tn_code store_report_workdays(struct store *st, const char *first, const un
 		sqlite3_bind_int(s, 3, work[i] ? 1 : 0);
 		code = store_run(st, s, err, "workdays insert");
 	}
-	if (code == TN_OK)
-		code = store_commit(st, err);
 out:
-	if (code != TN_OK)
-		store_rollback(st);
-	return code;
+	return store_end(st, code, err);
 }
 
 /* ---- cases ---- */
