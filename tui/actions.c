@@ -4,25 +4,22 @@
 #include <string.h>
 
 #include "casedesk.h"
-#include "tn_json.h"
 #include "tn_buf.h"
 #include "tn_http.h"
+#include "tn_jv.h"
 
 const char *case_action_name(enum act a)
 {
-	switch (a) {
-	case ACT_ACCEPT: return "accept";
-	case ACT_RETURN: return "return";
-	case ACT_APPROVE: return "approve";
-	case ACT_REJECT: return "reject";
-	case ACT_COMPLETE: return "complete";
-	default: return NULL;
-	}
+	const struct tn_case_move *m = tn_case_move(keys_case_move(a));
+
+	return m ? m->name : NULL;
 }
 
 int case_action_needs_comment(const char *action)
 {
-	return !strcmp(action, "return") || !strcmp(action, "reject");
+	const struct tn_case_move *m = tn_case_move(tn_case_action_parse(action));
+
+	return m && m->needs_comment;
 }
 
 /* One batch of actions sent together (tagged cases). */
@@ -67,14 +64,12 @@ static void batch_free(struct batch *b)
 	free(b);
 }
 
+/* What an action did, in a message: the state it leads to ("accepted"). */
 static const char *past(const char *action)
 {
-	if (!strcmp(action, "accept")) return "accepted";
-	if (!strcmp(action, "return")) return "returned";
-	if (!strcmp(action, "approve")) return "approved";
-	if (!strcmp(action, "reject")) return "rejected";
-	if (!strcmp(action, "complete")) return "completed";
-	return action;
+	const struct tn_case_move *m = tn_case_move(tn_case_action_parse(action));
+
+	return m ? tn_case_state_name(m->to) : action;
 }
 
 static void batch_step(struct batch *b)
@@ -102,10 +97,8 @@ static void on_reload(void *ctx, long tag, const struct tn_async_result *r)
 	size_t i = (size_t)tag;
 
 	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
-		jv v = jv_object_get(jv_copy(r->body), jv_string("version"));
-		long now = tn_json_long(v, 0);
-		jv st = jv_object_get(jv_copy(r->body), jv_string("status"));
-		jv_free(v);
+		long now = tn_jv_long(r->body, "version", 0);
+		const char *st = tn_jv_str(r->body, "status");
 		inbox_row_updated(r->body);
 		case_updated(r->body);
 		if (now != b->vers[i]) {
@@ -115,13 +108,12 @@ static void on_reload(void *ctx, long tag, const struct tn_async_result *r)
 			if (!b->first_error[0] || b->n == 1)
 				snprintf(b->first_error, sizeof(b->first_error),
 					 "%s was changed by someone else (now version %ld, %s): reloaded, nothing overwritten",
-					 b->ids[i], now, jv_get_kind(st) == JV_KIND_STRING ? jv_string_value(st) : "?");
+					 b->ids[i], now, st ? st : "?");
 		} else {
 			b->failed++;
 			if (!b->first_error[0])
 				snprintf(b->first_error, sizeof(b->first_error), "%s", b->why[i] ? b->why[i] : "conflict");
 		}
-		jv_free(st);
 	} else {
 		b->failed++;
 		if (!b->first_error[0])

@@ -192,10 +192,9 @@ char **app_complete(const char *text, int start, int end)
 	static const char *const sorts[] = {
 		"deadline", "id", "status", "applicant", "item", "submitted", NULL
 	};
-	static const char *const statuses[] = {
-		"submitted", "accepted", "returned", "resubmitted", "approved", "rejected",
-		"completed", "all", NULL
-	};
+#define STATE_WORD(e, name, label, sep) name,
+	static const char *const statuses[] = { TN_CASE_STATES(STATE_WORD) "all", NULL };
+#undef STATE_WORD
 	char first[16] = "";
 
 	(void)end;

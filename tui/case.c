@@ -211,7 +211,7 @@ static void build(void)
 		add(DC_TITLE, 0, NULL, "%s", cv.id);
 		if (at >= 0) {
 			const struct row *w = &inbox_rows.v[at];
-			add(DC_NORMAL, 0, NULL, "status     %s (version %u)", status_names[w->status], w->version);
+			add(DC_NORMAL, 0, NULL, "status     %s (version %u)", status_name(w->status), w->version);
 			add(DC_NORMAL, 0, NULL, "applicant  %s", rows_str(&inbox_rows, w->name));
 			add(DC_NORMAL, 0, NULL, "item       %s %s",
 			    rows_str(&inbox_rows, inbox_rows.items[w->item].code),
@@ -235,7 +235,7 @@ static void build(void)
 		unsigned marked = 0;
 		jv shown = tn_mark_record(jv_copy(k), tn_mark_provisional, &marked);
 		int urg = tn_date_parse(s_of(k, "deadline"), &d) == 0 ?
-			  app_urgency(d, status_open(status_parse(s_of(k, "status")))) : URG_NONE;
+			  app_urgency(d, tn_case_state_open(tn_case_state_parse(s_of(k, "status")))) : URG_NONE;
 		add(urg == URG_OVERDUE ? DC_OVERDUE : urg == URG_DUE ? DC_DUE : DC_NORMAL, 0, NULL,
 		    "deadline    %s%s (legal %s)", s_of(shown, "deadline"),
 		    urg == URG_OVERDUE ? " OVERDUE" : urg == URG_DUE ? " due soon" : "",
@@ -315,7 +315,7 @@ static void build(void)
 				add(DC_HEADER, 0, NULL, "Sub-cases (Enter opens one)");
 			if (cid && at >= 0) {
 				const struct row *w = &inbox_rows.v[at];
-				add(DC_NORMAL, 0, cid, "  %s  %-11s %s  %s", cid, status_names[w->status],
+				add(DC_NORMAL, 0, cid, "  %s  %-11s %s  %s", cid, status_name(w->status),
 				    rows_deadline(&inbox_rows, w, dl, sizeof(dl)),
 				    rows_str(&inbox_rows, inbox_rows.items[w->item].name));
 			} else if (cid) {
@@ -331,7 +331,7 @@ static void build(void)
 			if (!any++)
 				add(DC_HEADER, 0, NULL, "Sub-cases (Enter opens one)");
 			add(DC_NORMAL, 0, rows_str(&inbox_rows, w->id), "  %s  %-11s %s  %s",
-			    rows_str(&inbox_rows, w->id), status_names[w->status],
+			    rows_str(&inbox_rows, w->id), status_name(w->status),
 			    rows_deadline(&inbox_rows, w, dl, sizeof(dl)),
 			    rows_str(&inbox_rows, inbox_rows.items[w->item].name));
 		}

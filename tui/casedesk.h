@@ -10,6 +10,7 @@
 #include "tn_async.h"
 
 #include "tn_buf.h"
+#include "tn_case.h"
 #include "tn_config.h"
 #include "tn_err.h"
 
@@ -41,6 +42,11 @@ enum act {
 
 /* The action bound to `key` in the views of `mask`; ACT_NONE when none. */
 enum act keys_action(unsigned mask, int key);
+/*
+ * The case action (TN_CASE_ACCEPT ...) of an act, or -1 when it is not one.
+ * The case acts' names and default keys are the lib's (TN_CASE_ACTIONS).
+ */
+int keys_case_move(enum act a);
 /* The configured name of an action ("accept"), and its first key's name ("a"). */
 const char *keys_act_name(enum act a);
 const char *keys_first_key(enum act a);
@@ -173,8 +179,8 @@ void net_remove_easy(CURL *h);
 
 /* ---- rows: the inbox's compact store (rows.c) ---- */
 
-enum cstatus { ST_SUBMITTED, ST_ACCEPTED, ST_RETURNED, ST_RESUBMITTED, ST_APPROVED,
-	       ST_REJECTED, ST_COMPLETED, ST_OTHER, ST_COUNT };
+/* A row's status: an enum tn_case_state (TN_CASE_STATES), or ST_OTHER for one the lib does not know. */
+enum cstatus { ST_OTHER = TN_CASE_STATE_COUNT, ST_COUNT };
 enum urgency { URG_NONE = 0, URG_DUE, URG_OVERDUE };
 enum sortkey { SORT_DEADLINE, SORT_ID, SORT_STATUS, SORT_APPLICANT, SORT_ITEM, SORT_SUBMITTED,
 	       SORT_COUNT };
@@ -220,7 +226,8 @@ struct rows {
 	int stale;              /* a row already there was updated: order may be off until rows_sort */
 };
 
-extern const char *const status_names[ST_COUNT];
+/* The name of a row's status ("submitted"), "?" for ST_OTHER. */
+const char *status_name(int st);
 
 void rows_init(struct rows *r);
 void rows_free(struct rows *r);
@@ -274,8 +281,6 @@ void rows_filter(struct rows *r, const char *needle);
 void rows_refilter(struct rows *r);
 /* Recompute counts and urgencies (after today or rows changed). */
 void rows_recount(struct rows *r);
-int status_parse(const char *s);
-int status_open(int st);
 
 /* ---- views ---- */
 

@@ -222,7 +222,7 @@ static void format_row(struct tn_buf *b, const struct row *w, const struct layou
 	tn_buf_adds(b, w->tagged ? "* " : "  ");
 	tn_fit_width(b, rows_str(r, w->id), l->id, 1);
 	tn_buf_addch(b, ' ');
-	tn_fit_width(b, status_names[w->status], l->status, 1);
+	tn_fit_width(b, status_name(w->status), l->status, 1);
 	tn_buf_addch(b, ' ');
 	tn_fit_width(b, rows_deadline(r, w, deadline, sizeof(deadline)), l->deadline, 1);
 	tn_buf_addch(b, ' ');
@@ -303,7 +303,7 @@ static void inbox_status(struct tn_buf *b)
 	if (r->provisional)
 		tn_buf_addf(b, " · %ld provisional %s", r->provisional, tn_mark_provisional[0].sign);
 	if (r->status_only >= 0)
-		tn_buf_addf(b, " · status %s", status_names[r->status_only]);
+		tn_buf_addf(b, " · status %s", status_name(r->status_only));
 	if (r->item_only >= 0)
 		tn_buf_addf(b, " · item %s", rows_str(r, r->items[r->item_only].code));
 	if (r->needle)
@@ -433,12 +433,13 @@ void inbox_command(const char *word, const char *arg)
 	if (!strcmp(word, "refresh")) {
 		inbox_reload();
 	} else if (!strcmp(word, "status")) {
-		int s = status_parse(arg);
+		int s = tn_case_state_parse(arg);
 		if (!*arg || !strcmp(arg, "all")) {
 			r->status_only = -1;
 		} else if (s < 0) {
-			app_msg(1, "no status '%s' (submitted, accepted, returned, resubmitted, approved, rejected, completed, all)",
-				arg);
+#define STATE_COMMA(e, name, label, sep) name ", "
+			app_msg(1, "no status '%s' (" TN_CASE_STATES(STATE_COMMA) "all)", arg);
+#undef STATE_COMMA
 		} else {
 			r->status_only = s;
 		}

@@ -23,7 +23,11 @@ struct binding {
 
 #define CTRL(c) ((c) & 0x1f)
 
-/* The table.  Order is the help screen's order. */
+/*
+ * The table.  Order is the help screen's order.  A case action's name and
+ * default key are the lib's (TN_CASE_ACTIONS): its row here leaves them
+ * out and table_init fills them in from case_moves.
+ */
 static struct binding table[] = {
 	{ ACT_HELP, "help", V_ALL, { '?', DK_F1 }, "show this help" },
 	{ ACT_QUIT, "quit", V_ALL, { 'q' }, "back to the previous view; quit from the inbox" },
@@ -40,11 +44,11 @@ static struct binding table[] = {
 	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, quit" },
 	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS, { 'R' }, "load again from the server" },
 	{ ACT_REDRAW, "redraw", V_ALL, { CTRL('l') }, "repaint the screen" },
-	{ ACT_ACCEPT, "accept", V_INBOX | V_CASE, { 'a' }, "accept the case (press again to confirm)" },
-	{ ACT_RETURN, "return", V_INBOX | V_CASE, { 'r' }, "return the case for a missing material, with a comment" },
-	{ ACT_APPROVE, "approve", V_INBOX | V_CASE, { 'p' }, "approve the case" },
-	{ ACT_REJECT, "reject", V_INBOX | V_CASE, { 'x' }, "reject the case, with a comment" },
-	{ ACT_COMPLETE, "complete", V_INBOX | V_CASE, { 'c' }, "complete the case" },
+	{ ACT_ACCEPT, NULL, V_INBOX | V_CASE, { 0 }, "accept the case (press again to confirm)" },
+	{ ACT_RETURN, NULL, V_INBOX | V_CASE, { 0 }, "return the case for a missing material, with a comment" },
+	{ ACT_APPROVE, NULL, V_INBOX | V_CASE, { 0 }, "approve the case" },
+	{ ACT_REJECT, NULL, V_INBOX | V_CASE, { 0 }, "reject the case, with a comment" },
+	{ ACT_COMPLETE, NULL, V_INBOX | V_CASE, { 0 }, "complete the case" },
 	{ ACT_CERTS, "certificates", V_INBOX | V_CASE | V_CERTS, { 'C' }, "look up a holder's e-certificates (the applicant's in a case)" },
 	{ ACT_CONSENT, "consent-code", V_CASE | V_CERTS, { 'K' }, "enter the holder's one-time consent code, read out at the window, and look up again" },
 	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS, { 'A' }, "the live alert stream (operators)" },
@@ -57,8 +61,46 @@ static struct binding table[] = {
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
+/* casedesk's acts on cases and the lib's actions they are. */
+static const struct {
+	enum act act;
+	enum tn_case_action move;
+} case_moves[] = {
+	{ ACT_ACCEPT, TN_CASE_ACCEPT }, { ACT_RETURN, TN_CASE_RETURN },
+	{ ACT_APPROVE, TN_CASE_APPROVE }, { ACT_REJECT, TN_CASE_REJECT },
+	{ ACT_COMPLETE, TN_CASE_COMPLETE },
+};
+
+int keys_case_move(enum act a)
+{
+	for (size_t i = 0; i < sizeof(case_moves) / sizeof(case_moves[0]); i++)
+		if (case_moves[i].act == a)
+			return (int)case_moves[i].move;
+	return -1;
+}
+
+/* The case actions' names and default keys, from the lib's list; once, before any use of the table. */
+static void table_init(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	for (size_t i = 0; i < NTABLE; i++) {
+		const struct tn_case_move *m = tn_case_move(keys_case_move(table[i].act));
+
+		if (!m)
+			continue;
+		table[i].name = m->name;
+		memset(table[i].keys, 0, sizeof(table[i].keys));
+		table[i].keys[0] = m->key;
+	}
+}
+
 enum act keys_action(unsigned mask, int key)
 {
+	table_init();
 	if (key == '\n' || key == DK_ENTER)
 		key = '\r';
 	for (size_t i = 0; i < NTABLE; i++) {
@@ -73,6 +115,7 @@ enum act keys_action(unsigned mask, int key)
 
 const char *keys_act_name(enum act a)
 {
+	table_init();
 	for (size_t i = 0; i < NTABLE; i++)
 		if (table[i].act == a)
 			return table[i].name;
@@ -117,6 +160,7 @@ const char *keys_first_key(enum act a)
 {
 	static char buf[32];
 
+	table_init();
 	for (size_t i = 0; i < NTABLE; i++)
 		if (table[i].act == a) {
 			keys_name(table[i].keys[0], buf, sizeof(buf));
@@ -166,6 +210,7 @@ size_t keys_help_lines(struct tn_buf *out, int width)
 {
 	size_t n = 0;
 
+	table_init();
 	for (size_t i = 0; i < NTABLE; i++) {
 		struct tn_buf k = TN_BUF_INIT;
 		char name[32], views[64];
@@ -202,6 +247,7 @@ struct ystate {
 static int yfail(struct ystate *y, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* TN_EINVALID "PATH:LINE: casedesk: MESSAGE" at node `n`; returns -1. */
 static int yfail(struct ystate *y, const yaml_node_t *n, const char *fmt, ...)
 {
 	char msg[256];
@@ -210,14 +256,8 @@ static int yfail(struct ystate *y, const yaml_node_t *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	tn_err_set(y->err, TN_EINVALID, "%s:%lu: casedesk: %s", y->path,
-		   (unsigned long)n->start_mark.line + 1, msg);
+	tn_yaml_err(y->err, y->path, n, 0, "casedesk: %s", msg);
 	return -1;
-}
-
-static const char *yscalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
 static int bind_keys(struct ystate *y, const char *action, yaml_node_t *v)
@@ -230,21 +270,21 @@ static int bind_keys(struct ystate *y, const char *action, yaml_node_t *v)
 			b = &table[i];
 	if (!b)
 		return yfail(y, v, "no action '%s'", action);
-	if (yscalar(v)) {
-		keys[n] = key_parse(yscalar(v));
+	if (tn_yaml_scalar(v)) {
+		keys[n] = key_parse(tn_yaml_scalar(v));
 		if (!keys[n])
-			return yfail(y, v, "'%s' is not a key", yscalar(v));
+			return yfail(y, v, "'%s' is not a key", tn_yaml_scalar(v));
 		n++;
 	} else if (v->type == YAML_SEQUENCE_NODE) {
-		for (yaml_node_item_t *it = v->data.sequence.items.start;
-		     it < v->data.sequence.items.top; it++) {
-			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
+		yaml_node_t *e;
+
+		TN_YAML_SEQ_EACH(&y->doc, v, it, e) {
 			int k;
 
-			if (!yscalar(e))
+			if (!tn_yaml_scalar(e))
 				return yfail(y, e, "keys of '%s' must be names", action);
-			if (!(k = key_parse(yscalar(e))))
-				return yfail(y, e, "'%s' is not a key", yscalar(e));
+			if (!(k = key_parse(tn_yaml_scalar(e))))
+				return yfail(y, e, "'%s' is not a key", tn_yaml_scalar(e));
 			if (n < MAXKEYS - 1)
 				keys[n++] = k;
 		}
@@ -263,9 +303,9 @@ static int set_color(struct ystate *y, const char *element, yaml_node_t *v)
 
 	if (role < 0)
 		return yfail(y, v, "no colour element '%s'", element);
-	if (!yscalar(v))
+	if (!tn_yaml_scalar(v))
 		return yfail(y, v, "the colour of '%s' must be \"FG [on BG]\"", element);
-	snprintf(spec, sizeof(spec), "%s", yscalar(v));
+	snprintf(spec, sizeof(spec), "%s", tn_yaml_scalar(v));
 	on = strstr(spec, " on ");
 	if (on) {
 		*on = '\0';
@@ -293,9 +333,9 @@ static int ymap(struct ystate *y, yaml_node_t *map, ymap_fn fn)
 		yaml_node_t *v = yaml_document_get_node(&y->doc, p->value);
 		char name[64];
 
-		if (!yscalar(k))
+		if (!tn_yaml_scalar(k))
 			return yfail(y, k, "%s", "expected a name");
-		snprintf(name, sizeof(name), "%s", yscalar(k));
+		snprintf(name, sizeof(name), "%s", tn_yaml_scalar(k));
 		if (fn(y, name, v) < 0)
 			return -1;
 	}
@@ -324,6 +364,7 @@ enum tn_code keys_load_config(const char *path, struct tn_err *err)
 	enum tn_code rc;
 	FILE *fp;
 
+	table_init();
 	if (!path)
 		return TN_OK;
 	fp = fopen(path, "r");

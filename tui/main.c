@@ -27,14 +27,33 @@ static const struct tn_option options[] = {
 	TN_OPT_END_ENTRY
 };
 
-static const struct tn_cmd cmd = {
+static struct tn_cmd cmd = {
 	"casedesk",
 	"[--readonly] [--no-color] [--no-alerts] [--url URL] [--token TOKEN] [--profile NAME]",
-	"The clerks' terminal desk: the department's inbox of cases by deadline, a case with\n"
-	"its materials and history, accept/return/approve/reject/complete, e-certificate\n"
-	"look-ups and the live alert stream.  Press ? inside for the keys.",
+	NULL,   /* summary(): it names the case actions */
 	options, TN_CMD_SERVER
 };
+
+/* The summary of --help; the case actions named are the lib's that have a casedesk key. */
+static const char *summary(void)
+{
+	static char text[400];
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "%s",
+			     "The clerks' terminal desk: the department's inbox of cases by deadline, a case with\n"
+			     "its materials and history, ");
+	for (int i = 0, first = 1; i < TN_CASE_ACTION_COUNT && n < sizeof(text); i++)
+		if (tn_case_move(i)->key) {
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", first ? "" : "/",
+					      tn_case_move(i)->name);
+			first = 0;
+		}
+	if (n < sizeof(text))
+		snprintf(text + n, sizeof(text) - n, "%s", ", e-certificate\n"
+			 "look-ups and the live alert stream.  Press ? inside for the keys.");
+	return text;
+}
 
 static volatile sig_atomic_t got_signal;
 
@@ -116,6 +135,7 @@ int main(int argc, char **argv)
 	int status = 0;
 
 	/* the options only: the configuration is app.cfg, the signals and the network are ours */
+	cmd.summary = summary();
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (x.done)

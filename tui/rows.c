@@ -7,12 +7,16 @@
 
 #include "casedesk.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_cal.h"
 #include "tn_out.h"
 
-const char *const status_names[ST_COUNT] = {
-	"submitted", "accepted", "returned", "resubmitted", "approved", "rejected", "completed", "?"
-};
+const char *status_name(int st)
+{
+	const char *name = tn_case_state_name(st);
+
+	return name ? name : "?";
+}
 
 /* id -> row: open addressing over row indexes + 1 (0 empty). */
 static uint32_t *idx;
@@ -28,19 +32,6 @@ static size_t merge_alloc;
 
 static void prepare_hits(struct rows *r);
 static int row_matches(const struct rows *r, const struct row *w);
-
-int status_parse(const char *s)
-{
-	for (int i = 0; i < ST_OTHER; i++)
-		if (s && !strcmp(s, status_names[i]))
-			return i;
-	return -1;
-}
-
-int status_open(int st)
-{
-	return st != ST_REJECTED && st != ST_COMPLETED;
-}
 
 void rows_init(struct rows *r)
 {
@@ -161,12 +152,6 @@ long rows_find(const struct rows *r, const char *id)
 	return -1;
 }
 
-static const char *str_member(jv o, const char *k, jv *hold)
-{
-	*hold = jv_object_get(jv_copy(o), jv_string(k));
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
-}
-
 static uint16_t item_of(struct rows *r, const char *code, const char *name)
 {
 	static size_t last;
@@ -222,11 +207,11 @@ static void fill(struct rows *r, struct row *w, const struct case_fields *f, int
 	}
 	if (fresh || f->deadline)
 		w->provisional = f->provisional != 0;
-	s = status_parse(f->status);
+	s = tn_case_state_parse(f->status);
 	w->status = (uint8_t)(s < 0 ? ST_OTHER : s);
 	w->version = f->version > 0 ? (uint32_t)f->version : 0;
 	w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
-					  status_open(w->status));
+					  tn_case_state_open(w->status));
 }
 
 size_t rows_put_fields(struct rows *r, const struct case_fields *f)
@@ -260,35 +245,24 @@ size_t rows_put_fields(struct rows *r, const struct case_fields *f)
 size_t rows_put(struct rows *r, jv kase)
 {
 	struct case_fields f;
-	jv h[8], appl, ver, wf, prov;
+	jv appl = tn_jv_object(kase, "applicant");
 	size_t at;
 
+	/* the strings are kase's own (tn_jv_str), alive for this call */
 	memset(&f, 0, sizeof(f));
-	f.id = str_member(kase, "id", &h[0]);
-	f.status = str_member(kase, "status", &h[1]);
-	f.item = str_member(kase, "item", &h[2]);
-	f.item_name = str_member(kase, "item_name", &h[3]);
-	f.deadline = str_member(kase, "deadline", &h[4]);
-	f.submitted = str_member(kase, "submitted_at", &h[5]);
-	f.parent = str_member(kase, "parent", &h[6]);
-	appl = jv_object_get(jv_copy(kase), jv_string("applicant"));
-	if (jv_get_kind(appl) == JV_KIND_OBJECT)
-		f.name = str_member(appl, "name", &h[7]);
-	else
-		h[7] = jv_null();
-	wf = jv_object_get(jv_copy(kase), jv_string("workflow"));
-	f.workflow = jv_get_kind(wf) == JV_KIND_STRING;
-	prov = jv_object_get(jv_copy(kase), jv_string("deadline_provisional"));
-	f.provisional = jv_get_kind(prov) == JV_KIND_TRUE;
-	ver = jv_object_get(jv_copy(kase), jv_string("version"));
-	f.version = tn_json_long(ver, 0);
+	f.id = tn_jv_str(kase, "id");
+	f.status = tn_jv_str(kase, "status");
+	f.item = tn_jv_str(kase, "item");
+	f.item_name = tn_jv_str(kase, "item_name");
+	f.deadline = tn_jv_str(kase, "deadline");
+	f.submitted = tn_jv_str(kase, "submitted_at");
+	f.parent = tn_jv_str(kase, "parent");
+	f.name = tn_jv_str(appl, "name");
+	f.workflow = tn_jv_str(kase, "workflow") != NULL;
+	f.provisional = tn_jv_bool(kase, "deadline_provisional", 0) == 1;
+	f.version = tn_jv_long(kase, "version", 0);
 	at = rows_put_fields(r, &f);
-	for (int i = 0; i < 8; i++)
-		jv_free(h[i]);
 	jv_free(appl);
-	jv_free(wf);
-	jv_free(prov);
-	jv_free(ver);
 	return at;
 }
 
@@ -352,11 +326,11 @@ void rows_added(struct rows *r, size_t first)
 		if (row_matches(r, w))
 			merge_buf[m++] = merge_buf[i];
 		w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
-						  status_open(w->status));
+						  tn_case_state_open(w->status));
 		r->counts[w->status]++;
 		r->overdue += w->urgency == URG_OVERDUE;
 		r->due += w->urgency == URG_DUE;
-		r->provisional += w->provisional && status_open(w->status);
+		r->provisional += w->provisional && tn_case_state_open(w->status);
 	}
 	merge_into(r, r->vis, r->nvis, merge_buf, m);
 	r->nvis += m;
@@ -383,12 +357,12 @@ void rows_recount(struct rows *r)
 	for (size_t i = 0; i < r->n; i++) {
 		struct row *w = &r->v[i];
 		w->urgency = (uint8_t)app_urgency(w->deadline == NO_DATE ? LONG_MIN : w->deadline,
-						  status_open(w->status));
+						  tn_case_state_open(w->status));
 		r->counts[w->status]++;
 		r->overdue += w->urgency == URG_OVERDUE;
 		r->due += w->urgency == URG_DUE;
 		r->tagged += w->tagged != 0;
-		r->provisional += w->provisional && status_open(w->status);
+		r->provisional += w->provisional && tn_case_state_open(w->status);
 	}
 }
 
@@ -453,7 +427,7 @@ static void prepare_hits(struct rows *r)
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
 			needle_alpha = 1;
 	for (int i = 0; i < ST_COUNT; i++)
-		status_hit[i] = r->needle && strcasestr(status_names[i], r->needle) != NULL;
+		status_hit[i] = r->needle && strcasestr(status_name(i), r->needle) != NULL;
 	free(item_hit);
 	item_hit = tn_xcalloc(r->nitems + 1, 1);
 	for (size_t i = 0; i < r->nitems && r->needle; i++)

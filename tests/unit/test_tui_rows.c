@@ -87,15 +87,20 @@ static const char *shown(const struct rows *r)
 static void test_status_names(void **state)
 {
 	(void)state;
-	assert_int_equal(status_parse("submitted"), ST_SUBMITTED);
-	assert_int_equal(status_parse("completed"), ST_COMPLETED);
-	assert_int_equal(status_parse("?"), -1);
-	assert_int_equal(status_parse("Submitted"), -1);
-	assert_int_equal(status_parse(NULL), -1);
-	assert_int_equal(status_open(ST_ACCEPTED), 1);
-	assert_int_equal(status_open(ST_RETURNED), 1);
-	assert_int_equal(status_open(ST_REJECTED), 0);
-	assert_int_equal(status_open(ST_COMPLETED), 0);
+	assert_int_equal(tn_case_state_parse("submitted"), TN_CASE_SUBMITTED);
+	assert_int_equal(tn_case_state_parse("completed"), TN_CASE_COMPLETED);
+	assert_int_equal(tn_case_state_parse("?"), -1);
+	assert_int_equal(tn_case_state_parse("Submitted"), -1);
+	assert_int_equal(tn_case_state_parse(NULL), -1);
+	assert_int_equal(tn_case_state_open(TN_CASE_ACCEPTED), 1);
+	assert_int_equal(tn_case_state_open(TN_CASE_RETURNED), 1);
+	assert_int_equal(tn_case_state_open(TN_CASE_REJECTED), 0);
+	assert_int_equal(tn_case_state_open(TN_CASE_COMPLETED), 0);
+	/* a row's status is the lib's state, and "?" past them */
+	for (int i = 0; i < TN_CASE_STATE_COUNT; i++)
+		assert_string_equal(status_name(i), tn_case_state_name(i));
+	assert_string_equal(status_name(TN_CASE_RESUBMITTED), "resubmitted");
+	assert_string_equal(status_name(ST_OTHER), "?");
 }
 
 static void test_put_find_update(void **state)
@@ -111,7 +116,7 @@ static void test_put_find_update(void **state)
 	at = rows_find(r, "C00000004");
 	assert_int_equal(at, 3);
 	assert_int_equal(rows_find(r, "C00000099"), -1);
-	assert_int_equal(r->v[at].status, ST_RETURNED);
+	assert_int_equal(r->v[at].status, TN_CASE_RETURNED);
 	assert_int_equal(r->v[at].deadline, NO_DATE);
 	assert_string_equal(rows_deadline(r, &r->v[at], buf, sizeof(buf)), "");
 	assert_string_equal(rows_str(r, r->v[0].name), "张三");
@@ -121,7 +126,7 @@ static void test_put_find_update(void **state)
 	/* the same id again updates its row: status, version, a moved deadline */
 	assert_int_equal(put(r, "C00000001", "accepted", "YB-003", "异地就医备案", "2026-12-11", "张三", 2), 0);
 	assert_int_equal(r->n, 5);
-	assert_int_equal(r->v[0].status, ST_ACCEPTED);
+	assert_int_equal(r->v[0].status, TN_CASE_ACCEPTED);
 	assert_int_equal(r->v[0].version, 2);
 	assert_int_equal(r->v[0].deadline, day("2026-12-11"));
 	assert_string_equal(rows_deadline(r, &r->v[0], buf, sizeof(buf)), "2026-12-11");
@@ -234,7 +239,7 @@ static void test_filter(void **state)
 	assert_string_equal(shown(r), "1 2 3 4 5");
 
 	/* :status and :item restrict as well, with the needle */
-	r->status_only = ST_SUBMITTED;
+	r->status_only = TN_CASE_SUBMITTED;
 	rows_refilter(r);
 	assert_string_equal(shown(r), "1 5");
 	rows_filter(r, "丰");
@@ -266,10 +271,10 @@ static void test_recount(void **state)
 	fill(r);
 	r->v[4].tagged = 1;
 	rows_recount(r);
-	assert_int_equal(r->counts[ST_SUBMITTED], 2);
-	assert_int_equal(r->counts[ST_ACCEPTED], 1);
-	assert_int_equal(r->counts[ST_COMPLETED], 1);
-	assert_int_equal(r->counts[ST_RETURNED], 1);
+	assert_int_equal(r->counts[TN_CASE_SUBMITTED], 2);
+	assert_int_equal(r->counts[TN_CASE_ACCEPTED], 1);
+	assert_int_equal(r->counts[TN_CASE_COMPLETED], 1);
+	assert_int_equal(r->counts[TN_CASE_RETURNED], 1);
 	/* C2 is past its deadline and open; C3 too, but completed; C5 is due */
 	assert_int_equal(r->overdue, 1);
 	assert_int_equal(r->v[1].urgency, URG_OVERDUE);
@@ -294,13 +299,13 @@ static void test_clear_keeps_view(void **state)
 
 	fill(r);
 	r->sort = SORT_DEADLINE;
-	r->status_only = ST_SUBMITTED;
+	r->status_only = TN_CASE_SUBMITTED;
 	rows_filter(r, "张");
 	rows_clear(r);
 	assert_int_equal(r->n, 0);
 	assert_int_equal(r->nvis, 0);
 	assert_int_equal(r->sort, SORT_DEADLINE);
-	assert_int_equal(r->status_only, ST_SUBMITTED);
+	assert_int_equal(r->status_only, TN_CASE_SUBMITTED);
 	assert_string_equal(r->needle, "张");
 	assert_int_equal(rows_find(r, "C00000001"), -1);
 	fill(r);

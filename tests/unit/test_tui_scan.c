@@ -112,7 +112,7 @@ static void test_pages_merge_in_order(void **state)
 	assert_string_equal(got.buf, "C2 C1 C4 C5 C6 C3");
 	ids_of(r, r->vis, r->nvis, &got);
 	assert_string_equal(got.buf, "C4 C5 C3");       /* Ma, Wang, Zhao: an "a" in each */
-	assert_int_equal(r->counts[ST_SUBMITTED], 6);
+	assert_int_equal(r->counts[TN_CASE_SUBMITTED], 6);
 	assert_int_equal(r->overdue, 6);
 	assert_int_equal(r->stale, 0);
 	/* the same order a full sort gives */
