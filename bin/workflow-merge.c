@@ -86,14 +86,12 @@ static enum tn_code merge_remote(struct tn_client *c, int nargs, char **argv,
 	int n;
 
 	if (nargs == 1 && (rc = get(c, "workflows", argv[1], &wf, err)) == TN_OK) {
-		jv list = jv_object_get(jv_copy(wf), jv_string("items"));
+		jv list = tn_jv_array(wf, "items");
 
-		n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
-		for (int i = 0; i < n; i++) {
-			jv e = jv_array_get(jv_copy(list), i);
-
+		jv_array_foreach(list, i, e) {
 			codes = jv_array_append(codes, jv_get_kind(e) == JV_KIND_OBJECT
-						? jv_object_get(e, jv_string("code")) : e);
+						? tn_jv_get(e, "code") : jv_copy(e));
+			jv_free(e);
 		}
 		jv_free(list);
 	} else if (nargs == 1 && rc != TN_ENOTFOUND) {
@@ -119,12 +117,9 @@ static enum tn_code merge_remote(struct tn_client *c, int nargs, char **argv,
 		jv_free(code);
 	}
 	if (rc == TN_OK) {
-		jv w = jv_object();
-
-		w = jv_object_set(w, jv_string("code"), jv_object_get(jv_copy(wf), jv_string("code")));
-		w = jv_object_set(w, jv_string("name"), jv_object_get(jv_copy(wf), jv_string("name")));
-		w = jv_object_set(w, jv_string("window"), jv_object_get(jv_copy(wf), jv_string("window")));
-		rc = tn_merge_items(w, items, o, merged, err);
+		/* tn_merge_items reads the workflow's code, name and window, nothing else */
+		rc = tn_merge_items(wf, items, o, merged, err);
+		wf = jv_invalid();
 		items = jv_invalid();
 	}
 out:
@@ -138,23 +133,25 @@ out:
 static enum tn_code list_workflows(jv cat, const struct tn_merge_opts *o, struct tn_out *out,
 				   struct tn_err *err)
 {
-	jv flows = jv_object_get(jv_copy(cat), jv_string("workflows"));
+	jv flows = tn_jv_array(cat, "workflows");
 	int n = jv_array_length(jv_copy(flows));
 	enum tn_code rc = TN_OK;
 
 	for (int i = 0; i < n && rc == TN_OK; i++) {
 		jv w = jv_array_get(jv_copy(flows), i), m;
-		jv code = jv_object_get(jv_copy(w), jv_string("code"));
+		jv code = tn_jv_get(w, "code");
 
 		if ((rc = tn_merge_workflow(cat, jv_string_value(code), o, &m, err)) == TN_OK) {
-			jv fig = jv_object_get(m, jv_string("figures"));
+			jv fig = tn_jv_get(m, "figures");
 			jv row = jv_object_set(jv_object(), jv_string("code"), jv_copy(code));
 
-			row = jv_object_set(row, jv_string("name"), jv_object_get(jv_copy(w), jv_string("name")));
-			row = jv_object_set(row, jv_string("items"), jv_number(jv_array_length(
-					    jv_object_get(jv_copy(w), jv_string("items")))));
-			row = jv_object_set(row, jv_string("before"), jv_object_get(jv_copy(fig), jv_string("before")));
-			row = jv_object_set(row, jv_string("after"), jv_object_get(fig, jv_string("after")));
+			row = jv_object_set(row, jv_string("name"), tn_jv_get(w, "name"));
+			row = jv_object_set(row, jv_string("items"),
+					    jv_number(jv_array_length(tn_jv_array(w, "items"))));
+			row = jv_object_set(row, jv_string("before"), tn_jv_get(fig, "before"));
+			row = jv_object_set(row, jv_string("after"), tn_jv_get(fig, "after"));
+			jv_free(fig);
+			jv_free(m);
 			rc = tn_out_emit(out, row, err);
 		}
 		jv_free(code);
@@ -224,11 +221,7 @@ int main(int argc, char **argv)
 		struct tn_request req = TN_REQUEST_INIT;
 		struct tn_response resp;
 
-		jv code = jv_object_get(jv_copy(merged), jv_string("code"));
-		int named = jv_get_kind(code) == JV_KIND_STRING;
-
-		jv_free(code);
-		if (!named)
+		if (!tn_jv_str(merged, "code"))
 			rc = tn_err_set(&err, TN_EUSAGE, "an ad-hoc set cannot be published: name a workflow");
 		else {
 			req.method = "POST";

@@ -9,6 +9,7 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tn_jv.h"
 #include "tn_out.h"
 #include "tn_text.h"
 
@@ -579,12 +580,9 @@ enum tn_code tn_alert_apply_spec(jv body, const struct tn_alert_spec *s, jv *out
 
 long long tn_alert_ll(jv alert, const char *member)
 {
-	jv v;
+	jv v = tn_jv_get(alert, member);
 	long long r = -1;
 
-	if (jv_get_kind(alert) != JV_KIND_OBJECT)
-		return -1;
-	v = jv_object_get(jv_copy(alert), jv_string(member));
 	if (jv_get_kind(v) == JV_KIND_NUMBER) {
 		double d = jv_number_value(v);
 		if (d >= 0 && d < 9007199254740992.0 && d == floor(d))
@@ -594,11 +592,12 @@ long long tn_alert_ll(jv alert, const char *member)
 	return r;
 }
 
-/* A string member (borrowed from `alert`'s copy kept in *hold), or "". */
-static const char *str_of(jv alert, const char *member, jv *hold)
+/* A string member, borrowed from `alert` (tn_jv_str), or "". */
+static const char *str_of(jv alert, const char *member)
 {
-	*hold = jv_object_get(jv_copy(alert), jv_string(member));
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : "";
+	const char *s = tn_jv_str(alert, member);
+
+	return s ? s : "";
 }
 
 static const char *sev_color(enum tn_severity sev)
@@ -632,14 +631,13 @@ void tn_alert_table_header(struct tn_buf *b, int width)
 
 void tn_alert_format_row(struct tn_buf *b, jv alert, int width, int color)
 {
-	jv h1, h2, h3, h4, h5, h6, h7;
-	const char *t = str_of(alert, "updated_at", &h1);
-	const char *sevs = str_of(alert, "severity", &h2);
-	const char *dist = str_of(alert, "district", &h3);
-	const char *kind = str_of(alert, "kind", &h4);
-	const char *status = str_of(alert, "status", &h5);
-	const char *head = str_of(alert, "headline", &h6);
-	const char *raised = str_of(alert, "raised_at", &h7);
+	const char *t = str_of(alert, "updated_at");
+	const char *sevs = str_of(alert, "severity");
+	const char *dist = str_of(alert, "district");
+	const char *kind = str_of(alert, "kind");
+	const char *status = str_of(alert, "status");
+	const char *head = str_of(alert, "headline");
+	const char *raised = str_of(alert, "raised_at");
 	const struct tn_district *d = tn_district_find(dist);
 	enum tn_severity sev = tn_severity_parse(sevs);
 	long long seq = tn_alert_ll(alert, "seq");
@@ -670,13 +668,6 @@ void tn_alert_format_row(struct tn_buf *b, jv alert, int width, int color)
 	tn_buf_adds(b, "  ");
 	used = COL_SEQ + COL_TIME + COL_SEV + COL_DIST + COL_KIND + COL_STATUS + 12;
 	tn_fit_width(b, head, width > used ? width - used : (width > 0 ? 1 : 100000), 0);
-	jv_free(h1);
-	jv_free(h2);
-	jv_free(h3);
-	jv_free(h4);
-	jv_free(h5);
-	jv_free(h6);
-	jv_free(h7);
 }
 
 enum tn_code tn_time_since(const char *arg, char *out, size_t size, struct tn_err *err)

@@ -18,6 +18,7 @@
 #include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_out.h"
+#include "tn_text.h"
 
 #define CALFILE_MAX (16L << 20)        /* bytes in a calendar file */
 #define CALFILE_MAX_DAYS 20000         /* listed days */

@@ -12,8 +12,8 @@
 #include "tn_cap.h"
 #include "tn_jv.h"
 #include "tn_report.h"
+#include "tn_text.h"
 #include "tnp_cap.h"
-#include "tnp_text.h"
 
 /* ---- the "cap" member: its members, their kinds and sizes ---- */
 
@@ -108,7 +108,7 @@ static enum tn_code check_string(const struct detail *d, jv v, const char *path,
 				   "(2026-07-01T10:00:00+08:00)");
 		return TN_OK;
 	}
-	if (!*s || tnp_utf8_chars(s) > (size_t)d->max)
+	if (!*s || tn_utf8_chars(s) > (size_t)d->max)
 		return bad(field, size, err, path, "must be 1 to %d characters", d->max);
 	return TN_OK;
 }
@@ -132,7 +132,7 @@ static enum tn_code check_pair(jv p, const char *path, char *field, size_t size,
 			n = bad(field, size, err, sub, "unknown member (valueName, value)") ? -1 : n;
 		else if (n >= 0 && (jv_get_kind(v) != JV_KIND_STRING ||
 				    (is_name && !*jv_string_value(v)) ||
-				    tnp_utf8_chars(jv_string_value(v)) > max))
+				    tn_utf8_chars(jv_string_value(v)) > max))
 			n = bad(field, size, err, sub, "must be a string of %d to %zu characters",
 				is_name ? 1 : 0, max) ? -1 : n;
 		else if (n >= 0)

@@ -10,6 +10,7 @@
 
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_case.h"
 #include "tn_id.h"
 #include "tn_out.h"
@@ -34,31 +35,6 @@ static int starts_field(const char *s)
 	while (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-')
 		p++;
 	return *p == '=' || (p[0] == ':' && p[1] == '=');
-}
-
-/* Get member `k` of object `o` (borrowed) as a new reference, or jv_null() when absent or not an object. */
-static jv member(jv o, const char *k)
-{
-	if (jv_get_kind(o) != JV_KIND_OBJECT)
-		return jv_null();
-	jv v = jv_object_get(jv_copy(o), jv_string(k));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_null();
-	}
-	return v;
-}
-
-/* The object member `k` of `o` (borrowed), or a new empty object. */
-static jv member_object(jv o, const char *k)
-{
-	jv v = member(o, k);
-
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		return jv_object();
-	}
-	return v;
 }
 
 static enum tn_code apply_one_field(jv *form, const char *item, size_t len, struct tn_err *err)
@@ -141,7 +117,7 @@ static enum tn_code apply_materials(jv *materials, const char *list, struct tn_e
 			int n = jv_array_length(jv_copy(*materials)), i, found = 0;
 			for (i = 0; i < n && !found; i++) {
 				jv el = jv_array_get(jv_copy(*materials), i);
-				jv code = member(el, "code");
+				jv code = tn_jv_get(el, "code");
 				if (jv_get_kind(code) == JV_KIND_STRING && !strcmp(jv_string_value(code), text)) {
 					*materials = jv_array_set(*materials, i, jv_copy(m));
 					found = 1;
@@ -181,7 +157,7 @@ enum tn_code tn_case_apply_spec(jv body, const struct tn_case_spec *spec, jv *ou
 		body = jv_object_set(body, jv_string("workflow"), jv_string(spec->workflow));
 	if (spec->applicant_id || spec->applicant_name || spec->applicant_phone ||
 	    spec->applicant_type) {
-		jv a = member_object(body, "applicant");
+		jv a = tn_jv_object(body, "applicant");
 		if (spec->applicant_type)
 			a = jv_object_set(a, jv_string("type"), jv_string(spec->applicant_type));
 		if (spec->applicant_id)
@@ -193,7 +169,7 @@ enum tn_code tn_case_apply_spec(jv body, const struct tn_case_spec *spec, jv *ou
 		body = jv_object_set(body, jv_string("applicant"), a);
 	}
 	if (spec->fields && *spec->fields) {
-		jv form = member_object(body, "form");
+		jv form = tn_jv_object(body, "form");
 		rc = apply_fields(&form, spec->fields, err);
 		if (rc != TN_OK) {
 			jv_free(form);
@@ -203,7 +179,7 @@ enum tn_code tn_case_apply_spec(jv body, const struct tn_case_spec *spec, jv *ou
 		body = jv_object_set(body, jv_string("form"), form);
 	}
 	if (spec->materials && *spec->materials) {
-		jv m = member(body, "materials");
+		jv m = tn_jv_get(body, "materials");
 		if (jv_get_kind(m) != JV_KIND_ARRAY) {
 			jv_free(m);
 			m = jv_array();
@@ -256,7 +232,7 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 	/* kinds and sizes first, as the server checks them (casecheck.c) */
 	if ((rc = tn_case_check_shape(body, NULL, 0, err)) != TN_OK)
 		return rc;
-	jv item = member(body, "item"), wf = member(body, "workflow");
+	jv item = tn_jv_get(body, "item"), wf = tn_jv_get(body, "workflow");
 	if (jv_get_kind(wf) != JV_KIND_NULL) {
 		if (jv_get_kind(item) != JV_KIND_NULL)
 			rc = tn_err_field(err, TN_EINVALID, "workflow", "workflow: give an item or a workflow, not both");
@@ -269,8 +245,8 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
 	jv_free(wf);
 	if (rc != TN_OK)
 		return rc;
-	jv a = member(body, "applicant");
-	jv id = member(a, "id"), type = member(a, "type");
+	jv a = tn_jv_get(body, "applicant");
+	jv id = tn_jv_get(a, "id"), type = tn_jv_get(a, "type");
 	if (jv_get_kind(a) != JV_KIND_OBJECT) {
 		rc = tn_err_field(err, TN_EINVALID, "applicant", "applicant: missing");
 	} else if (jv_get_kind(id) != JV_KIND_STRING) {
@@ -310,7 +286,7 @@ enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key
 		jv_free(body);
 		return rc;
 	}
-	jv mk = member(body, "key");
+	jv mk = tn_jv_get(body, "key");
 	if (jv_get_kind(mk) != JV_KIND_NULL) {
 		if (jv_get_kind(mk) != JV_KIND_STRING || tn_idem_key_check(jv_string_value(mk), NULL) != TN_OK) {
 			jv_free(mk);
@@ -334,9 +310,9 @@ enum tn_code tn_case_prepare(jv body, const char *given_key, jv *out, char **key
 		k = tn_xstrdup(given_key);
 	}
 	/* fill applicant.type from the id's shape */
-	jv a = member(body, "applicant");
+	jv a = tn_jv_get(body, "applicant");
 	if (jv_get_kind(a) == JV_KIND_OBJECT) {
-		jv type = member(a, "type"), id = member(a, "id");
+		jv type = tn_jv_get(a, "type"), id = tn_jv_get(a, "id");
 		if (jv_get_kind(type) == JV_KIND_NULL && jv_get_kind(id) == JV_KIND_STRING) {
 			const char *t = tn_party_type_of(jv_string_value(id));
 			a = jv_object_set(a, jv_string("type"), jv_string(t));
@@ -377,7 +353,7 @@ char *tn_case_id_from_line(const char *line, long *version, struct tn_err *err)
 			jv_free(msg);
 			return NULL;
 		}
-		jv idv = member(v, "id"), ver = member(v, "version");
+		jv idv = tn_jv_get(v, "id"), ver = tn_jv_get(v, "version");
 		if (jv_get_kind(idv) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(idv)) > 0)
 			id = tn_xstrdup(jv_string_value(idv));
 		else
@@ -455,7 +431,7 @@ void tn_case_format_text(struct tn_buf *b, jv kase)
 	s = text_at(kase, "parent");
 	kv(b, "parent:", s);
 	free(s);
-	jv kids = member(kase, "children");
+	jv kids = tn_jv_get(kase, "children");
 	if (jv_get_kind(kids) == JV_KIND_ARRAY && jv_array_length(jv_copy(kids)) > 0) {
 		jv_array_foreach(kids, i, k) {
 			if (jv_get_kind(k) == JV_KIND_STRING)
@@ -490,7 +466,7 @@ void tn_case_format_text(struct tn_buf *b, jv kase)
 	free(s);
 	s = text_at(kase, "deadline");
 	t = text_at(kase, "legal_deadline");
-	jv od = member(kase, "overdue");
+	jv od = tn_jv_get(kase, "overdue");
 	if (*s) {
 		tn_buf_addf(&line, "%s", s);
 		if (*t)
@@ -504,7 +480,7 @@ void tn_case_format_text(struct tn_buf *b, jv kase)
 	free(t);
 	tn_buf_reset(&line);
 
-	jv form = member(kase, "form");
+	jv form = tn_jv_get(kase, "form");
 	if (jv_get_kind(form) == JV_KIND_OBJECT && jv_object_length(jv_copy(form)) > 0) {
 		tn_buf_adds(b, "form:\n");
 		jv keys = jv_keys_unsorted(jv_copy(form));
@@ -525,7 +501,7 @@ void tn_case_format_text(struct tn_buf *b, jv kase)
 		jv_free(keys);
 	}
 	jv_free(form);
-	jv mats = member(kase, "materials");
+	jv mats = tn_jv_get(kase, "materials");
 	if (jv_get_kind(mats) == JV_KIND_ARRAY && jv_array_length(jv_copy(mats)) > 0) {
 		tn_buf_adds(b, "materials:\n");
 		int n = jv_array_length(jv_copy(mats));

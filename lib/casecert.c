@@ -8,16 +8,9 @@
 
 #include "tn_buf.h"
 #include "tn_case.h"
+#include "tn_jv.h"
 #include "tn_today.h"
 #include "tn_http.h"
-
-/* The string member `key` of `obj` (borrowed), or NULL; *hold is to be freed. */
-static const char *str_of(jv obj, const char *key, jv *hold)
-{
-	*hold = jv_get_kind(obj) == JV_KIND_OBJECT ? jv_object_get(jv_copy(obj), jv_string(key))
-						   : jv_invalid();
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
-}
 
 /* 1 when the body's materials (borrowed) already list `code`. */
 static int listed(jv mats, const char *code)
@@ -27,12 +20,8 @@ static int listed(jv mats, const char *code)
 	if (jv_get_kind(mats) != JV_KIND_ARRAY)
 		return 0;
 	jv_array_foreach(mats, i, m) {
-		jv h;
-		const char *c = str_of(m, "code", &h);
-
-		if (c && strcmp(c, code) == 0)
+		if (tn_jv_is(m, "code", code))
 			found = 1;
-		jv_free(h);
 		jv_free(m);
 	}
 	return found;
@@ -69,23 +58,16 @@ static char *find_cert(struct tn_client *c, const char *holder, const char *kind
 		if (err.code == TN_EAUTH && refused->code == TN_OK)
 			*refused = err;
 	} else {
-		items = jv_get_kind(resp.body) == JV_KIND_OBJECT
-			? jv_object_get(jv_copy(resp.body), jv_string("items")) : jv_invalid();
-		if (jv_get_kind(items) == JV_KIND_ARRAY) {
-			jv_array_foreach(items, i, cert) {
-				jv h1, h2, h3;
-				const char *id = str_of(cert, "id", &h1);
-				const char *from = str_of(cert, "valid_from", &h2);
-				const char *until = str_of(cert, "valid_until", &h3);
+		items = tn_jv_array(resp.body, "items");
+		jv_array_foreach(items, i, cert) {
+			const char *id = tn_jv_str(cert, "id");
+			const char *from = tn_jv_str(cert, "valid_from");
+			const char *until = tn_jv_str(cert, "valid_until");
 
-				if (!found && id && (!from || strcmp(from, today) <= 0) &&
-				    (!until || strcmp(until, today) >= 0))
-					found = tn_xstrdup(id);
-				jv_free(h1);
-				jv_free(h2);
-				jv_free(h3);
-				jv_free(cert);
-			}
+			if (!found && id && (!from || strcmp(from, today) <= 0) &&
+			    (!until || strcmp(until, today) >= 0))
+				found = tn_xstrdup(id);
+			jv_free(cert);
 		}
 		jv_free(items);
 	}
@@ -103,12 +85,11 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *cons
 	struct tn_buf path = TN_BUF_INIT, consent = TN_BUF_INIT;
 	struct tn_err refused = TN_ERR_INIT;
 	const char *hdrs[2] = { NULL, NULL };
-	jv hi, app, ha, mats, list, got = jv_array();
-	const char *item = str_of(body, "item", &hi), *holder;
+	jv app = tn_jv_get(body, "applicant"), mats, list, got = jv_array();
+	/* both borrowed: body and app stay unchanged until they are last used */
+	const char *item = tn_jv_str(body, "item"), *holder = tn_jv_str(app, "id");
 	enum tn_code rc;
 
-	app = jv_object_get(jv_copy(body), jv_string("applicant"));
-	holder = str_of(app, "id", &ha);
 	if (!item || !holder) {
 		rc = TN_OK;
 		goto out;
@@ -125,37 +106,26 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *cons
 		tn_response_release(&resp);
 		goto out;
 	}
-	list = jv_get_kind(resp.body) == JV_KIND_OBJECT
-	       ? jv_object_get(jv_copy(resp.body), jv_string("materials")) : jv_invalid();
+	list = tn_jv_array(resp.body, "materials");
 	tn_response_release(&resp);
-	mats = jv_object_get(jv_copy(body), jv_string("materials"));
-	if (jv_get_kind(mats) != JV_KIND_ARRAY) {
-		jv_free(mats);
-		mats = jv_array();
-	}
-	if (jv_get_kind(list) == JV_KIND_ARRAY) {
-		jv_array_foreach(list, i, m) {
-			jv h1, h2, h3;
-			const char *code = str_of(m, "code", &h1), *kind = str_of(m, "cert_kind", &h2);
-			const char *name = str_of(m, "name", &h3);
-			char *id;
+	mats = tn_jv_array(body, "materials");
+	jv_array_foreach(list, i, m) {
+		const char *code = tn_jv_str(m, "code"), *kind = tn_jv_str(m, "cert_kind");
+		const char *name = tn_jv_str(m, "name");
+		char *id;
 
-			if (code && kind && !listed(mats, code) &&
-			    (id = find_cert(c, holder, kind, item, hdrs[0] ? hdrs : NULL,
-						&refused)) != NULL) {
-				jv e = jv_object_set(jv_object(), jv_string("code"), jv_string(code));
+		if (code && kind && !listed(mats, code) &&
+		    (id = find_cert(c, holder, kind, item, hdrs[0] ? hdrs : NULL,
+					&refused)) != NULL) {
+			jv e = jv_object_set(jv_object(), jv_string("code"), jv_string(code));
 
-				mats = jv_array_append(mats, jv_object_set(jv_copy(e), jv_string("cert"),
-									    jv_string(id)));
-				e = jv_object_set(e, jv_string("name"), name ? jv_string(name) : jv_null());
-				got = jv_array_append(got, jv_object_set(e, jv_string("cert"), jv_string(id)));
-				free(id);
-			}
-			jv_free(h1);
-			jv_free(h2);
-			jv_free(h3);
-			jv_free(m);
+			mats = jv_array_append(mats, jv_object_set(jv_copy(e), jv_string("cert"),
+								    jv_string(id)));
+			e = jv_object_set(e, jv_string("name"), tn_jv_string_or_null(name));
+			got = jv_array_append(got, jv_object_set(e, jv_string("cert"), jv_string(id)));
+			free(id);
 		}
+		jv_free(m);
 	}
 	jv_free(list);
 	if (jv_array_length(jv_copy(got)) > 0)
@@ -168,8 +138,6 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *cons
 			err->http_status = refused.http_status;
 	}
 out:
-	jv_free(hi);
-	jv_free(ha);
 	jv_free(app);
 	tn_buf_release(&path);
 	tn_buf_release(&consent);

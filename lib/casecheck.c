@@ -11,19 +11,9 @@
 #include "tn_cal.h"
 #include "tn_case.h"
 #include "tn_id.h"
+#include "tn_jv.h"
 #include "tn_regex.h"
 #include "tn_text.h"
-
-
-static jv member(jv o, const char *k)
-{
-	jv v;
-
-	if (jv_get_kind(o) != JV_KIND_OBJECT)
-		return jv_invalid();
-	v = jv_object_get(jv_copy(o), jv_string(k));
-	return v;
-}
 
 static int absent(jv v)
 {
@@ -74,7 +64,7 @@ static enum tn_code refuse(struct where *w, const char *field, const char *fmt, 
 static enum tn_code text(struct where *w, jv obj, const char *key, const char *path,
 			 size_t min, size_t max)
 {
-	jv v = member(obj, key);
+	jv v = tn_jv_get(obj, key);
 	enum tn_code rc = TN_OK;
 
 	if (absent(v))
@@ -175,7 +165,7 @@ static enum tn_code check_materials(struct where *w, jv mats)
 		else if (jv_get_kind(m) != JV_KIND_OBJECT)
 			rc = refuse(w, path, "must be an object {code, ref}, not %s", kind_words(m));
 		else {
-			jv code = member(m, "code");
+			jv code = tn_jv_get(m, "code");
 
 			snprintf(sub, sizeof(sub), "%s.code", path);
 			if (absent(code))
@@ -209,17 +199,17 @@ enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_er
 	if ((rc = text(&w, body, "item", "item", 1, TN_CASE_MAX_CODE)) ||
 	    (rc = text(&w, body, "workflow", "workflow", 1, TN_CASE_MAX_CODE)))
 		return rc;
-	v = member(body, "applicant");
+	v = tn_jv_get(body, "applicant");
 	rc = check_applicant(&w, v);
 	jv_free(v);
 	if (rc)
 		return rc;
-	v = member(body, "form");
+	v = tn_jv_get(body, "form");
 	rc = check_form(&w, v);
 	jv_free(v);
 	if (rc)
 		return rc;
-	v = member(body, "materials");
+	v = tn_jv_get(body, "materials");
 	rc = check_materials(&w, v);
 	jv_free(v);
 	return rc;
@@ -231,16 +221,6 @@ enum tn_code tn_case_check_comment(const char *comment, struct tn_err *err)
 		return tn_err_field(err, TN_EINVALID, "comment", "comment: longer than %d characters",
 				    TN_CASE_MAX_COMMENT);
 	return TN_OK;
-}
-
-/* A string member of `o` (borrowed) as a malloc'd string, or NULL. */
-static char *member_dup(jv o, const char *k)
-{
-	jv v = member(o, k);
-	char *s = jv_get_kind(v) == JV_KIND_STRING ? tn_xstrdup(jv_string_value(v)) : NULL;
-
-	jv_free(v);
-	return s;
 }
 
 /* The number a form value holds (a number, or a string that is one): 0, or -1 when none. */
@@ -266,9 +246,9 @@ static int as_number(jv v, double *out)
 enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err)
 {
 	struct tn_err e = TN_ERR_INIT;
-	char *type = member_dup(field, "type"), *pattern = member_dup(field, "pattern");
-	jv req = member(field, "required"), maxl = member(field, "max_length");
-	jv values = member(field, "values");
+	char *type = tn_jv_strdup(field, "type"), *pattern = tn_jv_strdup(field, "pattern");
+	jv req = tn_jv_get(field, "required"), maxl = tn_jv_get(field, "max_length");
+	jv values = tn_jv_get(field, "values");
 	const char *t = type ? type : "string", *s;
 	enum tn_code rc = TN_OK;
 	double d;
@@ -352,11 +332,8 @@ static int is_field(jv fields, const char *name)
 	int found = 0;
 
 	jv_array_foreach(fields, i, f) {
-		jv n = member(f, "name");
-
-		if (jv_get_kind(n) == JV_KIND_STRING && !strcmp(jv_string_value(n), name))
+		if (tn_jv_is(f, "name", name))
 			found = 1;
-		jv_free(n);
 		jv_free(f);
 	}
 	return found;
@@ -364,14 +341,10 @@ static int is_field(jv fields, const char *name)
 
 enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
 {
-	jv fields = member(item, "fields");
+	jv fields = tn_jv_array(item, "fields");
 	enum tn_code rc = TN_OK;
 	char path[300];
 
-	if (jv_get_kind(fields) != JV_KIND_ARRAY) {
-		jv_free(fields);
-		fields = jv_array();
-	}
 	if (jv_get_kind(form) == JV_KIND_OBJECT) {
 		jv_object_foreach(form, key, val) {
 			if (rc == TN_OK && !is_field(fields, jv_string_value(key))) {
@@ -386,11 +359,11 @@ enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
 		}
 	}
 	jv_array_foreach(fields, i, f) {
-		jv n = member(f, "name");
+		jv n = tn_jv_get(f, "name");
 
 		if (rc == TN_OK && jv_get_kind(n) == JV_KIND_STRING) {
 			const char *name = jv_string_value(n);
-			jv v = member(form, name), req = member(f, "required");
+			jv v = tn_jv_get(form, name), req = tn_jv_get(f, "required");
 			struct tn_err e = TN_ERR_INIT;
 
 			snprintf(path, sizeof(path), "form.%s", name);

@@ -12,6 +12,7 @@
 #include "tn_cli.h"
 #include "tn_json.h"
 #include "tn_out.h"
+#include "tn_text.h"
 #include "tn_yaml.h"
 
 enum yctx { Y_NONE, Y_TOP, Y_APPLICANT, Y_STR };

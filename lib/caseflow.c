@@ -5,7 +5,7 @@
 #include <jv.h>
 
 #include "tn_buf.h"
-#include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_cal.h"
 #include "tn_case.h"
 
@@ -13,73 +13,13 @@ const char *tn_case_subcase_columns[] = {
 	"id", "department", "status", "deadline", "item_name", NULL
 };
 
-/* Member `k` of object `o` (borrowed) as a new reference; jv_null() when absent. */
-static jv get(jv o, const char *k)
-{
-	jv v;
-
-	if (jv_get_kind(o) != JV_KIND_OBJECT)
-		return jv_null();
-	v = jv_object_get(jv_copy(o), jv_string(k));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_null();
-	}
-	return v;
-}
-
-/* Member `k` of `o` (borrowed) as an array (a new empty one when it is not). */
-static jv get_array(jv o, const char *k)
-{
-	jv v = get(o, k);
-
-	if (jv_get_kind(v) != JV_KIND_ARRAY) {
-		jv_free(v);
-		return jv_array();
-	}
-	return v;
-}
-
-/* Member `k` of `o` (borrowed) as a whole number, or `dflt`. */
-static long get_long(jv o, const char *k, long dflt)
-{
-	jv v = get(o, k);
-	long n = tn_json_long(v, dflt);
-
-	jv_free(v);
-	return n;
-}
-
-/* 1 when member `k` of `o` (borrowed) is the string `s`. */
-static int str_is(jv o, const char *k, const char *s)
-{
-	jv v = get(o, k);
-	int eq = jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), s) == 0;
-
-	jv_free(v);
-	return eq;
-}
-
-/* 1 when the array `a` (borrowed) holds the string `s`. */
-static int has_string(jv a, const char *s)
-{
-	int found = 0;
-
-	jv_array_foreach(a, i, e) {
-		if (jv_get_kind(e) == JV_KIND_STRING && strcmp(jv_string_value(e), s) == 0)
-			found = 1;
-		jv_free(e);
-	}
-	return found;
-}
-
 /* Index of the object of array `a` (borrowed) whose "code" is `code`, or -1. */
 static int find_code(jv a, const char *code)
 {
 	int found = -1;
 
 	jv_array_foreach(a, i, e) {
-		if (found < 0 && str_is(e, "code", code))
+		if (found < 0 && tn_jv_is(e, "code", code))
 			found = i;
 		jv_free(e);
 	}
@@ -107,14 +47,14 @@ static jv deadline(const struct tn_cal *cal, long start, long n, int *prov)
  */
 static jv material_state(jv m, jv given)
 {
-	jv code = get(m, "code"), out = jv_object(), ref = jv_null();
-	jv disp = get(m, "disposition");
+	jv code = tn_jv_get(m, "code"), out = jv_object(), ref = jv_null();
+	jv disp = tn_jv_get(m, "disposition");
 	const char *d = jv_get_kind(disp) == JV_KIND_STRING ? jv_string_value(disp) : "supply";
 	const char *state = "missing";
 	int gi = jv_get_kind(code) == JV_KIND_STRING ? find_code(given, jv_string_value(code)) : -1;
 
 	if (gi >= 0) {
-		jv g = jv_array_get(jv_copy(given), gi), r = get(g, "ref");
+		jv g = jv_array_get(jv_copy(given), gi), r = tn_jv_get(g, "ref");
 
 		jv_free(g);
 		if (jv_get_kind(r) == JV_KIND_STRING) {
@@ -135,13 +75,13 @@ static jv material_state(jv m, jv given)
 		ref = jv_null();
 	}
 	out = jv_object_set(out, jv_string("code"), code);
-	out = jv_object_set(out, jv_string("name"), get(m, "name"));
+	out = jv_object_set(out, jv_string("name"), tn_jv_get(m, "name"));
 	out = jv_object_set(out, jv_string("state"), jv_string(state));
 	out = jv_object_set(out, jv_string("ref"), ref);
 	if (strcmp(d, "certificate") == 0 || strcmp(state, "exempted") == 0)
-		out = jv_object_set(out, jv_string("cert_kind"), get(m, "cert_kind"));
+		out = jv_object_set(out, jv_string("cert_kind"), tn_jv_get(m, "cert_kind"));
 	if (strcmp(state, "produced") == 0)
-		out = jv_object_set(out, jv_string("produced_by"), get(m, "produced_by"));
+		out = jv_object_set(out, jv_string("produced_by"), tn_jv_get(m, "produced_by"));
 	jv_free(disp);
 	return out;
 }
@@ -149,10 +89,10 @@ static jv material_state(jv m, jv given)
 /* Append the materials of `item` (borrowed) to *list, once per code. */
 static void add_materials(jv *list, jv item, jv given)
 {
-	jv mats = get_array(item, "materials");
+	jv mats = tn_jv_array(item, "materials");
 
 	jv_array_foreach(mats, i, m) {
-		jv code = get(m, "code");
+		jv code = tn_jv_get(m, "code");
 
 		if (jv_get_kind(code) == JV_KIND_STRING && find_code(*list, jv_string_value(code)) < 0)
 			*list = jv_array_append(*list, material_state(m, given));
@@ -165,10 +105,10 @@ static void add_materials(jv *list, jv item, jv given)
 /* Append the field names of `item` (borrowed) to *names, once each. */
 static void add_fields(jv *names, jv item)
 {
-	jv fields = get_array(item, "fields");
+	jv fields = tn_jv_array(item, "fields");
 
 	jv_array_foreach(fields, i, f) {
-		if (jv_get_kind(f) == JV_KIND_STRING && !has_string(*names, jv_string_value(f)))
+		if (jv_get_kind(f) == JV_KIND_STRING && !tn_jv_array_has_str(*names, jv_string_value(f)))
 			*names = jv_array_append(*names, jv_copy(f));
 		jv_free(f);
 	}
@@ -178,7 +118,7 @@ static void add_fields(jv *names, jv item)
 /* The sub-case of department `dept` (an entry of MERGED's departments, borrowed). */
 static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long start)
 {
-	jv codes = get_array(dept, "items"), items = get_array(merged, "items");
+	jv codes = tn_jv_array(dept, "items"), items = tn_jv_array(merged, "items");
 	jv out = jv_object(), plan = jv_array(), fields = jv_array(), mats = jv_array();
 	struct tn_buf names = TN_BUF_INIT;
 	long finish = 0, legal_n = 0;
@@ -186,12 +126,12 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 
 	/* the department's items, in MERGED's (topological) order */
 	jv_array_foreach(items, i, it) {
-		jv code = get(it, "code");
+		jv code = tn_jv_get(it, "code");
 
-		if (jv_get_kind(code) == JV_KIND_STRING && has_string(codes, jv_string_value(code))) {
-			long s = get_long(it, "start", 0), f = get_long(it, "finish", 0);
-			long l = get_long(it, "legal_days", get_long(it, "days", 0));
-			jv p = jv_object(), name = get(it, "name");
+		if (jv_get_kind(code) == JV_KIND_STRING && tn_jv_array_has_str(codes, jv_string_value(code))) {
+			long s = tn_jv_long(it, "start", 0), f = tn_jv_long(it, "finish", 0);
+			long l = tn_jv_long(it, "legal_days", tn_jv_long(it, "days", 0));
+			jv p = jv_object(), name = tn_jv_get(it, "name");
 
 			p = jv_object_set(p, jv_string("code"), jv_copy(code));
 			p = jv_object_set(p, jv_string("name"), jv_copy(name));
@@ -212,12 +152,12 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 		jv_free(code);
 		jv_free(it);
 	}
-	out = jv_object_set(out, jv_string("department"), get(dept, "code"));
-	out = jv_object_set(out, jv_string("department_name"), get(dept, "name"));
+	out = jv_object_set(out, jv_string("department"), tn_jv_get(dept, "code"));
+	out = jv_object_set(out, jv_string("department_name"), tn_jv_get(dept, "name"));
 	if (jv_array_length(jv_copy(plan)) > 0) {
 		jv first = jv_array_get(jv_copy(plan), 0);
 
-		out = jv_object_set(out, jv_string("item"), get(first, "code"));
+		out = jv_object_set(out, jv_string("item"), tn_jv_get(first, "code"));
 		jv_free(first);
 	} else {
 		out = jv_object_set(out, jv_string("item"), jv_null());
@@ -250,8 +190,8 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 		given = jv_array();
 	else
 		given = jv_copy(given);
-	depts = get(merged, "departments");
-	items = get(merged, "items");
+	depts = tn_jv_get(merged, "departments");
+	items = tn_jv_get(merged, "items");
 	if (jv_get_kind(depts) != JV_KIND_ARRAY || jv_get_kind(items) != JV_KIND_ARRAY ||
 	    jv_array_length(jv_copy(depts)) == 0) {
 		jv_free(depts);
@@ -268,13 +208,13 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 	jv_array_foreach(depts, i, d) {
 		jv s = subcase(merged, d, given, cal, start);
 
-		if (get_long(s, "legal_days", 0) > legal_n)
-			legal_n = get_long(s, "legal_days", 0);
+		if (tn_jv_long(s, "legal_days", 0) > legal_n)
+			legal_n = tn_jv_long(s, "legal_days", 0);
 		subs = jv_array_append(subs, s);
 		jv_free(d);
 	}
-	time = get(merged, "time");
-	days = get_long(time, "days", 0);
+	time = tn_jv_get(merged, "time");
+	days = tn_jv_long(time, "days", 0);
 	jv_free(time);
 	out = jv_object();
 	out = jv_object_set(out, jv_string("days"), jv_number((double)days));
@@ -294,15 +234,15 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 
 int tn_case_workflow_asks(jv merged, const char *code)
 {
-	jv items = get_array(merged, "items");
+	jv items = tn_jv_array(merged, "items");
 	int found = 0;
 
 	jv_array_foreach(items, i, it) {
-		jv mats = get_array(it, "materials");
+		jv mats = tn_jv_array(it, "materials");
 
 		jv_array_foreach(mats, k, m) {
-			if (str_is(m, "code", code)) {
-				if (!str_is(m, "disposition", "produced"))
+			if (tn_jv_is(m, "code", code)) {
+				if (!tn_jv_is(m, "disposition", "produced"))
 					found = 1;
 				else if (!found)
 					found = 2;

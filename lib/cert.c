@@ -15,9 +15,9 @@
 #include <openssl/x509.h>
 
 #include "tn_buf.h"
+#include "tn_case.h"
 #include "tn_cert.h"
 #include "tn_id.h"
-#include "tnp_cert.h"
 
 struct tn_cert_key {
 	EVP_PKEY *pkey;
@@ -176,9 +176,11 @@ enum tn_code tn_cert_check_holder(const char *type, const char *id, struct tn_er
 	if (!type || (strcmp(type, "person") && strcmp(type, "org")))
 		return tn_err_set(err, TN_EINVALID, "holder type '%s' is not person or org",
 				  type ? type : "");
-	if (!strcmp(type, "person") ? tn_id_check_resident(id, &e) != TN_OK
-				    : tn_id_check_uscc(id, NULL, NULL, &e) != TN_OK)
-		return tn_err_set(err, TN_EINVALID, "holder: %s", e.message);
+	/* the applicant and holder rule (party.c), in this function's own words */
+	if (tn_party_check_id("holder", type, id, NULL, 0, &e) != TN_OK)
+		return tn_err_set(err, TN_EINVALID, "holder: %s",
+				  id ? e.message : !strcmp(type, "person") ? "resident ID number is missing"
+									   : "unified social credit code is missing");
 	tn_err_clear(err);
 	return TN_OK;
 }
@@ -620,18 +622,7 @@ void tn_cert_sign_many(struct tn_cert_job *jobs, size_t n, int threads)
 		run_pool(jobs, n, threads, 1);
 }
 
-/* ---- base64, SHA-256 ---- */
-
-void tnp_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
-}
+/* ---- base64 ---- */
 
 char *tn_cert_base64(const unsigned char *data, size_t len)
 {

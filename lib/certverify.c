@@ -1,13 +1,13 @@
 /* certverify.c — verifying e-certificates: issuers' key ring, single and bulk (threaded, deduplicated) verification, audit hashes. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tn_buf.h"
 #include "tn_cal.h"
 #include "tn_cert.h"
 #include "tn_jv.h"
-#include "tnp_cert.h"
+#include "tn_text.h"
+#include "tn_today.h"
 
 struct ring_entry {
 	char *dept;
@@ -131,16 +131,6 @@ static void set_valid(struct tn_cert_verification *v)
 	v->detail[0] = '\0';
 }
 
-/* Today in China (UTC+8) as YYYY-MM-DD. */
-static void china_today(char out[11])
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 static int is_date(const char *s)
 {
 	long d;
@@ -234,7 +224,7 @@ static void postcheck(jv cert, const struct ring_entry *issuer, const char *toda
 	const char *htype = tn_jv_str(holder, "type"), *hid = tn_jv_str(holder, "id");
 
 	if (!today || !is_date(today)) {
-		china_today(now);
+		tn_today_china_str(now, sizeof(now));
 		today = now;
 	}
 	if (!dept || !uscc) {
@@ -374,7 +364,7 @@ size_t tn_cert_batch_add(struct tn_cert_batch *b, jv cert)
 	char digest[65];
 	tn_buf_addf(&k, "%s\n%s\n", p.key_id, p.sig_b64);
 	tn_buf_add(&k, p.content, p.content_len);
-	tnp_sha256_hex(k.buf, k.len, digest);
+	tn_sha256_hex(k.buf, k.len, digest);
 	tn_buf_release(&k);
 
 	jv known = jv_object_get(jv_copy(b->seen), jv_string(digest));
@@ -471,7 +461,7 @@ enum tn_code tn_cert_audit_hash(jv row, const char *prev_hash, char out[65], str
 		return rc;
 	tn_buf_adds(&b, prev_hash);
 	tn_buf_add(&b, text, len);
-	tnp_sha256_hex(b.buf, b.len, out);
+	tn_sha256_hex(b.buf, b.len, out);
 	free(text);
 	tn_buf_release(&b);
 	return TN_OK;

@@ -6,6 +6,7 @@
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "tn_out.h"
+#include "tn_text.h"
 
 static int is_ws(char c)
 {

@@ -435,7 +435,7 @@ fail:
 enum tn_code tn_merge_workflow(jv catalog, const char *code, const struct tn_merge_opts *opts,
 			       jv *result, struct tn_err *err)
 {
-	jv wf = tn_catalog_workflow(catalog, code), codes, items, idx, w;
+	jv wf = tn_catalog_workflow(catalog, code), codes, items, idx;
 	int n;
 
 	*result = jv_invalid();
@@ -468,11 +468,8 @@ enum tn_code tn_merge_workflow(jv catalog, const char *code, const struct tn_mer
 	}
 	jv_free(idx);
 	jv_free(codes);
-	w = jv_object();
-	w = jv_object_set(w, jv_string("code"), jv_object_get(jv_copy(wf), jv_string("code")));
-	w = jv_object_set(w, jv_string("name"), jv_object_get(jv_copy(wf), jv_string("name")));
-	w = jv_object_set(w, jv_string("window"), jv_object_get(wf, jv_string("window")));
-	return tn_merge_items(w, items, opts, result, err);
+	/* tn_merge_items reads the workflow's code, name and window, nothing else */
+	return tn_merge_items(wf, items, opts, result, err);
 }
 
 enum tn_code tn_merge_codes(jv catalog, const char *const *codes, int n,

@@ -8,6 +8,7 @@
 #include "tn_ndjson.h"
 #include "tn_json.h"
 #include "tn_out.h"
+#include "tn_text.h"
 
 void tn_ndjson_init(struct tn_ndjson *r, FILE *fp, const char *name)
 {

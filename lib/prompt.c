@@ -12,38 +12,17 @@
 #include <readline/readline.h>
 
 #include "tn_buf.h"
+#include "tn_jv.h"
 #include "tn_prompt.h"
 
 /* The words tab completes for the current question (NULL-terminated), or NULL. */
 static char **completions;
 
-static jv member(jv o, const char *k)
-{
-	if (jv_get_kind(o) != JV_KIND_OBJECT)
-		return jv_null();
-	jv v = jv_object_get(jv_copy(o), jv_string(k));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return jv_null();
-	}
-	return v;
-}
-
-/* A string member of `o` (borrowed) as a malloc'd string, or NULL. */
-static char *member_str(jv o, const char *k)
-{
-	jv v = member(o, k);
-	char *s = jv_get_kind(v) == JV_KIND_STRING ? tn_xstrdup(jv_string_value(v)) : NULL;
-
-	jv_free(v);
-	return s;
-}
-
 /* ---- field rules ---- */
 
 enum tn_code tn_prompt_check_field(jv field, const char *text, jv *value, struct tn_err *err)
 {
-	char *type = member_str(field, "type");
+	char *type = tn_jv_strdup(field, "type");
 	jv v = jv_string(text);
 	enum tn_code rc;
 
@@ -115,7 +94,7 @@ static char **words_of(jv arr, const char *member_name)
 	for (int i = 0; i < n; i++) {
 		jv v = jv_array_get(jv_copy(arr), i);
 		if (member_name) {
-			jv m = member(v, member_name);
+			jv m = tn_jv_get(v, member_name);
 			jv_free(v);
 			v = m;
 		}
@@ -276,7 +255,7 @@ static enum tn_code fetch_items(struct tn_client *c, jv *items, struct tn_err *e
 
 	if (rc != TN_OK)
 		return rc;
-	*items = member(body, "items");
+	*items = tn_jv_get(body, "items");
 	jv_free(body);
 	if (jv_get_kind(*items) != JV_KIND_ARRAY) {
 		jv_free(*items);
@@ -292,7 +271,7 @@ static jv find_item(jv items, const char *code)
 
 	for (int i = 0; i < n; i++) {
 		jv it = jv_array_get(jv_copy(items), i);
-		jv cv = member(it, "code");
+		jv cv = tn_jv_get(it, "code");
 		int hit = jv_get_kind(cv) == JV_KIND_STRING && !strcmp(jv_string_value(cv), code);
 		jv_free(cv);
 		if (hit)
@@ -428,24 +407,24 @@ static enum tn_code ask_applicant(FILE *tty, const struct tn_case_spec *preset, 
 /* Ask every field of the item's form that `preset` (borrowed object) does not hold. */
 static enum tn_code ask_form(FILE *tty, jv item, jv preset, jv *form, struct tn_err *err)
 {
-	jv fields = member(item, "fields");
+	jv fields = tn_jv_get(item, "fields");
 	jv f = jv_object();
 	enum tn_code rc = TN_OK;
 	int n = jv_get_kind(fields) == JV_KIND_ARRAY ? jv_array_length(jv_copy(fields)) : 0;
 
 	for (int i = 0; i < n && rc == TN_OK; i++) {
 		jv field = jv_array_get(jv_copy(fields), i);
-		char *name = member_str(field, "name");
-		char *label = member_str(field, "label");
-		char *type = member_str(field, "type");
-		jv req = member(field, "required"), values = member(field, "values");
+		char *name = tn_jv_strdup(field, "name");
+		char *label = tn_jv_strdup(field, "label");
+		char *type = tn_jv_strdup(field, "type");
+		jv req = tn_jv_get(field, "required"), values = tn_jv_get(field, "values");
 		char **words = words_of(values, NULL);
 		struct tn_buf p = TN_BUF_INIT;
 
 		tn_buf_addf(&p, "%s [%s]%s%s: ", label ? label : name, name ? name : "?",
 			    jv_get_kind(req) == JV_KIND_TRUE ? "" : " (optional)",
 			    words ? " (TAB lists the values)" : "");
-		jv have = name ? member(preset, name) : jv_null();
+		jv have = name ? tn_jv_get(preset, name) : jv_null();
 		int skip = jv_get_kind(have) != JV_KIND_NULL;
 		jv_free(have);
 		if (name && !skip) {
@@ -476,7 +455,7 @@ static enum tn_code ask_form(FILE *tty, jv item, jv preset, jv *form, struct tn_
 
 static enum tn_code ask_materials(FILE *tty, jv item, jv *materials, struct tn_err *err)
 {
-	jv mats = member(item, "materials");
+	jv mats = tn_jv_get(item, "materials");
 	jv out = jv_array();
 	int n = jv_get_kind(mats) == JV_KIND_ARRAY ? jv_array_length(jv_copy(mats)) : 0;
 
@@ -485,7 +464,7 @@ static enum tn_code ask_materials(FILE *tty, jv item, jv *materials, struct tn_e
 		    "or nothing when not\n");
 	for (int i = 0; i < n; i++) {
 		jv m = jv_array_get(jv_copy(mats), i);
-		char *code = member_str(m, "code"), *name = member_str(m, "name");
+		char *code = tn_jv_strdup(m, "code"), *name = tn_jv_strdup(m, "name");
 		struct tn_buf p = TN_BUF_INIT;
 		tn_buf_addf(&p, "  %s [%s]: ", name ? name : "", code ? code : "?");
 		char *a = ask(p.buf, NULL);
@@ -529,13 +508,13 @@ enum tn_code tn_prompt_case(struct tn_client *c, const struct tn_case_spec *pres
 		if ((rc = tn_case_apply_spec(jv_null(), &only, &presets, err)) != TN_OK)
 			return rc;
 	}
-	jv preset_form = member(presets, "form");
+	jv preset_form = tn_jv_get(presets, "form");
 	history_open(tty);
 	rc = ask_item(c, tty, preset ? preset->item : NULL, &item, err);
 	if (rc != TN_OK)
 		goto out;
-	char *code = member_str(item, "code"), *name = member_str(item, "name");
-	char *dept = member_str(item, "department_name");
+	char *code = tn_jv_strdup(item, "code"), *name = tn_jv_strdup(item, "name");
+	char *dept = tn_jv_strdup(item, "department_name");
 	say(tty, "%s %s%s%s%s\n", code ? code : "", name ? name : "", dept ? " (" : "",
 	    dept ? dept : "", dept ? ")" : "");
 	free(name);
@@ -557,12 +536,12 @@ enum tn_code tn_prompt_case(struct tn_client *c, const struct tn_case_spec *pres
 	applicant = form = materials = jv_invalid();
 	if (jv_get_kind(preset_form) == JV_KIND_OBJECT) {
 		/* --field presets, not asked for */
-		jv f = member(b, "form");
+		jv f = tn_jv_get(b, "form");
 		jv_object_foreach(preset_form, k, v)
 			f = jv_object_set(f, k, v);
 		b = jv_object_set(b, jv_string("form"), f);
 	}
-	jv pm = member(presets, "materials");
+	jv pm = tn_jv_get(presets, "materials");
 	if (jv_get_kind(pm) == JV_KIND_ARRAY)
 		b = jv_object_set(b, jv_string("materials"), jv_copy(pm));
 	jv_free(pm);

@@ -11,6 +11,7 @@
 
 #include "tn_cal.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_cli.h"
 #include "tn_out.h"
 #include "tn_report.h"
@@ -245,23 +246,14 @@ enum tn_code tn_report_fetch(struct tn_client *c, const struct tn_report_query *
 
 enum tn_report_kind tn_report_kind_of(jv report)
 {
-	jv k = jv_object_get(jv_copy(report), jv_string("report"));
-	enum tn_report_kind kind = TN_REPORT_CASES;
-
-	if (jv_get_kind(k) == JV_KIND_STRING && strcmp(jv_string_value(k), "alerts") == 0)
-		kind = TN_REPORT_ALERTS;
-	jv_free(k);
-	return kind;
+	return tn_jv_is(report, "report", "alerts") ? TN_REPORT_ALERTS : TN_REPORT_CASES;
 }
 
 /* `row` (consumed) with its group set to `key` when that is not a string. */
 static jv row_keyed(jv row, const char *key)
 {
-	jv g = jv_object_get(jv_copy(row), jv_string("group"));
-
-	if (jv_get_kind(g) != JV_KIND_STRING)
+	if (!tn_jv_str(row, "group"))
 		row = jv_object_set(row, jv_string("group"), jv_string(key));
-	jv_free(g);
 	return row;
 }
 
@@ -271,17 +263,15 @@ jv tn_report_rows(jv report)
 
 	if (jv_get_kind(report) != JV_KIND_OBJECT)
 		return rows;
-	groups = jv_object_get(jv_copy(report), jv_string("groups"));
-	if (jv_get_kind(groups) == JV_KIND_ARRAY) {
-		jv_array_foreach(groups, i, g) {
-			if (jv_get_kind(g) == JV_KIND_OBJECT)
-				rows = jv_array_append(rows, row_keyed(g, "-"));
-			else
-				jv_free(g);
-		}
+	groups = tn_jv_array(report, "groups");
+	jv_array_foreach(groups, i, g) {
+		if (jv_get_kind(g) == JV_KIND_OBJECT)
+			rows = jv_array_append(rows, row_keyed(g, "-"));
+		else
+			jv_free(g);
 	}
 	jv_free(groups);
-	total = jv_object_get(jv_copy(report), jv_string("total"));
+	total = tn_jv_get(report, "total");
 	if (jv_get_kind(total) == JV_KIND_OBJECT)
 		rows = jv_array_append(rows, jv_object_set(total, jv_string("group"),
 							   jv_string("total")));
@@ -307,17 +297,11 @@ const char *tn_report_case_csv[] = {
 /* A whole number at `key` of the object at `at` of `report` (borrowed); 0 when there is none. */
 static long count_at(jv report, const char *at, const char *key)
 {
-	jv o = jv_object_get(jv_copy(report), jv_string(at)), v;
-	long n = 0;
+	jv o = tn_jv_get(report, at);
+	long n = tn_jv_long(o, key, 0);
 
-	if (jv_get_kind(o) == JV_KIND_OBJECT) {
-		v = jv_object_get(jv_copy(o), jv_string(key));
-		if (tn_json_long(v, 0) > 0)
-			n = tn_json_long(v, 0);
-		jv_free(v);
-	}
 	jv_free(o);
-	return n;
+	return n > 0 ? n : 0;
 }
 
 long tn_report_provisional(jv report)
@@ -386,16 +370,15 @@ static const char *heading(const char *col)
 	return col;
 }
 
-/* A string member of `obj` (borrowed) or `dflt`; the text is copied into buf. */
+/*
+ * A string member of `obj` (borrowed) or `dflt`, copied into buf: the copy
+ * keeps the page's head to the length it always had (buf's size).
+ */
 static const char *member_text(jv obj, const char *key, const char *dflt, char *buf, size_t size)
 {
-	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	const char *s = tn_jv_str(obj, key);
 
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		snprintf(buf, size, "%s", jv_string_value(v));
-	else
-		snprintf(buf, size, "%s", dflt);
-	jv_free(v);
+	snprintf(buf, size, "%s", s ? s : dflt);
 	return buf;
 }
 
@@ -450,11 +433,8 @@ void tn_report_html(struct tn_buf *out, jv report)
 	}
 	tn_buf_adds(out, "</tr>\n");
 	jv_array_foreach(rows, r, row) {
-		jv g = jv_object_get(jv_copy(row), jv_string("group"));
-		int total = r == jv_array_length(jv_copy(rows)) - 1 &&
-			    jv_get_kind(g) == JV_KIND_STRING && strcmp(jv_string_value(g), "total") == 0;
+		int total = r == jv_array_length(jv_copy(rows)) - 1 && tn_jv_is(row, "group", "total");
 
-		jv_free(g);
 		tn_buf_adds(out, total ? "<tr class=\"total\">" : "<tr>");
 		for (int i = 0; cols[i]; i++) {
 			char *cell = tn_cell_text(row, cols[i]);

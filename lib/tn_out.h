@@ -133,8 +133,6 @@ int tn_display_width(const char *s);
  * pads with spaces to exactly `width` when `pad`.  When cut, the last column is "…".
  */
 void tn_fit_width(struct tn_buf *dst, const char *s, int width, int pad);
-/* 1 when `s` (length len) is valid UTF-8. */
-int tn_utf8_valid(const char *s, size_t len);
 
 /*
  * The string form of a field at a dotted path of `v` (borrowed) for a table

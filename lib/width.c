@@ -5,6 +5,7 @@
 
 #include "tn_buf.h"
 #include "tn_out.h"
+#include "tn_text.h"
 
 struct range {
 	uint32_t first, last;

@@ -14,6 +14,7 @@
 #include "tn_cert.h"
 #include "tn_id.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_merge.h"
 
 #include "fuzz.h"
@@ -59,24 +60,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Member `k` of `v` (borrowed) as a new reference; jv_null() when v is not an object. */
-static jv get(jv v, const char *k)
-{
-	if (jv_get_kind(v) != JV_KIND_OBJECT)
-		return jv_null();
-	return jv_object_get(jv_copy(v), jv_string(k));
-}
-
-/* The string member `k` of `v` (borrowed), copied; NULL when it is not a string. */
-static char *get_str(jv v, const char *k)
-{
-	jv m = get(v, k);
-	char *s = jv_get_kind(m) == JV_KIND_STRING ? strdup(jv_string_value(m)) : NULL;
-
-	jv_free(m);
-	return s;
-}
-
 static void check_case(jv body)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -106,13 +89,13 @@ static void check_workflow_case(jv body)
 {
 	struct tn_merge_opts o = TN_MERGE_OPTS_INIT;
 	struct tn_err err = TN_ERR_INIT;
-	char *code = get_str(body, "workflow");
+	char *code = tn_jv_strdup(body, "workflow");
 	jv wf, list, items, w, merged, plan, given;
 	int bad = 0;
 
 	if (!code)
 		return;
-	list = get(body, "items");
+	list = tn_jv_get(body, "items");
 	wf = jv_get_kind(list) == JV_KIND_ARRAY ? jv_copy(body) : tn_catalog_workflow(catalog, code);
 	jv_free(list);
 	if (!jv_is_valid(wf)) {
@@ -120,14 +103,10 @@ static void check_workflow_case(jv body)
 		free(code);
 		return;
 	}
-	list = get(wf, "items");
-	if (jv_get_kind(list) != JV_KIND_ARRAY) {
-		jv_free(list);
-		list = jv_array();
-	}
+	list = tn_jv_array(wf, "items");
 	items = jv_array();
 	jv_array_foreach(list, i, e) {
-		jv c = jv_get_kind(e) == JV_KIND_OBJECT ? get(e, "code") : jv_copy(e), it;
+		jv c = jv_get_kind(e) == JV_KIND_OBJECT ? tn_jv_get(e, "code") : jv_copy(e), it;
 
 		if (!bad && jv_get_kind(c) == JV_KIND_STRING &&
 		    jv_is_valid(it = tn_catalog_item(catalog, jv_string_value(c))))
@@ -145,8 +124,8 @@ static void check_workflow_case(jv body)
 		return;
 	}
 	w = jv_object_set(jv_object(), jv_string("code"), jv_string(code));
-	w = jv_object_set(w, jv_string("name"), get(wf, "name"));
-	w = jv_object_set(w, jv_string("window"), get(wf, "window"));
+	w = jv_object_set(w, jv_string("name"), tn_jv_get(wf, "name"));
+	w = jv_object_set(w, jv_string("window"), tn_jv_get(wf, "window"));
 	jv_free(wf);
 	o.cal = cal;
 	o.start = start_day;
@@ -154,10 +133,10 @@ static void check_workflow_case(jv body)
 		free(code);
 		return;
 	}
-	given = get(body, "materials");
+	given = tn_jv_get(body, "materials");
 	if (jv_get_kind(given) == JV_KIND_ARRAY) {
 		jv_array_foreach(given, i, m) {
-			jv c = get(m, "code");
+			jv c = tn_jv_get(m, "code");
 
 			if (jv_get_kind(c) == JV_KIND_STRING)
 				tn_case_workflow_asks(merged, jv_string_value(c));
@@ -175,7 +154,7 @@ static void check_workflow_case(jv body)
 static void check_action(jv body, const char *text)
 {
 	struct tn_err err = TN_ERR_INIT;
-	char *action = get_str(body, "action"), *id;
+	char *action = tn_jv_strdup(body, "action"), *id;
 	long version;
 
 	if (action) {
@@ -213,7 +192,7 @@ static void check_alert(jv in)
 
 static void check_alerts(jv body)
 {
-	jv list = get(body, "alerts");
+	jv list = tn_jv_get(body, "alerts");
 
 	if (jv_get_kind(list) == JV_KIND_ARRAY) {
 		jv_array_foreach(list, i, a)
@@ -232,14 +211,14 @@ static void check_cert(jv body)
 	size_t len;
 	jv k, holder;
 
-	if ((s = get_str(body, "kind")) != NULL) {
+	if ((s = tn_jv_strdup(body, "kind")) != NULL) {
 		k = tn_cert_kind_find(kinds, s);
 		jv_free(k);
 		free(s);
 	}
-	holder = get(body, "holder");
+	holder = tn_jv_get(body, "holder");
 	if (jv_get_kind(holder) == JV_KIND_OBJECT) {
-		char *type = get_str(holder, "type"), *id = get_str(holder, "id");
+		char *type = tn_jv_strdup(holder, "type"), *id = tn_jv_strdup(holder, "id");
 
 		if (id)
 			tn_cert_check_holder(type ? type : "person", id, &err);
@@ -249,7 +228,7 @@ static void check_cert(jv body)
 		tn_id_check_holder(jv_string_value(holder), &err);   /* POST /v1/consents */
 	}
 	jv_free(holder);
-	if ((s = get_str(body, "id")) != NULL) {
+	if ((s = tn_jv_strdup(body, "id")) != NULL) {
 		struct tn_cert_idparts parts;
 
 		if (tn_cert_id_parse(s, &parts, &err) == TN_OK)

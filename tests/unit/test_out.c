@@ -13,6 +13,7 @@
 
 #include "tn_buf.h"
 #include "tn_out.h"
+#include "tn_text.h"
 
 static const char people[] =
 	"[{\"id\":\"C1\",\"name\":\"张三\",\"dept\":\"民政局\",\"days\":3,\"item\":{\"code\":\"310001\",\"name\":\"婚姻登记\"}},"
