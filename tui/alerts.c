@@ -9,6 +9,7 @@
 #include "tn_alert.h"
 #include "tn_buf.h"
 #include "tn_follow.h"
+#include "tn_jv.h"
 #include "tn_out.h"
 
 #define MAX_ALERTS 5000
@@ -41,11 +42,10 @@ static struct {
 static void put_alert(jv a, int live, const char *event)
 {
 	long long id = tn_alert_ll(a, "id");
-	jv sv = jv_object_get(jv_copy(a), jv_string("severity"));
-	int sev = jv_get_kind(sv) == JV_KIND_STRING ? tn_severity_parse(jv_string_value(sv)) : TN_SEV_NONE;
+	const char *sv = tn_jv_str(a, "severity");
+	int sev = sv ? tn_severity_parse(sv) : TN_SEV_NONE;
 	size_t i;
 
-	jv_free(sv);
 	for (i = 0; i < al.n; i++)
 		if (al.v[i].id == id)
 			break;
@@ -128,8 +128,8 @@ static void on_list(void *ctx, long tag, const struct tn_async_result *r)
 		return;
 	}
 	al.listed = 1;
-	items = jv_object_get(jv_copy(r->body), jv_string("items"));
-	n = jv_get_kind(items) == JV_KIND_ARRAY ? jv_array_length(jv_copy(items)) : 0;
+	items = tn_jv_array(r->body, "items");
+	n = jv_array_length(jv_copy(items));
 	/* newest first in the answer: add the oldest first */
 	for (int i = n - 1; i >= 0; i--) {
 		jv a = jv_array_get(jv_copy(items), i);

@@ -10,6 +10,7 @@
 #include "tn_cal.h"
 #include "tn_cert.h"
 #include "tn_http.h"
+#include "tn_jv.h"
 #include "tn_out.h"
 
 #define CACHE 32
@@ -177,7 +178,7 @@ static void material_line(jv m)
 				tn_cert_verify(certs_keyring(), cc->cert, NULL, &cc->v);
 				cc->verified = 1;
 			}
-			jv holder = jv_object_get(jv_copy(cc->cert), jv_string("holder"));
+			jv holder = tn_jv_object(cc->cert, "holder");
 			if (cc->v.valid)
 				add(DC_OK, 0, NULL, "             ✓ verified: %s of %s, issued by %s, valid from %s",
 				    s_of(cc->cert, "kind_name"), s_of(holder, "name"),
@@ -256,26 +257,24 @@ static void build(void)
 		add(DC_NORMAL, 0, s_of(k, "parent"), "part of     %s", s_of(k, "parent"));
 
 	add(DC_HEADER, 0, NULL, "Form");
-	v = jv_object_get(jv_copy(k), jv_string("form"));
-	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		jv_object_foreach(v, key, val) {
-			char *t = jv_get_kind(val) == JV_KIND_STRING ? tn_xstrdup(jv_string_value(val)) : NULL;
-			if (!t) {
-				jv d = jv_dump_string(jv_copy(val), 0);
-				t = tn_xstrdup(jv_string_value(d));
-				jv_free(d);
-			}
-			add(DC_NORMAL, 0, NULL, "  %-22s %s", jv_string_value(key), t);
-			free(t);
-			jv_free(key);
-			jv_free(val);
+	v = tn_jv_object(k, "form");
+	jv_object_foreach(v, key, val) {
+		char *t = jv_get_kind(val) == JV_KIND_STRING ? tn_xstrdup(jv_string_value(val)) : NULL;
+		if (!t) {
+			jv d = jv_dump_string(jv_copy(val), 0);
+			t = tn_xstrdup(jv_string_value(d));
+			jv_free(d);
 		}
+		add(DC_NORMAL, 0, NULL, "  %-22s %s", jv_string_value(key), t);
+		free(t);
+		jv_free(key);
+		jv_free(val);
 	}
 	jv_free(v);
 
 	add(DC_HEADER, 0, NULL, "Materials");
-	v = jv_object_get(jv_copy(k), jv_string("materials"));
-	n = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_length(jv_copy(v)) : 0;
+	v = tn_jv_array(k, "materials");
+	n = jv_array_length(jv_copy(v));
 	for (int i = 0; i < n; i++) {
 		jv m = jv_array_get(jv_copy(v), i);
 		material_line(m);
@@ -286,8 +285,8 @@ static void build(void)
 	jv_free(v);
 
 	add(DC_HEADER, 0, NULL, "History");
-	v = jv_object_get(jv_copy(k), jv_string("events"));
-	n = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_length(jv_copy(v)) : 0;
+	v = tn_jv_array(k, "events");
+	n = jv_array_length(jv_copy(v));
 	for (int i = 0; i < n; i++) {
 		jv e = jv_array_get(jv_copy(v), i);
 		const char *from = s_of(e, "from"), *comment = s_of(e, "comment");
@@ -304,8 +303,8 @@ static void build(void)
 	/* sub-cases: the "children" of a workflow case, and cases of the inbox whose parent is this one */
 	{
 		int any = 0;
-		jv ch = jv_object_get(jv_copy(k), jv_string("children"));
-		int nch = jv_get_kind(ch) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ch)) : 0;
+		jv ch = tn_jv_array(k, "children");
+		int nch = jv_array_length(jv_copy(ch));
 
 		for (int i = 0; i < nch; i++) {
 			jv c = jv_array_get(jv_copy(ch), i);
@@ -372,8 +371,8 @@ static void on_cert(void *ctx, long tag, const struct tn_async_result *r)
 /* Fetch the certificates that exempt materials, once each. */
 static void fetch_certs(void)
 {
-	jv mats = jv_object_get(jv_copy(cv.kase), jv_string("materials"));
-	int n = jv_get_kind(mats) == JV_KIND_ARRAY ? jv_array_length(jv_copy(mats)) : 0;
+	jv mats = tn_jv_array(cv.kase, "materials");
+	int n = jv_array_length(jv_copy(mats));
 	char purpose[160];
 
 	for (int i = 0; i < n; i++) {
@@ -414,8 +413,7 @@ static void on_events(void *ctx, long tag, const struct tn_async_result *r)
 	if (tag != cv.gen || !jv_is_valid(cv.kase))
 		return;
 	if (r->status == 200) {
-		jv items = jv_object_get(jv_copy(r->body), jv_string("items"));
-		cv.kase = jv_object_set(cv.kase, jv_string("events"), items);
+		cv.kase = jv_object_set(cv.kase, jv_string("events"), tn_jv_get(r->body, "items"));
 		cache_put(cv.id, jv_copy(cv.kase));
 	}
 	app.dirty = 1;
@@ -497,13 +495,10 @@ void case_open(const char *id)
 
 void case_updated(jv kase)
 {
-	const char *id;
-	jv h = jv_object_get(jv_copy(kase), jv_string("id"));
+	const char *id = tn_jv_str(kase, "id");
 
-	id = jv_get_kind(h) == JV_KIND_STRING ? jv_string_value(h) : "";
-	if (cv.id && !strcmp(cv.id, id))
+	if (cv.id && id && !strcmp(cv.id, id))
 		load();
-	jv_free(h);
 }
 
 void case_done(void)
@@ -561,14 +556,10 @@ static void case_status(struct tn_buf *b)
 
 static long cur_version(void)
 {
-	jv v;
 	long n = 0;
 
 	if (jv_is_valid(cv.kase)) {
-		v = jv_object_get(jv_copy(cv.kase), jv_string("version"));
-		if (jv_get_kind(v) == JV_KIND_NUMBER)
-			n = (long)jv_number_value(v);
-		jv_free(v);
+		n = tn_jv_long(cv.kase, "version", 0);
 	} else {
 		long at = rows_find(&inbox_rows, cv.id);
 		if (at >= 0)

@@ -8,6 +8,7 @@
 #include "tn_buf.h"
 #include "tn_cert.h"
 #include "tn_http.h"
+#include "tn_jv.h"
 #include "tn_out.h"
 
 /* ---- the issuers' keys ---- */
@@ -23,7 +24,7 @@ static void on_issuers(void *ctx, long tag, const struct tn_async_result *r)
 	(void)tag;
 	if (r->status == 200) {
 		if (tn_cert_keyring_add_issuers(kr, r->body, &err) == TN_OK) {
-			jv items = jv_object_get(jv_copy(r->body), jv_string("items"));
+			jv items = tn_jv_get(r->body, "items");
 			tn_err_clear(&err);
 			tn_cert_cache_write(app.cfg.url, items, NULL, &err);
 		} else {
@@ -182,11 +183,7 @@ static void on_list(void *ctx, long tag, const struct tn_async_result *r)
 		return;
 	}
 	jv_free(cs.certs);
-	cs.certs = jv_object_get(jv_copy(r->body), jv_string("items"));
-	if (jv_get_kind(cs.certs) != JV_KIND_ARRAY) {
-		jv_free(cs.certs);
-		cs.certs = jv_array();
-	}
+	cs.certs = tn_jv_array(r->body, "items");
 	free(cs.v);
 	cs.v = NULL;
 	cs.nv = 0;

@@ -86,4 +86,61 @@ test_expect_success 'twonet(7) lists every exit code the library defines' '
 	done
 '
 
+# The case states and actions are one list in the library (TN_CASE_STATES,
+# TN_CASE_ACTIONS in lib/tn_case.h); the programs print it, the docs follow.
+states=$(case-list --help | sed -n "s/.*only cases in STATUS: \([a-z|]*\)$/\1/p" | tr "|" " ")
+actions=$(case-act 2>&1 | sed -n "s/.*no action given (one of \([a-z|]*\))$/\1/p" | tr "|" " ")
+
+test_expect_success 'case-list and case-act print the lib'"'"'s lists of states and actions' '
+	test -n "$states" && test -n "$actions" &&
+	for s in $states; do case " $actions " in *" $s "*) exit 1 ;; esac; done &&
+	set -- $states && test $# -ge 5 &&
+	set -- $actions && test $# -ge 5
+'
+
+test_expect_success 'case-list(1) names every case state' '
+	missing="" &&
+	for s in $states; do
+		grep -qw -e "$s" "$TWONET_SRC/man/case-list.1" || missing="$missing $s"
+	done &&
+	if [ -n "$missing" ]; then echo "case-list.1 lacks:$missing"; false; fi
+'
+
+test_expect_success 'case-act(1) names every case action' '
+	missing="" &&
+	for a in $actions; do
+		grep -q -e "\\\\fB$a\\\\fR" "$TWONET_SRC/man/case-act.1" || missing="$missing $a"
+	done &&
+	if [ -n "$missing" ]; then echo "case-act.1 lacks:$missing"; false; fi
+'
+
+# NAME KEY of each action of TN_CASE_ACTIONS that has a casedesk key (its key column).
+case_action_keys() {
+	awk '/^#define TN_CASE_ACTIONS\(X\)/ { on = 1 }
+	     on && /^$/ { on = 0 }
+	     on && /X\(TN_CASE_[A-Z_]+, *"[a-z]+"/ {
+		name = $0; sub(/^.*X\(TN_CASE_[A-Z_]+, *"/, "", name); sub(/".*$/, "", name); print name " -"
+	     }
+	     on && /, '"'"'.'"'"', "\|?"\)/ {
+		key = $0; sub(/^.*, '"'"'/, "", key); print name " " substr(key, 1, 1)
+	     }' "$TWONET_SRC/lib/tn_case.h"
+}
+
+test_expect_success 'casedesk --help and casedesk(1) name each case action and its key' '
+	case_action_keys >keys.all &&
+	awk "{ print \$1 }" keys.all | sort -u >names.lib &&
+	printf "%s\n" $actions | sort >names.list &&
+	test_cmp names.list names.lib &&
+	awk "\$2 != \"-\"" keys.all >keys &&
+	test $(wc -l <keys) -ge 5 &&
+	casedesk --help >help.out &&
+	tr "\n" " " <"$TWONET_SRC/man/casedesk.1" >man.txt &&
+	missing="" &&
+	while read -r name key; do
+		grep -qw -e "$name" help.out || missing="$missing help:$name" &&
+		grep -q -e "\\\\fB$key\\\\fR $name" man.txt || missing="$missing man:$key=$name"
+	done <keys &&
+	if [ -n "$missing" ]; then echo "missing:$missing"; false; fi
+'
+
 test_done
