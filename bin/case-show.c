@@ -63,14 +63,14 @@ static enum tn_code show_text(jv kase, int first, const struct tn_common *common
 	tn_case_format_text(&b, kase);
 	fputs(b.buf, stdout);
 	tn_buf_release(&b);
-	jv events = jv_object_get(jv_copy(kase), jv_string("events"));
-	if (jv_get_kind(events) == JV_KIND_ARRAY && jv_array_length(jv_copy(events)) > 0) {
+	jv events = tn_jv_array(kase, "events");
+	if (jv_array_length(jv_copy(events)) > 0) {
 		fputs("history:\n", stdout);
 		rc = table(events, tn_case_event_columns, common, err);
 	}
 	jv_free(events);
-	jv subs = jv_object_get(jv_copy(kase), jv_string("subcases"));
-	if (rc == TN_OK && jv_get_kind(subs) == JV_KIND_ARRAY && jv_array_length(jv_copy(subs)) > 0) {
+	jv subs = tn_jv_array(kase, "subcases");
+	if (rc == TN_OK && jv_array_length(jv_copy(subs)) > 0) {
 		int n = jv_array_length(jv_copy(subs));
 
 		fputs("sub-cases:\n", stdout);

@@ -212,14 +212,12 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 			consent_hint();
 		return status;
 	}
-	jv id = jv_object_get(jv_copy(created), jv_string("id"));
+	const char *id = tn_jv_str(created, "id");   /* borrowed from created */
 	if (replayed)
 		fprintf(stderr, "%s: case '%s' was filed before with this key; nothing new filed\n",
-			prog, jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "?");
+			prog, id ? id : "?");
 	else if (interactive)
-		fprintf(stderr, "%s: filed case '%s'\n", prog,
-			jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "?");
-	jv_free(id);
+		fprintf(stderr, "%s: filed case '%s'\n", prog, id ? id : "?");
 	if (tn_case_text_view(common, stdout)) {
 		struct tn_buf b = TN_BUF_INIT;
 		tn_case_format_text(&b, created);

@@ -44,11 +44,10 @@ int main(int argc, char **argv)
 	    tn_cert_code_new(x.client, &code, &err) != TN_OK)
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	if (isatty(STDERR_FILENO)) {
-		jv until = jv_object_get(jv_copy(code), jv_string("expires_at"));
+		const char *until = tn_jv_str(code, "expires_at");
 
 		fprintf(stderr, "%s: read this code out to the clerk; it serves one clerk, until %s\n",
-			prog, jv_get_kind(until) == JV_KIND_STRING ? jv_string_value(until) : "?");
-		jv_free(until);
+			prog, until ? until : "?");
 	}
 	if (tn_out_emit(&x.out, code, &err) != TN_OK && !x.out.broken_pipe)
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));

@@ -8,6 +8,7 @@
 #include "tn_async.h"
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tnp_curl.h"
 
 #define MAX_EXTERNAL 4
@@ -258,7 +259,6 @@ static void finish(struct areq *r, CURLcode rc)
 {
 	struct tn_async_result res;
 	struct tn_buf e = TN_BUF_INIT;
-	jv title = jv_invalid(), detail = jv_invalid();
 
 	memset(&res, 0, sizeof(res));
 	res.body = jv_null();
@@ -280,18 +280,15 @@ static void finish(struct areq *r, CURLcode rc)
 				jv_free(v);
 		}
 		if (res.status >= 300) {
-			if (jv_get_kind(res.body) == JV_KIND_OBJECT) {
-				detail = jv_object_get(jv_copy(res.body), jv_string("detail"));
-				title = jv_object_get(jv_copy(res.body), jv_string("title"));
-			}
-			if (jv_get_kind(detail) == JV_KIND_STRING)
-				tn_buf_adds(&e, jv_string_value(detail));
-			else if (jv_get_kind(title) == JV_KIND_STRING)
-				tn_buf_adds(&e, jv_string_value(title));
+			const char *detail = tn_jv_str(res.body, "detail");   /* borrowed */
+			const char *title = tn_jv_str(res.body, "title");
+
+			if (detail)
+				tn_buf_adds(&e, detail);
+			else if (title)
+				tn_buf_adds(&e, title);
 			else
 				tn_buf_addf(&e, "the server answered %ld", res.status);
-			jv_free(detail);
-			jv_free(title);
 		}
 	}
 	res.error = e.len ? e.buf : NULL;

@@ -9,6 +9,7 @@
 #include "tn_cal.h"
 #include "tn_case.h"
 #include "tn_http.h"
+#include "tn_jv.h"
 #include "tn_ndjson.h"
 
 /* ---- filing ---- */
@@ -275,13 +276,12 @@ enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, lo
 		rc = tn_client_get(c, path.buf, &body, err);
 		if (rc != TN_OK)
 			break;
-		jv items = jv_object_get(jv_copy(body), jv_string("items"));
-		jv next = jv_object_get(body, jv_string("next"));
+		jv items = tn_jv_get(body, "items");
+		const char *next = tn_jv_str(body, "next");
+
 		free(cursor);
-		cursor = NULL;
-		if (jv_get_kind(next) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(next)) > 0)
-			cursor = tn_xstrdup(jv_string_value(next));
-		jv_free(next);
+		cursor = next && *next ? tn_xstrdup(next) : NULL;
+		jv_free(body);
 		if (jv_get_kind(items) != JV_KIND_ARRAY) {
 			jv_free(items);
 			rc = tn_err_set(err, TN_ESERVER, "the server's case list has no \"items\" array");
@@ -355,17 +355,12 @@ enum tn_code tn_case_get(struct tn_client *c, const char *id, int with_events, j
 				tn_err_set(err, TN_ENOTFOUND, "case '%s' not found", id);
 			break;
 		}
-		jv items = jv_object_get(jv_copy(body), jv_string("items"));
-		jv next = jv_object_get(body, jv_string("next"));
-		if (jv_get_kind(items) == JV_KIND_ARRAY)
-			events = jv_array_concat(events, items);
-		else
-			jv_free(items);
+		const char *next = tn_jv_str(body, "next");
+
+		events = jv_array_concat(events, tn_jv_array(body, "items"));
 		free(cursor);
-		cursor = NULL;
-		if (jv_get_kind(next) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(next)) > 0)
-			cursor = tn_xstrdup(jv_string_value(next));
-		jv_free(next);
+		cursor = next && *next ? tn_xstrdup(next) : NULL;
+		jv_free(body);
 		if (!cursor)
 			break;
 	}
@@ -395,7 +390,7 @@ enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_even
 		jv_free(subs);
 		return rc;
 	}
-	kids = jv_object_get(jv_copy(kase), jv_string("children"));
+	kids = tn_jv_get(kase, "children");
 	if (jv_get_kind(kids) != JV_KIND_ARRAY) {
 		jv_free(kids);
 		jv_free(subs);
@@ -427,15 +422,6 @@ enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_even
 
 /* ---- actions ---- */
 
-static long version_of(jv kase)
-{
-	jv v = jv_object_get(jv_copy(kase), jv_string("version"));
-	long r = jv_get_kind(v) == JV_KIND_NUMBER ? (long)jv_number_value(v) : 0;
-
-	jv_free(v);
-	return r;
-}
-
 enum tn_code tn_case_act(struct tn_client *c, const char *id, const char *action,
 			 const char *comment, long version, jv *out, struct tn_err *err)
 {
@@ -455,7 +441,7 @@ enum tn_code tn_case_act(struct tn_client *c, const char *id, const char *action
 		rc = get_case(c, id, &kase, err);
 		if (rc != TN_OK)
 			return rc;
-		version = version_of(kase);
+		version = tn_jv_long(kase, "version", 0);
 		jv_free(kase);
 		if (version < 1)
 			return tn_err_set(err, TN_ESERVER, "case '%s' has no version", id);
@@ -481,7 +467,7 @@ enum tn_code tn_case_act(struct tn_client *c, const char *id, const char *action
 		struct tn_err e2 = TN_ERR_INIT;
 		jv now;
 		if (get_case(c, id, &now, &e2) == TN_OK) {
-			long v = version_of(now);
+			long v = tn_jv_long(now, "version", 0);
 			if (v != version)
 				tn_err_set(err, TN_ECONFLICT,
 					   "case '%s' was changed by someone else (now version %ld)",

@@ -9,6 +9,7 @@
 #include "tn_cli.h"
 #include "tn_http.h"
 #include "tn_id.h"
+#include "tn_jv.h"
 
 /* Certificates verified together: big enough to keep every core busy. */
 #define FLUSH_AT 512
@@ -47,8 +48,7 @@ enum tn_code tn_cert_issuers_fetch(struct tn_client *c, const char *url, jv *ite
 		if (from_cache)
 			*from_cache = 1;
 	} else if (rc == TN_OK) {
-		jv list = jv_get_kind(resp.body) == JV_KIND_OBJECT
-			  ? jv_object_get(jv_copy(resp.body), jv_string("items")) : jv_invalid();
+		jv list = tn_jv_get(resp.body, "items");
 		if (jv_get_kind(list) != JV_KIND_ARRAY) {
 			jv_free(list);
 			rc = tn_err_set(err, TN_ESERVER, "GET /v1/issuers: the answer has no 'items' list");
@@ -314,10 +314,8 @@ enum tn_code tn_cert_fetch_holder(struct tn_cert_fetch *f, const char *holder, c
 		req.headers = headers;
 		rc = tn_client_do(f->client, &req, &resp, err);
 		if (rc == TN_OK) {
-			jv items = jv_get_kind(resp.body) == JV_KIND_OBJECT
-				   ? jv_object_get(jv_copy(resp.body), jv_string("items")) : jv_invalid();
-			jv next = jv_get_kind(resp.body) == JV_KIND_OBJECT
-				  ? jv_object_get(jv_copy(resp.body), jv_string("next")) : jv_invalid();
+			jv items = tn_jv_get(resp.body, "items");
+			const char *next = tn_jv_str(resp.body, "next");   /* borrowed */
 			if (jv_get_kind(items) != JV_KIND_ARRAY) {
 				rc = tn_err_set(err, TN_ESERVER, "GET /v1/certs: the answer has no 'items' list");
 			} else {
@@ -326,10 +324,9 @@ enum tn_code tn_cert_fetch_holder(struct tn_cert_fetch *f, const char *holder, c
 					run_add(&r, jv_array_get(jv_copy(items), i));
 				run_flush(&r);
 			}
-			if (jv_get_kind(next) == JV_KIND_STRING && *jv_string_value(next))
-				cursor = tn_xstrdup(jv_string_value(next));
+			if (next && *next)
+				cursor = tn_xstrdup(next);
 			jv_free(items);
-			jv_free(next);
 		}
 		tn_response_release(&resp);
 	} while (rc == TN_OK && cursor && !tn_cli_interrupted());
@@ -356,7 +353,7 @@ static void add_value(struct run *r, jv v)
 		return;
 	}
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		jv items = jv_object_get(jv_copy(v), jv_string("items"));
+		jv items = tn_jv_get(v, "items");
 		if (jv_get_kind(items) == JV_KIND_ARRAY) {
 			jv_free(v);
 			add_value(r, items);

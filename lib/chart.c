@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tn_jv.h"
 #include "tn_out.h"
 #include "tn_report.h"
 
@@ -193,7 +194,7 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 /* A number member of `row` (borrowed), or NaN. */
 static double number_of(jv row, const char *key)
 {
-	jv v = jv_object_get(jv_copy(row), jv_string(key));
+	jv v = tn_jv_get(row, key);
 	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : NAN;
 
 	jv_free(v);
@@ -203,10 +204,10 @@ static double number_of(jv row, const char *key)
 void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 {
 	enum tn_report_kind kind = tn_report_kind_of(report);
-	jv groups = jv_object_get(jv_copy(report), jv_string("groups"));
-	jv from = jv_object_get(jv_copy(report), jv_string("from"));
-	jv to = jv_object_get(jv_copy(report), jv_string("to"));
-	jv by = jv_object_get(jv_copy(report), jv_string("by"));
+	jv groups = tn_jv_array(report, "groups");
+	/* borrowed from report, which this function does not change */
+	const char *from = tn_jv_str(report, "from"), *to = tn_jv_str(report, "to");
+	const char *by = tn_jv_str(report, "by");
 	struct tn_buf sub = TN_BUF_INIT;
 	struct tn_chart c;
 	size_t n = 0;
@@ -214,19 +215,14 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 	char **labels;
 	double *bars, *line;
 
-	if (jv_get_kind(groups) != JV_KIND_ARRAY) {
-		jv_free(groups);
-		groups = jv_array();
-	}
 	n = (size_t)jv_array_length(jv_copy(groups));
 	labels = tn_xcalloc(n + 1, sizeof(*labels));
 	bars = tn_xcalloc(n + 1, sizeof(*bars));
 	line = tn_xcalloc(n + 1, sizeof(*line));
 	jv_array_foreach(groups, i, g) {
-		jv k = jv_object_get(jv_copy(g), jv_string("group"));
+		const char *k = tn_jv_str(g, "group");
 
-		labels[i] = tn_xstrdup(jv_get_kind(k) == JV_KIND_STRING ? jv_string_value(k) : "-");
-		jv_free(k);
+		labels[i] = tn_xstrdup(k ? k : "-");
 		bars[i] = number_of(g, kind == TN_REPORT_ALERTS ? "raised" : "received");
 		if (isnan(bars[i]))
 			bars[i] = 0;
@@ -234,10 +230,7 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 				    "on_time_rate");
 		jv_free(g);
 	}
-	tn_buf_addf(&sub, "%s to %s, by %s",
-		    jv_get_kind(from) == JV_KIND_STRING ? jv_string_value(from) : "?",
-		    jv_get_kind(to) == JV_KIND_STRING ? jv_string_value(to) : "?",
-		    jv_get_kind(by) == JV_KIND_STRING ? jv_string_value(by) : "?");
+	tn_buf_addf(&sub, "%s to %s, by %s", from ? from : "?", to ? to : "?", by ? by : "?");
 	np = tn_report_provisional(report);
 	if (np > 0)     /* the note of the table: deadlines counted Monday to Friday */
 		tn_buf_addf(&sub, "; %ld provisional deadline%s (Monday to Friday)", np,
@@ -261,7 +254,4 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 	free(line);
 	tn_buf_release(&sub);
 	jv_free(groups);
-	jv_free(from);
-	jv_free(to);
-	jv_free(by);
 }

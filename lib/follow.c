@@ -13,6 +13,7 @@
 
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_cli.h"
 #include "tn_follow.h"
 #include "tn_http.h"
@@ -141,7 +142,7 @@ static int on_sse(void *ud, const struct tn_sse_event *ev)
 	}
 	if (!strcmp(ev->type, "end")) {
 		jv d = tn_json_parse(ev->data, ev->data_len);
-		jv last = jv_get_kind(d) == JV_KIND_OBJECT ? jv_object_get(jv_copy(d), jv_string("last")) : jv_invalid();
+		jv last = tn_jv_get(d, "last");
 
 		if (jv_get_kind(last) == JV_KIND_NUMBER && jv_number_value(last) > (double)f->position &&
 		    jv_number_value(last) < 9007199254740992.0)
@@ -153,23 +154,13 @@ static int on_sse(void *ud, const struct tn_sse_event *ev)
 	}
 	if (!strcmp(ev->type, "reset")) {
 		jv d = tn_json_parse(ev->data, ev->data_len);
-		double oldest = -1, latest = -1;
-		int ahead = 0;
+		jv o = tn_jv_get(d, "oldest"), l = tn_jv_get(d, "latest");
+		double oldest = jv_get_kind(o) == JV_KIND_NUMBER ? jv_number_value(o) : -1;
+		double latest = jv_get_kind(l) == JV_KIND_NUMBER ? jv_number_value(l) : -1;
+		int ahead = tn_jv_is(d, "reason", "ahead");
 
-		if (jv_get_kind(d) == JV_KIND_OBJECT) {
-			jv o = jv_object_get(jv_copy(d), jv_string("oldest"));
-			jv l = jv_object_get(jv_copy(d), jv_string("latest"));
-			jv r = jv_object_get(jv_copy(d), jv_string("reason"));
-
-			if (jv_get_kind(o) == JV_KIND_NUMBER)
-				oldest = jv_number_value(o);
-			if (jv_get_kind(l) == JV_KIND_NUMBER)
-				latest = jv_number_value(l);
-			ahead = jv_get_kind(r) == JV_KIND_STRING && !strcmp(jv_string_value(r), "ahead");
-			jv_free(o);
-			jv_free(l);
-			jv_free(r);
-		}
+		jv_free(o);
+		jv_free(l);
 		jv_free(d);
 		if (ahead)
 			tn_err_set(&f->cb_err, TN_ERESET,
@@ -397,15 +388,14 @@ CURL *tn_follow_connect(struct tn_follow *f)
 static void refusal(struct tn_follow *f, enum tn_code code, struct tn_err *err)
 {
 	jv body = f->body.len ? tn_json_parse(f->body.buf, f->body.len) : jv_invalid();
-	jv d = jv_get_kind(body) == JV_KIND_OBJECT ? jv_object_get(jv_copy(body), jv_string("detail")) : jv_invalid();
+	const char *detail = tn_jv_str(body, "detail");   /* borrowed from body */
 
-	if (jv_get_kind(d) == JV_KIND_STRING)
-		tn_err_set(err, code, "%s", jv_string_value(d));
+	if (detail)
+		tn_err_set(err, code, "%s", detail);
 	else
 		tn_err_set(err, code, "GET %s: HTTP %ld", f->url, f->status);
 	if (err)
 		err->http_status = f->status;
-	jv_free(d);
 	jv_free(body);
 }
 

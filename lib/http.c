@@ -9,6 +9,7 @@
 
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_cli.h"
 #include "tn_http.h"
 
@@ -397,30 +398,20 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 	}
 	code = tn_code_from_http(status);
 	if (code != TN_OK) {
-		const char *detail = NULL;
-		jv d = jv_invalid(), t = jv_invalid(), f = jv_invalid();
+		/* borrowed from resp->body, which outlives them */
+		const char *detail = tn_jv_str(resp->body, "detail");
+		const char *field = tn_jv_str(resp->body, "field");
 
-		if (jv_get_kind(resp->body) == JV_KIND_OBJECT) {
-			d = jv_object_get(jv_copy(resp->body), jv_string("detail"));
-			t = jv_object_get(jv_copy(resp->body), jv_string("title"));
-			f = jv_object_get(jv_copy(resp->body), jv_string("field"));
-			if (jv_get_kind(d) == JV_KIND_STRING)
-				detail = jv_string_value(d);
-			else if (jv_get_kind(t) == JV_KIND_STRING)
-				detail = jv_string_value(t);
-		}
+		if (!detail)
+			detail = tn_jv_str(resp->body, "title");
 		if (detail)
 			tn_err_set(err, code, "%s", detail);
 		else
 			tn_err_set(err, code, "%s %s: HTTP %ld", x->method, x->url, status);
 		if (err) {
 			err->http_status = status;
-			snprintf(err->field, sizeof(err->field), "%s",
-				 jv_get_kind(f) == JV_KIND_STRING ? jv_string_value(f) : "");
+			snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
 		}
-		jv_free(d);
-		jv_free(t);
-		jv_free(f);
 	}
 	return code;
 }
