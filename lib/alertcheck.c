@@ -6,6 +6,7 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tn_jv.h"
 #include "tn_text.h"
 
 const char *const tn_alert_members[] = {
@@ -54,10 +55,10 @@ static char *unknown(jv obj, const char *const *allowed)
 static enum tn_code text(jv in, const char *name, size_t max, int required, int allow_empty,
 			 jv *out, struct tn_err *err)
 {
-	jv v = jv_object_get(jv_copy(in), jv_string(name));
+	jv v = tn_jv_get(in, name);
 
 	*out = jv_null();
-	if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL) {
+	if (jv_get_kind(v) == JV_KIND_NULL) {
 		jv_free(v);
 		return required ? refuse(err, 422, name, "%s is required", name) : TN_OK;
 	}
@@ -92,10 +93,10 @@ static enum tn_code ident(jv in, const char *name, jv *out, struct tn_err *err)
 static enum tn_code number(jv obj, const char *name, const char *field, double lo, double hi,
 			   jv *out, struct tn_err *err)
 {
-	jv v = jv_object_get(jv_copy(obj), jv_string(name));
+	jv v = tn_jv_get(obj, name);
 
 	*out = jv_null();
-	if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL) {
+	if (jv_get_kind(v) == JV_KIND_NULL) {
 		jv_free(v);
 		return TN_OK;
 	}
@@ -128,11 +129,11 @@ static enum tn_code when(jv in, const char *name, jv *out, struct tn_err *err)
 static enum tn_code location(jv in, jv *out, struct tn_err *err)
 {
 	static const char *const keys[] = { "lat", "lon", "address", NULL };
-	jv loc = jv_object_get(jv_copy(in), jv_string("location")), lat, lon, addr;
+	jv loc = tn_jv_get(in, "location"), lat, lon, addr;
 	char *bad;
 
 	*out = jv_null();
-	if (jv_get_kind(loc) == JV_KIND_INVALID || jv_get_kind(loc) == JV_KIND_NULL) {
+	if (jv_get_kind(loc) == JV_KIND_NULL) {
 		jv_free(loc);
 		return TN_OK;
 	}
@@ -248,11 +249,7 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 	    when(in, "onset_at", &v[12], err) || when(in, "expires_at", &v[13], err))
 		goto out;
 	/* what a CAP document said beyond the members, for CAP out (capwrite.c) */
-	cap = jv_object_get(jv_copy(in), jv_string("cap"));
-	if (!jv_is_valid(cap)) {
-		jv_free(cap);
-		cap = jv_null();
-	}
+	cap = tn_jv_get(in, "cap");
 	if (tn_cap_details_check(cap, field, sizeof(field), &e) != TN_OK) {
 		refuse(err, 422, field, "%s", e.message);
 		goto out;

@@ -4,6 +4,7 @@
 
 #include "tn_alert.h"
 #include "tn_cli.h"
+#include "tn_jv.h"
 #include "tn_ndjson.h"
 
 #define BATCH_MAX 1000
@@ -100,7 +101,7 @@ static enum tn_code send_batch(struct tn_client *c, struct batch *b, const char 
 		*err = e;
 		return rc;
 	}
-	results = jv_object_get(jv_copy(resp.body), jv_string("results"));
+	results = tn_jv_get(resp.body, "results");
 	for (int i = 0; i < b->n; i++) {
 		jv r = jv_get_kind(results) == JV_KIND_ARRAY ? jv_array_get(jv_copy(results), i) : jv_invalid();
 		long status = (long)tn_alert_ll(r, "status");
@@ -114,13 +115,12 @@ static enum tn_code send_batch(struct tn_client *c, struct batch *b, const char 
 				st->replayed++;
 			fn(ctx, b->lines[i], TN_OK, a, status == 200, NULL);
 		} else {
-			jv prob = jv_object_get(jv_copy(r), jv_string("problem"));
-			jv detail = jv_get_kind(prob) == JV_KIND_OBJECT ?
-				    jv_object_get(jv_copy(prob), jv_string("detail")) : jv_invalid();
+			jv prob = tn_jv_get(r, "problem");
+			const char *detail = tn_jv_str(prob, "detail");   /* borrowed from prob */
 
-			if (jv_get_kind(detail) == JV_KIND_STRING)
+			if (detail)
 				tn_err_set(&ie, code_for_status(status), "%s:%ld: %s", name, b->lines[i],
-					   jv_string_value(detail));
+					   detail);
 			else if (status > 0)
 				tn_err_set(&ie, code_for_status(status), "%s:%ld: refused with status %ld",
 					   name, b->lines[i], status);
@@ -130,7 +130,6 @@ static enum tn_code send_batch(struct tn_client *c, struct batch *b, const char 
 			ie.http_status = status > 0 ? status : 0;
 			st->failed++;
 			fn(ctx, b->lines[i], ie.code, jv_invalid(), 0, &ie);
-			jv_free(detail);
 			jv_free(prob);
 		}
 		jv_free(r);

@@ -341,8 +341,8 @@ static enum tn_code parse_json(struct facts *f, const char *text, size_t len, co
 		rc = tn_err_set(err, TN_EINVALID, "%s:1: a holiday-cn file is one JSON object", fname);
 		goto out;
 	}
-	year = jv_object_get(jv_copy(v), jv_string("year"));
-	days = jv_object_get(jv_copy(v), jv_string("days"));
+	year = tn_jv_get(v, "year");
+	days = tn_jv_get(v, "days");
 	if (jv_get_kind(year) != JV_KIND_NUMBER || jv_number_value(year) < 1900 ||
 	    jv_number_value(year) > 9999 ||
 	    jv_number_value(year) != (double)(int)jv_number_value(year)) {

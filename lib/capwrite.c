@@ -215,11 +215,6 @@ enum tn_code tn_cap_details_check(jv cap, char *field, size_t size, struct tn_er
 
 /* ---- writing ---- */
 
-static void xml_escape(struct tn_buf *b, const char *s)
-{
-	tn_xml_escape(b, s);    /* one escaper for every XML the library writes */
-}
-
 /*
  * An identifier made CAP-safe: what CAP forbids in one (space, ',', '<',
  * '&', control characters) percent-encoded; anything else, '%' included, as
@@ -237,7 +232,7 @@ static void cap_ident(struct tn_buf *b, const char *s)
 static void element(struct tn_buf *b, int indent, const char *name, const char *text)
 {
 	tn_buf_addf(b, "%*s<%s>", indent, "", name);
-	xml_escape(b, text);
+	tn_xml_escape(b, text);
 	tn_buf_addf(b, "</%s>\n", name);
 }
 
@@ -346,11 +341,12 @@ static void texts_element(struct out *o, int indent, const char *key, const char
 	jv_free(list);
 }
 
-/* The cap member's string `key`, else `dflt` (NULL: none); into *hold. */
-static const char *cap_str(struct out *o, const char *key, const char *dflt, jv *hold)
+/* The cap member's string `key` (borrowed from o->cap, held until the end of the write), else `dflt`. */
+static const char *cap_str(struct out *o, const char *key, const char *dflt)
 {
-	*hold = tn_jv_get(o->cap, key);
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : dflt;
+	const char *s = tn_jv_str(o->cap, key);
+
+	return s ? s : dflt;
 }
 
 /* A kind as the reader derives it from event text: lower case, '_' for spaces. */
@@ -549,7 +545,7 @@ static void area(struct out *o)
 
 static void info(struct out *o)
 {
-	jv h[4], x;
+	jv x;
 	const char *event, *sev;
 	char when[64];
 
@@ -563,16 +559,16 @@ static void info(struct out *o)
 	else
 		element(o->b, 4, "category", category_of(o->kind));
 	jv_free(x);
-	event = cap_str(o, "event", o->kind, &h[0]);
+	event = cap_str(o, "event", o->kind);
 	element(o->b, 4, "event", event);
 	texts_element(o, 4, "responseType", "responseType");
 	element(o->b, 4, "urgency", cap_str(o, "urgency", o->sev >= TN_SEV_ORANGE ? "Immediate" :
-					    o->sev == TN_SEV_YELLOW ? "Expected" : "Future", &h[1]));
+					    o->sev == TN_SEV_YELLOW ? "Expected" : "Future"));
 	/* the document's own word for the severity (Orange, Severe) when it means ours */
-	sev = cap_str(o, "severity", NULL, &h[2]);
+	sev = cap_str(o, "severity", NULL);
 	element(o->b, 4, "severity", sev && tn_severity_parse(sev) == o->sev ? sev :
 		tn_severity_cap(o->sev));
-	element(o->b, 4, "certainty", cap_str(o, "certainty", "Observed", &h[3]));
+	element(o->b, 4, "certainty", cap_str(o, "certainty", "Observed"));
 	text_element(o, 4, o->cap, "audience", "audience");
 	if (o->has_cap) {
 		unsigned seen = 0;
@@ -605,8 +601,6 @@ static void info(struct out *o)
 	parameters(o);
 	area(o);
 	tn_buf_adds(o->b, "  </info>\n");
-	for (int i = 0; i < 4; i++)
-		jv_free(h[i]);
 }
 
 enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
@@ -616,24 +610,15 @@ enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
 	static const char *const alert_tail[] = { "note", "references", "incidents", NULL };
 	struct tn_buf id = TN_BUF_INIT;
 	struct out o;
-	jv hold[5], h[3], x;
-	const char *v[5];
+	const char *v[5];   /* borrowed from alert, which the write leaves unchanged */
+	jv x;
 	char when[64];
-	int nh = 0;
 
 	if (jv_get_kind(alert) != JV_KIND_OBJECT)
 		return tn_err_set(err, TN_EINVALID, "an alert must be a JSON object");
-	for (int i = 0; need[i]; i++) {
-		hold[nh] = jv_object_get(jv_copy(alert), jv_string(need[i]));
-		if (jv_get_kind(hold[nh]) != JV_KIND_STRING) {
-			tn_err_set(err, TN_EINVALID, "%s: missing, cannot write CAP", need[i]);
-			for (int k = 0; k <= nh; k++)
-				jv_free(hold[k]);
-			return TN_EINVALID;
-		}
-		v[nh] = jv_string_value(hold[nh]);
-		nh++;
-	}
+	for (int i = 0; need[i]; i++)
+		if (!(v[i] = tn_jv_str(alert, need[i])))
+			return tn_err_set(err, TN_EINVALID, "%s: missing, cannot write CAP", need[i]);
 	memset(&o, 0, sizeof(o));
 	o.b = b;
 	o.alert = alert;
@@ -647,11 +632,11 @@ enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
 	tn_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	tn_buf_adds(b, "<alert xmlns=\"" TN_CAP_NS "\">\n  <identifier>");
 	cap_ident(&id, v[1]);
-	xml_escape(b, id.buf);
+	tn_xml_escape(b, id.buf);
 	tn_buf_adds(b, "</identifier>\n  <sender>");
 	tn_buf_reset(&id);
 	cap_ident(&id, v[0]);
-	xml_escape(b, id.buf);
+	tn_xml_escape(b, id.buf);
 	tn_buf_adds(b, "</sender>\n");
 	tn_buf_release(&id);
 	x = tn_jv_get(alert, "sent_at");
@@ -665,10 +650,10 @@ enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
 		now_time(when, sizeof(when));
 	jv_free(x);
 	element(b, 2, "sent", when);
-	element(b, 2, "status", cap_str(&o, "status", "Actual", &h[0]));
-	element(b, 2, "msgType", cap_str(&o, "msgType", "Alert", &h[1]));
+	element(b, 2, "status", cap_str(&o, "status", "Actual"));
+	element(b, 2, "msgType", cap_str(&o, "msgType", "Alert"));
 	text_element(&o, 2, o.cap, alert_texts[0], "source");
-	element(b, 2, "scope", cap_str(&o, "scope", "Public", &h[2]));
+	element(b, 2, "scope", cap_str(&o, "scope", "Public"));
 	for (const char *const *t = alert_texts + 1; *t; t++)
 		text_element(&o, 2, o.cap, *t, *t);
 	texts_element(&o, 2, "code", "code");
@@ -676,10 +661,6 @@ enum tn_code tn_cap_write(struct tn_buf *b, jv alert, struct tn_err *err)
 		text_element(&o, 2, o.cap, *t, *t);
 	info(&o);
 	tn_buf_adds(b, "</alert>\n");
-	for (int i = 0; i < 3; i++)
-		jv_free(h[i]);
 	jv_free(o.cap);
-	for (int k = 0; k < nh; k++)
-		jv_free(hold[k]);
 	return TN_OK;
 }

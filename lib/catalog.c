@@ -9,6 +9,7 @@
 #include "tn_buf.h"
 #include "tn_catalog.h"
 #include "tn_cli.h"
+#include "tn_jv.h"
 #include "tn_yaml.h"
 #include "tnp_catalog.h"
 
@@ -201,17 +202,10 @@ enum tn_code tn_catalog_load(const char *dir, jv *catalog, struct tn_err *err)
 jv tn_catalog_index(jv catalog, const char *section)
 {
 	const char *key = strcmp(section, "fields") ? "code" : "name";
-	jv list = jv_object_get(jv_copy(catalog), jv_string(section)), idx = jv_object();
-	int n;
+	jv list = tn_jv_array(catalog, section), idx = jv_object();
 
-	if (jv_get_kind(list) != JV_KIND_ARRAY) {
-		jv_free(list);
-		return idx;
-	}
-	n = jv_array_length(jv_copy(list));
-	for (int i = 0; i < n; i++) {
-		jv e = jv_array_get(jv_copy(list), i);
-		jv k = jv_object_get(jv_copy(e), jv_string(key));
+	jv_array_foreach(list, i, e) {
+		jv k = tn_jv_str_or_null(e, key);
 
 		if (jv_get_kind(k) == JV_KIND_STRING)
 			idx = jv_object_set(idx, k, e);
@@ -226,21 +220,13 @@ jv tn_catalog_index(jv catalog, const char *section)
 
 static jv find(jv catalog, const char *section, const char *key, const char *code)
 {
-	jv list = jv_object_get(jv_copy(catalog), jv_string(section));
-	int n;
+	jv list = tn_jv_array(catalog, section);
+	int n = code ? jv_array_length(jv_copy(list)) : 0;
 
-	if (!code || jv_get_kind(list) != JV_KIND_ARRAY) {
-		jv_free(list);
-		return jv_invalid();
-	}
-	n = jv_array_length(jv_copy(list));
 	for (int i = 0; i < n; i++) {
 		jv e = jv_array_get(jv_copy(list), i);
-		jv k = jv_object_get(jv_copy(e), jv_string(key));
-		int hit = jv_get_kind(k) == JV_KIND_STRING && !strcmp(jv_string_value(k), code);
 
-		jv_free(k);
-		if (hit) {
+		if (tn_jv_is(e, key, code)) {
 			jv_free(list);
 			return e;
 		}

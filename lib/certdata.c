@@ -89,7 +89,7 @@ static enum tn_code check_kind(const char *path, jv k, jv depts, jv seen, struct
 		if (!ok)
 			return tn_err_set(err, TN_EINVALID, "%s: kind '%s': '%s' is used twice", path, code, key);
 	}
-	fields = jv_object_get(jv_copy(k), jv_string("fields"));
+	fields = tn_jv_get(k, "fields");
 	if (jv_get_kind(fields) != JV_KIND_ARRAY || (n = jv_array_length(jv_copy(fields))) == 0) {
 		jv_free(fields);
 		return tn_err_set(err, TN_EINVALID, "%s: kind '%s' has no fields", path, code);
@@ -129,10 +129,10 @@ enum tn_code tn_cert_kinds_load(const char *path, jv *out, struct tn_err *err)
 		tn_buf_release(&def);
 		return rc;
 	}
-	list = jv_object_get(jv_copy(doc), jv_string("departments"));
+	list = tn_jv_get(doc, "departments");
 	rc = load_departments(path, list, &depts, err);
 	jv_free(list);
-	kinds = jv_object_get(jv_copy(doc), jv_string("kinds"));
+	kinds = tn_jv_get(doc, "kinds");
 	seen = jv_object();
 	list = jv_array();
 	if (rc == TN_OK && jv_get_kind(kinds) != JV_KIND_ARRAY)
@@ -165,7 +165,7 @@ enum tn_code tn_cert_kinds_load(const char *path, jv *out, struct tn_err *err)
 jv tn_cert_kind_find(jv kinds, const char *code)
 {
 	jv list = jv_get_kind(kinds) == JV_KIND_OBJECT
-		  ? jv_object_get(jv_copy(kinds), jv_string("kinds")) : jv_copy(kinds);
+		  ? tn_jv_get(kinds, "kinds") : jv_copy(kinds);
 	jv found = jv_invalid();
 	int n;
 
@@ -245,7 +245,8 @@ enum tn_code tn_cert_cache_read(const char *url, jv *items, char **etag, struct 
 		free(path);
 		return rc;
 	}
-	servers = jv_object_get(cache, jv_string("servers"));
+	servers = tn_jv_get(cache, "servers");
+	jv_free(cache);
 	if (jv_get_kind(servers) != JV_KIND_OBJECT) {
 		jv_free(servers);
 		rc = tn_err_set(err, TN_ENOTFOUND, "no issuer keys cached in '%s'", path);
@@ -253,9 +254,7 @@ enum tn_code tn_cert_cache_read(const char *url, jv *items, char **etag, struct 
 		return rc;
 	}
 	if (url) {
-		jv s = jv_object_get(jv_copy(servers), jv_string(url));
-		jv it = jv_get_kind(s) == JV_KIND_OBJECT
-			? jv_object_get(jv_copy(s), jv_string("items")) : jv_invalid();
+		jv s = tn_jv_get(servers, url), it = tn_jv_get(s, "items");
 		if (jv_get_kind(it) == JV_KIND_ARRAY) {
 			const char *e = tn_jv_str(s, "etag");
 			*items = it;
@@ -270,8 +269,9 @@ enum tn_code tn_cert_cache_read(const char *url, jv *items, char **etag, struct 
 		int it = jv_object_iter(servers);
 		while (jv_object_iter_valid(servers, it)) {
 			jv s = jv_object_iter_value(servers, it);
-			jv list = jv_get_kind(s) == JV_KIND_OBJECT
-				  ? jv_object_get(s, jv_string("items")) : (jv_free(s), jv_invalid());
+			jv list = tn_jv_get(s, "items");
+
+			jv_free(s);
 			if (jv_get_kind(list) == JV_KIND_ARRAY)
 				all = jv_array_concat(all, list);
 			else
@@ -335,11 +335,7 @@ enum tn_code tn_cert_cache_write(const char *url, jv items, const char *etag, st
 	entry = jv_object_set(jv_object(), jv_string("etag"), etag ? jv_string(etag) : jv_null());
 	entry = jv_object_set(entry, jv_string("fetched_at"), jv_string(at));
 	entry = jv_object_set(entry, jv_string("items"), items);
-	servers = jv_object_get(jv_copy(cache), jv_string("servers"));
-	if (jv_get_kind(servers) != JV_KIND_OBJECT) {
-		jv_free(servers);
-		servers = jv_object();
-	}
+	servers = tn_jv_object(cache, "servers");
 	servers = jv_object_set(servers, jv_string(url), entry);
 	cache = jv_object_set(cache, jv_string("version"), jv_number(1));
 	cache = jv_object_set(cache, jv_string("servers"), servers);

@@ -76,7 +76,7 @@ enum tn_code tn_cert_keyring_add_issuers(struct tn_cert_keyring *kr, jv issuers,
 	int n;
 
 	if (jv_get_kind(issuers) == JV_KIND_OBJECT)
-		items = jv_object_get(jv_copy(issuers), jv_string("items"));
+		items = tn_jv_get(issuers, "items");
 	else
 		items = jv_copy(issuers);
 	if (jv_get_kind(items) != JV_KIND_ARRAY) {
@@ -176,7 +176,7 @@ static int precheck(const struct tn_cert_keyring *kr, jv cert, struct prepared *
 		set_reason(v, TN_CERT_MALFORMED, "certificate is not a JSON object");
 		return 0;
 	}
-	sig = jv_object_get(jv_copy(cert), jv_string("signature"));
+	sig = tn_jv_get(cert, "signature");
 	alg = tn_jv_str(sig, "alg");
 	kid = tn_jv_str(sig, "key_id");
 	val = tn_jv_str(sig, "value");
@@ -212,10 +212,10 @@ static void postcheck(jv cert, const struct ring_entry *issuer, const char *toda
 	struct tn_err e = TN_ERR_INIT;
 	struct tn_cert_idparts parts;
 	char now[11];
-	jv holder = jv_object_get(jv_copy(cert), jv_string("holder"));
-	jv iss = jv_object_get(jv_copy(cert), jv_string("issuer"));
+	jv holder = tn_jv_get(cert, "holder"), iss = tn_jv_get(cert, "issuer");
+	/* absent is not null here: a certificate must say valid_until, null for no end */
 	jv until_v = jv_object_get(jv_copy(cert), jv_string("valid_until"));
-	jv fields = jv_object_get(jv_copy(cert), jv_string("fields"));
+	jv fields = tn_jv_get(cert, "fields");
 	const char *id = tn_jv_str(cert, "id"), *kind = tn_jv_str(cert, "kind");
 	const char *status = tn_jv_str(cert, "status");
 	const char *from = tn_jv_str(cert, "valid_from");
@@ -367,7 +367,7 @@ size_t tn_cert_batch_add(struct tn_cert_batch *b, jv cert)
 	tn_sha256_hex(k.buf, k.len, digest);
 	tn_buf_release(&k);
 
-	jv known = jv_object_get(jv_copy(b->seen), jv_string(digest));
+	jv known = tn_jv_get(b->seen, digest);
 	if (jv_get_kind(known) == JV_KIND_NUMBER) {
 		s->job = (long)jv_number_value(known);
 		jv_free(known);

@@ -39,12 +39,8 @@ const char *tn_merge_rule_slug(unsigned rule)
 
 jv tnp_merge_push(jv obj, const char *key, jv v)
 {
-	jv a = jv_object_get(jv_copy(obj), jv_string(key));
+	jv a = tn_jv_array(obj, key);
 
-	if (!jv_is_valid(a)) {
-		jv_free(a);
-		a = jv_array();
-	}
 	return jv_object_set(obj, jv_string(key), jv_array_append(a, v));
 }
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "tn_buf.h"
-#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_merge.h"
 
@@ -12,11 +11,11 @@
 
 long tn_merge_figure(jv merged, const char *side, const char *name)
 {
-	jv v = jv_object_get(jv_object_get(jv_object_get(jv_copy(merged), jv_string("figures")),
-					    jv_string(side)), jv_string(name));
-	long n = tn_json_long(v, -1);
+	jv fig = tn_jv_get(merged, "figures"), s = tn_jv_get(fig, side);
+	long n = tn_jv_long(s, name, -1);
 
-	jv_free(v);
+	jv_free(s);
+	jv_free(fig);
 	return n;
 }
 
@@ -69,8 +68,7 @@ void tn_merge_summary(jv merged, int explain, struct tn_buf *b)
 {
 	const char *name = tn_jv_str(merged, "name"), *code = tn_jv_str(merged, "code");
 	jv dm = tn_jv_array(merged, "dropped_materials"), df = tn_jv_array(merged, "dropped_fields");
-	jv visits = jv_object_get(jv_copy(merged), jv_string("visits"));
-	jv time = jv_object_get(jv_copy(merged), jv_string("time"));
+	jv visits = tn_jv_get(merged, "visits"), time = tn_jv_get(merged, "time");
 	jv insp = tn_jv_array(merged, "inspections"), mats = tn_jv_array(merged, "materials");
 	int n;
 

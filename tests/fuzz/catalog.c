@@ -8,6 +8,7 @@
 #include "tn_buf.h"
 #include "tn_catalog.h"
 #include "tn_cert.h"
+#include "tn_jv.h"
 #include "tn_merge.h"
 
 #include "fuzz.h"
@@ -34,32 +35,27 @@ static void merge_all(jv catalog)
 
 	for (int i = 0; sections[i]; i++)
 		jv_free(tn_catalog_index(catalog, sections[i]));
-	list = jv_object_get(jv_copy(catalog), jv_string("workflows"));
+	list = tn_jv_array(catalog, "workflows");
 	jv_array_foreach(list, i, w) {
-		jv code = jv_object_get(w, jv_string("code"));
+		const char *code = tn_jv_str(w, "code");   /* borrowed from w */
 
-		if (jv_get_kind(code) == JV_KIND_STRING &&
-		    tn_merge_workflow(catalog, jv_string_value(code), &o, &merged, &err) == TN_OK) {
+		if (code && tn_merge_workflow(catalog, code, &o, &merged, &err) == TN_OK) {
 			struct tn_buf b = TN_BUF_INIT;
 
 			tn_merge_summary(merged, 1, &b);
 			tn_buf_release(&b);
 			jv_free(merged);
 		}
-		jv_free(code);
+		jv_free(w);
 	}
 	jv_free(list);
-	list = jv_object_get(jv_copy(catalog), jv_string("items"));
+	list = tn_jv_array(catalog, "items");
 	jv_array_foreach(list, i, it) {
-		jv code = jv_object_get(it, jv_string("code"));
+		const char *codes[1] = { tn_jv_str(it, "code") };   /* borrowed from it */
 
-		if (jv_get_kind(code) == JV_KIND_STRING) {
-			const char *codes[1] = { jv_string_value(code) };
-
-			if (tn_merge_codes(catalog, codes, 1, &o, &merged, &err) == TN_OK)
-				jv_free(merged);
-		}
-		jv_free(code);
+		if (codes[0] && tn_merge_codes(catalog, codes, 1, &o, &merged, &err) == TN_OK)
+			jv_free(merged);
+		jv_free(it);
 	}
 	jv_free(list);
 }
