@@ -12,9 +12,9 @@
 N=${1:-20000}
 WORKERS=${WORKERS:-2}
 NOTICE="$TOP/tests/data/calendar/2027-test.json"
-export TWONETD_TEST_TODAY=2026-12-20
+export TWONET_TODAY=2026-12-20
 
-echo "bench/calendar: $N cases on 310000-YB-001 filed on $TWONETD_TEST_TODAY, twonetd --workers $WORKERS, $(nproc) cores"
+echo "bench/calendar: $N cases on 310000-YB-001 filed on $TWONET_TODAY, twonetd --workers $WORKERS, $(nproc) cores"
 gen-cases "$N" > "$BENCH_TMP/cases.ndjson"
 
 file_all() {    # file_all DB [serve options]: files the cases, prints seconds

@@ -49,7 +49,7 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
 		jv_free(v);
 		return refuse(p, 422, name, "%s must be a string", name);
 	}
-	if ((!allow_empty && !*jv_string_value(v)) || utf8_chars(jv_string_value(v)) > max) {
+	if ((!allow_empty && !*jv_string_value(v)) || (long)tn_utf8_chars(jv_string_value(v)) > max) {
 		jv_free(v);
 		return refuse(p, 422, name, "%s must be %d to %ld characters", name,
 			      allow_empty ? 0 : 1, max);

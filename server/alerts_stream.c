@@ -235,7 +235,7 @@ static int mesh_dir(struct alerts_hub *h, const char *db)
 	char hex[65];
 
 	if (snprintf(h->dir, sizeof(h->dir), "%s.wake", path) >= (int)sizeof(h->dir) - 12) {
-		sha256_hex(path, strlen(path), hex);
+		tn_sha256_hex(path, strlen(path), hex);
 		snprintf(h->dir, sizeof(h->dir), "/tmp/twonetd-%ld-%.16s", (long)geteuid(), hex);
 	}
 	free(real);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tn_today.h"
 #include "tn_buf.h"
 #include "tn_cal.h"
 #include "tn_cli.h"
@@ -133,7 +134,7 @@ static int cal_show(int argc, char **argv)
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st = NULL;
 	struct tn_cal *cal = NULL;
-	long gen, today = srv_today(), through, left;
+	long gen, today = tn_today(), through, left;
 	int nargs, rc, json;
 	jv years = jv_invalid();
 	char d[11];

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tn_today.h"
 #include "tn_cal.h"
 #include "store_cal.h"
 #include "twonetd.h"
@@ -41,7 +42,7 @@ static void coverage(struct tn_cal *cal, long today, long *through, long *days_l
 static void work_out_warning(struct srv *srv)
 {
 	struct tn_cal *cal = srv_cal(srv);
-	long today = srv_today(), through, left;
+	long today = tn_today(), through, left;
 	char d[11];
 
 	coverage(cal, today, &through, &left);
@@ -74,7 +75,7 @@ const char *srv_cal_warning(struct srv *srv)
 jv srv_cal_coverage(struct srv *srv)
 {
 	struct tn_cal *cal = srv_cal(srv);
-	long today = srv_today(), through, left;
+	long today = tn_today(), through, left;
 	int first = 0, last = 0, years[64], n;
 	char d[11];
 	jv out = jv_object(), ys = jv_array();
@@ -106,7 +107,7 @@ jv srv_cal_coverage(struct srv *srv)
 static void daily(evutil_socket_t fd, short what, void *arg)
 {
 	struct srv *srv = arg;
-	long today = srv_today();
+	long today = tn_today();
 	const char *w;
 
 	(void)fd;
@@ -127,7 +128,7 @@ int calendar_worker_start(struct srv *srv)
 	if (!srv->log_daily)
 		return 0;
 	/* serve_run logged it at start-up: the first daily line is tomorrow's */
-	srv->cal_logged = srv_today();
+	srv->cal_logged = tn_today();
 	srv->cal_timer = event_new(srv->base, -1, EV_PERSIST, daily, srv);
 	if (!srv->cal_timer || event_add(srv->cal_timer, &hour) < 0) {
 		fprintf(stderr, "twonetd: error: cannot set up the calendar timer\n");

@@ -3,32 +3,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tn_today.h"
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "tn_cal.h"
 #include "tn_case.h"
-#include "tn_id.h"
 #include "tn_merge.h"
+#include "tn_http.h"
 #include "twonetd.h"
 #include "certs.h"
 #include "jvutil.h"
 #include "cases_int.h"
 
-void cases_today(char *buf)
-{
-	tn_date_format(srv_today(), buf);
-}
-
 /* The CASE as sent out: with "overdue" computed against today.  Consumes doc. */
 jv cases_out(jv doc, const char *today)
 {
-	jv h1, h2;
-	const char *deadline = member_str(doc, "deadline", &h1), *status = member_str(doc, "status", &h2);
-	int overdue = deadline && status && strcmp(status, "completed") != 0 &&
-		      strcmp(status, "rejected") != 0 && strcmp(today, deadline) > 0;
+	const char *deadline = tn_jv_str(doc, "deadline"), *status = tn_jv_str(doc, "status");
+	int overdue = deadline && status && tn_case_state_open(tn_case_state_parse(status)) &&
+		      strcmp(today, deadline) > 0;
 
-	jv_free(h1);
-	jv_free(h2);
 	return jv_object_set(doc, jv_string("overdue"), jv_bool(overdue));
 }
 
@@ -43,21 +36,8 @@ void cases_reply(struct req *q, int status, jv doc)
 		req_set_header(q, "ETag", etag);
 	}
 	jv_free(v);
-	cases_today(today);
+	tn_today_str(today, sizeof(today));
 	reply_json(q, status, cases_out(doc, today));
-}
-
-/* Check one form value (borrowed) against its field (casecheck.c); 0, or -1 after replying 422. */
-static int check_field(struct req *q, jv f, const char *name, jv v)
-{
-	struct tn_err err = TN_ERR_INIT;
-	char field[300];
-
-	if (tn_case_check_value(f, v, &err) == TN_OK)
-		return 0;
-	snprintf(field, sizeof(field), "form.%s", name);
-	reply_problem(q, 422, field, "form field '%s': %s", name, err.message);
-	return -1;
 }
 
 /* 1 when an object of array `list` (borrowed) has member `key` equal to `value`. */
@@ -132,53 +112,15 @@ static jv given_cert(jv given, const char *code)
 	return cert;
 }
 
-/* Check the form against the item's fields; 0, or -1 after replying. */
+/* Check the form against the item's fields (tn_case_check_form); 0, or -1 after replying. */
 int cases_check_form(struct req *q, jv item, jv form)
 {
-	jv fields = jv_object_get(jv_copy(item), jv_string("fields"));
-	int rc = 0;
+	struct tn_err err = TN_ERR_INIT;
 
-	if (jv_get_kind(fields) != JV_KIND_ARRAY) {
-		jv_free(fields);
-		fields = jv_array();
-	}
-	/* members that are not fields of the item */
-	jv_object_foreach(form, key, val) {
-		if (!has_named(fields, "name", jv_string_value(key)) && rc == 0) {
-			char field[300];
-
-			snprintf(field, sizeof(field), "form.%s", jv_string_value(key));
-			reply_problem(q, 400, field, "unknown form field '%s'", jv_string_value(key));
-			rc = -1;
-		}
-		jv_free(key);
-		jv_free(val);
-	}
-	jv_array_foreach(fields, i, f) {
-		jv h, v;
-		const char *n = member_str(f, "name", &h);
-
-		if (rc == 0 && n) {
-			v = jv_object_get(jv_copy(form), jv_string(n));
-			if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL ||
-			    (jv_get_kind(v) == JV_KIND_STRING && !*jv_string_value(v))) {
-				if (member_true(f, "required")) {
-					char field[300];
-
-					snprintf(field, sizeof(field), "form.%s", n);
-					reply_problem(q, 422, field, "form field '%s' is required", n);
-					rc = -1;
-				}
-			} else if (check_field(q, f, n, v) < 0) {
-				rc = -1;
-			}
-			jv_free(v);
-		}
-		jv_free(h);
-		jv_free(f);
-	}
-	jv_free(fields);
-	return rc;
+	if (tn_case_check_form(item, form, &err) == TN_OK)
+		return 0;
+	reply_problem(q, err.http_status ? (int)err.http_status : 422, err.field, "%s", err.message);
+	return -1;
 }
 
 /*
@@ -364,22 +306,15 @@ int cases_check_applicant(struct req *q, jv app, jv *out)
 			reply_problem(q, 422, "applicant.type", "applicant.type must be person or org");
 			goto out;
 		}
-		/* a resident ID number is 17 digits and a digit or X; anything else is an org */
-		type = strlen(id) == 18 && strspn(id, "0123456789") >= 17 ? "person" : "org";
+		type = tn_party_type_of(id);
 	}
-	if (strcmp(type, "person") == 0) {
-		if (tn_id_check_resident(id, &err) != TN_OK) {
-			reply_problem(q, 422, "applicant.id", "applicant.id: %s", err.message);
-			goto out;
-		}
-	} else if (strcmp(type, "org") == 0) {
-		if (tn_id_check_uscc(id, NULL, NULL, &err) != TN_OK) {
-			reply_problem(q, 422, "applicant.id", "applicant.id: %s", err.message);
-			goto out;
-		}
-	} else {
+	if (strcmp(type, "person") != 0 && strcmp(type, "org") != 0) {
 		reply_problem(q, 422, "applicant.type", "applicant.type must be person or org, "
 			      "not '%s'", type);
+		goto out;
+	}
+	if (tn_party_check_id("applicant", type, id, NULL, 0, &err) != TN_OK) {
+		reply_problem(q, 422, err.field, "%s: %s", err.field, err.message);
 		goto out;
 	}
 	if (phone && !tn_case_phone_valid(phone)) {
@@ -407,18 +342,6 @@ out:
 	jv_free(h4);
 	jv_free(app);
 	return rc;
-}
-
-static int idem_key_ok(const char *k)
-{
-	size_t n = strlen(k);
-
-	if (n < 1 || n > 128)
-		return 0;
-	for (; *k; k++)
-		if ((unsigned char)*k < 0x20 || (unsigned char)*k > 0x7e)
-			return 0;
-	return 1;
 }
 
 jv cases_event(struct req *q, const char *when, const char *action, const char *from,
@@ -463,7 +386,7 @@ void cases_body_hash(jv body, char hash[65])
 {
 	jv canon = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
 
-	sha256_hex(jv_string_value(canon), (size_t)jv_string_length_bytes(jv_copy(canon)), hash);
+	tn_sha256_hex(jv_string_value(canon), (size_t)jv_string_length_bytes(jv_copy(canon)), hash);
 	jv_free(canon);
 }
 
@@ -493,7 +416,7 @@ void h_cases_post(struct req *q, const char *arg)
 	jv h1, h2, h3, h4, doc, deadline, legal, out;
 	char hash[65], now[40], from[16], shape_field[96];
 	int replayed = 0, prov = 0, lprov = 0;
-	long today = srv_today(), ddays, ldays;
+	long today = tn_today(), ddays, ldays;
 	struct tn_cal *cal;
 	enum tn_code rc;
 
@@ -505,7 +428,7 @@ void h_cases_post(struct req *q, const char *arg)
 		reply_problem(q, 400, NULL, "the Idempotency-Key header is required");
 		return;
 	}
-	if (!idem_key_ok(key)) {
+	if (tn_idem_key_check(key, NULL) != TN_OK) {
 		jv_free(body);
 		reply_problem(q, 400, NULL, "Idempotency-Key must be 1 to 128 printable characters");
 		return;

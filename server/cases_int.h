@@ -4,8 +4,6 @@
 
 #include "twonetd.h"
 
-/* Today in China as YYYY-MM-DD into buf (>= 11 bytes). */
-void cases_today(char *buf);
 /* The CASE as sent out: "overdue" computed against `today`.  Consumes doc. */
 jv cases_out(jv doc, const char *today);
 /* Send a CASE (consumed) with its ETag. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tn_today.h"
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "tn_cal.h"
@@ -13,25 +14,6 @@
 #include "certs.h"
 #include "jvutil.h"
 #include "cases_int.h"
-
-static const char *const statuses[] = {
-	"submitted", "accepted", "returned", "resubmitted", "approved", "rejected", "completed", NULL
-};
-
-/* The moves of a case: action, the statuses it may start from, where it leads. */
-static const struct transition {
-	const char *action;
-	const char *from;       /* '|'-separated */
-	const char *to;
-	int need_comment;
-} transitions[] = {
-	{ "accept",   "submitted|resubmitted",          "accepted",    0 },
-	{ "return",   "submitted|resubmitted|accepted", "returned",    1 },
-	{ "resubmit", "returned",                       "resubmitted", 0 },
-	{ "approve",  "accepted",                       "approved",    0 },
-	{ "reject",   "submitted|resubmitted|accepted", "rejected",    1 },
-	{ "complete", "approved",                       "completed",   0 },
-};
 
 /* 1 when `doc` (borrowed) is a workflow's parent with a sub-case of department `dept`. */
 static int parent_has_department(jv doc, const char *dept)
@@ -114,7 +96,6 @@ void h_cases_list(struct req *q, const char *arg)
 	const char *v;
 	char *next = NULL;
 	jv items;
-	int known = 0;
 
 	if (req_query_check(q, params) < 0)
 		return;
@@ -123,14 +104,9 @@ void h_cases_list(struct req *q, const char *arg)
 	f.scope_token_id = -1;
 	f.limit = 100;
 	f.status = req_query(q, "status");
-	if (f.status) {
-		for (const char *const *s = statuses; *s; s++)
-			if (strcmp(*s, f.status) == 0)
-				known = 1;
-		if (!known) {
-			reply_problem(q, 400, "status", "unknown status '%s'", f.status);
-			return;
-		}
+	if (f.status && tn_case_state_parse(f.status) < 0) {
+		reply_problem(q, 400, "status", "unknown status '%s'", f.status);
+		return;
 	}
 	f.item = req_query(q, "item");
 	f.department = req_query(q, "department");
@@ -164,7 +140,7 @@ void h_cases_list(struct req *q, const char *arg)
 		return;
 	}
 	f.cursor = req_query(q, "cursor");
-	cases_today(today);
+	tn_today_str(today, sizeof(today));
 	f.today = today;
 	if (req_role(q, "clerk")) {
 		f.scope_department = q->tok.dept ? q->tok.dept : "";
@@ -278,8 +254,8 @@ static long parse_if_match(const char *h)
 void h_case_actions(struct req *q, const char *id)
 {
 	static const char *const keys[] = { "action", "comment", NULL };
-	const struct transition *t = NULL;
 	struct tn_err err = TN_ERR_INIT;
+	enum tn_case_state to;
 	const char *h, *action, *comment = NULL, *status;
 	jv doc, body = jv_invalid(), ha = jv_invalid(), hc = jv_invalid(), hs = jv_invalid(), cv;
 	char now[40];
@@ -310,10 +286,7 @@ void h_case_actions(struct req *q, const char *id)
 		reply_problem(q, 422, "action", "action is required");
 		goto done;
 	}
-	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
-		if (strcmp(transitions[i].action, action) == 0)
-			t = &transitions[i];
-	if (!t) {
+	if (tn_case_action_parse(action) < 0) {
 		reply_problem(q, 422, "action", "unknown action '%s'", action);
 		goto done;
 	}
@@ -332,8 +305,8 @@ void h_case_actions(struct req *q, const char *id)
 	}
 	if (comment && !*comment)
 		comment = NULL;
-	if (req_role(q, "applicant") && strcmp(action, "resubmit") != 0) {
-		reply_problem(q, 403, "action", "an applicant may only resubmit a case");
+	if (tn_case_action_check(action, q->tok.role, NULL, &err) != TN_OK) {
+		reply_problem(q, tn_code_http_status(err.code), err.field, "%s", err.message);
 		goto done;
 	}
 	cv = jv_object_get(jv_copy(doc), jv_string("version"));
@@ -344,29 +317,26 @@ void h_case_actions(struct req *q, const char *id)
 		goto done;
 	}
 	status = member_str(doc, "status", &hs);
-	if (!status || !word_in(t->from, status)) {
-		reply_problem(q, 409, NULL, "cannot %s a case that is %s", action,
-			      status ? status : "of no status");
-		goto done;
-	}
-	if (t->need_comment && !comment) {
-		reply_problem(q, 422, "comment", "a comment is required to %s a case", action);
+	if (tn_case_transition(status, action, NULL, comment, &to, &err) != TN_OK) {
+		reply_problem(q, tn_code_http_status(err.code), err.field[0] ? err.field : NULL,
+			      "%s", err.message);
 		goto done;
 	}
 	time_now_rfc3339(now, sizeof(now));
 	{
-		jv event = cases_event(q, now, action, status, t->to, comment, version + 1);
+		const char *to_name = tn_case_state_name(to);
+		jv event = cases_event(q, now, action, status, to_name, comment, version + 1);
 		jv next = jv_copy(doc);
 		long current = -1;
 
-		next = jv_object_set(next, jv_string("status"), jv_string(t->to));
+		next = jv_object_set(next, jv_string("status"), jv_string(to_name));
 		next = jv_object_set(next, jv_string("version"), jv_number((double)(version + 1)));
 		next = jv_object_set(next, jv_string("updated_at"), jv_string(now));
-		if (strcmp(t->to, "accepted") == 0)
+		if (strcmp(to_name, "accepted") == 0)
 			next = jv_object_set(next, jv_string("accepted_at"), jv_string(now));
-		if (strcmp(t->to, "completed") == 0)
+		if (strcmp(to_name, "completed") == 0)
 			next = jv_object_set(next, jv_string("completed_at"), jv_string(now));
-		if (store_case_act(q->srv->st, id, version, t->to, jv_copy(next), event, &current,
+		if (store_case_act(q->srv->st, id, version, to_name, jv_copy(next), event, &current,
 				   &err) != TN_OK) {
 			jv_free(next);
 			reply_error(q, &err);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tn_today.h"
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "tn_cal.h"
@@ -233,7 +234,7 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 	const char *code, *wname;
 	char hash[65], now[40], from[16];
 	int n = 0, replayed = 0;
-	long today = srv_today();
+	long today = tn_today();
 
 	tn_date_format(today, from);
 	code = member_str(body, "workflow", &hw);

@@ -95,7 +95,7 @@ int certs_str_member(struct req *q, jv body, const char *key, long max, int newl
 			reply_problem(q, 422, key, "%s holds a control character", key);
 			return -1;
 		}
-	if (utf8_chars(s) > max) {
+	if ((long)tn_utf8_chars(s) > max) {
 		reply_problem(q, 422, key, "%s is longer than %ld characters", key, max);
 		return -1;
 	}
@@ -118,7 +118,7 @@ static int redeem(struct req *q, const char *holder, const char *text, long long
 	*ok = 0;
 	if (!holder || tn_cert_code_normalize(text, norm, NULL) != TN_OK)
 		return 0;
-	sha256_hex(norm, strlen(norm), hex);
+	tn_sha256_hex(norm, strlen(norm), hex);
 	if (store_code_redeem(q->srv->st, hex, holder, q->tok.id, q->tok.dept ? q->tok.dept : "",
 			      now, ok, err) != TN_OK)
 		return -1;
@@ -195,7 +195,7 @@ void certs_post_code(struct req *q, const char *arg)
 		code[i] = TN_CERT_CODE_ALPHABET[raw[i] & 31];
 	code[CODE_CHARS] = '\0';
 	tn_cert_code_show(code, shown);
-	sha256_hex(code, CODE_CHARS, hex);
+	tn_sha256_hex(code, CODE_CHARS, hex);
 	time_now_rfc3339(now, sizeof(now));
 	time_rfc3339(t + CODE_TTL, exp, sizeof(exp));
 	c.holder = q->tok.subject;
@@ -278,7 +278,7 @@ int certs_may_read(struct req *q, const char *holder, const char *cert_dept, cha
 			 "that scenario that has not expired (X-Consent-Token)", dept);
 		if (!tok || !*tok)
 			return 0;
-		sha256_hex(tok, strlen(tok), hex);
+		tn_sha256_hex(tok, strlen(tok), hex);
 		if (store_consent_check(q->srv->st, hex, holder, dept, now, &ok, err) != TN_OK)
 			return -1;
 		return ok;
@@ -355,7 +355,7 @@ void certs_post_consent(struct req *q, const char *arg)
 	} else {
 		memcpy(token, "tnc_", 4);
 		random_hex(token + 4, 20);
-		sha256_hex(token, strlen(token), hex);
+		tn_sha256_hex(token, strlen(token), hex);
 		time_now_rfc3339(now, sizeof(now));
 		c.holder = holder;
 		c.scenario = scenario;

@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tn_today.h"
 #include "tn_buf.h"
 #include "tn_case.h"
 #include "tn_cert.h"
 #include "certs.h"
 #include "store_certs.h"
+#include "tn_http.h"
 #include "twonetd.h"
 #include "jvutil.h"
 
@@ -54,18 +56,6 @@ static struct tn_cert_key *private_key(struct store *st, const char *dept, const
 
 /* ---- issuing and revoking ---- */
 
-static int idem_key_ok(const char *k)
-{
-	size_t n = strlen(k);
-
-	if (n < 1 || n > 128)
-		return 0;
-	for (; *k; k++)
-		if ((unsigned char)*k < 0x20 || (unsigned char)*k > 0x7e)
-			return 0;
-	return 1;
-}
-
 /* 1 when `s` holds a control character other than '\n' (certificate text may span lines). */
 static int has_control_but_newline(const char *s)
 {
@@ -101,7 +91,7 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 		reply_problem(q, 422, "holder.type", "holder.type must be '%s' for this kind", want_type);
 	else if (!id || tn_cert_check_holder(type, id, &err) != TN_OK)
 		reply_problem(q, 422, "holder.id", "holder.id: %s", id ? err.message : "is required");
-	else if (!name || !*name || utf8_chars(name) > 100 || has_control_but_newline(name))
+	else if (!name || !*name || (long)tn_utf8_chars(name) > 100 || has_control_but_newline(name))
 		reply_problem(q, 422, "holder.name", "holder.name must be 1 to 100 characters");
 	else {
 		jv o = jv_object_set(jv_object(), jv_string("type"), jv_string(type));
@@ -161,7 +151,7 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 			reply_problem(q, 422, field, "field '%s' must be a string", k);
 			rc = -1;
 		} else if (rc == 0 && jv_get_kind(val) == JV_KIND_STRING &&
-			   (utf8_chars(jv_string_value(val)) > 1000 || has_control_but_newline(jv_string_value(val)))) {
+			   ((long)tn_utf8_chars(jv_string_value(val)) > 1000 || has_control_but_newline(jv_string_value(val)))) {
 			reply_problem(q, 422, field, "field '%s' must be at most 1000 characters without "
 				      "control characters", k);
 			rc = -1;
@@ -250,7 +240,7 @@ void certs_post_cert(struct req *q, const char *arg)
 	long first;
 
 	ikey = req_header(q, "Idempotency-Key");
-	if (!ikey || !idem_key_ok(ikey)) {
+	if (!ikey || tn_idem_key_check(ikey, NULL) != TN_OK) {
 		reply_problem(q, 400, NULL, ikey ? "Idempotency-Key must be 1 to 128 printable characters"
 			      : "the Idempotency-Key header is required");
 		return;
@@ -261,7 +251,7 @@ void certs_post_cert(struct req *q, const char *arg)
 	if (reply_unknown_member(q, body, keys, NULL) < 0)
 		goto done;
 	canon = tn_json_canonical(body);
-	sha256_hex(canon, strlen(canon), hash);
+	tn_sha256_hex(canon, strlen(canon), hash);
 	free(canon);
 	if (store_cert_idem(q->srv->st, q->tok.id, ikey, &stored_hash, &doc, &err) == TN_OK) {
 		if (strcmp(stored_hash, hash) == 0) {
@@ -306,7 +296,7 @@ void certs_post_cert(struct req *q, const char *arg)
 	if (check_cert_fields(q, kind, jv_object_get(jv_copy(body), jv_string("fields")),
 			      &fields) < 0)
 		goto done;
-	date_china_today(today, sizeof(today));
+	tn_today_china_str(today, sizeof(today));
 	if (date_member(q, body, "valid_from", 0, today, &from) < 0 ||
 	    date_member(q, body, "valid_until", 1, NULL, &until) < 0)
 		goto done;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tn_today.h"
 #include "tn_cert.h"
 #include "certs.h"
 #include "store_certs.h"
@@ -110,7 +111,7 @@ static int check_material(struct req *q, const char *item, jv material, const ch
 		status = member_str(doc, "status", &hs);
 		vf = member_str(doc, "valid_from", &hf);
 		vu = member_str(doc, "valid_until", &hu);
-		date_china_today(today, sizeof(today));
+		tn_today_china_str(today, sizeof(today));
 		if (!h || strcmp(h, applicant_id) != 0) {
 			/* to all but an admin, as a certificate that does not exist */
 			snprintf(detail, sizeof(detail), sees == 2 ? "certificate '%s' for material '%s' "

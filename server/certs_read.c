@@ -245,7 +245,7 @@ static int check_purpose(struct req *q, struct answer *a, const char *purpose)
 			   "parameter is required");
 		return -1;
 	}
-	if (utf8_chars(purpose) > PURPOSE_MAX || !utf8_valid(purpose, strlen(purpose))) {
+	if ((long)tn_utf8_chars(purpose) > PURPOSE_MAX || !tn_utf8_valid(purpose, strlen(purpose))) {
 		answer_set(a, 400, "purpose", "purpose must be 1 to %d characters of UTF-8", PURPOSE_MAX);
 		return -1;
 	}
@@ -401,7 +401,7 @@ void certs_issuers(struct req *q, const char *arg)
 	body = jv_object_set(jv_object(), jv_string("items"), out);
 	body = jv_object_set(body, jv_string("next"), jv_null());
 	text = jv_dump_string(body, 0);
-	sha256_hex(jv_string_value(text), strlen(jv_string_value(text)), hex);
+	tn_sha256_hex(jv_string_value(text), strlen(jv_string_value(text)), hex);
 	snprintf(etag, sizeof(etag), "\"%.16s\"", hex);
 	req_set_header(q, "ETag", etag);
 	inm = req_header(q, "If-None-Match");

@@ -65,7 +65,7 @@ void h_workflows_post(struct req *q, const char *arg)
 		return;
 	c = jv_object_get(jv_copy(v), jv_string("code"));
 	if (jv_get_kind(c) != JV_KIND_STRING || !*jv_string_value(c) ||
-	    utf8_chars(jv_string_value(c)) > TN_CASE_MAX_CODE) {
+	    (long)tn_utf8_chars(jv_string_value(c)) > TN_CASE_MAX_CODE) {
 		jv_free(c);
 		jv_free(v);
 		reply_problem(q, 422, "code", "a workflow needs a code (a string of 1 to %d "

@@ -65,31 +65,12 @@ int word_in(const char *list, const char *s)
 	return 0;
 }
 
-long utf8_chars(const char *s)
-{
-	long n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 int has_control(const char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
 	return 0;
-}
-
-void date_china_today(char *buf, size_t size)
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
 }
 
 void time_rfc3339(long long epoch, char *buf, size_t size)
@@ -105,16 +86,6 @@ void time_rfc3339(long long epoch, char *buf, size_t size)
 		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
 	else
 		snprintf(buf + n, size - n, "Z");
-}
-
-long srv_today(void)
-{
-	const char *fixed = getenv("TWONETD_TEST_TODAY");
-	long d;
-
-	if (fixed && tn_date_parse(fixed, &d) == 0)
-		return d;
-	return tn_date_today();
 }
 
 void reply_list(struct req *q, jv items, const char *next)

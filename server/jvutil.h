@@ -4,6 +4,8 @@
 
 #include <jv.h>
 
+#include "tn_jv.h"
+
 struct req;
 
 /*
@@ -24,18 +26,9 @@ int member_is(jv obj, const char *key, const char *want);
 
 /* 1 when `s` is one of the '|'-separated words of `list`. */
 int word_in(const char *list, const char *s);
-/* Number of characters (code points) in UTF-8 `s`. */
-long utf8_chars(const char *s);
 /* 1 when `s` holds a control character (below 0x20, or DEL). */
 int has_control(const char *s);
 
-/*
- * Today's day number (tn_date): TWONETD_TEST_TODAY=YYYY-MM-DD fixes it, so
- * that tests can check deadlines and reports against a known calendar.
- */
-long srv_today(void);
-/* Today in China (UTC+8) as YYYY-MM-DD into buf (at least 11 bytes); certificates' dates. */
-void date_china_today(char *buf, size_t size);
 /*
  * `epoch` (seconds) as RFC 3339 in local time with its offset
  * ("2026-11-28T10:00:00+08:00", "Z" when the zone gives none) into buf (at

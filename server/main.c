@@ -244,7 +244,7 @@ static int cmd_token(int argc, char **argv)
 	memcpy(token, "tn_", 3);
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(token + 3 + 2 * i, 3, "%02x", raw[i]);
-	sha256_hex(token, strlen(token), hash);
+	tn_sha256_hex(token, strlen(token), hash);
 	if (store_open(&st, db, 0, &err) != TN_OK) {
 		fprintf(stderr, "twonetd: error: %s\n", err.message);
 		return 1;

@@ -8,7 +8,6 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <openssl/evp.h>
 
 #include "tn_buf.h"
 #include "tn_json.h"
@@ -53,57 +52,6 @@ static const char *reason(int status)
 void time_now_rfc3339(char *buf, size_t size)
 {
 	time_rfc3339((long long)time(NULL), buf, size);
-}
-
-void sha256_hex(const void *data, size_t len, char *hex)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL))
-		n = 0;
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[2 * n] = '\0';
-}
-
-int utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (size_t k = 1; k <= n; k++) {
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, beyond U+10FFFF */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 char *unknown_member(jv obj, const char *const *allowed)
@@ -298,17 +246,8 @@ void reply_problem(struct req *q, int status, const char *field, const char *fmt
 
 void reply_error(struct req *q, const struct tn_err *err)
 {
-	int status;
+	int status = err->code == TN_OK ? 500 : tn_code_http_status(err->code);
 
-	switch (err->code) {
-	case TN_ENOTFOUND: status = 404; break;
-	case TN_ECONFLICT: status = 409; break;
-	case TN_EINVALID: status = 422; break;
-	case TN_EUSAGE: status = 400; break;
-	case TN_EAUTH: status = 403; break;
-	case TN_ESERVER: status = 503; break;
-	default: status = 500; break;
-	}
 	if (err->http_status >= 400 && err->http_status < 600)
 		status = (int)err->http_status;
 	if (status >= 500)
@@ -455,7 +394,7 @@ int req_auth(struct req *q)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	sha256_hex(h, strlen(h), hex);
+	tn_sha256_hex(h, strlen(h), hex);
 	code = store_token_lookup(q->srv->st, hex, &q->tok, &err);
 	if (code == TN_ENOTFOUND) {
 		req_set_header(q, "WWW-Authenticate", "Bearer error=\"invalid_token\"");

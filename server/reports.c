@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tn_today.h"
 #include "tn_alert.h"
 #include "tn_buf.h"
 #include "tn_cal.h"
@@ -195,7 +196,7 @@ static void workdays_fill(struct srv *srv)
 	struct tn_cal *cal = srv_cal(srv);
 	long gen = srv_cal_generation(srv);
 	unsigned char *work;
-	int y0, y1, now = tn_date_year(srv_today());
+	int y0, y1, now = tn_date_year(tn_today());
 	long d0, d1;
 	char first[16], last[16];
 
@@ -232,7 +233,7 @@ static int period_of(struct req *q, const char *groupings, char *from, char *to,
 {
 	const char *f = req_query(q, "from"), *t = req_query(q, "to");
 	const char *b = req_query(q, "by");
-	long df, dt, now = srv_today();  /* as cases.c: "open and late" matches overdue */
+	long df, dt, now = tn_today();  /* as cases.c: "open and late" matches overdue */
 	size_t blen;
 
 	tn_date_format(now, today);

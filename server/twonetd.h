@@ -11,6 +11,7 @@
 #include <jv.h>
 
 #include "tn_err.h"
+#include "tn_text.h"
 #include "store.h"
 
 /*
@@ -175,10 +176,6 @@ int req_role(const struct req *q, const char *roles);
 int req_body(struct req *q, jv *out);
 /* Now as RFC 3339 with the local offset ("2026-11-28T10:00:00+08:00"); buf >= 32 bytes. */
 void time_now_rfc3339(char *buf, size_t size);
-/* Hex SHA-256 of `data` into `hex` (65 bytes). */
-void sha256_hex(const void *data, size_t len, char *hex);
-/* 1 when s[0..len) is valid UTF-8. */
-int utf8_valid(const char *s, size_t len);
 
 /*
  * The first member of object `obj` (borrowed) whose name is not in `allowed`

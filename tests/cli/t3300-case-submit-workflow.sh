@@ -4,7 +4,7 @@
 . "$(dirname "$0")/test-lib.sh"
 
 # every deadline below counts from Monday 2026-02-09, across the 2026 Spring Festival
-export TWONETD_TEST_TODAY=2026-02-09
+export TWONET_TODAY=2026-02-09
 start_server || exit 1
 APP=$(make_token applicant app-wang)
 ADMIN=$(make_token admin admin)

@@ -88,7 +88,7 @@ test_expect_success 'a wrong token exits 4; the server down exits 6' '
 # calendar ends 2026-12-31).  310000-RS-001 promises 10 working days: from Sunday
 # 2026-12-20 that is 9 days of December and Friday 2027-01-01, counted Monday to Friday.
 stop_server
-export TWONETD_TEST_TODAY=2026-12-20
+export TWONET_TODAY=2026-12-20
 start_server || exit 1
 NOTE="^\* provisional: counted Monday to Friday through a year the working-day calendar does not know yet$"
 
@@ -144,7 +144,7 @@ test_expect_success 'the server'"'"'s warning: never on a pipe or into a file' '
 '
 
 stop_server
-TWONETD_TEST_TODAY=2027-01-04 start_server || exit 1
+TWONET_TODAY=2027-01-04 start_server || exit 1
 
 test_expect_success 'a provisional deadline passed: overdue, still marked' '
 	case-list --token "$CLERK_RS" --overdue --format table >table &&

@@ -73,7 +73,7 @@ test_expect_success 'no id is a usage error; a wrong token exits 4; the server d
 # 310000-RS-001 (10 working days, legal 15) ends on 2027-01-01, legally on 2027-01-08,
 # counted Monday to Friday through 2027; so does the restaurant "one thing" (10 days).
 stop_server
-export TWONETD_TEST_TODAY=2026-12-20
+export TWONET_TODAY=2026-12-20
 start_server || exit 1
 CLERK_RS=$(make_token clerk clerk-rs RSJ)
 ADMIN=$(make_token admin root)

@@ -3,8 +3,7 @@
 . "$(dirname "$0")/test-lib.sh"
 
 # the server's today (open cases past a deadline are late against it; new cases' deadlines)
-export TWONETD_TEST_TODAY=2026-11-18
-start_server || exit 1
+TWONET_TODAY=2026-11-18 start_server || exit 1
 ADMIN=$(make_token admin root)
 CLERK_YB=$(make_token clerk clerk-yb YBJ)
 CLERK_RS=$(make_token clerk clerk-rs RSJ)
@@ -326,8 +325,7 @@ test_expect_success 'cron: the daily script reports yesterday; a failed report m
 # Friday: a provisional deadline.  P1 stays open; P2 ran from Monday 2026-12-28 to Tuesday
 # 2027-01-05: 29, 30, 31 December, then 1, 4 and 5 January counted Monday to Friday: 6 days.
 stop_server
-export TWONETD_TEST_TODAY=2026-12-20
-start_server || exit 1
+TWONET_TODAY=2026-12-20 start_server || exit 1
 
 test_expect_success 'past the calendar: cases with provisional deadlines are counted' '
 	file P1 "$RS" "[]" && file P2 "$RS" "[]" &&

@@ -6,7 +6,7 @@
 DATA="$TWONET_SRC/tests/data/calendar"
 
 # the server's today: Sunday 2026-12-20, eleven days before the shipped calendar ends
-export TWONETD_TEST_TODAY=2026-12-20
+export TWONET_TODAY=2026-12-20
 start_server || exit 1
 ADMIN=$(make_token admin root)
 CLERK=$(make_token clerk clerk-yb YBJ)
@@ -57,7 +57,7 @@ test_expect_success 'the case list and the case table mark the provisional deadl
 '
 
 stop_server
-TWONETD_TEST_TODAY=2027-01-04 start_server || exit 1
+TWONET_TODAY=2027-01-04 start_server || exit 1
 test_expect_success 'overdue works on a provisional deadline' '
 	case-show "$(cat id)" --format json >late.json &&
 	json_eq .overdue true <late.json &&
@@ -84,7 +84,7 @@ test_expect_success 'health reports the coverage and warns below 60 days; respon
 '
 
 stop_server
-TWONETD_TEST_TODAY=2026-06-01 start_server || exit 1
+TWONET_TODAY=2026-06-01 start_server || exit 1
 test_expect_success 'no warning while more than 60 days remain' '
 	test "$(api GET /v1/health "")" = 200 &&
 	json_eq ".warnings | length" 0 <out.json &&

@@ -13,7 +13,7 @@ fi
 # The shipped calendar ends 2026-12-31.  From the server's today, Sunday 2026-12-20,
 # 310000-RS-001 (10 working days, legal 15) ends on Friday 2027-01-01, legally on
 # 2027-01-08, counted Monday to Friday through 2027.
-export TWONETD_TEST_TODAY=2026-12-20
+export TWONET_TODAY=2026-12-20
 start_server || exit 1
 export TWONET_TOKEN=$(make_token clerk clerk-rs RSJ)
 NOTE="\* provisional: counted Monday to Friday through a year the working-day calendar does not know yet"
@@ -111,7 +111,7 @@ test_expect_success 'the year loaded while casedesk runs: R shows the deadlines 
 '
 
 stop_server
-export TWONETD_TEST_TODAY=2026-06-01
+export TWONET_TODAY=2026-06-01
 start_server || exit 1
 
 test_expect_success 'no warning while the calendar has more than 60 days' '

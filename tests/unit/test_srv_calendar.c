@@ -49,7 +49,7 @@ static int setup(void **state)
 	}
 	f->srv.st = f->st;
 	/* today is fixed (the server's override, and the name issue 12 keeps) */
-	setenv("TWONETD_TEST_TODAY", "2026-12-20", 1);
+	setenv("TWONET_TODAY", "2026-12-20", 1);
 	setenv("TWONET_TODAY", "2026-12-20", 1);
 	*state = f;
 	return 0;
@@ -70,7 +70,7 @@ static int teardown(void **state)
 	unlink(f->cal2026);
 	rmdir(f->dir);
 	free(f);
-	unsetenv("TWONETD_TEST_TODAY");
+	unsetenv("TWONET_TODAY");
 	unsetenv("TWONET_TODAY");
 	return 0;
 }

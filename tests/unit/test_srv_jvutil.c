@@ -1,4 +1,4 @@
-/* test_srv_jvutil.c — twonetd's small helpers: jv members, word lists, UTF-8, control characters, dates, SHA-256. */
+/* test_srv_jvutil.c — twonetd's small helpers: jv members, word lists, control characters, times (the lib's text and today helpers have their own tests). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,31 +61,6 @@ static void test_member_str_outlives_object(void **state)
 	jv_free(hold);
 }
 
-static void test_member_true_has_is(void **state)
-{
-	jv o = parse("{\"t\":true,\"f\":false,\"one\":1,\"s\":\"true\",\"z\":null,\"status\":\"accepted\"}");
-
-	(void)state;
-	assert_int_equal(member_true(o, "t"), 1);
-	assert_int_equal(member_true(o, "f"), 0);
-	assert_int_equal(member_true(o, "one"), 0);
-	assert_int_equal(member_true(o, "s"), 0);
-	assert_int_equal(member_true(o, "missing"), 0);
-
-	assert_int_equal(has_member(o, "z"), 1);        /* null counts */
-	assert_int_equal(has_member(o, "f"), 1);
-	assert_int_equal(has_member(o, "missing"), 0);
-	assert_int_equal(has_member(jv_null(), "z"), 0);
-
-	assert_int_equal(member_is(o, "status", "accepted"), 1);
-	assert_int_equal(member_is(o, "status", "Accepted"), 0);
-	assert_int_equal(member_is(o, "one", "1"), 0);
-	assert_int_equal(member_is(o, "z", NULL), 1);   /* NULL: the member is null */
-	assert_int_equal(member_is(o, "missing", NULL), 0);
-	assert_int_equal(member_is(o, "status", NULL), 0);
-	jv_free(o);
-}
-
 static void test_word_in(void **state)
 {
 	(void)state;
@@ -100,38 +75,6 @@ static void test_word_in(void **state)
 	assert_int_equal(word_in("a||b", ""), 1);      /* an empty word between two bars */
 }
 
-static void test_utf8_chars(void **state)
-{
-	(void)state;
-	assert_int_equal(utf8_chars(""), 0);
-	assert_int_equal(utf8_chars("abc"), 3);
-	assert_int_equal(utf8_chars("张三"), 2);
-	assert_int_equal(utf8_chars("上海市 Pudong"), 10);
-	assert_int_equal(utf8_chars("\xf0\x9f\x8c\x8a"), 1);   /* U+1F30A, four bytes */
-}
-
-static void test_utf8_valid(void **state)
-{
-	const char *s;
-
-	(void)state;
-	assert_int_equal(utf8_valid("", 0), 1);
-	s = "张三 abc";
-	assert_int_equal(utf8_valid(s, strlen(s)), 1);
-	s = "\xf0\x9f\x8c\x8a";
-	assert_int_equal(utf8_valid(s, strlen(s)), 1);
-	assert_int_equal(utf8_valid("\xe5\xbc", 2), 0);             /* cut short */
-	assert_int_equal(utf8_valid("\xc0\xaf", 2), 0);             /* overlong '/' */
-	assert_int_equal(utf8_valid("\xed\xa0\x80", 3), 0);         /* a surrogate */
-	assert_int_equal(utf8_valid("\xf4\x90\x80\x80", 4), 0);     /* beyond U+10FFFF */
-	assert_int_equal(utf8_valid("\x80", 1), 0);                 /* a lone continuation byte */
-	assert_int_equal(utf8_valid("\xff", 1), 0);
-	/* the length counts, not the NUL: a prefix of a good string is checked alone */
-	s = "张";
-	assert_int_equal(utf8_valid(s, 2), 0);
-	assert_int_equal(utf8_valid(s, 3), 1);
-}
-
 static void test_has_control(void **state)
 {
 	(void)state;
@@ -141,17 +84,6 @@ static void test_has_control(void **state)
 	assert_int_equal(has_control("line\n"), 1);
 	assert_int_equal(has_control("\x1f"), 1);
 	assert_int_equal(has_control("del\x7f"), 1);
-}
-
-static void test_sha256_hex(void **state)
-{
-	char hex[65];
-
-	(void)state;
-	sha256_hex("", 0, hex);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	sha256_hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 static void test_unknown_member(void **state)
@@ -173,41 +105,6 @@ static void test_unknown_member(void **state)
 	o = parse("\"not an object\"");
 	assert_null(unknown_member(o, allowed));
 	jv_free(o);
-}
-
-static void test_srv_today(void **state)
-{
-	long d, want;
-
-	(void)state;
-	/* the test override of today (the server reads TWONETD_TEST_TODAY today;
-	 * TWONET_TODAY is the one name issue 12 keeps) */
-	setenv("TWONETD_TEST_TODAY", "2026-12-31", 1);
-	setenv("TWONET_TODAY", "2026-12-31", 1);
-	assert_int_equal(tn_date_parse("2026-12-31", &want), 0);
-	assert_int_equal(srv_today(), want);
-	unsetenv("TWONETD_TEST_TODAY");
-	unsetenv("TWONET_TODAY");
-	d = srv_today();
-	assert_int_equal(d, tn_date_today());
-}
-
-static void test_date_china_today(void **state)
-{
-	char buf[16], again[16];
-	long d;
-
-	(void)state;
-	date_china_today(buf, sizeof(buf));
-	assert_int_equal(strlen(buf), 10);
-	assert_int_equal(tn_date_parse(buf, &d), 0);
-	date_china_today(again, sizeof(again));
-	/* both calls agree, unless midnight in China came between them */
-	if (strcmp(buf, again) != 0) {
-		long d2;
-		assert_int_equal(tn_date_parse(again, &d2), 0);
-		assert_int_equal(d2, d + 1);
-	}
 }
 
 static void test_time_rfc3339(void **state)
@@ -248,15 +145,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_member_str),
 		cmocka_unit_test(test_member_str_outlives_object),
-		cmocka_unit_test(test_member_true_has_is),
 		cmocka_unit_test(test_word_in),
-		cmocka_unit_test(test_utf8_chars),
-		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_has_control),
-		cmocka_unit_test(test_sha256_hex),
 		cmocka_unit_test(test_unknown_member),
-		cmocka_unit_test(test_srv_today),
-		cmocka_unit_test(test_date_china_today),
 		cmocka_unit_test(test_time_rfc3339),
 	};
 
