@@ -155,9 +155,6 @@ void certs_ckpt_worker_stop(void);
 int certs_cmd_issuer(int argc, char **argv);
 int certs_cmd_audit(int argc, char **argv);
 
-/* gencerts.c: `twonetd gen-certs --db DB N`; returns the exit status. */
-int certs_cmd_gencerts(int argc, char **argv);
-
 /* certs_read.c: the kinds file, loaded once per process (borrowed; jv_invalid() when it cannot be read). */
 jv certs_kinds(void);
 

@@ -29,25 +29,14 @@ static void usage(FILE *out)
 		"   or: twonetd calendar import --db PATH FILE\n"
 		"   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n"
 		"   or: twonetd routes [--json | --format FORMAT]\n"
-		/* e-certificates (certs_cmd.c, gencerts.c) */
+		/* e-certificates (certs_cmd.c) */
 		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
 		"   or: twonetd audit verify --db PATH [--checkpoints FILE [--key PEM]]\n"
 		"   or: twonetd audit checkpoint --db PATH [--checkpoints FILE]\n"
-		"   or: twonetd gen-certs --db PATH [--threads N] [--seed N] N\n"
 		"   or: twonetd --help | --version\n"
 		"\n"
 		"The twonet reference server: HTTP (libevent) over SQLite in WAL mode.\n"
 		"Run 'twonetd COMMAND --help' for the options of a command.\n");
-}
-
-int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
-{
-	struct tn_err err = TN_ERR_INIT;
-	int done = 0;
-
-	if (tn_cli_parse(cmd, argc, argv, NULL, nargs, &done, stdout, &err) != TN_OK)
-		return tn_cli_fail("twonetd", &err);
-	return done ? 0 : -1;
 }
 
 static int need(const char *value, const char *opt, const struct tn_cmd *cmd)
@@ -404,13 +393,11 @@ int main(int argc, char **argv)
 		rc = cmd_calendar(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "routes") == 0)
 		rc = cmd_routes(argc - 1, argv + 1);
-	/* e-certificates (certs_cmd.c, gencerts.c) */
+	/* e-certificates (certs_cmd.c) */
 	else if (strcmp(argv[1], "issuer") == 0)
 		rc = certs_cmd_issuer(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "audit") == 0)
 		rc = certs_cmd_audit(argc - 1, argv + 1);
-	else if (strcmp(argv[1], "gen-certs") == 0)
-		rc = certs_cmd_gencerts(argc - 1, argv + 1);
 	else {
 		fprintf(stderr, "twonetd: error: unknown command '%s'\n", argv[1]);
 		usage(stderr);

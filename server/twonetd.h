@@ -101,7 +101,7 @@ void calendar_worker_stop(struct srv *srv);
 /* Days before the calendar's end from which the warning is given. */
 #define TWONETD_CAL_WARN_DAYS 60
 
-/* main.c: parse a subcommand's options; -1 to go on, else the exit status. */
+/* cli.c: parse a subcommand's options (tn_cli_parse); -1 to go on, else the exit status. */
 struct tn_cmd;
 int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs);
 /* calcmd.c: twonetd calendar import | show; returns the exit status. */

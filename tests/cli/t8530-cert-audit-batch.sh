@@ -8,7 +8,7 @@
 TWONETD_DB="$TRASH/twonet.db"
 twonetd init --db "$TWONETD_DB" >/dev/null &&
 twonetd import catalog --db "$TWONETD_DB" >/dev/null &&
-twonetd gen-certs --db "$TWONETD_DB" --threads 2 40 >/dev/null 2>&1 || exit 1
+twonetd-gen-certs --db "$TWONETD_DB" --threads 2 40 >/dev/null 2>&1 || exit 1
 TWONETD_WORKERS=2 TWONETD_AUDIT_STATS=1 start_server || exit 1
 ADMIN=$(make_token admin root)
 CLERK=$(make_token clerk yb-clerk YBJ)

@@ -11,7 +11,7 @@
 TWONETD_DB="$TRASH/twonet.db"
 twonetd init --db "$TWONETD_DB" >/dev/null &&
 twonetd import catalog --db "$TWONETD_DB" >/dev/null &&
-twonetd gen-certs --db "$TWONETD_DB" 4 >/dev/null 2>&1 || exit 1
+twonetd-gen-certs --db "$TWONETD_DB" 4 >/dev/null 2>&1 || exit 1
 CKPT="$TWONETD_DB.checkpoints"
 KEY="$TWONETD_DB.keys/twonetd.pem"
 TWONETD_AUDIT_CHECKPOINT_ROWS=5 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 start_server || exit 1

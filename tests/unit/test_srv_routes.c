@@ -10,21 +10,6 @@
 
 #include "twonetd.h"
 
-/*
- * routes.c's `twonetd routes` calls twonetd_parse, which lives in main.c,
- * and main.o is not in libtwonetd.a: a stand-in, never called here (weak:
- * should twonetd_parse move into the archive, the real one wins).
- */
-__attribute__((weak)) int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
-{
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-	(void)nargs;
-	fail();
-	return 2;
-}
-
 static int is_role(const char *s, size_t len)
 {
 	for (size_t i = 0; twonetd_roles[i]; i++)

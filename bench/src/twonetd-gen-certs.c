@@ -1,4 +1,4 @@
-/* gencerts.c — twonetd gen-certs: fill a database with signed certificates of realistic holders, signing on every core. */
+/* twonetd-gen-certs.c — bench/twonetd-gen-certs: fill a twonetd database with signed certificates of realistic holders, signing on every core (benchmarks and tests; not shipped). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,10 +7,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-
 #include "tn_buf.h"
 #include "tn_cert.h"
 #include "tn_cli.h"
+#include "tn_today.h"
 #include "certs.h"
 #include "store_certs.h"
 #include "twonetd.h"
@@ -412,7 +412,7 @@ static int load_keys(struct store *st, const char *db, jv kinds_doc, struct dept
 							     err) != TN_OK)
 						rc = -1;
 					else
-						fprintf(stderr, "twonetd: gen-certs: new issuer key %s for %s\n",
+						fprintf(stderr, "twonetd-gen-certs: new issuer key %s for %s\n",
 							tn_cert_key_id(k), dept);
 					free(pem);
 				}
@@ -445,7 +445,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int certs_cmd_gencerts(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	const char *db = NULL;
 	long threads = 0, seed = 1;
@@ -455,7 +455,7 @@ int certs_cmd_gencerts(int argc, char **argv)
 		{ TN_OPT_LONG, 0, "seed", &seed, "N", "seed of the holders and fields (default 1)", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd gen-certs", "--db PATH [--threads N] [--seed N] N",
+	const struct tn_cmd cmd = { "twonetd-gen-certs", "--db PATH [--threads N] [--seed N] N",
 		"fill the database with N signed certificates of realistic holders (issuer keys are "
 		"made for departments that have none)", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
@@ -470,12 +470,12 @@ int certs_cmd_gencerts(int argc, char **argv)
 	double t0, t1;
 
 	if (tn_cli_parse(&cmd, argc, argv, NULL, &nargs, &done_flag, stdout, &err) != TN_OK)
-		return tn_cli_fail("twonetd", &err);
+		return tn_cli_fail("twonetd-gen-certs", &err);
 	if (done_flag)
 		return 0;
 	if (!db || nargs != 1 || tn_parse_long(argv[1], &n) != 0 || n < 1 || threads < 0 ||
 	    threads > 256) {
-		fprintf(stderr, "twonetd: error: usage: twonetd gen-certs --db PATH [--threads N] "
+		fprintf(stderr, "twonetd-gen-certs: error: usage: twonetd-gen-certs --db PATH [--threads N] "
 			"[--seed N] N (N >= 1)\n");
 		return 2;
 	}
@@ -488,14 +488,8 @@ int certs_cmd_gencerts(int argc, char **argv)
 	kinds = jv_object_get(jv_copy(kinds_doc), jv_string("kinds"));
 	if (store_open(&st, db, 0, &err) != TN_OK || load_keys(st, db, kinds_doc, dk, &ndk, &err) < 0)
 		goto fail;
-	{
-		time_t t = time(NULL) + 8 * 3600;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-		snprintf(year, sizeof(year), "%.4s", today);
-	}
+	tn_today_china_str(today, sizeof(today));
+	snprintf(year, sizeof(year), "%.4s", today);
 	time_now_rfc3339(now, sizeof(now));
 	chunk_alloc(&c[0], (int)threads);
 	chunk_alloc(&c[1], (int)threads);
@@ -529,7 +523,7 @@ int certs_cmd_gencerts(int argc, char **argv)
 			break;
 		cur = 1 - cur;
 		if (isatty(2))
-			fprintf(stderr, "\rtwonetd: gen-certs: %ld of %ld", done, n);
+			fprintf(stderr, "\rtwonetd-gen-certs: %ld of %ld", done, n);
 	}
 	t1 = now_s();
 	if (isatty(2))
@@ -540,7 +534,7 @@ int certs_cmd_gencerts(int argc, char **argv)
 	rc = failed ? 1 : 0;
 	goto out_chunks;
 fail_chunks:
-	fprintf(stderr, "twonetd: error: %s\n", err.message);
+	fprintf(stderr, "twonetd-gen-certs: error: %s\n", err.message);
 	rc = 1;
 out_chunks:
 	for (int k = 0; k < 2; k++) {
@@ -553,7 +547,7 @@ out_chunks:
 	}
 	goto out;
 fail:
-	fprintf(stderr, "twonetd: error: %s\n", err.message);
+	fprintf(stderr, "twonetd-gen-certs: error: %s\n", err.message);
 out:
 	for (int i = 0; i < ndk; i++)
 		tn_cert_key_free(dk[i].key);
