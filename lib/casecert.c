@@ -12,21 +12,6 @@
 #include "tn_today.h"
 #include "tn_http.h"
 
-/* 1 when the body's materials (borrowed) already list `code`. */
-static int listed(jv mats, const char *code)
-{
-	int found = 0;
-
-	if (jv_get_kind(mats) != JV_KIND_ARRAY)
-		return 0;
-	jv_array_foreach(mats, i, m) {
-		if (tn_jv_is(m, "code", code))
-			found = 1;
-		jv_free(m);
-	}
-	return found;
-}
-
 /*
  * The id (malloc'd) of the first certificate of `holder` of `kind` that is
  * valid today, or NULL when there is none or the server does not say.
@@ -114,7 +99,7 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *cons
 		const char *name = tn_jv_str(m, "name");
 		char *id;
 
-		if (code && kind && !listed(mats, code) &&
+		if (code && kind && tn_jv_array_find(mats, "code", code) < 0 &&
 		    (id = find_cert(c, holder, kind, item, hdrs[0] ? hdrs : NULL,
 					&refused)) != NULL) {
 			jv e = jv_object_set(jv_object(), jv_string("code"), jv_string(code));

@@ -326,19 +326,6 @@ out:
 	return rc;
 }
 
-/* 1 when an object of array `fields` (borrowed) is named `name`. */
-static int is_field(jv fields, const char *name)
-{
-	int found = 0;
-
-	jv_array_foreach(fields, i, f) {
-		if (tn_jv_is(f, "name", name))
-			found = 1;
-		jv_free(f);
-	}
-	return found;
-}
-
 enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
 {
 	jv fields = tn_jv_array(item, "fields");
@@ -347,7 +334,7 @@ enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
 
 	if (jv_get_kind(form) == JV_KIND_OBJECT) {
 		jv_object_foreach(form, key, val) {
-			if (rc == TN_OK && !is_field(fields, jv_string_value(key))) {
+			if (rc == TN_OK && tn_jv_array_find(fields, "name", jv_string_value(key)) < 0) {
 				snprintf(path, sizeof(path), "form.%s", jv_string_value(key));
 				rc = tn_err_field(err, TN_EINVALID, path, "unknown form field '%s'",
 						  jv_string_value(key));

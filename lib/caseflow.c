@@ -13,19 +13,6 @@ const char *tn_case_subcase_columns[] = {
 	"id", "department", "status", "deadline", "item_name", NULL
 };
 
-/* Index of the object of array `a` (borrowed) whose "code" is `code`, or -1. */
-static int find_code(jv a, const char *code)
-{
-	int found = -1;
-
-	jv_array_foreach(a, i, e) {
-		if (found < 0 && tn_jv_is(e, "code", code))
-			found = i;
-		jv_free(e);
-	}
-	return found;
-}
-
 /*
  * `n` working days after `start` as a jv string, or null (no calendar, no
  * start); *prov set when counted through a year the calendar does not know.
@@ -51,7 +38,8 @@ static jv material_state(jv m, jv given)
 	jv disp = tn_jv_get(m, "disposition");
 	const char *d = jv_get_kind(disp) == JV_KIND_STRING ? jv_string_value(disp) : "supply";
 	const char *state = "missing";
-	int gi = jv_get_kind(code) == JV_KIND_STRING ? find_code(given, jv_string_value(code)) : -1;
+	int gi = jv_get_kind(code) == JV_KIND_STRING
+		 ? tn_jv_array_find(given, "code", jv_string_value(code)) : -1;
 
 	if (gi >= 0) {
 		jv g = jv_array_get(jv_copy(given), gi), r = tn_jv_get(g, "ref");
@@ -94,7 +82,8 @@ static void add_materials(jv *list, jv item, jv given)
 	jv_array_foreach(mats, i, m) {
 		jv code = tn_jv_get(m, "code");
 
-		if (jv_get_kind(code) == JV_KIND_STRING && find_code(*list, jv_string_value(code)) < 0)
+		if (jv_get_kind(code) == JV_KIND_STRING &&
+		    tn_jv_array_find(*list, "code", jv_string_value(code)) < 0)
 			*list = jv_array_append(*list, material_state(m, given));
 		jv_free(code);
 		jv_free(m);

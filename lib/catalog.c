@@ -221,19 +221,11 @@ jv tn_catalog_index(jv catalog, const char *section)
 static jv find(jv catalog, const char *section, const char *key, const char *code)
 {
 	jv list = tn_jv_array(catalog, section);
-	int n = code ? jv_array_length(jv_copy(list)) : 0;
+	int i = code ? tn_jv_array_find(list, key, code) : -1;
+	jv e = i >= 0 ? jv_array_get(jv_copy(list), i) : jv_invalid();
 
-	for (int i = 0; i < n; i++) {
-		jv e = jv_array_get(jv_copy(list), i);
-
-		if (tn_jv_is(e, key, code)) {
-			jv_free(list);
-			return e;
-		}
-		jv_free(e);
-	}
 	jv_free(list);
-	return jv_invalid();
+	return e;
 }
 
 jv tn_catalog_item(jv catalog, const char *code)

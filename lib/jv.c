@@ -119,6 +119,20 @@ int tn_jv_array_has_str(jv arr, const char *s)
 	return found;
 }
 
+int tn_jv_array_find(jv arr, const char *key, const char *want)
+{
+	int found = -1;
+
+	if (jv_get_kind(arr) != JV_KIND_ARRAY)
+		return -1;
+	jv_array_foreach(arr, i, e) {
+		if (found < 0 && tn_jv_is(e, key, want))
+			found = i;
+		jv_free(e);
+	}
+	return found;
+}
+
 jv tn_jv_string_or_null(const char *s)
 {
 	return s ? jv_string(s) : jv_null();

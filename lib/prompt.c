@@ -267,18 +267,9 @@ static enum tn_code fetch_items(struct tn_client *c, jv *items, struct tn_err *e
 /* The item of `code` in `items` (borrowed), or jv_invalid(). */
 static jv find_item(jv items, const char *code)
 {
-	int n = jv_array_length(jv_copy(items));
+	int i = tn_jv_array_find(items, "code", code);
 
-	for (int i = 0; i < n; i++) {
-		jv it = jv_array_get(jv_copy(items), i);
-		jv cv = tn_jv_get(it, "code");
-		int hit = jv_get_kind(cv) == JV_KIND_STRING && !strcmp(jv_string_value(cv), code);
-		jv_free(cv);
-		if (hit)
-			return it;
-		jv_free(it);
-	}
-	return jv_invalid();
+	return i >= 0 ? jv_array_get(jv_copy(items), i) : jv_invalid();
 }
 
 static enum tn_code ask_item(struct tn_client *c, FILE *tty, const char *preset, jv *item,

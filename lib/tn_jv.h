@@ -67,4 +67,10 @@ jv tn_jv_string_or_null(const char *s);
 /* 1 when the array `arr` (borrowed) holds the string `s`; 0 otherwise (also when not an array). */
 int tn_jv_array_has_str(jv arr, const char *s);
 
+/*
+ * Index of the first element of the array `arr` (borrowed) whose member `key`
+ * is the string `want` (tn_jv_is), or -1: none, or `arr` not an array.
+ */
+int tn_jv_array_find(jv arr, const char *key, const char *want);
+
 #endif

@@ -133,6 +133,14 @@ static void test_members(void **state)
 	assert_int_equal(tn_jv_array_has_str(v, "y"), 1);
 	assert_int_equal(tn_jv_array_has_str(v, "z"), 0);
 	jv_free(v);
+	/* the first element whose member is the string, skipping what is not an object */
+	v = jv_parse("[1, {\"code\": 2}, {\"code\": \"a\"}, null, {\"code\": \"b\"}, {\"code\": \"b\"}]");
+	assert_int_equal(tn_jv_array_find(v, "code", "b"), 4);
+	assert_int_equal(tn_jv_array_find(v, "code", "a"), 2);
+	assert_int_equal(tn_jv_array_find(v, "code", "c"), -1);
+	assert_int_equal(tn_jv_array_find(v, "name", "a"), -1);
+	assert_int_equal(tn_jv_array_find(o, "code", "a"), -1);     /* not an array */
+	jv_free(v);
 	v = tn_jv_array(o, "o");
 	assert_int_equal(jv_array_length(v), 0);
 	v = tn_jv_object(o, "o");
