@@ -508,22 +508,20 @@ void alerts_actions(struct req *q, const char *id)
 		reply_error(q, &err);
 		goto out;
 	}
-	if (member_is(doc, "status", s->to) &&
-	    (!s->need || member_is(doc, s->need, jv_string_value(need)))) {
+	if (tn_jv_is(doc, "status", s->to) &&
+	    (!s->need || tn_jv_is(doc, s->need, jv_string_value(need)))) {
 		/* the step just done, asked again: harmless */
 		store_alerts_rollback(q->srv->st);
 		reply_alert(q, 200, doc, 1);
 		doc = jv_invalid();
 		goto out;
 	}
-	if (!member_is(doc, "status", s->from)) {
-		jv st;
-		const char *cur = member_str(doc, "status", &st);
+	if (!tn_jv_is(doc, "status", s->from)) {
+		const char *cur = tn_jv_str(doc, "status");
 
 		store_alerts_rollback(q->srv->st);
 		reply_problem(q, 409, NULL, "cannot %s an alert that is %s", s->action,
 			      cur ? cur : "unknown");
-		jv_free(st);
 		goto out;
 	}
 	time_rfc3339((long long)now, when, sizeof(when));

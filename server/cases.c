@@ -29,13 +29,12 @@ jv cases_out(jv doc, const char *today)
 void cases_reply(struct req *q, int status, jv doc)
 {
 	char today[16], etag[32];
-	jv v = jv_object_get(jv_copy(doc), jv_string("version"));
+	long version = tn_jv_long(doc, "version", -1);
 
-	if (tn_json_long(v, -1) >= 0) {
-		snprintf(etag, sizeof(etag), "\"%ld\"", tn_json_long(v, -1));
+	if (version >= 0) {
+		snprintf(etag, sizeof(etag), "\"%ld\"", version);
 		req_set_header(q, "ETag", etag);
 	}
-	jv_free(v);
 	tn_today_str(today, sizeof(today));
 	reply_json(q, status, cases_out(doc, today));
 }
@@ -46,13 +45,8 @@ static int has_named(jv list, const char *key, const char *value)
 	int found = 0;
 
 	jv_array_foreach(list, i, e) {
-		jv h;
-		const char *n = jv_get_kind(e) == JV_KIND_OBJECT ? member_str(e, key, &h) : NULL;
-
-		if (n && strcmp(n, value) == 0)
+		if (tn_jv_is(e, key, value))
 			found = 1;
-		if (jv_get_kind(e) == JV_KIND_OBJECT)
-			jv_free(h);
 		jv_free(e);
 	}
 	return found;
@@ -68,22 +62,11 @@ static int supplied(jv given, const char *code, jv *ref)
 
 	*ref = jv_null();
 	jv_array_foreach(given, i, g) {
-		jv h;
-		const char *gc = member_str(g, "code", &h);
-
-		if (gc && strcmp(gc, code) == 0) {
-			jv r = jv_object_get(jv_copy(g), jv_string("ref"));
-
+		if (tn_jv_is(g, "code", code)) {
 			found = 1;
 			jv_free(*ref);
-			if (jv_get_kind(r) == JV_KIND_STRING) {
-				*ref = r;
-			} else {
-				jv_free(r);
-				*ref = jv_null();
-			}
+			*ref = tn_jv_str_or_null(g, "ref");
 		}
-		jv_free(h);
 		jv_free(g);
 	}
 	return found;
@@ -95,18 +78,10 @@ static jv given_cert(jv given, const char *code)
 	jv cert = jv_null();
 
 	jv_array_foreach(given, i, g) {
-		jv h;
-		const char *gc = member_str(g, "code", &h);
-
-		if (gc && strcmp(gc, code) == 0) {
-			jv c = jv_object_get(jv_copy(g), jv_string("cert"));
-
+		if (tn_jv_is(g, "code", code)) {
 			jv_free(cert);
-			cert = jv_get_kind(c) == JV_KIND_STRING ? c : jv_null();
-			if (jv_get_kind(c) != JV_KIND_STRING)
-				jv_free(c);
+			cert = tn_jv_str_or_null(g, "cert");
 		}
-		jv_free(h);
 		jv_free(g);
 	}
 	return cert;
@@ -131,16 +106,12 @@ int cases_check_form(struct req *q, jv item, jv form)
 static int build_materials(struct req *q, jv item, jv given, jv *out)
 {
 	static const char *const mkeys[] = { "code", "ref", "cert", NULL };
-	jv list = jv_object_get(jv_copy(item), jv_string("materials"));
+	jv list = tn_jv_array(item, "materials");
 	char field[64];
 	int rc = 0;
 
 	*out = jv_array();
-	if (jv_get_kind(list) != JV_KIND_ARRAY) {
-		jv_free(list);
-		list = jv_array();
-	}
-	if (jv_get_kind(given) == JV_KIND_INVALID || jv_get_kind(given) == JV_KIND_NULL) {
+	if (jv_get_kind(given) == JV_KIND_NULL) {       /* absent or null */
 		jv_free(given);
 		given = jv_array();
 	}
@@ -151,7 +122,7 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 	}
 	jv_array_foreach(given, i, g) {
 		char *bad;
-		jv h, r;
+		jv r;
 		const char *code;
 
 		if (rc) {
@@ -170,14 +141,13 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 			free(bad);
 			rc = -1;
 		} else {
-			code = member_str(g, "code", &h);
-			r = jv_object_get(jv_copy(g), jv_string("ref"));
+			code = tn_jv_str(g, "code");
+			r = tn_jv_get(g, "ref");
 			snprintf(field, sizeof(field), "materials[%d].code", i);
 			if (!code) {
 				reply_problem(q, 422, field, "material %d has no code", i);
 				rc = -1;
-			} else if (jv_get_kind(r) != JV_KIND_INVALID && jv_get_kind(r) != JV_KIND_NULL &&
-				   jv_get_kind(r) != JV_KIND_STRING) {
+			} else if (jv_get_kind(r) != JV_KIND_NULL && jv_get_kind(r) != JV_KIND_STRING) {
 				snprintf(field, sizeof(field), "materials[%d].ref", i);
 				reply_problem(q, 422, field, "material %d: ref must be a string", i);
 				rc = -1;
@@ -186,23 +156,22 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 				rc = -1;
 			}
 			jv_free(r);
-			jv_free(h);
 		}
 		jv_free(g);
 	}
 	if (rc)
 		goto out;
 	jv_array_foreach(list, k, m) {
-		jv hm, hn, ck, mat = jv_object(), state = jv_string("missing"), ref = jv_null();
-		const char *mc = member_str(m, "code", &hm), *mn = member_str(m, "name", &hn);
+		jv mat = jv_object(), state = jv_string("missing"), ref = jv_null();
+		const char *mc = tn_jv_str(m, "code");
+		int exempt = tn_jv_str(m, "cert_kind") != NULL;
 
-		ck = jv_object_get(jv_copy(m), jv_string("cert_kind"));
 		if (mc) {
 			jv_free(ref);
 			if (supplied(given, mc, &ref)) {
 				jv_free(state);
 				state = jv_string("supplied");
-			} else if (jv_get_kind(ck) == JV_KIND_STRING) {
+			} else if (exempt) {
 				jv_free(state);
 				state = jv_string("exempted");
 			}
@@ -214,14 +183,11 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 			state = jv_string("exempted");
 		}
 		mat = jv_object_set(mat, jv_string("code"), mc ? jv_string(mc) : jv_null());
-		mat = jv_object_set(mat, jv_string("name"), mn ? jv_string(mn) : jv_null());
+		mat = jv_object_set(mat, jv_string("name"), tn_jv_str_or_null(m, "name"));
 		mat = jv_object_set(mat, jv_string("state"), state);
 		mat = jv_object_set(mat, jv_string("ref"), ref);
 		mat = jv_object_set(mat, jv_string("cert"), cert);
 		*out = jv_array_append(*out, mat);
-		jv_free(ck);
-		jv_free(hm);
-		jv_free(hn);
 		jv_free(m);
 	}
 out:
@@ -269,7 +235,7 @@ int cases_check_applicant(struct req *q, jv app, jv *out)
 {
 	static const char *const akeys[] = { "type", "id", "name", "phone", NULL };
 	struct tn_err err = TN_ERR_INIT;
-	jv h1, h2, h3, h4, a = jv_object();
+	jv a = jv_object();
 	const char *type, *id, *name, *phone;
 	int rc = -1;
 
@@ -285,10 +251,10 @@ int cases_check_applicant(struct req *q, jv app, jv *out)
 		jv_free(a);
 		return -1;
 	}
-	type = member_str(app, "type", &h1);
-	id = member_str(app, "id", &h2);
-	name = member_str(app, "name", &h3);
-	phone = member_str(app, "phone", &h4);
+	type = tn_jv_str(app, "type");
+	id = tn_jv_str(app, "id");
+	name = tn_jv_str(app, "name");
+	phone = tn_jv_str(app, "phone");
 	if (!id || !*id) {
 		reply_problem(q, 422, "applicant.id", "applicant.id is required");
 		goto out;
@@ -298,11 +264,7 @@ int cases_check_applicant(struct req *q, jv app, jv *out)
 		goto out;
 	}
 	if (!type) {
-		jv t = jv_object_get(jv_copy(app), jv_string("type"));
-		int present = jv_get_kind(t) != JV_KIND_INVALID && jv_get_kind(t) != JV_KIND_NULL;
-
-		jv_free(t);
-		if (present) {
+		if (tn_jv_has(app, "type") && !tn_jv_is(app, "type", NULL)) {
 			reply_problem(q, 422, "applicant.type", "applicant.type must be person or org");
 			goto out;
 		}
@@ -336,10 +298,6 @@ int cases_check_applicant(struct req *q, jv app, jv *out)
 	rc = 0;
 out:
 	jv_free(a);
-	jv_free(h1);
-	jv_free(h2);
-	jv_free(h3);
-	jv_free(h4);
 	jv_free(app);
 	return rc;
 }
@@ -366,9 +324,9 @@ jv cases_event(struct req *q, const char *when, const char *action, const char *
  */
 int cases_form_of(struct req *q, jv body, jv *form)
 {
-	jv f = jv_object_get(jv_copy(body), jv_string("form"));
+	jv f = tn_jv_get(body, "form");
 
-	if (jv_get_kind(f) == JV_KIND_INVALID || jv_get_kind(f) == JV_KIND_NULL) {
+	if (jv_get_kind(f) == JV_KIND_NULL) {
 		jv_free(f);
 		f = jv_object();
 	}
@@ -394,10 +352,9 @@ void cases_body_hash(jv body, char hash[65])
 void cases_reply_filed(struct req *q, jv doc, int replayed)
 {
 	char loc[64];
-	jv id = jv_object_get(jv_copy(doc), jv_string("id"));
+	const char *id = tn_jv_str(doc, "id");
 
-	snprintf(loc, sizeof(loc), "/v1/cases/%s", jv_string_value(id));
-	jv_free(id);
+	snprintf(loc, sizeof(loc), "/v1/cases/%s", id ? id : "");
 	req_set_header(q, "Location", loc);
 	if (replayed)
 		req_set_header(q, "Idempotent-Replayed", "true");
@@ -413,7 +370,7 @@ void h_cases_post(struct req *q, const char *arg)
 	struct store_case_new c;
 	const char *key, *code, *dept;
 	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
-	jv h1, h2, h3, h4, doc, deadline, legal, out;
+	jv doc, deadline, legal, out;
 	char hash[65], now[40], from[16], shape_field[96];
 	int replayed = 0, prov = 0, lprov = 0;
 	long today = tn_today(), ddays, ldays;
@@ -443,11 +400,11 @@ void h_cases_post(struct req *q, const char *arg)
 		jv_free(body);
 		return;
 	}
-	if (has_member(body, "workflow")) {
+	if (tn_jv_has(body, "workflow")) {
 		cases_file_workflow(q, body, key);
 		return;
 	}
-	code = member_str(body, "item", &h1);
+	code = tn_jv_str(body, "item");
 	if (!code) {
 		reply_problem(q, 422, "item", "item is required (an item code)");
 		goto done;
@@ -459,14 +416,13 @@ void h_cases_post(struct req *q, const char *arg)
 			reply_error(q, &err);
 		goto done;
 	}
-	dept = member_str(item, "department", &h2);
+	dept = tn_jv_str(item, "department");
 	if (req_role(q, "clerk") && (!dept || !q->tok.dept || strcmp(dept, q->tok.dept) != 0)) {
 		reply_problem(q, 403, "item", "a clerk of '%s' may not file cases on item '%s'",
 			      q->tok.dept ? q->tok.dept : "", code);
 		goto done;
 	}
-	if (cases_check_applicant(q, jv_object_get(jv_copy(body), jv_string("applicant")),
-			    &applicant) < 0)
+	if (cases_check_applicant(q, tn_jv_get(body, "applicant"), &applicant) < 0)
 		goto done;
 	if (cases_form_of(q, body, &form) < 0)
 		goto done;
@@ -479,8 +435,7 @@ void h_cases_post(struct req *q, const char *arg)
 		jv_free(form);
 		goto done;
 	}
-	if (build_materials(q, item, jv_object_get(jv_copy(body), jv_string("materials")),
-			    &mats) < 0) {
+	if (build_materials(q, item, tn_jv_get(body, "materials"), &mats) < 0) {
 		jv_free(form);
 		goto done;
 	}
@@ -494,8 +449,7 @@ void h_cases_post(struct req *q, const char *arg)
 
 	doc = jv_object();
 	doc = jv_object_set(doc, jv_string("item"), jv_string(code));
-	doc = jv_object_set(doc, jv_string("item_name"),
-			    jv_object_get(jv_copy(item), jv_string("name")));
+	doc = jv_object_set(doc, jv_string("item_name"), tn_jv_get(item, "name"));
 	doc = jv_object_set(doc, jv_string("department"), jv_string(dept ? dept : ""));
 	doc = jv_object_set(doc, jv_string("workflow"), jv_null());
 	doc = jv_object_set(doc, jv_string("parent"), jv_null());
@@ -525,8 +479,8 @@ void h_cases_post(struct req *q, const char *arg)
 	c.item = code;
 	c.department = dept ? dept : "";
 	c.status = "submitted";
-	c.applicant_id = member_str(applicant, "id", &h3);
-	c.applicant_name = member_str(applicant, "name", &h4);
+	c.applicant_id = tn_jv_str(applicant, "id");
+	c.applicant_name = tn_jv_str(applicant, "name");
 	c.submitted_at = now;
 	c.deadline = jv_get_kind(deadline) == JV_KIND_STRING ? jv_string_value(deadline) : NULL;
 	c.submitted_by = q->tok.name;
@@ -534,8 +488,6 @@ void h_cases_post(struct req *q, const char *arg)
 	c.idem_key = key;
 	c.idem_hash = hash;
 	rc = store_case_create(q->srv->st, &c, &out, &replayed, &err);
-	jv_free(h3);
-	jv_free(h4);
 	jv_free(deadline);
 	if (rc != TN_OK) {
 		reply_error(q, &err);
@@ -543,9 +495,6 @@ void h_cases_post(struct req *q, const char *arg)
 	}
 	cases_reply_filed(q, out, replayed);
 done:
-	if (jv_is_valid(item))
-		jv_free(h2);
-	jv_free(h1);
 	jv_free(item);
 	jv_free(applicant);
 	jv_free(mats);

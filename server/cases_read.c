@@ -18,18 +18,13 @@
 /* 1 when `doc` (borrowed) is a workflow's parent with a sub-case of department `dept`. */
 static int parent_has_department(jv doc, const char *dept)
 {
-	jv depts = jv_object_get(jv_copy(doc), jv_string("departments"));
+	jv depts = tn_jv_array(doc, "departments");
 	int found = 0;
 
-	if (dept && jv_get_kind(depts) == JV_KIND_ARRAY) {
+	if (dept) {
 		jv_array_foreach(depts, i, d) {
-			jv h;
-			const char *c = jv_get_kind(d) == JV_KIND_OBJECT ? member_str(d, "code", &h) : NULL;
-
-			if (c && strcmp(c, dept) == 0)
+			if (tn_jv_is(d, "code", dept))
 				found = 1;
-			if (jv_get_kind(d) == JV_KIND_OBJECT)
-				jv_free(h);
 			jv_free(d);
 		}
 	}
@@ -44,28 +39,18 @@ static int parent_has_department(jv doc, const char *dept)
  */
 static int case_visible(const struct req *q, jv doc, long token_id)
 {
-	jv h;
-	const char *s;
 	int ok = 0;
 
 	if (req_role(q, "admin"))
 		return 1;
 	if (req_role(q, "clerk")) {
-		s = member_str(doc, "department", &h);
-		ok = s && q->tok.dept && strcmp(s, q->tok.dept) == 0;
-		jv_free(h);
+		ok = q->tok.dept && tn_jv_is(doc, "department", q->tok.dept);
 		return ok || parent_has_department(doc, q->tok.dept);
 	}
 	if (req_role(q, "applicant")) {
-		jv app = jv_object_get(jv_copy(doc), jv_string("applicant"));
+		jv app = tn_jv_get(doc, "applicant");
 
-		if (token_id == q->tok.id)
-			ok = 1;
-		else if (q->tok.subject && jv_get_kind(app) == JV_KIND_OBJECT) {
-			s = member_str(app, "id", &h);
-			ok = s && strcmp(s, q->tok.subject) == 0;
-			jv_free(h);
-		}
+		ok = token_id == q->tok.id || (q->tok.subject && tn_jv_is(app, "id", q->tok.subject));
 		jv_free(app);
 	}
 	return ok;
@@ -231,7 +216,7 @@ void h_case(struct req *q, const char *id)
 
 	if (load_case(q, id, &doc) < 0)
 		return;
-	if (req_role(q, "clerk") && has_member(doc, "children"))
+	if (req_role(q, "clerk") && tn_jv_has(doc, "children"))
 		doc = cases_parent_for_clerk(doc, q->tok.dept);
 	cases_reply(q, 200, doc);
 }
@@ -287,13 +272,13 @@ void h_case_actions(struct req *q, const char *id)
 	struct tn_err err = TN_ERR_INIT;
 	enum tn_case_state to;
 	const char *h, *action, *comment = NULL, *status;
-	jv doc, body = jv_invalid(), ha = jv_invalid(), hc = jv_invalid(), hs = jv_invalid(), cv;
+	jv doc, body = jv_invalid(), cv;
 	char now[40];
 	long want, version;
 
 	if (load_case(q, id, &doc) < 0)
 		return;
-	if (has_member(doc, "children")) {
+	if (tn_jv_has(doc, "children")) {
 		reply_problem(q, 409, NULL, "case %s is the parent of a workflow case: it moves with "
 			      "its sub-cases and completes when every one of them does", id);
 		goto done;
@@ -311,7 +296,7 @@ void h_case_actions(struct req *q, const char *id)
 		goto done;
 	if (reply_unknown_member(q, body, keys, NULL) < 0)
 		goto done;
-	action = member_str(body, "action", &ha);
+	action = tn_jv_str(body, "action");
 	if (!action) {
 		reply_problem(q, 422, "action", "action is required");
 		goto done;
@@ -320,15 +305,14 @@ void h_case_actions(struct req *q, const char *id)
 		reply_problem(q, 422, "action", "unknown action '%s'", action);
 		goto done;
 	}
-	cv = jv_object_get(jv_copy(body), jv_string("comment"));
-	if (jv_get_kind(cv) != JV_KIND_INVALID && jv_get_kind(cv) != JV_KIND_NULL &&
-	    jv_get_kind(cv) != JV_KIND_STRING) {
+	cv = tn_jv_get(body, "comment");
+	if (jv_get_kind(cv) != JV_KIND_NULL && jv_get_kind(cv) != JV_KIND_STRING) {
 		jv_free(cv);
 		reply_problem(q, 422, "comment", "comment must be a string");
 		goto done;
 	}
 	jv_free(cv);
-	comment = member_str(body, "comment", &hc);
+	comment = tn_jv_str(body, "comment");
 	if (tn_case_check_comment(comment, &err) != TN_OK) {
 		reply_problem(q, 422, "comment", "%s", err.message);
 		goto done;
@@ -339,14 +323,12 @@ void h_case_actions(struct req *q, const char *id)
 		reply_problem(q, tn_code_http_status(err.code), err.field, "%s", err.message);
 		goto done;
 	}
-	cv = jv_object_get(jv_copy(doc), jv_string("version"));
-	version = tn_json_long(cv, 0);
-	jv_free(cv);
+	version = tn_jv_long(doc, "version", 0);
 	if (version != want) {
 		reply_problem(q, 409, NULL, "case %s is at version %ld, not %ld", id, version, want);
 		goto done;
 	}
-	status = member_str(doc, "status", &hs);
+	status = tn_jv_str(doc, "status");
 	if (tn_case_transition(status, action, NULL, comment, &to, &err) != TN_OK) {
 		reply_problem(q, tn_code_http_status(err.code), err.field[0] ? err.field : NULL,
 			      "%s", err.message);
@@ -375,9 +357,6 @@ void h_case_actions(struct req *q, const char *id)
 		cases_reply(q, 200, next);
 	}
 done:
-	jv_free(ha);
-	jv_free(hc);
-	jv_free(hs);
 	jv_free(body);
 	jv_free(doc);
 }

@@ -94,7 +94,7 @@ static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
 	int rc = 0;
 
 	*out = jv_invalid();
-	if (jv_get_kind(given) == JV_KIND_INVALID || jv_get_kind(given) == JV_KIND_NULL) {
+	if (jv_get_kind(given) == JV_KIND_NULL) {       /* absent or null */
 		jv_free(given);
 		given = jv_array();
 	}
@@ -104,7 +104,7 @@ static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
 		return -1;
 	}
 	jv_array_foreach(given, i, g) {
-		jv h, r;
+		jv r;
 		const char *code;
 		char *bad;
 
@@ -118,14 +118,13 @@ static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
 			free(bad);
 			rc = -1;
 		} else if (rc == 0) {
-			code = member_str(g, "code", &h);
-			r = jv_object_get(jv_copy(g), jv_string("ref"));
+			code = tn_jv_str(g, "code");
+			r = tn_jv_get(g, "ref");
 			snprintf(field, sizeof(field), "materials[%d].code", i);
 			if (!code) {
 				reply_problem(q, 422, field, "material %d has no code", i);
 				rc = -1;
-			} else if (jv_get_kind(r) != JV_KIND_INVALID && jv_get_kind(r) != JV_KIND_NULL &&
-				   jv_get_kind(r) != JV_KIND_STRING) {
+			} else if (jv_get_kind(r) != JV_KIND_NULL && jv_get_kind(r) != JV_KIND_STRING) {
 				snprintf(field, sizeof(field), "materials[%d].ref", i);
 				reply_problem(q, 422, field, "material %d: ref must be a string", i);
 				rc = -1;
@@ -138,7 +137,6 @@ static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
 				rc = -1;
 			}
 			jv_free(r);
-			jv_free(h);
 		}
 		jv_free(g);
 	}
@@ -172,19 +170,11 @@ static jv form_subset(jv form, jv names)
 /* What the deadlines of a plan's case (`p`, borrowed) were counted from (`from`, borrowed). */
 static void plan_basis(struct store_case_new *c, jv p, const char *from)
 {
-	jv d = jv_object_get(jv_copy(p), jv_string("days"));
-	jv l = jv_object_get(jv_copy(p), jv_string("legal_days"));
-	jv pr = jv_object_get(jv_copy(p), jv_string("deadline_provisional"));
-	jv lp = jv_object_get(jv_copy(p), jv_string("legal_deadline_provisional"));
-
 	c->deadline_from = from;
-	c->deadline_days = tn_json_long(d, -1);
-	c->legal_days = tn_json_long(l, -1);
-	c->deadline_provisional = jv_get_kind(pr) == JV_KIND_TRUE || jv_get_kind(lp) == JV_KIND_TRUE;
-	jv_free(lp);
-	jv_free(d);
-	jv_free(l);
-	jv_free(pr);
+	c->deadline_days = tn_jv_long(p, "days", -1);
+	c->legal_days = tn_jv_long(p, "legal_days", -1);
+	c->deadline_provisional = tn_jv_bool(p, "deadline_provisional", 0) == 1 ||
+				  tn_jv_bool(p, "legal_deadline_provisional", 0) == 1;
 }
 
 /*
@@ -228,37 +218,33 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct store_case_new parent, *subs = NULL;
-	jv hw, merged = jv_invalid(), applicant = jv_invalid(), form = jv_invalid();
+	jv merged = jv_invalid(), applicant = jv_invalid(), form = jv_invalid();
 	jv given = jv_invalid(), plan = jv_invalid(), list = jv_invalid(), *hold = NULL;
-	jv pdoc, depts, out, hn, happ_id, happ_name, hdl;
+	jv pdoc, depts, out;
 	const char *code, *wname;
 	char hash[65], now[40], from[16];
 	int n = 0, replayed = 0;
 	long today = tn_today();
 
 	tn_date_format(today, from);
-	code = member_str(body, "workflow", &hw);
+	code = tn_jv_str(body, "workflow");
 	if (!code || !*code) {
 		reply_problem(q, 422, "workflow", "workflow must be a workflow's code (a string)");
 		goto done;
 	}
-	if (has_member(body, "item")) {
+	if (tn_jv_has(body, "item")) {
 		reply_problem(q, 400, "item", "give an item or a workflow, not both");
 		goto done;
 	}
 	if (workflow_merged(q, code, &merged) < 0)
 		goto done;
 	if (req_role(q, "clerk")) {
-		jv ds = jv_object_get(jv_copy(merged), jv_string("departments"));
+		jv ds = tn_jv_array(merged, "departments");
 		int others = 0;
 
 		jv_array_foreach(ds, i, d) {
-			jv h;
-			const char *c = member_str(d, "code", &h);
-
-			if (!c || !q->tok.dept || strcmp(c, q->tok.dept) != 0)
+			if (!q->tok.dept || !tn_jv_is(d, "code", q->tok.dept))
 				others = 1;
-			jv_free(h);
 			jv_free(d);
 		}
 		jv_free(ds);
@@ -269,8 +255,7 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 			goto done;
 		}
 	}
-	if (cases_check_applicant(q, jv_object_get(jv_copy(body), jv_string("applicant")),
-			    &applicant) < 0)
+	if (cases_check_applicant(q, tn_jv_get(body, "applicant"), &applicant) < 0)
 		goto done;
 	if (cases_form_of(q, body, &form) < 0)
 		goto done;
@@ -280,8 +265,7 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 	/* the applicant's consent given with the case (certs_consent.c: a clerk's X-Consent-Code) */
 	if (certs_case_consent(q, applicant) < 0)
 		goto done;
-	if (check_wf_materials(q, merged, jv_object_get(jv_copy(body), jv_string("materials")),
-			       &given) < 0)
+	if (check_wf_materials(q, merged, tn_jv_get(body, "materials"), &given) < 0)
 		goto done;
 	if (tn_case_workflow_plan(merged, given, srv_cal(q->srv), today, &plan, &err) != TN_OK) {
 		reply_problem(q, 422, "workflow", "workflow '%s': %s", code, err.message);
@@ -290,12 +274,12 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 
 	cases_body_hash(body, hash);
 	time_now_rfc3339(now, sizeof(now));
-	wname = member_str(merged, "name", &hn);
+	wname = tn_jv_str(merged, "name");
 
 	list = jv_object_get(jv_copy(plan), jv_string("subcases"));
 	n = jv_array_length(jv_copy(list));
 	subs = calloc((size_t)n, sizeof(*subs));
-	hold = calloc((size_t)n * 4, sizeof(*hold));
+	hold = calloc((size_t)n, sizeof(*hold));
 	if (!subs || !hold) {
 		reply_problem(q, 500, NULL, "out of memory");
 		n = 0;
@@ -305,8 +289,7 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 	for (int i = 0; i < n; i++) {
 		jv sp = jv_array_get(jv_copy(list), i), doc = jv_object(), names;
 
-		for (int k = 0; k < 4; k++)
-			hold[4 * i + k] = jv_invalid();
+		hold[i] = sp;   /* kept to the end: subs[i]'s strings are borrowed from it */
 		doc = jv_object_set(doc, jv_string("item"), jv_object_get(jv_copy(sp), jv_string("item")));
 		doc = jv_object_set(doc, jv_string("item_name"),
 				    jv_object_get(jv_copy(sp), jv_string("item_name")));
@@ -327,9 +310,9 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 		depts = jv_array_append(depts, jv_object_set(jv_object_set(jv_object(),
 			jv_string("code"), jv_object_get(jv_copy(sp), jv_string("department"))),
 			jv_string("name"), jv_object_get(jv_copy(sp), jv_string("department_name"))));
-		subs[i].item = member_str(sp, "item", &hold[4 * i]);
-		subs[i].department = member_str(sp, "department", &hold[4 * i + 1]);
-		subs[i].deadline = member_str(sp, "deadline", &hold[4 * i + 2]);
+		subs[i].item = tn_jv_str(sp, "item");
+		subs[i].department = tn_jv_str(sp, "department");
+		subs[i].deadline = tn_jv_str(sp, "deadline");
 		plan_basis(&subs[i], sp, from);
 		if (!subs[i].item)
 			subs[i].item = "";
@@ -340,7 +323,6 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 		subs[i].status = "submitted";
 		subs[i].submitted_at = now;
 		subs[i].submitted_by = q->tok.name;
-		jv_free(sp);
 	}
 	pdoc = jv_object();
 	pdoc = jv_object_set(pdoc, jv_string("item"), jv_null());
@@ -362,10 +344,10 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 	parent.item = "";
 	parent.department = "";
 	parent.status = "submitted";
-	parent.applicant_id = member_str(applicant, "id", &happ_id);
-	parent.applicant_name = member_str(applicant, "name", &happ_name);
+	parent.applicant_id = tn_jv_str(applicant, "id");
+	parent.applicant_name = tn_jv_str(applicant, "name");
 	parent.submitted_at = now;
-	parent.deadline = member_str(pdoc, "deadline", &hdl);
+	parent.deadline = tn_jv_str(plan, "deadline");     /* pdoc's, which the store consumes */
 	plan_basis(&parent, plan, from);
 	parent.submitted_by = q->tok.name;
 	parent.token_id = q->tok.id;
@@ -381,16 +363,11 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 	} else {
 		cases_reply_filed(q, out, replayed);
 	}
-	jv_free(happ_id);
-	jv_free(happ_name);
-	jv_free(hdl);
-	jv_free(hn);
 done:
-	for (int i = 0; i < 4 * n; i++)
+	for (int i = 0; i < n; i++)
 		jv_free(hold[i]);
 	free(hold);
 	free(subs);
-	jv_free(hw);
 	jv_free(list);
 	jv_free(plan);
 	jv_free(given);
@@ -413,15 +390,10 @@ jv cases_parent_for_clerk(jv doc, const char *dept)
 
 	if (jv_get_kind(kids) == JV_KIND_ARRAY && jv_get_kind(depts) == JV_KIND_ARRAY) {
 		jv_array_foreach(depts, i, d) {
-			jv h;
-			const char *c = jv_get_kind(d) == JV_KIND_OBJECT ? member_str(d, "code", &h) : NULL;
-
-			if (c && dept && strcmp(c, dept) == 0) {
+			if (dept && tn_jv_is(d, "code", dept)) {
 				keep_k = jv_array_append(keep_k, jv_array_get(jv_copy(kids), i));
 				keep_d = jv_array_append(keep_d, jv_copy(d));
 			}
-			if (jv_get_kind(d) == JV_KIND_OBJECT)
-				jv_free(h);
 			jv_free(d);
 		}
 	}

@@ -137,14 +137,12 @@ int certs_case_consent(struct req *q, jv applicant)
 {
 	struct tn_err err = TN_ERR_INIT;
 	const char *text = consent_code(q), *holder;
-	jv hold;
 	int ok, rc;
 
 	if (!text || !req_role(q, "clerk"))
 		return 0;
-	holder = member_str(applicant, "id", &hold);
+	holder = tn_jv_str(applicant, "id");
 	rc = redeem(q, holder, text, (long long)time(NULL), &ok, &err);
-	jv_free(hold);
 	if (rc < 0) {
 		reply_error(q, &err);
 		return -1;

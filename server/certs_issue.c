@@ -71,7 +71,6 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 	static const char *const keys[] = { "type", "id", "name", NULL };
 	struct tn_err err = TN_ERR_INIT;
 	const char *type, *id, *name;
-	jv h1, h2, h3;
 	int rc = -1;
 
 	*out = jv_invalid();
@@ -84,9 +83,9 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 		jv_free(h);
 		return -1;
 	}
-	type = member_str(h, "type", &h1);
-	id = member_str(h, "id", &h2);
-	name = member_str(h, "name", &h3);
+	type = tn_jv_str(h, "type");
+	id = tn_jv_str(h, "id");
+	name = tn_jv_str(h, "name");
 	if (!type || strcmp(type, want_type) != 0)
 		reply_problem(q, 422, "holder.type", "holder.type must be '%s' for this kind", want_type);
 	else if (!id || tn_cert_check_holder(type, id, &err) != TN_OK)
@@ -100,9 +99,6 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 		*out = jv_object_set(o, jv_string("name"), jv_string(name));
 		rc = 0;
 	}
-	jv_free(h1);
-	jv_free(h2);
-	jv_free(h3);
 	jv_free(h);
 	return rc;
 }
@@ -110,14 +106,9 @@ static int check_cert_holder(struct req *q, jv h, const char *want_type, jv *out
 /* The checked fields of a new certificate of `kind` in *out; 0, or -1 after replying. */
 static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 {
-	jv defs = jv_object_get(jv_copy(kind), jv_string("fields"));
+	jv defs = tn_jv_array(kind, "fields");    /* the kinds file: none when absent */
 	char field[300];
 	int rc = 0;
-
-	if (jv_get_kind(defs) != JV_KIND_ARRAY) {   /* the kinds file: no fields */
-		jv_free(defs);
-		defs = jv_array();
-	}
 
 	*out = jv_object();
 	if (jv_get_kind(given) == JV_KIND_NULL || jv_get_kind(given) == JV_KIND_INVALID) {
@@ -134,12 +125,8 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 		int known = 0;
 
 		jv_array_foreach(defs, i, d) {
-			jv hn;
-			const char *n = member_str(d, "name", &hn);
-
-			if (n && strcmp(n, k) == 0)
+			if (tn_jv_is(d, "name", k))
 				known = 1;
-			jv_free(hn);
 			jv_free(d);
 		}
 		snprintf(field, sizeof(field), "fields.%s", k);
@@ -162,14 +149,10 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 	if (rc)
 		goto out;
 	jv_array_foreach(defs, i, d) {
-		jv hn, v, req;
-		const char *n = member_str(d, "name", &hn);
-		int required;
+		jv v;
+		const char *n = tn_jv_str(d, "name");
+		int required = tn_jv_bool(d, "required", 1) != 0;   /* unless false */
 
-		req = jv_get_kind(d) == JV_KIND_OBJECT ? jv_object_get(jv_copy(d), jv_string("required"))
-						       : jv_invalid();
-		required = jv_get_kind(req) != JV_KIND_FALSE;
-		jv_free(req);
 		if (n && rc == 0) {
 			v = jv_object_get(jv_copy(given), jv_string(n));
 			if (jv_get_kind(v) == JV_KIND_STRING && *jv_string_value(v)) {
@@ -184,7 +167,6 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 				*out = jv_object_set(*out, jv_string(n), jv_null());
 			}
 		}
-		jv_free(hn);
 		jv_free(d);
 	}
 out:
@@ -233,7 +215,7 @@ void certs_post_cert(struct req *q, const char *arg)
 	struct tn_cert_key *key;
 	jv body, kind = jv_invalid(), holder = jv_invalid(), fields = jv_invalid();
 	jv from = jv_invalid(), until = jv_invalid(), dept_doc = jv_invalid(), doc, signed_doc;
-	jv h1, h2, h3, h4, h5, h6, text;
+	jv h1 = jv_invalid(), text;
 	const char *ikey, *kcode, *kdept, *htype, *uscc, *kname;
 	char *canon, *stored_hash = NULL, *key_id = NULL, hash[65], today[16], year[8];
 	char serial[32], id[TN_CERT_ID_MAX], now[40], loc[160];
@@ -247,7 +229,6 @@ void certs_post_cert(struct req *q, const char *arg)
 	}
 	if (req_body(q, &body) < 0)
 		return;
-	h1 = h2 = h3 = h4 = h5 = h6 = jv_invalid();
 	if (reply_unknown_member(q, body, keys, NULL) < 0)
 		goto done;
 	canon = tn_json_canonical(body);
@@ -255,11 +236,9 @@ void certs_post_cert(struct req *q, const char *arg)
 	free(canon);
 	if (store_cert_idem(q->srv->st, q->tok.id, ikey, &stored_hash, &doc, &err) == TN_OK) {
 		if (strcmp(stored_hash, hash) == 0) {
-			jv idv;
-			const char *idc = member_str(doc, "id", &idv);
+			const char *idc = tn_jv_str(doc, "id");
 
 			snprintf(loc, sizeof(loc), "/v1/certs/%s", idc ? idc : "");
-			jv_free(idv);
 			req_set_header(q, "Location", loc);
 			req_set_header(q, "Idempotent-Replayed", "true");
 			reply_json(q, 200, doc);
@@ -283,18 +262,16 @@ void certs_post_cert(struct req *q, const char *arg)
 			      : "kind is required (a kind code or alias)%s", kcode ? kcode : "");
 		goto done;
 	}
-	kdept = member_str(kind, "dept", &h2);
+	kdept = tn_jv_str(kind, "dept");
 	if (!kdept || !q->tok.dept || strcmp(kdept, q->tok.dept) != 0) {
 		reply_problem(q, 403, "kind", "issuer of %s cannot issue kind %s (%s)",
 			      q->tok.dept ? q->tok.dept : "", kcode, kdept ? kdept : "?");
 		goto done;
 	}
-	htype = member_str(kind, "holder_type", &h3);
-	if (check_cert_holder(q, jv_object_get(jv_copy(body), jv_string("holder")),
-			      htype ? htype : "person", &holder) < 0)
+	htype = tn_jv_str(kind, "holder_type");
+	if (check_cert_holder(q, tn_jv_get(body, "holder"), htype ? htype : "person", &holder) < 0)
 		goto done;
-	if (check_cert_fields(q, kind, jv_object_get(jv_copy(body), jv_string("fields")),
-			      &fields) < 0)
+	if (check_cert_fields(q, kind, tn_jv_get(body, "fields"), &fields) < 0)
 		goto done;
 	tn_today_china_str(today, sizeof(today));
 	if (date_member(q, body, "valid_from", 0, today, &from) < 0 ||
@@ -306,7 +283,7 @@ void certs_post_cert(struct req *q, const char *arg)
 		goto done;
 	}
 	dept_doc = certs_department(kdept);
-	uscc = member_str(dept_doc, "uscc", &h4);
+	uscc = tn_jv_str(dept_doc, "uscc");
 	if (!uscc) {
 		reply_problem(q, 500, NULL, "department '%s' has no credit code in the kinds file", kdept);
 		goto done;
@@ -324,8 +301,8 @@ void certs_post_cert(struct req *q, const char *arg)
 		reply_problem(q, 500, NULL, "the issuer key of %s cannot be used", kdept);
 		goto done;
 	}
-	kcode = member_str(kind, "code", &h5);
-	kname = member_str(kind, "name", &h6);
+	kcode = tn_jv_str(kind, "code");
+	kname = tn_jv_str(kind, "name");
 	snprintf(year, sizeof(year), "%.4s", today);
 	if (store_cert_serials(q->srv->st, kcode, uscc, year, 1, &first, &err) != TN_OK) {
 		reply_error(q, &err);
@@ -361,24 +338,17 @@ void certs_post_cert(struct req *q, const char *arg)
 	memset(&row, 0, sizeof(row));
 	row.id = id;
 	row.kind = kcode;
-	{
-		jv hid;
-		const char *hs = member_str(holder, "id", &hid);
-
-		row.holder = hs;
-		row.dept = kdept;
-		row.doc = jv_string_value(text);
-		row.token_id = q->tok.id;
-		row.idem_key = ikey;
-		row.idem_hash = hash;
-		if (store_cert_insert(q->srv->st, &row, &err) != TN_OK) {
-			jv_free(hid);
-			jv_free(text);
-			jv_free(signed_doc);
-			reply_error(q, &err);
-			goto done;
-		}
-		jv_free(hid);
+	row.holder = tn_jv_str(holder, "id");
+	row.dept = kdept;
+	row.doc = jv_string_value(text);
+	row.token_id = q->tok.id;
+	row.idem_key = ikey;
+	row.idem_hash = hash;
+	if (store_cert_insert(q->srv->st, &row, &err) != TN_OK) {
+		jv_free(text);
+		jv_free(signed_doc);
+		reply_error(q, &err);
+		goto done;
 	}
 	jv_free(text);
 	snprintf(loc, sizeof(loc), "/v1/certs/%s", id);
@@ -387,11 +357,6 @@ void certs_post_cert(struct req *q, const char *arg)
 done:
 	free(key_id);
 	jv_free(h1);
-	jv_free(h2);
-	jv_free(h3);
-	jv_free(h4);
-	jv_free(h5);
-	jv_free(h6);
 	jv_free(kind);
 	jv_free(holder);
 	jv_free(fields);
@@ -405,7 +370,7 @@ void certs_post_revoke(struct req *q, const char *id)
 {
 	static const char *const keys[] = { "reason", NULL };
 	struct tn_err err = TN_ERR_INIT;
-	jv body, doc, hr, hd, issuer;
+	jv body, doc, hr, issuer;
 	const char *reason, *dept;
 	char now[40];
 
@@ -429,9 +394,8 @@ void certs_post_revoke(struct req *q, const char *id)
 		reply_error(q, &err);
 		goto out;
 	}
-	issuer = jv_get_kind(doc) == JV_KIND_OBJECT ? jv_object_get(jv_copy(doc), jv_string("issuer"))
-						    : jv_invalid();
-	dept = member_str(issuer, "dept", &hd);
+	issuer = tn_jv_get(doc, "issuer");
+	dept = tn_jv_str(issuer, "dept");
 	if (req_role(q, "issuer") && (!dept || !q->tok.dept || strcmp(dept, q->tok.dept) != 0)) {
 		reply_problem(q, 403, NULL, "an issuer of %s may not revoke a certificate of %s",
 			      q->tok.dept ? q->tok.dept : "", dept ? dept : "?");
@@ -448,7 +412,6 @@ void certs_post_revoke(struct req *q, const char *id)
 			reply_json(q, 200, doc);
 		}
 	}
-	jv_free(hd);
 	jv_free(issuer);
 out:
 	jv_free(hr);

@@ -39,14 +39,15 @@ static int audit_check(struct req *q, const char *item, const char *material, co
 	return 0;
 }
 
-/* The name of a kind code or alias (borrowed from the kinds), or the code itself. */
-static const char *kind_name(const char *code, jv *hold)
+/* The name of a kind code or alias, or the code itself, into buf; returns buf. */
+static const char *kind_name(const char *code, char *buf, size_t size)
 {
 	jv k = tn_cert_kind_find(certs_kinds(), code);
-	const char *n = member_str(k, "name", hold);
+	const char *n = tn_jv_str(k, "name");
 
+	snprintf(buf, size, "%s", n ? n : code);
 	jv_free(k);
-	return n ? n : code;
+	return buf;
 }
 
 /*
@@ -65,14 +66,12 @@ static int check_material(struct req *q, const char *item, jv material, const ch
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_cert_verification v;
 	struct tn_cert_keyring *kr;
-	jv hm, hk, hh, hck, hs, hf, hu, hn1, hn2, doc = jv_invalid(), holder, issuers;
-	const char *mcode = member_str(material, "code", &hm), *ck = member_str(material, "cert_kind", &hk);
+	jv doc = jv_invalid(), holder = jv_invalid(), issuers;
+	const char *mcode = tn_jv_str(material, "code"), *ck = tn_jv_str(material, "cert_kind");
 	const char *h = NULL, *ckind, *status, *vf, *vu, *outcome = "forbidden";
-	char field[300], want[22], today[16], detail[600] = "", *owner = NULL;
+	char field[300], want[22], today[16], detail[600] = "", *owner = NULL, kn1[256], kn2[256];
 	int rc = -1, status422 = 422;
 
-	hh = hck = hs = hf = hu = hn1 = hn2 = jv_invalid();
-	holder = jv_invalid();
 	if (!mcode)
 		mcode = "?";
 	snprintf(field, sizeof(field), "materials.%s", mcode);
@@ -105,12 +104,12 @@ static int check_material(struct req *q, const char *item, jv material, const ch
 		status422 = 500;
 		snprintf(detail, sizeof(detail), "certificate '%s' is stored damaged", cert_id);
 	} else {
-		holder = jv_object_get(jv_copy(doc), jv_string("holder"));
-		h = member_str(holder, "id", &hh);
-		ckind = member_str(doc, "kind", &hck);
-		status = member_str(doc, "status", &hs);
-		vf = member_str(doc, "valid_from", &hf);
-		vu = member_str(doc, "valid_until", &hu);
+		holder = tn_jv_get(doc, "holder");
+		h = tn_jv_str(holder, "id");
+		ckind = tn_jv_str(doc, "kind");
+		status = tn_jv_str(doc, "status");
+		vf = tn_jv_str(doc, "valid_from");
+		vu = tn_jv_str(doc, "valid_until");
 		tn_today_china_str(today, sizeof(today));
 		if (!h || strcmp(h, applicant_id) != 0) {
 			/* to all but an admin, as a certificate that does not exist */
@@ -119,8 +118,8 @@ static int check_material(struct req *q, const char *item, jv material, const ch
 				 "exist or is not the applicant's", cert_id, mcode);
 		} else if (certs_kind_code(ck, want) < 0 || !ckind || strcmp(ckind, want) != 0) {
 			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' is a %s, "
-				 "not a %s", cert_id, mcode, kind_name(ckind ? ckind : "?", &hn1),
-				 kind_name(ck, &hn2));
+				 "not a %s", cert_id, mcode, kind_name(ckind ? ckind : "?", kn1, sizeof(kn1)),
+				 kind_name(ck, kn2, sizeof(kn2)));
 		} else if (!status || strcmp(status, "valid") != 0) {
 			snprintf(detail, sizeof(detail), "certificate '%s' for material '%s' is revoked",
 				 cert_id, mcode);
@@ -155,15 +154,6 @@ static int check_material(struct req *q, const char *item, jv material, const ch
 	if (rc < 0)
 		reply_problem(q, status422, status422 != 500 ? field : NULL, "%s", detail);
 	free(owner);
-	jv_free(hm);
-	jv_free(hk);
-	jv_free(hh);
-	jv_free(hck);
-	jv_free(hs);
-	jv_free(hf);
-	jv_free(hu);
-	jv_free(hn1);
-	jv_free(hn2);
 	jv_free(holder);
 	jv_free(doc);
 	return rc;
@@ -172,18 +162,12 @@ static int check_material(struct req *q, const char *item, jv material, const ch
 /* The material `code` of the item's list (new reference), or jv_invalid(). */
 static jv item_material(jv item, const char *code)
 {
-	jv list = jv_object_get(jv_copy(item), jv_string("materials")), found = jv_invalid();
+	jv list = tn_jv_array(item, "materials"), found = jv_invalid();
 
-	if (jv_get_kind(list) == JV_KIND_ARRAY) {
-		jv_array_foreach(list, i, m) {
-			jv h;
-			const char *c = member_str(m, "code", &h);
-
-			if (c && !jv_is_valid(found) && strcmp(c, code) == 0)
-				found = jv_copy(m);
-			jv_free(h);
-			jv_free(m);
-		}
+	jv_array_foreach(list, i, m) {
+		if (!jv_is_valid(found) && tn_jv_is(m, "code", code))
+			found = jv_copy(m);
+		jv_free(m);
 	}
 	jv_free(list);
 	return found;
@@ -192,8 +176,8 @@ static jv item_material(jv item, const char *code)
 int certs_check_materials(struct req *q, jv item, const char *item_code, jv body, jv applicant)
 {
 	struct tn_err err = TN_ERR_INIT;
-	jv given = jv_object_get(jv_copy(body), jv_string("materials")), ha;
-	const char *applicant_id = member_str(applicant, "id", &ha);
+	jv given = tn_jv_get(body, "materials");
+	const char *applicant_id = tn_jv_str(applicant, "id");
 	char field[300];
 	int rc = 0, sees = -2;
 
@@ -202,24 +186,19 @@ int certs_check_materials(struct req *q, jv item, const char *item_code, jv body
 		rc = -1;
 	if (rc || jv_get_kind(given) != JV_KIND_ARRAY || !applicant_id) {
 		jv_free(given);         /* build_materials refuses what is not an array */
-		jv_free(ha);
 		return rc;
 	}
 	jv_array_foreach(given, i, g) {
-		jv cert = jv_get_kind(g) == JV_KIND_OBJECT ? jv_object_get(jv_copy(g), jv_string("cert"))
-							   : jv_invalid();
-		jv ref = jv_get_kind(g) == JV_KIND_OBJECT ? jv_object_get(jv_copy(g), jv_string("ref"))
-							  : jv_invalid();
-		jv hc, m;
-		const char *code = member_str(g, "code", &hc);
+		jv cert = tn_jv_get(g, "cert"), ref = tn_jv_get(g, "ref"), m;
+		const char *code = tn_jv_str(g, "code");
 
-		if (rc || jv_get_kind(cert) == JV_KIND_INVALID || jv_get_kind(cert) == JV_KIND_NULL) {
+		if (rc || jv_get_kind(cert) == JV_KIND_NULL) {
 			;       /* no certificate named: build_materials checks the rest */
 		} else if (jv_get_kind(cert) != JV_KIND_STRING) {
 			snprintf(field, sizeof(field), "materials[%d].cert", i);
 			reply_problem(q, 422, field, "material %d: cert must be a certificate id", i);
 			rc = -1;
-		} else if (jv_get_kind(ref) != JV_KIND_INVALID && jv_get_kind(ref) != JV_KIND_NULL) {
+		} else if (jv_get_kind(ref) != JV_KIND_NULL) {
 			snprintf(field, sizeof(field), "materials[%d]", i);
 			reply_problem(q, 400, field, "material %d: cert and ref are exclusive", i);
 			rc = -1;
@@ -241,12 +220,10 @@ int certs_check_materials(struct req *q, jv item, const char *item_code, jv body
 				rc = -1;
 			jv_free(m);
 		}
-		jv_free(hc);
 		jv_free(cert);
 		jv_free(ref);
 		jv_free(g);
 	}
 	jv_free(given);
-	jv_free(ha);
 	return rc;
 }

@@ -89,15 +89,14 @@ jv certs_kinds(void)
 
 int certs_kind_code(const char *code_or_alias, char out[22])
 {
-	jv k = tn_cert_kind_find(certs_kinds(), code_or_alias), h;
-	const char *c = member_str(k, "code", &h);
+	jv k = tn_cert_kind_find(certs_kinds(), code_or_alias);
+	const char *c = tn_jv_str(k, "code");
 	int rc = -1;
 
 	if (c && strlen(c) == 21) {
 		memcpy(out, c, 22);
 		rc = 0;
 	}
-	jv_free(h);
 	jv_free(k);
 	return rc;
 }
@@ -385,17 +384,12 @@ void certs_issuers(struct req *q, const char *arg)
 		return;
 	}
 	jv_array_foreach(items, i, it) {
-		jv hd, d;
-		const char *dept = member_str(it, "dept", &hd), *name;
-		jv hn;
+		const char *dept = tn_jv_str(it, "dept");
+		jv d = dept ? certs_department(dept) : jv_invalid();
 
-		d = dept ? certs_department(dept) : jv_invalid();
-		name = member_str(d, "name", &hn);
-		it = jv_object_set(it, jv_string("dept_name"), name ? jv_string(name) : jv_null());
+		it = jv_object_set(it, jv_string("dept_name"), tn_jv_str_or_null(d, "name"));
 		out = jv_array_append(out, it);
-		jv_free(hn);
 		jv_free(d);
-		jv_free(hd);
 	}
 	jv_free(items);
 	body = jv_object_set(jv_object(), jv_string("items"), out);

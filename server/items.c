@@ -17,7 +17,7 @@ void h_health(struct req *q, const char *arg)
 	int ok;
 
 	store_health(q->srv->st, &db);
-	ok = member_true(db, "ok");
+	ok = tn_jv_bool(db, "ok", 0) == 1;
 	if (*w)
 		warnings = jv_array_append(warnings, jv_string(w));
 	body = jv_object_set(body, jv_string("status"), jv_string(ok ? "ok" : "degraded"));

@@ -1,53 +1,16 @@
-/* jvutil.c — small helpers shared by twonetd's handlers: jv members, text checks, today and times, list replies. */
+/* jvutil.c — small helpers shared by twonetd's handlers: word lists, control characters, times, list replies (jv members: lib/tn_jv.h). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "tn_cal.h"
 #include "twonetd.h"
 #include "jvutil.h"
 
-/* Member `key` of `obj` (borrowed), or invalid when `obj` is not an object (jq asserts). */
-static jv member(jv obj, const char *key)
-{
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_invalid();
-	return jv_object_get(jv_copy(obj), jv_string(key));
-}
-
+/* Kept for server/store_catalog.c only, until it reads members with tn_jv_str. */
 const char *member_str(jv obj, const char *key, jv *hold)
 {
-	*hold = member(obj, key);
+	*hold = tn_jv_str_or_null(obj, key);
 	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
-}
-
-int member_true(jv obj, const char *key)
-{
-	jv v = member(obj, key);
-	int t = jv_get_kind(v) == JV_KIND_TRUE;
-
-	jv_free(v);
-	return t;
-}
-
-int has_member(jv obj, const char *key)
-{
-	jv v = member(obj, key);
-	int has = jv_get_kind(v) != JV_KIND_INVALID;
-
-	jv_free(v);
-	return has;
-}
-
-int member_is(jv obj, const char *key, const char *want)
-{
-	jv v = member(obj, key);
-	int same = want ? jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), want) == 0 :
-		   jv_get_kind(v) == JV_KIND_NULL;
-
-	jv_free(v);
-	return same;
 }
 
 int word_in(const char *list, const char *s)

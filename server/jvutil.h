@@ -1,4 +1,4 @@
-/* jvutil.h — small helpers shared by twonetd's handlers: jv members, text checks, today and times, list replies. */
+/* jvutil.h — small helpers shared by twonetd's handlers: word lists, control characters, times, list replies (jv members: lib/tn_jv.h). */
 #ifndef TWONETD_JVUTIL_H
 #define TWONETD_JVUTIL_H
 
@@ -9,20 +9,11 @@
 struct req;
 
 /*
- * Members of a jv object; `obj` may be of any kind: a value that is not an
- * object has no members.
- *
- * member_str: the string member `key` of `obj` (borrowed), or NULL when it is
- * missing or not a string.  The member is kept in *hold, which the caller
- * frees in every case (the returned pointer lives as long as *hold).
+ * The string member `key` of `obj` (borrowed) or NULL, kept in *hold, which
+ * the caller frees in every case.  Left for server/store_catalog.c only:
+ * every other reader uses tn_jv.h (tn_jv_str).
  */
 const char *member_str(jv obj, const char *key, jv *hold);
-/* 1 when member `key` of `obj` (borrowed) is true. */
-int member_true(jv obj, const char *key);
-/* 1 when `obj` (borrowed) has member `key`, null or not. */
-int has_member(jv obj, const char *key);
-/* 1 when string member `key` of `obj` (borrowed) equals `want` (NULL: the member is null). */
-int member_is(jv obj, const char *key, const char *want);
 
 /* 1 when `s` is one of the '|'-separated words of `list`. */
 int word_in(const char *list, const char *s);
