@@ -98,6 +98,40 @@ int cases_check_form(struct req *q, jv item, jv form)
 	return -1;
 }
 
+const char *cases_material_code(struct req *q, int i, jv g, const char *const *allowed)
+{
+	char field[300], *bad;
+	const char *code;
+	jv r;
+	int ref_ok;
+
+	if (jv_get_kind(g) != JV_KIND_OBJECT) {
+		snprintf(field, sizeof(field), "materials[%d]", i);
+		reply_problem(q, 422, field, "material %d must be an object", i);
+		return NULL;
+	}
+	if ((bad = unknown_member(g, allowed)) != NULL) {
+		snprintf(field, sizeof(field), "materials[%d].%s", i, bad);
+		reply_problem(q, 400, field, "unknown member '%s' in material %d", bad, i);
+		free(bad);
+		return NULL;
+	}
+	if (!(code = tn_jv_str(g, "code"))) {
+		snprintf(field, sizeof(field), "materials[%d].code", i);
+		reply_problem(q, 422, field, "material %d has no code", i);
+		return NULL;
+	}
+	r = tn_jv_get(g, "ref");
+	ref_ok = jv_get_kind(r) == JV_KIND_NULL || jv_get_kind(r) == JV_KIND_STRING;
+	jv_free(r);
+	if (!ref_ok) {
+		snprintf(field, sizeof(field), "materials[%d].ref", i);
+		reply_problem(q, 422, field, "material %d: ref must be a string", i);
+		return NULL;
+	}
+	return code;
+}
+
 /*
  * The case's materials from the item's list and what the request supplied:
  * supplied (given, with an optional reference), exempted (held as an
@@ -121,41 +155,14 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 		goto out;
 	}
 	jv_array_foreach(given, i, g) {
-		char *bad;
-		jv r;
 		const char *code;
 
-		if (rc) {
-			jv_free(g);
-			continue;
-		}
-		if (jv_get_kind(g) != JV_KIND_OBJECT) {
-			snprintf(field, sizeof(field), "materials[%d]", i);
-			reply_problem(q, 422, field, "material %d must be an object", i);
+		if (rc == 0 && !(code = cases_material_code(q, i, g, mkeys))) {
 			rc = -1;
-		} else if ((bad = unknown_member(g, mkeys)) != NULL) {
-			char f2[300];
-
-			snprintf(f2, sizeof(f2), "materials[%d].%s", i, bad);
-			reply_problem(q, 400, f2, "unknown member '%s' in material %d", bad, i);
-			free(bad);
-			rc = -1;
-		} else {
-			code = tn_jv_str(g, "code");
-			r = tn_jv_get(g, "ref");
+		} else if (rc == 0 && !has_named(list, "code", code)) {
 			snprintf(field, sizeof(field), "materials[%d].code", i);
-			if (!code) {
-				reply_problem(q, 422, field, "material %d has no code", i);
-				rc = -1;
-			} else if (jv_get_kind(r) != JV_KIND_NULL && jv_get_kind(r) != JV_KIND_STRING) {
-				snprintf(field, sizeof(field), "materials[%d].ref", i);
-				reply_problem(q, 422, field, "material %d: ref must be a string", i);
-				rc = -1;
-			} else if (!has_named(list, "code", code)) {
-				reply_problem(q, 422, field, "the item asks for no material '%s'", code);
-				rc = -1;
-			}
-			jv_free(r);
+			reply_problem(q, 422, field, "the item asks for no material '%s'", code);
+			rc = -1;
 		}
 		jv_free(g);
 	}

@@ -22,6 +22,13 @@ jv cases_event(struct req *q, const char *when, const char *action, const char *
 int cases_check_applicant(struct req *q, jv app, jv *out);
 /* The "form" member of `body` (borrowed), {} when absent or null: 0 and *form (owned), or -1 after replying 422. */
 int cases_form_of(struct req *q, jv body, jv *form);
+/*
+ * Material `i` of a body's "materials" (`g`, borrowed) checked for its shape:
+ * an object of the members `allowed` (NULL-terminated), a string "code", a
+ * "ref" that is a string or null.  Returns the code (borrowed from g), or
+ * NULL after replying (422, or 400 for an unknown member).
+ */
+const char *cases_material_code(struct req *q, int i, jv g, const char *const *allowed);
 /* Check `form` (borrowed) against the fields of `item` (borrowed): 0, or -1 after replying 422. */
 int cases_check_form(struct req *q, jv item, jv form);
 /* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */

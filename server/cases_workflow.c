@@ -104,39 +104,19 @@ static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
 		return -1;
 	}
 	jv_array_foreach(given, i, g) {
-		jv r;
 		const char *code;
-		char *bad;
+		int asks;
 
-		if (rc == 0 && jv_get_kind(g) != JV_KIND_OBJECT) {
-			snprintf(field, sizeof(field), "materials[%d]", i);
-			reply_problem(q, 422, field, "material %d must be an object", i);
+		if (rc == 0 && !(code = cases_material_code(q, i, g, mkeys))) {
 			rc = -1;
-		} else if (rc == 0 && (bad = unknown_member(g, mkeys)) != NULL) {
-			snprintf(field, sizeof(field), "materials[%d].%s", i, bad);
-			reply_problem(q, 400, field, "unknown member '%s' in material %d", bad, i);
-			free(bad);
-			rc = -1;
-		} else if (rc == 0) {
-			code = tn_jv_str(g, "code");
-			r = tn_jv_get(g, "ref");
+		} else if (rc == 0 && (asks = tn_case_workflow_asks(merged, code)) != 1) {
 			snprintf(field, sizeof(field), "materials[%d].code", i);
-			if (!code) {
-				reply_problem(q, 422, field, "material %d has no code", i);
-				rc = -1;
-			} else if (jv_get_kind(r) != JV_KIND_NULL && jv_get_kind(r) != JV_KIND_STRING) {
-				snprintf(field, sizeof(field), "materials[%d].ref", i);
-				reply_problem(q, 422, field, "material %d: ref must be a string", i);
-				rc = -1;
-			} else if (tn_case_workflow_asks(merged, code) == 0) {
+			if (asks == 0)
 				reply_problem(q, 422, field, "the workflow asks for no material '%s'", code);
-				rc = -1;
-			} else if (tn_case_workflow_asks(merged, code) == 2) {
+			else
 				reply_problem(q, 422, field, "material '%s' is produced by an item of the "
 					      "workflow: it is not asked for", code);
-				rc = -1;
-			}
-			jv_free(r);
+			rc = -1;
 		}
 		jv_free(g);
 	}
