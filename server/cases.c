@@ -39,19 +39,6 @@ void cases_reply(struct req *q, int status, jv doc)
 	reply_json(q, status, cases_out(doc, today));
 }
 
-/* 1 when an object of array `list` (borrowed) has member `key` equal to `value`. */
-static int has_named(jv list, const char *key, const char *value)
-{
-	int found = 0;
-
-	jv_array_foreach(list, i, e) {
-		if (tn_jv_is(e, key, value))
-			found = 1;
-		jv_free(e);
-	}
-	return found;
-}
-
 /*
  * The supplied material `code` in array `given` (borrowed): 1 and its ref
  * (a string or null, owned) in *ref; 0 when not supplied.
@@ -159,7 +146,7 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 
 		if (rc == 0 && !(code = cases_material_code(q, i, g, mkeys))) {
 			rc = -1;
-		} else if (rc == 0 && !has_named(list, "code", code)) {
+		} else if (rc == 0 && tn_jv_array_find(list, "code", code) < 0) {
 			snprintf(field, sizeof(field), "materials[%d].code", i);
 			reply_problem(q, 422, field, "the item asks for no material '%s'", code);
 			rc = -1;

@@ -19,15 +19,8 @@
 static int parent_has_department(jv doc, const char *dept)
 {
 	jv depts = tn_jv_array(doc, "departments");
-	int found = 0;
+	int found = dept && tn_jv_array_find(depts, "code", dept) >= 0;
 
-	if (dept) {
-		jv_array_foreach(depts, i, d) {
-			if (tn_jv_is(d, "code", dept))
-				found = 1;
-			jv_free(d);
-		}
-	}
 	jv_free(depts);
 	return found;
 }

@@ -122,13 +122,8 @@ static int check_cert_fields(struct req *q, jv kind, jv given, jv *out)
 	}
 	jv_object_foreach(given, key, val) {
 		const char *k = jv_string_value(key);
-		int known = 0;
+		int known = tn_jv_array_find(defs, "name", k) >= 0;
 
-		jv_array_foreach(defs, i, d) {
-			if (tn_jv_is(d, "name", k))
-				known = 1;
-			jv_free(d);
-		}
 		snprintf(field, sizeof(field), "fields.%s", k);
 		if (rc == 0 && !known) {
 			reply_problem(q, 422, field, "a certificate of this kind has no field '%s'", k);

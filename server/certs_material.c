@@ -163,12 +163,10 @@ static int check_material(struct req *q, const char *item, jv material, const ch
 static jv item_material(jv item, const char *code)
 {
 	jv list = tn_jv_array(item, "materials"), found = jv_invalid();
+	int i = tn_jv_array_find(list, "code", code);
 
-	jv_array_foreach(list, i, m) {
-		if (!jv_is_valid(found) && tn_jv_is(m, "code", code))
-			found = jv_copy(m);
-		jv_free(m);
-	}
+	if (i >= 0)
+		found = jv_array_get(jv_copy(list), i);
 	jv_free(list);
 	return found;
 }
