@@ -7,9 +7,8 @@
 
 #include "tn_async.h"
 #include "tn_buf.h"
-#include "tn_json.h"
-#include "tn_jv.h"
 #include "tnp_curl.h"
+#include "tnp_http.h"
 
 #define MAX_EXTERNAL 4
 #define PROBE_TIMEOUT_S 3
@@ -17,16 +16,12 @@
 /* One request in flight. */
 struct areq {
 	CURL *easy;
-	struct curl_slist *hdrs;
-	char *url, *body;
-	size_t body_len;
-	struct tn_buf data;
+	struct tnp_http http;
 	tn_async_fn fn;
 	void *ctx;
 	long tag;
 	unsigned flags;
 	long long started;
-	char *warning;          /* its Twonet-Warning, or NULL */
 	char errbuf[CURL_ERROR_SIZE];
 	struct areq *prev, *next;
 };
@@ -94,11 +89,7 @@ static void areq_free(struct tn_async *a, struct areq *r)
 {
 	curl_multi_remove_handle(a->multi, r->easy);
 	curl_easy_cleanup(r->easy);
-	curl_slist_free_all(r->hdrs);
-	free(r->url);
-	free(r->body);
-	free(r->warning);
-	tn_buf_release(&r->data);
+	tnp_http_release(&r->http);
 	free(r);
 }
 
@@ -120,104 +111,22 @@ void tn_async_free(struct tn_async *a)
 	curl_global_cleanup();
 }
 
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-	struct areq *r = ud;
-
-	tn_buf_add(&r->data, p, size * n);
-	return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	struct areq *r = ud;
-	char *w = tn_http_header_value(p, size * n, TN_HTTP_WARNING);
-
-	if (w) {
-		free(r->warning);
-		r->warning = w;
-	} else if (size * n > 5 && !strncmp(p, "HTTP/", 5)) {
-		free(r->warning);       /* a new response: forget the last one's */
-		r->warning = NULL;
-	}
-	return size * n;
-}
-
 void tn_async_start(struct tn_async *a, struct tn_request *req, unsigned flags,
 		    tn_async_fn fn, void *ctx, long tag)
 {
 	struct areq *r = tn_xcalloc(1, sizeof(*r));
-	struct tn_buf b = TN_BUF_INIT;
-	const struct tn_config *cfg = a->cfg;
-	const char *base = cfg && cfg->url ? cfg->url : TN_DEFAULT_URL;
-	const char *method = req->method ? req->method : "GET";
-	size_t bl = strlen(base);
-	long timeout = flags & TN_ASYNC_PROBE ? PROBE_TIMEOUT_S :
-		       cfg && cfg->timeout_s > 0 ? cfg->timeout_s : 30;
-	long connect = cfg && cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 5;
 
-	tn_buf_init(&r->data);
-	while (bl && base[bl - 1] == '/')
-		bl--;
-	tn_buf_add(&b, base, bl);
-	if (req->path && req->path[0] != '/')
-		tn_buf_addch(&b, '/');
-	tn_buf_adds(&b, req->path ? req->path : "/");
-	r->url = tn_buf_detach(&b, NULL);
+	tnp_http_init(&r->http, a->cfg, req);
+	if (flags & TN_ASYNC_PROBE)
+		r->http.timeout_s = PROBE_TIMEOUT_S;
 	r->fn = fn;
 	r->ctx = ctx;
 	r->tag = tag;
 	r->flags = flags;
 	r->started = tn_async_now_ms();
-	r->hdrs = curl_slist_append(r->hdrs, "Accept: application/json, application/problem+json");
-	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
-	if (cfg && cfg->token && *cfg->token) {
-		tn_buf_addf(&b, "Authorization: Bearer %s", cfg->token);
-		r->hdrs = curl_slist_append(r->hdrs, b.buf);
-		tn_buf_reset(&b);
-	}
-	if (req->idempotency_key) {
-		tn_buf_addf(&b, "Idempotency-Key: %s", req->idempotency_key);
-		r->hdrs = curl_slist_append(r->hdrs, b.buf);
-		tn_buf_reset(&b);
-	}
-	if (req->if_match) {
-		tn_buf_addf(&b, "If-Match: %s", req->if_match);
-		r->hdrs = curl_slist_append(r->hdrs, b.buf);
-		tn_buf_reset(&b);
-	}
-	for (const char *const *h = req->headers; h && *h; h++)
-		r->hdrs = curl_slist_append(r->hdrs, *h);
-	tn_buf_release(&b);
-	if (jv_is_valid(req->body)) {
-		jv s = jv_dump_string(req->body, 0);
-		r->body_len = (size_t)jv_string_length_bytes(jv_copy(s));
-		r->body = tn_xstrndup(jv_string_value(s), r->body_len);
-		jv_free(s);
-		r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
-	} else {
-		jv_free(req->body);
-	}
-	req->body = jv_invalid();
 	r->easy = curl_easy_init();
-	curl_easy_setopt(r->easy, CURLOPT_URL, r->url);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT, connect);
-	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, a->user_agent);
+	tnp_http_arm(&r->http, r->easy, a->user_agent, r);
 	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
-	if (strcmp(method, "GET") != 0) {
-		curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-	}
 	r->next = a->head;
 	if (a->head)
 		a->head->prev = r;
@@ -262,8 +171,8 @@ static void finish(struct areq *r, CURLcode rc)
 
 	memset(&res, 0, sizeof(res));
 	res.body = jv_null();
-	res.raw = r->data.buf;
-	res.raw_len = r->data.len;
+	res.raw = r->http.data.buf;
+	res.raw_len = r->http.data.len;
 	res.started_ms = r->started;
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &res.status);
 	if (rc != CURLE_OK) {
@@ -271,22 +180,19 @@ static void finish(struct areq *r, CURLcode rc)
 		res.unreachable = tn_async_unreachable(rc);
 		tn_buf_addf(&e, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc));
 	} else {
-		res.warning = r->warning;
-		if (r->data.len && !(r->flags & TN_ASYNC_RAW && res.status >= 200 && res.status < 300)) {
-			jv v = tn_json_parse(r->data.buf, r->data.len);
+		res.warning = r->http.warning;
+		if (!(r->flags & TN_ASYNC_RAW && res.status >= 200 && res.status < 300)) {
+			jv v = tnp_http_json(&r->http);
 			if (jv_is_valid(v))
 				res.body = v;
 			else
 				jv_free(v);
 		}
 		if (res.status >= 300) {
-			const char *detail = tn_jv_str(res.body, "detail");   /* borrowed */
-			const char *title = tn_jv_str(res.body, "title");
+			const char *detail = tnp_http_problem(res.body);   /* borrowed */
 
 			if (detail)
 				tn_buf_adds(&e, detail);
-			else if (title)
-				tn_buf_adds(&e, title);
 			else
 				tn_buf_addf(&e, "the server answered %ld", res.status);
 		}

@@ -3,19 +3,17 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tn_buf.h"
-#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_cli.h"
 #include "tn_http.h"
+#include "tnp_http.h"
 
 #define BACKOFF_BASE_MS 200
 #define BACKOFF_CAP_MS 10000
-#define WARNING_MAX 512         /* bytes of a Twonet-Warning kept */
 
 struct tn_client {
 	const struct tn_config *cfg;
@@ -29,15 +27,9 @@ struct tn_client {
 /* One transfer's state: what to send and what came back. */
 struct xfer {
 	CURL *easy;
-	struct curl_slist *hdrs;
-	char *method, *url, *body, *idem, *if_match;
-	size_t body_len;
+	struct tnp_http http;
 	int retryable_write;
 	int no_retry;
-	struct tn_buf data;
-	char *etag;
-	char *warning;          /* Twonet-Warning of this attempt's response, or NULL */
-	long retry_after;
 	int attempts;
 	/* bulk */
 	void *tag;
@@ -95,38 +87,14 @@ const char *tn_client_warning(const struct tn_client *c)
 	return c ? c->warning : NULL;
 }
 
-char *tn_http_header_value(const char *line, size_t len, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *v;
-	char *t;
-
-	if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
-		return NULL;
-	v = line + nl + 1;
-	len -= nl + 1;
-	while (len && (*v == ' ' || *v == '\t'))
-		v++, len--;
-	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r' ||
-		       v[len - 1] == '\n'))
-		len--;
-	if (len > WARNING_MAX)
-		len = WARNING_MAX;
-	t = tn_xstrndup(v, len);
-	for (char *p = t; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	return t;
-}
-
 /* Keep the warning of a finished transfer in the client (the latest wins). */
 static void keep_warning(struct tn_client *c, struct xfer *x)
 {
-	if (!x->warning || !*x->warning)
+	if (!x->http.warning || !*x->http.warning)
 		return;
 	free(c->warning);
-	c->warning = x->warning;
-	x->warning = NULL;
+	c->warning = x->http.warning;
+	x->http.warning = NULL;
 }
 
 void tn_response_release(struct tn_response *resp)
@@ -154,69 +122,9 @@ void tn_url_escape(struct tn_buf *b, const char *s)
 	}
 }
 
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-	struct xfer *x = ud;
-
-	tn_buf_add(&x->data, ptr, size * nmemb);
-	return size * nmemb;
-}
-
-static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-	struct xfer *x = ud;
-	size_t n = size * nmemb, len = n;
-	char *w;
-
-	while (len && (ptr[len - 1] == '\r' || ptr[len - 1] == '\n'))
-		len--;
-	if (len > 5 && !strncasecmp(ptr, "ETag:", 5)) {
-		const char *v = ptr + 5;
-		while (*v == ' ')
-			v++;
-		free(x->etag);
-		x->etag = tn_xstrndup(v, len - (size_t)(v - ptr));
-	} else if (len > 12 && !strncasecmp(ptr, "Retry-After:", 12)) {
-		char tmp[32];
-		long secs;
-		size_t vl = len - 12;
-
-		if (vl >= sizeof(tmp))
-			vl = sizeof(tmp) - 1;
-		memcpy(tmp, ptr + 12, vl);
-		tmp[vl] = '\0';
-		char *v = tmp;
-		while (*v == ' ')
-			v++;
-		if (tn_parse_long(v, &secs) == 0 && secs >= 0)
-			x->retry_after = secs;
-	} else if ((w = tn_http_header_value(ptr, len, TN_HTTP_WARNING)) != NULL) {
-		free(x->warning);
-		x->warning = w;
-	} else if (len > 5 && !strncasecmp(ptr, "HTTP/", 5)) {
-		/* a new response (after a redirect or 100-continue): forget old headers */
-		free(x->etag);
-		x->etag = NULL;
-		free(x->warning);
-		x->warning = NULL;
-		x->retry_after = -1;
-	}
-	return n;
-}
-
 static void xfer_clear(struct xfer *x)
 {
-	curl_slist_free_all(x->hdrs);
-	free(x->method);
-	free(x->url);
-	free(x->body);
-	free(x->idem);
-	free(x->if_match);
-	free(x->etag);
-	free(x->warning);
-	tn_buf_release(&x->data);
-	x->hdrs = NULL;
-	x->method = x->url = x->body = x->idem = x->if_match = x->etag = x->warning = NULL;
+	tnp_http_release(&x->http);
 	x->busy = x->waiting = 0;
 	x->attempts = 0;
 }
@@ -224,94 +132,17 @@ static void xfer_clear(struct xfer *x)
 /* Take over a request into a transfer: copies strings, consumes the body. */
 static void xfer_setup(struct xfer *x, const struct tn_client *c, struct tn_request *req)
 {
-	struct tn_buf b = TN_BUF_INIT;
-	const char *base = c->cfg && c->cfg->url ? c->cfg->url : TN_DEFAULT_URL;
-	size_t bl = strlen(base);
-
-	while (bl && base[bl - 1] == '/')
-		bl--;
-	tn_buf_add(&b, base, bl);
-	if (req->path && req->path[0] != '/')
-		tn_buf_addch(&b, '/');
-	tn_buf_adds(&b, req->path ? req->path : "/");
-	x->url = tn_buf_detach(&b, NULL);
-	x->method = tn_xstrdup(req->method ? req->method : "GET");
-	if (jv_is_valid(req->body)) {
-		jv s = jv_dump_string(req->body, 0);
-		x->body_len = (size_t)jv_string_length_bytes(jv_copy(s));
-		x->body = tn_xstrndup(jv_string_value(s), x->body_len);
-		jv_free(s);
-	} else {
-		jv_free(req->body);
-		x->body = NULL;
-		x->body_len = 0;
-	}
-	req->body = jv_invalid();
-	x->idem = req->idempotency_key ? tn_xstrdup(req->idempotency_key) : NULL;
-	x->if_match = req->if_match ? tn_xstrdup(req->if_match) : NULL;
+	tnp_http_init(&x->http, c->cfg, req);
 	x->no_retry = req->no_retry;
-	x->retryable_write = !strcmp(x->method, "GET") || !strcmp(x->method, "HEAD") ||
-			     !strcmp(x->method, "PUT") || x->idem != NULL;
-
-	x->hdrs = curl_slist_append(x->hdrs, "Accept: application/json, application/problem+json");
-	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
-	if (x->body)
-		x->hdrs = curl_slist_append(x->hdrs, "Content-Type: application/json");
-	if (c->cfg && c->cfg->token && *c->cfg->token) {
-		tn_buf_addf(&b, "Authorization: Bearer %s", c->cfg->token);
-		x->hdrs = curl_slist_append(x->hdrs, b.buf);
-		tn_buf_reset(&b);
-	}
-	if (x->idem) {
-		tn_buf_addf(&b, "Idempotency-Key: %s", x->idem);
-		x->hdrs = curl_slist_append(x->hdrs, b.buf);
-		tn_buf_reset(&b);
-	}
-	if (x->if_match) {
-		tn_buf_addf(&b, "If-Match: %s", x->if_match);
-		x->hdrs = curl_slist_append(x->hdrs, b.buf);
-		tn_buf_reset(&b);
-	}
-	for (const char *const *h = req->headers; h && *h; h++)
-		x->hdrs = curl_slist_append(x->hdrs, *h);
-	tn_buf_release(&b);
+	x->retryable_write = !strcmp(x->http.method, "GET") || !strcmp(x->http.method, "HEAD") ||
+			     !strcmp(x->http.method, "PUT") || req->idempotency_key != NULL;
 }
 
 /* Point the easy handle at the transfer for one attempt. */
 static void xfer_arm(struct xfer *x, const struct tn_client *c)
 {
-	CURL *e = x->easy;
-	long timeout = c->cfg && c->cfg->timeout_s > 0 ? c->cfg->timeout_s : 30;
-	long connect = c->cfg && c->cfg->connect_timeout_s > 0 ? c->cfg->connect_timeout_s : 5;
-
-	tn_buf_reset(&x->data);
-	free(x->etag);
-	x->etag = NULL;
-	free(x->warning);
-	x->warning = NULL;
-	x->retry_after = -1;
-	curl_easy_setopt(e, CURLOPT_URL, x->url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, connect);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "twonet/" TN_VERSION);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(e, CURLOPT_VERBOSE, c->cfg && c->cfg->verbose >= 2 ? 1L : 0L);
-	if (!strcmp(x->method, "GET")) {
-		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	} else {
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body ? x->body : "");
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
-	}
-	if (!strcmp(x->method, "GET"))
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+	tnp_http_arm(&x->http, x->easy, "twonet/" TN_VERSION, x);
+	curl_easy_setopt(x->easy, CURLOPT_VERBOSE, c->cfg && c->cfg->verbose >= 2 ? 1L : 0L);
 	x->attempts++;
 }
 
@@ -368,46 +199,44 @@ static long max_retries(const struct tn_client *c)
 static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_response *resp,
 			   struct tn_err *err)
 {
+	const struct tnp_http *h = &x->http;
 	enum tn_code code;
+	jv body;
 
 	resp->status = status;
 	resp->body = jv_null();
-	resp->etag = x->etag;
-	x->etag = NULL;
-	resp->retry_after = x->retry_after;
+	resp->etag = x->http.etag;
+	x->http.etag = NULL;
+	resp->retry_after = h->retry_after;
 	resp->attempts = x->attempts;
 	if (crc != CURLE_OK) {
 		if (retryable_curl(crc))
 			return tn_err_set(err, TN_EUNREACHABLE, "cannot reach '%s' after %d attempt%s: %s",
-					  x->url, x->attempts, x->attempts == 1 ? "" : "s",
+					  h->url, x->attempts, x->attempts == 1 ? "" : "s",
 					  curl_easy_strerror(crc));
-		return tn_err_set(err, TN_EUNREACHABLE, "request to '%s' failed: %s", x->url,
+		return tn_err_set(err, TN_EUNREACHABLE, "request to '%s' failed: %s", h->url,
 				  curl_easy_strerror(crc));
 	}
-	if (x->data.len) {
-		jv body = tn_json_parse(x->data.buf, x->data.len);
-		if (jv_is_valid(body)) {
-			resp->body = body;
-		} else {
-			jv_free(body);
-			if (status >= 200 && status < 300)
-				return tn_err_set(err, TN_ESERVER,
-						  "server sent a response that is not JSON (%s %s, status %ld)",
-						  x->method, x->url, status);
-		}
+	body = tnp_http_json(h);
+	if (jv_is_valid(body)) {
+		resp->body = body;
+	} else {
+		jv_free(body);
+		if (status >= 200 && status < 300)
+			return tn_err_set(err, TN_ESERVER,
+					  "server sent a response that is not JSON (%s %s, status %ld)",
+					  h->method, h->url, status);
 	}
 	code = tn_code_from_http(status);
 	if (code != TN_OK) {
 		/* borrowed from resp->body, which outlives them */
-		const char *detail = tn_jv_str(resp->body, "detail");
+		const char *detail = tnp_http_problem(resp->body);
 		const char *field = tn_jv_str(resp->body, "field");
 
-		if (!detail)
-			detail = tn_jv_str(resp->body, "title");
 		if (detail)
 			tn_err_set(err, code, "%s", detail);
 		else
-			tn_err_set(err, code, "%s %s: HTTP %ld", x->method, x->url, status);
+			tn_err_set(err, code, "%s %s: HTTP %ld", h->method, h->url, status);
 		if (err) {
 			err->http_status = status;
 			snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
@@ -438,7 +267,6 @@ enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,
 	enum tn_code code;
 
 	memset(&x, 0, sizeof(x));
-	tn_buf_init(&x.data);
 	resp->status = 0;
 	resp->body = jv_null();
 	resp->etag = NULL;
@@ -459,11 +287,11 @@ enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,
 			curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &status);
 		if (!should_retry(c, &x, crc, status))
 			break;
-		long wait = backoff_ms(c, x.attempts, x.retry_after);
+		long wait = backoff_ms(c, x.attempts, x.http.retry_after);
 		if (c->cfg && c->cfg->verbose && c->notice) {
 			char msg[1200];
 
-			snprintf(msg, sizeof(msg), "%s %s: %s, retrying in %ld ms", x.method, x.url,
+			snprintf(msg, sizeof(msg), "%s %s: %s, retrying in %ld ms", x.http.method, x.http.url,
 				 crc != CURLE_OK ? curl_easy_strerror(crc) : "server busy", wait);
 			c->notice(c->notice_ctx, msg);
 		}
@@ -517,7 +345,6 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 	slots = tn_xcalloc((size_t)parallel, sizeof(*slots));
 	for (int i = 0; i < parallel; i++) {
 		slots[i].easy = curl_easy_init();
-		tn_buf_init(&slots[i].data);
 	}
 
 	for (;;) {
@@ -587,7 +414,7 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 			active--;
 			if (should_retry(c, x, crc, status)) {
 				x->waiting = 1;
-				x->due_ms = now_ms() + backoff_ms(c, x->attempts, x->retry_after);
+				x->due_ms = now_ms() + backoff_ms(c, x->attempts, x->http.retry_after);
 				waiting++;
 				continue;
 			}

@@ -28,6 +28,7 @@ struct script {
 static int srv_port;
 static pid_t srv_pid;
 static int count_pipe[2];
+static int log_fd = -1;         /* when >= 0, the child appends each request's bytes here */
 
 static void serve(int lfd, const struct script *s)
 {
@@ -62,6 +63,8 @@ static void serve(int lfd, const struct script *s)
 				got += (size_t)n;
 			}
 			if (write(count_pipe[1], "x", 1) != 1)
+				_exit(1);
+			if (log_fd >= 0 && write(log_fd, buf, got) != (ssize_t)got)
 				_exit(1);
 			const char *r = s->responses[i] ? s->responses[i] : s->responses[i ? i - 1 : 0];
 			if (s->responses[i])
@@ -360,6 +363,87 @@ static void test_url_escape(void **state)
 	tn_buf_release(&b);
 }
 
+static void async_done(void *ctx, long tag, const struct tn_async_result *r)
+{
+	assert_int_equal(r->status, 200);
+	*(int *)ctx = 1;
+}
+
+/*
+ * The request both clients build for one tn_request: the URL from the base
+ * (its trailing '/' dropped) and the path, the headers in their order (no
+ * "Expect:"), the body as compact JSON; the blocking client and tn_async send
+ * the same bytes.
+ */
+static void test_request_on_the_wire(void **state)
+{
+	static const struct script s = { { OK_JSON } };
+	static const char *const extra[] = { "X-Trace: t-1", NULL };
+	char url[64], path[] = "/tmp/test_http.XXXXXX", wire[8192], want[1024];
+	struct tn_config cfg;
+	struct tn_client *c;
+	struct tn_async *a;
+	struct tn_request req = TN_REQUEST_INIT;
+	struct tn_response resp;
+	struct tn_err err = TN_ERR_INIT;
+	ssize_t n;
+	int done = 0;
+	char *second;
+
+	log_fd = mkstemp(path);
+	assert_true(log_fd >= 0);
+	unlink(path);
+	start(&s);
+	cfg = cfg_for_port(url, sizeof(url));
+	snprintf(url + strlen(url), sizeof(url) - strlen(url), "/");
+	req.method = "POST";
+	req.path = "v1/cases/C-1/actions";
+	req.idempotency_key = "k-1";
+	req.if_match = "\"3\"";
+	req.headers = extra;
+	req.body = jv_parse("{\"action\": \"accept\"}");
+	c = tn_client_new(&cfg);
+	assert_int_equal(tn_client_do(c, &req, &resp, &err), TN_OK);
+	assert_false(jv_is_valid(req.body));
+	tn_response_release(&resp);
+	tn_client_free(c);
+
+	a = tn_async_new(&cfg, NULL, &err);
+	assert_non_null(a);
+	req.body = jv_parse("{\"action\": \"accept\"}");
+	tn_async_start(a, &req, 0, async_done, &done, 1);
+	while (!done) {
+		tn_async_wait(a, -1, tn_async_timeout_ms(a, 100));
+		tn_async_perform(a);
+	}
+	tn_async_free(a);
+	assert_int_equal(stop(), 2);
+
+	n = pread(log_fd, wire, sizeof(wire) - 1, 0);
+	close(log_fd);
+	log_fd = -1;
+	assert_true(n > 0);
+	wire[n] = '\0';
+	snprintf(want, sizeof(want),
+		 "POST /v1/cases/C-1/actions HTTP/1.1\r\n"
+		 "Host: 127.0.0.1:%d\r\n"
+		 "User-Agent: twonet/%s\r\n"
+		 "Accept: application/json, application/problem+json\r\n"
+		 "Content-Type: application/json\r\n"
+		 "Authorization: Bearer tok\r\n"
+		 "Idempotency-Key: k-1\r\n"
+		 "If-Match: \"3\"\r\n"
+		 "X-Trace: t-1\r\n"
+		 "Content-Length: 19\r\n"
+		 "\r\n"
+		 "{\"action\":\"accept\"}", srv_port, TN_VERSION);
+	second = strstr(wire + 1, "POST ");
+	assert_non_null(second);
+	assert_string_equal(second, want);
+	*second = '\0';
+	assert_string_equal(wire, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_problem_field_and_notice),
+		cmocka_unit_test(test_request_on_the_wire),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
