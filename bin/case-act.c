@@ -22,15 +22,30 @@ static const struct tn_option options[] = {
 	TN_OPT_END_ENTRY
 };
 
-static const struct tn_cmd cmd = {
+static struct tn_cmd cmd = {
 	"case-act",
 	"ACTION [-m TEXT] [--if-version N] ID...\n"
 	"ACTION [-m TEXT] - < ids",
-	"Act on cases: ACTION is one of accept, return, resubmit, approve, reject, complete.\n"
-	"IDs come from the arguments, or from stdin with '-': one id a line, or NDJSON\n"
-	"objects with \"id\" (and \"version\", used as the version to act on).",
+	NULL,   /* summary(): it names the case actions */
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER
 };
+
+/* The summary of --help, naming the lib's case actions. */
+static const char *summary(void)
+{
+	static char text[400];
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "%s", "Act on cases: ACTION is one of ");
+	for (int i = 0; i < TN_CASE_ACTION_COUNT && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", i ? ", " : "",
+				      tn_case_move(i)->name);
+	if (n < sizeof(text))
+		snprintf(text + n, sizeof(text) - n, "%s", ".\n"
+			 "IDs come from the arguments, or from stdin with '-': one id a line, or NDJSON\n"
+			 "objects with \"id\" (and \"version\", used as the version to act on).");
+	return text;
+}
 
 static const char *list_columns[] = { "id", "status", "version", "item_name", "applicant.name", NULL };
 
@@ -100,6 +115,7 @@ int main(int argc, char **argv)
 	struct run r;
 	int nargs, from_stdin = 0, status = 0;
 
+	cmd.summary = summary();
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (x.done)
