@@ -15,23 +15,33 @@ static void retry_key(const char *s, char *out, size_t size)
 	tn_idem_key_derive("alert-", s, strlen(s), 32, out, size);
 }
 
-enum tn_code tn_alert_post(struct tn_client *c, jv alert, jv *created, int *replayed,
-			   struct tn_err *err)
+/*
+ * POST `body` (consumed: one alert, or {"alerts": [...]}) to /v1/alerts, as
+ * tn_client_do.  POST is retried only under a key; alerts are deduplicated,
+ * so any stable key will do: the retry key of the body's sorted JSON.
+ */
+static enum tn_code post(struct tn_client *c, jv body, struct tn_response *resp,
+			 struct tn_err *err)
 {
 	struct tn_request req = TN_REQUEST_INIT;
-	struct tn_response resp;
-	enum tn_code rc;
-	jv text = jv_dump_string(jv_copy(alert), JV_PRINT_SORTED);
+	jv text = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
 	char key[48];
 
-	/* POST is retried only under a key; alerts are deduplicated, so any stable key will do */
 	retry_key(jv_string_value(text), key, sizeof(key));
 	jv_free(text);
 	req.method = "POST";
 	req.path = "/v1/alerts";
-	req.body = alert;
+	req.body = body;
 	req.idempotency_key = key;
-	rc = tn_client_do(c, &req, &resp, err);
+	return tn_client_do(c, &req, resp, err);
+}
+
+enum tn_code tn_alert_post(struct tn_client *c, jv alert, jv *created, int *replayed,
+			   struct tn_err *err)
+{
+	struct tn_response resp;
+	enum tn_code rc = post(c, alert, &resp, err);
+
 	if (rc == TN_OK) {
 		*created = jv_copy(resp.body);
 		if (replayed)
@@ -79,22 +89,12 @@ static enum tn_code send_batch(struct tn_client *c, struct batch *b, const char 
 			       tn_alert_result_fn fn, void *ctx, struct tn_alert_stats *st,
 			       struct tn_err *err)
 {
-	struct tn_request req = TN_REQUEST_INIT;
 	struct tn_response resp;
 	struct tn_err e = TN_ERR_INIT;
-	enum tn_code rc;
 	jv body = jv_object_set(jv_object(), jv_string("alerts"), jv_copy(b->alerts));
-	jv text = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
+	enum tn_code rc = post(c, body, &resp, &e);
 	jv results;
-	char key[48];
 
-	retry_key(jv_string_value(text), key, sizeof(key));
-	jv_free(text);
-	req.method = "POST";
-	req.path = "/v1/alerts";
-	req.body = body;
-	req.idempotency_key = key;
-	rc = tn_client_do(c, &req, &resp, &e);
 	if (rc != TN_OK) {
 		fail_batch(b, name, &e, fn, ctx, st);
 		tn_response_release(&resp);

@@ -396,6 +396,20 @@ static void kv(struct tn_buf *b, const char *key, const char *value)
 	tn_buf_addf(b, "%-12s %s\n", key, value);
 }
 
+/* The line `key` "code name" of the members `code` and `name` (either may be missing). */
+static void kv_code_name(struct tn_buf *b, jv kase, const char *key, const char *code,
+			 const char *name)
+{
+	struct tn_buf line = TN_BUF_INIT;
+	char *s = text_at(kase, code), *t = text_at(kase, name);
+
+	tn_buf_addf(&line, "%s%s%s", s, *s && *t ? " " : "", t);
+	kv(b, key, line.buf);
+	free(s);
+	free(t);
+	tn_buf_release(&line);
+}
+
 void tn_case_format_text(struct tn_buf *b, jv kase)
 {
 	char *s, *t, *u;
@@ -411,20 +425,8 @@ void tn_case_format_text(struct tn_buf *b, jv kase)
 	free(s);
 	free(t);
 	tn_buf_reset(&line);
-	s = text_at(kase, "item");
-	t = text_at(kase, "item_name");
-	tn_buf_addf(&line, "%s%s%s", s, *s && *t ? " " : "", t);
-	kv(b, "item:", line.buf);
-	free(s);
-	free(t);
-	tn_buf_reset(&line);
-	s = text_at(kase, "department");
-	t = text_at(kase, "department_name");
-	tn_buf_addf(&line, "%s%s%s", s, *s && *t ? " " : "", t);
-	kv(b, "department:", line.buf);
-	free(s);
-	free(t);
-	tn_buf_reset(&line);
+	kv_code_name(b, kase, "item:", "item", "item_name");
+	kv_code_name(b, kase, "department:", "department", "department_name");
 	s = text_at(kase, "workflow");
 	kv(b, "workflow:", s);
 	free(s);

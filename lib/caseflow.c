@@ -29,6 +29,25 @@ static jv deadline(const struct tn_cal *cal, long start, long n, int *prov)
 }
 
 /*
+ * `out` (consumed) with "days", "deadline", "legal_days", "legal_deadline"
+ * and whether each deadline is provisional; `prov` 1: the first is already
+ * (counted so for one of its items).
+ */
+static jv with_deadlines(jv out, const struct tn_cal *cal, long start, long days, long legal_n,
+			 int prov)
+{
+	int lprov = 0;
+
+	out = jv_object_set(out, jv_string("days"), jv_number((double)days));
+	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, days, &prov));
+	out = jv_object_set(out, jv_string("legal_days"), jv_number((double)legal_n));
+	out = jv_object_set(out, jv_string("legal_deadline"), deadline(cal, start, legal_n, &lprov));
+	out = jv_object_set(out, jv_string("deadline_provisional"), jv_bool(prov));
+	out = jv_object_set(out, jv_string("legal_deadline_provisional"), jv_bool(lprov));
+	return out;
+}
+
+/*
  * The state of material `m` (an item's material of MERGED, borrowed) for the
  * applicant's `given` list (borrowed): a new MAT object.
  */
@@ -111,7 +130,7 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 	jv out = jv_object(), plan = jv_array(), fields = jv_array(), mats = jv_array();
 	struct tn_buf names = TN_BUF_INIT;
 	long finish = 0, legal_n = 0;
-	int prov = 0, lprov = 0;
+	int prov = 0;
 
 	/* the department's items, in MERGED's (topological) order */
 	jv_array_foreach(items, i, it) {
@@ -153,12 +172,7 @@ static jv subcase(jv merged, jv dept, jv given, const struct tn_cal *cal, long s
 	}
 	out = jv_object_set(out, jv_string("item_name"), jv_string(names.len ? names.buf : ""));
 	out = jv_object_set(out, jv_string("items"), plan);
-	out = jv_object_set(out, jv_string("days"), jv_number((double)finish));
-	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, finish, &prov));
-	out = jv_object_set(out, jv_string("legal_days"), jv_number((double)legal_n));
-	out = jv_object_set(out, jv_string("legal_deadline"), deadline(cal, start, legal_n, &lprov));
-	out = jv_object_set(out, jv_string("deadline_provisional"), jv_bool(prov));
-	out = jv_object_set(out, jv_string("legal_deadline_provisional"), jv_bool(lprov));
+	out = with_deadlines(out, cal, start, finish, legal_n, prov);
 	out = jv_object_set(out, jv_string("fields"), fields);
 	out = jv_object_set(out, jv_string("materials"), mats);
 	tn_buf_release(&names);
@@ -172,7 +186,6 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 {
 	jv depts, items, subs = jv_array(), mats = jv_array(), time, out;
 	long days, legal_n = 0;
-	int prov = 0, lprov = 0;
 
 	*plan = jv_invalid();
 	if (jv_get_kind(given) != JV_KIND_ARRAY)
@@ -206,12 +219,7 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
 	days = tn_jv_long(time, "days", 0);
 	jv_free(time);
 	out = jv_object();
-	out = jv_object_set(out, jv_string("days"), jv_number((double)days));
-	out = jv_object_set(out, jv_string("deadline"), deadline(cal, start, days, &prov));
-	out = jv_object_set(out, jv_string("legal_days"), jv_number((double)legal_n));
-	out = jv_object_set(out, jv_string("legal_deadline"), deadline(cal, start, legal_n, &lprov));
-	out = jv_object_set(out, jv_string("deadline_provisional"), jv_bool(prov));
-	out = jv_object_set(out, jv_string("legal_deadline_provisional"), jv_bool(lprov));
+	out = with_deadlines(out, cal, start, days, legal_n, 0);
 	out = jv_object_set(out, jv_string("materials"), mats);
 	out = jv_object_set(out, jv_string("subcases"), subs);
 	*plan = out;

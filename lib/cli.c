@@ -170,6 +170,22 @@ static int takes_arg(const struct tn_option *o)
 	return o->type == TN_OPT_STRING || o->type == TN_OPT_LONG || o->type == TN_OPT_LIST;
 }
 
+/*
+ * Set option `o` (named `shown` in messages) from `arg`, its value written in
+ * the same argument, or when NULL from the next argument argv[*i + 1] (then
+ * *i moves past it).  TN_EUSAGE when there is none.
+ */
+static enum tn_code take_arg(const struct tn_option *o, const char *arg, int argc, char **argv,
+			     int *i, const char *shown, struct tn_err *err)
+{
+	if (!arg) {
+		if (*i + 1 >= argc)
+			return tn_err_set(err, TN_EUSAGE, "option '%s' requires a value", shown);
+		arg = argv[++*i];
+	}
+	return set_value(o, arg, shown, err);
+}
+
 enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 			  struct tn_common *common, int *nargs, int *done,
 			  FILE *out, struct tn_err *err)
@@ -209,17 +225,7 @@ enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 			}
 			snprintf(shown, sizeof(shown), "--%s", o->long_name);
 			if (takes_arg(o)) {
-				const char *arg;
-
-				if (eq)
-					arg = eq + 1;
-				else if (i + 1 < argc)
-					arg = argv[++i];
-				else {
-					rc = tn_err_set(err, TN_EUSAGE, "option '%s' requires a value", shown);
-					goto out;
-				}
-				if ((rc = set_value(o, arg, shown, err)))
+				if ((rc = take_arg(o, eq ? eq + 1 : NULL, argc, argv, &i, shown, err)))
 					goto out;
 			} else {
 				if (eq) {
@@ -241,17 +247,7 @@ enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 					goto out;
 				}
 				if (takes_arg(o)) {
-					const char *arg;
-
-					if (p[1])
-						arg = p + 1;
-					else if (i + 1 < argc)
-						arg = argv[++i];
-					else {
-						rc = tn_err_set(err, TN_EUSAGE, "option '%s' requires a value", shown);
-						goto out;
-					}
-					if ((rc = set_value(o, arg, shown, err)))
+					if ((rc = take_arg(o, p[1] ? p + 1 : NULL, argc, argv, &i, shown, err)))
 						goto out;
 					break;
 				}
