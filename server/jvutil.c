@@ -7,12 +7,6 @@
 #include "jvutil.h"
 
 /* Kept for server/store_catalog.c only, until it reads members with tn_jv_str. */
-const char *member_str(jv obj, const char *key, jv *hold)
-{
-	*hold = tn_jv_str_or_null(obj, key);
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : NULL;
-}
-
 int word_in(const char *list, const char *s)
 {
 	size_t n = strlen(s);

@@ -8,13 +8,6 @@
 
 struct req;
 
-/*
- * The string member `key` of `obj` (borrowed) or NULL, kept in *hold, which
- * the caller frees in every case.  Left for server/store_catalog.c only:
- * every other reader uses tn_jv.h (tn_jv_str).
- */
-const char *member_str(jv obj, const char *key, jv *hold);
-
 /* 1 when `s` is one of the '|'-separated words of `list`. */
 int word_in(const char *list, const char *s);
 /* 1 when `s` holds a control character (below 0x20, or DEL). */

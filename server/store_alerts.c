@@ -8,6 +8,7 @@
 
 #include "tn_alert.h"
 #include "tn_buf.h"
+#include "tn_jv.h"
 #include "store_int.h"
 #include "store_alerts.h"
 
@@ -111,11 +112,12 @@ enum tn_code store_alerts_commit(struct store *st, long keep, long long *latest,
 	return TN_OK;
 }
 
-/* The string member `key` of `doc` (borrowed by the caller through *hold), or "". */
-static const char *member(jv doc, const char *key, jv *hold)
+/* The string member `key` of `doc` (borrowed: valid while doc lives), or "". */
+static const char *member(jv doc, const char *key)
 {
-	*hold = jv_object_get(jv_copy(doc), jv_string(key));
-	return jv_get_kind(*hold) == JV_KIND_STRING ? jv_string_value(*hold) : "";
+	const char *v = tn_jv_str(doc, key);
+
+	return v ? v : "";
 }
 
 /*
@@ -134,7 +136,6 @@ static enum tn_code append_event(struct store *st, long long seq, long long aler
 				     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	struct tn_buf data = TN_BUF_INIT;
 	size_t len = strlen(text);
-	jv h1, h2, h3;
 	enum tn_code code;
 
 	if (!s)
@@ -154,17 +155,14 @@ static enum tn_code append_event(struct store *st, long long seq, long long aler
 	sqlite3_bind_int64(s, 2, alert_id);
 	store_bind_text(s, 3, event);
 	sqlite3_bind_int64(s, 4, at);
-	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity", &h1)));
-	store_bind_text(s, 6, member(doc, "district", &h2));
-	store_bind_text(s, 7, member(doc, "kind", &h3));
+	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity")));
+	store_bind_text(s, 6, member(doc, "district"));
+	store_bind_text(s, 7, member(doc, "kind"));
 	store_bind_text(s, 8, action);
 	store_bind_text(s, 9, actor);
 	store_bind_text(s, 10, comment);
 	sqlite3_bind_text(s, 11, data.buf, (int)data.len, SQLITE_STATIC);
 	code = store_run(st, s, err, "alert event");
-	jv_free(h1);
-	jv_free(h2);
-	jv_free(h3);
 	tn_buf_release(&data);
 	return code;
 }
@@ -173,7 +171,7 @@ enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, 
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	jv h1, h2, h3, h4, h5, h6, text;
+	jv text;
 	long long seq;
 	enum tn_code code;
 	int rc;
@@ -185,11 +183,9 @@ enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, 
 		jv_free(doc);
 		return store_errcode(err);
 	}
-	store_bind_text(s, 1, member(doc, "source", &h1));
-	store_bind_text(s, 2, member(doc, "source_id", &h2));
+	store_bind_text(s, 1, member(doc, "source"));
+	store_bind_text(s, 2, member(doc, "source_id"));
 	rc = sqlite3_step(s);
-	jv_free(h1);
-	jv_free(h2);
 	if (rc == SQLITE_ROW) {
 		*out = store_col_json(s, 0);
 		*replayed = 1;
@@ -226,22 +222,16 @@ enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, 
 		return store_errcode(err);
 	}
 	sqlite3_bind_int64(s, 1, seq);
-	store_bind_text(s, 2, member(doc, "source", &h1));
-	store_bind_text(s, 3, member(doc, "source_id", &h2));
-	store_bind_text(s, 4, member(doc, "kind", &h3));
-	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity", &h4)));
-	store_bind_text(s, 6, member(doc, "district", &h5));
-	store_bind_text(s, 7, member(doc, "status", &h6));
+	store_bind_text(s, 2, member(doc, "source"));
+	store_bind_text(s, 3, member(doc, "source_id"));
+	store_bind_text(s, 4, member(doc, "kind"));
+	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity")));
+	store_bind_text(s, 6, member(doc, "district"));
+	store_bind_text(s, 7, member(doc, "status"));
 	sqlite3_bind_int64(s, 8, at);
 	sqlite3_bind_int64(s, 9, seq);
 	sqlite3_bind_text(s, 10, jv_string_value(text), -1, SQLITE_STATIC);
 	code = store_run(st, s, err, "alert insert");
-	jv_free(h1);
-	jv_free(h2);
-	jv_free(h3);
-	jv_free(h4);
-	jv_free(h5);
-	jv_free(h6);
 	jv_free(text);
 	if (code != TN_OK) {
 		jv_free(doc);
@@ -277,7 +267,7 @@ enum tn_code store_alert_update(struct store *st, long long id, jv doc, long lon
 {
 	sqlite3_stmt *s;
 	long long seq = store_alert_latest(st);
-	jv h, text;
+	jv text;
 	enum tn_code code;
 
 	*out = jv_invalid();
@@ -293,12 +283,11 @@ enum tn_code store_alert_update(struct store *st, long long id, jv doc, long lon
 		return store_errcode(err);
 	}
 	text = jv_dump_string(jv_copy(doc), 0);
-	store_bind_text(s, 1, member(doc, "status", &h));
+	store_bind_text(s, 1, member(doc, "status"));
 	sqlite3_bind_int64(s, 2, seq);
 	sqlite3_bind_text(s, 3, jv_string_value(text), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, id);
 	code = store_run(st, s, err, "alert update");
-	jv_free(h);
 	if (code == TN_OK && sqlite3_changes(st->db) == 0)
 		code = tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
 	if (code == TN_OK)

@@ -5,7 +5,7 @@
 
 #include "store.h"
 #include "store_int.h"
-#include "jvutil.h"
+#include "tn_jv.h"
 
 static void bind_days(sqlite3_stmt *s, int i, jv obj, const char *key)
 {
@@ -37,8 +37,8 @@ static enum tn_code import_departments(struct store *st, jv depts, jv *names, lo
 	int n = jv_array_length(jv_copy(depts));
 
 	for (int i = 0; i < n && code == TN_OK; i++) {
-		jv d = jv_array_get(jv_copy(depts), i), h1, h2;
-		const char *c = member_str(d, "code", &h1), *name = member_str(d, "name", &h2);
+		jv d = jv_array_get(jv_copy(depts), i);
+		const char *c = tn_jv_str(d, "code"), *name = tn_jv_str(d, "name");
 
 		if (!c || !name) {
 			code = tn_err_set(err, TN_EINVALID, "department %d has no code or name", i + 1);
@@ -53,8 +53,6 @@ static enum tn_code import_departments(struct store *st, jv depts, jv *names, lo
 			*names = jv_object_set(*names, jv_string(c), jv_string(name));
 			(*count)++;
 		}
-		jv_free(h1);
-		jv_free(h2);
 		jv_free(d);
 	}
 	jv_free(depts);
@@ -69,9 +67,9 @@ static enum tn_code import_items(struct store *st, jv items, jv names, long *cou
 	int n = jv_array_length(jv_copy(items));
 
 	for (int i = 0; i < n && code == TN_OK; i++) {
-		jv it = jv_array_get(jv_copy(items), i), h1, h2, h3;
-		const char *c = member_str(it, "code", &h1), *name = member_str(it, "name", &h2);
-		const char *dept = member_str(it, "department", &h3);
+		jv it = jv_array_get(jv_copy(items), i);
+		const char *c = tn_jv_str(it, "code"), *name = tn_jv_str(it, "name");
+		const char *dept = tn_jv_str(it, "department");
 
 		if (!c || !name || !dept) {
 			code = tn_err_set(err, TN_EINVALID, "item %d has no code, name or department",
@@ -101,9 +99,6 @@ static enum tn_code import_items(struct store *st, jv items, jv names, long *cou
 			code = store_run(st, s, err, "item import");
 			(*count)++;
 		}
-		jv_free(h1);
-		jv_free(h2);
-		jv_free(h3);
 		jv_free(it);
 	}
 	jv_free(items);
@@ -118,8 +113,8 @@ static enum tn_code import_workflows(struct store *st, jv wfs, long *count, stru
 	int n = jv_array_length(jv_copy(wfs));
 
 	for (int i = 0; i < n && code == TN_OK; i++) {
-		jv w = jv_array_get(jv_copy(wfs), i), h;
-		const char *c = member_str(w, "code", &h);
+		jv w = jv_array_get(jv_copy(wfs), i);
+		const char *c = tn_jv_str(w, "code");
 
 		if (!c) {
 			code = tn_err_set(err, TN_EINVALID, "workflow %d has no code", i + 1);
@@ -132,7 +127,6 @@ static enum tn_code import_workflows(struct store *st, jv wfs, long *count, stru
 			code = store_run(st, s, err, "workflow import");
 			(*count)++;
 		}
-		jv_free(h);
 		jv_free(w);
 	}
 	jv_free(wfs);

@@ -92,7 +92,7 @@ enum tn_code store_cert_serials(struct store *st, const char *kind, const char *
 struct store_cert_row {
 	const char *id, *kind, *holder, *dept;
 	const char *doc;        /* the CERT as JSON text */
-	long token_id;          /* -1: not filed through the API (gen-certs) */
+	long token_id;          /* -1: not filed through the API (bench/twonetd-gen-certs) */
 	const char *idem_key;   /* NULL with token_id -1 */
 	const char *idem_hash;
 };

@@ -21,46 +21,6 @@ static jv parse(const char *text)
 	return v;
 }
 
-static void test_member_str(void **state)
-{
-	jv o = parse("{\"name\":\"张三\",\"n\":1,\"z\":null}");
-	jv hold;
-	const char *s;
-
-	(void)state;
-	s = member_str(o, "name", &hold);
-	assert_non_null(s);
-	assert_string_equal(s, "张三");
-	jv_free(hold);
-	assert_null(member_str(o, "n", &hold));         /* not a string */
-	jv_free(hold);
-	assert_null(member_str(o, "z", &hold));         /* null */
-	jv_free(hold);
-	assert_null(member_str(o, "missing", &hold));
-	jv_free(hold);
-	jv_free(o);
-
-	/* a value that is not an object has no members (and does not assert) */
-	o = parse("[1,2]");
-	assert_null(member_str(o, "name", &hold));
-	jv_free(hold);
-	jv_free(o);
-	assert_null(member_str(jv_null(), "name", &hold));
-	jv_free(hold);
-}
-
-static void test_member_str_outlives_object(void **state)
-{
-	jv o = parse("{\"k\":\"value\"}");
-	jv hold;
-	const char *s = member_str(o, "k", &hold);
-
-	(void)state;
-	jv_free(o);                     /* the pointer lives as long as hold */
-	assert_string_equal(s, "value");
-	jv_free(hold);
-}
-
 static void test_word_in(void **state)
 {
 	(void)state;
@@ -143,8 +103,6 @@ static void test_time_rfc3339(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_member_str),
-		cmocka_unit_test(test_member_str_outlives_object),
 		cmocka_unit_test(test_word_in),
 		cmocka_unit_test(test_has_control),
 		cmocka_unit_test(test_unknown_member),
