@@ -80,3 +80,17 @@ printf 'whole inbox loaded          %.0f ms after start (%s)\n' "$all" "$loaded"
 printf 'filter keystroke on screen  %.0f ms (tmux send-keys and capture included)\n' "$key"
 printf 'casedesk peak RSS           %.1f MB\n' "$(echo "$hwm / 1024" | bc -l)"
 printf 'casedesk CPU time           %.0f ms (the rest of the wait is the server)\n' "$cpu"
+
+# The same list with curl, in the same run: every page of 1,000 one after
+# another, the cursor cut from each page's end (no JSON parse): the floor of
+# what any client of this API waits for the whole list.
+t2=$(now)
+cursor= pages=0
+while :; do
+	curl -sf -H "Authorization: Bearer $CLERK" \
+		"$URL/v1/cases?order=deadline&limit=1000${cursor:+&cursor=$cursor}" >"$BENCH_TMP/page" || break
+	pages=$((pages + 1))
+	cursor=$(tail -c 200 "$BENCH_TMP/page" | grep -o '"next":"[^"]*"' | cut -d'"' -f4)
+	[ -n "$cursor" ] || break
+done
+printf 'curl, the same list         %.0f ms (%d pages of 1,000, one after another)\n' "$(ms "$t2")" "$pages"
