@@ -299,27 +299,6 @@ void alerts_notify(struct srv *srv, long long latest)
 
 /* ---- followers ---- */
 
-static void log_stream(struct req *q, int status)
-{
-	struct timespec t1;
-	char when[40], peer[64] = "-";
-	char *addr = NULL;
-	ev_uint16_t port = 0;
-	struct evhttp_connection *con = evhttp_request_get_connection(q->r);
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - q->t0.tv_sec) * 1000L + (t1.tv_nsec - q->t0.tv_nsec) / 1000000L;
-	time_now_rfc3339(when, sizeof(when));
-	if (con) {
-		evhttp_connection_get_peer(con, &addr, &port);
-		if (addr)
-			snprintf(peer, sizeof(peer), "%s", addr);
-	}
-	fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri, status, ms,
-		q->tok.name ? q->tok.name : "-");
-}
-
 static size_t unsent(struct follower *f)
 {
 	struct bufferevent *bev = f->con ? evhttp_connection_get_bufferevent(f->con) : NULL;
@@ -622,7 +601,7 @@ void alerts_stream(struct req *q, const char *arg)
 	req_set_header(q, "Cache-Control", "no-store");
 	req_set_header(q, "X-Accel-Buffering", "no");
 	q->replied = 1;
-	log_stream(q, 200);
+	req_log(q, 200);
 	if (strcmp(q->method, "HEAD") == 0) {
 		follower_free(f);
 		evhttp_send_reply(q->r, 200, "OK", NULL);

@@ -119,6 +119,42 @@ const char *cases_material_code(struct req *q, int i, jv g, const char *const *a
 	return code;
 }
 
+int cases_check_given(struct req *q, jv *given, const char *const *allowed,
+		      int (*check)(struct req *q, int i, const char *code, void *ctx), void *ctx)
+{
+	int rc = 0;
+
+	if (jv_get_kind(*given) == JV_KIND_NULL) {      /* absent or null */
+		jv_free(*given);
+		*given = jv_array();
+	}
+	if (jv_get_kind(*given) != JV_KIND_ARRAY) {
+		reply_problem(q, 422, "materials", "materials must be an array");
+		return -1;
+	}
+	jv_array_foreach(*given, i, g) {
+		const char *code;
+
+		if (rc == 0 && (!(code = cases_material_code(q, i, g, allowed)) ||
+				check(q, i, code, ctx) < 0))
+			rc = -1;
+		jv_free(g);
+	}
+	return rc;
+}
+
+/* cases_check_given's check of a case of one item: the item (ctx, a jv *) asks for `code`. */
+static int item_asks(struct req *q, int i, const char *code, void *ctx)
+{
+	char field[64];
+
+	if (tn_jv_array_find(*(jv *)ctx, "code", code) >= 0)
+		return 0;
+	snprintf(field, sizeof(field), "materials[%d].code", i);
+	reply_problem(q, 422, field, "the item asks for no material '%s'", code);
+	return -1;
+}
+
 /*
  * The case's materials from the item's list and what the request supplied:
  * supplied (given, with an optional reference), exempted (held as an
@@ -128,32 +164,10 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 {
 	static const char *const mkeys[] = { "code", "ref", "cert", NULL };
 	jv list = tn_jv_array(item, "materials");
-	char field[64];
-	int rc = 0;
+	int rc;
 
 	*out = jv_array();
-	if (jv_get_kind(given) == JV_KIND_NULL) {       /* absent or null */
-		jv_free(given);
-		given = jv_array();
-	}
-	if (jv_get_kind(given) != JV_KIND_ARRAY) {
-		reply_problem(q, 422, "materials", "materials must be an array");
-		rc = -1;
-		goto out;
-	}
-	jv_array_foreach(given, i, g) {
-		const char *code;
-
-		if (rc == 0 && !(code = cases_material_code(q, i, g, mkeys))) {
-			rc = -1;
-		} else if (rc == 0 && tn_jv_array_find(list, "code", code) < 0) {
-			snprintf(field, sizeof(field), "materials[%d].code", i);
-			reply_problem(q, 422, field, "the item asks for no material '%s'", code);
-			rc = -1;
-		}
-		jv_free(g);
-	}
-	if (rc)
+	if ((rc = cases_check_given(q, &given, mkeys, item_asks, &list)) < 0)
 		goto out;
 	jv_array_foreach(list, k, m) {
 		jv mat = jv_object(), state = jv_string("missing"), ref = jv_null();

@@ -29,6 +29,14 @@ int cases_form_of(struct req *q, jv body, jv *form);
  * NULL after replying (422, or 400 for an unknown member).
  */
 const char *cases_material_code(struct req *q, int i, jv g, const char *const *allowed);
+/*
+ * The "materials" a body gave (*given, kept by the caller: null becomes []):
+ * an array, each element passing cases_material_code with `allowed` and then
+ * `check` (0, or -1 after replying about material `i`).  0, or -1 after the
+ * first reply (422 when not an array).
+ */
+int cases_check_given(struct req *q, jv *given, const char *const *allowed,
+		      int (*check)(struct req *q, int i, const char *code, void *ctx), void *ctx);
 /* Check `form` (borrowed) against the fields of `item` (borrowed): 0, or -1 after replying 422. */
 int cases_check_form(struct req *q, jv item, jv form);
 /* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */

@@ -81,6 +81,23 @@ static int workflow_merged(struct req *q, const char *code, jv *merged)
 	return 0;
 }
 
+/* cases_check_given's check of a workflow case: the merged workflow (ctx, a jv *) asks for `code`. */
+static int workflow_asks(struct req *q, int i, const char *code, void *ctx)
+{
+	char field[300];
+	int asks = tn_case_workflow_asks(*(jv *)ctx, code);
+
+	if (asks == 1)
+		return 0;
+	snprintf(field, sizeof(field), "materials[%d].code", i);
+	if (asks == 0)
+		reply_problem(q, 422, field, "the workflow asks for no material '%s'", code);
+	else
+		reply_problem(q, 422, field, "material '%s' is produced by an item of the "
+			      "workflow: it is not asked for", code);
+	return -1;
+}
+
 /*
  * The materials the applicant gave for a workflow case (consumed): each
  * {code, ref?} must be a material the workflow asks for (from the applicant
@@ -90,37 +107,9 @@ static int workflow_merged(struct req *q, const char *code, jv *merged)
 static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
 {
 	static const char *const mkeys[] = { "code", "ref", NULL };
-	char field[300];
-	int rc = 0;
 
 	*out = jv_invalid();
-	if (jv_get_kind(given) == JV_KIND_NULL) {       /* absent or null */
-		jv_free(given);
-		given = jv_array();
-	}
-	if (jv_get_kind(given) != JV_KIND_ARRAY) {
-		jv_free(given);
-		reply_problem(q, 422, "materials", "materials must be an array");
-		return -1;
-	}
-	jv_array_foreach(given, i, g) {
-		const char *code;
-		int asks;
-
-		if (rc == 0 && !(code = cases_material_code(q, i, g, mkeys))) {
-			rc = -1;
-		} else if (rc == 0 && (asks = tn_case_workflow_asks(merged, code)) != 1) {
-			snprintf(field, sizeof(field), "materials[%d].code", i);
-			if (asks == 0)
-				reply_problem(q, 422, field, "the workflow asks for no material '%s'", code);
-			else
-				reply_problem(q, 422, field, "material '%s' is produced by an item of the "
-					      "workflow: it is not asked for", code);
-			rc = -1;
-		}
-		jv_free(g);
-	}
-	if (rc < 0) {
+	if (cases_check_given(q, &given, mkeys, workflow_asks, &merged) < 0) {
 		jv_free(given);
 		return -1;
 	}

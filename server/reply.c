@@ -101,7 +101,7 @@ static void log_safe(char *dst, size_t size, const char *s)
 	dst[i] = '\0';
 }
 
-static void log_request(struct req *q, int status)
+void req_log(struct req *q, int status)
 {
 	struct timespec t1;
 	char when[40], peer[64] = "-", uri[2004];
@@ -150,7 +150,7 @@ static void send_body(struct req *q, int status, const char *ctype, const char *
 	buf = evbuffer_new();
 	if (buf && len && strcmp(q->method, "HEAD") != 0)
 		evbuffer_add(buf, body, len);
-	log_request(q, status);
+	req_log(q, status);
 	/* a deferred reply's client may have gone: evhttp then frees the request, no callback */
 	if (evhttp_request_get_connection(q->r)) {
 		q->srv->pending++;

@@ -301,19 +301,30 @@ static int same_key(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/*
+ * The array `arr` of *len elements of `size` bytes (room for *cap) with one
+ * more, zeroed, at its end: the rows of a report come sorted by group, so a
+ * new key starts a new group.  Returns the array, perhaps moved.
+ */
+static void *append_zeroed(void *arr, size_t *len, size_t *cap, size_t size)
+{
+	if (*len == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		arr = tn_xrealloc(arr, *cap * size);
+	}
+	memset((char *)arr + *len * size, 0, size);
+	(*len)++;
+	return arr;
+}
+
 static int cases_row(void *ctx, const struct store_report_row *r)
 {
 	struct cases_acc *a = ctx;
 	struct group *g;
 
 	if (!a->len || !same_key(a->g[a->len - 1].key, r->group)) {
-		if (a->len == a->cap) {
-			a->cap = a->cap ? a->cap * 2 : 16;
-			a->g = tn_xrealloc(a->g, a->cap * sizeof(*a->g));
-		}
-		g = &a->g[a->len++];
-		memset(g, 0, sizeof(*g));
-		g->key = r->group ? tn_xstrdup(r->group) : NULL;
+		a->g = append_zeroed(a->g, &a->len, &a->cap, sizeof(*a->g));
+		a->g[a->len - 1].key = r->group ? tn_xstrdup(r->group) : NULL;
 	}
 	g = &a->g[a->len - 1];
 	for (int i = 0; i < RC_COUNT; i++) {
@@ -489,13 +500,8 @@ static int alerts_row(void *ctx, const struct store_alert_row *r)
 	struct agroup *g;
 
 	if (!a->len || !same_key(a->g[a->len - 1].key, r->group)) {
-		if (a->len == a->cap) {
-			a->cap = a->cap ? a->cap * 2 : 16;
-			a->g = tn_xrealloc(a->g, a->cap * sizeof(*a->g));
-		}
-		g = &a->g[a->len++];
-		memset(g, 0, sizeof(*g));
-		g->key = r->group ? tn_xstrdup(r->group) : NULL;
+		a->g = append_zeroed(a->g, &a->len, &a->cap, sizeof(*a->g));
+		a->g[a->len - 1].key = r->group ? tn_xstrdup(r->group) : NULL;
 	}
 	g = &a->g[a->len - 1];
 	if (r->what < 0) {

@@ -150,6 +150,12 @@ void req_deferred_free(struct req *d);
  */
 void req_log_hold(int hold);
 /*
+ * The request's line in the log (when, peer, method, target, status,
+ * milliseconds, token name): the replies above write it, and a stream
+ * writes it when it starts.
+ */
+void req_log(struct req *q, int status);
+/*
  * The request's head against the limits above and the framing rules a proxy
  * in front may read differently: the target's length (414), the number and
  * size of the header fields (431), header names that are not tokens and
