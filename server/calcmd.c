@@ -169,19 +169,11 @@ static int cal_show(int argc, char **argv)
 		tn_cal_free(cal);
 		return rc;
 	}
-	through = tn_cal_known_through(cal, today);
-	left = through < 0 ? 0 : through - today;
+	calendar_coverage(cal, today, &through, &left);
 	if (json) {
-		jv out = jv_object();
+		jv out = jv_object_set(jv_object(), jv_string("years"), years);
 
-		out = jv_object_set(out, jv_string("years"), years);
-		if (through >= 0) {
-			tn_date_format(through, d);
-			out = jv_object_set(out, jv_string("through"), jv_string(d));
-		} else {
-			out = jv_object_set(out, jv_string("through"), jv_null());
-		}
-		out = jv_object_set(out, jv_string("days_left"), jv_number((double)left));
+		out = calendar_coverage_json(out, through, left);
 		jv_dumpf(out, stdout, 0);
 		putchar('\n');
 	} else {

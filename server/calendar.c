@@ -32,11 +32,23 @@ struct tn_cal *srv_cal(struct srv *srv)
 	return srv->cal;
 }
 
-/* The coverage around today: *through the last known day (-1: none), *days_left. */
-static void coverage(struct tn_cal *cal, long today, long *through, long *days_left)
+void calendar_coverage(struct tn_cal *cal, long today, long *through, long *days_left)
 {
 	*through = cal ? tn_cal_known_through(cal, today) : -1;
 	*days_left = *through < 0 ? 0 : *through - today;
+}
+
+jv calendar_coverage_json(jv out, long through, long days_left)
+{
+	char d[11];
+
+	if (through >= 0) {
+		tn_date_format(through, d);
+		out = jv_object_set(out, jv_string("through"), jv_string(d));
+	} else {
+		out = jv_object_set(out, jv_string("through"), jv_null());
+	}
+	return jv_object_set(out, jv_string("days_left"), jv_number((double)days_left));
 }
 
 static void work_out_warning(struct srv *srv)
@@ -45,7 +57,7 @@ static void work_out_warning(struct srv *srv)
 	long today = tn_today(), through, left;
 	char d[11];
 
-	coverage(cal, today, &through, &left);
+	calendar_coverage(cal, today, &through, &left);
 	srv->cal_warning[0] = '\0';
 	if (through < 0) {
 		tn_date_format(today, d);
@@ -80,7 +92,7 @@ jv srv_cal_coverage(struct srv *srv)
 	char d[11];
 	jv out = jv_object(), ys = jv_array();
 
-	coverage(cal, today, &through, &left);
+	calendar_coverage(cal, today, &through, &left);
 	if (cal)
 		tn_cal_range(cal, &first, &last);
 	n = cal ? tn_cal_years(cal, years, 64) : 0;
@@ -92,13 +104,7 @@ jv srv_cal_coverage(struct srv *srv)
 	} else {
 		out = jv_object_set(out, jv_string("from"), jv_null());
 	}
-	if (through >= 0) {
-		tn_date_format(through, d);
-		out = jv_object_set(out, jv_string("through"), jv_string(d));
-	} else {
-		out = jv_object_set(out, jv_string("through"), jv_null());
-	}
-	out = jv_object_set(out, jv_string("days_left"), jv_number((double)left));
+	out = calendar_coverage_json(out, through, left);
 	out = jv_object_set(out, jv_string("years"), ys);
 	return out;
 }

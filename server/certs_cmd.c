@@ -14,17 +14,6 @@
 #include "store_certs.h"
 #include "twonetd.h"
 
-/* Parse a subcommand's options; -1 to go on, else the exit status. */
-static int parse_opts(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
-{
-	struct tn_err err = TN_ERR_INIT;
-	int done = 0;
-
-	if (tn_cli_parse(cmd, argc, argv, NULL, nargs, &done, stdout, &err) != TN_OK)
-		return tn_cli_fail("twonetd", &err);
-	return done ? 0 : -1;
-}
-
 /* argv[1] must be `verb`; shifts it off.  -1 to go on, else the exit status. */
 static int expect_verb(const struct tn_cmd *cmd, const char *verb, int *argc, char ***argv)
 {
@@ -65,7 +54,7 @@ int certs_cmd_issuer(int argc, char **argv)
 
 	if ((rc = expect_verb(&cmd, "add", &argc, &argv)) >= 0)
 		return rc;
-	if ((rc = parse_opts(&cmd, argc, argv, &nargs)) >= 0)
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (!db || !dept || nargs > 0) {
 		fprintf(stderr, "twonetd: error: issuer add needs --db PATH and --dept DEPT\n");
@@ -179,7 +168,7 @@ static int audit_checkpoint(int argc, char **argv)
 	long long seq;
 	int nargs, rc;
 
-	if ((rc = parse_opts(&cmd, argc, argv, &nargs)) >= 0)
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (!db || nargs > 0) {
 		fprintf(stderr, "twonetd: error: audit checkpoint needs --db PATH\n");
@@ -238,7 +227,7 @@ static int audit_verify(int argc, char **argv)
 	int nargs, rc;
 	struct stat sb;
 
-	if ((rc = parse_opts(&cmd, argc, argv, &nargs)) >= 0)
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (!db || nargs > 0 || (keyfile && !file)) {
 		fprintf(stderr, "twonetd: error: %s\n", keyfile && !file ?

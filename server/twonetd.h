@@ -88,6 +88,10 @@ long srv_cal_generation(struct srv *srv);
  * worked out at most once a second.  Borrowed.
  */
 const char *srv_cal_warning(struct srv *srv);
+/* The coverage of `cal` (NULL: none) around today: *through the last known day (-1: none), *days_left. */
+void calendar_coverage(struct tn_cal *cal, long today, long *through, long *days_left);
+/* `out` (consumed) with "through" (YYYY-MM-DD, or null for -1) and "days_left" set. */
+jv calendar_coverage_json(jv out, long through, long days_left);
 /* {"from", "through", "days_left", "years": [Y...]} of the current calendar (owned). */
 jv srv_cal_coverage(struct srv *srv);
 /*
