@@ -174,6 +174,24 @@ enum tn_code store_run(struct store *st, sqlite3_stmt *s, struct tn_err *err, co
 	return TN_OK;
 }
 
+enum tn_code store_insert(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what,
+			  const char *conflict, ...)
+{
+	int rc = sqlite3_step(s);
+	enum tn_code code;
+	va_list ap;
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return TN_OK;
+	if (rc != SQLITE_CONSTRAINT)
+		return store_fail(st, err, what);
+	va_start(ap, conflict);
+	code = tn_err_setv(err, TN_ECONFLICT, conflict, ap);
+	va_end(ap);
+	return code;
+}
+
 enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, sql, err);
@@ -299,15 +317,21 @@ static sqlite3_stmt *prep_v(struct store *st, struct tn_err *err, const char *sq
 	return s;
 }
 
+/* In a variadic function whose last named parameter is `types`: s = prep_v with its values. */
+#define PREP_ARGS(s, st, err, sql, types) \
+	do { \
+		va_list ap_; \
+		va_start(ap_, types); \
+		(s) = prep_v((st), (err), (sql), (types), ap_); \
+		va_end(ap_); \
+	} while (0)
+
 sqlite3_stmt *store_prep(struct store *st, struct tn_err *err, const char *sql,
 			 const char *types, ...)
 {
 	sqlite3_stmt *s;
-	va_list ap;
 
-	va_start(ap, types);
-	s = prep_v(st, err, sql, types, ap);
-	va_end(ap);
+	PREP_ARGS(s, st, err, sql, types);
 	return s;
 }
 
@@ -315,11 +339,8 @@ enum tn_code store_do(struct store *st, struct tn_err *err, const char *what, co
 		      const char *types, ...)
 {
 	sqlite3_stmt *s;
-	va_list ap;
 
-	va_start(ap, types);
-	s = prep_v(st, err, sql, types, ap);
-	va_end(ap);
+	PREP_ARGS(s, st, err, sql, types);
 	if (!s)
 		return store_errcode(err);
 	return store_run(st, s, err, what);
@@ -329,13 +350,10 @@ enum tn_code store_exists(struct store *st, struct tn_err *err, const char *what
 			  const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *s;
-	va_list ap;
 	int rc;
 
 	*found = 0;
-	va_start(ap, types);
-	s = prep_v(st, err, sql, types, ap);
-	va_end(ap);
+	PREP_ARGS(s, st, err, sql, types);
 	if (!s)
 		return store_errcode(err);
 	rc = sqlite3_step(s);

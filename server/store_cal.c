@@ -195,7 +195,7 @@ static enum tn_code recount(struct store *st, sqlite3_stmt *s, const struct tn_c
 	long ddays = sqlite3_column_type(s, 5) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(s, 5);
 	long ldays = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(s, 6);
 	char *status = store_col_dup(s, 1), dl[11] = "", lg[11] = "";
-	jv doc = store_col_json(s, 3), od, ol, was, lwas, e;
+	jv doc = store_col_json(s, 3), od, ol, was, lwas;
 	struct tn_buf comment = TN_BUF_INIT;
 	sqlite3_stmt *u;
 	enum tn_code code = TN_OK;
@@ -240,16 +240,8 @@ static enum tn_code recount(struct store *st, sqlite3_stmt *s, const struct tn_c
 	sqlite3_bind_int64(u, 5, seq);
 	if ((code = store_run(st, u, err, "deadline update")) != TN_OK)
 		goto out;
-	e = jv_object();
-	e = jv_object_set(e, jv_string("at"), jv_string(at));
-	e = jv_object_set(e, jv_string("actor"), jv_string("system"));
-	e = jv_object_set(e, jv_string("role"), jv_string("system"));
-	e = jv_object_set(e, jv_string("action"), jv_string("recompute"));
-	e = jv_object_set(e, jv_string("from"), jv_string(status));
-	e = jv_object_set(e, jv_string("to"), jv_string(status));
-	e = jv_object_set(e, jv_string("comment"), jv_string(comment.buf));
-	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
-	code = store_case_event_add(st, seq, e, err);
+	code = store_case_system_event(st, seq, at, "recompute", status, status, comment.buf,
+				       version, err);
 	res->recomputed++;
 	if (prov || lprov)
 		res->still_provisional++;

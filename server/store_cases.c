@@ -79,6 +79,23 @@ enum tn_code store_case_event_add(struct store *st, long seq, jv event, struct t
 	return code;
 }
 
+enum tn_code store_case_system_event(struct store *st, long seq, const char *at, const char *action,
+				     const char *from, const char *to, const char *comment,
+				     long version, struct tn_err *err)
+{
+	jv e = jv_object();
+
+	e = jv_object_set(e, jv_string("at"), jv_string(at));
+	e = jv_object_set(e, jv_string("actor"), jv_string("system"));
+	e = jv_object_set(e, jv_string("role"), jv_string("system"));
+	e = jv_object_set(e, jv_string("action"), jv_string(action));
+	e = jv_object_set(e, jv_string("from"), jv_string(from));
+	e = jv_object_set(e, jv_string("to"), jv_string(to));
+	e = jv_object_set(e, jv_string("comment"), jv_string(comment));
+	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
+	return store_case_event_add(st, seq, e, err);
+}
+
 /*
  * The case filed by `token_id` under `key`: TN_OK with *found = 1 and the
  * stored document in *out when its hash is `hash` (a replay), TN_ECONFLICT
@@ -288,19 +305,30 @@ out:
 	return code;
 }
 
+/* The cached statement `sql` with case `id`'s row number bound to its one ?: TN_OK and *s, or an error (TN_ENOTFOUND for an id that names no row). */
+static enum tn_code case_stmt(struct store *st, const char *id, const char *sql, sqlite3_stmt **s,
+			      struct tn_err *err)
+{
+	long seq = store_case_seq(id);
+
+	if (seq < 0)
+		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
+	STMT_OR_FAIL(*s, st, sql, err);
+	sqlite3_bind_int64(*s, 1, seq);
+	return TN_OK;
+}
+
 enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *token_id,
 			    struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	long seq = store_case_seq(id);
+	enum tn_code code;
 	int rc;
 
 	*doc = jv_invalid();
-	if (seq < 0)
-		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
-	if (!(s = store_stmt(st, "SELECT seq, doc, token_id FROM cases WHERE seq = ?", err)))
-		return store_errcode(err);
-	sqlite3_bind_int64(s, 1, seq);
+	code = case_stmt(st, id, "SELECT seq, doc, token_id FROM cases WHERE seq = ?", &s, err);
+	if (code != TN_OK)
+		return code;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*doc = store_case_doc(s, 0, 1);
@@ -347,7 +375,7 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 	enum tn_code code;
 	long pseq = 0, open_subs = 0, version;
 	char *from;
-	jv doc, e;
+	jv doc;
 	int got;
 
 	got = query_long(st, "SELECT parent_seq FROM cases WHERE seq = ?", seq, &pseq, err);
@@ -395,17 +423,10 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 		free(from);
 		return code;
 	}
-	e = jv_object();
-	e = jv_object_set(e, jv_string("at"), jv_string(at));
-	e = jv_object_set(e, jv_string("actor"), jv_string("system"));
-	e = jv_object_set(e, jv_string("role"), jv_string("system"));
-	e = jv_object_set(e, jv_string("action"), jv_string("complete"));
-	e = jv_object_set(e, jv_string("from"), jv_string(from));
-	e = jv_object_set(e, jv_string("to"), jv_string("completed"));
-	e = jv_object_set(e, jv_string("comment"), jv_string("every sub-case is completed"));
-	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
+	code = store_case_system_event(st, pseq, at, "complete", from, "completed",
+				       "every sub-case is completed", version, err);
 	free(from);
-	return store_case_event_add(st, pseq, e, err);
+	return code;
 }
 
 enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
@@ -481,17 +502,14 @@ enum tn_code store_case_events(struct store *st, const char *id, jv *events,
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	long seq = store_case_seq(id);
+	enum tn_code code;
 	int rc;
 
 	*events = jv_array();
-	if (seq < 0)
-		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
-	s = store_stmt(st, "SELECT seq, at, actor, role, action, from_status, to_status, comment, "
-		 "version FROM events WHERE case_seq = ? ORDER BY seq", err);
-	if (!s)
-		return store_errcode(err);
-	sqlite3_bind_int64(s, 1, seq);
+	code = case_stmt(st, id, "SELECT seq, at, actor, role, action, from_status, to_status, "
+			 "comment, version FROM events WHERE case_seq = ? ORDER BY seq", &s, err);
+	if (code != TN_OK)
+		return code;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		jv e = jv_object();
 

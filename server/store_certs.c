@@ -248,7 +248,6 @@ enum tn_code store_issuer_add(struct store *st, const char *dept, const char *us
 {
 	sqlite3_stmt *s;
 	enum tn_code code;
-	int rc;
 
 	if ((code = store_begin(st, err)) != TN_OK)
 		return code;
@@ -262,12 +261,7 @@ enum tn_code store_issuer_add(struct store *st, const char *dept, const char *us
 		code = store_errcode(err);
 		goto out;
 	}
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		code = tn_err_set(err, TN_ECONFLICT, "key '%s' is already recorded", key_id);
-	else if (rc != SQLITE_DONE)
-		code = store_fail(st, err, "issuer add");
+	code = store_insert(st, s, err, "issuer add", "key '%s' is already recorded", key_id);
 out:
 	return store_end(st, code, err);
 }
@@ -361,7 +355,6 @@ enum tn_code store_cert_insert(struct store *st, const struct store_cert_row *ro
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	STMT_OR_FAIL(s, st, "INSERT INTO certs (id, kind, holder, dept, token_id, idem_key, idem_hash, doc) "
 		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
@@ -376,14 +369,8 @@ enum tn_code store_cert_insert(struct store *st, const struct store_cert_row *ro
 	store_bind_text(s, 6, row->idem_key);
 	store_bind_text(s, 7, row->idem_hash);
 	store_bind_text(s, 8, row->doc);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return tn_err_set(err, TN_ECONFLICT, "certificate '%s' or its idempotency key "
-				  "is already recorded", row->id);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "certificate insert");
-	return TN_OK;
+	return store_insert(st, s, err, "certificate insert", "certificate '%s' or its "
+			    "idempotency key is already recorded", row->id);
 }
 
 enum tn_code store_cert_idem(struct store *st, long token_id, const char *idem_key,

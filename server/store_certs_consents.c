@@ -83,12 +83,7 @@ enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct
 		code = store_errcode(err);
 		goto out;
 	}
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		code = tn_err_set(err, TN_ECONFLICT, "the code is already recorded: ask again");
-	else if (rc != SQLITE_DONE)
-		code = store_fail(st, err, "consent code add");
+	code = store_insert(st, s, err, "consent code add", "the code is already recorded: ask again");
 out:
 	return store_end(st, code, err);
 }

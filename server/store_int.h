@@ -55,6 +55,13 @@ jv store_col_json(sqlite3_stmt *s, int i);
 jv store_col_text(sqlite3_stmt *s, int i);
 /* Step a statement that returns no rows. */
 enum tn_code store_run(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what);
+/*
+ * Run the INSERT `s` (bound; reset after): TN_OK, TN_ECONFLICT with the
+ * message `conflict` (printf-style) when a constraint refuses the row, else
+ * a database error naming WHAT.
+ */
+enum tn_code store_insert(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what,
+			  const char *conflict, ...) __attribute__((format(printf, 5, 6)));
 /* In a function returning enum tn_code: s = the cached statement for sql, or return err's code. */
 #define STMT_OR_FAIL(s, st, sql, err) \
 	do { \
@@ -65,6 +72,10 @@ enum tn_code store_run(struct store *st, sqlite3_stmt *s, struct tn_err *err, co
 enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err);
 /* Append `event` (consumed: at, actor, role, action, from, to, comment, version) to case row `seq`. */
 enum tn_code store_case_event_add(struct store *st, long seq, jv event, struct tn_err *err);
+/* store_case_event_add of an event by the system (actor and role "system") at `at`. */
+enum tn_code store_case_system_event(struct store *st, long seq, const char *at, const char *action,
+				     const char *from, const char *to, const char *comment,
+				     long version, struct tn_err *err);
 /* The code `err` holds after a failed store_* call, TN_EINTERNAL when err is NULL. */
 enum tn_code store_errcode(const struct tn_err *err);
 

@@ -13,7 +13,6 @@ enum tn_code store_token_add(struct store *st, const char *hash_hex, const char 
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO tokens (hash, name, role, dept, subject) "
 			       "VALUES (?, ?, ?, ?, ?)", err);
-	int rc;
 
 	if (!s)
 		return store_errcode(err);
@@ -22,13 +21,7 @@ enum tn_code store_token_add(struct store *st, const char *hash_hex, const char 
 	store_bind_text(s, 3, role);
 	store_bind_text(s, 4, dept);
 	store_bind_text(s, 5, subject);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_CONSTRAINT)
-		return tn_err_set(err, TN_ECONFLICT, "token already exists");
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "token add");
-	return TN_OK;
+	return store_insert(st, s, err, "token add", "token already exists");
 }
 
 enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
