@@ -75,7 +75,7 @@ static jv given_cert(jv given, const char *code)
 }
 
 /* Check the form against the item's fields (tn_case_check_form); 0, or -1 after replying. */
-int cases_check_form(struct req *q, jv item, jv form)
+static int check_form(struct req *q, jv item, jv form)
 {
 	struct tn_err err = TN_ERR_INIT;
 
@@ -330,7 +330,7 @@ jv cases_event(struct req *q, const char *when, const char *action, const char *
  * The "form" member of `body` (borrowed): an object, {} when absent or null.
  * 0 and *form (owned), or -1 after replying 422.
  */
-int cases_form_of(struct req *q, jv body, jv *form)
+static int form_of(struct req *q, jv body, jv *form)
 {
 	jv f = tn_jv_get(body, "form");
 
@@ -344,6 +344,20 @@ int cases_form_of(struct req *q, jv body, jv *form)
 		return -1;
 	}
 	*form = f;
+	return 0;
+}
+
+int cases_check_filing(struct req *q, jv body, jv fields, jv *applicant, jv *form)
+{
+	*form = jv_invalid();
+	if (cases_check_applicant(q, tn_jv_get(body, "applicant"), applicant) < 0 ||
+	    form_of(q, body, form) < 0)
+		return -1;
+	if (check_form(q, fields, *form) < 0) {
+		jv_free(*form);
+		*form = jv_invalid();
+		return -1;
+	}
 	return 0;
 }
 
@@ -430,14 +444,8 @@ void h_cases_post(struct req *q, const char *arg)
 			      q->tok.dept ? q->tok.dept : "", code);
 		goto done;
 	}
-	if (cases_check_applicant(q, tn_jv_get(body, "applicant"), &applicant) < 0)
+	if (cases_check_filing(q, body, item, &applicant, &form) < 0)
 		goto done;
-	if (cases_form_of(q, body, &form) < 0)
-		goto done;
-	if (cases_check_form(q, item, form) < 0) {
-		jv_free(form);
-		goto done;
-	}
 	/* zero-material: the certificates named for materials (certs_material.c, audited) */
 	if (certs_check_materials(q, item, code, body, applicant) < 0) {
 		jv_free(form);

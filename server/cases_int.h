@@ -20,8 +20,14 @@ jv cases_event(struct req *q, const char *when, const char *action, const char *
  * -1 after replying.
  */
 int cases_check_applicant(struct req *q, jv app, jv *out);
-/* The "form" member of `body` (borrowed), {} when absent or null: 0 and *form (owned), or -1 after replying 422. */
-int cases_form_of(struct req *q, jv body, jv *form);
+/*
+ * A filing's applicant and form from `body` (borrowed): the applicant as
+ * cases_check_applicant, the "form" member ({} when absent or null) an
+ * object that passes tn_case_check_form against `fields` (an item, or a
+ * merged workflow; borrowed).  0 and both (owned), or -1 after replying
+ * (*form then invalid).
+ */
+int cases_check_filing(struct req *q, jv body, jv fields, jv *applicant, jv *form);
 /*
  * Material `i` of a body's "materials" (`g`, borrowed) checked for its shape:
  * an object of the members `allowed` (NULL-terminated), a string "code", a
@@ -37,8 +43,6 @@ const char *cases_material_code(struct req *q, int i, jv g, const char *const *a
  */
 int cases_check_given(struct req *q, jv *given, const char *const *allowed,
 		      int (*check)(struct req *q, int i, const char *code, void *ctx), void *ctx);
-/* Check `form` (borrowed) against the fields of `item` (borrowed): 0, or -1 after replying 422. */
-int cases_check_form(struct req *q, jv item, jv form);
 /* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */
 void cases_body_hash(jv body, char hash[65]);
 

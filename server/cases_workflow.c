@@ -224,12 +224,8 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 			goto done;
 		}
 	}
-	if (cases_check_applicant(q, tn_jv_get(body, "applicant"), &applicant) < 0)
-		goto done;
-	if (cases_form_of(q, body, &form) < 0)
-		goto done;
 	/* the one form: the merged workflow's fields, in the ITEM field shape */
-	if (cases_check_form(q, merged, form) < 0)
+	if (cases_check_filing(q, body, merged, &applicant, &form) < 0)
 		goto done;
 	/* the applicant's consent given with the case (certs_consent.c: a clerk's X-Consent-Code) */
 	if (certs_case_consent(q, applicant) < 0)

@@ -205,6 +205,23 @@ static enum tn_code update_doc(struct store *st, long seq, jv doc, struct tn_err
 	return code;
 }
 
+/*
+ * Begin the transaction that files `c`, and look for the case its token
+ * filed under its idempotency key (idem_lookup: *out and *found for a replay).
+ * *out is invalid and *found 0 until then.
+ */
+static enum tn_code begin_filing(struct store *st, const struct store_case_new *c, jv *out,
+				 int *found, struct tn_err *err)
+{
+	enum tn_code code;
+
+	*out = jv_invalid();
+	*found = 0;
+	if ((code = store_begin(st, err)) != TN_OK)
+		return code;
+	return idem_lookup(st, c->token_id, c->idem_key, c->idem_hash, out, found, err);
+}
+
 /* The document `doc` (consumed) with "id" of row `seq` first. */
 static jv with_id(long seq, jv doc)
 {
@@ -220,11 +237,7 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 	enum tn_code code;
 	long seq;
 
-	*out = jv_invalid();
-	*replayed = 0;
-	if ((code = store_begin(st, err)) != TN_OK)
-		goto out;
-	code = idem_lookup(st, c->token_id, c->idem_key, c->idem_hash, out, replayed, err);
+	code = begin_filing(st, c, out, replayed, err);
 	if (code != TN_OK || *replayed)
 		goto out;
 	code = insert_case(st, c, c->idem_key, NULL, 0, &seq, err);
@@ -256,12 +269,7 @@ enum tn_code store_case_create_tree(struct store *st, const char *workflow,
 	char pid[32], id[32];
 	long pseq = 0, seq;
 
-	*out = jv_invalid();
-	*replayed = 0;
-	if ((code = store_begin(st, err)) != TN_OK)
-		goto out;
-	code = idem_lookup(st, parent->token_id, parent->idem_key, parent->idem_hash, out,
-			   replayed, err);
+	code = begin_filing(st, parent, out, replayed, err);
 	if (code != TN_OK || *replayed)
 		goto out;
 	code = insert_case(st, parent, parent->idem_key, workflow, 0, &pseq, err);
