@@ -12,12 +12,6 @@
 #include "twonetd.h"
 #include "jvutil.h"
 
-static int fail(const struct tn_err *err)
-{
-	fprintf(stderr, "twonetd: error: %s\n", err->message);
-	return tn_exit_status(err->code);
-}
-
 static int cal_import(int argc, char **argv)
 {
 	const char *db = NULL;
@@ -44,18 +38,18 @@ static int cal_import(int argc, char **argv)
 	}
 	/* the whole file is checked before the database is touched */
 	if ((code = tn_cal_load(&cal, argv[1], &err)) != TN_OK)
-		return fail(&err);
+		return twonetd_fail(&err, tn_exit_status(err.code));
 	n = tn_cal_years(cal, years, 64);
 	if (store_open(&st, db, 0, &err) != TN_OK) {
 		tn_cal_free(cal);
-		return fail(&err);
+		return twonetd_fail(&err, tn_exit_status(err.code));
 	}
 	time_now_rfc3339(now, sizeof(now));
 	code = store_cal_import(st, cal, argv[1], now, &res, &err);
 	store_close(st);
 	tn_cal_free(cal);
 	if (code != TN_OK)
-		return fail(&err);
+		return twonetd_fail(&err, tn_exit_status(err.code));
 	if (!res.nyears) {
 		printf("calendar unchanged: the database already holds ");
 		for (int i = 0; i < n && i < 64; i++)
@@ -151,12 +145,12 @@ static int cal_show(int argc, char **argv)
 	}
 	json = format ? !strcmp(format, "json") : !isatty(STDOUT_FILENO);
 	if (store_open(&st, db, 0, &err) != TN_OK)
-		return fail(&err);
+		return twonetd_fail(&err, tn_exit_status(err.code));
 	if (store_cal_load(st, &cal, &gen, &err) != TN_OK ||
 	    store_cal_years(st, &years, &err) != TN_OK) {
 		store_close(st);
 		tn_cal_free(cal);
-		return fail(&err);
+		return twonetd_fail(&err, tn_exit_status(err.code));
 	}
 	store_close(st);
 	if (!cal)

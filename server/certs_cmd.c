@@ -56,11 +56,8 @@ int certs_cmd_issuer(int argc, char **argv)
 		return rc;
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (!db || !dept || nargs > 0) {
-		fprintf(stderr, "twonetd: error: issuer add needs --db PATH and --dept DEPT\n");
-		tn_cli_usage(&cmd, stderr);
-		return 2;
-	}
+	if (!db || !dept || nargs > 0)
+		return twonetd_usage_fail(&cmd, "issuer add needs --db PATH and --dept DEPT");
 	kinds = certs_kinds();
 	if (!jv_is_valid(kinds))
 		return 1;
@@ -170,11 +167,8 @@ static int audit_checkpoint(int argc, char **argv)
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (!db || nargs > 0) {
-		fprintf(stderr, "twonetd: error: audit checkpoint needs --db PATH\n");
-		tn_cli_usage(&cmd, stderr);
-		return 2;
-	}
+	if (!db || nargs > 0)
+		return twonetd_usage_fail(&cmd, "audit checkpoint needs --db PATH");
 	rc = 1;
 	path = file ? tn_xstrdup(file) : certs_ckpt_file(db);
 	if (store_open(&st, db, 0, &err) != TN_OK ||
@@ -229,12 +223,10 @@ static int audit_verify(int argc, char **argv)
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (!db || nargs > 0 || (keyfile && !file)) {
-		fprintf(stderr, "twonetd: error: %s\n", keyfile && !file ?
-			"--key goes with --checkpoints FILE" : "audit verify needs --db PATH");
-		tn_cli_usage(&cmd, stderr);
-		return 2;
-	}
+	if (!db || nargs > 0 || (keyfile && !file))
+		return twonetd_usage_fail(&cmd, "%s", keyfile && !file ?
+					  "--key goes with --checkpoints FILE" :
+					  "audit verify needs --db PATH");
 	rc = 1;
 	if (store_open(&st, db, 0, &err) != TN_OK)
 		goto fail;

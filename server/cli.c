@@ -1,4 +1,5 @@
 /* cli.c — twonetd's subcommands parse their options here, in the archive the unit tests and bench programs link. */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "tn_cli.h"
@@ -12,4 +13,23 @@ int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
 	if (tn_cli_parse(cmd, argc, argv, NULL, nargs, &done, stdout, &err) != TN_OK)
 		return tn_cli_fail("twonetd", &err);
 	return done ? 0 : -1;
+}
+
+int twonetd_fail(const struct tn_err *err, int status)
+{
+	fprintf(stderr, "twonetd: error: %s\n", err->message);
+	return status;
+}
+
+int twonetd_usage_fail(const struct tn_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("twonetd: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	tn_cli_usage(cmd, stderr);
+	return 2;
 }

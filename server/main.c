@@ -43,8 +43,7 @@ static int need(const char *value, const char *opt, const struct tn_cmd *cmd)
 {
 	if (value && *value)
 		return 0;
-	fprintf(stderr, "twonetd: error: %s requires %s\n", cmd->name + strlen("twonetd "), opt);
-	tn_cli_usage(cmd, stderr);
+	twonetd_usage_fail(cmd, "%s requires %s", cmd->name + strlen("twonetd "), opt);
 	return -1;
 }
 
@@ -71,9 +70,8 @@ static int cmd_init(int argc, char **argv)
 	}
 	if (store_open(&st, db, 1, &err) != TN_OK ||
 	    store_migrate(st, &from, &to, &err) != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
 		store_close(st);
-		return 1;
+		return twonetd_fail(&err, 1);
 	}
 	/* the calendar lives in the database: the shipped one seeds it once */
 	if (store_cal_load(st, &cal, NULL, &err) != TN_OK ||
@@ -234,10 +232,8 @@ static int cmd_token(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(token + 3 + 2 * i, 3, "%02x", raw[i]);
 	tn_sha256_hex(token, strlen(token), hash);
-	if (store_open(&st, db, 0, &err) != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return 1;
-	}
+	if (store_open(&st, db, 0, &err) != TN_OK)
+		return twonetd_fail(&err, 1);
 	/* a department must be one of the catalog's (a reader's "department" is its scenario) */
 	if (dept && !scenario) {
 		jv d;
@@ -249,17 +245,14 @@ static int cmd_token(int argc, char **argv)
 					"catalog (see 'twonetd import catalog')\n", dept);
 				return 7;
 			}
-			fprintf(stderr, "twonetd: error: %s\n", err.message);
-			return 1;
+			return twonetd_fail(&err, 1);
 		}
 		jv_free(d);
 	}
 	rc = store_token_add(st, hash, role, name, dept, subject, &err);
 	store_close(st);
-	if (rc != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return 1;
-	}
+	if (rc != TN_OK)
+		return twonetd_fail(&err, 1);
 	printf("%s\n", token);
 	return 0;
 }
@@ -345,21 +338,16 @@ static int cmd_import(int argc, char **argv)
 		code = tn_catalog_load_files(files, &catalog, &err);
 		free(files);
 	}
-	if (code != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return tn_exit_status(code);
-	}
+	if (code != TN_OK)
+		return twonetd_fail(&err, tn_exit_status(code));
 	if (store_open(&st, db, 0, &err) != TN_OK) {
 		jv_free(catalog);
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return 1;
+		return twonetd_fail(&err, 1);
 	}
 	code = store_catalog_import(st, catalog, &nd, &ni, &nw, &err);
 	store_close(st);
-	if (code != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return tn_exit_status(code);
-	}
+	if (code != TN_OK)
+		return twonetd_fail(&err, tn_exit_status(code));
 	printf("imported %ld departments, %ld items, %ld workflows\n", nd, ni, nw);
 	return 0;
 }

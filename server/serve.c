@@ -366,10 +366,8 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 	srv.cal_gen = -1;
 	srv.log_daily = log_daily;
 	signal(SIGPIPE, SIG_IGN);
-	if (store_open(&srv.st, o->db, 0, &err) != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return WORKER_CANNOT_START;
-	}
+	if (store_open(&srv.st, o->db, 0, &err) != TN_OK)
+		return twonetd_fail(&err, WORKER_CANNOT_START);
 	srv.base = event_base_new();
 	srv.http = srv.base ? evhttp_new(srv.base) : NULL;
 	if (!srv.http) {
@@ -547,10 +545,8 @@ static int calendar_ready(struct store *st)
 	struct tn_cal *cal = NULL;
 	long gen;
 
-	if (store_cal_load(st, &cal, &gen, &err) != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return -1;
-	}
+	if (store_cal_load(st, &cal, &gen, &err) != TN_OK)
+		return twonetd_fail(&err, -1);
 	if (!cal && calendar_seed(st, NULL, &err) != TN_OK) {
 		fprintf(stderr, "twonetd: warning: the database holds no working-day calendar and "
 			"the shipped one cannot be read (%s): every deadline is provisional\n",
@@ -585,15 +581,12 @@ int serve_run(const struct serve_opts *o)
 	int fd, port = 0, rc;
 
 	/* check the database before binding: a missing one is a clear error */
-	if (store_open(&st, o->db, 0, &err) != TN_OK) {
-		fprintf(stderr, "twonetd: error: %s\n", err.message);
-		return 1;
-	}
+	if (store_open(&st, o->db, 0, &err) != TN_OK)
+		return twonetd_fail(&err, 1);
 	if (o->calendar) {
 		if (tn_cal_load(&cal, o->calendar, &err) != TN_OK) {
-			fprintf(stderr, "twonetd: error: %s\n", err.message);
 			store_close(st);
-			return 1;
+			return twonetd_fail(&err, 1);
 		}
 	} else if (calendar_ready(st) < 0) {
 		store_close(st);

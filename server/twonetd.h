@@ -108,6 +108,11 @@ void calendar_worker_stop(struct srv *srv);
 /* cli.c: parse a subcommand's options (tn_cli_parse); -1 to go on, else the exit status. */
 struct tn_cmd;
 int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs);
+/* cli.c: "twonetd: error: MESSAGE" of `err` on stderr; returns `status` (the exit status). */
+int twonetd_fail(const struct tn_err *err, int status);
+/* cli.c: a subcommand's usage error: "twonetd: error: " fmt..., then cmd's usage, on stderr; returns 2. */
+int twonetd_usage_fail(const struct tn_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* calcmd.c: twonetd calendar import | show; returns the exit status. */
 int cmd_calendar(int argc, char **argv);
 
