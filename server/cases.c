@@ -361,6 +361,30 @@ int cases_check_filing(struct req *q, jv body, jv fields, jv *applicant, jv *for
 	return 0;
 }
 
+jv cases_new_doc(struct req *q, jv head, jv workflow, jv applicant, jv form, jv mats,
+		 const char *now, jv deadline, jv legal, int prov, int lprov)
+{
+	jv doc = head;
+
+	doc = jv_object_set(doc, jv_string("workflow"), workflow);
+	doc = jv_object_set(doc, jv_string("parent"), jv_null());
+	doc = jv_object_set(doc, jv_string("applicant"), applicant);
+	doc = jv_object_set(doc, jv_string("form"), form);
+	doc = jv_object_set(doc, jv_string("materials"), mats);
+	doc = jv_object_set(doc, jv_string("status"), jv_string("submitted"));
+	doc = jv_object_set(doc, jv_string("version"), jv_number(1));
+	doc = jv_object_set(doc, jv_string("submitted_at"), jv_string(now));
+	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(now));
+	doc = jv_object_set(doc, jv_string("accepted_at"), jv_null());
+	doc = jv_object_set(doc, jv_string("completed_at"), jv_null());
+	doc = jv_object_set(doc, jv_string("deadline"), deadline);
+	doc = jv_object_set(doc, jv_string("legal_deadline"), legal);
+	doc = jv_object_set(doc, jv_string("deadline_provisional"), jv_bool(prov));
+	doc = jv_object_set(doc, jv_string("legal_deadline_provisional"), jv_bool(lprov));
+	doc = jv_object_set(doc, jv_string("submitted_by"), jv_string(q->tok.name));
+	return doc;
+}
+
 /* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */
 void cases_body_hash(jv body, char hash[65])
 {
@@ -467,23 +491,9 @@ void h_cases_post(struct req *q, const char *arg)
 	doc = jv_object_set(doc, jv_string("item"), jv_string(code));
 	doc = jv_object_set(doc, jv_string("item_name"), tn_jv_get(item, "name"));
 	doc = jv_object_set(doc, jv_string("department"), jv_string(dept ? dept : ""));
-	doc = jv_object_set(doc, jv_string("workflow"), jv_null());
-	doc = jv_object_set(doc, jv_string("parent"), jv_null());
-	doc = jv_object_set(doc, jv_string("applicant"), jv_copy(applicant));
-	doc = jv_object_set(doc, jv_string("form"), form);
-	doc = jv_object_set(doc, jv_string("materials"), mats);
+	doc = cases_new_doc(q, doc, jv_null(), jv_copy(applicant), form, mats, now,
+			    jv_copy(deadline), legal, prov, lprov);
 	mats = jv_invalid();
-	doc = jv_object_set(doc, jv_string("status"), jv_string("submitted"));
-	doc = jv_object_set(doc, jv_string("version"), jv_number(1));
-	doc = jv_object_set(doc, jv_string("submitted_at"), jv_string(now));
-	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(now));
-	doc = jv_object_set(doc, jv_string("accepted_at"), jv_null());
-	doc = jv_object_set(doc, jv_string("completed_at"), jv_null());
-	doc = jv_object_set(doc, jv_string("deadline"), jv_copy(deadline));
-	doc = jv_object_set(doc, jv_string("legal_deadline"), legal);
-	doc = jv_object_set(doc, jv_string("deadline_provisional"), jv_bool(prov));
-	doc = jv_object_set(doc, jv_string("legal_deadline_provisional"), jv_bool(lprov));
-	doc = jv_object_set(doc, jv_string("submitted_by"), jv_string(q->tok.name));
 
 	memset(&c, 0, sizeof(c));
 	c.deadline_from = ddays >= 0 || ldays >= 0 ? from : NULL;

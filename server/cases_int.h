@@ -43,6 +43,14 @@ const char *cases_material_code(struct req *q, int i, jv g, const char *const *a
  */
 int cases_check_given(struct req *q, jv *given, const char *const *allowed,
 		      int (*check)(struct req *q, int i, const char *code, void *ctx), void *ctx);
+/*
+ * A new CASE document: `head` (item, department... of the case) and the
+ * members every filed case has: "workflow" (a code or null), the applicant,
+ * form and materials, status "submitted" at version 1 at `now`, the deadlines
+ * and the filer.  Consumes every jv argument.
+ */
+jv cases_new_doc(struct req *q, jv head, jv workflow, jv applicant, jv form, jv mats,
+		 const char *now, jv deadline, jv legal, int prov, int lprov);
 /* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */
 void cases_body_hash(jv body, char hash[65]);
 

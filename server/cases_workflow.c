@@ -153,29 +153,12 @@ static void plan_basis(struct store_case_new *c, jv p, const char *from)
 static jv wf_doc(struct req *q, jv head, const char *workflow, jv applicant, jv form, jv mats,
 		 const char *now, jv deadline, jv legal, jv prov, jv lprov)
 {
-	jv doc = head;
+	int p = jv_get_kind(prov) == JV_KIND_TRUE, lp = jv_get_kind(lprov) == JV_KIND_TRUE;
 
-	doc = jv_object_set(doc, jv_string("workflow"), jv_string(workflow));
-	doc = jv_object_set(doc, jv_string("parent"), jv_null());
-	doc = jv_object_set(doc, jv_string("applicant"), applicant);
-	doc = jv_object_set(doc, jv_string("form"), form);
-	doc = jv_object_set(doc, jv_string("materials"), mats);
-	doc = jv_object_set(doc, jv_string("status"), jv_string("submitted"));
-	doc = jv_object_set(doc, jv_string("version"), jv_number(1));
-	doc = jv_object_set(doc, jv_string("submitted_at"), jv_string(now));
-	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(now));
-	doc = jv_object_set(doc, jv_string("accepted_at"), jv_null());
-	doc = jv_object_set(doc, jv_string("completed_at"), jv_null());
-	doc = jv_object_set(doc, jv_string("deadline"), deadline);
-	doc = jv_object_set(doc, jv_string("legal_deadline"), legal);
-	doc = jv_object_set(doc, jv_string("deadline_provisional"),
-			    jv_bool(jv_get_kind(prov) == JV_KIND_TRUE));
-	doc = jv_object_set(doc, jv_string("legal_deadline_provisional"),
-			    jv_bool(jv_get_kind(lprov) == JV_KIND_TRUE));
 	jv_free(prov);
 	jv_free(lprov);
-	doc = jv_object_set(doc, jv_string("submitted_by"), jv_string(q->tok.name));
-	return doc;
+	return cases_new_doc(q, head, jv_string(workflow), applicant, form, mats, now, deadline,
+			     legal, p, lp);
 }
 
 /*
