@@ -32,25 +32,6 @@ static enum tn_code refuse(struct tn_err *err, int status, const char *field, co
 	return TN_EINVALID;
 }
 
-/* The first member of `obj` (borrowed object) not in `allowed`, malloc'd; NULL when none. */
-static char *unknown(jv obj, const char *const *allowed)
-{
-	char *found = NULL;
-
-	jv_object_foreach(obj, key, val) {
-		int known = 0;
-
-		for (const char *const *a = allowed; *a; a++)
-			if (!strcmp(*a, jv_string_value(key)))
-				known = 1;
-		if (!known && !found)
-			found = tn_xstrdup(jv_string_value(key));
-		jv_free(key);
-		jv_free(val);
-	}
-	return found;
-}
-
 /* Member `name` of `in` (borrowed) into *out: a string of 0/1..max characters, or null when optional. */
 static enum tn_code text(jv in, const char *name, size_t max, int required, int allow_empty,
 			 jv *out, struct tn_err *err)
@@ -142,7 +123,7 @@ static enum tn_code location(jv in, jv *out, struct tn_err *err)
 		return refuse(err, 422, "location", "location must be an object {lat, lon, address} "
 			      "or null");
 	}
-	if ((bad = unknown(loc, keys)) != NULL) {
+	if ((bad = tn_jv_unknown_member(loc, keys)) != NULL) {
 		char field[96];
 
 		snprintf(field, sizeof(field), "location.%s", bad);
@@ -211,7 +192,7 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 
 	if (jv_get_kind(in) != JV_KIND_OBJECT)
 		return refuse(err, 400, NULL, "an alert must be a JSON object");
-	if ((bad = unknown(in, tn_alert_members)) != NULL) {
+	if ((bad = tn_jv_unknown_member(in, tn_alert_members)) != NULL) {
 		refuse(err, 400, bad, "unknown member '%s' (the server sets it, or it does not "
 		       "exist)", bad);
 		free(bad);

@@ -137,3 +137,22 @@ jv tn_jv_string_or_null(const char *s)
 {
 	return s ? jv_string(s) : jv_null();
 }
+
+char *tn_jv_unknown_member(jv obj, const char *const *allowed)
+{
+	char *found = NULL;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)        /* jv_object_foreach asserts */
+		return NULL;
+	jv_object_foreach(obj, key, val) {
+		int known = 0;
+
+		for (const char *const *a = allowed; *a && !known; a++)
+			known = strcmp(*a, jv_string_value(key)) == 0;
+		if (!known && !found)
+			found = tn_xstrdup(jv_string_value(key));
+		jv_free(key);
+		jv_free(val);
+	}
+	return found;
+}

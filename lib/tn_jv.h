@@ -73,4 +73,11 @@ int tn_jv_array_has_str(jv arr, const char *s);
  */
 int tn_jv_array_find(jv arr, const char *key, const char *want);
 
+/*
+ * The name of the first member of the object `obj` (borrowed) that is not
+ * one of `allowed` (NULL-terminated), as a malloc'd string; NULL when every
+ * member is known or `obj` is not an object.  Aborts only when out of memory.
+ */
+char *tn_jv_unknown_member(jv obj, const char *const *allowed);
+
 #endif

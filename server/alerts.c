@@ -341,7 +341,7 @@ void alerts_post(struct req *q, const char *arg)
 	list = jv_object_get(jv_copy(body), jv_string("alerts"));
 	if (jv_is_valid(list)) {
 		static const char *const batch_keys[] = { "alerts", NULL };
-		char *bad = unknown_member(body, batch_keys);
+		char *bad = tn_jv_unknown_member(body, batch_keys);
 
 		if (bad) {
 			reply_problem(q, 400, bad, "a batch is {\"alerts\":[...]} only, not '%s'", bad);

@@ -97,7 +97,7 @@ const char *cases_material_code(struct req *q, int i, jv g, const char *const *a
 		reply_problem(q, 422, field, "material %d must be an object", i);
 		return NULL;
 	}
-	if ((bad = unknown_member(g, allowed)) != NULL) {
+	if ((bad = tn_jv_unknown_member(g, allowed)) != NULL) {
 		snprintf(field, sizeof(field), "materials[%d].%s", i, bad);
 		reply_problem(q, 400, field, "unknown member '%s' in material %d", bad, i);
 		free(bad);

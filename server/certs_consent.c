@@ -177,7 +177,7 @@ void certs_post_code(struct req *q, const char *arg)
 
 		if (req_body(q, &body) < 0)
 			return;
-		bad = unknown_member(body, keys);
+		bad = tn_jv_unknown_member(body, keys);
 		jv_free(body);
 		if (bad) {
 			reply_problem(q, 400, bad, "unknown member '%s' (the body is empty or {})", bad);

@@ -54,26 +54,6 @@ void time_now_rfc3339(char *buf, size_t size)
 	time_rfc3339((long long)time(NULL), buf, size);
 }
 
-char *unknown_member(jv obj, const char *const *allowed)
-{
-	char *found = NULL;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)        /* jv_object_foreach asserts */
-		return NULL;
-	jv_object_foreach(obj, key, val) {
-		int known = 0;
-
-		for (const char *const *a = allowed; *a; a++)
-			if (strcmp(*a, jv_string_value(key)) == 0)
-				known = 1;
-		if (!known && !found)
-			found = tn_xstrdup(jv_string_value(key));
-		jv_free(key);
-		jv_free(val);
-	}
-	return found;
-}
-
 /* Request log lines held back while a batch of replies goes out (req_log_hold). */
 static struct tn_buf log_held = TN_BUF_INIT;
 static int log_holding;
@@ -499,7 +479,7 @@ int req_body(struct req *q, jv *out)
 
 int reply_unknown_member(struct req *q, jv obj, const char *const *allowed, const char *where)
 {
-	char *bad = unknown_member(obj, allowed), field[300];
+	char *bad = tn_jv_unknown_member(obj, allowed), field[300];
 
 	if (!bad)
 		return 0;

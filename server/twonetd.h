@@ -193,13 +193,6 @@ int req_body(struct req *q, jv *out);
 void time_now_rfc3339(char *buf, size_t size);
 
 /*
- * The first member of object `obj` (borrowed) whose name is not in `allowed`
- * (NULL-terminated), as a malloc'd string; NULL when all are known, or when
- * `obj` is not an object.
- */
-char *unknown_member(jv obj, const char *const *allowed);
-
-/*
  * Refuse a member of `obj` (borrowed) that is not in `allowed`: 0 when every
  * member is known, else replies 400 naming it ("applicant.phon" when `where`
  * is "applicant", the bare name when `where` is NULL) and returns -1.

@@ -53,17 +53,17 @@ static void test_unknown_member(void **state)
 	char *u;
 
 	(void)state;
-	u = unknown_member(o, allowed);
+	u = tn_jv_unknown_member(o, allowed);
 	assert_non_null(u);
 	assert_true(!strcmp(u, "phon") || !strcmp(u, "zz"));
 	free(u);
 	jv_free(o);
 
 	o = parse("{\"item\":\"x\",\"applicant\":{}}");
-	assert_null(unknown_member(o, allowed));
+	assert_null(tn_jv_unknown_member(o, allowed));
 	jv_free(o);
 	o = parse("\"not an object\"");
-	assert_null(unknown_member(o, allowed));
+	assert_null(tn_jv_unknown_member(o, allowed));
 	jv_free(o);
 }
 
