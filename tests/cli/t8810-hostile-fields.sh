@@ -218,6 +218,21 @@ test_expect_success 'YAML aliases in the config and in a catalog are refused wit
 	grep -q "zz.yaml:2:5: anchors (&d) are not allowed" err
 '
 
+# catching PID MASK: wait until process PID has its handler for the signal
+# whose bit is MASK (SigCgt in /proc: 0x4000 SIGTERM, 0x2 SIGINT), so that a
+# signal sent then reaches the command and not the default action, however
+# slow the machine; then a moment more, for it to be blocked in its read.
+catching() {
+	local n=0
+	while [ $((n += 1)) -le 2400 ]; do   # a command that never catches it: fail, not hang
+		cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+		[ -n "$cgt" ] || return 1
+		[ $((0x$cgt & $2)) != 0 ] && { sleep 0.2; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
 test_expect_success 'SIGTERM or SIGINT while a case file or CAP document is still being read: exit 130 at once' '
 	mkfifo fifo &&
 	{ exec 3>fifo; sleep 30; } </dev/null &
@@ -225,14 +240,14 @@ test_expect_success 'SIGTERM or SIGINT while a case file or CAP document is stil
 	test_when_finished "kill $writer 2>/dev/null"
 	case-submit -n -f - <fifo 2>err &
 	pid=$!
-	sleep 0.5 &&
+	catching $pid 0x4000 &&
 	kill -TERM $pid &&
 	rc=0 && { wait $pid || rc=$?; } &&
 	test $rc = 130 &&
 	grep -q "^case-submit: error: stdin: interrupted" err || return 1
 	alert-post -n --cap - <fifo 2>err &
 	pid=$!
-	sleep 0.5 &&
+	catching $pid 0x2 &&
 	kill -INT $pid &&
 	rc=0 && { wait $pid || rc=$?; } &&
 	test $rc = 130 &&
