@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tn_buf.h"
+#include "tn_cli.h"
 
 char tn_buf_empty[1];
 
@@ -186,4 +187,30 @@ int tn_parse_long(const char *s, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+enum tn_code tn_buf_read_fp(struct tn_buf *b, FILE *fp, const char *name, size_t max,
+			    struct tn_err *err)
+{
+	char chunk[8192];
+	size_t n;
+	int e;
+
+	for (;;) {
+		if (tn_cli_interrupted())
+			return tn_err_set(err, TN_EINTR, "%s: interrupted", name);
+		n = fread(chunk, 1, sizeof(chunk), fp);
+		if (n == 0)
+			break;
+		tn_buf_add(b, chunk, n);
+		if (b->len > max)
+			return tn_err_set(err, TN_EINVALID, "%s: larger than %zu bytes", name, max);
+	}
+	if (!ferror(fp))
+		return TN_OK;
+	e = errno;
+	/* SIGINT or SIGTERM while waiting for input: the handler is not restarting */
+	if (e == EINTR && tn_cli_interrupted())
+		return tn_err_set(err, TN_EINTR, "%s: interrupted", name);
+	return tn_err_set(err, TN_EIO, "cannot read '%s': %s", name, strerror(e));
 }

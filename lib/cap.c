@@ -657,22 +657,12 @@ enum tn_code tn_cap_read_file(const char *path, int flags, jv *out, struct tn_er
 {
 	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	struct tn_buf b = TN_BUF_INIT;
-	char chunk[8192];
-	size_t n;
 	enum tn_code rc;
 
 	if (!fp)
 		return tn_err_set(err, TN_EIO, "cannot read '%s': %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		tn_buf_add(&b, chunk, n);
-		if (b.len > TN_CAP_MAX_FILE)
-			break;
-	}
-	if (ferror(fp) && errno == EINTR && tn_cli_interrupted())
-		rc = tn_err_set(err, TN_EINTR, "%s: interrupted", strcmp(path, "-") ? path : "stdin");
-	else if (ferror(fp))
-		rc = tn_err_set(err, TN_EIO, "cannot read '%s': %s", path, strerror(errno));
-	else
+	rc = tn_buf_read_fp(&b, fp, strcmp(path, "-") ? path : "stdin", TN_CAP_MAX_FILE, err);
+	if (rc == TN_OK)
 		rc = tn_cap_parse(b.buf, b.len, strcmp(path, "-") ? path : "stdin", flags, out, err);
 	if (fp != stdin)
 		fclose(fp);

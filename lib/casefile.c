@@ -168,29 +168,14 @@ enum tn_code tn_case_read_file(const char *path, jv *out, struct tn_err *err)
 	struct tn_buf text = TN_BUF_INIT;
 	const char *name = strcmp(path, "-") ? path : "stdin";
 	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char chunk[8192], where[256];
-	size_t n;
+	char where[256];
 	enum tn_code rc = TN_OK;
 	jv v = jv_invalid();
 
 	if (!fp)
 		return tn_err_set(err, TN_EIO, "cannot open '%s': %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		tn_buf_add(&text, chunk, n);
-		if (text.len > TN_CASE_MAX_FILE) {
-			rc = tn_err_set(err, TN_EINVALID, "%s: larger than %d bytes", name,
-					TN_CASE_MAX_FILE);
-			goto out;
-		}
-	}
-	if (ferror(fp)) {
-		/* SIGINT or SIGTERM while waiting for stdin: the handler is not restarting */
-		if (errno == EINTR && tn_cli_interrupted())
-			rc = tn_err_set(err, TN_EINTR, "%s: interrupted", name);
-		else
-			rc = tn_err_set(err, TN_EIO, "cannot read '%s': %s", name, strerror(errno));
+	if ((rc = tn_buf_read_fp(&text, fp, name, TN_CASE_MAX_FILE, err)) != TN_OK)
 		goto out;
-	}
 	if (!tn_utf8_valid(text.buf, text.len)) {
 		rc = tn_err_set(err, TN_EINVALID, "%s: not valid UTF-8", name);
 		goto out;

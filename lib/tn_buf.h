@@ -4,6 +4,9 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "tn_err.h"
 
 struct tn_buf {
 	char *buf;      /* never NULL; points at a shared "" until the first write */
@@ -43,5 +46,17 @@ char *tn_xstrndup(const char *s, size_t n);
  * Returns 0 and sets *out, or -1 when `s` is not entirely a number in range.
  */
 int tn_parse_long(const char *s, long *out);
+
+/*
+ * Append what `fp` (not closed) holds up to its end to `b`, at most `max`
+ * bytes, `name` naming it in messages.  TN_EINVALID "NAME: larger than MAX
+ * bytes" past `max`; TN_EINTR "NAME: interrupted" when tn_cli_interrupted()
+ * is true before a read or a read was interrupted by the signal (so a
+ * SIGINT or SIGTERM caught before the read blocks is not lost); TN_EIO
+ * "cannot read 'NAME': ..." otherwise.  On failure `b` holds what was read.
+ */
+struct tn_err;
+enum tn_code tn_buf_read_fp(struct tn_buf *b, FILE *fp, const char *name, size_t max,
+			    struct tn_err *err);
 
 #endif

@@ -249,26 +249,12 @@ enum tn_code tn_yaml_load_fp(const char *name, FILE *fp, yaml_document_t *doc,
 			     struct tn_err *err)
 {
 	struct tn_buf text = TN_BUF_INIT;
-	char chunk[8192];
 	enum tn_code rc;
-	size_t n;
 
 	name = name ? name : "-";
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		tn_buf_add(&text, chunk, n);
-		if (text.len > TN_YAML_MAX_FILE) {
-			tn_buf_release(&text);
-			return tn_err_set(err, TN_EINVALID, "%s: larger than %d bytes", name,
-					  TN_YAML_MAX_FILE);
-		}
-	}
-	if (ferror(fp)) {
-		int e = errno;
-
+	if ((rc = tn_buf_read_fp(&text, fp, name, TN_YAML_MAX_FILE, err)) != TN_OK) {
 		tn_buf_release(&text);
-		if (e == EINTR && tn_cli_interrupted())
-			return tn_err_set(err, TN_EINTR, "%s: interrupted", name);
-		return tn_err_set(err, TN_EIO, "cannot read '%s': %s", name, strerror(e));
+		return rc;
 	}
 	rc = tn_yaml_load(name, text.buf, text.len, doc, err);
 	tn_buf_release(&text);

@@ -1,5 +1,6 @@
 /* test_rules.c — the rules kept once in lib: error field and HTTP status, idempotency keys, text helpers, today, case moves, parties, forms. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tn_buf.h"
+#include "tn_cli.h"
 #include "tn_cal.h"
 #include "tn_case.h"
 #include "tn_err.h"
@@ -324,6 +326,36 @@ static void test_form(void **state)
 	jv_free(item);
 }
 
+/* tn_buf_read_fp: a whole input within its limit, past it, and a signal caught before the read. */
+static void test_read_fp(void **state)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	FILE *fp = tmpfile();
+
+	(void)state;
+	assert_non_null(fp);
+	for (int i = 0; i < 3000; i++)
+		fputs("0123456789", fp);
+	rewind(fp);
+	assert_int_equal(tn_buf_read_fp(&b, fp, "in", 30000, &err), TN_OK);
+	assert_int_equal(b.len, 30000);
+	tn_buf_reset(&b);
+	rewind(fp);
+	assert_int_equal(tn_buf_read_fp(&b, fp, "in", 29999, &err), TN_EINVALID);
+	assert_string_equal(err.message, "in: larger than 29999 bytes");
+	tn_buf_reset(&b);
+	rewind(fp);
+	/* last: the flag stays set for the rest of the program, as in a command */
+	tn_cli_catch_signals();
+	raise(SIGTERM);
+	assert_int_equal(tn_buf_read_fp(&b, fp, "stdin", 30000, &err), TN_EINTR);
+	assert_string_equal(err.message, "stdin: interrupted");
+	assert_int_equal(b.len, 0);
+	tn_buf_release(&b);
+	fclose(fp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_case_moves),
 		cmocka_unit_test(test_party),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_read_fp),      /* last: it raises SIGTERM */
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
