@@ -55,7 +55,6 @@ int tn_parse_long(const char *s, long *out);
  * SIGINT or SIGTERM caught before the read blocks is not lost); TN_EIO
  * "cannot read 'NAME': ..." otherwise.  On failure `b` holds what was read.
  */
-struct tn_err;
 enum tn_code tn_buf_read_fp(struct tn_buf *b, FILE *fp, const char *name, size_t max,
 			    struct tn_err *err);
 

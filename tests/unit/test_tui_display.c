@@ -13,24 +13,15 @@
 
 #include "tn_out.h"
 #include "display.h"
+#include "tui_test.h"
 
 #define ROWS 12
 #define COLS_ 20
 
-/* Line y of the screen as the terminal shows it (after disp_flush), as UTF-8. */
+/* Line y of the screen as the terminal shows it, as UTF-8. */
 static const char *screen_line(int y)
 {
-	static char out[4 * COLS_ + 8];
-	wchar_t w[COLS_ + 1];
-	int n = mvwinnwstr(curscr, y, 0, w, COLS_);
-	size_t len;
-
-	assert_true(n >= 0);
-	w[n] = L'\0';
-	len = wcstombs(out, w, sizeof(out) - 1);
-	assert_true(len != (size_t)-1);
-	out[len] = '\0';
-	return out;
+	return tui_test_line(y, COLS_);
 }
 
 static int setup(void **state)

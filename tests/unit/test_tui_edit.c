@@ -14,6 +14,7 @@
 #include "tn_out.h"
 #include "casedesk.h"
 #include "display.h"
+#include "tui_test.h"
 
 static char last_change[256];
 static int changes;
@@ -82,17 +83,7 @@ static void type(const char *utf8)
 /* The bottom line as the terminal shows it. */
 static const char *bottom_line(void)
 {
-	static char out[256];
-	wchar_t w[64];
-	int n = mvwinnwstr(curscr, 5, 0, w, 30);
-	size_t len;
-
-	assert_true(n >= 0);
-	w[n] = L'\0';
-	len = wcstombs(out, w, sizeof(out) - 1);
-	assert_true(len != (size_t)-1);
-	out[len] = '\0';
-	return out;
+	return tui_test_line(5, 30);
 }
 
 static void test_type_and_enter(void **state)
