@@ -218,17 +218,20 @@ test_expect_success 'YAML aliases in the config and in a catalog are refused wit
 	grep -q "zz.yaml:2:5: anchors (&d) are not allowed" err
 '
 
-# catching PID MASK: wait until process PID has its handler for the signal
-# whose bit is MASK (SigCgt in /proc: 0x4000 SIGTERM, 0x2 SIGINT), so that a
-# signal sent then reaches the command and not the default action, however
-# slow the machine; then a moment more, for it to be blocked in its read.
+# catching PID NAME MASK: wait until process PID runs command NAME (it has
+# exec'd: before that it is a fork of this shell, with the shell's handlers)
+# and has its handler for the signal whose bit is MASK (SigCgt in /proc:
+# 0x4000 SIGTERM, 0x2 SIGINT), so that a signal sent then reaches the command
+# and not the default action, however slow the machine; then a moment more,
+# for it to be blocked in its read.
 catching() {
 	local n=0
 	while [ $((n += 1)) -le 2400 ]; do   # a command that never catches it: fail, not hang
+		sleep 0.05
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] || continue
 		cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
 		[ -n "$cgt" ] || return 1
-		[ $((0x$cgt & $2)) != 0 ] && { sleep 0.2; return 0; }
-		sleep 0.05
+		[ $((0x$cgt & $3)) != 0 ] && { sleep 0.2; return 0; }
 	done
 	return 1
 }
@@ -240,17 +243,17 @@ test_expect_success 'SIGTERM or SIGINT while a case file or CAP document is stil
 	test_when_finished "kill $writer 2>/dev/null"
 	case-submit -n -f - <fifo 2>err &
 	pid=$!
-	catching $pid 0x4000 &&
+	catching $pid case-submit 0x4000 &&
 	kill -TERM $pid &&
 	rc=0 && { wait $pid || rc=$?; } &&
-	test $rc = 130 &&
+	{ test $rc = 130 || { echo "case-submit exited $rc"; cat err; false; }; } &&
 	grep -q "^case-submit: error: stdin: interrupted" err || return 1
 	alert-post -n --cap - <fifo 2>err &
 	pid=$!
-	catching $pid 0x2 &&
+	catching $pid alert-post 0x2 &&
 	kill -INT $pid &&
 	rc=0 && { wait $pid || rc=$?; } &&
-	test $rc = 130 &&
+	{ test $rc = 130 || { echo "alert-post exited $rc"; cat err; false; }; } &&
 	grep -q "^alert-post: error: stdin: interrupted" err
 '
 
