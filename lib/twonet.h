@@ -34,6 +34,7 @@
 #include "tn_jv.h"
 #include "tn_report.h"
 #include "tn_text.h"
+#include "tn_suggest.h"
 #include "tn_today.h"
 #include "tn_yaml.h"
 
