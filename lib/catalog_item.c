@@ -225,10 +225,12 @@ static enum tn_code load_item(struct cat_loader *L, struct cat_src *s, yaml_node
 	    (c = tnp_cat_str(L, s, n, "description", 0, "item", code, &desc)))
 		goto out;
 	if ((c = tnp_cat_need_dept(L, s, tnp_cat_get(s, n, "department"), dept, "item", code)))
-				   goto out;
+		goto out;
+	/* a promise is a shorter limit than the law's, never a longer one */
 	if (promised > legal) {
 		c = tnp_cat_bad(L, s, tnp_cat_get(s, n, "promised_days"),
-				"promised_days %ld of item '%s' is past its legal_days %ld", promised, code, legal);
+				"promised_days %ld of item '%s' is later than its legal_days %ld",
+				promised, code, legal);
 		goto out;
 	}
 	it = jv_object_set(it, jv_string("code"), jv_string(code));

@@ -281,6 +281,20 @@ static void duplicate_code(void **state)
 	tn_buf_release(&b);
 }
 
+/* The promised limit is never later than the legal one; equal is allowed. */
+static void promised_past_legal(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char *t = patched(15, "    legal_days: 5\n    promised_days: 6\n");
+
+	expect_error(t, "16: promised_days 6 of item 'I-1' is later than its legal_days 5");
+	free(t);
+	t = patched(15, "    legal_days: 5\n    promised_days: 5\n");
+	if (load_text("x.yaml", t, &err) != TN_OK)
+		fail_msg("%s", err.message);
+	free(t);
+}
+
 static void bad_inspection_kind(void **state)
 {
 	char *t = patched(20, "    inspections: [{kind: K9, site: s}]\n");
@@ -360,6 +374,7 @@ int main(void)
 		cmocka_unit_test(bad_before),
 		cmocka_unit_test(bad_workflow_member),
 		cmocka_unit_test(duplicate_code),
+		cmocka_unit_test(promised_past_legal),
 		cmocka_unit_test(bad_inspection_kind),
 		cmocka_unit_test(bad_enum_value),
 		cmocka_unit_test(unknown_key),
