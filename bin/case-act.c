@@ -124,8 +124,10 @@ int main(int argc, char **argv)
 	if (nargs < 2)
 		tn_err_set(&err, TN_EUSAGE, nargs ? "no case id given (or '-' for stdin)"
 			   : "no action given (one of %s)", TN_CASE_ACTION_LIST);
-	else if (!tn_case_action_valid(argv[1]))
+	else if (!tn_case_action_valid(argv[1])) {
 		tn_err_set(&err, TN_EUSAGE, "unknown action '%s' (one of %s)", argv[1], TN_CASE_ACTION_LIST);
+		tn_cli_suggest(&err, argv[1], TN_CASE_ACTION_LIST);
+	}
 	else if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
 		tn_err_set(&err, TN_EUSAGE, "--if-version takes a number above 0 and one case id");
 	for (int i = 2; i <= nargs && err.code == TN_OK; i++)

@@ -34,8 +34,10 @@ int main(int argc, char **argv)
 		return 0;
 	if (x.nargs == 0)
 		tn_err_set(&err, TN_EUSAGE, "give a subcommand: code");
-	else if (strcmp(argv[1], "code") != 0)
+	else if (strcmp(argv[1], "code") != 0) {
 		tn_err_set(&err, TN_EUSAGE, "unknown subcommand '%s' (known: code)", argv[1]);
+		tn_cli_suggest(&err, argv[1], "code");
+	}
 	else if (x.nargs > 1)
 		tn_err_set(&err, TN_EUSAGE, "unexpected argument '%s'", argv[2]);
 	if (err.code != TN_OK)

@@ -10,6 +10,7 @@
 
 #include "tn_buf.h"
 #include "tn_cli.h"
+#include "tn_suggest.h"
 
 #ifndef TN_VERSION
 #define TN_VERSION "0.0.0"
@@ -101,6 +102,57 @@ static const struct tn_option *find_short(const struct tn_option *tabs[4], int c
 	return NULL;
 }
 
+/* Append "; did you mean 'PREFIXhit'?" to err's message. */
+static void add_suggestion(struct tn_err *err, const char *prefix, const char *hit)
+{
+	size_t n = strlen(err->message);
+
+	if (hit && n < sizeof(err->message))
+		snprintf(err->message + n, sizeof(err->message) - n, "; did you mean '%s%s'?",
+			 prefix, hit);
+}
+
+void tn_cli_suggest(struct tn_err *err, const char *word, const char *choices)
+{
+	struct tn_buf words = TN_BUF_INIT;
+	const char **list;
+	size_t n = 1, k = 0;
+
+	if (!err || !word || !choices || !*choices)
+		return;
+	for (const char *p = choices; *p; p++)
+		n += *p == '|';
+	list = tn_xcalloc(n, sizeof(*list));
+	tn_buf_adds(&words, choices);
+	for (char *p = words.buf; k < n; k++) {
+		size_t l = strcspn(p, "|");
+
+		list[k] = p;
+		if (!p[l])
+			break;
+		p[l] = '\0';
+		p += l + 1;
+	}
+	add_suggestion(err, "", tn_suggest(word, list, n));
+	free(list);
+	tn_buf_release(&words);
+}
+
+/* The long option closest to `name` (`len` bytes), for "did you mean" after an unknown one. */
+static const char *closest_long(const struct tn_option *tabs[4], const char *name, size_t len)
+{
+	const char *names[128];
+	char word[128];
+	size_t n = 0;
+
+	snprintf(word, sizeof(word), "%.*s", (int)len, name);
+	for (int t = 0; t < 4 && tabs[t]; t++)
+		for (const struct tn_option *o = tabs[t]; o->type != TN_OPT_END; o++)
+			if (o->long_name && !(o->flags & TN_OPTF_HIDDEN) && n < 128)
+				names[n++] = o->long_name;
+	return tn_suggest(word, names, n);
+}
+
 /* Joined values of TN_OPT_LIST options live here until exit. */
 static struct tn_buf list_store[16];
 static const void *list_owner[16];
@@ -131,9 +183,12 @@ static enum tn_code set_value(const struct tn_option *o, const char *arg, const 
 				if (*p)
 					p++;
 			}
-			if (!ok)
-				return tn_err_set(err, TN_EUSAGE, "option '%s' takes one of %s, not '%s'",
-						  shown, o->choices, arg);
+			if (!ok) {
+				tn_err_set(err, TN_EUSAGE, "option '%s' takes one of %s, not '%s'",
+					   shown, o->choices, arg);
+				tn_cli_suggest(err, arg, o->choices);
+				return TN_EUSAGE;
+			}
 		}
 		*(const char **)o->value = arg;
 		return TN_OK;
@@ -221,6 +276,8 @@ enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 			if (!o) {
 				rc = tn_err_set(err, TN_EUSAGE, amb ? "ambiguous option '%s'" :
 						"unknown option '%s'", shown);
+				if (!amb && err)
+					add_suggestion(err, "--", closest_long(tabs, name, len));
 				goto out;
 			}
 			snprintf(shown, sizeof(shown), "--%s", o->long_name);

@@ -64,7 +64,8 @@ struct tn_cmd {
  * Operands are moved, in order, to argv[1..*nargs] (argv[0] untouched).
  * On --help or --version writes to `out` and returns TN_OK with *done = 1.
  * On a usage error returns TN_EUSAGE with err->message set ("unknown option '--x'",
- * or "unexpected argument 'x'" for an operand of a TN_CMD_NO_OPERANDS command).
+ * with "; did you mean '--y'?" when a long option is close (tn_cli_suggest), or
+ * "unexpected argument 'x'" for an operand of a TN_CMD_NO_OPERANDS command).
  */
 enum tn_code tn_cli_parse(const struct tn_cmd *cmd, int argc, char **argv,
 			  struct tn_common *common, int *nargs, int *done,
@@ -82,6 +83,15 @@ void tn_cli_list_options(const struct tn_cmd *cmd, FILE *out);
  * into an exit status.
  */
 int tn_cli_fail(const char *prog, const struct tn_err *err);
+
+/*
+ * "Did you mean": append "; did you mean 'X'?" to err->message when X, one
+ * of `choices` ("a|b|c", borrowed), is close to the mistyped `word`
+ * (tn_suggest); otherwise leave err as it is.  tn_cli_parse does this for
+ * unknown long options and for values outside an option's choices; commands
+ * call it for their subcommands and operands.  Cannot fail.
+ */
+void tn_cli_suggest(struct tn_err *err, const char *word, const char *choices);
 
 /* "PROG: warning: ..." to stderr. */
 void tn_cli_warn(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
