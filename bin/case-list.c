@@ -5,6 +5,7 @@
 
 #include "twonet.h"
 #include "tn_case.h"
+#include "tn_list.h"
 
 static const char *prog = "case-list";
 
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct emit_ctx ectx;
+	struct tn_list_end end = { 0, -1, 0 };
 	int status = 0;
 
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
@@ -85,9 +87,19 @@ int main(int argc, char **argv)
 	tn_out_mark(&x.out, tn_mark_provisional);
 	memset(&ectx, 0, sizeof(ectx));
 	ectx.out = &x.out;
-	if (tn_case_list(x.client, &q, all ? -1 : limit, emit, &ectx, &err) != TN_OK)
+	if (tn_case_list_end(x.client, &q, all ? -1 : limit, emit, &ectx, &end, &err) != TN_OK)
 		status = tn_cli_fail(prog, &err);
 	else if (ectx.failed && !x.out.broken_pipe)
 		status = tn_cli_fail(prog, &ectx.err);
-	return tn_cmd_finish(&x, status);
+	status = tn_cmd_finish(&x, status);
+	/* stopped at the limit with more on the server: never quietly, whatever stdout is */
+	if (status == 0 && end.more && !tn_cli_interrupted()) {
+		if (end.total > end.shown)
+			fprintf(stderr, "%s: %ld of %ld shown; --all for every case\n", prog,
+				end.shown, end.total);
+		else
+			fprintf(stderr, "%s: %ld shown, more exist; --all for every case\n", prog,
+				end.shown);
+	}
+	return status;
 }

@@ -10,6 +10,7 @@
 #include "tn_case.h"
 #include "tn_http.h"
 #include "tn_jv.h"
+#include "tn_list.h"
 #include "tn_ndjson.h"
 
 /* ---- filing ---- */
@@ -258,11 +259,18 @@ enum tn_code tn_case_query_path(const struct tn_case_query *q, long page_size,
 enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, long limit,
 			  tn_case_each_fn fn, void *ctx, struct tn_err *err)
 {
+	return tn_case_list_end(c, q, limit, fn, ctx, NULL, err);
+}
+
+enum tn_code tn_case_list_end(struct tn_client *c, const struct tn_case_query *q, long limit,
+			      tn_case_each_fn fn, void *ctx, struct tn_list_end *end,
+			      struct tn_err *err)
+{
 	struct tn_buf path = TN_BUF_INIT;
 	char *cursor = NULL;
-	long seen = 0;
+	long seen = 0, total = -1;
 	enum tn_code rc = TN_OK;
-	int stop = 0;
+	int stop = 0, stopped_by_fn = 0, cut = 0;
 
 	do {
 		long page = limit < 0 ? PAGE_ALL : limit - seen;
@@ -279,6 +287,8 @@ enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, lo
 		jv items = tn_jv_get(body, "items");
 		const char *next = tn_jv_str(body, "next");
 
+		if (total < 0)
+			total = tn_jv_long(body, "total", -1);
 		free(cursor);
 		cursor = next && *next ? tn_xstrdup(next) : NULL;
 		jv_free(body);
@@ -290,17 +300,23 @@ enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, lo
 		int n = jv_array_length(jv_copy(items));
 		for (int i = 0; i < n && !stop; i++) {
 			if (limit >= 0 && seen >= limit) {
-				stop = 1;
+				stop = cut = 1;   /* the page held more than asked for */
 				break;
 			}
 			seen++;
 			if (fn(ctx, jv_array_get(jv_copy(items), i)))
-				stop = 1;
+				stop = stopped_by_fn = 1;
 		}
 		jv_free(items);
 		if (limit >= 0 && seen >= limit)
 			stop = 1;
 	} while (cursor && !stop);
+	if (end) {
+		end->shown = seen;
+		end->total = total;
+		/* the limit ended it and the server had more: a next page, or the rest of this one */
+		end->more = rc == TN_OK && !stopped_by_fn && limit >= 0 && (cursor != NULL || cut);
+	}
 	free(cursor);
 	tn_buf_release(&path);
 	return rc;

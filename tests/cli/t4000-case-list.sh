@@ -60,6 +60,20 @@ test_expect_success '--limit stops after N cases; --all follows the pages to the
 	test "$(jq -r .id out | sort -u | wc -l)" = 623
 '
 
+test_expect_success 'stopping before the end says so on stderr, whatever stdout is; the end, nothing' '
+	case-list >out 2>err && test "$(wc -l <out)" = 100 &&
+	grep -Eqx "case-list: 100 (of 623 shown|shown, more exist); --all for every case" err &&
+	case-list -n 7 --format table >out 2>err &&
+	grep -Eqx "case-list: 7 (of 623 shown|shown, more exist); --all for every case" err &&
+	case-list -n 7 --jq .id >out 2>err && test "$(wc -l <out)" = 7 &&
+	grep -q "^case-list: 7 .*--all for every case$" err &&
+	case-list --all >out 2>err && test ! -s err &&
+	case-list -n 623 >out 2>err && test "$(wc -l <out)" = 623 && test ! -s err &&
+	case-list -n 1000 >out 2>err && test ! -s err &&
+	case-list --status accepted >out 2>err && test ! -s err &&
+	case-list -n 1 2>err | head -n 1 >out && test "$(wc -l <out)" = 1
+'
+
 test_expect_success '--order deadline and --jq' '
 	case-list --order deadline -n 5 --jq .deadline >out &&
 	sort out | test_cmp - out
