@@ -53,12 +53,14 @@ struct run {
 	struct tn_client *c;
 	struct tn_out *out;
 	const char *action;
+	int bulk;               /* ids from stdin or several: name each failure, end with a summary */
 	long acted, failed;
 	enum tn_code last;
 	int stop;
 };
 
-static void act_one(struct run *r, const char *id, long ver)
+/* Act on `id` (input line `line` of stdin, 0 for an operand). */
+static void act_one(struct run *r, const char *id, long ver, long line)
 {
 	struct tn_err err = TN_ERR_INIT;
 	jv kase;
@@ -72,6 +74,10 @@ static void act_one(struct run *r, const char *id, long ver)
 		r->stop = 1;
 		if (r->out->broken_pipe)
 			return;
+	} else if (r->bulk && line > 0) {
+		tn_err_prefix(&err, "%s (line %ld)", id, line);
+	} else if (r->bulk) {
+		tn_err_prefix(&err, "%s", id);
 	}
 	tn_cli_fail(prog, &err);
 	r->failed++;
@@ -102,7 +108,7 @@ static void act_stdin(struct run *r)
 				break;
 			continue;
 		}
-		act_one(r, id, ver);
+		act_one(r, id, ver, in.line);
 		free(id);
 	}
 	tn_ndjson_release(&in);
@@ -146,16 +152,21 @@ int main(int argc, char **argv)
 	r.c = x.client;
 	r.out = &x.out;
 	r.action = argv[1];
+	r.bulk = from_stdin || nargs > 2;
 	if (from_stdin)
 		act_stdin(&r);
 	else
 		for (int i = 2; i <= nargs && !r.stop && !tn_cli_interrupted(); i++)
-			act_one(&r, argv[i], version);
+			act_one(&r, argv[i], version, 0);
 	if (tn_cmd_close_out(&x, &err) != TN_OK && !r.failed) {
 		tn_cli_fail(prog, &err);
 		r.failed++;
 		r.last = err.code;
 	}
+	if (r.bulk)
+		tn_cli_summary(prog, r.action, r.acted, 0, r.failed,
+			       tn_cli_interrupted() ? "interrupted" :
+			       r.stop && r.failed ? "stopped: the rest not tried" : NULL);
 	if (tn_cli_interrupted())
 		status = tn_exit_status(TN_EINTR);
 	else if (r.failed)

@@ -423,6 +423,13 @@ int tn_cli_fail(const char *prog, const struct tn_err *err)
 	return tn_exit_status(code);
 }
 
+void tn_cli_summary(const char *prog, const char *what, long done, long skipped, long failed,
+		    const char *note)
+{
+	fprintf(stderr, "%s: %s%s%ld done, %ld skipped, %ld failed%s%s\n", prog, what ? what : "",
+		what ? ": " : "", done, skipped, failed, note ? "; " : "", note ? note : "");
+}
+
 void tn_cli_warn(const char *prog, const char *fmt, ...)
 {
 	va_list ap;

@@ -93,6 +93,15 @@ int tn_cli_fail(const char *prog, const struct tn_err *err);
  */
 void tn_cli_suggest(struct tn_err *err, const char *word, const char *choices);
 
+/*
+ * The last line of a bulk run, on stderr: "PROG: WHAT: N done, N skipped,
+ * N failed" (WHAT may be NULL: "PROG: N done, ..."), then "; NOTE" when
+ * `note` is given (why the run stopped early).  The same words for every
+ * bulk command.
+ */
+void tn_cli_summary(const char *prog, const char *what, long done, long skipped, long failed,
+		    const char *note);
+
 /* "PROG: warning: ..." to stderr. */
 void tn_cli_warn(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -71,6 +71,41 @@ test_expect_success 'ids from stdin, bare or NDJSON; a bad one is reported, the 
 	grep -q "stdin:3: no \"id\" member" err
 '
 
+test_expect_success 'bulk: each failure names the case and its input line; a summary ends the run, exit 1' '
+	file_cases 3 40 >ids &&
+	{ head -n 2 ids; echo; echo C99999999; tail -n 1 ids; } >in &&
+	case-act accept "$(tail -n 1 ids)" >/dev/null &&
+	test_expect_exit 1 case-act accept - <in >out 2>err &&
+	test "$(wc -l <out)" = 2 &&
+	grep -qx "case-act: error: C99999999 (line 4): case '"'"'C99999999'"'"' not found" err &&
+	grep -q "^case-act: error: $(tail -n 1 ids) (line 5): cannot accept" err &&
+	tail -n 1 err | grep -qx "case-act: accept: 2 done, 0 skipped, 2 failed" &&
+	test "$(wc -l <err)" = 3
+'
+
+test_expect_success 'bulk: every case moved, the summary says so, exit 0; one id, no summary' '
+	file_cases 2 50 >ids &&
+	case-act accept - <ids >out 2>err &&
+	test "$(wc -l <out)" = 2 &&
+	test "$(cat err)" = "case-act: accept: 2 done, 0 skipped, 0 failed" &&
+	case-act approve -m 好 "$(head -n 1 ids)" >out 2>err &&
+	test ! -s err
+'
+
+test_expect_success 'bulk from operands: a failure is named by its id, then the summary' '
+	file_cases 1 60 >ids &&
+	test_expect_exit 1 case-act accept "$(cat ids)" C99999998 >out 2>err &&
+	json_eq .status accepted <out &&
+	grep -qx "case-act: error: C99999998: case '"'"'C99999998'"'"' not found" err &&
+	tail -n 1 err | grep -qx "case-act: accept: 1 done, 0 skipped, 1 failed"
+'
+
+test_expect_success 'bulk stopped by a refused token: the summary says the rest were not tried' '
+	printf "C00000001\nC00000002\n" >in &&
+	test_expect_exit 4 case-act accept --token tn_0000000000000000000000000000000000000000 - <in 2>err &&
+	tail -n 1 err | grep -qx "case-act: accept: 0 done, 0 skipped, 1 failed; stopped: the rest not tried"
+'
+
 test_expect_success 'case-list piped into case-act acts at the version the list showed' '
 	file_cases 2 20 >ids &&
 	case-list -q 申请人2 --status submitted >list &&
