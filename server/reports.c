@@ -412,19 +412,84 @@ static int scope_of(struct req *q, const char **dept)
 	return 0;
 }
 
+/* Order groups by key, no key first (the store's order). */
+static int group_cmp(const void *a, const void *b)
+{
+	const char *x = ((const struct group *)a)->key, *y = ((const struct group *)b)->key;
+
+	if (!x || !y)
+		return !y - !x;
+	return strcmp(x, y);
+}
+
+/*
+ * A group for every department, item or workflow that has a backlog but no
+ * case received in the period (the cases on no workflow excepted), so that
+ * the rows add up to the total's backlog.  Keeps acc sorted.
+ */
+static void backlog_groups(struct cases_acc *acc, const struct report_backlog *b)
+{
+	const char *k;
+	size_t before = acc->len;
+
+	for (size_t i = 0; i < b->len; i++) {
+		if (!(k = report_backlog_key(b, i)))
+			continue;
+		if (acc->len && same_key(acc->g[acc->len - 1].key, k))
+			continue;
+		if (bsearch(&(struct group){ .key = (char *)k }, acc->g, before, sizeof(*acc->g),
+			    group_cmp))
+			continue;
+		acc->g = append_zeroed(acc->g, &acc->len, &acc->cap, sizeof(*acc->g));
+		acc->g[acc->len - 1].key = tn_xstrdup(k);
+	}
+	if (acc->len > before)
+		qsort(acc->g, acc->len, sizeof(*acc->g), group_cmp);
+}
+
+/* `row` (consumed) with the backlog of group `key` (all: every group). */
+static jv with_backlog(jv row, const struct report_backlog *b, const char *by, const char *key,
+		       int all)
+{
+	char at[16];
+	long overdue, n = report_backlog_at(b, by, key, all, &overdue, at);
+
+	row = jv_object_set(row, jv_string("backlog"), num(n));
+	row = jv_object_set(row, jv_string("backlog_overdue"), num(overdue));
+	return jv_object_set(row, jv_string("backlog_at"), jv_string(at));
+}
+
+/* The catalog's name of `code` among `names` (borrowed), or null. */
+static jv name_of(jv names, const char *code)
+{
+	jv name = code ? jv_object_get(jv_copy(names), jv_string(code)) : jv_null();
+
+	if (jv_get_kind(name) != JV_KIND_STRING) {
+		jv_free(name);
+		name = jv_null();
+	}
+	return name;
+}
+
 void h_report_cases(struct req *q, const char *arg)
 {
-	static const char *const params[] = { "from", "to", "by", "department", NULL };
+	static const char *const params[] = { "from", "to", "by", "department", "item", NULL };
 	struct tn_err err = TN_ERR_INIT;
 	struct store_report_q rq;
 	struct cases_acc acc;
+	struct report_backlog bl;
 	char from[16], to[16], today[16];
-	const char *by, *dept;
-	jv names = jv_invalid(), groups, body;
+	const char *by, *dept, *item = req_query(q, "item");
+	jv names = jv_invalid(), depts = jv_invalid(), items = jv_invalid(), groups, body;
 
+	memset(&bl, 0, sizeof(bl));
+	memset(&acc, 0, sizeof(acc));
 	if (req_query_check(q, params) < 0 || scope_of(q, &dept) < 0)
 		return;
 	if (period_of(q, "department|item|workflow|day|week|month", from, to, today, &by) < 0)
+		return;
+	if (report_check_code(q, q->srv->st, "department", dept) < 0 ||
+	    report_check_code(q, q->srv->st, "item", item) < 0)
 		return;
 	workdays_fill(q->srv);
 	memset(&rq, 0, sizeof(rq));
@@ -432,32 +497,32 @@ void h_report_cases(struct req *q, const char *arg)
 	rq.to = to;
 	rq.by = by;
 	rq.department = dept;
+	rq.item = item;
 	rq.today = today;
-	memset(&acc, 0, sizeof(acc));
 	if (store_report_cases(q->srv->st, &rq, cases_row, &acc, &err) != TN_OK ||
-	    store_report_names(q->srv->st, by, &names, &err) != TN_OK) {
+	    report_backlog_load(q->srv->st, &rq, &bl, &err) != TN_OK ||
+	    store_report_names(q->srv->st, by, &names, &err) != TN_OK ||
+	    store_report_names(q->srv->st, "department", &depts, &err) != TN_OK ||
+	    store_report_names(q->srv->st, "item", &items, &err) != TN_OK) {
 		reply_error(q, &err);
 		goto out;
 	}
+	backlog_groups(&acc, &bl);
 	groups = jv_array();
 	for (size_t i = 0; i < acc.len; i++) {
 		struct group *g = &acc.g[i];
 		jv key, name = jv_null();
 
+		hist_sort(&g->days);
 		if (strcmp(by, "week") == 0) {
 			key = iso_week(g->key);
 			name = g->key ? jv_string(g->key) : jv_null();
 		} else {
 			key = g->key ? jv_string(g->key) : jv_null();
-			if (g->key) {
-				name = jv_object_get(jv_copy(names), jv_string(g->key));
-				if (jv_get_kind(name) != JV_KIND_STRING) {
-					jv_free(name);
-					name = jv_null();
-				}
-			}
+			name = name_of(names, g->key);
 		}
-		groups = jv_array_append(groups, cases_json(g, key, name));
+		groups = jv_array_append(groups, with_backlog(cases_json(g, key, name), &bl, by,
+							      g->key, 0));
 	}
 	hist_sort(&acc.total.days);
 	body = jv_object();
@@ -466,12 +531,20 @@ void h_report_cases(struct req *q, const char *arg)
 	body = jv_object_set(body, jv_string("to"), jv_string(to));
 	body = jv_object_set(body, jv_string("by"), jv_string(by));
 	body = jv_object_set(body, jv_string("department"), dept ? jv_string(dept) : jv_null());
+	body = jv_object_set(body, jv_string("department_name"), name_of(depts, dept));
+	body = jv_object_set(body, jv_string("item"), item ? jv_string(item) : jv_null());
+	body = jv_object_set(body, jv_string("item_name"), name_of(items, item));
 	body = jv_object_set(body, jv_string("as_of"), jv_string(today));
 	body = jv_object_set(body, jv_string("groups"), groups);
-	body = jv_object_set(body, jv_string("total"), cases_json(&acc.total, jv_null(), jv_null()));
+	body = jv_object_set(body, jv_string("total"),
+			     with_backlog(cases_json(&acc.total, jv_null(), jv_null()), &bl, by,
+					  NULL, 1));
 	reply_json(q, 200, body);
 out:
 	jv_free(names);
+	jv_free(depts);
+	jv_free(items);
+	report_backlog_free(&bl);
 	for (size_t i = 0; i < acc.len; i++) {
 		free(acc.g[i].key);
 		hist_free(&acc.g[i].days);

@@ -162,18 +162,20 @@ static const char *group_expr(const char *by)
  * of from every case.  Joins, not correlated subqueries: those were
  * evaluated again for every mention of the days.  The umbrella case of a
  * "one thing" workflow (department '') is not counted: its sub-cases are.
- * ?1 from, ?2 to, ?3 today, ?4 department or NULL.
+ * Every deadline figure is against DUE, the earlier of the promised and the
+ * legal deadline.  ?1 from, ?2 to, ?3 today, ?4 department, ?5 item (or NULL).
  */
 #define OPEN "(status NOT IN ('completed', 'rejected'))"
+#define DUE STORE_REPORT_DUE
 #define CASES_SQL_HEAD "SELECT "
 #define CASES_SQL_TAIL \
 	" AS g, d1.idx - d2.idx AS wd, count(*)," \
 	" sum(r_accepted), sum(r_returned)," \
 	" sum(status = 'rejected'), sum(status = 'completed'), sum(" OPEN ")," \
-	" sum(" OPEN " AND deadline < ?3)," \
-	" sum(status = 'completed' AND deadline IS NOT NULL AND r_done <= deadline)," \
-	" sum(deadline IS NOT NULL AND ((status = 'completed' AND r_done > deadline)" \
-	"     OR (" OPEN " AND deadline < ?3)))," \
+	" sum(" OPEN " AND " DUE " < ?3)," \
+	" sum(status = 'completed' AND " DUE " IS NOT NULL AND r_done <= " DUE ")," \
+	" sum(" DUE " IS NOT NULL AND ((status = 'completed' AND r_done > " DUE ")" \
+	"     OR (" OPEN " AND " DUE " < ?3)))," \
 	" sum(status = 'completed' AND r_legal IS NOT NULL AND r_done <= r_legal)," \
 	" sum(r_legal IS NOT NULL AND ((status = 'completed' AND r_done > r_legal)" \
 	"     OR (" OPEN " AND r_legal < ?3)))," \
@@ -183,7 +185,7 @@ static const char *group_expr(const char *by)
 	" LEFT JOIN workdays d1 ON d1.day = c.r_done" \
 	" LEFT JOIN workdays d2 ON d2.day = c.r_day" \
 	" WHERE r_day >= ?1 AND r_day <= ?2 AND department <> ''" \
-	" AND (?4 IS NULL OR department = ?4) " \
+	" AND (?4 IS NULL OR department = ?4) AND (?5 IS NULL OR item = ?5) " \
 	"GROUP BY 1, 2 ORDER BY 1, 2"
 
 enum tn_code store_report_cases(struct store *st, const struct store_report_q *q,
@@ -209,6 +211,7 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 	store_bind_text(s, 2, q->to);
 	store_bind_text(s, 3, q->today);
 	store_bind_text(s, 4, q->department);
+	store_bind_text(s, 5, q->item);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&row, 0, sizeof(row));
 		row.group = (const char *)sqlite3_column_text(s, 0);
@@ -228,6 +231,68 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 	return code;
 }
 
+/*
+ * The backlog's cases (see store_report_backlog): the day a case closed is
+ * the day of completion (r_done), or of its reject event (the earliest; a
+ * rejected case without one closed on the day it was filed).  Read from
+ * cases_report, and from events by primary key for rejected cases only.
+ * ?1 to, ?2 after, ?3 department, ?4 item (or NULL).
+ */
+#define CLOSED_SQL \
+	"(CASE status WHEN 'completed' THEN r_done WHEN 'rejected' THEN" \
+	" COALESCE((SELECT substr(min(e.at), 1, 10) FROM events e" \
+	"   WHERE e.case_seq = c.seq AND e.action = 'reject'), r_day) END)"
+#define BACKLOG_SQL_TAIL \
+	" AS g, r_day, " CLOSED_SQL " AS closed, " DUE " AS due" \
+	" FROM cases c INDEXED BY cases_report" \
+	" WHERE r_day <= ?1 AND department <> ''" \
+	" AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR item = ?4)" \
+	" AND (" OPEN " OR r_done > ?2 OR status = 'rejected'))" \
+	" WHERE closed IS NULL OR closed > ?2 " \
+	"GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+
+enum tn_code store_report_backlog(struct store *st, const struct store_report_q *q,
+				  const char *after, store_backlog_fn fn, void *ctx,
+				  struct tn_err *err)
+{
+	struct tn_buf sql = TN_BUF_INIT;
+	struct store_backlog_row row;
+	const char *expr = group_expr(q->by);
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+	int rc;
+
+	if (!expr)
+		return tn_err_set(err, TN_EINVALID, "cannot group by '%s'", q->by ? q->by : "");
+	if (strcmp(q->by, "department") != 0 && strcmp(q->by, "item") != 0 &&
+	    strcmp(q->by, "workflow") != 0)
+		expr = "NULL";          /* the time groupings: the caller places the rows */
+	tn_buf_adds(&sql, "SELECT g, r_day, closed, due, count(*) FROM (SELECT ");
+	tn_buf_adds(&sql, expr);
+	tn_buf_adds(&sql, BACKLOG_SQL_TAIL);
+	s = store_stmt(st, sql.buf, err);
+	tn_buf_release(&sql);
+	if (!s)
+		return store_errcode(err);
+	store_bind_text(s, 1, q->to);
+	store_bind_text(s, 2, after);
+	store_bind_text(s, 3, q->department);
+	store_bind_text(s, 4, q->item);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.group = (const char *)sqlite3_column_text(s, 0);
+		row.day = (const char *)sqlite3_column_text(s, 1);
+		row.closed = (const char *)sqlite3_column_text(s, 2);
+		row.due = (const char *)sqlite3_column_text(s, 3);
+		row.n = (long)sqlite3_column_int64(s, 4);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		code = store_fail(st, err, "backlog report");
+	sqlite3_reset(s);
+	return code;
+}
+
 enum tn_code store_report_names(struct store *st, const char *by, jv *names, struct tn_err *err)
 {
 	const char *sql = NULL;
@@ -239,6 +304,8 @@ enum tn_code store_report_names(struct store *st, const char *by, jv *names, str
 		sql = "SELECT code, name FROM departments";
 	else if (strcmp(by, "item") == 0)
 		sql = "SELECT code, name FROM items";
+	else if (strcmp(by, "workflow") == 0)
+		sql = "SELECT code, json_extract(doc, '$.name') FROM workflows";
 	if (!sql)
 		return TN_OK;
 	if (!(s = store_stmt(st, sql, err)))

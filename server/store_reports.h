@@ -26,8 +26,18 @@ struct store_report_q {
 	const char *from, *to;  /* YYYY-MM-DD, days of submission, both included */
 	const char *by;         /* department|item|workflow|day|week|month */
 	const char *department; /* only this department, or NULL */
+	const char *item;       /* only this item, or NULL */
 	const char *today;      /* YYYY-MM-DD: open cases past a deadline before it are late */
 };
+
+/*
+ * A case's deadline as every report figure uses it: the promised deadline,
+ * or the legal one when that is earlier (a promise is never later than the
+ * law; the catalog refuses such items, and a case filed before that check
+ * still counts against the earlier day).  An SQL expression over the
+ * columns of cases_report.
+ */
+#define STORE_REPORT_DUE "(CASE WHEN r_legal < deadline THEN r_legal ELSE deadline END)"
 
 /* The counters of one row of a case report, in this order. */
 enum store_report_counter {
@@ -37,8 +47,8 @@ enum store_report_counter {
 	RC_REJECTED,            /* ... now rejected */
 	RC_COMPLETED,           /* ... now completed */
 	RC_OPEN,                /* ... neither completed nor rejected */
-	RC_OPEN_OVERDUE,        /* ... open and past the promised deadline */
-	RC_ONTIME_PROMISED,     /* completed on or before the promised deadline */
+	RC_OPEN_OVERDUE,        /* ... open and past the deadline (STORE_REPORT_DUE) */
+	RC_ONTIME_PROMISED,     /* completed on or before that deadline */
 	RC_LATE_PROMISED,       /* completed after it, or open past it */
 	RC_ONTIME_LEGAL,        /* the same against the legal deadline */
 	RC_LATE_LEGAL,
@@ -74,9 +84,79 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 				store_report_fn fn, void *ctx, struct tn_err *err);
 
 /*
- * Display names of groups: department code -> name (by = "department") or
- * item code -> name (by = "item"), as an object in *names (owned); an empty
- * object for other groupings.
+ * One row of the backlog: `n` cases of `group` (NULL for the time groupings,
+ * whose rows the caller places) submitted on `day`, closed (completed, or
+ * rejected: the day of the reject event) on `closed` (NULL: still open), due
+ * on `due` (STORE_REPORT_DUE, NULL: no deadline).  Strings are borrowed for
+ * the callback.
+ */
+struct store_backlog_row {
+	const char *group, *day, *closed, *due;
+	long n;
+};
+
+typedef int (*store_backlog_fn)(void *ctx, const struct store_backlog_row *row);
+
+/*
+ * The cases that may be open at the end of some day after `after`
+ * (YYYY-MM-DD): submitted on or before q->to, in q's department and item,
+ * and still open or closed after `after`; umbrella cases left out.  Grouped
+ * by q->by for department, item and workflow, by nothing (group NULL) for
+ * the time groupings.  Every row goes to `fn`.
+ */
+enum tn_code store_report_backlog(struct store *st, const struct store_report_q *q,
+				  const char *after, store_backlog_fn fn, void *ctx,
+				  struct tn_err *err);
+
+/* ---- reports_backlog.c: the backlog of a case report, and its filters ---- */
+
+struct req;
+
+/* The backlog's cases (store_report_backlog's rows), day numbers. */
+struct report_backlog_case {
+	char *key;              /* the group (department, item, workflow), NULL for none */
+	long day, closed, due;  /* submitted; closed (a large number when open); due (same when none) */
+	long n;
+};
+
+struct report_backlog {
+	int timed;              /* by day, week or month */
+	long to, today;
+	struct report_backlog_case *c;
+	size_t len, cap;
+};
+
+/* Load the backlog's cases for the report `q` into *b (freed by report_backlog_free). */
+enum tn_code report_backlog_load(struct store *st, const struct store_report_q *q,
+				 struct report_backlog *b, struct tn_err *err);
+void report_backlog_free(struct report_backlog *b);
+
+/*
+ * The backlog of the group `key` (all = 1: of every group) of a report by
+ * `by`: the cases open at the end of day E, E the period's last day, or for
+ * the time groupings the last day of the group's day, week or month (never
+ * past the period).  *overdue gets how many of them were past their
+ * deadline (STORE_REPORT_DUE) then: due before E + 1, or before today when
+ * E is today or later.  `at` (11 bytes) gets E.  Returns the count.
+ */
+long report_backlog_at(const struct report_backlog *b, const char *by, const char *key,
+		       int all, long *overdue, char *at);
+
+/* The group of the i-th backlog row (NULL past the end, for none, or when timed). */
+const char *report_backlog_key(const struct report_backlog *b, size_t i);
+
+/*
+ * A filter naming a department or item (`what`: "department", "item") that
+ * the catalog does not hold: reply 422 naming it, with the closest code as
+ * "did you mean" (tn_suggest), and return -1.  0 when it is known or NULL.
+ */
+int report_check_code(struct req *q, struct store *st, const char *what, const char *code);
+
+/*
+ * Display names of groups: department code -> name (by = "department"),
+ * item code -> name (by = "item") or workflow code -> name (by =
+ * "workflow"), as an object in *names (owned); an empty object for other
+ * groupings.
  */
 enum tn_code store_report_names(struct store *st, const char *by, jv *names, struct tn_err *err);
 
