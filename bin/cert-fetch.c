@@ -63,6 +63,24 @@ static void on_result(void *ctx, enum tn_code code, jv cert, const struct tn_err
 		tn_cli_fail(prog, &e);
 }
 
+/* The last line of a bulk fetch: done, skipped, failed, and what the counts hide. */
+static void summary(const struct tn_cert_fetch *f, enum tn_code rc)
+{
+	char note[160];
+	size_t n = 0;
+
+	note[0] = '\0';
+	if (f->not_found)
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "%ld not found", f->not_found);
+	if (f->invalid && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "%s%ld not valid", n ? ", " : "",
+				      f->invalid);
+	if (rc != TN_OK && n < sizeof(note))
+		snprintf(note + n, sizeof(note) - n, "%s%s", n ? "; " : "",
+			 rc == TN_EINTR ? "interrupted" : "stopped: the rest not tried");
+	tn_cli_summary(prog, NULL, f->ok, 0, f->not_found + f->failed, note[0] ? note : NULL);
+}
+
 /* Identifiers from the operands, or one a line from stdin when the operand is "-". */
 struct ids {
 	char **argv;
@@ -118,7 +136,7 @@ int main(int argc, char **argv)
 	struct tn_cert_fetch f;
 	struct tn_cert_keyring *kr = NULL;
 	struct ids ids;
-	int nargs, status;
+	int nargs, status, bulk = 0, fetched = 0;
 	enum tn_code rc = TN_OK;
 	long day;
 
@@ -184,6 +202,8 @@ int main(int argc, char **argv)
 			ids.use_stdin = nargs == 1 && !strcmp(argv[1], "-");
 			if (ids.use_stdin)
 				tn_ndjson_init(&ids.in, stdin, "stdin");
+			bulk = ids.use_stdin || nargs > 1;
+			fetched = 1;
 			rc = tn_cert_fetch_ids(&f, next_id, &ids, &err);
 			if (ids.use_stdin)
 				tn_ndjson_release(&ids.in);
@@ -194,6 +214,8 @@ int main(int argc, char **argv)
 		if (rc == TN_EAUTH && !code_norm[0] && strstr(err.message, "X-Consent-Code"))
 			fprintf(stderr, "%s: hint: the holder makes a one-time code with 'cert-consent "
 				"code' and reads it out; give it with --consent-code CODE\n", prog);
+	} else if (bulk && f.ok && (f.not_found || f.failed)) {
+		status = tn_exit_status(TN_EPARTIAL);   /* some came back, some did not */
 	} else if (f.not_found) {
 		status = tn_exit_status(TN_ENOTFOUND);
 	} else if (f.failed) {
@@ -206,6 +228,8 @@ int main(int argc, char **argv)
 		status = tn_cli_fail(prog, &err);
 	if (tn_cli_interrupted())
 		status = tn_exit_status(TN_EINTR);
+	if (bulk && fetched)
+		summary(&f, rc);
 	if (x.cfg.verbose && kr)
 		fprintf(stderr, "%s: %ld certificate%s, %ld not valid, %ld SM2 verification%s\n", prog,
 			f.ok, f.ok == 1 ? "" : "s", f.invalid, f.sm2, f.sm2 == 1 ? "" : "s");

@@ -216,6 +216,7 @@ static int bulk_next(void *ctx, struct tn_request *req, void **tag)
 			continue;
 		}
 		if (tn_cert_id_parse(id, NULL, &e) != TN_OK) {
+			tn_err_prefix(&e, "certificate '%s'", id);   /* each failure names its record */
 			run_fail(&b->run, TN_EINVALID, &e);
 			continue;
 		}

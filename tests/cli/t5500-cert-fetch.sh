@@ -1,7 +1,7 @@
 #!/bin/bash
-# cert-fetch without a server: options, usage errors, offline verification of
+# cert-fetch: options, usage errors, offline verification of
 # certificates signed here (valid, tampered, revoked, expired, foreign keys),
-# the key cache, deduplication, and SM2 interoperability with the openssl tool.
+# and SM2 interoperability with the openssl tool; then ids in bulk against a server (failures named, the summary).
 . "$(dirname "$0")/test-lib.sh"
 
 tool="$TWONET_BUILD/tests/unit/test_certtool"
@@ -146,6 +146,55 @@ test_expect_success 'we verify signatures the openssl tool makes with that disti
 	jq -c --arg v "$(base64 -w0 sig3.der)" ".signature.value = \$v" one.json >ossl3.json &&
 	test_expect_exit 1 cert-fetch --verify ossl3.json --issuers issuers.json --format ndjson >out &&
 	json_eq .verification.reason "bad signature" <out
+'
+
+# ---- ids in bulk against a server: each failure named, a summary at the end ----
+
+check36() {
+	local s=$1 a=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ p=36 i c v
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		v=${a%%"$c"*}
+		v=${#v}
+		p=$(((p + v) % 36))
+		[ $p = 0 ] && p=36
+		p=$((p * 2 % 37))
+	done
+	echo "${a:$(((37 - p) % 36)):1}"
+}
+
+start_server || exit 1
+twonetd issuer add --db "$TWONETD_DB" --dept MZJ >/dev/null || exit 1
+MZ=$(make_token issuer mz-issuer MZJ)
+export TWONET_TOKEN=$(make_token admin root)
+api POST /v1/certs "$MZ" -H "Idempotency-Key: p1" -d '{"kind":"CK-JHZ","holder":{"type":"person","id":"310101199003071230","name":"张三"},"fields":{"certificate_no":"J310101-2020-001","spouse_name":"王芳","spouse_id":"310104197206157894","register_date":"2020-05-20","registry":"上海市黄浦区民政局"},"valid_from":"2020-05-20"}' >/dev/null
+C1=$(jq -r .id out.json)
+base=1131000000240157XF0011131000000240157XF202600009999001
+UNKNOWN=1.2.156.3005.2.1131000000240157XF001.1131000000240157XF.202600009999.001.$(check36 $base)
+
+test_expect_success 'bulk from stdin: each failure names its certificate; a summary ends the run, exit 1' '
+	printf "%s\n\n%s\nnot-an-id\n" "$C1" "$UNKNOWN" >ids &&
+	test_expect_exit 1 cert-fetch --purpose 核验 --format ndjson - <ids >out 2>err &&
+	test "$(wc -l <out)" = 1 && json_eq .id "$C1" <out &&
+	grep -q "^cert-fetch: error: certificate '"'"'$UNKNOWN'"'"': " err &&
+	grep -q "^cert-fetch: error: certificate '"'"'not-an-id'"'"': " err &&
+	tail -n 1 err | grep -qx "cert-fetch: 1 done, 0 skipped, 2 failed; 1 not found" &&
+	test "$(wc -l <err)" = 3
+'
+
+test_expect_success 'bulk, every one fetched: the summary, exit 0; one id: no summary' '
+	cert-fetch --purpose 核验 --format ndjson "$C1" "$C1" >out 2>err &&
+	test "$(wc -l <out)" = 2 &&
+	test "$(cat err)" = "cert-fetch: 2 done, 0 skipped, 0 failed" &&
+	cert-fetch --purpose 核验 --format ndjson "$C1" >out 2>err &&
+	test ! -s err &&
+	test_expect_exit 3 cert-fetch --purpose 核验 --format ndjson "$UNKNOWN" 2>err &&
+	! grep -q "done" err
+'
+
+test_expect_success 'bulk where nothing came back: the first failure'"'"'s exit status, and the summary' '
+	test_expect_exit 3 cert-fetch --purpose 核验 "$UNKNOWN" "$UNKNOWN" >out 2>err &&
+	tail -n 1 err | grep -qx "cert-fetch: 0 done, 0 skipped, 2 failed; 2 not found"
 '
 
 test_done
