@@ -29,7 +29,7 @@ static const struct tn_cmd cmd = {
 	"workflows [OPTIONS]\n"
 	"workflow CODE [OPTIONS]\n"
 	"fields [ITEM] [OPTIONS]\n"
-	"words items|fields|departments|workflows|districts|statuses [ITEM]",
+	"words items|fields|departments|workflows|districts|statuses [ITEM] [OPTIONS]",
 	"The service catalog: items with their forms, materials and time limits, departments\n"
 	"and \"one thing\" workflows; 'words' prints completion words, one a line.",
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER
