@@ -10,6 +10,7 @@
 #include "tn_case.h"
 #include "tn_id.h"
 #include "tn_merge.h"
+#include "tn_suggest.h"
 #include "twonetd.h"
 #include "certs.h"
 #include "jvutil.h"
@@ -62,6 +63,88 @@ static int date_param(struct req *q, const char *name, const char **out)
 }
 
 /*
+ * "; did you mean 'X'?" in `out` when member `member` of an object of `list`
+ * (borrowed array) is close to `word` (tn_suggest), else "".
+ */
+static void did_you_mean(jv list, const char *member, const char *word, char *out, size_t size)
+{
+	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
+	const char **cand = tn_xcalloc((size_t)n + 1, sizeof(*cand));
+	const char *best;
+
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		jv o = jv_array_get(jv_copy(list), i);
+
+		cand[i] = tn_jv_str(o, member);    /* the list holds the string */
+		jv_free(o);
+	}
+	if ((best = tn_suggest(word, cand, (size_t)n)) != NULL)
+		snprintf(out, size, "; did you mean '%s'?", best);
+	free(cand);
+}
+
+/*
+ * A filter that names a catalog record: item, department or workflow `value`
+ * must exist (an unknown one would list nothing and look like no cases).  0,
+ * or -1 after replying 422 naming the parameter, with a "did you mean".
+ */
+static int known_code(struct req *q, const char *param, const char *value)
+{
+	struct tn_err err = TN_ERR_INIT;
+	const char *what = "service item", *member = "code";
+	char hint[200];
+	jv rec = jv_invalid(), list = jv_invalid();
+	enum tn_code rc;
+
+	if (!value)
+		return 0;
+	if (!strcmp(param, "item")) {
+		rc = store_item_get(q->srv->st, value, &rec, &err);
+	} else if (!strcmp(param, "department")) {
+		what = "department";
+		rc = store_department_get(q->srv->st, value, &rec, &err);
+	} else {
+		what = "workflow";
+		rc = store_workflow_get(q->srv->st, value, &rec, &err);
+	}
+	jv_free(rec);
+	if (rc == TN_OK)
+		return 0;
+	if (rc != TN_ENOTFOUND) {
+		reply_error(q, &err);
+		return -1;
+	}
+	/* the candidates: every item; the departments that have items; every workflow */
+	if (!strcmp(param, "workflow"))
+		rc = store_workflow_list(q->srv->st, &list, &err);
+	else
+		rc = store_item_list(q->srv->st, NULL, NULL, &list, &err);
+	if (!strcmp(param, "department"))
+		member = "department";
+	if (rc == TN_OK)
+		did_you_mean(list, member, value, hint, sizeof(hint));
+	else
+		hint[0] = '\0';
+	jv_free(list);
+	reply_problem(q, 422, param, "%s: no %s '%s'%s", param, what, value, hint);
+	return -1;
+}
+
+/* The states of a case, for a "did you mean" on status=. */
+static void status_hint(const char *word, char *out, size_t size)
+{
+	const char *names[TN_CASE_STATE_COUNT];
+	const char *best;
+
+	for (int i = 0; i < TN_CASE_STATE_COUNT; i++)
+		names[i] = tn_case_state_name(i);
+	out[0] = '\0';
+	if ((best = tn_suggest(word, names, TN_CASE_STATE_COUNT)) != NULL)
+		snprintf(out, size, "; did you mean '%s'?", best);
+}
+
+/*
  * The case list written as text, without a parse and print of each case: the
  * stored documents (store_case_list_text) with "id" first and "overdue" last,
  * byte for byte what cases_out would print.
@@ -97,9 +180,11 @@ void h_cases_list(struct req *q, const char *arg)
 	};
 	struct store_case_filter f;
 	struct tn_err err = TN_ERR_INIT;
-	char today[16];
+	char today[16], hint[80];
 	const char *v;
 	char *next = NULL;
+	long total = 0;
+	int counted;
 
 	if (req_query_check(q, params) < 0)
 		return;
@@ -109,7 +194,8 @@ void h_cases_list(struct req *q, const char *arg)
 	f.limit = 100;
 	f.status = req_query(q, "status");
 	if (f.status && tn_case_state_parse(f.status) < 0) {
-		reply_problem(q, 400, "status", "unknown status '%s'", f.status);
+		status_hint(f.status, hint, sizeof(hint));
+		reply_problem(q, 400, "status", "status: no status '%s'%s", f.status, hint);
 		return;
 	}
 	f.item = req_query(q, "item");
@@ -144,6 +230,9 @@ void h_cases_list(struct req *q, const char *arg)
 		return;
 	}
 	f.cursor = req_query(q, "cursor");
+	if (known_code(q, "item", f.item) < 0 || known_code(q, "department", f.department) < 0 ||
+	    known_code(q, "workflow", f.workflow) < 0)
+		return;
 	tn_today_str(today, sizeof(today));
 	f.today = today;
 	if (req_role(q, "clerk")) {
@@ -156,7 +245,10 @@ void h_cases_list(struct req *q, const char *arg)
 		struct list_text lt = { TN_BUF_INIT, today, 0 };
 
 		tn_buf_adds(&lt.b, "{\"items\":[");
-		if (store_case_list_text(q->srv->st, &f, list_row, &lt, &next, &err) != TN_OK) {
+		/* counted on the first page only, and not for q (no index serves it) */
+		counted = !f.cursor && !f.q;
+		if (store_case_list_text(q->srv->st, &f, list_row, &lt, &next,
+					 counted ? &total : NULL, &err) != TN_OK) {
 			tn_buf_release(&lt.b);
 			if (err.code == TN_EINVALID)
 				reply_problem(q, 400, "cursor", "%s", err.message);
@@ -166,9 +258,12 @@ void h_cases_list(struct req *q, const char *arg)
 		}
 		tn_buf_adds(&lt.b, "],\"next\":");
 		if (next)
-			tn_buf_addf(&lt.b, "\"%s\"}", next);
+			tn_buf_addf(&lt.b, "\"%s\"", next);
 		else
-			tn_buf_adds(&lt.b, "null}");
+			tn_buf_adds(&lt.b, "null");
+		if (counted)
+			tn_buf_addf(&lt.b, ",\"total\":%ld", total);
+		tn_buf_addch(&lt.b, '}');
 		reply_text(q, 200, "application/json", lt.b.buf, lt.b.len);
 		tn_buf_release(&lt.b);
 	}

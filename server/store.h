@@ -205,10 +205,11 @@ typedef void store_case_row_fn(const struct store_case_row *row, void *ctx);
  * as, so that a long list is sent without being parsed and printed again:
  * `fn` is called for each case in order with `ctx`.  "id" + the document's
  * members is the CASE of store_case_list, byte for byte.  *next and the
- * errors as store_case_list.
+ * errors as store_case_list.  `total` (may be NULL: not counted) gets the
+ * number of cases the filter matches, cursor and limit aside.
  */
 enum tn_code store_case_list_text(struct store *st, const struct store_case_filter *f,
-				  store_case_row_fn *fn, void *ctx, char **next,
+				  store_case_row_fn *fn, void *ctx, char **next, long *total,
 				  struct tn_err *err);
 
 /*

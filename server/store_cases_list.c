@@ -204,6 +204,32 @@ static enum tn_code walk_page(struct store *st, const struct store_case_filter *
 	return code;
 }
 
+/*
+ * The number of cases `f` matches, its cursor and limit aside, in *total: a
+ * count over the index the filters pick (the same conditions as a page).
+ */
+static enum tn_code count_cases(struct store *st, const struct store_case_filter *f,
+				long *total, struct tn_err *err)
+{
+	struct store_query q;
+	struct derived d;
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+	int rc;
+
+	*total = 0;
+	store_q_init(&q, "SELECT COUNT(*) FROM cases WHERE 1");
+	add_filters(&q, f, &d);
+	if (!(s = store_q_stmt(st, &q, err)))
+		return store_errcode(err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*total = (long)sqlite3_column_int64(s, 0);
+	else
+		code = store_fail(st, err, "case count");
+	sqlite3_reset(s);
+	return code;
+}
+
 static void add_doc(sqlite3_stmt *s, void *ctx)
 {
 	jv *items = ctx;
@@ -243,10 +269,15 @@ static void add_text_row(sqlite3_stmt *s, void *ctx)
 }
 
 enum tn_code store_case_list_text(struct store *st, const struct store_case_filter *f,
-				  store_case_row_fn *fn, void *ctx, char **next,
+				  store_case_row_fn *fn, void *ctx, char **next, long *total,
 				  struct tn_err *err)
 {
 	struct text_rows t = { fn, ctx };
+	enum tn_code code = walk_page(st, f, add_text_row, &t, next, err);
 
-	return walk_page(st, f, add_text_row, &t, next, err);
+	if (code == TN_OK && total && (code = count_cases(st, f, total, err)) != TN_OK) {
+		free(*next);
+		*next = NULL;
+	}
+	return code;
 }
