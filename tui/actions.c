@@ -1,4 +1,4 @@
-/* actions.c — actions on cases: confirmed by a second key, a comment asked when one is needed, sent with If-Match for every case, a conflict read again to tell a stale version. */
+/* actions.c — actions on cases: confirmed by a second key, or a comment asked (never blank), sent with If-Match for every case, a conflict read again to tell a stale version. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,8 +175,8 @@ static void send_actions(const char *comment)
 
 static void on_comment(const char *line)
 {
-	if (!line || !*line) {
-		app_msg(1, "%s cancelled: it needs a comment", pend.action ? pend.action : "action");
+	if (!line) {
+		app_msg(0, "%s cancelled: nothing sent", pend.action ? pend.action : "action");
 		pend_clear();
 		return;
 	}
@@ -186,19 +186,21 @@ static void on_comment(const char *line)
 static void confirmed(void *ctx)
 {
 	(void)ctx;
-	if (!pend.action)
-		return;
-	if (case_action_needs_comment(pend.action)) {
-		edit_start(!strcmp(pend.action, "return") ? "return: what is missing? " :
-			   "reject: why? ", NULL, NULL, on_comment, NULL);
-		return;
-	}
-	send_actions(NULL);
+	if (pend.action)
+		send_actions(NULL);
 }
 
+/*
+ * The one rule of every action that writes (keys_confirm_rule): one without
+ * a text asks on the bottom line, confirmed by its key again or y; one that
+ * takes a comment opens its prompt at once, empty, where the key that opened
+ * it is not taken as text, a blank comment is refused and Enter sends.
+ */
 void cases_action(enum act a, char **ids, const long *versions, size_t n)
 {
 	const char *action = case_action_name(a);
+	const char *label = keys_act_label(a);
+	struct tn_buf what = TN_BUF_INIT;
 
 	if (!action || !n)
 		return;
@@ -216,10 +218,21 @@ void cases_action(enum act a, char **ids, const long *versions, size_t n)
 	}
 	pend.n = n;
 	if (n == 1)
-		app_confirm(app.last_key, confirmed, NULL, 0, "%s %s (version %ld)", action, ids[0],
-			    versions[0]);
+		tn_buf_addf(&what, "%s (version %ld)", ids[0], versions[0]);
 	else
-		app_confirm(app.last_key, confirmed, NULL, 0, "%s %zu tagged cases", action, n);
+		tn_buf_addf(&what, "%zu tagged cases", n);
+	if (case_action_needs_comment(action)) {
+		struct tn_buf p = TN_BUF_INIT;
+
+		tn_buf_addf(&p, "%s %s · %s: %s ", label, n == 1 ? ids[0] : what.buf, action,
+			    !strcmp(action, "return") ? "what is missing?" : "why?");
+		edit_start(p.buf, NULL, NULL, on_comment, NULL);
+		edit_require("a comment is needed: type it and press Enter, or Esc to cancel");
+		tn_buf_release(&p);
+	} else {
+		app_confirm(app.last_key, confirmed, NULL, 0, "%s %s %s", label, action, what.buf);
+	}
+	tn_buf_release(&what);
 }
 
 void cases_action_done(void)

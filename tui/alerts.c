@@ -337,14 +337,18 @@ static void send_act(const char *action, const char *member, const char *value)
 
 static void on_crew(const char *line)
 {
-	if (line && *line)
+	if (line)
 		send_act("dispatch", "crew", line);
+	else
+		app_msg(0, "dispatch cancelled: nothing sent");
 }
 
 static void on_evaluation(const char *line)
 {
-	if (line && *line)
+	if (line)
 		send_act("close", "evaluation", line);
+	else
+		app_msg(0, "close cancelled: nothing sent");
 }
 
 static void confirmed(void *ctx)
@@ -404,14 +408,27 @@ static int alerts_key(enum act a, int key)
 			return 1;
 		}
 		al.act_id = r->id;
-		if (a == ACT_DISPATCH)
-			edit_start("dispatch: crew or truck? ", NULL, NULL, on_crew, NULL);
-		else if (a == ACT_CLOSE)
-			edit_start("close: evaluation? ", NULL, NULL, on_evaluation, NULL);
-		else
+		if (a == ACT_DISPATCH || a == ACT_CLOSE) {
+			/* a text to give: the prompt at once (keys_confirm_rule), never blank */
+			struct tn_buf p = TN_BUF_INIT;
+
+			tn_buf_addf(&p, "%s #%lld · %s ", keys_act_label(a), r->id,
+				    a == ACT_DISPATCH ? "dispatch: crew or truck?" : "close: evaluation?");
+			edit_start(p.buf, NULL, NULL, a == ACT_DISPATCH ? on_crew : on_evaluation, NULL);
+			edit_require(a == ACT_DISPATCH ?
+				     "a crew or truck is needed: type it and press Enter, or Esc to cancel" :
+				     "an evaluation is needed: type it and press Enter, or Esc to cancel");
+			tn_buf_release(&p);
+		} else {
 			app_confirm(app.last_key, confirmed,
 				    (void *)(a == ACT_ACKNOWLEDGE ? "acknowledge" : "resolve"), 0,
-				    "%s alert #%lld", a == ACT_ACKNOWLEDGE ? "acknowledge" : "resolve", r->id);
+				    "%s %s alert #%lld", keys_act_label(a),
+				    a == ACT_ACKNOWLEDGE ? "acknowledge" : "resolve", r->id);
+		}
+		return 1;
+	case ACT_OPEN:
+		if (r)
+			alert_detail_open(r->alert);
 		return 1;
 	default:
 		return 0;

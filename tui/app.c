@@ -117,7 +117,7 @@ void app_confirm(int key, confirm_fn fn, void *ctx, int free_ctx, const char *fm
 	va_end(ap);
 	keys_name(key, name, sizeof(name));
 	snprintf(app.message + strlen(app.message), sizeof(app.message) - strlen(app.message),
-		 "? press %s again to confirm, any other key cancels", name);
+		 "? press %s again to confirm, Esc cancels", name);
 	app.message_bad = 0;
 	app.dirty = 1;
 }
@@ -303,10 +303,18 @@ void app_draw(void)
 		disp_status(left.buf, right.buf, net_offline() ? DC_BAD : DC_STATUS,
 			    net_offline() ? DA_REVERSE : 0);
 	}
-	if (edit_active())
+	if (edit_active()) {
 		edit_draw();
-	else
+	} else if (app.message[0]) {
 		disp_bottom(app.message, app.message_bad ? DC_BAD : DC_NORMAL);
+	} else {
+		/* nothing to say: the keys of the view */
+		struct tn_buf hint = TN_BUF_INIT;
+
+		keys_hint_line(&hint, v->mask, depth == 1, w - 1);
+		disp_bottom(hint.buf, DC_DIM);
+		tn_buf_release(&hint);
+	}
 	disp_flush();
 	tn_buf_release(&left);
 	tn_buf_release(&right);
@@ -319,7 +327,7 @@ static void on_command(const char *line)
 	app_command(line);
 }
 
-void app_key(int key)
+static void handle_key(int key)
 {
 	const struct view *v = app_top();
 	enum act a;
@@ -370,3 +378,9 @@ void app_key(int key)
 	}
 }
 
+void app_key(int key)
+{
+	app.opening_key = key > ' ' && key != 127 && !DK_IS_CODE(key) ? key : 0;
+	handle_key(key);
+	app.opening_key = 0;
+}

@@ -29,6 +29,7 @@ struct line {
 	enum dcol c;
 	int attr;
 	char *link;             /* a sub-case id: Enter opens it */
+	char *detail;           /* the whole of what the line shows cut (Enter or v: the detail pane), or NULL */
 };
 
 static struct {
@@ -92,6 +93,7 @@ static void lines_clear(void)
 	for (size_t i = 0; i < cv.nlines; i++) {
 		free(cv.lines[i].text);
 		free(cv.lines[i].link);
+		free(cv.lines[i].detail);
 	}
 	cv.nlines = 0;
 }
@@ -115,7 +117,25 @@ static void add(enum dcol c, int attr, const char *link, const char *fmt, ...)
 	cv.lines[cv.nlines].c = c;
 	cv.lines[cv.nlines].attr = attr;
 	cv.lines[cv.nlines].link = link ? tn_xstrdup(link) : NULL;
+	cv.lines[cv.nlines].detail = NULL;
 	cv.nlines++;
+}
+
+/* The last line added reads in full as `b` (taken over, released) in the detail pane. */
+static void detail(struct tn_buf *b)
+{
+	if (cv.nlines)
+		cv.lines[cv.nlines - 1].detail = tn_buf_detach(b, NULL);
+	else
+		tn_buf_release(b);
+}
+
+/* A state's name with its Chinese label: "accepted 已受理"; the name alone when the lib has no label. */
+static void state_both(struct tn_buf *b, const char *name)
+{
+	const char *label = tn_case_state_label(tn_case_state_parse(name));
+
+	tn_buf_addf(b, "%s%s%s", name, label ? " " : "", label ? label : "");
 }
 
 /* A member as text (borrowed object); "" when absent.  Valid for the next 15 calls. */
@@ -224,8 +244,13 @@ static void build(void)
 		    cv.error[0] ? cv.error : "loading the case...");
 		return;
 	}
-	add(DC_TITLE, 0, NULL, "%s  %s  version %s%s", s_of(k, "id"), s_of(k, "status"),
-	    s_of(k, "version"), cv.from_cache ? "  (as loaded earlier: the server does not answer)" : "");
+	{
+		const char *label = tn_case_state_label(tn_case_state_parse(s_of(k, "status")));
+
+		add(DC_TITLE, 0, NULL, "%s  %s  version %s%s%s%s", s_of(k, "id"), s_of(k, "status"),
+		    s_of(k, "version"), label ? "  " : "", label ? label : "",
+		    cv.from_cache ? "  (as loaded earlier: the server does not answer)" : "");
+	}
 	add(DC_NORMAL, 0, NULL, "item        %s %s", s_of(k, "item"), s_of(k, "item_name"));
 	add(DC_NORMAL, 0, NULL, "department  %s", s_of(k, "department"));
 	add(DC_NORMAL, 0, NULL, "applicant   %s  %s %s  %s", s_of(k, "applicant.name"),
@@ -256,16 +281,29 @@ static void build(void)
 	if (*s_of(k, "parent"))
 		add(DC_NORMAL, 0, s_of(k, "parent"), "part of     %s", s_of(k, "parent"));
 
-	add(DC_HEADER, 0, NULL, "Form");
+	add(DC_HEADER, 0, NULL, "Form 表单");
 	v = tn_jv_object(k, "form");
 	jv_object_foreach(v, key, val) {
 		char *t = jv_get_kind(val) == JV_KIND_STRING ? tn_xstrdup(jv_string_value(val)) : NULL;
+		const char *name = jv_string_value(key);
+		const char *label = catalog_field_label(s_of(k, "item"), name);
+		struct tn_buf b = TN_BUF_INIT;
+
 		if (!t) {
 			jv d = jv_dump_string(jv_copy(val), 0);
 			t = tn_xstrdup(jv_string_value(d));
 			jv_free(d);
 		}
-		add(DC_NORMAL, 0, NULL, "  %-22s %s", jv_string_value(key), t);
+		/* the label from the catalog, the field's name beside it: what case-submit -i asks */
+		tn_buf_adds(&b, "  ");
+		tn_fit_width(&b, label ? label : name, 16, 1);
+		tn_buf_addch(&b, ' ');
+		tn_fit_width(&b, label ? name : "", 20, 1);
+		tn_buf_addf(&b, " %s", t);
+		add(DC_NORMAL, 0, NULL, "%s", b.buf);
+		tn_buf_reset(&b);
+		tn_buf_addf(&b, "%s %s\n\n%s\n", label ? label : name, label ? name : "", t);
+		detail(&b);
 		free(t);
 		jv_free(key);
 		jv_free(val);
@@ -290,10 +328,29 @@ static void build(void)
 	for (int i = 0; i < n; i++) {
 		jv e = jv_array_get(jv_copy(v), i);
 		const char *from = s_of(e, "from"), *comment = s_of(e, "comment");
-		add(DC_NORMAL, 0, NULL, "  %-3s %s  %s (%s)  %s %s%s%s  v%s%s%s%s", s_of(e, "seq"),
+		const struct tn_case_move *m = tn_case_move(tn_case_action_parse(s_of(e, "action")));
+		struct tn_buf b = TN_BUF_INIT;
+		char *full = tn_cell_text(e, "comment");
+
+		add(DC_NORMAL, 0, NULL, "  %-3s %s  %s (%s)  %s %s%s%s  v%s%s%s%s%s%s", s_of(e, "seq"),
 		    s_of(e, "at"), s_of(e, "actor"), s_of(e, "role"), s_of(e, "action"),
 		    from, *from ? " → " : "", s_of(e, "to"), s_of(e, "version"),
+		    m ? "  " : "", m ? m->label : "",
 		    *comment ? "  \"" : "", comment, *comment ? "\"" : "");
+		/* the whole event, the comment in full (s_of keeps 511 bytes) */
+		tn_buf_addf(&b, "#%s  %s\n%s (%s)\n%s%s%s\n", s_of(e, "seq"), s_of(e, "at"),
+			    s_of(e, "actor"), s_of(e, "role"), s_of(e, "action"), m ? " " : "",
+			    m ? m->label : "");
+		if (*from) {
+			state_both(&b, from);
+			tn_buf_adds(&b, " → ");
+		}
+		state_both(&b, s_of(e, "to"));
+		tn_buf_addf(&b, "  version %s\n", s_of(e, "version"));
+		if (full && *full)
+			tn_buf_addf(&b, "\ncomment 意见:\n%s\n", full);
+		detail(&b);
+		free(full);
 		jv_free(e);
 	}
 	if (!n)
@@ -600,6 +657,18 @@ static int case_key(enum act a, int key)
 			app_pop();
 			case_open(id);
 			free(id);
+			return 1;
+		}
+		/* not a sub-case: the line in the detail pane */
+		/* fall through */
+	case ACT_DETAIL:
+		if (cv.cur < cv.nlines) {
+			struct tn_buf t = TN_BUF_INIT;
+			const struct line *l = &cv.lines[cv.cur];
+
+			tn_buf_addf(&t, "case %s · detail 详情", cv.id ? cv.id : "");
+			pager_open(t.buf, l->detail ? l->detail : l->text, 0);
+			tn_buf_release(&t);
 		}
 		return 1;
 	case ACT_REFRESH:

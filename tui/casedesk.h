@@ -25,7 +25,8 @@ struct dkey;
 #define V_CERTS  0x04
 #define V_ALERTS 0x08
 #define V_HELP   0x10
-#define V_ALL    0x1f
+#define V_PAGER  0x20           /* the detail pane */
+#define V_ALL    0x3f
 
 enum act {
 	ACT_NONE = 0,
@@ -34,7 +35,7 @@ enum act {
 	ACT_ACCEPT, ACT_RETURN, ACT_APPROVE, ACT_REJECT, ACT_COMPLETE,
 	ACT_CERTS, ACT_ALERTS, ACT_INBOX,
 	ACT_DISPATCH, ACT_ACKNOWLEDGE, ACT_RESOLVE, ACT_CLOSE,
-	ACT_CONSENT,
+	ACT_CONSENT, ACT_DETAIL,
 	ACT_COUNT
 };
 
@@ -54,6 +55,18 @@ const char *keys_first_key(enum act a);
 void keys_name(int key, char *buf, size_t size);
 /* The help lines (one per action): "  KEYS  ACTION  HELP", for the `?` view.  NULL-terminated, static. */
 size_t keys_help_lines(struct tn_buf *out, int width);
+/* The Chinese label of an action ("受理": a case action's is the lib's, TN_CASE_ACTIONS); "" when none. */
+const char *keys_act_label(enum act a);
+/*
+ * The hint line of the views of `mask`, fitted to `width` columns, appended
+ * to `out`: "KEY LABEL" for each action of the key table that the view
+ * takes, those that write first (a case's or an alert's), then those that
+ * read, then those that go elsewhere, as many as fit; "? 帮助" and "q 返回"
+ * (q 退出 in the inbox, `last` set) always end it.  Keys are the configured ones.
+ */
+void keys_hint_line(struct tn_buf *out, unsigned mask, int last, int width);
+/* The rule every action that writes follows, in one line, for the help view and messages. */
+extern const char keys_confirm_rule[];
 /*
  * Read the `casedesk:` section of the config file `path` (may be NULL):
  * keys: {ACTION: KEY or [KEY, ...]} and colors: {ELEMENT: "FG [on BG]"}.
@@ -83,6 +96,7 @@ struct app {
 	int quit;
 	int dirty;              /* redraw wanted */
 	int last_key;           /* the key being handled (confirmations ask for it again) */
+	int opening_key;        /* the printable key being handled, 0 otherwise: a prompt it opens never takes it */
 	char message[512];      /* the bottom line until the next key */
 	int message_bad;
 	char flash[256];        /* a red alert flashing in the status line */
@@ -125,9 +139,18 @@ typedef char **(*edit_complete_fn)(const char *text, int start, int end);
 
 void edit_init(void);
 void edit_shutdown(void);
-/* Start editing on the bottom line; `initial` may be NULL. */
+/*
+ * Start editing on the bottom line; `initial` may be NULL.  The key that
+ * opened the prompt (app.opening_key), typed again first, is not taken as
+ * text: a key pressed twice never writes itself into a comment.
+ */
 void edit_start(const char *prompt, const char *initial, edit_change_fn change,
 		edit_done_fn done, edit_complete_fn complete);
+/*
+ * The prompt just started needs a text: Enter on a blank line is refused
+ * (the prompt stays open, empty, and the message says `why`).
+ */
+void edit_require(const char *why);
 int edit_active(void);
 /* Feed one key (a code point or KEYC(...)). */
 void edit_key(int key);
@@ -284,7 +307,7 @@ void rows_recount(struct rows *r);
 
 /* ---- views ---- */
 
-extern const struct view inbox_view, case_view, certs_view, alerts_view, help_view;
+extern const struct view inbox_view, case_view, certs_view, alerts_view, help_view, pager_view;
 extern struct rows inbox_rows;
 
 void inbox_start(void);             /* begin loading */
@@ -315,6 +338,35 @@ void alerts_start(void);            /* list the alerts, then follow the stream f
 void alerts_tick(void);             /* connect the follower when it is due */
 void alerts_done(void);
 void help_done(void);
+
+/*
+ * The detail pane (pager.c): `text` (copied; lines end in '\n') under
+ * `title`, whole, wrapped by display width; `tag` names who filled it.
+ * pager_update replaces both when the pane still shows `tag`'s text.
+ */
+void pager_open(const char *title, const char *text, long tag);
+void pager_update(long tag, const char *title, const char *text);
+void pager_done(void);
+/*
+ * Wrap `text` to `width` columns (Chinese two columns a character, never
+ * cut; Latin words kept whole when they fit): fn(ctx, start, length) for
+ * each screen line (fn may be NULL).  Returns the number of screen lines.
+ */
+size_t pager_wrap(const char *text, int width, void (*fn)(void *ctx, const char *s, size_t n),
+		  void *ctx);
+
+/*
+ * The Chinese label of form field `name` of service item `item` from the
+ * server's catalog (GET /v1/items/{code}, asked once per item; the view is
+ * drawn again when it comes), borrowed; NULL until then, or when it has none.
+ */
+const char *catalog_field_label(const char *item, const char *name);
+void catalog_done(void);
+
+/* The alert detail (alertinfo.c): the alert (borrowed) whole, then its history asked of the server. */
+void alert_detail_open(jv alert);
+/* The text of the alert detail pane for `alert` (borrowed), appended to `b`. */
+void alert_detail_text(struct tn_buf *b, jv alert);
 
 /*
  * An action on cases (actions.c): refused under --readonly, confirmed by a

@@ -21,6 +21,16 @@ static edit_done_fn on_done;
 static edit_complete_fn on_complete;
 static FILE *devnull;
 static const char *initial_text;
+static int guard_key;           /* the key that opened the prompt, until the first key */
+static char *required;          /* the message when a blank line is refused, or NULL */
+
+static int blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t')
+			return 0;
+	return 1;
+}
 
 static int edit_getc(FILE *fp)
 {
@@ -82,6 +92,14 @@ static void line_done(char *line)
 {
 	edit_done_fn done = on_done;
 
+	if (line && required && blank(line)) {
+		/* the handler stays: readline starts an empty line under the same prompt */
+		app_msg(1, "%s", required);
+		free(line);
+		return;
+	}
+	free(required);
+	required = NULL;
 	rl_callback_handler_remove();
 	active = 0;
 	on_change = NULL;
@@ -127,7 +145,8 @@ void edit_shutdown(void)
 	active = 0;
 	free(prompt);
 	free(last_line);
-	prompt = last_line = NULL;
+	free(required);
+	prompt = last_line = required = NULL;
 	clear_history();
 	if (devnull)
 		fclose(devnull);
@@ -151,8 +170,17 @@ void edit_start(const char *p, const char *initial, edit_change_fn change, edit_
 	last_line = tn_xstrdup(initial ? initial : "");
 	rl_callback_handler_install(prompt, line_done);
 	initial_text = NULL;
+	guard_key = app.opening_key;
+	free(required);
+	required = NULL;
 	app.message[0] = '\0';
 	app.dirty = 1;
+}
+
+void edit_require(const char *why)
+{
+	free(required);
+	required = active ? tn_xstrdup(why) : NULL;
 }
 
 int edit_active(void)
@@ -176,6 +204,13 @@ void edit_key(int key)
 
 	npending = ppending = 0;
 	app.message[0] = '\0';
+	if (guard_key) {
+		int same = key == guard_key && rl_end == 0;
+
+		guard_key = 0;
+		if (same)
+			return;
+	}
 	if (key == 27 || key == 7) {    /* Escape or C-g: cancel */
 		line_done(NULL);
 		return;

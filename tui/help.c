@@ -11,6 +11,17 @@ static size_t top;
 static int height;
 static size_t nlines;
 
+/* A screen line of the confirm rule, under its heading. */
+static void rule_part(void *ctx, const char *s, size_t n)
+{
+	struct tn_buf *b = ctx;
+
+	if (b->len && b->buf[b->len - 1] == '\n')
+		tn_buf_addf(b, "%*s", 17, "");
+	tn_buf_add(b, s, n);
+	tn_buf_addch(b, '\n');
+}
+
 static void help_draw(int rows, int cols)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -26,6 +37,10 @@ static void help_draw(int rows, int cols)
 			"                 refresh · certs [HOLDER] · alerts · inbox · help · quit\n"
 			"Colours          overdue red, due within two working days yellow; NO_COLOR turns them off\n");
 	tn_buf_addf(&b, "Deadline %-7s %s\n", tn_mark_provisional[0].sign, tn_mark_provisional[0].note);
+	tn_buf_adds(&b, "\nConfirm 确认     ");
+	pager_wrap(keys_confirm_rule, cols > 40 ? cols - 18 : 22, rule_part, &b);
+	tn_buf_adds(&b, "\nDetail 详情      Enter or v on a line of the case view, Enter on an alert: the whole text,\n"
+			"                 wrapped; j k PgUp PgDn Space scroll, q or Esc close\n");
 	nlines = 0;
 	for (p = b.buf; *p; i++) {
 		const char *e = strchr(p, '\n');
@@ -67,6 +82,9 @@ static int help_key(enum act a, int key)
 		return 1;
 	case ACT_FIRST:
 		top = 0;
+		return 1;
+	case ACT_LAST:
+		top = nlines > (size_t)height ? nlines - (size_t)height : 0;
 		return 1;
 	case ACT_HELP:
 		return 1;

@@ -187,16 +187,24 @@ void inbox_row_updated(jv kase)
 
 struct layout {
 	int id, status, deadline, name, item;
+	int labels;             /* the status with its Chinese label: a wide terminal */
 };
+
+#define WIDE 150                /* from this width on, the status shows its Chinese label too */
 
 static void columns(int width, struct layout *l)
 {
-	int fixed;
+	int fixed, cap;
 
 	l->id = 9;
-	l->status = 11;
+	l->labels = width >= WIDE;
+	l->status = l->labels ? 20 : 11;
 	l->deadline = 11;       /* YYYY-MM-DD and the "*" of a provisional deadline */
-	l->name = inbox_rows.max_name_w < 8 ? 8 : inbox_rows.max_name_w > 16 ? 16 : inbox_rows.max_name_w;
+	/* the applicant's name widens with the terminal (16 columns at 100, up to 40); the item takes the rest */
+	cap = width > 100 ? 16 + (width - 100) / 2 : 16;
+	if (cap > 40)
+		cap = 40;
+	l->name = inbox_rows.max_name_w < 8 ? 8 : inbox_rows.max_name_w > cap ? cap : inbox_rows.max_name_w;
 	fixed = 2 + l->id + 1 + l->status + 1 + l->deadline + 1 + l->name + 1;
 	l->item = width - fixed;
 	if (l->item < 8) {
@@ -222,7 +230,14 @@ static void format_row(struct tn_buf *b, const struct row *w, const struct layou
 	tn_buf_adds(b, w->tagged ? "* " : "  ");
 	tn_fit_width(b, rows_str(r, w->id), l->id, 1);
 	tn_buf_addch(b, ' ');
-	tn_fit_width(b, status_name(w->status), l->status, 1);
+	if (l->labels && tn_case_state_label(w->status)) {
+		char both[64];
+
+		snprintf(both, sizeof(both), "%s %s", status_name(w->status), tn_case_state_label(w->status));
+		tn_fit_width(b, both, l->status, 1);
+	} else {
+		tn_fit_width(b, status_name(w->status), l->status, 1);
+	}
 	tn_buf_addch(b, ' ');
 	tn_fit_width(b, rows_deadline(r, w, deadline, sizeof(deadline)), l->deadline, 1);
 	tn_buf_addch(b, ' ');

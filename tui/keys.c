@@ -19,6 +19,8 @@ struct binding {
 	unsigned views;
 	int keys[MAXKEYS];      /* 0-terminated */
 	const char *help;
+	const char *label;      /* the Chinese label of the hint line (a case action's: the lib's) */
+	int hint;               /* its place in the hint line: 1 writes, 2 reads, 3 goes; 0 none */
 };
 
 #define CTRL(c) ((c) & 0x1f)
@@ -29,34 +31,36 @@ struct binding {
  * out and table_init fills them in from case_moves.
  */
 static struct binding table[] = {
-	{ ACT_HELP, "help", V_ALL, { '?', DK_F1 }, "show this help" },
-	{ ACT_QUIT, "quit", V_ALL, { 'q' }, "back to the previous view; quit from the inbox" },
-	{ ACT_DOWN, "down", V_ALL, { 'j', DK_DOWN }, "next line" },
-	{ ACT_UP, "up", V_ALL, { 'k', DK_UP }, "previous line" },
-	{ ACT_PGDN, "page-down", V_ALL, { DK_PGDN, CTRL('f') }, "next page" },
-	{ ACT_PGUP, "page-up", V_ALL, { DK_PGUP, CTRL('b') }, "previous page" },
-	{ ACT_FIRST, "first", V_ALL, { 'g', DK_HOME }, "first line" },
-	{ ACT_LAST, "last", V_ALL, { 'G', DK_END }, "last line" },
-	{ ACT_OPEN, "open", V_INBOX | V_CASE, { '\r', '\n', DK_ENTER }, "open the case (a sub-case in the case view)" },
-	{ ACT_TAG, "tag", V_INBOX, { ' ' }, "tag or untag the case; actions apply to every tagged case" },
-	{ ACT_UNTAG, "untag-all", V_INBOX, { 'u' }, "untag every case" },
-	{ ACT_FILTER, "filter", V_INBOX | V_ALERTS, { '/' }, "filter as you type over the visible columns" },
-	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, quit" },
-	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS, { 'R' }, "load again from the server" },
-	{ ACT_REDRAW, "redraw", V_ALL, { CTRL('l') }, "repaint the screen" },
-	{ ACT_ACCEPT, NULL, V_INBOX | V_CASE, { 0 }, "accept the case (press again to confirm)" },
-	{ ACT_RETURN, NULL, V_INBOX | V_CASE, { 0 }, "return the case for a missing material, with a comment" },
-	{ ACT_APPROVE, NULL, V_INBOX | V_CASE, { 0 }, "approve the case" },
-	{ ACT_REJECT, NULL, V_INBOX | V_CASE, { 0 }, "reject the case, with a comment" },
-	{ ACT_COMPLETE, NULL, V_INBOX | V_CASE, { 0 }, "complete the case" },
-	{ ACT_CERTS, "certificates", V_INBOX | V_CASE | V_CERTS, { 'C' }, "look up a holder's e-certificates (the applicant's in a case)" },
-	{ ACT_CONSENT, "consent-code", V_CASE | V_CERTS, { 'K' }, "enter the holder's one-time consent code, read out at the window, and look up again" },
-	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS, { 'A' }, "the live alert stream (operators)" },
-	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP, { 'I' }, "back to the inbox" },
-	{ ACT_DISPATCH, "dispatch", V_ALERTS, { 'd' }, "dispatch a crew to the alert" },
-	{ ACT_ACKNOWLEDGE, "acknowledge", V_ALERTS, { 'a' }, "acknowledge the alert" },
-	{ ACT_RESOLVE, "resolve", V_ALERTS, { 'v' }, "mark the alert resolved" },
-	{ ACT_CLOSE, "close", V_ALERTS, { 'c' }, "close the alert, with an evaluation" },
+	{ ACT_HELP, "help", V_ALL, { '?', DK_F1 }, "show this help", "帮助", 0 },
+	{ ACT_QUIT, "quit", V_ALL, { 'q' }, "back to the previous view; quit from the inbox", "返回", 0 },
+	{ ACT_DOWN, "down", V_ALL, { 'j', DK_DOWN }, "next line", "下一行", 0 },
+	{ ACT_UP, "up", V_ALL, { 'k', DK_UP }, "previous line", "上一行", 0 },
+	{ ACT_PGDN, "page-down", V_ALL, { DK_PGDN, CTRL('f') }, "next page (Space too in the detail pane)", "下一页", 0 },
+	{ ACT_PGUP, "page-up", V_ALL, { DK_PGUP, CTRL('b') }, "previous page", "上一页", 0 },
+	{ ACT_FIRST, "first", V_ALL, { 'g', DK_HOME }, "first line", "首行", 0 },
+	{ ACT_LAST, "last", V_ALL, { 'G', DK_END }, "last line", "末行", 0 },
+	{ ACT_OPEN, "open", V_INBOX | V_CASE | V_ALERTS, { '\r', '\n', DK_ENTER },
+	  "open: the case; in the case view a sub-case, or the whole line in the detail pane; an alert's detail and history", "打开", 2 },
+	{ ACT_DETAIL, "detail", V_CASE, { 'v' }, "the whole line in the detail pane: a comment, a long value, wrapped", "详情", 2 },
+	{ ACT_TAG, "tag", V_INBOX, { ' ' }, "tag or untag the case; actions apply to every tagged case", "标记", 2 },
+	{ ACT_UNTAG, "untag-all", V_INBOX, { 'u' }, "untag every case", "全部取消标记", 0 },
+	{ ACT_FILTER, "filter", V_INBOX | V_ALERTS, { '/' }, "filter as you type over the visible columns", "筛选", 2 },
+	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, quit", "命令", 0 },
+	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS, { 'R' }, "load again from the server", "刷新", 3 },
+	{ ACT_REDRAW, "redraw", V_ALL, { CTRL('l') }, "repaint the screen", "重绘", 0 },
+	{ ACT_ACCEPT, NULL, V_INBOX | V_CASE, { 0 }, "accept the case (press again to confirm)", NULL, 1 },
+	{ ACT_RETURN, NULL, V_INBOX | V_CASE, { 0 }, "return the case for a missing material, with a comment", NULL, 1 },
+	{ ACT_APPROVE, NULL, V_INBOX | V_CASE, { 0 }, "approve the case (press again to confirm)", NULL, 1 },
+	{ ACT_REJECT, NULL, V_INBOX | V_CASE, { 0 }, "reject the case, with a comment", NULL, 1 },
+	{ ACT_COMPLETE, NULL, V_INBOX | V_CASE, { 0 }, "complete the case (press again to confirm)", NULL, 1 },
+	{ ACT_CERTS, "certificates", V_INBOX | V_CASE | V_CERTS, { 'C' }, "look up a holder's e-certificates (the applicant's in a case)", "证照", 3 },
+	{ ACT_CONSENT, "consent-code", V_CASE | V_CERTS, { 'K' }, "enter the holder's one-time consent code, read out at the window, and look up again", "授权码", 3 },
+	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS, { 'A' }, "the live alert stream (operators)", "告警", 3 },
+	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP | V_PAGER, { 'I' }, "back to the inbox", "收件箱", 3 },
+	{ ACT_DISPATCH, "dispatch", V_ALERTS, { 'd' }, "dispatch a crew to the alert, naming it", "派遣", 1 },
+	{ ACT_ACKNOWLEDGE, "acknowledge", V_ALERTS, { 'a' }, "acknowledge the alert (press again to confirm)", "签收", 1 },
+	{ ACT_RESOLVE, "resolve", V_ALERTS, { 'v' }, "mark the alert resolved (press again to confirm)", "处置完毕", 1 },
+	{ ACT_CLOSE, "close", V_ALERTS, { 'c' }, "close the alert, with an evaluation", "关闭", 1 },
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
@@ -93,6 +97,7 @@ static void table_init(void)
 		if (!m)
 			continue;
 		table[i].name = m->name;
+		table[i].label = m->label;
 		memset(table[i].keys, 0, sizeof(table[i].keys));
 		table[i].keys[0] = m->key;
 	}
@@ -203,7 +208,24 @@ static const char *view_names(unsigned v, char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%scerts", *buf ? "," : "");
 	if (v & V_ALERTS)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%salerts", *buf ? "," : "");
+	if (v & V_PAGER)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%sdetail", *buf ? "," : "");
 	return buf;
+}
+
+struct help_wrap {
+	struct tn_buf *out;
+	int lines;
+};
+
+/* One screen line of an action's help: the first after the columns, the others under it. */
+static void help_part(void *ctx, const char *s, size_t n)
+{
+	struct help_wrap *h = ctx;
+
+	if (h->lines++)
+		tn_buf_addf(h->out, "\n%*s", 50, "");
+	tn_buf_add(h->out, s, n);
 }
 
 size_t keys_help_lines(struct tn_buf *out, int width)
@@ -213,6 +235,7 @@ size_t keys_help_lines(struct tn_buf *out, int width)
 	table_init();
 	for (size_t i = 0; i < NTABLE; i++) {
 		struct tn_buf k = TN_BUF_INIT;
+		struct help_wrap h = { out, 0 };
 		char name[32], views[64];
 
 		for (int j = 0; j < MAXKEYS && table[i].keys[j]; j++) {
@@ -227,12 +250,78 @@ size_t keys_help_lines(struct tn_buf *out, int width)
 		tn_buf_addch(out, ' ');
 		tn_fit_width(out, view_names(table[i].views, views, sizeof(views)), 18, 1);
 		tn_buf_addch(out, ' ');
-		tn_fit_width(out, table[i].help, width > 50 ? width - 50 : 10, 0);
+		/* the help whole, wrapped under its column (the Chinese label first) */
+		{
+			struct tn_buf t = TN_BUF_INIT;
+
+			tn_buf_addf(&t, "%s%s%s", table[i].label ? table[i].label : "",
+				    table[i].label ? " " : "", table[i].help);
+			pager_wrap(t.buf, width > 70 ? width - 51 : 19, help_part, &h);
+			tn_buf_release(&t);
+		}
 		tn_buf_addch(out, '\n');
 		tn_buf_release(&k);
 		n++;
 	}
 	return n;
+}
+
+const char keys_confirm_rule[] =
+	"Nothing is written on one key: an action asks first (press its key again, or y; any other key cancels); "
+	"one that takes a text (a comment, a crew, an evaluation, a consent code) opens its prompt empty instead: "
+	"the key that opened it is never taken as its first character, a required text cannot be blank, "
+	"Enter sends it, Esc cancels and nothing is written.";
+
+const char *keys_act_label(enum act a)
+{
+	table_init();
+	for (size_t i = 0; i < NTABLE; i++)
+		if (table[i].act == a)
+			return table[i].label ? table[i].label : "";
+	return "";
+}
+
+/* "KEY LABEL" of binding b, in buf. */
+static void hint_item(const struct binding *b, char *buf, size_t size)
+{
+	char key[32];
+
+	keys_name(b->keys[0], key, sizeof(key));
+	snprintf(buf, size, "%s %s", key, b->label ? b->label : b->name);
+}
+
+void keys_hint_line(struct tn_buf *out, unsigned mask, int last, int width)
+{
+	struct tn_buf tail = TN_BUF_INIT;
+	char item[96];
+	int used;
+
+	table_init();
+	for (size_t i = 0; i < NTABLE; i++)
+		if (table[i].act == ACT_HELP || table[i].act == ACT_QUIT) {
+			hint_item(&table[i], item, sizeof(item));
+			if (table[i].act == ACT_QUIT && last)
+				snprintf(strchr(item, ' ') + 1, sizeof(item) - (size_t)(strchr(item, ' ') + 1 - item),
+					 "%s", "退出");
+			tn_buf_addf(&tail, "%s%s", tail.len ? "  " : "", item);
+		}
+	used = tn_display_width(tail.buf);
+	for (int rank = 1; rank <= 3; rank++)
+		for (size_t i = 0; i < NTABLE; i++) {
+			int w;
+
+			if (table[i].hint != rank || !(table[i].views & mask) || !table[i].keys[0])
+				continue;
+			hint_item(&table[i], item, sizeof(item));
+			w = tn_display_width(item) + 2;
+			if (used + w > width)
+				continue;
+			tn_buf_addf(out, "%s  ", item);
+			used += w;
+		}
+	if (used <= width)
+		tn_buf_adds(out, tail.buf);
+	tn_buf_release(&tail);
 }
 
 /* ---- the casedesk: section of the config file ---- */

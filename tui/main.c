@@ -82,6 +82,8 @@ static void cleanup(void)
 	certs_done();
 	case_done();
 	help_done();
+	pager_done();
+	catalog_done();
 	net_shutdown();
 	rows_free(&inbox_rows);
 	rows_scan_release();

@@ -1,0 +1,174 @@
+/* alertinfo.c — the alert detail pane: every member of an alert and its history, asked again of the server (GET /v1/alerts/{id}). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casedesk.h"
+#include "tn_alert.h"
+#include "tn_buf.h"
+#include "tn_jv.h"
+#include "tn_out.h"
+
+/* The loop's statuses and steps, with their Chinese labels (doc/api-alerts.md). */
+static const struct {
+	const char *status, *status_label;
+	const char *step, *step_label;          /* the step that leads to the status */
+	const char *at;                         /* the member holding its time */
+	const char *with, *with_label;          /* the member it sets, or NULL */
+} loop[] = {
+	{ "raised", "已上报", "raise", "上报", "raised_at", "raised_by", "上报方" },
+	{ "dispatched", "已派遣", "dispatch", "派遣", "dispatched_at", "crew", "队伍" },
+	{ "acknowledged", "已签收", "acknowledge", "签收", "acknowledged_at", NULL, NULL },
+	{ "resolved", "已处置", "resolve", "处置完毕", "resolved_at", NULL, NULL },
+	{ "closed", "已关闭", "close", "关闭", "closed_at", "evaluation", "评价" },
+};
+
+#define NLOOP (sizeof(loop) / sizeof(loop[0]))
+
+static const char *const sev_labels[] = { "蓝色", "黄色", "橙色", "红色" };
+
+static const char *status_label(const char *status)
+{
+	for (size_t i = 0; status && i < NLOOP; i++)
+		if (!strcmp(loop[i].status, status))
+			return loop[i].status_label;
+	return "";
+}
+
+static const char *step_label(const char *step)
+{
+	for (size_t i = 0; step && i < NLOOP; i++)
+		if (!strcmp(loop[i].step, step))
+			return loop[i].step_label;
+	return "";
+}
+
+/* "NAME  VALUE\n", the name padded to 16 columns (Chinese is two a character). */
+static void field(struct tn_buf *b, const char *name, const char *value)
+{
+	tn_fit_width(b, name, 16, 1);
+	tn_buf_addf(b, " %s\n", value);
+}
+
+/* The same for a member when it is there (any kind; a string as it is). */
+static void member(struct tn_buf *b, jv alert, const char *path, const char *name)
+{
+	char *t = tn_cell_text(alert, path);
+
+	if (t && *t)
+		field(b, name, t);
+	free(t);
+}
+
+/*
+ * The history the server gives with the alert ("history" or "events":
+ * [{at, action, actor, comment}]) when it does; else the loop's steps read
+ * from the alert's own times (who did each but the first is not kept there).
+ */
+static void history(struct tn_buf *b, jv alert)
+{
+	jv h = tn_jv_array(alert, "history");
+	int n;
+
+	if (!jv_array_length(jv_copy(h))) {
+		jv_free(h);
+		h = tn_jv_array(alert, "events");
+	}
+	n = jv_array_length(jv_copy(h));
+	tn_buf_adds(b, "\nHistory 处置记录\n");
+	for (int i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(h), i);
+		char *at = tn_cell_text(e, "at"), *act = tn_cell_text(e, "action");
+		char *who = tn_cell_text(e, "actor"), *note = tn_cell_text(e, "comment");
+
+		tn_buf_addf(b, "  %s  %s %s%s%s%s%s\n", at ? at : "", act ? act : "",
+			    step_label(act), who && *who ? "  by " : "", who ? who : "",
+			    note && *note ? "  " : "", note ? note : "");
+		free(at);
+		free(act);
+		free(who);
+		free(note);
+		jv_free(e);
+	}
+	jv_free(h);
+	if (n)
+		return;
+	for (size_t i = 0; i < NLOOP; i++) {
+		const char *at = tn_jv_str(alert, loop[i].at);
+		const char *with = loop[i].with ? tn_jv_str(alert, loop[i].with) : NULL;
+
+		if (!at)
+			continue;
+		tn_buf_addf(b, "  %s  %s %s", at, loop[i].step, loop[i].step_label);
+		if (with)
+			tn_buf_addf(b, "  %s %s", loop[i].with_label, with);
+		tn_buf_addch(b, '\n');
+	}
+}
+
+void alert_detail_text(struct tn_buf *b, jv alert)
+{
+	const char *sev = tn_jv_str(alert, "severity");
+	const char *status = tn_jv_str(alert, "status");
+	enum tn_severity s = sev ? tn_severity_parse(sev) : TN_SEV_NONE;
+	char *head = tn_cell_text(alert, "headline");
+	char both[64];
+
+	tn_buf_addf(b, "%s\n\n", head && *head ? head : "(no headline)");
+	free(head);
+	snprintf(both, sizeof(both), "%s %s", sev ? sev : "", s >= 0 ? sev_labels[s] : "");
+	field(b, "severity 等级", both);
+	snprintf(both, sizeof(both), "%s %s", status ? status : "", status_label(status));
+	field(b, "status 状态", both);
+	member(b, alert, "district_name", "district 区");
+	member(b, alert, "kind", "kind 类型");
+	member(b, alert, "location.address", "address 地址");
+	member(b, alert, "value", "value 数值");
+	member(b, alert, "threshold", "threshold 阈值");
+	member(b, alert, "unit", "unit 单位");
+	member(b, alert, "source", "source 来源");
+	member(b, alert, "source_id", "source id");
+	member(b, alert, "crew", "crew 队伍");
+	member(b, alert, "evaluation", "evaluation 评价");
+	member(b, alert, "text", "text 详情");
+	history(b, alert);
+}
+
+static void title_of(struct tn_buf *t, long long id)
+{
+	tn_buf_addf(t, "alert #%lld · detail and history 告警详情", id);
+}
+
+static void on_alert(void *ctx, long tag, const struct tn_async_result *r)
+{
+	struct tn_buf t = TN_BUF_INIT, b = TN_BUF_INIT;
+
+	(void)ctx;
+	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
+		title_of(&t, tn_alert_ll(r->body, "id"));
+		alert_detail_text(&b, r->body);
+	} else {
+		tn_buf_addf(&t, "alert #%ld", tag);
+		tn_buf_addf(&b, "cannot load alert #%ld: %s\n", tag, r->error ? r->error : "no answer");
+	}
+	pager_update(tag, t.buf, b.buf);
+	tn_buf_release(&t);
+	tn_buf_release(&b);
+}
+
+void alert_detail_open(jv alert)
+{
+	struct tn_buf t = TN_BUF_INIT, b = TN_BUF_INIT;
+	long long id = tn_alert_ll(alert, "id");
+	char path[64];
+
+	if (id < 1)
+		return;
+	title_of(&t, id);
+	alert_detail_text(&b, alert);
+	pager_open(t.buf, b.buf, (long)id);
+	snprintf(path, sizeof(path), "/v1/alerts/%lld", id);
+	net_request("GET", path, jv_invalid(), 0, on_alert, NULL, (long)id);
+	tn_buf_release(&t);
+	tn_buf_release(&b);
+}
