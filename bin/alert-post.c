@@ -94,12 +94,19 @@ static int run_bulk(struct tn_client *c, struct tn_alert_writer *w)
 	struct tn_err err = TN_ERR_INIT;
 	enum tn_code rc;
 
+	int status;
+
 	rc = tn_alert_post_bulk(c, stdin, "stdin", batch, dry_run, on_result, &b, &st, &err);
-	fprintf(stderr, "%s: %s %ld, replayed %ld, failed %ld\n", prog,
-		dry_run ? "checked" : "created", st.created, st.replayed, st.failed);
-	if (rc == TN_EPARTIAL)
-		return tn_exit_status(rc);
-	return rc == TN_OK ? 0 : tn_cli_fail(prog, &err);
+	if (rc == TN_OK || rc == TN_EPARTIAL)
+		status = tn_exit_status(rc);
+	else
+		status = tn_cli_fail(prog, &err);
+	/* the last line, whatever happened: what was raised, what failed, why it stopped */
+	fprintf(stderr, "%s: %s %ld, replayed %ld, failed %ld%s\n", prog,
+		dry_run ? "checked" : "created", st.created, st.replayed, st.failed,
+		rc == TN_EINTR ? "; interrupted" :
+		rc != TN_OK && rc != TN_EPARTIAL ? "; stopped: the rest not tried" : "");
+	return status;
 }
 
 static int run_single(struct tn_client *c, struct tn_alert_writer *w)

@@ -273,4 +273,27 @@ test_expect_success 'CAP in, CAP out through twonetd and alert-tail, the server 
 	jq -S .cap <posted >a && jq -S .cap <back.json >b && test_cmp a b
 '
 
+test_expect_success 'bulk against the server: a bad line named, the rest raised, the summary last, exit 1; again: replayed' '
+	T=$(make_token sensor fx-bulk) &&
+	cat >bulk.ndjson <<-NDJSON &&
+	{"source":"b","source_id":"1","kind":"k","severity":"red","district":"310101"}
+	{"source":"b","source_id":"2","kind":"k","severity":"teal","district":"310101"}
+	{"source":"b","source_id":"3","kind":"k","severity":"blue","district":"jiading"}
+	NDJSON
+	test_expect_exit 1 alert-post --token "$T" --bulk --format ndjson <bulk.ndjson >out 2>err &&
+	test $(wc -l <out) = 2 &&
+	grep -q "^alert-post: error: stdin:2: severity" err &&
+	tail -n 1 err | grep -qx "alert-post: created 2, replayed 0, failed 1" &&
+	test_expect_exit 1 alert-post --token "$T" --bulk --format ndjson <bulk.ndjson >out 2>err &&
+	tail -n 1 err | grep -qx "alert-post: created 0, replayed 2, failed 1"
+'
+
+test_expect_success 'bulk with a refused token: each record named, the summary last says it stopped (exit 4)' '
+	test_expect_exit 4 alert-post --token tn_0000000000000000000000000000000000000000 --bulk \
+		<bulk.ndjson >out 2>err &&
+	grep -q "^alert-post: error: stdin:1: " err &&
+	grep -q "^alert-post: error: stdin:3: " err &&
+	tail -n 1 err | grep -qx "alert-post: created 0, replayed 0, failed 3; stopped: the rest not tried"
+'
+
 test_done
