@@ -9,7 +9,7 @@
 
 static const char *prog = "case-report";
 
-static const char *from, *to, *by, *department, *svg, *html, *today_opt;
+static const char *from, *to, *by, *department, *item, *svg, *html, *today_opt, *lang_opt;
 static int alerts, no_wait;
 
 static const struct tn_option options[] = {
@@ -26,6 +26,9 @@ static const struct tn_option options[] = {
 	  "department|item|workflow|day|week|month|kind|severity|district", 0 },
 	{ TN_OPT_STRING, 0, "department", &department, "DEPT",
 	  "only this department (an admin; a clerk always gets their own)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "item", &item, "ITEM", "only the cases of this service item", NULL, 0 },
+	{ TN_OPT_STRING, 0, "lang", &lang_opt, "LANG",
+	  "headings, names and notes in zh (Chinese, the default) or en", "zh|en", 0 },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Files:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "svg", &svg, "FILE", "write the chart as SVG to FILE (- for stdout)",
 	  NULL, 0 },
@@ -40,12 +43,59 @@ static const struct tn_option options[] = {
 
 static const struct tn_cmd cmd = {
 	"case-report",
-	"[--alerts] [--from PERIOD [--to PERIOD]] [--by GROUP] [--svg FILE] [--html FILE] [--no-wait] "
-	"[OPTIONS]",
+	"[--alerts] [--from PERIOD [--to PERIOD]] [--by GROUP] [--lang LANG] [--svg FILE] [--html FILE] "
+	"[--no-wait] [OPTIONS]",
 	"Report on cases (or alerts) over a period: counts, on-time rates, working days, materials "
 	"saved.",
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
+
+static enum tn_report_lang lang = TN_REPORT_ZH;
+
+/*
+ * The columns of a table or CSV: --fields (member names), else the kind's
+ * defaults; each gets its heading in the reader's language.  Returns the
+ * NULL-terminated member names (owned, as are their strings) and sets
+ * *heads (an owned array of static strings); free_columns frees both.
+ */
+static char **columns(const char *fields, const char **dflt, enum tn_report_kind kind,
+		      const char *grouping, int csv, const char ***heads)
+{
+	size_t n = 0, cap = 8;
+	char **cols = tn_xcalloc(cap, sizeof(*cols));
+
+	if (fields) {
+		for (const char *p = fields; *p; ) {
+			size_t len = strcspn(p, ",");
+
+			if (len) {
+				if (n + 1 >= cap)
+					cols = tn_xrealloc(cols, (cap *= 2) * sizeof(*cols));
+				cols[n++] = tn_xstrndup(p, len);
+			}
+			p += len + (p[len] == ',');
+		}
+	} else {
+		for (; *dflt; dflt++) {
+			if (n + 1 >= cap)
+				cols = tn_xrealloc(cols, (cap *= 2) * sizeof(*cols));
+			cols[n++] = tn_xstrdup(*dflt);
+		}
+	}
+	cols[n] = NULL;
+	*heads = tn_xcalloc(n + 1, sizeof(**heads));
+	for (size_t i = 0; i < n; i++)
+		(*heads)[i] = tn_report_heading(cols[i], kind, grouping, lang, csv ? 2 : 0);
+	return cols;
+}
+
+static void free_columns(char **cols, const char **heads)
+{
+	for (size_t i = 0; cols && cols[i]; i++)
+		free(cols[i]);
+	free(cols);
+	free(heads);
+}
 
 /* Write the report to stdout in the format asked for. */
 static enum tn_code print_report(struct tn_common *common, jv report, struct tn_err *err)
@@ -53,19 +103,32 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	enum tn_report_kind kind = tn_report_kind_of(report);
 	int fmt = tn_format_parse(common->format);
 	int whole = fmt == TN_FMT_JSON || (fmt == TN_FMT_AUTO && (common->jq || !isatty(1)));
-	const char **cols;
+	/* a table or CSV for people: headings and labels in their language */
+	int shown = !whole && !common->jq && fmt != TN_FMT_NDJSON;
+	int csv = fmt == TN_FMT_CSV || fmt == TN_FMT_TSV;
+	const char **cols, **heads = NULL;
+	char **names = NULL, grouping[32];
+	struct tn_common plain = *common;
 	struct tn_buf note = TN_BUF_INIT;
 	struct tn_out out;
 	enum tn_code rc;
 	jv rows;
 
-	if (fmt == TN_FMT_CSV || fmt == TN_FMT_TSV || fmt == TN_FMT_NDJSON)
+	snprintf(grouping, sizeof(grouping), "%s",
+		 tn_jv_str(report, "by") ? tn_jv_str(report, "by") : "");
+	if (csv || fmt == TN_FMT_NDJSON)
 		cols = kind == TN_REPORT_ALERTS ? tn_report_alert_csv : tn_report_case_csv;
 	else
 		cols = kind == TN_REPORT_ALERTS ? tn_report_alert_table : tn_report_case_table;
+	if (shown) {
+		names = columns(common->fields, cols, kind, grouping, csv, &heads);
+		plain.fields = NULL;    /* picked here, by member name */
+		cols = heads;
+	}
 	if (whole && fmt == TN_FMT_AUTO && !common->jq)
-		common->format = "json";
-	if ((rc = tn_out_open(&out, stdout, common, !whole, cols, err)) != TN_OK) {
+		plain.format = "json";
+	if ((rc = tn_out_open(&out, stdout, &plain, !whole, cols, err)) != TN_OK) {
+		free_columns(names, heads);
 		jv_free(report);
 		return rc;
 	}
@@ -74,10 +137,13 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	} else {
 		/* a table's footnote: the cases whose deadline is provisional */
 		if (out.format == TN_FMT_TABLE && !common->jq)
-			tn_report_provisional_note(&note, report);
+			tn_report_provisional_note_in(&note, report, lang);
 		rows = tn_report_rows(report);
 		jv_free(report);
 		jv_array_foreach(rows, i, row) {
+			if (rc == TN_OK && shown)
+				row = tn_report_display_row(row, (const char *const *)names, kind,
+							    grouping, lang, !csv);
 			if (rc == TN_OK)
 				rc = tn_out_emit(&out, row, err);
 			else
@@ -87,6 +153,7 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	}
 	if (tn_out_close(&out, rc == TN_OK ? err : NULL) != TN_OK && rc == TN_OK)
 		rc = err->code;
+	free_columns(names, heads);     /* the output's columns until it closed */
 	if (rc == TN_OK && note.len && !out.broken_pipe)
 		printf("%s\n", note.buf);
 	tn_buf_release(&note);
@@ -102,12 +169,12 @@ static enum tn_code write_files(jv report, struct tn_err *err)
 	enum tn_code rc = TN_OK;
 
 	if (svg) {
-		tn_report_svg(&b, report, 1);
+		tn_report_svg_in(&b, report, 1, lang);
 		rc = tn_report_write_file(svg, b.buf, b.len, err);
 		tn_buf_reset(&b);
 	}
 	if (rc == TN_OK && html) {
-		tn_report_html(&b, report);
+		tn_report_html_in(&b, report, lang);
 		rc = tn_report_write_file(html, b.buf, b.len, err);
 	}
 	tn_buf_release(&b);
@@ -131,6 +198,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (svg && html && strcmp(svg, "-") == 0 && strcmp(html, "-") == 0)
 		tn_err_set(&err, TN_EUSAGE, "--svg and --html cannot both go to stdout");
+	else if (lang_opt)
+		tn_report_lang_parse(lang_opt, &lang, &err);
 	if (err.code != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (tn_report_today(today_opt, &today, &err) != TN_OK ||
@@ -142,6 +211,7 @@ int main(int argc, char **argv)
 	q.to = t;
 	q.by = by;
 	q.department = department;
+	q.item = item;
 	if (tn_report_path(&q, &path, &err) != TN_OK)  /* check --by before anything else */
 		return tn_cli_fail(prog, &err);
 	tn_buf_release(&path);

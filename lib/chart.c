@@ -112,7 +112,8 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 	tn_buf_addf(out, "<line class=\"frame\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
 		    x0, y1, x1, y1);
 	if (n == 0)
-		text(out, (x0 + x1) / 2, (y0 + y1) / 2, "middle", "sub", "no data in this period");
+		text(out, (x0 + x1) / 2, (y0 + y1) / 2, "middle", "sub",
+		     c->empty ? c->empty : "no data in this period");
 
 	/* the bars, a value above each, a label below */
 	for (size_t i = 0; i < n; i++) {
@@ -203,11 +204,31 @@ static double number_of(jv row, const char *key)
 
 void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 {
+	tn_report_svg_in(out, report, standalone, TN_REPORT_EN);
+}
+
+/* The chart's words in each language. */
+static const struct {
+	const char *case_title, *alert_title, *case_bar, *alert_bar, *case_line, *alert_line;
+	const char *to, *by, *empty;
+} words[] = {
+	[TN_REPORT_ZH] = { "收件数与按时办结率", "告警数与按时关闭率", "收件数", "告警数",
+			   "按时办结率（承诺时限，%）", "目标时间内关闭（%）", " 至 ", "，按",
+			   "本期无数据" },
+	[TN_REPORT_EN] = { "Cases received and finished on time",
+			   "Alerts raised and closed within target", "cases received",
+			   "alerts raised", "on time, promised deadline (%)",
+			   "closed within target (%)", " to ", ", by ", NULL },
+};
+
+void tn_report_svg_in(struct tn_buf *out, jv report, int standalone, enum tn_report_lang lang)
+{
 	enum tn_report_kind kind = tn_report_kind_of(report);
 	jv groups = tn_jv_array(report, "groups");
 	/* borrowed from report, which this function does not change */
 	const char *from = tn_jv_str(report, "from"), *to = tn_jv_str(report, "to");
 	const char *by = tn_jv_str(report, "by");
+	int zh = lang == TN_REPORT_ZH;
 	struct tn_buf sub = TN_BUF_INIT;
 	struct tn_chart c;
 	size_t n = 0;
@@ -220,9 +241,7 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 	bars = tn_xcalloc(n + 1, sizeof(*bars));
 	line = tn_xcalloc(n + 1, sizeof(*line));
 	jv_array_foreach(groups, i, g) {
-		const char *k = tn_jv_str(g, "group");
-
-		labels[i] = tn_xstrdup(k ? k : "-");
+		labels[i] = tn_xstrdup(tn_report_label(g, by));
 		bars[i] = number_of(g, kind == TN_REPORT_ALERTS ? "raised" : "received");
 		if (isnan(bars[i]))
 			bars[i] = 0;
@@ -230,18 +249,21 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 				    "on_time_rate");
 		jv_free(g);
 	}
-	tn_buf_addf(&sub, "%s to %s, by %s", from ? from : "?", to ? to : "?", by ? by : "?");
+	tn_buf_addf(&sub, "%s%s%s%s%s", from ? from : "?", words[lang].to, to ? to : "?",
+		    words[lang].by, zh ? tn_report_heading("group", kind, by, lang, 1) :
+		    by ? by : "?");
 	np = tn_report_provisional(report);
-	if (np > 0)     /* the note of the table: deadlines counted Monday to Friday */
+	if (np > 0 && zh)       /* the note of the table: deadlines counted Monday to Friday */
+		tn_buf_addf(&sub, "；%ld 件期限暂定（按周一至周五计算）", np);
+	else if (np > 0)
 		tn_buf_addf(&sub, "; %ld provisional deadline%s (Monday to Friday)", np,
 			    np == 1 ? "" : "s");
 	memset(&c, 0, sizeof(c));
-	c.title = kind == TN_REPORT_ALERTS ? "Alerts raised and closed within target" :
-		  "Cases received and finished on time";
+	c.title = kind == TN_REPORT_ALERTS ? words[lang].alert_title : words[lang].case_title;
 	c.subtitle = sub.buf;
-	c.bar_label = kind == TN_REPORT_ALERTS ? "alerts raised" : "cases received";
-	c.line_label = kind == TN_REPORT_ALERTS ? "closed within target (%)" :
-		       "on time, promised deadline (%)";
+	c.bar_label = kind == TN_REPORT_ALERTS ? words[lang].alert_bar : words[lang].case_bar;
+	c.line_label = kind == TN_REPORT_ALERTS ? words[lang].alert_line : words[lang].case_line;
+	c.empty = words[lang].empty;
 	c.n = n;
 	c.labels = (const char *const *)labels;
 	c.bars = bars;

@@ -209,6 +209,8 @@ enum tn_code tn_report_path(const struct tn_report_query *q, struct tn_buf *path
 		return tn_err_set(err, TN_EUSAGE, "invalid --by '%s' (%s)", q->by, groupings);
 	if (q->kind == TN_REPORT_ALERTS && q->department)
 		return tn_err_set(err, TN_EUSAGE, "--department is for case reports only");
+	if (q->kind == TN_REPORT_ALERTS && q->item)
+		return tn_err_set(err, TN_EUSAGE, "--item is for case reports only");
 	tn_buf_adds(path, q->kind == TN_REPORT_ALERTS ? "/v1/reports/alerts" : "/v1/reports/cases");
 #define PARAM(name, v) do { \
 		if (v) { \
@@ -222,6 +224,7 @@ enum tn_code tn_report_path(const struct tn_report_query *q, struct tn_buf *path
 	PARAM("to", q->to);
 	PARAM("by", q->by);
 	PARAM("department", q->department);
+	PARAM("item", q->item);
 #undef PARAM
 	return TN_OK;
 }
@@ -282,7 +285,7 @@ jv tn_report_rows(jv report)
 
 const char *tn_report_case_table[] = {
 	"group", "received", "accepted", "returned", "rejected", "completed", "open",
-	"on_time_rate", "on_time_legal_rate", "days_mean", "days_median", "days_p90",
+	"backlog", "backlog_overdue", "on_time_rate", "on_time_legal_rate", "days_mean", "days_median", "days_p90",
 	"materials_saving_pct", NULL
 };
 
@@ -343,33 +346,6 @@ const char *tn_report_alert_csv[] = {
 
 /* ---- HTML ---- */
 
-/* Column headings of the HTML table. */
-static const char *heading(const char *col)
-{
-	static const struct {
-		const char *col, *text;
-	} h[] = {
-		{ "group", "Group" }, { "name", "Name" }, { "received", "Received" },
-		{ "accepted", "Accepted" }, { "returned", "Returned" }, { "rejected", "Rejected" },
-		{ "completed", "Completed" }, { "open", "Open" },
-		{ "on_time_rate", "On time (promised) %" },
-		{ "on_time_legal_rate", "On time (legal) %" },
-		{ "days_mean", "Working days, mean" }, { "days_median", "median" },
-		{ "days_p90", "p90" }, { "materials_saving_pct", "Materials saved %" },
-		{ "raised", "Raised" }, { "dispatched", "Dispatched" }, { "closed", "Closed" },
-		{ "open_past_target", "Open past target" },
-		{ "closed_in_target_rate", "Closed in target %" },
-		{ "dispatch_min_median", "Minutes to dispatch, median" },
-		{ "dispatch_min_p90", "p90" }, { "close_min_median", "Minutes to close, median" },
-		{ "close_min_p90", "p90" },
-	};
-
-	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
-		if (strcmp(h[i].col, col) == 0)
-			return h[i].text;
-	return col;
-}
-
 /*
  * A string member of `obj` (borrowed) or `dflt`, copied into buf: the copy
  * keeps the page's head to the length it always had (buf's size).
@@ -384,23 +360,81 @@ static const char *member_text(jv obj, const char *key, const char *dflt, char *
 
 void tn_report_html(struct tn_buf *out, jv report)
 {
+	tn_report_html_in(out, report, TN_REPORT_EN);
+}
+
+/* The words of the page's head in each language. */
+static const struct {
+	const char *lang, *cases, *alerts, *period, *to, *by, *dept, *asof;
+} page_words[] = {
+	[TN_REPORT_ZH] = { "zh-CN", "办件报表", "告警报表", "统计期 ", " 至 ", "，按",
+			   "；部门 ", "；数据截至 " },
+	[TN_REPORT_EN] = { "en", "Case report", "Alert report", "Period ", " to ", ", by ",
+			   ", department ", "; figures as of " },
+};
+
+/* The table of the page: a heading per column, a row per group, the total in bold. */
+static void html_table(struct tn_buf *out, jv report, enum tn_report_lang lang)
+{
 	enum tn_report_kind kind = tn_report_kind_of(report);
 	const char **cols = kind == TN_REPORT_ALERTS ? tn_report_alert_table : tn_report_case_table;
-	const char *what = kind == TN_REPORT_ALERTS ? "Alert report" : "Case report";
-	char from[64], to[64], by[64], dept[128], asof[64];
+	const char *by = tn_jv_str(report, "by");
 	jv rows = tn_report_rows(report);
+	int n = jv_array_length(jv_copy(rows));
+
+	tn_buf_adds(out, "<table>\n<tr>");
+	for (int i = 0; cols[i]; i++) {
+		tn_buf_adds(out, "<th>");
+		tn_xml_escape(out, tn_report_heading(cols[i], kind, by, lang, 1));
+		tn_buf_adds(out, "</th>");
+	}
+	tn_buf_adds(out, "</tr>\n");
+	jv_array_foreach(rows, r, row) {
+		int total = r == n - 1 && tn_jv_is(row, "group", "total");
+
+		tn_buf_adds(out, total ? "<tr class=\"total\">" : "<tr>");
+		for (int i = 0; cols[i]; i++) {
+			char *cell = tn_cell_text(row, cols[i]);
+
+			tn_buf_adds(out, i ? "<td class=\"n\">" : "<td>");
+			if (i == 0)
+				tn_xml_escape(out, total ? tn_report_total_word(lang) :
+					      tn_report_label(row, by));
+			else
+				tn_xml_escape(out, cell);
+			if (i == 0 && kind == TN_REPORT_CASES &&
+			    tn_jv_long(row, "provisional_deadlines", 0) > 0)
+				tn_buf_adds(out, "*");
+			tn_buf_adds(out, "</td>");
+			free(cell);
+		}
+		tn_buf_adds(out, "</tr>\n");
+		jv_free(row);
+	}
+	tn_buf_adds(out, "</table>\n");
+	jv_free(rows);
+}
+
+void tn_report_html_in(struct tn_buf *out, jv report, enum tn_report_lang lang)
+{
+	enum tn_report_kind kind = tn_report_kind_of(report);
+	const char *what = kind == TN_REPORT_ALERTS ? page_words[lang].alerts :
+			   page_words[lang].cases;
+	char from[64], to[64], by[64], dept[128], asof[64];
+	struct tn_buf note = TN_BUF_INIT;
+	const char *dname = tn_jv_str(report, "department_name");
 
 	member_text(report, "from", "?", from, sizeof(from));
 	member_text(report, "to", "?", to, sizeof(to));
 	member_text(report, "by", "?", by, sizeof(by));
 	member_text(report, "department", "", dept, sizeof(dept));
 	member_text(report, "as_of", "", asof, sizeof(asof));
-	tn_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-		    "<title>");
+	tn_buf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+		    "<title>", page_words[lang].lang);
 	tn_buf_adds(out, what);
 	tn_buf_adds(out, " ");
 	tn_xml_escape(out, from);
-	tn_buf_adds(out, " to ");
+	tn_buf_adds(out, page_words[lang].to);
 	tn_xml_escape(out, to);
 	tn_buf_adds(out, "</title>\n<style>\n"
 		    "body{font-family:sans-serif;margin:1.5em;color:#222}\n"
@@ -409,61 +443,53 @@ void tn_report_html(struct tn_buf *out, jv report)
 		    "th{background:#eef2f7;text-align:left}\n"
 		    "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 		    "tr.total td{font-weight:bold;background:#f6f6f6}\n"
+		    "p.note{color:#666;font-size:small;margin:0.2em 0}\n"
 		    "</style>\n</head>\n<body>\n<h1>");
 	tn_buf_adds(out, what);
-	tn_buf_adds(out, "</h1>\n<p>Period ");
+	tn_buf_addf(out, "</h1>\n<p>%s", page_words[lang].period);
 	tn_xml_escape(out, from);
-	tn_buf_adds(out, " to ");
+	tn_buf_adds(out, page_words[lang].to);
 	tn_xml_escape(out, to);
-	tn_buf_adds(out, ", by ");
-	tn_xml_escape(out, by);
+	tn_buf_adds(out, page_words[lang].by);
+	tn_xml_escape(out, lang == TN_REPORT_ZH ? tn_report_heading("group", kind, by, lang, 1) :
+		      by);
 	if (*dept) {
-		tn_buf_adds(out, ", department ");
-		tn_xml_escape(out, dept);
+		tn_buf_adds(out, page_words[lang].dept);
+		tn_xml_escape(out, dname && lang == TN_REPORT_ZH ? dname : dept);
+		if (dname && lang == TN_REPORT_EN) {
+			tn_buf_adds(out, " (");
+			tn_xml_escape(out, dname);
+			tn_buf_adds(out, ")");
+		}
 	}
 	if (*asof) {
-		tn_buf_adds(out, "; figures as of ");
+		tn_buf_adds(out, page_words[lang].asof);
 		tn_xml_escape(out, asof);
 	}
-	tn_buf_adds(out, ".</p>\n<table>\n<tr>");
-	for (int i = 0; cols[i]; i++) {
-		tn_buf_adds(out, "<th>");
-		tn_xml_escape(out, heading(cols[i]));
-		tn_buf_adds(out, "</th>");
-	}
-	tn_buf_adds(out, "</tr>\n");
-	jv_array_foreach(rows, r, row) {
-		int total = r == jv_array_length(jv_copy(rows)) - 1 && tn_jv_is(row, "group", "total");
+	tn_buf_adds(out, lang == TN_REPORT_ZH ? "。</p>\n" : ".</p>\n");
+	html_table(out, report, lang);
+	tn_buf_adds(out, "<div class=\"chart\">\n");
+	tn_report_svg_in(out, report, 0, lang);
+	tn_buf_adds(out, "</div>\n");
+	tn_report_footnotes(&note, report, lang);
+	for (const char *p = note.buf; *p; ) {  /* a paragraph a footnote */
+		size_t len = strcspn(p, "\n");
+		char *line = tn_xstrndup(p, len);
 
-		tn_buf_adds(out, total ? "<tr class=\"total\">" : "<tr>");
-		for (int i = 0; cols[i]; i++) {
-			char *cell = tn_cell_text(row, cols[i]);
-
-			tn_buf_adds(out, i ? "<td class=\"n\">" : "<td>");
-			tn_xml_escape(out, cell);
-			tn_buf_adds(out, "</td>");
-			free(cell);
-		}
-		tn_buf_adds(out, "</tr>\n");
-		jv_free(row);
+		tn_buf_adds(out, "<p class=\"note\">");
+		tn_xml_escape(out, line);
+		tn_buf_adds(out, "</p>\n");
+		free(line);
+		p += len + (p[len] == '\n');
 	}
-	tn_buf_adds(out, "</table>\n<div class=\"chart\">\n");
-	tn_report_svg(out, report, 0);
-	tn_buf_adds(out, "</div>\n<p style=\"color:#666;font-size:small\">On time: completed on "
-		    "or before the deadline, out of the cases completed and those still open past "
-		    "it. Working days count from submission to completion.</p>\n");
-	{
-		struct tn_buf note = TN_BUF_INIT;
-
-		if (tn_report_provisional_note(&note, report) > 0) {
-			tn_buf_adds(out, "<p class=\"provisional\" style=\"color:#8a5a00;font-size:small\">");
-			tn_xml_escape(out, note.buf);
-			tn_buf_adds(out, ".</p>\n");
-		}
-		tn_buf_release(&note);
+	tn_buf_reset(&note);
+	if (tn_report_provisional_note_in(&note, report, lang) > 0) {
+		tn_buf_adds(out, "<p class=\"provisional\" style=\"color:#8a5a00;font-size:small\">");
+		tn_xml_escape(out, note.buf);
+		tn_buf_adds(out, lang == TN_REPORT_ZH ? "。</p>\n" : ".</p>\n");
 	}
+	tn_buf_release(&note);
 	tn_buf_adds(out, "</body>\n</html>\n");
-	jv_free(rows);
 }
 
 /* ---- files ---- */

@@ -51,6 +51,7 @@ struct tn_report_query {
 	const char *from, *to;  /* YYYY-MM-DD */
 	const char *by;
 	const char *department; /* cases only */
+	const char *item;       /* cases only */
 };
 
 /*
@@ -97,6 +98,62 @@ long tn_report_provisional_note(struct tn_buf *out, jv report);
 /* The kind of a report document (borrowed): its "report" member, cases when absent. */
 enum tn_report_kind tn_report_kind_of(jv report);
 
+/* ---- the reader's language (report_lang.c) ---- */
+
+/* The language of headings, labels and notes; member names never change. */
+enum tn_report_lang { TN_REPORT_ZH, TN_REPORT_EN };
+
+/* "zh" (also "zh-CN", "zh_CN") or "en"; anything else is TN_EUSAGE. */
+enum tn_code tn_report_lang_parse(const char *name, enum tn_report_lang *lang,
+				  struct tn_err *err);
+
+/*
+ * The heading of column `col` (a member name: "received") in a report of
+ * `kind` grouped `by` (may be NULL): Chinese ("收件"); in English the
+ * member name itself for a table or CSV (`html` = 0), a phrase for HTML
+ * (`html` = 1).  The group column is named for the grouping in Chinese
+ * ("部门"; "分组" in a CSV, whose "name" column is "名称").  Unknown columns
+ * come back as they are.  Static strings.
+ */
+const char *tn_report_heading(const char *col, enum tn_report_kind kind, const char *by,
+			      enum tn_report_lang lang, int html);
+
+/* What the total row's group reads: "合计" or "total". */
+const char *tn_report_total_word(enum tn_report_lang lang);
+
+/*
+ * The label of a row (borrowed) for a reader: its `name` (a department's,
+ * an item's, a workflow's or a district's, from the server's catalog) when
+ * the grouping is by one of those and the row has one, else its `group`;
+ * "-" without either.  Borrowed from `row`.
+ */
+const char *tn_report_label(jv row, const char *by);
+
+/*
+ * A row (consumed) of tn_report_rows for a table or CSV in `lang`: an
+ * object with a member per column of `cols` (member names, NULL-terminated),
+ * keyed by its heading, in that order; the group column holds the row's
+ * label (tn_report_label) when `label`, else its code; the total row's
+ * group is tn_report_total_word.  Returns the new object (owned).
+ */
+jv tn_report_display_row(jv row, const char *const *cols, enum tn_report_kind kind,
+			 const char *by, enum tn_report_lang lang, int label);
+
+/*
+ * The note on provisional deadlines (tn_report_provisional_note) in `lang`.
+ * Returns how many cases have one (0: nothing appended).
+ */
+long tn_report_provisional_note_in(struct tn_buf *out, jv report, enum tn_report_lang lang);
+
+/*
+ * The footnotes of a report (borrowed) in `lang`, each a sentence ending
+ * with a full stop and a newline, for its own kind only: a case report
+ * says what on time, working days, the backlog and materials saved mean
+ * (and "*", when a row has provisional deadlines); an alert report what its
+ * targets, minutes and open-past-target mean.  Appended to `out`.
+ */
+void tn_report_footnotes(struct tn_buf *out, jv report, enum tn_report_lang lang);
+
 /* ---- the chart (chart.c) ---- */
 
 /*
@@ -113,6 +170,7 @@ struct tn_chart {
 	const char *const *labels;
 	const double *bars;
 	const double *line;     /* n values, or NULL */
+	const char *empty;      /* the text of an empty chart, NULL: "no data in this period" */
 };
 
 /*
@@ -129,12 +187,17 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *chart, int standalo
  * deadline (the alerts closed within their target).  Appended to `out`.
  */
 void tn_report_svg(struct tn_buf *out, jv report, int standalone);
+/* The same with its title, subtitle, labels and legend in `lang` (tn_report_svg: English). */
+void tn_report_svg_in(struct tn_buf *out, jv report, int standalone, enum tn_report_lang lang);
 
 /*
  * A one-page HTML report (for mail): title, period, the table of every row
- * with the chart's figures, and the chart inline.  Appended to `out`.
+ * with the chart's figures, the chart inline, and the report kind's own
+ * footnotes (tn_report_footnotes).  Appended to `out`.  tn_report_html is
+ * in English, tn_report_html_in in `lang`.
  */
 void tn_report_html(struct tn_buf *out, jv report);
+void tn_report_html_in(struct tn_buf *out, jv report, enum tn_report_lang lang);
 
 /* tn_xml_escape (tn_text.h) escapes the page's and the chart's text. */
 

@@ -118,7 +118,7 @@ test_expect_success 'by day, week and month' '
 	test "$(cat got)" = "[[\"2026-09\",1,2],[\"2026-10\",9,2]]" &&
 	case-report --from 2026-10 --by item --jq "[.groups[] | .group]" >got &&
 	test "$(cat got)" = "[\"310000-RS-001\",\"310000-YB-003\"]" &&
-	case-report --from 2026-10 --by workflow --format csv --fields group,received >got &&
+	case-report --lang en --from 2026-10 --by workflow --format csv --fields group,received >got &&
 	printf "group,received\n-,9\ntotal,9\n" >want && test_cmp want got
 '
 
@@ -186,7 +186,7 @@ test_expect_success 'bad periods and groupings are usage errors, nothing sent (e
 '
 
 test_expect_success 'CSV reads back with a CSV parser: a row per group and the total' '
-	case-report --from 2026-10 --format csv >oct.csv &&
+	case-report --lang en --from 2026-10 --format csv >oct.csv &&
 	perl -MText::ParseWords -ne "chomp; my @f = parse_line(q{,}, 0, \$_);
 		print join(q{|}, @f[0,2,11,17,24]), qq{\n}" oct.csv >got &&
 	cat >want <<-\EOF &&
@@ -200,7 +200,7 @@ test_expect_success 'CSV reads back with a CSV parser: a row per group and the t
 '
 
 test_expect_success 'a text table with the total last, no colour and nothing else on stdout' '
-	case-report --from 2026-10 --format table >table 2>err &&
+	case-report --lang en --from 2026-10 --format table >table 2>err &&
 	test ! -s err &&
 	head -n 1 table | grep -q "^GROUP *RECEIVED" &&
 	test "$(wc -l <table)" = 4 &&
@@ -227,7 +227,7 @@ test_expect_success 'an empty period still gives a valid chart and a zero total'
 '
 
 test_expect_success 'HTML: one page with the table and the chart' '
-	case-report --from 2026-10 --html oct.html >/dev/null &&
+	case-report --lang en --from 2026-10 --html oct.html >/dev/null &&
 	xmllint --noout oct.html &&
 	grep -q "<svg" oct.html && grep -q "<td>total</td>" oct.html &&
 	test "$(grep -c "<tr" oct.html)" = 4 &&
@@ -295,7 +295,7 @@ mime_parts() {
 
 test_expect_success 'cron: the monthly script mails the HTML page, the CSV and the chart' '
 	REPORT_TO=office@example.org SENDMAIL="tee mail.txt" TWONET_TODAY=2026-11-18 \
-		"$TWONET_SRC/scripts/cron/case-report-monthly" >/dev/null 2>err &&
+		"$TWONET_SRC/scripts/cron/case-report-monthly" --lang en >/dev/null 2>err &&
 	test ! -s err &&
 	grep -q "^To: office@example.org$" mail.txt &&
 	grep -q "^Subject: =?UTF-8?B?" mail.txt &&
@@ -309,7 +309,7 @@ test_expect_success 'cron: the monthly script mails the HTML page, the CSV and t
 
 test_expect_success 'cron: the daily script reports yesterday; a failed report mails nothing' '
 	REPORT_TO=office@example.org SENDMAIL="tee daily.txt" TWONET_TODAY=2026-10-09 \
-		"$TWONET_SRC/scripts/cron/case-report-daily" >/dev/null &&
+		"$TWONET_SRC/scripts/cron/case-report-daily" --lang en >/dev/null &&
 	perl -MMIME::Base64 -0777 -ne "print decode_base64(\$1) if /filename=\"report-[^\"]*\"\n.*?\n\n(.*?)\n--/s" daily.txt >daily.csv &&
 	tail -n 1 daily.csv | grep -q "^total,,3," &&
 	rm -f none.txt &&
@@ -343,15 +343,15 @@ test_expect_success 'past the calendar: cases with provisional deadlines are cou
 '
 
 test_expect_success 'past the calendar: a CSV column, a note under the table, in the page and the chart' '
-	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --format csv >dec.csv &&
+	case-report --lang en --from 2026-12-20 --to 2026-12-31 --department RSJ --format csv >dec.csv &&
 	head -n 1 dec.csv | grep -q ",provisional_deadlines$" &&
 	tail -n 1 dec.csv | grep -q "^total,.*,2$" &&
-	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --format table >table 2>err &&
+	case-report --lang en --from 2026-12-20 --to 2026-12-31 --department RSJ --format table >table 2>err &&
 	test ! -s err &&
 	tail -n 1 table | grep -qx "all 2 cases have a provisional deadline: counted Monday to Friday through a year the working-day calendar does not know yet" &&
 	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --format table --jq .total >jq.out &&
 	! grep -q "provisional deadline:" jq.out &&
-	case-report --from 2026-12-20 --to 2026-12-31 --department RSJ --html dec.html --svg dec.svg >/dev/null &&
+	case-report --lang en --from 2026-12-20 --to 2026-12-31 --department RSJ --html dec.html --svg dec.svg >/dev/null &&
 	grep -q "<p class=\"provisional\"[^>]*>all 2 cases have a provisional deadline: counted Monday to Friday" dec.html &&
 	xmllint --noout dec.svg &&
 	grep -q "by department; 2 provisional deadlines (Monday to Friday)</text>" dec.svg
@@ -360,9 +360,9 @@ test_expect_success 'past the calendar: a CSV column, a note under the table, in
 test_expect_success 'a period without provisional deadlines: zero, and no note' '
 	case-report --from 2026-10 --jq .total.provisional_deadlines >got &&
 	test "$(cat got)" = 0 &&
-	case-report --from 2026-10 --format table >table &&
+	case-report --lang en --from 2026-10 --format table >table &&
 	! grep -q "provisional" table &&
-	case-report --from 2026-10 --html oct.html >/dev/null &&
+	case-report --lang en --from 2026-10 --html oct.html >/dev/null &&
 	! grep -q "provisional" oct.html
 '
 

@@ -110,14 +110,14 @@ test_expect_success 'operators and admins may read it; a clerk may not (exit 4)'
 '
 
 test_expect_success 'table and CSV of alerts; the chart has a bar per kind and renders' '
-	case-report --alerts --from 2026-10 --format table >table &&
+	case-report --lang en --alerts --from 2026-10 --format table >table &&
 	head -n 1 table | grep -q "^GROUP *RAISED *DISPATCHED" &&
 	tail -n 1 table | grep -q "^total *6 " &&
-	case-report --alerts --from 2026-10 --format csv >oct.csv &&
+	case-report --lang en --alerts --from 2026-10 --format csv >oct.csv &&
 	perl -MText::ParseWords -ne "chomp; my @f = parse_line(q{,}, 0, \$_); print scalar(@f), qq{ \$f[0]\n}" oct.csv >got &&
 	printf "17 group\n17 crowd_density\n17 elevator\n17 pump_fault\n17 water_depth\n17 total\n" >want &&
 	test_cmp want got &&
-	case-report --alerts --from 2026-10 --svg kinds.svg --html kinds.html >/dev/null &&
+	case-report --lang en --alerts --from 2026-10 --svg kinds.svg --html kinds.html >/dev/null &&
 	xmllint --noout kinds.svg && xmllint --noout kinds.html &&
 	test "$(grep -c "<rect class=\"bar\"" kinds.svg)" = 4 &&
 	grep -q "Alerts raised" kinds.svg &&

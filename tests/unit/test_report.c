@@ -250,7 +250,7 @@ static void test_chart_scale(void **state)
 	static const char *const labels[] = { "a", "b" };
 	static const double bars[] = { 0, 0 };
 	static const double line[] = { NAN, NAN };
-	struct tn_chart c = { "t", NULL, "n", "rate", 2, labels, bars, line };
+	struct tn_chart c = { "t", NULL, "n", "rate", 2, labels, bars, line, NULL };
 	struct tn_buf b = TN_BUF_INIT;
 
 	(void)state;
