@@ -257,3 +257,22 @@ jv tn_catalog_inspection_kind(jv catalog, const char *code)
 {
 	return find(catalog, "inspection_kinds", "code", code);
 }
+
+enum tn_code tn_catalog_check_days(jv catalog, const char *name, struct tn_err *err)
+{
+	jv items = tn_jv_array(catalog, "items");
+	enum tn_code rc = TN_OK;
+
+	jv_array_foreach(items, i, it) {
+		long legal = tn_jv_long(it, "legal_days", -1);
+		long promised = tn_jv_long(it, "promised_days", legal);
+
+		if (rc == TN_OK && legal >= 0 && promised > legal)
+			rc = tn_err_set(err, TN_EINVALID, "%s: promised_days %ld of item '%s' is later "
+					"than its legal_days %ld", name, promised,
+					tn_jv_str(it, "code") ? tn_jv_str(it, "code") : "?", legal);
+		jv_free(it);
+	}
+	jv_free(items);
+	return rc;
+}

@@ -43,6 +43,14 @@ enum tn_code tn_catalog_load(const char *dir, jv *catalog, struct tn_err *err);
 enum tn_code tn_catalog_load_files(const char *const *paths, jv *catalog, struct tn_err *err);
 
 /*
+ * The rule "promised_days never later than legal_days" on a catalog that did
+ * not come through the loader (a JSON document, borrowed): TN_EINVALID
+ * "NAME: promised_days P of item 'X' is later than its legal_days L" for the
+ * first item that breaks it, else TN_OK.  tn_catalog_load checks it itself.
+ */
+enum tn_code tn_catalog_check_days(jv catalog, const char *name, struct tn_err *err);
+
+/*
  * Look-ups by code.  `catalog` is borrowed (not consumed).  Each returns a
  * new reference to the entry, or jv_invalid() when there is none.
  */

@@ -295,6 +295,22 @@ static void promised_past_legal(void **state)
 	free(t);
 }
 
+/* The same rule on a catalog document that did not come through the loader. */
+static void check_days_json(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv ok = jv_parse("{\"items\":[{\"code\":\"A\",\"legal_days\":5,\"promised_days\":5},"
+			 "{\"code\":\"B\",\"legal_days\":5}]}");
+	jv bad = jv_parse("{\"items\":[{\"code\":\"A\",\"legal_days\":5,\"promised_days\":2},"
+			  "{\"code\":\"B\",\"legal_days\":3,\"promised_days\":4}]}");
+
+	assert_int_equal(tn_catalog_check_days(ok, "c.json", &err), TN_OK);
+	assert_int_equal(tn_catalog_check_days(bad, "c.json", &err), TN_EINVALID);
+	assert_string_equal(err.message, "c.json: promised_days 4 of item 'B' is later than its legal_days 3");
+	jv_free(ok);
+	jv_free(bad);
+}
+
 static void bad_inspection_kind(void **state)
 {
 	char *t = patched(20, "    inspections: [{kind: K9, site: s}]\n");
@@ -375,6 +391,7 @@ int main(void)
 		cmocka_unit_test(bad_workflow_member),
 		cmocka_unit_test(duplicate_code),
 		cmocka_unit_test(promised_past_legal),
+		cmocka_unit_test(check_days_json),
 		cmocka_unit_test(bad_inspection_kind),
 		cmocka_unit_test(bad_enum_value),
 		cmocka_unit_test(unknown_key),
