@@ -17,7 +17,9 @@
 #      .\" example: as ROLE      runs with that role's token: admin, clerk (of
 #                                YBJ), clerk of RSJ, applicant (李伟, who filed
 #                                C00000001), applicant 张三 (the certificates'
-#                                holder), operator, sensor, issuer (of GAJ),
+#                                holder), applicant 老王面馆 (who filed the
+#                                restaurant case C00000023), operator, sensor,
+#                                issuer (of GAJ),
 #                                issuer of RSJ
 #      .\" example: skip REASON  not run (a block that cannot run unattended;
 #                                keep these rare and say why)
@@ -41,7 +43,7 @@ mkdir -p demo
 setup_rc=0
 {
 	demo_tokens && demo_first_case && demo_bulk_cases "$TRASH/demo" && demo_moves &&
-	demo_certs && demo_zero_material && demo_alert_tokens && demo_alerts &&
+	demo_certs && demo_zero_material && demo_workflow_case && demo_alert_tokens && demo_alerts &&
 	ADMIN=$(demo_token admin 管理员)
 } >demo/setup.log 2>&1 || setup_rc=$?
 stop_server
@@ -50,7 +52,7 @@ mkdir -p snapshot && cp -a "$TWONETD_DB"* snapshot/   # twonet.db.keys/ too: the
 {
 	printf 'admin\t%s\n' "${ADMIN:-}"
 	printf 'clerk\t%s\nclerk of YBJ\t%s\nclerk of RSJ\t%s\n' "${CLERK:-}" "${CLERK:-}" "${RSCLERK:-}"
-	printf 'applicant\t%s\napplicant 张三\t%s\n' "${APPLICANT:-}" "${ZHANG:-}"
+	printf 'applicant\t%s\napplicant 张三\t%s\napplicant 老王面馆\t%s\n' "${APPLICANT:-}" "${ZHANG:-}" "${WANG:-}"
 	printf 'operator\t%s\nsensor\t%s\n' "${OPS:-}" "${SENSOR:-}"
 	printf 'issuer\t%s\nissuer of GAJ\t%s\nissuer of RSJ\t%s\n' "${GA:-}" "${GA:-}" "${RS:-}"
 } >roles.tsv
