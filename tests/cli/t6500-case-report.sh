@@ -109,6 +109,99 @@ test_expect_success 'a month by department: every figure as computed by hand' '
 	json_eq ".groups[1].name" 医疗保障局 <oct.json
 '
 
+# The backlog is taken at the end of a day: the cases filed by then and not yet completed or
+# rejected (Y4 was rejected on 10-13); overdue: due that day or before (the earlier of the
+# promised and the legal deadline).  Today is 2026-11-18.
+test_expect_success 'backlog at the end of the period, and how many were overdue then' '
+	y4=$(sed "s/^C0*//" ids/Y4) &&
+	sqlite3 "$TWONETD_DB" "UPDATE events SET at = '\''2026-10-13T10:00:00+08:00'\''
+		WHERE case_seq = $y4 AND action = '\''reject'\''" &&
+	case-report --from 2026-10 --jq "[.groups[], .total | [.group, .backlog, .backlog_overdue, .backlog_at]]" >got &&
+	test "$(cat got)" = "[[\"RSJ\",1,1,\"2026-10-31\"],[\"YBJ\",2,1,\"2026-10-31\"],[null,3,2,\"2026-10-31\"]]" &&
+	# 10-12: Y2 (done 10-16), Y4 (rejected 10-13), Y5 open; R1 (done 10-20) though RSJ got none that day
+	case-report --from 2026-10-12 --jq "[.groups[], .total | [.group, .received, .backlog, .backlog_overdue]]" >got &&
+	test "$(cat got)" = "[[\"RSJ\",0,1,0],[\"YBJ\",2,3,0],[null,2,4,0]]" &&
+	# 10-19: Y5 was due that day and still open: overdue at its end; R4 is due on 10-20
+	case-report --from 2026-10-19 --jq "[.groups[], .total | [.group, .received, .backlog, .backlog_overdue]]" >got &&
+	test "$(cat got)" = "[[\"RSJ\",0,2,0],[\"YBJ\",0,2,1],[null,0,4,1]]" &&
+	# a clerk: their own department only
+	case-report --token "$CLERK_RS" --from 2026-10-19 --jq "[.groups[].group, .total.backlog]" >got &&
+	test "$(cat got)" = "[\"RSJ\",2]"
+'
+
+test_expect_success 'backlog by week: at the end of each week; the total at the end of the period' '
+	case-report --from 2026-10 --by week --jq "[.groups[], .total | [.group, .backlog, .backlog_overdue, .backlog_at]]" >got &&
+	test "$(cat got)" = "[[\"2026-W41\",3,0,\"2026-10-11\"],[\"2026-W42\",4,0,\"2026-10-18\"],[null,3,2,\"2026-10-31\"]]" &&
+	case-report --from 2026-10 --by item --jq "[.groups[] | [.group, .name, .backlog]]" >got &&
+	test "$(cat got)" = "[[\"310000-RS-001\",\"社会保障卡申领\",1],[\"310000-YB-003\",\"退休人员医保待遇核定\",2]]"
+'
+
+# R4 (RSJ, open) given a promised deadline after its legal one (2026-11-05): every figure
+# still counts against 11-05, the earlier.
+test_expect_success 'a promised deadline later than the legal one: figures use the legal one' '
+	r4=$(sed "s/^C0*//" ids/R4) &&
+	test_when_finished "sqlite3 \"$TWONETD_DB\" \"UPDATE cases SET deadline = '\''2026-10-20'\'', doc = json_set(doc, '\''\$.deadline'\'', '\''2026-10-20'\'') WHERE seq = $r4\"" &&
+	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline = '\''2026-11-30'\'',
+		doc = json_set(doc, '\''\$.deadline'\'', '\''2026-11-30'\'') WHERE seq = $r4" &&
+	case-report --department RSJ --from 2026-10 --jq "[.total | .open_overdue, .on_time, .late, .on_time_rate, .backlog, .backlog_overdue]" >got &&
+	test "$(cat got)" = "[1,2,1,66.7,1,0]" &&
+	case-report --department RSJ --from 2026-11 --to 2026-11-05 --jq "[.total.backlog, .total.backlog_overdue]" >got &&
+	test "$(cat got)" = "[1,1]"
+'
+
+test_expect_success 'a filter naming an unknown department or item: 422, exit 7, did you mean' '
+	test_expect_exit 7 case-report --department YJB --from 2026-10 >out 2>err &&
+	test ! -s out &&
+	grep -q "unknown department .YJB. (did you mean .YBJ.?)" err &&
+	test_expect_exit 7 case-report --item 310000-YB-03 --from 2026-10 >out 2>err &&
+	grep -q "unknown item .310000-YB-03. (did you mean .310000-YB-003.?)" err &&
+	test_expect_exit 7 case-report --item NOPE-1 --from 2026-10 2>err &&
+	grep -q "unknown item .NOPE-1.$" err &&
+	case-report --item 310000-YB-003 --from 2026-10 --jq "[.item, .total.received]" >got &&
+	test "$(cat got)" = "[\"310000-YB-003\",6]" &&
+	test_expect_exit 2 case-report --lang fr 2>err && grep -q -- "--lang.*fr" err &&
+	test_expect_exit 2 case-report --alerts --item 310000-YB-003 2>err
+'
+
+test_expect_success 'in Chinese by default: headings, department names, the total' '
+	case-report --from 2026-10 --format table >table &&
+	head -n 1 table | grep -q "^部门 *收件 *受理 *退回补正 *不予批准 *办结 *在办 *期末积压 *积压超期 *按时率(承诺)%" &&
+	grep -q "^人力资源和社会保障局 *3 " table && grep -q "^医疗保障局 *6 " table &&
+	tail -n 1 table | grep -q "^合计 *9 " &&
+	! grep -q "YBJ\|RSJ\|total" table &&
+	case-report --from 2026-10 --format csv >zh.csv &&
+	head -n 1 zh.csv | grep -q "^部门代码,部门名称,收件,受理," &&
+	grep -q "^YBJ,医疗保障局,6," zh.csv && tail -n 1 zh.csv | grep -q "^合计,,9," &&
+	test "$(head -n 1 zh.csv | tr , "\n" | wc -l)" = 26 &&
+	case-report --from 2026-10 --format csv --fields group,name,backlog >got &&
+	printf "部门代码,部门名称,期末积压\nRSJ,人力资源和社会保障局,1\nYBJ,医疗保障局,2\n合计,,3\n" >want &&
+	test_cmp want got &&
+	case-report --from 2026-10 --by item --format table >table &&
+	head -n 1 table | grep -q "^事项 " && grep -q "^社会保障卡申领 " table
+'
+
+test_expect_success 'in Chinese by default: the page and the chart; its own footnotes' '
+	case-report --from 2026-10 --html zh.html --svg zh.svg >/dev/null &&
+	xmllint --noout zh.html && xmllint --noout zh.svg &&
+	grep -q "<html lang=\"zh-CN\">" zh.html &&
+	grep -q "<title>办件报表 2026-10-01 至 2026-10-31</title>" zh.html &&
+	grep -q "<th>部门</th><th>收件</th>" zh.html &&
+	grep -q "<td>医疗保障局</td>" zh.html && grep -q "<td>合计</td>" zh.html &&
+	grep -q "<p class=\"note\">按时：" zh.html &&
+	grep -q "<p class=\"note\">工作日：" zh.html &&
+	grep -q "<p class=\"note\">期末积压：" zh.html &&
+	grep -q "<p class=\"note\">材料免交率：" zh.html &&
+	! grep -q "告警\|provisional\|暂定" zh.html &&
+	grep -q "class=\"title\">收件数与按时办结率</text>" zh.svg &&
+	grep -q "class=\"sub\">2026-10-01 至 2026-10-31，按部门</text>" zh.svg &&
+	grep -q "class=\"label\">医疗保障局</text>" zh.svg &&
+	grep -q "class=\"legend\">收件数</text>" zh.svg &&
+	rsvg-convert -o zh.png zh.svg &&
+	case-report --lang en --from 2026-10 --html en.html >/dev/null &&
+	grep -q "<html lang=\"en\">" en.html && grep -q "<th>Backlog at end</th>" en.html &&
+	grep -q "<p class=\"note\">Backlog: " en.html && ! grep -q "[收件部门]" en.html
+'
+
 test_expect_success 'by day, week and month' '
 	case-report --from 2026-10 --by day --jq "[.groups[] | [.group, .received]]" >got &&
 	test "$(cat got)" = "[[\"2026-10-08\",3],[\"2026-10-09\",1],[\"2026-10-12\",2],[\"2026-10-13\",1],[\"2026-10-14\",1],[\"2026-10-15\",1]]" &&
