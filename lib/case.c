@@ -219,58 +219,69 @@ char *tn_case_content_key(jv v)
 
 /* ---- checks ---- */
 
+/* A fault of tn_case_check: the first sets err ("FIELD: DETAIL"), every one goes to err->problems. */
+static void check_fault(struct tn_err *err, int *n, const char *field, const char *detail)
+{
+	if ((*n)++ == 0)
+		tn_err_field(err, TN_EINVALID, field, "%s: %s", field, detail);
+	tn_err_add_problem(err, field, NULL, detail);
+}
+
 enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct tn_err *err)
 {
-	enum tn_code rc = TN_OK;
 	struct tn_err e = TN_ERR_INIT;
+	char detail[sizeof(e.message) + 64];
+	int n = 0;
 
 	if (warning && warning_size)
 		warning[0] = '\0';
 	if (jv_get_kind(body) != JV_KIND_OBJECT)
 		return tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
 				  jv_kind_name(jv_get_kind(body)));
-	/* kinds and sizes first, as the server checks them (casecheck.c) */
-	if ((rc = tn_case_check_shape(body, NULL, 0, err)) != TN_OK)
-		return rc;
+	/* kinds and sizes first, as the server checks them (casecheck.c): every fault of them */
+	if (tn_case_check_shape(body, NULL, 0, err) != TN_OK)
+		return TN_EINVALID;
+	/* then what is missing or wrong, every fault at once */
 	jv item = tn_jv_get(body, "item"), wf = tn_jv_get(body, "workflow");
 	if (jv_get_kind(wf) != JV_KIND_NULL) {
 		if (jv_get_kind(item) != JV_KIND_NULL)
-			rc = tn_err_field(err, TN_EINVALID, "workflow", "workflow: give an item or a workflow, not both");
+			check_fault(err, &n, "workflow", "give an item or a workflow, not both");
 		else if (jv_get_kind(wf) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(wf)) == 0)
-			rc = tn_err_field(err, TN_EINVALID, "workflow", "workflow: must be a workflow's code");
+			check_fault(err, &n, "workflow", "must be a workflow's code");
 	} else if (jv_get_kind(item) != JV_KIND_STRING || jv_string_length_bytes(jv_copy(item)) == 0) {
-		rc = tn_err_field(err, TN_EINVALID, "item", "item: missing (give the item's code)");
+		check_fault(err, &n, "item", "missing (give the item's code)");
 	}
 	jv_free(item);
 	jv_free(wf);
-	if (rc != TN_OK)
-		return rc;
 	jv a = tn_jv_get(body, "applicant");
 	jv id = tn_jv_get(a, "id"), type = tn_jv_get(a, "type");
 	if (jv_get_kind(a) != JV_KIND_OBJECT) {
-		rc = tn_err_field(err, TN_EINVALID, "applicant", "applicant: missing");
+		check_fault(err, &n, "applicant", "missing");
 	} else if (jv_get_kind(id) != JV_KIND_STRING) {
-		rc = tn_err_field(err, TN_EINVALID, "applicant.id", "applicant.id: %s",
-				  jv_get_kind(id) == JV_KIND_NULL ? "missing" : "must be a string");
+		check_fault(err, &n, "applicant.id",
+			    jv_get_kind(id) == JV_KIND_NULL ? "missing" : "must be a string");
 	} else if (jv_get_kind(type) != JV_KIND_NULL && jv_get_kind(type) != JV_KIND_STRING) {
-		rc = tn_err_field(err, TN_EINVALID, "applicant.type",
-				  "applicant.type: must be 'person' or 'org'");
+		check_fault(err, &n, "applicant.type", "must be 'person' or 'org'");
 	} else {
 		const char *ids = jv_string_value(id);
 		const char *t = jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type) : NULL;
 
 		if (tn_party_check_id("applicant", t, ids, warning, warning_size, &e) != TN_OK) {
-			if (!strcmp(e.field, "applicant.type"))
-				rc = tn_err_field(err, TN_EINVALID, e.field,
-						  "applicant.type '%s': must be 'person' or 'org'", t);
-			else
-				rc = tn_err_field(err, TN_EINVALID, e.field, "applicant.id: %s", e.message);
+			if (!strcmp(e.field, "applicant.type")) {
+				if (n++ == 0)
+					tn_err_field(err, TN_EINVALID, e.field,
+						     "applicant.type '%s': must be 'person' or 'org'", t);
+				snprintf(detail, sizeof(detail), "'%s': must be 'person' or 'org'", t);
+				tn_err_add_problem(err, e.field, NULL, detail);
+			} else {
+				check_fault(err, &n, e.field, e.message);
+			}
 		}
 	}
 	jv_free(a);
 	jv_free(id);
 	jv_free(type);
-	return rc;
+	return n ? TN_EINVALID : TN_OK;
 }
 
 

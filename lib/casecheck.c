@@ -13,6 +13,7 @@
 #include "tn_id.h"
 #include "tn_jv.h"
 #include "tn_regex.h"
+#include "tn_suggest.h"
 #include "tn_text.h"
 
 static int absent(jv v)
@@ -34,27 +35,53 @@ static const char *kind_words(jv v)
 	}
 }
 
+/*
+ * Where a check writes its faults: the first one into err (code, field,
+ * message) and `field` (may be NULL), every one into err->problems and, when
+ * `list` is not NULL, into *list as {field, label, detail}.
+ */
 struct where {
 	char *field;
 	size_t size;
 	struct tn_err *err;
+	jv *list;
+	int n;          /* faults so far */
 };
+
+/* One fault at `field`: `detail` for the list, `message` for err when it is the first. */
+static void fault(struct where *w, const char *field, const char *label, const char *detail,
+		  const char *message)
+{
+	if (w->n++ == 0) {
+		if (w->field && w->size)
+			snprintf(w->field, w->size, "%s", field);
+		tn_err_field(w->err, TN_EINVALID, field, "%s", message);
+	}
+	tn_err_add_problem(w->err, field, label, detail);
+	if (w->list) {
+		jv p = jv_object_set(jv_object(), jv_string("field"), jv_string(field));
+
+		p = jv_object_set(p, jv_string("label"), label && *label ? jv_string(label) : jv_null());
+		p = jv_object_set(p, jv_string("detail"), jv_string(detail));
+		*w->list = jv_array_append(*w->list, p);
+	}
+}
 
 static enum tn_code refuse(struct where *w, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* TN_EINVALID "FIELD: message", FIELD also into w->field. */
+/* A fault of kind or size at FIELD: TN_EINVALID, message "FIELD: reason". */
 static enum tn_code refuse(struct where *w, const char *field, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], whole[700];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (w->field && w->size)
-		snprintf(w->field, w->size, "%s", field);
-	return tn_err_field(w->err, TN_EINVALID, field, "%s: %s", field, msg);
+	snprintf(whole, sizeof(whole), "%s: %s", field, msg);
+	fault(w, field, NULL, msg, whole);
+	return TN_EINVALID;
 }
 
 /*
@@ -101,12 +128,11 @@ static enum tn_code check_applicant(struct where *w, jv a)
 		return TN_OK;       /* "required" is the caller's rule */
 	if (jv_get_kind(a) != JV_KIND_OBJECT)
 		return refuse(w, "applicant", "must be an object, not %s", kind_words(a));
-	if ((rc = text(w, a, "type", "applicant.type", 1, 16)) ||
-	    (rc = text(w, a, "id", "applicant.id", 1, 32)) ||
-	    (rc = text(w, a, "name", "applicant.name", 1, TN_CASE_MAX_NAME)) ||
-	    (rc = text(w, a, "phone", "applicant.phone", 0, TN_CASE_MAX_PHONE)))
-		return rc;
-	return TN_OK;
+	rc = text(w, a, "type", "applicant.type", 1, 16);
+	rc |= text(w, a, "id", "applicant.id", 1, 32);
+	rc |= text(w, a, "name", "applicant.name", 1, TN_CASE_MAX_NAME);
+	rc |= text(w, a, "phone", "applicant.phone", 0, TN_CASE_MAX_PHONE);
+	return rc ? TN_EINVALID : TN_OK;
 }
 
 /* A form value that is a number: finite, and whole numbers exact in a double. */
@@ -130,9 +156,7 @@ static enum tn_code check_form(struct where *w, jv form)
 		const char *name = jv_string_value(k);
 
 		snprintf(path, sizeof(path), "form.%.80s", name);
-		if (rc != TN_OK)
-			;
-		else if (!*name || tn_utf8_chars(name) > TN_CASE_MAX_CODE)
+		if (!*name || tn_utf8_chars(name) > TN_CASE_MAX_CODE)
 			rc = refuse(w, path, "a field name must be 1 to %d characters", TN_CASE_MAX_CODE);
 		else if (jv_get_kind(v) == JV_KIND_ARRAY || jv_get_kind(v) == JV_KIND_OBJECT)
 			rc = refuse(w, path, "must be a string or a number, not %s", kind_words(v));
@@ -160,58 +184,60 @@ static enum tn_code check_materials(struct where *w, jv mats)
 		return refuse(w, "materials", "more than %d materials", TN_CASE_MAX_MATERIALS);
 	jv_array_foreach(mats, i, m) {
 		snprintf(path, sizeof(path), "materials[%d]", i);
-		if (rc != TN_OK)
-			;
-		else if (jv_get_kind(m) != JV_KIND_OBJECT)
+		if (jv_get_kind(m) != JV_KIND_OBJECT) {
 			rc = refuse(w, path, "must be an object {code, ref}, not %s", kind_words(m));
-		else {
+		} else {
 			jv code = tn_jv_get(m, "code");
 
 			snprintf(sub, sizeof(sub), "%s.code", path);
 			if (absent(code))
 				rc = refuse(w, sub, "missing (the material's code)");
+			else
+				rc |= text(w, m, "code", sub, 1, TN_CASE_MAX_CODE);
 			jv_free(code);
-			if (rc == TN_OK)
-				rc = text(w, m, "code", sub, 1, TN_CASE_MAX_CODE);
 			snprintf(sub, sizeof(sub), "%s.ref", path);
-			if (rc == TN_OK)
-				rc = text(w, m, "ref", sub, 0, TN_CASE_MAX_REF);
+			rc |= text(w, m, "ref", sub, 0, TN_CASE_MAX_REF);
 			snprintf(sub, sizeof(sub), "%s.cert", path);
-			if (rc == TN_OK)
-				rc = text(w, m, "cert", sub, 1, TN_CASE_MAX_CERT);
+			rc |= text(w, m, "cert", sub, 1, TN_CASE_MAX_CERT);
 		}
 		jv_free(m);
 	}
 	return rc;
 }
 
-enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_err *err)
+enum tn_code tn_case_check_shape_all(jv body, jv *problems, struct tn_err *err)
 {
-	struct where w = { field, size, err };
-	enum tn_code rc;
+	struct where w = { NULL, 0, err, problems, 0 };
 	jv v;
 
-	if (field && size)
-		field[0] = '\0';
+	if (problems)
+		*problems = jv_array();
 	if (jv_get_kind(body) != JV_KIND_OBJECT)
 		return tn_err_set(err, TN_EINVALID, "a case must be a JSON object, not %s",
 				  kind_words(body));
-	if ((rc = text(&w, body, "item", "item", 1, TN_CASE_MAX_CODE)) ||
-	    (rc = text(&w, body, "workflow", "workflow", 1, TN_CASE_MAX_CODE)))
-		return rc;
+	text(&w, body, "item", "item", 1, TN_CASE_MAX_CODE);
+	text(&w, body, "workflow", "workflow", 1, TN_CASE_MAX_CODE);
 	v = tn_jv_get(body, "applicant");
-	rc = check_applicant(&w, v);
+	check_applicant(&w, v);
 	jv_free(v);
-	if (rc)
-		return rc;
 	v = tn_jv_get(body, "form");
-	rc = check_form(&w, v);
+	check_form(&w, v);
 	jv_free(v);
-	if (rc)
-		return rc;
 	v = tn_jv_get(body, "materials");
-	rc = check_materials(&w, v);
+	check_materials(&w, v);
 	jv_free(v);
+	return w.n ? TN_EINVALID : TN_OK;
+}
+
+enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_err *err)
+{
+	enum tn_code rc;
+
+	if (field && size)
+		field[0] = '\0';
+	rc = tn_case_check_shape_all(body, NULL, err);
+	if (rc != TN_OK && field && size && err)
+		snprintf(field, size, "%s", err->field);
 	return rc;
 }
 
@@ -326,19 +352,46 @@ out:
 	return rc;
 }
 
-enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
+/* "; did you mean 'NAME'?" when a field name of `fields` (borrowed) is close to `word`, else "". */
+static void field_hint(jv fields, const char *word, char *out, size_t size)
 {
-	jv fields = tn_jv_array(item, "fields");
-	enum tn_code rc = TN_OK;
-	char path[300];
+	int n = jv_array_length(jv_copy(fields));
+	const char **names = tn_xcalloc((size_t)n + 1, sizeof(*names));
+	const char *best;
 
+	for (int i = 0; i < n; i++) {
+		jv f = jv_array_get(jv_copy(fields), i);
+
+		names[i] = tn_jv_str(f, "name");        /* `fields` holds the string */
+		jv_free(f);
+	}
+	best = tn_suggest(word, names, (size_t)n);
+	if (best)
+		snprintf(out, size, "; did you mean '%s'?", best);
+	else
+		out[0] = '\0';
+	free(names);
+}
+
+enum tn_code tn_case_check_form_all(jv item, jv form, jv *problems, struct tn_err *err)
+{
+	struct where w = { NULL, 0, err, problems, 0 };
+	jv fields = tn_jv_array(item, "fields");
+	char path[300], hint[120], detail[1100], message[1200];
+
+	if (problems)
+		*problems = jv_array();
 	if (jv_get_kind(form) == JV_KIND_OBJECT) {
 		jv_object_foreach(form, key, val) {
-			if (rc == TN_OK && tn_jv_array_find(fields, "name", jv_string_value(key)) < 0) {
-				snprintf(path, sizeof(path), "form.%s", jv_string_value(key));
-				rc = tn_err_field(err, TN_EINVALID, path, "unknown form field '%s'",
-						  jv_string_value(key));
-				if (err)
+			const char *name = jv_string_value(key);
+
+			if (tn_jv_array_find(fields, "name", name) < 0) {
+				snprintf(path, sizeof(path), "form.%s", name);
+				field_hint(fields, name, hint, sizeof(hint));
+				snprintf(detail, sizeof(detail), "not a field of this item%s", hint);
+				snprintf(message, sizeof(message), "unknown form field '%s'%s", name, hint);
+				fault(&w, path, NULL, detail, message);
+				if (w.n == 1 && err)
 					err->http_status = 400;
 			}
 			jv_free(key);
@@ -346,28 +399,34 @@ enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
 		}
 	}
 	jv_array_foreach(fields, i, f) {
-		jv n = tn_jv_get(f, "name");
+		const char *name = tn_jv_str(f, "name"), *label = tn_jv_str(f, "label");
 
-		if (rc == TN_OK && jv_get_kind(n) == JV_KIND_STRING) {
-			const char *name = jv_string_value(n);
+		if (name) {
 			jv v = tn_jv_get(form, name), req = tn_jv_get(f, "required");
 			struct tn_err e = TN_ERR_INIT;
 
 			snprintf(path, sizeof(path), "form.%s", name);
 			if (absent(v) || (jv_get_kind(v) == JV_KIND_STRING && !*jv_string_value(v))) {
-				if (jv_get_kind(req) == JV_KIND_TRUE)
-					rc = tn_err_field(err, TN_EINVALID, path,
-							  "form field '%s' is required", name);
+				if (jv_get_kind(req) == JV_KIND_TRUE) {
+					snprintf(message, sizeof(message), "form field '%s' is required",
+						 name);
+					fault(&w, path, label, "required", message);
+				}
 			} else if (tn_case_check_value(f, v, &e) != TN_OK) {
-				rc = tn_err_field(err, TN_EINVALID, path, "form field '%s': %s", name,
-						  e.message);
+				snprintf(message, sizeof(message), "form field '%s': %s", name,
+					 e.message);
+				fault(&w, path, label, e.message, message);
 			}
 			jv_free(v);
 			jv_free(req);
 		}
-		jv_free(n);
 		jv_free(f);
 	}
 	jv_free(fields);
-	return rc;
+	return w.n ? TN_EINVALID : TN_OK;
+}
+
+enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err)
+{
+	return tn_case_check_form_all(item, form, NULL, err);
 }

@@ -71,6 +71,7 @@ enum tn_code tn_err_setv(struct tn_err *err, enum tn_code code, const char *fmt,
 		return code;
 	err->code = code;
 	err->field[0] = '\0';
+	err->problems[0] = '\0';
 	if (fmt)
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	else
@@ -101,6 +102,32 @@ enum tn_code tn_err_field(struct tn_err *err, enum tn_code code, const char *fie
 	return code;
 }
 
+void tn_err_add_problem(struct tn_err *err, const char *field, const char *label,
+			const char *detail)
+{
+	static const char more[] = "\xe2\x80\xa6\n";   /* "…" */
+	size_t len, room;
+	int n;
+
+	if (!err)
+		return;
+	len = strlen(err->problems);
+	if (len >= sizeof(more) - 1 && !strcmp(err->problems + len - (sizeof(more) - 1), more) &&
+	    (len == sizeof(more) - 1 || err->problems[len - sizeof(more)] == '\n'))
+		return;         /* full already: the last line is the mark */
+	room = sizeof(err->problems) - len;
+	if (label && *label)
+		n = snprintf(err->problems + len, room, "%s (%s): %s\n", field ? field : "", label,
+			     detail ? detail : "");
+	else
+		n = snprintf(err->problems + len, room, "%s: %s\n", field ? field : "",
+			     detail ? detail : "");
+	if (n >= 0 && (size_t)n < room && (size_t)n + sizeof(more) <= room)
+		return;
+	/* it does not fit: every line kept room for the mark, which ends the list */
+	memcpy(err->problems + len, more, sizeof(more));
+}
+
 void tn_err_prefix(struct tn_err *err, const char *fmt, ...)
 {
 	char head[512], old[sizeof(err->message)];
@@ -123,4 +150,5 @@ void tn_err_clear(struct tn_err *err)
 	err->http_status = 0;
 	err->message[0] = '\0';
 	err->field[0] = '\0';
+	err->problems[0] = '\0';
 }

@@ -192,6 +192,21 @@ static long max_retries(const struct tn_client *c)
 	return 4;
 }
 
+/* The problem's "errors" ({field, label, detail} each: every fault of the input) into err->problems. */
+static void add_problems(jv body, struct tn_err *err)
+{
+	jv list = tn_jv_array(body, "errors");
+
+	jv_array_foreach(list, i, p) {
+		const char *field = tn_jv_str(p, "field"), *detail = tn_jv_str(p, "detail");
+
+		if (field && detail)
+			tn_err_add_problem(err, field, tn_jv_str(p, "label"), detail);
+		jv_free(p);
+	}
+	jv_free(list);
+}
+
 /*
  * Turn a finished attempt into a response and a code.  Consumes the data
  * buffer's contents into resp->body.
@@ -240,6 +255,7 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 		if (err) {
 			err->http_status = status;
 			snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+			add_problems(resp->body, err);
 		}
 	}
 	return code;

@@ -98,9 +98,17 @@ enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct t
  * null, cert a string of 1..128 or null.  Absent members pass (what is
  * required is the caller's rule).  TN_EINVALID "FIELD: reason" with the
  * member's path in `field` ("applicant.phone", "materials[2].ref"; may be
- * NULL).  Cannot fail otherwise.
+ * NULL) for the first fault; every fault is checked, and err->problems
+ * lists them all ("FIELD: reason" lines).  Cannot fail otherwise.
  */
 enum tn_code tn_case_check_shape(jv body, char *field, size_t size, struct tn_err *err);
+
+/*
+ * As tn_case_check_shape (err->field names the first fault), and when
+ * `problems` is not NULL, *problems (owned; [] when none) holds every fault
+ * as {"field":PATH, "label":null, "detail":REASON}.
+ */
+enum tn_code tn_case_check_shape_all(jv body, jv *problems, struct tn_err *err);
 
 /*
  * Check one form value (borrowed) against its field (borrowed: an ITEM's
@@ -141,10 +149,23 @@ enum tn_code tn_party_check_id(const char *party, const char *type, const char *
  * err->http_status 400, "unknown form field 'NAME'"; then, in the item's
  * order, a required field absent, null or "" is TN_EINVALID "form field
  * 'NAME' is required", and a value tn_case_check_value refuses TN_EINVALID
- * "form field 'NAME': REASON".  Field "form.NAME" in every case; the first
- * fault only.
+ * "form field 'NAME': REASON".  Field "form.NAME" in every case.  An
+ * unknown member's message ends "; did you mean 'FIELD'?" when a field of
+ * the item is close to it (tn_suggest).  Every fault is checked: err (code,
+ * field, message, http_status) says the first, err->problems lists them
+ * all, one a line: "form.NAME (LABEL): REASON" with the field's catalog
+ * "label" ("form.shop_name (店名): required"), or "form.NAME: not a field of
+ * this item[; did you mean 'X'?]" for an unknown member.
  */
 enum tn_code tn_case_check_form(jv item, jv form, struct tn_err *err);
+
+/*
+ * As tn_case_check_form, and when `problems` is not NULL, *problems (owned;
+ * [] when none) holds every fault, in the order of err->problems, as
+ * {"field":"form.NAME", "label":LABEL|null, "detail":REASON}: what twonetd
+ * sends as a problem's "errors".
+ */
+enum tn_code tn_case_check_form_all(jv item, jv form, jv *problems, struct tn_err *err);
 
 /* 1 when `s` is a phone number: 5 to 20 digits, spaces, '-', a leading '+'; at most 32 characters. */
 int tn_case_phone_valid(const char *s);

@@ -41,15 +41,21 @@ enum tn_code {
  * and the input member at fault when there is one: its dotted path, as a
  * problem+json "field" names it ("applicant.id", "materials[2].ref",
  * "form.shop_name"), or "" (the second layer, as curl's error buffer).
+ * When the input was checked as a whole (a case body, a form: every fault
+ * at once), `problems` lists every fault, the first included, one a line:
+ * "FIELD (LABEL): DETAIL\n", or "FIELD: DETAIL\n" without a label; a list
+ * that does not fit ends with a line "…".  "" otherwise: then `message`
+ * says it all.
  */
 struct tn_err {
 	enum tn_code code;
 	long http_status;
 	char message[1024];
 	char field[128];
+	char problems[2048];
 };
 
-#define TN_ERR_INIT { TN_OK, 0, "", "" }
+#define TN_ERR_INIT { TN_OK, 0, "", "", "" }
 
 /* The fixed message of a code.  Cannot fail. */
 const char *tn_code_str(enum tn_code code);
@@ -87,10 +93,19 @@ enum tn_code tn_err_setv(struct tn_err *err, enum tn_code code, const char *fmt,
 /*
  * As tn_err_set, and name the input member at fault in err->field (a
  * dotted path, truncated to fit; NULL or "" for none).  tn_err_set and
- * tn_err_clear empty it; tn_err_prefix leaves it.
+ * tn_err_clear empty it and err->problems; tn_err_prefix leaves both.
  */
 enum tn_code tn_err_field(struct tn_err *err, enum tn_code code, const char *field,
 			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Append one fault to err->problems (`err` may be NULL): "FIELD (LABEL):
+ * DETAIL", or "FIELD: DETAIL" when `label` is NULL or "".  Code, message
+ * and field are left as they are.  When the line does not fit, the list
+ * ends with "…" (once).  Cannot fail.
+ */
+void tn_err_add_problem(struct tn_err *err, const char *field, const char *label,
+			const char *detail);
 
 /* Prefix err->message with "prefix: " (printf-style).  Leaves code as is. */
 void tn_err_prefix(struct tn_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,4 +1,5 @@
 /* cases.c — twonetd files a case (POST /v1/cases): the applicant, the form, the materials, the deadlines; the CASE as sent out. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,17 +73,6 @@ static jv given_cert(jv given, const char *code)
 		jv_free(g);
 	}
 	return cert;
-}
-
-/* Check the form against the item's fields (tn_case_check_form); 0, or -1 after replying. */
-static int check_form(struct req *q, jv item, jv form)
-{
-	struct tn_err err = TN_ERR_INIT;
-
-	if (tn_case_check_form(item, form, &err) == TN_OK)
-		return 0;
-	reply_problem(q, err.http_status ? (int)err.http_status : 422, err.field, "%s", err.message);
-	return -1;
 }
 
 const char *cases_material_code(struct req *q, int i, jv g, const char *const *allowed)
@@ -238,21 +228,77 @@ static jv deadline_after(struct tn_cal *cal, long today, jv item, const char *ke
 	return out;
 }
 
-/* The applicant: checked, with its type settled.  0, or -1 after replying. */
-int cases_check_applicant(struct req *q, jv app, jv *out)
+/* The faults of a filing, every one: its problem+json "errors" and the first one's field and message. */
+struct faults {
+	jv list;                /* {field, label, detail} */
+	struct tn_err first;    /* field, message, http_status of the first */
+	int n;
+};
+
+static void fault(struct faults *fx, const char *field, const char *detail, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* One fault of the applicant: `detail` for "errors", the printf message when it is the first. */
+static void fault(struct faults *fx, const char *field, const char *detail, const char *fmt, ...)
+{
+	jv p = jv_object_set(jv_object(), jv_string("field"), jv_string(field));
+	va_list ap;
+
+	if (fx->n++ == 0) {
+		va_start(ap, fmt);
+		tn_err_setv(&fx->first, TN_EINVALID, fmt, ap);
+		va_end(ap);
+		snprintf(fx->first.field, sizeof(fx->first.field), "%s", field);
+	}
+	p = jv_object_set(p, jv_string("label"), jv_null());
+	p = jv_object_set(p, jv_string("detail"), jv_string(detail));
+	fx->list = jv_array_append(fx->list, p);
+}
+
+/*
+ * Reply `status` with a problem of every fault: "field" and "detail" the
+ * first one's (as a reply of one fault would say), "errors" every one's
+ * {field, label, detail} (consumed).
+ */
+static void reply_faults(struct req *q, int status, const char *field, const char *detail,
+			 jv errors)
+{
+	jv p = jv_object(), text;
+
+	p = jv_object_set(p, jv_string("type"), jv_string(status == 400 ? "/problems/bad-request"
+							   : "/problems/unprocessable"));
+	p = jv_object_set(p, jv_string("title"), jv_string(status == 400 ? "Bad Request"
+							    : "Unprocessable Content"));
+	p = jv_object_set(p, jv_string("status"), jv_number(status));
+	p = jv_object_set(p, jv_string("detail"), jv_string(detail));
+	if (field && *field)
+		p = jv_object_set(p, jv_string("field"), jv_string(field));
+	p = jv_object_set(p, jv_string("errors"), errors);
+	text = jv_dump_string(p, 0);
+	reply_text(q, status, "application/problem+json", jv_string_value(text),
+		   (size_t)jv_string_length_bytes(jv_copy(text)));
+	jv_free(text);
+}
+
+/*
+ * The applicant (`app` consumed): checked, with its type settled.  0 and
+ * *out (owned); 1 with every fault added to `fx` (nothing replied); -1
+ * after replying (an unknown member, or a token that files for another).
+ */
+static int check_applicant(struct req *q, jv app, jv *out, struct faults *fx)
 {
 	static const char *const akeys[] = { "type", "id", "name", "phone", NULL };
 	struct tn_err err = TN_ERR_INIT;
 	jv a = jv_object();
 	const char *type, *id, *name, *phone;
-	int rc = -1;
+	int rc = 1, n = fx->n;
 
 	*out = jv_invalid();
 	if (jv_get_kind(app) != JV_KIND_OBJECT) {
-		reply_problem(q, 422, "applicant", "applicant is required (an object)");
+		fault(fx, "applicant", "required (an object)", "applicant is required (an object)");
 		jv_free(app);
 		jv_free(a);
-		return -1;
+		return 1;
 	}
 	if (reply_unknown_member(q, app, akeys, "applicant") < 0) {
 		jv_free(app);
@@ -263,38 +309,39 @@ int cases_check_applicant(struct req *q, jv app, jv *out)
 	id = tn_jv_str(app, "id");
 	name = tn_jv_str(app, "name");
 	phone = tn_jv_str(app, "phone");
-	if (!id || !*id) {
-		reply_problem(q, 422, "applicant.id", "applicant.id is required");
-		goto out;
-	}
-	if (!name || !*name) {
-		reply_problem(q, 422, "applicant.name", "applicant.name is required");
-		goto out;
-	}
-	if (!type) {
-		if (tn_jv_has(app, "type") && !tn_jv_is(app, "type", NULL)) {
-			reply_problem(q, 422, "applicant.type", "applicant.type must be person or org");
-			goto out;
+	if (!id || !*id)
+		fault(fx, "applicant.id", "required", "applicant.id is required");
+	if (!name || !*name)
+		fault(fx, "applicant.name", "required", "applicant.name is required");
+	if (!type && tn_jv_has(app, "type") && !tn_jv_is(app, "type", NULL)) {
+		fault(fx, "applicant.type", "must be person or org",
+		      "applicant.type must be person or org");
+	} else {
+		if (!type && id && *id)
+			type = tn_party_type_of(id);
+		if (type && strcmp(type, "person") != 0 && strcmp(type, "org") != 0) {
+			char d[120];
+
+			snprintf(d, sizeof(d), "must be person or org, not '%.64s'", type);
+			fault(fx, "applicant.type", d, "applicant.type must be person or org, not '%s'",
+			      type);
+		} else if (type && id && *id &&
+			   tn_party_check_id("applicant", type, id, NULL, 0, &err) != TN_OK) {
+			fault(fx, err.field, err.message, "%s: %s", err.field, err.message);
 		}
-		type = tn_party_type_of(id);
-	}
-	if (strcmp(type, "person") != 0 && strcmp(type, "org") != 0) {
-		reply_problem(q, 422, "applicant.type", "applicant.type must be person or org, "
-			      "not '%s'", type);
-		goto out;
-	}
-	if (tn_party_check_id("applicant", type, id, NULL, 0, &err) != TN_OK) {
-		reply_problem(q, 422, err.field, "%s: %s", err.field, err.message);
-		goto out;
 	}
 	if (phone && !tn_case_phone_valid(phone)) {
-		reply_problem(q, 422, "applicant.phone", "applicant.phone is not a phone number: "
-			      "'%s'", phone);
-		goto out;
+		char d[120];
+
+		snprintf(d, sizeof(d), "not a phone number: '%.40s'", phone);
+		fault(fx, "applicant.phone", d, "applicant.phone is not a phone number: '%s'", phone);
 	}
+	if (fx->n > n)
+		goto out;
 	if (req_role(q, "applicant") && q->tok.subject && strcmp(q->tok.subject, id) != 0) {
 		reply_problem(q, 403, "applicant.id", "this token may file cases for '%s' only",
 			      q->tok.subject);
+		rc = -1;
 		goto out;
 	}
 	a = jv_object_set(a, jv_string("type"), jv_string(type));
@@ -349,16 +396,42 @@ static int form_of(struct req *q, jv body, jv *form)
 
 int cases_check_filing(struct req *q, jv body, jv fields, jv *applicant, jv *form)
 {
+	struct faults fx = { jv_array(), TN_ERR_INIT, 0 };
+	struct tn_err err = TN_ERR_INIT;
+	jv list;
+	int status = 422;
+
 	*form = jv_invalid();
-	if (cases_check_applicant(q, tn_jv_get(body, "applicant"), applicant) < 0 ||
-	    form_of(q, body, form) < 0)
-		return -1;
-	if (check_form(q, fields, *form) < 0) {
-		jv_free(*form);
-		*form = jv_invalid();
+	if (check_applicant(q, tn_jv_get(body, "applicant"), applicant, &fx) < 0 ||
+	    form_of(q, body, form) < 0) {
+		jv_free(fx.list);
+		jv_free(*applicant);
+		*applicant = jv_invalid();
 		return -1;
 	}
-	return 0;
+	/* the form against the fields, every fault with its label (tn_case_check_form_all) */
+	if (tn_case_check_form_all(fields, *form, &list, &err) != TN_OK) {
+		if (fx.n == 0) {
+			fx.first = err;
+			if (err.http_status)
+				status = (int)err.http_status;
+		}
+		jv_array_foreach(list, i, p) {
+			fx.list = jv_array_append(fx.list, p);
+			fx.n++;
+		}
+	}
+	jv_free(list);
+	if (fx.n == 0) {
+		jv_free(fx.list);
+		return 0;
+	}
+	reply_faults(q, status, fx.first.field, fx.first.message, fx.list);
+	jv_free(*applicant);
+	*applicant = jv_invalid();
+	jv_free(*form);
+	*form = jv_invalid();
+	return -1;
 }
 
 jv cases_new_doc(struct req *q, jv head, jv workflow, jv applicant, jv form, jv mats,
@@ -416,8 +489,8 @@ void h_cases_post(struct req *q, const char *arg)
 	struct store_case_new c;
 	const char *key, *code, *dept;
 	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
-	jv doc, deadline, legal, out;
-	char hash[65], now[40], from[16], shape_field[96];
+	jv doc, deadline, legal, out, shape;
+	char hash[65], now[40], from[16];
 	int replayed = 0, prov = 0, lprov = 0;
 	long today = tn_today(), ddays, ldays;
 	struct tn_cal *cal;
@@ -441,11 +514,17 @@ void h_cases_post(struct req *q, const char *arg)
 		return;
 	}
 	/* the kind and size of every member, as the client checked them (casecheck.c) */
-	if (tn_case_check_shape(body, shape_field, sizeof(shape_field), &err) != TN_OK) {
-		reply_problem(q, 422, shape_field[0] ? shape_field : NULL, "%s", err.message);
+	if (tn_case_check_shape_all(body, &shape, &err) != TN_OK) {
+		if (jv_array_length(jv_copy(shape)) > 0)
+			reply_faults(q, 422, err.field, err.message, shape);
+		else {
+			jv_free(shape);
+			reply_problem(q, 422, NULL, "%s", err.message);
+		}
 		jv_free(body);
 		return;
 	}
+	jv_free(shape);
 	if (tn_jv_has(body, "workflow")) {
 		cases_file_workflow(q, body, key);
 		return;

@@ -15,17 +15,15 @@ jv cases_event(struct req *q, const char *when, const char *action, const char *
 	       const char *to, const char *comment, long version);
 
 /*
- * The applicant of a body (`app` borrowed) checked, and against the token
- * (an applicant with a subject files for it only): 0 and *out (owned), or
- * -1 after replying.
- */
-int cases_check_applicant(struct req *q, jv app, jv *out);
-/*
- * A filing's applicant and form from `body` (borrowed): the applicant as
- * cases_check_applicant, the "form" member ({} when absent or null) an
- * object that passes tn_case_check_form against `fields` (an item, or a
+ * A filing's applicant and form from `body` (borrowed): the applicant
+ * checked (id, name, type, phone) and against the token (an applicant with
+ * a subject files for it only), the "form" member ({} when absent or null)
+ * an object that passes tn_case_check_form against `fields` (an item, or a
  * merged workflow; borrowed).  0 and both (owned), or -1 after replying
- * (*form then invalid).
+ * (both then invalid): every fault of the applicant and the form at once,
+ * a problem whose "field" and "detail" are the first one's and whose
+ * "errors" are every one's {field, label, detail} (422; 400 when the first
+ * is an unknown form field).
  */
 int cases_check_filing(struct req *q, jv body, jv fields, jv *applicant, jv *form);
 /*
