@@ -124,4 +124,26 @@ test_expect_success 'table and CSV of alerts; the chart has a bar per kind and r
 	rsvg-convert -o kinds.png kinds.svg && test -s kinds.png
 '
 
+test_expect_success 'in Chinese: district names, headings; the page has the alerts'"'"' own footnotes' '
+	case-report --alerts --from 2026-10 --by district --format table >table &&
+	head -n 1 table | grep -q "^区 *告警 *已派单 *已关闭 *未关闭 *未关闭超时 *按时关闭率%" &&
+	grep -q "^黄浦区 *3 " table && grep -q "^徐汇区 *2 " table && grep -q "^浦东新区 *1 " table &&
+	tail -n 1 table | grep -q "^合计 *6 " &&
+	case-report --alerts --from 2026-10 --by district --format csv >d.csv &&
+	head -n 1 d.csv | grep -q "^区划代码,区名称,告警," &&
+	grep -q "^310101,黄浦区,3," d.csv &&
+	case-report --alerts --from 2026-10 --by district --html d.html --svg d.svg >/dev/null &&
+	xmllint --noout d.html && xmllint --noout d.svg &&
+	grep -q "<title>告警报表 2026-10-01 至 2026-10-31</title>" d.html &&
+	grep -q "<td>黄浦区</td>" d.html &&
+	grep -q "<p class=\"note\">按时关闭：.*红色 120 分钟" d.html &&
+	grep -q "<p class=\"note\">未关闭超时：" d.html &&
+	! grep -q "工作日\|材料\|期末积压\|办结" d.html &&
+	grep -q "class=\"title\">告警数与按时关闭率</text>" d.svg &&
+	grep -q "class=\"label\">黄浦区</text>" d.svg &&
+	case-report --lang en --alerts --from 2026-10 --html en.html >/dev/null &&
+	grep -q "<p class=\"note\">Closed in target: .*red 120 minutes" en.html &&
+	! grep -qi "working days\|materials\|backlog" en.html
+'
+
 test_done
