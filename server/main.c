@@ -281,6 +281,11 @@ static enum tn_code load_json_catalog(const char *path, jv *out, struct tn_err *
 		jv_free(msg);
 		return TN_EINVALID;
 	}
+	/* the loader's rules hold for a JSON catalog too */
+	if (tn_catalog_check_days(v, path, err) != TN_OK) {
+		jv_free(v);
+		return TN_EINVALID;
+	}
 	*out = v;
 	return TN_OK;
 }

@@ -65,7 +65,7 @@ while (my $line = <$ph>) {
 	my $listed = $section eq 'SYNOPSIS' || ($is_tag && $section =~ /OPTIONS/);
 	$cur = $self unless $section eq 'SYNOPSIS' || $is_tag;
 	my $named = 0;
-	while ($t =~ /(?<![\w-])(?:($cmd_re)(?![\w-])|(--[a-z][a-z0-9-]*[a-z0-9])|(-[a-zA-Z0-9])(?![\w-]))/g) {
+	while ($t =~ /(?<![\w\/.-])(?:($cmd_re)(?![\w'\/.-])|(--[a-z][a-z0-9-]*[a-z0-9])|(-[a-zA-Z0-9])(?![\w-]))/g) {
 		if (defined $1) { ($cur, $named) = ($1, 1); next; }
 		my $o = $2 // $3;
 		next if defined $3 && !$listed;
