@@ -21,7 +21,7 @@ static edit_done_fn on_done;
 static edit_complete_fn on_complete;
 static FILE *devnull;
 static const char *initial_text;
-static int guard_key;           /* the key that opened the prompt, until the first key */
+static int guard_key;           /* the key that opened the prompt, until another key */
 static char *required;          /* the message when a blank line is refused, or NULL */
 
 static int blank(const char *s)
@@ -205,11 +205,10 @@ void edit_key(int key)
 	npending = ppending = 0;
 	app.message[0] = '\0';
 	if (guard_key) {
-		int same = key == guard_key && rl_end == 0;
-
-		guard_key = 0;
-		if (same)
+		/* the opening key, pressed again and again: never the first character */
+		if (key == guard_key && rl_end == 0)
 			return;
+		guard_key = 0;
 	}
 	if (key == 27 || key == 7) {    /* Escape or C-g: cancel */
 		line_done(NULL);

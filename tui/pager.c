@@ -75,6 +75,8 @@ size_t pager_wrap(const char *text, int width, void (*fn)(void *ctx, const char 
 				fn(ctx, p, (size_t)(q - p));
 			count++;
 			p = q;
+			if (p < end && *p == ' ' && q > text && q[-1] != ' ')
+				p++;                    /* the space the line broke at */
 		} while (p < end);
 		p = e ? e + 1 : end;
 	}

@@ -1,4 +1,4 @@
-/* test_tui_edit.c — casedesk's bottom-line editor (tui/edit.c): keys in, the line changing, done and cancelled, Chinese text, the prompt drawn. */
+/* test_tui_edit.c — casedesk's bottom-line editor (tui/edit.c): keys in, the line changing, done and cancelled, Chinese text, the prompt drawn, the opening key never text, a required text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -190,6 +190,69 @@ static void test_empty_enter_and_restart(void **state)
 	edit_key(27);
 }
 
+/* The key that opened the prompt, pressed again (and again), is never its first character; later it is text. */
+static void test_opening_key_not_text(void **state)
+{
+	(void)state;
+	app.opening_key = 'c';
+	edit_start("close: evaluation? ", NULL, on_change, on_done, NULL);
+	app.opening_key = 0;
+	type("cc");
+	assert_int_equal(changes, 0);
+	type("已排水c");
+	edit_key(DK_ENTER);
+	assert_string_equal(done_line, "已排水c");
+
+	/* another key first: the opening key is text from then on */
+	app.opening_key = 'r';
+	edit_start("return: ", NULL, on_change, on_done, NULL);
+	app.opening_key = 0;
+	type("xr");
+	edit_key(DK_HOME);
+	type("r");
+	edit_key(DK_ENTER);
+	assert_string_equal(done_line, "rxr");
+
+	/* a prompt no key opened takes every key */
+	edit_start("code: ", NULL, on_change, on_done, NULL);
+	type("c1");
+	edit_key(DK_ENTER);
+	assert_string_equal(done_line, "c1");
+}
+
+/* A prompt that needs a text refuses a blank line and stays open; Esc still cancels. */
+static void test_required(void **state)
+{
+	(void)state;
+	edit_start("why? ", NULL, on_change, on_done, NULL);
+	edit_require("a comment is needed");
+	edit_key(DK_ENTER);
+	assert_int_equal(done_calls, 0);
+	assert_int_equal(edit_active(), 1);
+	assert_non_null(strstr(app.message, "a comment is needed"));
+	type("  \t ");
+	edit_key(DK_ENTER);
+	assert_int_equal(done_calls, 0);
+	assert_int_equal(edit_active(), 1);
+	type("材料不全");
+	edit_key(DK_ENTER);
+	assert_int_equal(done_calls, 1);
+	assert_string_equal(done_line, "材料不全");
+
+	edit_start("why? ", NULL, on_change, on_done, NULL);
+	edit_require("a comment is needed");
+	edit_key(DK_ENTER);
+	edit_key(27);
+	assert_int_equal(edit_active(), 0);
+	assert_int_equal(cancelled, 1);
+
+	/* the next prompt does not inherit the rule */
+	edit_start("/", NULL, on_change, on_done, NULL);
+	edit_key(DK_ENTER);
+	assert_int_equal(done_calls, 3);
+	assert_string_equal(done_line, "");
+}
+
 static void test_draw(void **state)
 {
 	(void)state;
@@ -218,6 +281,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_enter_and_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_draw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_opening_key_not_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_required, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

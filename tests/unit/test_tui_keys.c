@@ -1,4 +1,4 @@
-/* test_tui_keys.c — casedesk's key table (tui/keys.c) and case actions (tui/actions.c) read the lib's list of case actions. */
+/* test_tui_keys.c — casedesk's key table (tui/keys.c) and case actions (tui/actions.c) read the lib's list of case actions; the hint line made from them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "casedesk.h"
+#include "tn_out.h"
 
 /* Every action of TN_CASE_ACTIONS that has a key is that key's act in the inbox and the case view. */
 static void test_case_actions_from_lib(void **state)
@@ -56,6 +57,52 @@ static void test_help_names_actions(void **state)
 	tn_buf_release(&b);
 }
 
+/* The hint line: the lib's case actions with their labels first, ? and q always last, within the width. */
+static void test_hint_line(void **state)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	size_t len;
+
+	(void)state;
+	keys_hint_line(&b, V_INBOX, 1, 79);
+	assert_true(tn_display_width(b.buf) <= 79);
+	assert_int_equal(strncmp(b.buf, "a 受理  r 退回补正  p 批准  x 不予批准  c 办结  ",
+				 strlen("a 受理  r 退回补正  p 批准  x 不予批准  c 办结  ")), 0);
+	len = strlen("? 帮助  q 退出");
+	assert_true(b.len >= len);
+	assert_string_equal(b.buf + b.len - len, "? 帮助  q 退出");
+	tn_buf_reset(&b);
+
+	/* wide: every action the view takes, each case action with the lib's label */
+	keys_hint_line(&b, V_CASE, 0, 300);
+	for (int i = 0; i < TN_CASE_ACTION_COUNT; i++) {
+		const struct tn_case_move *m = tn_case_move(i);
+		char item[64];
+
+		if (!m->key)
+			continue;
+		snprintf(item, sizeof(item), "%c %s  ", m->key, m->label);
+		assert_non_null(strstr(b.buf, item));
+		assert_string_equal(keys_act_label(keys_action(V_CASE, m->key)), m->label);
+	}
+	assert_non_null(strstr(b.buf, "v 详情"));
+	assert_non_null(strstr(b.buf, "q 返回"));
+	assert_null(strstr(b.buf, "d 派遣"));
+	tn_buf_reset(&b);
+
+	keys_hint_line(&b, V_ALERTS, 0, 79);
+	assert_int_equal(strncmp(b.buf, "d 派遣  a 签收  v 处置完毕  c 关闭  Enter 打开", strlen("d 派遣  a 签收  v 处置完毕  c 关闭  Enter 打开")), 0);
+	tn_buf_reset(&b);
+
+	/* narrow: what does not fit is left out, never ? and q */
+	keys_hint_line(&b, V_INBOX, 1, 22);
+	assert_string_equal(b.buf, "a 受理  ? 帮助  q 退出");
+	tn_buf_reset(&b);
+	keys_hint_line(&b, V_INBOX, 1, 21);
+	assert_string_equal(b.buf, "? 帮助  q 退出");
+	tn_buf_release(&b);
+}
+
 static void write_config(const char *path, const char *text)
 {
 	FILE *fp = fopen(path, "w");
@@ -99,6 +146,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_case_actions_from_lib),
 		cmocka_unit_test(test_help_names_actions),
+		cmocka_unit_test(test_hint_line),
 		cmocka_unit_test(test_config),
 	};
 
