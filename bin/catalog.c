@@ -10,12 +10,12 @@
 static const char *prog = "catalog";
 
 static const char *catalog_dir, *department;
-static int remote, online;
+static int use_server, online;
 
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Catalog options:", NULL, 0 },
 	{ TN_OPT_STRING, 'c', "catalog", &catalog_dir, "DIR", "read the catalog from DIR (default: the installed one)", NULL, 0 },
-	{ TN_OPT_FLAG, 0, "remote", &remote, NULL, "read the catalog the server serves instead", NULL, 0 },
+	{ TN_OPT_FLAG, 's', "server", &use_server, NULL, "read the catalog the server serves instead", NULL, 0 },
 	{ TN_OPT_STRING, 0, "department", &department, "CODE", "items: only those of this department", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "online", &online, NULL, "items: only those that can be filed online", NULL, 0 },
 	TN_OPT_END_ENTRY
@@ -82,8 +82,8 @@ static const struct sub *find_sub(int nargs, char **argv, struct tn_err *err)
 		tn_err_set(err, TN_EUSAGE, "unexpected argument '%s'", argv[s->max + 2]);
 	else if ((department || online) && strcmp(s->name, "items"))
 		tn_err_set(err, TN_EUSAGE, "--department and --online apply to 'items' only");
-	else if (remote && catalog_dir)
-		tn_err_set(err, TN_EUSAGE, "--remote and --catalog exclude each other");
+	else if (use_server && catalog_dir)
+		tn_err_set(err, TN_EUSAGE, "--server and --catalog exclude each other");
 	return err->code == TN_OK ? s : NULL;
 }
 
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	if (!(s = find_sub(x.nargs, argv, &err)))
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	/* words: the catalog file alone, nothing else set up, for completion's speed */
-	if (remote) {
+	if (use_server) {
 		if ((rc = tn_cmd_setup(&x, TN_SETUP_CONFIG | TN_SETUP_CLIENT, 0, NULL, &err)) == TN_OK)
 			rc = tn_catalog_fetch(x.client, &cat, &err);
 	} else

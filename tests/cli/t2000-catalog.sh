@@ -2,7 +2,7 @@
 # catalog: every subcommand as JSON and as a table, --jq, unknown codes (exit 3
 # with "did you mean"), a filter naming an unknown department (exit 7), usage
 # errors (exit 2), completion words, the promised-later-than-legal refusal of
-# the catalog loader (catalog and twonetd import alike), and --remote.
+# the catalog loader (catalog and twonetd import alike), and --server.
 . "$(dirname "$0")/test-lib.sh"
 
 CAT="$TWONET_SRC/share/twonet/catalog"
@@ -97,7 +97,7 @@ test_expect_success 'usage errors are exit 2: no subcommand, a mistyped one, ope
 	test_expect_exit 2 catalog words feilds 2>err &&
 	grep -q "did you mean .fields.?" err &&
 	test_expect_exit 2 catalog words items 310000-YB-001 2>err &&
-	test_expect_exit 2 catalog --remote --catalog "$CAT" items 2>err
+	test_expect_exit 2 catalog --server --catalog "$CAT" items 2>err
 '
 
 test_expect_success 'departments: each with the number of its items' '
@@ -175,31 +175,31 @@ test_expect_success 'a catalog folder given with --catalog is read' '
 start_server
 TOKEN=$(make_token applicant 张三)
 
-test_expect_success '--remote: the items and workflows the server serves, as the local ones' '
-	TWONET_TOKEN=$TOKEN catalog --remote item 310000-SCJG-001 >r.json &&
+test_expect_success '--server: the items and workflows the server serves, as the local ones' '
+	TWONET_TOKEN=$TOKEN catalog --server item 310000-SCJG-001 >r.json &&
 	catalog item 310000-SCJG-001 >l.json &&
 	# the server lists its workflows by code, the catalog in file order
 	jq -S ".workflows |= sort" r.json >r.s && jq -S ".workflows |= sort" l.json >l.s &&
 	test_cmp l.s r.s &&
-	TWONET_TOKEN=$TOKEN catalog --remote items | jq -s "map(.code) | sort" >r.codes &&
+	TWONET_TOKEN=$TOKEN catalog --server items | jq -s "map(.code) | sort" >r.codes &&
 	catalog items | jq -s "map(.code) | sort" >l.codes &&
 	test_cmp l.codes r.codes &&
-	TWONET_TOKEN=$TOKEN catalog --remote workflows --jq "select(.code == \"restaurant\") | .after.days" >days &&
+	TWONET_TOKEN=$TOKEN catalog --server workflows --jq "select(.code == \"restaurant\") | .after.days" >days &&
 	echo 10 >want && test_cmp want days &&
-	TWONET_TOKEN=$TOKEN catalog --remote words fields 310000-YB-001 >r.words &&
+	TWONET_TOKEN=$TOKEN catalog --server words fields 310000-YB-001 >r.words &&
 	catalog words fields 310000-YB-001 >l.words && test_cmp l.words r.words
 '
 
-test_expect_success '--remote: an unknown item is exit 3, no token exit 4' '
-	TWONET_TOKEN=$TOKEN test_expect_exit 3 catalog --remote item 310000-YB-01 2>err &&
+test_expect_success '--server: an unknown item is exit 3, no token exit 4' '
+	TWONET_TOKEN=$TOKEN test_expect_exit 3 catalog --server item 310000-YB-01 2>err &&
 	grep -q "did you mean .310000-YB-001.?" err &&
-	test_expect_exit 4 catalog --remote items 2>err
+	test_expect_exit 4 catalog --server items 2>err
 '
 
 stop_server
 
-test_expect_success '--remote: no server is exit 6' '
-	test_expect_exit 6 catalog --remote --retries 0 --url http://127.0.0.1:9 items 2>err
+test_expect_success '--server: no server is exit 6' '
+	test_expect_exit 6 catalog --server --retries 0 --url http://127.0.0.1:9 items 2>err
 '
 
 test_done
