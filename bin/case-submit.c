@@ -59,6 +59,25 @@ static const struct tn_cmd cmd = {
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
+/*
+ * Say why a case was not filed: every fault on its own line when the check
+ * listed them (err->problems), each after `where` ("stdin:5: " or ""),
+ * else the message.  Returns the exit status.
+ */
+static int fail_case(const struct tn_err *err, const char *where)
+{
+	const char *p = err->problems, *nl;
+
+	if (!*p)
+		return tn_cli_fail(prog, err);
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		if (!(nl = strchr(p, '\n')))
+			nl = p + strlen(p);
+		fprintf(stderr, "%s: error: %s%.*s\n", prog, where, (int)(nl - p), p);
+	}
+	return tn_exit_status(err->code);
+}
+
 struct bulk_ctx {
 	struct tn_out *out;
 	int progress;
@@ -74,9 +93,12 @@ static void on_result(void *ctx, long line, enum tn_code code, jv kase, int repl
 
 	b->done++;
 	if (code != TN_OK) {
+		char where[48];
+
 		if (b->progress)
 			fputs("\r\033[K", stderr);
-		tn_cli_fail(prog, err);
+		snprintf(where, sizeof(where), "stdin:%ld: ", line);
+		fail_case(err, where);
 	} else if (!b->stop && tn_out_emit(b->out, kase, &e) != TN_OK) {
 		if (!b->out->broken_pipe)
 			tn_cli_fail(prog, &e);
@@ -155,7 +177,7 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 	if ((rc = single_body(c, &body, &err)) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if ((rc = tn_case_prepare(body, key, &prepared, &k, warning, sizeof(warning), &err)) != TN_OK)
-		return tn_cli_fail(prog, &err);
+		return fail_case(&err, "");
 	if (warning[0])
 		tn_cli_warn(prog, "%s", warning);
 	/* zero-material: the applicant's e-certificates stand for materials (needs a token) */
@@ -206,7 +228,7 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 			    &err);
 	free(k);
 	if (rc != TN_OK) {
-		int status = tn_cli_fail(prog, &err);
+		int status = fail_case(&err, "");
 
 		if (rc == TN_EAUTH && strstr(err.message, "X-Consent-Code"))
 			consent_hint();

@@ -125,6 +125,33 @@ test_expect_success 'the server refusing a form (missing required field) exits 7
 	grep -q "^case-submit: error: .*applicant_name\|^case-submit: error: .*required" err
 '
 
+test_expect_success 'every missing or wrong field at once, each with its label; exit 7, nothing filed' '
+	before=$(count_cases) &&
+	test_expect_exit 7 case-submit --item 310000-YB-003 --applicant-id $GOOD_ID \
+		--applicant-name 张三 --field retire_dat=2026-12-01 --field applicant_phone=12 2>out &&
+	grep -v ": warning: " out >err &&
+	cat >expect <<-\EOF &&
+	case-submit: error: form.retire_dat: not a field of this item; did you mean '\''retire_date'\''?
+	case-submit: error: form.applicant_name (参保人姓名): required
+	case-submit: error: form.applicant_id (参保人身份证号码): required
+	case-submit: error: form.retire_date (退休日期): required
+	case-submit: error: form.applicant_phone (联系电话): '\''12'\'' is not a phone number
+	EOF
+	test_cmp expect err &&
+	test "$(count_cases)" = "$before"
+'
+
+test_expect_success 'faults found before sending are all reported too (exit 7)' '
+	echo "{\"item\":7,\"applicant\":{\"id\":\"$GOOD_ID\",\"name\":\"张三\",\"phone\":13800000000},\"form\":{\"a\":[1]}}" >bad.json &&
+	test_expect_exit 7 case-submit -f bad.json 2>err &&
+	cat >expect <<-\EOF &&
+	case-submit: error: item: must be a string, not a number
+	case-submit: error: applicant.phone: must be a string, not a number
+	case-submit: error: form.a: must be a string or a number, not an array
+	EOF
+	test_cmp expect err
+'
+
 test_expect_success 'an unknown item exits 7' '
 	test_expect_exit 7 case-submit --item NO-SUCH-ITEM --applicant-id $GOOD_ID \
 		--applicant-name 张三 2>err &&

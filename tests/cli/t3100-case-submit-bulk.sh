@@ -47,6 +47,18 @@ test_expect_success 'a line the server refuses is reported with its number; exit
 	test "$(wc -l <out)" = 1
 '
 
+test_expect_success 'a record with several faults has each on its own line, after its line number' '
+	{
+		yb_cases 1 300 &&
+		echo "{\"item\":\"310000-YB-003\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"x\"},\"form\":{\"retire_date\":\"soon\"}}"
+	} >faults.ndjson &&
+	test_expect_exit 1 case-submit --bulk <faults.ndjson >out 2>err &&
+	grep -qx "case-submit: error: stdin:2: form.applicant_name (参保人姓名): required" err &&
+	grep -qx "case-submit: error: stdin:2: form.retire_date (退休日期): '\''soon'\'' is not a date (YYYY-MM-DD)" err &&
+	test "$(grep -c "^case-submit: error: stdin:2: " err)" = 4 &&
+	grep -qx "case-submit: filed 1, replayed 0, failed 1" err
+'
+
 test_expect_success 're-running a bulk submission of 1,000 cases files 1,000, not 2,000' '
 	before=$(count_cases) &&
 	yb_cases 1000 1000 >thousand.ndjson &&

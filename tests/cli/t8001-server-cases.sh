@@ -159,6 +159,32 @@ test_expect_success 'filters: status, q, overdue, since/until' '
 	jq -e ".items == []" out.json
 '
 
+test_expect_success 'a filing with several faults names every one, with its label, in errors' '
+	body=$(rs_case X | jq -c "del(.applicant.name) | del(.form.org_name) | .form.staff_count = \"many\"") &&
+	test "$(api POST /v1/cases "$RS" -H "Idempotency-Key: faults-1" -d "$body")" = 422 &&
+	json_eq .field applicant.name <out.json &&
+	json_eq .detail "applicant.name is required" <out.json &&
+	jq -e "[.errors[].field] == [\"applicant.name\", \"form.org_name\", \"form.staff_count\"]" out.json &&
+	jq -e ".errors[1] == {field: \"form.org_name\", label: \"参保单位名称\", detail: \"required\"}" out.json &&
+	jq -e ".errors[0].label == null and (.errors[2].detail | test(\"not a number\"))" out.json
+'
+
+test_expect_success 'kinds and sizes: every fault of the body in errors, the first as field' '
+	body=$(rs_case X | jq -c ".applicant.phone = 5 | .form.org_name = [1] | .materials = [3]") &&
+	test "$(api POST /v1/cases "$RS" -H "Idempotency-Key: faults-2" -d "$body")" = 422 &&
+	json_eq .field applicant.phone <out.json &&
+	json_eq .detail "applicant.phone: must be a string, not a number" <out.json &&
+	jq -e "[.errors[].field] == [\"applicant.phone\", \"form.org_name\", \"materials[0]\"]" out.json
+'
+
+test_expect_success 'an unknown form field first is 400, with the other faults and a did-you-mean' '
+	body=$(rs_case X | jq -c "del(.form.staff_count) | .form.staf_count = 5") &&
+	test "$(api POST /v1/cases "$RS" -H "Idempotency-Key: faults-3" -d "$body")" = 400 &&
+	json_eq .field form.staf_count <out.json &&
+	json_eq .detail "unknown form field '\''staf_count'\''; did you mean '\''staff_count'\''?" <out.json &&
+	jq -e "[.errors[].field] == [\"form.staf_count\", \"form.staff_count\"]" out.json
+'
+
 test_expect_success 'bad list parameters are 400 naming the parameter' '
 	test "$(api GET "/v1/cases?limit=0" "$RS")" = 400 && json_eq .field limit <out.json &&
 	test "$(api GET "/v1/cases?limit=1001" "$RS")" = 400 &&

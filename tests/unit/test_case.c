@@ -193,6 +193,39 @@ static void test_shape(void **state)
 	tn_buf_release(&name);
 }
 
+/* Every fault of kind and size at once; then, before sending, every missing member at once. */
+static void test_shape_all(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv b, list;
+
+	(void)state;
+	b = jv_parse("{\"item\":5,\"applicant\":{\"name\":\"\",\"phone\":139},"
+		     "\"form\":{\"a\":[1]},\"materials\":[{\"ref\":\"r\"},7]}");
+	assert_int_equal(tn_case_check_shape_all(b, &list, &err), TN_EINVALID);
+	assert_string_equal(err.field, "item");
+	assert_string_equal(err.message, "item: must be a string, not a number");
+	assert_string_equal(err.problems,
+			    "item: must be a string, not a number\n"
+			    "applicant.name: must be 1 to 100 characters\n"
+			    "applicant.phone: must be a string, not a number\n"
+			    "form.a: must be a string or a number, not an array\n"
+			    "materials[0].code: missing (the material's code)\n"
+			    "materials[1]: must be an object {code, ref}, not a number\n");
+	assert_int_equal(jv_array_length(list), 6);
+	/* the client's check: the same faults, all of them */
+	assert_int_equal(tn_case_check(b, NULL, 0, &err), TN_EINVALID);
+	assert_non_null(strstr(err.problems, "materials[1]: "));
+	jv_free(b);
+	b = jv_parse("{\"applicant\":{\"id\":\"110101199003070000\"}}");
+	assert_int_equal(tn_case_check(b, NULL, 0, &err), TN_EINVALID);
+	assert_string_equal(err.field, "item");
+	assert_string_equal(err.message, "item: missing (give the item's code)");
+	assert_string_equal(err.problems, "item: missing (give the item's code)\n"
+			    "applicant.id: resident ID number '110101199003070000': check character is '0', expected '3'\n");
+	jv_free(b);
+}
+
 static void test_key(void **state)
 {
 	jv a = jv_parse("{\"b\":[1,{\"y\":2,\"x\":\"中\"}],\"a\":\"s p\"}");
@@ -600,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_yaml),
 		cmocka_unit_test(test_yaml_hostile),
 		cmocka_unit_test(test_shape),
+		cmocka_unit_test(test_shape_all),
 		cmocka_unit_test(test_key),
 		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_ndjson_lines),

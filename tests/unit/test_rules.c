@@ -16,6 +16,7 @@
 #include "tn_err.h"
 #include "tn_http.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "tn_text.h"
 #include "tn_today.h"
 
@@ -326,6 +327,79 @@ static void test_form(void **state)
 	jv_free(item);
 }
 
+/* Every fault of a form at once, with the catalog's labels, in err->problems and as a list. */
+static void test_form_all(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv item = J("{\"code\":\"I\",\"fields\":["
+		    "{\"name\":\"shop_name\",\"label\":\"店名\",\"type\":\"string\",\"required\":true},"
+		    "{\"name\":\"area\",\"label\":\"面积\",\"type\":\"number\",\"required\":true},"
+		    "{\"name\":\"kind\",\"type\":\"enum\",\"values\":[\"a\",\"b\"]}]}");
+	jv form = J("{\"shop_nme\":\"N\",\"area\":\"big\",\"kind\":\"c\"}"), list, p;
+
+	(void)state;
+	assert_int_equal(tn_case_check_form_all(item, form, &list, &err), TN_EINVALID);
+	/* the first fault as before, and a did-you-mean */
+	assert_string_equal(err.field, "form.shop_nme");
+	assert_string_equal(err.message, "unknown form field 'shop_nme'; did you mean 'shop_name'?");
+	assert_int_equal(err.http_status, 400);
+	assert_string_equal(err.problems,
+			    "form.shop_nme: not a field of this item; did you mean 'shop_name'?\n"
+			    "form.shop_name (店名): required\n"
+			    "form.area (面积): 'big' is not a number (at most 9007199254740991)\n"
+			    "form.kind: 'c' is not one of: a, b\n");
+	assert_int_equal(jv_array_length(jv_copy(list)), 4);
+	p = jv_array_get(jv_copy(list), 1);
+	assert_string_equal(tn_jv_str(p, "field"), "form.shop_name");
+	assert_string_equal(tn_jv_str(p, "label"), "店名");
+	assert_string_equal(tn_jv_str(p, "detail"), "required");
+	jv_free(p);
+	p = jv_array_get(jv_copy(list), 0);
+	assert_true(tn_jv_has(p, "label") && tn_jv_str(p, "label") == NULL);
+	jv_free(p);
+	jv_free(list);
+	jv_free(form);
+	/* no fault: an empty list and no problems */
+	tn_err_clear(&err);
+	form = J("{\"shop_name\":\"N\",\"area\":3}");
+	assert_int_equal(tn_case_check_form_all(item, form, &list, &err), TN_OK);
+	assert_int_equal(jv_array_length(list), 0);
+	assert_string_equal(err.problems, "");
+	jv_free(form);
+	jv_free(item);
+}
+
+/* tn_err_add_problem: lines with and without a label; a list that does not fit ends with one "…". */
+static void test_err_problems(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char detail[200];
+	size_t len;
+
+	(void)state;
+	tn_err_field(&err, TN_EINVALID, "form.a", "form field 'a' is required");
+	tn_err_add_problem(&err, "form.a", "甲", "required");
+	tn_err_add_problem(&err, "applicant.id", NULL, "missing");
+	tn_err_add_problem(&err, "form.b", "", "required");
+	assert_string_equal(err.problems, "form.a (甲): required\napplicant.id: missing\nform.b: required\n");
+	tn_err_prefix(&err, "stdin:3");
+	assert_string_equal(err.message, "stdin:3: form field 'a' is required");
+	assert_non_null(strstr(err.problems, "applicant.id: missing\n"));
+	memset(detail, 'x', sizeof(detail) - 1);
+	detail[sizeof(detail) - 1] = '\0';
+	for (int i = 0; i < 40; i++)
+		tn_err_add_problem(&err, "form.long", NULL, detail);
+	len = strlen(err.problems);
+	assert_true(len < sizeof(err.problems));
+	assert_string_equal(err.problems + len - 4, "\xe2\x80\xa6\n");
+	assert_true(err.problems[len - 5] == '\n');
+	tn_err_add_problem(&err, "form.z", NULL, "z");      /* full: nothing more */
+	assert_int_equal(strlen(err.problems), len);
+	/* tn_err_set starts a new error: no list */
+	tn_err_set(&err, TN_EINVALID, "other");
+	assert_string_equal(err.problems, "");
+}
+
 /* tn_buf_read_fp: a whole input within its limit, past it, and a signal caught before the read. */
 static void test_read_fp(void **state)
 {
@@ -367,6 +441,8 @@ int main(void)
 		cmocka_unit_test(test_case_moves),
 		cmocka_unit_test(test_party),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_form_all),
+		cmocka_unit_test(test_err_problems),
 		cmocka_unit_test(test_read_fp),      /* last: it raises SIGTERM */
 	};
 
