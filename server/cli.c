@@ -33,3 +33,19 @@ int twonetd_usage_fail(const struct tn_cmd *cmd, const char *fmt, ...)
 	tn_cli_usage(cmd, stderr);
 	return 2;
 }
+
+/*
+ * An unknown subcommand word: "twonetd: error: unknown WHAT 'WORD'; did you
+ * mean 'X'?" on stderr, X the closest of `known` ("a|b|c", tn_cli_suggest),
+ * the suggestion left out when none is close.  Returns 2 (usage).  For the
+ * dispatchers of twonetd's commands and subcommands (main, calendar, audit,
+ * token), once server/twonetd.h declares it.
+ */
+int twonetd_unknown(const char *what, const char *word, const char *known)
+{
+	struct tn_err err = TN_ERR_INIT;
+
+	tn_err_set(&err, TN_EUSAGE, "unknown %s '%s'", what, word);
+	tn_cli_suggest(&err, word, known);
+	return twonetd_fail(&err, 2);
+}
