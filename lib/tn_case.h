@@ -69,6 +69,9 @@ char *tn_case_content_key(jv v);
  * or unified social credit code (type org).  TN_EINVALID naming the member
  * ("applicant.id: check character is 'X', expected '3'").  A USCC that only
  * fails its organisation-code digit passes, with *warning (may be NULL) set.
+ * Every fault is found: err says the first, err->problems lists them all
+ * (the kinds and sizes of tn_case_check_shape when any is wrong, else what
+ * is missing or wrong in item, workflow and applicant).
  */
 enum tn_code tn_case_check(jv body, char *warning, size_t warning_size, struct tn_err *err);
 
