@@ -157,7 +157,8 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 				v = 0;
 			if (v > 100)
 				v = 100;
-			tn_buf_addf(out, "%s%.1f %.1f ", pen ? "L" : "M", cx, y1 - ph * v / 100.0);
+			tn_buf_addf(out, "%s%.1f %.1f%s", pen ? "L" : "M", cx, y1 - ph * v / 100.0,
+				    i % 8 == 7 ? "\n" : " ");  /* short lines, for mail */
 			pen = 1;
 		}
 		tn_buf_adds(out, "\"/>\n");
