@@ -332,11 +332,15 @@ static void build(void)
 		struct tn_buf b = TN_BUF_INIT;
 		char *full = tn_cell_text(e, "comment");
 
-		add(DC_NORMAL, 0, NULL, "  %-3s %s  %s (%s)  %s %s%s%s  v%s%s%s%s%s%s", s_of(e, "seq"),
-		    s_of(e, "at"), s_of(e, "actor"), s_of(e, "role"), s_of(e, "action"),
-		    from, *from ? " → " : "", s_of(e, "to"), s_of(e, "version"),
-		    m ? "  " : "", m ? m->label : "",
-		    *comment ? "  \"" : "", comment, *comment ? "\"" : "");
+		const char *at = s_of(e, "at");
+		char when[20];
+
+		/* "2026-12-04 06:32": the minute is enough on the line, the detail has the rest */
+		snprintf(when, sizeof(when), "%.10s %.5s", at, strlen(at) > 11 ? at + 11 : "");
+		add(DC_NORMAL, 0, NULL, "  %-3s %s  %s (%s)  %s%s%s %s%s%s  v%s%s%s%s", s_of(e, "seq"),
+		    when, s_of(e, "actor"), s_of(e, "role"), s_of(e, "action"),
+		    m ? " " : "", m ? m->label : "", from, *from ? " → " : "", s_of(e, "to"),
+		    s_of(e, "version"), *comment ? "  \"" : "", comment, *comment ? "\"" : "");
 		/* the whole event, the comment in full (s_of keeps 511 bytes) */
 		tn_buf_addf(&b, "#%s  %s\n%s (%s)\n%s%s%s\n", s_of(e, "seq"), s_of(e, "at"),
 			    s_of(e, "actor"), s_of(e, "role"), s_of(e, "action"), m ? " " : "",

@@ -200,10 +200,10 @@ static void columns(int width, struct layout *l)
 	l->labels = width >= WIDE;
 	l->status = l->labels ? 20 : 11;
 	l->deadline = 11;       /* YYYY-MM-DD and the "*" of a provisional deadline */
-	/* the applicant's name widens with the terminal (16 columns at 100, up to 40); the item takes the rest */
+	/* the applicant's name widens with the terminal (16 columns at 100, up to 48); the item takes the rest */
 	cap = width > 100 ? 16 + (width - 100) / 2 : 16;
-	if (cap > 40)
-		cap = 40;
+	if (cap > 48)
+		cap = 48;
 	l->name = inbox_rows.max_name_w < 8 ? 8 : inbox_rows.max_name_w > cap ? cap : inbox_rows.max_name_w;
 	fixed = 2 + l->id + 1 + l->status + 1 + l->deadline + 1 + l->name + 1;
 	l->item = width - fixed;
