@@ -1,4 +1,4 @@
-/* test_report.c — report periods, the request path, rows, the SVG chart, the HTML page, files, the lock. */
+/* test_report.c — report periods, the request path, rows, the SVG chart, the HTML page in each language, files, the lock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,6 +283,185 @@ static void test_html(void **state)
 	tn_buf_release(&b);
 }
 
+/* A report in the shape the server sends, with names and a provisional deadline. */
+static jv sample_named(void)
+{
+	return jv_parse("{\"report\":\"cases\",\"from\":\"2026-10-01\",\"to\":\"2026-10-31\","
+			"\"by\":\"department\",\"department\":null,\"as_of\":\"2026-11-18\","
+			"\"groups\":["
+			"{\"group\":\"SCJGJ\",\"name\":\"市场监督管理局\",\"received\":3,"
+			"\"backlog\":4,\"backlog_overdue\":1,\"on_time_rate\":50,"
+			"\"provisional_deadlines\":1},"
+			"{\"group\":\"YBJ\",\"name\":\"医疗保障局\",\"received\":2,\"backlog\":0,"
+			"\"backlog_overdue\":0,\"on_time_rate\":100,\"provisional_deadlines\":0}],"
+			"\"total\":{\"group\":null,\"name\":null,\"received\":5,\"backlog\":4,"
+			"\"backlog_overdue\":1,\"on_time_rate\":75,\"provisional_deadlines\":1}}");
+}
+
+static void test_lang(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	enum tn_report_lang l = TN_REPORT_EN;
+
+	(void)state;
+	assert_int_equal(tn_report_lang_parse("zh", &l, &err), TN_OK);
+	assert_int_equal(l, TN_REPORT_ZH);
+	assert_int_equal(tn_report_lang_parse("en", &l, &err), TN_OK);
+	assert_int_equal(l, TN_REPORT_EN);
+	assert_int_equal(tn_report_lang_parse("fr", &l, &err), TN_EUSAGE);
+	assert_int_equal(tn_report_lang_parse(NULL, &l, &err), TN_EUSAGE);
+	/* headings: Chinese; English member names for tables and CSV, phrases for HTML */
+	assert_string_equal(tn_report_heading("received", TN_REPORT_CASES, "department",
+					      TN_REPORT_ZH, 0), "收件");
+	assert_string_equal(tn_report_heading("group", TN_REPORT_CASES, "department",
+					      TN_REPORT_ZH, 0), "部门");
+	assert_string_equal(tn_report_heading("group", TN_REPORT_CASES, "department",
+					      TN_REPORT_ZH, 2), "部门代码");
+	assert_string_equal(tn_report_heading("name", TN_REPORT_CASES, "item", TN_REPORT_ZH, 2),
+			    "事项名称");
+	assert_string_equal(tn_report_heading("group", TN_REPORT_ALERTS, "district",
+					      TN_REPORT_ZH, 1), "区");
+	/* one member, two meanings: an open case, an open alert */
+	assert_string_equal(tn_report_heading("open", TN_REPORT_CASES, NULL, TN_REPORT_ZH, 0),
+			    "在办");
+	assert_string_equal(tn_report_heading("open", TN_REPORT_ALERTS, NULL, TN_REPORT_ZH, 0),
+			    "未关闭");
+	assert_string_equal(tn_report_heading("backlog", TN_REPORT_CASES, NULL, TN_REPORT_EN, 0),
+			    "backlog");
+	assert_string_equal(tn_report_heading("backlog", TN_REPORT_CASES, NULL, TN_REPORT_EN, 1),
+			    "Backlog at end");
+	assert_string_equal(tn_report_heading("nosuch", TN_REPORT_CASES, NULL, TN_REPORT_ZH, 0),
+			    "nosuch");
+	assert_string_equal(tn_report_total_word(TN_REPORT_ZH), "合计");
+	/* every column of every list has a Chinese heading */
+	for (const char **c = tn_report_case_csv; *c; c++)
+		assert_string_not_equal(tn_report_heading(*c, TN_REPORT_CASES, "day", TN_REPORT_ZH, 2),
+					*c);
+	for (const char **c = tn_report_alert_csv; *c; c++)
+		assert_string_not_equal(tn_report_heading(*c, TN_REPORT_ALERTS, "kind", TN_REPORT_ZH, 2),
+					*c);
+	for (const char **c = tn_report_case_table; *c; c++)
+		assert_string_not_equal(tn_report_heading(*c, TN_REPORT_CASES, "item", TN_REPORT_ZH, 0),
+					*c);
+}
+
+static void test_display_row(void **state)
+{
+	static const char *const cols[] = { "group", "name", "received", "backlog", NULL };
+	jv r = sample_named(), rows = tn_report_rows(r), row, s;
+
+	(void)state;
+	/* a table: the name stands for the code */
+	row = tn_report_display_row(jv_array_get(jv_copy(rows), 0), cols, TN_REPORT_CASES,
+				    "department", TN_REPORT_ZH, 1);
+	s = jv_dump_string(row, 0);
+	assert_string_equal(jv_string_value(s), "{\"部门\":\"市场监督管理局\",\"部门名称\":"
+			    "\"市场监督管理局\",\"收件\":3,\"期末积压\":4}");
+	jv_free(s);
+	/* a CSV: the code, the name beside it */
+	row = tn_report_display_row(jv_array_get(jv_copy(rows), 1), cols, TN_REPORT_CASES,
+				    "department", TN_REPORT_ZH, 0);
+	s = jv_dump_string(row, 0);
+	assert_string_equal(jv_string_value(s), "{\"部门代码\":\"YBJ\",\"部门名称\":\"医疗保障局\","
+			    "\"收件\":2,\"期末积压\":0}");
+	jv_free(s);
+	/* the total, in each language */
+	row = tn_report_display_row(jv_array_get(jv_copy(rows), 2), cols, TN_REPORT_CASES,
+				    "department", TN_REPORT_ZH, 0);
+	s = jv_dump_string(row, 0);
+	assert_string_equal(jv_string_value(s), "{\"部门代码\":\"合计\",\"部门名称\":null,"
+			    "\"收件\":5,\"期末积压\":4}");
+	jv_free(s);
+	row = tn_report_display_row(jv_array_get(jv_copy(rows), 2), cols, TN_REPORT_CASES,
+				    "department", TN_REPORT_EN, 0);
+	s = jv_dump_string(row, 0);
+	assert_string_equal(jv_string_value(s), "{\"group\":\"total\",\"name\":null,"
+			    "\"received\":5,\"backlog\":4}");
+	jv_free(s);
+	/* by week the name is a Monday: the label stays the week */
+	row = jv_parse("{\"group\":\"2026-W41\",\"name\":\"2026-10-05\"}");
+	assert_string_equal(tn_report_label(row, "week"), "2026-W41");
+	assert_string_equal(tn_report_label(row, "department"), "2026-10-05");
+	jv_free(row);
+	jv_free(rows);
+	jv_free(r);
+}
+
+static void test_html_zh(void **state)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	jv r = sample_named(), a;
+
+	(void)state;
+	tn_report_html_in(&b, r, TN_REPORT_ZH);
+	assert_non_null(strstr(b.buf, "<html lang=\"zh-CN\">"));
+	assert_non_null(strstr(b.buf, "<title>办件报表 2026-10-01 至 2026-10-31</title>"));
+	assert_non_null(strstr(b.buf, "<th>部门</th><th>收件</th>"));
+	assert_non_null(strstr(b.buf, "<th>期末积压</th><th>积压超期</th>"));
+	/* names for codes; "*" on the row with a provisional deadline, and its footnote */
+	assert_non_null(strstr(b.buf, "<td>市场监督管理局*</td>"));
+	assert_non_null(strstr(b.buf, "<td>医疗保障局</td>"));
+	assert_non_null(strstr(b.buf, "<td>合计*</td>"));
+	assert_non_null(strstr(b.buf, "<p class=\"note\">*：该行有期限为暂定的案件"));
+	assert_non_null(strstr(b.buf, "<p class=\"note\">期末积压："));
+	assert_non_null(strstr(b.buf, "<p class=\"note\">材料免交率："));
+	assert_null(strstr(b.buf, "告警"));
+	assert_non_null(strstr(b.buf, "共 5 件中有 1 件的期限为暂定"));
+	assert_non_null(strstr(b.buf, "class=\"title\">收件数与按时办结率</text>"));
+	assert_non_null(strstr(b.buf, "class=\"label\">市场监督管理局</text>"));
+	assert_non_null(strstr(b.buf, "；1 件期限暂定（按周一至周五计算）"));
+	/* no line a mail server would refuse */
+	for (const char *p = b.buf; *p; ) {
+		size_t len = strcspn(p, "\n");
+
+		assert_true(len <= 998);
+		p += len + (p[len] == '\n');
+	}
+	tn_buf_reset(&b);
+	/* an alert report: its own notes, none of the cases' */
+	a = jv_parse("{\"report\":\"alerts\",\"from\":\"2026-10-01\",\"to\":\"2026-10-31\","
+		     "\"by\":\"district\",\"targets_min\":{\"blue\":1440,\"yellow\":720,"
+		     "\"orange\":240,\"red\":120},\"groups\":[{\"group\":\"310101\","
+		     "\"name\":\"黄浦区\",\"raised\":3,\"provisional_deadlines\":2}],"
+		     "\"total\":{\"raised\":3}}");
+	tn_report_html_in(&b, a, TN_REPORT_ZH);
+	assert_non_null(strstr(b.buf, "<td>黄浦区</td>"));
+	assert_non_null(strstr(b.buf, "红色 120 分钟、橙色 240 分钟、黄色 720 分钟、蓝色 1440 分钟"));
+	assert_null(strstr(b.buf, "工作日"));
+	assert_null(strstr(b.buf, "暂定"));
+	assert_null(strstr(b.buf, "材料"));
+	tn_buf_reset(&b);
+	tn_report_footnotes(&b, a, TN_REPORT_EN);
+	assert_non_null(strstr(b.buf, "Closed in target: "));
+	assert_null(strstr(b.buf, "Working days"));
+	tn_buf_reset(&b);
+	tn_report_footnotes(&b, r, TN_REPORT_EN);
+	assert_non_null(strstr(b.buf, "Working days count"));
+	assert_non_null(strstr(b.buf, "the legal one when that is earlier"));
+	assert_null(strstr(b.buf, "Closed in target"));
+	jv_free(a);
+	jv_free(r);
+	tn_buf_release(&b);
+}
+
+static void test_svg_zh_empty(void **state)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	jv r = jv_parse("{\"report\":\"cases\",\"from\":\"2026-03-01\",\"to\":\"2026-03-31\","
+			"\"by\":\"item\",\"groups\":[],\"total\":{\"received\":0}}");
+
+	(void)state;
+	tn_report_svg_in(&b, r, 1, TN_REPORT_ZH);
+	assert_non_null(strstr(b.buf, "本期无数据"));
+	assert_non_null(strstr(b.buf, "2026-03-01 至 2026-03-31，按事项"));
+	assert_non_null(strstr(b.buf, "class=\"legend\">收件数</text>"));
+	tn_buf_reset(&b);
+	tn_report_svg_in(&b, r, 1, TN_REPORT_EN);
+	assert_non_null(strstr(b.buf, "no data in this period"));
+	jv_free(r);
+	tn_buf_release(&b);
+}
+
 static void test_write_file(void **state)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -348,6 +527,10 @@ int main(void)
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_chart_scale),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_lang),
+		cmocka_unit_test(test_display_row),
+		cmocka_unit_test(test_html_zh),
+		cmocka_unit_test(test_svg_zh_empty),
 		cmocka_unit_test(test_write_file),
 		cmocka_unit_test(test_lock),
 	};
