@@ -141,18 +141,19 @@ token_of() {
 	awk -F '\t' -v r="$1" '$1 == r { print $2; found = 1 } END { exit !found }' roles.tsv
 }
 
-# run_script DIR SCRIPT TOKEN: run SCRIPT in DIR as described above; its output
-# in DIR.out, its exit status returned; whatever it started is killed after
+# run_script DIR SCRIPT TOKEN [SECONDS]: run SCRIPT in DIR as described above
+# (within SECONDS, EXAMPLE_TIMEOUT by default); its output in DIR.out, its
+# exit status returned; whatever it started is killed after
 run_script() {
-	local dir=$1 script=$2 token=$3 pid rc
+	local dir=$1 script=$2 token=$3 secs=${4:-$EXAMPLE_TIMEOUT} pid rc
 	mkdir -p "$dir"
-	(cd "$dir" && TWONET_TOKEN=$token exec timeout -k 5 "$EXAMPLE_TIMEOUT" \
+	(cd "$dir" && TWONET_TOKEN=$token exec timeout -k 5 "$secs" \
 		bash -e -o pipefail "$script") >"$dir.out" 2>&1 </dev/null &
 	pid=$!
 	wait "$pid"
 	rc=$?
 	kill -TERM -- "-$pid" 2>/dev/null
-	if [ "$rc" = 124 ]; then echo "(timed out after $EXAMPLE_TIMEOUT s)" >>"$dir.out"; fi
+	if [ "$rc" = 124 ]; then echo "(timed out after $secs s)" >>"$dir.out"; fi
 	return "$rc"
 }
 
@@ -169,8 +170,9 @@ block_failed() {
 
 # ---- README.md: one session, in one shell; run at top level since it starts
 # its own twonetd (killed with the session's process group at the end)
-start_server
+rm -rf "$TRASH"/twonet.db*
 cp -a snapshot/twonet.db* "$TRASH/"
+start_server
 readme_session="$TRASH/readme-session.sh"
 {
 	printf 'r=%q\n' "$TRASH/readme"
@@ -188,8 +190,10 @@ readme_session="$TRASH/readme-session.sh"
 	echo '__tn_at done'
 } >"$readme_session"
 mkdir -p readme
-run_script "$TRASH/readme/session" "$readme_session" "$(token_of admin)"
+run_script "$TRASH/readme/session" "$readme_session" "$(token_of admin)" $((EXAMPLE_TIMEOUT * 3))
 readme_rc=$?
+# a timeout is written after the block that was running
+[ "$readme_rc" = 124 ] && [ -f readme/at ] && cat "$TRASH/readme/session.out" >>"readme/out.$(cat readme/at)" 2>/dev/null
 stop_server
 
 while IFS=$'\t' read -r n where directive; do
