@@ -131,6 +131,37 @@ static int known_code(struct req *q, const char *param, const char *value)
 	return -1;
 }
 
+/*
+ * parent=ID names a case the caller may see (a clerk: one with a sub-case of
+ * its department): 0, or -1 after replying 404 naming the parameter, as for
+ * a case that is not there.
+ */
+static int known_parent(struct req *q, const char *id)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long token_id = -1;
+	jv doc;
+	int seen;
+
+	if (!id)
+		return 0;
+	if (store_case_get(q->srv->st, id, &doc, &token_id, &err) != TN_OK) {
+		if (err.code != TN_ENOTFOUND) {
+			reply_error(q, &err);
+			return -1;
+		}
+		reply_problem(q, 404, "parent", "parent: no case '%s'", id);
+		return -1;
+	}
+	seen = case_visible(q, doc, token_id);
+	jv_free(doc);
+	if (!seen) {
+		reply_problem(q, 404, "parent", "parent: no case '%s'", id);
+		return -1;
+	}
+	return 0;
+}
+
 /* The states of a case, for a "did you mean" on status=. */
 static void status_hint(const char *word, char *out, size_t size)
 {
@@ -231,7 +262,7 @@ void h_cases_list(struct req *q, const char *arg)
 	}
 	f.cursor = req_query(q, "cursor");
 	if (known_code(q, "item", f.item) < 0 || known_code(q, "department", f.department) < 0 ||
-	    known_code(q, "workflow", f.workflow) < 0)
+	    known_code(q, "workflow", f.workflow) < 0 || known_parent(q, f.parent) < 0)
 		return;
 	tn_today_str(today, sizeof(today));
 	f.today = today;

@@ -47,6 +47,16 @@ test_expect_success 'a mistyped status is 400 naming status, with the closest st
 	json_eq .detail "status: no status '\''submited'\''; did you mean '\''submitted'\''?" <out.json
 '
 
+test_expect_success 'parent naming no case (or one the token may not see) is 404 naming parent' '
+	test "$(api GET "/v1/cases?parent=C09999999" "$ADMIN")" = 404 &&
+	json_eq .field parent <out.json &&
+	json_eq .detail "parent: no case '\''C09999999'\''" <out.json &&
+	rs=$(api GET "/v1/cases?item=310000-RS-006" "$ADMIN" >/dev/null && jq -r ".items[0].id" out.json) &&
+	test "$(api GET "/v1/cases?parent=$rs" "$YB")" = 404 &&
+	test "$(api GET "/v1/cases?parent=$rs" "$ADMIN")" = 200 &&
+	jq -e ".items == [] and .total == 0" out.json
+'
+
 test_expect_success 'case-list exits 7 on an unknown item, with the server reason' '
 	test_expect_exit 7 case-list --token "$ADMIN" --item 310000-XX-999 >out 2>err &&
 	test ! -s out &&
