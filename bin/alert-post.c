@@ -97,15 +97,16 @@ static int run_bulk(struct tn_client *c, struct tn_alert_writer *w)
 	int status;
 
 	rc = tn_alert_post_bulk(c, stdin, "stdin", batch, dry_run, on_result, &b, &st, &err);
-	if (rc == TN_OK || rc == TN_EPARTIAL)
-		status = tn_exit_status(rc);
-	else
-		status = tn_cli_fail(prog, &err);
-	/* the last line, whatever happened: what was raised, what failed, why it stopped */
+	/* what was raised, what failed, whether it stopped early; then what stopped it
+	 * (the last line: flood-sim reports it) */
 	fprintf(stderr, "%s: %s %ld, replayed %ld, failed %ld%s\n", prog,
 		dry_run ? "checked" : "created", st.created, st.replayed, st.failed,
 		rc == TN_EINTR ? "; interrupted" :
 		rc != TN_OK && rc != TN_EPARTIAL ? "; stopped: the rest not tried" : "");
+	if (rc == TN_OK || rc == TN_EPARTIAL)
+		status = tn_exit_status(rc);
+	else
+		status = tn_cli_fail(prog, &err);
 	return status;
 }
 

@@ -288,12 +288,13 @@ test_expect_success 'bulk against the server: a bad line named, the rest raised,
 	tail -n 1 err | grep -qx "alert-post: created 0, replayed 2, failed 1"
 '
 
-test_expect_success 'bulk with a refused token: each record named, the summary last says it stopped (exit 4)' '
+test_expect_success 'bulk with a refused token: each record named, the summary says it stopped, then why (exit 4)' '
 	test_expect_exit 4 alert-post --token tn_0000000000000000000000000000000000000000 --bulk \
 		<bulk.ndjson >out 2>err &&
 	grep -q "^alert-post: error: stdin:1: " err &&
 	grep -q "^alert-post: error: stdin:3: " err &&
-	tail -n 1 err | grep -qx "alert-post: created 0, replayed 0, failed 3; stopped: the rest not tried"
+	grep -qx "alert-post: created 0, replayed 0, failed 3; stopped: the rest not tried" err &&
+	tail -n 1 err | grep -q "^alert-post: error: "
 '
 
 test_done
