@@ -437,8 +437,8 @@ static void backlog_groups(struct cases_acc *acc, const struct report_backlog *b
 			continue;
 		if (acc->len && same_key(acc->g[acc->len - 1].key, k))
 			continue;
-		if (bsearch(&(struct group){ .key = (char *)k }, acc->g, before, sizeof(*acc->g),
-			    group_cmp))
+		if (before && bsearch(&(struct group){ .key = (char *)k }, acc->g, before,
+				      sizeof(*acc->g), group_cmp))
 			continue;
 		acc->g = append_zeroed(acc->g, &acc->len, &acc->cap, sizeof(*acc->g));
 		acc->g[acc->len - 1].key = tn_xstrdup(k);
