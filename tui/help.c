@@ -1,4 +1,4 @@
-/* help.c — the `?` view: every key and action, made from the one key table. */
+/* help.c — the `?` view: every key and action, made from the one key table, and the rules that go with them (confirm, detail, hints). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,36 +11,49 @@ static size_t top;
 static int height;
 static size_t nlines;
 
-/* A screen line of the confirm rule, under its heading. */
-static void rule_part(void *ctx, const char *s, size_t n)
+#define HEAD 17                 /* the heading column of the notes under the keys */
+
+/* A screen line of a note, under its heading: the first after it, the others indented. */
+static void note_part(void *ctx, const char *s, size_t n)
 {
 	struct tn_buf *b = ctx;
 
 	if (b->len && b->buf[b->len - 1] == '\n')
-		tn_buf_addf(b, "%*s", 17, "");
+		tn_buf_addf(b, "%*s", HEAD, "");
 	tn_buf_add(b, s, n);
 	tn_buf_addch(b, '\n');
 }
 
+/* A note: its heading padded to HEAD columns, its text wrapped to the width after it. */
+static void note(struct tn_buf *b, const char *heading, const char *text, int cols)
+{
+	tn_fit_width(b, heading, HEAD, 1);
+	pager_wrap(text, cols > HEAD + 20 ? cols - HEAD - 1 : 20, note_part, b);
+}
+
 static void help_draw(int rows, int cols)
 {
-	struct tn_buf b = TN_BUF_INIT;
+	struct tn_buf b = TN_BUF_INIT, t = TN_BUF_INIT;
 	const char *p;
 	size_t i = 0;
 	int y = 1;
 
-	height = rows;
+	height = rows - 1;
 	disp_line(0, DC_TITLE, 0, "casedesk keys (set them in the config file: casedesk: {keys: {ACTION: KEY}})");
 	tn_buf_adds(&b, "KEYS             ACTION        WHERE              WHAT\n");
 	keys_help_lines(&b, cols);
-	tn_buf_adds(&b, "\nCommands (:)     status S|all · item CODE|all · sort deadline|id|status|applicant|item|submitted\n"
-			"                 refresh · certs [HOLDER] · alerts · inbox · help · quit\n"
-			"Colours          overdue red, due within two working days yellow; NO_COLOR turns them off\n");
-	tn_buf_addf(&b, "Deadline %-7s %s\n", tn_mark_provisional[0].sign, tn_mark_provisional[0].note);
-	tn_buf_adds(&b, "\nConfirm 确认     ");
-	pager_wrap(keys_confirm_rule, cols > 40 ? cols - 18 : 22, rule_part, &b);
-	tn_buf_adds(&b, "\nDetail 详情      Enter or v on a line of the case view, Enter on an alert: the whole text,\n"
-			"                 wrapped; j k PgUp PgDn Space scroll, q or Esc close\n");
+	tn_buf_addch(&b, '\n');
+	note(&b, "Commands (:)", "status S|all · item CODE|all · sort deadline|id|status|applicant|item|submitted · "
+	     "refresh · certs [HOLDER] · alerts · inbox · help · quit", cols);
+	note(&b, "Colours", "overdue red, due within two working days yellow; NO_COLOR turns them off", cols);
+	tn_buf_addf(&t, "Deadline %s", tn_mark_provisional[0].sign);
+	note(&b, t.buf, tn_mark_provisional[0].note, cols);
+	tn_buf_addch(&b, '\n');
+	note(&b, "Confirm 确认", keys_confirm_rule, cols);
+	tn_buf_addch(&b, '\n');
+	note(&b, "Detail 详情", "Enter or v on a line of the case view, Enter on an alert: the whole text, wrapped; "
+	     "j k PgUp PgDn Space scroll, q or Esc close", cols);
+	note(&b, "Hints 提示", "the bottom line, when it has nothing else to say, names the keys of the view", cols);
 	nlines = 0;
 	for (p = b.buf; *p; i++) {
 		const char *e = strchr(p, '\n');
@@ -55,6 +68,7 @@ static void help_draw(int rows, int cols)
 	}
 	disp_clear_from(y);
 	tn_buf_release(&b);
+	tn_buf_release(&t);
 }
 
 static void help_status(struct tn_buf *b)

@@ -68,6 +68,8 @@ test_expect_success 'the hint line: the inbox'"'"'s keys with Chinese labels, in
 	tail -n 1 screen | grep -q "^a 受理  r 退回补正  p 批准  x 不予批准  c 办结  Enter 打开  .*? 帮助  q 返回" &&
 	keys "?" && wait_screen "help · q to go back" &&
 	tail -n 1 screen | grep -q "I 收件箱  ? 帮助  q 返回" &&
+	keys G && wait_screen "Confirm 确认     Nothing is written on one key" &&
+	grep -q "the key that opened it is never taken as" screen &&
 	desk_quit
 '
 
