@@ -252,7 +252,12 @@ static void build(void)
 		    cv.from_cache ? "  (as loaded earlier: the server does not answer)" : "");
 	}
 	add(DC_NORMAL, 0, NULL, "item        %s %s", s_of(k, "item"), s_of(k, "item_name"));
-	add(DC_NORMAL, 0, NULL, "department  %s", s_of(k, "department"));
+	{
+		const char *dname = catalog_item_str(s_of(k, "item"), "department_name");
+
+		add(DC_NORMAL, 0, NULL, "department  %s%s%s", s_of(k, "department"), dname ? " " : "",
+		    dname ? dname : "");
+	}
 	add(DC_NORMAL, 0, NULL, "applicant   %s  %s %s  %s", s_of(k, "applicant.name"),
 	    s_of(k, "applicant.type"), s_of(k, "applicant.id"), s_of(k, "applicant.phone"));
 	add(DC_NORMAL, 0, NULL, "submitted   %s by %s", s_of(k, "submitted_at"), s_of(k, "submitted_by"));

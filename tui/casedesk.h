@@ -361,6 +361,8 @@ size_t pager_wrap(const char *text, int width, void (*fn)(void *ctx, const char 
  * drawn again when it comes), borrowed; NULL until then, or when it has none.
  */
 const char *catalog_field_label(const char *item, const char *name);
+/* A string member of item `item` ("department_name"), borrowed; NULL while it is asked for, or when absent. */
+const char *catalog_item_str(const char *item, const char *member);
 void catalog_done(void);
 
 /* The alert detail (alertinfo.c): the alert (borrowed) whole, then its history asked of the server. */

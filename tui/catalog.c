@@ -75,6 +75,16 @@ const char *catalog_field_label(const char *item, const char *name)
 	return label;
 }
 
+const char *catalog_item_str(const char *item, const char *member)
+{
+	jv it;
+
+	if (!item || !*item)
+		return NULL;
+	it = item_of(item);
+	return jv_get_kind(it) == JV_KIND_OBJECT ? tn_jv_str(it, member) : NULL;
+}
+
 void catalog_done(void)
 {
 	for (size_t i = 0; i < nitems; i++) {

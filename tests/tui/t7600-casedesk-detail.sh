@@ -74,6 +74,7 @@ test_expect_success 'form fields with the catalog'"'"'s Chinese labels; states a
 	grep -q "^$C2  submitted  version 1  已提交" screen &&
 	grep -q "^  参保人姓名  *applicant_name  *上海黄浦老王面馆.*…$" screen &&
 	grep -q "^  退休日期  *retire_date  *2026-12-01" screen &&
+	grep -q "^department  YBJ 医疗保障局$" screen &&
 	grep -q "^  联系电话  *applicant_phone  *13800000000" screen &&
 	keys j j j j j j j && keys Enter &&
 	wait_screen "case $C2 · detail 详情" &&
