@@ -219,6 +219,8 @@ int cmd_calendar(int argc, char **argv)
 		       "   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n");
 		return 0;
 	}
+	if (argc >= 2 && argv[1][0] != '-')
+		return twonetd_unknown("subcommand", argv[1], "import|show");
 	fprintf(stderr, "twonetd: error: usage: twonetd calendar import|show --db PATH ...\n");
 	return 2;
 }

@@ -22,6 +22,8 @@ static int expect_verb(const struct tn_cmd *cmd, const char *verb, int *argc, ch
 			tn_cli_usage(cmd, stdout);
 			return 0;
 		}
+		if (*argc >= 2 && (*argv)[1][0] != '-')
+			return twonetd_unknown("subcommand", (*argv)[1], verb);
 		fprintf(stderr, "twonetd: error: usage: %s %s\n", cmd->name, cmd->usage);
 		return 2;
 	}
@@ -295,6 +297,8 @@ int certs_cmd_audit(int argc, char **argv)
 		printf("usage: %s %s\n", cmd.name, cmd.usage);
 		return 0;
 	}
+	if (argc >= 2 && argv[1][0] != '-')
+		return twonetd_unknown("subcommand", argv[1], "verify|checkpoint");
 	fprintf(stderr, "twonetd: error: usage: %s %s\n", cmd.name, cmd.usage);
 	return 2;
 }

@@ -170,8 +170,10 @@ static int cmd_token(int argc, char **argv)
 			tn_cli_usage(&cmd, stdout);
 			return 0;
 		}
+		if (argc >= 2 && argv[1][0] != '-')
+			return twonetd_unknown("subcommand", argv[1], "add");
 		fprintf(stderr, "twonetd: error: usage: twonetd token add --db PATH --role ROLE "
-			"--name NAME [--dept DEPT] [--subject ID]\n");
+			"--name NAME [--dept DEPT] [--subject ID] [--scenario S]\n");
 		return 2;
 	}
 	argc--;
@@ -320,6 +322,8 @@ static int cmd_import(int argc, char **argv)
 			tn_cli_usage(&cmd, stdout);
 			return 0;
 		}
+		if (argc >= 2 && argv[1][0] != '-')
+			return twonetd_unknown("subcommand", argv[1], "catalog");
 		fprintf(stderr, "twonetd: error: usage: twonetd import catalog --db PATH [DIR]\n");
 		return 2;
 	}
@@ -392,9 +396,9 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "audit") == 0)
 		rc = certs_cmd_audit(argc - 1, argv + 1);
 	else {
-		fprintf(stderr, "twonetd: error: unknown command '%s'\n", argv[1]);
+		rc = twonetd_unknown("command", argv[1],
+				     "init|serve|token|import|calendar|routes|issuer|audit");
 		usage(stderr);
-		rc = 2;
 	}
 	return rc;
 }

@@ -111,6 +111,8 @@ int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs);
 /* cli.c: "twonetd: error: MESSAGE" of `err` on stderr; returns `status` (the exit status). */
 int twonetd_fail(const struct tn_err *err, int status);
 /* cli.c: a subcommand's usage error: "twonetd: error: " fmt..., then cmd's usage, on stderr; returns 2. */
+/* "unknown WHAT 'WORD'" with the closest of `known` (a|b|c) as a did-you-mean; 2. */
+int twonetd_unknown(const char *what, const char *word, const char *known);
 int twonetd_usage_fail(const struct tn_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* calcmd.c: twonetd calendar import | show; returns the exit status. */

@@ -57,4 +57,21 @@ test_expect_success 'twonetd: a mistyped option of a subcommand' '
 	grep -q "did you mean '"'"'--listen'"'"'?" err
 '
 
+test_expect_success 'twonetd: a mistyped command or subcommand' '
+	test_expect_exit 2 twonetd sevre 2>err &&
+	grep -q "^twonetd: error: unknown command '"'"'sevre'"'"'; did you mean '"'"'serve'"'"'?" err &&
+	test_expect_exit 2 twonetd calendar imprt 2>err &&
+	grep -q "did you mean '"'"'import'"'"'?" err &&
+	test_expect_exit 2 twonetd audit verfy 2>err &&
+	grep -q "did you mean '"'"'verify'"'"'?" err &&
+	test_expect_exit 2 twonetd token ad 2>err &&
+	grep -q "did you mean '"'"'add'"'"'?" err &&
+	test_expect_exit 2 twonetd issuer ad 2>err &&
+	grep -q "did you mean '"'"'add'"'"'?" err &&
+	test_expect_exit 2 twonetd import catalg 2>err &&
+	grep -q "did you mean '"'"'catalog'"'"'?" err &&
+	test_expect_exit 2 twonetd zzzzzz 2>err &&
+	! grep -q "did you mean" err
+'
+
 test_done
