@@ -445,17 +445,19 @@ void alerts_one(struct req *q, const char *id)
 {
 	struct tn_err err = TN_ERR_INIT;
 	long long n;
-	jv doc;
+	jv doc, history;
 
 	if (alert_parse_seq(id, &n) < 0 || n < 1) {
 		reply_problem(q, 404, NULL, "no alert '%s'", id);
 		return;
 	}
-	if (store_alert_get(q->srv->st, n, &doc, &err) != TN_OK) {
+	if (store_alert_get(q->srv->st, n, &doc, &err) != TN_OK ||
+	    store_alert_history(q->srv->st, n, &history, &err) != TN_OK) {
+		jv_free(doc);
 		reply_error(q, &err);
 		return;
 	}
-	reply_json(q, 200, doc);
+	reply_json(q, 200, jv_object_set(doc, jv_string("history"), history));
 }
 
 /* ---- POST /v1/alerts/{id}/actions ---- */

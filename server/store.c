@@ -526,6 +526,7 @@ static const char *migration(int v)
 	case 6: return store_certs_codes_schema;
 	case 7: return store_reports_provisional;
 	case 8: return store_cases_order_schema;
+	case 9: return store_alerts_history_schema;
 	default: return NULL;
 	}
 }

@@ -20,7 +20,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA 9
+#define STORE_SCHEMA 10
 
 /*
  * Open the database at `path`.  create = 1 creates the file when missing and

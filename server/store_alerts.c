@@ -11,6 +11,7 @@
 #include "tn_jv.h"
 #include "store_int.h"
 #include "store_alerts.h"
+#include "jvutil.h"
 
 /*
  * Migration 2 -> 3.  alert_events is the one log of alerts and updates: its
@@ -49,6 +50,10 @@ const char store_alerts_schema[] =
 	"  comment TEXT,"
 	"  data TEXT NOT NULL);"
 	"CREATE INDEX alert_events_at ON alert_events (at);";
+
+/* Migration 9 -> 10: an alert's own events in order, for its history. */
+const char store_alerts_history_schema[] =
+	"CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events (alert_id, seq);";
 
 enum tn_code store_alerts_begin(struct store *st, struct tn_err *err)
 {
@@ -259,6 +264,42 @@ enum tn_code store_alert_get(struct store *st, long long id, jv *doc, struct tn_
 	if (rc != SQLITE_DONE)
 		return store_fail(st, err, "alert get");
 	return tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
+}
+
+enum tn_code store_alert_history(struct store *st, long long id, jv *out, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT seq, at, event, action, actor, comment "
+				     "FROM alert_events WHERE alert_id = ? ORDER BY seq", err);
+	int rc;
+
+	*out = jv_array();
+	if (!s)
+		return store_errcode(err);
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		jv e = jv_object();
+		char at[40];
+
+		time_rfc3339(sqlite3_column_int64(s, 1), at, sizeof(at));
+		e = jv_object_set(e, jv_string("seq"), jv_number((double)sqlite3_column_int64(s, 0)));
+		e = jv_object_set(e, jv_string("at"), jv_string(at));
+		if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+			e = jv_object_set(e, jv_string("action"), store_col_text(s, 3));
+		else if (strcmp((const char *)sqlite3_column_text(s, 2), "alert") == 0)
+			e = jv_object_set(e, jv_string("action"), jv_string("raise"));
+		else
+			e = jv_object_set(e, jv_string("action"), store_col_text(s, 2));
+		e = jv_object_set(e, jv_string("actor"), store_col_text(s, 4));
+		e = jv_object_set(e, jv_string("comment"), store_col_text(s, 5));
+		*out = jv_array_append(*out, e);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		jv_free(*out);
+		*out = jv_invalid();
+		return store_fail(st, err, "alert history");
+	}
+	return TN_OK;
 }
 
 enum tn_code store_alert_update(struct store *st, long long id, jv doc, long long at,

@@ -55,6 +55,15 @@ enum tn_code store_alert_update(struct store *st, long long id, jv doc, long lon
 /* The ALERT `id` in *doc; TN_ENOTFOUND when none. */
 enum tn_code store_alert_get(struct store *st, long long id, jv *doc, struct tn_err *err);
 
+/*
+ * The steps of ALERT `id` still in the event log, oldest first, in *out: an
+ * array of {seq, at, action ("raise" for the alert itself, else the step or
+ * "update"), actor, comment}.
+ * Events past the log's retention are gone from it: the alert's own *_at
+ * members still say when each step happened.
+ */
+enum tn_code store_alert_history(struct store *st, long long id, jv *out, struct tn_err *err);
+
 /* Filters of GET /v1/alerts.  NULL / -1 means no filter; lists are NULL-terminated. */
 struct store_alert_filter {
 	char **status, **district, **kind;

@@ -191,6 +191,17 @@ test_expect_success 'the loop: each step only from the one before; times, crew, 
 	test "$(call POST /v1/alerts/999999/actions "{\"action\":\"acknowledge\"}")" = 404
 '
 
+test_expect_success 'one alert carries its history: each step in order, who, the comment' '
+	test "$(call GET /v1/alerts/1)" = 200 &&
+	test "$(jq -c "[.history[].action]" body)" = "[\"raise\",\"dispatch\",\"acknowledge\",\"resolve\",\"close\"]" &&
+	test "$(jq -c "[.history[].seq] | . == sort" body)" = true &&
+	test "$(jq -r ".history[1].comment" body)" = "truck 3" &&
+	test "$(jq -r ".history[4].actor" body)" = root &&
+	test "$(jq -r ".history[4].at" body)" = "$(jq -r .closed_at body)" &&
+	test "$(call GET /v1/alerts/2)" = 200 &&
+	test "$(jq -c "[.history[].action]" body)" = "[\"raise\"]"
+'
+
 test_expect_success 'stream: framing, headers, opening block, end with the last seq' '
 	stream "after=0&follow=0" &&
 	grep -qi "^Content-Type: text/event-stream" stream.h &&
