@@ -40,18 +40,24 @@ static int backlog_row(void *ctx, const struct store_backlog_row *r)
 	c->closed = day_or(r->closed, NEVER);
 	c->due = day_or(r->due, NEVER);
 	c->n = r->n;
+	c->overdue = r->overdue;
 	return 0;
 }
 
 enum tn_code report_backlog_load(struct store *st, const struct store_report_q *q,
 				 struct report_backlog *b, struct tn_err *err)
 {
+	char cut[16];
+
 	memset(b, 0, sizeof(*b));
 	b->timed = timed(q->by);
 	b->to = day_or(q->to, 0);
 	b->today = day_or(q->today, b->to + 1);
 	/* the time groupings look at the end of each of their days, weeks or months */
-	return store_report_backlog(st, q, b->timed ? q->from : q->to, backlog_row, b, err);
+	if (b->timed)
+		return store_report_backlog(st, q, q->from, NULL, backlog_row, b, err);
+	tn_date_format(b->to + 1 < b->today ? b->to + 1 : b->today, cut);
+	return store_report_backlog(st, q, q->to, cut, backlog_row, b, err);
 }
 
 void report_backlog_free(struct report_backlog *b)
@@ -101,9 +107,13 @@ long report_backlog_at(const struct report_backlog *b, const char *by, const cha
 	for (size_t i = 0; i < b->len; i++) {
 		const struct report_backlog_case *c = &b->c[i];
 
-		if (!all && !b->timed && !((!c->key && !key) || (c->key && key &&
-						       strcmp(c->key, key) == 0)))
+		if (!b->timed) {        /* counted by the store, at the end of the period */
+			if (all || (!c->key && !key) || (c->key && key && strcmp(c->key, key) == 0)) {
+				n += c->n;
+				*overdue += c->overdue;
+			}
 			continue;
+		}
 		if (c->day > e || c->closed <= e)
 			continue;
 		n += c->n;

@@ -242,18 +242,23 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 	"(CASE status WHEN 'completed' THEN r_done WHEN 'rejected' THEN" \
 	" COALESCE((SELECT substr(min(e.at), 1, 10) FROM events e" \
 	"   WHERE e.case_seq = c.seq AND e.action = 'reject'), r_day) END)"
-#define BACKLOG_SQL_TAIL \
-	" AS g, r_day, " CLOSED_SQL " AS closed, " DUE " AS due" \
+#define BACKLOG_SQL_FROM \
 	" FROM cases c INDEXED BY cases_report" \
 	" WHERE r_day <= ?1 AND department <> ''" \
 	" AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR item = ?4)" \
 	" AND (" OPEN " OR r_done > ?2 OR status = 'rejected'))" \
-	" WHERE closed IS NULL OR closed > ?2 " \
-	"GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+	" WHERE closed IS NULL OR closed > ?2 "
+/* counted by group in SQL: a few rows however many cases (?5 the cut) */
+#define BACKLOG_SQL_COUNT \
+	" AS g, " CLOSED_SQL " AS closed, " DUE " AS due" BACKLOG_SQL_FROM \
+	"GROUP BY 1 ORDER BY 1"
+#define BACKLOG_SQL_LIST \
+	"SELECT NULL, r_day, closed, due, count(*), 0 FROM (SELECT r_day, " CLOSED_SQL \
+	" AS closed, " DUE " AS due" BACKLOG_SQL_FROM "GROUP BY 2, 3, 4"
 
 enum tn_code store_report_backlog(struct store *st, const struct store_report_q *q,
-				  const char *after, store_backlog_fn fn, void *ctx,
-				  struct tn_err *err)
+				  const char *after, const char *cut, store_backlog_fn fn,
+				  void *ctx, struct tn_err *err)
 {
 	struct tn_buf sql = TN_BUF_INIT;
 	struct store_backlog_row row;
@@ -264,12 +269,13 @@ enum tn_code store_report_backlog(struct store *st, const struct store_report_q 
 
 	if (!expr)
 		return tn_err_set(err, TN_EINVALID, "cannot group by '%s'", q->by ? q->by : "");
-	if (strcmp(q->by, "department") != 0 && strcmp(q->by, "item") != 0 &&
-	    strcmp(q->by, "workflow") != 0)
-		expr = "NULL";          /* the time groupings: the caller places the rows */
-	tn_buf_adds(&sql, "SELECT g, r_day, closed, due, count(*) FROM (SELECT ");
-	tn_buf_adds(&sql, expr);
-	tn_buf_adds(&sql, BACKLOG_SQL_TAIL);
+	if (cut) {
+		tn_buf_adds(&sql, "SELECT g, NULL, NULL, NULL, count(*), sum(due < ?5) FROM (SELECT ");
+		tn_buf_adds(&sql, expr);
+		tn_buf_adds(&sql, BACKLOG_SQL_COUNT);
+	} else {
+		tn_buf_adds(&sql, BACKLOG_SQL_LIST);
+	}
 	s = store_stmt(st, sql.buf, err);
 	tn_buf_release(&sql);
 	if (!s)
@@ -278,12 +284,15 @@ enum tn_code store_report_backlog(struct store *st, const struct store_report_q 
 	store_bind_text(s, 2, after);
 	store_bind_text(s, 3, q->department);
 	store_bind_text(s, 4, q->item);
+	if (cut)
+		store_bind_text(s, 5, cut);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row.group = (const char *)sqlite3_column_text(s, 0);
 		row.day = (const char *)sqlite3_column_text(s, 1);
 		row.closed = (const char *)sqlite3_column_text(s, 2);
 		row.due = (const char *)sqlite3_column_text(s, 3);
 		row.n = (long)sqlite3_column_int64(s, 4);
+		row.overdue = (long)sqlite3_column_int64(s, 5);
 		if (fn(ctx, &row) != 0)
 			break;
 	}

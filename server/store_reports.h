@@ -84,15 +84,18 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 				store_report_fn fn, void *ctx, struct tn_err *err);
 
 /*
- * One row of the backlog: `n` cases of `group` (NULL for the time groupings,
- * whose rows the caller places) submitted on `day`, closed (completed, or
- * rejected: the day of the reject event) on `closed` (NULL: still open), due
- * on `due` (STORE_REPORT_DUE, NULL: no deadline).  Strings are borrowed for
- * the callback.
+ * One row of the backlog.  Counted (the groupings by department, item and
+ * workflow): `n` cases of `group` open at the end of the period, `overdue`
+ * of them due before the cut; day, closed and due are NULL.  Listed (the
+ * time groupings, whose rows the caller places): `n` cases submitted on
+ * `day`, closed (completed, or rejected: the day of the reject event) on
+ * `closed` (NULL: still open), due on `due` (STORE_REPORT_DUE, NULL: no
+ * deadline); group is NULL and overdue 0.  Strings are borrowed for the
+ * callback.
  */
 struct store_backlog_row {
 	const char *group, *day, *closed, *due;
-	long n;
+	long n, overdue;
 };
 
 typedef int (*store_backlog_fn)(void *ctx, const struct store_backlog_row *row);
@@ -100,23 +103,24 @@ typedef int (*store_backlog_fn)(void *ctx, const struct store_backlog_row *row);
 /*
  * The cases that may be open at the end of some day after `after`
  * (YYYY-MM-DD): submitted on or before q->to, in q's department and item,
- * and still open or closed after `after`; umbrella cases left out.  Grouped
- * by q->by for department, item and workflow, by nothing (group NULL) for
- * the time groupings.  Every row goes to `fn`.
+ * and still open or closed after `after`; umbrella cases left out.  With
+ * `cut` (YYYY-MM-DD) they are counted by q->by (department, item or
+ * workflow), those due before `cut` apart; without, listed by day, day
+ * closed and day due.  Every row goes to `fn`.
  */
 enum tn_code store_report_backlog(struct store *st, const struct store_report_q *q,
-				  const char *after, store_backlog_fn fn, void *ctx,
-				  struct tn_err *err);
+				  const char *after, const char *cut, store_backlog_fn fn,
+				  void *ctx, struct tn_err *err);
 
 /* ---- reports_backlog.c: the backlog of a case report, and its filters ---- */
 
 struct req;
 
-/* The backlog's cases (store_report_backlog's rows), day numbers. */
+/* The backlog's rows (store_report_backlog's), day numbers. */
 struct report_backlog_case {
 	char *key;              /* the group (department, item, workflow), NULL for none */
-	long day, closed, due;  /* submitted; closed (a large number when open); due (same when none) */
-	long n;
+	long day, closed, due;  /* listed: submitted; closed (a large number when open); due (same when none) */
+	long n, overdue;        /* counted: overdue of n */
 };
 
 struct report_backlog {
