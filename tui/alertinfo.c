@@ -60,33 +60,53 @@ static void member(struct tn_buf *b, jv alert, const char *path, const char *nam
 	free(t);
 }
 
+/* The loop's row of `step` (-1 for none: a producer's update). */
+static int step_index(const char *step)
+{
+	for (size_t i = 0; step && i < NLOOP; i++)
+		if (!strcmp(loop[i].step, step))
+			return (int)i;
+	return -1;
+}
+
+/* "  AT  STEP LABEL  WITH_LABEL VALUE" of one step; the value from the alert. */
+static void step_line(struct tn_buf *b, jv alert, const char *at, const char *step)
+{
+	int i = step_index(step);
+	const char *with = i >= 0 && loop[i].with ? tn_jv_str(alert, loop[i].with) : NULL;
+
+	tn_buf_addf(b, "  %s  %s %s", at ? at : "", step ? step : "", step_label(step));
+	if (with)
+		tn_buf_addf(b, "  %s %s", loop[i].with_label, with);
+}
+
 /*
- * The history the server gives with the alert ("history" or "events":
- * [{at, action, actor, comment}]) when it does; else the loop's steps read
- * from the alert's own times (who did each but the first is not kept there).
+ * The history the server gives with the alert (GET /v1/alerts/{id}
+ * "history": [{at, action, actor, comment}]): each step with who did it and
+ * its comment; else (an older server) the loop's steps read from the
+ * alert's own times, without who did each.
  */
 static void history(struct tn_buf *b, jv alert)
 {
 	jv h = tn_jv_array(alert, "history");
-	int n;
+	int n = jv_array_length(jv_copy(h));
 
-	if (!jv_array_length(jv_copy(h))) {
-		jv_free(h);
-		h = tn_jv_array(alert, "events");
-	}
-	n = jv_array_length(jv_copy(h));
 	tn_buf_adds(b, "\nHistory 处置记录\n");
 	for (int i = 0; i < n; i++) {
 		jv e = jv_array_get(jv_copy(h), i);
-		char *at = tn_cell_text(e, "at"), *act = tn_cell_text(e, "action");
-		char *who = tn_cell_text(e, "actor"), *note = tn_cell_text(e, "comment");
+		const char *act = tn_jv_str(e, "action"), *who = tn_jv_str(e, "actor");
+		const char *with = NULL;
+		char *note = tn_cell_text(e, "comment");
+		int k = step_index(act);
 
-		tn_buf_addf(b, "  %s  %s %s%s%s%s%s\n", at ? at : "", act ? act : "",
-			    step_label(act), who && *who ? "  by " : "", who ? who : "",
-			    note && *note ? "  " : "", note ? note : "");
-		free(at);
-		free(act);
-		free(who);
+		if (k >= 0 && loop[k].with)
+			with = tn_jv_str(alert, loop[k].with);
+		step_line(b, alert, tn_jv_str(e, "at"), act);
+		if (who && *who && !(with && !strcmp(with, who)))
+			tn_buf_addf(b, "  by %s", who);
+		if (note && *note)
+			tn_buf_addf(b, "  %s", note);
+		tn_buf_addch(b, '\n');
 		free(note);
 		jv_free(e);
 	}
@@ -95,13 +115,10 @@ static void history(struct tn_buf *b, jv alert)
 		return;
 	for (size_t i = 0; i < NLOOP; i++) {
 		const char *at = tn_jv_str(alert, loop[i].at);
-		const char *with = loop[i].with ? tn_jv_str(alert, loop[i].with) : NULL;
 
 		if (!at)
 			continue;
-		tn_buf_addf(b, "  %s  %s %s", at, loop[i].step, loop[i].step_label);
-		if (with)
-			tn_buf_addf(b, "  %s %s", loop[i].with_label, with);
+		step_line(b, alert, at, loop[i].step);
 		tn_buf_addch(b, '\n');
 	}
 }

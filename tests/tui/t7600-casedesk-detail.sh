@@ -133,7 +133,8 @@ test_expect_success 'Enter on an alert: its detail and its history, the evaluati
 	wait_screen "History 处置记录" &&
 	grep -q "raise 上报  上报方 pump-1" screen &&
 	grep -q "dispatch 派遣  队伍 泵车3号" screen &&
-	grep -q "acknowledge 签收" screen &&
+	grep -q "acknowledge 签收  by op-1" screen &&
+	grep -q "dispatch 派遣  队伍 泵车3号  by op-1" screen &&
 	grep -q "resolve 处置完毕" screen &&
 	grep -q "close 关闭  评价 第1号泵车已撤回" screen &&
 	joined | grep -qF -- "第39号泵车已撤回" &&
