@@ -157,6 +157,20 @@ run_script() {
 	return "$rc"
 }
 
+# fresh_server: twonetd on a fresh copy of the snapshot; tried twice, a
+# second later (a build relinking twonetd meanwhile); server_ok says if it runs
+fresh_server() {
+	local try
+	server_ok=0
+	for try in 1 2; do
+		rm -rf "$TRASH"/twonet.db*
+		cp -a snapshot/twonet.db* "$TRASH/"
+		if start_server 2>"$TRASH/start.err"; then server_ok=1; return 0; fi
+		sleep 1
+	done
+	return 1
+}
+
 # block_failed WHERE RC OUT BLOCK: print a failed block's output (its end),
 # the block and its exit status
 block_failed() {
@@ -170,9 +184,7 @@ block_failed() {
 
 # ---- README.md: one session, in one shell; run at top level since it starts
 # its own twonetd (killed with the session's process group at the end)
-rm -rf "$TRASH"/twonet.db*
-cp -a snapshot/twonet.db* "$TRASH/"
-start_server
+fresh_server
 readme_session="$TRASH/readme-session.sh"
 {
 	printf 'r=%q\n' "$TRASH/readme"
@@ -190,7 +202,8 @@ readme_session="$TRASH/readme-session.sh"
 	echo '__tn_at done'
 } >"$readme_session"
 mkdir -p readme
-run_script "$TRASH/readme/session" "$readme_session" "$(token_of admin)" $((EXAMPLE_TIMEOUT * 3))
+[ "$server_ok" = 1 ] || { cp start.err readme/out.start; echo start >readme/at; }
+[ "$server_ok" = 1 ] && run_script "$TRASH/readme/session" "$readme_session" "$(token_of admin)" $((EXAMPLE_TIMEOUT * 3))
 readme_rc=$?
 # a timeout is written after the block that was running
 [ "$readme_rc" = 124 ] && [ -f readme/at ] && cat "$TRASH/readme/session.out" >>"readme/out.$(cat readme/at)" 2>/dev/null
@@ -205,7 +218,9 @@ while IFS=$'\t' read -r n where directive; do
 	esac
 	test_expect_success "$where" '
 		at=$(cat readme/at 2>/dev/null || echo none) &&
-		if [ "$at" = done ] || { [ "$at" != none ] && [ "$at" -gt "$n" ]; }; then :;
+		if [ "$at" = done ] || { [ "$at" -gt "$n" ] 2>/dev/null; }; then :;
+		elif [ "$at" = start ]; then
+			echo "twonetd did not start:"; cat readme/out.start; false
 		elif [ "$at" = "$n" ]; then
 			block_failed "$where" "$readme_rc" "readme/out.$n" "blocks/$n.sh"
 		else
@@ -226,10 +241,9 @@ while IFS=$'\t' read -r n where directive; do
 	*) test_expect_success "$where" 'echo "unknown directive: example: $directive"; false'
 	   continue ;;
 	esac
-	rm -rf "$TRASH"/twonet.db*
-	cp -a snapshot/twonet.db* "$TRASH/"
-	start_server
+	fresh_server
 	test_expect_success "$where" '
+		if [ "$server_ok" != 1 ]; then echo "twonetd did not start:"; cat start.err; false; fi &&
 		run_script "$TRASH/run/$n" "$TRASH/blocks/$n.sh" "$token" ||
 		block_failed "$where" "$?" "$TRASH/run/$n.out" "blocks/$n.sh"
 	'
