@@ -5,8 +5,9 @@
 # from the commands' --help (scripts/gen-completions), item, workflow,
 # department, status and district codes and a form's field names from
 # `catalog words` at completion time (the shipped catalog, TWONET_SHAREDIR).
-# zsh: each file parses and loads under compinit, and its specs call the
-# same catalog words (zsh's menu itself is not driven here).
+# zsh: each file parses and loads under compinit, and zsh's own completion is
+# driven in a pseudo-terminal (zsh/zpty): TAB at the end of a line, with
+# compadd wrapped to print the matches it is given.
 . "$(dirname "$0")/test-lib.sh"
 
 C="$TWONET_SRC/completions"
@@ -116,6 +117,47 @@ if command -v zsh >/dev/null 2>&1; then
 		sed -n "/^_twonet_words() {/,/^}/p" "$C/zsh/_case-submit" >words.zsh &&
 		zsh -f -c "_describe() { print -rl -- \${(P)4}; }; . ./words.zsh; _twonet_words departments" >zsh.out &&
 		grep -qx "YBJ:医疗保障局" zsh.out
+	'
+
+	# zcomplete LINE: the matches zsh offers on TAB at the end of LINE, sorted
+	cat >zcap.zsh <<-\EOF
+	zmodload zsh/zpty
+	zpty z zsh -f -i
+	zpty -w z "fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -D"
+	zpty -w z 'zstyle ":completion:*" list-grouped false; zstyle ":completion:*" insert-tab false'
+	zpty -w z 'comppostfuncs=(__end); __end() { zle -I; print -r -- "<E""OC>"; exit; }'
+	zpty -w z 'compprefuncs=(__setup); __setup() { compadd() { local -a __hits; builtin compadd -A __hits "$@"; (( $#__hits )) && print -rl -- "<""M>"${^__hits}; builtin compadd "$@"; }; }'
+	zpty -w z 'bindkey "^I" complete-word'
+	zpty -n -w z "$2"$'\t'
+	local out
+	zpty -r -m z out '*<EOC>*' || exit 1
+	print -rl -- ${${${(M)${(f)out}:#*<M>*}##*<M>}%%$'\r'}
+	zpty -d z
+	EOF
+	zcomplete() {
+		timeout 30 zsh -f "$TRASH/zcap.zsh" "$C/zsh" "$1" | sed "/^$/d" | sort -u
+	}
+	# zexpect LINE WANT...: zsh offers exactly WANT
+	zexpect() {
+		local line=$1
+		shift
+		printf "%s\n" "$@" | sed "/^$/d" | sort >want
+		zcomplete "$line" >got
+		test_cmp want got
+	}
+
+	test_expect_success 'zsh: --format, period words and catalog codes complete' '
+		zexpect "case-list --format " json ndjson table csv tsv &&
+		zexpect "case-report --from last-" last-week last-month last-year &&
+		zexpect "case-submit --item 310000-YB-" 310000-YB-001 310000-YB-002 310000-YB-003 &&
+		zexpect "case-list --department YB" YBJ &&
+		zexpect "case-list --status sub" submitted &&
+		zexpect "workflow-merge rest" restaurant
+	'
+
+	test_expect_success 'zsh: --field completes the fields of the item on the line, and nothing without one' '
+		zexpect "case-submit --item 310000-YB-001 --field hosp" hospital &&
+		zexpect "case-submit --field hosp"
 	'
 else
 	test_skip 'zsh completions' 'zsh is not installed (scripts/install-deps installs it)'
