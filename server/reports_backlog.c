@@ -25,9 +25,9 @@ static int timed(const char *by)
 	return strcmp(by, "day") == 0 || strcmp(by, "week") == 0 || strcmp(by, "month") == 0;
 }
 
-static int backlog_row(void *ctx, const struct store_backlog_row *r)
+/* A counted row: a group's backlog at the end of the period. */
+static int counted_row(struct report_backlog *b, const struct store_backlog_row *r)
 {
-	struct report_backlog *b = ctx;
 	struct report_backlog_case *c;
 
 	if (b->len == b->cap) {
@@ -36,12 +36,52 @@ static int backlog_row(void *ctx, const struct store_backlog_row *r)
 	}
 	c = &b->c[b->len++];
 	c->key = r->group ? tn_xstrdup(r->group) : NULL;
-	c->day = day_or(r->day, 0);
-	c->closed = day_or(r->closed, NEVER);
-	c->due = day_or(r->due, NEVER);
 	c->n = r->n;
 	c->overdue = r->overdue;
 	return 0;
+}
+
+/* Add n to d[day - from] when the day is in the period. */
+static void at(const struct report_backlog *b, long *d, long day, long n)
+{
+	if (day >= b->from && day <= b->to)
+		d[day - b->from] += n;
+}
+
+/*
+ * A case of a time grouping: open from `day` (the period's first day at the
+ * earliest) until `closed`, overdue from its due day (at the end of that
+ * day) until then, and for the days from today on, overdue when due before
+ * today.
+ */
+static int listed_row(struct report_backlog *b, const struct store_backlog_row *r)
+{
+	long day = day_or(r->day, b->from), closed = day_or(r->closed, NEVER);
+	long due = day_or(r->due, NEVER), start;
+
+	if (day < b->from)
+		day = b->from;
+	if (closed <= day)      /* closed by the end of its first day here */
+		return 0;
+	at(b, b->open_d, day, r->n);
+	at(b, b->open_d, closed, -r->n);
+	start = due > day ? due : day;
+	if (start < closed) {
+		at(b, b->over_d, start, r->n);
+		at(b, b->over_d, closed, -r->n);
+	}
+	if (due < b->today) {
+		at(b, b->late_d, day, r->n);
+		at(b, b->late_d, closed, -r->n);
+	}
+	return 0;
+}
+
+static int backlog_row(void *ctx, const struct store_backlog_row *r)
+{
+	struct report_backlog *b = ctx;
+
+	return b->timed ? listed_row(b, r) : counted_row(b, r);
 }
 
 enum tn_code report_backlog_load(struct store *st, const struct store_report_q *q,
@@ -51,11 +91,17 @@ enum tn_code report_backlog_load(struct store *st, const struct store_report_q *
 
 	memset(b, 0, sizeof(*b));
 	b->timed = timed(q->by);
-	b->to = day_or(q->to, 0);
+	b->from = day_or(q->from, 0);
+	b->to = day_or(q->to, b->from);
 	b->today = day_or(q->today, b->to + 1);
-	/* the time groupings look at the end of each of their days, weeks or months */
-	if (b->timed)
+	if (b->timed) {         /* the end of each of their days, weeks or months */
+		size_t n = (size_t)(b->to - b->from + 1);
+
+		b->open_d = tn_xcalloc(n, sizeof(long));
+		b->over_d = tn_xcalloc(n, sizeof(long));
+		b->late_d = tn_xcalloc(n, sizeof(long));
 		return store_report_backlog(st, q, q->from, NULL, backlog_row, b, err);
+	}
 	tn_date_format(b->to + 1 < b->today ? b->to + 1 : b->today, cut);
 	return store_report_backlog(st, q, q->to, cut, backlog_row, b, err);
 }
@@ -65,6 +111,9 @@ void report_backlog_free(struct report_backlog *b)
 	for (size_t i = 0; i < b->len; i++)
 		free(b->c[i].key);
 	free(b->c);
+	free(b->open_d);
+	free(b->over_d);
+	free(b->late_d);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -97,37 +146,34 @@ static long bucket_end(const char *by, const char *key, long to)
 }
 
 long report_backlog_at(const struct report_backlog *b, const char *by, const char *key,
-		       int all, long *overdue, char *at)
+		       int all, long *overdue, char *at_day)
 {
-	long e = b->timed ? bucket_end(by, key, b->to) : b->to;
-	long cut = e + 1 < b->today ? e + 1 : b->today, n = 0;
+	long e = b->timed ? bucket_end(by, key, b->to) : b->to, n = 0;
 
 	*overdue = 0;
-	tn_date_format(e, at);
-	for (size_t i = 0; i < b->len; i++) {
-		const struct report_backlog_case *c = &b->c[i];
+	tn_date_format(e, at_day);
+	if (!b->timed) {        /* counted by the store, at the end of the period */
+		for (size_t i = 0; i < b->len; i++) {
+			const struct report_backlog_case *c = &b->c[i];
 
-		if (!b->timed) {        /* counted by the store, at the end of the period */
 			if (all || (!c->key && !key) || (c->key && key && strcmp(c->key, key) == 0)) {
 				n += c->n;
 				*overdue += c->overdue;
 			}
-			continue;
 		}
-		if (c->day > e || c->closed <= e)
-			continue;
-		n += c->n;
-		if (c->due < cut)
-			*overdue += c->n;
+		return n;
+	}
+	/* overdue at the end of e: due on e or before; from today on, due before today */
+	for (long d = b->from; d <= e && d <= b->to; d++) {
+		n += b->open_d[d - b->from];
+		*overdue += e < b->today ? b->over_d[d - b->from] : b->late_d[d - b->from];
 	}
 	return n;
 }
 
 const char *report_backlog_key(const struct report_backlog *b, size_t i)
 {
-	if (b->timed || i >= b->len)
-		return NULL;
-	return b->c[i].key;
+	return i < b->len ? b->c[i].key : NULL;
 }
 
 int report_check_code(struct req *q, struct store *st, const char *what, const char *code)

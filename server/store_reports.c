@@ -238,23 +238,24 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
  * cases_report, and from events by primary key for rejected cases only.
  * ?1 to, ?2 after, ?3 department, ?4 item (or NULL).
  */
+#define REJECTED_SQL \
+	"COALESCE((SELECT substr(min(e.at), 1, 10) FROM events e" \
+	"  WHERE e.case_seq = c.seq AND e.action = 'reject'), r_day)"
 #define CLOSED_SQL \
-	"(CASE status WHEN 'completed' THEN r_done WHEN 'rejected' THEN" \
-	" COALESCE((SELECT substr(min(e.at), 1, 10) FROM events e" \
-	"   WHERE e.case_seq = c.seq AND e.action = 'reject'), r_day) END)"
+	"(CASE status WHEN 'completed' THEN r_done WHEN 'rejected' THEN " REJECTED_SQL " END)"
+/* the conditions inline, not in a subquery: 0.65 -> 0.4 s over 1M cases (bench/report.sh) */
 #define BACKLOG_SQL_FROM \
 	" FROM cases c INDEXED BY cases_report" \
 	" WHERE r_day <= ?1 AND department <> ''" \
 	" AND (?3 IS NULL OR department = ?3) AND (?4 IS NULL OR item = ?4)" \
-	" AND (" OPEN " OR r_done > ?2 OR status = 'rejected'))" \
-	" WHERE closed IS NULL OR closed > ?2 "
+	" AND (" OPEN " OR (status = 'completed' AND r_done > ?2)" \
+	"  OR (status = 'rejected' AND " REJECTED_SQL " > ?2)) "
 /* counted by group in SQL: a few rows however many cases (?5 the cut) */
 #define BACKLOG_SQL_COUNT \
-	" AS g, " CLOSED_SQL " AS closed, " DUE " AS due" BACKLOG_SQL_FROM \
-	"GROUP BY 1 ORDER BY 1"
+	", NULL, NULL, NULL, count(*), sum(" DUE " < ?5)" BACKLOG_SQL_FROM "GROUP BY 1 ORDER BY 1"
+/* listed for the time groupings, a row a case: no sort (a GROUP BY of 400,000 rows took 0.8 s) */
 #define BACKLOG_SQL_LIST \
-	"SELECT NULL, r_day, closed, due, count(*), 0 FROM (SELECT r_day, " CLOSED_SQL \
-	" AS closed, " DUE " AS due" BACKLOG_SQL_FROM "GROUP BY 2, 3, 4"
+	"SELECT NULL, r_day, " CLOSED_SQL ", " DUE ", 1, 0" BACKLOG_SQL_FROM
 
 enum tn_code store_report_backlog(struct store *st, const struct store_report_q *q,
 				  const char *after, const char *cut, store_backlog_fn fn,
@@ -270,7 +271,7 @@ enum tn_code store_report_backlog(struct store *st, const struct store_report_q 
 	if (!expr)
 		return tn_err_set(err, TN_EINVALID, "cannot group by '%s'", q->by ? q->by : "");
 	if (cut) {
-		tn_buf_adds(&sql, "SELECT g, NULL, NULL, NULL, count(*), sum(due < ?5) FROM (SELECT ");
+		tn_buf_adds(&sql, "SELECT ");
 		tn_buf_adds(&sql, expr);
 		tn_buf_adds(&sql, BACKLOG_SQL_COUNT);
 	} else {

@@ -105,8 +105,8 @@ typedef int (*store_backlog_fn)(void *ctx, const struct store_backlog_row *row);
  * (YYYY-MM-DD): submitted on or before q->to, in q's department and item,
  * and still open or closed after `after`; umbrella cases left out.  With
  * `cut` (YYYY-MM-DD) they are counted by q->by (department, item or
- * workflow), those due before `cut` apart; without, listed by day, day
- * closed and day due.  Every row goes to `fn`.
+ * workflow), those due before `cut` apart; without, listed a row a case
+ * (n = 1).  Every row goes to `fn`.
  */
 enum tn_code store_report_backlog(struct store *st, const struct store_report_q *q,
 				  const char *after, const char *cut, store_backlog_fn fn,
@@ -116,18 +116,26 @@ enum tn_code store_report_backlog(struct store *st, const struct store_report_q 
 
 struct req;
 
-/* The backlog's rows (store_report_backlog's), day numbers. */
+/* The backlog's counted rows (store_report_backlog's, by group). */
 struct report_backlog_case {
 	char *key;              /* the group (department, item, workflow), NULL for none */
-	long day, closed, due;  /* listed: submitted; closed (a large number when open); due (same when none) */
-	long n, overdue;        /* counted: overdue of n */
+	long n, overdue;
 };
 
+/*
+ * A report's backlog: counted rows by group, or for the time groupings
+ * three day-by-day differences over the period (index: day - from): cases
+ * that open (+) and close (-) on a day, those that become overdue (+) and
+ * close (-), those due before today that open and close (for the days from
+ * today on, when "overdue" means due before today).  A day's figure is the
+ * sum up to it.
+ */
 struct report_backlog {
 	int timed;              /* by day, week or month */
-	long to, today;
+	long from, to, today;
 	struct report_backlog_case *c;
 	size_t len, cap;
+	long *open_d, *over_d, *late_d;  /* to - from + 1 days each, when timed */
 };
 
 /* Load the backlog's cases for the report `q` into *b (freed by report_backlog_free). */
