@@ -129,6 +129,20 @@ test_expect_success 'backlog at the end of the period, and how many were overdue
 	test "$(cat got)" = "[\"RSJ\",2]"
 '
 
+# Y6 (YBJ, open) due today, 2026-11-18: not late yet today, late at the end of a past due day.
+test_expect_success 'backlog to today: the cases open now; due today is not overdue yet' '
+	y6=$(sed "s/^C0*//" ids/Y6) &&
+	test_when_finished "sqlite3 \"$TWONETD_DB\" \"UPDATE cases SET deadline = '\''2099-12-31'\'', doc = json_set(doc, '\''\$.deadline'\'', '\''2099-12-31'\'') WHERE seq = $y6\"" &&
+	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline = '\''2026-11-18'\'',
+		doc = json_set(doc, '\''\$.deadline'\'', '\''2026-11-18'\'') WHERE seq = $y6" &&
+	case-report --from 2026-11-18 --jq "[.total.backlog, .total.backlog_overdue, .total.backlog_at]" >got &&
+	test "$(cat got)" = "[3,2,\"2026-11-18\"]" &&
+	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline = '\''2026-11-17'\'',
+		doc = json_set(doc, '\''\$.deadline'\'', '\''2026-11-17'\'') WHERE seq = $y6" &&
+	case-report --from 2026-11-17 --jq "[.total.backlog, .total.backlog_overdue]" >got &&
+	test "$(cat got)" = "[3,3]"
+'
+
 test_expect_success 'backlog by week: at the end of each week; the total at the end of the period' '
 	case-report --from 2026-10 --by week --jq "[.groups[], .total | [.group, .backlog, .backlog_overdue, .backlog_at]]" >got &&
 	test "$(cat got)" = "[[\"2026-W41\",3,0,\"2026-10-11\"],[\"2026-W42\",4,0,\"2026-10-18\"],[null,3,2,\"2026-10-31\"]]" &&
