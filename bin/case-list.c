@@ -17,7 +17,7 @@ static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Filters:", NULL, 0 },
 	{ TN_OPT_STRING, 's', "status", &q.status, "STATUS",
 	  "only cases in STATUS: " TN_CASE_STATE_LIST,
-	  TN_CASE_STATE_LIST, 0 },
+	  TN_CASE_STATE_LIST, TN_OPTF_DATA },
 	{ TN_OPT_STRING, 0, "item", &q.item, "CODE", "only cases on this service item", NULL, 0 },
 	{ TN_OPT_STRING, 0, "department", &q.department, "DEPT", "only cases of this department", NULL, 0 },
 	{ TN_OPT_STRING, 0, "applicant", &q.applicant, "ID", "only cases of this applicant (ID number or credit code)", NULL, 0 },

@@ -184,10 +184,12 @@ static enum tn_code set_value(const struct tn_option *o, const char *arg, const 
 					p++;
 			}
 			if (!ok) {
-				tn_err_set(err, TN_EUSAGE, "option '%s' takes one of %s, not '%s'",
+				enum tn_code c = o->flags & TN_OPTF_DATA ? TN_EINVALID : TN_EUSAGE;
+
+				tn_err_set(err, c, "option '%s' takes one of %s, not '%s'",
 					   shown, o->choices, arg);
 				tn_cli_suggest(err, arg, o->choices);
-				return TN_EUSAGE;
+				return c;
 			}
 		}
 		*(const char **)o->value = arg;

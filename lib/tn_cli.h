@@ -17,6 +17,8 @@ enum tn_opt_type {
 
 #define TN_OPTF_COUNT  0x1  /* TN_OPT_FLAG: count repetitions (-vv) */
 #define TN_OPTF_HIDDEN 0x2  /* not shown in --help */
+#define TN_OPTF_DATA   0x4  /* TN_OPT_STRING choices that name data (a filter's status): a
+                               value outside them is invalid input (7), not a usage error */
 
 struct tn_option {
 	enum tn_opt_type type;

@@ -27,12 +27,12 @@ test_expect_success 'nothing close: the error alone, no suggestion' '
 	! grep -q "did you mean" err
 '
 
-test_expect_success 'a value outside an option'"'"'s choices: --status, --format' '
-	test_expect_exit 2 case-list --status acepted 2>err &&
+test_expect_success 'a value outside an option'"'"'s choices: --status (a filter: exit 7), --format (2)' '
+	test_expect_exit 7 case-list --status acepted 2>err &&
 	grep -q "not '"'"'acepted'"'"'; did you mean '"'"'accepted'"'"'?" err &&
 	test_expect_exit 2 case-list --format jsno 2>err &&
 	grep -q "not '"'"'jsno'"'"'; did you mean '"'"'json'"'"'?" err &&
-	test_expect_exit 2 case-list --status lost 2>err &&
+	test_expect_exit 7 case-list --status lost 2>err &&
 	! grep -q "did you mean" err
 '
 

@@ -46,8 +46,9 @@ test_expect_success 'filters: --status, --item, -q, --applicant' '
 	case-list --token "$ADMIN" --applicant 110101199003070003 >out && test "$(wc -l <out)" = 5
 '
 
-test_expect_success 'a bad status or date is a usage error, nothing sent (exit 2)' '
-	test_expect_exit 2 case-list --status lost 2>err &&
+test_expect_success 'a status that does not exist is invalid input (7), a bad date a usage error (2), nothing sent' '
+	test_expect_exit 7 case-list --status lost 2>err &&
+	grep -q "option '"'"'--status'"'"' takes one of submitted|" err &&
 	test_expect_exit 2 case-list --since 2026-02-30 2>err &&
 	grep -q "invalid --since" err
 '
