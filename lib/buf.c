@@ -196,21 +196,26 @@ enum tn_code tn_buf_read_fp(struct tn_buf *b, FILE *fp, const char *name, size_t
 	size_t n;
 	int e;
 
+	/* a signal just before a read ends it (EOF) rather than being lost until then */
+	tn_cli_watch_fd(fileno(fp));
 	for (;;) {
 		if (tn_cli_interrupted())
-			return tn_err_set(err, TN_EINTR, "%s: interrupted", name);
+			break;
 		n = fread(chunk, 1, sizeof(chunk), fp);
 		if (n == 0)
 			break;
 		tn_buf_add(b, chunk, n);
-		if (b->len > max)
+		if (b->len > max) {
+			tn_cli_watch_fd(-1);
 			return tn_err_set(err, TN_EINVALID, "%s: larger than %zu bytes", name, max);
+		}
 	}
+	e = errno;
+	tn_cli_watch_fd(-1);
+	/* SIGINT or SIGTERM while waiting for input (the handler is not restarting) */
+	if (tn_cli_interrupted())
+		return tn_err_set(err, TN_EINTR, "%s: interrupted", name);
 	if (!ferror(fp))
 		return TN_OK;
-	e = errno;
-	/* SIGINT or SIGTERM while waiting for input: the handler is not restarting */
-	if (e == EINTR && tn_cli_interrupted())
-		return tn_err_set(err, TN_EINTR, "%s: interrupted", name);
 	return tn_err_set(err, TN_EIO, "cannot read '%s': %s", name, strerror(e));
 }

@@ -1,5 +1,6 @@
 /* cli.c — option tables: GNU-style parsing, generated --help, common options, signals. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -444,10 +445,34 @@ void tn_cli_warn(const char *prog, const char *fmt, ...)
 }
 
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t watched_fd = -1;
 
+/*
+ * Set the flag; and when a read is under way (tn_cli_watch_fd), put
+ * /dev/null in place of its descriptor, so that a read the signal came just
+ * before (after the caller's last look at the flag) ends at once with EOF
+ * rather than blocking until the writer writes: open and dup2 are
+ * async-signal-safe, and a read already blocked fails with EINTR anyway.
+ */
 static void on_signal(int sig)
 {
+	int saved = errno, fd = watched_fd;
+
 	interrupted = sig;
+	if (fd >= 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, fd);
+			close(null);
+		}
+	}
+	errno = saved;
+}
+
+void tn_cli_watch_fd(int fd)
+{
+	watched_fd = fd;
 }
 
 void tn_cli_catch_signals(void)

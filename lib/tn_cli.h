@@ -110,6 +110,13 @@ void tn_cli_warn(const char *prog, const char *fmt, ...) __attribute__((format(p
 /* Install SIGINT/SIGTERM handlers that set a flag; tn_cli_interrupted() reads it. */
 void tn_cli_catch_signals(void);
 int tn_cli_interrupted(void);
+/*
+ * While `fd` (-1: none) is being read to its end: a SIGINT or SIGTERM then
+ * also makes its next read end (EOF), so that a signal that comes between a
+ * look at tn_cli_interrupted() and the read is not lost until the writer
+ * writes.  The descriptor reads nothing afterwards.
+ */
+void tn_cli_watch_fd(int fd);
 
 /*
  * The data folder (catalog, calendar, certificate kinds): $TWONET_SHAREDIR,

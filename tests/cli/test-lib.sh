@@ -72,7 +72,9 @@ _report() {
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $title"
-		sed -e 's/^/#   /' "$TRASH/.out" | tail -n 40
+		# on stderr, which prove shows without -v (CI's log then says why)
+		{ echo "$TEST_NAME: not ok $test_count - $title"; tail -n 40 "$TRASH/.out" |
+			sed -e "s/^/$TEST_NAME:   /"; } >&2
 	fi
 }
 

@@ -1,4 +1,5 @@
 /* test_rules.c — the rules kept once in lib: error field and HTTP status, idempotency keys, text helpers, today, case moves, parties, forms. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "tn_buf.h"
@@ -430,6 +432,28 @@ static void test_read_fp(void **state)
 	fclose(fp);
 }
 
+/*
+ * A signal between the look at the flag and the read: the watched
+ * descriptor then reads EOF at once (a pipe whose writer is still there,
+ * non-blocking so that a lost signal fails the test with EAGAIN, not a hang).
+ */
+static void test_read_fp_race(void **state)
+{
+	int p[2];
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	tn_cli_catch_signals();
+	tn_cli_watch_fd(p[0]);
+	raise(SIGINT);
+	tn_cli_watch_fd(-1);
+	assert_int_equal(read(p[0], &c, 1), 0);
+	assert_true(tn_cli_interrupted());
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,7 +467,8 @@ int main(void)
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_form_all),
 		cmocka_unit_test(test_err_problems),
-		cmocka_unit_test(test_read_fp),      /* last: it raises SIGTERM */
+		cmocka_unit_test(test_read_fp),      /* last two: they raise SIGTERM, SIGINT */
+		cmocka_unit_test(test_read_fp_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
