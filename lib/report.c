@@ -294,7 +294,8 @@ const char *tn_report_case_csv[] = {
 	"open_overdue", "on_time", "late", "on_time_rate", "on_time_legal", "late_legal",
 	"on_time_legal_rate", "days_n", "days_mean", "days_median", "days_p90",
 	"legal_days_mean", "time_saving_pct", "materials", "materials_exempted",
-	"materials_asked", "materials_saving_pct", "provisional_deadlines", NULL
+	"materials_asked", "materials_saving_pct", "backlog", "backlog_overdue",
+	"provisional_deadlines", NULL
 };
 
 /* A whole number at `key` of the object at `at` of `report` (borrowed); 0 when there is none. */
