@@ -451,4 +451,58 @@ enum tn_code tn_cert_verify_file(struct tn_cert_fetch *f, const char *path, stru
 /* Default table columns of certificates, NULL-terminated. */
 extern const char *tn_cert_columns[];
 
+/* ---- issuing and revoking (certissue.c) ---- */
+
+#include <stdio.h>
+
+/* A certificate to issue from command-line flags; NULL members are left out. */
+struct tn_cert_issue_spec {
+	const char *kind, *holder, *holder_name, *holder_type;
+	const char *fields;         /* "k=v,k2=v2" as TN_OPT_LIST joins repeated --field */
+	const char *valid_from, *valid_until;
+};
+
+/* The POST /v1/certs body of `s` in *out; TN_EUSAGE for a --field without '='. */
+enum tn_code tn_cert_issue_build(const struct tn_cert_issue_spec *s, jv *out, struct tn_err *err);
+
+/*
+ * Check `rec` (consumed: a POST /v1/certs body, with an optional "key"
+ * member) against `kinds` (tn_cert_kinds_load): the kind is known, the
+ * holder matches its type, every required field is given, no unknown field,
+ * every value a string, dates real.  Every fault goes to err->problems, the
+ * first to err (TN_EINVALID, its field).  On success *body is the body to
+ * send and *key (malloc'd) its idempotency key: `given_key`, the record's
+ * "key", or one derived from the body's content (the same body, the same key).
+ */
+enum tn_code tn_cert_issue_prepare(jv kinds, jv rec, const char *given_key, jv *body, char **key,
+				   struct tn_err *err);
+
+/* POST /v1/certs: the certificate in *cert, *replayed 1 when the key was used before. */
+enum tn_code tn_cert_issue(struct tn_client *c, jv body, const char *key, jv *cert, int *replayed,
+			   struct tn_err *err);
+
+struct tn_cert_issue_stats {
+	long read, issued, replayed, failed;
+};
+
+/* One result of a bulk run: the certificate (consumed) or the fault of input line `line`. */
+typedef void (*tn_cert_issue_fn)(void *ctx, long line, enum tn_code code, jv cert, int replayed,
+				 const struct tn_err *err);
+
+/*
+ * Issue every NDJSON record of `in` (named `name`), checked as by
+ * tn_cert_issue_prepare, `parallel` requests in flight.  TN_EPARTIAL when
+ * some failed; a 401 or an unreachable server stops the run with its code.
+ */
+enum tn_code tn_cert_issue_bulk(struct tn_client *c, jv kinds, FILE *in, const char *name,
+				int parallel, tn_cert_issue_fn fn, void *ctx,
+				struct tn_cert_issue_stats *stats, struct tn_err *err);
+
+/*
+ * POST /v1/certs/{id}/revoke with `reason`: the revoked certificate in *cert.
+ * TN_ECONFLICT when it was already revoked.
+ */
+enum tn_code tn_cert_revoke(struct tn_client *c, const char *id, const char *reason, jv *cert,
+			    struct tn_err *err);
+
 #endif
