@@ -97,7 +97,7 @@ static int run_bulk(struct tn_client *c, jv kinds, struct tn_out *out)
 	enum tn_code rc;
 
 	rc = tn_cert_issue_bulk(c, kinds, stdin, "stdin", (int)parallel, on_result, &b, &st, &err);
-	tn_cli_summary(prog, "issue", st.issued, st.replayed, st.failed,
+	tn_cli_summary(prog, NULL, st.issued, st.replayed, st.failed,
 		       tn_cli_interrupted() ? "interrupted" :
 		       rc != TN_OK && rc != TN_EPARTIAL ? "stopped: the rest not tried" : NULL);
 	if (tn_cli_interrupted())

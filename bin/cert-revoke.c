@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 		r.last = err.code;
 	}
 	if (r.bulk)
-		tn_cli_summary(prog, "revoke", r.done, r.skipped, r.failed,
+		tn_cli_summary(prog, NULL, r.done, r.skipped, r.failed,
 			       tn_cli_interrupted() ? "interrupted" :
 			       r.stop && r.failed ? "stopped: the rest not tried" : NULL);
 	if (tn_cli_interrupted())

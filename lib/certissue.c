@@ -115,11 +115,15 @@ static jv check_holder(jv holder, const char *want, struct tn_err *err, int *n)
 	type = tn_jv_str(holder, "type");
 	id = tn_jv_str(holder, "id");
 	name = tn_jv_str(holder, "name");
-	if (!type || (want && strcmp(type, want) != 0))
-		fault(err, n, "holder.type", "must be '%s' for this kind", want ? want : "person");
+	if (want && (!type || strcmp(type, want) != 0))
+		fault(err, n, "holder.type", "must be '%s' for this kind", want);
+	else if (type && strcmp(type, "person") != 0 && strcmp(type, "org") != 0)
+		fault(err, n, "holder.type", "must be person or org");
 	if (!id || !*id)
 		fault(err, n, "holder.id", "is required");
-	else if (type && tn_cert_check_holder(type, id, &e) != TN_OK)
+	else if (type ? tn_cert_check_holder(type, id, &e) != TN_OK
+		      : tn_cert_check_holder("person", id, &e) != TN_OK &&
+			tn_cert_check_holder("org", id, NULL) != TN_OK)
 		fault(err, n, "holder.id", "%s", e.message);
 	if (!name || !*name)
 		fault(err, n, "holder.name", "is required");
