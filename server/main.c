@@ -17,6 +17,9 @@
 #include "certs.h"
 
 
+int backup_cmd(int argc, char **argv);         /* backup.c */
+int restore_cmd(int argc, char **argv);
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -33,6 +36,8 @@ static void usage(FILE *out)
 		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
 		"   or: twonetd audit verify --db PATH [--checkpoints FILE [--key PEM]]\n"
 		"   or: twonetd audit checkpoint --db PATH [--checkpoints FILE]\n"
+		"   or: twonetd backup --db PATH FILE\n"
+		"   or: twonetd restore --db PATH [--force] FILE\n"
 		"   or: twonetd --help | --version\n"
 		"\n"
 		"The twonet reference server: HTTP (libevent) over SQLite in WAL mode.\n"
@@ -395,6 +400,10 @@ int main(int argc, char **argv)
 		rc = certs_cmd_issuer(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "audit") == 0)
 		rc = certs_cmd_audit(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "backup") == 0)       /* backup.c */
+		rc = backup_cmd(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "restore") == 0)
+		rc = restore_cmd(argc - 1, argv + 1);
 	else {
 		rc = twonetd_unknown("command", argv[1],
 				     "init|serve|token|import|calendar|routes|issuer|audit");

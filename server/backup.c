@@ -1,0 +1,279 @@
+/* backup.c — twonetd backup and restore: the database by SQLite's online backup, and its keys folder. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tn_buf.h"
+#include "tn_cli.h"
+#include "twonetd.h"
+
+/*
+ * Layout (INSTALL, twonetd(8) BACKUP): `twonetd backup --db PATH FILE` writes
+ * FILE (mode 0600), a plain SQLite database copied page by page while the
+ * server serves, and FILE.keys/ (0700): a copy of every regular file of
+ * PATH.keys/ (the issuers' signing keys and the checkpoint key twonetd.pem),
+ * each 0600.  `twonetd restore --db PATH FILE` does the reverse.
+ */
+
+#define STEP_PAGES 256          /* pages copied per read transaction */
+#define MAX_RESTARTS 20         /* then one read transaction: in WAL mode it blocks no writer */
+
+int backup_cmd(int argc, char **argv);
+int restore_cmd(int argc, char **argv);
+
+static char *keys_dir(const char *db)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	tn_buf_addf(&b, "%s.keys", db);
+	return tn_buf_detach(&b, NULL);
+}
+
+/* Copy database src to dst with the online backup API; 0 or -1 after a message. */
+static int copy_db(const char *src, const char *dst)
+{
+	sqlite3 *from = NULL, *to = NULL;
+	sqlite3_backup *b;
+	int rc, restarts = 0, last = -1, ret = -1;
+
+	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		fprintf(stderr, "twonetd: error: cannot open '%s': %s\n", src, sqlite3_errmsg(from));
+		goto out;
+	}
+	sqlite3_busy_timeout(from, 5000);
+	if (sqlite3_open_v2(dst, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		fprintf(stderr, "twonetd: error: cannot open '%s': %s\n", dst, sqlite3_errmsg(to));
+		goto out;
+	}
+	sqlite3_busy_timeout(to, 5000);
+	if (!(b = sqlite3_backup_init(to, "main", from, "main"))) {
+		fprintf(stderr, "twonetd: error: backup of '%s': %s\n", src, sqlite3_errmsg(to));
+		goto out;
+	}
+	do {
+		/* a write by the server between steps restarts the copy; after a few, copy in one go */
+		rc = sqlite3_backup_step(b, restarts < MAX_RESTARTS ? STEP_PAGES : -1);
+		if (last >= 0 && sqlite3_backup_remaining(b) > last)
+			restarts++;
+		last = sqlite3_backup_remaining(b);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "twonetd: error: backup of '%s' to '%s': %s\n", src, dst,
+			sqlite3_errstr(rc));
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_close(to);
+	sqlite3_close(from);
+	return ret;
+}
+
+/* Copy one file to a new file of mode 0600; 0 or -1 after a message. */
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[8192];
+	ssize_t n = 0;
+	int in, out, ret = -1;
+
+	if ((in = open(src, O_RDONLY)) < 0) {
+		fprintf(stderr, "twonetd: error: cannot read '%s': %s\n", src, strerror(errno));
+		return -1;
+	}
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) {
+		fprintf(stderr, "twonetd: error: cannot write '%s': %s\n", dst, strerror(errno));
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (n < 0)
+		fprintf(stderr, "twonetd: error: copying '%s' to '%s': %s\n", src, dst, strerror(errno));
+	else if (fchmod(out, 0600) == 0 && fsync(out) == 0)
+		ret = 0;
+	if (close(out) != 0)
+		ret = -1;
+	close(in);
+	return ret;
+}
+
+/* Copy the regular files of folder src into folder dst (0700, files 0600); count them in *n. */
+static int copy_keys(const char *src, const char *dst, int *n)
+{
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+	int ret = 0;
+
+	*n = 0;
+	if (!(d = opendir(src)))
+		return errno == ENOENT ? 0 : (fprintf(stderr, "twonetd: error: cannot read '%s': %s\n",
+						      src, strerror(errno)), -1);
+	if (mkdir(dst, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "twonetd: error: cannot create '%s': %s\n", dst, strerror(errno));
+		closedir(d);
+		return -1;
+	}
+	chmod(dst, 0700);
+	while (ret == 0 && (e = readdir(d))) {
+		struct tn_buf a = TN_BUF_INIT, b = TN_BUF_INIT;
+
+		tn_buf_addf(&a, "%s/%s", src, e->d_name);
+		tn_buf_addf(&b, "%s/%s", dst, e->d_name);
+		if (e->d_name[0] != '.' && stat(a.buf, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			ret = copy_file(a.buf, b.buf);
+			(*n)++;
+		}
+		tn_buf_release(&a);
+		tn_buf_release(&b);
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Has a process the database open?  Every SQLite connection in WAL mode
+ * holds a shared lock on the "dead man switch" byte (128) of PATH-shm.
+ */
+static int db_in_use(const char *db)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	struct flock fl;
+	int fd, used = 0;
+
+	tn_buf_addf(&b, "%s-shm", db);
+	if ((fd = open(b.buf, O_RDWR)) >= 0) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = 128;
+		fl.l_len = 1;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			used = 1;
+		close(fd);
+	}
+	tn_buf_release(&b);
+	return used;
+}
+
+int backup_cmd(int argc, char **argv)
+{
+	const char *db = NULL;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file (the server may be serving it)",
+		  NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd backup", "--db PATH FILE",
+		"copy the database to FILE (0600) while the server serves, and its keys folder "
+		"PATH.keys to FILE.keys (0700, keys 0600)", opts, 0 };
+	struct tn_buf tmp = TN_BUF_INIT;
+	char *src_keys = NULL, *dst_keys = NULL;
+	const char *file;
+	struct stat sb;
+	int nargs, rc, nkeys = 0;
+
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (!db || nargs != 1)
+		return twonetd_usage_fail(&cmd, "%s", !db ? "backup needs --db PATH" :
+					  "backup takes one operand: FILE");
+	file = argv[1];
+	if (stat(db, &sb) != 0) {
+		fprintf(stderr, "twonetd: error: no database '%s'\n", db);
+		return 3;
+	}
+	rc = 1;
+	/* the copy is made beside FILE and renamed: a cron run never leaves half a FILE */
+	tn_buf_addf(&tmp, "%s.tmp", file);
+	unlink(tmp.buf);
+	umask(077);
+	if (copy_db(db, tmp.buf) < 0 || chmod(tmp.buf, 0600) != 0) {
+		unlink(tmp.buf);
+		goto out;
+	}
+	if (rename(tmp.buf, file) != 0) {
+		fprintf(stderr, "twonetd: error: cannot write '%s': %s\n", file, strerror(errno));
+		unlink(tmp.buf);
+		goto out;
+	}
+	src_keys = keys_dir(db);
+	dst_keys = keys_dir(file);
+	if (copy_keys(src_keys, dst_keys, &nkeys) < 0)
+		goto out;
+	printf("backup of %s written to %s and %d key%s to %s\n", db, file, nkeys,
+	       nkeys == 1 ? "" : "s", dst_keys);
+	rc = 0;
+out:
+	tn_buf_release(&tmp);
+	free(src_keys);
+	free(dst_keys);
+	return rc;
+}
+
+int restore_cmd(int argc, char **argv)
+{
+	const char *db = NULL;
+	int force = 0;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database to write (no server may have it open)",
+		  NULL, 0 },
+		{ TN_OPT_FLAG, 0, "force", &force, NULL, "overwrite an existing database and its keys",
+		  NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd restore", "--db PATH [--force] FILE",
+		"restore a backup written by 'twonetd backup': FILE to PATH (0600), FILE.keys "
+		"to PATH.keys (0700, keys 0600)", opts, 0 };
+	char *src_keys = NULL, *dst_keys = NULL;
+	const char *file;
+	struct stat sb;
+	int nargs, rc, nkeys = 0;
+
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (!db || nargs != 1)
+		return twonetd_usage_fail(&cmd, "%s", !db ? "restore needs --db PATH" :
+					  "restore takes one operand: FILE");
+	file = argv[1];
+	if (stat(file, &sb) != 0) {
+		fprintf(stderr, "twonetd: error: no backup '%s'\n", file);
+		return 3;
+	}
+	if (db_in_use(db)) {
+		fprintf(stderr, "twonetd: error: '%s' is open (a server serves it): stop it first\n", db);
+		return 5;
+	}
+	if (stat(db, &sb) == 0 && !force) {
+		fprintf(stderr, "twonetd: error: '%s' exists: --force overwrites it\n", db);
+		return 5;
+	}
+	rc = 1;
+	umask(077);
+	if (copy_db(file, db) < 0 || chmod(db, 0600) != 0)
+		goto out;
+	src_keys = keys_dir(file);
+	dst_keys = keys_dir(db);
+	if (copy_keys(src_keys, dst_keys, &nkeys) < 0)
+		goto out;
+	printf("%s restored to %s and %d key%s to %s\n", file, db, nkeys, nkeys == 1 ? "" : "s",
+	       dst_keys);
+	rc = 0;
+out:
+	free(src_keys);
+	free(dst_keys);
+	return rc;
+}
