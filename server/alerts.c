@@ -26,16 +26,66 @@ static const char *const statuses[] = {
 	"raised", "dispatched", "acknowledged", "resolved", "closed", NULL
 };
 
-/* The closed loop: each step only from the one before it. */
+/*
+ * The closed loop: each step only from the one before it (`from` may list
+ * several statuses, '|'-separated).  reopen sends a resolved or closed alert
+ * back to its crew: status dispatched again, its resolution, closing and
+ * evaluation cleared (the history keeps them); the crew stays.
+ */
 static const struct step {
 	const char *action, *from, *to, *time_member, *need; /* need: required member or NULL */
 	long need_max;
+	const char *clear;      /* '|'-separated members set to null, or NULL */
 } steps[] = {
-	{ "dispatch",    "raised",       "dispatched",   "dispatched_at",   "crew",       64 },
-	{ "acknowledge", "dispatched",   "acknowledged", "acknowledged_at", NULL,         0 },
-	{ "resolve",     "acknowledged", "resolved",     "resolved_at",     NULL,         0 },
-	{ "close",       "resolved",     "closed",       "closed_at",       "evaluation", 1000 },
+	{ "dispatch",    "raised",          "dispatched",   "dispatched_at",   "crew",       64, NULL },
+	{ "acknowledge", "dispatched",      "acknowledged", "acknowledged_at", NULL,         0, NULL },
+	{ "resolve",     "acknowledged",    "resolved",     "resolved_at",     NULL,         0, NULL },
+	{ "close",       "resolved",        "closed",       "closed_at",       "evaluation", 1000, NULL },
+	{ "reopen",      "resolved|closed", "dispatched",   "updated_at",     NULL,         0,
+	  "acknowledged_at|resolved_at|closed_at|evaluation" },
 };
+
+/* Whether `status` is one of the '|'-separated `list`. */
+static int status_in(const char *status, const char *list)
+{
+	size_t n = status ? strlen(status) : 0;
+
+	while (n && *list) {
+		size_t len = strcspn(list, "|");
+
+		if (len == n && strncmp(list, status, n) == 0)
+			return 1;
+		list += len + (list[len] == '|');
+	}
+	return 0;
+}
+
+/* If-Match: "57", 57 or W/"57": the alert's seq; -1 when malformed. */
+static long long parse_if_match(const char *h)
+{
+	char buf[32];
+	size_t n;
+	long long v;
+
+	while (*h == ' ')
+		h++;
+	if (strncmp(h, "W/", 2) == 0)
+		h += 2;
+	n = strlen(h);
+	while (n && h[n - 1] == ' ')
+		n--;
+	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+		h++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, h, n);
+	buf[n] = '\0';
+	if (alert_parse_seq(buf, &v) < 0 || v < 1)
+		return -1;
+	return v;
+}
 
 /* The problem as a problem+json object (for a batch's results). */
 static jv problem_json(const struct problem *p)
@@ -469,12 +519,17 @@ void alerts_actions(struct req *q, const char *id)
 	struct problem p;
 	const struct step *s = NULL;
 	jv body, action = jv_null(), need = jv_null(), comment = jv_null(), doc = jv_invalid(), out;
-	long long n, latest = 0;
+	long long n, latest = 0, want = -1;
 	time_t now = time(NULL);
 	char when[40];
+	const char *h;
 
 	if (alert_parse_seq(id, &n) < 0 || n < 1) {
 		reply_problem(q, 404, NULL, "no alert '%s'", id);
+		return;
+	}
+	if ((h = req_header(q, "If-Match")) != NULL && (want = parse_if_match(h)) < 0) {
+		reply_problem(q, 400, NULL, "If-Match must be an alert's seq, not '%s'", h);
 		return;
 	}
 	if (req_body(q, &body) < 0)
@@ -490,7 +545,7 @@ void alerts_actions(struct req *q, const char *id)
 			s = &steps[i];
 	if (!s) {
 		reply_problem(q, 422, "action", "unknown action '%s' (dispatch, acknowledge, resolve, "
-			      "close)", jv_string_value(action));
+			      "close, reopen)", jv_string_value(action));
 		goto out;
 	}
 	if (s->need && alert_text_member(body, s->need, s->need_max, 1, 0, &need, &p) < 0) {
@@ -510,7 +565,13 @@ void alerts_actions(struct req *q, const char *id)
 		reply_error(q, &err);
 		goto out;
 	}
-	if (tn_jv_is(doc, "status", s->to) &&
+	if (want > 0 && tn_alert_ll(doc, "seq") != want) {
+		store_alerts_rollback(q->srv->st);
+		reply_problem(q, 412, NULL, "alert %lld was changed by someone else (now seq %lld, "
+			      "not %lld)", n, tn_alert_ll(doc, "seq"), want);
+		goto out;
+	}
+	if (tn_jv_is(doc, "status", s->to) && !s->clear &&
 	    (!s->need || tn_jv_is(doc, s->need, jv_string_value(need)))) {
 		/* the step just done, asked again: harmless */
 		store_alerts_rollback(q->srv->st);
@@ -518,7 +579,7 @@ void alerts_actions(struct req *q, const char *id)
 		doc = jv_invalid();
 		goto out;
 	}
-	if (!tn_jv_is(doc, "status", s->from)) {
+	if (!status_in(tn_jv_str(doc, "status"), s->from)) {
 		const char *cur = tn_jv_str(doc, "status");
 
 		store_alerts_rollback(q->srv->st);
@@ -531,6 +592,14 @@ void alerts_actions(struct req *q, const char *id)
 	doc = jv_object_set(doc, jv_string(s->time_member), jv_string(when));
 	if (s->need)
 		doc = jv_object_set(doc, jv_string(s->need), jv_copy(need));
+	for (const char *c = s->clear; c && *c; ) {
+		size_t len = strcspn(c, "|");
+		char m[32];
+
+		snprintf(m, sizeof(m), "%.*s", (int)len, c);
+		doc = jv_object_set(doc, jv_string(m), jv_null());
+		c += len + (c[len] == '|');
+	}
 	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(when));
 	if (store_alert_update(q->srv->st, n, doc, (long long)now, s->action, q->tok.name,
 			       jv_get_kind(comment) == JV_KIND_STRING ? jv_string_value(comment) : NULL,
