@@ -130,6 +130,7 @@ static jv check_holder(jv holder, const char *want, struct tn_err *err, int *n)
 	return holder;
 }
 
+/* The fields (`fields` consumed) against the kind's definitions. */
 static void check_fields(jv kind, jv fields, struct tn_err *err, int *n)
 {
 	jv defs = tn_jv_array(kind, "fields");
@@ -139,10 +140,11 @@ static void check_fields(jv kind, jv fields, struct tn_err *err, int *n)
 	    jv_get_kind(fields) != JV_KIND_INVALID) {
 		fault(err, n, "fields", "must be an object");
 		jv_free(defs);
+		jv_free(fields);
 		return;
 	}
 	if (jv_get_kind(fields) == JV_KIND_OBJECT) {
-		jv_object_foreach(jv_copy(fields), key, val) {
+		jv_object_foreach(fields, key, val) {
 			const char *k = jv_string_value(key);
 
 			snprintf(path, sizeof(path), "fields.%s", k);
@@ -155,7 +157,7 @@ static void check_fields(jv kind, jv fields, struct tn_err *err, int *n)
 			jv_free(val);
 		}
 	}
-	jv_array_foreach(jv_copy(defs), i, d) {
+	jv_array_foreach(defs, i, d) {
 		const char *name = tn_jv_str(d, "name");
 
 		if (name && tn_jv_bool(d, "required", 1)) {
@@ -172,6 +174,7 @@ static void check_fields(jv kind, jv fields, struct tn_err *err, int *n)
 		jv_free(d);
 	}
 	jv_free(defs);
+	jv_free(fields);
 }
 
 static void check_date(jv body, const char *key, struct tn_err *err, int *n, long *day)
@@ -258,7 +261,6 @@ enum tn_code tn_cert_issue_prepare(jv kinds, jv rec, const char *given_key, jv *
 
 		k = tn_xmalloc(strlen(ck) + 6);
 		snprintf(k, strlen(ck) + 6, "cert-%s", ck);
-		k[TN_IDEM_KEY_MAX] = '\0';
 		free(ck);
 	}
 	*body = rec;
