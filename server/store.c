@@ -527,8 +527,50 @@ static const char *migration(int v)
 	case 7: return store_reports_provisional;
 	case 8: return store_cases_order_schema;
 	case 9: return store_alerts_history_schema;
+	case 10: return store_tokens_admin_schema;
 	default: return NULL;
 	}
+}
+
+/*
+ * Run a migration script statement by statement.  An ADD COLUMN whose column
+ * already exists is skipped: a database rewound to an older user_version by
+ * hand (t8700) still holds later columns, and re-running must not fail.
+ */
+static int migrate_exec(sqlite3 *db, const char *sql, char **msg)
+{
+	const char *tail = sql;
+
+	while (tail && *tail) {
+		sqlite3_stmt *s = NULL;
+		const char *next = NULL;
+		int rc = sqlite3_prepare_v2(db, tail, -1, &s, &next);
+
+		if (rc != SQLITE_OK) {
+			if (strstr(sqlite3_errmsg(db), "duplicate column name") &&
+			    sqlite3_strnicmp(tail + strspn(tail, " \t\n"), "ALTER", 5) == 0) {
+				tail = next;
+				continue;
+			}
+			*msg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+			return rc;
+		}
+		if (!s) {       /* whitespace or a comment */
+			tail = next;
+			continue;
+		}
+		do
+			rc = sqlite3_step(s);
+		while (rc == SQLITE_ROW);
+		if (rc != SQLITE_DONE) {
+			*msg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+			sqlite3_finalize(s);
+			return rc;
+		}
+		sqlite3_finalize(s);
+		tail = next;
+	}
+	return SQLITE_OK;
 }
 
 enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *err)
@@ -549,7 +591,7 @@ enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *
 				  "knows %d", st->path, v, n);
 	}
 	for (; v < n; v++) {
-		if (sqlite3_exec(st->db, migration(v), NULL, NULL, &msg) != SQLITE_OK) {
+		if (migrate_exec(st->db, migration(v), &msg) != SQLITE_OK) {
 			tn_err_set(err, TN_EINTERNAL, "migration to schema %d failed: %s", v + 1,
 				   msg ? msg : "unknown error");
 			sqlite3_free(msg);

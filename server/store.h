@@ -20,7 +20,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA 10
+#define STORE_SCHEMA 11
 
 /*
  * Open the database at `path`.  create = 1 creates the file when missing and
@@ -231,5 +231,19 @@ enum tn_code store_case_act(struct store *st, const char *id, long version, cons
 /* The history of case `id`, oldest first, in *events.  TN_ENOTFOUND when no such case. */
 enum tn_code store_case_events(struct store *st, const char *id, jv *events,
 			       struct tn_err *err);
+
+/* ---- the audit log's API beyond GET /v1/audit (H3: store_certs_audit.c, certs_audit_api.c) ---- */
+
+/*
+ * Reads per Beijing day, certificate kind and scenario (a reader's token
+ * name, else the reading role) of the audit log, days `since`..`until`
+ * (YYYY-MM-DD, NULL: open): *items an array of {day, kind, scenario,
+ * reads, allowed}, ordered by day, kind, scenario.
+ */
+enum tn_code store_audit_stats(struct store *st, const char *since, const char *until, jv *items,
+			       struct tn_err *err);
+struct req;
+void certs_audit_stats(struct req *q, const char *arg);   /* GET /v1/audit/stats */
+void certs_audit_verify(struct req *q, const char *arg);  /* GET /v1/audit/verify */
 
 #endif

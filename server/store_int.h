@@ -39,6 +39,8 @@ extern const char store_cal_schema[];
 extern const char store_alerts_schema[];
 extern const char store_reports_schema[];
 extern const char store_reports_provisional[];
+/* 10 -> 11: token expiry, revocation and last use; consent kinds and revocation. */
+extern const char store_tokens_admin_schema[];
 
 /* The cached prepared statement for `sql`, reset, no bindings; NULL (err set) on error. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err);

@@ -7,6 +7,18 @@
 #include "store.h"
 #include "store_int.h"
 
+/*
+ * Schema 10 -> 11: tokens expire, are revoked and remember their last use
+ * (written at most once a minute); consents (store_certs.c, H2) get the kinds
+ * they cover and their revocation.
+ */
+const char store_tokens_admin_schema[] =
+	"ALTER TABLE tokens ADD COLUMN expires_at TEXT;"
+	"ALTER TABLE tokens ADD COLUMN revoked_at TEXT;"
+	"ALTER TABLE tokens ADD COLUMN last_used_at TEXT;"
+	"ALTER TABLE consents ADD COLUMN kinds TEXT;"
+	"ALTER TABLE consents ADD COLUMN revoked_at TEXT;";
+
 enum tn_code store_token_add(struct store *st, const char *hash_hex, const char *role,
 			     const char *name, const char *dept, const char *subject,
 			     struct tn_err *err)
