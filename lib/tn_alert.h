@@ -150,8 +150,77 @@ enum tn_code tn_alert_post_bulk(struct tn_client *client, FILE *in, const char *
 				long batch, int dry_run, tn_alert_result_fn fn, void *ctx,
 				struct tn_alert_stats *stats, struct tn_err *err);
 
-/* The loop's actions, '|'-separated. */
-#define TN_ALERT_ACTIONS "dispatch|acknowledge|resolve|close"
+/* The loop's actions, '|'-separated (reopen: resolved or closed back to dispatched). */
+#define TN_ALERT_ACTIONS "dispatch|acknowledge|resolve|close|reopen"
+
+/*
+ * The loop's statuses in order, with their Chinese labels, the step that
+ * leads to each (and its label), the member holding its time and the member
+ * it sets (or NULL): X(status, status_label, step, step_label, at, with,
+ * with_label).  TN_ALERT_STEPS: every action a client may ask, X(action,
+ * label), reopen included.  doc/api-alerts.md has the table.
+ */
+#define TN_ALERT_STATES(X) \
+	X("raised",       "已上报", "raise",       "上报",     "raised_at",       "raised_by",  "上报方") \
+	X("dispatched",   "已派遣", "dispatch",    "派遣",     "dispatched_at",   "crew",       "队伍") \
+	X("acknowledged", "已签收", "acknowledge", "签收",     "acknowledged_at", NULL,         NULL) \
+	X("resolved",     "已处置", "resolve",     "处置完毕", "resolved_at",     NULL,         NULL) \
+	X("closed",       "已关闭", "close",       "关闭",     "closed_at",       "evaluation", "评价")
+#define TN_ALERT_STEPS(X) \
+	X("dispatch", "派遣") X("acknowledge", "签收") X("resolve", "处置完毕") \
+	X("close", "关闭") X("reopen", "重新派遣")
+#define TN_ALERT_STATUSES "raised|dispatched|acknowledged|resolved|closed"
+
+/* The Chinese label of a status or of a step (action, or "raise"); "" when unknown. */
+const char *tn_alert_status_label(const char *status);
+const char *tn_alert_step_label(const char *step);
+
+/* Whether `action` is one of TN_ALERT_ACTIONS. */
+int tn_alert_action_valid(const char *action);
+
+/* One step under a version: POST /v1/alerts/{id}/actions with If-Match: "seq". */
+struct tn_alert_step {
+	long long id;
+	long long seq;          /* the alert's seq to act on; < 1: the seq read just before */
+	const char *action;     /* one of TN_ALERT_ACTIONS */
+	const char *crew, *evaluation, *comment;        /* NULL when not given */
+};
+
+/*
+ * Act as `s` says; the updated ALERT (owned) in *out.  A stale seq (someone
+ * changed the alert since) or a step the status does not allow is
+ * TN_ECONFLICT with the server's words, never an overwrite; no such alert
+ * TN_ENOTFOUND "alert N not found"; else as tn_client_do.
+ */
+enum tn_code tn_alert_act_at(struct tn_client *c, const struct tn_alert_step *s, jv *out,
+			     struct tn_err *err);
+
+/* An alert id from a line of stdin: a number, or NDJSON {"id", "seq"} (seq in *seq, else 0).  -1 on error. */
+long long tn_alert_id_from_line(const char *line, long long *seq, struct tn_err *err);
+
+/* The filters of GET /v1/alerts; NULL members are not sent. */
+struct tn_alert_query {
+	const char *status;     /* ','-separated statuses */
+	const char *severity;   /* the lowest severity shown */
+	const char *district, *kind;    /* ','-separated */
+	const char *since, *until;      /* RFC 3339, YYYY-MM-DD or N s/m/h/d ago (tn_time_since) */
+};
+
+/* The request path of a page of `limit` alerts after `cursor` (NULL: the first); TN_EUSAGE on a bad filter. */
+enum tn_code tn_alert_query_path(const struct tn_alert_query *q, long limit, const char *cursor,
+				 struct tn_buf *path, struct tn_err *err);
+
+/* Called with each alert (owned by the callee); nonzero stops. */
+typedef int (*tn_alert_each_fn)(void *ctx, jv alert);
+struct tn_list_end;
+
+/*
+ * The alerts matching `q`, page after page, at most `limit` (< 0: all), each
+ * handed to `fn`; how it ended in *end (may be NULL) as tn_case_list_end.
+ */
+enum tn_code tn_alert_list_end(struct tn_client *c, const struct tn_alert_query *q, long limit,
+			       tn_alert_each_fn fn, void *ctx, struct tn_list_end *end,
+			       struct tn_err *err);
 
 /*
  * One step of the loop on alert `id`: POST /v1/alerts/{id}/actions.  `crew`

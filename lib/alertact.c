@@ -1,0 +1,227 @@
+/* alertact.c — the alert list page by page, and the loop's steps under the alert's seq (If-Match). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tn_alert.h"
+#include "tn_buf.h"
+#include "tn_http.h"
+#include "tn_jv.h"
+#include "tn_list.h"
+
+#define PAGE_MAX 1000
+
+int tn_alert_action_valid(const char *action)
+{
+	const char *list = TN_ALERT_ACTIONS;
+	size_t n = action ? strlen(action) : 0;
+
+	while (n && *list) {
+		size_t len = strcspn(list, "|");
+
+		if (len == n && strncmp(list, action, n) == 0)
+			return 1;
+		list += len + (list[len] == '|');
+	}
+	return 0;
+}
+
+static void add_param(struct tn_buf *b, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return;
+	tn_buf_addf(b, "%c%s=", strchr(b->buf, '?') ? '&' : '?', name);
+	tn_url_escape(b, value);
+}
+
+enum tn_code tn_alert_query_path(const struct tn_alert_query *q, long limit, const char *cursor,
+				 struct tn_buf *path, struct tn_err *err)
+{
+	char since[40] = "", until[40] = "";
+
+	if (q->severity && tn_severity_parse(q->severity) == TN_SEV_NONE)
+		return tn_err_set(err, TN_EUSAGE, "--severity takes one of %s, not '%s'",
+				  TN_ALERT_SEVERITIES, q->severity);
+	if (q->since && tn_time_since(q->since, since, sizeof(since), err) != TN_OK)
+		return err->code;
+	if (q->until && tn_time_since(q->until, until, sizeof(until), err) != TN_OK)
+		return err->code;
+	tn_buf_adds(path, "/v1/alerts");
+	add_param(path, "status", q->status);
+	add_param(path, "severity", q->severity);
+	add_param(path, "district", q->district);
+	add_param(path, "kind", q->kind);
+	add_param(path, "since", since);
+	add_param(path, "until", until);
+	add_param(path, "cursor", cursor);
+	tn_buf_addf(path, "%climit=%ld", strchr(path->buf, '?') ? '&' : '?', limit);
+	return TN_OK;
+}
+
+enum tn_code tn_alert_list_end(struct tn_client *c, const struct tn_alert_query *q, long limit,
+			       tn_alert_each_fn fn, void *ctx, struct tn_list_end *end,
+			       struct tn_err *err)
+{
+	struct tn_buf path = TN_BUF_INIT;
+	char *cursor = NULL;
+	long seen = 0, total = -1;
+	enum tn_code rc = TN_OK;
+	int stop = 0, stopped_by_fn = 0, cut = 0;
+
+	do {
+		long page = limit < 0 || limit - seen > PAGE_MAX ? PAGE_MAX : limit - seen;
+		jv body, items;
+		const char *next;
+		int n;
+
+		tn_buf_reset(&path);
+		rc = tn_alert_query_path(q, page, cursor, &path, err);
+		if (rc != TN_OK)
+			break;
+		rc = tn_client_get(c, path.buf, &body, err);
+		if (rc != TN_OK)
+			break;
+		items = tn_jv_get(body, "items");
+		next = tn_jv_str(body, "next");
+		if (total < 0)
+			total = tn_jv_long(body, "total", -1);
+		free(cursor);
+		cursor = next && *next ? tn_xstrdup(next) : NULL;
+		jv_free(body);
+		if (jv_get_kind(items) != JV_KIND_ARRAY) {
+			jv_free(items);
+			rc = tn_err_set(err, TN_ESERVER, "the server's alert list has no \"items\" array");
+			break;
+		}
+		n = jv_array_length(jv_copy(items));
+		for (int i = 0; i < n && !stop; i++) {
+			if (limit >= 0 && seen >= limit) {
+				stop = cut = 1;
+				break;
+			}
+			seen++;
+			if (fn(ctx, jv_array_get(jv_copy(items), i)))
+				stop = stopped_by_fn = 1;
+		}
+		jv_free(items);
+		if (limit >= 0 && seen >= limit)
+			stop = 1;
+	} while (cursor && !stop);
+	if (end) {
+		end->shown = seen;
+		end->total = total;
+		end->more = rc == TN_OK && !stopped_by_fn && limit >= 0 && (cursor != NULL || cut);
+	}
+	free(cursor);
+	tn_buf_release(&path);
+	return rc;
+}
+
+static enum tn_code get_alert(struct tn_client *c, long long id, jv *out, struct tn_err *err)
+{
+	char path[64];
+	enum tn_code rc;
+
+	snprintf(path, sizeof(path), "/v1/alerts/%lld", id);
+	rc = tn_client_get(c, path, out, err);
+	if (rc == TN_ENOTFOUND)
+		tn_err_set(err, TN_ENOTFOUND, "alert %lld not found", id);
+	return rc;
+}
+
+enum tn_code tn_alert_act_at(struct tn_client *c, const struct tn_alert_step *s, jv *out,
+			     struct tn_err *err)
+{
+	struct tn_request req = TN_REQUEST_INIT;
+	struct tn_response resp;
+	char path[64], etag[32];
+	enum tn_code rc;
+	long long seq = s->seq;
+	jv body;
+
+	if (!tn_alert_action_valid(s->action))
+		return tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)",
+				  s->action ? s->action : "", TN_ALERT_ACTIONS);
+	if (seq < 1) {
+		jv now;
+
+		if ((rc = get_alert(c, s->id, &now, err)) != TN_OK)
+			return rc;
+		seq = tn_alert_ll(now, "seq");
+		jv_free(now);
+		if (seq < 1)
+			return tn_err_set(err, TN_ESERVER, "alert %lld has no seq", s->id);
+	}
+	body = jv_object_set(jv_object(), jv_string("action"), jv_string(s->action));
+	if (s->crew)
+		body = jv_object_set(body, jv_string("crew"), jv_string(s->crew));
+	if (s->evaluation)
+		body = jv_object_set(body, jv_string("evaluation"), jv_string(s->evaluation));
+	if (s->comment)
+		body = jv_object_set(body, jv_string("comment"), jv_string(s->comment));
+	snprintf(path, sizeof(path), "/v1/alerts/%lld/actions", s->id);
+	snprintf(etag, sizeof(etag), "\"%lld\"", seq);
+	req.method = "POST";
+	req.path = path;
+	req.body = body;
+	req.if_match = etag;
+	rc = tn_client_do(c, &req, &resp, err);
+	if (rc == TN_OK)
+		*out = jv_copy(resp.body);
+	tn_response_release(&resp);
+	if (rc == TN_ENOTFOUND)
+		tn_err_set(err, TN_ENOTFOUND, "alert %lld not found", s->id);
+	return rc;
+}
+
+long long tn_alert_id_from_line(const char *line, long long *seq, struct tn_err *err)
+{
+	long long id = -1;
+	jv v;
+
+	*seq = 0;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '{') {
+		char buf[32];
+		size_t n = strcspn(line, " \t\r\n");
+		long v2;
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) ? n : sizeof(buf) - 1), line);
+		if (n >= sizeof(buf) || tn_parse_long(buf, &v2) != 0 || v2 < 1) {
+			tn_err_set(err, TN_EINVALID, "'%s' is not an alert id", buf);
+			return -1;
+		}
+		return v2;
+	}
+	v = jv_parse(line);
+	if (jv_get_kind(v) != JV_KIND_OBJECT || (id = tn_alert_ll(v, "id")) < 1) {
+		tn_err_set(err, TN_EINVALID, "no alert \"id\" in the line");
+		jv_free(v);
+		return -1;
+	}
+	*seq = tn_alert_ll(v, "seq");
+	jv_free(v);
+	return id;
+}
+
+#define STATUS_LABEL(st, stl, sp, spl, at, w, wl) if (!strcmp(s, st)) return stl;
+#define STEP_LABEL(sp, spl) if (!strcmp(s, sp)) return spl;
+
+const char *tn_alert_status_label(const char *s)
+{
+	if (!s)
+		return "";
+	TN_ALERT_STATES(STATUS_LABEL)
+	return "";
+}
+
+const char *tn_alert_step_label(const char *s)
+{
+	if (!s)
+		return "";
+	if (!strcmp(s, "raise"))
+		return "上报";
+	TN_ALERT_STEPS(STEP_LABEL)
+	return "";
+}
