@@ -182,13 +182,16 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 		tn_cli_warn(prog, "%s", warning);
 	/* zero-material: the applicant's e-certificates stand for materials (needs a token) */
 	jv exempted = jv_array();
+	int not_looked_up = 0;  /* the warning said so: no note of what to bring then */
 	if (c && lookup_certs) {
 		struct tn_err refused = TN_ERR_INIT;
 
 		jv_free(exempted);
 		if (tn_case_attach_certs(c, prepared, code_norm[0] ? code_norm : NULL, &body,
-					 &exempted, &refused) == TN_EAUTH)
+					 &exempted, &refused) == TN_EAUTH) {
 			refused_lookup(&refused);
+			not_looked_up = 1;
+		}
 		if (jv_array_length(jv_copy(exempted)) > 0) {
 			free(k);
 			if (tn_case_prepare(body, key, &prepared, &k, warning, sizeof(warning), &err) != TN_OK) {
@@ -240,6 +243,26 @@ static int run_single(struct tn_client *c, struct tn_out *out, const struct tn_c
 			prog, id ? id : "?");
 	else if (interactive)
 		fprintf(stderr, "%s: filed case '%s'\n", prog, id ? id : "?");
+	/* zero-material honesty: what no certificate stood for is still to be brought */
+	if (!replayed && !not_looked_up) {
+		jv mats = tn_jv_array(created, "materials");
+		struct tn_buf b = TN_BUF_INIT;
+
+		jv_array_foreach(mats, i, m) {
+			const char *st = tn_jv_str(m, "state"), *mc = tn_jv_str(m, "code");
+			const char *mn = tn_jv_str(m, "name");
+
+			if (st && mc && strcmp(st, "missing") == 0)
+				tn_buf_addf(&b, "%s%s%s%s%s", b.len ? ", " : "", mc, mn ? " (" : "",
+					    mn ? mn : "", mn ? ")" : "");
+			jv_free(m);
+		}
+		if (b.len)
+			fprintf(stderr, "%s: note: case '%s': the applicant must still bring %s\n",
+				prog, id ? id : "?", b.buf);
+		tn_buf_release(&b);
+		jv_free(mats);
+	}
 	if (tn_case_text_view(common, stdout)) {
 		struct tn_buf b = TN_BUF_INIT;
 		tn_case_format_text(&b, created);
