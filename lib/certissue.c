@@ -13,6 +13,7 @@
 #include "tn_http.h"
 #include "tn_jv.h"
 #include "tn_ndjson.h"
+#include "tn_text.h"
 
 /* ---- building a body from flags ---- */
 
@@ -100,6 +101,15 @@ static void fault(struct tn_err *err, int *n, const char *field, const char *fmt
 	tn_err_add_problem(err, field, NULL, detail);
 }
 
+/* 1 when `s` holds a control character other than '\n' (the server's rule for certificate text). */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* The holder: type (filled from the kind when absent), id, name. */
 static jv check_holder(jv holder, const char *want, struct tn_err *err, int *n)
 {
@@ -127,6 +137,8 @@ static jv check_holder(jv holder, const char *want, struct tn_err *err, int *n)
 		fault(err, n, "holder.id", "%s", e.message);
 	if (!name || !*name)
 		fault(err, n, "holder.name", "is required");
+	else if (tn_utf8_chars(name) > 100 || has_control(name))
+		fault(err, n, "holder.name", "must be 1 to 100 characters without control characters");
 	return holder;
 }
 
@@ -153,6 +165,9 @@ static void check_fields(jv kind, jv fields, struct tn_err *err, int *n)
 				      tn_jv_str(kind, "alias") ? tn_jv_str(kind, "alias") : "?", k);
 			else if (jv_get_kind(val) != JV_KIND_STRING && jv_get_kind(val) != JV_KIND_NULL)
 				fault(err, n, path, "must be a string");
+			else if (jv_get_kind(val) == JV_KIND_STRING &&
+				 (tn_utf8_chars(jv_string_value(val)) > 1000 || has_control(jv_string_value(val))))
+				fault(err, n, path, "must be at most 1000 characters without control characters");
 			jv_free(key);
 			jv_free(val);
 		}

@@ -39,6 +39,14 @@ test_expect_success 'an unknown kind and a bad holder id are refused (exit 7)' '
 	grep -q "holder.id" err
 '
 
+test_expect_success 'a holder name with a tab and a field over 1000 characters are refused (exit 7)' '
+	test_expect_exit 7 cert-issue --url http://127.0.0.1:9 --retries 0 --kind CK-SBK \
+		--holder $P --holder-name "$(printf "a\tb")" --field card_no=$(printf "x%.0s" $(seq 1001)) \
+		--field bank=b --field issue_date=2020-01-01 2>err &&
+	grep -q "holder.name" err &&
+	grep -q "fields.card_no: must be at most 1000 characters" err
+'
+
 start_server || exit 1
 twonetd issuer add --db "$TWONETD_DB" --dept RSJ >/dev/null || exit 1
 RS=$(make_token issuer rs-issuer RSJ)
