@@ -399,3 +399,48 @@ enum tn_code store_audit_verify(struct store *st, long long *rows, long long *ba
 	(void)code;
 	return TN_OK;
 }
+
+enum tn_code store_audit_stats(struct store *st, const char *since, const char *until, jv *items,
+			       struct tn_err *err)
+{
+	struct store_query q;
+	sqlite3_stmt *s;
+	enum tn_code code = TN_OK;
+	int rc;
+
+	*items = jv_array();
+	/*
+	 * The day is the Beijing date of "at" (always +08:00); the kind the 21
+	 * characters after "1.2.156.3005.2." of a well-formed id (null for a
+	 * list or a malformed id); the scenario the reader token's name, else
+	 * the role that read.
+	 */
+	store_q_init(&q, "SELECT substr(at, 1, 10) AS day, "
+		     "CASE WHEN cert LIKE '1.2.156.3005.2.%' AND length(cert) > 36 "
+		     "THEN substr(cert, 16, 21) END AS kind, "
+		     "CASE WHEN role = 'reader' THEN actor ELSE role END AS scenario, "
+		     "count(*), sum(outcome = 'allowed') FROM audit WHERE 1");
+	if (since)
+		store_q_text(&q, " AND substr(at, 1, 10) >= ?", since);
+	if (until)
+		store_q_text(&q, " AND substr(at, 1, 10) <= ?", until);
+	store_q_add(&q, " GROUP BY day, kind, scenario ORDER BY day, kind, scenario");
+	if (!(s = store_q_stmt(st, &q, err)))
+		return store_errcode(err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		jv r = jv_object();
+
+		r = jv_object_set(r, jv_string("day"), store_col_text(s, 0));
+		r = jv_object_set(r, jv_string("kind"), store_col_text(s, 1));
+		r = jv_object_set(r, jv_string("scenario"), store_col_text(s, 2));
+		r = jv_object_set(r, jv_string("reads"),
+				  jv_number((double)sqlite3_column_int64(s, 3)));
+		r = jv_object_set(r, jv_string("allowed"),
+				  jv_number((double)sqlite3_column_int64(s, 4)));
+		*items = jv_array_append(*items, r);
+	}
+	if (rc != SQLITE_DONE)
+		code = store_fail(st, err, "audit stats");
+	sqlite3_reset(s);
+	return code;
+}
