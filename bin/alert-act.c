@@ -1,0 +1,187 @@
+/* alert-act.c — move alerts through the closed loop, each under the seq it was read at. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "twonet.h"
+#include "tn_alert.h"
+#include "tn_ndjson.h"
+
+static const char *prog = "alert-act";
+
+static const char *crew, *evaluation, *comment;
+static long version;
+
+static const struct tn_option options[] = {
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Action options:", NULL, 0 },
+	{ TN_OPT_STRING, 0, "crew", &crew, "CREW", "the crew or truck sent (dispatch: required)",
+	  NULL, 0 },
+	{ TN_OPT_STRING, 0, "evaluation", &evaluation, "TEXT",
+	  "how the handling went (close: required)", NULL, 0 },
+	{ TN_OPT_STRING, 'm', "comment", &comment, "TEXT", "a note kept in the alert's history",
+	  NULL, 0 },
+	{ TN_OPT_LONG, 0, "if-version", &version, "SEQ",
+	  "act only if the alert is still at seq SEQ (one id; default: the seq read just before)",
+	  NULL, 0 },
+	TN_OPT_END_ENTRY
+};
+
+static const struct tn_cmd cmd = {
+	"alert-act",
+	"ACTION [--crew C] [--evaluation TEXT] [-m TEXT] [--if-version SEQ] ID...\n"
+	"ACTION [OPTIONS] - < ids",
+	"Act on alerts: ACTION is one of dispatch (--crew), acknowledge, resolve,\n"
+	"close (--evaluation), reopen (a resolved or closed alert back to its crew).\n"
+	"IDs come from the arguments, or from stdin with '-': one id a line, or NDJSON\n"
+	"objects with \"id\" (and \"seq\", used as the version to act on).",
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+};
+
+static const char *list_columns[] = { "id", "seq", "status", "crew", "headline", NULL };
+
+struct run {
+	struct tn_client *c;
+	struct tn_out *out;
+	const char *action;
+	int bulk;
+	long acted, failed;
+	enum tn_code last;
+	int stop;
+};
+
+/* Act on `id` (input line `line` of stdin, 0 for an operand). */
+static void act_one(struct run *r, long long id, long long seq, long line)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_alert_step s = { id, seq, r->action, crew, evaluation, comment };
+	jv alert;
+	enum tn_code rc = tn_alert_act_at(r->c, &s, &alert, &err);
+
+	if (rc == TN_OK) {
+		r->acted++;
+		if (tn_out_emit(r->out, alert, &err) == TN_OK)
+			return;
+		rc = err.code;
+		r->stop = 1;
+		if (r->out->broken_pipe)
+			return;
+	} else if (r->bulk && line > 0) {
+		tn_err_prefix(&err, "alert %lld (line %ld)", id, line);
+	} else if (r->bulk) {
+		tn_err_prefix(&err, "alert %lld", id);
+	}
+	tn_cli_fail(prog, &err);
+	r->failed++;
+	r->last = rc;
+	if (rc == TN_EAUTH || rc == TN_EUNREACHABLE || rc == TN_EINTR)
+		r->stop = 1;
+}
+
+static void act_stdin(struct run *r)
+{
+	struct tn_ndjson in;
+	struct tn_err err = TN_ERR_INIT;
+	const char *line;
+	int got;
+
+	tn_ndjson_init(&in, stdin, "stdin");
+	while (!r->stop && !tn_cli_interrupted() && (got = tn_ndjson_next_line(&in, &line, &err)) != 0) {
+		long long seq = 0, id = got > 0 ? tn_alert_id_from_line(line, &seq, &err) : -1;
+
+		if (id < 1) {
+			if (got > 0)
+				tn_err_prefix(&err, "stdin:%ld", in.line);
+			tn_cli_fail(prog, &err);
+			r->failed++;
+			r->last = err.code;
+			tn_err_clear(&err);
+			if (got < 0 && r->last == TN_EIO)
+				break;
+			continue;
+		}
+		act_one(r, id, seq, in.line);
+	}
+	tn_ndjson_release(&in);
+}
+
+/* The usage errors, found before any id is read or sent. */
+static void check(int nargs, char **argv, int *from_stdin, struct tn_err *err)
+{
+	const char *a = nargs ? argv[1] : NULL;
+
+	if (nargs < 2)
+		tn_err_set(err, TN_EUSAGE, nargs ? "no alert id given (or '-' for stdin)"
+			   : "no action given (one of %s)", TN_ALERT_ACTIONS);
+	else if (!tn_alert_action_valid(a)) {
+		tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)", a, TN_ALERT_ACTIONS);
+		tn_cli_suggest(err, a, TN_ALERT_ACTIONS);
+	} else if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
+		tn_err_set(err, TN_EUSAGE, "--if-version takes a seq above 0 and one alert id");
+	else if (!strcmp(a, "dispatch") && !crew)
+		tn_err_set(err, TN_EUSAGE, "dispatch needs --crew (the crew or truck sent)");
+	else if (!strcmp(a, "close") && !evaluation)
+		tn_err_set(err, TN_EUSAGE, "close needs --evaluation (how the handling went)");
+	else if (crew && strcmp(a, "dispatch"))
+		tn_err_set(err, TN_EUSAGE, "--crew goes with dispatch only");
+	else if (evaluation && strcmp(a, "close"))
+		tn_err_set(err, TN_EUSAGE, "--evaluation goes with close only");
+	for (int i = 2; i <= nargs && err->code == TN_OK; i++) {
+		long v;
+
+		if (!strcmp(argv[i], "-")) {
+			if (nargs != 2)
+				tn_err_set(err, TN_EUSAGE, "'-' (ids from stdin) goes alone");
+			*from_stdin = 1;
+		} else if (tn_parse_long(argv[i], &v) != 0 || v < 1) {
+			tn_err_set(err, TN_EINVALID, "'%s' is not an alert id (a number)", argv[i]);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_cmd_ctx x;
+	struct tn_err err = TN_ERR_INIT;
+	struct run r;
+	int nargs, from_stdin = 0, status = 0;
+
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (x.done)
+		return 0;
+	nargs = x.nargs;
+	check(nargs, argv, &from_stdin, &err);
+	if (err.code != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (tn_cmd_setup(&x, TN_SETUP_ALL, from_stdin || nargs > 2, list_columns, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
+	memset(&r, 0, sizeof(r));
+	r.c = x.client;
+	r.out = &x.out;
+	r.action = argv[1];
+	r.bulk = from_stdin || nargs > 2;
+	if (from_stdin)
+		act_stdin(&r);
+	else
+		for (int i = 2; i <= nargs && !r.stop && !tn_cli_interrupted(); i++) {
+			long v = 0;
+
+			tn_parse_long(argv[i], &v);
+			act_one(&r, v, version, 0);
+		}
+	if (tn_cmd_close_out(&x, &err) != TN_OK && !r.failed) {
+		tn_cli_fail(prog, &err);
+		r.failed++;
+		r.last = err.code;
+	}
+	if (r.bulk)
+		tn_cli_summary(prog, r.action, r.acted, 0, r.failed,
+			       tn_cli_interrupted() ? "interrupted" :
+			       r.stop && r.failed ? "stopped: the rest not tried" : NULL);
+	if (tn_cli_interrupted())
+		status = tn_exit_status(TN_EINTR);
+	else if (r.failed)
+		status = tn_exit_status(r.acted + r.failed == 1 || r.last == TN_EAUTH ||
+					r.last == TN_EUNREACHABLE ? r.last : TN_EPARTIAL);
+	return tn_cmd_finish(&x, status);
+}
