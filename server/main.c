@@ -11,6 +11,7 @@
 #include "tn_cal.h"
 #include "tn_catalog.h"
 #include "tn_cli.h"
+#include "tn_jv.h"
 #include "tn_id.h"
 #include "twonetd.h"
 #include "store_cal.h"
@@ -143,10 +144,11 @@ static int cmd_serve(int argc, char **argv)
 	return serve_run(&o);
 }
 
-static int cmd_token(int argc, char **argv)
+static int token_add(int argc, char **argv)
 {
 	const char *db = NULL, *role = NULL, *name = NULL, *dept = NULL, *subject = NULL;
-	const char *scenario = NULL;
+	const char *scenario = NULL, *expires = NULL;
+	char until[32];
 	const struct tn_option opts[] = {
 		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
 		{ TN_OPT_STRING, 0, "role", &role, "ROLE",
@@ -159,10 +161,14 @@ static int cmd_token(int argc, char **argv)
 		{ TN_OPT_STRING, 0, "scenario", &scenario, "SCENARIO",
 		  "a reader's scenario (certificates read with a holder's consent): hospital, "
 		  "school, station, museum, bank or yrd-city", NULL, 0 },
+		{ TN_OPT_STRING, 0, "expires", &expires, "DATE",
+		  "the token stops working then: YYYY-MM-DD (its start, UTC) or YYYY-MM-DDTHH:MM:SSZ",
+		  NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd token add",
-		"--db PATH --role ROLE --name NAME [--dept DEPT] [--subject ID] [--scenario S]",
+		"--db PATH --role ROLE --name NAME [--dept DEPT] [--subject ID] [--scenario S] "
+		"[--expires DATE]",
 		"create a token and print it once", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	unsigned char raw[20];
@@ -170,19 +176,6 @@ static int cmd_token(int argc, char **argv)
 	struct store *st;
 	int nargs, rc, known = 0;
 
-	if (argc < 2 || strcmp(argv[1], "add") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			tn_cli_usage(&cmd, stdout);
-			return 0;
-		}
-		if (argc >= 2 && argv[1][0] != '-')
-			return twonetd_unknown("subcommand", argv[1], "add");
-		fprintf(stderr, "twonetd: error: usage: twonetd token add --db PATH --role ROLE "
-			"--name NAME [--dept DEPT] [--subject ID] [--scenario S]\n");
-		return 2;
-	}
-	argc--;
-	argv++;
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
 	if (need(db, "--db PATH", &cmd) < 0 || need(role, "--role ROLE", &cmd) < 0 ||
@@ -241,6 +234,11 @@ static int cmd_token(int argc, char **argv)
 	tn_sha256_hex(token, strlen(token), hash);
 	if (store_open(&st, db, 0, &err) != TN_OK)
 		return twonetd_fail(&err, 1);
+	if (expires && store_token_when(st, expires, until, sizeof(until), &err) != TN_OK) {
+		store_close(st);
+		fprintf(stderr, "twonetd: error: --expires: %s\n", err.message);
+		return 7;
+	}
 	/* a department must be one of the catalog's (a reader's "department" is its scenario) */
 	if (dept && !scenario) {
 		jv d;
@@ -256,12 +254,116 @@ static int cmd_token(int argc, char **argv)
 		}
 		jv_free(d);
 	}
-	rc = store_token_add(st, hash, role, name, dept, subject, &err);
+	rc = store_token_add_until(st, hash, role, name, dept, subject, expires ? until : NULL,
+				   NULL, &err);
 	store_close(st);
 	if (rc != TN_OK)
 		return twonetd_fail(&err, 1);
 	printf("%s\n", token);
 	return 0;
+}
+
+/* twonetd token list: the local database's tokens, one a line (--all: revoked and expired too). */
+static int token_list(int argc, char **argv)
+{
+	const char *db = NULL;
+	int all = 0;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_FLAG, 'a', "all", &all, NULL, "revoked and expired tokens too", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd token list", "--db PATH [--all]",
+		"list the tokens (never their secrets)", opts, 0 };
+	struct tn_err err = TN_ERR_INIT;
+	struct store *st;
+	int nargs, rc;
+	jv items;
+
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (need(db, "--db PATH", &cmd) < 0)
+		return 2;
+	if (nargs > 0)
+		return twonetd_usage_fail(&cmd, "token list takes no operands");
+	if (store_open(&st, db, 0, &err) != TN_OK)
+		return twonetd_fail(&err, 1);
+	rc = store_token_list(st, NULL, all, &items, &err);
+	store_close(st);
+	if (rc != TN_OK)
+		return twonetd_fail(&err, 1);
+	printf("%-5s %-8s %-10s %-6s %-20s %-20s %s\n", "ID", "STATE", "ROLE", "DEPT", "EXPIRES",
+	       "LAST USED", "NAME");
+	jv_array_foreach(items, i, t) {
+		const char *d = tn_jv_str(t, "dept"), *e = tn_jv_str(t, "expires_at");
+		const char *u = tn_jv_str(t, "last_used_at");
+
+		printf("%-5.0f %-8s %-10s %-6s %-20s %-20s %s\n", jv_number_value(jv_object_get(
+			jv_copy(t), jv_string("id"))), tn_jv_str(t, "state"), tn_jv_str(t, "role"),
+		       d ? d : "-", e ? e : "-", u ? u : "-", tn_jv_str(t, "name"));
+		jv_free(t);
+	}
+	jv_free(items);
+	return 0;
+}
+
+/* twonetd token revoke ID...: revoke on the local database (no server needed). */
+static int token_revoke(int argc, char **argv)
+{
+	const char *db = NULL;
+	const struct tn_option opts[] = {
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		TN_OPT_END_ENTRY
+	};
+	const struct tn_cmd cmd = { "twonetd token revoke", "--db PATH ID...",
+		"revoke tokens by id (a running server refuses them at once)", opts, 0 };
+	struct tn_err err = TN_ERR_INIT;
+	struct store *st;
+	int nargs, rc, status = 0;
+
+	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
+		return rc;
+	if (need(db, "--db PATH", &cmd) < 0)
+		return 2;
+	if (nargs < 1)
+		return twonetd_usage_fail(&cmd, "token revoke needs a token id");
+	if (store_open(&st, db, 0, &err) != TN_OK)
+		return twonetd_fail(&err, 1);
+	for (int i = 1; i <= nargs; i++) {
+		char *end;
+		long id = strtol(argv[i], &end, 10);
+
+		tn_err_clear(&err);
+		if (!*argv[i] || *end || id < 1) {
+			fprintf(stderr, "twonetd: error: '%s' is not a token id\n", argv[i]);
+			status = status ? status : 7;
+		} else if (store_token_revoke(st, id, &err) != TN_OK) {
+			fprintf(stderr, "twonetd: error: %s\n", err.message);
+			status = status ? status : tn_exit_status(err.code);
+		} else {
+			printf("revoked %ld\n", id);
+		}
+	}
+	store_close(st);
+	return status;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return token_add(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return token_list(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+		return token_revoke(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: twonetd token add|list|revoke ... (twonetd token SUB --help)\n");
+		return 0;
+	}
+	if (argc >= 2 && argv[1][0] != '-')
+		return twonetd_unknown("subcommand", argv[1], "add|list|revoke");
+	fprintf(stderr, "twonetd: error: usage: twonetd token add|list|revoke --db PATH ...\n");
+	return 2;
 }
 
 /* A catalog from a .json file: the document tn_catalog_load would build. */

@@ -58,9 +58,30 @@ struct store_token {
 enum tn_code store_token_add(struct store *st, const char *hash_hex, const char *role,
 			     const char *name, const char *dept, const char *subject,
 			     struct tn_err *err);
+/* store_token_add expiring at `expires` (as store_token_when gives it; NULL: never); *id (may be NULL) its id. */
+enum tn_code store_token_add_until(struct store *st, const char *hash_hex, const char *role,
+				   const char *name, const char *dept, const char *subject,
+				   const char *expires, long *id, struct tn_err *err);
+/* `in` (YYYY-MM-DD, or a time SQLite reads) as UTC YYYY-MM-DDTHH:MM:SSZ into out; TN_EINVALID when not a time. */
+enum tn_code store_token_when(struct store *st, const char *in, char *out, size_t size,
+			      struct tn_err *err);
 
-/* Find the token whose secret hashes to `hash_hex`; TN_ENOTFOUND when none. */
+/* Find the live (not revoked, not expired) token whose secret hashes to `hash_hex`; TN_ENOTFOUND when none. */
 enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
+				struct tn_err *err);
+/*
+ * Tokens as {id, name, role, dept, subject, created_at, expires_at,
+ * revoked_at, last_used_at, state: active|expired|revoked} by id; `dept`
+ * non-NULL: only that department's clerks; all = 0: only the active ones.
+ */
+enum tn_code store_token_list(struct store *st, const char *dept, int all, jv *items,
+			      struct tn_err *err);
+/* One token as store_token_list shows it; TN_ENOTFOUND. */
+enum tn_code store_token_get(struct store *st, long id, jv *doc, struct tn_err *err);
+/* Revoke token `id`: TN_ENOTFOUND, TN_ECONFLICT when already revoked. */
+enum tn_code store_token_revoke(struct store *st, long id, struct tn_err *err);
+/* Revoke `id` and add a token like it (same name, role, dept, subject, expiry) with a new secret; *new_id its id. */
+enum tn_code store_token_rotate(struct store *st, long id, const char *hash_hex, long *new_id,
 				struct tn_err *err);
 void store_token_release(struct store_token *tok);
 

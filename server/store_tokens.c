@@ -1,4 +1,5 @@
-/* store_tokens.c — the API tokens store: adding a token and finding one by the hash of its secret. */
+/* store_tokens.c — the API tokens store: adding, finding, listing, revoking and rotating tokens. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,43 @@ const char store_tokens_admin_schema[] =
 	"ALTER TABLE consents ADD COLUMN kinds TEXT;"
 	"ALTER TABLE consents ADD COLUMN revoked_at TEXT;";
 
+#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+enum tn_code store_token_when(struct store *st, const char *in, char *out, size_t size,
+			      struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	const char *v;
+	enum tn_code code = TN_OK;
+
+	STMT_OR_FAIL(s, st, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?)", err);
+	store_bind_text(s, 1, in);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		code = store_fail(st, err, "token time");
+	else if (!(v = (const char *)sqlite3_column_text(s, 0)) ||
+		 strspn(in, "0123456789-") < 10)
+		code = tn_err_set(err, TN_EINVALID, "'%s' is not a date (YYYY-MM-DD) or a UTC "
+				  "time (YYYY-MM-DDTHH:MM:SSZ)", in);
+	else
+		snprintf(out, size, "%s", v);
+	sqlite3_reset(s);
+	return code;
+}
+
 enum tn_code store_token_add(struct store *st, const char *hash_hex, const char *role,
 			     const char *name, const char *dept, const char *subject,
 			     struct tn_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO tokens (hash, name, role, dept, subject) "
-			       "VALUES (?, ?, ?, ?, ?)", err);
+	return store_token_add_until(st, hash_hex, role, name, dept, subject, NULL, NULL, err);
+}
+
+enum tn_code store_token_add_until(struct store *st, const char *hash_hex, const char *role,
+				   const char *name, const char *dept, const char *subject,
+				   const char *expires, long *id, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO tokens (hash, name, role, dept, subject, "
+			       "expires_at) VALUES (?, ?, ?, ?, ?, ?)", err);
+	enum tn_code code;
 
 	if (!s)
 		return store_errcode(err);
@@ -33,15 +65,27 @@ enum tn_code store_token_add(struct store *st, const char *hash_hex, const char 
 	store_bind_text(s, 3, role);
 	store_bind_text(s, 4, dept);
 	store_bind_text(s, 5, subject);
-	return store_insert(st, s, err, "token add", "token already exists");
+	store_bind_text(s, 6, expires);
+	code = store_insert(st, s, err, "token add", "token already exists");
+	if (code == TN_OK && id)
+		*id = (long)sqlite3_last_insert_rowid(st->db);
+	return code;
 }
 
+/*
+ * Only a token neither revoked nor past its expiry is found.  Its last use is
+ * written when the stored one is over a minute old (or none): at most one
+ * write a minute per token, never one per request; a failed write (the
+ * database busy) is not the request's problem.
+ */
 enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
 				struct tn_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, name, role, dept, subject FROM tokens "
-			       "WHERE hash = ?", err);
-	int rc;
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, name, role, dept, subject, "
+			       "last_used_at IS NULL OR last_used_at < strftime('%Y-%m-%dT%H:%M:%SZ', "
+			       "'now', '-60 seconds') FROM tokens WHERE hash = ? AND revoked_at IS NULL "
+			       "AND (expires_at IS NULL OR expires_at > " NOW_SQL ")", err);
+	int rc, stale = 0;
 
 	memset(tok, 0, sizeof(*tok));
 	if (!s)
@@ -54,7 +98,18 @@ enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct s
 		tok->role = store_col_dup(s, 2);
 		tok->dept = store_col_dup(s, 3);
 		tok->subject = store_col_dup(s, 4);
+		stale = sqlite3_column_int(s, 5);
 		sqlite3_reset(s);
+		if (stale && sqlite3_get_autocommit(st->db)) {
+			sqlite3_stmt *u = store_stmt(st, "UPDATE tokens SET last_used_at = " NOW_SQL
+					       " WHERE id = ?", NULL);
+
+			if (u) {
+				sqlite3_bind_int64(u, 1, tok->id);
+				sqlite3_step(u);
+				sqlite3_reset(u);
+			}
+		}
 		return TN_OK;
 	}
 	sqlite3_reset(s);
@@ -70,4 +125,119 @@ void store_token_release(struct store_token *tok)
 	free(tok->dept);
 	free(tok->subject);
 	memset(tok, 0, sizeof(*tok));
+}
+
+#define TOKEN_COLS "id, name, role, dept, subject, created_at, expires_at, revoked_at, " \
+	"last_used_at, CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at IS NOT " \
+	"NULL AND expires_at <= " NOW_SQL " THEN 'expired' ELSE 'active' END"
+
+static jv token_row(sqlite3_stmt *s)
+{
+	static const char *const names[] = { "id", "name", "role", "dept", "subject",
+					     "created_at", "expires_at", "revoked_at",
+					     "last_used_at", "state" };
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("id"), jv_number((double)sqlite3_column_int64(s, 0)));
+	for (int i = 1; i < 10; i++)
+		o = jv_object_set(o, jv_string(names[i]), store_col_text(s, i));
+	return o;
+}
+
+enum tn_code store_token_list(struct store *st, const char *dept, int all, jv *items,
+			      struct tn_err *err)
+{
+	struct store_query q;
+	sqlite3_stmt *s;
+	int rc;
+
+	*items = jv_array();
+	store_q_init(&q, "SELECT " TOKEN_COLS " FROM tokens WHERE 1");
+	if (dept)
+		store_q_text(&q, " AND role = 'clerk' AND dept = ?", dept);
+	if (!all)
+		store_q_add(&q, " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > "
+			    NOW_SQL ")");
+	store_q_add(&q, " ORDER BY id");
+	if (!(s = store_q_stmt(st, &q, err)))
+		return store_errcode(err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*items = jv_array_append(*items, token_row(s));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "token list");
+	return TN_OK;
+}
+
+enum tn_code store_token_get(struct store *st, long id, jv *doc, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*doc = jv_null();
+	STMT_OR_FAIL(s, st, "SELECT " TOKEN_COLS " FROM tokens WHERE id = ?", err);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*doc = token_row(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return TN_OK;
+	if (rc == SQLITE_DONE)
+		return tn_err_set(err, TN_ENOTFOUND, "no token %ld", id);
+	return store_fail(st, err, "token get");
+}
+
+/* Revoke inside the caller's transaction, or none. */
+static enum tn_code revoke(struct store *st, long id, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	jv doc;
+	enum tn_code code;
+
+	STMT_OR_FAIL(s, st, "UPDATE tokens SET revoked_at = " NOW_SQL
+		     " WHERE id = ? AND revoked_at IS NULL", err);
+	sqlite3_bind_int64(s, 1, id);
+	if ((code = store_run(st, s, err, "token revoke")) != TN_OK)
+		return code;
+	if (sqlite3_changes(st->db) == 1)
+		return TN_OK;
+	if ((code = store_token_get(st, id, &doc, err)) != TN_OK)
+		return code;
+	jv_free(doc);
+	return tn_err_set(err, TN_ECONFLICT, "token %ld is already revoked", id);
+}
+
+enum tn_code store_token_revoke(struct store *st, long id, struct tn_err *err)
+{
+	return revoke(st, id, err);
+}
+
+enum tn_code store_token_rotate(struct store *st, long id, const char *hash_hex, long *new_id,
+				struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	enum tn_code code;
+
+	if ((code = store_begin(st, err)) != TN_OK)
+		return code;
+	if ((code = revoke(st, id, err)) != TN_OK)
+		goto fail;
+	if (!(s = store_stmt(st, "INSERT INTO tokens (hash, name, role, dept, subject, expires_at) "
+			     "SELECT ?, name, role, dept, subject, expires_at FROM tokens WHERE id = ?",
+			     err))) {
+		code = store_errcode(err);
+		goto fail;
+	}
+	store_bind_text(s, 1, hash_hex);
+	sqlite3_bind_int64(s, 2, id);
+	if ((code = store_insert(st, s, err, "token rotate", "token already exists")) != TN_OK)
+		goto fail;
+	*new_id = (long)sqlite3_last_insert_rowid(st->db);
+	if ((code = store_commit(st, err)) != TN_OK)
+		goto fail;
+	return TN_OK;
+fail:
+	store_rollback(st);
+	return code;
 }
