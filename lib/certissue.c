@@ -347,10 +347,12 @@ struct bulk_tag {
 	char *key;
 };
 
-static void fail(struct bulk *b, long line, struct tn_err *e)
+/* A failed record; `prefix` 1: its message does not name the line yet. */
+static void fail(struct bulk *b, long line, struct tn_err *e, int prefix)
 {
 	b->stats->failed++;
-	tn_err_prefix(e, "%s:%ld", b->in.name, line);
+	if (prefix)
+		tn_err_prefix(e, "%s:%ld", b->in.name, line);
 	b->fn(b->ctx, line, e->code, jv_invalid(), 0, e);
 }
 
@@ -375,7 +377,7 @@ static int bulk_next(void *ctx, struct tn_request *req, void **tag)
 		b->stats->read++;
 		if (rc > 0 && tn_cert_issue_prepare(b->kinds, rec, NULL, &body, &key, &e) == TN_OK)
 			break;
-		fail(b, b->in.line, &e);
+		fail(b, b->in.line, &e, rc > 0);   /* the reader's errors name the line */
 		tn_err_clear(&e);
 	}
 	struct bulk_tag *t = tn_xmalloc(sizeof(*t));
@@ -417,7 +419,7 @@ static void bulk_done(void *ctx, void *tag, enum tn_code code, struct tn_respons
 		b->stats->failed++;
 		return;
 	}
-	fail(b, line, &e);
+	fail(b, line, &e, 1);
 }
 
 enum tn_code tn_cert_issue_bulk(struct tn_client *c, jv kinds, FILE *in, const char *name,

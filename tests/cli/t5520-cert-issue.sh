@@ -100,11 +100,13 @@ test_expect_success 'bulk: every record issued, a bad one named by its line, sum
 		printf "{\"kind\":\"CK-SBK\",\"holder\":{\"id\":\"%s\",\"name\":\"李四\"},\"fields\":{\"card_no\":\"B%s\",\"bank\":\"b\",\"issue_date\":\"2020-01-01\"}}\n" $P2 $i
 	done >bulk.ndjson &&
 	echo "{\"kind\":\"CK-SBK\",\"holder\":{\"id\":\"$P2\",\"name\":\"李四\"},\"fields\":{\"card_no\":\"B9\"}}" >>bulk.ndjson &&
+	echo not-json >>bulk.ndjson &&
 	test_expect_exit 1 env TWONET_TOKEN=$RS cert-issue --bulk --parallel 3 <bulk.ndjson >out 2>err &&
 	test $(jq -s length out) = 5 &&
 	test $(jq -r .id out | sort -u | wc -l) = 5 &&
 	grep -q "stdin:6: .*fields.bank" err &&
-	grep -q "cert-issue: 5 done, 0 skipped, 1 failed" err
+	grep -q "^cert-issue: error: stdin:7: malformed JSON" err &&
+	grep -q "cert-issue: 5 done, 0 skipped, 2 failed" err
 '
 test_expect_success 'bulk replay: nothing issued twice' '
 	head -n 5 bulk.ndjson | TWONET_TOKEN=$RS cert-issue --bulk --parallel 4 >out2 2>err &&
