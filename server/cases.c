@@ -148,10 +148,10 @@ static int item_asks(struct req *q, int i, const char *code, void *ctx)
 /*
  * The case's materials from the item's list and what the request supplied:
  * supplied (given, with an optional reference), exempted (a checked
- * e-certificate named, or issued by `dept` itself: never asked for), missing.
- * 0, or -1 after replying.
+ * e-certificate named: its id recorded, never asked for), missing.  0, or -1
+ * after replying.
  */
-static int build_materials(struct req *q, jv item, jv given, const char *dept, jv *out)
+static int build_materials(struct req *q, jv item, jv given, jv *out)
 {
 	static const char *const mkeys[] = { "code", "ref", "cert", NULL };
 	jv list = tn_jv_array(item, "materials");
@@ -164,22 +164,17 @@ static int build_materials(struct req *q, jv item, jv given, const char *dept, j
 		jv mat = jv_object(), state = jv_string("missing"), ref = jv_null();
 		const char *mc = tn_jv_str(m, "code");
 		/*
-		 * honest zero-material: a material is exempted only by a certificate the
-		 * request names (checked valid and the applicant's by certs_check_materials)
-		 * or when the catalog names the filing department itself as its issuer
-		 * (its own records); that a certificate *could* stand for it is not enough
+		 * honest zero-material: only a certificate the request names (checked
+		 * valid, unrevoked and the applicant's by certs_check_materials) exempts
+		 * a material; that one *could* stand for it is not enough.  (The catalog
+		 * names no other source a department fetches by itself: none exempts.)
 		 */
-		const char *iss = tn_jv_str(m, "issuer");
-		int exempt = iss && dept && strcmp(iss, dept) == 0;
 
 		if (mc) {
 			jv_free(ref);
 			if (supplied(given, mc, &ref)) {
 				jv_free(state);
 				state = jv_string("supplied");
-			} else if (exempt) {
-				jv_free(state);
-				state = jv_string("exempted");
 			}
 		}
 		/* zero-material: a certificate (checked by certs_check_materials) stands for it */
@@ -562,7 +557,7 @@ void h_cases_post(struct req *q, const char *arg)
 		jv_free(form);
 		goto done;
 	}
-	if (build_materials(q, item, tn_jv_get(body, "materials"), dept, &mats) < 0) {
+	if (build_materials(q, item, tn_jv_get(body, "materials"), &mats) < 0) {
 		jv_free(form);
 		goto done;
 	}
