@@ -36,6 +36,8 @@ static const struct tn_option options[] = {
 	  "reads per day, certificate kind and scenario (--since/--until bound the days)", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "verify", &verify, NULL,
 	  "check the audit log's hash chain on the server; exit 1 naming the first bad row", NULL, 0 },
+	{ TN_OPT_LONG, 0, "page", &q.page, "N", "ask the server for N rows a page (tests)", NULL,
+	  TN_OPTF_HIDDEN },
 	{ TN_OPT_STRING, 0, "today", &today_opt, "DATE", "take DATE as today (tests)", NULL,
 	  TN_OPTF_HIDDEN },
 	TN_OPT_END_ENTRY
@@ -147,6 +149,8 @@ int main(int argc, char **argv)
 	filters = q.holder || q.cert || q.actor || q.purpose || q.scenario;
 	if (limit < 1)
 		tn_err_set(&err, TN_EUSAGE, "--limit takes a number above 0, not %ld", limit);
+	else if (q.page < 0 || q.page > 1000)
+		tn_err_set(&err, TN_EUSAGE, "--page takes a number from 1 to 1000, not %ld", q.page);
 	else if (stats && verify)
 		tn_err_set(&err, TN_EUSAGE, "--stats and --verify go alone");
 	else if (verify && (filters || since_opt || until_opt || all))

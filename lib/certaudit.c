@@ -103,6 +103,9 @@ enum tn_code tn_audit_list(struct tn_client *c, const struct tn_audit_query *q, 
 	enum tn_code rc = TN_OK;
 	int stop = 0;
 
+	if (q->page > 0 && q->page <= PAGE_MAX)
+		page = q->page;
+
 	while (!stop) {
 		jv body, items, next;
 

@@ -19,6 +19,7 @@
 struct tn_audit_query {
 	const char *holder, *cert, *actor, *purpose, *scenario;
 	const char *since, *until;
+	long page;      /* rows asked for a page, 1..1000; 0: the default */
 };
 
 /* Called with each matching row (consumed); non-zero stops the listing. */
