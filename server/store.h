@@ -84,6 +84,12 @@ enum tn_code store_token_revoke(struct store *st, long id, struct tn_err *err);
 enum tn_code store_token_rotate(struct store *st, long id, const char *hash_hex, long *new_id,
 				struct tn_err *err);
 void store_token_release(struct store_token *tok);
+/* The token administration API (tokens.c). */
+struct req;
+void tokens_list(struct req *q, const char *arg);    /* GET /v1/tokens */
+void tokens_post(struct req *q, const char *arg);    /* POST /v1/tokens */
+void tokens_revoke(struct req *q, const char *id);   /* POST /v1/tokens/{id}/revoke */
+void tokens_rotate(struct req *q, const char *id);   /* POST /v1/tokens/{id}/rotate */
 
 /* ---- catalog ---- */
 
