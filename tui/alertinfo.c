@@ -9,18 +9,16 @@
 #include "tn_jv.h"
 #include "tn_out.h"
 
-/* The loop's statuses and steps, with their Chinese labels (doc/api-alerts.md). */
+/* The loop's statuses and steps, with their Chinese labels (lib/tn_alert.h, doc/api-alerts.md). */
 static const struct {
 	const char *status, *status_label;
 	const char *step, *step_label;          /* the step that leads to the status */
 	const char *at;                         /* the member holding its time */
 	const char *with, *with_label;          /* the member it sets, or NULL */
 } loop[] = {
-	{ "raised", "已上报", "raise", "上报", "raised_at", "raised_by", "上报方" },
-	{ "dispatched", "已派遣", "dispatch", "派遣", "dispatched_at", "crew", "队伍" },
-	{ "acknowledged", "已签收", "acknowledge", "签收", "acknowledged_at", NULL, NULL },
-	{ "resolved", "已处置", "resolve", "处置完毕", "resolved_at", NULL, NULL },
-	{ "closed", "已关闭", "close", "关闭", "closed_at", "evaluation", "评价" },
+#define LOOP_ROW(st, stl, sp, spl, at, w, wl) { st, stl, sp, spl, at, w, wl },
+	TN_ALERT_STATES(LOOP_ROW)
+#undef LOOP_ROW
 };
 
 #define NLOOP (sizeof(loop) / sizeof(loop[0]))
@@ -29,18 +27,13 @@ static const char *const sev_labels[] = { "蓝色", "黄色", "橙色", "红色"
 
 static const char *status_label(const char *status)
 {
-	for (size_t i = 0; status && i < NLOOP; i++)
-		if (!strcmp(loop[i].status, status))
-			return loop[i].status_label;
-	return "";
+	return tn_alert_status_label(status);
 }
 
+/* Every step's label, reopen too. */
 static const char *step_label(const char *step)
 {
-	for (size_t i = 0; step && i < NLOOP; i++)
-		if (!strcmp(loop[i].step, step))
-			return loop[i].step_label;
-	return "";
+	return tn_alert_step_label(step);
 }
 
 /* "NAME  VALUE\n", the name padded to 16 columns (Chinese is two a character). */
