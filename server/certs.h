@@ -62,6 +62,9 @@ int certs_case_consent(struct req *q, jv applicant);
  */
 int certs_role_reads(struct req *q, char *why, size_t size);
 
+/* certs_consent.c: whether a reader token's scenario may see `kind` (code or alias); 1 for other roles. */
+int certs_reader_kind_ok(struct req *q, const char *kind);
+
 /*
  * May the caller read certificates of `holder` (of department `cert_dept`
  * for one certificate, NULL for a list)?  1 yes, 0 no (why in `why`: the

@@ -8,14 +8,16 @@
 #include <event2/http.h>
 #include <openssl/rand.h>
 
+#include "tn_buf.h"
 #include "tn_cal.h"
+#include "tn_case.h"
+#include "tn_cli.h"
 #include "tn_id.h"
 #include "certs.h"
 #include "store_certs.h"
 #include "twonetd.h"
 #include "jvutil.h"
 
-#define SCENARIOS "hospital|school|station|museum|bank|yrd-city"
 #define CODE_TTL 600            /* a consent code lives 10 minutes */
 #define CODE_LIVE_MAX 5         /* unused codes a holder may have at once */
 #define CODE_CHARS TN_CERT_CODE_LEN /* 60 bits: too many to guess in its life */
@@ -101,6 +103,214 @@ int certs_str_member(struct req *q, jv body, const char *key, long max, int newl
 	}
 	*out = s;
 	return 0;
+}
+
+/* ---- the scenarios of kinds.yaml: the kinds each reader scenario may ask for ---- */
+
+static jv scen_doc;
+static int scen_loaded;
+
+/* {"hospital":{"name":..,"kinds":["<21-char code>",..]},..} (borrowed), or jv_invalid(). */
+static jv scenarios(void)
+{
+	struct tn_buf path = TN_BUF_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	jv doc, list;
+
+	if (scen_loaded)
+		return scen_doc;
+	scen_loaded = 1;
+	scen_doc = jv_invalid();
+	tn_buf_addf(&path, "%s/certs/kinds.yaml", tn_sharedir());
+	if (tn_case_read_file(path.buf, &doc, &err) != TN_OK) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		tn_buf_release(&path);
+		return scen_doc;
+	}
+	list = tn_jv_get(doc, "scenarios");
+	if (jv_get_kind(list) == JV_KIND_OBJECT) {
+		jv out = jv_object();
+
+		jv_object_foreach(list, name, sc) {
+			jv kinds = tn_jv_get(sc, "kinds"), codes = jv_array();
+			int n = jv_get_kind(kinds) == JV_KIND_ARRAY ? jv_array_length(jv_copy(kinds)) : 0;
+			char code[22];
+
+			for (int i = 0; i < n; i++) {
+				jv k = jv_array_get(jv_copy(kinds), i);
+
+				if (jv_get_kind(k) == JV_KIND_STRING &&
+				    certs_kind_code(jv_string_value(k), code) == 0)
+					codes = jv_array_append(codes, jv_string(code));
+				else
+					fprintf(stderr, "twonetd: error: %s: scenario '%s': unknown kind\n",
+						path.buf, jv_string_value(name));
+				jv_free(k);
+			}
+			jv_free(kinds);
+			out = jv_object_set(out, name, jv_object_set(jv_object_set(jv_object(),
+					    jv_string("name"), tn_jv_get(sc, "name")), jv_string("kinds"), codes));
+			jv_free(sc);
+		}
+		scen_doc = out;
+	} else {
+		fprintf(stderr, "twonetd: error: %s: no 'scenarios' mapping\n", path.buf);
+	}
+	jv_free(list);
+	jv_free(doc);
+	tn_buf_release(&path);
+	return scen_doc;
+}
+
+static int scenario_known(const char *name)
+{
+	jv all = scenarios(), sc;
+	int ok;
+
+	if (jv_get_kind(all) != JV_KIND_OBJECT)
+		return 0;
+	sc = jv_object_get(jv_copy(all), jv_string(name));
+	ok = jv_get_kind(sc) == JV_KIND_OBJECT;
+	jv_free(sc);
+	return ok;
+}
+
+/* The scenarios' names "a|b|c" in `out`. */
+static void scenario_names(char *out, size_t size)
+{
+	jv all = scenarios();
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (jv_get_kind(all) != JV_KIND_OBJECT)
+		return;
+	jv_object_foreach(all, name, sc) {
+		if (n < size)
+			n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "|" : "", jv_string_value(name));
+		jv_free(name);
+		jv_free(sc);
+	}
+}
+
+int certs_scenario_allows(const char *scenario, const char *kind)
+{
+	jv all = scenarios(), sc, kinds;
+	int ok = 0, n;
+	char code[22];
+
+	if (!scenario || !kind || jv_get_kind(all) != JV_KIND_OBJECT || certs_kind_code(kind, code) < 0)
+		return 0;
+	sc = jv_object_get(jv_copy(all), jv_string(scenario));
+	kinds = jv_get_kind(sc) == JV_KIND_OBJECT ? tn_jv_get(sc, "kinds") : jv_array();
+	n = jv_get_kind(kinds) == JV_KIND_ARRAY ? jv_array_length(jv_copy(kinds)) : 0;
+	for (int i = 0; i < n && !ok; i++) {
+		jv k = jv_array_get(jv_copy(kinds), i);
+
+		ok = strcmp(jv_string_value(k), code) == 0;
+		jv_free(k);
+	}
+	jv_free(kinds);
+	jv_free(sc);
+	return ok;
+}
+
+int certs_reader_kind_ok(struct req *q, const char *kind)
+{
+	struct tn_err err = TN_ERR_INIT;
+	const char *tok = req_header(q, "X-Consent-Token");
+	char hex[65], code[22], *granted = NULL;
+	int ok;
+
+	if (!req_role(q, "reader"))
+		return 1;
+	if (!certs_scenario_allows(q->tok.dept, kind) || !tok || certs_kind_code(kind, code) < 0)
+		return 0;
+	/* and among the kinds the holder granted (NULL: all of the scenario's) */
+	tn_sha256_hex(tok, strlen(tok), hex);
+	if (store_consent_kinds(q->srv->st, hex, &granted, &err) != TN_OK)
+		return 0;
+	if (!granted)
+		return 1;
+	{
+		jv list = jv_parse(granted);
+		int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
+
+		ok = 0;
+		for (int i = 0; i < n && !ok; i++) {
+			jv k = jv_array_get(jv_copy(list), i);
+
+			ok = jv_get_kind(k) == JV_KIND_STRING && strcmp(jv_string_value(k), code) == 0;
+			jv_free(k);
+		}
+		jv_free(list);
+	}
+	free(granted);
+	return ok;
+}
+
+/*
+ * The "kinds" of a grant for `scenario`: NULL (reply sent) when one is not a
+ * kind or not one of the scenario's; else a new array of kind codes, or
+ * jv_null() when absent or every kind of the scenario.
+ */
+static jv grant_kinds(struct req *q, jv body, const char *scenario, int *failed)
+{
+	jv in = jv_object_get(jv_copy(body), jv_string("kinds")), sc, all, out = jv_array();
+	int n, total;
+	char code[22];
+
+	*failed = 0;
+	if (jv_get_kind(in) == JV_KIND_INVALID || jv_get_kind(in) == JV_KIND_NULL) {
+		jv_free(in);
+		jv_free(out);
+		return jv_null();
+	}
+	if (jv_get_kind(in) != JV_KIND_ARRAY || (n = jv_array_length(jv_copy(in))) == 0 || n > 64) {
+		reply_problem(q, 422, "kinds", "kinds must be a list of 1 to 64 certificate kinds");
+		goto bad;
+	}
+	for (int i = 0; i < n; i++) {
+		jv k = jv_array_get(jv_copy(in), i);
+		int good = jv_get_kind(k) == JV_KIND_STRING && strlen(jv_string_value(k)) < 40;
+
+		if (good && certs_kind_code(jv_string_value(k), code) < 0) {
+			reply_problem(q, 422, "kinds", "kinds: unknown certificate kind '%s'",
+				      jv_string_value(k));
+			jv_free(k);
+			goto bad;
+		}
+		if (good && !certs_scenario_allows(scenario, code)) {
+			reply_problem(q, 422, "kinds", "kinds: '%s' is not a kind scenario '%s' may ask "
+				      "for", jv_string_value(k), scenario);
+			jv_free(k);
+			goto bad;
+		}
+		jv_free(k);
+		if (!good) {
+			reply_problem(q, 422, "kinds", "kinds must be a list of certificate kinds");
+			goto bad;
+		}
+		if (!jv_equal(jv_copy(out), jv_array()) &&
+		    jv_contains(jv_copy(out), jv_array_append(jv_array(), jv_string(code))))
+			continue;
+		out = jv_array_append(out, jv_string(code));
+	}
+	jv_free(in);
+	sc = jv_object_get(jv_copy(scenarios()), jv_string(scenario));
+	all = tn_jv_get(sc, "kinds");
+	total = jv_get_kind(all) == JV_KIND_ARRAY ? jv_array_length(jv_copy(all)) : 0;
+	jv_free(all);
+	jv_free(sc);
+	if (jv_array_length(jv_copy(out)) == total) {
+		jv_free(out);
+		return jv_null();
+	}
+	return out;
+bad:
+	*failed = 1;
+	jv_free(in);
+	jv_free(out);
+	return jv_null();
 }
 
 /* ---- one-time consent codes ---- */
@@ -307,10 +517,12 @@ int certs_submitter_sees(struct req *q, const char *holder, struct tn_err *err)
 /* POST /v1/consents: an applicant for their subject, an admin for any holder. */
 void certs_post_consent(struct req *q, const char *arg)
 {
-	static const char *const keys[] = { "scenario", "expires_at", "holder", NULL };
+	static const char *const keys[] = { "scenario", "expires_at", "holder", "kinds", NULL };
 	struct tn_err err = TN_ERR_INIT;
 	struct store_consent c;
-	jv body, h1, h2, h3, out;
+	jv body, h1, h2, h3, out, kinds = jv_null();
+	char *kinds_text = NULL;
+	int failed = 0;
 	const char *scenario, *expires, *holder;
 	char token[48], hex[65], now[40];
 	long long exp, t = (long long)time(NULL);
@@ -342,8 +554,17 @@ void certs_post_consent(struct req *q, const char *arg)
 	if (!holder || tn_id_check_holder(holder, &err) != TN_OK) {
 		reply_problem(q, 422, "holder", holder ? "holder: %s" : "holder is required%s",
 			      holder ? err.message : "");
-	} else if (!scenario || !word_in(SCENARIOS, scenario)) {
-		reply_problem(q, 422, "scenario", "scenario must be one of %s", SCENARIOS);
+	} else if (!scenario || !scenario_known(scenario)) {
+		char names[400];
+
+		scenario_names(names, sizeof(names));
+		reply_problem(q, 422, "scenario", "scenario must be one of %s", names);
+	} else if ((kinds = grant_kinds(q, body, scenario, &failed)), failed) {
+		/* replied */
+	} else if (jv_get_kind(kinds) == JV_KIND_ARRAY &&
+		   !(store_consent_cols(q->srv->st) & STORE_CONSENT_KINDS)) {
+		reply_problem(q, 422, "kinds", "kinds: this database keeps consents for whole scenarios "
+			      "only (schema 11 adds consents.kinds: run 'twonetd init')");
 	} else if (!expires || parse_rfc3339(expires, &exp) != 0) {
 		reply_problem(q, 422, "expires_at", "expires_at must be a time (RFC 3339, e.g. "
 			      "2026-12-01T00:00:00+08:00)");
@@ -361,20 +582,94 @@ void certs_post_consent(struct req *q, const char *arg)
 		c.expires_epoch = exp;
 		c.created_at = now;
 		c.created_by = q->tok.name;
+		if (jv_get_kind(kinds) == JV_KIND_ARRAY) {
+			jv d = jv_dump_string(jv_copy(kinds), 0);
+
+			kinds_text = strdup(jv_string_value(d));
+			jv_free(d);
+		}
+		c.kinds = kinds_text;
 		if (store_consent_add(q->srv->st, hex, &c, &err) != TN_OK) {
 			reply_error(q, &err);
 			goto out;
 		}
-		out = jv_object_set(jv_object(), jv_string("token"), jv_string(token));
+		out = jv_object_set(jv_object(), jv_string("id"),
+				    jv_number((double)store_consent_last_id(q->srv->st)));
+		out = jv_object_set(out, jv_string("token"), jv_string(token));
 		out = jv_object_set(out, jv_string("holder"), jv_string(holder));
+		out = jv_object_set(out, jv_string("kinds"), jv_copy(kinds));
 		out = jv_object_set(out, jv_string("scenario"), jv_string(scenario));
 		out = jv_object_set(out, jv_string("expires_at"), jv_string(expires));
 		out = jv_object_set(out, jv_string("created_at"), jv_string(now));
 		reply_json(q, 201, out);
 	}
 out:
+	free(kinds_text);
+	jv_free(kinds);
 	jv_free(h1);
 	jv_free(h2);
 	jv_free(h3);
 	jv_free(body);
+}
+
+/* GET /v1/consents[?holder=H][&scenario=S]: the holder's own; an admin's any. */
+void certs_consents_list(struct req *q, const char *arg)
+{
+	static const char *const params[] = { "holder", "scenario", NULL };
+	struct tn_err err = TN_ERR_INIT;
+	const char *holder = req_query(q, "holder"), *scenario = req_query(q, "scenario");
+	jv items;
+
+	(void)arg;
+	if (req_query_check(q, params) < 0)
+		return;
+	if (!req_role(q, "admin")) {
+		if (!q->tok.subject) {
+			reply_problem(q, 403, NULL, "only a holder (an applicant token with a subject) "
+				      "or an admin may list consents");
+			return;
+		}
+		if (holder && strcmp(holder, q->tok.subject) != 0) {
+			reply_problem(q, 403, "holder", "this token lists the consents of '%s' only",
+				      q->tok.subject);
+			return;
+		}
+		holder = q->tok.subject;
+	}
+	if (store_consent_list(q->srv->st, holder, scenario, (long long)time(NULL), &items, &err)
+	    != TN_OK) {
+		reply_error(q, &err);
+		return;
+	}
+	reply_json(q, 200, jv_object_set(jv_object(), jv_string("items"), items));
+}
+
+/* POST /v1/consents/{id}/revoke: the holder or an admin; the next read with its token is refused. */
+void certs_consent_revoke(struct req *q, const char *id)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char now[40];
+	long n;
+	jv row;
+
+	if (!req_role(q, "admin") && !q->tok.subject) {
+		reply_problem(q, 403, NULL, "only a holder (an applicant token with a subject) or an "
+			      "admin may revoke consent");
+		return;
+	}
+	if (tn_parse_long(id, &n) != 0 || n < 1) {
+		reply_problem(q, 404, NULL, "consent '%s' not found", id);
+		return;
+	}
+	time_now_rfc3339(now, sizeof(now));
+	if (store_consent_revoke(q->srv->st, n, req_role(q, "admin") ? NULL : q->tok.subject, now,
+				 &row, &err) != TN_OK) {
+		jv_free(row);
+		if (err.code == TN_ENOTFOUND)
+			reply_problem(q, 404, NULL, "consent '%s' not found", id);
+		else
+			reply_error(q, &err);
+		return;
+	}
+	reply_json(q, 200, row);
 }

@@ -255,6 +255,16 @@ static int check_purpose(struct req *q, struct answer *a, const char *purpose)
 	return 0;
 }
 
+/* Whether a reader's scenario may see the kind of certificate `id` (1 for other roles). */
+static int reader_kind_ok(struct req *q, const char *id)
+{
+	struct tn_cert_idparts p;
+
+	if (!req_role(q, "reader"))
+		return 1;
+	return tn_cert_id_parse(id, &p, NULL) == TN_OK && certs_reader_kind_ok(q, p.kind);
+}
+
 /*
  * GET /v1/certs/{id}?purpose=P.  To a caller that may not read it, a
  * certificate is answered exactly as one that does not exist (404, the same
@@ -287,7 +297,8 @@ void certs_get(struct req *q, const char *id)
 			answer_set(&a, 500, NULL, "%s", err.message);
 	} else if ((ok = certs_may_read(q, holder, dept, why, sizeof(why), &err)) < 0) {
 		answer_set(&a, 500, NULL, "%s", err.message);
-	} else if (!ok) {
+	} else if (!ok || !reader_kind_ok(q, id)) {
+		/* a reader's scenario sees only its kinds (kinds.yaml: scenarios) */
 		answer_set(&a, 404, NULL, "certificate '%s' not found, or not one this token may read",
 			   id);
 		a.outcome = "forbidden";
@@ -299,6 +310,40 @@ void certs_get(struct req *q, const char *id)
 	finish_read(q, &a, id, holder, purpose);
 	free(holder);
 	free(dept);
+}
+
+/* A reader's page: the items of the kinds its scenario may see, in the same order. */
+static char *reader_page(struct req *q, char *text)
+{
+	jv doc = jv_parse(text), items, keep = jv_array();
+	int n;
+
+	if (jv_get_kind(doc) != JV_KIND_OBJECT)
+		return jv_free(doc), text;
+	items = tn_jv_get(doc, "items");
+	n = jv_get_kind(items) == JV_KIND_ARRAY ? jv_array_length(jv_copy(items)) : 0;
+	for (int i = 0; i < n; i++) {
+		jv it = jv_array_get(jv_copy(items), i);
+		const char *id = tn_jv_str(it, "id");
+
+		if (id && reader_kind_ok(q, id))
+			keep = jv_array_append(keep, it);
+		else
+			jv_free(it);
+	}
+	jv_free(items);
+	doc = jv_object_set(doc, jv_string("items"), keep);
+	{
+		jv s = jv_dump_string(doc, 0);
+		char *out = strdup(jv_string_value(s));
+
+		jv_free(s);
+		if (out) {
+			free(text);
+			text = out;
+		}
+	}
+	return text;
 }
 
 /* GET /v1/certs?holder=H&kind=K&purpose=P[&status][&limit][&cursor] */
@@ -360,6 +405,8 @@ void certs_list(struct req *q, const char *arg)
 			else
 				tn_buf_adds(&body, "],\"next\":null}");
 			a.text = tn_buf_detach(&body, NULL);
+			if (req_role(q, "reader") && a.text)
+				a.text = reader_page(q, a.text);
 		}
 		tn_buf_release(&body);
 		free(next);

@@ -189,6 +189,7 @@ enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const cha
 /* A consent token: what the holder granted. */
 struct store_consent {
 	const char *holder, *scenario, *expires_at, *created_at, *created_by;
+	const char *kinds;              /* JSON array text, or NULL: every kind of the scenario */
 	long long expires_epoch;
 };
 
@@ -203,6 +204,36 @@ enum tn_code store_consent_add(struct store *st, const char *hash_hex,
  */
 enum tn_code store_consent_check(struct store *st, const char *hash_hex, const char *holder,
 				 const char *scenario, long long now, int *ok, struct tn_err *err);
+
+/*
+ * The consents (id = rowid), of `holder` / `scenario` when not NULL, as
+ * {id,holder,scenario,expires_at,created_at,created_by,status} in *out.
+ */
+enum tn_code store_consent_list(struct store *st, const char *holder, const char *scenario,
+				long long now, jv *out, struct tn_err *err);
+
+/*
+ * Whether the consents table has schema 11's columns kinds (a JSON array,
+ * NULL: every kind of the scenario) and revoked_at: a mask of these bits.
+ */
+#define STORE_CONSENT_KINDS 1
+#define STORE_CONSENT_REVOKED_AT 2
+int store_consent_cols(struct store *st);
+
+/* The kinds (JSON array text, malloc'd) consent `hash_hex` was granted for; NULL: every kind of its scenario. */
+enum tn_code store_consent_kinds(struct store *st, const char *hash_hex, char **kinds,
+				 struct tn_err *err);
+
+/*
+ * Revoke consent `id` (of `holder` when not NULL): revoked_at set (or the
+ * row deleted before schema 11); its row in *row.  TN_ENOTFOUND when none,
+ * TN_ECONFLICT "already revoked".
+ */
+enum tn_code store_consent_revoke(struct store *st, long long id, const char *holder,
+				  const char *now, jv *row, struct tn_err *err);
+
+/* The id (rowid) of the consent store_consent_add just added. */
+long long store_consent_last_id(struct store *st);
 
 /* ---- the audit log (store_certs_audit.c) ---- */
 

@@ -114,19 +114,165 @@ enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const cha
 
 /* ---- consent tokens (readers) ---- */
 
+/* Which of schema 11's columns the table has (store_consent_cols), asked once per store. */
+int store_consent_cols(struct store *st)
+{
+	int cols = 0;
+
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *s = NULL;
+
+		if (sqlite3_prepare_v2(st->db, i ? "SELECT revoked_at FROM consents LIMIT 0"
+				       : "SELECT kinds FROM consents LIMIT 0", -1, &s, NULL) == SQLITE_OK)
+			cols |= i ? STORE_CONSENT_REVOKED_AT : STORE_CONSENT_KINDS;
+		sqlite3_finalize(s);
+	}
+	return cols;
+}
+
 enum tn_code store_consent_add(struct store *st, const char *hash_hex,
 			       const struct store_consent *c, struct tn_err *err)
 {
+	if (c->kinds)   /* the caller checked store_consent_cols */
+		return store_do(st, err, "consent add", "INSERT INTO consents (hash, holder, scenario, "
+				"expires_at, expires_epoch, created_at, created_by, kinds) VALUES (?, ?, "
+				"?, ?, ?, ?, ?, ?)", "ttttLttt", hash_hex, c->holder, c->scenario,
+				c->expires_at, c->expires_epoch, c->created_at, c->created_by, c->kinds);
 	return store_do(st, err, "consent add", "INSERT INTO consents (hash, holder, scenario, "
 			"expires_at, expires_epoch, created_at, created_by) VALUES (?, ?, ?, ?, ?, "
 			"?, ?)", "ttttLtt", hash_hex, c->holder, c->scenario, c->expires_at,
 			c->expires_epoch, c->created_at, c->created_by);
 }
 
+long long store_consent_last_id(struct store *st)
+{
+	return (long long)sqlite3_last_insert_rowid(st->db);
+}
+
 enum tn_code store_consent_check(struct store *st, const char *hash_hex, const char *holder,
 				 const char *scenario, long long now, int *ok, struct tn_err *err)
 {
+	if (store_consent_cols(st) & STORE_CONSENT_REVOKED_AT)
+		return store_exists(st, err, "consent check", ok, "SELECT 1 FROM consents WHERE hash "
+				    "= ? AND holder = ? AND scenario = ? AND expires_epoch > ? AND "
+				    "revoked_at IS NULL", "tttL", hash_hex, holder, scenario, now);
 	return store_exists(st, err, "consent check", ok, "SELECT 1 FROM consents WHERE hash = ? AND "
 			    "holder = ? AND scenario = ? AND expires_epoch > ?", "tttL", hash_hex,
 			    holder, scenario, now);
+}
+
+enum tn_code store_consent_kinds(struct store *st, const char *hash_hex, char **kinds,
+				 struct tn_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*kinds = NULL;
+	if (!(store_consent_cols(st) & STORE_CONSENT_KINDS))
+		return TN_OK;
+	s = store_prep(st, err, "SELECT kinds FROM consents WHERE hash = ?", "t", hash_hex);
+	if (!s || (rc = store_step_row(st, s, err, "consent kinds")) < 0)
+		return store_errcode(err);
+	if (rc == 1) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+
+		*kinds = k ? strdup(k) : NULL;
+		sqlite3_reset(s);
+	}
+	return TN_OK;
+}
+
+/* The columns a consent row is read with: rowid, holder, scenario, expires_at, created_at, expires_epoch, created_by, kinds, revoked_at. */
+static const char *consent_select(int cols)
+{
+	switch (cols & 3) {
+	case 3:
+		return "SELECT rowid, holder, scenario, expires_at, created_at, expires_epoch, "
+		       "created_by, kinds, revoked_at FROM consents ";
+	case STORE_CONSENT_KINDS:
+		return "SELECT rowid, holder, scenario, expires_at, created_at, expires_epoch, "
+		       "created_by, kinds, NULL FROM consents ";
+	case STORE_CONSENT_REVOKED_AT:
+		return "SELECT rowid, holder, scenario, expires_at, created_at, expires_epoch, "
+		       "created_by, NULL, revoked_at FROM consents ";
+	default:
+		return "SELECT rowid, holder, scenario, expires_at, created_at, expires_epoch, "
+		       "created_by, NULL, NULL FROM consents ";
+	}
+}
+
+static jv consent_row(sqlite3_stmt *s, long long now)
+{
+	static const char *const names[] = { "", "holder", "scenario", "expires_at", "created_at" };
+	jv o = jv_object();
+	long long exp = (long long)sqlite3_column_int64(s, 5);
+	const char *kinds = (const char *)sqlite3_column_text(s, 7);
+	const char *revoked = (const char *)sqlite3_column_text(s, 8);
+
+	o = jv_object_set(o, jv_string("id"), jv_number((double)sqlite3_column_int64(s, 0)));
+	for (int i = 1; i <= 4; i++)
+		o = jv_object_set(o, jv_string(names[i]),
+				  jv_string((const char *)sqlite3_column_text(s, i)));
+	o = jv_object_set(o, jv_string("created_by"), jv_string((const char *)sqlite3_column_text(s, 6)));
+	o = jv_object_set(o, jv_string("kinds"), kinds ? jv_parse(kinds) : jv_null());
+	o = jv_object_set(o, jv_string("revoked_at"), revoked ? jv_string(revoked) : jv_null());
+	return jv_object_set(o, jv_string("status"), jv_string(revoked ? "revoked" : exp > now
+							       ? "active" : "expired"));
+}
+
+enum tn_code store_consent_list(struct store *st, const char *holder, const char *scenario,
+				long long now, jv *out, struct tn_err *err)
+{
+	char sql[400];
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = jv_array();
+	snprintf(sql, sizeof(sql), "%sWHERE (?1 IS NULL OR holder = ?1) AND (?2 IS NULL OR "
+		 "scenario = ?2) ORDER BY rowid", consent_select(store_consent_cols(st)));
+	s = store_prep(st, err, sql, "tt", holder, scenario);
+	if (!s)
+		return store_errcode(err);
+	while ((rc = store_step_row(st, s, err, "consent list")) == 1)
+		*out = jv_array_append(*out, consent_row(s, now));
+	if (rc < 0) {
+		jv_free(*out);
+		*out = jv_invalid();
+		return store_errcode(err);
+	}
+	return TN_OK;
+}
+
+enum tn_code store_consent_revoke(struct store *st, long long id, const char *holder,
+				  const char *now, jv *row, struct tn_err *err)
+{
+	int cols = store_consent_cols(st);
+	char sql[400];
+	sqlite3_stmt *s;
+	enum tn_code code;
+	int rc;
+
+	*row = jv_invalid();
+	snprintf(sql, sizeof(sql), "%sWHERE rowid = ?1 AND (?2 IS NULL OR holder = ?2)",
+		 consent_select(cols));
+	s = store_prep(st, err, sql, "Lt", id, holder);
+	if (!s || (rc = store_step_row(st, s, err, "consent revoke")) < 0)
+		return store_errcode(err);
+	if (rc == 0)
+		return tn_err_set(err, TN_ENOTFOUND, "consent %lld not found", id);
+	*row = consent_row(s, 0);
+	sqlite3_reset(s);
+	if (jv_get_kind(jv_object_get(jv_copy(*row), jv_string("revoked_at"))) == JV_KIND_STRING)
+		return tn_err_set(err, TN_ECONFLICT, "consent %lld is already revoked", id);
+	/* the next read with its token finds no consent: immediate effect */
+	if (cols & STORE_CONSENT_REVOKED_AT)
+		code = store_do(st, err, "consent revoke", "UPDATE consents SET revoked_at = ? WHERE "
+				"rowid = ? AND revoked_at IS NULL", "tL", now, id);
+	else
+		code = store_do(st, err, "consent revoke", "DELETE FROM consents WHERE rowid = ?", "L", id);
+	if (code == TN_OK) {
+		*row = jv_object_set(*row, jv_string("revoked_at"), jv_string(now));
+		*row = jv_object_set(*row, jv_string("status"), jv_string("revoked"));
+	}
+	return code;
 }

@@ -276,6 +276,8 @@ void certs_post_cert(struct req *q, const char *arg);
 void certs_post_revoke(struct req *q, const char *id);
 /* certs_consent.c */
 void certs_post_consent(struct req *q, const char *arg);
+void certs_consents_list(struct req *q, const char *arg);
+void certs_consent_revoke(struct req *q, const char *id);
 void certs_post_code(struct req *q, const char *arg);
 
 /* alerts.c, alerts_stream.c */

@@ -70,8 +70,8 @@ test_expect_success 'cert-consent code: only a holder makes codes (exit 4); a si
 test_expect_success 'cert-consent: no subcommand, another one or an extra argument is a usage error (exit 2)' '
 	test_expect_exit 2 cert-consent --url http://127.0.0.1:9 2>err &&
 	grep -q "give a subcommand: code" err &&
-	test_expect_exit 2 cert-consent --url http://127.0.0.1:9 grant 2>err &&
-	grep -q "unknown subcommand .grant." err &&
+	test_expect_exit 2 cert-consent --url http://127.0.0.1:9 grnat 2>err &&
+	grep -q "unknown subcommand .grnat." err &&
 	test_expect_exit 2 cert-consent --url http://127.0.0.1:9 code now 2>err &&
 	! grep -q "reach" err
 '
