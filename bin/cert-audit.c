@@ -26,7 +26,8 @@ static const struct tn_option options[] = {
 	{ TN_OPT_STRING, 0, "since", &since_opt, "PERIOD",
 	  "from the first day of PERIOD: YYYY-MM-DD, YYYY-MM, YYYY, YYYY-Www, today, yesterday, "
 	  "this-week, last-week, this-month, last-month, this-year, last-year", NULL, 0 },
-	{ TN_OPT_STRING, 0, "until", &until_opt, "PERIOD", "up to the last day of PERIOD", NULL, 0 },
+	{ TN_OPT_STRING, 0, "until", &until_opt, "PERIOD", "up to the last day of PERIOD: the same words, today, yesterday, this-week, last-week, "
+	  "this-month, last-month, this-year, last-year", NULL, 0 },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Paging:", NULL, 0 },
 	{ TN_OPT_LONG, 'n', "limit", &limit, "N", "at most N rows (default 100)", NULL, 0 },
 	{ TN_OPT_FLAG, 'a', "all", &all, NULL, "every matching row, page after page (NDJSON on a pipe)",
