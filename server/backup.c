@@ -72,6 +72,11 @@ static int copy_db(const char *src, const char *dst)
 			sqlite3_errstr(rc));
 		goto out;
 	}
+	/* one self-contained file: no -wal or -shm beside the copy (twonetd serve sets WAL again) */
+	if (sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "twonetd: error: '%s': %s\n", dst, sqlite3_errmsg(to));
+		goto out;
+	}
 	ret = 0;
 out:
 	sqlite3_close(to);
