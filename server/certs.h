@@ -62,6 +62,13 @@ int certs_case_consent(struct req *q, jv applicant);
  */
 int certs_role_reads(struct req *q, char *why, size_t size);
 
+/*
+ * certs_consent.c: the reader scenarios of kinds.yaml (`scenarios`):
+ * whether `name` is one, and their names "hospital|school|..." in `out`.
+ */
+int certs_scenario_known(const char *name);
+void certs_scenario_names(char *out, size_t size);
+
 /* certs_consent.c: whether a reader token's scenario may see `kind` (code or alias); 1 for other roles. */
 int certs_reader_kind_ok(struct req *q, const char *kind);
 

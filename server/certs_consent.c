@@ -162,7 +162,7 @@ static jv scenarios(void)
 	return scen_doc;
 }
 
-static int scenario_known(const char *name)
+int certs_scenario_known(const char *name)
 {
 	jv all = scenarios(), sc;
 	int ok;
@@ -175,8 +175,7 @@ static int scenario_known(const char *name)
 	return ok;
 }
 
-/* The scenarios' names "a|b|c" in `out`. */
-static void scenario_names(char *out, size_t size)
+void certs_scenario_names(char *out, size_t size)
 {
 	jv all = scenarios();
 	size_t n = 0;
@@ -554,10 +553,10 @@ void certs_post_consent(struct req *q, const char *arg)
 	if (!holder || tn_id_check_holder(holder, &err) != TN_OK) {
 		reply_problem(q, 422, "holder", holder ? "holder: %s" : "holder is required%s",
 			      holder ? err.message : "");
-	} else if (!scenario || !scenario_known(scenario)) {
+	} else if (!scenario || !certs_scenario_known(scenario)) {
 		char names[400];
 
-		scenario_names(names, sizeof(names));
+		certs_scenario_names(names, sizeof(names));
 		reply_problem(q, 422, "scenario", "scenario must be one of %s", names);
 	} else if ((kinds = grant_kinds(q, body, scenario, &failed)), failed) {
 		/* replied */
