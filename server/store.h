@@ -52,6 +52,7 @@ struct store_token {
 	char *role;
 	char *dept;     /* NULL when none */
 	char *subject;  /* NULL when none */
+	int touch;      /* its last use is over a minute old: store_token_touch writes it */
 };
 
 /* Add a token by the hex SHA-256 of its secret.  A duplicate hash is TN_ECONFLICT. */
@@ -84,6 +85,13 @@ enum tn_code store_token_revoke(struct store *st, long id, struct tn_err *err);
 enum tn_code store_token_rotate(struct store *st, long id, const char *hash_hex, long *new_id,
 				struct tn_err *err);
 void store_token_release(struct store_token *tok);
+/*
+ * Record the token's use now when tok->touch (then clears it): at most one
+ * write a minute per token.  Called once a request passed its role check,
+ * so a refused request writes nothing.  A failure (the database busy) is
+ * ignored: the use is not the request's business.
+ */
+void store_token_touch(struct store *st, struct store_token *tok);
 /* The token administration API (tokens.c). */
 struct req;
 void tokens_list(struct req *q, const char *arg);    /* GET /v1/tokens */

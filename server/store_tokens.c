@@ -73,10 +73,8 @@ enum tn_code store_token_add_until(struct store *st, const char *hash_hex, const
 }
 
 /*
- * Only a token neither revoked nor past its expiry is found.  Its last use is
- * written when the stored one is over a minute old (or none): at most one
- * write a minute per token, never one per request; a failed write (the
- * database busy) is not the request's problem.
+ * Only a token neither revoked nor past its expiry is found; tok->touch says
+ * its stored last use is over a minute old (or none), for store_token_touch.
  */
 enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
 				struct tn_err *err)
@@ -85,7 +83,7 @@ enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct s
 			       "last_used_at IS NULL OR last_used_at < strftime('%Y-%m-%dT%H:%M:%SZ', "
 			       "'now', '-60 seconds') FROM tokens WHERE hash = ? AND revoked_at IS NULL "
 			       "AND (expires_at IS NULL OR expires_at > " NOW_SQL ")", err);
-	int rc, stale = 0;
+	int rc;
 
 	memset(tok, 0, sizeof(*tok));
 	if (!s)
@@ -98,24 +96,29 @@ enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct s
 		tok->role = store_col_dup(s, 2);
 		tok->dept = store_col_dup(s, 3);
 		tok->subject = store_col_dup(s, 4);
-		stale = sqlite3_column_int(s, 5);
+		tok->touch = sqlite3_column_int(s, 5);
 		sqlite3_reset(s);
-		if (stale && sqlite3_get_autocommit(st->db)) {
-			sqlite3_stmt *u = store_stmt(st, "UPDATE tokens SET last_used_at = " NOW_SQL
-					       " WHERE id = ?", NULL);
-
-			if (u) {
-				sqlite3_bind_int64(u, 1, tok->id);
-				sqlite3_step(u);
-				sqlite3_reset(u);
-			}
-		}
 		return TN_OK;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return tn_err_set(err, TN_ENOTFOUND, "unknown token");
 	return store_fail(st, err, "token lookup");
+}
+
+void store_token_touch(struct store *st, struct store_token *tok)
+{
+	sqlite3_stmt *u;
+
+	if (!tok->touch || !tok->id || !sqlite3_get_autocommit(st->db))
+		return;
+	tok->touch = 0;
+	u = store_stmt(st, "UPDATE tokens SET last_used_at = " NOW_SQL " WHERE id = ?", NULL);
+	if (u) {
+		sqlite3_bind_int64(u, 1, tok->id);
+		sqlite3_step(u);
+		sqlite3_reset(u);
+	}
 }
 
 void store_token_release(struct store_token *tok)

@@ -72,6 +72,8 @@ void tokens_list(struct req *q, const char *arg)
 	const char *all;
 	jv items;
 
+	store_token_touch(q->srv->st, &q->tok);
+
 	if (req_query_check(q, allowed) < 0)
 		return;
 	all = req_query(q, "all");
@@ -173,6 +175,8 @@ void tokens_post(struct req *q, const char *arg)
 	long id;
 	jv body;
 
+	store_token_touch(q->srv->st, &q->tok);
+
 	if (req_body(q, &body) < 0)
 		return;
 	if (reply_unknown_member(q, body, keys, NULL) < 0)
@@ -211,6 +215,8 @@ void tokens_revoke(struct req *q, const char *arg)
 	long id;
 	jv doc;
 
+	store_token_touch(q->srv->st, &q->tok);
+
 	if (token_arg(q, arg, &id, &doc) < 0)
 		return;
 	jv_free(doc);
@@ -231,6 +237,8 @@ void tokens_rotate(struct req *q, const char *arg)
 	char token[64], hash[65];
 	long id, nid;
 	jv doc;
+
+	store_token_touch(q->srv->st, &q->tok);
 
 	if (token_arg(q, arg, &id, &doc) < 0)
 		return;
