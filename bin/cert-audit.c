@@ -46,7 +46,7 @@ static const struct tn_option options[] = {
 
 static const struct tn_cmd cmd = {
 	"cert-audit",
-	"[--holder ID] [--cert ID] [--reader NAME] [--purpose TEXT] [--scenario NAME]\n"
+	"[--holder ID] [--cert ID] [--reader NAME] [--purpose TEXT] [--scenario NAME] "
 	"[--since PERIOD] [--until PERIOD] [--all | -n N] [OPTIONS]\n"
 	"--stats [--since PERIOD] [--until PERIOD]\n"
 	"--verify",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tn_buf.h"
+#include "tn_cli.h"
 #include "tn_certaudit.h"
 #include "tn_jv.h"
 #include "tn_report.h"
@@ -158,6 +159,10 @@ enum tn_code tn_audit_list(struct tn_client *c, const struct tn_audit_query *q, 
 		jv_free(next);
 		if (!cursor)
 			break;
+		if (tn_cli_interrupted()) {
+			rc = tn_err_set(err, TN_EINTR, "interrupted");
+			break;
+		}
 		if (!stop && limit >= 0 && e.shown == limit) {
 			/* a page ends exactly at the limit: are there more that match? */
 			if (!local) {
