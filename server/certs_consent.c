@@ -254,7 +254,9 @@ int certs_reader_kind_ok(struct req *q, const char *kind)
  */
 static jv grant_kinds(struct req *q, jv body, const char *scenario, int *failed)
 {
-	jv in = jv_object_get(jv_copy(body), jv_string("kinds")), sc, all, out = jv_array();
+	jv in = jv_get_kind(body) == JV_KIND_OBJECT ? jv_object_get(jv_copy(body), jv_string("kinds"))
+						    : jv_invalid();
+	jv sc, all, out = jv_array();
 	int n, total;
 	char code[22];
 

@@ -67,6 +67,10 @@ test_expect_success 'grant: a kind outside the scenario is invalid input (exit 7
 	test_expect_exit 7 cert-consent --token "$APP" grant --scenario museum --until tomorrow 2>err &&
 	grep -q "until" err &&
 	test_expect_exit 2 cert-consent --token "$APP" grant --scenario museum 2>err &&
+	test "$(api POST /v1/consents "$APP" -d "{\"scenario\":\"museum\",\"expires_at\":\"${UNTIL}T12:00:00+08:00\",\"kinds\":\"CK-SFZ\"}")" = 422 &&
+	grep -q kinds out.json &&
+	test "$(api POST /v1/consents "$APP" -d "{\"scenario\":\"museum\",\"expires_at\":\"${UNTIL}T12:00:00+08:00\",\"kinds\":[\"CK-NOPE\"]}")" = 422 &&
+	grep -q CK-NOPE out.json &&
 	test "$(sqlite3 "$TWONETD_DB" "select count(*) from consents")" = "$n"
 '
 
