@@ -1,0 +1,127 @@
+#!/bin/bash
+# Token administration: twonetd token add --expires|list|revoke on the local
+# database, and GET/POST /v1/tokens, revoke and rotate over HTTP on two
+# workers (no per-worker cache: a revoked token is refused at once).
+. "$(dirname "$0")/test-lib.sh"
+
+TWONETD_WORKERS=2 start_server || exit 1
+ADMIN=$(make_token admin root)
+DADMIN=$(make_token admin rs-admin RSJ)
+RS=$(make_token clerk rs-clerk RSJ)
+YB=$(make_token clerk yb-clerk YBJ)
+
+# now + N seconds as a UTC time
+later() { date -u -d "+$1 seconds" +%Y-%m-%dT%H:%M:%SZ; }
+# poll TOKEN STATUS SECONDS: until GET /v1/items answers STATUS, at most SECONDS
+poll() {
+	local end=$(( $(date +%s%N) + $3 * 1000000000 ))
+	while [ "$(api GET /v1/items "$1")" != "$2" ]; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+	done
+}
+
+test_expect_success 'twonetd token add refuses an unknown role or department (exit 7, named)' '
+	test_expect_exit 7 twonetd token add --db "$TWONETD_DB" --role boss --name x 2>err &&
+	grep -q "unknown role '"'"'boss'"'"'" err &&
+	test_expect_exit 7 twonetd token add --db "$TWONETD_DB" --role clerk --name x --dept ZZZ 2>err &&
+	grep -q "unknown department '"'"'ZZZ'"'"'" err &&
+	test_expect_exit 7 twonetd token add --db "$TWONETD_DB" --role admin --name x \
+		--expires soon 2>err &&
+	grep -q "soon" err &&
+	test_expect_exit 2 twonetd token ad 2>err
+'
+
+test_expect_success 'a token with an expiry works until then and is 401 after' '
+	T=$(twonetd token add --db "$TWONETD_DB" --role clerk --name brief --dept RSJ \
+		--expires "$(later 2)") &&
+	test "$(api GET /v1/items "$T")" = 200 &&
+	poll "$T" 401 6 &&
+	json_eq .detail "unknown token" <out.json &&
+	twonetd token list --db "$TWONETD_DB" --all >list &&
+	grep -q "expired  clerk      RSJ" list &&
+	twonetd token list --db "$TWONETD_DB" >list &&
+	! grep -q brief list
+'
+
+test_expect_success 'GET /v1/tokens lists tokens with their last use, never a secret' '
+	test "$(api GET /v1/tokens "$ADMIN")" = 200 &&
+	jq -e "[.items[] | select(.name == \"root\")][0].last_used_at | test(\"^20[0-9-]+T\")" out.json &&
+	jq -e "[.items[] | select(.name == \"rs-clerk\")][0].state == \"active\"" out.json &&
+	! grep -q "tn_" out.json &&
+	! jq -e ".items[] | select(.name == \"brief\")" out.json &&
+	test "$(api GET "/v1/tokens?all=1" "$ADMIN")" = 200 &&
+	jq -e ".items[] | select(.name == \"brief\") | .state == \"expired\"" out.json &&
+	test "$(api GET /v1/tokens "$RS")" = 403
+'
+
+test_expect_success 'POST /v1/tokens: the secret once; an unknown role or department is 422 naming it' '
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"clerk\",\"name\":\"new\",\"dept\":\"YBJ\",\"expires\":\"2099-01-01\"}")" = 201 &&
+	json_eq .expires_at 2099-01-01T00:00:00Z <out.json &&
+	grep -qi "^location: /v1/tokens/" headers.txt &&
+	NEW=$(jq -r .token out.json) &&
+	test "$(api GET /v1/items "$NEW")" = 200 &&
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"clerk\",\"name\":\"x\",\"dept\":\"ZZZ\"}")" = 422 &&
+	json_eq .field dept <out.json && grep -q ZZZ out.json &&
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"boss\",\"name\":\"x\"}")" = 422 &&
+	json_eq .field role <out.json && grep -q boss out.json &&
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"admin\",\"name\":\"x\",\"expires\":\"nope\"}")" = 422 &&
+	json_eq .field expires <out.json
+'
+
+test_expect_success 'a department administrator sees and makes only its own clerks' '
+	test "$(api GET /v1/tokens "$DADMIN")" = 200 &&
+	test "$(jq -r "[.items[].name] | join(\" \")" out.json)" = rs-clerk &&
+	test "$(api POST /v1/tokens "$DADMIN" -d "{\"role\":\"clerk\",\"name\":\"rs2\",\"dept\":\"RSJ\"}")" = 201 &&
+	test "$(api POST /v1/tokens "$DADMIN" -d "{\"role\":\"clerk\",\"name\":\"x\",\"dept\":\"YBJ\"}")" = 403 &&
+	test "$(api POST /v1/tokens "$DADMIN" -d "{\"role\":\"admin\",\"name\":\"x\"}")" = 403 &&
+	ybid=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'yb-clerk'"'"'") &&
+	test "$(api POST "/v1/tokens/$ybid/revoke" "$DADMIN")" = 404 &&
+	test "$(api GET /v1/items "$YB")" = 200
+'
+
+test_expect_success 'revoke: refused on both workers within a second, 409 the second time' '
+	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'rs-clerk'"'"'") &&
+	test "$(api GET /v1/items "$RS")" = 200 &&
+	test "$(api POST "/v1/tokens/$id/revoke" "$DADMIN")" = 200 &&
+	json_eq .state revoked <out.json &&
+	poll "$RS" 401 1 &&
+	for i in 1 2 3 4 5 6 7 8; do test "$(api GET /v1/items "$RS")" = 401 || return 1; done &&
+	test "$(api POST "/v1/tokens/$id/revoke" "$ADMIN")" = 409 &&
+	test "$(api POST /v1/tokens/999/revoke "$ADMIN")" = 404
+'
+
+test_expect_success 'rotate: a new secret with the same name and role, the old one refused' '
+	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'yb-clerk'"'"'") &&
+	test "$(api POST "/v1/tokens/$id/rotate" "$ADMIN")" = 201 &&
+	json_eq .name yb-clerk <out.json && json_eq .dept YBJ <out.json &&
+	YB2=$(jq -r .token out.json) &&
+	test "$YB2" != "$YB" &&
+	test "$(api GET /v1/items "$YB2")" = 200 &&
+	test "$(api GET /v1/items "$YB")" = 401
+'
+
+test_expect_success 'twonetd token revoke on the local database; the server refuses it' '
+	T=$(make_token operator op) &&
+	test "$(api GET /v1/items "$T")" = 200 &&
+	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'op'"'"'") &&
+	twonetd token revoke --db "$TWONETD_DB" "$id" >out &&
+	grep -q "revoked $id" out &&
+	test "$(api GET /v1/items "$T")" = 401 &&
+	test_expect_exit 5 twonetd token revoke --db "$TWONETD_DB" "$id" 2>err &&
+	test_expect_exit 3 twonetd token revoke --db "$TWONETD_DB" 999 2>err
+'
+
+test_expect_success 'last use is written at most once a minute per token' '
+	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'root'"'"'") &&
+	sqlite3 "$TWONETD_DB" "update tokens set last_used_at = '"'"'2026-01-01T00:00:00Z'"'"' where id = $id" &&
+	api GET /v1/tokens "$ADMIN" >/dev/null &&
+	first=$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id") &&
+	test "$first" != 2026-01-01T00:00:00Z &&
+	sqlite3 "$TWONETD_DB" "update tokens set last_used_at = strftime('"'"'%Y-%m-%dT%H:%M:%SZ'"'"', '"'"'now'"'"', '"'"'-30 seconds'"'"') where id = $id" &&
+	mark=$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id") &&
+	api GET /v1/tokens "$ADMIN" >/dev/null &&
+	test "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" = "$mark"
+'
+
+stop_server
+test_done
