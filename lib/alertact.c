@@ -134,7 +134,7 @@ enum tn_code tn_alert_act_at(struct tn_client *c, const struct tn_alert_step *s,
 {
 	struct tn_request req = TN_REQUEST_INIT;
 	struct tn_response resp;
-	char path[64], etag[32];
+	char path[64], etag[32], key[48];
 	enum tn_code rc;
 	long long seq = s->seq;
 	jv body;
@@ -165,6 +165,18 @@ enum tn_code tn_alert_act_at(struct tn_client *c, const struct tn_alert_step *s,
 	req.path = path;
 	req.body = body;
 	req.if_match = etag;
+	/* a repeated step is answered 200 unchanged by the server, even under its old
+	 * seq: safe to retry, so it gets a key; reopen (a retry would find the seq
+	 * moved on) does not */
+	if (strcmp(s->action, "reopen") != 0) {
+		char text[4200];
+		int n = snprintf(text, sizeof(text), "%lld %lld %s %s %s", s->id, seq, s->action,
+				 s->crew ? s->crew : "", s->evaluation ? s->evaluation : "");
+
+		if (n > 0 && (size_t)n < sizeof(text) &&
+		    tn_idem_key_derive("alert-", text, (size_t)n, 32, key, sizeof(key)) == 0)
+			req.idempotency_key = key;
+	}
 	rc = tn_client_do(c, &req, &resp, err);
 	if (rc == TN_OK)
 		*out = jv_copy(resp.body);

@@ -565,18 +565,19 @@ void alerts_actions(struct req *q, const char *id)
 		reply_error(q, &err);
 		goto out;
 	}
+	if (tn_jv_is(doc, "status", s->to) && !s->clear &&
+	    (!s->need || tn_jv_is(doc, s->need, jv_string_value(need)))) {
+		/* the step just done, asked again (even under the seq it
+		 * was asked at, a retry): harmless */
+		store_alerts_rollback(q->srv->st);
+		reply_alert(q, 200, doc, 1);
+		doc = jv_invalid();
+		goto out;
+	}
 	if (want > 0 && tn_alert_ll(doc, "seq") != want) {
 		store_alerts_rollback(q->srv->st);
 		reply_problem(q, 412, NULL, "alert %lld was changed by someone else (now seq %lld, "
 			      "not %lld)", n, tn_alert_ll(doc, "seq"), want);
-		goto out;
-	}
-	if (tn_jv_is(doc, "status", s->to) && !s->clear &&
-	    (!s->need || tn_jv_is(doc, s->need, jv_string_value(need)))) {
-		/* the step just done, asked again: harmless */
-		store_alerts_rollback(q->srv->st);
-		reply_alert(q, 200, doc, 1);
-		doc = jv_invalid();
 		goto out;
 	}
 	if (!status_in(tn_jv_str(doc, "status"), s->from)) {

@@ -53,10 +53,13 @@ test_expect_success 'a stale version exits 5 and changes nothing' '
 	test "$(cat out)" = A
 '
 
-test_expect_success 'the same step asked again is answered unchanged (a replay)' '
+test_expect_success 'the same step asked again is answered unchanged (a replay), even under its old seq' '
 	set -- $(alert-list --status dispatched -n 1 --jq "\"\\(.id) \\(.crew)\"" 2>/dev/null) &&
 	alert-act dispatch --crew "$2" "$1" >out &&
-	json_eq .status dispatched <out && json_eq .crew "$2" <out
+	json_eq .status dispatched <out && json_eq .crew "$2" <out &&
+	# a retry under the seq it was first asked at: the same answer, not a conflict
+	alert-act dispatch --crew "$2" --if-version "$1" "$1" >out &&
+	json_eq .status dispatched <out
 '
 
 test_expect_success 'bulk: each failure named, exit 1, the rest done' '
