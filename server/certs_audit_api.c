@@ -81,3 +81,54 @@ void certs_audit_verify(struct req *q, const char *arg)
 	body = jv_object_set(body, jv_string("why"), bad ? jv_string(why) : jv_null());
 	reply_json(q, 200, body);
 }
+
+/*
+ * GET /v1/audit/mine?cert&actor&limit&cursor: the holder's own reads, "who
+ * read my certificates": an applicant token with a subject gets the rows of
+ * GET /v1/audit whose holder is that subject, and no others.
+ */
+void certs_audit_mine(struct req *q, const char *arg)
+{
+	static const char *const params[] = { "cert", "actor", "limit", "cursor", NULL };
+	struct store_audit_filter f;
+	struct tn_err err = TN_ERR_INIT;
+	long long next = -1;
+	const char *v;
+	long n;
+	jv items, body;
+
+	(void)arg;
+	if (!q->tok.subject) {  /* the router let only applicants through */
+		reply_problem(q, 403, NULL, "only a holder (an applicant token with a subject) "
+			      "reads its own audit rows");
+		return;
+	}
+	if (req_query_check(q, params) < 0)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.limit = 100;
+	f.holder = q->tok.subject;
+	f.cert = req_query(q, "cert");
+	f.actor = req_query(q, "actor");
+	if ((v = req_query(q, "cursor")) != NULL) {
+		if (tn_parse_long(v, &n) != 0 || n < 0) {
+			reply_problem(q, 400, "cursor", "cursor is not valid for this list");
+			return;
+		}
+		f.after = n;
+	}
+	if ((v = req_query(q, "limit")) != NULL &&
+	    (tn_parse_long(v, &f.limit) != 0 || f.limit < 1 || f.limit > 1000)) {
+		reply_problem(q, 400, "limit", "limit must be a number from 1 to 1000, not '%s'", v);
+		return;
+	}
+	if (store_audit_list(q->srv->st, &f, &items, &next, &err) != TN_OK) {
+		jv_free(items);
+		reply_error(q, &err);
+		return;
+	}
+	body = jv_object_set(jv_object(), jv_string("items"), items);
+	body = jv_object_set(body, jv_string("next"),
+			     next >= 0 ? jv_string_fmt("%lld", next) : jv_null());
+	reply_json(q, 200, body);
+}

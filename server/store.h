@@ -280,5 +280,6 @@ enum tn_code store_audit_stats(struct store *st, const char *since, const char *
 struct req;
 void certs_audit_stats(struct req *q, const char *arg);   /* GET /v1/audit/stats */
 void certs_audit_verify(struct req *q, const char *arg);  /* GET /v1/audit/verify */
+void certs_audit_mine(struct req *q, const char *arg);    /* GET /v1/audit/mine */
 
 #endif
