@@ -17,6 +17,8 @@ static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Filters:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "holder", &q.holder, "ID",
 	  "reads of this holder's certificates (\"who read my certificates\")", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "mine", &q.mine, NULL,
+	  "reads of the token's own certificates (a holder's applicant token; not an admin's)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "cert", &q.cert, "ID", "reads of this certificate", NULL, 0 },
 	{ TN_OPT_STRING, 0, "reader", &q.actor, "NAME", "reads by this token (the row's actor)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "purpose", &q.purpose, "TEXT", "reads whose purpose contains TEXT", NULL, 0 },
@@ -46,12 +48,12 @@ static const struct tn_option options[] = {
 
 static const struct tn_cmd cmd = {
 	"cert-audit",
-	"[--holder ID] [--cert ID] [--reader NAME] [--purpose TEXT] [--scenario NAME] "
+	"[--holder ID | --mine] [--cert ID] [--reader NAME] [--purpose TEXT] [--scenario NAME] "
 	"[--since PERIOD] [--until PERIOD] [--all | -n N] [OPTIONS]\n"
 	"--stats [--since PERIOD] [--until PERIOD]\n"
 	"--verify",
-	"Read the certificate audit log (admin): every certificate read, allowed or refused,\n"
-	"one row each in a hash chain.  A table on a terminal, NDJSON (one row a line) otherwise.",
+	"Read the certificate audit log (admin; a holder's own rows with --mine): every\n"
+	"certificate read, allowed or refused, one row each in a hash chain.  A table on a terminal, NDJSON (one row a line) otherwise.",
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
@@ -147,11 +149,15 @@ int main(int argc, char **argv)
 		return tn_cli_fail(prog, &err);
 	if (x.done)
 		return 0;
-	filters = q.holder || q.cert || q.actor || q.purpose || q.scenario;
+	filters = q.mine || q.holder || q.cert || q.actor || q.purpose || q.scenario;
 	if (limit < 1)
 		tn_err_set(&err, TN_EUSAGE, "--limit takes a number above 0, not %ld", limit);
 	else if (q.page < 0 || q.page > 1000)
 		tn_err_set(&err, TN_EUSAGE, "--page takes a number from 1 to 1000, not %ld", q.page);
+	else if (q.mine && q.holder)
+		tn_err_set(&err, TN_EUSAGE, "--mine is the token's own holder: no --holder with it");
+	else if (q.mine && (stats || verify))
+		tn_err_set(&err, TN_EUSAGE, "--mine lists rows: not with --stats or --verify");
 	else if (stats && verify)
 		tn_err_set(&err, TN_EUSAGE, "--stats and --verify go alone");
 	else if (verify && (filters || since_opt || until_opt || all))

@@ -111,7 +111,7 @@ enum tn_code tn_audit_list(struct tn_client *c, const struct tn_audit_query *q, 
 		jv body, items, next;
 
 		tn_buf_reset(&path);
-		tn_buf_addf(&path, "/v1/audit?limit=%ld", page);
+		tn_buf_addf(&path, "/v1/audit%s?limit=%ld", q->mine ? "/mine" : "", page);
 		add_param(&path, "holder", q->holder);
 		add_param(&path, "cert", q->cert);
 		add_param(&path, "actor", q->actor);

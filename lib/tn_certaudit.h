@@ -20,6 +20,7 @@ struct tn_audit_query {
 	const char *holder, *cert, *actor, *purpose, *scenario;
 	const char *since, *until;
 	long page;      /* rows asked for a page, 1..1000; 0: the default */
+	int mine;       /* the token's own holder (GET /v1/audit/mine; holder must be NULL) */
 };
 
 /* Called with each matching row (consumed); non-zero stops the listing. */

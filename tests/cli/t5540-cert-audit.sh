@@ -3,7 +3,8 @@
 # certificate, reader, purpose, scenario and period, one page or --all as
 # NDJSON; the holder's "who read my certificates" view; reads per day by kind
 # and scenario (--stats, GET /v1/audit/stats); the chain checked through the
-# API (--verify, GET /v1/audit/verify), which fails naming the row once the
+# API (--verify, GET /v1/audit/verify), and the holder's own rows with
+# their own token (--mine, GET /v1/audit/mine), which fails naming the row once the
 # database is tampered with.
 . "$(dirname "$0")/test-lib.sh"
 
@@ -85,13 +86,28 @@ test_expect_success '-n stops at N and says more exist; --all follows every page
 	test $(cert-audit -n 6 --page 4 --purpose bulk- | wc -l) = 6
 '
 
-test_expect_success 'the holder view: who read my certificates (admin only: the server does not scope GET /v1/audit to a holder)' '
+test_expect_success 'the holder view: who read my certificates, as an admin sees it (GET /v1/audit is an admin'"'"'s)' '
 	cert-audit --holder $P --all >mine &&
 	test $(wc -l <mine) = 36 &&
 	jq -s -e "all(.[]; .holder == \"$P\")" mine &&
 	jq -s -e "map(.actor) | unique == [\"p\", \"root\", \"yb-clerk\"]" mine &&
 	test_expect_exit 4 cert-audit --token "$APP" --holder $P 2>err &&
 	grep -q "only an admin" err
+'
+
+test_expect_success 'cert-audit --mine: the holder'"'"'s own token reads its own rows (GET /v1/audit/mine), no one else'"'"'s' '
+	cert-audit --token "$APP" --mine --all --page 7 >own &&
+	cmp own mine &&
+	test $(cert-audit --token "$APP" --mine --reader yb-clerk | wc -l) = 1 &&
+	test $(cert-audit --token "$APP" --mine --purpose bulk- --all | wc -l) = 30 &&
+	KIOSK=$(make_token applicant kiosk) &&
+	test_expect_exit 4 cert-audit --token "$KIOSK" --mine 2>err &&
+	grep -q "only a holder" err &&
+	for t in "$ADMIN" "$YB" "$OP" "$RS"; do
+		test_expect_exit 4 cert-audit --token "$t" --mine 2>err || return 1
+	done &&
+	test_expect_exit 2 cert-audit --mine --holder $P &&
+	test_expect_exit 2 cert-audit --mine --stats
 '
 
 test_expect_success '--stats: reads per day, kind and scenario against the known reads' '
