@@ -36,6 +36,7 @@
 #include "tn_text.h"
 #include "tn_suggest.h"
 #include "tn_today.h"
+#include "tn_token.h"
 #include "tn_yaml.h"
 
 #endif
