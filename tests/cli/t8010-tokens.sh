@@ -9,6 +9,7 @@ ADMIN=$(make_token admin root)
 DADMIN=$(make_token admin rs-admin RSJ)
 RS=$(make_token clerk rs-clerk RSJ)
 YB=$(make_token clerk yb-clerk YBJ)
+OP=$(make_token operator op-1)
 
 # now + N seconds as a UTC time
 later() { date -u -d "+$1 seconds" +%Y-%m-%dT%H:%M:%SZ; }
@@ -121,6 +122,34 @@ test_expect_success 'last use is written at most once a minute per token' '
 	mark=$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id") &&
 	api GET /v1/tokens "$ADMIN" >/dev/null &&
 	test "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" = "$mark"
+'
+
+test_expect_success 'the token command: list with last use, add, unknown department exit 7' '
+	TWONET_TOKEN=$ADMIN token list --fields name,last_used_at --format tsv >list &&
+	grep -q "^root	20" list &&
+	TWONET_TOKEN=$ADMIN token add --role clerk --name cli --dept YBJ --expires 2099-12-31 >new.json &&
+	json_eq .expires_at 2099-12-31T00:00:00Z <new.json &&
+	test "$(api GET /v1/items "$(jq -r .token new.json)")" = 200 &&
+	test_expect_exit 7 env TWONET_TOKEN=$ADMIN token add --role clerk --name x --dept ZZZ 2>err &&
+	grep -q ZZZ err &&
+	test_expect_exit 7 env TWONET_TOKEN=$ADMIN token add --role boss --name x 2>err &&
+	grep -q boss err &&
+	test_expect_exit 2 env TWONET_TOKEN=$ADMIN token lst 2>err &&
+	grep -q "did you mean '"'"'list'"'"'" err
+'
+
+test_expect_success 'the token command: rotate, and revoke ids from stdin with a summary' '
+	id=$(jq -r .id new.json) &&
+	TWONET_TOKEN=$ADMIN token rotate "$id" >rot.json &&
+	test "$(api GET /v1/items "$(jq -r .token new.json)")" = 401 &&
+	test "$(api GET /v1/items "$(jq -r .token rot.json)")" = 200 &&
+	printf "%s\n%s\n" "$(jq -r .id rot.json)" "$id" |
+		TWONET_TOKEN=$ADMIN token revoke - >out 2>err &&
+	grep -q "token: 1 done, 1 skipped, 0 failed" err &&
+	test "$(api GET /v1/items "$(jq -r .token rot.json)")" = 401 &&
+	test_expect_exit 1 env TWONET_TOKEN=$ADMIN token revoke "$id" 99999 x 2>err &&
+	grep -q "token: 0 done, 1 skipped, 2 failed" err &&
+	test_expect_exit 4 env TWONET_TOKEN=$OP token list 2>err
 '
 
 stop_server
