@@ -63,7 +63,10 @@ api POST /v1/consents "$APP1" -d "{\"scenario\":\"hospital\",\"expires_at\":\"$E
 CONSENT=$(jq -r .token out.json)
 # an expired consent of P1 for the hospital, written as the server would have
 EXPIRED=tnc_00000000000000000000000000000000000000ee
-sqlite3 "$TWONETD_DB" "insert into consents values ('$(printf %s $EXPIRED | sha256sum | cut -d' ' -f1)', '$P1', 'hospital', '2026-01-01T00:00:00+08:00', $(date -d 2026-01-01T00:00:00+08:00 +%s), '2025-12-01T00:00:00+08:00', 'p1')"
+sqlite3 "$TWONETD_DB" "insert into consents (hash, holder, scenario, expires_at, expires_epoch,
+	created_at, created_by) values ('$(printf %s $EXPIRED | sha256sum | cut -d' ' -f1)', '$P1',
+	'hospital', '2026-01-01T00:00:00+08:00', $(date -d 2026-01-01T00:00:00+08:00 +%s),
+	'2025-12-01T00:00:00+08:00', 'p1')" || exit 1
 
 test_expect_success 'set up: two certificates, an open case, consent tokens' '
 	case $C1 in 1.2.156.3005.2.*) ;; *) false ;; esac &&
