@@ -66,7 +66,17 @@ while (my $line = <$ph>) {
 	$cur = $self unless $section eq 'SYNOPSIS' || $is_tag;
 	my $named = 0;
 	while ($t =~ /(?<![\w\/.-])(?:($cmd_re)(?![\w'\/.-])|(--[a-z][a-z0-9-]*[a-z0-9])|(-[a-zA-Z0-9])(?![\w-]))/g) {
-		if (defined $1) { ($cur, $named) = ($1, 1); next; }
+		if (defined $1) {
+			# a command named by an ordinary word (catalog, token) is the command
+			# only where a command line starts: at the line's start, after a
+			# macro, a pipe, ';', '&&' or '$(' ("twonetd token add" stays twonetd's),
+			# and followed by an option, a word or nothing ("token (one ..." is prose)
+			my ($word, $pre, $post) = ($1, substr($t, 0, $-[1]), substr($t, $+[1]));
+			next if $word !~ /-/ && ($pre !~ /(?:^\s*|^\.\w+\s+|[|;(]\s*|&&\s*)$/ ||
+						 $post !~ /^(?:\s+[-a-z]|\s*$)/);
+			($cur, $named) = ($word, 1);
+			next;
+		}
 		my $o = $2 // $3;
 		next if defined $3 && !$listed;
 		my $who;
