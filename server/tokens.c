@@ -181,7 +181,7 @@ void tokens_post(struct req *q, const char *arg)
 		return;
 	if (reply_unknown_member(q, body, keys, NULL) < 0)
 		goto out;
-	jv_object_foreach(jv_copy(body), k, v) {
+	jv_object_foreach(body, k, v) {
 		int bad = jv_get_kind(v) != JV_KIND_STRING && jv_get_kind(v) != JV_KIND_NULL;
 
 		if (bad)
