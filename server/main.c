@@ -1,4 +1,4 @@
-/* main.c — twonetd: the reference server's command line (init, serve, token add, import catalog, routes). */
+/* main.c — twonetd: the reference server's command line (init, serve, token add|list|revoke, import catalog, routes). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,9 @@ static void usage(FILE *out)
 		"   or: twonetd serve --db PATH [--listen HOST:PORT] [--workers N] "
 		"[--port-file FILE] [--calendar FILE]\n"
 		"   or: twonetd token add --db PATH --role ROLE --name NAME [--dept DEPT] "
-		"[--subject ID]\n"
+		"[--subject ID] [--expires DATE]\n"
+		"   or: twonetd token list --db PATH [--all]\n"
+		"   or: twonetd token revoke --db PATH ID...\n"
 		"   or: twonetd import catalog --db PATH [DIR|FILE.yaml...|FILE.json]\n"
 		"   or: twonetd calendar import --db PATH FILE\n"
 		"   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n"
