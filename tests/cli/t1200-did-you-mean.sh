@@ -47,7 +47,7 @@ test_expect_success 'case-act: a mistyped action' '
 
 test_expect_success 'cert-consent: a mistyped subcommand' '
 	test_expect_exit 2 cert-consent cdoe 2>err &&
-	grep -q "unknown subcommand '"'"'cdoe'"'"' (known: code); did you mean '"'"'code'"'"'?" err &&
+	grep -q "unknown subcommand '"'"'cdoe'"'"' (known: code, grant, list, revoke); did you mean '"'"'code'"'"'?" err &&
 	test_expect_exit 2 cert-consent grant 2>err &&
 	! grep -q "did you mean" err
 '
