@@ -161,8 +161,8 @@ static int token_add(int argc, char **argv)
 		{ TN_OPT_STRING, 0, "subject", &subject, "ID",
 		  "an applicant's resident ID number or credit code", NULL, 0 },
 		{ TN_OPT_STRING, 0, "scenario", &scenario, "SCENARIO",
-		  "a reader's scenario (certificates read with a holder's consent): hospital, "
-		  "school, station, museum, bank or yrd-city", NULL, 0 },
+		  "a reader's scenario (certificates read with a holder's consent): one of "
+		  "the scenarios of certs/kinds.yaml (hospital, school, bank, ...)", NULL, 0 },
 		{ TN_OPT_STRING, 0, "expires", &expires, "DATE",
 		  "the token stops working then: YYYY-MM-DD (its start, UTC) or YYYY-MM-DDTHH:MM:SSZ",
 		  NULL, 0 },
@@ -201,20 +201,16 @@ static int token_add(int argc, char **argv)
 	}
 	/* a reader's scenario is stored where a clerk's department is (doc/api-certs.md §5) */
 	if (strcmp(role, "reader") == 0) {
-		static const char *const sc[] = { "hospital", "school", "station", "museum", "bank",
-						  "yrd-city", NULL };
-		int ok = 0;
+		char names[400];
 
-		for (const char *const *p = sc; scenario && *p; p++)
-			ok |= strcmp(*p, scenario) == 0;
+		certs_scenario_names(names, sizeof(names));
 		if (!scenario || dept) {
-			fprintf(stderr, "twonetd: error: a reader token needs --scenario "
-				"hospital|school|station|museum|bank|yrd-city (and no --dept)\n");
+			fprintf(stderr, "twonetd: error: a reader token needs --scenario %s "
+				"(and no --dept)\n", names);
 			return 2;
 		}
-		if (!ok) {
-			fprintf(stderr, "twonetd: error: unknown scenario '%s' (hospital, school, "
-				"station, museum, bank, yrd-city)\n", scenario);
+		if (!certs_scenario_known(scenario)) {
+			fprintf(stderr, "twonetd: error: unknown scenario '%s' (%s)\n", scenario, names);
 			return 7;
 		}
 		dept = scenario;

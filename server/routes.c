@@ -176,6 +176,10 @@ void route_dispatch(struct req *q, char **seg, int n)
 		   !req_role(q, hit->roles)) {
 		deny(q, hit);
 	} else {
+		/* an allowed call is a use of its token (GET /v1/tokens shows the last); a
+		 * handler that checks the roles records it after its check */
+		if (!(hit->flags & ROUTE_ROLE_IN_HANDLER))
+			store_token_touch(q->srv->st, &q->tok);
 		hit->fn(q, arg);
 	}
 	tn_buf_release(&allow);

@@ -8,6 +8,7 @@
 #include "tn_id.h"
 #include "tn_jv.h"
 #include "tn_text.h"
+#include "certs.h"
 #include "twonetd.h"
 
 /*
@@ -72,8 +73,6 @@ void tokens_list(struct req *q, const char *arg)
 	const char *all;
 	jv items;
 
-	store_token_touch(q->srv->st, &q->tok);
-
 	if (req_query_check(q, allowed) < 0)
 		return;
 	all = req_query(q, "all");
@@ -105,8 +104,6 @@ static void reply_created(struct req *q, long id, const char *secret)
 static int check_new(struct req *q, jv body, const char **role, const char **dept, char *until,
 		     size_t size)
 {
-	static const char *const scen[] = { "hospital", "school", "station", "museum", "bank",
-					    "yrd-city", NULL };
 	struct tn_err err = TN_ERR_INIT;
 	const char *name = tn_jv_str(body, "name"), *subject = tn_jv_str(body, "subject");
 	const char *expires = tn_jv_str(body, "expires"), *d = dept_admin(q);
@@ -131,12 +128,12 @@ static int check_new(struct req *q, jv body, const char **role, const char **dep
 		return -1;
 	}
 	if (strcmp(*role, "reader") == 0) {
-		for (const char *const *p = scen; *dept && *p; p++)
-			known = known && strcmp(*p, *dept) != 0;
-		if (!*dept || known) {
+		if (!*dept || !certs_scenario_known(*dept)) {
+			char names[400];
+
+			certs_scenario_names(names, sizeof(names));
 			reply_problem(q, 422, "dept", "unknown scenario '%s': a reader's dept is its "
-				      "scenario (hospital, school, station, museum, bank, yrd-city)",
-				      *dept ? *dept : "");
+				      "scenario (%s)", *dept ? *dept : "", names);
 			return -1;
 		}
 	} else if (*dept) {
@@ -174,8 +171,6 @@ void tokens_post(struct req *q, const char *arg)
 	char until[32], token[64], hash[65];
 	long id;
 	jv body;
-
-	store_token_touch(q->srv->st, &q->tok);
 
 	if (req_body(q, &body) < 0)
 		return;
@@ -215,8 +210,6 @@ void tokens_revoke(struct req *q, const char *arg)
 	long id;
 	jv doc;
 
-	store_token_touch(q->srv->st, &q->tok);
-
 	if (token_arg(q, arg, &id, &doc) < 0)
 		return;
 	jv_free(doc);
@@ -237,8 +230,6 @@ void tokens_rotate(struct req *q, const char *arg)
 	char token[64], hash[65];
 	long id, nid;
 	jv doc;
-
-	store_token_touch(q->srv->st, &q->tok);
 
 	if (token_arg(q, arg, &id, &doc) < 0)
 		return;

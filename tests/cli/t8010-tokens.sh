@@ -124,6 +124,25 @@ test_expect_success 'last use is written at most once a minute per token' '
 	test "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" = "$mark"
 '
 
+test_expect_success 'any allowed call records the last use; a refused one does not' '
+	T=$(make_token operator watcher) &&
+	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'watcher'"'"'") &&
+	test -z "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" &&
+	test "$(api GET /v1/tokens "$T")" = 403 &&
+	test -z "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" &&
+	test "$(api GET /v1/alerts "$T")" = 200 &&
+	sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id" | grep -q "^20[0-9-]*T"
+'
+
+test_expect_success 'a reader of any scenario of kinds.yaml (scenic-area too); unknown ones named' '
+	twonetd token add --db "$TWONETD_DB" --role reader --name park --scenario scenic-area >out &&
+	test -s out &&
+	test_expect_exit 7 twonetd token add --db "$TWONETD_DB" --role reader --name x --scenario zoo 2>err &&
+	grep -q "unknown scenario .zoo." err && grep -q "amusement-park" err &&
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"reader\",\"name\":\"p2\",\"dept\":\"amusement-park\"}")" = 201 &&
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"reader\",\"name\":\"p3\",\"dept\":\"zoo\"}")" = 422 && grep -q scenic-area out.json
+'
+
 test_expect_success 'the token command: list with last use, add, unknown department exit 7' '
 	TWONET_TOKEN=$ADMIN token list --fields name,last_used_at --format tsv >list &&
 	grep -q "^root	20" list &&
