@@ -62,6 +62,86 @@ static char *find_cert(struct tn_client *c, const char *holder, const char *kind
 	return found;
 }
 
+/* GET path (escaped `code` after `prefix`) into *body (owned); the error otherwise. */
+static enum tn_code get_doc(struct tn_client *c, const char *prefix, const char *code, jv *body,
+			    struct tn_err *err)
+{
+	struct tn_request req = TN_REQUEST_INIT;
+	struct tn_response resp;
+	struct tn_buf path = TN_BUF_INIT;
+	enum tn_code rc;
+
+	tn_buf_adds(&path, prefix);
+	tn_url_escape(&path, code);
+	req.path = path.buf;
+	rc = tn_client_do(c, &req, &resp, err);
+	*body = rc == TN_OK ? jv_copy(resp.body) : jv_invalid();
+	tn_response_release(&resp);
+	tn_buf_release(&path);
+	return rc;
+}
+
+/*
+ * The materials of workflow `wf`'s items a certificate kind stands for, once
+ * per code, less those an item of the set produces (the workflow does not
+ * ask for them): GET /v1/workflows/WF, then each item.  *list owned.
+ */
+static enum tn_code workflow_materials(struct tn_client *c, const char *wf, jv *list,
+				       struct tn_err *err)
+{
+	jv doc, codes, produced = jv_array(), all = jv_array();
+	enum tn_code rc;
+
+	*list = jv_array();
+	if ((rc = get_doc(c, "/v1/workflows/", wf, &doc, err)) != TN_OK) {
+		jv_free(produced);
+		jv_free(all);
+		return rc;
+	}
+	codes = tn_jv_array(doc, "items");
+	jv_free(doc);
+	jv_array_foreach(codes, i, e) {
+		jv code = jv_get_kind(e) == JV_KIND_OBJECT ? tn_jv_get(e, "code") : jv_copy(e), it;
+
+		if (rc == TN_OK && jv_get_kind(code) == JV_KIND_STRING &&
+		    (rc = get_doc(c, "/v1/items/", jv_string_value(code), &it, err)) == TN_OK) {
+			jv mats = tn_jv_array(it, "materials"), prod = tn_jv_array(it, "produces");
+
+			jv_array_foreach(prod, k, p) {
+				produced = jv_array_append(produced, tn_jv_get(p, "code"));
+				jv_free(p);
+			}
+			jv_array_foreach(mats, k, m) {
+				const char *mc = tn_jv_str(m, "code");
+
+				if (mc && tn_jv_str(m, "cert_kind") && tn_jv_array_find(all, "code", mc) < 0)
+					all = jv_array_append(all, jv_copy(m));
+				jv_free(m);
+			}
+			jv_free(mats);
+			jv_free(prod);
+			jv_free(it);
+		}
+		jv_free(code);
+		jv_free(e);
+	}
+	jv_free(codes);
+	jv_array_foreach(all, i, m) {
+		int made = 0;
+
+		jv_array_foreach(produced, k, p) {
+			made |= jv_get_kind(p) == JV_KIND_STRING && tn_jv_is(m, "code", jv_string_value(p));
+			jv_free(p);
+		}
+		if (!made)
+			*list = jv_array_append(*list, jv_copy(m));
+		jv_free(m);
+	}
+	jv_free(all);
+	jv_free(produced);
+	return rc;
+}
+
 enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *consent_code,
 				  jv *out, jv *exempted, struct tn_err *err)
 {
@@ -73,9 +153,10 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *cons
 	jv app = tn_jv_get(body, "applicant"), mats, list, got = jv_array();
 	/* both borrowed: body and app stay unchanged until they are last used */
 	const char *item = tn_jv_str(body, "item"), *holder = tn_jv_str(app, "id");
+	const char *wf = tn_jv_str(body, "workflow");
 	enum tn_code rc;
 
-	if (!item || !holder) {
+	if ((!item && !wf) || !holder) {
 		rc = TN_OK;
 		goto out;
 	}
@@ -83,16 +164,22 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *cons
 		tn_buf_addf(&consent, "X-Consent-Code: %s", consent_code);
 		hdrs[0] = consent.buf;
 	}
-	tn_buf_adds(&path, "/v1/items/");
-	tn_url_escape(&path, item);
-	req.path = path.buf;
-	rc = tn_client_do(c, &req, &resp, err);
-	if (rc != TN_OK) {
+	if (item) {
+		tn_buf_adds(&path, "/v1/items/");
+		tn_url_escape(&path, item);
+		req.path = path.buf;
+		rc = tn_client_do(c, &req, &resp, err);
+		if (rc != TN_OK) {
+			tn_response_release(&resp);
+			goto out;
+		}
+		list = tn_jv_array(resp.body, "materials");
 		tn_response_release(&resp);
+	} else if ((rc = workflow_materials(c, wf, &list, err)) != TN_OK) {
 		goto out;
+	} else {
+		item = wf;
 	}
-	list = tn_jv_array(resp.body, "materials");
-	tn_response_release(&resp);
 	mats = tn_jv_array(body, "materials");
 	jv_array_foreach(list, i, m) {
 		const char *code = tn_jv_str(m, "code"), *kind = tn_jv_str(m, "cert_kind");

@@ -53,7 +53,7 @@ static jv with_deadlines(jv out, const struct tn_cal *cal, long start, long days
  */
 static jv material_state(jv m, jv given)
 {
-	jv code = tn_jv_get(m, "code"), out = jv_object(), ref = jv_null();
+	jv code = tn_jv_get(m, "code"), out = jv_object(), ref = jv_null(), cert = jv_null();
 	jv disp = tn_jv_get(m, "disposition");
 	const char *d = jv_get_kind(disp) == JV_KIND_STRING ? jv_string_value(disp) : "supply";
 	const char *state = "missing";
@@ -63,6 +63,8 @@ static jv material_state(jv m, jv given)
 	if (gi >= 0) {
 		jv g = jv_array_get(jv_copy(given), gi), r = tn_jv_get(g, "ref");
 
+		jv_free(cert);
+		cert = tn_jv_get(g, "cert");
 		jv_free(g);
 		if (jv_get_kind(r) == JV_KIND_STRING) {
 			jv_free(ref);
@@ -71,12 +73,21 @@ static jv material_state(jv m, jv given)
 			jv_free(r);
 		}
 	}
+	/*
+	 * honest zero-material: a material is exempted only by a certificate the
+	 * filing names (checked by the server: valid, unrevoked, the applicant's);
+	 * that one *could* stand for it leaves it missing.
+	 */
 	if (strcmp(d, "produced") == 0)
 		state = "produced";
+	else if (gi >= 0 && jv_get_kind(cert) == JV_KIND_STRING)
+		state = "exempted";
 	else if (gi >= 0)
 		state = "supplied";
-	else if (strcmp(d, "certificate") == 0)
-		state = "exempted";
+	if (strcmp(state, "exempted") != 0) {
+		jv_free(cert);
+		cert = jv_null();
+	}
 	if (strcmp(state, "supplied") != 0) {
 		jv_free(ref);
 		ref = jv_null();
@@ -87,9 +98,40 @@ static jv material_state(jv m, jv given)
 	out = jv_object_set(out, jv_string("ref"), ref);
 	if (strcmp(d, "certificate") == 0 || strcmp(state, "exempted") == 0)
 		out = jv_object_set(out, jv_string("cert_kind"), tn_jv_get(m, "cert_kind"));
+	if (strcmp(state, "exempted") == 0)
+		out = jv_object_set(out, jv_string("cert"), cert);
+	else
+		jv_free(cert);
 	if (strcmp(state, "produced") == 0)
 		out = jv_object_set(out, jv_string("produced_by"), tn_jv_get(m, "produced_by"));
 	jv_free(disp);
+	return out;
+}
+
+jv tn_case_workflow_cert_materials(jv merged)
+{
+	jv items = tn_jv_array(merged, "items"), out = jv_array();
+
+	jv_array_foreach(items, i, it) {
+		jv mats = tn_jv_array(it, "materials");
+
+		jv_array_foreach(mats, k, m) {
+			const char *code = tn_jv_str(m, "code"), *kind = tn_jv_str(m, "cert_kind");
+
+			if (code && kind && tn_jv_is(m, "disposition", "certificate") &&
+			    tn_jv_array_find(out, "code", code) < 0) {
+				jv e = jv_object_set(jv_object(), jv_string("code"), jv_string(code));
+
+				e = jv_object_set(e, jv_string("name"), tn_jv_str_or_null(m, "name"));
+				out = jv_array_append(out, jv_object_set(e, jv_string("cert_kind"),
+									  jv_string(kind)));
+			}
+			jv_free(m);
+		}
+		jv_free(mats);
+		jv_free(it);
+	}
+	jv_free(items);
 	return out;
 }
 

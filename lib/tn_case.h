@@ -449,8 +449,10 @@ enum tn_code tn_case_get_tree(struct tn_client *c, const char *id, int with_even
  * first of its items, item_name their names joined by "；".  MAT is {code, name,
  * state, ref, cert_kind?, produced_by?}: state "produced" when an earlier
  * item of the workflow produces it (produced_by), "supplied" when given
- * (ref the given ref or null), "exempted" when an e-certificate stands for
- * it (cert_kind), else "missing".  A sub-case's deadline is the finish of its
+ * (ref the given ref or null), "exempted" when the applicant named an
+ * e-certificate for it (a given {"code","cert":ID}: cert the id, cert_kind
+ * its kind; the server checked it), else "missing" (cert_kind kept when a
+ * certificate could have stood for it: that one could *not* being enough).  A sub-case's deadline is the finish of its
  * last item in working days after `start`, through `cal`; its legal deadline
  * the latest start plus legal limit of its items; the parent's deadline is
  * MERGED's time.days after start, its legal deadline the latest of the
@@ -468,6 +470,14 @@ enum tn_code tn_case_workflow_plan(jv merged, jv given, const struct tn_cal *cal
  */
 int tn_case_workflow_asks(jv merged, const char *code);
 
+/*
+ * The materials of the workflow `merged` (borrowed) that an e-certificate
+ * can stand for, once per code, as an item lists them: a new array of
+ * {"code","name","cert_kind"} (what certificate checks and look-ups take
+ * for a workflow case in place of an item's materials).  Cannot fail.
+ */
+jv tn_case_workflow_cert_materials(jv merged);
+
 /* Default table columns of case lists, NULL-terminated. */
 extern const char *tn_case_list_columns[];
 /* Default table columns of a case's history, NULL-terminated. */
@@ -477,7 +487,8 @@ extern const char *tn_case_subcase_columns[];
 
 /*
  * Zero-material filing (casecert.c): for each material of the case's item
- * (GET /v1/items/ITEM) that a certificate kind can stand for and that
+ * (GET /v1/items/ITEM; of a workflow case, GET /v1/workflows/CODE through
+ * tn_case_workflow_cert_materials) that a certificate kind can stand for and that
  * `body` (consumed) does not list yet, look up the applicant's certificates
  * of that kind (GET /v1/certs?holder=&kind=&status=valid, purpose
  * "case-submit ITEM") and add {"code":M,"cert":ID} for the first one valid
@@ -489,7 +500,7 @@ extern const char *tn_case_subcase_columns[];
  * skipped: that material is asked for as before, and TN_EAUTH with the
  * server's reason is returned once every look-up was made (*out and
  * *exempted then hold what the others found: the case may still be filed).
- * Returns TN_OK, or the error of GET /v1/items/ITEM (with the body
+ * Returns TN_OK, or the error of that GET (with the body
  * unchanged in *out).
  */
 enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *consent_code,

@@ -99,17 +99,29 @@ static int workflow_asks(struct req *q, int i, const char *code, void *ctx)
 }
 
 /*
- * The materials the applicant gave for a workflow case (consumed): each
- * {code, ref?} must be a material the workflow asks for (from the applicant
- * or as an e-certificate), not one its own items produce.  0 and *out (an
- * array, owned), or -1 after replying.
+ * The materials the applicant gave for a workflow case (body's, borrowed):
+ * each {code, ref?} or {code, cert} must be a material the workflow asks for
+ * (from the applicant or as an e-certificate), not one its own items
+ * produce; a named certificate must stand for it (certs_check_given).  0
+ * and *out (an array, owned), or -1 after replying.
  */
-static int check_wf_materials(struct req *q, jv merged, jv given, jv *out)
+static int check_wf_materials(struct req *q, jv merged, jv body, jv applicant, jv *out)
 {
-	static const char *const mkeys[] = { "code", "ref", NULL };
+	static const char *const mkeys[] = { "code", "ref", "cert", NULL };
+	jv given = tn_jv_get(body, "materials"), item;
+	int rc;
 
 	*out = jv_invalid();
 	if (cases_check_given(q, &given, mkeys, workflow_asks, &merged) < 0) {
+		jv_free(given);
+		return -1;
+	}
+	/* a certificate named for a material: checked as for a case of one item (audited) */
+	item = jv_object_set(jv_object(), jv_string("materials"),
+			     tn_case_workflow_cert_materials(merged));
+	rc = certs_check_given(q, item, tn_jv_str(body, "workflow"), body, applicant);
+	jv_free(item);
+	if (rc < 0) {
 		jv_free(given);
 		return -1;
 	}
@@ -213,7 +225,7 @@ void cases_file_workflow(struct req *q, jv body, const char *key)
 	/* the applicant's consent given with the case (certs_consent.c: a clerk's X-Consent-Code) */
 	if (certs_case_consent(q, applicant) < 0)
 		goto done;
-	if (check_wf_materials(q, merged, tn_jv_get(body, "materials"), &given) < 0)
+	if (check_wf_materials(q, merged, body, applicant, &given) < 0)
 		goto done;
 	if (tn_case_workflow_plan(merged, given, srv_cal(q->srv), today, &plan, &err) != TN_OK) {
 		reply_problem(q, 422, "workflow", "workflow '%s': %s", code, err.message);

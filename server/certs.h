@@ -22,6 +22,9 @@
  * after replying (403, 422 naming the material, 500).
  */
 int certs_check_materials(struct req *q, jv item, const char *item_code, jv body, jv applicant);
+/* The same checks without redeeming a consent code (the caller did: a workflow case);
+ * `item` is then {"materials": tn_case_workflow_cert_materials(merged)}. */
+int certs_check_given(struct req *q, jv item, const char *item_code, jv body, jv applicant);
 
 /* The 21-character kind code of a kind code or alias (copied to out[22]); -1 when unknown. */
 int certs_kind_code(const char *code_or_alias, char out[22]);

@@ -173,16 +173,21 @@ static jv item_material(jv item, const char *code)
 
 int certs_check_materials(struct req *q, jv item, const char *item_code, jv body, jv applicant)
 {
+	/* the applicant's consent given with the case: its code redeemed first */
+	if (certs_case_consent(q, applicant) < 0)
+		return -1;
+	return certs_check_given(q, item, item_code, body, applicant);
+}
+
+int certs_check_given(struct req *q, jv item, const char *item_code, jv body, jv applicant)
+{
 	struct tn_err err = TN_ERR_INIT;
 	jv given = tn_jv_get(body, "materials");
 	const char *applicant_id = tn_jv_str(applicant, "id");
 	char field[300];
 	int rc = 0, sees = -2;
 
-	/* the applicant's consent given with the case: its code redeemed first */
-	if (certs_case_consent(q, applicant) < 0)
-		rc = -1;
-	if (rc || jv_get_kind(given) != JV_KIND_ARRAY || !applicant_id) {
+	if (jv_get_kind(given) != JV_KIND_ARRAY || !applicant_id) {
 		jv_free(given);         /* build_materials refuses what is not an array */
 		return rc;
 	}

@@ -69,15 +69,16 @@ test_expect_success 'the applicant fills one form: the parent holds it, each sub
 	json_eq .form.org_name 老王面馆有限公司 <lhsr.json
 '
 
-test_expect_success 'materials: certificate → exempted, produced → by the earlier item, the rest asked' '
+test_expect_success 'materials: produced → by the earlier item; one a certificate could stand for, none named → still asked' '
 	json_eq "[.materials[] | select(.state == \"supplied\")] | length" 11 <parent.json &&
-	json_eq "[.materials[] | select(.state == \"missing\") | .code] | join(\",\")" M-XFZD <parent.json &&
-	json_eq "[.materials[] | select(.state == \"exempted\")] | length" 5 <parent.json &&
+	json_eq "[.materials[] | select(.state == \"missing\") | .code] | join(\",\")" \
+		M-FRSFZ,M-BDCQ,M-JBRSFZ,M-JKZM,M-SGZZ,M-XFZD <parent.json &&
+	json_eq "[.materials[] | select(.state == \"exempted\")] | length" 0 <parent.json &&
 	json_eq "[.materials[] | select(.state == \"produced\")] | length" 3 <parent.json &&
-	json_eq "[.materials[] | select(.state == \"supplied\" or .state == \"missing\")] | length" \
+	json_eq "[.materials[] | select(.state == \"supplied\" or (.state == \"missing\" and .cert_kind == null))] | length" \
 		"$(workflow-merge --jq .figures.after.materials restaurant)" <parent.json &&
 	json_eq "[.materials[] | select(.code == \"M-FRSFZ\") | .state, .cert_kind] | join(\" \")" \
-		"exempted CK-SFZ" <parent.json &&
+		"missing CK-SFZ" <parent.json &&
 	json_eq "[.materials[] | select(.code == \"M-YYZZ\") | .state, .produced_by] | join(\" \")" \
 		"produced 310000-SCJG-001" <jlzm.json &&
 	json_eq "[.materials[] | select(.code == \"M-SPXK\") | .produced_by] | join(\",\")" \
@@ -231,6 +232,37 @@ test_expect_success 'the applicant lists the parents and their sub-cases' '
 	json_eq "[.[] | select(.workflow == \"restaurant\")] | length" 5 <mine.json &&
 	json_eq "[.[] | select(.workflow == \"restaurant\" and .parent == null)] | length" 1 <mine.json &&
 	json_eq "[.[] | select(.workflow == \"child-birth\")] | length" 5 <mine.json
+'
+
+# zero-material honesty on a workflow: the company holds one certificate of the set
+twonetd issuer add --db "$TWONETD_DB" --dept ZJW >/dev/null || exit 1
+ZJW=$(make_token issuer zjw ZJW)
+WANG=$(make_token applicant wang "" 91350100M000100Y43)
+
+test_expect_success 'a certificate the applicant holds exempts its material (looked up, id kept); the rest to bring' '
+	printf "%s\n" "{\"kind\":\"CK-JZQYZZ\",\"holder\":{\"type\":\"org\",\"id\":\"91350100M000100Y43\",\"name\":\"老王面馆有限公司\"},\"fields\":{\"certificate_no\":\"D231000001\",\"company\":\"老王面馆有限公司\",\"qualifications\":\"建筑装修装饰工程专业承包二级\"},\"valid_from\":\"2020-01-01\"}" |
+		TWONET_TOKEN=$ZJW cert-issue -f - --jq .id >cert.id &&
+	jq ".form.sign_text = \"老王面馆二店\"" case.json >case2.json &&
+	TWONET_TOKEN=$WANG case-submit --workflow restaurant -f case2.json --format json >p2.json 2>err &&
+	json_eq "[.materials[] | select(.state == \"exempted\") | .code, .cert] | join(\" \")" \
+		"M-SGZZ $(cat cert.id)" <p2.json &&
+	json_eq "[.materials[] | select(.state == \"missing\") | .code] | join(\",\")" \
+		M-FRSFZ,M-BDCQ,M-JBRSFZ,M-JKZM,M-XFZD <p2.json &&
+	grep -q "must still bring M-FRSFZ" err && ! grep -q "M-SGZZ" err
+'
+
+test_expect_success 'a named certificate is checked: revoked, another holder'"'"'s, or for a material no certificate stands for (exit 7)' '
+	jq ".form.sign_text = \"老王面馆三店\" | .materials += [{\"code\":\"M-JKZM\",\"cert\":\"$(cat cert.id)\"}]" case.json >bad.json &&
+	test_expect_exit 7 env TWONET_TOKEN=$WANG case-submit --workflow restaurant -f bad.json 2>err &&
+	grep -q "M-JKZM" err &&
+	jq ".form.sign_text = \"老王面馆三店\" | .materials += [{\"code\":\"M-GSZC2\",\"cert\":\"$(cat cert.id)\"}]" case.json >bad.json &&
+	test_expect_exit 7 env TWONET_TOKEN=$WANG case-submit --workflow restaurant -f bad.json 2>err &&
+	TWONET_TOKEN=$ZJW cert-revoke --reason 吊销 "$(cat cert.id)" >/dev/null &&
+	jq ".form.sign_text = \"老王面馆三店\" | .materials += [{\"code\":\"M-SGZZ\",\"cert\":\"$(cat cert.id)\"}]" case.json >bad.json &&
+	test_expect_exit 7 env TWONET_TOKEN=$WANG case-submit --workflow restaurant -f bad.json 2>err &&
+	grep -q "revoked" err &&
+	TWONET_TOKEN=$WANG case-submit --workflow restaurant -f case2.json --key fresh-after-revoke --format json >p3.json 2>err &&
+	json_eq "[.materials[] | select(.state == \"exempted\")] | length" 0 <p3.json
 '
 
 test_done

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tn_buf.h"
+#include "tn_jv.h"
 #include "tn_cal.h"
 #include "tn_case.h"
 #include "tn_catalog.h"
@@ -505,7 +506,8 @@ static void test_workflow_plan_restaurant(void **state)
 	struct tn_cal *cal = NULL;
 	struct tn_err err = TN_ERR_INIT;
 	jv m = merged_workflow("restaurant", &cal), plan, mats;
-	jv given = jv_parse("[{\"code\":\"M-GSZC\",\"ref\":\"upload-1\"},{\"code\":\"M-ZSZM\"}]");
+	jv given = jv_parse("[{\"code\":\"M-GSZC\",\"ref\":\"upload-1\"},{\"code\":\"M-ZSZM\"},"
+			    "{\"code\":\"M-BDCQ\",\"cert\":\"CERT-1\"}]");
 	long start;
 
 	assert_int_equal(tn_date_parse("2026-02-09", &start), 0);     /* a Monday */
@@ -541,7 +543,14 @@ static void test_workflow_plan_restaurant(void **state)
 	ASSERT_TEXT(state_of(mats, "M-GSZC"), "supplied:upload-1");
 	ASSERT_TEXT(state_of(mats, "M-ZSZM"), "supplied");
 	ASSERT_TEXT(state_of(mats, "M-RZWJ"), "missing");
-	ASSERT_TEXT(state_of(mats, "M-FRSFZ"), "exempted:CK-SFZ");
+	/* honest zero-material: exempted only by a certificate named (the server checked it) */
+	ASSERT_TEXT(state_of(mats, "M-FRSFZ"), "missing:CK-SFZ");
+	ASSERT_TEXT(state_of(mats, "M-BDCQ"), "exempted:CK-BDCQZ");
+	jv bd = jv_array_get(jv_copy(mats), tn_jv_array_find(mats, "code", "M-BDCQ"));
+	jv bdc = tn_jv_get(bd, "cert");
+	ASSERT_TEXT(tn_json_canonical(bdc), "\"CERT-1\"");   /* borrows */
+	jv_free(bdc);
+	jv_free(bd);
 	ASSERT_TEXT(state_of(mats, "M-SPXK"), "produced:310000-SCJG-002");
 	jv_free(mats);
 	mats = jv_object_get(jv_copy(scjg), jv_string("materials"));
