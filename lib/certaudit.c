@@ -98,8 +98,8 @@ enum tn_code tn_audit_list(struct tn_client *c, const struct tn_audit_query *q, 
 	struct tn_list_end e = { 0, -1, 0 };
 	struct tn_buf path = TN_BUF_INIT;
 	char *cursor = NULL;
-	int local = q->purpose || q->scenario || (q->since && q->since[0]) ||
-		    (q->until && q->until[0]);
+	/* the server filters all but a scenario asked with --actor as well (matched here) */
+	int local = q->scenario && !is_role(q->scenario) && q->actor;
 	long page = local || limit < 0 || limit > PAGE_MAX ? PAGE_MAX : limit + 1;
 	enum tn_code rc = TN_OK;
 	int stop = 0;
@@ -114,7 +114,13 @@ enum tn_code tn_audit_list(struct tn_client *c, const struct tn_audit_query *q, 
 		tn_buf_addf(&path, "/v1/audit%s?limit=%ld", q->mine ? "/mine" : "", page);
 		add_param(&path, "holder", q->holder);
 		add_param(&path, "cert", q->cert);
-		add_param(&path, "actor", q->actor);
+		add_param(&path, "actor", q->actor ? q->actor :
+			  q->scenario && !is_role(q->scenario) ? q->scenario : NULL);
+		add_param(&path, "role", !q->scenario ? NULL : is_role(q->scenario) ? q->scenario :
+			  "reader");
+		add_param(&path, "purpose", q->purpose);
+		add_param(&path, "since", q->since && q->since[0] ? q->since : NULL);
+		add_param(&path, "until", q->until && q->until[0] ? q->until : NULL);
 		add_param(&path, "cursor", cursor);
 		if ((rc = tn_client_get(c, path.buf, &body, err)) != TN_OK)
 			break;

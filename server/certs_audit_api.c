@@ -1,4 +1,4 @@
-/* certs_audit_api.c — GET /v1/audit/stats (reads per day, kind and scenario) and GET /v1/audit/verify (the chain checked). */
+/* certs_audit_api.c — the audit log over HTTP: GET /v1/audit and /v1/audit/mine (filtered pages), /v1/audit/stats (reads per day, kind and scenario), /v1/audit/verify (the chain checked). */
 #include <stdio.h>
 #include <string.h>
 
@@ -83,46 +83,67 @@ void certs_audit_verify(struct req *q, const char *arg)
 }
 
 /*
- * GET /v1/audit/mine?cert&actor&limit&cursor: the holder's own reads, "who
- * read my certificates": an applicant token with a subject gets the rows of
- * GET /v1/audit whose holder is that subject, and no others.
+ * The parameters GET /v1/audit and /v1/audit/mine share into *f: cert,
+ * actor, role, purpose (contained), since/until (days), after (a seq: the
+ * list only), limit (1..1000, 100) and cursor.  0, or -1 after replying 400.
  */
-void certs_audit_mine(struct req *q, const char *arg)
+static int audit_filter(struct req *q, struct store_audit_filter *f, int with_after)
 {
-	static const char *const params[] = { "cert", "actor", "limit", "cursor", NULL };
-	struct store_audit_filter f;
-	struct tn_err err = TN_ERR_INIT;
-	long long next = -1;
+	static const char *const texts[] = { "cert", "actor", "role", "purpose", NULL };
+	const char **dst[] = { &f->cert, &f->actor, &f->role, &f->purpose };
 	const char *v;
+	int bad = 0;
 	long n;
-	jv items, body;
 
-	(void)arg;
-	if (!q->tok.subject) {  /* the router let only applicants through */
-		reply_problem(q, 403, NULL, "only a holder (an applicant token with a subject) "
-			      "reads its own audit rows");
-		return;
+	memset(f, 0, sizeof(*f));
+	f->limit = 100;
+	for (int i = 0; texts[i]; i++) {
+		*dst[i] = req_query(q, texts[i]);
+		if (*dst[i] && (!**dst[i] || strlen(*dst[i]) > 256)) {
+			reply_problem(q, 400, texts[i], "%s must be 1 to 256 bytes", texts[i]);
+			return -1;
+		}
 	}
-	if (req_query_check(q, params) < 0)
-		return;
-	memset(&f, 0, sizeof(f));
-	f.limit = 100;
-	f.holder = q->tok.subject;
-	f.cert = req_query(q, "cert");
-	f.actor = req_query(q, "actor");
+	f->since = day_param(q, "since", &bad);
+	if (!bad)
+		f->until = day_param(q, "until", &bad);
+	if (bad)
+		return -1;
+	if (f->since && f->until && strcmp(f->until, f->since) < 0) {
+		reply_problem(q, 400, "until", "until %s is before since %s", f->until, f->since);
+		return -1;
+	}
+	if (with_after && (v = req_query(q, "after")) != NULL) {
+		if (tn_parse_long(v, &n) != 0 || n < 0) {
+			reply_problem(q, 400, "after", "after must be a sequence number, not '%s'", v);
+			return -1;
+		}
+		f->after = n;
+	}
 	if ((v = req_query(q, "cursor")) != NULL) {
 		if (tn_parse_long(v, &n) != 0 || n < 0) {
 			reply_problem(q, 400, "cursor", "cursor is not valid for this list");
-			return;
+			return -1;
 		}
-		f.after = n;
+		if (n > f->after)
+			f->after = n;
 	}
 	if ((v = req_query(q, "limit")) != NULL &&
-	    (tn_parse_long(v, &f.limit) != 0 || f.limit < 1 || f.limit > 1000)) {
+	    (tn_parse_long(v, &f->limit) != 0 || f->limit < 1 || f->limit > 1000)) {
 		reply_problem(q, 400, "limit", "limit must be a number from 1 to 1000, not '%s'", v);
-		return;
+		return -1;
 	}
-	if (store_audit_list(q->srv->st, &f, &items, &next, &err) != TN_OK) {
+	return 0;
+}
+
+/* One page of the log under *f: {"items":[ROW...],"next":SEQ|null}. */
+static void audit_page(struct req *q, const struct store_audit_filter *f)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long long next = -1;
+	jv items, body;
+
+	if (store_audit_list(q->srv->st, f, &items, &next, &err) != TN_OK) {
 		jv_free(items);
 		reply_error(q, &err);
 		return;
@@ -131,4 +152,45 @@ void certs_audit_mine(struct req *q, const char *arg)
 	body = jv_object_set(body, jv_string("next"),
 			     next >= 0 ? jv_string_fmt("%lld", next) : jv_null());
 	reply_json(q, 200, body);
+}
+
+/* GET /v1/audit?holder&cert&actor&role&purpose&since&until&after&limit&cursor: admin. */
+void certs_audit_list(struct req *q, const char *arg)
+{
+	static const char *const params[] = {
+		"holder", "cert", "actor", "role", "purpose", "since", "until", "after", "limit",
+		"cursor", NULL
+	};
+	struct store_audit_filter f;
+
+	(void)arg;
+	if (req_query_check(q, params) < 0 || audit_filter(q, &f, 1) < 0)
+		return;
+	f.holder = req_query(q, "holder");
+	audit_page(q, &f);
+}
+
+/*
+ * GET /v1/audit/mine (the parameters of GET /v1/audit but holder and after):
+ * the holder's own reads, "who read my certificates": an applicant token
+ * with a subject gets the rows of GET /v1/audit whose holder is that
+ * subject, and no others.
+ */
+void certs_audit_mine(struct req *q, const char *arg)
+{
+	static const char *const params[] = {
+		"cert", "actor", "role", "purpose", "since", "until", "limit", "cursor", NULL
+	};
+	struct store_audit_filter f;
+
+	(void)arg;
+	if (!q->tok.subject) {  /* the router let only applicants through */
+		reply_problem(q, 403, NULL, "only a holder (an applicant token with a subject) "
+			      "reads its own audit rows");
+		return;
+	}
+	if (req_query_check(q, params) < 0 || audit_filter(q, &f, 0) < 0)
+		return;
+	f.holder = q->tok.subject;
+	audit_page(q, &f);
 }

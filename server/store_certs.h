@@ -270,6 +270,9 @@ enum tn_code store_audit_hash_at(struct store *st, long long seq, char hash[65],
 /* Filters of GET /v1/audit; NULL / 0: none. */
 struct store_audit_filter {
 	const char *holder, *cert, *actor;
+	const char *role;               /* the reading token's role */
+	const char *purpose;            /* rows whose purpose contains it */
+	const char *since, *until;      /* YYYY-MM-DD: the Beijing day of `at`, inclusive */
 	long long after;        /* rows with seq > after */
 	long limit;
 };

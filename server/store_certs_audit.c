@@ -297,6 +297,15 @@ enum tn_code store_audit_list(struct store *st, const struct store_audit_filter 
 		store_q_text(&q, " AND cert = ?", f->cert);
 	if (f->actor)
 		store_q_text(&q, " AND actor = ?", f->actor);
+	if (f->role)
+		store_q_text(&q, " AND role = ?", f->role);
+	if (f->purpose)
+		store_q_text(&q, " AND instr(purpose, ?) > 0", f->purpose);
+	/* `at` is RFC 3339 in +08:00: its first ten characters are the Beijing day */
+	if (f->since)
+		store_q_text(&q, " AND at >= ?", f->since);
+	if (f->until)
+		store_q_text(&q, " AND substr(at, 1, 10) <= ?", f->until);
 	store_q_num(&q, " ORDER BY seq LIMIT ?", f->limit + 1);
 	if (!(s = store_q_stmt(st, &q, err)))
 		return store_errcode(err);

@@ -70,6 +70,23 @@ test_expect_success 'period: --since/--until take the period words of case-repor
 	grep -q "ends before" err
 '
 
+test_expect_success 'the server filters a page (purpose, role, period): one page holds only the matches' '
+	test "$(api GET "/v1/audit?purpose=check&limit=2" "$ADMIN")" = 200 &&
+	json_eq "[.items[].purpose | test(\"check\")] | all and length == 2" true <out.json &&
+	test "$(api GET "/v1/audit?role=clerk" "$ADMIN")" = 200 &&
+	json_eq "[.items[].actor] | join(\",\")" yb-clerk <out.json &&
+	test "$(api GET "/v1/audit?since=$TODAY&until=$TODAY&limit=1000" "$ADMIN")" = 200 &&
+	json_eq ".items | length" 7 <out.json &&
+	test "$(api GET "/v1/audit?until=2000-01-01" "$ADMIN")" = 200 &&
+	json_eq ".items | length" 0 <out.json &&
+	test "$(api GET "/v1/audit?since=2026-13-01" "$ADMIN")" = 400 &&
+	json_eq .field since <out.json &&
+	test "$(api GET "/v1/audit?since=2026-12-02&until=2026-12-01" "$ADMIN")" = 400 &&
+	json_eq .field until <out.json &&
+	test "$(api GET "/v1/audit/mine?purpose=mine" "$APP")" = 200 &&
+	json_eq "[.items[].holder] | unique | join(\",\")" "$P" <out.json
+'
+
 test_expect_success '-n stops at N and says more exist; --all follows every page (constant memory, cursor paging)' '
 	cert-audit -n 2 >two 2>err &&
 	test $(wc -l <two) = 2 &&
