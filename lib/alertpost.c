@@ -206,37 +206,3 @@ enum tn_code tn_alert_post_bulk(struct tn_client *client, FILE *in, const char *
 				st->read == 1 ? "" : "s");
 	return rc;
 }
-
-enum tn_code tn_alert_act(struct tn_client *c, long long id, const char *action,
-			  const char *crew, const char *evaluation, const char *comment,
-			  jv *out, struct tn_err *err)
-{
-	struct tn_request req = TN_REQUEST_INIT;
-	struct tn_response resp;
-	struct tn_buf path = TN_BUF_INIT, k = TN_BUF_INIT;
-	enum tn_code rc;
-	jv body = jv_object_set(jv_object(), jv_string("action"), jv_string(action));
-	char key[48];
-
-	if (crew)
-		body = jv_object_set(body, jv_string("crew"), jv_string(crew));
-	if (evaluation)
-		body = jv_object_set(body, jv_string("evaluation"), jv_string(evaluation));
-	if (comment)
-		body = jv_object_set(body, jv_string("comment"), jv_string(comment));
-	tn_buf_addf(&path, "/v1/alerts/%lld/actions", id);
-	/* a repeated step is answered 200 unchanged by the server: safe to retry */
-	tn_buf_addf(&k, "%lld %s %s %s", id, action, crew ? crew : "", evaluation ? evaluation : "");
-	retry_key(k.buf, key, sizeof(key));
-	req.method = "POST";
-	req.path = path.buf;
-	req.body = body;
-	req.idempotency_key = key;
-	rc = tn_client_do(c, &req, &resp, err);
-	if (rc == TN_OK)
-		*out = jv_copy(resp.body);
-	tn_response_release(&resp);
-	tn_buf_release(&path);
-	tn_buf_release(&k);
-	return rc;
-}

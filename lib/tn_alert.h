@@ -223,17 +223,6 @@ enum tn_code tn_alert_list_end(struct tn_client *c, const struct tn_alert_query 
 			       struct tn_err *err);
 
 /*
- * One step of the loop on alert `id`: POST /v1/alerts/{id}/actions.  `crew`
- * (dispatch), `evaluation` (close) and `comment` may be NULL when not needed.
- * The updated ALERT (owned) in *out.  A step out of order is TN_ECONFLICT
- * with the server's message.  No version is sent: alert-act uses
- * tn_alert_act_at below, which acts under the alert's seq (If-Match).
- */
-enum tn_code tn_alert_act(struct tn_client *c, long long id, const char *action,
-			  const char *crew, const char *evaluation, const char *comment,
-			  jv *out, struct tn_err *err);
-
-/*
  * One line of the alert table for a terminal, appended to `b` without a line
  * end: SEQ TIME SEVERITY DISTRICT KIND STATUS HEADLINE, the columns fitted by
  * display width (Chinese is two columns), `width` the terminal's width (0:
