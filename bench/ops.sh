@@ -34,10 +34,14 @@ for t in curl jq sqlite3 xargs bc; do
 done
 [ $((N_REVOKE * 2)) -le "$N_ISSUE" ] || { echo "bench/ops: N_REVOKE must be at most N_ISSUE / 2"; exit 1; }
 
-# row WHAT N SECS: one line of a step's table
+# row WHAT N SECS: one line of a step's table (with the exit status of the
+# command timed last when it failed)
+RC=0
 row() {
-	awk -v w="$1" -v n="$2" -v s="$3" 'BEGIN {
-		printf "  %-46s %6d %8.2f %9.2f %9.0f\n", w, n, s, (n ? 1000 * s / n : 0), (s > 0 ? n / s : 0) }'
+	awk -v w="$1" -v n="$2" -v s="$3" -v rc="$RC" 'BEGIN {
+		printf "  %-46s %6d %8.2f %9.2f %9.0f%s\n", w, n, s, (n ? 1000 * s / n : 0), (s > 0 ? n / s : 0),
+			(rc != 0 ? "  (exit " rc ")" : "") }'
+	RC=0
 }
 head_row() { printf '  %-46s %6s %8s %9s %9s\n' "" records "wall s" "ms/rec" "rec/s"; }
 # timed VAR CMD...: run CMD, its wall seconds into VAR (CMD's status kept in RC)
@@ -230,10 +234,10 @@ row "twonetd audit verify --db (local)" "$rows" "$s"
 echo
 echo "5. token list with $N_TOKENS tokens; twonetd backup while serving"
 head_row
-add_tokens() {
-	local i
-	for i in $(seq "$1"); do
-		token add --role operator --name "op-$i" --jq .id >/dev/null || return 1
+add_tokens() {	# N [--jq FILTER]: N tokens, one token add each
+	local i n=$1; shift
+	for i in $(seq "$n"); do
+		token add --role operator --name "op-$i" "$@" >/dev/null || return 1
 	done
 }
 curl_tokens() {
@@ -244,10 +248,12 @@ curl_tokens() {
 	done
 }
 have=$(token list | wc -l)
-addn=$(((N_TOKENS - have) / 2)); [ "$addn" -gt 0 ] || addn=0
-timed s add_tokens "$addn"
-row "token add (one a process)" "$addn" "$s"
-curln=$((N_TOKENS - have - addn)); [ "$curln" -gt 0 ] || curln=0
+third=$(((N_TOKENS - have) / 3)); [ "$third" -gt 0 ] || third=0
+timed s add_tokens "$third"
+row "token add (one a process)" "$third" "$s"
+timed s add_tokens "$third" --jq .token
+row "token add --jq .token (one a process)" "$third" "$s"
+curln=$((N_TOKENS - have - 2 * third)); [ "$curln" -gt 0 ] || curln=0
 timed s curl_tokens "$curln"
 row "curl -d {...} /v1/tokens (one a process)" "$curln" "$s"
 nt=$(token list | wc -l)
