@@ -141,6 +141,7 @@ struct store_ckpt {
 	pthread_cond_t cv;
 	int wanted, stop;
 	long frames;            /* checkpoint when the log is this long */
+	long runs, copied;      /* checkpoints made and pages copied (store_certs_checkpointer_wait) */
 	sqlite3 *db;            /* the thread's own connection */
 	struct store *st;
 };
@@ -155,7 +156,7 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
 	if (frames >= c->frames) {
 		pthread_mutex_lock(&c->mu);
 		c->wanted = 1;
-		pthread_cond_signal(&c->cv);
+		pthread_cond_broadcast(&c->cv);       /* the thread, not only a waiter */
 		pthread_mutex_unlock(&c->mu);
 	}
 	return SQLITE_OK;
@@ -174,8 +175,13 @@ static void *ckpt_main(void *arg)
 		c->wanted = 0;
 		pthread_mutex_unlock(&c->mu);
 		/* PASSIVE: copies what no reader still needs, never waits for a lock */
-		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		int log = 0, done = 0;
+
+		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 		pthread_mutex_lock(&c->mu);
+		c->runs++;
+		c->copied += done > 0 ? done : 0;
+		pthread_cond_broadcast(&c->cv);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
@@ -187,11 +193,19 @@ struct store_ckpt *store_certs_checkpointer(struct store *st, long frames)
 
 	c->st = st;
 	c->frames = frames;
-	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	/*
+	 * A connection that has read nothing does not know the database is in
+	 * WAL mode: its checkpoints return SQLITE_OK and copy nothing (the log
+	 * grew without end under load).  Reading the header opens the log.
+	 */
+	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK) {
 		sqlite3_close(c->db);
 		free(c);
 		return NULL;
 	}
+	/* the log file is cut back to 64 MiB when it restarts (it never shrank) */
+	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
@@ -205,6 +219,18 @@ struct store_ckpt *store_certs_checkpointer(struct store *st, long frames)
 	return c;
 }
 
+long store_certs_checkpointer_wait(struct store_ckpt *c, long runs)
+{
+	long copied;
+
+	pthread_mutex_lock(&c->mu);
+	while (c->runs < runs)
+		pthread_cond_wait(&c->cv, &c->mu);
+	copied = c->copied;
+	pthread_mutex_unlock(&c->mu);
+	return copied;
+}
+
 void store_certs_checkpointer_stop(struct store_ckpt *c)
 {
 	if (!c)
@@ -212,7 +238,7 @@ void store_certs_checkpointer_stop(struct store_ckpt *c)
 	sqlite3_wal_autocheckpoint(c->st->db, 1000);    /* SQLite's own again */
 	pthread_mutex_lock(&c->mu);
 	c->stop = 1;
-	pthread_cond_signal(&c->cv);
+	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
 	pthread_cond_destroy(&c->cv);

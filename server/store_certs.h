@@ -49,6 +49,8 @@ void store_certs_tune(struct store *st);
 struct store_ckpt;
 struct store_ckpt *store_certs_checkpointer(struct store *st, long frames);
 void store_certs_checkpointer_stop(struct store_ckpt *c);
+/* Wait until the thread has made `runs` checkpoints; the pages copied so far (for tests). */
+long store_certs_checkpointer_wait(struct store_ckpt *c, long runs);
 
 /* The database file's path (borrowed from the store): private keys live beside it. */
 const char *store_certs_db_path(struct store *st);

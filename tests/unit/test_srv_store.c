@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_certs.h"
 
 struct fix {
 	char dir[64];
@@ -149,6 +150,24 @@ static void test_open_migrate_health(void **state)
 	assert_non_null(again);
 	store_close(again);
 	store_close(NULL);
+}
+
+/* The checkpoint thread copies the log into the database (its fresh connection used to copy nothing). */
+static void test_checkpointer(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	struct store_ckpt *c = store_certs_checkpointer(f->st, 1);
+	char hash[65];
+
+	assert_non_null(c);
+	for (int i = 0; i < 20; i++) {
+		snprintf(hash, sizeof(hash), "%064d", i);
+		assert_int_equal(store_token_add(f->st, hash, "clerk", "ckpt", "YBJ", NULL, &err),
+				 TN_OK);
+	}
+	assert_true(store_certs_checkpointer_wait(c, 1) > 0);
+	store_certs_checkpointer_stop(c);
 }
 
 static void test_open_missing(void **state)
@@ -545,6 +564,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_migrate_health, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_round_trip, setup, teardown),
