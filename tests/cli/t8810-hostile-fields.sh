@@ -237,7 +237,9 @@ catching() {
 }
 
 test_expect_success 'SIGTERM or SIGINT while a case file or CAP document is still being read: exit 130 at once' '
-	mkfifo fifo &&
+	# mkfifo on its own: "mkfifo fifo && { ...; } &" would put mkfifo in the
+	# background too, racing the reader below that opens fifo
+	mkfifo fifo || return 1
 	{ exec 3>fifo; sleep 30; } </dev/null &
 	writer=$!
 	test_when_finished "kill $writer 2>/dev/null"
