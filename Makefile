@@ -8,7 +8,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Every lib/*.c is part of libtwonet; every bin/*.c is one command; every
-# server/*.c is part of twonetd; every tui/*.c is part of casedesk; every
+# server/*.c, server/store/*.c and server/store/{sqlite,pg}/*.c is part of
+# twonetd (its storage backends); every tui/*.c is part of casedesk; every
 # tests/unit/*.c is one cmocka test program (test_srv_* also link twonetd's
 # modules, test_tui_* casedesk's); every bench/src/*.c is one benchmark or
 # data-generator program, built as bench/NAME beside the scripts and never
@@ -43,10 +44,15 @@ ALL_CFLAGS  = $(CPPFLAGS) $(WARN) $(CFLAGS) -fPIC -MMD -MP
 # at start-up.
 LDFLAGS    += -Wl,--as-needed
 LIBS        = -ljq -lonig $(PKG_LIBS) -ldl -lm -lpthread
+# libpq, for twonetd's PostgreSQL backend (server/store/pg/): twonetd, the
+# server's unit tests and the bench programs that link its modules
+PQ_CFLAGS  := $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS    := $(shell pkg-config --libs libpq 2>/dev/null)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 BIN_SRC    := $(sort $(wildcard bin/*.c))
-SRV_SRC    := $(sort $(wildcard server/*.c))
+# twonetd's storage backends sit in server/store/: sqlite/ and pg/ (libpq)
+SRV_SRC    := $(sort $(wildcard server/*.c server/store/*.c server/store/sqlite/*.c server/store/pg/*.c))
 TUI_SRC    := $(sort $(wildcard tui/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
 TOOL_SRC   := $(sort $(wildcard bench/src/*.c))
@@ -89,7 +95,7 @@ $(O)/bin/%: $(O)/obj/bin/%.o $(STATICLIB)
 
 $(O)/server/twonetd: $(SRV_OBJ) $(STATICLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(SRV_OBJ) $(STATICLIB) $(LIBS)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(SRV_OBJ) $(STATICLIB) $(LIBS) $(PQ_LIBS)
 
 $(O)/tui/casedesk: $(TUI_OBJ) $(STATICLIB)
 	@mkdir -p $(dir $@)
@@ -104,19 +110,22 @@ $(SRVLIB): $(filter-out $(O)/obj/server/main.o,$(SRV_OBJ))
 $(TUILIB): $(filter-out $(O)/obj/tui/main.o,$(TUI_OBJ))
 	rm -f $@ && ar rcs $@ $^
 
+# twonetd's modules see the storage interface (server/*.h); the SQLite
+# backend's files their private store_int.h too
+$(O)/obj/server/%.o: CPPFLAGS += -Iserver -Iserver/store/sqlite $(PQ_CFLAGS)
 # unit tests of twonetd's and casedesk's modules, and the bench programs
-$(O)/obj/tests/unit/test_srv_%.o: CPPFLAGS += -Iserver
+$(O)/obj/tests/unit/test_srv_%.o: CPPFLAGS += -Iserver $(PQ_CFLAGS)
 $(O)/obj/tests/unit/test_tui_%.o: CPPFLAGS += -Itui
 $(O)/obj/bench/src/%.o: CPPFLAGS += -Iserver -Itui
 $(O)/tests/unit/test_srv_%: $(O)/obj/tests/unit/test_srv_%.o $(SRVLIB) $(STATICLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(SRVLIB) $(STATICLIB) $(LIBS) -lcmocka
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(SRVLIB) $(STATICLIB) $(LIBS) $(PQ_LIBS) -lcmocka
 $(O)/tests/unit/test_tui_%: $(O)/obj/tests/unit/test_tui_%.o $(TUILIB) $(STATICLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(TUILIB) $(STATICLIB) $(LIBS) -lcmocka
 $(O)/bench/%: $(O)/obj/bench/src/%.o $(SRVLIB) $(TUILIB) $(STATICLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(TUILIB) $(SRVLIB) $(STATICLIB) $(LIBS)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(TUILIB) $(SRVLIB) $(STATICLIB) $(LIBS) $(PQ_LIBS)
 
 deps:
 	@scripts/install-deps
