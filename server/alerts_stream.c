@@ -229,11 +229,21 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 /* The directory of the mesh: beside the database, or under /tmp when that is too long. */
 static int mesh_dir(struct alerts_hub *h, const char *db)
 {
-	char *real = realpath(db, NULL);
-	const char *path = real ? real : db;
+	char *real, hex[65];
+	const char *path;
 	struct stat sb;
-	char hex[65];
 
+	/*
+	 * A backend with no database file (PostgreSQL: store_alerts_path NULL)
+	 * has no local mesh: its instances wake each other by LISTEN/NOTIFY
+	 * (issue 15, to come).  Followers then poll.
+	 */
+	if (!db) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	real = realpath(db, NULL);
+	path = real ? real : db;
 	if (snprintf(h->dir, sizeof(h->dir), "%s.wake", path) >= (int)sizeof(h->dir) - 12) {
 		tn_sha256_hex(path, strlen(path), hex);
 		snprintf(h->dir, sizeof(h->dir), "/tmp/twonetd-%ld-%.16s", (long)geteuid(), hex);

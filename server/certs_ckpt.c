@@ -226,6 +226,13 @@ int certs_ckpt_worker_start(struct srv *srv)
 {
 	struct timeval tv;
 
+	/*
+	 * The checkpoints file and the server's key sit beside the database file.
+	 * TODO(issue 15, PostgreSQL): a backend with no file (store_certs_db_path
+	 * NULL) needs a keys folder flag; until then it makes no checkpoints.
+	 */
+	if (!store_certs_db_path(srv->st))
+		return 0;
 	w.srv = srv;
 	w.path = certs_ckpt_file(store_certs_db_path(srv->st));
 	w.every_rows = certs_env_long("TWONETD_AUDIT_CHECKPOINT_ROWS", DEFAULT_ROWS, 1, 100000000L);

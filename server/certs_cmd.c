@@ -32,6 +32,23 @@ static int expect_verb(const struct tn_cmd *cmd, const char *verb, int *argc, ch
 	return -1;
 }
 
+/*
+ * The path the issuers' keys (BASE.keys/) and the checkpoints (BASE.checkpoints)
+ * sit beside: the database file the store opened.  NULL (err set) when the
+ * backend has no file (PostgreSQL).
+ * TODO(issue 15, PostgreSQL): such a backend needs a keys folder of its own,
+ * given by a flag (--keys DIR) to issuer add, audit and serve alike; not yet.
+ */
+static const char *keys_base(struct store *st, struct tn_err *err)
+{
+	const char *base = store_certs_db_path(st);
+
+	if (!base)
+		tn_err_set(err, TN_EINVALID, "this database has no folder beside it for the "
+			   "issuers' keys and checkpoints (not yet with a postgresql:// --db)");
+	return base;
+}
+
 int certs_cmd_issuer(int argc, char **argv)
 {
 	const char *db = NULL, *dept = NULL, *uscc = NULL;
@@ -51,7 +68,7 @@ int certs_cmd_issuer(int argc, char **argv)
 	struct tn_buf dir = TN_BUF_INIT;
 	char *path = NULL, *pem = NULL, now[40];
 	jv kinds, depts = jv_invalid(), d = jv_invalid(), hu = jv_invalid(), cat;
-	const char *known = NULL;
+	const char *known = NULL, *base;
 	int nargs, rc;
 
 	if ((rc = expect_verb(&cmd, "add", &argc, &argv)) >= 0)
@@ -92,7 +109,10 @@ int certs_cmd_issuer(int argc, char **argv)
 		goto out;
 	}
 	jv_free(cat);
-	tn_buf_addf(&dir, "%s.keys", db);
+	/* the keys sit beside the database file the store opened (PATH of sqlite:PATH) */
+	if (!(base = keys_base(st, &err)))
+		goto fail;
+	tn_buf_addf(&dir, "%s.keys", base);
 	if (mkdir(dir.buf, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "twonetd: error: cannot create '%s': %s\n", dir.buf, strerror(errno));
 		goto out;
@@ -100,7 +120,7 @@ int certs_cmd_issuer(int argc, char **argv)
 	chmod(dir.buf, 0700);
 	if (tn_cert_key_generate(&key, &err) != TN_OK)
 		goto fail;
-	path = certs_key_path(db, dept, tn_cert_key_id(key));
+	path = certs_key_path(base, dept, tn_cert_key_id(key));
 	if (tn_cert_key_save_private(key, path, &err) != TN_OK)
 		goto fail;
 	pem = tn_cert_key_public_pem(key);
@@ -164,6 +184,7 @@ static int audit_checkpoint(int argc, char **argv)
 	struct tn_cert_key *key = NULL;
 	struct store *st = NULL;
 	char head[65], *path = NULL, *line = NULL;
+	const char *base;
 	long long seq;
 	int nargs, rc;
 
@@ -172,16 +193,16 @@ static int audit_checkpoint(int argc, char **argv)
 	if (!db || nargs > 0)
 		return twonetd_usage_fail(&cmd, "audit checkpoint needs --db PATH");
 	rc = 1;
-	path = file ? tn_xstrdup(file) : certs_ckpt_file(db);
-	if (store_open(&st, db, 0, &err) != TN_OK ||
+	if (store_open(&st, db, 0, &err) != TN_OK || !(base = keys_base(st, &err)) ||
 	    store_audit_head(st, &seq, head, &err) != TN_OK)
 		goto fail;
+	path = file ? tn_xstrdup(file) : certs_ckpt_file(base);
 	if (seq == 0) {
 		printf("the audit log is empty: nothing to checkpoint\n");
 		rc = 0;
 		goto out;
 	}
-	if (certs_ckpt_key(db, 1, &key, &err) != TN_OK ||
+	if (certs_ckpt_key(base, 1, &key, &err) != TN_OK ||
 	    certs_ckpt_append(path, key, seq, head, &line, &err) != TN_OK)
 		goto fail;
 	printf("%s\n", line);
@@ -220,6 +241,7 @@ static int audit_verify(int argc, char **argv)
 	struct store *st = NULL;
 	long long rows = 0, bad = 0;
 	char why[400], *kpath = NULL, *dflt = NULL;
+	const char *base;
 	int nargs, rc;
 	struct stat sb;
 
@@ -232,8 +254,11 @@ static int audit_verify(int argc, char **argv)
 	rc = 1;
 	if (store_open(&st, db, 0, &err) != TN_OK)
 		goto fail;
+	base = store_certs_db_path(st);
 	if (file) {
-		kpath = keyfile ? tn_xstrdup(keyfile) : certs_ckpt_key_path(db);
+		if (!keyfile && !(base = keys_base(st, &err)))
+			goto fail;
+		kpath = keyfile ? tn_xstrdup(keyfile) : certs_ckpt_key_path(base);
 		if (load_check_key(kpath, &key, &err) != TN_OK)
 			goto fail;
 	}
@@ -246,8 +271,8 @@ static int audit_verify(int argc, char **argv)
 	}
 	if (!file) {
 		printf("audit log intact: %lld row%s\n", rows, rows == 1 ? "" : "s");
-		dflt = certs_ckpt_file(db);
-		if (stat(dflt, &sb) == 0)
+		dflt = base ? certs_ckpt_file(base) : NULL;
+		if (dflt && stat(dflt, &sb) == 0)
 			fprintf(stderr, "twonetd: note: the tail was not checked against '%s' "
 				"(--checkpoints)\n", dflt);
 		rc = 0;

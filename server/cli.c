@@ -18,7 +18,7 @@ int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs)
 int twonetd_fail(const struct tn_err *err, int status)
 {
 	fprintf(stderr, "twonetd: error: %s\n", err->message);
-	return status;
+	return err->code == TN_EUSAGE ? 2 : status;
 }
 
 int twonetd_usage_fail(const struct tn_cmd *cmd, const char *fmt, ...)

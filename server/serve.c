@@ -28,6 +28,7 @@
 #include "tn_cal.h"
 #include "tn_json.h"
 #include "store_cal.h"
+#include "store_ops.h"
 #include "twonetd.h"
 #include "jvutil.h"
 
@@ -578,11 +579,19 @@ int serve_run(const struct serve_opts *o)
 	struct store *st = NULL;
 	struct tn_cal *cal = NULL;
 	long n = o->workers;
-	int fd, port = 0, rc;
+	int fd, port = 0, rc, missing;
+	char names[160];
 
 	/* check the database before binding: a missing one is a clear error */
 	if (store_open(&st, o->db, 0, &err) != TN_OK)
 		return twonetd_fail(&err, 1);
+	/* a backend still being written serves nothing rather than half the API */
+	if ((missing = store_missing_ops(st, names, sizeof(names))) > 0) {
+		fprintf(stderr, "twonetd: error: the %s backend cannot serve yet: %d storage "
+			"operations missing (%s)\n", store_backend(st), missing, names);
+		store_close(st);
+		return 2;
+	}
 	if (o->calendar) {
 		if (tn_cal_load(&cal, o->calendar, &err) != TN_OK) {
 			store_close(st);

@@ -1,4 +1,4 @@
-/* store.h — twonetd's storage interface: every SQL statement lives behind it (SQLite today). */
+/* store.h — twonetd's storage interface: every SQL statement lives behind it, in one backend or another. */
 #ifndef TWONETD_STORE_H
 #define TWONETD_STORE_H
 
@@ -8,8 +8,12 @@
 
 /*
  * The storage layer of twonetd.  Handlers speak jv documents and the small
- * structs below; nothing outside store.c knows there is SQL underneath, so a
- * PostgreSQL backend can implement this same interface.
+ * structs below; nothing outside the backends knows there is SQL underneath,
+ * nor which backend runs.  The backends sit side by side in server/store/:
+ * sqlite/ (SQLite, the embedded default) and pg/ (PostgreSQL, libpq); each
+ * implements every operation of this interface (store_ops.h lists them),
+ * and server/store/dispatch.c routes each store_* call to the backend the
+ * store was opened on.
  *
  * Ownership follows the jv rule: jv arguments are consumed, jv results are
  * the caller's; `const char *` arguments are borrowed for the call.  Every
@@ -23,13 +27,15 @@ struct store;
 #define STORE_SCHEMA 11
 
 /*
- * Open the database at `path`.  create = 1 creates the file when missing and
+ * Open the database `spec` (twonetd's --db): a file PATH or sqlite:PATH
+ * (SQLite), or a postgresql:// or postgres:// URI (PostgreSQL); another
+ * SCHEME:// is TN_EUSAGE.  create = 1 creates the database when missing and
  * migrates the schema to STORE_SCHEMA (twonetd init); create = 0 requires an
  * existing database at STORE_SCHEMA (TN_EINVALID "run 'twonetd init'" when
- * older, newer or missing).  WAL journal, busy timeout, foreign keys on.
- * On failure *st is NULL.
+ * older, newer or missing).  SQLite: WAL journal, busy timeout, foreign keys
+ * on.  On failure *st is NULL.
  */
-enum tn_code store_open(struct store **st, const char *path, int create, struct tn_err *err);
+enum tn_code store_open(struct store **st, const char *spec, int create, struct tn_err *err);
 
 /* Finalize every cached statement and close the connection.  NULL is fine. */
 void store_close(struct store *st);

@@ -118,7 +118,11 @@ long long store_alert_latest(struct store *st);
 enum tn_code store_alert_first_since(struct store *st, long long at, long long *seq,
 				     struct tn_err *err);
 
-/* Where the database is (its path as opened), for what lives beside it.  Borrowed. */
+/*
+ * Where the database is (its path as opened), for what lives beside it (the
+ * workers' wake-up folder PATH.wake).  Borrowed; NULL when the backend has no
+ * file (PostgreSQL: no local mesh, LISTEN/NOTIFY wakes the instances).
+ */
 const char *store_alerts_path(struct store *st);
 
 #endif

@@ -33,7 +33,8 @@ int store_certs_try_begin(struct store *st, struct tn_err *err);
 /*
  * Connection settings for many reads of a large database: a 64 MiB page
  * cache (mapping the file was slower: every checkpoint that grows the file
- * remaps it).  Best effort.
+ * remaps it).  Best effort; a backend with nothing to tune (PostgreSQL)
+ * leaves the operation NULL: nothing is done.
  */
 void store_certs_tune(struct store *st);
 
@@ -44,7 +45,10 @@ void store_certs_tune(struct store *st);
  * into the database (PASSIVE, never waiting for a lock) whenever a commit
  * of `st` leaves it at least `frames` pages long.  NULL when the thread
  * cannot start (SQLite's automatic checkpoint stays).  Stop before
- * store_close(st); stopping restores the automatic checkpoint.
+ * store_close(st); stopping restores the automatic checkpoint.  A backend
+ * with no log of its own to checkpoint (PostgreSQL) leaves the operation
+ * NULL: always NULL.  Stop and wait are the SQLite backend's and take NULL
+ * (stop does nothing).
  */
 struct store_ckpt;
 struct store_ckpt *store_certs_checkpointer(struct store *st, long frames);
@@ -52,7 +56,11 @@ void store_certs_checkpointer_stop(struct store_ckpt *c);
 /* Wait until the thread has made `runs` checkpoints; the pages copied so far (for tests). */
 long store_certs_checkpointer_wait(struct store_ckpt *c, long runs);
 
-/* The database file's path (borrowed from the store): private keys live beside it. */
+/*
+ * The database file's path (borrowed from the store): private keys live
+ * beside it.  NULL when the backend has no file (PostgreSQL: the keys folder
+ * will need a flag of its own; not yet).
+ */
 const char *store_certs_db_path(struct store *st);
 
 /* ---- issuers ---- */

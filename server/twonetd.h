@@ -108,7 +108,11 @@ void calendar_worker_stop(struct srv *srv);
 /* cli.c: parse a subcommand's options (tn_cli_parse); -1 to go on, else the exit status. */
 struct tn_cmd;
 int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs);
-/* cli.c: "twonetd: error: MESSAGE" of `err` on stderr; returns `status` (the exit status). */
+/*
+ * cli.c: "twonetd: error: MESSAGE" of `err` on stderr; returns `status` (the
+ * exit status), or 2 when `err` is a usage error (TN_EUSAGE: a --db of an
+ * unknown scheme).
+ */
 int twonetd_fail(const struct tn_err *err, int status);
 /* cli.c: a subcommand's usage error: "twonetd: error: " fmt..., then cmd's usage, on stderr; returns 2. */
 /* "unknown WHAT 'WORD'" with the closest of `known` (a|b|c) as a did-you-mean; 2. */

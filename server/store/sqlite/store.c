@@ -444,7 +444,7 @@ static int user_version(struct store *st)
 	return v;
 }
 
-enum tn_code store_open(struct store **out, const char *path, int create, struct tn_err *err)
+enum tn_code sqlite_open(struct store **out, const char *path, int create, struct tn_err *err)
 {
 	struct store *st;
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -453,12 +453,14 @@ enum tn_code store_open(struct store **out, const char *path, int create, struct
 
 	*out = NULL;
 	st = tn_xcalloc(1, sizeof(*st));
+	st->head.ops = &store_sqlite_ops;
+	st->head.backend = "sqlite";
 	st->path = tn_xstrdup(path);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		tn_err_set(err, create ? TN_EIO : TN_EINVALID, "cannot open database '%s': %s%s",
 			   path, st->db ? sqlite3_errmsg(st->db) : "out of memory",
 			   create ? "" : " (run 'twonetd init' first)");
-		store_close(st);
+		sqlite_close(st);
 		return create ? TN_EIO : TN_EINVALID;
 	}
 	store_busy_default(st);
@@ -467,13 +469,13 @@ enum tn_code store_open(struct store **out, const char *path, int create, struct
 			 "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK) {
 		code = tn_err_set(err, TN_EIO, "cannot set up database '%s': %s", path,
 				  sqlite3_errmsg(st->db));
-		store_close(st);
+		sqlite_close(st);
 		return code;
 	}
 	if (create) {
-		code = store_migrate(st, NULL, NULL, err);
+		code = sqlite_migrate(st, NULL, NULL, err);
 		if (code != TN_OK) {
-			store_close(st);
+			sqlite_close(st);
 			return code;
 		}
 	}
@@ -488,14 +490,14 @@ enum tn_code store_open(struct store **out, const char *path, int create, struct
 		else
 			tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, newer than "
 				   "this twonetd (%d)", path, v, STORE_SCHEMA);
-		store_close(st);
+		sqlite_close(st);
 		return TN_EINVALID;
 	}
 	*out = st;
 	return TN_OK;
 }
 
-void store_close(struct store *st)
+void sqlite_close(struct store *st)
 {
 	if (!st)
 		return;
@@ -573,7 +575,7 @@ static int migrate_exec(sqlite3 *db, const char *sql, char **msg)
 	return SQLITE_OK;
 }
 
-enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *err)
+enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err *err)
 {
 	int n = STORE_SCHEMA;
 	int v;
@@ -614,7 +616,7 @@ enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *
 	return TN_OK;
 }
 
-void store_health(struct store *st, jv *out)
+void sqlite_health(struct store *st, jv *out)
 {
 	sqlite3_stmt *s = store_stmt(st, "PRAGMA journal_mode", NULL);
 	jv journal = jv_null();

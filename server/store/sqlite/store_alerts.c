@@ -55,18 +55,18 @@ const char store_alerts_schema[] =
 const char store_alerts_history_schema[] =
 	"CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events (alert_id, seq);";
 
-enum tn_code store_alerts_begin(struct store *st, struct tn_err *err)
+enum tn_code sqlite_alerts_begin(struct store *st, struct tn_err *err)
 {
 	return store_begin_short(st, err);
 }
 
-void store_alerts_rollback(struct store *st)
+void sqlite_alerts_rollback(struct store *st)
 {
 	store_rollback(st);
 	store_busy_default(st);
 }
 
-long long store_alert_latest(struct store *st)
+long long sqlite_alert_latest(struct store *st)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT seq FROM sqlite_sequence WHERE name = 'alert_events'",
 				     NULL);
@@ -84,31 +84,31 @@ long long store_alert_latest(struct store *st)
 	return v;
 }
 
-enum tn_code store_alerts_commit(struct store *st, long keep, long long *latest,
+enum tn_code sqlite_alerts_commit(struct store *st, long keep, long long *latest,
 				 struct tn_err *err)
 {
-	long long last = store_alert_latest(st);
+	long long last = sqlite_alert_latest(st);
 	sqlite3_stmt *s;
 
 	if (last < 0) {
 		store_fail(st, err, "alert commit");
-		store_alerts_rollback(st);
+		sqlite_alerts_rollback(st);
 		return store_errcode(err);
 	}
 	if (keep > 0 && last > keep) {
 		s = store_stmt(st, "DELETE FROM alert_events WHERE seq <= ?", err);
 		if (!s) {
-			store_alerts_rollback(st);
+			sqlite_alerts_rollback(st);
 			return store_errcode(err);
 		}
 		sqlite3_bind_int64(s, 1, last - keep);
 		if (store_run(st, s, err, "alert retention") != TN_OK) {
-			store_alerts_rollback(st);
+			sqlite_alerts_rollback(st);
 			return store_errcode(err);
 		}
 	}
 	if (store_commit(st, err) != TN_OK) {
-		store_alerts_rollback(st);
+		sqlite_alerts_rollback(st);
 		return store_errcode(err);
 	}
 	store_busy_default(st);
@@ -172,7 +172,7 @@ static enum tn_code append_event(struct store *st, long long seq, long long aler
 	return code;
 }
 
-enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, int *replayed,
+enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out, int *replayed,
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -203,7 +203,7 @@ enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, 
 		jv_free(doc);
 		return store_fail(st, err, "alert lookup");
 	}
-	seq = store_alert_latest(st);
+	seq = sqlite_alert_latest(st);
 	if (seq < 0) {
 		jv_free(doc);
 		return store_fail(st, err, "alert sequence");
@@ -246,7 +246,7 @@ enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, 
 	return TN_OK;
 }
 
-enum tn_code store_alert_get(struct store *st, long long id, jv *doc, struct tn_err *err)
+enum tn_code sqlite_alert_get(struct store *st, long long id, jv *doc, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM alerts WHERE id = ?", err);
 	int rc;
@@ -266,7 +266,7 @@ enum tn_code store_alert_get(struct store *st, long long id, jv *doc, struct tn_
 	return tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
 }
 
-enum tn_code store_alert_history(struct store *st, long long id, jv *out, struct tn_err *err)
+enum tn_code sqlite_alert_history(struct store *st, long long id, jv *out, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT seq, at, event, action, actor, comment "
 				     "FROM alert_events WHERE alert_id = ? ORDER BY seq", err);
@@ -302,12 +302,12 @@ enum tn_code store_alert_history(struct store *st, long long id, jv *out, struct
 	return TN_OK;
 }
 
-enum tn_code store_alert_update(struct store *st, long long id, jv doc, long long at,
+enum tn_code sqlite_alert_update(struct store *st, long long id, jv doc, long long at,
 				const char *action, const char *actor, const char *comment,
 				jv *out, struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	long long seq = store_alert_latest(st);
+	long long seq = sqlite_alert_latest(st);
 	jv text;
 	enum tn_code code;
 
@@ -364,7 +364,7 @@ static int cursor_parse(const char *cur, int desc, long long *id)
 	return *end || end == raw + 2 || *id < 0 ? -1 : 0;
 }
 
-enum tn_code store_alert_list(struct store *st, const struct store_alert_filter *f, jv *items,
+enum tn_code sqlite_alert_list(struct store *st, const struct store_alert_filter *f, jv *items,
 			      char **next, struct tn_err *err)
 {
 	struct store_query q;
@@ -423,7 +423,7 @@ enum tn_code store_alert_list(struct store *st, const struct store_alert_filter 
 	return code;
 }
 
-enum tn_code store_alert_events(struct store *st, long long after, int desc, long max,
+enum tn_code sqlite_alert_events(struct store *st, long long after, int desc, long max,
 				store_alert_event_fn fn, void *ctx, long *n, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, desc ?
@@ -467,13 +467,13 @@ enum tn_code store_alert_events(struct store *st, long long after, int desc, lon
 	return TN_OK;
 }
 
-enum tn_code store_alert_bounds(struct store *st, long long *oldest, long long *latest,
+enum tn_code sqlite_alert_bounds(struct store *st, long long *oldest, long long *latest,
 				struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	*latest = store_alert_latest(st);
+	*latest = sqlite_alert_latest(st);
 	if (*latest < 0)
 		return store_fail(st, err, "alert bounds");
 	s = store_stmt(st, "SELECT MIN(seq) FROM alert_events", err);
@@ -490,7 +490,7 @@ enum tn_code store_alert_bounds(struct store *st, long long *oldest, long long *
 	return TN_OK;
 }
 
-enum tn_code store_alert_first_since(struct store *st, long long at, long long *seq,
+enum tn_code sqlite_alert_first_since(struct store *st, long long at, long long *seq,
 				     struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT seq FROM alert_events WHERE at >= ? "
@@ -510,7 +510,7 @@ enum tn_code store_alert_first_since(struct store *st, long long at, long long *
 	return TN_OK;
 }
 
-const char *store_alerts_path(struct store *st)
+const char *sqlite_alerts_path(struct store *st)
 {
 	return st->path;
 }

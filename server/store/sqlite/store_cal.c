@@ -37,7 +37,7 @@ const char store_cal_schema[] =
 	/*
 	 * Open cases that the old calendar left without a deadline (filed near
 	 * its end): count them from the day they were filed, by their item's
-	 * days, once the calendar is seeded (the recount of store_cal_import).
+	 * days, once the calendar is seeded (the recount of sqlite_cal_import).
 	 */
 	"UPDATE cases SET deadline_from = substr(submitted_at, 1, 10),"
 	"  deadline_days = (SELECT COALESCE(i.promised_days, i.legal_days) FROM items i"
@@ -47,7 +47,7 @@ const char store_cal_schema[] =
 	"  WHERE deadline IS NULL AND workflow IS NULL AND item <> ''"
 	"  AND status NOT IN ('completed', 'rejected');";
 
-enum tn_code store_cal_generation(struct store *st, long *generation, struct tn_err *err)
+enum tn_code sqlite_cal_generation(struct store *st, long *generation, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT generation FROM calendar_state WHERE id = 1", err);
 	int rc;
@@ -106,7 +106,7 @@ fail:
 	return store_errcode(err);
 }
 
-enum tn_code store_cal_load(struct store *st, struct tn_cal **cal, long *generation,
+enum tn_code sqlite_cal_load(struct store *st, struct tn_cal **cal, long *generation,
 			    struct tn_err *err)
 {
 	enum tn_code code;
@@ -116,7 +116,7 @@ enum tn_code store_cal_load(struct store *st, struct tn_cal **cal, long *generat
 	/* one read transaction: the generation and the days it names */
 	if ((code = store_exec(st, "BEGIN", err)) != TN_OK)
 		return code;
-	code = store_cal_generation(st, &g, err);
+	code = sqlite_cal_generation(st, &g, err);
 	if (code == TN_OK)
 		code = load(st, cal, err);
 	store_exec(st, "COMMIT", NULL);
@@ -300,7 +300,7 @@ static enum tn_code recount_all(struct store *st, const struct tn_cal *cal, cons
 	}
 }
 
-enum tn_code store_cal_import(struct store *st, const struct tn_cal *add, const char *source,
+enum tn_code sqlite_cal_import(struct store *st, const struct tn_cal *add, const char *source,
 			      const char *at, struct store_cal_result *res, struct tn_err *err)
 {
 	struct tn_cal *cur = NULL;
@@ -348,7 +348,7 @@ out:
 	return code;
 }
 
-enum tn_code store_cal_years(struct store *st, jv *years, struct tn_err *err)
+enum tn_code sqlite_cal_years(struct store *st, jv *years, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT y.year, y.source, y.loaded_at, "
 		"(SELECT COUNT(*) FROM calendar_days d WHERE d.day BETWEEN printf('%04d-01-01', y.year) "

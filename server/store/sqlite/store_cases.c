@@ -231,7 +231,7 @@ static jv with_id(long seq, jv doc)
 	return jv_object_merge(jv_object_set(jv_object(), jv_string("id"), jv_string(id)), doc);
 }
 
-enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *out,
+enum tn_code sqlite_case_create(struct store *st, struct store_case_new *c, jv *out,
 			       int *replayed, struct tn_err *err)
 {
 	enum tn_code code;
@@ -259,7 +259,7 @@ out:
 	return code;
 }
 
-enum tn_code store_case_create_tree(struct store *st, const char *workflow,
+enum tn_code sqlite_case_create_tree(struct store *st, const char *workflow,
 				    struct store_case_new *parent, struct store_case_new *subs,
 				    int n, jv *out, int *replayed, struct tn_err *err)
 {
@@ -326,7 +326,7 @@ static enum tn_code case_stmt(struct store *st, const char *id, const char *sql,
 	return TN_OK;
 }
 
-enum tn_code store_case_get(struct store *st, const char *id, jv *doc, long *token_id,
+enum tn_code sqlite_case_get(struct store *st, const char *id, jv *doc, long *token_id,
 			    struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -437,7 +437,7 @@ static enum tn_code complete_parent(struct store *st, long seq, const char *at, 
 	return code;
 }
 
-enum tn_code store_case_act(struct store *st, const char *id, long version, const char *status,
+enum tn_code sqlite_case_act(struct store *st, const char *id, long version, const char *status,
 			    jv doc, jv event, long *current, struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -506,7 +506,7 @@ out:
 	return store_end(st, code, err);
 }
 
-enum tn_code store_case_events(struct store *st, const char *id, jv *events,
+enum tn_code sqlite_case_events(struct store *st, const char *id, jv *events,
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;

@@ -153,7 +153,7 @@ static void page_query(struct store_query *q, const struct store_case_filter *f,
 /*
  * Run the page's query and call `row` for each of its cases, the statement
  * on the case's row (columns: seq, doc, due, status, deadline); *next as
- * store_case_list says.
+ * sqlite_case_list says.
  */
 static enum tn_code walk_page(struct store *st, const struct store_case_filter *f,
 			      void (*row)(sqlite3_stmt *s, void *ctx), void *ctx, char **next,
@@ -237,7 +237,7 @@ static void add_doc(sqlite3_stmt *s, void *ctx)
 	*items = jv_array_append(*items, store_case_doc(s, 0, 1));
 }
 
-enum tn_code store_case_list(struct store *st, const struct store_case_filter *f, jv *items,
+enum tn_code sqlite_case_list(struct store *st, const struct store_case_filter *f, jv *items,
 			     char **next, struct tn_err *err)
 {
 	*items = jv_array();
@@ -268,7 +268,7 @@ static void add_text_row(sqlite3_stmt *s, void *ctx)
 	t->fn(&r, t->ctx);
 }
 
-enum tn_code store_case_list_text(struct store *st, const struct store_case_filter *f,
+enum tn_code sqlite_case_list_text(struct store *st, const struct store_case_filter *f,
 				  store_case_row_fn *fn, void *ctx, char **next, long *total,
 				  struct tn_err *err)
 {

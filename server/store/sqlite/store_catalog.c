@@ -133,7 +133,7 @@ static enum tn_code import_workflows(struct store *st, jv wfs, long *count, stru
 	return code;
 }
 
-enum tn_code store_catalog_import(struct store *st, jv catalog, long *ndepts, long *nitems,
+enum tn_code sqlite_catalog_import(struct store *st, jv catalog, long *ndepts, long *nitems,
 				  long *nworkflows, struct tn_err *err)
 {
 	jv depts, items, wfs, names = jv_object();
@@ -236,19 +236,19 @@ static enum tn_code doc_list(struct store *st, sqlite3_stmt *s, const char *what
 	return store_fail(st, err, failed);
 }
 
-enum tn_code store_item_get(struct store *st, const char *code, jv *item, struct tn_err *err)
+enum tn_code sqlite_item_get(struct store *st, const char *code, jv *item, struct tn_err *err)
 {
 	return doc_by_code(st, "SELECT doc FROM items WHERE code = ?", "item", code, item, err);
 }
 
-enum tn_code store_department_get(struct store *st, const char *code, jv *dept,
+enum tn_code sqlite_department_get(struct store *st, const char *code, jv *dept,
 				  struct tn_err *err)
 {
 	return doc_by_code(st, "SELECT doc FROM departments WHERE code = ?", "department", code,
 			   dept, err);
 }
 
-enum tn_code store_item_list(struct store *st, const char *department, const char *q,
+enum tn_code sqlite_item_list(struct store *st, const char *department, const char *q,
 			     jv *items, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM items "
@@ -264,12 +264,12 @@ enum tn_code store_item_list(struct store *st, const char *department, const cha
 	return doc_list(st, s, "item", items, err);
 }
 
-enum tn_code store_workflow_get(struct store *st, const char *code, jv *wf, struct tn_err *err)
+enum tn_code sqlite_workflow_get(struct store *st, const char *code, jv *wf, struct tn_err *err)
 {
 	return doc_by_code(st, "SELECT doc FROM workflows WHERE code = ?", "workflow", code, wf, err);
 }
 
-enum tn_code store_workflow_list(struct store *st, jv *wfs, struct tn_err *err)
+enum tn_code sqlite_workflow_list(struct store *st, jv *wfs, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM workflows ORDER BY code", err);
 
@@ -279,7 +279,7 @@ enum tn_code store_workflow_list(struct store *st, jv *wfs, struct tn_err *err)
 	return doc_list(st, s, "workflow", wfs, err);
 }
 
-enum tn_code store_workflow_put(struct store *st, const char *code, jv doc, int *created,
+enum tn_code sqlite_workflow_put(struct store *st, const char *code, jv doc, int *created,
 				struct tn_err *err)
 {
 	sqlite3_stmt *s;

@@ -104,12 +104,12 @@ const char store_certs_codes_schema[] =
  * Every certificate read is a short write transaction (its audit row): it
  * waits for the write lock with the short busy handler (store_int.h).
  */
-enum tn_code store_certs_begin(struct store *st, struct tn_err *err)
+enum tn_code sqlite_certs_begin(struct store *st, struct tn_err *err)
 {
 	return store_begin_short(st, err);
 }
 
-int store_certs_try_begin(struct store *st, struct tn_err *err)
+int sqlite_certs_try_begin(struct store *st, struct tn_err *err)
 {
 	int rc;
 
@@ -127,7 +127,7 @@ int store_certs_try_begin(struct store *st, struct tn_err *err)
 	return -1;
 }
 
-void store_certs_tune(struct store *st)
+void sqlite_certs_tune(struct store *st)
 {
 	/* a larger page cache: fewer reads of a large database */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
@@ -187,7 +187,7 @@ static void *ckpt_main(void *arg)
 	return NULL;
 }
 
-struct store_ckpt *store_certs_checkpointer(struct store *st, long frames)
+struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
 {
 	struct store_ckpt *c = tn_xcalloc(1, sizeof(*c));
 
@@ -247,7 +247,7 @@ void store_certs_checkpointer_stop(struct store_ckpt *c)
 	free(c);
 }
 
-enum tn_code store_certs_commit(struct store *st, struct tn_err *err)
+enum tn_code sqlite_certs_commit(struct store *st, struct tn_err *err)
 {
 	enum tn_code code = store_commit(st, err);
 
@@ -255,20 +255,20 @@ enum tn_code store_certs_commit(struct store *st, struct tn_err *err)
 	return code;
 }
 
-void store_certs_rollback(struct store *st)
+void sqlite_certs_rollback(struct store *st)
 {
 	store_rollback(st);
 	store_busy_default(st);
 }
 
-const char *store_certs_db_path(struct store *st)
+const char *sqlite_certs_db_path(struct store *st)
 {
 	return st->path;
 }
 
 /* ---- issuers ---- */
 
-enum tn_code store_issuer_add(struct store *st, const char *dept, const char *uscc,
+enum tn_code sqlite_issuer_add(struct store *st, const char *dept, const char *uscc,
 			      const char *key_id, const char *pem, const char *created_at,
 			      struct tn_err *err)
 {
@@ -292,7 +292,7 @@ out:
 	return store_end(st, code, err);
 }
 
-enum tn_code store_issuer_list(struct store *st, jv *items, struct tn_err *err)
+enum tn_code sqlite_issuer_list(struct store *st, jv *items, struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -318,7 +318,7 @@ enum tn_code store_issuer_list(struct store *st, jv *items, struct tn_err *err)
 	return TN_OK;
 }
 
-enum tn_code store_issuer_current(struct store *st, const char *dept, char **key_id,
+enum tn_code sqlite_issuer_current(struct store *st, const char *dept, char **key_id,
 				  struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -341,7 +341,7 @@ enum tn_code store_issuer_current(struct store *st, const char *dept, char **key
 
 /* ---- certificates ---- */
 
-enum tn_code store_cert_serials(struct store *st, const char *kind, const char *issuer,
+enum tn_code sqlite_cert_serials(struct store *st, const char *kind, const char *issuer,
 				const char *year, long n, long *first, struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -377,7 +377,7 @@ out:
 	return code;
 }
 
-enum tn_code store_cert_insert(struct store *st, const struct store_cert_row *row,
+enum tn_code sqlite_cert_insert(struct store *st, const struct store_cert_row *row,
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -399,7 +399,7 @@ enum tn_code store_cert_insert(struct store *st, const struct store_cert_row *ro
 			    "idempotency key is already recorded", row->id);
 }
 
-enum tn_code store_cert_idem(struct store *st, long token_id, const char *idem_key,
+enum tn_code sqlite_cert_idem(struct store *st, long token_id, const char *idem_key,
 			     char **hash, jv *doc, struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -424,7 +424,7 @@ enum tn_code store_cert_idem(struct store *st, long token_id, const char *idem_k
 	return store_fail(st, err, "certificate idempotency");
 }
 
-enum tn_code store_cert_get_text(struct store *st, const char *id, char **doc, char **holder,
+enum tn_code sqlite_cert_get_text(struct store *st, const char *id, char **doc, char **holder,
 				 char **dept, struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -455,10 +455,10 @@ enum tn_code store_cert_get_text(struct store *st, const char *id, char **doc, c
 	return store_fail(st, err, "certificate get");
 }
 
-enum tn_code store_cert_get(struct store *st, const char *id, jv *doc, struct tn_err *err)
+enum tn_code sqlite_cert_get(struct store *st, const char *id, jv *doc, struct tn_err *err)
 {
 	char *text;
-	enum tn_code code = store_cert_get_text(st, id, &text, NULL, NULL, err);
+	enum tn_code code = sqlite_cert_get_text(st, id, &text, NULL, NULL, err);
 
 	*doc = jv_invalid();
 	if (code != TN_OK)
@@ -473,7 +473,7 @@ enum tn_code store_cert_get(struct store *st, const char *id, jv *doc, struct tn
 	return TN_OK;
 }
 
-enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f,
+enum tn_code sqlite_cert_list(struct store *st, const struct store_cert_filter *f,
 			     struct tn_buf *out, char **next, struct tn_err *err)
 {
 	size_t mark = out->len;
@@ -524,7 +524,7 @@ enum tn_code store_cert_list(struct store *st, const struct store_cert_filter *f
 	return code;
 }
 
-enum tn_code store_cert_revoke(struct store *st, const char *id, const char *at,
+enum tn_code sqlite_cert_revoke(struct store *st, const char *id, const char *at,
 			       const char *reason, jv doc, struct tn_err *err)
 {
 	enum tn_code code;
@@ -538,7 +538,7 @@ enum tn_code store_cert_revoke(struct store *st, const char *id, const char *at,
 		return code;
 	if (sqlite3_changes(st->db) == 1)
 		return TN_OK;
-	if (store_cert_get_text(st, id, NULL, NULL, NULL, err) != TN_OK)
+	if (sqlite_cert_get_text(st, id, NULL, NULL, NULL, err) != TN_OK)
 		return err ? err->code : TN_ENOTFOUND;
 	return tn_err_set(err, TN_ECONFLICT, "certificate '%s' is already revoked", id);
 }

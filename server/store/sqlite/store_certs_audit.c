@@ -165,13 +165,13 @@ out:
 	return rc;
 }
 
-enum tn_code store_audit_append(struct store *st, const struct store_audit *a,
+enum tn_code sqlite_audit_append(struct store *st, const struct store_audit *a,
 				struct tn_err *err)
 {
-	return store_audit_append_rows(st, a, 1, err);
+	return sqlite_audit_append_rows(st, a, 1, err);
 }
 
-enum tn_code store_audit_head(struct store *st, long long *seq, char hash[65], struct tn_err *err)
+enum tn_code sqlite_audit_head(struct store *st, long long *seq, char hash[65], struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	const char *h;
@@ -194,7 +194,7 @@ enum tn_code store_audit_head(struct store *st, long long *seq, char hash[65], s
 	return store_fail(st, err, "audit head");
 }
 
-enum tn_code store_audit_hash_at(struct store *st, long long seq, char hash[65], int *found,
+enum tn_code sqlite_audit_hash_at(struct store *st, long long seq, char hash[65], int *found,
 				 struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -216,7 +216,7 @@ enum tn_code store_audit_hash_at(struct store *st, long long seq, char hash[65],
 	return store_fail(st, err, "audit row");
 }
 
-enum tn_code store_audit_append_rows(struct store *st, const struct store_audit *rows, size_t n,
+enum tn_code sqlite_audit_append_rows(struct store *st, const struct store_audit *rows, size_t n,
 				     struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -276,7 +276,7 @@ static jv audit_row_of(sqlite3_stmt *s)
 	return r;
 }
 
-enum tn_code store_audit_list(struct store *st, const struct store_audit_filter *f, jv *items,
+enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter *f, jv *items,
 			      long long *next, struct tn_err *err)
 {
 	struct store_query q;
@@ -324,7 +324,7 @@ enum tn_code store_audit_list(struct store *st, const struct store_audit_filter 
 	return code;
 }
 
-enum tn_code store_audit_verify(struct store *st, long long *rows, long long *bad_seq,
+enum tn_code sqlite_audit_verify(struct store *st, long long *rows, long long *bad_seq,
 				char *why, size_t size, struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -409,7 +409,7 @@ enum tn_code store_audit_verify(struct store *st, long long *rows, long long *ba
 	return TN_OK;
 }
 
-enum tn_code store_audit_stats(struct store *st, const char *since, const char *until, jv *items,
+enum tn_code sqlite_audit_stats(struct store *st, const char *since, const char *until, jv *items,
 			       struct tn_err *err)
 {
 	struct store_query q;

@@ -37,7 +37,7 @@ static const char clerk_rule[] =
 	"  AND k.expires_epoch > ?4 "
 	"LIMIT 1";
 
-enum tn_code store_clerk_may_read(struct store *st, const char *holder, const char *dept,
+enum tn_code sqlite_clerk_may_read(struct store *st, const char *holder, const char *dept,
 				  long token_id, long long now, int *ok, struct tn_err *err)
 {
 	return store_exists(st, err, "clerk's read rule", ok, clerk_rule, "ttlL", holder, dept,
@@ -46,7 +46,7 @@ enum tn_code store_clerk_may_read(struct store *st, const char *holder, const ch
 
 /* ---- one-time consent codes ---- */
 
-enum tn_code store_code_add(struct store *st, const char *hash_hex, const struct store_code *c,
+enum tn_code sqlite_code_add(struct store *st, const char *hash_hex, const struct store_code *c,
 			    long long now, int max_live, struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -88,7 +88,7 @@ out:
 	return store_end(st, code, err);
 }
 
-enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const char *holder,
+enum tn_code sqlite_code_redeem(struct store *st, const char *hash_hex, const char *holder,
 			       long token_id, const char *dept, long long now, int *ok,
 			       struct tn_err *err)
 {
@@ -114,8 +114,8 @@ enum tn_code store_code_redeem(struct store *st, const char *hash_hex, const cha
 
 /* ---- consent tokens (readers) ---- */
 
-/* Which of schema 11's columns the table has (store_consent_cols), asked once per store. */
-int store_consent_cols(struct store *st)
+/* Which of schema 11's columns the table has (sqlite_consent_cols), asked once per store. */
+int sqlite_consent_cols(struct store *st)
 {
 	int cols = 0;
 
@@ -130,10 +130,10 @@ int store_consent_cols(struct store *st)
 	return cols;
 }
 
-enum tn_code store_consent_add(struct store *st, const char *hash_hex,
+enum tn_code sqlite_consent_add(struct store *st, const char *hash_hex,
 			       const struct store_consent *c, struct tn_err *err)
 {
-	if (c->kinds)   /* the caller checked store_consent_cols */
+	if (c->kinds)   /* the caller checked sqlite_consent_cols */
 		return store_do(st, err, "consent add", "INSERT INTO consents (hash, holder, scenario, "
 				"expires_at, expires_epoch, created_at, created_by, kinds) VALUES (?, ?, "
 				"?, ?, ?, ?, ?, ?)", "ttttLttt", hash_hex, c->holder, c->scenario,
@@ -144,15 +144,15 @@ enum tn_code store_consent_add(struct store *st, const char *hash_hex,
 			c->expires_epoch, c->created_at, c->created_by);
 }
 
-long long store_consent_last_id(struct store *st)
+long long sqlite_consent_last_id(struct store *st)
 {
 	return (long long)sqlite3_last_insert_rowid(st->db);
 }
 
-enum tn_code store_consent_check(struct store *st, const char *hash_hex, const char *holder,
+enum tn_code sqlite_consent_check(struct store *st, const char *hash_hex, const char *holder,
 				 const char *scenario, long long now, int *ok, struct tn_err *err)
 {
-	if (store_consent_cols(st) & STORE_CONSENT_REVOKED_AT)
+	if (sqlite_consent_cols(st) & STORE_CONSENT_REVOKED_AT)
 		return store_exists(st, err, "consent check", ok, "SELECT 1 FROM consents WHERE hash "
 				    "= ? AND holder = ? AND scenario = ? AND expires_epoch > ? AND "
 				    "revoked_at IS NULL", "tttL", hash_hex, holder, scenario, now);
@@ -161,14 +161,14 @@ enum tn_code store_consent_check(struct store *st, const char *hash_hex, const c
 			    holder, scenario, now);
 }
 
-enum tn_code store_consent_kinds(struct store *st, const char *hash_hex, char **kinds,
+enum tn_code sqlite_consent_kinds(struct store *st, const char *hash_hex, char **kinds,
 				 struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	*kinds = NULL;
-	if (!(store_consent_cols(st) & STORE_CONSENT_KINDS))
+	if (!(sqlite_consent_cols(st) & STORE_CONSENT_KINDS))
 		return TN_OK;
 	s = store_prep(st, err, "SELECT kinds FROM consents WHERE hash = ?", "t", hash_hex);
 	if (!s || (rc = store_step_row(st, s, err, "consent kinds")) < 0)
@@ -220,7 +220,7 @@ static jv consent_row(sqlite3_stmt *s, long long now)
 							       ? "active" : "expired"));
 }
 
-enum tn_code store_consent_list(struct store *st, const char *holder, const char *scenario,
+enum tn_code sqlite_consent_list(struct store *st, const char *holder, const char *scenario,
 				long long now, jv *out, struct tn_err *err)
 {
 	char sql[400];
@@ -229,7 +229,7 @@ enum tn_code store_consent_list(struct store *st, const char *holder, const char
 
 	*out = jv_array();
 	snprintf(sql, sizeof(sql), "%sWHERE (?1 IS NULL OR holder = ?1) AND (?2 IS NULL OR "
-		 "scenario = ?2) ORDER BY rowid", consent_select(store_consent_cols(st)));
+		 "scenario = ?2) ORDER BY rowid", consent_select(sqlite_consent_cols(st)));
 	s = store_prep(st, err, sql, "tt", holder, scenario);
 	if (!s)
 		return store_errcode(err);
@@ -243,10 +243,10 @@ enum tn_code store_consent_list(struct store *st, const char *holder, const char
 	return TN_OK;
 }
 
-enum tn_code store_consent_revoke(struct store *st, long long id, const char *holder,
+enum tn_code sqlite_consent_revoke(struct store *st, long long id, const char *holder,
 				  const char *now, jv *row, struct tn_err *err)
 {
-	int cols = store_consent_cols(st);
+	int cols = sqlite_consent_cols(st);
 	char sql[400];
 	sqlite3_stmt *s;
 	enum tn_code code;

@@ -7,6 +7,7 @@
 
 #include "tn_buf.h"
 #include "store.h"
+#include "store_ops.h"
 
 #define STMT_CACHE 64
 
@@ -16,12 +17,21 @@ struct cached {
 };
 
 struct store {
+	struct store_head head;         /* first: the dispatcher's (store_ops.h) */
 	sqlite3 *db;
 	char *path;
 	struct cached cache[STMT_CACHE];
 	int ncache;
 	int evict;      /* next slot to reuse when the cache is full */
 };
+
+/*
+ * The SQLite backend's operations: sqlite_NAME for each store_NAME of the
+ * wall (store_ops.h), listed in store_sqlite_ops (store_ops.c).
+ */
+#define SQLITE_OP_DECL(ret, name, params, args, none) ret sqlite_##name params;
+STORE_OPS(SQLITE_OP_DECL)
+#undef SQLITE_OP_DECL
 
 /*
  * The migration scripts of each module, in schema order (store.c's
@@ -144,18 +154,18 @@ enum tn_code store_exists(struct store *st, struct tn_err *err, const char *what
  */
 int store_step_row(struct store *st, sqlite3_stmt *s, struct tn_err *err, const char *what);
 
-/* store_open's busy handler: wait up to this long for the write lock. */
+/* sqlite_open's busy handler: wait up to this long for the write lock. */
 #define STORE_BUSY_MS 10000
 /*
  * Workers take turns at the write lock, and SQLite's own busy handler sleeps
  * 1, 2, 5, 10 ... ms between tries, which shows as a p99 of tens of ms.  A
  * short write transaction (a certificate read's audit row, an alert) tries
  * again every 20-50 us instead, for at most the same 10 s: store_busy_short
- * puts that handler on, store_busy_default store_open's back.
+ * puts that handler on, store_busy_default sqlite_open's back.
  */
 void store_busy_short(struct store *st);
 void store_busy_default(struct store *st);
-/* BEGIN IMMEDIATE with the short busy handler; store_open's back when it fails. */
+/* BEGIN IMMEDIATE with the short busy handler; sqlite_open's back when it fails. */
 enum tn_code store_begin_short(struct store *st, struct tn_err *err);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */

@@ -12,7 +12,7 @@
  * Migration 3 -> 4: what the reports need, kept apart from the cases' own
  * schema so that no handler changes.
  *
- * - workdays: the calendar as a table (see store_report_workdays).
+ * - workdays: the calendar as a table (see sqlite_report_workdays).
  * - r_* columns on cases, derived from the row and its document by two
  *   triggers, so that a month of cases is aggregated from one covering
  *   index without reading a document: r_day (local day of submission),
@@ -76,7 +76,7 @@ const char store_reports_provisional[] =
 
 /* ---- the calendar ---- */
 
-enum tn_code store_report_workdays(struct store *st, const char *first, const unsigned char *work,
+enum tn_code sqlite_report_workdays(struct store *st, const char *first, const unsigned char *work,
 				   long n, struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -188,7 +188,7 @@ static const char *group_expr(const char *by)
 	" AND (?4 IS NULL OR department = ?4) AND (?5 IS NULL OR item = ?5) " \
 	"GROUP BY 1, 2 ORDER BY 1, 2"
 
-enum tn_code store_report_cases(struct store *st, const struct store_report_q *q,
+enum tn_code sqlite_report_cases(struct store *st, const struct store_report_q *q,
 				store_report_fn fn, void *ctx, struct tn_err *err)
 {
 	struct tn_buf sql = TN_BUF_INIT;
@@ -232,7 +232,7 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 }
 
 /*
- * The backlog's cases (see store_report_backlog): the day a case closed is
+ * The backlog's cases (see sqlite_report_backlog): the day a case closed is
  * the day of completion (r_done), or of its reject event (the earliest; a
  * rejected case without one closed on the day it was filed).  Read from
  * cases_report, and from events by primary key for rejected cases only.
@@ -257,7 +257,7 @@ enum tn_code store_report_cases(struct store *st, const struct store_report_q *q
 #define BACKLOG_SQL_LIST \
 	"SELECT NULL, r_day, " CLOSED_SQL ", " DUE ", 1, 0" BACKLOG_SQL_FROM
 
-enum tn_code store_report_backlog(struct store *st, const struct store_report_q *q,
+enum tn_code sqlite_report_backlog(struct store *st, const struct store_report_q *q,
 				  const char *after, const char *cut, store_backlog_fn fn,
 				  void *ctx, struct tn_err *err)
 {
@@ -303,7 +303,7 @@ enum tn_code store_report_backlog(struct store *st, const struct store_report_q 
 	return code;
 }
 
-enum tn_code store_report_names(struct store *st, const char *by, jv *names, struct tn_err *err)
+enum tn_code sqlite_report_names(struct store *st, const char *by, jv *names, struct tn_err *err)
 {
 	const char *sql = NULL;
 	sqlite3_stmt *s;
@@ -369,7 +369,7 @@ static const char *alert_group_expr(const char *by)
 #define A_DISPATCHED "unixepoch(json_extract(doc, '$.dispatched_at'))"
 #define A_CLOSED "unixepoch(json_extract(doc, '$.closed_at'))"
 
-enum tn_code store_report_alerts(struct store *st, const struct store_alert_report_q *q,
+enum tn_code sqlite_report_alerts(struct store *st, const struct store_alert_report_q *q,
 				 store_alert_fn fn, void *ctx, struct tn_err *err)
 {
 	struct tn_buf sql = TN_BUF_INIT;

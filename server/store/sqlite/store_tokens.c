@@ -22,7 +22,7 @@ const char store_tokens_admin_schema[] =
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
-enum tn_code store_token_when(struct store *st, const char *in, char *out, size_t size,
+enum tn_code sqlite_token_when(struct store *st, const char *in, char *out, size_t size,
 			      struct tn_err *err)
 {
 	sqlite3_stmt *s;
@@ -43,14 +43,14 @@ enum tn_code store_token_when(struct store *st, const char *in, char *out, size_
 	return code;
 }
 
-enum tn_code store_token_add(struct store *st, const char *hash_hex, const char *role,
+enum tn_code sqlite_token_add(struct store *st, const char *hash_hex, const char *role,
 			     const char *name, const char *dept, const char *subject,
 			     struct tn_err *err)
 {
-	return store_token_add_until(st, hash_hex, role, name, dept, subject, NULL, NULL, err);
+	return sqlite_token_add_until(st, hash_hex, role, name, dept, subject, NULL, NULL, err);
 }
 
-enum tn_code store_token_add_until(struct store *st, const char *hash_hex, const char *role,
+enum tn_code sqlite_token_add_until(struct store *st, const char *hash_hex, const char *role,
 				   const char *name, const char *dept, const char *subject,
 				   const char *expires, long *id, struct tn_err *err)
 {
@@ -74,9 +74,9 @@ enum tn_code store_token_add_until(struct store *st, const char *hash_hex, const
 
 /*
  * Only a token neither revoked nor past its expiry is found; tok->touch says
- * its stored last use is over a minute old (or none), for store_token_touch.
+ * its stored last use is over a minute old (or none), for sqlite_token_touch.
  */
-enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
+enum tn_code sqlite_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
 				struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, name, role, dept, subject, "
@@ -106,7 +106,7 @@ enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct s
 	return store_fail(st, err, "token lookup");
 }
 
-void store_token_touch(struct store *st, struct store_token *tok)
+void sqlite_token_touch(struct store *st, struct store_token *tok)
 {
 	sqlite3_stmt *u;
 
@@ -119,15 +119,6 @@ void store_token_touch(struct store *st, struct store_token *tok)
 		sqlite3_step(u);
 		sqlite3_reset(u);
 	}
-}
-
-void store_token_release(struct store_token *tok)
-{
-	free(tok->name);
-	free(tok->role);
-	free(tok->dept);
-	free(tok->subject);
-	memset(tok, 0, sizeof(*tok));
 }
 
 #define TOKEN_COLS "id, name, role, dept, subject, created_at, expires_at, revoked_at, " \
@@ -147,7 +138,7 @@ static jv token_row(sqlite3_stmt *s)
 	return o;
 }
 
-enum tn_code store_token_list(struct store *st, const char *dept, int all, jv *items,
+enum tn_code sqlite_token_list(struct store *st, const char *dept, int all, jv *items,
 			      struct tn_err *err)
 {
 	struct store_query q;
@@ -172,7 +163,7 @@ enum tn_code store_token_list(struct store *st, const char *dept, int all, jv *i
 	return TN_OK;
 }
 
-enum tn_code store_token_get(struct store *st, long id, jv *doc, struct tn_err *err)
+enum tn_code sqlite_token_get(struct store *st, long id, jv *doc, struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -205,18 +196,18 @@ static enum tn_code revoke(struct store *st, long id, struct tn_err *err)
 		return code;
 	if (sqlite3_changes(st->db) == 1)
 		return TN_OK;
-	if ((code = store_token_get(st, id, &doc, err)) != TN_OK)
+	if ((code = sqlite_token_get(st, id, &doc, err)) != TN_OK)
 		return code;
 	jv_free(doc);
 	return tn_err_set(err, TN_ECONFLICT, "token %ld is already revoked", id);
 }
 
-enum tn_code store_token_revoke(struct store *st, long id, struct tn_err *err)
+enum tn_code sqlite_token_revoke(struct store *st, long id, struct tn_err *err)
 {
 	return revoke(st, id, err);
 }
 
-enum tn_code store_token_rotate(struct store *st, long id, const char *hash_hex, long *new_id,
+enum tn_code sqlite_token_rotate(struct store *st, long id, const char *hash_hex, long *new_id,
 				struct tn_err *err)
 {
 	sqlite3_stmt *s;
