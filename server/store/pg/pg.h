@@ -1,0 +1,68 @@
+/* pg.h — twonetd's PostgreSQL storage: store.h's operations on a postgresql:// database. */
+#ifndef TWONETD_PG_H
+#define TWONETD_PG_H
+
+#include <jv.h>
+
+#include "tn_err.h"
+#include "store.h"
+#include "store_cal.h"
+
+/*
+ * Each pg_NAME does what store.h's (and store_cal.h's) store_NAME says, on a
+ * handle pg_open gave; the dispatcher calls them through store_pg_ops, and
+ * the unit tests (tests/unit/test_srv_pg_store.c) call them directly.
+ * Operations not listed here are NULL in store_pg_ops (not built yet).
+ */
+
+/*
+ * Connect to `uri` (libpq: a postgresql:// or postgres:// URI or key=value
+ * conninfo; PG* variables and ~/.pgpass apply).  create = 1 migrates the
+ * schema to STORE_SCHEMA; create = 0 requires it (TN_EINVALID "run 'twonetd
+ * init'" when older or newer).  A server that cannot be reached is
+ * TN_ESERVER naming it.  On failure *st is NULL.
+ */
+enum tn_code pg_open(struct store **st, const char *uri, int create, struct tn_err *err);
+void pg_close(struct store *st);
+enum tn_code pg_migrate(struct store *st, int *from, int *to, struct tn_err *err);
+/* {"ok":bool,"schema":N,"backend":"postgresql"}.  Cannot fail. */
+void pg_health(struct store *st, jv *out);
+
+enum tn_code pg_token_add(struct store *st, const char *hash_hex, const char *role,
+			  const char *name, const char *dept, const char *subject,
+			  struct tn_err *err);
+enum tn_code pg_token_add_until(struct store *st, const char *hash_hex, const char *role,
+				const char *name, const char *dept, const char *subject,
+				const char *expires, long *id, struct tn_err *err);
+enum tn_code pg_token_when(struct store *st, const char *in, char *out, size_t size,
+			   struct tn_err *err);
+enum tn_code pg_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
+			     struct tn_err *err);
+enum tn_code pg_token_list(struct store *st, const char *dept, int all, jv *items,
+			   struct tn_err *err);
+enum tn_code pg_token_get(struct store *st, long id, jv *doc, struct tn_err *err);
+enum tn_code pg_token_revoke(struct store *st, long id, struct tn_err *err);
+enum tn_code pg_token_rotate(struct store *st, long id, const char *hash_hex, long *new_id,
+			     struct tn_err *err);
+void pg_token_touch(struct store *st, struct store_token *tok);
+
+enum tn_code pg_catalog_import(struct store *st, jv catalog, long *ndepts, long *nitems,
+			       long *nworkflows, struct tn_err *err);
+enum tn_code pg_item_get(struct store *st, const char *code, jv *item, struct tn_err *err);
+enum tn_code pg_department_get(struct store *st, const char *code, jv *dept,
+			       struct tn_err *err);
+enum tn_code pg_item_list(struct store *st, const char *department, const char *q, jv *items,
+			  struct tn_err *err);
+enum tn_code pg_workflow_get(struct store *st, const char *code, jv *wf, struct tn_err *err);
+enum tn_code pg_workflow_list(struct store *st, jv *wfs, struct tn_err *err);
+enum tn_code pg_workflow_put(struct store *st, const char *code, jv doc, int *created,
+			     struct tn_err *err);
+
+enum tn_code pg_cal_load(struct store *st, struct tn_cal **cal, long *generation,
+			 struct tn_err *err);
+enum tn_code pg_cal_generation(struct store *st, long *generation, struct tn_err *err);
+enum tn_code pg_cal_import(struct store *st, const struct tn_cal *add, const char *source,
+			   const char *at, struct store_cal_result *res, struct tn_err *err);
+enum tn_code pg_cal_years(struct store *st, jv *years, struct tn_err *err);
+
+#endif

@@ -1,0 +1,78 @@
+/* pg_int.h — inside the PostgreSQL storage: the handle and the query helpers its pg_*.c files share. */
+#ifndef TWONETD_PG_INT_H
+#define TWONETD_PG_INT_H
+
+#include <libpq-fe.h>
+#include <jv.h>
+
+#include "tn_err.h"
+#include "store.h"
+#include "store_ops.h"
+#include "pg.h"
+
+/*
+ * The handle store_open gives for a postgresql:// database: struct
+ * store_head first (the dispatcher reads it), then one libpq connection.
+ * Only the pg_*.c files know it; they cast with PG().
+ */
+struct pg_store {
+	struct store_head head;
+	PGconn *conn;
+	char *uri;      /* as given, for reconnecting */
+	char *name;     /* the database as messages name it: the URI without a password */
+};
+
+#define PG(st) ((struct pg_store *)(void *)(st))
+
+/* The time format every stored time has (as SQLite's backend): UTC YYYY-MM-DDTHH:MM:SSZ, as SQL. */
+#define PG_NOW "tn_utc(statement_timestamp())"
+
+/*
+ * The whole schema STORE_SCHEMA in PostgreSQL (pg_schema.c); the versions
+ * after it are scripts of their own, in pg_migration().
+ */
+extern const char pg_schema_11[];
+
+/*
+ * Run `sql` with its values, one a letter of `types`: 't' const char *
+ * (NULL sends SQL NULL), 'i' int, 'l' long, 'j' a jv (consumed) sent as its
+ * compact JSON text.  TN_OK with the result in *res (the caller PQclear()s
+ * it; res NULL: cleared here), else *res NULL and err "database error in
+ * WHAT: ...": TN_ECONFLICT for a unique or exclusion violation, TN_ESERVER
+ * when the server is unreachable, busy or the transaction must be retried,
+ * TN_EINVALID for a value the server refused (a bad date, say), else
+ * TN_EINTERNAL.  A broken connection outside a transaction is reset once
+ * before the query.
+ */
+enum tn_code pg_query(struct pg_store *p, PGresult **res, struct tn_err *err, const char *what,
+		      const char *sql, const char *types, ...);
+/* Run SQL text without values (several statements allowed); errors as pg_query's. */
+enum tn_code pg_exec(struct pg_store *p, struct tn_err *err, const char *what, const char *sql);
+
+/* The code `err` holds after a failed call, TN_EINTERNAL when err is NULL. */
+enum tn_code pg_errcode(const struct tn_err *err);
+
+/* BEGIN (read committed). */
+enum tn_code pg_begin(struct pg_store *p, struct tn_err *err);
+/* End a transaction: COMMIT when `code` is TN_OK, else (or when that fails) ROLLBACK; the code. */
+enum tn_code pg_end(struct pg_store *p, enum tn_code code, struct tn_err *err);
+/* ROLLBACK when a transaction is open (an aborted one too).  Cannot fail. */
+void pg_rollback(struct pg_store *p);
+/* Whether a transaction is open on the connection. */
+int pg_in_tx(struct pg_store *p);
+
+/* Field (row, col) as a malloc'd string (NULL for SQL NULL). */
+char *pg_dup(const PGresult *r, int row, int col);
+/* Field as a jv string (jv_null() for NULL). */
+jv pg_text(const PGresult *r, int row, int col);
+/* Field parsed as JSON (jv_null() for NULL). */
+jv pg_json(const PGresult *r, int row, int col);
+/* Field as a long (0 for NULL or not a number). */
+long pg_long(const PGresult *r, int row, int col);
+/* Field as a long, `dflt` for NULL. */
+long pg_long_or(const PGresult *r, int row, int col, long dflt);
+
+/* Append `event` (consumed: at, actor, role, action, from, to, comment, version) to case row `seq`. */
+enum tn_code pg_case_event_add(struct pg_store *p, long seq, jv event, struct tn_err *err);
+
+#endif

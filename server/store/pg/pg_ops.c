@@ -1,0 +1,34 @@
+/* pg_ops.c — the PostgreSQL backend's operations table: what is built so far, the rest NULL. */
+#include "pg_int.h"
+
+/*
+ * store_ops.h's dispatcher answers an operation left NULL here with "the
+ * postgresql backend cannot yet NAME", and twonetd serve refuses to start
+ * while any is missing.  Cases, certificates, the audit log, alerts and
+ * reports come next (issue 15).
+ */
+const struct store_ops store_pg_ops = {
+	.close = pg_close,
+	.migrate = pg_migrate,
+	.health = pg_health,
+	.token_add = pg_token_add,
+	.token_add_until = pg_token_add_until,
+	.token_when = pg_token_when,
+	.token_lookup = pg_token_lookup,
+	.token_list = pg_token_list,
+	.token_get = pg_token_get,
+	.token_revoke = pg_token_revoke,
+	.token_rotate = pg_token_rotate,
+	.token_touch = pg_token_touch,
+	.catalog_import = pg_catalog_import,
+	.item_get = pg_item_get,
+	.department_get = pg_department_get,
+	.item_list = pg_item_list,
+	.workflow_get = pg_workflow_get,
+	.workflow_list = pg_workflow_list,
+	.workflow_put = pg_workflow_put,
+	.cal_load = pg_cal_load,
+	.cal_generation = pg_cal_generation,
+	.cal_import = pg_cal_import,
+	.cal_years = pg_cal_years,
+};
