@@ -16,10 +16,11 @@ static int cal_import(int argc, char **argv)
 {
 	const char *db = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd calendar import", "--db PATH FILE",
+	const struct tn_cmd cmd = { "twonetd calendar import", "--db " TWONETD_DB " FILE",
 		"load a year's holidays and adjusted working days (the project's text format or "
 		"holiday-cn JSON) and count provisional deadlines again", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
@@ -117,13 +118,15 @@ static int cal_show(int argc, char **argv)
 	const char *db = NULL, *format = NULL;
 	long year = 0;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		{ TN_OPT_LONG, 'y', "year", &year, "YEAR", "list the days of one year", NULL, 0 },
 		{ TN_OPT_STRING, 0, "format", &format, "FORMAT",
 		  "json or table (default: table on a terminal, json on a pipe)", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd calendar show", "--db PATH [--year YEAR] [--format FORMAT]",
+	const struct tn_cmd cmd = { "twonetd calendar show",
+		"--db " TWONETD_DB " [--year YEAR] [--format FORMAT]",
 		"say which years the calendar knows, from which files, and how long it lasts", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st = NULL;
@@ -215,12 +218,12 @@ int cmd_calendar(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "show"))
 		return cal_show(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: twonetd calendar import --db PATH FILE\n"
-		       "   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n");
+		printf("usage: twonetd calendar import --db DB FILE\n"
+		       "   or: twonetd calendar show --db DB [--year YEAR] [--format FORMAT]\n");
 		return 0;
 	}
 	if (argc >= 2 && argv[1][0] != '-')
 		return twonetd_unknown("subcommand", argv[1], "import|show");
-	fprintf(stderr, "twonetd: error: usage: twonetd calendar import|show --db PATH ...\n");
+	fprintf(stderr, "twonetd: error: usage: twonetd calendar import|show --db DB ...\n");
 	return 2;
 }

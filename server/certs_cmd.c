@@ -53,13 +53,15 @@ int certs_cmd_issuer(int argc, char **argv)
 {
 	const char *db = NULL, *dept = NULL, *uscc = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		{ TN_OPT_STRING, 0, "dept", &dept, "DEPT", "the issuing department (a code of kinds.yaml)", NULL, 0 },
 		{ TN_OPT_STRING, 0, "uscc", &uscc, "CODE",
 		  "the department's credit code (must match kinds.yaml; default: from it)", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd issuer add", "--db PATH --dept DEPT [--uscc CODE]",
+	const struct tn_cmd cmd = { "twonetd issuer add",
+		"--db " TWONETD_DB " --dept DEPT [--uscc CODE]",
 		"make a new SM2 key pair for a department; the private key goes to a 0600 file "
 		"beside the database", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
@@ -171,13 +173,15 @@ static int audit_checkpoint(int argc, char **argv)
 {
 	const char *db = NULL, *file = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		{ TN_OPT_STRING, 0, "checkpoints", &file, "FILE",
 		  "the checkpoints file (default: $TWONETD_AUDIT_CHECKPOINTS, else PATH.checkpoints)",
 		  NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd audit checkpoint", "--db PATH [--checkpoints FILE]",
+	const struct tn_cmd cmd = { "twonetd audit checkpoint",
+		"--db " TWONETD_DB " [--checkpoints FILE]",
 		"sign the audit chain's head with the server's key and append it to the checkpoints "
 		"file", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
@@ -223,7 +227,8 @@ static int audit_verify(int argc, char **argv)
 {
 	const char *db = NULL, *file = NULL, *keyfile = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		{ TN_OPT_STRING, 0, "checkpoints", &file, "FILE",
 		  "also check the signed checkpoints of FILE: a truncated or rewritten tail", NULL, 0 },
 		{ TN_OPT_STRING, 0, "key", &keyfile, "PEM",
@@ -232,7 +237,7 @@ static int audit_verify(int argc, char **argv)
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd audit verify",
-		"--db PATH [--checkpoints FILE [--key PEM]]",
+		"--db " TWONETD_DB " [--checkpoints FILE [--key PEM]]",
 		"check the certificate audit log's hash chain, and its tail against signed "
 		"checkpoints; exit 7 when either is broken, 1 when it cannot be checked", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
@@ -310,7 +315,7 @@ out:
 int certs_cmd_audit(int argc, char **argv)
 {
 	static const struct tn_cmd cmd = { "twonetd audit",
-		"verify --db PATH [--checkpoints FILE [--key PEM]] | checkpoint --db PATH "
+		"verify --db DB [--checkpoints FILE [--key PEM]] | checkpoint --db DB "
 		"[--checkpoints FILE]", "check the certificate audit log, or checkpoint its head",
 		NULL, 0 };
 

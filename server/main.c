@@ -24,26 +24,27 @@ int restore_cmd(int argc, char **argv);
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: twonetd init --db PATH\n"
-		"   or: twonetd serve --db PATH [--listen HOST:PORT] [--workers N] "
+		"usage: twonetd init --db DB\n"
+		"   or: twonetd serve --db DB [--listen HOST:PORT] [--workers N] "
 		"[--port-file FILE] [--calendar FILE]\n"
-		"   or: twonetd token add --db PATH --role ROLE --name NAME [--dept DEPT] "
+		"   or: twonetd token add --db DB --role ROLE --name NAME [--dept DEPT] "
 		"[--subject ID] [--expires DATE]\n"
-		"   or: twonetd token list --db PATH [--all]\n"
-		"   or: twonetd token revoke --db PATH ID...\n"
-		"   or: twonetd import catalog --db PATH [DIR|FILE.yaml...|FILE.json]\n"
-		"   or: twonetd calendar import --db PATH FILE\n"
-		"   or: twonetd calendar show --db PATH [--year YEAR] [--format FORMAT]\n"
+		"   or: twonetd token list --db DB [--all]\n"
+		"   or: twonetd token revoke --db DB ID...\n"
+		"   or: twonetd import catalog --db DB [DIR|FILE.yaml...|FILE.json]\n"
+		"   or: twonetd calendar import --db DB FILE\n"
+		"   or: twonetd calendar show --db DB [--year YEAR] [--format FORMAT]\n"
 		"   or: twonetd routes [--json | --format FORMAT]\n"
 		/* e-certificates (certs_cmd.c) */
-		"   or: twonetd issuer add --db PATH --dept DEPT [--uscc CODE]\n"
-		"   or: twonetd audit verify --db PATH [--checkpoints FILE [--key PEM]]\n"
-		"   or: twonetd audit checkpoint --db PATH [--checkpoints FILE]\n"
-		"   or: twonetd backup --db PATH FILE\n"
-		"   or: twonetd restore --db PATH [--force] FILE\n"
+		"   or: twonetd issuer add --db DB --dept DEPT [--uscc CODE]\n"
+		"   or: twonetd audit verify --db DB [--checkpoints FILE [--key PEM]]\n"
+		"   or: twonetd audit checkpoint --db DB [--checkpoints FILE]\n"
+		"   or: twonetd backup --db DB FILE\n"
+		"   or: twonetd restore --db DB [--force] FILE\n"
 		"   or: twonetd --help | --version\n"
 		"\n"
-		"The twonet reference server: HTTP (libevent) over SQLite in WAL mode.\n"
+		"DB is " TWONETD_DB ": a SQLite file, or a PostgreSQL database.\n"
+		"The twonet reference server: HTTP (libevent) over SQLite in WAL mode or PostgreSQL.\n"
 		"Run 'twonetd COMMAND --help' for the options of a command.\n");
 }
 
@@ -59,10 +60,11 @@ static int cmd_init(int argc, char **argv)
 {
 	const char *db = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file (created when missing)", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database (a SQLite file is created when missing)", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd init", "--db PATH",
+	const struct tn_cmd cmd = { "twonetd init", "--db " TWONETD_DB,
 		"create or migrate the database", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st = NULL;
@@ -71,7 +73,7 @@ static int cmd_init(int argc, char **argv)
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (need(db, "--db PATH", &cmd) < 0 || nargs > 0) {
+	if (need(db, "--db " TWONETD_DB, &cmd) < 0 || nargs > 0) {
 		if (nargs > 0)
 			fprintf(stderr, "twonetd: error: init takes no operands\n");
 		return 2;
@@ -100,7 +102,8 @@ static int cmd_serve(int argc, char **argv)
 	struct serve_opts o = { NULL, "127.0.0.1:8642", 0, NULL, NULL };
 	long keep_events = -1;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &o.db, "PATH", "the database file (made by twonetd init)", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &o.db, TWONETD_DB,
+		  "the database (made by twonetd init)", NULL, 0 },
 		{ TN_OPT_STRING, 'l', "listen", &o.listen, "HOST:PORT",
 		  "address to listen on (default 127.0.0.1:8642; port 0 picks a free one)", NULL, 0 },
 		{ TN_OPT_LONG, 'w', "workers", &o.workers, "N",
@@ -114,14 +117,14 @@ static int cmd_serve(int argc, char **argv)
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd serve",
-		"--db PATH [--listen HOST:PORT] [--workers N] [--port-file FILE] [--calendar FILE] "
-		"[--keep-events N]",
+		"--db " TWONETD_DB " [--listen HOST:PORT] [--workers N] [--port-file FILE] "
+		"[--calendar FILE] [--keep-events N]",
 		"serve the twonet API", opts, 0 };
 	int nargs, rc;
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (need(o.db, "--db PATH", &cmd) < 0)
+	if (need(o.db, "--db " TWONETD_DB, &cmd) < 0)
 		return 2;
 	if (nargs > 0) {
 		fprintf(stderr, "twonetd: error: serve takes no operands\n");
@@ -152,7 +155,8 @@ static int token_add(int argc, char **argv)
 	const char *scenario = NULL, *expires = NULL;
 	char until[32];
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		{ TN_OPT_STRING, 0, "role", &role, "ROLE",
 		  "the token's role: applicant, clerk, issuer, operator, sensor, admin or reader", NULL, 0 },
 		{ TN_OPT_STRING, 0, "name", &name, "NAME", "who holds it (shown in logs and history)", NULL, 0 },
@@ -169,8 +173,8 @@ static int token_add(int argc, char **argv)
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd token add",
-		"--db PATH --role ROLE --name NAME [--dept DEPT] [--subject ID] [--scenario S] "
-		"[--expires DATE]",
+		"--db " TWONETD_DB " --role ROLE --name NAME [--dept DEPT] [--subject ID] "
+		"[--scenario S] [--expires DATE]",
 		"create a token and print it once", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	unsigned char raw[20];
@@ -180,7 +184,7 @@ static int token_add(int argc, char **argv)
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (need(db, "--db PATH", &cmd) < 0 || need(role, "--role ROLE", &cmd) < 0 ||
+	if (need(db, "--db " TWONETD_DB, &cmd) < 0 || need(role, "--role ROLE", &cmd) < 0 ||
 	    need(name, "--name NAME", &cmd) < 0)
 		return 2;
 	if (nargs > 0) {
@@ -267,11 +271,12 @@ static int token_list(int argc, char **argv)
 	const char *db = NULL;
 	int all = 0;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		{ TN_OPT_FLAG, 'a', "all", &all, NULL, "revoked and expired tokens too", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd token list", "--db PATH [--all]",
+	const struct tn_cmd cmd = { "twonetd token list", "--db " TWONETD_DB " [--all]",
 		"list the tokens (never their secrets)", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st;
@@ -280,7 +285,7 @@ static int token_list(int argc, char **argv)
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (need(db, "--db PATH", &cmd) < 0)
+	if (need(db, "--db " TWONETD_DB, &cmd) < 0)
 		return 2;
 	if (nargs > 0)
 		return twonetd_usage_fail(&cmd, "token list takes no operands");
@@ -310,10 +315,11 @@ static int token_revoke(int argc, char **argv)
 {
 	const char *db = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd token revoke", "--db PATH ID...",
+	const struct tn_cmd cmd = { "twonetd token revoke", "--db " TWONETD_DB " ID...",
 		"revoke tokens by id (a running server refuses them at once)", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st;
@@ -321,7 +327,7 @@ static int token_revoke(int argc, char **argv)
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (need(db, "--db PATH", &cmd) < 0)
+	if (need(db, "--db " TWONETD_DB, &cmd) < 0)
 		return 2;
 	if (nargs < 1)
 		return twonetd_usage_fail(&cmd, "token revoke needs a token id");
@@ -360,7 +366,7 @@ static int cmd_token(int argc, char **argv)
 	}
 	if (argc >= 2 && argv[1][0] != '-')
 		return twonetd_unknown("subcommand", argv[1], "add|list|revoke");
-	fprintf(stderr, "twonetd: error: usage: twonetd token add|list|revoke --db PATH ...\n");
+	fprintf(stderr, "twonetd: error: usage: twonetd token add|list|revoke --db DB ...\n");
 	return 2;
 }
 
@@ -408,11 +414,12 @@ static int cmd_import(int argc, char **argv)
 {
 	const char *db = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
+		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd import catalog",
-		"--db PATH [DIR | FILE.yaml... | FILE.json]",
+		"--db " TWONETD_DB " [DIR | FILE.yaml... | FILE.json]",
 		"import the service catalog (default: the shipped one)", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st;
@@ -429,14 +436,14 @@ static int cmd_import(int argc, char **argv)
 		}
 		if (argc >= 2 && argv[1][0] != '-')
 			return twonetd_unknown("subcommand", argv[1], "catalog");
-		fprintf(stderr, "twonetd: error: usage: twonetd import catalog --db PATH [DIR]\n");
+		fprintf(stderr, "twonetd: error: usage: twonetd import catalog --db DB [DIR]\n");
 		return 2;
 	}
 	argc--;
 	argv++;
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
-	if (need(db, "--db PATH", &cmd) < 0)
+	if (need(db, "--db " TWONETD_DB, &cmd) < 0)
 		return 2;
 	if (nargs == 0) {
 		code = tn_catalog_load(NULL, &catalog, &err);

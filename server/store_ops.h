@@ -330,6 +330,12 @@ extern const struct store_ops store_pg_ops;
 enum tn_code sqlite_open(struct store **st, const char *path, int create, struct tn_err *err);
 enum tn_code pg_open(struct store **st, const char *uri, int create, struct tn_err *err);
 
+/*
+ * The length of the scheme of --db `spec` ("postgresql" of "postgresql://..."),
+ * or 0 when `spec` is not SCHEME://...: a path (which may hold a ':').
+ */
+size_t store_scheme_len(const char *spec);
+
 /* The backend `st` runs on: "sqlite" or "postgresql". */
 const char *store_backend(struct store *st);
 

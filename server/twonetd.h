@@ -105,6 +105,9 @@ void calendar_worker_stop(struct srv *srv);
 /* Days before the calendar's end from which the warning is given. */
 #define TWONETD_CAL_WARN_DAYS 60
 
+/* What --db takes, in every command's help: a SQLite file (PATH, sqlite:PATH) or a PostgreSQL URI. */
+#define TWONETD_DB "PATH|sqlite:PATH|postgresql://URI"
+
 /* cli.c: parse a subcommand's options (tn_cli_parse); -1 to go on, else the exit status. */
 struct tn_cmd;
 int twonetd_parse(const struct tn_cmd *cmd, int argc, char **argv, int *nargs);

@@ -72,11 +72,7 @@ int store_missing_ops(struct store *st, char *buf, size_t n)
 	return missing;
 }
 
-/*
- * The scheme of `spec` ("postgresql" of "postgresql://..."), its length, or 0
- * when `spec` is not SCHEME://...: a plain path (it may hold a ':').
- */
-static size_t scheme_len(const char *spec)
+size_t store_scheme_len(const char *spec)
 {
 	size_t i = 0;
 
@@ -94,7 +90,7 @@ enum tn_code store_open(struct store **st, const char *spec, int create, struct 
 	*st = NULL;
 	if (strncmp(spec, "sqlite:", 7) == 0)
 		return sqlite_open(st, spec + 7, create, err);
-	n = scheme_len(spec);
+	n = store_scheme_len(spec);
 	if (n == 0)
 		return sqlite_open(st, spec, create, err);
 	if ((n == 10 && strncmp(spec, "postgresql", n) == 0) ||

@@ -118,4 +118,21 @@ test_expect_success 'a server restarted on the restored database: the certificat
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
+test_expect_success 'sqlite:PATH is the same database; a postgresql:// one is refused (exit 2: pg_dump)' '
+	twonetd backup --db "sqlite:$TWONETD_DB" viaprefix.db >out &&
+	grep -q "backup of $TWONETD_DB written to viaprefix.db" out &&
+	test -d viaprefix.db.keys &&
+	{ twonetd backup --db postgresql://localhost/twonet pg.db 2>err; test $? = 2; } &&
+	grep -q pg_dump err && test ! -e pg.db &&
+	{ twonetd restore --db postgres://localhost/twonet bk.db 2>err; test $? = 2; } &&
+	grep -q pg_restore err
+'
+
+test_expect_success 'an unknown --db scheme is a usage error (exit 2)' '
+	{ twonetd init --db mysql://localhost/twonet 2>err; test $? = 2; } &&
+	grep -q "unknown database scheme .mysql://." err &&
+	{ twonetd backup --db mysql://localhost/twonet x.db 2>err; test $? = 2; } &&
+	grep -q "unknown database scheme" err
+'
+
 test_done

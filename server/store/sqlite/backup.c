@@ -12,6 +12,7 @@
 
 #include "tn_buf.h"
 #include "tn_cli.h"
+#include "store_ops.h"
 #include "twonetd.h"
 
 /*
@@ -22,11 +23,37 @@
  * each 0600.  `twonetd restore --db PATH FILE` does the reverse.
  */
 
+/* What backup and restore take for --db: a SQLite database (PostgreSQL has pg_dump). */
+#define TWONETD_SQLITE_DB "PATH|sqlite:PATH"
+
 #define STEP_PAGES 256          /* pages copied per read transaction */
 #define MAX_RESTARTS 20         /* then one read transaction: in WAL mode it blocks no writer */
 
 int backup_cmd(int argc, char **argv);
 int restore_cmd(int argc, char **argv);
+
+/*
+ * The database file of --db `spec` (PATH or sqlite:PATH), or NULL after a
+ * message when `spec` is not a SQLite database: a postgresql:// one is
+ * backed up by PostgreSQL's own tools.
+ */
+static const char *sqlite_file(const char *spec, const char *verb)
+{
+	size_t n;
+
+	if (strncmp(spec, "sqlite:", 7) == 0)
+		return spec + 7;
+	if ((n = store_scheme_len(spec)) == 0)
+		return spec;
+	if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0)
+		fprintf(stderr, "twonetd: error: twonetd %s works on a SQLite database; back a "
+			"PostgreSQL one up with pg_dump and restore it with pg_restore (twonetd(8) "
+			"BACKUP)\n", verb);
+	else
+		fprintf(stderr, "twonetd: error: unknown database scheme '%.*s://': --db takes PATH, "
+			"sqlite:PATH or postgresql://URI\n", (int)n, spec);
+	return NULL;
+}
 
 static char *keys_dir(const char *db)
 {
@@ -178,11 +205,11 @@ int backup_cmd(int argc, char **argv)
 {
 	const char *db = NULL;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file (the server may be serving it)",
-		  NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_SQLITE_DB,
+		  "the database file (the server may be serving it)", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd backup", "--db PATH FILE",
+	const struct tn_cmd cmd = { "twonetd backup", "--db " TWONETD_SQLITE_DB " FILE",
 		"copy the database to FILE (0600) while the server serves, and its keys folder "
 		"PATH.keys to FILE.keys (0700, keys 0600)", opts, 0 };
 	struct tn_buf tmp = TN_BUF_INIT;
@@ -196,6 +223,8 @@ int backup_cmd(int argc, char **argv)
 	if (!db || nargs != 1)
 		return twonetd_usage_fail(&cmd, "%s", !db ? "backup needs --db PATH" :
 					  "backup takes one operand: FILE");
+	if (!(db = sqlite_file(db, "backup")))
+		return 2;
 	file = argv[1];
 	if (stat(db, &sb) != 0) {
 		fprintf(stderr, "twonetd: error: no database '%s'\n", db);
@@ -234,13 +263,13 @@ int restore_cmd(int argc, char **argv)
 	const char *db = NULL;
 	int force = 0;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database to write (no server may have it open)",
-		  NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, TWONETD_SQLITE_DB,
+		  "the database to write (no server may have it open)", NULL, 0 },
 		{ TN_OPT_FLAG, 0, "force", &force, NULL, "overwrite an existing database and its keys",
 		  NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
-	const struct tn_cmd cmd = { "twonetd restore", "--db PATH [--force] FILE",
+	const struct tn_cmd cmd = { "twonetd restore", "--db " TWONETD_SQLITE_DB " [--force] FILE",
 		"restore a backup written by 'twonetd backup': FILE to PATH (0600), FILE.keys "
 		"to PATH.keys (0700, keys 0600)", opts, 0 };
 	char *src_keys = NULL, *dst_keys = NULL;
@@ -253,6 +282,8 @@ int restore_cmd(int argc, char **argv)
 	if (!db || nargs != 1)
 		return twonetd_usage_fail(&cmd, "%s", !db ? "restore needs --db PATH" :
 					  "restore takes one operand: FILE");
+	if (!(db = sqlite_file(db, "restore")))
+		return 2;
 	file = argv[1];
 	if (stat(file, &sb) != 0) {
 		fprintf(stderr, "twonetd: error: no backup '%s'\n", file);
