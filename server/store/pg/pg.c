@@ -21,15 +21,23 @@ static void no_notices(void *arg, const char *message)
 	(void)message;
 }
 
-/* The server's message without its trailing newline, into buf. */
+/* libpq's message on one line (its lines joined by a space, no trailing newline), into buf. */
 static const char *conn_message(PGconn *c, char *buf, size_t size)
 {
-	size_t n;
+	const char *m = c ? PQerrorMessage(c) : "out of memory";
+	size_t n = 0;
 
-	snprintf(buf, size, "%s", c ? PQerrorMessage(c) : "out of memory");
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
+	for (; *m && n + 1 < size; m++) {
+		if (*m == '\n' || *m == '\t' || *m == ' ') {
+			if (n > 0 && buf[n - 1] != ' ')
+				buf[n++] = ' ';
+		} else {
+			buf[n++] = *m;
+		}
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
 	return buf;
 }
 
@@ -297,8 +305,11 @@ enum tn_code pg_migrate(struct store *st, int *from, int *to, struct tn_err *err
 	}
 	while (v < STORE_SCHEMA) {
 		if (!(sql = pg_migration(v, &next))) {
+			/* no PostgreSQL database was ever below 11: this one is not twonetd's */
 			pg_rollback(p);
-			return tn_err_set(err, TN_EINTERNAL, "no migration from schema %d", v);
+			return tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, which no "
+					  "twonetd wrote on PostgreSQL (its first schema is %d)", p->name,
+					  v, 11);
 		}
 		if (pg_exec(p, err, "migration", sql) != TN_OK) {
 			pg_rollback(p);
