@@ -29,6 +29,7 @@
  *     ZERO  returns 0 (NULL)
  *     NEG   returns -1 ("a database error")
  *     FAIL  returns -1 with err set as CODE does
+ *     HEALTH  *out = {"ok":false}
  *
  * and twonetd serve refuses to start on a backend with NULL operations
  * (store_missing_ops).  Adding a function to the wall: declare it in its
@@ -44,7 +45,7 @@
 	X(enum tn_code, migrate, \
 	  (struct store *st, int *from, int *to, struct tn_err *err), \
 	  (st, from, to, err), CODE) \
-	X(void, health, (struct store *st, jv *out), (st, out), VOID) \
+	X(void, health, (struct store *st, jv *out), (st, out), HEALTH) \
 	X(enum tn_code, token_add, \
 	  (struct store *st, const char *hash_hex, const char *role, const char *name, \
 	   const char *dept, const char *subject, struct tn_err *err), \

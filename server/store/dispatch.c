@@ -23,12 +23,18 @@ static enum tn_code store_none(struct store *st, struct tn_err *err, const char 
 #define STORE_NONE_ZERO(name) return 0
 #define STORE_NONE_NEG(name) return -1
 #define STORE_NONE_FAIL(name) return (store_none(st, err, #name), -1)
+#define STORE_NONE_HEALTH(name) \
+	do { \
+		*out = jv_object_set(jv_object(), jv_string("ok"), jv_false()); \
+		return; \
+	} while (0)
 /* How store_NAME hands back its operation's result. */
 #define STORE_RET_CODE return
 #define STORE_RET_VOID
 #define STORE_RET_ZERO return
 #define STORE_RET_NEG return
 #define STORE_RET_FAIL return
+#define STORE_RET_HEALTH
 
 #define STORE_DISPATCH(ret, name, params, args, none) \
 	ret store_##name params \

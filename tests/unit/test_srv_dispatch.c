@@ -57,6 +57,8 @@ static void test_null_ops(void **state)
 	assert_null(store_certs_checkpointer(&st, 10));
 	assert_null(store_certs_db_path(&st));
 	assert_null(store_alerts_path(&st));
+	store_health(&st, &doc);
+	assert_true(jv_equal(doc, jv_parse("{\"ok\":false}")));
 	store_certs_tune(&st);
 	store_certs_rollback(&st);
 	store_certs_checkpointer_stop(NULL);
