@@ -176,6 +176,7 @@ enum tn_code tn_case_attach_certs(struct tn_client *c, jv body, const char *cons
 		list = tn_jv_array(resp.body, "materials");
 		tn_response_release(&resp);
 	} else if ((rc = workflow_materials(c, wf, &list, err)) != TN_OK) {
+		jv_free(list);
 		goto out;
 	} else {
 		item = wf;
