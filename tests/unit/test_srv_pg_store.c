@@ -1,4 +1,4 @@
-/* test_srv_pg_store.c — the storage interface (store.h) on PostgreSQL ($TWONET_PG_URI): open, migrate, tokens, catalog, calendar. */
+/* test_srv_pg_store.c — the storage interface (store.h) on PostgreSQL ($TWONET_PG_URI): open, migrate, tokens, catalog, cases, calendar. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -396,6 +397,256 @@ static void test_catalog(void **state)
 	jv_free(dept);
 }
 
+/* File a case of `dept` for applicant `who` under key `key`; its id into id[16]. */
+static enum tn_code file_case(struct store *st, const char *dept, const char *who,
+			      const char *deadline, const char *key, const char *hash, long token,
+			      char id[16], int *replayed)
+{
+	struct store_case_new c;
+	struct tn_err err = TN_ERR_INIT;
+	enum tn_code code;
+	jv out;
+	char buf[64];
+
+	memset(&c, 0, sizeof(c));
+	c.doc = jv_object_set(jv_object_set(jv_object(), jv_string("status"), jv_string("submitted")),
+			      jv_string("applicant"),
+			      jv_object_set(jv_object(), jv_string("name"), jv_string(who)));
+	c.doc = jv_object_set(c.doc, jv_string("version"), jv_number(1));
+	c.event = parse("{\"at\":\"2026-11-28T10:00:00+08:00\",\"actor\":\"clerk1\",\"role\":\"clerk\","
+			"\"action\":\"submit\",\"from\":null,\"to\":\"submitted\",\"version\":1}");
+	c.item = "310000-YB-003";
+	c.department = dept;
+	c.status = "submitted";
+	c.applicant_id = "11010519491231002X";
+	c.applicant_name = who;
+	c.submitted_at = "2026-11-28T10:00:00+08:00";
+	c.deadline = deadline;
+	c.deadline_days = c.legal_days = -1;
+	c.submitted_by = "clerk1";
+	c.token_id = token;
+	c.idem_key = key;
+	c.idem_hash = hash;
+	code = store_case_create(st, &c, &out, replayed, &err);
+	if (code == TN_OK) {
+		snprintf(id, 16, "%s", str(out, "id", buf, sizeof(buf)));
+		assert_string_equal(str(out, "status", buf, sizeof(buf)), "submitted");
+	}
+	jv_free(out);
+	return code;
+}
+
+static void test_case_round_trip(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	char id[16], id2[16], buf[64];
+	const char *hash = "aaaa", *other = "bbbb";
+	int replayed = -1;
+	long token = 0, current = 0;
+	jv doc, events, text;
+
+	assert_int_equal(file_case(f->st, "YBJ", "张三", "2026-12-04", "k1", hash, 7, id, &replayed), TN_OK);
+	assert_int_equal(replayed, 0);
+	assert_string_equal(id, "C00000001");
+	assert_int_equal(file_case(f->st, "YBJ", "张三", "2026-12-04", "k1", hash, 7, id2, &replayed), TN_OK);
+	assert_int_equal(replayed, 1);
+	assert_string_equal(id2, id);
+	assert_int_equal(file_case(f->st, "YBJ", "张三", "2026-12-04", "k1", other, 7, id2, &replayed),
+			 TN_ECONFLICT);
+	assert_int_equal(file_case(f->st, "YBJ", "李四", "2026-12-04", "k1", hash, 8, id2, &replayed), TN_OK);
+	assert_int_equal(replayed, 0);
+	assert_string_equal(id2, "C00000002");
+
+	assert_int_equal(store_case_get(f->st, id, &doc, &token, &err), TN_OK);
+	assert_int_equal(token, 7);
+	/* "id" first, then the document as it was filed */
+	text = jv_dump_string(doc, 0);
+	assert_string_equal(jv_string_value(text), "{\"id\":\"C00000001\",\"status\":\"submitted\","
+			    "\"applicant\":{\"name\":\"张三\"},\"version\":1}");
+	jv_free(text);
+	assert_int_equal(store_case_get(f->st, "C00000099", &doc, NULL, &err), TN_ENOTFOUND);
+	jv_free(doc);
+	assert_int_equal(store_case_get(f->st, "not-an-id", &doc, NULL, &err), TN_ENOTFOUND);
+	jv_free(doc);
+
+	doc = parse("{\"id\":\"C00000001\",\"status\":\"accepted\",\"version\":2}");
+	assert_int_equal(store_case_act(f->st, id, 1, "accepted", doc,
+					 parse("{\"at\":\"2026-11-29T09:00:00+08:00\",\"actor\":\"王芳\","
+					       "\"role\":\"clerk\",\"action\":\"accept\",\"from\":\"submitted\","
+					       "\"to\":\"accepted\",\"version\":2}"), &current, &err), TN_OK);
+	assert_int_equal(store_case_act(f->st, id, 1, "approved",
+					 parse("{\"status\":\"approved\",\"version\":2}"),
+					 parse("{\"at\":\"x\",\"actor\":\"a\",\"role\":\"clerk\",\"action\":\"approve\","
+					       "\"to\":\"approved\",\"version\":2}"), &current, &err), TN_ECONFLICT);
+	assert_int_equal(current, 2);
+	assert_string_equal(err.message, "case C00000001 is at version 2, not 1");
+	assert_int_equal(store_case_act(f->st, "C00000099", 1, "accepted", parse("{}"),
+					 parse("{}"), &current, &err), TN_ENOTFOUND);
+
+	assert_int_equal(store_case_get(f->st, id, &doc, NULL, &err), TN_OK);
+	assert_string_equal(str(doc, "status", buf, sizeof(buf)), "accepted");
+	assert_true(num(doc, "version") == 2);
+	jv_free(doc);
+
+	assert_int_equal(store_case_events(f->st, id, &events, &err), TN_OK);
+	assert_int_equal(jv_array_length(jv_copy(events)), 2);
+	{
+		jv e0 = jv_array_get(jv_copy(events), 0), e1 = jv_array_get(jv_copy(events), 1);
+
+		assert_string_equal(str(e0, "action", buf, sizeof(buf)), "submit");
+		assert_true(jv_get_kind(jv_object_get(jv_copy(e0), jv_string("from"))) == JV_KIND_NULL);
+		assert_string_equal(str(e1, "action", buf, sizeof(buf)), "accept");
+		assert_string_equal(str(e1, "from", buf, sizeof(buf)), "submitted");
+		assert_string_equal(str(e1, "actor", buf, sizeof(buf)), "王芳");
+		assert_true(num(e0, "seq") == 1 && num(e1, "seq") == 2);
+		assert_true(num(e1, "version") == 2);
+		jv_free(e0);
+		jv_free(e1);
+	}
+	jv_free(events);
+	assert_int_equal(store_case_events(f->st, "C00000099", &events, &err), TN_ENOTFOUND);
+	jv_free(events);
+}
+
+/*
+ * Two filings under one key at once: a second connection holds the first
+ * uncommitted while the store files the same key; the store's insert waits,
+ * meets the key once the first commits, and answers the first as a replay.
+ */
+static void test_case_race(void **state)
+{
+	struct fix *f = *state;
+	int fds[2];
+	char id[16], c;
+	int replayed = -1, status = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		PGconn *k = PQconnectdb(uri);
+		PGresult *r = PQexec(k, "BEGIN; INSERT INTO cases (item, department, status, "
+				     "applicant_id, applicant_name, submitted_at, version, submitted_by, "
+				     "token_id, idem_key, idem_hash, doc) VALUES ('310000-YB-003', 'YBJ', "
+				     "'submitted', 'x', '先', 't', 1, 'c', 9, 'race', 'aaaa', "
+				     "'{\"status\":\"submitted\",\"who\":\"first\"}')");
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+		PQclear(r);
+		if (write(fds[1], ok ? "y" : "n", 1) != 1)
+			_exit(1);
+		usleep(300000);
+		PQclear(PQexec(k, "COMMIT"));
+		PQfinish(k);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	assert_int_equal(c, 'y');
+	assert_int_equal(file_case(f->st, "YBJ", "后", NULL, "race", "aaaa", 9, id, &replayed), TN_OK);
+	assert_int_equal(replayed, 1);
+	assert_string_equal(id, "C00000001");
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* the insert that met the key did run (and took a number: ids may have gaps) */
+	assert_int_equal(file_case(f->st, "YBJ", "又", NULL, "next", "aaaa", 9, id, &replayed), TN_OK);
+	assert_string_equal(id, "C00000003");
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void test_case_tree(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	struct store_case_new parent, subs[2];
+	const char *depts[2] = { "YBJ", "RSJ" };
+	int replayed = -1;
+	long cur;
+	char buf[64];
+	jv out, doc, kids;
+
+	memset(&parent, 0, sizeof(parent));
+	memset(subs, 0, sizeof(subs));
+	parent.doc = parse("{\"status\":\"submitted\",\"workflow\":\"restaurant\",\"version\":1}");
+	parent.event = parse("{\"at\":\"t0\",\"actor\":\"a\",\"role\":\"applicant\",\"action\":\"submit\","
+			     "\"to\":\"submitted\",\"version\":1}");
+	parent.item = "restaurant";
+	parent.department = "YBJ";
+	parent.status = "submitted";
+	parent.applicant_id = parent.applicant_name = parent.submitted_at = parent.submitted_by = "x";
+	parent.deadline_days = parent.legal_days = -1;
+	parent.token_id = 5;
+	parent.idem_key = "tree";
+	parent.idem_hash = "hh";
+	for (int i = 0; i < 2; i++) {
+		subs[i] = parent;
+		subs[i].doc = parse("{\"status\":\"submitted\",\"version\":1}");
+		subs[i].event = jv_copy(parent.event);
+		subs[i].department = depts[i];
+		subs[i].idem_key = NULL;
+		subs[i].idem_hash = NULL;
+	}
+	assert_int_equal(store_case_create_tree(f->st, "restaurant", &parent, subs, 2, &out, &replayed,
+						&err), TN_OK);
+	assert_int_equal(replayed, 0);
+	assert_string_equal(str(out, "id", buf, sizeof(buf)), "C00000001");
+	kids = jv_object_get(jv_copy(out), jv_string("children"));
+	assert_int_equal(jv_array_length(jv_copy(kids)), 2);
+	jv_free(kids);
+	jv_free(out);
+
+	assert_int_equal(store_case_get(f->st, "C00000002", &doc, NULL, &err), TN_OK);
+	assert_string_equal(str(doc, "parent", buf, sizeof(buf)), "C00000001");
+	jv_free(doc);
+
+	/* replayed whole */
+	memset(&parent.doc, 0, sizeof(parent.doc));
+	parent.doc = parse("{\"status\":\"submitted\"}");
+	parent.event = parse("{}");
+	for (int i = 0; i < 2; i++) {
+		subs[i].doc = parse("{}");
+		subs[i].event = parse("{}");
+	}
+	assert_int_equal(store_case_create_tree(f->st, "restaurant", &parent, subs, 2, &out, &replayed,
+						&err), TN_OK);
+	assert_int_equal(replayed, 1);
+	kids = jv_object_get(jv_copy(out), jv_string("children"));
+	assert_int_equal(jv_array_length(jv_copy(kids)), 2);
+	jv_free(kids);
+	jv_free(out);
+
+	assert_int_equal(store_case_act(f->st, "C00000002", 1, "completed",
+					 parse("{\"status\":\"completed\",\"version\":2}"),
+					 parse("{\"at\":\"t1\",\"actor\":\"c\",\"role\":\"clerk\",\"action\":\"complete\","
+					       "\"to\":\"completed\",\"version\":2}"), &cur, &err), TN_OK);
+	assert_int_equal(store_case_get(f->st, "C00000001", &doc, NULL, &err), TN_OK);
+	assert_string_equal(str(doc, "status", buf, sizeof(buf)), "submitted");
+	jv_free(doc);
+	assert_int_equal(store_case_act(f->st, "C00000003", 1, "completed",
+					 parse("{\"status\":\"completed\",\"version\":2}"),
+					 parse("{\"at\":\"t2\",\"actor\":\"c\",\"role\":\"clerk\",\"action\":\"complete\","
+					       "\"to\":\"completed\",\"version\":2}"), &cur, &err), TN_OK);
+	assert_int_equal(store_case_get(f->st, "C00000001", &doc, NULL, &err), TN_OK);
+	assert_string_equal(str(doc, "status", buf, sizeof(buf)), "completed");
+	assert_string_equal(str(doc, "completed_at", buf, sizeof(buf)), "t2");
+	assert_true(num(doc, "version") == 2);
+	jv_free(doc);
+	{
+		jv events, last;
+
+		assert_int_equal(store_case_events(f->st, "C00000001", &events, &err), TN_OK);
+		assert_int_equal(jv_array_length(jv_copy(events)), 2);
+		last = jv_array_get(jv_copy(events), 1);
+		assert_string_equal(str(last, "actor", buf, sizeof(buf)), "system");
+		assert_string_equal(str(last, "action", buf, sizeof(buf)), "complete");
+		assert_string_equal(str(last, "comment", buf, sizeof(buf)), "every sub-case is completed");
+		jv_free(last);
+		jv_free(events);
+	}
+}
+
 static void test_calendar(void **state)
 {
 	struct fix *f = *state;
@@ -467,6 +718,9 @@ int main(void)
 		cmocka_unit_test(test_open_empty_and_unreachable),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_guards, setup, teardown),
 	};

@@ -58,6 +58,17 @@ enum tn_code pg_workflow_list(struct store *st, jv *wfs, struct tn_err *err);
 enum tn_code pg_workflow_put(struct store *st, const char *code, jv doc, int *created,
 			     struct tn_err *err);
 
+enum tn_code pg_case_create_tree(struct store *st, const char *workflow,
+				 struct store_case_new *parent, struct store_case_new *subs,
+				 int n, jv *out, int *replayed, struct tn_err *err);
+enum tn_code pg_case_create(struct store *st, struct store_case_new *c, jv *out,
+			    int *replayed, struct tn_err *err);
+enum tn_code pg_case_get(struct store *st, const char *id, jv *doc, long *token_id,
+			 struct tn_err *err);
+enum tn_code pg_case_act(struct store *st, const char *id, long version, const char *status,
+			 jv doc, jv event, long *current, struct tn_err *err);
+enum tn_code pg_case_events(struct store *st, const char *id, jv *events, struct tn_err *err);
+
 enum tn_code pg_cal_load(struct store *st, struct tn_cal **cal, long *generation,
 			 struct tn_err *err);
 enum tn_code pg_cal_generation(struct store *st, long *generation, struct tn_err *err);

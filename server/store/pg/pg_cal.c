@@ -32,10 +32,9 @@ enum tn_code pg_case_event_add(struct pg_store *p, long seq, jv event, struct tn
 	return code;
 }
 
-/* An event by the system (actor and role "system") on case row `seq`. */
-static enum tn_code system_event(struct pg_store *p, long seq, const char *at, const char *action,
-				 const char *from, const char *to, const char *comment,
-				 long version, struct tn_err *err)
+enum tn_code pg_case_system_event(struct pg_store *p, long seq, const char *at, const char *action,
+			     const char *from, const char *to, const char *comment, long version,
+			     struct tn_err *err)
 {
 	jv e = jv_object();
 
@@ -228,7 +227,8 @@ static enum tn_code recount(struct pg_store *p, const PGresult *r, const struct 
 			have_dl ? dl : NULL, prov || lprov, version, jv_copy(doc), seq);
 	if (code != TN_OK)
 		goto out;
-	code = system_event(p, seq, at, "recompute", status, status, comment.buf, version, err);
+	code = pg_case_system_event(p, seq, at, "recompute", status, status, comment.buf, version,
+				    err);
 	res->recomputed++;
 	if (prov || lprov)
 		res->still_provisional++;

@@ -72,7 +72,18 @@ long pg_long(const PGresult *r, int row, int col);
 /* Field as a long, `dflt` for NULL. */
 long pg_long_or(const PGresult *r, int row, int col, long dflt);
 
+/* ---- cases (pg_cases.c; events in pg_cal.c) ---- */
 /* Append `event` (consumed: at, actor, role, action, from, to, comment, version) to case row `seq`. */
 enum tn_code pg_case_event_add(struct pg_store *p, long seq, jv event, struct tn_err *err);
+/* pg_case_event_add of an event by the system (actor and role "system") at `at`. */
+enum tn_code pg_case_system_event(struct pg_store *p, long seq, const char *at, const char *action,
+				  const char *from, const char *to, const char *comment, long version,
+				  struct tn_err *err);
+/* "C" and `seq` zero-padded to 8 digits, into buf. */
+void pg_case_id(long seq, char *buf, size_t size);
+/* The row number of case id "C00000001"; -1 when malformed. */
+long pg_case_seq(const char *id);
+/* The document of row `row` (seq in seq_col, JSON in doc_col) with its "id" first. */
+jv pg_case_doc(const PGresult *r, int row, int seq_col, int doc_col);
 
 #endif
