@@ -1,7 +1,8 @@
 #!/bin/bash
 # twonetd on PostgreSQL (the first part of issue 15): init, import catalog, token
 # add|list|revoke, the calendar and its recount, against a throwaway cluster, side by
-# side with the same commands on SQLite; then the store's unit test on the cluster.
+# side with the same commands on SQLite; then the store's unit tests (tokens, catalog,
+# cases, the case list, calendar) on the cluster.
 . "$(dirname "$0")/test-lib.sh"
 . "$TWONET_SRC/tests/cli/pg-lib.sh"
 
@@ -202,10 +203,13 @@ test_expect_success 'twonetd serve refuses the backend while operations are miss
 	grep -q "postgresql" err
 '
 
-test_expect_success 'the store unit test on this cluster' '
+test_expect_success 'the store unit tests on this cluster' '
 	U=$(pg_createdb unit) &&
 	TWONET_PG_URI=$U CMOCKA_MESSAGE_OUTPUT=TAP "$TWONET_BUILD/tests/unit/test_srv_pg_store" >unit.out 2>&1 &&
 	grep -q "^1\.\.9$" unit.out &&
+	! grep -q "^not ok" unit.out &&
+	TWONET_PG_URI=$U CMOCKA_MESSAGE_OUTPUT=TAP "$TWONET_BUILD/tests/unit/test_srv_pg_cases" >unit.out 2>&1 &&
+	grep -q "^1\.\.2$" unit.out &&
 	! grep -q "^not ok" unit.out
 '
 

@@ -147,6 +147,12 @@ enum tn_code pg_query(struct pg_store *p, PGresult **res, struct tn_err *err, co
 	return code;
 }
 
+enum tn_code pg_query_vals(struct pg_store *p, PGresult **res, struct tn_err *err,
+			   const char *what, const char *sql, int n, const char *const *vals)
+{
+	return run(p, res, err, what, sql, n, vals);
+}
+
 enum tn_code pg_exec(struct pg_store *p, struct tn_err *err, const char *what, const char *sql)
 {
 	PGresult *r;

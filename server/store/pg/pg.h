@@ -67,6 +67,11 @@ enum tn_code pg_case_get(struct store *st, const char *id, jv *doc, long *token_
 			 struct tn_err *err);
 enum tn_code pg_case_act(struct store *st, const char *id, long version, const char *status,
 			 jv doc, jv event, long *current, struct tn_err *err);
+enum tn_code pg_case_list(struct store *st, const struct store_case_filter *f, jv *items,
+			  char **next, struct tn_err *err);
+enum tn_code pg_case_list_text(struct store *st, const struct store_case_filter *f,
+			       store_case_row_fn *fn, void *ctx, char **next, long *total,
+			       struct tn_err *err);
 enum tn_code pg_case_events(struct store *st, const char *id, jv *events, struct tn_err *err);
 
 enum tn_code pg_cal_load(struct store *st, struct tn_cal **cal, long *generation,

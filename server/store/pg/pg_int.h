@@ -46,6 +46,9 @@ extern const char pg_schema_11[];
  */
 enum tn_code pg_query(struct pg_store *p, PGresult **res, struct tn_err *err, const char *what,
 		      const char *sql, const char *types, ...);
+/* pg_query with `n` text values (NULL: SQL NULL) already in `vals`; *res the caller's to PQclear. */
+enum tn_code pg_query_vals(struct pg_store *p, PGresult **res, struct tn_err *err,
+			   const char *what, const char *sql, int n, const char *const *vals);
 /* Run SQL text without values (several statements allowed); errors as pg_query's. */
 enum tn_code pg_exec(struct pg_store *p, struct tn_err *err, const char *what, const char *sql);
 

@@ -4,8 +4,8 @@
 /*
  * store_ops.h's dispatcher answers an operation left NULL here with "the
  * postgresql backend cannot yet NAME", and twonetd serve refuses to start
- * while any is missing.  The case list, certificates, the audit log,
- * alerts and reports come next (issue 15).
+ * while any is missing.  Certificates, the audit log, alerts and
+ * reports come next (issue 15).
  */
 const struct store_ops store_pg_ops = {
 	.close = pg_close,
@@ -30,6 +30,8 @@ const struct store_ops store_pg_ops = {
 	.case_create_tree = pg_case_create_tree,
 	.case_create = pg_case_create,
 	.case_get = pg_case_get,
+	.case_list = pg_case_list,
+	.case_list_text = pg_case_list_text,
 	.case_act = pg_case_act,
 	.case_events = pg_case_events,
 	.cal_load = pg_cal_load,

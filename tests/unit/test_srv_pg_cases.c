@@ -1,0 +1,324 @@
+/* test_srv_pg_cases.c — the case list on PostgreSQL ($TWONET_PG_URI), page by page beside the same cases on SQLite. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+
+#include "tn_buf.h"
+#include "store.h"
+#include "store_ops.h"
+
+/*
+ * Run by tests/cli/t8100-pg-store.sh with TWONET_PG_URI set; skips without
+ * it.  Every test files the same cases into a fresh PostgreSQL schema and a
+ * fresh SQLite file, and the lists must agree: the same ids, pages, cursors
+ * and, for the text list, the same bytes.
+ */
+static const char *uri;
+
+struct fix {
+	struct store *pg, *lite;
+	char dir[64], path[128];
+};
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static int setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	struct tn_err err = TN_ERR_INIT;
+	PGconn *c = PQconnectdb(uri);
+
+	PQsetNoticeProcessor(c, quiet, NULL);
+	PQclear(PQexec(c, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"));
+	PQfinish(c);
+	snprintf(f->dir, sizeof(f->dir), "%s/twonet-pgc-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	if (store_open(&f->pg, uri, 1, &err) != TN_OK || store_open(&f->lite, f->path, 1, &err) != TN_OK) {
+		print_error("store_open: %s\n", err.message);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+	static const char *const tails[] = { "", "-wal", "-shm" };
+	char p[160];
+
+	store_close(f->pg);
+	store_close(f->lite);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, tails[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static const char *str(jv o, const char *key, char *buf, size_t size)
+{
+	jv v = jv_object_get(jv_copy(o), jv_string(key));
+
+	snprintf(buf, size, "%s", jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "");
+	jv_free(v);
+	return buf;
+}
+
+/* File the same case on both stores (dept, applicant, deadline, key, token, submitted day). */
+static void file_both(struct fix *f, const char *dept, const char *who, const char *deadline,
+		      const char *key, long token, const char *day)
+{
+	struct store *sts[2] = { f->pg, f->lite };
+	char at[40], id[2][16], buf[32];
+
+	snprintf(at, sizeof(at), "%sT10:00:00+08:00", day);
+	for (int i = 0; i < 2; i++) {
+		struct store_case_new c;
+		struct tn_err err = TN_ERR_INIT;
+		int replayed = -1;
+		jv out;
+
+		memset(&c, 0, sizeof(c));
+		c.doc = jv_object_set(jv_object(), jv_string("status"), jv_string("submitted"));
+		c.doc = jv_object_set(c.doc, jv_string("applicant"),
+				      jv_object_set(jv_object(), jv_string("name"), jv_string(who)));
+		c.doc = jv_object_set(c.doc, jv_string("deadline"),
+				      deadline ? jv_string(deadline) : jv_null());
+		c.doc = jv_object_set(c.doc, jv_string("note"), jv_string("引号\" 和 \\ 斜杠"));
+		c.event = jv_parse("{\"at\":\"t\",\"actor\":\"a\",\"role\":\"clerk\",\"action\":\"submit\","
+				   "\"to\":\"submitted\",\"version\":1}");
+		c.item = "310000-YB-003";
+		c.department = dept;
+		c.status = "submitted";
+		c.applicant_id = who;
+		c.applicant_name = who;
+		c.submitted_at = at;
+		c.deadline = deadline;
+		c.deadline_days = c.legal_days = -1;
+		c.submitted_by = "a";
+		c.token_id = token;
+		c.idem_key = key;
+		c.idem_hash = "h";
+		assert_int_equal(store_case_create(sts[i], &c, &out, &replayed, &err), TN_OK);
+		snprintf(id[i], sizeof(id[i]), "%s", str(out, "id", buf, sizeof(buf)));
+		jv_free(out);
+	}
+	assert_string_equal(id[0], id[1]);
+}
+
+/* Every page of `st`'s list with `base`, `limit` a page: the ids with spaces, and the cursors. */
+static void list_all(struct store *st, struct store_case_filter base, long limit, struct tn_buf *out)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char *cursor = NULL, buf[32];
+	int pages = 0;
+
+	tn_buf_reset(out);
+	do {
+		jv items;
+		char *next = NULL;
+
+		base.cursor = cursor;
+		base.limit = limit;
+		assert_int_equal(store_case_list(st, &base, &items, &next, &err), TN_OK);
+		for (int i = 0; i < jv_array_length(jv_copy(items)); i++) {
+			jv c = jv_array_get(jv_copy(items), i);
+
+			tn_buf_addf(out, "%s%s", out->len ? " " : "", str(c, "id", buf, sizeof(buf)));
+			jv_free(c);
+		}
+		assert_true(jv_array_length(jv_copy(items)) <= limit);
+		jv_free(items);
+		if (next)
+			tn_buf_addf(out, " [%s]", next);
+		free(cursor);
+		cursor = next;
+		assert_true(++pages < 100);
+	} while (cursor);
+}
+
+/* The list of `flt` on PostgreSQL, the same on SQLite; the ids (without cursors) compared to `want`. */
+static void check(struct fix *f, struct store_case_filter flt, long limit, const char *want)
+{
+	struct tn_buf a = TN_BUF_INIT, b = TN_BUF_INIT, ids = TN_BUF_INIT;
+
+	list_all(f->pg, flt, limit, &a);
+	list_all(f->lite, flt, limit, &b);
+	assert_string_equal(a.buf, b.buf);
+	for (const char *p = a.buf; *p; ) {
+		const char *e = strchr(p, ' ');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (*p != '[')
+			tn_buf_addf(&ids, "%s%.*s", ids.len ? " " : "", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	assert_string_equal(ids.buf, want);
+	tn_buf_release(&a);
+	tn_buf_release(&b);
+	tn_buf_release(&ids);
+}
+
+static void five(struct fix *f)
+{
+	/* C1 YBJ 12-10, C2 RSJ none, C3 YBJ 12-01, C4 YBJ 12-10, C5 RSJ 12-05 */
+	file_both(f, "YBJ", "张三", "2026-12-10", "a", 1, "2026-11-01");
+	file_both(f, "RSJ", "李四", NULL, "b", 1, "2026-11-02");
+	file_both(f, "YBJ", "王五 Wang", "2026-12-01", "c", 2, "2026-11-02");
+	file_both(f, "YBJ", "赵六", "2026-12-10", "d", 2, "2026-11-03");
+	file_both(f, "RSJ", "张三丰", "2026-12-05", "e", 3, "2026-11-04");
+}
+
+static void test_case_list(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	struct store_case_filter flt;
+	char *next = NULL;
+	jv items;
+
+	five(f);
+	memset(&flt, 0, sizeof(flt));
+	flt.overdue = -1;
+	flt.scope_token_id = -1;
+	check(f, flt, 2, "C00000001 C00000002 C00000003 C00000004 C00000005");
+	flt.order_deadline = 1;
+	for (long limit = 1; limit <= 6; limit++)
+		check(f, flt, limit, "C00000003 C00000005 C00000001 C00000004 C00000002");
+	flt.order_deadline = 0;
+
+	flt.scope_department = "YBJ";
+	check(f, flt, 2, "C00000001 C00000003 C00000004");
+	flt.order_deadline = 1;
+	check(f, flt, 1, "C00000003 C00000001 C00000004");
+	flt.order_deadline = 0;
+	flt.scope_department = NULL;
+
+	flt.scope_token_id = 2;
+	check(f, flt, 100, "C00000003 C00000004");
+	flt.scope_subject = "张三";
+	check(f, flt, 100, "C00000001 C00000003 C00000004");
+	flt.scope_token_id = -1;
+	flt.scope_subject = NULL;
+
+	flt.q = "张三";
+	check(f, flt, 100, "C00000001 C00000005");
+	flt.q = "C00000004";
+	check(f, flt, 100, "C00000004");
+	flt.q = "c0000000";                     /* SQLite's LIKE: ASCII in either case */
+	check(f, flt, 2, "C00000001 C00000002 C00000003 C00000004 C00000005");
+	flt.q = "WANG";
+	check(f, flt, 100, "C00000003");
+	flt.q = "%";                            /* a wildcard is a character */
+	check(f, flt, 100, "");
+	flt.q = NULL;
+
+	flt.overdue = 1;
+	flt.today = "2026-12-06";
+	check(f, flt, 100, "C00000003 C00000005");
+	flt.overdue = 0;
+	check(f, flt, 100, "C00000001 C00000002 C00000004");
+	flt.overdue = -1;
+
+	flt.since = "2026-11-02";
+	flt.until = "2026-11-03";
+	check(f, flt, 1, "C00000002 C00000003 C00000004");
+	flt.since = flt.until = NULL;
+	flt.department = "RSJ";
+	flt.item = "310000-YB-003";
+	flt.applicant = "李四";
+	check(f, flt, 100, "C00000002");
+	flt.department = flt.item = flt.applicant = NULL;
+	flt.status = "accepted";
+	check(f, flt, 100, "");
+	flt.status = NULL;
+	flt.parent = "C00000001";
+	check(f, flt, 100, "");
+	flt.parent = NULL;
+
+	flt.cursor = "garbage!";
+	flt.limit = 10;
+	assert_int_equal(store_case_list(f->pg, &flt, &items, &next, &err), TN_EINVALID);
+	assert_string_equal(err.message, "cursor is not valid for this list");
+	assert_null(next);
+	jv_free(items);
+}
+
+static void add_row(const struct store_case_row *r, void *ctx)
+{
+	struct tn_buf *b = ctx;
+
+	tn_buf_addf(b, "%s|%.*s|%s|%s\n", r->id, (int)r->doc_len, r->doc, r->status,
+		    r->deadline ? r->deadline : "-");
+}
+
+/* The text list gives the stored bytes, the same on both backends, and the total. */
+static void test_case_list_text(void **state)
+{
+	struct fix *f = *state;
+	struct store *sts[2];
+	struct tn_buf out[2] = { TN_BUF_INIT, TN_BUF_INIT };
+	struct store_case_filter flt;
+	char *next[2] = { NULL, NULL };
+	long total[2] = { -1, -1 };
+
+	five(f);
+	sts[0] = f->pg;
+	sts[1] = f->lite;
+	memset(&flt, 0, sizeof(flt));
+	flt.overdue = -1;
+	flt.scope_token_id = -1;
+	flt.order_deadline = 1;
+	flt.limit = 3;
+	for (int i = 0; i < 2; i++) {
+		struct tn_err err = TN_ERR_INIT;
+
+		assert_int_equal(store_case_list_text(sts[i], &flt, add_row, &out[i], &next[i],
+						      &total[i], &err), TN_OK);
+	}
+	assert_string_equal(out[0].buf, out[1].buf);
+	assert_non_null(strstr(out[0].buf, "C00000003|{\"status\":\"submitted\",\"applicant\":"
+			       "{\"name\":\"王五 Wang\"},\"deadline\":\"2026-12-01\","
+			       "\"note\":\"引号\\\" 和 \\\\ 斜杠\"}|submitted|2026-12-01\n"));
+	assert_string_equal(next[0], next[1]);
+	assert_int_equal(total[0], 5);
+	assert_int_equal(total[1], 5);
+	for (int i = 0; i < 2; i++) {
+		free(next[i]);
+		tn_buf_release(&out[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_list_text, setup, teardown),
+	};
+
+	uri = getenv("TWONET_PG_URI");
+	if (!uri || !*uri) {
+		printf("1..0 # SKIP TWONET_PG_URI is not set (tests/cli/t8100-pg-store.sh runs this)\n");
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
