@@ -27,6 +27,15 @@ test_expect_success 'twonetd init makes the schema, and again changes nothing' '
 	twonetd init --db "$LITE" >/dev/null
 '
 
+test_expect_success 'six twonetd init at once on a new database: one schema, one calendar' '
+	U=$(pg_createdb together) &&
+	for i in 1 2 3 4 5 6; do twonetd init --db "$U" >init$i.out 2>&1 & done &&
+	wait &&
+	test "$(cat init?.out | grep -c "at schema 11$")" = 6 &&
+	test "$(pg_sql "SELECT generation FROM calendar_state" "$U")" = 1 &&
+	test "$(pg_sql "SELECT count(*) FROM calendar_years" "$U")" = 3
+'
+
 test_expect_success 'every SQLite table and column has its PostgreSQL one' '
 	sqlite3 "$LITE" "SELECT m.name || \".\" || p.name FROM sqlite_master m, pragma_table_info(m.name) p
 		WHERE m.type = '"'"'table'"'"' AND m.name NOT LIKE '"'"'sqlite_%'"'"' ORDER BY 1" >lite.cols &&
@@ -206,7 +215,7 @@ test_expect_success 'twonetd serve refuses the backend while operations are miss
 test_expect_success 'the store unit tests on this cluster' '
 	U=$(pg_createdb unit) &&
 	TWONET_PG_URI=$U CMOCKA_MESSAGE_OUTPUT=TAP "$TWONET_BUILD/tests/unit/test_srv_pg_store" >unit.out 2>&1 &&
-	grep -q "^1\.\.9$" unit.out &&
+	grep -q "^1\.\.10$" unit.out &&
 	! grep -q "^not ok" unit.out &&
 	TWONET_PG_URI=$U CMOCKA_MESSAGE_OUTPUT=TAP "$TWONET_BUILD/tests/unit/test_srv_pg_cases" >unit.out 2>&1 &&
 	grep -q "^1\.\.2$" unit.out &&

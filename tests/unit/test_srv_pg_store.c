@@ -711,6 +711,26 @@ static void test_schema_guards(void **state)
 	PQfinish(c);
 }
 
+/*
+ * The server drops the connection (a restart, a failover): the call that
+ * finds it broken fails as "try again" (TN_ESERVER: 503), the next one
+ * reconnects.
+ */
+static void test_reconnect(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	jv list;
+
+	assert_int_equal(store_token_add(f->st, "77", "admin", "root", NULL, NULL, &err), TN_OK);
+	sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+	    "WHERE pid <> pg_backend_pid() AND datname = current_database()");
+	assert_int_equal(store_token_list(f->st, NULL, 1, &list, &err), TN_ESERVER);
+	jv_free(list);
+	assert_int_equal(store_token_list(f->st, NULL, 1, &list, &err), TN_OK);
+	assert_int_equal(jv_array_length(list), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -723,6 +743,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_guards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
 	};
 
 	uri = getenv("TWONET_PG_URI");

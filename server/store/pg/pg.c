@@ -66,7 +66,9 @@ enum tn_code pg_errcode(const struct tn_err *err)
 
 int pg_in_tx(struct pg_store *p)
 {
-	return PQtransactionStatus(p->conn) != PQTRANS_IDLE;
+	PGTransactionStatusType t = PQtransactionStatus(p->conn);
+
+	return p->tx || t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
 /* Send the query; *res the result (PQclear is the caller's), TN_OK or the failure in err. */
@@ -79,7 +81,7 @@ static enum tn_code run(struct pg_store *p, PGresult **res, struct tn_err *err, 
 	char msg[512];
 
 	*res = NULL;
-	if (PQstatus(p->conn) != CONNECTION_OK && !pg_in_tx(p))
+	if (PQstatus(p->conn) != CONNECTION_OK && !p->tx)
 		PQreset(p->conn);
 	r = n ? PQexecParams(p->conn, sql, n, NULL, vals, NULL, NULL, 0) : PQexec(p->conn, sql);
 	s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -162,15 +164,32 @@ enum tn_code pg_exec(struct pg_store *p, struct tn_err *err, const char *what, c
 	return code;
 }
 
+static enum tn_code begin_with(struct pg_store *p, struct tn_err *err, const char *sql)
+{
+	enum tn_code code = pg_exec(p, err, "begin", sql);
+
+	if (code == TN_OK)
+		p->tx = 1;
+	else
+		pg_rollback(p);
+	return code;
+}
+
 enum tn_code pg_begin(struct pg_store *p, struct tn_err *err)
 {
-	return pg_exec(p, err, "begin", "BEGIN");
+	return begin_with(p, err, "BEGIN");
+}
+
+enum tn_code pg_begin_snapshot(struct pg_store *p, struct tn_err *err)
+{
+	return begin_with(p, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
 void pg_rollback(struct pg_store *p)
 {
-	if (pg_in_tx(p))
+	if (pg_in_tx(p) && PQstatus(p->conn) == CONNECTION_OK)
 		pg_exec(p, NULL, "rollback", "ROLLBACK");
+	p->tx = 0;
 }
 
 enum tn_code pg_end(struct pg_store *p, enum tn_code code, struct tn_err *err)
@@ -179,6 +198,7 @@ enum tn_code pg_end(struct pg_store *p, enum tn_code code, struct tn_err *err)
 		code = pg_exec(p, err, "commit", "COMMIT");
 	if (code != TN_OK)
 		pg_rollback(p);
+	p->tx = 0;
 	return code;
 }
 

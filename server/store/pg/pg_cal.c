@@ -108,8 +108,7 @@ enum tn_code pg_cal_load(struct store *st, struct tn_cal **cal, long *generation
 
 	*cal = NULL;
 	/* one snapshot: the generation and the days it names */
-	if ((code = pg_exec(p, err, "calendar load", "BEGIN ISOLATION LEVEL REPEATABLE READ "
-			    "READ ONLY")) != TN_OK)
+	if ((code = pg_begin_snapshot(p, err)) != TN_OK)
 		return code;
 	code = pg_cal_generation(st, &g, err);
 	if (code == TN_OK)

@@ -20,6 +20,7 @@ struct pg_store {
 	PGconn *conn;
 	char *uri;      /* as given, for reconnecting */
 	char *name;     /* the database as messages name it: the URI without a password */
+	int tx;         /* a transaction of ours is open (pg_begin .. pg_end / pg_rollback) */
 };
 
 #define PG(st) ((struct pg_store *)(void *)(st))
@@ -41,8 +42,10 @@ extern const char pg_schema_11[];
  * WHAT: ...": TN_ECONFLICT for a unique or exclusion violation, TN_ESERVER
  * when the server is unreachable, busy or the transaction must be retried,
  * TN_EINVALID for a value the server refused (a bad date, say), else
- * TN_EINTERNAL.  A broken connection outside a transaction is reset once
- * before the query.
+ * TN_EINTERNAL.  A connection found broken is reset before the next query
+ * when no transaction of ours is open (never inside one: its statements
+ * would run outside it); the query that found it broken fails (TN_ESERVER),
+ * since whether it ran is unknown.
  */
 enum tn_code pg_query(struct pg_store *p, PGresult **res, struct tn_err *err, const char *what,
 		      const char *sql, const char *types, ...);
@@ -57,11 +60,13 @@ enum tn_code pg_errcode(const struct tn_err *err);
 
 /* BEGIN (read committed). */
 enum tn_code pg_begin(struct pg_store *p, struct tn_err *err);
+/* BEGIN a read-only transaction on one snapshot (repeatable read). */
+enum tn_code pg_begin_snapshot(struct pg_store *p, struct tn_err *err);
 /* End a transaction: COMMIT when `code` is TN_OK, else (or when that fails) ROLLBACK; the code. */
 enum tn_code pg_end(struct pg_store *p, enum tn_code code, struct tn_err *err);
 /* ROLLBACK when a transaction is open (an aborted one too).  Cannot fail. */
 void pg_rollback(struct pg_store *p);
-/* Whether a transaction is open on the connection. */
+/* Whether a transaction is open: ours, or one the server reports. */
 int pg_in_tx(struct pg_store *p);
 
 /* Field (row, col) as a malloc'd string (NULL for SQL NULL). */
