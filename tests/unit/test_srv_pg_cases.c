@@ -1,4 +1,4 @@
-/* test_srv_pg_cases.c — the case list on PostgreSQL ($TWONET_PG_URI), page by page beside the same cases on SQLite. */
+/* test_srv_pg_cases.c — the case list and audit stats on PostgreSQL ($TWONET_PG_URI), beside the same rows on SQLite. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "tn_buf.h"
 #include "store.h"
@@ -308,11 +309,51 @@ static void test_case_list_text(void **state)
 	}
 }
 
+/* The audit log's stats: the same rows on both backends (rows written by SQL on each). */
+static void test_audit_stats(void **state)
+{
+	struct fix *f = *state;
+	static const char rows[] =
+		"INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, outcome, prev_hash, hash) VALUES "
+		"(1, '2026-12-01T09:00:00+08:00', 'hospital', 'reader', '1.2.156.3005.2.11100000000013338W001.X', 'h', 'p', 'allowed', 'a', 'b'),"
+		"(2, '2026-12-01T10:00:00+08:00', 'hospital', 'reader', '1.2.156.3005.2.11100000000013338W001.Y', 'h', 'p', 'denied', 'b', 'c'),"
+		"(3, '2026-12-01T11:00:00+08:00', 'c1', 'clerk', NULL, 'h', 'p', 'allowed', 'c', 'd'),"
+		"(4, '2026-12-02T11:00:00+08:00', 'c1', 'clerk', 'bad-id', 'h', 'p', 'allowed', 'd', 'e'),"
+		"(5, '2026-12-03T11:00:00+08:00', 'bank', 'reader', '1.2.156.3005.2.11100000000013338W002.Z', 'h', 'p', 'allowed', 'e', 'f')";
+	struct tn_err err = TN_ERR_INIT;
+	sqlite3 *db;
+	PGconn *c = PQconnectdb(uri);
+	jv a, b, ta, tb;
+
+	PQclear(PQexec(c, rows));
+	PQfinish(c);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_audit_stats(f->pg, NULL, NULL, &a, &err), TN_OK);
+	assert_int_equal(store_audit_stats(f->lite, NULL, NULL, &b, &err), TN_OK);
+	assert_int_equal(jv_array_length(jv_copy(a)), 4);
+	ta = jv_dump_string(a, 0);
+	tb = jv_dump_string(b, 0);
+	assert_string_equal(jv_string_value(ta), jv_string_value(tb));
+	jv_free(ta);
+	jv_free(tb);
+	assert_int_equal(store_audit_stats(f->pg, "2026-12-02", "2026-12-02", &a, &err), TN_OK);
+	assert_int_equal(store_audit_stats(f->lite, "2026-12-02", "2026-12-02", &b, &err), TN_OK);
+	ta = jv_dump_string(a, 0);
+	tb = jv_dump_string(b, 0);
+	assert_string_equal(jv_string_value(ta), jv_string_value(tb));
+	assert_non_null(strstr(jv_string_value(ta), "\"kind\":null"));
+	jv_free(ta);
+	jv_free(tb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_list_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_stats, setup, teardown),
 	};
 
 	uri = getenv("TWONET_PG_URI");

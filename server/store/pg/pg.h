@@ -74,6 +74,9 @@ enum tn_code pg_case_list_text(struct store *st, const struct store_case_filter 
 			       struct tn_err *err);
 enum tn_code pg_case_events(struct store *st, const char *id, jv *events, struct tn_err *err);
 
+enum tn_code pg_audit_stats(struct store *st, const char *since, const char *until, jv *items,
+			    struct tn_err *err);
+
 enum tn_code pg_cal_load(struct store *st, struct tn_cal **cal, long *generation,
 			 struct tn_err *err);
 enum tn_code pg_cal_generation(struct store *st, long *generation, struct tn_err *err);

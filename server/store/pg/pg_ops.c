@@ -34,6 +34,7 @@ const struct store_ops store_pg_ops = {
 	.case_list_text = pg_case_list_text,
 	.case_act = pg_case_act,
 	.case_events = pg_case_events,
+	.audit_stats = pg_audit_stats,
 	.cal_load = pg_cal_load,
 	.cal_generation = pg_cal_generation,
 	.cal_import = pg_cal_import,
