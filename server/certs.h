@@ -111,6 +111,15 @@ int certs_str_member(struct req *q, jv body, const char *key, long max, int newl
 
 /* ---- certs_ckpt.c: signed checkpoints of the audit chain's head ---- */
 
+/*
+ * The base path of what twonetd keeps in files beside its database: BASE.keys/
+ * (the issuers' and its own private keys) and BASE.checkpoints.
+ * $TWONETD_STATE when set; else the SQLite database file; NULL for a backend
+ * without a file (PostgreSQL) when TWONETD_STATE is not set (err then says so).
+ * Every instance over one PostgreSQL database needs the same BASE.keys/.
+ */
+const char *certs_state_base(struct store *st, struct tn_err *err);
+
 /* "<db>.keys/twonetd.pem", the server's own SM2 key; malloc'd. */
 char *certs_ckpt_key_path(const char *db);
 

@@ -14,6 +14,7 @@
 #include "tn_json.h"
 #include "certs.h"
 #include "store_certs.h"
+#include "store_ops.h"
 #include "twonetd.h"
 
 /*
@@ -46,6 +47,19 @@ char *certs_ckpt_key_path(const char *db)
 
 	tn_buf_addf(&b, "%s.keys/" KEY_FILE, db);
 	return tn_buf_detach(&b, NULL);
+}
+
+const char *certs_state_base(struct store *st, struct tn_err *err)
+{
+	const char *e = getenv("TWONETD_STATE"), *base = store_certs_db_path(st);
+
+	if (e && *e)
+		return e;
+	if (!base)
+		tn_err_set(err, TN_EUSAGE, "a %s database keeps the issuers' keys and the audit "
+			   "checkpoints in files: set TWONETD_STATE=PATH (PATH.keys/, "
+			   "PATH.checkpoints), the same on every instance", store_backend(st));
+	return base;
 }
 
 char *certs_ckpt_file(const char *db)
@@ -190,7 +204,7 @@ static void checkpoint_now(void)
 		w.since = 0;
 		return;
 	}
-	if (!w.key && certs_ckpt_key(store_certs_db_path(w.srv->st), 1, &w.key, &err) != TN_OK)
+	if (!w.key && certs_ckpt_key(certs_state_base(w.srv->st, NULL), 1, &w.key, &err) != TN_OK)
 		goto fail;
 	if (certs_ckpt_append(w.path, w.key, seq, head, &line, &err) != TN_OK)
 		goto fail;
@@ -224,17 +238,17 @@ void certs_ckpt_rows(long n)
 
 int certs_ckpt_worker_start(struct srv *srv)
 {
+	struct tn_err err = TN_ERR_INIT;
 	struct timeval tv;
+	const char *base;
 
-	/*
-	 * The checkpoints file and the server's key sit beside the database file.
-	 * TODO(issue 15, PostgreSQL): a backend with no file (store_certs_db_path
-	 * NULL) needs a keys folder flag; until then it makes no checkpoints.
-	 */
-	if (!store_certs_db_path(srv->st))
-		return 0;
+	/* the checkpoints file and the server's key: beside the database file, or TWONETD_STATE */
+	if (!(base = certs_state_base(srv->st, &err))) {
+		fprintf(stderr, "twonetd: error: %s\n", err.message);
+		return -1;
+	}
 	w.srv = srv;
-	w.path = certs_ckpt_file(store_certs_db_path(srv->st));
+	w.path = certs_ckpt_file(base);
 	w.every_rows = certs_env_long("TWONETD_AUDIT_CHECKPOINT_ROWS", DEFAULT_ROWS, 1, 100000000L);
 	tv.tv_sec = certs_env_long("TWONETD_AUDIT_CHECKPOINT_SECONDS", DEFAULT_SECONDS, 1, 86400L);
 	tv.tv_usec = 0;

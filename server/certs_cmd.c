@@ -32,21 +32,10 @@ static int expect_verb(const struct tn_cmd *cmd, const char *verb, int *argc, ch
 	return -1;
 }
 
-/*
- * The path the issuers' keys (BASE.keys/) and the checkpoints (BASE.checkpoints)
- * sit beside: the database file the store opened.  NULL (err set) when the
- * backend has no file (PostgreSQL).
- * TODO(issue 15, PostgreSQL): such a backend needs a keys folder of its own,
- * given by a flag (--keys DIR) to issuer add, audit and serve alike; not yet.
- */
+/* The path the issuers' keys (BASE.keys/) and the checkpoints (BASE.checkpoints) sit beside. */
 static const char *keys_base(struct store *st, struct tn_err *err)
 {
-	const char *base = store_certs_db_path(st);
-
-	if (!base)
-		tn_err_set(err, TN_EINVALID, "this database has no folder beside it for the "
-			   "issuers' keys and checkpoints (not yet with a postgresql:// --db)");
-	return base;
+	return certs_state_base(st, err);
 }
 
 int certs_cmd_issuer(int argc, char **argv)
@@ -136,7 +125,7 @@ int certs_cmd_issuer(int argc, char **argv)
 	goto out;
 fail:
 	fprintf(stderr, "twonetd: error: %s\n", err.message);
-	rc = err.code == TN_EINVALID ? 7 : 1;
+	rc = err.code == TN_EINVALID ? 7 : err.code == TN_EUSAGE ? 2 : 1;
 out:
 	free(path);
 	free(pem);
@@ -259,7 +248,7 @@ static int audit_verify(int argc, char **argv)
 	rc = 1;
 	if (store_open(&st, db, 0, &err) != TN_OK)
 		goto fail;
-	base = store_certs_db_path(st);
+	base = certs_state_base(st, NULL);
 	if (file) {
 		if (!keyfile && !(base = keys_base(st, &err)))
 			goto fail;

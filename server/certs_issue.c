@@ -33,12 +33,9 @@ static struct tn_cert_key *private_key(struct store *st, const char *dept, const
 	for (int i = 0; i < nkeys; i++)
 		if (strcmp(keycache[i].id, key_id) == 0)
 			return keycache[i].key;
-	/* TODO(issue 15, PostgreSQL): no database file, no BASE.keys/ beside it: a keys folder flag */
-	if (!store_certs_db_path(st)) {
-		tn_err_set(err, TN_EINTERNAL, "no folder for the issuers' keys (postgresql:// --db)");
+	if (!certs_state_base(st, err))
 		return NULL;
-	}
-	path = certs_key_path(store_certs_db_path(st), dept, key_id);
+	path = certs_key_path(certs_state_base(st, NULL), dept, key_id);
 	if (tn_cert_key_load_private(path, &k, err) != TN_OK) {
 		free(path);
 		return NULL;
