@@ -218,7 +218,7 @@ test_expect_success 'the store unit tests on this cluster' '
 	grep -q "^1\.\.10$" unit.out &&
 	! grep -q "^not ok" unit.out &&
 	TWONET_PG_URI=$U CMOCKA_MESSAGE_OUTPUT=TAP "$TWONET_BUILD/tests/unit/test_srv_pg_cases" >unit.out 2>&1 &&
-	grep -q "^1\.\.3$" unit.out &&
+	grep -q "^1\.\.4$" unit.out &&
 	! grep -q "^not ok" unit.out
 '
 

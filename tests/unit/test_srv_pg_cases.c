@@ -1,4 +1,4 @@
-/* test_srv_pg_cases.c — the case list and audit stats on PostgreSQL ($TWONET_PG_URI), beside the same rows on SQLite. */
+/* test_srv_pg_cases.c — the case list, reports and audit stats on PostgreSQL ($TWONET_PG_URI), beside the same rows on SQLite. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +13,10 @@
 #include <sqlite3.h>
 
 #include "tn_buf.h"
+#include "tn_cal.h"
 #include "store.h"
 #include "store_ops.h"
+#include "store_reports.h"
 
 /*
  * Run by tests/cli/t8100-pg-store.sh with TWONET_PG_URI set; skips without
@@ -309,6 +311,161 @@ static void test_case_list_text(void **state)
 	}
 }
 
+/* Act on case `id` on both stores: to `status` at `version`, with the document members `set` (JSON). */
+static void act_both(struct fix *f, const char *id, long version, const char *status,
+		     const char *set, const char *action, const char *at)
+{
+	struct store *sts[2] = { f->pg, f->lite };
+
+	for (int i = 0; i < 2; i++) {
+		struct tn_err err = TN_ERR_INIT;
+		jv doc, ev;
+		long cur;
+
+		assert_int_equal(store_case_get(sts[i], id, &doc, NULL, &err), TN_OK);
+		doc = jv_object_merge(doc, jv_parse(set));
+		doc = jv_object_set(doc, jv_string("status"), jv_string(status));
+		doc = jv_object_set(doc, jv_string("version"), jv_number((double)version + 1));
+		ev = jv_object_set(jv_object(), jv_string("at"), jv_string(at));
+		ev = jv_object_set(ev, jv_string("actor"), jv_string("c"));
+		ev = jv_object_set(ev, jv_string("role"), jv_string("clerk"));
+		ev = jv_object_set(ev, jv_string("action"), jv_string(action));
+		ev = jv_object_set(ev, jv_string("to"), jv_string(status));
+		ev = jv_object_set(ev, jv_string("version"), jv_number((double)version + 1));
+		assert_int_equal(store_case_act(sts[i], id, version, status, doc, ev, &cur, &err), TN_OK);
+	}
+}
+
+static int report_row(void *ctx, const struct store_report_row *r)
+{
+	struct tn_buf *b = ctx;
+
+	tn_buf_addf(b, "%s|%d|%ld|%ld", r->group ? r->group : "(null)", r->has_days, r->days,
+		    r->n_days);
+	for (int i = 0; i < RC_COUNT; i++)
+		tn_buf_addf(b, "|%ld", r->c[i]);
+	tn_buf_addch(b, '\n');
+	return 0;
+}
+
+static int backlog_row(void *ctx, const struct store_backlog_row *r)
+{
+	struct tn_buf *b = ctx;
+
+	tn_buf_addf(b, "%s|%s|%s|%s|%ld|%ld\n", r->group ? r->group : "-", r->day ? r->day : "-",
+		    r->closed ? r->closed : "-", r->due ? r->due : "-", r->n, r->overdue);
+	return 0;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of `b` sorted (a listed backlog comes in no order: its caller places the rows). */
+static void sort_lines(struct tn_buf *b)
+{
+	char *lines[64], *text = tn_xstrdup(b->buf), *l = text, *nl;
+	int n = 0;
+
+	while (*l && n < 64) {
+		lines[n++] = l;
+		if (!(nl = strchr(l, '\n')))
+			break;
+		*nl = '\0';
+		l = nl + 1;
+	}
+	qsort(lines, (size_t)n, sizeof(lines[0]), cmp_lines);
+	tn_buf_reset(b);
+	for (int i = 0; i < n; i++)
+		tn_buf_addf(b, "%s\n", lines[i]);
+	free(text);
+}
+
+/* The case report and the backlog, every grouping: the same rows from both backends. */
+static void test_reports(void **state)
+{
+	static const char *const bys[] = { "department", "item", "workflow", "day", "week", "month" };
+	struct fix *f = *state;
+	struct store *sts[2] = { f->pg, f->lite };
+	unsigned char work[120];
+	struct tn_buf out[2] = { TN_BUF_INIT, TN_BUF_INIT };
+	long d0;
+
+	for (int i = 0; i < 2; i++) {
+		struct tn_err err = TN_ERR_INIT;
+
+		assert_int_equal(store_catalog_import(sts[i], jv_parse(
+			"{\"departments\":[{\"code\":\"YBJ\",\"name\":\"医保局\"}],"
+			"\"items\":[{\"code\":\"310000-YB-003\",\"name\":\"备案\",\"department\":\"YBJ\",\"legal_days\":20}],"
+			"\"workflows\":[{\"code\":\"restaurant\",\"name\":\"开餐馆\"}]}"), NULL, NULL, NULL, &err), TN_OK);
+	}
+	five(f);
+	act_both(f, "C00000001", 1, "accepted", "{\"accepted_at\":\"2026-11-02T09:00:00+08:00\","
+		 "\"legal_deadline\":\"2026-11-20\",\"workflow\":\"restaurant\"}", "accept", "2026-11-02T09:00:00+08:00");
+	act_both(f, "C00000001", 2, "completed", "{\"completed_at\":\"2026-11-06T09:00:00+08:00\","
+		 "\"materials\":[{\"state\":\"exempted\"},{\"state\":\"given\"}]}", "complete",
+		 "2026-11-06T09:00:00+08:00");
+	act_both(f, "C00000003", 1, "returned", "{}", "return", "2026-11-03T09:00:00+08:00");
+	act_both(f, "C00000003", 2, "rejected", "{}", "reject", "2026-11-10T09:00:00+08:00");
+	act_both(f, "C00000004", 1, "accepted", "{\"accepted_at\":\"2026-11-04T09:00:00+08:00\"}",
+		 "accept", "2026-11-04T09:00:00+08:00");
+	assert_int_equal(tn_date_parse("2026-10-01", &d0), 0);
+	for (int i = 0; i < 120; i++)
+		work[i] = (d0 + i + 3) % 7 < 5;        /* some five days in seven */
+	for (int i = 0; i < 2; i++) {
+		struct tn_err err = TN_ERR_INIT;
+
+		assert_int_equal(store_report_workdays(sts[i], "2026-10-01", work, 120, &err), TN_OK);
+		/* the same range again: nothing to write */
+		assert_int_equal(store_report_workdays(sts[i], "2026-10-01", work, 120, &err), TN_OK);
+	}
+	for (size_t b = 0; b < sizeof(bys) / sizeof(bys[0]); b++) {
+		struct store_report_q q = { "2026-11-01", "2026-11-30", bys[b], NULL, NULL, "2026-12-06" };
+
+		for (int i = 0; i < 2; i++) {
+			struct tn_err err = TN_ERR_INIT;
+
+			tn_buf_reset(&out[i]);
+			assert_int_equal(store_report_cases(sts[i], &q, report_row, &out[i], &err), TN_OK);
+			{
+				struct tn_buf bl = TN_BUF_INIT;
+
+				assert_int_equal(store_report_backlog(sts[i], &q, "2026-11-05",
+								      b < 3 ? "2026-12-06" : NULL,
+								      backlog_row, &bl, &err), TN_OK);
+				sort_lines(&bl);
+				tn_buf_adds(&out[i], bl.buf);
+				tn_buf_release(&bl);
+			}
+			q.department = "YBJ";
+			assert_int_equal(store_report_cases(sts[i], &q, report_row, &out[i], &err), TN_OK);
+			q.department = NULL;
+		}
+		assert_string_equal(out[0].buf, out[1].buf);
+		assert_true(out[0].len > 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct tn_err err = TN_ERR_INIT;
+		struct store_report_q q = { "2026-11-01", "2026-11-30", "year", NULL, NULL, "2026-12-06" };
+		jv names;
+
+		assert_int_equal(store_report_cases(sts[i], &q, report_row, &out[i], &err), TN_EINVALID);
+		assert_int_equal(store_report_names(sts[i], "workflow", &names, &err), TN_OK);
+		tn_buf_reset(&out[i]);
+		{
+			jv t = jv_dump_string(names, 0);
+
+			tn_buf_adds(&out[i], jv_string_value(t));
+			jv_free(t);
+		}
+	}
+	assert_string_equal(out[0].buf, out[1].buf);
+	assert_string_equal(out[0].buf, "{\"restaurant\":\"开餐馆\"}");
+	tn_buf_release(&out[0]);
+	tn_buf_release(&out[1]);
+}
+
 /* The audit log's stats: the same rows on both backends (rows written by SQL on each). */
 static void test_audit_stats(void **state)
 {
@@ -353,6 +510,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_list_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_stats, setup, teardown),
 	};
 

@@ -7,6 +7,7 @@
 #include "tn_err.h"
 #include "store.h"
 #include "store_cal.h"
+#include "store_reports.h"
 
 /*
  * Each pg_NAME does what store.h's (and store_cal.h's) store_NAME says, on a
@@ -76,6 +77,15 @@ enum tn_code pg_case_events(struct store *st, const char *id, jv *events, struct
 
 enum tn_code pg_audit_stats(struct store *st, const char *since, const char *until, jv *items,
 			    struct tn_err *err);
+
+enum tn_code pg_report_workdays(struct store *st, const char *first, const unsigned char *work,
+				long n, struct tn_err *err);
+enum tn_code pg_report_cases(struct store *st, const struct store_report_q *q,
+			     store_report_fn fn, void *ctx, struct tn_err *err);
+enum tn_code pg_report_backlog(struct store *st, const struct store_report_q *q,
+			       const char *after, const char *cut, store_backlog_fn fn,
+			       void *ctx, struct tn_err *err);
+enum tn_code pg_report_names(struct store *st, const char *by, jv *names, struct tn_err *err);
 
 enum tn_code pg_cal_load(struct store *st, struct tn_cal **cal, long *generation,
 			 struct tn_err *err);

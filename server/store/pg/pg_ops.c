@@ -4,8 +4,8 @@
 /*
  * store_ops.h's dispatcher answers an operation left NULL here with "the
  * postgresql backend cannot yet NAME", and twonetd serve refuses to start
- * while any is missing.  Certificates, the audit log, alerts and
- * reports come next (issue 15).
+ * while any is missing.  Certificates, the audit log's writing,
+ * alerts and the alert report come next (issue 15).
  */
 const struct store_ops store_pg_ops = {
 	.close = pg_close,
@@ -39,4 +39,8 @@ const struct store_ops store_pg_ops = {
 	.cal_generation = pg_cal_generation,
 	.cal_import = pg_cal_import,
 	.cal_years = pg_cal_years,
+	.report_workdays = pg_report_workdays,
+	.report_cases = pg_report_cases,
+	.report_backlog = pg_report_backlog,
+	.report_names = pg_report_names,
 };
