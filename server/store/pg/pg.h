@@ -9,6 +9,7 @@
 #include "store_cal.h"
 #include "store_certs.h"
 #include "store_reports.h"
+#include "store_alerts.h"
 
 /*
  * Each pg_NAME does what store.h's (and store_cal.h's) store_NAME says, on a
@@ -87,6 +88,30 @@ enum tn_code pg_report_backlog(struct store *st, const struct store_report_q *q,
 			       const char *after, const char *cut, store_backlog_fn fn,
 			       void *ctx, struct tn_err *err);
 enum tn_code pg_report_names(struct store *st, const char *by, jv *names, struct tn_err *err);
+
+/* store_alerts.h: pg_alerts.c (writers, in commit order), pg_alerts_read.c, pg_alerts_report.c */
+enum tn_code pg_alerts_begin(struct store *st, struct tn_err *err);
+enum tn_code pg_alerts_commit(struct store *st, long keep, long long *latest, struct tn_err *err);
+void pg_alerts_rollback(struct store *st);
+enum tn_code pg_alert_raise(struct store *st, jv doc, long long at, jv *out, int *replayed,
+			    struct tn_err *err);
+enum tn_code pg_alert_update(struct store *st, long long id, jv doc, long long at,
+			     const char *action, const char *actor, const char *comment,
+			     jv *out, struct tn_err *err);
+enum tn_code pg_alert_get(struct store *st, long long id, jv *doc, struct tn_err *err);
+enum tn_code pg_alert_history(struct store *st, long long id, jv *out, struct tn_err *err);
+enum tn_code pg_alert_list(struct store *st, const struct store_alert_filter *f, jv *items,
+			   char **next, struct tn_err *err);
+enum tn_code pg_alert_events(struct store *st, long long after, int desc, long max,
+			     store_alert_event_fn fn, void *ctx, long *n, struct tn_err *err);
+enum tn_code pg_alert_bounds(struct store *st, long long *oldest, long long *latest,
+			     struct tn_err *err);
+long long pg_alert_latest(struct store *st);
+enum tn_code pg_alert_first_since(struct store *st, long long at, long long *seq,
+				  struct tn_err *err);
+const char *pg_alerts_path(struct store *st);
+enum tn_code pg_report_alerts(struct store *st, const struct store_alert_report_q *q,
+			      store_alert_fn fn, void *ctx, struct tn_err *err);
 
 /* store_certs.h: pg_certs.c, pg_certs_consents.c (who may read), pg_certs_audit.c (the chain) */
 enum tn_code pg_certs_begin(struct store *st, struct tn_err *err);
