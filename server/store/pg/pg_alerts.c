@@ -224,7 +224,7 @@ enum tn_code pg_alert_update(struct store *st, long long id, jv doc, long long a
 			"INSERT INTO alert_events (seq, alert_id, event, at, severity, district, kind, "
 			"action, actor, comment, data) SELECT $1::bigint, id, 'update', $5::bigint, "
 			"$6::integer, $7::text, $8::text, $9::text, $10::text, $11::text, $12::json "
-			"FROM u", "llttltttttt", (long)seq, (long)id, member(doc, "status"),
+			"FROM u", "llttlttttttt", (long)seq, (long)id, member(doc, "status"),
 			jv_string_value(text), (long)at, sev, member(doc, "district"),
 			member(doc, "kind"), action, actor, comment, data.buf);
 	tn_buf_release(&data);
