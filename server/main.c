@@ -15,6 +15,7 @@
 #include "tn_id.h"
 #include "twonetd.h"
 #include "store_cal.h"
+#include "store_ops.h"
 #include "certs.h"
 
 
@@ -92,8 +93,8 @@ static int cmd_init(int argc, char **argv)
 		return 1;
 	}
 	tn_cal_free(cal);
+	printf("database '%s' at schema %d\n", store_name(st), to);   /* never a password */
 	store_close(st);
-	printf("database '%s' at schema %d\n", db, to);
 	return 0;
 }
 

@@ -316,6 +316,7 @@ struct store_ops {
 struct store_head {
 	const struct store_ops *ops;
 	const char *backend;    /* "sqlite", "postgresql": for messages */
+	const char *name;       /* the database as messages may show it (no password) */
 };
 
 /* The backends' tables. */
@@ -339,6 +340,8 @@ size_t store_scheme_len(const char *spec);
 
 /* The backend `st` runs on: "sqlite" or "postgresql". */
 const char *store_backend(struct store *st);
+/* The database as a message may show it: a file's path, a URI without its password. */
+const char *store_name(struct store *st);
 
 /*
  * How many operations `st`'s backend leaves NULL (0: all there); when any,

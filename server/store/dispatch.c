@@ -53,6 +53,13 @@ const char *store_backend(struct store *st)
 	return h && h->backend ? h->backend : "unknown";
 }
 
+const char *store_name(struct store *st)
+{
+	const struct store_head *h = (const struct store_head *)(const void *)st;
+
+	return h && h->name ? h->name : "?";
+}
+
 int store_missing_ops(struct store *st, char *buf, size_t n)
 {
 	const struct store_ops *ops = st ? OPS(st) : NULL;

@@ -34,7 +34,7 @@ static const struct store_ops fake_ops = {
 
 static void test_null_ops(void **state)
 {
-	struct store st = { { &fake_ops, "postgresql" }, 0 };
+	struct store st = { { &fake_ops, "postgresql", "fake" }, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	struct store_token tok;
 	char names[200];

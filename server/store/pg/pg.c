@@ -367,6 +367,7 @@ enum tn_code pg_open(struct store **out, const char *uri, int create, struct tn_
 	p->head.backend = "postgresql";
 	p->uri = tn_xstrdup(uri);
 	p->name = display_name(uri);
+	p->head.name = p->name;
 	p->conn = PQconnectdb(uri);
 	if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
 		code = tn_err_set(err, TN_ESERVER, "cannot connect to the PostgreSQL server of '%s': %s",

@@ -456,6 +456,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	st->head.ops = &store_sqlite_ops;
 	st->head.backend = "sqlite";
 	st->path = tn_xstrdup(path);
+	st->head.name = st->path;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		tn_err_set(err, create ? TN_EIO : TN_EINVALID, "cannot open database '%s': %s%s",
 			   path, st->db ? sqlite3_errmsg(st->db) : "out of memory",
