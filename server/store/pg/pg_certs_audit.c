@@ -74,6 +74,7 @@ static enum tn_code insert_rows(struct pg_store *p, const struct store_audit *ro
 	char (*seqs)[24] = tn_xcalloc(n, sizeof(*seqs));
 	char (*hashes)[2][65] = tn_xcalloc(n, sizeof(*hashes));
 	enum tn_code code = TN_OK;
+	PGresult *r;
 
 	tn_buf_adds(&sql, "INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, outcome, "
 		    "prev_hash, hash) VALUES ");
@@ -102,8 +103,10 @@ static enum tn_code insert_rows(struct pg_store *p, const struct store_audit *ro
 			tn_buf_addf(&sql, "%s$%zu", k > 1 ? ", " : "", i * 10 + (size_t)k);
 		tn_buf_addch(&sql, ')');
 	}
-	if (code == TN_OK)
-		code = pg_query_vals(p, NULL, err, "audit append", sql.buf, (int)(n * 10), vals);
+	if (code == TN_OK) {
+		code = pg_query_vals(p, &r, err, "audit append", sql.buf, (int)(n * 10), vals);
+		PQclear(r);
+	}
 	tn_buf_release(&sql);
 	free(vals);
 	free(seqs);
@@ -228,8 +231,8 @@ enum tn_code pg_audit_list(struct store *st, const struct store_audit_filter *f,
 	n = PQntuples(r);
 	for (int i = 0; i < n && i < f->limit; i++)
 		*items = jv_array_append(*items, audit_row_of(r, i));
-	if (n > f->limit && f->limit > 0)
-		*next = pg_long(r, (int)f->limit - 1, 0);
+	if (n > f->limit)       /* SQLite's: 0 for a page of 0 rows */
+		*next = f->limit > 0 ? pg_long(r, (int)f->limit - 1, 0) : 0;
 	PQclear(r);
 	return TN_OK;
 }
