@@ -443,6 +443,55 @@ static void test_commit_order(void **state)
 	assert_int_equal(fl.seen, WRITERS * EACH);
 }
 
+/* The next notification on `c` within `tenths` tenths of a second: its payload (malloc'd), or NULL. */
+static char *notified(PGconn *c, int tenths)
+{
+	for (int i = 0; i < tenths; i++) {
+		PGnotify *n;
+		char *payload;
+
+		PQconsumeInput(c);
+		if ((n = PQnotifies(c))) {
+			assert_string_equal(n->relname, "twonet_alerts");
+			payload = strdup(n->extra);
+			PQfreemem(n);
+			return payload;
+		}
+		usleep(100000);
+	}
+	return NULL;
+}
+
+static void test_notify(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	PGconn *c = PQconnectdb(uri);
+	char *payload;
+	jv out;
+	int rp;
+
+	PQclear(PQexec(c, "LISTEN twonet_alerts"));
+	/* a transaction rolled back notifies nobody */
+	assert_int_equal(store_alerts_begin(f->pg, &err), TN_OK);
+	assert_int_equal(store_alert_raise(f->pg, alert_doc(1, "gone"), when(1), &out, &rp, &err),
+			 TN_OK);
+	jv_free(out);
+	store_alerts_rollback(f->pg);
+	assert_int_equal(raise_one(f->pg, 1, &rp), 1);
+	payload = notified(c, 50);
+	assert_non_null(payload);
+	assert_string_equal(payload, "1");      /* the rolled back seq was given back */
+	free(payload);
+	assert_int_equal(raise_one(f->pg, 2, &rp), 2);
+	payload = notified(c, 50);
+	assert_non_null(payload);
+	assert_string_equal(payload, "2");
+	free(payload);
+	assert_null(notified(c, 5));
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alert_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
 	};
 
 	uri = getenv("TWONET_PG_URI");
