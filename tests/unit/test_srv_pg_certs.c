@@ -347,6 +347,87 @@ static void test_consents(void **state)
 	tn_buf_release(&out[1]);
 }
 
+/* File a case of `holder` in `dept` submitted at `at` with token `token` on `st`. */
+static void file_case(struct store *st, const char *holder, const char *dept, const char *at,
+		      long token, const char *key)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct store_case_new c;
+	int replayed = -1;
+	jv out;
+
+	memset(&c, 0, sizeof(c));
+	c.doc = jv_object_set(jv_object(), jv_string("status"), jv_string("submitted"));
+	c.event = jv_parse("{\"at\":\"t\",\"actor\":\"a\",\"role\":\"clerk\",\"action\":\"submit\","
+			   "\"to\":\"submitted\",\"version\":1}");
+	c.item = "310000-YB-003";
+	c.department = dept;
+	c.status = "submitted";
+	c.applicant_id = holder;
+	c.applicant_name = holder;
+	c.submitted_at = at;
+	c.deadline_days = c.legal_days = -1;
+	c.submitted_by = "a";
+	c.token_id = token;
+	c.idem_key = key;
+	c.idem_hash = "h";
+	assert_int_equal(store_case_create(st, &c, &out, &replayed, &err), TN_OK);
+	jv_free(out);
+}
+
+/*
+ * The clerk's rule over cases: the holder's own filing; a case open when
+ * the holder's code was redeemed in the department (its submitted_at, with
+ * an offset, before the redemption); one the redeeming clerk filed before
+ * the code expired; not one filed by another clerk after the redemption.
+ */
+static void test_clerk_rule(void **state)
+{
+	struct fix *f = *state;
+	struct store *sts[2] = { f->pg, f->lite };
+	struct tn_buf out[2] = { TN_BUF_INIT, TN_BUF_INIT };
+	/* 2027-01-15T08:00:00Z */
+	const long long t0 = 1800000000LL - (1800000000LL % 86400) + 8 * 3600;
+	struct store_code c = { .holder = "H2", .created_at = "t", .created_by = "H2",
+				.expires_epoch = t0 + 3600 };
+
+	for (int i = 0; i < 2; i++) {
+		struct tn_err err = TN_ERR_INIT;
+		long app, clerk5, clerk6;
+		int ok;
+
+		assert_int_equal(store_token_add_until(sts[i], "h-app", "applicant", "H1 self", NULL,
+						       "H1", NULL, &app, &err), TN_OK);
+		assert_int_equal(store_token_add_until(sts[i], "h-c5", "clerk", "c5", "YBJ", NULL, NULL,
+						       &clerk5, &err), TN_OK);
+		assert_int_equal(store_token_add_until(sts[i], "h-c6", "clerk", "c6", "YBJ", NULL, NULL,
+						       &clerk6, &err), TN_OK);
+		file_case(sts[i], "H1", "YBJ", "2027-01-15T16:00:00+08:00", app, "k1");
+		assert_int_equal(store_clerk_may_read(sts[i], "H1", "YBJ", clerk5, t0, &ok, &err), TN_OK);
+		tn_buf_addf(&out[i], "own filing %d ", ok);
+		assert_int_equal(store_clerk_may_read(sts[i], "H1", "GAJ", clerk5, t0, &ok, &err), TN_OK);
+		tn_buf_addf(&out[i], "other dept %d ", ok);
+		/* H2: a case clerk 6 filed at 15:59:59 +08 (one second before t0), one after */
+		file_case(sts[i], "H2", "YBJ", "2027-01-15T15:59:59+08:00", clerk6, "k2");
+		assert_int_equal(store_clerk_may_read(sts[i], "H2", "YBJ", clerk5, t0, &ok, &err), TN_OK);
+		tn_buf_addf(&out[i], "no code %d ", ok);
+		assert_int_equal(store_code_add(sts[i], "c", &c, t0, 3, &err), TN_OK);
+		assert_int_equal(store_code_redeem(sts[i], "c", "H2", clerk5, "YBJ", t0 - 1, &ok, &err),
+				 TN_OK);
+		tn_buf_addf(&out[i], "redeemed %d ", ok);
+		assert_int_equal(store_clerk_may_read(sts[i], "H2", "YBJ", clerk6, t0 + 7200, &ok, &err),
+				 TN_OK);
+		tn_buf_addf(&out[i], "open before %d ", ok);
+		assert_int_equal(store_clerk_may_read(sts[i], "H3", "YBJ", clerk6, t0, &ok, &err), TN_OK);
+		tn_buf_addf(&out[i], "other holder %d\n", ok);
+	}
+	assert_string_equal(out[0].buf, out[1].buf);
+	assert_string_equal(out[0].buf, "own filing 1 other dept 0 no code 0 redeemed 1 open before 1 "
+			    "other holder 0\n");
+	tn_buf_release(&out[0]);
+	tn_buf_release(&out[1]);
+}
+
 /* `n` rows of reads, odd ones: unicode, quotes, control characters, nulls. */
 static void some_rows(struct store_audit *rows, int n, int base, char (*at)[40], char (*cert)[40])
 {
@@ -563,6 +644,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_certs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clerk_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_instances, setup, teardown),
 	};
