@@ -18,7 +18,7 @@ test_expect_success 'twonetd audit verify on a new PostgreSQL database: an empty
 test_expect_success 'the certificate store unit tests on this cluster' '
 	U=$(pg_uri twonet) &&
 	TWONET_PG_URI=$U CMOCKA_MESSAGE_OUTPUT=TAP "$TWONET_BUILD/tests/unit/test_srv_pg_certs" >unit.out 2>&1 &&
-	grep -q "^1\.\.5$" unit.out &&
+	grep -q "^1\.\.6$" unit.out &&
 	! grep -q "^not ok" unit.out
 '
 

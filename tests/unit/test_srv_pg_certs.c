@@ -571,6 +571,37 @@ static void test_audit(void **state)
 	tn_buf_release(&out[1]);
 }
 
+/* One batch larger than a statement carries (500 rows): 1201 rows, the same chain on both. */
+static void test_audit_big(void **state)
+{
+	struct fix *f = *state;
+	struct store *sts[2] = { f->pg, f->lite };
+	enum { N = 1201 };
+	struct store_audit *rows = calloc(N, sizeof(*rows));
+	char (*at)[40] = calloc(N, sizeof(*at)), (*cert)[40] = calloc(N, sizeof(*cert));
+	char hash[2][65], why[200];
+	long long seq, nrows, bad;
+
+	some_rows(rows, N, 7, at, cert);
+	for (int i = 0; i < 2; i++) {
+		struct tn_err err = TN_ERR_INIT;
+
+		assert_int_equal(store_audit_append(sts[i], &rows[0], &err), TN_OK);
+		assert_int_equal(store_certs_begin(sts[i], &err), TN_OK);
+		assert_int_equal(store_audit_append_rows(sts[i], rows, N, &err), TN_OK);
+		assert_int_equal(store_certs_commit(sts[i], &err), TN_OK);
+		assert_int_equal(store_audit_head(sts[i], &seq, hash[i], &err), TN_OK);
+		assert_int_equal(seq, N + 1);
+		assert_int_equal(store_audit_verify(sts[i], &nrows, &bad, why, sizeof(why), &err), TN_OK);
+		assert_int_equal(nrows, N + 1);
+		assert_int_equal(bad, 0);
+	}
+	assert_string_equal(hash[0], hash[1]);
+	free(rows);
+	free(at);
+	free(cert);
+}
+
 #define WRITERS 4
 #define BATCHES 60
 
@@ -652,6 +683,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clerk_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_instances, setup, teardown),
 	};
 

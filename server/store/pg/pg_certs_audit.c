@@ -65,9 +65,13 @@ static enum tn_code head_lock(struct pg_store *p, long long *seq, char hash[65],
 	return TN_OK;
 }
 
-/* Insert rows[0..n) as seq first.. after `prev` (updated to the last hash), in one statement. */
+/*
+ * Insert rows[0..n) as seq first.. after `prev` (updated to the last hash),
+ * in one statement; `last`: the same statement moves the head to the last
+ * row (one round trip fewer while the head is locked).
+ */
 static enum tn_code insert_rows(struct pg_store *p, const struct store_audit *rows, size_t n,
-				long long first, char prev[65], struct tn_err *err)
+				long long first, char prev[65], int last, struct tn_err *err)
 {
 	struct tn_buf sql = TN_BUF_INIT;
 	const char **vals = tn_xcalloc(n * 10, sizeof(*vals));
@@ -76,6 +80,8 @@ static enum tn_code insert_rows(struct pg_store *p, const struct store_audit *ro
 	enum tn_code code = TN_OK;
 	PGresult *r;
 
+	if (last)
+		tn_buf_adds(&sql, "WITH rows AS (");
 	tn_buf_adds(&sql, "INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, outcome, "
 		    "prev_hash, hash) VALUES ");
 	for (size_t i = 0; i < n && code == TN_OK; i++) {
@@ -103,6 +109,9 @@ static enum tn_code insert_rows(struct pg_store *p, const struct store_audit *ro
 			tn_buf_addf(&sql, "%s$%zu", k > 1 ? ", " : "", i * 10 + (size_t)k);
 		tn_buf_addch(&sql, ')');
 	}
+	if (last)       /* the last row's seq and hash */
+		tn_buf_addf(&sql, ") UPDATE audit_head SET seq = $%zu, hash = $%zu WHERE id = 1",
+			    n * 10 - 9, n * 10);
 	if (code == TN_OK) {
 		code = pg_query_vals(p, &r, err, "audit append", sql.buf, (int)(n * 10), vals);
 		PQclear(r);
@@ -132,11 +141,8 @@ enum tn_code pg_audit_append_rows(struct store *st, const struct store_audit *ro
 	for (size_t i = 0; code == TN_OK && i < n; i += AUDIT_CHUNK) {
 		size_t k = n - i < AUDIT_CHUNK ? n - i : AUDIT_CHUNK;
 
-		code = insert_rows(p, rows + i, k, seq + 1 + (long long)i, prev, err);
+		code = insert_rows(p, rows + i, k, seq + 1 + (long long)i, prev, i + k == n, err);
 	}
-	if (code == TN_OK)
-		code = pg_query(p, NULL, err, "audit head", "UPDATE audit_head SET seq = $1, hash = $2 "
-				"WHERE id = 1", "Lt", seq + (long long)n, prev);
 	if (!own)
 		return code;
 	return pg_end(p, code, err);
