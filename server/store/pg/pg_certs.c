@@ -88,8 +88,16 @@ enum tn_code pg_issuer_add(struct store *st, const char *dept, const char *uscc,
 
 	if (own && (code = pg_begin(p, err)) != TN_OK)
 		return code;
-	code = pg_query(p, NULL, err, "issuer retire", "UPDATE issuers SET retired_at = $1 "
-			"WHERE dept = $2 AND retired_at IS NULL", "tt", created_at, dept);
+	/*
+	 * One department's keys are added one at a time (SQLite's write lock):
+	 * two at once would each retire only the key they saw and leave two
+	 * current keys.
+	 */
+	code = pg_query(p, NULL, err, "issuer add", "SELECT pg_advisory_xact_lock(hashtext('issuers'), "
+			"hashtext($1))", "t", dept);
+	if (code == TN_OK)
+		code = pg_query(p, NULL, err, "issuer retire", "UPDATE issuers SET retired_at = $1 "
+				"WHERE dept = $2 AND retired_at IS NULL", "tt", created_at, dept);
 	if (code == TN_OK)
 		code = pg_query(p, &r, err, "issuer add", "INSERT INTO issuers (key_id, dept, uscc, "
 				"public_key, created_at) VALUES ($1, $2, $3, $4, $5) "
