@@ -1,4 +1,4 @@
-/* test_srv_pg_certs.c — certificates, consents and the audit chain on PostgreSQL ($TWONET_PG_URI), beside SQLite. */
+/* test_srv_pg_certs.c — certificates, consents, the audit chain on PostgreSQL, beside SQLite. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

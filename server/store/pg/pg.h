@@ -122,50 +122,50 @@ void pg_certs_tune(struct store *st);
 struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames);
 const char *pg_certs_db_path(struct store *st);
 enum tn_code pg_issuer_add(struct store *st, const char *dept, const char *uscc, const char *key_id,
-	const char *pem, const char *created_at, struct tn_err *err);
+			   const char *pem, const char *created_at, struct tn_err *err);
 enum tn_code pg_issuer_list(struct store *st, jv *items, struct tn_err *err);
 enum tn_code pg_issuer_current(struct store *st, const char *dept, char **key_id,
-	struct tn_err *err);
+			       struct tn_err *err);
 enum tn_code pg_cert_serials(struct store *st, const char *kind, const char *issuer,
-	const char *year, long n, long *first, struct tn_err *err);
+			     const char *year, long n, long *first, struct tn_err *err);
 enum tn_code pg_cert_insert(struct store *st, const struct store_cert_row *row, struct tn_err *err);
 enum tn_code pg_cert_idem(struct store *st, long token_id, const char *idem_key, char **hash,
-	jv *doc, struct tn_err *err);
+			  jv *doc, struct tn_err *err);
 enum tn_code pg_cert_get_text(struct store *st, const char *id, char **doc, char **holder,
-	char **dept, struct tn_err *err);
+			      char **dept, struct tn_err *err);
 enum tn_code pg_cert_get(struct store *st, const char *id, jv *doc, struct tn_err *err);
 enum tn_code pg_cert_list(struct store *st, const struct store_cert_filter *f, struct tn_buf *out,
-	char **next, struct tn_err *err);
+			  char **next, struct tn_err *err);
 enum tn_code pg_cert_revoke(struct store *st, const char *id, const char *at, const char *reason,
-	jv doc, struct tn_err *err);
+			    jv doc, struct tn_err *err);
 enum tn_code pg_clerk_may_read(struct store *st, const char *holder, const char *dept,
-	long token_id, long long now, int *ok, struct tn_err *err);
+			       long token_id, long long now, int *ok, struct tn_err *err);
 enum tn_code pg_code_add(struct store *st, const char *hash_hex, const struct store_code *c,
-	long long now, int max_live, struct tn_err *err);
+			 long long now, int max_live, struct tn_err *err);
 enum tn_code pg_code_redeem(struct store *st, const char *hash_hex, const char *holder,
-	long token_id, const char *dept, long long now, int *ok, struct tn_err *err);
+			    long token_id, const char *dept, long long now, int *ok, struct tn_err *err);
 enum tn_code pg_consent_add(struct store *st, const char *hash_hex, const struct store_consent *c,
-	struct tn_err *err);
+			    struct tn_err *err);
 enum tn_code pg_consent_check(struct store *st, const char *hash_hex, const char *holder,
-	const char *scenario, long long now, int *ok, struct tn_err *err);
+			      const char *scenario, long long now, int *ok, struct tn_err *err);
 enum tn_code pg_consent_list(struct store *st, const char *holder, const char *scenario,
-	long long now, jv *out, struct tn_err *err);
+			     long long now, jv *out, struct tn_err *err);
 int pg_consent_cols(struct store *st);
 enum tn_code pg_consent_kinds(struct store *st, const char *hash_hex, char **kinds,
-	struct tn_err *err);
+			      struct tn_err *err);
 enum tn_code pg_consent_revoke(struct store *st, long long id, const char *holder, const char *now,
-	jv *row, struct tn_err *err);
+			       jv *row, struct tn_err *err);
 long long pg_consent_last_id(struct store *st);
 enum tn_code pg_audit_append(struct store *st, const struct store_audit *a, struct tn_err *err);
 enum tn_code pg_audit_append_rows(struct store *st, const struct store_audit *rows, size_t n,
-	struct tn_err *err);
+				  struct tn_err *err);
 enum tn_code pg_audit_head(struct store *st, long long *seq, char hash[65], struct tn_err *err);
 enum tn_code pg_audit_hash_at(struct store *st, long long seq, char hash[65], int *found,
-	struct tn_err *err);
+			      struct tn_err *err);
 enum tn_code pg_audit_list(struct store *st, const struct store_audit_filter *f, jv *items,
-	long long *next, struct tn_err *err);
+			   long long *next, struct tn_err *err);
 enum tn_code pg_audit_verify(struct store *st, long long *rows, long long *bad_seq, char *why,
-	size_t size, struct tn_err *err);
+			     size_t size, struct tn_err *err);
 
 enum tn_code pg_cal_load(struct store *st, struct tn_cal **cal, long *generation,
 			 struct tn_err *err);

@@ -1,4 +1,4 @@
-/* pg_certs.c — certificates in PostgreSQL: the read transactions, issuers' keys, serials, the certificates. */
+/* pg_certs.c — certificates in PostgreSQL: read transactions, issuers, serials, certificates. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

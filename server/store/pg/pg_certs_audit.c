@@ -1,4 +1,4 @@
-/* pg_certs_audit.c — the hash-chained audit log of certificate reads in PostgreSQL: one chain however many instances write. */
+/* pg_certs_audit.c — the hash-chained audit log of certificate reads in PostgreSQL: one chain for all. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +254,7 @@ struct walk {
 	size_t size;
 };
 
-/* Check one row (i of r) as SQLite's verify does; 0 when it is not whole. */
+/* Check row i of r as SQLite's verify does; the first bad one sets bad_seq and why. */
 static void verify_row(struct walk *w, const PGresult *r, int i, struct tn_err *err)
 {
 	long long seq = pg_long(r, i, 0);

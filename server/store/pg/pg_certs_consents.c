@@ -1,4 +1,4 @@
-/* pg_certs_consents.c — who may read, in PostgreSQL: consent tokens, one-time codes, the clerk's rule. */
+/* pg_certs_consents.c — who may read, in PostgreSQL: consents, one-time codes, the clerk's rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
