@@ -105,6 +105,10 @@ struct alerts_hub {
 	char dir[112];
 	pid_t *peers;
 	int npeers, cap;
+	/* PostgreSQL: the LISTEN connection's socket, or a timer while it reconnects */
+	int lfd;
+	struct event *heard, *relisten;
+	long relisten_ms;
 };
 
 static long env_long(const char *name, long dflt, long min)
@@ -233,11 +237,7 @@ static int mesh_dir(struct alerts_hub *h, const char *db)
 	const char *path;
 	struct stat sb;
 
-	/*
-	 * A backend with no database file (PostgreSQL: store_alerts_path NULL)
-	 * has no local mesh: its instances wake each other by LISTEN/NOTIFY
-	 * (issue 15, to come).  Followers then poll.
-	 */
+	/* a backend with no database file (PostgreSQL) has no mesh: listen_start */
 	if (!db) {
 		errno = ENOTSUP;
 		return -1;
@@ -292,6 +292,106 @@ static int mesh_start(struct alerts_hub *h)
 	}
 	mesh_scan(h);
 	mesh_send(h, WAKE_HELLO, 0);
+	return 0;
+}
+
+/*
+ * PostgreSQL (store_alerts_path NULL): every alert commit sends NOTIFY with
+ * its latest seq to every listening worker of every instance, the writer's
+ * own too.  Each worker watches its LISTEN connection's socket; a dropped
+ * one is stopped being watched, then reconnected at once and, while that
+ * fails, every 100 ms doubling to 10 s.  After each (re)connection the
+ * head is read once (on_kick): what was sent while nobody listened.
+ */
+static void listen_retry(struct alerts_hub *h);
+
+static void on_heard(evutil_socket_t fd, short what, void *arg)
+{
+	struct alerts_hub *h = arg;
+	struct tn_err err = TN_ERR_INIT;
+	long long latest = 0;
+	int now = -1;
+
+	(void)what;
+	if (store_alerts_heard(h->srv->st, &latest, &now, &err) != TN_OK)
+		fprintf(stderr, "twonetd: warning: %s; reconnecting\n", err.message);
+	if (latest > h->head) {
+		h->head = latest;
+		hub_kick(h);
+	}
+	if (now != (int)fd) {
+		event_free(h->heard);   /* before its socket is reused */
+		h->heard = NULL;
+		h->lfd = -1;
+		h->relisten_ms = 0;
+		listen_retry(h);
+	}
+}
+
+/* Listen (again); on failure try later.  0 when listening. */
+static int listen_arm(struct alerts_hub *h, int quiet)
+{
+	struct tn_err err = TN_ERR_INIT;
+	int fd = -1;
+
+	if (store_alerts_listen(h->srv->st, &fd, &err) != TN_OK) {
+		if (!quiet)
+			fprintf(stderr, "twonetd: warning: %s; other instances' alerts reach this one's "
+				"followers at heartbeats until it reconnects\n", err.message);
+		return -1;
+	}
+	h->heard = event_new(h->srv->base, fd, EV_READ | EV_PERSIST, on_heard, h);
+	if (!h->heard || event_add(h->heard, NULL) < 0) {
+		fprintf(stderr, "twonetd: warning: cannot watch the alerts LISTEN connection\n");
+		return -1;
+	}
+	h->lfd = fd;
+	h->relisten_ms = 0;
+	hub_kick(h);            /* catch up with what was sent while nobody listened */
+	return 0;
+}
+
+static void on_relisten(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	listen_retry(arg);
+}
+
+static void listen_retry(struct alerts_hub *h)
+{
+	struct timeval tv;
+
+	if (h->relisten_ms == 0 && listen_arm(h, 0) == 0)
+		return;
+	if (h->relisten_ms > 0 && listen_arm(h, 1) == 0) {
+		fprintf(stderr, "twonetd: listening for alerts again\n");
+		return;
+	}
+	h->relisten_ms = h->relisten_ms ? h->relisten_ms * 2 : 100;
+	if (h->relisten_ms > 10000)
+		h->relisten_ms = 10000;
+	tv.tv_sec = h->relisten_ms / 1000;
+	tv.tv_usec = (h->relisten_ms % 1000) * 1000;
+	if (!h->relisten)
+		h->relisten = evtimer_new(h->srv->base, on_relisten, h);
+	if (h->relisten)
+		evtimer_add(h->relisten, &tv);
+}
+
+/* The wake-up of a backend without a mesh folder; 1 when it has none (SQLite: the mesh). */
+static int listen_start(struct alerts_hub *h)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long long latest;
+	int fd = -1;
+
+	if (store_alerts_path(h->srv->st))
+		return 1;
+	/* a backend without the operation answers at once, without a connection */
+	if (store_alerts_heard(h->srv->st, &latest, &fd, &err) == TN_EINVALID)
+		return 1;
+	listen_retry(h);
 	return 0;
 }
 
@@ -646,6 +746,7 @@ int alerts_worker_start(struct srv *srv)
 
 	h->srv = srv;
 	h->fd = -1;
+	h->lfd = -1;
 	TAILQ_INIT(&h->followers);
 	h->heartbeat_ms = env_long("TWONETD_HEARTBEAT_MS", 15000, 10);
 	h->stall_ms = env_long("TWONETD_STREAM_STALL_MS", 30000, 100);
@@ -659,7 +760,9 @@ int alerts_worker_start(struct srv *srv)
 	if (h->head < 0)
 		h->head = 0;
 	srv->alerts = h;
-	mesh_start(h);          /* without it, followers still get other workers' alerts at heartbeats */
+	/* without either, followers still get other workers' alerts at heartbeats */
+	if (listen_start(h))
+		mesh_start(h);
 	return 0;
 }
 
@@ -679,6 +782,10 @@ void alerts_worker_stop(struct srv *srv)
 	}
 	if (h->wake)
 		event_free(h->wake);
+	if (h->heard)
+		event_free(h->heard);
+	if (h->relisten)
+		event_free(h->relisten);
 	if (h->fd >= 0) {
 		close(h->fd);
 		if (peer_addr(h, getpid(), &sa) == 0)

@@ -125,4 +125,22 @@ enum tn_code store_alert_first_since(struct store *st, long long at, long long *
  */
 const char *store_alerts_path(struct store *st);
 
+/*
+ * The wake-up between instances on a backend without a database file
+ * (PostgreSQL: LISTEN twonet_alerts on a connection of its own, NOTIFY sent
+ * by every alert commit).  store_alerts_listen opens that connection when it
+ * is not open (a broken one is closed first) and gives its socket in *fd, to
+ * watch for reading.  When that socket is readable, store_alerts_heard
+ * consumes what arrived: *latest the highest seq the notifications carried
+ * (0: none), *fd the socket now, which the caller compares with the one it
+ * watches: -1 means the connection dropped (stop watching the old socket,
+ * then call store_alerts_listen again, with a back-off while it fails).
+ * Notifications sent while no connection listened are lost: after arming a
+ * new socket, read the head once (store_alert_latest).  A backend that leaves
+ * them out (SQLite: store_alerts_path's folder is the wake-up) answers
+ * TN_EINVALID; they are optional, serve runs without them.
+ */
+enum tn_code store_alerts_listen(struct store *st, int *fd, struct tn_err *err);
+enum tn_code store_alerts_heard(struct store *st, long long *latest, int *fd, struct tn_err *err);
+
 #endif

@@ -30,9 +30,10 @@
  *     NEG   returns -1 ("a database error")
  *     FAIL  returns -1 with err set as CODE does
  *     HEALTH  *out = {"ok":false}
+ *     OPT   as CODE, but optional: store_missing_ops does not count it
  *
  * and twonetd serve refuses to start on a backend with NULL operations
- * (store_missing_ops).  Adding a function to the wall: declare it in its
+ * (store_missing_ops) other than OPT ones.  Adding a function to the wall: declare it in its
  * header, add its line here, implement it in each backend (sqlite_NAME;
  * the compiler checks the table); leave the PostgreSQL one NULL meanwhile.
  * store_open (it makes the store) and the functions that take no store
@@ -270,6 +271,11 @@
 	  (struct store *st, long long at, long long *seq, struct tn_err *err), \
 	  (st, at, seq, err), CODE) \
 	X(const char *, alerts_path, (struct store *st), (st), ZERO) \
+	X(enum tn_code, alerts_listen, (struct store *st, int *fd, struct tn_err *err), \
+	  (st, fd, err), OPT) \
+	X(enum tn_code, alerts_heard, \
+	  (struct store *st, long long *latest, int *fd, struct tn_err *err), \
+	  (st, latest, fd, err), OPT) \
 	/* store_cal.h */ \
 	X(enum tn_code, cal_load, \
 	  (struct store *st, struct tn_cal **cal, long *generation, struct tn_err *err), \

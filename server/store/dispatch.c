@@ -19,6 +19,7 @@ static enum tn_code store_none(struct store *st, struct tn_err *err, const char 
 
 /* What store_NAME does when its backend leaves the operation NULL (store_ops.h). */
 #define STORE_NONE_CODE(name) return store_none(st, err, #name)
+#define STORE_NONE_OPT(name) return store_none(st, err, #name)
 #define STORE_NONE_VOID(name) return
 #define STORE_NONE_ZERO(name) return 0
 #define STORE_NONE_NEG(name) return -1
@@ -35,6 +36,15 @@ static enum tn_code store_none(struct store *st, struct tn_err *err, const char 
 #define STORE_RET_NEG return
 #define STORE_RET_FAIL return
 #define STORE_RET_HEALTH
+#define STORE_RET_OPT return
+/* Whether store_missing_ops counts a NULL operation of this kind. */
+#define STORE_REQUIRED_CODE 1
+#define STORE_REQUIRED_VOID 1
+#define STORE_REQUIRED_ZERO 1
+#define STORE_REQUIRED_NEG 1
+#define STORE_REQUIRED_FAIL 1
+#define STORE_REQUIRED_HEALTH 1
+#define STORE_REQUIRED_OPT 0
 
 #define STORE_DISPATCH(ret, name, params, args, none) \
 	ret store_##name params \
@@ -71,7 +81,7 @@ int store_missing_ops(struct store *st, char *buf, size_t n)
 	if (!ops)
 		return 0;
 #define STORE_MISSING(ret, name, params, args, none) \
-	if (!ops->name) { \
+	if (!ops->name && STORE_REQUIRED_##none) { \
 		missing++; \
 		if (named < 5 && len < n) { \
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", named ? ", " : "", #name); \

@@ -410,6 +410,8 @@ void pg_close(struct store *st)
 		return;
 	if (p->conn)
 		PQfinish(p->conn);
+	if (p->listen)
+		PQfinish(p->listen);
 	free(p->uri);
 	free(p->name);
 	free(p);

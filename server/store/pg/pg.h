@@ -110,6 +110,8 @@ long long pg_alert_latest(struct store *st);
 enum tn_code pg_alert_first_since(struct store *st, long long at, long long *seq,
 				  struct tn_err *err);
 const char *pg_alerts_path(struct store *st);
+enum tn_code pg_alerts_listen(struct store *st, int *fd, struct tn_err *err);
+enum tn_code pg_alerts_heard(struct store *st, long long *latest, int *fd, struct tn_err *err);
 enum tn_code pg_report_alerts(struct store *st, const struct store_alert_report_q *q,
 			      store_alert_fn fn, void *ctx, struct tn_err *err);
 

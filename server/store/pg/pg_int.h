@@ -21,6 +21,7 @@ struct pg_store {
 	char *uri;      /* as given, for reconnecting */
 	char *name;     /* the database as messages name it: the URI without a password */
 	int tx;         /* a transaction of ours is open (pg_begin .. pg_end / pg_rollback) */
+	PGconn *listen; /* LISTEN twonet_alerts (pg_listen.c); NULL until asked for */
 };
 
 #define PG(st) ((struct pg_store *)(void *)(st))

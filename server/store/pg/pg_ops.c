@@ -88,5 +88,7 @@ const struct store_ops store_pg_ops = {
 	.alert_latest = pg_alert_latest,
 	.alert_first_since = pg_alert_first_since,
 	.alerts_path = pg_alerts_path,
+	.alerts_listen = pg_alerts_listen,
+	.alerts_heard = pg_alerts_heard,
 	.report_alerts = pg_report_alerts,
 };
