@@ -38,6 +38,7 @@
  * that peer has wake-ups pending already.  A woken worker drains its socket,
  * reads the head from the database and pumps its followers.  No timer polls
  * the database; two `twonetd serve` on one database wake each other too.
+ * PostgreSQL (no file) has LISTEN/NOTIFY instead: listen_start.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -105,8 +106,7 @@ struct alerts_hub {
 	char dir[112];
 	pid_t *peers;
 	int npeers, cap;
-	/* PostgreSQL: the LISTEN connection's socket, or a timer while it reconnects */
-	int lfd;
+	/* PostgreSQL: the LISTEN connection's socket watched, a timer while it reconnects */
 	struct event *heard, *relisten;
 	long relisten_ms;
 };
@@ -304,6 +304,7 @@ static int mesh_start(struct alerts_hub *h)
  * head is read once (on_kick): what was sent while nobody listened.
  */
 static void listen_retry(struct alerts_hub *h);
+static void on_relisten(evutil_socket_t fd, short what, void *arg);
 
 static void on_heard(evutil_socket_t fd, short what, void *arg)
 {
@@ -322,13 +323,11 @@ static void on_heard(evutil_socket_t fd, short what, void *arg)
 	if (now != (int)fd) {
 		event_free(h->heard);   /* before its socket is reused */
 		h->heard = NULL;
-		h->lfd = -1;
-		h->relisten_ms = 0;
 		listen_retry(h);
 	}
 }
 
-/* Listen (again); on failure try later.  0 when listening. */
+/* Listen (again): 0 when the LISTEN connection's socket is watched. */
 static int listen_arm(struct alerts_hub *h, int quiet)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -340,32 +339,25 @@ static int listen_arm(struct alerts_hub *h, int quiet)
 				"followers at heartbeats until it reconnects\n", err.message);
 		return -1;
 	}
-	h->heard = event_new(h->srv->base, fd, EV_READ | EV_PERSIST, on_heard, h);
+	if (!h->heard)
+		h->heard = event_new(h->srv->base, fd, EV_READ | EV_PERSIST, on_heard, h);
 	if (!h->heard || event_add(h->heard, NULL) < 0) {
 		fprintf(stderr, "twonetd: warning: cannot watch the alerts LISTEN connection\n");
 		return -1;
 	}
-	h->lfd = fd;
-	h->relisten_ms = 0;
 	hub_kick(h);            /* catch up with what was sent while nobody listened */
 	return 0;
 }
 
-static void on_relisten(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	listen_retry(arg);
-}
-
+/* listen_arm now, else again after a back-off (relisten_ms: 0 at the first try). */
 static void listen_retry(struct alerts_hub *h)
 {
 	struct timeval tv;
 
-	if (h->relisten_ms == 0 && listen_arm(h, 0) == 0)
-		return;
-	if (h->relisten_ms > 0 && listen_arm(h, 1) == 0) {
-		fprintf(stderr, "twonetd: listening for alerts again\n");
+	if (listen_arm(h, h->relisten_ms > 0) == 0) {
+		if (h->relisten_ms > 0)
+			fprintf(stderr, "twonetd: listening for alerts again\n");
+		h->relisten_ms = 0;
 		return;
 	}
 	h->relisten_ms = h->relisten_ms ? h->relisten_ms * 2 : 100;
@@ -377,6 +369,13 @@ static void listen_retry(struct alerts_hub *h)
 		h->relisten = evtimer_new(h->srv->base, on_relisten, h);
 	if (h->relisten)
 		evtimer_add(h->relisten, &tv);
+}
+
+static void on_relisten(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	listen_retry(arg);
 }
 
 /* The wake-up of a backend without a mesh folder; 1 when it has none (SQLite: the mesh). */
@@ -746,7 +745,6 @@ int alerts_worker_start(struct srv *srv)
 
 	h->srv = srv;
 	h->fd = -1;
-	h->lfd = -1;
 	TAILQ_INIT(&h->followers);
 	h->heartbeat_ms = env_long("TWONETD_HEARTBEAT_MS", 15000, 10);
 	h->stall_ms = env_long("TWONETD_STREAM_STALL_MS", 30000, 100);
