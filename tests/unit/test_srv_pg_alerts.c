@@ -1,4 +1,4 @@
-/* test_srv_pg_alerts.c — alerts and the alert report on PostgreSQL ($TWONET_PG_URI) beside SQLite, and the event log's commit order under concurrent writers. */
+/* test_srv_pg_alerts.c — alerts on PostgreSQL beside SQLite; the event log's order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -443,7 +443,7 @@ static void test_commit_order(void **state)
 	assert_int_equal(fl.seen, WRITERS * EACH);
 }
 
-/* The next notification on `c` within `tenths` tenths of a second: its payload (malloc'd), or NULL. */
+/* The next notification on `c` within `tenths` tenths of a second: its payload, or NULL. */
 static char *notified(PGconn *c, int tenths)
 {
 	for (int i = 0; i < tenths; i++) {

@@ -1,4 +1,4 @@
-/* pg_alerts.c — alerts in PostgreSQL: the writers' transaction, raise, update, get, history; the event log in commit order. */
+/* pg_alerts.c — alerts in PostgreSQL: writers, raise, update, get, history, commit order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

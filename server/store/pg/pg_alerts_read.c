@@ -1,4 +1,4 @@
-/* pg_alerts_read.c — reading alerts in PostgreSQL: the filtered list with its cursors, the event log, its bounds. */
+/* pg_alerts_read.c — reading alerts in PostgreSQL: the list, its cursors, the event log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* pg_alerts_report.c — the alert report in PostgreSQL: SQLite's aggregate by kind, severity, district, day, week, month. */
+/* pg_alerts_report.c — the alert report in PostgreSQL: SQLite's aggregate, in SQL. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
