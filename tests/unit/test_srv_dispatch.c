@@ -57,6 +57,10 @@ static void test_null_ops(void **state)
 	assert_null(store_certs_checkpointer(&st, 10));
 	assert_null(store_certs_db_path(&st));
 	assert_null(store_alerts_path(&st));
+	/* an optional operation (OPT) answers as CODE does */
+	n = 7;
+	assert_int_equal(store_alerts_listen(&st, &n, &err), TN_EINVALID);
+	assert_string_equal(err.message, "the postgresql backend cannot yet alerts_listen");
 	store_health(&st, &doc);
 	assert_true(jv_equal(doc, jv_parse("{\"ok\":false}")));
 	store_certs_tune(&st);
@@ -78,6 +82,7 @@ static void test_open_forms(void **state)
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st = (struct store *)&err;
 	char path[64], spec[80], names[100];
+	int n = 0;
 
 	(void)state;
 	assert_int_equal(store_open(&st, "mysql://db.example/twonet", 0, &err), TN_EUSAGE);
@@ -88,8 +93,10 @@ static void test_open_forms(void **state)
 	assert_int_equal(store_open(&st, path, 1, &err), TN_OK);
 	assert_string_equal(store_backend(st), "sqlite");
 	assert_string_equal(store_certs_db_path(st), path);
+	/* SQLite leaves out the optional LISTEN operations (its wake-up is the mesh): not missing */
 	assert_int_equal(store_missing_ops(st, names, sizeof(names)), 0);
 	assert_string_equal(names, "");
+	assert_int_equal(store_alerts_listen(st, &n, &err), TN_EINVALID);
 	store_close(st);
 	/* sqlite:PATH is the same file */
 	snprintf(spec, sizeof(spec), "sqlite:%s", path);
