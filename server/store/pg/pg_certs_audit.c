@@ -6,6 +6,7 @@
 #include "tn_buf.h"
 #include "tn_cert.h"
 #include "pg_int.h"
+#include "store/audit_hash.h"
 
 /*
  * One chain, many writers.  Every append locks the chain's head row
@@ -22,27 +23,6 @@
 
 /* Rows a single INSERT carries (10 values each, well under libpq's 65535). */
 #define AUDIT_CHUNK 500
-
-static jv text_or_null(const char *s)
-{
-	return s ? jv_string(s) : jv_null();
-}
-
-/* The ROW object of the chain (without prev_hash and hash), as SQLite's. */
-static jv audit_row(long long seq, const struct store_audit *a)
-{
-	jv r = jv_object();
-
-	r = jv_object_set(r, jv_string("seq"), jv_number((double)seq));
-	r = jv_object_set(r, jv_string("at"), text_or_null(a->at));
-	r = jv_object_set(r, jv_string("actor"), text_or_null(a->actor));
-	r = jv_object_set(r, jv_string("role"), text_or_null(a->role));
-	r = jv_object_set(r, jv_string("cert"), text_or_null(a->cert));
-	r = jv_object_set(r, jv_string("holder"), text_or_null(a->holder));
-	r = jv_object_set(r, jv_string("purpose"), text_or_null(a->purpose));
-	r = jv_object_set(r, jv_string("outcome"), text_or_null(a->outcome));
-	return r;
-}
 
 /* The head, locked until the transaction ends: its seq and hash. */
 static enum tn_code head_lock(struct pg_store *p, long long *seq, char hash[65],
@@ -86,12 +66,10 @@ static enum tn_code insert_rows(struct pg_store *p, const struct store_audit *ro
 		    "prev_hash, hash) VALUES ");
 	for (size_t i = 0; i < n && code == TN_OK; i++) {
 		const struct store_audit *a = &rows[i];
-		jv row = audit_row(first + (long long)i, a);
 		const char **v = vals + i * 10;
 
 		memcpy(hashes[i][0], prev, 65);
-		code = tn_cert_audit_hash(row, prev, hashes[i][1], err);
-		jv_free(row);
+		code = store_audit_hash(first + (long long)i, a, prev, hashes[i][1], err);
 		memcpy(prev, hashes[i][1], 65);
 		snprintf(seqs[i], sizeof(seqs[i]), "%lld", first + (long long)i);
 		v[0] = seqs[i];

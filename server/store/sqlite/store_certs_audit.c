@@ -3,167 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "tn_buf.h"
 #include "tn_cert.h"
 #include "store_int.h"
 #include "store_certs.h"
+#include "store/audit_hash.h"
 
 /* ---- the audit log ---- */
-
-static jv text_or_null(const char *s)
-{
-	return s ? jv_string(s) : jv_null();
-}
-
-/* The ROW object of the chain (without prev_hash and hash). */
-static jv audit_row(long long seq, const struct store_audit *a)
-{
-	jv r = jv_object();
-
-	r = jv_object_set(r, jv_string("seq"), jv_number((double)seq));
-	r = jv_object_set(r, jv_string("at"), jv_string(a->at));
-	r = jv_object_set(r, jv_string("actor"), jv_string(a->actor));
-	r = jv_object_set(r, jv_string("role"), jv_string(a->role));
-	r = jv_object_set(r, jv_string("cert"), text_or_null(a->cert));
-	r = jv_object_set(r, jv_string("holder"), text_or_null(a->holder));
-	r = jv_object_set(r, jv_string("purpose"), text_or_null(a->purpose));
-	r = jv_object_set(r, jv_string("outcome"), jv_string(a->outcome));
-	return r;
-}
-
-/* 1 when `s` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
-static int utf8_ok(const unsigned char *s)
-{
-	while (*s) {
-		unsigned long cp;
-		int n;
-
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *s & 0x1f;
-		} else if ((*s & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *s & 0x0f;
-		} else if ((*s & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *s & 0x07;
-		} else {
-			return 0;
-		}
-		for (int k = 1; k <= n; k++) {
-			if ((s[k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[k] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		s += n + 1;
-	}
-	return 1;
-}
-
-/*
- * `s` as jq 1.6 writes a string (NULL: null): '"' and '\' escaped, control
- * characters as \b \f \n \r \t or \u00XX, the rest as it is.  -1 when
- * `s` is not valid UTF-8 (jq would replace bytes: leave that to jq).
- */
-static int json_str(struct tn_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (!s) {
-		tn_buf_adds(b, "null");
-		return 0;
-	}
-	if (!utf8_ok(p))
-		return -1;
-	tn_buf_addch(b, '"');
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			tn_buf_addch(b, '\\');
-			tn_buf_addch(b, *p);
-		} else if (*p >= 0x20 && *p != 0x7f) {
-			tn_buf_addch(b, *p);
-		} else {
-			tn_buf_addch(b, '\\');
-			switch (*p) {
-			case '\b': tn_buf_addch(b, 'b'); break;
-			case '\f': tn_buf_addch(b, 'f'); break;
-			case '\n': tn_buf_addch(b, 'n'); break;
-			case '\r': tn_buf_addch(b, 'r'); break;
-			case '\t': tn_buf_addch(b, 't'); break;
-			default:
-				tn_buf_adds(b, "u00");
-				tn_buf_addch(b, hex[*p >> 4]);
-				tn_buf_addch(b, hex[*p & 15]);
-			}
-		}
-	}
-	tn_buf_addch(b, '"');
-	return 0;
-}
-
-/*
- * The hash of audit row `seq` after `prev` without jq: the same bytes as
- * tn_cert_audit_hash (prev, then the row's canonical text, members sorted:
- * actor at cert holder outcome purpose role seq) written directly, for the
- * reads' group commit.  -1 when a string is not valid UTF-8: use jq.
- */
-static int audit_hash_fast(long long seq, const struct store_audit *a, const char *prev,
-			   char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	struct tn_buf b = TN_BUF_INIT;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	int rc = -1;
-
-	if (seq < 0 || seq >= 1000000000000000LL)  /* canonical integers: 15 digits */
-		return -1;
-	tn_buf_adds(&b, prev);
-	tn_buf_adds(&b, "{\"actor\":");
-	if (json_str(&b, a->actor) < 0)
-		goto out;
-	tn_buf_adds(&b, ",\"at\":");
-	if (json_str(&b, a->at) < 0)
-		goto out;
-	tn_buf_adds(&b, ",\"cert\":");
-	if (json_str(&b, a->cert) < 0)
-		goto out;
-	tn_buf_adds(&b, ",\"holder\":");
-	if (json_str(&b, a->holder) < 0)
-		goto out;
-	tn_buf_adds(&b, ",\"outcome\":");
-	if (json_str(&b, a->outcome) < 0)
-		goto out;
-	tn_buf_adds(&b, ",\"purpose\":");
-	if (json_str(&b, a->purpose) < 0)
-		goto out;
-	tn_buf_adds(&b, ",\"role\":");
-	if (json_str(&b, a->role) < 0)
-		goto out;
-	tn_buf_addf(&b, ",\"seq\":%lld}", seq);
-	if (!EVP_Digest(b.buf, b.len, md, &n, EVP_sha256(), NULL) || n != 32)
-		goto out;
-	for (unsigned int i = 0; i < n; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-	rc = 0;
-out:
-	tn_buf_release(&b);
-	return rc;
-}
 
 enum tn_code sqlite_audit_append(struct store *st, const struct store_audit *a,
 				struct tn_err *err)
@@ -223,7 +71,6 @@ enum tn_code sqlite_audit_append_rows(struct store *st, const struct store_audit
 	char prev[65], hash[65];
 	long long seq;
 	enum tn_code code;
-	jv row;
 	int rc;
 
 	if (n == 0)
@@ -242,14 +89,8 @@ enum tn_code sqlite_audit_append_rows(struct store *st, const struct store_audit
 		const struct store_audit *a = &rows[i];
 
 		seq++;
-		if (!a->actor || !a->at || !a->role || !a->outcome ||
-		    audit_hash_fast(seq, a, prev, hash) < 0) {
-			row = audit_row(seq, a);
-			code = tn_cert_audit_hash(row, prev, hash, err);
-			jv_free(row);
-			if (code != TN_OK)
-				return code;
-		}
+		if ((code = store_audit_hash(seq, a, prev, hash, err)) != TN_OK)
+			return code;
 		code = store_do(st, err, "audit append", "INSERT INTO audit (seq, at, actor, role, cert, "
 				"holder, purpose, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, "
 				"?, ?, ?)", "Lttttttttt", seq, a->at, a->actor, a->role, a->cert,
