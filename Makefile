@@ -2,7 +2,8 @@
 #
 #   make            build lib/libtwonet.{a,so}, bin/*, server/twonetd, tui/casedesk
 #   make check      install deps, build with -Werror, run every test, then again
-#                   under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
+#                   under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan),
+#                   then the server-facing tests on PostgreSQL (make test-pg)
 #   make demo       install deps, build, run scripts/demo
 #   make fuzz       run every fuzz target (tests/fuzz) for FUZZ_SECONDS, clang + ASan + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -72,7 +73,7 @@ SHAREDLIB  := $(O)/lib/libtwonet.so
 TWONETD    := $(if $(SRV_SRC),$(O)/server/twonetd)
 CASEDESK   := $(if $(TUI_SRC),$(O)/tui/casedesk)
 
-.PHONY: all check check-build test deps demo install clean unit cli bench api-man
+.PHONY: all check check-build test test-pg deps demo install clean unit cli bench api-man
 # twonet-api(7) is generated from the contract documents, in this order
 API_DOCS   := $(wildcard doc/api-contract.md doc/api-certs.md doc/api-alerts.md doc/api-reports.md)
 all: $(STATICLIB) $(SHAREDLIB) $(COMMANDS) $(TWONETD) $(CASEDESK) $(UNITS) $(TOOLS)
@@ -138,11 +139,17 @@ man/twonet-api.7: $(API_DOCS) scripts/md2man
 test: all
 	@O=$(O) SAN=$(SAN) tests/run-suite
 
+# The server-facing shell tests again on PostgreSQL (a throwaway cluster per test
+# file; tests/run-suite says which files and why).
+test-pg: all
+	@O=$(O) SAN=$(SAN) TWONET_TEST_BACKEND=postgresql tests/run-suite
+
 check: deps
 	$(MAKE) WERROR=1 all
 	$(MAKE) WERROR=1 test
 	$(MAKE) O=build/asan SAN=1 WERROR=1 all
 	$(MAKE) O=build/asan SAN=1 WERROR=1 test
+	$(MAKE) WERROR=1 test-pg
 
 demo: deps
 	$(MAKE) all

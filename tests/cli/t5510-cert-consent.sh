@@ -36,7 +36,7 @@ cert_of() {
 }
 # holder $1's codes expire now
 expire_codes() {
-	sqlite3 "$TWONETD_DB" "update consent_codes set expires_epoch = 0 where holder = '$1'"
+	db_sql "update consent_codes set expires_epoch = 0 where holder = '$1'"
 }
 
 test_expect_success 'set up: a social security card of the applicant' '
@@ -52,7 +52,7 @@ test_expect_success 'cert-consent code: the holder'"'"'s own token makes a code;
 	head -n 1 table | grep -q "^CODE  *EXPIRES_AT  *HOLDER" &&
 	TWONET_TOKEN=$APP cert-consent code --jq .code >one &&
 	grep -Eq "$CODE_RE" one &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from consent_codes where holder = '\''$P'\''")" = 3 &&
+	test "$(db_sql "select count(*) from consent_codes where holder = '\''$P'\''")" = 3 &&
 	expire_codes $P
 '
 
@@ -63,7 +63,7 @@ test_expect_success 'cert-consent code: only a holder makes codes (exit 4); a si
 	test_expect_exit 4 cert-consent --token "$ADMIN" code 2>err &&
 	for i in 1 2 3 4 5; do cert-consent --token "$APP2" code >/dev/null || return 1; done &&
 	test_expect_exit 5 cert-consent --token "$APP2" code 2>err &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from consent_codes where holder = '\''$P2'\''")" = 5 &&
+	test "$(db_sql "select count(*) from consent_codes where holder = '\''$P2'\''")" = 5 &&
 	expire_codes $P2
 '
 
@@ -99,7 +99,7 @@ test_expect_success 'without the code a clerk reads nothing of a stranger'"'"'s:
 	test "$(cert_of M-SBK <case.json)" = null &&
 	grep -q "warning: the applicant.s e-certificates were not looked up: a clerk needs their one-time code (--consent-code CODE; they make it with .cert-consent code.)" err &&
 	test "$(wc -l <err)" = 1 &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from audit where holder = '\''$P'\'' and outcome = '\''allowed'\''")" = 0 &&
+	test "$(db_sql "select count(*) from audit where holder = '\''$P'\'' and outcome = '\''allowed'\''")" = 0 &&
 	test_expect_exit 4 cert-fetch --token "$YB" --purpose 核验 --holder $P 2>err &&
 	grep -q "X-Consent-Code" err &&
 	grep -q "hint: .*--consent-code CODE" err
@@ -121,7 +121,7 @@ test_expect_success 'with the applicant'"'"'s code read out, the clerk'"'"'s cas
 	! grep -q "warning" err &&
 	file_p --token "$YB" --consent-code "$code" --format json >case.json &&
 	test "$(cert_of M-SBK <case.json)" = "$SBK" &&
-	test "$(sqlite3 "$TWONETD_DB" "select used_dept from consent_codes where holder = '\''$P'\'' and used_by is not null")" = YBJ &&
+	test "$(db_sql "select used_dept from consent_codes where holder = '\''$P'\'' and used_by is not null")" = YBJ &&
 	cert-fetch --token "$YB" --consent-code "$code" --purpose 核验 --holder $P --format ndjson >certs.json &&
 	json_eq .id "$SBK" <certs.json &&
 	json_eq .verification.valid true <certs.json &&

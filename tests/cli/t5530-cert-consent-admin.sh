@@ -58,7 +58,7 @@ test_expect_success 'grant: every kind of the scenario by default; a museum neve
 '
 
 test_expect_success 'grant: a kind outside the scenario is invalid input (exit 7) naming it; nothing is granted' '
-	n=$(sqlite3 "$TWONETD_DB" "select count(*) from consents") &&
+	n=$(db_sql "select count(*) from consents") &&
 	test_expect_exit 7 cert-consent --token "$APP" grant --scenario museum --kinds CK-SFZ,CK-JHZ \
 		--until $UNTIL 2>err &&
 	grep -q "CK-JHZ" err && grep -q "museum" err &&
@@ -71,7 +71,7 @@ test_expect_success 'grant: a kind outside the scenario is invalid input (exit 7
 	grep -q kinds out.json &&
 	test "$(api POST /v1/consents "$APP" -d "{\"scenario\":\"museum\",\"expires_at\":\"${UNTIL}T12:00:00+08:00\",\"kinds\":[\"CK-NOPE\"]}")" = 422 &&
 	grep -q CK-NOPE out.json &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from consents")" = "$n"
+	test "$(db_sql "select count(*) from consents")" = "$n"
 '
 
 test_expect_success 'grant: another holder only by an admin (exit 4 for the holder token)' '
@@ -129,7 +129,7 @@ test_expect_success 'an expired consent reads nothing' '
 	cert-consent --token "$APP" grant --scenario hospital --until $UNTIL --jq .token >et &&
 	ET=$(cat et) &&
 	test "$(read_as "$HOSP" $SBK $ET)" = 200 &&
-	sqlite3 "$TWONETD_DB" "update consents set expires_epoch = 0 where holder = '\''$P'\'' and revoked_at is null" &&
+	db_sql "update consents set expires_epoch = 0 where holder = '\''$P'\'' and revoked_at is null" &&
 	test "$(read_as "$HOSP" $SBK $ET)" = 404 &&
 	cert-consent --token "$APP" list --all --scenario hospital --jq .status >st &&
 	grep -q expired st

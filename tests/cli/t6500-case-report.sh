@@ -37,10 +37,10 @@ when() {
 	local seq done
 	seq=$(sed 's/^C0*//' "ids/$1")
 	if [ "$3" = - ]; then done=NULL; else done="'$3T15:00:00+08:00'"; fi
-	sqlite3 "$TWONETD_DB" "UPDATE cases SET submitted_at = '$2T09:00:00+08:00', deadline = '$4',
-		doc = json_set(doc, '\$.submitted_at', '$2T09:00:00+08:00', '\$.deadline', '$4',
-			'\$.legal_deadline', '$5',
-			'\$.completed_at', CASE WHEN status = 'completed' THEN $done END)
+	db_sql "UPDATE cases SET submitted_at = '$2T09:00:00+08:00', deadline = '$4',
+		doc = $(db_doc_set submitted_at "'$2T09:00:00+08:00'" deadline "'$4'" \
+			legal_deadline "'$5'" \
+			completed_at "CASE WHEN status = 'completed' THEN $done END")
 		WHERE seq = $seq"
 }
 
@@ -66,7 +66,7 @@ test_expect_success 'set up: 6 YBJ cases and 4 RSJ cases, moved and dated' '
 	when R2 2026-09-30 2026-10-09 2026-10-14 2026-10-21 &&
 	when R3 2026-10-14 2026-10-14 2026-10-28 2026-11-04 &&
 	when R4 2026-10-15 - 2026-10-20 2026-11-05 &&
-	test "$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM cases WHERE r_day LIKE '\''2026-1%'\''")" = 9
+	test "$(db_sql "SELECT count(*) FROM cases WHERE r_day LIKE '\''2026-1%'\''")" = 9
 '
 
 # YBJ: Y1 1 day (10-09), Y2 7 days (9,10,12..16), Y3 2 days (10, 12); Y5 open past its
@@ -114,7 +114,7 @@ test_expect_success 'a month by department: every figure as computed by hand' '
 # promised and the legal deadline).  Today is 2026-11-18.
 test_expect_success 'backlog at the end of the period, and how many were overdue then' '
 	y4=$(sed "s/^C0*//" ids/Y4) &&
-	sqlite3 "$TWONETD_DB" "UPDATE events SET at = '\''2026-10-13T10:00:00+08:00'\''
+	db_sql "UPDATE events SET at = '\''2026-10-13T10:00:00+08:00'\''
 		WHERE case_seq = $y4 AND action = '\''reject'\''" &&
 	case-report --from 2026-10 --jq "[.groups[], .total | [.group, .backlog, .backlog_overdue, .backlog_at]]" >got &&
 	test "$(cat got)" = "[[\"RSJ\",1,1,\"2026-10-31\"],[\"YBJ\",2,1,\"2026-10-31\"],[null,3,2,\"2026-10-31\"]]" &&
@@ -132,13 +132,13 @@ test_expect_success 'backlog at the end of the period, and how many were overdue
 # Y6 (YBJ, open) due today, 2026-11-18: not late yet today, late at the end of a past due day.
 test_expect_success 'backlog to today: the cases open now; due today is not overdue yet' '
 	y6=$(sed "s/^C0*//" ids/Y6) &&
-	test_when_finished "sqlite3 \"$TWONETD_DB\" \"UPDATE cases SET deadline = '\''2099-12-31'\'', doc = json_set(doc, '\''\$.deadline'\'', '\''2099-12-31'\'') WHERE seq = $y6\"" &&
-	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline = '\''2026-11-18'\'',
-		doc = json_set(doc, '\''\$.deadline'\'', '\''2026-11-18'\'') WHERE seq = $y6" &&
+	test_when_finished "db_sql \"UPDATE cases SET deadline = '\''2099-12-31'\'', doc = $(db_doc_set deadline "'\''2099-12-31'\''") WHERE seq = $y6\"" &&
+	db_sql "UPDATE cases SET deadline = '\''2026-11-18'\'',
+		doc = $(db_doc_set deadline "'\''2026-11-18'\''") WHERE seq = $y6" &&
 	case-report --from 2026-11-18 --jq "[.total.backlog, .total.backlog_overdue, .total.backlog_at]" >got &&
 	test "$(cat got)" = "[3,2,\"2026-11-18\"]" &&
-	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline = '\''2026-11-17'\'',
-		doc = json_set(doc, '\''\$.deadline'\'', '\''2026-11-17'\'') WHERE seq = $y6" &&
+	db_sql "UPDATE cases SET deadline = '\''2026-11-17'\'',
+		doc = $(db_doc_set deadline "'\''2026-11-17'\''") WHERE seq = $y6" &&
 	case-report --from 2026-11-17 --jq "[.total.backlog, .total.backlog_overdue]" >got &&
 	test "$(cat got)" = "[3,3]"
 '
@@ -154,9 +154,9 @@ test_expect_success 'backlog by week: at the end of each week; the total at the 
 # still counts against 11-05, the earlier.
 test_expect_success 'a promised deadline later than the legal one: figures use the legal one' '
 	r4=$(sed "s/^C0*//" ids/R4) &&
-	test_when_finished "sqlite3 \"$TWONETD_DB\" \"UPDATE cases SET deadline = '\''2026-10-20'\'', doc = json_set(doc, '\''\$.deadline'\'', '\''2026-10-20'\'') WHERE seq = $r4\"" &&
-	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline = '\''2026-11-30'\'',
-		doc = json_set(doc, '\''\$.deadline'\'', '\''2026-11-30'\'') WHERE seq = $r4" &&
+	test_when_finished "db_sql \"UPDATE cases SET deadline = '\''2026-10-20'\'', doc = $(db_doc_set deadline "'\''2026-10-20'\''") WHERE seq = $r4\"" &&
+	db_sql "UPDATE cases SET deadline = '\''2026-11-30'\'',
+		doc = $(db_doc_set deadline "'\''2026-11-30'\''") WHERE seq = $r4" &&
 	case-report --department RSJ --from 2026-10 --jq "[.total | .open_overdue, .on_time, .late, .on_time_rate, .backlog, .backlog_overdue]" >got &&
 	test "$(cat got)" = "[1,2,1,66.7,1,0]" &&
 	case-report --department RSJ --from 2026-11 --to 2026-11-05 --jq "[.total.backlog, .total.backlog_overdue]" >got &&
@@ -377,7 +377,7 @@ test_expect_success 'a "one thing" case counts as its sub-cases, never as its um
 	restaurant_case >wf.json &&
 	case-submit --workflow restaurant -f wf.json --format json >parent.json &&
 	day=$(jq -r ".submitted_at[0:10]" parent.json) &&
-	subs=$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM cases WHERE workflow = '\''restaurant'\'' AND department <> '\'''\''") &&
+	subs=$(db_sql "SELECT count(*) FROM cases WHERE workflow = '\''restaurant'\'' AND department <> '\'''\''") &&
 	test "$subs" -ge 2 &&
 	case-report --from "$day" --by workflow --jq "[.groups[] | [.group, .received]]" >got &&
 	test "$(cat got)" = "[[\"restaurant\",$subs]]" &&

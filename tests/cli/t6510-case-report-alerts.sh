@@ -35,11 +35,12 @@ act() {
 when() {
 	local id raised=$2 d=${3:-} c=${4:-} set
 	id=$(cat "ids/$1")
-	set="'\$.raised_at', '$raised'"
-	[ -z "$d" ] || set="$set, '\$.dispatched_at', '$d'"
-	[ -z "$c" ] || set="$set, '\$.closed_at', '$c'"
-	sqlite3 "$TWONETD_DB" "UPDATE alerts SET raised_at = unixepoch('$raised'),
-		doc = json_set(doc, $set) WHERE id = $id"
+	set=(raised_at "'$raised'")
+	[ -z "$d" ] || set+=(dispatched_at "'$d'")
+	[ -z "$c" ] || set+=(closed_at "'$c'")
+	db_sql "UPDATE alerts SET raised_at = $(db_pick "unixepoch('$raised')" \
+		"extract(epoch FROM '$raised'::timestamptz)::bigint"),
+		doc = $(db_doc_set "${set[@]}") WHERE id = $id"
 }
 
 test_expect_success 'set up: 7 alerts, moved along the loop and dated' '

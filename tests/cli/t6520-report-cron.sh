@@ -128,10 +128,10 @@ check_page() {
 
 test_expect_success 'set up: cases filed in October and November' '
 	yb_cases 4 | case-submit --bulk >/dev/null &&
-	sqlite3 "$TWONETD_DB" "UPDATE cases SET submitted_at = '\''2026-10-20T09:00:00+08:00'\'',
-		doc = json_set(doc, '\''\$.submitted_at'\'', '\''2026-10-20T09:00:00+08:00'\'')
+	db_sql "UPDATE cases SET submitted_at = '\''2026-10-20T09:00:00+08:00'\'',
+		doc = $(db_doc_set submitted_at "'\''2026-10-20T09:00:00+08:00'\''")
 		WHERE seq <= 2" &&
-	test "$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM cases WHERE r_day = '\''2026-10-20'\''")" = 2
+	test "$(db_sql "SELECT count(*) FROM cases WHERE r_day = '\''2026-10-20'\''")" = 2
 '
 
 test_expect_success 'check_mime has teeth: the old README line (no MIME-Version), a long line' '

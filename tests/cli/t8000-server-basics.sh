@@ -78,7 +78,7 @@ test_expect_success 'the same key and body again is a replay: 200, the same case
 	test "$(api POST /v1/cases "$RS" -H "Idempotency-Key: rs-2" -d "$(rs_case 乙公司)")" = 200 &&
 	json_eq .id "$first" <out.json &&
 	grep -qi "^idempotent-replayed: true" headers.txt &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from cases where idem_key = '\''rs-2'\''")" = 1
+	test "$(db_sql "select count(*) from cases where idem_key = '\''rs-2'\''")" = 1
 '
 
 test_expect_success 'a replay with keys in another order and other spacing is still a replay' '
@@ -178,7 +178,7 @@ test_expect_success 'an applicant files only for their own subject and sees only
 	test "$(api GET /v1/cases "$APP")" = 200 &&
 	jq -e "[.items[].id] == [\"$mine\"]" out.json &&
 	test "$(api GET "/v1/cases/$mine" "$APP")" = 200 &&
-	rsid=$(sqlite3 "$TWONETD_DB" "select printf('\''C%08d'\'', min(seq)) from cases where department = '\''RSJ'\''") &&
+	rsid=C$(printf %08d "$(db_sql "select min(seq) from cases where department = '\''RSJ'\''")") &&
 	test "$(api GET "/v1/cases/$rsid" "$APP")" = 404
 '
 
@@ -193,7 +193,7 @@ test_expect_success 'unknown paths are 404 and wrong methods 405, as problem+jso
 stop_server
 test_expect_success 'SIGTERM stops the server with exit 0 and a sound database' '
 	test "$TWONETD_RC" = 0 &&
-	test "$(sqlite3 "$TWONETD_DB" "pragma integrity_check")" = ok &&
+	test "$(db_integrity)" = ok &&
 	grep -q "twonetd: stopped" "$TWONETD_LOG"
 '
 

@@ -111,7 +111,7 @@ done | sed '$d' >page.curl
 curl -sS -K page.curl
 
 test_expect_success 'paging with a cursor returns every case exactly once' '
-	total=$(sqlite3 "$TWONETD_DB" "select count(*) from cases") &&
+	total=$(db_sql "select count(*) from cases") &&
 	test "$total" -ge 250 &&
 	: >ids && cursor="" && pages=0 &&
 	while :; do
@@ -129,7 +129,7 @@ test_expect_success 'paging with a cursor returns every case exactly once' '
 '
 
 test_expect_success 'paging by deadline also returns every case exactly once' '
-	total=$(sqlite3 "$TWONETD_DB" "select count(*) from cases") &&
+	total=$(db_sql "select count(*) from cases") &&
 	: >ids && : >deadlines && cursor="" &&
 	while :; do
 		test "$(api GET "/v1/cases?order=deadline&limit=50${cursor:+&cursor=$cursor}" "$ADMIN")" = 200 &&
@@ -195,7 +195,7 @@ test_expect_success 'bad list parameters are 400 naming the parameter' '
 '
 
 test_expect_success 'overdue is computed from the deadline' '
-	sqlite3 "$TWONETD_DB" "update cases set deadline = '\''2025-01-02'\'', doc = json_set(doc, '\''$.deadline'\'', '\''2025-01-02'\'') where seq = (select max(seq) from cases)" &&
+	db_sql "update cases set deadline = '\''2025-01-02'\'', doc = $(db_doc_set deadline "'\''2025-01-02'\''") where seq = (select max(seq) from cases)" &&
 	test "$(api GET "/v1/cases?overdue=true" "$RS")" = 200 &&
 	jq -e ".items | length == 1 and .[0].overdue == true" out.json
 '
@@ -203,7 +203,7 @@ test_expect_success 'overdue is computed from the deadline' '
 stop_server
 test_expect_success 'the server stopped cleanly after the run' '
 	test "$TWONETD_RC" = 0 &&
-	test "$(sqlite3 "$TWONETD_DB" "pragma integrity_check")" = ok
+	test "$(db_integrity)" = ok
 '
 
 test_done

@@ -1,6 +1,7 @@
 #!/bin/bash
 # twonetd's command line: init and migrations, token add, catalog import,
 # serve's errors, and several worker processes sharing one port.
+# backend: sqlite (PRAGMA user_version and journal_mode, EXPLAIN QUERY PLAN and migrations of SQLite files)
 . "$(dirname "$0")/test-lib.sh"
 
 test_expect_success 'init creates a WAL database at the current schema, and again is harmless' '

@@ -75,13 +75,13 @@ test_expect_success 'a department administrator sees and makes only its own cler
 	test "$(api POST /v1/tokens "$DADMIN" -d "{\"role\":\"clerk\",\"name\":\"rs2\",\"dept\":\"RSJ\"}")" = 201 &&
 	test "$(api POST /v1/tokens "$DADMIN" -d "{\"role\":\"clerk\",\"name\":\"x\",\"dept\":\"YBJ\"}")" = 403 &&
 	test "$(api POST /v1/tokens "$DADMIN" -d "{\"role\":\"admin\",\"name\":\"x\"}")" = 403 &&
-	ybid=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'yb-clerk'"'"'") &&
+	ybid=$(db_sql "select id from tokens where name = '"'"'yb-clerk'"'"'") &&
 	test "$(api POST "/v1/tokens/$ybid/revoke" "$DADMIN")" = 404 &&
 	test "$(api GET /v1/items "$YB")" = 200
 '
 
 test_expect_success 'revoke: refused on both workers within a second, 409 the second time' '
-	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'rs-clerk'"'"'") &&
+	id=$(db_sql "select id from tokens where name = '"'"'rs-clerk'"'"'") &&
 	test "$(api GET /v1/items "$RS")" = 200 &&
 	test "$(api POST "/v1/tokens/$id/revoke" "$DADMIN")" = 200 &&
 	json_eq .state revoked <out.json &&
@@ -92,7 +92,7 @@ test_expect_success 'revoke: refused on both workers within a second, 409 the se
 '
 
 test_expect_success 'rotate: a new secret with the same name and role, the old one refused' '
-	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'yb-clerk'"'"'") &&
+	id=$(db_sql "select id from tokens where name = '"'"'yb-clerk'"'"'") &&
 	test "$(api POST "/v1/tokens/$id/rotate" "$ADMIN")" = 201 &&
 	json_eq .name yb-clerk <out.json && json_eq .dept YBJ <out.json &&
 	YB2=$(jq -r .token out.json) &&
@@ -104,7 +104,7 @@ test_expect_success 'rotate: a new secret with the same name and role, the old o
 test_expect_success 'twonetd token revoke on the local database; the server refuses it' '
 	T=$(make_token operator op) &&
 	test "$(api GET /v1/items "$T")" = 200 &&
-	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'op'"'"'") &&
+	id=$(db_sql "select id from tokens where name = '"'"'op'"'"'") &&
 	twonetd token revoke --db "$TWONETD_DB" "$id" >out &&
 	grep -q "revoked $id" out &&
 	test "$(api GET /v1/items "$T")" = 401 &&
@@ -113,25 +113,25 @@ test_expect_success 'twonetd token revoke on the local database; the server refu
 '
 
 test_expect_success 'last use is written at most once a minute per token' '
-	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'root'"'"'") &&
-	sqlite3 "$TWONETD_DB" "update tokens set last_used_at = '"'"'2026-01-01T00:00:00Z'"'"' where id = $id" &&
+	id=$(db_sql "select id from tokens where name = '"'"'root'"'"'") &&
+	db_sql "update tokens set last_used_at = '"'"'2026-01-01T00:00:00Z'"'"' where id = $id" &&
 	api GET /v1/tokens "$ADMIN" >/dev/null &&
-	first=$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id") &&
+	first=$(db_sql "select last_used_at from tokens where id = $id") &&
 	test "$first" != 2026-01-01T00:00:00Z &&
-	sqlite3 "$TWONETD_DB" "update tokens set last_used_at = strftime('"'"'%Y-%m-%dT%H:%M:%SZ'"'"', '"'"'now'"'"', '"'"'-30 seconds'"'"') where id = $id" &&
-	mark=$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id") &&
+	db_sql "update tokens set last_used_at = '"'"'$(date -u -d "-30 seconds" +%Y-%m-%dT%H:%M:%SZ)'"'"' where id = $id" &&
+	mark=$(db_sql "select last_used_at from tokens where id = $id") &&
 	api GET /v1/tokens "$ADMIN" >/dev/null &&
-	test "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" = "$mark"
+	test "$(db_sql "select last_used_at from tokens where id = $id")" = "$mark"
 '
 
 test_expect_success 'any allowed call records the last use; a refused one does not' '
 	T=$(make_token operator watcher) &&
-	id=$(sqlite3 "$TWONETD_DB" "select id from tokens where name = '"'"'watcher'"'"'") &&
-	test -z "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" &&
+	id=$(db_sql "select id from tokens where name = '"'"'watcher'"'"'") &&
+	test -z "$(db_sql "select last_used_at from tokens where id = $id")" &&
 	test "$(api GET /v1/tokens "$T")" = 403 &&
-	test -z "$(sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id")" &&
+	test -z "$(db_sql "select last_used_at from tokens where id = $id")" &&
 	test "$(api GET /v1/alerts "$T")" = 200 &&
-	sqlite3 "$TWONETD_DB" "select last_used_at from tokens where id = $id" | grep -q "^20[0-9-]*T"
+	db_sql "select last_used_at from tokens where id = $id" | grep -q "^20[0-9-]*T"
 '
 
 test_expect_success 'a reader of any scenario of kinds.yaml (scenic-area too); unknown ones named' '

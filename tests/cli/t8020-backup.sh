@@ -4,6 +4,7 @@
 # folder beside it (issuer signing keys, the checkpoint key) copied 0700/0600;
 # a restored copy passes 'twonetd audit verify', and a server restarted on it
 # serves certificates whose signatures verify and still signs new ones.
+# backend: sqlite (twonetd backup and restore copy the SQLite file)
 . "$(dirname "$0")/test-lib.sh"
 
 P1=310101199003071230

@@ -2,6 +2,7 @@
 # twonetd's e-certificates: issuer keys, issuing in one's own department, the
 # signed certificate, idempotency, revocation, issuers with ETag, consents,
 # and the hash-chained audit log that `twonetd audit verify` checks.
+# backend: sqlite (the audit log tampered with in .backup copies of the file, .dump, bare.db)
 . "$(dirname "$0")/test-lib.sh"
 
 ORG=91310101MA1FPX121X

@@ -30,7 +30,7 @@ check36() {
 }
 
 audit_rows() {
-	sqlite3 "$TWONETD_DB" "select count(*) from audit"
+	db_sql "select count(*) from audit"
 }
 
 start_server || exit 1
@@ -63,7 +63,7 @@ api POST /v1/consents "$APP1" -d "{\"scenario\":\"hospital\",\"expires_at\":\"$E
 CONSENT=$(jq -r .token out.json)
 # an expired consent of P1 for the hospital, written as the server would have
 EXPIRED=tnc_00000000000000000000000000000000000000ee
-sqlite3 "$TWONETD_DB" "insert into consents (hash, holder, scenario, expires_at, expires_epoch,
+db_sql "insert into consents (hash, holder, scenario, expires_at, expires_epoch,
 	created_at, created_by) values ('$(printf %s $EXPIRED | sha256sum | cut -d' ' -f1)', '$P1',
 	'hospital', '2026-01-01T00:00:00+08:00', $(date -d 2026-01-01T00:00:00+08:00 +%s),
 	'2025-12-01T00:00:00+08:00', 'p1')" || exit 1
@@ -160,7 +160,7 @@ test_expect_success 'the audit log holds each attempt: who, which certificate, p
 	jq -e "[.items[] | select(.actor == \"ruijin\" and .outcome == \"allowed\")] | length == 1" out.json &&
 	jq -e "[.items[] | select(.actor == \"ruijin\" and .outcome == \"forbidden\")] | length == 3" out.json &&
 	jq -e "[.items[] | select(.actor == \"icbc\")][0] | .role == \"reader\" and .holder == \"'$P1'\" and .purpose == \"matrix\"" out.json &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from audit where outcome = '\''bad-request'\'' and purpose is null")" = 1 &&
+	test "$(db_sql "select count(*) from audit where outcome = '\''bad-request'\'' and purpose is null")" = 1 &&
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
@@ -203,10 +203,10 @@ test_expect_success 'cert-fetch: a certificate signed with another department'"'
 	jq -c "del(.signature)" out.json | "$tool" sign "$sckey" >resigned.json &&
 	jq -c ".signature.key_id = \"$(jq -r .signature.key_id out.json)\"" resigned.json >forged.json &&
 	! cmp -s <(jq -r .signature.value forged.json) <(jq -r .signature.value out.json) &&
-	sqlite3 "$TWONETD_DB" "update certs set doc = readfile('\''forged.json'\'') where id = '\''$C1'\''" &&
+	db_sql "update certs set doc = '\''$(sed "s/'\''/'\'''\''/g" forged.json)'\'' where id = '\''$C1'\''" &&
 	test_expect_exit 1 cert-fetch --purpose 核验 --format ndjson $C1 >out &&
 	json_eq .verification.reason "bad signature" <out &&
-	sqlite3 "$TWONETD_DB" "update certs set doc = readfile('\''resigned.json'\'') where id = '\''$C1'\''" &&
+	db_sql "update certs set doc = '\''$(sed "s/'\''/'\'''\''/g" resigned.json)'\'' where id = '\''$C1'\''" &&
 	test_expect_exit 1 cert-fetch --purpose 核验 --format ndjson $C1 >out &&
 	jq -e ".verification.valid == false" out
 '

@@ -52,7 +52,7 @@ test_expect_success 'case-submit --dry-run prints the three materials that would
 	jq -e "[.exempted[] | .code] | sort == [\"M-BRSFZ\", \"M-SBK\", \"M-TXSP\"]" dry.json &&
 	jq -e ".exempted[] | select(.code == \"M-BRSFZ\") | .cert == \"$SFZ1\"" dry.json &&
 	jq -e ".body.materials | map(.cert) | sort == ([\"$SFZ1\", \"$SBK1\", \"$TXSP1\"] | sort)" dry.json &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from cases")" = 0
+	test "$(db_sql "select count(*) from cases")" = 0
 '
 
 test_expect_success 'the case files with no uploads and shows three exemptions' '
@@ -65,19 +65,19 @@ test_expect_success 'the case files with no uploads and shows three exemptions' 
 '
 
 test_expect_success 'each checked reference wrote one audit row (actor, purpose "case-submit ITEM MATERIAL")' '
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from audit where purpose like '\''case-submit $ITEM M-%'\'' and outcome = '\''allowed'\''")" = 3 &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from audit where purpose = '\''case-submit $ITEM M-TXSP'\'' and cert = '\''$TXSP1'\'' and actor = '\''zhang'\''")" = 1 &&
+	test "$(db_sql "select count(*) from audit where purpose like '\''case-submit $ITEM M-%'\'' and outcome = '\''allowed'\''")" = 3 &&
+	test "$(db_sql "select count(*) from audit where purpose = '\''case-submit $ITEM M-TXSP'\'' and cert = '\''$TXSP1'\'' and actor = '\''zhang'\''")" = 1 &&
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
 test_expect_success 'a forged reference (another holder'"'"'s certificate) is refused with exit 7, as one that does not exist' '
-	before=$(sqlite3 "$TWONETD_DB" "select count(*) from cases") &&
+	before=$(db_sql "select count(*) from cases") &&
 	test_expect_exit 7 submit --token "$APP1" --material M-BRSFZ=$SFZ2 --key forged >out 2>err &&
 	grep -q "M-BRSFZ" err &&
 	grep -q "does not exist or is not the applicant" err &&
 	! grep -q "$P2" err &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from cases")" = "$before" &&
-	test "$(sqlite3 "$TWONETD_DB" "select outcome from audit where cert = '\''$SFZ2'\'' order by seq desc limit 1")" = forbidden
+	test "$(db_sql "select count(*) from cases")" = "$before" &&
+	test "$(db_sql "select outcome from audit where cert = '\''$SFZ2'\'' order by seq desc limit 1")" = forbidden
 '
 
 test_expect_success 'the wrong kind, an unknown certificate, a material no certificate stands for: 422' '
@@ -98,7 +98,7 @@ test_expect_success 'a revoked certificate, and one changed in the database, are
 	api POST "/v1/certs/$SBK1/revoke" "$RS" -d "{\"reason\":\"卡片挂失\"}" >/dev/null &&
 	test "$(api POST /v1/cases "$APP1" -H "Idempotency-Key: k5" -d "$(jq -c ".materials = [{code: \"M-SBK\", cert: \"$SBK1\"}]" <<<"$body")")" = 422 &&
 	jq -r .detail out.json | grep -q "is revoked" &&
-	sqlite3 "$TWONETD_DB" "update certs set doc = replace(doc, '\''上海申城贸易'\'', '\''上海申域贸易'\'') where id = '\''$TXSP1'\''" &&
+	db_sql "update certs set doc = replace(doc$(db_pick "" "::text"), '\''上海申城贸易'\'', '\''上海申域贸易'\'')$(db_pick "" "::json") where id = '\''$TXSP1'\''" &&
 	test "$(api POST /v1/cases "$APP1" -H "Idempotency-Key: k6" -d "$(jq -c ".materials = [{code: \"M-TXSP\", cert: \"$TXSP1\"}]" <<<"$body")")" = 422 &&
 	jq -r .detail out.json | grep -q "has a bad signature"
 '

@@ -75,7 +75,7 @@ test_expect_success 'a case filed through the API naming no certificate exempts 
 	test "$(api POST /v1/cases "$CLERK" -H "Idempotency-Key: raw" -d "$body")" = 201 &&
 	test "$(missing <out.json)" = M-BRSFZ,M-SBK,M-TXSP,M-YHZH &&
 	id=$(jq -r .id out.json | sed "s/^C0*//") &&
-	test "$(sqlite3 "$TWONETD_DB" "select r_mat || \" \" || r_exempt from cases where seq = $id")" = "4 0"
+	test "$(db_sql "select r_mat || '\'' '\'' || r_exempt from cases where seq = $id")" = "4 0"
 '
 
 test_expect_success 'case-report counts only the real exemptions: 3 of 12' '

@@ -3,6 +3,7 @@
 # parallel (allowed, refused, not found, bad), every read has exactly one
 # audit row, the chain verifies, and no reply goes out before its row is in
 # the database; when the row cannot be written nothing is served.
+# backend: sqlite (twonetd-gen-certs writes the file before the server; sqlite3 holds its write lock)
 . "$(dirname "$0")/test-lib.sh"
 
 TWONETD_DB="$TRASH/twonet.db"

@@ -45,7 +45,7 @@ get() {
 	echo "$code"
 }
 audit_outcome() {      # the outcome of the newest audit row of certificate $1
-	sqlite3 "$TWONETD_DB" "select outcome from audit where cert = '$1' order by seq desc limit 1"
+	db_sql "select outcome from audit where cert = '$1' order by seq desc limit 1"
 }
 code_of() {            # a new one-time code of the applicant token $1
 	api POST /v1/consents/codes "$1" >/dev/null && jq -r .code out.json
@@ -77,14 +77,14 @@ SBK2=$(issue "$RS" s2 "$(sbk $P2 李四 002)")
 api POST "/v1/certs/$C1R/revoke" "$MZ" -d '{"reason":"婚姻关系已解除"}' >/dev/null
 # a well-formed id of no certificate: one issued, then taken out of the database
 MISSING=$(issue "$MZ" gone "$(jhz $P2 李四 099)")
-sqlite3 "$TWONETD_DB" "delete from certs where id = '$MISSING'"
+db_sql "delete from certs where id = '$MISSING'"
 
 test_expect_success 'set up: certificates of four holders, one revoked, an id of none' '
 	for c in $C1 $C1R $C2 $C3 $SBK4 $SBK2 $MISSING; do
 		case $c in 1.2.156.3005.2.*) ;; *) false ;; esac || return 1
 	done &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from certs where id = '\''$MISSING'\''")" = 0 &&
-	test "$(sqlite3 "$TWONETD_DB" "select status from certs where id = '\''$C1R'\''")" = revoked
+	test "$(db_sql "select count(*) from certs where id = '\''$MISSING'\''")" = 0 &&
+	test "$(db_sql "select status from certs where id = '\''$C1R'\''")" = revoked
 '
 
 test_expect_success 'a clerk who files a case for a stranger still cannot read their certificates' '
@@ -144,11 +144,11 @@ test_expect_success 'consent codes: only a holder makes them; 12 characters, 10 
 	json_eq .holder $P2 <out.json &&
 	test $(( $(date -d "$(jq -r .expires_at out.json)" +%s) - $(date -d "$(jq -r .created_at out.json)" +%s) )) = 600 &&
 	code=$(jq -r .code out.json) &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from consent_codes where hash = '\''$(printf %s "${code//-/}" | sha256sum | cut -d" " -f1)'\''")" = 1 &&
-	! sqlite3 "$TWONETD_DB" .dump | grep -q "${code//-/}" &&
+	test "$(db_sql "select count(*) from consent_codes where hash = '\''$(printf %s "${code//-/}" | sha256sum | cut -d" " -f1)'\''")" = 1 &&
+	! db_dump | grep -q "${code//-/}" &&
 	for i in 2 3 4 5; do test "$(api POST /v1/consents/codes "$APP2")" = 201 || return 1; done &&
 	test "$(api POST /v1/consents/codes "$APP2")" = 409 &&
-	sqlite3 "$TWONETD_DB" "update consent_codes set expires_epoch = 0 where holder = '\''$P2'\''" &&
+	db_sql "update consent_codes set expires_epoch = 0 where holder = '\''$P2'\''" &&
 	test "$(api POST /v1/consents/codes "$APP2")" = 201
 '
 
@@ -158,8 +158,8 @@ test_expect_success 'a code given when fetching consents to the holder'"'"'s ope
 	test "$(get "$YB" $C3)" = 404 &&
 	code=$(code_of "$APP3") &&
 	test "$(get "$YB" $C3 -H "X-Consent-Code: $code")" = 200 &&
-	test "$(sqlite3 "$TWONETD_DB" "select used_dept from consent_codes where holder = '\''$P3'\''")" = YBJ &&
-	sqlite3 "$TWONETD_DB" "update consent_codes set expires_epoch = 0 where holder = '\''$P3'\''" &&
+	test "$(db_sql "select used_dept from consent_codes where holder = '\''$P3'\''")" = YBJ &&
+	db_sql "update consent_codes set expires_epoch = 0 where holder = '\''$P3'\''" &&
 	test "$(get "$YB" $C3)" = 200 &&
 	test "$(get "$YB2" $C3)" = 200 &&
 	test "$(get "$SW" $C3)" = 404 &&
@@ -172,7 +172,7 @@ test_expect_success 'a code serves the one clerk that presents it first, for ten
 	test "$(get "$YB" $C3 -H "X-Consent-Code: $(echo $code | tr A-Z a-z | tr -d -)")" = 200 &&
 	test "$(get "$YB" $C3)" = 200 &&
 	test "$(get "$SW" $C3 -H "X-Consent-Code: $code")" = 404 &&
-	sqlite3 "$TWONETD_DB" "update consent_codes set expires_epoch = 0 where holder = '\''$P3'\''" &&
+	db_sql "update consent_codes set expires_epoch = 0 where holder = '\''$P3'\''" &&
 	test "$(get "$YB" $C3 -H "X-Consent-Code: $code")" = 404 &&
 	other=$(code_of "$APP2") &&
 	for bad in "$other" 0000-0000-0000 garbage "$code$code"; do
@@ -186,15 +186,15 @@ test_expect_success 'a code serves the one clerk that presents it first, for ten
 '
 
 test_expect_success 'a clerk'"'"'s case for a stranger cannot check their certificates: 403 alike, nothing filed' '
-	before=$(sqlite3 "$TWONETD_DB" "select count(*) from cases") &&
+	before=$(db_sql "select count(*) from cases") &&
 	for c in $SBK2 $SBK4 $MISSING; do
 		test "$(api POST /v1/cases "$RSC" -H "Idempotency-Key: zm-$c" -d "$(rs_pension $P4 赵六 "[{\"code\":\"M-SBK\",\"cert\":\"$c\"}]")")" = 403 &&
 		json_eq .field materials.M-SBK <out.json &&
 		sed "s/$c/ID/g" out.json >zm.$c || return 1
 	done &&
 	test_cmp zm.$SBK2 zm.$SBK4 && test_cmp zm.$SBK2 zm.$MISSING &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from cases")" = "$before" &&
-	test "$(sqlite3 "$TWONETD_DB" "select outcome || \" \" || holder from audit where cert = '\''$SBK4'\'' order by seq desc limit 1")" = "forbidden $P4"
+	test "$(db_sql "select count(*) from cases")" = "$before" &&
+	test "$(db_sql "select outcome || '\'' '\'' || holder from audit where cert = '\''$SBK4'\'' order by seq desc limit 1")" = "forbidden $P4"
 '
 
 test_expect_success 'with the holder'"'"'s code the clerk looks up, then files a zero-material case' '
@@ -205,7 +205,7 @@ test_expect_success 'with the holder'"'"'s code the clerk looks up, then files a
 	test "$(api POST /v1/cases "$RSC" -H "Idempotency-Key: zm-ok" -H "X-Consent-Code: $code" -d "$(rs_pension $P4 赵六 "[{\"code\":\"M-SBK\",\"cert\":\"$SBK4\"}]")")" = 201 &&
 	jq -e ".materials[] | select(.code == \"M-SBK\") | .state == \"exempted\"" out.json &&
 	test "$(api POST /v1/cases "$RSC" -H "Idempotency-Key: zm-ok" -H "X-Consent-Code: $code" -d "$(rs_pension $P4 赵六 "[{\"code\":\"M-SBK\",\"cert\":\"$SBK4\"}]")")" = 200 &&
-	sqlite3 "$TWONETD_DB" "update consent_codes set expires_epoch = (select max(cast(strftime('\''%s'\'', submitted_at) as integer)) from cases where applicant_id = '\''$P4'\'') where holder = '\''$P4'\''" &&
+	db_sql "update consent_codes set expires_epoch = (select max($(db_pick "cast(strftime('\''%s'\'', submitted_at) as integer)" "extract(epoch from submitted_at::timestamptz)::bigint")) from cases where applicant_id = '\''$P4'\'') where holder = '\''$P4'\''" &&
 	sleep 1 &&
 	test "$(get "$RSC" $SBK4)" = 200
 '
@@ -229,7 +229,7 @@ test_expect_success 'an admin still reads and checks everything, and learns why'
 '
 
 test_expect_success 'every attempt above has its audit row, and the chain verifies' '
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from audit where purpose = '\''need-to-know'\''")" = "$(wc -l <gets)" &&
+	test "$(db_sql "select count(*) from audit where purpose = '\''need-to-know'\''")" = "$(wc -l <gets)" &&
 	twonetd audit verify --db "$TWONETD_DB" >out &&
 	grep -q "audit log intact" out
 '

@@ -6,6 +6,7 @@
 # appended to DB.checkpoints; `twonetd audit verify --checkpoints FILE`
 # catches the truncated or rewritten tail (exit 7), and the openssl tool
 # checks a line on its own.
+# backend: sqlite (the checkpoints are checked against .backup copies of the file cut short)
 . "$(dirname "$0")/test-lib.sh"
 
 TWONETD_DB="$TRASH/twonet.db"

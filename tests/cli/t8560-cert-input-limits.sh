@@ -67,7 +67,7 @@ test_expect_success 'revoking: reason a string of 1 to 500 characters, no contro
 	post_is 422 reason "$MZ" "/v1/certs/$C1/revoke" "{\"reason\":\"$(rep 501 因)\"}" &&
 	post_is 422 reason "$MZ" "/v1/certs/$C1/revoke" "{\"reason\":\"a\\tb\"}" &&
 	post_is "400|422" reason "$MZ" "/v1/certs/$C1/revoke" "{\"reason\":\"a\\u001fb\"}" &&
-	test "$(sqlite3 "$TWONETD_DB" "select status from certs where id = '\''$C1'\''")" = valid
+	test "$(db_sql "select status from certs where id = '\''$C1'\''")" = valid
 '
 
 test_expect_success 'consents: scenario, expires_at and holder must be strings (422 naming them)' '
@@ -95,7 +95,7 @@ test_expect_success 'a purpose: 1 to 200 characters, no control characters, not 
 	test "$(api GET "/v1/certs/$C1?purpose=a%00b" "$ADMIN")" = 400 &&
 	test "$(api GET "/v1/certs/$C1?purpose=a%01b" "$ADMIN")" = 400 &&
 	test "$(api GET "/v1/certs?holder=$P1&purpose=a%0Ab" "$ADMIN")" = 400 &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from audit where purpose = '\''a'\''")" = 0
+	test "$(db_sql "select count(*) from audit where purpose = '\''a'\''")" = 0
 '
 
 test_expect_success 'headers: odd consent codes and tokens are refusals, never a crash' '

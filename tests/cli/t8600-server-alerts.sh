@@ -208,7 +208,7 @@ test_expect_success 'stream: framing, headers, opening block, end with the last 
 	grep -qi "^Cache-Control: no-store" stream.h &&
 	grep -qi "^X-Accel-Buffering: no" stream.h &&
 	printf "retry: 2000\nid: 0\n\n" >want && head -3 stream >got && test_cmp want got &&
-	latest=$(sqlite3 "$TWONETD_DB" "SELECT max(seq) FROM alert_events") &&
+	latest=$(db_sql "SELECT max(seq) FROM alert_events") &&
 	tail -3 stream >got && printf "event: end\ndata: {\"last\":%s}\n\n" "$latest" >want &&
 	test_cmp want got &&
 	test "$(ids_of stream)" = "0 $(seq -s " " 1 "$latest")" &&
@@ -247,16 +247,16 @@ test_expect_success 'stream: tail=N gives the last N that match; since a time' '
 	stream "tail=3&follow=0&kind=pump_fault" &&
 	test $(grep -c "^event: alert\|^event: update" stream) = 3 &&
 	sed -n "s/^data: //p" stream | sed \$d | jq -r .kind | sort -u | grep -qx pump_fault &&
-	last=$(sqlite3 "$TWONETD_DB" "SELECT max(id) FROM alerts WHERE kind = '\''pump_fault'\''") &&
+	last=$(db_sql "SELECT max(id) FROM alerts WHERE kind = '\''pump_fault'\''") &&
 	sed -n "s/^data: //p" stream | sed \$d | tail -1 | jq .id | grep -qx "$last" &&
 	stream "tail=0&follow=0" && test $(grep -c "^event: alert" stream) = 0 &&
 	stream "since=2000-01-01T00:00:00Z&follow=0" && sed -n 2p stream | grep -qx "id: 0" &&
 	stream "since=2999-01-01T00:00:00Z&follow=0" &&
-	test "$(sed -n 2p stream)" = "id: $(sqlite3 "$TWONETD_DB" "SELECT max(seq) FROM alert_events")"
+	test "$(sed -n 2p stream)" = "id: $(db_sql "SELECT max(seq) FROM alert_events")"
 '
 
 test_expect_success 'stream from now: only what comes after, live' '
-	latest=$(sqlite3 "$TWONETD_DB" "SELECT max(seq) FROM alert_events") &&
+	latest=$(db_sql "SELECT max(seq) FROM alert_events") &&
 	{ curl -s -N --max-time 20 -H "Authorization: Bearer $OPERATOR" "$TWONET_URL/v1/alerts/stream" >live & } &&
 	i=0 && until grep -q "^id: " live 2>/dev/null; do i=$((i+1)); [ $i -lt 400 ] || exit 1; sleep 0.05; done &&
 	TOK=$SENSOR && test "$(call POST /v1/alerts "$(gen_alerts 7 7 live)")" = 201 &&
@@ -298,9 +298,9 @@ TWONETD_HEARTBEAT_MS=200 start_server --keep-events 20 || exit 1
 test_expect_success 'retention: old events go, alerts stay; an old position is a reset' '
 	gen_alerts 1 30 keep | jq -sc "{alerts: .}" >keep.json &&
 	TOK=$SENSOR && test "$(call POST /v1/alerts @keep.json)" = 200 &&
-	latest=$(sqlite3 "$TWONETD_DB" "SELECT max(seq) FROM alert_events") &&
-	test "$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM alert_events")" = 20 &&
-	test "$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM alerts WHERE source = '\''keep'\''")" = 30 &&
+	latest=$(db_sql "SELECT max(seq) FROM alert_events") &&
+	test "$(db_sql "SELECT count(*) FROM alert_events")" = 20 &&
+	test "$(db_sql "SELECT count(*) FROM alerts WHERE source = '\''keep'\''")" = 30 &&
 	stream "after=5" &&
 	printf "retry: 2000\n\nevent: reset\n" >want && head -3 stream >got && test_cmp want got &&
 	sed -n "s/^data: //p" stream >reset.json &&

@@ -51,7 +51,7 @@ tail2=$!
 wait_lines seen.ndjson $((N * 60 / 100)) && kill_and_restart
 wait $poster
 # the follower has everything when its cursor reaches the last id
-last=$(sqlite3 "$TWONETD_DB" "SELECT max(id) FROM alerts")
+last=$(db_sql "SELECT max(id) FROM alerts")
 i=0
 until [ "$(cat cursor)" -ge "$last" ] || [ $i -gt 2400 ]; do i=$((i + 1)); sleep 0.05; done
 kill -TERM $tail2
@@ -61,7 +61,7 @@ echo $? >tail2.rc
 test_expect_success 'the poster got every alert in through two kills' '
 	test "$(cat post.rc)" = 0 &&
 	test $(wc -l <restarts) = 2 &&
-	test "$(sqlite3 "$TWONETD_DB" "SELECT count(*) FROM alerts WHERE source = '\''restart'\''")" = $N
+	test "$(db_sql "SELECT count(*) FROM alerts WHERE source = '\''restart'\''")" = $N
 '
 
 test_expect_success 'alert-tail ended by SIGTERM exits 130 and keeps its cursor' '
@@ -72,7 +72,7 @@ test_expect_success 'alert-tail ended by SIGTERM exits 130 and keeps its cursor'
 
 test_expect_success 'every stored id printed once, in order, none from before the start' '
 	jq .id seen.ndjson >printed &&
-	sqlite3 "$TWONETD_DB" "SELECT id FROM alerts WHERE id > $(cat start) ORDER BY id" >stored &&
+	db_sql "SELECT id FROM alerts WHERE id > $(cat start) ORDER BY id" >stored &&
 	test $(wc -l <stored) = $N &&
 	test_cmp stored printed
 '

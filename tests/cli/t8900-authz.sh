@@ -30,9 +30,9 @@ ALERT=$(gen_alerts 1 1 | curl -sS -H "Authorization: Bearer $(token_of sensor)" 
 
 # what the database holds, but the audit log (its row count apart)
 state() {
-	sqlite3 "$TWONETD_DB" .dump | grep -v -e "^INSERT INTO \"\\?audit\(_head\)\\?\"\\? " -e "^INSERT INTO sqlite_sequence VALUES(.audit" | md5sum
+	db_dump --exclude-table-data="audit*" | grep -v -e "^SELECT pg_catalog.setval('public.audit" -e "^INSERT INTO \"\\?audit\(_head\)\\?\"\\? " -e "^INSERT INTO sqlite_sequence VALUES(.audit" | md5sum
 }
-audit_rows() { sqlite3 "$TWONETD_DB" "select count(*) from audit"; }
+audit_rows() { db_sql "select count(*) from audit"; }
 
 # target PATH CHECKED_BY: the path with its {name} filled, and the query a
 # row whose handler checks the role needs to get that far (a purpose, a holder)
@@ -66,7 +66,7 @@ refused() {
 	test "$(state)" = "$before" || { echo "$m $p: the database changed" >&2; return 1; }
 	if [ "$by" = handler ] && [ "$want" = 403 ]; then
 		test "$(audit_rows)" = $((rows + 1)) &&
-		test "$(sqlite3 "$TWONETD_DB" "select outcome from audit order by seq desc limit 1")" = forbidden
+		test "$(db_sql "select outcome from audit order by seq desc limit 1")" = forbidden
 	else
 		test "$(audit_rows)" = "$rows"
 	fi || { echo "$m $p: audit rows $rows -> $(audit_rows)" >&2; return 1; }

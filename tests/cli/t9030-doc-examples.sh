@@ -31,6 +31,7 @@
 #    <!-- example: skip REASON -->, is the directive there.
 # Each block is its own test, named after its file and first line; a failing
 # one prints its output and exit status.
+# backend: sqlite (each example starts from a copy of the demo database file)
 . "$(dirname "$0")/test-lib.sh"
 
 EXAMPLE_TIMEOUT=${EXAMPLE_TIMEOUT:-60}

@@ -10,6 +10,7 @@
 # (alert-post, alert-list, alert-act), and the database backed up while it
 # serves (twonetd backup), restored into a new file (twonetd restore) and
 # served again with everything in place.
+# backend: sqlite (the round ends with twonetd backup and restore of the file)
 . "$(dirname "$0")/test-lib.sh"
 
 P=310101199003071230           # the holder, 张三

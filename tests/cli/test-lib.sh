@@ -13,8 +13,28 @@
 #   test_done                    the plan line; exit status
 #   start_server [serve options] init a db, import the catalog, serve; sets
 #                                TWONET_URL, TWONETD_PID, TWONETD_DB, TWONETD_LOG
+#                                (a restart serves the same db; remove
+#                                $TRASH/twonet.db* first for a fresh one)
 #   stop_server                  SIGTERM and wait
 #   make_token ROLE NAME [DEPT] [SUBJECT]   print a new token
+#   db_sql SQL                   run SQL on the server's database (sqlite3's list
+#                                mode: bare rows, '|' between columns, NULL empty)
+#   db_sql_file FILE             run the SQL statements of FILE there
+#   db_sql_per SQLITE-SQL PG-SQL the first on SQLite, the second on PostgreSQL
+#   db_pick SQLITE-TEXT PG-TEXT  print the first on SQLite, the second on PostgreSQL
+#   db_integrity                 "ok" when the database is sound (PRAGMA
+#                                integrity_check on SQLite; PostgreSQL: ok)
+#   db_dump [pg_dump options]    the database as SQL text (sqlite3 .dump, pg_dump)
+#   db_doc_set KEY VALUE...      the SQL expression of the row's doc with those
+#                                top-level members set (VALUEs are SQL):
+#                                json_set on SQLite, jsonb || on PostgreSQL
+#
+# The backend: TWONET_TEST_BACKEND=sqlite (the default: $TRASH/twonet.db) or
+# postgresql: the first start_server starts a throwaway cluster of the test's own
+# (tests/cli/pg-lib.sh, initdb once per test file, stopped at exit) and every
+# database it makes is one database of that cluster, TWONETD_DB its URI.  A test
+# file that only SQLite can run (PRAGMA, the database file, its backups) says so
+# with a line "# backend: sqlite" in its header comment; tests/run-suite reads it.
 #
 # Helpers several tests share:
 #   api METHOD PATH TOKEN [curl options]     raw HTTP: status on stdout, body in
@@ -125,12 +145,49 @@ test_skip() {
 	echo "ok $test_count - $1 # SKIP $2"
 }
 
+TWONET_TEST_BACKEND=${TWONET_TEST_BACKEND:-sqlite}
+case $TWONET_TEST_BACKEND in
+sqlite|postgresql) export TWONET_TEST_BACKEND ;;
+*) echo "Bail out! TWONET_TEST_BACKEND is '$TWONET_TEST_BACKEND', not sqlite or postgresql"; exit 1 ;;
+esac
+_db_made=0
+
+# _db_open: set TWONETD_DB to the database start_server serves; 0 when it is
+# there already, 1 when it is new (to be initialised), 2 on failure.  On
+# PostgreSQL the URI is kept in $TRASH/twonet.db.pg, so a restart serves the
+# same database and removing $TRASH/twonet.db* starts afresh, as on SQLite.
+_db_open() {
+	if [ "$TWONET_TEST_BACKEND" = sqlite ]; then
+		TWONETD_DB="$TRASH/twonet.db"
+		[ -f "$TWONETD_DB" ] && return 0
+		return 1
+	fi
+	if [ -s "$TRASH/twonet.db.pg" ]; then
+		TWONETD_DB=$(cat "$TRASH/twonet.db.pg")
+		export TWONETD_STATE="$TRASH/twonet.db"
+		return 0
+	fi
+	if [ -z "${_PG_STARTED:-}" ]; then
+		. "$TWONET_SRC/tests/cli/pg-lib.sh" && pg_start || return 2
+		TWONETD_DB=$TWONET_PG_URI
+	else
+		_db_made=$((_db_made + 1))
+		TWONETD_DB=$(pg_createdb "twonet$_db_made") || return 2
+	fi
+	echo "$TWONETD_DB" >"$TRASH/twonet.db.pg"
+	# the issuers' keys and the audit checkpoints: files beside where SQLite's would be
+	export TWONETD_STATE="$TRASH/twonet.db"
+	return 1
+}
+
 start_server() {
-	TWONETD_DB="$TRASH/twonet.db"
+	local rc=0
+	_db_open || rc=$?
+	[ $rc -eq 2 ] && return 1
 	TWONETD_LOG="$TRASH/twonetd.log"
 	local portfile="$TRASH/twonetd.port"
 	rm -f "$portfile"
-	if [ ! -f "$TWONETD_DB" ]; then
+	if [ $rc -eq 1 ]; then
 		twonetd init --db "$TWONETD_DB" >/dev/null || return 1
 		twonetd import catalog --db "$TWONETD_DB" >/dev/null || return 1
 	fi
@@ -164,6 +221,60 @@ make_token() {
 	local role=$1 name=$2 dept=${3:-} subject=${4:-}
 	twonetd token add --db "$TWONETD_DB" --role "$role" --name "$name" \
 		${dept:+--dept "$dept"} ${subject:+--subject "$subject"}
+}
+
+db_sql() {
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+		"$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$TWONETD_DB" -c "$1"
+	else
+		sqlite3 "$TWONETD_DB" "$1"
+	fi
+}
+
+db_sql_file() {
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+		"$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$TWONETD_DB" -f "$1"
+	else
+		sqlite3 "$TWONETD_DB" <"$1"
+	fi
+}
+
+db_sql_per() {
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then db_sql "$2"; else db_sql "$1"; fi
+}
+
+db_pick() {
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then echo "$2"; else echo "$1"; fi
+}
+
+db_integrity() {
+	db_sql_per "pragma integrity_check" "SELECT 'ok'"
+}
+
+db_dump() {
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+		"$PG_BIN/pg_dump" -d "$TWONETD_DB" "$@"
+	else
+		sqlite3 "$TWONETD_DB" .dump
+	fi
+}
+
+db_doc_set() {
+	local set="" sep=""
+	while [ $# -ge 2 ]; do
+		if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+			set="$set$sep'$1', $2"
+		else
+			set="$set$sep'\$.$1', $2"
+		fi
+		sep=", "
+		shift 2
+	done
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+		echo "(doc::jsonb || jsonb_build_object($set))::json"
+	else
+		echo "json_set(doc, $set)"
+	fi
 }
 
 # api METHOD PATH TOKEN [curl options...]: body to out.json, status on stdout
