@@ -4,8 +4,9 @@
 # wake-up can deliver; alert-tail follows instance B while alerts are posted to
 # instance A: each arrives, a resume by cursor (Last-Event-ID) gives every id
 # once and in order, and after the LISTEN connections are terminated
-# (pg_terminate_backend) the instances reconnect and a later alert still
-# arrives.  The servers and followers are started at top level; the tests check.
+# (pg_terminate_backend), and after a database restart, the instances listen
+# again and a later alert still arrives.  The servers and followers are
+# started at top level; the tests check what happened.
 . "$(dirname "$0")/test-lib.sh"
 . "$TWONET_SRC/tests/cli/pg-lib.sh"
 
@@ -70,6 +71,14 @@ pg_sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 listeners 4 && echo 4 >listening.1
 post_a 8 8
 wait_lines seen.ndjson 8 && echo ok >reconnect.ok
+
+# the database down for a second: the listeners retry with a back-off, then listen again
+(cd "$PG_DIR" && _pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop && sleep 1 &&
+	_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start) \
+	>>"$PG_DIR/pg_ctl.log" 2>&1
+listeners 4 && echo 4 >listening.2
+gen_alerts 9 9 fanout | TWONET_TOKEN=$SENSOR alert-post --url "$URLA" --bulk --retries 5 >/dev/null 2>>post.err
+wait_lines seen.ndjson 9 && echo ok >restart.ok
 kill -TERM $tail2
 wait $tail2
 echo $? >tail2.rc
@@ -97,9 +106,15 @@ test_expect_success 'the LISTEN connections cut, the workers reconnect and a lat
 	grep -q "listening for alerts on .* dropped" twonetdA.log twonetdB.log
 '
 
-test_expect_success 'every id once, in order, through the resume and the reconnection' '
+test_expect_success 'the database restarted: the workers listen again, a later alert arrives' '
+	test "$(cat listening.2)" = 4 &&
+	test -f restart.ok &&
+	grep -q "listening for alerts again" twonetdA.log twonetdB.log
+'
+
+test_expect_success 'every id once, in order, through the resume and both reconnections' '
 	pg_sql "SELECT id FROM alerts WHERE source = '\''fanout'\'' ORDER BY seq" >stored &&
-	test $(wc -l <stored) = 8 &&
+	test $(wc -l <stored) = 9 &&
 	jq .id seen.ndjson >printed &&
 	test_cmp stored printed &&
 	test "$(cat cursor)" = "$(tail -1 seen.ndjson | jq .seq)"

@@ -34,9 +34,14 @@ static const char *listen_message(PGconn *c, char *buf, size_t size)
 	const char *m = c ? PQerrorMessage(c) : "out of memory";
 	size_t n = 0;
 
-	for (; *m && n + 1 < size; m++)
-		if (*m != '\n' || (m[1] && n > 0))
-			buf[n++] = *m == '\n' ? ' ' : *m;
+	for (; *m && n + 1 < size; m++) {
+		char ch = *m == '\n' || *m == '\t' ? ' ' : *m;
+
+		if (ch != ' ' || (n > 0 && buf[n - 1] != ' '))
+			buf[n++] = ch;
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
 	buf[n] = '\0';
 	return n ? buf : "the connection was closed";
 }
