@@ -297,8 +297,8 @@ enum tn_code pg_alert_history(struct store *st, long long id, jv *out, struct tn
 /*
  * No database file: the workers' wake-up folder (PATH.wake) has nowhere to
  * be.  NULL, as store_alerts.h allows: alerts_stream.c then starts no
- * local mesh and its followers poll; NOTIFY twonet_alerts (sent at each
- * alert commit) is the wake-up a listener will use.
+ * local mesh and listens instead (pg_listen.c: LISTEN twonet_alerts, the
+ * NOTIFY each alert commit sends with its latest seq), on every instance.
  */
 const char *pg_alerts_path(struct store *st)
 {
