@@ -374,7 +374,7 @@ static int finish(struct store *st, struct chunk *c, long *failed, struct tn_err
 }
 
 /* The current key of every department of the kinds, made when missing; -1 on failure (err set). */
-static int load_keys(struct store *st, const char *db, jv kinds_doc, struct dept_key *dk, int *ndk,
+static int load_keys(struct store *st, const char *base, jv kinds_doc, struct dept_key *dk, int *ndk,
 		     struct tn_err *err)
 {
 	jv depts = jv_object_get(jv_copy(kinds_doc), jv_string("departments"));
@@ -390,7 +390,7 @@ static int load_keys(struct store *st, const char *db, jv kinds_doc, struct dept
 			const char *dept = jv_string_value(name), *uscc = jv_string_value(hu);
 
 			if (store_issuer_current(st, dept, &key_id, err) == TN_OK) {
-				path = certs_key_path(db, dept, key_id);
+				path = certs_key_path(base, dept, key_id);
 				if (tn_cert_key_load_private(path, &k, err) != TN_OK)
 					rc = -1;
 			} else if (err->code == TN_ENOTFOUND) {
@@ -398,13 +398,13 @@ static int load_keys(struct store *st, const char *db, jv kinds_doc, struct dept
 				char *pem;
 
 				tn_err_clear(err);
-				tn_buf_addf(&dir, "%s.keys", db);
+				tn_buf_addf(&dir, "%s.keys", base);
 				mkdir(dir.buf, 0700);
 				tn_buf_release(&dir);
 				if (tn_cert_key_generate(&k, err) != TN_OK) {
 					rc = -1;
 				} else {
-					path = certs_key_path(db, dept, tn_cert_key_id(k));
+					path = certs_key_path(base, dept, tn_cert_key_id(k));
 					pem = tn_cert_key_public_pem(k);
 					time_now_rfc3339(now, sizeof(now));
 					if (tn_cert_key_save_private(k, path, err) != TN_OK ||
@@ -447,10 +447,10 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	const char *db = NULL;
+	const char *db = NULL, *base;
 	long threads = 0, seed = 1;
 	const struct tn_option opts[] = {
-		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database file", NULL, 0 },
+		{ TN_OPT_STRING, 0, "db", &db, "PATH", "the database: a file, or postgresql://...", NULL, 0 },
 		{ TN_OPT_LONG, 0, "threads", &threads, "N", "signing threads (default: one per core)", NULL, 0 },
 		{ TN_OPT_LONG, 0, "seed", &seed, "N", "seed of the holders and fields (default 1)", NULL, 0 },
 		TN_OPT_END_ENTRY
@@ -486,7 +486,9 @@ int main(int argc, char **argv)
 	if (!jv_is_valid(kinds_doc))
 		return 1;
 	kinds = jv_object_get(jv_copy(kinds_doc), jv_string("kinds"));
-	if (store_open(&st, db, 0, &err) != TN_OK || load_keys(st, db, kinds_doc, dk, &ndk, &err) < 0)
+	/* the keys live beside a file database, or under TWONETD_STATE (PostgreSQL) */
+	if (store_open(&st, db, 0, &err) != TN_OK || !(base = certs_state_base(st, &err)) ||
+	    load_keys(st, base, kinds_doc, dk, &ndk, &err) < 0)
 		goto fail;
 	tn_today_china_str(today, sizeof(today));
 	snprintf(year, sizeof(year), "%.4s", today);
