@@ -10,7 +10,7 @@
 #      instances) read the stream: post-to-line latency p50/p99 over every
 #      line every follower got, and alerts/s;
 #   d. PostgreSQL at scale: bench/twonetd-gen-certs for GEN_SECONDS (default
-#      180), then wrk (64 connections, random ids, DURATION s) on
+#      180), then wrk (64 connections, then 4; random ids, DURATION s) on
 #      GET /v1/certs/{id} of one instance: p50/p99, and pg_database_size,
 #      extrapolated to 10,000,000 and 92,000,000 certificates.
 # Environment: CASES (10000), READS (20000), ALERTS (5000), FOLLOWERS (8),
@@ -256,13 +256,16 @@ end
 LUA
 export IDS_FILE=$BENCH_TMP/ids
 WORKERS=$(nproc) serve "$DB" 1
-out=$(wrk -t 2 -c 64 -d "${DURATION}s" --latency -s "$BENCH_TMP/random.lua" -H "Authorization: Bearer $ADMIN" $URLS)
+printf '   wrk GET /v1/certs/{id} (audited), random ids of %d, one instance --workers %d, %d s a run:\n' \
+	"$(wc -l <"$IDS_FILE")" "$(nproc)" "$DURATION"
+# 64 connections (the issue's), then 4 (latency without the queue)
+for c in 64 4; do
+	out=$(wrk -t 2 -c $c -d "${DURATION}s" --latency -s "$BENCH_TMP/random.lua" -H "Authorization: Bearer $ADMIN" $URLS)
+	printf '   %2d connections: %s req/s; latency p50 %s, p90 %s, p99 %s; non-2xx %s\n' "$c" \
+		"$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')" "$(echo "$out" | awk '$1 == "50%" { print $2 }')" \
+		"$(echo "$out" | awk '$1 == "90%" { print $2 }')" "$(echo "$out" | awk '$1 == "99%" { print $2 }')" \
+		"$(echo "$out" | awk '/Non-2xx/ { print $NF }' | grep . || echo 0)"
+done
 stop_all
-printf '   wrk GET /v1/certs/{id} (audited), 64 connections, %d s, random ids of %d, one instance --workers %d:\n' \
-	"$DURATION" "$(wc -l <"$IDS_FILE")" "$(nproc)"
-printf '   %s req/s; latency p50 %s, p90 %s, p99 %s; non-2xx %s\n' \
-	"$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')" "$(echo "$out" | awk '$1 == "50%" { print $2 }')" \
-	"$(echo "$out" | awk '$1 == "90%" { print $2 }')" "$(echo "$out" | awk '$1 == "99%" { print $2 }')" \
-	"$(echo "$out" | awk '/Non-2xx/ { print $NF }' | grep . || echo 0)"
 printf '   after: %d audit rows; pg_database_size %.0f MB\n' "$(pg_sql "$DB" 'select count(*) from audit')" \
 	"$(echo "$(pg_sql "$DB" 'select pg_database_size(current_database())') / 1048576" | bc -l)"
