@@ -21,6 +21,7 @@
 
 int backup_cmd(int argc, char **argv);         /* backup.c */
 int restore_cmd(int argc, char **argv);
+int copy_cmd(int argc, char **argv);           /* copycmd.c */
 
 static void usage(FILE *out)
 {
@@ -42,6 +43,7 @@ static void usage(FILE *out)
 		"   or: twonetd audit checkpoint --db DB [--checkpoints FILE]\n"
 		"   or: twonetd backup --db DB FILE\n"
 		"   or: twonetd restore --db DB [--force] FILE\n"
+		"   or: twonetd copy --from DB --to DB [--batch N]\n"
 		"   or: twonetd --help | --version\n"
 		"\n"
 		"DB is " TWONETD_DB ": a SQLite file, or a PostgreSQL database.\n"
@@ -512,9 +514,11 @@ int main(int argc, char **argv)
 		rc = backup_cmd(argc - 1, argv + 1);
 	else if (strcmp(argv[1], "restore") == 0)
 		rc = restore_cmd(argc - 1, argv + 1);
+	else if (strcmp(argv[1], "copy") == 0)         /* copycmd.c */
+		rc = copy_cmd(argc - 1, argv + 1);
 	else {
 		rc = twonetd_unknown("command", argv[1],
-				     "init|serve|token|import|calendar|routes|issuer|audit");
+				     "init|serve|token|import|calendar|routes|issuer|audit|copy");
 		usage(stderr);
 	}
 	return rc;

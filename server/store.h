@@ -288,4 +288,21 @@ void certs_audit_stats(struct req *q, const char *arg);   /* GET /v1/audit/stats
 void certs_audit_verify(struct req *q, const char *arg);  /* GET /v1/audit/verify */
 void certs_audit_mine(struct req *q, const char *arg);    /* GET /v1/audit/mine */
 
+/*
+ * 'twonetd copy' (server/copycmd.c): the tables it moves and their columns
+ * are server/store/copy_tables.h's.  store_dump calls fn with each row of
+ * `table` in key order as a JSON array of its columns' text (or null); fn
+ * owns the row; a code other than TN_OK from fn stops the dump and is
+ * returned.  store_load inserts `rows` (such arrays; borrowed) into `table`
+ * in one transaction, a row whose key is already there left as it is (a
+ * one-row table moves forward instead), *added the rows it wrote; then sets
+ * the table's id sequence past the largest id.  TN_EINVALID for a table copy
+ * does not know.  Optional operations (a backend may lack them).
+ */
+typedef enum tn_code store_row_fn(void *ctx, jv row, struct tn_err *err);
+enum tn_code store_dump(struct store *st, const char *table, store_row_fn *fn, void *ctx,
+			struct tn_err *err);
+enum tn_code store_load(struct store *st, const char *table, jv rows, long *added,
+			struct tn_err *err);
+
 #endif

@@ -276,6 +276,13 @@
 	X(enum tn_code, alerts_heard, \
 	  (struct store *st, long long *latest, int *fd, struct tn_err *err), \
 	  (st, latest, fd, err), OPT) \
+	/* store.h: twonetd copy */ \
+	X(enum tn_code, dump, \
+	  (struct store *st, const char *table, store_row_fn *fn, void *ctx, struct tn_err *err), \
+	  (st, table, fn, ctx, err), OPT) \
+	X(enum tn_code, load, \
+	  (struct store *st, const char *table, jv rows, long *added, struct tn_err *err), \
+	  (st, table, rows, added, err), OPT) \
 	/* store_cal.h */ \
 	X(enum tn_code, cal_load, \
 	  (struct store *st, struct tn_cal **cal, long *generation, struct tn_err *err), \

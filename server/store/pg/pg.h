@@ -112,6 +112,11 @@ enum tn_code pg_alert_first_since(struct store *st, long long at, long long *seq
 const char *pg_alerts_path(struct store *st);
 enum tn_code pg_alerts_listen(struct store *st, int *fd, struct tn_err *err);
 enum tn_code pg_alerts_heard(struct store *st, long long *latest, int *fd, struct tn_err *err);
+/* twonetd copy (pg_copy.c) */
+enum tn_code pg_dump(struct store *st, const char *table, store_row_fn *fn, void *ctx,
+		     struct tn_err *err);
+enum tn_code pg_load(struct store *st, const char *table, jv rows, long *added,
+		     struct tn_err *err);
 enum tn_code pg_report_alerts(struct store *st, const struct store_alert_report_q *q,
 			      store_alert_fn fn, void *ctx, struct tn_err *err);
 

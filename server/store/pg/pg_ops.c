@@ -90,5 +90,7 @@ const struct store_ops store_pg_ops = {
 	.alerts_path = pg_alerts_path,
 	.alerts_listen = pg_alerts_listen,
 	.alerts_heard = pg_alerts_heard,
+	.dump = pg_dump,           /* twonetd copy (pg_copy.c) */
+	.load = pg_load,
 	.report_alerts = pg_report_alerts,
 };

@@ -14,4 +14,7 @@ const struct store_ops store_sqlite_ops = {
 #define SQLITE_OP_ENTRY(ret, name, params, args, none) SQLITE_OP_##none(name)
 	STORE_OPS(SQLITE_OP_ENTRY)
 #undef SQLITE_OP_ENTRY
+	/* twonetd copy (store_copy.c) */
+	.dump = sqlite_dump,
+	.load = sqlite_load,
 };
