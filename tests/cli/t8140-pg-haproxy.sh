@@ -29,25 +29,26 @@ RS=$(twonetd token add --db "$DB" --role issuer --dept RSJ --name rs)
 SENSOR=$(twonetd token add --db "$DB" --role sensor --name wd-sim)
 OPER=$(twonetd token add --db "$DB" --role operator --name duty-1)
 
-PORTA=$(_pg_free_port) && PORTB=$(_pg_free_port) && HPORT=$(_pg_free_port) || exit 1
-URL=http://127.0.0.1:$HPORT
 
 # healthy URL: GET URL/v1/health answers 200
 healthy() {
 	test "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1/v1/health")" = 200
 }
 
-# serve X: instance X (A or B) on its port, pid in PIDX; a port still held by
-# the instance just killed is tried again until it is free
+# serve X: instance X (A or B), pid in PIDX.  The first start takes a free
+# port from the kernel (PORTX); a restart listens there again, tried until the
+# instance just killed has let it go
 serve() {
 	local port pid i
-	eval "port=\$PORT$1"
+	eval "port=\${PORT$1:-0}"
 	for _ in $(seq 1 100); do
-		twonetd serve --db "$DB" --listen "127.0.0.1:$port" --workers 1 \
+		rm -f "port$1"
+		twonetd serve --db "$DB" --listen "127.0.0.1:$port" --port-file "port$1" --workers 1 \
 			>>"twonetd$1.log" 2>&1 &
 		pid=$!
-		for i in $(seq 1 100); do
-			healthy "http://127.0.0.1:$port" && { eval "PID$1=$pid"; return 0; }
+		for i in $(seq 1 200); do
+			[ -s "port$1" ] && healthy "http://127.0.0.1:$(cat "port$1")" &&
+				{ eval "PID$1=$pid PORT$1=$(cat "port$1")"; return 0; }
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.05
 		done
@@ -94,16 +95,34 @@ wait_cases() {
 serve A && serve B || exit 1
 
 # the shipped configuration: only where to listen and the two servers change
-# (and user/group, which only root may switch to)
-sed -e "s/^\([[:space:]]*bind\) 127.0.0.1:8642$/\1 127.0.0.1:$HPORT/" \
-	-e "s/^\([[:space:]]*server twonetd1\) 10.0.0.11:8642$/\1 127.0.0.1:$PORTA/" \
-	-e "s/^\([[:space:]]*server twonetd2\) 10.0.0.12:8642$/\1 127.0.0.1:$PORTB/" \
-	"$TWONET_SRC/share/twonet/examples/haproxy.cfg" >haproxy.cfg
-[ "$(id -u)" -eq 0 ] || sed -i -e 's/^[[:space:]]*\(user\|group\) haproxy$/#&/' haproxy.cfg
+# (and user/group, which only root may switch to); haproxy in the foreground,
+# on another free port if the one picked was taken meanwhile
+HAPROXY=""
+for _ in $(seq 1 10); do
+	HPORT=$(_pg_free_port) || exit 1
+	sed -e "s/^\([[:space:]]*bind\) 127.0.0.1:8642$/\1 127.0.0.1:$HPORT/" \
+		-e "s/^\([[:space:]]*server twonetd1\) 10.0.0.11:8642$/\1 127.0.0.1:$PORTA/" \
+		-e "s/^\([[:space:]]*server twonetd2\) 10.0.0.12:8642$/\1 127.0.0.1:$PORTB/" \
+		"$TWONET_SRC/share/twonet/examples/haproxy.cfg" >haproxy.cfg
+	[ "$(id -u)" -eq 0 ] || sed -i -e 's/^[[:space:]]*\(user\|group\) haproxy$/#&/' haproxy.cfg
+	/usr/sbin/haproxy -db -f haproxy.cfg >haproxy.log 2>&1 &
+	HAPROXY=$!
+	URL=http://127.0.0.1:$HPORT
+	for _ in $(seq 1 200); do
+		healthy "$URL" && break 2
+		kill -0 "$HAPROXY" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill "$HAPROXY" 2>/dev/null
+	wait "$HAPROXY"
+	HAPROXY=""
+done
+if [ -z "$HAPROXY" ]; then
+	echo "haproxy did not start:" >&2
+	cat haproxy.log >&2
+	exit 1
+fi
 diff "$TWONET_SRC/share/twonet/examples/haproxy.cfg" haproxy.cfg | grep -c '^>' >changed
-/usr/sbin/haproxy -db -f haproxy.cfg >haproxy.log 2>&1 &
-HAPROXY=$!
-for _ in $(seq 1 200); do healthy "$URL" && break; sleep 0.05; done
 
 # 2,000 cases through haproxy, four in flight; A killed at a quarter, B at
 # three fifths, each started again
