@@ -68,15 +68,38 @@ static int same_db(struct store *a, struct store *b)
 	return !pa && !pb && strcmp(store_name(a), store_name(b)) == 0;
 }
 
-/* Copy the regular files of folder `from` into `to` (made 0700), each 0600, none overwritten. */
+/* Copy file `from` to `to` (0600), never over one: 1 copied, 0 when `to` exists, -1 on error. */
+static int copy_file(const char *from, const char *to)
+{
+	char buf[8192];
+	ssize_t n;
+	int in, out, rc = 1;
+
+	if ((in = open(from, O_RDONLY)) < 0)
+		return -1;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
+		close(in);
+		return errno == EEXIST ? 0 : -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	if (n < 0 || close(out) != 0)
+		rc = -1;
+	close(in);
+	return rc;
+}
+
+/* Copy the regular files of folder `from` into `to` (made 0700), none overwritten; *copied. */
 static int copy_keys(const char *from, const char *to, int *copied)
 {
 	struct tn_buf s = TN_BUF_INIT, d = TN_BUF_INIT;
 	struct dirent *e;
-	char buf[8192];
-	ssize_t n;
+	struct stat sb;
 	DIR *dir;
-	int rc = 0;
+	int rc = 0, one;
 
 	*copied = 0;
 	if (!(dir = opendir(from)))
@@ -86,35 +109,16 @@ static int copy_keys(const char *from, const char *to, int *copied)
 		return -1;
 	}
 	while (rc == 0 && (e = readdir(dir))) {
-		struct stat sb;
-		int in, out;
-
 		tn_buf_reset(&s);
 		tn_buf_reset(&d);
 		tn_buf_addf(&s, "%s/%s", from, e->d_name);
 		tn_buf_addf(&d, "%s/%s", to, e->d_name);
 		if (e->d_name[0] == '.' || stat(s.buf, &sb) != 0 || !S_ISREG(sb.st_mode))
 			continue;
-		if ((in = open(s.buf, O_RDONLY)) < 0) {
+		if ((one = copy_file(s.buf, d.buf)) < 0)
 			rc = -1;
-			break;
-		}
-		out = open(d.buf, O_WRONLY | O_CREAT | O_EXCL, 0600);
-		if (out < 0) {
-			rc = errno == EEXIST ? 0 : -1;
-			close(in);
-			continue;
-		}
-		while ((n = read(in, buf, sizeof(buf))) > 0)
-			if (write(out, buf, (size_t)n) != n) {
-				rc = -1;
-				break;
-			}
-		if (n < 0 || close(out) != 0)
-			rc = -1;
-		close(in);
-		if (rc == 0)
-			++*copied;
+		else
+			*copied += one;
 	}
 	closedir(dir);
 	tn_buf_release(&s);
@@ -149,6 +153,14 @@ static int keys(struct store *from, struct store *to)
 			fprintf(stderr, "copied keys: %d files from %s/ to %s/\n", copied, a.buf,
 				b.buf);
 		}
+		/* the signed checkpoints of the audit head, when the target has none yet */
+		tn_buf_reset(&a);
+		tn_buf_reset(&b);
+		tn_buf_addf(&a, "%s.checkpoints", src);
+		tn_buf_addf(&b, "%s.checkpoints", dst);
+		if (strcmp(a.buf, b.buf) != 0 && access(a.buf, F_OK) == 0 &&
+		    copy_file(a.buf, b.buf) > 0)
+			fprintf(stderr, "copied checkpoints: %s to %s\n", a.buf, b.buf);
 	}
 	tn_buf_release(&a);
 	tn_buf_release(&b);
