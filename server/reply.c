@@ -232,6 +232,9 @@ void reply_error(struct req *q, const struct tn_err *err)
 		status = (int)err->http_status;
 	if (status >= 500)
 		fprintf(stderr, "twonetd: error: %s\n", err->message);
+	/* the database is away (a restart, a fail-over): the clients retry after a second */
+	if (status == 503)
+		req_set_header(q, "Retry-After", "1");
 	reply_problem(q, status, NULL, "%s", err->message[0] ? err->message : tn_code_str(err->code));
 }
 

@@ -31,6 +31,28 @@ test_expect_success 'twonetd init names the database without the password of its
 	! grep -q s3cret-pw out
 '
 
+# a server on PostgreSQL while the database stops and starts again
+
+ADMIN=$(twonetd token add --db "$PG" --role admin --name root) || exit 1
+TWONETD_STATE="$TRASH/city" twonetd serve --db "$PG" --listen 127.0.0.1:0 \
+	--port-file "$TRASH/pg.port" --workers 1 >>"$TRASH/pg-serve.log" 2>&1 &
+PGSERVE=$!
+for _ in $(seq 400); do [ -s "$TRASH/pg.port" ] && break; sleep 0.05; done
+export TWONET_URL="http://127.0.0.1:$(cat "$TRASH/pg.port")"
+
+test_expect_success 'the database away: 503 with Retry-After, then served again without a restart of twonetd' '
+	test "$(api GET /v1/items "$ADMIN")" = 200 &&
+	(cd "$PG_DIR" && _pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop) >/dev/null 2>&1 &&
+	test "$(api GET /v1/items "$ADMIN")" = 503 &&
+	grep -qi "^Retry-After: 1" headers.txt &&
+	(cd "$PG_DIR" && _pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start) >/dev/null 2>&1 &&
+	n=0 && until test "$(api GET /v1/items "$ADMIN")" = 200; do
+		n=$((n + 1)) && test $n -lt 100 && sleep 0.1 || return 1
+	done &&
+	kill -0 $PGSERVE
+'
+kill -TERM $PGSERVE 2>/dev/null; wait $PGSERVE 2>/dev/null
+
 test_expect_success 'on SQLite the files stay beside the database; TWONETD_STATE moves them there too' '
 	twonetd init --db "$TRASH/lite.db" >/dev/null &&
 	twonetd import catalog --db "$TRASH/lite.db" >/dev/null &&
