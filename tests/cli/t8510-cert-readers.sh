@@ -198,7 +198,7 @@ test_expect_success 'cert-fetch: an unknown certificate is not found (exit 3)' '
 '
 
 test_expect_success 'cert-fetch: a certificate signed with another department'"'"'s key is a bad signature' '
-	sckey=$(ls "$TWONETD_DB.keys"/SCJGJ-*.pem) &&
+	sckey=$(ls "${TWONETD_STATE:-$TWONETD_DB}.keys"/SCJGJ-*.pem) &&
 	api GET "/v1/certs/$C1?purpose=forge" "$ADMIN" >/dev/null &&
 	jq -c "del(.signature)" out.json | "$tool" sign "$sckey" >resigned.json &&
 	jq -c ".signature.key_id = \"$(jq -r .signature.key_id out.json)\"" resigned.json >forged.json &&

@@ -279,6 +279,20 @@ test_expect_success 'HEAD of the stream: headers only' '
 	grep -q "^HTTP/1.1 200" h && grep -qi "text/event-stream" h
 '
 
+# workers wake each other: SQLite by a folder of sockets beside the file, PostgreSQL by
+# LISTEN/NOTIFY (one listening connection a worker)
+listeners() {
+	db_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'twonetd alerts listener'"
+}
+if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+test_expect_success 'PostgreSQL: each worker listens for the others'"'"' alerts (one connection)' '
+	n=0 && until test "$(listeners)" = 1; do n=$((n + 1)) && test $n -lt 100 && sleep 0.1 || return 1; done
+'
+stop_server
+test_expect_success 'PostgreSQL: a stopped worker'"'"'s listening connection goes' '
+	n=0 && until test "$(listeners)" = 0; do n=$((n + 1)) && test $n -lt 100 && sleep 0.1 || return 1; done
+'
+else
 test_expect_success 'the wake-up directory sits beside the database, private, one socket a worker' '
 	test -d "$TWONETD_DB.wake" &&
 	test "$(stat -c %a "$TWONETD_DB.wake")" = 700 &&
@@ -293,6 +307,7 @@ stop_server
 test_expect_success 'a stopped worker removes its socket' '
 	test -z "$(ls "$TWONETD_DB.wake")"
 '
+fi
 TWONETD_HEARTBEAT_MS=200 start_server --keep-events 20 || exit 1
 
 test_expect_success 'retention: old events go, alerts stay; an old position is a reset' '

@@ -106,7 +106,6 @@ test_expect_success 'a workflow case filed across the year end: sub-case deadlin
 '
 
 test_expect_success 'a broken calendar file exits 7 naming the line, and changes nothing' '
-	cp "$TWONETD_DB" before.db &&
 	for f in bad-outside-year.json:7 bad-impossible-date.json:8 bad-twice.json:10 \
 		bad-outside-year.txt:5 bad-twice.txt:8; do
 		test_expect_exit 7 twonetd calendar import --db "$TWONETD_DB" "$DATA/${f%%:*}" \

@@ -231,8 +231,8 @@ file_case() {
 # one (not provisional) unless $3 is true
 set_deadline() {
 	local seq=$((10#${1#C})) prov=${3:-false}
-	sqlite3 "$TWONETD_DB" "UPDATE cases SET deadline='$2', doc=json_set(doc,'\$.deadline','$2',
-		'\$.deadline_provisional',json('$prov')) WHERE seq=$seq"
+	db_sql "UPDATE cases SET deadline='$2', doc=$(db_doc_set deadline "'$2'" \
+		deadline_provisional "$(db_pick "json('$prov')" "$prov")") WHERE seq=$seq"
 }
 
 # open case $1 from the inbox: filter on its id, Enter

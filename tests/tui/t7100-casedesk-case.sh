@@ -228,7 +228,7 @@ test_expect_success 'the certificates view: the applicant'"'"'s certificates, th
 	typ $P && keys Enter &&
 	wait_screen "certificates: 1" &&
 	! grep -q "purpose of the look-up" screen &&
-	sqlite3 "$TWONETD_DB" "select purpose from audit" >purposes &&
+	db_sql "select purpose from audit order by seq" >purposes &&
 	test "$(grep -c "^核验社保卡$" purposes)" = 2 &&
 	desk_quit
 '
@@ -255,8 +255,8 @@ test_expect_success 'a stranger'"'"'s certificates: casedesk asks for the consen
 	typ "$(echo "$code" | tr A-Z a-z)" && keys Enter &&
 	wait_screen "certificates: 1 · 0 not valid" &&
 	grep -q "✓ valid .*社会保障卡" screen &&
-	test "$(sqlite3 "$TWONETD_DB" "select used_dept from consent_codes where holder = '"'"'$P2'"'"' and used_by is not null")" = YBJ &&
-	sqlite3 "$TWONETD_DB" "select outcome from audit where holder = '"'"'$P2'"'"' order by seq" >outcomes &&
+	test "$(db_sql "select used_dept from consent_codes where holder = '"'"'$P2'"'"' and used_by is not null")" = YBJ &&
+	db_sql "select outcome from audit where holder = '"'"'$P2'"'"' order by seq" >outcomes &&
 	printf "forbidden\nforbidden\nallowed\n" >want &&
 	test_cmp want outcomes &&
 	desk_quit
