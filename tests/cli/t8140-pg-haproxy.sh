@@ -3,8 +3,8 @@
 # 15): a throwaway PostgreSQL cluster, two twonetd instances (one worker each)
 # and haproxy in front, started from the shipped
 # share/twonet/examples/haproxy.cfg with only its bind address and server
-# lines substituted.  Through haproxy: 4,000 cases filed in bulk while each
-# instance in turn is killed (SIGKILL) and restarted: the run finishes and
+# lines substituted.  Through haproxy: 20,000 cases filed in bulk while each
+# instance in turn is killed (SIGKILL) and restarted, A twice: the run finishes and
 # the database holds every case once; a certificate issued and read; alerts
 # raised while alert-tail follows the stream and the instance serving it is
 # killed: it resumes by Last-Event-ID, every id once and in order.  The servers,
@@ -13,7 +13,7 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$TWONET_SRC/tests/cli/pg-lib.sh"
 
-N=4000
+N=${T8140_CASES:-20000}   # the issue: 20,000 bulk cases through haproxy, instances killed
 P=310101199003071230
 
 pg_start || exit 1
@@ -124,9 +124,9 @@ if [ -z "$HAPROXY" ]; then
 fi
 diff "$TWONET_SRC/share/twonet/examples/haproxy.cfg" haproxy.cfg | grep -c '^>' >changed
 
-# 4,000 cases through haproxy, four in flight; A killed at a tenth and
+# N cases through haproxy, four in flight; A killed at a tenth and
 # started again; once haproxy's health checks have it back, B killed and
-# started again (the run takes some 8 s, A is back within 5)
+# started again; once B is back, A killed again at half way (A is back within 5 s)
 : >killed
 yb_cases $N >cases.ndjson
 SECONDS=0
@@ -135,7 +135,10 @@ case-submit --url "$URL" --token "$YB" --bulk --parallel 4 --retries 10 \
 BULK=$!
 wait_cases $((N / 10)) && kill -0 "$BULK" && echo A >running && cases >at.A && kill9 A &&
 	up_in_haproxy 1
-kill -0 "$BULK" && echo B >>running && cases >at.B && kill9 B
+kill -0 "$BULK" && echo B >>running && cases >at.B && kill9 B &&
+	up_in_haproxy 2
+# and A a second time, at half way (the issue: one instance killed twice)
+wait_cases $((N / 2)) && kill -0 "$BULK" && echo A >>running && cases >at.A2 && kill9 A
 wait "$BULK"
 echo $? >bulk.rc
 echo "$SECONDS" >bulk.seconds
@@ -184,8 +187,8 @@ test_expect_success 'the shipped haproxy.cfg: only the bind line and the two ser
 '
 
 test_expect_success 'each instance was killed (SIGKILL) while the bulk run was going on' '
-	printf "A\nB\n" >want && test_cmp want running &&
-	printf "A\nB\n" >>want.k && head -2 killed >got.k && test_cmp want.k got.k
+	printf "A\nB\nA\n" >want && test_cmp want running &&
+	printf "A\nB\nA\n" >>want.k && head -3 killed >got.k && test_cmp want.k got.k
 '
 
 test_expect_success "the bulk run finished: $N filed or replayed, none failed" '
