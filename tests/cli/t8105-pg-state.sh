@@ -1,6 +1,8 @@
 #!/bin/bash
-# TWONETD_STATE: where the issuers' keys and the audit checkpoints live when the
-# database has no file (PostgreSQL); without it the commands that need those files say so.
+# PostgreSQL operations: TWONETD_STATE (the issuers' keys and the audit checkpoints of a
+# database without a file), the URI shown without its password, the database going away
+# under a serving twonetd (503 with Retry-After, served again) and restarting during a bulk
+# filing (every case once).
 . "$(dirname "$0")/test-lib.sh"
 . "$TWONET_SRC/tests/cli/pg-lib.sh"
 
@@ -31,6 +33,8 @@ test_expect_success 'twonetd init names the database without the password of its
 	! grep -q s3cret-pw out
 '
 
+db_count() { pg_sql "SELECT count(*) FROM cases"; }
+
 # a server on PostgreSQL while the database stops and starts again
 
 ADMIN=$(twonetd token add --db "$PG" --role admin --name root) || exit 1
@@ -50,6 +54,23 @@ test_expect_success 'the database away: 503 with Retry-After, then served again 
 		n=$((n + 1)) && test $n -lt 100 && sleep 0.1 || return 1
 	done &&
 	kill -0 $PGSERVE
+'
+# a bulk filing while the database restarts: the clients retry, nothing lost or doubled
+yb_cases 1500 >cases.ndjson
+case-submit --token "$ADMIN" --bulk --parallel 4 --retries 20 <cases.ndjson >filed.ndjson 2>bulk.err &
+BULK=$!
+until [ "$(db_count 2>/dev/null)" -ge 200 ] 2>/dev/null || ! kill -0 $BULK 2>/dev/null; do sleep 0.05; done
+kill -0 $BULK 2>/dev/null && echo running >restarted.during
+(cd "$PG_DIR" && _pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop && sleep 1 &&
+	_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start) >/dev/null 2>&1
+wait $BULK
+echo $? >bulk.rc
+
+test_expect_success 'a database restart in the middle of a bulk filing: every case once' '
+	test "$(cat restarted.during)" = running &&
+	test "$(cat bulk.rc)" = 0 &&
+	test "$(pg_sql "SELECT count(*) FROM cases")" = 1500 &&
+	test "$(pg_sql "SELECT count(DISTINCT idem_key) FROM cases")" = 1500
 '
 kill -TERM $PGSERVE 2>/dev/null; wait $PGSERVE 2>/dev/null
 
