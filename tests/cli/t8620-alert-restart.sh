@@ -5,6 +5,9 @@
 # printed must be exactly the stored ones, each once, in order.  The servers
 # are started and killed by the script itself (not inside a test body, whose
 # subshell could not wait for them); the tests then check what happened.
+# On PostgreSQL (TWONET_TEST_BACKEND=postgresql) the follower reads a second
+# instance, B, over the same database: the alerts are posted to A and reach B
+# by NOTIFY; the first kill is A's, the second B's (both restarted).
 . "$(dirname "$0")/test-lib.sh"
 
 # wait_lines waits up to two minutes here: 20,000 alerts through two restarts
@@ -24,8 +27,32 @@ kill_and_restart() {
 	echo restarted >>restarts
 }
 
+# the second instance of the PostgreSQL run, killed and started again the same way
+B_PID="" B_URL=""
+start_b() {
+	twonetd serve --db "$TWONETD_DB" --listen "127.0.0.1:${B_PORT:-0}" --port-file b.port \
+		--workers 1 >>"$TRASH/twonetd-b.log" 2>&1 &
+	B_PID=$!
+	local i=0
+	until [ -s b.port ] && curl -sf "http://127.0.0.1:$(cat b.port)/v1/health" >/dev/null; do
+		i=$((i + 1)); [ $i -gt 600 ] && return 1; sleep 0.05
+	done
+	B_PORT=$(cat b.port)
+	B_URL="http://127.0.0.1:$B_PORT"
+}
+kill_and_restart_b() {
+	kill -9 "$B_PID"
+	wait "$B_PID" 2>/dev/null
+	start_b && echo restarted >>restarts
+}
+
 N=${ALERT_RESTART_COUNT:-20000}
 start_server || exit 1
+FOLLOW_URL=$TWONET_URL
+if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+	start_b || exit 1
+	FOLLOW_URL=$B_URL
+fi
 SENSOR=$(make_token sensor wd-sim)
 OPERATOR=$(make_token operator duty-1)
 export TWONET_TOKEN=$OPERATOR
@@ -39,16 +66,20 @@ gen_alerts 1 "$N" restart >many.ndjson
 (TWONET_TOKEN=$SENSOR alert-post --bulk --batch 50 --retries 50 <many.ndjson >/dev/null \
 	2>post.err; echo $? >post.rc) &
 poster=$!
-alert-tail --cursor-file cursor >>seen.ndjson 2>tail1.err &
+TWONET_URL=$FOLLOW_URL alert-tail --cursor-file cursor >>seen.ndjson 2>tail1.err &
 tail1=$!
 wait_lines seen.ndjson $((N * 15 / 100)) && kill_and_restart
 wait_lines seen.ndjson $((N * 40 / 100))
 kill -TERM $tail1
 wait $tail1
 echo $? >tail1.rc
-alert-tail --cursor-file cursor >>seen.ndjson 2>tail2.err &
+TWONET_URL=$FOLLOW_URL alert-tail --cursor-file cursor >>seen.ndjson 2>tail2.err &
 tail2=$!
-wait_lines seen.ndjson $((N * 60 / 100)) && kill_and_restart
+if [ -n "$B_PID" ]; then
+	wait_lines seen.ndjson $((N * 60 / 100)) && kill_and_restart_b
+else
+	wait_lines seen.ndjson $((N * 60 / 100)) && kill_and_restart
+fi
 wait $poster
 # the follower has everything when its cursor reaches the last id
 last=$(db_sql "SELECT max(id) FROM alerts")
@@ -78,7 +109,9 @@ test_expect_success 'every stored id printed once, in order, none from before th
 '
 
 test_expect_success 'the follower reconnected: several stream connections in the log' '
-	test $(grep -c "GET /v1/alerts/stream" "$TWONETD_LOG") -ge 4
+	test $(cat "$TWONETD_LOG" "$TRASH/twonetd-b.log" 2>/dev/null |
+		grep -c "GET /v1/alerts/stream") -ge 4
 '
+[ -n "$B_PID" ] && { kill -TERM "$B_PID" 2>/dev/null; wait "$B_PID" 2>/dev/null; }
 
 test_done
