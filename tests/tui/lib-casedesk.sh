@@ -231,8 +231,17 @@ file_case() {
 # one (not provisional) unless $3 is true
 set_deadline() {
 	local seq=$((10#${1#C})) prov=${3:-false}
-	db_sql "UPDATE cases SET deadline='$2', doc=$(db_doc_set deadline "'$2'" \
-		deadline_provisional "$(db_pick "json('$prov')" "$prov")") WHERE seq=$seq"
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+		# the text edited in place: through jsonb the members would change order, and
+		# the case view lists the form as stored
+		db_sql "UPDATE cases SET deadline='$2', doc=regexp_replace(regexp_replace(doc::text,
+			'\"deadline\":\"[^\"]*\"', '\"deadline\":\"$2\"'),
+			'\"deadline_provisional\":(true|false)', '\"deadline_provisional\":$prov')::json
+			WHERE seq=$seq"
+	else
+		db_sql "UPDATE cases SET deadline='$2', doc=json_set(doc,'\$.deadline','$2',
+			'\$.deadline_provisional',json('$prov')) WHERE seq=$seq"
+	fi
 }
 
 # open case $1 from the inbox: filter on its id, Enter
