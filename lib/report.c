@@ -249,6 +249,8 @@ enum tn_code tn_report_fetch(struct tn_client *c, const struct tn_report_query *
 
 enum tn_report_kind tn_report_kind_of(jv report)
 {
+	if (tn_jv_is(report, "report", "tasks"))
+		return TN_REPORT_TASKS;
 	return tn_jv_is(report, "report", "alerts") ? TN_REPORT_ALERTS : TN_REPORT_CASES;
 }
 

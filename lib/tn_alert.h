@@ -58,6 +58,20 @@ int tn_alert_kind_valid(const char *kind);
 int tn_time_valid(const char *s);
 
 /*
+ * `epoch` (seconds) as RFC 3339 in local time with its offset
+ * ("2026-11-28T10:00:00+08:00" on China time; "Z" when the zone gives no
+ * offset) into buf (at least 32 bytes): the form of every time twonetd
+ * writes.  Cannot fail.  (lib/rfc3339.c)
+ */
+void tn_time_rfc3339(long long epoch, char *buf, size_t size);
+
+/*
+ * The epoch seconds of an RFC 3339 time (tn_time_valid's; fractions
+ * dropped) into *epoch.  0 ok, -1 when `s` is not one (*epoch untouched).
+ */
+int tn_time_parse(const char *s, long long *epoch);
+
+/*
  * Check and normalise an alert input (consumed) into *out (owned): a JSON
  * object with the members of doc/api-alerts.md.  Severity names (CAP,
  * Chinese, any case) become blue..red; districts given by name or pinyin

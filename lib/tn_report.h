@@ -39,7 +39,7 @@ enum tn_code tn_report_period(const char *from_spec, const char *to_spec, long t
 			      char *from, char *to, struct tn_err *err);
 
 /* Which report. */
-enum tn_report_kind { TN_REPORT_CASES, TN_REPORT_ALERTS };
+enum tn_report_kind { TN_REPORT_CASES, TN_REPORT_ALERTS, TN_REPORT_TASKS };
 
 /* The groupings of each kind, '|'-separated; the first is the default. */
 #define TN_REPORT_CASE_BY  "department|item|workflow|day|week|month"
@@ -95,7 +95,7 @@ long tn_report_provisional(jv report);
  */
 long tn_report_provisional_note(struct tn_buf *out, jv report);
 
-/* The kind of a report document (borrowed): its "report" member, cases when absent. */
+/* The kind of a report document (borrowed): its "report" member ("alerts", "tasks"), cases when absent. */
 enum tn_report_kind tn_report_kind_of(jv report);
 
 /* ---- the reader's language (report_lang.c) ---- */
