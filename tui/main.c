@@ -12,6 +12,7 @@
 #include "tn_cli.h"
 #include "tn_cmd.h"
 #include "tn_config.h"
+#include "tn_today.h"
 
 static const char *prog = "casedesk";
 
@@ -98,7 +99,7 @@ static void set_today(void)
 	struct tn_err err = TN_ERR_INIT;
 	long due;
 
-	app.today = tn_date_today();
+	app.today = tn_today();     /* $TWONET_TODAY as the commands and twonetd read it */
 	app.due_limit = app.today + 2;
 	if (app.cal && tn_cal_add_workdays(app.cal, app.today, 2, &due, NULL, &err) == TN_OK)
 		app.due_limit = due;

@@ -90,6 +90,21 @@ test_expect_success 'the help view says what "*" is' '
 	desk_quit
 '
 
+# casedesk counts overdue and due soon from TWONET_TODAY, as the commands and twonetd do:
+# on 2026-12-31 P2 (2026-12-30) is overdue and P1 (2027-01-01) due soon; on the
+# server's 2026-12-20 neither is.
+test_expect_success 'overdue and due soon count from TWONET_TODAY' '
+	test_when_finished desk_finish &&
+	DESK_COLS=140 desk_start "env TWONET_TODAY=2026-12-31 casedesk" &&
+	wait_screen "$P1" &&
+	wait_screen "inbox: 2 cases · 1 overdue · 1 due soon" &&
+	desk_quit &&
+	DESK_COLS=140 desk &&
+	wait_screen "$P1" &&
+	wait_screen "inbox: 2 cases · 0 overdue · 0 due soon" &&
+	desk_quit
+'
+
 # The made-up 2027 notice of tests/data: 1 to 3 January off.  P1 counted again ends on
 # Monday 2027-01-04, legally on 2027-01-11; nothing is provisional any more.
 test_expect_success 'the year loaded while casedesk runs: R shows the deadlines counted again, no warning' '
