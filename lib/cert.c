@@ -18,6 +18,7 @@
 #include "tn_case.h"
 #include "tn_cert.h"
 #include "tn_id.h"
+#include "tn_text.h"
 
 struct tn_cert_key {
 	EVP_PKEY *pkey;
@@ -301,17 +302,16 @@ static const char *ossl_msg(void)
 static struct tn_cert_key *key_wrap(EVP_PKEY *pkey, int priv)
 {
 	struct tn_cert_key *k = tn_xcalloc(1, sizeof(*k));
-	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	unsigned char *der = NULL;
+	char hex[65];
 	int n;
 
 	k->pkey = pkey;
 	k->priv = priv;
 	n = i2d_PUBKEY(pkey, &der);
-	if (n > 0 && EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) == 1) {
-		for (int i = 0; i < 8; i++)
-			snprintf(k->id + 2 * i, 3, "%02x", md[i]);
-	}
+	/* the id: the first 8 bytes of the SHA-256 of the DER public key, in hex */
+	if (n > 0 && tn_sha256_hex(der, (size_t)n, hex) == 0)
+		snprintf(k->id, sizeof(k->id), "%.16s", hex);
 	OPENSSL_free(der);
 	return k;
 }
