@@ -13,6 +13,7 @@
 #include "tn_buf.h"
 #include "tn_catalog.h"
 #include "tn_cert.h"
+#include "tn_text.h"
 
 #define REAL1 "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U"
 #define REAL2 "1.2.156.3005.2.11100000MB03271699022.340100.000000016.001.9"
@@ -735,6 +736,32 @@ static void test_kinds_file(void **state)
 	tn_buf_release(&dir);
 }
 
+/* A key's id: the first 16 hex digits of the SHA-256 of its DER public key (the PEM's body). */
+static void test_key_id(void **state)
+{
+	struct tn_cert_key *keys[] = { key_a, key_b };
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		char *pem = tn_cert_key_public_pem(keys[k]), b64[4096] = "", hex[65];
+		const char *p = strchr(pem, '\n') + 1, *end = strstr(pem, "-----END");
+		size_t n = 0, len = 0;
+		unsigned char *der;
+
+		for (; p < end; p++)
+			if (*p != '\n' && n < sizeof(b64) - 1)
+				b64[n++] = *p;
+		der = tn_cert_unbase64(b64, &len);
+		assert_non_null(der);
+		assert_int_equal(tn_sha256_hex(der, len, hex), 0);
+		assert_int_equal(strlen(tn_cert_key_id(keys[k])), 16);
+		assert_memory_equal(tn_cert_key_id(keys[k]), hex, 16);
+		free(der);
+		free(pem);
+	}
+	assert_string_not_equal(tn_cert_key_id(key_a), tn_cert_key_id(key_b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_holder),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_sign_verify),
+		cmocka_unit_test(test_key_id),
 		cmocka_unit_test(test_tamper_every_field),
 		cmocka_unit_test(test_other_keys),
 		cmocka_unit_test(test_status_and_dates),
