@@ -161,6 +161,52 @@ static enum tn_code list_workflows(jv cat, const struct tn_merge_opts *o, struct
 	return rc;
 }
 
+/*
+ * The operands name a workflow or items the catalog (borrowed) lacks: err says
+ * which, with the closest workflow or item code when one is close (exit 3).
+ * TN_OK when every operand is known.
+ */
+static enum tn_code unknown_operand(jv cat, int nargs, char **argv, struct tn_err *err)
+{
+	jv flows = tn_jv_array(cat, "workflows"), items = tn_jv_array(cat, "items");
+	int nf = jv_array_length(jv_copy(flows)), ni = jv_array_length(jv_copy(items));
+	const char **cands, *best;
+	enum tn_code rc;
+
+	if (nargs > 1) {
+		rc = TN_OK;
+		for (int i = 1; i <= nargs && rc == TN_OK; i++) {
+			jv it = tn_catalog_item(cat, argv[i]);
+
+			if (!jv_is_valid(it))
+				rc = tn_catalog_unknown(cat, "items", argv[i], TN_ENOTFOUND, err);
+			jv_free(it);
+		}
+		jv_free(flows);
+		jv_free(items);
+		return rc;
+	}
+	/* one operand: a workflow or an item; the strings live in flows and items */
+	cands = tn_xcalloc((size_t)(nf + ni) + 1, sizeof(*cands));
+	for (int i = 0; i < nf + ni; i++) {
+		jv e = i < nf ? jv_array_get(jv_copy(flows), i) : jv_array_get(jv_copy(items), i - nf);
+
+		cands[i] = tn_jv_str(e, "code");
+		jv_free(e);
+	}
+	best = tn_suggest(argv[1], cands, (size_t)(nf + ni));
+	if (best)
+		rc = tn_err_set(err, TN_ENOTFOUND,
+				"no workflow or item '%s' in the catalog (did you mean '%s'?)", argv[1], best);
+	else
+		rc = tn_err_set(err, TN_ENOTFOUND, "no workflow or item '%s' in the catalog "
+				"(catalog workflows and catalog items list them)", argv[1]);
+	free(cands);
+	jv_free(flows);
+	jv_free(items);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct tn_cmd_ctx x;
@@ -211,9 +257,8 @@ int main(int argc, char **argv)
 		else if (jv_is_valid(wf))
 			rc = tn_merge_workflow(cat, argv[1], &o, &merged, &err);
 		else if (nargs == 1 && !jv_is_valid(wf = tn_catalog_item(cat, argv[1])))
-			rc = tn_err_set(&err, TN_ENOTFOUND, "no workflow or item '%s' in the catalog",
-					argv[1]);
-		else
+			rc = unknown_operand(cat, nargs, argv, &err);
+		else if ((rc = unknown_operand(cat, nargs, argv, &err)) == TN_OK)
 			rc = tn_merge_codes(cat, (const char *const *)argv + 1, nargs, &o, &merged, &err);
 		jv_free(wf);
 	}

@@ -538,9 +538,12 @@ void h_cases_post(struct req *q, const char *arg)
 		goto done;
 	}
 	if (store_item_get(q->srv->st, code, &item, &err) != TN_OK) {
-		if (err.code == TN_ENOTFOUND)
-			reply_problem(q, 422, "item", "unknown item '%s'", code);
-		else
+		if (err.code == TN_ENOTFOUND) {
+			char hint[200];
+
+			cases_code_hint(q, "item", code, hint, sizeof(hint));
+			reply_problem(q, 422, "item", "unknown item '%s'%s", code, hint);
+		} else
 			reply_error(q, &err);
 		goto done;
 	}

@@ -52,6 +52,13 @@ jv cases_new_doc(struct req *q, jv head, jv workflow, jv applicant, jv form, jv 
 /* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */
 void cases_body_hash(jv body, char hash[65]);
 
+/*
+ * "; did you mean 'X'?" in `out` when an item, department or workflow code
+ * (`param` "item", "department" or "workflow") is close to the unknown
+ * `value`, else "".
+ */
+void cases_code_hint(struct req *q, const char *param, const char *value, char *out, size_t size);
+
 /* cases_workflow.c: POST /v1/cases with "workflow" (body consumed, `key` the Idempotency-Key). */
 void cases_file_workflow(struct req *q, jv body, const char *key);
 /* cases_workflow.c: a clerk's view of a workflow's parent (consumed): their department's sub-cases only. */

@@ -92,9 +92,9 @@ static void did_you_mean(jv list, const char *member, const char *word, char *ou
 static int known_code(struct req *q, const char *param, const char *value)
 {
 	struct tn_err err = TN_ERR_INIT;
-	const char *what = "service item", *member = "code";
+	const char *what = "service item";
 	char hint[200];
-	jv rec = jv_invalid(), list = jv_invalid();
+	jv rec = jv_invalid();
 	enum tn_code rc;
 
 	if (!value)
@@ -115,6 +115,18 @@ static int known_code(struct req *q, const char *param, const char *value)
 		reply_error(q, &err);
 		return -1;
 	}
+	cases_code_hint(q, param, value, hint, sizeof(hint));
+	reply_problem(q, 422, param, "%s: no %s '%s'%s", param, what, value, hint);
+	return -1;
+}
+
+void cases_code_hint(struct req *q, const char *param, const char *value, char *out, size_t size)
+{
+	struct tn_err err = TN_ERR_INIT;
+	const char *member = "code";
+	jv list = jv_invalid();
+	enum tn_code rc;
+
 	/* the candidates: every item; the departments that have items; every workflow */
 	if (!strcmp(param, "workflow"))
 		rc = store_workflow_list(q->srv->st, &list, &err);
@@ -123,12 +135,10 @@ static int known_code(struct req *q, const char *param, const char *value)
 	if (!strcmp(param, "department"))
 		member = "department";
 	if (rc == TN_OK)
-		did_you_mean(list, member, value, hint, sizeof(hint));
+		did_you_mean(list, member, value, out, size);
 	else
-		hint[0] = '\0';
+		out[0] = '\0';
 	jv_free(list);
-	reply_problem(q, 422, param, "%s: no %s '%s'%s", param, what, value, hint);
-	return -1;
 }
 
 /*

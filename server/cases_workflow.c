@@ -30,9 +30,12 @@ static int workflow_merged(struct req *q, const char *code, jv *merged)
 	*merged = jv_invalid();
 	if (store_workflow_get(q->srv->st, code, &wf, &err) != TN_OK) {
 		jv_free(items);
-		if (err.code == TN_ENOTFOUND)
-			reply_problem(q, 422, "workflow", "unknown workflow '%s'", code);
-		else
+		if (err.code == TN_ENOTFOUND) {
+			char hint[200];
+
+			cases_code_hint(q, "workflow", code, hint, sizeof(hint));
+			reply_problem(q, 422, "workflow", "unknown workflow '%s'%s", code, hint);
+		} else
 			reply_error(q, &err);
 		return -1;
 	}

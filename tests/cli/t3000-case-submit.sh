@@ -152,10 +152,13 @@ test_expect_success 'faults found before sending are all reported too (exit 7)' 
 	test_cmp expect err
 '
 
-test_expect_success 'an unknown item exits 7' '
+test_expect_success 'an unknown item exits 7; a mistyped one names the closest code' '
 	test_expect_exit 7 case-submit --item NO-SUCH-ITEM --applicant-id $GOOD_ID \
 		--applicant-name 张三 2>err &&
-	grep -q "item" err
+	grep -qx "case-submit: error: unknown item .NO-SUCH-ITEM." err &&
+	test_expect_exit 7 case-submit --item 310000-YB-03 --applicant-id $GOOD_ID \
+		--applicant-name 张三 2>err &&
+	grep -qx "case-submit: error: unknown item .310000-YB-03.; did you mean .310000-YB-003.?" err
 '
 
 test_expect_success 'a wrong token exits 4' '

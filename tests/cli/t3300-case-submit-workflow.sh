@@ -100,7 +100,9 @@ test_expect_success 'a missing field of the one form and an unknown workflow are
 	test_expect_exit 7 case-submit --workflow restaurant -f bad.json 2>err &&
 	grep -q "liquor_kind" err &&
 	test_expect_exit 7 case-submit --workflow no-such-thing -f case.json 2>err &&
-	grep -q "unknown workflow .no-such-thing." err
+	grep -qx "case-submit: error: unknown workflow .no-such-thing." err &&
+	test_expect_exit 7 case-submit --workflow restaurnt -f case.json 2>err &&
+	grep -qx "case-submit: error: unknown workflow .restaurnt.; did you mean .restaurant.?" err
 '
 
 test_expect_success 're-running the same submission files nothing new' '

@@ -84,11 +84,17 @@ test_expect_success 'deadlines across the Spring Festival and National Day 2026'
 		< <(workflow-merge --start 2026-02-09 restaurant)
 '
 
-test_expect_success 'unknown workflow or item: exit 3' '
+test_expect_success 'unknown workflow or item: exit 3, with the closest code when one is close' '
 	test_expect_exit 3 workflow-merge no-such-thing 2>err &&
-	grep -F "no workflow or item '"'"'no-such-thing'"'"'" err &&
+	grep -F "no workflow or item '"'"'no-such-thing'"'"' in the catalog (catalog workflows" err &&
 	test_expect_exit 3 workflow-merge 310000-SCJG-001 NO-ITEM 2>err &&
-	grep -F "unknown item '"'"'NO-ITEM'"'"'" err
+	grep -F "unknown item '"'"'NO-ITEM'"'"'" err &&
+	test_expect_exit 3 workflow-merge restaurnt 2>err &&
+	grep -F "(did you mean '"'"'restaurant'"'"'?)" err &&
+	test_expect_exit 3 workflow-merge 310000-SCJG-01 2>err &&
+	grep -F "(did you mean '"'"'310000-SCJG-001'"'"'?)" err &&
+	test_expect_exit 3 workflow-merge 310000-SCJG-001 310000-SCJG-02 2>err &&
+	grep -F "unknown item '"'"'310000-SCJG-02'"'"' (did you mean '"'"'310000-SCJG-002'"'"'?)" err
 '
 
 test_expect_success 'a catalog error: exit 7 with file and line' '
