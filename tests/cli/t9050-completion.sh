@@ -44,6 +44,11 @@ test_expect_success '--format completes the formats of the help' '
 	expect case-report --format t -- table tsv
 '
 
+test_expect_success 'a choice whose help has two lists completes the words of both (case-report --by)' '
+	expect case-report --by "" -- department item workflow day week month kind severity district &&
+	expect case-report --by s -- severity
+'
+
 test_expect_success '--from, --to complete period words; --since a date' '
 	expect case-report --from last- -- last-week last-month last-year &&
 	expect case-report --from 2026-11 --to this- -- this-week this-month this-year &&
@@ -152,7 +157,8 @@ if command -v zsh >/dev/null 2>&1; then
 		zexpect "case-submit --item 310000-YB-" 310000-YB-001 310000-YB-002 310000-YB-003 &&
 		zexpect "case-list --department YB" YBJ &&
 		zexpect "case-list --status sub" submitted &&
-		zexpect "workflow-merge rest" restaurant
+		zexpect "workflow-merge rest" restaurant &&
+		zexpect "case-report --by d" department day district
 	'
 
 	test_expect_success 'zsh: --field completes the fields of the item on the line, and nothing without one' '
