@@ -8,22 +8,13 @@
 #include "tn_http.h"
 #include "tn_jv.h"
 #include "tn_list.h"
+#include "tn_text.h"
 
 #define PAGE_MAX 1000
 
 int tn_alert_action_valid(const char *action)
 {
-	const char *list = TN_ALERT_ACTIONS;
-	size_t n = action ? strlen(action) : 0;
-
-	while (n && *list) {
-		size_t len = strcspn(list, "|");
-
-		if (len == n && strncmp(list, action, n) == 0)
-			return 1;
-		list += len + (list[len] == '|');
-	}
-	return 0;
+	return tn_word_in(TN_ALERT_ACTIONS, action);
 }
 
 static void add_param(struct tn_buf *b, const char *name, const char *value)

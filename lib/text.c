@@ -1,5 +1,6 @@
-/* text.c — text helpers kept once: UTF-8 length, SHA-256 hex, XML escape. */
+/* text.c — text helpers kept once: UTF-8 length, SHA-256 hex, XML escape, word lists. */
 #include <openssl/evp.h>
+#include <string.h>
 
 #include "tn_text.h"
 
@@ -53,4 +54,18 @@ void tn_xml_escape(struct tn_buf *out, const char *s)
 			}
 		}
 	}
+}
+
+int tn_word_in(const char *list, const char *word)
+{
+	size_t n = word ? strlen(word) : 0;
+
+	while (n && list && *list) {
+		size_t len = strcspn(list, "|");
+
+		if (len == n && strncmp(list, word, n) == 0)
+			return 1;
+		list += len + (list[len] == '|');
+	}
+	return 0;
 }

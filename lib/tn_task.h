@@ -46,7 +46,7 @@ const char *tn_task_status_label(const char *status);
 const char *tn_task_action_label(const char *action);
 /* 1 when `action` is one of TN_TASK_ACTION_LIST. */
 int tn_task_action_valid(const char *action);
-/* 1 when `status` is an open one: any status but resolved and evaluated (NULL: 0). */
+/* 1 when `status` is an open one: generated, dispatched, acknowledged or on_site. */
 int tn_task_open(const char *status);
 
 /*

@@ -1,4 +1,4 @@
-/* tn_text.h — text helpers kept once: UTF-8 length and validity, SHA-256 hex, XML escape. */
+/* tn_text.h — text helpers kept once: UTF-8 length and validity, SHA-256 hex, XML escape, word lists. */
 #ifndef TN_TEXT_H
 #define TN_TEXT_H
 
@@ -33,5 +33,12 @@ int tn_sha256_hex(const void *data, size_t len, char out[65]);
  * XML 1.0.  Cannot fail.
  */
 void tn_xml_escape(struct tn_buf *out, const char *s);
+
+/*
+ * 1 when `word` is one of the '|'-separated words of `list` ("a|b|c"), the
+ * way the statuses and actions are listed; 0 otherwise, also for NULL or "".
+ * Cannot fail.
+ */
+int tn_word_in(const char *list, const char *word);
 
 #endif
