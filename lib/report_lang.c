@@ -88,6 +88,34 @@ static const struct {
 	{ "close_min_mean", -1, "关闭平均分钟", "Minutes to close, mean" },
 	{ "close_min_median", -1, "关闭分钟中位数", "Minutes to close, median" },
 	{ "close_min_p90", -1, "关闭分钟P90", "p90" },
+	{ "kind", TN_REPORT_TASKS, "告警类型", "Kind" },
+	{ "district", TN_REPORT_TASKS, "区划代码", "District code" },
+	{ "district_name", TN_REPORT_TASKS, "区", "District" },
+	{ "department", TN_REPORT_TASKS, "部门", "Department" },
+	{ "generated", -1, "生成任务", "Tasks generated" },
+	{ "open", TN_REPORT_TASKS, "未办结", "Open" },
+	{ "resolved", -1, "已处置", "Resolved" },
+	{ "evaluated", -1, "已评价", "Evaluated" },
+	{ "dispatch_in_target", -1, "按时派单", "Dispatched in target" },
+	{ "dispatch_past_target", -1, "派单超时", "Dispatched past target" },
+	{ "dispatch_in_target_rate", -1, "按时派单率%", "Dispatched in target %" },
+	{ "acknowledge_min_n", -1, "签收数", "Acknowledged, timed" },
+	{ "acknowledge_min_median", -1, "签收分钟中位数", "Minutes to acknowledge, median" },
+	{ "acknowledge_min_p90", -1, "签收分钟P90", "p90" },
+	{ "acknowledge_in_target", -1, "按时签收", "Acknowledged in target" },
+	{ "acknowledge_past_target", -1, "签收超时", "Acknowledged past target" },
+	{ "acknowledge_in_target_rate", -1, "按时签收率%", "Acknowledged in target %" },
+	{ "resolve_min_n", -1, "处置数", "Resolved, timed" },
+	{ "resolve_min_median", -1, "处置分钟中位数", "Minutes to resolve, median" },
+	{ "resolve_min_p90", -1, "处置分钟P90", "p90" },
+	{ "resolve_in_target", -1, "按时处置", "Resolved in target" },
+	{ "resolve_past_target", -1, "处置超时", "Resolved past target" },
+	{ "resolve_in_target_rate", -1, "按时处置率%", "Resolved in target %" },
+	{ "escalations", -1, "升级次数", "Escalations" },
+	{ "escalated", -1, "升级任务", "Tasks escalated" },
+	{ "steps", -1, "预案步骤", "Plan steps" },
+	{ "steps_late", -1, "预案步骤超时", "Plan steps late" },
+	{ "score_mean", -1, "平均评分", "Mean score" },
 };
 
 const char *tn_report_heading(const char *col, enum tn_report_kind kind, const char *by,
@@ -122,7 +150,8 @@ const char *tn_report_label(jv row, const char *by)
 {
 	const char *name = tn_jv_str(row, "name"), *group = tn_jv_str(row, "group");
 	int named = by && (strcmp(by, "department") == 0 || strcmp(by, "item") == 0 ||
-			   strcmp(by, "workflow") == 0 || strcmp(by, "district") == 0);
+			   strcmp(by, "workflow") == 0 || strcmp(by, "district") == 0 ||
+			   strcmp(by, "kind") == 0);
 
 	if (named && name && *name)
 		return name;
@@ -246,10 +275,32 @@ static void alert_notes(struct tn_buf *out, jv report, enum tn_report_lang lang)
 		    "Open past target: not closed, and raised longer ago than its target.\n");
 }
 
+static void task_notes(struct tn_buf *out, enum tn_report_lang lang)
+{
+	int zh = lang == TN_REPORT_ZH;
+
+	tn_buf_adds(out, zh ?
+		    "派单、签收、处置分钟：自任务生成起的分钟数，取中位数和第 90 百分位数。\n" :
+		    "Minutes to dispatch, acknowledge and resolve: from the task's generation, the "
+		    "median and the 90th percentile.\n");
+	tn_buf_adds(out, zh ?
+		    "按时率：在该任务类型和级别的目标时间内完成的比例；分母为已完成的任务加上已过目标时间"
+		    "仍未完成的任务。\n" :
+		    "In target: done within the target of the task's kind and severity, out of the "
+		    "tasks done and those still not done past it.\n");
+	tn_buf_adds(out, zh ?
+		    "预案步骤超时：晚于期限完成的步骤，以及已过期限仍未完成的步骤。\n" :
+		    "Plan steps late: done after their due time, or still pending past it.\n");
+}
+
 void tn_report_footnotes(struct tn_buf *out, jv report, enum tn_report_lang lang)
 {
-	if (tn_report_kind_of(report) == TN_REPORT_ALERTS)
+	enum tn_report_kind kind = tn_report_kind_of(report);
+
+	if (kind == TN_REPORT_ALERTS)
 		alert_notes(out, report, lang);
+	else if (kind == TN_REPORT_TASKS)
+		task_notes(out, lang);
 	else
 		case_notes(out, report, lang);
 }

@@ -123,7 +123,7 @@ const char *tn_report_total_word(enum tn_report_lang lang);
 
 /*
  * The label of a row (borrowed) for a reader: its `name` (a department's,
- * an item's, a workflow's or a district's, from the server's catalog) when
+ * an item's, a workflow's, a district's or a kind's) when
  * the grouping is by one of those and the row has one, else its `group`;
  * "-" without either.  Borrowed from `row`.
  */
@@ -150,7 +150,9 @@ long tn_report_provisional_note_in(struct tn_buf *out, jv report, enum tn_report
  * with a full stop and a newline, for its own kind only: a case report
  * says what on time, working days, the backlog and materials saved mean
  * (and "*", when a row has provisional deadlines); an alert report what its
- * targets, minutes and open-past-target mean.  Appended to `out`.
+ * targets, minutes and open-past-target mean; a task report (taskreport.c)
+ * what its minutes, in-target shares and late plan steps mean.  Appended
+ * to `out`.
  */
 void tn_report_footnotes(struct tn_buf *out, jv report, enum tn_report_lang lang);
 
