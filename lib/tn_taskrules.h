@@ -84,8 +84,14 @@ unsigned long tn_rules_errors(const struct tn_rules *r, const char **last);
  */
 int tn_rules_duration(const char *s, long long *seconds);
 
-/* An RFC 3339 time (tn_time_valid) as epoch seconds.  0, or -1 when not one. */
-int tn_rules_time(const char *s, long long *epoch);
+/*
+ * Deduplication, the one rule of the server and the dry run: 1 when the
+ * INTENT (borrowed) of an alert at `now` updates the TASK (borrowed) of the
+ * same rule and key (tn_task_merge) rather than making a new one: the task
+ * is open and its last alert (last_alert.raised_at, else generated_at) came
+ * at most the intent's dedupe_s before `now` (dedupe_s 0: while it is open).
+ */
+int tn_rules_dedupe_match(jv task, jv intent, long long now);
 
 /*
  * The offline run (task-rules test): recorded alerts fed in order against a
