@@ -212,14 +212,28 @@ void tn_report_svg(struct tn_buf *out, jv report, int standalone)
 static const struct {
 	const char *case_title, *alert_title, *case_bar, *alert_bar, *case_line, *alert_line;
 	const char *to, *by, *empty;
+	const char *task_title, *task_bar, *task_line;
 } words[] = {
 	[TN_REPORT_ZH] = { "收件数与按时办结率", "告警数与按时关闭率", "收件数", "告警数",
 			   "按时办结率（承诺时限，%）", "目标时间内关闭（%）", " 至 ", "，按",
-			   "本期无数据" },
+			   "本期无数据", "任务数与按时处置率", "生成任务数",
+			   "目标时间内处置（%）" },
 	[TN_REPORT_EN] = { "Cases received and finished on time",
 			   "Alerts raised and closed within target", "cases received",
 			   "alerts raised", "on time, promised deadline (%)",
-			   "closed within target (%)", " to ", ", by ", NULL },
+			   "closed within target (%)", " to ", ", by ", NULL,
+			   "Tasks generated and resolved within target", "tasks generated",
+			   "resolved within target (%)" },
+};
+
+/* The members of a row that the bars and the line show, by report kind. */
+static const char *const bar_member[] = {
+	[TN_REPORT_CASES] = "received", [TN_REPORT_ALERTS] = "raised",
+	[TN_REPORT_TASKS] = "generated",
+};
+static const char *const line_member[] = {
+	[TN_REPORT_CASES] = "on_time_rate", [TN_REPORT_ALERTS] = "closed_in_target_rate",
+	[TN_REPORT_TASKS] = "resolve_in_target_rate",
 };
 
 void tn_report_svg_in(struct tn_buf *out, jv report, int standalone, enum tn_report_lang lang)
@@ -243,11 +257,10 @@ void tn_report_svg_in(struct tn_buf *out, jv report, int standalone, enum tn_rep
 	line = tn_xcalloc(n + 1, sizeof(*line));
 	jv_array_foreach(groups, i, g) {
 		labels[i] = tn_xstrdup(tn_report_label(g, by));
-		bars[i] = number_of(g, kind == TN_REPORT_ALERTS ? "raised" : "received");
+		bars[i] = number_of(g, bar_member[kind]);
 		if (isnan(bars[i]))
 			bars[i] = 0;
-		line[i] = number_of(g, kind == TN_REPORT_ALERTS ? "closed_in_target_rate" :
-				    "on_time_rate");
+		line[i] = number_of(g, line_member[kind]);
 		jv_free(g);
 	}
 	tn_buf_addf(&sub, "%s%s%s%s%s", from ? from : "?", words[lang].to, to ? to : "?",
@@ -260,10 +273,13 @@ void tn_report_svg_in(struct tn_buf *out, jv report, int standalone, enum tn_rep
 		tn_buf_addf(&sub, "; %ld provisional deadline%s (Monday to Friday)", np,
 			    np == 1 ? "" : "s");
 	memset(&c, 0, sizeof(c));
-	c.title = kind == TN_REPORT_ALERTS ? words[lang].alert_title : words[lang].case_title;
+	c.title = kind == TN_REPORT_ALERTS ? words[lang].alert_title :
+		  kind == TN_REPORT_TASKS ? words[lang].task_title : words[lang].case_title;
 	c.subtitle = sub.buf;
-	c.bar_label = kind == TN_REPORT_ALERTS ? words[lang].alert_bar : words[lang].case_bar;
-	c.line_label = kind == TN_REPORT_ALERTS ? words[lang].alert_line : words[lang].case_line;
+	c.bar_label = kind == TN_REPORT_ALERTS ? words[lang].alert_bar :
+		      kind == TN_REPORT_TASKS ? words[lang].task_bar : words[lang].case_bar;
+	c.line_label = kind == TN_REPORT_ALERTS ? words[lang].alert_line :
+		       kind == TN_REPORT_TASKS ? words[lang].task_line : words[lang].case_line;
 	c.empty = words[lang].empty;
 	c.n = n;
 	c.labels = (const char *const *)labels;

@@ -15,6 +15,7 @@
 #include "tn_cli.h"
 #include "tn_out.h"
 #include "tn_report.h"
+#include "tn_task.h"
 
 #define LOCK_POLL_MS 100
 
@@ -347,6 +348,15 @@ const char *tn_report_alert_csv[] = {
 	"close_min_median", "close_min_p90", NULL
 };
 
+const char **tn_report_columns(enum tn_report_kind kind, int csv)
+{
+	if (kind == TN_REPORT_TASKS)
+		return csv ? tn_report_task_csv : tn_report_task_table;
+	if (kind == TN_REPORT_ALERTS)
+		return csv ? tn_report_alert_csv : tn_report_alert_table;
+	return csv ? tn_report_case_csv : tn_report_case_table;
+}
+
 /* ---- HTML ---- */
 
 /*
@@ -368,19 +378,19 @@ void tn_report_html(struct tn_buf *out, jv report)
 
 /* The words of the page's head in each language. */
 static const struct {
-	const char *lang, *cases, *alerts, *period, *to, *by, *dept, *asof;
+	const char *lang, *cases, *alerts, *tasks, *period, *to, *by, *dept, *asof;
 } page_words[] = {
-	[TN_REPORT_ZH] = { "zh-CN", "办件报表", "告警报表", "统计期 ", " 至 ", "，按",
-			   "；部门 ", "；数据截至 " },
-	[TN_REPORT_EN] = { "en", "Case report", "Alert report", "Period ", " to ", ", by ",
-			   ", department ", "; figures as of " },
+	[TN_REPORT_ZH] = { "zh-CN", "办件报表", "告警报表", "任务评估报表", "统计期 ", " 至 ",
+			   "，按", "；部门 ", "；数据截至 " },
+	[TN_REPORT_EN] = { "en", "Case report", "Alert report", "Task report", "Period ", " to ",
+			   ", by ", ", department ", "; figures as of " },
 };
 
 /* The table of the page: a heading per column, a row per group, the total in bold. */
 static void html_table(struct tn_buf *out, jv report, enum tn_report_lang lang)
 {
 	enum tn_report_kind kind = tn_report_kind_of(report);
-	const char **cols = kind == TN_REPORT_ALERTS ? tn_report_alert_table : tn_report_case_table;
+	const char **cols = tn_report_columns(kind, 0);
 	const char *by = tn_jv_str(report, "by");
 	jv rows = tn_report_rows(report);
 	int n = jv_array_length(jv_copy(rows));
@@ -422,7 +432,7 @@ void tn_report_html_in(struct tn_buf *out, jv report, enum tn_report_lang lang)
 {
 	enum tn_report_kind kind = tn_report_kind_of(report);
 	const char *what = kind == TN_REPORT_ALERTS ? page_words[lang].alerts :
-			   page_words[lang].cases;
+			   kind == TN_REPORT_TASKS ? page_words[lang].tasks : page_words[lang].cases;
 	char from[64], to[64], by[64], dept[128], asof[64];
 	struct tn_buf note = TN_BUF_INIT;
 	const char *dname = tn_jv_str(report, "department_name");

@@ -78,6 +78,10 @@ extern const char *tn_report_case_table[];
 extern const char *tn_report_case_csv[];
 extern const char *tn_report_alert_table[];
 extern const char *tn_report_alert_csv[];
+/* (the task report's, tn_report_task_table and tn_report_task_csv, are in tn_task.h) */
+
+/* The table columns (`csv` = 0) or the CSV columns (`csv` = 1) of a report of `kind`.  Cannot fail. */
+const char **tn_report_columns(enum tn_report_kind kind, int csv);
 
 /*
  * How many cases of a case report (borrowed) have a provisional deadline

@@ -306,6 +306,23 @@ static void test_rows_in_both_languages(void **state)
 	assert_string_equal(tn_report_heading("resolve_min_p90", TN_REPORT_TASKS, "kind",
 					      TN_REPORT_EN, 0), "resolve_min_p90");
 
+	assert_ptr_equal(tn_report_columns(TN_REPORT_TASKS, 0), tn_report_task_table);
+	assert_ptr_equal(tn_report_columns(TN_REPORT_TASKS, 1), tn_report_task_csv);
+	assert_ptr_equal(tn_report_columns(TN_REPORT_ALERTS, 1), tn_report_alert_csv);
+	assert_ptr_equal(tn_report_columns(TN_REPORT_CASES, 0), tn_report_case_table);
+	tn_report_html_in(&notes, doc, TN_REPORT_ZH);
+	assert_non_null(strstr(notes.buf, "<h1>任务评估报表</h1>"));
+	assert_non_null(strstr(notes.buf, "<th>生成任务</th>"));
+	assert_non_null(strstr(notes.buf, "<td>道路积水</td>"));
+	assert_non_null(strstr(notes.buf, "任务数与按时处置率"));
+	assert_non_null(strstr(notes.buf, "预案步骤超时"));
+	tn_buf_reset(&notes);
+	tn_report_html_in(&notes, doc, TN_REPORT_EN);
+	assert_non_null(strstr(notes.buf, "<h1>Task report</h1>"));
+	assert_non_null(strstr(notes.buf, "<th>Tasks generated</th>"));
+	assert_non_null(strstr(notes.buf, "Tasks generated and resolved within target"));
+	tn_buf_reset(&notes);
+
 	tn_report_footnotes(&notes, doc, TN_REPORT_ZH);
 	assert_non_null(strstr(notes.buf, "预案步骤超时"));
 	tn_buf_reset(&notes);
