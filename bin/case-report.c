@@ -115,7 +115,7 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	jv rows;
 
 	snprintf(grouping, sizeof(grouping), "%s",
-		 tn_jv_str(report, "by") ? tn_jv_str(report, "by") : "");
+		 tn_jv_str_or(report, "by", ""));
 	if (csv || fmt == TN_FMT_NDJSON)
 		cols = kind == TN_REPORT_ALERTS ? tn_report_alert_csv : tn_report_case_csv;
 	else

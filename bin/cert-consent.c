@@ -83,7 +83,7 @@ static int run_grant(struct tn_cmd_ctx *x, struct tn_err *err)
 		return tn_cli_fail(prog, err);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "%s: consent %s granted: hand the token to the reader\n", prog,
-			tn_jv_str(c, "scenario") ? tn_jv_str(c, "scenario") : "?");
+			tn_jv_str_or(c, "scenario", "?"));
 	return emit(x, c, err);
 }
 

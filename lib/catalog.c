@@ -270,7 +270,7 @@ enum tn_code tn_catalog_check_days(jv catalog, const char *name, struct tn_err *
 		if (rc == TN_OK && legal >= 0 && promised > legal)
 			rc = tn_err_set(err, TN_EINVALID, "%s: promised_days %ld of item '%s' is later "
 					"than its legal_days %ld", name, promised,
-					tn_jv_str(it, "code") ? tn_jv_str(it, "code") : "?", legal);
+					tn_jv_str_or(it, "code", "?"), legal);
 		jv_free(it);
 	}
 	jv_free(items);

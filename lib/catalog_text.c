@@ -140,9 +140,9 @@ void tn_catalog_item_text(jv item, int hint, struct tn_buf *b)
 	jv fields = tn_jv_array(item, "fields"), mats = tn_jv_array(item, "materials");
 	long visits = tn_jv_long(item, "visits", 1);
 
-	tn_buf_addf(b, "%s  %s\n", code ? code : "?", tn_jv_str(item, "name") ? tn_jv_str(item, "name") : "");
+	tn_buf_addf(b, "%s  %s\n", code ? code : "?", tn_jv_str_or(item, "name", ""));
 	tn_buf_addf(b, "%-13s%s %s\n", "department", tn_jv_str(item, "department"),
-		    tn_jv_str(item, "department_name") ? tn_jv_str(item, "department_name") : "");
+		    tn_jv_str_or(item, "department_name", ""));
 	tn_buf_addf(b, "%-13s%ld working days promised, %ld legal%s\n", "time limit",
 		    tn_jv_long(item, "promised_days", -1), tn_jv_long(item, "legal_days", -1),
 		    tn_jv_bool(item, "commitment", 0) == 1 ? " (notification and commitment)" : "");
@@ -179,8 +179,8 @@ void tn_catalog_workflow_text(jv wf, jv merged, struct tn_buf *b)
 	int wc = widest(items, "code", 4), wn = widest(items, "name", 4);
 	int wd = widest(items, "department_name", 4);
 
-	tn_buf_addf(b, "%s  %s\n", tn_jv_str(wf, "code") ? tn_jv_str(wf, "code") : "?",
-		    tn_jv_str(wf, "name") ? tn_jv_str(wf, "name") : "");
+	tn_buf_addf(b, "%s  %s\n", tn_jv_str_or(wf, "code", "?"),
+		    tn_jv_str_or(wf, "name", ""));
 	if (tn_jv_str(wf, "window"))
 		tn_buf_addf(b, "%-13s%s\n", "window", tn_jv_str(wf, "window"));
 	tn_buf_addf(b, "\nitems: %d (promised / legal working days)\n", jv_array_length(jv_copy(items)));

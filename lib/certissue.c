@@ -162,7 +162,7 @@ static void check_fields(jv kind, jv fields, struct tn_err *err, int *n)
 			snprintf(path, sizeof(path), "fields.%s", k);
 			if (tn_jv_array_find(defs, "name", k) < 0)
 				fault(err, n, path, "a certificate of kind %s has no field '%s'",
-				      tn_jv_str(kind, "alias") ? tn_jv_str(kind, "alias") : "?", k);
+				      tn_jv_str_or(kind, "alias", "?"), k);
 			else if (jv_get_kind(val) != JV_KIND_STRING && jv_get_kind(val) != JV_KIND_NULL)
 				fault(err, n, path, "must be a string");
 			else if (jv_get_kind(val) == JV_KIND_STRING &&

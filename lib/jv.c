@@ -61,6 +61,13 @@ const char *tn_jv_str(jv obj, const char *key)
 	return s;
 }
 
+const char *tn_jv_str_or(jv obj, const char *key, const char *dflt)
+{
+	const char *s = tn_jv_str(obj, key);
+
+	return s ? s : dflt;
+}
+
 char *tn_jv_strdup(jv obj, const char *key)
 {
 	const char *s = tn_jv_str(obj, key);

@@ -63,8 +63,8 @@ static jv merged_field(jv f, const char *item)
 	jv r = jv_object();
 
 	r = jv_object_set(r, jv_string("name"), jv_string(tn_jv_str(f, "name")));
-	r = jv_object_set(r, jv_string("label"), jv_string(label ? label : tn_jv_str(f, "label") ?
-			  tn_jv_str(f, "label") : tn_jv_str(f, "name")));
+	r = jv_object_set(r, jv_string("label"),
+			  jv_string(label ? label : tn_jv_str_or(f, "label", tn_jv_str(f, "name"))));
 	r = jv_object_set(r, jv_string("type"), tn_jv_str_or_null(f, "type"));
 	r = jv_object_set(r, jv_string("required"), jv_bool(tn_jv_bool(f, "required", 1)));
 	for (const char *const *k = keys; *k; k++) {

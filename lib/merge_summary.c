@@ -90,20 +90,20 @@ void tn_merge_summary(jv merged, int explain, struct tn_buf *b)
 	tn_buf_addf(b, "  materials: %d duplicates, %d fetched as e-certificates, "
 		    "%d produced by an earlier item\n", count_reason(dm, "duplicate"),
 		    count_reason(dm, "certificate"), count_reason(dm, "produced"));
-	tn_buf_addf(b, "  visits: %s (", tn_jv_str(visits, "reason") ? tn_jv_str(visits, "reason") : "");
+	tn_buf_addf(b, "  visits: %s (", tn_jv_str_or(visits, "reason", ""));
 	join(b, tn_jv_array(visits, "windows"), ", ");
 	tn_buf_adds(b, ")\n");
 	n = jv_array_length(jv_copy(insp));
 	for (int i = 0; i < n; i++) {
 		jv g = jv_array_get(jv_copy(insp), i);
 
-		tn_buf_addf(b, "  inspection at %s: ", tn_jv_str(g, "site") ? tn_jv_str(g, "site") : "?");
+		tn_buf_addf(b, "  inspection at %s: ", tn_jv_str_or(g, "site", "?"));
 		join(b, tn_jv_array(g, "names"), " + ");
 		tn_buf_adds(b, tn_jv_bool(g, "joint", 0) && jv_array_length(tn_jv_array(g, "kinds")) > 1
 			    ? " (one joint inspection)\n" : "\n");
 		jv_free(g);
 	}
-	tn_buf_addf(b, "  time: %s, %s limits: ", tn_jv_str(time, "basis") ? tn_jv_str(time, "basis") : "",
+	tn_buf_addf(b, "  time: %s, %s limits: ", tn_jv_str_or(time, "basis", ""),
 		    tn_jv_str(time, "limits") && !strcmp(tn_jv_str(time, "limits"), "legal") ? "legal"
 		    : "promised");
 	join(b, tn_jv_array(time, "critical_path"), " → ");
@@ -129,7 +129,7 @@ void tn_merge_summary(jv merged, int explain, struct tn_buf *b)
 			const char *r = tn_jv_str(d, "reason");
 
 			tn_buf_addf(b, "  %-16s %-9s %s: ", tn_jv_str(d, "item"), tn_jv_str(d, "code"),
-				    tn_jv_str(d, "asked_as") ? tn_jv_str(d, "asked_as") : tn_jv_str(d, "name"));
+				    tn_jv_str_or(d, "asked_as", tn_jv_str(d, "name")));
 			if (r && !strcmp(r, "certificate"))
 				tn_buf_addf(b, "exempt, fetched as e-certificate %s from %s\n",
 					    tn_jv_str(d, "cert_kind"), tn_jv_str(d, "issuer"));

@@ -40,6 +40,9 @@ jv tn_jv_str_or_null(jv obj, const char *key);
 /* The string member `key`, borrowed from `obj` (see above), or NULL. */
 const char *tn_jv_str(jv obj, const char *key);
 
+/* As tn_jv_str, but `dflt` (borrowed; may be NULL) when absent or not a string. */
+const char *tn_jv_str_or(jv obj, const char *key, const char *dflt);
+
 /* The string member `key` as a malloc'd copy the caller frees, or NULL. */
 char *tn_jv_strdup(jv obj, const char *key);
 

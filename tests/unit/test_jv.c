@@ -31,6 +31,13 @@ static void test_str(void **state)
 	assert_null(tn_jv_str(o, "n"));
 	assert_null(tn_jv_str(o, "z"));
 	assert_null(tn_jv_str(o, "missing"));
+	/* a default for absent and non-string members only; "" is a string */
+	assert_string_equal(tn_jv_str_or(o, "s", "?"), "shanghai");
+	assert_string_equal(tn_jv_str_or(o, "e", "?"), "");
+	assert_string_equal(tn_jv_str_or(o, "n", "?"), "?");
+	assert_string_equal(tn_jv_str_or(o, "missing", "?"), "?");
+	assert_null(tn_jv_str_or(o, "z", NULL));
+	assert_string_equal(tn_jv_str_or(jv_null(), "s", "-"), "-");
 	/* the pointer lives as long as o: read it again after other look-ups */
 	(void)tn_jv_str(o, "e");
 	assert_string_equal(s, "shanghai");
