@@ -210,8 +210,12 @@ jv tn_task_new(jv intent, jv alert, long long now)
 	for (size_t i = 0; i < sizeof(place) / sizeof(place[0]); i++)
 		t = set(t, place[i], either(intent, alert, place[i]));
 	t = set(t, "status", jv_string(states[0].status));
-	t = set(t, "alerts", jv_get_kind(id) == JV_KIND_NUMBER ? jv_array_append(jv_array(), id) :
-		(jv_free(id), jv_array()));
+	if (jv_get_kind(id) == JV_KIND_NUMBER) {
+		t = set(t, "alerts", jv_array_append(jv_array(), id));
+	} else {
+		jv_free(id);
+		t = set(t, "alerts", jv_array());
+	}
 	t = set(t, "alert_count", jv_number(1));
 	t = set(t, "last_alert", last_alert(alert));
 	t = set(t, "plan", plan_of(intent, now));

@@ -217,9 +217,9 @@ void tn_task_report_add(struct tn_task_report *r, jv task)
 		}
 		if (target <= 0)
 			continue;
-		if (at >= 0)
-			(o.dur[i] <= target ? o.in : o.past)[i] = 1;
-		else if (r->now - gen > target)
+		if (at >= 0 && o.dur[i] <= target)
+			o.in[i] = 1;
+		else if (at >= 0 || r->now - gen > target)
 			o.past[i] = 1;
 	}
 	count_steps(task, r->now, &o);
