@@ -252,7 +252,7 @@ static enum tn_code read_rule(struct loader *L, yaml_node_t *m)
 	yaml_node_t *idn, *kn, *k, *w, *t, *p, *e;
 	const char *id, *name;
 	enum tn_code rc;
-	jv fixed, desc, win = jv_null(), plan = jv_null(), esc = jv_array(), prev;
+	jv fixed, desc, win = jv_null(), plan = jv_null(), esc, prev;
 
 	L->rule = NULL;
 	if (m->type != YAML_MAPPING_NODE)
@@ -325,9 +325,9 @@ static enum tn_code read_rule(struct loader *L, yaml_node_t *m)
 		return rc;
 	if ((p = tnp_rl_get(L, m, "plan")) && (rc = read_plan(L, p, &plan))) {
 		jv_free(plan);
-		jv_free(esc);
 		return rc;
 	}
+	esc = jv_array();
 	if ((e = tnp_rl_get(L, m, "escalate")) && (rc = read_escalate(L, e, &esc))) {
 		jv_free(plan);
 		jv_free(esc);

@@ -237,10 +237,11 @@ enum tn_code tnp_rl_targets(struct loader *L, yaml_node_t *t)
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		const char *sec = pass ? "kinds" : "severities";
-		jv secv = jv_object();
+		jv secv;
 
 		if (!(n = tnp_rl_get(L, t, sec)))
 			continue;
+		secv = jv_object();
 		if (n->type != YAML_MAPPING_NODE)
 			rc = tnp_rl_bad(L, n, pass ? "targets.kinds" : "targets.severities",
 				 "must be a mapping");
@@ -263,8 +264,11 @@ enum tn_code tnp_rl_targets(struct loader *L, yaml_node_t *t)
 				rc = tnp_rl_bad(L, kn, "targets.kinds", "'%s' is not an alert kind", k ? k : "?");
 			else if (pass && tn_jv_has(secv, k))
 				rc = tnp_rl_bad(L, kn, "targets.kinds", "'%s' is given twice", k);
-			else if (!pass)
+			else if (!pass) {
+				jv_free(kv);
+				kv = jv_invalid();
 				rc = read_level(L, vn, f, &kv);
+			}
 			else if (!(rc = tnp_rl_keys(L, vn, f, kind_keys)))
 				for (int i = 0; kind_keys[i] && !rc; i++) {
 					yaml_node_t *sn = tnp_rl_get(L, vn, kind_keys[i]);

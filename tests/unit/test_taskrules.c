@@ -272,6 +272,7 @@ static void test_eval(void **state)
 	assert_string_equal(h.kind, "water_depth");
 	assert_string_equal(h.source, "g-1");
 	/* two more at 0.3 or above within ten minutes (one low, one too old, one elsewhere) */
+	jv_free(h.alerts);
 	h.alerts = J("[{\"at\":1782869300,\"source\":\"g-1\",\"value\":0.5},"
 		     "{\"at\":1782869500,\"source\":\"g-1\",\"value\":0.31},"
 		     "{\"at\":1782869600,\"source\":\"g-1\",\"value\":0.2},"
