@@ -506,6 +506,33 @@ static void test_labels(void **state)
 	assert_false(tn_word_in("a|bc|d", NULL));
 }
 
+static void test_times(void **state)
+{
+	long long t = 0;
+	char buf[40];
+
+	assert_int_equal(tn_time_parse("2026-07-01T02:00:00Z", &t), 0);
+	assert_int_equal(t, t0);
+	assert_int_equal(tn_time_parse("2026-07-01T10:00:00.750+08:00", &t), 0);
+	assert_int_equal(t, t0);
+	assert_int_equal(tn_time_parse("2026-06-30T21:00:00-05:00", &t), 0);
+	assert_int_equal(t, t0);
+	t = 5;
+	assert_int_equal(tn_time_parse("2026-02-30T10:00:00+08:00", &t), -1);
+	assert_int_equal(tn_time_parse("yesterday", &t), -1);
+	assert_int_equal(tn_time_parse(NULL, &t), -1);
+	assert_int_equal(t, 5);
+	tn_time_rfc3339(t0 + 86399, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-07-02T09:59:59+08:00");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	tn_time_rfc3339(t0, buf, sizeof(buf));
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	assert_true(strcmp(buf, "2026-07-01T02:00:00Z") == 0 ||
+		    strcmp(buf, "2026-07-01T02:00:00+00:00") == 0);
+}
+
 static void test_table_row(void **state)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -550,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_escalation_unless_acknowledged),
 		cmocka_unit_test(test_escalation_without_unless),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_table_row),
 	};
 
