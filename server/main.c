@@ -13,6 +13,7 @@
 #include "tn_cli.h"
 #include "tn_jv.h"
 #include "tn_id.h"
+#include "jvutil.h"
 #include "twonetd.h"
 #include "store_cal.h"
 #include "store_ops.h"
@@ -102,7 +103,8 @@ static int cmd_init(int argc, char **argv)
 
 static int cmd_serve(int argc, char **argv)
 {
-	struct serve_opts o = { NULL, "127.0.0.1:8642", 0, NULL, NULL };
+	struct serve_opts o = { NULL, "127.0.0.1:8642", 0, NULL, NULL, NULL };
+	const char *rules = NULL;
 	long keep_events = -1;
 	const struct tn_option opts[] = {
 		{ TN_OPT_STRING, 0, "db", &o.db, TWONETD_DB,
@@ -117,11 +119,14 @@ static int cmd_serve(int argc, char **argv)
 		  "count with this calendar file instead of the database's (no reload)", NULL, 0 },
 		{ TN_OPT_LONG, 0, "keep-events", &keep_events, "N",
 		  "alert stream events kept for resuming (default 1000000; TWONETD_KEEP_EVENTS)", NULL, 0 },
+		{ TN_OPT_STRING, 0, "rules", &rules, "DIR|none",
+		  "the rules that make tasks from alerts (default the shipped ones; TWONETD_RULES); "
+		  "SIGHUP reloads them", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd serve",
 		"--db " TWONETD_DB " [--listen HOST:PORT] [--workers N] [--port-file FILE] "
-		"[--calendar FILE] [--keep-events N]",
+		"[--calendar FILE] [--keep-events N] [--rules DIR|none]",
 		"serve the twonet API", opts, 0 };
 	int nargs, rc;
 
@@ -149,19 +154,21 @@ static int cmd_serve(int argc, char **argv)
 		snprintf(n, sizeof(n), "%ld", keep_events);
 		setenv("TWONETD_KEEP_EVENTS", n, 1);
 	}
+	o.rules = tasks_rules_path(rules);
 	return serve_run(&o);
 }
 
 static int token_add(int argc, char **argv)
 {
 	const char *db = NULL, *role = NULL, *name = NULL, *dept = NULL, *subject = NULL;
-	const char *scenario = NULL, *expires = NULL;
+	const char *scenario = NULL, *expires = NULL, *crew = NULL;
 	char until[32];
 	const struct tn_option opts[] = {
 		{ TN_OPT_STRING, 0, "db", &db, TWONETD_DB,
 		  "the database: a SQLite file or a PostgreSQL URI", NULL, 0 },
 		{ TN_OPT_STRING, 0, "role", &role, "ROLE",
-		  "the token's role: applicant, clerk, issuer, operator, sensor, admin or reader", NULL, 0 },
+		  "the token's role: applicant, clerk, issuer, operator, sensor, admin, reader or crew",
+		  NULL, 0 },
 		{ TN_OPT_STRING, 0, "name", &name, "NAME", "who holds it (shown in logs and history)", NULL, 0 },
 		{ TN_OPT_STRING, 0, "dept", &dept, "DEPT",
 		  "department code of the catalog (clerk and issuer)", NULL, 0 },
@@ -173,11 +180,13 @@ static int token_add(int argc, char **argv)
 		{ TN_OPT_STRING, 0, "expires", &expires, "DATE",
 		  "the token stops working then: YYYY-MM-DD (its start, UTC) or YYYY-MM-DDTHH:MM:SSZ",
 		  NULL, 0 },
+		{ TN_OPT_STRING, 0, "crew", &crew, "CREW",
+		  "a crew token's crew: it sees and acts on the tasks dispatched to CREW", NULL, 0 },
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd token add",
 		"--db " TWONETD_DB " --role ROLE --name NAME [--dept DEPT] [--subject ID] "
-		"[--scenario S] [--expires DATE]",
+		"[--scenario S] [--crew CREW] [--expires DATE]",
 		"create a token and print it once", opts, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	unsigned char raw[20];
@@ -199,8 +208,19 @@ static int token_add(int argc, char **argv)
 			known = 1;
 	if (!known) {
 		fprintf(stderr, "twonetd: error: unknown role '%s' (applicant, clerk, issuer, operator, "
-			"sensor, admin, reader)\n", role);
+			"sensor, admin, reader, crew)\n", role);
 		return 7;
+	}
+	/* a crew's name is stored as its subject (doc/api-tasks.md) */
+	if (strcmp(role, "crew") == 0) {
+		if (!crew || !*crew || strlen(crew) > 64 || has_control(crew) || subject) {
+			fprintf(stderr, "twonetd: error: a crew token needs --crew CREW (1 to 64 "
+				"characters, no --subject)\n");
+			return 2;
+		}
+	} else if (crew) {
+		fprintf(stderr, "twonetd: error: --crew is for crew tokens\n");
+		return 2;
 	}
 	if ((strcmp(role, "clerk") == 0 || strcmp(role, "issuer") == 0) && (!dept || !*dept)) {
 		fprintf(stderr, "twonetd: error: a %s token needs --dept\n", role);
@@ -229,6 +249,8 @@ static int token_add(int argc, char **argv)
 		fprintf(stderr, "twonetd: error: --subject '%s': %s\n", subject, err.message);
 		return 7;
 	}
+	if (crew)
+		subject = crew;
 	if (RAND_bytes(raw, sizeof(raw)) != 1) {
 		fprintf(stderr, "twonetd: error: no random bytes for the token\n");
 		return 1;

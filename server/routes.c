@@ -8,7 +8,7 @@
 #include "twonetd.h"
 
 const char *const twonetd_roles[] = { "applicant", "clerk", "issuer", "operator", "sensor",
-				      "admin", "reader", NULL };
+				      "admin", "reader", "crew", NULL };
 
 /*
  * The table.  A path's {name} matches any one segment; a literal row comes
@@ -77,6 +77,16 @@ static const struct route table[] = {
 	  alerts_one, 0 },
 	{ "POST", "/v1/alerts/{id}/actions", "operator|admin", "-",
 	  "a %s token may not act on alerts", alerts_actions, 0 },
+	{ "GET", "/v1/tasks", "operator|crew|admin", "department,crew",
+	  "a %s token may not read tasks", tasks_list, 0 },
+	{ "GET", "/v1/tasks/{id}", "operator|crew|admin", "department,crew",
+	  "a %s token may not read tasks", tasks_one, 0 },
+	{ "POST", "/v1/tasks/{id}/actions", "operator|crew|admin", "department,crew",
+	  "a %s token may not act on tasks", tasks_actions, 0 },
+	{ "GET", "/v1/tasks/{id}/events", "operator|crew|admin", "department,crew",
+	  "a %s token may not read tasks", tasks_events, 0 },
+	{ "GET", "/v1/rules", "operator|admin", "-", "a %s token may not read the rules",
+	  tasks_rules_get, 0 },
 	{ "GET", "/v1/tokens", "admin", "department", "only an admin may list tokens", tokens_list, 0 },
 	{ "POST", "/v1/tokens", "admin", "department", "only an admin may add tokens", tokens_post, 0 },
 	{ "POST", "/v1/tokens/{id}/revoke", "admin", "department",

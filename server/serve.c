@@ -402,7 +402,7 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 		rc = WORKER_CANNOT_START;
 		goto out;
 	}
-	if (calendar_worker_start(&srv) < 0) {
+	if (calendar_worker_start(&srv) < 0 || tasks_worker_start(&srv, o->rules) < 0) {
 		certs_worker_stop(&srv);
 		alerts_worker_stop(&srv);
 		rc = WORKER_CANNOT_START;
@@ -413,6 +413,7 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 	certs_worker_stop(&srv);
 	alerts_worker_stop(&srv);
 out:
+	tasks_worker_stop(&srv);
 	calendar_worker_stop(&srv);
 	if (srv.http)
 		evhttp_free(srv.http);
@@ -468,6 +469,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (long i = 0; i < n; i++) {
 		pids[i] = spawn(fd, o, cal, &old, i == 0);   /* the first logs daily */
@@ -487,6 +489,12 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 			for (long i = 0; i < n; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGTERM);
+			continue;
+		}
+		if (sig == SIGHUP) {    /* reload the rules: every worker reads them again */
+			for (long i = 0; i < n; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGHUP);
 			continue;
 		}
 		if (sig != SIGCHLD)
@@ -603,6 +611,10 @@ int serve_run(const struct serve_opts *o)
 	}
 	calendar_log(st, cal);
 	store_close(st);
+	if (tasks_rules_check(o->rules) < 0) {
+		tn_cal_free(cal);
+		return 1;
+	}
 	if (n <= 0)
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n <= 0)

@@ -9,9 +9,10 @@
 #include "store_cal.h"
 #include "store_certs.h"
 #include "store_reports.h"
+#include "store_tasks.h"
 
 /*
- * Every function of the storage wall (store.h, store_certs.h, store_alerts.h,
+ * Every function of the storage wall (store.h, store_certs.h, store_alerts.h, store_tasks.h,
  * store_cal.h, store_reports.h) whose first parameter is the store is an
  * operation of a backend: STORE_OPS(X) lists them as
  *
@@ -276,6 +277,32 @@
 	X(enum tn_code, alerts_heard, \
 	  (struct store *st, long long *latest, int *fd, struct tn_err *err), \
 	  (st, latest, fd, err), OPT) \
+	/* store_tasks.h */ \
+	X(enum tn_code, task_open_get, \
+	  (struct store *st, const char *rule, const char *key, jv *doc, struct tn_err *err), \
+	  (st, rule, key, doc, err), CODE) \
+	X(enum tn_code, task_put, \
+	  (struct store *st, long long id, long long version, jv doc, long long at, \
+	   const char *action, const char *actor, const char *comment, jv *out, \
+	   struct tn_err *err), \
+	  (st, id, version, doc, at, action, actor, comment, out, err), CODE) \
+	X(enum tn_code, task_get, \
+	  (struct store *st, long long id, jv *doc, struct tn_err *err), \
+	  (st, id, doc, err), CODE) \
+	X(enum tn_code, task_history, \
+	  (struct store *st, long long id, jv *out, struct tn_err *err), \
+	  (st, id, out, err), CODE) \
+	X(enum tn_code, task_list, \
+	  (struct store *st, const struct store_task_filter *f, jv *items, char **next, \
+	   struct tn_err *err), \
+	  (st, f, items, next, err), CODE) \
+	X(enum tn_code, tasks_due, \
+	  (struct store *st, long long now, long max, jv *ids, struct tn_err *err), \
+	  (st, now, max, ids, err), CODE) \
+	X(enum tn_code, alerts_recent, \
+	  (struct store *st, const char *kind, const char *source, long long since, \
+	   long long except, long max, jv *alerts, struct tn_err *err), \
+	  (st, kind, source, since, except, max, alerts, err), CODE) \
 	/* store.h: twonetd copy */ \
 	X(enum tn_code, dump, \
 	  (struct store *st, const char *table, store_row_fn *fn, void *ctx, struct tn_err *err), \

@@ -9,6 +9,7 @@
 #include "tn_jv.h"
 #include "tn_text.h"
 #include "certs.h"
+#include "jvutil.h"
 #include "twonetd.h"
 
 /*
@@ -116,7 +117,7 @@ static int check_new(struct req *q, jv body, const char **role, const char **dep
 		known |= strcmp(*r, *role) == 0;
 	if (!*role || !known) {
 		reply_problem(q, 422, "role", "unknown role '%s' (applicant, clerk, issuer, operator, "
-			      "sensor, admin, reader)", *role ? *role : "");
+			      "sensor, admin, reader, crew)", *role ? *role : "");
 		return -1;
 	}
 	if (!name || !*name || strlen(name) > 200) {
@@ -150,7 +151,14 @@ static int check_new(struct req *q, jv body, const char **role, const char **dep
 		reply_problem(q, 422, "dept", "a %s token needs a dept", *role);
 		return -1;
 	}
-	if (subject && tn_id_check_holder(subject, &err) != TN_OK) {
+	if (strcmp(*role, "crew") == 0) {
+		/* a crew's name is its subject: the tasks dispatched to it are its own */
+		if (!subject || !*subject || strlen(subject) > 64 || has_control(subject)) {
+			reply_problem(q, 422, "subject", "a crew token needs its crew as subject "
+				      "(1 to 64 characters)");
+			return -1;
+		}
+	} else if (subject && tn_id_check_holder(subject, &err) != TN_OK) {
 		reply_problem(q, 422, "subject", "subject '%s': %s", subject, err.message);
 		return -1;
 	}

@@ -30,6 +30,7 @@
 
 struct tn_cal;
 struct alerts_hub;
+struct tasks_hub;
 
 /* What `twonetd serve` was asked for. */
 struct serve_opts {
@@ -38,6 +39,7 @@ struct serve_opts {
 	long workers;           /* 0: one per core */
 	const char *port_file;
 	const char *calendar;   /* a fixed calendar file instead of the database's, or NULL */
+	const char *rules;      /* the rules folder or file (tasks_rules_path), NULL: none */
 };
 
 /* One worker process: its event loop, its HTTP server, its own database connection. */
@@ -57,6 +59,7 @@ struct srv {
 	struct event *sig_term, *sig_int, *drain;
 	long pending;           /* replies queued but not yet written out */
 	struct alerts_hub *alerts; /* alerts.c: stream followers and the cross-process wake-up */
+	struct tasks_hub *tasks;   /* tasks_gen.c: the rules, the escalation timer */
 	int stopping;
 };
 
@@ -255,6 +258,21 @@ void alerts_worker_stop(struct srv *srv);
  */
 int certs_worker_start(struct srv *srv);
 void certs_worker_stop(struct srv *srv);
+/*
+ * tasks_gen.c.  The rules path of serve's --rules (NULL when it says "none";
+ * else the option, $TWONETD_RULES, or tn_sharedir()/rules); a check of it
+ * before the workers start (0, or -1 after saying why with FILE:LINE); the
+ * per-worker start (rules, escalation timer, SIGHUP reload; -1 on failure)
+ * and stop.  tasks_on_alert runs the rules on a newly raised ALERT
+ * (borrowed) inside the raising transaction: tasks made or updated there.
+ * tasks_escalate_due applies the escalations due at `now`.
+ */
+const char *tasks_rules_path(const char *opt);
+int tasks_rules_check(const char *path);
+int tasks_worker_start(struct srv *srv, const char *path);
+void tasks_worker_stop(struct srv *srv);
+enum tn_code tasks_on_alert(struct srv *srv, jv alert, long long now, struct tn_err *err);
+void tasks_escalate_due(struct srv *srv, long long now);
 
 /*
  * The handlers (route_fn), one per row of the route table: the router has
@@ -292,6 +310,13 @@ void alerts_list(struct req *q, const char *arg);
 void alerts_post(struct req *q, const char *arg);
 void alerts_one(struct req *q, const char *id);
 void alerts_actions(struct req *q, const char *id);
+
+/* tasks.c, tasks_gen.c: the operations loop's tasks and the rules that make them */
+void tasks_list(struct req *q, const char *arg);
+void tasks_one(struct req *q, const char *id);
+void tasks_events(struct req *q, const char *id);
+void tasks_actions(struct req *q, const char *id);
+void tasks_rules_get(struct req *q, const char *arg);
 void alerts_stream(struct req *q, const char *arg);
 
 /* reports.c */

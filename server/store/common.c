@@ -1,8 +1,11 @@
 /* common.c — the storage wall's functions that take no store: the same for every backend. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tn_buf.h"
 #include "store.h"
+#include "store_common.h"
 
 void store_token_release(struct store_token *tok)
 {
@@ -11,4 +14,60 @@ void store_token_release(struct store_token *tok)
 	free(tok->dept);
 	free(tok->subject);
 	memset(tok, 0, sizeof(*tok));
+}
+
+char *store_id_cursor_make(char tag, int desc, long long id)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	char raw[48];
+
+	if (tag)
+		snprintf(raw, sizeof(raw), "%c%c:%lld", tag, desc ? 'd' : 'a', id);
+	else
+		snprintf(raw, sizeof(raw), "%c:%lld", desc ? 'd' : 'a', id);
+	for (const char *c = raw; *c; c++)
+		tn_buf_addf(&b, "%02x", (unsigned char)*c);
+	return tn_buf_detach(&b, NULL);
+}
+
+int store_id_cursor_parse(const char *cur, char tag, int desc, long long *id)
+{
+	char raw[48], *end, *p = raw;
+	size_t n = strlen(cur), i;
+
+	if (n < 6 || n % 2 || n / 2 >= sizeof(raw))
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		unsigned int x;
+
+		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
+			return -1;
+		raw[i] = (char)x;
+	}
+	raw[i] = '\0';
+	if (tag && *p++ != tag)
+		return -1;
+	if (p[0] != (desc ? 'd' : 'a') || p[1] != ':')
+		return -1;
+	*id = strtoll(p + 2, &end, 10);
+	return *end || end == p + 2 || *id < 0 ? -1 : 0;
+}
+
+jv store_task_event(long long seq, const char *at, jv action, jv actor, jv comment, jv data)
+{
+	jv e = jv_object();
+
+	e = jv_object_set(e, jv_string("seq"), jv_number((double)seq));
+	e = jv_object_set(e, jv_string("at"), jv_string(at));
+	e = jv_object_set(e, jv_string("action"), action);
+	e = jv_object_set(e, jv_string("actor"), actor);
+	e = jv_object_set(e, jv_string("comment"), comment);
+	if (jv_get_kind(data) == JV_KIND_OBJECT) {
+		e = jv_object_set(e, jv_string("status"),
+				  jv_object_get(jv_copy(data), jv_string("status")));
+		e = jv_object_set(e, jv_string("version"),
+				  jv_object_get(jv_copy(data), jv_string("version")));
+	}
+	jv_free(data);
+	return e;
 }

@@ -32,7 +32,10 @@ const struct copy_table copy_tables[COPY_TABLES_N] = {
 	{ "alerts", "id, source, source_id, kind, severity, district, status, raised_at, seq, doc",
 	  "id", NULL, 0, NULL },
 	{ "alert_events", "seq, alert_id, event, at, severity, district, kind, action, actor, "
-	  "comment, data", "seq", "seq", 0, NULL },
+	  "comment, data, task_id", "seq", "seq", 0, NULL },
+	{ "tasks", "id, rule, dkey, status, open, kind, severity, priority, department, district, "
+	  "crew, generated_at, next_due, version, doc", "id", NULL, 0, NULL },
+	{ "task_alerts", "task_id, alert_id", "task_id, alert_id", NULL, 0, NULL },
 	{ "workdays", "day, idx, work", "day", NULL, 0, NULL },
 	{ "calendar_years", "year, source, loaded_at", "year", NULL, 0, NULL },
 	{ "calendar_days", "day, work, name", "day", NULL, 0, NULL },

@@ -26,7 +26,7 @@ struct copy_table {
 	const char *rowid;
 };
 
-#define COPY_TABLES_N 19
+#define COPY_TABLES_N 21
 extern const struct copy_table copy_tables[COPY_TABLES_N];
 
 /* The entry of table `name`, NULL when copy does not know it. */

@@ -19,7 +19,8 @@ issuer=$(make_token issuer sc-issuer SCJGJ)
 operator=$(make_token operator op-1)
 sensor=$(make_token sensor pump-1)
 admin=$ADMIN
-reader=$(twonetd token add --db "$TWONETD_DB" --role reader --name ruijin --scenario hospital)"
+reader=$(twonetd token add --db "$TWONETD_DB" --role reader --name ruijin --scenario hospital)
+crew=$(twonetd token add --db "$TWONETD_DB" --role crew --name pt-1 --crew 泵车队-1)"
 token_of() { printf "%s\n" "$TOKENS" | sed -n "s/^$1=//p"; }
 
 # records for the {id} of the paths: a case and an alert
@@ -41,6 +42,7 @@ target() {
 	case $p in
 	/v1/cases/*) p=${p/\{id\}/$CASE} ;;
 	/v1/alerts/*) p=${p/\{id\}/$ALERT} ;;
+	/v1/tasks/*) p=${p/\{id\}/1} ;;
 	/v1/certs/*) p=${p/\{id\}/$CERT} ;;
 	*) p=${p/\{code\}/authz} ;;
 	esac

@@ -120,7 +120,7 @@ static void test_roles_list(void **state)
 	for (; twonetd_roles[k]; k++)
 		for (size_t i = 0; i < k; i++)
 			assert_true(strcmp(twonetd_roles[i], twonetd_roles[k]) != 0);
-	assert_int_equal(k, 7);         /* twonetd(8): applicant, clerk, issuer, operator, sensor, admin, reader */
+	assert_int_equal(k, 8);         /* twonetd(8): applicant, clerk, issuer, operator, sensor, admin, reader, crew */
 	assert_int_equal(is_role("admin", 5), 1);
 	assert_int_equal(is_role("root", 4), 0);
 }

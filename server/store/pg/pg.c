@@ -303,6 +303,7 @@ static const char *pg_migration(int v, int *to)
 {
 	switch (v) {
 	case 0: *to = 11; return pg_schema_11;
+	case 11: *to = 12; return pg_schema_12;
 	default: return NULL;
 	}
 }

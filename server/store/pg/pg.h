@@ -10,6 +10,7 @@
 #include "store_certs.h"
 #include "store_reports.h"
 #include "store_alerts.h"
+#include "store_tasks.h"
 
 /*
  * Each pg_NAME does what store.h's (and store_cal.h's) store_NAME says, on a
@@ -112,6 +113,20 @@ enum tn_code pg_alert_first_since(struct store *st, long long at, long long *seq
 const char *pg_alerts_path(struct store *st);
 enum tn_code pg_alerts_listen(struct store *st, int *fd, struct tn_err *err);
 enum tn_code pg_alerts_heard(struct store *st, long long *latest, int *fd, struct tn_err *err);
+/* store_tasks.h: pg_tasks.c */
+enum tn_code pg_task_open_get(struct store *st, const char *rule, const char *key, jv *doc,
+			      struct tn_err *err);
+enum tn_code pg_task_put(struct store *st, long long id, long long version, jv doc,
+			 long long at, const char *action, const char *actor, const char *comment,
+			 jv *out, struct tn_err *err);
+enum tn_code pg_task_get(struct store *st, long long id, jv *doc, struct tn_err *err);
+enum tn_code pg_task_history(struct store *st, long long id, jv *out, struct tn_err *err);
+enum tn_code pg_task_list(struct store *st, const struct store_task_filter *f, jv *items,
+			  char **next, struct tn_err *err);
+enum tn_code pg_tasks_due(struct store *st, long long now, long max, jv *ids, struct tn_err *err);
+enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *source,
+			      long long since, long long except, long max, jv *alerts,
+			      struct tn_err *err);
 /* twonetd copy (pg_copy.c) */
 enum tn_code pg_dump(struct store *st, const char *table, store_row_fn *fn, void *ctx,
 		     struct tn_err *err);

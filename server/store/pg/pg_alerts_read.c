@@ -5,17 +5,10 @@
 
 #include "tn_buf.h"
 #include "store_alerts.h"
+#include "../store_common.h"
 #include "pg_int.h"
 
-/* A query built piece by piece: text with $N placeholders and their values (grown as needed). */
-struct aq {
-	struct tn_buf sql;
-	int n, cap;
-	const char **vals;
-	char (*nums)[24];
-};
-
-static void aq_val(struct aq *q, const char *sql, const char *v, long long num, int is_num)
+static void pg_aq_val(struct aq *q, const char *sql, const char *v, long long num, int is_num)
 {
 	if (q->n == q->cap) {
 		int cap = q->cap ? 2 * q->cap : 16;
@@ -34,29 +27,28 @@ static void aq_val(struct aq *q, const char *sql, const char *v, long long num, 
 	tn_buf_addf(&q->sql, "%s$%d", sql, q->n);
 }
 
-static void aq_text(struct aq *q, const char *sql, const char *v)
+void pg_aq_text(struct aq *q, const char *sql, const char *v)
 {
-	aq_val(q, sql, v, 0, 0);
+	pg_aq_val(q, sql, v, 0, 0);
 }
 
-static void aq_num(struct aq *q, const char *sql, long long v)
+void pg_aq_num(struct aq *q, const char *sql, long long v)
 {
-	aq_val(q, sql, NULL, v, 1);
+	pg_aq_val(q, sql, NULL, v, 1);
 }
 
-/* " AND col IN ($i, ...)" for a NULL-terminated list (nothing when empty), as store_q_in. */
-static void aq_in(struct aq *q, const char *col, char **list)
+void pg_aq_in(struct aq *q, const char *col, char **list)
 {
 	if (!list || !*list)
 		return;
 	tn_buf_addf(&q->sql, " AND %s IN (", col);
 	for (int i = 0; list[i]; i++)
-		aq_text(q, i ? ", " : "", list[i]);
+		pg_aq_text(q, i ? ", " : "", list[i]);
 	tn_buf_adds(&q->sql, ")");
 }
 
-/* Run `q` and free it. */
-static enum tn_code aq_run(struct pg_store *p, struct aq *q, PGresult **r, struct tn_err *err)
+enum tn_code pg_aq_run(struct pg_store *p, struct aq *q, PGresult **r, const char *what,
+		       struct tn_err *err)
 {
 	enum tn_code code;
 
@@ -64,44 +56,11 @@ static enum tn_code aq_run(struct pg_store *p, struct aq *q, PGresult **r, struc
 	for (int i = 0; i < q->n; i++)
 		if (!q->vals[i])
 			q->vals[i] = q->nums[i];
-	code = pg_query_vals(p, r, err, "alert list", q->sql.buf, q->n, q->vals);
+	code = pg_query_vals(p, r, err, what, q->sql.buf, q->n, q->vals);
 	tn_buf_release(&q->sql);
 	free(q->vals);
 	free(q->nums);
 	return code;
-}
-
-/* Cursor of the alert list: hex of "a:ID" (ascending) or "d:ID" (descending), as SQLite's. */
-static char *cursor_make(int desc, long long id)
-{
-	struct tn_buf b = TN_BUF_INIT;
-	char raw[40];
-
-	snprintf(raw, sizeof(raw), "%c:%lld", desc ? 'd' : 'a', id);
-	for (const char *c = raw; *c; c++)
-		tn_buf_addf(&b, "%02x", (unsigned char)*c);
-	return tn_buf_detach(&b, NULL);
-}
-
-static int cursor_parse(const char *cur, int desc, long long *id)
-{
-	char raw[40], *end;
-	size_t n = strlen(cur), i;
-
-	if (n < 6 || n % 2 || n / 2 >= sizeof(raw))
-		return -1;
-	for (i = 0; i < n / 2; i++) {
-		unsigned int x;
-
-		if (sscanf(cur + 2 * i, "%2x", &x) != 1)
-			return -1;
-		raw[i] = (char)x;
-	}
-	raw[i] = '\0';
-	if (raw[0] != (desc ? 'd' : 'a') || raw[1] != ':')
-		return -1;
-	*id = strtoll(raw + 2, &end, 10);
-	return *end || end == raw + 2 || *id < 0 ? -1 : 0;
 }
 
 enum tn_code pg_alert_list(struct store *st, const struct store_alert_filter *f, jv *items,
@@ -116,34 +75,34 @@ enum tn_code pg_alert_list(struct store *st, const struct store_alert_filter *f,
 
 	*items = jv_invalid();
 	*next = NULL;
-	if (f->cursor && cursor_parse(f->cursor, f->desc, &cur) != 0)
+	if (f->cursor && store_id_cursor_parse(f->cursor, 0, f->desc, &cur) != 0)
 		return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
 	memset(&q, 0, sizeof(q));
 	tn_buf_init(&q.sql);
 	tn_buf_adds(&q.sql, "SELECT id, doc FROM alerts WHERE true");
-	aq_in(&q, "status", f->status);
-	aq_in(&q, "district", f->district);
-	aq_in(&q, "kind", f->kind);
+	pg_aq_in(&q, "status", f->status);
+	pg_aq_in(&q, "district", f->district);
+	pg_aq_in(&q, "kind", f->kind);
 	if (f->min_severity > 0)
-		aq_num(&q, " AND severity >= ", f->min_severity);
+		pg_aq_num(&q, " AND severity >= ", f->min_severity);
 	if (f->source)
-		aq_text(&q, " AND source = ", f->source);
+		pg_aq_text(&q, " AND source = ", f->source);
 	if (f->since >= 0)
-		aq_num(&q, " AND raised_at >= ", f->since);
+		pg_aq_num(&q, " AND raised_at >= ", f->since);
 	if (f->until >= 0)
-		aq_num(&q, " AND raised_at < ", f->until);
+		pg_aq_num(&q, " AND raised_at < ", f->until);
 	if (f->after >= 0)
-		aq_num(&q, " AND id > ", f->after);
+		pg_aq_num(&q, " AND id > ", f->after);
 	if (f->cursor)
-		aq_num(&q, f->desc ? " AND id < " : " AND id > ", cur);
-	aq_num(&q, f->desc ? " ORDER BY id DESC LIMIT " : " ORDER BY id LIMIT ", f->limit + 1);
-	if ((code = aq_run(PG(st), &q, &r, err)) != TN_OK)
+		pg_aq_num(&q, f->desc ? " AND id < " : " AND id > ", cur);
+	pg_aq_num(&q, f->desc ? " ORDER BY id DESC LIMIT " : " ORDER BY id LIMIT ", f->limit + 1);
+	if ((code = pg_aq_run(PG(st), &q, &r, "alert list", err)) != TN_OK)
 		return code;
 	*items = jv_array();
 	rows = PQntuples(r);
 	for (int i = 0; i < rows; i++) {
 		if (count == f->limit) {
-			*next = cursor_make(f->desc, pg_long(r, i - 1, 0));
+			*next = store_id_cursor_make(0, f->desc, pg_long(r, i - 1, 0));
 			break;
 		}
 		*items = jv_array_append(*items, pg_json(r, i, 1));

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <jv.h>
 
+#include "tn_buf.h"
 #include "tn_err.h"
 #include "store.h"
 #include "store_ops.h"
@@ -34,6 +35,8 @@ struct pg_store {
  * after it are scripts of their own, in pg_migration().
  */
 extern const char pg_schema_11[];
+/* 11 -> 12: the operations loop's tasks (pg_tasks.c). */
+extern const char pg_schema_12[];
 
 /*
  * Run `sql` with its values, one a letter of `types`: 't' const char *
@@ -55,6 +58,22 @@ enum tn_code pg_query_vals(struct pg_store *p, PGresult **res, struct tn_err *er
 			   const char *what, const char *sql, int n, const char *const *vals);
 /* Run SQL text without values (several statements allowed); errors as pg_query's. */
 enum tn_code pg_exec(struct pg_store *p, struct tn_err *err, const char *what, const char *sql);
+
+/* A query built piece by piece: text with $N placeholders and their values (grown as needed). */
+struct aq {
+	struct tn_buf sql;
+	int n, cap;
+	const char **vals;
+	char (*nums)[24];
+};
+/* Add `sql` then the next placeholder, for a text value (NULL: SQL NULL) or a number. */
+void pg_aq_text(struct aq *q, const char *sql, const char *v);
+void pg_aq_num(struct aq *q, const char *sql, long long v);
+/* " AND col IN ($i, ...)" for a NULL-terminated list (nothing when empty), as store_q_in. */
+void pg_aq_in(struct aq *q, const char *col, char **list);
+/* Run `q` (errors naming WHAT) and free it; *r the caller's to PQclear. */
+enum tn_code pg_aq_run(struct pg_store *p, struct aq *q, PGresult **r, const char *what,
+		       struct tn_err *err);
 
 /* The code `err` holds after a failed call, TN_EINTERNAL when err is NULL. */
 enum tn_code pg_errcode(const struct tn_err *err);

@@ -531,6 +531,7 @@ static const char *migration(int v)
 	case 8: return store_cases_order_schema;
 	case 9: return store_alerts_history_schema;
 	case 10: return store_tokens_admin_schema;
+	case 11: return store_tasks_schema;
 	default: return NULL;
 	}
 }

@@ -9,6 +9,7 @@
 #include "tn_alert.h"
 #include "tn_buf.h"
 #include "tn_jv.h"
+#include "../store_common.h"
 #include "store_int.h"
 #include "store_alerts.h"
 #include "jvutil.h"
@@ -131,14 +132,14 @@ static const char *member(jv doc, const char *key)
  * "action", "actor") added at its end: spliced into the text rather than
  * dumped again, since jq 1.6's dump is the costliest step of a raise.
  */
-static enum tn_code append_event(struct store *st, long long seq, long long alert_id,
-				 const char *event, long long at, jv doc, const char *text,
-				 const char *action, const char *actor, const char *comment,
-				 struct tn_err *err)
+enum tn_code store_event_append(struct store *st, long long seq, long long alert_id,
+				long long task_id, const char *event, long long at, jv doc,
+				const char *text, const char *action, const char *actor,
+				const char *comment, struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO alert_events (seq, alert_id, event, at, "
-				     "severity, district, kind, action, actor, comment, data) "
-				     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+				     "severity, district, kind, action, actor, comment, data, "
+				     "task_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	struct tn_buf data = TN_BUF_INIT;
 	size_t len = strlen(text);
 	enum tn_code code;
@@ -167,6 +168,10 @@ static enum tn_code append_event(struct store *st, long long seq, long long aler
 	store_bind_text(s, 9, actor);
 	store_bind_text(s, 10, comment);
 	sqlite3_bind_text(s, 11, data.buf, (int)data.len, SQLITE_STATIC);
+	if (task_id > 0)
+		sqlite3_bind_int64(s, 12, task_id);
+	else
+		sqlite3_bind_null(s, 12);
 	code = store_run(st, s, err, "alert event");
 	tn_buf_release(&data);
 	return code;
@@ -212,7 +217,8 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out,
 	doc = jv_object_set(doc, jv_string("id"), jv_number((double)seq));
 	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
 	text = jv_dump_string(jv_copy(doc), 0);
-	code = append_event(st, seq, seq, "alert", at, doc, jv_string_value(text), NULL, NULL,
+	code = store_event_append(st, seq, seq, 0, "alert", at, doc, jv_string_value(text), NULL,
+				  NULL,
 			    NULL, err);
 	if (code != TN_OK) {
 		jv_free(text);
@@ -332,8 +338,8 @@ enum tn_code sqlite_alert_update(struct store *st, long long id, jv doc, long lo
 	if (code == TN_OK && sqlite3_changes(st->db) == 0)
 		code = tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
 	if (code == TN_OK)
-		code = append_event(st, seq, id, "update", at, doc, jv_string_value(text), action,
-				    actor, comment, err);
+		code = store_event_append(st, seq, id, 0, "update", at, doc, jv_string_value(text),
+					  action, actor, comment, err);
 	jv_free(text);
 	if (code != TN_OK) {
 		jv_free(doc);
@@ -341,27 +347,6 @@ enum tn_code sqlite_alert_update(struct store *st, long long id, jv doc, long lo
 	}
 	*out = doc;
 	return TN_OK;
-}
-
-/* Cursor of the alert list: hex of "a:ID" (ascending) or "d:ID" (descending). */
-static char *cursor_make(int desc, long long id)
-{
-	char raw[40];
-
-	snprintf(raw, sizeof(raw), "%c:%lld", desc ? 'd' : 'a', id);
-	return store_cursor_encode(raw);
-}
-
-static int cursor_parse(const char *cur, int desc, long long *id)
-{
-	char raw[40], *end;
-
-	if (strlen(cur) < 6 || store_cursor_decode(cur, raw, sizeof(raw)) != 0)
-		return -1;
-	if (raw[0] != (desc ? 'd' : 'a') || raw[1] != ':')
-		return -1;
-	*id = strtoll(raw + 2, &end, 10);
-	return *end || end == raw + 2 || *id < 0 ? -1 : 0;
 }
 
 enum tn_code sqlite_alert_list(struct store *st, const struct store_alert_filter *f, jv *items,
@@ -376,7 +361,7 @@ enum tn_code sqlite_alert_list(struct store *st, const struct store_alert_filter
 
 	*items = jv_invalid();
 	*next = NULL;
-	if (f->cursor && cursor_parse(f->cursor, f->desc, &cur) != 0)
+	if (f->cursor && store_id_cursor_parse(f->cursor, 0, f->desc, &cur) != 0)
 		return tn_err_set(err, TN_EINVALID, "cursor is not valid for this list");
 	*items = jv_array();
 	store_q_init(&q, "SELECT id, doc FROM alerts WHERE 1");
@@ -404,7 +389,7 @@ enum tn_code sqlite_alert_list(struct store *st, const struct store_alert_filter
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (count == f->limit) {
-			*next = cursor_make(f->desc, last);
+			*next = store_id_cursor_make(0, f->desc, last);
 			break;
 		}
 		*items = jv_array_append(*items, store_col_json(s, 1));

@@ -52,6 +52,21 @@ extern const char store_reports_provisional[];
 /* 10 -> 11: token expiry, revocation and last use; consent kinds and revocation. */
 extern const char store_tokens_admin_schema[];
 
+/* 11 -> 12: the operations loop's tasks (store_tasks.c). */
+extern const char store_tasks_schema[];
+
+/*
+ * Append an event to the alerts' event log at `seq`: of alert `alert_id`
+ * (0 for a task's), of task `task_id` (0 for an alert's), named `event`,
+ * at `at` (epoch seconds), with `doc`'s severity, district and kind
+ * (borrowed) and as data `text` (doc's JSON) with "event" (and "action",
+ * "actor") added at its end.  `action`, `actor`, `comment` may be NULL.
+ */
+enum tn_code store_event_append(struct store *st, long long seq, long long alert_id,
+				long long task_id, const char *event, long long at, jv doc,
+				const char *text, const char *action, const char *actor,
+				const char *comment, struct tn_err *err);
+
 /* The cached prepared statement for `sql`, reset, no bindings; NULL (err set) on error. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err);
 /* Fill err from the connection's last error ("database error in WHAT: ..."); returns the code. */
