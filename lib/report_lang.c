@@ -170,8 +170,7 @@ jv tn_report_display_row(jv row, const char *const *cols, enum tn_report_kind ki
 
 		if (strcmp(cols[i], "group") == 0)
 			v = jv_string(total ? tn_report_total_word(lang) :
-				      label ? tn_report_label(row, by) : tn_jv_str(row, "group") ?
-				      tn_jv_str(row, "group") : "-");
+				      label ? tn_report_label(row, by) : tn_jv_str_or(row, "group", "-"));
 		else
 			v = tn_jv_get(row, cols[i]);
 		if (jv_get_kind(v) == JV_KIND_INVALID) {

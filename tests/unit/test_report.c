@@ -378,6 +378,18 @@ static void test_display_row(void **state)
 	assert_string_equal(jv_string_value(s), "{\"group\":\"total\",\"name\":null,"
 			    "\"received\":5,\"backlog\":4}");
 	jv_free(s);
+	/* a row without a group: "-", labelled or not */
+	row = tn_report_display_row(jv_parse("{\"received\":1}"), cols, TN_REPORT_CASES,
+				    "department", TN_REPORT_EN, 0);
+	s = jv_dump_string(row, 0);
+	assert_string_equal(jv_string_value(s), "{\"group\":\"-\",\"name\":null,"
+			    "\"received\":1,\"backlog\":null}");
+	jv_free(s);
+	row = tn_report_display_row(jv_parse("{\"received\":1}"), cols, TN_REPORT_CASES,
+				    "department", TN_REPORT_EN, 1);
+	s = jv_dump_string(row, 0);
+	assert_non_null(strstr(jv_string_value(s), ":\"-\""));
+	jv_free(s);
 	/* by week the name is a Monday: the label stays the week */
 	row = jv_parse("{\"group\":\"2026-W41\",\"name\":\"2026-10-05\"}");
 	assert_string_equal(tn_report_label(row, "week"), "2026-W41");
