@@ -473,9 +473,9 @@ void h_case_actions(struct req *q, const char *id)
 		next = jv_object_set(next, jv_string("status"), jv_string(to_name));
 		next = jv_object_set(next, jv_string("version"), jv_number((double)(version + 1)));
 		next = jv_object_set(next, jv_string("updated_at"), jv_string(now));
-		if (strcmp(to_name, "accepted") == 0)
+		if (to == TN_CASE_ACCEPTED)
 			next = jv_object_set(next, jv_string("accepted_at"), jv_string(now));
-		if (strcmp(to_name, "completed") == 0)
+		if (to == TN_CASE_COMPLETED)
 			next = jv_object_set(next, jv_string("completed_at"), jv_string(now));
 		if (store_case_act(q->srv->st, id, version, to_name, jv_copy(next), event, &current,
 				   &err) != TN_OK) {
