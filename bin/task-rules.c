@@ -68,8 +68,7 @@ static const char *find_sub(int nargs, char **argv, struct tn_err *err)
 }
 
 /* check: one row a rule for people, a warning for kinds the kinds catalog does not know. */
-static enum tn_code check(struct tn_cmd_ctx *x, const struct tn_rules *r, const char *path,
-			  struct tn_err *err)
+static enum tn_code check(struct tn_cmd_ctx *x, const struct tn_rules *r, struct tn_err *err)
 {
 	static const char *cols[] = { "id", "name", "kinds", "window", "dedupe", "department",
 				      "priority", "steps", "escalations", "at", NULL };
@@ -83,6 +82,7 @@ static enum tn_code check(struct tn_cmd_ctx *x, const struct tn_rules *r, const 
 	}
 	jv_array_foreach(rules, i, d) {
 		struct tn_buf kinds = TN_BUF_INIT, win = TN_BUF_INIT;
+		char dur[32];
 		jv row = jv_object(), ka = tn_jv_array(d, "kinds"), w = tn_jv_object(d, "window");
 
 		jv_array_foreach(ka, j, k) {
@@ -95,14 +95,15 @@ static enum tn_code check(struct tn_cmd_ctx *x, const struct tn_rules *r, const 
 					    tn_jv_long(d, "line", 0), tn_jv_str(d, "id"), code);
 			jv_free(k);
 		}
+		tn_rules_duration_text(tn_jv_long(w, "within_s", 0), dur, sizeof(dur));
 		if (tn_jv_long(w, "count", 0) > 0)
-			tn_buf_addf(&win, "%ld in %lds", tn_jv_long(w, "count", 0),
-				    tn_jv_long(w, "within_s", 0));
+			tn_buf_addf(&win, "%ld in %s", tn_jv_long(w, "count", 0), dur);
+		tn_rules_duration_text(tn_jv_long(d, "dedupe_s", 0), dur, sizeof(dur));
 		row = jv_object_set(row, jv_string("id"), tn_jv_get(d, "id"));
 		row = jv_object_set(row, jv_string("name"), tn_jv_get(d, "name"));
 		row = jv_object_set(row, jv_string("kinds"), jv_string(kinds.buf));
 		row = jv_object_set(row, jv_string("window"), jv_string(win.buf));
-		row = jv_object_set(row, jv_string("dedupe"), tn_jv_get(d, "dedupe_s"));
+		row = jv_object_set(row, jv_string("dedupe"), jv_string(dur));
 		row = jv_object_set(row, jv_string("department"), tn_jv_get(d, "department"));
 		row = jv_object_set(row, jv_string("priority"), tn_jv_get(d, "priority"));
 		{
@@ -127,9 +128,6 @@ static enum tn_code check(struct tn_cmd_ctx *x, const struct tn_rules *r, const 
 			jv_free(row);
 	}
 	jv_free(rules);
-	if (rc == TN_OK)
-		fprintf(stderr, "%s: %s: %zu rule%s, valid\n", prog, path, tn_rules_count(r),
-			tn_rules_count(r) == 1 ? "" : "s");
 	return rc;
 }
 
@@ -234,6 +232,7 @@ int main(int argc, char **argv)
 	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_rules *r = NULL;
+	struct tn_buf def = TN_BUF_INIT;
 	const char *s, *path;
 	enum tn_code rc;
 
@@ -244,12 +243,16 @@ int main(int argc, char **argv)
 	if (!(s = find_sub(x.nargs, argv, &err)))
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	path = x.nargs == 2 ? argv[2] : rules_path;
+	if (!path) {
+		tn_buf_addf(&def, "%s/rules", tn_sharedir());
+		path = def.buf;
+	}
 	if ((rc = tn_rules_load(path, &r, &err)) != TN_OK)
 		goto done;
 	if ((rc = tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err)) != TN_OK)
 		goto done;
 	if (!strcmp(s, "check"))
-		rc = check(&x, r, path ? path : "the installed rules", &err);
+		rc = check(&x, r, &err);
 	else if (!strcmp(s, "list"))
 		rc = list(&x, r, &err);
 	else
@@ -261,6 +264,10 @@ done:
 		if (rc == TN_OK)
 			rc = rc2;
 	}
+	if (rc == TN_OK && !strcmp(s, "check"))
+		fprintf(stderr, "%s: %s: %zu rule%s, valid\n", prog, path, tn_rules_count(r),
+			tn_rules_count(r) == 1 ? "" : "s");
 	tn_rules_free(r);
+	tn_buf_release(&def);
 	return tn_cmd_finish(&x, rc ? tn_cli_fail(prog, &err) : 0);
 }

@@ -121,6 +121,20 @@ int tn_rules_duration(const char *s, long long *seconds)
 	return 0;
 }
 
+void tn_rules_duration_text(long long s, char *buf, size_t size)
+{
+	static const struct { long long n; char unit; } units[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+
+	if (size)
+		*buf = '\0';
+	for (size_t i = 0; s > 0 && i < sizeof(units) / sizeof(units[0]); i++)
+		if (s % units[i].n == 0) {
+			snprintf(buf, size, "%lld%c", s / units[i].n, units[i].unit);
+			return;
+		}
+}
+
 enum tn_code tnp_rl_duration(struct loader *L, yaml_node_t *map, const char *key,
 			     const char *field, int required, long long *out)
 {

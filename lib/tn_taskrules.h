@@ -83,6 +83,8 @@ unsigned long tn_rules_errors(const struct tn_rules *r, const char **last);
  * number, 1 to 3650 days in all), into seconds.  0, or -1 when not one.
  */
 int tn_rules_duration(const char *s, long long *seconds);
+/* Seconds as the rules write them, in the largest unit that divides them ("90s", "10m", "2h", "1d"); "" for 0. */
+void tn_rules_duration_text(long long seconds, char *buf, size_t size);
 
 /*
  * Deduplication, the one rule of the server and the dry run: 1 when the
