@@ -14,6 +14,7 @@
 #include "tn_buf.h"
 #include "tn_jv.h"
 #include "tn_prompt.h"
+#include "tn_suggest.h"
 
 /* The words tab completes for the current question (NULL-terminated), or NULL. */
 static char **completions;
@@ -297,7 +298,18 @@ static enum tn_code ask_item(struct tn_client *c, FILE *tty, const char *preset,
 			jv_free(hit);
 			if (ok)
 				break;
-			say(tty, "  %s; try again\n", *code ? "unknown item code" : "required");
+			if (*code) {
+				size_t n = 0;
+				const char *near;
+
+				while (codes && codes[n])
+					n++;
+				near = tn_suggest(code, (const char *const *)codes, n);
+				say(tty, "  unknown item code%s%s%s; try again\n", near ? " (did you mean '" : "",
+				    near ? near : "", near ? "'?)" : "");
+			} else {
+				say(tty, "  required; try again\n");
+			}
 			free(code);
 			code = NULL;
 		}

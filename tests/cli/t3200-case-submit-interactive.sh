@@ -52,6 +52,8 @@ test_expect_success 'every field prompted, tab completes, a bad ID asked again, 
 	tmux -L "$SOCK" new-session -d -s t3200 -x 120 -y 40 \
 		"case-submit -i >filed.json; echo \$? >rc; sleep 30" &&
 	wait_screen "item code (TAB completes):" &&
+	typ 310000-JLZM-01 && keys Enter &&
+	wait_screen "unknown item code (did you mean '"'"'310000-JLZM-001'"'"'?); try again" &&
 	typ 310000-JL && keys Tab &&
 	wait_screen "item code (TAB completes): 310000-JLZM-001" &&
 	keys Enter &&
