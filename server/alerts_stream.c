@@ -497,7 +497,7 @@ static int on_event(void *arg, const struct store_alert_event *ev)
 		f->reset = 1;           /* deleted by retention under a slow reader */
 		return 1;
 	}
-	if (alert_filters_match(&f->f, ev->severity, ev->district, ev->kind)) {
+	if (alert_filters_match(&f->f, ev->event, ev->severity, ev->district, ev->kind)) {
 		evbuffer_add_printf(f->out, "event: %s\nid: %lld\ndata: ", ev->event, ev->seq);
 		evbuffer_add(f->out, ev->data, ev->len);
 		evbuffer_add(f->out, "\n\n", 2);
@@ -589,8 +589,8 @@ static int on_tail(void *arg, const struct store_alert_event *ev)
 	struct tail_scan *t = arg;
 
 	t->pos = ev->seq - 1;
-	if (alert_filters_match(t->f, ev->severity, ev->district, ev->kind) && ++t->found == t->want)
-		return 1;
+	if (alert_filters_match(t->f, ev->event, ev->severity, ev->district, ev->kind))
+		return ++t->found == t->want;
 	return 0;
 }
 
@@ -619,7 +619,7 @@ static enum tn_code tail_position(struct store *st, const struct alert_filters *
 void alerts_stream(struct req *q, const char *arg)
 {
 	static const char *const allowed[] = {
-		"after", "since", "tail", "follow", "severity", "district", "kind", NULL
+		"after", "since", "tail", "follow", "severity", "district", "kind", "tasks", NULL
 	};
 	struct alerts_hub *h = q->srv->alerts;
 	struct alert_filters af;

@@ -52,6 +52,10 @@ TWONET_BUILD=${TWONET_BUILD:-$TWONET_SRC}
 export TWONET_SRC TWONET_BUILD
 export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$TWONET_BUILD/tui:$TWONET_BUILD/bench:$TWONET_SRC/scripts:$PATH"
 export TWONET_SHAREDIR="$TWONET_SRC/share/twonet"
+# twonetd serve runs no rules in tests unless a test names them (--rules FILE, or
+# TWONETD_RULES="$TWONET_SHAREDIR/rules" for the shipped ones): alerts posted to test
+# the stream and the loop make no task events in between
+export TWONETD_RULES="${TWONETD_RULES:-none}"
 export LC_ALL=C.UTF-8 TZ=Asia/Shanghai NO_COLOR=1
 unset TWONET_URL TWONET_TOKEN TWONET_PROFILE TWONET_CONFIG COLUMNS
 TEST_NAME=$(basename "$0" .sh)
