@@ -131,6 +131,13 @@ test_expect_success 'cert-revoke - : ids on stdin, the one already revoked skipp
 	test $(jq -s length out3) = 2 &&
 	grep -q "cert-revoke: 2 done, 1 skipped, 0 failed" err
 '
+test_expect_success 'cert-revoke -: a bad id among good ones is named with its line, counted, exit 1' '
+	{ jq -r .id out2 | sed -n 3p; echo 1.2.156.bad; } >ids3 &&
+	test_expect_exit 1 env TWONET_TOKEN=$RS cert-revoke --reason 重新制卡 - <ids3 >out4 2>err &&
+	test $(jq -s length out4) = 1 &&
+	grep -q "^cert-revoke: error: 1.2.156.bad (line 2): " err &&
+	tail -n 1 err | grep -qx "cert-revoke: 1 done, 0 skipped, 1 failed"
+'
 test_expect_success 'cert-revoke: another department'"'"'s issuer is refused (exit 4), a bad id (exit 7)' '
 	test_expect_exit 4 env TWONET_TOKEN=$GA cert-revoke --reason x "$(jq -r .id out2 | tail -n 1)" 2>err &&
 	test_expect_exit 7 env TWONET_TOKEN=$RS cert-revoke --reason x 1.2.156.bad 2>err

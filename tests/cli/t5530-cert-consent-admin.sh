@@ -125,6 +125,13 @@ test_expect_success 'revoke -: ids on stdin, a summary line; a replay does nothi
 	test ! -s out
 '
 
+test_expect_success 'revoke -: a consent that is not there is named, counted as failed, exit 1' '
+	{ head -n 1 ids; echo 999999; } >ids2 &&
+	test_expect_exit 1 cert-consent --token "$APP" revoke - <ids2 >out 2>err &&
+	grep -q "^cert-consent: error: consent 999999: " err &&
+	tail -n 1 err | grep -qx "cert-consent: 0 done, 1 skipped, 1 failed"
+'
+
 test_expect_success 'an expired consent reads nothing' '
 	cert-consent --token "$APP" grant --scenario hospital --until $UNTIL --jq .token >et &&
 	ET=$(cat et) &&
