@@ -1,12 +1,10 @@
 /* jvutil.c — small helpers shared by twonetd's handlers: word lists, control characters, times, list replies (jv members: lib/tn_jv.h). */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "tn_alert.h"
 #include "twonetd.h"
 #include "jvutil.h"
 
-/* Kept for server/store_catalog.c only, until it reads members with tn_jv_str. */
 int word_in(const char *list, const char *s)
 {
 	size_t n = strlen(s);
@@ -32,17 +30,7 @@ int has_control(const char *s)
 
 void time_rfc3339(long long epoch, char *buf, size_t size)
 {
-	time_t t = (time_t)epoch;
-	struct tm tm;
-	char off[8];
-	size_t n;
-
-	localtime_r(&t, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (strftime(off, sizeof(off), "%z", &tm) == 5)   /* +0800 -> +08:00 */
-		snprintf(buf + n, size - n, "%.3s:%.2s", off, off + 3);
-	else
-		snprintf(buf + n, size - n, "Z");
+	tn_time_rfc3339(epoch, buf, size);
 }
 
 void reply_list(struct req *q, jv items, const char *next)

@@ -8,7 +8,10 @@
 
 struct req;
 
-/* 1 when `s` is one of the '|'-separated words of `list`. */
+/*
+ * 1 when `s` is one of the '|'-separated words of `list`; "" is one when
+ * `list` has an empty word (lib's tn_word_in never matches "").
+ */
 int word_in(const char *list, const char *s);
 /* 1 when `s` holds a control character (below 0x20, or DEL). */
 int has_control(const char *s);
@@ -16,7 +19,8 @@ int has_control(const char *s);
 /*
  * `epoch` (seconds) as RFC 3339 in local time with its offset
  * ("2026-11-28T10:00:00+08:00", "Z" when the zone gives none) into buf (at
- * least 32 bytes).  time_now_rfc3339 writes now with it.  Cannot fail.
+ * least 32 bytes), as lib's tn_time_rfc3339.  time_now_rfc3339 writes now with
+ * it.  Cannot fail.
  */
 void time_rfc3339(long long epoch, char *buf, size_t size);
 

@@ -393,21 +393,7 @@ int req_auth(struct req *q)
 
 int req_role(const struct req *q, const char *roles)
 {
-	size_t n;
-	const char *p = roles;
-
-	if (!q->tok.role)
-		return 0;
-	n = strlen(q->tok.role);
-	while (*p) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-
-		if (len == n && strncmp(p, q->tok.role, n) == 0)
-			return 1;
-		p += len + (bar ? 1 : 0);
-	}
-	return 0;
+	return q->tok.role && word_in(roles, q->tok.role);
 }
 
 /* Line and column (from 1) of byte `off` of text[0..len). */
