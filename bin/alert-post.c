@@ -128,9 +128,12 @@ static int run_single(struct tn_client *c, struct tn_alert_writer *w)
 	if (dry_run) {
 		created = alert;
 	} else {
+		int update = tn_jv_has(alert, "msg_type");
+
 		if (tn_alert_post(c, alert, &created, &replayed, &err) != TN_OK)
 			return tn_cli_fail(prog, &err);
-		if (replayed) {
+		/* an update or a cancel answers 200 with the alert it changed: no replay to tell */
+		if (replayed && !update) {
 			long long id = tn_alert_ll(created, "id");
 			fprintf(stderr, "%s: alert %lld was raised before (same source and source id); nothing new raised\n",
 				prog, id);

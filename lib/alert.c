@@ -12,6 +12,7 @@
 #include "tn_jv.h"
 #include "tn_out.h"
 #include "tn_text.h"
+#include "tnp_alert.h"
 
 const struct tn_district tn_districts[TN_DISTRICT_COUNT] = {
 	{ "310101", "黄浦区", "huangpu" },
@@ -181,7 +182,8 @@ int tn_time_valid(const char *s)
 static const char *const server_members[] = {
 	"id", "seq", "status", "raised_at", "raised_by", "dispatched_at", "crew",
 	"acknowledged_at", "resolved_at", "closed_at", "evaluation", "updated_at",
-	"district_name", "event", "action", "actor", NULL
+	"district_name", "event", "action", "actor", "kind_name", "street_name", "updates",
+	"cancelled", NULL
 };
 
 static int in_list(const char *const *list, const char *s)
@@ -370,6 +372,7 @@ static enum tn_code normalize(jv *a, int derive, struct tn_err *err)
 	jv_free(snap);
 	if (rc)
 		return rc;
+	tnp_alert_fill(a);      /* kind from event_text, district from street */
 	if ((rc = ident(a, "source", err)))
 		return rc;
 	v = jv_object_get(jv_copy(*a), jv_string("source_id"));
@@ -455,7 +458,7 @@ static enum tn_code normalize(jv *a, int derive, struct tn_err *err)
 	v = jv_object_get(jv_copy(*a), jv_string("cap"));
 	rc = jv_is_valid(v) ? tn_cap_details_check(v, NULL, 0, err) : TN_OK;
 	jv_free(v);
-	if (rc)
+	if (rc || (rc = tnp_alert_extra(a, 1, err)))
 		return rc;
 	for (const char *const *t = (const char *const[]){ "sent_at", "onset_at", "expires_at", NULL };
 	     *t; t++) {

@@ -8,10 +8,14 @@
 #include "tn_cap.h"
 #include "tn_jv.h"
 #include "tn_text.h"
+#include "tn_alertkind.h"
+#include "tn_division.h"
+#include "tnp_alert.h"
 
 const char *const tn_alert_members[] = {
 	"source", "source_id", "kind", "severity", "district", "location", "value",
-	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", "cap", NULL
+	"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at", "event_text",
+	"street", "area", "msg_type", "references", "cap", NULL
 };
 
 static enum tn_code refuse(struct tn_err *err, int status, const char *field, const char *fmt, ...)
@@ -176,6 +180,33 @@ static enum tn_code location(jv in, jv *out, struct tn_err *err)
 	return TN_OK;
 }
 
+/*
+ * The checked alert's members of producers' words and places, after
+ * expires_at: event_text, kind_name (the catalog's, "" for a kind it does not
+ * list), street, street_name ("" when not listed), area; then msg_type and
+ * references for an update or a cancel only.  `in` borrowed.
+ */
+static jv extra(jv out, jv in)
+{
+	const struct tn_alertkind *k = tn_alertkind_get(tn_alertkinds_default(NULL),
+							tn_jv_str(out, "kind"));
+	const char *street = tn_jv_str(in, "street"), *sname;
+	const char *type = tn_jv_str(in, "msg_type");
+
+	out = jv_object_set(out, jv_string("event_text"), tn_jv_get(in, "event_text"));
+	out = jv_object_set(out, jv_string("kind_name"), jv_string(k ? k->name : ""));
+	out = jv_object_set(out, jv_string("street"), tn_jv_get(in, "street"));
+	sname = street ? tn_division_street_name(street) : NULL;
+	out = jv_object_set(out, jv_string("street_name"),
+			    street ? jv_string(sname ? sname : "") : jv_null());
+	out = jv_object_set(out, jv_string("area"), tn_jv_get(in, "area"));
+	if (type && strcmp(type, "alert")) {
+		out = jv_object_set(out, jv_string("msg_type"), jv_string(type));
+		out = jv_object_set(out, jv_string("references"), tn_jv_get(in, "references"));
+	}
+	return out;
+}
+
 enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 {
 	static const char *const names[] = {
@@ -183,7 +214,7 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 		"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at"
 	};
 	enum { N = sizeof(names) / sizeof(names[0]) };
-	jv v[N], cap = jv_null();
+	jv v[N], cap = jv_null(), work;
 	const struct tn_district *d = NULL;
 	struct tn_err e = TN_ERR_INIT;
 	char field[96], *bad;
@@ -200,6 +231,10 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 	}
 	for (i = 0; i < N; i++)
 		v[i] = jv_null();
+	/* a kind from event_text (the catalog), a district from street */
+	work = jv_copy(in);
+	tnp_alert_fill(&work);
+	in = work;
 	if (ident(in, "source", &v[0], err) || ident(in, "source_id", &v[1], err) ||
 	    text(in, "kind", 64, 1, 0, &v[2], err) || text(in, "severity", 16, 1, 0, &v[3], err) ||
 	    text(in, "district", 16, 1, 0, &v[4], err))
@@ -235,6 +270,10 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 		refuse(err, 422, field, "%s", e.message);
 		goto out;
 	}
+	if (tnp_alert_extra(&work, 0, &e) != TN_OK) {
+		refuse(err, 422, e.field, "%s", e.message);
+		goto out;
+	}
 	if (jv_get_kind(v[9]) == JV_KIND_NULL) {
 		jv_free(v[9]);
 		v[9] = jv_string("");
@@ -246,6 +285,7 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 		if (i == 4)
 			*out = jv_object_set(*out, jv_string("district_name"), jv_string(d->name));
 	}
+	*out = extra(*out, work);
 	if (jv_get_kind(cap) == JV_KIND_OBJECT) {
 		*out = jv_object_set(*out, jv_string("cap"), cap);
 		cap = jv_null();
@@ -255,5 +295,6 @@ out:
 	for (i = 0; i < N; i++)
 		jv_free(v[i]);
 	jv_free(cap);
+	jv_free(work);
 	return rc;
 }

@@ -81,12 +81,6 @@ const char *tnp_cap_enum_what(const char *element)
 	return element;
 }
 
-struct ctx {
-	const char *name;
-	struct tn_err *err;
-	long dtd_line;          /* where a <!DOCTYPE> was met, 0 when none */
-};
-
 static int is_cap(xmlNode *n)
 {
 	return n->ns && n->ns->href && !strcmp((const char *)n->ns->href, TN_CAP_NS);
@@ -97,10 +91,7 @@ static long line_of(xmlNode *n)
 	return (long)xmlGetLineNo(n);
 }
 
-static enum tn_code fail(struct ctx *c, xmlNode *n, const char *element, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum tn_code fail(struct ctx *c, xmlNode *n, const char *element, const char *fmt, ...)
+enum tn_code tnp_cap_fail(struct tnp_cap_ctx *c, xmlNode *n, const char *element, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -113,7 +104,7 @@ static enum tn_code fail(struct ctx *c, xmlNode *n, const char *element, const c
 }
 
 /* The text of an element, trimmed, malloc'd (never NULL). */
-static char *text_of(xmlNode *n)
+char *tnp_cap_text(xmlNode *n)
 {
 	xmlChar *raw = xmlNodeGetContent(n);
 	const char *s = raw ? (const char *)raw : "";
@@ -169,7 +160,7 @@ static const struct child *children_of(const char *element)
 }
 
 /* Check an element's value and, recursively, its children against CAP 1.2. */
-static enum tn_code check(struct ctx *c, xmlNode *node)
+static enum tn_code check(struct tnp_cap_ctx *c, xmlNode *node)
 {
 	const char *ename = (const char *)node->name;
 	const struct child *tab = children_of(ename);
@@ -178,9 +169,9 @@ static enum tn_code check(struct ctx *c, xmlNode *node)
 
 	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++)
 		if (!strcmp(ename, enums[i].element)) {
-			char *v = text_of(node);
+			char *v = tnp_cap_text(node);
 			if (!tnp_cap_in_choices(enums[i].values, v)) {
-				rc = fail(c, node, ename, "'%s' is not a CAP %s (%s)", v, enums[i].what,
+				rc = tnp_cap_fail(c, node, ename, "'%s' is not a CAP %s (%s)", v, enums[i].what,
 					  enums[i].values);
 				free(v);
 				return rc;
@@ -189,9 +180,9 @@ static enum tn_code check(struct ctx *c, xmlNode *node)
 		}
 	for (const char *const *d = datetime_elements; *d; d++)
 		if (!strcmp(ename, *d)) {
-			char *v = text_of(node);
+			char *v = tnp_cap_text(node);
 			if (!tnp_cap_datetime(v)) {
-				rc = fail(c, node, ename,
+				rc = tnp_cap_fail(c, node, ename,
 					  "'%s' is not a CAP date and time (2026-07-01T10:00:00+08:00)", v);
 				free(v);
 				return rc;
@@ -199,11 +190,11 @@ static enum tn_code check(struct ctx *c, xmlNode *node)
 			free(v);
 		}
 	if ((!strcmp(ename, "identifier") || !strcmp(ename, "sender"))) {
-		char *v = text_of(node);
+		char *v = tnp_cap_text(node);
 		int bad = !*v || strpbrk(v, " \t\r\n,<&") != NULL;
 
 		if (bad) {
-			rc = fail(c, node, ename, "'%s' must be non-empty, without spaces, commas, '<' or '&'", v);
+			rc = tnp_cap_fail(c, node, ename, "'%s' must be non-empty, without spaces, commas, '<' or '&'", v);
 			free(v);
 			return rc;
 		}
@@ -217,29 +208,29 @@ static enum tn_code check(struct ctx *c, xmlNode *node)
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
 		if (!is_cap(k))
-			return fail(c, k, (const char *)k->name, "not in the CAP 1.2 namespace");
+			return tnp_cap_fail(c, k, (const char *)k->name, "not in the CAP 1.2 namespace");
 		for (i = 0; tab[i].name; i++)
 			if (!strcmp(tab[i].name, (const char *)k->name))
 				break;
 		if (!tab[i].name)
-			return fail(c, k, (const char *)k->name, "not a CAP 1.2 element of <%s>", ename);
+			return tnp_cap_fail(c, k, (const char *)k->name, "not a CAP 1.2 element of <%s>", ename);
 		counts[i]++;
 		if (tab[i].max && counts[i] > tab[i].max)
-			return fail(c, k, (const char *)k->name, "appears more than once in <%s>", ename);
+			return tnp_cap_fail(c, k, (const char *)k->name, "appears more than once in <%s>", ename);
 		if ((rc = check(c, k)))
 			return rc;
 	}
 	for (int i = 0; tab[i].name; i++)
 		if (counts[i] < tab[i].min)
-			return fail(c, node, ename, "required element '%s' is missing", tab[i].name);
+			return tnp_cap_fail(c, node, ename, "required element '%s' is missing", tab[i].name);
 	if (!strcmp(ename, "alert")) {
 		for (xmlNode *k = node->children; k; k = k->next)
 			if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "scope")) {
-				char *v = text_of(k);
+				char *v = tnp_cap_text(k);
 				int need = !strcmp(v, "Restricted") ? 7 : !strcmp(v, "Private") ? 8 : -1;
 				free(v);
 				if (need >= 0 && !counts[need])
-					return fail(c, k, "scope", "'%s' requires <%s>",
+					return tnp_cap_fail(c, k, "scope", "'%s' requires <%s>",
 						    need == 7 ? "Restricted" : "Private",
 						    alert_children[need].name);
 			}
@@ -247,7 +238,7 @@ static enum tn_code check(struct ctx *c, xmlNode *node)
 	return TN_OK;
 }
 
-static xmlNode *first(xmlNode *parent, const char *name)
+xmlNode *tnp_cap_first(xmlNode *parent, const char *name)
 {
 	for (xmlNode *k = parent->children; k; k = k->next)
 		if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, name))
@@ -256,7 +247,7 @@ static xmlNode *first(xmlNode *parent, const char *name)
 }
 
 /* The value of a valueName/value pair named `want` (case-insensitive) among parent's `element`s. */
-static xmlNode *pair_value(xmlNode *parent, const char *element, const char *want)
+xmlNode *tnp_cap_pair(xmlNode *parent, const char *element, const char *want)
 {
 	for (xmlNode *k = parent->children; k; k = k->next) {
 		xmlNode *vn;
@@ -265,13 +256,13 @@ static xmlNode *pair_value(xmlNode *parent, const char *element, const char *wan
 
 		if (k->type != XML_ELEMENT_NODE || strcmp((const char *)k->name, element))
 			continue;
-		if (!(vn = first(k, "valueName")))
+		if (!(vn = tnp_cap_first(k, "valueName")))
 			continue;
-		name = text_of(vn);
+		name = tnp_cap_text(vn);
 		hit = !strcasecmp(name, want);
 		free(name);
 		if (hit)
-			return first(k, "value");
+			return tnp_cap_first(k, "value");
 	}
 	return NULL;
 }
@@ -282,158 +273,25 @@ static jv set_text(jv obj, const char *member, xmlNode *n)
 
 	if (!n)
 		return obj;
-	v = text_of(n);
+	v = tnp_cap_text(n);
 	obj = jv_object_set(obj, jv_string(member), jv_string(v));
 	free(v);
 	return obj;
 }
 
-/* "lat,lon" into two numbers.  0 ok, -1 malformed. */
-static int parse_point(const char *s, double *lat, double *lon)
+static enum tn_code map_number(struct tnp_cap_ctx *c, xmlNode *info, const char *name, jv *a)
 {
-	char *end;
-
-	errno = 0;
-	*lat = strtod(s, &end);
-	if (end == s || *end != ',')
-		return -1;
-	s = end + 1;
-	*lon = strtod(s, &end);
-	if (end == s || errno)
-		return -1;
-	if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180)
-		return -1;
-	return (*end == '\0' || isspace((unsigned char)*end)) ? 0 : -1;
-}
-
-static enum tn_code map_area(struct ctx *c, xmlNode *area, jv *a)
-{
-	xmlNode *desc = first(area, "areaDesc"), *geo = pair_value(area, "geocode", "district");
-	xmlNode *circle = first(area, "circle"), *poly = first(area, "polygon");
-	const struct tn_district *d = NULL;
-	char *dtext = text_of(desc);
-	jv loc = jv_object();
-	double lat, lon;
-	enum tn_code rc = TN_OK;
-
-	if (geo) {
-		char *g = text_of(geo);
-		d = tn_district_find(g);
-		if (!d)
-			rc = fail(c, geo, "geocode", "'%s' is not one of Shanghai's 16 district codes", g);
-		free(g);
-	} else {
-		d = tn_district_in_text(dtext);
-		if (!d)
-			rc = fail(c, area, "area",
-				  "no district: add <geocode><valueName>district</valueName><value>310101</value></geocode> or name the district in <areaDesc>");
-	}
-	if (rc == TN_OK && circle) {
-		char *t = text_of(circle);
-		char *sp = strchr(t, ' ');
-		char *end = NULL;
-		int ok = sp && parse_point(t, &lat, &lon) == 0;
-
-		if (ok) {
-			sp += strspn(sp, " ");
-			strtod(sp, &end);
-			ok = end != sp && *end == '\0';
-		}
-		if (!ok)
-			rc = fail(c, circle, "circle", "'%s' is not \"lat,lon radius\"", t);
-		else
-			loc = jv_object_set(jv_object_set(loc, jv_string("lat"), jv_number(lat)),
-					    jv_string("lon"), jv_number(lon));
-		free(t);
-	} else if (rc == TN_OK && poly) {
-		char *t = text_of(poly), *p = t;
-		double slat = 0, slon = 0, flat = 0, flon = 0;
-		int n = 0;
-
-		while (rc == TN_OK) {
-			size_t len;
-
-			p += strspn(p, " \t\r\n");
-			if (!*p)
-				break;
-			len = strcspn(p, " \t\r\n");
-			if (p[len])
-				p[len++] = '\0';
-			if (parse_point(p, &lat, &lon) < 0) {
-				rc = fail(c, poly, "polygon", "'%s' is not a \"lat,lon\" pair", p);
-				break;
-			}
-			if (n == 0) {
-				flat = lat;
-				flon = lon;
-			}
-			slat += lat;
-			slon += lon;
-			n++;
-			p += len;
-		}
-		if (rc == TN_OK && (n < 4 || lat != flat || lon != flon))
-			rc = fail(c, poly, "polygon", "needs at least 4 points, the last equal to the first");
-		if (rc == TN_OK) {
-			/* the centroid of the vertices, the closing point counted once */
-			slat -= lat;
-			slon -= lon;
-			n--;
-			loc = jv_object_set(jv_object_set(loc, jv_string("lat"),
-							  jv_number(round(slat / n * 1e6) / 1e6)),
-					    jv_string("lon"), jv_number(round(slon / n * 1e6) / 1e6));
-		}
-		free(t);
-	}
-	if (rc == TN_OK) {
-		*a = jv_object_set(*a, jv_string("district"), jv_string(d->code));
-		if (*dtext && strcmp(dtext, d->name))
-			loc = jv_object_set(loc, jv_string("address"), jv_string(dtext));
-		if (jv_object_length(jv_copy(loc)))
-			*a = jv_object_set(*a, jv_string("location"), jv_copy(loc));
-	}
-	jv_free(loc);
-	free(dtext);
-	return rc;
-}
-
-/* The kind: a "kind" eventCode or parameter, else the event lowercased with '_' for spaces. */
-static enum tn_code map_kind(struct ctx *c, xmlNode *info, jv *a)
-{
-	xmlNode *k = pair_value(info, "eventCode", "kind");
-	xmlNode *src;
-	char *v;
-	enum tn_code rc = TN_OK;
-
-	if (!k)
-		k = pair_value(info, "parameter", "kind");
-	src = k ? k : first(info, "event");
-	v = text_of(src);
-	for (char *p = v; *p; p++)
-		*p = *p == ' ' ? '_' : (char)tolower((unsigned char)*p);
-	if (!tn_alert_kind_valid(v))
-		rc = fail(c, src, k ? "value" : "event",
-			  "'%s' is not a kind (letters, digits, '_', '.', '-'); add <eventCode><valueName>kind</valueName><value>water_depth</value></eventCode>",
-			  v);
-	else
-		*a = jv_object_set(*a, jv_string("kind"), jv_string(v));
-	free(v);
-	return rc;
-}
-
-static enum tn_code map_number(struct ctx *c, xmlNode *info, const char *name, jv *a)
-{
-	xmlNode *n = pair_value(info, "parameter", name);
+	xmlNode *n = tnp_cap_pair(info, "parameter", name);
 	char *v, *end;
 	double d;
 	enum tn_code rc = TN_OK;
 
 	if (!n)
 		return TN_OK;
-	v = text_of(n);
+	v = tnp_cap_text(n);
 	d = strtod(v, &end);
 	if (end == v || *end || !isfinite(d))
-		rc = fail(c, n, "parameter", "%s: '%s' is not a number", name, v);
+		rc = tnp_cap_fail(c, n, "parameter", "%s: '%s' is not a number", name, v);
 	else
 		*a = jv_object_set(*a, jv_string(name), jv_number(d));
 	free(v);
@@ -449,7 +307,7 @@ static jv add_texts(jv cap, const char *member, xmlNode *parent, const char *ele
 
 	for (xmlNode *k = parent ? parent->children : NULL; k; k = k->next)
 		if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, element)) {
-			char *v = text_of(k);
+			char *v = tnp_cap_text(k);
 
 			list = jv_array_append(list, jv_string(v));
 			free(v);
@@ -475,8 +333,8 @@ static jv add_pairs(jv cap, const char *member, xmlNode *parent, const char *ele
 
 		if (k->type != XML_ELEMENT_NODE || strcmp((const char *)k->name, element))
 			continue;
-		name = text_of(first(k, "valueName"));
-		value = text_of(first(k, "value"));
+		name = tnp_cap_text(tnp_cap_first(k, "valueName"));
+		value = tnp_cap_text(tnp_cap_first(k, "value"));
 		if (strncmp(name, "twonet:", 7))
 			list = jv_array_append(list, jv_object_set(jv_object_set(jv_object(),
 				jv_string("valueName"), jv_string(name)), jv_string("value"), jv_string(value)));
@@ -508,67 +366,67 @@ static jv details(xmlNode *root, xmlNode *info, xmlNode *area)
 	jv cap = jv_object();
 
 	for (const char *const *e = alert_texts; *e; e++)
-		cap = set_text(cap, *e, first(root, *e));
+		cap = set_text(cap, *e, tnp_cap_first(root, *e));
 	cap = add_texts(cap, "code", root, "code");
 	for (const char *const *e = info_texts; *e; e++)
-		cap = set_text(cap, *e, first(info, *e));
+		cap = set_text(cap, *e, tnp_cap_first(info, *e));
 	cap = add_texts(cap, "category", info, "category");
 	cap = add_texts(cap, "responseType", info, "responseType");
 	cap = add_pairs(cap, "eventCodes", info, "eventCode");
 	cap = add_pairs(cap, "parameters", info, "parameter");
-	if (!first(info, "headline"))
+	if (!tnp_cap_first(info, "headline"))
 		cap = jv_object_set(cap, jv_string("headline"), jv_false());
 	cap = add_texts(cap, "polygons", area, "polygon");
 	cap = add_texts(cap, "circles", area, "circle");
 	cap = add_pairs(cap, "geocodes", area, "geocode");
-	cap = set_text(cap, "altitude", first(area, "altitude"));
-	cap = set_text(cap, "ceiling", first(area, "ceiling"));
+	cap = set_text(cap, "altitude", tnp_cap_first(area, "altitude"));
+	cap = set_text(cap, "ceiling", tnp_cap_first(area, "ceiling"));
 	return cap;
 }
 
-static enum tn_code map(struct ctx *c, xmlNode *root, int flags, jv *out)
+static enum tn_code map(struct tnp_cap_ctx *c, xmlNode *root, int flags, jv *out)
 {
-	xmlNode *info = first(root, "info"), *area, *sev;
+	xmlNode *info = tnp_cap_first(root, "info"), *area, *sev;
 	jv a;
 	enum tn_code rc;
 	char *s;
 
 	if (!info)
-		return fail(c, root, "alert", "no <info>: an alert needs its severity, event and area");
+		return tnp_cap_fail(c, root, "alert", "no <info>: an alert needs its severity, event and area");
 	a = jv_object();
-	a = set_text(a, "source", first(root, "sender"));
-	a = set_text(a, "source_id", first(root, "identifier"));
-	a = set_text(a, "sent_at", first(root, "sent"));
-	sev = first(info, "severity");
-	s = text_of(sev);
-	if (tn_severity_parse(s) != TN_SEV_NONE) {
+	a = set_text(a, "source", tnp_cap_first(root, "sender"));
+	a = set_text(a, "source_id", tnp_cap_first(root, "identifier"));
+	a = set_text(a, "sent_at", tnp_cap_first(root, "sent"));
+	sev = tnp_cap_first(info, "severity");
+	s = tnp_cap_text(sev);
+	if (tn_severity_parse(s) != TN_SEV_NONE)
 		a = jv_object_set(a, jv_string("severity"),
 				  jv_string(tn_severity_name(tn_severity_parse(s))));
-	} else if (!(flags & TN_CAP_ALLOW_UNKNOWN_SEVERITY)) {
-		rc = fail(c, sev, "severity", "'%s' has no place on the blue..red scale; give the severity explicitly", s);
-		free(s);
-		jv_free(a);
-		return rc;
-	}
+	else if (flags & TN_CAP_ALLOW_UNKNOWN_SEVERITY)
+		sev = NULL;     /* the caller gives it */
 	free(s);
-	if ((rc = map_kind(c, info, &a)))
+	if ((rc = tnp_cap_map_kind(c, info, &a)))
 		goto bad;
-	if (first(info, "headline"))
-		a = set_text(a, "headline", first(info, "headline"));
+	if (tnp_cap_first(info, "headline"))
+		a = set_text(a, "headline", tnp_cap_first(info, "headline"));
 	else
-		a = set_text(a, "headline", first(info, "event"));
-	a = set_text(a, "text", first(info, "description"));
-	a = set_text(a, "onset_at", first(info, "onset"));
-	a = set_text(a, "expires_at", first(info, "expires"));
+		a = set_text(a, "headline", tnp_cap_first(info, "event"));
+	a = set_text(a, "text", tnp_cap_first(info, "description"));
+	a = set_text(a, "onset_at", tnp_cap_first(info, "onset"));
+	a = set_text(a, "expires_at", tnp_cap_first(info, "expires"));
 	if ((rc = map_number(c, info, "value", &a)) || (rc = map_number(c, info, "threshold", &a)))
 		goto bad;
-	a = set_text(a, "unit", pair_value(info, "parameter", "unit"));
-	area = first(info, "area");
+	/* "Unknown": the kind's default severity (kinds.yaml), else refused */
+	if (sev && !jv_object_has(jv_copy(a), jv_string("severity")) &&
+	    (rc = tnp_cap_map_unknown_severity(c, sev, &a)))
+		goto bad;
+	a = set_text(a, "unit", tnp_cap_pair(info, "parameter", "unit"));
+	area = tnp_cap_first(info, "area");
 	if (!area) {
-		rc = fail(c, info, "info", "no <area>: the alert's district cannot be known");
+		rc = tnp_cap_fail(c, info, "info", "no <area>: the alert's district cannot be known");
 		goto bad;
 	}
-	if ((rc = map_area(c, area, &a)))
+	if ((rc = tnp_cap_map_area(c, area, &a)) || (rc = tnp_cap_map_msg(c, root, &a)))
 		goto bad;
 	*out = jv_object_set(a, jv_string("cap"), details(root, info, area));
 	return TN_OK;
@@ -587,7 +445,7 @@ static void no_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
 		       const xmlChar *system_id)
 {
 	xmlParserCtxtPtr px = ctx;
-	struct ctx *c = px->_private;
+	struct tnp_cap_ctx *c = px->_private;
 
 	c->dtd_line = px->input ? px->input->line : 1;
 	if (c->dtd_line < 1)
@@ -598,7 +456,7 @@ static void no_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
 enum tn_code tn_cap_parse(const char *buf, size_t len, const char *name, int flags, jv *out,
 			  struct tn_err *err)
 {
-	struct ctx c = { name ? name : "-", err, 0 };
+	struct tnp_cap_ctx c = { name ? name : "-", err, 0 };
 	xmlParserCtxtPtr px;
 	xmlDocPtr doc;
 	xmlNode *root;
@@ -641,10 +499,10 @@ enum tn_code tn_cap_parse(const char *buf, size_t len, const char *name, int fla
 	xmlFreeParserCtxt(px);
 	root = xmlDocGetRootElement(doc);
 	if (!root || strcmp((const char *)root->name, "alert"))
-		rc = fail(&c, root, root ? (const char *)root->name : "document",
+		rc = tnp_cap_fail(&c, root, root ? (const char *)root->name : "document",
 			  "the root element must be CAP's <alert>");
 	else if (!is_cap(root))
-		rc = fail(&c, root, "alert", "namespace is '%s', not CAP 1.2's '%s'",
+		rc = tnp_cap_fail(&c, root, "alert", "namespace is '%s', not CAP 1.2's '%s'",
 			  root->ns && root->ns->href ? (const char *)root->ns->href : "",
 			  TN_CAP_NS);
 	else if (!(rc = check(&c, root)))

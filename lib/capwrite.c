@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "tn_alert.h"
+#include "tn_alertkind.h"
 #include "tn_cap.h"
 #include "tn_jv.h"
 #include "tn_report.h"
@@ -285,6 +286,10 @@ static const char *category_of(const char *kind)
 		{ "road", "Transport" }, { "epidemic", "Health" }, { "health", "Health" },
 	};
 
+	const struct tn_alertkind *k = tn_alertkind_get(tn_alertkinds_default(NULL), kind);
+
+	if (k)
+		return k->category;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strncmp(kind, map[i].prefix, strlen(map[i].prefix)))
 			return map[i].category;
@@ -365,6 +370,35 @@ static int kind_from(const char *text, const char *kind)
 	return 1;
 }
 
+/*
+ * 1 when the reader (capmap.c) finds o->kind from the catalog: an eventCode
+ * that means a kind, else the event's words (an event that reads as a kind
+ * of its own is that kind).
+ */
+static int catalog_kind(struct out *o, const char *event)
+{
+	const struct tn_alertkinds *cat = tn_alertkinds_default(NULL);
+	const struct tn_alertkind *hit = NULL;
+	jv codes = tn_jv_get(o->cap, "eventCodes");
+	char *own = tn_xstrdup(event);
+
+	if (jv_get_kind(codes) == JV_KIND_ARRAY)
+		jv_array_foreach(codes, i, p) {
+			if (!hit)
+				hit = tn_alertkind_by_event_code(cat, tn_jv_str(p, "value"));
+			jv_free(p);
+		}
+	jv_free(codes);
+	for (char *c = own; *c; c++)
+		*c = *c == ' ' ? '_' : (char)tolower((unsigned char)*c);
+	if (!hit && !tn_alert_kind_valid(own))
+		hit = tn_alertkind_by_text(cat, event);
+	free(own);
+	if (hit)
+		return !strcmp(hit->code, o->kind);
+	return !strcmp(o->kind, TN_ALERTKIND_OTHER) && !tn_alert_kind_valid(event);
+}
+
 /* 1 when the document as written will tell the reader the kind: a "kind" pair or the event. */
 static int kind_carried(struct out *o, const char *event)
 {
@@ -383,7 +417,7 @@ static int kind_carried(struct out *o, const char *event)
 			}
 		jv_free(lists[l]);
 	}
-	return found || kind_from(event, o->kind);
+	return found || kind_from(event, o->kind) || catalog_kind(o, event);
 }
 
 /* The value to write for a pair the alert has a member for (value, threshold, unit, kind, district). */
@@ -506,6 +540,23 @@ static void parameters(struct out *o)
 	}
 }
 
+/* The alert's area.circles or area.polygons as elements; how many. */
+static int area_shapes(struct out *o, const char *key, const char *name)
+{
+	jv shape = tn_jv_get(o->alert, "area"), list = tn_jv_get(shape, key);
+	int n = 0;
+
+	if (jv_get_kind(list) == JV_KIND_ARRAY)
+		jv_array_foreach(list, i, e) {
+			if (jv_get_kind(e) == JV_KIND_STRING && ++n)
+				element(o->b, 6, name, jv_string_value(e));
+			jv_free(e);
+		}
+	jv_free(list);
+	jv_free(shape);
+	return n;
+}
+
 static void area(struct out *o)
 {
 	jv loc = tn_jv_get(o->alert, "location"), addr = tn_jv_get(loc, "address");
@@ -516,8 +567,12 @@ static void area(struct out *o)
 	tn_buf_adds(o->b, "    <area>\n");
 	element(o->b, 6, "areaDesc", desc);
 	texts_element(o, 6, "polygons", "polygon");
+	if (!o->has_cap)
+		area_shapes(o, "polygons", "polygon");
 	if (o->has_cap) {
 		texts_element(o, 6, "circles", "circle");
+	} else if (area_shapes(o, "circles", "circle")) {
+		;
 	} else if (jv_get_kind(loc) == JV_KIND_OBJECT) {
 		jv la = tn_jv_get(loc, "lat"), lo = tn_jv_get(loc, "lon");
 
@@ -536,6 +591,8 @@ static void area(struct out *o)
 	/* the district, unless the document named it in its areaDesc only */
 	if (!(seen & (1u << 4)) && !(o->has_cap && o->d && tn_district_in_text(desc) == o->d))
 		pair(o->b, 6, "geocode", "district", o->d ? o->d->code : o->district);
+	if (!o->has_cap && tn_jv_str(o->alert, "street"))
+		pair(o->b, 6, "geocode", "GB/T 2260", tn_jv_str(o->alert, "street"));
 	text_element(o, 6, o->cap, "altitude", "altitude");
 	text_element(o, 6, o->cap, "ceiling", "ceiling");
 	tn_buf_adds(o->b, "    </area>\n");
@@ -559,7 +616,14 @@ static void info(struct out *o)
 	else
 		element(o->b, 4, "category", category_of(o->kind));
 	jv_free(x);
-	event = cap_str(o, "event", o->kind);
+	/* the producer's words, else the kind's Chinese name, else the kind */
+	event = cap_str(o, "event", NULL);
+	if (!event && !(event = tn_jv_str(o->alert, "event_text")) &&
+	    (!(event = tn_jv_str(o->alert, "kind_name")) || !*event)) {
+		const struct tn_alertkind *k = tn_alertkind_get(tn_alertkinds_default(NULL), o->kind);
+
+		event = k ? k->name : o->kind;
+	}
 	element(o->b, 4, "event", event);
 	texts_element(o, 4, "responseType", "responseType");
 	element(o->b, 4, "urgency", cap_str(o, "urgency", o->sev >= TN_SEV_ORANGE ? "Immediate" :

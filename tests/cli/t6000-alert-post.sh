@@ -109,7 +109,8 @@ test_expect_success 'malformed XML is refused with its line' '
 '
 
 test_expect_success 'Unknown severity needs --severity' '
-	sed "s/<severity>Orange/<severity>Unknown/" wd.xml >unknown.xml &&
+	# (no value: water_depth'"'"'s severity rules in kinds.yaml would give one by value)
+	sed -e "s/<severity>Orange/<severity>Unknown/" -e "/<valueName>value</d" wd.xml >unknown.xml &&
 	test_expect_exit 7 alert-post -n --cap unknown.xml 2>err &&
 	grep -q "unknown.xml:13: severity: .Unknown. has no place" err &&
 	alert-post -n --cap unknown.xml --severity yellow >out &&
@@ -169,6 +170,8 @@ test_expect_success 'bulk with the server down: exit 6, each record reported' '
 '
 
 # ---- CAP round trip fidelity: element for element, nothing lost, nothing made up ----
+# (an Alert that still names an earlier message in <references>: kept as CAP
+# text; an Update or Cancel would apply to that message's alert, t6020)
 
 cat >rich.xml <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>
@@ -177,7 +180,7 @@ cat >rich.xml <<'XML'
   <sender>fxb@shanghai.gov.cn</sender>
   <sent>2026-07-01T10:00:00+08:00</sent>
   <status>Exercise</status>
-  <msgType>Update</msgType>
+  <msgType>Alert</msgType>
   <source>防汛指挥部值班室</source>
   <scope>Restricted</scope>
   <restriction>区防汛办及抢险队</restriction>
