@@ -11,6 +11,7 @@
 #include "casedesk.h"
 #include "display.h"
 #include "tn_out.h"
+#include "tn_suggest.h"
 
 struct app app;
 
@@ -254,8 +255,14 @@ void app_command(const char *line)
 		}
 		inbox_command(word, arg);
 	} else {
-		app_msg(1, "unknown command '%s' (one of status, item, sort, refresh, certs, alerts, inbox, help, quit)",
-			word);
+		/* tn_suggest skips the list's NULL end */
+		const char *near = tn_suggest(word, commands, sizeof(commands) / sizeof(commands[0]));
+
+		if (near)
+			app_msg(1, "unknown command '%s'; did you mean '%s'?", word, near);
+		else
+			app_msg(1, "unknown command '%s' (one of status, item, sort, refresh, certs, alerts, inbox, help, quit)",
+				word);
 	}
 }
 

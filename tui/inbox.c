@@ -8,6 +8,7 @@
 #include "tn_buf.h"
 #include "tn_http.h"
 #include "tn_out.h"
+#include "tn_suggest.h"
 
 #define PAGE 1000
 #define FIRST_PAGE 100          /* more than a screen: painted as soon as it comes, the rest follows */
@@ -452,8 +453,15 @@ void inbox_command(const char *word, const char *arg)
 		if (!*arg || !strcmp(arg, "all")) {
 			r->status_only = -1;
 		} else if (s < 0) {
+#define STATE_NAME(e, name, label, sep) name,
+			static const char *const names[] = { TN_CASE_STATES(STATE_NAME) "all" };
+#undef STATE_NAME
+			const char *near = tn_suggest(arg, names, sizeof(names) / sizeof(names[0]));
 #define STATE_COMMA(e, name, label, sep) name ", "
-			app_msg(1, "no status '%s' (" TN_CASE_STATES(STATE_COMMA) "all)", arg);
+			if (near)
+				app_msg(1, "no status '%s'; did you mean '%s'?", arg, near);
+			else
+				app_msg(1, "no status '%s' (" TN_CASE_STATES(STATE_COMMA) "all)", arg);
 #undef STATE_COMMA
 		} else {
 			r->status_only = s;
@@ -476,7 +484,11 @@ void inbox_command(const char *word, const char *arg)
 		for (int i = 0; i < SORT_COUNT; i++)
 			if (!strcmp(sort_names[i], *arg ? arg : "deadline"))
 				k = i;
-		if (k < 0) {
+		const char *near = k < 0 ? tn_suggest(arg, sort_names, SORT_COUNT) : NULL;
+
+		if (near) {
+			app_msg(1, "cannot sort by '%s'; did you mean '%s'?", arg, near);
+		} else if (k < 0) {
 			app_msg(1, "cannot sort by '%s' (deadline, id, status, applicant, item, submitted)", arg);
 		} else {
 			r->sort = (enum sortkey)k;

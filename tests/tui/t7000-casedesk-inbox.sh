@@ -142,6 +142,12 @@ test_expect_success ':status with tab completion, :sort, :status all' '
 	wait_screen "by applicant" &&
 	keys : && typ "nonsense" && keys Enter &&
 	wait_screen "unknown command" &&
+	keys : && typ "stauts returned" && keys Enter &&
+	wait_screen "unknown command '"'"'stauts'"'"'; did you mean '"'"'status'"'"'?" &&
+	keys : && typ "status acepted" && keys Enter &&
+	wait_screen "no status '"'"'acepted'"'"'; did you mean '"'"'accepted'"'"'?" &&
+	keys : && typ "sort deadlin" && keys Enter &&
+	wait_screen "cannot sort by '"'"'deadlin'"'"'; did you mean '"'"'deadline'"'"'?" &&
 	keys : && typ "sort deadline" && keys Enter &&
 	wait_gone "by applicant" &&
 	grep -o "C0000000[0-9]" screen | head -n 1 >first &&
