@@ -49,63 +49,19 @@ enum tn_code tn_alert_query_path(const struct tn_alert_query *q, long limit, con
 	return TN_OK;
 }
 
+static enum tn_code alert_page(const void *q, long limit, const char *cursor, struct tn_buf *path,
+			      struct tn_err *err)
+{
+	return tn_alert_query_path(q, limit, cursor, path, err);
+}
+
 enum tn_code tn_alert_list_end(struct tn_client *c, const struct tn_alert_query *q, long limit,
 			       tn_alert_each_fn fn, void *ctx, struct tn_list_end *end,
 			       struct tn_err *err)
 {
-	struct tn_buf path = TN_BUF_INIT;
-	char *cursor = NULL;
-	long seen = 0, total = -1;
-	enum tn_code rc = TN_OK;
-	int stop = 0, stopped_by_fn = 0, cut = 0;
+	struct tn_pager p = { "alert", q, alert_page, PAGE_MAX };
 
-	do {
-		long page = limit < 0 || limit - seen > PAGE_MAX ? PAGE_MAX : limit - seen;
-		jv body, items;
-		const char *next;
-		int n;
-
-		tn_buf_reset(&path);
-		rc = tn_alert_query_path(q, page, cursor, &path, err);
-		if (rc != TN_OK)
-			break;
-		rc = tn_client_get(c, path.buf, &body, err);
-		if (rc != TN_OK)
-			break;
-		items = tn_jv_get(body, "items");
-		next = tn_jv_str(body, "next");
-		if (total < 0)
-			total = tn_jv_long(body, "total", -1);
-		free(cursor);
-		cursor = next && *next ? tn_xstrdup(next) : NULL;
-		jv_free(body);
-		if (jv_get_kind(items) != JV_KIND_ARRAY) {
-			jv_free(items);
-			rc = tn_err_set(err, TN_ESERVER, "the server's alert list has no \"items\" array");
-			break;
-		}
-		n = jv_array_length(jv_copy(items));
-		for (int i = 0; i < n && !stop; i++) {
-			if (limit >= 0 && seen >= limit) {
-				stop = cut = 1;
-				break;
-			}
-			seen++;
-			if (fn(ctx, jv_array_get(jv_copy(items), i)))
-				stop = stopped_by_fn = 1;
-		}
-		jv_free(items);
-		if (limit >= 0 && seen >= limit)
-			stop = 1;
-	} while (cursor && !stop);
-	if (end) {
-		end->shown = seen;
-		end->total = total;
-		end->more = rc == TN_OK && !stopped_by_fn && limit >= 0 && (cursor != NULL || cut);
-	}
-	free(cursor);
-	tn_buf_release(&path);
-	return rc;
+	return tn_list_pages(c, &p, limit, fn, ctx, end, err);
 }
 
 static enum tn_code get_alert(struct tn_client *c, long long id, jv *out, struct tn_err *err)

@@ -253,7 +253,6 @@ enum tn_code tn_case_query_path(const struct tn_case_query *q, long page_size,
 	return TN_OK;
 }
 
-#define PAGE_MAX 1000
 #define PAGE_ALL 500
 
 enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, long limit,
@@ -262,64 +261,19 @@ enum tn_code tn_case_list(struct tn_client *c, const struct tn_case_query *q, lo
 	return tn_case_list_end(c, q, limit, fn, ctx, NULL, err);
 }
 
+static enum tn_code case_page(const void *q, long limit, const char *cursor, struct tn_buf *path,
+			     struct tn_err *err)
+{
+	return tn_case_query_path(q, limit, cursor, path, err);
+}
+
 enum tn_code tn_case_list_end(struct tn_client *c, const struct tn_case_query *q, long limit,
 			      tn_case_each_fn fn, void *ctx, struct tn_list_end *end,
 			      struct tn_err *err)
 {
-	struct tn_buf path = TN_BUF_INIT;
-	char *cursor = NULL;
-	long seen = 0, total = -1;
-	enum tn_code rc = TN_OK;
-	int stop = 0, stopped_by_fn = 0, cut = 0;
+	struct tn_pager p = { "case", q, case_page, PAGE_ALL };
 
-	do {
-		long page = limit < 0 ? PAGE_ALL : limit - seen;
-		if (page > PAGE_MAX)
-			page = PAGE_MAX;
-		tn_buf_reset(&path);
-		rc = tn_case_query_path(q, page, cursor, &path, err);
-		if (rc != TN_OK)
-			break;
-		jv body;
-		rc = tn_client_get(c, path.buf, &body, err);
-		if (rc != TN_OK)
-			break;
-		jv items = tn_jv_get(body, "items");
-		const char *next = tn_jv_str(body, "next");
-
-		if (total < 0)
-			total = tn_jv_long(body, "total", -1);
-		free(cursor);
-		cursor = next && *next ? tn_xstrdup(next) : NULL;
-		jv_free(body);
-		if (jv_get_kind(items) != JV_KIND_ARRAY) {
-			jv_free(items);
-			rc = tn_err_set(err, TN_ESERVER, "the server's case list has no \"items\" array");
-			break;
-		}
-		int n = jv_array_length(jv_copy(items));
-		for (int i = 0; i < n && !stop; i++) {
-			if (limit >= 0 && seen >= limit) {
-				stop = cut = 1;   /* the page held more than asked for */
-				break;
-			}
-			seen++;
-			if (fn(ctx, jv_array_get(jv_copy(items), i)))
-				stop = stopped_by_fn = 1;
-		}
-		jv_free(items);
-		if (limit >= 0 && seen >= limit)
-			stop = 1;
-	} while (cursor && !stop);
-	if (end) {
-		end->shown = seen;
-		end->total = total;
-		/* the limit ended it and the server had more: a next page, or the rest of this one */
-		end->more = rc == TN_OK && !stopped_by_fn && limit >= 0 && (cursor != NULL || cut);
-	}
-	free(cursor);
-	tn_buf_release(&path);
-	return rc;
+	return tn_list_pages(c, &p, limit, fn, ctx, end, err);
 }
 
 /* ---- one case ---- */

@@ -27,4 +27,24 @@ enum tn_code tn_case_list_end(struct tn_client *c, const struct tn_case_query *q
 			      tn_case_each_fn fn, void *ctx, struct tn_list_end *end,
 			      struct tn_err *err);
 
+/* How to ask for one page of a list: its path after `cursor` (NULL: the first page). */
+struct tn_pager {
+	const char *what;       /* "case", "alert", "task": named when a page is malformed */
+	const void *query;      /* handed to path, borrowed */
+	enum tn_code (*path)(const void *query, long limit, const char *cursor,
+			     struct tn_buf *path, struct tn_err *err);
+	long page_all;          /* the page size when every item is asked for */
+};
+
+/*
+ * The items of the list `p` describes, page after page (at most 1000 an
+ * asking), at most `limit` (< 0: all), each handed to `fn` (owned by the
+ * callee; nonzero stops); how it ended in *end (may be NULL), as
+ * tn_case_list_end.  A page that is not {"items": [...]} is TN_ESERVER.
+ */
+struct tn_buf;
+enum tn_code tn_list_pages(struct tn_client *c, const struct tn_pager *p, long limit,
+			   int (*fn)(void *ctx, jv item), void *ctx, struct tn_list_end *end,
+			   struct tn_err *err);
+
 #endif
