@@ -177,17 +177,22 @@ static jv alert_of(struct tn_rules_dry *d, jv rec, long long *at, struct tn_err 
 	}
 	if (!tn_jv_has(a, "raised_at")) {
 		char buf[40];
-		const struct tn_district *dist = tn_district_find(tn_jv_str(a, "district") ?
-								 tn_jv_str(a, "district") : "");
-		const struct tn_alertkinds *ks = tn_alertkinds_default(NULL);
-		const struct tn_alertkind *k = tn_alertkind_get(ks, tn_jv_str(a, "kind"));
 
 		tn_time_rfc3339(*at, buf, sizeof(buf));
 		a = jv_object_set(a, jv_string("raised_at"), jv_string(buf));
-		if (dist && !tn_jv_has(a, "district_name"))
-			a = jv_object_set(a, jv_string("district_name"), jv_string(dist->name));
-		if (!tn_jv_has(a, "kind_name"))
-			a = jv_object_set(a, jv_string("kind_name"), jv_string(k ? k->name : ""));
+	}
+	/* what the server fills in: the district's and the kind's names */
+	if (!tn_jv_has(a, "district_name")) {
+		const char *code = tn_jv_str(a, "district");
+		const struct tn_district *dist = tn_district_find(code ? code : "");
+
+		a = jv_object_set(a, jv_string("district_name"), dist ? jv_string(dist->name) : jv_null());
+	}
+	if (!tn_jv_has(a, "kind_name")) {
+		const struct tn_alertkind *k = tn_alertkind_get(tn_alertkinds_default(NULL),
+								tn_jv_str(a, "kind"));
+
+		a = jv_object_set(a, jv_string("kind_name"), jv_string(k ? k->name : ""));
 	}
 	if (tn_jv_long(a, "id", -1) < 1)
 		a = jv_object_set(a, jv_string("id"), jv_number((double)d->next_alert++));

@@ -423,6 +423,7 @@ static void collect(void *data, jv msg)
  * 1 when the brackets of jq expression `s` pair up outside its strings (and
  * inside their interpolations): so that no expression can close the
  * parenthesis the set's program wraps it in and reach into the next one.
+ * 0 when they do not, -1 when a string is not closed.
  */
 static int balanced(const char *s)
 {
@@ -461,7 +462,9 @@ static int balanced(const char *s)
 			in_str = stack[--n] == 'I';
 		}
 	}
-	return n == 0 && !in_str;
+	if (in_str || memchr(stack, 'I', (size_t)n))
+		return -1;
+	return n == 0;
 }
 
 /* Compile expression `e` ({text, file, line, field}, borrowed) alone: TN_EINVALID naming it when it does not. */
@@ -469,16 +472,22 @@ static enum tn_code compile_one(struct loader *L, jv e)
 {
 	struct tn_buf msg = TN_BUF_INIT;
 	enum tn_code rc = TN_OK;
-	jq_state *one = jq_init();
+	jq_state *one;
 
-	if (!one)
+	if (balanced(tn_jv_str(e, "text")) < 0) {
+		/* not to jq: its parser leaks the string it was reading (jq 1.6) */
+		return tn_err_set(L->err, TN_EINVALID, "%s:%ld: %s: jq: a string is not closed "
+				  "(a '\"' is missing)", tn_jv_str(e, "file"), tn_jv_long(e, "line", 0),
+				  tn_jv_str(e, "field"));
+	}
+	if (!(one = jq_init()))
 		return tn_err_set(L->err, TN_ENOMEM, "cannot start jq");
 	jq_set_error_cb(one, collect, &msg);
 	if (!jq_compile(one, tn_jv_str(e, "text")))
 		rc = tn_err_set(L->err, TN_EINVALID, "%s:%ld: %s: jq: %s", tn_jv_str(e, "file"),
 				tn_jv_long(e, "line", 0), tn_jv_str(e, "field"),
 				msg.len ? msg.buf : "does not compile");
-	else if (!balanced(tn_jv_str(e, "text")))
+	else if (balanced(tn_jv_str(e, "text")) != 1)
 		rc = tn_err_set(L->err, TN_EINVALID, "%s:%ld: %s: jq: its brackets do not pair up "
 				"outside its strings", tn_jv_str(e, "file"), tn_jv_long(e, "line", 0),
 				tn_jv_str(e, "field"));
@@ -496,7 +505,7 @@ static enum tn_code compile(struct loader *L)
 	if (!r->nexpr)
 		return TN_OK;
 	jv_array_foreach(L->exprs, i, e) {
-		if (!rc && !balanced(tn_jv_str(e, "text")))
+		if (!rc && balanced(tn_jv_str(e, "text")) != 1)
 			rc = compile_one(L, e);
 		jv_free(e);
 	}

@@ -88,6 +88,9 @@ static void test_load_errors(void **state)
 	load_fails(RULE("    key: '1) | (2'\n"),
 		   "4: r1.key: jq: syntax error, unexpected INVALID_CHARACTER, expecting $end at "
 		   "<top-level>, line 1: 1) | (2");
+	load_fails(RULE("    key: '.a\"'\n"), "4: r1.key: jq: a string is not closed (a '\"' is missing)");
+	load_fails(RULE("    key: '\"a\\(.b'\n"), "4: r1.key: jq: a string is not closed (a '\"' is missing)");
+	load_fails(RULE("    when: '[.a'\n"), "4: r1.when: jq: syntax error, unexpected $end at <top-level>, line 1: [.a");
 	load_fails(RULE("    wehn: '.value > 1'\n"), "4: r1: unknown key 'wehn' (did you mean 'when'?)");
 	load_fails("rules:\n  - id: r1\n    kinds: [water_depth]\n"
 		   "    task:\n      department: SHSW\n      titel: x\n",
