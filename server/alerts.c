@@ -186,6 +186,13 @@ int alert_filters_parse(struct req *q, struct alert_filters *f)
 
 	memset(f, 0, sizeof(*f));
 	f->min_severity = -1;
+	if ((v = req_query(q, "tasks")) != NULL) {
+		if (strcmp(v, "true") && strcmp(v, "false")) {
+			reply_problem(q, 400, "tasks", "tasks takes true or false, not '%s'", v);
+			return -1;
+		}
+		f->tasks = strcmp(v, "true") == 0;
+	}
 	if ((v = req_query(q, "severity")) != NULL) {
 		enum tn_severity s = tn_severity_parse(v);
 
@@ -232,11 +239,13 @@ int alert_filters_parse(struct req *q, struct alert_filters *f)
 	return 0;
 }
 
-int alert_filters_match(const struct alert_filters *f, int severity, const char *district,
-			const char *kind)
+int alert_filters_match(const struct alert_filters *f, const char *event, int severity,
+			const char *district, const char *kind)
 {
 	int ok;
 
+	if (!f->tasks && strcmp(event, "task") == 0)
+		return 0;
 	if (f->min_severity > 0 && severity < f->min_severity)
 		return 0;
 	if (f->district[0]) {
@@ -278,10 +287,10 @@ static void post_one(struct req *q, jv body)
 	struct tn_err err = TN_ERR_INIT;
 	time_t now = time(NULL);
 	long long latest = 0;
-	int replayed = 0;
-	jv doc, out;
+	int replayed = 0, r, update = 0;
+	jv doc, out, msg;
 
-	if (alert_build(body, q->tok.name, now, &doc, &p) < 0) {
+	if (alert_build(body, q->tok.name, now, &doc, &msg, &p) < 0) {
 		jv_free(body);
 		reply_problem(q, p.status, p.field[0] ? p.field : NULL, "%s", p.detail);
 		return;
@@ -289,10 +298,24 @@ static void post_one(struct req *q, jv body)
 	jv_free(body);
 	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
 		jv_free(doc);
+		jv_free(msg);
 		reply_error(q, &err);
 		return;
 	}
-	if (store_alert_raise(q->srv->st, doc, (long long)now, &out, &replayed, &err) != TN_OK) {
+	if (jv_get_kind(msg) == JV_KIND_OBJECT) {
+		/* an update or a cancel of the alerts it references */
+		update = 1;
+		r = alert_apply(q->srv->st, doc, msg, (long long)now, &out, &replayed, &p, &err);
+		if (r < 0)
+			store_alerts_rollback(q->srv->st);
+		if (r == -1)
+			reply_problem(q, p.status, p.field, "%s", p.detail);
+		if (r == -2)
+			reply_error(q, &err);
+		if (r < 0)
+			return;
+	} else if (jv_free(msg), store_alert_raise(q->srv->st, doc, (long long)now, &out,
+						    &replayed, &err) != TN_OK) {
 		store_alerts_rollback(q->srv->st);
 		reply_error(q, &err);
 		return;
@@ -302,12 +325,19 @@ static void post_one(struct req *q, jv body)
 		reply_alert(q, 200, out, 1);
 		return;
 	}
+	if (tasks_on_alert(q->srv, out, (long long)now, &err) != TN_OK) {
+		jv_free(out);
+		store_alerts_rollback(q->srv->st);
+		reply_error(q, &err);
+		return;
+	}
 	if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
 		jv_free(out);
 		reply_error(q, &err);
 		return;
 	}
-	reply_alert(q, 201, out, 0);
+	/* an update changed an alert: 200, the alert as it stands */
+	reply_alert(q, update ? 200 : 201, out, 0);
 	alerts_notify(q->srv, latest);
 }
 
@@ -318,7 +348,7 @@ static void post_batch(struct req *q, jv list)
 	struct problem p;
 	time_t now = time(NULL);
 	long long latest = 0;
-	long created = 0, replays = 0, failed = 0;
+	long created = 0, replays = 0, failed = 0, updates = 0;
 	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : -1;
 	jv results = jv_array(), answer;
 
@@ -335,17 +365,37 @@ static void post_batch(struct req *q, jv list)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		jv item = jv_array_get(jv_copy(list), i), doc, out, r;
-		int replayed = 0;
+		jv item = jv_array_get(jv_copy(list), i), doc, out = jv_invalid(), r, msg;
+		int replayed = 0, a = 0;
 
 		r = jv_object_set(jv_object(), jv_string("index"), jv_number(i));
-		if (alert_build(item, q->tok.name, now, &doc, &p) < 0) {
+		if (alert_build(item, q->tok.name, now, &doc, &msg, &p) < 0 ||
+		    (jv_get_kind(msg) == JV_KIND_OBJECT &&
+		     (a = alert_apply(q->srv->st, doc, jv_copy(msg), (long long)now, &out, &replayed,
+				      &p, &err)) == -1)) {
+			/* refused; an update or cancel naming no known alert: 404 */
 			r = jv_object_set(r, jv_string("status"), jv_number(p.status));
 			r = jv_object_set(r, jv_string("problem"), problem_json(&p));
 			failed++;
-		} else if (store_alert_raise(q->srv->st, doc, (long long)now, &out, &replayed,
-					     &err) != TN_OK) {
+		} else if (a == 0 && jv_get_kind(msg) == JV_KIND_OBJECT && replayed) {
+			r = jv_object_set(r, jv_string("status"), jv_number(200));
+			r = jv_object_set(r, jv_string("alert"), out);
+			r = jv_object_set(r, jv_string("replayed"), jv_true());
+			replays++;
+		} else if (a == 0 && jv_get_kind(msg) == JV_KIND_OBJECT &&
+			   tasks_on_alert(q->srv, out, (long long)now, &err) == TN_OK) {
+			/* an update or a cancel applied */
+			r = jv_object_set(r, jv_string("status"), jv_number(200));
+			r = jv_object_set(r, jv_string("alert"), out);
+			updates++;
+		} else if (a == -2 || jv_get_kind(msg) == JV_KIND_OBJECT ||
+			   store_alert_raise(q->srv->st, doc, (long long)now, &out, &replayed,
+					     &err) != TN_OK ||
+			   (!replayed && tasks_on_alert(q->srv, out, (long long)now, &err) != TN_OK)) {
+			if (jv_is_valid(out))
+				jv_free(out);
 			jv_free(item);
+			jv_free(msg);
 			jv_free(r);
 			jv_free(results);
 			jv_free(list);
@@ -363,10 +413,11 @@ static void post_batch(struct req *q, jv list)
 			}
 		}
 		jv_free(item);
+		jv_free(msg);
 		results = jv_array_append(results, r);
 	}
 	jv_free(list);
-	if (created == 0) {
+	if (created + updates == 0) {
 		store_alerts_rollback(q->srv->st);
 	} else if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
 		jv_free(results);
@@ -376,9 +427,10 @@ static void post_batch(struct req *q, jv list)
 	answer = jv_object_set(jv_object(), jv_string("results"), results);
 	answer = jv_object_set(answer, jv_string("created"), jv_number((double)created));
 	answer = jv_object_set(answer, jv_string("replayed"), jv_number((double)replays));
+	answer = jv_object_set(answer, jv_string("updated"), jv_number((double)updates));
 	answer = jv_object_set(answer, jv_string("failed"), jv_number((double)failed));
 	reply_json(q, 200, answer);
-	if (created)
+	if (created + updates)
 		alerts_notify(q->srv, latest);
 }
 

@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "tn_alert.h"
+#include "tn_alertkind.h"
+#include "tn_division.h"
 #include "alerts_int.h"
 #include "jvutil.h"
 
@@ -52,18 +54,28 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
 /*
  * Check an input (borrowed) with tn_alert_check and build the ALERT as
  * raised by `actor` at `now`: "id" and "seq" left null for the store, the
- * checked members in the lib's order, the server's members, then "cap".
+ * checked members in the lib's order (kind_name and street_name filled
+ * from the catalog and the divisions), the server's members, then "cap".
+ * An update or a cancel: *msg {msg_type, references} (else null).
  * 0, or -1 with *p filled (400 for an unknown member, 422 for a bad value).
  */
-int alert_build(jv in, const char *actor, time_t now, jv *doc, struct problem *p)
+int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct problem *p)
 {
 	struct tn_err err = TN_ERR_INIT;
 	char when[40];
 	jv m, cap;
 
 	*doc = jv_invalid();
+	*msg = jv_null();
 	if (tn_alert_check(in, &m, &err) != TN_OK)
 		return refuse(p, (int)err.http_status, err.field, "%s", err.message);
+	/* an update or a cancel: what it applies to, apart from the document */
+	if (tn_jv_has(m, "msg_type")) {
+		*msg = jv_object_set(jv_object(), jv_string("msg_type"), tn_jv_get(m, "msg_type"));
+		*msg = jv_object_set(*msg, jv_string("references"), tn_jv_get(m, "references"));
+		m = jv_object_delete(m, jv_string("msg_type"));
+		m = jv_object_delete(m, jv_string("references"));
+	}
 	cap = tn_jv_get(m, "cap");
 	time_rfc3339((long long)now, when, sizeof(when));
 	*doc = jv_object();
@@ -92,5 +104,27 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, struct problem *p
 		*doc = jv_object_set(*doc, jv_string("cap"), cap);
 	else
 		jv_free(cap);
+	return 0;
+}
+
+int alerts_catalog_load(void)
+{
+	struct tn_err err = TN_ERR_INIT;
+
+	if (!tn_alertkinds_default(&err)) {
+		if (err.code != TN_EIO) {
+			fprintf(stderr, "twonetd: error: alert kinds: %s\n", err.message);
+			return -1;
+		}
+		fprintf(stderr, "twonetd: warning: %s: alerts get kind_name \"\" and event texts "
+			"kind other\n", err.message);
+	}
+	if (tn_divisions_check(NULL, NULL, &err) != TN_OK) {
+		if (err.code != TN_EIO) {
+			fprintf(stderr, "twonetd: error: divisions: %s\n", err.message);
+			return -1;
+		}
+		fprintf(stderr, "twonetd: warning: %s: alerts get street_name \"\"\n", err.message);
+	}
 	return 0;
 }

@@ -13,18 +13,19 @@ struct alert_filters {
 	int min_severity;                       /* -1: none, else 0 blue .. 3 red */
 	char *district[ALERTS_MAX_LIST + 1];    /* NULL-terminated, owned */
 	char *kind[ALERTS_MAX_LIST + 1];        /* NULL-terminated, owned */
+	int tasks;                              /* tasks=true: task events too */
 };
 
 /*
- * Read severity=, district= and kind= of the request into *f.  0, or -1
+ * Read severity=, district=, kind= and tasks= of the request into *f.  0, or -1
  * after replying 400 naming the parameter.  alert_filters_release frees.
  */
 int alert_filters_parse(struct req *q, struct alert_filters *f);
 void alert_filters_release(struct alert_filters *f);
 
-/* 1 when an event of an alert with these attributes passes the filters. */
-int alert_filters_match(const struct alert_filters *f, int severity, const char *district,
-			const char *kind);
+/* 1 when an event (alert, update, task: only with tasks=true) with these attributes passes the filters. */
+int alert_filters_match(const struct alert_filters *f, const char *event, int severity,
+			const char *district, const char *kind);
 
 /* A refusal of one input: what POST answers, or one item of a batch. */
 struct problem {
@@ -37,9 +38,23 @@ struct problem {
  * alerts_input.c: check an input (borrowed) and build the ALERT as raised
  * by `actor` at `now`, with "id" and "seq" left null for the store: 0 and
  * *doc (owned), or -1 with *p filled (400 for an unknown member, 422 for a
- * bad value).
+ * bad value).  *msg (owned): {msg_type, references} for an update or a
+ * cancel, else null.
  */
-int alert_build(jv in, const char *actor, time_t now, jv *doc, struct problem *p);
+int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct problem *p);
+
+/*
+ * alerts_update.c: inside the caller's transaction, apply the update or
+ * cancel `doc` (consumed: as alert_build made it) with `msg` (consumed:
+ * alert_build's) to every alert its references name (an alert's own source
+ * and source_id, or an update applied to it before).  *out (owned) the first
+ * such alert as it stands after; *replayed = 1 when this message (its source
+ * and source_id) was applied before, and nothing is written.  -1 with *p
+ * filled: 404 when no reference names a known alert, 409 for an update of a
+ * cancelled alert; -2 with *err filled for a database error.
+ */
+int alert_apply(struct store *st, jv doc, jv msg, long long now, jv *out, int *replayed,
+		struct problem *p, struct tn_err *err);
 /*
  * alerts_input.c: member `name` of `in` (borrowed) as a string of 1..max
  * characters (0.. with allow_empty) into *out (owned; null when absent and
@@ -47,6 +62,14 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, struct problem *p
  */
 int alert_text_member(jv in, const char *name, long max, int required, int allow_empty,
 		      jv *out, struct problem *p);
+
+/*
+ * alerts_input.c: read the catalog of alert kinds and Shanghai's divisions
+ * (tn_sharedir()), once, before the workers start.  0; a file that is not
+ * there is a warning on stderr (kind_name and street_name stay ""), a broken
+ * one an error naming FILE:LINE and -1.
+ */
+int alerts_catalog_load(void);
 
 /* An RFC 3339 time as seconds since the epoch; 0, or -1 when not one. */
 int alert_time_parse(const char *s, long long *epoch);

@@ -15,6 +15,7 @@
 #include "tn_id.h"
 #include "jvutil.h"
 #include "twonetd.h"
+#include "alerts_int.h"
 #include "store_cal.h"
 #include "store_ops.h"
 #include "certs.h"
@@ -155,6 +156,9 @@ static int cmd_serve(int argc, char **argv)
 		setenv("TWONETD_KEEP_EVENTS", n, 1);
 	}
 	o.rules = tasks_rules_path(rules);
+	/* the catalog of alert kinds and the divisions, read before the workers fork */
+	if (alerts_catalog_load() < 0)
+		return 1;
 	return serve_run(&o);
 }
 
