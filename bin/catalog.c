@@ -157,6 +157,28 @@ static enum tn_code list(struct tn_cmd_ctx *x, const struct sub *s, jv cat, cons
 	return rc;
 }
 
+/*
+ * words with no catalog installed (and no --catalog): the server's, asked once
+ * and quickly (no retry, a few seconds at most), so that TAB completes item
+ * codes on a machine that has the commands but not the catalog's files.
+ */
+static enum tn_code server_words(struct tn_cmd_ctx *x, jv *cat, struct tn_err *err)
+{
+	enum tn_code rc = tn_cmd_setup(x, TN_SETUP_CONFIG, 0, NULL, err);
+
+	if (rc != TN_OK)
+		return rc;
+	if (x->common.retries < 0)
+		x->cfg.retries = 0;
+	if (x->common.timeout_s <= 0) {
+		x->cfg.timeout_s = 3;
+		x->cfg.connect_timeout_s = 2;
+	}
+	if ((rc = tn_cmd_setup(x, TN_SETUP_CLIENT, 0, NULL, err)) != TN_OK)
+		return rc;
+	return tn_catalog_fetch(x->client, cat, err);
+}
+
 int main(int argc, char **argv)
 {
 	struct tn_cmd_ctx x;
@@ -175,8 +197,14 @@ int main(int argc, char **argv)
 	if (use_server) {
 		if ((rc = tn_cmd_setup(&x, TN_SETUP_CONFIG | TN_SETUP_CLIENT, 0, NULL, &err)) == TN_OK)
 			rc = tn_catalog_fetch(x.client, &cat, &err);
-	} else
-		rc = tn_catalog_load(catalog_dir, &cat, &err);
+	} else if ((rc = tn_catalog_load(catalog_dir, &cat, &err)) != TN_OK && !catalog_dir &&
+		   !strcmp(s->name, "words")) {
+		struct tn_err serr = TN_ERR_INIT;
+
+		/* the error stays the local one when the server cannot tell either */
+		if (server_words(&x, &cat, &serr) == TN_OK)
+			rc = TN_OK;
+	}
 	if (rc != TN_OK)
 		goto done;
 	if (!strcmp(s->name, "words")) {

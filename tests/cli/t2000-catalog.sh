@@ -196,10 +196,25 @@ test_expect_success '--server: an unknown item is exit 3, no token exit 4' '
 	test_expect_exit 4 catalog --server items 2>err
 '
 
+test_expect_success 'words with no catalog installed: the server'"'"'s (completion without the files); lists still need them' '
+	# the server lists its items by code, the catalog in file order
+	TWONET_SHAREDIR=$TRASH/none TWONET_TOKEN=$TOKEN catalog words items | sort >r.words &&
+	catalog words items | sort >l.words && test_cmp l.words r.words &&
+	TWONET_SHAREDIR=$TRASH/none TWONET_TOKEN=$TOKEN catalog words fields 310000-YB-001 >r.words &&
+	catalog words fields 310000-YB-001 >l.words && test_cmp l.words r.words &&
+	TWONET_SHAREDIR=$TRASH/none TWONET_TOKEN=$TOKEN test_expect_exit 1 catalog items 2>err &&
+	grep -q "cannot read catalog folder" err
+'
+
 stop_server
 
 test_expect_success '--server: no server is exit 6' '
 	test_expect_exit 6 catalog --server --retries 0 --url http://127.0.0.1:9 items 2>err
+'
+
+test_expect_success 'words with neither a catalog nor a server: the local error, after one try' '
+	TWONET_SHAREDIR=$TRASH/none test_expect_exit 1 catalog words items --url http://127.0.0.1:9 >out 2>err &&
+	grep -q "cannot read catalog folder" err && test ! -s out
 '
 
 test_done
