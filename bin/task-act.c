@@ -1,0 +1,223 @@
+/* task-act.c — move tasks through the closed loop, each under the version it was read at. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "twonet.h"
+#include "tn_ndjson.h"
+#include "tn_task.h"
+#include "tn_tasknet.h"
+
+static const char *prog = "task-act";
+
+static const char *crew, *comment;
+#define UNSET LONG_MIN     /* --score and --step not given */
+
+static long score = UNSET, step = UNSET, version;
+
+static const struct tn_option options[] = {
+	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Action options:", NULL, 0 },
+	{ TN_OPT_STRING, 0, "crew", &crew, "CREW", "the crew sent (dispatch: required)", NULL, 0 },
+	{ TN_OPT_LONG, 0, "score", &score, "N", "the handling's score, 1 to 5 (evaluate: required)",
+	  NULL, 0 },
+	{ TN_OPT_LONG, 0, "step", &step, "N", "the plan step done, by its number (step: required)",
+	  NULL, 0 },
+	{ TN_OPT_STRING, 'm', "comment", &comment, "TEXT",
+	  "a note kept in the task's history (evaluate: the evaluation's comment)", NULL, 0 },
+	{ TN_OPT_LONG, 0, "if-version", &version, "V",
+	  "act only if the task is still at version V (one id; default: the version read just "
+	  "before)", NULL, 0 },
+	TN_OPT_END_ENTRY
+};
+
+static const struct tn_cmd cmd = {
+	"task-act",
+	"ACTION [--crew C] [--score N] [--step N] [-m TEXT] [--if-version V] ID...\n"
+	"ACTION [OPTIONS] - < ids",
+	"Act on tasks: ACTION is one of dispatch (--crew), acknowledge, arrive, resolve,\n"
+	"evaluate (--score 1..5), step (--step N: a plan step done), reopen (a resolved\n"
+	"task back to its crew).  IDs come from the arguments, or from stdin with '-': one\n"
+	"id a line, or NDJSON objects with \"id\" (and \"version\", acted on), as task-list\n"
+	"writes them.",
+	options, TN_CMD_OUTPUT | TN_CMD_SERVER
+};
+
+static const char *list_columns[] = { "id", "version", "status", "crew", "title", NULL };
+
+struct run {
+	struct tn_client *c;
+	struct tn_out *out;
+	const char *action;
+	jv args;
+	int bulk;
+	long acted, failed;
+	enum tn_code last;
+	int stop;
+};
+
+/* Act on task `id` (read as `task`, consumed; input line `line` of stdin, 0 for an operand). */
+static void act_one(struct run *r, long long id, long long v, jv task, long line)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv out;
+	enum tn_code rc = tn_task_act_at(r->c, id, v, task, r->action, r->args, &out, &err);
+
+	if (rc == TN_OK) {
+		r->acted++;
+		if (tn_out_emit(r->out, out, &err) == TN_OK)
+			return;
+		rc = err.code;
+		r->stop = 1;
+		if (r->out->broken_pipe)
+			return;
+	} else if (r->bulk && line > 0) {
+		tn_err_prefix(&err, "task %lld (line %ld)", id, line);
+	} else if (r->bulk) {
+		tn_err_prefix(&err, "task %lld", id);
+	}
+	tn_cli_fail(prog, &err);
+	r->failed++;
+	r->last = rc;
+	if (rc == TN_EAUTH || rc == TN_EUNREACHABLE || rc == TN_EINTR)
+		r->stop = 1;
+}
+
+static void act_stdin(struct run *r)
+{
+	struct tn_ndjson in;
+	struct tn_err err = TN_ERR_INIT;
+	const char *line;
+	int got;
+
+	tn_ndjson_init(&in, stdin, "stdin");
+	while (!r->stop && !tn_cli_interrupted() && (got = tn_ndjson_next_line(&in, &line, &err)) != 0) {
+		long long v = 0, id = -1;
+		jv task = jv_invalid();
+
+		if (got > 0)
+			id = tn_task_from_line(line, &v, &task, &err);
+		if (id < 1) {
+			if (got > 0)
+				tn_err_prefix(&err, "stdin:%ld", in.line);
+			tn_cli_fail(prog, &err);
+			r->failed++;
+			r->last = err.code;
+			tn_err_clear(&err);
+			if (got < 0 && r->last == TN_EIO)
+				break;
+			continue;
+		}
+		act_one(r, id, v, task, in.line);
+	}
+	tn_ndjson_release(&in);
+}
+
+/* The action's arguments from the options: {"crew"}, {"score", "comment"}, {"step"} (owned). */
+static jv args_of(const char *action)
+{
+	jv a = jv_object();
+
+	if (crew)
+		a = jv_object_set(a, jv_string("crew"), jv_string(crew));
+	if (score != UNSET)
+		a = jv_object_set(a, jv_string("score"), jv_number((double)score));
+	if (step != UNSET)
+		a = jv_object_set(a, jv_string("step"), jv_number((double)step));
+	if (comment)
+		a = jv_object_set(a, jv_string("comment"), jv_string(comment));
+	return a;
+}
+
+/* The usage errors, found before any id is read or sent; the arguments as the lib checks them. */
+static void check(int nargs, char **argv, int *from_stdin, struct tn_err *err)
+{
+	const char *a = nargs ? argv[1] : NULL;
+
+	if (nargs < 2)
+		tn_err_set(err, TN_EUSAGE, nargs ? "no task id given (or '-' for stdin)"
+			   : "no action given (one of %s)", TN_TASK_ACTION_LIST);
+	else if (!tn_task_action_valid(a)) {
+		tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)", a, TN_TASK_ACTION_LIST);
+		tn_cli_suggest(err, a, TN_TASK_ACTION_LIST);
+	} else if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
+		tn_err_set(err, TN_EUSAGE, "--if-version takes a version above 0 and one task id");
+	else if (!strcmp(a, "dispatch") && !crew)
+		tn_err_set(err, TN_EUSAGE, "dispatch needs --crew (the crew sent)");
+	else if (!strcmp(a, "evaluate") && score == UNSET)
+		tn_err_set(err, TN_EUSAGE, "evaluate needs --score (1 to 5)");
+	else if (!strcmp(a, "step") && step == UNSET)
+		tn_err_set(err, TN_EUSAGE, "step needs --step (the plan step's number)");
+	else if (crew && strcmp(a, "dispatch"))
+		tn_err_set(err, TN_EUSAGE, "--crew goes with dispatch only");
+	else if (score != UNSET && strcmp(a, "evaluate"))
+		tn_err_set(err, TN_EUSAGE, "--score goes with evaluate only");
+	else if (step != UNSET && strcmp(a, "step"))
+		tn_err_set(err, TN_EUSAGE, "--step goes with step only");
+	else if (step != UNSET && step < 1)
+		tn_err_set(err, TN_EUSAGE, "--step takes a plan step's number (1, 2 ...), not %ld", step);
+	else
+		tn_task_args_check(a, args_of(a), err);   /* the lib's rules: score 1..5, lengths */
+	for (int i = 2; i <= nargs && err->code == TN_OK; i++) {
+		long v;
+
+		if (!strcmp(argv[i], "-")) {
+			if (nargs != 2)
+				tn_err_set(err, TN_EUSAGE, "'-' (ids from stdin) goes alone");
+			*from_stdin = 1;
+		} else if (tn_parse_long(argv[i], &v) != 0 || v < 1) {
+			tn_err_set(err, TN_EINVALID, "'%s' is not a task id (a number)", argv[i]);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_cmd_ctx x;
+	struct tn_err err = TN_ERR_INIT;
+	struct run r;
+	int nargs, from_stdin = 0;
+	int status = 0;
+
+	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (x.done)
+		return 0;
+	nargs = x.nargs;
+	check(nargs, argv, &from_stdin, &err);
+	if (err.code != TN_OK)
+		return tn_cli_fail(prog, &err);
+	if (tn_cmd_setup(&x, TN_SETUP_ALL, from_stdin || nargs > 2, list_columns, &err) != TN_OK)
+		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
+	memset(&r, 0, sizeof(r));
+	r.c = x.client;
+	r.out = &x.out;
+	r.action = argv[1];
+	r.args = args_of(r.action);
+	r.bulk = from_stdin || nargs > 2;
+	if (from_stdin)
+		act_stdin(&r);
+	else
+		for (int i = 2; i <= nargs && !r.stop && !tn_cli_interrupted(); i++) {
+			long v = 0;
+
+			tn_parse_long(argv[i], &v);
+			act_one(&r, v, version, jv_invalid(), 0);
+		}
+	jv_free(r.args);
+	if (tn_cmd_close_out(&x, &err) != TN_OK && !r.failed) {
+		tn_cli_fail(prog, &err);
+		r.failed++;
+		r.last = err.code;
+	}
+	if (r.bulk)
+		tn_cli_summary(prog, r.action, r.acted, 0, r.failed,
+			       tn_cli_interrupted() ? "interrupted" :
+			       r.stop && r.failed ? "stopped: the rest not tried" : NULL);
+	if (tn_cli_interrupted())
+		status = tn_exit_status(TN_EINTR);
+	else if (r.failed)
+		status = tn_exit_status(r.acted + r.failed == 1 || r.last == TN_EAUTH ||
+					r.last == TN_EUNREACHABLE ? r.last : TN_EPARTIAL);
+	return tn_cmd_finish(&x, status);
+}
