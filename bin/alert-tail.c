@@ -1,4 +1,5 @@
 /* alert-tail.c — follow the alert stream like tail -f: filters, formats, a cursor file, never a lost or repeated alert. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,12 +7,14 @@
 #include "twonet.h"
 #include "tn_alert.h"
 #include "tn_follow.h"
+#include "tn_json.h"
+#include "tn_task.h"
 
 static const char *prog = "alert-tail";
 
 static const char *since, *severity, *districts, *kinds, *cursor_file, *format, *jq;
 static long lines = -1, after = -1, retry_max = -2, count = 0, until_idle = 0, heartbeat = 0;
-static int no_follow, show_cursor, no_color;
+static int no_follow, show_cursor, no_color, tasks;
 
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Where to start:", NULL, 0 },
@@ -25,6 +28,8 @@ static const struct tn_option options[] = {
 	{ TN_OPT_STRING, 0, "severity", &severity, "MIN", "blue|yellow|orange|red: this one and above", NULL, 0 },
 	{ TN_OPT_LIST, 0, "district", &districts, "DISTRICT", "district code, name or pinyin (repeatable)", NULL, 0 },
 	{ TN_OPT_LIST, 0, "kind", &kinds, "KIND", "kind of alert (repeatable)", NULL, 0 },
+	{ TN_OPT_FLAG, 0, "tasks", &tasks, NULL,
+	  "the task events too: each task generated, updated, escalated or acted on", NULL, 0 },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "When to stop:", NULL, 0 },
 	{ TN_OPT_LONG, 0, "count", &count, "N", "stop after N alerts written", NULL, 0 },
 	{ TN_OPT_LONG, 0, "until-idle", &until_idle, "SECONDS", "stop when no alert came for SECONDS", NULL, 0 },
@@ -52,14 +57,48 @@ static const struct tn_cmd cmd = {
 struct tail {
 	struct tn_alert_writer w;
 	long written;
+	int task_header_done;
 };
+
+/* A task event as a line of the task table (tn_task_format_row), flushed; TN_EIO when it cannot be written. */
+static enum tn_code task_row(struct tail *t, const struct tn_follow_event *ev, long *n,
+			     struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	jv task = tn_json_parse(ev->data, ev->data_len);
+	enum tn_code rc = TN_OK;
+
+	if (jv_get_kind(task) != JV_KIND_OBJECT) {
+		jv_free(task);
+		return tn_err_set(err, TN_EINVALID, "a task event that is not a JSON object");
+	}
+	if (!t->task_header_done) {
+		tn_task_table_header(&b, t->w.width);
+		tn_buf_addch(&b, '\n');
+		t->task_header_done = 1;
+	}
+	tn_task_format_row(&b, task, t->w.width, t->w.color);
+	tn_buf_addch(&b, '\n');
+	jv_free(task);
+	if (fwrite(b.buf, 1, b.len, t->w.fp) != b.len || fflush(t->w.fp) == EOF) {
+		t->w.broken_pipe = errno == EPIPE;
+		clearerr(t->w.fp);
+		rc = tn_err_set(err, TN_EIO, "cannot write the output: %s", strerror(errno));
+	}
+	tn_buf_release(&b);
+	*n = rc == TN_OK;
+	return rc;
+}
 
 static int on_event(void *ctx, const struct tn_follow_event *ev, struct tn_err *err)
 {
 	struct tail *t = ctx;
 	struct tn_err e = TN_ERR_INIT;
 	long n = 0;
-	enum tn_code rc = tn_alert_writer_emit_text(&t->w, ev->data, ev->data_len, &n, &e);
+	int task = !strcmp(ev->name, "task");
+	enum tn_code rc = task && t->w.format == TN_AFMT_TABLE && !t->w.jq ?
+			  task_row(t, ev, &n, &e) :
+			  tn_alert_writer_emit_text(&t->w, ev->data, ev->data_len, &n, &e);
 
 	if (rc == TN_EIO) {
 		if (t->w.broken_pipe)
@@ -68,7 +107,7 @@ static int on_event(void *ctx, const struct tn_follow_event *ev, struct tn_err *
 		return 1;
 	}
 	if (rc != TN_OK)
-		tn_cli_warn(prog, "alert at %lld: %s", ev->seq, e.message);
+		tn_cli_warn(prog, "%s at %lld: %s", task ? "task event" : "alert", ev->seq, e.message);
 	/* the line is out and flushed: only now does the cursor move past it */
 	if (cursor_file && tn_follow_cursor_write(cursor_file, ev->seq, err) != TN_OK)
 		return 1;
@@ -145,6 +184,12 @@ int main(int argc, char **argv)
 		tn_buf_release(&dist);
 		return tn_cli_fail(prog, &err);
 	}
+	if (tasks && format && !strcmp(format, "cap")) {
+		tn_buf_release(&dist);
+		tn_err_set(&err, TN_EUSAGE, "--tasks goes with the ndjson, json or table format, not cap "
+			   "(a task is not a CAP alert)");
+		return tn_cli_fail(prog, &err);
+	}
 	if (tn_cmd_setup(&x, TN_SETUP_CONFIG, 0, NULL, &err) != TN_OK ||
 	    tn_alert_writer_open(&t.w, stdout, tn_cmd_format(&x, format, TN_ALERT_FORMATS), jq, no_color,
 				 &err) != TN_OK) {
@@ -152,11 +197,13 @@ int main(int argc, char **argv)
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	}
 	t.written = 0;
+	t.task_header_done = 0;
 	memset(&o, 0, sizeof(o));
 	o.cfg = &x.cfg;
 	o.severity = severity;
 	o.districts = dist.len ? dist.buf : NULL;
 	o.kinds = kinds;
+	o.tasks = tasks;
 	/* a saved cursor wins: -n, --since and --after only place the first run */
 	o.after = saved >= 0 ? saved : after;
 	o.since = saved < 0 && since ? since_buf : NULL;

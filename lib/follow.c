@@ -114,7 +114,8 @@ static int on_sse(void *ud, const struct tn_sse_event *ev)
 	}
 	f->opened = 1;
 	f->failures = 0;
-	if (!strcmp(ev->type, "alert") || !strcmp(ev->type, "update")) {
+	if (!strcmp(ev->type, "alert") || !strcmp(ev->type, "update") ||
+	    (f->o.tasks && !strcmp(ev->type, "task"))) {
 		struct tn_follow_event fe;
 
 		seq = parse_seq(ev->id);
@@ -317,6 +318,8 @@ static void build_request(struct tn_follow *f)
 	add_param(&u, "severity", f->o.severity);
 	add_param(&u, "district", f->o.districts);
 	add_param(&u, "kind", f->o.kinds);
+	if (f->o.tasks)
+		add_param(&u, "tasks", "true");
 	if (f->o.no_follow)
 		add_param(&u, "follow", "0");
 	if (f->position < 0 && f->o.since)

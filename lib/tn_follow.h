@@ -23,13 +23,14 @@ struct tn_follow_opts {
 	long retry_max;               /* consecutive failed attempts before giving up; -1: never */
 	long heartbeat_timeout_ms;    /* 0: TWONET_HEARTBEAT_TIMEOUT seconds, else 45 s */
 	long idle_ms;                 /* end when no event came for this long while connected; 0: never */
+	int tasks;                    /* the task events too (?tasks=true, event "task") */
 };
 
 /* One event of the stream, handed to the callback.  Pointers are borrowed for the call. */
 struct tn_follow_event {
-	const char *name;   /* "alert" (a new alert) or "update" (a status change) */
+	const char *name;   /* "alert" (a new alert), "update" (a status change), "task" (opts.tasks) */
 	long long seq;      /* its position in the stream (the SSE id) */
-	const char *data;   /* the ALERT as JSON text, NUL-terminated */
+	const char *data;   /* the ALERT (a task event: the TASK) as JSON text, NUL-terminated */
 	size_t data_len;
 };
 
