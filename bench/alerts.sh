@@ -9,6 +9,12 @@
 # (p50, p99, max), and alert-tail's peak RSS.
 #   WORKERS (2), POSTERS (2, parallel posting connections), BATCH (100 alerts
 #   a request), TWONET_BUILD (the build to use; default: the source tree).
+# Then the rules (issue 16): RULES_N alerts (default 50,000) from 1,000 depth
+# gauges posted to twonetd without rules and with the shipped rules (fresh
+# databases, same input), each run three times: alerts raised per second,
+# tasks made, and post-to-task latency (one alert a request: its task is
+# stored in the alert's transaction, so the reply is when the task exists),
+# p50/p99 over RULES_SINGLE (2,000) requests.  PART=rules runs this part only.
 . "$(dirname "$0")/lib.sh"
 BUILD=${TWONET_BUILD:-$TOP}
 export PATH="$BUILD/bin:$BUILD/server:$PATH"
@@ -18,16 +24,13 @@ POSTERS=${POSTERS:-2}
 BATCH=${BATCH:-100}
 FILTER='select(.kind == "water_depth" and .severity != "none") | "\(.id) \(.text)"'
 
-echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, twonetd --workers $WORKERS, $(nproc) cores"
-start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS"
-SENSOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role sensor --name bench-sensor)
-OPERATOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role operator --name bench-op)
-
 # the poster: batches stamped with the time they are sent
 cat >"$BENCH_TMP/post.pl" <<'PERL'
 use strict; use warnings;
 use IO::Socket::INET; use Socket qw(IPPROTO_TCP TCP_NODELAY); use Time::HiRes qw(time);
-my ($url, $tok, $first, $count, $batch, $src) = @ARGV;
+my ($url, $tok, $first, $count, $batch, $src, $gauges, $latf, $hi) = @ARGV;
+my $lat;
+if ($latf) { open($lat, '>', $latf) or die "$latf: $!\n"; }
 my ($host, $port) = $url =~ m{^http://([^:/]+):(\d+)} or die "url: $url\n";
 # one keep-alive connection, the request in one write, no Nagle delay
 my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp')
@@ -40,9 +43,13 @@ for (my $i = $first; $i < $first + $count; $i += $batch) {
 	my $t = sprintf "%.6f", time;
 	my $body = '{"alerts":[' . join(',', map { sprintf
 		'{"source":"%s","source_id":"%d","kind":"water_depth","severity":"%s","district":"%s",'
-		. '"location":{"lat":31.2397,"lon":121.4906,"address":"中山东一路外滩"},'
+		. '"location":{"lat":31.2397,"lon":121.4906,"address":"%s"},'
 		. '"value":%.2f,"threshold":0.15,"unit":"m","headline":"外滩积水 %d","text":"%s"}',
-		$src, $_, $sev[$_ % 4], ($_ % 2 ? "310101" : "310115"), ($_ % 60) / 100, $_, $t
+		($gauges ? "$src-" . ($_ % $gauges) : $src), $_, $sev[$_ % 4],
+		($_ % 2 ? "310101" : "310115"),
+		($gauges ? "积水点" . ($_ % $gauges) : "中山东一路外滩"),
+		(defined $hi && $hi ne "" ? ((($_ * 7919) % 100) < $hi ? 0.35 : 0.05) : ($_ % 60) / 100),
+		$_, $t
 	} ($i .. $last)) . ']}';
 	my $req = "POST /v1/alerts HTTP/1.1\r\nHost: $host\r\nAuthorization: Bearer $tok\r\n"
 		. "Content-Type: application/json\r\nContent-Length: " . length($body) . "\r\n\r\n" . $body;
@@ -53,6 +60,7 @@ for (my $i = $first; $i < $first + $count; $i += $batch) {
 	$h =~ m{^HTTP/1\.1 (\d+)} && $1 == 200 or die "post: $h\n";
 	my ($len) = $h =~ /Content-Length: (\d+)/i;
 	while (length($rest) < $len) { sysread($s, $rest, 65536, length $rest) or die "read: $!\n"; }
+	printf $lat "%.3f\n", (time - $t) * 1000 if $lat;
 }
 PERL
 
@@ -62,6 +70,12 @@ use strict; use warnings; use Time::HiRes qw(time);
 my $want = shift; my $n = 0; $| = 1;
 while (my $l = <STDIN>) { printf "%.6f %s", time, $l; last if ++$n >= $want; }
 PERL
+
+if [ "${PART:-all}" != rules ]; then
+echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, twonetd --workers $WORKERS, $(nproc) cores"
+start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" --rules none
+SENSOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role sensor --name bench-sensor)
+OPERATOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role operator --name bench-op)
 
 pos=$(TWONET_URL=$URL TWONET_TOKEN=$OPERATOR alert-tail -n 1 --no-follow | jq '.seq // 0')
 pos=${pos:-0}
@@ -130,3 +144,48 @@ awk '$3 == "POST" && $4 == "/v1/alerts" { print $6 }' "$BENCH_TMP/twonetd.log" |
 printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms\n' "$BATCH" \
 	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.5) + 1] }' "$BENCH_TMP/srv")" \
 	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.99) + 1] }' "$BENCH_TMP/srv")"
+
+fi
+
+# ---- the rules: the same alerts without rules and with the shipped ones ----
+[ -n "$SERVER_PID" ] && stop_bench_server
+RULES_N=${RULES_N:-50000}
+RULES_SINGLE=${RULES_SINGLE:-2000}
+SHIPPED=$TOP/share/twonet/rules
+echo
+echo "bench/alerts rules: $RULES_N alerts from 1000 gauges, $POSTERS posters x $BATCH; then $RULES_SINGLE single posts; 3 runs each"
+# pct FILE P: the P-th percentile of a sorted column
+pct() { awk -v p="$2" '{ a[NR] = $1 } END { print a[int(NR * p) + 1] }' "$1"; }
+# MIX: storm = every gauge flooding (depths 0..0.59 m, half of the readings at 30 cm or
+# more: most alerts hold a window and update a task); typical = 5% of readings at 35 cm
+for mix in storm typical; do
+hi=""; [ "$mix" = typical ] && hi=5
+for run in 1 2 3; do
+	for rules in none "$SHIPPED"; do
+		db="$BENCH_TMP/r-$mix-$run-$(basename "$rules").db"
+		start_bench_server "$db" --workers "$WORKERS" --rules "$rules"
+		S=$(twonetd token add --db "$db" --role sensor --name bench-sensor)
+		t0=$(now)
+		per=$(( (RULES_N + POSTERS - 1) / POSTERS ))
+		pids=""
+		for p in $(seq 0 $((POSTERS - 1))); do
+			first=$((p * per + 1)); count=$per
+			[ $((first + count - 1)) -gt "$RULES_N" ] && count=$((RULES_N - first + 1))
+			perl "$BENCH_TMP/post.pl" "$URL" "$S" "$first" "$count" "$BATCH" "wd" 1000 "" "$hi" &
+			pids="$pids $!"
+		done
+		for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
+		t1=$(now)
+		perl "$BENCH_TMP/post.pl" "$URL" "$S" $((RULES_N + 1)) "$RULES_SINGLE" 1 "wd" 1000 \
+			"$BENCH_TMP/lat-$run" "$hi" || { echo "the single poster failed"; exit 1; }
+		sort -n "$BENCH_TMP/lat-$run" >"$BENCH_TMP/lat-s"
+		tasks=$(sqlite3 "$db" "select count(*) from tasks")
+		updates=$(sqlite3 "$db" "select count(*) from alert_events where event = 'task'")
+		printf '%-7s run %d %-5s %6.0f alerts/s raised; %d tasks (%d task events); one alert a request: p50 %s ms, p99 %s ms\n' \
+			"$mix" "$run" "$([ "$rules" = none ] && echo none || echo rules)" \
+			"$(echo "$RULES_N / ($t1 - $t0)" | bc -l)" "$tasks" "$updates" \
+			"$(pct "$BENCH_TMP/lat-s" 0.5)" "$(pct "$BENCH_TMP/lat-s" 0.99)"
+		stop_bench_server
+	done
+done
+done

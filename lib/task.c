@@ -250,6 +250,10 @@ jv tn_task_merge(jv task, jv intent, jv alert, long long now)
 			return task;
 		}
 		ids = jv_array_append(ids, id);
+		/* a flood point that reports all season: the newest only (all stay linked in the store) */
+		if (jv_array_length(jv_copy(ids)) > TN_TASK_ALERTS_MAX)
+			ids = jv_array_slice(ids, jv_array_length(jv_copy(ids)) - TN_TASK_ALERTS_MAX,
+					     jv_array_length(jv_copy(ids)));
 	} else {
 		jv_free(id);
 	}

@@ -73,6 +73,8 @@ jv tn_task_new(jv intent, jv alert, long long now);
  * title the intent's, updated_at now.  Returns the task (owned).
  */
 jv tn_task_merge(jv task, jv intent, jv alert, long long now);
+/* "alerts" keeps the newest this many ids; alert_count counts them all. */
+#define TN_TASK_ALERTS_MAX 100
 
 /*
  * Act on a task (consumed): `action` one of TN_TASK_ACTION_LIST with its

@@ -39,7 +39,8 @@ enum tn_code store_task_open_get(struct store *st, const char *rule, const char 
  * task; its "id" is set here, "version" to 1.  id > 0: replace task `id`
  * whose stored version must be `version` (TN_ECONFLICT "task N is at version
  * V, not W" otherwise; TN_ENOTFOUND when no such task); "version" becomes
- * version + 1.  The alert ids of doc's "alerts" are linked to the task.  An
+ * version + 1.  The alert ids of doc's "alerts" are linked to the task (of
+ * an update, the last one: tn_task_merge appends a new alert last).  An
  * event "task" naming `action` and `actor` (`comment` may be NULL) is
  * appended at time `at` (epoch seconds); its seq is set as the doc's "seq".
  * *out gets the stored TASK.
@@ -83,9 +84,9 @@ enum tn_code store_tasks_due(struct store *st, long long now, long max, jv *ids,
 			     struct tn_err *err);
 
 /*
- * The ALERTs of `kind` from `source` raised at or after `since` (epoch
- * seconds), other than alert `except`, oldest first, at most `max`, in
- * *alerts: what a rule's window looks at.
+ * The newest `max` ALERTs of `kind` from `source` raised at or after `since`
+ * (epoch seconds), other than alert `except`, oldest first, in *alerts: what
+ * a rule's window looks at.
  */
 enum tn_code store_alerts_recent(struct store *st, const char *kind, const char *source,
 				 long long since, long long except, long max, jv *alerts,

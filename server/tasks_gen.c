@@ -29,7 +29,7 @@
 #include "twonetd.h"
 
 #define DUE_BATCH 100
-#define WINDOW_MAX 1000
+#define WINDOW_MAX 100         /* a window looks at the newest 100 alerts of a source */
 
 struct tasks_hub {
 	struct tn_rules *rules;          /* NULL: no rules (--rules none) */

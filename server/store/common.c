@@ -71,3 +71,13 @@ jv store_task_event(long long seq, const char *at, jv action, jv actor, jv comme
 	jv_free(data);
 	return e;
 }
+
+jv store_reversed(jv a)
+{
+	jv out = jv_array();
+
+	for (int i = jv_array_length(jv_copy(a)) - 1; i >= 0; i--)
+		out = jv_array_append(out, jv_array_get(jv_copy(a), i));
+	jv_free(a);
+	return out;
+}

@@ -21,4 +21,7 @@ int store_id_cursor_parse(const char *cur, char tag, int desc, long long *id);
  */
 jv store_task_event(long long seq, const char *at, jv action, jv actor, jv comment, jv data);
 
+/* The array `a` (consumed) in reverse order. */
+jv store_reversed(jv a);
+
 #endif

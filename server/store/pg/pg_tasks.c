@@ -77,11 +77,16 @@ enum tn_code pg_task_open_get(struct store *st, const char *rule, const char *ke
 	return tn_err_set(err, TN_ENOTFOUND, "no open task of rule %s for %s", rule, key);
 }
 
-/* Link every alert id of doc's "alerts" to task `id`, in one statement. */
-static enum tn_code link_alerts(struct pg_store *p, long long id, jv doc, struct tn_err *err)
+/* Link doc's alert ids to task `id` in one statement: all of a new task, the last of an update (as SQLite's). */
+static enum tn_code link_alerts(struct pg_store *p, long long id, jv doc, int all,
+				struct tn_err *err)
 {
 	jv alerts = jv_object_get(jv_copy(doc), jv_string("alerts"));
 	enum tn_code code = TN_OK;
+	int n = jv_get_kind(alerts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(alerts)) : 0;
+
+	if (!all && n > 1)
+		alerts = jv_array_slice(alerts, n - 1, n);
 
 	if (jv_get_kind(alerts) == JV_KIND_ARRAY && jv_array_length(jv_copy(alerts)) > 0)
 		code = pg_query(p, NULL, err, "task alerts", "INSERT INTO task_alerts (task_id, "
@@ -189,7 +194,7 @@ enum tn_code pg_task_put(struct store *st, long long id, long long version, jv d
 		tn_err_set(err, TN_ECONFLICT, "an open task of rule %s for %s exists already",
 			   member(doc, "rule"), member(doc, "key"));
 	if (code == TN_OK)
-		code = link_alerts(p, id, doc, err);
+		code = link_alerts(p, id, doc, !have, err);
 	if (code == TN_OK) {
 		event_data(&data, jv_string_value(text), action, actor);
 		code = pg_query(p, NULL, err, "task event", "INSERT INTO alert_events (seq, alert_id, "
@@ -333,7 +338,7 @@ enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *so
 
 	*alerts = jv_invalid();
 	code = pg_query(PG(st), &r, err, "recent alerts", "SELECT doc FROM alerts WHERE source = $1 "
-			"AND kind = $2 AND raised_at >= $3 AND id <> $4 ORDER BY id LIMIT $5",
+			"AND kind = $2 AND raised_at >= $3 AND id <> $4 ORDER BY id DESC LIMIT $5",
 			"ttlll", source, kind, (long)since, (long)except, max);
 	if (code != TN_OK)
 		return code;
@@ -341,5 +346,6 @@ enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *so
 	for (int i = 0; i < PQntuples(r); i++)
 		*alerts = jv_array_append(*alerts, pg_json(r, i, 0));
 	PQclear(r);
+	*alerts = store_reversed(*alerts);
 	return TN_OK;
 }

@@ -79,12 +79,20 @@ enum tn_code sqlite_task_open_get(struct store *st, const char *rule, const char
 	return tn_err_set(err, TN_ENOTFOUND, "no open task of rule %s for %s", rule, key);
 }
 
-/* Link every alert id of doc's "alerts" to task `id` (known links are kept). */
-static enum tn_code link_alerts(struct store *st, long long id, jv doc, struct tn_err *err)
+/*
+ * Link the alert ids of doc's "alerts" to task `id` (known links are kept):
+ * every one for a new task, the last one for an update (tn_task_merge
+ * appends the new alert last; the others are linked already).
+ */
+static enum tn_code link_alerts(struct store *st, long long id, jv doc, int all,
+				struct tn_err *err)
 {
 	jv alerts = jv_object_get(jv_copy(doc), jv_string("alerts"));
 	enum tn_code code = TN_OK;
+	int n = jv_get_kind(alerts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(alerts)) : 0;
 
+	if (!all && n > 1)
+		alerts = jv_array_slice(alerts, n - 1, n);
 	if (jv_get_kind(alerts) == JV_KIND_ARRAY) {
 		jv_array_foreach(alerts, i, a) {
 			sqlite3_stmt *s;
@@ -222,7 +230,7 @@ enum tn_code sqlite_task_put(struct store *st, long long id, long long version, 
 					   member(doc, "rule"), member(doc, "key"));
 	}
 	if (code == TN_OK)
-		code = link_alerts(st, id, doc, err);
+		code = link_alerts(st, id, doc, !have, err);
 	if (code == TN_OK)
 		code = store_event_append(st, seq, 0, id, "task", at, doc, jv_string_value(text),
 					  action, actor, comment, err);
@@ -374,7 +382,7 @@ enum tn_code sqlite_alerts_recent(struct store *st, const char *kind, const char
 				  struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM alerts WHERE source = ? AND kind = ? "
-				     "AND raised_at >= ? AND id <> ? ORDER BY id LIMIT ?", err);
+				     "AND raised_at >= ? AND id <> ? ORDER BY id DESC LIMIT ?", err);
 	int rc;
 
 	*alerts = jv_array();
@@ -393,5 +401,6 @@ enum tn_code sqlite_alerts_recent(struct store *st, const char *kind, const char
 		*alerts = jv_invalid();
 		return store_fail(st, err, "recent alerts");
 	}
+	*alerts = store_reversed(*alerts);
 	return TN_OK;
 }
