@@ -258,3 +258,39 @@ long long tn_task_from_line(const char *line, long long *version, jv *task, stru
 	*task = v;
 	return id;
 }
+
+/* The report's callback: each task counted, never a stop. */
+static int report_add(void *ctx, jv task)
+{
+	tn_task_report_add(ctx, task);
+	return 0;
+}
+
+enum tn_code tn_task_report_fetch(struct tn_client *c, const char *from, const char *to,
+				  const char *department, long long now, jv *out,
+				  struct tn_err *err)
+{
+	struct tn_task_query q;
+	struct tn_task_report *r = tn_task_report_new(now);
+	char since[40], until[40];
+	enum tn_code rc;
+
+	memset(&q, 0, sizeof(q));
+	snprintf(since, sizeof(since), "%sT00:00:00+08:00", from);
+	snprintf(until, sizeof(until), "%sT23:59:59+08:00", to);
+	q.since = since;
+	q.until = until;
+	q.department = department;
+	rc = tn_task_list_end(c, &q, -1, report_add, r, NULL, err);
+	if (rc == TN_OK) {
+		jv doc = tn_task_report_result(r);
+
+		doc = jv_object_set(doc, jv_string("from"), jv_string(from));
+		doc = jv_object_set(doc, jv_string("to"), jv_string(to));
+		if (department)
+			doc = jv_object_set(doc, jv_string("department"), jv_string(department));
+		*out = doc;
+	}
+	tn_task_report_free(r);
+	return rc;
+}

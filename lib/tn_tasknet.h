@@ -82,4 +82,16 @@ enum tn_code tn_task_act_at(struct tn_client *c, long long id, long long version
  */
 long long tn_task_from_line(const char *line, long long *version, jv *task, struct tn_err *err);
 
+/*
+ * The evaluation report of the tasks generated from day `from` to day `to`
+ * (YYYY-MM-DD, Beijing; both included), of `department` only when not
+ * NULL: every such task read from GET /v1/tasks, page after page, and
+ * counted with tn_task_report_add as of `now` (epoch seconds).  The
+ * document of tn_task_report_result (owned) in *out, with "from", "to"
+ * (and "department") set.  Errors as tn_task_list_end.
+ */
+enum tn_code tn_task_report_fetch(struct tn_client *c, const char *from, const char *to,
+				  const char *department, long long now, jv *out,
+				  struct tn_err *err);
+
 #endif
