@@ -15,7 +15,8 @@
  * `key`) is compiled once, here.  Any fault is TN_EINVALID "FILE:LINE:
  * FIELD: WHAT" and nothing is loaded: an unknown key (a typo is never
  * ignored), a bad duration, a jq expression that does not compile, a rule
- * id given twice.  `path` NULL: tn_sharedir()/rules.  TN_EIO when the path
+ * id given twice.  `path` NULL: tn_sharedir()/rules.  A folder without
+ * *.yaml files is an empty set (no rule matches).  TN_EIO when the path
  * cannot be read.  On failure *out is NULL.
  */
 struct tn_rules;
