@@ -131,26 +131,6 @@ static enum tn_code check(struct tn_cmd_ctx *x, const struct tn_rules *r, struct
 	return rc;
 }
 
-/* list: every rule in full. */
-static enum tn_code list(struct tn_cmd_ctx *x, const struct tn_rules *r, struct tn_err *err)
-{
-	enum tn_code rc;
-	jv rules = tn_rules_describe(r);
-
-	if ((rc = tn_cmd_setup(x, TN_SETUP_OUT, 1, tn_rules_columns, err)) != TN_OK) {
-		jv_free(rules);
-		return rc;
-	}
-	jv_array_foreach(rules, i, d) {
-		if (rc == TN_OK)
-			rc = tn_out_emit(&x->out, d, err);
-		else
-			jv_free(d);
-	}
-	jv_free(rules);
-	return rc;
-}
-
 /* Write each record of `events` (consumed). */
 static enum tn_code emit_all(struct tn_cmd_ctx *x, jv events, struct tn_err *err)
 {
@@ -164,6 +144,16 @@ static enum tn_code emit_all(struct tn_cmd_ctx *x, jv events, struct tn_err *err
 	}
 	jv_free(events);
 	return rc;
+}
+
+/* list: every rule in full. */
+static enum tn_code list(struct tn_cmd_ctx *x, const struct tn_rules *r, struct tn_err *err)
+{
+	enum tn_code rc;
+
+	if ((rc = tn_cmd_setup(x, TN_SETUP_OUT, 1, tn_rules_columns, err)) != TN_OK)
+		return rc;
+	return emit_all(x, tn_rules_describe(r), err);
 }
 
 /* test: the recorded alerts of stdin through the rules, in order. */

@@ -11,14 +11,12 @@ struct tn_jq {
 	struct tn_buf msg;      /* messages jq reported through the error callback */
 };
 
-/* jq's error callback: collect the message (which we own) instead of printing it. */
-static void collect_error(void *data, jv msg)
+void tn_jq_error_append(struct tn_buf *b, jv msg, int one_line)
 {
-	struct tn_jq *t = data;
-	jv text;
+	static const char hint[] = " (Unix shell quoting issues?)";
+	jv text = jq_format_error(msg);
 	const char *s;
 
-	text = jq_format_error(msg);
 	if (jv_get_kind(text) != JV_KIND_STRING) {
 		jv_free(text);
 		return;
@@ -30,12 +28,28 @@ static void collect_error(void *data, jv msg)
 		s += 4;
 	/* "1 compile error" adds nothing to the message before it */
 	if (!strstr(s, "compile error")) {
-		if (t->msg.len)
-			tn_buf_adds(&t->msg, "; ");
-		tn_buf_adds(&t->msg, s);
-		tn_buf_rtrim(&t->msg);
+		if (b->len)
+			tn_buf_adds(b, "; ");
+		for (; one_line && *s; s++) {
+			if (!strncmp(s, hint, sizeof(hint) - 1))
+				s += sizeof(hint) - 2;
+			else if (*s == '\n')
+				tn_buf_adds(b, b->len && b->buf[b->len - 1] == ':' ? " " : "");
+			else
+				tn_buf_addch(b, *s);
+		}
+		tn_buf_adds(b, s);
+		tn_buf_rtrim(b);
 	}
 	jv_free(text);
+}
+
+/* jq's error callback: collect the message (which we own) instead of printing it. */
+static void collect_error(void *data, jv msg)
+{
+	struct tn_jq *t = data;
+
+	tn_jq_error_append(&t->msg, msg, 0);
 }
 
 struct tn_jq *tn_jq_compile(const char *program, struct tn_err *err)

@@ -19,6 +19,7 @@
 #include "tn_buf.h"
 #include "tn_cli.h"
 #include "tn_jv.h"
+#include "tn_out.h"
 #include "tn_text.h"
 #include "tn_yaml.h"
 #include "tnp_taskrules.h"
@@ -387,36 +388,10 @@ out:
 	return rc;
 }
 
-/* jq's error callback: collect the message into r->jqmsg. */
+/* jq's error callback: collect the message into the tn_buf `data`. */
 static void collect(void *data, jv msg)
 {
-	struct tn_buf *b = data;
-	jv text = jq_format_error(msg);
-	const char *s;
-
-	if (jv_get_kind(text) == JV_KIND_STRING) {
-		s = jv_string_value(text);
-		if (!strncmp(s, "jq: error: ", 11))
-			s += 11;
-		else if (!strncmp(s, "jq: ", 4))
-			s += 4;
-		if (!strstr(s, "compile error")) {
-			const char *noise = " (Unix shell quoting issues?)";
-
-			if (b->len)
-				tn_buf_adds(b, "; ");
-			for (; *s; s++) {       /* one line, without the shell's hint */
-				if (!strncmp(s, noise, strlen(noise)))
-					s += strlen(noise) - 1;
-				else if (*s == '\n')
-					tn_buf_adds(b, b->len && b->buf[b->len - 1] == ':' ? " " : "");
-				else
-					tn_buf_addch(b, *s);
-			}
-			tn_buf_rtrim(b);
-		}
-	}
-	jv_free(text);
+	tn_jq_error_append(data, msg, 1);
 }
 
 /*

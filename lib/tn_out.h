@@ -125,6 +125,15 @@ struct tn_jq *tn_jq_compile(const char *program, struct tn_err *err);
  */
 enum tn_code tn_jq_run(struct tn_jq *jq, jv input, jv *results, struct tn_err *err);
 void tn_jq_free(struct tn_jq *jq);
+/*
+ * Append the message of one of jq's error callback values (`msg`, consumed)
+ * to `b`: without jq's "jq: error: " prefix, after "; " when `b` holds one
+ * already, nothing for jq's "N compile errors" summary.  `one_line`: its
+ * line ends joined and jq's "(Unix shell quoting issues?)" left out, for a
+ * message that is not about a shell's command line (a rules file's).
+ */
+struct tn_buf;
+void tn_jq_error_append(struct tn_buf *b, jv msg, int one_line);
 
 /* Display width of UTF-8 text in terminal columns (CJK wide = 2).  Invalid bytes count 1. */
 int tn_display_width(const char *s);
