@@ -444,6 +444,30 @@ static void test_dry_run(void **state)
 	tn_rules_free(r);
 }
 
+/* Dedupe: an open task, its last alert within dedupe_s (0: while open). */
+static void test_dedupe_match(void **state)
+{
+	jv task = J("{\"status\":\"dispatched\",\"generated_at\":\"2026-07-01T08:00:00+08:00\","
+		    "\"last_alert\":{\"raised_at\":\"2026-07-01T09:00:00+08:00\"}}");
+	jv in = J("{\"dedupe_s\":3600}"), none = J("{\"dedupe_s\":0}");
+	long long nine;
+
+	assert_int_equal(tn_time_parse("2026-07-01T09:00:00+08:00", &nine), 0);
+	assert_int_equal(tn_rules_dedupe_match(task, in, nine + 3600), 1);
+	assert_int_equal(tn_rules_dedupe_match(task, in, nine + 3601), 0);
+	assert_int_equal(tn_rules_dedupe_match(task, none, nine + 86400 * 30), 1);
+	/* without a last alert: from its generation */
+	task = jv_object_delete(task, jv_string("last_alert"));
+	assert_int_equal(tn_rules_dedupe_match(task, in, nine), 1);
+	assert_int_equal(tn_rules_dedupe_match(task, in, nine + 1), 0);
+	/* a task no longer open takes no alert */
+	task = jv_object_set(task, jv_string("status"), jv_string("resolved"));
+	assert_int_equal(tn_rules_dedupe_match(task, none, nine), 0);
+	jv_free(task);
+	jv_free(in);
+	jv_free(none);
+}
+
 /* The shipped rules load and hold the article's scenarios. */
 static void test_shipped(void **state)
 {
@@ -482,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_load_folder),
 		cmocka_unit_test(test_eval),
 		cmocka_unit_test(test_dry_run),
+		cmocka_unit_test(test_dedupe_match),
 		cmocka_unit_test(test_shipped),
 	};
 
