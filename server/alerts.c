@@ -325,7 +325,9 @@ static void post_one(struct req *q, jv body)
 		reply_alert(q, 200, out, 1);
 		return;
 	}
-	if (tasks_on_alert(q->srv, out, (long long)now, &err) != TN_OK) {
+	/* a cancelled alert makes no task (the producer withdrew it) */
+	if (!tn_jv_bool(out, "cancelled", 0) &&
+	    tasks_on_alert(q->srv, out, (long long)now, &err) != TN_OK) {
 		jv_free(out);
 		store_alerts_rollback(q->srv->st);
 		reply_error(q, &err);
@@ -383,7 +385,8 @@ static void post_batch(struct req *q, jv list)
 			r = jv_object_set(r, jv_string("replayed"), jv_true());
 			replays++;
 		} else if (a == 0 && jv_get_kind(msg) == JV_KIND_OBJECT &&
-			   tasks_on_alert(q->srv, out, (long long)now, &err) == TN_OK) {
+			   (tn_jv_bool(out, "cancelled", 0) ||
+			    tasks_on_alert(q->srv, out, (long long)now, &err) == TN_OK)) {
 			/* an update or a cancel applied */
 			r = jv_object_set(r, jv_string("status"), jv_number(200));
 			r = jv_object_set(r, jv_string("alert"), out);
