@@ -8,6 +8,7 @@
 #include "tn_http.h"
 #include "tn_jv.h"
 #include "tn_list.h"
+#include "tn_ndjson.h"
 #include "tn_text.h"
 
 #define PAGE_MAX 1000
@@ -135,32 +136,11 @@ enum tn_code tn_alert_act_at(struct tn_client *c, const struct tn_alert_step *s,
 
 long long tn_alert_id_from_line(const char *line, long long *seq, struct tn_err *err)
 {
-	long long id = -1;
-	jv v;
+	jv obj;
+	long long id = tn_ndjson_number_id(line, "alert", &obj, err);
 
-	*seq = 0;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (*line != '{') {
-		char buf[32];
-		size_t n = strcspn(line, " \t\r\n");
-		long v2;
-
-		snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) ? n : sizeof(buf) - 1), line);
-		if (n >= sizeof(buf) || tn_parse_long(buf, &v2) != 0 || v2 < 1) {
-			tn_err_set(err, TN_EINVALID, "'%s' is not an alert id", buf);
-			return -1;
-		}
-		return v2;
-	}
-	v = jv_parse(line);
-	if (jv_get_kind(v) != JV_KIND_OBJECT || (id = tn_alert_ll(v, "id")) < 1) {
-		tn_err_set(err, TN_EINVALID, "no alert \"id\" in the line");
-		jv_free(v);
-		return -1;
-	}
-	*seq = tn_alert_ll(v, "seq");
-	jv_free(v);
+	*seq = jv_is_valid(obj) ? tn_alert_ll(obj, "seq") : 0;
+	jv_free(obj);
 	return id;
 }
 

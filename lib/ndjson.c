@@ -5,6 +5,8 @@
 
 #include <jv.h>
 
+#include "tn_alert.h"
+#include "tn_buf.h"
 #include "tn_ndjson.h"
 #include "tn_json.h"
 #include "tn_out.h"
@@ -107,4 +109,39 @@ int tn_ndjson_next(struct tn_ndjson *r, jv *out, struct tn_err *err)
 	}
 	*out = v;
 	return 1;
+}
+
+long long tn_ndjson_number_id(const char *line, const char *what, jv *obj, struct tn_err *err)
+{
+	long long id;
+	jv v;
+
+	if (obj)
+		*obj = jv_invalid();
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '{') {
+		char buf[32];
+		size_t n = strcspn(line, " \t\r\n");
+		long v2;
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) ? n : sizeof(buf) - 1), line);
+		if (n >= sizeof(buf) || tn_parse_long(buf, &v2) != 0 || v2 < 1) {
+			tn_err_set(err, TN_EINVALID, "'%s' is not %s %s id", buf,
+				   *what == 'a' ? "an" : "a", what);
+			return -1;
+		}
+		return v2;
+	}
+	v = jv_parse(line);
+	if (jv_get_kind(v) != JV_KIND_OBJECT || (id = tn_alert_ll(v, "id")) < 1) {
+		tn_err_set(err, TN_EINVALID, "no %s \"id\" in the line", what);
+		jv_free(v);
+		return -1;
+	}
+	if (obj)
+		*obj = v;
+	else
+		jv_free(v);
+	return id;
 }

@@ -10,6 +10,7 @@
 #include "tn_http.h"
 #include "tn_jv.h"
 #include "tn_list.h"
+#include "tn_ndjson.h"
 #include "tn_report.h"
 #include "tn_task.h"
 #include "tn_tasknet.h"
@@ -227,35 +228,11 @@ enum tn_code tn_task_act_at(struct tn_client *c, long long id, long long version
 
 long long tn_task_from_line(const char *line, long long *version, jv *task, struct tn_err *err)
 {
-	long long id;
-	jv v;
+	long long id = tn_ndjson_number_id(line, "task", task, err);
 
-	*version = 0;
-	*task = jv_invalid();
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (*line != '{') {
-		char buf[32];
-		size_t n = strcspn(line, " \t\r\n");
-		long v2;
-
-		snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) ? n : sizeof(buf) - 1), line);
-		if (n >= sizeof(buf) || tn_parse_long(buf, &v2) != 0 || v2 < 1) {
-			tn_err_set(err, TN_EINVALID, "'%s' is not a task id", buf);
-			return -1;
-		}
-		return v2;
-	}
-	v = jv_parse(line);
-	if (jv_get_kind(v) != JV_KIND_OBJECT || (id = tn_alert_ll(v, "id")) < 1) {
-		tn_err_set(err, TN_EINVALID, "no task \"id\" in the line");
-		jv_free(v);
-		return -1;
-	}
-	*version = tn_alert_ll(v, "version");
+	*version = jv_is_valid(*task) ? tn_alert_ll(*task, "version") : 0;
 	if (*version < 0)
 		*version = 0;
-	*task = v;
 	return id;
 }
 

@@ -45,4 +45,13 @@ int tn_ndjson_next_line(struct tn_ndjson *r, const char **line, struct tn_err *e
  */
 int tn_ndjson_next(struct tn_ndjson *r, jv *out, struct tn_err *err);
 
+/*
+ * A numbered record's id from a line of stdin (alert-act, task-act): a bare
+ * whole number above 0, or an NDJSON object with a number "id" (above 0).
+ * Returns the id; *obj (owned; may be NULL) the object, jv_invalid() for a
+ * bare id.  -1 on error, TN_EINVALID "'x' is not a WHAT id" or "no WHAT
+ * \"id\" in the line", *obj jv_invalid().
+ */
+long long tn_ndjson_number_id(const char *line, const char *what, jv *obj, struct tn_err *err);
+
 #endif
