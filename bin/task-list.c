@@ -145,13 +145,7 @@ int main(int argc, char **argv)
 		status = tn_cli_fail(prog, &ectx.err);
 	status = tn_cmd_finish(&x, status);
 	/* stopped at the limit with more on the server: never quietly, whatever stdout is */
-	if (status == 0 && end.more && !tn_cli_interrupted()) {
-		if (end.total > end.shown)
-			fprintf(stderr, "%s: %ld of %ld shown; --all for every task\n", prog,
-				end.shown, end.total);
-		else
-			fprintf(stderr, "%s: %ld shown, more exist; --all for every task\n", prog,
-				end.shown);
-	}
+	if (status == 0 && end.more && !tn_cli_interrupted())
+		tn_cli_list_more(prog, end.shown, end.total, "task");
 	return status;
 }

@@ -433,6 +433,15 @@ void tn_cli_summary(const char *prog, const char *what, long done, long skipped,
 		what ? ": " : "", done, skipped, failed, note ? "; " : "", note ? note : "");
 }
 
+void tn_cli_list_more(const char *prog, long shown, long total, const char *what)
+{
+	if (total > shown)
+		fprintf(stderr, "%s: %ld of %ld shown; --all for every %s\n", prog, shown, total,
+			what);
+	else
+		fprintf(stderr, "%s: %ld shown, more exist; --all for every %s\n", prog, shown, what);
+}
+
 void tn_cli_warn(const char *prog, const char *fmt, ...)
 {
 	va_list ap;

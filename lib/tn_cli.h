@@ -104,6 +104,14 @@ void tn_cli_suggest(struct tn_err *err, const char *word, const char *choices);
 void tn_cli_summary(const char *prog, const char *what, long done, long skipped, long failed,
 		    const char *note);
 
+/*
+ * A list that stopped at its limit with more on the server, never quietly,
+ * on stderr: "PROG: N of TOTAL shown; --all for every WHAT" (when the
+ * server gave its count, `total` > `shown`), else "PROG: N shown, more
+ * exist; --all for every WHAT".
+ */
+void tn_cli_list_more(const char *prog, long shown, long total, const char *what);
+
 /* "PROG: warning: ..." to stderr. */
 void tn_cli_warn(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
