@@ -5,7 +5,6 @@
 
 #include "twonet.h"
 #include "tn_case.h"
-#include "tn_ndjson.h"
 
 static const char *prog = "case-act";
 
@@ -50,68 +49,34 @@ static const char *summary(void)
 static const char *list_columns[] = { "id", "status", "version", "item_name", "applicant.name", NULL };
 
 struct run {
+	struct tn_cmd_bulk b;
 	struct tn_client *c;
-	struct tn_out *out;
 	const char *action;
-	int bulk;               /* ids from stdin or several: name each failure, end with a summary */
-	long acted, failed;
-	enum tn_code last;
-	int stop;
 };
 
 /* Act on `id` (input line `line` of stdin, 0 for an operand). */
 static void act_one(struct run *r, const char *id, long ver, long line)
 {
 	struct tn_err err = TN_ERR_INIT;
-	jv kase;
+	jv kase = jv_invalid();
 	enum tn_code rc = tn_case_act(r->c, id, r->action, comment, ver, &kase, &err);
 
-	if (rc == TN_OK) {
-		r->acted++;
-		if (tn_out_emit(r->out, kase, &err) == TN_OK)
-			return;
-		rc = err.code;
-		r->stop = 1;
-		if (r->out->broken_pipe)
-			return;
-	} else if (r->bulk && line > 0) {
-		tn_err_prefix(&err, "%s (line %ld)", id, line);
-	} else if (r->bulk) {
-		tn_err_prefix(&err, "%s", id);
-	}
-	tn_cli_fail(prog, &err);
-	r->failed++;
-	r->last = rc;
-	if (rc == TN_EAUTH || rc == TN_EUNREACHABLE || rc == TN_EINTR)
-		r->stop = 1;
+	tn_cmd_bulk_result(&r->b, rc, kase, &err, NULL, id, line);
 }
 
-static void act_stdin(struct run *r)
+/* A line of stdin: a case id, or a case (its version acted on). */
+static void act_line(void *ctx, const char *line, long n)
 {
-	struct tn_ndjson in;
+	struct run *r = ctx;
 	struct tn_err err = TN_ERR_INIT;
-	const char *line;
-	int got;
+	long ver = 0;
+	char *id = tn_case_id_from_line(line, &ver, &err);
 
-	tn_ndjson_init(&in, stdin, "stdin");
-	while (!r->stop && !tn_cli_interrupted() && (got = tn_ndjson_next_line(&in, &line, &err)) != 0) {
-		long ver = 0;
-		char *id = got > 0 ? tn_case_id_from_line(line, &ver, &err) : NULL;
-		if (!id) {
-			if (got > 0)
-				tn_err_prefix(&err, "stdin:%ld", in.line);
-			tn_cli_fail(prog, &err);
-			r->failed++;
-			r->last = err.code;
-			tn_err_clear(&err);
-			if (got < 0 && r->last == TN_EIO)
-				break;
-			continue;
-		}
-		act_one(r, id, ver, in.line);
-		free(id);
-	}
-	tn_ndjson_release(&in);
+	if (!id)
+		tn_cmd_bulk_bad_line(&r->b, n, &err);
+	else
+		act_one(r, id, ver, n);
+	free(id);
 }
 
 int main(int argc, char **argv)
@@ -119,7 +84,7 @@ int main(int argc, char **argv)
 	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
 	struct run r;
-	int nargs, from_stdin = 0, status = 0;
+	int nargs, from_stdin = 0;
 
 	cmd.summary = summary();
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
@@ -149,28 +114,15 @@ int main(int argc, char **argv)
 	if (tn_cmd_setup(&x, TN_SETUP_ALL, from_stdin || nargs > 2, list_columns, &err) != TN_OK)
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	memset(&r, 0, sizeof(r));
+	r.b.prog = prog;
+	r.b.out = &x.out;
+	r.b.bulk = from_stdin || nargs > 2;
 	r.c = x.client;
-	r.out = &x.out;
 	r.action = argv[1];
-	r.bulk = from_stdin || nargs > 2;
 	if (from_stdin)
-		act_stdin(&r);
+		tn_cmd_bulk_stdin(&r.b, act_line, &r);
 	else
-		for (int i = 2; i <= nargs && !r.stop && !tn_cli_interrupted(); i++)
+		for (int i = 2; i <= nargs && !r.b.stop && !tn_cli_interrupted(); i++)
 			act_one(&r, argv[i], version, 0);
-	if (tn_cmd_close_out(&x, &err) != TN_OK && !r.failed) {
-		tn_cli_fail(prog, &err);
-		r.failed++;
-		r.last = err.code;
-	}
-	if (r.bulk)
-		tn_cli_summary(prog, r.action, r.acted, 0, r.failed,
-			       tn_cli_interrupted() ? "interrupted" :
-			       r.stop && r.failed ? "stopped: the rest not tried" : NULL);
-	if (tn_cli_interrupted())
-		status = tn_exit_status(TN_EINTR);
-	else if (r.failed)
-		status = tn_exit_status(r.acted + r.failed == 1 || r.last == TN_EAUTH ||
-					r.last == TN_EUNREACHABLE ? r.last : TN_EPARTIAL);
-	return tn_cmd_finish(&x, status);
+	return tn_cmd_bulk_end(&x, &r.b, r.action);
 }

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "twonet.h"
-#include "tn_ndjson.h"
 #include "tn_task.h"
 #include "tn_tasknet.h"
 
@@ -46,71 +45,37 @@ static const struct tn_cmd cmd = {
 static const char *list_columns[] = { "id", "version", "status", "crew", "title", NULL };
 
 struct run {
+	struct tn_cmd_bulk b;
 	struct tn_client *c;
-	struct tn_out *out;
 	const char *action;
 	jv args;
-	int bulk;
-	long acted, failed;
-	enum tn_code last;
-	int stop;
 };
 
 /* Act on task `id` (read as `task`, consumed; input line `line` of stdin, 0 for an operand). */
 static void act_one(struct run *r, long long id, long long v, jv task, long line)
 {
 	struct tn_err err = TN_ERR_INIT;
-	jv out;
+	jv out = jv_invalid();
 	enum tn_code rc = tn_task_act_at(r->c, id, v, task, r->action, r->args, &out, &err);
+	char num[32];
 
-	if (rc == TN_OK) {
-		r->acted++;
-		if (tn_out_emit(r->out, out, &err) == TN_OK)
-			return;
-		rc = err.code;
-		r->stop = 1;
-		if (r->out->broken_pipe)
-			return;
-	} else if (r->bulk && line > 0) {
-		tn_err_prefix(&err, "task %lld (line %ld)", id, line);
-	} else if (r->bulk) {
-		tn_err_prefix(&err, "task %lld", id);
-	}
-	tn_cli_fail(prog, &err);
-	r->failed++;
-	r->last = rc;
-	if (rc == TN_EAUTH || rc == TN_EUNREACHABLE || rc == TN_EINTR)
-		r->stop = 1;
+	snprintf(num, sizeof(num), "%lld", id);
+	tn_cmd_bulk_result(&r->b, rc, out, &err, "task", num, line);
 }
 
-static void act_stdin(struct run *r)
+/* A line of stdin: a task id, or a task (its version acted on). */
+static void act_line(void *ctx, const char *line, long n)
 {
-	struct tn_ndjson in;
+	struct run *r = ctx;
 	struct tn_err err = TN_ERR_INIT;
-	const char *line;
-	int got;
+	long long v = 0;
+	jv task;
+	long long id = tn_task_from_line(line, &v, &task, &err);
 
-	tn_ndjson_init(&in, stdin, "stdin");
-	while (!r->stop && !tn_cli_interrupted() && (got = tn_ndjson_next_line(&in, &line, &err)) != 0) {
-		long long v = 0, id = -1;
-		jv task = jv_invalid();
-
-		if (got > 0)
-			id = tn_task_from_line(line, &v, &task, &err);
-		if (id < 1) {
-			if (got > 0)
-				tn_err_prefix(&err, "stdin:%ld", in.line);
-			tn_cli_fail(prog, &err);
-			r->failed++;
-			r->last = err.code;
-			tn_err_clear(&err);
-			if (got < 0 && r->last == TN_EIO)
-				break;
-			continue;
-		}
-		act_one(r, id, v, task, in.line);
-	}
-	tn_ndjson_release(&in);
+	if (id < 1)
+		tn_cmd_bulk_bad_line(&r->b, n, &err);
+	else
+		act_one(r, id, v, task, n);
 }
 
 /* The action's arguments from the options: {"crew"}, {"score", "comment"}, {"step"} (owned). */
@@ -177,7 +142,6 @@ int main(int argc, char **argv)
 	struct tn_err err = TN_ERR_INIT;
 	struct run r;
 	int nargs, from_stdin = 0;
-	int status = 0;
 
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
@@ -190,34 +154,21 @@ int main(int argc, char **argv)
 	if (tn_cmd_setup(&x, TN_SETUP_ALL, from_stdin || nargs > 2, list_columns, &err) != TN_OK)
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
 	memset(&r, 0, sizeof(r));
+	r.b.prog = prog;
+	r.b.out = &x.out;
+	r.b.bulk = from_stdin || nargs > 2;
 	r.c = x.client;
-	r.out = &x.out;
 	r.action = argv[1];
 	r.args = args_of(r.action);
-	r.bulk = from_stdin || nargs > 2;
 	if (from_stdin)
-		act_stdin(&r);
+		tn_cmd_bulk_stdin(&r.b, act_line, &r);
 	else
-		for (int i = 2; i <= nargs && !r.stop && !tn_cli_interrupted(); i++) {
+		for (int i = 2; i <= nargs && !r.b.stop && !tn_cli_interrupted(); i++) {
 			long v = 0;
 
 			tn_parse_long(argv[i], &v);
 			act_one(&r, v, version, jv_invalid(), 0);
 		}
 	jv_free(r.args);
-	if (tn_cmd_close_out(&x, &err) != TN_OK && !r.failed) {
-		tn_cli_fail(prog, &err);
-		r.failed++;
-		r.last = err.code;
-	}
-	if (r.bulk)
-		tn_cli_summary(prog, r.action, r.acted, 0, r.failed,
-			       tn_cli_interrupted() ? "interrupted" :
-			       r.stop && r.failed ? "stopped: the rest not tried" : NULL);
-	if (tn_cli_interrupted())
-		status = tn_exit_status(TN_EINTR);
-	else if (r.failed)
-		status = tn_exit_status(r.acted + r.failed == 1 || r.last == TN_EAUTH ||
-					r.last == TN_EUNREACHABLE ? r.last : TN_EPARTIAL);
-	return tn_cmd_finish(&x, status);
+	return tn_cmd_bulk_end(&x, &r.b, r.action);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "tn_cmd.h"
+#include "tn_ndjson.h"
 
 /* The client's notices (--verbose), printed for the command that asked for a client. */
 static void print_notice(void *ctx, const char *msg)
@@ -108,4 +109,85 @@ int tn_cmd_finish(struct tn_cmd_ctx *ctx, int status)
 		tn_config_release(&ctx->cfg);
 	ctx->have = 0;
 	return status;
+}
+
+void tn_cmd_bulk_result(struct tn_cmd_bulk *b, enum tn_code rc, jv record, struct tn_err *err,
+			const char *what, const char *id, long line)
+{
+	if (rc == TN_OK) {
+		b->done++;
+		if (tn_out_emit(b->out, record, err) == TN_OK)
+			return;
+		rc = err->code;
+		b->stop = 1;
+		if (b->out->broken_pipe)
+			return;
+	} else {
+		jv_free(record);
+		if (b->bulk && line > 0)
+			tn_err_prefix(err, "%s%s%s (line %ld)", what ? what : "", what ? " " : "", id,
+				      line);
+		else if (b->bulk)
+			tn_err_prefix(err, "%s%s%s", what ? what : "", what ? " " : "", id);
+	}
+	tn_cli_fail(b->prog, err);
+	b->failed++;
+	b->last = rc;
+	if (rc == TN_EAUTH || rc == TN_EUNREACHABLE || rc == TN_EINTR)
+		b->stop = 1;
+}
+
+void tn_cmd_bulk_bad_line(struct tn_cmd_bulk *b, long line, struct tn_err *err)
+{
+	tn_err_prefix(err, "stdin:%ld", line);
+	tn_cli_fail(b->prog, err);
+	b->failed++;
+	b->last = err->code;
+	tn_err_clear(err);
+}
+
+void tn_cmd_bulk_stdin(struct tn_cmd_bulk *b, void (*fn)(void *ctx, const char *line, long n),
+		       void *ctx)
+{
+	struct tn_ndjson in;
+	struct tn_err err = TN_ERR_INIT;
+	const char *line;
+	int got;
+
+	tn_ndjson_init(&in, stdin, "stdin");
+	while (!b->stop && !tn_cli_interrupted() && (got = tn_ndjson_next_line(&in, &line, &err)) != 0) {
+		if (got > 0) {
+			fn(ctx, line, in.line);
+			continue;
+		}
+		tn_cli_fail(b->prog, &err);     /* "stdin:LINE: ..." already */
+		b->failed++;
+		b->last = err.code;
+		tn_err_clear(&err);
+		if (b->last == TN_EIO)
+			break;
+	}
+	tn_ndjson_release(&in);
+}
+
+int tn_cmd_bulk_end(struct tn_cmd_ctx *ctx, struct tn_cmd_bulk *b, const char *action)
+{
+	struct tn_err err = TN_ERR_INIT;
+	int status = 0;
+
+	if (tn_cmd_close_out(ctx, &err) != TN_OK && !b->failed) {
+		tn_cli_fail(b->prog, &err);
+		b->failed++;
+		b->last = err.code;
+	}
+	if (b->bulk)
+		tn_cli_summary(b->prog, action, b->done, 0, b->failed,
+			       tn_cli_interrupted() ? "interrupted" :
+			       b->stop && b->failed ? "stopped: the rest not tried" : NULL);
+	if (tn_cli_interrupted())
+		status = tn_exit_status(TN_EINTR);
+	else if (b->failed)
+		status = tn_exit_status(b->done + b->failed == 1 || b->last == TN_EAUTH ||
+					b->last == TN_EUNREACHABLE ? b->last : TN_EPARTIAL);
+	return tn_cmd_finish(ctx, status);
 }

@@ -81,4 +81,49 @@ enum tn_code tn_cmd_close_out(struct tn_cmd_ctx *ctx, struct tn_err *err);
  */
 int tn_cmd_finish(struct tn_cmd_ctx *ctx, int status);
 
+/*
+ * A command acting on many records one at a time (alert-act, case-act,
+ * task-act): ids as operands or on stdin, each result written as it comes,
+ * each failure named, a summary at the end.
+ */
+struct tn_cmd_bulk {
+	const char *prog;
+	struct tn_out *out;
+	int bulk;               /* ids from stdin or several: name each failure, end with a summary */
+	long done, failed;
+	enum tn_code last;      /* the last failure's code */
+	int stop;               /* a failure every id would share, or the output gone: try no more */
+};
+
+/*
+ * One record's outcome.  TN_OK: `record` (consumed) is written to b->out
+ * (a failure to write stops the run; a reader gone stops it quietly).
+ * Else `record` is freed and err reported under b->prog, prefixed in a
+ * bulk run with "WHAT ID (line N)" (`what` may be NULL: "ID"; line 0 for
+ * an operand); a failure every id would share (not allowed, unreachable,
+ * interrupted) stops the run.
+ */
+void tn_cmd_bulk_result(struct tn_cmd_bulk *b, enum tn_code rc, jv record, struct tn_err *err,
+			const char *what, const char *id, long line);
+
+/* A line of stdin that gives no id (err says why): reported as "stdin:LINE: ..." and counted. */
+void tn_cmd_bulk_bad_line(struct tn_cmd_bulk *b, long line, struct tn_err *err);
+
+/*
+ * Each line of stdin that is not blank handed to `fn` with its number, until
+ * the end of input, b->stop or an interrupt; a line that cannot be read
+ * (too long, not UTF-8) is reported and counted, a read error ends it.
+ */
+void tn_cmd_bulk_stdin(struct tn_cmd_bulk *b, void (*fn)(void *ctx, const char *line, long n),
+		       void *ctx);
+
+/*
+ * End the run of `action`: close the output (a failure counts), the summary
+ * line when b->bulk ("PROG: ACTION: N done, 0 skipped, M failed", and why it
+ * stopped early), then tn_cmd_finish with the exit status: 130 when
+ * interrupted; the failure's own when one id was tried or every id would
+ * share it; 1 (TN_EPARTIAL) when some failed and others went through.
+ */
+int tn_cmd_bulk_end(struct tn_cmd_ctx *ctx, struct tn_cmd_bulk *b, const char *action);
+
 #endif
