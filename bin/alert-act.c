@@ -73,17 +73,12 @@ static void act_line(void *ctx, const char *line, long n)
 /* The usage errors, found before any id is read or sent. */
 static void check(int nargs, char **argv, int *from_stdin, struct tn_err *err)
 {
-	const char *a = nargs ? argv[1] : NULL;
+	const char *a = argv[1];
 
-	if (nargs < 2)
-		tn_err_set(err, TN_EUSAGE, nargs ? "no alert id given (or '-' for stdin)"
-			   : "no action given (one of %s)", TN_ALERT_ACTIONS);
-	else if (!tn_alert_action_valid(a)) {
-		tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)", a, TN_ALERT_ACTIONS);
-		tn_cli_suggest(err, a, TN_ALERT_ACTIONS);
-	} else if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
-		tn_err_set(err, TN_EUSAGE, "--if-version takes a seq above 0 and one alert id");
-	else if (!strcmp(a, "dispatch") && !crew)
+	if (tn_cmd_bulk_operands(nargs, argv, TN_ALERT_ACTIONS, "alert", "seq", version, 1,
+				 from_stdin, err) != TN_OK)
+		return;
+	if (!strcmp(a, "dispatch") && !crew)
 		tn_err_set(err, TN_EUSAGE, "dispatch needs --crew (the crew or truck sent)");
 	else if (!strcmp(a, "close") && !evaluation)
 		tn_err_set(err, TN_EUSAGE, "close needs --evaluation (how the handling went)");
@@ -91,17 +86,6 @@ static void check(int nargs, char **argv, int *from_stdin, struct tn_err *err)
 		tn_err_set(err, TN_EUSAGE, "--crew goes with dispatch only");
 	else if (evaluation && strcmp(a, "close"))
 		tn_err_set(err, TN_EUSAGE, "--evaluation goes with close only");
-	for (int i = 2; i <= nargs && err->code == TN_OK; i++) {
-		long v;
-
-		if (!strcmp(argv[i], "-")) {
-			if (nargs != 2)
-				tn_err_set(err, TN_EUSAGE, "'-' (ids from stdin) goes alone");
-			*from_stdin = 1;
-		} else if (tn_parse_long(argv[i], &v) != 0 || v < 1) {
-			tn_err_set(err, TN_EINVALID, "'%s' is not an alert id (a number)", argv[i]);
-		}
-	}
 }
 
 int main(int argc, char **argv)

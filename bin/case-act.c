@@ -92,21 +92,8 @@ int main(int argc, char **argv)
 	if (x.done)
 		return 0;
 	nargs = x.nargs;
-	if (nargs < 2)
-		tn_err_set(&err, TN_EUSAGE, nargs ? "no case id given (or '-' for stdin)"
-			   : "no action given (one of %s)", TN_CASE_ACTION_LIST);
-	else if (!tn_case_action_valid(argv[1])) {
-		tn_err_set(&err, TN_EUSAGE, "unknown action '%s' (one of %s)", argv[1], TN_CASE_ACTION_LIST);
-		tn_cli_suggest(&err, argv[1], TN_CASE_ACTION_LIST);
-	}
-	else if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
-		tn_err_set(&err, TN_EUSAGE, "--if-version takes a number above 0 and one case id");
-	for (int i = 2; i <= nargs && err.code == TN_OK; i++)
-		if (!strcmp(argv[i], "-")) {
-			if (nargs != 2)
-				tn_err_set(&err, TN_EUSAGE, "'-' (ids from stdin) goes alone");
-			from_stdin = 1;
-		}
+	tn_cmd_bulk_operands(nargs, argv, TN_CASE_ACTION_LIST, "case", "number", version, 0,
+			     &from_stdin, &err);
 	if (err.code == TN_OK)
 		tn_case_check_comment(comment, &err);   /* once, before any id is read or sent */
 	if (err.code != TN_OK)

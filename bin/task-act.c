@@ -97,17 +97,12 @@ static jv args_of(const char *action)
 /* The usage errors, found before any id is read or sent; the arguments as the lib checks them. */
 static void check(int nargs, char **argv, int *from_stdin, struct tn_err *err)
 {
-	const char *a = nargs ? argv[1] : NULL;
+	const char *a = argv[1];
 
-	if (nargs < 2)
-		tn_err_set(err, TN_EUSAGE, nargs ? "no task id given (or '-' for stdin)"
-			   : "no action given (one of %s)", TN_TASK_ACTION_LIST);
-	else if (!tn_task_action_valid(a)) {
-		tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)", a, TN_TASK_ACTION_LIST);
-		tn_cli_suggest(err, a, TN_TASK_ACTION_LIST);
-	} else if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
-		tn_err_set(err, TN_EUSAGE, "--if-version takes a version above 0 and one task id");
-	else if (!strcmp(a, "dispatch") && !crew)
+	if (tn_cmd_bulk_operands(nargs, argv, TN_TASK_ACTION_LIST, "task", "version", version, 1,
+				 from_stdin, err) != TN_OK)
+		return;
+	if (!strcmp(a, "dispatch") && !crew)
 		tn_err_set(err, TN_EUSAGE, "dispatch needs --crew (the crew sent)");
 	else if (!strcmp(a, "evaluate") && score == UNSET)
 		tn_err_set(err, TN_EUSAGE, "evaluate needs --score (1 to 5)");
@@ -123,17 +118,6 @@ static void check(int nargs, char **argv, int *from_stdin, struct tn_err *err)
 		tn_err_set(err, TN_EUSAGE, "--step takes a plan step's number (1, 2 ...), not %ld", step);
 	else
 		tn_task_args_check(a, args_of(a), err);   /* the lib's rules: score 1..5, lengths */
-	for (int i = 2; i <= nargs && err->code == TN_OK; i++) {
-		long v;
-
-		if (!strcmp(argv[i], "-")) {
-			if (nargs != 2)
-				tn_err_set(err, TN_EUSAGE, "'-' (ids from stdin) goes alone");
-			*from_stdin = 1;
-		} else if (tn_parse_long(argv[i], &v) != 0 || v < 1) {
-			tn_err_set(err, TN_EINVALID, "'%s' is not a task id (a number)", argv[i]);
-		}
-	}
 }
 
 int main(int argc, char **argv)

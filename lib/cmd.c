@@ -6,6 +6,7 @@
 
 #include "tn_cmd.h"
 #include "tn_ndjson.h"
+#include "tn_text.h"
 
 /* The client's notices (--verbose), printed for the command that asked for a client. */
 static void print_notice(void *ctx, const char *msg)
@@ -190,4 +191,36 @@ int tn_cmd_bulk_end(struct tn_cmd_ctx *ctx, struct tn_cmd_bulk *b, const char *a
 		status = tn_exit_status(b->done + b->failed == 1 || b->last == TN_EAUTH ||
 					b->last == TN_EUNREACHABLE ? b->last : TN_EPARTIAL);
 	return tn_cmd_finish(ctx, status);
+}
+
+enum tn_code tn_cmd_bulk_operands(int nargs, char **argv, const char *actions, const char *what,
+				  const char *vword, long version, int numeric, int *from_stdin,
+				  struct tn_err *err)
+{
+	const char *an = strchr("aeiou", *what) ? "an" : "a";
+
+	if (nargs < 2)
+		return tn_err_set(err, TN_EUSAGE, nargs ? "no %s id given (or '-' for stdin)" :
+				  "no action given (one of %s)", nargs ? what : actions);
+	if (!tn_word_in(actions, argv[1])) {
+		tn_err_set(err, TN_EUSAGE, "unknown action '%s' (one of %s)", argv[1], actions);
+		tn_cli_suggest(err, argv[1], actions);
+		return TN_EUSAGE;
+	}
+	if (version && (version < 1 || nargs != 2 || !strcmp(argv[2], "-")))
+		return tn_err_set(err, TN_EUSAGE, "--if-version takes %s %s above 0 and one %s id",
+				  strchr("aeiou", *vword) ? "an" : "a", vword, what);
+	for (int i = 2; i <= nargs; i++) {
+		long v;
+
+		if (!strcmp(argv[i], "-")) {
+			if (nargs != 2)
+				return tn_err_set(err, TN_EUSAGE, "'-' (ids from stdin) goes alone");
+			*from_stdin = 1;
+		} else if (numeric && (tn_parse_long(argv[i], &v) != 0 || v < 1)) {
+			return tn_err_set(err, TN_EINVALID, "'%s' is not %s %s id (a number)", argv[i],
+					  an, what);
+		}
+	}
+	return TN_OK;
 }

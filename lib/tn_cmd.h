@@ -118,6 +118,20 @@ void tn_cmd_bulk_stdin(struct tn_cmd_bulk *b, void (*fn)(void *ctx, const char *
 		       void *ctx);
 
 /*
+ * The operands of "PROG ACTION ID..." or "PROG ACTION -" (ids from stdin),
+ * moved to argv[1..nargs], checked before anything is read or sent:
+ * argv[1] one of `actions` ('|'-separated; an unknown one with a close one
+ * suggested), at least one id, '-' alone (*from_stdin = 1), `version` (0:
+ * --if-version not given) above 0 and with one id; TN_EUSAGE naming the
+ * fault ("--if-version takes a VWORD above 0 and one WHAT id").  With
+ * `numeric`, an id that is not a number above 0 is TN_EINVALID ("'x' is not
+ * a WHAT id (a number)").
+ */
+enum tn_code tn_cmd_bulk_operands(int nargs, char **argv, const char *actions, const char *what,
+				  const char *vword, long version, int numeric, int *from_stdin,
+				  struct tn_err *err);
+
+/*
  * End the run of `action`: close the output (a failure counts), the summary
  * line when b->bulk ("PROG: ACTION: N done, 0 skipped, M failed", and why it
  * stopped early), then tn_cmd_finish with the exit status: 130 when
