@@ -21,15 +21,16 @@
  * tasks from a raised alert also run: an alert and the tasks it made
  * commit together or not at all.
  *
- * At most one OPEN task (status not resolved or evaluated) exists per
- * (rule, key): a unique index says so, and a second insert is TN_ECONFLICT.
- * Ownership follows store.h: jv arguments are consumed, jv results are the
+ * Several open tasks (status not resolved or evaluated) of one (rule, key)
+ * may exist: a new one is made when the open one's last alert is older than
+ * the rule's dedupe time.  Writers are one at a time (the alerts
+ * transaction), so two never make the same task.  Ownership follows store.h: jv arguments are consumed, jv results are the
  * caller's.
  */
 
 /*
- * Inside a transaction: the open task of `rule` with dedupe key `key` in
- * *doc; TN_ENOTFOUND when none is open.
+ * Inside a transaction: the newest open task of `rule` with dedupe key `key`
+ * in *doc; TN_ENOTFOUND when none is open.
  */
 enum tn_code store_task_open_get(struct store *st, const char *rule, const char *key, jv *doc,
 				 struct tn_err *err);

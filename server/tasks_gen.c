@@ -3,7 +3,8 @@
  * Each worker holds its own rule set (jq 1.6 is single-threaded, and a
  * worker is one thread).  tasks_on_alert runs inside the transaction that
  * raises the alert: the rules' intents become new tasks, or update the open
- * task of the same rule and key (dedupe), in that same transaction, so an
+ * task of the same rule and key whose last alert came within the rule's
+ * dedupe time (tn_rules_dedupe_match), in that same transaction, so an
  * alert and the tasks it made commit together or not at all (a kill -9 in
  * between leaves neither).  Once a second each worker applies the
  * escalations that fell due (store_tasks_due): the write is made under the
@@ -105,6 +106,11 @@ enum tn_code tasks_on_alert(struct srv *srv, jv alert, long long now, struct tn_
 			continue;
 		}
 		code = store_task_open_get(srv->st, rule ? rule : "", key ? key : "", &open, err);
+		if (code == TN_OK && !tn_rules_dedupe_match(open, intent, now)) {
+			/* open, but its last alert is older than the rule's dedupe time: a new task */
+			jv_free(open);
+			code = tn_err_set(err, TN_ENOTFOUND, "no task to update");
+		}
 		if (code == TN_OK) {
 			long long id = tn_alert_ll(open, "id"), version = tn_alert_ll(open, "version");
 			jv merged = tn_task_merge(jv_copy(open), intent, alert, now);

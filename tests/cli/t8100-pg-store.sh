@@ -195,7 +195,7 @@ test_expect_success 'a newer schema is refused; init will not guess at an older 
 test_expect_success 'an empty database is at schema 0 until init; a password never shows' '
 	EMPTY=$(pg_createdb empty) &&
 	test_expect_exit 1 twonetd token list --db "$EMPTY" 2>err &&
-	grep -q "is at schema 0, not 11" err &&
+	grep -q "is at schema 0, not 12" err &&
 	test_expect_exit 1 twonetd init --db "postgresql://u:sekrit@127.0.0.1:1/x?connect_timeout=3" 2>err &&
 	grep -q "cannot connect to the PostgreSQL server of '"'"'postgresql://u@127.0.0.1:1/x'"'"'" err &&
 	! grep -q sekrit err &&

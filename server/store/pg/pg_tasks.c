@@ -35,7 +35,7 @@ const char pg_schema_12[] =
 	"  next_due bigint,"
 	"  version bigint NOT NULL,"
 	"  doc json NOT NULL);"
-	"CREATE UNIQUE INDEX tasks_open_key ON tasks (rule, dkey) WHERE open = 1;"
+	"CREATE INDEX tasks_open ON tasks (rule, dkey, id) WHERE open = 1;"
 	"CREATE INDEX tasks_status ON tasks (status, id);"
 	"CREATE INDEX tasks_crew ON tasks (crew, id);"
 	"CREATE INDEX tasks_due ON tasks (next_due) WHERE next_due IS NOT NULL;"
@@ -66,7 +66,7 @@ enum tn_code pg_task_open_get(struct store *st, const char *rule, const char *ke
 
 	*doc = jv_invalid();
 	code = pg_query(PG(st), &r, err, "task lookup", "SELECT doc FROM tasks WHERE rule = $1 "
-			"AND dkey = $2 AND open = 1", "tt", rule, key);
+			"AND dkey = $2 AND open = 1 ORDER BY id DESC LIMIT 1", "tt", rule, key);
 	if (code != TN_OK)
 		return code;
 	if (PQntuples(r) == 1)
@@ -178,7 +178,7 @@ enum tn_code pg_task_put(struct store *st, long long id, long long version, jv d
 		vals[11] = atb;
 		vals[13] = verb;
 		vals[14] = idb;
-		code = pg_query_vals(p, NULL, err, have ? "task update" : "task insert", have ?
+		code = pg_query_vals(p, &r, err, have ? "task update" : "task insert", have ?
 				     "UPDATE tasks SET doc = $1, rule = $2, dkey = $3, status = $4, "
 				     "open = $5::integer, kind = $6, severity = $7::integer, "
 				     "priority = $8::integer, department = $9, district = $10, "
@@ -189,10 +189,11 @@ enum tn_code pg_task_put(struct store *st, long long id, long long version, jv d
 				     "version, id) VALUES ($1, $2, $3, $4, $5::integer, $6, "
 				     "$7::integer, $8::integer, $9, $10, $11, $12::bigint, $13::bigint, "
 				     "$14::bigint, $15::bigint)", 15, vals);
+		if (code == TN_OK)
+			PQclear(r);
 	}
 	if (code == TN_ECONFLICT && !have)
-		tn_err_set(err, TN_ECONFLICT, "an open task of rule %s for %s exists already",
-			   member(doc, "rule"), member(doc, "key"));
+		tn_err_set(err, TN_ECONFLICT, "task %lld exists already", id);
 	if (code == TN_OK)
 		code = link_alerts(p, id, doc, !have, err);
 	if (code == TN_OK) {

@@ -14,8 +14,8 @@
 
 /*
  * Migration 11 -> 12.  `open` is 1 while the task is open (tn_task_open):
- * the partial unique index lets one open task exist per (rule, dkey), the
- * dedupe key.  next_due is the epoch of the next escalation (NULL: none).
+ * the partial index finds the newest open task of (rule, dkey), the dedupe
+ * key (writers are one at a time: BEGIN IMMEDIATE).  next_due is the epoch of the next escalation (NULL: none).
  * Task events go to alert_events with alert_id 0 and their task_id.
  */
 const char store_tasks_schema[] =
@@ -35,7 +35,7 @@ const char store_tasks_schema[] =
 	"  next_due INTEGER,"
 	"  version INTEGER NOT NULL,"
 	"  doc TEXT NOT NULL);"
-	"CREATE UNIQUE INDEX IF NOT EXISTS tasks_open_key ON tasks (rule, dkey) WHERE open = 1;"
+	"CREATE INDEX IF NOT EXISTS tasks_open ON tasks (rule, dkey, id) WHERE open = 1;"
 	"CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status, id);"
 	"CREATE INDEX IF NOT EXISTS tasks_crew ON tasks (crew, id);"
 	"CREATE INDEX IF NOT EXISTS tasks_due ON tasks (next_due) WHERE next_due IS NOT NULL;"
@@ -60,7 +60,7 @@ enum tn_code sqlite_task_open_get(struct store *st, const char *rule, const char
 				  struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM tasks WHERE rule = ? AND dkey = ? "
-				     "AND open = 1", err);
+				     "AND open = 1 ORDER BY id DESC LIMIT 1", err);
 	int rc;
 
 	*doc = jv_invalid();
@@ -225,9 +225,7 @@ enum tn_code sqlite_task_put(struct store *st, long long id, long long version, 
 	} else {
 		bind_columns(s, doc, generated, version, jv_string_value(text));
 		code = have ? store_run(st, s, err, "task update")
-			    : store_insert(st, s, err, "task insert",
-					   "an open task of rule %s for %s exists already",
-					   member(doc, "rule"), member(doc, "key"));
+			    : store_insert(st, s, err, "task insert", "task %lld exists already", id);
 	}
 	if (code == TN_OK)
 		code = link_alerts(st, id, doc, !have, err);
