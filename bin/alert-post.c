@@ -99,6 +99,8 @@ static int run_bulk(struct tn_client *c, struct tn_alert_writer *w)
 	rc = tn_alert_post_bulk(c, stdin, "stdin", batch, dry_run, on_result, &b, &st, &err);
 	/* what was raised, what failed, whether it stopped early; then what stopped it
 	 * (the last line: flood-sim reports it) */
+	if (st.updated)         /* the line flood-sim reads stays the same without updates */
+		fprintf(stderr, "%s: updated %ld (updates and cancels applied)\n", prog, st.updated);
 	fprintf(stderr, "%s: %s %ld, replayed %ld, failed %ld%s\n", prog,
 		dry_run ? "checked" : "created", st.created, st.replayed, st.failed,
 		rc == TN_EINTR ? "; interrupted" :

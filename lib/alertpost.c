@@ -109,11 +109,16 @@ static enum tn_code send_batch(struct tn_client *c, struct batch *b, const char 
 
 		if (status == 200 || status == 201) {
 			jv a = jv_object_get(jv_copy(r), jv_string("alert"));
+			/* an update or a cancel applied: 200 without "replayed" */
+			int replay = status == 200 && tn_jv_bool(r, "replayed", 0);
+
 			if (status == 201)
 				st->created++;
-			else
+			else if (replay)
 				st->replayed++;
-			fn(ctx, b->lines[i], TN_OK, a, status == 200, NULL);
+			else
+				st->updated++;
+			fn(ctx, b->lines[i], TN_OK, a, replay, NULL);
 		} else {
 			jv prob = tn_jv_get(r, "problem");
 			const char *detail = tn_jv_str(prob, "detail");   /* borrowed from prob */

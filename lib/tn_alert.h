@@ -137,8 +137,9 @@ enum tn_code tn_alert_post(struct tn_client *c, jv alert, jv *created, int *repl
 struct tn_alert_stats {
 	long read;      /* records read, good or bad */
 	long created;   /* new alerts (201) */
-	long replayed;  /* already known (200) */
+	long replayed;  /* already known (200, replayed) */
 	long failed;    /* bad lines, bad records, refused items */
+	long updated;   /* updates and cancels applied to the alerts they reference (200) */
 };
 
 /*

@@ -188,6 +188,8 @@ test_expect_success 'a batch: an update among alerts, each answered on its own' 
 		>batch.ndjson &&
 	test_expect_exit 1 alert-post --token "$SENSOR" --bulk --format ndjson <batch.ndjson >out 2>err &&
 	grep -q "stdin:3: no alert from .wg-huangpu. with source_id .nope." err &&
+	grep -qx "alert-post: updated 1 (updates and cancels applied)" err &&
+	tail -n 1 err | grep -qx "alert-post: created 1, replayed 0, failed 1" &&
 	jq -r "[.source_id, .severity] | @tsv" out >got &&
 	printf "j-2\torange\nj-1\tred\n" >want &&
 	test_cmp want got
