@@ -302,7 +302,12 @@ for i in $(seq 1 400); do depth "k$((i % 40))" "$i" $((30 + i % 20)); done >burs
 depth single 1 44 | alert-post --bulk --token "$SENSOR" >single.json 2>/dev/null
 (alert-post --bulk --batch 20 --token "$SENSOR" <burst.ndjson >/dev/null 2>&1) &
 poster=$!
-sleep 0.3
+# killed while the burst goes in, once some of it is stored
+i=0
+until [ "$(db_sql "SELECT count(*) FROM alerts WHERE source LIKE 'k%'" 2>/dev/null || echo 0)" -ge 60 ] ||
+	[ $i -gt 1000 ]; do
+	i=$((i + 1)); sleep 0.01
+done
 kill_and_restart
 restart_rc=$?
 wait $poster
