@@ -86,8 +86,8 @@ int main(int argc, char **argv)
 {
 	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	int nargs, status = 0, failed = 0, text;
-	enum tn_code last = TN_OK;
+	struct tn_cmd_bulk b;
+	int nargs, text;
 
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
@@ -111,7 +111,10 @@ int main(int argc, char **argv)
 	if (tn_cmd_setup(&x, (text ? 0 : TN_SETUP_OUT) | TN_SETUP_SIGNALS | TN_SETUP_CLIENT,
 			 nargs > 1, NULL, &err) != TN_OK)
 		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
-	for (int i = 1; i <= nargs && !tn_cli_interrupted(); i++) {
+	memset(&b, 0, sizeof(b));
+	b.prog = prog;
+	b.out = &x.out;
+	for (int i = 1; i <= nargs && !b.stop && !tn_cli_interrupted(); i++) {
 		long id = 0;
 		jv task;
 		enum tn_code rc;
@@ -120,22 +123,13 @@ int main(int argc, char **argv)
 		rc = tn_task_get(x.client, id, &task, &err);
 		if (rc == TN_OK && no_history)
 			task = jv_object_delete(task, jv_string("history"));
-		if (rc == TN_OK)
-			rc = text ? show_text(task, i == 1, &x.common, &err) : tn_out_emit(&x.out, task, &err);
-		if (rc != TN_OK) {
-			tn_cli_fail(prog, &err);
-			failed++;
-			last = rc;
-			if (rc == TN_EUNREACHABLE || rc == TN_EAUTH || rc == TN_EINTR)
-				break;
-		}
+		if (rc == TN_OK && text)
+			rc = show_text(task, i == 1, &x.common, &err);
+		if (rc == TN_OK && text)
+			b.done++;               /* the text view is written already */
+		else
+			tn_cmd_bulk_result(&b, rc, rc == TN_OK ? task : jv_invalid(), &err, NULL,
+					   argv[i], 0);
 	}
-	if (tn_cmd_close_out(&x, &err) != TN_OK)
-		failed++, last = tn_cli_fail(prog, &err) ? err.code : TN_EIO;
-	if (tn_cli_interrupted())
-		status = tn_exit_status(TN_EINTR);
-	else if (failed)
-		status = tn_exit_status(nargs == 1 || last == TN_EAUTH || last == TN_EUNREACHABLE ?
-					last : TN_EPARTIAL);
-	return tn_cmd_finish(&x, status);
+	return tn_cmd_bulk_end(&x, &b, NULL);
 }

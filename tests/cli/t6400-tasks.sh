@@ -128,7 +128,11 @@ test_expect_success 'a crew sees its own tasks only: another crew and another ta
 	test_expect_exit 3 task-show --token "$CREW2" 1 2>err &&
 	grep -q "task 1 not found" err &&
 	test_expect_exit 3 task-show --token "$CREW1" 2 2>err &&
-	test_expect_exit 3 task-act acknowledge --token "$CREW2" 1 2>err
+	test_expect_exit 3 task-act acknowledge --token "$CREW2" 1 2>err &&
+	task-show 1 2 --jq .id >ids && printf "1\n2\n" >expect && test_cmp expect ids &&
+	test_expect_exit 1 task-show 1 999 >out 2>err &&
+	test $(wc -l <out) = 1 && grep -q "task 999 not found" err &&
+	test_expect_exit 7 task-show x 2>err
 '
 
 test_expect_success 'a crew may not dispatch, evaluate or reopen (4)' '
