@@ -231,34 +231,12 @@ jv tn_task_new(jv intent, jv alert, long long now)
 	return plan_escalations(t);
 }
 
-jv tn_task_merge(jv task, jv intent, jv alert, long long now)
+/* The newest alert's figures on a task (consumed): last_alert, severity and priority only raised, the title. */
+static jv merge_figures(jv task, jv intent, jv alert, enum tn_severity have, enum tn_severity got,
+			long prio, long want)
 {
-	jv id = tn_jv_get(alert, "id"), ids = tn_jv_array(task, "alerts"), title;
-	enum tn_severity have = tn_severity_parse(tn_jv_str(task, "severity"));
-	enum tn_severity got = tn_severity_parse(tn_jv_str(intent, "severity"));
-	long prio = tn_jv_long(task, "priority", 0), want = tn_jv_long(intent, "priority", 0);
+	jv title;
 
-	if (jv_get_kind(id) == JV_KIND_NUMBER) {
-		int seen = 0;
-
-		jv_array_foreach(ids, i, x) {
-			seen |= jv_equal(x, jv_copy(id));
-		}
-		if (seen) {
-			jv_free(id);
-			jv_free(ids);
-			return task;
-		}
-		ids = jv_array_append(ids, id);
-		/* a flood point that reports all season: the newest only (all stay linked in the store) */
-		if (jv_array_length(jv_copy(ids)) > TN_TASK_ALERTS_MAX)
-			ids = jv_array_slice(ids, jv_array_length(jv_copy(ids)) - TN_TASK_ALERTS_MAX,
-					     jv_array_length(jv_copy(ids)));
-	} else {
-		jv_free(id);
-	}
-	task = set(task, "alerts", ids);
-	task = set(task, "alert_count", jv_number((double)(tn_jv_long(task, "alert_count", 0) + 1)));
 	task = set(task, "last_alert", last_alert(alert));
 	if (got != TN_SEV_NONE && got > have) {
 		task = set(task, "severity", jv_string(tn_severity_name(got)));
@@ -272,6 +250,47 @@ jv tn_task_merge(jv task, jv intent, jv alert, long long now)
 		task = set(task, "title", title);
 	else
 		jv_free(title);
+	return task;
+}
+
+jv tn_task_merge(jv task, jv intent, jv alert, long long now)
+{
+	jv id = tn_jv_get(alert, "id"), ids = tn_jv_array(task, "alerts");
+	enum tn_severity have = tn_severity_parse(tn_jv_str(task, "severity"));
+	enum tn_severity got = tn_severity_parse(tn_jv_str(intent, "severity"));
+	long prio = tn_jv_long(task, "priority", 0), want = tn_jv_long(intent, "priority", 0);
+
+	if (jv_get_kind(id) == JV_KIND_NUMBER) {
+		int seen = 0;
+
+		jv_array_foreach(ids, i, x) {
+			seen |= jv_equal(x, jv_copy(id));
+		}
+		if (seen) {
+			/* an alert the task holds, updated by its producer: its new figures, not a count */
+			jv before = jv_copy(task), after;
+
+			jv_free(id);
+			jv_free(ids);
+			after = merge_figures(task, intent, alert, have, got, prio, want);
+			if (jv_equal(jv_copy(after), jv_copy(before))) {
+				jv_free(after);
+				return before;
+			}
+			jv_free(before);
+			return set(after, "updated_at", time_jv(now));
+		}
+		ids = jv_array_append(ids, id);
+		/* a flood point that reports all season: the newest only (all stay linked in the store) */
+		if (jv_array_length(jv_copy(ids)) > TN_TASK_ALERTS_MAX)
+			ids = jv_array_slice(ids, jv_array_length(jv_copy(ids)) - TN_TASK_ALERTS_MAX,
+					     jv_array_length(jv_copy(ids)));
+	} else {
+		jv_free(id);
+	}
+	task = set(task, "alerts", ids);
+	task = set(task, "alert_count", jv_number((double)(tn_jv_long(task, "alert_count", 0) + 1)));
+	task = merge_figures(task, intent, alert, have, got, prio, want);
 	return set(task, "updated_at", time_jv(now));
 }
 

@@ -65,8 +65,10 @@ jv tn_task_new(jv intent, jv alert, long long now);
 /*
  * A task (consumed) updated by one more alert (borrowed) of the same rule
  * and key (deduplication), with that alert's INTENT (borrowed), at `now`:
- * the alert's id appended to "alerts" (an alert already there changes
- * nothing: the task comes back as it was), alert_count one more,
+ * the alert's id appended to "alerts", alert_count one more (an alert
+ * already there, updated by its producer, is not counted again: its new
+ * figures below are taken, and when they change nothing the task comes
+ * back as it was),
  * last_alert the new alert, severity raised when the intent's is higher
  * (and then the intent's targets, which are the higher severity's), the
  * priority raised when the intent's is higher (a smaller number), the

@@ -387,6 +387,26 @@ static void test_merge(void **state)
 	jv_free(t);
 }
 
+/* An alert the task holds, updated by its producer (CAP Update): its figures, not a count. */
+static void test_merge_updated_alert(void **state)
+{
+	jv a41 = alert_of(41, "red", 0.6), i41 = intent_of("red", 1, "积水0.6米"), t, same;
+
+	(void)state;
+	t = tn_task_merge(new_task(), i41, a41, t0 + 300);
+	assert_member(t, "severity", "red");
+	assert_int_equal(tn_jv_long(t, "priority", 0), 1);
+	assert_member(t, "title", "积水0.6米");
+	assert_int_equal(tn_jv_long(t, "alert_count", 0), 1);
+	assert_true(jv_equal(tn_jv_get(t, "alerts"), parse("[41]")));
+	/* the same update again: the task comes back as it was */
+	same = tn_task_merge(jv_copy(t), i41, a41, t0 + 400);
+	assert_true(jv_equal(jv_copy(t), same));
+	jv_free(i41);
+	jv_free(a41);
+	jv_free(t);
+}
+
 static void test_escalation_on_time_once(void **state)
 {
 	jv t = new_task(), before, esc, e1;
@@ -572,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_score),
 		cmocka_unit_test(test_plan_steps),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge_updated_alert),
 		cmocka_unit_test(test_escalation_on_time_once),
 		cmocka_unit_test(test_escalation_late_worker_fires_both),
 		cmocka_unit_test(test_escalation_unless_acknowledged),
