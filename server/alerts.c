@@ -60,33 +60,6 @@ static int status_in(const char *status, const char *list)
 	return 0;
 }
 
-/* If-Match: "57", 57 or W/"57": the alert's seq; -1 when malformed. */
-static long long parse_if_match(const char *h)
-{
-	char buf[32];
-	size_t n;
-	long long v;
-
-	while (*h == ' ')
-		h++;
-	if (strncmp(h, "W/", 2) == 0)
-		h += 2;
-	n = strlen(h);
-	while (n && h[n - 1] == ' ')
-		n--;
-	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-		h++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, h, n);
-	buf[n] = '\0';
-	if (alert_parse_seq(buf, &v) < 0 || v < 1)
-		return -1;
-	return v;
-}
-
 /* The problem as a problem+json object (for a batch's results). */
 static jv problem_json(const struct problem *p)
 {
@@ -101,37 +74,6 @@ static jv problem_json(const struct problem *p)
 	if (p->field[0])
 		o = jv_object_set(o, jv_string("field"), jv_string(p->field));
 	return o;
-}
-
-int alert_time_parse(const char *s, long long *epoch)
-{
-	struct tm tm;
-	const char *p;
-	long off = 0;
-	time_t t;
-
-	if (!s || !tn_time_valid(s))
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	p = s + 19;
-	if (*p == '.' || *p == ',')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if (*p == '+' || *p == '-') {
-		int hh, mm;
-
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-			return -1;
-		off = (hh * 60L + mm) * 60L * (*p == '-' ? -1 : 1);
-	}
-	t = timegm(&tm);
-	*epoch = (long long)t - off;
-	return 0;
 }
 
 int alert_parse_seq(const char *s, long long *v)
@@ -501,11 +443,11 @@ void alerts_list(struct req *q, const char *arg)
 		}
 		sf.status = status;
 	}
-	if ((v = req_query(q, "since")) != NULL && alert_time_parse(v, &sf.since) < 0) {
+	if ((v = req_query(q, "since")) != NULL && tn_time_parse(v, &sf.since) < 0) {
 		reply_problem(q, 400, "since", "since takes an RFC 3339 time, not '%s'", v);
 		goto out;
 	}
-	if ((v = req_query(q, "until")) != NULL && alert_time_parse(v, &sf.until) < 0) {
+	if ((v = req_query(q, "until")) != NULL && tn_time_parse(v, &sf.until) < 0) {
 		reply_problem(q, 400, "until", "until takes an RFC 3339 time, not '%s'", v);
 		goto out;
 	}
@@ -583,7 +525,7 @@ void alerts_actions(struct req *q, const char *id)
 		reply_problem(q, 404, NULL, "no alert '%s'", id);
 		return;
 	}
-	if ((h = req_header(q, "If-Match")) != NULL && (want = parse_if_match(h)) < 0) {
+	if ((h = req_header(q, "If-Match")) != NULL && (want = if_match_version(h)) < 0) {
 		reply_problem(q, 400, NULL, "If-Match must be an alert's seq, not '%s'", h);
 		return;
 	}

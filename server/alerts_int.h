@@ -71,9 +71,6 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
  */
 int alerts_catalog_load(void);
 
-/* An RFC 3339 time as seconds since the epoch; 0, or -1 when not one. */
-int alert_time_parse(const char *s, long long *epoch);
-
 /* A whole number 0 <= N < 2^53 from text; 0, or -1. */
 int alert_parse_seq(const char *s, long long *v);
 

@@ -61,6 +61,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "tn_alert.h"
 #include "tn_buf.h"
 #include "alerts_int.h"
 #include "store_alerts.h"
@@ -650,7 +651,7 @@ void alerts_stream(struct req *q, const char *arg)
 		reply_problem(q, 400, "after", "after takes a whole number, not '%s'", after);
 		return;
 	}
-	if (since && alert_time_parse(since, &at) < 0) {
+	if (since && tn_time_parse(since, &at) < 0) {
 		reply_problem(q, 400, "since", "since takes an RFC 3339 time, not '%s'", since);
 		return;
 	}

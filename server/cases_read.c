@@ -367,33 +367,6 @@ void h_case_events(struct req *q, const char *id)
 	reply_list(q, events, NULL);
 }
 
-/* If-Match: "3", 3 or W/"3".  -1 when malformed. */
-static long parse_if_match(const char *h)
-{
-	char buf[32];
-	size_t n;
-	long v;
-
-	while (*h == ' ')
-		h++;
-	if (strncmp(h, "W/", 2) == 0)
-		h += 2;
-	n = strlen(h);
-	while (n && h[n - 1] == ' ')
-		n--;
-	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-		h++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, h, n);
-	buf[n] = '\0';
-	if (tn_parse_long(buf, &v) != 0 || v < 1)
-		return -1;
-	return v;
-}
-
 /* POST /v1/cases/{id}/actions: clerk of the case's department, admin; resubmit also applicant. */
 void h_case_actions(struct req *q, const char *id)
 {
@@ -417,7 +390,7 @@ void h_case_actions(struct req *q, const char *id)
 		reply_problem(q, 428, NULL, "If-Match with the case's version is required");
 		goto done;
 	}
-	if ((want = parse_if_match(h)) < 0) {
+	if ((want = if_match_version(h)) < 0) {
 		reply_problem(q, 400, NULL, "If-Match must be a case version, not '%s'", h);
 		goto done;
 	}

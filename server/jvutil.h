@@ -24,6 +24,12 @@ int has_control(const char *s);
  */
 void time_rfc3339(long long epoch, char *buf, size_t size);
 
+/*
+ * The version an If-Match header names: "57", 57 or W/"57" (spaces around
+ * allowed), a whole number 1 .. 2^53 - 1 of digits only; -1 when malformed.
+ */
+long long if_match_version(const char *h);
+
 /* Reply 200 with a page of a list: {"items": items (consumed), "next": next or null}. */
 void reply_list(struct req *q, jv items, const char *next);
 

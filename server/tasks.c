@@ -85,7 +85,7 @@ static long long when(const char *v)
 		snprintf(buf, sizeof(buf), "%sT00:00:00+08:00", v);
 		v = buf;
 	}
-	return alert_time_parse(v, &t) == 0 ? t : -1;
+	return tn_time_parse(v, &t) == 0 ? t : -1;
 }
 
 void tasks_list(struct req *q, const char *arg)
@@ -243,31 +243,6 @@ void tasks_events(struct req *q, const char *id)
 	reply_list(q, history, NULL);
 }
 
-/* If-Match: "3", 3 or W/"3": the task's version; -1 when malformed. */
-static long long if_match(const char *h)
-{
-	char buf[32];
-	size_t n;
-	long long v;
-
-	while (*h == ' ')
-		h++;
-	if (strncmp(h, "W/", 2) == 0)
-		h += 2;
-	n = strlen(h);
-	while (n && h[n - 1] == ' ')
-		n--;
-	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-		h++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, h, n);
-	buf[n] = '\0';
-	return alert_parse_seq(buf, &v) < 0 || v < 1 ? -1 : v;
-}
-
 /* The steps a crew takes on its own tasks. */
 #define CREW_ACTIONS "acknowledge|arrive|step|resolve"
 
@@ -283,7 +258,7 @@ void tasks_actions(struct req *q, const char *id)
 		reply_problem(q, 404, NULL, "no task '%s'", id);
 		return;
 	}
-	if ((h = req_header(q, "If-Match")) != NULL && (want = if_match(h)) < 0) {
+	if ((h = req_header(q, "If-Match")) != NULL && (want = if_match_version(h)) < 0) {
 		reply_problem(q, 400, NULL, "If-Match must be a task's version, not '%s'", h);
 		return;
 	}

@@ -100,6 +100,23 @@ static void test_time_rfc3339(void **state)
 	tzset();
 }
 
+static void test_if_match_version(void **state)
+{
+	(void)state;
+	assert_int_equal(if_match_version("3"), 3);
+	assert_int_equal(if_match_version("\"57\""), 57);
+	assert_int_equal(if_match_version(" W/\"57\" "), 57);
+	assert_int_equal(if_match_version("9007199254740991"), 9007199254740991LL);
+	assert_int_equal(if_match_version("9007199254740992"), -1);
+	assert_int_equal(if_match_version("0"), -1);
+	assert_int_equal(if_match_version("+3"), -1);
+	assert_int_equal(if_match_version("-3"), -1);
+	assert_int_equal(if_match_version("\"\""), -1);
+	assert_int_equal(if_match_version("3a"), -1);
+	assert_int_equal(if_match_version("*"), -1);
+	assert_int_equal(if_match_version(""), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_has_control),
 		cmocka_unit_test(test_unknown_member),
 		cmocka_unit_test(test_time_rfc3339),
+		cmocka_unit_test(test_if_match_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
