@@ -46,62 +46,29 @@ static const char *columns[] = {
 	"id", "seq", "severity", "district_name", "kind", "status", "状态", "crew", "headline", NULL
 };
 
-struct emit_ctx {
-	struct tn_out *out;
-	struct tn_err err;
-	int failed;
-};
-
-static int emit(void *ctx, jv alert)
+/* An alert with its status in Chinese too, in a table. */
+static enum tn_code emit(void *ctx, struct tn_out *out, jv alert, struct tn_err *err)
 {
-	struct emit_ctx *e = ctx;
-
-	if (e->out->format == TN_FMT_TABLE && jv_get_kind(alert) == JV_KIND_OBJECT) {
+	(void)ctx;
+	if (out->format == TN_FMT_TABLE && jv_get_kind(alert) == JV_KIND_OBJECT) {
 		const char *label = tn_alert_status_label(tn_jv_str(alert, "status"));
 
 		alert = jv_object_set(alert, jv_string("状态"), jv_string(label));
 	}
-	if (tn_out_emit(e->out, alert, &e->err) != TN_OK) {
-		e->failed = 1;
-		return 1;
-	}
-	return 0;
+	return tn_out_emit(out, alert, err);
 }
 
 int main(int argc, char **argv)
 {
 	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	struct emit_ctx ectx;
-	struct tn_list_end end = { 0, -1, 0 };
-	struct tn_buf probe = TN_BUF_INIT;
-	int status = 0;
-	enum tn_code rc;
+	struct tn_cmd_list l = { "alert", tn_alert_pager(&q), 0, 0, columns, NULL, emit, NULL };
 
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (x.done)
 		return 0;
-	if (limit < 1) {
-		tn_err_set(&err, TN_EUSAGE, "--limit takes a number above 0, not %ld", limit);
-		return tn_cli_fail(prog, &err);
-	}
-	/* check the filters before anything is sent */
-	rc = tn_alert_query_path(&q, 1, NULL, &probe, &err);
-	tn_buf_release(&probe);
-	if (rc != TN_OK)
-		return tn_cli_fail(prog, &err);
-	if (tn_cmd_setup(&x, TN_SETUP_ALL, 1, columns, &err) != TN_OK)
-		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
-	memset(&ectx, 0, sizeof(ectx));
-	ectx.out = &x.out;
-	if (tn_alert_list_end(x.client, &q, all ? -1 : limit, emit, &ectx, &end, &err) != TN_OK)
-		status = tn_cli_fail(prog, &err);
-	else if (ectx.failed && !x.out.broken_pipe)
-		status = tn_cli_fail(prog, &ectx.err);
-	status = tn_cmd_finish(&x, status);
-	/* stopped at the limit with more on the server: never quietly, whatever stdout is */
-	if (status == 0 && end.more && !tn_cli_interrupted())
-		tn_cli_list_more(prog, end.shown, end.total, "alert");
-	return status;
+	l.limit = limit;
+	l.all = all;
+	return tn_cmd_list_run(&x, prog, &l);
 }

@@ -39,61 +39,27 @@ static const struct tn_cmd cmd = {
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
 };
 
-struct emit_ctx {
-	struct tn_out *out;
-	struct tn_err err;
-	int failed;
-};
-
-static int emit(void *ctx, jv kase)
+/* Mark the provisional deadlines of the table. */
+static void opened(void *ctx, struct tn_cmd_ctx *x)
 {
-	struct emit_ctx *e = ctx;
-
-	if (tn_out_emit(e->out, kase, &e->err) != TN_OK) {
-		e->failed = 1;
-		return 1;
-	}
-	return 0;
+	(void)ctx;
+	tn_out_mark(&x->out, tn_mark_provisional);
 }
 
 int main(int argc, char **argv)
 {
 	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	struct emit_ctx ectx;
-	struct tn_list_end end = { 0, -1, 0 };
-	int status = 0;
+	struct tn_cmd_list l = { "case", tn_case_pager(&q), limit, all, tn_case_list_columns,
+				 opened, NULL, NULL };
 
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (x.done)
 		return 0;
-	if (limit < 1)
-		tn_err_set(&err, TN_EUSAGE, "--limit takes a number above 0, not %ld", limit);
-	if (err.code != TN_OK)
-		return tn_cli_fail(prog, &err);
 	if (overdue)
 		q.overdue = 1;
-	{
-		/* check the dates before anything is sent */
-		struct tn_buf probe = TN_BUF_INIT;
-		enum tn_code rc = tn_case_query_path(&q, 1, NULL, &probe, &err);
-		tn_buf_release(&probe);
-		if (rc != TN_OK)
-			return tn_cli_fail(prog, &err);
-	}
-	if (tn_cmd_setup(&x, TN_SETUP_ALL, 1, tn_case_list_columns, &err) != TN_OK)
-		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
-	tn_out_mark(&x.out, tn_mark_provisional);
-	memset(&ectx, 0, sizeof(ectx));
-	ectx.out = &x.out;
-	if (tn_case_list_end(x.client, &q, all ? -1 : limit, emit, &ectx, &end, &err) != TN_OK)
-		status = tn_cli_fail(prog, &err);
-	else if (ectx.failed && !x.out.broken_pipe)
-		status = tn_cli_fail(prog, &ectx.err);
-	status = tn_cmd_finish(&x, status);
-	/* stopped at the limit with more on the server: never quietly, whatever stdout is */
-	if (status == 0 && end.more && !tn_cli_interrupted())
-		tn_cli_list_more(prog, end.shown, end.total, "case");
-	return status;
+	l.limit = limit;
+	l.all = all;
+	return tn_cmd_list_run(&x, prog, &l);
 }

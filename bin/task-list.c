@@ -60,92 +60,62 @@ static const char *columns[] = {
 	NULL
 };
 
-struct emit_ctx {
-	struct tn_out *out;
-	int rows;             /* the task table, a line at a time */
+/* The task table, a line at a time (the terminal's), or tn_out's formats. */
+struct rows {
+	int on;
 	int width;
 	int header_done;
-	struct tn_err err;
-	int failed;
 };
 
-/* One line of the task table to stdout; nonzero when stdout is gone. */
-static int emit_row(struct emit_ctx *e, jv task)
+static void opened(void *ctx, struct tn_cmd_ctx *x)
 {
+	struct rows *r = ctx;
+
+	r->on = x->out.format == TN_FMT_TABLE && !x->common.fields && !x->common.jq;
+	if (r->on && x->out.tty) {
+		struct winsize ws;
+
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			r->width = ws.ws_col;
+	}
+}
+
+static enum tn_code emit(void *ctx, struct tn_out *out, jv task, struct tn_err *err)
+{
+	struct rows *r = ctx;
 	struct tn_buf b = TN_BUF_INIT;
 	int bad;
 
-	if (!e->header_done) {
-		tn_task_table_header(&b, e->width);
+	if (!r->on || jv_get_kind(task) != JV_KIND_OBJECT)
+		return tn_out_emit(out, task, err);
+	if (!r->header_done) {
+		tn_task_table_header(&b, r->width);
 		tn_buf_addch(&b, '\n');
-		e->header_done = 1;
+		r->header_done = 1;
 	}
-	tn_task_format_row(&b, task, e->width, e->out->color);
+	tn_task_format_row(&b, task, r->width, out->color);
 	tn_buf_addch(&b, '\n');
 	jv_free(task);
 	bad = fwrite(b.buf, 1, b.len, stdout) != b.len || fflush(stdout) == EOF;
 	tn_buf_release(&b);
-	if (bad) {
-		e->out->broken_pipe = 1;   /* a terminal gone: stop quietly */
-		return 1;
-	}
-	return 0;
-}
-
-static int emit(void *ctx, jv task)
-{
-	struct emit_ctx *e = ctx;
-
-	if (e->rows && jv_get_kind(task) == JV_KIND_OBJECT)
-		return emit_row(e, task);
-	if (tn_out_emit(e->out, task, &e->err) != TN_OK) {
-		e->failed = 1;
-		return 1;
-	}
-	return 0;
+	if (!bad)
+		return TN_OK;
+	out->broken_pipe = 1;   /* a terminal gone: stop quietly */
+	return tn_err_set(err, TN_EIO, "cannot write the output");
 }
 
 int main(int argc, char **argv)
 {
 	struct tn_cmd_ctx x;
 	struct tn_err err = TN_ERR_INIT;
-	struct emit_ctx ectx;
-	struct tn_list_end end = { 0, -1, 0 };
-	struct tn_buf probe = TN_BUF_INIT;
-	int status = 0;
-	enum tn_code rc;
+	struct rows rows = { 0, 0, 0 };
+	struct tn_cmd_list l = { "task", tn_task_pager(&q), 0, 0, columns, opened, emit, &rows };
 
 	if (tn_cmd_parse(&x, &cmd, argc, argv, &err) != TN_OK)
 		return tn_cli_fail(prog, &err);
 	if (x.done)
 		return 0;
-	if (limit < 1) {
-		tn_err_set(&err, TN_EUSAGE, "--limit takes a number above 0, not %ld", limit);
-		return tn_cli_fail(prog, &err);
-	}
-	/* check the filters before anything is sent */
-	rc = tn_task_query_path(&q, 1, NULL, &probe, &err);
-	tn_buf_release(&probe);
-	if (rc != TN_OK)
-		return tn_cli_fail(prog, &err);
-	if (tn_cmd_setup(&x, TN_SETUP_ALL, 1, columns, &err) != TN_OK)
-		return tn_cmd_finish(&x, tn_cli_fail(prog, &err));
-	memset(&ectx, 0, sizeof(ectx));
-	ectx.out = &x.out;
-	ectx.rows = x.out.format == TN_FMT_TABLE && !x.common.fields && !x.common.jq;
-	if (ectx.rows && x.out.tty) {
-		struct winsize ws;
-
-		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-			ectx.width = ws.ws_col;
-	}
-	if (tn_task_list_end(x.client, &q, all ? -1 : limit, emit, &ectx, &end, &err) != TN_OK)
-		status = tn_cli_fail(prog, &err);
-	else if (ectx.failed && !x.out.broken_pipe)
-		status = tn_cli_fail(prog, &ectx.err);
-	status = tn_cmd_finish(&x, status);
-	/* stopped at the limit with more on the server: never quietly, whatever stdout is */
-	if (status == 0 && end.more && !tn_cli_interrupted())
-		tn_cli_list_more(prog, end.shown, end.total, "task");
-	return status;
+	l.limit = limit;
+	l.all = all;
+	return tn_cmd_list_run(&x, prog, &l);
 }

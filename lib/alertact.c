@@ -56,11 +56,18 @@ static enum tn_code alert_page(const void *q, long limit, const char *cursor, st
 	return tn_alert_query_path(q, limit, cursor, path, err);
 }
 
+struct tn_pager tn_alert_pager(const struct tn_alert_query *q)
+{
+	struct tn_pager p = { "alert", q, alert_page, PAGE_MAX };
+
+	return p;
+}
+
 enum tn_code tn_alert_list_end(struct tn_client *c, const struct tn_alert_query *q, long limit,
 			       tn_alert_each_fn fn, void *ctx, struct tn_list_end *end,
 			       struct tn_err *err)
 {
-	struct tn_pager p = { "alert", q, alert_page, PAGE_MAX };
+	struct tn_pager p = tn_alert_pager(q);
 
 	return tn_list_pages(c, &p, limit, fn, ctx, end, err);
 }

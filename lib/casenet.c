@@ -267,11 +267,18 @@ static enum tn_code case_page(const void *q, long limit, const char *cursor, str
 	return tn_case_query_path(q, limit, cursor, path, err);
 }
 
+struct tn_pager tn_case_pager(const struct tn_case_query *q)
+{
+	struct tn_pager p = { "case", q, case_page, PAGE_ALL };
+
+	return p;
+}
+
 enum tn_code tn_case_list_end(struct tn_client *c, const struct tn_case_query *q, long limit,
 			      tn_case_each_fn fn, void *ctx, struct tn_list_end *end,
 			      struct tn_err *err)
 {
-	struct tn_pager p = { "case", q, case_page, PAGE_ALL };
+	struct tn_pager p = tn_case_pager(q);
 
 	return tn_list_pages(c, &p, limit, fn, ctx, end, err);
 }

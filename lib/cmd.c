@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "tn_cmd.h"
+#include "tn_buf.h"
 #include "tn_ndjson.h"
 #include "tn_text.h"
 
@@ -223,4 +224,55 @@ enum tn_code tn_cmd_bulk_operands(int nargs, char **argv, const char *actions, c
 		}
 	}
 	return TN_OK;
+}
+
+struct list_emit {
+	const struct tn_cmd_list *l;
+	struct tn_out *out;
+	struct tn_err err;
+	int failed;
+};
+
+static int list_emit(void *ctx, jv item)
+{
+	struct list_emit *e = ctx;
+	enum tn_code rc = e->l->emit ? e->l->emit(e->l->ctx, e->out, item, &e->err) :
+			  tn_out_emit(e->out, item, &e->err);
+
+	if (rc != TN_OK)
+		e->failed = 1;
+	return rc != TN_OK;
+}
+
+int tn_cmd_list_run(struct tn_cmd_ctx *x, const char *prog, const struct tn_cmd_list *l)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf probe = TN_BUF_INIT;
+	struct tn_list_end end = { 0, -1, 0 };
+	struct list_emit e;
+	int status = 0;
+	enum tn_code rc;
+
+	if (l->limit < 1)
+		tn_err_set(&err, TN_EUSAGE, "--limit takes a number above 0, not %ld", l->limit);
+	else if ((rc = l->pager.path(l->pager.query, 1, NULL, &probe, &err)) == TN_OK)
+		tn_cmd_setup(x, TN_SETUP_ALL, 1, l->columns, &err);
+	tn_buf_release(&probe);
+	if (err.code != TN_OK)
+		return tn_cmd_finish(x, tn_cli_fail(prog, &err));
+	if (l->opened)
+		l->opened(l->ctx, x);
+	memset(&e, 0, sizeof(e));
+	e.l = l;
+	e.out = &x->out;
+	if (tn_list_pages(x->client, &l->pager, l->all ? -1 : l->limit, list_emit, &e, &end,
+			  &err) != TN_OK)
+		status = tn_cli_fail(prog, &err);
+	else if (e.failed && !x->out.broken_pipe)
+		status = tn_cli_fail(prog, &e.err);
+	status = tn_cmd_finish(x, status);
+	/* stopped at the limit with more on the server: never quietly, whatever stdout is */
+	if (status == 0 && end.more && !tn_cli_interrupted())
+		tn_cli_list_more(prog, end.shown, end.total, l->what);
+	return status;
 }

@@ -109,11 +109,18 @@ static enum tn_code task_page(const void *q, long limit, const char *cursor, str
 	return tn_task_query_path(q, limit, cursor, path, err);
 }
 
+struct tn_pager tn_task_pager(const struct tn_task_query *q)
+{
+	struct tn_pager p = { "task", q, task_page, PAGE_ALL };
+
+	return p;
+}
+
 enum tn_code tn_task_list_end(struct tn_client *c, const struct tn_task_query *q, long limit,
 			      int (*fn)(void *ctx, jv task), void *ctx, struct tn_list_end *end,
 			      struct tn_err *err)
 {
-	struct tn_pager p = { "task", q, task_page, PAGE_ALL };
+	struct tn_pager p = tn_task_pager(q);
 
 	return tn_list_pages(c, &p, limit, fn, ctx, end, err);
 }

@@ -6,6 +6,7 @@
 #include "tn_config.h"
 #include "tn_err.h"
 #include "tn_http.h"
+#include "tn_list.h"
 #include "tn_out.h"
 
 /* What tn_cmd_setup sets up; it does each thing once, however often it is asked. */
@@ -80,6 +81,31 @@ enum tn_code tn_cmd_close_out(struct tn_cmd_ctx *ctx, struct tn_err *err);
  * tn_cmd_parse filled only, or that a failed tn_cmd_setup left.
  */
 int tn_cmd_finish(struct tn_cmd_ctx *ctx, int status);
+
+/* A list command (case-list, alert-list, task-list): what tn_cmd_list_run walks and how it writes. */
+struct tn_cmd_list {
+	const char *what;       /* "case": the word of the "more exist" notice */
+	struct tn_pager pager;  /* the list and its filters */
+	long limit;             /* --limit (refused below 1) */
+	int all;                /* --all: every page */
+	const char **columns;   /* the output's columns */
+	/* called once the output is open (marks, a table of one's own); may be NULL */
+	void (*opened)(void *ctx, struct tn_cmd_ctx *x);
+	/* write one item (consumed); a failure (err set) stops the list; NULL: tn_out_emit */
+	enum tn_code (*emit)(void *ctx, struct tn_out *out, jv item, struct tn_err *err);
+	void *ctx;
+};
+
+/*
+ * The run of a list command once its options are parsed: --limit checked,
+ * the filters checked (the first page's path built) before anything is
+ * sent, the output opened (a list: NDJSON on a pipe), every item of the
+ * list (at most `limit`, or all) written, page after page in constant
+ * memory, then tn_cmd_finish and, when the list stopped at its limit with
+ * more on the server, the notice of tn_cli_list_more.  Returns the exit
+ * status.
+ */
+int tn_cmd_list_run(struct tn_cmd_ctx *x, const char *prog, const struct tn_cmd_list *l);
 
 /*
  * A command acting on many records one at a time (alert-act, case-act,

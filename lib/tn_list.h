@@ -47,4 +47,11 @@ enum tn_code tn_list_pages(struct tn_client *c, const struct tn_pager *p, long l
 			   int (*fn)(void *ctx, jv item), void *ctx, struct tn_list_end *end,
 			   struct tn_err *err);
 
+/* The pager of each list the commands walk: GET /v1/cases, /v1/alerts, /v1/tasks with `q` (borrowed). */
+struct tn_alert_query;
+struct tn_task_query;
+struct tn_pager tn_case_pager(const struct tn_case_query *q);
+struct tn_pager tn_alert_pager(const struct tn_alert_query *q);
+struct tn_pager tn_task_pager(const struct tn_task_query *q);
+
 #endif
