@@ -92,6 +92,10 @@ static int on_event(void *ctx, const struct tn_follow_event *ev, struct tn_err *
 		jv_free(a);
 		return 0;
 	}
+	if (ev->name && !strcmp(ev->name, "task")) {
+		tasks_put(a, 1);        /* the tasks view's (tasks=true) */
+		return 0;
+	}
 	put_alert(a, 1, ev->name);
 	return 0;
 }
@@ -108,6 +112,7 @@ static void follow_from(long long after)
 	al.opts.after = after;
 	al.opts.tail = -1;
 	al.opts.retry_max = -1;
+	al.opts.tasks = 1;              /* the task events too, for the tasks view */
 	al.f = tn_follow_new(&al.opts, on_event, NULL);
 	app.dirty = 1;
 }
@@ -200,6 +205,11 @@ void alerts_tick(void)
 	}
 }
 
+int alerts_live(void)
+{
+	return al.connected && !al.finished;
+}
+
 void alerts_done(void)
 {
 	if (al.f) {
@@ -267,12 +277,7 @@ static void alerts_draw(int rows, int cols)
 	al.height = list;
 	tn_alert_table_header(&b, cols);
 	disp_line(0, DC_HEADER, 0, b.buf);
-	if (al.cur >= nshown)
-		al.cur = nshown ? nshown - 1 : 0;
-	if (al.cur < al.top)
-		al.top = al.cur;
-	if (list > 0 && al.cur >= al.top + (size_t)list)
-		al.top = al.cur - (size_t)list + 1;
+	list_fit(&al.cur, &al.top, nshown, list);
 	if (!al.n) {
 		disp_line(1, al.state[0] ? DC_BAD : DC_DIM, 0,
 			  al.state[0] ? al.state : al.listed ? "no alerts yet; new ones appear here" :
@@ -373,30 +378,11 @@ static int alerts_key(enum act a, int key)
 {
 	struct arow *r = at(al.cur, last_width);
 	size_t n = count_shown(last_width);
-	size_t page = al.height > 1 ? (size_t)al.height - 1 : 1;
 
 	(void)key;
+	if (list_move(a, &al.cur, n, al.height))
+		return 1;
 	switch (a) {
-	case ACT_DOWN:
-		if (al.cur + 1 < n)
-			al.cur++;
-		return 1;
-	case ACT_UP:
-		if (al.cur)
-			al.cur--;
-		return 1;
-	case ACT_PGDN:
-		al.cur = al.cur + page < n ? al.cur + page : (n ? n - 1 : 0);
-		return 1;
-	case ACT_PGUP:
-		al.cur = al.cur > page ? al.cur - page : 0;
-		return 1;
-	case ACT_FIRST:
-		al.cur = 0;
-		return 1;
-	case ACT_LAST:
-		al.cur = n ? n - 1 : 0;
-		return 1;
 	case ACT_FILTER:
 		edit_start("/", al.needle, on_filter, on_filter_done, NULL);
 		return 1;

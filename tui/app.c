@@ -149,7 +149,7 @@ static int confirm_key(int key)
 /* ---- `:` commands ---- */
 
 static const char *const commands[] = {
-	"status", "item", "sort", "refresh", "certs", "alerts", "inbox", "help", "quit", NULL
+	"status", "item", "sort", "refresh", "certs", "alerts", "tasks", "inbox", "help", "quit", NULL
 };
 
 static char *dup_match(const char *s)
@@ -239,6 +239,8 @@ void app_command(const char *line)
 		app_push(&help_view);
 	} else if (!strcmp(word, "alerts")) {
 		app_push(&alerts_view);
+	} else if (!strcmp(word, "tasks")) {
+		tasks_open();
 	} else if (!strcmp(word, "certs")) {
 		certs_open(*arg ? arg : NULL);
 	} else if (!strcmp(word, "inbox")) {
@@ -261,7 +263,7 @@ void app_command(const char *line)
 		if (near)
 			app_msg(1, "unknown command '%s'; did you mean '%s'?", word, near);
 		else
-			app_msg(1, "unknown command '%s' (one of status, item, sort, refresh, certs, alerts, inbox, help, quit)",
+			app_msg(1, "unknown command '%s' (one of status, item, sort, refresh, certs, alerts, tasks, inbox, help, quit)",
 				word);
 	}
 }
@@ -370,6 +372,9 @@ static void handle_key(int key)
 		break;
 	case ACT_ALERTS:
 		app_push(&alerts_view);
+		break;
+	case ACT_TASKS:
+		tasks_open();
 		break;
 	case ACT_INBOX:
 		while (depth > 1)

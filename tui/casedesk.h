@@ -26,7 +26,9 @@ struct dkey;
 #define V_ALERTS 0x08
 #define V_HELP   0x10
 #define V_PAGER  0x20           /* the detail pane */
-#define V_ALL    0x3f
+#define V_TASKS  0x40           /* the tasks view */
+#define V_TASK   0x80           /* a task's detail */
+#define V_ALL    0xff
 
 enum act {
 	ACT_NONE = 0,
@@ -36,6 +38,7 @@ enum act {
 	ACT_CERTS, ACT_ALERTS, ACT_INBOX,
 	ACT_DISPATCH, ACT_ACKNOWLEDGE, ACT_RESOLVE, ACT_CLOSE,
 	ACT_CONSENT, ACT_DETAIL,
+	ACT_TASKS, ACT_ARRIVE, ACT_EVALUATE, ACT_STEP, ACT_REOPEN,
 	ACT_COUNT
 };
 
@@ -308,6 +311,7 @@ void rows_recount(struct rows *r);
 /* ---- views ---- */
 
 extern const struct view inbox_view, case_view, certs_view, alerts_view, help_view, pager_view;
+extern const struct view tasks_view, task_view;
 extern struct rows inbox_rows;
 
 void inbox_start(void);             /* begin loading */
@@ -354,6 +358,20 @@ void pager_done(void);
  */
 size_t pager_wrap(const char *text, int width, void (*fn)(void *ctx, const char *s, size_t n),
 		  void *ctx);
+/*
+ * Draw `text` wrapped on screen rows 1..rows-1 from its visual line *top
+ * (brought back so that the last page is full); returns the visual lines.
+ */
+size_t pager_draw_text(const char *text, int rows, int cols, size_t *top);
+/*
+ * A text pane's keys: j k PgUp PgDn Space g G move *top over `nvis` lines
+ * in `height` rows, Esc closes the view.  1 when the key was one of them.
+ */
+int pager_scroll(enum act a, int key, size_t *top, size_t nvis, int height);
+/* A list's motion keys: j k PgUp PgDn g G move *cur over `n` rows in `height`; 1 when `a` is one. */
+int list_move(enum act a, size_t *cur, size_t n, int height);
+/* Keep the cursor (*cur, brought into 0..n-1) on the page of `rows` rows from *top. */
+void list_fit(size_t *cur, size_t *top, size_t n, int rows);
 
 /*
  * The Chinese label of form field `name` of service item `item` from the
@@ -381,5 +399,55 @@ void cases_action_done(void);
 /* The action's name for an act, NULL when it is not a case action. */
 const char *case_action_name(enum act a);
 int case_action_needs_comment(const char *action);
+
+/* ---- tasks: the operations view (tasks.c), a task's detail (taskinfo.c), their actions (taskact.c) ---- */
+
+/*
+ * The order of the tasks view, for qsort over borrowed TASKs: open tasks
+ * first (tn_task_open), by priority (P1 first), then newest (the larger id
+ * first); closed ones after them, newest first.
+ */
+int tasks_cmp(jv a, jv b);
+/* Show the tasks view; the list is asked of the server the first time (GET /v1/tasks). */
+void tasks_open(void);
+/* Ask for the list again; rows are merged, a row never goes back to an older version. */
+void tasks_reload(void);
+/*
+ * A task (consumed) from the stream (event "task"), an action's answer or a
+ * reload: its row added or replaced unless the row holds a later version;
+ * the detail shows it when it is that task.  Ignored until the list was asked for.
+ */
+void tasks_put(jv task, int from_stream);
+/* 1 when the alert stream brings the task events (tasks=true) and is connected. */
+int alerts_live(void);
+void tasks_done(void);
+
+/* Open a task's detail (borrowed), then ask the server for it whole with its history. */
+void task_detail_open(jv task);
+/* The task (borrowed) changed: the detail shows it when it is that task (asked again for its history). */
+void task_detail_updated(jv task, int from_stream);
+/*
+ * The text of the task detail, appended to `b`: the title, its facts
+ * (tn_task_format_text: status, kind, severity, district, department, crew,
+ * each step's time, alerts), the plan steps (number, title, who, due, state
+ * at `now` in Chinese and English: tn_task_steps_view), the escalations and
+ * the history.
+ */
+void task_detail_text(struct tn_buf *b, jv task, long long now);
+void task_detail_done(void);
+
+/* The lib's action (TN_TASK_ACTIONS) of a casedesk act, or NULL when it is not a task action. */
+const char *task_act_action(enum act a);
+/*
+ * Act `a` on task (borrowed) under keys_confirm_rule: refused under
+ * --readonly; the step first tried on the task with tn_task_act so that
+ * one the status or the arguments do not allow is told at once and never
+ * sent; dispatch asks the crew, evaluate the score (1..5) then a comment,
+ * step the plan step's number, the others are confirmed by their key
+ * again.  Sent with If-Match: the task's version; a stale version's
+ * message is shown and the task read again.  Returns 1 when `a` is a task act.
+ */
+int task_action(enum act a, jv task);
+void task_action_done(void);
 
 #endif

@@ -44,7 +44,7 @@ static void help_draw(int rows, int cols)
 	keys_help_lines(&b, cols);
 	tn_buf_addch(&b, '\n');
 	note(&b, "Commands (:)", "status S|all · item CODE|all · sort deadline|id|status|applicant|item|submitted · "
-	     "refresh · certs [HOLDER] · alerts · inbox · help · quit", cols);
+	     "refresh · certs [HOLDER] · alerts · tasks · inbox · help · quit", cols);
 	note(&b, "Colours", "overdue red, due within two working days yellow; NO_COLOR turns them off", cols);
 	tn_buf_addf(&t, "Deadline %s", tn_mark_provisional[0].sign);
 	note(&b, t.buf, tn_mark_provisional[0].note, cols);
@@ -53,6 +53,11 @@ static void help_draw(int rows, int cols)
 	tn_buf_addch(&b, '\n');
 	note(&b, "Detail 详情", "Enter or v on a line of the case view, Enter on an alert: the whole text, wrapped; "
 	     "j k PgUp PgDn Space scroll, q or Esc close", cols);
+	note(&b, "Tasks 任务", "T or :tasks: the tasks the rules made, open ones first by priority, then newest; "
+	     "they change as the alert stream brings their events (R reloads). Enter: the task's facts, "
+	     "plan steps (done, pending, late), escalations and history. Its actions work in both views "
+	     "and are sent with the task's version: a task changed by someone else is read again, "
+	     "nothing overwritten", cols);
 	note(&b, "Hints 提示", "the bottom line, when it has nothing else to say, names the keys of the view", cols);
 	nlines = 0;
 	for (p = b.buf; *p; i++) {

@@ -9,6 +9,7 @@
 #include "casedesk.h"
 #include "display.h"
 #include "tn_out.h"
+#include "tn_task.h"
 #include "tn_yaml.h"
 
 #define MAXKEYS 4
@@ -39,14 +40,14 @@ static struct binding table[] = {
 	{ ACT_PGUP, "page-up", V_ALL, { DK_PGUP, CTRL('b') }, "previous page", "上一页", 0 },
 	{ ACT_FIRST, "first", V_ALL, { 'g', DK_HOME }, "first line", "首行", 0 },
 	{ ACT_LAST, "last", V_ALL, { 'G', DK_END }, "last line", "末行", 0 },
-	{ ACT_OPEN, "open", V_INBOX | V_CASE | V_ALERTS, { '\r', '\n', DK_ENTER },
-	  "open: the case; in the case view a sub-case, or the whole line in the detail pane; an alert's detail and history", "打开", 2 },
+	{ ACT_OPEN, "open", V_INBOX | V_CASE | V_ALERTS | V_TASKS, { '\r', '\n', DK_ENTER },
+	  "open: the case; in the case view a sub-case, or the whole line in the detail pane; an alert's or a task's detail and history", "打开", 2 },
 	{ ACT_DETAIL, "detail", V_CASE, { 'v' }, "the whole line in the detail pane: a comment, a long value, wrapped", "详情", 2 },
 	{ ACT_TAG, "tag", V_INBOX, { ' ' }, "tag or untag the case; actions apply to every tagged case", "标记", 2 },
 	{ ACT_UNTAG, "untag-all", V_INBOX, { 'u' }, "untag every case", "全部取消标记", 0 },
 	{ ACT_FILTER, "filter", V_INBOX | V_ALERTS, { '/' }, "filter as you type over the visible columns", "筛选", 2 },
-	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, quit", "命令", 0 },
-	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS, { 'R' }, "load again from the server", "刷新", 3 },
+	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, tasks, quit", "命令", 0 },
+	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS | V_TASKS | V_TASK, { 'R' }, "load again from the server", "刷新", 3 },
 	{ ACT_REDRAW, "redraw", V_ALL, { CTRL('l') }, "repaint the screen", "重绘", 0 },
 	{ ACT_ACCEPT, NULL, V_INBOX | V_CASE, { 0 }, "accept the case (press again to confirm)", NULL, 1 },
 	{ ACT_RETURN, NULL, V_INBOX | V_CASE, { 0 }, "return the case for a missing material, with a comment", NULL, 1 },
@@ -55,11 +56,16 @@ static struct binding table[] = {
 	{ ACT_COMPLETE, NULL, V_INBOX | V_CASE, { 0 }, "complete the case (press again to confirm)", NULL, 1 },
 	{ ACT_CERTS, "certificates", V_INBOX | V_CASE | V_CERTS, { 'C' }, "look up a holder's e-certificates (the applicant's in a case)", "证照", 3 },
 	{ ACT_CONSENT, "consent-code", V_CASE | V_CERTS, { 'K' }, "enter the holder's one-time consent code, read out at the window, and look up again", "授权码", 3 },
-	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS, { 'A' }, "the live alert stream (operators)", "告警", 3 },
-	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP | V_PAGER, { 'I' }, "back to the inbox", "收件箱", 3 },
-	{ ACT_DISPATCH, "dispatch", V_ALERTS, { 'd' }, "dispatch a crew to the alert, naming it", "派遣", 1 },
-	{ ACT_ACKNOWLEDGE, "acknowledge", V_ALERTS, { 'a' }, "acknowledge the alert (press again to confirm)", "签收", 1 },
-	{ ACT_RESOLVE, "resolve", V_ALERTS, { 'v' }, "mark the alert resolved (press again to confirm)", "处置完毕", 1 },
+	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS | V_TASKS, { 'A' }, "the live alert stream (operators)", "告警", 3 },
+	{ ACT_TASKS, "tasks", V_INBOX | V_CASE | V_CERTS | V_ALERTS, { 'T' }, "the city-operations tasks and their plan steps (operators)", "任务", 3 },
+	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP | V_PAGER | V_TASKS | V_TASK, { 'I' }, "back to the inbox", "收件箱", 3 },
+	{ ACT_DISPATCH, "dispatch", V_ALERTS | V_TASKS | V_TASK, { 'd' }, "dispatch a crew to the alert or the task, naming it", "派遣", 1 },
+	{ ACT_ACKNOWLEDGE, "acknowledge", V_ALERTS | V_TASKS | V_TASK, { 'a' }, "acknowledge the alert or the task (press again to confirm)", "签收", 1 },
+	{ ACT_ARRIVE, "arrive", V_TASKS | V_TASK, { 'o' }, "the crew is on site (press again to confirm)", NULL, 1 },
+	{ ACT_RESOLVE, "resolve", V_ALERTS | V_TASKS | V_TASK, { 'v' }, "mark the alert or the task resolved (press again to confirm)", "处置完毕", 1 },
+	{ ACT_STEP, "step", V_TASKS | V_TASK, { 's' }, "mark a plan step of the task done, naming its number", NULL, 1 },
+	{ ACT_EVALUATE, "evaluate", V_TASKS | V_TASK, { 'e' }, "evaluate the resolved task: a score 1..5, then a comment", NULL, 1 },
+	{ ACT_REOPEN, "reopen", V_TASKS | V_TASK, { 'r' }, "send the resolved task back to its crew (press again to confirm)", NULL, 1 },
 	{ ACT_CLOSE, "close", V_ALERTS, { 'c' }, "close the alert, with an evaluation", "关闭", 1 },
 };
 
@@ -94,6 +100,8 @@ static void table_init(void)
 	for (size_t i = 0; i < NTABLE; i++) {
 		const struct tn_case_move *m = tn_case_move(keys_case_move(table[i].act));
 
+		if (!table[i].label && task_act_action(table[i].act))
+			table[i].label = tn_task_action_label(task_act_action(table[i].act));
 		if (!m)
 			continue;
 		table[i].name = m->name;
@@ -210,6 +218,10 @@ static const char *view_names(unsigned v, char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%salerts", *buf ? "," : "");
 	if (v & V_PAGER)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%sdetail", *buf ? "," : "");
+	if (v & V_TASKS)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%stasks", *buf ? "," : "");
+	if (v & V_TASK)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%stask", *buf ? "," : "");
 	return buf;
 }
 

@@ -80,6 +80,9 @@ static void cleanup(void)
 {
 	edit_shutdown();
 	alerts_done();
+	task_action_done();
+	task_detail_done();
+	tasks_done();
 	certs_done();
 	case_done();
 	help_done();

@@ -85,6 +85,7 @@ size_t pager_wrap(const char *text, int width, void (*fn)(void *ctx, const char 
 
 struct drawing {
 	size_t at;              /* visual line number */
+	size_t top;             /* the first one shown */
 	int y, rows;
 };
 
@@ -92,7 +93,7 @@ static void draw_one(void *ctx, const char *s, size_t n)
 {
 	struct drawing *d = ctx;
 
-	if (d->at >= pg.top && d->y < d->rows) {
+	if (d->at >= d->top && d->y < d->rows) {
 		char *line = tn_xstrndup(s, n);
 
 		disp_line(d->y++, DC_NORMAL, 0, line);
@@ -101,19 +102,26 @@ static void draw_one(void *ctx, const char *s, size_t n)
 	d->at++;
 }
 
+size_t pager_draw_text(const char *text, int rows, int cols, size_t *top)
+{
+	struct drawing d = { 0, 0, 1, rows };
+	size_t nvis = pager_wrap(text, cols - 1, NULL, NULL), height = rows > 1 ? (size_t)rows - 1 : 0;
+
+	if (nvis <= height)
+		*top = 0;
+	else if (*top > nvis - height)
+		*top = nvis - height;
+	d.top = *top;
+	pager_wrap(text, cols - 1, draw_one, &d);
+	disp_clear_from(d.y);
+	return nvis;
+}
+
 static void pager_draw(int rows, int cols)
 {
-	struct drawing d = { 0, 1, rows };
-
 	disp_line(0, DC_TITLE, 0, pg.title ? pg.title : "");
 	pg.height = rows - 1;
-	pg.nvis = pager_wrap(pg.text ? pg.text : "", cols - 1, NULL, NULL);
-	if (pg.nvis <= (size_t)pg.height)
-		pg.top = 0;
-	else if (pg.top > pg.nvis - (size_t)pg.height)
-		pg.top = pg.nvis - (size_t)pg.height;
-	pager_wrap(pg.text ? pg.text : "", cols - 1, draw_one, &d);
-	disp_clear_from(d.y);
+	pg.nvis = pager_draw_text(pg.text ? pg.text : "", rows, cols, &pg.top);
 }
 
 static void pager_status(struct tn_buf *b)
@@ -124,9 +132,9 @@ static void pager_status(struct tn_buf *b)
 		    pg.nvis ? pg.top + 1 : 0, last < pg.nvis ? last : pg.nvis, pg.nvis);
 }
 
-static int pager_key(enum act a, int key)
+int pager_scroll(enum act a, int key, size_t *top, size_t nvis, int height)
 {
-	size_t page = pg.height > 1 ? (size_t)pg.height - 1 : 1;
+	size_t page = height > 1 ? (size_t)height - 1 : 1;
 
 	if (key == 27) {
 		app_pop();
@@ -136,27 +144,72 @@ static int pager_key(enum act a, int key)
 		a = ACT_PGDN;
 	switch (a) {
 	case ACT_DOWN:
-		pg.top++;
+		++*top;
 		return 1;
 	case ACT_UP:
-		if (pg.top)
-			pg.top--;
+		if (*top)
+			--*top;
 		return 1;
 	case ACT_PGDN:
-		pg.top += page;
+		*top += page;
 		return 1;
 	case ACT_PGUP:
-		pg.top = pg.top > page ? pg.top - page : 0;
+		*top = *top > page ? *top - page : 0;
 		return 1;
 	case ACT_FIRST:
-		pg.top = 0;
+		*top = 0;
 		return 1;
 	case ACT_LAST:
-		pg.top = pg.nvis;
+		*top = nvis;
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+int list_move(enum act a, size_t *cur, size_t n, int height)
+{
+	size_t page = height > 1 ? (size_t)height - 1 : 1;
+
+	switch (a) {
+	case ACT_DOWN:
+		if (*cur + 1 < n)
+			++*cur;
+		return 1;
+	case ACT_UP:
+		if (*cur)
+			--*cur;
+		return 1;
+	case ACT_PGDN:
+		*cur = *cur + page < n ? *cur + page : (n ? n - 1 : 0);
+		return 1;
+	case ACT_PGUP:
+		*cur = *cur > page ? *cur - page : 0;
+		return 1;
+	case ACT_FIRST:
+		*cur = 0;
+		return 1;
+	case ACT_LAST:
+		*cur = n ? n - 1 : 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void list_fit(size_t *cur, size_t *top, size_t n, int rows)
+{
+	if (*cur >= n)
+		*cur = n ? n - 1 : 0;
+	if (*cur < *top)
+		*top = *cur;
+	if (rows > 0 && *cur >= *top + (size_t)rows)
+		*top = *cur - (size_t)rows + 1;
+}
+
+static int pager_key(enum act a, int key)
+{
+	return pager_scroll(a, key, &pg.top, pg.nvis, pg.height);
 }
 
 void pager_open(const char *title, const char *text, long tag)
