@@ -152,7 +152,14 @@ enum tn_code pg_query(struct pg_store *p, PGresult **res, struct tn_err *err, co
 enum tn_code pg_query_vals(struct pg_store *p, PGresult **res, struct tn_err *err,
 			   const char *what, const char *sql, int n, const char *const *vals)
 {
-	return run(p, res, err, what, sql, n, vals);
+	PGresult *r = NULL;
+	enum tn_code code = run(p, &r, err, what, sql, n, vals);
+
+	if (res)
+		*res = r;
+	else
+		PQclear(r);
+	return code;
 }
 
 enum tn_code pg_exec(struct pg_store *p, struct tn_err *err, const char *what, const char *sql)

@@ -53,7 +53,7 @@ extern const char pg_schema_12[];
  */
 enum tn_code pg_query(struct pg_store *p, PGresult **res, struct tn_err *err, const char *what,
 		      const char *sql, const char *types, ...);
-/* pg_query with `n` text values (NULL: SQL NULL) already in `vals`; *res the caller's to PQclear. */
+/* pg_query with `n` text values (NULL: SQL NULL) already in `vals`; *res the caller's to PQclear (res NULL: cleared here). */
 enum tn_code pg_query_vals(struct pg_store *p, PGresult **res, struct tn_err *err,
 			   const char *what, const char *sql, int n, const char *const *vals);
 /* Run SQL text without values (several statements allowed); errors as pg_query's. */
