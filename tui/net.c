@@ -17,7 +17,10 @@
 struct call {
 	net_fn fn;
 	void *ctx;
+	struct call *prev, *next;       /* the calls in flight, freed when the client goes */
 };
+
+static struct call *calls;
 
 struct external {
 	CURL *h;
@@ -48,8 +51,14 @@ void net_init(const struct tn_config *c)
 
 void net_shutdown(void)
 {
-	tn_async_free(client);
+	tn_async_free(client);          /* drops the requests in flight: no callback runs */
 	client = NULL;
+	while (calls) {
+		struct call *c = calls;
+
+		calls = c->next;
+		free(c);
+	}
 	free(warning);
 	warning = NULL;
 }
@@ -103,6 +112,12 @@ static void on_result(void *ctx, long tag, const struct tn_async_result *r)
 		set_online();
 		take_warning(r->warning);
 	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	if (c->fn)
 		c->fn(c->ctx, tag, r);
 	else
@@ -129,6 +144,10 @@ static void start(const char *method, const char *path, const char *header, jv b
 	c = tn_xcalloc(1, sizeof(*c));
 	c->fn = fn;
 	c->ctx = ctx;
+	c->next = calls;
+	if (calls)
+		calls->prev = c;
+	calls = c;
 	req.method = method;
 	req.path = path;
 	req.body = body;
