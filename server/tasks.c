@@ -252,6 +252,7 @@ void tasks_actions(struct req *q, const char *id)
 	struct tn_err err = TN_ERR_INIT;
 	long long n, want = -1, latest = 0, now = (long long)time(NULL);
 	const char *h, *action, *comment;
+	char stepnote[48];
 	jv body, doc = jv_invalid(), args, acted = jv_invalid(), out;
 
 	if (alert_parse_seq(id, &n) < 0 || n < 1) {
@@ -292,6 +293,11 @@ void tasks_actions(struct req *q, const char *id)
 	args = jv_copy(body);
 	args = jv_object_delete(args, jv_string("action"));
 	comment = tn_jv_str(body, "comment");
+	/* the history says which plan step a "step" marked, when no comment says so */
+	if (!comment && strcmp(action, "step") == 0 && tn_jv_long(body, "step", 0) > 0) {
+		snprintf(stepnote, sizeof(stepnote), "预案步骤 %ld", tn_jv_long(body, "step", 0));
+		comment = stepnote;
+	}
 	if (tn_task_act(jv_copy(doc), action, args, q->tok.name, now, &acted, &err) != TN_OK) {
 		store_alerts_rollback(q->srv->st);
 		if (err.code == TN_ECONFLICT)

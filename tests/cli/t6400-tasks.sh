@@ -151,7 +151,9 @@ test_expect_success 'the crew acknowledges, arrives, marks the plan steps and re
 	json_eq ".plan.steps[1].done_by" 泵车一班 <out &&
 	task-act step --step 1 -m 泵车到位 1 >/dev/null &&
 	task-act resolve 1 --jq "[.status, .version] | join(\" \")" >out &&
-	echo "resolved 9" >expect && test_cmp expect out
+	echo "resolved 9" >expect && test_cmp expect out &&
+	task-show 1 --jq "[.history[] | select(.action == \"step\") | .comment] | join(\",\")" >out &&
+	echo "预案步骤 2,泵车到位" >expect && test_cmp expect out
 '
 
 test_expect_success 'the same step again is answered unchanged (a retry is harmless)' '
