@@ -134,37 +134,12 @@ static void pager_status(struct tn_buf *b)
 
 int pager_scroll(enum act a, int key, size_t *top, size_t nvis, int height)
 {
-	size_t page = height > 1 ? (size_t)height - 1 : 1;
-
 	if (key == 27) {
 		app_pop();
 		return 1;
 	}
-	if (key == ' ')
-		a = ACT_PGDN;
-	switch (a) {
-	case ACT_DOWN:
-		++*top;
-		return 1;
-	case ACT_UP:
-		if (*top)
-			--*top;
-		return 1;
-	case ACT_PGDN:
-		*top += page;
-		return 1;
-	case ACT_PGUP:
-		*top = *top > page ? *top - page : 0;
-		return 1;
-	case ACT_FIRST:
-		*top = 0;
-		return 1;
-	case ACT_LAST:
-		*top = nvis;
-		return 1;
-	default:
-		return 0;
-	}
+	/* the draw brings *top back so that the last page is full */
+	return list_move(key == ' ' ? ACT_PGDN : a, top, nvis, height);
 }
 
 int list_move(enum act a, size_t *cur, size_t n, int height)

@@ -46,17 +46,23 @@ void task_action_done(void)
 
 /*
  * Try the step with `args` (consumed) on the task as casedesk has it: 0 when
- * the lib allows it, else -1 with its words on the bottom line.
+ * the lib allows it; else its words on the bottom line and -1 for an
+ * argument to give again (TN_EINVALID), -2 for a step the task does not
+ * allow (the action is then forgotten).
  */
 static int try_act(jv args)
 {
 	struct tn_err err = TN_ERR_INIT;
 	jv out = jv_invalid();
+	enum tn_code rc = tn_task_act(jv_copy(pa.task), pa.action, args, NULL, (long long)time(NULL),
+				      &out, &err);
 
-	if (tn_task_act(jv_copy(pa.task), pa.action, args, NULL, (long long)time(NULL), &out,
-			&err) != TN_OK) {
+	if (rc != TN_OK) {
 		app_msg(1, "task #%lld: %s", pa.id, err.message);
-		return -1;
+		if (rc == TN_EINVALID)
+			return -1;
+		task_action_done();
+		return -2;
 	}
 	jv_free(out);
 	return 0;
@@ -125,47 +131,40 @@ static void cancelled(void)
 	task_action_done();
 }
 
-static void ask(const char *question, void (*done)(const char *line), const char *why)
+/* What an action asks, one question after the other: the member it gives, a number or a text. */
+struct question {
+	const char *text;               /* "dispatch: crew?" */
+	const char *member;             /* "crew" */
+	const char *why;                /* the message when it is left blank; NULL: it may be */
+	int number;
+	const struct question *next;
+};
+
+static const struct question q_crew = {
+	"dispatch: crew?", "crew", "a crew is needed: type it and press Enter, or Esc to cancel", 0, NULL
+};
+static const struct question q_comment = { "evaluate: comment? (Enter: none)", "comment", NULL, 0, NULL };
+static const struct question q_score = {
+	"evaluate: score 1..5?", "score", "a score 1..5 is needed, or Esc to cancel", 1, &q_comment
+};
+static const struct question q_step = {
+	"step: plan step number?", "step", "a plan step's number is needed, or Esc to cancel", 1, NULL
+};
+
+static const struct question *asking;
+
+static void on_line(const char *line);
+
+static void ask(const struct question *q)
 {
 	struct tn_buf p = TN_BUF_INIT;
 
-	tn_buf_addf(&p, "%s task #%lld · %s ", tn_task_action_label(pa.action), pa.id, question);
-	edit_start(p.buf, NULL, NULL, done, NULL);
-	if (why)
-		edit_require(why);
+	asking = q;
+	tn_buf_addf(&p, "%s task #%lld · %s ", tn_task_action_label(pa.action), pa.id, q->text);
+	edit_start(p.buf, NULL, NULL, on_line, NULL);
+	if (q->why)
+		edit_require(q->why);
 	tn_buf_release(&p);
-}
-
-static void on_crew(const char *line);
-static void on_score(const char *line);
-static void on_comment(const char *line);
-static void on_step(const char *line);
-
-/* Ask again after a refused answer, its words staying on the status line. */
-static void again(const char *question, void (*done)(const char *line), const char *why)
-{
-	char msg[sizeof(app.message)];
-
-	snprintf(msg, sizeof(msg), "%s", app.message);
-	ask(question, done, why);
-	app_msg(1, "%s", msg);
-}
-
-static void on_crew(const char *line)
-{
-	jv args;
-
-	if (!line) {
-		cancelled();
-		return;
-	}
-	args = jv_object_set(jv_object(), jv_string("crew"), jv_string(line));
-	if (try_act(jv_copy(args)) < 0) {
-		jv_free(args);
-		again("dispatch: crew?", on_crew, "a crew is needed: type it and press Enter, or Esc to cancel");
-		return;
-	}
-	send_action(args);
 }
 
 /* A whole number typed (spaces around allowed), or -1. */
@@ -182,56 +181,44 @@ static long number_of(const char *line)
 	return end == line || *end ? -1 : v;
 }
 
-static void on_score(const char *line)
+/*
+ * The answer to the question asked: tried with what was given before; an
+ * argument the lib refuses is asked again (its words staying on the status
+ * line), a step the task does not allow ends it, the last answer sends.
+ */
+static void on_line(const char *line)
 {
+	const struct question *q = asking;
 	jv args;
+	int rc;
 
-	if (!line) {
-		cancelled();
-		return;
-	}
-	args = jv_object_set(jv_object(), jv_string("score"), jv_number((double)number_of(line)));
-	if (try_act(jv_copy(args)) < 0) {
-		jv_free(args);
-		again("evaluate: score 1..5?", on_score, "a score 1..5 is needed, or Esc to cancel");
-		return;
-	}
-	jv_free(pa.args);
-	pa.args = args;
-	ask("evaluate: comment? (Enter: none)", on_comment, NULL);
-}
-
-static void on_comment(const char *line)
-{
-	jv args;
-
-	if (!line) {
+	if (!line || !pa.action || !q) {
 		cancelled();
 		return;
 	}
 	args = jv_copy(pa.args);
+	if (jv_get_kind(args) != JV_KIND_OBJECT) {
+		jv_free(args);
+		args = jv_object();
+	}
 	if (*line)
-		args = jv_object_set(args, jv_string("comment"), jv_string(line));
-	if (try_act(jv_copy(args)) < 0) {
+		args = jv_object_set(args, jv_string(q->member), q->number ?
+				     jv_number((double)number_of(line)) : jv_string(line));
+	if ((rc = try_act(jv_copy(args))) < 0) {
 		jv_free(args);
-		again("evaluate: comment? (Enter: none)", on_comment, NULL);
+		if (rc == -1) {
+			char msg[sizeof(app.message)];
+
+			snprintf(msg, sizeof(msg), "%s", app.message);
+			ask(q);
+			app_msg(1, "%s", msg);
+		}
 		return;
 	}
-	send_action(args);
-}
-
-static void on_step(const char *line)
-{
-	jv args;
-
-	if (!line) {
-		cancelled();
-		return;
-	}
-	args = jv_object_set(jv_object(), jv_string("step"), jv_number((double)number_of(line)));
-	if (try_act(jv_copy(args)) < 0) {
-		jv_free(args);
-		again("step: plan step number?", on_step, "a plan step's number is needed, or Esc to cancel");
+	if (q->next) {
+		jv_free(pa.args);
+		pa.args = args;
+		ask(q->next);
 		return;
 	}
 	send_action(args);
@@ -244,8 +231,20 @@ static jv stand_in(const char *action)
 		return jv_object_set(jv_object(), jv_string("crew"), jv_string("?"));
 	if (!strcmp(action, "evaluate"))
 		return jv_object_set(jv_object(), jv_string("score"), jv_number(5));
-	if (!strcmp(action, "step"))
-		return jv_object_set(jv_object(), jv_string("step"), jv_number(1));
+	if (!strcmp(action, "step")) {
+		/* the first step still to do, so that the task's status is what is tried */
+		jv plan = tn_jv_object(pa.task, "plan"), steps = tn_jv_array(plan, "steps");
+		int n = 0;
+
+		jv_array_foreach(steps, i, st) {
+			if (!n && !tn_jv_is(st, "status", "done"))
+				n = i + 1;
+			jv_free(st);
+		}
+		jv_free(steps);
+		jv_free(plan);
+		return jv_object_set(jv_object(), jv_string("step"), jv_number(n ? n : 1));
+	}
 	return jv_null();
 }
 
@@ -272,11 +271,11 @@ int task_action(enum act a, jv task)
 		return 1;
 	}
 	if (!strcmp(action, "dispatch"))
-		ask("dispatch: crew?", on_crew, "a crew is needed: type it and press Enter, or Esc to cancel");
+		ask(&q_crew);
 	else if (!strcmp(action, "evaluate"))
-		ask("evaluate: score 1..5?", on_score, "a score 1..5 is needed, or Esc to cancel");
+		ask(&q_score);
 	else if (!strcmp(action, "step"))
-		ask("step: plan step number?", on_step, "a plan step's number is needed, or Esc to cancel");
+		ask(&q_step);
 	else
 		app_confirm(app.last_key, confirmed, NULL, 0, "%s %s task #%lld (version %lld)",
 			    tn_task_action_label(action), action, pa.id, pa.version);

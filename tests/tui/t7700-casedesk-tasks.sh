@@ -46,6 +46,15 @@ depth() {
 
 depth g1 310101 41 yellow
 depth g2 310104 35 red
+# to_row TEXT: the cursor to the task whose line holds TEXT (from the first line, j as needed)
+to_row() {
+	local n
+	screen &&
+	n=$(grep -n -- "$1" screen | head -n 1 | cut -d: -f1) &&
+	test -n "$n" &&
+	keys g &&
+	while [ "$n" -gt 2 ]; do keys j; n=$((n - 1)); done
+}
 task_of() {
 	task-list --format ndjson | jq -r "select(.title | test(\"$1\")) | .id"
 }
@@ -143,6 +152,37 @@ test_expect_success 'a task event from the stream updates its row' '
 	desk_quit
 '
 
+test_expect_success 'resolve, then evaluate: a score outside 1..5 is refused, the prompt stays' '
+	test_when_finished desk_finish &&
+	desk &&
+	wait_screen "inbox:" &&
+	keys T && wait_screen "tasks: 2" &&
+	grep "P1" screen | grep -q "已到场" &&
+	keys v && wait_screen "press v again to confirm" && keys v &&
+	wait_screen "resolve done" &&
+	keys e && wait_screen "evaluate: score 1..5?" &&
+	keys e && typ 6 && keys Enter &&
+	wait_screen "score: 6 is not a score 1..5" &&
+	wait_screen "evaluate: score 1..5?" &&
+	keys BSpace && typ 4 && keys Enter &&
+	wait_screen "evaluate: comment?" &&
+	typ "排水及时" && keys Enter &&
+	wait_screen "evaluate done" &&
+	grep "P1" screen | grep -q "已评价" &&
+	task-show --format json "$T2" >t.json &&
+	json_eq .status evaluated <t.json &&
+	json_eq .evaluation.score 4 <t.json &&
+	json_eq .evaluation.comment 排水及时 <t.json &&
+	keys r &&
+	wait_screen "cannot reopen a task that is evaluated" &&
+	keys s &&
+	wait_screen "cannot mark plan step 2 done on a task that is evaluated" &&
+	! grep -q "plan step number?" screen &&
+	task-show --format json "$T2" >t2.json &&
+	json_eq .version "$(jq .version t.json)" <t2.json &&
+	desk_quit
+'
+
 test_expect_success 'a stale version: the server'"'"'s words, the task read again' '
 	test_when_finished desk_finish &&
 	desk --no-alerts &&
@@ -151,7 +191,7 @@ test_expect_success 'a stale version: the server'"'"'s words, the task read agai
 	grep "P3" screen | grep -q "已生成" &&
 	task-act dispatch --crew PT-2 "$T1" >/dev/null &&
 	task-act step --step 1 "$T1" >/dev/null &&
-	keys j && keys s && wait_screen "step: plan step number?" &&
+	to_row 黄浦区积水 && keys s && wait_screen "step: plan step number?" &&
 	typ 2 && keys Enter &&
 	wait_screen "was changed by someone else" &&
 	wait_screen "(read again)" &&
