@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "casedesk.h"
@@ -215,6 +216,31 @@ static void test_list_motion(void **state)
 	assert_int_equal(top, 0);
 }
 
+/* The task acts are bound by name in the config like the others (casedesk: keys:). */
+static void test_config(void **state)
+{
+	char path[] = "/tmp/test_tui_tasks.XXXXXX";
+	struct tn_err err = TN_ERR_INIT;
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	(void)state;
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs("casedesk:\n  keys:\n    arrive: O\n    tasks: [C-t, T]\n    step: '#'\n", fp);
+	fclose(fp);
+	assert_int_equal(keys_load_config(path, &err), TN_OK);
+	assert_int_equal(keys_action(V_TASKS, 'O'), ACT_ARRIVE);
+	assert_int_equal(keys_action(V_TASK, 'O'), ACT_ARRIVE);
+	assert_int_equal(keys_action(V_TASKS, 'o'), ACT_NONE);
+	assert_int_equal(keys_action(V_INBOX, 0x14), ACT_TASKS);
+	assert_int_equal(keys_action(V_INBOX, 'T'), ACT_TASKS);
+	assert_int_equal(keys_action(V_TASK, '#'), ACT_STEP);
+	assert_string_equal(keys_first_key(ACT_ARRIVE), "O");
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_detail_text),
 		cmocka_unit_test(test_detail_bare),
 		cmocka_unit_test(test_list_motion),
+		cmocka_unit_test(test_config),     /* last: it rebinds keys */
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
