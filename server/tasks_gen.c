@@ -208,6 +208,7 @@ static int load(struct tasks_hub *t, const char *path, int reload)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_rules *r = NULL;
+	char *keep;
 
 	if (tn_rules_load(path, &r, &err) != TN_OK) {
 		fprintf(stderr, "twonetd[%ld]: %s: %s%s\n", (long)getpid(),
@@ -215,14 +216,16 @@ static int load(struct tasks_hub *t, const char *path, int reload)
 			reload ? " (the rules loaded before keep running)" : "");
 		return -1;
 	}
+	keep = tn_xstrdup(path);        /* path may be t->path itself (a reload) */
+
 	tn_rules_free(t->rules);
 	t->rules = r;
 	free(t->path);
-	t->path = tn_xstrdup(path);
+	t->path = keep;
 	t->loaded_at = time(NULL);
 	if (reload)
 		fprintf(stderr, "twonetd[%ld]: rules reloaded: %zu rules from %s\n",
-			(long)getpid(), tn_rules_count(r), path);
+			(long)getpid(), tn_rules_count(r), t->path);
 	return 0;
 }
 
