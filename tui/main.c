@@ -21,10 +21,10 @@ static int opt_readonly, opt_no_color, opt_no_alerts;
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "casedesk options:", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "readonly", &opt_readonly, NULL,
-	  "look only: every action on a case or an alert is refused", NULL, 0 },
+	  "look only: every action on a case, an alert or a task is refused", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "no-color", &opt_no_color, NULL, "no colours (as NO_COLOR does)", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "no-alerts", &opt_no_alerts, NULL,
-	  "do not follow the alert stream", NULL, 0 },
+	  "do not follow the alert stream (nor the task events)", NULL, 0 },
 	TN_OPT_END_ENTRY
 };
 
@@ -52,7 +52,8 @@ static const char *summary(void)
 		}
 	if (n < sizeof(text))
 		snprintf(text + n, sizeof(text) - n, "%s", ", e-certificate\n"
-			 "look-ups and the live alert stream.  Press ? inside for the keys.");
+			 "look-ups, the live alert stream and the operations view of tasks with their\n"
+			 "plan steps.  Press ? inside for the keys.");
 	return text;
 }
 
