@@ -84,7 +84,7 @@ test_expect_success 'the help view says what "*" is' '
 	test_when_finished desk_finish &&
 	DESK_ROWS=50 desk &&
 	wait_screen "$P1" &&
-	keys ? &&
+	keys ? && wait_screen "casedesk keys" && keys G &&
 	wait_screen "Deadline *" &&
 	grep -q "Deadline \*  *provisional: counted Monday to Friday" screen &&
 	desk_quit
