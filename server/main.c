@@ -24,6 +24,7 @@
 int backup_cmd(int argc, char **argv);         /* backup.c */
 int restore_cmd(int argc, char **argv);
 int copy_cmd(int argc, char **argv);           /* copycmd.c */
+int assets_import_cmd(int argc, char **argv);  /* assets_cmd.c */
 
 static void usage(FILE *out)
 {
@@ -36,6 +37,7 @@ static void usage(FILE *out)
 		"   or: twonetd token list --db DB [--all]\n"
 		"   or: twonetd token revoke --db DB ID...\n"
 		"   or: twonetd import catalog --db DB [DIR|FILE.yaml...|FILE.json]\n"
+		"   or: twonetd import assets --db DB FILE.geojson\n"
 		"   or: twonetd calendar import --db DB FILE\n"
 		"   or: twonetd calendar show --db DB [--year YEAR] [--format FORMAT]\n"
 		"   or: twonetd routes [--json | --format FORMAT]\n"
@@ -458,13 +460,15 @@ static int cmd_import(int argc, char **argv)
 	int nargs, rc;
 	enum tn_code code;
 
+	if (argc >= 2 && strcmp(argv[1], "assets") == 0)
+		return assets_import_cmd(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "catalog") != 0) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			tn_cli_usage(&cmd, stdout);
 			return 0;
 		}
 		if (argc >= 2 && argv[1][0] != '-')
-			return twonetd_unknown("subcommand", argv[1], "catalog");
+			return twonetd_unknown("subcommand", argv[1], "catalog|assets");
 		fprintf(stderr, "twonetd: error: usage: twonetd import catalog --db DB [DIR]\n");
 		return 2;
 	}

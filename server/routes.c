@@ -87,6 +87,12 @@ static const struct route table[] = {
 	  "a %s token may not read tasks", tasks_events, 0 },
 	{ "GET", "/v1/rules", "operator|admin", "-", "a %s token may not read the rules",
 	  tasks_rules_get, 0 },
+	{ "GET", "/v1/assets", "operator|crew|admin", "-", "a %s token may not read the asset "
+	  "register", assets_list, 0 },
+	{ "GET", "/v1/assets/{id}", "operator|crew|admin", "-", "a %s token may not read the "
+	  "asset register", assets_one, 0 },
+	{ "POST", "/v1/assets/{id}/state", "operator|crew|admin", "crew", "a %s token may not "
+	  "set an asset's state", assets_state, 0 },
 	{ "GET", "/v1/tokens", "admin", "department", "only an admin may list tokens", tokens_list, 0 },
 	{ "POST", "/v1/tokens", "admin", "department", "only an admin may add tokens", tokens_post, 0 },
 	{ "POST", "/v1/tokens/{id}/revoke", "admin", "department",

@@ -6,13 +6,14 @@
 
 #include "store.h"
 #include "store_alerts.h"
+#include "store_assets.h"
 #include "store_cal.h"
 #include "store_certs.h"
 #include "store_reports.h"
 #include "store_tasks.h"
 
 /*
- * Every function of the storage wall (store.h, store_certs.h, store_alerts.h, store_tasks.h,
+ * Every function of the storage wall (store.h, store_certs.h, store_alerts.h, store_tasks.h, store_assets.h,
  * store_cal.h, store_reports.h) whose first parameter is the store is an
  * operation of a backend: STORE_OPS(X) lists them as
  *
@@ -303,6 +304,29 @@
 	  (struct store *st, const char *kind, const char *source, long long since, \
 	   long long except, long max, jv *alerts, struct tn_err *err), \
 	  (st, kind, source, since, except, max, alerts, err), CODE) \
+	/* store_assets.h */ \
+	X(enum tn_code, asset_put, \
+	  (struct store *st, jv doc, long long at, enum store_asset_did *did, jv *out, \
+	   struct tn_err *err), \
+	  (st, doc, at, did, out, err), CODE) \
+	X(enum tn_code, assets_import, \
+	  (struct store *st, store_asset_next_fn *next, void *ctx, long long at, long counts[3], \
+	   struct tn_err *err), \
+	  (st, next, ctx, at, counts, err), CODE) \
+	X(enum tn_code, asset_get, \
+	  (struct store *st, const char *id, jv *doc, struct tn_err *err), \
+	  (st, id, doc, err), CODE) \
+	X(enum tn_code, asset_list, \
+	  (struct store *st, const struct store_asset_filter *f, jv *items, char **next, \
+	   struct tn_err *err), \
+	  (st, f, items, next, err), CODE) \
+	X(enum tn_code, asset_set_state, \
+	  (struct store *st, const char *id, long long version, const char *state, long long at, \
+	   jv *out, struct tn_err *err), \
+	  (st, id, version, state, at, out, err), CODE) \
+	X(enum tn_code, asset_counts, \
+	  (struct store *st, const char *kind, const char *state, jv *out, struct tn_err *err), \
+	  (st, kind, state, out, err), CODE) \
 	/* store.h: twonetd copy */ \
 	X(enum tn_code, dump, \
 	  (struct store *st, const char *table, store_row_fn *fn, void *ctx, struct tn_err *err), \

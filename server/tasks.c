@@ -38,43 +38,6 @@ static int visible(struct req *q, jv task)
 	return 1;
 }
 
-/* Split a ','-separated list into list[] (owned, NULL-terminated); -1 when too long. */
-static int split(const char *s, char **list)
-{
-	int n = 0;
-
-	list[0] = NULL;
-	while (s && *s) {
-		size_t len = strcspn(s, ",");
-
-		if (len) {
-			if (n == LIST_MAX)
-				return -1;
-			list[n++] = tn_xstrndup(s, len);
-			list[n] = NULL;
-		}
-		s += len + (s[len] == ',');
-	}
-	return 0;
-}
-
-static void release(char **list)
-{
-	for (int i = 0; list[i]; i++)
-		free(list[i]);
-}
-
-/* Every word of `list` one of the '|'-separated `known`: 0, else -1 after replying. */
-static int check_words(struct req *q, const char *field, char **list, const char *known)
-{
-	for (int i = 0; list[i]; i++)
-		if (!word_in(known, list[i])) {
-			reply_problem(q, 400, field, "%s: '%s' is not one of %s", field, list[i], known);
-			return -1;
-		}
-	return 0;
-}
-
 /* A day (YYYY-MM-DD, Beijing) or a time (RFC 3339) as epoch seconds; -1 when neither. */
 static long long when(const char *v)
 {
@@ -108,13 +71,14 @@ void tasks_list(struct req *q, const char *arg)
 	status[0] = kind[0] = district[0] = dept[0] = NULL;
 	if (req_query_check(q, allowed) < 0)
 		return;
-	if (split(req_query(q, "status"), status) < 0 || split(req_query(q, "kind"), kind) < 0 ||
-	    split(req_query(q, "district"), district) < 0 ||
-	    split(req_query(q, "department"), dept) < 0) {
+	if (query_list(req_query(q, "status"), status, LIST_MAX) < 0 ||
+	    query_list(req_query(q, "kind"), kind, LIST_MAX) < 0 ||
+	    query_list(req_query(q, "district"), district, LIST_MAX) < 0 ||
+	    query_list(req_query(q, "department"), dept, LIST_MAX) < 0) {
 		reply_problem(q, 400, NULL, "at most %d values in a list filter", LIST_MAX);
 		goto out;
 	}
-	if (check_words(q, "status", status, TN_TASK_STATUSES) < 0)
+	if (query_list_check(q, "status", status, TN_TASK_STATUSES) < 0)
 		goto out;
 	for (int i = 0; district[i]; i++) {
 		const struct tn_district *d = tn_district_find(district[i]);
@@ -169,7 +133,7 @@ void tasks_list(struct req *q, const char *arg)
 	if (is_crew(q))
 		f.crew = q->tok.subject ? q->tok.subject : "";
 	if (q->tok.role && strcmp(q->tok.role, "operator") == 0 && q->tok.dept) {
-		release(dept);
+		query_list_free(dept);
 		dept[0] = tn_xstrdup(q->tok.dept);
 		dept[1] = NULL;
 		f.department = dept;
@@ -184,10 +148,10 @@ void tasks_list(struct req *q, const char *arg)
 	reply_list(q, items, next);
 	free(next);
 out:
-	release(status);
-	release(kind);
-	release(district);
-	release(dept);
+	query_list_free(status);
+	query_list_free(kind);
+	query_list_free(district);
+	query_list_free(dept);
 }
 
 /* The task `id` the caller may see in *doc: 0, or -1 after replying (404 for one it may not see). */

@@ -317,6 +317,20 @@ void tasks_one(struct req *q, const char *id);
 void tasks_events(struct req *q, const char *id);
 void tasks_actions(struct req *q, const char *id);
 void tasks_rules_get(struct req *q, const char *arg);
+/*
+ * query_list.c: a list filter's value ("a,b,c") split into list[] (malloc'd
+ * words, NULL-terminated, empty words skipped), -1 when it has more than
+ * `max`; query_list_free frees them (list[0] NULL after); query_list_check
+ * replies 400 naming `field` and returns -1 when a word is not one of the
+ * '|'-separated `known`, else 0.
+ */
+int query_list(const char *s, char **list, int max);
+void query_list_free(char **list);
+int query_list_check(struct req *q, const char *field, char **list, const char *known);
+/* assets.c: the asset register */
+void assets_list(struct req *q, const char *arg);
+void assets_one(struct req *q, const char *id);
+void assets_state(struct req *q, const char *id);
 void alerts_stream(struct req *q, const char *arg);
 
 /* reports.c */

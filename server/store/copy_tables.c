@@ -36,6 +36,8 @@ const struct copy_table copy_tables[COPY_TABLES_N] = {
 	{ "tasks", "id, rule, dkey, status, open, kind, severity, priority, department, district, "
 	  "crew, generated_at, next_due, version, doc", "id", NULL, 0, NULL },
 	{ "task_alerts", "task_id, alert_id", "task_id, alert_id", NULL, 0, NULL },
+	{ "assets", "id, kind, name, district, street, department, lat, lon, state, version, doc",
+	  "id", NULL, 0, NULL },
 	{ "workdays", "day, idx, work", "day", NULL, 0, NULL },
 	{ "calendar_years", "year, source, loaded_at", "year", NULL, 0, NULL },
 	{ "calendar_days", "day, work, name", "day", NULL, 0, NULL },

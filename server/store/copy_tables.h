@@ -26,7 +26,7 @@ struct copy_table {
 	const char *rowid;
 };
 
-#define COPY_TABLES_N 21
+#define COPY_TABLES_N 22
 extern const struct copy_table copy_tables[COPY_TABLES_N];
 
 /* The entry of table `name`, NULL when copy does not know it. */

@@ -311,6 +311,7 @@ static const char *pg_migration(int v, int *to)
 	switch (v) {
 	case 0: *to = 11; return pg_schema_11;
 	case 11: *to = 12; return pg_schema_12;
+	case 12: *to = 13; return pg_schema_13;
 	default: return NULL;
 	}
 }

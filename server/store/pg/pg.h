@@ -11,6 +11,7 @@
 #include "store_reports.h"
 #include "store_alerts.h"
 #include "store_tasks.h"
+#include "store_assets.h"
 
 /*
  * Each pg_NAME does what store.h's (and store_cal.h's) store_NAME says, on a
@@ -127,6 +128,18 @@ enum tn_code pg_tasks_due(struct store *st, long long now, long max, jv *ids, st
 enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *source,
 			      long long since, long long except, long max, jv *alerts,
 			      struct tn_err *err);
+/* store_assets.h: pg_assets.c */
+enum tn_code pg_asset_put(struct store *st, jv doc, long long at, enum store_asset_did *did,
+			  jv *out, struct tn_err *err);
+enum tn_code pg_assets_import(struct store *st, store_asset_next_fn *next, void *ctx,
+			      long long at, long counts[3], struct tn_err *err);
+enum tn_code pg_asset_get(struct store *st, const char *id, jv *doc, struct tn_err *err);
+enum tn_code pg_asset_list(struct store *st, const struct store_asset_filter *f, jv *items,
+			   char **next, struct tn_err *err);
+enum tn_code pg_asset_set_state(struct store *st, const char *id, long long version,
+				const char *state, long long at, jv *out, struct tn_err *err);
+enum tn_code pg_asset_counts(struct store *st, const char *kind, const char *state, jv *out,
+			     struct tn_err *err);
 /* twonetd copy (pg_copy.c) */
 enum tn_code pg_dump(struct store *st, const char *table, store_row_fn *fn, void *ctx,
 		     struct tn_err *err);

@@ -37,6 +37,8 @@ struct pg_store {
 extern const char pg_schema_11[];
 /* 11 -> 12: the operations loop's tasks (pg_tasks.c). */
 extern const char pg_schema_12[];
+/* 12 -> 13: the asset register (pg_assets.c). */
+extern const char pg_schema_13[];
 
 /*
  * Run `sql` with its values, one a letter of `types`: 't' const char *

@@ -532,6 +532,7 @@ static const char *migration(int v)
 	case 9: return store_alerts_history_schema;
 	case 10: return store_tokens_admin_schema;
 	case 11: return store_tasks_schema;
+	case 12: return store_assets_schema;
 	default: return NULL;
 	}
 }

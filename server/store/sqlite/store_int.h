@@ -55,6 +55,9 @@ extern const char store_tokens_admin_schema[];
 /* 11 -> 12: the operations loop's tasks (store_tasks.c). */
 extern const char store_tasks_schema[];
 
+/* 12 -> 13: the asset register (store_assets.c). */
+extern const char store_assets_schema[];
+
 /*
  * Append an event to the alerts' event log at `seq`: of alert `alert_id`
  * (0 for a task's), of task `task_id` (0 for an alert's), named `event`,
