@@ -163,7 +163,7 @@ jv tn_predeploy(const struct tn_roadgraph *g, const unsigned char *closed,
 	struct ranked *rk = tn_xcalloc(nh + 1, sizeof(*rk));
 	struct tn_flood_point *pts = tn_xcalloc(nh + 1, sizeof(*pts));
 	struct tn_proposal *pp = NULL;
-	jv ranking = jv_array(), staging = jv_array();
+	jv ranking = jv_array();
 	int npts = 0, np, max;
 
 	if (!o)
@@ -190,6 +190,8 @@ jv tn_predeploy(const struct tn_roadgraph *g, const unsigned char *closed,
 				 jv_string("total_mm"), num(r ? r->total_mm : 0, 10));
 
 		e = jv_object_set(e, jv_string("reasons"), reasons_of(p, r, o));
+		e = jv_object_set(e, jv_string("staged"), jv_false());
+		e = jv_object_set(e, jv_string("truck"), jv_null());
 		ranking = jv_array_append(ranking, e);
 		if (rk[k].expected >= o->stage_depth_m && npts < max) {
 			pts[npts].id = p->point;
@@ -201,19 +203,27 @@ jv tn_predeploy(const struct tn_roadgraph *g, const unsigned char *closed,
 		}
 	}
 	np = g && npts ? tn_dispatch_plan(g, closed, trucks, nt, pts, npts, NULL, &pp) : 0;
+	/* the staged points are the first npts of the ranking, deepest first */
 	for (int k = 0; k < np; k++) {
-		jv s = tn_proposal_json(g, trucks, pts, &pp[k]);
-		const struct tn_flood_history *p = &h[rk[pp[k].point].i];
-		const struct district_rain *r = rain_of(f, p->district);
+		jv sj = tn_proposal_json(g, trucks, pts, &pp[k]);
+		int at = pp[k].point;
+		jv e = jv_array_get(jv_copy(ranking), at);
+		const struct district_rain *r = rain_of(f, h[rk[at].i].district);
 
-		s = jv_object_delete(s, jv_string("task"));
-		s = jv_object_delete(s, jv_string("depth_m"));
-		s = jv_object_set(s, jv_string("expected_depth_m"), num(pts[pp[k].point].depth_m, 100));
-		s = jv_object_set(s, jv_string("stage_by"), r ? jv_copy(r->peak_hour) : jv_null());
-		staging = jv_array_append(staging, s);
+		e = jv_object_set(e, jv_string("staged"), jv_true());
+		e = jv_object_set(e, jv_string("stage_by"), r ? jv_copy(r->peak_hour) : jv_null());
+		e = jv_object_set(e, jv_string("truck"), tn_jv_get(sj, "truck"));
+		if (pp[k].truck >= 0) {
+			e = jv_object_set(e, jv_string("eta_s"), tn_jv_get(sj, "eta_s"));
+			e = jv_object_set(e, jv_string("roads"), tn_jv_get(sj, "roads"));
+			e = jv_object_set(e, jv_string("route"), tn_jv_get(sj, "route"));
+		} else
+			e = jv_object_set(e, jv_string("reason"), tn_jv_get(sj, "reason"));
+		ranking = jv_array_set(ranking, at, e);
+		jv_free(sj);
 	}
 	tn_proposals_free(pp, np);
 	free(pts);
 	free(rk);
-	return JV_OBJECT(jv_string("ranking"), ranking, jv_string("staging"), staging);
+	return ranking;
 }

@@ -186,9 +186,11 @@ enum tn_code tn_forecast_add(struct tn_forecast *f, jv rec, struct tn_err *err);
  * district's peak hour against the drains' rate, times the deepest water
  * seen there, weighted by how often it flooded), each with its reasons,
  * and stage the free trucks at the points expected at or above
- * stage_depth_m, nearest by travel time, deepest first.  Returns
- * {"ranking":[{"rank","point","expected_depth_m","peak_mm","peak_hour",
- * "total_mm","reasons":[...]}...],"staging":[proposal + "stage_by"...]}.
+ * stage_depth_m, nearest by travel time, deepest first.  Returns the
+ * ranking, an array of {"rank","point","name","district","expected_depth_m",
+ * "peak_mm","peak_hour","total_mm","reasons":[...],"staged","truck"}, a
+ * staged point with "stage_by" (its peak hour) and the truck's "eta_s",
+ * "roads" and "route", or "reason" when no truck is left for it.
  */
 jv tn_predeploy(const struct tn_roadgraph *g, const unsigned char *closed,
 		const struct tn_forecast *f, const struct tn_flood_history *h, int nh,

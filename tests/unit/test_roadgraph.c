@@ -300,7 +300,7 @@ static void test_predeploy(void **state)
 		jv_free(bad);
 	}
 	out = tn_predeploy(g, NULL, f, h, 4, trucks_ab, 2, NULL);
-	rk = tn_jv_array(out, "ranking");
+	rk = jv_copy(out);
 	assert_int_equal(jv_array_length(jv_copy(rk)), 4);
 	{
 		const char *want[] = { "FP-1", "FP-2", "FP-4", "FP-3" };
@@ -329,20 +329,24 @@ static void test_predeploy(void **state)
 	jv_free(e);
 	jv_free(rk);
 	/* staged: FP-1 (at X) first: B is nearest (135 s); FP-2 (at P) gets A; FP-4 (0.2 m) none left */
-	st = tn_jv_array(out, "staging");
-	assert_int_equal(jv_array_length(jv_copy(st)), 3);
-	e = jv_array_get(jv_copy(st), 0);
-	assert_string_equal(tn_jv_str(e, "point"), "FP-1");
-	assert_string_equal(tn_jv_str(e, "truck"), "PT-B");
-	assert_string_equal(tn_jv_str(e, "stage_by"), "15:00");
-	jv_free(e);
-	e = jv_array_get(jv_copy(st), 1);
-	assert_string_equal(tn_jv_str(e, "point"), "FP-2");
-	assert_string_equal(tn_jv_str(e, "truck"), "PT-A");
-	jv_free(e);
-	e = jv_array_get(st, 2);
-	assert_true(jv_get_kind(tn_jv_get(e, "truck")) == JV_KIND_NULL);
-	jv_free(e);
+	st = jv_array_get(jv_copy(out), 0);
+	assert_string_equal(tn_jv_str(st, "point"), "FP-1");
+	assert_true(tn_jv_bool(st, "staged", 0));
+	assert_string_equal(tn_jv_str(st, "truck"), "PT-B");
+	assert_int_equal(tn_jv_long(st, "eta_s", -1), 135);
+	assert_string_equal(tn_jv_str(st, "stage_by"), "15:00");
+	jv_free(st);
+	st = jv_array_get(jv_copy(out), 1);
+	assert_string_equal(tn_jv_str(st, "truck"), "PT-A");
+	jv_free(st);
+	st = jv_array_get(jv_copy(out), 2);
+	assert_string_equal(tn_jv_str(st, "point"), "FP-4");
+	assert_true(tn_jv_bool(st, "staged", 0));
+	assert_non_null(strstr(tn_jv_str(st, "reason"), "no free truck left"));
+	jv_free(st);
+	st = jv_array_get(jv_copy(out), 3);
+	assert_false(tn_jv_bool(st, "staged", 1));
+	jv_free(st);
 	jv_free(out);
 	tn_forecast_free(f);
 	tn_roadgraph_free(g);
