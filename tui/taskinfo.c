@@ -136,8 +136,7 @@ static void on_task(void *ctx, long tag, const struct tn_async_result *r)
 	if (open_now && dt.id == tag)
 		dt.asking = 0;
 	if (r->status == 200 && jv_get_kind(r->body) == JV_KIND_OBJECT) {
-		tasks_put(jv_copy(r->body), 0);
-		task_detail_updated(r->body, 0);
+		tasks_put(jv_copy(r->body), 0);        /* the row, and this detail */
 	} else if (open_now && dt.id == tag) {
 		app_msg(1, "cannot load task #%ld: %s", tag, r->error ? r->error : "no answer");
 	}

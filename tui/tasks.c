@@ -86,7 +86,7 @@ static int put_row(jv task)
 		return 1;
 	}
 	if (tk.n == MAX_TASKS) {
-		/* the last in order goes (the oldest closed one) */
+		/* the last row goes: once sorted, the oldest closed task */
 		jv_free(tk.v[tk.n - 1].task);
 		tk.n--;
 	}
