@@ -10,6 +10,7 @@
 struct cand {
 	int truck;
 	double eta;
+	struct tn_route route;  /* taken from the search that found it */
 };
 
 struct pstate {
@@ -18,6 +19,7 @@ struct pstate {
 	struct cand *c;
 	int nc, cap, next;      /* candidates, the first not yet looked at */
 	int complete;           /* the last search found every truck it could reach */
+	int met_closed;         /* the last search passed a closed road by */
 	int reached_any;
 };
 
@@ -56,7 +58,9 @@ static int on_settled(void *ctx, int node, double t)
 			p->cap = p->cap ? p->cap * 2 : 8;
 			p->c = tn_xrealloc(p->c, p->cap * sizeof(*p->c));
 		}
-		p->c[p->nc++] = (struct cand){ i, t + pl->taccess[i] + p->access_s };
+		p->c[p->nc] = (struct cand){ i, t + pl->taccess[i] + p->access_s, { 0 } };
+		tn_roadsearch_route(pl->s, node, &p->c[p->nc].route);
+		p->nc++;
 	}
 	return p->nc >= pl->k;
 }
@@ -69,12 +73,20 @@ static int cand_cmp(const void *a, const void *b)
 }
 
 /* Search from point `p` for its nearest `k` trucks not taken. */
+static void cands_release(struct pstate *p)
+{
+	for (int i = 0; i < p->nc; i++)
+		tn_route_release(&p->c[i].route);
+	p->nc = p->next = 0;
+}
+
 static void search_point(struct plan *pl, struct pstate *p)
 {
-	p->nc = p->next = 0;
+	cands_release(p);
 	pl->cur = p;
 	tn_roadsearch_run(pl->s, pl->closed, p->node, on_settled, pl);
 	p->complete = p->nc < pl->k;
+	p->met_closed = tn_roadsearch_met_closed(pl->s);
 	qsort(p->c, p->nc, sizeof(*p->c), cand_cmp);
 }
 
@@ -105,17 +117,24 @@ static int point_cmp(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* The route of proposal `pr` and, when roads are closed, the open route's cost and the closed edges it would take. */
-static void route_of(struct plan *pl, struct tn_proposal *pr)
+/*
+ * Proposal `pr` for candidate `c` (its route moved in) and, when the search
+ * passed closed roads by, the open route's cost and the closed edges it
+ * would take.
+ */
+static void route_of(struct plan *pl, struct tn_proposal *pr, struct cand *c)
 {
 	int from = pl->tnode[pr->truck], to = pl->ps[pr->point].node;
 	double extra = pl->taccess[pr->truck] + pl->ps[pr->point].access_s;
 	struct tn_route open;
 
-	tn_roadgraph_route(pl->s, pl->closed, from, to, &pr->route);
-	pr->eta_s = pr->route.time_s + extra;
+	pr->route = c->route;
+	memset(&c->route, 0, sizeof(c->route));
+	pr->eta_s = c->eta;
 	pr->open_eta_s = pr->eta_s;
-	if (!pl->closed || tn_roadgraph_route(pl->s, NULL, from, to, &open) < 0)
+	/* the open route is another only when the search passed a closed road by */
+	if (!pl->closed || !pl->ps[pr->point].met_closed ||
+	    tn_roadgraph_route(pl->s, NULL, from, to, &open) < 0)
 		return;
 	if (open.time_s + 0.5 < pr->route.time_s) {
 		pr->open_eta_s = open.time_s + extra;
@@ -152,7 +171,7 @@ static void assign_level(struct plan *pl, int *idx, int n, struct tn_proposal *o
 		pr->point = idx[bi];
 		pr->truck = best->truck;
 		pl->taken[best->truck] = 1;
-		route_of(pl, pr);
+		route_of(pl, pr, best);
 		idx[bi] = idx[--n];
 	}
 	for (int i = 0; i < n; i++) {   /* none can come: in their order */
@@ -183,7 +202,7 @@ int tn_dispatch_plan(const struct tn_roadgraph *g, const unsigned char *closed,
 	pl.nt = nt;
 	pl.points = points;
 	pl.np = np;
-	pl.k = o->candidates > 0 ? o->candidates : 8;
+	pl.k = o->candidates > 0 ? o->candidates : 3;
 	pl.tnode = tn_xmalloc((nt + 1) * sizeof(int));
 	pl.taccess = tn_xmalloc((nt + 1) * sizeof(double));
 	pl.at_next = tn_xmalloc((nt + 1) * sizeof(int));
@@ -216,8 +235,10 @@ int tn_dispatch_plan(const struct tn_roadgraph *g, const unsigned char *closed,
 		assign_level(&pl, order + i, j - i, *out, &nout);
 		i = j;
 	}
-	for (int i = 0; i < np; i++)
+	for (int i = 0; i < np; i++) {
+		cands_release(&pl.ps[i]);
 		free(pl.ps[i].c);
+	}
 	free(pl.ps);
 	free(order);
 	free(pl.tnode);

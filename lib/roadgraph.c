@@ -156,6 +156,14 @@ static void build_arcs(struct tn_roadgraph *g)
 	free(fill);
 }
 
+/* Metres on the ground, flat over a city (equirectangular): fast, for comparisons. */
+static double flat_m(double lat1, double lon1, double lat2, double lon2)
+{
+	double x = (lon2 - lon1) * DEG * cos((lat1 + lat2) / 2 * DEG), y = (lat2 - lat1) * DEG;
+
+	return EARTH_R * sqrt(x * x + y * y);
+}
+
 static int cell_of(const struct tn_roadgraph *g, double lat, double lon, int *cx, int *cy)
 {
 	int x = (int)floor((lon - g->minlon) / g->cell_lon);
@@ -217,6 +225,10 @@ void tn_roadgraph_build(struct tn_roadgraph *g)
 {
 	build_arcs(g);
 	build_grid(g);
+	g->max_span_m = 0;
+	for (int i = 0; i < g->ne; i++)
+		g->max_span_m = fmax(g->max_span_m, flat_m(g->lat[g->e[i].from], g->lon[g->e[i].from],
+							   g->lat[g->e[i].to], g->lon[g->e[i].to]));
 }
 
 void tn_roadgraph_free(struct tn_roadgraph *g)
@@ -420,14 +432,6 @@ double tn_geo_dist_m(double lat1, double lon1, double lat2, double lon2)
 	return 2 * EARTH_R * asin(fmin(1.0, sqrt(a)));
 }
 
-/* Metres on the ground, flat over a city (equirectangular): fast, for comparisons. */
-static double flat_m(double lat1, double lon1, double lat2, double lon2)
-{
-	double x = (lon2 - lon1) * DEG * cos((lat1 + lat2) / 2 * DEG), y = (lat2 - lat1) * DEG;
-
-	return EARTH_R * sqrt(x * x + y * y);
-}
-
 static void scan_cell(const struct tn_roadgraph *g, int cx, int cy, double lat, double lon,
 		      int *best, double *bd)
 {
@@ -503,27 +507,45 @@ static double seg_dist_m(double lat, double lon, double alat, double alon, doubl
 	return EARTH_R * DEG * sqrt(ax * ax + ay * ay);
 }
 
-int tn_roadgraph_close_near(const struct tn_roadgraph *g, unsigned char *closed, double lat,
-			    double lon, double depth_m, double passable_m, double radius_m)
+/* Close the edges into node v passing within radius_m of lat/lon; how many anew. */
+static int close_at(const struct tn_roadgraph *g, unsigned char *closed, int v, double lat,
+		    double lon, double radius_m)
 {
-	double dlat = radius_m / (EARTH_R * DEG), dlon = dlat / fmax(cos(lat * DEG), 0.01);
 	int n = 0;
 
-	if (!(depth_m > passable_m))
-		return 0;
-	for (int i = 0; i < g->ne; i++) {
+	for (int k = g->in_start[v]; k < g->in_start[v + 1]; k++) {
+		int i = g->in[k].edge;
 		const struct edge *e = &g->e[i];
-		double alat = g->lat[e->from], alon = g->lon[e->from];
-		double blat = g->lat[e->to], blon = g->lon[e->to];
 
-		if (closed[i] || fmin(alat, blat) > lat + dlat || fmax(alat, blat) < lat - dlat ||
-		    fmin(alon, blon) > lon + dlon || fmax(alon, blon) < lon - dlon)
-			continue;
-		if (seg_dist_m(lat, lon, alat, alon, blat, blon) <= radius_m) {
+		if (!closed[i] && seg_dist_m(lat, lon, g->lat[e->from], g->lon[e->from],
+					     g->lat[e->to], g->lon[e->to]) <= radius_m) {
 			closed[i] = 1;
 			n++;
 		}
 	}
+	return n;
+}
+
+int tn_roadgraph_close_near(const struct tn_roadgraph *g, unsigned char *closed, double lat,
+			    double lon, double depth_m, double passable_m, double radius_m)
+{
+	/* an edge passing within radius_m has its end within radius_m + its span */
+	double reach = radius_m + g->max_span_m;
+	double dlat = reach / (EARTH_R * DEG), dlon = dlat / fmax(cos(lat * DEG), 0.01);
+	int x0, y0, x1, y1, n = 0;
+
+	if (!(depth_m > passable_m) || !g->nn)
+		return 0;
+	cell_of(g, lat - dlat, lon - dlon, &x0, &y0);
+	cell_of(g, lat + dlat, lon + dlon, &x1, &y1);
+	for (int y = y0; y <= y1; y++)
+		for (int x = x0; x <= x1; x++)
+			for (int k = g->cell_start[y * g->gw + x]; k < g->cell_start[y * g->gw + x + 1]; k++) {
+				int v = g->cell_node[k];
+
+				if (flat_m(lat, lon, g->lat[v], g->lon[v]) <= reach)
+					n += close_at(g, closed, v, lat, lon, radius_m);
+			}
 	return n;
 }
 

@@ -20,6 +20,7 @@ struct tn_roadsearch {
 	unsigned char *done;    /* settled in this run (where stamp == run) */
 	unsigned run;
 	int target;
+	int met_closed;         /* the run passed a closed road by */
 	struct heap_item *h;
 	int nh, caph;
 };
@@ -100,6 +101,7 @@ void tn_roadsearch_run(struct tn_roadsearch *s, const unsigned char *closed, int
 	run = s->run;
 	s->target = target;
 	s->nh = 0;
+	s->met_closed = 0;
 	if (target < 0 || target >= g->nn)
 		return;
 	s->stamp[target] = run;
@@ -121,8 +123,10 @@ void tn_roadsearch_run(struct tn_roadsearch *s, const unsigned char *closed, int
 			int u = a->other;
 			double t = it.t + g->e[a->edge].time_s;
 
-			if (closed && closed[a->edge])
+			if (closed && closed[a->edge]) {
+				s->met_closed = 1;
 				continue;
+			}
 			if (s->stamp[u] != run) {
 				s->stamp[u] = run;
 				s->done[u] = 0;
@@ -167,6 +171,11 @@ int tn_roadsearch_route(const struct tn_roadsearch *s, int node, struct tn_route
 	}
 	r->time_s = s->t[node];
 	return 0;
+}
+
+int tn_roadsearch_met_closed(const struct tn_roadsearch *s)
+{
+	return s->met_closed;
 }
 
 struct stop_at {

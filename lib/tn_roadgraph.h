@@ -83,6 +83,8 @@ struct tn_roadsearch *tn_roadsearch_new(const struct tn_roadgraph *g);
 void tn_roadsearch_free(struct tn_roadsearch *s);
 void tn_roadsearch_run(struct tn_roadsearch *s, const unsigned char *closed, int target,
 		       int (*settled)(void *ctx, int node, double time_s), void *ctx);
+/* After a run: 1 when it passed a closed road by (without closures it might have gone another way). */
+int tn_roadsearch_met_closed(const struct tn_roadsearch *s);
 /* After a run: the route from `node` (settled) to the target into *r (tn_route_release). */
 int tn_roadsearch_route(const struct tn_roadsearch *s, int node, struct tn_route *r);
 /* The fastest route from node `from` to node `to`: 0, or -1 when none (r left empty). */
@@ -113,10 +115,10 @@ struct tn_flood_point {
 };
 
 struct tn_dispatch_opts {
-	int candidates;             /* trucks kept per point per search (default 8) */
+	int candidates;             /* trucks kept per point per search (default 3) */
 	double access_kmh;          /* off the graph to the nearest node (default 15) */
 };
-#define TN_DISPATCH_OPTS_INIT { 8, 15.0 }
+#define TN_DISPATCH_OPTS_INIT { 3, 15.0 }
 
 struct tn_proposal {
 	int point, truck;           /* indexes; truck -1: none can come */

@@ -42,6 +42,7 @@ struct tn_roadgraph {
 	double minlat, minlon, cell_lat, cell_lon;
 	int gw, gh;
 	int *cell_start, *cell_node;
+	double max_span_m;      /* the longest edge end to end, as the crow flies */
 };
 
 /* The string of entry i of a string table. */
