@@ -1,4 +1,5 @@
 /* test_roadgraph.c — the road graph, dispatch and pre-deployment on small graphs with known answers: travel time over distance, detours round closed roads, no free truck, re-planning, the forecast ranking, graph file errors. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -352,6 +353,90 @@ static void test_predeploy(void **state)
 	tn_roadgraph_free(g);
 }
 
+/* A 30 x 30 grid of streets built in memory, some slow, some one-way, some closed. */
+static struct tn_roadgraph *grid(unsigned char **closed)
+{
+	struct tn_roadgraph *g = tn_roadgraph_new();
+	unsigned seed = 7;
+	char id[16];
+
+	for (int i = 0; i < 30; i++)
+		for (int j = 0; j < 30; j++) {
+			snprintf(id, sizeof(id), "g%d_%d", i, j);
+			assert_int_equal(tn_roadgraph_add_node(g, id, 31.0 + i * 0.005, 121.3 + j * 0.006),
+					 i * 30 + j);
+		}
+	for (int i = 0; i < 30; i++)
+		for (int j = 0; j < 30; j++) {
+			seed = seed * 1103515245u + 12345u;
+			if (j + 1 < 30)
+				tn_roadgraph_add_edge(g, i * 30 + j, i * 30 + j + 1, 570, 20 + (seed >> 16) % 60,
+						      "纬路", (seed >> 8) % 9 == 0);
+			if (i + 1 < 30)
+				tn_roadgraph_add_edge(g, i * 30 + j, (i + 1) * 30 + j, 555,
+						      20 + (seed >> 20) % 60, "经路", 0);
+		}
+	tn_roadgraph_build(g);
+	*closed = tn_roadgraph_closed_new(g);
+	for (int k = 0; k < 12; k++)
+		tn_roadgraph_close_near(g, *closed, 31.0 + (k * 7 % 30) * 0.005,
+					121.3 + (k * 11 % 30) * 0.006 + 0.003, 0.5, 0.3, 20);
+	return g;
+}
+
+/* The answers do not hang on how many candidates a search keeps; each ETA is the fastest route's. */
+static void test_grid_consistent(void **state)
+{
+	unsigned char *closed;
+	struct tn_roadgraph *g = grid(&closed);
+	struct tn_roadsearch *s = tn_roadsearch_new(g);
+	struct tn_truck trucks[20];
+	struct tn_flood_point pts[15];
+	struct tn_proposal *p[3];
+	struct tn_dispatch_opts o[3] = { { 1, 15 }, { 3, 15 }, { 1000, 15 } };
+	int n[3];
+
+	for (int i = 0; i < 20; i++)
+		trucks[i] = (struct tn_truck){ "T", 31.0 + (i * 13 % 30) * 0.005,
+					       121.3 + (i * 17 % 30) * 0.006, 0 };
+	for (int i = 0; i < 15; i++)
+		pts[i] = (struct tn_flood_point){ "P", 31.0 + (i * 19 % 30) * 0.005,
+						  121.3 + (i * 23 % 30) * 0.006, 0.4, 1 + i % 2, NULL, 0 };
+	for (int k = 0; k < 3; k++) {
+		n[k] = tn_dispatch_plan(g, closed, trucks, 20, pts, 15, &o[k], &p[k]);
+		assert_int_equal(n[k], 15);
+	}
+	for (int i = 0; i < 15; i++) {
+		struct tn_route r;
+
+		for (int k = 1; k < 3; k++) {
+			assert_int_equal(p[k][i].point, p[0][i].point);
+			assert_int_equal(p[k][i].truck, p[0][i].truck);
+			assert_true(fabs(p[k][i].eta_s - p[0][i].eta_s) < 1e-6);
+		}
+		if (p[0][i].truck < 0)
+			continue;
+		{
+			const struct tn_truck *t = &trucks[p[0][i].truck];
+			const struct tn_flood_point *pt = &pts[p[0][i].point];
+			int from = tn_roadgraph_nearest(g, t->lat, t->lon, NULL);
+			int to = tn_roadgraph_nearest(g, pt->lat, pt->lon, NULL);
+
+			assert_int_equal(tn_roadgraph_route(s, closed, from, to, &r), 0);
+		}
+		assert_true(fabs(r.time_s - p[0][i].route.time_s) < 1e-3);
+		assert_true(fabs(r.time_s - p[0][i].eta_s) < 1e-3);   /* on the nodes: no access leg */
+		for (int e = 0; e + 1 < p[0][i].route.n; e++)
+			assert_false(closed[p[0][i].route.edges[e]]);
+		tn_route_release(&r);
+	}
+	for (int k = 0; k < 3; k++)
+		tn_proposals_free(p[k], n[k]);
+	tn_roadsearch_free(s);
+	free(closed);
+	tn_roadgraph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_two_points),
 		cmocka_unit_test(test_replan),
 		cmocka_unit_test(test_predeploy),
+		cmocka_unit_test(test_grid_consistent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
