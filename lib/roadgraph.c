@@ -249,14 +249,49 @@ void tn_roadgraph_free(struct tn_roadgraph *g)
 
 /* ---- the file ---- */
 
-/* A number from word `w` within lo..hi, else -1 (`what` names it in err). */
+/*
+ * A plain decimal ([-]DIGITS[.DIGITS], at most 15 digits) the fast way: the
+ * digits as a whole number over a power of ten, both exact in a double, so
+ * the one division rounds as strtod does.  -1 for anything else.
+ */
+static int plain_decimal(const char *w, double *out)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+				      1e11, 1e12, 1e13, 1e14, 1e15 };
+	unsigned long long m = 0;
+	int digits = 0, frac = -1, neg = *w == '-';
+
+	for (w += neg; *w; w++) {
+		if (*w == '.' && frac < 0)
+			frac = 0;
+		else if (*w >= '0' && *w <= '9' && digits < 15) {
+			m = m * 10 + (unsigned)(*w - '0');
+			digits++;
+			if (frac >= 0)
+				frac++;
+		} else
+			return -1;
+	}
+	if (!digits)
+		return -1;
+	*out = (double)m / p10[frac > 0 ? frac : 0];
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
+/* A number from word `w` within lo..hi, else -1. */
 static int num_word(const char *w, double lo, double hi, double *out)
 {
 	char *end;
 
-	errno = 0;
-	*out = strtod(w, &end);
-	return *end || end == w || errno || !isfinite(*out) || *out < lo || *out > hi ? -1 : 0;
+	if (plain_decimal(w, out) < 0) {
+		errno = 0;
+		*out = strtod(w, &end);
+		if (*end || end == w || errno || !isfinite(*out))
+			return -1;
+	}
+	return *out < lo || *out > hi ? -1 : 0;
 }
 
 /* Split `line` at blanks into at most `max` words; the rest after the last one in *rest. */
