@@ -58,7 +58,7 @@ static const struct tn_option options[] = {
 
 static const struct tn_cmd cmd = {
 	"flood-dispatch",
-	"[plan] [--trucks FILE --points FILE [--closures FILE]] [--apply] [OPTIONS]\n"
+	"[plan] [--trucks FILE] [--points FILE] [--closures FILE] [--apply] [OPTIONS]\n"
 	"replan --accepted FILE [--closures FILE] [--trucks FILE] [OPTIONS]\n"
 	"predeploy --forecast FILE [--history FILE] [--trucks FILE] [OPTIONS]",
 	"Send pump trucks by travel time on the road graph, round the roads water has\n"

@@ -87,7 +87,8 @@ static void search_point(struct plan *pl, struct pstate *p)
 	tn_roadsearch_run(pl->s, pl->closed, p->node, on_settled, pl);
 	p->complete = p->nc < pl->k;
 	p->met_closed = tn_roadsearch_met_closed(pl->s);
-	qsort(p->c, p->nc, sizeof(*p->c), cand_cmp);
+	if (p->nc > 1)
+		qsort(p->c, p->nc, sizeof(*p->c), cand_cmp);
 }
 
 /* The first candidate of `p` not taken (searching again when they all are), or NULL. */
