@@ -182,6 +182,13 @@ test_expect_success 'server: the flood tasks and depth alerts read from it (truc
 		"1 2 0.45 PT-B 288 东西快速路" <out
 '
 
+test_expect_success 'server: predeploy counts the flood history from the alerts, by source' '
+	fd predeploy --forecast forecast.ndjson --trucks trucks.ndjson >out &&
+	jq -r "[.rank, .point, .district, .expected_depth_m, (.truck | tostring)] | join(\" \")" <out >got &&
+	printf "1 g-p 310101 0.45 PT-B\n2 g-e 310101 0.28 PT-A\n" >expect &&
+	test_cmp expect got
+'
+
 if twonetd import assets --help >/dev/null 2>&1 && curl -sf -o /dev/null -H "Authorization: Bearer $TWONET_TOKEN" "$TWONET_URL/v1/assets"; then
 	cat >fleet.geojson <<-'EOF'
 	{"type":"FeatureCollection","features":[
