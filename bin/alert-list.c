@@ -5,6 +5,7 @@
 
 #include "twonet.h"
 #include "tn_alert.h"
+#include "tn_alertkind.h"
 #include "tn_list.h"
 
 static const char *prog = "alert-list";
@@ -70,5 +71,12 @@ int main(int argc, char **argv)
 		return 0;
 	l.limit = limit;
 	l.all = all;
+	if (q.kind) {
+		char note[256];
+
+		/* kinds are open: a kind the catalog does not list is a note, not an error */
+		if (tn_alertkinds_note(q.kind, note, sizeof(note)))
+			fprintf(stderr, "%s: note: %s\n", prog, note);
+	}
 	return tn_cmd_list_run(&x, prog, &l);
 }

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "tn_alertkind.h"
+#include "tn_suggest.h"
 #include "tn_buf.h"
 #include "tn_cli.h"
 #include "tn_text.h"
@@ -460,4 +461,35 @@ enum tn_severity tn_alertkind_severity(const struct tn_alertkind *kind, int has_
 		if (value > kind->rules[i].above)
 			return kind->rules[i].severity;
 	return kind->severity;
+}
+
+int tn_alertkinds_note(const char *list, char *buf, size_t size)
+{
+	const struct tn_alertkinds *k = tn_alertkinds_default(NULL);
+
+	if (size)
+		buf[0] = '\0';
+	while (k && list && *list) {
+		size_t len = strcspn(list, ",");
+		char code[80];
+
+		snprintf(code, sizeof(code), "%.*s", (int)len, list);
+		list += len + (list[len] == ',');
+		if (!*code || tn_alertkind_get(k, code))
+			continue;
+		{
+			const char **codes = tn_xcalloc(k->n + 1, sizeof(*codes));
+			const char *near;
+
+			for (size_t i = 0; i < k->n; i++)
+				codes[i] = k->kinds[i].code;
+			near = tn_suggest(code, codes, k->n);
+			snprintf(buf, size, "no kind '%s' in the alert kinds "
+				 "(share/twonet/alerts/kinds.yaml)%s%s%s", code,
+				 near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+			free(codes);
+		}
+		return 1;
+	}
+	return 0;
 }

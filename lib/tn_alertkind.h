@@ -56,6 +56,15 @@ const struct tn_alertkinds *tn_alertkinds_default(struct tn_err *err);
 size_t tn_alertkinds_count(const struct tn_alertkinds *k);
 const struct tn_alertkind *tn_alertkinds_at(const struct tn_alertkinds *k, size_t i);
 
+/*
+ * For a ','-separated list of kind codes given to a filter: when one is not
+ * in the shipped catalog, a note into buf ("no kind 'water_dept' in the
+ * alert kinds; did you mean 'water_depth'?") and 1; else 0 (buf "").  Kinds
+ * are open (an unlisted kind is a kind), so this is a note, never an error;
+ * 0 when the catalog cannot be read.
+ */
+int tn_alertkinds_note(const char *list, char *buf, size_t size);
+
 /* The kind with this code; NULL when none (or `k` is NULL). */
 const struct tn_alertkind *tn_alertkind_get(const struct tn_alertkinds *k, const char *code);
 

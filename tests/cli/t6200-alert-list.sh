@@ -26,8 +26,16 @@ test_expect_success 'severity is a minimum, district and kind filter' '
 	test "$(wc -l <out)" = 6 &&
 	alert-list --kind water_depth --district 310115 >out &&
 	test "$(wc -l <out)" = 6 &&
-	alert-list --kind pump_fault >out &&
-	test ! -s out
+	alert-list --kind pump_fault >out 2>err &&
+	test ! -s out && test ! -s err
+'
+
+test_expect_success 'a kind the catalog does not list is a note with the closest kind, not an error' '
+	alert-list --kind water_dept >out 2>err &&
+	test ! -s out &&
+	grep -q "^alert-list: note: no kind .water_dept. in the alert kinds.*did you mean .water_depth.?" err &&
+	alert-list --kind pump-sensor-x >out 2>err &&
+	grep -q "no kind .pump-sensor-x." err
 '
 
 test_expect_success 'time: --since an hour ago finds them, --until yesterday none' '
