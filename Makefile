@@ -77,6 +77,13 @@ CASEDESK   := $(if $(TUI_SRC),$(O)/tui/casedesk)
 # twonet-api(7) is generated from the contract documents, in this order
 API_DOCS   := $(wildcard doc/api-contract.md doc/api-certs.md doc/api-alerts.md doc/api-tasks.md doc/api-assets.md doc/api-reports.md)
 all: $(STATICLIB) $(SHAREDLIB) $(COMMANDS) $(TWONETD) $(CASEDESK) $(UNITS) $(TOOLS)
+# the synthetic asset register of issue 17 (scripts/gen-assets, deterministic): 4 MB of
+# GeoJSON, made here rather than kept in git
+ASSETS_DATA := share/twonet/assets/shanghai.geojson
+all: $(ASSETS_DATA)
+$(ASSETS_DATA): scripts/gen-assets share/twonet/divisions/shanghai.tsv
+	@mkdir -p $(@D)
+	python3 scripts/gen-assets --out $@.tmp && mv $@.tmp $@
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

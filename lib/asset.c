@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tn_alert.h"
@@ -45,6 +46,20 @@ enum tn_code tn_asset_state_check(const char *kind, const char *state, struct tn
 		return tn_err_field(err, TN_EINVALID, "state", "state: '%s' is not one of a %s's "
 				    "states (%s)", state ? state : "", kind, states);
 	return TN_OK;
+}
+
+int tn_asset_bbox_parse(const char *s, double v[4])
+{
+	char *end;
+
+	for (int i = 0; i < 4; i++) {
+		v[i] = strtod(s, &end);
+		if (end == s || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0'))
+			return -1;
+		s = end + (i < 3);
+	}
+	return v[0] <= v[2] && v[1] <= v[3] && v[0] >= -180 && v[2] <= 180 && v[1] >= -90 &&
+	       v[3] <= 90 ? 0 : -1;
 }
 
 int tn_asset_id_valid(const char *id)

@@ -47,8 +47,7 @@ static void add_param(struct tn_buf *b, const char *name, const char *value)
 	tn_url_escape(b, value);
 }
 
-/* Every ','-separated word of `list` one of `known`: TN_OK, else TN_EINVALID naming `opt` (data, as a filter's status). */
-static enum tn_code check_words(const char *opt, const char *list, const char *known,
+enum tn_code tn_list_words_check(const char *opt, const char *list, const char *known,
 				struct tn_err *err)
 {
 	for (const char *p = list; p && *p; ) {
@@ -72,7 +71,7 @@ enum tn_code tn_task_query_path(const struct tn_task_query *q, long limit, const
 	char since[40] = "", until[40] = "";
 	long v;
 
-	if (check_words("--status", q->status, TN_TASK_STATUSES, err) != TN_OK)
+	if (tn_list_words_check("--status", q->status, TN_TASK_STATUSES, err) != TN_OK)
 		return err->code;
 	if (q->priority && (tn_parse_long(q->priority, &v) != 0 || v < 1 || v > 4))
 		return tn_err_set(err, TN_EUSAGE, "--priority takes 1 (highest) to 4, not '%s'",

@@ -43,6 +43,12 @@ const char *tn_asset_state_default(const char *kind);
  */
 enum tn_code tn_asset_state_check(const char *kind, const char *state, struct tn_err *err);
 
+/*
+ * A bounding box "MINLON,MINLAT,MAXLON,MAXLAT" (degrees) into box[4] in that
+ * order: 0, or -1 when it is not four numbers, min after max or off the globe.
+ */
+int tn_asset_bbox_parse(const char *s, double box[4]);
+
 /* 1 when `id` is 1..64 of [A-Za-z0-9_.-], starting with a letter or digit. */
 int tn_asset_id_valid(const char *id);
 

@@ -47,6 +47,14 @@ enum tn_code tn_list_pages(struct tn_client *c, const struct tn_pager *p, long l
 			   int (*fn)(void *ctx, jv item), void *ctx, struct tn_list_end *end,
 			   struct tn_err *err);
 
+/*
+ * Every ','-separated word of `list` (NULL: none) one of the '|'-separated
+ * `known`: TN_OK, else TN_EINVALID "OPT takes KNOWN, not 'WORD'" with the
+ * closest word suggested (a filter's value is data, as a status).
+ */
+enum tn_code tn_list_words_check(const char *opt, const char *list, const char *known,
+				 struct tn_err *err);
+
 /* The pager of each list the commands walk: GET /v1/cases, /v1/alerts, /v1/tasks with `q` (borrowed). */
 struct tn_alert_query;
 struct tn_task_query;

@@ -5,7 +5,6 @@
  * only its own vehicle's: the vehicle whose id, or whose props.crew, is
  * the token's subject.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +23,8 @@
 static int parse_bbox(const char *s, struct store_asset_filter *f)
 {
 	double v[4];
-	char *end;
 
-	for (int i = 0; i < 4; i++) {
-		v[i] = strtod(s, &end);
-		if (end == s || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0'))
-			return -1;
-		s = end + (i < 3);
-	}
-	if (v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90 || v[0] > v[2] || v[1] > v[3])
+	if (tn_asset_bbox_parse(s, v) < 0)
 		return -1;
 	f->bbox = 1;
 	f->minlon = v[0];

@@ -47,7 +47,7 @@ mkdir -p demo
 setup_rc=0
 {
 	demo_tokens && demo_first_case && demo_bulk_cases "$TRASH/demo" && demo_moves &&
-	demo_certs && demo_zero_material && demo_workflow_case && demo_alert_tokens && demo_alerts &&
+	demo_certs && demo_zero_material && demo_workflow_case && demo_alert_tokens && demo_alerts && demo_assets &&
 	ADMIN=$(demo_token admin 管理员)
 } >demo/setup.log 2>&1 || setup_rc=$?
 stop_server

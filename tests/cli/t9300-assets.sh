@@ -161,4 +161,98 @@ test_expect_success 'roles: a crew reads the register and sets its own vehicle o
 	test "$(api GET /v1/assets "$ADMIN")" = 200
 '
 
+test_expect_success 'asset-list: NDJSON on a pipe, the filters and the box as the API, --jq, --all' '
+	asset-list --token "$OP" --kind vehicle >out &&
+	test "$(jq -r .id out | tr "\n" " ")" = "VH-001 VH-002 " &&
+	asset-list --token "$OP" --district 黄浦区 --bbox 121.47,31.22,121.50,31.24 --jq .id >out &&
+	printf "EP-001\nPS-0001\n" >want && test_cmp want out &&
+	asset-list --token "$OP" --state fault,en_route --jq .id >out &&
+	test "$(tr "\n" " " <out)" = "PS-0001 PS-0002 VH-001 VH-002 " &&
+	asset-list --token "$OP" -n 2 >out 2>err &&
+	test "$(wc -l <out)" = 2 && grep -q "more exist" err &&
+	asset-list --token "$OP" --all -n 2 >out &&
+	test "$(wc -l <out)" = 7 &&
+	asset-list --token "$OP" --format table --kind pump_station >out &&
+	head -n 1 out | grep -q "^ID *KIND *STATE" &&
+	grep -q "PS-0002 *pump_station *fault" out
+'
+
+test_expect_success 'asset-list refuses bad filters before sending: exit 7 or 2' '
+	test_expect_exit 7 asset-list --token "$OP" --kind pump_statoin 2>err &&
+	grep -q "did you mean" err &&
+	test_expect_exit 7 asset-list --token "$OP" --district 北京 2>err &&
+	test_expect_exit 2 asset-list --token "$OP" --bbox 121.5,31.2,121.4 2>err &&
+	grep -q "MINLON,MINLAT,MAXLON,MAXLAT" err
+'
+
+test_expect_success 'asset-show: the asset as JSON, several, one missing (exit 3)' '
+	asset-show --token "$OP" PS-0002 >out &&
+	json_eq .props.capacity_m3s 3 <out &&
+	asset-show --token "$OP" PS-0001 FP-01 >out &&
+	test "$(jq -r .id out | tr "\n" " ")" = "PS-0001 FP-01 " &&
+	test_expect_exit 3 asset-show --token "$OP" NOPE-9 2>err &&
+	grep -q "asset NOPE-9 not found" err &&
+	test_expect_exit 7 asset-show --token "$OP" "bad id" 2>err
+'
+
+test_expect_success 'asset-act state: under the version read, a stale one exit 5, a state the kind has not exit 7' '
+	asset-act --token "$OP" state --to on_site VH-002 >out &&
+	json_eq .state on_site <out &&
+	v=$(jq .version out) &&
+	test_expect_exit 5 asset-act --token "$OP" state --to free --if-version $((v - 1)) VH-002 2>err &&
+	grep -q "is at version $v" err &&
+	test_expect_exit 7 asset-act --token "$OP" state --to fault VH-002 2>err &&
+	grep -q "state: .fault. is not one of a vehicle" err &&
+	test_expect_exit 7 asset-act --token "$OP" state --to flying VH-002 2>err &&
+	test_expect_exit 2 asset-act --token "$OP" state VH-002 2>err &&
+	grep -q "needs --to" err &&
+	test_expect_exit 4 asset-act --token "$CREW" state --to free VH-002 2>err
+'
+
+test_expect_success 'asset-list | asset-act state - : each listed vehicle, at the version listed' '
+	asset-list --token "$OP" --kind vehicle | asset-act --token "$OP" state --to free - >out 2>err &&
+	test "$(jq -r .state out | sort -u)" = free &&
+	grep -q "state: 2 done" err &&
+	test "$(assets "state=free" | tr "\n" " ")" = "VH-001 VH-002 "
+'
+
+test_expect_success 'the shipped register: the article counts, every feature valid, a second import changes nothing' '
+	data="$TWONET_SRC/share/twonet/assets/shanghai.geojson" &&
+	{ test -f "$data" || gen-assets --out "$data"; } &&
+	twonetd import assets --db "$TWONETD_DB" "$data" >out &&
+	echo "16352 added, 6 updated, 0 unchanged" >want && test_cmp want out &&
+	twonetd import assets --db "$TWONETD_DB" "$data" >out &&
+	echo "0 added, 0 updated, 16358 unchanged" >want && test_cmp want out &&
+	asset-list --token "$OP" --all --jq .kind | sort | uniq -c | awk "{print \$2, \$1}" >got &&
+	printf "compound 14020\nevacuation_point 736\nflood_point 65\npump_station 1418\nteam 40\nvehicle 80\n" >want &&
+	test_cmp want got &&
+	asset-list --token "$OP" --kind flood_point --district 310104 --jq .name >names &&
+	test "$(wc -l <names)" = 4 &&
+	! grep -v "^徐汇区.*易涝点$" names
+'
+
+test_expect_success 'flood-sim --assets: the alerts at the register flood points and pump stations' '
+	data="$TWONET_SRC/share/twonet/assets/shanghai.geojson" &&
+	flood-sim --dry-run --rate 50 --duration 2 --seed 3 --run reg --assets "$data" >sim.ndjson &&
+	test "$(wc -l <sim.ndjson)" = 100 &&
+	jq -r "[.source, .kind] | @tsv" sim.ndjson | sort -u >sources &&
+	! grep -v -E "^(FP-[0-9]{3}	water_depth|PS-[0-9]{4}	pump_fault)$" sources &&
+	grep -q "pump_fault" sources &&
+	jq -c "{source, district, lat: .location.lat, lon: .location.lon, name: .location.address}" \
+		sim.ndjson | sort -u >placed &&
+	while read -r a; do
+		id=$(echo "$a" | jq -r .source) &&
+		asset-show --token "$OP" "$id" \
+			--jq "{source: .id, district, lat, lon, name}" >one || return 1
+		test "$(jq -c . one)" = "$a" || { echo "$a != $(cat one)"; return 1; }
+	done <placed &&
+	flood-sim --rate 50 --duration 1 --seed 3 --run reg-post --assets "$data" --token "$SENSOR" 2>err &&
+	grep -q "sent 50 alerts" err &&
+	test "$(alert-list --token "$OP" --all --jq .source | grep -c -E "^(FP|PS)-")" = 50 &&
+	test_expect_exit 2 flood-sim --dry-run --assets nonexistent.geojson 2>err &&
+	grep -q "cannot read" err &&
+	flood-sim --dry-run --rate 5 --duration 1 --seed 7 --run x >plain &&
+	! grep -q "\"source\":\"[FP][PS]-" plain
+'
+
 test_done

@@ -74,6 +74,22 @@ static void test_kinds_states(void **state)
 	assert_false(tn_asset_id_valid("黄浦"));
 }
 
+static void test_bbox(void **state)
+{
+	double b[4];
+
+	(void)state;
+	assert_int_equal(tn_asset_bbox_parse("121.4,31.2,121.5,31.3", b), 0);
+	assert_true(b[0] == 121.4 && b[1] == 31.2 && b[2] == 121.5 && b[3] == 31.3);
+	assert_int_equal(tn_asset_bbox_parse("121.4,31.2,121.4,31.2", b), 0);     /* a point */
+	assert_int_equal(tn_asset_bbox_parse("121.5,31.2,121.4,31.3", b), -1);    /* min after max */
+	assert_int_equal(tn_asset_bbox_parse("121.4,31.2,121.5", b), -1);
+	assert_int_equal(tn_asset_bbox_parse("121.4,31.2,121.5,31.3,1", b), -1);
+	assert_int_equal(tn_asset_bbox_parse("a,b,c,d", b), -1);
+	assert_int_equal(tn_asset_bbox_parse("121,31,122,91", b), -1);
+	assert_int_equal(tn_asset_bbox_parse("", b), -1);
+}
+
 static void test_feature_ok(void **state)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -257,6 +273,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds_states),
+		cmocka_unit_test(test_bbox),
 		cmocka_unit_test(test_feature_ok),
 		cmocka_unit_test(test_feature_faults),
 		cmocka_unit_test(test_reader),
