@@ -105,11 +105,10 @@ static struct cand *best_of(struct plan *pl, struct pstate *p)
 	}
 }
 
-static const struct tn_flood_point *sort_pts;
-
-static int point_cmp(const void *a, const void *b)
+static int point_cmp(const void *a, const void *b, void *ctx)
 {
-	const struct tn_flood_point *x = &sort_pts[*(const int *)a], *y = &sort_pts[*(const int *)b];
+	const struct tn_flood_point *pts = ctx;
+	const struct tn_flood_point *x = &pts[*(const int *)a], *y = &pts[*(const int *)b];
 
 	if (x->priority != y->priority)
 		return x->priority - y->priority;
@@ -226,8 +225,7 @@ int tn_dispatch_plan(const struct tn_roadgraph *g, const unsigned char *closed,
 	order = tn_xmalloc((np + 1) * sizeof(int));
 	for (int i = 0; i < np; i++)
 		order[i] = i;
-	sort_pts = points;
-	qsort(order, np, sizeof(int), point_cmp);
+	qsort_r(order, np, sizeof(int), point_cmp, (void *)points);
 	for (int i = 0; i < np;) {
 		int j = i;
 
