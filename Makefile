@@ -75,7 +75,7 @@ CASEDESK   := $(if $(TUI_SRC),$(O)/tui/casedesk)
 
 .PHONY: all check check-build test test-pg deps demo install clean unit cli bench api-man
 # twonet-api(7) is generated from the contract documents, in this order
-API_DOCS   := $(wildcard doc/api-contract.md doc/api-certs.md doc/api-alerts.md doc/api-tasks.md doc/api-assets.md doc/api-reports.md)
+API_DOCS   := $(wildcard doc/api-contract.md doc/api-certs.md doc/api-alerts.md doc/api-tasks.md doc/api-assets.md doc/api-reports.md doc/api-vitals.md)
 all: $(STATICLIB) $(SHAREDLIB) $(COMMANDS) $(TWONETD) $(CASEDESK) $(UNITS) $(TOOLS)
 # the synthetic asset register of issue 17 (scripts/gen-assets, deterministic): 4 MB of
 # GeoJSON, made here rather than kept in git

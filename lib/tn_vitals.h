@@ -3,6 +3,7 @@
 #define TN_VITALS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jv.h>
 
 #include "tn_buf.h"
@@ -104,5 +105,32 @@ void tn_vitals_format_line(struct tn_buf *b, jv ind, int color);
 /* A table row of an INDICATOR (borrowed) and its heading, fitted to `width` columns (0: no limit). */
 void tn_vitals_format_row(struct tn_buf *b, jv ind, int width, int color);
 void tn_vitals_table_header(struct tn_buf *b, int width);
+
+/* ---- city-vitals (vitalsout.c) ---- */
+
+/* The formats of city-vitals: one line per indicator, a table, or the whole JSON. */
+#define TN_VITALS_FORMATS "line|table|json"
+
+struct tn_client;
+
+/* GET /v1/vitals into *out (owned); a body that is not an object is TN_ESERVER. */
+enum tn_code tn_vitals_get(struct tn_client *c, jv *out, struct tn_err *err);
+
+/*
+ * Keep only the indicators of `body` (consumed; returned) whose id is one of
+ * the comma-separated `ids` (NULL: all); an id the body does not hold is
+ * TN_ENOTFOUND naming it, and *body is freed.
+ */
+enum tn_code tn_vitals_pick(jv *body, const char *ids, struct tn_err *err);
+
+/*
+ * Write the VITALS `body` (borrowed) to `fp` in `format` (NULL: table on a
+ * terminal, JSON otherwise): "line" one line per indicator, "table" a
+ * heading, the rows and an "as of" line, "json" the body (through the jq
+ * program `jq` when given, each result a line).  Colour only on a terminal
+ * and not `no_color` (nor $NO_COLOR).
+ */
+enum tn_code tn_vitals_write(FILE *fp, jv body, const char *format, const char *jq, int no_color,
+			     struct tn_err *err);
 
 #endif

@@ -63,7 +63,7 @@ void tn_vitals_table_header(struct tn_buf *b, int width)
 	tn_fit_width(&line, "趋势", 6, 1);
 	tn_buf_addch(&line, ' ');
 	tn_fit_width(&line, "状态", COL_LEVEL, 1);
-	tn_buf_adds(&line, " 阈值(黄/红)  说明");
+	tn_buf_adds(&line, " 阈值(黄/红)");
 	tn_fit_width(b, line.buf, width > 0 ? width : 1 << 20, 0);
 	tn_buf_release(&line);
 }
@@ -79,7 +79,9 @@ void tn_vitals_format_row(struct tn_buf *b, jv ind, int width, int color)
 
 	tn_fit_width(&line, tn_jv_str_or(ind, "name", "?"), COL_NAME, 1);
 	tn_buf_addf(&line, " %*s ", COL_VALUE, value_text(ind, buf, sizeof(buf)));
-	if (trend)
+	if (trend && strcmp(trend, "flat") == 0)
+		tn_buf_adds(&cell, arrow(trend));
+	else if (trend)
 		tn_buf_addf(&cell, "%s%+ld", arrow(trend), tn_jv_long(ind, "value", 0) - before);
 	tn_fit_width(&line, cell.buf, 6, 1);
 	tn_buf_addch(&line, ' ');
@@ -97,7 +99,7 @@ void tn_vitals_format_row(struct tn_buf *b, jv ind, int width, int color)
 		free(r);
 	}
 	tn_buf_addch(&line, ' ');
-	tn_fit_width(&line, cell.buf, 12, 1);
+	tn_fit_width(&line, cell.buf, 12, note != NULL);
 	if (note)
 		tn_buf_addf(&line, " %s", note);
 	/* the colour codes take no columns: fit the text only when there are none */

@@ -103,6 +103,8 @@ static const struct route table[] = {
 	  "role '%s' may not read case reports", h_report_cases, 0 },
 	{ "GET", "/v1/reports/alerts", "operator|admin", "-",
 	  "role '%s' may not read alert reports", h_report_alerts, 0 },
+	{ "GET", "/v1/vitals", "operator|admin", "-", "role '%s' may not read the vital signs",
+	  h_vitals, 0 },
 };
 
 const struct route *route_table(size_t *n)

@@ -11,6 +11,7 @@
 #include "store_certs.h"
 #include "store_reports.h"
 #include "store_tasks.h"
+#include "store_vitals.h"
 
 /*
  * Every function of the storage wall (store.h, store_certs.h, store_alerts.h, store_tasks.h, store_assets.h,
@@ -327,6 +328,11 @@
 	X(enum tn_code, asset_counts, \
 	  (struct store *st, const char *kind, const char *state, jv *out, struct tn_err *err), \
 	  (st, kind, state, out, err), CODE) \
+	/* store_vitals.h */ \
+	X(enum tn_code, vitals_measure, \
+	  (struct store *st, const struct store_vitals_q *q, long long *value, long long *before, \
+	   struct tn_err *err), \
+	  (st, q, value, before, err), CODE) \
 	/* store.h: twonetd copy */ \
 	X(enum tn_code, dump, \
 	  (struct store *st, const char *table, store_row_fn *fn, void *ctx, struct tn_err *err), \

@@ -337,4 +337,7 @@ void alerts_stream(struct req *q, const char *arg);
 void h_report_cases(struct req *q, const char *arg);
 void h_report_alerts(struct req *q, const char *arg);
 
+/* vitals.c: the city's vital signs */
+void h_vitals(struct req *q, const char *arg);
+
 #endif

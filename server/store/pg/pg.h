@@ -11,6 +11,7 @@
 #include "store_reports.h"
 #include "store_alerts.h"
 #include "store_tasks.h"
+#include "store_vitals.h"
 #include "store_assets.h"
 
 /*
@@ -128,6 +129,9 @@ enum tn_code pg_tasks_due(struct store *st, long long now, long max, jv *ids, st
 enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *source,
 			      long long since, long long except, long max, jv *alerts,
 			      struct tn_err *err);
+/* store_vitals.h: pg_vitals.c */
+enum tn_code pg_vitals_measure(struct store *st, const struct store_vitals_q *q,
+			       long long *value, long long *before, struct tn_err *err);
 /* store_assets.h: pg_assets.c */
 enum tn_code pg_asset_put(struct store *st, jv doc, long long at, enum store_asset_did *did,
 			  jv *out, struct tn_err *err);

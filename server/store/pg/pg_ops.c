@@ -97,6 +97,7 @@ const struct store_ops store_pg_ops = {
 	.task_list = pg_task_list,
 	.tasks_due = pg_tasks_due,
 	.alerts_recent = pg_alerts_recent,
+	.vitals_measure = pg_vitals_measure,
 	.asset_put = pg_asset_put,
 	.assets_import = pg_assets_import,
 	.asset_get = pg_asset_get,
