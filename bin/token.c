@@ -10,18 +10,20 @@
 static const char *prog = "token";
 
 static int all;
-static const char *role, *name, *dept, *subject, *expires;
+static const char *role, *name, *dept, *subject, *expires, *crew;
 
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "list options:", NULL, 0 },
 	{ TN_OPT_FLAG, 'a', "all", &all, NULL, "revoked and expired tokens too", NULL, 0 },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "add options:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "role", &role, "ROLE",
-	  "applicant, clerk, issuer, operator, sensor, admin or reader (required)", NULL, 0 },
+	  "applicant, clerk, issuer, operator, sensor, admin, reader or crew (required)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "name", &name, "NAME", "who holds it (required)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "dept", &dept, "DEPT",
 	  "department code (a clerk's or issuer's; a reader's scenario)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "subject", &subject, "ID", "an applicant's own id", NULL, 0 },
+	{ TN_OPT_STRING, 0, "crew", &crew, "CREW",
+	  "a crew token's crew: it sees and acts on the tasks dispatched to CREW", NULL, 0 },
 	{ TN_OPT_STRING, 0, "expires", &expires, "DATE",
 	  "refused from then on: YYYY-MM-DD (UTC) or YYYY-MM-DDTHH:MM:SSZ", NULL, 0 },
 	TN_OPT_END_ENTRY
@@ -30,7 +32,7 @@ static const struct tn_option options[] = {
 static const struct tn_cmd cmd = {
 	"token",
 	"list [--all]\n"
-	"add --role ROLE --name NAME [--dept DEPT] [--subject ID] [--expires DATE]\n"
+	"add --role ROLE --name NAME [--dept DEPT] [--subject ID | --crew CREW] [--expires DATE]\n"
 	"revoke ID... | revoke - < ids\n"
 	"rotate ID",
 	"Administer API tokens (admin; an admin token with a department: its clerks only).\n"
@@ -131,7 +133,7 @@ static void revoke_stdin(struct run *r)
 /* Check the operands and options of subcommand `sub`: TN_OK or err set. */
 static enum tn_code check(const char *sub, int nargs, char **argv, struct tn_err *err)
 {
-	int adds = role || name || dept || subject || expires;
+	int adds = role || name || dept || subject || expires || crew;
 
 	if (!strcmp(sub, "list")) {
 		if (nargs != 1 || adds)
@@ -141,6 +143,11 @@ static enum tn_code check(const char *sub, int nargs, char **argv, struct tn_err
 			return tn_err_set(err, TN_EUSAGE, "add takes options only (no operands, no --all)");
 		if (!role || !name)
 			return tn_err_set(err, TN_EUSAGE, "add needs --role ROLE and --name NAME");
+		if (crew && (subject || strcmp(role, "crew") != 0))
+			return tn_err_set(err, TN_EUSAGE, "--crew is a crew token's (--role crew), "
+					  "without --subject");
+		if (!strcmp(role, "crew") && !crew)
+			return tn_err_set(err, TN_EUSAGE, "a crew token needs --crew CREW");
 	} else if (!strcmp(sub, "revoke") || !strcmp(sub, "rotate")) {
 		if (adds || all)
 			return tn_err_set(err, TN_EUSAGE, "%s takes token ids only", sub);
@@ -201,7 +208,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(sub, "add") || !strcmp(sub, "rotate")) {
 		enum tn_code rc = !strcmp(sub, "add") ?
-			tn_token_add(r.c, role, name, dept, subject, expires, &doc, &err) :
+			tn_token_add(r.c, role, name, dept, crew ? crew : subject, expires, &doc,
+				     &err) :
 			tn_token_rotate(r.c, argv[2], &doc, &err);
 
 		if (rc != TN_OK)

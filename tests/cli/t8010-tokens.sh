@@ -143,6 +143,24 @@ test_expect_success 'a reader of any scenario of kinds.yaml (scenic-area too); u
 	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"reader\",\"name\":\"p3\",\"dept\":\"zoo\"}")" = 422 && grep -q scenic-area out.json
 '
 
+test_expect_success 'a crew token names its crew (twonetd token add, POST /v1/tokens, token add)' '
+	twonetd token add --db "$TWONETD_DB" --role crew --name 王师傅 --crew 泵车-017 >out &&
+	test -s out &&
+	test "$(db_sql "select subject from tokens where name = '"'"'王师傅'"'"'")" = 泵车-017 &&
+	test_expect_exit 2 twonetd token add --db "$TWONETD_DB" --role crew --name x 2>err &&
+	grep -q "needs --crew" err &&
+	test_expect_exit 2 twonetd token add --db "$TWONETD_DB" --role operator --name x --crew c 2>err &&
+	grep -q "for crew tokens" err &&
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"crew\",\"name\":\"c2\",\"subject\":\"泵车-018\"}")" = 201 &&
+	test "$(api POST /v1/tokens "$ADMIN" -d "{\"role\":\"crew\",\"name\":\"c3\"}")" = 422 &&
+	json_eq .field subject <out.json &&
+	TWONET_TOKEN=$ADMIN token add --role crew --name c4 --crew 泵车-019 --jq .subject >out &&
+	echo 泵车-019 >want && test_cmp want out &&
+	test_expect_exit 2 token add --token "$ADMIN" --role crew --name c5 2>err &&
+	grep -q "needs --crew" err &&
+	test_expect_exit 2 token add --token "$ADMIN" --role clerk --dept YBJ --name c6 --crew x 2>err
+'
+
 test_expect_success 'the token command: list with last use, add, unknown department exit 7' '
 	TWONET_TOKEN=$ADMIN token list --fields name,last_used_at --format tsv >list &&
 	grep -q "^root	20" list &&
