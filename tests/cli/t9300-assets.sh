@@ -255,4 +255,14 @@ test_expect_success 'flood-sim --assets: the alerts at the register flood points
 	! grep -q "\"source\":\"[FP][PS]-" plain
 '
 
+test_expect_success 'the store unit tests of the register on this backend' '
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+		U=$(pg_createdb assetsunit) && twonetd init --db "$U" >/dev/null
+	else
+		U=
+	fi &&
+	TWONET_PG_URI=$U CMOCKA_MESSAGE_OUTPUT=TAP "$TWONET_BUILD/tests/unit/test_srv_assets" >unit.out 2>&1 ||
+		{ cat unit.out; false; }
+'
+
 test_done
