@@ -13,7 +13,7 @@
 static const char *prog = "flood-dispatch";
 
 static const char *graph, *trucks_file, *points_file, *closures_file, *accepted_file,
-	*forecast_file, *history_file, *kinds = "water_depth,waterlogging";
+	*forecast_file, *history_file, *geojson_file, *kinds = "water_depth,waterlogging";
 static const char *passable_s = "0.3", *radius_s = "30", *drain_s = "36", *stage_s = "0.15";
 static int apply, dry_run;
 
@@ -43,6 +43,9 @@ static const struct tn_option options[] = {
 	  "\"count\",\"max_depth_m\"}", NULL, 0 },
 	{ TN_OPT_STRING, 0, "kind", &kinds, "KINDS",
 	  "the alert kinds of flooding on the server (default water_depth,waterlogging)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "geojson", &geojson_file, "FILE",
+	  "also write the routes to FILE as one GeoJSON FeatureCollection (for traffic command's "
+	  "map)", NULL, 0 },
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Pre-deployment:", NULL, 0 },
 	{ TN_OPT_STRING, 0, "drain-mmh", &drain_s, "MM",
 	  "the rain per hour the drains take (default 36)", NULL, 0 },
@@ -109,6 +112,8 @@ static void check(const char *sub, int nargs, struct tn_err *err)
 		tn_err_set(err, TN_EUSAGE, "--accepted goes with replan only");
 	else if (!strcmp(sub, "replan") && !accepted_file)
 		tn_err_set(err, TN_EUSAGE, "replan needs --accepted FILE (the proposals in use)");
+	else if (geojson_file && !strcmp(sub, "predeploy"))
+		tn_err_set(err, TN_EUSAGE, "--geojson goes with plan and replan");
 	else if ((forecast_file || history_file) && strcmp(sub, "predeploy"))
 		tn_err_set(err, TN_EUSAGE, "--%s goes with predeploy only",
 			   forecast_file ? "forecast" : "history");
@@ -185,6 +190,26 @@ static enum tn_code emit_all(struct tn_cmd_ctx *x, jv arr, struct tn_err *err)
 	return rc;
 }
 
+/* --geojson FILE: the routes of `arr` (borrowed) as a FeatureCollection. */
+static enum tn_code write_geojson(jv arr, struct tn_err *err)
+{
+	FILE *fp;
+	jv fc, text;
+	int bad;
+
+	if (!geojson_file)
+		return TN_OK;
+	if (!(fp = fopen(geojson_file, "w")))
+		return tn_err_set(err, TN_EIO, "cannot write '%s': %s", geojson_file, strerror(errno));
+	fc = tn_routes_feature_collection(jv_copy(arr));
+	text = jv_dump_string(fc, 0);
+	bad = fprintf(fp, "%s\n", jv_string_value(text)) < 0;
+	jv_free(text);
+	if (fclose(fp) != 0 || bad)
+		return tn_err_set(err, TN_EIO, "cannot write '%s': %s", geojson_file, strerror(errno));
+	return TN_OK;
+}
+
 /* plan: the proposals written, or with --apply each one dispatched. */
 static int run_plan(struct tn_cmd_ctx *x, const struct tn_roadgraph *g,
 		    struct tn_flood_input *in, const unsigned char *closed)
@@ -197,6 +222,11 @@ static int run_plan(struct tn_cmd_ctx *x, const struct tn_roadgraph *g,
 
 	for (int i = 0; i < n; i++)
 		all = jv_array_append(all, tn_proposal_json(g, in->trucks, in->points, &p[i]));
+	if (write_geojson(all, &err) != TN_OK) {
+		jv_free(all);
+		tn_proposals_free(p, n);
+		return tn_cmd_finish(x, tn_cli_fail(prog, &err));
+	}
 	if (!apply) {
 		enum tn_code rc = emit_all(x, all, &err);
 
@@ -243,7 +273,15 @@ static int run_replan(struct tn_cmd_ctx *x, const struct tn_roadgraph *g,
 		return tn_cmd_finish(x, tn_cli_fail(prog, err));
 	}
 	closed = tn_flood_closed(g, in, passable, radius, &nclosed);
-	rc = emit_all(x, tn_dispatch_replan(g, closed, accepted, in->trucks, in->nt, NULL), err);
+	{
+		jv re = tn_dispatch_replan(g, closed, accepted, in->trucks, in->nt, NULL);
+
+		rc = write_geojson(re, err);
+		if (rc == TN_OK)
+			rc = emit_all(x, re, err);
+		else
+			jv_free(re);
+	}
 	free(closed);
 	return tn_cmd_finish(x, rc == TN_OK ? 0 : tn_cli_fail(prog, err));
 }

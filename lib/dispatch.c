@@ -453,3 +453,30 @@ jv tn_dispatch_replan(const struct tn_roadgraph *g, const unsigned char *closed,
 	tn_roadsearch_free(s);
 	return out;
 }
+
+jv tn_routes_feature_collection(jv proposals)
+{
+	static const char *const props[] = { "point", "task", "truck", "eta_s", "length_m", "roads",
+					     "action", NULL };
+	jv features = jv_array();
+
+	jv_array_foreach(proposals, i, p) {
+		jv route = tn_jv_get(p, "route"), pr = jv_object();
+
+		if (jv_get_kind(route) == JV_KIND_OBJECT) {
+			for (int k = 0; props[k]; k++)
+				if (tn_jv_has(p, props[k]))
+					pr = jv_object_set(pr, jv_string(props[k]), tn_jv_get(p, props[k]));
+			features = jv_array_append(features,
+				JV_OBJECT(jv_string("type"), jv_string("Feature"),
+					  jv_string("properties"), pr, jv_string("geometry"), route));
+		} else {
+			jv_free(route);
+			jv_free(pr);
+		}
+		jv_free(p);
+	}
+	jv_free(proposals);
+	return JV_OBJECT(jv_string("type"), jv_string("FeatureCollection"),
+			 jv_string("features"), features);
+}

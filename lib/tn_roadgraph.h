@@ -149,6 +149,15 @@ jv tn_proposal_json(const struct tn_roadgraph *g, const struct tn_truck *trucks,
 		    const struct tn_flood_point *points, const struct tn_proposal *p);
 
 /*
+ * The routes of `proposals` (consumed: an array as tn_proposal_json or
+ * tn_dispatch_replan write them) as one GeoJSON FeatureCollection for a
+ * map or traffic command: a LineString Feature a route, its properties
+ * point, task, truck, eta_s, length_m, roads (and action); a proposal
+ * without a route is left out.
+ */
+jv tn_routes_feature_collection(jv proposals);
+
+/*
  * Re-plan after new closures: each accepted proposal (an array of them
  * as tn_proposal_json writes them, consumed) whose route crosses a closed edge
  * is re-routed from its truck's start, or, when its truck cannot get

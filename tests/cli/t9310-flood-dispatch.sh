@@ -42,6 +42,15 @@ test_expect_success 'plan: the nearest truck by travel time, with its route' '
 		"LineString 121.42,31.2 121.4,31.2" <out
 '
 
+test_expect_success 'plan and replan: --geojson writes the routes as one FeatureCollection' '
+	fd --trucks trucks.ndjson --points points.ndjson --geojson routes.geojson >out &&
+	jq -r ".type, (.features[] | [.type, .geometry.type, .properties.point, .properties.truck, .properties.eta_s] | join(\" \"))" \
+		routes.geojson >got &&
+	printf "FeatureCollection\nFeature LineString FP-P PT-B 120\n" >expect &&
+	test_cmp expect got &&
+	test_expect_exit 2 fd predeploy --forecast /dev/null --geojson x.geojson 2>err
+'
+
 test_expect_success 'plan: water on the expressway closes it, the detour and what it avoids' '
 	fd --trucks trucks.ndjson --points points.ndjson --closures water.ndjson >out &&
 	json_eq "[.truck, .eta_s, .detour_s, (.roads | join(\",\")), (.avoided[0] | .from + \"-\" + .to + \" \" + .name)] | join(\" \")" \
