@@ -173,6 +173,9 @@ static enum tn_code inputs(struct tn_cmd_ctx *x, const char *sub, struct tn_floo
 		rc = tn_flood_fetch(x->client, in, kinds, want, err);
 	if (rc == TN_OK && (want & TN_FLOOD_WANT(TN_FLOOD_HISTORY)))
 		rc = tn_flood_fetch_history(x->client, in, kinds, err);
+	if (rc == TN_OK && in->unplaced)
+		fprintf(stderr, "%s: %d flood task%s without a place (its alert has no location): left "
+			"out\n", prog, in->unplaced, in->unplaced == 1 ? "" : "s");
 	return rc;
 }
 

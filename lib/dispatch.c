@@ -211,6 +211,8 @@ int tn_dispatch_plan(const struct tn_roadgraph *g, const unsigned char *closed,
 	memset(pl.at_head, 0xff, (nn + 1) * sizeof(int));
 	for (int i = nt - 1; i >= 0; i--) {
 		pl.tnode[i] = tn_roadgraph_nearest(g, trucks[i].lat, trucks[i].lon, &d);
+		if (pl.tnode[i] < 0)
+			continue;       /* no road at all: found by no search */
 		pl.taccess[i] = access_s(d, o->access_kmh > 0 ? o->access_kmh : 15);
 		pl.at_next[i] = pl.at_head[pl.tnode[i]];
 		pl.at_head[pl.tnode[i]] = i;

@@ -366,6 +366,7 @@ enum tn_code tn_flood_fetch(struct tn_client *c, struct tn_flood_input *in, cons
 	struct tn_buf b = TN_BUF_INIT;
 	enum tn_code rc = TN_OK;
 	jv alerts = jv_array(), tasks = jv_array(), by_id = jv_object();
+	double lat, lon;
 
 	if (what & TN_FLOOD_WANT(TN_FLOOD_TRUCK))
 		rc = fetch_all(c, "/v1/assets?kind=vehicle&state=free", in, TN_FLOOD_TRUCK, NULL, err);
@@ -390,15 +391,22 @@ enum tn_code tn_flood_fetch(struct tn_client *c, struct tn_flood_input *in, cons
 			by_id = jv_object_set(by_id, jv_string(key), jv_copy(a));
 		}
 		jv_free(id);
-		/* an alert without a measured depth closes nothing */
-		if (rc == TN_OK && (what & TN_FLOOD_WANT(TN_FLOOD_CLOSURE)) && !isnan(depth_of(a)))
+		/* an alert without a measured depth, or a place, closes nothing */
+		if (rc == TN_OK && (what & TN_FLOOD_WANT(TN_FLOOD_CLOSURE)) && !isnan(depth_of(a)) &&
+		    position(a, &lat, &lon) == 0)
 			rc = add_depth(in, a, err);
 		jv_free(a);
 	}
 	jv_array_foreach(tasks, i, t) {
+		jv la;
+
 		t = task_placed(c, t, by_id, err);
-		if (rc == TN_OK && (rc = add_point(in, t, err)) != TN_OK)
+		la = tn_jv_object(t, "last_alert");
+		if (position(la, &lat, &lon) < 0)
+			in->unplaced++;         /* a report without a place: no route to it */
+		else if (rc == TN_OK && (rc = add_point(in, t, err)) != TN_OK)
 			tn_err_prefix(err, "task %s", tn_jv_str_or(t, "key", "?"));
+		jv_free(la);
 		jv_free(t);
 	}
 	jv_free(alerts);

@@ -179,6 +179,7 @@ static void build_grid(struct tn_roadgraph *g)
 {
 	double maxlat = -1e9, maxlon = -1e9, side;
 	int ncell, *fill;
+	unsigned char *road;
 
 	free(g->cell_start);
 	free(g->cell_node);
@@ -202,9 +203,15 @@ static void build_grid(struct tn_roadgraph *g)
 	ncell = g->gw * g->gh;
 	g->cell_start = tn_xcalloc(ncell + 1, sizeof(int));
 	g->cell_node = tn_xmalloc((g->nn + 1) * sizeof(int));
+	/* only nodes on a road: a node no edge touches (real data has them) is no place to start */
+	road = tn_xcalloc(g->nn + 1, 1);
+	for (int i = 0; i < g->ne; i++)
+		road[g->e[i].from] = road[g->e[i].to] = 1;
 	for (int i = 0; i < g->nn; i++) {
 		int cx, cy;
 
+		if (!road[i])
+			continue;
 		cell_of(g, g->lat[i], g->lon[i], &cx, &cy);
 		g->cell_start[cy * g->gw + cx + 1]++;
 	}
@@ -215,10 +222,13 @@ static void build_grid(struct tn_roadgraph *g)
 	for (int i = 0; i < g->nn; i++) {
 		int cx, cy;
 
+		if (!road[i])
+			continue;
 		cell_of(g, g->lat[i], g->lon[i], &cx, &cy);
 		g->cell_node[fill[cy * g->gw + cx]++] = i;
 	}
 	free(fill);
+	free(road);
 }
 
 void tn_roadgraph_build(struct tn_roadgraph *g)
@@ -491,7 +501,8 @@ int tn_roadgraph_nearest(const struct tn_roadgraph *g, double lat, double lon, d
 	if (!g->nn)
 		return -1;
 	if (!cell_of(g, lat, lon, &cx, &cy)) {
-		for (int i = 0; i < g->nn; i++) {
+		for (int k = 0; k < g->cell_start[g->gw * g->gh]; k++) {
+			int i = g->cell_node[k];
 			double d = flat_m(lat, lon, g->lat[i], g->lon[i]);
 
 			if (d < bd) {
@@ -515,6 +526,8 @@ int tn_roadgraph_nearest(const struct tn_roadgraph *g, double lat, double lon, d
 			}
 		}
 	}
+	if (best < 0)
+		return -1;
 	if (dist_m)
 		*dist_m = tn_geo_dist_m(lat, lon, g->lat[best], g->lon[best]);
 	return best;

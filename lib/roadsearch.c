@@ -238,7 +238,7 @@ int tn_route_from_geojson(const struct tn_roadgraph *g, jv line, struct tn_route
 
 			if (jv_get_kind(lon) == JV_KIND_NUMBER && jv_get_kind(lat) == JV_KIND_NUMBER) {
 				v = tn_roadgraph_nearest(g, jv_number_value(lat), jv_number_value(lon), &d);
-				if (d > 1.0)
+				if (v >= 0 && d > 1.0)
 					v = -1;
 			}
 			jv_free(lon);

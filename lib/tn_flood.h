@@ -19,6 +19,7 @@ struct tn_flood_input {
 	int not_free;                   /* trucks read but left out: not free */
 	struct tn_flood_point *points;
 	int np, cap_p;
+	int unplaced;                   /* flood tasks of the server left out: no place known */
 	double *depths;                 /* lat, lon, depth (m) of each depth alert */
 	int nd, cap_d;
 	struct tn_flood_history *hist;
@@ -55,7 +56,9 @@ enum tn_code tn_flood_read_file(struct tn_flood_input *in, enum tn_flood_kind ki
  * trucks (GET /v1/assets?kind=vehicle&state=free), the flood tasks still to
  * dispatch (GET /v1/tasks?status=generated&kind=KINDS) and the open alerts
  * of KINDS with a depth (GET /v1/alerts), every page.  `kinds`: the alert
- * kinds of flooding, ','-separated.
+ * kinds of flooding, ','-separated.  A task whose alert has no place is
+ * counted in in->unplaced and left out; an alert without a place or a
+ * depth closes nothing.
  */
 enum tn_code tn_flood_fetch(struct tn_client *c, struct tn_flood_input *in, const char *kinds,
 			    unsigned what, struct tn_err *err);

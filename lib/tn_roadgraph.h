@@ -57,7 +57,7 @@ void tn_roadgraph_edge(const struct tn_roadgraph *g, int edge, int *from, int *t
 /* Metres between two positions (haversine). */
 double tn_geo_dist_m(double lat1, double lon1, double lat2, double lon2);
 
-/* The node nearest lat/lon (its distance in *dist_m when not NULL), -1 in an empty graph. */
+/* The node on a road nearest lat/lon (its distance in *dist_m when not NULL), -1 when none. */
 int tn_roadgraph_nearest(const struct tn_roadgraph *g, double lat, double lon, double *dist_m);
 
 /*

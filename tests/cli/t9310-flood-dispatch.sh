@@ -177,16 +177,19 @@ EOF
 start_server --rules rules.yaml || exit 1
 SENSOR=$(make_token sensor gauges)
 export TWONET_TOKEN=$(make_token operator duty-1)
-# a flood alert at P (a task), and water on the expressway (no task: too shallow for the rule, deep for a car)
+# a flood alert at P (a task), water on the expressway (no task: too shallow for the rule, deep
+# for a car), and a flood reported without a place (a task no truck can be routed to)
 {
 	echo '{"source":"g-p","source_id":"1","kind":"water_depth","severity":"red","district":"310101","value":0.45,"unit":"m","location":{"lat":31.200,"lon":121.400},"headline":"积水0.45米"}'
 	echo '{"source":"g-e","source_id":"1","kind":"water_depth","severity":"yellow","district":"310101","value":0.28,"unit":"m","location":{"lat":31.2001,"lon":121.410},"headline":"积水0.28米"}'
+	echo '{"source":"g-x","source_id":"1","kind":"water_depth","severity":"orange","district":"310101","value":0.5,"unit":"m","headline":"积水0.5米"}'
 } | alert-post --bulk --token "$SENSOR" >/dev/null 2>post.err
 
 test_expect_success 'server: the flood tasks and depth alerts read from it (trucks from a file)' '
-	test $(task-list --jq .id | wc -l) = 1 &&
-	fd --trucks trucks.ndjson --passable 0.25 >out &&
+	test $(task-list --jq .id | wc -l) = 2 &&
+	fd --trucks trucks.ndjson --passable 0.25 >out 2>err &&
 	test $(wc -l <out) = 1 &&
+	grep -qx "flood-dispatch: 1 flood task without a place (its alert has no location): left out" err &&
 	json_eq "[.task, .priority, .depth_m, .truck, .eta_s, .avoided[0].name] | map(tostring) | join(\" \")" \
 		"1 2 0.45 PT-B 288 东西快速路" <out
 '

@@ -145,6 +145,7 @@ static void test_oneway(void **state)
 {
 	static const char *text =
 		"N 1001 31.200 121.400\nN 1002 31.200 121.410\nN 1003 31.205 121.405\n"
+		"N 1004 31.2051 121.4051\n"
 		"O 1001 1002 1000 50 单行道\n"
 		"E 1002 1003 800 30\nE 1003 1001 800 30\n";
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
@@ -156,6 +157,9 @@ static void test_oneway(void **state)
 
 	assert_int_equal(tn_roadgraph_read(fp, "real.graph", &g, &err), TN_OK);
 	fclose(fp);
+	/* a node no road touches is never the nearest: 1004 sits on the spot */
+	assert_int_equal(tn_roadgraph_nearest(g, 31.2051, 121.4051, NULL), tn_roadgraph_node_find(g, "1003"));
+	assert_int_equal(tn_roadgraph_nearest(g, 31.3, 121.4051, NULL), tn_roadgraph_node_find(g, "1003"));
 	s = tn_roadsearch_new(g);
 	a = tn_roadgraph_node_find(g, "1001");
 	b = tn_roadgraph_node_find(g, "1002");
