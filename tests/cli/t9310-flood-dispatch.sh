@@ -3,10 +3,11 @@
 # truck by travel time (not as the crow flies), a closed road forcing the
 # detour, a point no truck is left for, replan when water closes the route in
 # use, predeploy's ranking and staging, the graph file's FILE:LINE errors and
-# usage errors; the shipped Shanghai graph loads and answers.  Against a
-# server: the flood tasks and depth alerts read from it, --apply dispatching
-# the task with the truck as its crew (and the truck en route when the asset
-# register is there).
+# usage errors; --geojson; the shipped Shanghai graph loads and answers.
+# Against a server: the flood tasks and depth alerts read from it (a task
+# without a place left out), predeploy's history counted from the alerts,
+# --apply dispatching the task with the register's nearest free truck as its
+# crew and marking the truck en route.
 . "$(dirname "$0")/test-lib.sh"
 
 # P the flooded point; A 780 m north across a river, 8.5 km by road (round by
@@ -201,29 +202,23 @@ test_expect_success 'server: predeploy counts the flood history from the alerts,
 	test_cmp expect got
 '
 
-if twonetd import assets --help >/dev/null 2>&1 && curl -sf -o /dev/null -H "Authorization: Bearer $TWONET_TOKEN" "$TWONET_URL/v1/assets"; then
-	cat >fleet.geojson <<-'EOF'
-	{"type":"FeatureCollection","features":[
-	{"type":"Feature","geometry":{"type":"Point","coordinates":[121.400,31.207]},"properties":{"id":"PT-A","kind":"vehicle","name":"泵车A","district":"310101","department":"SHSW","state":"free","type":"pump_truck","capacity_m3h":300}},
-	{"type":"Feature","geometry":{"type":"Point","coordinates":[121.420,31.200]},"properties":{"id":"PT-B","kind":"vehicle","name":"泵车B","district":"310101","department":"SHSW","state":"free","type":"pump_truck","capacity_m3h":300}}
-	]}
-	EOF
-	twonetd import assets --db "$TWONETD_DB" fleet.geojson >/dev/null 2>import.err
-	test_expect_success 'server: --apply dispatches the task to the truck, and the truck is en route' '
-		fd --apply >out 2>err &&
-		json_eq "[.task, .truck, .truck_state] | map(tostring) | join(\" \")" "1 PT-B en_route" <out &&
-		task-show 1 --jq "[.status, .crew] | join(\" \")" >got &&
-		echo "dispatched PT-B" >expect && test_cmp expect got &&
-		fd >out &&
-		test ! -s out
-	'
-else
-	test_expect_success 'server: --apply dispatches the task to the truck (no asset register yet: the truck state fails)' '
-		test_expect_exit 3 fd --trucks trucks.ndjson --passable 0.25 --apply >out 2>err &&
-		grep -q "task 1 dispatched with PT-B, but the truck is not marked en route" err &&
-		task-show 1 --jq "[.status, .crew] | join(\" \")" >got &&
-		echo "dispatched PT-B" >expect && test_cmp expect got
-	'
-fi
+cat >fleet.geojson <<'EOF'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","geometry":{"type":"Point","coordinates":[121.400,31.207]},"properties":{"id":"PT-A","kind":"vehicle","name":"泵车A","district":"310101","department":"SHSW","state":"free","type":"pump_truck","capacity_m3h":300}},
+{"type":"Feature","geometry":{"type":"Point","coordinates":[121.420,31.200]},"properties":{"id":"PT-B","kind":"vehicle","name":"泵车B","district":"310101","department":"SHSW","state":"free","type":"pump_truck","capacity_m3h":300}}
+]}
+EOF
+twonetd import assets --db "$TWONETD_DB" fleet.geojson >/dev/null 2>import.err
+
+test_expect_success 'server: --apply sends the nearest free truck of the register: the task dispatched, the truck en route' '
+	fd --apply >out 2>err &&
+	json_eq "[.task, .truck, .truck_state] | map(tostring) | join(\" \")" "1 PT-B en_route" <out &&
+	task-show 1 --jq "[.status, .crew] | join(\" \")" >got &&
+	echo "dispatched PT-B" >expect && test_cmp expect got &&
+	asset-show PT-B --jq .state >got &&
+	echo en_route >expect && test_cmp expect got &&
+	fd >out 2>/dev/null &&
+	test ! -s out
+'
 
 test_done
