@@ -11,7 +11,8 @@
 # run: jq flattening the file to TSV and sqlite3 loading it into a table of the
 # same columns and indexes (one transaction, no checks), and the same boxes as
 # plain SELECTs in one sqlite3 session (.timer on).
-#   TWONET_BUILD (the build to use; default: the source tree).
+#   TWONET_BUILD (the build to use; default: the source tree).  PG=1: the import
+#   on PostgreSQL too (a throwaway cluster, as tests/cli/pg-lib.sh makes).
 . "$(dirname "$0")/lib.sh"
 BUILD=${TWONET_BUILD:-$TOP}
 export PATH="$BUILD/bin:$BUILD/server:$PATH"
@@ -34,6 +35,17 @@ t0=$(now); twonetd import assets --db "$DB" "$DATA" >"$BENCH_TMP/import.out"; t1
 t2=$(now); twonetd import assets --db "$DB" "$DATA" >"$BENCH_TMP/again.out"; t3=$(now)
 echo "twonetd import assets:  $(secs "$t0" "$t1") s, $(rate "$ROWS" "$t0" "$t1") rows/s ($(cat "$BENCH_TMP/import.out"))"
 echo "  again (idempotent):   $(secs "$t2" "$t3") s, $(rate "$ROWS" "$t2" "$t3") rows/s ($(cat "$BENCH_TMP/again.out"))"
+
+if [ "${PG:-0}" = 1 ]; then
+	TRASH=$BENCH_TMP
+	_cleanup() { cleanup; }
+	. "$TOP/tests/cli/pg-lib.sh"
+	pg_start >/dev/null
+	twonetd init --db "$TWONET_PG_URI" >/dev/null
+	t0=$(now); twonetd import assets --db "$TWONET_PG_URI" "$DATA" >"$BENCH_TMP/pg.out"; t1=$(now)
+	t2=$(now); twonetd import assets --db "$TWONET_PG_URI" "$DATA" >"$BENCH_TMP/pg2.out"; t3=$(now)
+	echo "  on PostgreSQL:        $(secs "$t0" "$t1") s, $(rate "$ROWS" "$t0" "$t1") rows/s; again $(secs "$t2" "$t3") s ($(cat "$BENCH_TMP/pg2.out"))"
+fi
 
 BASE="$BENCH_TMP/base.db"
 t0=$(now)

@@ -61,6 +61,7 @@ static void show_text(jv a, int first)
 	}
 	fputs(b.buf, stdout);
 	tn_buf_release(&b);
+	jv_free(props);
 	jv_free(a);
 }
 

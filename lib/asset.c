@@ -244,7 +244,7 @@ enum tn_code tn_asset_from_feature(jv f, jv *asset, struct tn_err *err)
 		return TN_EINVALID;
 	}
 	rest = jv_object();
-	jv_object_foreach(jv_copy(p), k, v) {
+	jv_object_foreach(p, k, v) {
 		if (!is_own(jv_string_value(k)))
 			rest = jv_object_set(rest, jv_copy(k), jv_copy(v));
 		jv_free(k);

@@ -121,10 +121,13 @@ static int event(struct tn_asset_reader *r, jv ev, jv *feature, long *line, stru
 			if (has_leaf) {
 				jv rest = jv_array_slice(jv_copy(path), 2, n);
 
-				if (n == 2)     /* a feature that is a scalar or empty: handed out as it is */
+				if (n == 2) {   /* a feature that is a scalar or empty: handed out as it is */
+					jv_free(rest);
+					jv_free(r->cur);
 					r->cur = jv_array_get(jv_copy(ev), 1);
-				else
+				} else {
 					r->cur = jv_setpath(r->cur, rest, jv_array_get(jv_copy(ev), 1));
+				}
 				if (n == 2)
 					rc = emit(r, feature, line);
 			} else if (n == 3) {

@@ -208,7 +208,7 @@ static void test_reader(void **state)
 	struct tn_err err = TN_ERR_INIT;
 	char path[64];
 	long line;
-	jv f;
+	jv f, text;
 
 	(void)state;
 	write_tmp(path, sizeof(path),
@@ -224,9 +224,11 @@ static void test_reader(void **state)
 	assert_int_equal(tn_asset_reader_open(&r, path, &err), TN_OK);
 	assert_int_equal(tn_asset_reader_next(r, &f, &line, &err), 1);
 	assert_int_equal(line, 3);
-	assert_string_equal(jv_string_value(jv_dump_string(jv_copy(f), JV_PRINT_SORTED)),
+	text = jv_dump_string(jv_copy(f), JV_PRINT_SORTED);
+	assert_string_equal(jv_string_value(text),
 			    "{\"geometry\":{\"coordinates\":[121.4,31.2],\"type\":\"Point\"},"
 			    "\"properties\":{\"id\":\"A\",\"n\":[1,{\"b\":2}]},\"type\":\"Feature\"}");
+	jv_free(text);
 	jv_free(f);
 	assert_int_equal(tn_asset_reader_next(r, &f, &line, &err), 1);
 	assert_int_equal(line, 6);
