@@ -106,6 +106,46 @@ enum tn_code pg_asset_put(struct store *st, jv doc, long long at, enum store_ass
 	return code;
 }
 
+/*
+ * Inside a transaction: store_asset_put's work in one statement, for an
+ * import (no result wanted): an insert, or an update only when the document
+ * without version, updated_at and state differs (as store_asset_same), the
+ * live state kept.  *did from what it returned: no row, unchanged.
+ */
+static enum tn_code put_one(struct pg_store *p, jv doc, long long at, enum store_asset_did *did,
+			    struct tn_err *err)
+{
+	PGresult *r;
+	char lat[32], lon[32];
+	enum tn_code code;
+
+	doc = store_asset_stamp(doc, 1, at, NULL);
+	store_asset_deg(store_asset_num(doc, "lat"), lat, sizeof(lat));
+	store_asset_deg(store_asset_num(doc, "lon"), lon, sizeof(lon));
+	code = pg_query(p, &r, err, "asset import",
+		"INSERT INTO assets AS a (id, kind, name, district, street, department, lat, lon, "
+		"state, version, doc) VALUES ($1, $2, $3, $4, $5, $6, $7::double precision, "
+		"$8::double precision, $9, 1, $10) ON CONFLICT (id) DO UPDATE SET "
+		"kind = EXCLUDED.kind, name = EXCLUDED.name, district = EXCLUDED.district, "
+		"street = EXCLUDED.street, department = EXCLUDED.department, lat = EXCLUDED.lat, "
+		"lon = EXCLUDED.lon, version = a.version + 1, doc = (EXCLUDED.doc::jsonb || "
+		"jsonb_build_object('version', a.version + 1, 'state', a.state))::json "
+		"WHERE (a.doc::jsonb - 'version' - 'updated_at' - 'state') IS DISTINCT FROM "
+		"(EXCLUDED.doc::jsonb - 'version' - 'updated_at' - 'state') RETURNING xmax = 0",
+		"tttttttttj", tn_jv_str(doc, "id"), tn_jv_str(doc, "kind"), tn_jv_str(doc, "name"),
+		tn_jv_str(doc, "district"), tn_jv_str(doc, "street"), tn_jv_str(doc, "department"),
+		lat, lon, tn_jv_str(doc, "state"), jv_copy(doc));
+	jv_free(doc);
+	if (code != TN_OK)
+		return code;
+	if (PQntuples(r) == 0)
+		*did = STORE_ASSET_UNCHANGED;
+	else
+		*did = strcmp(PQgetvalue(r, 0, 0), "t") == 0 ? STORE_ASSET_ADDED : STORE_ASSET_UPDATED;
+	PQclear(r);
+	return TN_OK;
+}
+
 enum tn_code pg_assets_import(struct store *st, store_asset_next_fn *next, void *ctx,
 			      long long at, long counts[3], struct tn_err *err)
 {
@@ -118,13 +158,9 @@ enum tn_code pg_assets_import(struct store *st, store_asset_next_fn *next, void 
 		return code;
 	while (code == TN_OK && (rc = next(ctx, &doc, err)) == 1) {
 		enum store_asset_did d;
-		jv out;
 
-		code = put(PG(st), doc, at, &d, &out, err);
-		if (code == TN_OK) {
+		if ((code = put_one(PG(st), doc, at, &d, err)) == TN_OK)
 			counts[d]++;
-			jv_free(out);
-		}
 	}
 	if (code == TN_OK && rc < 0)
 		code = err && err->code != TN_OK ? err->code : TN_EINVALID;
