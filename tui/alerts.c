@@ -88,6 +88,8 @@ static int on_event(void *ctx, const struct tn_follow_event *ev, struct tn_err *
 
 	(void)ctx;
 	(void)err;
+	wall_stream_event();    /* the wall and the map read again */
+	map_stream_event();
 	if (jv_get_kind(a) != JV_KIND_OBJECT) {
 		jv_free(a);
 		return 0;

@@ -149,7 +149,7 @@ static int confirm_key(int key)
 /* ---- `:` commands ---- */
 
 static const char *const commands[] = {
-	"status", "item", "sort", "refresh", "certs", "alerts", "tasks", "inbox", "help", "quit", NULL
+	"status", "item", "sort", "refresh", "certs", "alerts", "tasks", "wall", "map", "inbox", "help", "quit", NULL
 };
 
 static char *dup_match(const char *s)
@@ -241,6 +241,10 @@ void app_command(const char *line)
 		app_push(&alerts_view);
 	} else if (!strcmp(word, "tasks")) {
 		tasks_open();
+	} else if (!strcmp(word, "wall")) {
+		wall_open();
+	} else if (!strcmp(word, "map")) {
+		map_open();
 	} else if (!strcmp(word, "certs")) {
 		certs_open(*arg ? arg : NULL);
 	} else if (!strcmp(word, "inbox")) {
@@ -263,7 +267,7 @@ void app_command(const char *line)
 		if (near)
 			app_msg(1, "unknown command '%s'; did you mean '%s'?", word, near);
 		else
-			app_msg(1, "unknown command '%s' (one of status, item, sort, refresh, certs, alerts, tasks, inbox, help, quit)",
+			app_msg(1, "unknown command '%s' (one of status, item, sort, refresh, certs, alerts, tasks, wall, map, inbox, help, quit)",
 				word);
 	}
 }
@@ -375,6 +379,12 @@ static void handle_key(int key)
 		break;
 	case ACT_TASKS:
 		tasks_open();
+		break;
+	case ACT_WALL:
+		wall_open();
+		break;
+	case ACT_MAP:
+		map_open();
 		break;
 	case ACT_INBOX:
 		while (depth > 1)

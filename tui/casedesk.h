@@ -28,7 +28,9 @@ struct dkey;
 #define V_PAGER  0x20           /* the detail pane */
 #define V_TASKS  0x40           /* the tasks view */
 #define V_TASK   0x80           /* a task's detail */
-#define V_ALL    0xff
+#define V_WALL   0x100          /* the wall: vital signs */
+#define V_MAP    0x200          /* the district map */
+#define V_ALL    0x3ff
 
 enum act {
 	ACT_NONE = 0,
@@ -39,6 +41,7 @@ enum act {
 	ACT_DISPATCH, ACT_ACKNOWLEDGE, ACT_RESOLVE, ACT_CLOSE,
 	ACT_CONSENT, ACT_DETAIL,
 	ACT_TASKS, ACT_ARRIVE, ACT_EVALUATE, ACT_STEP, ACT_REOPEN,
+	ACT_WALL, ACT_MAP,
 	ACT_COUNT
 };
 
@@ -311,7 +314,7 @@ void rows_recount(struct rows *r);
 /* ---- views ---- */
 
 extern const struct view inbox_view, case_view, certs_view, alerts_view, help_view, pager_view;
-extern const struct view tasks_view, task_view;
+extern const struct view tasks_view, task_view, wall_view, map_view;
 extern struct rows inbox_rows;
 
 void inbox_start(void);             /* begin loading */
@@ -449,5 +452,38 @@ const char *task_act_action(enum act a);
  */
 int task_action(enum act a, jv task);
 void task_action_done(void);
+
+/* ---- the wall (wall.c) and the district map (map.c) ---- */
+
+/*
+ * A view read again from the server while it is on top: when the stream
+ * brought an event (at most once a second), else every 10 s.  live_due
+ * says whether to ask now; live_sent that a request went out.
+ */
+struct live {
+	int asked, pending, want;
+	long long sent_ms;
+};
+int live_due(const struct live *l, const struct view *v);
+void live_sent(struct live *l);
+
+/* Show the wall: the vital signs (GET /v1/vitals) in big digits, asked again on stream events and every 10 s. */
+void wall_open(void);
+/* The alert stream delivered an event: the wall and the map read again (at most once a second). */
+void wall_stream_event(void);
+/* Ask again when due (the main loop, after each poll). */
+void wall_tick(void);
+void wall_done(void);
+/* A value in the 3x5 block font: screen row `row` (0..4) of `text`'s digits and '-', appended to `b`. */
+void wall_digits(struct tn_buf *b, const char *text, int row);
+/* A level's words ("红 red"), its colour role, a trend's arrow ("↑"; "" for none). */
+const char *wall_level_word(const char *level);
+int wall_level_color(const char *level);
+const char *wall_trend_arrow(const char *trend);
+/* Show the district map: the open alerts and the vehicles on Shanghai's districts, in braille. */
+void map_open(void);
+void map_stream_event(void);
+void map_tick(void);
+void map_done(void);
 
 #endif

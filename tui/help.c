@@ -44,10 +44,19 @@ static void help_draw(int rows, int cols)
 	keys_help_lines(&b, cols);
 	tn_buf_addch(&b, '\n');
 	note(&b, "Commands (:)", "status S|all · item CODE|all · sort deadline|id|status|applicant|item|submitted · "
-	     "refresh · certs [HOLDER] · alerts · tasks · inbox · help · quit", cols);
+	     "refresh · certs [HOLDER] · alerts · tasks · wall · map · inbox · help · quit", cols);
 	note(&b, "Colours", "overdue red, due within two working days yellow; NO_COLOR turns them off", cols);
 	tn_buf_addf(&t, "Deadline %s", tn_mark_provisional[0].sign);
 	note(&b, t.buf, tn_mark_provisional[0].note, cols);
+	note(&b, "Wall 大屏", "W or :wall: the city's vital signs (GET /v1/vitals), each indicator's name, its value in "
+	     "big digits, its level in green, yellow or red and its trend arrow (↑ ↓ →), as many columns as the "
+	     "width holds (j k scroll when they do not all fit); read again when the alert stream brings an "
+	     "event and every 10 s (R now)", cols);
+	note(&b, "Map 地图", "M or :map: Shanghai's 16 districts drawn in braille from approximate outlines "
+	     "(share/twonet/divisions/districts.geojson), the open alerts at their place by severity (● red "
+	     "orange yellow blue; ○ at the district's centre when the alert has no place) and the vehicles by "
+	     "state (▲ free, en route, on site, out of service); district names where there is room; "
+	     "live like the wall", cols);
 	tn_buf_addch(&b, '\n');
 	note(&b, "Confirm 确认", keys_confirm_rule, cols);
 	tn_buf_addch(&b, '\n');

@@ -46,8 +46,8 @@ static struct binding table[] = {
 	{ ACT_TAG, "tag", V_INBOX, { ' ' }, "tag or untag the case; actions apply to every tagged case", "标记", 2 },
 	{ ACT_UNTAG, "untag-all", V_INBOX, { 'u' }, "untag every case", "全部取消标记", 0 },
 	{ ACT_FILTER, "filter", V_INBOX | V_ALERTS, { '/' }, "filter as you type over the visible columns", "筛选", 2 },
-	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, tasks, quit", "命令", 0 },
-	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS | V_TASKS | V_TASK, { 'R' }, "load again from the server", "刷新", 3 },
+	{ ACT_COMMAND, "command", V_ALL, { ':' }, "command: status S, item CODE, sort KEY, refresh, certs ID, alerts, tasks, wall, map, quit", "命令", 0 },
+	{ ACT_REFRESH, "refresh", V_INBOX | V_CASE | V_CERTS | V_TASKS | V_TASK | V_WALL | V_MAP, { 'R' }, "load again from the server", "刷新", 3 },
 	{ ACT_REDRAW, "redraw", V_ALL, { CTRL('l') }, "repaint the screen", "重绘", 0 },
 	{ ACT_ACCEPT, NULL, V_INBOX | V_CASE, { 0 }, "accept the case (press again to confirm)", NULL, 1 },
 	{ ACT_RETURN, NULL, V_INBOX | V_CASE, { 0 }, "return the case for a missing material, with a comment", NULL, 1 },
@@ -58,7 +58,9 @@ static struct binding table[] = {
 	{ ACT_CONSENT, "consent-code", V_CASE | V_CERTS, { 'K' }, "enter the holder's one-time consent code, read out at the window, and look up again", "授权码", 3 },
 	{ ACT_ALERTS, "alerts", V_INBOX | V_CASE | V_CERTS | V_TASKS, { 'A' }, "the live alert stream (operators)", "告警", 3 },
 	{ ACT_TASKS, "tasks", V_INBOX | V_CASE | V_CERTS | V_ALERTS, { 'T' }, "the city-operations tasks and their plan steps (operators)", "任务", 3 },
-	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP | V_PAGER | V_TASKS | V_TASK, { 'I' }, "back to the inbox", "收件箱", 3 },
+	{ ACT_WALL, "wall", V_INBOX | V_CASE | V_CERTS | V_ALERTS | V_TASKS | V_MAP, { 'W' }, "the wall: the city's vital signs in big digits, coloured by level, live from the stream", "大屏", 3 },
+	{ ACT_MAP, "map", V_INBOX | V_CASE | V_CERTS | V_ALERTS | V_TASKS | V_WALL, { 'M' }, "the district map: open alerts by severity and trucks by state on Shanghai's districts, live", "地图", 3 },
+	{ ACT_INBOX, "inbox", V_CASE | V_CERTS | V_ALERTS | V_HELP | V_PAGER | V_TASKS | V_TASK | V_WALL | V_MAP, { 'I' }, "back to the inbox", "收件箱", 3 },
 	{ ACT_DISPATCH, "dispatch", V_ALERTS | V_TASKS | V_TASK, { 'd' }, "dispatch a crew to the alert or the task, naming it", "派遣", 1 },
 	{ ACT_ACKNOWLEDGE, "acknowledge", V_ALERTS | V_TASKS | V_TASK, { 'a' }, "acknowledge the alert or the task (press again to confirm)", "签收", 1 },
 	{ ACT_ARRIVE, "arrive", V_TASKS | V_TASK, { 'o' }, "the crew is on site (press again to confirm)", NULL, 1 },
@@ -222,6 +224,10 @@ static const char *view_names(unsigned v, char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%stasks", *buf ? "," : "");
 	if (v & V_TASK)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%stask", *buf ? "," : "");
+	if (v & V_WALL)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%swall", *buf ? "," : "");
+	if (v & V_MAP)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%smap", *buf ? "," : "");
 	return buf;
 }
 

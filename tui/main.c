@@ -81,6 +81,8 @@ static void cleanup(void)
 {
 	edit_shutdown();
 	alerts_done();
+	wall_done();
+	map_done();
 	task_action_done();
 	task_detail_done();
 	tasks_done();
@@ -130,6 +132,8 @@ static void run(void)
 		timeout = net_timeout(app.flash_until_ms > now ? 100 : 250);
 		net_poll(timeout);
 		alerts_tick();
+		wall_tick();
+		map_tick();
 		for (int i = 0, k; i < 256 && !app.quit && (k = disp_getkey()) != 0; i++)
 			app_key(k);
 	}
