@@ -11,7 +11,7 @@
 
 static const char *prog = "case-report";
 
-static const char *from, *to, *by, *department, *item, *svg, *html, *today_opt, *lang_opt;
+static const char *from, *to, *by, *department, *item, *svg, *html, *map, *today_opt, *lang_opt;
 static int alerts, tasks, no_wait;
 
 static const struct tn_option options[] = {
@@ -39,6 +39,9 @@ static const struct tn_option options[] = {
 	  NULL, 0 },
 	{ TN_OPT_STRING, 0, "html", &html, "FILE",
 	  "write a one-page HTML report (table and chart) to FILE (- for stdout)", NULL, 0 },
+	{ TN_OPT_STRING, 0, "map", &map, "FILE",
+	  "with --alerts or --tasks: write a map of the 16 districts as SVG to FILE (- for stdout), "
+	  "each filled by its count and labelled with its on-time rates", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "no-wait", &no_wait, NULL,
 	  "exit 5 at once when another case-report is running, instead of waiting", NULL, 0 },
 	{ TN_OPT_STRING, 0, "today", &today_opt, "DATE", "take DATE as today (tests)", NULL,
@@ -49,6 +52,7 @@ static const struct tn_option options[] = {
 static const struct tn_cmd cmd = {
 	"case-report",
 	"[--alerts | --tasks] [--from PERIOD [--to PERIOD]] [--by GROUP] [--lang LANG] [--svg FILE] [--html FILE] "
+	"[--map FILE] "
 	"[--no-wait] [OPTIONS]",
 	"Report on cases (or alerts, or the tasks made from them) over a period: counts, on-time "
 	"rates, working days, materials saved; minutes to dispatch, acknowledge and resolve.",
@@ -164,6 +168,33 @@ static enum tn_code print_report(struct tn_common *common, jv report, struct tn_
 	return rc;
 }
 
+/*
+ * The --map file: the alert report's districts with the task report's
+ * in-target rates when the server gives them (a footnote says why not),
+ * or the task report's alone.
+ */
+static enum tn_code write_map(struct tn_client *c, jv report, const char *f, const char *t,
+			      struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err terr = TN_ERR_INIT;
+	enum tn_code rc;
+	jv task_report = jv_null();
+
+	if (tasks)
+		tn_report_map_svg(&b, jv_null(), report, NULL, lang);
+	else if (tn_task_report_fetch(c, f, t, department, (long long)time(NULL), &task_report,
+				      &terr) == TN_OK)
+		tn_report_map_svg(&b, report, task_report, NULL, lang);
+	else
+		tn_report_map_svg(&b, report, jv_null(), terr.message[0] ? terr.message : tn_code_str(terr.code), lang);
+	jv_free(task_report);
+	tn_err_clear(&terr);
+	rc = tn_report_write_file(map, b.buf, b.len, err);
+	tn_buf_release(&b);
+	return rc;
+}
+
 /* --svg and --html files. */
 static enum tn_code write_files(jv report, struct tn_err *err)
 {
@@ -205,8 +236,14 @@ int main(int argc, char **argv)
 			   "and department), not by '%s'", by);
 	else if (tasks && item)
 		tn_err_set(&err, TN_EUSAGE, "--item goes with a case report, not --tasks");
-	else if (svg && html && strcmp(svg, "-") == 0 && strcmp(html, "-") == 0)
-		tn_err_set(&err, TN_EUSAGE, "--svg and --html cannot both go to stdout");
+	else if ((svg && strcmp(svg, "-") == 0) + (html && strcmp(html, "-") == 0) +
+		 (map && strcmp(map, "-") == 0) > 1)
+		tn_err_set(&err, TN_EUSAGE, "only one of --svg, --html and --map can go to stdout");
+	else if (map && !alerts && !tasks)
+		tn_err_set(&err, TN_EUSAGE, "--map draws alerts or tasks by district: add --alerts "
+			   "or --tasks");
+	else if (map && alerts && by && strcmp(by, "district"))
+		tn_err_set(&err, TN_EUSAGE, "--map counts the alerts by district, not by '%s'", by);
 	else if (lang_opt)
 		tn_report_lang_parse(lang_opt, &lang, &err);
 	if (err.code != TN_OK)
@@ -218,7 +255,7 @@ int main(int argc, char **argv)
 	q.kind = alerts ? TN_REPORT_ALERTS : TN_REPORT_CASES;
 	q.from = f;
 	q.to = t;
-	q.by = by;
+	q.by = map && alerts ? "district" : by;
 	q.department = department;
 	q.item = item;
 	if (!tasks && tn_report_path(&q, &path, &err) != TN_OK)  /* check --by before anything else */
@@ -240,10 +277,12 @@ int main(int argc, char **argv)
 					  &err)
 		   : tn_report_fetch(x.client, &q, &report, &err)) != TN_OK) {
 		status = tn_cli_fail(prog, &err);
-	} else if (write_files(report, &err) != TN_OK) {
+	} else if (write_files(report, &err) != TN_OK ||
+		   (map && write_map(x.client, report, f, t, &err) != TN_OK)) {
 		jv_free(report);
 		status = tn_cli_fail(prog, &err);
-	} else if ((svg && strcmp(svg, "-") == 0) || (html && strcmp(html, "-") == 0)) {
+	} else if ((svg && strcmp(svg, "-") == 0) || (html && strcmp(html, "-") == 0) ||
+		   (map && strcmp(map, "-") == 0)) {
 		jv_free(report);        /* the file on stdout is the report */
 	} else if (print_report(&x.common, report, &err) != TN_OK) {
 		status = tn_cli_fail(prog, &err);

@@ -47,7 +47,7 @@ static void add_num(struct tn_buf *b, double v)
 		tn_buf_addf(b, "%.1f", v);
 }
 
-static void text(struct tn_buf *b, double x, double y, const char *anchor, const char *cls,
+void tn_svg_text(struct tn_buf *b, double x, double y, const char *anchor, const char *cls,
 		 const char *s)
 {
 	tn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">", x, y,
@@ -87,9 +87,9 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 		    "</style>\n");
 	tn_buf_addf(out, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n",
 		    w, H);
-	text(out, w / 2, 26, "middle", "title", c->title ? c->title : "");
+	tn_svg_text(out, w / 2, 26, "middle", "title", c->title ? c->title : "");
 	if (c->subtitle)
-		text(out, w / 2, 46, "middle", "sub", c->subtitle);
+		tn_svg_text(out, w / 2, 46, "middle", "sub", c->subtitle);
 
 	/* gridlines and the left axis (counts) */
 	for (double v = 0; v <= top + step / 2; v += step) {
@@ -99,20 +99,20 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 		tn_buf_addf(out, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
 			    x0, y, x1, y);
 		add_num(&t, v);
-		text(out, x0 - 6, y + 4, "end", "axis", t.buf);
+		tn_svg_text(out, x0 - 6, y + 4, "end", "axis", t.buf);
 		tn_buf_release(&t);
 	}
 	/* the right axis (percent) */
 	if (c->line_label) {
 		for (int p = 0; p <= 100; p += 20) {
 			snprintf(buf, sizeof(buf), "%d%%", p);
-			text(out, x1 + 6, y1 - ph * p / 100.0 + 4, "start", "axis", buf);
+			tn_svg_text(out, x1 + 6, y1 - ph * p / 100.0 + 4, "start", "axis", buf);
 		}
 	}
 	tn_buf_addf(out, "<line class=\"frame\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
 		    x0, y1, x1, y1);
 	if (n == 0)
-		text(out, (x0 + x1) / 2, (y0 + y1) / 2, "middle", "sub",
+		tn_svg_text(out, (x0 + x1) / 2, (y0 + y1) / 2, "middle", "sub",
 		     c->empty ? c->empty : "no data in this period");
 
 	/* the bars, a value above each, a label below */
@@ -128,7 +128,7 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 		add_num(out, c->bars[i]);
 		tn_buf_adds(out, "</title></rect>\n");
 		add_num(&t, c->bars[i]);
-		text(out, cx, y1 - bh - 4, "middle", "value", t.buf);
+		tn_svg_text(out, cx, y1 - bh - 4, "middle", "value", t.buf);
 		tn_fit_width(&lab, c->labels[i] ? c->labels[i] : "-", LABEL_COLS, 0);
 		if (rotate) {
 			tn_buf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"label\" "
@@ -136,7 +136,7 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 			tn_xml_escape(out, lab.buf);
 			tn_buf_adds(out, "</text>\n");
 		} else {
-			text(out, cx, y1 + 16, "middle", "label", lab.buf);
+			tn_svg_text(out, cx, y1 + 16, "middle", "label", lab.buf);
 		}
 		tn_buf_release(&t);
 		tn_buf_release(&lab);
@@ -171,7 +171,7 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 			tn_buf_addf(out, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
 				    "fill=\"" LINE_STROKE "\"/>\n", cx, y);
 			snprintf(buf, sizeof(buf), "%.1f%%", v);
-			text(out, cx + 5, y - 6, "start", "rate", buf);
+			tn_svg_text(out, cx + 5, y - 6, "start", "rate", buf);
 		}
 	}
 
@@ -181,13 +181,13 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *c, int standalone)
 
 		tn_buf_addf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\""
 			    BAR_FILL "\"/>\n", lx, ly - 9);
-		text(out, lx + 20, ly, "start", "legend", c->bar_label ? c->bar_label : "");
+		tn_svg_text(out, lx + 20, ly, "start", "legend", c->bar_label ? c->bar_label : "");
 		if (c->line_label) {
 			lx += 40 + 7.0 * (double)tn_display_width(c->bar_label ? c->bar_label : "");
 			tn_buf_addf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 				    "stroke=\"" LINE_STROKE "\" stroke-width=\"2\"/>\n",
 				    lx, ly - 4, lx + 18, ly - 4);
-			text(out, lx + 24, ly, "start", "legend", c->line_label);
+			tn_svg_text(out, lx + 24, ly, "start", "legend", c->line_label);
 		}
 	}
 	tn_buf_adds(out, "</svg>\n");

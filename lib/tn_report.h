@@ -187,6 +187,10 @@ struct tn_chart {
  */
 void tn_chart_svg(struct tn_buf *out, const struct tn_chart *chart, int standalone);
 
+/* A <text> element of class `cls` at (x, y), anchored start|middle|end, `s` escaped. */
+void tn_svg_text(struct tn_buf *b, double x, double y, const char *anchor, const char *cls,
+		 const char *s);
+
 /*
  * The chart of a report document (borrowed): a bar per group for the cases
  * received (alerts raised), a line for the on-time rate against the promised
@@ -195,6 +199,26 @@ void tn_chart_svg(struct tn_buf *out, const struct tn_chart *chart, int standalo
 void tn_report_svg(struct tn_buf *out, jv report, int standalone);
 /* The same with its title, subtitle, labels and legend in `lang` (tn_report_svg: English). */
 void tn_report_svg_in(struct tn_buf *out, jv report, int standalone, enum tn_report_lang lang);
+
+/* ---- the district map (reportmap.c) ---- */
+
+/*
+ * A map of Shanghai's 16 districts as a standalone SVG document, appended
+ * to `out`: each district (a <g class="district" id="dCODE">) a circle at
+ * its approximate centre, pushed apart from its neighbours, filled on a
+ * sequential scale (up to five classes of round width, a legend beside)
+ * by its count, and labelled with its Chinese name, the count and the
+ * on-time rate; title, period and footnotes in `lang`.  `alerts`: an alert
+ * report by district (borrowed; jv_null() for none): the count is the
+ * alerts raised, the rate closed_in_target_rate.  `tasks`: a task report
+ * (borrowed; jv_null() for none): with alerts, a second rate per district,
+ * the tasks resolved in target out of those resolved or past it; alone, the
+ * count is the tasks generated and that rate the only one.
+ * `tasks_missing` (may be NULL): why there is no task report, for a
+ * footnote.  Cannot fail.
+ */
+void tn_report_map_svg(struct tn_buf *out, jv alerts, jv tasks, const char *tasks_missing,
+		       enum tn_report_lang lang);
 
 /*
  * A one-page HTML report (for mail): title, period, the table of every row
