@@ -24,6 +24,7 @@ test_expect_success 'fill the SQLite city: tokens, a workflow case, a certificat
 	token add --role applicant --name 张三 --subject $P --jq .token >tok/holder &&
 	token add --role sensor --name 防汛监测 --jq .token >tok/sensor &&
 	twonetd calendar import --db "$SRC" "$TWONET_SRC/tests/data/calendar/2027-test.json" >/dev/null &&
+	twonetd import assets --db "$SRC" "$TWONET_SRC/tests/data/assets/small.geojson" >/dev/null &&
 	restaurant_case >case.json &&
 	case-submit --workflow restaurant -f case.json --format json >parent.json &&
 	jq -r .id parent.json >state/case &&
@@ -60,12 +61,23 @@ test_expect_success 'twonetd copy to PostgreSQL: every table, counts and the aud
 	test "$(grep -c "^copied [a-z_]*: [0-9]* rows" err)" = 22 &&
 	grep -q "^copied keys: [1-9]" err &&
 	grep -q "^verified: 22 tables, audit log intact" err &&
-	for t in tokens cases events certs consents audit alerts alert_events calendar_days issuers; do
+	for t in tokens cases events certs consents audit alerts alert_events calendar_days issuers assets; do
 		set -- $(count $t) && test "$1" = "$2" && test "$1" -gt 0 || { echo "$t: $1 $2" >&2; return 1; }
 	done &&
 	test "$(sqlite3 "$SRC" "SELECT seq || hash FROM audit_head")" = \
 		"$(pg_sql "SELECT seq || hash FROM audit_head" "$PGU")" &&
 	ls "$TRASH/city.keys"/GAJ-*.pem >/dev/null || { cat err >&2; false; }
+'
+
+test_expect_success 'the asset register copied as it was: positions, documents, versions' '
+	sqlite3 "$SRC" "SELECT id, kind, district, lat, lon, state, version FROM assets ORDER BY id" \
+		| tr "|" " " >lite.assets &&
+	pg_sql "SELECT id, kind, district, lat, lon, state, version FROM assets ORDER BY id" "$PGU" \
+		| tr "|" " " >pg.assets &&
+	test_cmp lite.assets pg.assets &&
+	sqlite3 "$SRC" "SELECT doc FROM assets ORDER BY id" | jq -cS . >lite.docs &&
+	pg_sql "SELECT doc FROM assets ORDER BY id" "$PGU" | jq -cS . >pg.docs &&
+	test_cmp lite.docs pg.docs
 '
 
 test_expect_success 'twonetd copy again: nothing new, nothing doubled' '
