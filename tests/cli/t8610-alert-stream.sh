@@ -113,13 +113,15 @@ test_expect_success 'alert-tail | head -1 exits 0' '
 
 test_expect_success 'a slow reader slows neither a second follower nor the posting' '
 	pos=$(alert-tail -n 1 --no-follow | jq .seq) || exit 1
-	{ timeout 120 alert-tail --after "$pos" --count 2000 | (sleep 5; touch slow.done; cat >slow); } &
+	test_when_finished "touch fast.done"
+	# the slow reader reads nothing until the fast one has all 2000: if the
+	# server waited on the slow one, the fast one would never finish
+	{ timeout 120 alert-tail --after "$pos" --count 2000 |
+		(until [ -e fast.done ]; do sleep 0.1; done; cat >slow); } &
 	timeout 60 alert-tail --after "$pos" --count 2000 >fast &
 	fast=$! &&
 	gen_alerts 1 2000 slow | TWONET_TOKEN=$SENSOR alert-post --bulk --batch 500 >/dev/null &&
-	test ! -e slow.done &&
-	wait $fast &&
-	test ! -e slow.done &&
+	{ wait $fast; rc=$?; touch fast.done; test $rc = 0; } &&
 	test $(wc -l <fast) = 2000 &&
 	wait &&
 	test_cmp fast slow
