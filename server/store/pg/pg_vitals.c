@@ -5,6 +5,8 @@
 #include "pg_int.h"
 #include "../vitals_common.h"
 
+#define OPEN_CASES "status IN ('submitted', 'accepted', 'returned', 'resubmitted', 'approved')"
+
 static void q_start(struct aq *q, const char *sql)
 {
 	memset(q, 0, sizeof(*q));
@@ -104,16 +106,27 @@ static enum tn_code tasks(struct store *st, const struct store_vitals_q *v,
 	return TN_OK;
 }
 
+/* As store_vitals.c counts them: the open cases less those due today or later and those without a deadline. */
 static enum tn_code cases_overdue(struct store *st, const struct store_vitals_q *v, long long *n,
 				  struct tn_err *err)
 {
+	static const char *const parts[] = {
+		"(SELECT COUNT(*) FROM cases WHERE " OPEN_CASES,
+		" - (SELECT COUNT(*) FROM cases WHERE " OPEN_CASES " AND deadline >= ",
+		" - (SELECT COUNT(*) FROM cases WHERE " OPEN_CASES " AND deadline IS NULL",
+	};
 	struct aq q;
 
-	q_start(&q, "SELECT COUNT(*) FROM cases WHERE status IN ('submitted', 'accepted', "
-		"'returned', 'resubmitted', 'approved')");
-	pg_aq_text(&q, " AND deadline < ", v->today);
-	if (v->department)
-		pg_aq_text(&q, " AND department = ", v->department);
+	q_start(&q, "SELECT ");
+	for (int i = 0; i < 3; i++) {
+		if (i == 1)
+			pg_aq_text(&q, parts[i], v->today);
+		else
+			tn_buf_adds(&q.sql, parts[i]);
+		if (v->department)
+			pg_aq_text(&q, " AND department = ", v->department);
+		tn_buf_adds(&q.sql, ")");
+	}
 	return run(st, &q, n, 1, err);
 }
 
