@@ -266,31 +266,23 @@ fail:
 
 enum tn_code tn_vitals_load(const char *path, struct tn_vitals **out, struct tn_err *err)
 {
-	char buf[4096];
-	yaml_document_t doc;
+	char shipped[4096];
 	FILE *fp;
-	struct tn_buf text;
+	struct tn_buf text = TN_BUF_INIT;
 	enum tn_code rc;
 
 	*out = NULL;
 	if (!path) {
-		snprintf(buf, sizeof(buf), "%s/vitals.yaml", tn_sharedir());
-		path = buf;
+		snprintf(shipped, sizeof(shipped), "%s/vitals.yaml", tn_sharedir());
+		path = shipped;
 	}
 	if (!(fp = fopen(path, "r")))
 		return tn_err_set(err, TN_EIO, "%s: %s", path, strerror(errno));
-	/* read once (the limits of tn_yaml_load_fp), then parse the text with our checks */
-	rc = tn_yaml_load_fp(path, fp, &doc, err);
-	if (rc == TN_OK) {
-		yaml_document_delete(&doc);
-		rewind(fp);
-		tn_buf_init(&text);
-		for (size_t got; (got = fread(buf, 1, sizeof(buf), fp)) > 0;)
-			tn_buf_add(&text, buf, got);
+	rc = tn_buf_read_fp(&text, fp, path, TN_YAML_MAX_FILE, err);
+	if (rc == TN_OK)
 		rc = tn_vitals_parse(path, text.buf, text.len, out, err);
-		tn_buf_release(&text);
-	}
 	fclose(fp);
+	tn_buf_release(&text);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "tn_alert.h"
@@ -194,6 +195,33 @@ static void test_task_past(void **state)
 	jv_free(task);
 }
 
+/* A file: read and parsed, its name in the messages; a missing one is TN_EIO. */
+static void test_load(void **state)
+{
+	char path[] = "/tmp/test_vitals.XXXXXX";
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_vitals *vs = NULL;
+	int fd = mkstemp(path);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	(void)state;
+	assert_non_null(fp);
+	fputs(good, fp);
+	fclose(fp);
+	assert_int_equal(tn_vitals_load(path, &vs, &err), TN_OK);
+	assert_int_equal(vs->n, 2);
+	tn_vitals_free(vs);
+	fp = fopen(path, "w");
+	fputs("indicators:\n  - id: a\n", fp);
+	fclose(fp);
+	assert_int_equal(tn_vitals_load(path, &vs, &err), TN_EINVALID);
+	assert_non_null(strstr(err.message, path));
+	assert_non_null(strstr(err.message, ":2: name is missing"));
+	unlink(path);
+	assert_int_equal(tn_vitals_load(path, &vs, &err), TN_EIO);
+	assert_null(vs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_indicator),
 		cmocka_unit_test(test_task_past),
+		cmocka_unit_test(test_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
