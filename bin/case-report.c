@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "twonet.h"
+#include "tn_districtmap.h"
 #include "tn_report.h"
 #include "tn_tasknet.h"
 
@@ -178,17 +179,26 @@ static enum tn_code write_map(struct tn_client *c, jv report, const char *f, con
 {
 	struct tn_buf b = TN_BUF_INIT;
 	struct tn_err terr = TN_ERR_INIT;
+	struct tn_dmap m;
+	const struct tn_dmap *shapes = NULL;
 	enum tn_code rc;
 	jv task_report = jv_null();
 
+	/* the outlines when the shipped file reads, else circles alone */
+	memset(&m, 0, sizeof(m));
+	if (tn_dmap_load(NULL, &m, &terr) == TN_OK)
+		shapes = &m;
+	tn_err_clear(&terr);
 	if (tasks)
-		tn_report_map_svg(&b, jv_null(), report, NULL, lang);
+		tn_report_map_svg(&b, jv_null(), report, NULL, shapes, lang);
 	else if (tn_task_report_fetch(c, f, t, department, (long long)time(NULL), &task_report,
 				      &terr) == TN_OK)
-		tn_report_map_svg(&b, report, task_report, NULL, lang);
+		tn_report_map_svg(&b, report, task_report, NULL, shapes, lang);
 	else
-		tn_report_map_svg(&b, report, jv_null(), terr.message[0] ? terr.message : tn_code_str(terr.code), lang);
+		tn_report_map_svg(&b, report, jv_null(), terr.message[0] ? terr.message :
+				  tn_code_str(terr.code), shapes, lang);
 	jv_free(task_report);
+	tn_dmap_free(&m);
 	tn_err_clear(&terr);
 	rc = tn_report_write_file(map, b.buf, b.len, err);
 	tn_buf_release(&b);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tn_alert.h"
+#include "tn_districtmap.h"
 #include "tn_jv.h"
 #include "tn_out.h"
 #include "tn_report.h"
@@ -54,6 +55,7 @@ static const struct {
 	const char *title_alerts, *title_tasks, *to, *legend_alerts, *legend_tasks;
 	const char *rate_alerts, *rate_tasks, *none;
 	const char *note_fill_alerts, *note_fill_tasks, *note_rate_tasks, *note_shape;
+	const char *note_outline;
 } words[] = {
 	[TN_REPORT_ZH] = {
 		"各区告警数与按时率", "各区任务数与按时处置率", " 至 ", "告警数", "生成任务数",
@@ -63,6 +65,8 @@ static const struct {
 		"任务：由告警生成的任务中，在目标时间内处置完毕的比例；分母为已处置的任务加上已过目标"
 		"时间仍未处置的任务；“无”：尚无可计的任务。",
 		"各区以其大致中心处的圆表示，位置为示意，并非区界。",
+		"区界为手绘的近似轮廓（share/twonet/divisions/districts.geojson），并非测绘数据；"
+		"标注的圆移开时以细线指向其区。",
 	},
 	[TN_REPORT_EN] = {
 		"Alerts and on-time rates by district", "Tasks and resolved-in-target rates by district",
@@ -72,6 +76,8 @@ static const struct {
 		"Tasks: of the tasks generated from alerts, those resolved within their target, out of "
 		"those resolved and those still open past it; none: no task to count.",
 		"Each district is a circle at its approximate centre: a sketch, not its boundary.",
+		"Outlines are approximate, drawn by hand (share/twonet/divisions/districts.geojson), "
+		"not survey data; a label moved off its district points to it with a thin line.",
 	},
 };
 
@@ -201,13 +207,25 @@ static void rate_label(struct tn_buf *b, const char *what, double rate, enum tn_
  * then pushed apart until no two overlap; positions in xy, their box in
  * box (min x, min y, max x, max y).
  */
-static void place(double xy[TN_DISTRICT_COUNT][2], double box[4])
+/* The projection: x east, y south, in pixels from 121°E, 31.7°N. */
+static double px(double lon)
 {
-	double kx = SCALE * cos(31.2 * M_PI / 180);
+	return (lon - 121.0) * SCALE * cos(31.2 * M_PI / 180);
+}
 
+static double py(double lat)
+{
+	return (31.7 - lat) * SCALE;
+}
+
+static void place(double xy[TN_DISTRICT_COUNT][2], double box[4], const struct tn_dmap *shapes)
+{
 	for (int i = 0; i < TN_DISTRICT_COUNT; i++) {
-		xy[i][0] = (centre[i][1] - 121.0) * kx;
-		xy[i][1] = (31.7 - centre[i][0]) * SCALE;
+		const struct tn_dmap_district *d = shapes ? tn_dmap_find(shapes, tn_districts[i].code) :
+						   NULL;
+
+		xy[i][0] = px(d ? d->clon : centre[i][1]);
+		xy[i][1] = py(d ? d->clat : centre[i][0]);
 	}
 	for (int it = 0; it < 400; it++) {
 		int moved = 0;
@@ -242,6 +260,41 @@ static void place(double xy[TN_DISTRICT_COUNT][2], double box[4])
 		box[2] = fmax(box[2], xy[i][0] + R);
 		box[3] = fmax(box[3], xy[i][1] + R);
 	}
+	for (size_t i = 0; shapes && i < shapes->n; i++)
+		for (size_t k = 0; k < shapes->d[i].npts; k++) {
+			double x = px(shapes->d[i].pts[2 * k]), y = py(shapes->d[i].pts[2 * k + 1]);
+
+			box[0] = fmin(box[0], x);
+			box[1] = fmin(box[1], y);
+			box[2] = fmax(box[2], x);
+			box[3] = fmax(box[3], y);
+		}
+}
+
+/* The outlines (a layer under the labels), each filled as its district, and the leader lines. */
+static void outlines(struct tn_buf *out, const struct tn_dmap *shapes, const char *const *fills,
+		     double xy[TN_DISTRICT_COUNT][2], double ox, double oy)
+{
+	tn_buf_adds(out, "<g class=\"outlines\">\n");
+	for (int i = 0; i < TN_DISTRICT_COUNT; i++) {
+		const struct tn_dmap_district *d = tn_dmap_find(shapes, tn_districts[i].code);
+		double ax, ay;
+
+		if (!d || !d->npts)
+			continue;
+		tn_buf_addf(out, "<path class=\"outline\" id=\"o%s\" fill=\"%s\" d=\"",
+			    tn_districts[i].code, fills[i]);
+		for (size_t k = 0; k < d->npts; k++)
+			tn_buf_addf(out, "%s%.1f %.1f%s", k ? "L" : "M", px(d->pts[2 * k]) + ox,
+				    py(d->pts[2 * k + 1]) + oy, k % 8 == 7 ? "\n" : " ");
+		tn_buf_adds(out, "Z\"/>\n");
+		ax = px(d->clon) + ox;
+		ay = py(d->clat) + oy;
+		if (hypot(ax - xy[i][0] - ox, ay - xy[i][1] - oy) > R / 2)
+			tn_buf_addf(out, "<line class=\"leader\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+				    "y2=\"%.1f\"/>\n", ax, ay, xy[i][0] + ox, xy[i][1] + oy);
+	}
+	tn_buf_adds(out, "</g>\n");
 }
 
 /* How many bytes of `s` fit in `cols` display columns, cut after a space when there is one (English). */
@@ -294,8 +347,9 @@ static void note_lines(struct tn_buf *b, double x, double *y, const char *notes)
 }
 
 void tn_report_map_svg(struct tn_buf *out, jv alerts, jv tasks, const char *tasks_missing,
-		       enum tn_report_lang lang)
+		       const struct tn_dmap *shapes, enum tn_report_lang lang)
 {
+	const char *fills[TN_DISTRICT_COUNT];
 	int by_alerts = jv_get_kind(alerts) == JV_KIND_OBJECT;
 	int with_tasks = jv_get_kind(tasks) == JV_KIND_OBJECT;
 	jv doc = by_alerts ? alerts : tasks;
@@ -313,7 +367,9 @@ void tn_report_map_svg(struct tn_buf *out, jv alerts, jv tasks, const char *task
 			max = f[i].count;
 	step = class_step(max > 0 ? max : 1);
 	nc = max > 0 ? (int)((max + step - 1) / step) : 0;
-	place(xy, box);
+	place(xy, box, shapes);
+	for (int i = 0; i < TN_DISTRICT_COUNT; i++)
+		fills[i] = fill_of(f[i].count, step, nc);
 	ox = MARGIN - box[0];
 	oy = TOP - box[1];
 	lx = box[2] - box[0] + 2 * MARGIN;
@@ -364,7 +420,7 @@ void tn_report_map_svg(struct tn_buf *out, jv alerts, jv tasks, const char *task
 				    unplaced, what, unplaced == 1 ? "is" : "are");
 		tn_buf_addch(&notes, '\n');
 	}
-	tn_buf_adds(&notes, words[lang].note_shape);
+	tn_buf_adds(&notes, shapes ? words[lang].note_outline : words[lang].note_shape);
 	tn_buf_addch(&notes, '\n');
 	y = TOP + box[3] - box[1] + 24;
 	note_lines(&lines, MARGIN, &y, notes.buf);
@@ -378,6 +434,8 @@ void tn_report_map_svg(struct tn_buf *out, jv alerts, jv tasks, const char *task
 		    ".name{font-size:12px;font-weight:bold}.count{font-size:12px}"
 		    ".rate{font-size:10px}.dark{fill:#fff}.legend{font-size:11px}"
 		    ".note{font-size:11px;fill:#444}.district circle{stroke:#666;stroke-width:1}"
+		    ".outline{stroke:#777;stroke-width:1;stroke-linejoin:round}"
+		    ".leader{stroke:#555;stroke-width:1}"
 		    "</style>\n");
 	tn_buf_addf(out, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n",
 		    w, h);
@@ -387,8 +445,10 @@ void tn_report_map_svg(struct tn_buf *out, jv alerts, jv tasks, const char *task
 	tn_svg_text(out, w / 2, 52, "middle", "sub", s.buf);
 	tn_buf_reset(&s);
 
+	if (shapes)
+		outlines(out, shapes, fills, xy, ox, oy);
 	for (int i = 0; i < TN_DISTRICT_COUNT; i++) {
-		const char *fill = fill_of(f[i].count, step, nc);
+		const char *fill = fills[i];
 		int dark = fill == palette[NPAL - 1] || fill == palette[NPAL - 2];
 		const char *cls = dark ? "dark" : "";
 		double cx = xy[i][0] + ox, cy = xy[i][1] + oy;

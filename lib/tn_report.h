@@ -215,10 +215,13 @@ void tn_report_svg_in(struct tn_buf *out, jv report, int standalone, enum tn_rep
  * the tasks resolved in target out of those resolved or past it; alone, the
  * count is the tasks generated and that rate the only one.
  * `tasks_missing` (may be NULL): why there is no task report, for a
- * footnote.  Cannot fail.
+ * footnote.  `shapes` (may be NULL; tn_districtmap.h): the districts'
+ * outlines, drawn under the circles in the same fills, a thin line from a
+ * district to its circle when the circle had to move away.  Cannot fail.
  */
+struct tn_dmap;
 void tn_report_map_svg(struct tn_buf *out, jv alerts, jv tasks, const char *tasks_missing,
-		       enum tn_report_lang lang);
+		       const struct tn_dmap *shapes, enum tn_report_lang lang);
 
 /*
  * A one-page HTML report (for mail): title, period, the table of every row

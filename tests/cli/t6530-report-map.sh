@@ -1,7 +1,7 @@
 #!/bin/bash
 # case-report --map: the 16 districts as SVG, filled by their alerts, labelled with the
 # alerts closed in target and the tasks resolved in target; well-formed (xmllint) and
-# rendered (rsvg-convert); in Chinese and English; the usage errors.
+# rendered (rsvg-convert), the outlines under the labels; in Chinese and English; the usage errors.
 . "$(dirname "$0")/test-lib.sh"
 
 cat >rules.yaml <<'EOF2'
@@ -72,6 +72,9 @@ test_expect_success 'the map in Chinese: well-formed, 16 districts, counts, rate
 	echo "$(district 310115 map.svg)" | grep -q ">按时 无<" &&
 	echo "$(district 310151 map.svg)" | grep -q "data-count=\"0\".*fill=\"#f2f2f2\"" &&
 	grep -q "class=\"legend\">告警数</text>" map.svg &&
+	test "$(xmllint --xpath "count(//*[local-name()=\"path\"][@class=\"outline\"])" map.svg)" = 16 &&
+	grep -q "<path class=\"outline\" id=\"o310101\" fill=\"$(district 310101 map.svg | sed -n "s/.*<circle[^>]*fill=\"\([^\"]*\)\".*/\1/p")\"" map.svg &&
+	grep -q "区界为手绘的近似轮廓" map.svg &&
 	grep -q "红色 120 分钟" map.svg &&
 	rsvg-convert -o map.png map.svg && test -s map.png &&
 	test "$(head -c 8 map.png | od -An -tx1 | tr -d " ")" = 89504e470d0a1a0a
@@ -94,7 +97,7 @@ test_expect_success 'in English; from the task report alone' '
 	grep -q "class=\"title\">Alerts and on-time rates by district</text>" en.svg &&
 	grep -q "class=\"name[ a-z]*\">黄浦区</text>" en.svg &&
 	grep -q ">on time 100.0%<" en.svg &&
-	grep -q "Each district is a circle at its approximate centre" en.svg &&
+	grep -q "Outlines are approximate, drawn by hand" en.svg &&
 	case-report --tasks --from today --map tasks.svg >/dev/null &&
 	xmllint --noout tasks.svg &&
 	grep -q "class=\"title\">各区任务数与按时处置率</text>" tasks.svg &&

@@ -11,6 +11,7 @@
 
 #include "tn_alert.h"
 #include "tn_buf.h"
+#include "tn_districtmap.h"
 #include "tn_report.h"
 
 /* An alert report by district from JSON text (owned). */
@@ -59,7 +60,7 @@ static void render(struct tn_buf *b, const char *alerts, const char *tasks, cons
 	jv a = alerts ? doc(alerts) : jv_null(), t = tasks ? doc(tasks) : jv_null();
 
 	tn_buf_reset(b);
-	tn_report_map_svg(b, a, t, missing, lang);
+	tn_report_map_svg(b, a, t, missing, NULL, lang);
 	jv_free(a);
 	jv_free(t);
 }
@@ -169,12 +170,43 @@ static void test_task_rates_and_notes(void **state)
 	tn_buf_release(&b);
 }
 
+static void test_outlines(void **state)
+{
+	static const char geo[] =
+		"{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+		"\"properties\":{\"code\":\"310115\",\"name\":\"浦东新区\"},\"geometry\":"
+		"{\"type\":\"Polygon\",\"coordinates\":[[[121.5,31.3],[121.9,31.2],[121.8,30.9],"
+		"[121.5,31.0],[121.5,31.3]]]}}]}";
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_dmap m;
+	jv a = doc(ALERTS("{\"group\":\"310115\",\"raised\":4}", "4"));
+	char *circle, *p;
+
+	(void)state;
+	assert_int_equal(tn_dmap_parse(geo, sizeof(geo) - 1, &m, &err), TN_OK);
+	tn_report_map_svg(&b, a, jv_null(), NULL, &m, TN_REPORT_ZH);
+	/* the outline in the fill of its district's circle; the others circles only */
+	p = strstr(b.buf, "<path class=\"outline\" id=\"o310115\" fill=\"");
+	assert_non_null(p);
+	circle = fill(b.buf, "310115");
+	assert_memory_equal(p + strlen("<path class=\"outline\" id=\"o310115\" fill=\""), circle,
+			    strlen(circle));
+	assert_null(strstr(b.buf, "id=\"o310101\""));
+	assert_non_null(strstr(b.buf, "区界为手绘的近似轮廓"));
+	free(circle);
+	tn_dmap_free(&m);
+	jv_free(a);
+	tn_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_district),
 		cmocka_unit_test(test_fill_follows_count),
 		cmocka_unit_test(test_task_rates_and_notes),
+		cmocka_unit_test(test_outlines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
