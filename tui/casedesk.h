@@ -474,8 +474,11 @@ void wall_stream_event(void);
 /* Ask again when due (the main loop, after each poll). */
 void wall_tick(void);
 void wall_done(void);
-/* A value in the 3x5 block font: screen row `row` (0..4) of `text`'s digits and '-', appended to `b`. */
-void wall_digits(struct tn_buf *b, const char *text, int row);
+/*
+ * A value in the 3x5 block font, each dot `scale` cells wide and high:
+ * screen row `row` (0..5*scale-1) of `text`'s digits and '-', appended to `b`.
+ */
+void wall_digits(struct tn_buf *b, const char *text, int row, int scale);
 /* A level's words ("红 red"), its colour role, a trend's arrow ("↑"; "" for none). */
 const char *wall_level_word(const char *level);
 int wall_level_color(const char *level);

@@ -10,7 +10,7 @@
 #include "tn_out.h"
 
 #define PANEL_W 64              /* the narrowest column of panels */
-#define PANEL_H 7               /* name line, five rows of digits, a blank */
+#define PANEL_H(s) (2 + 5 * (s)) /* name line, five rows of digits (times the scale), a blank */
 
 static struct {
 	jv vitals;              /* the last answer, jv_null() before */
@@ -31,15 +31,18 @@ static const char *const font[12][5] = {
 	{ "   ", "   ", "   ", "   ", "   " },  /* anything else */
 };
 
-void wall_digits(struct tn_buf *b, const char *text, int row)
+void wall_digits(struct tn_buf *b, const char *text, int row, int scale)
 {
+	if (scale < 1)
+		scale = 1;
 	for (const char *p = text; *p; p++) {
 		int g = *p >= '0' && *p <= '9' ? *p - '0' : *p == '-' ? 10 : 11;
 
-		for (const char *c = font[g][row]; *c; c++)
-			tn_buf_adds(b, *c == '#' ? "\xe2\x96\x88" : " ");     /* U+2588 █ */
+		for (const char *c = font[g][row / scale]; *c; c++)
+			for (int k = 0; k < scale; k++)
+				tn_buf_adds(b, *c == '#' ? "\xe2\x96\x88" : " ");     /* U+2588 █ */
 		if (p[1])
-			tn_buf_addch(b, ' ');
+			tn_buf_addf(b, "%*s", scale, "");
 	}
 }
 
@@ -151,7 +154,7 @@ void wall_done(void)
 }
 
 /* One indicator's panel at row y, column x, `w` columns wide. */
-static void panel(jv ind, int y, int x, int w)
+static void panel(jv ind, int y, int x, int w, int scale)
 {
 	struct tn_buf b = TN_BUF_INIT, line = TN_BUF_INIT;
 	const char *level = tn_jv_str(ind, "level"), *trend = tn_jv_str(ind, "trend");
@@ -173,11 +176,11 @@ static void panel(jv ind, int y, int x, int w)
 	}
 	tn_fit_width(&line, b.buf, w - 1, 0);
 	disp_put(y, x, c, DA_BOLD, line.buf);
-	for (int row = 0; row < 5; row++) {
+	for (int row = 0; row < 5 * scale; row++) {
 		tn_buf_reset(&b);
 		tn_buf_adds(&b, "  ");
-		wall_digits(&b, num, row);
-		if (row == 2 && trend && *wall_trend_arrow(trend))
+		wall_digits(&b, num, row, scale);
+		if (row == 5 * scale / 2 && trend && *wall_trend_arrow(trend))
 			tn_buf_addf(&b, "   %s", wall_trend_arrow(trend));
 		tn_buf_reset(&line);
 		tn_fit_width(&line, b.buf, w - 1, 0);
@@ -192,7 +195,7 @@ static void panel(jv ind, int y, int x, int w)
 static void wall_draw(int rows, int cols)
 {
 	jv inds;
-	int n, ncol = cols / PANEL_W, nrow = (rows - 1) / PANEL_H, pw;
+	int n, ncol = cols / PANEL_W, nrow, pw, scale = 3;
 	const char *level;
 	struct tn_buf b = TN_BUF_INIT;
 
@@ -205,12 +208,16 @@ static void wall_draw(int rows, int cols)
 	}
 	if (ncol < 1)
 		ncol = 1;
-	if (nrow < 1)
-		nrow = 1;
 	pw = cols / ncol;
 	level = tn_jv_str(wl.vitals, "level");
 	inds = tn_jv_array(wl.vitals, "indicators");
 	n = jv_array_length(jv_copy(inds));
+	/* the digits as large as the screen holds them all: three, two or one cell a dot */
+	while (scale > 1 && ((n + ncol - 1) / ncol * PANEL_H(scale) > rows - 1 || 2 + 6 * (3 * scale + 1) > pw))
+		scale--;
+	nrow = (rows - 1) / PANEL_H(scale);
+	if (nrow < 1)
+		nrow = 1;
 	wl.per_page = ncol * nrow;
 	if (wl.top >= (size_t)n)
 		wl.top = n > 0 ? (size_t)n - 1 : 0;
@@ -224,7 +231,7 @@ static void wall_draw(int rows, int cols)
 		jv ind = jv_array_get(jv_copy(inds), (int)wl.top + k);
 
 		/* row by row: the first ncol indicators on the top row */
-		panel(ind, 1 + (k / ncol) * PANEL_H, (k % ncol) * pw, pw);
+		panel(ind, 1 + (k / ncol) * PANEL_H(scale), (k % ncol) * pw, pw, scale);
 		jv_free(ind);
 	}
 	if (wl.state[0])
