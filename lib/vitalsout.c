@@ -15,9 +15,11 @@
 enum tn_code tn_vitals_get(struct tn_client *c, jv *out, struct tn_err *err)
 {
 	enum tn_code rc = tn_client_get(c, "/v1/vitals", out, err);
+	jv list = rc == TN_OK ? tn_jv_get(*out, "indicators") : jv_null();
+	int is_list = jv_get_kind(list) == JV_KIND_ARRAY;
 
-	if (rc == TN_OK && (jv_get_kind(*out) != JV_KIND_OBJECT ||
-			    jv_get_kind(tn_jv_get(*out, "indicators")) != JV_KIND_ARRAY)) {
+	jv_free(list);
+	if (rc == TN_OK && (jv_get_kind(*out) != JV_KIND_OBJECT || !is_list)) {
 		jv_free(*out);
 		*out = jv_invalid();
 		rc = tn_err_set(err, TN_ESERVER, "the server's vital signs are not a VITALS object");
