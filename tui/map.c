@@ -191,13 +191,25 @@ static void names(const struct tn_dmap_proj *p, unsigned char *used, int top)
 	for (size_t i = 0; i < mp.dm.n; i++) {
 		int c, r, w = tn_display_width(order[i]->name), x0, ok = 1;
 
+		int west = p->cols, east = -1;
+
 		if (!tn_dmap_cell(p, order[i]->clon, order[i]->clat, &c, &r))
+			continue;
+		/* room: the district is at least as wide as its name */
+		for (size_t k = 0; k < order[i]->npts; k++) {
+			int kc, kr;
+
+			tn_dmap_cell(p, order[i]->pts[2 * k], order[i]->pts[2 * k + 1], &kc, &kr);
+			west = kc < west ? kc : west;
+			east = kc > east ? kc : east;
+		}
+		if (east - west + 1 < w)
 			continue;
 		x0 = c - w / 2;
 		if (x0 < 0 || x0 + w > p->cols)
 			continue;
-		/* on the centre's row, else one or two above or below: a free cell either side too */
-		for (int k = 0; k < 5; k++) {
+		/* on the centre's row, else one above or below: a free cell either side too */
+		for (int k = 0; k < 3; k++) {
 			int rr = r + (k + 1) / 2 * (k % 2 ? -1 : 1);
 
 			ok = rr >= 0 && rr < p->rows;
