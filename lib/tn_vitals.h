@@ -34,6 +34,7 @@ struct tn_vital {
 	char *id, *name, *measure;
 	/* filters (NULL: none); severity: the lowest severity counted (blue..red) */
 	char *severity, *district, *kind, *department, *outcome;
+	char *by;               /* alerts_open: also counted by "district" or "severity", or NULL */
 	double yellow, red;     /* thresholds: the level starts at the value */
 	int lower_is_worse;     /* direction: 0 higher_is_worse, 1 lower_is_worse */
 	long line;              /* where it starts in the file */
@@ -53,6 +54,7 @@ struct tn_vitals {
  *       filters: {severity: red}     # optional, the measure's own
  *       thresholds: {yellow: 1, red: 3}
  *       direction: higher_is_worse   # or lower_is_worse
+ *       by: district                 # alerts_open only: also by district or severity
  * Every key checked: TN_EINVALID "NAME:LINE: what is wrong" (an unknown
  * key or measure, a filter the measure does not take, thresholds out of
  * order for the direction, a duplicate id).  On failure *out is NULL.

@@ -59,6 +59,7 @@ void tn_vitals_free(struct tn_vitals *vs)
 		free(v->kind);
 		free(v->department);
 		free(v->outcome);
+		free(v->by);
 	}
 	free(vs->v);
 	free(vs);
@@ -171,7 +172,7 @@ static enum tn_code one(struct loader *L, yaml_node_t *map, struct tn_vital *v)
 	enum tn_code rc;
 
 	v->line = tn_yaml_line(map);
-	if ((rc = keys_of(L, map, "indicator", "id|name|measure|filters|thresholds|direction")) ||
+	if ((rc = keys_of(L, map, "indicator", "id|name|measure|filters|thresholds|direction|by")) ||
 	    (rc = text_of(L, map, "id", 1, &v->id)) || (rc = text_of(L, map, "name", 1, &v->name)) ||
 	    (rc = text_of(L, map, "measure", 1, &v->measure)))
 		return rc;
@@ -190,8 +191,12 @@ static enum tn_code one(struct loader *L, yaml_node_t *map, struct tn_vital *v)
 		tn_buf_release(&known);
 		return rc;
 	}
-	if ((rc = filters_of(L, map, m, v)))
+	if ((rc = filters_of(L, map, m, v)) || (rc = text_of(L, map, "by", 0, &v->by)))
 		return rc;
+	if (v->by && (strcmp(v->measure, "alerts_open") != 0 ||
+		      !tn_word_in("district|severity", v->by)))
+		return tn_yaml_err(L->err, L->file, tn_yaml_get(L->doc, map, "by"), 0,
+				   "by: only alerts_open is counted by district or severity");
 	t = tn_yaml_get(L->doc, map, "thresholds");
 	if (!t)
 		return tn_yaml_err(L->err, L->file, map, 0, "thresholds is missing");

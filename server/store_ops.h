@@ -333,6 +333,10 @@
 	  (struct store *st, const struct store_vitals_q *q, long long *value, long long *before, \
 	   struct tn_err *err), \
 	  (st, q, value, before, err), CODE) \
+	X(enum tn_code, vitals_groups, \
+	  (struct store *st, const struct store_vitals_q *q, const char *by, jv *out, \
+	   struct tn_err *err), \
+	  (st, q, by, out, err), CODE) \
 	/* store.h: twonetd copy */ \
 	X(enum tn_code, dump, \
 	  (struct store *st, const char *table, store_row_fn *fn, void *ctx, struct tn_err *err), \

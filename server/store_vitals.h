@@ -2,6 +2,8 @@
 #ifndef TWONETD_STORE_VITALS_H
 #define TWONETD_STORE_VITALS_H
 
+#include <jv.h>
+
 #include "tn_err.h"
 #include "store.h"
 
@@ -40,5 +42,13 @@ struct store_vitals_q {
  */
 enum tn_code store_vitals_measure(struct store *st, const struct store_vitals_q *q,
 				  long long *value, long long *before, struct tn_err *err);
+
+/*
+ * The alerts open now (q's filters) counted by `by`, "district" or
+ * "severity", into *out: an object {KEY: count} of the keys that have any
+ * (a severity by its number, 0 blue .. 3 red).  Another `by` is TN_EINVALID.
+ */
+enum tn_code store_vitals_groups(struct store *st, const struct store_vitals_q *q, const char *by,
+				 jv *out, struct tn_err *err);
 
 #endif

@@ -81,6 +81,34 @@ static jv asset_count(struct req *q, const struct tn_vital *v, const char *kind,
 	return tn_vitals_indicator(v, n, -1, NULL);
 }
 
+/*
+ * The indicator `ind` (consumed) with "by": its open alerts counted by
+ * district or severity (by name), or jv_invalid() with err set.
+ */
+static jv with_groups(struct req *q, jv ind, const struct store_vitals_q *vq, const char *by,
+		      struct tn_err *err)
+{
+	jv groups, named = jv_object();
+
+	if (store_vitals_groups(q->srv->st, vq, by, &groups, err) != TN_OK) {
+		jv_free(ind);
+		jv_free(named);
+		return jv_invalid();
+	}
+	jv_object_foreach(groups, key, n) {
+		const char *k = jv_string_value(key);
+
+		if (strcmp(by, "severity") == 0 && k[0] >= '0' && k[0] <= '3' && !k[1])
+			named = jv_object_set(named, jv_string(tn_severity_name(
+						(enum tn_severity)(k[0] - '0'))), n);
+		else
+			named = jv_object_set(named, jv_copy(key), n);
+		jv_free(key);
+	}
+	jv_free(groups);
+	return jv_object_set(ind, jv_string("by"), named);
+}
+
 /* One indicator measured: its INDICATOR object, or jv_invalid() with err set. */
 static jv measure(struct req *q, const struct tn_vital *v, const struct moments *m,
 		  struct tn_err *err)
@@ -88,6 +116,7 @@ static jv measure(struct req *q, const struct tn_vital *v, const struct moments 
 	const char *period = tn_vitals_period(v->measure);
 	struct store_vitals_q vq;
 	long long value = -1, before = -1;
+	jv ind;
 
 	if (strcmp(v->measure, "pump_stations_fault") == 0)
 		return asset_count(q, v, "pump_station", "fault", err);
@@ -114,7 +143,10 @@ static jv measure(struct req *q, const struct tn_vital *v, const struct moments 
 	}
 	if (store_vitals_measure(q->srv->st, &vq, &value, &before, err) != TN_OK)
 		return jv_invalid();
-	return tn_vitals_indicator(v, value, period ? before : -1, NULL);
+	ind = tn_vitals_indicator(v, value, period ? before : -1, NULL);
+	if (v->by)
+		ind = with_groups(q, ind, &vq, v->by, err);
+	return ind;
 }
 
 void h_vitals(struct req *q, const char *arg)

@@ -16,6 +16,7 @@ indicators:
     name: 开放预警
     measure: alerts_open
     thresholds: {yellow: 3, red: 5}
+    by: district
   - id: open_red
     name: 红色预警
     measure: alerts_open
@@ -26,6 +27,7 @@ indicators:
     measure: alerts_open
     filters: {severity: orange}
     thresholds: {yellow: 4, red: 9}
+    by: severity
   - id: open_huangpu
     name: 黄浦区预警
     measure: alerts_open
@@ -117,6 +119,9 @@ test_expect_success 'open alerts now and an hour ago, by severity and district' 
 	test "$(value open_red)" = 2 && test "$(value open_red before)" = 1 &&
 	test "$(value open_red level)" = red &&
 	test "$(value open_orange)" = 3 && test "$(value open_orange level)" = green &&
+	test "$(value open "by | tojson")" = "{\"310101\":2,\"310104\":2}" &&
+	test "$(value open_orange "by | tojson")" = "{\"orange\":1,\"red\":2}" &&
+	test "$(value open_red by)" = null &&
 	test "$(value open_huangpu)" = 2 && test "$(value open_huangpu before)" = 1 &&
 	test "$(value open_huangpu filters.district)" = 310101 &&
 	test "$(value raised)" = 4 && test "$(value raised before)" = 1 &&

@@ -91,6 +91,8 @@ static void test_refused(void **state)
 	refused(HEAD "    measure: alerts_open\n    thresholds: {yellow: 1, red: 2}\n"
 		"    direction: up\n", 6, "'up' is neither");
 	refused(HEAD "    measure: alerts_open\n    colour: red\n", 5, "unknown key 'colour'");
+	refused(HEAD "    measure: filings_today\n    by: district\n", 5, "by: only alerts_open");
+	refused(HEAD "    measure: alerts_open\n    by: street\n", 5, "by: only alerts_open");
 	refused("indicators:\n  - name: A\n    measure: alerts_open\n", 2, "id is missing");
 	refused("indicators:\n  - id: A-1\n    name: A\n    measure: alerts_open\n"
 		"    thresholds: {yellow: 1, red: 2}\n", 2, "must be a-z");

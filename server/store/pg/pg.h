@@ -132,6 +132,8 @@ enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *so
 /* store_vitals.h: pg_vitals.c */
 enum tn_code pg_vitals_measure(struct store *st, const struct store_vitals_q *q,
 			       long long *value, long long *before, struct tn_err *err);
+enum tn_code pg_vitals_groups(struct store *st, const struct store_vitals_q *q, const char *by,
+			      jv *out, struct tn_err *err);
 /* store_assets.h: pg_assets.c */
 enum tn_code pg_asset_put(struct store *st, jv doc, long long at, enum store_asset_did *did,
 			  jv *out, struct tn_err *err);

@@ -98,6 +98,7 @@ const struct store_ops store_pg_ops = {
 	.tasks_due = pg_tasks_due,
 	.alerts_recent = pg_alerts_recent,
 	.vitals_measure = pg_vitals_measure,
+	.vitals_groups = pg_vitals_groups,
 	.asset_put = pg_asset_put,
 	.assets_import = pg_assets_import,
 	.asset_get = pg_asset_get,

@@ -5,6 +5,7 @@
 #include "pg_int.h"
 #include "../vitals_common.h"
 
+#define OPEN_ALERTS "status IN ('raised', 'dispatched', 'acknowledged')"
 #define OPEN_CASES "status IN ('submitted', 'accepted', 'returned', 'resubmitted', 'approved')"
 
 static void q_start(struct aq *q, const char *sql)
@@ -43,8 +44,7 @@ static enum tn_code alerts_open(struct store *st, const struct store_vitals_q *v
 {
 	struct aq q;
 
-	q_start(&q, "SELECT COUNT(*) FROM alerts WHERE status IN ('raised', 'dispatched', "
-		"'acknowledged')");
+	q_start(&q, "SELECT COUNT(*) FROM alerts WHERE " OPEN_ALERTS);
 	alert_filters(&q, v);
 	return run(st, &q, n, 1, err);
 }
@@ -188,4 +188,29 @@ enum tn_code pg_vitals_measure(struct store *st, const struct store_vitals_q *q,
 			       long long *value, long long *before, struct tn_err *err)
 {
 	return store_vitals_run(&ops, st, q, value, before, err);
+}
+
+enum tn_code pg_vitals_groups(struct store *st, const struct store_vitals_q *q, const char *by,
+			      jv *out, struct tn_err *err)
+{
+	struct aq a;
+	PGresult *r;
+	enum tn_code code;
+
+	*out = jv_invalid();
+	if (!by || (strcmp(by, "district") != 0 && strcmp(by, "severity") != 0))
+		return tn_err_set(err, TN_EINVALID, "the open alerts cannot be grouped by '%s'",
+				  by ? by : "");
+	q_start(&a, strcmp(by, "district") == 0 ? "SELECT district, COUNT(*) FROM alerts WHERE "
+		OPEN_ALERTS : "SELECT severity, COUNT(*) FROM alerts WHERE " OPEN_ALERTS);
+	alert_filters(&a, q);
+	tn_buf_adds(&a.sql, strcmp(by, "district") == 0 ? " GROUP BY district" : " GROUP BY severity");
+	if ((code = pg_aq_run(PG(st), &a, &r, "vital signs: groups", err)) != TN_OK)
+		return code;
+	*out = jv_object();
+	for (int i = 0; i < PQntuples(r); i++)
+		*out = jv_object_set(*out, jv_string(PQgetvalue(r, i, 0)),
+				     jv_number((double)pg_long(r, i, 1)));
+	PQclear(r);
+	return TN_OK;
 }

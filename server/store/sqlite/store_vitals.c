@@ -7,6 +7,7 @@
 #include "store_int.h"
 #include "../vitals_common.h"
 
+#define OPEN_ALERTS "status IN ('raised', 'dispatched', 'acknowledged')"
 #define OPEN_CASES "status IN ('submitted', 'accepted', 'returned', 'resubmitted', 'approved')"
 
 /* The alerts' filters on a table with severity, district and kind columns. */
@@ -46,8 +47,7 @@ static enum tn_code alerts_open(struct store *st, const struct store_vitals_q *v
 {
 	struct store_query q;
 
-	store_q_init(&q, "SELECT COUNT(*) FROM alerts WHERE status IN ('raised', 'dispatched', "
-		     "'acknowledged')");
+	store_q_init(&q, "SELECT COUNT(*) FROM alerts WHERE " OPEN_ALERTS);
 	alert_filters(&q, v);
 	return run(st, &q, n, 1, err);
 }
@@ -202,4 +202,34 @@ enum tn_code sqlite_vitals_measure(struct store *st, const struct store_vitals_q
 				   long long *value, long long *before, struct tn_err *err)
 {
 	return store_vitals_run(&ops, st, q, value, before, err);
+}
+
+enum tn_code sqlite_vitals_groups(struct store *st, const struct store_vitals_q *q, const char *by,
+				  jv *out, struct tn_err *err)
+{
+	struct store_query sq;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = jv_invalid();
+	if (!by || (strcmp(by, "district") != 0 && strcmp(by, "severity") != 0))
+		return tn_err_set(err, TN_EINVALID, "the open alerts cannot be grouped by '%s'",
+				  by ? by : "");
+	store_q_init(&sq, strcmp(by, "district") == 0 ? "SELECT district, COUNT(*) FROM alerts WHERE "
+		     OPEN_ALERTS : "SELECT severity, COUNT(*) FROM alerts WHERE " OPEN_ALERTS);
+	alert_filters(&sq, q);
+	store_q_add(&sq, strcmp(by, "district") == 0 ? " GROUP BY district" : " GROUP BY severity");
+	if (!(s = store_q_stmt(st, &sq, err)))
+		return store_errcode(err);
+	*out = jv_object();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = jv_object_set(*out, jv_string((const char *)sqlite3_column_text(s, 0)),
+				     jv_number((double)sqlite3_column_int64(s, 1)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		jv_free(*out);
+		*out = jv_invalid();
+		return store_fail(st, err, "vital signs: groups");
+	}
+	return TN_OK;
 }
