@@ -507,6 +507,20 @@ void alerts_one(struct req *q, const char *id)
 	reply_json(q, 200, jv_object_set(doc, jv_string("history"), history));
 }
 
+void alerts_commit_reply(struct req *q, jv out)
+{
+	struct tn_err err = TN_ERR_INIT;
+	long long latest = 0;
+
+	if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
+		jv_free(out);
+		reply_error(q, &err);
+		return;
+	}
+	reply_json(q, 200, out);
+	alerts_notify(q->srv, latest);
+}
+
 /* ---- POST /v1/alerts/{id}/actions ---- */
 
 void alerts_actions(struct req *q, const char *id)
@@ -516,7 +530,7 @@ void alerts_actions(struct req *q, const char *id)
 	struct problem p;
 	const struct step *s = NULL;
 	jv body, action = jv_null(), need = jv_null(), comment = jv_null(), doc = jv_invalid(), out;
-	long long n, latest = 0, want = -1;
+	long long n, want = -1;
 	time_t now = time(NULL);
 	char when[40];
 	const char *h;
@@ -608,13 +622,7 @@ void alerts_actions(struct req *q, const char *id)
 		goto out;
 	}
 	doc = jv_invalid();
-	if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
-		jv_free(out);
-		reply_error(q, &err);
-		goto out;
-	}
-	reply_json(q, 200, out);
-	alerts_notify(q->srv, latest);
+	alerts_commit_reply(q, out);
 out:
 	jv_free(doc);
 	jv_free(action);

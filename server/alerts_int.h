@@ -71,6 +71,13 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
  */
 int alerts_catalog_load(void);
 
+/*
+ * The end of an action on an alert or a task, inside its alerts transaction:
+ * commit, answer 200 with `out` (consumed) and wake the followers; a commit
+ * that fails is answered with its error (the transaction is rolled back).
+ */
+void alerts_commit_reply(struct req *q, jv out);
+
 /* A whole number 0 <= N < 2^53 from text; 0, or -1. */
 int alert_parse_seq(const char *s, long long *v);
 

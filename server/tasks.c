@@ -214,7 +214,7 @@ void tasks_actions(struct req *q, const char *id)
 {
 	static const char *const keys[] = { "action", "crew", "score", "comment", "step", NULL };
 	struct tn_err err = TN_ERR_INIT;
-	long long n, want = -1, latest = 0, now = (long long)time(NULL);
+	long long n, want = -1, now = (long long)time(NULL);
 	const char *h, *action, *comment;
 	char stepnote[48];
 	jv body, doc = jv_invalid(), args, acted = jv_invalid(), out;
@@ -295,13 +295,7 @@ void tasks_actions(struct req *q, const char *id)
 		goto out;
 	}
 	acted = jv_invalid();
-	if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
-		jv_free(out);
-		reply_error(q, &err);
-		goto out;
-	}
-	reply_json(q, 200, out);
-	alerts_notify(q->srv, latest);
+	alerts_commit_reply(q, out);
 out:
 	jv_free(acted);
 	jv_free(doc);

@@ -162,6 +162,25 @@ enum tn_code pg_query_vals(struct pg_store *p, PGresult **res, struct tn_err *er
 	return code;
 }
 
+enum tn_code pg_doc_by_id(struct pg_store *p, const char *sql, long long id, const char *noun,
+			  jv *doc, struct tn_err *err)
+{
+	PGresult *r;
+	enum tn_code code;
+	char what[48];
+
+	*doc = jv_invalid();
+	snprintf(what, sizeof(what), "%s get", noun);
+	if ((code = pg_query(p, &r, err, what, sql, "l", (long)id)) != TN_OK)
+		return code;
+	if (PQntuples(r) == 1)
+		*doc = pg_json(r, 0, 0);
+	PQclear(r);
+	if (jv_is_valid(*doc))
+		return TN_OK;
+	return tn_err_set(err, TN_ENOTFOUND, "no %s %lld", noun, id);
+}
+
 enum tn_code pg_exec(struct pg_store *p, struct tn_err *err, const char *what, const char *sql)
 {
 	PGresult *r;

@@ -77,6 +77,10 @@ void pg_aq_in(struct aq *q, const char *col, char **list);
 enum tn_code pg_aq_run(struct pg_store *p, struct aq *q, PGresult **r, const char *what,
 		       struct tn_err *err);
 
+/* As SQLite's store_doc_by_id: the doc of the one row `sql` ($1 the id) finds; TN_ENOTFOUND "no NOUN ID". */
+enum tn_code pg_doc_by_id(struct pg_store *p, const char *sql, long long id, const char *noun,
+			  jv *doc, struct tn_err *err);
+
 /* The code `err` holds after a failed call, TN_EINTERNAL when err is NULL. */
 enum tn_code pg_errcode(const struct tn_err *err);
 

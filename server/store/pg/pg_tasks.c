@@ -217,20 +217,7 @@ enum tn_code pg_task_put(struct store *st, long long id, long long version, jv d
 
 enum tn_code pg_task_get(struct store *st, long long id, jv *doc, struct tn_err *err)
 {
-	PGresult *r;
-	enum tn_code code;
-
-	*doc = jv_invalid();
-	code = pg_query(PG(st), &r, err, "task get", "SELECT doc FROM tasks WHERE id = $1", "l",
-			(long)id);
-	if (code != TN_OK)
-		return code;
-	if (PQntuples(r) == 1)
-		*doc = pg_json(r, 0, 0);
-	PQclear(r);
-	if (jv_is_valid(*doc))
-		return TN_OK;
-	return tn_err_set(err, TN_ENOTFOUND, "no task %lld", id);
+	return pg_doc_by_id(PG(st), "SELECT doc FROM tasks WHERE id = $1", id, "task", doc, err);
 }
 
 enum tn_code pg_task_history(struct store *st, long long id, jv *out, struct tn_err *err)

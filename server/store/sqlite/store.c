@@ -201,6 +201,31 @@ enum tn_code store_exec(struct store *st, const char *sql, struct tn_err *err)
 	return store_run(st, s, err, sql);
 }
 
+enum tn_code store_doc_by_id(struct store *st, const char *sql, long long id, const char *noun,
+			     jv *doc, struct tn_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	int rc;
+
+	*doc = jv_invalid();
+	if (!s)
+		return store_errcode(err);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*doc = store_col_json(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return TN_OK;
+	if (rc != SQLITE_DONE) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "%s get", noun);
+		return store_fail(st, err, what);
+	}
+	return tn_err_set(err, TN_ENOTFOUND, "no %s %lld", noun, id);
+}
+
 enum tn_code store_errcode(const struct tn_err *err)
 {
 	return err ? err->code : TN_EINTERNAL;

@@ -254,22 +254,7 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out,
 
 enum tn_code sqlite_alert_get(struct store *st, long long id, jv *doc, struct tn_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM alerts WHERE id = ?", err);
-	int rc;
-
-	*doc = jv_invalid();
-	if (!s)
-		return store_errcode(err);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*doc = store_col_json(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return TN_OK;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "alert get");
-	return tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
+	return store_doc_by_id(st, "SELECT doc FROM alerts WHERE id = ?", id, "alert", doc, err);
 }
 
 enum tn_code sqlite_alert_history(struct store *st, long long id, jv *out, struct tn_err *err)

@@ -70,6 +70,14 @@ enum tn_code store_event_append(struct store *st, long long seq, long long alert
 				const char *text, const char *action, const char *actor,
 				const char *comment, struct tn_err *err);
 
+/*
+ * The document of the one row `sql` (one bound id, selecting the doc) finds
+ * in *doc: TN_OK; TN_ENOTFOUND with "no NOUN ID" when none; a database error
+ * naming "NOUN get" otherwise (*doc jv_invalid()).
+ */
+enum tn_code store_doc_by_id(struct store *st, const char *sql, long long id, const char *noun,
+			     jv *doc, struct tn_err *err);
+
 /* The cached prepared statement for `sql`, reset, no bindings; NULL (err set) on error. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err);
 /* Fill err from the connection's last error ("database error in WHAT: ..."); returns the code. */

@@ -243,22 +243,7 @@ enum tn_code sqlite_task_put(struct store *st, long long id, long long version, 
 
 enum tn_code sqlite_task_get(struct store *st, long long id, jv *doc, struct tn_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM tasks WHERE id = ?", err);
-	int rc;
-
-	*doc = jv_invalid();
-	if (!s)
-		return store_errcode(err);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*doc = store_col_json(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return TN_OK;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "task get");
-	return tn_err_set(err, TN_ENOTFOUND, "no task %lld", id);
+	return store_doc_by_id(st, "SELECT doc FROM tasks WHERE id = ?", id, "task", doc, err);
 }
 
 enum tn_code sqlite_task_history(struct store *st, long long id, jv *out, struct tn_err *err)
