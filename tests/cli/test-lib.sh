@@ -217,6 +217,12 @@ stop_server() {
 		kill -TERM "$TWONETD_PID" 2>/dev/null
 		wait "$TWONETD_PID" 2>/dev/null
 		TWONETD_RC=$?
+		# inside a test body (a subshell) twonetd is not this shell's child and
+		# wait returns at once (127): wait until it has really stopped
+		local i=0
+		while kill -0 "$TWONETD_PID" 2>/dev/null && [ $i -lt 1200 ]; do
+			i=$((i + 1)); sleep 0.05
+		done
 	fi
 	TWONETD_PID=""
 }
