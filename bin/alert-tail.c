@@ -212,6 +212,7 @@ int main(int argc, char **argv)
 	o.retry_max = retry_max >= -1 ? retry_max : no_follow ? x.cfg.retries : -1;
 	o.heartbeat_timeout_ms = heartbeat * 1000;
 	o.idle_ms = until_idle * 1000;
+	o.watch_stdout = 1;
 	tn_cmd_setup(&x, TN_SETUP_SIGNALS, 0, NULL, &err);
 	f = tn_follow_new(&o, on_event, &t);
 	rc = tn_follow_run(f, &err);

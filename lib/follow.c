@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,14 @@ struct tn_follow {
 	int finished;
 	int busy;                    /* a connection is out */
 };
+
+/* The reader of `fd` (a pipe, a socket) has gone: nothing written there will be read. */
+static int reader_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0, .revents = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
 
 static long long now_ms(void)
 {
@@ -483,7 +492,7 @@ enum tn_code tn_follow_run(struct tn_follow *f, struct tn_err *err)
 
 	global_init();
 	m = curl_multi_init();
-	while (!f->finished) {
+	while (!f->finished && !(f->o.watch_stdout && reader_gone(STDOUT_FILENO))) {
 		long w = tn_follow_wait_ms(f);
 		CURL *e;
 		int running = 1;
@@ -525,6 +534,12 @@ enum tn_code tn_follow_run(struct tn_follow *f, struct tn_err *err)
 				break;
 			}
 			curl_multi_poll(m, NULL, 0, 200, NULL);
+			if (f->o.watch_stdout && reader_gone(STDOUT_FILENO)) {
+				curl_multi_remove_handle(m, e);
+				f->busy = 0;
+				f->finished = 1;
+				break;
+			}
 		}
 		if (rc != TN_OK)
 			break;

@@ -24,6 +24,8 @@ struct tn_follow_opts {
 	long heartbeat_timeout_ms;    /* 0: TWONET_HEARTBEAT_TIMEOUT seconds, else 45 s */
 	long idle_ms;                 /* end when no event came for this long while connected; 0: never */
 	int tasks;                    /* the task events too (?tasks=true, event "task") */
+	int watch_stdout;             /* tn_follow_run ends (TN_OK) once stdout's reader has gone,
+				       * as tail -f does: `alert-tail | head -1` ends with head */
 };
 
 /* One event of the stream, handed to the callback.  Pointers are borrowed for the call. */

@@ -103,12 +103,26 @@ test_expect_success 'alert-tail | head -1 exits 0' '
 	alert-tail -n 20 --no-follow | head -1 >/dev/null &&
 	test "${PIPESTATUS[0]}" = 0 &&
 	pos=$(alert-tail -n 1 --no-follow | jq .seq) || exit 1
+	# the second batch goes in only once head has gone: alert-tail may have
+	# written the whole first batch at once, and learns of the closed pipe
+	# only at its next write (posting both at once could leave it following)
 	{ alert-tail --after "$pos"; echo $? >follow.rc; } | head -1 >h1 &
+	head=$! &&
 	gen_alerts 1 3 pipe | TWONET_TOKEN=$SENSOR alert-post --bulk >/dev/null &&
+	wait $head &&
 	gen_alerts 4 6 pipe | TWONET_TOKEN=$SENSOR alert-post --bulk >/dev/null &&
 	wait &&
 	test $(wc -l <h1) = 1 &&
 	test "$(cat follow.rc)" = 0
+'
+
+test_expect_success 'alert-tail ends once its reader has gone, with no alert after (as tail -f)' '
+	pos=$(alert-tail -n 1 --no-follow | jq .seq) || exit 1
+	{ timeout 60 alert-tail --after "$pos"; echo $? >gone.rc; } | head -1 >g1 &
+	gen_alerts 1 6 gone | TWONET_TOKEN=$SENSOR alert-post --bulk >/dev/null &&
+	wait &&
+	test $(wc -l <g1) = 1 &&
+	test "$(cat gone.rc)" = 0
 '
 
 test_expect_success 'a slow reader slows neither a second follower nor the posting' '
