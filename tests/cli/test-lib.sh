@@ -215,14 +215,26 @@ start_server() {
 stop_server() {
 	if [ -n "$TWONETD_PID" ] && kill -0 "$TWONETD_PID" 2>/dev/null; then
 		kill -TERM "$TWONETD_PID" 2>/dev/null
-		wait "$TWONETD_PID" 2>/dev/null
-		TWONETD_RC=$?
-		# inside a test body (a subshell) twonetd is not this shell's child and
-		# wait returns at once (127): wait until it has really stopped
+		# polled, not only waited for: inside a test body (a subshell) twonetd
+		# is not this shell's child, and a twonetd that does not stop is a bug
+		# to report, not a test run that never ends
 		local i=0
 		while kill -0 "$TWONETD_PID" 2>/dev/null && [ $i -lt 1200 ]; do
 			i=$((i + 1)); sleep 0.05
 		done
+		if kill -0 "$TWONETD_PID" 2>/dev/null; then
+			echo "stop_server: twonetd $TWONETD_PID still running 60 s after SIGTERM; stopped with SIGKILL" >&2
+			if command -v gdb >/dev/null; then
+				for p in "$TWONETD_PID" $(pgrep -P "$TWONETD_PID"); do
+					gdb -batch -p "$p" -ex "thread apply all bt" 2>/dev/null | grep "^#\|^Thread" >&2
+				done
+			fi
+			pkill -KILL -P "$TWONETD_PID" 2>/dev/null
+			kill -KILL "$TWONETD_PID" 2>/dev/null
+			TWONETD_HUNG=1
+		fi
+		wait "$TWONETD_PID" 2>/dev/null
+		TWONETD_RC=$?
 	fi
 	TWONETD_PID=""
 }
@@ -354,8 +366,11 @@ test_done() {
 }
 
 _cleanup() {
+	local rc=$?
 	stop_server
+	[ -z "${TWONETD_HUNG:-}" ] || rc=1     # a server that would not stop fails the file
 	cd /
 	if [ "$test_failed" = 0 ] && [ -z "${TWONET_KEEP_TRASH:-}" ]; then rm -rf "$TRASH"; fi
+	exit $rc
 }
 trap _cleanup EXIT
