@@ -7,11 +7,14 @@
 #      SM2 on every core) over them,
 #   3. `cert-fetch --verify` end to end (parse, verify, write NDJSON),
 #   4. the same file twice: deduplication means no more SM2 work.
+# TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
 # Prints the figures and the ratios; asserts nothing about time.
 . "$(dirname "$0")/lib.sh"
 N=${1:-10000}
 CORES=$(nproc)
-TOOL="$TOP/tests/unit/test_certtool"
+BUILD=${TWONET_BUILD:-$TOP}
+export PATH="$BUILD/bin:$PATH"
+TOOL="$BUILD/tests/unit/test_certtool"
 [ -x "$TOOL" ] || { echo "build first: make tests/unit/test_certtool"; exit 1; }
 
 echo "bench/certs-verify: $N certificates, $CORES cores, $(openssl version)"

@@ -1,8 +1,7 @@
-/* cert.c — e-certificate identifiers (GB/T 36904), canonical JSON, SM2/SM3 keys and signatures on threads. */
+/* cert.c — e-certificate identifiers (GB/T 36904), canonical JSON, SM2 keys, base64 and signing a certificate. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,12 +18,7 @@
 #include "tn_cert.h"
 #include "tn_id.h"
 #include "tn_text.h"
-
-struct tn_cert_key {
-	EVP_PKEY *pkey;
-	int priv;
-	char id[17];
-};
+#include "tnp_cert.h"
 
 static const char alnum36[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -286,7 +280,7 @@ enum tn_code tn_cert_signed_content(jv cert, char **out, size_t *len, struct tn_
 /* ---- keys ---- */
 
 /* OpenSSL's last error as text, for messages. */
-static const char *ossl_msg(void)
+const char *tnp_cert_ossl_msg(void)
 {
 	static __thread char buf[256];
 	unsigned long e = ERR_get_error();
@@ -313,6 +307,7 @@ static struct tn_cert_key *key_wrap(EVP_PKEY *pkey, int priv)
 	if (n > 0 && tn_sha256_hex(der, (size_t)n, hex) == 0)
 		snprintf(k->id, sizeof(k->id), "%.16s", hex);
 	OPENSSL_free(der);
+	tnp_cert_key_z(k);
 	return k;
 }
 
@@ -324,7 +319,7 @@ enum tn_code tn_cert_key_generate(struct tn_cert_key **out, struct tn_err *err)
 	*out = NULL;
 	if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_generate(ctx, &pkey) <= 0) {
 		EVP_PKEY_CTX_free(ctx);
-		return tn_err_set(err, TN_EINTERNAL, "cannot generate an SM2 key: %s", ossl_msg());
+		return tn_err_set(err, TN_EINTERNAL, "cannot generate an SM2 key: %s", tnp_cert_ossl_msg());
 	}
 	EVP_PKEY_CTX_free(ctx);
 	*out = key_wrap(pkey, 1);
@@ -344,7 +339,7 @@ enum tn_code tn_cert_key_from_pem(const char *pem, size_t len, struct tn_cert_ke
 	pkey = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
 	BIO_free(bio);
 	if (!pkey)
-		return tn_err_set(err, TN_EINVALID, "not a PEM public key: %s", ossl_msg());
+		return tn_err_set(err, TN_EINVALID, "not a PEM public key: %s", tnp_cert_ossl_msg());
 	if (!EVP_PKEY_is_a(pkey, "SM2")) {
 		EVP_PKEY_free(pkey);
 		return tn_err_set(err, TN_EINVALID, "public key is not an SM2 key");
@@ -377,7 +372,7 @@ enum tn_code tn_cert_key_load_private(const char *path, struct tn_cert_key **out
 	fclose(fp);
 	if (!pkey)
 		return tn_err_set(err, TN_EINVALID, "'%s' is not a PEM private key: %s", path,
-				  ossl_msg());
+				  tnp_cert_ossl_msg());
 	if (!EVP_PKEY_is_a(pkey, "SM2")) {
 		EVP_PKEY_free(pkey);
 		return tn_err_set(err, TN_EINVALID, "'%s' is not an SM2 key", path);
@@ -401,7 +396,7 @@ enum tn_code tn_cert_key_save_private(const struct tn_cert_key *key, const char 
 	bio = BIO_new(BIO_s_mem());
 	if (!bio || !PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL)) {
 		BIO_free(bio);
-		return tn_err_set(err, TN_EINTERNAL, "cannot write the key: %s", ossl_msg());
+		return tn_err_set(err, TN_EINTERNAL, "cannot write the key: %s", tnp_cert_ossl_msg());
 	}
 	n = BIO_get_mem_data(bio, &data);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -465,161 +460,6 @@ void tn_cert_key_free(struct tn_cert_key *key)
 		return;
 	EVP_PKEY_free(key->pkey);
 	free(key);
-}
-
-/* ---- SM2 over SM3 ---- */
-
-/*
- * A digest context for SM2 with SM3 and the distinguishing ID, the way
- * EVP_PKEY-SM2(7) shows it: the ID goes on a key context first.
- * *pctx must be freed after the digest context.
- */
-static EVP_MD_CTX *sm2_ctx(const struct tn_cert_key *key, int sign, EVP_PKEY_CTX **pctx)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok;
-
-	*pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
-	if (!md || !*pctx)
-		goto fail;
-	if (EVP_PKEY_CTX_set1_id(*pctx, TN_CERT_SM2_ID, strlen(TN_CERT_SM2_ID)) <= 0)
-		goto fail;
-	EVP_MD_CTX_set_pkey_ctx(md, *pctx);
-	ok = sign ? EVP_DigestSignInit(md, NULL, EVP_sm3(), NULL, key->pkey)
-		  : EVP_DigestVerifyInit(md, NULL, EVP_sm3(), NULL, key->pkey);
-	if (ok != 1)
-		goto fail;
-	return md;
-fail:
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_CTX_free(*pctx);
-	*pctx = NULL;
-	return NULL;
-}
-
-enum tn_code tn_cert_sign_bytes(const struct tn_cert_key *key, const void *msg, size_t len,
-				unsigned char **sig, size_t *sig_len, struct tn_err *err)
-{
-	EVP_PKEY_CTX *pctx;
-	EVP_MD_CTX *md;
-	size_t n = 0;
-
-	*sig = NULL;
-	*sig_len = 0;
-	if (!key->priv)
-		return tn_err_set(err, TN_EINVALID, "key %s has no private part", key->id);
-	md = sm2_ctx(key, 1, &pctx);
-	if (!md)
-		return tn_err_set(err, TN_EINTERNAL, "cannot set up SM2 signing: %s", ossl_msg());
-	if (EVP_DigestSign(md, NULL, &n, msg, len) != 1)
-		goto fail;
-	*sig = tn_xmalloc(n);
-	if (EVP_DigestSign(md, *sig, &n, msg, len) != 1)
-		goto fail;
-	*sig_len = n;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_CTX_free(pctx);
-	return TN_OK;
-fail:
-	free(*sig);
-	*sig = NULL;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_CTX_free(pctx);
-	return tn_err_set(err, TN_EINTERNAL, "SM2 signing failed: %s", ossl_msg());
-}
-
-int tn_cert_verify_bytes(const struct tn_cert_key *key, const void *msg, size_t len,
-			 const unsigned char *sig, size_t sig_len)
-{
-	EVP_PKEY_CTX *pctx;
-	EVP_MD_CTX *md;
-	int ok;
-
-	if (!key || !sig || !sig_len)
-		return 0;
-	md = sm2_ctx(key, 0, &pctx);
-	if (!md) {
-		ERR_clear_error();
-		return 0;
-	}
-	ok = EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_CTX_free(pctx);
-	if (!ok)
-		ERR_clear_error();
-	return ok;
-}
-
-int tn_cert_ncpu(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (int)(n > 256 ? 256 : n) : 1;
-}
-
-struct pool {
-	struct tn_cert_job *jobs;
-	size_t n;
-	size_t next;    /* atomically incremented */
-	int sign;
-};
-
-/* A worker: take jobs by a shared counter until none is left.  OpenSSL only. */
-static void *worker(void *arg)
-{
-	struct pool *p = arg;
-
-	for (;;) {
-		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		struct tn_cert_job *j;
-
-		if (i >= p->n)
-			break;
-		j = &p->jobs[i];
-		if (p->sign) {
-			j->ok = tn_cert_sign_bytes(j->key, j->msg, j->msg_len, &j->sig, &j->sig_len,
-						   NULL) == TN_OK;
-		} else {
-			j->ok = tn_cert_verify_bytes(j->key, j->msg, j->msg_len, j->sig, j->sig_len);
-		}
-	}
-	ERR_clear_error();
-	return NULL;
-}
-
-static void run_pool(struct tn_cert_job *jobs, size_t n, int threads, int sign)
-{
-	struct pool p = { jobs, n, 0, sign };
-	pthread_t tid[256];
-	int started = 0;
-
-	if (threads < 1)
-		threads = tn_cert_ncpu();
-	if (threads > 256)
-		threads = 256;
-	if ((size_t)threads > n)
-		threads = (int)n;
-	/* the calling thread works too; the others join it */
-	for (int i = 1; i < threads; i++) {
-		if (pthread_create(&tid[started], NULL, worker, &p) != 0)
-			break;
-		started++;
-	}
-	worker(&p);
-	for (int i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-}
-
-void tn_cert_verify_many(struct tn_cert_job *jobs, size_t n, int threads)
-{
-	if (n)
-		run_pool(jobs, n, threads, 0);
-}
-
-void tn_cert_sign_many(struct tn_cert_job *jobs, size_t n, int threads)
-{
-	if (n)
-		run_pool(jobs, n, threads, 1);
 }
 
 /* ---- base64 ---- */

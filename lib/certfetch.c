@@ -83,6 +83,7 @@ struct run {
 	struct tn_cert_batch *batch;
 	struct pending *p;
 	size_t n, alloc;
+	size_t started;         /* p[0, started) are being verified by the threads */
 };
 
 static void run_init(struct run *r, struct tn_cert_fetch *f)
@@ -95,14 +96,19 @@ static void run_init(struct run *r, struct tn_cert_fetch *f)
 		r->batch = tn_cert_batch_new(f->kr, f->threads, f->today);
 }
 
-/* Verify what is pending and hand it over. */
-static void run_flush(struct run *r)
+/*
+ * Hand over what is verified, in order.  The threads verify one group while
+ * this thread parses the next: a flush starts what was added since the last
+ * one and hands over the group started before it; `all` waits for all.
+ */
+static void run_flush(struct run *r, int all)
 {
 	struct tn_cert_fetch *f = r->f;
+	size_t k = all || !r->batch ? r->n : r->started;
 
 	if (r->batch)
-		tn_cert_batch_run(r->batch);
-	for (size_t i = 0; i < r->n; i++) {
+		tn_cert_batch_wait(r->batch, k);
+	for (size_t i = 0; i < k; i++) {
 		jv cert = r->p[i].cert;
 		if (r->batch) {
 			struct tn_cert_verification v;
@@ -116,9 +122,14 @@ static void run_flush(struct run *r)
 		f->ok++;
 		f->fn(f->ctx, TN_OK, cert, NULL);
 	}
-	r->n = 0;
+	if (k < r->n)
+		memmove(r->p, r->p + k, (r->n - k) * sizeof(*r->p));
+	r->n -= k;
+	r->started = r->n;
 	if (r->batch) {
-		tn_cert_batch_clear(r->batch);
+		tn_cert_batch_drop(r->batch, k);
+		for (size_t i = 0; i < r->n; i++)
+			r->p[i].slot -= k;
 		f->sm2 = tn_cert_batch_sm2_count(r->batch);
 	}
 }
@@ -133,8 +144,8 @@ static void run_add(struct run *r, jv cert)
 	r->p[r->n].slot = r->batch ? tn_cert_batch_add(r->batch, cert) : 0;
 	r->p[r->n].cert = cert;
 	r->n++;
-	if (r->n >= FLUSH_AT)
-		run_flush(r);
+	if (r->n - r->started >= FLUSH_AT)
+		run_flush(r, 0);
 }
 
 static void run_fail(struct run *r, enum tn_code code, const struct tn_err *err)
@@ -152,7 +163,7 @@ static void run_fail(struct run *r, enum tn_code code, const struct tn_err *err)
 
 static void run_done(struct run *r)
 {
-	run_flush(r);
+	run_flush(r, 1);
 	tn_cert_batch_free(r->batch);
 	free(r->p);
 }
@@ -323,7 +334,7 @@ enum tn_code tn_cert_fetch_holder(struct tn_cert_fetch *f, const char *holder, c
 				int n = jv_array_length(jv_copy(items));
 				for (int i = 0; i < n; i++)
 					run_add(&r, jv_array_get(jv_copy(items), i));
-				run_flush(&r);
+				run_flush(&r, 1);
 			}
 			if (next && *next)
 				cursor = tn_xstrdup(next);

@@ -8,6 +8,7 @@
 #include "tn_jv.h"
 #include "tn_text.h"
 #include "tn_today.h"
+#include "tnp_cert.h"
 
 struct ring_entry {
 	char *dept;
@@ -307,11 +308,29 @@ struct tn_cert_batch {
 	int has_today;
 	struct slot *slots;
 	size_t nslots, aslots;
-	struct tn_cert_job *jobs;
-	size_t njobs, ajobs, ran;       /* jobs [ran, njobs) are queued */
+	struct tn_cert_job *jobs;       /* ok is -1 until the job is done */
+	size_t njobs, ajobs;
+	size_t published;               /* jobs [0, published) handed to the pool */
+	size_t ran;                     /* jobs [0, ran) done, their bytes freed */
+	struct tnp_sm2_pool *pool;      /* started on the first run */
 	jv seen;                        /* digest -> job index */
 	long sm2;
 };
+
+/* Wait until jobs [0, upto) of those published are done; free their bytes. */
+static void batch_wait_jobs(struct tn_cert_batch *b, size_t upto)
+{
+	if (upto <= b->ran)
+		return;
+	tnp_sm2_pool_wait(b->pool, upto);
+	for (size_t i = b->ran; i < upto; i++) {
+		free((char *)b->jobs[i].msg);
+		free(b->jobs[i].sig);
+		b->jobs[i].msg = NULL;
+		b->jobs[i].sig = NULL;
+	}
+	b->ran = upto;
+}
 
 struct tn_cert_batch *tn_cert_batch_new(const struct tn_cert_keyring *kr, int threads,
 					const char *today)
@@ -332,6 +351,7 @@ void tn_cert_batch_free(struct tn_cert_batch *b)
 {
 	if (!b)
 		return;
+	tnp_sm2_pool_free(b->pool);
 	for (size_t i = b->ran; i < b->njobs; i++) {
 		free((char *)b->jobs[i].msg);
 		free(b->jobs[i].sig);
@@ -376,6 +396,8 @@ size_t tn_cert_batch_add(struct tn_cert_batch *b, jv cert)
 	}
 	jv_free(known);
 	if (b->njobs == b->ajobs) {
+		if (b->pool)    /* the workers hold no job once every published one is done */
+			batch_wait_jobs(b, b->published);
 		b->ajobs = b->ajobs ? 2 * b->ajobs : 64;
 		b->jobs = tn_xrealloc(b->jobs, b->ajobs * sizeof(*b->jobs));
 	}
@@ -385,28 +407,39 @@ size_t tn_cert_batch_add(struct tn_cert_batch *b, jv cert)
 	j->sig = p.sig;
 	j->sig_len = p.sig_len;
 	j->key = p.issuer->key;         /* the ring outlives the batch */
-	j->ok = 0;
+	j->ok = -1;
 	s->job = (long)b->njobs;
 	b->seen = jv_object_set(b->seen, jv_string(digest), jv_number((double)b->njobs));
 	b->njobs++;
 	return idx;
 }
 
+void tn_cert_batch_start(struct tn_cert_batch *b)
+{
+	if (b->published == b->njobs)
+		return;
+	if (!b->pool)
+		b->pool = tnp_sm2_pool_new(b->threads);
+	tnp_sm2_pool_publish(b->pool, b->jobs, b->njobs);
+	b->sm2 += (long)(b->njobs - b->published);
+	b->published = b->njobs;
+}
+
 void tn_cert_batch_run(struct tn_cert_batch *b)
 {
-	size_t n = b->njobs - b->ran;
+	tn_cert_batch_start(b);
+	batch_wait_jobs(b, b->published);
+}
 
-	if (!n)
-		return;
-	tn_cert_verify_many(b->jobs + b->ran, n, b->threads);
-	for (size_t i = b->ran; i < b->njobs; i++) {
-		free((char *)b->jobs[i].msg);
-		free(b->jobs[i].sig);
-		b->jobs[i].msg = NULL;
-		b->jobs[i].sig = NULL;
-	}
-	b->sm2 += (long)n;
-	b->ran = b->njobs;
+void tn_cert_batch_wait(struct tn_cert_batch *b, size_t nslots)
+{
+	size_t need = 0;
+
+	tn_cert_batch_start(b);
+	for (size_t i = 0; i < nslots && i < b->nslots; i++)
+		if (b->slots[i].job >= 0 && (size_t)b->slots[i].job >= need)
+			need = (size_t)b->slots[i].job + 1;
+	batch_wait_jobs(b, need);
 }
 
 void tn_cert_batch_get(const struct tn_cert_batch *b, size_t slot, struct tn_cert_verification *v)
@@ -425,6 +458,16 @@ void tn_cert_batch_get(const struct tn_cert_batch *b, size_t slot, struct tn_cer
 		return;
 	}
 	*v = s->v;
+}
+
+void tn_cert_batch_drop(struct tn_cert_batch *b, size_t n)
+{
+	if (n >= b->nslots) {
+		b->nslots = 0;
+		return;
+	}
+	memmove(b->slots, b->slots + n, (b->nslots - n) * sizeof(*b->slots));
+	b->nslots -= n;
 }
 
 void tn_cert_batch_clear(struct tn_cert_batch *b)

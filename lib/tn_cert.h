@@ -176,7 +176,11 @@ int tn_cert_ncpu(void);
 
 /*
  * Run every job on `threads` POSIX threads (< 1: tn_cert_ncpu()), each
- * taking the next job from a shared counter.  The threads call OpenSSL only.
+ * taking the next job from a shared counter, with its own SM3 and key
+ * contexts; a key's SM2 prefix Z is computed once, when the key is loaded,
+ * and each job digests SM3(Z || msg) and signs or verifies that digest
+ * (the same signatures as EVP_DigestSign with the ID).  The threads call
+ * OpenSSL only.
  * Cannot fail: a job that cannot be done has ok = 0.
  */
 void tn_cert_verify_many(struct tn_cert_job *jobs, size_t n, int threads);
@@ -265,7 +269,10 @@ jv tn_cert_verification_json(const struct tn_cert_verification *v);
  * certificate whose (key id, signature, signed content) was seen before
  * shares the earlier answer.  (Keyed on the content's digest, not only on
  * id + signature: a tampered copy of a verified certificate must not
- * inherit its answer.)
+ * inherit its answer.)  The threads stay up for the batch's life, each with
+ * its own SM2 state, so the calling thread can add the next certificates
+ * while they verify: tn_cert_batch_start hands over what is queued and
+ * returns at once, tn_cert_batch_wait waits for the first slots only.
  */
 struct tn_cert_batch;
 
@@ -273,11 +280,18 @@ struct tn_cert_batch;
 struct tn_cert_batch *tn_cert_batch_new(const struct tn_cert_keyring *kr, int threads,
 					const char *today);
 size_t tn_cert_batch_add(struct tn_cert_batch *b, jv cert);
+/* Verify what is queued and wait for it. */
 void tn_cert_batch_run(struct tn_cert_batch *b);
-/* The answer of `slot`; run first.  A slot not yet run reads as a bad signature. */
+/* Hand what is queued to the threads; returns at once. */
+void tn_cert_batch_start(struct tn_cert_batch *b);
+/* Start, then wait until slots [0, nslots) have their answers. */
+void tn_cert_batch_wait(struct tn_cert_batch *b, size_t nslots);
+/* The answer of `slot`; run or wait first.  A slot not yet done reads as a bad signature. */
 void tn_cert_batch_get(const struct tn_cert_batch *b, size_t slot, struct tn_cert_verification *v);
 /* Forget the slots (not the answers already known): the next add is slot 0. */
 void tn_cert_batch_clear(struct tn_cert_batch *b);
+/* Forget slots [0, n) the same way; slot n + i becomes slot i. */
+void tn_cert_batch_drop(struct tn_cert_batch *b, size_t n);
 /* SM2 verifications done so far (tests check the deduplication with it). */
 long tn_cert_batch_sm2_count(const struct tn_cert_batch *b);
 void tn_cert_batch_free(struct tn_cert_batch *b);

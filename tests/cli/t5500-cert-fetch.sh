@@ -103,6 +103,21 @@ test_expect_success '--verify never verifies the same certificate twice' '
 	grep -q "8 certificates, 2 not valid, 4 SM2 verifications" err
 '
 
+test_expect_success '--verify in groups (threads verify one while the next is read): order and answers kept' '
+	"$tool" gen 1300 zjw.key ZJW $ZJW $KIND 2 >many.ndjson &&
+	jq -c "if input_line_number % 97 == 5 then .holder.name = \"李四\" else . end" many.ndjson >mixed.ndjson &&
+	cat mixed.ndjson certs.ndjson mixed.ndjson >mixed2.ndjson &&
+	test_expect_exit 1 cert-fetch -v --threads 2 --verify mixed2.ndjson --issuers issuers.json --date 2026-06-01 \
+		--format ndjson >out 2>err &&
+	jq -r .id mixed2.ndjson >want.ids &&
+	jq -r .id out >got.ids &&
+	test_cmp want.ids got.ids &&
+	jq -r "if .verification.valid then \"ok\" else .verification.reason end" out | sort | uniq -c >counts &&
+	grep -q " 2575 ok" counts &&
+	grep -q " 28 bad signature" counts &&
+	grep -q "2603 certificates, 28 not valid, 1303 SM2 verifications" err
+'
+
 test_expect_success '--verify without --issuers uses the key cache; no cache is exit 3' '
 	test_expect_exit 3 cert-fetch --verify certs.ndjson 2>err &&
 	grep -q "no issuer keys cached" err &&
