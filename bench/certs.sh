@@ -10,7 +10,8 @@
 #      cert-fetch --no-verify beside curl --parallel over the same URLs;
 #   4. how many audit rows each commit wrote (the reads' group commit).
 # Environment: CERTS_DB=FILE reuses (or keeps) the generated database;
-# DURATION (default 15 s) per wrk run; WORKERS (default: cores) for twonetd.
+# DURATION (default 15 s) per wrk run; WORKERS (default: cores) for twonetd;
+# CERTS_READS_ONLY=1 skips part 3 (the reads beside nginx and the commits only).
 # TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
 # Prints figures; asserts nothing about time.
 . "$(dirname "$0")/lib.sh"
@@ -132,6 +133,7 @@ printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rp
 printf '  ratio twonetd / nginx:   %.0f%%\n' "$(echo "100 * $tn_rps / $ng_rps" | bc -l)"
 
 # ---- 3. cert-fetch --parallel 16 over 10,000 ids ----
+if [ -z "${CERTS_READS_ONLY:-}" ]; then
 head -n "$FETCH" "$IDS_FILE" > "$BENCH_TMP/fetch.ids"
 export TWONET_URL=$URL TWONET_TOKEN=$TOKEN XDG_CACHE_HOME=$BENCH_TMP/cache
 speed=$(openssl speed -seconds 3 sm2 2>/dev/null | awk '/SM2/ { print $NF }')
@@ -159,6 +161,7 @@ t1=$(now)
 cu=$(echo "$t1 - $t0" | bc -l)
 printf 'cert-fetch --no-verify --parallel 16: %.2f s = %.0f/s; curl --parallel --parallel-max 16: %.2f s = %.0f/s; ratio %.0f%%\n' \
 	"$nv" "$(echo "$FETCH / $nv" | bc -l)" "$cu" "$(echo "$FETCH / $cu" | bc -l)" "$(echo "100 * $cu / $nv" | bc -l)"
+fi
 
 # ---- the group commit of the audit rows (each worker logs its count at the end) ----
 stop_bench_server

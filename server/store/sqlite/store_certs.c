@@ -146,6 +146,64 @@ struct store_ckpt {
 	struct store *st;
 };
 
+/*
+ * The audit log's lookups by holder and by certificate.  Indexes on audit
+ * itself (audit_holder, audit_cert: schema 2) made each read's row two
+ * inserts at random places in them: two of the ~2.3 pages a read wrote to
+ * the log, each copied again by the checkpoint.  A served database keeps
+ * them instead in audit_ix, which the checkpoint thread fills in seq order,
+ * IX_CHUNK rows a transaction, keyed first by the row's bucket (seq >>
+ * IX_BUCKET_BITS): a chunk's entries land in the few pages of the newest
+ * bucket, dozens a page.  Every row up to MAX(audit_ix.seq) is in it (rows
+ * come in seq order); sqlite_audit_list probes each bucket and scans audit's
+ * short tail past it.  The first serve moves a database over.
+ */
+#define IX_CHUNK 2048
+#define IX_CHUNK_SQL "2048"
+#define IX_BUCKET_BITS "13"         /* 8192 rows a bucket */
+
+static const char audit_ix_layout[] =
+	"CREATE TABLE audit_ix (seq INTEGER PRIMARY KEY, b INTEGER NOT NULL, holder TEXT, "
+	"  cert TEXT);"
+	"CREATE INDEX audit_ix_holder ON audit_ix (b, holder, seq);"
+	"CREATE INDEX audit_ix_cert ON audit_ix (b, cert, seq);"
+	"CREATE TRIGGER audit_ix_no_update BEFORE UPDATE ON audit_ix "
+	"BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_ix_no_delete BEFORE DELETE ON audit_ix "
+	"BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"DROP INDEX audit_holder;"
+	"DROP INDEX audit_cert;";
+
+/* 1 when `db` has the table or index `name`. */
+static int has_object(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *s;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n > 0;
+}
+
+/* Move the lookups from audit's indexes to audit_ix (once; workers starting together take turns). */
+static void audit_ix_convert(sqlite3 *db)
+{
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	if (!has_object(db, "audit_holder") || has_object(db, "audit_ix") ||
+	    sqlite3_exec(db, audit_ix_layout, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Index the rows past audit_ix's last, a chunk a transaction, until none is left or `c` stops. */
+static void audit_ix_catch_up(struct store_ckpt *c);
+
 /* After each commit of the worker's connection: wake the thread when the log is long. */
 static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
 {
@@ -177,6 +235,7 @@ static void *ckpt_main(void *arg)
 		/* PASSIVE: copies what no reader still needs, never waits for a lock */
 		int log = 0, done = 0;
 
+		audit_ix_catch_up(c);
 		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 		pthread_mutex_lock(&c->mu);
 		c->runs++;
@@ -204,6 +263,9 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
 		free(c);
 		return NULL;
 	}
+	sqlite3_busy_timeout(c->db, 2000);
+	sqlite3_exec(c->db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+	audit_ix_convert(c->db);
 	/* the log file is cut back to 64 MiB when it restarts (it never shrank) */
 	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
 	pthread_mutex_init(&c->mu, NULL);
@@ -217,6 +279,26 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
 	}
 	sqlite3_wal_hook(st->db, wal_grown, c);  /* instead of the automatic checkpoint */
 	return c;
+}
+
+static void audit_ix_catch_up(struct store_ckpt *c)
+{
+	sqlite3_stmt *s;
+	int n, stop;
+
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO audit_ix (seq, b, holder, cert) SELECT seq, "
+			       "seq >> " IX_BUCKET_BITS ", holder, cert FROM audit WHERE "
+			       "seq > (SELECT COALESCE(MAX(seq), 0) FROM audit_ix) ORDER BY seq "
+			       "LIMIT " IX_CHUNK_SQL, -1, &s, NULL) != SQLITE_OK)
+		return;                 /* not moved over (no audit_ix) */
+	do {
+		n = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(c->db) : 0;
+		sqlite3_reset(s);
+		pthread_mutex_lock(&c->mu);
+		stop = c->stop;
+		pthread_mutex_unlock(&c->mu);
+	} while (n == IX_CHUNK && !stop);
+	sqlite3_finalize(s);
 }
 
 long store_certs_checkpointer_wait(struct store_ckpt *c, long runs)
@@ -241,6 +323,8 @@ void store_certs_checkpointer_stop(struct store_ckpt *c)
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
+	c->stop = 0;
+	audit_ix_catch_up(c);           /* what this worker wrote last is indexed too */
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	sqlite3_close(c->db);
