@@ -2,11 +2,20 @@
 # bench/submit.sh [N] — file N generated cases (default 100,000) with
 # `case-submit --parallel 16` against a local twonetd and print cases per
 # second and the client's peak RSS; then post the same bodies with
-# `curl --parallel --parallel-max 16` to a fresh database and print the ratio.
+# `curl --parallel --parallel-max 16` to a fresh database and print the ratio;
+# then the server alone: wrk (its Lua script below: a unique Idempotency-Key
+# a request) for WRK_SECS seconds over WRK_CONNS connections to a fresh
+# database, and the filings a second the server committed.
 # Also shows that the client's RSS does not grow with the input size.
+# TWONET_BUILD=DIR takes the programs from a build folder (make O=DIR).
 . "$(dirname "$0")/lib.sh"
+if [ -n "${TWONET_BUILD:-}" ]; then
+	export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$PATH"
+fi
 N=${1:-100000}
 WORKERS=${WORKERS:-2}
+WRK_SECS=${WRK_SECS:-5}
+WRK_CONNS=${WRK_CONNS:-64}
 
 echo "bench/submit: $N cases, twonetd --workers $WORKERS, $(nproc) cores"
 gen-cases "$N" > "$BENCH_TMP/cases.ndjson"
@@ -49,3 +58,66 @@ filed=$(sqlite3 "$BENCH_TMP/b.db" 'select count(*) from cases')
 printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s (%d filed)\n' \
 	"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$filed"
 printf 'ratio case-submit/curl throughput: %.2f\n' "$(echo "$curl_secs / $tn_secs" | bc -l)"
+stop_bench_server
+
+# the server alone: wrk, a unique key a request, a fresh database
+if command -v wrk >/dev/null; then
+	start_bench_server "$BENCH_TMP/c.db" --workers "$WORKERS" 2>/dev/null
+	TOKEN=$(twonetd token add --db "$BENCH_TMP/c.db" --role admin --name bench)
+	head -1 "$BENCH_TMP/cases.ndjson" | jq -c 'del(.key)' > "$BENCH_TMP/body.json"
+	# wrk's script: BODY_FILE posted with a unique Idempotency-Key a request; 201s counted
+	cat > "$BENCH_TMP/submit.lua" <<'LUA'
+local threads = {}
+local counter = 1
+
+function setup(thread)
+	thread:set("tid", counter)
+	counter = counter + 1
+	table.insert(threads, thread)
+end
+
+function init(args)
+	local f = assert(io.open(os.getenv("BODY_FILE"), "r"))
+	body = f:read("*a")
+	f:close()
+	prefix = (os.getenv("KEY_PREFIX") or "wrk") .. "-" .. tid .. "-"
+	hdrs = {
+		["Authorization"] = "Bearer " .. os.getenv("TOKEN"),
+		["Content-Type"] = "application/json",
+	}
+	n = 0
+	created, other = 0, 0
+end
+
+function request()
+	n = n + 1
+	hdrs["Idempotency-Key"] = prefix .. n
+	return wrk.format("POST", "/v1/cases", hdrs, body)
+end
+
+function response(status, headers, resp)
+	if status == 201 then created = created + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+	local c, o = 0, 0
+	for _, t in ipairs(threads) do
+		c = c + t:get("created")
+		o = o + t:get("other")
+	end
+	io.write(string.format("wrk: %d filed (201), %d other\n", c, o))
+end
+LUA
+	BODY_FILE=$BENCH_TMP/body.json TOKEN=$TOKEN KEY_PREFIX=k$$ \
+		wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECS}s" -s "$BENCH_TMP/submit.lua" "$URL" \
+		> "$BENCH_TMP/wrk.out" 2>&1 || { echo "wrk failed:"; cat "$BENCH_TMP/wrk.out"; exit 1; }
+	stop_bench_server
+	filed=$(sqlite3 "$BENCH_TMP/c.db" 'select count(*) from cases')
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$BENCH_TMP/wrk.out")
+	lat=$(awk '$1 == "Latency" { print $2 }' "$BENCH_TMP/wrk.out")
+	printf 'server (wrk, %d connections, %d s): %.0f filings/s, mean latency %s, %d filed; %s' \
+		"$WRK_CONNS" "$WRK_SECS" "$rps" "$lat" "$filed" "$(grep '^wrk:' "$BENCH_TMP/wrk.out")"
+	echo
+else
+	echo "server (wrk): skipped, no wrk"
+fi

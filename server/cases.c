@@ -492,12 +492,11 @@ void h_cases_post(struct req *q, const char *arg)
 	struct store_case_new c;
 	const char *key, *code, *dept;
 	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
-	jv doc, deadline, legal, out, shape;
+	jv doc, deadline, legal, shape;
 	char hash[65], now[40], from[16];
-	int replayed = 0, prov = 0, lprov = 0;
+	int prov = 0, lprov = 0;
 	long today = tn_today(), ddays, ldays;
 	struct tn_cal *cal;
-	enum tn_code rc;
 
 	if (req_body(q, &body) < 0)
 		return;
@@ -598,13 +597,9 @@ void h_cases_post(struct req *q, const char *arg)
 	c.token_id = q->tok.id;
 	c.idem_key = key;
 	c.idem_hash = hash;
-	rc = store_case_create(q->srv->st, &c, &out, &replayed, &err);
-	jv_free(deadline);
-	if (rc != TN_OK) {
-		reply_error(q, &err);
-		goto done;
-	}
-	cases_reply_filed(q, out, replayed);
+	/* filed with the others of this loop turn, answered after their commit */
+	cases_file_batched(q, &c, body, item, applicant, deadline);
+	return;
 done:
 	jv_free(item);
 	jv_free(applicant);

@@ -59,6 +59,18 @@ void cases_body_hash(jv body, char hash[65]);
  */
 void cases_code_hint(struct req *q, const char *param, const char *value, char *out, size_t size);
 
+/*
+ * cases_batch.c: file `c` (its doc and event consumed) with the other
+ * filings of this turn of the event loop, in one transaction, and answer
+ * `q` (deferred) after the commit: 201 (or 200 for a replay) as
+ * cases_reply_filed, else the filing's error.  c's strings point into the
+ * request's header and token and into body, item, applicant and deadline
+ * (consumed, kept until the answer); its submitted_at, idem_hash and
+ * deadline_from are copied.
+ */
+void cases_file_batched(struct req *q, const struct store_case_new *c, jv body, jv item,
+			jv applicant, jv deadline);
+
 /* cases_workflow.c: POST /v1/cases with "workflow" (body consumed, `key` the Idempotency-Key). */
 void cases_file_workflow(struct req *q, jv body, const char *key);
 /* cases_workflow.c: a clerk's view of a workflow's parent (consumed): their department's sub-cases only. */

@@ -410,6 +410,7 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 	}
 	if (event_base_dispatch(srv.base) < 0)
 		rc = 1;
+	cases_worker_stop(&srv);
 	certs_worker_stop(&srv);
 	alerts_worker_stop(&srv);
 out:

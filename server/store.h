@@ -198,6 +198,27 @@ enum tn_code store_case_create_tree(struct store *st, const char *workflow,
 enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *out,
 			       int *replayed, struct tn_err *err);
 
+/* What store_case_create_batch gives for one filing of the batch. */
+struct store_case_filed {
+	enum tn_code code;      /* TN_OK, or this filing's own error in err */
+	jv out;                 /* the stored CASE (owned by the caller) when TN_OK */
+	int replayed;
+	struct tn_err err;
+};
+
+/*
+ * File the `n` cases of `cs` in ONE transaction (a group commit), each as
+ * store_case_create would: its idempotency check and its rows, or nothing
+ * of it when it fails (a savepoint each), without failing the others; a
+ * key filed earlier in the batch is a replay (or a conflict) of that one.
+ * 0: committed, res[i] each one's result; 1: the write lock is held by
+ * another writer and `wait` is 0, nothing done (cs untouched, try again);
+ * -1: the transaction failed (err): nothing of it was committed, every
+ * res[i] holds that error.  Unless 1, every doc and event of cs is consumed.
+ */
+int store_case_create_batch(struct store *st, struct store_case_new *cs, int n,
+			    struct store_case_filed *res, int wait, struct tn_err *err);
+
 /*
  * The CASE `id` in *doc, and (may be NULL) the id of the token that filed it.
  * TN_ENOTFOUND when no such case (or `id` is malformed).

@@ -111,6 +111,10 @@
 	  (struct store *st, struct store_case_new *c, jv *out, int *replayed, \
 	   struct tn_err *err), \
 	  (st, c, out, replayed, err), CODE) \
+	X(int, case_create_batch, \
+	  (struct store *st, struct store_case_new *cs, int n, struct store_case_filed *res, \
+	   int wait, struct tn_err *err), \
+	  (st, cs, n, res, wait, err), FAIL) \
 	X(enum tn_code, case_get, \
 	  (struct store *st, const char *id, jv *doc, long *token_id, struct tn_err *err), \
 	  (st, id, doc, token_id, err), CODE) \

@@ -258,6 +258,8 @@ void alerts_worker_stop(struct srv *srv);
  */
 int certs_worker_start(struct srv *srv);
 void certs_worker_stop(struct srv *srv);
+/* cases_batch.c: at a worker's end, file and answer the filings still waiting. */
+void cases_worker_stop(struct srv *srv);
 /*
  * tasks_gen.c.  The rules path of serve's --rules (NULL when it says "none";
  * else the option, $TWONETD_RULES, or tn_sharedir()/rules); a check of it

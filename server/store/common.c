@@ -81,3 +81,30 @@ jv store_reversed(jv a)
 	jv_free(a);
 	return out;
 }
+
+void store_case_filed_init(struct store_case_filed *res, int n)
+{
+	for (int i = 0; i < n; i++) {
+		res[i].code = TN_EINTERNAL;
+		res[i].out = jv_invalid();
+		res[i].replayed = 0;
+		res[i].err = (struct tn_err)TN_ERR_INIT;
+	}
+}
+
+void store_case_batch_end(struct store_case_new *cs, struct store_case_filed *res, int n,
+			  const struct tn_err *err)
+{
+	for (int i = 0; i < n; i++) {
+		jv_free(cs[i].doc);
+		jv_free(cs[i].event);
+		cs[i].doc = cs[i].event = jv_invalid();
+		if (!err)
+			continue;
+		jv_free(res[i].out);
+		res[i].out = jv_invalid();
+		res[i].replayed = 0;
+		res[i].err = *err;
+		res[i].code = err->code != TN_OK ? err->code : TN_EINTERNAL;
+	}
+}

@@ -1,4 +1,4 @@
-/* store_common.h — helpers every storage backend shares that touch no database: list cursors, task history entries. */
+/* store_common.h — helpers every storage backend shares that touch no database: list cursors, task history entries, a batch of filings' results. */
 #ifndef TWONETD_STORE_COMMON_H
 #define TWONETD_STORE_COMMON_H
 
@@ -23,5 +23,17 @@ jv store_task_event(long long seq, const char *at, jv action, jv actor, jv comme
 
 /* The array `a` (consumed) in reverse order. */
 jv store_reversed(jv a);
+
+struct store_case_new;
+struct store_case_filed;
+struct tn_err;
+/* store_case_create_batch's results before the transaction: none yet (TN_EINTERNAL, no CASE). */
+void store_case_filed_init(struct store_case_filed *res, int n);
+/*
+ * store_case_create_batch's end: every doc and event of cs freed; when
+ * `err` (the transaction failed) every result that error, its CASE freed.
+ */
+void store_case_batch_end(struct store_case_new *cs, struct store_case_filed *res, int n,
+			  const struct tn_err *err);
 
 #endif

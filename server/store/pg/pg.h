@@ -69,6 +69,8 @@ enum tn_code pg_case_create_tree(struct store *st, const char *workflow,
 				 int n, jv *out, int *replayed, struct tn_err *err);
 enum tn_code pg_case_create(struct store *st, struct store_case_new *c, jv *out,
 			    int *replayed, struct tn_err *err);
+int pg_case_create_batch(struct store *st, struct store_case_new *cs, int n,
+			 struct store_case_filed *res, int wait, struct tn_err *err);
 enum tn_code pg_case_get(struct store *st, const char *id, jv *doc, long *token_id,
 			 struct tn_err *err);
 enum tn_code pg_case_act(struct store *st, const char *id, long version, const char *status,

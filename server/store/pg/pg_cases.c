@@ -5,6 +5,7 @@
 
 #include "tn_buf.h"
 #include "pg_int.h"
+#include "../store_common.h"
 
 void pg_case_id(long seq, char *buf, size_t size)
 {
@@ -214,6 +215,75 @@ enum tn_code pg_case_create(struct store *st, struct store_case_new *c, jv *out,
 
 	release_new(c, NULL, 0);
 	return code;
+}
+
+/*
+ * One filing of a batch, inside its transaction and under a savepoint (an
+ * error aborts only what follows the savepoint): its idempotency check and
+ * its rows.  An insert that met the unique key of a filing another instance
+ * committed meanwhile is undone and looked up again, as file_cases does.
+ * res gets the result; -1 when the savepoint itself failed (the connection:
+ * the transaction is lost).
+ */
+static int batch_one(struct pg_store *p, struct store_case_new *c, struct store_case_filed *r)
+{
+	enum tn_code code;
+	long seq;
+
+	if (pg_exec(p, &r->err, "case create", "SAVEPOINT filing") != TN_OK) {
+		r->code = pg_errcode(&r->err);
+		return -1;
+	}
+	for (int again = 1;; again = 0) {
+		code = idem_lookup(p, c->token_id, c->idem_key, c->idem_hash, &r->out,
+				   &r->replayed, &r->err);
+		if (code != TN_OK || r->replayed)
+			break;
+		code = insert_case(p, c, c->idem_key, NULL, 0, &seq, &r->err);
+		if (code == TN_OK) {
+			r->out = with_id(seq, jv_copy(c->doc));
+			break;
+		}
+		if (code != TN_ECONFLICT || !again)
+			break;
+		if (pg_exec(p, NULL, "case create", "ROLLBACK TO SAVEPOINT filing") != TN_OK) {
+			r->code = code;
+			return -1;
+		}
+	}
+	if (code != TN_OK) {
+		jv_free(r->out);
+		r->out = jv_invalid();
+		r->replayed = 0;
+		if (pg_exec(p, NULL, "case create", "ROLLBACK TO SAVEPOINT filing") != TN_OK) {
+			r->code = code;
+			return -1;
+		}
+	}
+	r->code = code;
+	return pg_exec(p, &r->err, "case create", "RELEASE SAVEPOINT filing") == TN_OK ? 0 : -1;
+}
+
+int pg_case_create_batch(struct store *st, struct store_case_new *cs, int n,
+			 struct store_case_filed *res, int wait, struct tn_err *err)
+{
+	struct pg_store *p = PG(st);
+	int rc = pg_begin(p, err) == TN_OK ? 0 : -1;
+
+	(void)wait;             /* no lock to wait for: each row's key is locked by its insert */
+	store_case_filed_init(res, n);
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (batch_one(p, &cs[i], &res[i]) < 0) {
+			*err = res[i].err;
+			rc = -1;
+		}
+	}
+	if (rc == 0 && pg_end(p, TN_OK, err) != TN_OK)
+		rc = -1;
+	if (rc < 0)
+		pg_rollback(p);
+	store_case_batch_end(cs, res, n, rc < 0 ? err : NULL);
+	return rc;
 }
 
 enum tn_code pg_case_create_tree(struct store *st, const char *workflow,

@@ -28,6 +28,7 @@ const struct store_ops store_pg_ops = {
 	.workflow_put = pg_workflow_put,
 	.case_create_tree = pg_case_create_tree,
 	.case_create = pg_case_create,
+	.case_create_batch = pg_case_create_batch,
 	.case_get = pg_case_get,
 	.case_list = pg_case_list,
 	.case_list_text = pg_case_list_text,

@@ -437,6 +437,21 @@ enum tn_code store_begin(struct store *st, struct tn_err *err)
 	return store_exec(st, "BEGIN IMMEDIATE", err);
 }
 
+int store_try_begin(struct store *st, struct tn_err *err)
+{
+	int rc;
+
+	sqlite3_busy_handler(st->db, NULL, NULL);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	store_busy_short(st);
+	if (rc == SQLITE_OK)
+		return 0;
+	if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		store_fail(st, err, "begin");
+	store_busy_default(st);
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? 1 : -1;
+}
+
 enum tn_code store_commit(struct store *st, struct tn_err *err)
 {
 	return store_exec(st, "COMMIT", err);
@@ -482,6 +497,15 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	st->head.backend = "sqlite";
 	st->path = tn_xstrdup(path);
 	st->head.name = st->path;
+	/*
+	 * statement journals (what a savepoint or a statement inside a
+	 * transaction keeps to undo itself: each filing of a group commit) in
+	 * memory, never a temporary file written page by page; only before
+	 * SQLite's first use in the process, else SQLITE_MISUSE and no matter
+	 */
+	static int configured;
+	if (!configured++)
+		sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		tn_err_set(err, create ? TN_EIO : TN_EINVALID, "cannot open database '%s': %s%s",
 			   path, st->db ? sqlite3_errmsg(st->db) : "out of memory",
@@ -531,6 +555,7 @@ void sqlite_close(struct store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 		free(st->cache[i].sql);
 	}
+	store_docs_forget(st);
 	if (st->db)
 		sqlite3_close(st->db);
 	free(st->path);

@@ -8,6 +8,7 @@
 #include "tn_buf.h"
 #include "store.h"
 #include "store_int.h"
+#include "../store_common.h"
 
 /*
  * 4 -> 5: cases on a "one thing" workflow.  A parent case and its sub-cases
@@ -542,4 +543,73 @@ enum tn_code sqlite_case_events(struct store *st, const char *id, jv *events,
 		return tn_err_set(err, TN_ENOTFOUND, "no case '%s'", id);
 	}
 	return TN_OK;
+}
+
+/* Run the cached one-statement `sql` (a savepoint's). */
+static enum tn_code run_sql(struct store *st, const char *sql, struct tn_err *err)
+{
+	sqlite3_stmt *s;
+
+	STMT_OR_FAIL(s, st, sql, err);
+	return store_run(st, s, err, "savepoint");
+}
+
+/*
+ * One filing of a batch, inside its transaction: its idempotency check,
+ * then its rows under a savepoint, undone alone when they fail.  res gets
+ * its result; c's doc and event are consumed.
+ */
+static void batch_one(struct store *st, struct store_case_new *c, struct store_case_filed *r)
+{
+	enum tn_code code;
+	long seq;
+
+	r->out = jv_invalid();
+	r->replayed = 0;
+	code = idem_lookup(st, c->token_id, c->idem_key, c->idem_hash, &r->out, &r->replayed,
+			   &r->err);
+	if (code == TN_OK && !r->replayed &&
+	    (code = run_sql(st, "SAVEPOINT filing", &r->err)) == TN_OK) {
+		code = insert_case(st, c, c->idem_key, NULL, 0, &seq, &r->err);
+		if (code == TN_OK)
+			r->out = with_id(seq, jv_copy(c->doc));
+		else if (!sqlite3_get_autocommit(st->db))
+			run_sql(st, "ROLLBACK TO filing", NULL);
+		if (!sqlite3_get_autocommit(st->db))
+			run_sql(st, "RELEASE filing", NULL);
+	}
+	if (code != TN_OK) {
+		jv_free(r->out);
+		r->out = jv_invalid();
+		r->replayed = 0;
+	}
+	r->code = code;
+	jv_free(c->doc);
+	jv_free(c->event);
+	c->doc = c->event = jv_invalid();
+}
+
+int sqlite_case_create_batch(struct store *st, struct store_case_new *cs, int n,
+			     struct store_case_filed *res, int wait, struct tn_err *err)
+{
+	int rc = wait ? (store_begin_short(st, err) == TN_OK ? 0 : -1) : store_try_begin(st, err);
+
+	if (rc == 1)
+		return 1;
+	store_case_filed_init(res, n);
+	for (int i = 0; i < n && rc == 0; i++) {
+		batch_one(st, &cs[i], &res[i]);
+		/* an error SQLite ended the transaction on: the filings before it are gone too */
+		if (res[i].code != TN_OK && sqlite3_get_autocommit(st->db)) {
+			*err = res[i].err;
+			rc = -1;
+		}
+	}
+	if (rc == 0 && store_commit(st, err) != TN_OK)
+		rc = -1;
+	if (rc < 0)
+		store_rollback(st);
+	store_busy_default(st);
+	store_case_batch_end(cs, res, n, rc < 0 ? err : NULL);
+	return rc;
 }

@@ -1,5 +1,7 @@
 /* store_catalog.c — the catalog store: departments, items and workflows, imported and read. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
@@ -187,6 +189,53 @@ enum tn_code sqlite_catalog_import(struct store *st, jv catalog, long *ndepts, l
 	return TN_OK;
 }
 
+void store_docs_forget(struct store *st)
+{
+	for (int i = 0; i < st->ndocs; i++) {
+		free(st->docs[i].text);
+		jv_free(st->docs[i].doc);
+	}
+	st->ndocs = st->docs_evict = 0;
+}
+
+/*
+ * Column 0 of the row `s` is on, parsed as JSON (as store_col_json): an
+ * item's document is read with every filing on it, so the last DOC_CACHE
+ * texts are kept parsed, and a text the same byte for byte as one of them
+ * is that one's document again (whoever changed the row since: the text
+ * is what is compared, never a code).
+ */
+static jv parsed(struct store *st, sqlite3_stmt *s)
+{
+	const char *text = (const char *)sqlite3_column_text(s, 0);
+	int len = sqlite3_column_bytes(s, 0), slot;
+	struct doc_cached *d;
+
+	if (!text)
+		return store_col_json(s, 0);
+	for (int i = 0; i < st->ndocs; i++) {
+		d = &st->docs[i];
+		if (d->len == len && memcmp(d->text, text, (size_t)len) == 0)
+			return jv_copy(d->doc);
+	}
+	if (st->ndocs < DOC_CACHE) {
+		slot = st->ndocs++;
+	} else {
+		slot = st->docs_evict;
+		st->docs_evict = (slot + 1) % DOC_CACHE;
+	}
+	d = &st->docs[slot];
+	if (d->text) {
+		free(d->text);
+		jv_free(d->doc);
+	}
+	d->text = tn_xmalloc((size_t)len + 1);
+	memcpy(d->text, text, (size_t)len + 1);
+	d->len = len;
+	d->doc = store_col_json(s, 0);
+	return jv_copy(d->doc);
+}
+
 /*
  * The JSON document of the row that `sql` (its first column) selects with
  * `code` bound to ?1: TN_OK and *doc (owned), TN_ENOTFOUND "no WHAT 'CODE'"
@@ -205,7 +254,7 @@ static enum tn_code doc_by_code(struct store *st, const char *sql, const char *w
 	store_bind_text(s, 1, code);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*doc = store_col_json(s, 0);
+		*doc = parsed(st, s);
 		sqlite3_reset(s);
 		return TN_OK;
 	}

@@ -16,6 +16,14 @@ struct cached {
 	sqlite3_stmt *stmt;
 };
 
+/* A document read by code (store_catalog.c): its stored text and that text parsed. */
+#define DOC_CACHE 32
+struct doc_cached {
+	char *text;
+	int len;
+	jv doc;
+};
+
 struct store {
 	struct store_head head;         /* first: the dispatcher's (store_ops.h) */
 	sqlite3 *db;
@@ -23,7 +31,11 @@ struct store {
 	struct cached cache[STMT_CACHE];
 	int ncache;
 	int evict;      /* next slot to reuse when the cache is full */
+	struct doc_cached docs[DOC_CACHE];
+	int ndocs, docs_evict;
 };
+/* Forget the documents store_catalog.c keeps parsed (at close). */
+void store_docs_forget(struct store *st);
 
 /*
  * The SQLite backend's operations: sqlite_NAME for each store_NAME of the
@@ -198,6 +210,11 @@ enum tn_code store_begin_short(struct store *st, struct tn_err *err);
 /* End a transaction: COMMIT when `code` is TN_OK, else (or when that fails) ROLLBACK; the code. */
 enum tn_code store_end(struct store *st, enum tn_code code, struct tn_err *err);
 enum tn_code store_begin(struct store *st, struct tn_err *err);
+/*
+ * BEGIN IMMEDIATE without waiting: 0 (the short busy handler on until
+ * store_busy_default), 1 when another writer holds the lock, -1 on error.
+ */
+int store_try_begin(struct store *st, struct tn_err *err);
 enum tn_code store_commit(struct store *st, struct tn_err *err);
 void store_rollback(struct store *st);
 
