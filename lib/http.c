@@ -348,7 +348,7 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 {
 	struct xfer *slots;
 	CURLM *multi;
-	int exhausted = 0, active = 0, waiting = 0;
+	int exhausted = 0, active = 0, waiting = 0, finished;
 	enum tn_code rc = TN_OK;
 
 	if (parallel < 1)
@@ -415,6 +415,7 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 		if (!active && !waiting && exhausted)
 			break;
 		curl_multi_perform(multi, &running);
+		finished = 0;
 		while ((msg = curl_multi_info_read(multi, &left))) {
 			struct xfer *x = NULL;
 			long status = 0;
@@ -428,6 +429,7 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 				curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 			curl_multi_remove_handle(multi, x->easy);
 			active--;
+			finished++;
 			if (should_retry(c, x, crc, status)) {
 				x->waiting = 1;
 				x->due_ms = now_ms() + backoff_ms(c, x->attempts, x->http.retry_after);
@@ -450,7 +452,8 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 				}
 			}
 		}
-		if (active || waiting)
+		/* a slot that came free takes its next request before any wait */
+		if ((active || waiting) && !finished)
 			curl_multi_poll(multi, NULL, 0, active ? (int)(poll_ms > 0 ? poll_ms : 1) :
 					(int)(poll_ms > 0 ? poll_ms : 1), NULL);
 	}
