@@ -331,8 +331,35 @@ struct tnp_sm2_pool {
 	size_t next;            /* the next job to take */
 	size_t seen;            /* the waiter: jobs [0, seen) known done */
 	int waiting, stop, threads;
+	struct tnp_sm2 *self;   /* the waiter's own state, when it takes jobs */
 	pthread_t tid[256];
 };
+
+/*
+ * Take the next published job, if any, and do it with `s`: 1 when one was
+ * done (or lost to another thread: try again), 0 when none is left.
+ */
+static int pool_take(struct tnp_sm2_pool *p, struct tnp_sm2 *s)
+{
+	size_t i = __atomic_load_n(&p->next, __ATOMIC_ACQUIRE);
+	size_t n = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
+	struct tn_cert_job *j;
+	int ok;
+
+	if (i >= n)
+		return 0;
+	if (!__atomic_compare_exchange_n(&p->next, &i, i + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 1;
+	j = __atomic_load_n(&p->jobs, __ATOMIC_ACQUIRE) + i;
+	ok = tnp_sm2_verify(s, j->key, j->msg, j->msg_len, j->sig, j->sig_len);
+	__atomic_store_n(&j->ok, ok, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->waiting, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&p->mu);
+		pthread_cond_broadcast(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return 1;
+}
 
 static void *pool_worker(void *arg)
 {
@@ -340,23 +367,8 @@ static void *pool_worker(void *arg)
 	struct tnp_sm2 *s = tnp_sm2_new();
 
 	for (;;) {
-		size_t i = __atomic_load_n(&p->next, __ATOMIC_ACQUIRE);
-		size_t n = __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE);
-
-		if (i < n) {
-			if (!__atomic_compare_exchange_n(&p->next, &i, i + 1, 0, __ATOMIC_ACQ_REL,
-							 __ATOMIC_ACQUIRE))
-				continue;
-			struct tn_cert_job *j = __atomic_load_n(&p->jobs, __ATOMIC_ACQUIRE) + i;
-			int ok = tnp_sm2_verify(s, j->key, j->msg, j->msg_len, j->sig, j->sig_len);
-			__atomic_store_n(&j->ok, ok, __ATOMIC_SEQ_CST);
-			if (__atomic_load_n(&p->waiting, __ATOMIC_SEQ_CST)) {
-				pthread_mutex_lock(&p->mu);
-				pthread_cond_broadcast(&p->done);
-				pthread_mutex_unlock(&p->mu);
-			}
+		if (pool_take(p, s))
 			continue;
-		}
 		pthread_mutex_lock(&p->mu);
 		while (!p->stop && __atomic_load_n(&p->next, __ATOMIC_ACQUIRE) >=
 				   __atomic_load_n(&p->avail, __ATOMIC_ACQUIRE))
@@ -416,6 +428,11 @@ void tnp_sm2_pool_wait(struct tnp_sm2_pool *p, size_t upto)
 			p->seen++;
 			continue;
 		}
+		/* the waiter works on what is still queued rather than sleep */
+		if (!p->self)
+			p->self = tnp_sm2_new();
+		if (pool_take(p, p->self))
+			continue;
 		pthread_mutex_lock(&p->mu);
 		__atomic_store_n(&p->waiting, 1, __ATOMIC_SEQ_CST);
 		while (__atomic_load_n(&p->jobs[p->seen].ok, __ATOMIC_SEQ_CST) < 0)
@@ -436,6 +453,7 @@ void tnp_sm2_pool_free(struct tnp_sm2_pool *p)
 	pthread_mutex_unlock(&p->mu);
 	for (int i = 0; i < p->threads; i++)
 		pthread_join(p->tid[i], NULL);
+	tnp_sm2_free(p->self);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->done);
 	pthread_cond_destroy(&p->work);

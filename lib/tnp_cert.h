@@ -44,7 +44,8 @@ int tnp_sm2_sign(struct tnp_sm2 *s, const struct tn_cert_key *key, const void *m
  * A verifying pool that stays up: `threads` workers take published jobs in
  * order, each job's ok is -1 until it is done.  publish(jobs, n): jobs[0, n)
  * may be taken (n only grows; the array may move only once every published
- * job is done); wait(upto): until jobs [0, upto) are done.
+ * job is done); wait(upto): until jobs [0, upto) are done, the caller doing
+ * queued jobs itself meanwhile.
  */
 struct tnp_sm2_pool;
 
