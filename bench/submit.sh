@@ -26,15 +26,15 @@ TOKEN=$(twonetd token add --db "$BENCH_TMP/a.db" --role admin --name bench)
 export TWONET_URL=$URL TWONET_TOKEN=$TOKEN
 
 t0=$(now)
-/usr/bin/time -f '%M' -o "$BENCH_TMP/rss" \
+/usr/bin/time -f '%M %U %S' -o "$BENCH_TMP/rss" \
 	case-submit --bulk --parallel 16 < "$BENCH_TMP/cases.ndjson" > /dev/null 2> "$BENCH_TMP/submit.err" || {
 	echo "case-submit failed:"; tail -5 "$BENCH_TMP/submit.err"; exit 1; }
 t1=$(now)
 tn_secs=$(echo "$t1 - $t0" | bc -l)
-tn_rss=$(cat "$BENCH_TMP/rss")
+read -r tn_rss tn_user tn_sys < "$BENCH_TMP/rss"
 filed=$(sqlite3 "$BENCH_TMP/a.db" 'select count(*) from cases')
-printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB (%d filed)\n' \
-	"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$filed"
+printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB, CPU %.2f s (%d filed)\n' \
+	"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$(echo "$tn_user + $tn_sys" | bc -l)" "$filed"
 
 # RSS against input size: a tenth of the input, replayed (all idempotent hits)
 /usr/bin/time -f '%M' -o "$BENCH_TMP/rss-small" \
@@ -51,12 +51,14 @@ jq -r --arg url "$URL/v1/cases" --arg tok "$TOKEN" '
 	"url = \"\($url)\"\nheader = \"Authorization: Bearer \($tok)\"\nheader = \"Content-Type: application/json\"\nheader = \"Idempotency-Key: \(.key)\"\ndata = \(del(.key) | tojson | tojson)\noutput = \"/dev/null\"\nnext"' \
 	"$BENCH_TMP/cases.ndjson" | sed '$d' > "$BENCH_TMP/curl.cfg"   # no "next" after the last
 t0=$(now)
-curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
+/usr/bin/time -f '%U %S' -o "$BENCH_TMP/curl.time" \
+	curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
 t1=$(now)
 curl_secs=$(echo "$t1 - $t0" | bc -l)
+read -r c_user c_sys < "$BENCH_TMP/curl.time"
 filed=$(sqlite3 "$BENCH_TMP/b.db" 'select count(*) from cases')
-printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s (%d filed)\n' \
-	"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$filed"
+printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s, CPU %.2f s (%d filed)\n' \
+	"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$(echo "$c_user + $c_sys" | bc -l)" "$filed"
 printf 'ratio case-submit/curl throughput: %.2f\n' "$(echo "$curl_secs / $tn_secs" | bc -l)"
 stop_bench_server
 
@@ -111,6 +113,12 @@ LUA
 	BODY_FILE=$BENCH_TMP/body.json TOKEN=$TOKEN KEY_PREFIX=k$$ \
 		wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECS}s" -s "$BENCH_TMP/submit.lua" "$URL" \
 		> "$BENCH_TMP/wrk.out" 2>&1 || { echo "wrk failed:"; cat "$BENCH_TMP/wrk.out"; exit 1; }
+	# the workers' CPU time (user + system, clock ticks): filings per CPU-second, whatever
+	# else the machine runs meanwhile
+	ticks=0
+	for pid in $(pgrep -P "$SERVER_PID"); do
+		ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+	done
 	stop_bench_server
 	filed=$(sqlite3 "$BENCH_TMP/c.db" 'select count(*) from cases')
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$BENCH_TMP/wrk.out")
@@ -118,6 +126,9 @@ LUA
 	printf 'server (wrk, %d connections, %d s): %.0f filings/s, mean latency %s, %d filed; %s' \
 		"$WRK_CONNS" "$WRK_SECS" "$rps" "$lat" "$filed" "$(grep '^wrk:' "$BENCH_TMP/wrk.out")"
 	echo
+	cpu=$(echo "$ticks / $(getconf CLK_TCK)" | bc -l)
+	printf 'server CPU: %.2f s for %d filings = %.0f filings per CPU-second (%.0f/s on %d cores)\n' \
+		"$cpu" "$filed" "$(echo "$filed / $cpu" | bc -l)" "$(echo "$filed / $cpu * $(nproc)" | bc -l)" "$(nproc)"
 else
 	echo "server (wrk): skipped, no wrk"
 fi

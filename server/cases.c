@@ -16,12 +16,19 @@
 #include "jvutil.h"
 #include "cases_int.h"
 
+/* Whether the CASE `doc` (borrowed) is overdue on `today`. */
+static int overdue_on(jv doc, const char *today)
+{
+	const char *deadline = tn_jv_str(doc, "deadline"), *status = tn_jv_str(doc, "status");
+
+	return deadline && status && tn_case_state_open(tn_case_state_parse(status)) &&
+	       strcmp(today, deadline) > 0;
+}
+
 /* The CASE as sent out: with "overdue" computed against today.  Consumes doc. */
 jv cases_out(jv doc, const char *today)
 {
-	const char *deadline = tn_jv_str(doc, "deadline"), *status = tn_jv_str(doc, "status");
-	int overdue = deadline && status && tn_case_state_open(tn_case_state_parse(status)) &&
-		      strcmp(today, deadline) > 0;
+	int overdue = overdue_on(doc, today);
 
 	return jv_object_set(doc, jv_string("overdue"), jv_bool(overdue));
 }
@@ -481,6 +488,34 @@ void cases_reply_filed(struct req *q, jv doc, int replayed)
 	if (replayed)
 		req_set_header(q, "Idempotent-Replayed", "true");
 	cases_reply(q, replayed ? 200 : 201, doc);
+}
+
+void cases_reply_new(struct req *q, jv doc, jv text)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const char *id = tn_jv_str(doc, "id"), *t = jv_string_value(text);
+	int len = jv_string_length_bytes(jv_copy(text));
+	char today[16], loc[64], etag[32];
+	long version = tn_jv_long(doc, "version", -1);
+
+	if (!id || version < 0 || len < 3 || t[0] != '{' || t[len - 1] != '}') {
+		jv_free(text);
+		cases_reply_filed(q, doc, 0);
+		return;
+	}
+	/* as cases_reply_filed's dump of doc: "id" first, the stored members, "overdue" last */
+	tn_today_str(today, sizeof(today));
+	tn_buf_addf(&b, "{\"id\":\"%s\",", id);
+	tn_buf_add(&b, t + 1, (size_t)len - 2);
+	tn_buf_addf(&b, ",\"overdue\":%s}", overdue_on(doc, today) ? "true" : "false");
+	snprintf(loc, sizeof(loc), "/v1/cases/%s", id);
+	req_set_header(q, "Location", loc);
+	snprintf(etag, sizeof(etag), "\"%ld\"", version);
+	req_set_header(q, "ETag", etag);
+	reply_text(q, 201, "application/json", b.buf, b.len);
+	tn_buf_release(&b);
+	jv_free(text);
+	jv_free(doc);
 }
 
 /* POST /v1/cases: applicant, clerk of the item's department, admin. */

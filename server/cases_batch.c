@@ -98,7 +98,7 @@ static void flush(struct srv *srv, int wait)
 			jv_free(b.cs[i].doc);
 			jv_free(b.cs[i].event);
 			b.res[i].code = TN_EIO;
-			b.res[i].out = jv_invalid();
+			b.res[i].out = b.res[i].text = jv_invalid();
 			b.res[i].err = err;
 		}
 	}
@@ -111,11 +111,17 @@ static void flush(struct srv *srv, int wait)
 	req_log_hold(1);
 	for (int i = 0; i < n; i++) {
 		struct filing *w = &b.w[i];
+		struct store_case_filed *r = &b.res[i];
 
-		if (b.res[i].code == TN_OK)
-			cases_reply_filed(w->q, b.res[i].out, b.res[i].replayed);
-		else
-			reply_error(w->q, &b.res[i].err);
+		if (r->code == TN_OK && !r->replayed && jv_is_valid(r->text)) {
+			cases_reply_new(w->q, r->out, r->text);
+		} else {
+			jv_free(r->text);
+			if (r->code == TN_OK)
+				cases_reply_filed(w->q, r->out, r->replayed);
+			else
+				reply_error(w->q, &r->err);
+		}
 		req_deferred_free(w->q);
 		jv_free(w->body);
 		jv_free(w->item);

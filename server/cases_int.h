@@ -10,6 +10,12 @@ jv cases_out(jv doc, const char *today);
 void cases_reply(struct req *q, int status, jv doc);
 /* Answer a filing with the case `doc` (consumed): 201 and its Location, or 200 for a replay. */
 void cases_reply_filed(struct req *q, jv doc, int replayed);
+/*
+ * cases_reply_filed (201) of a case filed now, its body made of `text`,
+ * the document's compact JSON as stored (without "id"), rather than of
+ * doc dumped again: the same bytes.  Consumes doc and text.
+ */
+void cases_reply_new(struct req *q, jv doc, jv text);
 /* A history event (owned) by the caller's token. */
 jv cases_event(struct req *q, const char *when, const char *action, const char *from,
 	       const char *to, const char *comment, long version);

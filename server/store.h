@@ -202,6 +202,12 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 struct store_case_filed {
 	enum tn_code code;      /* TN_OK, or this filing's own error in err */
 	jv out;                 /* the stored CASE (owned by the caller) when TN_OK */
+	/*
+	 * When filed now (not a replay) and the backend keeps it: the text of
+	 * the document as stored, compact JSON without "id" (owned by the
+	 * caller); else jv_invalid().
+	 */
+	jv text;
 	int replayed;
 	struct tn_err err;
 };

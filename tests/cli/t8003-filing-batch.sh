@@ -67,18 +67,18 @@ test_expect_success 'every event row belongs to a filed case, one submit each' '
 	test "$(db_sql "select count(distinct case_seq) from events where action = '\''submit'\''")" = 30
 '
 
-test_expect_success 'a replay answers what the first answer said' '
+test_expect_success 'a replay answers what the first answer said, byte for byte' '
 	n=0 &&
 	while read -r code key; do
 		case $code in
-		201) jq -cS . body.$n > "first.$key" ;;
+		201) cp body.$n "first.$key" ;;
 		esac
 		n=$((n + 1))
 	done < codes &&
 	n=0 &&
 	while read -r code key; do
 		case $code in
-		200) jq -cS . body.$n > again && test_cmp "first.$key" again || return 1 ;;
+		200) cmp "first.$key" body.$n || return 1 ;;
 		esac
 		n=$((n + 1))
 	done < codes &&

@@ -139,15 +139,17 @@ static enum tn_code idem_lookup(struct store *st, long token_id, const char *key
 /*
  * Insert the row of `c` (its doc borrowed, its event consumed) under
  * `idem_key`, with `workflow` and `parent_seq` (NULL / 0 for none), and its
- * first event; its row number in *seq.  Inside a transaction.
+ * first event; its row number in *seq, and in *text (when not NULL; owned,
+ * jv_invalid() on failure) the document's text as stored.  Inside a
+ * transaction.
  */
 static enum tn_code insert_case(struct store *st, struct store_case_new *c, const char *idem_key,
-				const char *workflow, long parent_seq, long *seq,
+				const char *workflow, long parent_seq, long *seq, jv *text,
 				struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	enum tn_code code;
-	jv event = c->event;
+	jv event = c->event, doc;
 
 	c->event = jv_invalid();
 	s = store_stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
@@ -169,7 +171,11 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	sqlite3_bind_int64(s, 9, c->token_id);
 	store_bind_text(s, 10, idem_key);
 	store_bind_text(s, 11, c->idem_hash);
-	store_bind_json(s, 12, jv_copy(c->doc));
+	doc = jv_dump_string(jv_copy(c->doc), 0);
+	sqlite3_bind_text(s, 12, jv_string_value(doc), -1, SQLITE_TRANSIENT);
+	if (text)
+		*text = jv_copy(doc);
+	jv_free(doc);
 	store_bind_text(s, 13, workflow);
 	if (parent_seq > 0)
 		sqlite3_bind_int64(s, 14, parent_seq);
@@ -182,12 +188,17 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 		sqlite3_bind_int64(s, 17, c->legal_days);
 	sqlite3_bind_int(s, 18, c->deadline_provisional != 0);
 	code = store_run(st, s, err, "case insert");
-	if (code != TN_OK) {
+	if (code == TN_OK) {
+		*seq = (long)sqlite3_last_insert_rowid(st->db);
+		code = store_case_event_add(st, *seq, event, err);
+	} else {
 		jv_free(event);
-		return code;
 	}
-	*seq = (long)sqlite3_last_insert_rowid(st->db);
-	return store_case_event_add(st, *seq, event, err);
+	if (code != TN_OK && text) {
+		jv_free(*text);
+		*text = jv_invalid();
+	}
+	return code;
 }
 
 /* Replace the stored document of row `seq` with `doc` (consumed, without "id"). */
@@ -241,7 +252,7 @@ enum tn_code sqlite_case_create(struct store *st, struct store_case_new *c, jv *
 	code = begin_filing(st, c, out, replayed, err);
 	if (code != TN_OK || *replayed)
 		goto out;
-	code = insert_case(st, c, c->idem_key, NULL, 0, &seq, err);
+	code = insert_case(st, c, c->idem_key, NULL, 0, &seq, NULL, err);
 	if (code == TN_OK)
 		code = store_commit(st, err);
 	if (code == TN_OK)
@@ -273,7 +284,7 @@ enum tn_code sqlite_case_create_tree(struct store *st, const char *workflow,
 	code = begin_filing(st, parent, out, replayed, err);
 	if (code != TN_OK || *replayed)
 		goto out;
-	code = insert_case(st, parent, parent->idem_key, workflow, 0, &pseq, err);
+	code = insert_case(st, parent, parent->idem_key, workflow, 0, &pseq, NULL, err);
 	store_case_id(pseq, pid, sizeof(pid));
 	for (int i = 0; i < n && code == TN_OK; i++) {
 		tn_buf_reset(&key);
@@ -282,7 +293,7 @@ enum tn_code sqlite_case_create_tree(struct store *st, const char *workflow,
 		subs[i].token_id = parent->token_id;
 		subs[i].idem_hash = parent->idem_hash;
 		subs[i].doc = jv_object_set(subs[i].doc, jv_string("parent"), jv_string(pid));
-		code = insert_case(st, &subs[i], key.buf, workflow, pseq, &seq, err);
+		code = insert_case(st, &subs[i], key.buf, workflow, pseq, &seq, NULL, err);
 		store_case_id(seq, id, sizeof(id));
 		children = jv_array_append(children, jv_string(id));
 	}
@@ -570,7 +581,7 @@ static void batch_one(struct store *st, struct store_case_new *c, struct store_c
 			   &r->err);
 	if (code == TN_OK && !r->replayed &&
 	    (code = run_sql(st, "SAVEPOINT filing", &r->err)) == TN_OK) {
-		code = insert_case(st, c, c->idem_key, NULL, 0, &seq, &r->err);
+		code = insert_case(st, c, c->idem_key, NULL, 0, &seq, &r->text, &r->err);
 		if (code == TN_OK)
 			r->out = with_id(seq, jv_copy(c->doc));
 		else if (!sqlite3_get_autocommit(st->db))
