@@ -224,6 +224,7 @@ static void *ckpt_main(void *arg)
 {
 	struct store_ckpt *c = arg;
 
+	audit_ix_catch_up(c);           /* a database just moved over: its rows so far */
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		while (!c->wanted && !c->stop)
