@@ -111,20 +111,7 @@ enum tn_code sqlite_certs_begin(struct store *st, struct tn_err *err)
 
 int sqlite_certs_try_begin(struct store *st, struct tn_err *err)
 {
-	int rc;
-
-	sqlite3_busy_handler(st->db, NULL, NULL);
-	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	store_busy_short(st);
-	if (rc == SQLITE_OK)
-		return 0;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-		store_busy_default(st);
-		return 1;
-	}
-	store_fail(st, err, "begin");
-	store_busy_default(st);
-	return -1;
+	return store_try_begin(st, err);
 }
 
 void sqlite_certs_tune(struct store *st)
