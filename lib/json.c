@@ -1,6 +1,7 @@
 /* json.c — exact JSON parsing for input from outside: one value, bounded depth, clean strings. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tn_buf.h"
@@ -439,4 +440,121 @@ long tn_json_long(jv v, long dflt)
 	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) || d != floor(d))
 		return dflt;
 	return (long)d;
+}
+
+/* A string as jq 1.6's jvp_dump_string writes it without JV_PRINT_ASCII. */
+static void dump_string(const char *s, size_t len, struct tn_buf *b)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	tn_buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[6];
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;       /* printable ASCII and UTF-8 go out as they are */
+		tn_buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\t': esc = "\\t"; break;
+		case '\r': esc = "\\r"; break;
+		case '\n': esc = "\\n"; break;
+		case '\f': esc = "\\f"; break;
+		default:
+			u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+			u[4] = hex[c >> 4]; u[5] = hex[c & 15];
+			tn_buf_add(b, u, 6);
+		}
+		if (esc)
+			tn_buf_adds(b, esc);
+	}
+	tn_buf_add(b, s + run, len - run);
+	tn_buf_addch(b, '"');
+}
+
+void tn_json_dump(jv v, struct tn_buf *b)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:
+		tn_buf_add(b, "null", 4);
+		return;
+	case JV_KIND_TRUE:
+		tn_buf_add(b, "true", 4);
+		return;
+	case JV_KIND_FALSE:
+		tn_buf_add(b, "false", 5);
+		return;
+	case JV_KIND_NUMBER: {
+		double d = jv_number_value(v);
+
+		if (d == floor(d) && fabs(d) < 1e15 && (d != 0 || !signbit(d))) {
+			tn_buf_addf(b, "%.0f", d);
+		} else if (fabs(d) >= 1e-4 && fabs(d) < 1e15) {
+			/*
+			 * jq writes the shortest digits that read back as d, without an
+			 * exponent in this range: the first of 15, 16 and 17 significant
+			 * digits that reads back (%g drops the trailing zeros)
+			 */
+			char t[40];
+
+			for (int prec = 15; prec <= 17; prec++) {
+				snprintf(t, sizeof(t), "%.*g", prec, d);
+				if (strtod(t, NULL) == d)
+					break;
+			}
+			tn_buf_adds(b, t);
+		} else {        /* jq's shortest digits (its dtoa is not exported) */
+			jv t = jv_dump_string(jv_copy(v), 0);
+
+			tn_buf_adds(b, jv_string_value(t));
+			jv_free(t);
+		}
+		return;
+	}
+	case JV_KIND_STRING:
+		dump_string(jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)), b);
+		return;
+	case JV_KIND_ARRAY: {
+		int n = jv_array_length(jv_copy(v));
+
+		tn_buf_addch(b, '[');
+		for (int i = 0; i < n; i++) {
+			jv e = jv_array_get(jv_copy(v), i);
+
+			if (i)
+				tn_buf_addch(b, ',');
+			tn_json_dump(e, b);
+			jv_free(e);
+		}
+		tn_buf_addch(b, ']');
+		return;
+	}
+	case JV_KIND_OBJECT: {
+		int first = 1;
+
+		tn_buf_addch(b, '{');
+		for (int i = jv_object_iter(v); jv_object_iter_valid(v, i); i = jv_object_iter_next(v, i)) {
+			jv k = jv_object_iter_key(v, i), e = jv_object_iter_value(v, i);
+
+			if (!first)
+				tn_buf_addch(b, ',');
+			first = 0;
+			dump_string(jv_string_value(k), (size_t)jv_string_length_bytes(jv_copy(k)), b);
+			tn_buf_addch(b, ':');
+			tn_json_dump(e, b);
+			jv_free(k);
+			jv_free(e);
+		}
+		tn_buf_addch(b, '}');
+		return;
+	}
+	default:        /* invalid: jq 1.6 asserts (no abort from here) */
+		tn_buf_add(b, "null", 4);
+	}
 }

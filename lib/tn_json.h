@@ -55,4 +55,15 @@ long tn_json_long(jv v, long dflt);
  */
 int tn_json_find_control(jv v, char *path, size_t size);
 
+struct tn_buf;
+/*
+ * Append `v` (borrowed) to `b` as compact JSON, byte for byte what
+ * jv_dump_string(v, 0) writes (members in the object's own order, the same
+ * escapes and numbers), several times faster: jq 1.6 builds its text in a jv
+ * string a piece at a time.  Numbers other than whole ones under 1e15 are
+ * written by jq itself.  Cannot fail; an invalid value is written as null
+ * (jv_dump_string asserts on one).
+ */
+void tn_json_dump(jv v, struct tn_buf *b);
+
 #endif

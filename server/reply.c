@@ -175,18 +175,17 @@ void req_deferred_free(struct req *d)
 
 void reply_json(struct req *q, int status, jv body)
 {
-	jv text;
+	struct tn_buf text = TN_BUF_INIT;
 
-	if (!jv_is_valid(body)) {       /* jv_dump_string asserts on an invalid value */
+	if (!jv_is_valid(body)) {       /* a value that could not be built */
 		jv_free(body);
 		reply_problem(q, 500, NULL, "the reply could not be built");
 		return;
 	}
-	text = jv_dump_string(body, 0);
-
-	send_body(q, status, "application/json", jv_string_value(text),
-		  (size_t)jv_string_length_bytes(jv_copy(text)));
-	jv_free(text);
+	tn_json_dump(body, &text);      /* jv_dump_string's bytes, several times faster */
+	jv_free(body);
+	send_body(q, status, "application/json", text.buf ? text.buf : "", text.len);
+	tn_buf_release(&text);
 }
 
 static void problem_v(struct req *q, int status, const char *field, const char *fmt, va_list ap)

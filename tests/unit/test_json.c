@@ -1,4 +1,5 @@
 /* test_json.c — tn_json_parse_exact: one value and nothing after it, offsets, depth, NUL and control characters. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,6 +213,66 @@ static void test_numbers(void **state)
 	accepted("{\"id\":\"110101199003070003\"}", "{\"id\":\"110101199003070003\"}");
 }
 
+/* tn_json_dump writes what jv_dump_string(v, 0) writes, byte for byte. */
+static void same_dump(jv v)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	jv want = jv_dump_string(jv_copy(v), 0);
+
+	tn_json_dump(v, &b);
+	tn_buf_addch(&b, '\0');
+	if (strcmp(b.buf, jv_string_value(want)) != 0)
+		fail_msg("tn_json_dump wrote\n%s\njq wrote\n%s", b.buf, jv_string_value(want));
+	jv_free(want);
+	jv_free(v);
+	tn_buf_release(&b);
+}
+
+static void test_dump_like_jq(void **state)
+{
+	static const double nums[] = {
+		0, 1, -1, 7, 42, 100000, 1e6, 123456789, 999999999999999, 1e15 - 1, 1e15, -1e15,
+		1e16, 1e17, 123456789012345678.0, 9007199254740992.0, 0.1, 0.5, 1.0 / 3, -2.5,
+		1e-5, 1e-4, 0.0001234, 31.2397, 121.4906, 0.15, 1e300, -1e-300, 4.9e-324,
+		1.7976931348623157e308, 2.0 / 3 * 1e10, 5e-324 * 3
+	};
+	char all[128];
+	unsigned int seed = 18;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		same_dump(jv_number(nums[i]));
+		same_dump(jv_number(-nums[i]));
+	}
+	for (int i = 0; i < 20000; i++) {       /* numbers of every size and shape */
+		double d = ((double)rand_r(&seed) / RAND_MAX - 0.5) * pow(10, rand_r(&seed) % 40 - 20);
+
+		same_dump(jv_number(d));
+		same_dump(jv_number(floor(d * 1000)));
+		same_dump(jv_number(floor(d * 1000) / 1000));  /* few digits, as sensors send */
+		same_dump(jv_number((double)rand_r(&seed) / 1000.0 + 0.001 * (rand_r(&seed) % 1000)));
+	}
+	for (int c = 0; c < 128; c++)
+		all[c] = (char)c;
+	same_dump(jv_string_sized(all, 128));   /* every ASCII byte, NUL and DEL too */
+	same_dump(jv_string("黄浦区 中山东一路外滩 \"积水\" 30 cm\t/\\ 😀 \u2028 é"));
+	same_dump(jv_string(""));
+	same_dump(jv_null());
+	same_dump(jv_true());
+	same_dump(jv_false());
+	same_dump(jv_array());
+	same_dump(jv_object());
+	{
+		const char *t = "{\"a\":[1,2.5,{\"b\":null,\"c\":[true,false,[]],\"键\":\"值\"}],"
+				"\"z\":{},\"\\u0001k\":\"\\u007f\",\"n\":-0,\"e\":1e-7,"
+				"\"big\":12345678901234567890}";
+		jv v = jv_parse_sized(t, (int)strlen(t));     /* a literal: jq's parser, control escapes allowed */
+
+		assert_true(jv_is_valid(v));
+		same_dump(v);
+	}
+}
+
 static void test_no_offset_wanted(void **state)
 {
 	struct tn_err err = TN_ERR_INIT;
@@ -236,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_find_control),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_no_offset_wanted),
+		cmocka_unit_test(test_dump_like_jq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 
 #include "tn_alert.h"
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "../store_common.h"
 #include "store_int.h"
@@ -181,7 +182,7 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out,
 			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	jv text;
+	struct tn_buf text = TN_BUF_INIT;
 	long long seq;
 	enum tn_code code;
 	int rc;
@@ -216,19 +217,19 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out,
 	seq++;
 	doc = jv_object_set(doc, jv_string("id"), jv_number((double)seq));
 	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
-	text = jv_dump_string(jv_copy(doc), 0);
-	code = store_event_append(st, seq, seq, 0, "alert", at, doc, jv_string_value(text), NULL,
+	tn_json_dump(doc, &text);
+	code = store_event_append(st, seq, seq, 0, "alert", at, doc, text.buf, NULL,
 				  NULL,
 			    NULL, err);
 	if (code != TN_OK) {
-		jv_free(text);
+		tn_buf_release(&text);
 		jv_free(doc);
 		return code;
 	}
 	s = store_stmt(st, "INSERT INTO alerts (id, source, source_id, kind, severity, district, "
 		       "status, raised_at, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (!s) {
-		jv_free(text);
+		tn_buf_release(&text);
 		jv_free(doc);
 		return store_errcode(err);
 	}
@@ -241,9 +242,9 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out,
 	store_bind_text(s, 7, member(doc, "status"));
 	sqlite3_bind_int64(s, 8, at);
 	sqlite3_bind_int64(s, 9, seq);
-	sqlite3_bind_text(s, 10, jv_string_value(text), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, text.buf, -1, SQLITE_STATIC);
 	code = store_run(st, s, err, "alert insert");
-	jv_free(text);
+	tn_buf_release(&text);
 	if (code != TN_OK) {
 		jv_free(doc);
 		return code;
@@ -299,7 +300,7 @@ enum tn_code sqlite_alert_update(struct store *st, long long id, jv doc, long lo
 {
 	sqlite3_stmt *s;
 	long long seq = sqlite_alert_latest(st);
-	jv text;
+	struct tn_buf text = TN_BUF_INIT;
 	enum tn_code code;
 
 	*out = jv_invalid();
@@ -314,18 +315,18 @@ enum tn_code sqlite_alert_update(struct store *st, long long id, jv doc, long lo
 		jv_free(doc);
 		return store_errcode(err);
 	}
-	text = jv_dump_string(jv_copy(doc), 0);
+	tn_json_dump(doc, &text);
 	store_bind_text(s, 1, member(doc, "status"));
 	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_text(s, 3, jv_string_value(text), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, text.buf, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, id);
 	code = store_run(st, s, err, "alert update");
 	if (code == TN_OK && sqlite3_changes(st->db) == 0)
 		code = tn_err_set(err, TN_ENOTFOUND, "no alert %lld", id);
 	if (code == TN_OK)
-		code = store_event_append(st, seq, id, 0, "update", at, doc, jv_string_value(text),
+		code = store_event_append(st, seq, id, 0, "update", at, doc, text.buf,
 					  action, actor, comment, err);
-	jv_free(text);
+	tn_buf_release(&text);
 	if (code != TN_OK) {
 		jv_free(doc);
 		return code;
