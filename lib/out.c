@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_out.h"
 
 static const char *const format_names[] = {
@@ -446,9 +447,8 @@ static enum tn_code write_record(struct tn_out *out, jv rec, struct tn_err *err)
 			tn_buf_adds(&b, jv_string_value(rec));
 			jv_free(rec);
 		} else {
-			s = jv_dump_string(rec, 0);
-			tn_buf_adds(&b, jv_string_value(s));
-			jv_free(s);
+			tn_json_dump(rec, &b);
+			jv_free(rec);
 		}
 		tn_buf_addch(&b, '\n');
 		rc = put(out, b.buf, b.len, 1, err);
@@ -468,10 +468,10 @@ static enum tn_code write_record(struct tn_out *out, jv rec, struct tn_err *err)
 		rc = put(out, b.buf, b.len, 0, err);
 		break;
 	case TN_FMT_NDJSON:
-		s = jv_dump_string(project(out, rec), 0);
-		tn_buf_adds(&b, jv_string_value(s));
+		rec = project(out, rec);
+		tn_json_dump(rec, &b);          /* jv_dump_string's bytes, faster */
+		jv_free(rec);
 		tn_buf_addch(&b, '\n');
-		jv_free(s);
 		rc = put(out, b.buf, b.len, 1, err);
 		break;
 	case TN_FMT_CSV:

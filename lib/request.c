@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tn_buf.h"
 #include "tn_json.h"
 #include "tn_jv.h"
 #include "tnp_http.h"
@@ -63,10 +64,11 @@ void tnp_http_init(struct tnp_http *h, const struct tn_config *cfg, struct tn_re
 	h->url = tn_buf_detach(&b, NULL);
 	h->method = tn_xstrdup(req->method ? req->method : "GET");
 	if (jv_is_valid(req->body)) {
-		jv s = jv_dump_string(req->body, 0);
-		h->body_len = (size_t)jv_string_length_bytes(jv_copy(s));
-		h->body = tn_xstrndup(jv_string_value(s), h->body_len);
-		jv_free(s);
+		struct tn_buf s = TN_BUF_INIT;
+
+		tn_json_dump(req->body, &s);
+		jv_free(req->body);
+		h->body = tn_buf_detach(&s, &h->body_len);
 	} else {
 		jv_free(req->body);
 	}

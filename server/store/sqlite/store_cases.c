@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "store.h"
 #include "store_int.h"
 #include "../store_common.h"
@@ -149,7 +150,8 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 {
 	sqlite3_stmt *s;
 	enum tn_code code;
-	jv event = c->event, doc;
+	jv event = c->event;
+	struct tn_buf doc = TN_BUF_INIT;
 
 	c->event = jv_invalid();
 	s = store_stmt(st, "INSERT INTO cases (item, department, status, applicant_id, applicant_name, "
@@ -171,11 +173,11 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	sqlite3_bind_int64(s, 9, c->token_id);
 	store_bind_text(s, 10, idem_key);
 	store_bind_text(s, 11, c->idem_hash);
-	doc = jv_dump_string(jv_copy(c->doc), 0);
-	sqlite3_bind_text(s, 12, jv_string_value(doc), -1, SQLITE_TRANSIENT);
+	tn_json_dump(c->doc, &doc);     /* jv_dump_string's bytes, faster */
+	sqlite3_bind_text(s, 12, doc.buf, (int)doc.len, SQLITE_TRANSIENT);
 	if (text)
-		*text = jv_copy(doc);
-	jv_free(doc);
+		*text = jv_string_sized(doc.buf, (int)doc.len);
+	tn_buf_release(&doc);
 	store_bind_text(s, 13, workflow);
 	if (parent_seq > 0)
 		sqlite3_bind_int64(s, 14, parent_seq);
