@@ -172,6 +172,12 @@ void cases_file_batched(struct req *q, const struct store_case_new *c, jv body, 
 		b.w = tn_xrealloc(b.w, (size_t)b.cap * sizeof(*b.w));
 		b.cs = tn_xrealloc(b.cs, (size_t)b.cap * sizeof(*b.cs));
 		b.res = tn_xrealloc(b.res, (size_t)b.cap * sizeof(*b.res));
+		/* the waiting filings' strings live in b.w, which has just moved */
+		for (int i = 0; i < b.n; i++) {
+			b.cs[i].submitted_at = b.cs[i].submitted_at ? b.w[i].now : NULL;
+			b.cs[i].idem_hash = b.cs[i].idem_hash ? b.w[i].hash : NULL;
+			b.cs[i].deadline_from = b.cs[i].deadline_from ? b.w[i].from : NULL;
+		}
 	}
 	w = &b.w[b.n];
 	nc = &b.cs[b.n++];
