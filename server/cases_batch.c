@@ -29,10 +29,6 @@
  * it goes on taking requests and tries again shortly (as certs_audit.c).
  */
 
-#define RETRY_US 50             /* the write lock was busy: try again after 50 us, */
-#define RETRY_MAX_US 800        /* doubling up to this */
-#define BUSY_MAX_S 10           /* as store_open's busy timeout: then give up */
-
 /* A filing checked and waiting for its transaction; c's strings point into it. */
 struct filing {
 	struct req *q;          /* deferred (req_defer) */
@@ -48,8 +44,7 @@ static struct {
 	struct store_case_filed *res;
 	int n, cap;
 	long max_rows, window_us;
-	int busy;               /* tries so far while the write lock is busy */
-	struct timespec busy_since;
+	struct busy_retry retry;        /* while the write lock is busy */
 	long batches, rows;     /* statistics, logged at the end */
 } b;
 
@@ -60,22 +55,14 @@ static void arm(long us)
 	evtimer_add(b.timer, &tv);
 }
 
-/* Whether to try again later (the lock busy for less than BUSY_MAX_S): re-armed, 1. */
+/* Whether to try again later (the lock busy for less than 10 s): re-armed, 1. */
 static int retry_later(struct tn_err *err)
 {
-	struct timespec now;
 	long us;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!b.busy)
-		b.busy_since = now;
-	if (now.tv_sec - b.busy_since.tv_sec >= BUSY_MAX_S) {
-		tn_err_set(err, TN_EIO, "the database stayed locked for %d s", BUSY_MAX_S);
+	if (!busy_retry_next(&b.retry, &us, err))
 		return 0;
-	}
-	us = b.busy < 5 ? RETRY_US << b.busy : RETRY_MAX_US;
-	b.busy++;
-	arm(us < RETRY_MAX_US ? us : RETRY_MAX_US);
+	arm(us);
 	return 1;
 }
 
@@ -104,7 +91,7 @@ static void flush(struct srv *srv, int wait)
 	}
 	if (rc != 0)
 		fprintf(stderr, "twonetd: error: filing: %s\n", err.message);
-	b.busy = 0;
+	b.retry.busy = 0;
 	b.n = 0;
 	b.batches++;
 	b.rows += n;
@@ -192,7 +179,7 @@ void cases_file_batched(struct req *q, const struct store_case_new *c, jv body, 
 	w->q = req_defer(q);    /* the token's strings (submitted_by) move with it */
 	if (b.n >= b.max_rows)
 		flush(q->srv, 0);
-	else if (!b.busy && !evtimer_pending(b.timer, NULL))
+	else if (!b.retry.busy && !evtimer_pending(b.timer, NULL))
 		arm(b.window_us);
 }
 

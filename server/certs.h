@@ -2,6 +2,8 @@
 #ifndef TWONETD_CERTS_H
 #define TWONETD_CERTS_H
 
+#include <time.h>
+
 #include <jv.h>
 
 #include "tn_cert.h"
@@ -98,6 +100,19 @@ jv certs_department(const char *dept);
 
 /* certs_audit.c: the number in environment variable `name` when it is one of min..max, else dflt. */
 long certs_env_long(const char *name, long dflt, long min, long max);
+
+/* A group commit's tries while the write lock is busy (certs_audit.c, cases_batch.c). */
+struct busy_retry {
+	int busy;               /* tries so far while the write lock is busy; 0 once it is had */
+	struct timespec since;  /* when it was first found busy */
+};
+
+/*
+ * certs_audit.c: the write lock was busy.  1 and the delay of the next try
+ * in *us (50 us, doubling up to 800 us: each try costs system calls); 0 with
+ * err set once it has stayed busy for 10 s (as store_open's busy timeout).
+ */
+int busy_retry_next(struct busy_retry *r, long *us, struct tn_err *err);
 
 /*
  * The string member `key` of `body` (borrowed) in *out, borrowed from

@@ -30,6 +30,24 @@
 #define RETRY_MAX_US 800        /* doubling up to this (each try costs system calls) */
 #define BUSY_MAX_S 10           /* as store_open's busy timeout: then give up */
 
+int busy_retry_next(struct busy_retry *r, long *us, struct tn_err *err)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!r->busy)
+		r->since = now;
+	if (now.tv_sec - r->since.tv_sec >= BUSY_MAX_S) {
+		tn_err_set(err, TN_EIO, "the database stayed locked for %d s", BUSY_MAX_S);
+		return 0;
+	}
+	*us = r->busy < 5 ? RETRY_US << r->busy : RETRY_MAX_US;
+	if (*us > RETRY_MAX_US)
+		*us = RETRY_MAX_US;
+	r->busy++;
+	return 1;
+}
+
 /* A read answered and waiting for its audit row. */
 struct waiting {
 	struct req *q;          /* deferred (req_defer) */
@@ -48,8 +66,7 @@ static struct {
 	struct waiting *w;
 	size_t n, cap;
 	long window_us, max_rows;
-	int busy;               /* tries so far while the write lock is busy */
-	struct timespec busy_since;
+	struct busy_retry retry;
 	long batches, rows;     /* statistics, logged at the end */
 	struct store_ckpt *ckpt;
 } b;
@@ -115,23 +132,16 @@ static void flush(int wait)
 	} else {
 		rc = store_certs_try_begin(st, &err);
 		if (rc == 1) {
-			struct timespec now;
+			long us;
 
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (!b.busy)
-				b.busy_since = now;
-			if (now.tv_sec - b.busy_since.tv_sec < BUSY_MAX_S) {
-				long us = b.busy < 5 ? RETRY_US << b.busy : RETRY_MAX_US;
-
-				b.busy++;
-				arm(us < RETRY_MAX_US ? us : RETRY_MAX_US);
+			if (busy_retry_next(&b.retry, &us, &err)) {
+				arm(us);
 				return;
 			}
 			rc = -1;
-			tn_err_set(&err, TN_EIO, "the database stayed locked for %d s", BUSY_MAX_S);
 		}
 	}
-	b.busy = 0;
+	b.retry.busy = 0;
 	if (rc == 0) {
 		rows = tn_xcalloc(n, sizeof(*rows));
 		for (size_t i = 0; i < n; i++) {
@@ -195,7 +205,7 @@ void certs_audit_read(struct req *q, const struct certs_read *r)
 	w->q = req_defer(q);
 	if ((long)b.n >= b.max_rows)
 		flush(0);
-	else if (!b.busy && !evtimer_pending(b.timer, NULL))
+	else if (!b.retry.busy && !evtimer_pending(b.timer, NULL))
 		arm(b.window_us);
 }
 
