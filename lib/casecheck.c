@@ -272,7 +272,7 @@ static int as_number(jv v, double *out)
 enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err)
 {
 	struct tn_err e = TN_ERR_INIT;
-	char *type = tn_jv_strdup(field, "type"), *pattern = tn_jv_strdup(field, "pattern");
+	const char *type = tn_jv_str(field, "type"), *pattern = tn_jv_str(field, "pattern");
 	jv req = tn_jv_get(field, "required"), maxl = tn_jv_get(field, "max_length");
 	jv values = tn_jv_get(field, "values");
 	const char *t = type ? type : "string", *s;
@@ -344,8 +344,6 @@ enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err)
 	if (rc == TN_OK && pattern && tn_regex_match(pattern, s, NULL) == 0)
 		rc = tn_err_set(err, TN_EINVALID, "'%s' does not match the pattern '%s'", s, pattern);
 out:
-	free(type);
-	free(pattern);
 	jv_free(req);
 	jv_free(maxl);
 	jv_free(values);
@@ -378,14 +376,28 @@ enum tn_code tn_case_check_form_all(jv item, jv form, jv *problems, struct tn_er
 	struct where w = { NULL, 0, err, problems, 0 };
 	jv fields = tn_jv_array(item, "fields");
 	char path[300], hint[120], detail[1100], message[1200];
+	const char *names[64];  /* the fields' names (borrowed from fields), when so few */
+	int nnames = 0;
 
 	if (problems)
 		*problems = jv_array();
+	jv_array_foreach(fields, i, f) {
+		if (nnames >= 0 && nnames < 64)
+			names[nnames++] = tn_jv_str(f, "name");
+		else
+			nnames = -1;
+		jv_free(f);     /* its name lives on in fields */
+	}
 	if (jv_get_kind(form) == JV_KIND_OBJECT) {
 		jv_object_foreach(form, key, val) {
 			const char *name = jv_string_value(key);
+			int known = 0;
 
-			if (tn_jv_array_find(fields, "name", name) < 0) {
+			if (nnames < 0)
+				known = tn_jv_array_find(fields, "name", name) >= 0;
+			for (int i = 0; i < nnames && !known; i++)
+				known = names[i] && strcmp(names[i], name) == 0;
+			if (!known) {
 				snprintf(path, sizeof(path), "form.%s", name);
 				field_hint(fields, name, hint, sizeof(hint));
 				snprintf(detail, sizeof(detail), "not a field of this item%s", hint);

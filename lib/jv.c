@@ -1,4 +1,5 @@
 /* jv.c — the member getters of tn_jv.h: borrowed objects, defaults for absent or mistyped members. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tn_buf.h"
@@ -162,4 +163,58 @@ char *tn_jv_unknown_member(jv obj, const char *const *allowed)
 		jv_free(val);
 	}
 	return found;
+}
+
+/* jq 1.6's string_cmp (jv_keys' order): bytes, then the shorter first. */
+static int key_cmp(const void *pa, const void *pb)
+{
+	const jv *a = pa, *b = pb;
+	int la = jv_string_length_bytes(jv_copy(*a)), lb = jv_string_length_bytes(jv_copy(*b));
+	int r = memcmp(jv_string_value(*a), jv_string_value(*b), (size_t)(la < lb ? la : lb));
+
+	return r ? r : la - lb;
+}
+
+void tn_jv_dump_sorted(jv v, struct tn_buf *b)
+{
+	jv keys[64], *k = keys;
+	int n = 0;
+
+	if (jv_get_kind(v) == JV_KIND_ARRAY) {
+		tn_buf_addch(b, '[');
+		jv_array_foreach(v, i, e) {
+			if (i)
+				tn_buf_addch(b, ',');
+			tn_jv_dump_sorted(e, b);
+			jv_free(e);
+		}
+		tn_buf_addch(b, ']');
+		return;
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		tn_json_dump(v, b);
+		return;
+	}
+	n = jv_object_length(jv_copy(v));
+	if (n > (int)(sizeof(keys) / sizeof(keys[0])))
+		k = tn_xmalloc((size_t)n * sizeof(*k));
+	n = 0;
+	for (int i = jv_object_iter(v); jv_object_iter_valid(v, i); i = jv_object_iter_next(v, i))
+		k[n++] = jv_object_iter_key(v, i);
+	qsort(k, (size_t)n, sizeof(*k), key_cmp);
+	tn_buf_addch(b, '{');
+	for (int i = 0; i < n; i++) {
+		jv e = jv_object_get(jv_copy(v), jv_copy(k[i]));
+
+		if (i)
+			tn_buf_addch(b, ',');
+		tn_json_dump(k[i], b);
+		tn_buf_addch(b, ':');
+		tn_jv_dump_sorted(e, b);
+		jv_free(e);
+		jv_free(k[i]);
+	}
+	tn_buf_addch(b, '}');
+	if (k != keys)
+		free(k);
 }

@@ -4,6 +4,8 @@
 
 #include <jv.h>
 
+struct tn_buf;
+
 /*
  * The contract, the same for every function here:
  *   - `obj` is BORROWED: never consumed, never changed; the caller still owns it.
@@ -82,5 +84,12 @@ int tn_jv_array_find(jv arr, const char *key, const char *want);
  * member is known or `obj` is not an object.  Aborts only when out of memory.
  */
 char *tn_jv_unknown_member(jv obj, const char *const *allowed);
+
+/*
+ * `v` (borrowed) as jv_dump_string(v, JV_PRINT_SORTED) writes it, byte for
+ * byte (every object's members in jq's key order, at every depth), appended
+ * to `b`: compact, with tn_json_dump's strings and numbers.
+ */
+void tn_jv_dump_sorted(jv v, struct tn_buf *b);
 
 #endif

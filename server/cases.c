@@ -471,10 +471,11 @@ jv cases_new_doc(struct req *q, jv head, jv workflow, jv applicant, jv form, jv 
 /* The SHA-256 of the canonical JSON of `body` (borrowed), in hex: what an idempotency key stands for. */
 void cases_body_hash(jv body, char hash[65])
 {
-	jv canon = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
+	static struct tn_buf canon = TN_BUF_INIT;       /* a worker's, kept */
 
-	tn_sha256_hex(jv_string_value(canon), (size_t)jv_string_length_bytes(jv_copy(canon)), hash);
-	jv_free(canon);
+	tn_buf_reset(&canon);
+	tn_jv_dump_sorted(body, &canon);       /* jv_dump_string(body, JV_PRINT_SORTED)'s bytes */
+	tn_sha256_hex(canon.buf, canon.len, hash);
 }
 
 /* Answer a filing with the case `doc` (consumed): 201 and its Location, or 200 for a replay. */

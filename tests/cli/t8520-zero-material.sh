@@ -103,6 +103,15 @@ test_expect_success 'a revoked certificate, and one changed in the database, are
 	jq -r .detail out.json | grep -q "has a bad signature"
 '
 
+test_expect_success 'a filing with exempted materials holds the report columns the trigger derives' '
+	q="select seq, r_day, r_legal, r_legal_days, r_accepted, r_mat, r_exempt from cases order by seq" &&
+	db_sql "$q" > r.filed &&
+	test "$(db_sql "select count(*) from cases where r_exempt > 0")" -gt 0 &&
+	db_sql "update cases set submitted_at = submitted_at" &&
+	db_sql "$q" > r.derived &&
+	test_cmp r.derived r.filed
+'
+
 test_expect_success 'with the revoked card gone, --dry-run exempts only what is still valid' '
 	submit --token "$APP1" --dry-run >dry2.json &&
 	jq -e "[.exempted[] | .code] | index(\"M-SBK\") | not" dry2.json

@@ -3,10 +3,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "tn_buf.h"
 #include "tn_jv.h"
 
 static jv sample(void)
@@ -160,6 +162,42 @@ static void test_members(void **state)
 	jv_free(o);
 }
 
+/* tn_jv_dump_sorted(v) is jv_dump_string(v, JV_PRINT_SORTED), byte for byte (v consumed). */
+static void same_sorted(jv v)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	jv want = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
+
+	tn_jv_dump_sorted(v, &b);
+	assert_int_equal(b.len, (size_t)jv_string_length_bytes(jv_copy(want)));
+	assert_memory_equal(b.buf, jv_string_value(want), b.len);
+	tn_buf_release(&b);
+	jv_free(want);
+	jv_free(v);
+}
+
+static void test_dump_sorted(void **state)
+{
+	/* keys that are prefixes of each other, bytes past ASCII, nested objects in arrays */
+	const char *t = "{\"b\":1,\"a\":{\"zz\":[{\"y\":1,\"x\":\"\\u0001\\\"\"}],\"z\":null,"
+			"\"键\":\"值\",\"ab\":2,\"a\":[]},\"\":{},\"aa\":true,\"A\":-1.5e-7,"
+			"\"applicant\":{\"type\":\"person\",\"id\":\"110101199003070003\","
+			"\"name\":\"张三\",\"phone\":null},\"form\":{\"n\":12345678901234567890}}";
+	jv many = jv_object();
+	char k[16];
+
+	(void)state;
+	same_sorted(jv_parse(t));
+	for (int i = 99; i >= 0; i--) {         /* more members than the stack's 64 */
+		snprintf(k, sizeof(k), "k%d", i * 7 % 100);
+		many = jv_object_set(many, jv_string(k), jv_number(i));
+	}
+	same_sorted(jv_array_append(jv_array(), many));
+	same_sorted(jv_object());
+	same_sorted(jv_string("x\ty"));
+	same_sorted(jv_number(3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_bool_long),
 		cmocka_unit_test(test_has_is),
 		cmocka_unit_test(test_members),
+		cmocka_unit_test(test_dump_sorted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -586,6 +586,7 @@ static const char *migration(int v)
 	case 10: return store_tokens_admin_schema;
 	case 11: return store_tasks_schema;
 	case 12: return store_assets_schema;
+	case 13: return store_reports_insert_bound;
 	default: return NULL;
 	}
 }

@@ -70,6 +70,22 @@ extern const char store_tasks_schema[];
 /* 12 -> 13: the asset register (store_assets.c). */
 extern const char store_assets_schema[];
 
+/* 13 -> 14: the report columns of a filed row bound by its insert (store_reports.c). */
+extern const char store_reports_insert_bound[];
+
+/* The r_* columns R_SET would derive from a new row (store_reports.c): the document's. */
+struct report_cols {
+	jv workflow, legal;     /* strings or null (owned) */
+	int accepted, returned, mat, exempt;
+};
+
+/*
+ * The r_* columns of a row inserted with `doc` (borrowed) and `status`, as
+ * the insert trigger would set them (r_day and r_legal_days are left to the
+ * insert's SQL): 0, or -1 (r nulls and zeros) when the trigger must decide.
+ */
+int sqlite_report_cols(jv doc, const char *status, struct report_cols *r);
+
 /*
  * Append an event to the alerts' event log at `seq`: of alert `alert_id`
  * (0 for a task's), of task `task_id` (0 for an alert's), named `event`,
