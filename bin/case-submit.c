@@ -85,13 +85,20 @@ struct bulk_ctx {
 	int stop;
 };
 
+/* One more result: the progress line on a terminal every 50. */
+static void tick(struct bulk_ctx *b)
+{
+	b->done++;
+	if (b->progress && b->done % 50 == 0)
+		fprintf(stderr, "\r%s: %ld cases", prog, b->done);
+}
+
 static void on_result(void *ctx, long line, enum tn_code code, jv kase, int replayed,
 		      const struct tn_err *err)
 {
 	struct bulk_ctx *b = ctx;
 	struct tn_err e = TN_ERR_INIT;
 
-	b->done++;
 	if (code != TN_OK) {
 		char where[48];
 
@@ -106,23 +113,41 @@ static void on_result(void *ctx, long line, enum tn_code code, jv kase, int repl
 	} else if (b->stop) {
 		jv_free(kase);
 	}
-	if (b->progress && b->done % 50 == 0)
-		fprintf(stderr, "\r%s: %ld cases", prog, b->done);
+	tick(b);
 }
 
-static int run_bulk(struct tn_client *c, struct tn_out *out)
+/* A case as the server's reply text (tn_json_verbatim): written as it came, unparsed. */
+static void on_text(void *ctx, long line, const char *json, size_t len, int replayed)
+{
+	struct bulk_ctx *b = ctx;
+	struct tn_err e = TN_ERR_INIT;
+
+	if (!b->stop && tn_out_emit_text(b->out, json, len, &e) != TN_OK) {
+		if (!b->out->broken_pipe)
+			tn_cli_fail(prog, &e);
+		b->stop = 1;
+	}
+	tick(b);
+}
+
+static int run_bulk(struct tn_client *c, struct tn_out *out, int verbose)
 {
 	struct bulk_ctx b = { out, isatty(2), 0, 0 };
 	struct tn_case_stats st;
 	struct tn_err err = TN_ERR_INIT;
 	enum tn_code rc;
 
-	rc = tn_case_submit_bulk(c, stdin, "stdin", (int)parallel, dry_run, on_result, &b, &st, &err);
+	/* the NDJSON line of a case is the server's reply as it came, when it can be */
+	rc = tn_case_submit_bulk_text(c, stdin, "stdin", (int)parallel, dry_run, on_result,
+				      tn_out_takes_text(out) ? on_text : NULL, &b, &st, &err);
 	if (b.progress)
 		fputs("\r\033[K", stderr);
 	if (!dry_run)
 		fprintf(stderr, "%s: filed %ld, replayed %ld, failed %ld\n", prog, st.filed,
 			st.replayed, st.failed);
+	if (!dry_run && verbose)
+		fprintf(stderr, "%s: %ld of %ld replies written as the server sent them\n", prog,
+			st.as_sent, st.filed + st.replayed);
 	if (rc == TN_EPARTIAL)
 		return tn_exit_status(rc);
 	return rc == TN_OK ? 0 : tn_cli_fail(prog, &err);
@@ -314,6 +339,6 @@ int main(int argc, char **argv)
 	lookup_certs = x.cfg.token && *x.cfg.token;
 	if (!dry_run || interactive || lookup_certs)
 		tn_cmd_setup(&x, TN_SETUP_CLIENT, 0, NULL, &err);
-	status = bulk ? run_bulk(x.client, &x.out) : run_single(x.client, &x.out, &x.common);
+	status = bulk ? run_bulk(x.client, &x.out, x.cfg.verbose) : run_single(x.client, &x.out, &x.common);
 	return tn_cmd_finish(&x, status);
 }

@@ -63,6 +63,16 @@ static void on_result(void *ctx, enum tn_code code, jv cert, const struct tn_err
 		tn_cli_fail(prog, &e);
 }
 
+/* A certificate as the server sent it (--no-verify): written unparsed. */
+static void on_text(void *ctx, const char *json, size_t len)
+{
+	struct tn_out *out = ctx;
+	struct tn_err e = TN_ERR_INIT;
+
+	if (tn_out_emit_text(out, json, len, &e) != TN_OK && !out->broken_pipe)
+		tn_cli_fail(prog, &e);
+}
+
 /* The last line of a bulk fetch: done, skipped, failed, and what the counts hide. */
 static void summary(const struct tn_cert_fetch *f, enum tn_code rc)
 {
@@ -188,6 +198,8 @@ int main(int argc, char **argv)
 	f.kr = kr;
 	f.today = date;
 	f.fn = on_result;
+	if (no_verify && tn_out_takes_text(&x.out))
+		f.text = on_text;
 	f.ctx = &x.out;
 	if (rc == TN_OK) {
 		if (verify_file) {
@@ -233,6 +245,9 @@ int main(int argc, char **argv)
 	if (x.cfg.verbose && kr)
 		fprintf(stderr, "%s: %ld certificate%s, %ld not valid, %ld SM2 verification%s\n", prog,
 			f.ok, f.ok == 1 ? "" : "s", f.invalid, f.sm2, f.sm2 == 1 ? "" : "s");
+	if (x.cfg.verbose && !kr && fetched)
+		fprintf(stderr, "%s: %ld of %ld certificates written as the server sent them\n", prog,
+			f.as_sent, f.ok);
 	tn_cert_keyring_free(kr);
 	return tn_cmd_finish(&x, status);
 }

@@ -48,6 +48,7 @@ struct bulk {
 	struct tn_ndjson in;
 	struct tn_case_stats *stats;
 	tn_case_result_fn fn;
+	tn_case_text_fn text;   /* NULL: every case parsed, to fn */
 	void *ctx;
 	int dry_run;
 	char *key;          /* key of the record last prepared (moved into a tag when sent) */
@@ -125,6 +126,7 @@ static int bulk_next(void *ctx, struct tn_request *req, void **tag)
 	req->path = "/v1/cases";
 	req->body = body;
 	req->idempotency_key = t->key;
+	req->verbatim = b->text != NULL;
 	*tag = t;
 	return 1;
 }
@@ -144,7 +146,12 @@ static void bulk_done(void *ctx, void *tag, enum tn_code code, struct tn_respons
 			b->stats->replayed++;
 		else
 			b->stats->filed++;
-		b->fn(b->ctx, line, TN_OK, jv_copy(resp->body), resp->status == 200, NULL);
+		if (resp->text) {
+			b->stats->as_sent++;
+			b->text(b->ctx, line, resp->text, resp->text_len, resp->status == 200);
+		} else {
+			b->fn(b->ctx, line, TN_OK, jv_copy(resp->body), resp->status == 200, NULL);
+		}
 	} else {
 		struct tn_err e = *err;
 		e.code = code;
@@ -166,6 +173,15 @@ enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char 
 				 int parallel, int dry_run, tn_case_result_fn fn, void *ctx,
 				 struct tn_case_stats *stats, struct tn_err *err)
 {
+	return tn_case_submit_bulk_text(client, in, name, parallel, dry_run, fn, NULL, ctx, stats,
+					err);
+}
+
+enum tn_code tn_case_submit_bulk_text(struct tn_client *client, FILE *in, const char *name,
+				      int parallel, int dry_run, tn_case_result_fn fn,
+				      tn_case_text_fn text, void *ctx, struct tn_case_stats *stats,
+				      struct tn_err *err)
+{
 	struct bulk b;
 	enum tn_code rc = TN_OK;
 
@@ -174,6 +190,7 @@ enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char 
 	tn_ndjson_init(&b.in, in, name);
 	b.stats = stats;
 	b.fn = fn;
+	b.text = text;
 	b.ctx = ctx;
 	b.dry_run = dry_run;
 	if (parallel < 1)

@@ -90,7 +90,7 @@ static void run_init(struct run *r, struct tn_cert_fetch *f)
 {
 	memset(r, 0, sizeof(*r));
 	r->f = f;
-	f->ok = f->invalid = f->not_found = f->failed = f->sm2 = 0;
+	f->ok = f->invalid = f->not_found = f->failed = f->sm2 = f->as_sent = 0;
 	f->first_error = TN_OK;
 	if (f->kr)
 		r->batch = tn_cert_batch_new(f->kr, f->threads, f->today);
@@ -240,6 +240,7 @@ static int bulk_next(void *ctx, struct tn_request *req, void **tag)
 	req->method = "GET";
 	req->path = b->path.buf;
 	req->headers = b->hdrs;
+	req->verbatim = b->run.f->text && !b->run.batch;
 	*tag = tn_xstrdup(id);
 	return 1;
 }
@@ -249,7 +250,14 @@ static void bulk_done(void *ctx, void *tag, enum tn_code code, struct tn_respons
 {
 	struct bulk *b = ctx;
 
-	if (code == TN_OK && jv_get_kind(resp->body) == JV_KIND_OBJECT) {
+	if (code == TN_OK && resp->text) {
+		struct tn_cert_fetch *f = b->run.f;
+
+		run_flush(&b->run, 1);          /* those parsed before it go first */
+		f->ok++;
+		f->as_sent++;
+		f->text(f->ctx, resp->text, resp->text_len);
+	} else if (code == TN_OK && jv_get_kind(resp->body) == JV_KIND_OBJECT) {
 		run_add(&b->run, jv_copy(resp->body));
 	} else {
 		struct tn_err e = TN_ERR_INIT;

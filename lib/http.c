@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_cli.h"
 #include "tn_http.h"
@@ -30,6 +31,7 @@ struct xfer {
 	struct tnp_http http;
 	int retryable_write;
 	int no_retry;
+	int verbatim;           /* a 2xx body tn_json_verbatim passes stays text (bulk only) */
 	int attempts;
 	/* bulk */
 	void *tag;
@@ -134,6 +136,7 @@ static void xfer_setup(struct xfer *x, const struct tn_client *c, struct tn_requ
 {
 	tnp_http_init(&x->http, c->cfg, req);
 	x->no_retry = req->no_retry;
+	x->verbatim = req->verbatim;
 	x->retryable_write = !strcmp(x->http.method, "GET") || !strcmp(x->http.method, "HEAD") ||
 			     !strcmp(x->http.method, "PUT") || req->idempotency_key != NULL;
 }
@@ -224,6 +227,8 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 	x->http.etag = NULL;
 	resp->retry_after = h->retry_after;
 	resp->attempts = x->attempts;
+	resp->text = NULL;
+	resp->text_len = 0;
 	if (crc != CURLE_OK) {
 		if (retryable_curl(crc))
 			return tn_err_set(err, TN_EUNREACHABLE, "cannot reach '%s' after %d attempt%s: %s",
@@ -231,6 +236,16 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 					  curl_easy_strerror(crc));
 		return tn_err_set(err, TN_EUNREACHABLE, "request to '%s' failed: %s", h->url,
 				  curl_easy_strerror(crc));
+	}
+	if (x->verbatim && status >= 200 && status < 300 && tn_code_from_http(status) == TN_OK) {
+		size_t from, to;
+
+		/* checked, not parsed: the caller passes the server's bytes on */
+		if (tn_json_verbatim(h->data.buf, h->data.len, &from, &to)) {
+			resp->text = h->data.buf + from;
+			resp->text_len = to - from;
+			return TN_OK;
+		}
 	}
 	body = tnp_http_json(h);
 	if (jv_is_valid(body)) {
@@ -295,6 +310,7 @@ enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,
 		curl_easy_reset(c->easy);
 	x.easy = c->easy;
 	xfer_setup(&x, c, req);
+	x.verbatim = 0;         /* the answer outlives the transfer: always parsed */
 	for (;;) {
 		xfer_arm(&x, c);
 		crc = curl_easy_perform(x.easy);
@@ -463,7 +479,7 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 		if (x->busy && !x->waiting)
 			curl_multi_remove_handle(multi, x->easy);
 		if (x->busy) {
-			struct tn_response resp = { 0, jv_null(), NULL, -1, x->attempts };
+			struct tn_response resp = { 0, jv_null(), NULL, -1, x->attempts, NULL, 0 };
 			struct tn_err e = TN_ERR_INIT;
 			tn_err_set(&e, TN_EINTR, "interrupted before an answer came");
 			done(ctx, x->tag, TN_EINTR, &resp, &e);

@@ -518,6 +518,23 @@ enum tn_code tn_out_emit(struct tn_out *out, jv record, struct tn_err *err)
 	return rc;
 }
 
+int tn_out_takes_text(const struct tn_out *out)
+{
+	return out->format == TN_FMT_NDJSON && !out->jq && !out->raw_jq && !out->fields;
+}
+
+enum tn_code tn_out_emit_text(struct tn_out *out, const char *json, size_t len, struct tn_err *err)
+{
+	enum tn_code rc;
+
+	if (out->broken_pipe)
+		return TN_OK;
+	if ((rc = put(out, json, len, 0, err)) == TN_OK)
+		rc = put(out, "\n", 1, 1, err);
+	out->count++;
+	return rc;
+}
+
 /* Terminal width: $COLUMNS, else the terminal's, else 0 (no limit). */
 static int term_width(struct tn_out *out)
 {

@@ -208,6 +208,7 @@ struct tn_case_stats {
 	long filed;     /* created now (201) */
 	long replayed;  /* already filed under the same key (200) */
 	long failed;    /* bad lines, bad records, refused by the server */
+	long as_sent;   /* filed or replayed, handed on as the server's text (tn_case_text_fn) */
 };
 
 /*
@@ -235,6 +236,19 @@ typedef void (*tn_case_result_fn)(void *ctx, long line, enum tn_code code, jv ka
 enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char *name,
 				 int parallel, int dry_run, tn_case_result_fn fn, void *ctx,
 				 struct tn_case_stats *stats, struct tn_err *err);
+
+/*
+ * tn_case_submit_bulk where `text` (NULL: none) takes each case filed or
+ * replayed whose reply passes tn_json_verbatim, unparsed: `json` (borrowed
+ * for the call, `len` bytes, no line end) is the case as tn_json_dump writes
+ * it.  Every other result, and every case when `text` is NULL, goes to `fn`.
+ */
+typedef void (*tn_case_text_fn)(void *ctx, long line, const char *json, size_t len,
+				int replayed);
+enum tn_code tn_case_submit_bulk_text(struct tn_client *client, FILE *in, const char *name,
+				      int parallel, int dry_run, tn_case_result_fn fn,
+				      tn_case_text_fn text, void *ctx, struct tn_case_stats *stats,
+				      struct tn_err *err);
 
 /* Filters of GET /v1/cases; NULL members are not sent. */
 struct tn_case_query {

@@ -412,6 +412,9 @@ enum tn_code tn_cert_issuers_fetch(struct tn_client *c, const char *url, jv *ite
  */
 typedef void (*tn_cert_result_fn)(void *ctx, enum tn_code code, jv cert, const struct tn_err *err);
 
+/* A certificate as the server's reply text (tn_cert_fetch's text): `len` bytes, borrowed for the call. */
+typedef void (*tn_cert_text_fn)(void *ctx, const char *json, size_t len);
+
 /* The next identifier of a bulk fetch: 1 with *id (borrowed until the next call), 0 at end, -1 for a bad line (err set). */
 typedef int (*tn_cert_next_id_fn)(void *ctx, const char **id, struct tn_err *err);
 
@@ -425,6 +428,12 @@ struct tn_cert_fetch {
 	const struct tn_cert_keyring *kr; /* NULL: no verification (--no-verify) */
 	const char *today;              /* YYYY-MM-DD, NULL: today in China */
 	tn_cert_result_fn fn;
+	/*
+	 * Without a key ring, tn_cert_fetch_ids hands a certificate whose reply
+	 * passes tn_json_verbatim to `text` (ctx, its bytes borrowed for the
+	 * call, their length) unparsed, when set; NULL: every one goes to fn.
+	 */
+	tn_cert_text_fn text;
 	void *ctx;
 	/* counts, filled by the functions below */
 	long ok;                        /* certificates delivered */
@@ -433,6 +442,7 @@ struct tn_cert_fetch {
 	long failed;                    /* other failures: bad ids, 403, server errors */
 	enum tn_code first_error;       /* the code of the first failure, TN_OK when none */
 	long sm2;                       /* SM2 verifications done */
+	long as_sent;                   /* certificates handed to `text` */
 };
 
 /*

@@ -79,9 +79,10 @@ struct tn_request {
 	const char *if_match;        /* If-Match header, or NULL */
 	const char *const *headers;  /* extra "Name: value" lines, NULL-terminated, or NULL */
 	int no_retry;                /* 1: never retry (a write without a key is never retried anyway) */
+	int verbatim;                /* 1 (tn_client_bulk only): a 2xx body tn_json_verbatim passes comes as text */
 };
 
-#define TN_REQUEST_INIT { "GET", NULL, jv_invalid(), NULL, NULL, NULL, 0 }
+#define TN_REQUEST_INIT { "GET", NULL, jv_invalid(), NULL, NULL, NULL, 0, 0 }
 
 /* A response.  tn_response_release frees it. */
 struct tn_response {
@@ -90,6 +91,14 @@ struct tn_response {
 	char *etag;         /* ETag header, or NULL */
 	long retry_after;   /* seconds, -1 when absent */
 	int attempts;       /* how many tries it took */
+	/*
+	 * With req->verbatim, a 2xx body that is one object tn_json_dump would
+	 * write the same (tn_json_verbatim): its bytes, without the white space
+	 * around them, borrowed until the done callback returns; body is then
+	 * jv_null().  NULL otherwise (body holds the parsed value as always).
+	 */
+	const char *text;
+	size_t text_len;
 };
 
 /*

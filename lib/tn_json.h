@@ -66,4 +66,18 @@ struct tn_buf;
  */
 void tn_json_dump(jv v, struct tn_buf *b);
 
+/*
+ * 1 when buf[0..len) holds one JSON object, white space before and after it
+ * allowed, that tn_json_parse accepts and whose tn_json_dump is the very
+ * bytes buf[*from..*to) (either pointer may be NULL): no white space inside
+ * it, strings in valid UTF-8 with no control character, DEL or escape but
+ * \" \\ \t \n \r, numbers as jq writes them, no member name twice in one
+ * object (nor more than 64 members), at most TN_JSON_MAX_DEPTH deep.  Builds
+ * no values: a reply the server wrote with tn_json_dump can be passed on as
+ * it came (an NDJSON line, since it holds no raw line end).  0 says only
+ * that the text must be parsed to be passed on: it may be valid JSON written
+ * another way.  Cannot fail.
+ */
+int tn_json_verbatim(const char *buf, size_t len, size_t *from, size_t *to);
+
 #endif

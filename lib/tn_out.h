@@ -87,6 +87,21 @@ enum tn_code tn_out_open(struct tn_out *out, FILE *fp, const struct tn_common *c
 enum tn_code tn_out_emit(struct tn_out *out, jv record, struct tn_err *err);
 
 /*
+ * 1 when each record of `out` is written as its compact JSON (tn_json_dump)
+ * and a line end, nothing else: ndjson without --jq or --fields.  Such an
+ * output can take a record as text with tn_out_emit_text.
+ */
+int tn_out_takes_text(const struct tn_out *out);
+
+/*
+ * Write one record given as JSON text, `len` bytes at `json` (borrowed; what
+ * tn_json_dump writes, as tn_json_verbatim checks), and a line end: the bytes
+ * tn_out_emit writes for the parsed record.  Only when tn_out_takes_text.
+ */
+enum tn_code tn_out_emit_text(struct tn_out *out, const char *json, size_t len,
+			      struct tn_err *err);
+
+/*
  * Finish: write buffered rows (table, json array) and the notes of the marks
  * put on them, flush, free everything.
  */

@@ -112,4 +112,61 @@ test_expect_success 'a line over 1 MiB is reported and skipped' '
 	test "$(wc -l <out)" = 2
 '
 
+test_expect_success 'each case is written as the server sent it: the bytes of the parsed reply (--jq .)' '
+	yb_cases 200 7000 >same.ndjson &&
+	case-submit --bulk --parallel 8 -v <same.ndjson >filed 2>filed.err &&
+	grep -qx "case-submit: 200 of 200 replies written as the server sent them" filed.err &&
+	test "$(wc -l <filed)" = 200 &&
+	case-submit --bulk --parallel 8 -v <same.ndjson >fast 2>fast.err &&
+	grep -qx "case-submit: filed 0, replayed 200, failed 0" fast.err &&
+	grep -qx "case-submit: 200 of 200 replies written as the server sent them" fast.err &&
+	case-submit --bulk --parallel 8 -v --jq . <same.ndjson >parsed 2>parsed.err &&
+	grep -qx "case-submit: 0 of 200 replies written as the server sent them" parsed.err &&
+	sort fast >fast.sorted && sort parsed >parsed.sorted &&
+	test_cmp parsed.sorted fast.sorted &&
+	jq -r .id filed | sort >ids.filed && jq -r .id fast | sort >ids.fast &&
+	test_cmp ids.filed ids.fast &&
+	case-submit --bulk -v --fields id,status <same.ndjson >some 2>some.err &&
+	grep -qx "case-submit: 0 of 200 replies written as the server sent them" some.err &&
+	jq -e -s "map(keys == [\"id\", \"status\"]) | all" some
+'
+
+# A server that answers 201 with JSON written another way than tn_json_dump writes it.
+fake_server() {
+	python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+	def do_POST(self):
+		self.rfile.read(int(self.headers["Content-Length"]))
+		body = sys.argv[1].encode()
+		self.send_response(201)
+		self.send_header("Content-Type", "application/json")
+		self.send_header("Content-Length", str(len(body)))
+		self.end_headers()
+		self.wfile.write(body)
+	def log_message(self, *a):
+		pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+' "$1" >fake.port &
+	FAKE_PID=$!
+	for _ in $(seq 50); do test -s fake.port && break; sleep 0.1; done
+	test -s fake.port
+}
+
+if command -v python3 >/dev/null; then
+test_expect_success 'a reply not written as it would be dumped is parsed and written compact' '
+	fake_server "{ \"id\": \"C-1\", \"n\": 1.50, \"s\": \"\\u00e9\\/\", \"id\": \"C-2\" }" &&
+	test_when_finished "kill $FAKE_PID" &&
+	yb_cases 1 7500 | case-submit --bulk -v --url "http://127.0.0.1:$(cat fake.port)" \
+		>out 2>err &&
+	grep -qx "case-submit: 0 of 1 replies written as the server sent them" err &&
+	printf "%s\n" "{\"id\":\"C-2\",\"n\":1.5,\"s\":\"é/\"}" >expect &&
+	test_cmp expect out
+'
+else
+	test_skip 'a reply not written as it would be dumped is parsed and written compact' 'no python3'
+fi
+
 test_done

@@ -212,4 +212,16 @@ test_expect_success 'bulk where nothing came back: the first failure'"'"'s exit 
 	tail -n 1 err | grep -qx "cert-fetch: 0 done, 0 skipped, 2 failed; 2 not found"
 '
 
+test_expect_success '--no-verify writes each certificate as the server sent it: the bytes of the parsed reply (--jq .)' '
+	printf "%s\n" "$C1" "$C1" "$C1" "$UNKNOWN" >ids3 &&
+	test_expect_exit 1 cert-fetch --purpose 核验 --no-verify -v --format ndjson - <ids3 >fast 2>err &&
+	grep -qx "cert-fetch: 3 of 3 certificates written as the server sent them" err &&
+	grep -q "^cert-fetch: error: certificate '"'"'$UNKNOWN'"'"': " err &&
+	test_expect_exit 1 cert-fetch --purpose 核验 --no-verify -v --jq . - <ids3 >parsed 2>err &&
+	grep -qx "cert-fetch: 0 of 3 certificates written as the server sent them" err &&
+	test "$(wc -l <fast)" = 3 &&
+	test_cmp parsed fast &&
+	head -n 1 fast | json_eq .id "$C1"
+'
+
 test_done

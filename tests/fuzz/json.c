@@ -34,7 +34,9 @@
  *   POST /v1/certs, /v1/consents  the kind, holder and identifier checks,
  *                             canonical JSON, signed content, verification
  *                             against an empty key ring, the audit row hash
- * The shipped catalog, calendar and kinds are loaded once.
+ * The shipped catalog, calendar and kinds are loaded once.  tn_json_verbatim
+ * (the clients' check of a reply passed on unparsed) is held to the parser:
+ * what it passes is accepted, and dumped is the very bytes it passed.
  */
 
 static jv catalog, kinds;
@@ -246,14 +248,29 @@ static void check_cert(jv body)
 	tn_cert_audit_hash(body, NULL, hash, &err);
 }
 
+/* A body tn_json_verbatim passed: an object whose compact dump is its very bytes. */
+static void check_verbatim(jv v, const char *text, size_t len)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	FUZZ_ASSERT(jv_get_kind(v) == JV_KIND_OBJECT, "tn_json_verbatim passes objects only");
+	tn_json_dump(v, &b);
+	FUZZ_ASSERT(b.len == len && memcmp(b.buf, text, len) == 0,
+		    "what tn_json_verbatim passes is the dump of what the parser reads");
+	tn_buf_release(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
-	size_t offset = (size_t)-1;
+	size_t offset = (size_t)-1, from = 0, to = 0;
 	char *text, path[256];
+	int verbatim;
 	jv v;
 
+	verbatim = tn_json_verbatim((const char *)data, size, &from, &to);
 	if (tn_json_parse_exact((const char *)data, size, 0, &v, &offset, &err) != TN_OK) {
+		FUZZ_ASSERT(!verbatim, "what tn_json_verbatim passes, tn_json_parse_exact accepts");
 		FUZZ_ASSERT(err.code == TN_EINVALID, "a refused body is TN_EINVALID");
 		FUZZ_ASSERT(offset <= size, "the offset of a fault is inside the body");
 		FUZZ_ASSERT(jv_get_kind(v) == JV_KIND_INVALID, "a refused body gives jv_invalid()");
@@ -261,6 +278,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_ASSERT(!memchr(data, '\0', size), "a body with a NUL byte is refused");
+	if (verbatim)
+		check_verbatim(v, (const char *)data + from, to - from);
 	FUZZ_ASSERT(!tn_json_find_control(v, path, sizeof(path)),
 		    "an accepted body holds no U+0000 or control character");
 	text = fuzz_cstr(data, size);

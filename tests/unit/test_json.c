@@ -286,6 +286,183 @@ static void test_no_offset_wanted(void **state)
 	jv_free(v);
 }
 
+/*
+ * tn_json_verbatim agrees with the parsers: a text it passes, tn_json_parse_exact
+ * and jq's own parser both read as one object whose dump (tn_json_dump, and
+ * jv_dump_string) is the very bytes it pointed at.  Returns what it said.
+ */
+static int verbatim_agrees(const char *t, size_t len)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf b = TN_BUF_INIT;
+	size_t from = 0, to = 0;
+	int ok = tn_json_verbatim(t, len, &from, &to);
+	jv v, q, d;
+
+	if (!ok)
+		return 0;
+	if (tn_json_parse_exact(t, len, 0, &v, NULL, &err) != TN_OK)
+		fail_msg("verbatim passed '%.*s', tn_json_parse_exact refused it: %s", (int)len, t,
+			 err.message);
+	assert_int_equal(jv_get_kind(v), JV_KIND_OBJECT);
+	assert_true(from < to && to <= len);
+	tn_json_dump(v, &b);
+	if (b.len != to - from || memcmp(b.buf, t + from, b.len) != 0)
+		fail_msg("verbatim passed '%.*s', its dump is '%.*s'", (int)len, t, (int)b.len, b.buf);
+	q = jv_parse_sized(t, (int)len);
+	assert_true(jv_is_valid(q));
+	d = jv_dump_string(q, 0);
+	assert_int_equal((size_t)jv_string_length_bytes(jv_copy(d)), to - from);
+	assert_memory_equal(jv_string_value(d), t + from, to - from);
+	jv_free(d);
+	jv_free(v);
+	tn_buf_release(&b);
+	return 1;
+}
+
+static void passes(const char *t)
+{
+	if (!verbatim_agrees(t, strlen(t)))
+		fail_msg("tn_json_verbatim refused '%s'", t);
+}
+
+static void refuses(const char *t, size_t len)
+{
+	if (verbatim_agrees(t, len))
+		fail_msg("tn_json_verbatim passed '%.*s'", (int)len, t);
+}
+#define REFUSES(lit) refuses(lit, sizeof(lit) - 1)
+
+/* A reply as the server writes one: tn_json_dump of a case-like object. */
+static void server_reply(struct tn_buf *b, unsigned int *seed)
+{
+	jv v = jv_object();
+	char k[16];
+
+	v = jv_object_set(v, jv_string("id"), jv_string("C-310000-20261204-000123"));
+	v = jv_object_set(v, jv_string("status"), jv_string("submitted"));
+	v = jv_object_set(v, jv_string("version"), jv_number(rand_r(seed) % 100000));
+	v = jv_object_set(v, jv_string("amount"), jv_number((rand_r(seed) % 100000) / 100.0));
+	v = jv_object_set(v, jv_string("ratio"), jv_number((double)rand_r(seed) / 7e12));
+	v = jv_object_set(v, jv_string("big"), jv_number(pow(10, rand_r(seed) % 30) * 1.5));
+	v = jv_object_set(v, jv_string("neg"), jv_number(-(double)rand_r(seed)));
+	v = jv_object_set(v, jv_string("applicant"),
+			  jv_object_set(jv_object_set(jv_object(), jv_string("name"),
+						      jv_string("张三 \"小三\"\\ 😀\t\r\n é")),
+					jv_string("id"), jv_string("110101199003070003")));
+	v = jv_object_set(v, jv_string("materials"),
+			  jv_array_append(jv_array_append(jv_array(), jv_null()),
+					  jv_array_append(jv_array(), jv_true())));
+	snprintf(k, sizeof(k), "k%d", rand_r(seed) % 1000);
+	v = jv_object_set(v, jv_string(k), jv_false());
+	tn_json_dump(v, b);
+	jv_free(v);
+}
+
+static void test_verbatim(void **state)
+{
+	struct tn_buf b = TN_BUF_INIT, deep = TN_BUF_INIT;
+	unsigned int seed = 1812;
+
+	(void)state;
+	passes("{}");
+	passes(" \t\r\n{\"a\":1}\n");
+	passes("{\"a\":[],\"b\":{},\"c\":[1,-2,0,true,false,null,\"\"],\"d\":{\"e\":{\"f\":[[]]}}}");
+	passes("{\"s\":\"\\\"\\\\\\t\\n\\r/ 黄浦区 😀 \xef\xbf\xbf\"}");
+	passes("{\"n\":999999999999999,\"m\":-99999999999999,\"x\":0.5,\"y\":31.2397,\"z\":1e-07}");
+	passes("{\"a\":1,\"A\":2,\"a \":3}");
+	/* not one object */
+	REFUSES("");
+	REFUSES("   ");
+	REFUSES("[]");
+	REFUSES("\"s\"");
+	REFUSES("1");
+	REFUSES("null");
+	REFUSES("{}{}");
+	REFUSES("{} {}");
+	REFUSES("{}x");
+	REFUSES("{},");
+	REFUSES("{\"a\":1}\x1e");
+	/* white space inside, escapes and numbers jq writes otherwise */
+	REFUSES("{ }");
+	REFUSES("{\"a\": 1}");
+	REFUSES("{\"a\":[1, 2]}");
+	REFUSES("{\"a\":\"\\u0041\"}");
+	REFUSES("{\"a\":\"\\/\"}");
+	REFUSES("{\"a\":\"\\b\"}");
+	REFUSES("{\"a\":\"\\u0000\"}");
+	REFUSES("{\"a\":\"\x7f\"}");
+	REFUSES("{\"a\":1.50}");
+	REFUSES("{\"a\":1.0}");
+	REFUSES("{\"a\":1E5}");
+	REFUSES("{\"a\":1e999}");
+	REFUSES("{\"a\":1234567890123456789}");
+	REFUSES("{\"a\":01}");
+	REFUSES("{\"a\":-}");
+	REFUSES("{\"a\":.5}");
+	REFUSES("{\"a\":tru}");
+	REFUSES("{\"a\":nul}");
+	/* a member name twice: jq keeps one */
+	REFUSES("{\"a\":1,\"a\":2}");
+	REFUSES("{\"x\":{\"a\":1,\"b\":2,\"a\":2}}");
+	/* bad UTF-8, NUL, control characters */
+	REFUSES("{\"a\":\"\xc3\x28\"}");
+	REFUSES("{\"a\":\"\xc0\xaf\"}");
+	REFUSES("{\"a\":\"\xe0\x80\xaf\"}");
+	REFUSES("{\"a\":\"\xed\xa0\x80\"}");
+	REFUSES("{\"a\":\"\xf4\x90\x80\x80\"}");
+	REFUSES("{\"a\":\"\xf8\x88\x80\x80\x80\"}");
+	REFUSES("{\"a\":\"\xe4\xb8\"}");
+	REFUSES("{\"a\":\"\xff\"}");
+	REFUSES("{\"a\":\"x\0y\"}");
+	REFUSES("{\"a\":1}\0");
+	REFUSES("\0{\"a\":1}");
+	REFUSES("{\"a\":\"line\nend\"}");
+	REFUSES("{\"a\":\"tab\there\"}");
+	/* nesting: TN_JSON_MAX_DEPTH levels pass, one more does not */
+	for (int i = 0; i < TN_JSON_MAX_DEPTH; i++)
+		tn_buf_adds(&deep, i ? "[" : "{\"a\":");
+	for (int i = 0; i < TN_JSON_MAX_DEPTH; i++)
+		tn_buf_adds(&deep, i < TN_JSON_MAX_DEPTH - 1 ? "]" : "}");
+	passes(deep.buf);
+	tn_buf_reset(&deep);
+	for (int i = 0; i <= TN_JSON_MAX_DEPTH; i++)
+		tn_buf_adds(&deep, i ? "[" : "{\"a\":");
+	for (int i = 0; i <= TN_JSON_MAX_DEPTH; i++)
+		tn_buf_adds(&deep, i < TN_JSON_MAX_DEPTH ? "]" : "}");
+	refuses(deep.buf, deep.len);
+	/* 64 members pass, 65 are parsed instead */
+	tn_buf_reset(&deep);
+	for (int i = 0; i < 65; i++) {
+		tn_buf_addf(&deep, "%s\"m%d\":%d", i ? "," : "{", i, i);
+		if (i == 63) {
+			tn_buf_addch(&deep, '}');
+			passes(deep.buf);
+			deep.buf[--deep.len] = '\0';
+		}
+	}
+	tn_buf_addch(&deep, '}');
+	refuses(deep.buf, deep.len);
+	/* replies as the server writes them pass; cut short, or with one byte changed, they agree */
+	for (int i = 0; i < 2000; i++) {
+		tn_buf_reset(&b);
+		server_reply(&b, &seed);
+		passes(b.buf);
+		for (size_t n = 0; n < b.len; n += 1 + (size_t)(rand_r(&seed) % 7))
+			refuses(b.buf, n);
+		for (int k = 0; k < 20; k++) {
+			size_t at = (size_t)rand_r(&seed) % b.len;
+			char was = b.buf[at];
+
+			b.buf[at] = (char)(rand_r(&seed) % 256);
+			verbatim_agrees(b.buf, b.len);
+			b.buf[at] = was;
+		}
+	}
+	tn_buf_release(&b);
+	tn_buf_release(&deep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_no_offset_wanted),
 		cmocka_unit_test(test_dump_like_jq),
+		cmocka_unit_test(test_verbatim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
