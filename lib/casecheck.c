@@ -269,18 +269,66 @@ static int as_number(jv v, double *out)
 	return errno || *end || !number_ok(*out) ? -1 : 0;
 }
 
+/* What a form field of an item says, read in one pass over its members (borrowed from it). */
+struct field_spec {
+	const char *name, *label, *type, *pattern;      /* NULL: absent or not a string */
+	jv_kind required;
+	jv maxl, values;        /* borrowed; null when absent */
+};
+
+/* The spec of field `f` (borrowed, and alive while *fs is used). */
+static void field_spec(jv f, struct field_spec *fs)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->required = JV_KIND_NULL;
+	fs->maxl = fs->values = jv_null();
+	if (jv_get_kind(f) != JV_KIND_OBJECT)
+		return;
+	jv_object_foreach(f, k, v) {
+		const char *key = jv_string_value(k);
+		const char *str = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+
+		/* the member stays in f: its string and value outlive these references */
+		if (!strcmp(key, "name"))
+			fs->name = str;
+		else if (!strcmp(key, "label"))
+			fs->label = str;
+		else if (!strcmp(key, "type"))
+			fs->type = str;
+		else if (!strcmp(key, "pattern"))
+			fs->pattern = str;
+		else if (!strcmp(key, "required"))
+			fs->required = jv_get_kind(v);
+		else if (!strcmp(key, "max_length"))
+			fs->maxl = v;
+		else if (!strcmp(key, "values"))
+			fs->values = v;
+		jv_free(k);
+		jv_free(v);
+	}
+}
+
+static enum tn_code check_value(const struct field_spec *fs, jv value, struct tn_err *err);
+
 enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err)
 {
+	struct field_spec fs;
+
+	field_spec(field, &fs);
+	return check_value(&fs, value, err);
+}
+
+static enum tn_code check_value(const struct field_spec *fs, jv value, struct tn_err *err)
+{
 	struct tn_err e = TN_ERR_INIT;
-	const char *type = tn_jv_str(field, "type"), *pattern = tn_jv_str(field, "pattern");
-	jv req = tn_jv_get(field, "required"), maxl = tn_jv_get(field, "max_length");
-	jv values = tn_jv_get(field, "values");
-	const char *t = type ? type : "string", *s;
+	const char *pattern = fs->pattern;
+	jv maxl = fs->maxl, values = fs->values;
+	const char *t = fs->type ? fs->type : "string", *s;
 	enum tn_code rc = TN_OK;
 	double d;
 
 	if (absent(value) || (jv_get_kind(value) == JV_KIND_STRING && !*jv_string_value(value))) {
-		if (jv_get_kind(req) == JV_KIND_TRUE)
+		if (fs->required == JV_KIND_TRUE)
 			rc = tn_err_set(err, TN_EINVALID, "required");
 		goto out;
 	}
@@ -344,9 +392,6 @@ enum tn_code tn_case_check_value(jv field, jv value, struct tn_err *err)
 	if (rc == TN_OK && pattern && tn_regex_match(pattern, s, NULL) == 0)
 		rc = tn_err_set(err, TN_EINVALID, "'%s' does not match the pattern '%s'", s, pattern);
 out:
-	jv_free(req);
-	jv_free(maxl);
-	jv_free(values);
 	return rc;
 }
 
@@ -376,27 +421,27 @@ enum tn_code tn_case_check_form_all(jv item, jv form, jv *problems, struct tn_er
 	struct where w = { NULL, 0, err, problems, 0 };
 	jv fields = tn_jv_array(item, "fields");
 	char path[300], hint[120], detail[1100], message[1200];
-	const char *names[64];  /* the fields' names (borrowed from fields), when so few */
-	int nnames = 0;
+	struct field_spec specs[64];    /* each field's (borrowed from fields), when so few */
+	int nspecs = 0;
 
 	if (problems)
 		*problems = jv_array();
 	jv_array_foreach(fields, i, f) {
-		if (nnames >= 0 && nnames < 64)
-			names[nnames++] = tn_jv_str(f, "name");
+		if (nspecs >= 0 && nspecs < 64)
+			field_spec(f, &specs[nspecs++]);
 		else
-			nnames = -1;
-		jv_free(f);     /* its name lives on in fields */
+			nspecs = -1;
+		jv_free(f);     /* its members live on in fields */
 	}
 	if (jv_get_kind(form) == JV_KIND_OBJECT) {
 		jv_object_foreach(form, key, val) {
 			const char *name = jv_string_value(key);
 			int known = 0;
 
-			if (nnames < 0)
+			if (nspecs < 0)
 				known = tn_jv_array_find(fields, "name", name) >= 0;
-			for (int i = 0; i < nnames && !known; i++)
-				known = names[i] && strcmp(names[i], name) == 0;
+			for (int i = 0; i < nspecs && !known; i++)
+				known = specs[i].name && strcmp(specs[i].name, name) == 0;
 			if (!known) {
 				snprintf(path, sizeof(path), "form.%s", name);
 				field_hint(fields, name, hint, sizeof(hint));
@@ -411,26 +456,28 @@ enum tn_code tn_case_check_form_all(jv item, jv form, jv *problems, struct tn_er
 		}
 	}
 	jv_array_foreach(fields, i, f) {
-		const char *name = tn_jv_str(f, "name"), *label = tn_jv_str(f, "label");
+		struct field_spec one, *fs = nspecs >= 0 ? &specs[i] : &one;
 
-		if (name) {
-			jv v = tn_jv_get(form, name), req = tn_jv_get(f, "required");
+		if (nspecs < 0)
+			field_spec(f, &one);
+		if (fs->name) {
+			jv v = tn_jv_get(form, fs->name);
 			struct tn_err e = TN_ERR_INIT;
 
-			snprintf(path, sizeof(path), "form.%s", name);
 			if (absent(v) || (jv_get_kind(v) == JV_KIND_STRING && !*jv_string_value(v))) {
-				if (jv_get_kind(req) == JV_KIND_TRUE) {
+				if (fs->required == JV_KIND_TRUE) {
+					snprintf(path, sizeof(path), "form.%s", fs->name);
 					snprintf(message, sizeof(message), "form field '%s' is required",
-						 name);
-					fault(&w, path, label, "required", message);
+						 fs->name);
+					fault(&w, path, fs->label, "required", message);
 				}
-			} else if (tn_case_check_value(f, v, &e) != TN_OK) {
-				snprintf(message, sizeof(message), "form field '%s': %s", name,
+			} else if (check_value(fs, v, &e) != TN_OK) {
+				snprintf(path, sizeof(path), "form.%s", fs->name);
+				snprintf(message, sizeof(message), "form field '%s': %s", fs->name,
 					 e.message);
-				fault(&w, path, label, e.message, message);
+				fault(&w, path, fs->label, e.message, message);
 			}
 			jv_free(v);
-			jv_free(req);
 		}
 		jv_free(f);
 	}

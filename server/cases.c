@@ -493,7 +493,7 @@ void cases_reply_filed(struct req *q, jv doc, int replayed)
 
 void cases_reply_new(struct req *q, jv doc, jv text)
 {
-	struct tn_buf b = TN_BUF_INIT;
+	static struct tn_buf b = TN_BUF_INIT;   /* a worker's, kept: no growth a reply */
 	const char *id = tn_jv_str(doc, "id"), *t = jv_string_value(text);
 	int len = jv_string_length_bytes(jv_copy(text));
 	char today[16], loc[64], etag[32];
@@ -506,15 +506,17 @@ void cases_reply_new(struct req *q, jv doc, jv text)
 	}
 	/* as cases_reply_filed's dump of doc: "id" first, the stored members, "overdue" last */
 	tn_today_str(today, sizeof(today));
-	tn_buf_addf(&b, "{\"id\":\"%s\",", id);
+	tn_buf_reset(&b);
+	tn_buf_adds(&b, "{\"id\":\"");
+	tn_buf_adds(&b, id);
+	tn_buf_add(&b, "\",", 2);
 	tn_buf_add(&b, t + 1, (size_t)len - 2);
-	tn_buf_addf(&b, ",\"overdue\":%s}", overdue_on(doc, today) ? "true" : "false");
+	tn_buf_adds(&b, overdue_on(doc, today) ? ",\"overdue\":true}" : ",\"overdue\":false}");
 	snprintf(loc, sizeof(loc), "/v1/cases/%s", id);
 	req_set_header(q, "Location", loc);
 	snprintf(etag, sizeof(etag), "\"%ld\"", version);
 	req_set_header(q, "ETag", etag);
 	reply_text(q, 201, "application/json", b.buf, b.len);
-	tn_buf_release(&b);
 	jv_free(text);
 	jv_free(doc);
 }

@@ -201,7 +201,13 @@ enum tn_code store_case_create(struct store *st, struct store_case_new *c, jv *o
 /* What store_case_create_batch gives for one filing of the batch. */
 struct store_case_filed {
 	enum tn_code code;      /* TN_OK, or this filing's own error in err */
-	jv out;                 /* the stored CASE (owned by the caller) when TN_OK */
+	/*
+	 * The stored CASE (owned by the caller) when TN_OK; when `text` is
+	 * given, only what an answer needs beside it: its "id", "version",
+	 * "status" and "deadline" (a copy of the whole costs more than the
+	 * filing's checks).
+	 */
+	jv out;
 	/*
 	 * When filed now (not a replay) and the backend keeps it: the text of
 	 * the document as stored, compact JSON without "id" (owned by the

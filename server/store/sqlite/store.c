@@ -98,12 +98,14 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err)
 	sqlite3_stmt *s;
 	int i;
 
+	/* the same literal each call: found by its address first, then by its text */
+	for (i = 0; i < st->ncache; i++)
+		if (st->cache[i].from == sql && strcmp(st->cache[i].sql, sql) == 0)
+			goto found;
 	for (i = 0; i < st->ncache; i++) {
 		if (strcmp(st->cache[i].sql, sql) == 0) {
-			s = st->cache[i].stmt;
-			sqlite3_reset(s);
-			sqlite3_clear_bindings(s);
-			return s;
+			st->cache[i].from = sql;
+			goto found;
 		}
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
@@ -119,7 +121,13 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err)
 		free(st->cache[i].sql);
 	}
 	st->cache[i].sql = tn_xstrdup(sql);
+	st->cache[i].from = sql;
 	st->cache[i].stmt = s;
+	return s;
+found:
+	s = st->cache[i].stmt;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return s;
 }
 

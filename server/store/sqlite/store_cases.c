@@ -151,7 +151,7 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	sqlite3_stmt *s;
 	enum tn_code code;
 	jv event = c->event;
-	struct tn_buf doc = TN_BUF_INIT;
+	static struct tn_buf doc = TN_BUF_INIT;         /* kept: a filing's text needs no growth */
 	struct report_cols r;
 
 	c->event = jv_invalid();
@@ -187,11 +187,12 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	sqlite3_bind_int64(s, 9, c->token_id);
 	store_bind_text(s, 10, idem_key);
 	store_bind_text(s, 11, c->idem_hash);
+	tn_buf_reset(&doc);
 	tn_json_dump(c->doc, &doc);     /* jv_dump_string's bytes, faster */
-	sqlite3_bind_text(s, 12, doc.buf, (int)doc.len, SQLITE_TRANSIENT);
+	/* doc stays as it is until this statement's next use, which clears its bindings first */
+	sqlite3_bind_text(s, 12, doc.buf, (int)doc.len, SQLITE_STATIC);
 	if (text)
 		*text = jv_string_sized(doc.buf, (int)doc.len);
-	tn_buf_release(&doc);
 	store_bind_text(s, 13, workflow);
 	if (parent_seq > 0)
 		sqlite3_bind_int64(s, 14, parent_seq);
@@ -583,6 +584,23 @@ static enum tn_code run_sql(struct store *st, const char *sql, struct tn_err *er
 	return store_run(st, s, err, "savepoint");
 }
 
+/* What store_case_filed.out holds beside its text: "id" of row `seq`, then `doc`'s (borrowed) version, status and deadline. */
+static jv filed_head(long seq, jv doc)
+{
+	static const char *const keys[] = { "version", "status", "deadline" };
+	jv out = with_id(seq, jv_object());
+
+	for (int i = 0; i < 3; i++) {
+		jv v = jv_object_get(jv_copy(doc), jv_string(keys[i]));
+
+		if (jv_is_valid(v))
+			out = jv_object_set(out, jv_string(keys[i]), v);
+		else
+			jv_free(v);
+	}
+	return out;
+}
+
 /*
  * One filing of a batch, inside its transaction: its idempotency check,
  * then its rows under a savepoint, undone alone when they fail.  res gets
@@ -601,7 +619,7 @@ static void batch_one(struct store *st, struct store_case_new *c, struct store_c
 	    (code = run_sql(st, "SAVEPOINT filing", &r->err)) == TN_OK) {
 		code = insert_case(st, c, c->idem_key, NULL, 0, &seq, &r->text, &r->err);
 		if (code == TN_OK)
-			r->out = with_id(seq, jv_copy(c->doc));
+			r->out = filed_head(seq, c->doc);
 		else if (!sqlite3_get_autocommit(st->db))
 			run_sql(st, "ROLLBACK TO filing", NULL);
 		if (!sqlite3_get_autocommit(st->db))

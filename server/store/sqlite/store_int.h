@@ -13,6 +13,7 @@
 
 struct cached {
 	char *sql;
+	const char *from;       /* the caller's string last found here (its text compared too) */
 	sqlite3_stmt *stmt;
 };
 
