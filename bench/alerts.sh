@@ -7,8 +7,15 @@
 # line stamper after each follower notes when each line reached it.  Prints
 # alerts per second posted and delivered, the latency from post to line
 # (p50, p99, max), and alert-tail's peak RSS.
+# The stream part runs twice on fresh databases: saturated (the posters send
+# as fast as the server answers; the latency is then mostly queueing behind
+# the other posts on two shared cores), then paced at half the saturated rate
+# (each poster sends its batches on a fixed schedule and stamps them with the
+# scheduled time, so a late send counts as latency, as in wrk2).
 #   WORKERS (2), POSTERS (2, parallel posting connections), BATCH (100 alerts
-#   a request), TWONET_BUILD (the build to use; default: the source tree).
+#   a request), RATE (alerts/s of the paced run; default half the saturated
+#   rate; RATE=0 skips it), TWONET_BUILD (the build to use; default: the
+#   source tree).
 # Then the rules (issue 16): RULES_N alerts (default 50,000) from 1,000 depth
 # gauges posted to twonetd without rules and with the shipped rules (fresh
 # databases, same input), each run three times: alerts raised per second,
@@ -29,7 +36,9 @@ FILTER='select(.kind == "water_depth" and .severity != "none") | "\(.id) \(.text
 cat >"$BENCH_TMP/post.pl" <<'PERL'
 use strict; use warnings;
 use IO::Socket::INET; use Socket qw(IPPROTO_TCP TCP_NODELAY); use Time::HiRes qw(time);
-my ($url, $tok, $first, $count, $batch, $src, $gauges, $latf, $hi) = @ARGV;
+my ($url, $tok, $first, $count, $batch, $src, $gauges, $latf, $hi, $every) = @ARGV;
+# EVERY: seconds between batches (paced); 0 or absent: as fast as answered
+my $t0 = time; my $k = 0;
 my $lat;
 if ($latf) { open($lat, '>', $latf) or die "$latf: $!\n"; }
 my ($host, $port) = $url =~ m{^http://([^:/]+):(\d+)} or die "url: $url\n";
@@ -41,7 +50,15 @@ my @sev = qw(blue yellow orange red);
 for (my $i = $first; $i < $first + $count; $i += $batch) {
 	my $last = $i + $batch - 1;
 	$last = $first + $count - 1 if $last > $first + $count - 1;
-	my $t = sprintf "%.6f", time;
+	my $t;
+	if ($every) {
+		my $due = $t0 + $every * $k++;
+		my $wait = $due - time;
+		select(undef, undef, undef, $wait) if $wait > 0;
+		$t = sprintf "%.6f", $due;
+	} else {
+		$t = sprintf "%.6f", time;
+	}
 	my $body = '{"alerts":[' . join(',', map { sprintf
 		'{"source":"%s","source_id":"%d","kind":"water_depth","severity":"%s","district":"%s",'
 		. '"location":{"lat":31.2397,"lon":121.4906,"address":"%s"},'
@@ -72,8 +89,17 @@ my $want = shift; my $n = 0; $| = 1;
 while (my $l = <STDIN>) { printf "%.6f %s", time, $l; last if ++$n >= $want; }
 PERL
 
-if [ "${PART:-all}" != rules ]; then
-echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, twonetd --workers $WORKERS, $(nproc) cores"
+# stream_run RATE: one run of the stream part (RATE alerts/s in all, 0: as fast as answered)
+stream_run() {
+local rate=$1 every=0
+[ "$rate" != 0 ] && every=$(echo "$BATCH * $POSTERS / $rate" | bc -l)
+rm -f "$BENCH_TMP/a.db" "$BENCH_TMP/a.db-wal" "$BENCH_TMP/a.db-shm" "$BENCH_TMP/sse" \
+	"$BENCH_TMP/tail.out" "$BENCH_TMP/curl.out"
+if [ "$rate" = 0 ]; then
+	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, saturated, twonetd --workers $WORKERS, $(nproc) cores"
+else
+	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, paced at $rate alerts/s, twonetd --workers $WORKERS, $(nproc) cores"
+fi
 start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" --rules none
 SENSOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role sensor --name bench-sensor)
 OPERATOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role operator --name bench-op)
@@ -101,7 +127,7 @@ pids=""
 for p in $(seq 0 $((POSTERS - 1))); do
 	first=$((p * per + 1)); count=$per
 	[ $((first + count - 1)) -gt "$N" ] && count=$((N - first + 1))
-	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" &
+	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" "" "" "" "$every" &
 	pids="$pids $!"
 done
 for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
@@ -145,7 +171,17 @@ awk '$3 == "POST" && $4 == "/v1/alerts" { print $6 }' "$BENCH_TMP/twonetd.log" |
 printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms\n' "$BATCH" \
 	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.5) + 1] }' "$BENCH_TMP/srv")" \
 	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.99) + 1] }' "$BENCH_TMP/srv")"
+POSTED_RATE=$(echo "$N / $post_secs" | bc -l)
+stop_bench_server
+}
 
+if [ "${PART:-all}" != rules ]; then
+	stream_run 0
+	rate=${RATE:-$(printf '%.0f' "$(echo "$POSTED_RATE / 2" | bc -l)")}
+	if [ "$rate" != 0 ]; then
+		echo
+		stream_run "$rate"
+	fi
 fi
 
 [ "${PART:-all}" = stream ] && exit 0

@@ -55,6 +55,8 @@ struct store_ckpt *store_certs_checkpointer(struct store *st, long frames);
 void store_certs_checkpointer_stop(struct store_ckpt *c);
 /* Wait until the thread has made `runs` checkpoints; the pages copied so far (for tests). */
 long store_certs_checkpointer_wait(struct store_ckpt *c, long runs);
+/* How many times commits woke the thread (for tests). */
+long store_certs_checkpointer_wakes(struct store_ckpt *c);
 
 /*
  * The database file's path (borrowed from the store): private keys live

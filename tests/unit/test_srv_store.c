@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
 #include <cmocka.h>
 
 #include "store.h"
@@ -168,6 +170,41 @@ static void test_checkpointer(void **state)
 	}
 	assert_true(store_certs_checkpointer_wait(c, 1) > 0);
 	store_certs_checkpointer_stop(c);
+}
+
+/*
+ * A reader keeps the log from restarting, so each checkpoint leaves it long:
+ * the thread is woken each time the log grew by the threshold again, not at
+ * every commit after it (that made a checkpoint, two fsyncs, of every commit).
+ */
+static void test_checkpointer_wakes(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	struct store_ckpt *c = store_certs_checkpointer(f->st, 10);
+	sqlite3 *reader = NULL;
+	char hash[65], wal[4096];
+	struct stat sb;
+	long frames, wakes;
+
+	assert_non_null(c);
+	assert_int_equal(sqlite3_open_v2(f->path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM tokens;", NULL, NULL,
+				      NULL), SQLITE_OK);
+	for (int i = 0; i < 100; i++) {
+		snprintf(hash, sizeof(hash), "%064d", i);
+		assert_int_equal(store_token_add(f->st, hash, "clerk", "ckpt", "YBJ", NULL, &err),
+				 TN_OK);
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(stat(wal, &sb), 0);
+	frames = ((long)sb.st_size - 32) / (4096 + 24);
+	wakes = store_certs_checkpointer_wakes(c);
+	assert_true(frames >= 100);             /* each commit wrote a frame at least */
+	assert_true(wakes >= 1);
+	assert_true(wakes <= frames / 10 + 1);  /* was about one a commit past the first 10 frames */
+	store_certs_checkpointer_stop(c);
+	sqlite3_close(reader);
 }
 
 /* Append `n` audit rows for `holder` (certificates C0.., C1..), each in its own transaction. */
@@ -632,6 +669,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_migrate_health, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer_wakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
