@@ -16,6 +16,7 @@
 #include "tn_alert.h"
 #include "tn_buf.h"
 #include "tn_cap.h"
+#include "tn_json.h"
 #include "alerts_int.h"
 #include "jvutil.h"
 #include "store_alerts.h"
@@ -256,8 +257,8 @@ static void post_one(struct req *q, jv body)
 			reply_error(q, &err);
 		if (r < 0)
 			return;
-	} else if (jv_free(msg), store_alert_raise(q->srv->st, doc, (long long)now, &out,
-						    &replayed, &err) != TN_OK) {
+	} else if (jv_free(msg), store_alert_raise(q->srv->st, doc, NULL, (long long)now, &out,
+						    NULL, &replayed, &err) != TN_OK) {
 		store_alerts_rollback(q->srv->st);
 		reply_error(q, &err);
 		return;
@@ -285,98 +286,163 @@ static void post_one(struct req *q, jv body)
 	alerts_notify(q->srv, latest);
 }
 
-/* Raise the alerts of array `list` (consumed), each on its own, in one transaction. */
+/* One alert of a batch: what alert_build made of it, then its result. */
+struct batch_item {
+	jv doc, msg;            /* alert_build's; doc invalid once refused or consumed */
+	size_t pre;             /* a raise: doc's text at this offset of the batch's texts */
+	int status, replayed;
+	jv res;                 /* the problem (refused) or the ALERT (an update), else invalid */
+	size_t text, len;       /* a raise: the ALERT's text in the reply's texts */
+};
+
+/*
+ * Inside the transaction: raise or apply item `it`.  0, or -1 with *err
+ * filled when the store failed (the whole batch is then undone).
+ */
+static int batch_apply(struct req *q, struct batch_item *it, const char *pre, time_t now,
+		       struct tn_buf *texts, long *counts, struct tn_err *err)
+{
+	struct problem p;
+	jv out = jv_invalid();
+	int a;
+
+	if (jv_get_kind(it->msg) != JV_KIND_OBJECT) {
+		it->text = texts->len;
+		if (store_alert_raise(q->srv->st, it->doc, pre, (long long)now, &out, texts,
+				      &it->replayed, err) != TN_OK) {
+			it->doc = jv_invalid();
+			return -1;
+		}
+		it->doc = jv_invalid();
+		it->len = texts->len - it->text;
+		if (!it->replayed && tasks_on_alert(q->srv, out, (long long)now, err) != TN_OK) {
+			jv_free(out);
+			return -1;
+		}
+		jv_free(out);
+		it->status = it->replayed ? 200 : 201;
+		counts[it->replayed ? 1 : 0]++;
+		return 0;
+	}
+	a = alert_apply(q->srv->st, it->doc, jv_copy(it->msg), (long long)now, &out, &it->replayed,
+			&p, err);
+	it->doc = jv_invalid();
+	if (a == -1) {          /* an update or cancel naming no known alert: 404 */
+		it->status = p.status;
+		it->res = problem_json(&p);
+		counts[3]++;
+		return 0;
+	}
+	if (a == -2 || (!it->replayed && !tn_jv_bool(out, "cancelled", 0) &&
+			tasks_on_alert(q->srv, out, (long long)now, err) != TN_OK)) {
+		if (jv_is_valid(out))
+			jv_free(out);
+		return -1;
+	}
+	it->status = 200;
+	it->res = out;
+	counts[it->replayed ? 1 : 2]++;
+	return 0;
+}
+
+/* The batch's answer: its results in order, then the counts. */
+static void batch_reply(struct req *q, const struct batch_item *items, int n,
+			const struct tn_buf *texts, const long *counts)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	tn_buf_adds(&b, "{\"results\":[");
+	for (int i = 0; i < n; i++) {
+		const struct batch_item *it = &items[i];
+
+		tn_buf_addf(&b, "%s{\"index\":%d,\"status\":%d,\"%s\":", i ? "," : "", i,
+			    it->status, it->status >= 400 ? "problem" : "alert");
+		if (jv_is_valid(it->res))
+			tn_json_dump(it->res, &b);
+		else
+			tn_buf_add(&b, texts->buf + it->text, it->len);
+		tn_buf_adds(&b, it->replayed ? ",\"replayed\":true}" : "}");
+	}
+	tn_buf_addf(&b, "],\"created\":%ld,\"replayed\":%ld,\"updated\":%ld,\"failed\":%ld}",
+		    counts[0], counts[1], counts[2], counts[3]);
+	reply_text(q, 200, "application/json", b.buf, b.len);
+	tn_buf_release(&b);
+}
+
+static void batch_free(struct batch_item *items, int n)
+{
+	for (int i = 0; i < n; i++) {
+		jv_free(items[i].doc);
+		jv_free(items[i].msg);
+		jv_free(items[i].res);
+	}
+	free(items);
+}
+
+/*
+ * Raise the alerts of array `list` (consumed), each on its own, in one
+ * transaction.  Each is checked, built and dumped before the transaction
+ * begins, so that the write lock is held only for the store's own work.
+ */
 static void post_batch(struct req *q, jv list)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct problem p;
+	struct tn_buf pre = TN_BUF_INIT, texts = TN_BUF_INIT;
+	struct batch_item *items;
 	time_t now = time(NULL);
 	long long latest = 0;
-	long created = 0, replays = 0, failed = 0, updates = 0;
-	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : -1;
-	jv results = jv_array(), answer;
+	long counts[4] = { 0 };         /* created, replayed, updated, failed */
+	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : -1, i;
 
 	if (n < 1 || n > BATCH_MAX) {
 		jv_free(list);
-		jv_free(results);
 		reply_problem(q, 422, "alerts", "alerts must be an array of 1 to %d alerts", BATCH_MAX);
 		return;
 	}
-	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
-		jv_free(list);
-		jv_free(results);
-		reply_error(q, &err);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		jv item = jv_array_get(jv_copy(list), i), doc, out = jv_invalid(), r, msg;
-		int replayed = 0, a = 0;
+	items = tn_xcalloc((size_t)n, sizeof(*items));
+	for (i = 0; i < n; i++) {
+		struct batch_item *it = &items[i];
+		jv item = jv_array_get(jv_copy(list), i);
 
-		r = jv_object_set(jv_object(), jv_string("index"), jv_number(i));
-		if (alert_build(item, q->tok.name, now, &doc, &msg, &p) < 0 ||
-		    (jv_get_kind(msg) == JV_KIND_OBJECT &&
-		     (a = alert_apply(q->srv->st, doc, jv_copy(msg), (long long)now, &out, &replayed,
-				      &p, &err)) == -1)) {
-			/* refused; an update or cancel naming no known alert: 404 */
-			r = jv_object_set(r, jv_string("status"), jv_number(p.status));
-			r = jv_object_set(r, jv_string("problem"), problem_json(&p));
-			failed++;
-		} else if (a == 0 && jv_get_kind(msg) == JV_KIND_OBJECT && replayed) {
-			r = jv_object_set(r, jv_string("status"), jv_number(200));
-			r = jv_object_set(r, jv_string("alert"), out);
-			r = jv_object_set(r, jv_string("replayed"), jv_true());
-			replays++;
-		} else if (a == 0 && jv_get_kind(msg) == JV_KIND_OBJECT &&
-			   (tn_jv_bool(out, "cancelled", 0) ||
-			    tasks_on_alert(q->srv, out, (long long)now, &err) == TN_OK)) {
-			/* an update or a cancel applied */
-			r = jv_object_set(r, jv_string("status"), jv_number(200));
-			r = jv_object_set(r, jv_string("alert"), out);
-			updates++;
-		} else if (a == -2 || jv_get_kind(msg) == JV_KIND_OBJECT ||
-			   store_alert_raise(q->srv->st, doc, (long long)now, &out, &replayed,
-					     &err) != TN_OK ||
-			   (!replayed && tasks_on_alert(q->srv, out, (long long)now, &err) != TN_OK)) {
-			if (jv_is_valid(out))
-				jv_free(out);
-			jv_free(item);
-			jv_free(msg);
-			jv_free(r);
-			jv_free(results);
-			jv_free(list);
-			store_alerts_rollback(q->srv->st);
-			reply_error(q, &err);
-			return;
-		} else {
-			r = jv_object_set(r, jv_string("status"), jv_number(replayed ? 200 : 201));
-			r = jv_object_set(r, jv_string("alert"), out);
-			if (replayed) {
-				r = jv_object_set(r, jv_string("replayed"), jv_true());
-				replays++;
-			} else {
-				created++;
-			}
+		it->res = jv_invalid();
+		if (alert_build(item, q->tok.name, now, &it->doc, &it->msg, &p) < 0) {
+			it->status = p.status;
+			it->res = problem_json(&p);
+			counts[3]++;
+		} else if (jv_get_kind(it->msg) != JV_KIND_OBJECT) {
+			it->pre = pre.len;
+			tn_json_dump(it->doc, &pre);
+			tn_buf_addch(&pre, '\0');
 		}
 		jv_free(item);
-		jv_free(msg);
-		results = jv_array_append(results, r);
 	}
 	jv_free(list);
-	if (created + updates == 0) {
+	if (store_alerts_begin(q->srv->st, &err) != TN_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (jv_is_valid(items[i].doc) &&
+		    batch_apply(q, &items[i], pre.buf + items[i].pre, now, &texts, counts,
+				&err) < 0) {
+			store_alerts_rollback(q->srv->st);
+			goto fail;
+		}
+	if (counts[0] + counts[2] == 0)
 		store_alerts_rollback(q->srv->st);
-	} else if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK) {
-		jv_free(results);
-		reply_error(q, &err);
-		return;
-	}
-	answer = jv_object_set(jv_object(), jv_string("results"), results);
-	answer = jv_object_set(answer, jv_string("created"), jv_number((double)created));
-	answer = jv_object_set(answer, jv_string("replayed"), jv_number((double)replays));
-	answer = jv_object_set(answer, jv_string("updated"), jv_number((double)updates));
-	answer = jv_object_set(answer, jv_string("failed"), jv_number((double)failed));
-	reply_json(q, 200, answer);
-	if (created + updates)
+	else if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK)
+		goto fail;
+	batch_reply(q, items, n, &texts, counts);
+	if (counts[0] + counts[2])
 		alerts_notify(q->srv, latest);
+	batch_free(items, n);
+	tn_buf_release(&pre);
+	tn_buf_release(&texts);
+	return;
+fail:
+	batch_free(items, n);
+	tn_buf_release(&pre);
+	tn_buf_release(&texts);
+	reply_error(q, &err);
 }
 
 void alerts_post(struct req *q, const char *arg)

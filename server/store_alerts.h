@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <jv.h>
 
+#include "tn_buf.h"
 #include "tn_err.h"
 #include "store.h"
 
@@ -31,16 +32,21 @@ enum tn_code store_alerts_commit(struct store *st, long keep, long long *latest,
 void store_alerts_rollback(struct store *st);
 
 /*
- * Inside a transaction: raise the alert `doc` (consumed: an ALERT whose
- * "id" and "seq" are set here; the members source, source_id, kind,
- * severity, district, status and raised_at must be strings).  `at` is the
- * event time in seconds since the epoch.  When (source, source_id) is known
- * already, nothing is written: *out is the stored ALERT and *replayed = 1.
- * Otherwise an "alert" event is appended, *out is the new ALERT and
- * *replayed = 0.
+ * Inside a transaction: raise the alert `doc` (consumed: an ALERT as
+ * alert_build makes it, whose "id" and "seq", its first two members, are
+ * set here; the members source, source_id, kind, severity, district, status
+ * and raised_at must be strings).  `at` is the event time in seconds since
+ * the epoch.  When (source, source_id) is known already, nothing is
+ * written: *out is the stored ALERT and *replayed = 1.  Otherwise an
+ * "alert" event is appended, *out is the new ALERT and *replayed = 0.
+ * `pre` (may be NULL) is doc's text as tn_json_dump wrote it, made before
+ * the transaction so that the writer holds the lock for less: the id and
+ * seq are spliced into it (store_alert_text) instead of dumping doc again.
+ * When `text` is not NULL, *out's text as tn_json_dump writes it is
+ * appended to it.
  */
-enum tn_code store_alert_raise(struct store *st, jv doc, long long at, jv *out, int *replayed,
-			       struct tn_err *err);
+enum tn_code store_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
+			       struct tn_buf *text, int *replayed, struct tn_err *err);
 
 /*
  * Inside a transaction: replace alert `id` by `doc` (consumed; its "seq" is

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "store.h"
 #include "store_common.h"
 
@@ -14,6 +15,21 @@ void store_token_release(struct store_token *tok)
 	free(tok->dept);
 	free(tok->subject);
 	memset(tok, 0, sizeof(*tok));
+}
+
+void store_alert_text(struct tn_buf *b, jv doc, const char *pre, long long seq)
+{
+	static const char head[] = "{\"id\":null,\"seq\":null,";
+	char num[64];
+	int n;
+
+	if (!pre || strncmp(pre, head, sizeof(head) - 1) != 0) {
+		tn_json_dump(doc, b);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "{\"id\":%lld,\"seq\":%lld,", seq, seq);
+	tn_buf_add(b, num, (size_t)n);
+	tn_buf_adds(b, pre + sizeof(head) - 1);
 }
 
 char *store_id_cursor_make(char tag, int desc, long long id)

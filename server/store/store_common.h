@@ -24,6 +24,15 @@ jv store_task_event(long long seq, const char *at, jv action, jv actor, jv comme
 /* The array `a` (consumed) in reverse order. */
 jv store_reversed(jv a);
 
+/*
+ * Append to `b` the text of ALERT `doc` (borrowed) whose "id" and "seq" are
+ * `seq`: `pre` (doc's text with both null, as tn_json_dump wrote it before
+ * they were set) with the two spliced in, or doc dumped when pre is NULL or
+ * does not begin {"id":null,"seq":null, as alert_build's documents do.
+ */
+struct tn_buf;
+void store_alert_text(struct tn_buf *b, jv doc, const char *pre, long long seq);
+
 struct store_case_new;
 struct store_case_filed;
 struct tn_err;

@@ -93,6 +93,28 @@ test_expect_success 'batch: each item on its own, in order, repeats replayed' '
 	test "$(jq ".results[2].alert.id == .results[0].alert.id" body)" = true
 '
 
+test_expect_success 'batch: the reply is compact JSON, each alert as GET shows it, updates and misses in it' '
+	TOK=$SENSOR &&
+	a=$(gen_alerts 10 10 w) && b=$(gen_alerts 11 11 w) &&
+	u="{\"source\":\"w\",\"source_id\":\"10u\",\"msg_type\":\"update\",\"references\":[{\"source\":\"w\",\"source_id\":\"10\"}],\"severity\":\"red\",\"district\":\"310101\",\"kind\":\"water_depth\"}" &&
+	m="{\"source\":\"w\",\"source_id\":\"12c\",\"msg_type\":\"cancel\",\"references\":[{\"source\":\"w\",\"source_id\":\"nope\"}],\"severity\":\"blue\",\"district\":\"310101\",\"kind\":\"other\"}" &&
+	test "$(call POST /v1/alerts "{\"alerts\":[$a,$b,$u,$m,$b,{\"source\":1}]}")" = 200 &&
+	jq -c . body >compact && printf "%s\n" "$(cat body)" >raw && test_cmp compact raw &&
+	test "$(jq -c "[.results[] | [.index, .status, .replayed]]" body)" = "[[0,201,null],[1,201,null],[2,200,null],[3,404,null],[4,200,true],[5,422,null]]" &&
+	test "$(jq -c "[.created, .replayed, .updated, .failed]" body)" = "[2,1,1,2]" &&
+	json_eq ".results[2].alert.severity" red <body &&
+	json_eq ".results[3].problem.status" 404 <body &&
+	cp body batch &&
+	test "$(jq ".results[2].alert.id == .results[0].alert.id" batch)" = true &&
+	for i in 1 4 2; do
+		id=$(jq ".results[$i].alert.id" batch) &&
+		TOK=$OPERATOR && test "$(call GET /v1/alerts/$id)" = 200 &&
+		jq -c ".results[$i].alert" batch >want && jq -c "del(.history)" body >got &&
+		test_cmp want got && jq -c . body >compact &&
+		printf "%s\n" "$(cat body)" >raw && test_cmp compact raw || return 1
+	done
+'
+
 test_expect_success 'batch refusals: no items, too many, not an array, another member' '
 	TOK=$SENSOR &&
 	test "$(call POST /v1/alerts "{\"alerts\":[]}")" = 422 && json_eq .field alerts <body &&

@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "store.h"
 #include "store_alerts.h"
 #include "store_reports.h"
@@ -122,20 +123,48 @@ static void assert_same(jv a, jv b)
 	jv_free(tb);
 }
 
-/* Raise alert i (source id "s<i>") on `st` in its own transaction; its id. */
+/*
+ * Raise alert i (source id "s<i>") on `st` in its own transaction; its id.
+ * Odd i: as a batch does, from the document's text made beforehand (its id
+ * and seq null and first, as alert_build makes it), the stored text asked
+ * back; that text must be the returned ALERT's dump, id spliced in.
+ */
 static long long raise_one(struct store *st, int i, int *replayed)
 {
 	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf pre = TN_BUF_INIT, text = TN_BUF_INIT, want = TN_BUF_INIT;
 	char sid[32];
-	jv out;
+	jv out, doc;
 	long long id;
 
 	snprintf(sid, sizeof(sid), "s%d", i);
+	doc = alert_doc(i, sid);
 	assert_int_equal(store_alerts_begin(st, &err), TN_OK);
-	assert_int_equal(store_alert_raise(st, alert_doc(i, sid), when(i), &out, replayed, &err), TN_OK);
+	if (i % 2) {
+		jv d = jv_object_set(jv_object(), jv_string("id"), jv_null());
+
+		d = jv_object_set(d, jv_string("seq"), jv_null());
+		jv_object_foreach(doc, k, v)
+			d = jv_object_set(d, k, v);
+		jv_free(doc);
+		doc = d;
+		tn_buf_adds(&text, "before");
+		tn_json_dump(doc, &pre);
+		assert_int_equal(store_alert_raise(st, doc, pre.buf, when(i), &out, &text, replayed,
+						   &err), TN_OK);
+		tn_json_dump(out, &want);
+		assert_string_equal(text.buf + 6, want.buf);
+		assert_memory_equal(text.buf, "before{\"id\":", 12);
+	} else {
+		assert_int_equal(store_alert_raise(st, doc, NULL, when(i), &out, NULL, replayed, &err),
+				 TN_OK);
+	}
 	assert_int_equal(store_alerts_commit(st, 0, NULL, &err), TN_OK);
 	id = (long long)jv_number_value(jv_object_get(jv_copy(out), jv_string("id")));
 	jv_free(out);
+	tn_buf_release(&pre);
+	tn_buf_release(&text);
+	tn_buf_release(&want);
 	return id;
 }
 
@@ -379,14 +408,14 @@ static void writer(int w)
 			/* now and then a transaction that rolls back: its seq is given back */
 			snprintf(sid, sizeof(sid), "rb%d-%d", w, i);
 			if (store_alerts_begin(st, &err) != TN_OK ||
-			    store_alert_raise(st, alert_doc(i, sid), when(i), &out, &rp, &err) != TN_OK)
+			    store_alert_raise(st, alert_doc(i, sid), NULL, when(i), &out, NULL, &rp, &err) != TN_OK)
 				_exit(3);
 			jv_free(out);
 			store_alerts_rollback(st);
 		}
 		snprintf(sid, sizeof(sid), "w%d-%d", w, i);
 		if (store_alerts_begin(st, &err) != TN_OK ||
-		    store_alert_raise(st, alert_doc(i, sid), when(i), &out, &rp, &err) != TN_OK)
+		    store_alert_raise(st, alert_doc(i, sid), NULL, when(i), &out, NULL, &rp, &err) != TN_OK)
 			_exit(3);
 		jv_free(out);
 		if (i % 5 == 0)
@@ -474,7 +503,7 @@ static void test_notify(void **state)
 	PQclear(PQexec(c, "LISTEN twonet_alerts"));
 	/* a transaction rolled back notifies nobody */
 	assert_int_equal(store_alerts_begin(f->pg, &err), TN_OK);
-	assert_int_equal(store_alert_raise(f->pg, alert_doc(1, "gone"), when(1), &out, &rp, &err),
+	assert_int_equal(store_alert_raise(f->pg, alert_doc(1, "gone"), NULL, when(1), &out, NULL, &rp, &err),
 			 TN_OK);
 	jv_free(out);
 	store_alerts_rollback(f->pg);

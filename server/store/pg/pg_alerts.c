@@ -5,10 +5,12 @@
 
 #include "tn_alert.h"
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "jvutil.h"
 #include "store_alerts.h"
 #include "pg_int.h"
+#include "../store_common.h"
 
 /*
  * The event log in commit order.
@@ -143,15 +145,15 @@ static void event_data(struct tn_buf *data, const char *text, const char *event,
 	tn_buf_addch(data, '}');
 }
 
-enum tn_code pg_alert_raise(struct store *st, jv doc, long long at, jv *out, int *replayed,
-			    struct tn_err *err)
+enum tn_code pg_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
+			    struct tn_buf *text, int *replayed, struct tn_err *err)
 {
 	struct pg_store *p = PG(st);
-	struct tn_buf data = TN_BUF_INIT;
+	struct tn_buf data = TN_BUF_INIT, own = TN_BUF_INIT;
+	size_t from = text ? text->len : 0;
 	PGresult *r;
 	long long seq;
 	char sev[8];
-	jv text;
 	enum tn_code code;
 
 	*out = jv_invalid();
@@ -168,14 +170,18 @@ enum tn_code pg_alert_raise(struct store *st, jv doc, long long at, jv *out, int
 		*replayed = 1;
 		PQclear(r);
 		jv_free(doc);
+		if (text)
+			tn_json_dump(*out, text);
 		return TN_OK;
 	}
 	seq = pg_long(r, 0, 1) + 1;
 	PQclear(r);
 	doc = jv_object_set(doc, jv_string("id"), jv_number((double)seq));
 	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
-	text = jv_dump_string(jv_copy(doc), 0);
-	event_data(&data, jv_string_value(text), "alert", NULL, NULL);
+	if (!text)
+		text = &own;
+	store_alert_text(text, doc, pre, seq);
+	event_data(&data, text->buf + from, "alert", NULL, NULL);
 	snprintf(sev, sizeof(sev), "%d", (int)tn_severity_parse(member(doc, "severity")));
 	code = pg_query(p, NULL, err, "alert insert",
 			"WITH e AS (INSERT INTO alert_events (seq, alert_id, event, at, severity, "
@@ -184,10 +190,12 @@ enum tn_code pg_alert_raise(struct store *st, jv doc, long long at, jv *out, int
 			"raised_at, seq, doc) VALUES ($1, $7, $8, $5, $3, $4, $9, $2, $1, $10)",
 			"lltttttttt", (long)seq, (long)at, sev, member(doc, "district"),
 			member(doc, "kind"), data.buf, member(doc, "source"),
-			member(doc, "source_id"), member(doc, "status"), jv_string_value(text));
+			member(doc, "source_id"), member(doc, "status"), text->buf + from);
 	tn_buf_release(&data);
-	jv_free(text);
+	tn_buf_release(&own);
 	if (code != TN_OK) {
+		if (text != &own)
+			tn_buf_setlen(text, from);
 		jv_free(doc);
 		return code;
 	}

@@ -178,11 +178,12 @@ enum tn_code store_event_append(struct store *st, long long seq, long long alert
 	return code;
 }
 
-enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out, int *replayed,
-			       struct tn_err *err)
+enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
+			       struct tn_buf *text, int *replayed, struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	struct tn_buf text = TN_BUF_INIT;
+	struct tn_buf own = TN_BUF_INIT;
+	size_t from = text ? text->len : 0;
 	long long seq;
 	enum tn_code code;
 	int rc;
@@ -202,6 +203,8 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out,
 		*replayed = 1;
 		sqlite3_reset(s);
 		jv_free(doc);
+		if (text)
+			tn_json_dump(*out, text);
 		return TN_OK;
 	}
 	sqlite3_reset(s);
@@ -217,35 +220,34 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, long long at, jv *out,
 	seq++;
 	doc = jv_object_set(doc, jv_string("id"), jv_number((double)seq));
 	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
-	tn_json_dump(doc, &text);
-	code = store_event_append(st, seq, seq, 0, "alert", at, doc, text.buf, NULL,
-				  NULL,
-			    NULL, err);
-	if (code != TN_OK) {
-		tn_buf_release(&text);
-		jv_free(doc);
-		return code;
+	if (!text)
+		text = &own;
+	store_alert_text(text, doc, pre, seq);
+	code = store_event_append(st, seq, seq, 0, "alert", at, doc, text->buf + from, NULL, NULL,
+				  NULL, err);
+	if (code == TN_OK)
+		s = store_stmt(st, "INSERT INTO alerts (id, source, source_id, kind, severity, "
+			       "district, status, raised_at, seq, doc) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	if (code == TN_OK && !s)
+		code = store_errcode(err);
+	if (code == TN_OK) {
+		sqlite3_bind_int64(s, 1, seq);
+		store_bind_text(s, 2, member(doc, "source"));
+		store_bind_text(s, 3, member(doc, "source_id"));
+		store_bind_text(s, 4, member(doc, "kind"));
+		sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity")));
+		store_bind_text(s, 6, member(doc, "district"));
+		store_bind_text(s, 7, member(doc, "status"));
+		sqlite3_bind_int64(s, 8, at);
+		sqlite3_bind_int64(s, 9, seq);
+		sqlite3_bind_text(s, 10, text->buf + from, (int)(text->len - from), SQLITE_STATIC);
+		code = store_run(st, s, err, "alert insert");
 	}
-	s = store_stmt(st, "INSERT INTO alerts (id, source, source_id, kind, severity, district, "
-		       "status, raised_at, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
-	if (!s) {
-		tn_buf_release(&text);
-		jv_free(doc);
-		return store_errcode(err);
-	}
-	sqlite3_bind_int64(s, 1, seq);
-	store_bind_text(s, 2, member(doc, "source"));
-	store_bind_text(s, 3, member(doc, "source_id"));
-	store_bind_text(s, 4, member(doc, "kind"));
-	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity")));
-	store_bind_text(s, 6, member(doc, "district"));
-	store_bind_text(s, 7, member(doc, "status"));
-	sqlite3_bind_int64(s, 8, at);
-	sqlite3_bind_int64(s, 9, seq);
-	sqlite3_bind_text(s, 10, text.buf, -1, SQLITE_STATIC);
-	code = store_run(st, s, err, "alert insert");
-	tn_buf_release(&text);
+	tn_buf_release(&own);
 	if (code != TN_OK) {
+		if (text != &own)
+			tn_buf_setlen(text, from);
 		jv_free(doc);
 		return code;
 	}
