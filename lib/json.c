@@ -15,10 +15,11 @@ static int is_ws(char c)
 }
 
 /*
- * A JSON validator (RFC 8259) over buf[0..len), so that jq's parser only ever
- * reads a text that is one well-formed value: jq 1.6 asserts or leaks on some
- * malformed texts (a value straight after a value, the record separator
- * 0x1e of JSON text sequences between tokens).
+ * A JSON validator (RFC 8259) over buf[0..len), so that the value is only
+ * ever built (tn_json_build) from a text that is one well-formed value.  jq
+ * 1.6's parser, used here before, asserts or leaks on some malformed texts
+ * (a value straight after a value, the record separator 0x1e of JSON text
+ * sequences between tokens).
  */
 struct scan {
 	const char *b;
@@ -356,17 +357,18 @@ static enum tn_code fail(struct tn_err *err, size_t *offset, size_t at, const ch
 enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv *out,
 				 size_t *offset, struct tn_err *err)
 {
-	struct jv_parser *p;
 	struct scan sc;
 	const char *nul;
 	size_t i = 0, bad = 0;
 	long end;
 	char path[256];
-	jv v, next;
+	jv v;
 
 	*out = jv_invalid();
 	if (max_depth <= 0)
 		max_depth = TN_JSON_MAX_DEPTH;
+	if (max_depth > 256)
+		max_depth = 256;        /* jq's own limit, and the builder's recursion */
 	if (len > 0x7fffffff)
 		return fail(err, offset, 0, "text too long");
 	if ((nul = memchr(buf, '\0', len)))
@@ -387,24 +389,8 @@ enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv 
 	scan_ws(&sc);
 	if (sc.i < len)
 		return fail(err, offset, sc.i, "more after the value");
-	/* well-formed: jq reads exactly one value and nothing after it */
-	p = jv_parser_new(0);
-	jv_parser_set_buf(p, buf, (int)end, 0);
-	v = jv_parser_next(p);
-	next = jv_is_valid(v) ? jv_parser_next(p) : jv_invalid();
-	jv_parser_free(p);
-	if (!jv_is_valid(v) || jv_is_valid(next) || jv_invalid_has_msg(jv_copy(next))) {
-		jv msg = jv_is_valid(v) ? jv_invalid() : jv_invalid_get_msg(jv_copy(v));
-		char m[200];
-
-		snprintf(m, sizeof(m), "%s", jv_get_kind(msg) == JV_KIND_STRING ?
-			 jv_string_value(msg) : "not one JSON value");
-		jv_free(msg);
-		jv_free(v);
-		jv_free(next);
-		return fail(err, offset, i, m);
-	}
-	jv_free(next);
+	/* well-formed: one value and nothing after it, built as jq's parser would */
+	v = tn_json_build(buf + i, (size_t)end - i);
 	if (sc.big_number && !all_finite(v)) {
 		jv_free(v);
 		return fail(err, offset, i, "a number out of range");

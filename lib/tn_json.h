@@ -25,12 +25,21 @@
  *     ("\u0000" would be stored cut short by C code); the message names its
  *     path (".form.name");
  *   - a number that is not finite (1e999).
- * jq's own parser never sees a text that fails these checks, so nothing a
- * client sends can reach one of its assertions through this function.  On
- * success *out owns the value; on failure *out is jv_invalid().
+ * jq's parser is not used (tn_json_build makes the value from a text that
+ * passed these checks), so nothing a client sends can reach one of its
+ * assertions through this function.  On success *out owns the value; on
+ * failure *out is jv_invalid().
  */
 enum tn_code tn_json_parse_exact(const char *buf, size_t len, int max_depth, jv *out,
 				 size_t *offset, struct tn_err *err);
+
+/*
+ * The value of buf[0..len), a text tn_json_parse_exact's scan found to be
+ * one well-formed value in valid UTF-8 (on anything else the result is
+ * undefined: never call it on a text not so checked).  The same value jq
+ * 1.6's parser makes of it, without its tokenizer (json_build.c).
+ */
+jv tn_json_build(const char *buf, size_t len);
 
 /*
  * tn_json_parse_exact with the default depth, shaped as jq's jv_parse_sized:

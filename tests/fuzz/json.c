@@ -287,7 +287,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		jv again = jv_parse_sized(text, (int)size);
 
+		jv a, b;
+
 		FUZZ_ASSERT(jv_is_valid(again), "jv_parse_sized reads what tn_json_parse_exact accepted");
+		a = jv_dump_string(jv_copy(v), 0);
+		b = jv_dump_string(jv_copy(again), 0);
+		FUZZ_ASSERT(strcmp(jv_string_value(a), jv_string_value(b)) == 0,
+			    "tn_json_build made what jq's parser makes, members in the same order");
+		jv_free(a);
+		jv_free(b);
 		FUZZ_ASSERT(jv_equal(jv_copy(v), again), "both parsers read the same value");
 	}
 	check_case(v);

@@ -463,6 +463,117 @@ static void test_verbatim(void **state)
 	tn_buf_release(&deep);
 }
 
+/* what tn_json_parse_exact built equals what jq's parser makes of `t`, dumped byte for byte */
+static void same_as_jq(const char *t, size_t len)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv v, want, a, b;
+
+	if (tn_json_parse_exact(t, len, 0, &v, NULL, &err) != TN_OK)
+		fail_msg("refused %.*s: %s", (int)len, t, err.message);
+	want = jv_parse_sized(t, (int)len);
+	assert_true(jv_is_valid(want));
+	a = jv_dump_string(jv_copy(v), 0);
+	b = jv_dump_string(jv_copy(want), 0);
+	if (strcmp(jv_string_value(a), jv_string_value(b)) != 0 || !jv_equal(v, want))
+		fail_msg("%.*s\nbuilt  %s\njq made %s", (int)len, t, jv_string_value(a),
+			 jv_string_value(b));
+	jv_free(a);
+	jv_free(b);
+}
+
+/* A random number as a client may write it: signs, zeros, fractions, exponents, many digits. */
+static void random_number(struct tn_buf *b, unsigned int *seed)
+{
+	int n = 1 + rand_r(seed) % 22;
+
+	if (rand_r(seed) % 3 == 0)
+		tn_buf_addch(b, '-');
+	if (rand_r(seed) % 5 == 0) {
+		tn_buf_addch(b, '0');
+	} else {
+		tn_buf_addch(b, (char)('1' + rand_r(seed) % 9));
+		for (int i = 1; i < n; i++)
+			tn_buf_addch(b, (char)('0' + rand_r(seed) % 10));
+	}
+	if (rand_r(seed) % 2) {
+		tn_buf_addch(b, '.');
+		n = 1 + rand_r(seed) % 26;
+		for (int i = 0; i < n; i++)
+			tn_buf_addch(b, (char)('0' + (rand_r(seed) % 4 ? rand_r(seed) % 10 : 0)));
+	}
+	if (rand_r(seed) % 4 == 0)
+		tn_buf_addf(b, "%c%s%d", rand_r(seed) % 2 ? 'e' : 'E',
+			    rand_r(seed) % 2 ? "-" : rand_r(seed) % 2 ? "+" : "", rand_r(seed) % 280);
+}
+
+/* A random well-formed value, `depth` levels at most. */
+static void random_value(struct tn_buf *b, unsigned int *seed, int depth)
+{
+	static const char *const strs[] = {
+		"", "a", "积水", "\\u4e2d\\u6587", "\\ud83d\\ude00", "q\\\"uote\\\\", "\\/\\t\\n\\r",
+		"tab\\tend", "\xf0\x9f\x98\x80 emoji", "\\u00e9\\u0041", "k",
+	};
+	int kind = rand_r(seed) % (depth > 0 ? 8 : 6), n;
+
+	switch (kind) {
+	case 0: tn_buf_adds(b, "null"); break;
+	case 1: tn_buf_adds(b, rand_r(seed) % 2 ? "true" : "false"); break;
+	case 2: case 3: random_number(b, seed); break;
+	case 4: case 5:
+		tn_buf_addf(b, "\"%s\"", strs[rand_r(seed) % (sizeof(strs) / sizeof(strs[0]))]);
+		break;
+	case 6:
+		n = rand_r(seed) % 5;
+		tn_buf_addch(b, '[');
+		for (int i = 0; i < n; i++) {
+			tn_buf_adds(b, i ? (rand_r(seed) % 3 ? "," : " ,\n ") : " ");
+			random_value(b, seed, depth - 1);
+		}
+		tn_buf_addch(b, ']');
+		break;
+	default:        /* names repeat: the last value wins, in the first one's place */
+		n = rand_r(seed) % 6;
+		tn_buf_addch(b, '{');
+		for (int i = 0; i < n; i++) {
+			tn_buf_addf(b, "%s\"%s\"%s:", i ? "," : "",
+				    strs[rand_r(seed) % (sizeof(strs) / sizeof(strs[0]))],
+				    rand_r(seed) % 3 ? "" : " ");
+			random_value(b, seed, depth - 1);
+		}
+		tn_buf_addch(b, '}');
+	}
+}
+
+static void test_built_like_jq(void **state)
+{
+	static const char *const texts[] = {
+		"0", "-0", "-0.0", "1", " 12 ", "3.14", "1e5", "1E-5", "-1.5e+3", "0.1", "31.2397",
+		"121.4906", "123456789012345", "1234567890123456", "12345678901234567890",
+		"0.000000000000000000000001", "9007199254740993", "2.2250738585072011e-308",
+		"4.9e-324", "1e-400", "1.7976931348623157e308", "0.30000000000000004",
+		"\"\"", "\"\\u0041\\u00e9\\u4e2d\\ud83d\\ude00\"", "\"a\\\\b\\\"c\\/d\"",
+		"[]", "{}", "[1,[2,[3]]]", "{\"a\":1,\"b\":2,\"a\":3}", " {\"k\" : [ true , false , null ] } ",
+	};
+	struct tn_buf b = TN_BUF_INIT;
+	unsigned int seed = 1812;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		same_as_jq(texts[i], strlen(texts[i]));
+	for (int i = 0; i < 20000; i++) {
+		tn_buf_reset(&b);
+		random_value(&b, &seed, 4);
+		same_as_jq(b.buf, b.len);
+	}
+	for (int i = 0; i < 20000; i++) {       /* numbers alone: nothing stops the digits */
+		tn_buf_reset(&b);
+		random_number(&b, &seed);
+		same_as_jq(b.buf, b.len);
+	}
+	tn_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_no_offset_wanted),
 		cmocka_unit_test(test_dump_like_jq),
 		cmocka_unit_test(test_verbatim),
+		cmocka_unit_test(test_built_like_jq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
