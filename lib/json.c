@@ -1,5 +1,6 @@
 /* json.c — exact JSON parsing for input from outside: one value, bounded depth, clean strings. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,8 +244,17 @@ static size_t first_bad_utf8(const char *s, size_t len)
 
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
-		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		size_t n;
 
+		if (c < 0x80) {         /* ASCII, most of it: eight bytes at a time */
+			uint64_t w;
+
+			i++;
+			while (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)))
+				i += 8;
+			continue;
+		}
+		n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
 		if (!n || n > len - i || !tn_utf8_valid(s + i, n))
 			return i;
 		i += n;
@@ -464,6 +474,52 @@ static void dump_string(const char *s, size_t len, struct tn_buf *b)
 	tn_buf_addch(b, '"');
 }
 
+/* Write r (|r| < 10^15) with `k` decimals as %f would, into t; its length. */
+static int put_decimal(char *t, long long r, int k)
+{
+	char rev[24];
+	int n = 0, len = 0;
+	unsigned long long u = r < 0 ? (unsigned long long)-r : (unsigned long long)r;
+
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u || n <= k);          /* a leading 0 before the point */
+	if (r < 0)
+		t[len++] = '-';
+	while (n > 0) {
+		if (n == k)
+			t[len++] = '.';
+		t[len++] = rev[--n];
+	}
+	return len;
+}
+
+/*
+ * d (10^-4 <= |d| < 10^15, not whole) as jq writes it when 15 significant
+ * digits or fewer read back as d: the first k decimals whose r = d * 10^k,
+ * rounded, reads back (r / 10^k == d, both exact, the division correctly
+ * rounded, so the text reads back too).  That is the one such decimal, the
+ * one %.15g writes.  0 when it needs more digits.
+ */
+static int short_decimal(double d, char *t)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+				      1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19 };
+	double a = fabs(d);
+
+	for (int k = 1; k <= 19; k++) {
+		double m = a * p10[k], r;
+
+		if (m >= 1e15)
+			return 0;
+		r = floor(m + 0.5);
+		if (r / p10[k] == a)
+			return put_decimal(t, d < 0 ? -(long long)r : (long long)r, k);
+	}
+	return 0;
+}
+
 void tn_json_dump(jv v, struct tn_buf *b)
 {
 	switch (jv_get_kind(v)) {
@@ -479,16 +535,20 @@ void tn_json_dump(jv v, struct tn_buf *b)
 	case JV_KIND_NUMBER: {
 		double d = jv_number_value(v);
 
+		char t[40];
+		int n;
+
 		if (d == floor(d) && fabs(d) < 1e15 && (d != 0 || !signbit(d))) {
-			tn_buf_addf(b, "%.0f", d);
+			n = put_decimal(t, (long long)d, 0);
+			tn_buf_add(b, t, (size_t)n);
+		} else if (fabs(d) >= 1e-4 && fabs(d) < 1e15 && (n = short_decimal(d, t)) > 0) {
+			tn_buf_add(b, t, (size_t)n);
 		} else if (fabs(d) >= 1e-4 && fabs(d) < 1e15) {
 			/*
 			 * jq writes the shortest digits that read back as d, without an
 			 * exponent in this range: the first of 15, 16 and 17 significant
 			 * digits that reads back (%g drops the trailing zeros)
 			 */
-			char t[40];
-
 			for (int prec = 15; prec <= 17; prec++) {
 				snprintf(t, sizeof(t), "%.*g", prec, d);
 				if (strtod(t, NULL) == d)
@@ -496,10 +556,10 @@ void tn_json_dump(jv v, struct tn_buf *b)
 			}
 			tn_buf_adds(b, t);
 		} else {        /* jq's shortest digits (its dtoa is not exported) */
-			jv t = jv_dump_string(jv_copy(v), 0);
+			jv jt = jv_dump_string(jv_copy(v), 0);
 
-			tn_buf_adds(b, jv_string_value(t));
-			jv_free(t);
+			tn_buf_adds(b, jv_string_value(jt));
+			jv_free(jt);
 		}
 		return;
 	}

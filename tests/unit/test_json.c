@@ -252,6 +252,16 @@ static void test_dump_like_jq(void **state)
 		same_dump(jv_number(floor(d * 1000) / 1000));  /* few digits, as sensors send */
 		same_dump(jv_number((double)rand_r(&seed) / 1000.0 + 0.001 * (rand_r(&seed) % 1000)));
 	}
+	for (int i = 0; i < 60000; i++) {       /* 1 to 17 digits, 0 to 19 decimals */
+		static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+					      1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19 };
+		long long r = 0;
+		int digits = 1 + rand_r(&seed) % 17;
+
+		for (int k = 0; k < digits; k++)
+			r = r * 10 + rand_r(&seed) % 10;
+		same_dump(jv_number((double)r / p10[rand_r(&seed) % 20] * (i % 2 ? -1 : 1)));
+	}
 	for (int c = 0; c < 128; c++)
 		all[c] = (char)c;
 	same_dump(jv_string_sized(all, 128));   /* every ASCII byte, NUL and DEL too */
