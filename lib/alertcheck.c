@@ -209,6 +209,11 @@ static jv extra(jv out, jv in)
 
 enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 {
+	return tn_alert_check_into(in, jv_object(), out, err);
+}
+
+enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err)
+{
 	static const char *const names[] = {
 		"source", "source_id", "kind", "severity", "district", "location", "value",
 		"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at"
@@ -221,9 +226,12 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 	enum tn_code rc = TN_EINVALID;
 	int i;
 
-	if (jv_get_kind(in) != JV_KIND_OBJECT)
+	if (jv_get_kind(in) != JV_KIND_OBJECT) {
+		jv_free(head);
 		return refuse(err, 400, NULL, "an alert must be a JSON object");
+	}
 	if ((bad = tn_jv_unknown_member(in, tn_alert_members)) != NULL) {
+		jv_free(head);
 		refuse(err, 400, bad, "unknown member '%s' (the server sets it, or it does not "
 		       "exist)", bad);
 		free(bad);
@@ -278,7 +286,8 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 		jv_free(v[9]);
 		v[9] = jv_string("");
 	}
-	*out = jv_object();
+	*out = head;
+	head = jv_invalid();
 	for (i = 0; i < N; i++) {
 		*out = jv_object_set(*out, jv_string(names[i]), v[i]);
 		v[i] = jv_null();
@@ -296,5 +305,6 @@ out:
 		jv_free(v[i]);
 	jv_free(cap);
 	jv_free(work);
+	jv_free(head);
 	return rc;
 }

@@ -104,6 +104,12 @@ extern const char *const tn_alert_members[];
  * (a bad value); *out untouched.  What tn_alert_normalize returns passes.
  */
 enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err);
+/*
+ * tn_alert_check with its members set into `head` (consumed) after the ones
+ * it holds, so that a caller whose document starts with members of its own
+ * (twonetd's id and seq) builds it once.  On failure head is freed.
+ */
+enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err);
 
 /* An alert described by command-line flags; every member may be NULL. */
 struct tn_alert_spec {

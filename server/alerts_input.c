@@ -67,7 +67,10 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct p
 
 	*doc = jv_invalid();
 	*msg = jv_null();
-	if (tn_alert_check(in, &m, &err) != TN_OK)
+	/* id and seq first, then the checked members: the document built once */
+	m = jv_object_set(jv_object(), jv_string("id"), jv_null());
+	m = jv_object_set(m, jv_string("seq"), jv_null());
+	if (tn_alert_check_into(in, m, &m, &err) != TN_OK)
 		return refuse(p, (int)err.http_status, err.field, "%s", err.message);
 	/* an update or a cancel: what it applies to, apart from the document */
 	if (tn_jv_has(m, "msg_type")) {
@@ -77,19 +80,10 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct p
 		m = jv_object_delete(m, jv_string("references"));
 	}
 	cap = tn_jv_get(m, "cap");
+	if (jv_get_kind(cap) != JV_KIND_NULL)
+		m = jv_object_delete(m, jv_string("cap"));       /* it goes last */
 	time_rfc3339((long long)now, when, sizeof(when));
-	*doc = jv_object();
-	*doc = jv_object_set(*doc, jv_string("id"), jv_null());
-	*doc = jv_object_set(*doc, jv_string("seq"), jv_null());
-	jv_object_foreach(m, key, val) {
-		if (strcmp(jv_string_value(key), "cap") != 0) {
-			*doc = jv_object_set(*doc, key, val);
-		} else {
-			jv_free(key);
-			jv_free(val);
-		}
-	}
-	jv_free(m);
+	*doc = m;
 	*doc = jv_object_set(*doc, jv_string("status"), jv_string("raised"));
 	*doc = jv_object_set(*doc, jv_string("raised_at"), jv_string(when));
 	*doc = jv_object_set(*doc, jv_string("raised_by"), jv_string(actor));
