@@ -86,9 +86,7 @@ static jv build_string(struct build *s)
 	if ((size_t)(end - from) + 1 > s->tmp_size) {
 		free(s->tmp);
 		s->tmp_size = (size_t)(end - from) + 64;
-		s->tmp = malloc(s->tmp_size);
-		if (!s->tmp)
-			abort();
+		s->tmp = tn_xmalloc(s->tmp_size);
 	}
 	memcpy(s->tmp, from, (size_t)(p - from));
 	n = (size_t)(p - from);
