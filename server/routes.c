@@ -5,6 +5,7 @@
 
 #include "tn_buf.h"
 #include "tn_cli.h"
+#include "store_certs.h"
 #include "twonetd.h"
 
 const char *const twonetd_roles[] = { "applicant", "clerk", "issuer", "operator", "sensor",
@@ -44,7 +45,8 @@ static const struct route table[] = {
 	{ "POST", "/v1/certs", "issuer", "department",
 	  "role '%s' may not issue certificates (issuers only)", certs_post_cert, 0 },
 	{ "GET", "/v1/certs/{id}", "applicant|clerk|issuer|admin|reader", "holder,audited",
-	  "role '%s' may not read certificates", certs_get, ROUTE_ROLE_IN_HANDLER },
+	  "role '%s' may not read certificates", certs_get,
+	  ROUTE_ROLE_IN_HANDLER | ROUTE_ONE_READ },
 	{ "POST", "/v1/certs/{id}/revoke", "issuer|admin", "department",
 	  "role '%s' may not revoke certificates", certs_post_revoke, 0 },
 	{ "GET", "/v1/issuers", ROUTE_PUBLIC, "-", NULL, certs_issuers, 0 },
@@ -188,7 +190,8 @@ void route_dispatch(struct req *q, char **seg, int n)
 		reply_problem(q, 405, NULL, "method %s is not allowed on this resource", q->method);
 	} else if (strcmp(hit->roles, ROUTE_PUBLIC) == 0) {
 		hit->fn(q, arg);
-	} else if (req_auth(q) < 0) {
+	} else if ((hit->flags & ROUTE_ONE_READ ? store_certs_read_begin(q->srv->st) : (void)0),
+		   req_auth(q) < 0) {
 		;       /* 401 replied */
 	} else if (strcmp(hit->roles, ROUTE_ANY) != 0 && !(hit->flags & ROUTE_ROLE_IN_HANDLER) &&
 		   !req_role(q, hit->roles)) {
@@ -200,6 +203,8 @@ void route_dispatch(struct req *q, char **seg, int n)
 			store_token_touch(q->srv->st, &q->tok);
 		hit->fn(q, arg);
 	}
+	if (hit && (hit->flags & ROUTE_ONE_READ))
+		store_certs_read_end(q->srv->st);       /* the handler's, or a refusal's */
 	tn_buf_release(&allow);
 }
 

@@ -73,7 +73,14 @@ enum tn_code store_token_add_until(struct store *st, const char *hash_hex, const
 enum tn_code store_token_when(struct store *st, const char *in, char *out, size_t size,
 			      struct tn_err *err);
 
-/* Find the live (not revoked, not expired) token whose secret hashes to `hash_hex`; TN_ENOTFOUND when none. */
+/*
+ * Find the live (not revoked, not expired) token whose secret hashes to
+ * `hash_hex`; TN_ENOTFOUND when none.  Inside a transaction (the snapshot
+ * of store_certs_read_begin) the SQLite backend answers from the
+ * connection's cache while no other connection committed (PRAGMA
+ * data_version) and this one wrote no token; the cached expiry and last use
+ * are compared with the clock at each use, so the answer is the lookup's.
+ */
 enum tn_code store_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
 				struct tn_err *err);
 /*

@@ -39,6 +39,19 @@ int store_certs_try_begin(struct store *st, struct tn_err *err);
 void store_certs_tune(struct store *st);
 
 /*
+ * One read snapshot for the token lookup and the certificate read of a
+ * GET /v1/certs/{id} (one read transaction instead of two; the token is
+ * then found in the worker's token cache when the database did not change,
+ * store.h).  Only reads may come between the two calls: store_token_touch
+ * writes nothing inside (call it after read_end).  read_end ends only what
+ * read_begin began (nothing when a transaction was already open).  Cannot
+ * fail: a snapshot not begun leaves each read its own.  PostgreSQL: both do
+ * nothing (each statement reads its own snapshot, as before).
+ */
+void store_certs_read_begin(struct store *st);
+void store_certs_read_end(struct store *st);
+
+/*
  * Checkpoint the write-ahead log in a thread of its own, with a connection
  * of its own, instead of in the commit that makes it long: a request never
  * waits for a checkpoint's writes and fsync.  The thread copies the log

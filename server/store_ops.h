@@ -147,6 +147,8 @@
 	X(void, certs_rollback, (struct store *st), (st), VOID) \
 	X(int, certs_try_begin, (struct store *st, struct tn_err *err), (st, err), FAIL) \
 	X(void, certs_tune, (struct store *st), (st), VOID) \
+	X(void, certs_read_begin, (struct store *st), (st), VOID) \
+	X(void, certs_read_end, (struct store *st), (st), VOID) \
 	X(struct store_ckpt *, certs_checkpointer, \
 	  (struct store *st, long frames), \
 	  (st, frames), ZERO) \

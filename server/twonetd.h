@@ -215,6 +215,8 @@ int reply_unknown_member(struct req *q, jv obj, const char *const *allowed, cons
 #define ROUTE_PUBLIC "public"   /* roles of a row that needs no token */
 #define ROUTE_ANY "any"         /* roles of a row that any token may call */
 #define ROUTE_ROLE_IN_HANDLER 1 /* flags: the handler checks the roles (an audited refusal) */
+#define ROUTE_ONE_READ 2        /* flags: the token lookup begins a read snapshot the handler ends
+				 * (store_certs_read_begin): one read transaction for both */
 
 /* A handler: `arg` is the path segment that matched the row's {name} (borrowed), or NULL. */
 typedef void route_fn(struct req *q, const char *arg);

@@ -60,6 +60,11 @@ void pg_certs_tune(struct store *st)
 	(void)st;
 }
 
+void pg_certs_read_none(struct store *st)
+{
+	(void)st;
+}
+
 /* No write-ahead log of ours to checkpoint: the server checkpoints its own. */
 struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames)
 {

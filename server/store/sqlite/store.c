@@ -567,6 +567,7 @@ void sqlite_close(struct store *st)
 		free(st->cache[i].sql);
 	}
 	store_docs_forget(st);
+	store_tokens_forget(st);
 	if (st->db)
 		sqlite3_close(st->db);
 	free(st->path);

@@ -120,6 +120,34 @@ void sqlite_certs_tune(struct store *st)
 	sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 }
 
+/* BEGIN (deferred: the first read takes the snapshot) when none is open. */
+void sqlite_certs_read_begin(struct store *st)
+{
+	sqlite3_stmt *s;
+
+	if (st->read_held || !sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "BEGIN", NULL)))
+		return;
+	st->read_held = sqlite3_step(s) == SQLITE_DONE;
+	sqlite3_reset(s);
+}
+
+void sqlite_certs_read_end(struct store *st)
+{
+	sqlite3_stmt *s;
+
+	if (!st->read_held)
+		return;
+	st->read_held = 0;
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if ((s = store_stmt(st, "COMMIT", NULL)) != NULL) {
+		sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* ---- checkpoints off the request path ---- */
 
 struct store_ckpt {

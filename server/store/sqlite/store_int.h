@@ -34,7 +34,12 @@ struct store {
 	int evict;      /* next slot to reuse when the cache is full */
 	struct doc_cached docs[DOC_CACHE];
 	int ndocs, docs_evict;
+	int read_held;                  /* store_certs_read_begin began a transaction */
+	struct token_cache *tokens;     /* store_tokens.c: tokens found, while nothing changed */
+	long token_writes;              /* this connection's writes to tokens (store_tokens.c) */
 };
+/* Forget the tokens store_tokens.c keeps (at close).  NULL is fine. */
+void store_tokens_forget(struct store *st);
 /* Forget the documents store_catalog.c keeps parsed (at close). */
 void store_docs_forget(struct store *st);
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -58,6 +59,7 @@ enum tn_code sqlite_token_add_until(struct store *st, const char *hash_hex, cons
 			       "expires_at) VALUES (?, ?, ?, ?, ?, ?)", err);
 	enum tn_code code;
 
+	st->token_writes++;     /* the tokens this connection keeps are dropped */
 	if (!s)
 		return store_errcode(err);
 	store_bind_text(s, 1, hash_hex);
@@ -73,19 +75,122 @@ enum tn_code sqlite_token_add_until(struct store *st, const char *hash_hex, cons
 }
 
 /*
+ * The tokens a connection found, kept while nothing changed: a worker's
+ * GET /v1/certs/{id} finds its token here, inside the snapshot
+ * store_certs_read_begin holds, instead of running the lookup.  The entries
+ * hold while PRAGMA data_version (it changes when another connection
+ * commits: another worker, a twonetd command, the sqlite3 shell) and this
+ * connection's own writes to tokens (st->token_writes) are as they were when
+ * the entries were found; then all are dropped.  Each keeps the token's
+ * expiry and last use in seconds, compared with the clock at every use: an
+ * expired token is looked up again (and not found), and tok->touch is what
+ * the lookup's SQL would say.  Only inside a transaction: outside, the
+ * version would cost a read transaction of its own.
+ */
+#define TOKEN_CACHE 64
+
+struct token_entry {
+	char hash[65];          /* "" when free */
+	struct store_token tok;
+	long long expires;      /* seconds; 0 never */
+	long long used;         /* seconds of the last use; 0 none */
+};
+
+struct token_cache {
+	int valid;
+	int version;            /* PRAGMA data_version */
+	long writes;            /* st->token_writes */
+	struct token_entry e[TOKEN_CACHE];
+};
+
+static void entry_clear(struct token_entry *e)
+{
+	store_token_release(&e->tok);
+	e->hash[0] = '\0';
+}
+
+void store_tokens_forget(struct store *st)
+{
+	if (!st || !st->tokens)
+		return;
+	for (int i = 0; i < TOKEN_CACHE; i++)
+		entry_clear(&st->tokens->e[i]);
+	free(st->tokens);
+	st->tokens = NULL;
+}
+
+static char *dup_or_null(const char *v)
+{
+	return v ? tn_xstrdup(v) : NULL;
+}
+
+static void tok_copy(struct store_token *to, const struct store_token *from)
+{
+	to->id = from->id;
+	to->name = dup_or_null(from->name);
+	to->role = dup_or_null(from->role);
+	to->dept = dup_or_null(from->dept);
+	to->subject = dup_or_null(from->subject);
+}
+
+/* The entry for `hash_hex` (free or another's), the cache emptied when anything changed; NULL: no cache. */
+static struct token_entry *cache_slot(struct store *st, const char *hash_hex)
+{
+	struct token_cache *c;
+	sqlite3_stmt *s;
+	int version;
+	unsigned slot = 0;
+
+	if (sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA data_version", NULL)))
+		return NULL;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return NULL;
+	}
+	version = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (!st->tokens)
+		st->tokens = tn_xcalloc(1, sizeof(*st->tokens));
+	c = st->tokens;
+	if (!c->valid || c->version != version || c->writes != st->token_writes) {
+		for (int i = 0; i < TOKEN_CACHE; i++)
+			entry_clear(&c->e[i]);
+		c->valid = 1;
+		c->version = version;
+		c->writes = st->token_writes;
+	}
+	for (int i = 0; i < 8 && hash_hex[i]; i++)
+		slot = slot * 31 + (unsigned char)hash_hex[i];
+	return &c->e[slot % TOKEN_CACHE];
+}
+
+/*
  * Only a token neither revoked nor past its expiry is found; tok->touch says
  * its stored last use is over a minute old (or none), for sqlite_token_touch.
  */
 enum tn_code sqlite_token_lookup(struct store *st, const char *hash_hex, struct store_token *tok,
 				struct tn_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, name, role, dept, subject, "
-			       "last_used_at IS NULL OR last_used_at < strftime('%Y-%m-%dT%H:%M:%SZ', "
-			       "'now', '-60 seconds') FROM tokens WHERE hash = ? AND revoked_at IS NULL "
-			       "AND (expires_at IS NULL OR expires_at > " NOW_SQL ")", err);
+	struct token_entry *e = cache_slot(st, hash_hex);
+	long long now = (long long)time(NULL);
+	sqlite3_stmt *s;
 	int rc;
 
 	memset(tok, 0, sizeof(*tok));
+	if (e && e->hash[0] && strcmp(e->hash, hash_hex) == 0) {
+		if (!e->expires || e->expires > now) {
+			tok_copy(tok, &e->tok);
+			tok->touch = e->used < now - 60;
+			return TN_OK;
+		}
+		entry_clear(e);         /* expired: the lookup says so */
+	}
+	s = store_stmt(st, "SELECT id, name, role, dept, subject, "
+		       "last_used_at IS NULL OR last_used_at < strftime('%Y-%m-%dT%H:%M:%SZ', "
+		       "'now', '-60 seconds'), CAST(strftime('%s', expires_at) AS INTEGER), "
+		       "CAST(strftime('%s', last_used_at) AS INTEGER) FROM tokens WHERE hash = ? "
+		       "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > " NOW_SQL ")",
+		       err);
 	if (!s)
 		return store_errcode(err);
 	store_bind_text(s, 1, hash_hex);
@@ -97,6 +202,13 @@ enum tn_code sqlite_token_lookup(struct store *st, const char *hash_hex, struct 
 		tok->dept = store_col_dup(s, 3);
 		tok->subject = store_col_dup(s, 4);
 		tok->touch = sqlite3_column_int(s, 5);
+		if (e && strlen(hash_hex) < sizeof(e->hash)) {
+			entry_clear(e);
+			snprintf(e->hash, sizeof(e->hash), "%s", hash_hex);
+			tok_copy(&e->tok, tok);
+			e->expires = sqlite3_column_int64(s, 6);
+			e->used = sqlite3_column_int64(s, 7);
+		}
 		sqlite3_reset(s);
 		return TN_OK;
 	}
@@ -113,6 +225,7 @@ void sqlite_token_touch(struct store *st, struct store_token *tok)
 	if (!tok->touch || !tok->id || !sqlite3_get_autocommit(st->db))
 		return;
 	tok->touch = 0;
+	st->token_writes++;
 	u = store_stmt(st, "UPDATE tokens SET last_used_at = " NOW_SQL " WHERE id = ?", NULL);
 	if (u) {
 		sqlite3_bind_int64(u, 1, tok->id);
@@ -189,6 +302,7 @@ static enum tn_code revoke(struct store *st, long id, struct tn_err *err)
 	jv doc;
 	enum tn_code code;
 
+	st->token_writes++;
 	STMT_OR_FAIL(s, st, "UPDATE tokens SET revoked_at = " NOW_SQL
 		     " WHERE id = ? AND revoked_at IS NULL", err);
 	sqlite3_bind_int64(s, 1, id);
