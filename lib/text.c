@@ -1,5 +1,6 @@
 /* text.c — text helpers kept once: UTF-8 length, SHA-256 hex, XML escape, word lists. */
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "tn_text.h"
@@ -14,6 +15,19 @@ size_t tn_utf8_chars(const char *s)
 	return n;
 }
 
+/*
+ * SHA-256 fetched from the provider once: EVP_Digest given EVP_sha256()
+ * fetches it again at every call (a lock and a name look-up, as much as
+ * hashing a token; twonetd hashes one a request and one an audit row).
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 int tn_sha256_hex(const void *data, size_t len, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
@@ -21,7 +35,8 @@ int tn_sha256_hex(const void *data, size_t len, char out[65])
 	unsigned int n = 0;
 
 	out[0] = '\0';
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+	pthread_once(&sha256_once, sha256_fetch);
+	if (!EVP_Digest(data, len, md, &n, sha256_md ? sha256_md : EVP_sha256(), NULL) || n != 32)
 		return -1;
 	for (unsigned int i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];

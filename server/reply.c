@@ -49,9 +49,25 @@ static const char *reason(int status)
 	return "Error";
 }
 
+/* The text made once a second (a certificate read wants it twice: its audit row, its log line). */
 void time_now_rfc3339(char *buf, size_t size)
 {
-	time_rfc3339((long long)time(NULL), buf, size);
+	static __thread long long made = -1;
+	static __thread char text[40];
+	long long now = (long long)time(NULL);
+	size_t n;
+
+	if (now != made) {
+		time_rfc3339(now, text, sizeof(text));
+		made = now;
+	}
+	if (!size)
+		return;
+	n = strlen(text);
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
 }
 
 /* Request log lines held back while a batch of replies goes out (req_log_hold). */

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "tn_buf.h"
 #include "tn_cert.h"
+#include "tn_text.h"
 #include "store/audit_hash.h"
 
 /* 1 when `s` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
@@ -96,10 +96,7 @@ static int json_str(struct tn_buf *b, const char *s)
 static int hash_fast(long long seq, const struct store_audit *a, const char *prev,
 			   char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	struct tn_buf b = TN_BUF_INIT;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
 	int rc = -1;
 
 	if (seq < 0 || seq >= 1000000000000000LL)  /* canonical integers: 15 digits */
@@ -127,14 +124,7 @@ static int hash_fast(long long seq, const struct store_audit *a, const char *pre
 	if (json_str(&b, a->role) < 0)
 		goto out;
 	tn_buf_addf(&b, ",\"seq\":%lld}", seq);
-	if (!EVP_Digest(b.buf, b.len, md, &n, EVP_sha256(), NULL) || n != 32)
-		goto out;
-	for (unsigned int i = 0; i < n; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-	rc = 0;
+	rc = tn_sha256_hex(b.buf, b.len, out);
 out:
 	tn_buf_release(&b);
 	return rc;
