@@ -1,7 +1,8 @@
 #!/bin/bash
 # Token administration: twonetd token add --expires|list|revoke on the local
 # database, and GET/POST /v1/tokens, revoke and rotate over HTTP on two
-# workers (no per-worker cache: a revoked token is refused at once).
+# workers (a worker keeps the tokens it found only while the database is
+# unchanged: a revoked token is refused at once; t8535 on the certificate reads).
 . "$(dirname "$0")/test-lib.sh"
 
 TWONETD_WORKERS=2 start_server || exit 1
