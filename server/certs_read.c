@@ -303,11 +303,10 @@ void certs_get(struct req *q, const char *id)
 	store_certs_read_end(q->srv->st);
 	if (role_ok)            /* written now: inside the snapshot it was not */
 		store_token_touch(q->srv->st, &q->tok);
-	if (!got) {
-		;
-	} else if ((ok = certs_may_read(q, holder, dept, why, sizeof(why), &err)) < 0) {
+	ok = got ? certs_may_read(q, holder, dept, why, sizeof(why), &err) : 1;
+	if (ok < 0) {
 		answer_set(&a, 500, NULL, "%s", err.message);
-	} else if (!ok || !reader_kind_ok(q, id)) {
+	} else if (got && (!ok || !reader_kind_ok(q, id))) {
 		/* a reader's scenario sees only its kinds (kinds.yaml: scenarios) */
 		answer_set(&a, 404, NULL, "certificate '%s' not found, or not one this token may read",
 			   id);

@@ -183,6 +183,8 @@ void route_dispatch(struct req *q, char **seg, int n)
 			tn_buf_adds(&allow, r->method);
 		}
 	}
+	if (hit && (hit->flags & ROUTE_ONE_READ))
+		store_certs_read_begin(q->srv->st);     /* the token and the handler's reads: one snapshot */
 	if (!matched) {
 		reply_problem(q, 404, NULL, "no such endpoint '%s'", q->uri);
 	} else if (!hit) {
@@ -190,8 +192,7 @@ void route_dispatch(struct req *q, char **seg, int n)
 		reply_problem(q, 405, NULL, "method %s is not allowed on this resource", q->method);
 	} else if (strcmp(hit->roles, ROUTE_PUBLIC) == 0) {
 		hit->fn(q, arg);
-	} else if ((hit->flags & ROUTE_ONE_READ ? store_certs_read_begin(q->srv->st) : (void)0),
-		   req_auth(q) < 0) {
+	} else if (req_auth(q) < 0) {
 		;       /* 401 replied */
 	} else if (strcmp(hit->roles, ROUTE_ANY) != 0 && !(hit->flags & ROUTE_ROLE_IN_HANDLER) &&
 		   !req_role(q, hit->roles)) {
