@@ -133,14 +133,15 @@ enum tn_code tn_alert_writer_emit(struct tn_alert_writer *w, jv alert, long *wri
 enum tn_code tn_alert_writer_emit_text(struct tn_alert_writer *w, const char *json, size_t len,
 				       long *written, struct tn_err *err)
 {
+	size_t from, to;
 	jv v;
 
-	if (!w->jq && w->format == TN_AFMT_NDJSON && !memchr(json, '\n', len)) {
-		/* the stream's data is compact JSON already: pass it through untouched */
+	if (!w->jq && w->format == TN_AFMT_NDJSON && tn_json_verbatim(json, len, &from, &to)) {
+		/* the stream's data is what parsing and dumping it would write: pass it on */
 		struct tn_buf b = TN_BUF_INIT;
 		enum tn_code rc;
 
-		tn_buf_add(&b, json, len);
+		tn_buf_add(&b, json + from, to - from);
 		tn_buf_addch(&b, '\n');
 		rc = put(w, &b, err);
 		tn_buf_release(&b);

@@ -60,4 +60,45 @@ test_expect_success '--show-cursor says where it got to' '
 	grep -qx -- "-- cursor: 17" err
 '
 
+# A stream server of our own: the events in $1 (a file), then the stream's end.
+fake_stream() {
+	python3 -c '
+import http.server, sys
+events = open(sys.argv[1], "rb").read()
+class H(http.server.BaseHTTPRequestHandler):
+	protocol_version = "HTTP/1.0"
+	def do_GET(self):
+		self.send_response(200)
+		self.send_header("Content-Type", "text/event-stream")
+		self.end_headers()
+		self.wfile.write(b"retry: 1000\nid: 0\n\n" + events)
+	def log_message(self, *a):
+		pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+' "$1" >fake.port &
+	FAKE_PID=$!
+	for _ in $(seq 50); do test -s fake.port && break; sleep 0.1; done
+	test -s fake.port
+}
+
+if command -v python3 >/dev/null; then
+test_expect_success 'NDJSON: data written as jq writes it passes as it came, other JSON is written compact, not JSON is skipped' '
+	printf "%s\n" "id: 1" "event: alert" "data: {\"id\": 1, \"n\": 1.50, \"s\": \"\\u00e9\"}" "" \
+		"id: 2" "event: alert" "data: {\"id\":2,\"kind\":\"water_depth\",\"n\":0.35}" "" \
+		"id: 3" "event: alert" "data: {\"id\":3,\"kind\":" "" \
+		"event: end" "data: {\"last\":3}" "" >events &&
+	fake_stream events &&
+	test_when_finished "kill $FAKE_PID" &&
+	alert-tail --no-follow --retries 0 --format ndjson \
+		--url "http://127.0.0.1:$(cat fake.port)" >out 2>err &&
+	printf "%s\n" "{\"id\":1,\"n\":1.5,\"s\":\"é\"}" "{\"id\":2,\"kind\":\"water_depth\",\"n\":0.35}" >expect &&
+	test_cmp expect out &&
+	grep -q "^alert-tail: warning: alert at 3: an alert that is not JSON" err
+'
+else
+	test_skip 'NDJSON: data written as jq writes it passes as it came, other JSON is written compact, not JSON is skipped' 'no python3'
+fi
+
 test_done
