@@ -133,9 +133,7 @@ test_expect_success 'each case is written as the server sent it: the bytes of th
 
 # A server that answers 201 with JSON written another way than tn_json_dump writes it.
 fake_server() {
-	python3 -c '
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
+	fake_server_start '
 	def do_POST(self):
 		self.rfile.read(int(self.headers["Content-Length"]))
 		body = sys.argv[1].encode()
@@ -143,16 +141,7 @@ class H(http.server.BaseHTTPRequestHandler):
 		self.send_header("Content-Type", "application/json")
 		self.send_header("Content-Length", str(len(body)))
 		self.end_headers()
-		self.wfile.write(body)
-	def log_message(self, *a):
-		pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-' "$1" >fake.port &
-	FAKE_PID=$!
-	for _ in $(seq 50); do test -s fake.port && break; sleep 0.1; done
-	test -s fake.port
+		self.wfile.write(body)' "$1"
 }
 
 if command -v python3 >/dev/null; then

@@ -62,25 +62,13 @@ test_expect_success '--show-cursor says where it got to' '
 
 # A stream server of our own: the events in $1 (a file), then the stream's end.
 fake_stream() {
-	python3 -c '
-import http.server, sys
-events = open(sys.argv[1], "rb").read()
-class H(http.server.BaseHTTPRequestHandler):
+	fake_server_start '
 	protocol_version = "HTTP/1.0"
 	def do_GET(self):
 		self.send_response(200)
 		self.send_header("Content-Type", "text/event-stream")
 		self.end_headers()
-		self.wfile.write(b"retry: 1000\nid: 0\n\n" + events)
-	def log_message(self, *a):
-		pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-' "$1" >fake.port &
-	FAKE_PID=$!
-	for _ in $(seq 50); do test -s fake.port && break; sleep 0.1; done
-	test -s fake.port
+		self.wfile.write(b"retry: 1000\nid: 0\n\n" + open(sys.argv[1], "rb").read())' "$1"
 }
 
 if command -v python3 >/dev/null; then

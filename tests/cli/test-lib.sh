@@ -356,6 +356,26 @@ wait_lines() {
 	done
 }
 
+# fake_server_start HANDLER ARG: a stand-in HTTP server of our own on a free
+# loopback port.  HANDLER is the Python body (its methods, one tab in) of the
+# request handler class; sys.argv[1] is ARG.  The port goes to fake.port, the
+# pid to FAKE_PID (the caller kills it).
+fake_server_start() {
+	python3 -c "
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+$1
+	def log_message(self, *a):
+		pass
+s = http.server.HTTPServer(('127.0.0.1', 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+" "$2" >fake.port &
+	FAKE_PID=$!
+	for _ in $(seq 50); do test -s fake.port && break; sleep 0.1; done
+	test -s fake.port
+}
+
 test_done() {
 	echo "1..$test_count"
 	if [ "$test_failed" -gt 0 ]; then
