@@ -534,33 +534,32 @@ void tn_json_dump(jv v, struct tn_buf *b)
 		return;
 	case JV_KIND_NUMBER: {
 		double d = jv_number_value(v);
-
 		char t[40];
 		int n;
 
 		if (d == floor(d) && fabs(d) < 1e15 && (d != 0 || !signbit(d))) {
 			n = put_decimal(t, (long long)d, 0);
-			tn_buf_add(b, t, (size_t)n);
-		} else if (fabs(d) >= 1e-4 && fabs(d) < 1e15 && (n = short_decimal(d, t)) > 0) {
-			tn_buf_add(b, t, (size_t)n);
 		} else if (fabs(d) >= 1e-4 && fabs(d) < 1e15) {
 			/*
 			 * jq writes the shortest digits that read back as d, without an
-			 * exponent in this range: the first of 15, 16 and 17 significant
-			 * digits that reads back (%g drops the trailing zeros)
+			 * exponent in this range: a short decimal found exactly, else the
+			 * first of 15, 16 and 17 significant digits that reads back (%g
+			 * drops the trailing zeros)
 			 */
-			for (int prec = 15; prec <= 17; prec++) {
+			n = short_decimal(d, t);
+			for (int prec = 15; n <= 0 && prec <= 17; prec++) {
 				snprintf(t, sizeof(t), "%.*g", prec, d);
-				if (strtod(t, NULL) == d)
-					break;
+				if (strtod(t, NULL) == d || prec == 17)
+					n = (int)strlen(t);
 			}
-			tn_buf_adds(b, t);
 		} else {        /* jq's shortest digits (its dtoa is not exported) */
 			jv jt = jv_dump_string(jv_copy(v), 0);
 
 			tn_buf_adds(b, jv_string_value(jt));
 			jv_free(jt);
+			return;
 		}
+		tn_buf_add(b, t, (size_t)n);
 		return;
 	}
 	case JV_KIND_STRING:

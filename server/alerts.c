@@ -286,6 +286,9 @@ static void post_one(struct req *q, jv body)
 	alerts_notify(q->srv, latest);
 }
 
+/* What a batch's answer counts. */
+enum { CREATED, REPLAYED, UPDATED, FAILED, COUNTS };
+
 /* One alert of a batch: what alert_build made of it, then its result. */
 struct batch_item {
 	jv doc, msg;            /* alert_build's; doc invalid once refused or consumed */
@@ -307,13 +310,14 @@ static int batch_apply(struct req *q, struct batch_item *it, const char *pre, ti
 	int a;
 
 	if (jv_get_kind(it->msg) != JV_KIND_OBJECT) {
+		enum tn_code code;
+
 		it->text = texts->len;
-		if (store_alert_raise(q->srv->st, it->doc, pre, (long long)now, &out, texts,
-				      &it->replayed, err) != TN_OK) {
-			it->doc = jv_invalid();
+		code = store_alert_raise(q->srv->st, it->doc, pre, (long long)now, &out, texts,
+					 &it->replayed, err);
+		it->doc = jv_invalid();         /* the store's now */
+		if (code != TN_OK)
 			return -1;
-		}
-		it->doc = jv_invalid();
 		it->len = texts->len - it->text;
 		if (!it->replayed && tasks_on_alert(q->srv, out, (long long)now, err) != TN_OK) {
 			jv_free(out);
@@ -321,7 +325,7 @@ static int batch_apply(struct req *q, struct batch_item *it, const char *pre, ti
 		}
 		jv_free(out);
 		it->status = it->replayed ? 200 : 201;
-		counts[it->replayed ? 1 : 0]++;
+		counts[it->replayed ? REPLAYED : CREATED]++;
 		return 0;
 	}
 	a = alert_apply(q->srv->st, it->doc, jv_copy(it->msg), (long long)now, &out, &it->replayed,
@@ -330,7 +334,7 @@ static int batch_apply(struct req *q, struct batch_item *it, const char *pre, ti
 	if (a == -1) {          /* an update or cancel naming no known alert: 404 */
 		it->status = p.status;
 		it->res = problem_json(&p);
-		counts[3]++;
+		counts[FAILED]++;
 		return 0;
 	}
 	if (a == -2 || (!it->replayed && !tn_jv_bool(out, "cancelled", 0) &&
@@ -341,7 +345,7 @@ static int batch_apply(struct req *q, struct batch_item *it, const char *pre, ti
 	}
 	it->status = 200;
 	it->res = out;
-	counts[it->replayed ? 1 : 2]++;
+	counts[it->replayed ? REPLAYED : UPDATED]++;
 	return 0;
 }
 
@@ -364,7 +368,7 @@ static void batch_reply(struct req *q, const struct batch_item *items, int n,
 		tn_buf_adds(&b, it->replayed ? ",\"replayed\":true}" : "}");
 	}
 	tn_buf_addf(&b, "],\"created\":%ld,\"replayed\":%ld,\"updated\":%ld,\"failed\":%ld}",
-		    counts[0], counts[1], counts[2], counts[3]);
+		    counts[CREATED], counts[REPLAYED], counts[UPDATED], counts[FAILED]);
 	reply_text(q, 200, "application/json", b.buf, b.len);
 	tn_buf_release(&b);
 }
@@ -392,7 +396,7 @@ static void post_batch(struct req *q, jv list)
 	struct batch_item *items;
 	time_t now = time(NULL);
 	long long latest = 0;
-	long counts[4] = { 0 };         /* created, replayed, updated, failed */
+	long counts[COUNTS] = { 0 };
 	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : -1, i;
 
 	if (n < 1 || n > BATCH_MAX) {
@@ -409,7 +413,7 @@ static void post_batch(struct req *q, jv list)
 		if (alert_build(item, q->tok.name, now, &it->doc, &it->msg, &p) < 0) {
 			it->status = p.status;
 			it->res = problem_json(&p);
-			counts[3]++;
+			counts[FAILED]++;
 		} else if (jv_get_kind(it->msg) != JV_KIND_OBJECT) {
 			it->pre = pre.len;
 			tn_json_dump(it->doc, &pre);
@@ -427,12 +431,12 @@ static void post_batch(struct req *q, jv list)
 			store_alerts_rollback(q->srv->st);
 			goto fail;
 		}
-	if (counts[0] + counts[2] == 0)
+	if (counts[CREATED] + counts[UPDATED] == 0)
 		store_alerts_rollback(q->srv->st);
 	else if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK)
 		goto fail;
 	batch_reply(q, items, n, &texts, counts);
-	if (counts[0] + counts[2])
+	if (counts[CREATED] + counts[UPDATED])
 		alerts_notify(q->srv, latest);
 	batch_free(items, n);
 	tn_buf_release(&pre);

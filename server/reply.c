@@ -55,19 +55,12 @@ void time_now_rfc3339(char *buf, size_t size)
 	static __thread long long made = -1;
 	static __thread char text[40];
 	long long now = (long long)time(NULL);
-	size_t n;
 
 	if (now != made) {
 		time_rfc3339(now, text, sizeof(text));
 		made = now;
 	}
-	if (!size)
-		return;
-	n = strlen(text);
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, text, n);
-	buf[n] = '\0';
+	snprintf(buf, size, "%s", text);
 }
 
 /* Request log lines held back while a batch of replies goes out (req_log_hold). */
