@@ -165,6 +165,6 @@ fi
 
 # ---- the group commit of the audit rows (each worker logs its count at the end) ----
 stop_bench_server
-awk '/audit: [0-9]+ rows in [0-9]+ transactions/ { r += $3; t += $6 }
-	END { if (t) printf "audit rows: %d in %d transactions (%.1f a commit)\n", r, t, r / t }' \
+awk '/audit: [0-9]+ rows in [0-9]+ transactions/ { r += $3; t += $6; h += $12; w += $16 }
+	END { if (t) printf "audit rows: %d in %d transactions (%.1f a commit); the write lock held %.2f s, waited for %.2f s (all workers)\n", r, t, r / t, h, w }' \
 	"$BENCH_TMP/twonetd.log"

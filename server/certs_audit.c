@@ -68,6 +68,8 @@ static struct {
 	long window_us, max_rows;
 	struct busy_retry retry;
 	long batches, rows;     /* statistics, logged at the end */
+	long busy_tries;        /* tries that found the write lock taken */
+	double busy_s, held_s;  /* waited for the lock; held it */
 	struct store_ckpt *ckpt;
 } b;
 
@@ -134,6 +136,7 @@ static void flush(int wait)
 		if (rc == 1) {
 			long us;
 
+			b.busy_tries++;
 			if (busy_retry_next(&b.retry, &us, &err)) {
 				arm(us);
 				return;
@@ -141,6 +144,12 @@ static void flush(int wait)
 			rc = -1;
 		}
 	}
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (b.retry.busy)
+		b.busy_s += (double)(t0.tv_sec - b.retry.since.tv_sec) +
+			(double)(t0.tv_nsec - b.retry.since.tv_nsec) / 1e9;
 	b.retry.busy = 0;
 	if (rc == 0) {
 		rows = tn_xcalloc(n, sizeof(*rows));
@@ -161,6 +170,8 @@ static void flush(int wait)
 		else
 			store_certs_rollback(st);
 		free(rows);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		b.held_s += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	}
 	if (!ok)
 		fprintf(stderr, "twonetd: error: audit: %s\n", err.message);
@@ -244,6 +255,7 @@ void certs_worker_stop(struct srv *srv)
 	b.w = NULL;
 	b.n = b.cap = 0;
 	if (getenv("TWONETD_AUDIT_STATS"))
-		fprintf(stderr, "twonetd[%ld]: audit: %ld rows in %ld transactions\n",
-			(long)getpid(), b.rows, b.batches);
+		fprintf(stderr, "twonetd[%ld]: audit: %ld rows in %ld transactions; the write lock "
+			"held %.3f s, waited for %.3f s (%ld tries found it taken)\n", (long)getpid(),
+			b.rows, b.batches, b.held_s, b.busy_s, b.busy_tries);
 }

@@ -354,6 +354,25 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
  * socket.  Returns 0 after a clean stop, WORKER_CANNOT_START when it could
  * not set up, 1 when the loop failed.
  */
+/*
+ * The worker's event loop.  A precise timer: epoll_wait counts in whole
+ * milliseconds, so the audit flush's retry after 50 us (the write lock was
+ * busy, certs_audit.c) slept a millisecond or more, all of the worker's
+ * held reads waiting with it; libevent then waits on a timerfd instead.
+ */
+static struct event_base *new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (!cfg)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily)
 {
 	struct srv srv;
@@ -369,7 +388,7 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 	signal(SIGPIPE, SIG_IGN);
 	if (store_open(&srv.st, o->db, 0, &err) != TN_OK)
 		return twonetd_fail(&err, WORKER_CANNOT_START);
-	srv.base = event_base_new();
+	srv.base = new_base();
 	srv.http = srv.base ? evhttp_new(srv.base) : NULL;
 	if (!srv.http) {
 		fprintf(stderr, "twonetd: error: cannot set up the event loop\n");

@@ -293,7 +293,14 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, 2000);
-	sqlite3_exec(c->db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+	/*
+	 * As the workers' connections: no fdatasync at the catch-up's commit
+	 * (it held the write lock through one, every worker's flush waiting),
+	 * and no automatic checkpoint after it: this thread makes them.
+	 */
+	sqlite3_exec(c->db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL,
+		     NULL);
+	sqlite3_wal_autocheckpoint(c->db, 0);
 	audit_ix_convert(c->db);
 	/* the log file is cut back to 64 MiB when it restarts (it never shrank) */
 	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
