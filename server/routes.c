@@ -134,7 +134,7 @@ static int path_match(const char *pattern, char **seg, int n, const char **arg)
 			return 0;
 		if (p[0] == '{')
 			*arg = seg[i];
-		else if (strlen(seg[i]) != len || strncmp(seg[i], p, len) != 0)
+		else if (strncmp(seg[i], p, len) != 0 || seg[i][len] != '\0')
 			return 0;
 		i++;
 		p += len;

@@ -498,7 +498,8 @@ static int user_version(struct store *st)
 enum tn_code sqlite_open(struct store **out, const char *path, int create, struct tn_err *err)
 {
 	struct store *st;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	/* a store is one thread's (the checkpoint thread opens its own): no lock a call */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	enum tn_code code;
 	int v;
 
@@ -512,11 +513,14 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	 * statement journals (what a savepoint or a statement inside a
 	 * transaction keeps to undo itself: each filing of a group commit) in
 	 * memory, never a temporary file written page by page; only before
-	 * SQLite's first use in the process, else SQLITE_MISUSE and no matter
+	 * SQLite's first use in the process, else SQLITE_MISUSE and no matter;
+	 * and no count of SQLite's memory (a global lock every allocation)
 	 */
 	static int configured;
-	if (!configured++)
+	if (!configured++) {
 		sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	}
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		tn_err_set(err, create ? TN_EIO : TN_EINVALID, "cannot open database '%s': %s%s",
 			   path, st->db ? sqlite3_errmsg(st->db) : "out of memory",
