@@ -15,13 +15,20 @@ yb() {
 	printf '{"item":"310000-YB-003","applicant":{"id":"110101199003070003","name":"%s"},"form":{"applicant_name":"%s","applicant_id":"110101199003070003","retire_date":"2026-12-01","applicant_phone":"13800000000"}}' "$1" "$1"
 }
 
-# one request of a curl config: KEY BODY N (its status and key to stdout, its body to body.N)
+# one request of a curl config: KEY BODY N (its status, key and N to stdout, its body to
+# body.N).  curl --parallel writes those lines as the transfers end, not in the
+# config's order: N names the body of a line.  run_cfg CFG MAX OUT: OUT.n (code key N),
+# OUT (code key)
+run_cfg() {
+	curl -sS --no-progress-meter --parallel --parallel-max "$2" -K "$1" > "$3.n" &&
+	cut -d" " -f1,2 "$3.n" > "$3"
+}
 req() {
 	[ "$3" -gt 0 ] && echo next
 	printf 'url = "%s/v1/cases"\nheader = "Authorization: Bearer %s"\n' "$TWONET_URL" "$ADMIN"
 	printf 'header = "Content-Type: application/json"\nheader = "Idempotency-Key: %s"\n' "$1"
 	printf 'data = %s\n' "$(jq -Rn --arg b "$2" '$b')"
-	printf 'output = "body.%d"\nwrite-out = "%%{http_code} %s\\n"\n' "$3" "$1"
+	printf 'output = "body.%d"\nwrite-out = "%%{http_code} %s %d\\n"\n' "$3" "$1" "$3"
 }
 
 # 30 keys three times each, 5 of them once more with another body, 10
@@ -51,7 +58,7 @@ test_expect_success 'set up: nothing filed, the database refuses some applicants
 
 test_expect_success '110 filings in parallel: each key filed exactly once' '
 	filings > filings.cfg &&
-	curl -sS --no-progress-meter --parallel --parallel-max 64 -K filings.cfg > codes &&
+	run_cfg filings.cfg 64 codes &&
 	test "$(wc -l < codes)" = 110 &&
 	test "$(db_sql "select count(*) from cases")" = 30 &&
 	test "$(db_sql "select count(distinct idem_key) from cases")" = 30 &&
@@ -68,20 +75,16 @@ test_expect_success 'every event row belongs to a filed case, one submit each' '
 '
 
 test_expect_success 'a replay answers what the first answer said, byte for byte' '
-	n=0 &&
-	while read -r code key; do
+	while read -r code key n; do
 		case $code in
 		201) cp body.$n "first.$key" ;;
 		esac
-		n=$((n + 1))
-	done < codes &&
-	n=0 &&
-	while read -r code key; do
+	done < codes.n &&
+	while read -r code key n; do
 		case $code in
 		200) cmp "first.$key" body.$n || return 1 ;;
 		esac
-		n=$((n + 1))
-	done < codes &&
+	done < codes.n &&
 	test "$(grep -c "^200 k" codes)" -ge 55
 '
 
@@ -99,8 +102,8 @@ test_expect_success 'another body under a key is 409, whichever came first; the 
 test_expect_success 'a refused filing (422) and a failing insert (500) file nothing' '
 	test "$(grep -c "^422 bad" codes)" = 10 &&
 	test "$(grep -c "^500 fail" codes)" = 5 &&
-	n=$(grep -n "^500 fail1\$" codes | cut -d: -f1) &&
-	jq -e ".detail | test(\"refused by the test\")" body.$((n - 1)) >/dev/null
+	n=$(grep "^500 fail1 " codes.n | cut -d" " -f3) &&
+	jq -e ".detail | test(\"refused by the test\")" body.$n >/dev/null
 '
 
 test_expect_success 'the failing ones file once the database takes them, then replay' '
@@ -122,14 +125,13 @@ test_expect_success 'no answer before its commit: each 201 finds its case at onc
 
 test_expect_success 'a batch of more than 64 filings (its arrays grow while they wait): each filed once, whole' '
 	n=0 && for i in $(seq 1 150); do req "big$i" "$(yb "并发$i")" $n; n=$((n + 1)); done > big.cfg &&
-	curl -sS --no-progress-meter --parallel --parallel-max 150 -K big.cfg > bigcodes &&
+	run_cfg big.cfg 150 bigcodes &&
 	test "$(grep -c "^201 big" bigcodes)" = 150 &&
 	test "$(db_sql "select count(*) from cases where idem_key like '\''big%'\''")" = 150 &&
 	test "$(db_sql "select count(*) from cases where idem_key like '\''big%'\'' and (submitted_at is null or idem_hash is null or length(idem_hash) <> 64)")" = 0 &&
-	n=0 && while read -r code key; do
+	while read -r code key n; do
 		json_eq .applicant.name "并发${key#big}" <body.$n || return 1
-		n=$((n + 1))
-	done < bigcodes
+	done < bigcodes.n
 '
 
 # r_* as the cases trigger derives them (an update of submitted_at runs it again)
