@@ -35,9 +35,11 @@ cut_tail() {
 		update audit_head set seq = $2, hash = (select hash from audit where seq = $2);"
 }
 
+# a worker's thread signs and writes the lines (the reads do not wait for them)
 test_expect_success 'every 5 rows a checkpoint; the key made 0600 beside the database' '
 	test ! -e "$KEY" &&
 	read_n 12 &&
+	wait_lines "$CKPT" 2 &&
 	test "$(wc -l <"$CKPT")" = 2 &&
 	test "$(jq -s -c "map(.seq)" "$CKPT")" = "[5,10]" &&
 	test "$(stat -c %a "$KEY")" = 600 &&
@@ -145,6 +147,26 @@ test_expect_success 'every T seconds a worker that wrote rows checkpoints them' 
 	test "$(jq -s ".[-1].seq" "$CKPT")" = "$(rows)" &&
 	stop_server &&
 	test "$(wc -l <"$CKPT")" = $((before + 1))
+'
+
+test_expect_success 'a checkpoint that cannot be written: the reads go on, one error, tried again at the next tick' '
+	errs() { grep -c "twonetd: error: audit checkpoint: cannot open .*later/ckpt" "$TWONETD_LOG" || true; } &&
+	e0=$(errs) &&
+	TWONETD_AUDIT_CHECKPOINTS="$TRASH/later/ckpt" TWONETD_AUDIT_CHECKPOINT_ROWS=2 \
+		TWONETD_AUDIT_CHECKPOINT_SECONDS=1 start_server &&
+	read_n 6 &&
+	for i in $(seq 100); do
+		test "$(errs)" -gt "$e0" && break
+		sleep 0.1
+	done &&
+	test "$(errs)" = $((e0 + 1)) &&
+	mkdir "$TRASH/later" &&
+	wait_lines "$TRASH/later/ckpt" 1 &&
+	test "$(jq -s ".[-1].seq" "$TRASH/later/ckpt")" = "$(rows)" &&
+	stop_server &&
+	test "$(errs)" = $((e0 + 1)) &&
+	twonetd audit verify --db "$TWONETD_DB" --checkpoints "$TRASH/later/ckpt" >out &&
+	grep -q "audit log intact: $(rows) rows" out
 '
 
 test_done
