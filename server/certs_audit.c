@@ -114,6 +114,11 @@ static void answer(struct waiting *w, int written, const char *why)
 	free(w->purpose);
 }
 
+static double seconds_between(const struct timespec *from, const struct timespec *to)
+{
+	return (double)(to->tv_sec - from->tv_sec) + (double)(to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
 /*
  * Write the waiting rows in one transaction and answer them.  `wait`: block
  * for the write lock (at the end, when the loop no longer runs); else a busy
@@ -124,6 +129,7 @@ static void flush(int wait)
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st = b.srv->st;
 	struct store_audit *rows;
+	struct timespec t0, t1;
 	size_t n = b.n;
 	int rc, ok = 0;
 
@@ -144,12 +150,9 @@ static void flush(int wait)
 			rc = -1;
 		}
 	}
-	struct timespec t0, t1;
-
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (b.retry.busy)
-		b.busy_s += (double)(t0.tv_sec - b.retry.since.tv_sec) +
-			(double)(t0.tv_nsec - b.retry.since.tv_nsec) / 1e9;
+		b.busy_s += seconds_between(&b.retry.since, &t0);
 	b.retry.busy = 0;
 	if (rc == 0) {
 		rows = tn_xcalloc(n, sizeof(*rows));
@@ -171,7 +174,7 @@ static void flush(int wait)
 			store_certs_rollback(st);
 		free(rows);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		b.held_s += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		b.held_s += seconds_between(&t0, &t1);
 	}
 	if (!ok)
 		fprintf(stderr, "twonetd: error: audit: %s\n", err.message);

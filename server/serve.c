@@ -350,11 +350,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 /*
- * One worker: its own database connection and event loop on the shared
- * socket.  Returns 0 after a clean stop, WORKER_CANNOT_START when it could
- * not set up, 1 when the loop failed.
- */
-/*
  * The worker's event loop.  A precise timer: epoll_wait counts in whole
  * milliseconds, so the audit flush's retry after 50 us (the write lock was
  * busy, certs_audit.c) slept a millisecond or more, all of the worker's
@@ -373,6 +368,11 @@ static struct event_base *new_base(void)
 	return base;
 }
 
+/*
+ * One worker: its own database connection and event loop on the shared
+ * socket.  Returns 0 after a clean stop, WORKER_CANNOT_START when it could
+ * not set up, 1 when the loop failed.
+ */
 static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily)
 {
 	struct srv srv;
