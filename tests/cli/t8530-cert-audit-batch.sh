@@ -175,6 +175,51 @@ test_expect_success 'while another connection holds the write lock: reads wait, 
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
+# the index file of the audit log's lookups by holder and certificate
+IX="$TWONETD_DB.audit-index"
+ix() {
+	sqlite3 -cmd ".timeout 10000" "$IX" "$1"
+}
+HOLDER=$(q "select holder from audit where holder is not null order by seq limit 1")
+CERT=$(head -n 1 ids)
+
+test_expect_success 'lookups by holder and certificate: from DB.audit-index, not the database' '
+	test -f "$IX" &&
+	test "$(q "select count(*) from sqlite_master where name in ('\''audit_ix'\'', '\''audit_holder'\'', '\''audit_cert'\'')")" = 0 &&
+	TWONET_TOKEN=$ADMIN cert-audit --all --holder "$HOLDER" --jq .seq > by-holder &&
+	TWONET_TOKEN=$ADMIN cert-audit --all --cert "$CERT" --jq .seq > by-cert &&
+	q "select seq from audit where holder = '\''$HOLDER'\'' order by seq" > want-holder &&
+	q "select seq from audit where cert = '\''$CERT'\'' order by seq" > want-cert &&
+	test "$(wc -l < want-cert)" -gt 1 &&
+	test_cmp want-holder by-holder &&
+	test_cmp want-cert by-cert
+'
+
+stop_server
+
+test_expect_success 'a stopped server has indexed every row, up to the log'"'"'s head' '
+	test "$(ix "select count(*) from audit_ix")" = "$(audit_rows)" &&
+	test "$(ix "select seq || '\'' '\'' || hash from ix_head")" = \
+		"$(q "select seq || '\'' '\'' || hash from audit order by seq desc limit 1")" &&
+	test "$(ix "select count(*) from audit_ix where cert = '\''$CERT'\''")" = "$(wc -l < want-cert)"
+'
+
+# derived data: a lost index file is made again from the log
+rm -f "$IX" "$IX-wal" "$IX-shm"
+TWONETD_WORKERS=2 TWONETD_AUDIT_STATS=1 start_server || exit 1
+
+test_expect_success 'a missing index file is made again, and filled from the log' '
+	test -f "$IX" &&
+	TWONET_TOKEN=$ADMIN cert-audit --all --holder "$HOLDER" --jq .seq > by-holder2 &&
+	TWONET_TOKEN=$ADMIN cert-audit --all --cert "$CERT" --jq .seq > by-cert2 &&
+	test_cmp want-holder by-holder2 &&
+	test_cmp want-cert by-cert2 &&
+	n=0 &&
+	while [ "$(ix "select count(*) from audit_ix")" != "$(audit_rows)" ]; do
+		n=$((n + 1)); [ $n -lt 600 ]; sleep 0.05
+	done
+'
+
 test_expect_success 'reads in flight at shutdown are written before they are answered' '
 	before=$(audit_rows) &&
 	reads > reads2.cfg &&

@@ -14,50 +14,7 @@
 #include "store.h"
 #include "store_certs.h"
 
-struct fix {
-	char dir[64];
-	char path[128];
-	struct store *st;
-};
-
-static void remove_db(struct fix *f)
-{
-	static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
-	char p[160];
-
-	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, tails[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
-}
-
-static int setup(void **state)
-{
-	struct fix *f = calloc(1, sizeof(*f));
-	struct tn_err err = TN_ERR_INIT;
-
-	snprintf(f->dir, sizeof(f->dir), "%s/twonet-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	if (store_open(&f->st, f->path, 1, &err) != TN_OK) {
-		print_error("store_open: %s\n", err.message);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fix *f = *state;
-
-	store_close(f->st);
-	remove_db(f);
-	free(f);
-	return 0;
-}
+#include "srv_store_fix.h"
 
 static jv parse(const char *text)
 {
@@ -152,126 +109,6 @@ static void test_open_migrate_health(void **state)
 	assert_non_null(again);
 	store_close(again);
 	store_close(NULL);
-}
-
-/* The checkpoint thread copies the log into the database (its fresh connection used to copy nothing). */
-static void test_checkpointer(void **state)
-{
-	struct fix *f = *state;
-	struct tn_err err = TN_ERR_INIT;
-	struct store_ckpt *c = store_certs_checkpointer(f->st, 1);
-	char hash[65];
-
-	assert_non_null(c);
-	for (int i = 0; i < 20; i++) {
-		snprintf(hash, sizeof(hash), "%064d", i);
-		assert_int_equal(store_token_add(f->st, hash, "clerk", "ckpt", "YBJ", NULL, &err),
-				 TN_OK);
-	}
-	assert_true(store_certs_checkpointer_wait(c, 1) > 0);
-	store_certs_checkpointer_stop(c);
-}
-
-/*
- * A reader keeps the log from restarting, so each checkpoint leaves it long:
- * the thread is woken each time the log grew by the threshold again, not at
- * every commit after it (that made a checkpoint, two fsyncs, of every commit).
- */
-static void test_checkpointer_wakes(void **state)
-{
-	struct fix *f = *state;
-	struct tn_err err = TN_ERR_INIT;
-	struct store_ckpt *c = store_certs_checkpointer(f->st, 10);
-	sqlite3 *reader = NULL;
-	char hash[65], wal[4096];
-	struct stat sb;
-	long frames, wakes;
-
-	assert_non_null(c);
-	assert_int_equal(sqlite3_open_v2(f->path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM tokens;", NULL, NULL,
-				      NULL), SQLITE_OK);
-	for (int i = 0; i < 100; i++) {
-		snprintf(hash, sizeof(hash), "%064d", i);
-		assert_int_equal(store_token_add(f->st, hash, "clerk", "ckpt", "YBJ", NULL, &err),
-				 TN_OK);
-	}
-	snprintf(wal, sizeof(wal), "%s-wal", f->path);
-	assert_int_equal(stat(wal, &sb), 0);
-	frames = ((long)sb.st_size - 32) / (4096 + 24);
-	wakes = store_certs_checkpointer_wakes(c);
-	assert_true(frames >= 100);             /* each commit wrote a frame at least */
-	assert_true(wakes >= 1);
-	assert_true(wakes <= frames / 10 + 1);  /* was about one a commit past the first 10 frames */
-	store_certs_checkpointer_stop(c);
-	sqlite3_close(reader);
-}
-
-/* Append `n` audit rows for `holder` (certificates C0.., C1..), each in its own transaction. */
-static void audit_rows(struct store *st, const char *holder, int n)
-{
-	struct tn_err err = TN_ERR_INIT;
-
-	for (int i = 0; i < n; i++) {
-		char cert[32];
-		struct store_audit a = { "2026-12-04T10:00:00+08:00", "ckpt", "admin", cert, holder,
-					 "test", "allowed" };
-
-		snprintf(cert, sizeof(cert), "C%d", i % 3);
-		assert_int_equal(store_certs_begin(st, &err), TN_OK);
-		assert_int_equal(store_audit_append_rows(st, &a, 1, &err), TN_OK);
-		assert_int_equal(store_certs_commit(st, &err), TN_OK);
-	}
-}
-
-/* How many rows the log lists for holder `h` (or certificate `cert`), checking seq ascends. */
-static int audit_count(struct store *st, const char *h, const char *cert)
-{
-	struct tn_err err = TN_ERR_INIT;
-	struct store_audit_filter f = { .holder = h, .cert = cert, .limit = 1000 };
-	long long next, last = 0;
-	jv items;
-	int n;
-
-	assert_int_equal(store_audit_list(st, &f, &items, &next, &err), TN_OK);
-	n = jv_array_length(jv_copy(items));
-	jv_array_foreach(items, i, row) {
-		long long seq = (long long)jv_number_value(jv_object_get(jv_copy(row), jv_string("seq")));
-
-		assert_true(seq > last);
-		last = seq;
-		jv_free(row);
-	}
-	jv_free(items);
-	return n;
-}
-
-/*
- * The checkpoint thread moves the lookups by holder and certificate to
- * audit_ix and fills it behind the writes: a list finds the same rows before
- * the move, from audit_ix, and from the tail audit_ix does not hold yet.
- */
-static void test_audit_ix(void **state)
-{
-	struct fix *f = *state;
-	struct store_ckpt *c;
-
-	audit_rows(f->st, "H1", 30);
-	audit_rows(f->st, "H2", 10);
-	assert_int_equal(audit_count(f->st, "H1", NULL), 30);
-	c = store_certs_checkpointer(f->st, 1);
-	assert_non_null(c);
-	audit_rows(f->st, "H1", 5);
-	assert_true(store_certs_checkpointer_wait(c, 1) >= 0);
-	audit_rows(f->st, "H2", 4);     /* perhaps not indexed yet: found in the tail */
-	assert_int_equal(audit_count(f->st, "H1", NULL), 35);
-	assert_int_equal(audit_count(f->st, "H2", NULL), 14);
-	assert_int_equal(audit_count(f->st, "H1", "C0"), 12);
-	assert_int_equal(audit_count(f->st, NULL, "C1"), 16);
-	store_certs_checkpointer_stop(c);       /* indexes the rest */
-	assert_int_equal(audit_count(f->st, "H2", NULL), 14);
-	assert_int_equal(audit_count(f->st, NULL, "C2"), 15);
-	assert_int_equal(audit_count(f->st, "H3", NULL), 0);
 }
 
 static void test_open_missing(void **state)
@@ -668,9 +505,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_migrate_health, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpointer_wakes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_ix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_round_trip, setup, teardown),

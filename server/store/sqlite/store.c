@@ -79,14 +79,19 @@ static const char *const migrations_cases[] = {
 	"  PRIMARY KEY (case_seq, seq)) WITHOUT ROWID;",
 };
 
-enum tn_code store_fail(struct store *st, struct tn_err *err, const char *what)
+enum tn_code store_fail_db(sqlite3 *db, struct tn_err *err, const char *what)
 {
-	int rc = sqlite3_errcode(st->db);
+	int rc = sqlite3_errcode(db);
 	enum tn_code code = TN_EINTERNAL;
 
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		code = TN_ESERVER;
-	return tn_err_set(err, code, "database error in %s: %s", what, sqlite3_errmsg(st->db));
+	return tn_err_set(err, code, "database error in %s: %s", what, sqlite3_errmsg(db));
+}
+
+enum tn_code store_fail(struct store *st, struct tn_err *err, const char *what)
+{
+	return store_fail_db(st->db, err, what);
 }
 
 /*
@@ -284,6 +289,18 @@ void store_q_in(struct store_query *q, const char *col, char **list)
 	tn_buf_adds(&q->sql, ")");
 }
 
+/* Bind q's values to `s` (NULL: nothing); returns `s`. */
+static sqlite3_stmt *q_bind(sqlite3_stmt *s, const struct store_query *q)
+{
+	for (int i = 0; s && i < q->n; i++) {
+		if (q->p[i].is_num)
+			sqlite3_bind_int64(s, i + 1, q->p[i].num);
+		else
+			store_bind_text(s, i + 1, q->p[i].text);
+	}
+	return s;
+}
+
 sqlite3_stmt *store_q_stmt(struct store *st, struct store_query *q, struct tn_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -294,13 +311,20 @@ sqlite3_stmt *store_q_stmt(struct store *st, struct store_query *q, struct tn_er
 	else
 		s = store_stmt(st, q->sql.buf, err);
 	tn_buf_release(&q->sql);
-	for (int i = 0; s && i < q->n; i++) {
-		if (q->p[i].is_num)
-			sqlite3_bind_int64(s, i + 1, q->p[i].num);
-		else
-			store_bind_text(s, i + 1, q->p[i].text);
-	}
-	return s;
+	return q_bind(s, q);
+}
+
+sqlite3_stmt *store_q_prepare(sqlite3 *db, struct store_query *q, struct tn_err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (q->n > STORE_Q_PARAMS)
+		tn_err_set(err, TN_EINTERNAL, "query has %d values, more than %d", q->n,
+			   STORE_Q_PARAMS);
+	else if (sqlite3_prepare_v2(db, q->sql.buf, -1, &s, NULL) != SQLITE_OK)
+		store_fail_db(db, err, "prepare");
+	tn_buf_release(&q->sql);
+	return q_bind(s, q);
 }
 
 char *store_cursor_encode(const char *raw)
@@ -572,6 +596,8 @@ void sqlite_close(struct store *st)
 	}
 	store_docs_forget(st);
 	store_tokens_forget(st);
+	if (st->ixdb)
+		sqlite3_close(st->ixdb);
 	if (st->db)
 		sqlite3_close(st->db);
 	free(st->path);

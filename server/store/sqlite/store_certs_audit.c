@@ -103,20 +103,6 @@ enum tn_code sqlite_audit_append_rows(struct store *st, const struct store_audit
 			"Lt", seq, prev);
 }
 
-/* 1 when the lookups by holder and certificate are in audit_ix (store_certs.c), not audit's indexes. */
-static int audit_ix_ready(struct store *st)
-{
-	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-				     "AND name = 'audit_ix'", NULL);
-	int n = 0;
-
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	if (s)
-		sqlite3_reset(s);
-	return n > 0;
-}
-
 /* A ROW of the log from a statement's columns 0..9 (seq .. hash). */
 static jv audit_row_of(sqlite3_stmt *s)
 {
@@ -140,6 +126,8 @@ enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter
 	long long last = 0;
 	sqlite3_stmt *s;
 	enum tn_code code = TN_OK;
+	/* by holder or certificate: the index file's rows by the key, then the tail it does not hold yet */
+	sqlite3 *xdb = f->holder || f->cert ? sqlite_audit_ixdb(st) : NULL;
 
 	*items = jv_array();
 	*next = -1;
@@ -150,18 +138,17 @@ enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter
 		store_q_text(&q, " AND holder = ?", f->holder);
 	if (f->cert)
 		store_q_text(&q, " AND cert = ?", f->cert);
-	/* audit_ix's rows by the key, bucket by bucket, then the tail it does not hold yet */
-	if ((f->holder || f->cert) && audit_ix_ready(st)) {
+	if (xdb) {              /* bucket by bucket */
 		const char *col = f->holder ? "holder" : "cert", *v = f->holder ? f->holder : f->cert;
 		char sql[512];
 
 		snprintf(sql, sizeof(sql), " AND seq IN (WITH RECURSIVE bs(b) AS (SELECT COALESCE(MIN(b), "
-			 "0) FROM audit_ix UNION ALL SELECT b + 1 FROM bs WHERE b < (SELECT MAX(b) "
-			 "FROM audit_ix)) SELECT x.seq FROM bs, audit_ix x WHERE x.b = bs.b AND x.%s = ?",
+			 "0) FROM ix.audit_ix UNION ALL SELECT b + 1 FROM bs WHERE b < (SELECT MAX(b) "
+			 "FROM ix.audit_ix)) SELECT x.seq FROM bs, ix.audit_ix x WHERE x.b = bs.b AND x.%s = ?",
 			 col);
 		store_q_text(&q, sql, v);
 		snprintf(sql, sizeof(sql), " UNION ALL SELECT seq FROM audit WHERE seq > (SELECT "
-			 "COALESCE(MAX(seq), 0) FROM audit_ix) AND %s = ?)", col);
+			 "COALESCE(MAX(seq), 0) FROM ix.audit_ix) AND %s = ?)", col);
 		store_q_text(&q, sql, v);
 	}
 	if (f->actor)
@@ -176,7 +163,7 @@ enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter
 	if (f->until)
 		store_q_text(&q, " AND substr(at, 1, 10) <= ?", f->until);
 	store_q_num(&q, " ORDER BY seq LIMIT ?", f->limit + 1);
-	if (!(s = store_q_stmt(st, &q, err)))
+	if (!(s = xdb ? store_q_prepare(xdb, &q, err) : store_q_stmt(st, &q, err)))
 		return store_errcode(err);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (count == f->limit) {
@@ -188,8 +175,11 @@ enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter
 		count++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		code = store_fail(st, err, "audit list");
-	sqlite3_reset(s);
+		code = store_fail_db(xdb ? xdb : st->db, err, "audit list");
+	if (xdb)
+		sqlite3_finalize(s);
+	else
+		sqlite3_reset(s);
 	return code;
 }
 

@@ -37,7 +37,18 @@ struct store {
 	int read_held;                  /* store_certs_read_begin began a transaction */
 	struct token_cache *tokens;     /* store_tokens.c: tokens found, while nothing changed */
 	long token_writes;              /* this connection's writes to tokens (store_tokens.c) */
+	int ix_ready;                   /* the audit index file is checked (store_certs_ckpt.c) */
+	sqlite3 *ixdb;                  /* the audit lists' own connection, with it attached */
 };
+/*
+ * The connection for audit lists by holder or certificate, with the index
+ * file attached (store_certs_ckpt.c); opened at the first, once a
+ * checkpointer checked the file.  NULL when there is none: audit's own
+ * indexes, or a scan.  Not attached to st->db: a BEGIN IMMEDIATE takes the
+ * write lock of every attached file, and the reads' flushes then waited for
+ * the index's filling.
+ */
+sqlite3 *sqlite_audit_ixdb(struct store *st);
 /* Forget the tokens store_tokens.c keeps (at close).  NULL is fine. */
 void store_tokens_forget(struct store *st);
 /* Forget the documents store_catalog.c keeps parsed (at close). */
@@ -116,6 +127,8 @@ enum tn_code store_doc_by_id(struct store *st, const char *sql, long long id, co
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct tn_err *err);
 /* Fill err from the connection's last error ("database error in WHAT: ..."); returns the code. */
 enum tn_code store_fail(struct store *st, struct tn_err *err, const char *what);
+/* The same for connection `db`. */
+enum tn_code store_fail_db(sqlite3 *db, struct tn_err *err, const char *what);
 /* Bind text or NULL. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Bind `doc` (consumed) as its compact JSON text (copied: free to go after the call). */
@@ -180,6 +193,8 @@ void store_q_num(struct store_query *q, const char *sql, long long v);
 void store_q_in(struct store_query *q, const char *col, char **list);
 /* The query prepared (cached) with its values bound; releases q's text.  NULL (err set) on error. */
 sqlite3_stmt *store_q_stmt(struct store *st, struct store_query *q, struct tn_err *err);
+/* The same on connection `db`, not cached: the caller finalizes it. */
+sqlite3_stmt *store_q_prepare(sqlite3 *db, struct store_query *q, struct tn_err *err);
 
 /* An opaque list cursor: `raw` as lower-case hex (malloc'd, the caller frees). */
 char *store_cursor_encode(const char *raw);

@@ -1,0 +1,386 @@
+/* store_certs_ckpt.c — a serving worker's checkpoint thread, and the audit log's index file (<db>.audit-index) it fills. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "tn_buf.h"
+#include "store_int.h"
+#include "store_certs.h"
+
+struct store_ckpt {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int wanted, stop;
+	long frames;            /* checkpoint when the log is this long */
+	long next;              /* the log's length at the next wake (the worker's thread only) */
+	long wakes;             /* times the thread was woken (store_certs_checkpointer_wakes) */
+	long runs, copied;      /* checkpoints made and pages copied (store_certs_checkpointer_wait) */
+	int ix;                 /* the index file is attached to db as "ix" */
+	sqlite3 *db;            /* the thread's own connection */
+	struct store *st;
+};
+
+/*
+ * The audit log's lookups by holder and by certificate.  Indexes on audit
+ * itself (audit_holder, audit_cert: schema 2) made each read's row two
+ * inserts at random places in them: two of the ~2.3 pages a read wrote to
+ * the log, each copied again by the checkpoint.  A served database keeps
+ * them instead in audit_ix, which the checkpoint thread fills in seq order,
+ * IX_CHUNK rows a transaction, keyed first by the row's bucket (seq >>
+ * IX_BUCKET_BITS): a chunk's entries land in the few pages of the newest
+ * bucket, dozens a page.  Every row up to MAX(audit_ix.seq) is in it (rows
+ * come in seq order); sqlite_audit_list probes each bucket and scans audit's
+ * short tail past it.
+ *
+ * audit_ix is in a file of its own, attached as "ix": filling it takes that
+ * file's write lock, never the database's, for which every worker's audit
+ * flush waits (in the database, the fill's ~5 ms transactions were most of
+ * the reads' waits for the lock).  It is derived data: ix_head holds the
+ * number and hash of its last row, and when the log does not hold that row
+ * (the file is another database's, or older or newer than a restored copy)
+ * the index is emptied and filled again from the first row.  A missing file
+ * is made anew.  A database served by an older twonetd kept audit_ix in the
+ * database itself (schema 14) or audit's two indexes (before it): both are
+ * dropped once the file is in place.
+ */
+#define IX_CHUNK 2048
+#define IX_CHUNK_SQL "2048"
+#define IX_BUCKET_BITS "13"         /* 8192 rows a bucket */
+
+static const char ix_layout[] =
+	"CREATE TABLE IF NOT EXISTS ix.audit_ix (seq INTEGER PRIMARY KEY, b INTEGER NOT NULL, "
+	"  holder TEXT, cert TEXT);"
+	"CREATE INDEX IF NOT EXISTS ix.audit_ix_holder ON audit_ix (b, holder, seq);"
+	"CREATE INDEX IF NOT EXISTS ix.audit_ix_cert ON audit_ix (b, cert, seq);"
+	"CREATE TABLE IF NOT EXISTS ix.ix_head (id INTEGER PRIMARY KEY CHECK (id = 1), "
+	"  seq INTEGER NOT NULL, hash TEXT NOT NULL);";
+
+/* 1 when the index is another log's: its last row is not this log's. */
+static const char ix_stale[] =
+	"SELECT EXISTS (SELECT 1 FROM ix.ix_head h WHERE NOT EXISTS (SELECT 1 FROM main.audit a "
+	"  WHERE a.seq = h.seq AND a.hash = h.hash)) OR (NOT EXISTS (SELECT 1 FROM ix.ix_head) "
+	"  AND EXISTS (SELECT 1 FROM ix.audit_ix))";
+
+/* Such an index emptied, in one transaction (checked again under the file's write lock). */
+static const char ix_empty[] =
+	"BEGIN;"
+	"DELETE FROM ix.audit_ix WHERE NOT EXISTS (SELECT 1 FROM ix.ix_head h, main.audit a "
+	"  WHERE a.seq = h.seq AND a.hash = h.hash);"
+	"DELETE FROM ix.ix_head WHERE NOT EXISTS (SELECT 1 FROM main.audit a "
+	"  WHERE a.seq = ix_head.seq AND a.hash = ix_head.hash);"
+	"COMMIT;";
+
+static const char old_layout_drop[] =
+	"BEGIN IMMEDIATE;"
+	"DROP INDEX IF EXISTS main.audit_holder;"
+	"DROP INDEX IF EXISTS main.audit_cert;"
+	"DROP TABLE IF EXISTS main.audit_ix;"
+	"COMMIT;";
+
+/* 1 when the database of `db` has the table or index `name`. */
+static int has_object(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *s;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM main.sqlite_master WHERE name = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n > 0;
+}
+
+/*
+ * ATTACH the index file of `st` to `db` as "ix"; 0 when done.  `make`: first
+ * make the file when it is missing, with the database's mode (it holds the
+ * holders' numbers), in WAL mode (an ATTACH opens it with the flags of `db`,
+ * which make nothing).
+ */
+static int ix_attach(struct store *st, sqlite3 *db, int make)
+{
+	struct tn_buf path = TN_BUF_INIT;
+	sqlite3_stmt *s;
+	sqlite3 *f;
+	int rc = SQLITE_ERROR;
+
+	tn_buf_addf(&path, "%s.audit-index", st->path);
+	if (make) {
+		struct stat sb;
+		int fd;
+
+		if (stat(st->path, &sb) == 0 &&
+		    (fd = open(path.buf, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, sb.st_mode & 0666)) >= 0)
+			close(fd);      /* empty: a new database to SQLite */
+		if (sqlite3_open_v2(path.buf, &f, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
+		    SQLITE_OK) {
+			sqlite3_busy_timeout(f, 2000);
+			rc = sqlite3_exec(f, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		}
+		sqlite3_close(f);
+		if (rc != SQLITE_OK)
+			goto out;
+	}
+	if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ix", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, path.buf, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+out:
+	tn_buf_release(&path);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* 1 when ix_stale says so, or cannot say (a read: the workers starting together do not queue). */
+static int ix_is_stale(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int stale = 1;
+
+	if (sqlite3_prepare_v2(db, ix_stale, -1, &s, NULL) != SQLITE_OK)
+		return 1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		stale = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return stale;
+}
+
+/*
+ * The index file on the thread's connection: made when missing, emptied when
+ * it is another log's, then the old layout dropped from the database.  0 when
+ * the file is in use; otherwise the lookups stay where they were.
+ */
+static int ix_open(struct store_ckpt *c)
+{
+	if (ix_attach(c->st, c->db, 1) != 0)
+		return -1;
+	/* its own log, synced at checkpoints only: a crash loses no more than a refill */
+	if (sqlite3_exec(c->db, "PRAGMA ix.synchronous = NORMAL;"
+			 "PRAGMA ix.journal_size_limit = 67108864", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(c->db, ix_layout, NULL, NULL, NULL) != SQLITE_OK ||
+	    (ix_is_stale(c->db) && sqlite3_exec(c->db, ix_empty, NULL, NULL, NULL) != SQLITE_OK)) {
+		if (!sqlite3_get_autocommit(c->db))
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(c->db, "DETACH DATABASE ix", NULL, NULL, NULL);
+		return -1;
+	}
+	/* once; workers starting together take turns */
+	if ((has_object(c->db, "audit_holder") || has_object(c->db, "audit_cert") ||
+	     has_object(c->db, "audit_ix")) &&
+	    sqlite3_exec(c->db, old_layout_drop, NULL, NULL, NULL) != SQLITE_OK &&
+	    !sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	c->ix = 1;
+	return 0;
+}
+
+/* Index the rows past audit_ix's last, a chunk a transaction, until none is left or `c` stops. */
+static void ix_catch_up(struct store_ckpt *c)
+{
+	sqlite3_stmt *s, *h;
+	int n, stop;
+
+	if (!c->ix)
+		return;
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO ix.audit_ix (seq, b, holder, cert) SELECT seq, "
+			       "seq >> " IX_BUCKET_BITS ", holder, cert FROM main.audit WHERE "
+			       "seq > (SELECT COALESCE(MAX(seq), 0) FROM ix.audit_ix) ORDER BY seq "
+			       "LIMIT " IX_CHUNK_SQL, -1, &s, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO ix.ix_head (id, seq, hash) SELECT 1, "
+			       "seq, hash FROM main.audit WHERE seq = (SELECT MAX(seq) FROM "
+			       "ix.audit_ix)", -1, &h, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return;
+	}
+	do {
+		n = 0;
+		/* the chunk and its head together; a deferred BEGIN: the first write takes ix's lock */
+		if (sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+			if (sqlite3_step(s) == SQLITE_DONE)
+				n = sqlite3_changes(c->db);
+			if (n > 0 && sqlite3_step(h) != SQLITE_DONE)
+				n = 0;
+			sqlite3_reset(s);
+			sqlite3_reset(h);
+			if (sqlite3_exec(c->db, n > 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) !=
+			    SQLITE_OK) {
+				n = 0;
+				if (!sqlite3_get_autocommit(c->db))
+					sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			}
+		}
+		pthread_mutex_lock(&c->mu);
+		stop = c->stop;
+		pthread_mutex_unlock(&c->mu);
+	} while (n == IX_CHUNK && !stop);
+	sqlite3_finalize(h);
+	sqlite3_finalize(s);
+}
+
+/*
+ * After each commit of the worker's connection: wake the thread when the log
+ * is long, then again each time it grew by as much.  A checkpoint that could
+ * not copy the whole log (a reader still used its end) left it long; waking
+ * at every commit after it made a checkpoint, with its two fsyncs, of every
+ * commit (363 in 3,000 alert posts, writes stalled behind them for up to 17 ms).
+ */
+static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store_ckpt *c = arg;
+
+	(void)db;
+	if (strcmp(name, "main") != 0)
+		return SQLITE_OK;
+	if (frames < c->next - c->frames)       /* the log restarted */
+		c->next = c->frames;
+	if (frames >= c->next) {
+		c->next = (long)frames + c->frames;
+		pthread_mutex_lock(&c->mu);
+		c->wakes++;
+		c->wanted = 1;
+		pthread_cond_broadcast(&c->cv);       /* the thread, not only a waiter */
+		pthread_mutex_unlock(&c->mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *ckpt_main(void *arg)
+{
+	struct store_ckpt *c = arg;
+
+	ix_catch_up(c);                 /* the rows so far (all of them in a new file) */
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->wanted && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->wanted = 0;
+		pthread_mutex_unlock(&c->mu);
+		/* PASSIVE: copies what no reader still needs, never waits for a lock */
+		int log = 0, done = 0;
+
+		ix_catch_up(c);
+		sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		if (c->ix)
+			sqlite3_wal_checkpoint_v2(c->db, "ix", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->mu);
+		c->runs++;
+		c->copied += done > 0 ? done : 0;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
+{
+	struct store_ckpt *c = tn_xcalloc(1, sizeof(*c));
+
+	c->st = st;
+	c->frames = frames;
+	c->next = frames;
+	/*
+	 * A connection that has read nothing does not know the database is in
+	 * WAL mode: its checkpoints return SQLITE_OK and copy nothing (the log
+	 * grew without end under load).  Reading the header opens the log.
+	 */
+	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	sqlite3_busy_timeout(c->db, 2000);
+	/*
+	 * As the workers' connections: no fdatasync at a commit, and no
+	 * automatic checkpoint after it: this thread makes them.
+	 */
+	sqlite3_exec(c->db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL,
+		     NULL);
+	sqlite3_wal_autocheckpoint(c->db, 0);
+	if (ix_open(c) == 0)
+		st->ix_ready = 1;       /* the worker's lists read the file now checked */
+	/* the log file is cut back to 64 MiB when it restarts (it never shrank) */
+	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	sqlite3_wal_hook(st->db, wal_grown, c);  /* instead of the automatic checkpoint */
+	return c;
+}
+
+sqlite3 *sqlite_audit_ixdb(struct store *st)
+{
+	sqlite3 *db = NULL;
+
+	if (st->ixdb || !st->ix_ready)
+		return st->ixdb;
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK || sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
+	    ix_attach(st, db, 0) != 0) {
+		sqlite3_close(db);
+		st->ix_ready = 0;       /* the lists scan instead */
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	st->ixdb = db;
+	return db;
+}
+
+long store_certs_checkpointer_wait(struct store_ckpt *c, long runs)
+{
+	long copied;
+
+	pthread_mutex_lock(&c->mu);
+	while (c->runs < runs)
+		pthread_cond_wait(&c->cv, &c->mu);
+	copied = c->copied;
+	pthread_mutex_unlock(&c->mu);
+	return copied;
+}
+
+long store_certs_checkpointer_wakes(struct store_ckpt *c)
+{
+	long n;
+
+	pthread_mutex_lock(&c->mu);
+	n = c->wakes;
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
+
+void store_certs_checkpointer_stop(struct store_ckpt *c)
+{
+	if (!c)
+		return;
+	sqlite3_wal_autocheckpoint(c->st->db, 1000);    /* SQLite's own again */
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	c->stop = 0;
+	ix_catch_up(c);                 /* what this worker wrote last is indexed too */
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	sqlite3_close(c->db);
+	free(c);
+}
