@@ -181,7 +181,11 @@ static void test_audit_ix(void **state)
 	ix_path(f, ix, sizeof(ix));
 	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 49);
 	assert_int_equal(query_int(ix, "SELECT seq FROM ix_head"), 49);
-	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix WHERE holder = 'H2'"), 14);
+	/* keys of the texts, not the texts: H1 and H2, C0 to C2 */
+	assert_int_equal(query_int(ix, "SELECT count(DISTINCT holder) FROM audit_ix"), 2);
+	assert_int_equal(query_int(ix, "SELECT count(DISTINCT cert) FROM audit_ix"), 3);
+	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix WHERE typeof(holder) = "
+				   "'integer' AND typeof(cert) = 'integer'"), 49);
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 				   "('audit_ix', 'audit_holder', 'audit_cert')"), 0);
 }
@@ -261,7 +265,7 @@ static void test_audit_ix_rebuilt(void **state)
 		assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
 		store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
 		assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 40);
-		assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix WHERE holder = 'H1'"), 40);
+		assert_int_equal(query_int(ix, "SELECT count(DISTINCT holder) FROM audit_ix"), 1);
 		assert_int_equal(audit_count(f->st, "H9", NULL), 0);
 		assert_int_equal(audit_count(f->st, "H8", NULL), 0);
 		assert_int_equal(audit_count(f->st, "H1", NULL), 40);
@@ -271,7 +275,7 @@ static void test_audit_ix_rebuilt(void **state)
 	assert_int_equal(unlink(ix), 0);
 	assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
 	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
-	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix WHERE holder = 'H1'"), 40);
+	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 40);
 	assert_int_equal(audit_count(f->st, "H1", "C1"), 13);
 }
 
@@ -298,6 +302,27 @@ static void test_audit_ix_moved(void **state)
 	assert_int_equal(audit_count(f->st, "H1", NULL), 12);
 }
 
+/* An index file of the first layout (the texts, user_version 0) is made again with keys. */
+static void test_audit_ix_layout(void **state)
+{
+	struct fix *f = *state;
+	char ix[200], sql[1024];
+
+	audit_rows(f->st, "H1", 12);
+	snprintf(sql, sizeof(sql), "CREATE TABLE audit_ix (seq INTEGER PRIMARY KEY, b INTEGER NOT "
+		 "NULL, holder TEXT, cert TEXT); CREATE TABLE ix_head (id INTEGER PRIMARY KEY, seq "
+		 "INTEGER NOT NULL, hash TEXT NOT NULL); ATTACH '%s' AS m; INSERT INTO audit_ix "
+		 "SELECT seq, 0, holder, cert FROM m.audit WHERE seq <= 3; INSERT INTO ix_head "
+		 "SELECT 1, seq, hash FROM m.audit WHERE seq = 3", f->path);
+	assert_int_equal(exec_sql(ix_path(f, ix, sizeof(ix)), sql), 0);
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+	assert_int_equal(query_int(ix, "PRAGMA user_version"), 2);
+	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix WHERE typeof(holder) = "
+				   "'integer'"), 12);
+	assert_int_equal(audit_count(f->st, "H1", NULL), 12);
+	assert_int_equal(audit_count(f->st, NULL, "C2"), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_ix_unlocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_rebuilt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_moved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_ix_layout, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,7 +144,8 @@ enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter
 
 		snprintf(sql, sizeof(sql), " AND seq IN (WITH RECURSIVE bs(b) AS (SELECT COALESCE(MIN(b), "
 			 "0) FROM ix.audit_ix UNION ALL SELECT b + 1 FROM bs WHERE b < (SELECT MAX(b) "
-			 "FROM ix.audit_ix)) SELECT x.seq FROM bs, ix.audit_ix x WHERE x.b = bs.b AND x.%s = ?",
+			 "FROM ix.audit_ix)) SELECT x.seq FROM bs, ix.audit_ix x WHERE x.b = bs.b AND "
+			 "x.%s = twonet_ix_key(?)",
 			 col);
 		store_q_text(&q, sql, v);
 		snprintf(sql, sizeof(sql), " UNION ALL SELECT seq FROM audit WHERE seq > (SELECT "

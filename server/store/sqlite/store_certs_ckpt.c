@@ -43,25 +43,37 @@ struct store_ckpt {
  * audit_ix is in a file of its own, attached as "ix": filling it takes that
  * file's write lock, never the database's, for which every worker's audit
  * flush waits (in the database, the fill's ~5 ms transactions were most of
- * the reads' waits for the lock).  It is derived data: ix_head holds the
- * number and hash of its last row, and when the log does not hold that row
- * (the file is another database's, or older or newer than a restored copy)
- * the index is emptied and filled again from the first row.  A missing file
- * is made anew.  A database served by an older twonetd kept audit_ix in the
- * database itself (schema 14) or audit's two indexes (before it): both are
- * dropped once the file is in place.
+ * the reads' waits for the lock).  It holds a 64-bit key of each holder and
+ * certificate (twonet_ix_key, FNV-1a), not the text: a certificate's id is
+ * about 90 bytes, and the fill's index pages were most of its work.  A
+ * list reads each row it found in audit and matches the text there, so two
+ * texts of one key cost a row read, never a wrong row.
+ *
+ * It is derived data: ix_head holds the number and hash of its last row, and
+ * when the log does not hold that row (the file is another database's, or
+ * older or newer than a restored copy) the index is emptied and filled again
+ * from the first row.  A missing file is made anew; a file of another layout
+ * (its user_version) is made again.  A database served by an older twonetd
+ * kept audit_ix in the database itself (schema 14) or audit's two indexes
+ * (before it): both are dropped once the file is in place.
  */
 #define IX_CHUNK 2048
 #define IX_CHUNK_SQL "2048"
 #define IX_BUCKET_BITS "13"         /* 8192 rows a bucket */
+#define IX_LAYOUT 2                 /* user_version; 1 (0 in the file) held the texts */
+#define IX_LAYOUT_SQL "2"
 
+/* The file's layout, on a connection of the file alone (dropping another layout's tables). */
 static const char ix_layout[] =
-	"CREATE TABLE IF NOT EXISTS ix.audit_ix (seq INTEGER PRIMARY KEY, b INTEGER NOT NULL, "
-	"  holder TEXT, cert TEXT);"
-	"CREATE INDEX IF NOT EXISTS ix.audit_ix_holder ON audit_ix (b, holder, seq);"
-	"CREATE INDEX IF NOT EXISTS ix.audit_ix_cert ON audit_ix (b, cert, seq);"
-	"CREATE TABLE IF NOT EXISTS ix.ix_head (id INTEGER PRIMARY KEY CHECK (id = 1), "
-	"  seq INTEGER NOT NULL, hash TEXT NOT NULL);";
+	"DROP TABLE IF EXISTS audit_ix;"
+	"DROP TABLE IF EXISTS ix_head;"
+	"CREATE TABLE audit_ix (seq INTEGER PRIMARY KEY, b INTEGER NOT NULL, holder INTEGER, "
+	"  cert INTEGER);"
+	"CREATE INDEX audit_ix_holder ON audit_ix (b, holder, seq);"
+	"CREATE INDEX audit_ix_cert ON audit_ix (b, cert, seq);"
+	"CREATE TABLE ix_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, "
+	"  hash TEXT NOT NULL);"
+	"PRAGMA user_version = " IX_LAYOUT_SQL ";";
 
 /* 1 when the index is another log's: its last row is not this log's. */
 static const char ix_stale[] =
@@ -101,42 +113,70 @@ static int has_object(sqlite3 *db, const char *name)
 	return n > 0;
 }
 
-/*
- * ATTACH the index file of `st` to `db` as "ix"; 0 when done.  `make`: first
- * make the file when it is missing, with the database's mode (it holds the
- * holders' numbers), in WAL mode (an ATTACH opens it with the flags of `db`,
- * which make nothing).
- */
+/* twonet_ix_key(TEXT): its 64-bit FNV-1a hash as an integer; NULL stays NULL. */
+static void ix_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *p = sqlite3_value_text(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	unsigned long long h = 14695981039346656037ULL;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !p) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	sqlite3_result_int64(ctx, (sqlite3_int64)h);
+}
+
+/* The file made when missing, with the database's mode (it is about the holders), and its layout. */
+static int ix_make(const char *db_path, const char *path)
+{
+	struct stat sb;
+	sqlite3 *f;
+	sqlite3_stmt *s;
+	int fd, v = -1, rc;
+
+	if (stat(db_path, &sb) == 0 &&
+	    (fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, sb.st_mode & 0666)) >= 0)
+		close(fd);      /* empty: a new database to SQLite */
+	if (sqlite3_open_v2(path, &f, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sqlite3_close(f);
+		return -1;
+	}
+	sqlite3_busy_timeout(f, 2000);
+	/* the file alone: its write lock, not the database's (workers starting together take turns) */
+	rc = sqlite3_exec(f, "PRAGMA journal_mode = WAL; BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK && sqlite3_prepare_v2(f, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (rc == SQLITE_OK && v != IX_LAYOUT)
+		rc = sqlite3_exec(f, ix_layout, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(f, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(f);       /* an open transaction is rolled back */
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* ATTACH the index file of `st` to `db` as "ix", with twonet_ix_key; `make`: ix_make first.  0 when done. */
 static int ix_attach(struct store *st, sqlite3 *db, int make)
 {
 	struct tn_buf path = TN_BUF_INIT;
 	sqlite3_stmt *s;
-	sqlite3 *f;
 	int rc = SQLITE_ERROR;
 
 	tn_buf_addf(&path, "%s.audit-index", st->path);
-	if (make) {
-		struct stat sb;
-		int fd;
-
-		if (stat(st->path, &sb) == 0 &&
-		    (fd = open(path.buf, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, sb.st_mode & 0666)) >= 0)
-			close(fd);      /* empty: a new database to SQLite */
-		if (sqlite3_open_v2(path.buf, &f, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
-		    SQLITE_OK) {
-			sqlite3_busy_timeout(f, 2000);
-			rc = sqlite3_exec(f, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-		}
-		sqlite3_close(f);
-		if (rc != SQLITE_OK)
-			goto out;
-	}
-	if (sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ix", -1, &s, NULL) == SQLITE_OK) {
+	if ((!make || ix_make(st->path, path.buf) == 0) &&
+	    sqlite3_create_function_v2(db, "twonet_ix_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+				       SQLITE_INNOCUOUS, NULL, ix_key, NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ix", -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, path.buf, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 	}
-out:
 	tn_buf_release(&path);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -156,8 +196,9 @@ static int ix_is_stale(sqlite3 *db)
 }
 
 /*
- * The index file on the thread's connection: made when missing, emptied when
- * it is another log's, then the old layout dropped from the database.  0 when
+ * The index file on the thread's connection: made when missing or of another
+ * layout, emptied when it is another log's, then the old layout dropped from
+ * the database.  0 when
  * the file is in use; otherwise the lookups stay where they were.
  */
 static int ix_open(struct store_ckpt *c)
@@ -167,7 +208,6 @@ static int ix_open(struct store_ckpt *c)
 	/* its own log, synced at checkpoints only: a crash loses no more than a refill */
 	if (sqlite3_exec(c->db, "PRAGMA ix.synchronous = NORMAL;"
 			 "PRAGMA ix.journal_size_limit = 67108864", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(c->db, ix_layout, NULL, NULL, NULL) != SQLITE_OK ||
 	    (ix_is_stale(c->db) && sqlite3_exec(c->db, ix_empty, NULL, NULL, NULL) != SQLITE_OK)) {
 		if (!sqlite3_get_autocommit(c->db))
 			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
@@ -193,7 +233,8 @@ static void ix_catch_up(struct store_ckpt *c)
 	if (!c->ix)
 		return;
 	if (sqlite3_prepare_v2(c->db, "INSERT INTO ix.audit_ix (seq, b, holder, cert) SELECT seq, "
-			       "seq >> " IX_BUCKET_BITS ", holder, cert FROM main.audit WHERE "
+			       "seq >> " IX_BUCKET_BITS ", twonet_ix_key(holder), twonet_ix_key(cert) "
+			       "FROM main.audit WHERE "
 			       "seq > (SELECT COALESCE(MAX(seq), 0) FROM ix.audit_ix) ORDER BY seq "
 			       "LIMIT " IX_CHUNK_SQL, -1, &s, NULL) != SQLITE_OK)
 		return;
