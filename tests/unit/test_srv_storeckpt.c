@@ -236,13 +236,14 @@ static void copy_file(const char *from, const char *to)
  * The index file is derived data: another log's (a database restored from a
  * copy, with the index of the one it replaced) is emptied and filled again
  * from this log, whether it is longer or as long with other rows; a missing
- * one is made anew.  Lists never see the other log's entries.
+ * one, or one that is not a database, is made anew.  Lists never see the other log's entries.
  */
 static void test_audit_ix_rebuilt(void **state)
 {
 	struct fix *f = *state, g;
 	struct tn_err err = TN_ERR_INIT;
 	char ix[200], gix[200];
+	FILE *garbage;
 
 	audit_rows(f->st, "H1", 40);
 	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
@@ -277,6 +278,17 @@ static void test_audit_ix_rebuilt(void **state)
 	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
 	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 40);
 	assert_int_equal(audit_count(f->st, "H1", "C1"), 13);
+	/* not a database (damaged): made anew */
+	store_close(f->st);
+	garbage = fopen(ix, "wb");
+	assert_non_null(garbage);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not a SQLite database ", garbage);
+	assert_int_equal(fclose(garbage), 0);
+	assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 40);
+	assert_int_equal(audit_count(f->st, "H1", "C2"), 13);
 }
 
 /*

@@ -130,8 +130,11 @@ static void ix_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, (sqlite3_int64)h);
 }
 
-/* The file made when missing, with the database's mode (it is about the holders), and its layout. */
-static int ix_make(const char *db_path, const char *path)
+/*
+ * The file made when missing, with the database's mode (it is about the
+ * holders), and its layout.  SQLITE_OK, or SQLite's code with `why` set.
+ */
+static int ix_make(const char *db_path, const char *path, char *why, size_t size)
 {
 	struct stat sb;
 	sqlite3 *f;
@@ -141,24 +144,37 @@ static int ix_make(const char *db_path, const char *path)
 	if (stat(db_path, &sb) == 0 &&
 	    (fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, sb.st_mode & 0666)) >= 0)
 		close(fd);      /* empty: a new database to SQLite */
-	if (sqlite3_open_v2(path, &f, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		sqlite3_close(f);
-		return -1;
+	rc = sqlite3_open_v2(path, &f, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(f, 2000);
+		/* the file alone: its write lock, not the database's (workers starting together take turns) */
+		rc = sqlite3_exec(f, "PRAGMA journal_mode = WAL; BEGIN IMMEDIATE", NULL, NULL, NULL);
 	}
-	sqlite3_busy_timeout(f, 2000);
-	/* the file alone: its write lock, not the database's (workers starting together take turns) */
-	rc = sqlite3_exec(f, "PRAGMA journal_mode = WAL; BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK && sqlite3_prepare_v2(f, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+	if (rc == SQLITE_OK && (rc = sqlite3_prepare_v2(f, "PRAGMA user_version", -1, &s, NULL)) ==
+	    SQLITE_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
 			v = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
+		rc = sqlite3_finalize(s);
 	}
 	if (rc == SQLITE_OK && v != IX_LAYOUT)
 		rc = sqlite3_exec(f, ix_layout, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(f, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		snprintf(why, size, "%s", f ? sqlite3_errmsg(f) : sqlite3_errstr(rc));
 	sqlite3_close(f);       /* an open transaction is rolled back */
-	return rc == SQLITE_OK ? 0 : -1;
+	return rc;
+}
+
+/* The file and its log: not a database (damaged, or something else), made again. */
+static void ix_remove(const char *path)
+{
+	static const char *const tails[] = { "", "-wal", "-shm" };
+	char p[4096];
+
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++)
+		if (snprintf(p, sizeof(p), "%s%s", path, tails[i]) < (int)sizeof(p))
+			unlink(p);
 }
 
 /* ATTACH the index file of `st` to `db` as "ix", with twonet_ix_key; `make`: ix_make first.  0 when done. */
@@ -166,16 +182,31 @@ static int ix_attach(struct store *st, sqlite3 *db, int make)
 {
 	struct tn_buf path = TN_BUF_INIT;
 	sqlite3_stmt *s;
-	int rc = SQLITE_ERROR;
+	char why[256] = "";
+	int rc = SQLITE_OK;
 
 	tn_buf_addf(&path, "%s.audit-index", st->path);
-	if ((!make || ix_make(st->path, path.buf) == 0) &&
+	if (make) {
+		rc = ix_make(st->path, path.buf, why, sizeof(why));
+		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {      /* derived data */
+			fprintf(stderr, "twonetd: warning: audit index '%s': %s; made again from "
+				"the log\n", path.buf, why);
+			ix_remove(path.buf);
+			rc = ix_make(st->path, path.buf, why, sizeof(why));
+		}
+		if (rc != SQLITE_OK)
+			fprintf(stderr, "twonetd: warning: audit index '%s': %s; lists by holder or "
+				"certificate read the log itself\n", path.buf, why);
+	}
+	if (rc == SQLITE_OK &&
 	    sqlite3_create_function_v2(db, "twonet_ix_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
 				       SQLITE_INNOCUOUS, NULL, ix_key, NULL, NULL, NULL) == SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ix", -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, path.buf, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
+	} else {
+		rc = SQLITE_ERROR;
 	}
 	tn_buf_release(&path);
 	return rc == SQLITE_DONE ? 0 : -1;
