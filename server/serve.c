@@ -373,7 +373,18 @@ static struct event_base *new_base(void)
  * socket.  Returns 0 after a clean stop, WORKER_CANNOT_START when it could
  * not set up, 1 when the loop failed.
  */
-static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily)
+/* Tell the parent this worker is in its loop: one byte on `ready_fd` (-1: a replacement, nobody waits). */
+static void say_ready(int ready_fd)
+{
+	if (ready_fd < 0)
+		return;
+	while (write(ready_fd, "r", 1) < 0 && errno == EINTR)
+		;
+	close(ready_fd);
+}
+
+static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily,
+		  int ready_fd)
 {
 	struct srv srv;
 	struct tn_err err = TN_ERR_INIT;
@@ -427,6 +438,7 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 		rc = WORKER_CANNOT_START;
 		goto out;
 	}
+	say_ready(ready_fd);
 	if (event_base_dispatch(srv.base) < 0)
 		rc = 1;
 	cases_worker_stop(&srv);
@@ -449,8 +461,9 @@ out:
 	return rc;
 }
 
+/* `ready`: the pipe a starting worker says it is ready on ({-1, -1}: a replacement). */
 static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const sigset_t *old,
-		   int log_daily)
+		   int log_daily, const int ready[2])
 {
 	pid_t parent = getpid(), pid = fork();
 
@@ -461,7 +474,9 @@ static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 			_exit(WORKER_CANNOT_START);
 		sigprocmask(SIG_SETMASK, old, NULL);
-		rc = worker(fd, o, cal, log_daily);
+		if (ready[0] >= 0)
+			close(ready[0]);
+		rc = worker(fd, o, cal, log_daily, ready[1]);
 		tn_cal_free(cal);
 		fflush(stderr);
 		_exit(rc);
@@ -472,18 +487,51 @@ static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const
 }
 
 /*
+ * Once every worker is in its loop (or none will be): the port file and the
+ * "listening" line, which scripts and tests wait for.  Said before, a client
+ * that connected at once met only the workers already up: the listening
+ * socket is shared, and wrk's 64 connections all went to the first worker
+ * while the second was still opening its database, for the whole run.
+ * Closes `ready`.  0, or -1 when the port file cannot be written.
+ */
+static int announce(const struct serve_opts *o, int port, long n, int ready[2])
+{
+	long up = 0;
+	char c;
+	ssize_t got;
+
+	if (ready[1] >= 0)
+		close(ready[1]);
+	/* a byte a worker; the end of the pipe once every worker said so or ended */
+	while (ready[0] >= 0 && up < n && ((got = read(ready[0], &c, 1)) > 0 ||
+					   (got < 0 && errno == EINTR)))
+		up += got > 0;
+	if (ready[0] >= 0)
+		close(ready[0]);
+	if (ready[0] >= 0 && up == 0)
+		return 0;       /* none started: the loop below stops them all, saying why */
+	if (o->port_file && write_port_file(o->port_file, port) < 0)
+		return -1;
+	fprintf(stderr, "twonetd: listening on %s (port %d), %ld worker%s, database '%s'\n",
+		o->listen, port, n, n == 1 ? "" : "s", o->db);
+	return 0;
+}
+
+/*
  * The parent of N workers (one too): forwards SIGTERM/SIGINT to them and
  * waits.  A worker that dies (a signal, an assertion, a sanitizer's exit) is
  * replaced at once, so that no request kills more than the one worker that
  * took it, and never the listening socket; a worker that could not set up
  * stops them all.
  */
-static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, long n)
+static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, long n, int port)
 {
 	pid_t pids[MAX_WORKERS];
 	sigset_t set, old;
 	long live = 0;
 	int stopping = 0, failed = 0;
+	int ready[2] = { -1, -1 };
+	const int none[2] = { -1, -1 };
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -491,12 +539,20 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, &old);
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		ready[0] = ready[1] = -1;       /* then said at once */
 	for (long i = 0; i < n; i++) {
-		pids[i] = spawn(fd, o, cal, &old, i == 0);   /* the first logs daily */
+		pids[i] = spawn(fd, o, cal, &old, i == 0, ready);   /* the first logs daily */
 		if (pids[i] > 0)
 			live++;
 		else
 			failed = 1;
+	}
+	if (live > 0 && announce(o, port, n, ready) < 0) {
+		stopping = failed = 1;
+		for (long i = 0; i < n; i++)
+			if (pids[i] > 0)
+				kill(pids[i], SIGTERM);
 	}
 	while (live > 0) {
 		siginfo_t info;
@@ -542,7 +598,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 				else
 					fprintf(stderr, "twonetd: worker %ld exited with status %d; "
 						"starting another\n", (long)pid, WEXITSTATUS(status));
-				pids[i] = spawn(fd, o, cal, &old, i == 0);
+				pids[i] = spawn(fd, o, cal, &old, i == 0, none);
 				if (pids[i] > 0)
 					live++;
 				else
@@ -646,14 +702,7 @@ int serve_run(const struct serve_opts *o)
 		tn_cal_free(cal);
 		return 1;
 	}
-	if (o->port_file && write_port_file(o->port_file, port) < 0) {
-		close(fd);
-		tn_cal_free(cal);
-		return 1;
-	}
-	fprintf(stderr, "twonetd: listening on %s (port %d), %ld worker%s, database '%s'\n",
-		o->listen, port, n, n == 1 ? "" : "s", o->db);
-	rc = supervise(fd, o, cal, n);
+	rc = supervise(fd, o, cal, n, port);
 	close(fd);
 	tn_cal_free(cal);
 	if (o->port_file)

@@ -329,6 +329,28 @@ stop_server
 test_expect_success 'a stopped worker removes its socket' '
 	test -z "$(ls "$TWONETD_DB.wake")"
 '
+
+# the port file is written once every worker is in its loop: a client that
+# connects then meets them all (they share the listening socket).  The
+# workers' start waits here for the audit index's lock, held for a second.
+rm -f released
+printf 'BEGIN IMMEDIATE;\n.system sleep 1\n.system touch released\nCOMMIT;\n' |
+	sqlite3 "$TWONETD_DB.audit-index" &
+LOCKER=$!
+n=0
+until sqlite3 "$TWONETD_DB.audit-index" ".timeout 0" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1 |
+	grep -q locked; do n=$((n + 1)); [ $n -lt 250 ] || break; sleep 0.02; done
+TWONETD_WORKERS=4 start_server || exit 1
+test_expect_success 'when the port file appears, all four workers are up, each with its socket' '
+	test -f released &&
+	ls "$TWONETD_DB.wake" > up &&
+	test "$(wc -l < up)" = 4 &&
+	pgrep -P "$TWONETD_PID" | sort > kids &&
+	sort up | test_cmp kids - &&
+	grep -q "listening on .* 4 workers" "$TWONETD_LOG"
+'
+wait $LOCKER
+stop_server
 fi
 TWONETD_HEARTBEAT_MS=200 start_server --keep-events 20 || exit 1
 
