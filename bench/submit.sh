@@ -110,9 +110,17 @@ function done(summary, latency, requests)
 	io.write(string.format("wrk: %d filed (201), %d other\n", c, o))
 end
 LUA
+	# how wrk's connections fell between the workers, one second in (ss, when there)
+	if command -v ss >/dev/null; then
+		(sleep 1; for pid in $(pgrep -P "$SERVER_PID"); do
+			ss -tnpH state established "( sport = :${URL##*:} )" | grep -c "pid=$pid," || true
+		done | paste -sd/ > "$BENCH_TMP/split") &
+		SPLIT_PID=$!
+	fi
 	BODY_FILE=$BENCH_TMP/body.json TOKEN=$TOKEN KEY_PREFIX=k$$ \
 		wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECS}s" -s "$BENCH_TMP/submit.lua" "$URL" \
 		> "$BENCH_TMP/wrk.out" 2>&1 || { echo "wrk failed:"; cat "$BENCH_TMP/wrk.out"; exit 1; }
+	[ -n "${SPLIT_PID:-}" ] && wait "$SPLIT_PID"
 	# the workers' CPU time (user + system, clock ticks): filings per CPU-second, whatever
 	# else the machine runs meanwhile
 	ticks=0
@@ -129,6 +137,7 @@ LUA
 	cpu=$(echo "$ticks / $(getconf CLK_TCK)" | bc -l)
 	printf 'server CPU: %.2f s for %d filings = %.0f filings per CPU-second (%.0f/s on %d cores)\n' \
 		"$cpu" "$filed" "$(echo "$filed / $cpu" | bc -l)" "$(echo "$filed / $cpu * $(nproc)" | bc -l)" "$(nproc)"
+	[ -s "$BENCH_TMP/split" ] && echo "connections a worker: $(cat "$BENCH_TMP/split")"
 else
 	echo "server (wrk): skipped, no wrk"
 fi
