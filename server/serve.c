@@ -43,11 +43,11 @@ static void bad_listen(const char *spec)
 }
 
 /*
- * Bind `spec` (HOST:PORT, [V6]:PORT), without listening: the port, held for
- * the workers, which listen on sockets of their own bound to the same address
- * (worker_listener).  SO_REUSEPORT so that several sockets may share the
- * port.  Returns the socket, or -1 after a message.  *port gets the bound
- * port (useful with port 0).
+ * Bind and listen on `spec` (HOST:PORT, [V6]:PORT): the socket every worker
+ * accepts on, beside one of its own on the same address (worker_listener).
+ * SO_REUSEPORT so that several sockets may share the port.  Returns the
+ * socket, or -1 after a message.  *port gets the bound port (useful with
+ * port 0).
  */
 static int open_listener(const char *spec, int *port)
 {
@@ -105,7 +105,7 @@ static int open_listener(const char *spec, int *port)
 	/* no Nagle delay on replies (accepted sockets inherit it; not for UNIX or UDP) */
 	if (res->ai_family == AF_INET || res->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
 		fprintf(stderr, "twonetd: error: cannot listen on '%s': %s\n", spec, strerror(errno));
 		freeaddrinfo(res);
 		close(fd);
@@ -121,10 +121,13 @@ static int open_listener(const char *spec, int *port)
 
 /*
  * A worker's own listening socket on the address of the parent's `fd`.  The
- * kernel spreads the connections over the workers' sockets by their
- * addresses: with one socket shared, libevent in the worker that woke first
- * accepted all that were waiting (15 of case-submit's 16 connections, 59 of
- * wrk's 64 went to one worker, the other idle).  -1 after a message.
+ * kernel spreads new connections over the sockets of the port by their
+ * addresses: over the workers' own and the parent's, which every worker
+ * accepts on too.  With the parent's alone, libevent in the worker that woke
+ * first accepted all that were waiting (15 of case-submit's 16 connections,
+ * 59 of wrk's 64 went to one worker, the other idle).  The parent's keeps the
+ * port listening while a worker is replaced: the connections sent there wait
+ * for the new one.  -1 after a message.
  */
 static int worker_listener(int fd)
 {
@@ -382,6 +385,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		evhttp_del_accept_socket(srv->http, srv->bound);
 		srv->bound = NULL;
 	}
+	if (srv->bound_shared) {
+		evhttp_del_accept_socket(srv->http, srv->bound_shared);
+		srv->bound_shared = NULL;
+	}
 	srv->drain = event_new(srv->base, -1, EV_PERSIST, drain_tick, srv);
 	if (srv->drain)
 		event_add(srv->drain, &tv);
@@ -420,7 +427,7 @@ static void say_ready(int ready_fd)
 
 /*
  * One worker: its own database connection, listening socket (on the parent's
- * address) and event loop.  Returns 0 after a clean stop, WORKER_CANNOT_START
+ * address, whose socket it accepts on too) and event loop.  Returns 0 after a clean stop, WORKER_CANNOT_START
  * when it could not set up, 1 when the loop failed.
  */
 static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily,
@@ -458,9 +465,10 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 	srv.bound = lfd >= 0 ? evhttp_accept_socket_with_handle(srv.http, lfd) : NULL;
 	if (lfd >= 0 && !srv.bound)
 		close(lfd);
+	srv.bound_shared = evhttp_accept_socket_with_handle(srv.http, fd);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_signal, &srv);
-	if (!srv.bound || !srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
+	if (!srv.bound || !srv.bound_shared || !srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
 	    evsignal_add(srv.sig_int, NULL) < 0) {
 		fprintf(stderr, "twonetd: error: cannot set up the listener or signals\n");
 		rc = WORKER_CANNOT_START;
