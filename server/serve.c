@@ -43,13 +43,14 @@ static void bad_listen(const char *spec)
 }
 
 /*
- * Bind and listen on `spec` (HOST:PORT, [V6]:PORT): the socket every worker
- * accepts on, beside one of its own on the same address (worker_listener).
+ * Bind `spec` (HOST:PORT, [V6]:PORT), and listen when `do_listen`: one worker
+ * accepts on it; several listen on sockets of their own bound to the same
+ * address (worker_listener), the parent's held only for the port.
  * SO_REUSEPORT so that several sockets may share the port.  Returns the
  * socket, or -1 after a message.  *port gets the bound port (useful with
  * port 0).
  */
-static int open_listener(const char *spec, int *port)
+static int open_listener(const char *spec, int *port, int do_listen)
 {
 	char host[256];
 	const char *colon, *h = spec, *p;
@@ -105,7 +106,7 @@ static int open_listener(const char *spec, int *port)
 	/* no Nagle delay on replies (accepted sockets inherit it; not for UNIX or UDP) */
 	if (res->ai_family == AF_INET || res->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || (do_listen && listen(fd, 1024) < 0)) {
 		fprintf(stderr, "twonetd: error: cannot listen on '%s': %s\n", spec, strerror(errno));
 		freeaddrinfo(res);
 		close(fd);
@@ -120,14 +121,15 @@ static int open_listener(const char *spec, int *port)
 }
 
 /*
- * A worker's own listening socket on the address of the parent's `fd`.  The
- * kernel spreads new connections over the sockets of the port by their
- * addresses: over the workers' own and the parent's, which every worker
- * accepts on too.  With the parent's alone, libevent in the worker that woke
- * first accepted all that were waiting (15 of case-submit's 16 connections,
- * 59 of wrk's 64 went to one worker, the other idle).  The parent's keeps the
- * port listening while a worker is replaced: the connections sent there wait
- * for the new one.  -1 after a message.
+ * With several workers, each one's own listening socket on the address of the
+ * parent's `fd`: the kernel spreads new connections over them by their
+ * addresses.  With the parent's socket shared, libevent in the worker that
+ * woke first accepted all that were waiting (15 of case-submit's 16
+ * connections, 59 of wrk's 64 went to one worker, the other idle); with the
+ * parent's listening beside the workers' own, a fifth still went that way
+ * (50/14).  While one worker is replaced, the others' sockets take its share.
+ * One worker accepts on the parent's socket, which keeps listening while it
+ * is replaced (the connections wait for the new one).  -1 after a message.
  */
 static int worker_listener(int fd)
 {
@@ -385,10 +387,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		evhttp_del_accept_socket(srv->http, srv->bound);
 		srv->bound = NULL;
 	}
-	if (srv->bound_shared) {
-		evhttp_del_accept_socket(srv->http, srv->bound_shared);
-		srv->bound_shared = NULL;
-	}
 	srv->drain = event_new(srv->base, -1, EV_PERSIST, drain_tick, srv);
 	if (srv->drain)
 		event_add(srv->drain, &tv);
@@ -415,6 +413,9 @@ static struct event_base *new_base(void)
 	return base;
 }
 
+/* Several workers: each listens on a socket of its own (worker_listener); set before they fork. */
+static int own_sockets;
+
 /* Tell the parent this worker is in its loop: one byte on `ready_fd` (-1: a replacement, nobody waits). */
 static void say_ready(int ready_fd)
 {
@@ -426,8 +427,8 @@ static void say_ready(int ready_fd)
 }
 
 /*
- * One worker: its own database connection, listening socket (on the parent's
- * address, whose socket it accepts on too) and event loop.  Returns 0 after a clean stop, WORKER_CANNOT_START
+ * One worker: its own database connection, listening socket (the parent's,
+ * or with several workers one of its own on its address) and event loop.  Returns 0 after a clean stop, WORKER_CANNOT_START
  * when it could not set up, 1 when the loop failed.
  */
 static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily,
@@ -461,14 +462,13 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int lo
 				   EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
 				   EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(srv.http, dispatch, &srv);
-	lfd = worker_listener(fd);
+	lfd = own_sockets ? worker_listener(fd) : fd;
 	srv.bound = lfd >= 0 ? evhttp_accept_socket_with_handle(srv.http, lfd) : NULL;
-	if (lfd >= 0 && !srv.bound)
+	if (lfd >= 0 && lfd != fd && !srv.bound)
 		close(lfd);
-	srv.bound_shared = evhttp_accept_socket_with_handle(srv.http, fd);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_signal, &srv);
-	if (!srv.bound || !srv.bound_shared || !srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
+	if (!srv.bound || !srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
 	    evsignal_add(srv.sig_int, NULL) < 0) {
 		fprintf(stderr, "twonetd: error: cannot set up the listener or signals\n");
 		rc = WORKER_CANNOT_START;
@@ -747,7 +747,8 @@ int serve_run(const struct serve_opts *o)
 		n = 1;
 	if (n > MAX_WORKERS)
 		n = MAX_WORKERS;
-	fd = open_listener(o->listen, &port);
+	own_sockets = n > 1;
+	fd = open_listener(o->listen, &port, !own_sockets);
 	if (fd < 0) {
 		tn_cal_free(cal);
 		return 1;

@@ -55,8 +55,7 @@ struct srv {
 	struct event *cal_timer;
 	struct event_base *base;
 	struct evhttp *http;
-	struct evhttp_bound_socket *bound;         /* the worker's own listening socket */
-	struct evhttp_bound_socket *bound_shared;  /* the parent's, every worker's */
+	struct evhttp_bound_socket *bound;
 	struct event *sig_term, *sig_int, *drain;
 	long pending;           /* replies queued but not yet written out */
 	struct alerts_hub *alerts; /* alerts.c: stream followers and the cross-process wake-up */
