@@ -428,8 +428,9 @@ static void say_ready(int ready_fd)
 
 /*
  * One worker: its own database connection, listening socket (the parent's,
- * or with several workers one of its own on its address) and event loop.  Returns 0 after a clean stop, WORKER_CANNOT_START
- * when it could not set up, 1 when the loop failed.
+ * or with several workers one of its own on its address) and event loop.
+ * Returns 0 after a clean stop, WORKER_CANNOT_START when it could not set
+ * up, 1 when the loop failed.
  */
 static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily,
 		  int ready_fd)
@@ -598,7 +599,12 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 		else
 			failed = 1;
 	}
-	if (live > 0 && announce(o, port, n, ready) < 0) {
+	if (live == 0) {                /* no fork: nothing to wait for */
+		if (ready[0] >= 0)
+			close(ready[0]);
+		if (ready[1] >= 0)
+			close(ready[1]);
+	} else if (announce(o, port, n, ready) < 0) {
 		stopping = failed = 1;
 		for (long i = 0; i < n; i++)
 			if (pids[i] > 0)
