@@ -92,6 +92,22 @@ my $want = shift; my $n = 0; $| = 1;
 while (my $l = <STDIN>) { printf "%.6f %s", time, $l; last if ++$n >= $want; }
 PERL
 
+# placement PIDS: how the connections of client processes PIDS fell between
+# the server's workers, "2/0" (one count a worker, ss's view; "?" without it)
+placement() {
+	local port=${URL##*:} ports w n p
+	ports=$(ss -tnpH state established "( dport = :$port )" |
+		grep -E "pid=($(echo $1 | tr ' ' '|'))," | awk '{ sub(/.*:/, "", $3); print $3 }')
+	for w in $(pgrep -P "$SERVER_PID"); do
+		n=0
+		for p in $ports; do
+			ss -tnpH state established "( sport = :$port and dport = :$p )" |
+				grep -q "pid=$w," && n=$((n + 1))
+		done
+		echo "$n"
+	done | paste -sd/
+}
+
 # stream_run RATE: one run of the stream part (RATE alerts/s in all, 0: as fast as answered)
 stream_run() {
 local rate=$1 every=0
@@ -123,6 +139,8 @@ curl_pid=$!
 	perl "$BENCH_TMP/stamp.pl" "$N" >"$BENCH_TMP/curl.out" ) 2>/dev/null &
 curler=$!
 sleep 1
+# the followers' client processes (alert-tail under time(1), curl), for placement
+tailer_pids="$(pgrep -x alert-tail -P "$(pgrep -P "$tailer" | paste -sd,)" | paste -sd' ') $curl_pid"
 
 t0=$(now)
 per=$(( (N + POSTERS - 1) / POSTERS ))
@@ -133,7 +151,14 @@ for p in $(seq 0 $((POSTERS - 1))); do
 	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" "" "" "" "$every" &
 	pids="$pids $!"
 done
+# how the posters' and followers' connections fell between the workers, half a second in
+if command -v ss >/dev/null; then
+	(sleep 0.5; placement "$pids" >"$BENCH_TMP/posters"
+	 placement "$tailer_pids" >"$BENCH_TMP/followers") &
+	placed=$!
+fi
 for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
+[ -n "${placed:-}" ] && wait "$placed"
 t1=$(now)
 wait "$tailer" || true
 i=0
@@ -162,6 +187,8 @@ report() {
 }
 report alert-tail "$BENCH_TMP/tail.out"
 report curl+jq "$BENCH_TMP/curl.out"
+[ -s "$BENCH_TMP/posters" ] &&
+	echo "connections a worker: posters $(cat "$BENCH_TMP/posters"), followers $(cat "$BENCH_TMP/followers")"
 printf 'alert-tail peak RSS: %s KiB\n' "$(cat "$BENCH_TMP/rss" 2>/dev/null || echo '?')"
 # every id once, in order
 if cut -d' ' -f2 "$BENCH_TMP/tail.out" | sort -n -c 2>/dev/null &&
