@@ -9,7 +9,8 @@
 # Each alert carries the time its batch was sent (in "text"); a small Perl
 # line stamper after each follower notes when each line reached it.  Prints
 # alerts per second posted and delivered, the latency from post to line
-# (p50, p99, max), and alert-tail's peak RSS.
+# (p50, p99, max), how the posters' and the followers' connections fell
+# between the workers (ss), and alert-tail's peak RSS.
 # The stream part runs twice on fresh databases: saturated (the posters send
 # as fast as the server answers; the latency is then mostly queueing behind
 # the other posts on two shared cores), then paced at half the saturated rate
