@@ -301,15 +301,19 @@ static sqlite3_stmt *q_bind(sqlite3_stmt *s, const struct store_query *q)
 	return s;
 }
 
+/* 1 when the query's values fit the statement's bound slots, else 0 with *err set. */
+static int q_fits(const struct store_query *q, struct tn_err *err)
+{
+	if (q->n <= STORE_Q_PARAMS)
+		return 1;
+	tn_err_set(err, TN_EINTERNAL, "query has %d values, more than %d", q->n, STORE_Q_PARAMS);
+	return 0;
+}
+
 sqlite3_stmt *store_q_stmt(struct store *st, struct store_query *q, struct tn_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = q_fits(q, err) ? store_stmt(st, q->sql.buf, err) : NULL;
 
-	if (q->n > STORE_Q_PARAMS)
-		tn_err_set(err, TN_EINTERNAL, "query has %d values, more than %d", q->n,
-			   STORE_Q_PARAMS);
-	else
-		s = store_stmt(st, q->sql.buf, err);
 	tn_buf_release(&q->sql);
 	return q_bind(s, q);
 }
@@ -318,10 +322,7 @@ sqlite3_stmt *store_q_prepare(sqlite3 *db, struct store_query *q, struct tn_err 
 {
 	sqlite3_stmt *s = NULL;
 
-	if (q->n > STORE_Q_PARAMS)
-		tn_err_set(err, TN_EINTERNAL, "query has %d values, more than %d", q->n,
-			   STORE_Q_PARAMS);
-	else if (sqlite3_prepare_v2(db, q->sql.buf, -1, &s, NULL) != SQLITE_OK)
+	if (q_fits(q, err) && sqlite3_prepare_v2(db, q->sql.buf, -1, &s, NULL) != SQLITE_OK)
 		store_fail_db(db, err, "prepare");
 	tn_buf_release(&q->sql);
 	return q_bind(s, q);
