@@ -60,7 +60,7 @@ struct tail {
 	int task_header_done;
 };
 
-/* A task event as a line of the task table (tn_task_format_row), flushed; TN_EIO when it cannot be written. */
+/* A task event as a line of the task table (tn_task_format_row), flushed as alerts are; TN_EIO when it cannot be written. */
 static enum tn_code task_row(struct tail *t, const struct tn_follow_event *ev, long *n,
 			     struct tn_err *err)
 {
@@ -80,7 +80,8 @@ static enum tn_code task_row(struct tail *t, const struct tn_follow_event *ev, l
 	tn_task_format_row(&b, task, t->w.width, t->w.color);
 	tn_buf_addch(&b, '\n');
 	jv_free(task);
-	if (fwrite(b.buf, 1, b.len, t->w.fp) != b.len || fflush(t->w.fp) == EOF) {
+	if (fwrite(b.buf, 1, b.len, t->w.fp) != b.len ||
+	    (!t->w.defer_flush && fflush(t->w.fp) == EOF)) {
 		t->w.broken_pipe = errno == EPIPE;
 		clearerr(t->w.fp);
 		rc = tn_err_set(err, TN_EIO, "cannot write the output: %s", strerror(errno));
@@ -108,12 +109,25 @@ static int on_event(void *ctx, const struct tn_follow_event *ev, struct tn_err *
 	}
 	if (rc != TN_OK)
 		tn_cli_warn(prog, "%s at %lld: %s", task ? "task event" : "alert", ev->seq, e.message);
-	/* the line is out and flushed: only now does the cursor move past it */
+	/* with a cursor file the line is out and flushed: only now does the cursor move past it */
 	if (cursor_file && tn_follow_cursor_write(cursor_file, ev->seq, err) != TN_OK)
 		return 1;
 	if (n > 0)
 		t->written++;
 	return count > 0 && t->written >= count;
+}
+
+/* After each block read: its lines out in one write (without a cursor file, lines wait for it). */
+static int on_flush(void *ctx, struct tn_err *err)
+{
+	struct tail *t = ctx;
+	struct tn_err e = TN_ERR_INIT;
+
+	if (tn_alert_writer_flush(&t->w, &e) == TN_OK)
+		return 0;
+	if (!t->w.broken_pipe)
+		*err = e;       /* a reader that went away: a quiet stop, as on_event's */
+	return 1;
 }
 
 /* Turn --district and --kind lists into what the server takes; --severity into our name. */
@@ -198,6 +212,8 @@ int main(int argc, char **argv)
 	}
 	t.written = 0;
 	t.task_header_done = 0;
+	/* a cursor file moves only past lines flushed, so each is flushed at once */
+	t.w.defer_flush = cursor_file == NULL;
 	memset(&o, 0, sizeof(o));
 	o.cfg = &x.cfg;
 	o.severity = severity;
@@ -213,9 +229,13 @@ int main(int argc, char **argv)
 	o.heartbeat_timeout_ms = heartbeat * 1000;
 	o.idle_ms = until_idle * 1000;
 	o.watch_stdout = 1;
+	o.flush = on_flush;
 	tn_cmd_setup(&x, TN_SETUP_SIGNALS, 0, NULL, &err);
 	f = tn_follow_new(&o, on_event, &t);
 	rc = tn_follow_run(f, &err);
+	if (tn_alert_writer_flush(&t.w, rc == TN_OK ? &err : NULL) != TN_OK && rc == TN_OK &&
+	    !t.w.broken_pipe)
+		rc = TN_EIO;
 	if (show_cursor && tn_follow_position(f) >= 0)
 		fprintf(stderr, "-- cursor: %lld\n", tn_follow_position(f));
 	if (rc == TN_ERESET) {

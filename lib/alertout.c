@@ -1,4 +1,4 @@
-/* alertout.c — writing alert streams: NDJSON, coloured table lines or CAP 1.2, through --jq, flushed per alert. */
+/* alertout.c — writing alert streams: NDJSON, coloured table lines or CAP 1.2, through --jq, flushed per alert or per block. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +48,11 @@ void tn_alert_writer_close(struct tn_alert_writer *w)
 	w->jq = NULL;
 }
 
-/* Put `b` out and flush; TN_EIO on failure (EPIPE noted). */
+/* Put `b` out and flush (unless defer_flush); TN_EIO on failure (EPIPE noted). */
 static enum tn_code put(struct tn_alert_writer *w, const struct tn_buf *b, struct tn_err *err)
 {
-	if ((b->len && fwrite(b->buf, 1, b->len, w->fp) != b->len) || fflush(w->fp) == EOF) {
+	if ((b->len && fwrite(b->buf, 1, b->len, w->fp) != b->len) ||
+	    (!w->defer_flush && fflush(w->fp) == EOF)) {
 		if (errno == EPIPE)
 			w->broken_pipe = 1;
 		clearerr(w->fp);
@@ -88,6 +89,17 @@ static enum tn_code format_one(struct tn_alert_writer *w, jv rec, struct tn_buf 
 		tn_buf_adds(b, jv_string_value(s));
 		tn_buf_addch(b, '\n');
 		jv_free(s);
+	}
+	return TN_OK;
+}
+
+enum tn_code tn_alert_writer_flush(struct tn_alert_writer *w, struct tn_err *err)
+{
+	if (fflush(w->fp) == EOF) {
+		if (errno == EPIPE)
+			w->broken_pipe = 1;
+		clearerr(w->fp);
+		return tn_err_set(err, TN_EIO, "cannot write the output: %s", strerror(errno));
 	}
 	return TN_OK;
 }

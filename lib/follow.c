@@ -214,6 +214,11 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 	if (f->stop || f->finished)
 		return 0;
 	rc = tn_sse_feed(&f->sse, ptr, n, &e);
+	/* the block's events are written out before anything else happens */
+	if (f->o.flush && f->o.flush(f->ctx, &f->cb_err)) {
+		f->stop = 1;
+		return 0;
+	}
 	if (rc < 0) {
 		f->stream_error = 1;
 		f->cb_err = e;

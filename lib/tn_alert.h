@@ -281,6 +281,8 @@ struct tn_alert_writer {
 	int width;           /* terminal columns for the table, 0 when not a terminal */
 	int header_done;
 	int broken_pipe;     /* a write failed with EPIPE: the reader is gone */
+	int defer_flush;     /* lines wait in fp's buffer for tn_alert_writer_flush (a
+			      * follower flushes once a block read, not once a line) */
 };
 
 /*
@@ -306,6 +308,9 @@ enum tn_code tn_alert_writer_emit_text(struct tn_alert_writer *w, const char *js
 /* The same for an alert as a jv (consumed). */
 enum tn_code tn_alert_writer_emit(struct tn_alert_writer *w, jv alert, long *written,
 				  struct tn_err *err);
+
+/* Flush what defer_flush kept in fp's buffer; TN_EIO when it cannot be written (EPIPE noted). */
+enum tn_code tn_alert_writer_flush(struct tn_alert_writer *w, struct tn_err *err);
 /* Free the jq program.  Does not close fp. */
 void tn_alert_writer_close(struct tn_alert_writer *w);
 

@@ -26,6 +26,14 @@ struct tn_follow_opts {
 	int tasks;                    /* the task events too (?tasks=true, event "task") */
 	int watch_stdout;             /* tn_follow_run ends (TN_OK) once stdout's reader has gone,
 				       * as tail -f does: `alert-tail | head -1` ends with head */
+	/*
+	 * Or NULL.  Called after the events of each block read from the network
+	 * went to the callback (a batch of 100 alerts comes in a few blocks), so
+	 * that a writer can flush once a block, as tail -f writes, instead of once
+	 * an event; no event waits for a later block.  Non-zero stops the
+	 * follower as the callback's would (err left TN_OK: a quiet stop).
+	 */
+	int (*flush)(void *ctx, struct tn_err *err);
 };
 
 /* One event of the stream, handed to the callback.  Pointers are borrowed for the call. */
