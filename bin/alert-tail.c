@@ -60,7 +60,7 @@ struct tail {
 	int task_header_done;
 };
 
-/* A task event as a line of the task table (tn_task_format_row), flushed as alerts are; TN_EIO when it cannot be written. */
+/* A task event as a line of the task table (tn_task_format_row), flushed as alerts are; TN_EIO on a failed write. */
 static enum tn_code task_row(struct tail *t, const struct tn_follow_event *ev, long *n,
 			     struct tn_err *err)
 {

@@ -311,6 +311,7 @@ enum tn_code tn_alert_writer_emit(struct tn_alert_writer *w, jv alert, long *wri
 
 /* Flush what defer_flush kept in fp's buffer; TN_EIO when it cannot be written (EPIPE noted). */
 enum tn_code tn_alert_writer_flush(struct tn_alert_writer *w, struct tn_err *err);
+
 /* Free the jq program.  Does not close fp. */
 void tn_alert_writer_close(struct tn_alert_writer *w);
 
