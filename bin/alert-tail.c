@@ -1,5 +1,4 @@
 /* alert-tail.c — follow the alert stream like tail -f: filters, formats, a cursor file, never a lost or repeated alert. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +65,7 @@ static enum tn_code task_row(struct tail *t, const struct tn_follow_event *ev, l
 {
 	struct tn_buf b = TN_BUF_INIT;
 	jv task = tn_json_parse(ev->data, ev->data_len);
-	enum tn_code rc = TN_OK;
+	enum tn_code rc;
 
 	if (jv_get_kind(task) != JV_KIND_OBJECT) {
 		jv_free(task);
@@ -80,12 +79,7 @@ static enum tn_code task_row(struct tail *t, const struct tn_follow_event *ev, l
 	tn_task_format_row(&b, task, t->w.width, t->w.color);
 	tn_buf_addch(&b, '\n');
 	jv_free(task);
-	if (fwrite(b.buf, 1, b.len, t->w.fp) != b.len ||
-	    (!t->w.defer_flush && fflush(t->w.fp) == EOF)) {
-		t->w.broken_pipe = errno == EPIPE;
-		clearerr(t->w.fp);
-		rc = tn_err_set(err, TN_EIO, "cannot write the output: %s", strerror(errno));
-	}
+	rc = tn_alert_writer_put(&t->w, &b, err);
 	tn_buf_release(&b);
 	*n = rc == TN_OK;
 	return rc;
@@ -212,8 +206,8 @@ int main(int argc, char **argv)
 	}
 	t.written = 0;
 	t.task_header_done = 0;
-	/* a cursor file moves only past lines flushed, so each is flushed at once */
-	t.w.defer_flush = cursor_file == NULL;
+	/* a position (a cursor file's, --show-cursor's) moves only past lines flushed */
+	t.w.defer_flush = !cursor_file && !show_cursor;
 	memset(&o, 0, sizeof(o));
 	o.cfg = &x.cfg;
 	o.severity = severity;

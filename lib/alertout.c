@@ -48,17 +48,26 @@ void tn_alert_writer_close(struct tn_alert_writer *w)
 	w->jq = NULL;
 }
 
-/* Put `b` out and flush (unless defer_flush); TN_EIO on failure (EPIPE noted). */
-static enum tn_code put(struct tn_alert_writer *w, const struct tn_buf *b, struct tn_err *err)
+/* A write or flush of fp failed: TN_EIO, EPIPE noted. */
+static enum tn_code write_failed(struct tn_alert_writer *w, struct tn_err *err)
 {
-	if ((b->len && fwrite(b->buf, 1, b->len, w->fp) != b->len) ||
-	    (!w->defer_flush && fflush(w->fp) == EOF)) {
-		if (errno == EPIPE)
-			w->broken_pipe = 1;
-		clearerr(w->fp);
-		return tn_err_set(err, TN_EIO, "cannot write the output: %s", strerror(errno));
-	}
-	return TN_OK;
+	if (errno == EPIPE)
+		w->broken_pipe = 1;
+	clearerr(w->fp);
+	return tn_err_set(err, TN_EIO, "cannot write the output: %s", strerror(errno));
+}
+
+enum tn_code tn_alert_writer_flush(struct tn_alert_writer *w, struct tn_err *err)
+{
+	return fflush(w->fp) == EOF ? write_failed(w, err) : TN_OK;
+}
+
+enum tn_code tn_alert_writer_put(struct tn_alert_writer *w, const struct tn_buf *b,
+				 struct tn_err *err)
+{
+	if (b->len && fwrite(b->buf, 1, b->len, w->fp) != b->len)
+		return write_failed(w, err);
+	return w->defer_flush ? TN_OK : tn_alert_writer_flush(w, err);
 }
 
 /* One record (borrowed) in the writer's format, appended to b. */
@@ -89,17 +98,6 @@ static enum tn_code format_one(struct tn_alert_writer *w, jv rec, struct tn_buf 
 		tn_buf_adds(b, jv_string_value(s));
 		tn_buf_addch(b, '\n');
 		jv_free(s);
-	}
-	return TN_OK;
-}
-
-enum tn_code tn_alert_writer_flush(struct tn_alert_writer *w, struct tn_err *err)
-{
-	if (fflush(w->fp) == EOF) {
-		if (errno == EPIPE)
-			w->broken_pipe = 1;
-		clearerr(w->fp);
-		return tn_err_set(err, TN_EIO, "cannot write the output: %s", strerror(errno));
 	}
 	return TN_OK;
 }
@@ -135,7 +133,7 @@ enum tn_code tn_alert_writer_emit(struct tn_alert_writer *w, jv alert, long *wri
 		n = 1;
 	}
 	if (rc == TN_OK && b.len)
-		rc = put(w, &b, err);
+		rc = tn_alert_writer_put(w, &b, err);
 	tn_buf_release(&b);
 	if (rc == TN_OK && written)
 		*written = n;
@@ -155,7 +153,7 @@ enum tn_code tn_alert_writer_emit_text(struct tn_alert_writer *w, const char *js
 
 		tn_buf_add(&b, json + from, to - from);
 		tn_buf_addch(&b, '\n');
-		rc = put(w, &b, err);
+		rc = tn_alert_writer_put(w, &b, err);
 		tn_buf_release(&b);
 		if (written)
 			*written = rc == TN_OK;

@@ -309,6 +309,10 @@ enum tn_code tn_alert_writer_emit_text(struct tn_alert_writer *w, const char *js
 enum tn_code tn_alert_writer_emit(struct tn_alert_writer *w, jv alert, long *written,
 				  struct tn_err *err);
 
+/* Write `b` as it is, flushed unless defer_flush; TN_EIO when it cannot be (EPIPE noted). */
+enum tn_code tn_alert_writer_put(struct tn_alert_writer *w, const struct tn_buf *b,
+				 struct tn_err *err);
+
 /* Flush what defer_flush kept in fp's buffer; TN_EIO when it cannot be written (EPIPE noted). */
 enum tn_code tn_alert_writer_flush(struct tn_alert_writer *w, struct tn_err *err);
 
