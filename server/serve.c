@@ -43,6 +43,38 @@ static void bad_listen(const char *spec)
 }
 
 /*
+ * A TCP socket bound to `sa` (and listening when `do_listen`): SO_REUSEADDR,
+ * SO_REUSEPORT so that several sockets may share the port, no Nagle delay on
+ * replies (accepted sockets inherit it), IPV6_V6ONLY set to `v6only` unless
+ * -1, non-blocking.  -1 with errno set and *stage "socket" or "bind" (the
+ * bind or the listen) when it fails.
+ */
+static int bound_socket(const struct sockaddr *sa, socklen_t sl, int do_listen, int v6only,
+			const char **stage)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, e;
+
+	*stage = "socket";
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (sa->sa_family == AF_INET6 && v6only >= 0)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	*stage = "bind";
+	if (bind(fd, sa, sl) < 0 || (do_listen && listen(fd, 1024) < 0)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	evutil_make_socket_nonblocking(fd);
+	return fd;
+}
+
+/*
  * Bind `spec` (HOST:PORT, [V6]:PORT), and listen when `do_listen`: one worker
  * accepts on it; several listen on sockets of their own bound to the same
  * address (worker_listener), the parent's held only for the port.
@@ -58,7 +90,8 @@ static int open_listener(const char *spec, int *port, int do_listen)
 	struct addrinfo hints, *res = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	int fd, one = 1, rc;
+	const char *stage;
+	int fd, rc;
 	long pv;
 
 	if (spec[0] == '[') {
@@ -95,25 +128,16 @@ static int open_listener(const char *spec, int *port, int do_listen)
 		fprintf(stderr, "twonetd: error: cannot resolve '%s': %s\n", host, gai_strerror(rc));
 		return -1;
 	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
-	if (fd < 0) {
-		fprintf(stderr, "twonetd: error: socket: %s\n", strerror(errno));
-		freeaddrinfo(res);
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	/* no Nagle delay on replies (accepted sockets inherit it; not for UNIX or UDP) */
-	if (res->ai_family == AF_INET || res->ai_family == AF_INET6)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || (do_listen && listen(fd, 1024) < 0)) {
-		fprintf(stderr, "twonetd: error: cannot listen on '%s': %s\n", spec, strerror(errno));
-		freeaddrinfo(res);
-		close(fd);
-		return -1;
-	}
+	fd = bound_socket(res->ai_addr, res->ai_addrlen, do_listen, -1, &stage);
 	freeaddrinfo(res);
-	evutil_make_socket_nonblocking(fd);
+	if (fd < 0) {
+		if (strcmp(stage, "socket") == 0)
+			fprintf(stderr, "twonetd: error: socket: %s\n", strerror(errno));
+		else
+			fprintf(stderr, "twonetd: error: cannot listen on '%s': %s\n", spec,
+				strerror(errno));
+		return -1;
+	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 		*port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
 			ntohs(((struct sockaddr_in *)&ss)->sin_port);
@@ -134,31 +158,20 @@ static int open_listener(const char *spec, int *port, int do_listen)
 static int worker_listener(int fd)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	int lfd, one = 1;
+	socklen_t sl = sizeof(ss), vl = sizeof(int);
+	const char *stage = "socket";
+	int lfd = -1, v6only = -1;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-	    (lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		fprintf(stderr, "twonetd: error: worker socket: %s\n", strerror(errno));
-		return -1;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		/* as the parent's (the system's default) */
+		if (ss.ss_family == AF_INET6 &&
+		    getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &vl) != 0)
+			v6only = -1;
+		lfd = bound_socket((struct sockaddr *)&ss, sl, 1, v6only, &stage);
 	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
-		setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (ss.ss_family == AF_INET6) {         /* as the parent's (the system's default) */
-		int v6only = 0;
-		socklen_t vl = sizeof(v6only);
-
-		if (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &vl) == 0)
-			setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
-	}
-	if (bind(lfd, (struct sockaddr *)&ss, sl) < 0 || listen(lfd, 1024) < 0) {
-		fprintf(stderr, "twonetd: error: worker cannot listen: %s\n", strerror(errno));
-		close(lfd);
-		return -1;
-	}
-	evutil_make_socket_nonblocking(lfd);
+	if (lfd < 0)
+		fprintf(stderr, "twonetd: error: worker %s: %s\n",
+			strcmp(stage, "socket") == 0 ? "socket" : "cannot listen", strerror(errno));
 	return lfd;
 }
 
