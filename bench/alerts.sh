@@ -93,22 +93,6 @@ my $want = shift; my $n = 0; $| = 1;
 while (my $l = <STDIN>) { printf "%.6f %s", time, $l; last if ++$n >= $want; }
 PERL
 
-# placement PIDS: how the connections of client processes PIDS fell between
-# the server's workers, "2/0" (one count a worker, ss's view; "?" without it)
-placement() {
-	local port=${URL##*:} ports w n p
-	ports=$(ss -tnpH state established "( dport = :$port )" |
-		grep -E "pid=($(echo $1 | tr ' ' '|'))," | awk '{ sub(/.*:/, "", $3); print $3 }')
-	for w in $(pgrep -P "$SERVER_PID"); do
-		n=0
-		for p in $ports; do
-			ss -tnpH state established "( sport = :$port and dport = :$p )" |
-				grep -q "pid=$w," && n=$((n + 1))
-		done
-		echo "$n"
-	done | paste -sd/
-}
-
 # stream_run RATE: one run of the stream part (RATE alerts/s in all, 0: as fast as answered)
 stream_run() {
 local rate=$1 every=0
@@ -140,7 +124,7 @@ curl_pid=$!
 	perl "$BENCH_TMP/stamp.pl" "$N" >"$BENCH_TMP/curl.out" ) 2>/dev/null &
 curler=$!
 sleep 1
-# the followers' client processes (alert-tail under time(1), curl), for placement
+# the followers' client processes (alert-tail under time(1), curl), for worker_split
 tailer_pids="$(pgrep -x alert-tail -P "$(pgrep -P "$tailer" | paste -sd,)" | paste -sd' ') $curl_pid"
 
 t0=$(now)
@@ -154,8 +138,8 @@ for p in $(seq 0 $((POSTERS - 1))); do
 done
 # how the posters' and followers' connections fell between the workers, half a second in
 if command -v ss >/dev/null; then
-	(sleep 0.5; placement "$pids" >"$BENCH_TMP/posters"
-	 placement "$tailer_pids" >"$BENCH_TMP/followers") &
+	(sleep 0.5; worker_split "$pids" >"$BENCH_TMP/posters"
+	 worker_split "$tailer_pids" >"$BENCH_TMP/followers") &
 	placed=$!
 fi
 for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done

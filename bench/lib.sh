@@ -30,5 +30,28 @@ stop_bench_server() {
 	SERVER_PID=""
 }
 
+# worker_split [PIDS]: how the server's established connections fell between its
+# workers, "30/34" (one count a worker, as ss sees them): all of them, or only the
+# connections of the client processes PIDS
+worker_split() {
+	local port=${URL##*:} ports w n p
+	if [ -z "${1:-}" ]; then
+		for w in $(pgrep -P "$SERVER_PID"); do
+			ss -tnpH state established "( sport = :$port )" | grep -c "pid=$w," || true
+		done | paste -sd/
+		return
+	fi
+	ports=$(ss -tnpH state established "( dport = :$port )" |
+		grep -E "pid=($(echo $1 | tr ' ' '|'))," | awk '{ sub(/.*:/, "", $3); print $3 }')
+	for w in $(pgrep -P "$SERVER_PID"); do
+		n=0
+		for p in $ports; do
+			ss -tnpH state established "( sport = :$port and dport = :$p )" |
+				grep -q "pid=$w," && n=$((n + 1))
+		done
+		echo "$n"
+	done | paste -sd/
+}
+
 # now in seconds with nanoseconds
 now() { date +%s.%N; }

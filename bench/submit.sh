@@ -112,9 +112,7 @@ end
 LUA
 	# how wrk's connections fell between the workers, one second in (ss, when there)
 	if command -v ss >/dev/null; then
-		(sleep 1; for pid in $(pgrep -P "$SERVER_PID"); do
-			ss -tnpH state established "( sport = :${URL##*:} )" | grep -c "pid=$pid," || true
-		done | paste -sd/ > "$BENCH_TMP/split") &
+		(sleep 1; worker_split > "$BENCH_TMP/split") &
 		SPLIT_PID=$!
 	fi
 	BODY_FILE=$BENCH_TMP/body.json TOKEN=$TOKEN KEY_PREFIX=k$$ \
