@@ -170,13 +170,13 @@ static enum tn_code location(jv in, jv *out, struct tn_err *err)
 	}
 	*out = jv_object();
 	if (jv_get_kind(lat) != JV_KIND_NULL) {
-		*out = jv_object_set(*out, jv_string("lat"), lat);
-		*out = jv_object_set(*out, jv_string("lon"), lon);
+		*out = tn_jv_set(*out, "lat", lat);
+		*out = tn_jv_set(*out, "lon", lon);
 	} else {
 		jv_free(lat);
 		jv_free(lon);
 	}
-	*out = jv_object_set(*out, jv_string("address"), addr);
+	*out = tn_jv_set(*out, "address", addr);
 	return TN_OK;
 }
 
@@ -193,16 +193,16 @@ static jv extra(jv out, jv in)
 	const char *street = tn_jv_str(in, "street"), *sname;
 	const char *type = tn_jv_str(in, "msg_type");
 
-	out = jv_object_set(out, jv_string("event_text"), tn_jv_get(in, "event_text"));
-	out = jv_object_set(out, jv_string("kind_name"), jv_string(k ? k->name : ""));
-	out = jv_object_set(out, jv_string("street"), tn_jv_get(in, "street"));
+	out = tn_jv_set(out, "event_text", tn_jv_get(in, "event_text"));
+	out = tn_jv_set(out, "kind_name", jv_string(k ? k->name : ""));
+	out = tn_jv_set(out, "street", tn_jv_get(in, "street"));
 	sname = street ? tn_division_street_name(street) : NULL;
-	out = jv_object_set(out, jv_string("street_name"),
+	out = tn_jv_set(out, "street_name",
 			    street ? jv_string(sname ? sname : "") : jv_null());
-	out = jv_object_set(out, jv_string("area"), tn_jv_get(in, "area"));
+	out = tn_jv_set(out, "area", tn_jv_get(in, "area"));
 	if (type && strcmp(type, "alert")) {
-		out = jv_object_set(out, jv_string("msg_type"), jv_string(type));
-		out = jv_object_set(out, jv_string("references"), tn_jv_get(in, "references"));
+		out = tn_jv_set(out, "msg_type", jv_string(type));
+		out = tn_jv_set(out, "references", tn_jv_get(in, "references"));
 	}
 	return out;
 }
@@ -289,14 +289,14 @@ enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err)
 	*out = head;
 	head = jv_invalid();
 	for (i = 0; i < N; i++) {
-		*out = jv_object_set(*out, jv_string(names[i]), v[i]);
+		*out = tn_jv_set(*out, names[i], v[i]);
 		v[i] = jv_null();
 		if (i == 4)
-			*out = jv_object_set(*out, jv_string("district_name"), jv_string(d->name));
+			*out = tn_jv_set(*out, "district_name", jv_string(d->name));
 	}
 	*out = extra(*out, work);
 	if (jv_get_kind(cap) == JV_KIND_OBJECT) {
-		*out = jv_object_set(*out, jv_string("cap"), cap);
+		*out = tn_jv_set(*out, "cap", cap);
 		cap = jv_null();
 	}
 	rc = TN_OK;

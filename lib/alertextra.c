@@ -102,7 +102,7 @@ void tnp_alert_fill(jv *a)
 	if (text && jv_get_kind(kind) == JV_KIND_NULL) {
 		const struct tn_alertkind *k = tn_alertkind_by_text(tn_alertkinds_default(NULL), text);
 
-		*a = jv_object_set(*a, jv_string("kind"),
+		*a = tn_jv_set(*a, "kind",
 				   jv_string(k ? k->code : TN_ALERTKIND_OTHER));
 	}
 	if (jv_get_kind(street) == JV_KIND_NUMBER) {
@@ -118,7 +118,7 @@ void tnp_alert_fill(jv *a)
 
 		snprintf(d, sizeof(d), "%.6s", jv_string_value(street));
 		if (tn_district_find(d))
-			*a = jv_object_set(*a, jv_string("district"), jv_string(d));
+			*a = tn_jv_set(*a, "district", jv_string(d));
 	}
 	jv_free(street);
 	jv_free(kind);
@@ -153,7 +153,7 @@ static enum tn_code street(jv *a, int lenient, struct tn_err *err)
 		rc = tn_err_field(err, TN_EINVALID, "street", "street: '%s' is not in district %s "
 				  "but in %s", jv_string_value(v), district, div.district->code);
 	else
-		*a = jv_object_set(*a, jv_string("street"), jv_string(div.street));
+		*a = tn_jv_set(*a, "street", jv_string(div.street));
 	jv_free(v);
 	return rc;
 }
@@ -234,7 +234,7 @@ static enum tn_code area(jv *a, int lenient, struct tn_err *err)
 	else if (rc == TN_OK && jv_object_length(jv_copy(v)) == 0)
 		rc = tn_err_field(err, TN_EINVALID, "area", "area: needs circles or polygons");
 	else if (rc == TN_OK)
-		*a = jv_object_set(*a, jv_string("area"), jv_copy(v));
+		*a = tn_jv_set(*a, "area", jv_copy(v));
 	jv_free(v);
 	return rc;
 }
@@ -324,7 +324,7 @@ enum tn_code tnp_alert_extra(jv *a, int lenient, struct tn_err *err)
 		else if (lenient && !strcmp(t, "alert"))
 			*a = jv_object_delete(*a, jv_string("msg_type"));
 		else
-			*a = jv_object_set(*a, jv_string("msg_type"), jv_string(t));
+			*a = tn_jv_set(*a, "msg_type", jv_string(t));
 	}
 	if (rc == TN_OK)
 		rc = references(a, t, err);

@@ -17,6 +17,7 @@
 
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 
 struct build {
 	const char *b;
@@ -121,6 +122,19 @@ static jv build_string(struct build *s)
 	return jv_string_sized(s->tmp, (int)n);
 }
 
+/* A member's name: an unescaped short one from the thread's keys (tn_jv_key). */
+static jv build_key(struct build *s)
+{
+	const char *from = s->b + s->i + 1, *p = from;
+
+	while (*p != '"' && *p != '\\' && p - from <= TN_JV_KEY_MAX)
+		p++;
+	if (*p != '"')
+		return build_string(s);
+	s->i = (size_t)(p + 1 - s->b);
+	return tn_jv_key(from, (size_t)(p - from));
+}
+
 static const double pow10_exact[] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
@@ -221,7 +235,7 @@ static jv build_object(struct build *s)
 		return o;
 	}
 	for (;;) {
-		jv k = build_string(s);
+		jv k = build_key(s);
 
 		skip_ws(s);
 		s->i++;                 /* the colon */

@@ -1,4 +1,6 @@
 /* jv.c — the member getters of tn_jv.h: borrowed objects, defaults for absent or mistyped members. */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,12 +8,100 @@
 #include "tn_json.h"
 #include "tn_jv.h"
 
+/*
+ * Object keys, made once a thread.  jv_string() of a key costs an
+ * allocation, a UTF-8 check and, in each look-up or insert, a hash; the
+ * same few names come in every alert, filing and request (an alert's
+ * members are read and set some seventy times between its POST and its
+ * row, and each follower parses them again).  A key made here keeps its
+ * hash, and objects share it.  A slot is found by the text's hash and
+ * checked by its bytes, so a hostile stream of names only replaces slots.
+ * Per thread, as jq 1.6's reference counts are not atomic; a thread's keys
+ * are freed when it ends.
+ */
+#define KEY_SLOTS 256       /* a power of two */
+#define KEY_WAYS  4         /* the slots a text may take, from its hash on */
+
+struct key_slot {
+	uint32_t hash;
+	uint32_t len;
+	const char *text;       /* the key's own bytes */
+	jv key;                 /* invalid when the slot is free */
+};
+
+static __thread struct key_slot *made_keys;
+static pthread_key_t keys_owner;
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static void keys_free(void *p)
+{
+	struct key_slot *k = p;
+
+	for (int i = 0; i < KEY_SLOTS; i++)
+		jv_free(k[i].key);
+	free(k);
+}
+
+static void keys_init(void)
+{
+	if (pthread_key_create(&keys_owner, keys_free) != 0)
+		abort();
+}
+
+jv tn_jv_key(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	struct key_slot *k;
+	int i;
+
+	if (n > TN_JV_KEY_MAX)
+		return jv_string_sized(s, (int)n);
+	for (size_t j = 0; j < n; j++)
+		h = (h ^ (unsigned char)s[j]) * 16777619u;
+	if (!made_keys) {
+		pthread_once(&keys_once, keys_init);
+		made_keys = tn_xcalloc(KEY_SLOTS, sizeof(*made_keys));
+		for (i = 0; i < KEY_SLOTS; i++)
+			made_keys[i].key = jv_invalid();
+		pthread_setspecific(keys_owner, made_keys);
+	}
+	for (i = 0; i < KEY_WAYS; i++) {
+		k = &made_keys[(h + (uint32_t)i) & (KEY_SLOTS - 1)];
+		if (!k->text)
+			break;
+		if (k->hash == h && k->len == n && memcmp(k->text, s, n) == 0)
+			return jv_copy(k->key);
+	}
+	if (i == KEY_WAYS)      /* all taken: one of them goes */
+		k = &made_keys[(h + (h >> 24) % KEY_WAYS) & (KEY_SLOTS - 1)];
+	jv_free(k->key);
+	k->key = jv_string_sized(s, (int)n);
+	/* a text that is not valid UTF-8 is not kept: jq made a different string of it */
+	if ((size_t)jv_string_length_bytes(jv_copy(k->key)) != n ||
+	    memcmp(jv_string_value(k->key), s, n) != 0) {
+		jv v = k->key;
+
+		k->key = jv_invalid();
+		k->text = NULL;
+		return v;
+	}
+	k->hash = h;
+	k->len = (uint32_t)n;
+	k->text = jv_string_value(k->key);
+	return jv_copy(k->key);
+}
+
+jv tn_jv_set(jv obj, const char *key, jv v)
+{
+	return jv_object_set(obj, tn_jv_key(key, strlen(key)), v);
+}
+
 /* Member `key` of `obj` (borrowed) as a new reference; invalid when absent or not an object. */
 static jv member(jv obj, const char *key)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)
 		return jv_invalid();
-	return jv_object_get(jv_copy(obj), jv_string(key));
+	return jv_object_get(jv_copy(obj), tn_jv_key(key, strlen(key)));
 }
 
 jv tn_jv_get(jv obj, const char *key)

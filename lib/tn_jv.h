@@ -27,6 +27,18 @@ struct tn_buf;
  * tn_xstrdup does.
  */
 
+/*
+ * The jv string of the object key `s` (`n` bytes), as jv_string_sized makes
+ * it, but made once a thread for names of up to TN_JV_KEY_MAX bytes: the
+ * next call with the same bytes hands out the same string, its hash already
+ * computed.  Only for values that stay in the calling thread.
+ */
+#define TN_JV_KEY_MAX 40
+jv tn_jv_key(const char *s, size_t n);
+
+/* jv_object_set(obj, key, v) with the key from tn_jv_key (the same contract). */
+jv tn_jv_set(jv obj, const char *key, jv v);
+
 /* Member `key` as a new reference, or jv_null() when absent (never invalid). */
 jv tn_jv_get(jv obj, const char *key);
 

@@ -69,13 +69,13 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct p
 	*msg = jv_null();
 	/* id and seq first, then the checked members: the document built once */
 	m = jv_object_set(jv_object(), jv_string("id"), jv_null());
-	m = jv_object_set(m, jv_string("seq"), jv_null());
+	m = tn_jv_set(m, "seq", jv_null());
 	if (tn_alert_check_into(in, m, &m, &err) != TN_OK)
 		return refuse(p, (int)err.http_status, err.field, "%s", err.message);
 	/* an update or a cancel: what it applies to, apart from the document */
 	if (tn_jv_has(m, "msg_type")) {
 		*msg = jv_object_set(jv_object(), jv_string("msg_type"), tn_jv_get(m, "msg_type"));
-		*msg = jv_object_set(*msg, jv_string("references"), tn_jv_get(m, "references"));
+		*msg = tn_jv_set(*msg, "references", tn_jv_get(m, "references"));
 		m = jv_object_delete(m, jv_string("msg_type"));
 		m = jv_object_delete(m, jv_string("references"));
 	}
@@ -84,18 +84,18 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct p
 		m = jv_object_delete(m, jv_string("cap"));       /* it goes last */
 	time_rfc3339((long long)now, when, sizeof(when));
 	*doc = m;
-	*doc = jv_object_set(*doc, jv_string("status"), jv_string("raised"));
-	*doc = jv_object_set(*doc, jv_string("raised_at"), jv_string(when));
-	*doc = jv_object_set(*doc, jv_string("raised_by"), jv_string(actor));
-	*doc = jv_object_set(*doc, jv_string("dispatched_at"), jv_null());
-	*doc = jv_object_set(*doc, jv_string("crew"), jv_null());
-	*doc = jv_object_set(*doc, jv_string("acknowledged_at"), jv_null());
-	*doc = jv_object_set(*doc, jv_string("resolved_at"), jv_null());
-	*doc = jv_object_set(*doc, jv_string("closed_at"), jv_null());
-	*doc = jv_object_set(*doc, jv_string("evaluation"), jv_null());
-	*doc = jv_object_set(*doc, jv_string("updated_at"), jv_string(when));
+	*doc = tn_jv_set(*doc, "status", jv_string("raised"));
+	*doc = tn_jv_set(*doc, "raised_at", jv_string(when));
+	*doc = tn_jv_set(*doc, "raised_by", jv_string(actor));
+	*doc = tn_jv_set(*doc, "dispatched_at", jv_null());
+	*doc = tn_jv_set(*doc, "crew", jv_null());
+	*doc = tn_jv_set(*doc, "acknowledged_at", jv_null());
+	*doc = tn_jv_set(*doc, "resolved_at", jv_null());
+	*doc = tn_jv_set(*doc, "closed_at", jv_null());
+	*doc = tn_jv_set(*doc, "evaluation", jv_null());
+	*doc = tn_jv_set(*doc, "updated_at", jv_string(when));
 	if (jv_get_kind(cap) == JV_KIND_OBJECT)
-		*doc = jv_object_set(*doc, jv_string("cap"), cap);
+		*doc = tn_jv_set(*doc, "cap", cap);
 	else
 		jv_free(cap);
 	return 0;

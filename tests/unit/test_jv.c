@@ -1,4 +1,5 @@
 /* test_jv.c — the member getters of tn_jv.h: defaults, kinds, ownership (run under ASan to catch a dangling string). */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,6 +199,81 @@ static void test_dump_sorted(void **state)
 	same_sorted(jv_number(3));
 }
 
+/* tn_jv_key: the string jv_string_sized makes, whatever the table holds */
+static void check_keys(void)
+{
+	char buf[64];
+
+	for (int round = 0; round < 3; round++) {
+		/* more names than the table has slots, so slots are taken over */
+		for (int i = 0; i < 700; i++) {
+			jv k, want;
+
+			snprintf(buf, sizeof(buf), "member_%d", (i * 37) % 700);
+			k = tn_jv_key(buf, strlen(buf));
+			want = jv_string(buf);
+			assert_true(jv_equal(k, want));
+		}
+	}
+	/* one buffer, new text: never the key before */
+	strcpy(buf, "source");
+	jv a = tn_jv_key(buf, 6);
+	strcpy(buf, "sourcX");
+	jv b = tn_jv_key(buf, 6);
+
+	assert_string_equal(jv_string_value(a), "source");
+	assert_string_equal(jv_string_value(b), "sourcX");
+	/* a prefix is another key; the length counts, not a NUL */
+	jv c = tn_jv_key("source_id", 6);
+
+	assert_string_equal(jv_string_value(c), "source");
+	assert_true(jv_equal(jv_copy(a), c));
+	jv_free(a);
+	jv_free(b);
+	/* bytes that are not UTF-8 are made as jq makes them, each time */
+	for (int i = 0; i < 2; i++) {
+		jv bad = tn_jv_key("k\xff", 2), want = jv_string_sized("k\xff", 2);
+
+		assert_true(jv_equal(bad, want));
+	}
+	/* longer than TN_JV_KEY_MAX, and with a NUL inside */
+	memset(buf, 'x', sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = 0;
+	assert_true(jv_equal(tn_jv_key(buf, strlen(buf)), jv_string(buf)));
+	jv nul = tn_jv_key("a\0b", 3);
+
+	assert_int_equal(jv_string_length_bytes(jv_copy(nul)), 3);
+	jv_free(nul);
+}
+
+static void *keys_thread(void *arg)
+{
+	(void)arg;
+	check_keys();
+	return NULL;
+}
+
+static void test_keys(void **state)
+{
+	pthread_t t[2];
+	jv o = jv_object();
+
+	(void)state;
+	check_keys();
+	/* each thread its own table, freed as it ends (ASan's leak check sees it) */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, keys_thread, NULL), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	/* tn_jv_set is jv_object_set: the first place, the last value */
+	o = tn_jv_set(o, "id", jv_number(1));
+	o = tn_jv_set(o, "seq", jv_number(2));
+	o = tn_jv_set(o, "id", jv_number(3));
+	assert_int_equal(tn_jv_long(o, "id", 0), 3);
+	assert_int_equal(jv_object_length(jv_copy(o)), 2);
+	jv_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_has_is),
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_dump_sorted),
+		cmocka_unit_test(test_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
