@@ -226,21 +226,38 @@ static jv build_array(struct build *s)
 
 static jv build_object(struct build *s)
 {
-	jv o = jv_object();
+	jv k[TN_JV_SHAPE_MAX], v[TN_JV_SHAPE_MAX], o;
+	int n = 0;
 
 	s->i++;
 	skip_ws(s);
 	if (s->b[s->i] == '}') {
 		s->i++;
-		return o;
+		return jv_object();
 	}
 	for (;;) {
-		jv k = build_key(s);
-
+		k[n] = build_key(s);
 		skip_ws(s);
 		s->i++;                 /* the colon */
 		skip_ws(s);
-		o = jv_object_set(o, k, build_value(s));
+		v[n] = build_value(s);
+		n++;
+		skip_ws(s);
+		if (s->b[s->i++] == '}')
+			return tn_jv_object_of(k, v, n);
+		skip_ws(s);
+		if (n == TN_JV_SHAPE_MAX)
+			break;
+	}
+	/* more members than a shape holds: the rest one by one */
+	o = tn_jv_object_of(k, v, n);
+	for (;;) {
+		jv key = build_key(s);
+
+		skip_ws(s);
+		s->i++;
+		skip_ws(s);
+		o = jv_object_set(o, key, build_value(s));
 		skip_ws(s);
 		if (s->b[s->i++] == '}')
 			return o;

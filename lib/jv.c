@@ -21,6 +21,8 @@
  */
 #define KEY_SLOTS 256       /* a power of two */
 #define KEY_WAYS  4         /* the slots a text may take, from its hash on */
+#define SHAPES    16        /* a power of two */
+#define SHAPE_MIN 8         /* members: a smaller object is cheaper to build */
 
 struct key_slot {
 	uint32_t hash;
@@ -29,51 +31,121 @@ struct key_slot {
 	jv key;                 /* invalid when the slot is free */
 };
 
-static __thread struct key_slot *made_keys;
-static pthread_key_t keys_owner;
-static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+struct shape {
+	int n;
+	const void *keys[TN_JV_SHAPE_MAX];      /* the key strings (held by obj) */
+	jv obj;                 /* those members, null, in that order; invalid when free */
+};
 
-static void keys_free(void *p)
+struct made {
+	struct key_slot keys[KEY_SLOTS];
+	struct shape shapes[SHAPES];
+};
+
+static __thread struct made *made;
+static pthread_key_t made_owner;
+static pthread_once_t made_once = PTHREAD_ONCE_INIT;
+
+static void made_free(void *p)
 {
-	struct key_slot *k = p;
+	struct made *m = p;
 
 	for (int i = 0; i < KEY_SLOTS; i++)
-		jv_free(k[i].key);
-	free(k);
+		jv_free(m->keys[i].key);
+	for (int i = 0; i < SHAPES; i++)
+		jv_free(m->shapes[i].obj);
+	free(m);
 }
 
-static void keys_init(void)
+static void made_init(void)
 {
-	if (pthread_key_create(&keys_owner, keys_free) != 0)
+	if (pthread_key_create(&made_owner, made_free) != 0)
 		abort();
+}
+
+void tn_jv_forget(void)
+{
+	if (made) {
+		made_free(made);
+		made = NULL;
+		pthread_setspecific(made_owner, NULL);
+	}
+}
+
+static struct made *made_here(void)
+{
+	if (!made) {
+		pthread_once(&made_once, made_init);
+		made = tn_xcalloc(1, sizeof(*made));
+		for (int i = 0; i < KEY_SLOTS; i++)
+			made->keys[i].key = jv_invalid();
+		for (int i = 0; i < SHAPES; i++)
+			made->shapes[i].obj = jv_invalid();
+		pthread_setspecific(made_owner, made);
+	}
+	return made;
+}
+
+jv tn_jv_object_of(jv *keys, jv *values, int n)
+{
+	struct shape *sh;
+	uintptr_t h = (uintptr_t)n;
+	jv o;
+	int i;
+
+	if (n < SHAPE_MIN || n > TN_JV_SHAPE_MAX) {
+		o = jv_object();
+		for (i = 0; i < n; i++)
+			o = jv_object_set(o, keys[i], values[i]);
+		return o;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ (uintptr_t)keys[i].u.ptr) * 0x100000001b3u;
+	sh = &made_here()->shapes[(h ^ h >> 29) & (SHAPES - 1)];
+	if (sh->n == n && jv_is_valid(sh->obj)) {
+		for (i = 0; i < n && sh->keys[i] == keys[i].u.ptr; i++)
+			;
+		if (i == n) {           /* filled in place of the nulls, after one copy */
+			o = jv_copy(sh->obj);
+			for (i = 0; i < n; i++)
+				o = jv_object_set(o, keys[i], values[i]);
+			return o;
+		}
+	}
+	o = jv_object();
+	for (i = 0; i < n; i++) {
+		sh->keys[i] = keys[i].u.ptr;
+		o = jv_object_set(o, jv_copy(keys[i]), values[i]);
+	}
+	/* the shape: this object's table with null values (one copy of it) */
+	jv_free(sh->obj);
+	sh->n = n;
+	sh->obj = jv_copy(o);
+	for (i = 0; i < n; i++)
+		sh->obj = jv_object_set(sh->obj, keys[i], jv_null());
+	return o;
 }
 
 jv tn_jv_key(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
-	struct key_slot *k;
+	struct key_slot *keys, *k;
 	int i;
 
 	if (n > TN_JV_KEY_MAX)
 		return jv_string_sized(s, (int)n);
 	for (size_t j = 0; j < n; j++)
 		h = (h ^ (unsigned char)s[j]) * 16777619u;
-	if (!made_keys) {
-		pthread_once(&keys_once, keys_init);
-		made_keys = tn_xcalloc(KEY_SLOTS, sizeof(*made_keys));
-		for (i = 0; i < KEY_SLOTS; i++)
-			made_keys[i].key = jv_invalid();
-		pthread_setspecific(keys_owner, made_keys);
-	}
+	keys = made_here()->keys;
 	for (i = 0; i < KEY_WAYS; i++) {
-		k = &made_keys[(h + (uint32_t)i) & (KEY_SLOTS - 1)];
+		k = &keys[(h + (uint32_t)i) & (KEY_SLOTS - 1)];
 		if (!k->text)
 			break;
 		if (k->hash == h && k->len == n && memcmp(k->text, s, n) == 0)
 			return jv_copy(k->key);
 	}
 	if (i == KEY_WAYS)      /* all taken: one of them goes */
-		k = &made_keys[(h + (h >> 24) % KEY_WAYS) & (KEY_SLOTS - 1)];
+		k = &keys[(h + (h >> 24) % KEY_WAYS) & (KEY_SLOTS - 1)];
 	jv_free(k->key);
 	k->key = jv_string_sized(s, (int)n);
 	/* a text that is not valid UTF-8 is not kept: jq made a different string of it */

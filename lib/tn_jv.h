@@ -36,6 +36,24 @@ struct tn_buf;
 #define TN_JV_KEY_MAX 40
 jv tn_jv_key(const char *s, size_t n);
 
+/*
+ * The object of the `n` members keys[i]: values[i], in that order (each
+ * consumed), the same object jv_object_set would make of them one by one.
+ * An object of a shape met before (the same keys, the same strings, in the
+ * same order: keys from tn_jv_key) is copied from that shape's empty object
+ * and filled, which spares jq the growth of its table; at most
+ * TN_JV_SHAPE_MAX members.  Only for values that stay in the calling thread.
+ */
+#define TN_JV_SHAPE_MAX 64
+jv tn_jv_object_of(jv *keys, jv *values, int n);
+
+/*
+ * Let go of the calling thread's keys and shapes now (they are made again
+ * as needed): for a fuzzer, whose leak check wants each input to free what
+ * it allocated.
+ */
+void tn_jv_forget(void);
+
 /* jv_object_set(obj, key, v) with the key from tn_jv_key (the same contract). */
 jv tn_jv_set(jv obj, const char *key, jv v);
 

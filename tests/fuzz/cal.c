@@ -58,7 +58,7 @@ static void check(const struct tn_cal *cal)
 	tn_cal_free(copy);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_cal *cal = NULL;

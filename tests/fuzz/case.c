@@ -47,7 +47,7 @@ static size_t count_values(jv v, size_t limit)
 	return n;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_case_spec cspec = { 0 };
 	struct tn_alert_spec aspec = { 0 };

@@ -60,7 +60,7 @@ static void merge_all(jv catalog)
 	jv_free(list);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
 	const char *paths[2] = { fuzz_memfile(data, size), NULL };

@@ -16,7 +16,7 @@
 
 FUZZ_SIMPLE_INIT
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_config cfg;

@@ -10,13 +10,36 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tn_jv.h"
+
 /*
- * Each target is one file that defines these two, and nothing else global.
+ * Each target is one file that defines LLVMFuzzerInitialize and fuzz_one
+ * (below), and nothing else global; this header makes the second entry point.
  * It is linked either with libFuzzer (-fsanitize=fuzzer: `make fuzz`) or with
  * tests/fuzz/replay.c, a plain main that feeds files to it (make check).
  */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * A target's work on one input is its fuzz_one; the entry point runs it,
+ * then lets go of what libtwonet keeps from one call to the next (the
+ * object keys and shapes of tn_jv.h), so that an input frees all it
+ * allocated: libFuzzer runs its leak check again after each input that
+ * did not, and gives leak detection up after a thousand.  tests/fuzz/replay.c
+ * defines FUZZ_NO_ENTRY: it calls the entry point, it does not make one.
+ */
+int fuzz_one(const uint8_t *data, size_t size);
+
+#ifndef FUZZ_NO_ENTRY
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int rc = fuzz_one(data, size);
+
+	tn_jv_forget();
+	return rc;
+}
+#endif
 
 /* The source tree's share/twonet, compiled in by the Makefile. */
 #ifndef FUZZ_SHAREDIR

@@ -260,7 +260,7 @@ static void check_verbatim(jv v, const char *text, size_t len)
 	tn_buf_release(&b);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
 	size_t offset = (size_t)-1, from = 0, to = 0;

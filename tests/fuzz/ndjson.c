@@ -50,7 +50,7 @@ static FILE *open_input(const uint8_t *data, size_t size)
 	return fp;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_case_stats cs;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define FUZZ_NO_ENTRY
 #include "fuzz.h"
 
 /*

@@ -83,7 +83,7 @@ static void check_intents(jv rules, jv intents)
 	jv_free(intents);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_rules *r = NULL;

@@ -85,7 +85,7 @@ static int record(void *ctx, const struct tn_sse_event *ev)
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct log whole = { TN_BUF_INIT, 1 }, pieces = { TN_BUF_INIT, 0 };

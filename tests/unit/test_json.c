@@ -584,6 +584,50 @@ static void test_built_like_jq(void **state)
 	tn_buf_release(&b);
 }
 
+/*
+ * Objects of eight members or more are filled from a copy of the same
+ * shape's empty object (tn_jv_object_of): shapes met again, names repeated,
+ * long names, more members than a shape holds, and an object changed after
+ * the parse, all as jq makes them.
+ */
+static void test_shapes_like_jq(void **state)
+{
+	static const int sizes[] = { 7, 8, 9, 20, 37, 63, 64, 65, 100 };
+	struct tn_buf b = TN_BUF_INIT;
+	unsigned int seed = 2026;
+
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		int n = sizes[rand_r(&seed) % (sizeof(sizes) / sizeof(sizes[0]))];
+		int names = rand_r(&seed) % 2 ? n : 6;  /* 6: names repeat */
+		int shape = rand_r(&seed) % 3;
+		struct tn_err err = TN_ERR_INIT;
+		jv v;
+
+		tn_buf_reset(&b);
+		tn_buf_addch(&b, '{');
+		for (int i = 0; i < n; i++) {
+			int k = (i * (shape + 1)) % names;
+
+			if (k == 3 && shape == 2)       /* longer than a kept name */
+				tn_buf_addf(&b, "%s\"%060d\":", i ? "," : "", k);
+			else
+				tn_buf_addf(&b, "%s\"m%d\":", i ? "," : "", k);
+			random_value(&b, &seed, 2);
+		}
+		tn_buf_addch(&b, '}');
+		same_as_jq(b.buf, b.len);
+		same_as_jq(b.buf, b.len);
+		/* a change to one parsed object is not in the next */
+		assert_int_equal(tn_json_parse_exact(b.buf, b.len, 0, &v, NULL, &err), TN_OK);
+		v = jv_object_set(v, jv_string("m0"), jv_string("changed"));
+		v = jv_object_set(v, jv_string("added"), jv_true());
+		same_as_jq(b.buf, b.len);
+		jv_free(v);
+	}
+	tn_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_dump_like_jq),
 		cmocka_unit_test(test_verbatim),
 		cmocka_unit_test(test_built_like_jq),
+		cmocka_unit_test(test_shapes_like_jq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
