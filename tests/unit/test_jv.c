@@ -216,9 +216,9 @@ static void check_keys(void)
 		}
 	}
 	/* one buffer, new text: never the key before */
-	strcpy(buf, "source");
+	memcpy(buf, "source", 7);
 	jv a = tn_jv_key(buf, 6);
-	strcpy(buf, "sourcX");
+	memcpy(buf, "sourcX", 7);
 	jv b = tn_jv_key(buf, 6);
 
 	assert_string_equal(jv_string_value(a), "source");
