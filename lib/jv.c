@@ -32,6 +32,7 @@ struct key_slot {
 };
 
 struct shape {
+	uintptr_t sig;          /* the hash of the keys last seen here */
 	int n;
 	const void *keys[TN_JV_SHAPE_MAX];      /* the key strings (held by obj) */
 	jv obj;                 /* those members, null, in that order; invalid when free */
@@ -117,13 +118,22 @@ jv tn_jv_object_of(jv *keys, jv *values, int n)
 		}
 	}
 	o = jv_object();
+	if (sh->sig != h || sh->n != n) {
+		/* first sight of this shape here: noted, and made the plain way */
+		jv_free(sh->obj);
+		sh->obj = jv_invalid();
+		sh->sig = h;
+		sh->n = n;
+		for (i = 0; i < n; i++)
+			o = jv_object_set(o, keys[i], values[i]);
+		return o;
+	}
 	for (i = 0; i < n; i++) {
 		sh->keys[i] = keys[i].u.ptr;
 		o = jv_object_set(o, jv_copy(keys[i]), values[i]);
 	}
-	/* the shape: this object's table with null values (one copy of it) */
+	/* seen again: its empty object, this object's table with null values (one copy) */
 	jv_free(sh->obj);
-	sh->n = n;
 	sh->obj = jv_copy(o);
 	for (i = 0; i < n; i++)
 		sh->obj = jv_object_set(sh->obj, keys[i], jv_null());

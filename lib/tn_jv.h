@@ -39,10 +39,12 @@ jv tn_jv_key(const char *s, size_t n);
 /*
  * The object of the `n` members keys[i]: values[i], in that order (each
  * consumed), the same object jv_object_set would make of them one by one.
- * An object of a shape met before (the same keys, the same strings, in the
- * same order: keys from tn_jv_key) is copied from that shape's empty object
- * and filled, which spares jq the growth of its table; at most
- * TN_JV_SHAPE_MAX members.  Only for values that stay in the calling thread.
+ * An object of eight to TN_JV_SHAPE_MAX members whose shape was met twice
+ * before (the same keys, the same strings, in the same order: keys from
+ * tn_jv_key) is copied from that shape's empty object and filled, which
+ * spares jq the growth of its table; a shape met once is only noted, so
+ * shapes that never come again cost next to nothing.  Only for values that
+ * stay in the calling thread.
  */
 #define TN_JV_SHAPE_MAX 64
 jv tn_jv_object_of(jv *keys, jv *values, int n);
