@@ -2,8 +2,12 @@
 # bench/submit.sh [N] — file N generated cases (default 100,000) with
 # `case-submit --parallel 16` against a local twonetd and print cases per
 # second and the client's peak RSS; then post the same bodies with
-# `curl --parallel --parallel-max 16` to a fresh database and print the ratio;
-# then the server alone: wrk (its Lua script below: a unique Idempotency-Key
+# `curl --parallel --parallel-max 16` to a fresh database and print the ratio.
+# The two take turns for ROUNDS rounds (default 3), each run on a fresh
+# database: a drift of the machine between one client's run and the other's
+# then shows as a spread of the rounds instead of moving the one ratio; each
+# round's ratio is printed, then their median and range.
+# Then the server alone: wrk (its Lua script below: a unique Idempotency-Key
 # a request) for WRK_SECS seconds over WRK_CONNS connections to a fresh
 # database, and the filings a second the server committed.
 # Also shows that the client's RSS does not grow with the input size.
@@ -21,46 +25,67 @@ echo "bench/submit: $N cases, twonetd --workers $WORKERS, $(nproc) cores"
 gen-cases "$N" > "$BENCH_TMP/cases.ndjson"
 gen-cases $((N / 10)) > "$BENCH_TMP/cases-small.ndjson"
 
-start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" 2>/dev/null
-TOKEN=$(twonetd token add --db "$BENCH_TMP/a.db" --role admin --name bench)
-export TWONET_URL=$URL TWONET_TOKEN=$TOKEN
+ROUNDS=${ROUNDS:-3}
 
-t0=$(now)
-/usr/bin/time -f '%M %U %S' -o "$BENCH_TMP/rss" \
-	case-submit --bulk --parallel 16 < "$BENCH_TMP/cases.ndjson" > /dev/null 2> "$BENCH_TMP/submit.err" || {
-	echo "case-submit failed:"; tail -5 "$BENCH_TMP/submit.err"; exit 1; }
-t1=$(now)
-tn_secs=$(echo "$t1 - $t0" | bc -l)
-read -r tn_rss tn_user tn_sys < "$BENCH_TMP/rss"
-filed=$(sqlite3 "$BENCH_TMP/a.db" 'select count(*) from cases')
-printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB, CPU %.2f s (%d filed)\n' \
-	"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$(echo "$tn_user + $tn_sys" | bc -l)" "$filed"
+# ours DB: case-submit --bulk --parallel 16 into a fresh database; sets tn_secs, tn_rss
+ours() {
+	start_bench_server "$1" --workers "$WORKERS" 2>/dev/null
+	TOKEN=$(twonetd token add --db "$1" --role admin --name bench)
+	export TWONET_URL=$URL TWONET_TOKEN=$TOKEN
+	t0=$(now)
+	/usr/bin/time -f '%M %U %S' -o "$BENCH_TMP/rss" \
+		case-submit --bulk --parallel 16 < "$BENCH_TMP/cases.ndjson" > /dev/null 2> "$BENCH_TMP/submit.err" || {
+		echo "case-submit failed:"; tail -5 "$BENCH_TMP/submit.err"; exit 1; }
+	t1=$(now)
+	tn_secs=$(echo "$t1 - $t0" | bc -l)
+	read -r tn_rss tn_user tn_sys < "$BENCH_TMP/rss"
+	filed=$(sqlite3 "$1" 'select count(*) from cases')
+	printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB, CPU %.2f s (%d filed)\n' \
+		"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$(echo "$tn_user + $tn_sys" | bc -l)" "$filed"
+}
 
-# RSS against input size: a tenth of the input, replayed (all idempotent hits)
-/usr/bin/time -f '%M' -o "$BENCH_TMP/rss-small" \
-	case-submit --bulk --parallel 16 < "$BENCH_TMP/cases-small.ndjson" > /dev/null 2>&1 || true
-printf 'case-submit RSS: %d KiB for %d lines, %d KiB for %d lines\n' \
-	"$(cat "$BENCH_TMP/rss-small")" $((N / 10)) "$tn_rss" "$N"
-stop_bench_server
+# theirs DB: curl --parallel with the same bodies and keys into a fresh database; sets curl_secs
+theirs() {
+	start_bench_server "$1" --workers "$WORKERS" 2>/dev/null
+	TOKEN=$(twonetd token add --db "$1" --role admin --name bench)
+	# one block per case; options do not carry over `next`, so each block names its headers
+	jq -r --arg url "$URL/v1/cases" --arg tok "$TOKEN" '
+		"url = \"\($url)\"\nheader = \"Authorization: Bearer \($tok)\"\nheader = \"Content-Type: application/json\"\nheader = \"Idempotency-Key: \(.key)\"\ndata = \(del(.key) | tojson | tojson)\noutput = \"/dev/null\"\nnext"' \
+		"$BENCH_TMP/cases.ndjson" | sed '$d' > "$BENCH_TMP/curl.cfg"   # no "next" after the last
+	t0=$(now)
+	/usr/bin/time -f '%U %S' -o "$BENCH_TMP/curl.time" \
+		curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
+	t1=$(now)
+	curl_secs=$(echo "$t1 - $t0" | bc -l)
+	read -r c_user c_sys < "$BENCH_TMP/curl.time"
+	filed=$(sqlite3 "$1" 'select count(*) from cases')
+	printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s, CPU %.2f s (%d filed)\n' \
+		"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$(echo "$c_user + $c_sys" | bc -l)" "$filed"
+	stop_bench_server
+}
 
-# curl baseline: the same bodies, the same keys, a fresh database
-start_bench_server "$BENCH_TMP/b.db" --workers "$WORKERS" 2>/dev/null
-TOKEN=$(twonetd token add --db "$BENCH_TMP/b.db" --role admin --name bench)
-# one block per case; options do not carry over `next`, so each block names its headers
-jq -r --arg url "$URL/v1/cases" --arg tok "$TOKEN" '
-	"url = \"\($url)\"\nheader = \"Authorization: Bearer \($tok)\"\nheader = \"Content-Type: application/json\"\nheader = \"Idempotency-Key: \(.key)\"\ndata = \(del(.key) | tojson | tojson)\noutput = \"/dev/null\"\nnext"' \
-	"$BENCH_TMP/cases.ndjson" | sed '$d' > "$BENCH_TMP/curl.cfg"   # no "next" after the last
-t0=$(now)
-/usr/bin/time -f '%U %S' -o "$BENCH_TMP/curl.time" \
-	curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
-t1=$(now)
-curl_secs=$(echo "$t1 - $t0" | bc -l)
-read -r c_user c_sys < "$BENCH_TMP/curl.time"
-filed=$(sqlite3 "$BENCH_TMP/b.db" 'select count(*) from cases')
-printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s, CPU %.2f s (%d filed)\n' \
-	"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$(echo "$c_user + $c_sys" | bc -l)" "$filed"
-printf 'ratio case-submit/curl throughput: %.2f\n' "$(echo "$curl_secs / $tn_secs" | bc -l)"
-stop_bench_server
+: > "$BENCH_TMP/ratios"
+for round in $(seq 1 "$ROUNDS"); do
+	echo "round $round of $ROUNDS"
+	ours "$BENCH_TMP/a$round.db"
+	if [ "$round" = 1 ]; then
+		# RSS against input size: a tenth of the input, replayed (all idempotent hits)
+		/usr/bin/time -f '%M' -o "$BENCH_TMP/rss-small" \
+			case-submit --bulk --parallel 16 < "$BENCH_TMP/cases-small.ndjson" > /dev/null 2>&1 || true
+		printf 'case-submit RSS: %d KiB for %d lines, %d KiB for %d lines\n' \
+			"$(cat "$BENCH_TMP/rss-small")" $((N / 10)) "$tn_rss" "$N"
+	fi
+	stop_bench_server
+	theirs "$BENCH_TMP/b$round.db"
+	ratio=$(printf '%.2f' "$(echo "$curl_secs / $tn_secs" | bc -l)")
+	echo "$ratio" >> "$BENCH_TMP/ratios"
+	printf 'round %d: ratio case-submit/curl throughput: %s\n' "$round" "$ratio"
+	rm -rf "$BENCH_TMP/a$round.db"* "$BENCH_TMP/b$round.db"*
+done
+sort -n "$BENCH_TMP/ratios" | awk -v n="$ROUNDS" '
+	{ r[NR] = $1 }
+	END { printf "ratio case-submit/curl throughput: %.2f (median of %d rounds; lowest %.2f, highest %.2f)\n",
+		r[int((NR + 1) / 2)], n, r[1], r[NR] }'
 
 # the server alone: wrk, a unique key a request, a fresh database
 if command -v wrk >/dev/null; then
