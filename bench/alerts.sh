@@ -10,7 +10,7 @@
 # line stamper after each follower notes when each line reached it.  Prints
 # alerts per second posted and delivered, the latency from post to line
 # (p50, p99, max), how the posters' and the followers' connections fell
-# between the workers (ss), and alert-tail's peak RSS.
+# between the workers (from /proc), and alert-tail's peak RSS.
 # The stream part runs twice on fresh databases: saturated (the posters send
 # as fast as the server answers; the latency is then mostly queueing behind
 # the other posts on two shared cores), then paced at half the saturated rate
@@ -126,6 +126,7 @@ curler=$!
 sleep 1
 # the followers' client processes (alert-tail under time(1), curl), for worker_split
 tailer_pids="$(pgrep -x alert-tail -P "$(pgrep -P "$tailer" | paste -sd,)" | paste -sd' ') $curl_pid"
+worker_split "$tailer_pids" >"$BENCH_TMP/followers"      # before the clock starts
 
 t0=$(now)
 per=$(( (N + POSTERS - 1) / POSTERS ))
@@ -136,14 +137,11 @@ for p in $(seq 0 $((POSTERS - 1))); do
 	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" "" "" "" "$every" &
 	pids="$pids $!"
 done
-# how the posters' and followers' connections fell between the workers, half a second in
-if command -v ss >/dev/null; then
-	(sleep 0.5; worker_split "$pids" >"$BENCH_TMP/posters"
-	 worker_split "$tailer_pids" >"$BENCH_TMP/followers") &
-	placed=$!
-fi
+# how the posters' connections fell between the workers, half a second in
+(sleep 0.5; worker_split "$pids" >"$BENCH_TMP/posters") &
+placed=$!
 for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
-[ -n "${placed:-}" ] && wait "$placed"
+wait "$placed"
 t1=$(now)
 wait "$tailer" || true
 i=0

@@ -84,8 +84,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 sort -n "$BENCH_TMP/ratios" | awk -v n="$ROUNDS" '
 	{ r[NR] = $1 }
-	END { printf "ratio case-submit/curl throughput: %.2f (median of %d rounds; lowest %.2f, highest %.2f)\n",
-		r[int((NR + 1) / 2)], n, r[1], r[NR] }'
+	END { printf "ratio case-submit/curl throughput: %.2f (median of %d round%s; lowest %.2f, highest %.2f)\n",
+		r[int((NR + 1) / 2)], n, n == 1 ? "" : "s", r[1], r[NR] }'
 
 # the server alone: wrk, a unique key a request, a fresh database
 if command -v wrk >/dev/null; then
@@ -135,11 +135,9 @@ function done(summary, latency, requests)
 	io.write(string.format("wrk: %d filed (201), %d other\n", c, o))
 end
 LUA
-	# how wrk's connections fell between the workers, one second in (ss, when there)
-	if command -v ss >/dev/null; then
-		(sleep 1; worker_split > "$BENCH_TMP/split") &
-		SPLIT_PID=$!
-	fi
+	# how wrk's connections fell between the workers, one second in
+	(sleep 1; worker_split > "$BENCH_TMP/split") &
+	SPLIT_PID=$!
 	BODY_FILE=$BENCH_TMP/body.json TOKEN=$TOKEN KEY_PREFIX=k$$ \
 		wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECS}s" -s "$BENCH_TMP/submit.lua" "$URL" \
 		> "$BENCH_TMP/wrk.out" 2>&1 || { echo "wrk failed:"; cat "$BENCH_TMP/wrk.out"; exit 1; }
