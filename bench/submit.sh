@@ -6,7 +6,10 @@
 # The two take turns for ROUNDS rounds (default 3), each run on a fresh
 # database: a drift of the machine between one client's run and the other's
 # then shows as a spread of the rounds instead of moving the one ratio; each
-# round's ratio is printed, then their median and range.
+# round's ratio is printed, then their median and range.  Each client's line
+# says how its 16 connections fell between the workers (half a second in):
+# the kernel spreads them by a hash, and a 13/3 split leaves one worker idle
+# part of the time while the other queues, which costs that client's round.
 # Then the server alone: wrk (its Lua script below: a unique Idempotency-Key
 # a request) for WRK_SECS seconds over WRK_CONNS connections to a fresh
 # database, and the filings a second the server committed.
@@ -27,21 +30,32 @@ gen-cases $((N / 10)) > "$BENCH_TMP/cases-small.ndjson"
 
 ROUNDS=${ROUNDS:-3}
 
+# client_split NAME: half a second in, in the background, how the connections of the
+# newest process NAME fell between the workers (worker_split), into $BENCH_TMP/split-NAME
+client_split() {
+	rm -f "$BENCH_TMP/split-$1"
+	(sleep 0.5; p=$(pgrep -n -x "$1") && worker_split "$p" > "$BENCH_TMP/split-$1") &
+	SPLIT=$!
+}
+
 # ours DB: case-submit --bulk --parallel 16 into a fresh database; sets tn_secs, tn_rss
 ours() {
 	start_bench_server "$1" --workers "$WORKERS" 2>/dev/null
 	TOKEN=$(twonetd token add --db "$1" --role admin --name bench)
 	export TWONET_URL=$URL TWONET_TOKEN=$TOKEN
+	client_split case-submit
 	t0=$(now)
 	/usr/bin/time -f '%M %U %S' -o "$BENCH_TMP/rss" \
 		case-submit --bulk --parallel 16 < "$BENCH_TMP/cases.ndjson" > /dev/null 2> "$BENCH_TMP/submit.err" || {
 		echo "case-submit failed:"; tail -5 "$BENCH_TMP/submit.err"; exit 1; }
 	t1=$(now)
+	wait "$SPLIT" || true
 	tn_secs=$(echo "$t1 - $t0" | bc -l)
 	read -r tn_rss tn_user tn_sys < "$BENCH_TMP/rss"
 	filed=$(sqlite3 "$1" 'select count(*) from cases')
-	printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB, CPU %.2f s (%d filed)\n' \
-		"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$(echo "$tn_user + $tn_sys" | bc -l)" "$filed"
+	printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB, CPU %.2f s (%d filed; connections a worker %s)\n' \
+		"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$(echo "$tn_user + $tn_sys" | bc -l)" "$filed" \
+		"$(cat "$BENCH_TMP/split-case-submit" 2>/dev/null || echo '?')"
 }
 
 # theirs DB: curl --parallel with the same bodies and keys into a fresh database; sets curl_secs
@@ -52,15 +66,18 @@ theirs() {
 	jq -r --arg url "$URL/v1/cases" --arg tok "$TOKEN" '
 		"url = \"\($url)\"\nheader = \"Authorization: Bearer \($tok)\"\nheader = \"Content-Type: application/json\"\nheader = \"Idempotency-Key: \(.key)\"\ndata = \(del(.key) | tojson | tojson)\noutput = \"/dev/null\"\nnext"' \
 		"$BENCH_TMP/cases.ndjson" | sed '$d' > "$BENCH_TMP/curl.cfg"   # no "next" after the last
+	client_split curl
 	t0=$(now)
 	/usr/bin/time -f '%U %S' -o "$BENCH_TMP/curl.time" \
 		curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$BENCH_TMP/curl.cfg"
 	t1=$(now)
+	wait "$SPLIT" || true
 	curl_secs=$(echo "$t1 - $t0" | bc -l)
 	read -r c_user c_sys < "$BENCH_TMP/curl.time"
 	filed=$(sqlite3 "$1" 'select count(*) from cases')
-	printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s, CPU %.2f s (%d filed)\n' \
-		"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$(echo "$c_user + $c_sys" | bc -l)" "$filed"
+	printf 'curl --parallel: %d cases in %.2f s = %.0f cases/s, CPU %.2f s (%d filed; connections a worker %s)\n' \
+		"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$(echo "$c_user + $c_sys" | bc -l)" "$filed" \
+		"$(cat "$BENCH_TMP/split-curl" 2>/dev/null || echo '?')"
 	stop_bench_server
 }
 
