@@ -197,8 +197,7 @@ static jv extra(jv out, jv in)
 	out = tn_jv_set(out, "kind_name", jv_string(k ? k->name : ""));
 	out = tn_jv_set(out, "street", tn_jv_get(in, "street"));
 	sname = street ? tn_division_street_name(street) : NULL;
-	out = tn_jv_set(out, "street_name",
-			    street ? jv_string(sname ? sname : "") : jv_null());
+	out = tn_jv_set(out, "street_name", street ? jv_string(sname ? sname : "") : jv_null());
 	out = tn_jv_set(out, "area", tn_jv_get(in, "area"));
 	if (type && strcmp(type, "alert")) {
 		out = tn_jv_set(out, "msg_type", jv_string(type));

@@ -102,8 +102,7 @@ void tnp_alert_fill(jv *a)
 	if (text && jv_get_kind(kind) == JV_KIND_NULL) {
 		const struct tn_alertkind *k = tn_alertkind_by_text(tn_alertkinds_default(NULL), text);
 
-		*a = tn_jv_set(*a, "kind",
-				   jv_string(k ? k->code : TN_ALERTKIND_OTHER));
+		*a = tn_jv_set(*a, "kind", jv_string(k ? k->code : TN_ALERTKIND_OTHER));
 	}
 	if (jv_get_kind(street) == JV_KIND_NUMBER) {
 		char buf[32];

@@ -224,9 +224,14 @@ static jv build_array(struct build *s)
 	}
 }
 
+/*
+ * An object: its first TN_JV_SHAPE_MAX members collected and made into one
+ * by tn_jv_object_of (a shape met before is filled from a copy), any further
+ * members set one by one.
+ */
 static jv build_object(struct build *s)
 {
-	jv k[TN_JV_SHAPE_MAX], v[TN_JV_SHAPE_MAX], o;
+	jv k[TN_JV_SHAPE_MAX], v[TN_JV_SHAPE_MAX], o = jv_invalid();
 	int n = 0;
 
 	s->i++;
@@ -236,31 +241,23 @@ static jv build_object(struct build *s)
 		return jv_object();
 	}
 	for (;;) {
-		k[n] = build_key(s);
+		jv key = build_key(s), value;
+
 		skip_ws(s);
 		s->i++;                 /* the colon */
 		skip_ws(s);
-		v[n] = build_value(s);
-		n++;
+		value = build_value(s);
+		if (n < TN_JV_SHAPE_MAX) {
+			k[n] = key;
+			v[n++] = value;
+		} else {
+			if (!jv_is_valid(o))
+				o = tn_jv_object_of(k, v, n);
+			o = jv_object_set(o, key, value);
+		}
 		skip_ws(s);
 		if (s->b[s->i++] == '}')
-			return tn_jv_object_of(k, v, n);
-		skip_ws(s);
-		if (n == TN_JV_SHAPE_MAX)
-			break;
-	}
-	/* more members than a shape holds: the rest one by one */
-	o = tn_jv_object_of(k, v, n);
-	for (;;) {
-		jv key = build_key(s);
-
-		skip_ws(s);
-		s->i++;
-		skip_ws(s);
-		o = jv_object_set(o, key, build_value(s));
-		skip_ws(s);
-		if (s->b[s->i++] == '}')
-			return o;
+			return jv_is_valid(o) ? o : tn_jv_object_of(k, v, n);
 		skip_ws(s);
 	}
 }

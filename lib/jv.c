@@ -1,4 +1,4 @@
-/* jv.c — the member getters of tn_jv.h: borrowed objects, defaults for absent or mistyped members. */
+/* jv.c — the member getters of tn_jv.h, and the object keys and shapes it makes once a thread. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>

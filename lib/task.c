@@ -85,12 +85,6 @@ int tn_task_open(const char *status)
 	return r >= 0 && r < rank_of("resolved");
 }
 
-/* `obj` (consumed) with `key` set to `v` (consumed). */
-static jv set(jv obj, const char *key, jv v)
-{
-	return jv_object_set(obj, jv_string(key), v);
-}
-
 static jv time_jv(long long epoch)
 {
 	char at[TIME_MAX];
@@ -120,7 +114,7 @@ static jv last_alert(jv alert)
 	jv o = jv_object();
 
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-		o = set(o, keep[i], tn_jv_get(alert, keep[i]));
+		o = tn_jv_set(o, keep[i], tn_jv_get(alert, keep[i]));
 	return o;
 }
 
@@ -128,25 +122,25 @@ static jv last_alert(jv alert)
 static jv plan_of(jv intent, long long now)
 {
 	jv plan = tn_jv_object(intent, "plan"), steps = tn_jv_array(plan, "steps");
-	jv out = set(jv_object(), "name", tn_jv_get(plan, "name")), list = jv_array();
+	jv out = tn_jv_set(jv_object(), "name", tn_jv_get(plan, "name")), list = jv_array();
 
 	jv_array_foreach(steps, i, s) {
 		long long within = ll_of(s, "within_s", -1);
-		jv st = set(jv_object(), "n", jv_number((double)ll_of(s, "n", i + 1)));
+		jv st = tn_jv_set(jv_object(), "n", jv_number((double)ll_of(s, "n", i + 1)));
 
-		st = set(st, "title", tn_jv_get(s, "title"));
-		st = set(st, "who", tn_jv_get(s, "who"));
-		st = set(st, "within_s", within >= 0 ? jv_number((double)within) : jv_null());
-		st = set(st, "due_at", within >= 0 ? time_jv(now + within) : jv_null());
-		st = set(st, "status", jv_string("pending"));
-		st = set(st, "done_at", jv_null());
-		st = set(st, "done_by", jv_null());
+		st = tn_jv_set(st, "title", tn_jv_get(s, "title"));
+		st = tn_jv_set(st, "who", tn_jv_get(s, "who"));
+		st = tn_jv_set(st, "within_s", within >= 0 ? jv_number((double)within) : jv_null());
+		st = tn_jv_set(st, "due_at", within >= 0 ? time_jv(now + within) : jv_null());
+		st = tn_jv_set(st, "status", jv_string("pending"));
+		st = tn_jv_set(st, "done_at", jv_null());
+		st = tn_jv_set(st, "done_by", jv_null());
 		list = jv_array_append(list, st);
 		jv_free(s);
 	}
 	jv_free(steps);
 	jv_free(plan);
-	return set(out, "steps", list);
+	return tn_jv_set(out, "steps", list);
 }
 
 /* Whether escalation `spec` (borrowed) can still fire on a task in `status`. */
@@ -181,8 +175,8 @@ static jv plan_escalations(jv task)
 		keep = jv_array_append(keep, spec);
 	}
 	jv_free(specs);
-	task = set(task, "escalate", keep);
-	return set(task, "next_escalation_at", next >= 0 ? time_jv(next) : jv_null());
+	task = tn_jv_set(task, "escalate", keep);
+	return tn_jv_set(task, "next_escalation_at", next >= 0 ? time_jv(next) : jv_null());
 }
 
 /* Member `key` of `intent`, else of `alert` (both borrowed); null when neither has it. */
@@ -204,29 +198,29 @@ jv tn_task_new(jv intent, jv alert, long long now)
 	jv t = jv_object(), id = tn_jv_get(alert, "id"), specs = tn_jv_array(intent, "escalate");
 
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		t = set(t, head[i], strcmp(head[i], "kind") == 0 || strcmp(head[i], "severity") == 0 ?
+		t = tn_jv_set(t, head[i], strcmp(head[i], "kind") == 0 || strcmp(head[i], "severity") == 0 ?
 			either(intent, alert, head[i]) : tn_jv_get(intent, head[i]));
-	t = set(t, "crew", jv_null());
+	t = tn_jv_set(t, "crew", jv_null());
 	for (size_t i = 0; i < sizeof(place) / sizeof(place[0]); i++)
-		t = set(t, place[i], either(intent, alert, place[i]));
-	t = set(t, "status", jv_string(states[0].status));
+		t = tn_jv_set(t, place[i], either(intent, alert, place[i]));
+	t = tn_jv_set(t, "status", jv_string(states[0].status));
 	if (jv_get_kind(id) == JV_KIND_NUMBER) {
-		t = set(t, "alerts", jv_array_append(jv_array(), id));
+		t = tn_jv_set(t, "alerts", jv_array_append(jv_array(), id));
 	} else {
 		jv_free(id);
-		t = set(t, "alerts", jv_array());
+		t = tn_jv_set(t, "alerts", jv_array());
 	}
-	t = set(t, "alert_count", jv_number(1));
-	t = set(t, "last_alert", last_alert(alert));
-	t = set(t, "plan", plan_of(intent, now));
-	t = set(t, "targets", tn_jv_object(intent, "targets"));
-	t = set(t, "escalations", jv_array());
-	t = set(t, "escalate", specs);
-	t = set(t, "next_escalation_at", jv_null());
+	t = tn_jv_set(t, "alert_count", jv_number(1));
+	t = tn_jv_set(t, "last_alert", last_alert(alert));
+	t = tn_jv_set(t, "plan", plan_of(intent, now));
+	t = tn_jv_set(t, "targets", tn_jv_object(intent, "targets"));
+	t = tn_jv_set(t, "escalations", jv_array());
+	t = tn_jv_set(t, "escalate", specs);
+	t = tn_jv_set(t, "next_escalation_at", jv_null());
 	for (int i = 0; i < NSTATES; i++)
-		t = set(t, states[i].at, i == 0 ? time_jv(now) : jv_null());
-	t = set(t, "evaluation", jv_null());
-	t = set(t, "updated_at", time_jv(now));
+		t = tn_jv_set(t, states[i].at, i == 0 ? time_jv(now) : jv_null());
+	t = tn_jv_set(t, "evaluation", jv_null());
+	t = tn_jv_set(t, "updated_at", time_jv(now));
 	jv_free(intent);
 	return plan_escalations(t);
 }
@@ -237,17 +231,17 @@ static jv merge_figures(jv task, jv intent, jv alert, enum tn_severity have, enu
 {
 	jv title;
 
-	task = set(task, "last_alert", last_alert(alert));
+	task = tn_jv_set(task, "last_alert", last_alert(alert));
 	if (got != TN_SEV_NONE && got > have) {
-		task = set(task, "severity", jv_string(tn_severity_name(got)));
+		task = tn_jv_set(task, "severity", jv_string(tn_severity_name(got)));
 		if (tn_jv_has(intent, "targets"))
-			task = set(task, "targets", tn_jv_object(intent, "targets"));
+			task = tn_jv_set(task, "targets", tn_jv_object(intent, "targets"));
 	}
 	if (want > 0 && (prio <= 0 || want < prio))
-		task = set(task, "priority", jv_number((double)want));
+		task = tn_jv_set(task, "priority", jv_number((double)want));
 	title = tn_jv_get(intent, "title");
 	if (jv_get_kind(title) == JV_KIND_STRING)
-		task = set(task, "title", title);
+		task = tn_jv_set(task, "title", title);
 	else
 		jv_free(title);
 	return task;
@@ -278,7 +272,7 @@ jv tn_task_merge(jv task, jv intent, jv alert, long long now)
 				return before;
 			}
 			jv_free(before);
-			return set(after, "updated_at", time_jv(now));
+			return tn_jv_set(after, "updated_at", time_jv(now));
 		}
 		ids = jv_array_append(ids, id);
 		/* a flood point that reports all season: the newest only (all stay linked in the store) */
@@ -288,10 +282,10 @@ jv tn_task_merge(jv task, jv intent, jv alert, long long now)
 	} else {
 		jv_free(id);
 	}
-	task = set(task, "alerts", ids);
-	task = set(task, "alert_count", jv_number((double)(tn_jv_long(task, "alert_count", 0) + 1)));
+	task = tn_jv_set(task, "alerts", ids);
+	task = tn_jv_set(task, "alert_count", jv_number((double)(tn_jv_long(task, "alert_count", 0) + 1)));
 	task = merge_figures(task, intent, alert, have, got, prio, want);
-	return set(task, "updated_at", time_jv(now));
+	return tn_jv_set(task, "updated_at", time_jv(now));
 }
 
 /* ---- acting ---- */
@@ -413,11 +407,11 @@ static jv mark_step(jv task, long step, const char *actor, long long now)
 	jv plan = tn_jv_object(task, "plan"), steps = tn_jv_array(plan, "steps");
 	jv st = jv_array_get(jv_copy(steps), (int)step - 1);
 
-	st = set(st, "status", jv_string("done"));
-	st = set(st, "done_at", time_jv(now));
-	st = set(st, "done_by", tn_jv_string_or_null(actor));
+	st = tn_jv_set(st, "status", jv_string("done"));
+	st = tn_jv_set(st, "done_at", time_jv(now));
+	st = tn_jv_set(st, "done_by", tn_jv_string_or_null(actor));
 	steps = jv_array_set(steps, (int)step - 1, st);
-	return set(task, "plan", set(plan, "steps", steps));
+	return tn_jv_set(task, "plan", tn_jv_set(plan, "steps", steps));
 }
 
 enum tn_code tn_task_act(jv task, const char *action, jv args, const char *actor,
@@ -466,26 +460,27 @@ enum tn_code tn_task_act(jv task, const char *action, jv args, const char *actor
 	if (strcmp(m->action, "step") == 0) {
 		task = mark_step(task, g.step, actor, now);
 	} else {
-		task = set(task, "status", jv_string(m->to));
+		task = tn_jv_set(task, "status", jv_string(m->to));
 		if (m->clear == NULL)
-			task = set(task, states[rank_of(m->to)].at, time_jv(now));
+			task = tn_jv_set(task, states[rank_of(m->to)].at, time_jv(now));
 		for (const char *c = m->clear; c && *c; ) {
 			size_t len = strcspn(c, "|");
 			char key[32];
 
 			snprintf(key, sizeof(key), "%.*s", (int)len, c);
-			task = set(task, key, jv_null());
+			task = tn_jv_set(task, key, jv_null());
 			c += len + (c[len] == '|');
 		}
 		if (g.crew)
-			task = set(task, "crew", jv_string(g.crew));
+			task = tn_jv_set(task, "crew", jv_string(g.crew));
 		if (g.score)
-			task = set(task, "evaluation",
-				   set(set(jv_object(), "score", jv_number((double)g.score)),
-				       "comment", jv_copy(g.comment)));
+			task = tn_jv_set(task, "evaluation",
+					 tn_jv_set(tn_jv_set(jv_object(), "score",
+							     jv_number((double)g.score)),
+						   "comment", jv_copy(g.comment)));
 		task = plan_escalations(task);
 	}
-	*out = set(task, "updated_at", time_jv(now));
+	*out = tn_jv_set(task, "updated_at", time_jv(now));
 	task = jv_invalid();
 out:
 	jv_free(task);
@@ -545,7 +540,7 @@ int tn_task_escalate(jv *task, long long now)
 		if (p > 0 && (prio <= 0 || p < prio))
 			prio = p;
 		fired = jv_array_append(fired,
-			set(set(set(set(set(jv_object(),
+			tn_jv_set(tn_jv_set(tn_jv_set(tn_jv_set(tn_jv_set(jv_object(),
 			"level", jv_number((double)ll_of(spec, "level",
 							 jv_array_length(jv_copy(fired)) + 1))),
 			"at", time_jv(now)), "priority", prio > 0 ? jv_number((double)prio) : jv_null()),
@@ -555,16 +550,16 @@ int tn_task_escalate(jv *task, long long now)
 	}
 	jv_free(specs);
 	if (changed) {
-		t = set(t, "priority", prio > 0 ? jv_number((double)prio) : jv_null());
-		t = set(t, "escalations", fired);
+		t = tn_jv_set(t, "priority", prio > 0 ? jv_number((double)prio) : jv_null());
+		t = tn_jv_set(t, "escalations", fired);
 	} else {
 		jv_free(fired);
 	}
-	t = plan_escalations(set(t, "escalate", keep));
+	t = plan_escalations(tn_jv_set(t, "escalate", keep));
 	after = tn_jv_get(t, "next_escalation_at");
 	changed |= !jv_equal(before, after);
 	if (changed)
-		t = set(t, "updated_at", time_jv(now));
+		t = tn_jv_set(t, "updated_at", time_jv(now));
 	*task = t;
 	return changed;
 }
