@@ -38,28 +38,29 @@ socket_inodes() {
 	done
 }
 
+# tcp_of PID...: "LOCAL REMOTE" (hex ports) of each established TCP connection those
+# processes hold: their sockets' inodes looked up in /proc/net/tcp and tcp6
+tcp_of() {
+	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		awk -v inodes=" $(socket_inodes "$@" | paste -sd' ') " '
+			$4 == "01" && index(inodes, " " $10 " ") {
+				split($2, l, ":"); split($3, r, ":"); print l[2], r[2] }'
+}
+
 # worker_split [PIDS]: how the server's established connections fell between its
 # workers, "30/34" (one count a worker): all of them, or only the connections of the
-# client processes PIDS.  Read from /proc (the sockets each process holds, and
-# /proc/net/tcp's ports by inode), not with `ss -p`: that reads every process's
-# descriptors, some 90 ms of CPU, and the alert latencies measured at the time showed it.
+# client processes PIDS.  Read from /proc (tcp_of), not with `ss -p`: that reads every
+# process's descriptors, some 90 ms of CPU, and the alert latencies measured at the
+# time showed it.
 worker_split() {
-	local sp tcp peers="" w
+	local sp peers="" w
 	sp=$(printf '%04X' "${URL##*:}")
-	tcp=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
-	if [ -n "${1:-}" ]; then
-		# the clients' own ports on their connections to the server
-		# shellcheck disable=SC2086
-		peers=$(echo "$tcp" | awk -v inodes=" $(socket_inodes $1 | paste -sd' ') " -v sp="$sp" '
-			$4 == "01" && index(inodes, " " $10 " ") {
-				split($2, l, ":"); split($3, r, ":"); if (r[2] == sp) print l[2] }' | paste -sd' ')
-	fi
+	# the clients' own ports on their connections to the server
+	# shellcheck disable=SC2086
+	[ -n "${1:-}" ] && peers=$(tcp_of $1 | awk -v sp="$sp" '$2 == sp { print $1 }' | paste -sd' ')
 	for w in $(pgrep -P "$SERVER_PID"); do
-		echo "$tcp" | awk -v inodes=" $(socket_inodes "$w" | paste -sd' ') " -v sp="$sp" \
-			-v only="${1:+1}" -v peers=" $peers " '
-			$4 == "01" && index(inodes, " " $10 " ") {
-				split($2, l, ":"); split($3, r, ":")
-				if (l[2] == sp && (only == "" || index(peers, " " r[2] " "))) n++ }
+		tcp_of "$w" | awk -v sp="$sp" -v only="${1:+1}" -v peers=" $peers " '
+			$1 == sp && (only == "" || index(peers, " " $2 " ")) { n++ }
 			END { print n + 0 }'
 	done | paste -sd/
 }
