@@ -30,6 +30,13 @@ stop_bench_server() {
 	SERVER_PID=""
 }
 
+# balance_closes: after stop_bench_server, how many connections the workers closed to
+# even out their shares (each says so as it stops; twonetd serve --no-balance: none)
+balance_closes() {
+	sed -n 's/.*closed \([0-9]*\) connections\{0,1\} to even out the workers/\1/p' \
+		"$BENCH_TMP/twonetd.log" | awk '{ n += $1 } END { print n + 0 }'
+}
+
 # socket_inodes PID...: the inodes of the sockets those processes hold, one a line
 socket_inodes() {
 	local p

@@ -13,6 +13,9 @@
 # Then the server alone: wrk (its Lua script below: a unique Idempotency-Key
 # a request) for WRK_SECS seconds over WRK_CONNS connections to a fresh
 # database, and the filings a second the server committed.
+# twonetd evens out its workers' connections (a worker over its share closes one
+# after a reply, and the client reconnects): each round says how many it closed for
+# each client.  SERVE_OPTS=--no-balance measures the kernel's placement alone.
 # Also shows that the client's RSS does not grow with the input size.
 # TWONET_BUILD=DIR takes the programs from a build folder (make O=DIR).
 . "$(dirname "$0")/lib.sh"
@@ -40,7 +43,7 @@ client_split() {
 
 # ours DB: case-submit --bulk --parallel 16 into a fresh database; sets tn_secs, tn_rss
 ours() {
-	start_bench_server "$1" --workers "$WORKERS" 2>/dev/null
+	start_bench_server "$1" --workers "$WORKERS" ${SERVE_OPTS:-} 2>/dev/null
 	TOKEN=$(twonetd token add --db "$1" --role admin --name bench)
 	export TWONET_URL=$URL TWONET_TOKEN=$TOKEN
 	client_split case-submit
@@ -60,7 +63,7 @@ ours() {
 
 # theirs DB: curl --parallel with the same bodies and keys into a fresh database; sets curl_secs
 theirs() {
-	start_bench_server "$1" --workers "$WORKERS" 2>/dev/null
+	start_bench_server "$1" --workers "$WORKERS" ${SERVE_OPTS:-} 2>/dev/null
 	TOKEN=$(twonetd token add --db "$1" --role admin --name bench)
 	# one block per case; options do not carry over `next`, so each block names its headers
 	jq -r --arg url "$URL/v1/cases" --arg tok "$TOKEN" '
@@ -79,6 +82,7 @@ theirs() {
 		"$N" "$curl_secs" "$(echo "$N / $curl_secs" | bc -l)" "$(echo "$c_user + $c_sys" | bc -l)" "$filed" \
 		"$(cat "$BENCH_TMP/split-curl" 2>/dev/null || echo '?')"
 	stop_bench_server
+	curl_closed=$(balance_closes)
 }
 
 : > "$BENCH_TMP/ratios"
@@ -93,10 +97,12 @@ for round in $(seq 1 "$ROUNDS"); do
 			"$(cat "$BENCH_TMP/rss-small")" $((N / 10)) "$tn_rss" "$N"
 	fi
 	stop_bench_server
+	tn_closed=$(balance_closes)
 	theirs "$BENCH_TMP/b$round.db"
 	ratio=$(printf '%.2f' "$(echo "$curl_secs / $tn_secs" | bc -l)")
 	echo "$ratio" >> "$BENCH_TMP/ratios"
-	printf 'round %d: ratio case-submit/curl throughput: %s\n' "$round" "$ratio"
+	printf 'round %d: ratio case-submit/curl throughput: %s (connections closed to balance: %d of case-submit'"'"'s, %d of curl'"'"'s)\n' \
+		"$round" "$ratio" "$tn_closed" "$curl_closed"
 	rm -rf "$BENCH_TMP/a$round.db"* "$BENCH_TMP/b$round.db"*
 done
 sort -n "$BENCH_TMP/ratios" | awk -v n="$ROUNDS" '
@@ -106,7 +112,7 @@ sort -n "$BENCH_TMP/ratios" | awk -v n="$ROUNDS" '
 
 # the server alone: wrk, a unique key a request, a fresh database
 if command -v wrk >/dev/null; then
-	start_bench_server "$BENCH_TMP/c.db" --workers "$WORKERS" 2>/dev/null
+	start_bench_server "$BENCH_TMP/c.db" --workers "$WORKERS" ${SERVE_OPTS:-} 2>/dev/null
 	TOKEN=$(twonetd token add --db "$BENCH_TMP/c.db" --role admin --name bench)
 	head -1 "$BENCH_TMP/cases.ndjson" | jq -c 'del(.key)' > "$BENCH_TMP/body.json"
 	# wrk's script: BODY_FILE posted with a unique Idempotency-Key a request; 201s counted

@@ -64,6 +64,7 @@
 #include "tn_alert.h"
 #include "tn_buf.h"
 #include "alerts_int.h"
+#include "conns.h"
 #include "store_alerts.h"
 
 #define STREAM_HIGH (256 * 1024)     /* stop feeding a follower above this much unsent output */
@@ -431,7 +432,7 @@ static void follower_free(struct follower *f)
 static void follower_finish(struct follower *f)
 {
 	if (f->con)
-		evhttp_connection_set_closecb(f->con, NULL, NULL);
+		conns_on_close(f->con, NULL, NULL);
 	evhttp_send_reply_end(f->req);
 	follower_free(f);
 }
@@ -718,7 +719,7 @@ void alerts_stream(struct req *q, const char *arg)
 		return;
 	}
 	evhttp_send_reply_start(q->r, 200, "OK");
-	evhttp_connection_set_closecb(f->con, on_close, f);
+	conns_on_close(f->con, on_close, f);
 	/* no read timeout (a follower is silent); a write that makes no progress cuts it */
 	bev = evhttp_connection_get_bufferevent(f->con);
 	stall.tv_sec = h->stall_ms / 1000;
@@ -776,7 +777,7 @@ void alerts_worker_stop(struct srv *srv)
 	/* open streams end with the connections (evhttp_free); the clients resume elsewhere */
 	while ((f = TAILQ_FIRST(&h->followers)) != NULL) {
 		if (f->con)
-			evhttp_connection_set_closecb(f->con, NULL, NULL);
+			conns_on_close(f->con, NULL, NULL);
 		follower_free(f);
 	}
 	if (h->wake)

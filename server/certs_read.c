@@ -16,6 +16,7 @@
 #include "certs.h"
 #include "store_certs.h"
 #include "twonetd.h"
+#include "conns.h"
 #include "jvutil.h"
 
 #define PURPOSE_MAX 200
@@ -63,6 +64,7 @@ static void send_raw(struct req *q, int status, const char *reason, const char *
 		q->tok.name ? q->tok.name : "-");
 	q->srv->pending++;
 	evhttp_request_set_on_complete_cb(q->r, sent, q->srv);
+	conns_before_reply(q->r);
 	evhttp_send_reply(q->r, status, reason, buf);
 	if (buf)
 		evbuffer_free(buf);

@@ -106,7 +106,7 @@ static int cmd_init(int argc, char **argv)
 
 static int cmd_serve(int argc, char **argv)
 {
-	struct serve_opts o = { NULL, "127.0.0.1:8642", 0, NULL, NULL, NULL };
+	struct serve_opts o = { NULL, "127.0.0.1:8642", 0, NULL, NULL, NULL, 0 };
 	const char *rules = NULL;
 	long keep_events = -1;
 	const struct tn_option opts[] = {
@@ -116,6 +116,8 @@ static int cmd_serve(int argc, char **argv)
 		  "address to listen on (default 127.0.0.1:8642; port 0 picks a free one)", NULL, 0 },
 		{ TN_OPT_LONG, 'w', "workers", &o.workers, "N",
 		  "worker processes sharing the port (default: one per core)", NULL, 0 },
+		{ TN_OPT_FLAG, 0, "no-balance", &o.no_balance, NULL,
+		  "never close a connection to even out the workers' shares", NULL, 0 },
 		{ TN_OPT_STRING, 0, "port-file", &o.port_file, "FILE",
 		  "write the bound port to FILE once listening", NULL, 0 },
 		{ TN_OPT_STRING, 0, "calendar", &o.calendar, "FILE",
@@ -128,7 +130,7 @@ static int cmd_serve(int argc, char **argv)
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd serve",
-		"--db " TWONETD_DB " [--listen HOST:PORT] [--workers N] [--port-file FILE] "
+		"--db " TWONETD_DB " [--listen HOST:PORT] [--workers N] [--no-balance] [--port-file FILE] "
 		"[--calendar FILE] [--keep-events N] [--rules DIR|none]",
 		"serve the twonet API", opts, 0 };
 	int nargs, rc;

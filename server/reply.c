@@ -12,6 +12,7 @@
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "twonetd.h"
+#include "conns.h"
 #include "jvutil.h"
 
 static const struct {
@@ -144,6 +145,7 @@ static void send_body(struct req *q, int status, const char *ctype, const char *
 	if (evhttp_request_get_connection(q->r)) {
 		q->srv->pending++;
 		evhttp_request_set_on_complete_cb(q->r, reply_done, q->srv);
+		conns_before_reply(q->r);
 	}
 	evhttp_send_reply(q->r, status, reason(status), buf);
 	if (buf)

@@ -30,173 +30,13 @@
 #include "store_cal.h"
 #include "store_ops.h"
 #include "twonetd.h"
+#include "conns.h"
 #include "jvutil.h"
 
 #define MAX_WORKERS 256
 #define DRAIN_TICK_MS 20
 #define DRAIN_MAX_TICKS 500     /* 10 s for in-flight replies at shutdown */
 #define WORKER_CANNOT_START 3   /* a worker's exit status: it could not set up */
-
-static void bad_listen(const char *spec)
-{
-	fprintf(stderr, "twonetd: error: --listen takes HOST:PORT, not '%s'\n", spec);
-}
-
-/*
- * A TCP socket bound to `sa` (and listening when `do_listen`): SO_REUSEADDR,
- * SO_REUSEPORT so that several sockets may share the port, no Nagle delay on
- * replies (accepted sockets inherit it), IPV6_V6ONLY set to `v6only` unless
- * -1, non-blocking.  -1 with errno set and *stage "socket" or "bind" (the
- * bind or the listen) when it fails.
- */
-static int bound_socket(const struct sockaddr *sa, socklen_t sl, int do_listen, int v6only,
-			const char **stage)
-{
-	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, e;
-
-	*stage = "socket";
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (sa->sa_family == AF_INET6 && v6only >= 0)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
-	*stage = "bind";
-	if (bind(fd, sa, sl) < 0 || (do_listen && listen(fd, 1024) < 0)) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	evutil_make_socket_nonblocking(fd);
-	return fd;
-}
-
-/*
- * Bind `spec` (HOST:PORT, [V6]:PORT), and listen when `do_listen`: one worker
- * accepts on it; several listen on sockets of their own bound to the same
- * address (worker_listener), the parent's held only for the port.
- * SO_REUSEPORT so that several sockets may share the port.  Returns the
- * socket, or -1 after a message.  *port gets the bound port (useful with
- * port 0).
- */
-static int open_listener(const char *spec, int *port, int do_listen)
-{
-	char host[256];
-	const char *colon, *h = spec, *p;
-	size_t hl;
-	struct addrinfo hints, *res = NULL;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	const char *stage;
-	int fd, rc;
-	long pv;
-
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
-
-		if (!close || close[1] != ':') {
-			bad_listen(spec);
-			return -1;
-		}
-		h = spec + 1;
-		hl = (size_t)(close - h);
-		p = close + 2;
-	} else {
-		colon = strrchr(spec, ':');
-		if (!colon) {
-			bad_listen(spec);
-			return -1;
-		}
-		hl = (size_t)(colon - spec);
-		p = colon + 1;
-	}
-	if (hl >= sizeof(host) || tn_parse_long(p, &pv) != 0 || pv < 0 || pv > 65535) {
-		bad_listen(spec);
-		return -1;
-	}
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(hl ? host : NULL, p, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, "twonetd: error: cannot resolve '%s': %s\n", host, gai_strerror(rc));
-		return -1;
-	}
-	fd = bound_socket(res->ai_addr, res->ai_addrlen, do_listen, -1, &stage);
-	freeaddrinfo(res);
-	if (fd < 0) {
-		if (strcmp(stage, "socket") == 0)
-			fprintf(stderr, "twonetd: error: socket: %s\n", strerror(errno));
-		else
-			fprintf(stderr, "twonetd: error: cannot listen on '%s': %s\n", spec,
-				strerror(errno));
-		return -1;
-	}
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-		*port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
-			ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return fd;
-}
-
-/*
- * With several workers, each one's own listening socket on the address of the
- * parent's `fd`: the kernel spreads new connections over them by their
- * addresses.  With the parent's socket shared, libevent in the worker that
- * woke first accepted all that were waiting (15 of case-submit's 16
- * connections, 59 of wrk's 64 went to one worker, the other idle); with the
- * parent's listening beside the workers' own, a fifth still went that way
- * (50/14).  While one worker is replaced, the others' sockets take its share.
- * One worker accepts on the parent's socket, which keeps listening while it
- * is replaced (the connections wait for the new one).  -1 after a message.
- */
-static int worker_listener(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss), vl = sizeof(int);
-	const char *stage = "socket";
-	int lfd = -1, v6only = -1;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-		/* as the parent's (the system's default) */
-		if (ss.ss_family == AF_INET6 &&
-		    getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &vl) != 0)
-			v6only = -1;
-		lfd = bound_socket((struct sockaddr *)&ss, sl, 1, v6only, &stage);
-	}
-	if (lfd < 0)
-		fprintf(stderr, "twonetd: error: worker %s: %s\n",
-			strcmp(stage, "socket") == 0 ? "socket" : "cannot listen", strerror(errno));
-	return lfd;
-}
-
-/* Write the port to `path` atomically (a reader never sees half a number). */
-static int write_port_file(const char *path, int port)
-{
-	struct tn_buf tmp = TN_BUF_INIT;
-	FILE *fp;
-	int ok;
-
-	tn_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fp = fopen(tmp.buf, "w");
-	ok = fp && fprintf(fp, "%d\n", port) > 0;
-	if (fp && fclose(fp) != 0)
-		ok = 0;
-	if (ok && rename(tmp.buf, path) != 0)
-		ok = 0;
-	if (!ok) {
-		fprintf(stderr, "twonetd: error: cannot write port file '%s': %s\n", path,
-			strerror(errno));
-		unlink(tmp.buf);
-	}
-	tn_buf_release(&tmp);
-	return ok ? 0 : -1;
-}
 
 static const char *method_name(enum evhttp_cmd_type m)
 {
@@ -277,6 +117,7 @@ static void dispatch(struct evhttp_request *r, void *arg)
 	memset(&q, 0, sizeof(q));
 	q.srv = arg;
 	q.r = r;
+	conns_seen(r);
 	clock_gettime(CLOCK_MONOTONIC, &q.t0);
 	q.method = method_name(evhttp_request_get_command(r));
 	q.uri = evhttp_request_get_uri(r);
@@ -452,19 +293,20 @@ static void say_ready(int ready_fd)
  * Returns 0 after a clean stop, WORKER_CANNOT_START when it could not set
  * up, 1 when the loop failed.
  */
-static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, int log_daily,
-		  int ready_fd)
+static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, long slot, int ready_fd)
 {
 	struct srv srv;
 	struct tn_err err = TN_ERR_INIT;
 	int rc = 0, lfd;
+	long marked;
 
 	memset(&srv, 0, sizeof(srv));
 	/* a --calendar file is fixed; else the database's, read on first use (srv_cal) */
 	srv.cal = o->calendar ? cal : NULL;
 	srv.cal_fixed = o->calendar != NULL;
 	srv.cal_gen = -1;
-	srv.log_daily = log_daily;
+	srv.log_daily = slot == 0;      /* the first logs daily */
+	conns_worker(slot);
 	signal(SIGPIPE, SIG_IGN);
 	if (store_open(&srv.st, o->db, 0, &err) != TN_OK)
 		return twonetd_fail(&err, WORKER_CANNOT_START);
@@ -521,6 +363,9 @@ out:
 	calendar_worker_stop(&srv);
 	if (srv.http)
 		evhttp_free(srv.http);
+	if ((marked = conns_worker_end()) > 0)
+		fprintf(stderr, "twonetd[%ld]: closed %ld connection%s to even out the workers\n",
+			(long)getpid(), marked, marked == 1 ? "" : "s");
 	if (srv.drain)
 		event_free(srv.drain);
 	if (srv.sig_term)
@@ -535,7 +380,7 @@ out:
 
 /* `ready`: the pipe a starting worker says it is ready on ({-1, -1}: a replacement). */
 static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const sigset_t *old,
-		   int log_daily, const int ready[2])
+		   long slot, const int ready[2])
 {
 	pid_t parent = getpid(), pid = fork();
 
@@ -548,7 +393,7 @@ static pid_t spawn(int fd, const struct serve_opts *o, struct tn_cal *cal, const
 		sigprocmask(SIG_SETMASK, old, NULL);
 		if (ready[0] >= 0)
 			close(ready[0]);
-		rc = worker(fd, o, cal, log_daily, ready[1]);
+		rc = worker(fd, o, cal, slot, ready[1]);
 		tn_cal_free(cal);
 		fflush(stderr);
 		_exit(rc);
@@ -613,7 +458,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		ready[0] = ready[1] = -1;       /* then said at once */
 	for (long i = 0; i < n; i++) {
-		pids[i] = spawn(fd, o, cal, &old, i == 0, ready);   /* the first logs daily */
+		pids[i] = spawn(fd, o, cal, &old, i, ready);
 		if (pids[i] > 0)
 			live++;
 		else
@@ -674,7 +519,8 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 				else
 					fprintf(stderr, "twonetd: worker %ld exited with status %d; "
 						"starting another\n", (long)pid, WEXITSTATUS(status));
-				pids[i] = spawn(fd, o, cal, &old, i == 0, none);
+				conns_vacate(i);
+				pids[i] = spawn(fd, o, cal, &old, i, none);
 				if (pids[i] > 0)
 					live++;
 				else
@@ -774,6 +620,7 @@ int serve_run(const struct serve_opts *o)
 	if (n > MAX_WORKERS)
 		n = MAX_WORKERS;
 	own_sockets = n > 1;
+	conns_init(n, !o->no_balance);  /* a failed map only turns balancing off */
 	fd = open_listener(o->listen, &port, !own_sockets);
 	if (fd < 0) {
 		tn_cal_free(cal);

@@ -40,6 +40,7 @@ struct serve_opts {
 	const char *port_file;
 	const char *calendar;   /* a fixed calendar file instead of the database's, or NULL */
 	const char *rules;      /* the rules folder or file (tasks_rules_path), NULL: none */
+	int no_balance;         /* 1: never close a connection to even out the workers (conns.h) */
 };
 
 /* One worker process: its event loop, its HTTP server, its own database connection. */
@@ -131,6 +132,17 @@ int cmd_calendar(int argc, char **argv);
 /* serve.c */
 /* Run the server until SIGTERM/SIGINT; returns the exit status. */
 int serve_run(const struct serve_opts *o);
+
+/* listen.c — the listening sockets and the port file (each says what failed on stderr). */
+/*
+ * Bind `spec` (HOST:PORT, [V6]:PORT), and listen when `do_listen`.  The
+ * socket, or -1 after a message; *port gets the bound port (useful with 0).
+ */
+int open_listener(const char *spec, int *port, int do_listen);
+/* A worker's own listening socket on the address of the parent's `fd`; -1 after a message. */
+int worker_listener(int fd);
+/* Write `port` to `path` atomically; 0, or -1 after a message. */
+int write_port_file(const char *path, int port);
 
 
 /* reply.c — request helpers and replies.  Each reply function answers exactly once. */

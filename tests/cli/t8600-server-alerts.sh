@@ -340,7 +340,7 @@ LOCKER=$!
 n=0
 until sqlite3 "$TWONETD_DB.audit-index" ".timeout 0" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1 |
 	grep -q locked; do n=$((n + 1)); [ $n -lt 250 ] || break; sleep 0.02; done
-TWONETD_WORKERS=4 start_server || exit 1
+TWONETD_WORKERS=4 start_server --no-balance || exit 1
 test_expect_success 'when the port file appears, all four workers are up, each with its socket' '
 	test -f released &&
 	ls "$TWONETD_DB.wake" > up &&

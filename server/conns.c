@@ -1,0 +1,230 @@
+/* conns.c — each worker's open connections: counted in a shared page, and balanced (conns.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "tn_buf.h"
+#include "conns.h"
+
+/* A connection this worker saw a request on: the table's entry, keyed by its address. */
+struct conn {
+	struct evhttp_connection *con;  /* NULL: a free entry */
+	void (*fn)(struct evhttp_connection *, void *);
+	void *arg;
+	int counted;                    /* in this worker's count (not a stream, not marked) */
+	int again;                      /* it served a request before this one */
+};
+
+/*
+ * One process's state (each worker is a process of its own): the shared
+ * counts, the worker's slot, and its table of connections, open addressing
+ * with linear probing, never more than half full, deletion by backward shift
+ * (no tombstones: a worker sees millions of connections come and go).
+ */
+static struct {
+	long *counts;           /* MAP_SHARED: one slot a worker */
+	long workers;
+	long slot;              /* -1: not a worker, or balancing off */
+	int balance;
+	struct conn *tab;
+	size_t cap, used;       /* cap: a power of two, or 0 */
+	long marked;
+} cs = { NULL, 0, -1, 0, NULL, 0, 0, 0 };
+
+int conns_init(long workers, int balance)
+{
+	void *p;
+
+	cs.workers = workers;
+	cs.balance = balance && workers > 1;
+	if (!cs.balance)
+		return 0;
+	p = mmap(NULL, (size_t)workers * sizeof(long), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		cs.balance = 0;
+		return -1;
+	}
+	cs.counts = p;          /* zeroed by the kernel; kept for the process's life */
+	return 0;
+}
+
+void conns_worker(long slot)
+{
+	cs.slot = cs.balance && slot >= 0 && slot < cs.workers ? slot : -1;
+	if (cs.slot >= 0)
+		__atomic_store_n(&cs.counts[slot], 0, __ATOMIC_RELAXED);
+}
+
+void conns_vacate(long slot)
+{
+	if (cs.balance && slot >= 0 && slot < cs.workers)
+		__atomic_store_n(&cs.counts[slot], 0, __ATOMIC_RELAXED);
+}
+
+static void count(long d)
+{
+	if (cs.slot >= 0)
+		__atomic_add_fetch(&cs.counts[cs.slot], d, __ATOMIC_RELAXED);
+}
+
+static size_t home(const struct evhttp_connection *con)
+{
+	uint64_t h = (uint64_t)(uintptr_t)con * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(h >> 32) & (cs.cap - 1);
+}
+
+static struct conn *find(const struct evhttp_connection *con)
+{
+	if (!cs.cap)
+		return NULL;
+	for (size_t i = home(con);; i = (i + 1) & (cs.cap - 1)) {
+		if (cs.tab[i].con == con)
+			return &cs.tab[i];
+		if (!cs.tab[i].con)
+			return NULL;
+	}
+}
+
+static struct conn *add(struct evhttp_connection *con)
+{
+	size_t i;
+
+	if (2 * (cs.used + 1) > cs.cap) {
+		struct conn *old = cs.tab;
+		size_t n = cs.cap;
+
+		cs.cap = n ? 2 * n : 64;
+		cs.tab = tn_xcalloc(cs.cap, sizeof(*cs.tab));
+		for (size_t k = 0; k < n; k++)
+			if (old[k].con) {
+				for (i = home(old[k].con); cs.tab[i].con; i = (i + 1) & (cs.cap - 1))
+					;
+				cs.tab[i] = old[k];
+			}
+		free(old);
+	}
+	for (i = home(con); cs.tab[i].con; i = (i + 1) & (cs.cap - 1))
+		;
+	cs.used++;
+	cs.tab[i].con = con;
+	return &cs.tab[i];
+}
+
+/* Remove entry `c`, moving back the entries after it that probed past it. */
+static void del(struct conn *c)
+{
+	size_t i = (size_t)(c - cs.tab), j = i, mask = cs.cap - 1;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!cs.tab[j].con)
+			break;
+		/* the entry at j may fill the hole at i when its home is not in (i, j] */
+		size_t k = home(cs.tab[j].con);
+
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		cs.tab[i] = cs.tab[j];
+		i = j;
+	}
+	memset(&cs.tab[i], 0, sizeof(cs.tab[i]));
+	cs.used--;
+}
+
+/* The close callback of every connection seen: uncount it, then tell whoever asked. */
+static void closed(struct evhttp_connection *con, void *arg)
+{
+	struct conn *c = find(con);
+	void (*fn)(struct evhttp_connection *, void *);
+	void *fa;
+
+	(void)arg;
+	if (!c)
+		return;
+	fn = c->fn;
+	fa = c->arg;
+	if (c->counted)
+		count(-1);
+	del(c);
+	if (fn)
+		fn(con, fa);
+}
+
+void conns_seen(struct evhttp_request *r)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(r);
+	struct conn *c;
+
+	if (!con)
+		return;
+	if ((c = find(con)) != NULL) {
+		c->again = 1;
+		return;
+	}
+	c = add(con);
+	c->counted = 1;
+	count(1);
+	evhttp_connection_set_closecb(con, closed, NULL);
+}
+
+void conns_on_close(struct evhttp_connection *con,
+		    void (*fn)(struct evhttp_connection *, void *), void *arg)
+{
+	struct conn *c = find(con);
+
+	if (!c)
+		return;
+	c->fn = fn;
+	c->arg = arg;
+	if (fn && c->counted) {
+		c->counted = 0;
+		count(-1);
+	} else if (!fn && !c->counted) {
+		c->counted = 1;
+		count(1);
+	}
+}
+
+int conns_before_reply(struct evhttp_request *r)
+{
+	struct evhttp_connection *con;
+	struct bufferevent *bev;
+	struct conn *c;
+	long mine, total = 0;
+
+	/* a first request is never closed: the worker may not know yet of the connections
+	 * the same client is opening on the others, and would close more than its excess */
+	if (cs.slot < 0 || !(con = evhttp_request_get_connection(r)) || !(c = find(con)) ||
+	    !c->counted || !c->again)
+		return 0;
+	mine = __atomic_load_n(&cs.counts[cs.slot], __ATOMIC_RELAXED);
+	for (long i = 0; i < cs.workers; i++)
+		total += __atomic_load_n(&cs.counts[i], __ATOMIC_RELAXED);
+	if (mine <= (total + cs.workers - 1) / cs.workers)
+		return 0;
+	/* a pipelined request already read would be lost with the connection */
+	bev = evhttp_connection_get_bufferevent(con);
+	if (!bev || evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		return 0;
+	c->counted = 0;
+	count(-1);
+	cs.marked++;
+	evhttp_add_header(evhttp_request_get_output_headers(r), "Connection", "close");
+	return 1;
+}
+
+long conns_worker_end(void)
+{
+	free(cs.tab);
+	cs.tab = NULL;
+	cs.cap = cs.used = 0;
+	return cs.marked;
+}
