@@ -19,7 +19,8 @@
 #   WORKERS (2), POSTERS (2, parallel posting connections), BATCH (100 alerts
 #   a request), RATE (alerts/s of the paced run; default half the saturated
 #   rate; RATE=0 skips it), TWONET_BUILD (the build to use; default: the
-#   source tree).
+#   source tree), SERVE_OPTS (more options for twonetd serve; --no-balance:
+#   the kernel's placement of the connections alone).
 # Then the rules (issue 16): RULES_N alerts (default 50,000) from 1,000 depth
 # gauges posted to twonetd without rules and with the shipped rules (fresh
 # databases, same input), each run three times: alerts raised per second,
@@ -104,7 +105,7 @@ if [ "$rate" = 0 ]; then
 else
 	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, paced at $rate alerts/s, twonetd --workers $WORKERS, $(nproc) cores"
 fi
-start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" --rules none
+start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" --rules none ${SERVE_OPTS:-}
 SENSOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role sensor --name bench-sensor)
 OPERATOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role operator --name bench-op)
 
@@ -215,7 +216,7 @@ hi=""; [ "$mix" = typical ] && hi=5
 for run in 1 2 3; do
 	for rules in none "$SHIPPED"; do
 		db="$BENCH_TMP/r-$mix-$run-$(basename "$rules").db"
-		start_bench_server "$db" --workers "$WORKERS" --rules "$rules"
+		start_bench_server "$db" --workers "$WORKERS" --rules "$rules" ${SERVE_OPTS:-}
 		S=$(twonetd token add --db "$db" --role sensor --name bench-sensor)
 		t0=$(now)
 		per=$(( (RULES_N + POSTERS - 1) / POSTERS ))

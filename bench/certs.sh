@@ -11,6 +11,7 @@
 #   4. how many audit rows each commit wrote (the reads' group commit).
 # Environment: CERTS_DB=FILE reuses (or keeps) the generated database;
 # DURATION (default 15 s) per wrk run; WORKERS (default: cores) for twonetd;
+# SERVE_OPTS: more options for twonetd serve (--no-balance: the kernel's placement);
 # CERTS_READS_ONLY=1 skips part 3 (the reads beside nginx and the commits only).
 # TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
 # Prints figures; asserts nothing about time.
@@ -80,7 +81,7 @@ wrk_run() {
 
 # ---- 2. twonetd beside nginx ----
 rm -f "$BENCH_TMP/port"
-TWONETD_AUDIT_STATS=1 twonetd serve --db "$DB" --listen 127.0.0.1:0 --port-file "$BENCH_TMP/port" --workers "$WORKERS" >/dev/null \
+TWONETD_AUDIT_STATS=1 twonetd serve --db "$DB" --listen 127.0.0.1:0 --port-file "$BENCH_TMP/port" --workers "$WORKERS" ${SERVE_OPTS:-} >/dev/null \
 	2>"$BENCH_TMP/twonetd.log" &
 SERVER_PID=$!
 while [ ! -s "$BENCH_TMP/port" ]; do sleep 0.05; done
