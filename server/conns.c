@@ -8,6 +8,7 @@
 #include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 
 #include "tn_buf.h"
 #include "conns.h"
@@ -198,12 +199,22 @@ int conns_before_reply(struct evhttp_request *r)
 	struct evhttp_connection *con;
 	struct bufferevent *bev;
 	struct conn *c;
+	const char *h;
 	long mine, total = 0;
 
 	/* a first request is never closed: the worker may not know yet of the connections
 	 * the same client is opening on the others, and would close more than its excess */
 	if (cs.slot < 0 || !(con = evhttp_request_get_connection(r)) || !(c = find(con)) ||
-	    !c->counted || !c->again)
+	    !c->counted)
+		return 0;
+	/* the client closes it after this reply: it no longer counts (and needs no mark) */
+	if ((h = evhttp_find_header(evhttp_request_get_input_headers(r), "Connection")) != NULL &&
+	    evutil_ascii_strcasecmp(h, "close") == 0) {
+		c->counted = 0;
+		count(-1);
+		return 0;
+	}
+	if (!c->again)
 		return 0;
 	mine = __atomic_load_n(&cs.counts[cs.slot], __ATOMIC_RELAXED);
 	for (long i = 0; i < cs.workers; i++)

@@ -21,7 +21,8 @@
  * is long-lived and costs little.  Never marked: a connection on its first
  * request (the client may still be opening the others, which the workers do
  * not know of yet), or with more requests waiting in its input (a pipelining
- * client would lose them).
+ * client would lose them).  A request that says `Connection: close` takes
+ * its connection out of the count (it closes anyway) without a mark.
  *
  * The close callback.  libevent keeps one a connection; this module owns it
  * (to count the close) and calls the one a module set with conns_on_close.

@@ -13,10 +13,13 @@
 # write), reconnecting when a reply says close, until the split is 8/8 or
 # ROUNDS ran.  Prints "start A/B", each round's "round N A/B closes C", and
 # "pipelined-first-closed K" (first replies of a pipelined pair that said close).
+# BYE=1: no pipelining, and the second round's requests say "Connection: close".
 cat > balance.py <<'PY'
 import os, re, socket, sys, time
 port, rounds, pids = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 REQ = b"GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n"
+BYE = b"GET /v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+bye = os.environ.get("BYE") == "1"
 
 def inodes_of(pid):
     out = set()
@@ -96,8 +99,8 @@ buf = {}
 for r in range(1, rounds + 1):
     closes = 0
     for i, c in enumerate(conns):
-        pipelined = r == 1 and p[i] == heavy
-        c.sendall(REQ * (2 if pipelined else 1))
+        pipelined = r == 1 and p[i] == heavy and not bye
+        c.sendall(BYE if bye and r == 2 else REQ * (2 if pipelined else 1))
         status, close = reply(c, buf)
         if status != "200":
             sys.exit("reply " + status)
@@ -108,8 +111,8 @@ for r in range(1, rounds + 1):
                 sys.exit("reply " + status)
         if buf.get(c):
             sys.exit("bytes after the last reply")
-        if close:
-            closes += 1
+        if close or (bye and r == 2):
+            closes += close
             c.close()
             conns[i] = connect()
     p = settled(conns)
@@ -162,7 +165,22 @@ test_expect_success 'each worker says at shutdown how many it closed' '
 	test "$n" = "$(awk "/^round/ { n += \$5 } END { print n }" out)"
 '
 
-logged=$(wc -l <"$TWONETD_LOG")       # the log file gathers both servers
+logged=$(wc -l <"$TWONETD_LOG")       # the log file gathers the servers'
+TWONETD_WORKERS=2 start_server || exit 1
+test_expect_success 'a client that says Connection: close is not counted, nor closed for balance' '
+	# first round: no marks (first requests); second: every request says close, so
+	# the heavy worker has nothing to close (it would have, had it counted them)
+	BYE=1 python3 balance.py "$TWONETD_PORT" 2 $(workers) >out &&
+	cat out &&
+	grep -q "^round 2 " out
+'
+stop_server
+test_expect_success '... and the worker closed none' '
+	tail -n +$((logged + 1)) "$TWONETD_LOG" >log1 &&
+	grep -q "listening on" log1 &&
+	! grep -q "to even out" log1
+'
+logged=$(wc -l <"$TWONETD_LOG")
 TWONETD_WORKERS=2 start_server --no-balance || exit 1
 test_expect_success '--no-balance: the lopsided split stays, no reply says close' '
 	python3 balance.py "$TWONETD_PORT" 3 $(workers) >out &&
