@@ -47,10 +47,12 @@ my $t0 = time; my $k = 0;
 my $lat;
 if ($latf) { open($lat, '>', $latf) or die "$latf: $!\n"; }
 my ($host, $port) = $url =~ m{^http://([^:/]+):(\d+)} or die "url: $url\n";
-# one keep-alive connection, the request in one write, no Nagle delay
-my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp')
-	or die "connect: $!\n";
-setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1);
+# one keep-alive connection, the request in one write, no Nagle delay; a new one
+# when a reply says "Connection: close" (twonetd evening out its workers' shares)
+my $s;
+sub reconnect { $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp')
+	or die "connect: $!\n"; setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1); }
+reconnect();
 my @sev = qw(blue yellow orange red);
 for (my $i = $first; $i < $first + $count; $i += $batch) {
 	my $last = $i + $batch - 1;
@@ -84,6 +86,7 @@ for (my $i = $first; $i < $first + $count; $i += $batch) {
 	my ($len) = $h =~ /Content-Length: (\d+)/i;
 	while (length($rest) < $len) { sysread($s, $rest, 65536, length $rest) or die "read: $!\n"; }
 	printf $lat "%.3f\n", (time - $t) * 1000 if $lat;
+	if ($h =~ /^Connection:\s*close\r?$/mi) { close($s); reconnect(); }
 }
 PERL
 

@@ -124,8 +124,11 @@ use strict; use warnings;
 use IO::Socket::INET; use Socket qw(IPPROTO_TCP TCP_NODELAY); use Time::HiRes qw(time sleep);
 my ($url, $tok, $first, $count, $batch, $src, $gap) = @ARGV;
 my ($host, $port) = $url =~ m{^http://([^:/]+):(\d+)} or die "url: $url\n";
-my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp') or die "connect: $!\n";
-setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1);
+# a new connection when a reply says "Connection: close" (twonetd evening out its workers)
+my $s;
+sub reconnect { $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp')
+	or die "connect: $!\n"; setsockopt($s, IPPROTO_TCP, TCP_NODELAY, 1); }
+reconnect();
 for (my $i = $first; $i < $first + $count; $i += $batch) {
 	my $last = $i + $batch - 1;
 	$last = $first + $count - 1 if $last > $first + $count - 1;
@@ -143,6 +146,7 @@ for (my $i = $first; $i < $first + $count; $i += $batch) {
 	$h =~ m{^HTTP/1\.1 (\d+)} && $1 == 200 or die "post: $h\n";
 	my ($len) = $h =~ /Content-Length: (\d+)/i;
 	while (length($rest) < $len) { sysread($s, $rest, 65536, length $rest) or die "read: $!\n"; }
+	if ($h =~ /^Connection:\s*close\r?$/mi) { close($s); reconnect(); }
 	sleep $gap if $gap > 0;
 }
 PERL
