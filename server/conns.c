@@ -94,9 +94,19 @@ static struct conn *find(const struct evhttp_connection *con)
 	}
 }
 
-static struct conn *add(struct evhttp_connection *con)
+/* The free entry where `con` goes (the table has room). */
+static struct conn *free_entry(const struct evhttp_connection *con)
 {
 	size_t i;
+
+	for (i = home(con); cs.tab[i].con; i = (i + 1) & (cs.cap - 1))
+		;
+	return &cs.tab[i];
+}
+
+static struct conn *add(struct evhttp_connection *con)
+{
+	struct conn *c;
 
 	if (2 * (cs.used + 1) > cs.cap) {
 		struct conn *old = cs.tab;
@@ -105,18 +115,14 @@ static struct conn *add(struct evhttp_connection *con)
 		cs.cap = n ? 2 * n : 64;
 		cs.tab = tn_xcalloc(cs.cap, sizeof(*cs.tab));
 		for (size_t k = 0; k < n; k++)
-			if (old[k].con) {
-				for (i = home(old[k].con); cs.tab[i].con; i = (i + 1) & (cs.cap - 1))
-					;
-				cs.tab[i] = old[k];
-			}
+			if (old[k].con)
+				*free_entry(old[k].con) = old[k];
 		free(old);
 	}
-	for (i = home(con); cs.tab[i].con; i = (i + 1) & (cs.cap - 1))
-		;
+	c = free_entry(con);
 	cs.used++;
-	cs.tab[i].con = con;
-	return &cs.tab[i];
+	c->con = con;
+	return c;
 }
 
 /* Remove entry `c`, moving back the entries after it that probed past it. */
@@ -159,30 +165,40 @@ static void closed(struct evhttp_connection *con, void *arg)
 		fn(con, fa);
 }
 
-void conns_seen(struct evhttp_request *r)
+/* The entry of `con`, made (counted, with the close callback) when it is new; *fresh says so. */
+static struct conn *track(struct evhttp_connection *con, int *fresh)
 {
-	struct evhttp_connection *con = evhttp_request_get_connection(r);
-	struct conn *c;
+	struct conn *c = find(con);
 
-	if (!con)
-		return;
-	if ((c = find(con)) != NULL) {
-		c->again = 1;
-		return;
-	}
+	*fresh = c == NULL;
+	if (c)
+		return c;
 	c = add(con);
 	c->counted = 1;
 	count(1);
 	evhttp_connection_set_closecb(con, closed, NULL);
+	return c;
+}
+
+void conns_seen(struct evhttp_request *r)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(r);
+	struct conn *c;
+	int fresh;
+
+	if (!con)
+		return;
+	c = track(con, &fresh);
+	if (!fresh)
+		c->again = 1;
 }
 
 void conns_on_close(struct evhttp_connection *con,
 		    void (*fn)(struct evhttp_connection *, void *), void *arg)
 {
-	struct conn *c = find(con);
+	int fresh;
+	struct conn *c = track(con, &fresh);
 
-	if (!c)
-		return;
 	c->fn = fn;
 	c->arg = arg;
 	if (fn && c->counted) {
@@ -202,8 +218,6 @@ int conns_before_reply(struct evhttp_request *r)
 	const char *h;
 	long mine, total = 0;
 
-	/* a first request is never closed: the worker may not know yet of the connections
-	 * the same client is opening on the others, and would close more than its excess */
 	if (cs.slot < 0 || !(con = evhttp_request_get_connection(r)) || !(c = find(con)) ||
 	    !c->counted)
 		return 0;
@@ -214,6 +228,8 @@ int conns_before_reply(struct evhttp_request *r)
 		count(-1);
 		return 0;
 	}
+	/* a first request is never closed: the worker may not know yet of the connections
+	 * the same client is opening on the others, and would close more than its excess */
 	if (!c->again)
 		return 0;
 	mine = __atomic_load_n(&cs.counts[cs.slot], __ATOMIC_RELAXED);

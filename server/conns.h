@@ -36,7 +36,7 @@
  * is ever marked, and the rest only keeps the close callbacks.
  */
 
-/* The shared page for `workers` workers; `balance` 0 turns balancing off.  0, or -1 (mmap failed: off). */
+/* The shared page for `workers` workers; `balance` 0 turns balancing off.  0, or -1 with errno (mmap failed: off). */
 int conns_init(long workers, int balance);
 /* In a worker: it counts in `slot`, which starts at 0. */
 void conns_worker(long slot);
@@ -47,8 +47,7 @@ void conns_seen(struct evhttp_request *r);
 /*
  * Call fn(con, arg) when `con` closes, instead of the callback set before;
  * fn non-NULL marks it a stream (not counted in the balance), NULL counts it
- * again (the stream ended, the connection may serve requests).  `con` must
- * have been seen.
+ * again (the stream ended, the connection may serve requests).
  */
 void conns_on_close(struct evhttp_connection *con,
 		    void (*fn)(struct evhttp_connection *, void *), void *arg);

@@ -15,7 +15,6 @@
 #include <event2/util.h>
 
 #include "tn_buf.h"
-#include "tn_json.h"
 #include "twonetd.h"
 
 static void bad_listen(const char *spec)

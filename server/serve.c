@@ -1,7 +1,6 @@
 /* serve.c — twonetd serve: the listening socket, worker processes, signals, a request's path split for the router (routes.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +11,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -620,7 +615,9 @@ int serve_run(const struct serve_opts *o)
 	if (n > MAX_WORKERS)
 		n = MAX_WORKERS;
 	own_sockets = n > 1;
-	conns_init(n, !o->no_balance);  /* a failed map only turns balancing off */
+	if (conns_init(n, !o->no_balance) < 0)     /* the server runs, unbalanced */
+		fprintf(stderr, "twonetd: warning: cannot share the workers' connection counts "
+			"(%s): connections are not balanced\n", strerror(errno));
 	fd = open_listener(o->listen, &port, !own_sockets);
 	if (fd < 0) {
 		tn_cal_free(cal);
