@@ -29,43 +29,39 @@ struct conn {
  * (no tombstones: a worker sees millions of connections come and go).
  */
 static struct {
-	long *counts;           /* MAP_SHARED: one slot a worker */
+	long *counts;           /* MAP_SHARED: one slot a worker; NULL: balancing off */
 	long workers;
 	long slot;              /* -1: not a worker, or balancing off */
-	int balance;
 	struct conn *tab;
 	size_t cap, used;       /* cap: a power of two, or 0 */
 	long marked;
-} cs = { NULL, 0, -1, 0, NULL, 0, 0, 0 };
+} cs = { NULL, 0, -1, NULL, 0, 0, 0 };
 
 int conns_init(long workers, int balance)
 {
 	void *p;
 
 	cs.workers = workers;
-	cs.balance = balance && workers > 1;
-	if (!cs.balance)
+	if (!balance || workers < 2)
 		return 0;
 	p = mmap(NULL, (size_t)workers * sizeof(long), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		cs.balance = 0;
+	if (p == MAP_FAILED)
 		return -1;
-	}
 	cs.counts = p;          /* zeroed by the kernel; kept for the process's life */
 	return 0;
 }
 
 void conns_worker(long slot)
 {
-	cs.slot = cs.balance && slot >= 0 && slot < cs.workers ? slot : -1;
+	cs.slot = cs.counts && slot >= 0 && slot < cs.workers ? slot : -1;
 	if (cs.slot >= 0)
 		__atomic_store_n(&cs.counts[slot], 0, __ATOMIC_RELAXED);
 }
 
 void conns_vacate(long slot)
 {
-	if (cs.balance && slot >= 0 && slot < cs.workers)
+	if (cs.counts && slot >= 0 && slot < cs.workers)
 		__atomic_store_n(&cs.counts[slot], 0, __ATOMIC_RELAXED);
 }
 
@@ -210,7 +206,7 @@ void conns_on_close(struct evhttp_connection *con,
 	}
 }
 
-int conns_before_reply(struct evhttp_request *r)
+void conns_before_reply(struct evhttp_request *r)
 {
 	struct evhttp_connection *con;
 	struct bufferevent *bev;
@@ -220,32 +216,31 @@ int conns_before_reply(struct evhttp_request *r)
 
 	if (cs.slot < 0 || !(con = evhttp_request_get_connection(r)) || !(c = find(con)) ||
 	    !c->counted)
-		return 0;
+		return;
 	/* the client closes it after this reply: it no longer counts (and needs no mark) */
 	if ((h = evhttp_find_header(evhttp_request_get_input_headers(r), "Connection")) != NULL &&
 	    evutil_ascii_strcasecmp(h, "close") == 0) {
 		c->counted = 0;
 		count(-1);
-		return 0;
+		return;
 	}
 	/* a first request is never closed: the worker may not know yet of the connections
 	 * the same client is opening on the others, and would close more than its excess */
 	if (!c->again)
-		return 0;
+		return;
 	mine = __atomic_load_n(&cs.counts[cs.slot], __ATOMIC_RELAXED);
 	for (long i = 0; i < cs.workers; i++)
 		total += __atomic_load_n(&cs.counts[i], __ATOMIC_RELAXED);
 	if (mine <= (total + cs.workers - 1) / cs.workers)
-		return 0;
+		return;
 	/* a pipelined request already read would be lost with the connection */
 	bev = evhttp_connection_get_bufferevent(con);
 	if (!bev || evbuffer_get_length(bufferevent_get_input(bev)) > 0)
-		return 0;
+		return;
 	c->counted = 0;
 	count(-1);
 	cs.marked++;
 	evhttp_add_header(evhttp_request_get_output_headers(r), "Connection", "close");
-	return 1;
 }
 
 long conns_worker_end(void)

@@ -51,8 +51,8 @@ void conns_seen(struct evhttp_request *r);
  */
 void conns_on_close(struct evhttp_connection *con,
 		    void (*fn)(struct evhttp_connection *, void *), void *arg);
-/* Before `r`'s reply is sent: adds `Connection: close` when its worker holds more than its share; 1 then. */
-int conns_before_reply(struct evhttp_request *r);
+/* Before `r`'s reply is sent: adds `Connection: close` when its worker holds more than its share. */
+void conns_before_reply(struct evhttp_request *r);
 /* Free the worker's table (after evhttp_free, whose close callbacks it serves); the number it marked. */
 long conns_worker_end(void);
 
