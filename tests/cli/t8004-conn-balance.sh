@@ -15,42 +15,15 @@
 # "pipelined-first-closed K" (first replies of a pipelined pair that said close).
 # BYE=1: no pipelining, and the second round's requests say "Connection: close".
 cat > balance.py <<'PY'
-import os, re, socket, sys, time
+import os, socket, sys, time
+from placement import placement as placement_of
 port, rounds, pids = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 REQ = b"GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n"
 BYE = b"GET /v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
 bye = os.environ.get("BYE") == "1"
 
-def inodes_of(pid):
-    out = set()
-    for fd in os.listdir("/proc/%s/fd" % pid):
-        try:
-            m = re.match(r"socket:\[(\d+)\]", os.readlink("/proc/%s/fd/%s" % (pid, fd)))
-        except OSError:
-            continue
-        if m:
-            out.add(m.group(1))
-    return out
-
-def established():
-    """{inode: client port} of the server side of each connection to PORT."""
-    got = {}
-    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in open(name).read().splitlines()[1:]:
-            f = line.split()
-            if int(f[1].split(":")[1], 16) == port and f[3] == "01":
-                got[f[9]] = int(f[2].split(":")[1], 16)
-    return got
-
 def placement(conns):
-    """worker index of each connection (None: not accepted yet), by its client port"""
-    est = established()
-    where = {}
-    for i, pid in enumerate(pids):
-        for ino in inodes_of(pid):
-            if ino in est:
-                where[est[ino]] = i
-    return [where.get(c.getsockname()[1]) for c in conns]
+    return placement_of(port, pids, conns)
 
 def settled(conns):
     for _ in range(400):
@@ -127,7 +100,7 @@ workers() { pgrep -P "$TWONETD_PID" | sort -n; }
 
 test_expect_success 'two workers: a lopsided 16 becomes 8/8 by Connection: close' '
 	test "$(workers | wc -l)" = 2 &&
-	python3 balance.py "$TWONETD_PORT" 60 $(workers) >out &&
+	PYTHONPATH="$TWONET_SRC/tests/cli" python3 balance.py "$TWONETD_PORT" 60 $(workers) >out &&
 	cat out &&
 	start=$(sed -n "s/^start //p" out) &&
 	heavy=$(echo "$start" | tr / "\n" | sort -n | tail -n 1) &&
@@ -170,7 +143,7 @@ TWONETD_WORKERS=2 start_server || exit 1
 test_expect_success 'a client that says Connection: close is not counted, nor closed for balance' '
 	# first round: no marks (first requests); second: every request says close, so
 	# the heavy worker has nothing to close (it would have, had it counted them)
-	BYE=1 python3 balance.py "$TWONETD_PORT" 2 $(workers) >out &&
+	BYE=1 PYTHONPATH="$TWONET_SRC/tests/cli" python3 balance.py "$TWONETD_PORT" 2 $(workers) >out &&
 	cat out &&
 	grep -q "^round 2 " out
 '
@@ -183,7 +156,7 @@ test_expect_success '... and the worker closed none' '
 logged=$(wc -l <"$TWONETD_LOG")
 TWONETD_WORKERS=2 start_server --no-balance || exit 1
 test_expect_success '--no-balance: the lopsided split stays, no reply says close' '
-	python3 balance.py "$TWONETD_PORT" 3 $(workers) >out &&
+	PYTHONPATH="$TWONET_SRC/tests/cli" python3 balance.py "$TWONETD_PORT" 3 $(workers) >out &&
 	cat out &&
 	start=$(sed -n "s/^start //p" out) &&
 	test "$(sed -n "s/^round 3 //p" out)" = "$start closes 0"

@@ -352,9 +352,10 @@ test_expect_success 'when the port file appears, all four workers are up, each w
 wait $LOCKER
 
 # spread.py PORT PID...: open 64 connections, a request answered on each, then
-# print how many of them each worker holds (from /proc: no ss on the machine)
+# print how many of them each worker holds (tests/cli/placement.py: from /proc)
 cat > spread.py <<'PY'
-import os, re, socket, sys
+import socket, sys
+from placement import placement
 port, pids = int(sys.argv[1]), sys.argv[2:]
 conns = []
 for _ in range(64):
@@ -365,21 +366,12 @@ for c in conns:
     got = b""
     while b"\r\n\r\n" not in got:
         got += c.recv(4096)
-inodes = set()
-for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-    for line in open(name).read().splitlines()[1:]:
-        f = line.split()
-        if int(f[1].split(":")[1], 16) == port and f[3] == "01":
-            inodes.add(f[9])
-for pid in pids:
-    n = 0
-    for fd in os.listdir("/proc/%s/fd" % pid):
-        m = re.match(r"socket:\[(\d+)\]", os.readlink("/proc/%s/fd/%s" % (pid, fd)))
-        n += bool(m and m.group(1) in inodes)
-    print(n)
+where = placement(port, pids, conns)
+for i in range(len(pids)):
+    print(where.count(i))
 PY
 test_expect_success 'each worker listens on its own socket: 64 connections spread over the four' '
-	python3 spread.py "$TWONETD_PORT" $(pgrep -P "$TWONETD_PID") > spread &&
+	PYTHONPATH="$TWONET_SRC/tests/cli" python3 spread.py "$TWONETD_PORT" $(pgrep -P "$TWONETD_PID") > spread &&
 	test "$(wc -l < spread)" = 4 &&
 	test "$(paste -sd+ spread | bc)" = 64 &&
 	# about 16 each (more than 36 on one: a chance under 1e-7); one socket
