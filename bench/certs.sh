@@ -87,7 +87,7 @@ SERVER_PID=$!
 while [ ! -s "$BENCH_TMP/port" ]; do sleep 0.05; done
 URL="http://127.0.0.1:$(cat "$BENCH_TMP/port")"
 TOKEN=$(twonetd token add --db "$DB" --role admin --name bench-$$)
-audit0=$(sqlite3 "$DB" "select count(*) from audit")
+audit0=$(sqlite_db "$DB" "select count(*) from audit")
 
 NGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18642)
 mkdir -p "$BENCH_TMP/nginx"
@@ -125,7 +125,7 @@ cmp -s "$BENCH_TMP/a.json" "$BENCH_TMP/b.json" && echo "nginx and twonetd serve 
 read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
 cp "$BENCH_TMP/wrk.last" "$BENCH_TMP/wrk.twonetd"
 read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
-audit1=$(sqlite3 "$DB" "select count(*) from audit")
+audit1=$(sqlite_db "$DB" "select count(*) from audit")
 kill -TERM $NGINX_PID 2>/dev/null || true; wait $NGINX_PID 2>/dev/null || true
 printf 'wrk GET /v1/certs/{id}, 64 connections, %d s, random ids of %d:\n' "$DURATION" "$(wc -l < "$IDS_FILE")"
 tn_done=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.twonetd")

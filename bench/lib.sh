@@ -12,6 +12,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# sqlite_db DB [ARGS]: sqlite3 on a SQLite database with its audit log (DB.audit) attached as "log"
+sqlite_db() {
+	local db=$1
+	shift
+	sqlite3 -cmd ".timeout 10000" -cmd "ATTACH '$db.audit' AS log" "$db" "$@"
+}
+
 # start_bench_server DB [serve options]: init, import, serve; sets URL
 start_bench_server() {
 	local db=$1; shift

@@ -195,7 +195,7 @@ read_certs() {
 		head -n "$n" | cert-fetch --purpose bench --no-verify --parallel 16 --format ndjson - \
 		>/dev/null 2>"$T/fetch.err" || true
 }
-audit_rows() { sqlite3 "$DB" 'select count(*) from audit'; }
+audit_rows() { sqlite_db "$DB" 'select count(*) from audit'; }
 curl_audit() {	# follow the pages of GET /v1/audit, 1000 a page, one row a line
 	local cursor="" page
 	while :; do
@@ -267,16 +267,18 @@ row "twonetd token list --db (local, median)" "$nt" "$(echo "$ms / 1000" | bc -l
 echo "  backups of the database of step 4 while twonetd serves:"
 db_sizes
 printf '  %-46s %8s %10s %s\n' "" "wall s" "KiB" "check"
+# sqlite_pair DB FILE: the sqlite3 shell's copies of the database and its audit log (what backup writes)
+sqlite_pair() { sqlite3 "$1" ".backup $2" && sqlite3 "$1.audit" ".backup $2.audit"; }
 # backup_row WHAT FILE SECS
 backup_row() {
 	printf '  %-46s %8.2f %10d %s\n' "$1" "$3" "$(du -k "$2" | cut -f1)" \
-		"$(sqlite3 "$2" 'pragma integrity_check' | head -n 1), $(sqlite3 "$2" 'select count(*) from certs') certs, $(sqlite3 "$2" 'select count(*) from audit') audit rows, mode $(stat -c %a "$2")"
+		"$(sqlite3 "$2" 'pragma integrity_check' | head -n 1), $(sqlite3 "$2" 'select count(*) from certs') certs, $(sqlite_db "$2" 'select count(*) from audit') audit rows, mode $(stat -c %a "$2")"
 }
 timed s twonetd backup --db "$DB" "$T/backup.db" >/dev/null
 backup_row "twonetd backup --db DB FILE" "$T/backup.db" "$s"
 echo "  keys: $(ls "$DB.keys" | wc -l) in DB.keys, $(ls "$T/backup.db.keys" 2>/dev/null | wc -l) copied to FILE.keys (mode $(stat -c %a "$T/backup.db.keys" 2>/dev/null || echo -))"
-timed s sqlite3 "$DB" ".backup $T/sqlite.db"
-backup_row "sqlite3 DB \".backup FILE\"" "$T/sqlite.db" "$s"
+timed s sqlite_pair "$DB" "$T/sqlite.db"
+backup_row "sqlite3 DB and DB.audit \".backup FILE\"" "$T/sqlite.db" "$s"
 # the same while the server is kept busy with reads
 for i in $(seq 50); do cat "$T/read.ids"; done >"$T/busy.ids"
 cert-fetch --purpose bench --no-verify --parallel 16 --format ndjson - <"$T/busy.ids" >/dev/null 2>&1 &
@@ -287,7 +289,7 @@ timed s twonetd backup --db "$DB" "$T/backup2.db" >/dev/null
 st=$(busy_state)
 backup_row "twonetd backup, during cert-fetch -p 16 reads" "$T/backup2.db" "$s"
 echo "    ($st when it finished)"
-timed s sqlite3 "$DB" ".backup $T/sqlite2.db"
+timed s sqlite_pair "$DB" "$T/sqlite2.db"
 st=$(busy_state)
 backup_row "sqlite3 .backup, during the same reads" "$T/sqlite2.db" "$s"
 echo "    ($st when it finished)"

@@ -76,7 +76,7 @@ stop_all() {
 trap 'stop_all; pg_stop; cleanup' EXIT
 
 # db_count DB SQL: one number from SQLite or PostgreSQL
-db_q() { case $1 in postgresql:*) pg_sql "$1" "$2" ;; *) sqlite3 "$1" "$2" ;; esac; }
+db_q() { case $1 in postgresql:*) pg_sql "$1" "$2" ;; *) sqlite_db "$1" "$2" ;; esac; }
 
 # serve DB N: N instances of twonetd serve on DB; sets URLS (space-separated)
 serve() {

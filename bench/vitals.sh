@@ -83,7 +83,7 @@ printf 'generated: %s cases, %s alerts (%s open), %s events, %s tasks, %s reads 
 	"$(sqlite3 "$DB" 'SELECT count(*) FROM cases')" "$(sqlite3 "$DB" 'SELECT count(*) FROM alerts')" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM alerts WHERE status <> 'closed'")" \
 	"$(sqlite3 "$DB" 'SELECT count(*) FROM alert_events')" "$(sqlite3 "$DB" 'SELECT count(*) FROM tasks')" \
-	"$(sqlite3 "$DB" 'SELECT count(*) FROM audit')" "$(echo "$t1 - $t0" | bc -l)" "$(du -h "$DB" | cut -f1)"
+	"$(sqlite_db "$DB" 'SELECT count(*) FROM audit')" "$(echo "$t1 - $t0" | bc -l)" "$(du -h "$DB" | cut -f1)"
 
 start_bench_server "$DB" --workers 1 --rules none
 OP=$(twonetd token add --db "$DB" --role operator --name bench)
@@ -124,7 +124,7 @@ EOF2
 for run in 1 2 3; do
 	for i in $(seq 5); do
 		a=$(now)
-		sqlite3 "$DB" <"$BENCH_TMP/hand.sql" >/dev/null
+		sqlite_db "$DB" <"$BENCH_TMP/hand.sql" >/dev/null
 		b=$(now)
 		echo "$b - $a" | bc -l
 	done >"$BENCH_TMP/hand$run"
@@ -139,7 +139,7 @@ sed -e "s/^SELECT count(\*) FROM cases WHERE status IN .* AND deadline < .*/SELE
 for run in 1 2 3; do
 	for i in $(seq 5); do
 		a=$(now)
-		sqlite3 "$DB" <"$BENCH_TMP/tuned.sql" >/dev/null
+		sqlite_db "$DB" <"$BENCH_TMP/tuned.sql" >/dev/null
 		b=$(now)
 		echo "$b - $a" | bc -l
 	done >"$BENCH_TMP/tuned$run"

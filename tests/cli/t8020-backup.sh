@@ -1,7 +1,7 @@
 #!/bin/bash
 # twonetd backup and restore (issue 14): the database copied by SQLite's online
-# backup while the server serves (and while cases are being filed), the keys
-# folder beside it (issuer signing keys, the checkpoint key) copied 0700/0600;
+# backup while the server serves (and while cases are being filed), its audit
+# log (PATH.audit, a file of its own) the same way, the keys folder beside it (issuer signing keys, the checkpoint key) copied 0700/0600;
 # a restored copy passes 'twonetd audit verify', and a server restarted on it
 # serves certificates whose signatures verify and still signs new ones.
 # backend: sqlite (twonetd backup and restore copy the SQLite file)
@@ -39,16 +39,20 @@ test_expect_success 'set up: a case filed with certificates, certificates read (
 	jq -e "[.materials[] | select(.state == \"exempted\")] | length == 2" case.json &&
 	cert-fetch --token "$APP1" --purpose 核验 --format ndjson $SBK1 $TXSP1 >certs.ndjson &&
 	test "$(wc -l <certs.ndjson)" = 2 &&
-	test "$(sqlite3 "$TWONETD_DB" "select count(*) from audit")" -ge 4 &&
+	test "$(sqlite_db "$TWONETD_DB" "select count(*) from audit")" -ge 4 &&
 	twonetd audit checkpoint --db "$TWONETD_DB" >/dev/null &&
 	ls "$TWONETD_DB.keys" | grep -q "^RSJ-.*\.pem$" &&
 	test -f "$TWONETD_DB.keys/twonetd.pem"
 '
 
-test_expect_success 'backup while the server serves: FILE 0600, FILE.keys 0700 with every key 0600' '
+test_expect_success 'backup while the server serves: FILE and FILE.audit 0600, FILE.keys 0700 with every key 0600' '
 	twonetd backup --db "$TWONETD_DB" bk.db >out &&
-	grep -q "written to bk.db" out &&
+	grep -q "written to bk.db, its audit log to bk.db.audit and" out &&
 	test "$(mode bk.db)" = 600 &&
+	test "$(mode bk.db.audit)" = 600 &&
+	test "$(sqlite3 bk.db.audit "pragma integrity_check")" = ok &&
+	test "$(sqlite3 bk.db.audit "select count(*) from audit")" -ge 4 &&
+	test "$(sqlite3 bk.db "select count(*) from sqlite_master where name = '\''audit'\''")" = 0 &&
 	test "$(mode bk.db.keys)" = 700 &&
 	for k in "$TWONETD_DB.keys"/*; do
 		cmp "$k" "bk.db.keys/$(basename "$k")" &&
@@ -56,7 +60,7 @@ test_expect_success 'backup while the server serves: FILE 0600, FILE.keys 0700 w
 	done &&
 	test "$(sqlite3 bk.db "pragma integrity_check")" = ok &&
 	test "$(sqlite3 bk.db "select count(*) from cases")" = 1 &&
-	test ! -e bk.db.tmp
+	test ! -e bk.db.tmp && test ! -e bk.db.audit.tmp
 '
 
 test_expect_success 'backup while cases are being filed: consistent, the writers never refused' '
@@ -86,7 +90,11 @@ test_expect_success 'restore refuses the database a server has open, and an exis
 	test_expect_exit 5 twonetd restore --db other.db bk.db 2>err &&
 	grep -q -- "--force" err &&
 	test_expect_exit 3 twonetd restore --db new.db no-such.db 2>err &&
-	test_expect_exit 2 twonetd restore bk.db 2>err
+	test_expect_exit 2 twonetd restore bk.db 2>err &&
+	cp bk.db lone.db &&
+	test_expect_exit 3 twonetd restore --db new.db lone.db 2>err &&
+	grep -q "no audit log .lone.db.audit. beside the backup" err &&
+	test ! -e new.db && test ! -e new.db.audit
 '
 
 test_expect_success 'restore to a new path: permissions kept, the audit chain verifies' '
@@ -98,8 +106,9 @@ test_expect_success 'restore to a new path: permissions kept, the audit chain ve
 	for k in restored/twonet.db.keys/*; do test "$(mode "$k")" = 600 || return 1; done &&
 	twonetd audit verify --db restored/twonet.db >out &&
 	grep -q "audit log intact" out &&
-	test "$(sqlite3 restored/twonet.db "select count(*) from audit")" = \
-	     "$(sqlite3 bk.db "select count(*) from audit")"
+	test "$(mode restored/twonet.db.audit)" = 600 &&
+	test "$(sqlite_db restored/twonet.db "select count(*) from audit")" = \
+	     "$(sqlite_db bk.db "select count(*) from audit")"
 '
 
 # disaster recovery: the live database lost what came after the backup

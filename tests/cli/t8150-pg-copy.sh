@@ -50,7 +50,7 @@ test_expect_success 'fill the SQLite city: tokens, a workflow case, a certificat
 stop_server
 
 count() { # TABLE: rows on the source, then the copy
-	echo "$(sqlite3 "$SRC" "SELECT count(*) FROM $1") $(pg_sql "SELECT count(*) FROM $1" "$PGU")"
+	echo "$(sqlite_db "$SRC" "SELECT count(*) FROM $1") $(pg_sql "SELECT count(*) FROM $1" "$PGU")"
 }
 
 test_expect_success 'twonetd copy to PostgreSQL: every table, counts and the audit chain verified, keys copied' '
@@ -64,7 +64,7 @@ test_expect_success 'twonetd copy to PostgreSQL: every table, counts and the aud
 	for t in tokens cases events certs consents audit alerts alert_events calendar_days issuers assets; do
 		set -- $(count $t) && test "$1" = "$2" && test "$1" -gt 0 || { echo "$t: $1 $2" >&2; return 1; }
 	done &&
-	test "$(sqlite3 "$SRC" "SELECT seq || hash FROM audit_head")" = \
+	test "$(sqlite_db "$SRC" "SELECT seq || hash FROM audit_head")" = \
 		"$(pg_sql "SELECT seq || hash FROM audit_head" "$PGU")" &&
 	ls "$TRASH/city.keys"/GAJ-*.pem >/dev/null || { cat err >&2; false; }
 '

@@ -219,29 +219,29 @@ test_expect_success 'the audit log: admin only, one row per read, hash-chained f
 '
 
 test_expect_success 'the audit table refuses UPDATE and DELETE (append-only triggers)' '
-	test_must_fail sqlite3 "$TWONETD_DB" "update audit set actor = '\''x'\'' where seq = 1" 2>err &&
+	test_must_fail sqlite_db "$TWONETD_DB" "update audit set actor = '\''x'\'' where seq = 1" 2>err &&
 	grep -q "append-only" err &&
-	test_must_fail sqlite3 "$TWONETD_DB" "delete from audit where seq = 1" 2>err &&
+	test_must_fail sqlite_db "$TWONETD_DB" "delete from audit where seq = 1" 2>err &&
 	grep -q "append-only" err &&
 	twonetd audit verify --db "$TWONETD_DB" >out &&
 	grep -q "audit log intact" out
 '
 
 test_expect_success 'audit verify names a row changed by hand (exit 7)' '
-	sqlite3 "$TWONETD_DB" ".backup changed.db" &&
-	sqlite3 changed.db "drop trigger audit_no_update; update audit set purpose = '\''nothing to see'\'' where seq = 3" &&
+	sqlite_db_copy "$TWONETD_DB" changed.db &&
+	sqlite_db changed.db "drop trigger audit_no_update; update audit set purpose = '\''nothing to see'\'' where seq = 3" &&
 	test_expect_exit 7 twonetd audit verify --db changed.db >out &&
 	grep -q "broken at seq 3: row 3 was changed" out
 '
 
 test_expect_success 'audit verify names a deleted row, and a deleted tail (exit 7)' '
-	sqlite3 "$TWONETD_DB" ".backup deleted.db" &&
-	sqlite3 deleted.db "drop trigger audit_no_delete; delete from audit where seq = 4" &&
+	sqlite_db_copy "$TWONETD_DB" deleted.db &&
+	sqlite_db deleted.db "drop trigger audit_no_delete; delete from audit where seq = 4" &&
 	test_expect_exit 7 twonetd audit verify --db deleted.db >out &&
 	grep -q "broken at seq 4: row 4 is missing" out &&
-	sqlite3 "$TWONETD_DB" ".backup tail.db" &&
-	last=$(sqlite3 tail.db "select max(seq) from audit") &&
-	sqlite3 tail.db "drop trigger audit_no_delete; delete from audit where seq = $last" &&
+	sqlite_db_copy "$TWONETD_DB" tail.db &&
+	last=$(sqlite_db tail.db "select max(seq) from audit") &&
+	sqlite_db tail.db "drop trigger audit_no_delete; delete from audit where seq = $last" &&
 	test_expect_exit 7 twonetd audit verify --db tail.db >out &&
 	grep -q "broken at seq $last" out
 '

@@ -35,7 +35,7 @@ MISSING=1.2.156.3005.2.$KIND.$USCC.99999999.001.$(check36 "${KIND}${USCC}9999999
 # the sqlite3 shell waits for a lock as the server does (a worker's last
 # close checkpoints the log under an exclusive lock)
 audit_rows() {
-	sqlite3 -cmd ".timeout 10000" "$TWONETD_DB" "select count(*) from audit"
+	sqlite_db "$TWONETD_DB" "select count(*) from audit"
 }
 
 # a curl config of 500 reads: 200 by the admin, 100 refused (a clerk with no
@@ -61,7 +61,7 @@ reads() {
 }
 
 q() {
-	sqlite3 -cmd ".timeout 10000" "$TWONETD_DB" "$1"
+	sqlite_db "$TWONETD_DB" "$1"
 }
 
 test_expect_success 'set up: 40 certificates, two workers' '
@@ -130,7 +130,7 @@ test_expect_success 'a reply comes only after its row is in the database' '
 test_expect_success 'when the row cannot be written nothing is served: 500 and no body' '
 	before=$(audit_rows) &&
 	test_when_finished "q \"drop trigger if exists audit_fail\"" &&
-	q "create trigger audit_fail before insert on audit begin select raise(abort, '\''disk says no'\''); end" &&
+	q "create trigger log.audit_fail before insert on audit begin select raise(abort, '\''disk says no'\''); end" &&
 	code=$(curl -sS -o fail.json -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
 		"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=fail") &&
 	test "$code" = 500 &&
@@ -145,15 +145,20 @@ test_expect_success 'when the row cannot be written nothing is served: 500 and n
 	twonetd audit verify --db "$TWONETD_DB"
 '
 
-test_expect_success 'while another connection holds the write lock: reads wait, the rest is served' '
-	before=$(audit_rows) &&
-	mkfifo lockctl &&
-	{ sqlite3 "$TWONETD_DB" < lockctl > lock.out 2>&1 & } &&
+# hold_lock FILE: a sqlite3 shell ($lpid) holds FILE's write lock until "commit;" goes to fd 9
+hold_lock() {
+	mkfifo "$1.ctl" &&
+	{ sqlite3 "$1" <"$1.ctl" >"$1.lock.out" 2>&1 & } &&
 	lpid=$! &&
-	exec 9> lockctl &&
+	exec 9>"$1.ctl" &&
 	echo "begin immediate;" >&9 &&
+	while sqlite3 "$1" ".timeout 0" "begin immediate; rollback;" 2>/dev/null; do sleep 0.05; done
+}
+
+test_expect_success 'while another connection holds the audit log'"'"'s write lock: reads wait, the rest is served' '
+	before=$(audit_rows) &&
 	test_when_finished "exec 9>&-" &&
-	while sqlite3 "$TWONETD_DB" ".timeout 0" "begin immediate; rollback;" 2>/dev/null; do sleep 0.05; done &&
+	hold_lock "$TWONETD_DB.audit" &&
 	{ curl -sS -o held.json -w "%{http_code}" -H "Authorization: Bearer $ADMIN" \
 		"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=held" > held.code 9>&- & } &&
 	cpid=$! &&
@@ -172,6 +177,24 @@ test_expect_success 'while another connection holds the write lock: reads wait, 
 	jq -e .signature held.json >/dev/null &&
 	test "$(audit_rows)" = $((before + 2)) &&
 	test "$(q "select count(*) from audit where purpose = '\''gave-up'\''")" = 1 &&
+	twonetd audit verify --db "$TWONETD_DB"
+'
+
+# the log is a file of its own (twonetd(8) FILES): appends take its lock, not the database's
+test_expect_success 'while another connection holds the database'"'"'s write lock: reads are served and audited' '
+	before=$(audit_rows) &&
+	test_when_finished "exec 9>&-" &&
+	hold_lock "$TWONETD_DB" &&
+	for i in 1 2 3; do
+		test "$(curl -sS -o /dev/null -w "%{http_code}" --max-time 30 -H "Authorization: Bearer $ADMIN" \
+			"$TWONET_URL/v1/certs/$(head -n 1 ids)?purpose=db-locked-$i" 9>&-)" = 200 || return 1
+	done &&
+	test "$(audit_rows)" = $((before + 3)) &&
+	! sqlite3 "$TWONETD_DB" ".timeout 0" "begin immediate; rollback;" 2>/dev/null &&
+	echo "commit;" >&9 &&
+	exec 9>&- &&
+	wait $lpid &&
+	test "$(q "select count(*) from audit where purpose like '\''db-locked-%'\''")" = 3 &&
 	twonetd audit verify --db "$TWONETD_DB"
 '
 

@@ -27,11 +27,11 @@ read_n() {
 	done
 }
 rows() {
-	sqlite3 "$TWONETD_DB" "select count(*) from audit"
+	sqlite_db "$TWONETD_DB" "select count(*) from audit"
 }
 # cut DB to its first N rows and set its head back to match, as an intruder would
 cut_tail() {
-	sqlite3 "$1" "drop trigger audit_no_delete; delete from audit where seq > $2;
+	sqlite_db "$1" "drop trigger audit_no_delete; delete from audit where seq > $2;
 		update audit_head set seq = $2, hash = (select hash from audit where seq = $2);"
 }
 
@@ -44,7 +44,7 @@ test_expect_success 'every 5 rows a checkpoint; the key made 0600 beside the dat
 	test "$(jq -s -c "map(.seq)" "$CKPT")" = "[5,10]" &&
 	test "$(stat -c %a "$KEY")" = 600 &&
 	test "$(stat -c %a "$TWONETD_DB.keys")" = 700 &&
-	test "$(jq -r .head <(tail -n 1 "$CKPT"))" = "$(sqlite3 "$TWONETD_DB" "select hash from audit where seq = 10")" &&
+	test "$(jq -r .head <(tail -n 1 "$CKPT"))" = "$(sqlite_db "$TWONETD_DB" "select hash from audit where seq = 10")" &&
 	grep -q "twonetd: audit checkpoint {" "$TWONETD_LOG"
 '
 
@@ -66,7 +66,7 @@ test_expect_success 'a checkpoint verifies with the openssl tool (SM3, distid 12
 '
 
 test_expect_success 'a truncated tail: the chain alone reads intact, the checkpoints say truncated (exit 7)' '
-	sqlite3 "$TWONETD_DB" ".backup cut.db" &&
+	sqlite_db_copy "$TWONETD_DB" cut.db &&
 	cut_tail cut.db 8 &&
 	twonetd audit verify --db cut.db >out &&
 	grep -q "audit log intact: 8 rows" out &&
@@ -91,7 +91,7 @@ test_expect_success 'a rewritten tail (cut, then new rows through the server) sh
 
 test_expect_success 'forged lines: a changed seq, another key, not JSON (exit 7); a cut-short last line is skipped' '
 	twonetd init --db other.db >/dev/null &&
-	sqlite3 "$TWONETD_DB" ".backup fresh.db" && rm -f fresh.db.checkpoints &&
+	sqlite_db_copy "$TWONETD_DB" fresh.db && rm -f fresh.db.checkpoints &&
 	twonetd audit checkpoint --db fresh.db --checkpoints good.ckpt >out &&
 	test "$(jq -r .seq out)" = 12 &&
 	test "$(stat -c %a fresh.db.keys/twonetd.pem)" = 600 &&
@@ -114,7 +114,7 @@ test_expect_success 'forged lines: a changed seq, another key, not JSON (exit 7)
 test_expect_success 'the server log'"'"'s lines (a journal) check as well; the public key alone is enough' '
 	grep "twonetd: audit checkpoint" "$TWONETD_LOG" | head -n 3 | sed "s/^/Dec 03 10:00:00 host /" >journal &&
 	test "$(wc -l <journal)" = 3 &&
-	sqlite3 "$TWONETD_DB" ".backup j.db" &&
+	sqlite_db_copy "$TWONETD_DB" j.db &&
 	openssl pkey -in "$KEY" -pubout -out pub.pem &&
 	test_expect_exit 7 twonetd audit verify --db j.db --checkpoints journal --key pub.pem >out &&
 	grep -q "rewritten: row 12" out &&
@@ -167,6 +167,64 @@ test_expect_success 'a checkpoint that cannot be written: the reads go on, one e
 	test "$(errs)" = $((e0 + 1)) &&
 	twonetd audit verify --db "$TWONETD_DB" --checkpoints "$TRASH/later/ckpt" >out &&
 	grep -q "audit log intact: $(rows) rows" out
+'
+
+# schema 15: the log in DB.audit, a file of its own (twonetd(8) FILES)
+# a schema-14 copy of the database: its log back inside it, no DB.audit
+old_layout() {
+	sqlite_db_copy "$TWONETD_DB" "$1" &&
+	{
+		sqlite3 "$1.audit" "select sql || ';' from sqlite_master where sql is not null
+			order by type = 'trigger'" &&
+		sqlite3 "$1.audit" ".mode insert audit" "select * from audit" &&
+		sqlite3 "$1.audit" ".mode insert audit_head" "select * from audit_head"
+	} | sqlite3 "$1" &&
+	sqlite3 "$1" "pragma user_version = 14" &&
+	rm "$1.audit"
+}
+
+test_expect_success 'init moves a schema-14 database'"'"'s audit log into DB.audit: every row, the chain verifies' '
+	old_layout old.db &&
+	n=$(sqlite3 old.db "select count(*) from audit") &&
+	test "$n" = "$(rows)" && test "$n" -gt 10 &&
+	test_must_fail twonetd audit verify --db old.db 2>err &&
+	grep -q "at schema 14, not 15 (run .twonetd init" err &&
+	twonetd init --db old.db >out &&
+	grep -q "schema 15" out &&
+	test "$(sqlite3 old.db "select count(*) from sqlite_master where name like '\''audit%'\''")" = 0 &&
+	test "$(sqlite3 old.db.audit "select count(*) from audit")" = "$n" &&
+	test "$(sqlite3 old.db.audit "select seq || hash from audit_head")" = \
+		"$(sqlite_db "$TWONETD_DB" "select seq || hash from audit_head")" &&
+	twonetd audit verify --db old.db >out &&
+	grep -q "audit log intact: $n rows" out &&
+	test_must_fail sqlite3 old.db.audit "delete from audit where seq = 1" 2>err &&
+	grep -q "append-only" err &&
+	twonetd init --db old.db >/dev/null &&
+	test "$(sqlite3 old.db.audit "select count(*) from audit")" = "$n"
+'
+
+test_expect_success 'a database without its DB.audit is refused; init does not make an empty log' '
+	cp old.db lost.db &&
+	test_must_fail twonetd audit verify --db lost.db 2>err &&
+	grep -q "the audit log .lost.db.audit. of database .lost.db. is missing" err &&
+	test_must_fail twonetd init --db lost.db 2>err &&
+	grep -q "is missing" err &&
+	test ! -e lost.db.audit &&
+	test_must_fail twonetd serve --db lost.db --listen 127.0.0.1:0 2>err &&
+	grep -q "is missing" err
+'
+
+test_expect_success 'the move refuses a DB.audit ahead of the database'"'"'s own log, and keeps both' '
+	old_layout ahead.db &&
+	sqlite3 ahead.db "drop trigger if exists audit_no_delete; delete from audit where seq > 9;
+		update audit_head set seq = 9, hash = (select hash from audit where seq = 9)" &&
+	sqlite3 "$TWONETD_DB.audit" ".backup ahead.db.audit" &&
+	n=$(sqlite3 ahead.db.audit "select count(*) from audit") &&
+	test_must_fail twonetd init --db ahead.db 2>err &&
+	grep -q "the audit log .ahead.db.audit. is at row $n, the database.s own at 9" err &&
+	test "$(sqlite3 ahead.db "pragma user_version")" = 14 &&
+	test "$(sqlite3 ahead.db "select count(*) from audit")" = 9 &&
+	test "$(sqlite3 ahead.db.audit "select count(*) from audit")" = "$n"
 '
 
 test_done

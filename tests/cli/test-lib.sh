@@ -245,9 +245,23 @@ make_token() {
 		${dept:+--dept "$dept"} ${subject:+--subject "$subject"}
 }
 
+# sqlite3 on the SQLite database $1 with its audit log ($1.audit, twonetd(8) FILES) attached as "log"
+sqlite_db() {
+	local db=$1
+	shift
+	sqlite3 -cmd ".timeout 10000" -cmd "ATTACH '$db.audit' AS log" "$db" "$@"
+}
+
+# a copy of the SQLite database $1 and its audit log: $2 and $2.audit
+sqlite_db_copy() {
+	sqlite3 "$1" ".backup '$2'" && sqlite3 "$1.audit" ".backup '$2.audit'"
+}
+
 db_sql() {
 	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
 		"$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$TWONETD_DB" -c "$1"
+	elif [ -f "$TWONETD_DB.audit" ]; then
+		sqlite_db "$TWONETD_DB" "$1"
 	else
 		sqlite3 "$TWONETD_DB" "$1"
 	fi

@@ -11,7 +11,8 @@ struct fix {
 static void remove_db(struct fix *f)
 {
 	static const char *const tails[] = { "", "-wal", "-shm", "-journal", ".audit-index",
-					     ".audit-index-wal", ".audit-index-shm" };
+					     ".audit-index-wal", ".audit-index-shm", ".audit",
+					     ".audit-wal", ".audit-shm" };
 	char p[200];
 
 	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {

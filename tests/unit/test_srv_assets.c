@@ -48,7 +48,7 @@ static int teardown(void **state)
 	(void)state;
 	store_close(st);
 	if (path[0]) {
-		const char *tails[] = { "", "-wal", "-shm" };
+		const char *tails[] = { "", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm" };
 
 		for (int i = 0; i < 3; i++) {
 			snprintf(p, sizeof(p), "%s%s", path, tails[i]);

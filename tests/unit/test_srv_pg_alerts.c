@@ -65,7 +65,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fix *f = *state;
-	static const char *const tails[] = { "", "-wal", "-shm" };
+	static const char *const tails[] = { "", "-wal", "-shm", ".audit", ".audit-wal",
+					     ".audit-shm" };
 	char p[160];
 
 	store_close(f->pg);

@@ -18,7 +18,8 @@
 /*
  * Layout (INSTALL, twonetd(8) BACKUP): `twonetd backup --db PATH FILE` writes
  * FILE (mode 0600), a plain SQLite database copied page by page while the
- * server serves, and FILE.keys/ (0700): a copy of every regular file of
+ * server serves, FILE.audit the same of the audit log PATH.audit (schema 15,
+ * store_audit_log.c), and FILE.keys/ (0700): a copy of every regular file of
  * PATH.keys/ (the issuers' signing keys and the checkpoint key twonetd.pem),
  * each 0600.  `twonetd restore --db PATH FILE` does the reverse.
  */
@@ -55,12 +56,46 @@ static const char *sqlite_file(const char *spec, const char *verb)
 	return NULL;
 }
 
-static char *keys_dir(const char *db)
+/* PATH + suffix, malloc'd. */
+static char *beside(const char *db, const char *suffix)
 {
 	struct tn_buf b = TN_BUF_INIT;
 
-	tn_buf_addf(&b, "%s.keys", db);
+	tn_buf_addf(&b, "%s%s", db, suffix);
 	return tn_buf_detach(&b, NULL);
+}
+
+/* user_version of SQLite file `path`, or -1 (after a message) when it cannot be read. */
+static int file_schema(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (v < 0)
+		fprintf(stderr, "twonetd: error: cannot read '%s': %s\n", path,
+			db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_close(db);
+	return v;
+}
+
+/* The file and its WAL companions removed (an audit log that belongs to no database now). */
+static void remove_db_files(const char *path)
+{
+	static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
+	char *p;
+
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		p = beside(path, tails[i]);
+		unlink(p);
+		free(p);
+	}
 }
 
 /* Copy database src to dst with the online backup API; 0 or -1 after a message. */
@@ -212,11 +247,11 @@ int backup_cmd(int argc, char **argv)
 	const struct tn_cmd cmd = { "twonetd backup", "--db " TWONETD_SQLITE_DB " FILE",
 		"copy the database to FILE (0600) while the server serves, and its keys folder "
 		"PATH.keys to FILE.keys (0700, keys 0600)", opts, 0 };
-	struct tn_buf tmp = TN_BUF_INIT;
-	char *src_keys = NULL, *dst_keys = NULL;
+	struct tn_buf tmp = TN_BUF_INIT, log_tmp = TN_BUF_INIT;
+	char *src_keys = NULL, *dst_keys = NULL, *src_log = NULL, *dst_log = NULL;
 	const char *file;
 	struct stat sb;
-	int nargs, rc, nkeys = 0;
+	int nargs, rc, nkeys = 0, has_log;
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
@@ -231,30 +266,44 @@ int backup_cmd(int argc, char **argv)
 		return 3;
 	}
 	rc = 1;
-	/* the copy is made beside FILE and renamed: a cron run never leaves half a FILE */
+	/* the copies are made beside FILE and renamed: a cron run never leaves half a FILE */
+	src_log = beside(db, ".audit");
+	dst_log = beside(file, ".audit");
+	has_log = stat(src_log, &sb) == 0;
 	tn_buf_addf(&tmp, "%s.tmp", file);
+	tn_buf_addf(&log_tmp, "%s.tmp", dst_log);
 	unlink(tmp.buf);
+	unlink(log_tmp.buf);
 	umask(077);
-	if (copy_db(db, tmp.buf) < 0 || chmod(tmp.buf, 0600) != 0) {
+	if (copy_db(db, tmp.buf) < 0 || chmod(tmp.buf, 0600) != 0 ||
+	    (has_log && (copy_db(src_log, log_tmp.buf) < 0 || chmod(log_tmp.buf, 0600) != 0))) {
 		unlink(tmp.buf);
+		unlink(log_tmp.buf);
 		goto out;
 	}
-	if (rename(tmp.buf, file) != 0) {
+	if ((has_log && rename(log_tmp.buf, dst_log) != 0) || rename(tmp.buf, file) != 0) {
 		fprintf(stderr, "twonetd: error: cannot write '%s': %s\n", file, strerror(errno));
 		unlink(tmp.buf);
+		unlink(log_tmp.buf);
 		goto out;
 	}
-	src_keys = keys_dir(db);
-	dst_keys = keys_dir(file);
+	if (!has_log)
+		remove_db_files(dst_log);       /* a database before schema 15: its log is in FILE */
+	src_keys = beside(db, ".keys");
+	dst_keys = beside(file, ".keys");
 	if (copy_keys(src_keys, dst_keys, &nkeys) < 0)
 		goto out;
-	printf("backup of %s written to %s and %d key%s to %s\n", db, file, nkeys,
+	printf("backup of %s written to %s%s%s and %d key%s to %s\n", db, file,
+	       has_log ? ", its audit log to " : "", has_log ? dst_log : "", nkeys,
 	       nkeys == 1 ? "" : "s", dst_keys);
 	rc = 0;
 out:
 	tn_buf_release(&tmp);
+	tn_buf_release(&log_tmp);
 	free(src_keys);
 	free(dst_keys);
+	free(src_log);
+	free(dst_log);
 	return rc;
 }
 
@@ -272,10 +321,10 @@ int restore_cmd(int argc, char **argv)
 	const struct tn_cmd cmd = { "twonetd restore", "--db " TWONETD_SQLITE_DB " [--force] FILE",
 		"restore a backup written by 'twonetd backup': FILE to PATH (0600), FILE.keys "
 		"to PATH.keys (0700, keys 0600)", opts, 0 };
-	char *src_keys = NULL, *dst_keys = NULL;
+	char *src_keys = NULL, *dst_keys = NULL, *src_log = NULL, *dst_log = NULL;
 	const char *file;
 	struct stat sb;
-	int nargs, rc, nkeys = 0;
+	int nargs, rc, nkeys = 0, has_log, v;
 
 	if ((rc = twonetd_parse(&cmd, argc, argv, &nargs)) >= 0)
 		return rc;
@@ -293,23 +342,44 @@ int restore_cmd(int argc, char **argv)
 		fprintf(stderr, "twonetd: error: '%s' is open (a server serves it): stop it first\n", db);
 		return 5;
 	}
-	if (stat(db, &sb) == 0 && !force) {
-		fprintf(stderr, "twonetd: error: '%s' exists: --force overwrites it\n", db);
-		return 5;
+	src_log = beside(file, ".audit");
+	dst_log = beside(db, ".audit");
+	rc = 5;
+	if ((stat(db, &sb) == 0 || stat(dst_log, &sb) == 0) && !force) {
+		fprintf(stderr, "twonetd: error: '%s' exists: --force overwrites it\n",
+			stat(db, &sb) == 0 ? db : dst_log);
+		goto out;
+	}
+	/* a backup at schema 15 or later is two files: both, or nothing written */
+	rc = 3;
+	has_log = stat(src_log, &sb) == 0;
+	if ((v = file_schema(file)) < 0)
+		goto out;
+	if (v >= 15 && !has_log) {
+		fprintf(stderr, "twonetd: error: no audit log '%s' beside the backup '%s' (schema %d "
+			"keeps it there)\n", src_log, file, v);
+		goto out;
 	}
 	rc = 1;
 	umask(077);
 	if (copy_db(file, db) < 0 || chmod(db, 0600) != 0)
 		goto out;
-	src_keys = keys_dir(file);
-	dst_keys = keys_dir(db);
+	if (!has_log)
+		remove_db_files(dst_log);       /* the overwritten database's; FILE holds its log */
+	else if (copy_db(src_log, dst_log) < 0 || chmod(dst_log, 0600) != 0)
+		goto out;
+	src_keys = beside(file, ".keys");
+	dst_keys = beside(db, ".keys");
 	if (copy_keys(src_keys, dst_keys, &nkeys) < 0)
 		goto out;
-	printf("%s restored to %s and %d key%s to %s\n", file, db, nkeys, nkeys == 1 ? "" : "s",
-	       dst_keys);
+	printf("%s restored to %s%s%s and %d key%s to %s\n", file, db,
+	       has_log ? ", its audit log to " : "", has_log ? dst_log : "", nkeys,
+	       nkeys == 1 ? "" : "s", dst_keys);
 	rc = 0;
 out:
 	free(src_keys);
 	free(dst_keys);
+	free(src_log);
+	free(dst_log);
 	return rc;
 }

@@ -475,15 +475,21 @@ enum tn_code store_begin(struct store *st, struct tn_err *err)
 
 int store_try_begin(struct store *st, struct tn_err *err)
 {
+	return store_try_begin_sql(st, "BEGIN IMMEDIATE", err);
+}
+
+int store_try_begin_sql(struct store *st, const char *sql, struct tn_err *err)
+{
 	int rc;
 
 	sqlite3_busy_handler(st->db, NULL, NULL);
-	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	store_busy_short(st);
 	if (rc == SQLITE_OK)
 		return 0;
 	if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
 		store_fail(st, err, "begin");
+	store_rollback(st);     /* a BEGIN whose next statement failed */
 	store_busy_default(st);
 	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? 1 : -1;
 }
@@ -520,12 +526,28 @@ static int user_version(struct store *st)
 	return v;
 }
 
+/* TN_OK when the database is at STORE_SCHEMA (`v`, its user_version), else why not. */
+static enum tn_code version_check(struct store *st, int v, struct tn_err *err)
+{
+	if (v == STORE_SCHEMA)
+		return TN_OK;
+	if (v < 0)
+		return tn_err_set(err, TN_EINVALID, "cannot read database '%s': %s", st->path,
+				  sqlite3_errmsg(st->db));
+	if (v < STORE_SCHEMA)
+		return tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, not %d (run "
+				  "'twonetd init --db %s')", st->path, v, STORE_SCHEMA, st->path);
+	return tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, newer than this "
+			  "twonetd (%d)", st->path, v, STORE_SCHEMA);
+}
+
 enum tn_code sqlite_open(struct store **out, const char *path, int create, struct tn_err *err)
 {
 	struct store *st;
 	/* a store is one thread's (the checkpoint thread opens its own): no lock a call */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-	enum tn_code code;
+	enum tn_code code = TN_OK;
+	char *log_path = sqlite_log_path(path);
 	int v;
 
 	*out = NULL;
@@ -551,6 +573,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 			   path, st->db ? sqlite3_errmsg(st->db) : "out of memory",
 			   create ? "" : " (run 'twonetd init' first)");
 		sqlite_close(st);
+		free(log_path);
 		return create ? TN_EIO : TN_EINVALID;
 	}
 	store_busy_default(st);
@@ -560,28 +583,29 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 		code = tn_err_set(err, TN_EIO, "cannot set up database '%s': %s", path,
 				  sqlite3_errmsg(st->db));
 		sqlite_close(st);
+		free(log_path);
 		return code;
 	}
-	if (create) {
-		code = sqlite_migrate(st, NULL, NULL, err);
-		if (code != TN_OK) {
-			sqlite_close(st);
-			return code;
-		}
-	}
+	/* the audit log's file (store_audit_log.c): made by init only, never for a database that had one */
 	v = user_version(st);
-	if (v != STORE_SCHEMA) {
-		if (v < 0)
-			tn_err_set(err, TN_EINVALID, "cannot read database '%s': %s", path,
-				   sqlite3_errmsg(st->db));
-		else if (v < STORE_SCHEMA)
-			tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, not %d "
-				   "(run 'twonetd init --db %s')", path, v, STORE_SCHEMA, path);
-		else
-			tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, newer than "
-				   "this twonetd (%d)", path, v, STORE_SCHEMA);
+	if (!create || v >= 15) {
+		code = version_check(st, v, err);
+		if (code == TN_OK && access(log_path, F_OK) != 0)
+			code = tn_err_set(err, TN_EINVALID, "the audit log '%s' of database '%s' is "
+					  "missing (a copy of the database without its log?): restore "
+					  "both from a backup", log_path, path);
+	}
+	if (code == TN_OK && sqlite_log_attach(st->db, path) != SQLITE_OK)
+		code = tn_err_set(err, TN_EIO, "cannot open the audit log '%s': %s", log_path,
+				  sqlite3_errmsg(st->db));
+	if (code == TN_OK && create && (code = sqlite_migrate(st, NULL, NULL, err)) == TN_OK)
+		code = version_check(st, user_version(st), err);
+	if (code == TN_OK)
+		code = sqlite_log_check(st, err);
+	free(log_path);
+	if (code != TN_OK) {
 		sqlite_close(st);
-		return TN_EINVALID;
+		return code;
 	}
 	*out = st;
 	return TN_OK;
@@ -674,7 +698,7 @@ static int migrate_exec(sqlite3 *db, const char *sql, char **msg)
 
 enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err *err)
 {
-	int n = STORE_SCHEMA;
+	int n = STORE_SCHEMA, end;
 	int v;
 	char *msg = NULL;
 	char sql[64];
@@ -689,7 +713,9 @@ enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err 
 		return tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, this twonetd "
 				  "knows %d", st->path, v, n);
 	}
-	for (; v < n; v++) {
+	/* the scripts up to 14 in this transaction; 14 -> 15 is sqlite_log_move's two */
+	end = v < 14 ? 14 : v;
+	for (; v < end; v++) {
 		if (migrate_exec(st->db, migration(v), &msg) != SQLITE_OK) {
 			tn_err_set(err, TN_EINTERNAL, "migration to schema %d failed: %s", v + 1,
 				   msg ? msg : "unknown error");
@@ -698,7 +724,7 @@ enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err 
 			return TN_EINTERNAL;
 		}
 	}
-	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", n);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		enum tn_code code = store_fail(st, err, "migration");
 		store_rollback(st);
@@ -707,6 +733,12 @@ enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err 
 	if (store_commit(st, err) != TN_OK) {
 		store_rollback(st);
 		return store_errcode(err);
+	}
+	if (v == 14 && v < n) {
+		enum tn_code code = sqlite_log_move(st, err);
+
+		if (code != TN_OK)
+			return code;
 	}
 	if (to)
 		*to = n;

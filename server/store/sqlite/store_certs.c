@@ -98,20 +98,6 @@ const char store_certs_codes_schema[] =
 	"  used_epoch INTEGER);"
 	"CREATE INDEX IF NOT EXISTS consent_codes_holder ON consent_codes (holder, used_dept);";
 
-/*
- * Every certificate read is a short write transaction (its audit row): it
- * waits for the write lock with the short busy handler (store_int.h).
- */
-enum tn_code sqlite_certs_begin(struct store *st, struct tn_err *err)
-{
-	return store_begin_short(st, err);
-}
-
-int sqlite_certs_try_begin(struct store *st, struct tn_err *err)
-{
-	return store_try_begin(st, err);
-}
-
 void sqlite_certs_tune(struct store *st)
 {
 	/* a larger page cache: fewer reads of a large database */

@@ -20,7 +20,7 @@ struct store_ckpt {
 	pthread_cond_t cv;
 	int wanted, stop;
 	long frames;            /* checkpoint when the log is this long */
-	long next;              /* the log's length at the next wake (the worker's thread only) */
+	long next[2];           /* the WAL's length at the next wake, database's and audit log's (the worker's thread only) */
 	long wakes;             /* times the thread was woken (store_certs_checkpointer_wakes) */
 	long runs, copied;      /* checkpoints made and pages copied (store_certs_checkpointer_wait) */
 	int ix;                 /* the index file is attached to db as "ix" */
@@ -77,16 +77,16 @@ static const char ix_layout[] =
 
 /* 1 when the index is another log's: its last row is not this log's. */
 static const char ix_stale[] =
-	"SELECT EXISTS (SELECT 1 FROM ix.ix_head h WHERE NOT EXISTS (SELECT 1 FROM main.audit a "
+	"SELECT EXISTS (SELECT 1 FROM ix.ix_head h WHERE NOT EXISTS (SELECT 1 FROM log.audit a "
 	"  WHERE a.seq = h.seq AND a.hash = h.hash)) OR (NOT EXISTS (SELECT 1 FROM ix.ix_head) "
 	"  AND EXISTS (SELECT 1 FROM ix.audit_ix))";
 
 /* Such an index emptied, in one transaction (checked again under the file's write lock). */
 static const char ix_empty[] =
 	"BEGIN;"
-	"DELETE FROM ix.audit_ix WHERE NOT EXISTS (SELECT 1 FROM ix.ix_head h, main.audit a "
+	"DELETE FROM ix.audit_ix WHERE NOT EXISTS (SELECT 1 FROM ix.ix_head h, log.audit a "
 	"  WHERE a.seq = h.seq AND a.hash = h.hash);"
-	"DELETE FROM ix.ix_head WHERE NOT EXISTS (SELECT 1 FROM main.audit a "
+	"DELETE FROM ix.ix_head WHERE NOT EXISTS (SELECT 1 FROM log.audit a "
 	"  WHERE a.seq = ix_head.seq AND a.hash = ix_head.hash);"
 	"COMMIT;";
 
@@ -265,12 +265,12 @@ static void ix_catch_up(struct store_ckpt *c)
 		return;
 	if (sqlite3_prepare_v2(c->db, "INSERT INTO ix.audit_ix (seq, b, holder, cert) SELECT seq, "
 			       "seq >> " IX_BUCKET_BITS ", twonet_ix_key(holder), twonet_ix_key(cert) "
-			       "FROM main.audit WHERE "
+			       "FROM log.audit WHERE "
 			       "seq > (SELECT COALESCE(MAX(seq), 0) FROM ix.audit_ix) ORDER BY seq "
 			       "LIMIT " IX_CHUNK_SQL, -1, &s, NULL) != SQLITE_OK)
 		return;
 	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO ix.ix_head (id, seq, hash) SELECT 1, "
-			       "seq, hash FROM main.audit WHERE seq = (SELECT MAX(seq) FROM "
+			       "seq, hash FROM log.audit WHERE seq = (SELECT MAX(seq) FROM "
 			       "ix.audit_ix)", -1, &h, NULL) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return;
@@ -310,14 +310,19 @@ static void ix_catch_up(struct store_ckpt *c)
 static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct store_ckpt *c = arg;
+	long *next;
 
 	(void)db;
-	if (strcmp(name, "main") != 0)
+	if (strcmp(name, "main") == 0)
+		next = &c->next[0];
+	else if (strcmp(name, "log") == 0)
+		next = &c->next[1];
+	else
 		return SQLITE_OK;
-	if (frames < c->next - c->frames)       /* the log restarted */
-		c->next = c->frames;
-	if (frames >= c->next) {
-		c->next = (long)frames + c->frames;
+	if (frames < *next - c->frames)       /* the log restarted */
+		*next = c->frames;
+	if (frames >= *next) {
+		*next = (long)frames + c->frames;
 		pthread_mutex_lock(&c->mu);
 		c->wakes++;
 		c->wanted = 1;
@@ -341,10 +346,13 @@ static void *ckpt_main(void *arg)
 		c->wanted = 0;
 		pthread_mutex_unlock(&c->mu);
 		/* PASSIVE: copies what no reader still needs, never waits for a lock */
-		int log = 0, done = 0;
+		int log = 0, done = 0, more = 0;
 
 		ix_catch_up(c);
 		sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		if (sqlite3_wal_checkpoint_v2(c->db, "log", SQLITE_CHECKPOINT_PASSIVE, &log, &more) ==
+		    SQLITE_OK && more > 0)
+			done += more;
 		if (c->ix)
 			sqlite3_wal_checkpoint_v2(c->db, "ix", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
@@ -362,14 +370,16 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
 
 	c->st = st;
 	c->frames = frames;
-	c->next = frames;
+	c->next[0] = c->next[1] = frames;
 	/*
 	 * A connection that has read nothing does not know the database is in
 	 * WAL mode: its checkpoints return SQLITE_OK and copy nothing (the log
 	 * grew without end under load).  Reading the header opens the log.
 	 */
 	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite_log_attach(c->db, st->path) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA log.schema_version", NULL, NULL, NULL) != SQLITE_OK) {
 		sqlite3_close(c->db);
 		free(c);
 		return NULL;
@@ -385,7 +395,8 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
 	if (ix_open(c) == 0)
 		st->ix_ready = 1;       /* the worker's lists read the file now checked */
 	/* the log file is cut back to 64 MiB when it restarts (it never shrank) */
-	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 67108864;"
+		     "PRAGMA log.journal_size_limit = 67108864", NULL, NULL, NULL);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
@@ -406,7 +417,8 @@ sqlite3 *sqlite_audit_ixdb(struct store *st)
 	if (st->ixdb || !st->ix_ready)
 		return st->ixdb;
 	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK || sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
+	    SQLITE_OK || sqlite_log_attach(db, st->path) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
 	    ix_attach(st, db, 0) != 0) {
 		sqlite3_close(db);
 		st->ix_ready = 0;       /* the lists scan instead */

@@ -49,6 +49,16 @@ struct store {
  * the index's filling.
  */
 sqlite3 *sqlite_audit_ixdb(struct store *st);
+/*
+ * The audit log's own file, PATH.audit (store_audit_log.c): its path
+ * (malloc'd), ATTACHed to `db` as "log" (SQLite's code), the move of the log
+ * there from the database (migration 14 -> 15), and the check that a
+ * database at schema 15 has it.
+ */
+char *sqlite_log_path(const char *db_path);
+int sqlite_log_attach(sqlite3 *db, const char *db_path);
+enum tn_code sqlite_log_move(struct store *st, struct tn_err *err);
+enum tn_code sqlite_log_check(struct store *st, struct tn_err *err);
 /* Forget the tokens store_tokens.c keeps (at close).  NULL is fine. */
 void store_tokens_forget(struct store *st);
 /* Forget the documents store_catalog.c keeps parsed (at close). */
@@ -252,6 +262,8 @@ enum tn_code store_begin(struct store *st, struct tn_err *err);
  * store_busy_default), 1 when another writer holds the lock, -1 on error.
  */
 int store_try_begin(struct store *st, struct tn_err *err);
+/* The same with `sql` (statements that begin a transaction and take a lock) for BEGIN IMMEDIATE. */
+int store_try_begin_sql(struct store *st, const char *sql, struct tn_err *err);
 enum tn_code store_commit(struct store *st, struct tn_err *err);
 void store_rollback(struct store *st);
 
