@@ -119,25 +119,27 @@ const struct route *route_table(size_t *n)
  * 1 when the path's segments seg[0..n) match `pattern`; *arg gets the
  * segment that matched its {name} (borrowed), NULL when it has none.
  */
-static int path_match(const char *pattern, char **seg, int n, const char **arg)
+static int path_match(const char *p, char **seg, int n, const char **arg)
 {
-	const char *p = pattern;
 	int i = 0;
 
 	*arg = NULL;
 	while (*p == '/') {
-		size_t len;
+		const char *s;
 
 		p++;
-		len = strcspn(p, "/");
 		if (i == n)
 			return 0;
-		if (p[0] == '{')
+		if (*p == '{') {
 			*arg = seg[i];
-		else if (strncmp(seg[i], p, len) != 0 || seg[i][len] != '\0')
-			return 0;
+			p += strcspn(p, "/");
+		} else {
+			for (s = seg[i]; *s && *s == *p; s++)
+				p++;
+			if (*s || (*p && *p != '/'))
+				return 0;
+		}
 		i++;
-		p += len;
 	}
 	return i == n;
 }
@@ -167,17 +169,22 @@ void route_dispatch(struct req *q, char **seg, int n)
 	struct tn_buf allow = TN_BUF_INIT;
 	int matched = 0;
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && !hit; i++) {
 		const struct route *r = &table[i];
 
 		if (!path_match(r->path, seg, n, &a))
 			continue;
 		matched = 1;
-		if (!hit && strcmp(r->method, m) == 0) {
+		if (strcmp(r->method, m) == 0) {
 			hit = r;
 			arg = a;
 		}
-		if (!strstr(allow.buf, r->method)) {
+	}
+	/* 405: the methods the path has, for Allow */
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && matched && !hit; i++) {
+		const struct route *r = &table[i];
+
+		if (path_match(r->path, seg, n, &a) && !strstr(allow.buf, r->method)) {
 			if (allow.len)
 				tn_buf_adds(&allow, ",");
 			tn_buf_adds(&allow, r->method);
