@@ -185,12 +185,14 @@ old_layout() {
 
 test_expect_success 'init moves a schema-14 database'"'"'s audit log into DB.audit: every row, the chain verifies' '
 	old_layout old.db &&
+	chmod 660 old.db &&
 	n=$(sqlite3 old.db "select count(*) from audit") &&
 	test "$n" = "$(rows)" && test "$n" -gt 10 &&
 	test_must_fail twonetd audit verify --db old.db 2>err &&
 	grep -q "at schema 14, not 15 (run .twonetd init" err &&
 	twonetd init --db old.db >out &&
 	grep -q "schema 15" out &&
+	test "$(stat -c %a old.db.audit)" = 660 &&
 	test "$(sqlite3 old.db "select count(*) from sqlite_master where name like '\''audit%'\''")" = 0 &&
 	test "$(sqlite3 old.db.audit "select count(*) from audit")" = "$n" &&
 	test "$(sqlite3 old.db.audit "select seq || hash from audit_head")" = \

@@ -1,7 +1,9 @@
 /* store_audit_log.c — the audit log's own file, PATH.audit: attaching it as "log", moving the log there (schema 15), its write lock. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -93,9 +95,16 @@ char *sqlite_log_path(const char *db_path)
 int sqlite_log_attach(sqlite3 *db, const char *db_path)
 {
 	char *path = sqlite_log_path(db_path);
+	struct stat sb;
 	sqlite3_stmt *s;
-	int rc;
+	int fd, rc;
 
+	/* a new log gets the database's mode (it names the holders read), not the umask's */
+	if (stat(db_path, &sb) == 0 &&
+	    (fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, sb.st_mode & 0666)) >= 0) {
+		(void)fchmod(fd, sb.st_mode & 0666);    /* past the umask; failing, the umask's stays */
+		close(fd);
+	}
 	rc = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS log", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, path, -1, SQLITE_TRANSIENT);
