@@ -60,7 +60,11 @@ test_expect_success 'backup while the server serves: FILE and FILE.audit 0600, F
 	done &&
 	test "$(sqlite3 bk.db "pragma integrity_check")" = ok &&
 	test "$(sqlite3 bk.db "select count(*) from cases")" = 1 &&
-	test ! -e bk.db.tmp && test ! -e bk.db.audit.tmp
+	test ! -e bk.db.tmp && test ! -e bk.db.audit.tmp &&
+	cp bk.db nolog.db &&
+	test_expect_exit 3 twonetd backup --db nolog.db nolog-bk.db 2>err &&
+	grep -q "the audit log .nolog.db.audit. of database .nolog.db. is missing" err &&
+	test ! -e nolog-bk.db && test ! -e nolog-bk.db.audit
 '
 
 test_expect_success 'backup while cases are being filed: consistent, the writers never refused' '

@@ -13,6 +13,7 @@
 #include "tn_buf.h"
 #include "tn_cli.h"
 #include "store_ops.h"
+#include "store_int.h"
 #include "twonetd.h"
 
 /*
@@ -245,8 +246,9 @@ int backup_cmd(int argc, char **argv)
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd backup", "--db " TWONETD_SQLITE_DB " FILE",
-		"copy the database to FILE (0600) while the server serves, and its keys folder "
-		"PATH.keys to FILE.keys (0700, keys 0600)", opts, 0 };
+		"copy the database to FILE and its audit log PATH.audit to FILE.audit (0600) while "
+		"the server serves, and its keys folder PATH.keys to FILE.keys (0700, keys 0600)",
+		opts, 0 };
 	struct tn_buf tmp = TN_BUF_INIT, log_tmp = TN_BUF_INIT;
 	char *src_keys = NULL, *dst_keys = NULL, *src_log = NULL, *dst_log = NULL;
 	const char *file;
@@ -267,9 +269,16 @@ int backup_cmd(int argc, char **argv)
 	}
 	rc = 1;
 	/* the copies are made beside FILE and renamed: a cron run never leaves half a FILE */
-	src_log = beside(db, ".audit");
-	dst_log = beside(file, ".audit");
+	src_log = sqlite_log_path(db);
+	dst_log = sqlite_log_path(file);
 	has_log = stat(src_log, &sb) == 0;
+	/* a database at schema 15 without its log would make a backup restore refuses */
+	if (!has_log && file_schema(db) >= STORE_LOG_SCHEMA) {
+		fprintf(stderr, "twonetd: error: the audit log '%s' of database '%s' is missing\n",
+			src_log, db);
+		rc = 3;
+		goto out;
+	}
 	tn_buf_addf(&tmp, "%s.tmp", file);
 	tn_buf_addf(&log_tmp, "%s.tmp", dst_log);
 	unlink(tmp.buf);
@@ -319,8 +328,8 @@ int restore_cmd(int argc, char **argv)
 		TN_OPT_END_ENTRY
 	};
 	const struct tn_cmd cmd = { "twonetd restore", "--db " TWONETD_SQLITE_DB " [--force] FILE",
-		"restore a backup written by 'twonetd backup': FILE to PATH (0600), FILE.keys "
-		"to PATH.keys (0700, keys 0600)", opts, 0 };
+		"restore a backup written by 'twonetd backup': FILE and FILE.audit to PATH and "
+		"PATH.audit (0600), FILE.keys to PATH.keys (0700, keys 0600)", opts, 0 };
 	char *src_keys = NULL, *dst_keys = NULL, *src_log = NULL, *dst_log = NULL;
 	const char *file;
 	struct stat sb;
@@ -342,8 +351,8 @@ int restore_cmd(int argc, char **argv)
 		fprintf(stderr, "twonetd: error: '%s' is open (a server serves it): stop it first\n", db);
 		return 5;
 	}
-	src_log = beside(file, ".audit");
-	dst_log = beside(db, ".audit");
+	src_log = sqlite_log_path(file);
+	dst_log = sqlite_log_path(db);
 	rc = 5;
 	if ((stat(db, &sb) == 0 || stat(dst_log, &sb) == 0) && !force) {
 		fprintf(stderr, "twonetd: error: '%s' exists: --force overwrites it\n",
@@ -355,7 +364,7 @@ int restore_cmd(int argc, char **argv)
 	has_log = stat(src_log, &sb) == 0;
 	if ((v = file_schema(file)) < 0)
 		goto out;
-	if (v >= 15 && !has_log) {
+	if (v >= STORE_LOG_SCHEMA && !has_log) {
 		fprintf(stderr, "twonetd: error: no audit log '%s' beside the backup '%s' (schema %d "
 			"keeps it there)\n", src_log, file, v);
 		goto out;

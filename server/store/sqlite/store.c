@@ -588,7 +588,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	}
 	/* the audit log's file (store_audit_log.c): made by init only, never for a database that had one */
 	v = user_version(st);
-	if (!create || v >= 15) {
+	if (!create || v >= STORE_LOG_SCHEMA) {
 		code = version_check(st, v, err);
 		if (code == TN_OK && access(log_path, F_OK) != 0)
 			code = tn_err_set(err, TN_EINVALID, "the audit log '%s' of database '%s' is "
@@ -714,7 +714,7 @@ enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err 
 				  "knows %d", st->path, v, n);
 	}
 	/* the scripts up to 14 in this transaction; 14 -> 15 is sqlite_log_move's two */
-	end = v < 14 ? 14 : v;
+	end = v < STORE_LOG_SCHEMA - 1 ? STORE_LOG_SCHEMA - 1 : v;
 	for (; v < end; v++) {
 		if (migrate_exec(st->db, migration(v), &msg) != SQLITE_OK) {
 			tn_err_set(err, TN_EINTERNAL, "migration to schema %d failed: %s", v + 1,
@@ -734,7 +734,7 @@ enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err 
 		store_rollback(st);
 		return store_errcode(err);
 	}
-	if (v == 14 && v < n) {
+	if (v == STORE_LOG_SCHEMA - 1 && v < n) {
 		enum tn_code code = sqlite_log_move(st, err);
 
 		if (code != TN_OK)

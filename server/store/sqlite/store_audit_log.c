@@ -82,7 +82,7 @@ static const char log_drop_main[] =
 	LOG_TRIGGERS("main")
 	"DROP TABLE IF EXISTS main.audit;"
 	"DROP TABLE IF EXISTS main.audit_head;"
-	"PRAGMA main.user_version = 15;";
+	"PRAGMA main.user_version = " STORE_LOG_SCHEMA_SQL ";";
 
 char *sqlite_log_path(const char *db_path)
 {

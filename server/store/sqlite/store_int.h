@@ -55,6 +55,8 @@ sqlite3 *sqlite_audit_ixdb(struct store *st);
  * there from the database (migration 14 -> 15), and the check that a
  * database at schema 15 has it.
  */
+#define STORE_LOG_SCHEMA 15     /* the first schema with the log in PATH.audit */
+#define STORE_LOG_SCHEMA_SQL "15"
 char *sqlite_log_path(const char *db_path);
 int sqlite_log_attach(sqlite3 *db, const char *db_path);
 enum tn_code sqlite_log_move(struct store *st, struct tn_err *err);
