@@ -146,13 +146,18 @@ test_expect_success 'when the row cannot be written nothing is served: 500 and n
 '
 
 # hold_lock FILE: a sqlite3 shell ($lpid) holds FILE's write lock until "commit;" goes to fd 9
+# (it waits for the lock as the server does: a worker may be writing the file at that moment)
 hold_lock() {
+	local i=0
 	mkfifo "$1.ctl" &&
-	{ sqlite3 "$1" <"$1.ctl" >"$1.lock.out" 2>&1 & } &&
+	{ sqlite3 -cmd ".timeout 10000" "$1" <"$1.ctl" >"$1.lock.out" 2>&1 & } &&
 	lpid=$! &&
 	exec 9>"$1.ctl" &&
 	echo "begin immediate;" >&9 &&
-	while sqlite3 "$1" ".timeout 0" "begin immediate; rollback;" 2>/dev/null; do sleep 0.05; done
+	while sqlite3 "$1" ".timeout 0" "begin immediate; rollback;" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 400 ] || { cat "$1.lock.out"; return 1; }
+		sleep 0.05
+	done
 }
 
 test_expect_success 'while another connection holds the audit log'"'"'s write lock: reads wait, the rest is served' '
