@@ -86,19 +86,6 @@ static int file_schema(const char *path)
 	return v;
 }
 
-/* The file and its WAL companions removed (an audit log that belongs to no database now). */
-static void remove_db_files(const char *path)
-{
-	static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
-	char *p;
-
-	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
-		p = beside(path, tails[i]);
-		unlink(p);
-		free(p);
-	}
-}
-
 /* Copy database src to dst with the online backup API; 0 or -1 after a message. */
 static int copy_db(const char *src, const char *dst)
 {
@@ -297,7 +284,7 @@ int backup_cmd(int argc, char **argv)
 		goto out;
 	}
 	if (!has_log)
-		remove_db_files(dst_log);       /* a database before schema 15: its log is in FILE */
+		store_remove_files(dst_log);       /* a database before schema 15: its log is in FILE */
 	src_keys = beside(db, ".keys");
 	dst_keys = beside(file, ".keys");
 	if (copy_keys(src_keys, dst_keys, &nkeys) < 0)
@@ -374,7 +361,7 @@ int restore_cmd(int argc, char **argv)
 	if (copy_db(file, db) < 0 || chmod(db, 0600) != 0)
 		goto out;
 	if (!has_log)
-		remove_db_files(dst_log);       /* the overwritten database's; FILE holds its log */
+		store_remove_files(dst_log);       /* the overwritten database's; FILE holds its log */
 	else if (copy_db(src_log, dst_log) < 0 || chmod(dst_log, 0600) != 0)
 		goto out;
 	src_keys = beside(file, ".keys");

@@ -459,13 +459,46 @@ void store_busy_default(struct store *st)
 
 enum tn_code store_begin_short(struct store *st, struct tn_err *err)
 {
+	return store_begin_short_sql(st, "BEGIN IMMEDIATE", err);
+}
+
+enum tn_code store_begin_short_sql(struct store *st, const char *sql, struct tn_err *err)
+{
 	enum tn_code code;
 
 	store_busy_short(st);
-	code = store_begin(st, err);
-	if (code != TN_OK)
-		store_busy_default(st);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return TN_OK;
+	code = store_fail(st, err, sql);
+	store_rollback(st);     /* a BEGIN whose next statement failed */
+	store_busy_default(st);
 	return code;
+}
+
+int store_has_object(sqlite3 *db, const char *schema, const char *name)
+{
+	char sql[128];
+	sqlite3_stmt *s;
+	int n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.sqlite_master WHERE name = ?", schema);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0) > 0;
+	sqlite3_finalize(s);
+	return n;
+}
+
+void store_remove_files(const char *path)
+{
+	static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
+	char p[4200];
+
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++)
+		if (snprintf(p, sizeof(p), "%s%s", path, tails[i]) < (int)sizeof(p))
+			unlink(p);
 }
 
 enum tn_code store_begin(struct store *st, struct tn_err *err)

@@ -120,24 +120,6 @@ int sqlite_log_attach(sqlite3 *db, const char *db_path)
 	return rc;
 }
 
-/* 1 when schema `schema` of the connection has table `name`, 0 when not, -1 on an error. */
-static int has_table(sqlite3 *db, const char *schema, const char *name)
-{
-	char sql[128];
-	sqlite3_stmt *s;
-	int n = -1;
-
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.sqlite_master WHERE type = 'table' "
-		 "AND name = ?", schema);
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0) > 0;
-	sqlite3_finalize(s);
-	return n;
-}
-
 /* The seq of schema's audit_head, or -1. */
 static long long head_seq(struct store *st, const char *schema)
 {
@@ -174,8 +156,8 @@ static enum tn_code exec_in_tx(struct store *st, const char *sql, const char *wh
 
 enum tn_code sqlite_log_move(struct store *st, struct tn_err *err)
 {
-	int in_main = has_table(st->db, "main", "audit");
-	int in_log = has_table(st->db, "log", "audit_head");
+	int in_main = store_has_object(st->db, "main", "audit");
+	int in_log = store_has_object(st->db, "log", "audit_head");
 	long long seq_main, seq_log;
 	enum tn_code code;
 
@@ -202,7 +184,7 @@ enum tn_code sqlite_log_move(struct store *st, struct tn_err *err)
 
 enum tn_code sqlite_log_check(struct store *st, struct tn_err *err)
 {
-	int in_log = has_table(st->db, "log", "audit_head");
+	int in_log = store_has_object(st->db, "log", "audit_head");
 
 	if (in_log > 0)
 		return TN_OK;
@@ -226,15 +208,7 @@ enum tn_code sqlite_log_check(struct store *st, struct tn_err *err)
 /* Every certificate read is a short write transaction (its audit row): the short busy handler. */
 enum tn_code sqlite_certs_begin(struct store *st, struct tn_err *err)
 {
-	enum tn_code code = TN_OK;
-
-	store_busy_short(st);
-	if (sqlite3_exec(st->db, LOG_LOCK, NULL, NULL, NULL) != SQLITE_OK) {
-		code = store_fail(st, err, "begin");
-		store_rollback(st);     /* the deferred BEGIN, when the UPDATE failed */
-		store_busy_default(st);
-	}
-	return code;
+	return store_begin_short_sql(st, LOG_LOCK, err);
 }
 
 int sqlite_certs_try_begin(struct store *st, struct tn_err *err)

@@ -97,22 +97,6 @@ static const char old_layout_drop[] =
 	"DROP TABLE IF EXISTS main.audit_ix;"
 	"COMMIT;";
 
-/* 1 when the database of `db` has the table or index `name`. */
-static int has_object(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *s;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM main.sqlite_master WHERE name = ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return n > 0;
-}
-
 /* twonet_ix_key(TEXT): its 64-bit FNV-1a hash as an integer; NULL stays NULL. */
 static void ix_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -166,17 +150,6 @@ static int ix_make(const char *db_path, const char *path, char *why, size_t size
 	return rc;
 }
 
-/* The file and its log: not a database (damaged, or something else), made again. */
-static void ix_remove(const char *path)
-{
-	static const char *const tails[] = { "", "-wal", "-shm" };
-	char p[4096];
-
-	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++)
-		if (snprintf(p, sizeof(p), "%s%s", path, tails[i]) < (int)sizeof(p))
-			unlink(p);
-}
-
 /* ATTACH the index file of `st` to `db` as "ix", with twonet_ix_key; `make`: ix_make first.  0 when done. */
 static int ix_attach(struct store *st, sqlite3 *db, int make)
 {
@@ -191,7 +164,7 @@ static int ix_attach(struct store *st, sqlite3 *db, int make)
 		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {      /* derived data */
 			fprintf(stderr, "twonetd: warning: audit index '%s': %s; made again from "
 				"the log\n", path.buf, why);
-			ix_remove(path.buf);
+			store_remove_files(path.buf);     /* not a database: made again */
 			rc = ix_make(st->path, path.buf, why, sizeof(why));
 		}
 		if (rc != SQLITE_OK)
@@ -246,8 +219,9 @@ static int ix_open(struct store_ckpt *c)
 		return -1;
 	}
 	/* once; workers starting together take turns */
-	if ((has_object(c->db, "audit_holder") || has_object(c->db, "audit_cert") ||
-	     has_object(c->db, "audit_ix")) &&
+	if ((store_has_object(c->db, "main", "audit_holder") > 0 ||
+	     store_has_object(c->db, "main", "audit_cert") > 0 ||
+	     store_has_object(c->db, "main", "audit_ix") > 0) &&
 	    sqlite3_exec(c->db, old_layout_drop, NULL, NULL, NULL) != SQLITE_OK &&
 	    !sqlite3_get_autocommit(c->db))
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);

@@ -254,6 +254,12 @@ void store_busy_short(struct store *st);
 void store_busy_default(struct store *st);
 /* BEGIN IMMEDIATE with the short busy handler; sqlite_open's back when it fails. */
 enum tn_code store_begin_short(struct store *st, struct tn_err *err);
+/* The same with `sql` (statements that begin a transaction and take a lock), rolled back on failure. */
+enum tn_code store_begin_short_sql(struct store *st, const char *sql, struct tn_err *err);
+/* 1 when schema `schema` ("main", "log", "ix") of `db` has the table, index or trigger `name`, 0 when not, -1 on an error. */
+int store_has_object(sqlite3 *db, const char *schema, const char *name);
+/* Remove the SQLite file `path` and its -wal, -shm and -journal. */
+void store_remove_files(const char *path);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 /* End a transaction: COMMIT when `code` is TN_OK, else (or when that fails) ROLLBACK; the code. */
