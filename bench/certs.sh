@@ -122,7 +122,12 @@ curl -sf -o "$BENCH_TMP/a.json" "http://127.0.0.1:$NGPORT/v1/certs/$(head -n1 "$
 curl -sf -H "Authorization: Bearer $TOKEN" -o "$BENCH_TMP/b.json" "$URL/v1/certs/$(head -n1 "$IDS_FILE")?purpose=check" &&
 cmp -s "$BENCH_TMP/a.json" "$BENCH_TMP/b.json" && echo "nginx and twonetd serve the same bytes ($(wc -c < "$BENCH_TMP/a.json") bytes a certificate)"
 
+# the largest the audit log's write-ahead log grew during the reads, sampled each second
+( m=0; while :; do z=$(stat -c %s "$DB.audit-wal" 2>/dev/null || echo 0); [ "$z" -gt "$m" ] && m=$z
+	echo "$m" > "$BENCH_TMP/walmax"; sleep 1; done ) &
+WALMAX_PID=$!
 read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
+kill $WALMAX_PID 2>/dev/null; wait $WALMAX_PID 2>/dev/null || true
 cp "$BENCH_TMP/wrk.last" "$BENCH_TMP/wrk.twonetd"
 read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
 audit1=$(sqlite_db "$DB" "select count(*) from audit")
@@ -132,6 +137,9 @@ tn_done=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.twonetd")
 printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (audit rows +%d for %d replies)\n' "$tn_rps" "$tn_p99" "$tn_bad" $((audit1 - audit0)) "$tn_done"
 printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rps" "$ng_p99" "$ng_bad"
 printf '  ratio twonetd / nginx:   %.0f%%\n' "$(echo "100 * $tn_rps / $ng_rps" | bc -l)"
+# the log file stays under TWONETD_WAL_LIMIT_PAGES (it grew ~33 MB a second without end before)
+printf '  audit log write-ahead log, largest during the reads: %.0f MB (limit %s pages)\n' \
+	"$(echo "$(cat "$BENCH_TMP/walmax" 2>/dev/null || echo 0) / 1000000" | bc -l)" "${TWONETD_WAL_LIMIT_PAGES:-65536}"
 
 # ---- 3. cert-fetch --parallel 16 over 10,000 ids ----
 if [ -z "${CERTS_READS_ONLY:-}" ]; then
@@ -166,6 +174,7 @@ fi
 
 # ---- the group commit of the audit rows (each worker logs its count at the end) ----
 stop_bench_server
-awk '/audit: [0-9]+ rows in [0-9]+ transactions/ { r += $3; t += $6; h += $12; w += $16 }
-	END { if (t) printf "audit rows: %d in %d transactions (%.1f a commit); the write lock held %.2f s, waited for %.2f s (all workers)\n", r, t, r / t, h, w }' \
+awk '/audit: [0-9]+ rows in [0-9]+ transactions/ { r += $3; t += $6; h += $12; w += $16
+		if (match($0, /started over [0-9]+/)) o += substr($0, RSTART + 13, RLENGTH - 13) }
+	END { if (t) printf "audit rows: %d in %d transactions (%.1f a commit); the write lock held %.2f s, waited for %.2f s; logs started over %d times (all workers)\n", r, t, r / t, h, w, o }' \
 	"$BENCH_TMP/twonetd.log"

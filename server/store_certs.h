@@ -56,7 +56,10 @@ void store_certs_read_end(struct store *st);
  * of its own, instead of in the commit that makes it long: a request never
  * waits for a checkpoint's writes and fsync.  The thread copies the log
  * into the database (PASSIVE, never waiting for a lock) whenever a commit
- * of `st` leaves it at least `frames` pages long.  NULL when the thread
+ * of `st` leaves it at least `frames` pages long, and starts the log over
+ * (RESTART: the writers wait for its copy and syncs) when it is still
+ * `limit` pages long after that copy (0: never; writers that never pause
+ * keep a PASSIVE checkpoint from ever letting it restart).  NULL when the thread
  * cannot start (SQLite's automatic checkpoint stays).  Stop before
  * store_close(st); stopping restores the automatic checkpoint.  A backend
  * with no log of its own to checkpoint (PostgreSQL) leaves the operation
@@ -64,12 +67,14 @@ void store_certs_read_end(struct store *st);
  * (stop does nothing).
  */
 struct store_ckpt;
-struct store_ckpt *store_certs_checkpointer(struct store *st, long frames);
+struct store_ckpt *store_certs_checkpointer(struct store *st, long frames, long limit);
 void store_certs_checkpointer_stop(struct store_ckpt *c);
 /* Wait until the thread has made `runs` checkpoints; the pages copied so far (for tests). */
 long store_certs_checkpointer_wait(struct store_ckpt *c, long runs);
 /* How many times commits woke the thread (for tests). */
 long store_certs_checkpointer_wakes(struct store_ckpt *c);
+/* How many times the thread started a log over past its limit (0 for NULL). */
+long store_certs_checkpointer_restarts(struct store_ckpt *c);
 
 /*
  * The database file's path (borrowed from the store): private keys live

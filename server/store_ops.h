@@ -150,8 +150,8 @@
 	X(void, certs_read_begin, (struct store *st), (st), VOID) \
 	X(void, certs_read_end, (struct store *st), (st), VOID) \
 	X(struct store_ckpt *, certs_checkpointer, \
-	  (struct store *st, long frames), \
-	  (st, frames), ZERO) \
+	  (struct store *st, long frames, long limit), \
+	  (st, frames, limit), ZERO) \
 	X(const char *, certs_db_path, (struct store *st), (st), ZERO) \
 	X(enum tn_code, issuer_add, \
 	  (struct store *st, const char *dept, const char *uscc, const char *key_id, \

@@ -54,7 +54,7 @@ static void test_null_ops(void **state)
 	assert_string_equal(err.message, "the postgresql backend cannot yet certs_try_begin");
 	assert_int_equal(store_alert_latest(&st), -1);
 	assert_int_equal(store_consent_cols(&st), 0);
-	assert_null(store_certs_checkpointer(&st, 10));
+	assert_null(store_certs_checkpointer(&st, 10, 0));
 	assert_null(store_certs_db_path(&st));
 	assert_null(store_alerts_path(&st));
 	/* an optional operation (OPT) answers as CODE does */

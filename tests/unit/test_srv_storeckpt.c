@@ -21,7 +21,7 @@ static void test_checkpointer(void **state)
 {
 	struct fix *f = *state;
 	struct tn_err err = TN_ERR_INIT;
-	struct store_ckpt *c = store_certs_checkpointer(f->st, 1);
+	struct store_ckpt *c = store_certs_checkpointer(f->st, 1, 0);
 	char hash[65];
 
 	assert_non_null(c);
@@ -43,7 +43,7 @@ static void test_checkpointer_wakes(void **state)
 {
 	struct fix *f = *state;
 	struct tn_err err = TN_ERR_INIT;
-	struct store_ckpt *c = store_certs_checkpointer(f->st, 10);
+	struct store_ckpt *c = store_certs_checkpointer(f->st, 10, 0);
 	sqlite3 *reader = NULL;
 	char hash[65], wal[4096];
 	struct stat sb;
@@ -67,6 +67,99 @@ static void test_checkpointer_wakes(void **state)
 	assert_true(wakes <= frames / 10 + 1);  /* was about one a commit past the first 10 frames */
 	store_certs_checkpointer_stop(c);
 	sqlite3_close(reader);
+}
+
+/* Frames in the write-ahead log of `schema` ("main", or "log": the audit log's file). */
+static int wal_frames(struct fix *f, const char *schema)
+{
+	char sql[300];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int frames = -1;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	snprintf(sql, sizeof(sql), "ATTACH '%s.audit' AS log", f->path);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	/* a connection that has read nothing does not know the log: -1 */
+	snprintf(sql, sizeof(sql), "PRAGMA %s.schema_version", schema);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA %s.wal_checkpoint(PASSIVE)", schema);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	/* -1 too while the thread's own checkpoint runs: ask again */
+	for (int i = 0; i < 5000 && frames < 0; i++) {
+		if (i > 0)
+			usleep(1000);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			frames = sqlite3_column_int(s, 1);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return frames;
+}
+
+static void audit_rows(struct store *st, const char *holder, int n);
+
+/* `n` commits that write `schema`: tokens in the database, audit rows in the log. */
+static void writes(struct fix *f, const char *schema, int n)
+{
+	static int next;
+	struct tn_err err = TN_ERR_INIT;
+	char hash[65];
+
+	if (strcmp(schema, "log") == 0) {
+		audit_rows(f->st, "H1", n);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(hash, sizeof(hash), "%064d", next++);
+		assert_int_equal(store_token_add(f->st, hash, "clerk", "ckpt", "YBJ", NULL, &err),
+				 TN_OK);
+	}
+}
+
+/*
+ * Writers that never pause keep a PASSIVE checkpoint from ever letting the
+ * log start over (it grew without end); past the limit the thread starts it
+ * over itself.  A reader of an old snapshot makes that fail (it would have
+ * to wait for the reader): the thread tries again only when the log has
+ * grown by the limit once more, and then succeeds.
+ */
+static void bounded(struct fix *f, const char *schema)
+{
+	struct store_ckpt *c = store_certs_checkpointer(f->st, 20, 200);
+	char sql[300];
+	sqlite3 *reader;
+	int frames;
+
+	assert_non_null(c);
+	assert_int_equal(sqlite3_open(f->path, &reader), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "ATTACH '%s.audit' AS log; BEGIN;"
+		 "SELECT count(*) FROM tokens; SELECT count(*) FROM log.audit;", f->path);
+	assert_int_equal(sqlite3_exec(reader, sql, NULL, NULL, NULL), SQLITE_OK);
+	writes(f, schema, 300);
+	store_certs_checkpointer_wait(c, 1);
+	assert_int_equal(store_certs_checkpointer_restarts(c), 0);
+	assert_true(wal_frames(f, schema) >= 300);      /* held by the reader */
+	sqlite3_close(reader);
+	for (int i = 0; i < 400 && store_certs_checkpointer_restarts(c) == 0; i++)
+		writes(f, schema, 20);
+	assert_true(store_certs_checkpointer_restarts(c) >= 1);
+	frames = wal_frames(f, schema);
+	assert_true(frames >= 0);
+	assert_true(frames < 300);                      /* the log started over */
+	store_certs_checkpointer_stop(c);
+}
+
+static void test_checkpointer_bounds_db(void **state)
+{
+	bounded(*state, "main");
+}
+
+static void test_checkpointer_bounds_log(void **state)
+{
+	bounded(*state, "log");
 }
 
 /* Append `n` audit rows for `holder` (certificates C0.., C1..), each in its own transaction. */
@@ -163,7 +256,7 @@ static void test_audit_ix(void **state)
 	audit_rows(f->st, "H2", 10);
 	assert_int_equal(audit_count(f->st, "H1", NULL), 30);
 	assert_int_equal(chmod(f->path, 0600), 0);
-	c = store_certs_checkpointer(f->st, 1);
+	c = store_certs_checkpointer(f->st, 1, 0);
 	assert_non_null(c);
 	assert_int_equal(stat(ix_path(f, ix, sizeof(ix)), &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);      /* the database's: holders' numbers */
@@ -202,11 +295,11 @@ static void test_audit_ix_unlocked(void **state)
 	char ix[200];
 
 	audit_rows(f->st, "H1", 20);
-	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));  /* moved over */
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000, 0));  /* moved over */
 	audit_rows(f->st, "H2", 3000);
 	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	c = store_certs_checkpointer(f->st, 1000);
+	c = store_certs_checkpointer(f->st, 1000, 0);
 	assert_non_null(c);
 	store_certs_checkpointer_stop(c);
 	ix_path(f, ix, sizeof(ix));
@@ -246,7 +339,7 @@ static void test_audit_ix_rebuilt(void **state)
 	FILE *garbage;
 
 	audit_rows(f->st, "H1", 40);
-	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000, 0));
 	ix_path(f, ix, sizeof(ix));
 	for (int round = 0; round < 2; round++) {
 		/* another database: 50 rows of H9, then 40 of H8 (the same length as ours) */
@@ -256,7 +349,7 @@ static void test_audit_ix_rebuilt(void **state)
 		snprintf(g.path, sizeof(g.path), "%s/t.db", g.dir);
 		assert_int_equal(store_open(&g.st, g.path, 1, &err), TN_OK);
 		audit_rows(g.st, round == 0 ? "H9" : "H8", round == 0 ? 50 : 40);
-		store_certs_checkpointer_stop(store_certs_checkpointer(g.st, 1000));
+		store_certs_checkpointer_stop(store_certs_checkpointer(g.st, 1000, 0));
 		store_close(g.st);
 		ix_path(&g, gix, sizeof(gix));
 		assert_int_equal(query_int(gix, "SELECT count(*) FROM audit_ix"), round == 0 ? 50 : 40);
@@ -264,7 +357,7 @@ static void test_audit_ix_rebuilt(void **state)
 		copy_file(gix, ix);
 		remove_db(&g);
 		assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
-		store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+		store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000, 0));
 		assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 40);
 		assert_int_equal(query_int(ix, "SELECT count(DISTINCT holder) FROM audit_ix"), 1);
 		assert_int_equal(audit_count(f->st, "H9", NULL), 0);
@@ -275,7 +368,7 @@ static void test_audit_ix_rebuilt(void **state)
 	store_close(f->st);
 	assert_int_equal(unlink(ix), 0);
 	assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
-	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000, 0));
 	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 40);
 	assert_int_equal(audit_count(f->st, "H1", "C1"), 13);
 	/* not a database (damaged): made anew */
@@ -286,7 +379,7 @@ static void test_audit_ix_rebuilt(void **state)
 		fputs("this is not a SQLite database ", garbage);
 	assert_int_equal(fclose(garbage), 0);
 	assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
-	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000, 0));
 	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix"), 40);
 	assert_int_equal(audit_count(f->st, "H1", "C2"), 13);
 }
@@ -308,7 +401,7 @@ static void test_audit_ix_moved(void **state)
 		 "main.audit_ix SELECT seq, seq >> 13, holder, cert FROM log.audit WHERE seq <= 5",
 		 f->path);
 	assert_int_equal(exec_sql(f->path, sql), 0);
-	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000, 0));
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = "
 				   "'audit_ix'"), 0);
 	ix_path(f, ix, sizeof(ix));
@@ -329,7 +422,7 @@ static void test_audit_ix_layout(void **state)
 		 "SELECT seq, 0, holder, cert FROM m.audit WHERE seq <= 3; INSERT INTO ix_head "
 		 "SELECT 1, seq, hash FROM m.audit WHERE seq = 3", f->path);
 	assert_int_equal(exec_sql(ix_path(f, ix, sizeof(ix)), sql), 0);
-	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000));
+	store_certs_checkpointer_stop(store_certs_checkpointer(f->st, 1000, 0));
 	assert_int_equal(query_int(ix, "PRAGMA user_version"), 2);
 	assert_int_equal(query_int(ix, "SELECT count(*) FROM audit_ix WHERE typeof(holder) = "
 				   "'integer'"), 12);
@@ -342,6 +435,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_checkpointer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_wakes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer_bounds_db, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer_bounds_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_unlocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_rebuilt, setup, teardown),

@@ -164,7 +164,7 @@ int pg_certs_try_begin(struct store *st, struct tn_err *err);
 void pg_certs_tune(struct store *st);
 /* store_certs_read_begin and _end: each statement reads its own snapshot. */
 void pg_certs_read_none(struct store *st);
-struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames);
+struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames, long limit);
 const char *pg_certs_db_path(struct store *st);
 enum tn_code pg_issuer_add(struct store *st, const char *dept, const char *uscc, const char *key_id,
 			   const char *pem, const char *created_at, struct tn_err *err);

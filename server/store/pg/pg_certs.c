@@ -66,10 +66,11 @@ void pg_certs_read_none(struct store *st)
 }
 
 /* No write-ahead log of ours to checkpoint: the server checkpoints its own. */
-struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames)
+struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames, long limit)
 {
 	(void)st;
 	(void)frames;
+	(void)limit;
 	return NULL;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,9 @@ struct store_ckpt {
 	pthread_cond_t cv;
 	int wanted, stop;
 	long frames;            /* checkpoint when the log is this long */
+	long limit;             /* start the log over when it is this long (0: never) */
+	long retry[2];          /* after a restart that failed: not before this length */
+	long restarts;          /* logs started over (store_certs_checkpointer_restarts) */
 	long next[2];           /* the WAL's length at the next wake, database's and audit log's (the worker's thread only) */
 	long wakes;             /* times the thread was woken (store_certs_checkpointer_wakes) */
 	long runs, copied;      /* checkpoints made and pages copied (store_certs_checkpointer_wait) */
@@ -306,6 +310,52 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+/* The restart's waits: short steps (a writer holds the lock for a commit, ~1 ms), ~50 ms in all. */
+static int restart_busy(void *arg, int n)
+{
+	struct timespec ts = { 0, 100000 };
+
+	(void)arg;
+	if (n >= 500)
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+/*
+ * Keep the log of `schema` ("main" or "log") under c->limit frames.  A
+ * PASSIVE checkpoint copies the log while writers go on; SQLite starts the
+ * log over only when a writer begins and finds it wholly copied.  Writers
+ * that never pause (two workers committing every loop turn, or one client
+ * reading in a loop: 7,300 audited reads a second on one connection) never
+ * leave that moment, and the file grew without end, 30-65 MB a second.
+ * Past the limit, a RESTART checkpoint holds the writers (their try-locks
+ * retry; the loops run on) while it copies the tail, syncs, and waits for
+ * the log's readers; then the next commit writes from the log's start.
+ * Measured at saturation: 25-50 ms each, the two fsyncs' cost whatever the
+ * tail's length.  Should a reader outlast the wait (a long audit list),
+ * the next try waits until the log has grown by the limit again: one such
+ * wait per limit, not one per wake.
+ */
+static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
+{
+	int log = 0, done = 0, rc;
+
+	if (c->limit <= 0 || frames < c->limit || frames < c->retry[i])
+		return;
+	sqlite3_busy_handler(c->db, restart_busy, NULL);
+	rc = sqlite3_wal_checkpoint_v2(c->db, schema, SQLITE_CHECKPOINT_RESTART, &log, &done);
+	sqlite3_busy_timeout(c->db, 2000);
+	pthread_mutex_lock(&c->mu);
+	if (rc == SQLITE_OK) {
+		c->restarts++;
+		c->retry[i] = 0;
+	} else {
+		c->retry[i] = (long)frames + c->limit;
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
 static void *ckpt_main(void *arg)
 {
 	struct store_ckpt *c = arg;
@@ -323,10 +373,15 @@ static void *ckpt_main(void *arg)
 		int log = 0, done = 0, more = 0;
 
 		ix_catch_up(c);
-		sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		if (sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+		    SQLITE_OK)
+			bound(c, "main", 0, log);
 		if (sqlite3_wal_checkpoint_v2(c->db, "log", SQLITE_CHECKPOINT_PASSIVE, &log, &more) ==
-		    SQLITE_OK && more > 0)
-			done += more;
+		    SQLITE_OK) {
+			if (more > 0)
+				done += more;
+			bound(c, "log", 1, log);
+		}
 		if (c->ix)
 			sqlite3_wal_checkpoint_v2(c->db, "ix", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
@@ -338,12 +393,13 @@ static void *ckpt_main(void *arg)
 	return NULL;
 }
 
-struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
+struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames, long limit)
 {
 	struct store_ckpt *c = tn_xcalloc(1, sizeof(*c));
 
 	c->st = st;
 	c->frames = frames;
+	c->limit = limit;
 	c->next[0] = c->next[1] = frames;
 	/*
 	 * A connection that has read nothing does not know the database is in
@@ -368,9 +424,21 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames)
 	sqlite3_wal_autocheckpoint(c->db, 0);
 	if (ix_open(c) == 0)
 		st->ix_ready = 1;       /* the worker's lists read the file now checked */
-	/* the log file is cut back to 64 MiB when it restarts (it never shrank) */
-	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 67108864;"
-		     "PRAGMA log.journal_size_limit = 67108864", NULL, NULL, NULL);
+	/*
+	 * The log file is cut back when it restarts (it never shrank): to 64
+	 * MiB, or to the limit's length when that is longer, so that the file
+	 * is written over in place, not cut and grown again at each restart.
+	 */
+	{
+		long long keep = 67108864, at_limit = 32 + (long long)limit * (4096 + 24);
+		char sql[128];
+
+		if (at_limit > keep)
+			keep = at_limit;
+		snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %lld;"
+			 "PRAGMA log.journal_size_limit = %lld", keep, keep);
+		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	}
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
@@ -413,6 +481,18 @@ long store_certs_checkpointer_wait(struct store_ckpt *c, long runs)
 	copied = c->copied;
 	pthread_mutex_unlock(&c->mu);
 	return copied;
+}
+
+long store_certs_checkpointer_restarts(struct store_ckpt *c)
+{
+	long n;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	n = c->restarts;
+	pthread_mutex_unlock(&c->mu);
+	return n;
 }
 
 long store_certs_checkpointer_wakes(struct store_ckpt *c)
