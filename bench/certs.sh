@@ -139,7 +139,7 @@ printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rp
 printf '  ratio twonetd / nginx:   %.0f%%\n' "$(echo "100 * $tn_rps / $ng_rps" | bc -l)"
 # the log file stays under TWONETD_WAL_LIMIT_PAGES (it grew ~33 MB a second without end before)
 printf '  audit log write-ahead log, largest during the reads: %.0f MB (limit %s pages)\n' \
-	"$(echo "$(cat "$BENCH_TMP/walmax" 2>/dev/null || echo 0) / 1000000" | bc -l)" "${TWONETD_WAL_LIMIT_PAGES:-65536}"
+	"$(echo "$(cat "$BENCH_TMP/walmax" 2>/dev/null || echo 0) / 1000000" | bc -l)" "${TWONETD_WAL_LIMIT_PAGES:-262144}"
 
 # ---- 3. cert-fetch --parallel 16 over 10,000 ids ----
 if [ -z "${CERTS_READS_ONLY:-}" ]; then

@@ -240,11 +240,12 @@ int certs_worker_start(struct srv *srv)
 	store_certs_tune(srv->st);
 	pages = certs_env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L);
 	/*
-	 * 65536 pages, 256 MiB: each restart holds the writers 30-140 ms at
-	 * saturation; at 64 MiB they came every 2 s (p99 of reads 18-30 ms),
-	 * at 256 MiB every 8 s (p99 10.7 ms).
+	 * 262144 pages, 1 GiB (PostgreSQL's max_wal_size): each restart holds
+	 * the writers 17-140 ms at saturation; at 64 MiB they came every 2 s
+	 * and the reads' p99 was 18-39 ms, at 256 MiB every 8 s (p99 up to
+	 * 45 ms over 40 s), at 1 GiB every ~30 s (p99 8.4 ms over 60 s).
 	 */
-	limit = certs_env_long("TWONETD_WAL_LIMIT_PAGES", 65536, 0, 100000000L);
+	limit = certs_env_long("TWONETD_WAL_LIMIT_PAGES", 262144, 0, 100000000L);
 	if (pages > 0)
 		b.ckpt = store_certs_checkpointer(srv->st, pages, limit);
 	return 0;
