@@ -22,7 +22,7 @@ struct store_ckpt {
 	int wanted, stop;
 	long frames;            /* checkpoint when the log is this long */
 	long limit;             /* start the log over when it is this long (0: never) */
-	long retry[2];          /* after a restart that failed: not before this length */
+	long failed[2];         /* the log's length at a restart that failed (0: none) */
 	long restarts;          /* logs started over (store_certs_checkpointer_restarts) */
 	long next[2];           /* the WAL's length at the next wake, database's and audit log's (the worker's thread only) */
 	long wakes;             /* times the thread was woken (store_certs_checkpointer_wakes) */
@@ -332,16 +332,22 @@ static int restart_busy(void *arg, int n)
  * Past the limit, a RESTART checkpoint holds the writers (their try-locks
  * retry; the loops run on) while it copies the tail, syncs, and waits for
  * the log's readers; then the next commit writes from the log's start.
- * Measured at saturation: 25-50 ms each, the two fsyncs' cost whatever the
- * tail's length.  Should a reader outlast the wait (a long audit list),
- * the next try waits until the log has grown by the limit again: one such
- * wait per limit, not one per wake.
+ * A filing's BEGIN IMMEDIATE takes the audit log's lock too: it waits as
+ * well, in its worker's loop.  Measured at saturation: 17-140 ms each, the
+ * two fsyncs' cost whatever the tail's length (a PASSIVE just before left
+ * ~100 frames).  Should a reader outlast the wait (a long audit list), the
+ * next try waits until the log has grown by the limit again: one such wait
+ * per limit, not one per wake.
  */
 static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 {
 	int log = 0, done = 0, rc;
 
-	if (c->limit <= 0 || frames < c->limit || frames < c->retry[i])
+	if (c->limit <= 0 || frames < c->limit)
+		return;
+	/* a reader outlasted the last try: the next once the log grew by the limit again
+	 * (or at once if it is shorter than then: it started over since, and grew back) */
+	if (c->failed[i] && frames >= c->failed[i] && frames < c->failed[i] + c->limit)
 		return;
 	sqlite3_busy_handler(c->db, restart_busy, NULL);
 	rc = sqlite3_wal_checkpoint_v2(c->db, schema, SQLITE_CHECKPOINT_RESTART, &log, &done);
@@ -349,9 +355,9 @@ static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 	pthread_mutex_lock(&c->mu);
 	if (rc == SQLITE_OK) {
 		c->restarts++;
-		c->retry[i] = 0;
+		c->failed[i] = 0;
 	} else {
-		c->retry[i] = (long)frames + c->limit;
+		c->failed[i] = frames;
 	}
 	pthread_mutex_unlock(&c->mu);
 }
