@@ -3,6 +3,21 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$TOP/bin:$TOP/server:$TOP/scripts:$PATH"
+# TWONET_BUILD=DIR: the programs of a build folder (make O=DIR) instead of the tree's
+[ -z "${TWONET_BUILD:-}" ] || export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$TWONET_BUILD/bench:$PATH"
+# The programs measured must be built from the sources as they are: a build
+# older than a source file measures old code, and says nothing (a session's
+# figures once came from such a build).
+bench_built=${TWONET_BUILD:-$TOP}/server/twonetd
+if [ ! -x "$bench_built" ]; then
+	echo "bench: no $bench_built: run make${TWONET_BUILD:+ O=$TWONET_BUILD} first" >&2
+	exit 1
+fi
+bench_newer=$(find "$TOP/lib" "$TOP/server" "$TOP/bin" "$TOP/tui" -name '*.[ch]' -newer "$bench_built" 2>/dev/null | head -n 1)
+if [ -n "$bench_newer" ]; then
+	echo "bench: $bench_built is older than $bench_newer: run make${TWONET_BUILD:+ O=$TWONET_BUILD} first" >&2
+	exit 1
+fi
 export TWONET_SHAREDIR="$TOP/share/twonet" LC_ALL=C.UTF-8 NO_COLOR=1
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/twonet-bench.XXXXXX")
 SERVER_PID=""
