@@ -399,6 +399,30 @@ static void *ckpt_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A log file is cut back when it restarts (it never shrank): to 64 MiB, or
+ * to the limit's length when that is longer, so that the file is written
+ * over in place, not cut and grown again at each restart (that made each
+ * restart cost more).  A frame is a page and its 24-byte header.
+ */
+static void keep_size(sqlite3 *db, const char *schema, long limit)
+{
+	long long keep = 67108864, page = 4096;
+	char sql[96];
+	sqlite3_stmt *s;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s.page_size", schema);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0)
+			page = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (32 + (long long)limit * (page + 24) > keep)
+		keep = 32 + (long long)limit * (page + 24);
+	snprintf(sql, sizeof(sql), "PRAGMA %s.journal_size_limit = %lld", schema, keep);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
 struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames, long limit)
 {
 	struct store_ckpt *c = tn_xcalloc(1, sizeof(*c));
@@ -430,21 +454,8 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames, long
 	sqlite3_wal_autocheckpoint(c->db, 0);
 	if (ix_open(c) == 0)
 		st->ix_ready = 1;       /* the worker's lists read the file now checked */
-	/*
-	 * The log file is cut back when it restarts (it never shrank): to 64
-	 * MiB, or to the limit's length when that is longer, so that the file
-	 * is written over in place, not cut and grown again at each restart.
-	 */
-	{
-		long long keep = 67108864, at_limit = 32 + (long long)limit * (4096 + 24);
-		char sql[128];
-
-		if (at_limit > keep)
-			keep = at_limit;
-		snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %lld;"
-			 "PRAGMA log.journal_size_limit = %lld", keep, keep);
-		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	}
+	keep_size(st->db, "main", limit);
+	keep_size(st->db, "log", limit);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
