@@ -22,9 +22,6 @@ DURATION=${DURATION:-15}
 WORKERS=${WORKERS:-$CORES}
 SAMPLE=${SAMPLE:-100000}
 FETCH=${FETCH:-10000}
-if [ -n "${TWONET_BUILD:-}" ]; then
-	export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$TWONET_BUILD/bench:$PATH"
-fi
 for t in wrk nginx curl sqlite3 jq openssl; do
 	command -v $t >/dev/null || { echo "bench/certs: needs $t"; exit 1; }
 done

@@ -10,11 +10,6 @@
 # TWONET_BUILD=DIR takes the programs from a build folder (make O=DIR).
 # Prints figures; asserts nothing about time.
 . "$(dirname "$0")/lib.sh"
-if [ -n "${TWONET_BUILD:-}" ]; then
-	export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/bench:$PATH"
-else
-	export PATH="$TOP/bench:$PATH"
-fi
 RUNS=${RUNS:-3}
 SPACING=${SPACING:-0.3}
 POINTS=${POINTS:-64}

@@ -6,7 +6,6 @@
 # notice) and case-act in bulk (with its summary) over N filed cases (default 20,000).
 # Medians of RUNS runs.  TWONET_BUILD=DIR runs the commands built in DIR (make O=DIR).
 . "$(dirname "$0")/lib.sh"
-[ -n "${TWONET_BUILD:-}" ] && export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$PATH"
 N=${1:-20000}
 RUNS=9
 

@@ -2,7 +2,7 @@
 # folder, and a twonetd of our own on a free loopback port.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$TOP/bin:$TOP/server:$TOP/scripts:$PATH"
+export PATH="$TOP/bin:$TOP/server:$TOP/bench:$TOP/scripts:$PATH"
 # TWONET_BUILD=DIR: the programs of a build folder (make O=DIR) instead of the tree's
 [ -z "${TWONET_BUILD:-}" ] || export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$TWONET_BUILD/bench:$PATH"
 # The programs measured must be built from the sources as they are: a build

@@ -19,9 +19,6 @@
 # N_TOKENS (100), RUNS (9), WORKERS (2); TWONET_BUILD=DIR takes the commands
 # from a build folder (make O=DIR).  Prints figures; asserts nothing about time.
 . "$(dirname "$0")/lib.sh"
-if [ -n "${TWONET_BUILD:-}" ]; then
-	export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$TWONET_BUILD/bench:$PATH"
-fi
 N_ISSUE=${N_ISSUE:-1000}
 N_REVOKE=${N_REVOKE:-500}
 N_ALERTS=${N_ALERTS:-1000}

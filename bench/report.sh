@@ -6,7 +6,6 @@
 # through a bare curl, cold (first request of the worker) and warm (median of 5).
 # TWONET_BUILD=DIR runs the commands built in DIR (make O=DIR).
 . "$(dirname "$0")/lib.sh"
-[ -n "${TWONET_BUILD:-}" ] && export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$PATH"
 N=${1:-1000000}
 RUNS=5
 DB=$BENCH_TMP/report.db

@@ -19,9 +19,6 @@
 # Also shows that the client's RSS does not grow with the input size.
 # TWONET_BUILD=DIR takes the programs from a build folder (make O=DIR).
 . "$(dirname "$0")/lib.sh"
-if [ -n "${TWONET_BUILD:-}" ]; then
-	export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$PATH"
-fi
 N=${1:-100000}
 WORKERS=${WORKERS:-2}
 WRK_SECS=${WRK_SECS:-5}

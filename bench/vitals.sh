@@ -10,7 +10,6 @@
 # the same counts as hand-written sqlite3 COUNT queries in one sqlite3 process.
 # The goal (issue 17): under 200 ms.
 . "$(dirname "$0")/lib.sh"
-[ -n "${TWONET_BUILD:-}" ] && export PATH="$TWONET_BUILD/bin:$TWONET_BUILD/server:$PATH"
 N=${1:-1000000}
 A=${2:-100000}
 REQS=${REQS:-30}

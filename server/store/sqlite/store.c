@@ -438,10 +438,9 @@ int store_step_row(struct store *st, sqlite3_stmt *s, struct tn_err *err, const 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int busy_short(void *arg, int tries)
+int store_busy_steps(void *max_tries, int tries)
 {
-	(void)arg;
-	if (tries >= 200000)
+	if (tries >= (max_tries ? *(const int *)max_tries : 200000))
 		return 0;
 	usleep(tries < 20 ? 20 : 50);
 	return 1;
@@ -449,7 +448,7 @@ static int busy_short(void *arg, int tries)
 
 void store_busy_short(struct store *st)
 {
-	sqlite3_busy_handler(st->db, busy_short, NULL);
+	sqlite3_busy_handler(st->db, store_busy_steps, NULL);
 }
 
 void store_busy_default(struct store *st)

@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -310,18 +309,6 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
-/* The restart's waits: short steps (a writer holds the lock for a commit, ~1 ms), ~50 ms in all. */
-static int restart_busy(void *arg, int n)
-{
-	struct timespec ts = { 0, 100000 };
-
-	(void)arg;
-	if (n >= 500)
-		return 0;
-	nanosleep(&ts, NULL);
-	return 1;
-}
-
 /*
  * Keep the log of `schema` ("main" or "log") under c->limit frames.  A
  * PASSIVE checkpoint copies the log while writers go on; SQLite starts the
@@ -341,6 +328,8 @@ static int restart_busy(void *arg, int n)
  */
 static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 {
+	/* its waits: short steps (a writer holds the lock for a commit, ~1 ms), ~50 ms in all */
+	static int restart_tries = 1000;
 	int log = 0, done = 0, rc;
 
 	if (c->limit <= 0 || frames < c->limit)
@@ -349,7 +338,7 @@ static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 	 * (or at once if it is shorter than then: it started over since, and grew back) */
 	if (c->failed[i] && frames >= c->failed[i] && frames < c->failed[i] + c->limit)
 		return;
-	sqlite3_busy_handler(c->db, restart_busy, NULL);
+	sqlite3_busy_handler(c->db, store_busy_steps, &restart_tries);
 	rc = sqlite3_wal_checkpoint_v2(c->db, schema, SQLITE_CHECKPOINT_RESTART, &log, &done);
 	sqlite3_busy_timeout(c->db, 2000);
 	pthread_mutex_lock(&c->mu);

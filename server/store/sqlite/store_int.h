@@ -251,6 +251,8 @@ int store_step_row(struct store *st, sqlite3_stmt *s, struct tn_err *err, const 
  * puts that handler on, store_busy_default sqlite_open's back.
  */
 void store_busy_short(struct store *st);
+/* That handler for any connection: at most *(int *)max_tries tries, or the 10 s for NULL. */
+int store_busy_steps(void *max_tries, int tries);
 void store_busy_default(struct store *st);
 /* BEGIN IMMEDIATE with the short busy handler; sqlite_open's back when it fails. */
 enum tn_code store_begin_short(struct store *st, struct tn_err *err);
