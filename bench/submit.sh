@@ -3,6 +3,10 @@
 # `case-submit --parallel 16` against a local twonetd and print cases per
 # second and the client's peak RSS; then post the same bodies with
 # `curl --parallel --parallel-max 16` to a fresh database and print the ratio.
+# case-submit sends its cases in batches (POST /v1/cases {"cases":[...]}, 100
+# a request by default); curl one a request, as a script would.  A last round
+# runs `case-submit --batch 1` (one a request, as curl) against curl: the same
+# protocol, the clients alone compared.
 # The two take turns for ROUNDS rounds (default 3), each run on a fresh
 # database: a drift of the machine between one client's run and the other's
 # then shows as a spread of the rounds instead of moving the one ratio; each
@@ -46,15 +50,15 @@ ours() {
 	client_split case-submit
 	t0=$(now)
 	/usr/bin/time -f '%M %U %S' -o "$BENCH_TMP/rss" \
-		case-submit --bulk --parallel 16 < "$BENCH_TMP/cases.ndjson" > /dev/null 2> "$BENCH_TMP/submit.err" || {
+		case-submit --bulk --parallel 16 ${CS_OPTS:-} < "$BENCH_TMP/cases.ndjson" > /dev/null 2> "$BENCH_TMP/submit.err" || {
 		echo "case-submit failed:"; tail -5 "$BENCH_TMP/submit.err"; exit 1; }
 	t1=$(now)
 	wait "$SPLIT" || true
 	tn_secs=$(echo "$t1 - $t0" | bc -l)
 	read -r tn_rss tn_user tn_sys < "$BENCH_TMP/rss"
 	filed=$(sqlite3 "$1" 'select count(*) from cases')
-	printf 'case-submit: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB, CPU %.2f s (%d filed; connections a worker %s)\n' \
-		"$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$(echo "$tn_user + $tn_sys" | bc -l)" "$filed" \
+	printf 'case-submit%s: %d cases in %.2f s = %.0f cases/s, peak RSS %d KiB, CPU %.2f s (%d filed; connections a worker %s)\n' \
+		"${CS_OPTS:+ $CS_OPTS}" "$N" "$tn_secs" "$(echo "$N / $tn_secs" | bc -l)" "$tn_rss" "$(echo "$tn_user + $tn_sys" | bc -l)" "$filed" \
 		"$(cat "$BENCH_TMP/split-case-submit" 2>/dev/null || echo '?')"
 }
 
@@ -106,6 +110,15 @@ sort -n "$BENCH_TMP/ratios" | awk -v n="$ROUNDS" '
 	{ r[NR] = $1 }
 	END { printf "ratio case-submit/curl throughput: %.2f (median of %d round%s; lowest %.2f, highest %.2f)\n",
 		r[int((NR + 1) / 2)], n, n == 1 ? "" : "s", r[1], r[NR] }'
+
+# the same protocol: case-submit one case a request, against curl in the same round
+echo "round with case-submit --batch 1 (one case a request, as curl sends them)"
+CS_OPTS="--batch 1" ours "$BENCH_TMP/d.db"
+stop_bench_server
+balance_closes > /dev/null
+theirs "$BENCH_TMP/e.db"
+printf 'ratio case-submit --batch 1/curl throughput: %.2f\n' "$(echo "$curl_secs / $tn_secs" | bc -l)"
+rm -rf "$BENCH_TMP/d.db"* "$BENCH_TMP/e.db"*
 
 # the server alone: wrk, a unique key a request, a fresh database
 if command -v wrk >/dev/null; then

@@ -16,7 +16,7 @@ static const char *file, *key, *consent_code;
 static char code_norm[TN_CERT_CODE_LEN + 1];  /* --consent-code as the server reads it */
 static int interactive, bulk, dry_run, yes;
 static int lookup_certs;        /* a token is configured: look up the applicant's certificates */
-static long parallel = 8;
+static long parallel = 8, batch = TN_CASE_BATCH;
 
 static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Case options:", NULL, 0 },
@@ -40,6 +40,8 @@ static const struct tn_option options[] = {
 	{ TN_OPT_GROUP, 0, NULL, NULL, NULL, "Filing options:", NULL, 0 },
 	{ TN_OPT_FLAG, 0, "bulk", &bulk, NULL, "file every NDJSON line of stdin as a case", NULL, 0 },
 	{ TN_OPT_LONG, 'p', "parallel", &parallel, "N", "with --bulk: requests in flight (default 8)", NULL, 0 },
+	{ TN_OPT_LONG, 'b', "batch", &batch, "N",
+	  "with --bulk: cases a request, at most (default 100; 1: one a request)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "key", &key, "KEY",
 	  "idempotency key (default: SHA-256 of the case's canonical JSON)", NULL, 0 },
 	{ TN_OPT_STRING, 0, "consent-code", &consent_code, "CODE",
@@ -53,7 +55,7 @@ static const struct tn_cmd cmd = {
 	"--item CODE --applicant-id ID --applicant-name NAME [--field NAME=VALUE]... [OPTIONS]\n"
 	"--workflow CODE --applicant-id ID --applicant-name NAME [--field NAME=VALUE]... [OPTIONS]\n"
 	"-f FILE [OPTIONS]\n"
-	"--bulk [-p N] [OPTIONS] < cases.ndjson\n"
+	"--bulk [-p N] [-b N] [OPTIONS] < cases.ndjson\n"
 	"-i [--item CODE] [OPTIONS]",
 	"File cases on service items; re-running the same input never files a case twice.",
 	options, TN_CMD_OUTPUT | TN_CMD_SERVER | TN_CMD_NO_OPERANDS
@@ -138,7 +140,7 @@ static int run_bulk(struct tn_client *c, struct tn_out *out, int verbose)
 	enum tn_code rc;
 
 	/* the NDJSON line of a case is the server's reply as it came, when it can be */
-	rc = tn_case_submit_bulk_text(c, stdin, "stdin", (int)parallel, dry_run, on_result,
+	rc = tn_case_submit_bulk_text(c, stdin, "stdin", (int)parallel, (int)batch, dry_run, on_result,
 				      tn_out_takes_text(out) ? on_text : NULL, &b, &st, &err);
 	if (b.progress)
 		fputs("\r\033[K", stderr);
@@ -325,6 +327,8 @@ int main(int argc, char **argv)
 			   "or -i");
 	else if (parallel < 1 || parallel > 256)
 		tn_err_set(&err, TN_EUSAGE, "--parallel takes 1 to 256, not %ld", parallel);
+	else if (batch < 1 || batch > TN_CASE_BATCH_MAX)
+		tn_err_set(&err, TN_EUSAGE, "--batch takes 1 to %d, not %ld", TN_CASE_BATCH_MAX, batch);
 	else if (bulk && consent_code)
 		tn_err_set(&err, TN_EUSAGE, "--consent-code is one applicant's: give it with a single "
 			   "case, not --bulk");

@@ -258,20 +258,27 @@ static enum tn_code finish(struct xfer *x, CURLcode crc, long status, struct tn_
 					  h->method, h->url, status);
 	}
 	code = tn_code_from_http(status);
-	if (code != TN_OK) {
-		/* borrowed from resp->body, which outlives them */
-		const char *detail = tnp_http_problem(resp->body);
-		const char *field = tn_jv_str(resp->body, "field");
+	if (code != TN_OK)
+		tn_err_from_problem(err, status, resp->body, h->method, h->url);
+	return code;
+}
 
-		if (detail)
-			tn_err_set(err, code, "%s", detail);
-		else
-			tn_err_set(err, code, "%s %s: HTTP %ld", h->method, h->url, status);
-		if (err) {
-			err->http_status = status;
-			snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
-			add_problems(resp->body, err);
-		}
+enum tn_code tn_err_from_problem(struct tn_err *err, long status, jv problem, const char *method,
+				 const char *url)
+{
+	enum tn_code code = tn_code_from_http(status);
+	/* borrowed from problem */
+	const char *detail = tnp_http_problem(problem);
+	const char *field = tn_jv_str(problem, "field");
+
+	if (detail)
+		tn_err_set(err, code, "%s", detail);
+	else
+		tn_err_set(err, code, "%s %s: HTTP %ld", method, url, status);
+	if (err) {
+		err->http_status = status;
+		snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+		add_problems(problem, err);
 	}
 	return code;
 }
@@ -359,6 +366,8 @@ enum tn_code tn_client_get(struct tn_client *c, const char *path, jv *out, struc
 	return code;
 }
 
+#define BULK_LATER_MS 10  /* how soon next is asked again after TN_BULK_LATER */
+
 enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn next,
 			    tn_bulk_done_fn done, void *ctx, struct tn_err *err)
 {
@@ -413,6 +422,12 @@ enum tn_code tn_client_bulk(struct tn_client *c, int parallel, tn_bulk_next_fn n
 			if (x->busy)
 				continue;
 			got = next(ctx, &req, &tag);
+			if (got == TN_BULK_LATER) {     /* no input ready: look again soon */
+				jv_free(req.body);
+				if (poll_ms > BULK_LATER_MS)
+					poll_ms = BULK_LATER_MS;
+				break;
+			}
 			if (got <= 0) {
 				jv_free(req.body);
 				exhausted = 1;

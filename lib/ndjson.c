@@ -1,5 +1,6 @@
 /* ndjson.c — line-oriented input in constant memory: NDJSON records and plain lines. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,19 @@ void tn_ndjson_init(struct tn_ndjson *r, FILE *fp, const char *name)
 void tn_ndjson_release(struct tn_ndjson *r)
 {
 	tn_buf_release(&r->buf);
+}
+
+int tn_ndjson_ready(struct tn_ndjson *r)
+{
+	struct pollfd p = { fileno(r->fp), POLLIN, 0 };
+
+	if (r->eof || feof(r->fp))
+		return 1;
+#ifdef __GLIBC__
+	if (r->fp->_IO_read_ptr < r->fp->_IO_read_end)  /* read ahead, in the FILE's buffer */
+		return 1;
+#endif
+	return p.fd < 0 || poll(&p, 1, 0) != 0;
 }
 
 /* Read one physical line into r->buf; 1 read, 0 end of input; *too_long set when cut. */

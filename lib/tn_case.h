@@ -238,15 +238,40 @@ enum tn_code tn_case_submit_bulk(struct tn_client *client, FILE *in, const char 
 				 struct tn_case_stats *stats, struct tn_err *err);
 
 /*
- * tn_case_submit_bulk where `text` (NULL: none) takes each case filed or
- * replayed whose reply passes tn_json_verbatim, unparsed: `json` (borrowed
- * for the call, `len` bytes, no line end) is the case as tn_json_dump writes
- * it.  Every other result, and every case when `text` is NULL, goes to `fn`.
+ * The results of a batch answer's text `s` (`len` bytes, as tn_json_verbatim
+ * passes it: twonetd's bytes), without parsing the cases: each result is
+ * {"index":I,"status":S,"case":CASE[,"replayed":true]} (S 200 or 201, the
+ * replayed member with 200 only) or {"index":I,"status":S,"problem":PROBLEM},
+ * I counting from 0, followed by "],\"created\":".  1 with the status and
+ * the offsets of each CASE or PROBLEM object (from, to: s[from] is '{' and
+ * s[to - 1] its '}') in at[0..n), 0 when the text is not n such results.
+ * Reads no byte past `len`.
+ */
+struct tn_case_span {
+	long status;
+	size_t from, to;
+};
+int tn_case_batch_scan(const char *s, size_t len, int n, struct tn_case_span *at);
+
+/* Cases a request of bulk filing, by default and at most (the server's limit). */
+#define TN_CASE_BATCH 100
+#define TN_CASE_BATCH_MAX 1000
+
+/*
+ * tn_case_submit_bulk with `batch` records a request (1: one a request, as
+ * a single filing; more: POST /v1/cases {"cases":[...]} with the records the
+ * input has ready, at most `batch`, tn_case_submit_bulk's TN_CASE_BATCH),
+ * where `text` (NULL: none) takes each case filed or replayed whose reply
+ * passes tn_json_verbatim, unparsed: `json` (borrowed for the call, `len`
+ * bytes, no line end) is the case as tn_json_dump writes it.  Every other
+ * result, and every case when `text` is NULL, goes to `fn`.  A server that
+ * answers a batch 400 naming "cases" (one older than batches) is sent that
+ * batch's records and every later one a request.
  */
 typedef void (*tn_case_text_fn)(void *ctx, long line, const char *json, size_t len,
 				int replayed);
 enum tn_code tn_case_submit_bulk_text(struct tn_client *client, FILE *in, const char *name,
-				      int parallel, int dry_run, tn_case_result_fn fn,
+				      int parallel, int batch, int dry_run, tn_case_result_fn fn,
 				      tn_case_text_fn text, void *ctx, struct tn_case_stats *stats,
 				      struct tn_err *err);
 

@@ -84,6 +84,15 @@ struct tn_request {
 
 #define TN_REQUEST_INIT { "GET", NULL, jv_invalid(), NULL, NULL, NULL, 0, 0 }
 
+/*
+ * The error of a problem+json answer `problem` (borrowed; jv_null() for
+ * none) with HTTP `status`: the code of the status (tn_code_from_http), its
+ * detail as the message (else "METHOD URL: HTTP status"), its field and its
+ * "errors" (err->problems), as tn_client_do fills err.  Returns the code.
+ */
+enum tn_code tn_err_from_problem(struct tn_err *err, long status, jv problem, const char *method,
+				 const char *url);
+
 /* A response.  tn_response_release frees it. */
 struct tn_response {
 	long status;        /* HTTP status, 0 when no response */
@@ -132,12 +141,16 @@ void tn_url_escape(struct tn_buf *b, const char *s);
  * completion order.  Constant memory: `next` is called only when a slot is free.
  *
  *   next(ctx, &req, &tag): fill req (body consumed by the driver) and an opaque
- *        tag; return 1 for a request, 0 when the input is exhausted, -1 to stop.
+ *        tag; return 1 for a request, 0 when the input is exhausted, -1 to stop,
+ *        or TN_BULK_LATER when no input is ready yet while requests are in
+ *        flight (the driver runs them and asks again within 10 ms; next then
+ *        must not block, or the requests in flight wait for the input).
  *   done(ctx, tag, code, &resp, &err): one result; resp is released after it returns.
  *
  * Returns TN_OK when every request was performed (whatever their statuses),
  * TN_EINTR when tn_cli_interrupted() became true.
  */
+#define TN_BULK_LATER 2
 typedef int (*tn_bulk_next_fn)(void *ctx, struct tn_request *req, void **tag);
 typedef void (*tn_bulk_done_fn)(void *ctx, void *tag, enum tn_code code,
 				struct tn_response *resp, const struct tn_err *err);

@@ -38,6 +38,14 @@ void tn_ndjson_release(struct tn_ndjson *r);
 int tn_ndjson_next_line(struct tn_ndjson *r, const char **line, struct tn_err *err);
 
 /*
+ * Whether reading the next line can start without waiting for the writer:
+ * 1 when input is buffered or readable (or at its end, or an error waits),
+ * 0 when the writer has sent nothing more yet (a pipe fed slowly).  A line
+ * begun but not ended may still make the read wait for its end.
+ */
+int tn_ndjson_ready(struct tn_ndjson *r);
+
+/*
  * The next record: a line parsed as one JSON value, in *out (owned by the
  * caller).  Returns 1, 0 at end of input, or -1 for a bad line with err set to
  * "NAME:LINE: reason" (the parser's message for bad JSON); reading may go on

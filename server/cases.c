@@ -521,23 +521,19 @@ void cases_reply_new(struct req *q, jv doc, jv text)
 	jv_free(doc);
 }
 
-/* POST /v1/cases: applicant, clerk of the item's department, admin. */
+/* POST /v1/cases: applicant, clerk of the item's department, admin; a batch (cases_bulk.c) too. */
 void h_cases_post(struct req *q, const char *arg)
 {
-	static const char *const keys[] = { "item", "workflow", "applicant", "form", "materials",
-					    NULL };
-	struct tn_err err = TN_ERR_INIT;
-	struct store_case_new c;
-	const char *key, *code, *dept;
-	jv body, item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
-	jv doc, deadline, legal, shape;
-	char hash[65], now[40], from[16];
-	int prov = 0, lprov = 0;
-	long today = tn_today(), ddays, ldays;
-	struct tn_cal *cal;
+	const char *key;
+	jv body;
 
+	(void)arg;
 	if (req_body(q, &body) < 0)
 		return;
+	if (tn_jv_has(body, "cases")) {
+		cases_post_batch(q, body);
+		return;
+	}
 	key = req_header(q, "Idempotency-Key");
 	if (!key) {
 		jv_free(body);
@@ -549,6 +545,23 @@ void h_cases_post(struct req *q, const char *arg)
 		reply_problem(q, 400, NULL, "Idempotency-Key must be 1 to 128 printable characters");
 		return;
 	}
+	cases_file(q, body, key);
+}
+
+void cases_file(struct req *q, jv body, const char *key)
+{
+	static const char *const keys[] = { "item", "workflow", "applicant", "form", "materials",
+					    NULL };
+	struct tn_err err = TN_ERR_INIT;
+	struct store_case_new c;
+	const char *code, *dept;
+	jv item = jv_invalid(), applicant = jv_invalid(), form, mats = jv_invalid();
+	jv doc, deadline, legal, shape;
+	char hash[65], now[40], from[16];
+	int prov = 0, lprov = 0;
+	long today = tn_today(), ddays, ldays;
+	struct tn_cal *cal;
+
 	if (reply_unknown_member(q, body, keys, NULL) < 0) {
 		jv_free(body);
 		return;

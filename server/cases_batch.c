@@ -84,7 +84,7 @@ static void flush(struct srv *srv, int wait)
 		for (int i = 0; i < n; i++) {
 			jv_free(b.cs[i].doc);
 			jv_free(b.cs[i].event);
-			b.res[i].code = TN_EIO;
+			b.res[i].code = err.code;
 			b.res[i].out = b.res[i].text = jv_invalid();
 			b.res[i].err = err;
 		}

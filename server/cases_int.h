@@ -77,6 +77,19 @@ void cases_code_hint(struct req *q, const char *param, const char *value, char *
 void cases_file_batched(struct req *q, const struct store_case_new *c, jv body, jv item,
 			jv applicant, jv deadline);
 
+/*
+ * cases.c: file the case `body` (consumed) under idempotency key `key`
+ * (checked by the caller; it must stay alive until the answer): every check
+ * of POST /v1/cases, then cases_file_batched.
+ */
+void cases_file(struct req *q, jv body, const char *key);
+/*
+ * cases_bulk.c: POST /v1/cases with {"cases":[{"key":K,"case":CASE},...]}
+ * (body consumed): each item filed by cases_file as a part of q (deferred),
+ * the batch answered when they all are.
+ */
+void cases_post_batch(struct req *q, jv body);
+
 /* cases_workflow.c: POST /v1/cases with "workflow" (body consumed, `key` the Idempotency-Key). */
 void cases_file_workflow(struct req *q, jv body, const char *key);
 /* cases_workflow.c: a clerk's view of a workflow's parent (consumed): their department's sub-cases only. */

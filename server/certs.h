@@ -110,7 +110,8 @@ struct busy_retry {
 /*
  * certs_audit.c: the write lock was busy.  1 and the delay of the next try
  * in *us (50 us, doubling up to 800 us: each try costs system calls); 0 with
- * err set once it has stayed busy for 10 s (as store_open's busy timeout).
+ * err set (TN_ESERVER: 503, the clients retry) once it has stayed busy for
+ * 10 s (as store_open's busy timeout).
  */
 int busy_retry_next(struct busy_retry *r, long *us, struct tn_err *err);
 

@@ -38,7 +38,7 @@ int busy_retry_next(struct busy_retry *r, long *us, struct tn_err *err)
 	if (!r->busy)
 		r->since = now;
 	if (now.tv_sec - r->since.tv_sec >= BUSY_MAX_S) {
-		tn_err_set(err, TN_EIO, "the database stayed locked for %d s", BUSY_MAX_S);
+		tn_err_set(err, TN_ESERVER, "the database stayed locked for %d s", BUSY_MAX_S);
 		return 0;
 	}
 	*us = r->busy < 5 ? RETRY_US << r->busy : RETRY_MAX_US;

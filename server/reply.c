@@ -133,6 +133,10 @@ static void send_body(struct req *q, int status, const char *ctype, const char *
 	if (q->replied)
 		return;
 	q->replied = 1;
+	if (q->part) {
+		q->part(q, status, body, len);
+		return;
+	}
 	evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (*srv_cal_warning(q->srv))
@@ -168,6 +172,9 @@ struct req *req_defer(struct req *q)
 	TAILQ_INIT(&d->query);
 	d->tok = q->tok;
 	d->t0 = q->t0;
+	d->part = q->part;
+	d->part_ctx = q->part_ctx;
+	d->part_index = q->part_index;
 	d->deferred = 1;
 	memset(&q->tok, 0, sizeof(q->tok));
 	q->deferred = 1;
@@ -180,7 +187,8 @@ void req_deferred_free(struct req *d)
 	if (!d)
 		return;
 	d->srv->pending--;
-	store_token_release(&d->tok);
+	if (!d->part)
+		store_token_release(&d->tok);
 	free(d);
 }
 
@@ -255,6 +263,8 @@ const char *req_header(struct req *q, const char *name)
 
 void req_set_header(struct req *q, const char *name, const char *value)
 {
+	if (q->part)            /* a batch's part has no headers of its own */
+		return;
 	evhttp_add_header(evhttp_request_get_output_headers(q->r), name, value);
 }
 

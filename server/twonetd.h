@@ -76,6 +76,14 @@ struct req {
 	struct timespec t0;
 	int replied;
 	int deferred;           /* moved to the heap by req_defer: answered later */
+	/*
+	 * A part of a batch (cases_bulk.c): its answer goes to part(q, status,
+	 * body, len) instead of the connection (no header set, no log line), and
+	 * its token is the batch's, borrowed (never released through the part).
+	 */
+	void (*part)(struct req *q, int status, const char *body, size_t len);
+	void *part_ctx;
+	int part_index;
 };
 
 /* calendar.c — the working-day calendar a worker counts with. */

@@ -131,6 +131,55 @@ test_expect_success 'each case is written as the server sent it: the bytes of th
 	jq -e -s "map(keys == [\"id\", \"status\"]) | all" some
 '
 
+# posts_are N: the server has logged N case filing requests
+posts_are() { test "$(grep -c "POST /v1/cases " "$TWONETD_LOG")" = "$1"; }
+
+test_expect_success 'cases go in batches: 250 cases from a file are 3 requests; --batch 1 is 250' '
+	yb_cases 250 8000 >batch.ndjson &&
+	before=$(grep -c "POST /v1/cases " "$TWONETD_LOG") &&
+	case-submit --bulk -v <batch.ndjson >out 2>err &&
+	grep -qx "case-submit: filed 250, replayed 0, failed 0" err &&
+	grep -qx "case-submit: 250 of 250 replies written as the server sent them" err &&
+	wait_until posts_are $((before + 3)) &&
+	jq -r .applicant.name out | sort >names && seq 8000 8249 | sed "s/^/申请人/" | sort >expect &&
+	test_cmp expect names &&
+	yb_cases 250 8250 | case-submit --bulk --batch 1 >out1 2>err1 &&
+	grep -qx "case-submit: filed 250, replayed 0, failed 0" err1 &&
+	wait_until posts_are $((before + 3 + 250))
+'
+
+test_expect_success 'a bad line inside a batch is reported by its own line number; the rest are filed' '
+	{ yb_cases 2 8600 && echo "{\"item\":\"NO-SUCH\",\"applicant\":{\"id\":\"110101199003070003\",\"name\":\"x\"}}" && yb_cases 2 8602; } >mixed2.ndjson &&
+	test_expect_exit 1 case-submit --bulk <mixed2.ndjson >out 2>err &&
+	grep -q "^case-submit: error: stdin:3: unknown item .NO-SUCH." err &&
+	test "$(grep -c "error:" err)" = 1 &&
+	grep -qx "case-submit: filed 4, replayed 0, failed 1" err &&
+	test "$(wc -l <out)" = 4
+'
+
+cases_are() { test "$(count_cases)" = "$1"; }
+
+test_expect_success 'a slow writer: each case is filed as it comes, not when a batch is full' '
+	mkfifo slow.fifo
+	( case-submit --bulk <slow.fifo >slow.out 2>slow.err; echo $? >slow.rc ) &
+	exec 7>slow.fifo
+	before=$(count_cases) &&
+	yb_cases 1 8700 >&7 &&
+	wait_until cases_are $((before + 1)) &&
+	yb_cases 1 8701 >&7 &&
+	wait_until cases_are $((before + 2)) &&
+	exec 7>&- &&
+	wait &&
+	test "$(cat slow.rc)" = 0 &&
+	grep -qx "case-submit: filed 2, replayed 0, failed 0" slow.err
+'
+
+test_expect_success '--batch takes 1 to 1000' '
+	test_expect_exit 2 case-submit --bulk --batch 0 </dev/null 2>err &&
+	grep -q "batch takes 1 to 1000, not 0" err &&
+	test_expect_exit 2 case-submit --bulk --batch 1001 </dev/null 2>err
+'
+
 # A server that answers 201 with JSON written another way than tn_json_dump writes it.
 fake_server() {
 	fake_server_start '
@@ -144,18 +193,67 @@ fake_server() {
 		self.wfile.write(body)' "$1"
 }
 
+# A server older than batches: a batch is 400 naming "cases" (an unknown member);
+# one case a request is 201, its id the request's number.  Each request is a line
+# of fake.log: "batch" or its Idempotency-Key.
+old_server() {
+	fake_server_start '
+	n = 0
+	def do_POST(self):
+		import json
+		req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+		H.n += 1
+		with open("fake.log", "a") as f:
+			print("batch" if "cases" in req else self.headers["Idempotency-Key"], file=f)
+		if "cases" in req:
+			code, body = 400, {"type": "/problems/bad-request", "title": "Bad Request", "status": 400, "detail": "unknown member \x27cases\x27", "field": "cases"}
+		else:
+			code, body = 201, {"id": "C-%d" % H.n, "applicant": req["applicant"]}
+		data = json.dumps(body).encode()
+		self.send_response(code)
+		self.send_header("Content-Type", "application/json")
+		self.send_header("Content-Length", str(len(data)))
+		self.end_headers()
+		self.wfile.write(data)' ""
+}
+
 if command -v python3 >/dev/null; then
 test_expect_success 'a reply not written as it would be dumped is parsed and written compact' '
 	fake_server "{ \"id\": \"C-1\", \"n\": 1.50, \"s\": \"\\u00e9\\/\", \"id\": \"C-2\" }" &&
 	test_when_finished "kill $FAKE_PID" &&
-	yb_cases 1 7500 | case-submit --bulk -v --url "http://127.0.0.1:$(cat fake.port)" \
+	yb_cases 1 7500 | case-submit --bulk --batch 1 -v --url "http://127.0.0.1:$(cat fake.port)" \
 		>out 2>err &&
 	grep -qx "case-submit: 0 of 1 replies written as the server sent them" err &&
 	printf "%s\n" "{\"id\":\"C-2\",\"n\":1.5,\"s\":\"é/\"}" >expect &&
 	test_cmp expect out
 '
+
+test_expect_success 'a batch answer not written as it would be dumped is parsed; each case written compact' '
+	fake_server "{ \"results\": [ {\"index\": 0, \"status\": 201, \"case\": {\"id\": \"C-1\", \"n\": 1.50}}, {\"index\": 1, \"status\": 422, \"problem\": {\"status\": 422, \"detail\": \"no good\", \"field\": \"form.x\"}} ], \"created\": 1 }" &&
+	test_when_finished "kill $FAKE_PID" &&
+	yb_cases 2 7600 | test_expect_exit 1 case-submit --bulk -v --url "http://127.0.0.1:$(cat fake.port)" \
+		>out 2>err &&
+	grep -qx "case-submit: 0 of 1 replies written as the server sent them" err &&
+	grep -qx "case-submit: error: stdin:2: no good" err &&
+	grep -qx "case-submit: filed 1, replayed 0, failed 1" err &&
+	printf "%s\n" "{\"id\":\"C-1\",\"n\":1.5}" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a server older than batches: the cases go one a request, each filed once' '
+	old_server &&
+	test_when_finished "kill $FAKE_PID" &&
+	yb_cases 5 7700 | case-submit --bulk --url "http://127.0.0.1:$(cat fake.port)" >out 2>err &&
+	grep -qx "case-submit: filed 5, replayed 0, failed 0" err &&
+	test "$(jq -r .applicant.name out | sort | tr "\n" " ")" = "申请人7700 申请人7701 申请人7702 申请人7703 申请人7704 " &&
+	test "$(head -1 fake.log)" = batch &&
+	test "$(grep -c "^[0-9a-f]\{64\}$" fake.log)" = 5 &&
+	test "$(grep -v "^batch$" fake.log | sort -u | wc -l)" = 5
+'
 else
 	test_skip 'a reply not written as it would be dumped is parsed and written compact' 'no python3'
+	test_skip 'a batch answer not written as it would be dumped is parsed' 'no python3'
+	test_skip 'a server older than batches: the cases go one a request' 'no python3'
 fi
 
 test_done

@@ -370,6 +370,14 @@ wait_lines() {
 	done
 }
 
+# wait_until COMMAND...: run COMMAND until it succeeds; fails after $WAIT_SECONDS (60)
+wait_until() {
+	local i=0 tries=$(( ${WAIT_SECONDS:-60} * 20 ))
+	until "$@"; do
+		i=$((i + 1)); [ $i -gt $tries ] && return 1; sleep 0.05
+	done
+}
+
 # fake_server_start HANDLER ARG: a stand-in HTTP server of our own on a free
 # loopback port.  HANDLER is the Python body (its methods, one tab in) of the
 # request handler class; sys.argv[1] is ARG.  The port goes to fake.port, the
