@@ -269,6 +269,8 @@ static int object(const char *s, size_t len, size_t *i)
 		} else if (s[k] == '{' || s[k] == '[') {
 			depth++;
 		} else if ((s[k] == '}' || s[k] == ']') && --depth == 0) {
+			if (s[k] != '}')        /* not JSON: "{...]" */
+				return 0;
 			*i = k + 1;
 			return 1;
 		}
