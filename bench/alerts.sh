@@ -26,7 +26,9 @@
 # databases, same input), each run three times: alerts raised per second,
 # tasks made, and post-to-task latency (one alert a request: its task is
 # stored in the alert's transaction, so the reply is when the task exists),
-# p50/p99 over RULES_SINGLE (2,000) requests.  PART=rules runs this part only,
+# p50/p99 over RULES_SINGLE (2,000) requests.  GAUGES (1000): fewer gauges raise
+# more alerts each, so each window holds more of them (GAUGES=10: 5,000 a gauge).
+# PART=rules runs this part only,
 # PART=stream the first.
 . "$(dirname "$0")/lib.sh"
 BUILD=${TWONET_BUILD:-$TOP}
@@ -209,7 +211,8 @@ RULES_N=${RULES_N:-50000}
 RULES_SINGLE=${RULES_SINGLE:-2000}
 SHIPPED=$TOP/share/twonet/rules
 echo
-echo "bench/alerts rules: $RULES_N alerts from 1000 gauges, $POSTERS posters x $BATCH; then $RULES_SINGLE single posts; 3 runs each"
+GAUGES=${GAUGES:-1000}
+echo "bench/alerts rules: $RULES_N alerts from $GAUGES gauges, $POSTERS posters x $BATCH; then $RULES_SINGLE single posts; 3 runs each"
 # pct FILE P: the P-th percentile of a sorted column
 pct() { awk -v p="$2" '{ a[NR] = $1 } END { print a[int(NR * p) + 1] }' "$1"; }
 # MIX: storm = every gauge flooding (depths 0..0.59 m, half of the readings at 30 cm or
@@ -227,12 +230,12 @@ for run in 1 2 3; do
 		for p in $(seq 0 $((POSTERS - 1))); do
 			first=$((p * per + 1)); count=$per
 			[ $((first + count - 1)) -gt "$RULES_N" ] && count=$((RULES_N - first + 1))
-			perl "$BENCH_TMP/post.pl" "$URL" "$S" "$first" "$count" "$BATCH" "wd" 1000 "" "$hi" &
+			perl "$BENCH_TMP/post.pl" "$URL" "$S" "$first" "$count" "$BATCH" "wd" "$GAUGES" "" "$hi" &
 			pids="$pids $!"
 		done
 		for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
 		t1=$(now)
-		perl "$BENCH_TMP/post.pl" "$URL" "$S" $((RULES_N + 1)) "$RULES_SINGLE" 1 "wd" 1000 \
+		perl "$BENCH_TMP/post.pl" "$URL" "$S" $((RULES_N + 1)) "$RULES_SINGLE" 1 "wd" "$GAUGES" \
 			"$BENCH_TMP/lat-$run" "$hi" || { echo "the single poster failed"; exit 1; }
 		sort -n "$BENCH_TMP/lat-$run" >"$BENCH_TMP/lat-s"
 		tasks=$(sqlite3 "$db" "select count(*) from tasks")

@@ -249,9 +249,9 @@ static int window_holds(struct tn_rules *r, const struct tnp_rule *u, jv alert, 
 			tn_rules_history_fn fn, void *ctx, enum tn_code *rc, struct tn_err *err)
 {
 	const char *kind = tn_jv_str(alert, "kind"), *source = tn_jv_str(alert, "source");
-	long seen = 1;
+	long seen, got, ask = u->count - 1;
 	int t;
-	jv hist = jv_invalid();
+	jv hist;
 
 	if (u->where >= 0 && (t = test(r, u, u->where, "window.where", alert)) <= 0)
 		return t;
@@ -259,25 +259,32 @@ static int window_holds(struct tn_rules *r, const struct tnp_rule *u, jv alert, 
 		return 1;
 	if (!fn || !kind || !source)
 		return 0;
-	if ((*rc = fn(ctx, kind, source, now - u->within_s, &hist, err)) != TN_OK) {
-		jv_free(hist);
-		return 0;
-	}
-	if (jv_get_kind(hist) != JV_KIND_ARRAY) {
-		jv_free(hist);
-		return 0;
-	}
-	jv_array_foreach(hist, i, h) {
-		if (seen < u->count) {
-			if (u->where < 0)
-				seen++;
-			else if ((t = test(r, u, u->where, "window.where", h)) > 0)
-				seen++;
+	if (ask > TN_RULES_WINDOW_MAX)
+		ask = TN_RULES_WINDOW_MAX;
+	/* the newest `ask`; more only when they were that many and too few passed "where" */
+	for (;;) {
+		hist = jv_invalid();
+		if ((*rc = fn(ctx, kind, source, now - u->within_s, ask, &hist, err)) != TN_OK ||
+		    jv_get_kind(hist) != JV_KIND_ARRAY) {
+			jv_free(hist);
+			return 0;
 		}
-		jv_free(h);
+		seen = 1;
+		got = 0;
+		/* newest first, so that what counts is the newest of them */
+		for (int i = jv_array_length(jv_copy(hist)) - 1; i >= 0 && got < ask; i--, got++) {
+			jv h = jv_array_get(jv_copy(hist), i);
+
+			if (seen < u->count &&
+			    (u->where < 0 || (t = test(r, u, u->where, "window.where", h)) > 0))
+				seen++;
+			jv_free(h);
+		}
+		jv_free(hist);
+		if (seen >= u->count || got < ask || ask >= TN_RULES_WINDOW_MAX)
+			return seen >= u->count;
+		ask = ask * 4 < TN_RULES_WINDOW_MAX ? ask * 4 : TN_RULES_WINDOW_MAX;
 	}
-	jv_free(hist);
-	return seen >= u->count;
 }
 
 static jv intent(struct tn_rules *r, const struct tnp_rule *u, jv alert)

@@ -66,16 +66,20 @@ static jv pair_key(const char *a, const char *b)
 
 /* tn_rules_history_fn over the alerts fed so far. */
 static enum tn_code history(void *ctx, const char *kind, const char *source, long long since,
-			    jv *alerts, struct tn_err *err)
+			    long max, jv *alerts, struct tn_err *err)
 {
 	struct tn_rules_dry *d = ctx;
 	jv list = jv_object_get(jv_copy(d->hist), pair_key(kind, source));
+	int n, first;
 
 	*alerts = jv_array();
 	if (!jv_is_valid(list))
 		return TN_OK;
+	/* fed in time order: the newest `max` are the last */
+	n = jv_array_length(jv_copy(list));
+	first = max < n ? n - (int)max : 0;
 	jv_array_foreach(list, i, e) {
-		if ((long long)jv_number_value(jv_array_get(jv_copy(e), 0)) >= since)
+		if (i >= first && (long long)jv_number_value(jv_array_get(jv_copy(e), 0)) >= since)
 			*alerts = jv_array_append(*alerts, jv_array_get(jv_copy(e), 1));
 		jv_free(e);
 	}

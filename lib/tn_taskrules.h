@@ -41,13 +41,19 @@ jv tn_rules_describe(const struct tn_rules *r);
 jv tn_rules_targets(const struct tn_rules *r);
 
 /*
- * The history a window is counted over: the recent alerts of `kind` from
- * `source` raised at or after `since` (epoch seconds), oldest first, the
- * alert being evaluated excluded, as a jv array (owned) in *alerts.  An
- * error ends the evaluation with it.
+ * The history a window is counted over: the newest `max` (at most) of the
+ * recent alerts of `kind` from `source` raised at or after `since` (epoch
+ * seconds), oldest first, the alert being evaluated excluded, as a jv array
+ * (owned) in *alerts.  An error ends the evaluation with it.  A window asks
+ * for as few as its count needs (count - 1), and for more (up to
+ * TN_RULES_WINDOW_MAX) only while those fail its "where": a source that
+ * raises hundreds of alerts in a window costs a few rows an evaluation, not
+ * hundreds.
  */
+#define TN_RULES_WINDOW_MAX 1000        /* a window looks at the newest 1000 alerts of its source (count's maximum) */
 typedef enum tn_code (*tn_rules_history_fn)(void *ctx, const char *kind, const char *source,
-					    long long since, jv *alerts, struct tn_err *err);
+					    long long since, long max, jv *alerts,
+					    struct tn_err *err);
 
 /*
  * Evaluate one ALERT (borrowed) at time `now` (epoch s): *intents (owned) is

@@ -87,7 +87,10 @@ enum tn_code store_tasks_due(struct store *st, long long now, long max, jv *ids,
 /*
  * The newest `max` ALERTs of `kind` from `source` raised at or after `since`
  * (epoch seconds), other than alert `except`, oldest first, in *alerts: what
- * a rule's window looks at.
+ * a rule's window looks at.  Newest by raised_at, then id: the index
+ * alerts_source_kind (source, kind, raised_at) gives them in that order, so
+ * the query reads `max` rows however many the source raised in the window
+ * (ordered by id alone it read and sorted them all).
  */
 enum tn_code store_alerts_recent(struct store *st, const char *kind, const char *source,
 				 long long since, long long except, long max, jv *alerts,

@@ -30,7 +30,6 @@
 #include "twonetd.h"
 
 #define DUE_BATCH 100
-#define WINDOW_MAX 100         /* a window looks at the newest 100 alerts of a source */
 
 struct tasks_hub {
 	struct tn_rules *rules;          /* NULL: no rules (--rules none) */
@@ -77,12 +76,12 @@ int tasks_rules_check(const char *path)
 
 /* The history of a rule's window: recent alerts from the store. */
 static enum tn_code history(void *ctx, const char *kind, const char *source, long long since,
-			    jv *alerts, struct tn_err *err)
+			    long max, jv *alerts, struct tn_err *err)
 {
 	struct { struct srv *srv; long long except; } *h = ctx;
 
-	return store_alerts_recent(h->srv->st, kind, source, since, h->except, WINDOW_MAX, alerts,
-				   err);
+	return store_alerts_recent(h->srv->st, kind, source, since, h->except,
+				   max < TN_RULES_WINDOW_MAX ? max : TN_RULES_WINDOW_MAX, alerts, err);
 }
 
 enum tn_code tasks_on_alert(struct srv *srv, jv alert, long long now, struct tn_err *err)

@@ -58,11 +58,13 @@ const char *__lsan_default_suppressions(void)
 	return "leak:jq_parse\n";
 }
 
+/* two alerts whatever `max` asks: the window must read at most `max` of them */
 static enum tn_code history(void *ctx, const char *kind, const char *source, long long since,
-			    jv *out, struct tn_err *err)
+			    long max, jv *out, struct tn_err *err)
 {
 	jv a = *(jv *)ctx;
 
+	(void)max;
 	*out = JV_ARRAY(jv_copy(a), jv_object_set(jv_copy(a), jv_string("value"), jv_number(0.1)));
 	return TN_OK;
 }

@@ -183,28 +183,35 @@ static void test_duration(void **state)
 
 /* The history the window asks for: the alerts of the test's list raised at or after `since`. */
 struct hist {
-	jv alerts;              /* [{"at": epoch, ...ALERT}] */
+	jv alerts;              /* [{"at": epoch, ...ALERT}], oldest first */
 	int calls;
 	long long since;
+	long asked[8];          /* the max of each call (the first 8) */
 	char kind[32], source[32];
 };
 
 static enum tn_code history(void *ctx, const char *kind, const char *source, long long since,
-			    jv *alerts, struct tn_err *err)
+			    long max, jv *alerts, struct tn_err *err)
 {
 	struct hist *h = ctx;
+	jv all = jv_array();
+	int n;
 
+	if (h->calls < 8)
+		h->asked[h->calls] = max;
 	h->calls++;
 	h->since = since;
 	snprintf(h->kind, sizeof(h->kind), "%s", kind);
 	snprintf(h->source, sizeof(h->source), "%s", source);
-	*alerts = jv_array();
 	jv_array_foreach(h->alerts, i, a) {
 		if (tn_jv_long(a, "at", 0) >= since && tn_jv_is(a, "source", source))
-			*alerts = jv_array_append(*alerts, a);
+			all = jv_array_append(all, a);
 		else
 			jv_free(a);
 	}
+	/* the newest max, oldest first */
+	n = jv_array_length(jv_copy(all));
+	*alerts = n > max ? jv_array_slice(all, n - (int)max, n) : all;
 	return TN_OK;
 }
 
@@ -367,6 +374,70 @@ static void test_eval(void **state)
 }
 
 /* The dry run: three readings make a task, the rest update it; escalations at their times. */
+/* N alerts of g-1 within the window, oldest first: the newest `low` at 0.2, the others at 0.5. */
+static jv readings(int n, int low, long long now)
+{
+	jv a = jv_array();
+
+	for (int i = 0; i < n; i++) {
+		jv x = jv_object_set(jv_object(), jv_string("at"), jv_number((double)(now - 500 + i)));
+
+		x = jv_object_set(x, jv_string("source"), jv_string("g-1"));
+		x = jv_object_set(x, jv_string("value"), jv_number(i >= n - low ? 0.2 : 0.5));
+		a = jv_array_append(a, x);
+	}
+	return a;
+}
+
+/* Intents made by one evaluation of `alert` against N readings whose newest LOW are shallow. */
+static int intents(struct tn_rules *r, struct hist *h, jv alert, long long now, int n, int low)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv in;
+
+	jv_free(h->alerts);
+	h->alerts = readings(n, low, now);
+	h->calls = 0;
+	assert_int_equal(tn_rules_eval(r, alert, now, history, h, &in, &err), TN_OK);
+	return jv_array_length(in);
+}
+
+static void test_window_paging(void **state)
+{
+	struct tn_rules *r = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	struct hist h = { .alerts = jv_invalid() };
+	long long now = 1782870000;
+	jv alert = J(alert_text);
+
+	(void)state;
+	assert_int_equal(tn_rules_load(put("r.yaml", rules_text), &r, &err), TN_OK);
+	/* 150 readings, all deep: the window of 3 reads the newest 2 only */
+	assert_int_equal(intents(r, &h, alert, now, 150, 0), 1);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.asked[0], 2);
+	/* the newest 10 shallow: 2, then 8, then 32 rows, where two deep ones are found */
+	assert_int_equal(intents(r, &h, alert, now, 150, 10), 1);
+	assert_int_equal(h.calls, 3);
+	assert_int_equal(h.asked[1], 8);
+	assert_int_equal(h.asked[2], 32);
+	/* the newest 1000 shallow: deep ones older than that do not count (at most 1000 rows) */
+	assert_int_equal(intents(r, &h, alert, now, 1100, 1000), 0);
+	assert_int_equal(h.calls, 6);
+	assert_int_equal(h.asked[3], 128);
+	assert_int_equal(h.asked[4], 512);
+	assert_int_equal(h.asked[5], TN_RULES_WINDOW_MAX);
+	/* 999 shallow and one deep among the newest 1000: one short of three; 998: two */
+	assert_int_equal(intents(r, &h, alert, now, 1100, 999), 0);
+	assert_int_equal(intents(r, &h, alert, now, 1100, 998), 1);
+	/* fewer rows than asked: no second call */
+	assert_int_equal(intents(r, &h, alert, now, 1, 0), 0);
+	assert_int_equal(h.calls, 1);
+	jv_free(h.alerts);
+	jv_free(alert);
+	tn_rules_free(r);
+}
+
 static void test_dry_run(void **state)
 {
 	struct tn_rules *r = NULL;
@@ -505,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_folder),
 		cmocka_unit_test(test_eval),
+		cmocka_unit_test(test_window_paging),
 		cmocka_unit_test(test_dry_run),
 		cmocka_unit_test(test_dedupe_match),
 		cmocka_unit_test(test_shipped),

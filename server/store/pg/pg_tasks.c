@@ -326,7 +326,8 @@ enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *so
 
 	*alerts = jv_invalid();
 	code = pg_query(PG(st), &r, err, "recent alerts", "SELECT doc FROM alerts WHERE source = $1 "
-			"AND kind = $2 AND raised_at >= $3 AND id <> $4 ORDER BY id DESC LIMIT $5",
+			"AND kind = $2 AND raised_at >= $3 AND id <> $4 "
+			"ORDER BY raised_at DESC, id DESC LIMIT $5",
 			"ttlll", source, kind, (long)since, (long)except, max);
 	if (code != TN_OK)
 		return code;

@@ -365,7 +365,8 @@ enum tn_code sqlite_alerts_recent(struct store *st, const char *kind, const char
 				  struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT doc FROM alerts WHERE source = ? AND kind = ? "
-				     "AND raised_at >= ? AND id <> ? ORDER BY id DESC LIMIT ?", err);
+				     "AND raised_at >= ? AND id <> ? "
+				     "ORDER BY raised_at DESC, id DESC LIMIT ?", err);
 	int rc;
 
 	*alerts = jv_array();
