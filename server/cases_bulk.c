@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include <event2/event.h>
+
 #include "tn_buf.h"
 #include "tn_http.h"
 #include "tn_jv.h"
@@ -13,7 +15,8 @@
  * A batch is filed as its items would be one a request: each item goes
  * through cases_file (the same checks, the same group commit of the loop
  * turn, the same idempotency under its own key) as a "part", a request whose
- * answer reply.c hands to part_done instead of sending it.  The batch is
+ * answer reply.c hands to part_done instead of sending it; CASES_TURN items a
+ * turn of the loop (hand_out).  The batch is
  * answered once every part has been: the parts' answers in order.  A part
  * answered 5xx (its transaction failed, or the database is away) makes the
  * whole batch that answer: the client retries the batch whole, and what was
@@ -21,6 +24,7 @@
  */
 
 #define CASES_BATCH_MAX 1000
+#define CASES_TURN 64           /* items handed out a loop turn: the worker's other requests go on */
 
 struct answer {
 	int status;
@@ -32,6 +36,7 @@ struct batch {
 	struct req *q;          /* the batch's request, deferred; owns the token the parts borrow */
 	jv list;                /* the items: the parts' keys point into it until the answer */
 	int n, left;            /* items; answers still to come (+1 while they are handed out) */
+	int next;               /* the next item to hand out */
 	struct answer *a;
 };
 
@@ -137,6 +142,30 @@ static void file_part(struct batch *b, int i)
 	jv_free(it);
 }
 
+/*
+ * CASES_TURN items of batch `arg`, then the rest at the next turns of the
+ * loop: a batch of 1000 (each item checked, some with certificates to look
+ * up and audit) does not hold the worker's other connections meanwhile.
+ */
+static void hand_out(evutil_socket_t fd, short what, void *arg)
+{
+	struct batch *b = arg;
+	int end = b->next + CASES_TURN < b->n ? b->next + CASES_TURN : b->n;
+	struct timeval now = { 0, 0 };
+
+	(void)fd;
+	(void)what;
+	while (b->next < end)
+		file_part(b, b->next++);
+	if (b->next < b->n &&
+	    event_base_once(b->q->srv->base, -1, EV_TIMEOUT, hand_out, b, &now) == 0)
+		return;
+	while (b->next < b->n)  /* no event to be had: the rest now */
+		file_part(b, b->next++);
+	if (--b->left == 0)
+		finish(b);
+}
+
 void cases_post_batch(struct req *q, jv body)
 {
 	static const char *const members[] = { "cases", NULL };
@@ -163,8 +192,5 @@ void cases_post_batch(struct req *q, jv body)
 	b->left = n + 1;        /* the batch cannot be answered while its items are handed out */
 	b->a = tn_xcalloc((size_t)n, sizeof(*b->a));
 	b->q = req_defer(q);
-	for (int i = 0; i < n; i++)
-		file_part(b, i);
-	if (--b->left == 0)
-		finish(b);
+	hand_out(-1, 0, b);
 }
