@@ -73,6 +73,19 @@ test_expect_success 'another body under a filed key is that item'"'"'s 409; the 
 	test "$(db_sql "select count(*) from cases")" = 5
 '
 
+test_expect_success 'a "one thing" workflow case in a batch: its parent and sub-cases, once' '
+	w=$(restaurant_case | jq -c ". + {workflow: \"restaurant\"}") &&
+	n=$(db_sql "select count(*) from cases") &&
+	test "$(api POST /v1/cases "$ADMIN" -d "$(batch "$(item w1 "$w")" "$(item w1 "$w")")")" = 200 &&
+	jq -c "[.results[].status]" out.json >got && echo "[201,200]" >expect && test_cmp expect got &&
+	json_eq ".results[0].case.workflow" restaurant <out.json &&
+	test "$(jq ".results[0].case.children | length" out.json)" -ge 2 &&
+	m=$(db_sql "select count(*) from cases") &&
+	test "$m" = $((n + 1 + $(jq ".results[0].case.children | length" out.json))) &&
+	test "$(api POST /v1/cases "$ADMIN" -H "Idempotency-Key: w1" -d "$w")" = 200 &&
+	test "$(db_sql "select count(*) from cases")" = "$m"
+'
+
 test_expect_success 'a clerk may not file on another department'"'"'s item: 403 for that item only' '
 	test "$(api POST /v1/cases "$YB" -d "$(batch "$(item r1 "$(rs_case 某公司)")" "$(item b6 "$(yb 己)")")")" = 200 &&
 	json_eq ".results[0].status" 403 <out.json &&
