@@ -17,10 +17,10 @@
  * takes the records the input has ready, up to `batch` of them and about
  * BATCH_BYTES, so a pipe fed slowly is filed as it comes, not when a batch
  * is full; while requests are in flight and no input is ready the driver is
- * told to ask again (TN_BULK_LATER) rather than left waiting on the read.  Each record keeps its own idempotency key inside the batch
- * ({"key","case"}); the batch request carries a key made of theirs, so the
- * driver retries it whole (a 5xx, a lost connection): what was filed then
- * replays.  A server that does not know batches (400 naming "cases") gets
+ * told to ask again (TN_BULK_LATER) rather than left waiting on the read.
+ * Each record keeps its own idempotency key inside the batch ({"key",
+ * "case"}); the batch request carries a key made of theirs, so the driver
+ * retries it whole (a 5xx, a lost connection): what was filed then replays.  A server that does not know batches (400 naming "cases") gets
  * the batch's records one a request, and every record after them.
  */
 
@@ -116,6 +116,20 @@ static int next_record(struct bulk *b, jv *body, long *line)
 	}
 }
 
+/* The request of tag `t`: POST /v1/cases of `body` (consumed) under `key` (the tag's); 1. */
+static int send(struct bulk *b, struct tn_request *req, void **tag, struct bulk_tag *t, jv body,
+		const char *key)
+{
+	req->method = "POST";
+	req->path = "/v1/cases";
+	req->body = body;
+	req->idempotency_key = key;
+	req->verbatim = b->text != NULL;
+	*tag = t;
+	b->inflight++;
+	return 1;
+}
+
 /* The records the input has ready, up to b->batch, as one {"cases":[...]} request. */
 static int next_batch(struct bulk *b, struct tn_request *req, void **tag)
 {
@@ -150,13 +164,8 @@ static int next_batch(struct bulk *b, struct tn_request *req, void **tag)
 	t->batch = 1;
 	tn_idem_key_derive("batch-", keys.buf, keys.len, 32, t->bkey, sizeof(t->bkey));
 	tn_buf_release(&keys);
-	req->method = "POST";
-	req->path = "/v1/cases";
-	req->body = jv_object_set(jv_object(), jv_string("cases"), items);
-	req->idempotency_key = t->bkey;        /* retried whole: each case has its own key */
-	req->verbatim = b->text != NULL;
-	*tag = t;
-	return 1;
+	/* retried whole under its own key: each case has its own inside */
+	return send(b, req, tag, t, jv_object_set(jv_object(), jv_string("cases"), items), t->bkey);
 }
 
 static int bulk_next(void *ctx, struct tn_request *req, void **tag)
@@ -172,27 +181,17 @@ static int bulk_next(void *ctx, struct tn_request *req, void **tag)
 	/* a slow writer: the answers in flight are not held up by a read that waits */
 	if (b->inflight > 0 && !tn_ndjson_ready(&b->in))
 		return TN_BULK_LATER;
-	if (b->batch > 1) {
-		rc = next_batch(b, req, tag);
-		b->inflight += rc == 1;
-		return rc;
-	}
+	if (b->batch > 1)
+		return next_batch(b, req, tag);
 	if ((rc = next_record(b, &body, &line)) <= 0)
 		return rc;
-	b->inflight++;
 	t = tn_xcalloc(1, sizeof(*t) + sizeof(t->r[0]));
 	t->n = 1;
 	t->r[0].line = line;
 	t->r[0].key = b->key;
 	t->r[0].body = jv_invalid();
 	b->key = NULL;
-	req->method = "POST";
-	req->path = "/v1/cases";
-	req->body = body;
-	req->idempotency_key = t->r[0].key;
-	req->verbatim = b->text != NULL;
-	*tag = t;
-	return 1;
+	return send(b, req, tag, t, body, t->r[0].key);
 }
 
 /* Record `line` failed with `err` (its code `code`); a failure every record would share stops the run. */
@@ -212,6 +211,16 @@ static void failed(struct bulk *b, long line, enum tn_code code, const struct tn
 	}
 	tn_err_prefix(&e, "%s:%ld", b->in.name, line);
 	fail(b, line, &e);
+}
+
+/* Record `line` of a batch refused with `status` and its `problem` (consumed), as a single request's would be. */
+static void refused(struct bulk *b, long line, long status, jv problem)
+{
+	struct tn_err err = TN_ERR_INIT;
+	enum tn_code code = tn_err_from_problem(&err, status, problem, "POST", "/v1/cases");
+
+	failed(b, line, code == TN_OK ? TN_ESERVER : code, &err);
+	jv_free(problem);
 }
 
 /* One a request, waiting for each: a batch the server did not take (it does not know batches). */
@@ -329,12 +338,7 @@ static void results_parsed(struct bulk *b, struct bulk_tag *t, jv body)
 			filed(b, t->r[i].line, status == 200, NULL, 0, jv_object_get(jv_copy(r),
 			      jv_string("case")));
 		} else {
-			jv p = jv_object_get(jv_copy(r), jv_string("problem"));
-			enum tn_code code = tn_err_from_problem(&err, status, p, "POST", "/v1/cases");
-
-			failed(b, t->r[i].line, code == TN_OK ? TN_ESERVER : code, &err);
-			jv_free(p);
-			tn_err_clear(&err);
+			refused(b, t->r[i].line, status, jv_object_get(jv_copy(r), jv_string("problem")));
 		}
 		jv_free(r);
 	}
@@ -364,20 +368,13 @@ static void batch_done(struct bulk *b, struct bulk_tag *t, enum tn_code code,
 	at = tn_xmalloc((size_t)t->n * sizeof(*at));
 	if (tn_case_batch_scan(resp->text, resp->text_len, t->n, at)) {
 		for (int i = 0; i < t->n; i++) {
-			struct tn_err e = TN_ERR_INIT;
 			const char *s = resp->text + at[i].from;
 			size_t len = at[i].to - at[i].from;
 
-			if (at[i].status == 200 || at[i].status == 201) {
+			if (at[i].status == 200 || at[i].status == 201)
 				filed(b, t->r[i].line, at[i].status == 200, s, len, jv_invalid());
-			} else {
-				jv p = tn_json_parse(s, len);
-
-				code = tn_err_from_problem(&e, at[i].status, p, "POST", "/v1/cases");
-				failed(b, t->r[i].line, code == TN_OK ? TN_ESERVER : code, &e);
-				jv_free(p);
-				tn_err_clear(&e);
-			}
+			else
+				refused(b, t->r[i].line, at[i].status, tn_json_parse(s, len));
 		}
 	} else {
 		body = tn_json_parse(resp->text, resp->text_len);

@@ -165,7 +165,7 @@ static int retryable_curl(CURLcode rc)
 	}
 }
 
-static int retryable_status(long status)
+int tn_http_retryable(long status)
 {
 	return status == 429 || status == 502 || status == 503 || status == 504;
 }
@@ -293,7 +293,7 @@ static int should_retry(const struct tn_client *c, struct xfer *x, CURLcode crc,
 		return 0;
 	if (crc != CURLE_OK)
 		return retryable_curl(crc);
-	return retryable_status(status);
+	return tn_http_retryable(status);
 }
 
 enum tn_code tn_client_do(struct tn_client *c, struct tn_request *req,

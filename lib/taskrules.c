@@ -249,7 +249,7 @@ static int window_holds(struct tn_rules *r, const struct tnp_rule *u, jv alert, 
 			tn_rules_history_fn fn, void *ctx, enum tn_code *rc, struct tn_err *err)
 {
 	const char *kind = tn_jv_str(alert, "kind"), *source = tn_jv_str(alert, "source");
-	long seen, got, ask = u->count - 1;
+	long seen = 1, got, tested = 0, ask = u->count - 1;
 	int t;
 	jv hist;
 
@@ -261,7 +261,11 @@ static int window_holds(struct tn_rules *r, const struct tnp_rule *u, jv alert, 
 		return 0;
 	if (ask > TN_RULES_WINDOW_MAX)
 		ask = TN_RULES_WINDOW_MAX;
-	/* the newest `ask`; more only when they were that many and too few passed "where" */
+	/*
+	 * The newest `ask`; more only when they were that many and too few passed
+	 * "where".  Newest first: the rows of the last ask (the same ones: one
+	 * evaluation reads one snapshot) are not tested again.
+	 */
 	for (;;) {
 		hist = jv_invalid();
 		if ((*rc = fn(ctx, kind, source, now - u->within_s, ask, &hist, err)) != TN_OK ||
@@ -269,20 +273,21 @@ static int window_holds(struct tn_rules *r, const struct tnp_rule *u, jv alert, 
 			jv_free(hist);
 			return 0;
 		}
-		seen = 1;
 		got = 0;
-		/* newest first, so that what counts is the newest of them */
 		for (int i = jv_array_length(jv_copy(hist)) - 1; i >= 0 && got < ask; i--, got++) {
-			jv h = jv_array_get(jv_copy(hist), i);
+			jv h;
 
-			if (seen < u->count &&
-			    (u->where < 0 || (t = test(r, u, u->where, "window.where", h)) > 0))
+			if (got < tested || seen >= u->count)
+				continue;
+			h = jv_array_get(jv_copy(hist), i);
+			if (u->where < 0 || (t = test(r, u, u->where, "window.where", h)) > 0)
 				seen++;
 			jv_free(h);
 		}
 		jv_free(hist);
 		if (seen >= u->count || got < ask || ask >= TN_RULES_WINDOW_MAX)
 			return seen >= u->count;
+		tested = got;
 		ask = ask * 4 < TN_RULES_WINDOW_MAX ? ask * 4 : TN_RULES_WINDOW_MAX;
 	}
 }

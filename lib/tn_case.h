@@ -222,7 +222,8 @@ typedef void (*tn_case_result_fn)(void *ctx, long line, enum tn_code code, jv ka
 
 /*
  * File every NDJSON record read from `in` (named `name` in messages), with up
- * to `parallel` requests in flight (tn_client_bulk), in constant memory.
+ * to `parallel` requests in flight (tn_client_bulk) of up to TN_CASE_BATCH
+ * records each (tn_case_submit_bulk_text), in constant memory.
  * Every record is prepared as tn_case_prepare does (its own "key" member or
  * its content key); a bad line or record is reported through `fn` and
  * skipped.  `dry_run`: nothing is sent, `fn` gets each prepared body.

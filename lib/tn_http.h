@@ -85,6 +85,13 @@ struct tn_request {
 #define TN_REQUEST_INIT { "GET", NULL, jv_invalid(), NULL, NULL, NULL, 0, 0 }
 
 /*
+ * Whether a client retries on HTTP `status` (429, 502, 503, 504; with
+ * back-off, honouring Retry-After): tn_client_do's rule, which twonetd
+ * follows too when it answers a batch of cases as a whole.
+ */
+int tn_http_retryable(long status);
+
+/*
  * The error of a problem+json answer `problem` (borrowed; jv_null() for
  * none) with HTTP `status`: the code of the status (tn_code_from_http), its
  * detail as the message (else "METHOD URL: HTTP status"), its field and its

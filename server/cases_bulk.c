@@ -40,12 +40,6 @@ struct batch {
 	struct answer *a;
 };
 
-/* An answer a client retries the request on (tn_client_do). */
-static int retried(int status)
-{
-	return status == 429 || status == 502 || status == 503 || status == 504;
-}
-
 static void finish(struct batch *b)
 {
 	struct tn_buf out = TN_BUF_INIT;
@@ -53,7 +47,7 @@ static void finish(struct batch *b)
 	int i;
 
 	for (i = 0; i < b->n; i++)
-		if (retried(b->a[i].status))
+		if (tn_http_retryable(b->a[i].status))
 			break;
 	if (i < b->n) {         /* the first the client would retry on: the batch's answer */
 		if (b->a[i].status == 503)
