@@ -173,6 +173,8 @@ report() {
 			printf "%-10s delivered %d of %d in %.2f s = %.0f alerts/s; post to line p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 				name, n, total, secs, n / secs, lat[int(NR * 0.50) + 1], lat[int(NR * 0.99) + 1], lat[NR]
 		}' "$BENCH_TMP/lat"
+	awk -v name="$1" -v run="$([ "$rate" = 0 ] && echo saturated || echo paced)" \
+		'{ lat[NR] = $1 } END { print run, name, lat[int(NR * 0.99) + 1] }' "$BENCH_TMP/lat" >>"$BENCH_TMP/p99s"
 }
 report alert-tail "$BENCH_TMP/tail.out"
 report curl+jq "$BENCH_TMP/curl.out"
@@ -195,12 +197,21 @@ stop_bench_server
 }
 
 if [ "${PART:-all}" != rules ]; then
-	stream_run 0
-	rate=${RATE:-$(printf '%.0f' "$(echo "$POSTED_RATE / 2" | bc -l)")}
-	if [ "$rate" != 0 ]; then
-		echo
-		stream_run "$rate"
-	fi
+	for round in $(seq "${ROUNDS:-1}"); do
+		[ "${ROUNDS:-1}" -gt 1 ] && echo "== round $round of $ROUNDS"
+		stream_run 0
+		rate=${RATE:-$(printf '%.0f' "$(echo "$POSTED_RATE / 2" | bc -l)")}
+		if [ "$rate" != 0 ]; then
+			echo
+			stream_run "$rate"
+		fi
+	done
+	# ROUNDS > 1: each follower's p99 over the rounds, the median and the spread
+	[ "${ROUNDS:-1}" -gt 1 ] && sort -k1,2 -k3n "$BENCH_TMP/p99s" | awk '
+		{ k = $1 " " $2; v[k, ++n[k]] = $3; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+		END { for (i = 1; i <= m; i++) { k = order[i]; c = n[k]
+			printf "%s post to line p99: median %.2f ms of %d rounds (lowest %.2f, highest %.2f)\n",
+				k, v[k, int((c + 1) / 2)], c, v[k, 1], v[k, c] } }'
 fi
 
 [ "${PART:-all}" = stream ] && exit 0

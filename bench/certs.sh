@@ -11,6 +11,7 @@
 #   4. how many audit rows each commit wrote (the reads' group commit).
 # Environment: CERTS_DB=FILE reuses (or keeps) the generated database;
 # DURATION (default 15 s) per wrk run; WORKERS (default: cores) for twonetd;
+# ROUNDS (default 1) pairs of wrk runs, twonetd then nginx: each ratio, then the median and the spread;
 # SERVE_OPTS: more options for twonetd serve (--no-balance: the kernel's placement);
 # CERTS_READS_ONLY=1 skips part 3 (the reads beside nginx and the commits only).
 # TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
@@ -19,6 +20,7 @@
 N=${1:-1000000}
 CORES=$(nproc)
 DURATION=${DURATION:-15}
+ROUNDS=${ROUNDS:-1}
 WORKERS=${WORKERS:-$CORES}
 SAMPLE=${SAMPLE:-100000}
 FETCH=${FETCH:-10000}
@@ -64,10 +66,11 @@ end
 LUA
 export IDS_FILE="$BENCH_TMP/ids"
 
-# wrk_run URL [header]: "requests/s p99" of a run
+# wrk_run URL [header] [plain]: "requests/s p99 non-2xx" of a run; random ids unless `plain`
 wrk_run() {
-	local out
-	out=$(wrk -t "$CORES" -c 64 -d "${DURATION}s" --latency -s "$BENCH_TMP/random.lua" ${2:+-H "$2"} "$1")
+	local out script=(-s "$BENCH_TMP/random.lua")
+	[ -n "${3:-}" ] && script=()
+	out=$(wrk -t "$CORES" -c 64 -d "${DURATION}s" --latency "${script[@]}" ${2:+-H "$2"} "$1")
 	echo "$out" > "$BENCH_TMP/wrk.last"
 	local rps p99 non2xx
 	rps=$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')
@@ -123,17 +126,34 @@ cmp -s "$BENCH_TMP/a.json" "$BENCH_TMP/b.json" && echo "nginx and twonetd serve 
 ( m=0; while :; do z=$(stat -c %s "$DB.audit-wal" 2>/dev/null || echo 0); [ "$z" -gt "$m" ] && m=$z
 	echo "$m" > "$BENCH_TMP/walmax"; sleep 1; done ) &
 WALMAX_PID=$!
-read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
+# ROUNDS pairs (twonetd, then nginx), each pair's ratio; the median and the spread
+ratios=""
+for round in $(seq "$ROUNDS"); do
+	read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
+	tn_done=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.last")
+	read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
+	ratio=$(echo "100 * $tn_rps / $ng_rps" | bc -l)
+	ratios="$ratios $ratio"
+	[ "$ROUNDS" -gt 1 ] && printf 'round %d of %d:\n' "$round" "$ROUNDS"
+	printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (%d replies)\n' "$tn_rps" "$tn_p99" "$tn_bad" "$tn_done"
+	printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rps" "$ng_p99" "$ng_bad"
+	printf '  ratio twonetd / nginx:   %.0f%%\n' "$ratio"
+	done_all=$((${done_all:-0} + tn_done))
+done
 kill $WALMAX_PID 2>/dev/null; wait $WALMAX_PID 2>/dev/null || true
-cp "$BENCH_TMP/wrk.last" "$BENCH_TMP/wrk.twonetd"
-read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
 audit1=$(sqlite_db "$DB" "select count(*) from audit")
+[ "$ROUNDS" -gt 1 ] && echo "$ratios" | tr ' ' '\n' | grep . | sort -n |
+	awk '{ r[NR] = $1 } END { printf "ratio twonetd / nginx: %.0f%% (median of %d rounds; lowest %.0f%%, highest %.0f%%)\n", r[int((NR + 1) / 2)], NR, r[1], r[NR] }'
+printf 'audit rows +%d for %d replies (every read audited; the check read and wrk'"'"'s last in flight add a few)\n' \
+	$((audit1 - audit0)) "$done_all"
+# how far this HTTP layer goes without a database or an audit row, beside nginx in the same run:
+# a 404 problem (routing, the reply, the log line) and /v1/health (one database check)
+read -r nope_rps nope_p99 nope_bad < <(wrk_run "$URL/v1/nope" "Authorization: Bearer $TOKEN" plain)
+read -r health_rps health_p99 health_bad < <(wrk_run "$URL/v1/health" "" plain)
+read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
 kill -TERM $NGINX_PID 2>/dev/null || true; wait $NGINX_PID 2>/dev/null || true
-printf 'wrk GET /v1/certs/{id}, 64 connections, %d s, random ids of %d:\n' "$DURATION" "$(wc -l < "$IDS_FILE")"
-tn_done=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.twonetd")
-printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (audit rows +%d for %d replies)\n' "$tn_rps" "$tn_p99" "$tn_bad" $((audit1 - audit0)) "$tn_done"
-printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rps" "$ng_p99" "$ng_bad"
-printf '  ratio twonetd / nginx:   %.0f%%\n' "$(echo "100 * $tn_rps / $ng_rps" | bc -l)"
+printf 'the server without the reads'"'"' own work, same run: GET /v1/nope (404) %.0f req/s = %.0f%% of nginx (%.0f); GET /v1/health %.0f req/s = %.0f%%\n' \
+	"$nope_rps" "$(echo "100 * $nope_rps / $ng_rps" | bc -l)" "$ng_rps" "$health_rps" "$(echo "100 * $health_rps / $ng_rps" | bc -l)"
 # the log file stays under TWONETD_WAL_LIMIT_PAGES (it grew ~33 MB a second without end before)
 printf '  audit log write-ahead log, largest during the reads: %.0f MB (limit %s pages)\n' \
 	"$(echo "$(cat "$BENCH_TMP/walmax" 2>/dev/null || echo 0) / 1000000" | bc -l)" "${TWONETD_WAL_LIMIT_PAGES:-262144}"
