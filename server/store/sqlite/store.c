@@ -438,42 +438,6 @@ int store_step_row(struct store *st, sqlite3_stmt *s, struct tn_err *err, const 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_busy_steps(void *max_tries, int tries)
-{
-	if (tries >= (max_tries ? *(const int *)max_tries : 200000))
-		return 0;
-	usleep(tries < 20 ? 20 : 50);
-	return 1;
-}
-
-void store_busy_short(struct store *st)
-{
-	sqlite3_busy_handler(st->db, store_busy_steps, NULL);
-}
-
-void store_busy_default(struct store *st)
-{
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-}
-
-enum tn_code store_begin_short(struct store *st, struct tn_err *err)
-{
-	return store_begin_short_sql(st, "BEGIN IMMEDIATE", err);
-}
-
-enum tn_code store_begin_short_sql(struct store *st, const char *sql, struct tn_err *err)
-{
-	enum tn_code code;
-
-	store_busy_short(st);
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK)
-		return TN_OK;
-	code = store_fail(st, err, sql);
-	store_rollback(st);     /* a BEGIN whose next statement failed */
-	store_busy_default(st);
-	return code;
-}
-
 int store_has_object(sqlite3 *db, const char *schema, const char *name)
 {
 	char sql[128];
@@ -498,52 +462,6 @@ void store_remove_files(const char *path)
 	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++)
 		if (snprintf(p, sizeof(p), "%s%s", path, tails[i]) < (int)sizeof(p))
 			unlink(p);
-}
-
-enum tn_code store_begin(struct store *st, struct tn_err *err)
-{
-	return store_exec(st, "BEGIN IMMEDIATE", err);
-}
-
-int store_try_begin(struct store *st, struct tn_err *err)
-{
-	return store_try_begin_sql(st, "BEGIN IMMEDIATE", err);
-}
-
-int store_try_begin_sql(struct store *st, const char *sql, struct tn_err *err)
-{
-	int rc;
-
-	sqlite3_busy_handler(st->db, NULL, NULL);
-	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	store_busy_short(st);
-	if (rc == SQLITE_OK)
-		return 0;
-	if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-		store_fail(st, err, "begin");
-	store_rollback(st);     /* a BEGIN whose next statement failed */
-	store_busy_default(st);
-	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? 1 : -1;
-}
-
-enum tn_code store_commit(struct store *st, struct tn_err *err)
-{
-	return store_exec(st, "COMMIT", err);
-}
-
-enum tn_code store_end(struct store *st, enum tn_code code, struct tn_err *err)
-{
-	if (code == TN_OK)
-		code = store_commit(st, err);
-	if (code != TN_OK)
-		store_rollback(st);
-	return code;
-}
-
-void store_rollback(struct store *st)
-{
-	if (!sqlite3_get_autocommit(st->db))
-		store_exec(st, "ROLLBACK", NULL);
 }
 
 static int user_version(struct store *st)

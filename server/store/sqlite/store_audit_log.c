@@ -203,15 +203,15 @@ enum tn_code sqlite_log_check(struct store *st, struct tn_err *err)
  * With no transaction open before it, the statement waits for the lock with
  * the connection's busy handler as BEGIN IMMEDIATE does.
  */
-#define LOG_LOCK "BEGIN; UPDATE log.audit_head SET seq = seq WHERE id = 1"
+#define LOG_LOCK "UPDATE log.audit_head SET seq = seq WHERE id = 1"
 
 /* Every certificate read is a short write transaction (its audit row): the short busy handler. */
 enum tn_code sqlite_certs_begin(struct store *st, struct tn_err *err)
 {
-	return store_begin_short_sql(st, LOG_LOCK, err);
+	return store_begin_short_sql(st, "BEGIN", LOG_LOCK, err);
 }
 
 int sqlite_certs_try_begin(struct store *st, struct tn_err *err)
 {
-	return store_try_begin_sql(st, LOG_LOCK, err);
+	return store_try_begin_sql(st, "BEGIN", LOG_LOCK, err);
 }

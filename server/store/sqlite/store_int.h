@@ -256,8 +256,13 @@ int store_busy_steps(void *max_tries, int tries);
 void store_busy_default(struct store *st);
 /* BEGIN IMMEDIATE with the short busy handler; sqlite_open's back when it fails. */
 enum tn_code store_begin_short(struct store *st, struct tn_err *err);
-/* The same with `sql` (statements that begin a transaction and take a lock), rolled back on failure. */
-enum tn_code store_begin_short_sql(struct store *st, const char *sql, struct tn_err *err);
+/*
+ * The same with `begin` and then `lock` (NULL: none; a statement that takes a
+ * lock inside a deferred BEGIN), rolled back on failure.  Both are prepared
+ * once (the statement cache), not parsed at each transaction.
+ */
+enum tn_code store_begin_short_sql(struct store *st, const char *begin, const char *lock,
+				   struct tn_err *err);
 /* 1 when schema `schema` ("main", "log", "ix") of `db` has the table, index or trigger `name`, 0 when not, -1 on an error. */
 int store_has_object(sqlite3 *db, const char *schema, const char *name);
 /* Remove the SQLite file `path` and its -wal, -shm and -journal. */
@@ -272,8 +277,8 @@ enum tn_code store_begin(struct store *st, struct tn_err *err);
  * store_busy_default), 1 when another writer holds the lock, -1 on error.
  */
 int store_try_begin(struct store *st, struct tn_err *err);
-/* The same with `sql` (statements that begin a transaction and take a lock) for BEGIN IMMEDIATE. */
-int store_try_begin_sql(struct store *st, const char *sql, struct tn_err *err);
+/* The same with `begin` and `lock` (as store_begin_short_sql) for BEGIN IMMEDIATE. */
+int store_try_begin_sql(struct store *st, const char *begin, const char *lock, struct tn_err *err);
 enum tn_code store_commit(struct store *st, struct tn_err *err);
 void store_rollback(struct store *st);
 
