@@ -23,7 +23,8 @@ BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/twonet-bench.XXXXXX")
 SERVER_PID=""
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	rm -rf "$BENCH_TMP"
+	# BENCH_KEEP=1: the server's log, the databases and the raw figures stay for a look
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $BENCH_TMP" >&2; else rm -rf "$BENCH_TMP"; fi
 }
 trap cleanup EXIT
 
