@@ -43,8 +43,12 @@ FILTER='select(.kind == "water_depth" and .severity != "none") | "\(.id) \(.text
 cat >"$BENCH_TMP/post.pl" <<'PERL'
 use strict; use warnings;
 use IO::Socket::INET; use Socket qw(IPPROTO_TCP TCP_NODELAY); use Time::HiRes qw(time);
-my ($url, $tok, $first, $count, $batch, $src, $gauges, $latf, $hi, $every) = @ARGV;
-# EVERY: seconds between batches (paced); 0 or absent: as fast as answered
+my ($url, $tok, $first, $count, $batch, $src, $gauges, $latf, $hi, $every, $done, $hold) = @ARGV;
+# EVERY: seconds between batches (paced); 0 or absent: as fast as answered.
+# DONE (a FIFO) and HOLD (a file): when all is posted, say "ok" (or "fail" when it
+# dies) on DONE, then keep the connection open until HOLD exists: the harness
+# counts the connections a worker then, not while the alerts are measured.
+if ($done) { $SIG{__DIE__} = sub { if (open my $f, '>>', $done) { print $f "fail\n"; close $f } } }
 my $t0 = time; my $k = 0;
 my $lat;
 if ($latf) { open($lat, '>', $latf) or die "$latf: $!\n"; }
@@ -90,6 +94,10 @@ for (my $i = $first; $i < $first + $count; $i += $batch) {
 	printf $lat "%.3f\n", (time - $t) * 1000 if $lat;
 	if ($h =~ /^Connection:\s*close\r?$/mi) { close($s); reconnect(); }
 }
+if ($done) {
+	open my $f, '>>', $done or die "$done: $!\n"; print $f "ok\n"; close $f;
+	select(undef, undef, undef, 0.01) until -e $hold;
+}
 PERL
 
 # the stamper: "ARRIVAL LINE" for the first COUNT lines, then it exits
@@ -104,7 +112,9 @@ stream_run() {
 local rate=$1 every=0
 [ "$rate" != 0 ] && every=$(echo "$BATCH * $POSTERS / $rate" | bc -l)
 rm -f "$BENCH_TMP/a.db" "$BENCH_TMP/a.db-wal" "$BENCH_TMP/a.db-shm" "$BENCH_TMP/sse" \
-	"$BENCH_TMP/tail.out" "$BENCH_TMP/curl.out"
+	"$BENCH_TMP/tail.out" "$BENCH_TMP/curl.out" "$BENCH_TMP/done" "$BENCH_TMP/hold"
+mkfifo "$BENCH_TMP/done"
+exec 3<>"$BENCH_TMP/done"       # read and write: open without waiting, no end of file
 if [ "$rate" = 0 ]; then
 	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, saturated, twonetd --workers $WORKERS, $(nproc) cores"
 else
@@ -140,18 +150,25 @@ pids=""
 for p in $(seq 0 $((POSTERS - 1))); do
 	first=$((p * per + 1)); count=$per
 	[ $((first + count - 1)) -gt "$N" ] && count=$((N - first + 1))
-	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" "" "" "" "$every" &
+	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" "" "" "" "$every" \
+		"$BENCH_TMP/done" "$BENCH_TMP/hold" &
 	pids="$pids $!"
 done
-# how the posters' connections fell between the workers, half a second in
-(sleep 0.5; worker_split "$pids" >"$BENCH_TMP/posters") &
-placed=$!
-for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
-wait "$placed"
+# the posters say when they are done (a blocking read: no polling while alerts are measured)
+for p in $(seq "$POSTERS"); do
+	read -r said <&3 || said=fail
+	[ "$said" = ok ] || { touch "$BENCH_TMP/hold"; echo "a poster failed"; exit 1; }
+done
 t1=$(now)
 wait "$tailer" || true
 i=0
 while [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 1200 ]; do i=$((i + 1)); sleep 0.1; done
+# how the posters' connections fell between the workers: counted now, with every alert
+# delivered (counted half a second in, the 15 processes it takes delayed ~50 alerts by up
+# to 13 ms and made the paced p99), the posters holding their connections open until told
+worker_split "$pids" >"$BENCH_TMP/posters"
+touch "$BENCH_TMP/hold"
+for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
 kill "$curl_pid" 2>/dev/null || true
 wait "$curler" 2>/dev/null || true
 
