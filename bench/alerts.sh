@@ -156,7 +156,7 @@ for p in $(seq 0 $((POSTERS - 1))); do
 done
 # the posters say when they are done (a blocking read: no polling while alerts are measured)
 for p in $(seq "$POSTERS"); do
-	read -r said <&3 || said=fail
+	read -r -t 600 said <&3 || said=fail        # a poster that never started says nothing
 	[ "$said" = ok ] || { touch "$BENCH_TMP/hold"; echo "a poster failed"; exit 1; }
 done
 t1=$(now)

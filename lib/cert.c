@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_case.h"
 #include "tn_cert.h"
 #include "tn_id.h"
@@ -232,18 +233,17 @@ static enum tn_code check_canonical(jv v, struct tn_buf *path, struct tn_err *er
 
 enum tn_code tn_cert_canonical(jv v, char **out, size_t *len, struct tn_err *err)
 {
-	struct tn_buf path = TN_BUF_INIT;
+	struct tn_buf path = TN_BUF_INIT, text = TN_BUF_INIT;
 	enum tn_code rc = check_canonical(v, &path, err);
-	jv s;
 
 	tn_buf_release(&path);
 	if (rc != TN_OK)
 		return rc;
-	s = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
+	/* jv_dump_string(v, JV_PRINT_SORTED)'s bytes, written without jq's piecewise string */
+	tn_json_dump_sorted(v, &text);
 	if (len)
-		*len = (size_t)jv_string_length_bytes(jv_copy(s));
-	*out = tn_xstrdup(jv_string_value(s));
-	jv_free(s);
+		*len = text.len;
+	*out = tn_buf_detach(&text, NULL);
 	tn_err_clear(err);
 	return TN_OK;
 }

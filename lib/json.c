@@ -520,7 +520,55 @@ static int short_decimal(double d, char *t)
 	return 0;
 }
 
-void tn_json_dump(jv v, struct tn_buf *b)
+/* One member of an object being written in sorted order (borrowed from the object). */
+struct member {
+	const char *key;
+	int len;
+	jv k, v;
+};
+
+/* jv_keys' order (jq 1.6 sorts keys with this comparison): bytes, then the shorter first. */
+static int member_cmp(const void *pa, const void *pb)
+{
+	const struct member *a = pa, *b = pb;
+	int r = memcmp(a->key, b->key, (size_t)(a->len < b->len ? a->len : b->len));
+
+	return r ? r : a->len - b->len;
+}
+
+static void dump(jv v, struct tn_buf *b, int sorted);
+
+/* The members of object `v` (borrowed), sorted as jv_keys sorts them, without building jq's key array. */
+static void dump_sorted_members(jv v, struct tn_buf *b)
+{
+	struct member few[32], *m = few;
+	int n = jv_object_length(jv_copy(v)), i = 0;
+
+	if (n > (int)(sizeof(few) / sizeof(few[0])))
+		m = tn_xcalloc((size_t)n, sizeof(*m));
+	for (int it = jv_object_iter(v); jv_object_iter_valid(v, it) && i < n;
+	     it = jv_object_iter_next(v, it), i++) {
+		m[i].k = jv_object_iter_key(v, it);
+		m[i].v = jv_object_iter_value(v, it);
+		m[i].key = jv_string_value(m[i].k);
+		m[i].len = jv_string_length_bytes(jv_copy(m[i].k));
+	}
+	qsort(m, (size_t)i, sizeof(*m), member_cmp);
+	for (int j = 0; j < i; j++) {
+		if (j)
+			tn_buf_addch(b, ',');
+		dump_string(m[j].key, (size_t)m[j].len, b);
+		tn_buf_addch(b, ':');
+		dump(m[j].v, b, 1);
+		jv_free(m[j].k);
+		jv_free(m[j].v);
+	}
+	if (m != few)
+		free(m);
+}
+
+/* `v` as jq writes it; `sorted`: objects' members in jv_keys' order, as JV_PRINT_SORTED. */
+static void dump(jv v, struct tn_buf *b, int sorted)
 {
 	switch (jv_get_kind(v)) {
 	case JV_KIND_NULL:
@@ -574,7 +622,7 @@ void tn_json_dump(jv v, struct tn_buf *b)
 
 			if (i)
 				tn_buf_addch(b, ',');
-			tn_json_dump(e, b);
+			dump(e, b, sorted);
 			jv_free(e);
 		}
 		tn_buf_addch(b, ']');
@@ -584,6 +632,11 @@ void tn_json_dump(jv v, struct tn_buf *b)
 		int first = 1;
 
 		tn_buf_addch(b, '{');
+		if (sorted) {
+			dump_sorted_members(v, b);
+			tn_buf_addch(b, '}');
+			return;
+		}
 		for (int i = jv_object_iter(v); jv_object_iter_valid(v, i); i = jv_object_iter_next(v, i)) {
 			jv k = jv_object_iter_key(v, i), e = jv_object_iter_value(v, i);
 
@@ -592,7 +645,7 @@ void tn_json_dump(jv v, struct tn_buf *b)
 			first = 0;
 			dump_string(jv_string_value(k), (size_t)jv_string_length_bytes(jv_copy(k)), b);
 			tn_buf_addch(b, ':');
-			tn_json_dump(e, b);
+			dump(e, b, sorted);
 			jv_free(k);
 			jv_free(e);
 		}
@@ -602,4 +655,14 @@ void tn_json_dump(jv v, struct tn_buf *b)
 	default:        /* invalid: jq 1.6 asserts (no abort from here) */
 		tn_buf_add(b, "null", 4);
 	}
+}
+
+void tn_json_dump(jv v, struct tn_buf *b)
+{
+	dump(v, b, 0);
+}
+
+void tn_json_dump_sorted(jv v, struct tn_buf *b)
+{
+	dump(v, b, 1);
 }

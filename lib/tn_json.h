@@ -74,6 +74,12 @@ struct tn_buf;
  * (jv_dump_string asserts on one).
  */
 void tn_json_dump(jv v, struct tn_buf *b);
+/*
+ * The same with every object's members in sorted order: byte for byte what
+ * jv_dump_string(v, JV_PRINT_SORTED) writes (the canonical text that
+ * certificates are signed over, lib/cert.c).
+ */
+void tn_json_dump_sorted(jv v, struct tn_buf *b);
 
 /*
  * 1 when buf[0..len) holds one JSON object, white space before and after it

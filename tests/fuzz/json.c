@@ -297,6 +297,16 @@ int fuzz_one(const uint8_t *data, size_t size)
 		jv_free(a);
 		jv_free(b);
 		FUZZ_ASSERT(jv_equal(jv_copy(v), again), "both parsers read the same value");
+		{       /* the canonical text certificates are signed over: jq's bytes */
+			struct tn_buf sb = TN_BUF_INIT;
+			jv want = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
+
+			tn_json_dump_sorted(v, &sb);
+			FUZZ_ASSERT(strcmp(sb.buf, jv_string_value(want)) == 0,
+				    "tn_json_dump_sorted writes what jv_dump_string(JV_PRINT_SORTED) writes");
+			jv_free(want);
+			tn_buf_release(&sb);
+		}
 	}
 	check_case(v);
 	check_workflow_case(v);

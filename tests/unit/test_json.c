@@ -213,19 +213,27 @@ static void test_numbers(void **state)
 	accepted("{\"id\":\"110101199003070003\"}", "{\"id\":\"110101199003070003\"}");
 }
 
-/* tn_json_dump writes what jv_dump_string(v, 0) writes, byte for byte. */
-static void same_dump(jv v)
+/* tn_json_dump (or tn_json_dump_sorted) writes what jv_dump_string(v, 0 or JV_PRINT_SORTED) writes. */
+static void dump_as_jq(jv v, int sorted)
 {
 	struct tn_buf b = TN_BUF_INIT;
-	jv want = jv_dump_string(jv_copy(v), 0);
+	jv want = jv_dump_string(jv_copy(v), sorted ? JV_PRINT_SORTED : 0);
 
-	tn_json_dump(v, &b);
-	tn_buf_addch(&b, '\0');
+	if (sorted)
+		tn_json_dump_sorted(v, &b);
+	else
+		tn_json_dump(v, &b);
 	if (strcmp(b.buf, jv_string_value(want)) != 0)
-		fail_msg("tn_json_dump wrote\n%s\njq wrote\n%s", b.buf, jv_string_value(want));
+		fail_msg("tn_json_dump%s wrote\n%s\njq wrote\n%s", sorted ? "_sorted" : "", b.buf,
+			 jv_string_value(want));
 	jv_free(want);
 	jv_free(v);
 	tn_buf_release(&b);
+}
+
+static void same_dump(jv v)
+{
+	dump_as_jq(v, 0);
 }
 
 static void test_dump_like_jq(void **state)
@@ -280,6 +288,47 @@ static void test_dump_like_jq(void **state)
 
 		assert_true(jv_is_valid(v));
 		same_dump(v);
+	}
+}
+
+static void test_dump_sorted_like_jq(void **state)
+{
+	/* keys that sort by bytes, not by characters or length: prefixes, UTF-8, escapes */
+	static const char *const texts[] = {
+		"{}", "[]", "null", "\"x\"", "-0", "1.5",
+		"{\"b\":1,\"a\":2,\"ab\":3,\"\":4,\"B\":5,\"a b\":6,\"aa\":7}",
+		"{\"键\":1,\"z\":2,\"é\":3,\"😀\":4,\"\\u007f\":5,\"\\u0001\":6,\"\\\"\":7}",
+		"{\"id\":\"1.2.156.3005\",\"kind\":\"11100000000013338W001\",\"holder\":{\"type\":"
+		"\"person\",\"id\":\"110101199003070003\",\"name\":\"王芳\"},\"fields\":{\"z\":"
+		"[{\"y\":1,\"x\":[3,{\"d\":null,\"c\":true}]}],\"a\":false},\"issued_at\":"
+		"\"2026-12-05T08:00:00+08:00\",\"valid_from\":\"2026-12-05\"}",
+		"[{\"b\":{\"d\":1,\"c\":2},\"a\":[{\"f\":0.25,\"e\":1e300}]},{}]",
+	};
+	unsigned int seed = 7;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		jv v = jv_parse(texts[i]);
+
+		assert_true(jv_is_valid(v));
+		dump_as_jq(v, 1);
+	}
+	for (int i = 0; i < 2000; i++) {        /* objects of random keys, nested */
+		jv o = jv_object(), inner = jv_object();
+		int n = 1 + rand_r(&seed) % 40;
+
+		for (int k = 0; k < n; k++) {
+			char key[8];
+			int len = 1 + rand_r(&seed) % 6;
+
+			for (int c = 0; c < len; c++)
+				key[c] = "aAb_0\xe4\xb8\x80"[rand_r(&seed) % 5];
+			key[len] = '\0';
+			inner = jv_object_set(inner, jv_string(key), jv_number(k));
+			o = jv_object_set(o, jv_string(key), k % 3 ? jv_string(key) : jv_copy(inner));
+		}
+		jv_free(inner);
+		dump_as_jq(o, 1);
 	}
 }
 
@@ -640,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_no_offset_wanted),
 		cmocka_unit_test(test_dump_like_jq),
+		cmocka_unit_test(test_dump_sorted_like_jq),
 		cmocka_unit_test(test_verbatim),
 		cmocka_unit_test(test_built_like_jq),
 		cmocka_unit_test(test_shapes_like_jq),
