@@ -127,6 +127,7 @@ cmp -s "$BENCH_TMP/a.json" "$BENCH_TMP/b.json" && echo "nginx and twonetd serve 
 	echo "$m" > "$BENCH_TMP/walmax"; sleep 1; done ) &
 WALMAX_PID=$!
 # ROUNDS pairs (twonetd, then nginx), each pair's ratio; the median and the spread
+printf 'wrk GET /v1/certs/{id}, 64 connections, %d s, random ids of %d:\n' "$DURATION" "$(wc -l < "$IDS_FILE")"
 ratios=""
 for round in $(seq "$ROUNDS"); do
 	read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
