@@ -459,6 +459,7 @@ void tn_cert_key_free(struct tn_cert_key *key)
 	if (!key)
 		return;
 	EVP_PKEY_free(key->pkey);
+	tnp_sm2_table_free(key->table);
 	free(key);
 }
 

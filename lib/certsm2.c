@@ -72,6 +72,7 @@ void tnp_cert_key_z(struct tn_cert_key *key)
 struct tnp_sm2 {
 	EVP_MD *sm3;
 	EVP_MD_CTX *md;
+	BN_CTX *bn;             /* certsm2fixed.c's; NULL until the first verification */
 	struct {
 		EVP_PKEY *pkey;         /* the context holds a reference: no other key has this address */
 		EVP_PKEY_CTX *ctx;
@@ -97,6 +98,7 @@ void tnp_sm2_free(struct tnp_sm2 *s)
 		EVP_PKEY_CTX_free(s->c[i].ctx);
 	EVP_MD_CTX_free(s->md);
 	EVP_MD_free(s->sm3);
+	BN_CTX_free(s->bn);
 	free(s);
 }
 
@@ -164,11 +166,23 @@ static int digest_sign_verify(const struct tn_cert_key *key, int sign, const voi
 	return ok;
 }
 
+/* Verify digest e = SM3(Z || msg): over the key's fixed-base tables once it has them, else EVP_PKEY_verify. */
+static int verify_digest(struct tnp_sm2 *s, const struct tn_cert_key *key, const unsigned char e[32],
+			 const unsigned char *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *ctx;
+	int fixed;
+
+	if ((s->bn || (s->bn = BN_CTX_new()) != NULL) &&
+	    (fixed = tnp_sm2_verify_fixed(key, s->bn, e, sig, sig_len)) >= 0)
+		return fixed;
+	return (ctx = key_ctx(s, key, 0)) && EVP_PKEY_verify(ctx, sig, sig_len, e, 32) == 1;
+}
+
 int tnp_sm2_verify(struct tnp_sm2 *s, const struct tn_cert_key *key, const void *msg, size_t len,
 		   const unsigned char *sig, size_t sig_len)
 {
 	unsigned char e[32];
-	EVP_PKEY_CTX *ctx;
 	int ok;
 
 	if (!key || !sig || !sig_len)
@@ -176,8 +190,7 @@ int tnp_sm2_verify(struct tnp_sm2 *s, const struct tn_cert_key *key, const void 
 	if (!key->has_z)
 		ok = digest_sign_verify(key, 0, msg, len, (unsigned char **)&sig, &sig_len);
 	else
-		ok = digest(s, key, msg, len, e) && (ctx = key_ctx(s, key, 0)) &&
-		     EVP_PKEY_verify(ctx, sig, sig_len, e, 32) == 1;
+		ok = digest(s, key, msg, len, e) && verify_digest(s, key, e, sig, sig_len);
 	if (!ok)
 		ERR_clear_error();
 	return ok;
@@ -228,6 +241,26 @@ enum tn_code tn_cert_sign_bytes(const struct tn_cert_key *key, const void *msg, 
 	if (!ok)
 		return tn_err_set(err, TN_EINTERNAL, "SM2 signing failed: %s", tnp_cert_ossl_msg());
 	return TN_OK;
+}
+
+int tn_cert_verify_digest(const struct tn_cert_key *key, const unsigned char e[32],
+			  const unsigned char *sig, size_t sig_len)
+{
+	struct tnp_sm2 *s;
+	int ok;
+
+	if (!key || !sig || !sig_len)
+		return 0;
+	s = tnp_sm2_new();
+	ok = verify_digest(s, key, e, sig, sig_len);
+	ERR_clear_error();
+	tnp_sm2_free(s);
+	return ok;
+}
+
+int tn_cert_key_fixed_base(const struct tn_cert_key *key)
+{
+	return __atomic_load_n(&key->table, __ATOMIC_ACQUIRE) != NULL;
 }
 
 int tn_cert_verify_bytes(const struct tn_cert_key *key, const void *msg, size_t len,

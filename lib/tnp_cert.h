@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 
 #include "tn_cert.h"
@@ -16,6 +17,8 @@ struct tn_cert_key {
 	char id[17];
 	int has_z;              /* z holds the key's SM2 prefix for TN_CERT_SM2_ID */
 	unsigned char z[32];    /* SM3(ENTL || ID || a || b || xG || yG || xA || yA) */
+	struct tnp_sm2_table *table;    /* multiples of the public point (certsm2fixed.c); NULL: none yet */
+	unsigned verifies;              /* verifications that asked for the table (atomic) */
 };
 
 /* OpenSSL's last error as text (cleared), for messages (cert.c). */
@@ -39,6 +42,15 @@ int tnp_sm2_verify(struct tnp_sm2 *s, const struct tn_cert_key *key, const void 
 /* 1 with a malloc'd DER signature in *sig, 0 (nothing to free) on failure. */
 int tnp_sm2_sign(struct tnp_sm2 *s, const struct tn_cert_key *key, const void *msg, size_t len,
 		 unsigned char **sig, size_t *sig_len) TNP_CERT_HIDDEN;
+
+/*
+ * SM2 verification of digest e = SM3(Z || msg) over fixed-base tables
+ * (certsm2fixed.c), in `bn` (one thread's): 1 verified, 0 not, -1 no table
+ * (yet): verify with EVP.  The key's table is freed with the key.
+ */
+int tnp_sm2_verify_fixed(const struct tn_cert_key *key, BN_CTX *bn, const unsigned char e[32],
+			 const unsigned char *sig, size_t sig_len) TNP_CERT_HIDDEN;
+void tnp_sm2_table_free(struct tnp_sm2_table *t) TNP_CERT_HIDDEN;
 
 /*
  * A verifying pool that stays up: `threads` workers take published jobs in

@@ -9,8 +9,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 
 #include "tn_buf.h"
 #include "tn_cert.h"
@@ -180,11 +183,133 @@ static void test_sign_many(void **state)
 	assert_int_equal(tn_cert_sign_bytes(pub_a, "abc", 3, &sig, &sig_len, &err), TN_EINVALID);
 }
 
+/* DER of the signature (r, s) into der (at least 80 bytes); its length. */
+static size_t der_of(const BIGNUM *r, const BIGNUM *s, unsigned char *der)
+{
+	ECDSA_SIG *v = ECDSA_SIG_new();
+	unsigned char *p = der;
+	int n;
+
+	assert_non_null(v);
+	assert_int_equal(ECDSA_SIG_set0(v, BN_dup(r), BN_dup(s)), 1);
+	n = i2d_ECDSA_SIG(v, &p);
+	ECDSA_SIG_free(v);
+	assert_true(n > 0 && n <= 80);
+	return (size_t)n;
+}
+
+/*
+ * The fixed-base verifier (certsm2fixed.c) against EVP_PKEY_verify on the same
+ * digest: no table until the key's 8th verification, then the same answer for valid signatures, other digests, every bit of a signature
+ * flipped, r or s of 0, n, n + 1, t = r + s = n, and DER that is not exact
+ * (a needless leading zero, a negative integer, a byte after the end).
+ */
+static int fixed_vs_evp(const struct tn_cert_key *k, EVP_PKEY_CTX *ref_ctx,
+			const unsigned char e[32], const unsigned char *sig, size_t len)
+{
+	int want = EVP_PKEY_verify(ref_ctx, sig, len, e, 32) == 1;
+
+	assert_true(tn_cert_key_fixed_base(k));
+	assert_int_equal(tn_cert_verify_digest(k, e, sig, len), want);
+	return want;
+}
+
+static void test_fixed_base_matches_evp(void **state)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_cert_key *k;
+	EVP_PKEY_CTX *sign_ctx = EVP_PKEY_CTX_new_from_pkey(NULL, ossl_a, NULL);
+	EVP_PKEY_CTX *ref_ctx = EVP_PKEY_CTX_new_from_pkey(NULL, ossl_a, NULL);
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_sm2);
+	unsigned char e[32], sig[80], bad[82];
+	size_t len = sizeof(sig);
+	char *pem = tn_cert_key_public_pem(key_a);
+	const BIGNUM *n;
+	BIGNUM *r, *s, *x;
+	const unsigned char *p;
+	ECDSA_SIG *v;
+
+	assert_int_equal(tn_cert_key_from_pem(pem, strlen(pem), &k, &err), TN_OK);
+	free(pem);
+	assert_true(sign_ctx && ref_ctx && group);
+	assert_int_equal(EVP_PKEY_sign_init(sign_ctx), 1);
+	assert_int_equal(EVP_PKEY_verify_init(ref_ctx), 1);
+	assert_int_equal(RAND_bytes(e, sizeof(e)), 1);
+	assert_int_equal(EVP_PKEY_sign(sign_ctx, sig, &len, e, 32), 1);
+	/* no table before the 8th verification (EVP answers meanwhile) */
+	for (int i = 1; i < 8; i++) {
+		assert_false(tn_cert_key_fixed_base(k));
+		assert_true(tn_cert_verify_digest(k, e, sig, len));
+	}
+	assert_true(tn_cert_verify_digest(k, e, sig, len));
+	assert_true(fixed_vs_evp(k, ref_ctx, e, sig, len));
+	/* many digests, each signed, then each bit of its signature and digest flipped */
+	for (int round = 0; round < 40; round++) {
+		assert_int_equal(RAND_bytes(e, sizeof(e)), 1);
+		len = sizeof(sig);
+		assert_int_equal(EVP_PKEY_sign(sign_ctx, sig, &len, e, 32), 1);
+		assert_true(fixed_vs_evp(k, ref_ctx, e, sig, len));
+		for (size_t bit = round; bit < len * 8; bit += 40) {
+			sig[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+			fixed_vs_evp(k, ref_ctx, e, sig, len);
+			sig[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+		}
+		e[round % 32] ^= 0x10;
+		assert_false(fixed_vs_evp(k, ref_ctx, e, sig, len));
+		e[round % 32] ^= 0x10;
+	}
+	/* r and s at and past the order's edges */
+	n = EC_GROUP_get0_order(group);
+	p = sig;
+	assert_non_null(v = d2i_ECDSA_SIG(NULL, &p, (long)len));
+	r = BN_dup(ECDSA_SIG_get0_r(v));
+	s = BN_dup(ECDSA_SIG_get0_s(v));
+	x = BN_new();
+	assert_true(fixed_vs_evp(k, ref_ctx, e, sig, der_of(r, s, sig)));
+	BN_zero(x);
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, der_of(x, s, bad)));
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, der_of(r, x, bad)));
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, der_of(n, s, bad)));
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, der_of(r, n, bad)));
+	assert_int_equal(BN_add(x, r, n), 1);
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, der_of(x, s, bad)));
+	assert_int_equal(BN_sub(x, n, r), 1);         /* t = r + s = n */
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, der_of(r, x, bad)));
+	/* not exact DER: r negative (02 01 ff), a byte after the end, r with a needless leading zero */
+	len = der_of(r, s, sig);
+	assert_true(sig[2] == 0x02 && sig[3] < 0x7f && len < 0x7f);
+	bad[0] = 0x30;
+	bad[1] = (unsigned char)(3 + len - 4 - sig[3]);
+	memcpy(bad + 2, "\x02\x01\xff", 3);
+	memcpy(bad + 5, sig + 4 + sig[3], len - 4 - sig[3]);
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, 2 + bad[1]));
+	memcpy(bad, sig, len);
+	bad[len] = 0;
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, len + 1));
+	bad[0] = 0x30;
+	bad[1] = (unsigned char)(sig[1] + 1);
+	bad[2] = 0x02;
+	bad[3] = (unsigned char)(sig[3] + 1);
+	bad[4] = 0x00;
+	memcpy(bad + 5, sig + 4, len - 4);
+	assert_false(fixed_vs_evp(k, ref_ctx, e, bad, len + 1));
+	assert_true(fixed_vs_evp(k, ref_ctx, e, sig, len));
+	BN_free(r);
+	BN_free(s);
+	BN_free(x);
+	ECDSA_SIG_free(v);
+	EC_GROUP_free(group);
+	EVP_PKEY_CTX_free(sign_ctx);
+	EVP_PKEY_CTX_free(ref_ctx);
+	tn_cert_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_matches_digest_verify),
 		cmocka_unit_test(test_sign_many),
+		cmocka_unit_test(test_fixed_base_matches_evp),
 	};
 
 	return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
