@@ -191,6 +191,24 @@ static void chunk_free(struct chunk *c)
 	free(c->jobs);
 }
 
+/*
+ * The next chunk's size after `done` of `n`: CHUNK, but small at the start
+ * and at the end, where the main thread works alone (building the first
+ * chunk before any signing, writing the last after all): 128 first, then as
+ * many as are done (doubling), and half of what is left towards the end.
+ * With 4,096 a chunk from the start, one of 2 cores stood idle ~6% of a run.
+ */
+static size_t chunk_size(long done, long n)
+{
+	long m = CHUNK, left = n - done;
+
+	if (m > 128 + done)
+		m = 128 + done;
+	if (m > left / 2)
+		m = left / 2 > 128 ? left / 2 : 128;
+	return (size_t)(m < left ? m : left);
+}
+
 /* Build `n` certificates (jv, main thread) with ids from reserved serials; -1 on a store error. */
 static int prepare(struct store *st, jv kinds, struct dept_key *dk, int ndk, struct chunk *c,
 		   size_t n, const char *year, const char *now, struct tn_err *err)
@@ -498,7 +516,7 @@ int main(int argc, char **argv)
 	chunk_alloc(&c[0], (int)threads);
 	chunk_alloc(&c[1], (int)threads);
 	t0 = now_s();
-	if (prepare(st, kinds, dk, ndk, &c[0], (size_t)(n < CHUNK ? n : CHUNK), year, now, &err) < 0)
+	if (prepare(st, kinds, dk, ndk, &c[0], chunk_size(0, n), year, now, &err) < 0)
 		goto fail_chunks;
 	done = (long)c[0].n;
 	pthread_create(&tid, NULL, sign_chunk, &c[0]);
@@ -507,7 +525,7 @@ int main(int argc, char **argv)
 		int more = done < n;
 
 		if (more) {
-			size_t m = (size_t)(n - done < CHUNK ? n - done : CHUNK);
+			size_t m = chunk_size(done, n);
 
 			if (prepare(st, kinds, dk, ndk, next, m, year, now, &err) < 0) {
 				pthread_join(tid, NULL);
