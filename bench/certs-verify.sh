@@ -4,7 +4,8 @@
 #   1. the bulk signer (tn_cert_sign_many) alone, then making N signed
 #      certificates (default 10,000),
 #   2. the bulk verifier (tn_cert_batch: canonical JSON on the main thread,
-#      SM2 on every core) over them,
+#      SM2 on every core, over fixed-base tables from a key's 8th signature:
+#      lib/certsm2fixed.c) over them, and again with TWONET_SM2_TABLES=0,
 #   3. `cert-fetch --verify` end to end (parse, verify, write NDJSON),
 #   4. the same file twice: deduplication means no more SM2 work.
 # TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
@@ -49,6 +50,9 @@ printf 'bulk verifier (%d threads): %d in %.2f s = %.0f verify/s = %.0f%% of ope
 	"$threads" "$N" "$secs" "$rate" "$(echo "100 * $rate / ($verify1 * $CORES)" | bc -l)" "$sm2" "$invalid"
 [ -z "${vcpu:-}" ] || printf '  per CPU second (load aside): %.0f verify/s = %.0f%% of openssl on one core (%.2f CPU s, JSON included)\n' \
 	"$(echo "$N / $vcpu" | bc -l)" "$(echo "100 * $N / $vcpu / $verify1" | bc -l)" "$vcpu"
+read -r _ _ _ esecs _ erate _ _ _ _ _ _ _ ecpu < <(TWONET_SM2_TABLES=0 "$TOOL" bench-verify certs.ndjson issuers.json)
+printf '  the same without the fixed-base tables (TWONET_SM2_TABLES=0, EVP_PKEY_verify): %.2f s = %.0f verify/s = %.0f%% of openssl x cores\n' \
+	"$esecs" "$erate" "$(echo "100 * $erate / ($verify1 * $CORES)" | bc -l)"
 
 t0=$(now)
 cert-fetch --verify certs.ndjson --issuers issuers.json --date 2026-06-01 --format ndjson > out.ndjson

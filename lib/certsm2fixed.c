@@ -34,6 +34,7 @@
  * at its TABLE_AFTER-th verification (one thread builds it, the others go on
  * with EVP meanwhile), so a command that checks one certificate builds none.
  * The generator's table is built once a process, with the first key's.
+ * TWONET_SM2_TABLES=0 in the environment turns the tables off (twonet(7)).
  *
  * Same answers as OpenSSL's SM2 verification (ossl_sm2_internal_verify and
  * its DER check), checked by test_cert_sm2_fixed and the `sm2` fuzz target:
@@ -53,10 +54,15 @@ static struct {
 	EC_GROUP *group;        /* the SM2 curve, the generator's multiples precomputed; NULL: none */
 } g = { PTHREAD_ONCE_INIT, NULL };
 
+/* The generator's table; none when TWONET_SM2_TABLES is 0 (every verification by EVP_PKEY_verify). */
 static void generator_table(void)
 {
-	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_sm2);
+	const char *off = getenv("TWONET_SM2_TABLES");
+	EC_GROUP *group;
 
+	if (off && strcmp(off, "0") == 0)
+		return;
+	group = EC_GROUP_new_by_curve_name(NID_sm2);
 	if (group && EC_GROUP_precompute_mult(group, NULL) == 1)
 		g.group = group;
 	else

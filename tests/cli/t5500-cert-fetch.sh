@@ -118,6 +118,15 @@ test_expect_success '--verify in groups (threads verify one while the next is re
 	grep -q "2603 certificates, 28 not valid, 1303 SM2 verifications" err
 '
 
+test_expect_success '--verify: the fixed-base tables answer as OpenSSL alone (TWONET_SM2_TABLES=0)' '
+	test_expect_exit 1 cert-fetch --threads 2 --verify mixed2.ndjson --issuers issuers.json --date 2026-06-01 \
+		--format ndjson >tables.out &&
+	TWONET_SM2_TABLES=0 test_expect_exit 1 cert-fetch --threads 2 --verify mixed2.ndjson \
+		--issuers issuers.json --date 2026-06-01 --format ndjson >evp.out &&
+	test_cmp evp.out tables.out &&
+	test "$(jq -s "map(select(.verification.reason == \"bad signature\")) | length" tables.out)" = 28
+'
+
 test_expect_success '--verify without --issuers uses the key cache; no cache is exit 3' '
 	test_expect_exit 3 cert-fetch --verify certs.ndjson 2>err &&
 	grep -q "no issuer keys cached" err &&
