@@ -104,6 +104,8 @@ static void test_open_forms(void **state)
 	assert_string_equal(store_certs_db_path(st), path);
 	store_close(st);
 	unlink(path);
+	snprintf(spec, sizeof(spec), "%s.audit", path);        /* the audit log's own file */
+	unlink(spec);
 	/* a missing file opened without create: the SQLite backend's error */
 	assert_int_equal(store_open(&st, "sqlite:/nonexistent/dir/x.db", 0, &err), TN_EINVALID);
 	assert_null(st);
