@@ -117,11 +117,4 @@ int tn_jv_array_find(jv arr, const char *key, const char *want);
  */
 char *tn_jv_unknown_member(jv obj, const char *const *allowed);
 
-/*
- * `v` (borrowed) as jv_dump_string(v, JV_PRINT_SORTED) writes it, byte for
- * byte (every object's members in jq's key order, at every depth), appended
- * to `b`: compact, with tn_json_dump's strings and numbers.
- */
-void tn_jv_dump_sorted(jv v, struct tn_buf *b);
-
 #endif

@@ -273,7 +273,7 @@ static void fault(struct faults *fx, const char *field, const char *detail, cons
 static void reply_faults(struct req *q, int status, const char *field, const char *detail,
 			 jv errors)
 {
-	jv p = jv_object(), text;
+	jv p = jv_object();
 
 	p = jv_object_set(p, jv_string("type"), jv_string(status == 400 ? "/problems/bad-request"
 							   : "/problems/unprocessable"));
@@ -284,10 +284,7 @@ static void reply_faults(struct req *q, int status, const char *field, const cha
 	if (field && *field)
 		p = jv_object_set(p, jv_string("field"), jv_string(field));
 	p = jv_object_set(p, jv_string("errors"), errors);
-	text = jv_dump_string(p, 0);
-	reply_text(q, status, "application/problem+json", jv_string_value(text),
-		   (size_t)jv_string_length_bytes(jv_copy(text)));
-	jv_free(text);
+	reply_json_as(q, status, "application/problem+json", p);
 }
 
 /*
@@ -474,7 +471,7 @@ void cases_body_hash(jv body, char hash[65])
 	static struct tn_buf canon = TN_BUF_INIT;       /* a worker's, kept */
 
 	tn_buf_reset(&canon);
-	tn_jv_dump_sorted(body, &canon);       /* jv_dump_string(body, JV_PRINT_SORTED)'s bytes */
+	tn_json_dump_sorted(body, &canon);     /* jv_dump_string(body, JV_PRINT_SORTED)'s bytes */
 	tn_sha256_hex(canon.buf, canon.len, hash);
 }
 

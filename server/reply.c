@@ -192,7 +192,7 @@ void req_deferred_free(struct req *d)
 	free(d);
 }
 
-void reply_json(struct req *q, int status, jv body)
+void reply_json_as(struct req *q, int status, const char *ctype, jv body)
 {
 	struct tn_buf text = TN_BUF_INIT;
 
@@ -203,15 +203,20 @@ void reply_json(struct req *q, int status, jv body)
 	}
 	tn_json_dump(body, &text);      /* jv_dump_string's bytes, several times faster */
 	jv_free(body);
-	send_body(q, status, "application/json", text.buf ? text.buf : "", text.len);
+	send_body(q, status, ctype, text.buf ? text.buf : "", text.len);
 	tn_buf_release(&text);
+}
+
+void reply_json(struct req *q, int status, jv body)
+{
+	reply_json_as(q, status, "application/json", body);
 }
 
 static void problem_v(struct req *q, int status, const char *field, const char *fmt, va_list ap)
 {
 	const char *slug = "internal", *title = "Internal Server Error";
 	char detail[1200];
-	jv p, text;
+	jv p;
 
 	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++) {
 		if (problems[i].status == status) {
@@ -227,10 +232,7 @@ static void problem_v(struct req *q, int status, const char *field, const char *
 	p = jv_object_set(p, jv_string("detail"), jv_string(detail));
 	if (field)
 		p = jv_object_set(p, jv_string("field"), jv_string(field));
-	text = jv_dump_string(p, 0);
-	send_body(q, status, "application/problem+json", jv_string_value(text),
-		  (size_t)jv_string_length_bytes(jv_copy(text)));
-	jv_free(text);
+	reply_json_as(q, status, "application/problem+json", p);
 }
 
 void reply_problem(struct req *q, int status, const char *field, const char *fmt, ...)

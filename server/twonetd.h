@@ -156,6 +156,8 @@ int write_port_file(const char *path, int port);
 /* reply.c — request helpers and replies.  Each reply function answers exactly once. */
 /* Send `body` (consumed) as JSON with `status`. */
 void reply_json(struct req *q, int status, jv body);
+/* The same with another content type (application/problem+json). */
+void reply_json_as(struct req *q, int status, const char *ctype, jv body);
 /* Send `len` bytes of `body` (borrowed) as they are, with `status` and `ctype` (no-store). */
 void reply_text(struct req *q, int status, const char *ctype, const char *body, size_t len);
 /* Send a problem+json: status, slug from the status, detail (printf), optional field. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 
 static jv sample(void)
@@ -163,13 +164,13 @@ static void test_members(void **state)
 	jv_free(o);
 }
 
-/* tn_jv_dump_sorted(v) is jv_dump_string(v, JV_PRINT_SORTED), byte for byte (v consumed). */
+/* tn_json_dump_sorted(v) is jv_dump_string(v, JV_PRINT_SORTED), byte for byte (v consumed). */
 static void same_sorted(jv v)
 {
 	struct tn_buf b = TN_BUF_INIT;
 	jv want = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
 
-	tn_jv_dump_sorted(v, &b);
+	tn_json_dump_sorted(v, &b);
 	assert_int_equal(b.len, (size_t)jv_string_length_bytes(jv_copy(want)));
 	assert_memory_equal(b.buf, jv_string_value(want), b.len);
 	tn_buf_release(&b);
@@ -189,7 +190,7 @@ static void test_dump_sorted(void **state)
 
 	(void)state;
 	same_sorted(jv_parse(t));
-	for (int i = 99; i >= 0; i--) {         /* more members than the stack's 64 */
+	for (int i = 99; i >= 0; i--) {         /* more members than the stack holds */
 		snprintf(k, sizeof(k), "k%d", i * 7 % 100);
 		many = jv_object_set(many, jv_string(k), jv_number(i));
 	}
