@@ -56,15 +56,7 @@ SQL
 	awk -F '\t' -v dir="$BENCH_TMP/www/v1/certs" '{ f = dir "/" $1; printf "%s", $2 > f; close(f) }'
 echo "static copies: $(ls "$BENCH_TMP/www/v1/certs" | wc -l) certificates, $(du -sh "$BENCH_TMP/www" | cut -f1)"
 
-cat > "$BENCH_TMP/random.lua" <<'LUA'
-local ids = {}
-for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
-math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
-request = function()
-	return wrk.format("GET", "/v1/certs/" .. ids[math.random(#ids)] .. "?purpose=bench")
-end
-LUA
-export IDS_FILE="$BENCH_TMP/ids"
+random_reads "$BENCH_TMP/ids"
 
 # wrk_run URL [header] [plain]: "requests/s p99 non-2xx" of a run; random ids unless `plain`
 wrk_run() {

@@ -48,6 +48,20 @@ start_bench_server() {
 	URL="http://127.0.0.1:$(cat "$BENCH_TMP/port")"
 }
 
+# random_reads IDS: $BENCH_TMP/random.lua, wrk's script of GET /v1/certs/{id}?purpose=bench with
+# an id drawn at random from the file IDS (one a line) for each request; exports IDS_FILE
+random_reads() {
+	export IDS_FILE=$1
+	cat > "$BENCH_TMP/random.lua" <<'LUA'
+local ids = {}
+for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+	return wrk.format("GET", "/v1/certs/" .. ids[math.random(#ids)] .. "?purpose=bench")
+end
+LUA
+}
+
 stop_bench_server() {
 	kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
 	SERVER_PID=""

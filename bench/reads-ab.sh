@@ -36,15 +36,7 @@ mkdir -p "$BASE"
 twonetd init --db "$BASE/c.db" >/dev/null
 twonetd-gen-certs --db "$BASE/c.db" "$N" >/dev/null 2>&1
 sqlite3 "$BASE/c.db" "select id from certs order by random()" > "$BENCH_TMP/ids"
-cat > "$BENCH_TMP/random.lua" <<'LUA'
-local ids = {}
-for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
-math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
-request = function()
-	return wrk.format("GET", "/v1/certs/" .. ids[math.random(#ids)] .. "?purpose=bench")
-end
-LUA
-export IDS_FILE=$BENCH_TMP/ids
+random_reads "$BENCH_TMP/ids"
 
 # worker_cpu PIDS: their utime + stime in clock ticks, every thread counted
 worker_cpu() {

@@ -250,15 +250,7 @@ printf '   extrapolated: 10,000,000 certificates = %.1f GB, %.1f h of generation
 	"$(echo "($size - $size0) / $count * 10000000 / 1073741824" | bc -l)" "$(echo "10000000 / ($count / $GEN_SECONDS) / 3600" | bc -l)" \
 	"$(echo "($size - $size0) / $count * 92000000 / 1073741824" | bc -l)"
 pg_sql "$DB" "select id from certs order by random() limit 100000" >"$BENCH_TMP/ids"
-cat >"$BENCH_TMP/random.lua" <<'LUA'
-local ids = {}
-for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
-math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
-request = function()
-	return wrk.format("GET", "/v1/certs/" .. ids[math.random(#ids)] .. "?purpose=bench")
-end
-LUA
-export IDS_FILE=$BENCH_TMP/ids
+random_reads "$BENCH_TMP/ids"
 WORKERS=$(nproc) serve "$DB" 1
 printf '   wrk GET /v1/certs/{id} (audited), random ids of %d, one instance --workers %d, %d s a run:\n' \
 	"$(wc -l <"$IDS_FILE")" "$(nproc)" "$DURATION"
