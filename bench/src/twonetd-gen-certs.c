@@ -196,7 +196,8 @@ static void chunk_free(struct chunk *c)
  * and at the end, where the main thread works alone (building the first
  * chunk before any signing, writing the last after all): 128 first, then as
  * many as are done (doubling), and half of what is left towards the end.
- * With 4,096 a chunk from the start, one of 2 cores stood idle ~6% of a run.
+ * With 4,096 a chunk from the start, 10,000 certificates kept 2 cores 94-95%
+ * busy; 95.5-97% so (at 50,000 no difference shows).
  */
 static size_t chunk_size(long done, long n)
 {
