@@ -9,6 +9,8 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_out.h"
 #include "tn_text.h"
@@ -473,12 +475,12 @@ static enum tn_code normalize(jv *a, int derive, struct tn_err *err)
 	}
 	*a = ordered(*a);
 	if (!jv_object_has(jv_copy(*a), jv_string("source_id"))) {
-		jv s = jv_dump_string(jv_copy(*a), JV_PRINT_SORTED);
+		struct tn_buf s = TN_BUF_INIT;
 		char id[48];
 
-		tn_idem_key_derive("sha256:", jv_string_value(s),
-				   (size_t)jv_string_length_bytes(jv_copy(s)), 32, id, sizeof(id));
-		jv_free(s);
+		tn_json_dump_sorted(*a, &s);    /* jv_dump_string(JV_PRINT_SORTED)'s bytes */
+		tn_idem_key_derive("sha256:", s.buf ? s.buf : "", s.len, 32, id, sizeof(id));
+		tn_buf_release(&s);
 		*a = jv_object_set(*a, jv_string("source_id"), jv_string(id));
 		*a = ordered(*a);
 	}

@@ -4,6 +4,8 @@
 
 #include "tn_alert.h"
 #include "tn_cli.h"
+#include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_ndjson.h"
 
@@ -24,11 +26,12 @@ static enum tn_code post(struct tn_client *c, jv body, struct tn_response *resp,
 			 struct tn_err *err)
 {
 	struct tn_request req = TN_REQUEST_INIT;
-	jv text = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
+	struct tn_buf text = TN_BUF_INIT;
 	char key[48];
 
-	retry_key(jv_string_value(text), key, sizeof(key));
-	jv_free(text);
+	tn_json_dump_sorted(body, &text);       /* jv_dump_string(JV_PRINT_SORTED)'s bytes */
+	retry_key(text.buf ? text.buf : "", key, sizeof(key));
+	tn_buf_release(&text);
 	req.method = "POST";
 	req.path = "/v1/alerts";
 	req.body = body;

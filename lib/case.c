@@ -200,11 +200,10 @@ enum tn_code tn_case_apply_spec(jv body, const struct tn_case_spec *spec, jv *ou
 
 char *tn_json_canonical(jv v)
 {
-	jv s = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
-	char *r = tn_xstrdup(jv_string_value(s));
+	struct tn_buf s = TN_BUF_INIT;
 
-	jv_free(s);
-	return r;
+	tn_json_dump_sorted(v, &s);
+	return tn_buf_detach(&s, NULL);
 }
 
 char *tn_case_content_key(jv v)

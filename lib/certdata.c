@@ -310,11 +310,11 @@ static void make_parent(const char *path)
 enum tn_code tn_cert_cache_write(const char *url, jv items, const char *etag, struct tn_err *err)
 {
 	char *path = tn_cert_cache_path();
-	struct tn_buf tmp = TN_BUF_INIT;
+	struct tn_buf tmp = TN_BUF_INIT, text = TN_BUF_INIT;
 	char at[32];
 	time_t t = time(NULL);
 	struct tm tm;
-	jv cache, servers, entry, text;
+	jv cache, servers, entry;
 	int missing;
 	FILE *fp;
 	enum tn_code rc;
@@ -339,7 +339,8 @@ enum tn_code tn_cert_cache_write(const char *url, jv items, const char *etag, st
 	servers = jv_object_set(servers, jv_string(url), entry);
 	cache = jv_object_set(cache, jv_string("version"), jv_number(1));
 	cache = jv_object_set(cache, jv_string("servers"), servers);
-	text = jv_dump_string(cache, JV_PRINT_SORTED);
+	tn_json_dump_sorted(cache, &text);     /* jv_dump_string(JV_PRINT_SORTED)'s bytes */
+	jv_free(cache);
 
 	make_parent(path);
 	tn_buf_addf(&tmp, "%s.%ld.tmp", path, (long)getpid());
@@ -347,14 +348,14 @@ enum tn_code tn_cert_cache_write(const char *url, jv items, const char *etag, st
 	if (!fp) {
 		rc = tn_err_set(err, TN_EIO, "cannot write '%s': %s", tmp.buf, strerror(errno));
 	} else {
-		fputs(jv_string_value(text), fp);
+		fwrite(text.buf, 1, text.len, fp);
 		fputc('\n', fp);
 		if (fclose(fp) != 0 || rename(tmp.buf, path) != 0) {
 			rc = tn_err_set(err, TN_EIO, "cannot write '%s': %s", path, strerror(errno));
 			unlink(tmp.buf);
 		}
 	}
-	jv_free(text);
+	tn_buf_release(&text);
 	tn_buf_release(&tmp);
 	free(path);
 	return rc;

@@ -8,6 +8,8 @@
 #include "tn_cal.h"
 #include "tn_cli.h"
 #include "tn_http.h"
+#include "tn_buf.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_list.h"
 #include "tn_ndjson.h"
@@ -213,11 +215,13 @@ enum tn_code tn_task_act_at(struct tn_client *c, long long id, long long version
 	/* the step just done, asked again, is answered unchanged: safe to retry
 	 * (reopen is not: a retry would find the task moved on) */
 	if (strcmp(action, "reopen") != 0) {
-		jv d = jv_dump_string(jv_copy(body), JV_PRINT_SORTED);
+		struct tn_buf d = TN_BUF_INIT;
 		char text[4200];
-		int n = snprintf(text, sizeof(text), "%lld %lld %s", id, version, jv_string_value(d));
+		int n;
 
-		jv_free(d);
+		tn_json_dump_sorted(body, &d);  /* jv_dump_string(JV_PRINT_SORTED)'s bytes */
+		n = snprintf(text, sizeof(text), "%lld %lld %s", id, version, d.buf ? d.buf : "");
+		tn_buf_release(&d);
 		if (n > 0 && (size_t)n < sizeof(text) &&
 		    tn_idem_key_derive("task-", text, (size_t)n, 32, key, sizeof(key)) == 0)
 			req.idempotency_key = key;

@@ -76,8 +76,9 @@ struct tn_buf;
 void tn_json_dump(jv v, struct tn_buf *b);
 /*
  * The same with every object's members in sorted order: byte for byte what
- * jv_dump_string(v, JV_PRINT_SORTED) writes (the canonical text that
- * certificates are signed over, lib/cert.c).
+ * jv_dump_string(v, JV_PRINT_SORTED) writes: the canonical text that
+ * certificates are signed over (lib/cert.c), tn_json_canonical's, and the
+ * text every idempotency key and alert source_id is derived from.
  */
 void tn_json_dump_sorted(jv v, struct tn_buf *b);
 
