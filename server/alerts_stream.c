@@ -3,8 +3,8 @@
  * The stream.  Every worker keeps a hub: the list of its followers (one per
  * open stream) and `head`, the highest seq it knows of.  A follower has a
  * position `pos` (the last seq examined for it) and is fed by pump(): while
- * pos < head and its connection's unsent output (evbuffer_get_length of the
- * bufferevent's output) is under STREAM_HIGH, read the next events after
+ * pos < head and its connection's unsent output (http_conn_output_pending)
+ * is under STREAM_HIGH, read the next events after
  * pos from the database (an indexed range on the event log's primary key),
  * write those that pass its filters as one chunk, move pos.  Stored events
  * (a resume) and live ones are the same code path, so a stream is always in
@@ -17,10 +17,10 @@
  * kernel took everything.  So a slow reader costs at most STREAM_HIGH bytes
  * (plus one chunk) and never slows the writers or the other followers, and
  * it catches up from the database at its own pace.  A connection that makes
- * no progress at all for TWONETD_STREAM_STALL_MS (default 30 s; the
- * bufferevent's write timeout) is cut; the client resumes by Last-Event-ID.
- * The read timeout is turned off on stream connections (a follower sends
- * nothing after its request).  `: heartbeat` goes out after
+ * no progress at all for TWONETD_STREAM_STALL_MS (default 30 s, in whole
+ * seconds: http_conn_set_stall) is cut; the client resumes by Last-Event-ID.
+ * A stream's connection has no read timeout (a follower sends nothing after
+ * its request).  `: heartbeat` goes out after
  * TWONETD_HEARTBEAT_MS (default 15 s) without a write; it also re-reads the
  * head, so even a lost wake-up costs at most one heartbeat of delay.
  *
@@ -52,14 +52,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
 
 #include "tn_alert.h"
 #include "tn_buf.h"
@@ -86,13 +82,13 @@ struct wake_msg {
 struct follower {
 	TAILQ_ENTRY(follower) link;
 	struct alerts_hub *hub;
-	struct evhttp_request *req;
-	struct evhttp_connection *con;
+	struct http_req *req;
+	struct http_conn *con;
 	struct alert_filters f;
 	long long pos;          /* last seq examined */
 	long long end;          /* follow=0: stop at this seq; -1: follow */
 	struct event *beat;
-	struct evbuffer *out;   /* the chunk being built */
+	struct tn_buf out;      /* the chunk being built */
 	int reset;              /* a hole found: send reset */
 };
 
@@ -412,9 +408,7 @@ void alerts_notify(struct srv *srv, long long latest)
 
 static size_t unsent(struct follower *f)
 {
-	struct bufferevent *bev = f->con ? evhttp_connection_get_bufferevent(f->con) : NULL;
-
-	return bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+	return f->con ? http_conn_output_pending(f->con) : 0;
 }
 
 static void follower_free(struct follower *f)
@@ -422,8 +416,7 @@ static void follower_free(struct follower *f)
 	TAILQ_REMOVE(&f->hub->followers, f, link);
 	if (f->beat)
 		event_free(f->beat);
-	if (f->out)
-		evbuffer_free(f->out);
+	tn_buf_release(&f->out);
 	alert_filters_release(&f->f);
 	free(f);
 }
@@ -433,26 +426,24 @@ static void follower_finish(struct follower *f)
 {
 	if (f->con)
 		conns_on_close(f->con, NULL, NULL);
-	evhttp_send_reply_end(f->req);
+	http_req_end(f->req);
 	follower_free(f);
 }
 
-/* The client went away (or the connection was cut): libevent is freeing the connection. */
-static void on_close(struct evhttp_connection *con, void *arg)
+/* The client went away (or the connection was cut): the request is detached, ours to free. */
+static void on_close(struct http_conn *con, void *arg)
 {
 	struct follower *f = arg;
 
 	(void)con;
-	/* an EOF or a timeout detached the request from the connection: it is ours to free */
-	if (evhttp_request_get_connection(f->req) == NULL)
-		evhttp_request_free(f->req);
+	http_req_end(f->req);
 	f->con = NULL;
 	follower_free(f);
 }
 
 static void pump(struct follower *f);
 
-static void on_written(struct evhttp_connection *con, void *arg)
+static void on_written(struct http_conn *con, void *arg)
 {
 	(void)con;
 	pump(arg);
@@ -468,9 +459,12 @@ static void arm_beat(struct follower *f)
 /* Send what f->out holds as one chunk. */
 static void flush_out(struct follower *f)
 {
-	if (evbuffer_get_length(f->out) == 0)
+	if (f->out.len == 0)
 		return;
-	evhttp_send_reply_chunk_with_cb(f->req, f->out, on_written, f);
+	http_req_chunk(f->req, f->out.buf, f->out.len);
+	tn_buf_reset(&f->out);
+	if (f->con)
+		http_conn_on_drained(f->con, on_written, f);
 	arm_beat(f);
 }
 
@@ -482,7 +476,7 @@ static void on_beat(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	evbuffer_add(f->out, ": heartbeat\n\n", 13);
+	tn_buf_add(&f->out, ": heartbeat\n\n", 13);
 	flush_out(f);
 	if (latest > h->head) {         /* a wake-up was lost: catch up now */
 		h->head = latest;
@@ -500,14 +494,14 @@ static int on_event(void *arg, const struct store_alert_event *ev)
 		return 1;
 	}
 	if (alert_filters_match(&f->f, ev->event, ev->severity, ev->district, ev->kind)) {
-		evbuffer_add_printf(f->out, "event: %s\nid: %lld\ndata: ", ev->event, ev->seq);
-		evbuffer_add(f->out, ev->data, ev->len);
-		evbuffer_add(f->out, "\n\n", 2);
+		tn_buf_addf(&f->out, "event: %s\nid: %lld\ndata: ", ev->event, ev->seq);
+		tn_buf_add(&f->out, ev->data, ev->len);
+		tn_buf_add(&f->out, "\n\n", 2);
 	}
 	f->pos = ev->seq;
 	if (f->end >= 0 && f->pos >= f->end)
 		return 1;
-	return evbuffer_get_length(f->out) >= STREAM_CHUNK_BYTES;
+	return f->out.len >= STREAM_CHUNK_BYTES;
 }
 
 static void send_reset(struct follower *f, long long asked)
@@ -516,7 +510,7 @@ static void send_reset(struct follower *f, long long asked)
 	long long oldest = 0, latest = 0;
 
 	store_alert_bounds(f->hub->srv->st, &oldest, &latest, &err);
-	evbuffer_add_printf(f->out, "event: reset\ndata: {\"asked\":%lld,\"oldest\":%lld,"
+	tn_buf_addf(&f->out, "event: reset\ndata: {\"asked\":%lld,\"oldest\":%lld,"
 			    "\"latest\":%lld,\"reason\":\"%s\"}\n\n", asked, oldest, latest,
 			    asked > latest ? "ahead" : "expired");
 	flush_out(f);
@@ -556,7 +550,7 @@ static void pump(struct follower *f)
 		flush_out(f);
 	}
 	if (f->end >= 0 && f->pos >= f->end) {
-		evbuffer_add_printf(f->out, "event: end\ndata: {\"last\":%lld}\n\n", f->pos);
+		tn_buf_addf(&f->out, "event: end\ndata: {\"last\":%lld}\n\n", f->pos);
 		flush_out(f);
 		follower_finish(f);
 	}
@@ -627,8 +621,6 @@ void alerts_stream(struct req *q, const char *arg)
 	struct alert_filters af;
 	struct tn_err err = TN_ERR_INIT;
 	struct follower *f;
-	struct bufferevent *bev;
-	struct timeval stall;
 	const char *lei = req_header(q, "Last-Event-ID"), *after = req_query(q, "after");
 	const char *since = req_query(q, "since"), *tail = req_query(q, "tail");
 	const char *follow = req_query(q, "follow");
@@ -670,13 +662,13 @@ void alerts_stream(struct req *q, const char *arg)
 	f = tn_xcalloc(1, sizeof(*f));
 	f->hub = h;
 	f->req = q->r;
-	f->con = evhttp_request_get_connection(q->r);
+	f->con = http_req_conn(q->r);
 	f->f = af;
 	f->end = -1;
-	f->out = evbuffer_new();
+	tn_buf_init(&f->out);
 	f->beat = evtimer_new(q->srv->base, on_beat, f);
 	TAILQ_INSERT_TAIL(&h->followers, f, link);
-	if (!f->out || !f->beat || !f->con ||
+	if (!f->beat || !f->con ||
 	    store_alert_bounds(q->srv->st, &oldest, &latest, &err) != TN_OK) {
 		follower_free(f);
 		if (err.code == TN_OK)
@@ -715,28 +707,20 @@ void alerts_stream(struct req *q, const char *arg)
 	req_log(q, 200);
 	if (strcmp(q->method, "HEAD") == 0) {
 		follower_free(f);
-		evhttp_send_reply(q->r, 200, "OK", NULL);
+		http_req_reply(q->r, 200, "OK", "", 0);
 		return;
 	}
-	evhttp_send_reply_start(q->r, 200, "OK");
+	http_req_start(q->r, 200, "OK");
 	conns_on_close(f->con, on_close, f);
-	/* no read timeout (a follower is silent); a write that makes no progress cuts it */
-	bev = evhttp_connection_get_bufferevent(f->con);
-	stall.tv_sec = h->stall_ms / 1000;
-	stall.tv_usec = (h->stall_ms % 1000) * 1000;
-	if (bev) {
-		int one = 1;
-
-		bufferevent_set_timeouts(bev, NULL, &stall);
-		/* each event goes out at once, not held back for the last one's ACK (Nagle) */
-		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
+	/* no read timeout (a follower is silent; every connection sets TCP_NODELAY, each
+	 * event goes out at once); a write that makes no progress cuts it */
+	http_conn_set_stall(f->con, (int)((h->stall_ms + 999) / 1000));
 	if (reset) {
-		evbuffer_add_printf(f->out, "retry: %d\n\n", STREAM_RETRY_MS);
+		tn_buf_addf(&f->out, "retry: %d\n\n", STREAM_RETRY_MS);
 		send_reset(f, from);
 		return;
 	}
-	evbuffer_add_printf(f->out, "retry: %d\nid: %lld\n\n", STREAM_RETRY_MS, pos);
+	tn_buf_addf(&f->out, "retry: %d\nid: %lld\n\n", STREAM_RETRY_MS, pos);
 	flush_out(f);
 	pump(f);
 }
@@ -774,10 +758,11 @@ void alerts_worker_stop(struct srv *srv)
 
 	if (!h)
 		return;
-	/* open streams end with the connections (evhttp_free); the clients resume elsewhere */
+	/* open streams end with the connections (cut, not ended: the clients resume elsewhere) */
 	while ((f = TAILQ_FIRST(&h->followers)) != NULL) {
 		if (f->con)
 			conns_on_close(f->con, NULL, NULL);
+		http_req_abort(f->req);
 		follower_free(f);
 	}
 	if (h->wake)

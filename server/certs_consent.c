@@ -4,8 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/buffer.h>
-#include <event2/http.h>
 #include <openssl/rand.h>
 
 #include "tn_buf.h"
@@ -376,6 +374,7 @@ void certs_post_code(struct req *q, const char *arg)
 	char code[CODE_CHARS + 1], shown[CODE_CHARS + 3], hex[65], now[40], exp[40], *bad;
 	unsigned char raw[CODE_CHARS];
 	long long t = (long long)time(NULL);
+	size_t blen;
 	jv out;
 
 	if (!q->tok.subject) {  /* the router let only applicants through */
@@ -383,7 +382,8 @@ void certs_post_code(struct req *q, const char *arg)
 			      "consent codes");
 		return;
 	}
-	if (evbuffer_get_length(evhttp_request_get_input_buffer(q->r)) > 0) {
+	http_req_body(q->r, &blen);
+	if (blen > 0) {
 		jv body;
 
 		if (req_body(q, &body) < 0)

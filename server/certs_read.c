@@ -6,7 +6,6 @@
 #include <sys/queue.h>
 #include <time.h>
 
-#include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -20,55 +19,6 @@
 #include "jvutil.h"
 
 #define PURPOSE_MAX 200
-
-/* ---- sending without reply.c's no-store (issuers are cacheable; stored texts go out as they are) ---- */
-
-static void sent(struct evhttp_request *r, void *arg)
-{
-	struct srv *srv = arg;
-
-	(void)r;
-	srv->pending--;
-}
-
-/* Send `len` bytes of `body` with `status`; extra headers already set.  The request log line as reply.c writes it. */
-static void send_raw(struct req *q, int status, const char *reason, const char *ctype,
-		     const char *cache, const char *body, size_t len)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(q->r);
-	struct evbuffer *buf;
-	struct timespec t1;
-	char when[40], peer[64] = "-";
-	char *addr = NULL;
-	ev_uint16_t port = 0;
-	struct evhttp_connection *con = evhttp_request_get_connection(q->r);
-
-	if (q->replied)
-		return;
-	q->replied = 1;
-	if (ctype)
-		evhttp_add_header(h, "Content-Type", ctype);
-	evhttp_add_header(h, "Cache-Control", cache);
-	buf = evbuffer_new();
-	if (buf && len && strcmp(q->method, "HEAD") != 0)
-		evbuffer_add(buf, body, len);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	time_now_rfc3339(when, sizeof(when));
-	if (con) {
-		evhttp_connection_get_peer(con, &addr, &port);
-		if (addr)
-			snprintf(peer, sizeof(peer), "%s", addr);
-	}
-	fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, q->uri, status,
-		(long)((t1.tv_sec - q->t0.tv_sec) * 1000L + (t1.tv_nsec - q->t0.tv_nsec) / 1000000L),
-		q->tok.name ? q->tok.name : "-");
-	q->srv->pending++;
-	evhttp_request_set_on_complete_cb(q->r, sent, q->srv);
-	conns_before_reply(q->r);
-	evhttp_send_reply(q->r, status, reason, buf);
-	if (buf)
-		evbuffer_free(buf);
-}
 
 /* ---- the kinds, once per worker ---- */
 
@@ -220,11 +170,13 @@ static const char *unknown_param(struct req *q, const char *const *allowed)
 	return NULL;
 }
 
-/* 1 when the raw query's purpose holds %00 (evhttp decodes it to a NUL that cuts the purpose short). */
+/* 1 when the raw query's purpose holds %00 (decoded, a NUL would cut the purpose short). */
 static int purpose_has_nul(struct req *q)
 {
-	const char *p = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
+	const char *p = strchr(q->uri, '?');
 
+	if (p)
+		p++;
 	while (p && *p) {
 		const char *end = strchr(p, '&');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -458,9 +410,9 @@ void certs_issuers(struct req *q, const char *arg)
 	req_set_header(q, "ETag", etag);
 	inm = req_header(q, "If-None-Match");
 	if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
-		send_raw(q, 304, "Not Modified", NULL, "max-age=300", "", 0);
+		reply_raw(q, 304, NULL, "max-age=300", "", 0);
 	else
-		send_raw(q, 200, "OK", "application/json", "max-age=300", jv_string_value(text),
+		reply_raw(q, 200, "application/json", "max-age=300", jv_string_value(text),
 			 strlen(jv_string_value(text)));
 	jv_free(text);
 }

@@ -4,19 +4,15 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <event2/util.h>
+#include <strings.h>
 
 #include "tn_buf.h"
 #include "conns.h"
 
 /* A connection this worker saw a request on: the table's entry, keyed by its address. */
 struct conn {
-	struct evhttp_connection *con;  /* NULL: a free entry */
-	void (*fn)(struct evhttp_connection *, void *);
+	struct http_conn *con;  /* NULL: a free entry */
+	void (*fn)(struct http_conn *, void *);
 	void *arg;
 	int counted;                    /* in this worker's count (not a stream, not marked) */
 	int again;                      /* it served a request before this one */
@@ -71,14 +67,14 @@ static void count(long d)
 		__atomic_add_fetch(&cs.counts[cs.slot], d, __ATOMIC_RELAXED);
 }
 
-static size_t home(const struct evhttp_connection *con)
+static size_t home(const struct http_conn *con)
 {
 	uint64_t h = (uint64_t)(uintptr_t)con * 0x9E3779B97F4A7C15ull;
 
 	return (size_t)(h >> 32) & (cs.cap - 1);
 }
 
-static struct conn *find(const struct evhttp_connection *con)
+static struct conn *find(const struct http_conn *con)
 {
 	if (!cs.cap)
 		return NULL;
@@ -91,7 +87,7 @@ static struct conn *find(const struct evhttp_connection *con)
 }
 
 /* The free entry where `con` goes (the table has room). */
-static struct conn *free_entry(const struct evhttp_connection *con)
+static struct conn *free_entry(const struct http_conn *con)
 {
 	size_t i;
 
@@ -100,7 +96,7 @@ static struct conn *free_entry(const struct evhttp_connection *con)
 	return &cs.tab[i];
 }
 
-static struct conn *add(struct evhttp_connection *con)
+static struct conn *add(struct http_conn *con)
 {
 	struct conn *c;
 
@@ -143,10 +139,10 @@ static void del(struct conn *c)
 }
 
 /* The close callback of every connection seen: uncount it, then tell whoever asked. */
-static void closed(struct evhttp_connection *con, void *arg)
+static void closed(struct http_conn *con, void *arg)
 {
 	struct conn *c = find(con);
-	void (*fn)(struct evhttp_connection *, void *);
+	void (*fn)(struct http_conn *, void *);
 	void *fa;
 
 	(void)arg;
@@ -162,7 +158,7 @@ static void closed(struct evhttp_connection *con, void *arg)
 }
 
 /* The entry of `con`, made (counted, with the close callback) when it is new; *fresh says so. */
-static struct conn *track(struct evhttp_connection *con, int *fresh)
+static struct conn *track(struct http_conn *con, int *fresh)
 {
 	struct conn *c = find(con);
 
@@ -172,13 +168,13 @@ static struct conn *track(struct evhttp_connection *con, int *fresh)
 	c = add(con);
 	c->counted = 1;
 	count(1);
-	evhttp_connection_set_closecb(con, closed, NULL);
+	http_conn_on_close(con, closed, NULL);
 	return c;
 }
 
-void conns_seen(struct evhttp_request *r)
+void conns_seen(struct http_req *r)
 {
-	struct evhttp_connection *con = evhttp_request_get_connection(r);
+	struct http_conn *con = http_req_conn(r);
 	struct conn *c;
 	int fresh;
 
@@ -189,8 +185,8 @@ void conns_seen(struct evhttp_request *r)
 		c->again = 1;
 }
 
-void conns_on_close(struct evhttp_connection *con,
-		    void (*fn)(struct evhttp_connection *, void *), void *arg)
+void conns_on_close(struct http_conn *con,
+		    void (*fn)(struct http_conn *, void *), void *arg)
 {
 	int fresh;
 	struct conn *c = track(con, &fresh);
@@ -206,20 +202,18 @@ void conns_on_close(struct evhttp_connection *con,
 	}
 }
 
-void conns_before_reply(struct evhttp_request *r)
+void conns_before_reply(struct http_req *r)
 {
-	struct evhttp_connection *con;
-	struct bufferevent *bev;
+	struct http_conn *con;
 	struct conn *c;
 	const char *h;
 	long mine, total = 0;
 
-	if (cs.slot < 0 || !(con = evhttp_request_get_connection(r)) || !(c = find(con)) ||
+	if (cs.slot < 0 || !(con = http_req_conn(r)) || !(c = find(con)) ||
 	    !c->counted)
 		return;
 	/* the client closes it after this reply: it no longer counts (and needs no mark) */
-	if ((h = evhttp_find_header(evhttp_request_get_input_headers(r), "Connection")) != NULL &&
-	    evutil_ascii_strcasecmp(h, "close") == 0) {
+	if ((h = http_req_field(r, "Connection")) != NULL && strcasecmp(h, "close") == 0) {
 		c->counted = 0;
 		count(-1);
 		return;
@@ -234,13 +228,12 @@ void conns_before_reply(struct evhttp_request *r)
 	if (mine <= (total + cs.workers - 1) / cs.workers)
 		return;
 	/* a pipelined request already read would be lost with the connection */
-	bev = evhttp_connection_get_bufferevent(con);
-	if (!bev || evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+	if (http_conn_input_pending(con) > 0)
 		return;
 	c->counted = 0;
 	count(-1);
 	cs.marked++;
-	evhttp_add_header(evhttp_request_get_output_headers(r), "Connection", "close");
+	http_req_add_header(r, "Connection", "close");
 }
 
 long conns_worker_end(void)

@@ -2,7 +2,7 @@
 #ifndef TWONETD_CONNS_H
 #define TWONETD_CONNS_H
 
-#include <event2/http.h>
+#include "http.h"
 
 /*
  * Why.  With several workers each listens on a socket of its own
@@ -24,15 +24,15 @@
  * client would lose them).  A request that says `Connection: close` takes
  * its connection out of the count (it closes anyway) without a mark.
  *
- * The close callback.  libevent keeps one a connection; this module owns it
+ * The close callback.  http.c keeps one a connection; this module owns it
  * (to count the close) and calls the one a module set with conns_on_close.
  *
  * Contract.  conns_init in the parent before the workers fork; conns_worker
  * in each worker, with its slot (0 .. workers-1), before its loop;
  * conns_vacate in the parent when a worker ended, before its replacement
  * starts; conns_seen for every request, before it is routed; conns_before_reply
- * just before a reply's evhttp_send_reply; conns_worker_end after the
- * worker's evhttp_free.  With one worker, or after conns_init(.., 0), nothing
+ * just before a reply's http_req_reply; conns_worker_end after the
+ * worker's http_free.  With one worker, or after conns_init(.., 0), nothing
  * is ever marked, and the rest only keeps the close callbacks.
  */
 
@@ -43,17 +43,17 @@ void conns_worker(long slot);
 /* In the parent: the worker of `slot` is gone, and its connections with it. */
 void conns_vacate(long slot);
 /* A request arrived on `r`'s connection: count the connection the first time it is seen. */
-void conns_seen(struct evhttp_request *r);
+void conns_seen(struct http_req *r);
 /*
  * Call fn(con, arg) when `con` closes, instead of the callback set before;
  * fn non-NULL marks it a stream (not counted in the balance), NULL counts it
  * again (the stream ended, the connection may serve requests).
  */
-void conns_on_close(struct evhttp_connection *con,
-		    void (*fn)(struct evhttp_connection *, void *), void *arg);
+void conns_on_close(struct http_conn *con,
+		    void (*fn)(struct http_conn *, void *), void *arg);
 /* Before `r`'s reply is sent: adds `Connection: close` when its worker holds more than its share. */
-void conns_before_reply(struct evhttp_request *r);
-/* Free the worker's table (after evhttp_free, whose close callbacks it serves); the number it marked. */
+void conns_before_reply(struct http_req *r);
+/* Free the worker's table (after http_free, whose close callbacks it serves); the number it marked. */
 long conns_worker_end(void);
 
 #endif

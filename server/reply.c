@@ -6,7 +6,6 @@
 #include <strings.h>
 #include <sys/queue.h>
 
-#include <event2/buffer.h>
 #include <event2/http.h>
 
 #include "tn_buf.h"
@@ -35,6 +34,7 @@ static const struct {
 	{ 431, "header-fields-too-large", "Request Header Fields Too Large" },
 	{ 500, "internal", "Internal Server Error" },
 	{ 503, "unavailable", "Service Unavailable" },
+	{ 505, "http-version-not-supported", "HTTP Version Not Supported" },
 };
 
 static const char *reason(int status)
@@ -43,6 +43,7 @@ static const char *reason(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 304: return "Not Modified";
 	}
 	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++)
 		if (problems[i].status == status)
@@ -94,20 +95,14 @@ static void log_safe(char *dst, size_t size, const char *s)
 void req_log(struct req *q, int status)
 {
 	struct timespec t1;
-	char when[40], peer[64] = "-", uri[2004];
-	char *addr = NULL;
-	ev_uint16_t port = 0;
-	struct evhttp_connection *con = evhttp_request_get_connection(q->r);
+	char when[40], uri[2004];
+	struct http_conn *con = q->r ? http_req_conn(q->r) : NULL;
+	const char *peer = con ? http_conn_peer(con) : "-";
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - q->t0.tv_sec) * 1000L + (t1.tv_nsec - q->t0.tv_nsec) / 1000000L;
 	time_now_rfc3339(when, sizeof(when));
-	if (con) {
-		evhttp_connection_get_peer(con, &addr, &port);
-		if (addr)
-			snprintf(peer, sizeof(peer), "%s", addr);
-	}
 	log_safe(uri, sizeof(uri), q->uri);
 	if (log_holding)
 		tn_buf_addf(&log_held, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, uri,
@@ -117,7 +112,7 @@ void req_log(struct req *q, int status)
 			ms, q->tok.name ? q->tok.name : "-");
 }
 
-static void reply_done(struct evhttp_request *r, void *arg)
+static void reply_done(struct http_req *r, void *arg)
 {
 	struct srv *srv = arg;
 
@@ -125,11 +120,9 @@ static void reply_done(struct evhttp_request *r, void *arg)
 	srv->pending--;
 }
 
-static void send_body(struct req *q, int status, const char *ctype, const char *body, size_t len)
+void reply_raw(struct req *q, int status, const char *ctype, const char *cache, const char *body,
+	       size_t len)
 {
-	struct evbuffer *buf;
-	struct evkeyvalq *h = evhttp_request_get_output_headers(q->r);
-
 	if (q->replied)
 		return;
 	q->replied = 1;
@@ -137,23 +130,24 @@ static void send_body(struct req *q, int status, const char *ctype, const char *
 		q->part(q, status, body, len);
 		return;
 	}
-	evhttp_add_header(h, "Content-Type", ctype);
-	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (ctype)
+		http_req_add_header(q->r, "Content-Type", ctype);
+	http_req_add_header(q->r, "Cache-Control", cache);
 	if (*srv_cal_warning(q->srv))
-		evhttp_add_header(h, "Twonet-Warning", q->srv->cal_warning);
-	buf = evbuffer_new();
-	if (buf && len && strcmp(q->method, "HEAD") != 0)
-		evbuffer_add(buf, body, len);
+		http_req_add_header(q->r, "Twonet-Warning", q->srv->cal_warning);
 	req_log(q, status);
-	/* a deferred reply's client may have gone: evhttp then frees the request, no callback */
-	if (evhttp_request_get_connection(q->r)) {
+	/* a deferred reply's client may have gone: the reply then only frees the request */
+	if (http_req_conn(q->r)) {
 		q->srv->pending++;
-		evhttp_request_set_on_complete_cb(q->r, reply_done, q->srv);
+		http_req_on_done(q->r, reply_done, q->srv);
 		conns_before_reply(q->r);
 	}
-	evhttp_send_reply(q->r, status, reason(status), buf);
-	if (buf)
-		evbuffer_free(buf);
+	http_req_reply(q->r, status, reason(status), body, len);
+}
+
+static void send_body(struct req *q, int status, const char *ctype, const char *body, size_t len)
+{
+	reply_raw(q, status, ctype, "no-store", body, len);
 }
 
 void reply_text(struct req *q, int status, const char *ctype, const char *body, size_t len)
@@ -168,7 +162,7 @@ struct req *req_defer(struct req *q)
 	d->srv = q->srv;
 	d->r = q->r;
 	d->method = q->method;
-	d->uri = q->uri;        /* the evhttp request's, alive until the reply */
+	d->uri = q->uri;        /* the http request's, alive until the reply */
 	TAILQ_INIT(&d->query);
 	d->tok = q->tok;
 	d->t0 = q->t0;
@@ -260,14 +254,14 @@ void reply_error(struct req *q, const struct tn_err *err)
 
 const char *req_header(struct req *q, const char *name)
 {
-	return evhttp_find_header(evhttp_request_get_input_headers(q->r), name);
+	return http_req_field(q->r, name);
 }
 
 void req_set_header(struct req *q, const char *name, const char *value)
 {
 	if (q->part)            /* a batch's part has no headers of its own */
 		return;
-	evhttp_add_header(evhttp_request_get_output_headers(q->r), name, value);
+	http_req_add_header(q->r, name, value);
 }
 
 const char *req_query(struct req *q, const char *name)
@@ -322,33 +316,32 @@ static int refuse_head(struct req *q, int status, const char *field, const char 
 
 int req_head_check(struct req *q)
 {
-	struct evkeyvalq *h = evhttp_request_get_input_headers(q->r);
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(q->r);
+	const struct tn_http1_head *h = http_req_head(q->r);
 	const char *cl = NULL;
-	struct evkeyval *kv;
 	size_t bytes = 0;
 	int n = 0, te = 0;
 
 	if (strlen(q->uri) > (size_t)TWONETD_MAX_TARGET)
 		return refuse_head(q, 414, NULL, "the request target is longer than %ld bytes",
 				   TWONETD_MAX_TARGET);
-	TAILQ_FOREACH(kv, h, next) {
+	for (size_t i = 0; i < h->nfields; i++) {
+		const struct tn_http1_field *kv = &h->fields[i];
 		char name[64];
 
-		snprintf(name, sizeof(name), "%s", kv->key);
+		snprintf(name, sizeof(name), "%s", kv->name);
 		for (char *c = name; *c; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				*c = '?';
-		bytes += strlen(kv->key) + strlen(kv->value) + 4;      /* "K: V\r\n" */
+		bytes += strlen(kv->name) + strlen(kv->value) + 4;     /* "K: V\r\n" */
 		if (++n > TWONETD_MAX_HEADERS)
 			return refuse_head(q, 431, NULL, "more than %d header fields",
 					   TWONETD_MAX_HEADERS);
 		if (bytes > (size_t)TWONETD_MAX_HEADER_BYTES)
 			return refuse_head(q, 431, NULL, "the header fields are larger than %ld bytes",
 					   TWONETD_MAX_HEADER_BYTES);
-		if (!*kv->key)
+		if (!*kv->name)
 			return refuse_head(q, 400, NULL, "a header field without a name");
-		for (const char *c = kv->key; *c; c++)
+		for (const char *c = kv->name; *c; c++)
 			if (!is_tchar((unsigned char)*c))
 				return refuse_head(q, 400, name, "header name '%s' is not a token",
 						   name);
@@ -356,9 +349,9 @@ int req_head_check(struct req *q)
 			if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
 				return refuse_head(q, 400, name, "header '%s' holds a NUL byte or a "
 						   "control character", name);
-		if (strcasecmp(kv->key, "Transfer-Encoding") == 0) {
+		if (strcasecmp(kv->name, "Transfer-Encoding") == 0) {
 			te = 1;
-		} else if (strcasecmp(kv->key, "Content-Length") == 0) {
+		} else if (strcasecmp(kv->name, "Content-Length") == 0) {
 			size_t digits = strspn(kv->value, "0123456789");
 
 			if (!digits || digits > 15 || kv->value[digits])
@@ -376,8 +369,8 @@ int req_head_check(struct req *q)
 	if (te)
 		return refuse_head(q, 411, "Transfer-Encoding", "Transfer-Encoding is not accepted "
 				   "in requests: send the body with Content-Length");
-	/* evhttp reads no body after these: it would take the body for the next request */
-	if ((cmd == EVHTTP_REQ_HEAD || cmd == EVHTTP_REQ_TRACE) && cl &&
+	/* a proxy in front may read no body after these: it would take it for the next request */
+	if ((strcmp(q->method, "HEAD") == 0 || strcmp(q->method, "TRACE") == 0) && cl &&
 	    strspn(cl, "0") != strlen(cl))
 		return refuse_head(q, 400, "Content-Length", "a %s request may not have a body",
 				   q->method);
@@ -435,14 +428,13 @@ static void line_col(const char *text, size_t len, size_t off, long *line, long 
 
 int req_body(struct req *q, jv *out)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(q->r);
-	size_t len = evbuffer_get_length(in), off = 0;
+	size_t len, off = 0;
+	const char *data = http_req_body(q->r, &len);
 	const char *cl = req_header(q, "Content-Length");
 	struct tn_err err = TN_ERR_INIT;
 	static const char suffix[] = ": a NUL or control character in a string";
 	size_t ml, sl = sizeof(suffix) - 1;
 	long clv, line, col;
-	const char *data;
 
 	*out = jv_invalid();
 	/* nobody's body is read before their token is known */
@@ -458,7 +450,6 @@ int req_body(struct req *q, jv *out)
 		reply_problem(q, 400, NULL, "request body is empty; a JSON object is expected");
 		return -1;
 	}
-	data = (const char *)evbuffer_pullup(in, -1);
 	if (tn_json_parse_exact(data, len, TWONETD_MAX_DEPTH, out, &off, &err) != TN_OK) {
 		ml = strlen(err.message);
 		if (ml > sl && strcmp(err.message + ml - sl, suffix) == 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -13,7 +14,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -32,22 +32,6 @@
 #define DRAIN_TICK_MS 20
 #define DRAIN_MAX_TICKS 500     /* 10 s for in-flight replies at shutdown */
 #define WORKER_CANNOT_START 3   /* a worker's exit status: it could not set up */
-
-static const char *method_name(enum evhttp_cmd_type m)
-{
-	switch (m) {
-	case EVHTTP_REQ_GET: return "GET";
-	case EVHTTP_REQ_POST: return "POST";
-	case EVHTTP_REQ_HEAD: return "HEAD";
-	case EVHTTP_REQ_PUT: return "PUT";
-	case EVHTTP_REQ_DELETE: return "DELETE";
-	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-	case EVHTTP_REQ_TRACE: return "TRACE";
-	case EVHTTP_REQ_CONNECT: return "CONNECT";
-	case EVHTTP_REQ_PATCH: return "PATCH";
-	}
-	return "UNKNOWN";
-}
 
 #define MAX_SEGS 6
 
@@ -100,27 +84,57 @@ static int query_ok(struct req *q, const char *query)
 	return rc;
 }
 
+/*
+ * The path and the query of a request target (RFC 9112 3.2): origin form
+ * "/path?query", absolute form "http://host/path?query" (the path after the
+ * authority), "*"; a fragment is dropped.  *path and *query point into
+ * `copy` (owned by the caller); *query NULL when there is none.
+ */
+static char *split_target(const char *target, const char **path, const char **query)
+{
+	char *copy = tn_xstrdup(target), *p = copy, *q;
+
+	if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
+		p = strstr(p, "//") + 2;
+		p += strcspn(p, "/?#");
+		if (*p != '/') {        /* "http://host" or "http://host?q": the path is "/" */
+			memmove(p + 1, p, strlen(p) + 1);
+			*p = '/';
+		}
+	}
+	if ((q = strchr(p, '#')) != NULL)
+		*q = '\0';
+	if ((q = strchr(p, '?')) != NULL)
+		*q++ = '\0';
+	*path = p;
+	*query = q;
+	return copy;
+}
+
 /* The one request callback: parse the path and query, route, clean up. */
-static void dispatch(struct evhttp_request *r, void *arg)
+static void dispatch(struct http_req *r, void *arg)
 {
 	struct req q;
-	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r);
-	const char *path = u ? evhttp_uri_get_path(u) : NULL, *query = u ? evhttp_uri_get_query(u) : NULL;
-	char *seg[MAX_SEGS], *copy = NULL;
-	int n = 0, too_deep = 0;
+	const char *path = NULL, *query = NULL, *why;
+	char *seg[MAX_SEGS], *copy = NULL, *target = NULL;
+	int n = 0, too_deep = 0, refused;
 
 	memset(&q, 0, sizeof(q));
 	q.srv = arg;
 	q.r = r;
 	conns_seen(r);
 	clock_gettime(CLOCK_MONOTONIC, &q.t0);
-	q.method = method_name(evhttp_request_get_command(r));
-	q.uri = evhttp_request_get_uri(r);
-	if (!q.uri)
-		q.uri = "-";
+	q.method = http_req_method(r);
+	q.uri = http_req_target(r);
 	TAILQ_INIT(&q.query);
+	if ((refused = http_req_refused(r, &why)) != 0) {
+		req_set_header(&q, "Connection", "close");
+		reply_problem(&q, refused, NULL, "%s", why);
+		goto out;
+	}
 	if (req_head_check(&q) < 0)
 		goto out;
+	target = split_target(q.uri, &path, &query);
 	if (query) {
 		if (query_ok(&q, query) < 0)
 			goto out;
@@ -167,46 +181,9 @@ out:
 	for (int i = 0; i < n; i++)
 		free(seg[i]);
 	free(copy);
+	free(target);
 	evhttp_clear_headers(&q.query);
 	store_token_release(&q.tok);
-}
-
-/*
- * Every connection's input passes here as it arrives, before evhttp parses
- * it.  libevent 2.1 would silently cut a header value or the request line at
- * a NUL byte, and take a line that starts with one for the end of the header
- * block; so a NUL becomes 0x01, a control character that the checks after
- * refuse wherever it stands (header value, request line, JSON body: 400).
- */
-static void nul_watch(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
-{
-	size_t len = evbuffer_get_length(buf);
-	struct evbuffer_ptr p;
-	struct evbuffer_iovec v;
-
-	(void)arg;
-	if (!info->n_added)
-		return;
-	/* what was just read is at the end */
-	if (evbuffer_ptr_set(buf, &p, info->n_added < len ? len - info->n_added : 0,
-			     EVBUFFER_PTR_SET) < 0)
-		return;
-	while ((p = evbuffer_search(buf, "", 1, &p)).pos >= 0 &&
-	       evbuffer_peek(buf, 1, &p, &v, 1) > 0 && v.iov_len > 0)
-		*(char *)v.iov_base = '\x01';
-}
-
-/* evhttp's bufferevent for a new connection: its own kind, with nul_watch on the input. */
-static struct bufferevent *connection_bev(struct event_base *base, void *arg)
-{
-	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
-
-	(void)arg;
-	if (bev && !evbuffer_add_cb(bufferevent_get_input(bev), nul_watch, NULL)) {
-		bufferevent_free(bev);
-		bev = NULL;
-	}
-	return bev;
 }
 
 static void drain_tick(evutil_socket_t fd, short what, void *arg)
@@ -232,10 +209,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	srv->stopping = 1;
 	fprintf(stderr, "twonetd[%ld]: %s, shutting down\n", (long)getpid(),
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	if (srv->bound) {
-		evhttp_del_accept_socket(srv->http, srv->bound);
-		srv->bound = NULL;
-	}
+	if (srv->http)
+		http_stop_accepting(srv->http);
 	srv->drain = event_new(srv->base, -1, EV_PERSIST, drain_tick, srv);
 	if (srv->drain)
 		event_add(srv->drain, &tv);
@@ -248,12 +223,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
  * milliseconds, so the audit flush's retry after 50 us (the write lock was
  * busy, certs_audit.c) slept a millisecond or more, all of the worker's
  * held reads waiting with it; libevent then waits on a timerfd instead.
- * The epoll changelist: a connection's read and write interests change
- * several times a request (read off while it is handled, write on for the
- * reply and off once sent), and libevent then makes one epoll_ctl of the
- * net change at the loop's next wait instead of one each (4.0 to 2.7 a
- * certificate read; the flag's caveat, one file under two descriptors,
- * never arises here: no descriptor is dup()ed).
+ * The epoll changelist: libevent makes one epoll_ctl of the net change of
+ * an event's interests at the loop's next wait (http.c adds a connection
+ * once, read and write, and never changes it; the other events gain little;
+ * the flag's caveat, one file under two descriptors, never arises here: no
+ * descriptor is dup()ed).
  */
 static struct event_base *new_base(void)
 {
@@ -306,29 +280,22 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, long s
 	if (store_open(&srv.st, o->db, 0, &err) != TN_OK)
 		return twonetd_fail(&err, WORKER_CANNOT_START);
 	srv.base = new_base();
-	srv.http = srv.base ? evhttp_new(srv.base) : NULL;
+	lfd = !srv.base ? -1 : own_sockets ? worker_listener(fd) : fd;
+	if (lfd >= 0) {
+		struct http_opts ho = { TWONETD_HEAD_BACKSTOP, TWONETD_READ_LIMIT, 60, dispatch, &srv };
+
+		srv.http = http_new(srv.base, lfd, &ho);        /* owns lfd, even when it fails */
+	}
 	if (!srv.http) {
-		fprintf(stderr, "twonetd: error: cannot set up the event loop\n");
+		fprintf(stderr, "twonetd: error: cannot set up the event loop or the listener\n");
 		rc = WORKER_CANNOT_START;
 		goto out;
 	}
-	evhttp_set_bevcb(srv.http, connection_bev, NULL);
-	evhttp_set_max_headers_size(srv.http, TWONETD_HEAD_BACKSTOP);
-	evhttp_set_max_body_size(srv.http, TWONETD_READ_LIMIT);
-	evhttp_set_timeout(srv.http, 60);
-	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-				   EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-				   EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(srv.http, dispatch, &srv);
-	lfd = own_sockets ? worker_listener(fd) : fd;
-	srv.bound = lfd >= 0 ? evhttp_accept_socket_with_handle(srv.http, lfd) : NULL;
-	if (lfd >= 0 && lfd != fd && !srv.bound)
-		close(lfd);
 	srv.sig_term = evsignal_new(srv.base, SIGTERM, on_signal, &srv);
 	srv.sig_int = evsignal_new(srv.base, SIGINT, on_signal, &srv);
-	if (!srv.bound || !srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
+	if (!srv.sig_term || !srv.sig_int || evsignal_add(srv.sig_term, NULL) < 0 ||
 	    evsignal_add(srv.sig_int, NULL) < 0) {
-		fprintf(stderr, "twonetd: error: cannot set up the listener or signals\n");
+		fprintf(stderr, "twonetd: error: cannot set up the signals\n");
 		rc = WORKER_CANNOT_START;
 		goto out;
 	}
@@ -356,8 +323,7 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, long s
 out:
 	tasks_worker_stop(&srv);
 	calendar_worker_stop(&srv);
-	if (srv.http)
-		evhttp_free(srv.http);
+	http_free(srv.http);
 	if ((marked = conns_worker_end()) > 0)
 		fprintf(stderr, "twonetd[%ld]: closed %ld connection%s to even out the workers\n",
 			(long)getpid(), marked, marked == 1 ? "" : "s");

@@ -8,6 +8,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+
+#include "http.h"
 #include <jv.h>
 
 #include "tn_err.h"
@@ -20,13 +22,13 @@
  * req_body, the query's and the path's in serve.c.
  */
 #define TWONETD_MAX_BODY (1024L * 1024L)        /* larger request bodies: 413 */
-#define TWONETD_READ_LIMIT (16L * 1024L * 1024L) /* what evhttp reads before its own 413 */
+#define TWONETD_READ_LIMIT (16L * 1024L * 1024L) /* a larger Content-Length: http.c's 413, closed */
 #define TWONETD_MAX_TARGET 4096L        /* request target (path and query) bytes: 414 */
 #define TWONETD_MAX_HEADER_BYTES 8192L  /* the header lines together, in bytes: 431 */
 #define TWONETD_MAX_HEADERS 64          /* header fields: 431 */
 #define TWONETD_MAX_PARAMS 32           /* query parameters: 400 */
 #define TWONETD_MAX_DEPTH 32            /* nesting of arrays and objects in a body: 400 */
-#define TWONETD_HEAD_BACKSTOP (64L * 1024L) /* a larger head: evhttp's own 400, closed */
+#define TWONETD_HEAD_BACKSTOP (64L * 1024L) /* a larger head: http.c's 431, closed */
 
 struct tn_cal;
 struct alerts_hub;
@@ -55,8 +57,7 @@ struct srv {
 	long cal_logged;        /* the day it last did */
 	struct event *cal_timer;
 	struct event_base *base;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
+	struct http *http;
 	struct event *sig_term, *sig_int, *drain;
 	long pending;           /* replies queued but not yet written out */
 	struct alerts_hub *alerts; /* alerts.c: stream followers and the cross-process wake-up */
@@ -67,7 +68,7 @@ struct srv {
 /* A request being handled. */
 struct req {
 	struct srv *srv;
-	struct evhttp_request *r;
+	struct http_req *r;
 	const char *method;     /* "GET", "POST", ... */
 	const char *uri;        /* as received, for the log */
 	struct evkeyvalq query;
@@ -160,6 +161,9 @@ void reply_json(struct req *q, int status, jv body);
 void reply_json_as(struct req *q, int status, const char *ctype, jv body);
 /* Send `len` bytes of `body` (borrowed) as they are, with `status` and `ctype` (no-store). */
 void reply_text(struct req *q, int status, const char *ctype, const char *body, size_t len);
+/* The same with `cache` for Cache-Control ("no-store", "public, max-age=300"); ctype NULL: none. */
+void reply_raw(struct req *q, int status, const char *ctype, const char *cache, const char *body,
+	       size_t len);
 /* Send a problem+json: status, slug from the status, detail (printf), optional field. */
 void reply_problem(struct req *q, int status, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -178,7 +182,7 @@ const char *req_query(struct req *q, const char *name);
 int req_query_check(struct req *q, const char *const *allowed);
 /*
  * Deferred replies: answer a request after its handler has returned (from a
- * timer, say).  req_defer moves what a reply needs (the evhttp request, the
+ * timer, say).  req_defer moves what a reply needs (the http request, the
  * token, the start time) to a new heap request, which the caller owns and
  * answers later with the reply functions above; the query parameters are
  * not kept.  `q` is left empty and counts as answered for dispatch.  The
@@ -206,7 +210,7 @@ void req_log(struct req *q, int status);
  * header), Transfer-Encoding (411; 400 with Content-Length), conflicting or
  * malformed Content-Length and a body on HEAD or TRACE (400).  Returns 0, or
  * -1 after replying with Connection: close (what follows on the connection
- * may be framed differently than evhttp read it).
+ * may be framed differently than a proxy in front read it).
  */
 int req_head_check(struct req *q);
 /* Authenticate the bearer token; 0 when q->tok is filled, else replied 401 and -1. */

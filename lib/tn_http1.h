@@ -1,0 +1,58 @@
+/* tn_http1.h — an HTTP/1.x request head (RFC 9112), parsed exactly, for twonetd's own server. */
+#ifndef TN_HTTP1_H
+#define TN_HTTP1_H
+
+#include <stddef.h>
+
+/*
+ * What.  The request line and the header fields of one request, cut from
+ * the bytes a connection received, into strings of their own.
+ *
+ * Accepted: "METHOD SP target SP HTTP/1.0|1.1", then "name: value" lines,
+ * then an empty line; a line ends with CRLF or a bare LF; empty lines before
+ * the request line are skipped (RFC 9112 2.2).  A method is a token; a
+ * target is any bytes but SP, CR and LF; a name is a token with the colon
+ * right after it; the value loses the spaces and tabs around it.
+ *
+ * Not judged here, for the server to refuse by name (twonetd's
+ * req_head_check): a control character in a value or the target (a NUL
+ * becomes 0x01, never a string cut short), Content-Length and
+ * Transfer-Encoding, how many fields and how large.
+ *
+ * Refused, with a status and a sentence: a malformed request line (400), an
+ * HTTP version other than 1.x (505), a line that continues the one before
+ * (obsolete folding, 400), a field without a colon or with a space before it
+ * (400), a name that is not a token (400), a head over `max` bytes or with
+ * more than TN_HTTP1_MAX_FIELDS fields (431).
+ */
+
+#define TN_HTTP1_MAX_FIELDS 256
+
+struct tn_http1_field {
+	const char *name;
+	const char *value;
+};
+
+struct tn_http1_head {
+	char *text;                     /* owned: every string below points into it */
+	const char *method;
+	const char *target;
+	int minor;                      /* HTTP/1.minor: 0 or 1 */
+	size_t nfields;
+	struct tn_http1_field *fields;  /* owned */
+	size_t len;                     /* the head's bytes in the input, empty line included */
+};
+
+/*
+ * Parse the head at the start of buf[0..len).  1: parsed, *h filled (free
+ * it with tn_http1_head_free).  0: no complete head yet and none of what is
+ * there is refused: read more.  -1: refused; *status is the reply's status
+ * and detail[0..dsize) says why (*h is left empty).
+ */
+int tn_http1_parse(const char *buf, size_t len, size_t max, struct tn_http1_head *h,
+		   int *status, char *detail, size_t dsize);
+void tn_http1_head_free(struct tn_http1_head *h);
+/* The value of the first field named `name` (any case), or NULL. */
+const char *tn_http1_field(const struct tn_http1_head *h, const char *name);
+
+#endif

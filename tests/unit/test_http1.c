@@ -1,0 +1,155 @@
+/* test_http1.c — twonetd's request head parser (lib/http1.c): what it takes, what it refuses and why. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tn_http1.h"
+
+#define MAX 65536
+
+/* Parse `len` bytes of `text` with `max`; the rc, and the status when refused. */
+static int parse(const char *text, size_t len, size_t max, struct tn_http1_head *h, int *status)
+{
+	char why[200] = "";
+	int rc = tn_http1_parse(text, len, max, h, status, why, sizeof(why));
+
+	if (rc < 0)
+		assert_true(why[0] != '\0');    /* a refusal always says why */
+	return rc;
+}
+
+static void refused(const char *text, int want)
+{
+	struct tn_http1_head h;
+	int status = 0;
+
+	if (parse(text, strlen(text), MAX, &h, &status) != -1 || status != want) {
+		print_error("'%s': wanted refused %d, got status %d\n", text, want, status);
+		fail();
+	}
+	assert_null(h.text);
+}
+
+static void test_simple(void **state)
+{
+	const char *req = "GET /v1/certs/1?purpose=x HTTP/1.1\r\nHost: a\r\nX-Key:  v w \t\r\n"
+			  "Empty:\r\n\r\nGET / HTTP/1.1\r\n\r\n";
+	struct tn_http1_head h;
+	int status = 0;
+
+	assert_int_equal(parse(req, strlen(req), MAX, &h, &status), 1);
+	assert_string_equal(h.method, "GET");
+	assert_string_equal(h.target, "/v1/certs/1?purpose=x");
+	assert_int_equal(h.minor, 1);
+	assert_int_equal(h.nfields, 3);
+	assert_string_equal(h.fields[0].name, "Host");
+	assert_string_equal(h.fields[1].value, "v w");  /* the spaces around go, those inside stay */
+	assert_string_equal(h.fields[2].value, "");
+	assert_string_equal(tn_http1_field(&h, "x-key"), "v w");
+	assert_null(tn_http1_field(&h, "Content-Length"));
+	/* the head ends at its empty line: the pipelined request after it is not taken */
+	assert_int_equal(h.len, strlen(req) - strlen("GET / HTTP/1.1\r\n\r\n"));
+	tn_http1_head_free(&h);
+}
+
+static void test_bare_lf_and_leading_lines(void **state)
+{
+	const char *req = "\r\n\nPOST /v1/alerts HTTP/1.0\nContent-Length: 2\n\n{}";
+	struct tn_http1_head h;
+	int status = 0;
+
+	assert_int_equal(parse(req, strlen(req), MAX, &h, &status), 1);
+	assert_string_equal(h.method, "POST");
+	assert_int_equal(h.minor, 0);
+	assert_string_equal(tn_http1_field(&h, "content-length"), "2");
+	assert_int_equal(h.len, strlen(req) - 2);
+	tn_http1_head_free(&h);
+}
+
+/* Every prefix of a head is "more", never a refusal nor a head of another length. */
+static void test_prefixes(void **state)
+{
+	const char *req = "GET /x HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n";
+	struct tn_http1_head h;
+	int status = 0;
+
+	for (size_t n = 0; n < strlen(req); n++)
+		assert_int_equal(parse(req, n, MAX, &h, &status), 0);
+	assert_int_equal(parse(req, strlen(req), MAX, &h, &status), 1);
+	tn_http1_head_free(&h);
+}
+
+/* A NUL never cuts a string short: it arrives as 0x01, for the server to refuse by name. */
+static void test_nul(void **state)
+{
+	static const char req[] = "GET /he\0th HTTP/1.1\r\nX-Key: a\0b\r\n\r\n";
+	struct tn_http1_head h;
+	int status = 0;
+
+	assert_int_equal(parse(req, sizeof(req) - 1, MAX, &h, &status), 1);
+	assert_string_equal(h.target, "/he\x01th");
+	assert_string_equal(tn_http1_field(&h, "X-Key"), "a\x01" "b");
+	tn_http1_head_free(&h);
+}
+
+static void test_refused(void **state)
+{
+	refused("GET /x HTTP/2.0\r\n\r\n", 505);
+	refused("GET /x HTTP/1.2\r\n\r\n", 505);
+	refused("GET /x HTTP/1.1 \r\n\r\n", 400);
+	refused("GET  /x HTTP/1.1\r\n\r\n", 400);
+	refused("GET /x\r\n\r\n", 400);
+	refused("GET\r\n\r\n", 400);
+	refused(" GET /x HTTP/1.1\r\n\r\n", 400);
+	refused("G@T /x HTTP/1.1\r\n\r\n", 400);
+	refused("GET /x http/1.1\r\n\r\n", 400);
+	refused("GET /x HTTP/1.1\r\nA: 1\r\n  folded\r\n\r\n", 400);
+	refused("GET /x HTTP/1.1\r\nNo colon here\r\n\r\n", 400);
+	refused("GET /x HTTP/1.1\r\nContent-Length : 2\r\n\r\n", 400);
+	refused("GET /x HTTP/1.1\r\n: v\r\n\r\n", 400);
+	refused("GET /x HTTP/1.1\r\nA(b): v\r\n\r\n", 400);
+}
+
+static void test_limits(void **state)
+{
+	struct tn_http1_head h;
+	char big[600], many[TN_HTTP1_MAX_FIELDS * 8 + 64];
+	size_t n;
+	int status = 0;
+
+	/* over max, whole or not: 431 (nobody waits for the end of a head that is too large) */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "GET /x HTTP/1.1\r\nA: ", 20);
+	assert_int_equal(parse(big, sizeof(big), 512, &h, &status), -1);
+	assert_int_equal(status, 431);
+	memcpy(big + sizeof(big) - 4, "\r\n\r\n", 4);
+	assert_int_equal(parse(big, sizeof(big), 512, &h, &status), -1);
+	assert_int_equal(status, 431);
+	assert_int_equal(parse(big, sizeof(big), sizeof(big), &h, &status), 1);
+	tn_http1_head_free(&h);
+	/* one field more than TN_HTTP1_MAX_FIELDS */
+	n = (size_t)snprintf(many, sizeof(many), "GET /x HTTP/1.1\r\n");
+	for (int i = 0; i <= TN_HTTP1_MAX_FIELDS; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "A: %d\r\n", i % 10);
+	n += (size_t)snprintf(many + n, sizeof(many) - n, "\r\n");
+	assert_int_equal(parse(many, n, MAX, &h, &status), -1);
+	assert_int_equal(status, 431);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_simple),
+		cmocka_unit_test(test_bare_lf_and_leading_lines),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
