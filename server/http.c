@@ -1,4 +1,4 @@
-/* http.c — twonetd's HTTP/1.1 server: connections, requests, replies (http.h). */
+/* http.c — twonetd's HTTP/1.1 server: connections accepted, read, their requests taken and batched, closed (http.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -18,66 +18,7 @@
 
 #include "tn_buf.h"
 #include "http.h"
-
-#define READ_CHUNK 16384
-#define PIPELINE_MAX (64 * 1024)  /* input held beyond a request in hand: then reading waits */
-#define ACCEPT_BURST 64
-#define LINGER_S 5                /* reading what a closed connection's client still sends */
-#define LINGER_BYTES (1024 * 1024)
-#define EV_RESUME EV_TIMEOUT      /* event_active's mark: run the connection again */
-
-enum state { OPEN, CLOSING, LINGER };
-
-struct http {
-	struct event_base *base;
-	struct http_opts o;
-	int lfd;
-	struct event *accept_ev;
-	struct event *sweep;
-	int accepting;
-	LIST_HEAD(, http_conn) conns;
-};
-
-struct http_conn {
-	struct http *h;
-	LIST_ENTRY(http_conn) link;
-	int fd;
-	struct event ev;                /* read and write, edge-triggered, added once */
-	enum state state;
-	char peer[INET6_ADDRSTRLEN];
-	struct tn_buf in;               /* received; in.buf[in_off..] not yet taken */
-	size_t in_off;
-	struct tn_buf out;              /* to send; out.buf[out_off..] not yet written */
-	size_t out_off;
-	int readable;                   /* no read has found the socket empty since its last event */
-	int eof, dead;                  /* the client shut its side; the socket failed */
-	int continued;                  /* 100 Continue sent for the head in hand */
-	int resuming;                   /* an EV_RESUME is on its way */
-	struct http_req *cur;           /* taken, not finished (or finished, its reply not yet written) */
-	time_t active;                  /* the last read or write that moved bytes */
-	time_t linger_until;
-	size_t lingered;
-	int stall_s;
-	void (*closecb)(struct http_conn *, void *);
-	void *closearg;
-	void (*drained)(struct http_conn *, void *);
-	void *drained_arg;
-};
-
-struct http_req {
-	struct http_conn *c;            /* NULL: the connection closed */
-	struct tn_http1_head head;
-	char *body;
-	size_t body_len;
-	int refused;
-	char why[200];
-	int close;                      /* the connection closes after this reply */
-	int head_only;
-	int started, chunked, finished; /* status line sent; chunked body; reply complete */
-	struct tn_buf hdrs;
-	void (*done)(struct http_req *, void *);
-	void *done_arg;
-};
+#include "http_int.h"
 
 static void conn_cb(evutil_socket_t fd, short what, void *arg);
 
@@ -90,7 +31,7 @@ static time_t now_s(void)
 }
 
 /* Run `c` again from the loop (never from inside an http_* call the server made). */
-static void resume(struct http_conn *c)
+void http_resume(struct http_conn *c)
 {
 	if (!c->resuming) {
 		c->resuming = 1;
@@ -98,7 +39,7 @@ static void resume(struct http_conn *c)
 	}
 }
 
-static void req_free(struct http_req *r)
+void http_req_free(struct http_req *r)
 {
 	tn_http1_head_free(&r->head);
 	free(r->body);
@@ -109,7 +50,7 @@ static void req_free(struct http_req *r)
 /* ---- writing ---- */
 
 /* Write what output there is; 0, or -1 when the socket failed (c->dead). */
-static int conn_write(struct http_conn *c)
+int http_conn_write(struct http_conn *c)
 {
 	while (c->out_off < c->out.len) {
 		ssize_t n = send(c->fd, c->out.buf + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
@@ -141,221 +82,6 @@ static void out_compact(struct http_conn *c)
 	}
 }
 
-static const char *http_date(void)
-{
-	static __thread time_t made = -1;
-	static __thread char text[40];
-	time_t t = time(NULL);
-
-	if (t != made) {
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-		made = t;
-	}
-	return text;
-}
-
-static void status_line(struct http_req *r, int status, const char *reason)
-{
-	struct tn_buf *o = &r->c->out;
-
-	tn_buf_addf(o, "HTTP/1.%d %d %s\r\n", r->head.minor, status, reason);
-	tn_buf_add(o, r->hdrs.buf, r->hdrs.len);
-	tn_buf_adds(o, "Date: ");
-	tn_buf_adds(o, http_date());
-	tn_buf_adds(o, "\r\n");
-	if (r->close)
-		tn_buf_adds(o, "Connection: close\r\n");
-	else if (r->head.minor == 0)
-		tn_buf_adds(o, "Connection: keep-alive\r\n");
-}
-
-/* ---- the request's API ---- */
-
-const char *http_req_method(const struct http_req *r)
-{
-	return r->head.method ? r->head.method : "-";
-}
-
-const char *http_req_target(const struct http_req *r)
-{
-	return r->head.target ? r->head.target : "-";
-}
-
-const struct tn_http1_head *http_req_head(const struct http_req *r)
-{
-	return &r->head;
-}
-
-const char *http_req_field(const struct http_req *r, const char *name)
-{
-	return tn_http1_field(&r->head, name);
-}
-
-const char *http_req_body(const struct http_req *r, size_t *len)
-{
-	*len = r->body_len;
-	return r->body ? r->body : "";
-}
-
-int http_req_refused(const struct http_req *r, const char **detail)
-{
-	*detail = r->why;
-	return r->refused;
-}
-
-struct http_conn *http_req_conn(const struct http_req *r)
-{
-	return r->c;
-}
-
-void http_req_add_header(struct http_req *r, const char *name, const char *value)
-{
-	if (strcasecmp(name, "Connection") == 0) {
-		if (strcasecmp(value, "close") == 0)
-			r->close = 1;
-		return;         /* written by status_line */
-	}
-	tn_buf_adds(&r->hdrs, name);
-	tn_buf_adds(&r->hdrs, ": ");
-	tn_buf_adds(&r->hdrs, value);
-	tn_buf_adds(&r->hdrs, "\r\n");
-}
-
-void http_req_on_done(struct http_req *r, void (*done)(struct http_req *, void *), void *arg)
-{
-	r->done = done;
-	r->done_arg = arg;
-}
-
-/* The reply is all in the output: write what the socket takes, the rest from the loop. */
-static void finish(struct http_req *r)
-{
-	struct http_conn *c = r->c;
-
-	r->finished = 1;
-	c->drained = NULL;      /* a stream's: it ended */
-	conn_write(c);
-	resume(c);
-}
-
-void http_req_reply(struct http_req *r, int status, const char *reason, const char *body,
-		    size_t len)
-{
-	if (!r->c) {
-		req_free(r);
-		return;
-	}
-	if (r->started || r->finished)
-		return;
-	r->started = 1;
-	status_line(r, status, reason);
-	tn_buf_addf(&r->c->out, "Content-Length: %zu\r\n\r\n", len);
-	if (!r->head_only)
-		tn_buf_add(&r->c->out, body, len);
-	finish(r);
-}
-
-void http_req_start(struct http_req *r, int status, const char *reason)
-{
-	if (!r->c || r->started)
-		return;
-	r->started = 1;
-	r->chunked = r->head.minor >= 1;
-	if (!r->chunked)
-		r->close = 1;   /* HTTP/1.0: the body ends with the connection */
-	status_line(r, status, reason);
-	tn_buf_adds(&r->c->out, r->chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "\r\n");
-	conn_write(r->c);
-}
-
-void http_req_chunk(struct http_req *r, const char *data, size_t len)
-{
-	struct http_conn *c = r->c;
-
-	if (!c || !r->started || r->finished || len == 0 || r->head_only)
-		return;
-	if (r->chunked)
-		tn_buf_addf(&c->out, "%zx\r\n", len);
-	tn_buf_add(&c->out, data, len);
-	if (r->chunked)
-		tn_buf_add(&c->out, "\r\n", 2);
-	if (conn_write(c) < 0 || c->out_off == c->out.len)
-		resume(c);      /* the drained callback, or the close, from the loop */
-}
-
-void http_req_end(struct http_req *r)
-{
-	if (!r->c) {
-		req_free(r);
-		return;
-	}
-	if (!r->started)
-		http_req_start(r, 200, "OK");
-	if (r->finished)
-		return;
-	if (r->chunked && !r->head_only)
-		tn_buf_add(&r->c->out, "0\r\n\r\n", 5);
-	finish(r);
-}
-
-void http_req_abort(struct http_req *r)
-{
-	struct http_conn *c = r->c;
-
-	if (!c) {
-		req_free(r);
-		return;
-	}
-	r->finished = 1;
-	r->close = 1;           /* retired once what is queued is written, then closed */
-	c->drained = NULL;
-	resume(c);
-}
-
-/* ---- the connection's API ---- */
-
-const char *http_conn_peer(const struct http_conn *c)
-{
-	return c->peer;
-}
-
-int http_conn_fd(const struct http_conn *c)
-{
-	return c->fd;
-}
-
-size_t http_conn_input_pending(const struct http_conn *c)
-{
-	return c->in.len - c->in_off;
-}
-
-size_t http_conn_output_pending(const struct http_conn *c)
-{
-	return c->out.len - c->out_off;
-}
-
-void http_conn_on_close(struct http_conn *c, void (*fn)(struct http_conn *, void *), void *arg)
-{
-	c->closecb = fn;
-	c->closearg = arg;
-}
-
-void http_conn_on_drained(struct http_conn *c, void (*fn)(struct http_conn *, void *), void *arg)
-{
-	c->drained = fn;
-	c->drained_arg = arg;
-	if (fn && c->out_off == c->out.len)
-		resume(c);
-}
-
-void http_conn_set_stall(struct http_conn *c, int seconds)
-{
-	c->stall_s = seconds;
-}
-
 /* ---- closing ---- */
 
 static void conn_free(struct http_conn *c)
@@ -368,12 +94,17 @@ static void conn_free(struct http_conn *c)
 	event_del(&c->ev);
 	close(c->fd);
 	c->cur = NULL;
+	if (c->queued) {        /* never given to the server: nobody else will free it */
+		TAILQ_REMOVE(&c->h->ready, c, rlink);
+		http_req_free(r);
+		r = NULL;
+	}
 	if (r) {
 		r->c = NULL;
 		if (r->finished) {      /* its reply was complete: the server is done with it */
 			if (r->done)
 				r->done(r, r->done_arg);
-			req_free(r);
+			http_req_free(r);
 		}
 	}
 	if (fn)
@@ -393,7 +124,7 @@ static void conn_linger(struct http_conn *c)
 	c->state = LINGER;
 	c->linger_until = now_s() + LINGER_S;
 	c->readable = 1;
-	resume(c);
+	http_resume(c);
 }
 
 /* ---- reading and taking requests ---- */
@@ -533,7 +264,7 @@ static int take(struct http_conn *c)
 		if (e && strcasecmp(e, "100-continue") == 0 && head.minor >= 1 && !c->continued) {
 			c->continued = 1;
 			tn_buf_adds(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
-			conn_write(c);
+			http_conn_write(c);
 		}
 		tn_http1_head_free(&head);
 		return 0;
@@ -571,7 +302,7 @@ static void retire(struct http_conn *c)
 		c->state = CLOSING;
 	if (r->done)
 		r->done(r, r->done_arg);
-	req_free(r);
+	http_req_free(r);
 }
 
 /* Everything a connection can do now; may free it. */
@@ -579,7 +310,7 @@ static void conn_run(struct http_conn *c)
 {
 	struct http *h = c->h;
 
-	if (c->out_off < c->out.len && conn_write(c) < 0) {
+	if (c->out_off < c->out.len && http_conn_write(c) < 0) {
 		conn_free(c);
 		return;
 	}
@@ -618,7 +349,10 @@ static void conn_run(struct http_conn *c)
 		size_t had = c->in.len - c->in_off;
 
 		if (take(c) != 0) {
-			h->o.cb(c->cur, h->o.arg);
+			/* to the server with the others read in this loop turn (batch_cb) */
+			TAILQ_INSERT_TAIL(&h->ready, c, rlink);
+			c->queued = 1;
+			event_active(h->batch, EV_READ, 1);
 			return;         /* the next request once this one is written (resume) */
 		}
 		if (c->readable && !c->eof && !c->dead &&
@@ -645,6 +379,33 @@ static void conn_cb(evutil_socket_t fd, short what, void *arg)
 	if (what & EV_READ)
 		c->readable = 1;
 	conn_run(c);
+}
+
+/*
+ * The requests queued by the connections' callbacks of this loop turn, to
+ * the server in one go, between batch_begin and batch_end: every one of them
+ * was received before the first is handled (twonetd reads them all in one
+ * database snapshot).  Runs after those callbacks: libevent appends an
+ * event made active to the queue it is working through.
+ */
+static void batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+	struct http_conn *c;
+
+	(void)fd;
+	(void)what;
+	if (TAILQ_EMPTY(&h->ready))
+		return;
+	if (h->o.batch_begin)
+		h->o.batch_begin(h->o.arg);
+	while ((c = TAILQ_FIRST(&h->ready)) != NULL) {
+		TAILQ_REMOVE(&h->ready, c, rlink);
+		c->queued = 0;
+		h->o.cb(c->cur, h->o.arg);
+	}
+	if (h->o.batch_end)
+		h->o.batch_end(h->o.arg);
 }
 
 /* ---- accepting, the sweep ---- */
@@ -724,10 +485,12 @@ struct http *http_new(struct event_base *base, int lfd, const struct http_opts *
 	h->lfd = lfd;
 	h->accepting = 1;
 	LIST_INIT(&h->conns);
+	TAILQ_INIT(&h->ready);
 	evutil_make_socket_nonblocking(lfd);
 	h->accept_ev = event_new(base, lfd, EV_READ | EV_PERSIST, accept_cb, h);
 	h->sweep = event_new(base, -1, EV_PERSIST, sweep_cb, h);
-	if (!h->accept_ev || !h->sweep || event_add(h->accept_ev, NULL) < 0 ||
+	h->batch = event_new(base, -1, 0, batch_cb, h);
+	if (!h->accept_ev || !h->sweep || !h->batch || event_add(h->accept_ev, NULL) < 0 ||
 	    event_add(h->sweep, &sec) < 0) {
 		http_free(h);
 		return NULL;
@@ -756,5 +519,7 @@ void http_free(struct http *h)
 		event_free(h->accept_ev);
 	if (h->sweep)
 		event_free(h->sweep);
+	if (h->batch)
+		event_free(h->batch);
 	free(h);
 }

@@ -33,6 +33,12 @@
  * `idle_s` of silence; output that makes no progress for `idle_s` (or a
  * stream's own stall time) closes the connection.
  *
+ * Batches.  The requests the connections' callbacks of one loop turn read
+ * are given to the server together, after all those reads, between
+ * batch_begin and batch_end: every request of a batch was whole before the
+ * batch began (twonetd reads them all in one database snapshot taken then,
+ * so none is answered from a state older than its arrival).
+ *
  * Contract.  Callbacks come only from the loop, never from inside an
  * http_* call: a reply written inside the request callback, or from a
  * timer's, returns before the next request of that connection is read.  A
@@ -54,6 +60,9 @@ struct http_opts {
 	size_t max_body;        /* a larger Content-Length: 413, closed */
 	int idle_s;             /* silence allowed before a request, and for stalled output */
 	void (*cb)(struct http_req *r, void *arg);
+	/* around each batch of cb calls (either may be NULL) */
+	void (*batch_begin)(void *arg);
+	void (*batch_end)(void *arg);
 	void *arg;
 };
 

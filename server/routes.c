@@ -192,6 +192,8 @@ void route_dispatch(struct req *q, char **seg, int n)
 	}
 	if (hit && (hit->flags & ROUTE_ONE_READ))
 		store_certs_read_begin(q->srv->st);     /* the token and the handler's reads: one snapshot */
+	else
+		store_certs_read_release(q->srv->st);   /* a snapshot a batch held ends before all else */
 	if (!matched) {
 		reply_problem(q, 404, NULL, "no such endpoint '%s'", q->uri);
 	} else if (!hit) {

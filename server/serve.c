@@ -186,6 +186,25 @@ out:
 	store_token_release(&q.tok);
 }
 
+/*
+ * A batch of requests (http.h): the certificate reads among them share one
+ * read snapshot, begun at the first and ended here (store_certs_read_hold);
+ * any other request ends it first (routes.c), a write ends it (certs_audit.c).
+ */
+static void batch_begin(void *arg)
+{
+	struct srv *srv = arg;
+
+	store_certs_read_hold(srv->st, 1);
+}
+
+static void batch_end(void *arg)
+{
+	struct srv *srv = arg;
+
+	store_certs_read_hold(srv->st, 0);
+}
+
 static void drain_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct srv *srv = arg;
@@ -282,7 +301,8 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, long s
 	srv.base = new_base();
 	lfd = !srv.base ? -1 : own_sockets ? worker_listener(fd) : fd;
 	if (lfd >= 0) {
-		struct http_opts ho = { TWONETD_HEAD_BACKSTOP, TWONETD_READ_LIMIT, 60, dispatch, &srv };
+		struct http_opts ho = { TWONETD_HEAD_BACKSTOP, TWONETD_READ_LIMIT, 60, dispatch,
+					batch_begin, batch_end, &srv };
 
 		srv.http = http_new(srv.base, lfd, &ho);        /* owns lfd, even when it fails */
 	}

@@ -50,6 +50,17 @@ void store_certs_tune(struct store *st);
  */
 void store_certs_read_begin(struct store *st);
 void store_certs_read_end(struct store *st);
+/*
+ * Hold the snapshot across several requests (on 1): read_end then keeps it,
+ * and the next read_begin reads in it; store_token_touch, which may not
+ * write inside, is done when it ends.  read_release ends a held snapshot
+ * (and does those touches), the hold staying on; hold 0 ends it and the
+ * hold.  A caller holds only while every request it handles arrived before
+ * the snapshot began (http.h's batches), and releases before any write.
+ * PostgreSQL: nothing to hold.
+ */
+void store_certs_read_hold(struct store *st, int on);
+void store_certs_read_release(struct store *st);
 
 /*
  * Checkpoint the write-ahead log in a thread of its own, with a connection

@@ -149,6 +149,8 @@
 	X(void, certs_tune, (struct store *st), (st), VOID) \
 	X(void, certs_read_begin, (struct store *st), (st), VOID) \
 	X(void, certs_read_end, (struct store *st), (st), VOID) \
+	X(void, certs_read_hold, (struct store *st, int on), (st, on), VOID) \
+	X(void, certs_read_release, (struct store *st), (st), VOID) \
 	X(struct store_ckpt *, certs_checkpointer, \
 	  (struct store *st, long frames, long limit), \
 	  (st, frames, limit), ZERO) \

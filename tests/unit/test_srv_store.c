@@ -157,6 +157,71 @@ static void test_tokens(void **state)
 	assert_int_equal(store_token_lookup(f->st, "33", &tok, &err), TN_ENOTFOUND);
 }
 
+/* The last use of token `id` as stored, read on another connection ("" when none). */
+static const char *last_use(struct store *other, long id, char *buf, size_t size)
+{
+	struct tn_err err = TN_ERR_INIT;
+	jv doc;
+
+	assert_int_equal(store_token_get(other, id, &doc, &err), TN_OK);
+	str(doc, "last_used_at", buf, size);
+	jv_free(doc);
+	return buf;
+}
+
+/*
+ * A snapshot held across requests (store_certs_read_hold, twonetd's batches):
+ * each read_begin reads in it, so another connection's revoke is not seen
+ * until it is released; the touch of a token's last use, which may not write
+ * inside, is done at the release.
+ */
+static void test_read_hold(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	struct store_token tok;
+	struct store *other = NULL;
+	const char *h1 = "1111111111111111111111111111111111111111111111111111111111111111";
+	char buf[64];
+	long id;
+
+	assert_int_equal(store_token_add(f->st, h1, "admin", "root", NULL, NULL, &err), TN_OK);
+	assert_int_equal(store_open(&other, f->path, 0, &err), TN_OK);
+
+	store_certs_read_hold(f->st, 1);
+	store_certs_read_begin(f->st);
+	memset(&tok, 0, sizeof(tok));
+	assert_int_equal(store_token_lookup(f->st, h1, &tok, &err), TN_OK);
+	id = tok.id;
+	assert_true(tok.touch);                 /* never used */
+	store_certs_read_end(f->st);            /* held: the snapshot stays */
+	store_token_touch(f->st, &tok);         /* inside it: put off */
+	store_token_release(&tok);
+	assert_string_equal(last_use(other, id, buf, sizeof(buf)), "");
+
+	assert_int_equal(store_token_revoke(other, id, &err), TN_OK);
+	store_certs_read_begin(f->st);          /* the same snapshot: the revoke is not in it */
+	memset(&tok, 0, sizeof(tok));
+	assert_int_equal(store_token_lookup(f->st, h1, &tok, &err), TN_OK);
+	store_token_release(&tok);
+	store_certs_read_end(f->st);
+
+	store_certs_read_release(f->st);        /* ended: the touch written, the revoke seen */
+	assert_true(strncmp(last_use(other, id, buf, sizeof(buf)), "20", 2) == 0);
+	store_certs_read_begin(f->st);
+	memset(&tok, 0, sizeof(tok));
+	assert_int_equal(store_token_lookup(f->st, h1, &tok, &err), TN_ENOTFOUND);
+	store_certs_read_end(f->st);
+	store_certs_read_hold(f->st, 0);
+
+	/* no hold: read_end ends the snapshot at once, as before */
+	store_certs_read_begin(f->st);
+	store_certs_read_end(f->st);
+	assert_int_equal(store_token_add(f->st, "2222222222222222222222222222222222222222222222222222222222222222",
+					 "clerk", "x", "YBJ", NULL, &err), TN_OK);     /* no transaction left open */
+	store_close(other);
+}
+
 static void test_catalog(void **state)
 {
 	struct fix *f = *state;
@@ -506,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_migrate_health, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),

@@ -162,8 +162,9 @@ enum tn_code pg_certs_commit(struct store *st, struct tn_err *err);
 void pg_certs_rollback(struct store *st);
 int pg_certs_try_begin(struct store *st, struct tn_err *err);
 void pg_certs_tune(struct store *st);
-/* store_certs_read_begin and _end: each statement reads its own snapshot. */
+/* store_certs_read_begin, _end, _release and _hold: each statement reads its own snapshot. */
 void pg_certs_read_none(struct store *st);
+void pg_certs_read_hold(struct store *st, int on);
 struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames, long limit);
 const char *pg_certs_db_path(struct store *st);
 enum tn_code pg_issuer_add(struct store *st, const char *dept, const char *uscc, const char *key_id,

@@ -65,6 +65,12 @@ void pg_certs_read_none(struct store *st)
 	(void)st;
 }
 
+void pg_certs_read_hold(struct store *st, int on)
+{
+	(void)st;
+	(void)on;
+}
+
 /* No write-ahead log of ours to checkpoint: the server checkpoints its own. */
 struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames, long limit)
 {

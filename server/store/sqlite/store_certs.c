@@ -119,7 +119,7 @@ void sqlite_certs_read_end(struct store *st)
 {
 	sqlite3_stmt *s;
 
-	if (!st->read_held)
+	if (!st->read_held || st->read_hold)
 		return;
 	st->read_held = 0;
 	if (sqlite3_get_autocommit(st->db))
@@ -130,6 +130,23 @@ void sqlite_certs_read_end(struct store *st)
 	}
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void sqlite_certs_read_release(struct store *st)
+{
+	int hold = st->read_hold;
+
+	st->read_hold = 0;
+	sqlite_certs_read_end(st);
+	st->read_hold = hold;
+	sqlite_token_touch_deferred(st);
+}
+
+void sqlite_certs_read_hold(struct store *st, int on)
+{
+	if (!on)
+		sqlite_certs_read_release(st);
+	st->read_hold = on;
 }
 
 enum tn_code sqlite_certs_commit(struct store *st, struct tn_err *err)

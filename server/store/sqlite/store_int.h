@@ -35,6 +35,9 @@ struct store {
 	struct doc_cached docs[DOC_CACHE];
 	int ndocs, docs_evict;
 	int read_held;                  /* store_certs_read_begin began a transaction */
+	int read_hold;                  /* store_certs_read_hold: read_end keeps it */
+	long touch_ids[16];             /* tokens whose touch waits for the held snapshot's end */
+	int ntouch;
 	struct token_cache *tokens;     /* store_tokens.c: tokens found, while nothing changed */
 	long token_writes;              /* this connection's writes to tokens (store_tokens.c) */
 	int ix_ready;                   /* the audit index file is checked (store_certs_ckpt.c) */
@@ -49,6 +52,8 @@ struct store {
  * the index's filling.
  */
 sqlite3 *sqlite_audit_ixdb(struct store *st);
+/* The token touches a held read snapshot put off (store_tokens.c), done now that it ended. */
+void sqlite_token_touch_deferred(struct store *st);
 /*
  * The audit log's own file, PATH.audit (store_audit_log.c): its path
  * (malloc'd), ATTACHed to `db` as "log" (SQLite's code), the move of the log

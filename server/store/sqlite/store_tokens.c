@@ -218,20 +218,49 @@ enum tn_code sqlite_token_lookup(struct store *st, const char *hash_hex, struct 
 	return store_fail(st, err, "token lookup");
 }
 
-void sqlite_token_touch(struct store *st, struct store_token *tok)
+static void touch_id(struct store *st, long id)
 {
 	sqlite3_stmt *u;
 
-	if (!tok->touch || !tok->id || !sqlite3_get_autocommit(st->db))
-		return;
-	tok->touch = 0;
 	st->token_writes++;
 	u = store_stmt(st, "UPDATE tokens SET last_used_at = " NOW_SQL " WHERE id = ?", NULL);
 	if (u) {
-		sqlite3_bind_int64(u, 1, tok->id);
+		sqlite3_bind_int64(u, 1, id);
 		sqlite3_step(u);
 		sqlite3_reset(u);
 	}
+}
+
+/* Inside a snapshot held across requests (store_certs_read_hold), the touch waits for its end. */
+void sqlite_token_touch(struct store *st, struct store_token *tok)
+{
+	int i;
+
+	if (!tok->touch || !tok->id)
+		return;
+	if (!sqlite3_get_autocommit(st->db)) {
+		if (!st->read_hold || !st->read_held)
+			return;
+		for (i = 0; i < st->ntouch && st->touch_ids[i] != tok->id; i++)
+			;
+		if (i == st->ntouch && st->ntouch < (int)(sizeof(st->touch_ids) / sizeof(st->touch_ids[0])))
+			st->touch_ids[st->ntouch++] = tok->id;
+		tok->touch = 0;
+		return;
+	}
+	tok->touch = 0;
+	touch_id(st, tok->id);
+}
+
+void sqlite_token_touch_deferred(struct store *st)
+{
+	int n = st->ntouch;
+
+	st->ntouch = 0;
+	if (!sqlite3_get_autocommit(st->db))
+		return;
+	for (int i = 0; i < n; i++)
+		touch_id(st, st->touch_ids[i]);
 }
 
 #define TOKEN_COLS "id, name, role, dept, subject, created_at, expires_at, revoked_at, " \
