@@ -135,7 +135,6 @@ static void flush(int wait)
 
 	if (n == 0)
 		return;
-	store_certs_read_release(st);   /* a batch's read snapshot (it may be full mid-batch) */
 	if (wait) {
 		rc = store_certs_begin(st, &err) == TN_OK ? 0 : -1;
 	} else {

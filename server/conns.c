@@ -4,7 +4,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <strings.h>
 
 #include "tn_buf.h"
 #include "conns.h"
@@ -206,14 +205,13 @@ void conns_before_reply(struct http_req *r)
 {
 	struct http_conn *con;
 	struct conn *c;
-	const char *h;
 	long mine, total = 0;
 
 	if (cs.slot < 0 || !(con = http_req_conn(r)) || !(c = find(con)) ||
 	    !c->counted)
 		return;
-	/* the client closes it after this reply: it no longer counts (and needs no mark) */
-	if ((h = http_req_field(r, "Connection")) != NULL && strcasecmp(h, "close") == 0) {
+	/* it closes after this reply: it no longer counts (and needs no mark) */
+	if (http_req_closes(r)) {
 		c->counted = 0;
 		count(-1);
 		return;

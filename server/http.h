@@ -88,6 +88,8 @@ int http_req_refused(const struct http_req *r, const char **detail);
 struct http_conn *http_req_conn(const struct http_req *r);
 /* A header of the reply (no CR or LF in either).  "Connection: close" closes after the reply. */
 void http_req_add_header(struct http_req *r, const char *name, const char *value);
+/* 1 when the connection closes after this reply (the client asked, HTTP/1.0, a header added). */
+int http_req_closes(const struct http_req *r);
 /* Run done(r, arg) once the reply is written whole (or its connection closed after the reply). */
 void http_req_on_done(struct http_req *r, void (*done)(struct http_req *, void *), void *arg);
 /* Reply and finish: the status line, the headers added, Content-Length, `body` (not for HEAD). */

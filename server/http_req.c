@@ -92,6 +92,11 @@ void http_req_add_header(struct http_req *r, const char *name, const char *value
 	tn_buf_adds(&r->hdrs, "\r\n");
 }
 
+int http_req_closes(const struct http_req *r)
+{
+	return r->close;
+}
+
 void http_req_on_done(struct http_req *r, void (*done)(struct http_req *, void *), void *arg)
 {
 	r->done = done;

@@ -189,7 +189,7 @@ out:
 /*
  * A batch of requests (http.h): the certificate reads among them share one
  * read snapshot, begun at the first and ended here (store_certs_read_hold);
- * any other request ends it first (routes.c), a write ends it (certs_audit.c).
+ * any other request ends it first (routes.c), so does a write transaction.
  */
 static void batch_begin(void *arg)
 {

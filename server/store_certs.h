@@ -56,8 +56,9 @@ void store_certs_read_end(struct store *st);
  * write inside, is done when it ends.  read_release ends a held snapshot
  * (and does those touches), the hold staying on; hold 0 ends it and the
  * hold.  A caller holds only while every request it handles arrived before
- * the snapshot began (http.h's batches), and releases before any write.
- * PostgreSQL: nothing to hold.
+ * the snapshot began (http.h's batches), and releases it before a request
+ * that may write without a transaction (routes.c); every write transaction
+ * ends it first by itself.  PostgreSQL: nothing to hold.
  */
 void store_certs_read_hold(struct store *st, int on);
 void store_certs_read_release(struct store *st);

@@ -205,9 +205,9 @@ void req_log(struct req *q, int status);
 /*
  * The request's head against the limits above and the framing rules a proxy
  * in front may read differently: the target's length (414), the number and
- * size of the header fields (431), header names that are not tokens and
- * values that hold a NUL byte or a control character (400, `field` the
- * header), Transfer-Encoding (411; 400 with Content-Length), conflicting or
+ * size of the header fields (431), values that hold a NUL byte or a control
+ * character (400, `field` the header; names that are not tokens the parser
+ * refused, tn_http1.h), Transfer-Encoding (411; 400 with Content-Length), conflicting or
  * malformed Content-Length and a body on HEAD or TRACE (400).  Returns 0, or
  * -1 after replying with Connection: close (what follows on the connection
  * may be framed differently than a proxy in front read it).

@@ -219,6 +219,18 @@ static void test_read_hold(void **state)
 	store_certs_read_end(f->st);
 	assert_int_equal(store_token_add(f->st, "2222222222222222222222222222222222222222222222222222222222222222",
 					 "clerk", "x", "YBJ", NULL, &err), TN_OK);     /* no transaction left open */
+
+	/* a write transaction ends a held snapshot by itself, never nested in it */
+	store_certs_read_hold(f->st, 1);
+	store_certs_read_begin(f->st);
+	memset(&tok, 0, sizeof(tok));
+	assert_int_equal(store_token_lookup(f->st, "2222222222222222222222222222222222222222222222222222222222222222",
+					    &tok, &err), TN_OK);
+	store_token_release(&tok);
+	store_certs_read_end(f->st);
+	assert_int_equal(store_certs_begin(f->st, &err), TN_OK);
+	assert_int_equal(store_certs_commit(f->st, &err), TN_OK);
+	store_certs_read_hold(f->st, 0);
 	store_close(other);
 }
 

@@ -25,6 +25,9 @@ void store_busy_default(struct store *st)
 }
 
 /*
+ * Every BEGIN of a write transaction below first ends a read snapshot held
+ * across requests (store_certs_read_hold): a write is never made inside it.
+ *
  * Step `begin`, then `lock` when not NULL, each a cached statement (a
  * transaction's first statements are not parsed again each time): SQLITE_OK,
  * or the code of the step that failed, that statement in *failed.
@@ -59,6 +62,7 @@ enum tn_code store_begin_short_sql(struct store *st, const char *begin, const ch
 	enum tn_code code;
 	const char *failed;
 
+	sqlite_certs_read_release(st);
 	store_busy_short(st);
 	if (begin_steps(st, begin, lock, &failed) == SQLITE_OK)
 		return TN_OK;
@@ -70,6 +74,7 @@ enum tn_code store_begin_short_sql(struct store *st, const char *begin, const ch
 
 enum tn_code store_begin(struct store *st, struct tn_err *err)
 {
+	sqlite_certs_read_release(st);
 	return store_exec(st, "BEGIN IMMEDIATE", err);
 }
 
@@ -83,6 +88,7 @@ int store_try_begin_sql(struct store *st, const char *begin, const char *lock, s
 	const char *failed;
 	int rc;
 
+	sqlite_certs_read_release(st);
 	sqlite3_busy_handler(st->db, NULL, NULL);
 	rc = begin_steps(st, begin, lock, &failed);
 	store_busy_short(st);
