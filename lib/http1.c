@@ -174,6 +174,33 @@ void tn_http1_head_free(struct tn_http1_head *h)
 	memset(h, 0, sizeof(*h));
 }
 
+enum tn_http1_framing tn_http1_framing(const struct tn_http1_head *h, size_t *len)
+{
+	const char *cl = NULL;
+	int te = 0;
+
+	*len = 0;
+	for (size_t i = 0; i < h->nfields; i++) {
+		const struct tn_http1_field *f = &h->fields[i];
+		size_t digits;
+
+		if (strcasecmp(f->name, "Transfer-Encoding") == 0) {
+			te = 1;
+		} else if (strcasecmp(f->name, "Content-Length") == 0) {
+			digits = strspn(f->value, "0123456789");
+			if (!digits || digits > 15 || f->value[digits])
+				return TN_HTTP1_BAD_LENGTH;
+			if (cl && strcmp(cl, f->value) != 0)
+				return TN_HTTP1_TWO_LENGTHS;
+			cl = f->value;
+		}
+	}
+	if (te)
+		return cl ? TN_HTTP1_TE_AND_LENGTH : TN_HTTP1_TE;
+	*len = cl ? (size_t)strtoull(cl, NULL, 10) : 0;
+	return TN_HTTP1_LENGTH;
+}
+
 const char *tn_http1_field(const struct tn_http1_head *h, const char *name)
 {
 	for (size_t i = 0; i < h->nfields; i++)

@@ -55,4 +55,19 @@ void tn_http1_head_free(struct tn_http1_head *h);
 /* The value of the first field named `name` (any case), or NULL. */
 const char *tn_http1_field(const struct tn_http1_head *h, const char *name);
 
+/*
+ * How the body after a head is framed (RFC 9112 6.3), refused when a proxy in
+ * front could read it otherwise: only Content-Length, 1 to 15 digits, the same
+ * if repeated, is taken (*len its value; no Content-Length: 0).  The first
+ * fault in field order wins; Transfer-Encoding is judged after them.
+ */
+enum tn_http1_framing {
+	TN_HTTP1_LENGTH,        /* Content-Length, or no body */
+	TN_HTTP1_BAD_LENGTH,    /* a Content-Length that is not a plain number */
+	TN_HTTP1_TWO_LENGTHS,   /* two Content-Length fields that differ */
+	TN_HTTP1_TE_AND_LENGTH, /* Transfer-Encoding and Content-Length */
+	TN_HTTP1_TE,            /* Transfer-Encoding alone */
+};
+enum tn_http1_framing tn_http1_framing(const struct tn_http1_head *h, size_t *len);
+
 #endif

@@ -184,33 +184,6 @@ static int connection_says(const char *v, const char *token)
 	return 0;
 }
 
-/*
- * The body's length by Content-Length: 0 with *trusted 0 when the framing
- * cannot be trusted (Transfer-Encoding; a Content-Length that is not 1 to 15
- * digits; two that differ): the server refuses the request, the connection
- * closes after the reply.
- */
-static size_t body_length(const struct tn_http1_head *h, int *trusted)
-{
-	const char *cl = NULL;
-
-	*trusted = 1;
-	for (size_t i = 0; i < h->nfields; i++) {
-		const struct tn_http1_field *f = &h->fields[i];
-		size_t digits;
-
-		if (strcasecmp(f->name, "Transfer-Encoding") == 0) {
-			*trusted = 0;
-		} else if (strcasecmp(f->name, "Content-Length") == 0) {
-			digits = strspn(f->value, "0123456789");
-			if (!digits || digits > 15 || f->value[digits] || (cl && strcmp(cl, f->value)))
-				*trusted = 0;
-			cl = f->value;
-		}
-	}
-	return *trusted && cl ? (size_t)strtoull(cl, NULL, 10) : 0;
-}
-
 static struct http_req *req_new(struct http_conn *c)
 {
 	struct http_req *r = tn_xcalloc(1, sizeof(*r));
@@ -251,7 +224,7 @@ static int take(struct http_conn *c)
 		c->cur = refused(c, status, why);
 		return -1;
 	}
-	body = body_length(&head, &trusted);
+	trusted = tn_http1_framing(&head, &body) == TN_HTTP1_LENGTH;
 	if (body > h->o.max_body) {
 		snprintf(why, sizeof(why), "the body is larger than %zu bytes", h->o.max_body);
 		c->cur = refused(c, 413, why);

@@ -311,9 +311,8 @@ static int refuse_head(struct req *q, int status, const char *field, const char 
 int req_head_check(struct req *q)
 {
 	const struct tn_http1_head *h = http_req_head(q->r);
-	const char *cl = NULL;
-	size_t bytes = 0;
-	int n = 0, te = 0;
+	size_t bytes = 0, len;
+	int n = 0;
 
 	if (strlen(q->uri) > (size_t)TWONETD_MAX_TARGET)
 		return refuse_head(q, 414, NULL, "the request target is longer than %ld bytes",
@@ -334,29 +333,25 @@ int req_head_check(struct req *q)
 			if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
 				return refuse_head(q, 400, name, "header '%s' holds a NUL byte or a "
 						   "control character", name);
-		if (strcasecmp(kv->name, "Transfer-Encoding") == 0) {
-			te = 1;
-		} else if (strcasecmp(kv->name, "Content-Length") == 0) {
-			size_t digits = strspn(kv->value, "0123456789");
-
-			if (!digits || digits > 15 || kv->value[digits])
-				return refuse_head(q, 400, "Content-Length", "Content-Length must be "
-						   "a number of bytes");
-			if (cl && strcmp(cl, kv->value) != 0)
-				return refuse_head(q, 400, "Content-Length", "conflicting "
-						   "Content-Length headers");
-			cl = kv->value;
-		}
 	}
-	if (te && cl)
+	/* the rule http.c framed the body by (tn_http1_framing), refused by name */
+	switch (tn_http1_framing(h, &len)) {
+	case TN_HTTP1_BAD_LENGTH:
+		return refuse_head(q, 400, "Content-Length", "Content-Length must be a number of "
+				   "bytes");
+	case TN_HTTP1_TWO_LENGTHS:
+		return refuse_head(q, 400, "Content-Length", "conflicting Content-Length headers");
+	case TN_HTTP1_TE_AND_LENGTH:
 		return refuse_head(q, 400, "Transfer-Encoding", "both Content-Length and "
 				   "Transfer-Encoding");
-	if (te)
+	case TN_HTTP1_TE:
 		return refuse_head(q, 411, "Transfer-Encoding", "Transfer-Encoding is not accepted "
 				   "in requests: send the body with Content-Length");
+	case TN_HTTP1_LENGTH:
+		break;
+	}
 	/* a proxy in front may read no body after these: it would take it for the next request */
-	if ((strcmp(q->method, "HEAD") == 0 || strcmp(q->method, "TRACE") == 0) && cl &&
-	    strspn(cl, "0") != strlen(cl))
+	if ((strcmp(q->method, "HEAD") == 0 || strcmp(q->method, "TRACE") == 0) && len > 0)
 		return refuse_head(q, 400, "Content-Length", "a %s request may not have a body",
 				   q->method);
 	return 0;

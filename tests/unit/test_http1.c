@@ -140,6 +140,42 @@ static void test_limits(void **state)
 	assert_int_equal(status, 431);
 }
 
+/* The framing of the body after `fields` (a head of those lines), and its length. */
+static enum tn_http1_framing framing(const char *fields, size_t *len)
+{
+	char req[512];
+	struct tn_http1_head h;
+	enum tn_http1_framing f;
+	int status = 0;
+
+	snprintf(req, sizeof(req), "POST /x HTTP/1.1\r\n%s\r\n", fields);
+	assert_int_equal(parse(req, strlen(req), MAX, &h, &status), 1);
+	f = tn_http1_framing(&h, len);
+	tn_http1_head_free(&h);
+	return f;
+}
+
+static void test_framing(void **state)
+{
+	size_t len = 99;
+
+	assert_int_equal(framing("", &len), TN_HTTP1_LENGTH);
+	assert_int_equal(len, 0);
+	assert_int_equal(framing("Content-Length: 12\r\ncontent-length: 12\r\n", &len), TN_HTTP1_LENGTH);
+	assert_int_equal(len, 12);
+	assert_int_equal(framing("Content-Length: +2\r\n", &len), TN_HTTP1_BAD_LENGTH);
+	assert_int_equal(framing("Content-Length: 1234567890123456\r\n", &len), TN_HTTP1_BAD_LENGTH);
+	assert_int_equal(framing("Content-Length: 2\r\nContent-Length: 40\r\n", &len),
+			 TN_HTTP1_TWO_LENGTHS);
+	/* a bad length is found before the Transfer-Encoding that follows it */
+	assert_int_equal(framing("Content-Length: x\r\nTransfer-Encoding: chunked\r\n", &len),
+			 TN_HTTP1_BAD_LENGTH);
+	assert_int_equal(framing("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", &len),
+			 TN_HTTP1_TE_AND_LENGTH);
+	assert_int_equal(framing("Transfer-Encoding: chunked\r\n", &len), TN_HTTP1_TE);
+	assert_int_equal(len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_framing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
