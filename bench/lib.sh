@@ -102,7 +102,7 @@ worker_split() {
 	# the clients' own ports on their connections to the server
 	# shellcheck disable=SC2086
 	[ -n "${1:-}" ] && peers=$(tcp_of $1 | awk -v sp="$sp" '$2 == sp { print $1 }' | paste -sd' ')
-	for w in $(pgrep -P "$SERVER_PID"); do
+	for w in $(pgrep -x twonetd -P "$SERVER_PID"); do
 		tcp_of "$w" | awk -v sp="$sp" -v only="${1:+1}" -v peers=" $peers " '
 			$1 == sp && (only == "" || index(peers, " " $2 " ")) { n++ }
 			END { print n + 0 }'

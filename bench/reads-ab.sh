@@ -5,7 +5,7 @@
 # fresh copy of one database of N certificates (default 50,000) with an empty
 # audit log, so that neither side reads a log the other grew (a log of 8 GB
 # made every read ~50% dearer on both sides).  Each run prints requests/s, p99
-# and the workers' CPU per read (their utime + stime in /proc over the run);
+# and the server's CPU per read (its workers' and audit writer's utime + stime in /proc over the run);
 # then each side's mean and B - A with its standard error over the pairs.
 # Compare the CPU a read: it moves less than requests/s between runs, and a
 # change to the read path shows there first.
@@ -84,7 +84,7 @@ done
 awk '{ ar += $2; br += $6; ac += $4; bc += $8; d = $8 - $4; s += d; ss += d * d; n++ }
 	END {
 		m = s / n; sd = n > 1 ? sqrt((ss - n * m * m) / (n - 1)) : 0
-		printf "A: mean %.0f req/s, %.2f us of worker CPU a read\n", ar / n, ac / n
-		printf "B: mean %.0f req/s, %.2f us of worker CPU a read\n", br / n, bc / n
+		printf "A: mean %.0f req/s, %.2f us of server CPU a read\n", ar / n, ac / n
+		printf "B: mean %.0f req/s, %.2f us of server CPU a read\n", br / n, bc / n
 		printf "B - A: %+.2f us a read (%+.1f%%), standard error %.2f us over %d pairs\n", m, 100 * m / (ac / n), sd / sqrt(n), n
 	}' "$BENCH_TMP/pairs"

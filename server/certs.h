@@ -189,6 +189,16 @@ int certs_ckpt_worker_start(struct srv *srv);
 void certs_ckpt_rows(long n);
 void certs_ckpt_worker_stop(void);
 
+/*
+ * certs_audit.c, for a worker and the audit writer (audit_writer.h) alike:
+ * the checkpoint thread of connection `st` as TWONETD_CHECKPOINT_PAGES and
+ * TWONETD_WAL_LIMIT_PAGES say (NULL: none), and the TWONETD_AUDIT_STATS
+ * line at the end (when it is set).
+ */
+struct store_ckpt *certs_audit_checkpointer(struct store *st);
+void certs_audit_log_stats(long rows, long batches, double held_s, double busy_s,
+			   long busy_tries, long restarts);
+
 /* certs_cmd.c: `twonetd issuer add ...` and `twonetd audit verify ...`; return the exit status. */
 int certs_cmd_issuer(int argc, char **argv);
 int certs_cmd_audit(int argc, char **argv);

@@ -1,4 +1,5 @@
 /* certs_audit.c — the group commit of certificate reads: their audit rows written together, then their replies. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <event2/event.h>
 
 #include "tn_buf.h"
+#include "audit_writer.h"
 #include "certs.h"
 #include "store_certs.h"
 #include "twonetd.h"
@@ -22,8 +24,13 @@
  * rows wait.  The chain continues from the head read inside the transaction,
  * so workers interleave correctly.  Only after COMMIT are the replies sent;
  * when the rows cannot be written every read of the batch is answered 500
- * and nothing is served.  While another worker holds the write lock this one
- * does not block: it goes on taking requests and tries again shortly.
+ * and nothing is served.
+ *
+ * The rows go to the server's audit writer (audit_writer.h), which commits
+ * every worker's together and answers each: the replies wait for that.
+ * Without one (TWONETD_AUDIT_WRITER=0, or it ended) the worker writes them
+ * itself: while another connection holds the write lock it does not block,
+ * but goes on taking requests and tries again shortly.
  */
 
 #define RETRY_US 50             /* the write lock was busy: try again after 50 us, */
@@ -57,6 +64,7 @@ struct waiting {
 	char *cert, *holder, *purpose;
 	const char *outcome;    /* static */
 	char at[40];
+	uint64_t id;            /* the message it was sent to the writer in */
 };
 
 /* One worker's batch (a worker is a process: one of these each). */
@@ -71,7 +79,14 @@ static struct {
 	long busy_tries;        /* tries that found the write lock taken */
 	double busy_s, held_s;  /* waited for the lock; held it */
 	struct store_ckpt *ckpt;
-} b;
+	int fd;                 /* the audit writer's socket; -1: none, rows are written here */
+	struct event *ack_ev;   /* fd readable: the writer's answers */
+	struct event *send_ev;  /* fd writable again after it was full */
+	int full;               /* ... waiting for that */
+	struct waiting *sent;   /* sent to the writer, oldest first, waiting for its answer */
+	size_t sent_head, sent_n, sent_cap;
+	uint64_t next_id;
+} b = { .fd = -1 };
 
 long certs_env_long(const char *name, long dflt, long min, long max)
 {
@@ -119,12 +134,24 @@ static double seconds_between(const struct timespec *from, const struct timespec
 	return (double)(to->tv_sec - from->tv_sec) + (double)(to->tv_nsec - from->tv_nsec) / 1e9;
 }
 
+/* The audit rows of the waiting reads [0, n) (pointing into them). */
+static struct store_audit *rows_of(struct waiting *w, size_t n)
+{
+	struct store_audit *rows = tn_xcalloc(n ? n : 1, sizeof(*rows));
+
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (struct store_audit){ w[i].at, w[i].q->tok.name, w[i].q->tok.role,
+						 w[i].cert, w[i].holder, w[i].purpose,
+						 w[i].outcome };
+	return rows;
+}
+
 /*
  * Write the waiting rows in one transaction and answer them.  `wait`: block
  * for the write lock (at the end, when the loop no longer runs); else a busy
  * lock re-arms the timer and returns.
  */
-static void flush(int wait)
+static void flush_here(int wait)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st = b.srv->st;
@@ -155,18 +182,7 @@ static void flush(int wait)
 		b.busy_s += seconds_between(&b.retry.since, &t0);
 	b.retry.busy = 0;
 	if (rc == 0) {
-		rows = tn_xcalloc(n, sizeof(*rows));
-		for (size_t i = 0; i < n; i++) {
-			struct waiting *w = &b.w[i];
-
-			rows[i].at = w->at;
-			rows[i].actor = w->q->tok.name;
-			rows[i].role = w->q->tok.role;
-			rows[i].cert = w->cert;
-			rows[i].holder = w->holder;
-			rows[i].purpose = w->purpose;
-			rows[i].outcome = w->outcome;
-		}
+		rows = rows_of(b.w, n);
 		if (store_audit_append_rows(st, rows, n, &err) == TN_OK &&
 		    store_certs_commit(st, &err) == TN_OK)
 			ok = 1;
@@ -189,11 +205,143 @@ static void flush(int wait)
 		certs_ckpt_rows((long)n);
 }
 
+/* Answer the sent reads the writer answered: every one up to message `id`. */
+static void answer_sent(uint64_t id, int written, const char *why)
+{
+	req_log_hold(1);
+	while (b.sent_head < b.sent_n && b.sent[b.sent_head].id <= id)
+		answer(&b.sent[b.sent_head++], written, why);
+	req_log_hold(0);
+	if (b.sent_head == b.sent_n)
+		b.sent_head = b.sent_n = 0;
+}
+
+/*
+ * The writer ended (or said nothing for a minute at the end): the reads sent
+ * to it are answered 500 (their rows may be written or not, none is served
+ * unwritten), and this worker writes its rows itself from now on.
+ */
+static void writer_gone(const char *why)
+{
+	fprintf(stderr, "twonetd[%ld]: the audit writer %s: this worker writes its audit rows "
+		"itself\n", (long)getpid(), why);
+	answer_sent(UINT64_MAX, 0, "the audit writer ended before it said the rows were written");
+	if (b.ack_ev)
+		event_free(b.ack_ev);
+	if (b.send_ev)
+		event_free(b.send_ev);
+	b.ack_ev = b.send_ev = NULL;
+	close(b.fd);
+	b.fd = -1;
+	b.full = 0;
+}
+
+static void on_ack(evutil_socket_t fd, short what, void *arg)
+{
+	struct aw_ack a;
+	int rc;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	while ((rc = aw_recv(b.fd, &a)) == 1) {
+		if (!a.ok)
+			fprintf(stderr, "twonetd: error: audit: %s\n", a.why);
+		answer_sent(a.id, a.ok, a.why);
+	}
+	if (rc < 0)
+		writer_gone("ended");
+}
+
+/* Wait for the writer's answers to everything sent (a worker's end). */
+static void await_sent(void)
+{
+	for (int idle = 0; b.fd >= 0 && b.sent_head < b.sent_n; ) {
+		if (!aw_wait(b.fd, 1000)) {
+			if (++idle == 60)
+				writer_gone("said nothing for a minute");
+			continue;
+		}
+		idle = 0;
+		on_ack(-1, 0, NULL);
+	}
+}
+
+/*
+ * Send the waiting rows to the writer and keep their reads in b.sent.  0
+ * when all went, or the rest waits for the socket to take more (b.full);
+ * -1 when the rest is written here (the writer is gone, or a row fits no
+ * message).  `wait`: the loop no longer runs, wait for room and answers.
+ */
+static int send_rows(int wait)
+{
+	struct store_audit *rows = rows_of(b.w, b.n);
+	size_t done = 0;
+	long k = 0;
+
+	for (int tries = 0; done < b.n; ) {
+		k = aw_send(b.fd, b.next_id, rows + done, b.n - done);
+		if (k == 0 && wait && ++tries < 60000) {        /* a minute */
+			struct timespec ts = { 0, 1000000 };
+
+			on_ack(-1, 0, NULL);    /* reading answers lets the writer go on */
+			nanosleep(&ts, NULL);
+			if (b.fd >= 0)
+				continue;
+		}
+		if (k <= 0)
+			break;
+		if (b.sent_n + (size_t)k > b.sent_cap) {
+			b.sent_cap = 2 * (b.sent_n + (size_t)k) + 64;
+			b.sent = tn_xrealloc(b.sent, b.sent_cap * sizeof(*b.sent));
+		}
+		for (long i = 0; i < k; i++) {
+			b.sent[b.sent_n] = b.w[done + (size_t)i];
+			b.sent[b.sent_n++].id = b.next_id;
+		}
+		b.next_id++;
+		done += (size_t)k;
+	}
+	free(rows);
+	memmove(b.w, b.w + done, (b.n - done) * sizeof(*b.w));
+	b.n -= done;
+	if (k == -1 && b.fd >= 0)
+		writer_gone("ended");
+	if (k == 0 && wait && b.fd >= 0)
+		writer_gone("took nothing for a minute");
+	if (k == 0 && b.n > 0 && b.fd >= 0 && !wait) {
+		b.full = 1;
+		event_add(b.send_ev, NULL);
+	}
+	if (wait)
+		await_sent();
+	return b.n == 0 || b.full ? 0 : -1;
+}
+
+/* Write down the waiting rows: through the writer, else here. */
+static void flush(int wait)
+{
+	if (b.n == 0 || (b.fd >= 0 && b.full && !wait))
+		return;
+	if (b.fd >= 0 && send_rows(wait) == 0)
+		return;
+	flush_here(wait);
+}
+
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	(void)arg;
+	flush(0);
+}
+
+static void on_writable(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	b.full = 0;
 	flush(0);
 }
 
@@ -219,25 +367,20 @@ void certs_audit_read(struct req *q, const struct certs_read *r)
 	w->q = req_defer(q);
 	if ((long)b.n >= b.max_rows)
 		flush(0);
-	else if (!b.retry.busy && !evtimer_pending(b.timer, NULL))
+	else if (!b.retry.busy && !b.full && !evtimer_pending(b.timer, NULL))
 		arm(b.window_us);
 }
 
-int certs_worker_start(struct srv *srv)
+void certs_audit_writer(int fd)
+{
+	b.fd = fd;
+}
+
+struct store_ckpt *certs_audit_checkpointer(struct store *st)
 {
 	long pages, limit;
 
-	if (certs_ckpt_worker_start(srv) < 0)
-		return -1;
-	b.srv = srv;
-	b.window_us = certs_env_long("TWONETD_AUDIT_WINDOW_US", 0, 0, 1000000L);
-	b.max_rows = certs_env_long("TWONETD_AUDIT_BATCH", 256, 1, 100000L);
-	b.timer = evtimer_new(srv->base, on_timer, NULL);
-	if (!b.timer) {
-		fprintf(stderr, "twonetd: error: cannot set up the audit timer\n");
-		return -1;
-	}
-	store_certs_tune(srv->st);
+	store_certs_tune(st);
 	pages = certs_env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L);
 	/*
 	 * 262144 pages, 1 GiB (PostgreSQL's max_wal_size): each restart holds
@@ -246,8 +389,36 @@ int certs_worker_start(struct srv *srv)
 	 * 45 ms over 40 s), at 1 GiB every ~30 s (p99 8.4 ms over 60 s).
 	 */
 	limit = certs_env_long("TWONETD_WAL_LIMIT_PAGES", 262144, 0, 100000000L);
-	if (pages > 0)
-		b.ckpt = store_certs_checkpointer(srv->st, pages, limit);
+	return pages > 0 ? store_certs_checkpointer(st, pages, limit) : NULL;
+}
+
+void certs_audit_log_stats(long rows, long batches, double held_s, double busy_s,
+			   long busy_tries, long restarts)
+{
+	if (getenv("TWONETD_AUDIT_STATS"))
+		fprintf(stderr, "twonetd[%ld]: audit: %ld rows in %ld transactions; the write lock "
+			"held %.3f s, waited for %.3f s (%ld tries found it taken); the logs started "
+			"over %ld times past their limit\n", (long)getpid(),
+			rows, batches, held_s, busy_s, busy_tries, restarts);
+}
+
+int certs_worker_start(struct srv *srv)
+{
+	if (certs_ckpt_worker_start(srv) < 0)
+		return -1;
+	b.srv = srv;
+	b.window_us = certs_env_long("TWONETD_AUDIT_WINDOW_US", 0, 0, 1000000L);
+	b.max_rows = certs_env_long("TWONETD_AUDIT_BATCH", 256, 1, 100000L);
+	b.timer = evtimer_new(srv->base, on_timer, NULL);
+	if (b.fd >= 0) {
+		b.ack_ev = event_new(srv->base, b.fd, EV_READ | EV_PERSIST, on_ack, NULL);
+		b.send_ev = event_new(srv->base, b.fd, EV_WRITE, on_writable, NULL);
+	}
+	if (!b.timer || (b.fd >= 0 && (!b.ack_ev || !b.send_ev || event_add(b.ack_ev, NULL) < 0))) {
+		fprintf(stderr, "twonetd: error: cannot set up the audit timer\n");
+		return -1;
+	}
+	b.ckpt = certs_audit_checkpointer(srv->st);
 	return 0;
 }
 
@@ -257,6 +428,14 @@ void certs_worker_stop(struct srv *srv)
 
 	(void)srv;
 	flush(1);
+	if (b.ack_ev)
+		event_free(b.ack_ev);
+	if (b.send_ev)
+		event_free(b.send_ev);
+	b.ack_ev = b.send_ev = NULL;
+	if (b.fd >= 0)
+		close(b.fd);            /* every read sent was answered */
+	b.fd = -1;
 	certs_ckpt_worker_stop();
 	restarts = store_certs_checkpointer_restarts(b.ckpt);
 	store_certs_checkpointer_stop(b.ckpt);
@@ -265,11 +444,8 @@ void certs_worker_stop(struct srv *srv)
 		event_free(b.timer);
 	b.timer = NULL;
 	free(b.w);
-	b.w = NULL;
-	b.n = b.cap = 0;
-	if (getenv("TWONETD_AUDIT_STATS"))
-		fprintf(stderr, "twonetd[%ld]: audit: %ld rows in %ld transactions; the write lock "
-			"held %.3f s, waited for %.3f s (%ld tries found it taken); the logs started "
-			"over %ld times past their limit\n", (long)getpid(),
-			b.rows, b.batches, b.held_s, b.busy_s, b.busy_tries, restarts);
+	free(b.sent);
+	b.w = b.sent = NULL;
+	b.n = b.cap = b.sent_head = b.sent_n = b.sent_cap = 0;
+	certs_audit_log_stats(b.rows, b.batches, b.held_s, b.busy_s, b.busy_tries, restarts);
 }

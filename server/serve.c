@@ -26,6 +26,7 @@
 #include "store_ops.h"
 #include "twonetd.h"
 #include "conns.h"
+#include "audit_writer.h"
 #include "jvutil.h"
 
 #define MAX_WORKERS 256
@@ -295,6 +296,7 @@ static int worker(int fd, const struct serve_opts *o, struct tn_cal *cal, long s
 	srv.cal_gen = -1;
 	srv.log_daily = slot == 0;      /* the first logs daily */
 	conns_worker(slot);
+	certs_audit_writer(aw_worker_fd(slot));
 	signal(SIGPIPE, SIG_IGN);
 	if (store_open(&srv.st, o->db, 0, &err) != TN_OK)
 		return twonetd_fail(&err, WORKER_CANNOT_START);
@@ -429,6 +431,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 	int stopping = 0, failed = 0;
 	int ready[2] = { -1, -1 };
 	const int none[2] = { -1, -1 };
+	pid_t writer;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -436,6 +439,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, &old);
+	writer = aw_start(o->db, n, fd, &old);
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		ready[0] = ready[1] = -1;       /* then said at once */
 	for (long i = 0; i < n; i++) {
@@ -484,6 +488,13 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 
 			if (pid <= 0)
 				break;
+			if (pid == writer) {    /* the workers write their own rows from now on */
+				fprintf(stderr, "twonetd: the audit writer %ld ended (%s %d)\n", (long)pid,
+					WIFSIGNALED(status) ? "signal" : "status",
+					WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				writer = -1;
+				continue;
+			}
 			for (i = 0; i < n && pids[i] != pid; i++)
 				;
 			if (i == n)
@@ -518,6 +529,7 @@ static int supervise(int fd, const struct serve_opts *o, struct tn_cal *cal, lon
 			}
 		}
 	}
+	aw_finish(writer);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return failed ? 1 : 0;
 }

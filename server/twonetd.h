@@ -286,6 +286,8 @@ void alerts_worker_stop(struct srv *srv);
  */
 int certs_worker_start(struct srv *srv);
 void certs_worker_stop(struct srv *srv);
+/* Before certs_worker_start: the audit writer's socket (audit_writer.h; -1: rows are written here). */
+void certs_audit_writer(int fd);
 /* cases_batch.c: at a worker's end, file and answer the filings still waiting. */
 void cases_worker_stop(struct srv *srv);
 /*

@@ -63,10 +63,15 @@ static int json_str(struct tn_buf *b, const char *s)
 		return -1;
 	tn_buf_addch(b, '"');
 	for (; *p; p++) {
+		const unsigned char *run = p;
+
+		while (*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\')
+			p++;            /* the run of characters written as they are, at once */
+		tn_buf_add(b, run, (size_t)(p - run));
+		if (!*p)
+			break;
 		if (*p == '"' || *p == '\\') {
 			tn_buf_addch(b, '\\');
-			tn_buf_addch(b, *p);
-		} else if (*p >= 0x20 && *p != 0x7f) {
 			tn_buf_addch(b, *p);
 		} else {
 			tn_buf_addch(b, '\\');

@@ -131,10 +131,10 @@ test_expect_success 'workflows: listed and shown to any token, published by an a
 
 test_expect_success '--workers 2: two worker processes serve requests' '
 	for i in $(seq 1 100); do
-		test "$(pgrep -P "$TWONETD_PID" | wc -l)" = 2 && break
+		test "$(server_workers | wc -l)" = 2 && break
 		sleep 0.05
 	done &&
-	test "$(pgrep -P "$TWONETD_PID" | wc -l)" = 2 &&
+	test "$(server_workers | wc -l)" = 2 &&
 	for i in $(seq 1 20); do
 		curl -sS -o /dev/null -w "%{http_code}\n" "$TWONET_URL/v1/health"
 	done >codes &&
@@ -150,10 +150,10 @@ test_expect_success '--workers 2: two worker processes serve requests' '
 '
 
 test_expect_success 'a worker killed by a signal is replaced' '
-	victim=$(pgrep -P "$TWONETD_PID" | head -n 1) &&
+	victim=$(server_workers | head -n 1) &&
 	kill -KILL "$victim" &&
 	for i in $(seq 1 100); do
-		n=$(pgrep -P "$TWONETD_PID" | grep -vx "$victim" | wc -l)
+		n=$(server_workers | grep -vx "$victim" | wc -l)
 		test "$n" = 2 && break
 		sleep 0.05
 	done &&

@@ -96,7 +96,7 @@ print("pipelined-first-closed", first_closed)
 PY
 
 TWONETD_WORKERS=2 start_server || exit 1
-workers() { pgrep -P "$TWONETD_PID" | sort -n; }
+workers() { server_workers | sort -n; }
 
 test_expect_success 'two workers: a lopsided 16 becomes 8/8 by Connection: close' '
 	test "$(workers | wc -l)" = 2 &&

@@ -319,7 +319,7 @@ test_expect_success 'the wake-up directory sits beside the database, private, on
 	test -d "$TWONETD_DB.wake" &&
 	test "$(stat -c %a "$TWONETD_DB.wake")" = 700 &&
 	# the one worker is a child of the supervising twonetd: the socket is named for it
-	worker=$(pgrep -P "$TWONETD_PID") &&
+	worker=$(server_workers) &&
 	test "$(ls "$TWONETD_DB.wake")" = "$worker" &&
 	test -S "$TWONETD_DB.wake/$worker"
 '
@@ -345,7 +345,7 @@ test_expect_success 'when the port file appears, all four workers are up, each w
 	test -f released &&
 	ls "$TWONETD_DB.wake" > up &&
 	test "$(wc -l < up)" = 4 &&
-	pgrep -P "$TWONETD_PID" | sort > kids &&
+	server_workers | sort > kids &&
 	sort up | test_cmp kids - &&
 	grep -q "listening on .* 4 workers" "$TWONETD_LOG"
 '
@@ -371,7 +371,7 @@ for i in range(len(pids)):
     print(where.count(i))
 PY
 test_expect_success 'each worker listens on its own socket: 64 connections spread over the four' '
-	PYTHONPATH="$TWONET_SRC/tests/cli" python3 spread.py "$TWONETD_PORT" $(pgrep -P "$TWONETD_PID") > spread &&
+	PYTHONPATH="$TWONET_SRC/tests/cli" python3 spread.py "$TWONETD_PORT" $(server_workers) > spread &&
 	test "$(wc -l < spread)" = 4 &&
 	test "$(paste -sd+ spread | bc)" = 64 &&
 	# about 16 each (more than 36 on one: a chance under 1e-7); one socket

@@ -202,10 +202,10 @@ test_expect_success 'followers on either worker get live alerts, not only stored
 '
 
 test_expect_success 'a worker killed and replaced joins the wake-up' '
-	old=$(pgrep -P $TWONETD_PID | head -1) &&
+	old=$(server_workers | head -1) &&
 	test -n "$old" &&
 	kill -9 $old &&
-	i=0 && until [ $(pgrep -P $TWONETD_PID | grep -vx "$old" | wc -l) = 2 ]; do
+	i=0 && until [ $(server_workers | grep -vx "$old" | wc -l) = 2 ]; do
 		i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done
 	n=$(streams_open)
 	for f in 1 2 3 4; do timeout 60 alert-tail --count 30 >after$f & done

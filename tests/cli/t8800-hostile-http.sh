@@ -215,11 +215,11 @@ test_expect_success 'the log shows a control character in a target as ?' '
 '
 
 test_expect_success 'a worker killed is replaced at once, one worker too; a request meanwhile waits' '
-	old=$(pgrep -P "$TWONETD_PID") &&
+	old=$(server_workers) &&
 	test -n "$old" &&
 	kill -KILL "$old" &&
 	test "$(curl -sS -o /dev/null -w "%{http_code}" "$TWONET_URL/v1/health")" = 200 &&
-	new=$(pgrep -P "$TWONETD_PID") &&
+	new=$(server_workers) &&
 	test -n "$new" && test "$new" != "$old" &&
 	grep -q "worker $old died by signal 9; starting another" "$TWONETD_LOG"
 '

@@ -212,6 +212,11 @@ start_server() {
 	export TWONET_URL="http://127.0.0.1:$TWONETD_PORT"
 }
 
+# the server's worker processes (not its audit writer, "twonetd-audit")
+server_workers() {
+	pgrep -x twonetd -P "$TWONETD_PID"
+}
+
 stop_server() {
 	if [ -n "$TWONETD_PID" ] && kill -0 "$TWONETD_PID" 2>/dev/null; then
 		kill -TERM "$TWONETD_PID" 2>/dev/null
