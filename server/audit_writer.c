@@ -14,21 +14,20 @@
 #include <event2/event.h>
 
 #include "tn_buf.h"
+#include "tn_recs.h"
 #include "audit_writer.h"
 #include "certs.h"
 #include "store_certs.h"
 #include "twonetd.h"
 
 /*
- * A message of rows: struct head, then `n` rows of FIELDS fields each, a
- * field being its length (2 bytes; FIELD_NULL for null) and its bytes and a
- * NUL (so that the writer points into the message).  An answer: struct ack.
+ * A message of rows: struct head, then `n` rows of FIELDS fields each
+ * (tn_recs.h: the writer points into the message).  An answer: struct ack.
  * Both sides are one binary on one machine: native byte order.
  */
 #define MAGIC_ROWS 0x544e4152u  /* "TNAR" */
 #define MAGIC_ACK 0x544e4141u   /* "TNAA" */
 #define FIELDS 7
-#define FIELD_NULL 0xffffu
 #define GROUP_ROWS 8192         /* rows taken into one transaction at most */
 #define SNDBUF (1 << 20)
 
@@ -51,14 +50,6 @@ static int *ends;               /* [2 slot]: a worker's end, [2 slot + 1]: the w
 static long nslots;
 static pid_t me;                /* this worker's pid, which its messages carry */
 
-static const char *field(const struct store_audit *r, int i)
-{
-	const char *const f[FIELDS] = { r->at, r->actor, r->role, r->cert, r->holder, r->purpose,
-					r->outcome };
-
-	return f[i];
-}
-
 /* ---- a worker's side ---- */
 
 long aw_send(int fd, uint64_t id, const struct store_audit *rows, size_t n)
@@ -69,29 +60,14 @@ long aw_send(int fd, uint64_t id, const struct store_audit *rows, size_t n)
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		size_t need = 0;
+		const struct store_audit *r = &rows[k];
+		const char *const f[FIELDS] = { r->at, r->actor, r->role, r->cert, r->holder,
+						r->purpose, r->outcome };
+		size_t need = tn_recs_size(f, FIELDS);
 
-		for (int i = 0; i < FIELDS; i++) {
-			const char *s = field(&rows[k], i);
-			size_t len = s ? strlen(s) : 0;
-
-			if (len >= FIELD_NULL)
-				need = AW_MSG_MAX + 1;
-			need += 2 + (s ? len + 1 : 0);
-		}
-		if (h.len + need > AW_MSG_MAX)
+		if (need == 0 || h.len + need > AW_MSG_MAX)
 			break;
-		for (int i = 0; i < FIELDS; i++) {
-			const char *s = field(&rows[k], i);
-			uint16_t len = s ? (uint16_t)strlen(s) : FIELD_NULL;
-
-			memcpy(p, &len, 2);
-			p += 2;
-			if (s) {
-				memcpy(p, s, (size_t)len + 1);
-				p += len + 1;
-			}
-		}
+		p = tn_recs_put(p, f, FIELDS);
 		h.len += (uint32_t)need;
 	}
 	if (k == 0)
@@ -164,33 +140,25 @@ static struct {
 /* Point m->rows into m->data; 0, or -1 when the message is not one of ours. */
 static int decode(struct msg *m)
 {
-	const unsigned char *p = m->data, *end = m->data + m->h.len;
+	const char **f;
+	int rc = -1;
 
-	m->rows = tn_xcalloc(m->h.n ? m->h.n : 1, sizeof(*m->rows));
-	for (uint32_t k = 0; k < m->h.n; k++) {
-		const char *f[FIELDS];
+	if (m->h.n == 0 || m->h.n > m->h.len / (2 * FIELDS))     /* a row is 2 bytes a field at least */
+		return -1;
+	f = tn_xcalloc((size_t)m->h.n * FIELDS, sizeof(*f));
+	m->rows = tn_xcalloc(m->h.n, sizeof(*m->rows));
+	if (tn_recs_get(m->data, m->h.len, m->h.n, FIELDS, f) == 0) {
+		rc = 0;
+		for (uint32_t k = 0; k < m->h.n; k++) {
+			const char **r = f + (size_t)k * FIELDS;
 
-		for (int i = 0; i < FIELDS; i++) {
-			uint16_t len;
-
-			if (end - p < 2)
-				return -1;
-			memcpy(&len, p, 2);
-			p += 2;
-			f[i] = NULL;
-			if (len == FIELD_NULL)
-				continue;
-			if ((size_t)(end - p) < (size_t)len + 1 || p[len] != '\0' ||
-			    memchr(p, '\0', len))
-				return -1;
-			f[i] = (const char *)p;
-			p += len + 1;
+			if (!r[0] || !r[1] || !r[2] || !r[6])   /* at, actor, role, outcome */
+				rc = -1;
+			m->rows[k] = (struct store_audit){ r[0], r[1], r[2], r[3], r[4], r[5], r[6] };
 		}
-		if (!f[0] || !f[1] || !f[2] || !f[6])   /* at, actor, role, outcome */
-			return -1;
-		m->rows[k] = (struct store_audit){ f[0], f[1], f[2], f[3], f[4], f[5], f[6] };
 	}
-	return p == end ? 0 : -1;
+	free(f);
+	return rc;
 }
 
 /* Answer the sender of `h` on slot `slot`: every message of it up to h->id. */

@@ -234,6 +234,76 @@ static void test_read_hold(void **state)
 	store_close(other);
 }
 
+/* A read of certificate `id` in its own snapshot, as GET /v1/certs/{id} does: its doc, or "" when none. */
+static char *read_cert(struct store *st, const char *id, char *out, size_t size)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char *doc = NULL, *holder = NULL, *dept = NULL;
+	enum tn_code code;
+
+	store_certs_read_begin(st);
+	code = store_cert_get_text(st, id, &doc, &holder, &dept, &err);
+	store_certs_read_end(st);
+	snprintf(out, size, "%s", code == TN_OK ? doc : "");
+	if (code == TN_OK) {
+		assert_string_equal(holder, "H1");
+		assert_string_equal(dept, "RSJ");
+	} else {
+		assert_int_equal(code, TN_ENOTFOUND);
+	}
+	free(doc);
+	free(holder);
+	free(dept);
+	return out;
+}
+
+/* The certificates a connection keeps (store_certs_cache.c): never a read older than its snapshot. */
+static void test_cert_cache(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	struct store *other = NULL;
+	struct store_cert_row row = { "C1", "K", "H1", "RSJ", "{\"v\":1}", -1, NULL, NULL };
+	char buf[64];
+
+	assert_int_equal(store_open(&other, f->path, 0, &err), TN_OK);
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "");      /* none, kept so */
+	assert_int_equal(store_cert_insert(other, &row, &err), TN_OK);
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":1}"); /* another's commit */
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":1}"); /* kept */
+
+	/* revoked through another connection: seen at the next read */
+	assert_int_equal(store_cert_revoke(other, "C1", "2026-12-06T10:00:00+08:00", "lost",
+					   jv_parse("{\"v\":2}"), &err), TN_OK);
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":2}");
+
+	/* changed through this connection: seen too */
+	row.id = "C2";
+	assert_string_equal(read_cert(f->st, "C2", buf, sizeof(buf)), "");
+	assert_int_equal(store_cert_insert(f->st, &row, &err), TN_OK);
+	assert_string_equal(read_cert(f->st, "C2", buf, sizeof(buf)), "{\"v\":1}");
+	assert_int_equal(store_cert_revoke(f->st, "C2", "2026-12-06T10:00:00+08:00", "lost",
+					   jv_parse("{\"v\":3}"), &err), TN_OK);
+	assert_string_equal(read_cert(f->st, "C2", buf, sizeof(buf)), "{\"v\":3}");
+
+	/* a held snapshot reads as of its start, cached or not */
+	store_certs_read_hold(f->st, 1);
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":2}");
+	{
+		sqlite3 *db;
+
+		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+		sqlite3_busy_timeout(db, 5000);
+		assert_int_equal(sqlite3_exec(db, "UPDATE certs SET doc = '{\"v\":4}' WHERE id = 'C1'",
+					      NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":2}");
+	store_certs_read_hold(f->st, 0);
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":4}");
+	store_close(other);
+}
+
 static void test_catalog(void **state)
 {
 	struct fix *f = *state;
@@ -584,6 +654,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),

@@ -571,6 +571,7 @@ void sqlite_close(struct store *st)
 	}
 	store_docs_forget(st);
 	store_tokens_forget(st);
+	sqlite_cert_cache_forget(st);
 	if (st->ixdb)
 		sqlite3_close(st->ixdb);
 	if (st->db)

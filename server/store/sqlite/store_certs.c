@@ -330,7 +330,7 @@ enum tn_code sqlite_cert_get_text(struct store *st, const char *id, char **doc, 
 				 char **dept, struct tn_err *err)
 {
 	sqlite3_stmt *s;
-	int rc;
+	int rc, cached;
 
 	if (doc)
 		*doc = NULL;
@@ -338,6 +338,12 @@ enum tn_code sqlite_cert_get_text(struct store *st, const char *id, char **doc, 
 		*holder = NULL;
 	if (dept)
 		*dept = NULL;
+	/* a read's lookup (all three asked for): kept while nothing changed */
+	cached = doc && holder && dept ? sqlite_cert_cache_get(st, id, doc, holder, dept) : -2;
+	if (cached == 1)
+		return TN_OK;
+	if (cached == 0)
+		return tn_err_set(err, TN_ENOTFOUND, "no certificate '%s'", id);
 	STMT_OR_FAIL(s, st, "SELECT doc, holder, dept FROM certs WHERE id = ?", err);
 	store_bind_text(s, 1, id);
 	rc = sqlite3_step(s);
@@ -350,6 +356,10 @@ enum tn_code sqlite_cert_get_text(struct store *st, const char *id, char **doc, 
 			*dept = store_col_dup(s, 2);
 	}
 	sqlite3_reset(s);
+	if (cached == -1 && rc == SQLITE_ROW && *doc)
+		sqlite_cert_cache_put(st, id, *doc, *holder, *dept);
+	else if (cached == -1 && rc == SQLITE_DONE)
+		sqlite_cert_cache_put(st, id, NULL, NULL, NULL);
 	if (rc == SQLITE_ROW)
 		return TN_OK;
 	if (rc == SQLITE_DONE)

@@ -40,6 +40,7 @@ struct store {
 	int ntouch;
 	struct token_cache *tokens;     /* store_tokens.c: tokens found, while nothing changed */
 	long token_writes;              /* this connection's writes to tokens (store_tokens.c) */
+	struct cert_cache *certs;       /* store_certs_cache.c: certificates read, while nothing changed */
 	int ix_ready;                   /* the audit index file is checked (store_certs_ckpt.c) */
 	sqlite3 *ixdb;                  /* the audit lists' own connection, with it attached */
 };
@@ -68,6 +69,16 @@ enum tn_code sqlite_log_move(struct store *st, struct tn_err *err);
 enum tn_code sqlite_log_check(struct store *st, struct tn_err *err);
 /* Forget the tokens store_tokens.c keeps (at close).  NULL is fine. */
 void store_tokens_forget(struct store *st);
+/*
+ * store_certs_cache.c: certificate `id` as this connection last read it,
+ * when nothing changed since (inside a transaction only): 1 found (the
+ * three malloc'd), 0 known not to exist, -1 not known.  put keeps what a
+ * lookup found (doc NULL: none).  forget frees them all (at close).
+ */
+int sqlite_cert_cache_get(struct store *st, const char *id, char **doc, char **holder, char **dept);
+void sqlite_cert_cache_put(struct store *st, const char *id, const char *doc, const char *holder,
+			   const char *dept);
+void sqlite_cert_cache_forget(struct store *st);
 /* Forget the documents store_catalog.c keeps parsed (at close). */
 void store_docs_forget(struct store *st);
 

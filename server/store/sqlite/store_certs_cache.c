@@ -1,0 +1,146 @@
+/* store_certs_cache.c — the certificates a connection read, kept while the database did not change (sqlite_cert_get_text). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "tn_buf.h"
+#include "store_int.h"
+
+/*
+ * A certificate read (GET /v1/certs/{id}) looked its id up in the index of
+ * certs and then the table: two b-tree descents on a 90-byte text key, the
+ * most of what SQLite did for a read.  A connection keeps what it found,
+ * id -> (doc, holder, dept) or "no such certificate", as the token cache
+ * does (store_tokens.c): an entry holds while PRAGMA data_version (another
+ * connection committed to the database: a revocation, an issue, a restore)
+ * and sqlite3_total_changes64 (this connection changed a row) are what they
+ * were when it was found; when either moved, all are dropped.  Only inside
+ * a transaction (a read's snapshot), where the version is the snapshot's:
+ * an entry is then never older than the snapshot the read would have seen.
+ * The audit log is another file: its commits do not change the version.
+ *
+ * CACHE_SLOTS direct-mapped slots (a new id takes its slot's place), at
+ * most CACHE_BYTES of text in all (past it, all are dropped), a document
+ * of more than DOC_MAX bytes never kept.
+ */
+#define CACHE_SLOTS 65536
+#define CACHE_BYTES (48L << 20)
+#define DOC_MAX 16384
+
+struct cert_entry {
+	char *id;               /* NULL: free */
+	char *doc, *holder, *dept;      /* doc NULL: there is no such certificate */
+	size_t bytes;
+};
+
+struct cert_cache {
+	int version;            /* PRAGMA data_version */
+	sqlite3_int64 changes;  /* sqlite3_total_changes64 */
+	size_t bytes;
+	struct cert_entry e[CACHE_SLOTS];
+};
+
+static void entry_clear(struct cert_cache *c, struct cert_entry *e)
+{
+	c->bytes -= e->bytes;
+	free(e->id);
+	free(e->doc);
+	free(e->holder);
+	free(e->dept);
+	memset(e, 0, sizeof(*e));
+}
+
+static void cache_clear(struct cert_cache *c)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		if (c->e[i].id)
+			entry_clear(c, &c->e[i]);
+}
+
+void sqlite_cert_cache_forget(struct store *st)
+{
+	if (!st || !st->certs)
+		return;
+	cache_clear(st->certs);
+	free(st->certs);
+	st->certs = NULL;
+}
+
+/* The slot of `id` in a cache valid for this snapshot (emptied when anything changed); NULL: none. */
+static struct cert_entry *slot_of(struct store *st, const char *id)
+{
+	struct cert_cache *c;
+	sqlite3_stmt *s;
+	uint32_t h = 2166136261u;
+	int version;
+
+	if (sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA data_version", NULL)))
+		return NULL;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return NULL;
+	}
+	version = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (!st->certs) {
+		st->certs = tn_xcalloc(1, sizeof(*st->certs));
+		st->certs->version = version;
+		st->certs->changes = sqlite3_total_changes64(st->db);
+	}
+	c = st->certs;
+	if (c->version != version || c->changes != sqlite3_total_changes64(st->db)) {
+		cache_clear(c);
+		c->version = version;
+		c->changes = sqlite3_total_changes64(st->db);
+	}
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 16777619u;       /* FNV-1a */
+	return &c->e[h % CACHE_SLOTS];
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? tn_xstrdup(s) : NULL;
+}
+
+int sqlite_cert_cache_get(struct store *st, const char *id, char **doc, char **holder, char **dept)
+{
+	struct cert_entry *e = slot_of(st, id);
+
+	if (!e || !e->id || strcmp(e->id, id) != 0)
+		return -1;
+	if (!e->doc)
+		return 0;
+	if (doc)
+		*doc = tn_xstrdup(e->doc);
+	if (holder)
+		*holder = dup_or_null(e->holder);
+	if (dept)
+		*dept = dup_or_null(e->dept);
+	return 1;
+}
+
+void sqlite_cert_cache_put(struct store *st, const char *id, const char *doc, const char *holder,
+			   const char *dept)
+{
+	struct cert_entry *e = slot_of(st, id);
+	struct cert_cache *c = st->certs;
+	size_t bytes;
+
+	if (!e || (doc && strlen(doc) > DOC_MAX))
+		return;
+	bytes = strlen(id) + (doc ? strlen(doc) : 0) + (holder ? strlen(holder) : 0) +
+		(dept ? strlen(dept) : 0) + 4;
+	if (e->id)
+		entry_clear(c, e);
+	if (c->bytes + bytes > CACHE_BYTES)
+		cache_clear(c);
+	e->id = tn_xstrdup(id);
+	e->doc = dup_or_null(doc);
+	e->holder = dup_or_null(holder);
+	e->dept = dup_or_null(dept);
+	e->bytes = bytes;
+	c->bytes += bytes;
+}
