@@ -72,18 +72,11 @@ void sqlite_cert_cache_forget(struct store *st)
 static struct cert_entry *slot_of(struct store *st, const char *id)
 {
 	struct cert_cache *c;
-	sqlite3_stmt *s;
 	uint32_t h = 2166136261u;
 	int version;
 
-	if (sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA data_version", NULL)))
+	if (sqlite_snapshot_version(st, &version) < 0)
 		return NULL;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return NULL;
-	}
-	version = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
 	if (!st->certs) {
 		st->certs = tn_xcalloc(1, sizeof(*st->certs));
 		st->certs->version = version;

@@ -67,6 +67,13 @@ char *sqlite_log_path(const char *db_path);
 int sqlite_log_attach(sqlite3 *db, const char *db_path);
 enum tn_code sqlite_log_move(struct store *st, struct tn_err *err);
 enum tn_code sqlite_log_check(struct store *st, struct tn_err *err);
+/*
+ * store_tokens.c: PRAGMA data_version in *version (it moves when another
+ * connection commits to the database): 0, or -1 outside a transaction (there
+ * it would cost a read transaction of its own) or on an error.  What the
+ * caches of this connection (tokens, certificates) are checked against.
+ */
+int sqlite_snapshot_version(struct store *st, int *version);
 /* Forget the tokens store_tokens.c keeps (at close).  NULL is fine. */
 void store_tokens_forget(struct store *st);
 /*

@@ -133,22 +133,30 @@ static void tok_copy(struct store_token *to, const struct store_token *from)
 	to->subject = dup_or_null(from->subject);
 }
 
+int sqlite_snapshot_version(struct store *st, int *version)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA data_version", NULL)))
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	*version = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
 /* The entry for `hash_hex` (free or another's), the cache emptied when anything changed; NULL: no cache. */
 static struct token_entry *cache_slot(struct store *st, const char *hash_hex)
 {
 	struct token_cache *c;
-	sqlite3_stmt *s;
 	int version;
 	unsigned slot = 0;
 
-	if (sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA data_version", NULL)))
+	if (sqlite_snapshot_version(st, &version) < 0)
 		return NULL;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return NULL;
-	}
-	version = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
 	if (!st->tokens)
 		st->tokens = tn_xcalloc(1, sizeof(*st->tokens));
 	c = st->tokens;
