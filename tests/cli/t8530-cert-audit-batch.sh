@@ -226,10 +226,10 @@ test_expect_success 'lookups by holder and certificate: from DB.audit-index, not
 stop_server
 
 test_expect_success 'a stopped server has indexed every row, up to the log'"'"'s head' '
-	test "$(ix "select count(*) from audit_ix")" = "$(audit_rows)" &&
+	test "$(ix "select seq from ix_head")" = "$(audit_rows)" &&
 	test "$(ix "select seq || '\'' '\'' || hash from ix_head")" = \
 		"$(q "select seq || '\'' '\'' || hash from audit order by seq desc limit 1")" &&
-	test "$(ix "select count(distinct cert) from audit_ix")" = "$(q "select count(distinct cert) from audit")"
+	test "$(ix "select count(*) from ix_bloom")" = $(( ($(audit_rows) >> 11) + 1 ))
 '
 
 # derived data: a lost index file is made again from the log
@@ -243,7 +243,7 @@ test_expect_success 'a missing index file is made again, and filled from the log
 	test_cmp want-holder by-holder2 &&
 	test_cmp want-cert by-cert2 &&
 	n=0 &&
-	while [ "$(ix "select count(*) from audit_ix")" != "$(audit_rows)" ]; do
+	while [ "$(ix "select seq from ix_head")" != "$(audit_rows)" ]; do
 		n=$((n + 1)); [ $n -lt 600 ]; sleep 0.05
 	done
 '

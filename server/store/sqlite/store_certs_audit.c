@@ -126,7 +126,7 @@ enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter
 	long long last = 0;
 	sqlite3_stmt *s;
 	enum tn_code code = TN_OK;
-	/* by holder or certificate: the index file's rows by the key, then the tail it does not hold yet */
+	/* by holder or certificate: the buckets the index file says may hold it, then the tail it does not hold yet */
 	sqlite3 *xdb = f->holder || f->cert ? sqlite_audit_ixdb(st) : NULL;
 
 	*items = jv_array();
@@ -138,20 +138,9 @@ enum tn_code sqlite_audit_list(struct store *st, const struct store_audit_filter
 		store_q_text(&q, " AND holder = ?", f->holder);
 	if (f->cert)
 		store_q_text(&q, " AND cert = ?", f->cert);
-	if (xdb) {              /* bucket by bucket */
-		const char *col = f->holder ? "holder" : "cert", *v = f->holder ? f->holder : f->cert;
-		char sql[512];
-
-		snprintf(sql, sizeof(sql), " AND seq IN (WITH RECURSIVE bs(b) AS (SELECT COALESCE(MIN(b), "
-			 "0) FROM ix.audit_ix UNION ALL SELECT b + 1 FROM bs WHERE b < (SELECT MAX(b) "
-			 "FROM ix.audit_ix)) SELECT x.seq FROM bs, ix.audit_ix x WHERE x.b = bs.b AND "
-			 "x.%s = twonet_ix_key(?)",
-			 col);
-		store_q_text(&q, sql, v);
-		snprintf(sql, sizeof(sql), " UNION ALL SELECT seq FROM audit WHERE seq > (SELECT "
-			 "COALESCE(MAX(seq), 0) FROM ix.audit_ix) AND %s = ?)", col);
-		store_q_text(&q, sql, v);
-	}
+	if (xdb)                /* through the index file's filters */
+		sqlite_ix_where(&q, f->holder ? "holder" : "cert", f->holder ? f->holder : f->cert,
+				f->after);
 	if (f->actor)
 		store_q_text(&q, " AND actor = ?", f->actor);
 	if (f->role)

@@ -1,12 +1,10 @@
-/* store_certs_ckpt.c — a serving worker's checkpoint thread, and the audit log's index file (<db>.audit-index) it fills. */
+/* store_certs_ckpt.c — the checkpoint thread of a connection that writes (a worker, the audit writer): the logs kept short, the audit index file filled (store_audit_ix.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -30,252 +28,6 @@ struct store_ckpt {
 	sqlite3 *db;            /* the thread's own connection */
 	struct store *st;
 };
-
-/*
- * The audit log's lookups by holder and by certificate.  Indexes on audit
- * itself (audit_holder, audit_cert: schema 2) made each read's row two
- * inserts at random places in them: two of the ~2.3 pages a read wrote to
- * the log, each copied again by the checkpoint.  A served database keeps
- * them instead in audit_ix, which the checkpoint thread fills in seq order,
- * IX_CHUNK rows a transaction, keyed first by the row's bucket (seq >>
- * IX_BUCKET_BITS): a chunk's entries land in the few pages of the newest
- * bucket, dozens a page.  Every row up to MAX(audit_ix.seq) is in it (rows
- * come in seq order); sqlite_audit_list probes each bucket and scans audit's
- * short tail past it.
- *
- * audit_ix is in a file of its own, attached as "ix": filling it takes that
- * file's write lock, never the database's, for which every worker's audit
- * flush waits (in the database, the fill's ~5 ms transactions were most of
- * the reads' waits for the lock).  It holds a 64-bit key of each holder and
- * certificate (twonet_ix_key, FNV-1a), not the text: a certificate's id is
- * about 90 bytes, and the fill's index pages were most of its work.  A
- * list reads each row it found in audit and matches the text there, so two
- * texts of one key cost a row read, never a wrong row.
- *
- * It is derived data: ix_head holds the number and hash of its last row, and
- * when the log does not hold that row (the file is another database's, or
- * older or newer than a restored copy) the index is emptied and filled again
- * from the first row.  A missing file is made anew; a file of another layout
- * (its user_version) is made again.  A database served by an older twonetd
- * kept audit_ix in the database itself (schema 14) or audit's two indexes
- * (before it): both are dropped once the file is in place.
- */
-#define IX_CHUNK 2048
-#define IX_CHUNK_SQL "2048"
-#define IX_BUCKET_BITS "13"         /* 8192 rows a bucket */
-#define IX_LAYOUT 2                 /* user_version; 1 (0 in the file) held the texts */
-#define IX_LAYOUT_SQL "2"
-
-/* The file's layout, on a connection of the file alone (dropping another layout's tables). */
-static const char ix_layout[] =
-	"DROP TABLE IF EXISTS audit_ix;"
-	"DROP TABLE IF EXISTS ix_head;"
-	"CREATE TABLE audit_ix (seq INTEGER PRIMARY KEY, b INTEGER NOT NULL, holder INTEGER, "
-	"  cert INTEGER);"
-	"CREATE INDEX audit_ix_holder ON audit_ix (b, holder, seq);"
-	"CREATE INDEX audit_ix_cert ON audit_ix (b, cert, seq);"
-	"CREATE TABLE ix_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, "
-	"  hash TEXT NOT NULL);"
-	"PRAGMA user_version = " IX_LAYOUT_SQL ";";
-
-/* 1 when the index is another log's: its last row is not this log's. */
-static const char ix_stale[] =
-	"SELECT EXISTS (SELECT 1 FROM ix.ix_head h WHERE NOT EXISTS (SELECT 1 FROM log.audit a "
-	"  WHERE a.seq = h.seq AND a.hash = h.hash)) OR (NOT EXISTS (SELECT 1 FROM ix.ix_head) "
-	"  AND EXISTS (SELECT 1 FROM ix.audit_ix))";
-
-/* Such an index emptied, in one transaction (checked again under the file's write lock). */
-static const char ix_empty[] =
-	"BEGIN;"
-	"DELETE FROM ix.audit_ix WHERE NOT EXISTS (SELECT 1 FROM ix.ix_head h, log.audit a "
-	"  WHERE a.seq = h.seq AND a.hash = h.hash);"
-	"DELETE FROM ix.ix_head WHERE NOT EXISTS (SELECT 1 FROM log.audit a "
-	"  WHERE a.seq = ix_head.seq AND a.hash = ix_head.hash);"
-	"COMMIT;";
-
-static const char old_layout_drop[] =
-	"BEGIN IMMEDIATE;"
-	"DROP INDEX IF EXISTS main.audit_holder;"
-	"DROP INDEX IF EXISTS main.audit_cert;"
-	"DROP TABLE IF EXISTS main.audit_ix;"
-	"COMMIT;";
-
-/* twonet_ix_key(TEXT): its 64-bit FNV-1a hash as an integer; NULL stays NULL. */
-static void ix_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const unsigned char *p = sqlite3_value_text(argv[0]);
-	int n = sqlite3_value_bytes(argv[0]);
-	unsigned long long h = 14695981039346656037ULL;
-
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !p) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	for (int i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	sqlite3_result_int64(ctx, (sqlite3_int64)h);
-}
-
-/*
- * The file made when missing, with the database's mode (it is about the
- * holders), and its layout.  SQLITE_OK, or SQLite's code with `why` set.
- */
-static int ix_make(const char *db_path, const char *path, char *why, size_t size)
-{
-	struct stat sb;
-	sqlite3 *f;
-	sqlite3_stmt *s;
-	int fd, v = -1, rc;
-
-	if (stat(db_path, &sb) == 0 &&
-	    (fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, sb.st_mode & 0666)) >= 0)
-		close(fd);      /* empty: a new database to SQLite */
-	rc = sqlite3_open_v2(path, &f, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(f, 2000);
-		/* the file alone: its write lock, not the database's (workers starting together take turns) */
-		rc = sqlite3_exec(f, "PRAGMA journal_mode = WAL; BEGIN IMMEDIATE", NULL, NULL, NULL);
-	}
-	if (rc == SQLITE_OK && (rc = sqlite3_prepare_v2(f, "PRAGMA user_version", -1, &s, NULL)) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int(s, 0);
-		rc = sqlite3_finalize(s);
-	}
-	if (rc == SQLITE_OK && v != IX_LAYOUT)
-		rc = sqlite3_exec(f, ix_layout, NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(f, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		snprintf(why, size, "%s", f ? sqlite3_errmsg(f) : sqlite3_errstr(rc));
-	sqlite3_close(f);       /* an open transaction is rolled back */
-	return rc;
-}
-
-/* ATTACH the index file of `st` to `db` as "ix", with twonet_ix_key; `make`: ix_make first.  0 when done. */
-static int ix_attach(struct store *st, sqlite3 *db, int make)
-{
-	struct tn_buf path = TN_BUF_INIT;
-	sqlite3_stmt *s;
-	char why[256] = "";
-	int rc = SQLITE_OK;
-
-	tn_buf_addf(&path, "%s.audit-index", st->path);
-	if (make) {
-		rc = ix_make(st->path, path.buf, why, sizeof(why));
-		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {      /* derived data */
-			fprintf(stderr, "twonetd: warning: audit index '%s': %s; made again from "
-				"the log\n", path.buf, why);
-			store_remove_files(path.buf);     /* not a database: made again */
-			rc = ix_make(st->path, path.buf, why, sizeof(why));
-		}
-		if (rc != SQLITE_OK)
-			fprintf(stderr, "twonetd: warning: audit index '%s': %s; lists by holder or "
-				"certificate read the log itself\n", path.buf, why);
-	}
-	if (rc == SQLITE_OK &&
-	    sqlite3_create_function_v2(db, "twonet_ix_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
-				       SQLITE_INNOCUOUS, NULL, ix_key, NULL, NULL, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS ix", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, path.buf, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-	} else {
-		rc = SQLITE_ERROR;
-	}
-	tn_buf_release(&path);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* 1 when ix_stale says so, or cannot say (a read: the workers starting together do not queue). */
-static int ix_is_stale(sqlite3 *db)
-{
-	sqlite3_stmt *s;
-	int stale = 1;
-
-	if (sqlite3_prepare_v2(db, ix_stale, -1, &s, NULL) != SQLITE_OK)
-		return 1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		stale = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return stale;
-}
-
-/*
- * The index file on the thread's connection: made when missing or of another
- * layout, emptied when it is another log's, then the old layout dropped from
- * the database.  0 when
- * the file is in use; otherwise the lookups stay where they were.
- */
-static int ix_open(struct store_ckpt *c)
-{
-	if (ix_attach(c->st, c->db, 1) != 0)
-		return -1;
-	/* its own log, synced at checkpoints only: a crash loses no more than a refill */
-	if (sqlite3_exec(c->db, "PRAGMA ix.synchronous = NORMAL;"
-			 "PRAGMA ix.journal_size_limit = 67108864", NULL, NULL, NULL) != SQLITE_OK ||
-	    (ix_is_stale(c->db) && sqlite3_exec(c->db, ix_empty, NULL, NULL, NULL) != SQLITE_OK)) {
-		if (!sqlite3_get_autocommit(c->db))
-			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_exec(c->db, "DETACH DATABASE ix", NULL, NULL, NULL);
-		return -1;
-	}
-	/* once; workers starting together take turns */
-	if ((store_has_object(c->db, "main", "audit_holder") > 0 ||
-	     store_has_object(c->db, "main", "audit_cert") > 0 ||
-	     store_has_object(c->db, "main", "audit_ix") > 0) &&
-	    sqlite3_exec(c->db, old_layout_drop, NULL, NULL, NULL) != SQLITE_OK &&
-	    !sqlite3_get_autocommit(c->db))
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	c->ix = 1;
-	return 0;
-}
-
-/* Index the rows past audit_ix's last, a chunk a transaction, until none is left or `c` stops. */
-static void ix_catch_up(struct store_ckpt *c)
-{
-	sqlite3_stmt *s, *h;
-	int n, stop;
-
-	if (!c->ix)
-		return;
-	if (sqlite3_prepare_v2(c->db, "INSERT INTO ix.audit_ix (seq, b, holder, cert) SELECT seq, "
-			       "seq >> " IX_BUCKET_BITS ", twonet_ix_key(holder), twonet_ix_key(cert) "
-			       "FROM log.audit WHERE "
-			       "seq > (SELECT COALESCE(MAX(seq), 0) FROM ix.audit_ix) ORDER BY seq "
-			       "LIMIT " IX_CHUNK_SQL, -1, &s, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO ix.ix_head (id, seq, hash) SELECT 1, "
-			       "seq, hash FROM log.audit WHERE seq = (SELECT MAX(seq) FROM "
-			       "ix.audit_ix)", -1, &h, NULL) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return;
-	}
-	do {
-		n = 0;
-		/* the chunk and its head together; a deferred BEGIN: the first write takes ix's lock */
-		if (sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-			if (sqlite3_step(s) == SQLITE_DONE)
-				n = sqlite3_changes(c->db);
-			if (n > 0 && sqlite3_step(h) != SQLITE_DONE)
-				n = 0;
-			sqlite3_reset(s);
-			sqlite3_reset(h);
-			if (sqlite3_exec(c->db, n > 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) !=
-			    SQLITE_OK) {
-				n = 0;
-				if (!sqlite3_get_autocommit(c->db))
-					sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-			}
-		}
-		pthread_mutex_lock(&c->mu);
-		stop = c->stop;
-		pthread_mutex_unlock(&c->mu);
-	} while (n == IX_CHUNK && !stop);
-	sqlite3_finalize(h);
-	sqlite3_finalize(s);
-}
 
 /*
  * After each commit of the worker's connection: wake the thread when the log
@@ -351,11 +103,24 @@ static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* Whether the thread is asked to stop (sqlite_ix_catch_up's question between chunks). */
+static int stopping(void *arg)
+{
+	struct store_ckpt *c = arg;
+	int stop;
+
+	pthread_mutex_lock(&c->mu);
+	stop = c->stop;
+	pthread_mutex_unlock(&c->mu);
+	return stop;
+}
+
 static void *ckpt_main(void *arg)
 {
 	struct store_ckpt *c = arg;
 
-	ix_catch_up(c);                 /* the rows so far (all of them in a new file) */
+	if (c->ix)                      /* the rows so far (all of them in a new file) */
+		sqlite_ix_catch_up(c->db, stopping, c);
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		while (!c->wanted && !c->stop)
@@ -367,7 +132,8 @@ static void *ckpt_main(void *arg)
 		/* PASSIVE: copies what no reader still needs, never waits for a lock */
 		int log = 0, done = 0, more = 0;
 
-		ix_catch_up(c);
+		if (c->ix)
+			sqlite_ix_catch_up(c->db, stopping, c);
 		if (sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
 		    SQLITE_OK)
 			bound(c, "main", 0, log);
@@ -441,8 +207,10 @@ struct store_ckpt *sqlite_certs_checkpointer(struct store *st, long frames, long
 	sqlite3_exec(c->db, "PRAGMA cache_size = -16384; PRAGMA synchronous = NORMAL", NULL, NULL,
 		     NULL);
 	sqlite3_wal_autocheckpoint(c->db, 0);
-	if (ix_open(c) == 0)
+	if (sqlite_ix_open(st, c->db) == 0) {
+		c->ix = 1;
 		st->ix_ready = 1;       /* the worker's lists read the file now checked */
+	}
 	keep_size(st->db, "main", limit);
 	keep_size(st->db, "log", limit);
 	pthread_mutex_init(&c->mu, NULL);
@@ -467,7 +235,7 @@ sqlite3 *sqlite_audit_ixdb(struct store *st)
 	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK || sqlite_log_attach(db, st->path) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK ||
-	    ix_attach(st, db, 0) != 0) {
+	    sqlite_ix_attach(st, db, 0) != 0) {
 		sqlite3_close(db);
 		st->ix_ready = 0;       /* the lists scan instead */
 		return NULL;
@@ -522,7 +290,8 @@ void store_certs_checkpointer_stop(struct store_ckpt *c)
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
 	c->stop = 0;
-	ix_catch_up(c);                 /* what this worker wrote last is indexed too */
+	if (c->ix)                      /* what this worker wrote last is indexed too */
+		sqlite_ix_catch_up(c->db, stopping, c);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	sqlite3_close(c->db);
