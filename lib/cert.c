@@ -44,10 +44,14 @@ char tn_cert_check_char(const char *s, size_t len)
 		int v = val36((unsigned char)s[i]);
 		if (v < 0)
 			return 0;
-		p = (p + v) % m;
+		p += v;         /* (p + v) mod m, p + v < 2m: no division in the chain */
+		if (p >= m)
+			p -= m;
 		if (p == 0)
 			p = m;
-		p = (p * 2) % (m + 1);
+		p *= 2;         /* 2p mod (m + 1), 2p < 2(m + 1) */
+		if (p >= m + 1)
+			p -= m + 1;
 	}
 	return alnum36[(m + 1 - p) % m];
 }

@@ -83,6 +83,7 @@ static struct {
 	struct event *ack_ev;   /* fd readable: the writer's answers */
 	struct event *send_ev;  /* fd writable again after it was full */
 	int full;               /* ... waiting for that */
+	int in_batch;           /* between certs_audit_batch(1) and (0): its end flushes */
 	struct waiting *sent;   /* sent to the writer, oldest first, waiting for its answer */
 	size_t sent_head, sent_n, sent_cap;
 	uint64_t next_id;
@@ -367,8 +368,17 @@ void certs_audit_read(struct req *q, const struct certs_read *r)
 	w->q = req_defer(q);
 	if ((long)b.n >= b.max_rows)
 		flush(0);
-	else if (!b.retry.busy && !b.full && !evtimer_pending(b.timer, NULL))
+	else if (!b.retry.busy && !b.full && !(b.in_batch && b.window_us == 0) &&
+		 !evtimer_pending(b.timer, NULL))
 		arm(b.window_us);
+}
+
+void certs_audit_batch(int begin)
+{
+	b.in_batch = begin;
+	/* the turn's reads: no timer of their own (a timerfd_settime each turn) */
+	if (!begin && b.window_us == 0 && !b.retry.busy && !b.full && b.srv)
+		flush(0);
 }
 
 void certs_audit_writer(int fd)

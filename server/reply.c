@@ -62,7 +62,12 @@ void time_now_rfc3339(char *buf, size_t size)
 		time_rfc3339(now, text, sizeof(text));
 		made = now;
 	}
-	snprintf(buf, size, "%s", text);
+	if (size > 0) {
+		size_t n = strnlen(text, size - 1);
+
+		memcpy(buf, text, n);
+		buf[n] = '\0';
+	}
 }
 
 /* Request log lines held back while a batch of replies goes out (req_log_hold). */

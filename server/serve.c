@@ -197,6 +197,7 @@ static void batch_begin(void *arg)
 	struct srv *srv = arg;
 
 	store_certs_read_hold(srv->st, 1);
+	certs_audit_batch(1);
 }
 
 static void batch_end(void *arg)
@@ -204,6 +205,7 @@ static void batch_end(void *arg)
 	struct srv *srv = arg;
 
 	store_certs_read_hold(srv->st, 0);
+	certs_audit_batch(0);
 }
 
 static void drain_tick(evutil_socket_t fd, short what, void *arg)

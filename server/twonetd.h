@@ -288,6 +288,12 @@ int certs_worker_start(struct srv *srv);
 void certs_worker_stop(struct srv *srv);
 /* Before certs_worker_start: the audit writer's socket (audit_writer.h; -1: rows are written here). */
 void certs_audit_writer(int fd);
+/*
+ * A batch of requests begins (1) or ends (0; http.h): the reads' rows that
+ * waited for the end of the loop's turn are sent (or written) at its end,
+ * without a timer of their own.
+ */
+void certs_audit_batch(int begin);
 /* cases_batch.c: at a worker's end, file and answer the filings still waiting. */
 void cases_worker_stop(struct srv *srv);
 /*

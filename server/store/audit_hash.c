@@ -106,6 +106,7 @@ static int hash_fast(long long seq, const struct store_audit *a, const char *pre
 
 	if (seq < 0 || seq >= 1000000000000000LL)  /* canonical integers: 15 digits */
 		return -1;
+	tn_buf_grow(&b, 512);   /* one allocation for a row's text, most often */
 	tn_buf_adds(&b, prev);
 	tn_buf_adds(&b, "{\"actor\":");
 	if (json_str(&b, a->actor) < 0)

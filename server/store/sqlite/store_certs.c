@@ -112,6 +112,7 @@ void sqlite_certs_read_begin(struct store *st)
 	if (st->read_held || !sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "BEGIN", NULL)))
 		return;
 	st->read_held = sqlite3_step(s) == SQLITE_DONE;
+	st->snap_version_ok = 0;
 	sqlite3_reset(s);
 }
 
@@ -122,6 +123,7 @@ void sqlite_certs_read_end(struct store *st)
 	if (!st->read_held || st->read_hold)
 		return;
 	st->read_held = 0;
+	st->snap_version_ok = 0;
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	if ((s = store_stmt(st, "COMMIT", NULL)) != NULL) {

@@ -32,7 +32,8 @@
 struct cert_entry {
 	char *id;               /* NULL: free */
 	char *doc, *holder, *dept;      /* doc NULL: there is no such certificate */
-	size_t bytes;
+	uint32_t hash;          /* of id: most misses end here, without reading id */
+	size_t id_len, doc_len, bytes;
 };
 
 struct cert_cache {
@@ -69,9 +70,10 @@ void sqlite_cert_cache_forget(struct store *st)
 }
 
 /* The slot of `id` in a cache valid for this snapshot (emptied when anything changed); NULL: none. */
-static struct cert_entry *slot_of(struct store *st, const char *id)
+static struct cert_entry *slot_of(struct store *st, const char *id, uint32_t *hash, size_t *len)
 {
 	struct cert_cache *c;
+	const unsigned char *p;
 	uint32_t h = 2166136261u;
 	int version;
 
@@ -88,9 +90,19 @@ static struct cert_entry *slot_of(struct store *st, const char *id)
 		c->version = version;
 		c->changes = sqlite3_total_changes64(st->db);
 	}
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+	for (p = (const unsigned char *)id; *p; p++)
 		h = (h ^ *p) * 16777619u;       /* FNV-1a */
+	*hash = h;
+	*len = (size_t)(p - (const unsigned char *)id);
 	return &c->e[h % CACHE_SLOTS];
+}
+
+static char *dup_len(const char *s, size_t len)
+{
+	char *d = tn_xmalloc(len + 1);
+
+	memcpy(d, s, len + 1);
+	return d;
 }
 
 static char *dup_or_null(const char *s)
@@ -100,14 +112,16 @@ static char *dup_or_null(const char *s)
 
 int sqlite_cert_cache_get(struct store *st, const char *id, char **doc, char **holder, char **dept)
 {
-	struct cert_entry *e = slot_of(st, id);
+	uint32_t hash;
+	size_t len;
+	struct cert_entry *e = slot_of(st, id, &hash, &len);
 
-	if (!e || !e->id || strcmp(e->id, id) != 0)
+	if (!e || !e->id || e->hash != hash || e->id_len != len || memcmp(e->id, id, len) != 0)
 		return -1;
 	if (!e->doc)
 		return 0;
 	if (doc)
-		*doc = tn_xstrdup(e->doc);
+		*doc = dup_len(e->doc, e->doc_len);
 	if (holder)
 		*holder = dup_or_null(e->holder);
 	if (dept)
@@ -118,20 +132,23 @@ int sqlite_cert_cache_get(struct store *st, const char *id, char **doc, char **h
 void sqlite_cert_cache_put(struct store *st, const char *id, const char *doc, const char *holder,
 			   const char *dept)
 {
-	struct cert_entry *e = slot_of(st, id);
+	uint32_t hash;
+	size_t id_len, doc_len = doc ? strlen(doc) : 0, bytes;
+	struct cert_entry *e = slot_of(st, id, &hash, &id_len);
 	struct cert_cache *c = st->certs;
-	size_t bytes;
 
-	if (!e || (doc && strlen(doc) > DOC_MAX))
+	if (!e || doc_len > DOC_MAX)
 		return;
-	bytes = strlen(id) + (doc ? strlen(doc) : 0) + (holder ? strlen(holder) : 0) +
-		(dept ? strlen(dept) : 0) + 4;
+	bytes = id_len + doc_len + (holder ? strlen(holder) : 0) + (dept ? strlen(dept) : 0) + 4;
 	if (e->id)
 		entry_clear(c, e);
 	if (c->bytes + bytes > CACHE_BYTES)
 		cache_clear(c);
-	e->id = tn_xstrdup(id);
-	e->doc = dup_or_null(doc);
+	e->id = dup_len(id, id_len);
+	e->hash = hash;
+	e->id_len = id_len;
+	e->doc_len = doc_len;
+	e->doc = doc ? dup_len(doc, doc_len) : NULL;
 	e->holder = dup_or_null(holder);
 	e->dept = dup_or_null(dept);
 	e->bytes = bytes;

@@ -36,6 +36,8 @@ struct store {
 	int ndocs, docs_evict;
 	int read_held;                  /* store_certs_read_begin began a transaction */
 	int read_hold;                  /* store_certs_read_hold: read_end keeps it */
+	int snap_version_ok;            /* snap_version is read_held's snapshot's data_version */
+	int snap_version;
 	long touch_ids[16];             /* tokens whose touch waits for the held snapshot's end */
 	int ntouch;
 	struct token_cache *tokens;     /* store_tokens.c: tokens found, while nothing changed */

@@ -137,7 +137,14 @@ int sqlite_snapshot_version(struct store *st, int *version)
 {
 	sqlite3_stmt *s;
 
-	if (sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA data_version", NULL)))
+	if (sqlite3_get_autocommit(st->db))
+		return -1;
+	/* within one of our read snapshots it cannot change: read once (its first read takes it) */
+	if (st->read_held && st->snap_version_ok) {
+		*version = st->snap_version;
+		return 0;
+	}
+	if (!(s = store_stmt(st, "PRAGMA data_version", NULL)))
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
@@ -145,6 +152,10 @@ int sqlite_snapshot_version(struct store *st, int *version)
 	}
 	*version = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
+	if (st->read_held) {
+		st->snap_version = *version;
+		st->snap_version_ok = 1;
+	}
 	return 0;
 }
 
