@@ -97,8 +97,25 @@ static void log_safe(char *dst, size_t size, const char *s)
 	dst[i] = '\0';
 }
 
+/* The decimal digits of `v` appended to `b`. */
+static void add_long(struct tn_buf *b, long v)
+{
+	char d[24];
+	int i = (int)sizeof(d);
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+	do
+		d[--i] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		d[--i] = '-';
+	tn_buf_add(b, d + i, sizeof(d) - (size_t)i);
+}
+
 void req_log(struct req *q, int status)
 {
+	static struct tn_buf line = TN_BUF_INIT;
+	struct tn_buf *b;
 	struct timespec t1;
 	char when[40], uri[2004];
 	struct http_conn *con = q->r ? http_req_conn(q->r) : NULL;
@@ -109,12 +126,26 @@ void req_log(struct req *q, int status)
 	ms = (t1.tv_sec - q->t0.tv_sec) * 1000L + (t1.tv_nsec - q->t0.tv_nsec) / 1000000L;
 	time_now_rfc3339(when, sizeof(when));
 	log_safe(uri, sizeof(uri), q->uri);
-	if (log_holding)
-		tn_buf_addf(&log_held, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, uri,
-			    status, ms, q->tok.name ? q->tok.name : "-");
-	else
-		fprintf(stderr, "%s %s %s %s %d %ld \"%s\"\n", when, peer, q->method, uri, status,
-			ms, q->tok.name ? q->tok.name : "-");
+	/* "WHEN PEER METHOD URI STATUS MS "TOKEN"", put together without printf (one a request) */
+	b = log_holding ? &log_held : &line;
+	tn_buf_adds(b, when);
+	tn_buf_addch(b, ' ');
+	tn_buf_adds(b, peer);
+	tn_buf_addch(b, ' ');
+	tn_buf_adds(b, q->method);
+	tn_buf_addch(b, ' ');
+	tn_buf_adds(b, uri);
+	tn_buf_addch(b, ' ');
+	add_long(b, status);
+	tn_buf_addch(b, ' ');
+	add_long(b, ms);
+	tn_buf_adds(b, " \"");
+	tn_buf_adds(b, q->tok.name ? q->tok.name : "-");
+	tn_buf_adds(b, "\"\n");
+	if (!log_holding) {
+		fwrite(line.buf, 1, line.len, stderr);
+		tn_buf_reset(&line);
+	}
 }
 
 static void reply_done(struct http_req *r, void *arg)
