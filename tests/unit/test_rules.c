@@ -144,6 +144,8 @@ static void test_text(void **state)
 	assert_false(tn_utf8_valid("\xe4\xb8", 2));              /* cut short */
 	assert_int_equal(tn_sha256_hex("", 0, hex), 0);
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_int_equal(tn_sha256_hex("abc", 3, hex), 0);     /* the thread's context again */
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	tn_xml_escape(&b, "a<b>&\"'\r\x01\xef\xbf\xbe\tz");
 	assert_string_equal(b.buf, "a&lt;b&gt;&amp;&quot;&#39;&#13; \xef\xbf\xbd\tz");
 	tn_xml_escape(&b, NULL);

@@ -85,18 +85,27 @@ enum tn_code sqlite_audit_append_rows(struct store *st, const struct store_audit
 	seq = (long long)sqlite3_column_int64(s, 0);
 	snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(s, 1));
 	sqlite3_reset(s);
+	/* one statement for the group's rows, bound row by row (the texts only for the step) */
+	STMT_OR_FAIL(s, st, "INSERT INTO audit (seq, at, actor, role, cert, holder, purpose, outcome, "
+		     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	for (size_t i = 0; i < n; i++) {
 		const struct store_audit *a = &rows[i];
+		const char *const text[9] = { a->at, a->actor, a->role, a->cert, a->holder,
+					      a->purpose, a->outcome, prev, hash };
 
 		seq++;
 		if ((code = store_audit_hash(seq, a, prev, hash, err)) != TN_OK)
 			return code;
-		code = store_do(st, err, "audit append", "INSERT INTO audit (seq, at, actor, role, cert, "
-				"holder, purpose, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, "
-				"?, ?, ?)", "Lttttttttt", seq, a->at, a->actor, a->role, a->cert,
-				a->holder, a->purpose, a->outcome, prev, hash);
-		if (code != TN_OK)
-			return code;
+		sqlite3_bind_int64(s, 1, seq);
+		for (int k = 0; k < 9; k++)
+			if (text[k])
+				sqlite3_bind_text(s, k + 2, text[k], -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(s, k + 2);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store_fail(st, err, "audit append");
 		memcpy(prev, hash, sizeof(prev));
 	}
 	return store_do(st, err, "audit head", "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",

@@ -114,14 +114,6 @@ static struct cert_entry *find(struct cert_set *k, const char *id, uint32_t hash
 	return NULL;
 }
 
-static char *dup_len(const char *s, size_t len)
-{
-	char *d = tn_xmalloc(len + 1);
-
-	memcpy(d, s, len + 1);
-	return d;
-}
-
 int sqlite_cert_cache_get(struct store *st, const char *id, char **doc, char **holder, char **dept)
 {
 	uint32_t hash;
@@ -134,7 +126,7 @@ int sqlite_cert_cache_get(struct store *st, const char *id, char **doc, char **h
 	if (!e->doc)
 		return 0;
 	if (doc)
-		*doc = dup_len(e->doc, e->doc_len);
+		*doc = tn_xstrndup(e->doc, e->doc_len);
 	if (holder)
 		*holder = e->holder ? tn_xstrdup(e->holder) : NULL;
 	if (dept)
