@@ -19,7 +19,7 @@
  * audit log before it is answered.  One transaction a read makes every GET a
  * write and the workers queue on SQLite's write lock; instead a worker keeps
  * the reads it has answered (the reply held back, the request deferred) and
- * writes their rows in ONE transaction: at the next turn of its event loop
+ * writes their rows in ONE transaction: at the end of its event loop's turn
  * (or TWONETD_AUDIT_WINDOW_US later), or at once when TWONETD_AUDIT_BATCH
  * rows wait.  The chain continues from the head read inside the transaction,
  * so workers interleave correctly.  Only after COMMIT are the replies sent;
