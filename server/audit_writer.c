@@ -186,21 +186,13 @@ static void ack(long slot, const struct head *h, int ok, const char *why)
 	fprintf(stderr, "twonetd-audit: error: the worker of slot %ld reads no answers\n", slot);
 }
 
-static double since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* Write every message taken in one transaction, then answer each sender once. */
 static void on_commit(evutil_socket_t fd, short what, void *arg)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct store *st = aw.srv.st;
 	struct store_audit *rows;
-	struct timespec t0;
+	struct timespec t0, t1;
 	size_t total = 0;
 	int ok = 0;
 
@@ -222,7 +214,8 @@ static void on_commit(evutil_socket_t fd, short what, void *arg)
 		else
 			store_certs_rollback(st);
 	}
-	aw.held_s += since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	aw.held_s += certs_seconds_between(&t0, &t1);
 	free(rows);
 	if (!ok)
 		fprintf(stderr, "twonetd-audit: error: audit: %s\n", err.message);

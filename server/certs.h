@@ -98,6 +98,9 @@ int certs_submitter_sees(struct req *q, const char *holder, struct tn_err *err);
 /* certs_read.c: {"uscc":..,"name":..} of department `dept` in the kinds file (new reference) or jv_invalid(). */
 jv certs_department(const char *dept);
 
+/* certs_audit.c: seconds from `from` to `to` (CLOCK_MONOTONIC readings), for the audit statistics. */
+double certs_seconds_between(const struct timespec *from, const struct timespec *to);
+
 /* certs_audit.c: the number in environment variable `name` when it is one of min..max, else dflt. */
 long certs_env_long(const char *name, long dflt, long min, long max);
 

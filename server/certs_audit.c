@@ -130,7 +130,7 @@ static void answer(struct waiting *w, int written, const char *why)
 	free(w->purpose);
 }
 
-static double seconds_between(const struct timespec *from, const struct timespec *to)
+double certs_seconds_between(const struct timespec *from, const struct timespec *to)
 {
 	return (double)(to->tv_sec - from->tv_sec) + (double)(to->tv_nsec - from->tv_nsec) / 1e9;
 }
@@ -180,7 +180,7 @@ static void flush_here(int wait)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (b.retry.busy)
-		b.busy_s += seconds_between(&b.retry.since, &t0);
+		b.busy_s += certs_seconds_between(&b.retry.since, &t0);
 	b.retry.busy = 0;
 	if (rc == 0) {
 		rows = rows_of(b.w, n);
@@ -191,7 +191,7 @@ static void flush_here(int wait)
 			store_certs_rollback(st);
 		free(rows);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		b.held_s += seconds_between(&t0, &t1);
+		b.held_s += certs_seconds_between(&t0, &t1);
 	}
 	if (!ok)
 		fprintf(stderr, "twonetd: error: audit: %s\n", err.message);

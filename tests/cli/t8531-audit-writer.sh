@@ -25,6 +25,16 @@ reads() {
 		printf 'output = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n'
 	done
 }
+# all_audited N FROM: N reads at once, every one served (200) and with its row, the chain whole
+all_audited() {
+	local before
+	before=$(audit_rows) &&
+	reads "$1" "$2" > "r$2.cfg" &&
+	curl -sS --parallel --parallel-max 32 -K "r$2.cfg" > "codes$2" &&
+	test "$(grep -c "^200$" "codes$2")" = "$1" &&
+	test "$(audit_rows)" = $((before + $1)) &&
+	twonetd audit verify --db "$TWONETD_DB"
+}
 
 twonetd issuer add --db "$TWONETD_DB" --dept RSJ >/dev/null &&
 curl -sS -o cert.json -H "Authorization: Bearer $RS" -H "Idempotency-Key: k1" "$TWONET_URL/v1/certs" \
@@ -39,12 +49,7 @@ test_expect_success 'set up: a certificate, the writer beside two workers' '
 '
 
 test_expect_success 'reads from both workers through the writer: one row each, one chain' '
-	before=$(audit_rows) &&
-	reads 300 0 > r1.cfg &&
-	curl -sS --parallel --parallel-max 32 -K r1.cfg > codes1 &&
-	test "$(grep -c "^200$" codes1)" = 300 &&
-	test "$(audit_rows)" = $((before + 300)) &&
-	twonetd audit verify --db "$TWONETD_DB"
+	all_audited 300 0
 '
 
 test_expect_success 'a reply comes only after the writer committed its row' '
@@ -67,12 +72,7 @@ test_expect_success 'the writer killed: the workers say so and write their rows 
 	done &&
 	grep -q "the audit writer $w ended (signal 9)" "$TWONETD_LOG" &&
 	test -z "$(writer)" &&
-	before=$(audit_rows) &&
-	reads 200 1000 > r2.cfg &&
-	curl -sS --parallel --parallel-max 32 -K r2.cfg > codes2 &&
-	test "$(grep -c "^200$" codes2)" = 200 &&
-	test "$(audit_rows)" = $((before + 200)) &&
-	twonetd audit verify --db "$TWONETD_DB"
+	all_audited 200 1000
 '
 
 stop_server
@@ -109,12 +109,7 @@ TWONETD_AUDIT_WRITER=0 TWONETD_WORKERS=2 start_server || exit 1
 test_expect_success 'TWONETD_AUDIT_WRITER=0: no writer, the workers write the rows' '
 	test -z "$(writer)" &&
 	test "$(server_workers | wc -l)" = 2 &&
-	before=$(audit_rows) &&
-	reads 200 3000 > r4.cfg &&
-	curl -sS --parallel --parallel-max 32 -K r4.cfg > codes4 &&
-	test "$(grep -c "^200$" codes4)" = 200 &&
-	test "$(audit_rows)" = $((before + 200)) &&
-	twonetd audit verify --db "$TWONETD_DB"
+	all_audited 200 3000
 '
 stop_server
 

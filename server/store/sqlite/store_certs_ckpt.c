@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <pthread.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 

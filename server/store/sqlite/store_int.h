@@ -61,14 +61,13 @@ sqlite3 *sqlite_audit_ixdb(struct store *st);
  * 0 when done.  open: that, then emptied when it is another log's, and the
  * database's old index layouts dropped: 0 when the file is in use.
  * catch_up: index the rows past the file's last, a chunk a transaction,
- * until none is left or stopping(arg).  where: the condition of a list by
- * `col` ("holder" or "cert") = `v` past `after`, read through the file.
+ * until none is left or stopping(arg).  sqlite_ix_where (below struct
+ * store_query): the condition of a list by `col` ("holder" or "cert") = `v`
+ * past `after`, read through the file.
  */
 int sqlite_ix_attach(struct store *st, sqlite3 *db, int make);
 int sqlite_ix_open(struct store *st, sqlite3 *db);
 void sqlite_ix_catch_up(sqlite3 *db, int (*stopping)(void *), void *arg);
-struct store_query;
-void sqlite_ix_where(struct store_query *q, const char *col, const char *v, long long after);
 /* The token touches a held read snapshot put off (store_tokens.c), done now that it ended. */
 void sqlite_token_touch_deferred(struct store *st);
 /*
@@ -232,6 +231,8 @@ struct store_query {
 		const char *text;
 	} p[STORE_Q_PARAMS];
 };
+/* store_audit_ix.c: see sqlite_ix_attach above. */
+void sqlite_ix_where(struct store_query *q, const char *col, const char *v, long long after);
 /* Start a query with `sql` (no placeholders). */
 void store_q_init(struct store_query *q, const char *sql);
 /* Append `sql` without a value. */
