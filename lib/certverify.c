@@ -509,3 +509,130 @@ enum tn_code tn_cert_audit_hash(jv row, const char *prev_hash, char out[65], str
 	tn_buf_release(&b);
 	return TN_OK;
 }
+
+/*
+ * tn_cert_audit_hash_fields: the canonical text (members sorted: actor at
+ * cert holder outcome purpose role seq) put together in one buffer.
+ */
+struct text_out {
+	char *p, *end;
+};
+
+static int put(struct text_out *o, const void *s, size_t n)
+{
+	if ((size_t)(o->end - o->p) < n)
+		return -1;
+	memcpy(o->p, s, n);
+	o->p += n;
+	return 0;
+}
+
+/* The length of the valid UTF-8 sequence at s (a lead byte >= 0x80), or 0: no overlong forms, surrogates or code points past U+10FFFF. */
+static int utf8_seq(const unsigned char *s)
+{
+	unsigned long cp;
+	int n;
+
+	if ((*s & 0xe0) == 0xc0) {
+		n = 1;
+		cp = *s & 0x1f;
+	} else if ((*s & 0xf0) == 0xe0) {
+		n = 2;
+		cp = *s & 0x0f;
+	} else if ((*s & 0xf8) == 0xf0) {
+		n = 3;
+		cp = *s & 0x07;
+	} else {
+		return 0;
+	}
+	for (int k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n + 1;
+}
+
+/*
+ * `s` as jq 1.6 writes a string (NULL: null): '"' and '\' escaped, control
+ * characters and DEL as \b \f \n \r \t or \u00XX, the rest as it is.  -1
+ * when `s` is not valid UTF-8 or the buffer is full.
+ */
+static int put_json_str(struct text_out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return put(o, "null", 4);
+	if (put(o, "\"", 1) < 0)
+		return -1;
+	for (;;) {
+		const unsigned char *run = p;
+		char e[6];
+		size_t k = 0;
+		int n;
+
+		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			p++;            /* the run of characters written as they are, at once */
+		if (put(o, run, (size_t)(p - run)) < 0)
+			return -1;
+		if (!*p)
+			break;
+		if (*p >= 0x80) {
+			if ((n = utf8_seq(p)) == 0 || put(o, p, (size_t)n) < 0)
+				return -1;
+			p += n;
+			continue;
+		}
+		e[k++] = '\\';
+		switch (*p) {
+		case '"': case '\\': e[k++] = (char)*p; break;
+		case '\b': e[k++] = 'b'; break;
+		case '\f': e[k++] = 'f'; break;
+		case '\n': e[k++] = 'n'; break;
+		case '\r': e[k++] = 'r'; break;
+		case '\t': e[k++] = 't'; break;
+		default:
+			e[k++] = 'u';
+			e[k++] = '0';
+			e[k++] = '0';
+			e[k++] = hex[*p >> 4];
+			e[k++] = hex[*p & 15];
+		}
+		if (put(o, e, k) < 0)
+			return -1;
+		p++;
+	}
+	return put(o, "\"", 1);
+}
+
+int tn_cert_audit_hash_fields(long long seq, const struct tn_audit_fields *f,
+			      const char *prev_hash, char out[65])
+{
+	char text[4096], digits[24];
+	struct text_out o = { text, text + sizeof(text) };
+	int k = (int)sizeof(digits);
+	unsigned long long v = (unsigned long long)seq;
+
+	out[0] = '\0';
+	if (seq < 0 || seq >= 1000000000000000LL || !prev_hash)     /* canonical integers: 15 digits */
+		return -1;
+	do
+		digits[--k] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	if (put(&o, prev_hash, strlen(prev_hash)) < 0 || put(&o, "{\"actor\":", 9) < 0 ||
+	    put_json_str(&o, f->actor) < 0 || put(&o, ",\"at\":", 6) < 0 ||
+	    put_json_str(&o, f->at) < 0 || put(&o, ",\"cert\":", 8) < 0 ||
+	    put_json_str(&o, f->cert) < 0 || put(&o, ",\"holder\":", 10) < 0 ||
+	    put_json_str(&o, f->holder) < 0 || put(&o, ",\"outcome\":", 11) < 0 ||
+	    put_json_str(&o, f->outcome) < 0 || put(&o, ",\"purpose\":", 11) < 0 ||
+	    put_json_str(&o, f->purpose) < 0 || put(&o, ",\"role\":", 8) < 0 ||
+	    put_json_str(&o, f->role) < 0 || put(&o, ",\"seq\":", 7) < 0 ||
+	    put(&o, digits + k, sizeof(digits) - (size_t)k) < 0 || put(&o, "}", 1) < 0)
+		return -1;
+	return tn_sha256_hex(text, (size_t)(o.p - text), out);
+}

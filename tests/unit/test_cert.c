@@ -1,4 +1,4 @@
-/* test_cert.c — e-certificates: GB/T 36904 identifiers, canonical JSON, SM2 signatures, single and bulk verification, audit hashes, kinds. */
+/* test_cert.c — e-certificates: GB/T 36904 identifiers, canonical JSON, SM2 signatures, single and bulk verification, kinds (audit hashes: test_cert_audit.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -632,33 +632,6 @@ static void test_key_files(void **state)
 
 /* ---- audit chain ---- */
 
-static void test_audit_hash(void **state)
-{
-	struct tn_err err = TN_ERR_INIT;
-	char h1[65], h2[65];
-	/* vectors computed independently (Python hashlib + json.dumps sort_keys, no spaces) */
-	jv row = jv_parse("{\"seq\":1,\"at\":\"2026-11-28T10:00:00+08:00\",\"actor\":\"王芳\",\"role\":\"clerk\","
-			  "\"cert\":\"" REAL1 "\",\"holder\":\"11010519491231002X\","
-			  "\"purpose\":\"核验 case C00000001\",\"outcome\":\"allowed\","
-			  "\"prev_hash\":\"" TN_CERT_AUDIT_GENESIS "\",\"hash\":\"ignored\"}");
-
-	assert_int_equal(tn_cert_audit_hash(row, NULL, h1, &err), TN_OK);
-	assert_string_equal(h1, "331e34ede4b08e0ff673b54e28df0df7ff39c1078187920efaf2fdc962566422");
-	jv row2 = jv_object_set(jv_copy(row), jv_string("seq"), jv_number(2));
-	row2 = jv_object_set(row2, jv_string("outcome"), jv_string("forbidden"));
-	row2 = jv_object_set(row2, jv_string("actor"), jv_string("李四"));
-	row2 = jv_object_set(row2, jv_string("cert"), jv_null());
-	assert_int_equal(tn_cert_audit_hash(row2, h1, h2, &err), TN_OK);
-	assert_string_equal(h2, "296d06ead8ed53b9f88af9316cf84ecadab1cb009520721d15932c1db2da7a77");
-	/* a changed member changes the hash */
-	jv row3 = jv_object_set(jv_copy(row2), jv_string("outcome"), jv_string("allowed"));
-	assert_int_equal(tn_cert_audit_hash(row3, h1, h2, &err), TN_OK);
-	assert_string_not_equal(h2, "296d06ead8ed53b9f88af9316cf84ecadab1cb009520721d15932c1db2da7a77");
-	jv_free(row3);
-	jv_free(row2);
-	jv_free(row);
-}
-
 /* ---- kinds ---- */
 
 static void test_kinds_file(void **state)
@@ -780,7 +753,6 @@ int main(void)
 		cmocka_unit_test(test_bulk_matches_single),
 		cmocka_unit_test(test_sign_verify_many),
 		cmocka_unit_test(test_key_files),
-		cmocka_unit_test(test_audit_hash),
 		cmocka_unit_test(test_kinds_file),
 	};
 
