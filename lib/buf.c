@@ -138,6 +138,19 @@ void tn_buf_addch(struct tn_buf *b, int c)
 	b->buf[b->len] = '\0';
 }
 
+void tn_buf_addu(struct tn_buf *b, unsigned long long v, int base)
+{
+	static const char digit[] = "0123456789abcdef";
+	unsigned long long n = base == 16 ? 16 : 10;
+	char d[24];
+	int i = (int)sizeof(d);
+
+	do
+		d[--i] = digit[v % n];
+	while ((v /= n) > 0);
+	tn_buf_add(b, d + i, sizeof(d) - (size_t)i);
+}
+
 void tn_buf_vaddf(struct tn_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -1,6 +1,8 @@
-/* text.c — text helpers kept once: UTF-8 length, SHA-256 hex, XML escape, word lists. */
+/* text.c — text helpers kept once: UTF-8 length, SHA-256 hex (and a memo of it), XML escape, word lists. */
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "tn_text.h"
@@ -76,6 +78,36 @@ int tn_sha256_hex(const void *data, size_t len, char out[65])
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
+	return 0;
+}
+
+#define MEMO_SLOTS 64
+#define MEMO_MAX 96
+
+static __thread struct {
+	size_t len;             /* 0: empty */
+	char s[MEMO_MAX];
+	char hex[65];
+} memo[MEMO_SLOTS];
+
+int tn_sha256_hex_memo(const char *s, size_t len, char out[65])
+{
+	uint32_t h = 2166136261u;
+
+	if (len == 0 || len > MEMO_MAX)
+		return tn_sha256_hex(s, len, out);
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;     /* FNV-1a: which slot */
+	h %= MEMO_SLOTS;
+	if (memo[h].len == len && CRYPTO_memcmp(memo[h].s, s, len) == 0) {
+		memcpy(out, memo[h].hex, 65);
+		return 0;
+	}
+	if (tn_sha256_hex(s, len, out) < 0)
+		return -1;
+	memo[h].len = len;
+	memcpy(memo[h].s, s, len);
+	memcpy(memo[h].hex, out, 65);
 	return 0;
 }
 

@@ -29,6 +29,8 @@ void tn_buf_setlen(struct tn_buf *b, size_t len);
 void tn_buf_add(struct tn_buf *b, const void *data, size_t len);
 void tn_buf_adds(struct tn_buf *b, const char *s);
 void tn_buf_addch(struct tn_buf *b, int c);
+/* The digits of `v` in base 10 or 16 (lower case), without printf: a reply's lengths, a log line's numbers. */
+void tn_buf_addu(struct tn_buf *b, unsigned long long v, int base);
 void tn_buf_addf(struct tn_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tn_buf_vaddf(struct tn_buf *b, const char *fmt, va_list ap);
 /* Remove trailing white space. */

@@ -25,6 +25,15 @@ int tn_utf8_valid(const char *s, size_t len);
  * `out`.  Returns 0, or -1 with `out` empty when no digest can be made.
  */
 int tn_sha256_hex(const void *data, size_t len, char out[65]);
+/*
+ * tn_sha256_hex of a short secret seen again and again (a bearer token: the
+ * server's token cache is keyed by its hash), the last ones' hashes kept,
+ * 64 a thread, for inputs of 1 to 96 bytes (others are hashed each time).
+ * It holds input -> hash only; an input is compared with CRYPTO_memcmp, so
+ * how long a call takes says nothing of how much of a guess matched a kept
+ * secret.
+ */
+int tn_sha256_hex_memo(const char *s, size_t len, char out[65]);
 
 /*
  * XML/HTML-escape `s` (NULL: nothing) into `out`: & < > " ' as entities, a

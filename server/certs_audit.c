@@ -61,7 +61,8 @@ struct waiting {
 	int status;
 	char *field, *detail;   /* the problem of a refusal */
 	char *text;             /* the 200 body */
-	char *cert, *holder, *purpose;
+	const char *cert, *holder, *purpose;    /* the row's, into texts */
+	char *texts;            /* one allocation */
 	const char *outcome;    /* static */
 	char at[40];
 	uint64_t id;            /* the message it was sent to the writer in */
@@ -87,6 +88,8 @@ static struct {
 	struct waiting *sent;   /* sent to the writer, oldest first, waiting for its answer */
 	size_t sent_head, sent_n, sent_cap;
 	uint64_t next_id;
+	struct store_audit *rows_buf;   /* rows_of's */
+	size_t rows_cap;
 } b = { .fd = -1 };
 
 long certs_env_long(const char *name, long dflt, long min, long max)
@@ -102,6 +105,23 @@ long certs_env_long(const char *name, long dflt, long min, long max)
 static char *dup_or_null(const char *s)
 {
 	return s ? tn_xstrdup(s) : NULL;
+}
+
+/* The row's texts (NULL stays NULL) copied into one allocation, w->texts. */
+static void keep_texts(struct waiting *w, const char *cert, const char *holder, const char *purpose)
+{
+	const char *in[3] = { cert, holder, purpose };
+	const char **out[3] = { &w->cert, &w->holder, &w->purpose };
+	size_t len[3], total = 1;
+	char *p;
+
+	for (int i = 0; i < 3; i++)
+		total += len[i] = in[i] ? strlen(in[i]) + 1 : 0;
+	p = w->texts = tn_xmalloc(total);
+	for (int i = 0; i < 3; i++) {
+		*out[i] = in[i] ? memcpy(p, in[i], len[i]) : NULL;
+		p += len[i];
+	}
 }
 
 static void arm(long us)
@@ -125,9 +145,7 @@ static void answer(struct waiting *w, int written, const char *why)
 	free(w->field);
 	free(w->detail);
 	free(w->text);
-	free(w->cert);
-	free(w->holder);
-	free(w->purpose);
+	free(w->texts);
 }
 
 double certs_seconds_between(const struct timespec *from, const struct timespec *to)
@@ -135,11 +153,16 @@ double certs_seconds_between(const struct timespec *from, const struct timespec 
 	return (double)(to->tv_sec - from->tv_sec) + (double)(to->tv_nsec - from->tv_nsec) / 1e9;
 }
 
-/* The audit rows of the waiting reads [0, n) (pointing into them). */
+/* The audit rows of the waiting reads [0, n) (pointing into them), in b.rows (kept). */
 static struct store_audit *rows_of(struct waiting *w, size_t n)
 {
-	struct store_audit *rows = tn_xcalloc(n ? n : 1, sizeof(*rows));
+	struct store_audit *rows;
 
+	if (n > b.rows_cap) {
+		b.rows_cap = 2 * n;
+		b.rows_buf = tn_xrealloc(b.rows_buf, b.rows_cap * sizeof(*b.rows_buf));
+	}
+	rows = b.rows_buf;
 	for (size_t i = 0; i < n; i++)
 		rows[i] = (struct store_audit){ w[i].at, w[i].q->tok.name, w[i].q->tok.role,
 						 w[i].cert, w[i].holder, w[i].purpose,
@@ -189,7 +212,6 @@ static void flush_here(int wait)
 			ok = 1;
 		else
 			store_certs_rollback(st);
-		free(rows);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		b.held_s += certs_seconds_between(&t0, &t1);
 	}
@@ -303,7 +325,6 @@ static int send_rows(int wait)
 		b.next_id++;
 		done += (size_t)k;
 	}
-	free(rows);
 	memmove(b.w, b.w + done, (b.n - done) * sizeof(*b.w));
 	b.n -= done;
 	if (k == -1 && b.fd >= 0)
@@ -362,9 +383,7 @@ void certs_audit_read(struct req *q, const struct certs_read *r)
 	w->field = dup_or_null(r->field);
 	w->detail = dup_or_null(r->detail);
 	w->text = r->text;
-	w->cert = dup_or_null(r->cert);
-	w->holder = dup_or_null(r->holder);
-	w->purpose = dup_or_null(r->purpose);
+	keep_texts(w, r->cert, r->holder, r->purpose);
 	w->q = req_defer(q);
 	if ((long)b.n >= b.max_rows)
 		flush(0);
@@ -455,7 +474,9 @@ void certs_worker_stop(struct srv *srv)
 	b.timer = NULL;
 	free(b.w);
 	free(b.sent);
+	free(b.rows_buf);
 	b.w = b.sent = NULL;
-	b.n = b.cap = b.sent_head = b.sent_n = b.sent_cap = 0;
+	b.rows_buf = NULL;
+	b.n = b.cap = b.sent_head = b.sent_n = b.sent_cap = b.rows_cap = 0;
 	certs_audit_log_stats(b.rows, b.batches, b.held_s, b.busy_s, b.busy_tries, restarts);
 }

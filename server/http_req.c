@@ -29,7 +29,13 @@ static void status_line(struct http_req *r, int status, const char *reason)
 {
 	struct tn_buf *o = &r->c->out;
 
-	tn_buf_addf(o, "HTTP/1.%d %d %s\r\n", r->head.minor, status, reason);
+	tn_buf_add(o, "HTTP/1.", 7);
+	tn_buf_addu(o, (unsigned)r->head.minor, 10);
+	tn_buf_addch(o, ' ');
+	tn_buf_addu(o, (unsigned)status, 10);
+	tn_buf_addch(o, ' ');
+	tn_buf_adds(o, reason);
+	tn_buf_add(o, "\r\n", 2);
 	tn_buf_add(o, r->hdrs.buf, r->hdrs.len);
 	tn_buf_adds(o, "Date: ");
 	tn_buf_adds(o, http_date());
@@ -86,6 +92,8 @@ void http_req_add_header(struct http_req *r, const char *name, const char *value
 			r->close = 1;
 		return;         /* written by status_line */
 	}
+	if (!r->hdrs.alloc)
+		tn_buf_grow(&r->hdrs, 240);     /* a reply's few fields in one allocation, not two */
 	tn_buf_adds(&r->hdrs, name);
 	tn_buf_adds(&r->hdrs, ": ");
 	tn_buf_adds(&r->hdrs, value);
@@ -125,7 +133,9 @@ void http_req_reply(struct http_req *r, int status, const char *reason, const ch
 		return;
 	r->started = 1;
 	status_line(r, status, reason);
-	tn_buf_addf(&r->c->out, "Content-Length: %zu\r\n\r\n", len);
+	tn_buf_add(&r->c->out, "Content-Length: ", 16);
+	tn_buf_addu(&r->c->out, len, 10);
+	tn_buf_add(&r->c->out, "\r\n\r\n", 4);
 	if (!r->head_only)
 		tn_buf_add(&r->c->out, body, len);
 	finish(r);
@@ -150,8 +160,10 @@ void http_req_chunk(struct http_req *r, const char *data, size_t len)
 
 	if (!c || !r->started || r->finished || len == 0 || r->head_only)
 		return;
-	if (r->chunked)
-		tn_buf_addf(&c->out, "%zx\r\n", len);
+	if (r->chunked) {
+		tn_buf_addu(&c->out, len, 16);
+		tn_buf_add(&c->out, "\r\n", 2);
+	}
 	tn_buf_add(&c->out, data, len);
 	if (r->chunked)
 		tn_buf_add(&c->out, "\r\n", 2);

@@ -100,16 +100,9 @@ static void log_safe(char *dst, size_t size, const char *s)
 /* The decimal digits of `v` appended to `b`. */
 static void add_long(struct tn_buf *b, long v)
 {
-	char d[24];
-	int i = (int)sizeof(d);
-	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-
-	do
-		d[--i] = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
 	if (v < 0)
-		d[--i] = '-';
-	tn_buf_add(b, d + i, sizeof(d) - (size_t)i);
+		tn_buf_addch(b, '-');
+	tn_buf_addu(b, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, 10);
 }
 
 void req_log(struct req *q, int status)
@@ -355,9 +348,6 @@ int req_head_check(struct req *q)
 				   TWONETD_MAX_TARGET);
 	for (size_t i = 0; i < h->nfields; i++) {
 		const struct tn_http1_field *kv = &h->fields[i];
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s", kv->name);  /* a token (tn_http1_parse) */
 		bytes += strlen(kv->name) + strlen(kv->value) + 4;     /* "K: V\r\n" */
 		if (++n > TWONETD_MAX_HEADERS)
 			return refuse_head(q, 431, NULL, "more than %d header fields",
@@ -366,9 +356,13 @@ int req_head_check(struct req *q)
 			return refuse_head(q, 431, NULL, "the header fields are larger than %ld bytes",
 					   TWONETD_MAX_HEADER_BYTES);
 		for (const unsigned char *c = (const unsigned char *)kv->value; *c; c++)
-			if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
+			if ((*c < 0x20 && *c != '\t') || *c == 0x7f) {
+				char name[64];
+
+				snprintf(name, sizeof(name), "%s", kv->name);  /* a token (tn_http1_parse) */
 				return refuse_head(q, 400, name, "header '%s' holds a NUL byte or a "
 						   "control character", name);
+			}
 	}
 	/* the rule http.c framed the body by (tn_http1_framing), refused by name */
 	switch (tn_http1_framing(h, &len)) {
@@ -408,7 +402,7 @@ int req_auth(struct req *q)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	tn_sha256_hex(h, strlen(h), hex);
+	tn_sha256_hex_memo(h, strlen(h), hex);   /* the token cache is keyed by it */
 	code = store_token_lookup(q->srv->st, hex, &q->tok, &err);
 	if (code == TN_ENOTFOUND) {
 		req_set_header(q, "WWW-Authenticate", "Bearer error=\"invalid_token\"");

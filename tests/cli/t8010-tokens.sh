@@ -190,5 +190,30 @@ test_expect_success 'the token command: rotate, and revoke ids from stdin with a
 	test_expect_exit 4 env TWONET_TOKEN=$OP token list 2>err
 '
 
+test_expect_success 'each of 90 tokens, used in turn, is itself (a worker remembers the last tokens'"'"' hashes)' '
+	: >memo.tokens &&
+	for i in $(seq 30); do
+		echo "RSJ $(make_token admin memo-rs-$i RSJ)" &&
+		echo "YBJ $(make_token admin memo-yb-$i YBJ)" &&
+		echo "op $(make_token operator memo-op-$i)" || return 1
+	done >memo.tokens &&
+	test "$(wc -l <memo.tokens)" = 90 &&
+	for pass in forward backward; do
+		if [ $pass = forward ]; then cat memo.tokens; else tac memo.tokens; fi >memo.order &&
+		while read -r who t; do
+			if [ "$who" = op ]; then
+				test "$(api GET /v1/tokens "$t")" = 403 || { echo "$pass: $who not 403"; return 1; }
+			else
+				test "$(api GET /v1/tokens "$t")" = 200 &&
+				jq -e --arg d "$who" "[.items[].dept] | length > 0 and all(. == \$d)" out.json \
+					>/dev/null || { echo "$pass: $who sees other departments"; return 1; }
+			fi
+			# the same token with its last character changed: unknown
+			bad="${t%?}$( [ "${t: -1}" = A ] && echo B || echo A )" &&
+			test "$(api GET /v1/tokens "$bad")" = 401 || { echo "$pass: a changed token passed"; return 1; }
+		done <memo.order || return 1
+	done
+'
+
 stop_server
 test_done
