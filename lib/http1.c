@@ -7,6 +7,7 @@
 
 #include "tn_http1.h"
 #include "tn_buf.h"
+#include "tn_text.h"
 
 static int is_tchar(unsigned char c)
 {
@@ -207,4 +208,23 @@ const char *tn_http1_field(const struct tn_http1_head *h, const char *name)
 		if (strcasecmp(h->fields[i].name, name) == 0)
 			return h->fields[i].value;
 	return NULL;
+}
+
+size_t tn_uri_decode(const char *s, size_t len, int plus, char *out)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)s[i], hi, lo;
+
+		if (c == '+' && plus)
+			c = ' ';
+		else if (c == '%' && i + 2 < len && (hi = tn_hex_value((unsigned char)s[i + 1])) >= 0 &&
+			 (lo = tn_hex_value((unsigned char)s[i + 2])) >= 0) {
+			c = hi << 4 | lo;
+			i += 2;
+		}
+		out[j++] = (char)c;
+	}
+	return j;
 }

@@ -7,6 +7,17 @@
 
 #include "tn_text.h"
 
+int tn_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 size_t tn_utf8_chars(const char *s)
 {
 	size_t n = 0;

@@ -70,4 +70,14 @@ enum tn_http1_framing {
 };
 enum tn_http1_framing tn_http1_framing(const struct tn_http1_head *h, size_t *len);
 
+/*
+ * Percent-decode the `len` bytes at `s` into `out` (room for `len` bytes;
+ * may be `s` itself: decoding only shortens), as libevent's
+ * evhttp_uridecode does: "%XX" with two hex digits is that byte, any other
+ * '%' stays; with `plus`, '+' is a space.  Returns the decoded length; the
+ * result may hold NUL bytes (from "%00") and is not terminated.  The
+ * server's path segments and query values, without an allocation each.
+ */
+size_t tn_uri_decode(const char *s, size_t len, int plus, char *out);
+
 #endif

@@ -20,6 +20,9 @@ size_t tn_utf8_chars(const char *s);
  */
 int tn_utf8_valid(const char *s, size_t len);
 
+/* The value of hex digit `c` (either case), or -1. */
+int tn_hex_value(int c);
+
 /*
  * SHA-256 of `len` bytes at `data` as 64 lower-case hex digits and a NUL in
  * `out`.  Returns 0, or -1 with `out` empty when no digest can be made.

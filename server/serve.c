@@ -21,7 +21,7 @@
 
 #include "tn_buf.h"
 #include "tn_cal.h"
-#include "tn_json.h"
+#include "tn_http1.h"
 #include "store_cal.h"
 #include "store_ops.h"
 #include "twonetd.h"
@@ -36,53 +36,46 @@
 
 #define MAX_SEGS 6
 
-/* 1 when s[0..len) breaks the rule of JSON strings (tn_json.h): a NUL or a control character. */
-static int bad_text(const char *s, size_t len)
-{
-	jv v = jv_string_sized(s, (int)len);
-	char path[8];
-	int bad = tn_json_find_control(v, path, sizeof(path));
-
-	jv_free(v);
-	return bad;
-}
-
 /*
  * The query string's parameters, as evhttp splits and decodes them (at '&',
  * then '=', '+' a space): 0 when there are at most TWONETD_MAX_PARAMS and no
  * value decodes to a NUL byte or a control character other than tab, LF and
- * CR (the rule of JSON strings in a body), else replied 400 and -1.
+ * CR (the rule of JSON strings in a body), else replied 400 and -1.  Each
+ * value is decoded into `scratch` (as long as the query), not allocated.
  */
-static int query_ok(struct req *q, const char *query)
+static int query_ok(struct req *q, const char *query, char *scratch)
 {
-	char *copy = tn_xstrdup(query), *rest = copy, *arg;
-	int n = 0, rc = 0;
+	int n = 0;
 
-	while (rc == 0 && rest && *rest) {
-		char *key, *val, *dec;
-		size_t len = 0;
+	for (const char *arg = query; *arg; ) {
+		size_t len = strcspn(arg, "&"), klen = strcspn(arg, "="), dlen;
+		int nul = 0, ctl = 0;
 
-		arg = strsep(&rest, "&");
 		if (++n > TWONETD_MAX_PARAMS) {
 			reply_problem(q, 400, NULL, "more than %d query parameters",
 				      TWONETD_MAX_PARAMS);
-			rc = -1;
-			break;
+			return -1;
 		}
-		val = arg;
-		key = strsep(&val, "=");
-		if (!val)
-			continue;       /* evhttp_parse_query_str refuses it */
-		dec = evhttp_uridecode(val, 1, &len);
-		if (dec && bad_text(dec, len)) {
+		if (klen < len) {       /* key=value (no '=': evhttp_parse_query_str refuses it) */
+			dlen = tn_uri_decode(arg + klen + 1, len - klen - 1, 1, scratch);
+			for (size_t i = 0; i < dlen; i++) {
+				unsigned char c = (unsigned char)scratch[i];
+
+				nul |= c == 0;
+				ctl |= c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+			}
+		}
+		if (ctl) {
+			char *key = tn_xstrndup(arg, klen);
+
 			reply_problem(q, 400, key, "query parameter '%s' holds %s", key,
-				      len != strlen(dec) ? "a NUL byte" : "a control character");
-			rc = -1;
+				      nul ? "a NUL byte" : "a control character");
+			free(key);
+			return -1;
 		}
-		free(dec);
+		arg += len + (arg[len] == '&');
 	}
-	free(copy);
-	return rc;
+	return 0;
 }
 
 /*
@@ -117,7 +110,7 @@ static void dispatch(struct http_req *r, void *arg)
 {
 	struct req q;
 	const char *path = NULL, *query = NULL, *why;
-	char *seg[MAX_SEGS], *copy = NULL, *target = NULL;
+	char *seg[MAX_SEGS], *target = NULL, *scratch = NULL;
 	int n = 0, too_deep = 0, refused;
 
 	memset(&q, 0, sizeof(q));
@@ -137,7 +130,7 @@ static void dispatch(struct http_req *r, void *arg)
 		goto out;
 	target = split_target(q.uri, &path, &query);
 	if (query) {
-		if (query_ok(&q, query) < 0)
+		if (query_ok(&q, query, scratch = tn_xmalloc(strlen(query) + 1)) < 0)
 			goto out;
 		if (evhttp_parse_query_str(query, &q.query) != 0) {
 			reply_problem(&q, 400, NULL, "malformed query string");
@@ -145,9 +138,9 @@ static void dispatch(struct http_req *r, void *arg)
 		}
 		q.have_query = 1;
 	}
-	copy = tn_xstrdup(path ? path : "/");
-	for (char *p = copy, *s; p && *p; p = s) {
-		size_t len = 0;
+	/* the segments decoded in place, in the target's copy (decoding only shortens) */
+	for (char *p = (char *)path, *s; p && *p; p = s) {
+		size_t len;
 
 		s = strchr(p, '/');
 		if (s)
@@ -158,17 +151,13 @@ static void dispatch(struct http_req *r, void *arg)
 			too_deep = 1;
 			break;
 		}
-		seg[n] = evhttp_uridecode(p, 0, &len);
-		if (!seg[n]) {
-			seg[n] = tn_xstrdup(p);
-			len = strlen(p);
-		}
-		n++;
+		len = tn_uri_decode(p, strlen(p), 0, p);
+		p[len] = '\0';
+		seg[n++] = p;
 		/* %00 would cut the segment short; %0A and the like have no place in a name */
-		if (len != strlen(seg[n - 1]) || has_control(seg[n - 1])) {
+		if (len != strlen(p) || has_control(p)) {
 			reply_problem(&q, 400, "path", "path segment %d holds %s", n,
-				      len != strlen(seg[n - 1]) ? "a NUL byte" :
-				      "a control character");
+				      len != strlen(p) ? "a NUL byte" : "a control character");
 			goto out;
 		}
 	}
@@ -179,9 +168,7 @@ static void dispatch(struct http_req *r, void *arg)
 out:
 	if (!q.replied && !q.deferred)    /* deferred: answered later (req_defer) */
 		reply_problem(&q, 500, NULL, "the request got no answer");
-	for (int i = 0; i < n; i++)
-		free(seg[i]);
-	free(copy);
+	free(scratch);
 	free(target);
 	evhttp_clear_headers(&q.query);
 	store_token_release(&q.tok);

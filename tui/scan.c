@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "casedesk.h"
+#include "tn_text.h"
 #include "tn_buf.h"
 
 #define MAXDEPTH 64
@@ -36,17 +37,6 @@ static int eat(struct scan *s, char c)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static long hex4(struct scan *s)
 {
 	long v = 0;
@@ -54,7 +44,7 @@ static long hex4(struct scan *s)
 	if (s->end - s->p < 4)
 		return -1;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(s->p[i]);
+		int h = tn_hex_value((unsigned char)s->p[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

@@ -148,6 +148,28 @@ test_expect_success 'a NUL or a control character in a query value is 400 naming
 	alive
 '
 
+test_expect_success 'percent-escapes in a path segment and a query value decode as before' '
+	test "$(curl -sS -o plain.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items/310000-RS-006")" = 200 &&
+	test "$(curl -sS -o esc.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items/310000%2dRS%2D006")" = 200 &&
+	cmp plain.json esc.json &&
+	test "$(curl -sS -o plain.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items?department=RSJ")" = 200 &&
+	test "$(curl -sS -o esc.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items?department=%52S%4a")" = 200 &&
+	cmp plain.json esc.json &&
+	test "$(curl -sS -o out.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items/310000-RS-006%2")" = 404 &&
+	curl -sS -o out.json -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items?department=RSJ%09%0" &&
+	! grep -q "control character" out.json &&
+	test "$(curl -sS -o out.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items?department=RS+J%7f%1F")" = 400 &&
+	json_eq .field department <out.json &&
+	alive
+'
+
 test_expect_success 'limits: a target over 4 KiB is 414, 33 query parameters 400' '
 	long=$(head -c 4100 /dev/zero | tr "\\0" a) &&
 	test "$(curl -sS -o out.json -w "%{http_code}" "$TWONET_URL/v1/items/$long")" = 414 &&
