@@ -262,9 +262,9 @@ static size_t first_bad_utf8(const char *s, size_t len)
 	return len;
 }
 
-static int bad_string(const char *s, int n)
+int tn_json_control_in(const char *s, size_t n)
 {
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
@@ -280,7 +280,8 @@ static int find(jv v, struct tn_buf *path)
 
 	switch (jv_get_kind(v)) {
 	case JV_KIND_STRING:
-		return bad_string(jv_string_value(v), jv_string_length_bytes(jv_copy(v)));
+		return tn_json_control_in(jv_string_value(v),
+					  (size_t)jv_string_length_bytes(jv_copy(v)));
 	case JV_KIND_ARRAY:
 		jv_array_foreach(v, i, e) {
 			if (!found) {
@@ -300,7 +301,7 @@ static int find(jv v, struct tn_buf *path)
 
 				tn_buf_addch(path, '.');
 				tn_buf_add(path, ks, strnlen(ks, (size_t)kn));
-				found = bad_string(ks, kn) || find(e, path);
+				found = tn_json_control_in(ks, (size_t)kn) || find(e, path);
 				if (!found)
 					path->len = mark;
 			}

@@ -7,6 +7,7 @@
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "tn_jv.h"
+#include "tn_text.h"
 
 /*
  * Object keys, made once a thread.  jv_string() of a key costs an
@@ -142,14 +143,13 @@ jv tn_jv_object_of(jv *keys, jv *values, int n)
 
 jv tn_jv_key(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h;
 	struct key_slot *keys, *k;
 	int i;
 
 	if (n > TN_JV_KEY_MAX)
 		return jv_string_sized(s, (int)n);
-	for (size_t j = 0; j < n; j++)
-		h = (h ^ (unsigned char)s[j]) * 16777619u;
+	h = tn_fnv1a(s, n);
 	keys = made_here()->keys;
 	for (i = 0; i < KEY_WAYS; i++) {
 		k = &keys[(h + (uint32_t)i) & (KEY_SLOTS - 1)];

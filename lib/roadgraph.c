@@ -5,15 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tn_text.h"
 #include "tnp_roadgraph.h"
 
 static uint32_t hash_str(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return tn_fnv1a(s, strlen(s));
 }
 
 const char *tnp_strtab_get(const struct strtab *t, int i)

@@ -18,6 +18,16 @@ int tn_hex_value(int c)
 	return -1;
 }
 
+uint32_t tn_fnv1a(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
 size_t tn_utf8_chars(const char *s)
 {
 	size_t n = 0;
@@ -103,13 +113,11 @@ static __thread struct {
 
 int tn_sha256_hex_memo(const char *s, size_t len, char out[65])
 {
-	uint32_t h = 2166136261u;
+	uint32_t h;
 
 	if (len == 0 || len > MEMO_MAX)
 		return tn_sha256_hex(s, len, out);
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;     /* FNV-1a: which slot */
-	h %= MEMO_SLOTS;
+	h = tn_fnv1a(s, len) % MEMO_SLOTS;
 	if (memo[h].len == len && CRYPTO_memcmp(memo[h].s, s, len) == 0) {
 		memcpy(out, memo[h].hex, 65);
 		return 0;

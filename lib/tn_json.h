@@ -63,6 +63,8 @@ long tn_json_long(jv v, long dflt);
  * its path written into `path` (".a[2].b", at most size bytes), else 0.
  */
 int tn_json_find_control(jv v, char *path, size_t size);
+/* 1 when s[0..n) holds a byte tn_json_find_control refuses (a NUL, a control character but tab, LF, CR). */
+int tn_json_control_in(const char *s, size_t n);
 
 struct tn_buf;
 /*

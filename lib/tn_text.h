@@ -3,6 +3,7 @@
 #define TN_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tn_buf.h"
 
@@ -22,6 +23,9 @@ int tn_utf8_valid(const char *s, size_t len);
 
 /* The value of hex digit `c` (either case), or -1. */
 int tn_hex_value(int c);
+
+/* FNV-1a (32 bits) of `n` bytes at `s`: the hash of the in-memory tables (not of anything stored). */
+uint32_t tn_fnv1a(const void *s, size_t n);
 
 /*
  * SHA-256 of `len` bytes at `data` as 64 lower-case hex digits and a NUL in

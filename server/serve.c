@@ -21,6 +21,7 @@
 
 #include "tn_buf.h"
 #include "tn_cal.h"
+#include "tn_json.h"
 #include "tn_http1.h"
 #include "store_cal.h"
 #include "store_ops.h"
@@ -58,12 +59,8 @@ static int query_ok(struct req *q, const char *query, char *scratch)
 		}
 		if (klen < len) {       /* key=value (no '=': evhttp_parse_query_str refuses it) */
 			dlen = tn_uri_decode(arg + klen + 1, len - klen - 1, 1, scratch);
-			for (size_t i = 0; i < dlen; i++) {
-				unsigned char c = (unsigned char)scratch[i];
-
-				nul |= c == 0;
-				ctl |= c < 0x20 && c != '\t' && c != '\n' && c != '\r';
-			}
+			ctl = tn_json_control_in(scratch, dlen);
+			nul = memchr(scratch, '\0', dlen) != NULL;
 		}
 		if (ctl) {
 			char *key = tn_xstrndup(arg, klen);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "casedesk.h"
+#include "tn_text.h"
 #include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_cal.h"
@@ -109,11 +110,7 @@ static uint32_t intern(struct rows *r, const char *s)
 
 static uint32_t hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return tn_fnv1a(s, strlen(s));
 }
 
 static void idx_insert(struct rows *r, size_t row);

@@ -144,6 +144,14 @@ void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
+void store_bind_text_static(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 void store_bind_json(sqlite3_stmt *s, int i, jv doc)
 {
 	struct tn_buf text = TN_BUF_INIT;

@@ -98,10 +98,7 @@ enum tn_code sqlite_audit_append_rows(struct store *st, const struct store_audit
 			return code;
 		sqlite3_bind_int64(s, 1, seq);
 		for (int k = 0; k < 9; k++)
-			if (text[k])
-				sqlite3_bind_text(s, k + 2, text[k], -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(s, k + 2);
+			store_bind_text_static(s, k + 2, text[k]);
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)

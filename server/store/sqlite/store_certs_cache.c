@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "tn_buf.h"
+#include "tn_text.h"
 #include "store_int.h"
 
 /*
@@ -80,8 +81,6 @@ void sqlite_cert_cache_forget(struct store *st)
 static struct cert_set *set_of(struct store *st, const char *id, uint32_t *hash, size_t *len)
 {
 	struct cert_cache *c;
-	const unsigned char *p;
-	uint32_t h = 2166136261u;
 	int version;
 
 	if (sqlite_snapshot_version(st, &version) < 0)
@@ -97,11 +96,9 @@ static struct cert_set *set_of(struct store *st, const char *id, uint32_t *hash,
 		c->version = version;
 		c->changes = sqlite3_total_changes64(st->db);
 	}
-	for (p = (const unsigned char *)id; *p; p++)
-		h = (h ^ *p) * 16777619u;       /* FNV-1a */
-	*hash = h;
-	*len = (size_t)(p - (const unsigned char *)id);
-	return &c->s[h % CACHE_SETS];
+	*len = strlen(id);
+	*hash = tn_fnv1a(id, *len);
+	return &c->s[*hash % CACHE_SETS];
 }
 
 /* The entry of `id` in set `k`, or NULL. */

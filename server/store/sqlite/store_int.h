@@ -181,6 +181,8 @@ enum tn_code store_fail(struct store *st, struct tn_err *err, const char *what);
 enum tn_code store_fail_db(sqlite3 *db, struct tn_err *err, const char *what);
 /* Bind text or NULL. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* The same, not copied: `v` must last until the statement is reset (a loop's rows). */
+void store_bind_text_static(sqlite3_stmt *s, int i, const char *v);
 /* Bind `doc` (consumed) as its compact JSON text (copied: free to go after the call). */
 void store_bind_json(sqlite3_stmt *s, int i, jv doc);
 /* Column as a malloc'd string (NULL for SQL NULL). */
