@@ -83,6 +83,8 @@ struct store_ckpt *store_certs_checkpointer(struct store *st, long frames, long 
 void store_certs_checkpointer_stop(struct store_ckpt *c);
 /* Wait until the thread has made `runs` checkpoints; the pages copied so far (for tests). */
 long store_certs_checkpointer_wait(struct store_ckpt *c, long runs);
+/* How many times the thread synced a database file after a copy that left the log's end (for tests). */
+long store_certs_checkpointer_syncs(struct store_ckpt *c);
 /* How many times commits woke the thread (for tests). */
 long store_certs_checkpointer_wakes(struct store_ckpt *c);
 /* How many times the thread started a log over past its limit (0 for NULL). */

@@ -201,6 +201,68 @@ static int audit_count(struct store *st, const char *h, const char *cert)
 	return n;
 }
 
+/*
+ * A checkpoint that cannot copy the whole log (here a reader holds its end)
+ * leaves what it copied unsynced, SQLite syncing the database file only at
+ * the log's end: the thread syncs it then, once a copy.  A checkpoint that
+ * reaches the end was synced by SQLite: no second sync.  `schema` "main"
+ * (tokens) or "log" (audit rows).
+ */
+/* One commit to the store: the i-th token, or an audit row when `log`. */
+static void write_one(struct fix *f, int log, int i)
+{
+	struct tn_err err = TN_ERR_INIT;
+	char hash[65];
+
+	snprintf(hash, sizeof(hash), "%064d", i);
+	if (log)
+		audit_rows(f->st, "310101199001011234", 1);
+	else
+		assert_int_equal(store_token_add(f->st, hash, "clerk", "ckpt", "YBJ", NULL, &err),
+				 TN_OK);
+}
+
+static void synced(struct fix *f, const char *schema)
+{
+	int log = !strcmp(schema, "log");
+	struct store_ckpt *c;
+	sqlite3 *reader = NULL;
+	char sql[160];
+
+	for (int i = 0; i < 40; i++)           /* frames in the log before the reader */
+		write_one(f, log, i);
+	assert_int_equal(sqlite3_open_v2(f->path, &reader, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "ATTACH '%s.audit' AS log; BEGIN; SELECT count(*) FROM %s.%s;",
+		 f->path, schema, log ? "audit" : "tokens");
+	assert_int_equal(sqlite3_exec(reader, sql, NULL, NULL, NULL), SQLITE_OK);
+	c = store_certs_checkpointer(f->st, 10, 0);
+	assert_non_null(c);
+	for (int i = 40; i < 80; i++)          /* past the reader: not copied */
+		write_one(f, log, i);
+	assert_true(store_certs_checkpointer_wait(c, 1) > 0);  /* it copied up to the reader */
+	assert_int_equal(store_certs_checkpointer_syncs(c), 1);
+	store_certs_checkpointer_stop(c);
+	sqlite3_close(reader);
+
+	/* no reader, no writer while it copies: it reaches the end, SQLite synced */
+	c = store_certs_checkpointer(f->st, 1, 0);
+	assert_non_null(c);
+	write_one(f, log, 80);
+	assert_true(store_certs_checkpointer_wait(c, 1) > 0);
+	assert_int_equal(store_certs_checkpointer_syncs(c), 0);
+	store_certs_checkpointer_stop(c);
+}
+
+static void test_checkpointer_syncs_db(void **state)
+{
+	synced(*state, "main");
+}
+
+static void test_checkpointer_syncs_log(void **state)
+{
+	synced(*state, "log");
+}
+
 /* The integer `sql` answers in the file `path` (-1 when it cannot). */
 static long long query_int(const char *path, const char *sql)
 {
@@ -443,6 +505,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkpointer_wakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_bounds_db, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_bounds_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer_syncs_db, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer_syncs_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_unlocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_rebuilt, setup, teardown),
