@@ -76,9 +76,9 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
  * well, in its worker's loop.  Its two fsyncs, of the log's tail and of
  * the database file, are what the writers wait for: with each earlier copy
  * already synced (sync_copied), 16-164 ms at saturation on a virtual disk,
- * each a device flush whatever is left to write.  Should a reader outlast the wait (a long audit list), the
- * next try waits until the log has grown by the limit again: one such wait
- * per limit, not one per wake.
+ * each a device flush whatever is left to write.  Should a reader outlast
+ * the wait (a long audit list), the next try waits until the log has grown
+ * by the limit again: one such wait per limit, not one per wake.
  */
 static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 {
@@ -291,13 +291,11 @@ long store_certs_checkpointer_wait(struct store_ckpt *c, long runs)
 	return copied;
 }
 
-/* One of the thread's counters, read under its lock (0 for NULL). */
+/* One of the thread's counters, read under its lock (the readers below: 0 for NULL). */
 static long counter(struct store_ckpt *c, const long *n)
 {
 	long v;
 
-	if (!c)
-		return 0;
 	pthread_mutex_lock(&c->mu);
 	v = *n;
 	pthread_mutex_unlock(&c->mu);
