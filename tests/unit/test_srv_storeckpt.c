@@ -201,13 +201,6 @@ static int audit_count(struct store *st, const char *h, const char *cert)
 	return n;
 }
 
-/*
- * A checkpoint that cannot copy the whole log (here a reader holds its end)
- * leaves what it copied unsynced, SQLite syncing the database file only at
- * the log's end: the thread syncs it then, once a copy.  A checkpoint that
- * reaches the end was synced by SQLite: no second sync.  `schema` "main"
- * (tokens) or "log" (audit rows).
- */
 /* One commit to the store: the i-th token, or an audit row when `log`. */
 static void write_one(struct fix *f, int log, int i)
 {
@@ -222,6 +215,13 @@ static void write_one(struct fix *f, int log, int i)
 				 TN_OK);
 }
 
+/*
+ * A checkpoint that cannot copy the whole log (here a reader holds its end)
+ * leaves what it copied unsynced, SQLite syncing the database file only at
+ * the log's end: the thread syncs it then, once a copy.  A checkpoint that
+ * reaches the end was synced by SQLite: no second sync.  `schema` "main"
+ * (tokens) or "log" (audit rows).
+ */
 static void synced(struct fix *f, const char *schema)
 {
 	int log = !strcmp(schema, "log");
