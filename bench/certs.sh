@@ -14,6 +14,9 @@
 # ROUNDS (default 1) pairs of wrk runs, twonetd then nginx: each ratio, then the median and the spread;
 # SERVE_OPTS: more options for twonetd serve (--no-balance: the kernel's placement);
 # CERTS_READS_ONLY=1 skips part 3 (the reads beside nginx and the commits only).
+# CERTS_MIXED=RATE: while each twonetd round reads, one more connection posts
+# RATE alerts a second (one a request): commits that change no certificate,
+# as a served city's filings and alerts are; the alerts posted are counted.
 # TWONET_BUILD=DIR takes the commands from a build folder (default: the tree).
 # Prints figures; asserts nothing about time.
 . "$(dirname "$0")/lib.sh"
@@ -118,17 +121,48 @@ cmp -s "$BENCH_TMP/a.json" "$BENCH_TMP/b.json" && echo "nginx and twonetd serve 
 ( m=0; while :; do z=$(stat -c %s "$DB.audit-wal" 2>/dev/null || echo 0); [ "$z" -gt "$m" ] && m=$z
 	echo "$m" > "$BENCH_TMP/walmax"; sleep 1; done ) &
 WALMAX_PID=$!
+# CERTS_MIXED: an alert poster on one kept-alive connection, RATE a second for SECONDS
+cat > "$BENCH_TMP/poster.pl" <<'PERL'
+use strict; use warnings; use IO::Socket::INET; use Time::HiRes qw(time sleep);
+my ($port, $tok, $rate, $secs) = @ARGV;
+my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") or die "connect: $!\n";
+my ($t0, $n) = (time, 0);
+while (time < $t0 + $secs) {
+	my $wait = $t0 + $n / $rate - time;
+	sleep($wait) if $wait > 0;
+	my $body = sprintf '{"alerts":[{"source":"bench-mixed","source_id":"%d","kind":"water_depth",'
+		. '"severity":"blue","district":"310101","location":{"lat":31.2397,"lon":121.4906,'
+		. '"address":"中山东一路外滩"},"value":0.2,"threshold":0.15,"unit":"m","headline":"外滩积水"}]}', $n;
+	print $s "POST /v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer $tok\r\n"
+		. "Content-Type: application/json\r\nContent-Length: " . length($body) . "\r\n\r\n" . $body;
+	my $head = '';
+	while ($head !~ /\r\n\r\n/) { sysread($s, $head, 65536, length $head) or die "read: $!\n"; }
+	my ($h, $rest) = split /\r\n\r\n/, $head, 2;
+	$h =~ m{^HTTP/1\.1 200} or die "post: $h\n";
+	my ($len) = $h =~ /Content-Length: (\d+)/i;
+	while (length($rest) < $len) { sysread($s, $rest, 65536, length $rest) or die "read: $!\n"; }
+	$n++;
+}
+print "$n\n";
+PERL
 # ROUNDS pairs (twonetd, then nginx), each pair's ratio; the median and the spread
 printf 'wrk GET /v1/certs/{id}, 64 connections, %d s, random ids of %d:\n' "$DURATION" "$(wc -l < "$IDS_FILE")"
 ratios=""
 for round in $(seq "$ROUNDS"); do
+	if [ -n "${CERTS_MIXED:-}" ]; then
+		perl "$BENCH_TMP/poster.pl" "${URL##*:}" "$TOKEN" "$CERTS_MIXED" "$DURATION" >"$BENCH_TMP/posted" &
+		POSTER_PID=$!
+	fi
 	read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
 	tn_done=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.last")
+	[ -n "${CERTS_MIXED:-}" ] && wait "$POSTER_PID"
 	read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
 	ratio=$(echo "100 * $tn_rps / $ng_rps" | bc -l)
 	ratios="$ratios $ratio"
 	[ "$ROUNDS" -gt 1 ] && printf 'round %d of %d:\n' "$round" "$ROUNDS"
 	printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (%d replies)\n' "$tn_rps" "$tn_p99" "$tn_bad" "$tn_done"
+	[ -n "${CERTS_MIXED:-}" ] && printf '    beside them, on one more connection: %d alerts posted (CERTS_MIXED=%s a second)\n' \
+		"$(cat "$BENCH_TMP/posted")" "$CERTS_MIXED"
 	printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rps" "$ng_p99" "$ng_bad"
 	printf '  ratio twonetd / nginx:   %.0f%%\n' "$ratio"
 	done_all=$((${done_all:-0} + tn_done))

@@ -24,7 +24,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA 15
+#define STORE_SCHEMA 16
 
 /*
  * Open the database `spec` (twonetd's --db): a file PATH or sqlite:PATH
@@ -41,9 +41,10 @@ enum tn_code store_open(struct store **st, const char *spec, int create, struct 
 void store_close(struct store *st);
 
 /*
- * Migrate to STORE_SCHEMA inside one transaction (SQLite: and 14 -> 15,
- * the audit log's move to its own file, in two after it: store_audit_log.c);
- * *from and *to (may be NULL) get the versions before and after.  Idempotent.
+ * Migrate to STORE_SCHEMA inside one transaction (SQLite: up to 14; then
+ * 14 -> 15, the audit log's move to its own file, in two: store_audit_log.c;
+ * then the later scripts in one more); *from and *to (may be NULL) get the
+ * versions before and after.  Idempotent.
  */
 enum tn_code store_migrate(struct store *st, int *from, int *to, struct tn_err *err);
 

@@ -89,6 +89,12 @@ long store_certs_checkpointer_syncs(struct store_ckpt *c);
 long store_certs_checkpointer_wakes(struct store_ckpt *c);
 /* How many times the thread started a log over past its limit (0 for NULL). */
 long store_certs_checkpointer_restarts(struct store_ckpt *c);
+/*
+ * How many certificate reads (store_cert_get_text with doc, holder and dept)
+ * the connection's cache could not answer (for tests): SQLite keeps what it
+ * read while the certificates did not change; PostgreSQL keeps nothing (0).
+ */
+long store_certs_cache_misses(struct store *st);
 
 /*
  * The database file's path (borrowed from the store): private keys live
@@ -158,7 +164,10 @@ enum tn_code store_cert_idem(struct store *st, long token_id, const char *idem_k
 /*
  * The certificate `id`: its JSON text (malloc'd, the CERT as served) in
  * *doc, its holder and department (malloc'd; each pointer may be NULL when
- * not wanted).  TN_ENOTFOUND when none.
+ * not wanted).  TN_ENOTFOUND when none.  With all three asked for, inside a
+ * read snapshot (store_certs_read_begin), the SQLite backend answers from
+ * the connection's cache while no certificate changed since it was read
+ * (store_certs_cache.c): never anything older than the snapshot.
  */
 enum tn_code store_cert_get_text(struct store *st, const char *id, char **doc, char **holder,
 				 char **dept, struct tn_err *err);

@@ -257,7 +257,10 @@ static char *read_cert(struct store *st, const char *id, char *out, size_t size)
 	return out;
 }
 
-/* The certificates a connection keeps (store_certs_cache.c): never a read older than its snapshot. */
+/*
+ * The certificates a connection keeps (store_certs_cache.c): never a read
+ * older than its snapshot; kept across commits that change no certificate.
+ */
 static void test_cert_cache(void **state)
 {
 	struct fix *f = *state;
@@ -265,17 +268,32 @@ static void test_cert_cache(void **state)
 	struct store *other = NULL;
 	struct store_cert_row row = { "C1", "K", "H1", "RSJ", "{\"v\":1}", -1, NULL, NULL };
 	char buf[64];
+	long misses;
 
 	assert_int_equal(store_open(&other, f->path, 0, &err), TN_OK);
 	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "");      /* none, kept so */
 	assert_int_equal(store_cert_insert(other, &row, &err), TN_OK);
 	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":1}"); /* another's commit */
+	misses = store_certs_cache_misses(f->st);
 	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":1}"); /* kept */
+	assert_int_equal(store_certs_cache_misses(f->st), misses);
+
+	/* a commit that changes no certificate keeps them: another connection's, this one's */
+	assert_int_equal(store_token_add(other, "3333333333333333333333333333333333333333333333333333333333333333",
+					 "clerk", "x", "YBJ", NULL, &err), TN_OK);
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":1}");
+	assert_int_equal(store_token_add(f->st, "4444444444444444444444444444444444444444444444444444444444444444",
+					 "clerk", "y", "YBJ", NULL, &err), TN_OK);
+	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":1}");
+	assert_string_equal(read_cert(f->st, "C9", buf, sizeof(buf)), "");      /* a miss, kept */
+	assert_string_equal(read_cert(f->st, "C9", buf, sizeof(buf)), "");
+	assert_int_equal(store_certs_cache_misses(f->st), misses + 1);
 
 	/* revoked through another connection: seen at the next read */
 	assert_int_equal(store_cert_revoke(other, "C1", "2026-12-06T10:00:00+08:00", "lost",
 					   jv_parse("{\"v\":2}"), &err), TN_OK);
 	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":2}");
+	assert_int_equal(store_certs_cache_misses(f->st), misses + 2);
 
 	/* changed through this connection: seen too */
 	row.id = "C2";
@@ -300,6 +318,7 @@ static void test_cert_cache(void **state)
 	}
 	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":2}");
 	store_certs_read_hold(f->st, 0);
+	/* a writer that is not twonetd (the sqlite3 shell) is seen too: the counter's triggers */
 	assert_string_equal(read_cert(f->st, "C1", buf, sizeof(buf)), "{\"v\":4}");
 	store_close(other);
 }

@@ -335,6 +335,8 @@ static const char *pg_migration(int v, int *to)
 	case 13: *to = 14; return "SELECT 1";
 	/* 14 -> 15 too: SQLite's audit log moves to a file of its own */
 	case 14: *to = 15; return "SELECT 1";
+	/* 15 -> 16 too: SQLite's certificate cache's counter (PostgreSQL keeps no cache) */
+	case 15: *to = 16; return "SELECT 1";
 	default: return NULL;
 	}
 }

@@ -547,7 +547,8 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	/* the audit log's file (store_audit_log.c): made by init only, never for a database that had one */
 	v = user_version(st);
 	if (!create || v >= STORE_LOG_SCHEMA) {
-		code = version_check(st, v, err);
+		/* init migrates an older database; a newer one is refused before */
+		code = !create || v < 0 || v > STORE_SCHEMA ? version_check(st, v, err) : TN_OK;
 		if (code == TN_OK && access(log_path, F_OK) != 0)
 			code = tn_err_set(err, TN_EINVALID, "the audit log '%s' of database '%s' is "
 					  "missing (a copy of the database without its log?): restore "
@@ -610,6 +611,8 @@ static const char *migration(int v)
 	case 11: return store_tasks_schema;
 	case 12: return store_assets_schema;
 	case 13: return store_reports_insert_bound;
+	/* 14 -> 15 is sqlite_log_move's */
+	case 15: return store_certs_gen_schema;
 	default: return NULL;
 	}
 }
@@ -655,35 +658,35 @@ static int migrate_exec(sqlite3 *db, const char *sql, char **msg)
 	return SQLITE_OK;
 }
 
-enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err *err)
+/*
+ * In one transaction: the scripts from the database's version (*from, may be
+ * NULL) up to `end`, and that version; *v: the version it is at then.
+ */
+static enum tn_code migrate_to(struct store *st, int end, int *from, int *v, struct tn_err *err)
 {
-	int n = STORE_SCHEMA, end;
-	int v;
 	char *msg = NULL;
 	char sql[64];
 
 	if (store_begin(st, err) != TN_OK)
 		return store_errcode(err);
-	v = user_version(st);
+	*v = user_version(st);
 	if (from)
-		*from = v;
-	if (v < 0 || v > n) {
+		*from = *v;
+	if (*v < 0 || *v > STORE_SCHEMA) {
 		store_rollback(st);
 		return tn_err_set(err, TN_EINVALID, "database '%s' is at schema %d, this twonetd "
-				  "knows %d", st->path, v, n);
+				  "knows %d", st->path, *v, STORE_SCHEMA);
 	}
-	/* the scripts up to 14 in this transaction; 14 -> 15 is sqlite_log_move's two */
-	end = v < STORE_LOG_SCHEMA - 1 ? STORE_LOG_SCHEMA - 1 : v;
-	for (; v < end; v++) {
-		if (migrate_exec(st->db, migration(v), &msg) != SQLITE_OK) {
-			tn_err_set(err, TN_EINTERNAL, "migration to schema %d failed: %s", v + 1,
+	for (; *v < end; (*v)++) {
+		if (migrate_exec(st->db, migration(*v), &msg) != SQLITE_OK) {
+			tn_err_set(err, TN_EINTERNAL, "migration to schema %d failed: %s", *v + 1,
 				   msg ? msg : "unknown error");
 			sqlite3_free(msg);
 			store_rollback(st);
 			return TN_EINTERNAL;
 		}
 	}
-	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", *v);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		enum tn_code code = store_fail(st, err, "migration");
 		store_rollback(st);
@@ -693,14 +696,26 @@ enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err 
 		store_rollback(st);
 		return store_errcode(err);
 	}
-	if (v == STORE_LOG_SCHEMA - 1 && v < n) {
-		enum tn_code code = sqlite_log_move(st, err);
+	return TN_OK;
+}
 
-		if (code != TN_OK)
+enum tn_code sqlite_migrate(struct store *st, int *from, int *to, struct tn_err *err)
+{
+	enum tn_code code;
+	int v;
+
+	/* the scripts up to 14 in one transaction; 14 -> 15 is sqlite_log_move's two; then the rest */
+	if ((code = migrate_to(st, STORE_LOG_SCHEMA - 1, from, &v, err)) != TN_OK)
+		return code;
+	if (v == STORE_LOG_SCHEMA - 1) {
+		if ((code = sqlite_log_move(st, err)) != TN_OK)
 			return code;
+		v = STORE_LOG_SCHEMA;
 	}
+	if (v < STORE_SCHEMA && (code = migrate_to(st, STORE_SCHEMA, NULL, &v, err)) != TN_OK)
+		return code;
 	if (to)
-		*to = n;
+		*to = STORE_SCHEMA;
 	return TN_OK;
 }
 

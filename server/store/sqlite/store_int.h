@@ -140,6 +140,9 @@ extern const char store_assets_schema[];
 /* 13 -> 14: the report columns of a filed row bound by its insert (store_reports.c). */
 extern const char store_reports_insert_bound[];
 
+/* 15 -> 16: the certificates' counter their readers' caches hold by (store_certs_cache.c). */
+extern const char store_certs_gen_schema[];
+
 /* The r_* columns R_SET would derive from a new row (store_reports.c): the document's. */
 struct report_cols {
 	jv workflow, legal;     /* strings or null (owned) */
