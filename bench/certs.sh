@@ -43,6 +43,7 @@ if [ "$have" -lt "$N" ]; then
 	t1=$(now)
 	printf 'gen-certs: %d certificates in %.0f s\n' $((N - have)) "$(echo "$t1 - $t0" | bc -l)"
 else
+	twonetd init --db "$DB" >/dev/null     # a database kept from an older build: its schema brought up
 	echo "gen-certs: reusing $DB ($have certificates)"
 fi
 sqlite3 "$DB" "select count(*) from items" | grep -qv '^0$' || twonetd import catalog --db "$DB" >/dev/null
