@@ -20,9 +20,11 @@
  * counter is read only when something was committed since the last read
  * (PRAGMA data_version moved: another connection; sqlite3_total_changes64
  * moved: this one): a filing, an alert or a token's last use no longer
- * empties the cache.  When it emptied at every commit to the database, 20
- * alerts a second beside 64 connections of audited reads cost the reads
- * ~20% (42,000-50,000 against 57,000-66,000 a second with the cache kept).
+ * empties the cache.  When it emptied at every commit to the database, 64
+ * connections of audited reads beside 20 alerts a second did 54,400 reads
+ * a second, 62,300 with the cache kept (medians of 6 rounds each, alternated,
+ * bench/certs.sh CERTS_MIXED=20), and the workers spent a third less CPU a
+ * read (alternated runs of 14 s, CPU time from /proc).
  * Without the table (a database not yet at schema 16) or the counter's row,
  * any commit empties it, as before.  Only inside a read transaction (a
  * read's snapshot, where the version and the counter are the snapshot's: an
