@@ -548,7 +548,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	v = user_version(st);
 	if (!create || v >= STORE_LOG_SCHEMA) {
 		/* init migrates an older database; a newer one is refused before */
-		code = !create || v < 0 || v > STORE_SCHEMA ? version_check(st, v, err) : TN_OK;
+		code = !create || v > STORE_SCHEMA ? version_check(st, v, err) : TN_OK;
 		if (code == TN_OK && access(log_path, F_OK) != 0)
 			code = tn_err_set(err, TN_EINVALID, "the audit log '%s' of database '%s' is "
 					  "missing (a copy of the database without its log?): restore "
