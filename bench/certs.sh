@@ -4,7 +4,8 @@
 #   2. wrk (64 connections, random ids through a Lua script) on
 #      GET /v1/certs/{id}?purpose=... of twonetd (every read audited) beside
 #      wrk on nginx serving the same JSON texts as static files, in the same
-#      run: requests/s of both, the ratio, p99;
+#      run: requests/s of both, the ratio, p99, twonetd's CPU a read (its
+#      workers' and audit writer's, from /proc: it moves less than requests/s);
 #   3. cert-fetch --parallel 16 over 10,000 ids: certificates/s and SM2
 #      verifications beside openssl speed sm2 verify x cores; then
 #      cert-fetch --no-verify beside curl --parallel over the same URLs;
@@ -82,6 +83,8 @@ TWONETD_AUDIT_STATS=1 twonetd serve --db "$DB" --listen 127.0.0.1:0 --port-file 
 SERVER_PID=$!
 while [ ! -s "$BENCH_TMP/port" ]; do sleep 0.05; done
 URL="http://127.0.0.1:$(cat "$BENCH_TMP/port")"
+# its workers and audit writer (every thread), for the server's CPU a read
+SERVER_PIDS=$(pgrep -P "$SERVER_PID" | paste -sd' ')
 TOKEN=$(twonetd token add --db "$DB" --role admin --name bench-$$)
 audit0=$(sqlite_db "$DB" "select count(*) from audit")
 
@@ -154,14 +157,17 @@ for round in $(seq "$ROUNDS"); do
 		perl "$BENCH_TMP/poster.pl" "${URL##*:}" "$TOKEN" "$CERTS_MIXED" "$DURATION" >"$BENCH_TMP/posted" &
 		POSTER_PID=$!
 	fi
+	c0=$(worker_cpu "$SERVER_PIDS")
 	read -r tn_rps tn_p99 tn_bad < <(wrk_run "$URL" "Authorization: Bearer $TOKEN")
+	c1=$(worker_cpu "$SERVER_PIDS")
 	tn_done=$(awk '/requests in/ { print $1 }' "$BENCH_TMP/wrk.last")
 	[ -n "${CERTS_MIXED:-}" ] && wait "$POSTER_PID"
 	read -r ng_rps ng_p99 ng_bad < <(wrk_run "http://127.0.0.1:$NGPORT")
 	ratio=$(echo "100 * $tn_rps / $ng_rps" | bc -l)
 	ratios="$ratios $ratio"
 	[ "$ROUNDS" -gt 1 ] && printf 'round %d of %d:\n' "$round" "$ROUNDS"
-	printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (%d replies)\n' "$tn_rps" "$tn_p99" "$tn_bad" "$tn_done"
+	printf '  twonetd (audited reads): %10.0f req/s  p99 %-8s  non-2xx %s  (%d replies, %.1f us of server CPU each)\n' \
+		"$tn_rps" "$tn_p99" "$tn_bad" "$tn_done" "$(echo "($c1 - $c0) * 1000000 / $(getconf CLK_TCK) / $tn_done" | bc -l)"
 	[ -n "${CERTS_MIXED:-}" ] && printf '    beside them, on one more connection: %d alerts posted (CERTS_MIXED=%s a second)\n' \
 		"$(cat "$BENCH_TMP/posted")" "$CERTS_MIXED"
 	printf '  nginx static files:      %10.0f req/s  p99 %-8s  non-2xx %s\n' "$ng_rps" "$ng_p99" "$ng_bad"

@@ -28,6 +28,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# worker_cpu PIDS: their utime + stime in clock ticks, every thread counted
+worker_cpu() {
+	local p
+	for p in $1; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 # sqlite_db DB [ARGS]: sqlite3 on a SQLite database with its audit log (DB.audit) attached as "log"
 sqlite_db() {
 	local db=$1

@@ -43,12 +43,6 @@ twonetd-gen-certs --db "$BASE/c.db" "$N" >/dev/null 2>&1
 sqlite3 "$BASE/c.db" "select id from certs order by random()" > "$BENCH_TMP/ids"
 random_reads "$BENCH_TMP/ids"
 
-# worker_cpu PIDS: their utime + stime in clock ticks, every thread counted
-worker_cpu() {
-	local p
-	for p in $1; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ s += $1 } END { print s + 0 }'
-}
-
 # run SIDE BUILD ENV OPTS: one run on a fresh copy; prints "SIDE req/s p99 us_cpu_a_read"
 run() {
 	local side=$1 build=$2 envs=$3 opts=$4 run=$BENCH_TMP/run pids c0 c1 out n i
