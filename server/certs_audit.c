@@ -455,7 +455,6 @@ void certs_worker_stop(struct srv *srv)
 {
 	long restarts;
 
-	(void)srv;
 	flush(1);
 	if (b.ack_ev)
 		event_free(b.ack_ev);
@@ -479,4 +478,8 @@ void certs_worker_stop(struct srv *srv)
 	b.rows_buf = NULL;
 	b.n = b.cap = b.sent_head = b.sent_n = b.sent_cap = b.rows_cap = 0;
 	certs_audit_log_stats(b.rows, b.batches, b.held_s, b.busy_s, b.busy_tries, restarts);
+	if (getenv("TWONETD_AUDIT_STATS") && srv && store_certs_cache_reads(srv->st) > 0)
+		fprintf(stderr, "twonetd[%ld]: certificate reads: %ld, %ld of them from the database "
+			"(the rest from the worker's cache)\n", (long)getpid(),
+			store_certs_cache_reads(srv->st), store_certs_cache_misses(srv->st));
 }

@@ -90,10 +90,12 @@ long store_certs_checkpointer_wakes(struct store_ckpt *c);
 /* How many times the thread started a log over past its limit (0 for NULL). */
 long store_certs_checkpointer_restarts(struct store_ckpt *c);
 /*
- * How many certificate reads (store_cert_get_text with doc, holder and dept)
- * the connection's cache could not answer (for tests): SQLite keeps what it
- * read while the certificates did not change; PostgreSQL keeps nothing (0).
+ * How many certificate reads (store_cert_get_text with doc, holder and dept,
+ * in a read snapshot) the connection's cache was asked, and how many of them
+ * it could not answer: SQLite keeps what it read while the certificates did
+ * not change; PostgreSQL keeps nothing (0 and 0).
  */
+long store_certs_cache_reads(struct store *st);
 long store_certs_cache_misses(struct store *st);
 
 /*

@@ -155,6 +155,7 @@
 	  (struct store *st, long frames, long limit), \
 	  (st, frames, limit), ZERO) \
 	X(const char *, certs_db_path, (struct store *st), (st), ZERO) \
+	X(long, certs_cache_reads, (struct store *st), (st), ZERO) \
 	X(long, certs_cache_misses, (struct store *st), (st), ZERO) \
 	X(enum tn_code, issuer_add, \
 	  (struct store *st, const char *dept, const char *uscc, const char *key_id, \

@@ -9,7 +9,7 @@
 
 P=310101199003071230
 
-TWONETD_WORKERS=2 start_server || exit 1
+TWONETD_WORKERS=2 TWONETD_AUDIT_STATS=1 start_server || exit 1
 twonetd issuer add --db "$TWONETD_DB" --dept RSJ >/dev/null || exit 1
 RS=$(make_token issuer rs-issuer RSJ)
 ADMIN=$(make_token admin root)
@@ -78,6 +78,24 @@ test_expect_success 'each read has its audit row: 113 answered, 16 not found' '
 	db_sql "SELECT outcome, count(*) FROM audit WHERE purpose = '"'"'t8536'"'"' GROUP BY outcome ORDER BY outcome" >got &&
 	printf "allowed|113\nnot-found|16\n" >want &&
 	test_cmp want got
+'
+
+# SQLite: each worker read the database once at its first read and once after each of the three
+# changes, at most 8 in all; an alert and a token emptying the caches would make it 12
+test_expect_success 'TWONETD_AUDIT_STATS: the workers count their reads and those from the database' '
+	stop_server &&
+	{ grep "certificate reads: " "$TWONETD_LOG" >stats || true; } &&
+	if [ "$TWONET_TEST_BACKEND" = postgresql ]; then
+		test ! -s stats
+	else
+		test "$(wc -l <stats)" = 2 &&
+		sed "s/.*certificate reads: \([0-9]*\), \([0-9]*\) of them.*/\1 \2/" stats |
+			awk "{ r += \$1; m += \$2 } END { print r, m }" >sum &&
+		say "reads and reads from the database: $(cat sum)" &&
+		read -r r m <sum &&
+		test "$r" = 129 &&
+		test "$m" -ge 2 && test "$m" -le 8
+	fi
 '
 
 test_done

@@ -87,7 +87,7 @@ const char *pg_certs_db_path(struct store *st)
 	return NULL;
 }
 
-/* No certificate cache: every read asks the server, whose buffers are its cache. */
+/* No certificate cache (its reads and misses: 0): every read asks the server, whose buffers are its cache. */
 long pg_certs_cache_misses(struct store *st)
 {
 	(void)st;

@@ -46,6 +46,7 @@ const struct store_ops store_pg_ops = {
 	.certs_read_release = pg_certs_read_none,
 	.certs_checkpointer = pg_certs_checkpointer,
 	.certs_db_path = pg_certs_db_path,
+	.certs_cache_reads = pg_certs_cache_misses,
 	.certs_cache_misses = pg_certs_cache_misses,
 	.issuer_add = pg_issuer_add,
 	.issuer_list = pg_issuer_list,

@@ -60,7 +60,7 @@ struct cert_cache {
 	int version;            /* PRAGMA data_version */
 	sqlite3_int64 changes;  /* sqlite3_total_changes64 */
 	long long gen;          /* certs_gen's counter; -1 unknown */
-	long misses;            /* reads the entries could not answer (sqlite_certs_cache_misses) */
+	long reads, misses;     /* reads asked of the entries, and those they could not answer */
 	size_t bytes;
 	struct cert_set s[CACHE_SETS];
 };
@@ -165,6 +165,8 @@ int sqlite_cert_cache_get(struct store *st, const char *id, char **doc, char **h
 	struct cert_set *k = set_of(st, id, &hash, &len);
 	struct cert_entry *e = k ? find(k, id, hash, len) : NULL;
 
+	if (k)
+		st->certs->reads++;
 	if (!e) {
 		if (k)
 			st->certs->misses++;
@@ -225,6 +227,11 @@ void sqlite_cert_cache_put(struct store *st, const char *id, const char *doc, co
 	e->bytes = (uint32_t)bytes;
 	k->hash[e - k->e] = hash;
 	c->bytes += bytes;
+}
+
+long sqlite_certs_cache_reads(struct store *st)
+{
+	return st && st->certs ? st->certs->reads : 0;
 }
 
 long sqlite_certs_cache_misses(struct store *st)
