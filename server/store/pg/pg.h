@@ -167,7 +167,7 @@ void pg_certs_read_none(struct store *st);
 void pg_certs_read_hold(struct store *st, int on);
 struct store_ckpt *pg_certs_checkpointer(struct store *st, long frames, long limit);
 const char *pg_certs_db_path(struct store *st);
-long pg_certs_cache_misses(struct store *st);
+long pg_certs_cache_none(struct store *st);
 enum tn_code pg_issuer_add(struct store *st, const char *dept, const char *uscc, const char *key_id,
 			   const char *pem, const char *created_at, struct tn_err *err);
 enum tn_code pg_issuer_list(struct store *st, jv *items, struct tn_err *err);

@@ -88,7 +88,7 @@ const char *pg_certs_db_path(struct store *st)
 }
 
 /* No certificate cache (its reads and misses: 0): every read asks the server, whose buffers are its cache. */
-long pg_certs_cache_misses(struct store *st)
+long pg_certs_cache_none(struct store *st)
 {
 	(void)st;
 	return 0;
