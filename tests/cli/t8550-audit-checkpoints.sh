@@ -2,7 +2,8 @@
 # The audit chain's tail: someone who can write the database deletes the
 # newest rows and rewinds audit_head, and the hash chain alone still reads
 # intact.  Workers sign the head (SM2 over SM3, the server's own key beside
-# the database) every N rows, every T seconds and when they stop, one line
+# the database) every N rows (at most one such a least gap), every T seconds
+# and when they stop, one line
 # appended to DB.checkpoints; `twonetd audit verify --checkpoints FILE`
 # catches the truncated or rewritten tail (exit 7), and the openssl tool
 # checks a line on its own.
@@ -15,7 +16,8 @@ twonetd import catalog --db "$TWONETD_DB" >/dev/null &&
 twonetd-gen-certs --db "$TWONETD_DB" 4 >/dev/null 2>&1 || exit 1
 CKPT="$TWONETD_DB.checkpoints"
 KEY="$TWONETD_DB.keys/twonetd.pem"
-TWONETD_AUDIT_CHECKPOINT_ROWS=5 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 start_server || exit 1
+TWONETD_AUDIT_CHECKPOINT_ROWS=5 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 TWONETD_AUDIT_CHECKPOINT_MIN_MS=0 \
+	start_server || exit 1
 ADMIN=$(make_token admin root)
 ID=$(sqlite3 "$TWONETD_DB" "select id from certs order by id limit 1")
 
@@ -147,6 +149,38 @@ test_expect_success 'every T seconds a worker that wrote rows checkpoints them' 
 	test "$(jq -s ".[-1].seq" "$CKPT")" = "$(rows)" &&
 	stop_server &&
 	test "$(wc -l <"$CKPT")" = $((before + 1))
+'
+
+# the least gap (TWONETD_AUDIT_CHECKPOINT_MIN_MS): one line for the rows past the count, not one each N
+test_expect_success 'rows past the count within the least gap wait: one line for them when the worker stops' '
+	TWONETD_AUDIT_CHECKPOINT_ROWS=2 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 \
+		TWONETD_AUDIT_CHECKPOINT_MIN_MS=3600000 start_server &&
+	before=$(wc -l <"$CKPT") && r0=$(rows) &&
+	read_n 2 &&
+	wait_lines "$CKPT" $((before + 1)) &&
+	test "$(jq -s ".[-1].seq" "$CKPT")" = $((r0 + 2)) &&
+	read_n 4 &&
+	stop_server &&
+	test "$(wc -l <"$CKPT")" = $((before + 2)) &&
+	test "$(jq -s -c ".[-2:] | map(.seq)" "$CKPT")" = "[$((r0 + 2)),$((r0 + 6))]"
+'
+
+test_expect_success 'rows held back by the least gap are signed once it has passed' '
+	TWONETD_AUDIT_CHECKPOINT_ROWS=2 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 \
+		TWONETD_AUDIT_CHECKPOINT_MIN_MS=300 start_server &&
+	before=$(wc -l <"$CKPT") && r0=$(rows) &&
+	read_n 2 &&
+	wait_lines "$CKPT" $((before + 1)) &&
+	read_n 3 &&
+	for i in $(seq 100); do
+		test "$(jq -s ".[-1].seq" "$CKPT")" = $((r0 + 5)) && break
+		sleep 0.1
+	done &&
+	test "$(jq -s ".[-1].seq" "$CKPT")" = $((r0 + 5)) &&
+	n=$(wc -l <"$CKPT") &&
+	test "$n" -le $((before + 3)) &&
+	stop_server &&
+	test "$(wc -l <"$CKPT")" = "$n"
 '
 
 test_expect_success 'a checkpoint that cannot be written: the reads go on, one error, tried again at the next tick' '
