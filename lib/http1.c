@@ -210,6 +210,26 @@ const char *tn_http1_field(const struct tn_http1_head *h, const char *name)
 	return NULL;
 }
 
+int tn_query_split(char *s, struct tn_query_param *out, int max)
+{
+	int n = 0;
+
+	while (s && *s) {
+		char *arg = s, *amp = strchr(s, '&'), *eq;
+
+		s = amp ? amp + 1 : NULL;
+		if (amp)
+			*amp = '\0';
+		eq = strchr(arg, '=');
+		if (!eq || eq == arg || n == max)
+			return -1;
+		*eq++ = '\0';
+		eq[tn_uri_decode(eq, strlen(eq), 1, eq)] = '\0';
+		out[n++] = (struct tn_query_param){ arg, eq };
+	}
+	return n;
+}
+
 size_t tn_uri_decode(const char *s, size_t len, int plus, char *out)
 {
 	size_t j = 0;

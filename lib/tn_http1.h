@@ -80,4 +80,19 @@ enum tn_http1_framing tn_http1_framing(const struct tn_http1_head *h, size_t *le
  */
 size_t tn_uri_decode(const char *s, size_t len, int plus, char *out);
 
+/* A query parameter: the key as sent, the value decoded. */
+struct tn_query_param {
+	const char *key, *value;
+};
+
+/*
+ * Split the query string `s` in place into at most `max` parameters, as
+ * libevent's evhttp_parse_query_str does: at '&', then at the first '=';
+ * keys as sent, values decoded (tn_uri_decode, '+' a space) and terminated;
+ * a trailing '&' ends the list.  Returns the count, or -1 for a parameter
+ * without '=' or with an empty key, or more than `max`.  A value with "%00"
+ * is cut at its NUL (the server refuses those before: serve.c's query_ok).
+ */
+int tn_query_split(char *s, struct tn_query_param *out, int max);
+
 #endif

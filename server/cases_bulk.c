@@ -109,7 +109,6 @@ static void file_part(struct batch *b, int i)
 	p.r = b->q->r;
 	p.method = b->q->method;
 	p.uri = b->q->uri;
-	TAILQ_INIT(&p.query);
 	p.tok = b->q->tok;      /* borrowed: a part never releases it */
 	p.t0 = b->q->t0;
 	p.part = part_done;

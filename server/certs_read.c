@@ -6,8 +6,6 @@
 #include <sys/queue.h>
 #include <time.h>
 
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "tn_buf.h"
 #include "tn_cert.h"
@@ -151,25 +149,6 @@ static void finish_read(struct req *q, struct answer *a, const char *cert, const
 	jv_free(a->body);
 }
 
-/* Check the query parameters without replying; NULL when all are known, else the first unknown (borrowed). */
-static const char *unknown_param(struct req *q, const char *const *allowed)
-{
-	struct evkeyval *kv;
-
-	if (!q->have_query)
-		return NULL;
-	TAILQ_FOREACH(kv, &q->query, next) {
-		int known = 0;
-
-		for (const char *const *p = allowed; *p; p++)
-			if (strcmp(*p, kv->key) == 0)
-				known = 1;
-		if (!known)
-			return kv->key;
-	}
-	return NULL;
-}
-
 /* 1 when the raw query's purpose holds %00 (decoded, a NUL would cut the purpose short). */
 static int purpose_has_nul(struct req *q)
 {
@@ -237,7 +216,7 @@ void certs_get(struct req *q, const char *id)
 	/* the token was found in the snapshot routes.c began (ROUTE_ONE_READ): the
 	 * certificate is read in it too, and it ends before anything that writes */
 	purpose = req_query(q, "purpose");
-	if ((bad = unknown_param(q, params)) != NULL) {
+	if ((bad = req_query_unknown(q, params)) != NULL) {
 		answer_set(&a, 400, bad, "unknown query parameter '%s'", bad);
 	} else if (check_purpose(q, &a, purpose) < 0) {
 		purpose = NULL;         /* the row says no purpose was given, not a cut one */
@@ -326,7 +305,7 @@ void certs_list(struct req *q, const char *arg)
 	memset(&f, 0, sizeof(f));
 	f.limit = 100;
 	f.holder = req_query(q, "holder");
-	if ((bad = unknown_param(q, params)) != NULL) {
+	if ((bad = req_query_unknown(q, params)) != NULL) {
 		answer_set(&a, 400, bad, "unknown query parameter '%s'", bad);
 	} else if (check_purpose(q, &a, purpose) < 0) {
 		purpose = NULL;         /* the row says no purpose was given, not a cut one */

@@ -6,7 +6,6 @@
 #include <strings.h>
 #include <sys/queue.h>
 
-#include <event2/http.h>
 
 #include "tn_buf.h"
 #include "tn_json.h"
@@ -192,7 +191,6 @@ struct req *req_defer(struct req *q)
 	d->r = q->r;
 	d->method = q->method;
 	d->uri = q->uri;        /* the http request's, alive until the reply */
-	TAILQ_INIT(&d->query);
 	d->tok = q->tok;
 	d->t0 = q->t0;
 	d->part = q->part;
@@ -293,34 +291,36 @@ void req_set_header(struct req *q, const char *name, const char *value)
 	http_req_add_header(q->r, name, value);
 }
 
+/* The first of that name, its case aside. */
 const char *req_query(struct req *q, const char *name)
 {
-	const char *v;
+	for (int i = 0; i < q->nparams; i++)
+		if (strcasecmp(q->params[i].key, name) == 0)
+			return *q->params[i].value ? q->params[i].value : NULL;
+	return NULL;
+}
 
-	if (!q->have_query)
-		return NULL;
-	v = evhttp_find_header(&q->query, name);
-	return v && *v ? v : NULL;
+const char *req_query_unknown(struct req *q, const char *const *allowed)
+{
+	for (int i = 0; i < q->nparams; i++) {
+		const char *const *a = allowed;
+
+		while (*a && strcmp(*a, q->params[i].key) != 0)
+			a++;
+		if (!*a)
+			return q->params[i].key;
+	}
+	return NULL;
 }
 
 int req_query_check(struct req *q, const char *const *allowed)
 {
-	struct evkeyval *kv;
+	const char *bad = req_query_unknown(q, allowed);
 
-	if (!q->have_query)
+	if (!bad)
 		return 0;
-	TAILQ_FOREACH(kv, &q->query, next) {
-		int known = 0;
-
-		for (const char *const *a = allowed; *a; a++)
-			if (strcmp(*a, kv->key) == 0)
-				known = 1;
-		if (!known) {
-			reply_problem(q, 400, kv->key, "unknown query parameter '%s'", kv->key);
-			return -1;
-		}
-	}
-	return 0;
+	reply_problem(q, 400, bad, "unknown query parameter '%s'", bad);
+	return -1;
 }
 
 /* Refuse the request's head: problem+json, then the connection closes. */

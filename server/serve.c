@@ -15,8 +15,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
 #include "tn_buf.h"
@@ -38,8 +36,8 @@
 #define MAX_SEGS 6
 
 /*
- * The query string's parameters, as evhttp splits and decodes them (at '&',
- * then '=', '+' a space): 0 when there are at most TWONETD_MAX_PARAMS and no
+ * The query string's parameters, as tn_query_split splits and decodes them
+ * (at '&', then '=', '+' a space): 0 when there are at most TWONETD_MAX_PARAMS and no
  * value decodes to a NUL byte or a control character other than tab, LF and
  * CR (the rule of JSON strings in a body), else replied 400 and -1.  Each
  * value is decoded into `scratch` (as long as the query), not allocated.
@@ -57,7 +55,7 @@ static int query_ok(struct req *q, const char *query, char *scratch)
 				      TWONETD_MAX_PARAMS);
 			return -1;
 		}
-		if (klen < len) {       /* key=value (no '=': evhttp_parse_query_str refuses it) */
+		if (klen < len) {       /* key=value (no '=': tn_query_split refuses it) */
 			dlen = tn_uri_decode(arg + klen + 1, len - klen - 1, 1, scratch);
 			ctl = tn_json_control_in(scratch, dlen);
 			nul = memchr(scratch, '\0', dlen) != NULL;
@@ -73,6 +71,28 @@ static int query_ok(struct req *q, const char *query, char *scratch)
 		arg += len + (arg[len] == '&');
 	}
 	return 0;
+}
+
+#define PARAMS_BYTES (TWONETD_MAX_PARAMS * sizeof(struct tn_query_param))
+
+/*
+ * The parameters of `query` (`len` bytes, counted by query_ok) in
+ * q->params: `buf` holds their array, then (past query_ok's scratch) the
+ * copy they point into (tn_query_split): one allocation, where libevent's
+ * evhttp_parse_query_str made five a parameter.
+ */
+static int query_params(struct req *q, const char *query, size_t len, char *buf)
+{
+	struct tn_query_param *pv = (struct tn_query_param *)(void *)buf;
+	char *copy = buf + PARAMS_BYTES + len + 1;
+
+	memcpy(copy, query, len + 1);
+	q->params = pv;
+	q->nparams = tn_query_split(copy, pv, TWONETD_MAX_PARAMS);
+	if (q->nparams >= 0)
+		return 0;
+	q->nparams = 0;
+	return -1;
 }
 
 /*
@@ -117,7 +137,6 @@ static void dispatch(struct http_req *r, void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &q.t0);
 	q.method = http_req_method(r);
 	q.uri = http_req_target(r);
-	TAILQ_INIT(&q.query);
 	if ((refused = http_req_refused(r, &why)) != 0) {
 		req_set_header(&q, "Connection", "close");
 		reply_problem(&q, refused, NULL, "%s", why);
@@ -127,13 +146,16 @@ static void dispatch(struct http_req *r, void *arg)
 		goto out;
 	target = split_target(q.uri, &path, &query);
 	if (query) {
-		if (query_ok(&q, query, scratch = tn_xmalloc(strlen(query) + 1)) < 0)
+		size_t len = strlen(query);
+
+		/* one allocation: the parameters, query_ok's scratch, the copy they point into */
+		scratch = tn_xmalloc(PARAMS_BYTES + 2 * (len + 1));
+		if (query_ok(&q, query, scratch + PARAMS_BYTES) < 0)
 			goto out;
-		if (evhttp_parse_query_str(query, &q.query) != 0) {
+		if (query_params(&q, query, len, scratch) < 0) {
 			reply_problem(&q, 400, NULL, "malformed query string");
 			goto out;
 		}
-		q.have_query = 1;
 	}
 	/* the segments decoded in place, in the target's copy (decoding only shortens) */
 	for (char *p = (char *)path, *s; p && *p; p = s) {
@@ -167,7 +189,6 @@ out:
 		reply_problem(&q, 500, NULL, "the request got no answer");
 	free(scratch);
 	free(target);
-	evhttp_clear_headers(&q.query);
 	store_token_release(&q.tok);
 }
 

@@ -6,8 +6,6 @@
 #include <time.h>
 
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "http.h"
 #include <jv.h>
@@ -71,8 +69,8 @@ struct req {
 	struct http_req *r;
 	const char *method;     /* "GET", "POST", ... */
 	const char *uri;        /* as received, for the log */
-	struct evkeyvalq query;
-	int have_query;
+	const struct tn_query_param *params;    /* the query's, in order (into dispatch's copy) */
+	int nparams;
 	struct store_token tok; /* tok.name is NULL until authenticated */
 	struct timespec t0;
 	int replied;
@@ -180,6 +178,8 @@ const char *req_query(struct req *q, const char *name);
  * every parameter is known, else replies 400 and returns -1.
  */
 int req_query_check(struct req *q, const char *const *allowed);
+/* The first query parameter not in `allowed` (its key, borrowed), or NULL. */
+const char *req_query_unknown(struct req *q, const char *const *allowed);
 /*
  * Deferred replies: answer a request after its handler has returned (from a
  * timer, say).  req_defer moves what a reply needs (the http request, the

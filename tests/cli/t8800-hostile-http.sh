@@ -182,6 +182,20 @@ test_expect_success 'limits: a target over 4 KiB is 414, 33 query parameters 400
 	alive
 '
 
+test_expect_success 'query strings: a part without "=" or key is 400; of a name given twice the first counts' '
+	for q in "department" "department=RSJ&&x=1" "=RSJ" "&department=RSJ"; do
+		test "$(curl -sS -o out.json -w "%{http_code}" -H "Authorization: Bearer $CLERK" \
+			"$TWONET_URL/v1/items?$q")" = 400 &&
+		json_eq .detail "malformed query string" <out.json || return 1
+	done &&
+	curl -sS -o plain.json -H "Authorization: Bearer $CLERK" "$TWONET_URL/v1/items?department=RSJ" &&
+	curl -sS -o first.json -H "Authorization: Bearer $CLERK" \
+		"$TWONET_URL/v1/items?department=RSJ&department=SWJ&" &&
+	cmp plain.json first.json &&
+	test "$(jq length plain.json)" -gt 0 &&
+	alive
+'
+
 test_expect_success 'limits: header fields over 8 KiB or more than 64 are 431, and close' '
 	big=$(head -c 9000 /dev/zero | tr "\\0" a) &&
 	refused 431 "GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\nX-Big: $big\\r\\n\\r\\n" &&

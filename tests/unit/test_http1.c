@@ -176,6 +176,49 @@ static void test_framing(void **state)
 	assert_int_equal(len, 0);
 }
 
+/* split `text` (copied) as a query: the count, or -1; "k=v|k=v" in out */
+static int split(const char *text, int max, char *out, size_t size)
+{
+	char copy[256];
+	struct tn_query_param p[8];
+	int n;
+
+	snprintf(copy, sizeof(copy), "%s", text);
+	n = tn_query_split(copy, p, max);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%s=%s", i ? "|" : "", p[i].key,
+			 p[i].value);
+	return n;
+}
+
+static void test_query_split(void **state)
+{
+	char out[256];
+
+	(void)state;
+	assert_int_equal(split("purpose=bench", 8, out, sizeof(out)), 1);
+	assert_string_equal(out, "purpose=bench");
+	/* values decoded ('+' a space, a bad '%' kept), keys as sent, empty values kept */
+	assert_int_equal(split("a=x+y%41&b%41=%4&c=&d=1=2", 8, out, sizeof(out)), 4);
+	assert_string_equal(out, "a=x yA|b%41=%4|c=|d=1=2");
+	/* a trailing '&' ends the list; nothing at all is no parameter */
+	assert_int_equal(split("a=1&", 8, out, sizeof(out)), 1);
+	assert_int_equal(split("", 8, out, sizeof(out)), 0);
+	/* refused as evhttp_parse_query_str refused them: no '=', an empty key, an empty part */
+	assert_int_equal(split("a", 8, out, sizeof(out)), -1);
+	assert_int_equal(split("a=1&b", 8, out, sizeof(out)), -1);
+	assert_int_equal(split("=1", 8, out, sizeof(out)), -1);
+	assert_int_equal(split("a=1&&b=2", 8, out, sizeof(out)), -1);
+	assert_int_equal(split("&a=1", 8, out, sizeof(out)), -1);
+	/* more than max */
+	assert_int_equal(split("a=1&b=2&c=3", 2, out, sizeof(out)), -1);
+	assert_int_equal(split("a=1&b=2", 2, out, sizeof(out)), 2);
+	/* "%00" decodes to a NUL that ends the value */
+	assert_int_equal(split("a=x%00y", 8, out, sizeof(out)), 1);
+	assert_string_equal(out, "a=x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_framing),
+		cmocka_unit_test(test_query_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
