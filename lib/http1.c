@@ -15,6 +15,12 @@ static int is_tchar(unsigned char c)
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
+/* Field names a and b the same, case aside (most differ at the first letter: no call). */
+static int same_name(const char *a, const char *b)
+{
+	return ((unsigned char)*a | 0x20) == ((unsigned char)*b | 0x20) && strcasecmp(a, b) == 0;
+}
+
 static int refuse(struct tn_http1_head *h, int *status, int code, char *detail, size_t dsize,
 		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static int refuse(struct tn_http1_head *h, int *status, int code, char *detail, size_t dsize,
@@ -145,11 +151,13 @@ int tn_http1_parse(const char *buf, size_t len, size_t max, struct tn_http1_head
 	}
 	h->len = end;
 	h->text = tn_xmalloc(end - p + 1);
-	for (size_t i = p; i < end; i++) {
-		h->text[i - p] = buf[i] ? buf[i] : '\x01';   /* never a string cut short */
-		lines += buf[i] == '\n';
-	}
+	memcpy(h->text, buf + p, end - p);
 	h->text[end - p] = '\0';
+	/* a NUL never cuts a string short: \x01, refused later as a control character */
+	for (char *z = h->text, *e = h->text + (end - p); (z = memchr(z, '\0', (size_t)(e - z))); )
+		*z++ = '\x01';
+	for (const char *c = h->text, *e = c + (end - p); (c = memchr(c, '\n', (size_t)(e - c))); c++)
+		lines++;
 	h->fields = tn_xcalloc(lines < TN_HTTP1_MAX_FIELDS ? lines + 1 : TN_HTTP1_MAX_FIELDS,
 			       sizeof(*h->fields));
 	for (line = h->text; *line; line = next, n++) {
@@ -185,9 +193,9 @@ enum tn_http1_framing tn_http1_framing(const struct tn_http1_head *h, size_t *le
 		const struct tn_http1_field *f = &h->fields[i];
 		size_t digits;
 
-		if (strcasecmp(f->name, "Transfer-Encoding") == 0) {
+		if (same_name(f->name, "Transfer-Encoding")) {
 			te = 1;
-		} else if (strcasecmp(f->name, "Content-Length") == 0) {
+		} else if (same_name(f->name, "Content-Length")) {
 			digits = strspn(f->value, "0123456789");
 			if (!digits || digits > 15 || f->value[digits])
 				return TN_HTTP1_BAD_LENGTH;
@@ -205,7 +213,7 @@ enum tn_http1_framing tn_http1_framing(const struct tn_http1_head *h, size_t *le
 const char *tn_http1_field(const struct tn_http1_head *h, const char *name)
 {
 	for (size_t i = 0; i < h->nfields; i++)
-		if (strcasecmp(h->fields[i].name, name) == 0)
+		if (same_name(h->fields[i].name, name))
 			return h->fields[i].value;
 	return NULL;
 }
