@@ -242,6 +242,13 @@ size_t tn_uri_decode(const char *s, size_t len, int plus, char *out)
 {
 	size_t j = 0;
 
+	/* nothing to decode (a path or value of plain characters, nearly always): a copy at most */
+	if (!memchr(s, '%', len) && (!plus || !memchr(s, '+', len))) {
+		if (out != s)
+			memmove(out, s, len);
+		return len;
+	}
+
 	for (size_t i = 0; i < len; i++) {
 		int c = (unsigned char)s[i], hi, lo;
 

@@ -82,18 +82,22 @@ void req_log_hold(int hold)
 	}
 }
 
-/* `s` for the log: control characters as '?', cut after 2,000 bytes ("..."). */
-static void log_safe(char *dst, size_t size, const char *s)
-{
-	size_t i;
+#define LOG_URI_MAX 2000
 
-	for (i = 0; s[i] && i + 4 < size; i++)
-		dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (s[i]) {
-		memcpy(dst + i, "...", 3);
-		i += 3;
-	}
-	dst[i] = '\0';
+/* `s` appended for the log: control characters as '?', cut after 2,000 bytes ("..."). */
+static void add_safe(struct tn_buf *b, const char *s)
+{
+	size_t n = strnlen(s, LOG_URI_MAX + 1), lim = n > LOG_URI_MAX ? LOG_URI_MAX : n, run = 0;
+
+	for (size_t i = 0; i < lim; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			tn_buf_add(b, s + run, i - run);
+			tn_buf_addch(b, '?');
+			run = i + 1;
+		}
+	tn_buf_add(b, s + run, lim - run);
+	if (n > lim)
+		tn_buf_add(b, "...", 3);
 }
 
 /* The decimal digits of `v` appended to `b`. */
@@ -109,7 +113,7 @@ void req_log(struct req *q, int status)
 	static struct tn_buf line = TN_BUF_INIT;
 	struct tn_buf *b;
 	struct timespec t1;
-	char when[40], uri[2004];
+	char when[40];
 	struct http_conn *con = q->r ? http_req_conn(q->r) : NULL;
 	const char *peer = con ? http_conn_peer(con) : "-";
 	long ms;
@@ -117,7 +121,6 @@ void req_log(struct req *q, int status)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - q->t0.tv_sec) * 1000L + (t1.tv_nsec - q->t0.tv_nsec) / 1000000L;
 	time_now_rfc3339(when, sizeof(when));
-	log_safe(uri, sizeof(uri), q->uri);
 	/* "WHEN PEER METHOD URI STATUS MS "TOKEN"", put together without printf (one a request) */
 	b = log_holding ? &log_held : &line;
 	tn_buf_adds(b, when);
@@ -126,7 +129,7 @@ void req_log(struct req *q, int status)
 	tn_buf_addch(b, ' ');
 	tn_buf_adds(b, q->method);
 	tn_buf_addch(b, ' ');
-	tn_buf_adds(b, uri);
+	add_safe(b, q->uri);
 	tn_buf_addch(b, ' ');
 	add_long(b, status);
 	tn_buf_addch(b, ' ');

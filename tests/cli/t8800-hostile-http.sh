@@ -246,8 +246,9 @@ test_expect_success 'keep-alive still works: two requests on one connection, the
 	test "$(grep -ao "HTTP/1.1 200 " reply.txt | wc -l)" = 2
 '
 
-test_expect_success 'the log shows a control character in a target as ?' '
-	grep -q "GET /v1/heal?th 400" "$TWONETD_LOG"
+test_expect_success 'the log shows a control character in a target as ?, a long one cut at 2,000 bytes' '
+	grep -q "GET /v1/heal?th 400" "$TWONETD_LOG" &&
+	grep -Eq "GET /v1/items/a{1990}\.\.\. 414 " "$TWONETD_LOG"
 '
 
 test_expect_success 'a worker killed is replaced at once, one worker too; a request meanwhile waits' '
