@@ -1,5 +1,6 @@
 /* reply.c — twonetd's request helpers: replies, problem+json, the request log, auth, bodies. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +341,34 @@ static int refuse_head(struct req *q, int status, const char *field, const char 
 	return -1;
 }
 
+/*
+ * 1 when the `len` bytes at `s` hold a control character other than tab,
+ * or DEL.  Eight bytes at a time: a word with no byte below 0x20 and none
+ * equal to 0x7f (UTF-8's bytes, 0x80 and up, are neither) has none; only a
+ * word that may is looked at a byte at a time.
+ */
+static int has_ctl(const unsigned char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w, del;
+
+		memcpy(&w, s + i, 8);
+		del = w ^ (0x7f * ones);
+		if (!(((w - 0x20 * ones) & ~w & highs) | ((del - ones) & ~del & highs)))
+			continue;
+		for (size_t k = i; k < i + 8; k++)
+			if ((s[k] < 0x20 && s[k] != '\t') || s[k] == 0x7f)
+				return 1;
+	}
+	for (; i < len; i++)
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
 int req_head_check(struct req *q)
 {
 	const struct tn_http1_head *h = http_req_head(q->r);
@@ -351,21 +380,22 @@ int req_head_check(struct req *q)
 				   TWONETD_MAX_TARGET);
 	for (size_t i = 0; i < h->nfields; i++) {
 		const struct tn_http1_field *kv = &h->fields[i];
-		bytes += strlen(kv->name) + strlen(kv->value) + 4;     /* "K: V\r\n" */
+		size_t vlen = strlen(kv->value);
+
+		bytes += strlen(kv->name) + vlen + 4;   /* "K: V\r\n" */
 		if (++n > TWONETD_MAX_HEADERS)
 			return refuse_head(q, 431, NULL, "more than %d header fields",
 					   TWONETD_MAX_HEADERS);
 		if (bytes > (size_t)TWONETD_MAX_HEADER_BYTES)
 			return refuse_head(q, 431, NULL, "the header fields are larger than %ld bytes",
 					   TWONETD_MAX_HEADER_BYTES);
-		for (const unsigned char *c = (const unsigned char *)kv->value; *c; c++)
-			if ((*c < 0x20 && *c != '\t') || *c == 0x7f) {
-				char name[64];
+		if (has_ctl((const unsigned char *)kv->value, vlen)) {
+			char name[64];
 
-				snprintf(name, sizeof(name), "%s", kv->name);  /* a token (tn_http1_parse) */
-				return refuse_head(q, 400, name, "header '%s' holds a NUL byte or a "
-						   "control character", name);
-			}
+			snprintf(name, sizeof(name), "%s", kv->name);  /* a token (tn_http1_parse) */
+			return refuse_head(q, 400, name, "header '%s' holds a NUL byte or a "
+					   "control character", name);
+		}
 	}
 	/* the rule http.c framed the body by (tn_http1_framing), refused by name */
 	switch (tn_http1_framing(h, &len)) {

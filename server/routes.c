@@ -162,17 +162,33 @@ static void deny(struct req *q, const struct route *r)
 	tn_buf_release(&b);
 }
 
+#define ROUTES (sizeof(table) / sizeof(table[0]))
+
+/* Each row's number of segments: a path of another number is not compared with it. */
+static const unsigned char *row_segs(void)
+{
+	static unsigned char segs[ROUTES];
+	static int made;
+
+	for (size_t i = 0; !made && i < ROUTES; i++)
+		for (const char *p = table[i].path; *p; p++)
+			segs[i] += *p == '/';
+	made = 1;
+	return segs;
+}
+
 void route_dispatch(struct req *q, char **seg, int n)
 {
 	const char *m = strcmp(q->method, "HEAD") == 0 ? "GET" : q->method, *arg = NULL, *a;
+	const unsigned char *segs = row_segs();
 	const struct route *hit = NULL;
 	struct tn_buf allow = TN_BUF_INIT;
 	int matched = 0;
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && !hit; i++) {
+	for (size_t i = 0; i < ROUTES && !hit; i++) {
 		const struct route *r = &table[i];
 
-		if (!path_match(r->path, seg, n, &a))
+		if (segs[i] != n || !path_match(r->path, seg, n, &a))
 			continue;
 		matched = 1;
 		if (strcmp(r->method, m) == 0) {

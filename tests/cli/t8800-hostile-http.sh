@@ -117,6 +117,14 @@ test_expect_success 'a NUL in a header value is 400 naming the header, never cut
 	refused 400 "POST /v1/cases HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer $CLERK\\r\\nIdempotency-Key: k\\0other\\r\\nContent-Length: 2\\r\\n\\r\\n{}" &&
 	raw_body | json_eq .field Idempotency-Key &&
 	refused 400 "GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\nX-Key: a\\001b\\r\\n\\r\\n" &&
+	# checked eight bytes at a time: a control character or DEL anywhere in a long value
+	for bad in "\\001" "\\037" "\\177"; do
+		refused 400 "GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\nX-Long: 0123456789abcdef$bad.xyz\\r\\n\\r\\n" &&
+		raw_body | json_eq .field X-Long || return 1
+	done &&
+	# a tab is allowed, UTF-8 too
+	raw "GET /v1/health HTTP/1.1\\r\\nHost: x\\r\\nX-Long: 0123456789\\tabcdef\\303\\251\\344\\270\\255xyz\\r\\nConnection: close\\r\\n\\r\\n" &&
+	test "$(raw_status)" = 200 &&
 	alive
 '
 
