@@ -563,6 +563,10 @@ static int utf8_seq(const unsigned char *s)
  */
 static int put_json_str(struct text_out *o, const char *s)
 {
+	/* the bytes written as they are: printable ASCII but '"' (0x22) and '\\' (0x5c) */
+	static const unsigned char plain[256] = {
+		[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
+	};
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -576,7 +580,7 @@ static int put_json_str(struct text_out *o, const char *s)
 		size_t k = 0;
 		int n;
 
-		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		while (plain[*p])
 			p++;            /* the run of characters written as they are, at once */
 		if (put(o, run, (size_t)(p - run)) < 0)
 			return -1;
