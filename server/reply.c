@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <sys/queue.h>
 
-
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "twonetd.h"
@@ -347,6 +346,11 @@ static int refuse_head(struct req *q, int status, const char *field, const char 
  * equal to 0x7f (UTF-8's bytes, 0x80 and up, are neither) has none; only a
  * word that may is looked at a byte at a time.
  */
+static int ctl_byte(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
 static int has_ctl(const unsigned char *s, size_t len)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
@@ -357,14 +361,13 @@ static int has_ctl(const unsigned char *s, size_t len)
 
 		memcpy(&w, s + i, 8);
 		del = w ^ (0x7f * ones);
-		if (!(((w - 0x20 * ones) & ~w & highs) | ((del - ones) & ~del & highs)))
-			continue;
-		for (size_t k = i; k < i + 8; k++)
-			if ((s[k] < 0x20 && s[k] != '\t') || s[k] == 0x7f)
-				return 1;
+		if (((w - 0x20 * ones) & ~w & highs) | ((del - ones) & ~del & highs))
+			for (size_t k = i; k < i + 8; k++)
+				if (ctl_byte(s[k]))
+					return 1;
 	}
 	for (; i < len; i++)
-		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+		if (ctl_byte(s[i]))
 			return 1;
 	return 0;
 }

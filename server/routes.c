@@ -197,10 +197,10 @@ void route_dispatch(struct req *q, char **seg, int n)
 		}
 	}
 	/* 405: the methods the path has, for Allow */
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]) && matched && !hit; i++) {
+	for (size_t i = 0; i < ROUTES && matched && !hit; i++) {
 		const struct route *r = &table[i];
 
-		if (path_match(r->path, seg, n, &a) && !strstr(allow.buf, r->method)) {
+		if (segs[i] == n && path_match(r->path, seg, n, &a) && !strstr(allow.buf, r->method)) {
 			if (allow.len)
 				tn_buf_adds(&allow, ",");
 			tn_buf_adds(&allow, r->method);
