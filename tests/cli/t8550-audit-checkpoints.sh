@@ -152,12 +152,18 @@ test_expect_success 'every T seconds a worker that wrote rows checkpoints them' 
 '
 
 # the least gap (TWONETD_AUDIT_CHECKPOINT_MIN_MS): one line for the rows past the count, not one each N
-test_expect_success 'rows past the count within the least gap wait: one line for them when the worker stops' '
+# gap_start MS: a server with a count of 2 and a least gap of MS; $before lines and $r0 rows
+# before it, then two reads, signed at once (the worker's first checkpoint)
+gap_start() {
 	TWONETD_AUDIT_CHECKPOINT_ROWS=2 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 \
-		TWONETD_AUDIT_CHECKPOINT_MIN_MS=3600000 start_server &&
+		TWONETD_AUDIT_CHECKPOINT_MIN_MS=$1 start_server &&
 	before=$(wc -l <"$CKPT") && r0=$(rows) &&
 	read_n 2 &&
-	wait_lines "$CKPT" $((before + 1)) &&
+	wait_lines "$CKPT" $((before + 1))
+}
+
+test_expect_success 'rows past the count within the least gap wait: one line for them when the worker stops' '
+	gap_start 3600000 &&
 	test "$(jq -s ".[-1].seq" "$CKPT")" = $((r0 + 2)) &&
 	read_n 4 &&
 	stop_server &&
@@ -166,11 +172,7 @@ test_expect_success 'rows past the count within the least gap wait: one line for
 '
 
 test_expect_success 'rows held back by the least gap are signed once it has passed' '
-	TWONETD_AUDIT_CHECKPOINT_ROWS=2 TWONETD_AUDIT_CHECKPOINT_SECONDS=3600 \
-		TWONETD_AUDIT_CHECKPOINT_MIN_MS=300 start_server &&
-	before=$(wc -l <"$CKPT") && r0=$(rows) &&
-	read_n 2 &&
-	wait_lines "$CKPT" $((before + 1)) &&
+	gap_start 300 &&
 	read_n 3 &&
 	for i in $(seq 100); do
 		test "$(jq -s ".[-1].seq" "$CKPT")" = $((r0 + 5)) && break
