@@ -312,6 +312,8 @@ static struct tn_cert_key *key_wrap(EVP_PKEY *pkey, int priv)
 		snprintf(k->id, sizeof(k->id), "%.16s", hex);
 	OPENSSL_free(der);
 	tnp_cert_key_z(k);
+	if (priv && k->has_z)
+		k->sign = tnp_sm2_priv_new(pkey);
 	return k;
 }
 
@@ -464,6 +466,7 @@ void tn_cert_key_free(struct tn_cert_key *key)
 		return;
 	EVP_PKEY_free(key->pkey);
 	tnp_sm2_table_free(key->table);
+	tnp_sm2_priv_free(key->sign);
 	free(key);
 }
 

@@ -72,7 +72,7 @@ void tnp_cert_key_z(struct tn_cert_key *key)
 struct tnp_sm2 {
 	EVP_MD *sm3;
 	EVP_MD_CTX *md;
-	BN_CTX *bn;             /* certsm2fixed.c's; NULL until the first verification */
+	BN_CTX *bn;             /* certsm2fixed.c's and certsm2sign.c's; NULL until first needed */
 	struct {
 		EVP_PKEY *pkey;         /* the context holds a reference: no other key has this address */
 		EVP_PKEY_CTX *ctx;
@@ -210,8 +210,12 @@ int tnp_sm2_sign(struct tnp_sm2 *s, const struct tn_cert_key *key, const void *m
 	if (!key->has_z) {
 		if (digest_sign_verify(key, 1, msg, len, sig, sig_len))
 			return 1;
-	} else if (digest(s, key, msg, len, e) && (ctx = key_ctx(s, key, 1)) &&
-		   EVP_PKEY_sign(ctx, NULL, &n, e, 32) == 1) {
+	} else if (!digest(s, key, msg, len, e)) {
+		return 0;
+	} else if (key->sign && (s->bn || (s->bn = BN_CTX_new()) != NULL) &&
+		   tnp_sm2_sign_digest(key->sign, s->bn, e, sig, sig_len) == 1) {
+		return 1;
+	} else if ((ctx = key_ctx(s, key, 1)) && EVP_PKEY_sign(ctx, NULL, &n, e, 32) == 1) {
 		*sig = tn_xmalloc(n);
 		if (EVP_PKEY_sign(ctx, *sig, &n, e, 32) == 1) {
 			*sig_len = n;
@@ -261,6 +265,11 @@ int tn_cert_verify_digest(const struct tn_cert_key *key, const unsigned char e[3
 int tn_cert_key_fixed_base(const struct tn_cert_key *key)
 {
 	return __atomic_load_n(&key->table, __ATOMIC_ACQUIRE) != NULL;
+}
+
+int tn_cert_key_own_sign(const struct tn_cert_key *key)
+{
+	return key->sign != NULL;
 }
 
 int tn_cert_verify_bytes(const struct tn_cert_key *key, const void *msg, size_t len,

@@ -148,10 +148,13 @@ void tn_cert_key_free(struct tn_cert_key *key);
 /*
  * Sign `len` bytes of `msg` with SM2 over SM3 and the distinguishing ID
  * TN_CERT_SM2_ID; the DER signature (SEQUENCE of r, s) malloc'd in *sig.
- * Thread-safe (a key may be shared by threads).
+ * Thread-safe (a key may be shared by threads).  A private key keeps
+ * (1 + d)^-1 from its loading, which EVP_PKEY_sign computes at every
+ * signature (lib/certsm2sign.c); tn_cert_key_own_sign says whether it has it.
  */
 enum tn_code tn_cert_sign_bytes(const struct tn_cert_key *key, const void *msg, size_t len,
 				unsigned char **sig, size_t *sig_len, struct tn_err *err);
+int tn_cert_key_own_sign(const struct tn_cert_key *key);
 
 /*
  * 1 when `sig` is a good SM2 signature of the digest `e` (what SM2 signs:

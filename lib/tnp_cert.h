@@ -19,6 +19,7 @@ struct tn_cert_key {
 	unsigned char z[32];    /* SM3(ENTL || ID || a || b || xG || yG || xA || yA) */
 	struct tnp_sm2_table *table;    /* multiples of the public point (certsm2fixed.c); NULL: none yet */
 	unsigned verifies;              /* verifications that asked for the table (atomic) */
+	struct tnp_sm2_priv *sign;      /* d and (1 + d)^-1 (certsm2sign.c); NULL: EVP_PKEY_sign */
 };
 
 /* OpenSSL's last error as text (cleared), for messages (cert.c). */
@@ -51,6 +52,17 @@ int tnp_sm2_sign(struct tnp_sm2 *s, const struct tn_cert_key *key, const void *m
 int tnp_sm2_verify_fixed(const struct tn_cert_key *key, BN_CTX *bn, const unsigned char e[32],
 			 const unsigned char *sig, size_t sig_len) TNP_CERT_HIDDEN;
 void tnp_sm2_table_free(struct tnp_sm2_table *t) TNP_CERT_HIDDEN;
+
+/*
+ * A private key's d and (1 + d)^-1 mod n (certsm2sign.c), NULL when it is
+ * not an SM2 key or TWONET_SM2_SIGN is evp; and the signature of digest e
+ * with them in `bn` (one thread's): 1 with a malloc'd DER signature in *sig,
+ * -1 (nothing to free) when it could not be made: sign with EVP.
+ */
+struct tnp_sm2_priv *tnp_sm2_priv_new(EVP_PKEY *pkey) TNP_CERT_HIDDEN;
+void tnp_sm2_priv_free(struct tnp_sm2_priv *p) TNP_CERT_HIDDEN;
+int tnp_sm2_sign_digest(const struct tnp_sm2_priv *p, BN_CTX *bn, const unsigned char e[32],
+			unsigned char **sig, size_t *sig_len) TNP_CERT_HIDDEN;
 
 /*
  * A verifying pool that stays up: `threads` workers take published jobs in

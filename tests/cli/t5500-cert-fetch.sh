@@ -127,6 +127,20 @@ test_expect_success '--verify: the fixed-base tables answer as OpenSSL alone (TW
 	test "$(jq -s "map(select(.verification.reason == \"bad signature\")) | length" tables.out)" = 28
 '
 
+test_expect_success 'signed with EVP_PKEY_sign (TWONET_SM2_SIGN=evp) or with (1 + d)^-1 kept: both verify' '
+	TWONET_SM2_SIGN=evp "$tool" gen 20 zjw.key ZJW $ZJW $KIND >evp.ndjson &&
+	"$tool" gen 20 zjw.key ZJW $ZJW $KIND >own.ndjson &&
+	cat evp.ndjson own.ndjson >both.ndjson &&
+	TWONET_SM2_TABLES=0 cert-fetch --verify both.ndjson --issuers issuers.json --date 2026-06-01 \
+		--format ndjson >out &&
+	test "$(jq -s "map(select(.verification.valid)) | length" out)" = 40 &&
+	! test_cmp evp.ndjson own.ndjson >/dev/null &&
+	jq -c ".signature.value = \"$(jq -r .signature.value own.ndjson | sed -n 2p)\"" evp.ndjson | head -1 >swapped.ndjson &&
+	test_expect_exit 1 cert-fetch --verify swapped.ndjson --issuers issuers.json --date 2026-06-01 \
+		--format ndjson >out &&
+	test "$(jq -r .verification.reason out)" = "bad signature"
+'
+
 test_expect_success '--verify without --issuers uses the key cache; no cache is exit 3' '
 	test_expect_exit 3 cert-fetch --verify certs.ndjson 2>err &&
 	grep -q "no issuer keys cached" err &&

@@ -183,6 +183,75 @@ static void test_sign_many(void **state)
 	assert_int_equal(tn_cert_sign_bytes(pub_a, "abc", 3, &sig, &sig_len, &err), TN_EINVALID);
 }
 
+/*
+ * Our signing (certsm2sign.c, (1 + d)^-1 kept with the key) against OpenSSL:
+ * 200 signatures of messages of every length up to 199 bytes, each verified
+ * by the reference (EVP_DigestVerify) and not for the message changed, each
+ * exact DER with r and s in [1, n-1], no two alike (k is random); a key read
+ * back from its file signs the same way, a public key has nothing to sign.
+ */
+static void test_own_sign(void **state)
+{
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_sm2);
+	const char *how = getenv("TWONET_SM2_SIGN");
+	struct tn_err err = TN_ERR_INIT;
+	unsigned char prev[80] = "";
+	char msg[200], path[] = "/tmp/test_certsm2.XXXXXX";
+	struct tn_cert_key *again = NULL;
+	int fd;
+
+	assert_non_null(group);
+	assert_int_equal(tn_cert_key_own_sign(key_a), !(how && strcmp(how, "evp") == 0));
+	assert_false(tn_cert_key_own_sign(pub_a));
+	assert_int_equal(RAND_bytes((unsigned char *)msg, sizeof(msg)), 1);
+	for (size_t len = 0; len < sizeof(msg); len++) {
+		unsigned char *sig, *der = NULL;
+		const unsigned char *p;
+		size_t sig_len, n;
+		ECDSA_SIG *v;
+		int der_len;
+
+		assert_int_equal(tn_cert_sign_bytes(key_a, msg, len, &sig, &sig_len, &err), TN_OK);
+		n = sig_len;
+		assert_true(ref(ossl_a, TN_CERT_SM2_ID, 0, msg, len, sig, &n));
+		msg[len / 2] ^= 1;
+		assert_false(len && ref(ossl_a, TN_CERT_SM2_ID, 0, msg, len, sig, &n));
+		msg[len / 2] ^= 1;
+		p = sig;
+		assert_non_null(v = d2i_ECDSA_SIG(NULL, &p, (long)sig_len));
+		der_len = i2d_ECDSA_SIG(v, &der);
+		assert_int_equal(der_len, (int)sig_len);
+		assert_memory_equal(der, sig, sig_len);
+		assert_false(BN_is_zero(ECDSA_SIG_get0_r(v)) || BN_is_zero(ECDSA_SIG_get0_s(v)));
+		assert_true(BN_cmp(ECDSA_SIG_get0_r(v), EC_GROUP_get0_order(group)) < 0);
+		assert_true(BN_cmp(ECDSA_SIG_get0_s(v), EC_GROUP_get0_order(group)) < 0);
+		assert_memory_not_equal(prev, sig, sig_len < sizeof(prev) ? sig_len : sizeof(prev));
+		memcpy(prev, sig, sig_len < sizeof(prev) ? sig_len : sizeof(prev));
+		OPENSSL_free(der);
+		ECDSA_SIG_free(v);
+		free(sig);
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(tn_cert_key_save_private(key_a, path, &err), TN_OK);
+	assert_int_equal(tn_cert_key_load_private(path, &again, &err), TN_OK);
+	unlink(path);
+	assert_int_equal(tn_cert_key_own_sign(again), tn_cert_key_own_sign(key_a));
+	{
+		unsigned char *sig;
+		size_t sig_len;
+
+		assert_int_equal(tn_cert_sign_bytes(again, "again", 5, &sig, &sig_len, &err), TN_OK);
+		assert_true(verify_all(key_a, "again", 5, sig, sig_len));
+		assert_true(verify_all(pub_a, "again", 5, sig, sig_len));
+		free(sig);
+	}
+	tn_cert_key_free(again);
+	EC_GROUP_free(group);
+}
+
 /* DER of the signature (r, s) into der (at least 80 bytes); its length. */
 static size_t der_of(const BIGNUM *r, const BIGNUM *s, unsigned char *der)
 {
@@ -309,6 +378,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_matches_digest_verify),
 		cmocka_unit_test(test_sign_many),
+		cmocka_unit_test(test_own_sign),
 		cmocka_unit_test(test_fixed_base_matches_evp),
 	};
 
