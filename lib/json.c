@@ -667,3 +667,15 @@ void tn_json_dump_sorted(jv v, struct tn_buf *b)
 {
 	dump(v, b, 1);
 }
+
+jv tn_json_dump_string(jv v)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	jv s;
+
+	dump(v, &b, 0);
+	jv_free(v);
+	s = jv_string_sized(b.buf ? b.buf : "", (int)b.len);
+	tn_buf_release(&b);
+	return s;
+}

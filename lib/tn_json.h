@@ -77,6 +77,12 @@ struct tn_buf;
  */
 void tn_json_dump(jv v, struct tn_buf *b);
 /*
+ * jv_dump_string(v, 0) (v consumed, a jv string returned), by tn_json_dump:
+ * 2.5 times faster on a stored alert (486 bytes: 5.2 against 13.3 us), more
+ * on a task holding its hundred alerts' ids.
+ */
+jv tn_json_dump_string(jv v);
+/*
  * The same with every object's members in sorted order: byte for byte what
  * jv_dump_string(v, JV_PRINT_SORTED) writes: the canonical text that
  * certificates are signed over (lib/cert.c), tn_json_canonical's, and the

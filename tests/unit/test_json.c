@@ -226,6 +226,12 @@ static void dump_as_jq(jv v, int sorted)
 	if (strcmp(b.buf, jv_string_value(want)) != 0)
 		fail_msg("tn_json_dump%s wrote\n%s\njq wrote\n%s", sorted ? "_sorted" : "", b.buf,
 			 jv_string_value(want));
+	if (!sorted) {
+		/* and tn_json_dump_string, the same bytes as a jv string (embedded NULs kept) */
+		jv got = tn_json_dump_string(jv_copy(v));
+
+		assert_true(jv_equal(got, jv_copy(want)));
+	}
 	jv_free(want);
 	jv_free(v);
 	tn_buf_release(&b);

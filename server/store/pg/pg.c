@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include "tn_buf.h"
+#include "tn_json.h"
 #include "pg_int.h"
 
 /* Serializes concurrent migrations (twonetd init on several hosts at once). */
@@ -242,7 +243,7 @@ jv pg_json(const PGresult *r, int row, int col)
 {
 	if (PQgetisnull(r, row, col))
 		return jv_null();
-	return jv_parse_sized(PQgetvalue(r, row, col), PQgetlength(r, row, col));
+	return tn_json_parse(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
 long pg_long_or(const PGresult *r, int row, int col, long dflt)

@@ -223,7 +223,7 @@ enum tn_code pg_alert_update(struct store *st, long long id, jv doc, long long a
 	seq = pg_long(r, 0, 0) + 1;
 	PQclear(r);
 	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
-	text = jv_dump_string(jv_copy(doc), 0);
+	text = tn_json_dump_string(jv_copy(doc));
 	event_data(&data, jv_string_value(text), "update", action, actor);
 	snprintf(sev, sizeof(sev), "%d", (int)tn_severity_parse(member(doc, "severity")));
 	code = pg_query(p, &r, err, "alert update",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tn_alert.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_task.h"
 #include "jvutil.h"
@@ -154,7 +155,7 @@ enum tn_code pg_task_put(struct store *st, long long id, long long version, jv d
 	doc = jv_object_set(doc, jv_string("id"), jv_number((double)id));
 	doc = jv_object_set(doc, jv_string("version"), jv_number((double)version));
 	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
-	text = jv_dump_string(jv_copy(doc), 0);
+	text = tn_json_dump_string(jv_copy(doc));
 	pv = jv_object_get(jv_copy(doc), jv_string("priority"));
 	snprintf(sev, sizeof(sev), "%d", (int)tn_severity_parse(member(doc, "severity")));
 	snprintf(prio, sizeof(prio), "%d",

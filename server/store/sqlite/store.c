@@ -174,7 +174,7 @@ jv store_col_json(sqlite3_stmt *s, int i)
 	const char *t = (const char *)sqlite3_column_text(s, i);
 	int n = sqlite3_column_bytes(s, i);
 
-	return t ? jv_parse_sized(t, n) : jv_null();
+	return t ? tn_json_parse(t, (size_t)n) : jv_null();    /* jq's parser: 1.7 times slower */
 }
 
 jv store_col_text(sqlite3_stmt *s, int i)

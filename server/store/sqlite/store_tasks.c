@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tn_alert.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_task.h"
 #include "jvutil.h"
@@ -204,7 +205,7 @@ enum tn_code sqlite_task_put(struct store *st, long long id, long long version, 
 	doc = jv_object_set(doc, jv_string("id"), jv_number((double)id));
 	doc = jv_object_set(doc, jv_string("version"), jv_number((double)version));
 	doc = jv_object_set(doc, jv_string("seq"), jv_number((double)seq));
-	text = jv_dump_string(jv_copy(doc), 0);
+	text = tn_json_dump_string(jv_copy(doc));
 	if (have) {
 		s = store_stmt(st, "UPDATE tasks SET rule = ?, dkey = ?, status = ?, open = ?, "
 			       "kind = ?, severity = ?, priority = ?, department = ?, district = ?, "
