@@ -53,6 +53,10 @@ int tnp_rules_run(struct tn_rules *r, int expr, jv input, jv *out)
 
 	*out = jv_invalid();
 	tn_buf_reset(&r->jqmsg);
+	if (tnp_rules_simple_run(r, expr, input, out) == 0) {
+		jv_free(input);
+		return 0;
+	}
 	jq_start(r->jq, JV_ARRAY(jv_number(expr), input), 0);
 	res = jq_next(r->jq);
 	if (jv_is_valid(res)) {

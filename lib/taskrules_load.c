@@ -44,6 +44,7 @@ static enum tn_code expr(struct loader *L, yaml_node_t *map, const char *key, co
 	if (strlen(s) > EXPR_MAX)
 		return tnp_rl_bad(L, n, field, "longer than %d bytes", EXPR_MAX);
 	*out = (int)L->r->nexpr++;
+	tnp_rules_simple_add(L->r, (size_t)*out, s);
 	tn_buf_addf(&L->prog, "def _tn%d: (\n%s\n);\n", *out, s);
 	e = jv_object();
 	e = jv_object_set(e, jv_string("text"), jv_string(s));
@@ -615,6 +616,7 @@ void tn_rules_free(struct tn_rules *r)
 	if (r->jq)
 		jq_teardown(&r->jq);
 	jv_free(r->targets);
+	tnp_rules_simple_free(r);
 	tn_buf_release(&r->last);
 	tn_buf_release(&r->jqmsg);
 	free(r);

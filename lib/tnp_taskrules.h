@@ -36,7 +36,19 @@ struct tn_rules {
 	unsigned long errors;
 	struct tn_buf last;     /* the last runtime error */
 	struct tn_buf jqmsg;    /* messages jq gave through its callback */
+	struct tnp_simple *simple;      /* each expression's `.NAME OP LITERAL` form, if it has one */
+	size_t nsimple;
 };
+
+/*
+ * An expression of the form `.NAME OP LITERAL` answered without jq
+ * (taskrules_simple.c): add records expression `expr`'s form (or that it has
+ * none), run answers it on `input` (borrowed) as jq would, 0 with true or
+ * false in *out, or -1: run it in jq.
+ */
+void tnp_rules_simple_add(struct tn_rules *r, size_t expr, const char *text);
+int tnp_rules_simple_run(const struct tn_rules *r, int expr, jv input, jv *out);
+void tnp_rules_simple_free(struct tn_rules *r);
 
 /*
  * Run expression `expr` of `r` on `input` (consumed): its first output

@@ -1,10 +1,12 @@
 /* common.c — the storage wall's functions that take no store: the same for every backend. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_text.h"
 #include "store.h"
 #include "store_common.h"
 
@@ -86,6 +88,41 @@ jv store_task_event(long long seq, const char *at, jv action, jv actor, jv comme
 	}
 	jv_free(data);
 	return e;
+}
+
+static __thread struct memo {
+	uint32_t hash;
+	uint32_t len;
+	char *text;             /* NULL: free */
+	jv v;
+} memo[STORE_JSON_MEMO_SLOTS];
+
+jv store_json_memo(const char *t, size_t n)
+{
+	struct memo *m;
+	uint32_t h;
+
+	if (!t)
+		return jv_null();
+	if (n == 0 || n > STORE_JSON_MEMO_MAX)
+		return tn_json_parse(t, n);
+	h = tn_fnv1a(t, n);
+	m = &memo[h % STORE_JSON_MEMO_SLOTS];
+	if (m->text && m->hash == h && m->len == n && memcmp(m->text, t, n) == 0)
+		return jv_copy(m->v);
+	if (m->text) {
+		free(m->text);
+		jv_free(m->v);
+		m->text = NULL;
+	}
+	m->v = tn_json_parse(t, n);
+	if (!jv_is_valid(m->v))
+		return jv_copy(m->v);   /* an error: not kept (m->text stays NULL) */
+	m->text = tn_xmalloc(n);
+	memcpy(m->text, t, n);
+	m->hash = h;
+	m->len = (uint32_t)n;
+	return jv_copy(m->v);
 }
 
 jv store_reversed(jv a)

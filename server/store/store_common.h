@@ -25,6 +25,19 @@ jv store_task_event(long long seq, const char *at, jv action, jv actor, jv comme
 jv store_reversed(jv a);
 
 /*
+ * The value of stored JSON text t[0..n) (tn_json_parse's), kept for the next
+ * call with the same bytes: a rule's window reads the same recent alerts back
+ * at every alert of their source (a water-depth gauge's last few: each was
+ * parsed again by each of the next ones, 43,000 instructions an alert).  The
+ * same bytes are the same value, so nothing kept is ever stale.  The caller
+ * owns the result; NULL text is null.  STORE_JSON_MEMO_SLOTS texts of a thread, each of at most
+ * STORE_JSON_MEMO_MAX bytes (a longer one is parsed, not kept).
+ */
+#define STORE_JSON_MEMO_SLOTS 256
+#define STORE_JSON_MEMO_MAX 4096
+jv store_json_memo(const char *t, size_t n);
+
+/*
  * Append to `b` the text of ALERT `doc` (borrowed) whose "id" and "seq" are
  * `seq`: `pre` (doc's text with both null, as tn_json_dump wrote it before
  * they were set) with the two spliced in, or doc dumped when pre is NULL or

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jq.h>
 #include <jv.h>
 
 #include "tn_alert.h"
@@ -260,6 +261,87 @@ static const char alert_text[] =
 	"\"district\":\"310101\",\"district_name\":\"黄浦区\","
 	"\"location\":{\"lat\":31.2,\"lon\":121.4,\"address\":\"中山东一路\"},"
 	"\"value\":0.35,\"tags\":[\"a\",\"b\"]}";
+
+/*
+ * `.NAME OP LITERAL` expressions are answered without jq (taskrules_simple.c):
+ * for every operator, constants of every kind and members of every kind (and
+ * none), each rule whose `when` is such an expression matches exactly when jq
+ * itself, running the same text on the same alert, gives a truthy output.
+ * Expressions of other forms stay with jq and are compared as well.
+ */
+static int jq_truthy(const char *expr, jv alert)
+{
+	jq_state *jq = jq_init();
+	jv out;
+	int t;
+
+	assert_non_null(jq);
+	assert_true(jq_compile(jq, expr));
+	jq_start(jq, jv_copy(alert), 0);
+	out = jq_next(jq);
+	t = jv_is_valid(out) && jv_get_kind(out) != JV_KIND_FALSE && jv_get_kind(out) != JV_KIND_NULL;
+	jv_free(out);
+	jq_teardown(&jq);
+	return t;
+}
+
+static void test_simple_exprs_as_jq(void **state)
+{
+	static const char *const exprs[] = {
+		".value >= 0.3", ".value != null", ".value == null", ".value < 1", ".value <= 0.35",
+		".value > -1", ".value == \"x\"", ".value != \"积水\"", ".value == true",
+		".value < false", ".value >= \"a\"", ".value == 0.35", "  .value  >=  0.3  ",
+		".value>=1e2", ".missing == null", ".missing < 0", ".value > \"\"", ".value == false",
+		".value <= null", ".value_2 == 3",
+		/* not of the form: jq answers */
+		".value >= 0.3 and true", ".value | . == 1", ".value >= .3", ".value == [1]",
+		".value >= 0.3 | not", ".value == \"a\\u0062\"",
+	};
+	static const char *const values[] = {
+		"null", "true", "false", "0", "0.3", "0.35", "1", "-2", "100", "\"a\"", "\"x\"",
+		"\"积水\"", "\"\"", "[1]", "{}", "[]", "\"ab\"", NULL,
+	};
+	size_t nexpr = sizeof(exprs) / sizeof(exprs[0]);
+	struct tn_buf y = TN_BUF_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_rules *r = NULL;
+
+	tn_buf_adds(&y, "rules:\n");
+	for (size_t i = 0; i < nexpr; i++)
+		tn_buf_addf(&y, "  - id: e%zu\n    kinds: [water_depth]\n    when: '%s'\n"
+			    "    task: {department: SHSW, title: x}\n", i, exprs[i]);
+	assert_int_equal(tn_rules_load(put("simple.yaml", y.buf), &r, &err), TN_OK);
+	for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+		struct tn_buf a = TN_BUF_INIT;
+		jv alert, in;
+		char matched[64] = "";
+
+		tn_buf_adds(&a, "{\"id\":7,\"source\":\"g\",\"kind\":\"water_depth\",\"severity\":\"red\","
+			    "\"district\":\"310101\"");
+		if (values[v])
+			tn_buf_addf(&a, ",\"value\":%s", values[v]);
+		tn_buf_adds(&a, ",\"value_2\":3}");
+		alert = J(a.buf);
+		assert_int_equal(tn_rules_eval(r, alert, 1782870000, NULL, NULL, &in, &err), TN_OK);
+		jv_array_foreach(in, i, it) {
+			long k = strtol(tn_jv_str(it, "rule") + 1, NULL, 10);
+
+			assert_true(k >= 0 && (size_t)k < nexpr);
+			matched[k] = 1;
+			jv_free(it);
+		}
+		jv_free(in);
+		for (size_t i = 0; i < nexpr; i++)
+			if (matched[i] != jq_truthy(exprs[i], alert))
+				fail_msg("%s on value %s: ours %d, jq %d", exprs[i],
+					 values[v] ? values[v] : "(none)", matched[i],
+					 jq_truthy(exprs[i], alert));
+		jv_free(alert);
+		tn_buf_release(&a);
+	}
+	tn_rules_free(r);
+	tn_buf_release(&y);
+}
 
 static void test_eval(void **state)
 {
@@ -576,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_folder),
 		cmocka_unit_test(test_eval),
+		cmocka_unit_test(test_simple_exprs_as_jq),
 		cmocka_unit_test(test_window_paging),
 		cmocka_unit_test(test_dry_run),
 		cmocka_unit_test(test_dedupe_match),

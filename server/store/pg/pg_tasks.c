@@ -334,7 +334,8 @@ enum tn_code pg_alerts_recent(struct store *st, const char *kind, const char *so
 		return code;
 	*alerts = jv_array();
 	for (int i = 0; i < PQntuples(r); i++)
-		*alerts = jv_array_append(*alerts, pg_json(r, i, 0));
+		*alerts = jv_array_append(*alerts, PQgetisnull(r, i, 0) ? jv_null() :
+					  store_json_memo(PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0)));
 	PQclear(r);
 	*alerts = store_reversed(*alerts);
 	return TN_OK;

@@ -379,7 +379,8 @@ enum tn_code sqlite_alerts_recent(struct store *st, const char *kind, const char
 	sqlite3_bind_int64(s, 4, except);
 	sqlite3_bind_int64(s, 5, max);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*alerts = jv_array_append(*alerts, store_col_json(s, 0));
+		*alerts = jv_array_append(*alerts, store_json_memo((const char *)sqlite3_column_text(s, 0),
+								   (size_t)sqlite3_column_bytes(s, 0)));
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		jv_free(*alerts);
