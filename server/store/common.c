@@ -97,31 +97,60 @@ static __thread struct memo {
 	jv v;
 } memo[STORE_JSON_MEMO_SLOTS];
 
-jv store_json_memo(const char *t, size_t n)
+/* The slot of text t[0..n) emptied for it; NULL when it is not kept (too long). */
+static struct memo *memo_slot(const char *t, size_t n, uint32_t *hash)
 {
 	struct memo *m;
-	uint32_t h;
 
-	if (!t)
-		return jv_null();
 	if (n == 0 || n > STORE_JSON_MEMO_MAX)
-		return tn_json_parse(t, n);
-	h = tn_fnv1a(t, n);
-	m = &memo[h % STORE_JSON_MEMO_SLOTS];
-	if (m->text && m->hash == h && m->len == n && memcmp(m->text, t, n) == 0)
-		return jv_copy(m->v);
+		return NULL;
+	*hash = tn_fnv1a(t, n);
+	m = &memo[*hash % STORE_JSON_MEMO_SLOTS];
+	if (m->text && m->hash == *hash && m->len == n && memcmp(m->text, t, n) == 0)
+		return m;
 	if (m->text) {
 		free(m->text);
 		jv_free(m->v);
 		m->text = NULL;
 	}
-	m->v = tn_json_parse(t, n);
-	if (!jv_is_valid(m->v))
-		return jv_copy(m->v);   /* an error: not kept (m->text stays NULL) */
+	return m;
+}
+
+/* Fill the empty slot `m` with text t[0..n) and its value `v` (consumed). */
+static void memo_fill(struct memo *m, const char *t, size_t n, uint32_t hash, jv v)
+{
+	m->v = v;
 	m->text = tn_xmalloc(n);
 	memcpy(m->text, t, n);
-	m->hash = h;
+	m->hash = hash;
 	m->len = (uint32_t)n;
+}
+
+void store_json_memo_put(const char *t, size_t n, jv v)
+{
+	uint32_t h = 0;
+	struct memo *m = t ? memo_slot(t, n, &h) : NULL;
+
+	if (m && !m->text)
+		memo_fill(m, t, n, h, jv_copy(v));
+}
+
+jv store_json_memo(const char *t, size_t n)
+{
+	struct memo *m;
+	uint32_t h = 0;
+
+	if (!t)
+		return jv_null();
+	if (!(m = memo_slot(t, n, &h)))
+		return tn_json_parse(t, n);
+	if (!m->text) {
+		jv v = tn_json_parse(t, n);
+
+		if (!jv_is_valid(v))
+			return v;       /* an error: not kept */
+		memo_fill(m, t, n, h, v);
+	}
 	return jv_copy(m->v);
 }
 

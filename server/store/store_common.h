@@ -36,6 +36,13 @@ jv store_reversed(jv a);
 #define STORE_JSON_MEMO_SLOTS 256
 #define STORE_JSON_MEMO_MAX 4096
 jv store_json_memo(const char *t, size_t n);
+/*
+ * Keep `v` (borrowed) as the value of text t[0..n), which the caller has just
+ * stored: `t` must be tn_json_dump's text of `v` (as a task's or an alert's
+ * document is written), so that its readers (the rule's window, the next
+ * update of the task) find it parsed.
+ */
+void store_json_memo_put(const char *t, size_t n, jv v);
 
 /*
  * Append to `b` the text of ALERT `doc` (borrowed) whose "id" and "seq" are

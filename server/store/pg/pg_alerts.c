@@ -191,6 +191,8 @@ enum tn_code pg_alert_raise(struct store *st, jv doc, const char *pre, long long
 			"lltttttttt", (long)seq, (long)at, sev, member(doc, "district"),
 			member(doc, "kind"), data.buf, member(doc, "source"),
 			member(doc, "source_id"), member(doc, "status"), text->buf + from);
+	if (code == TN_OK)      /* a rule's window reads it back at the next alerts: kept parsed */
+		store_json_memo_put(text->buf + from, text->len - from, doc);
 	tn_buf_release(&data);
 	tn_buf_release(&own);
 	if (code != TN_OK) {

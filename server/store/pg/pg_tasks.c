@@ -71,7 +71,8 @@ enum tn_code pg_task_open_get(struct store *st, const char *rule, const char *ke
 	if (code != TN_OK)
 		return code;
 	if (PQntuples(r) == 1)
-		*doc = pg_json(r, 0, 0);
+		*doc = PQgetisnull(r, 0, 0) ? jv_null() :
+		       store_json_memo(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
 	PQclear(r);
 	if (jv_is_valid(*doc))
 		return TN_OK;
@@ -207,6 +208,9 @@ enum tn_code pg_task_put(struct store *st, long long id, long long version, jv d
 				data.buf, (long)id);
 		tn_buf_release(&data);
 	}
+	if (code == TN_OK)      /* the task's next update reads it back: kept parsed */
+		store_json_memo_put(jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)),
+				    doc);
 	jv_free(text);
 	if (code != TN_OK) {
 		jv_free(doc);

@@ -244,6 +244,8 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long 
 		sqlite3_bind_text(s, 10, text->buf + from, (int)(text->len - from), SQLITE_STATIC);
 		code = store_run(st, s, err, "alert insert");
 	}
+	if (code == TN_OK)      /* a rule's window reads it back at the next alerts: kept parsed */
+		store_json_memo_put(text->buf + from, text->len - from, doc);
 	tn_buf_release(&own);
 	if (code != TN_OK) {
 		if (text != &own)

@@ -71,7 +71,8 @@ enum tn_code sqlite_task_open_get(struct store *st, const char *rule, const char
 	store_bind_text(s, 2, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*doc = store_col_json(s, 0);
+		*doc = store_json_memo((const char *)sqlite3_column_text(s, 0),
+				       (size_t)sqlite3_column_bytes(s, 0));
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return TN_OK;
@@ -233,6 +234,9 @@ enum tn_code sqlite_task_put(struct store *st, long long id, long long version, 
 	if (code == TN_OK)
 		code = store_event_append(st, seq, 0, id, "task", at, doc, jv_string_value(text),
 					  action, actor, comment, err);
+	if (code == TN_OK)      /* the task's next update reads it back: kept parsed */
+		store_json_memo_put(jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)),
+				    doc);
 	jv_free(text);
 	if (code != TN_OK) {
 		jv_free(doc);
