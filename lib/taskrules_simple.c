@@ -1,5 +1,4 @@
 /* taskrules_simple.c — a rule's `.NAME OP LITERAL` expressions answered in C, as jq answers them. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +27,17 @@ struct tnp_simple {
 	char name[64];
 	jv lit;
 };
+
+/* ASCII only, whatever the locale: jq 1.6's names are ASCII. */
+static int alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
 
 /* `s` past white space. */
 static const char *skip(const char *s)
@@ -68,7 +78,7 @@ static jv literal(const char *s)
 	if (end == s || memchr(s, '\\', (size_t)(end - s)))
 		return jv_invalid();
 	/* a number, a word or a string only (never an array or an object: jq builds those) */
-	if (!(*s == '"' || *s == '-' || isdigit((unsigned char)*s) || strncmp(s, "true", 4) == 0 ||
+	if (!(*s == '"' || *s == '-' || digit(*s) || strncmp(s, "true", 4) == 0 ||
 	      strncmp(s, "false", 5) == 0 || strncmp(s, "null", 4) == 0))
 		return jv_invalid();
 	v = tn_json_parse(s, (size_t)(end - s));
@@ -83,10 +93,10 @@ static void parse(const char *s, struct tnp_simple *out)
 
 	out->op = OP_NONE;
 	s = skip(s);
-	if (*s != '.' || !(isalpha((unsigned char)s[1]) || s[1] == '_'))
+	if (*s != '.' || !alpha(s[1]))
 		return;
 	s++;
-	while (isalnum((unsigned char)s[n]) || s[n] == '_')
+	while (alpha(s[n]) || digit(s[n]))
 		n++;
 	if (n >= sizeof(out->name))
 		return;
