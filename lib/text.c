@@ -28,6 +28,22 @@ uint32_t tn_fnv1a(const void *s, size_t n)
 	return h;
 }
 
+uint32_t tn_hash_words(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001B3ULL;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001B3ULL;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 size_t tn_utf8_chars(const char *s)
 {
 	size_t n = 0;

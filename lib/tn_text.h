@@ -26,6 +26,12 @@ int tn_hex_value(int c);
 
 /* FNV-1a (32 bits) of `n` bytes at `s`: the hash of the in-memory tables (not of anything stored). */
 uint32_t tn_fnv1a(const void *s, size_t n);
+/*
+ * The same use, eight bytes a step: for keys longer than a few dozen bytes
+ * (a certificate id, a stored document), where FNV-1a's byte a step shows
+ * (four fifths of a memo's time on 2.2 KB texts).  Not of anything stored.
+ */
+uint32_t tn_hash_words(const void *s, size_t n);
 
 /*
  * SHA-256 of `len` bytes at `data` as 64 lower-case hex digits and a NUL in

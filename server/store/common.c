@@ -7,6 +7,7 @@
 #include "tn_buf.h"
 #include "tn_json.h"
 #include "tn_text.h"
+#include "tn_text.h"
 #include "store.h"
 #include "store_common.h"
 
@@ -97,26 +98,6 @@ static __thread struct memo {
 	jv v;
 } memo[STORE_JSON_MEMO_SLOTS];
 
-/*
- * A hash of t[0..n) eight bytes a step (tn_fnv1a's byte a step was four
- * fifths of the memo's time on 2.2 KB tasks); a collision costs a slot, never
- * a wrong value (the bytes are compared).
- */
-static uint32_t text_hash(const char *t, size_t n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, w;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, t + i, 8);
-		h = (h ^ w) * 0x100000001B3ULL;
-		h ^= h >> 29;
-	}
-	for (; i < n; i++)
-		h = (h ^ (unsigned char)t[i]) * 0x100000001B3ULL;
-	return (uint32_t)(h ^ (h >> 32));
-}
-
 /* The slot of text t[0..n) emptied for it; NULL when it is not kept (too long). */
 static struct memo *memo_slot(const char *t, size_t n, uint32_t *hash)
 {
@@ -124,7 +105,7 @@ static struct memo *memo_slot(const char *t, size_t n, uint32_t *hash)
 
 	if (n == 0 || n > STORE_JSON_MEMO_MAX)
 		return NULL;
-	*hash = text_hash(t, n);
+	*hash = tn_hash_words(t, n);   /* a collision costs a slot: the bytes are compared */
 	m = &memo[*hash % STORE_JSON_MEMO_SLOTS];
 	if (m->text && m->hash == *hash && m->len == n && memcmp(m->text, t, n) == 0)
 		return m;

@@ -65,11 +65,39 @@ static void test_sha256_memo(void **state)
 	assert_string_equal(got, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/*
+ * tn_hash_words: the same bytes the same hash; ids that differ in one place
+ * (certificate ids of one issuer and year) spread over a table's sets about
+ * evenly, wherever the difference falls (in the words or the tail).
+ */
+static void test_hash_words(void **state)
+{
+	static unsigned counts[256];
+	char id[128];
+	unsigned most = 0;
+
+	(void)state;
+	assert_int_equal(tn_hash_words("abc", 3), tn_hash_words("abc", 3));
+	assert_int_not_equal(tn_hash_words("abc", 3), tn_hash_words("abd", 3));
+	assert_int_not_equal(tn_hash_words("", 0), tn_hash_words("\0", 1));
+	for (int i = 0; i < 25600; i++) {
+		int n = snprintf(id, sizeof(id),
+				 "1.2.156.3005.2.11310000002401158M001.11310000002401158M.2026%08d.001.%c",
+				 i, "0123456789X"[i % 11]);
+
+		counts[tn_hash_words(id, (size_t)n) % 256]++;
+	}
+	for (int i = 0; i < 256; i++)
+		most = counts[i] > most ? counts[i] : most;
+	assert_true(most < 200);        /* 100 a set on average */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addu),
 		cmocka_unit_test(test_sha256_memo),
+		cmocka_unit_test(test_hash_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

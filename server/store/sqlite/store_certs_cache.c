@@ -144,7 +144,7 @@ static struct cert_set *set_of(struct store *st, const char *id, uint32_t *hash,
 		c->gen = gen;
 	}
 	*len = strlen(id);
-	*hash = tn_fnv1a(id, *len);
+	*hash = tn_hash_words(id, *len);
 	return &c->s[*hash % CACHE_SETS];
 }
 
