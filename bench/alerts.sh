@@ -10,7 +10,8 @@
 # line stamper after each follower notes when each line reached it.  Prints
 # alerts per second posted and delivered, the latency from post to line
 # (p50, p99, max), how the posters' and the followers' connections fell
-# between the workers (from /proc), and alert-tail's peak RSS.
+# between the workers (from /proc), twonetd's CPU time an alert, and alert-tail's
+# peak RSS.  BENCH_KEEP=1 keeps each run's lines (tail-RATE-START.out).
 # The stream part runs twice on fresh databases: saturated (the posters send
 # as fast as the server answers; the latency is then mostly queueing behind
 # the other posts on two shared cores), then paced at half the saturated rate
@@ -144,6 +145,8 @@ sleep 1
 tailer_pids="$(pgrep -x alert-tail -P "$(pgrep -P "$tailer" | paste -sd,)" | paste -sd' ') $curl_pid"
 worker_split "$tailer_pids" >"$BENCH_TMP/followers"      # before the clock starts
 
+server_pids="$SERVER_PID $(pgrep -P "$SERVER_PID" | paste -sd' ')"
+c0=$(worker_cpu "$server_pids")
 t0=$(now)
 per=$(( (N + POSTERS - 1) / POSTERS ))
 pids=""
@@ -161,6 +164,7 @@ for p in $(seq "$POSTERS"); do
 done
 t1=$(now)
 wait "$tailer" || true
+c1=$(worker_cpu "$server_pids")       # the posts, and the streams' last lines
 i=0
 while [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 1200 ]; do i=$((i + 1)); sleep 0.1; done
 # how the posters' connections fell between the workers: counted now, with every alert
@@ -195,6 +199,8 @@ report() {
 }
 report alert-tail "$BENCH_TMP/tail.out"
 report curl+jq "$BENCH_TMP/curl.out"
+# BENCH_KEEP: each run's lines stay (TIME ID SENT-TIME), named by the run's rate and its start
+[ -n "${BENCH_KEEP:-}" ] && cp "$BENCH_TMP/tail.out" "$BENCH_TMP/tail-$rate-$t0.out"
 [ -s "$BENCH_TMP/posters" ] &&
 	echo "connections a worker: posters $(cat "$BENCH_TMP/posters"), followers $(cat "$BENCH_TMP/followers")"
 printf 'alert-tail peak RSS: %s KiB\n' "$(cat "$BENCH_TMP/rss" 2>/dev/null || echo '?')"
@@ -209,6 +215,8 @@ awk '$3 == "POST" && $4 == "/v1/alerts" { print $6 }' "$BENCH_TMP/twonetd.log" |
 printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms\n' "$BATCH" \
 	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.5) + 1] }' "$BENCH_TMP/srv")" \
 	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.99) + 1] }' "$BENCH_TMP/srv")"
+printf 'twonetd CPU: %.0f us an alert (its processes, user + system, posting and streaming)\n' \
+	"$(echo "($c1 - $c0) * 1000000 / $(getconf CLK_TCK) / $N" | bc -l)"
 POSTED_RATE=$(echo "$N / $post_secs" | bc -l)
 stop_bench_server
 }

@@ -20,7 +20,11 @@
  * follows store.h: jv arguments are consumed, jv results are the caller's.
  */
 
-/* Start a write transaction (BEGIN IMMEDIATE). */
+/*
+ * Start a write transaction: the database's write lock taken at once, as
+ * BEGIN IMMEDIATE takes it (SQLite: not the audit log's, which no alert
+ * writes).
+ */
 enum tn_code store_alerts_begin(struct store *st, struct tn_err *err);
 /*
  * Delete events older than the `keep` most recent (keep <= 0: keep all),

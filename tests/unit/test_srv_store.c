@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_alerts.h"
 #include "store_certs.h"
 
 #include "srv_store_fix.h"
@@ -232,6 +233,42 @@ static void test_read_hold(void **state)
 	assert_int_equal(store_certs_commit(f->st, &err), TN_OK);
 	store_certs_read_hold(f->st, 0);
 	store_close(other);
+}
+
+/* BEGIN IMMEDIATE on the file `path` from a connection of its own: SQLITE_OK, or SQLITE_BUSY when another holds its write lock. */
+static int try_write_lock(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	return rc;
+}
+
+/*
+ * An alerts transaction holds the database's write lock from its start, and
+ * not the audit log's: the audit writer commits reads' rows meanwhile.
+ */
+static void test_alerts_lock(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	char log[160];
+
+	snprintf(log, sizeof(log), "%s.audit", f->path);
+	assert_int_equal(store_alerts_begin(f->st, &err), TN_OK);
+	assert_int_equal(try_write_lock(f->path), SQLITE_BUSY);
+	assert_int_equal(try_write_lock(log), SQLITE_OK);
+	assert_int_equal(store_alerts_commit(f->st, 0, NULL, &err), TN_OK);
+	assert_int_equal(try_write_lock(f->path), SQLITE_OK);
+
+	assert_int_equal(store_alerts_begin(f->st, &err), TN_OK);
+	store_alerts_rollback(f->st);
+	assert_int_equal(try_write_lock(f->path), SQLITE_OK);
 }
 
 /* A read of certificate `id` in its own snapshot, as GET /v1/certs/{id} does: its doc, or "" when none. */
@@ -673,6 +710,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_round_trip, setup, teardown),

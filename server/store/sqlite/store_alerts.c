@@ -57,9 +57,20 @@ const char store_alerts_schema[] =
 const char store_alerts_history_schema[] =
 	"CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events (alert_id, seq);";
 
+/*
+ * An alert's transaction writes the database only, never the audit log
+ * attached to it: BEGIN IMMEDIATE would take the log's write lock as well
+ * (it locks every attached database), so alerts and tasks would wait for
+ * the audit writer's commits and hold it up in turn, and every transaction
+ * would lock and unlock the log's WAL for nothing.  A deferred BEGIN and a
+ * write statement that changes no row take the database's lock alone,
+ * waiting with the busy handler as BEGIN IMMEDIATE does.
+ */
+#define ALERTS_LOCK "DELETE FROM main.alert_events WHERE 0"
+
 enum tn_code sqlite_alerts_begin(struct store *st, struct tn_err *err)
 {
-	return store_begin_short(st, err);
+	return store_begin_short_sql(st, "BEGIN", ALERTS_LOCK, err);
 }
 
 void sqlite_alerts_rollback(struct store *st)
