@@ -36,12 +36,60 @@ static enum tn_code refuse(struct tn_err *err, int status, const char *field, co
 	return TN_EINVALID;
 }
 
-/* Member `name` of `in` (borrowed) into *out: a string of 0/1..max characters, or null when optional. */
-static enum tn_code text(jv in, const char *name, size_t max, int required, int allow_empty,
+/*
+ * The members of an input, one slot each (tn_alert_members' order): read in
+ * one pass over the object, where a look-up by name each would cost a key
+ * made and a hash table walked, about 700 instructions a member.
+ */
+enum {
+	M_SOURCE, M_SOURCE_ID, M_KIND, M_SEVERITY, M_DISTRICT, M_LOCATION, M_VALUE, M_THRESHOLD,
+	M_UNIT, M_HEADLINE, M_TEXT, M_SENT_AT, M_ONSET_AT, M_EXPIRES_AT, M_EVENT_TEXT, M_STREET,
+	M_AREA, M_MSG_TYPE, M_REFERENCES, M_CAP, M_COUNT
+};
+
+/* The index of member name `key` (`len` bytes) in tn_alert_members, or -1. */
+static int member_index(const char *key, int len)
+{
+	for (int i = 0; i < M_COUNT; i++) {
+		const char *m = tn_alert_members[i];
+
+		if (m[0] == key[0] && strncmp(m, key, (size_t)len) == 0 && m[len] == '\0')
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * The members of object `in` (borrowed) into slot[] (owned, null when
+ * absent); NULL, or the first member in `in`'s order that is not an alert's
+ * (a copy, the caller's).
+ */
+static char *slots_of(jv in, jv slot[M_COUNT])
+{
+	char *bad = NULL;
+
+	for (int i = 0; i < M_COUNT; i++)
+		slot[i] = jv_null();
+	for (int it = jv_object_iter(in); jv_object_iter_valid(in, it) && !bad;
+	     it = jv_object_iter_next(in, it)) {
+		jv k = jv_object_iter_key(in, it);
+		int i = member_index(jv_string_value(k), jv_string_length_bytes(jv_copy(k)));
+
+		if (i < 0) {
+			bad = tn_xstrdup(jv_string_value(k));
+		} else {
+			jv_free(slot[i]);
+			slot[i] = jv_object_iter_value(in, it);
+		}
+		jv_free(k);
+	}
+	return bad;
+}
+
+/* Member `name`'s value `v` (consumed) into *out: a string of 0/1..max characters, or null when optional. */
+static enum tn_code text(jv v, const char *name, size_t max, int required, int allow_empty,
 			 jv *out, struct tn_err *err)
 {
-	jv v = tn_jv_get(in, name);
-
 	*out = jv_null();
 	if (jv_get_kind(v) == JV_KIND_NULL) {
 		jv_free(v);
@@ -60,10 +108,10 @@ static enum tn_code text(jv in, const char *name, size_t max, int required, int 
 	return TN_OK;
 }
 
-/* An identifier (source, source_id): 1..128 characters, no control character. */
-static enum tn_code ident(jv in, const char *name, jv *out, struct tn_err *err)
+/* An identifier (source, source_id) `v` (consumed): 1..128 characters, no control character. */
+static enum tn_code ident(jv v, const char *name, jv *out, struct tn_err *err)
 {
-	if (text(in, name, 128, 1, 0, out, err) != TN_OK)
+	if (text(v, name, 128, 1, 0, out, err) != TN_OK)
 		return TN_EINVALID;
 	for (const char *s = jv_string_value(*out); *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
@@ -74,12 +122,10 @@ static enum tn_code ident(jv in, const char *name, jv *out, struct tn_err *err)
 	return TN_OK;
 }
 
-/* A number member, or null; within [lo, hi]. */
-static enum tn_code number(jv obj, const char *name, const char *field, double lo, double hi,
-			   jv *out, struct tn_err *err)
+/* A number `v` (consumed), or null; within [lo, hi]. */
+static enum tn_code number(jv v, const char *field, double lo, double hi, jv *out,
+			   struct tn_err *err)
 {
-	jv v = tn_jv_get(obj, name);
-
 	*out = jv_null();
 	if (jv_get_kind(v) == JV_KIND_NULL) {
 		jv_free(v);
@@ -97,9 +143,9 @@ static enum tn_code number(jv obj, const char *name, const char *field, double l
 	return TN_OK;
 }
 
-static enum tn_code when(jv in, const char *name, jv *out, struct tn_err *err)
+static enum tn_code when(jv v, const char *name, jv *out, struct tn_err *err)
 {
-	if (text(in, name, 64, 0, 0, out, err) != TN_OK)
+	if (text(v, name, 64, 0, 0, out, err) != TN_OK)
 		return TN_EINVALID;
 	if (jv_get_kind(*out) == JV_KIND_STRING && !tn_time_valid(jv_string_value(*out))) {
 		refuse(err, 422, name, "%s is not an RFC 3339 time with an offset: '%s'", name,
@@ -111,10 +157,11 @@ static enum tn_code when(jv in, const char *name, jv *out, struct tn_err *err)
 	return TN_OK;
 }
 
-static enum tn_code location(jv in, jv *out, struct tn_err *err)
+/* location `loc` (consumed): null, or {lat, lon, address} checked. */
+static enum tn_code location(jv loc, jv *out, struct tn_err *err)
 {
 	static const char *const keys[] = { "lat", "lon", "address", NULL };
-	jv loc = tn_jv_get(in, "location"), lat, lon, addr;
+	jv lat, lon, addr;
 	char *bad;
 
 	*out = jv_null();
@@ -136,16 +183,16 @@ static enum tn_code location(jv in, jv *out, struct tn_err *err)
 		jv_free(loc);
 		return TN_EINVALID;
 	}
-	if (number(loc, "lat", "location.lat", -90, 90, &lat, err) != TN_OK) {
+	if (number(tn_jv_get(loc, "lat"), "location.lat", -90, 90, &lat, err) != TN_OK) {
 		jv_free(loc);
 		return TN_EINVALID;
 	}
-	if (number(loc, "lon", "location.lon", -180, 180, &lon, err) != TN_OK) {
+	if (number(tn_jv_get(loc, "lon"), "location.lon", -180, 180, &lon, err) != TN_OK) {
 		jv_free(lat);
 		jv_free(loc);
 		return TN_EINVALID;
 	}
-	if (text(loc, "address", 200, 0, 1, &addr, err) != TN_OK) {
+	if (text(tn_jv_get(loc, "address"), "address", 200, 0, 1, &addr, err) != TN_OK) {
 		if (err)
 			snprintf(err->field, sizeof(err->field), "location.address");
 		jv_free(lat);
@@ -180,60 +227,76 @@ static enum tn_code location(jv in, jv *out, struct tn_err *err)
 	return TN_OK;
 }
 
+/* A checked alert's members in its document's order: keys from tn_jv_key, values owned. */
+#define PARTS_MAX 24
+struct parts {
+	int n;
+	int msg_type, cap;      /* where msg_type (references after it) and cap are, or -1 */
+	jv key[PARTS_MAX], val[PARTS_MAX];
+};
+
+#define PUT(p, name, v) put(p, name, sizeof(name) - 1, v)
+
+static void put(struct parts *p, const char *name, size_t len, jv v)
+{
+	p->key[p->n] = tn_jv_key(name, len);
+	p->val[p->n++] = v;
+}
+
 /*
  * The checked alert's members of producers' words and places, after
  * expires_at: event_text, kind_name (the catalog's, "" for a kind it does not
  * list), street, street_name ("" when not listed), area; then msg_type and
- * references for an update or a cancel only.  `in` borrowed.
+ * references for an update or a cancel only.  `in` borrowed, `kind` the
+ * checked kind.
  */
-static jv extra(jv out, jv in)
+static void extra(struct parts *p, jv in, const char *kind)
 {
-	const struct tn_alertkind *k = tn_alertkind_get(tn_alertkinds_default(NULL),
-							tn_jv_str(out, "kind"));
+	const struct tn_alertkind *k = tn_alertkind_get(tn_alertkinds_default(NULL), kind);
 	const char *street = tn_jv_str(in, "street"), *sname;
 	const char *type = tn_jv_str(in, "msg_type");
 
-	out = tn_jv_set(out, "event_text", tn_jv_get(in, "event_text"));
-	out = tn_jv_set(out, "kind_name", jv_string(k ? k->name : ""));
-	out = tn_jv_set(out, "street", tn_jv_get(in, "street"));
+	PUT(p, "event_text", tn_jv_get(in, "event_text"));
+	PUT(p, "kind_name", jv_string(k ? k->name : ""));
+	PUT(p, "street", tn_jv_get(in, "street"));
 	sname = street ? tn_division_street_name(street) : NULL;
-	out = tn_jv_set(out, "street_name", street ? jv_string(sname ? sname : "") : jv_null());
-	out = tn_jv_set(out, "area", tn_jv_get(in, "area"));
+	PUT(p, "street_name", street ? jv_string(sname ? sname : "") : jv_null());
+	PUT(p, "area", tn_jv_get(in, "area"));
 	if (type && strcmp(type, "alert")) {
-		out = tn_jv_set(out, "msg_type", jv_string(type));
-		out = tn_jv_set(out, "references", tn_jv_get(in, "references"));
+		p->msg_type = p->n;
+		PUT(p, "msg_type", jv_string(type));
+		PUT(p, "references", tn_jv_get(in, "references"));
 	}
-	return out;
 }
 
-enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
-{
-	return tn_alert_check_into(in, jv_object(), out, err);
-}
-
-enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err)
+/*
+ * The strict check of `in` (borrowed): TN_OK and the document's members in
+ * *p (the caller frees them), or TN_EINVALID and *p empty.
+ */
+static enum tn_code check(jv in, struct parts *p, struct tn_err *err)
 {
 	static const char *const names[] = {
 		"source", "source_id", "kind", "severity", "district", "location", "value",
 		"threshold", "unit", "headline", "text", "sent_at", "onset_at", "expires_at"
 	};
 	enum { N = sizeof(names) / sizeof(names[0]) };
-	jv v[N], cap = jv_null(), work;
+	jv v[N], slot[M_COUNT], work;
 	const struct tn_district *d = NULL;
 	struct tn_err e = TN_ERR_INIT;
 	char field[96], *bad;
 	enum tn_code rc = TN_EINVALID;
 	int i;
 
-	if (jv_get_kind(in) != JV_KIND_OBJECT) {
-		jv_free(head);
+	p->n = 0;
+	p->msg_type = p->cap = -1;
+	if (jv_get_kind(in) != JV_KIND_OBJECT)
 		return refuse(err, 400, NULL, "an alert must be a JSON object");
-	}
-	if ((bad = tn_jv_unknown_member(in, tn_alert_members)) != NULL) {
-		jv_free(head);
+	if ((bad = slots_of(in, slot)) != NULL) {
 		refuse(err, 400, bad, "unknown member '%s' (the server sets it, or it does not "
 		       "exist)", bad);
 		free(bad);
+		for (i = 0; i < M_COUNT; i++)
+			jv_free(slot[i]);
 		return TN_EINVALID;
 	}
 	for (i = 0; i < N; i++)
@@ -241,10 +304,21 @@ enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err)
 	/* a kind from event_text (the catalog), a district from street */
 	work = jv_copy(in);
 	tnp_alert_fill(&work);
-	in = work;
-	if (ident(in, "source", &v[0], err) || ident(in, "source_id", &v[1], err) ||
-	    text(in, "kind", 64, 1, 0, &v[2], err) || text(in, "severity", 16, 1, 0, &v[3], err) ||
-	    text(in, "district", 16, 1, 0, &v[4], err))
+	if (jv_get_kind(slot[M_KIND]) == JV_KIND_NULL) {
+		jv_free(slot[M_KIND]);
+		slot[M_KIND] = tn_jv_get(work, "kind");
+	}
+	if (jv_get_kind(slot[M_DISTRICT]) == JV_KIND_NULL) {
+		jv_free(slot[M_DISTRICT]);
+		slot[M_DISTRICT] = tn_jv_get(work, "district");
+	}
+	/* each check below takes its member's slot */
+#define TAKE(m) (jv_copy(slot[m]))
+	if (ident(TAKE(M_SOURCE), "source", &v[0], err) ||
+	    ident(TAKE(M_SOURCE_ID), "source_id", &v[1], err) ||
+	    text(TAKE(M_KIND), "kind", 64, 1, 0, &v[2], err) ||
+	    text(TAKE(M_SEVERITY), "severity", 16, 1, 0, &v[3], err) ||
+	    text(TAKE(M_DISTRICT), "district", 16, 1, 0, &v[4], err))
 		goto out;
 	if (!tn_alert_kind_valid(jv_string_value(v[2]))) {
 		refuse(err, 422, "kind", "kind '%s' is not a kind: a letter, then letters, digits, "
@@ -258,22 +332,28 @@ enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err)
 		       jv_string_value(v[3]));
 		goto out;
 	}
-	d = tn_district_find(jv_string_value(v[4]));
-	if (!d || strcmp(d->code, jv_string_value(v[4])) != 0) {
+	/* a code only (tn_district_find also reads names and pinyin, at ten times the cost) */
+	for (i = 0; i < TN_DISTRICT_COUNT && !d; i++)
+		if (strcmp(tn_districts[i].code, jv_string_value(v[4])) == 0)
+			d = &tn_districts[i];
+	if (!d) {
 		refuse(err, 422, "district", "district '%s' is not one of Shanghai's 16 district codes",
 		       jv_string_value(v[4]));
 		goto out;
 	}
-	if (location(in, &v[5], err) ||
-	    number(in, "value", "value", -1e300, 1e300, &v[6], err) ||
-	    number(in, "threshold", "threshold", -1e300, 1e300, &v[7], err) ||
-	    text(in, "unit", 16, 0, 1, &v[8], err) || text(in, "headline", 200, 0, 1, &v[9], err) ||
-	    text(in, "text", 4000, 0, 1, &v[10], err) || when(in, "sent_at", &v[11], err) ||
-	    when(in, "onset_at", &v[12], err) || when(in, "expires_at", &v[13], err))
+	if (location(TAKE(M_LOCATION), &v[5], err) ||
+	    number(TAKE(M_VALUE), "value", -1e300, 1e300, &v[6], err) ||
+	    number(TAKE(M_THRESHOLD), "threshold", -1e300, 1e300, &v[7], err) ||
+	    text(TAKE(M_UNIT), "unit", 16, 0, 1, &v[8], err) ||
+	    text(TAKE(M_HEADLINE), "headline", 200, 0, 1, &v[9], err) ||
+	    text(TAKE(M_TEXT), "text", 4000, 0, 1, &v[10], err) ||
+	    when(TAKE(M_SENT_AT), "sent_at", &v[11], err) ||
+	    when(TAKE(M_ONSET_AT), "onset_at", &v[12], err) ||
+	    when(TAKE(M_EXPIRES_AT), "expires_at", &v[13], err))
 		goto out;
+#undef TAKE
 	/* what a CAP document said beyond the members, for CAP out (capwrite.c) */
-	cap = tn_jv_get(in, "cap");
-	if (tn_cap_details_check(cap, field, sizeof(field), &e) != TN_OK) {
+	if (tn_cap_details_check(slot[M_CAP], field, sizeof(field), &e) != TN_OK) {
 		refuse(err, 422, field, "%s", e.message);
 		goto out;
 	}
@@ -285,25 +365,76 @@ enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err)
 		jv_free(v[9]);
 		v[9] = jv_string("");
 	}
-	*out = head;
-	head = jv_invalid();
 	for (i = 0; i < N; i++) {
-		*out = tn_jv_set(*out, names[i], v[i]);
+		put(p, names[i], strlen(names[i]), v[i]);
 		v[i] = jv_null();
 		if (i == 4)
-			*out = tn_jv_set(*out, "district_name", jv_string(d->name));
+			PUT(p, "district_name", jv_string(d->name));
 	}
-	*out = extra(*out, work);
-	if (jv_get_kind(cap) == JV_KIND_OBJECT) {
-		*out = tn_jv_set(*out, "cap", cap);
-		cap = jv_null();
+	extra(p, work, jv_string_value(p->val[2]));
+	if (jv_get_kind(slot[M_CAP]) == JV_KIND_OBJECT) {
+		p->cap = p->n;
+		PUT(p, "cap", jv_copy(slot[M_CAP]));
 	}
 	rc = TN_OK;
 out:
 	for (i = 0; i < N; i++)
 		jv_free(v[i]);
-	jv_free(cap);
+	for (i = 0; i < M_COUNT; i++)
+		jv_free(slot[i]);
 	jv_free(work);
-	jv_free(head);
 	return rc;
+}
+
+enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
+{
+	struct parts p;
+
+	if (check(in, &p, err) != TN_OK)
+		return TN_EINVALID;
+	*out = tn_jv_object_of(p.key, p.val, p.n);
+	return TN_OK;
+}
+
+enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_alert_around tail,
+				jv *out, jv *msg, struct tn_err *err)
+{
+	jv key[TN_JV_SHAPE_MAX], val[TN_JV_SHAPE_MAX];
+	struct parts p;
+	int n = 0, i;
+
+	if (head.n + PARTS_MAX + tail.n > TN_JV_SHAPE_MAX || check(in, &p, err) != TN_OK) {
+		for (i = 0; i < head.n; i++)
+			jv_free(head.values[i]);
+		for (i = 0; i < tail.n; i++)
+			jv_free(tail.values[i]);
+		if (head.n + PARTS_MAX + tail.n > TN_JV_SHAPE_MAX)
+			return refuse(err, 500, NULL, "too many members around an alert");
+		return TN_EINVALID;
+	}
+	for (i = 0; i < head.n; i++) {
+		key[n] = tn_jv_key(head.names[i], strlen(head.names[i]));
+		val[n++] = head.values[i];
+	}
+	*msg = jv_null();
+	for (i = 0; i < p.n; i++) {
+		if (i == p.msg_type) {          /* msg_type, then references */
+			*msg = jv_object_set(jv_object_set(jv_object(), p.key[i], p.val[i]),
+					     p.key[i + 1], p.val[i + 1]);
+			i++;
+		} else if (i != p.cap) {
+			key[n] = p.key[i];
+			val[n++] = p.val[i];
+		}
+	}
+	for (i = 0; i < tail.n; i++) {
+		key[n] = tn_jv_key(tail.names[i], strlen(tail.names[i]));
+		val[n++] = tail.values[i];
+	}
+	if (p.cap >= 0) {
+		key[n] = p.key[p.cap];
+		val[n++] = p.val[p.cap];
+	}
+	*out = tn_jv_object_of(key, val, n);
+	return TN_OK;
 }

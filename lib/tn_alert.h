@@ -98,18 +98,33 @@ extern const char *const tn_alert_members[];
  * member.  On success *out (owned) holds source, source_id, kind, severity,
  * district, district_name, location, value, threshold, unit, headline ("" when
  * absent), text, sent_at, onset_at, expires_at in that order (null when
- * absent), then cap when it is an object.  Otherwise TN_EINVALID with the
- * server's detail, err->field the member at fault ("location.lat", "" for
- * none) and err->http_status 400 (not an object, an unknown member) or 422
- * (a bad value); *out untouched.  What tn_alert_normalize returns passes.
+ * absent), then event_text, kind_name, street, street_name, area, then
+ * msg_type and references for an update or a cancel, then cap when it is an
+ * object.  Otherwise TN_EINVALID with the server's detail, err->field the
+ * member at fault ("location.lat", "" for none) and err->http_status 400 (not
+ * an object, an unknown member) or 422 (a bad value); *out untouched.  What
+ * tn_alert_normalize returns passes.
  */
 enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err);
+
+/* Members of a caller's own around a checked alert: names[i]: values[i] (consumed). */
+struct tn_alert_around {
+	const char *const *names;
+	jv *values;
+	int n;
+};
+
 /*
- * tn_alert_check with its members set into `head` (consumed) after the ones
- * it holds, so that a caller whose document starts with members of its own
- * (twonetd's id and seq) builds it once.  On failure head is freed.
+ * tn_alert_check's document as twonetd stores it, made in one step (jq's
+ * table never grows member by member): head's members first (twonetd's id
+ * and seq), then the checked alert's without msg_type, references and cap,
+ * then tail's (the alert's state), then cap when it is an object.  For an
+ * update or a cancel *msg is {"msg_type", "references"}, else null.  The
+ * values of head and tail are consumed, also on failure, when *out and *msg
+ * are untouched.
  */
-enum tn_code tn_alert_check_into(jv in, jv head, jv *out, struct tn_err *err);
+enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_alert_around tail,
+				jv *out, jv *msg, struct tn_err *err);
 
 /* An alert described by command-line flags; every member may be NULL. */
 struct tn_alert_spec {

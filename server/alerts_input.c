@@ -61,43 +61,31 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
  */
 int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct problem *p)
 {
+	/* id and seq first, then the checked members, then the alert's state: built at once */
+	static const char *const head[] = { "id", "seq" };
+	static const char *const tail[] = {
+		"status", "raised_at", "raised_by", "dispatched_at", "crew", "acknowledged_at",
+		"resolved_at", "closed_at", "evaluation", "updated_at"
+	};
+	jv hv[2] = { jv_null(), jv_null() }, tv[10];
 	struct tn_err err = TN_ERR_INIT;
 	char when[40];
-	jv m, cap;
 
 	*doc = jv_invalid();
 	*msg = jv_null();
-	/* id and seq first, then the checked members: the document built once */
-	m = jv_object_set(jv_object(), jv_string("id"), jv_null());
-	m = tn_jv_set(m, "seq", jv_null());
-	if (tn_alert_check_into(in, m, &m, &err) != TN_OK)
-		return refuse(p, (int)err.http_status, err.field, "%s", err.message);
-	/* an update or a cancel: what it applies to, apart from the document */
-	if (tn_jv_has(m, "msg_type")) {
-		*msg = jv_object_set(jv_object(), jv_string("msg_type"), tn_jv_get(m, "msg_type"));
-		*msg = tn_jv_set(*msg, "references", tn_jv_get(m, "references"));
-		m = jv_object_delete(m, jv_string("msg_type"));
-		m = jv_object_delete(m, jv_string("references"));
-	}
-	cap = tn_jv_get(m, "cap");
-	if (jv_get_kind(cap) != JV_KIND_NULL)
-		m = jv_object_delete(m, jv_string("cap"));       /* it goes last */
 	time_rfc3339((long long)now, when, sizeof(when));
-	*doc = m;
-	*doc = tn_jv_set(*doc, "status", jv_string("raised"));
-	*doc = tn_jv_set(*doc, "raised_at", jv_string(when));
-	*doc = tn_jv_set(*doc, "raised_by", jv_string(actor));
-	*doc = tn_jv_set(*doc, "dispatched_at", jv_null());
-	*doc = tn_jv_set(*doc, "crew", jv_null());
-	*doc = tn_jv_set(*doc, "acknowledged_at", jv_null());
-	*doc = tn_jv_set(*doc, "resolved_at", jv_null());
-	*doc = tn_jv_set(*doc, "closed_at", jv_null());
-	*doc = tn_jv_set(*doc, "evaluation", jv_null());
-	*doc = tn_jv_set(*doc, "updated_at", jv_string(when));
-	if (jv_get_kind(cap) == JV_KIND_OBJECT)
-		*doc = tn_jv_set(*doc, "cap", cap);
-	else
-		jv_free(cap);
+	tv[0] = jv_string("raised");
+	tv[1] = jv_string(when);
+	tv[2] = jv_string(actor);
+	for (int i = 3; i < 9; i++)
+		tv[i] = jv_null();
+	tv[9] = jv_string(when);
+	if (tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
+			       (struct tn_alert_around){ tail, tv, 10 }, doc, msg, &err) != TN_OK) {
+		*doc = jv_invalid();
+		*msg = jv_null();
+		return refuse(p, (int)err.http_status, err.field, "%s", err.message);
+	}
 	return 0;
 }
 

@@ -29,7 +29,8 @@
  *                             (tn_merge_items, as POST /v1/workflows stored it)
  *                             and tn_case_workflow_plan / _asks
  *   POST /v1/cases/{id}/actions  tn_case_action_valid; case-act's input line
- *   POST /v1/alerts           tn_alert_normalize (one, or {"alerts":[...]}),
+ *   POST /v1/alerts           the server's tn_alert_check and tn_alert_check_doc
+ *                             (one, or {"alerts":[...]}), then tn_alert_normalize,
  *                             then CAP out and back in, and the table row
  *   POST /v1/certs, /v1/consents  the kind, holder and identifier checks,
  *                             canonical JSON, signed content, verification
@@ -168,13 +169,77 @@ static void check_action(jv body, const char *text)
 		free(id);
 }
 
-/* One alert input: normalised, written as CAP, read back, drawn as a table row. */
+/* The name of the last member of object `o` (borrowed), "" for none. */
+static const char *last_key(jv o, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	jv_object_keys_foreach(o, k) {
+		snprintf(buf, size, "%s", jv_string_value(k));
+		jv_free(k);
+	}
+	return buf;
+}
+
+/*
+ * twonetd's strict check of one alert (borrowed): tn_alert_check, and the
+ * document tn_alert_check_doc makes of it (as POST /v1/alerts stores it),
+ * agree: the same verdict and detail; the document is the head, the checked
+ * members but msg_type and references (in *msg), the tail, cap last.
+ */
+static void check_strict(jv in)
+{
+	static const char *const head[] = { "id", "seq" }, *const tail[] = { "status", "raised_at" };
+	jv hv[2] = { jv_null(), jv_number(1) };
+	jv tv[2] = { jv_string("raised"), jv_string("2026-12-01T10:00:00+08:00") };
+	struct tn_err e1 = TN_ERR_INIT, e2 = TN_ERR_INIT;
+	jv plain = jv_invalid(), doc = jv_invalid(), msg = jv_invalid(), d;
+	enum tn_code a = tn_alert_check(in, &plain, &e1);
+	enum tn_code b = tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &e2);
+	char name[64];
+	int moved = 0;
+
+	FUZZ_ASSERT(a == b, "tn_alert_check and tn_alert_check_doc give one verdict");
+	if (a != TN_OK) {
+		FUZZ_ASSERT(a == TN_EINVALID, "a refused alert is TN_EINVALID");
+		FUZZ_ASSERT(e1.http_status == 400 || e1.http_status == 422, "a refusal is 400 or 422");
+		FUZZ_ASSERT(strcmp(e1.message, e2.message) == 0 && strcmp(e1.field, e2.field) == 0 &&
+			    e1.http_status == e2.http_status, "both checks refuse with one detail");
+		FUZZ_ASSERT(!jv_is_valid(doc) && !jv_is_valid(msg), "a refusal leaves *out untouched");
+		return;
+	}
+	jv_object_foreach(plain, k, v) {
+		int to_msg = !strcmp(jv_string_value(k), "msg_type") ||
+			     !strcmp(jv_string_value(k), "references");
+
+		moved += to_msg;
+		FUZZ_ASSERT(jv_equal(jv_object_get(jv_copy(to_msg ? msg : doc), k), v),
+			    "each checked member is in the document (msg_type, references: in msg)");
+	}
+	FUZZ_ASSERT(moved == (jv_get_kind(msg) == JV_KIND_NULL ? 0 : 2),
+		    "msg holds msg_type and references, or is null");
+	FUZZ_ASSERT(jv_object_length(jv_copy(doc)) == jv_object_length(jv_copy(plain)) - moved + 4,
+		    "the document is the checked members, the head and the tail");
+	d = jv_dump_string(jv_copy(doc), 0);
+	FUZZ_ASSERT(strncmp(jv_string_value(d), "{\"id\":null,\"seq\":1,", 19) == 0,
+		    "the document starts with its head");
+	jv_free(d);
+	FUZZ_ASSERT(!strcmp(last_key(doc, name, sizeof(name)),
+			    jv_object_has(jv_copy(plain), jv_string("cap")) ? "cap" : "raised_at"),
+		    "cap comes last, after the tail");
+	jv_free(plain);
+	jv_free(doc);
+	jv_free(msg);
+}
+
+/* One alert input: the server's check; normalised, written as CAP, read back, drawn as a table row. */
 static void check_alert(jv in)
 {
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_buf b = TN_BUF_INIT;
 	jv out, back;
 
+	check_strict(in);
 	if (tn_alert_normalize(in, 1, &out, &err) != TN_OK)
 		return;
 	tn_alert_format_row(&b, out, 80, 1);

@@ -234,6 +234,66 @@ static void test_check(void **state)
 	jv_free(d);
 }
 
+/* twonetd's document: the head, the checked members, the tail, cap last; an update's msg_type and references apart. */
+static void test_check_doc(void **state)
+{
+	static const char *const head[] = { "id", "seq" }, *const tail[] = { "status", "crew" };
+	struct tn_err err = TN_ERR_INIT;
+	jv hv[2], tv[2], in, doc, msg, d;
+
+	(void)state;
+	in = parse("{\"cap\":{\"urgency\":\"Immediate\"},\"msg_type\":\"update\","
+		   "\"references\":[{\"source\":\"wd\",\"source_id\":\"6\"}],\"source\":\"wd\","
+		   "\"source_id\":\"7\",\"kind\":\"water_depth\",\"severity\":\"red\","
+		   "\"district\":\"310101\",\"value\":0.3}");
+	hv[0] = jv_null();
+	hv[1] = jv_number(8);
+	tv[0] = jv_string("raised");
+	tv[1] = jv_null();
+	assert_int_equal(tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &err),
+			 TN_OK);
+	d = jv_dump_string(doc, 0);
+	assert_string_equal(jv_string_value(d),
+			    "{\"id\":null,\"seq\":8,\"source\":\"wd\",\"source_id\":\"7\","
+			    "\"kind\":\"water_depth\",\"severity\":\"red\",\"district\":\"310101\","
+			    "\"district_name\":\"黄浦区\",\"location\":null,\"value\":0.3,"
+			    "\"threshold\":null,\"unit\":null,\"headline\":\"\",\"text\":null,"
+			    "\"sent_at\":null,\"onset_at\":null,\"expires_at\":null,\"event_text\":null,"
+			    "\"kind_name\":\"积水深度\",\"street\":null,\"street_name\":null,\"area\":null,"
+			    "\"status\":\"raised\",\"crew\":null,\"cap\":{\"urgency\":\"Immediate\"}}");
+	jv_free(d);
+	d = jv_dump_string(msg, 0);
+	assert_string_equal(jv_string_value(d), "{\"msg_type\":\"update\",\"references\":"
+			    "[{\"source\":\"wd\",\"source_id\":\"6\"}]}");
+	jv_free(d);
+
+	/* an alert: msg null; a refusal: the check's detail, head and tail freed (ASan) */
+	in = jv_object_set(in, jv_string("msg_type"), jv_string("alert"));
+	in = jv_object_delete(in, jv_string("references"));
+	hv[0] = jv_string("h");
+	hv[1] = jv_null();
+	tv[0] = jv_string("t");
+	tv[1] = jv_null();
+	assert_int_equal(tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &err),
+			 TN_OK);
+	assert_int_equal(jv_get_kind(msg), JV_KIND_NULL);
+	jv_free(doc);
+	in = jv_object_set(in, jv_string("severity"), jv_string("Severe"));
+	hv[0] = jv_string("h");
+	tv[0] = jv_string("t");
+	doc = msg = jv_invalid();
+	assert_int_equal(tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &err),
+			 TN_EINVALID);
+	assert_string_equal(err.message, "severity 'Severe' is not one of blue, yellow, orange, red");
+	assert_string_equal(err.field, "severity");
+	assert_false(jv_is_valid(doc));
+	assert_false(jv_is_valid(msg));
+	jv_free(in);
+}
+
 static void test_spec(void **state)
 {
 	struct tn_alert_spec spec = { 0 };
@@ -286,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_derived_source_id_is_stable),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_doc),
 		cmocka_unit_test(test_spec),
 		cmocka_unit_test(test_row),
 	};
