@@ -6,6 +6,7 @@
 
 #include "tn_alert.h"
 #include "tn_cap.h"
+#include "tn_json.h"
 #include "tn_jv.h"
 #include "tn_text.h"
 #include "tn_alertkind.h"
@@ -397,7 +398,7 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 }
 
 enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_alert_around tail,
-				jv *out, jv *msg, struct tn_err *err)
+				jv *out, jv *msg, struct tn_buf *text, struct tn_err *err)
 {
 	jv key[TN_JV_SHAPE_MAX], val[TN_JV_SHAPE_MAX];
 	struct parts p;
@@ -435,6 +436,8 @@ enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_al
 		key[n] = p.key[p.cap];
 		val[n++] = p.val[p.cap];
 	}
+	if (text)
+		tn_json_dump_members(key, val, n, text);
 	*out = tn_jv_object_of(key, val, n);
 	return TN_OK;
 }

@@ -663,6 +663,19 @@ void tn_json_dump(jv v, struct tn_buf *b)
 	dump(v, b, 0);
 }
 
+void tn_json_dump_members(const jv *keys, const jv *values, int n, struct tn_buf *b)
+{
+	tn_buf_addch(b, '{');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			tn_buf_addch(b, ',');
+		dump(keys[i], b, 0);
+		tn_buf_addch(b, ':');
+		dump(values[i], b, 0);
+	}
+	tn_buf_addch(b, '}');
+}
+
 void tn_json_dump_sorted(jv v, struct tn_buf *b)
 {
 	dump(v, b, 1);

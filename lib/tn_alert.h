@@ -119,12 +119,13 @@ struct tn_alert_around {
  * table never grows member by member): head's members first (twonetd's id
  * and seq), then the checked alert's without msg_type, references and cap,
  * then tail's (the alert's state), then cap when it is an object.  For an
- * update or a cancel *msg is {"msg_type", "references"}, else null.  The
- * values of head and tail are consumed, also on failure, when *out and *msg
- * are untouched.
+ * update or a cancel *msg is {"msg_type", "references"}, else null.  When
+ * `text` is not NULL, the document's JSON text is appended to it (what
+ * tn_json_dump writes of *out).  The values of head and tail are consumed,
+ * also on failure, when *out, *msg and text are untouched.
  */
 enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_alert_around tail,
-				jv *out, jv *msg, struct tn_err *err);
+				jv *out, jv *msg, struct tn_buf *text, struct tn_err *err);
 
 /* An alert described by command-line flags; every member may be NULL. */
 struct tn_alert_spec {

@@ -77,6 +77,13 @@ struct tn_buf;
  */
 void tn_json_dump(jv v, struct tn_buf *b);
 /*
+ * The object of the `n` members keys[i]: values[i] (borrowed; the keys jv
+ * strings, no two alike) as tn_json_dump writes it, without the object:
+ * what an object built of them in that order dumps to (tn_jv_object_of),
+ * for less than jq's walk of its table costs.
+ */
+void tn_json_dump_members(const jv *keys, const jv *values, int n, struct tn_buf *b);
+/*
  * jv_dump_string(v, 0) (v consumed, a jv string returned), by tn_json_dump:
  * 2.5 times faster on a stored alert (486 bytes: 5.2 against 13.3 us), more
  * on a task holding its hundred alerts' ids.

@@ -231,9 +231,10 @@ static void post_one(struct req *q, jv body)
 	time_t now = time(NULL);
 	long long latest = 0;
 	int replayed = 0, r, update = 0;
+	struct tn_buf pre = TN_BUF_INIT;
 	jv doc, out, msg;
 
-	if (alert_build(body, q->tok.name, now, &doc, &msg, &p) < 0) {
+	if (alert_build(body, q->tok.name, now, &doc, &msg, &pre, &p) < 0) {
 		jv_free(body);
 		reply_problem(q, p.status, p.field[0] ? p.field : NULL, "%s", p.detail);
 		return;
@@ -242,12 +243,14 @@ static void post_one(struct req *q, jv body)
 	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
 		jv_free(doc);
 		jv_free(msg);
+		tn_buf_release(&pre);
 		reply_error(q, &err);
 		return;
 	}
 	if (jv_get_kind(msg) == JV_KIND_OBJECT) {
 		/* an update or a cancel of the alerts it references */
 		update = 1;
+		tn_buf_release(&pre);
 		r = alert_apply(q->srv->st, doc, msg, (long long)now, &out, &replayed, &p, &err);
 		if (r < 0)
 			store_alerts_rollback(q->srv->st);
@@ -257,11 +260,18 @@ static void post_one(struct req *q, jv body)
 			reply_error(q, &err);
 		if (r < 0)
 			return;
-	} else if (jv_free(msg), store_alert_raise(q->srv->st, doc, NULL, (long long)now, &out,
-						    NULL, &replayed, &err) != TN_OK) {
-		store_alerts_rollback(q->srv->st);
-		reply_error(q, &err);
-		return;
+	} else {
+		enum tn_code code;
+
+		jv_free(msg);
+		code = store_alert_raise(q->srv->st, doc, pre.buf, (long long)now, &out, NULL,
+					 &replayed, &err);
+		tn_buf_release(&pre);
+		if (code != TN_OK) {
+			store_alerts_rollback(q->srv->st);
+			reply_error(q, &err);
+			return;
+		}
 	}
 	if (replayed) {
 		store_alerts_rollback(q->srv->st);
@@ -410,14 +420,15 @@ static void post_batch(struct req *q, jv list)
 		jv item = jv_array_get(jv_copy(list), i);
 
 		it->res = jv_invalid();
-		if (alert_build(item, q->tok.name, now, &it->doc, &it->msg, &p) < 0) {
+		it->pre = pre.len;
+		if (alert_build(item, q->tok.name, now, &it->doc, &it->msg, &pre, &p) < 0) {
 			it->status = p.status;
 			it->res = problem_json(&p);
 			counts[FAILED]++;
 		} else if (jv_get_kind(it->msg) != JV_KIND_OBJECT) {
-			it->pre = pre.len;
-			tn_json_dump(it->doc, &pre);
-			tn_buf_addch(&pre, '\0');
+			tn_buf_addch(&pre, '\0');      /* a raise: its text, made before the transaction */
+		} else {
+			tn_buf_setlen(&pre, it->pre);     /* an update: no text needed */
 		}
 		jv_free(item);
 	}

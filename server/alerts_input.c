@@ -59,7 +59,8 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
  * An update or a cancel: *msg {msg_type, references} (else null).
  * 0, or -1 with *p filled (400 for an unknown member, 422 for a bad value).
  */
-int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct problem *p)
+int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct tn_buf *text,
+		struct problem *p)
 {
 	/* id and seq first, then the checked members, then the alert's state: built at once */
 	static const char *const head[] = { "id", "seq" };
@@ -81,7 +82,8 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct p
 		tv[i] = jv_null();
 	tv[9] = jv_string(when);
 	if (tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
-			       (struct tn_alert_around){ tail, tv, 10 }, doc, msg, &err) != TN_OK) {
+			       (struct tn_alert_around){ tail, tv, 10 }, doc, msg, text,
+			       &err) != TN_OK) {
 		*doc = jv_invalid();
 		*msg = jv_null();
 		return refuse(p, (int)err.http_status, err.field, "%s", err.message);

@@ -39,9 +39,11 @@ struct problem {
  * by `actor` at `now`, with "id" and "seq" left null for the store: 0 and
  * *doc (owned), or -1 with *p filled (400 for an unknown member, 422 for a
  * bad value).  *msg (owned): {msg_type, references} for an update or a
- * cancel, else null.
+ * cancel, else null.  `text` (may be NULL): *doc's text is appended to it
+ * as tn_json_dump writes it (store_alert_raise's `pre`).
  */
-int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct problem *p);
+int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct tn_buf *text,
+		struct problem *p);
 
 /*
  * alerts_update.c: inside the caller's transaction, apply the update or

@@ -184,7 +184,8 @@ static const char *last_key(jv o, char *buf, size_t size)
  * twonetd's strict check of one alert (borrowed): tn_alert_check, and the
  * document tn_alert_check_doc makes of it (as POST /v1/alerts stores it),
  * agree: the same verdict and detail; the document is the head, the checked
- * members but msg_type and references (in *msg), the tail, cap last.
+ * members but msg_type and references (in *msg), the tail, cap last; its
+ * text is tn_json_dump's.
  */
 static void check_strict(jv in)
 {
@@ -194,8 +195,10 @@ static void check_strict(jv in)
 	struct tn_err e1 = TN_ERR_INIT, e2 = TN_ERR_INIT;
 	jv plain = jv_invalid(), doc = jv_invalid(), msg = jv_invalid(), d;
 	enum tn_code a = tn_alert_check(in, &plain, &e1);
+	struct tn_buf text = TN_BUF_INIT, dumped = TN_BUF_INIT;
 	enum tn_code b = tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
-					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &e2);
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &text,
+					    &e2);
 	char name[64];
 	int moved = 0;
 
@@ -205,9 +208,15 @@ static void check_strict(jv in)
 		FUZZ_ASSERT(e1.http_status == 400 || e1.http_status == 422, "a refusal is 400 or 422");
 		FUZZ_ASSERT(strcmp(e1.message, e2.message) == 0 && strcmp(e1.field, e2.field) == 0 &&
 			    e1.http_status == e2.http_status, "both checks refuse with one detail");
-		FUZZ_ASSERT(!jv_is_valid(doc) && !jv_is_valid(msg), "a refusal leaves *out untouched");
+		FUZZ_ASSERT(!jv_is_valid(doc) && !jv_is_valid(msg) && text.len == 0,
+			    "a refusal leaves *out, *msg and the text untouched");
 		return;
 	}
+	tn_json_dump(doc, &dumped);
+	FUZZ_ASSERT(text.len == dumped.len && memcmp(text.buf, dumped.buf, text.len) == 0,
+		    "the document's text is what tn_json_dump writes of it");
+	tn_buf_release(&text);
+	tn_buf_release(&dumped);
 	jv_object_foreach(plain, k, v) {
 		int to_msg = !strcmp(jv_string_value(k), "msg_type") ||
 			     !strcmp(jv_string_value(k), "references");

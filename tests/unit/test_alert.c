@@ -239,6 +239,7 @@ static void test_check_doc(void **state)
 {
 	static const char *const head[] = { "id", "seq" }, *const tail[] = { "status", "crew" };
 	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf text = TN_BUF_INIT;
 	jv hv[2], tv[2], in, doc, msg, d;
 
 	(void)state;
@@ -251,9 +252,11 @@ static void test_check_doc(void **state)
 	tv[0] = jv_string("raised");
 	tv[1] = jv_null();
 	assert_int_equal(tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
-					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &err),
-			 TN_OK);
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &text,
+					    &err), TN_OK);
 	d = jv_dump_string(doc, 0);
+	assert_string_equal(text.buf, jv_string_value(d));      /* the text given with it */
+	tn_buf_release(&text);
 	assert_string_equal(jv_string_value(d),
 			    "{\"id\":null,\"seq\":8,\"source\":\"wd\",\"source_id\":\"7\","
 			    "\"kind\":\"water_depth\",\"severity\":\"red\",\"district\":\"310101\","
@@ -276,7 +279,7 @@ static void test_check_doc(void **state)
 	tv[0] = jv_string("t");
 	tv[1] = jv_null();
 	assert_int_equal(tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
-					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &err),
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, NULL, &err),
 			 TN_OK);
 	assert_int_equal(jv_get_kind(msg), JV_KIND_NULL);
 	jv_free(doc);
@@ -285,7 +288,7 @@ static void test_check_doc(void **state)
 	tv[0] = jv_string("t");
 	doc = msg = jv_invalid();
 	assert_int_equal(tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
-					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, &err),
+					    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg, NULL, &err),
 			 TN_EINVALID);
 	assert_string_equal(err.message, "severity 'Severe' is not one of blue, yellow, orange, red");
 	assert_string_equal(err.field, "severity");
