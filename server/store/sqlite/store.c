@@ -525,6 +525,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	if (!configured++) {
 		sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		sqlite_walbuf_register();       /* else SQLite's own writes: slower, as safe */
 	}
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		tn_err_set(err, create ? TN_EIO : TN_EINVALID, "cannot open database '%s': %s%s",

@@ -78,6 +78,12 @@ void sqlite_token_touch_deferred(struct store *st);
  */
 #define STORE_LOG_SCHEMA 15     /* the first schema with the log in PATH.audit */
 #define STORE_LOG_SCHEMA_SQL "15"
+/*
+ * walbuf.c: make SQLite's default VFS one that writes a commit's log frames
+ * in one write (its own writes otherwise); once, before the first
+ * connection.  SQLITE_OK, or SQLite's code (its own VFS stays the default).
+ */
+int sqlite_walbuf_register(void);
 char *sqlite_log_path(const char *db_path);
 int sqlite_log_attach(sqlite3 *db, const char *db_path);
 enum tn_code sqlite_log_move(struct store *st, struct tn_err *err);
