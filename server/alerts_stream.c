@@ -107,6 +107,7 @@ struct alerts_hub {
 	/* PostgreSQL: the LISTEN connection's socket watched, a timer while it reconnects */
 	struct event *heard, *relisten;
 	long relisten_ms;
+	int reread;             /* the next kick reads the head from the database */
 };
 
 static long env_long(const char *name, long dflt, long min)
@@ -203,6 +204,7 @@ static void on_kick(evutil_socket_t fd, short what, void *arg);
 
 static void hub_kick(struct alerts_hub *h)
 {
+	h->reread = 1;
 	if (h->kick)
 		event_active(h->kick, EV_TIMEOUT, 0);
 }
@@ -401,7 +403,9 @@ void alerts_notify(struct srv *srv, long long latest)
 	if (latest > h->head)
 		h->head = latest;
 	mesh_send(h, WAKE_EVENTS, latest);
-	hub_kick(h);
+	/* the head is this commit's: the kick need not read it again (unless kicked otherwise too) */
+	if (h->kick)
+		event_active(h->kick, EV_TIMEOUT, 0);
 }
 
 /* ---- followers ---- */
@@ -556,16 +560,28 @@ static void pump(struct follower *f)
 	}
 }
 
+/*
+ * Feed every follower up to the head, read first unless only this worker's
+ * own commits (whose seq it knows) kicked since: a wake-up may have been
+ * dropped on a full queue, a LISTEN connection come back.  Without followers
+ * nothing: one that joins reads the bounds itself.
+ */
 static void on_kick(evutil_socket_t fd, short what, void *arg)
 {
 	struct alerts_hub *h = arg;
 	struct follower *f, *next;
-	long long latest = store_alert_latest(h->srv->st);
 
 	(void)fd;
 	(void)what;
-	if (latest > h->head)
-		h->head = latest;
+	if (TAILQ_EMPTY(&h->followers))
+		return;
+	if (h->reread) {
+		long long latest = store_alert_latest(h->srv->st);
+
+		h->reread = 0;
+		if (latest > h->head)
+			h->head = latest;
+	}
 	for (f = TAILQ_FIRST(&h->followers); f; f = next) {
 		next = TAILQ_NEXT(f, link);
 		if (f->pos < (f->end >= 0 ? f->end : h->head))
