@@ -48,13 +48,13 @@ enum {
 	M_AREA, M_MSG_TYPE, M_REFERENCES, M_CAP, M_COUNT
 };
 
-/* The index of member name `key` (`len` bytes) in tn_alert_members, or -1. */
+/* The index of member name `key` (`len` bytes, a NUL among them or not) in tn_alert_members, or -1. */
 static int member_index(const char *key, int len)
 {
 	for (int i = 0; i < M_COUNT; i++) {
 		const char *m = tn_alert_members[i];
 
-		if (m[0] == key[0] && strncmp(m, key, (size_t)len) == 0 && m[len] == '\0')
+		if (m[0] == key[0] && strlen(m) == (size_t)len && memcmp(m, key, (size_t)len) == 0)
 			return i;
 	}
 	return -1;

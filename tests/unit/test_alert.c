@@ -296,6 +296,14 @@ static void test_check_doc(void **state)
 	assert_false(jv_is_valid(doc));
 	assert_false(jv_is_valid(msg));
 	jv_free(in);
+
+	/* a name with a NUL in it is not the name before the NUL */
+	in = jv_object_set(parse("{\"source_id\":\"7\",\"kind\":\"gauge_x\",\"severity\":\"red\","
+				 "\"district\":\"310101\"}"), jv_string_sized("source\0x", 8),
+			   jv_string("wd"));
+	assert_int_equal(tn_alert_check(in, &doc, &err), TN_EINVALID);
+	assert_int_equal(err.http_status, 400);
+	jv_free(in);
 }
 
 static void test_spec(void **state)
