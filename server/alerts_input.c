@@ -52,7 +52,7 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
 }
 
 /*
- * Check an input (borrowed) with tn_alert_check and build the ALERT as
+ * Check an input (borrowed) with tn_alert_check_doc and build the ALERT as
  * raised by `actor` at `now`: "id" and "seq" left null for the store, the
  * checked members in the lib's order (kind_name and street_name filled
  * from the catalog and the divisions), the server's members, then "cap".
@@ -83,11 +83,8 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct t
 	tv[9] = jv_string(when);
 	if (tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
 			       (struct tn_alert_around){ tail, tv, 10 }, doc, msg, text,
-			       &err) != TN_OK) {
-		*doc = jv_invalid();
-		*msg = jv_null();
+			       &err) != TN_OK)
 		return refuse(p, (int)err.http_status, err.field, "%s", err.message);
-	}
 	return 0;
 }
 
