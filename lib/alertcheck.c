@@ -47,6 +47,8 @@ enum {
 	M_UNIT, M_HEADLINE, M_TEXT, M_SENT_AT, M_ONSET_AT, M_EXPIRES_AT, M_EVENT_TEXT, M_STREET,
 	M_AREA, M_MSG_TYPE, M_REFERENCES, M_CAP, M_COUNT
 };
+_Static_assert(sizeof(tn_alert_members) / sizeof(tn_alert_members[0]) == M_COUNT + 1,
+	       "a slot for each member of tn_alert_members, in its order");
 
 /* The index of member name `key` (`len` bytes, a NUL among them or not) in tn_alert_members, or -1. */
 static int member_index(const char *key, int len)

@@ -104,12 +104,19 @@ static int wb_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off)
 	struct walbuf_file *f = (struct walbuf_file *)file;
 	const unsigned char *h = p;
 	int rc, header = n == FRAME_HEADER;
-
 	/* the next append: a frame's header, or what follows a buffered one */
-	if (off == f->end && (f->len > 0 || header) && f->len + (size_t)n <= WALBUF_MAX) {
-		if (f->len == 0)
-			f->at = off;
+	int appends = off == f->end && (f->len > 0 || header);
+
+	if (!appends || f->len + (size_t)n > WALBUF_MAX) {
+		if ((rc = flush(f)) != SQLITE_OK)
+			return rc;
+		appends = off == f->end && header;      /* a header starts the next buffer */
+	}
+	if (appends) {
+		sqlite3_int64 at = f->len ? f->at : off;
+
 		if (append(f, p, (size_t)n) == 0) {
+			f->at = at;
 			f->end = off + n;
 			if (header) {
 				f->commit = (h[4] | h[5] | h[6] | h[7]) != 0;
@@ -117,15 +124,8 @@ static int wb_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off)
 			}
 			return f->commit ? flush(f) : SQLITE_OK;
 		}
-	}
-	if ((rc = flush(f)) != SQLITE_OK)
-		return rc;
-	/* a header that starts the next buffer (the last one was full) */
-	if (off == f->end && header && (size_t)n <= WALBUF_MAX && append(f, p, (size_t)n) == 0) {
-		f->at = off;
-		f->end = off + n;
-		f->commit = (h[4] | h[5] | h[6] | h[7]) != 0;
-		return SQLITE_OK;
+		if ((rc = flush(f)) != SQLITE_OK)       /* out of memory: written as it comes */
+			return rc;
 	}
 	f->end = off + n;
 	return f->real->pMethods->xWrite(f->real, p, n, off);
