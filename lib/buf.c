@@ -116,28 +116,6 @@ void tn_buf_setlen(struct tn_buf *b, size_t len)
 	b->buf[len] = '\0';
 }
 
-void tn_buf_add(struct tn_buf *b, const void *data, size_t len)
-{
-	if (!len)
-		return;
-	tn_buf_grow(b, len);
-	memcpy(b->buf + b->len, data, len);
-	b->len += len;
-	b->buf[b->len] = '\0';
-}
-
-void tn_buf_adds(struct tn_buf *b, const char *s)
-{
-	tn_buf_add(b, s, strlen(s));
-}
-
-void tn_buf_addch(struct tn_buf *b, int c)
-{
-	tn_buf_grow(b, 1);
-	b->buf[b->len++] = (char)c;
-	b->buf[b->len] = '\0';
-}
-
 void tn_buf_addu(struct tn_buf *b, unsigned long long v, int base)
 {
 	static const char digit[] = "0123456789abcdef";

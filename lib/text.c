@@ -44,6 +44,36 @@ uint32_t tn_hash_words(const void *s, size_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+size_t tn_ctl_span(const char *s, size_t n, int tab_ok)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	size_t i = 0, end;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			uint64_t w, d;
+
+			/* none below 0x20 (x - 0x20 borrows; 0x80 and up masked by ~x), none 0x7f: skip */
+			memcpy(&w, s + i, 8);
+			d = w ^ (0x7f * ones);
+			if (!((((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & high)) {
+				i += 8;
+				continue;
+			}
+			end = i + 8;
+		} else {
+			end = n;
+		}
+		for (; i < end; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if ((c < 0x20 && !(tab_ok && c == '\t')) || c == 0x7f)
+				return i;
+		}
+	}
+	return n;
+}
+
 size_t tn_utf8_chars(const char *s)
 {
 	size_t n = 0;

@@ -21,6 +21,15 @@ size_t tn_utf8_chars(const char *s);
  */
 int tn_utf8_valid(const char *s, size_t len);
 
+/*
+ * The length of the first run of `n` bytes at `s` without a C0 control
+ * character (U+0000 to U+001F; tab allowed when `tab_ok`) or DEL: `n` when
+ * none.  Eight bytes a step: a word with no byte below 0x20 and none 0x7f
+ * (UTF-8's bytes, 0x80 and up, are neither) is passed whole; a request's
+ * target and fields are scanned so several times a request.  Cannot fail.
+ */
+size_t tn_ctl_span(const char *s, size_t n, int tab_ok);
+
 /* The value of hex digit `c` (either case), or -1. */
 int tn_hex_value(int c);
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "tn_alert.h"
+#include "tn_text.h"
 #include "twonetd.h"
 #include "jvutil.h"
 
@@ -22,10 +23,9 @@ int word_in(const char *list, const char *s)
 
 int has_control(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
+	size_t n = strlen(s);
+
+	return tn_ctl_span(s, n, 0) < n;
 }
 
 void time_rfc3339(long long epoch, char *buf, size_t size)

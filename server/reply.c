@@ -1,6 +1,5 @@
 /* reply.c — twonetd's request helpers: replies, problem+json, the request log, auth, bodies. */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_text.h"
 #include "twonetd.h"
 #include "conns.h"
 #include "jvutil.h"
@@ -87,15 +87,14 @@ void req_log_hold(int hold)
 /* `s` appended for the log: control characters as '?', cut after 2,000 bytes ("..."). */
 static void add_safe(struct tn_buf *b, const char *s)
 {
-	size_t n = strnlen(s, LOG_URI_MAX + 1), lim = n > LOG_URI_MAX ? LOG_URI_MAX : n, run = 0;
+	size_t n = strnlen(s, LOG_URI_MAX + 1), lim = n > LOG_URI_MAX ? LOG_URI_MAX : n, i = 0, k;
 
-	for (size_t i = 0; i < lim; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-			tn_buf_add(b, s + run, i - run);
-			tn_buf_addch(b, '?');
-			run = i + 1;
-		}
-	tn_buf_add(b, s + run, lim - run);
+	while ((k = tn_ctl_span(s + i, lim - i, 0)) < lim - i) {
+		tn_buf_add(b, s + i, k);
+		tn_buf_addch(b, '?');
+		i += k + 1;
+	}
+	tn_buf_add(b, s + i, lim - i);
 	if (n > lim)
 		tn_buf_add(b, "...", 3);
 }
@@ -340,38 +339,6 @@ static int refuse_head(struct req *q, int status, const char *field, const char 
 	return -1;
 }
 
-/*
- * 1 when the `len` bytes at `s` hold a control character other than tab,
- * or DEL.  Eight bytes at a time: a word with no byte below 0x20 and none
- * equal to 0x7f (UTF-8's bytes, 0x80 and up, are neither) has none; only a
- * word that may is looked at a byte at a time.
- */
-static int ctl_byte(unsigned char c)
-{
-	return (c < 0x20 && c != '\t') || c == 0x7f;
-}
-
-static int has_ctl(const unsigned char *s, size_t len)
-{
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w, del;
-
-		memcpy(&w, s + i, 8);
-		del = w ^ (0x7f * ones);
-		if (((w - 0x20 * ones) & ~w & highs) | ((del - ones) & ~del & highs))
-			for (size_t k = i; k < i + 8; k++)
-				if (ctl_byte(s[k]))
-					return 1;
-	}
-	for (; i < len; i++)
-		if (ctl_byte(s[i]))
-			return 1;
-	return 0;
-}
-
 int req_head_check(struct req *q)
 {
 	const struct tn_http1_head *h = http_req_head(q->r);
@@ -392,7 +359,7 @@ int req_head_check(struct req *q)
 		if (bytes > (size_t)TWONETD_MAX_HEADER_BYTES)
 			return refuse_head(q, 431, NULL, "the header fields are larger than %ld bytes",
 					   TWONETD_MAX_HEADER_BYTES);
-		if (has_ctl((const unsigned char *)kv->value, vlen)) {
+		if (tn_ctl_span(kv->value, vlen, 1) < vlen) {
 			char name[64];
 
 			snprintf(name, sizeof(name), "%s", kv->name);  /* a token (tn_http1_parse) */

@@ -1,4 +1,4 @@
-/* test_text.c — text helpers: a buffer's digits without printf (tn_buf_addu), the SHA-256 memo (tn_sha256_hex_memo). */
+/* test_text.c — text helpers: a buffer's digits without printf (tn_buf_addu) and its inline appends, the SHA-256 memo (tn_sha256_hex_memo), the control-character scan (tn_ctl_span). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,12 +92,79 @@ static void test_hash_words(void **state)
 	assert_true(most < 200);        /* 100 a set on average */
 }
 
+/* The first control character or DEL, as a byte-at-a-time scan finds it: every byte value at every offset of every length up to 40. */
+static void test_ctl_span(void **state)
+{
+	char s[48];
+
+	(void)state;
+	assert_int_equal(tn_ctl_span("", 0, 0), 0);
+	assert_int_equal(tn_ctl_span("/v1/certs/1.2.156?purpose=a", 27, 0), 27);
+	assert_int_equal(tn_ctl_span("abc\0def", 7, 1), 3);   /* a NUL counts: a length, not a string */
+	assert_int_equal(tn_ctl_span("a\tb\tc\td\te\x7f", 10, 1), 9);
+	assert_int_equal(tn_ctl_span("a\tb\tc\td\te\x7f", 10, 0), 1);
+	for (int c = 0; c < 256; c++)
+		for (int tab_ok = 0; tab_ok < 2; tab_ok++) {
+			int is_ctl = (c < 0x20 && !(tab_ok && c == '\t')) || c == 0x7f;
+
+			for (size_t n = 1; n <= 40; n++)
+				for (size_t at = 0; at < n; at++) {
+					/* neighbours that test the borrows (0x20, 0x80, 0xff, 0x7e), and a tab */
+					for (size_t i = 0; i < n; i++)
+						s[i] = "\x20\x80\xff\x7e\x20"[i % 5];
+					if (tab_ok && at > 0)
+						s[at - 1] = '\t';
+					s[at] = (char)c;
+					assert_int_equal(tn_ctl_span(s, n, tab_ok), is_ctl ? at : n);
+				}
+		}
+}
+
+/* The inline appends: every length across the growth of the buffer, text and terminating NUL intact. */
+static void test_buf_appends(void **state)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	char want[4096];
+	size_t len = 0;
+
+	(void)state;
+	tn_buf_add(&b, "", 0);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.buf, "");
+	for (int i = 0; len + 64 < sizeof(want); i++) {
+		char piece[40];
+		int n = i % 37;
+
+		memset(piece, 'a' + i % 26, sizeof(piece));
+		if (i % 3 == 0) {
+			tn_buf_addch(&b, 'A' + i % 26);
+			want[len++] = (char)('A' + i % 26);
+		} else if (i % 3 == 1) {
+			piece[n] = '\0';
+			tn_buf_adds(&b, piece);
+			memcpy(want + len, piece, (size_t)n);
+			len += (size_t)n;
+		} else {
+			tn_buf_add(&b, piece, (size_t)n);
+			memcpy(want + len, piece, (size_t)n);
+			len += (size_t)n;
+		}
+		assert_int_equal(b.len, len);
+		assert_true(b.alloc > b.len);
+		assert_int_equal(b.buf[b.len], '\0');
+		assert_memory_equal(b.buf, want, len);
+	}
+	tn_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addu),
 		cmocka_unit_test(test_sha256_memo),
 		cmocka_unit_test(test_hash_words),
+		cmocka_unit_test(test_ctl_span),
+		cmocka_unit_test(test_buf_appends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
