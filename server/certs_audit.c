@@ -380,8 +380,10 @@ void certs_audit_read(struct req *q, const struct certs_read *r)
 	time_now_rfc3339(w->at, sizeof(w->at));
 	w->status = r->status;
 	w->outcome = r->outcome;
-	w->field = dup_or_null(r->field);
-	w->detail = dup_or_null(r->detail);
+	if (r->status != 200) {         /* a refusal's words, for its reply (not the row's) */
+		w->field = dup_or_null(r->field);
+		w->detail = dup_or_null(r->detail);
+	}
 	w->text = r->text;
 	keep_texts(w, r->cert, r->holder, r->purpose);
 	w->q = req_defer(q);
