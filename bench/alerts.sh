@@ -11,7 +11,8 @@
 # alerts per second posted and delivered, the latency from post to line
 # (p50, p99, max), how the posters' and the followers' connections fell
 # between the workers (from /proc), twonetd's CPU time an alert, and alert-tail's
-# peak RSS.  BENCH_KEEP=1 keeps each run's lines (tail-RATE-START.out).
+# peak RSS.  BENCH_KEEP=1 keeps each run's lines (tail-RATE-START.out) and
+# server log (twonetd-RATE-START.log).
 # The stream part runs twice on fresh databases: saturated (the posters send
 # as fast as the server answers; the latency is then mostly queueing behind
 # the other posts on two shared cores), then paced at half the saturated rate
@@ -212,9 +213,12 @@ else
 	echo "alert-tail: ids out of order or missing"
 fi
 awk '$3 == "POST" && $4 == "/v1/alerts" { print $6 }' "$BENCH_TMP/twonetd.log" | sort -n >"$BENCH_TMP/srv"
-printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms\n' "$BATCH" \
+# the max too: one slow POST holds its poster's next ones, which p99 over POSTs hides
+printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms, max %s ms\n' "$BATCH" \
 	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.5) + 1] }' "$BENCH_TMP/srv")" \
-	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.99) + 1] }' "$BENCH_TMP/srv")"
+	"$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.99) + 1] }' "$BENCH_TMP/srv")" \
+	"$(tail -n 1 "$BENCH_TMP/srv")"
+[ -n "${BENCH_KEEP:-}" ] && cp "$BENCH_TMP/twonetd.log" "$BENCH_TMP/twonetd-$rate-$t0.log"
 printf 'twonetd CPU: %.0f us an alert (its processes, user + system, posting and streaming)\n' \
 	"$(echo "($c1 - $c0) * 1000000 / $(getconf CLK_TCK) / $N" | bc -l)"
 POSTED_RATE=$(echo "$N / $post_secs" | bc -l)
