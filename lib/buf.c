@@ -116,6 +116,11 @@ void tn_buf_setlen(struct tn_buf *b, size_t len)
 	b->buf[len] = '\0';
 }
 
+/* The appends' external definitions (their inline ones are in tn_buf.h). */
+extern inline void tn_buf_add(struct tn_buf *b, const void *data, size_t len);
+extern inline void tn_buf_adds(struct tn_buf *b, const char *s);
+extern inline void tn_buf_addch(struct tn_buf *b, int c);
+
 void tn_buf_addu(struct tn_buf *b, unsigned long long v, int base)
 {
 	static const char digit[] = "0123456789abcdef";

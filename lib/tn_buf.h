@@ -32,8 +32,10 @@ void tn_buf_setlen(struct tn_buf *b, size_t len);
  * The appends are inline, growing through tn_buf_grow only when the room is
  * short: a reply and its log line are some forty small appends, and as calls
  * they were ~10% of a worker's instructions a certificate read (callgrind).
+ * C99 inline definitions: buf.c makes the external ones, which libtwonet.so
+ * keeps exporting for programs built before.
  */
-static inline void tn_buf_add(struct tn_buf *b, const void *data, size_t len)
+inline void tn_buf_add(struct tn_buf *b, const void *data, size_t len)
 {
 	if (!len)
 		return;
@@ -44,12 +46,12 @@ static inline void tn_buf_add(struct tn_buf *b, const void *data, size_t len)
 	b->buf[b->len] = '\0';
 }
 
-static inline void tn_buf_adds(struct tn_buf *b, const char *s)
+inline void tn_buf_adds(struct tn_buf *b, const char *s)
 {
 	tn_buf_add(b, s, strlen(s));
 }
 
-static inline void tn_buf_addch(struct tn_buf *b, int c)
+inline void tn_buf_addch(struct tn_buf *b, int c)
 {
 	if (b->len + 1 >= b->alloc)
 		tn_buf_grow(b, 1);

@@ -54,4 +54,13 @@ test_expect_success 'a program builds against the installed library with pkg-con
 	grep -q "check character" out
 '
 
+test_expect_success 'the shared library still exports the buffer appends tn_buf.h inlines' '
+	# programs built before the appends were inline call them by name
+	R="$TRASH/root/opt/twonet" &&
+	nm -D --defined-only "$R/lib/libtwonet.so.0" >syms &&
+	for f in tn_buf_add tn_buf_adds tn_buf_addch tn_buf_addu tn_buf_grow; do
+		grep -q " T $f\$" syms || { echo "missing: $f"; exit 1; }
+	done
+'
+
 test_done
