@@ -246,10 +246,8 @@ static enum tn_code ident(jv *obj, const char *name, struct tn_err *err)
 
 		if (n == 0 || n > 128)
 			rc = tn_err_set(err, TN_EINVALID, "%s: must be 1 to 128 characters", name);
-		for (size_t i = 0; rc == TN_OK && i < n; i++)
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-				rc = tn_err_set(err, TN_EINVALID, "%s: control characters are not allowed",
-						name);
+		else if (tn_ctl_span(s, n, 0) < n)
+			rc = tn_err_set(err, TN_EINVALID, "%s: control characters are not allowed", name);
 	}
 	jv_free(v);
 	return rc;

@@ -114,14 +114,18 @@ static enum tn_code text(jv v, const char *name, size_t max, int required, int a
 /* An identifier (source, source_id) `v` (consumed): 1..128 characters, no control character. */
 static enum tn_code ident(jv v, const char *name, jv *out, struct tn_err *err)
 {
+	const char *s;
+	size_t n;
+
 	if (text(v, name, 128, 1, 0, out, err) != TN_OK)
 		return TN_EINVALID;
-	for (const char *s = jv_string_value(*out); *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-			jv_free(*out);
-			*out = jv_null();
-			return refuse(err, 422, name, "%s must not hold control characters", name);
-		}
+	s = jv_string_value(*out);
+	n = strlen(s);
+	if (tn_ctl_span(s, n, 0) < n) {
+		jv_free(*out);
+		*out = jv_null();
+		return refuse(err, 422, name, "%s must not hold control characters", name);
+	}
 	return TN_OK;
 }
 

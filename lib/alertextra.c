@@ -242,16 +242,13 @@ static enum tn_code area(jv *a, int lenient, struct tn_err *err)
 static int ident_ok(jv v)
 {
 	const char *s;
+	size_t n;
 
 	if (jv_get_kind(v) != JV_KIND_STRING)
 		return 0;
 	s = jv_string_value(v);
-	if (!*s || tn_utf8_chars(s) > 128)
-		return 0;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
+	n = strlen(s);
+	return n && tn_utf8_chars(s) <= 128 && tn_ctl_span(s, n, 0) == n;
 }
 
 static enum tn_code references(jv *a, const char *type, struct tn_err *err)

@@ -158,6 +158,11 @@ static void test_refusals(void **state)
 		  "sent_at: not an RFC 3339 time" },
 		{ "{\"source\":\"s\",\"source_id\":\"\",\"kind\":\"k\",\"severity\":\"red\",\"district\":\"310101\"}",
 		  "source_id: must be 1 to 128" },
+		{ "{\"source\":\"s\",\"source_id\":\"gauge-12\\u007f\",\"kind\":\"k\",\"severity\":\"red\",\"district\":\"310101\"}",
+		  "source_id: control characters are not allowed" },
+		{ "{\"source\":\"s\",\"source_id\":\"2\",\"kind\":\"k\",\"severity\":\"red\",\"district\":\"310101\","
+		  "\"msg_type\":\"update\",\"references\":[{\"source\":\"s\",\"source_id\":\"1\\t\"}]}",
+		  "references[0]: must be {source, source_id}" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
