@@ -226,8 +226,9 @@ fi
 # ---- the group commit of the audit rows (each worker logs its count at the end) ----
 stop_bench_server
 awk '/audit: [0-9]+ rows in [0-9]+ transactions/ { r += $3; t += $6; h += $12; w += $16
-		if (match($0, /started over [0-9]+/)) o += substr($0, RSTART + 13, RLENGTH - 13) }
-	END { if (t) printf "audit rows: %d in %d transactions (%.1f a commit); the write lock held %.2f s, waited for %.2f s; logs started over %d times (all workers)\n", r, t, r / t, h, w, o }' \
+		if (match($0, /started over [0-9]+/)) o += substr($0, RSTART + 13, RLENGTH - 13)
+		if (match($0, /held the writers [0-9.]+/) && substr($0, RSTART + 17, RLENGTH - 17) + 0 > m) m = substr($0, RSTART + 17, RLENGTH - 17) + 0 }
+	END { if (t) printf "audit rows: %d in %d transactions (%.1f a commit); the write lock held %.2f s, waited for %.2f s; logs started over %d times (all workers; the longest held the writers %.1f ms)\n", r, t, r / t, h, w, o, m }' \
 	"$BENCH_TMP/twonetd.log"
 awk '/certificate reads: [0-9]+, [0-9]+ of them/ { r += $4; m += $5 }
 	END { if (r) printf "certificate reads: %d, %d of them from the database (%.1f%%; the rest from the workers'"'"' caches)\n", r, m, 100 * m / r }' \

@@ -337,8 +337,7 @@ static int writer_main(const char *db)
 		rc = 1;
 	on_commit(-1, 0, NULL);         /* what came with the end (nothing: every worker waited) */
 	certs_ckpt_worker_stop();
-	certs_audit_log_stats(aw.rows, aw.batches, aw.held_s, 0, 0,
-			  store_certs_checkpointer_restarts(aw.ckpt));
+	certs_audit_log_stats(aw.rows, aw.batches, aw.held_s, 0, 0, aw.ckpt);
 	store_certs_checkpointer_stop(aw.ckpt);
 	for (long i = 0; aw.ev && i < nslots; i++)
 		if (aw.ev[i])

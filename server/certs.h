@@ -200,7 +200,7 @@ void certs_ckpt_worker_stop(void);
  */
 struct store_ckpt *certs_audit_checkpointer(struct store *st);
 void certs_audit_log_stats(long rows, long batches, double held_s, double busy_s,
-			   long busy_tries, long restarts);
+			   long busy_tries, struct store_ckpt *ckpt);
 
 /* certs_cmd.c: `twonetd issuer add ...` and `twonetd audit verify ...`; return the exit status. */
 int certs_cmd_issuer(int argc, char **argv);

@@ -424,13 +424,14 @@ struct store_ckpt *certs_audit_checkpointer(struct store *st)
 }
 
 void certs_audit_log_stats(long rows, long batches, double held_s, double busy_s,
-			   long busy_tries, long restarts)
+			   long busy_tries, struct store_ckpt *ckpt)
 {
 	if (getenv("TWONETD_AUDIT_STATS"))
 		fprintf(stderr, "twonetd[%ld]: audit: %ld rows in %ld transactions; the write lock "
 			"held %.3f s, waited for %.3f s (%ld tries found it taken); the logs started "
-			"over %ld times past their limit\n", (long)getpid(),
-			rows, batches, held_s, busy_s, busy_tries, restarts);
+			"over %ld times past their limit (the longest held the writers %.1f ms)\n",
+			(long)getpid(), rows, batches, held_s, busy_s, busy_tries,
+			store_certs_checkpointer_restarts(ckpt), store_certs_checkpointer_restart_ms(ckpt));
 }
 
 int certs_worker_start(struct srv *srv)
@@ -455,8 +456,6 @@ int certs_worker_start(struct srv *srv)
 
 void certs_worker_stop(struct srv *srv)
 {
-	long restarts;
-
 	flush(1);
 	if (b.ack_ev)
 		event_free(b.ack_ev);
@@ -467,7 +466,7 @@ void certs_worker_stop(struct srv *srv)
 		close(b.fd);            /* every read sent was answered */
 	b.fd = -1;
 	certs_ckpt_worker_stop();
-	restarts = store_certs_checkpointer_restarts(b.ckpt);
+	certs_audit_log_stats(b.rows, b.batches, b.held_s, b.busy_s, b.busy_tries, b.ckpt);
 	store_certs_checkpointer_stop(b.ckpt);
 	b.ckpt = NULL;
 	if (b.timer)
@@ -479,7 +478,6 @@ void certs_worker_stop(struct srv *srv)
 	b.w = b.sent = NULL;
 	b.rows_buf = NULL;
 	b.n = b.cap = b.sent_head = b.sent_n = b.sent_cap = b.rows_cap = 0;
-	certs_audit_log_stats(b.rows, b.batches, b.held_s, b.busy_s, b.busy_tries, restarts);
 	if (getenv("TWONETD_AUDIT_STATS") && srv && store_certs_cache_reads(srv->st) > 0)
 		fprintf(stderr, "twonetd[%ld]: certificate reads: %ld, %ld of them from the database "
 			"(the rest from the worker's cache)\n", (long)getpid(),

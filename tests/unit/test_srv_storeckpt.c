@@ -141,11 +141,14 @@ static void bounded(struct fix *f, const char *schema)
 	writes(f, schema, 300);
 	store_certs_checkpointer_wait(c, 1);
 	assert_int_equal(store_certs_checkpointer_restarts(c), 0);
+	assert_true(store_certs_checkpointer_restart_ms(c) == 0);
 	assert_true(wal_frames(f, schema) >= 300);      /* held by the reader */
 	sqlite3_close(reader);
 	for (int i = 0; i < 400 && store_certs_checkpointer_restarts(c) == 0; i++)
 		writes(f, schema, 20);
 	assert_true(store_certs_checkpointer_restarts(c) >= 1);
+	assert_true(store_certs_checkpointer_restart_ms(c) > 0);        /* how long it held the writers */
+	assert_true(store_certs_checkpointer_restart_ms(NULL) == 0);
 	frames = wal_frames(f, schema);
 	assert_true(frames >= 0);
 	assert_true(frames < 300);                      /* the log started over */
