@@ -190,7 +190,7 @@ printf 'the server without the reads'"'"' own work, same run: GET /v1/nope (404)
 	"$nope_rps" "$(echo "100 * $nope_rps / $ng_rps" | bc -l)" "$ng_rps" "$health_rps" "$(echo "100 * $health_rps / $ng_rps" | bc -l)"
 # the log file stays under TWONETD_WAL_LIMIT_PAGES (it grew ~33 MB a second without end before)
 printf '  audit log write-ahead log, largest during the reads: %.0f MB (limit %s pages)\n' \
-	"$(echo "$(cat "$BENCH_TMP/walmax" 2>/dev/null || echo 0) / 1000000" | bc -l)" "${TWONETD_WAL_LIMIT_PAGES:-262144}"
+	"$(echo "$(cat "$BENCH_TMP/walmax" 2>/dev/null || echo 0) / 1000000" | bc -l)" "${TWONETD_WAL_LIMIT_PAGES:-65536}"
 
 # ---- 3. cert-fetch --parallel 16 over 10,000 ids ----
 if [ -z "${CERTS_READS_ONLY:-}" ]; then
