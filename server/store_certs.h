@@ -89,7 +89,11 @@ long store_certs_checkpointer_syncs(struct store_ckpt *c);
 long store_certs_checkpointer_wakes(struct store_ckpt *c);
 /* How many times the thread started a log over past its limit (0 for NULL). */
 long store_certs_checkpointer_restarts(struct store_ckpt *c);
-/* The longest of those restarts, in milliseconds: how long it held the writers (0 for NULL). */
+/*
+ * The longest of those restarts in milliseconds, from its start to its end
+ * (a wait for the write lock included): about how long it held the writers.
+ * 0 for NULL.
+ */
 double store_certs_checkpointer_restart_ms(struct store_ckpt *c);
 /*
  * How many certificate reads (store_cert_get_text with doc, holder and dept,
