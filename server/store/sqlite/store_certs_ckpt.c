@@ -21,7 +21,7 @@ struct store_ckpt {
 	long limit;             /* start the log over when it is this long (0: never) */
 	long failed[2];         /* the log's length at a restart that failed (0: none) */
 	long restarts;          /* logs started over (store_certs_checkpointer_restarts) */
-	double held_ms;         /* the longest of those restarts (store_certs_checkpointer_restart_ms) */
+	long held_us;           /* the longest of those restarts (store_certs_checkpointer_restart_ms) */
 	long synced[2];         /* frames copied at the thread's last sync of each database file */
 	long syncs;             /* those syncs (store_certs_checkpointer_syncs) */
 	long next[2];           /* the WAL's length at the next wake, database's and audit log's (the worker's thread only) */
@@ -95,12 +95,12 @@ static void presync(struct store_ckpt *c, const char *schema)
 	file_sync(c->db, schema, SQLITE_FCNTL_FILE_POINTER);
 }
 
-static double ms_since(const struct timespec *t0)
+static long us_since(const struct timespec *t0)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+	return (long)(t.tv_sec - t0->tv_sec) * 1000000L + (long)(t.tv_nsec - t0->tv_nsec) / 1000L;
 }
 
 /*
@@ -126,7 +126,7 @@ static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 	static int restart_tries = 1000;
 	struct timespec t0;
 	int log = 0, done = 0, rc;
-	double ms;
+	long us;
 
 	if (c->limit <= 0 || frames < c->limit)
 		return;
@@ -138,14 +138,14 @@ static void bound(struct store_ckpt *c, const char *schema, int i, int frames)
 	sqlite3_busy_handler(c->db, store_busy_steps, &restart_tries);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = sqlite3_wal_checkpoint_v2(c->db, schema, SQLITE_CHECKPOINT_RESTART, &log, &done);
-	ms = ms_since(&t0);
+	us = us_since(&t0);
 	sqlite3_busy_timeout(c->db, 2000);
 	pthread_mutex_lock(&c->mu);
 	if (rc == SQLITE_OK) {
 		c->restarts++;
 		c->failed[i] = 0;
-		if (ms > c->held_ms)
-			c->held_ms = ms;
+		if (us > c->held_us)
+			c->held_us = us;
 	} else {
 		c->failed[i] = frames;
 	}
@@ -354,14 +354,7 @@ long store_certs_checkpointer_restarts(struct store_ckpt *c)
 
 double store_certs_checkpointer_restart_ms(struct store_ckpt *c)
 {
-	double ms = 0;
-
-	if (c) {
-		pthread_mutex_lock(&c->mu);
-		ms = c->held_ms;
-		pthread_mutex_unlock(&c->mu);
-	}
-	return ms;
+	return c ? (double)counter(c, &c->held_us) / 1000.0 : 0;
 }
 
 long store_certs_checkpointer_syncs(struct store_ckpt *c)
