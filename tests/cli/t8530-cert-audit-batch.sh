@@ -264,4 +264,30 @@ test_expect_success 'reads in flight at shutdown are written before they are ans
 	! grep "Sanitizer" "$TWONETD_LOG"
 '
 
+# TWONETD_SYNCHRONOUS: each commit synced before its reply ("full"), or a refusal
+test_expect_success 'TWONETD_SYNCHRONOUS of another value: no command starts (exit 2), naming it' '
+	rc=0 &&
+	TWONETD_SYNCHRONOUS=always twonetd serve --db "$TWONETD_DB" --listen 127.0.0.1:0 \
+		2>err || rc=$? &&
+	test "$rc" = 2 &&
+	grep -F "TWONETD_SYNCHRONOUS is '"'"'always'"'"': use '"'"'normal'"'"' (the default) or '"'"'full'"'"'" err &&
+	rc=0 &&
+	TWONETD_SYNCHRONOUS=always twonetd token list --db "$TWONETD_DB" 2>err || rc=$? &&
+	test "$rc" = 2 &&
+	grep -F "TWONETD_SYNCHRONOUS is" err
+'
+
+TWONETD_SYNCHRONOUS=full TWONETD_WORKERS=2 start_server || exit 1
+
+test_expect_success 'TWONETD_SYNCHRONOUS=full: 500 reads in parallel, each answered after its row' '
+	before=$(audit_rows) &&
+	reads > reads3.cfg &&
+	curl -sS --parallel --parallel-max 64 -K reads3.cfg > codes3 &&
+	test "$(grep -c "^200$" codes3)" = 200 &&
+	test "$(audit_rows)" = $((before + 500)) &&
+	twonetd audit verify --db "$TWONETD_DB"
+'
+
+stop_server
+
 test_done

@@ -13,6 +13,7 @@
 
 #include "store.h"
 #include "store_certs.h"
+#include "store/sqlite/store_int.h"
 
 #include "srv_store_fix.h"
 
@@ -501,6 +502,57 @@ static void test_audit_ix_layout(void **state)
 	assert_int_equal(audit_count(f->st, NULL, "C2"), 4);
 }
 
+/* PRAGMA synchronous of `schema` on the store's connection. */
+static int sync_of(struct store *st, const char *schema)
+{
+	char sql[64];
+	sqlite3_stmt *s;
+	int v = -1;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s.synchronous", schema);
+	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
+ * TWONETD_SYNCHRONOUS: the database and its audit log synced at checkpoints
+ * (NORMAL, 1: unset, empty or "normal") or at each commit (FULL, 2: "full",
+ * any case); any other value refuses to open, naming the variable.
+ */
+static void test_sync_level(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	static const struct { const char *env; int level; } cases[] = {
+		{ NULL, 1 }, { "", 1 }, { "normal", 1 }, { "NORMAL", 1 }, { "full", 2 }, { "Full", 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		store_close(f->st);
+		f->st = NULL;
+		if (cases[i].env)
+			setenv("TWONETD_SYNCHRONOUS", cases[i].env, 1);
+		else
+			unsetenv("TWONETD_SYNCHRONOUS");
+		assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
+		assert_int_equal(sync_of(f->st, "main"), cases[i].level);
+		assert_int_equal(sync_of(f->st, "log"), cases[i].level);
+		audit_rows(f->st, "H1", 3);     /* and it writes */
+	}
+	assert_int_equal(audit_count(f->st, "H1", NULL), 18);
+	store_close(f->st);
+	f->st = NULL;
+	setenv("TWONETD_SYNCHRONOUS", "extra", 1);
+	assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_EUSAGE);
+	assert_null(f->st);
+	assert_non_null(strstr(err.message, "TWONETD_SYNCHRONOUS is 'extra'"));
+	unsetenv("TWONETD_SYNCHRONOUS");
+	assert_int_equal(store_open(&f->st, f->path, 0, &err), TN_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +565,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_ix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_unlocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_rebuilt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_ix_layout, setup, teardown),
 	};

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,11 +114,24 @@ int sqlite_log_attach(sqlite3 *db, const char *db_path)
 		rc = rc == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
 	}
 	free(path);
-	/* as the database: WAL, and no fdatasync at a commit (the checkpoints sync) */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA log.journal_mode = WAL; PRAGMA log.synchronous = NORMAL",
-				  NULL, NULL, NULL);
+	/* as the database: WAL, synced at checkpoints or at each commit (sqlite_sync_level) */
+	if (rc == SQLITE_OK) {
+		char sql[96];
+
+		snprintf(sql, sizeof(sql), "PRAGMA log.journal_mode = WAL; PRAGMA log.synchronous = %s",
+			 sqlite_sync_level() ? sqlite_sync_level() : "NORMAL");
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
 	return rc;
+}
+
+const char *sqlite_sync_level(void)
+{
+	const char *v = getenv("TWONETD_SYNCHRONOUS");
+
+	if (!v || !*v || strcasecmp(v, "normal") == 0)
+		return "NORMAL";
+	return strcasecmp(v, "full") == 0 ? "FULL" : NULL;
 }
 
 /* The seq of schema's audit_head, or -1. */

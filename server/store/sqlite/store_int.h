@@ -85,6 +85,16 @@ void sqlite_token_touch_deferred(struct store *st);
  */
 int sqlite_walbuf_register(void);
 char *sqlite_log_path(const char *db_path);
+/*
+ * PRAGMA synchronous of the database and its audit log, from
+ * TWONETD_SYNCHRONOUS: "NORMAL" (unset or "normal": a commit is in the
+ * write-ahead log before it returns, which a crash of twonetd keeps; the
+ * logs are synced at checkpoints, so a power loss or a crash of the machine
+ * can take the last commits back, never leaving the database damaged) or
+ * "FULL" ("full": each commit also syncs its log, fdatasync, before it
+ * returns, at the cost man twonetd gives); NULL for any other value.
+ */
+const char *sqlite_sync_level(void);
 int sqlite_log_attach(sqlite3 *db, const char *db_path);
 enum tn_code sqlite_log_move(struct store *st, struct tn_err *err);
 enum tn_code sqlite_log_check(struct store *st, struct tn_err *err);
