@@ -60,6 +60,11 @@ SELECT c.id, c.doc FROM certs c JOIN sample USING (id);
 SQL
 	awk -F '\t' -v dir="$BENCH_TMP/www/v1/certs" '{ f = dir "/" $1; printf "%s", $2 > f; close(f) }'
 echo "static copies: $(ls "$BENCH_TMP/www/v1/certs" | wc -l) certificates, $(du -sh "$BENCH_TMP/www" | cut -f1)"
+# what was just written (the database, ~200 MB of copies) to disk before anything is timed:
+# else the kernel writes it out ~30 s later (vm.dirty_expire_centisecs), during the second
+# round, and a write that extends a file waits for the file system's journal meanwhile
+# (p99 of both servers 11-39 ms in that round, 6-8 ms in the others)
+sync
 
 random_reads "$BENCH_TMP/ids"
 

@@ -415,11 +415,11 @@ struct store_ckpt *certs_audit_checkpointer(struct store *st)
 	pages = certs_env_long("TWONETD_CHECKPOINT_PAGES", 1000, 0, 1000000L);
 	/*
 	 * 65536 pages, 256 MiB.  Each restart holds the writers while it
-	 * copies and syncs the log's tail: at most 3.9-12.3 ms a run at
-	 * saturation (50 ms in one run of eight) since it syncs the rest first
-	 * (store_certs_ckpt.c), once every 4-5 s here (p99 of the reads
-	 * 3.4-5.5 ms in every round); 1 GiB was the limit while a restart
-	 * held them for 17-160 ms (at 256 MiB then, p99 up to 45 ms).
+	 * copies and syncs the log's tail: at most 1.4-4.1 ms a run at
+	 * saturation since it syncs the rest first, in rounds until one is
+	 * short (store_certs_ckpt.c), once every 5-8 s here (p99 of the
+	 * reads 5.6-7.7 ms in three rounds); 1 GiB was the limit while a
+	 * restart held them for 17-160 ms (at 256 MiB then, p99 up to 45 ms).
 	 */
 	limit = certs_env_long("TWONETD_WAL_LIMIT_PAGES", 65536, 0, 100000000L);
 	return pages > 0 ? store_certs_checkpointer(st, pages, limit) : NULL;
