@@ -506,6 +506,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	enum tn_code code = TN_OK;
 	char *log_path = sqlite_log_path(path);
+	const char *level;
 	char pragmas[128];
 	int v;
 
@@ -538,7 +539,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 	}
 	store_busy_default(st);
 	sqlite3_extended_result_codes(st->db, 0);
-	if (!sqlite_sync_level()) {
+	if (!(level = sqlite_sync_level())) {
 		code = tn_err_set(err, TN_EUSAGE, "TWONETD_SYNCHRONOUS is '%s': use 'normal' (the "
 				  "default) or 'full'", getenv("TWONETD_SYNCHRONOUS"));
 		sqlite_close(st);
@@ -546,7 +547,7 @@ enum tn_code sqlite_open(struct store **out, const char *path, int create, struc
 		return code;
 	}
 	snprintf(pragmas, sizeof(pragmas), "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;"
-		 "PRAGMA foreign_keys=ON;", sqlite_sync_level());
+		 "PRAGMA foreign_keys=ON;", level);
 	if (sqlite3_exec(st->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		code = tn_err_set(err, TN_EIO, "cannot set up database '%s': %s", path,
 				  sqlite3_errmsg(st->db));

@@ -116,10 +116,11 @@ int sqlite_log_attach(sqlite3 *db, const char *db_path)
 	free(path);
 	/* as the database: WAL, synced at checkpoints or at each commit (sqlite_sync_level) */
 	if (rc == SQLITE_OK) {
+		const char *level = sqlite_sync_level();        /* NULL: sqlite_open refused it */
 		char sql[96];
 
 		snprintf(sql, sizeof(sql), "PRAGMA log.journal_mode = WAL; PRAGMA log.synchronous = %s",
-			 sqlite_sync_level() ? sqlite_sync_level() : "NORMAL");
+			 level ? level : "NORMAL");
 		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	}
 	return rc;

@@ -100,7 +100,7 @@ static long us_since(const struct timespec *t0)
  * log grew by 1,000-1,400 pages during it and the restarts held the
  * writers 18-57 ms; so the rounds go on, up to PRESYNC_ROUNDS, until one
  * took less than PRESYNC_SHORT_US (the second took 14-41 ms, the third
- * 5-9 ms): the restarts then held them 1.8-4.3 ms.
+ * 5-9 ms): the restarts then held them 1.4-4.1 ms (the longest of a run).
  */
 #define PRESYNC_ROUNDS 4
 #define PRESYNC_SHORT_US 20000L
