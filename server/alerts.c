@@ -240,7 +240,7 @@ static void post_one(struct req *q, jv body)
 		return;
 	}
 	jv_free(body);
-	if (store_alerts_begin(q->srv->st, &err) != TN_OK) {
+	if (store_alerts_begin_yield(q->srv->st, alerts_yield, q->srv, &err) != TN_OK) {
 		jv_free(doc);
 		jv_free(msg);
 		tn_buf_release(&pre);
@@ -291,9 +291,9 @@ static void post_one(struct req *q, jv body)
 		reply_error(q, &err);
 		return;
 	}
+	alerts_notify(q->srv, latest);
 	/* an update changed an alert: 200, the alert as it stands */
 	reply_alert(q, update ? 200 : 201, out, 0);
-	alerts_notify(q->srv, latest);
 }
 
 /* What a batch's answer counts. */
@@ -433,7 +433,9 @@ static void post_batch(struct req *q, jv list)
 		jv_free(item);
 	}
 	jv_free(list);
-	if (store_alerts_begin(q->srv->st, &err) != TN_OK)
+	/* the build took a while: other workers' alerts first, and while the lock is held */
+	alerts_yield(q->srv);
+	if (store_alerts_begin_yield(q->srv->st, alerts_yield, q->srv, &err) != TN_OK)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (jv_is_valid(items[i].doc) &&
@@ -446,9 +448,12 @@ static void post_batch(struct req *q, jv list)
 		store_alerts_rollback(q->srv->st);
 	else if (store_alerts_commit(q->srv->st, alerts_keep_events(), &latest, &err) != TN_OK)
 		goto fail;
-	batch_reply(q, items, n, &texts, counts);
-	if (counts[CREATED] + counts[UPDATED])
+	/* the followers first, this worker's too: they read while the reply is made */
+	if (counts[CREATED] + counts[UPDATED]) {
 		alerts_notify(q->srv, latest);
+		alerts_feed(q->srv);
+	}
+	batch_reply(q, items, n, &texts, counts);
 	batch_free(items, n);
 	tn_buf_release(&pre);
 	tn_buf_release(&texts);

@@ -89,6 +89,15 @@ int alert_parse_seq(const char *s, long long *v);
  * possible for a worker that is gone).
  */
 void alerts_notify(struct srv *srv, long long latest);
+/*
+ * In the middle of a long request (a batch about to take the alerts' write
+ * lock, or waiting for it: store_alerts_begin_yield's `wait`, `arg` the
+ * struct srv): take the wake-ups other workers sent and feed this worker's
+ * followers now, not after the request.  Outside any transaction.
+ */
+void alerts_yield(void *srv);
+/* Feed this worker's followers up to the head now (a batch's commit: before its reply). */
+void alerts_feed(struct srv *srv);
 
 /* Events kept (TWONETD_KEEP_EVENTS, default 1,000,000). */
 long alerts_keep_events(void);

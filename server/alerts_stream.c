@@ -60,6 +60,7 @@
 #include "tn_alert.h"
 #include "tn_buf.h"
 #include "alerts_int.h"
+#include "alerts_hub.h"
 #include "conns.h"
 #include "store_alerts.h"
 
@@ -92,23 +93,6 @@ struct follower {
 	int reset;              /* a hole found: send reset */
 };
 
-struct alerts_hub {
-	struct srv *srv;
-	TAILQ_HEAD(, follower) followers;
-	long long head;
-	struct event *kick;
-	long heartbeat_ms, stall_ms;
-	/* the wake-up mesh */
-	int fd;
-	struct event *wake;
-	char dir[112];
-	pid_t *peers;
-	int npeers, cap;
-	/* PostgreSQL: the LISTEN connection's socket watched, a timer while it reconnects */
-	struct event *heard, *relisten;
-	long relisten_ms;
-	int reread;             /* the next kick reads the head from the database */
-};
 
 static long env_long(const char *name, long dflt, long min)
 {
@@ -202,7 +186,7 @@ static void mesh_scan(struct alerts_hub *h)
 
 static void on_kick(evutil_socket_t fd, short what, void *arg);
 
-static void hub_kick(struct alerts_hub *h)
+void hub_kick(struct alerts_hub *h)
 {
 	h->reread = 1;
 	if (h->kick)
@@ -292,105 +276,6 @@ static int mesh_start(struct alerts_hub *h)
 	}
 	mesh_scan(h);
 	mesh_send(h, WAKE_HELLO, 0);
-	return 0;
-}
-
-/*
- * PostgreSQL (store_alerts_path NULL): every alert commit sends NOTIFY with
- * its latest seq to every listening worker of every instance, the writer's
- * own too.  Each worker watches its LISTEN connection's socket; a dropped
- * one is stopped being watched, then reconnected at once and, while that
- * fails, every 100 ms doubling to 10 s.  After each (re)connection the
- * head is read once (on_kick): what was sent while nobody listened.
- */
-static void listen_retry(struct alerts_hub *h);
-static void on_relisten(evutil_socket_t fd, short what, void *arg);
-
-static void on_heard(evutil_socket_t fd, short what, void *arg)
-{
-	struct alerts_hub *h = arg;
-	struct tn_err err = TN_ERR_INIT;
-	long long latest = 0;
-	int now = -1;
-
-	(void)what;
-	if (store_alerts_heard(h->srv->st, &latest, &now, &err) != TN_OK)
-		fprintf(stderr, "twonetd: warning: %s; reconnecting\n", err.message);
-	if (latest > h->head) {
-		h->head = latest;
-		hub_kick(h);
-	}
-	if (now != (int)fd) {
-		event_free(h->heard);   /* before its socket is reused */
-		h->heard = NULL;
-		listen_retry(h);
-	}
-}
-
-/* Listen (again): 0 when the LISTEN connection's socket is watched. */
-static int listen_arm(struct alerts_hub *h, int quiet)
-{
-	struct tn_err err = TN_ERR_INIT;
-	int fd = -1;
-
-	if (store_alerts_listen(h->srv->st, &fd, &err) != TN_OK) {
-		if (!quiet)
-			fprintf(stderr, "twonetd: warning: %s; other instances' alerts reach this one's "
-				"followers at heartbeats until it reconnects\n", err.message);
-		return -1;
-	}
-	if (!h->heard)
-		h->heard = event_new(h->srv->base, fd, EV_READ | EV_PERSIST, on_heard, h);
-	if (!h->heard || event_add(h->heard, NULL) < 0) {
-		fprintf(stderr, "twonetd: warning: cannot watch the alerts LISTEN connection\n");
-		return -1;
-	}
-	hub_kick(h);            /* catch up with what was sent while nobody listened */
-	return 0;
-}
-
-/* listen_arm now, else again after a back-off (relisten_ms: 0 at the first try). */
-static void listen_retry(struct alerts_hub *h)
-{
-	struct timeval tv;
-
-	if (listen_arm(h, h->relisten_ms > 0) == 0) {
-		if (h->relisten_ms > 0)
-			fprintf(stderr, "twonetd: listening for alerts again\n");
-		h->relisten_ms = 0;
-		return;
-	}
-	h->relisten_ms = h->relisten_ms ? h->relisten_ms * 2 : 100;
-	if (h->relisten_ms > 10000)
-		h->relisten_ms = 10000;
-	tv.tv_sec = h->relisten_ms / 1000;
-	tv.tv_usec = (h->relisten_ms % 1000) * 1000;
-	if (!h->relisten)
-		h->relisten = evtimer_new(h->srv->base, on_relisten, h);
-	if (h->relisten)
-		evtimer_add(h->relisten, &tv);
-}
-
-static void on_relisten(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	listen_retry(arg);
-}
-
-/* The wake-up of a backend without a mesh folder; 1 when it has none (SQLite: the mesh). */
-static int listen_start(struct alerts_hub *h)
-{
-	struct tn_err err = TN_ERR_INIT;
-	long long latest;
-	int fd = -1;
-
-	if (store_alerts_path(h->srv->st))
-		return 1;
-	/* a backend without the operation answers at once, without a connection */
-	if (store_alerts_heard(h->srv->st, &latest, &fd, &err) == TN_EINVALID)
-		return 1;
-	listen_retry(h);
 	return 0;
 }
 
@@ -498,7 +383,11 @@ static int on_event(void *arg, const struct store_alert_event *ev)
 		return 1;
 	}
 	if (alert_filters_match(&f->f, ev->event, ev->severity, ev->district, ev->kind)) {
-		tn_buf_addf(&f->out, "event: %s\nid: %lld\ndata: ", ev->event, ev->seq);
+		tn_buf_adds(&f->out, "event: ");
+		tn_buf_adds(&f->out, ev->event);
+		tn_buf_adds(&f->out, "\nid: ");
+		tn_buf_addu(&f->out, (unsigned long long)ev->seq, 10);
+		tn_buf_adds(&f->out, "\ndata: ");
 		tn_buf_add(&f->out, ev->data, ev->len);
 		tn_buf_add(&f->out, "\n\n", 2);
 	}
@@ -587,6 +476,25 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
 		if (f->pos < (f->end >= 0 ? f->end : h->head))
 			pump(f);
 	}
+}
+
+void alerts_feed(struct srv *srv)
+{
+	if (srv->alerts)
+		on_kick(-1, 0, srv->alerts);
+}
+
+void alerts_yield(void *srv)
+{
+	struct alerts_hub *h = ((struct srv *)srv)->alerts;
+	long long head;
+
+	if (!h || h->fd < 0 || TAILQ_EMPTY(&h->followers))
+		return;         /* PostgreSQL's LISTEN is read at the loop's turn only */
+	head = h->head;
+	on_wake(h->fd, EV_READ, h);
+	if (h->head > head)
+		on_kick(-1, 0, h);
 }
 
 /* tail=N: the position before the N-th last event that passes the filters. */

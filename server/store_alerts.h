@@ -27,6 +27,16 @@
  */
 enum tn_code store_alerts_begin(struct store *st, struct tn_err *err);
 /*
+ * store_alerts_begin, calling wait(arg) between tries while another writer
+ * holds the lock (outside any transaction: wait may read the database), so
+ * that a worker waiting for it serves its alert streams meanwhile.  After
+ * STORE_YIELD_TRIES tries it waits as store_alerts_begin does.  PostgreSQL
+ * queues on its table lock and never calls wait.
+ */
+#define STORE_YIELD_TRIES 2000    /* about 100 ms of 20-50 us sleeps */
+enum tn_code store_alerts_begin_yield(struct store *st, void (*wait)(void *), void *arg,
+				      struct tn_err *err);
+/*
  * Delete events older than the `keep` most recent (keep <= 0: keep all),
  * then commit.  *latest (may be NULL) gets the highest seq.  On failure the
  * transaction is rolled back.

@@ -250,6 +250,9 @@
 	X(enum tn_code, alerts_begin, \
 	  (struct store *st, struct tn_err *err), \
 	  (st, err), CODE) \
+	X(enum tn_code, alerts_begin_yield, \
+	  (struct store *st, void (*wait)(void *), void *arg, struct tn_err *err), \
+	  (st, wait, arg, err), CODE) \
 	X(enum tn_code, alerts_commit, \
 	  (struct store *st, long keep, long long *latest, struct tn_err *err), \
 	  (st, keep, latest, err), CODE) \

@@ -271,6 +271,51 @@ static void test_alerts_lock(void **state)
 	assert_int_equal(try_write_lock(f->path), SQLITE_OK);
 }
 
+/* The other writer of test_alerts_yield: holds the lock until the third wait, then commits. */
+struct holder {
+	sqlite3 *db;
+	int waits;
+	struct store *st;
+};
+
+static void holder_wait(void *arg)
+{
+	struct holder *h = arg;
+
+	h->waits++;
+	/* called outside any transaction of ours: the store reads meanwhile */
+	assert_true(store_alert_latest(h->st) >= 0);
+	assert_false(sqlite3_get_autocommit(h->db));    /* still held: a wait only while busy */
+	if (h->waits == 3)
+		assert_int_equal(sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/*
+ * store_alerts_begin_yield: while another connection holds the write lock
+ * it calls `wait` between its tries, outside a transaction, and takes the
+ * lock once the other commits; without a holder it never calls `wait`.
+ */
+static void test_alerts_yield(void **state)
+{
+	struct fix *f = *state;
+	struct tn_err err = TN_ERR_INIT;
+	struct holder h = { NULL, 0, f->st };
+
+	assert_int_equal(store_alerts_begin_yield(f->st, holder_wait, &h, &err), TN_OK);
+	assert_int_equal(h.waits, 0);
+	assert_int_equal(try_write_lock(f->path), SQLITE_BUSY);
+	store_alerts_rollback(f->st);
+
+	assert_int_equal(sqlite3_open_v2(f->path, &h.db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h.db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_alerts_begin_yield(f->st, holder_wait, &h, &err), TN_OK);
+	assert_int_equal(h.waits, 3);
+	assert_int_equal(try_write_lock(f->path), SQLITE_BUSY);
+	assert_int_equal(store_alerts_commit(f->st, 0, NULL, &err), TN_OK);
+	assert_int_equal(try_write_lock(f->path), SQLITE_OK);
+	sqlite3_close(h.db);
+}
+
 /* A read of certificate `id` in its own snapshot, as GET /v1/certs/{id} does: its doc, or "" when none. */
 static char *read_cert(struct store *st, const char *id, char *out, size_t size)
 {
@@ -711,6 +756,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts_yield, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_round_trip, setup, teardown),

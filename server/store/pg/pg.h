@@ -96,6 +96,8 @@ enum tn_code pg_report_names(struct store *st, const char *by, jv *names, struct
 
 /* store_alerts.h: pg_alerts.c (writers, in commit order), pg_alerts_read.c, pg_alerts_report.c */
 enum tn_code pg_alerts_begin(struct store *st, struct tn_err *err);
+enum tn_code pg_alerts_begin_yield(struct store *st, void (*wait)(void *), void *arg,
+				   struct tn_err *err);
 enum tn_code pg_alerts_commit(struct store *st, long keep, long long *latest, struct tn_err *err);
 void pg_alerts_rollback(struct store *st);
 enum tn_code pg_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,

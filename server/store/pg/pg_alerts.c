@@ -65,6 +65,15 @@ enum tn_code pg_alerts_begin(struct store *st, struct tn_err *err)
 	return code;
 }
 
+/* The table lock queues the writers in the server: nothing to do meanwhile here. */
+enum tn_code pg_alerts_begin_yield(struct store *st, void (*wait)(void *), void *arg,
+				   struct tn_err *err)
+{
+	(void)wait;
+	(void)arg;
+	return pg_alerts_begin(st, err);
+}
+
 void pg_alerts_rollback(struct store *st)
 {
 	pg_rollback(PG(st));

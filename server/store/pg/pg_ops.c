@@ -83,6 +83,7 @@ const struct store_ops store_pg_ops = {
 	.report_backlog = pg_report_backlog,
 	.report_names = pg_report_names,
 	.alerts_begin = pg_alerts_begin,
+	.alerts_begin_yield = pg_alerts_begin_yield,
 	.alerts_commit = pg_alerts_commit,
 	.alerts_rollback = pg_alerts_rollback,
 	.alert_raise = pg_alert_raise,

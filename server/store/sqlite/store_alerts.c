@@ -73,6 +73,20 @@ enum tn_code sqlite_alerts_begin(struct store *st, struct tn_err *err)
 	return store_begin_short_sql(st, "BEGIN", ALERTS_LOCK, err);
 }
 
+enum tn_code sqlite_alerts_begin_yield(struct store *st, void (*wait)(void *), void *arg,
+				      struct tn_err *err)
+{
+	for (int tries = 0; tries < STORE_YIELD_TRIES; tries++) {
+		int r = store_try_begin_sql(st, "BEGIN", ALERTS_LOCK, err);
+
+		if (r <= 0)
+			return r == 0 ? TN_OK : store_errcode(err);
+		wait(arg);
+		usleep(tries < 20 ? 20 : 50);   /* as store_busy_steps */
+	}
+	return sqlite_alerts_begin(st, err);
+}
+
 void sqlite_alerts_rollback(struct store *st)
 {
 	store_rollback(st);
@@ -138,44 +152,66 @@ static const char *member(jv doc, const char *key)
 	return v ? v : "";
 }
 
+/* An event's filter attributes, read from its document once. */
+struct event_attrs {
+	int severity;
+	const char *district, *kind;    /* borrowed from the document */
+};
+
+static struct event_attrs attrs_of(jv doc)
+{
+	return (struct event_attrs){ (int)tn_severity_parse(member(doc, "severity")),
+				     member(doc, "district"), member(doc, "kind") };
+}
+
+/* `s` as a JSON string appended to b. */
+static void add_json_string(struct tn_buf *b, const char *s)
+{
+	jv d = jv_dump_string(jv_string(s), 0);
+
+	tn_buf_add(b, jv_string_value(d), (size_t)jv_string_length_bytes(jv_copy(d)));
+	jv_free(d);
+}
+
 /*
- * Append an event for the alert `doc` (borrowed, its "seq" already set to
- * `seq`, `text` its JSON).  The data line is the ALERT with "event" (and
- * "action", "actor") added at its end: spliced into the text rather than
- * dumped again, since jq 1.6's dump is the costliest step of a raise.
+ * store_event_append with the attributes `a` already read.  The data line
+ * is the document's text with "event" (and "action", "actor") added at its
+ * end: spliced into the text rather than dumped again, since jq 1.6's dump
+ * is the costliest step of a raise.
  */
-enum tn_code store_event_append(struct store *st, long long seq, long long alert_id,
-				long long task_id, const char *event, long long at, jv doc,
-				const char *text, const char *action, const char *actor,
-				const char *comment, struct tn_err *err)
+static enum tn_code event_append(struct store *st, long long seq, long long alert_id,
+				 long long task_id, const char *event, long long at,
+				 const struct event_attrs *a, const char *text, size_t len,
+				 const char *action, const char *actor, const char *comment,
+				 struct tn_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO alert_events (seq, alert_id, event, at, "
 				     "severity, district, kind, action, actor, comment, data, "
 				     "task_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	struct tn_buf data = TN_BUF_INIT;
-	size_t len = strlen(text);
 	enum tn_code code;
 
 	if (!s)
 		return store_errcode(err);
+	tn_buf_grow(&data, len + 64);
 	tn_buf_add(&data, text, len ? len - 1 : 0);         /* without the closing brace */
-	tn_buf_addf(&data, ",\"event\":\"%s\"", event);
+	tn_buf_adds(&data, ",\"event\":\"");
+	tn_buf_adds(&data, event);                          /* a name of ours: nothing to escape */
+	tn_buf_addch(&data, '"');
 	if (action && actor) {
-		jv a = jv_dump_string(jv_string(action), 0), b = jv_dump_string(jv_string(actor), 0);
-
-		tn_buf_addf(&data, ",\"action\":%s,\"actor\":%s", jv_string_value(a),
-			    jv_string_value(b));
-		jv_free(a);
-		jv_free(b);
+		tn_buf_adds(&data, ",\"action\":");
+		add_json_string(&data, action);
+		tn_buf_adds(&data, ",\"actor\":");
+		add_json_string(&data, actor);
 	}
 	tn_buf_addch(&data, '}');
 	sqlite3_bind_int64(s, 1, seq);
 	sqlite3_bind_int64(s, 2, alert_id);
 	store_bind_text(s, 3, event);
 	sqlite3_bind_int64(s, 4, at);
-	sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity")));
-	store_bind_text(s, 6, member(doc, "district"));
-	store_bind_text(s, 7, member(doc, "kind"));
+	sqlite3_bind_int(s, 5, a->severity);
+	store_bind_text(s, 6, a->district);
+	store_bind_text(s, 7, a->kind);
 	store_bind_text(s, 8, action);
 	store_bind_text(s, 9, actor);
 	store_bind_text(s, 10, comment);
@@ -189,12 +225,27 @@ enum tn_code store_event_append(struct store *st, long long seq, long long alert
 	return code;
 }
 
+enum tn_code store_event_append(struct store *st, long long seq, long long alert_id,
+				long long task_id, const char *event, long long at, jv doc,
+				const char *text, const char *action, const char *actor,
+				const char *comment, struct tn_err *err)
+{
+	struct event_attrs a = attrs_of(doc);
+
+	return event_append(st, seq, alert_id, task_id, event, at, &a, text, strlen(text), action,
+			    actor, comment, err);
+}
+
 enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
 			       struct tn_buf *text, int *replayed, struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	struct tn_buf own = TN_BUF_INIT;
 	size_t from = text ? text->len : 0;
+	/* borrowed from doc, which holds them throughout (setting "id" and "seq" keeps them) */
+	const char *source = member(doc, "source"), *source_id = member(doc, "source_id");
+	const char *status = member(doc, "status");
+	struct event_attrs a = attrs_of(doc);
 	long long seq;
 	enum tn_code code;
 	int rc;
@@ -206,8 +257,8 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long 
 		jv_free(doc);
 		return store_errcode(err);
 	}
-	store_bind_text(s, 1, member(doc, "source"));
-	store_bind_text(s, 2, member(doc, "source_id"));
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, source_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*out = store_col_json(s, 0);
@@ -234,8 +285,8 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long 
 	if (!text)
 		text = &own;
 	store_alert_text(text, doc, pre, seq);
-	code = store_event_append(st, seq, seq, 0, "alert", at, doc, text->buf + from, NULL, NULL,
-				  NULL, err);
+	code = event_append(st, seq, seq, 0, "alert", at, &a, text->buf + from, text->len - from,
+			    NULL, NULL, NULL, err);
 	if (code == TN_OK)
 		s = store_stmt(st, "INSERT INTO alerts (id, source, source_id, kind, severity, "
 			       "district, status, raised_at, seq, doc) "
@@ -244,12 +295,12 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long 
 		code = store_errcode(err);
 	if (code == TN_OK) {
 		sqlite3_bind_int64(s, 1, seq);
-		store_bind_text(s, 2, member(doc, "source"));
-		store_bind_text(s, 3, member(doc, "source_id"));
-		store_bind_text(s, 4, member(doc, "kind"));
-		sqlite3_bind_int(s, 5, (int)tn_severity_parse(member(doc, "severity")));
-		store_bind_text(s, 6, member(doc, "district"));
-		store_bind_text(s, 7, member(doc, "status"));
+		store_bind_text(s, 2, source);
+		store_bind_text(s, 3, source_id);
+		store_bind_text(s, 4, a.kind);
+		sqlite3_bind_int(s, 5, a.severity);
+		store_bind_text(s, 6, a.district);
+		store_bind_text(s, 7, status);
 		sqlite3_bind_int64(s, 8, at);
 		sqlite3_bind_int64(s, 9, seq);
 		sqlite3_bind_text(s, 10, text->buf + from, (int)(text->len - from), SQLITE_STATIC);
