@@ -10,7 +10,9 @@
  * (a resume) and live ones are the same code path, so a stream is always in
  * seq order with nothing twice and nothing skipped: the log's seq is dense,
  * so a hole between pos and the next row read means retention deleted it,
- * and the follower gets `event: reset`.
+ * and the follower gets `event: reset`.  The live followers at one position
+ * (after a commit, usually all of them) share one read of its rows
+ * (read_shared) before each goes on alone.
  *
  * Slow readers.  A follower whose output is over STREAM_HIGH is simply not
  * fed; the "written" callback of its last chunk pumps it again once the
@@ -450,6 +452,66 @@ static void pump(struct follower *f)
 }
 
 /*
+ * Followers at one position (the live ones, after a commit, usually all
+ * are) read the events after it once between them: each gets every event
+ * through its own filters (on_event) until its chunk is full, then pump()
+ * goes on for those still behind, from the database each.  So a commit
+ * costs one read of its rows, not one a follower.
+ */
+static int on_shared_event(void *arg, const struct store_alert_event *ev)
+{
+	struct alerts_hub *h = arg;
+	int live = 0;
+
+	for (int i = 0; i < h->nshared; i++) {
+		if (!h->shared[i])
+			continue;
+		if (on_event(h->shared[i], ev))
+			h->shared[i] = NULL;    /* its chunk is full (or a hole: pump sees it again) */
+		else
+			live = 1;
+	}
+	return !live;
+}
+
+static void read_shared(struct alerts_hub *h)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct follower *f;
+	long long pos = -1;
+	long n;
+
+	h->nshared = 0;
+	TAILQ_FOREACH(f, &h->followers, link) {
+		if (f->end >= 0 || f->reset || f->pos >= h->head || unsent(f) >= STREAM_HIGH)
+			continue;
+		if (pos < 0)
+			pos = f->pos;
+		if (f->pos != pos)
+			continue;
+		if (h->nshared == h->shared_cap) {
+			h->shared_cap = h->shared_cap ? 2 * h->shared_cap : 16;
+			h->shared = tn_xrealloc(h->shared, (size_t)h->shared_cap * sizeof(*h->shared));
+		}
+		h->shared[h->nshared++] = f;
+	}
+	if (h->nshared < 2)
+		return;
+	/* the members, kept apart: on_shared_event drops each from h->shared when done */
+	if (h->nshared > h->members_cap) {
+		h->members_cap = h->nshared;
+		h->members = tn_xrealloc(h->members, (size_t)h->members_cap * sizeof(*h->members));
+	}
+	memcpy(h->members, h->shared, (size_t)h->nshared * sizeof(*h->members));
+	if (store_alert_events(h->srv->st, pos, 0, STREAM_CHUNK_ROWS, on_shared_event, h, &n,
+			       &err) != TN_OK)
+		fprintf(stderr, "twonetd: error: alert stream: %s\n", err.message);
+	for (int i = 0; i < h->nshared; i++)
+		flush_out(h->members[i]);     /* the rest (and a hole, an end) is pump's */
+	h->nshared = 0;
+}
+
+/*
  * Feed every follower up to the head, read first unless only this worker's
  * own commits (whose seq it knows) kicked since: a wake-up may have been
  * dropped on a full queue, a LISTEN connection come back.  Without followers
@@ -471,6 +533,7 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
 		if (latest > h->head)
 			h->head = latest;
 	}
+	read_shared(h);
 	for (f = TAILQ_FIRST(&h->followers); f; f = next) {
 		next = TAILQ_NEXT(f, link);
 		if (f->pos < (f->end >= 0 ? f->end : h->head))
@@ -703,6 +766,8 @@ void alerts_worker_stop(struct srv *srv)
 	if (h->kick)
 		event_free(h->kick);
 	free(h->peers);
+	free(h->shared);
+	free(h->members);
 	free(h);
 	srv->alerts = NULL;
 }

@@ -141,6 +141,27 @@ test_expect_success 'a slow reader slows neither a second follower nor the posti
 	test_cmp fast slow
 '
 
+# Live followers at one position read each commit's events once between
+# them (read_shared); each still gets only what passes its own filters, in
+# order, once, also when its chunk fills (64 KiB) before the others'.
+streams_at_least() { [ "$(grep -c "GET /v1/alerts/stream" "$TWONETD_LOG")" -ge "$1" ]; }
+test_expect_success 'followers at one position, each with its own filters, get their own events' '
+	pos=$(alert-tail -n 1 --no-follow | jq .seq) || exit 1
+	n=$(grep -c "GET /v1/alerts/stream" "$TWONETD_LOG")
+	timeout 60 alert-tail --after "$pos" --count 1200 >sh.all &
+	timeout 60 alert-tail --after "$pos" --count 600 --severity orange >sh.sev &
+	timeout 60 alert-tail --after "$pos" --count 600 --district pudong >sh.dist &
+	wait_until streams_at_least $((n + 3)) &&
+	gen_alerts 1 1200 shared | TWONET_TOKEN=$SENSOR alert-post --bulk --batch 500 >/dev/null &&
+	wait &&
+	test "$(jq -r .source_id sh.all | tr "\n" " ")" = "$(seq 1 1200 | tr "\n" " ")" &&
+	test "$(jq -r .source_id sh.sev | tr "\n" " ")" = \
+		"$(seq 1 1200 | awk "\$1 % 4 >= 2" | tr "\n" " ")" &&
+	test "$(jq -r .source_id sh.dist | tr "\n" " ")" = \
+		"$(seq 2 2 1200 | tr "\n" " ")" &&
+	test "$(jq -r .seq sh.all | sort -n | uniq | wc -l)" = 1200
+'
+
 test_expect_success 'flood-sim: a token and URL from the environment; alert-tail sees every alert' '
 	pos=$(alert-tail -n 1 --no-follow | jq .seq) &&
 	TWONET_TOKEN=$SENSOR flood-sim --rate 40 --duration 1 --seed 5 --run t8610 2>sim.err &&
