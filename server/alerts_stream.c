@@ -454,9 +454,10 @@ static void pump(struct follower *f)
 /*
  * Followers at one position (the live ones, after a commit, usually all
  * are) read the events after it once between them: each gets every event
- * through its own filters (on_event) until its chunk is full, then pump()
- * goes on for those still behind, from the database each.  So a commit
- * costs one read of its rows, not one a follower.
+ * through its own filters (on_event), a chunk sent whenever one fills,
+ * until its connection holds STREAM_HIGH unsent; then pump() goes on for
+ * those still behind, from the database each.  So a commit costs one read
+ * of its rows, not one a follower.
  */
 static int on_shared_event(void *arg, const struct store_alert_event *ev)
 {
@@ -464,12 +465,21 @@ static int on_shared_event(void *arg, const struct store_alert_event *ev)
 	int live = 0;
 
 	for (int i = 0; i < h->nshared; i++) {
-		if (!h->shared[i])
+		struct follower *f = h->shared[i];
+
+		if (!f || !on_event(f, ev)) {
+			live |= f != NULL;
 			continue;
-		if (on_event(h->shared[i], ev))
-			h->shared[i] = NULL;    /* its chunk is full (or a hole: pump sees it again) */
-		else
-			live = 1;
+		}
+		/* its chunk is full: out it goes, and on while the connection takes it */
+		if (!f->reset && f->out.len >= STREAM_CHUNK_BYTES) {
+			flush_out(f);
+			if (unsent(f) < STREAM_HIGH) {
+				live = 1;
+				continue;
+			}
+		}
+		h->shared[i] = NULL;    /* over STREAM_HIGH, or a hole (pump sees it again) */
 	}
 	return !live;
 }
