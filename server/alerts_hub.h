@@ -27,9 +27,9 @@ struct alerts_hub {
 	struct event *heard, *relisten;
 	long relisten_ms;
 	int reread;             /* the next kick reads the head from the database */
-	/* read_shared: the followers at one position, those of them still reading */
-	struct follower **members, **shared;
-	int nshared, shared_cap, members_cap;
+	/* read_shared: the followers at one position */
+	struct follower **share;
+	int nshare, share_cap;
 };
 
 /* Read the head again and feed every follower, at the loop's next turn. */

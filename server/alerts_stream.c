@@ -93,6 +93,7 @@ struct follower {
 	struct event *beat;
 	struct tn_buf out;      /* the chunk being built */
 	int reset;              /* a hole found: send reset */
+	int sharing;            /* in read_shared's read still */
 };
 
 
@@ -464,11 +465,13 @@ static int on_shared_event(void *arg, const struct store_alert_event *ev)
 	struct alerts_hub *h = arg;
 	int live = 0;
 
-	for (int i = 0; i < h->nshared; i++) {
-		struct follower *f = h->shared[i];
+	for (int i = 0; i < h->nshare; i++) {
+		struct follower *f = h->share[i];
 
-		if (!f || !on_event(f, ev)) {
-			live |= f != NULL;
+		if (!f->sharing)
+			continue;
+		if (!on_event(f, ev)) {
+			live = 1;
 			continue;
 		}
 		/* its chunk is full: out it goes, and on while the connection takes it */
@@ -479,7 +482,7 @@ static int on_shared_event(void *arg, const struct store_alert_event *ev)
 				continue;
 			}
 		}
-		h->shared[i] = NULL;    /* over STREAM_HIGH, or a hole (pump sees it again) */
+		f->sharing = 0;         /* over STREAM_HIGH, or a hole (pump sees it again) */
 	}
 	return !live;
 }
@@ -491,7 +494,7 @@ static void read_shared(struct alerts_hub *h)
 	long long pos = -1;
 	long n;
 
-	h->nshared = 0;
+	h->nshare = 0;
 	TAILQ_FOREACH(f, &h->followers, link) {
 		if (f->end >= 0 || f->reset || f->pos >= h->head || unsent(f) >= STREAM_HIGH)
 			continue;
@@ -499,26 +502,24 @@ static void read_shared(struct alerts_hub *h)
 			pos = f->pos;
 		if (f->pos != pos)
 			continue;
-		if (h->nshared == h->shared_cap) {
-			h->shared_cap = h->shared_cap ? 2 * h->shared_cap : 16;
-			h->shared = tn_xrealloc(h->shared, (size_t)h->shared_cap * sizeof(*h->shared));
+		if (h->nshare == h->share_cap) {
+			h->share_cap = h->share_cap ? 2 * h->share_cap : 16;
+			h->share = tn_xrealloc(h->share, (size_t)h->share_cap * sizeof(*h->share));
 		}
-		h->shared[h->nshared++] = f;
+		h->share[h->nshare++] = f;
 	}
-	if (h->nshared < 2)
+	if (h->nshare < 2)
 		return;
-	/* the members, kept apart: on_shared_event drops each from h->shared when done */
-	if (h->nshared > h->members_cap) {
-		h->members_cap = h->nshared;
-		h->members = tn_xrealloc(h->members, (size_t)h->members_cap * sizeof(*h->members));
-	}
-	memcpy(h->members, h->shared, (size_t)h->nshared * sizeof(*h->members));
+	for (int i = 0; i < h->nshare; i++)
+		h->share[i]->sharing = 1;
 	if (store_alert_events(h->srv->st, pos, 0, STREAM_CHUNK_ROWS, on_shared_event, h, &n,
 			       &err) != TN_OK)
 		fprintf(stderr, "twonetd: error: alert stream: %s\n", err.message);
-	for (int i = 0; i < h->nshared; i++)
-		flush_out(h->members[i]);     /* the rest (and a hole, an end) is pump's */
-	h->nshared = 0;
+	for (int i = 0; i < h->nshare; i++) {
+		h->share[i]->sharing = 0;
+		flush_out(h->share[i]);       /* the rest (and a hole, an end) is pump's */
+	}
+	h->nshare = 0;
 }
 
 /*
@@ -776,8 +777,7 @@ void alerts_worker_stop(struct srv *srv)
 	if (h->kick)
 		event_free(h->kick);
 	free(h->peers);
-	free(h->shared);
-	free(h->members);
+	free(h->share);
 	free(h);
 	srv->alerts = NULL;
 }
