@@ -105,4 +105,3 @@ int listen_start(struct alerts_hub *h)
 	listen_retry(h);
 	return 0;
 }
-

@@ -82,7 +82,7 @@ enum tn_code sqlite_alerts_begin_yield(struct store *st, void (*wait)(void *), v
 		if (r <= 0)
 			return r == 0 ? TN_OK : store_errcode(err);
 		wait(arg);
-		usleep(tries < 20 ? 20 : 50);   /* as store_busy_steps */
+		store_busy_steps(NULL, tries);  /* the busy handler's sleep */
 	}
 	return sqlite_alerts_begin(st, err);
 }
@@ -167,10 +167,10 @@ static struct event_attrs attrs_of(jv doc)
 /* `s` as a JSON string appended to b. */
 static void add_json_string(struct tn_buf *b, const char *s)
 {
-	jv d = jv_dump_string(jv_string(s), 0);
+	jv v = jv_string(s);
 
-	tn_buf_add(b, jv_string_value(d), (size_t)jv_string_length_bytes(jv_copy(d)));
-	jv_free(d);
+	tn_json_dump(v, b);
+	jv_free(v);
 }
 
 /*
