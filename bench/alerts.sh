@@ -13,11 +13,14 @@
 # between the workers (from /proc), twonetd's CPU time an alert, and alert-tail's
 # peak RSS.  BENCH_KEEP=1 keeps each run's lines (tail-RATE-START.out) and
 # server log (twonetd-RATE-START.log).
-# The stream part runs twice on fresh databases: saturated (the posters send
+# The stream part runs on fresh databases: saturated (the posters send
 # as fast as the server answers; the latency is then mostly queueing behind
 # the other posts on two shared cores), then paced at half the saturated rate
 # (each poster sends its batches on a fixed schedule and stamps them with the
-# scheduled time, so a late send counts as latency, as in wrk2).
+# scheduled time, so a late send counts as latency, as in wrk2), twice: the
+# posters staggered evenly over the period (the rate spread evenly), then in
+# step (every poster's batch due at the same instant: the worst case).
+# PACED="staggered" (or "step") runs one of the two.
 #   WORKERS (2), POSTERS (2, parallel posting connections), BATCH (100 alerts
 #   a request), RATE (alerts/s of the paced run; default half the saturated
 #   rate; RATE=0 skips it), TWONET_BUILD (the build to use; default: the
@@ -45,13 +48,14 @@ FILTER='select(.kind == "water_depth" and .severity != "none") | "\(.id) \(.text
 cat >"$BENCH_TMP/post.pl" <<'PERL'
 use strict; use warnings;
 use IO::Socket::INET; use Socket qw(IPPROTO_TCP TCP_NODELAY); use Time::HiRes qw(time);
-my ($url, $tok, $first, $count, $batch, $src, $gauges, $latf, $hi, $every, $done, $hold) = @ARGV;
+my ($url, $tok, $first, $count, $batch, $src, $gauges, $latf, $hi, $every, $done, $hold, $start) = @ARGV;
 # EVERY: seconds between batches (paced); 0 or absent: as fast as answered.
+# START: when the first batch is due (epoch seconds; 0 or absent: now).
 # DONE (a FIFO) and HOLD (a file): when all is posted, say "ok" (or "fail" when it
 # dies) on DONE, then keep the connection open until HOLD exists: the harness
 # counts the connections a worker then, not while the alerts are measured.
 if ($done) { $SIG{__DIE__} = sub { if (open my $f, '>>', $done) { print $f "fail\n"; close $f } } }
-my $t0 = time; my $k = 0;
+my $t0 = $start && $start > 0 ? $start : time; my $k = 0;
 my $lat;
 if ($latf) { open($lat, '>', $latf) or die "$latf: $!\n"; }
 my ($host, $port) = $url =~ m{^http://([^:/]+):(\d+)} or die "url: $url\n";
@@ -111,8 +115,9 @@ PERL
 
 # stream_run RATE: one run of the stream part (RATE alerts/s in all, 0: as fast as answered)
 stream_run() {
-local rate=$1 every=0
-[ "$rate" != 0 ] && every=$(echo "$BATCH * $POSTERS / $rate" | bc -l)
+local rate=$1 how=${2:-staggered} every=0 start=0 run=saturated
+[ "$rate" != 0 ] && every=$(echo "$BATCH * $POSTERS / $rate" | bc -l) && run=paced
+[ "$how" = step ] && run=paced-in-step
 rm -f "$BENCH_TMP/a.db" "$BENCH_TMP/a.db-wal" "$BENCH_TMP/a.db-shm" "$BENCH_TMP/sse" \
 	"$BENCH_TMP/tail.out" "$BENCH_TMP/curl.out" "$BENCH_TMP/done" "$BENCH_TMP/hold"
 mkfifo "$BENCH_TMP/done"
@@ -120,7 +125,7 @@ exec 3<>"$BENCH_TMP/done"       # read and write: open without waiting, no end o
 if [ "$rate" = 0 ]; then
 	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, saturated, twonetd --workers $WORKERS, $(nproc) cores"
 else
-	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, paced at $rate alerts/s, twonetd --workers $WORKERS, $(nproc) cores"
+	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, paced at $rate alerts/s ($([ "$how" = step ] && echo "posters in step" || echo "posters staggered evenly")), twonetd --workers $WORKERS, $(nproc) cores"
 fi
 start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" --rules none ${SERVE_OPTS:-}
 SENSOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role sensor --name bench-sensor)
@@ -149,13 +154,24 @@ worker_split "$tailer_pids" >"$BENCH_TMP/followers"      # before the clock star
 server_pids="$SERVER_PID $(pgrep -P "$SERVER_PID" | paste -sd' ')"
 c0=$(worker_cpu "$server_pids")
 t0=$(now)
+# paced: one schedule for all posters, its first batch due once every poster has started;
+# staggered, poster p's batches come p/POSTERS of the period after the first's (the rate
+# spread evenly); in step, all posters' batches are due at the same instants (the worst
+# case).  Left to each poster's own start, the phase between them was whatever their
+# start-up made it, and it decided a round's p99 more than the server did (in step:
+# 24 ms; 12 ms apart: 19 ms).
+if [ "$rate" != 0 ]; then
+	t0=$(echo "$t0 + 0.3" | bc -l)
+	start=$t0
+fi
 per=$(( (N + POSTERS - 1) / POSTERS ))
 pids=""
 for p in $(seq 0 $((POSTERS - 1))); do
 	first=$((p * per + 1)); count=$per
 	[ $((first + count - 1)) -gt "$N" ] && count=$((N - first + 1))
+	[ "$rate" != 0 ] && [ "$how" != step ] && start=$(echo "$t0 + $p * $every / $POSTERS" | bc -l)
 	perl "$BENCH_TMP/post.pl" "$URL" "$SENSOR" "$first" "$count" "$BATCH" "bench" "" "" "" "$every" \
-		"$BENCH_TMP/done" "$BENCH_TMP/hold" &
+		"$BENCH_TMP/done" "$BENCH_TMP/hold" "$start" &
 	pids="$pids $!"
 done
 # the posters say when they are done (a blocking read: no polling while alerts are measured)
@@ -195,7 +211,7 @@ report() {
 			printf "%-10s delivered %d of %d in %.2f s = %.0f alerts/s; post to line p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 				name, n, total, secs, n / secs, lat[int(NR * 0.50) + 1], lat[int(NR * 0.99) + 1], lat[NR]
 		}' "$BENCH_TMP/lat"
-	awk -v name="$1" -v run="$([ "$rate" = 0 ] && echo saturated || echo paced)" \
+	awk -v name="$1" -v run="$run" \
 		'{ lat[NR] = $1 } END { print run, name, lat[int(NR * 0.99) + 1] }' "$BENCH_TMP/lat" >>"$BENCH_TMP/p99s"
 }
 report alert-tail "$BENCH_TMP/tail.out"
@@ -231,8 +247,10 @@ if [ "${PART:-all}" != rules ]; then
 		stream_run 0
 		rate=${RATE:-$(printf '%.0f' "$(echo "$POSTED_RATE / 2" | bc -l)")}
 		if [ "$rate" != 0 ]; then
-			echo
-			stream_run "$rate"
+			for how in ${PACED:-staggered step}; do
+				echo
+				stream_run "$rate" "$how"
+			done
 		fi
 	done
 	# ROUNDS > 1: each follower's p99 over the rounds, the median and the spread

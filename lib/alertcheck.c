@@ -164,12 +164,17 @@ static enum tn_code when(jv v, const char *name, jv *out, struct tn_err *err)
 	return TN_OK;
 }
 
-/* location `loc` (consumed): null, or {lat, lon, address} checked. */
+/*
+ * location `loc` (consumed): null, or {lat, lon, address} checked.  Its
+ * members are read in one pass; an input already {lat, lon, address} in
+ * that order is kept as it came (what would be built is equal to it).
+ */
 static enum tn_code location(jv loc, jv *out, struct tn_err *err)
 {
 	static const char *const keys[] = { "lat", "lon", "address", NULL };
-	jv lat, lon, addr;
-	char *bad;
+	jv m[3] = { jv_null(), jv_null(), jv_null() }, lat, lon, addr;
+	int order = 0, n = 0;
+	char *bad = NULL;
 
 	*out = jv_null();
 	if (jv_get_kind(loc) == JV_KIND_NULL) {
@@ -181,25 +186,46 @@ static enum tn_code location(jv loc, jv *out, struct tn_err *err)
 		return refuse(err, 422, "location", "location must be an object {lat, lon, address} "
 			      "or null");
 	}
-	if ((bad = tn_jv_unknown_member(loc, keys)) != NULL) {
+	jv_object_foreach(loc, key, val) {
+		int i = 0;
+
+		while (keys[i] && strcmp(keys[i], jv_string_value(key)))
+			i++;
+		if (!keys[i] && !bad)
+			bad = tn_xstrdup(jv_string_value(key));
+		if (keys[i]) {
+			jv_free(m[i]);
+			m[i] = jv_copy(val);
+			order += i == n;
+		}
+		n++;
+		jv_free(key);
+		jv_free(val);
+	}
+	if (bad) {
 		char field[96];
 
 		snprintf(field, sizeof(field), "location.%s", bad);
 		refuse(err, 400, field, "unknown member '%s' in location", bad);
 		free(bad);
+		for (int i = 0; i < 3; i++)
+			jv_free(m[i]);
 		jv_free(loc);
 		return TN_EINVALID;
 	}
-	if (number(tn_jv_get(loc, "lat"), "location.lat", -90, 90, &lat, err) != TN_OK) {
+	if (number(m[0], "location.lat", -90, 90, &lat, err) != TN_OK) {
+		jv_free(m[1]);
+		jv_free(m[2]);
 		jv_free(loc);
 		return TN_EINVALID;
 	}
-	if (number(tn_jv_get(loc, "lon"), "location.lon", -180, 180, &lon, err) != TN_OK) {
+	if (number(m[1], "location.lon", -180, 180, &lon, err) != TN_OK) {
 		jv_free(lat);
+		jv_free(m[2]);
 		jv_free(loc);
 		return TN_EINVALID;
 	}
-	if (text(tn_jv_get(loc, "address"), "address", 200, 0, 1, &addr, err) != TN_OK) {
+	if (text(m[2], "address", 200, 0, 1, &addr, err) != TN_OK) {
 		if (err)
 			snprintf(err->field, sizeof(err->field), "location.address");
 		jv_free(lat);
@@ -207,15 +233,24 @@ static enum tn_code location(jv loc, jv *out, struct tn_err *err)
 		jv_free(loc);
 		return TN_EINVALID;
 	}
-	jv_free(loc);
 	if ((jv_get_kind(lat) == JV_KIND_NULL) != (jv_get_kind(lon) == JV_KIND_NULL)) {
 		const char *missing = jv_get_kind(lat) == JV_KIND_NULL ? "location.lat" : "location.lon";
 
 		jv_free(lat);
 		jv_free(lon);
 		jv_free(addr);
+		jv_free(loc);
 		return refuse(err, 422, missing, "location.lat and location.lon come together");
 	}
+	if (order == 3 && n == 3 && jv_get_kind(lat) != JV_KIND_NULL &&
+	    jv_get_kind(addr) != JV_KIND_NULL) {
+		jv_free(lat);           /* lat, lon, address, none null: as it came */
+		jv_free(lon);
+		jv_free(addr);
+		*out = loc;
+		return TN_OK;
+	}
+	jv_free(loc);
 	if (jv_get_kind(lat) == JV_KIND_NULL && jv_get_kind(addr) == JV_KIND_NULL) {
 		jv_free(lat);
 		jv_free(lon);
@@ -254,21 +289,22 @@ static void put(struct parts *p, const char *name, size_t len, jv v)
  * The checked alert's members of producers' words and places, after
  * expires_at: event_text, kind_name (the catalog's, "" for a kind it does not
  * list), street, street_name ("" when not listed), area; then msg_type and
- * references for an update or a cancel only.  `in` borrowed, `kind` the
- * checked kind.
+ * references for an update or a cancel only.  `in` borrowed (null when the
+ * input has none of these members), `kind` the checked kind.
  */
 static void extra(struct parts *p, jv in, const char *kind)
 {
 	const struct tn_alertkind *k = tn_alertkind_get(tn_alertkinds_default(NULL), kind);
-	const char *street = tn_jv_str(in, "street"), *sname;
-	const char *type = tn_jv_str(in, "msg_type");
+	int none = jv_get_kind(in) != JV_KIND_OBJECT;   /* none of these members: no look-ups */
+	const char *street = none ? NULL : tn_jv_str(in, "street"), *sname;
+	const char *type = none ? NULL : tn_jv_str(in, "msg_type");
 
-	PUT(p, "event_text", tn_jv_get(in, "event_text"));
+	PUT(p, "event_text", none ? jv_null() : tn_jv_get(in, "event_text"));
 	PUT(p, "kind_name", jv_string(k ? k->name : ""));
-	PUT(p, "street", tn_jv_get(in, "street"));
+	PUT(p, "street", none ? jv_null() : tn_jv_get(in, "street"));
 	sname = street ? tn_division_street_name(street) : NULL;
 	PUT(p, "street_name", street ? jv_string(sname ? sname : "") : jv_null());
-	PUT(p, "area", tn_jv_get(in, "area"));
+	PUT(p, "area", none ? jv_null() : tn_jv_get(in, "area"));
 	if (type && strcmp(type, "alert")) {
 		p->msg_type = p->n;
 		PUT(p, "msg_type", jv_string(type));
@@ -292,7 +328,7 @@ static enum tn_code check(jv in, struct parts *p, struct tn_err *err)
 	struct tn_err e = TN_ERR_INIT;
 	char field[96], *bad;
 	enum tn_code rc = TN_EINVALID;
-	int i;
+	int i, plain;
 
 	p->n = 0;
 	p->msg_type = p->cap = -1;
@@ -308,9 +344,16 @@ static enum tn_code check(jv in, struct parts *p, struct tn_err *err)
 	}
 	for (i = 0; i < N; i++)
 		v[i] = jv_null();
+	/* producers' words and places: none, the common case, has nothing to fill or check */
+	plain = jv_get_kind(slot[M_EVENT_TEXT]) == JV_KIND_NULL &&
+		jv_get_kind(slot[M_STREET]) == JV_KIND_NULL &&
+		jv_get_kind(slot[M_AREA]) == JV_KIND_NULL &&
+		jv_get_kind(slot[M_MSG_TYPE]) == JV_KIND_NULL &&
+		jv_get_kind(slot[M_REFERENCES]) == JV_KIND_NULL;
 	/* a kind from event_text (the catalog), a district from street */
 	work = jv_copy(in);
-	tnp_alert_fill(&work);
+	if (!plain)
+		tnp_alert_fill(&work);
 	if (jv_get_kind(slot[M_KIND]) == JV_KIND_NULL) {
 		jv_free(slot[M_KIND]);
 		slot[M_KIND] = tn_jv_get(work, "kind");
@@ -364,7 +407,7 @@ static enum tn_code check(jv in, struct parts *p, struct tn_err *err)
 		refuse(err, 422, field, "%s", e.message);
 		goto out;
 	}
-	if (tnp_alert_extra(&work, 0, &e) != TN_OK) {
+	if (!plain && tnp_alert_extra(&work, 0, &e) != TN_OK) {
 		refuse(err, 422, e.field, "%s", e.message);
 		goto out;
 	}
@@ -378,7 +421,7 @@ static enum tn_code check(jv in, struct parts *p, struct tn_err *err)
 		if (i == 4)
 			PUT(p, "district_name", jv_string(d->name));
 	}
-	extra(p, work, jv_string_value(p->val[2]));
+	extra(p, plain ? jv_null() : work, jv_string_value(p->val[2]));
 	if (jv_get_kind(slot[M_CAP]) == JV_KIND_OBJECT) {
 		p->cap = p->n;
 		PUT(p, "cap", jv_copy(slot[M_CAP]));

@@ -296,6 +296,9 @@ static void post_one(struct req *q, jv body)
 	reply_alert(q, update ? 200 : 201, out, 0);
 }
 
+/* A batch's build lets this worker's followers have other workers' alerts every so many. */
+#define YIELD_EVERY 16
+
 /* What a batch's answer counts. */
 enum { CREATED, REPLAYED, UPDATED, FAILED, COUNTS };
 
@@ -431,6 +434,8 @@ static void post_batch(struct req *q, jv list)
 			tn_buf_setlen(&pre, it->pre);     /* an update: no text needed */
 		}
 		jv_free(item);
+		if (i % YIELD_EVERY == YIELD_EVERY - 1)
+			alerts_yield(q->srv);   /* another worker's commit reaches our followers */
 	}
 	jv_free(list);
 	/* the build took a while: other workers' alerts first, and while the lock is held */

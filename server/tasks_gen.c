@@ -87,12 +87,13 @@ static enum tn_code history(void *ctx, const char *kind, const char *source, lon
 enum tn_code tasks_on_alert(struct srv *srv, jv alert, long long now, struct tn_err *err)
 {
 	struct tasks_hub *t = srv->tasks;
-	struct { struct srv *srv; long long except; } h = { srv, tn_alert_ll(alert, "id") };
+	struct { struct srv *srv; long long except; } h = { srv, 0 };
 	jv intents;
 	enum tn_code code;
 
 	if (!t || !t->rules)
 		return TN_OK;
+	h.except = tn_alert_ll(alert, "id");
 	code = tn_rules_eval(t->rules, alert, now, history, &h, &intents, err);
 	if (code != TN_OK)
 		return code;

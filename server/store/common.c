@@ -97,6 +97,7 @@ static __thread struct memo {
 	char *text;             /* NULL: free */
 	jv v;
 } memo[STORE_JSON_MEMO_SLOTS];
+static __thread int memo_read;  /* the thread called store_json_memo: puts are kept */
 
 /* The slot of text t[0..n) emptied for it; NULL when it is not kept (too long). */
 static struct memo *memo_slot(const char *t, size_t n, uint32_t *hash)
@@ -130,7 +131,7 @@ static void memo_fill(struct memo *m, const char *t, size_t n, uint32_t hash, jv
 void store_json_memo_put(const char *t, size_t n, jv v)
 {
 	uint32_t h = 0;
-	struct memo *m = t ? memo_slot(t, n, &h) : NULL;
+	struct memo *m = t && memo_read ? memo_slot(t, n, &h) : NULL;
 
 	if (m && !m->text)
 		memo_fill(m, t, n, h, jv_copy(v));
@@ -143,6 +144,7 @@ jv store_json_memo(const char *t, size_t n)
 
 	if (!t)
 		return jv_null();
+	memo_read = 1;
 	if (!(m = memo_slot(t, n, &h)))
 		return tn_json_parse(t, n);
 	if (!m->text) {

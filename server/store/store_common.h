@@ -40,7 +40,9 @@ jv store_json_memo(const char *t, size_t n);
  * Keep `v` (borrowed) as the value of text t[0..n), which the caller has just
  * stored: `t` must be tn_json_dump's text of `v` (as a task's or an alert's
  * document is written), so that its readers (the rule's window, the next
- * update of the task) find it parsed.
+ * update of the task) find it parsed.  Until the thread's first
+ * store_json_memo it keeps nothing: a server without rules never reads an
+ * alert back, and each put frees the value it evicts (5% of a raise).
  */
 void store_json_memo_put(const char *t, size_t n, jv v);
 

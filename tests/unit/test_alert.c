@@ -309,6 +309,37 @@ static void test_check_doc(void **state)
 	assert_int_equal(tn_alert_check(in, &doc, &err), TN_EINVALID);
 	assert_int_equal(err.http_status, 400);
 	jv_free(in);
+
+	/* a location in any order comes out {lat, lon, address}; one already so, as it came */
+	for (int i = 0; i < 3; i++) {
+		static const char *const loc[] = {
+			"{\"address\":\"外滩\",\"lon\":121.4,\"lat\":31.2}",
+			"{\"lat\":31.2,\"lon\":121.4,\"address\":\"外滩\"}",
+			"{\"lon\":121.4,\"address\":\"外滩\",\"lat\":31.2}",
+		};
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "{\"source\":\"wd\",\"source_id\":\"7\",\"kind\":"
+			 "\"water_depth\",\"severity\":\"red\",\"district\":\"310101\","
+			 "\"location\":%s}", loc[i]);
+		in = parse(buf);
+		hv[0] = jv_null();
+		hv[1] = jv_null();
+		tv[0] = jv_string("raised");
+		tv[1] = jv_null();
+		assert_int_equal(tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
+						    (struct tn_alert_around){ tail, tv, 2 }, &doc, &msg,
+						    &text, &err), TN_OK);
+		assert_non_null(strstr(text.buf, "\"location\":{\"lat\":31.2,\"lon\":121.4,"
+				       "\"address\":\"外滩\"},\"value\":null,"));
+		d = jv_dump_string(doc, 0);
+		assert_string_equal(text.buf, jv_string_value(d));
+		tn_buf_setlen(&text, 0);
+		jv_free(d);
+		jv_free(msg);
+		jv_free(in);
+	}
+	tn_buf_release(&text);
 }
 
 static void test_spec(void **state)
