@@ -446,12 +446,22 @@ enum tn_code tn_alert_check(jv in, jv *out, struct tn_err *err)
 	return TN_OK;
 }
 
-enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_alert_around tail,
-				jv *out, jv *msg, struct tn_buf *text, struct tn_err *err)
+/* 1 when `name` is one of the NULL-terminated `names`. */
+static int named(const char *name, const char *const *names)
+{
+	for (; *names; names++)
+		if ((*names)[0] == name[0] && strcmp(*names, name) == 0)
+			return 1;
+	return 0;
+}
+
+enum tn_code tn_alert_check_some(jv in, struct tn_alert_around head, struct tn_alert_around tail,
+				 const char *const *keep, jv *out, jv *msg, struct tn_buf *text,
+				 struct tn_err *err)
 {
 	jv key[TN_JV_SHAPE_MAX], val[TN_JV_SHAPE_MAX];
 	struct parts p;
-	int n = 0, i;
+	int n = 0, i, m;
 
 	if (head.n + PARTS_MAX + tail.n > TN_JV_SHAPE_MAX || check(in, &p, err) != TN_OK) {
 		for (i = 0; i < head.n; i++)
@@ -487,6 +497,24 @@ enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_al
 	}
 	if (text)
 		tn_json_dump_members(key, val, n, text);
+	if (keep && jv_get_kind(*msg) == JV_KIND_NULL) {       /* a raise: the members asked for */
+		for (i = m = 0; i < n; i++) {
+			if (named(jv_string_value(key[i]), keep)) {
+				key[m] = key[i];
+				val[m++] = val[i];
+			} else {
+				jv_free(key[i]);
+				jv_free(val[i]);
+			}
+		}
+		n = m;
+	}
 	*out = tn_jv_object_of(key, val, n);
 	return TN_OK;
+}
+
+enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_alert_around tail,
+				jv *out, jv *msg, struct tn_buf *text, struct tn_err *err)
+{
+	return tn_alert_check_some(in, head, tail, NULL, out, msg, text, err);
 }

@@ -439,6 +439,20 @@ long tn_json_long(jv v, long dflt)
 	return (long)d;
 }
 
+/*
+ * 1 when none of the 8 bytes of `w` is below 0x20, '"', '\\' or 0x7f: each
+ * test marks the high bit of a byte that is zero (after the xor) or below
+ * 0x20 (the bit-hacks' haszero and hasless, exact for the word as a whole).
+ */
+static int word_plain(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\'), del = w ^ (ones * 0x7f);
+
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+		 ((del - ones) & ~del)) & highs) == 0;
+}
+
 /* A string as jq 1.6's jvp_dump_string writes it without JV_PRINT_ASCII. */
 static void dump_string(const char *s, size_t len, struct tn_buf *b)
 {
@@ -450,7 +464,14 @@ static void dump_string(const char *s, size_t len, struct tn_buf *b)
 		unsigned char c = (unsigned char)s[i];
 		const char *esc = NULL;
 		char u[6];
+		uint64_t w;
 
+		/* eight bytes at a time while none needs escaping (text is mostly plain) */
+		while (i + 8 <= len && (memcpy(&w, s + i, 8), word_plain(w)))
+			i += 8;
+		if (i >= len)
+			break;
+		c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
 			continue;       /* printable ASCII and UTF-8 go out as they are */
 		tn_buf_add(b, s + run, i - run);

@@ -127,6 +127,19 @@ struct tn_alert_around {
 enum tn_code tn_alert_check_doc(jv in, struct tn_alert_around head, struct tn_alert_around tail,
 				jv *out, jv *msg, struct tn_buf *text, struct tn_err *err);
 
+/*
+ * tn_alert_check_doc, but for an alert that is neither an update nor a
+ * cancel (*msg null) *out holds only the members `keep` names
+ * (NULL-terminated), in the document's order; `text` still gets the whole
+ * document.  Building jq's table of the whole document is a third of the
+ * check, and a caller that reads a few members of it and stores the text
+ * (twonetd's batch on a server without rules) needs not pay for the rest.
+ * An update or a cancel gets the whole document, as tn_alert_check_doc.
+ */
+enum tn_code tn_alert_check_some(jv in, struct tn_alert_around head, struct tn_alert_around tail,
+				 const char *const *keep, jv *out, jv *msg, struct tn_buf *text,
+				 struct tn_err *err);
+
 /* An alert described by command-line flags; every member may be NULL. */
 struct tn_alert_spec {
 	const char *source, *source_id, *kind, *severity, *district;

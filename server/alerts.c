@@ -234,7 +234,7 @@ static void post_one(struct req *q, jv body)
 	struct tn_buf pre = TN_BUF_INIT;
 	jv doc, out, msg;
 
-	if (alert_build(body, q->tok.name, now, &doc, &msg, &pre, &p) < 0) {
+	if (alert_build(body, q->tok.name, now, 1, &doc, &msg, &pre, &p) < 0) {
 		jv_free(body);
 		reply_problem(q, p.status, p.field[0] ? p.field : NULL, "%s", p.detail);
 		return;
@@ -264,7 +264,7 @@ static void post_one(struct req *q, jv body)
 		enum tn_code code;
 
 		jv_free(msg);
-		code = store_alert_raise(q->srv->st, doc, pre.buf, (long long)now, &out, NULL,
+		code = store_alert_raise(q->srv->st, doc, 1, pre.buf, (long long)now, &out, NULL,
 					 &replayed, &err);
 		tn_buf_release(&pre);
 		if (code != TN_OK) {
@@ -315,8 +315,8 @@ struct batch_item {
  * Inside the transaction: raise or apply item `it`.  0, or -1 with *err
  * filled when the store failed (the whole batch is then undone).
  */
-static int batch_apply(struct req *q, struct batch_item *it, const char *pre, time_t now,
-		       struct tn_buf *texts, long *counts, struct tn_err *err)
+static int batch_apply(struct req *q, struct batch_item *it, int whole, const char *pre,
+		       time_t now, struct tn_buf *texts, long *counts, struct tn_err *err)
 {
 	struct problem p;
 	jv out = jv_invalid();
@@ -326,13 +326,13 @@ static int batch_apply(struct req *q, struct batch_item *it, const char *pre, ti
 		enum tn_code code;
 
 		it->text = texts->len;
-		code = store_alert_raise(q->srv->st, it->doc, pre, (long long)now, &out, texts,
+		code = store_alert_raise(q->srv->st, it->doc, whole, pre, (long long)now, &out, texts,
 					 &it->replayed, err);
 		it->doc = jv_invalid();         /* the store's now */
 		if (code != TN_OK)
 			return -1;
 		it->len = texts->len - it->text;
-		if (!it->replayed && tasks_on_alert(q->srv, out, (long long)now, err) != TN_OK) {
+		if (!it->replayed && whole && tasks_on_alert(q->srv, out, (long long)now, err) != TN_OK) {
 			jv_free(out);
 			return -1;
 		}
@@ -411,6 +411,8 @@ static void post_batch(struct req *q, jv list)
 	long long latest = 0;
 	long counts[COUNTS] = { 0 };
 	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : -1, i;
+	/* the reply is made of the texts: the whole ALERT only for the rules (no reload mid-request) */
+	int whole = tasks_have_rules(q->srv);
 
 	if (n < 1 || n > BATCH_MAX) {
 		jv_free(list);
@@ -424,7 +426,7 @@ static void post_batch(struct req *q, jv list)
 
 		it->res = jv_invalid();
 		it->pre = pre.len;
-		if (alert_build(item, q->tok.name, now, &it->doc, &it->msg, &pre, &p) < 0) {
+		if (alert_build(item, q->tok.name, now, whole, &it->doc, &it->msg, &pre, &p) < 0) {
 			it->status = p.status;
 			it->res = problem_json(&p);
 			counts[FAILED]++;
@@ -444,7 +446,7 @@ static void post_batch(struct req *q, jv list)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (jv_is_valid(items[i].doc) &&
-		    batch_apply(q, &items[i], pre.buf + items[i].pre, now, &texts, counts,
+		    batch_apply(q, &items[i], whole, pre.buf + items[i].pre, now, &texts, counts,
 				&err) < 0) {
 			store_alerts_rollback(q->srv->st);
 			goto fail;

@@ -9,6 +9,7 @@
 #include "tn_division.h"
 #include "alerts_int.h"
 #include "jvutil.h"
+#include "store_alerts.h"
 
 static int refuse(struct problem *p, int status, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -52,16 +53,17 @@ int alert_text_member(jv in, const char *name, long max, int required, int allow
 }
 
 /*
- * Check an input (borrowed) with tn_alert_check_doc and build the ALERT as
+ * Check an input (borrowed) with tn_alert_check_some and build the ALERT as
  * raised by `actor` at `now`: "id" and "seq" left null for the store, the
  * checked members in the lib's order (kind_name and street_name filled
  * from the catalog and the divisions), the server's members, then "cap".
  * An update or a cancel: *msg {msg_type, references} (else null).
  * 0, or -1 with *p filled (400 for an unknown member, 422 for a bad value).
  */
-int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct tn_buf *text,
-		struct problem *p)
+int alert_build(jv in, const char *actor, time_t now, int whole, jv *doc, jv *msg,
+		struct tn_buf *text, struct problem *p)
 {
+	static const char *const some[] = { STORE_ALERT_RAISE_MEMBERS, NULL };
 	/* id and seq first, then the checked members, then the alert's state: built at once */
 	static const char *const head[] = { "id", "seq" };
 	static const char *const tail[] = {
@@ -81,9 +83,9 @@ int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct t
 	for (int i = 3; i < 9; i++)
 		tv[i] = jv_null();
 	tv[9] = jv_string(when);
-	if (tn_alert_check_doc(in, (struct tn_alert_around){ head, hv, 2 },
-			       (struct tn_alert_around){ tail, tv, 10 }, doc, msg, text,
-			       &err) != TN_OK)
+	if (tn_alert_check_some(in, (struct tn_alert_around){ head, hv, 2 },
+				(struct tn_alert_around){ tail, tv, 10 }, whole ? NULL : some, doc,
+				msg, text, &err) != TN_OK)
 		return refuse(p, (int)err.http_status, err.field, "%s", err.message);
 	return 0;
 }

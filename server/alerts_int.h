@@ -40,10 +40,12 @@ struct problem {
  * *doc (owned), or -1 with *p filled (400 for an unknown member, 422 for a
  * bad value).  *msg (owned): {msg_type, references} for an update or a
  * cancel, else null.  `text` (may be NULL): *doc's text is appended to it
- * as tn_json_dump writes it (store_alert_raise's `pre`).
+ * as tn_json_dump writes it (store_alert_raise's `pre`).  `whole` 0 and
+ * not an update or a cancel: *doc holds STORE_ALERT_RAISE_MEMBERS only
+ * (the text is still the whole ALERT's; store_alert_raise's `whole`).
  */
-int alert_build(jv in, const char *actor, time_t now, jv *doc, jv *msg, struct tn_buf *text,
-		struct problem *p);
+int alert_build(jv in, const char *actor, time_t now, int whole, jv *doc, jv *msg,
+		struct tn_buf *text, struct problem *p);
 
 /*
  * alerts_update.c: inside the caller's transaction, apply the update or

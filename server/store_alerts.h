@@ -57,10 +57,15 @@ void store_alerts_rollback(struct store *st);
  * the transaction so that the writer holds the lock for less: the id and
  * seq are spliced into it (store_alert_text) instead of dumping doc again.
  * When `text` is not NULL, *out's text as tn_json_dump writes it is
- * appended to it.
+ * appended to it.  `whole`: doc is the whole ALERT, kept parsed for a
+ * rule's window; 0: doc holds only STORE_ALERT_RAISE_MEMBERS and `pre`
+ * is given (a server without rules builds no more), and *out holds those.
  */
-enum tn_code store_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
-			       struct tn_buf *text, int *replayed, struct tn_err *err);
+enum tn_code store_alert_raise(struct store *st, jv doc, int whole, const char *pre, long long at,
+			       jv *out, struct tn_buf *text, int *replayed, struct tn_err *err);
+/* The members of an ALERT store_alert_raise reads (each backend): a doc of these will do. */
+#define STORE_ALERT_RAISE_MEMBERS \
+	"id", "seq", "source", "source_id", "kind", "severity", "district", "status", "raised_at"
 
 /*
  * Inside a transaction: replace alert `id` by `doc` (consumed; its "seq" is

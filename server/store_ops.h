@@ -258,9 +258,9 @@
 	  (st, keep, latest, err), CODE) \
 	X(void, alerts_rollback, (struct store *st), (st), VOID) \
 	X(enum tn_code, alert_raise, \
-	  (struct store *st, jv doc, const char *pre, long long at, jv *out, \
+	  (struct store *st, jv doc, int whole, const char *pre, long long at, jv *out, \
 	   struct tn_buf *text, int *replayed, struct tn_err *err), \
-	  (st, doc, pre, at, out, text, replayed, err), CODE) \
+	  (st, doc, whole, pre, at, out, text, replayed, err), CODE) \
 	X(enum tn_code, alert_update, \
 	  (struct store *st, long long id, jv doc, long long at, const char *action, \
 	   const char *actor, const char *comment, jv *out, struct tn_err *err), \

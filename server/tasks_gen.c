@@ -84,6 +84,11 @@ static enum tn_code history(void *ctx, const char *kind, const char *source, lon
 				   max < TN_RULES_WINDOW_MAX ? max : TN_RULES_WINDOW_MAX, alerts, err);
 }
 
+int tasks_have_rules(const struct srv *srv)
+{
+	return srv->tasks && srv->tasks->rules;
+}
+
 enum tn_code tasks_on_alert(struct srv *srv, jv alert, long long now, struct tn_err *err)
 {
 	struct tasks_hub *t = srv->tasks;

@@ -310,6 +310,8 @@ int tasks_rules_check(const char *path);
 int tasks_worker_start(struct srv *srv, const char *path);
 void tasks_worker_stop(struct srv *srv);
 enum tn_code tasks_on_alert(struct srv *srv, jv alert, long long now, struct tn_err *err);
+/* 1 when the worker has rules (tasks_on_alert reads the whole ALERT), else 0. */
+int tasks_have_rules(const struct srv *srv);
 void tasks_escalate_due(struct srv *srv, long long now);
 
 /*

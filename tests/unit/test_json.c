@@ -281,6 +281,21 @@ static void test_dump_like_jq(void **state)
 	same_dump(jv_string_sized(all, 128));   /* every ASCII byte, NUL and DEL too */
 	same_dump(jv_string("黄浦区 中山东一路外滩 \"积水\" 30 cm\t/\\ 😀 \u2028 é"));
 	same_dump(jv_string(""));
+	/* each byte to escape at each place of a word, among plain and multi-byte text */
+	for (int i = 0; i < 20000; i++) {
+		static const char *const parts[] = { "a", "积", "\"", "\\", "\n", "\x1f", "\x7f",
+						     "\x01", "~", " ", "é", "abcdefgh" };
+		char t[24 * 8];
+		size_t n = 0;
+
+		for (int k = rand_r(&seed) % 24; k > 0; k--) {
+			const char *p = parts[rand_r(&seed) % (sizeof(parts) / sizeof(parts[0]))];
+
+			memcpy(t + n, p, strlen(p));
+			n += strlen(p);
+		}
+		same_dump(jv_string_sized(t, (int)n));
+	}
 	same_dump(jv_null());
 	same_dump(jv_true());
 	same_dump(jv_false());

@@ -15,6 +15,7 @@
 
 #include "tn_buf.h"
 #include "tn_json.h"
+#include "tn_jv.h"
 #include "store.h"
 #include "store_alerts.h"
 #include "store_reports.h"
@@ -128,7 +129,10 @@ static void assert_same(jv a, jv b)
  * Raise alert i (source id "s<i>") on `st` in its own transaction; its id.
  * Odd i: as a batch does, from the document's text made beforehand (its id
  * and seq null and first, as alert_build makes it), the stored text asked
- * back; that text must be the returned ALERT's dump, id spliced in.
+ * back; that text must be the returned ALERT's dump, id spliced in.  Every
+ * other of those (i % 4 == 3) as a batch without rules does: the document
+ * only STORE_ALERT_RAISE_MEMBERS, the text the whole one's; what is stored
+ * is the whole text all the same.
  */
 /* store_alerts_begin_yield's wait where no other writer holds the lock: never called. */
 static void no_wait(void *arg)
@@ -162,14 +166,38 @@ static long long raise_one(struct store *st, int i, int *replayed)
 		doc = d;
 		tn_buf_adds(&text, "before");
 		tn_json_dump(doc, &pre);
-		assert_int_equal(store_alert_raise(st, doc, pre.buf, when(i), &out, &text, replayed,
-						   &err), TN_OK);
-		tn_json_dump(out, &want);
+		if (i % 4 == 3) {
+			static const char *const some[] = { STORE_ALERT_RAISE_MEMBERS, NULL };
+			jv part = jv_object();
+
+			for (const char *const *m = some; *m; m++)
+				part = jv_object_set(part, jv_string(*m), tn_jv_get(doc, *m));
+			jv_free(doc);
+			doc = part;
+		}
+		assert_int_equal(store_alert_raise(st, doc, i % 4 != 3, pre.buf, when(i), &out, &text,
+						   replayed, &err), TN_OK);
+		if (i % 4 == 3 && !*replayed) {
+			long got = tn_jv_long(out, "id", -1);
+			struct tn_buf stored = TN_BUF_INIT;
+
+			/* the whole document's text, id and seq spliced in, also as stored */
+			assert_int_equal(jv_object_length(jv_copy(out)), 9);
+			assert_memory_equal(pre.buf, "{\"id\":null,\"seq\":null,", 22);
+			tn_buf_addf(&want, "{\"id\":%ld,\"seq\":%ld,%s", got, got, pre.buf + 22);
+			assert_int_equal(store_alert_get(st, got, &doc, &err), TN_OK);
+			tn_json_dump(doc, &stored);
+			assert_string_equal(stored.buf, want.buf);
+			tn_buf_release(&stored);
+			jv_free(doc);
+		} else {
+			tn_json_dump(out, &want);
+		}
 		assert_string_equal(text.buf + 6, want.buf);
 		assert_memory_equal(text.buf, "before{\"id\":", 12);
 	} else {
-		assert_int_equal(store_alert_raise(st, doc, NULL, when(i), &out, NULL, replayed, &err),
-				 TN_OK);
+		assert_int_equal(store_alert_raise(st, doc, 1, NULL, when(i), &out, NULL, replayed,
+						   &err), TN_OK);
 	}
 	assert_int_equal(store_alerts_commit(st, 0, NULL, &err), TN_OK);
 	id = (long long)jv_number_value(jv_object_get(jv_copy(out), jv_string("id")));
@@ -420,14 +448,14 @@ static void writer(int w)
 			/* now and then a transaction that rolls back: its seq is given back */
 			snprintf(sid, sizeof(sid), "rb%d-%d", w, i);
 			if (store_alerts_begin(st, &err) != TN_OK ||
-			    store_alert_raise(st, alert_doc(i, sid), NULL, when(i), &out, NULL, &rp, &err) != TN_OK)
+			    store_alert_raise(st, alert_doc(i, sid), 1, NULL, when(i), &out, NULL, &rp, &err) != TN_OK)
 				_exit(3);
 			jv_free(out);
 			store_alerts_rollback(st);
 		}
 		snprintf(sid, sizeof(sid), "w%d-%d", w, i);
 		if (store_alerts_begin(st, &err) != TN_OK ||
-		    store_alert_raise(st, alert_doc(i, sid), NULL, when(i), &out, NULL, &rp, &err) != TN_OK)
+		    store_alert_raise(st, alert_doc(i, sid), 1, NULL, when(i), &out, NULL, &rp, &err) != TN_OK)
 			_exit(3);
 		jv_free(out);
 		if (i % 5 == 0)
@@ -515,7 +543,7 @@ static void test_notify(void **state)
 	PQclear(PQexec(c, "LISTEN twonet_alerts"));
 	/* a transaction rolled back notifies nobody */
 	assert_int_equal(store_alerts_begin(f->pg, &err), TN_OK);
-	assert_int_equal(store_alert_raise(f->pg, alert_doc(1, "gone"), NULL, when(1), &out, NULL, &rp, &err),
+	assert_int_equal(store_alert_raise(f->pg, alert_doc(1, "gone"), 1, NULL, when(1), &out, NULL, &rp, &err),
 			 TN_OK);
 	jv_free(out);
 	store_alerts_rollback(f->pg);

@@ -100,8 +100,8 @@ enum tn_code pg_alerts_begin_yield(struct store *st, void (*wait)(void *), void 
 				   struct tn_err *err);
 enum tn_code pg_alerts_commit(struct store *st, long keep, long long *latest, struct tn_err *err);
 void pg_alerts_rollback(struct store *st);
-enum tn_code pg_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
-			    struct tn_buf *text, int *replayed, struct tn_err *err);
+enum tn_code pg_alert_raise(struct store *st, jv doc, int whole, const char *pre, long long at,
+			    jv *out, struct tn_buf *text, int *replayed, struct tn_err *err);
 enum tn_code pg_alert_update(struct store *st, long long id, jv doc, long long at,
 			     const char *action, const char *actor, const char *comment,
 			     jv *out, struct tn_err *err);

@@ -154,8 +154,8 @@ static void event_data(struct tn_buf *data, const char *text, const char *event,
 	tn_buf_addch(data, '}');
 }
 
-enum tn_code pg_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
-			    struct tn_buf *text, int *replayed, struct tn_err *err)
+enum tn_code pg_alert_raise(struct store *st, jv doc, int whole, const char *pre, long long at,
+			    jv *out, struct tn_buf *text, int *replayed, struct tn_err *err)
 {
 	struct pg_store *p = PG(st);
 	struct tn_buf data = TN_BUF_INIT, own = TN_BUF_INIT;
@@ -200,7 +200,7 @@ enum tn_code pg_alert_raise(struct store *st, jv doc, const char *pre, long long
 			"lltttttttt", (long)seq, (long)at, sev, member(doc, "district"),
 			member(doc, "kind"), data.buf, member(doc, "source"),
 			member(doc, "source_id"), member(doc, "status"), text->buf + from);
-	if (code == TN_OK)      /* a rule's window reads it back at the next alerts: kept parsed */
+	if (code == TN_OK && whole)     /* a rule's window reads it back: kept parsed */
 		store_json_memo_put(text->buf + from, text->len - from, doc);
 	tn_buf_release(&data);
 	tn_buf_release(&own);

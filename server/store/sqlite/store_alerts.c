@@ -236,8 +236,9 @@ enum tn_code store_event_append(struct store *st, long long seq, long long alert
 			    actor, comment, err);
 }
 
-enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long long at, jv *out,
-			       struct tn_buf *text, int *replayed, struct tn_err *err)
+enum tn_code sqlite_alert_raise(struct store *st, jv doc, int whole, const char *pre,
+			       long long at, jv *out, struct tn_buf *text, int *replayed,
+			       struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	struct tn_buf own = TN_BUF_INIT;
@@ -306,7 +307,7 @@ enum tn_code sqlite_alert_raise(struct store *st, jv doc, const char *pre, long 
 		sqlite3_bind_text(s, 10, text->buf + from, (int)(text->len - from), SQLITE_STATIC);
 		code = store_run(st, s, err, "alert insert");
 	}
-	if (code == TN_OK)      /* a rule's window reads it back at the next alerts: kept parsed */
+	if (code == TN_OK && whole)     /* a rule's window reads it back: kept parsed */
 		store_json_memo_put(text->buf + from, text->len - from, doc);
 	tn_buf_release(&own);
 	if (code != TN_OK) {
