@@ -240,7 +240,7 @@ static void post_one(struct req *q, jv body)
 		return;
 	}
 	jv_free(body);
-	if (store_alerts_begin_yield(q->srv->st, alerts_yield, q->srv, &err) != TN_OK) {
+	if (alerts_begin(q->srv, &err) != TN_OK) {
 		jv_free(doc);
 		jv_free(msg);
 		tn_buf_release(&pre);
@@ -294,6 +294,29 @@ static void post_one(struct req *q, jv body)
 	alerts_notify(q->srv, latest);
 	/* an update changed an alert: 200, the alert as it stands */
 	reply_alert(q, update ? 200 : 201, out, 0);
+}
+
+struct begin_wait {
+	struct srv *srv;
+	int waited;
+};
+
+static void begin_wait(void *arg)
+{
+	struct begin_wait *w = arg;
+
+	w->waited = 1;
+	alerts_yield(w->srv);
+}
+
+enum tn_code alerts_begin(struct srv *srv, struct tn_err *err)
+{
+	struct begin_wait w = { srv, 0 };
+	enum tn_code code = store_alerts_begin_yield(srv->st, begin_wait, &w, err);
+
+	if (code == TN_OK && w.waited)
+		alerts_catch_up(srv);   /* nothing written yet: the snapshot is the other's commit */
+	return code;
 }
 
 /* A batch's build lets this worker's followers have other workers' alerts every so many. */
@@ -442,7 +465,7 @@ static void post_batch(struct req *q, jv list)
 	jv_free(list);
 	/* the build took a while: other workers' alerts first, and while the lock is held */
 	alerts_yield(q->srv);
-	if (store_alerts_begin_yield(q->srv->st, alerts_yield, q->srv, &err) != TN_OK)
+	if (alerts_begin(q->srv, &err) != TN_OK)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (jv_is_valid(items[i].doc) &&

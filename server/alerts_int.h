@@ -100,6 +100,19 @@ void alerts_notify(struct srv *srv, long long latest);
 void alerts_yield(void *srv);
 /* Feed this worker's followers up to the head now (a batch's commit: before its reply). */
 void alerts_feed(struct srv *srv);
+/*
+ * Feed this worker's followers up to the store's latest event now, as the
+ * request's connection sees it: inside a transaction that has written
+ * nothing yet, only (alerts_begin).  SQLite only, as alerts_yield.
+ */
+void alerts_catch_up(struct srv *srv);
+/*
+ * store_alerts_begin_yield for a request of this worker (alerts_yield
+ * between tries).  Once it has the lock after a wait, the other writer has
+ * just committed: its events go to this worker's followers before the
+ * request writes (alerts_catch_up), not after this request's own commit.
+ */
+enum tn_code alerts_begin(struct srv *srv, struct tn_err *err);
 
 /* Events kept (TWONETD_KEEP_EVENTS, default 1,000,000). */
 long alerts_keep_events(void);

@@ -558,6 +558,16 @@ void alerts_feed(struct srv *srv)
 		on_kick(-1, 0, srv->alerts);
 }
 
+void alerts_catch_up(struct srv *srv)
+{
+	struct alerts_hub *h = srv->alerts;
+
+	if (!h || h->fd < 0 || TAILQ_EMPTY(&h->followers))
+		return;
+	h->reread = 1;          /* the store's latest: a wake-up may not have come yet */
+	on_kick(-1, 0, h);
+}
+
 void alerts_yield(void *srv)
 {
 	struct alerts_hub *h = ((struct srv *)srv)->alerts;
