@@ -190,6 +190,23 @@ static long long raise_one(struct store *st, int i, int *replayed)
 			assert_string_equal(stored.buf, want.buf);
 			tn_buf_release(&stored);
 			jv_free(doc);
+			/* and its row's columns, read from the partial document: found by each */
+			{
+				char *st_[] = { "new", NULL }, *d_[] = { (char *)districts[i % 3], NULL };
+				char *k_[] = { (char *)kinds[i % 3], NULL }, *next = NULL;
+				struct store_alert_filter q = { .status = st_, .district = d_, .kind = k_,
+								.min_severity = i % 4, .source = "sensor",
+								.since = when(i), .until = when(i) + 1,
+								.after = got - 1, .limit = 1 };
+				jv items, one;
+
+				assert_int_equal(store_alert_list(st, &q, &items, &next, &err), TN_OK);
+				assert_int_equal(jv_array_length(jv_copy(items)), 1);
+				one = jv_array_get(items, 0);
+				assert_int_equal(tn_jv_long(one, "id", -1), got);
+				jv_free(one);
+				free(next);
+			}
 		} else {
 			tn_json_dump(out, &want);
 		}
