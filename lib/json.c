@@ -9,6 +9,7 @@
 #include "tn_json.h"
 #include "tn_out.h"
 #include "tn_text.h"
+#include "tnp_word.h"
 
 static int is_ws(char c)
 {
@@ -439,18 +440,13 @@ long tn_json_long(jv v, long dflt)
 	return (long)d;
 }
 
-/*
- * 1 when none of the 8 bytes of `w` is below 0x20, '"', '\\' or 0x7f: each
- * test marks the high bit of a byte that is zero (after the xor) or below
- * 0x20 (the bit-hacks' haszero and hasless, exact for the word as a whole).
- */
-static int word_plain(uint64_t w)
+/* 1 when none of the eight bytes at `s` needs escaping in a JSON string. */
+static int plain8(const char *s)
 {
-	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\'), del = w ^ (ones * 0x7f);
+	uint64_t w;
 
-	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
-		 ((del - ones) & ~del)) & highs) == 0;
+	memcpy(&w, s, 8);
+	return !(tnp_word_ctl(w) | tnp_word_has(w, '"') | tnp_word_has(w, '\\'));
 }
 
 /* A string as jq 1.6's jvp_dump_string writes it without JV_PRINT_ASCII. */
@@ -461,13 +457,12 @@ static void dump_string(const char *s, size_t len, struct tn_buf *b)
 
 	tn_buf_addch(b, '"');
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 		const char *esc = NULL;
 		char u[6];
-		uint64_t w;
 
 		/* eight bytes at a time while none needs escaping (text is mostly plain) */
-		while (i + 8 <= len && (memcpy(&w, s + i, 8), word_plain(w)))
+		while (i + 8 <= len && plain8(s + i))
 			i += 8;
 		if (i >= len)
 			break;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tn_text.h"
+#include "tnp_word.h"
 
 int tn_hex_value(int c)
 {
@@ -46,17 +47,14 @@ uint32_t tn_hash_words(const void *s, size_t n)
 
 size_t tn_ctl_span(const char *s, size_t n, int tab_ok)
 {
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
 	size_t i = 0, end;
 
 	while (i < n) {
 		if (i + 8 <= n) {
-			uint64_t w, d;
+			uint64_t w;
 
-			/* none below 0x20 (x - 0x20 borrows; 0x80 and up masked by ~x), none 0x7f: skip */
 			memcpy(&w, s + i, 8);
-			d = w ^ (0x7f * ones);
-			if (!((((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & high)) {
+			if (!tnp_word_ctl(w)) {         /* none below 0x20, none 0x7f: skip */
 				i += 8;
 				continue;
 			}
