@@ -1,8 +1,12 @@
 #!/bin/bash
 # bench/alerts.sh [N] — post N alerts (default 200,000) to a local twonetd as
-# fast as it takes them, while two followers read the stream at the same time:
+# fast as it takes them, while a follower reads the stream:
 #   alert-tail --jq FILTER                      (ours)
 #   curl -N .../stream | sed data: | jq FILTER  (the baseline)
+# each in a run of its own, on the same load (FOLLOWERS=apart, the default: a
+# user runs one of them), or both in the same runs (FOLLOWERS=together; on two
+# cores each then pays for the other's CPU: the baseline's jq took half of what
+# twonetd used, and cost alert-tail 3-5 ms of its in-step p99).
 # The baseline's sed reads in blocks and writes each line at once (stdbuf -oL
 # sed -n): `sed -u` reads one byte a read(2), and took a whole core, twice
 # what twonetd used, from the posters and followers being measured.
@@ -11,11 +15,12 @@
 # alerts per second posted and delivered, the latency from post to line
 # (p50, p99, max), how the posters' and the followers' connections fell
 # between the workers (from /proc), twonetd's CPU time an alert, and alert-tail's
-# peak RSS.  BENCH_KEEP=1 keeps each run's lines (tail-RATE-START.out) and
+# peak RSS.  BENCH_KEEP=1 keeps each run's lines (tail-RATE-START.out, curl-...) and
 # server log (twonetd-RATE-START.log).
 # The stream part runs on fresh databases: saturated (the posters send
 # as fast as the server answers; the latency is then mostly queueing behind
 # the other posts on two shared cores), then paced at half the saturated rate
+# (apart: alert-tail's saturated run's; the baseline's runs at the same rate)
 # (each poster sends its batches on a fixed schedule and stamps them with the
 # scheduled time, so a late send counts as latency, as in wrk2), twice: the
 # posters staggered evenly over the period (the rate spread evenly), then in
@@ -113,19 +118,21 @@ my $want = shift; my $n = 0; $| = 1;
 while (my $l = <STDIN>) { printf "%.6f %s", time, $l; last if ++$n >= $want; }
 PERL
 
-# stream_run RATE: one run of the stream part (RATE alerts/s in all, 0: as fast as answered)
+# stream_run RATE [HOW [WHO]]: one run of the stream part (RATE alerts/s in all, 0: as
+# fast as answered; HOW staggered or step; WHO the followers: tail, curl or both)
 stream_run() {
-local rate=$1 how=${2:-staggered} every=0 start=0 run=saturated
+local rate=$1 how=${2:-staggered} who=${3:-both} every=0 start=0 run=saturated
+local tailer="" curler="" curl_pid="" fpids=""
 [ "$rate" != 0 ] && every=$(echo "$BATCH * $POSTERS / $rate" | bc -l) && run=paced
 [ "$how" = step ] && run=paced-in-step
 rm -f "$BENCH_TMP/a.db" "$BENCH_TMP/a.db-wal" "$BENCH_TMP/a.db-shm" "$BENCH_TMP/sse" \
-	"$BENCH_TMP/tail.out" "$BENCH_TMP/curl.out" "$BENCH_TMP/done" "$BENCH_TMP/hold"
+	"$BENCH_TMP/tail.out" "$BENCH_TMP/curl.out" "$BENCH_TMP/done" "$BENCH_TMP/hold" "$BENCH_TMP/rss"
 mkfifo "$BENCH_TMP/done"
 exec 3<>"$BENCH_TMP/done"       # read and write: open without waiting, no end of file
 if [ "$rate" = 0 ]; then
-	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, saturated, twonetd --workers $WORKERS, $(nproc) cores"
+	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, saturated, twonetd --workers $WORKERS, $(nproc) cores, following: $who"
 else
-	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, paced at $rate alerts/s ($([ "$how" = step ] && echo "posters in step" || echo "posters staggered evenly")), twonetd --workers $WORKERS, $(nproc) cores"
+	echo "bench/alerts: $N alerts, $POSTERS posters x batches of $BATCH, paced at $rate alerts/s ($([ "$how" = step ] && echo "posters in step" || echo "posters staggered evenly")), twonetd --workers $WORKERS, $(nproc) cores, following: $who"
 fi
 start_bench_server "$BENCH_TMP/a.db" --workers "$WORKERS" --rules none ${SERVE_OPTS:-}
 SENSOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role sensor --name bench-sensor)
@@ -134,11 +141,14 @@ OPERATOR=$(twonetd token add --db "$BENCH_TMP/a.db" --role operator --name bench
 pos=$(TWONET_URL=$URL TWONET_TOKEN=$OPERATOR alert-tail -n 1 --no-follow | jq '.seq // 0')
 pos=${pos:-0}
 # ours
+if [ "$who" != curl ]; then
 ( TWONET_URL=$URL TWONET_TOKEN=$OPERATOR /usr/bin/time -f '%M' -o "$BENCH_TMP/rss" \
 	alert-tail --after "$pos" --count "$N" --jq "$FILTER" |
 	perl "$BENCH_TMP/stamp.pl" "$N" >"$BENCH_TMP/tail.out" ) &
 tailer=$!
+fi
 # the baseline: curl into a FIFO, so that it can be stopped when all came
+if [ "$who" != tail ]; then
 mkfifo "$BENCH_TMP/sse"
 curl -s -N -H "Authorization: Bearer $OPERATOR" -H "Last-Event-ID: $pos" "$URL/v1/alerts/stream" \
 	>"$BENCH_TMP/sse" 2>/dev/null &
@@ -146,10 +156,11 @@ curl_pid=$!
 ( stdbuf -oL sed -n 's/^data: //p' <"$BENCH_TMP/sse" | jq --unbuffered -r "$FILTER" |
 	perl "$BENCH_TMP/stamp.pl" "$N" >"$BENCH_TMP/curl.out" ) 2>/dev/null &
 curler=$!
+fi
 sleep 1
 # the followers' client processes (alert-tail under time(1), curl), for worker_split
-tailer_pids="$(pgrep -x alert-tail -P "$(pgrep -P "$tailer" | paste -sd,)" | paste -sd' ') $curl_pid"
-worker_split "$tailer_pids" >"$BENCH_TMP/followers"      # before the clock starts
+[ -z "$tailer" ] || fpids="$(pgrep -x alert-tail -P "$(pgrep -P "$tailer" | paste -sd,)" | paste -sd' ')"
+worker_split "$fpids $curl_pid" >"$BENCH_TMP/followers"      # before the clock starts
 
 server_pids="$SERVER_PID $(pgrep -P "$SERVER_PID" | paste -sd' ')"
 c0=$(worker_cpu "$server_pids")
@@ -180,18 +191,22 @@ for p in $(seq "$POSTERS"); do
 	[ "$said" = ok ] || { touch "$BENCH_TMP/hold"; echo "a poster failed"; exit 1; }
 done
 t1=$(now)
-wait "$tailer" || true
+if [ -n "$tailer" ]; then
+	wait "$tailer" || true
+else    # the baseline's last line (a poll: its pipe has no end to wait for)
+	i=0
+	while [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 12000 ]; do i=$((i + 1)); sleep 0.01; done
+fi
 c1=$(worker_cpu "$server_pids")       # the posts, and the streams' last lines
 i=0
-while [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 1200 ]; do i=$((i + 1)); sleep 0.1; done
+while [ -n "$curler" ] && [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 1200 ]; do i=$((i + 1)); sleep 0.1; done
 # how the posters' connections fell between the workers: counted now, with every alert
 # delivered (counted half a second in, the 15 processes it takes delayed ~50 alerts by up
 # to 13 ms and made the paced p99), the posters holding their connections open until told
 worker_split "$pids" >"$BENCH_TMP/posters"
 touch "$BENCH_TMP/hold"
 for p in $pids; do wait "$p" || { echo "a poster failed"; exit 1; }; done
-kill "$curl_pid" 2>/dev/null || true
-wait "$curler" 2>/dev/null || true
+if [ -n "$curl_pid" ]; then kill "$curl_pid" 2>/dev/null || true; wait "$curler" 2>/dev/null || true; fi
 
 stored=$(sqlite3 "$BENCH_TMP/a.db" "select count(*) from alerts")
 post_secs=$(echo "$t1 - $t0" | bc -l)
@@ -214,20 +229,24 @@ report() {
 	awk -v name="$1" -v run="$run" \
 		'{ lat[NR] = $1 } END { print run, name, lat[int(NR * 0.99) + 1] }' "$BENCH_TMP/lat" >>"$BENCH_TMP/p99s"
 }
-report alert-tail "$BENCH_TMP/tail.out"
-report curl+jq "$BENCH_TMP/curl.out"
-# BENCH_KEEP: each run's lines stay (TIME ID SENT-TIME), named by the run's rate and its start
-[ -n "${BENCH_KEEP:-}" ] && cp "$BENCH_TMP/tail.out" "$BENCH_TMP/tail-$rate-$t0.out"
+# the followers that ran; BENCH_KEEP: each run's lines stay (TIME ID SENT-TIME), named by
+# the follower, the run's rate and its start
+for f in ${tailer:+alert-tail:tail} ${curler:+curl+jq:curl}; do
+	report "${f%%:*}" "$BENCH_TMP/${f#*:}.out"
+	if [ -n "${BENCH_KEEP:-}" ]; then cp "$BENCH_TMP/${f#*:}.out" "$BENCH_TMP/${f#*:}-$rate-$t0.out"; fi
+done
 [ -s "$BENCH_TMP/posters" ] &&
 	echo "connections a worker: posters $(cat "$BENCH_TMP/posters"), followers $(cat "$BENCH_TMP/followers")"
-printf 'alert-tail peak RSS: %s KiB\n' "$(cat "$BENCH_TMP/rss" 2>/dev/null || echo '?')"
+[ -z "$tailer" ] || printf 'alert-tail peak RSS: %s KiB\n' "$(cat "$BENCH_TMP/rss" 2>/dev/null || echo '?')"
 # every id once, in order
-if cut -d' ' -f2 "$BENCH_TMP/tail.out" | sort -n -c 2>/dev/null &&
-   [ "$(cut -d' ' -f2 "$BENCH_TMP/tail.out" | sort -u | wc -l)" = "$N" ]; then
-	echo "alert-tail: every alert once, in order"
-else
-	echo "alert-tail: ids out of order or missing"
-fi
+for f in ${tailer:+alert-tail:tail} ${curler:+curl+jq:curl}; do
+	if cut -d' ' -f2 "$BENCH_TMP/${f#*:}.out" | sort -n -c 2>/dev/null &&
+	   [ "$(cut -d' ' -f2 "$BENCH_TMP/${f#*:}.out" | sort -u | wc -l)" = "$N" ]; then
+		echo "${f%%:*}: every alert once, in order"
+	else
+		echo "${f%%:*}: ids out of order or missing"
+	fi
+done
 awk '$3 == "POST" && $4 == "/v1/alerts" { print $6 }' "$BENCH_TMP/twonetd.log" | sort -n >"$BENCH_TMP/srv"
 # the max too: one slow POST holds its poster's next ones, which p99 over POSTs hides
 printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms, max %s ms\n' "$BATCH" \
@@ -244,12 +263,21 @@ stop_bench_server
 if [ "${PART:-all}" != rules ]; then
 	for round in $(seq "${ROUNDS:-1}"); do
 		[ "${ROUNDS:-1}" -gt 1 ] && echo "== round $round of $ROUNDS"
-		stream_run 0
-		rate=${RATE:-$(printf '%.0f' "$(echo "$POSTED_RATE / 2" | bc -l)")}
+		# apart: each run once with each follower, on the same load
+		whos="tail curl"; [ "${FOLLOWERS:-apart}" = together ] && whos=both
+		lead=1
+		for who in $whos; do
+			[ $lead = 1 ] || echo
+			stream_run 0 staggered "$who"
+			if [ $lead = 1 ]; then rate=${RATE:-$(printf '%.0f' "$(echo "$POSTED_RATE / 2" | bc -l)")}; fi
+			lead=0
+		done
 		if [ "$rate" != 0 ]; then
 			for how in ${PACED:-staggered step}; do
-				echo
-				stream_run "$rate" "$how"
+				for who in $whos; do
+					echo
+					stream_run "$rate" "$how" "$who"
+				done
 			done
 		fi
 	done
