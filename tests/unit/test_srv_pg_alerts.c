@@ -288,6 +288,14 @@ static void test_alerts_same(void **state)
 	assert_int_equal(raise_one(f->pg, 4, &rp), 5);
 	assert_int_equal(rp, 1);
 	assert_int_equal(raise_one(f->lite, 4, &rp), 5);
+	assert_int_equal(rp, 1);
+	/* a batch's replays (the stored text appended): of a whole and of a partial document */
+	for (int i = 5; i >= 3; i -= 2) {
+		assert_int_equal(raise_one(f->pg, i, &rp), i + 1);
+		assert_int_equal(rp, 1);
+		assert_int_equal(raise_one(f->lite, i, &rp), i + 1);
+		assert_int_equal(rp, 1);
+	}
 	for (long long id = 1; id <= 30; id++) {
 		assert_int_equal(store_alert_get(f->pg, id, &a, &err), TN_OK);
 		assert_int_equal(store_alert_get(f->lite, id, &b, &err), TN_OK);
