@@ -488,16 +488,14 @@ void cases_reply_filed(struct req *q, jv doc, int replayed)
 	cases_reply(q, replayed ? 200 : 201, doc);
 }
 
-void cases_reply_new(struct req *q, jv doc, jv text)
+void cases_reply_new(struct req *q, jv doc, const char *t, size_t len)
 {
 	static struct tn_buf b = TN_BUF_INIT;   /* a worker's, kept: no growth a reply */
-	const char *id = tn_jv_str(doc, "id"), *t = jv_string_value(text);
-	int len = jv_string_length_bytes(jv_copy(text));
+	const char *id = tn_jv_str(doc, "id");
 	char today[16], loc[64], etag[32];
 	long version = tn_jv_long(doc, "version", -1);
 
 	if (!id || version < 0 || len < 3 || t[0] != '{' || t[len - 1] != '}') {
-		jv_free(text);
 		cases_reply_filed(q, doc, 0);
 		return;
 	}
@@ -507,14 +505,13 @@ void cases_reply_new(struct req *q, jv doc, jv text)
 	tn_buf_adds(&b, "{\"id\":\"");
 	tn_buf_adds(&b, id);
 	tn_buf_add(&b, "\",", 2);
-	tn_buf_add(&b, t + 1, (size_t)len - 2);
+	tn_buf_add(&b, t + 1, len - 2);
 	tn_buf_adds(&b, overdue_on(doc, today) ? ",\"overdue\":true}" : ",\"overdue\":false}");
 	snprintf(loc, sizeof(loc), "/v1/cases/%s", id);
 	req_set_header(q, "Location", loc);
 	snprintf(etag, sizeof(etag), "\"%ld\"", version);
 	req_set_header(q, "ETag", etag);
 	reply_text(q, 201, "application/json", b.buf, b.len);
-	jv_free(text);
 	jv_free(doc);
 }
 

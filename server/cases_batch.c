@@ -85,7 +85,8 @@ static void flush(struct srv *srv, int wait)
 			jv_free(b.cs[i].doc);
 			jv_free(b.cs[i].event);
 			b.res[i].code = err.code;
-			b.res[i].out = b.res[i].text = jv_invalid();
+			b.res[i].out = jv_invalid();
+			b.res[i].text = NULL;
 			b.res[i].err = err;
 		}
 	}
@@ -100,15 +101,16 @@ static void flush(struct srv *srv, int wait)
 		struct filing *w = &b.w[i];
 		struct store_case_filed *r = &b.res[i];
 
-		if (r->code == TN_OK && !r->replayed && jv_is_valid(r->text)) {
-			cases_reply_new(w->q, r->out, r->text);
+		if (r->code == TN_OK && !r->replayed && r->text) {
+			cases_reply_new(w->q, r->out, r->text, r->text_len);
 		} else {
-			jv_free(r->text);
 			if (r->code == TN_OK)
 				cases_reply_filed(w->q, r->out, r->replayed);
 			else
 				reply_error(w->q, &r->err);
 		}
+		free(r->text);
+		r->text = NULL;
 		req_deferred_free(w->q);
 		jv_free(w->body);
 		jv_free(w->item);

@@ -15,7 +15,7 @@ void cases_reply_filed(struct req *q, jv doc, int replayed);
  * the document's compact JSON as stored (without "id"), rather than of
  * doc dumped again: the same bytes.  Consumes doc and text.
  */
-void cases_reply_new(struct req *q, jv doc, jv text);
+void cases_reply_new(struct req *q, jv doc, const char *t, size_t len);
 /* A history event (owned) by the caller's token. */
 jv cases_event(struct req *q, const char *when, const char *action, const char *from,
 	       const char *to, const char *comment, long version);

@@ -219,10 +219,12 @@ struct store_case_filed {
 	jv out;
 	/*
 	 * When filed now (not a replay) and the backend keeps it: the text of
-	 * the document as stored, compact JSON without "id" (owned by the
-	 * caller); else jv_invalid().
+	 * the document as stored, compact JSON without "id", text_len bytes
+	 * (malloc'd, owned by the caller: bytes, not a jv string, whose
+	 * making checks the UTF-8 of text this program wrote); else NULL.
 	 */
-	jv text;
+	char *text;
+	size_t text_len;
 	int replayed;
 	struct tn_err err;
 };

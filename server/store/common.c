@@ -172,7 +172,8 @@ void store_case_filed_init(struct store_case_filed *res, int n)
 	for (int i = 0; i < n; i++) {
 		res[i].code = TN_EINTERNAL;
 		res[i].out = jv_invalid();
-		res[i].text = jv_invalid();
+		res[i].text = NULL;
+		res[i].text_len = 0;
 		res[i].replayed = 0;
 		res[i].err = (struct tn_err)TN_ERR_INIT;
 	}
@@ -188,8 +189,9 @@ void store_case_batch_end(struct store_case_new *cs, struct store_case_filed *re
 		if (!err)
 			continue;
 		jv_free(res[i].out);
-		jv_free(res[i].text);
-		res[i].out = res[i].text = jv_invalid();
+		free(res[i].text);
+		res[i].out = jv_invalid();
+		res[i].text = NULL;
 		res[i].replayed = 0;
 		res[i].err = *err;
 		res[i].code = err->code != TN_OK ? err->code : TN_EINTERNAL;

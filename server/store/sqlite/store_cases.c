@@ -145,8 +145,8 @@ static enum tn_code idem_lookup(struct store *st, long token_id, const char *key
  * transaction.
  */
 static enum tn_code insert_case(struct store *st, struct store_case_new *c, const char *idem_key,
-				const char *workflow, long parent_seq, long *seq, jv *text,
-				struct tn_err *err)
+				const char *workflow, long parent_seq, long *seq,
+				struct store_case_filed *filed, struct tn_err *err)
 {
 	sqlite3_stmt *s;
 	enum tn_code code;
@@ -191,8 +191,11 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	tn_json_dump(c->doc, &doc);     /* jv_dump_string's bytes, faster */
 	/* doc stays as it is until this statement's next use, which clears its bindings first */
 	sqlite3_bind_text(s, 12, doc.buf, (int)doc.len, SQLITE_STATIC);
-	if (text)
-		*text = jv_string_sized(doc.buf, (int)doc.len);
+	if (filed) {
+		filed->text = tn_xmalloc(doc.len + 1);
+		memcpy(filed->text, doc.buf, doc.len + 1);
+		filed->text_len = doc.len;
+	}
 	store_bind_text(s, 13, workflow);
 	if (parent_seq > 0)
 		sqlite3_bind_int64(s, 14, parent_seq);
@@ -213,9 +216,9 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	} else {
 		jv_free(event);
 	}
-	if (code != TN_OK && text) {
-		jv_free(*text);
-		*text = jv_invalid();
+	if (code != TN_OK && filed) {
+		free(filed->text);
+		filed->text = NULL;
 	}
 	return code;
 }
@@ -617,7 +620,7 @@ static void batch_one(struct store *st, struct store_case_new *c, struct store_c
 			   &r->err);
 	if (code == TN_OK && !r->replayed &&
 	    (code = run_sql(st, "SAVEPOINT filing", &r->err)) == TN_OK) {
-		code = insert_case(st, c, c->idem_key, NULL, 0, &seq, &r->text, &r->err);
+		code = insert_case(st, c, c->idem_key, NULL, 0, &seq, r, &r->err);
 		if (code == TN_OK)
 			r->out = filed_head(seq, c->doc);
 		else if (!sqlite3_get_autocommit(st->db))
