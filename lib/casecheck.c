@@ -416,23 +416,58 @@ static void field_hint(jv fields, const char *word, char *out, size_t size)
 	free(names);
 }
 
+/*
+ * The specs of the last array of fields read, kept with a reference to it.
+ * A server checks each filing of an item against the same array (its store
+ * hands out copies of one parsed item while the item is unchanged), and
+ * reading every field's members again was a third of the form's check.  The
+ * reference keeps the array, so its address (with a slice's offset and
+ * size) names it while it is kept (a jv is changed only by copying it when
+ * shared); any other array is read and kept instead.  jq's values are used by one thread (jq 1.6).
+ */
+static struct {
+	int have;
+	jv fields;              /* held while have */
+	int n;                  /* specs made; -1: more than 64 fields */
+	struct field_spec specs[64];    /* borrowed from fields */
+} form_specs;
+
+/* The specs of `fields` (borrowed): *n of them, or -1 when there are too many to keep. */
+static const struct field_spec *specs_of(jv fields, int *n)
+{
+	if (form_specs.have && jv_get_kind(fields) == JV_KIND_ARRAY &&
+	    jv_get_kind(form_specs.fields) == JV_KIND_ARRAY &&
+	    form_specs.fields.u.ptr == fields.u.ptr && form_specs.fields.offset == fields.offset &&
+	    form_specs.fields.size == fields.size) {       /* a slice shares its array's address */
+		*n = form_specs.n;
+		return form_specs.specs;
+	}
+	if (form_specs.have)
+		jv_free(form_specs.fields);
+	form_specs.have = 1;
+	form_specs.fields = jv_copy(fields);
+	form_specs.n = 0;
+	jv_array_foreach(fields, i, f) {
+		if (form_specs.n >= 0 && form_specs.n < 64)
+			field_spec(f, &form_specs.specs[form_specs.n++]);
+		else
+			form_specs.n = -1;
+		jv_free(f);     /* its members live on in fields */
+	}
+	*n = form_specs.n;
+	return form_specs.specs;
+}
+
 enum tn_code tn_case_check_form_all(jv item, jv form, jv *problems, struct tn_err *err)
 {
 	struct where w = { NULL, 0, err, problems, 0 };
 	jv fields = tn_jv_array(item, "fields");
 	char path[300], hint[120], detail[1100], message[1200];
-	struct field_spec specs[64];    /* each field's (borrowed from fields), when so few */
-	int nspecs = 0;
+	int nspecs;
+	const struct field_spec *specs = specs_of(fields, &nspecs);
 
 	if (problems)
 		*problems = jv_array();
-	jv_array_foreach(fields, i, f) {
-		if (nspecs >= 0 && nspecs < 64)
-			field_spec(f, &specs[nspecs++]);
-		else
-			nspecs = -1;
-		jv_free(f);     /* its members live on in fields */
-	}
 	if (jv_get_kind(form) == JV_KIND_OBJECT) {
 		jv_object_foreach(form, key, val) {
 			const char *name = jv_string_value(key);
@@ -456,7 +491,8 @@ enum tn_code tn_case_check_form_all(jv item, jv form, jv *problems, struct tn_er
 		}
 	}
 	jv_array_foreach(fields, i, f) {
-		struct field_spec one, *fs = nspecs >= 0 ? &specs[i] : &one;
+		struct field_spec one;
+		const struct field_spec *fs = nspecs >= 0 ? &specs[i] : &one;
 
 		if (nspecs < 0)
 			field_spec(f, &one);

@@ -501,6 +501,52 @@ static char *state_of(jv mats, const char *code)
 
 #define ASSERT_TEXT(expr, want) do { char *t_ = (expr); assert_string_equal(t_, want); free(t_); } while (0)
 
+/* tn_case_check_form on `item` (JSON text) and `form`: its code. */
+static enum tn_code form_code(jv item, const char *form)
+{
+	struct tn_err e = TN_ERR_INIT;
+	jv f = jv_parse(form);
+	enum tn_code rc = tn_case_check_form(item, f, &e);
+
+	jv_free(f);
+	return rc;
+}
+
+/* The form's specs are kept for the array of fields last seen: never for another, or a changed copy. */
+static void test_form_specs_kept(void **state)
+{
+	jv a = jv_parse("{\"fields\":[{\"name\":\"a\",\"required\":true}]}");
+	jv b = jv_parse("{\"fields\":[{\"name\":\"b\",\"required\":true}]}");
+	jv fields, f0, a2, both, slice;
+
+	(void)state;
+	assert_int_equal(form_code(a, "{\"a\":\"x\"}"), TN_OK);
+	assert_int_equal(form_code(a, "{\"a\":\"x\"}"), TN_OK);       /* kept */
+	assert_int_equal(form_code(b, "{\"a\":\"x\"}"), TN_EINVALID);  /* b's own */
+	assert_int_equal(form_code(b, "{\"b\":\"y\"}"), TN_OK);
+	assert_int_equal(form_code(a, "{}"), TN_EINVALID);               /* a's again: required */
+	/* a copy of a's fields changed in place of the shared one: its own specs */
+	fields = jv_object_get(jv_copy(a), jv_string("fields"));
+	f0 = jv_object_set(jv_array_get(jv_copy(fields), 0), jv_string("required"), jv_false());
+	a2 = jv_object_set(jv_object(), jv_string("fields"), jv_array_set(fields, 0, f0));
+	assert_int_equal(form_code(a2, "{}"), TN_OK);
+	assert_int_equal(form_code(a, "{}"), TN_EINVALID);
+	assert_int_equal(form_code(a2, "{}"), TN_OK);
+	/* a slice shares its array's address: fields b and c, then only c */
+	both = jv_parse("[{\"name\":\"b\",\"required\":true},{\"name\":\"c\"}]");
+	slice = jv_array_slice(jv_copy(both), 1, 2);
+	jv_free(a2);
+	a2 = jv_object_set(jv_object(), jv_string("fields"), both);
+	assert_int_equal(form_code(a2, "{\"c\":\"z\"}"), TN_EINVALID);    /* b required */
+	jv_free(a2);
+	a2 = jv_object_set(jv_object(), jv_string("fields"), slice);
+	assert_int_equal(form_code(a2, "{\"c\":\"z\"}"), TN_OK);
+	assert_int_equal(form_code(a2, "{\"b\":\"y\"}"), TN_EINVALID);    /* not a field */
+	jv_free(a2);
+	jv_free(a);
+	jv_free(b);
+}
+
 static void test_workflow_plan_restaurant(void **state)
 {
 	struct tn_cal *cal = NULL;
@@ -648,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_ndjson_lines),
 		cmocka_unit_test(test_id_from_line),
 		cmocka_unit_test(test_field_rules),
+		cmocka_unit_test(test_form_specs_kept),
 		cmocka_unit_test(test_workflow_plan_restaurant),
 		cmocka_unit_test(test_workflow_plan_national_day),
 		cmocka_unit_test(test_check_workflow_body),
