@@ -30,7 +30,7 @@ jv cases_out(jv doc, const char *today)
 {
 	int overdue = overdue_on(doc, today);
 
-	return jv_object_set(doc, jv_string("overdue"), jv_bool(overdue));
+	return tn_jv_set(doc, "overdue", jv_bool(overdue));
 }
 
 /* Send a CASE with its ETag. */
@@ -190,11 +190,11 @@ static int build_materials(struct req *q, jv item, jv given, jv *out)
 			jv_free(state);
 			state = jv_string("exempted");
 		}
-		mat = jv_object_set(mat, jv_string("code"), mc ? jv_string(mc) : jv_null());
-		mat = jv_object_set(mat, jv_string("name"), tn_jv_str_or_null(m, "name"));
-		mat = jv_object_set(mat, jv_string("state"), state);
-		mat = jv_object_set(mat, jv_string("ref"), ref);
-		mat = jv_object_set(mat, jv_string("cert"), cert);
+		mat = tn_jv_set(mat, "code", mc ? jv_string(mc) : jv_null());
+		mat = tn_jv_set(mat, "name", tn_jv_str_or_null(m, "name"));
+		mat = tn_jv_set(mat, "state", state);
+		mat = tn_jv_set(mat, "ref", ref);
+		mat = tn_jv_set(mat, "cert", cert);
 		*out = jv_array_append(*out, mat);
 		jv_free(m);
 	}
@@ -260,8 +260,8 @@ static void fault(struct faults *fx, const char *field, const char *detail, cons
 		va_end(ap);
 		snprintf(fx->first.field, sizeof(fx->first.field), "%s", field);
 	}
-	p = jv_object_set(p, jv_string("label"), jv_null());
-	p = jv_object_set(p, jv_string("detail"), jv_string(detail));
+	p = tn_jv_set(p, "label", jv_null());
+	p = tn_jv_set(p, "detail", jv_string(detail));
 	fx->list = jv_array_append(fx->list, p);
 }
 
@@ -275,15 +275,15 @@ static void reply_faults(struct req *q, int status, const char *field, const cha
 {
 	jv p = jv_object();
 
-	p = jv_object_set(p, jv_string("type"), jv_string(status == 400 ? "/problems/bad-request"
+	p = tn_jv_set(p, "type", jv_string(status == 400 ? "/problems/bad-request"
 							   : "/problems/unprocessable"));
-	p = jv_object_set(p, jv_string("title"), jv_string(status == 400 ? "Bad Request"
+	p = tn_jv_set(p, "title", jv_string(status == 400 ? "Bad Request"
 							    : "Unprocessable Content"));
-	p = jv_object_set(p, jv_string("status"), jv_number(status));
-	p = jv_object_set(p, jv_string("detail"), jv_string(detail));
+	p = tn_jv_set(p, "status", jv_number(status));
+	p = tn_jv_set(p, "detail", jv_string(detail));
 	if (field && *field)
-		p = jv_object_set(p, jv_string("field"), jv_string(field));
-	p = jv_object_set(p, jv_string("errors"), errors);
+		p = tn_jv_set(p, "field", jv_string(field));
+	p = tn_jv_set(p, "errors", errors);
 	reply_json_as(q, status, "application/problem+json", p);
 }
 
@@ -351,10 +351,10 @@ static int check_applicant(struct req *q, jv app, jv *out, struct faults *fx)
 		rc = -1;
 		goto out;
 	}
-	a = jv_object_set(a, jv_string("type"), jv_string(type));
-	a = jv_object_set(a, jv_string("id"), jv_string(id));
-	a = jv_object_set(a, jv_string("name"), jv_string(name));
-	a = jv_object_set(a, jv_string("phone"), phone ? jv_string(phone) : jv_null());
+	a = tn_jv_set(a, "type", jv_string(type));
+	a = tn_jv_set(a, "id", jv_string(id));
+	a = tn_jv_set(a, "name", jv_string(name));
+	a = tn_jv_set(a, "phone", phone ? jv_string(phone) : jv_null());
 	*out = a;
 	a = jv_invalid();
 	rc = 0;
@@ -369,14 +369,14 @@ jv cases_event(struct req *q, const char *when, const char *action, const char *
 {
 	jv e = jv_object();
 
-	e = jv_object_set(e, jv_string("at"), jv_string(when));
-	e = jv_object_set(e, jv_string("actor"), jv_string(q->tok.name));
-	e = jv_object_set(e, jv_string("role"), jv_string(q->tok.role));
-	e = jv_object_set(e, jv_string("action"), jv_string(action));
-	e = jv_object_set(e, jv_string("from"), from ? jv_string(from) : jv_null());
-	e = jv_object_set(e, jv_string("to"), jv_string(to));
-	e = jv_object_set(e, jv_string("comment"), comment ? jv_string(comment) : jv_null());
-	e = jv_object_set(e, jv_string("version"), jv_number((double)version));
+	e = tn_jv_set(e, "at", jv_string(when));
+	e = tn_jv_set(e, "actor", jv_string(q->tok.name));
+	e = tn_jv_set(e, "role", jv_string(q->tok.role));
+	e = tn_jv_set(e, "action", jv_string(action));
+	e = tn_jv_set(e, "from", from ? jv_string(from) : jv_null());
+	e = tn_jv_set(e, "to", jv_string(to));
+	e = tn_jv_set(e, "comment", comment ? jv_string(comment) : jv_null());
+	e = tn_jv_set(e, "version", jv_number((double)version));
 	return e;
 }
 
@@ -446,22 +446,22 @@ jv cases_new_doc(struct req *q, jv head, jv workflow, jv applicant, jv form, jv 
 {
 	jv doc = head;
 
-	doc = jv_object_set(doc, jv_string("workflow"), workflow);
-	doc = jv_object_set(doc, jv_string("parent"), jv_null());
-	doc = jv_object_set(doc, jv_string("applicant"), applicant);
-	doc = jv_object_set(doc, jv_string("form"), form);
-	doc = jv_object_set(doc, jv_string("materials"), mats);
-	doc = jv_object_set(doc, jv_string("status"), jv_string("submitted"));
-	doc = jv_object_set(doc, jv_string("version"), jv_number(1));
-	doc = jv_object_set(doc, jv_string("submitted_at"), jv_string(now));
-	doc = jv_object_set(doc, jv_string("updated_at"), jv_string(now));
-	doc = jv_object_set(doc, jv_string("accepted_at"), jv_null());
-	doc = jv_object_set(doc, jv_string("completed_at"), jv_null());
-	doc = jv_object_set(doc, jv_string("deadline"), deadline);
-	doc = jv_object_set(doc, jv_string("legal_deadline"), legal);
-	doc = jv_object_set(doc, jv_string("deadline_provisional"), jv_bool(prov));
-	doc = jv_object_set(doc, jv_string("legal_deadline_provisional"), jv_bool(lprov));
-	doc = jv_object_set(doc, jv_string("submitted_by"), jv_string(q->tok.name));
+	doc = tn_jv_set(doc, "workflow", workflow);
+	doc = tn_jv_set(doc, "parent", jv_null());
+	doc = tn_jv_set(doc, "applicant", applicant);
+	doc = tn_jv_set(doc, "form", form);
+	doc = tn_jv_set(doc, "materials", mats);
+	doc = tn_jv_set(doc, "status", jv_string("submitted"));
+	doc = tn_jv_set(doc, "version", jv_number(1));
+	doc = tn_jv_set(doc, "submitted_at", jv_string(now));
+	doc = tn_jv_set(doc, "updated_at", jv_string(now));
+	doc = tn_jv_set(doc, "accepted_at", jv_null());
+	doc = tn_jv_set(doc, "completed_at", jv_null());
+	doc = tn_jv_set(doc, "deadline", deadline);
+	doc = tn_jv_set(doc, "legal_deadline", legal);
+	doc = tn_jv_set(doc, "deadline_provisional", jv_bool(prov));
+	doc = tn_jv_set(doc, "legal_deadline_provisional", jv_bool(lprov));
+	doc = tn_jv_set(doc, "submitted_by", jv_string(q->tok.name));
 	return doc;
 }
 
@@ -617,9 +617,9 @@ void cases_file(struct req *q, jv body, const char *key)
 	tn_date_format(today, from);
 
 	doc = jv_object();
-	doc = jv_object_set(doc, jv_string("item"), jv_string(code));
-	doc = jv_object_set(doc, jv_string("item_name"), tn_jv_get(item, "name"));
-	doc = jv_object_set(doc, jv_string("department"), jv_string(dept ? dept : ""));
+	doc = tn_jv_set(doc, "item", jv_string(code));
+	doc = tn_jv_set(doc, "item_name", tn_jv_get(item, "name"));
+	doc = tn_jv_set(doc, "department", jv_string(dept ? dept : ""));
 	doc = cases_new_doc(q, doc, jv_null(), jv_copy(applicant), form, mats, now,
 			    jv_copy(deadline), legal, prov, lprov);
 	mats = jv_invalid();
