@@ -423,7 +423,8 @@ static void field_hint(jv fields, const char *word, char *out, size_t size)
  * reading every field's members again was a third of the form's check.  The
  * reference keeps the array, so its address (with a slice's offset and
  * size) names it while it is kept (a jv is changed only by copying it when
- * shared); any other array is read and kept instead.  jq's values are used by one thread (jq 1.6).
+ * shared); any other array is read and kept instead.  One thread: jq 1.6's
+ * values are single-threaded anyway.
  */
 static struct {
 	int have;

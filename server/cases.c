@@ -276,9 +276,9 @@ static void reply_faults(struct req *q, int status, const char *field, const cha
 	jv p = jv_object();
 
 	p = tn_jv_set(p, "type", jv_string(status == 400 ? "/problems/bad-request"
-							   : "/problems/unprocessable"));
+					   : "/problems/unprocessable"));
 	p = tn_jv_set(p, "title", jv_string(status == 400 ? "Bad Request"
-							    : "Unprocessable Content"));
+					    : "Unprocessable Content"));
 	p = tn_jv_set(p, "status", jv_number(status));
 	p = tn_jv_set(p, "detail", jv_string(detail));
 	if (field && *field)

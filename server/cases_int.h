@@ -11,9 +11,9 @@ void cases_reply(struct req *q, int status, jv doc);
 /* Answer a filing with the case `doc` (consumed): 201 and its Location, or 200 for a replay. */
 void cases_reply_filed(struct req *q, jv doc, int replayed);
 /*
- * cases_reply_filed (201) of a case filed now, its body made of `text`,
- * the document's compact JSON as stored (without "id"), rather than of
- * doc dumped again: the same bytes.  Consumes doc and text.
+ * cases_reply_filed (201) of a case filed now, its body made of `t`
+ * (`len` bytes, borrowed), the document's compact JSON as stored (without
+ * "id"), rather than of doc dumped again: the same bytes.  Consumes doc.
  */
 void cases_reply_new(struct req *q, jv doc, const char *t, size_t len);
 /* A history event (owned) by the caller's token. */

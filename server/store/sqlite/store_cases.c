@@ -192,8 +192,7 @@ static enum tn_code insert_case(struct store *st, struct store_case_new *c, cons
 	/* doc stays as it is until this statement's next use, which clears its bindings first */
 	sqlite3_bind_text(s, 12, doc.buf, (int)doc.len, SQLITE_STATIC);
 	if (filed) {
-		filed->text = tn_xmalloc(doc.len + 1);
-		memcpy(filed->text, doc.buf, doc.len + 1);
+		filed->text = tn_xstrndup(doc.buf, doc.len);    /* JSON text: no NUL byte in it */
 		filed->text_len = doc.len;
 	}
 	store_bind_text(s, 13, workflow);
