@@ -24,7 +24,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA 16
+#define STORE_SCHEMA 17
 
 /*
  * Open the database `spec` (twonetd's --db): a file PATH or sqlite:PATH

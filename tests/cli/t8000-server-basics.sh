@@ -21,7 +21,7 @@ test_expect_success 'health needs no token and reports the database' '
 	json_eq .version 0.1.0 <out.json &&
 	json_eq .database.ok true <out.json &&
 	json_eq "$(db_pick .database.journal .database.backend)" "$(db_pick wal postgresql)" <out.json &&
-	json_eq .database.schema 16 <out.json
+	json_eq .database.schema 17 <out.json
 '
 
 test_expect_success 'each request is logged on one line with its token name' '

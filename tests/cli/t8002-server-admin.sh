@@ -6,11 +6,11 @@
 
 test_expect_success 'init creates a WAL database at the current schema, and again is harmless' '
 	twonetd init --db a.db >out &&
-	grep -q "schema 16" out &&
-	test "$(sqlite3 a.db "pragma user_version")" = 16 &&
+	grep -q "schema 17" out &&
+	test "$(sqlite3 a.db "pragma user_version")" = 17 &&
 	test "$(sqlite3 a.db "pragma journal_mode")" = wal &&
 	twonetd init --db a.db &&
-	test "$(sqlite3 a.db "pragma user_version")" = 16
+	test "$(sqlite3 a.db "pragma user_version")" = 17
 '
 
 test_expect_success 'init upgrades a schema-7 database: the report index gains deadline_provisional' '
@@ -23,10 +23,10 @@ test_expect_success 'init upgrades a schema-7 database: the report index gains d
 		r_accepted, r_returned, deadline, r_legal, r_done, r_legal_days, r_mat, r_exempt);
 		PRAGMA user_version = 7;" &&
 	test_must_fail twonetd serve --db s7.db --listen 127.0.0.1:0 2>err &&
-	grep -q "at schema 7, not 16" err &&
+	grep -q "at schema 7, not 17" err &&
 	twonetd init --db s7.db >out &&
-	grep -q "schema 16" out &&
-	test "$(sqlite3 s7.db "pragma user_version")" = 16 &&
+	grep -q "schema 17" out &&
+	test "$(sqlite3 s7.db "pragma user_version")" = 17 &&
 	sqlite3 s7.db "SELECT name FROM pragma_index_info(\"cases_report\")" >cols &&
 	test "$(tail -n 1 cols)" = deadline_provisional &&
 	test "$(wc -l <cols)" = 14 &&

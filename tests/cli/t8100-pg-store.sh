@@ -17,11 +17,11 @@ both() {
 
 test_expect_success 'twonetd init makes the schema, and again changes nothing' '
 	twonetd init --db "$PG" >out &&
-	grep -q "^database .* at schema 16$" out &&
-	test "$(pg_sql "SELECT version FROM schema_version")" = 16 &&
+	grep -q "^database .* at schema 17$" out &&
+	test "$(pg_sql "SELECT version FROM schema_version")" = 17 &&
 	pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = '"'"'public'"'"'" >tables &&
 	twonetd init --db "$PG" >out &&
-	grep -q "at schema 16$" out &&
+	grep -q "at schema 17$" out &&
 	pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = '"'"'public'"'"'" >tables2 &&
 	test_cmp tables tables2 &&
 	twonetd init --db "$LITE" >/dev/null
@@ -31,7 +31,7 @@ test_expect_success 'six twonetd init at once on a new database: one schema, one
 	U=$(pg_createdb together) &&
 	for i in 1 2 3 4 5 6; do twonetd init --db "$U" >init$i.out 2>&1 & done &&
 	wait &&
-	test "$(cat init?.out | grep -c "at schema 16$")" = 6 &&
+	test "$(cat init?.out | grep -c "at schema 17$")" = 6 &&
 	test "$(pg_sql "SELECT generation FROM calendar_state" "$U")" = 1 &&
 	test "$(pg_sql "SELECT count(*) FROM calendar_years" "$U")" = 3
 '
@@ -184,24 +184,24 @@ test_expect_success 'the audit log is append-only on PostgreSQL too' '
 '
 
 test_expect_success 'a newer schema is refused; init will not guess at an older one' '
-	pg_sql "UPDATE schema_version SET version = 17" &&
+	pg_sql "UPDATE schema_version SET version = 18" &&
 	test_expect_exit 1 twonetd init --db "$PG" 2>err &&
-	grep -q "is at schema 17, this twonetd knows 16" err &&
+	grep -q "is at schema 18, this twonetd knows 17" err &&
 	test_expect_exit 1 twonetd token list --db "$PG" 2>err &&
-	grep -q "is at schema 17, newer than this twonetd (16)" err &&
+	grep -q "is at schema 18, newer than this twonetd (17)" err &&
 	pg_sql "UPDATE schema_version SET version = 10" &&
 	test_expect_exit 1 twonetd token list --db "$PG" 2>err &&
-	grep -q "is at schema 10, not 16 (run '"'"'twonetd init" err &&
+	grep -q "is at schema 10, not 17 (run '"'"'twonetd init" err &&
 	test_expect_exit 1 twonetd init --db "$PG" 2>err &&
 	grep -q "which no twonetd wrote on PostgreSQL" err &&
-	pg_sql "UPDATE schema_version SET version = 16" &&
+	pg_sql "UPDATE schema_version SET version = 17" &&
 	twonetd token list --db "$PG" >/dev/null
 '
 
 test_expect_success 'an empty database is at schema 0 until init; a password never shows' '
 	EMPTY=$(pg_createdb empty) &&
 	test_expect_exit 1 twonetd token list --db "$EMPTY" 2>err &&
-	grep -q "is at schema 0, not 16" err &&
+	grep -q "is at schema 0, not 17" err &&
 	test_expect_exit 1 twonetd init --db "postgresql://u:sekrit@127.0.0.1:1/x?connect_timeout=3" 2>err &&
 	grep -q "cannot connect to the PostgreSQL server of '"'"'postgresql://u@127.0.0.1:1/x'"'"'" err &&
 	! grep -q sekrit err &&

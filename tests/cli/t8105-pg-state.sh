@@ -29,7 +29,7 @@ test_expect_success 'with TWONETD_STATE the key goes to PATH.keys/ (0700 folder,
 
 test_expect_success 'twonetd init names the database without the password of its URI' '
 	twonetd init --db "postgresql://twonet:s3cret-pw@/twonet?host=$PG_DIR&port=$PG_PORT" >out &&
-	grep -q "at schema 16" out &&
+	grep -q "at schema 17" out &&
 	! grep -q s3cret-pw out
 '
 

@@ -225,9 +225,9 @@ test_expect_success 'init moves a schema-14 database'"'"'s audit log into DB.aud
 	n=$(sqlite3 old.db "select count(*) from audit") &&
 	test "$n" = "$(rows)" && test "$n" -gt 10 &&
 	test_must_fail twonetd audit verify --db old.db 2>err &&
-	grep -q "at schema 14, not 16 (run .twonetd init" err &&
+	grep -q "at schema 14, not 17 (run .twonetd init" err &&
 	twonetd init --db old.db >out &&
-	grep -q "schema 16" out &&
+	grep -q "schema 17" out &&
 	test "$(stat -c %a old.db.audit)" = 660 &&
 	test "$(sqlite3 old.db "select count(*) from sqlite_master where name like '\''audit%'\''")" = 0 &&
 	test "$(sqlite3 old.db.audit "select count(*) from audit")" = "$n" &&

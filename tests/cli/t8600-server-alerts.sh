@@ -224,6 +224,39 @@ test_expect_success 'one alert carries its history: each step in order, who, the
 	test "$(jq -c "[.history[].action]" body)" = "[\"raise\"]"
 '
 
+# schema 17: a raise is found by its key (its seq is the alert id), the index holds later events
+ix_sql() {
+	db_sql_per "SELECT sql FROM sqlite_master WHERE name = 'alert_events_alert'" \
+		"SELECT indexdef FROM pg_indexes WHERE indexname = 'alert_events_alert'"
+}
+# the history's query (store_alerts.c, pg_alerts.c) as planned: the raise by its key, the rest by the index
+HISTORY_Q="SELECT seq FROM alert_events WHERE seq = 1 AND alert_id = 1 AND event = 'alert' UNION ALL
+	SELECT seq FROM alert_events WHERE alert_id = 1 AND event <> 'alert' ORDER BY seq"
+test_expect_success 'the history index leaves raises out' '
+	ix_sql >ix && grep -q "WHERE (*event <> '\''alert'\''" ix &&
+	db_sql_per "EXPLAIN QUERY PLAN $HISTORY_Q" "SET enable_seqscan = off; EXPLAIN $HISTORY_Q" >plan &&
+	grep -q "INTEGER PRIMARY KEY\|alert_events_pkey" plan &&
+	grep -q "USING INDEX alert_events_alert\|Scan on alert_events_alert" plan &&
+	test "$(call GET /v1/alerts/1)" = 200 && jq -c .history body >before1 &&
+	test "$(call GET /v1/alerts/2)" = 200 && jq -c .history body >before2
+'
+stop_server
+test_expect_success 'a database at schema 16 (all events in that index) migrates to it' '
+	db_sql "DROP INDEX alert_events_alert" &&
+	db_sql "CREATE INDEX alert_events_alert ON alert_events (alert_id, seq)" &&
+	db_sql_per "PRAGMA user_version = 16" "UPDATE schema_version SET version = 16" &&
+	ix_sql >ix && ! grep -q "WHERE" ix &&
+	twonetd init --db "$TWONETD_DB" >out && grep -q "at schema 17" out &&
+	ix_sql >ix && grep -q "WHERE (*event <> '\''alert'\''" ix
+'
+start_server || exit 1
+test_expect_success 'the histories read the same after it' '
+	test "$(call GET /v1/alerts/1)" = 200 && jq -c .history body >after1 &&
+	test "$(call GET /v1/alerts/2)" = 200 && jq -c .history body >after2 &&
+	test_cmp before1 after1 && test_cmp before2 after2 &&
+	test "$(jq length after1)" = 5 && test "$(jq length after2)" = 1
+'
+
 test_expect_success 'stream: framing, headers, opening block, end with the last seq' '
 	stream "after=0&follow=0" &&
 	grep -qi "^Content-Type: text/event-stream" stream.h &&

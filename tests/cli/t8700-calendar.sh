@@ -204,7 +204,7 @@ test_expect_success 'an older database upgraded by init gets the calendar and de
 		DROP TABLE calendar_years; DROP TABLE calendar_days; DROP TABLE calendar_state;
 		PRAGMA user_version = 5;" &&
 	twonetd init --db old.db >init.out &&
-	grep -q "at schema 16" init.out &&
+	grep -q "at schema 17" init.out &&
 	sqlite3 old.db "SELECT deadline || \" \" || json_extract(doc, \"\$.deadline_provisional\") || \" \" ||
 		json_extract(doc, \"\$.legal_deadline\") FROM cases WHERE idem_key = \"k\"" >got &&
 	echo "2027-01-04 1 2027-01-18" >want &&

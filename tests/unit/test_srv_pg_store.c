@@ -132,19 +132,19 @@ static void test_open_migrate_health(void **state)
 	again = (struct store *)1;
 	assert_int_equal(store_open(&again, uri, 0, &err), TN_EINVALID);
 	assert_null(again);
-	assert_non_null(strstr(err.message, "is at schema 10, not 16"));
+	assert_non_null(strstr(err.message, "is at schema 10, not 17"));
 	assert_non_null(strstr(err.message, "twonetd init"));
 	/* no twonetd wrote a PostgreSQL schema below 11: init refuses to guess */
 	assert_int_equal(store_open(&again, uri, 1, &err), TN_EINVALID);
 	assert_non_null(strstr(err.message, "which no twonetd wrote on PostgreSQL"));
 	/* a newer one is refused either way */
-	sql("UPDATE schema_version SET version = 17");
+	sql("UPDATE schema_version SET version = 18");
 	assert_int_equal(store_open(&again, uri, 0, &err), TN_EINVALID);
 	assert_non_null(strstr(err.message, "newer than this twonetd"));
 	assert_int_equal(store_open(&again, uri, 1, &err), TN_EINVALID);
-	assert_non_null(strstr(err.message, "is at schema 17, this twonetd knows 16"));
+	assert_non_null(strstr(err.message, "is at schema 18, this twonetd knows 17"));
 	assert_null(again);
-	sql("UPDATE schema_version SET version = 16");
+	sql("UPDATE schema_version SET version = 17");
 }
 
 static void test_open_empty_and_unreachable(void **state)

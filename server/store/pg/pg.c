@@ -338,6 +338,8 @@ static const char *pg_migration(int v, int *to)
 	case 14: *to = 15; return "SELECT 1";
 	/* 15 -> 16 too: SQLite's certificate cache's counter (PostgreSQL keeps no cache) */
 	case 15: *to = 16; return "SELECT 1";
+	/* 16 -> 17: the history's index without the raises (SQLite's store_alerts_raise_unindexed) */
+	case 16: *to = 17; return pg_schema_17;
 	default: return NULL;
 	}
 }

@@ -266,14 +266,22 @@ enum tn_code pg_alert_get(struct store *st, long long id, jv *doc, struct tn_err
 	return pg_doc_by_id(PG(st), "SELECT doc FROM alerts WHERE id = $1", id, "alert", doc, err);
 }
 
+/* 16 -> 17: an alert's raise leaves the history's index (SQLite's store_alerts_raise_unindexed). */
+const char pg_schema_17[] =
+	"DROP INDEX IF EXISTS alert_events_alert;"
+	"CREATE INDEX alert_events_alert ON alert_events (alert_id, seq) WHERE event <> 'alert';";
+
 enum tn_code pg_alert_history(struct store *st, long long id, jv *out, struct tn_err *err)
 {
 	PGresult *r;
 	enum tn_code code;
 
 	*out = jv_array();
+	/* the raise by its key, the rest by the index of later events (pg_schema_17) */
 	code = pg_query(PG(st), &r, err, "alert history", "SELECT seq, at, event, action, actor, "
-			"comment FROM alert_events WHERE alert_id = $1 ORDER BY seq", "l", (long)id);
+			"comment FROM alert_events WHERE seq = $1 AND alert_id = $1 AND event = 'alert' "
+			"UNION ALL SELECT seq, at, event, action, actor, comment FROM alert_events "
+			"WHERE alert_id = $1 AND event <> 'alert' ORDER BY seq", "l", (long)id);
 	if (code != TN_OK) {
 		jv_free(*out);
 		*out = jv_invalid();

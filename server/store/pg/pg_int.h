@@ -39,6 +39,8 @@ extern const char pg_schema_11[];
 extern const char pg_schema_12[];
 /* 12 -> 13: the asset register (pg_assets.c). */
 extern const char pg_schema_13[];
+/* 16 -> 17: the history's index without the raises (pg_alerts.c). */
+extern const char pg_schema_17[];
 
 /*
  * Run `sql` with its values, one a letter of `types`: 't' const char *

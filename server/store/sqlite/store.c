@@ -624,6 +624,7 @@ static const char *migration(int v)
 	case 13: return store_reports_insert_bound;
 	/* 14 -> 15 is sqlite_log_move's */
 	case 15: return store_certs_gen_schema;
+	case 16: return store_alerts_raise_unindexed;
 	default: return NULL;
 	}
 }

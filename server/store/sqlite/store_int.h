@@ -140,6 +140,7 @@ extern const char store_certs_codes_schema[];
 extern const char store_cases_workflow_schema[];
 extern const char store_cases_order_schema[];
 extern const char store_alerts_history_schema[];
+extern const char store_alerts_raise_unindexed[];
 extern const char store_cal_schema[];
 extern const char store_alerts_schema[];
 extern const char store_reports_schema[];
