@@ -14,9 +14,11 @@
 # line stamper after each follower notes when each line reached it.  Prints
 # alerts per second posted and delivered, the latency from post to line
 # (p50, p99, max), how the posters' and the followers' connections fell
-# between the workers (from /proc), twonetd's CPU time an alert, and alert-tail's
-# peak RSS.  BENCH_KEEP=1 keeps each run's lines (tail-RATE-START.out, curl-...) and
-# server log (twonetd-RATE-START.log).
+# between the workers (from /proc), twonetd's CPU time an alert, alert-tail's
+# peak RSS, and how the machine's time went meanwhile (busy, idle, and stolen by
+# the host, when other guests had this virtual machine's cores: the rounds whose
+# p99 stands out can be told from the others).  BENCH_KEEP=1 keeps each run's
+# lines (tail-RATE-START.out, curl-...) and server log (twonetd-RATE-START.log).
 # The stream part runs on fresh databases: saturated (the posters send
 # as fast as the server answers; the latency is then mostly queueing behind
 # the other posts on two shared cores), then paced at half the saturated rate
@@ -164,6 +166,7 @@ worker_split "$fpids $curl_pid" >"$BENCH_TMP/followers"      # before the clock 
 
 server_pids="$SERVER_PID $(pgrep -P "$SERVER_PID" | paste -sd' ')"
 c0=$(worker_cpu "$server_pids")
+m0=$(machine_snap)
 t0=$(now)
 # paced: one schedule for all posters, its first batch due once every poster has started;
 # staggered, poster p's batches come p/POSTERS of the period after the first's (the rate
@@ -198,6 +201,7 @@ else    # the baseline's last line (a poll: its pipe has no end to wait for)
 	while [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 12000 ]; do i=$((i + 1)); sleep 0.01; done
 fi
 c1=$(worker_cpu "$server_pids")       # the posts, and the streams' last lines
+m1=$(machine_since "$m0")
 i=0
 while [ -n "$curler" ] && [ "$(wc -l <"$BENCH_TMP/curl.out")" -lt "$N" ] && [ $i -lt 1200 ]; do i=$((i + 1)); sleep 0.1; done
 # how the posters' connections fell between the workers: counted now, with every alert
@@ -256,6 +260,7 @@ printf 'twonetd time per POST of %d: p50 %s ms, p99 %s ms, max %s ms\n' "$BATCH"
 [ -n "${BENCH_KEEP:-}" ] && cp "$BENCH_TMP/twonetd.log" "$BENCH_TMP/twonetd-$rate-$t0.log"
 printf 'twonetd CPU: %.0f us an alert (its processes, user + system, posting and streaming)\n' \
 	"$(echo "($c1 - $c0) * 1000000 / $(getconf CLK_TCK) / $N" | bc -l)"
+echo "$m1"
 POSTED_RATE=$(echo "$N / $post_secs" | bc -l)
 stop_bench_server
 }

@@ -34,6 +34,19 @@ worker_cpu() {
 	for p in $1; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# machine_snap: the machine's CPU counters now (the cpu line of /proc/stat).
+# machine_since SNAP: how the machine's time went since SNAP: busy, idle, and stolen by
+# the host (a virtual machine's cores lent to other guests: while stolen, nothing here
+# runs, and every request then in flight waits; a slow round shows it)
+machine_snap() { head -n 1 /proc/stat; }
+machine_since() {
+	echo "$1 $(head -n 1 /proc/stat)" | awk '{
+		t = 0; for (i = 2; i <= 9; i++) { d[i] = $(i + 11) - $i; t += d[i] }
+		if (t <= 0) t = 1
+		printf "machine: busy %.0f%%, idle %.0f%%, stolen by the host %.1f%%\n",
+			(t - d[5] - d[6] - d[9]) * 100 / t, (d[5] + d[6]) * 100 / t, d[9] * 100 / t }'
+}
+
 # sqlite_db DB [ARGS]: sqlite3 on a SQLite database with its audit log (DB.audit) attached as "log"
 sqlite_db() {
 	local db=$1
