@@ -230,8 +230,9 @@ report() {
 			printf "%-10s delivered %d of %d in %.2f s = %.0f alerts/s; post to line p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 				name, n, total, secs, n / secs, lat[int(NR * 0.50) + 1], lat[int(NR * 0.99) + 1], lat[NR]
 		}' "$BENCH_TMP/lat"
-	awk -v name="$1" -v run="$run" \
-		'{ lat[NR] = $1 } END { print run, name, lat[int(NR * 0.99) + 1] }' "$BENCH_TMP/lat" >>"$BENCH_TMP/p99s"
+	awk -v name="$1" -v run="$run" -v stolen="${m1##*host }" \
+		'{ lat[NR] = $1 } END { print run, name, lat[int(NR * 0.99) + 1], stolen }' \
+		"$BENCH_TMP/lat" >>"$BENCH_TMP/p99s"
 }
 # the followers that ran; BENCH_KEEP: each run's lines stay (TIME ID SENT-TIME), named by
 # the follower, the run's rate and its start
@@ -286,12 +287,15 @@ if [ "${PART:-all}" != rules ]; then
 			done
 		fi
 	done
-	# ROUNDS > 1: each follower's p99 over the rounds, the median and the spread
+	# ROUNDS > 1: each follower's p99 over the rounds, the median and the spread, then
+	# each round's p99 with the share of the machine's time the host stole during it
 	[ "${ROUNDS:-1}" -gt 1 ] && sort -k1,2 -k3n "$BENCH_TMP/p99s" | awk '
-		{ k = $1 " " $2; v[k, ++n[k]] = $3; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
-		END { for (i = 1; i <= m; i++) { k = order[i]; c = n[k]
-			printf "%s post to line p99: median %.2f ms of %d rounds (lowest %.2f, highest %.2f)\n",
-				k, v[k, int((c + 1) / 2)], c, v[k, 1], v[k, c] } }'
+		{ k = $1 " " $2; v[k, ++n[k]] = $3; s[k, n[k]] = $4
+		  if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+		END { for (i = 1; i <= m; i++) { k = order[i]; c = n[k]; r = ""
+			for (j = 1; j <= c; j++) r = r sprintf("%s%.2f (%s stolen)", j > 1 ? ", " : "", v[k, j], s[k, j])
+			printf "%s post to line p99: median %.2f ms of %d rounds (lowest %.2f, highest %.2f): %s\n",
+				k, v[k, int((c + 1) / 2)], c, v[k, 1], v[k, c], r } }'
 fi
 
 [ "${PART:-all}" = stream ] && exit 0
